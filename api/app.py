@@ -1,0 +1,32 @@
+"""The Litestar application: routes, dependencies, error mapping, OpenAPI."""
+
+from __future__ import annotations
+
+from litestar import Litestar, get
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+
+from api.controllers.dossiers import DossierController
+from api.errors import EXCEPTION_HANDLERS
+from api.schemas import Health
+from infrastructure.bootstrap import System
+
+
+def create_app(system: System) -> Litestar:
+    """An app serving `system`; the caller owns the system's lifetime."""
+
+    @get("/health", sync_to_thread=True, summary="Tình trạng hệ thống / Health")
+    def health() -> Health:
+        """200 when the event store answers."""
+        return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
+
+    return Litestar(
+        route_handlers=[health, DossierController],
+        dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Một Cửa 24/7", version="0.1.0", path="/schema",
+            description="API của Bộ phận Một cửa và kiosk 24/7 / One-stop counter and 24/7 kiosk API",
+        ),
+        on_shutdown=[system.close],
+    )

@@ -1,0 +1,76 @@
+"""Map errors to HTTP answers: a clear message (English and Vietnamese) and a stable error code; never a 500 for bad input."""
+
+from __future__ import annotations
+
+import logging
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from application.errors import NotFoundError, UnknownReferenceError, VersionConflictError
+from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
+
+log = logging.getLogger("motcua.api")
+
+STATUS: dict[type[DomainError], int] = {
+    NotFoundError: 404,
+    ActionNotAllowedError: 409,
+    VersionConflictError: 409,
+    PaymentOutstandingError: 409,
+    InvalidValueError: 422,
+    UnknownReferenceError: 422,
+}
+
+
+class ErrorBody(msgspec.Struct):
+    """The body of every error answer."""
+
+    error: str
+    message: str
+    message_vi: str
+    details: dict[str, object] = {}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status for a domain or application error."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 422
+
+
+def domain_error(_: Request, error: DomainError) -> Response[ErrorBody]:
+    details = {k: v for k, v in vars(error).items() if k not in ("message", "message_vi", "args")}
+    body = ErrorBody(error=error.code, message=error.message, message_vi=error.message_vi, details=details)
+    return Response(body, status_code=status_of(error))
+
+
+def validation_error(_: Request, error: ValidationException) -> Response[ErrorBody]:
+    body = ErrorBody(
+        error="invalid_request", message=str(error.detail),
+        message_vi="Dữ liệu gửi lên không hợp lệ, vui lòng kiểm tra lại.",
+        details={"problems": error.extra or []},
+    )
+    return Response(body, status_code=400)
+
+
+def http_error(_: Request, error: HTTPException) -> Response[ErrorBody]:
+    body = ErrorBody(error=f"http_{error.status_code}", message=str(error.detail), message_vi=str(error.detail))
+    return Response(body, status_code=error.status_code, headers=error.headers)
+
+
+def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
+    # Log the type and route only: exception text may echo personal data from the request.
+    log.error("internal error %s on %s %s", type(error).__name__, request.method, request.url.path)
+    body = ErrorBody(error="internal_error", message="internal error; it has been logged",
+                     message_vi="Lỗi hệ thống, vui lòng thử lại sau.")
+    return Response(body, status_code=500)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: internal_error,
+}

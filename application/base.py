@@ -1,0 +1,89 @@
+"""The shared event store: every application of the system writes to one log named `onestop`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+import msgspec
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from application.errors import NotFoundError, VersionConflictError
+from application.transcodings import ValueTranscoder, register_value_types
+from domain import dossier, values
+
+VALUE_TYPES: tuple[type, ...] = (
+    values.Role, values.Channel, values.DeliveryChannel, values.PaymentMethod, values.SatisfactionLevel,
+    values.Actor, values.Party, values.Applicant, values.Component, values.Rating, dossier.Status,
+)
+"""Every enum and Struct that appears inside an event; extend when an aggregate adds one."""
+
+A = TypeVar("A", bound=Aggregate)
+MAX_RETRIES = 5
+
+
+class Written(msgspec.Struct, frozen=True):
+    """What a command wrote: the aggregate, its new version and the log position to wait for."""
+
+    id: UUID
+    version: int
+    position: int
+
+
+class OneStopApplication(Application[UUID]):
+    """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
+
+    name = "onestop"
+
+    def construct_transcoder(self) -> ValueTranscoder:
+        transcoder = ValueTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_value_types(transcoder, *VALUE_TYPES)
+
+    def load(self, aggregate_id: UUID, what: tuple[str, str], key: str) -> Any:
+        """The aggregate, or NotFoundError naming what was looked for."""
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFoundError(*what, key) from None
+
+    def evict(self, aggregate_id: UUID) -> None:
+        """Drop a possibly stale aggregate from the cache."""
+        if self.repository.cache is not None:
+            try:
+                self.repository.cache.get(aggregate_id, evict=True)
+            except KeyError:
+                pass
+
+    def update(self, aggregate_id: UUID, what: tuple[str, str], key: str, expected_version: int | None,
+               command: Callable[[Any], None]) -> Written:
+        """Load, check the caller's version, run the command, save; retry a lost race from fresh state."""
+        for attempt in range(MAX_RETRIES):
+            aggregate = self.load(aggregate_id, what, key)
+            if expected_version is not None and aggregate.version != expected_version:
+                if attempt == 0 and aggregate.version < expected_version:
+                    self.evict(aggregate_id)  # our cache may lag another process
+                    continue
+                raise VersionConflictError(key, expected_version, aggregate.version)
+            command(aggregate)
+            try:
+                return self.written(aggregate, self.save(aggregate))
+            except IntegrityError:
+                self.evict(aggregate_id)
+                if expected_version is not None:
+                    raise VersionConflictError(key, expected_version, None) from None
+        raise VersionConflictError(key, expected_version, None)
+
+    @staticmethod
+    def written(aggregate: Aggregate, recordings: list[Any]) -> Written:
+        """The Written receipt of a save."""
+        position = max((r.notification.id for r in recordings), default=0)
+        return Written(id=aggregate.id, version=aggregate.version, position=position)
+

@@ -1,0 +1,199 @@
+"""Dossiers: the commands and queries of the dossier lifecycle."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.persistence import IntegrityError
+
+from application.base import MAX_RETRIES, OneStopApplication, Written
+from application.codes import CodeAllocator
+from application.errors import UnknownReferenceError, VersionConflictError
+from application.ports import Calendar, Clock
+from application.views import DossierDetails, HistoryEntry, details_of, history_of
+from domain.codes import dossier_id, parse_code
+from domain.dossier import Dossier
+from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
+from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+DOSSIER = ("dossier", "hồ sơ")
+
+
+class Dossiers(OneStopApplication):
+    """Receive, process and deliver dossiers. Catalogue, calendar and clock come from the composition root."""
+
+    def __init__(self, env: Any = None, *, catalogue: Catalogue | None = None,
+                 calendar: Calendar | None = None, clock: Clock | None = None) -> None:
+        super().__init__(env)
+        self.catalogue, self.calendar, self.clock = catalogue, calendar, clock
+        self.codes = CodeAllocator(lambda code: bool(self.recorder.select_events(dossier_id(code), limit=1)))
+
+    # ----- creating -------------------------------------------------------------------
+    def register_online(self, *, procedure_code: str, applicant: Applicant, components: list[Component],
+                        actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
+        """A dossier submitted on the portal; returns its code."""
+        procedure, at = self.procedure(procedure_code), self._at(at)
+        return self._create(procedure.agency, at, lambda code: Dossier.register_online(
+            code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at))
+
+    def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
+                components: list[Component], actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
+        """A paper dossier received at the kiosk, the counter or by post; returns its code."""
+        procedure, at = self.procedure(procedure_code), self._at(at)
+        due_on = self.appointment(procedure, at)
+        return self._create(procedure.agency, at, lambda code: Dossier.receive(
+            code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
+            components=components, due_on=due_on, actor=actor, at=at))
+
+    def _create(self, agency: str, at: datetime, make: Any) -> tuple[str, Written]:
+        for _ in range(MAX_RETRIES * 10):
+            dossier = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
+            try:
+                return dossier.code, self.written(dossier, self.save(dossier))
+            except IntegrityError:
+                continue  # another process took this code: propose the next one
+        raise VersionConflictError(f"{agency} codes", None, None)
+
+    # ----- acting -----------------------------------------------------------------------
+    def accept(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Accept for processing; the appointment date is fixed now if it was not at receipt."""
+        at = self._at(at)
+
+        def command(dossier: Dossier) -> None:
+            due_on = dossier.due_on or self.appointment(self.procedure(dossier.procedure_code), at)
+            dossier.accept(due_on=due_on, actor=actor, at=at)
+        return self._act(code, expected_version, command)
+
+    def reject(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Refuse with a reason."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.reject(reason=reason, actor=actor, at=at))
+
+    def request_supplement(self, code: str, *, items: list[str], reason: str, actor: Actor,
+                           expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Ask the applicant to add or correct components."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.request_supplement(items=items, reason=reason, actor=actor, at=at))
+
+    def provide_supplement(self, code: str, *, components: list[Component], actor: Actor,
+                           expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Record supplemented components; the appointment date restarts from now."""
+        at = self._at(at)
+
+        def command(dossier: Dossier) -> None:
+            due_on = self.appointment(self.procedure(dossier.procedure_code), at)
+            dossier.provide_supplement(components=components, due_on=due_on, actor=actor, at=at)
+        return self._act(code, expected_version, command)
+
+    def request_withdrawal(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """The applicant asks to withdraw."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.request_withdrawal(reason=reason, actor=actor, at=at))
+
+    def withdraw(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Carry out a requested withdrawal."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.withdraw(actor=actor, at=at))
+
+    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None,
+                   expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Set the fee; by default the catalogue's fee for the procedure."""
+        at = self._at(at)
+
+        def command(dossier: Dossier) -> None:
+            fee = self.procedure(dossier.procedure_code).fee if amount is None else amount
+            dossier.assess_fee(amount=fee, actor=actor, at=at)
+        return self._act(code, expected_version, command)
+
+    def record_payment(self, code: str, *, method: PaymentMethod, amount: int, actor: Actor, reference: str | None = None,
+                       expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Record cash or a bank-QR transfer."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.record_payment(
+            method=method, amount=amount, reference=reference, actor=actor, at=at))
+
+    def route(self, code: str, *, department: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Send to a department of the catalogue."""
+        at = self._at(at)
+        self.department(department)
+        return self._act(code, expected_version, lambda d: d.route(department=department, actor=actor, at=at))
+
+    def hand_over(self, code: str, *, item: str, giver: Party, receiver: Party, actor: Actor,
+                  expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Record one handover-book line."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at))
+
+    def issue_result(self, code: str, *, summary: str, actor: Actor, document_number: str | None = None,
+                     expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """The result is ready."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.issue_result(
+            summary=summary, document_number=document_number, actor=actor, at=at))
+
+    def deliver_result(self, code: str, *, channel: DeliveryChannel, actor: Actor, receiver_name: str | None = None,
+                       expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """The result reached the applicant."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.deliver_result(
+            channel=channel, receiver_name=receiver_name, actor=actor, at=at))
+
+    def rate(self, code: str, *, rating: Rating, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+        """Record the applicant's satisfaction."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.rate(rating=rating, actor=actor, at=at))
+
+    # ----- queries ----------------------------------------------------------------------
+    def get_dossier(self, code: str) -> DossierDetails:
+        """The dossier's current state."""
+        return details_of(self._load(code))
+
+    def list_history(self, code: str) -> list[HistoryEntry]:
+        """Every event of the dossier, oldest first."""
+        self._load(code)
+        return history_of(self.events.get(dossier_id(code)))
+
+    # ----- helpers ----------------------------------------------------------------------
+    def procedure(self, code: str) -> Procedure:
+        """The catalogue entry, or UnknownReferenceError."""
+        try:
+            return self._catalogue().procedure(code)
+        except UnknownProcedureError:
+            raise UnknownReferenceError(f"unknown procedure {code!r}", f"Không có thủ tục mã {code}.") from None
+
+    def department(self, code: str) -> None:
+        """Check that the department exists."""
+        try:
+            self._catalogue().department(code)
+        except UnknownDepartmentError:
+            raise UnknownReferenceError(f"unknown department {code!r}", f"Không có phòng ban mã {code}.") from None
+
+    def appointment(self, procedure: Procedure, at: datetime) -> date:
+        """The appointment date: receipt plus the procedure's working days."""
+        assert self.calendar is not None, "Dossiers needs a calendar to compute appointment dates"
+        return self.calendar.add_working_days(at, procedure.processing_days)
+
+    def _catalogue(self) -> Catalogue:
+        assert self.catalogue is not None, "Dossiers needs the procedure catalogue"
+        return self.catalogue
+
+    def _at(self, at: datetime | None) -> datetime:
+        if at is not None:
+            return at
+        assert self.clock is not None, "Dossiers needs a clock when no time is given"
+        return self.clock.now()
+
+    def _load(self, code: str) -> Dossier:
+        parse_code(code)
+        return self.load(dossier_id(code), DOSSIER, code)
+
+    def _act(self, code: str, expected_version: int | None, command: Any) -> Written:
+        parse_code(code)
+        return self.update(dossier_id(code), DOSSIER, code, expected_version, command)
+
+
+__all__ = ["Dossiers", "UUID"]

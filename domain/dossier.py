@@ -1,0 +1,412 @@
+"""Dossier aggregate (hồ sơ): the whole lifecycle of one application as immutable events."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.codes import dossier_id, parse_code
+from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
+from domain.values import (
+    Actor,
+    Applicant,
+    Channel,
+    Component,
+    DeliveryChannel,
+    Party,
+    PaymentMethod,
+    Rating,
+    check_positive,
+)
+
+
+class Status(StrEnum):
+    """Where a dossier stands in its lifecycle."""
+
+    REGISTERED = "registered"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    IN_PROCESSING = "in_processing"
+    RESULT_ISSUED = "result_issued"
+    DELIVERED = "delivered"
+    RATED = "rated"
+    REJECTED = "rejected"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested"
+    WITHDRAWN = "withdrawn"
+
+
+S = Status
+_OPEN = {S.REGISTERED, S.RECEIVED, S.ACCEPTED, S.SUPPLEMENT_REQUESTED, S.IN_PROCESSING}
+_PAPER = {S.RECEIVED, S.ACCEPTED, S.SUPPLEMENT_REQUESTED, S.IN_PROCESSING, S.WITHDRAWAL_REQUESTED, S.RESULT_ISSUED}
+
+ALLOWED: dict[str, frozenset[Status]] = {
+    "accept": frozenset({S.REGISTERED, S.RECEIVED}),
+    "reject": frozenset(_OPEN),
+    "request_supplement": frozenset({S.REGISTERED, S.RECEIVED, S.ACCEPTED, S.IN_PROCESSING}),
+    "provide_supplement": frozenset({S.SUPPLEMENT_REQUESTED}),
+    "request_withdrawal": frozenset(_OPEN),
+    "withdraw": frozenset({S.WITHDRAWAL_REQUESTED}),
+    "assess_fee": frozenset(_OPEN | {S.RESULT_ISSUED}),
+    "record_payment": frozenset(_OPEN | {S.RESULT_ISSUED, S.WITHDRAWAL_REQUESTED}),
+    "route": frozenset({S.ACCEPTED, S.IN_PROCESSING}),
+    "hand_over": frozenset(_PAPER),
+    "issue_result": frozenset({S.IN_PROCESSING}),
+    "deliver_result": frozenset({S.RESULT_ISSUED}),
+    "rate": frozenset({S.DELIVERED}),
+}
+"""Action -> the states in which it is allowed. Checked by the commands only, never on replay."""
+
+
+def allowed_actions(status: Status) -> list[str]:
+    """The actions allowed in a state, sorted."""
+    return sorted(action for action, states in ALLOWED.items() if status in states)
+
+
+class Dossier(Aggregate):
+    """One application for one procedure, from receipt to delivery and rating."""
+
+    class Registered(Aggregate.Created):
+        """Registered online on the portal ("Mới đăng ký")."""
+
+        code: str
+        procedure_code: str
+        channel: Channel
+        applicant: Applicant
+        components: list[Component]
+        due_on: date | None
+        actor: Actor
+        at: datetime
+
+    class Received(Aggregate.Created):
+        """Paper received at the kiosk, the counter or by post (tiếp nhận)."""
+
+        code: str
+        procedure_code: str
+        channel: Channel
+        applicant: Applicant
+        components: list[Component]
+        due_on: date | None
+        actor: Actor
+        at: datetime
+
+    class Accepted(Aggregate.Event):
+        """Checked and accepted for processing; fixes the appointment date."""
+
+        due_on: date
+        actor: Actor
+        at: datetime
+
+    class Rejected(Aggregate.Event):
+        """Refused, with the reason given to the applicant."""
+
+        reason: str
+        actor: Actor
+        at: datetime
+
+    class SupplementRequested(Aggregate.Event):
+        """The applicant is asked to add or correct components (yêu cầu bổ sung)."""
+
+        items: list[str]
+        reason: str
+        actor: Actor
+        at: datetime
+
+    class SupplementProvided(Aggregate.Event):
+        """The requested components arrived; the appointment date restarts."""
+
+        components: list[Component]
+        due_on: date
+        actor: Actor
+        at: datetime
+
+    class WithdrawalRequested(Aggregate.Event):
+        """The applicant asked to withdraw the dossier."""
+
+        reason: str
+        actor: Actor
+        at: datetime
+
+    class Withdrawn(Aggregate.Event):
+        """The withdrawal was carried out by an officer."""
+
+        actor: Actor
+        at: datetime
+
+    class FeeAssessed(Aggregate.Event):
+        """The fee owed for the dossier, in đồng."""
+
+        amount: int
+        actor: Actor
+        at: datetime
+
+    class PaymentReceived(Aggregate.Event):
+        """A payment, with the running shortfall and excess after it."""
+
+        method: PaymentMethod
+        amount: int
+        reference: str | None
+        shortfall: int
+        excess: int
+        actor: Actor
+        at: datetime
+
+    class Routed(Aggregate.Event):
+        """Sent to a department for processing."""
+
+        department: str
+        actor: Actor
+        at: datetime
+
+    class HandedOver(Aggregate.Event):
+        """Paper passed from hand to hand: one line of the handover book (sổ giao nhận)."""
+
+        item: str
+        giver: Party
+        receiver: Party
+        actor: Actor
+        at: datetime
+
+    class ResultIssued(Aggregate.Event):
+        """The result (decision, certificate, card) is ready."""
+
+        summary: str
+        document_number: str | None
+        actor: Actor
+        at: datetime
+
+    class ResultDelivered(Aggregate.Event):
+        """The result reached the applicant."""
+
+        channel: DeliveryChannel
+        receiver_name: str | None
+        actor: Actor
+        at: datetime
+
+    class Rated(Aggregate.Event):
+        """The applicant's satisfaction rating (Circular 01/2018/TT-VPCP)."""
+
+        rating: Rating
+        actor: Actor
+        at: datetime
+
+    def __init__(
+        self,
+        *,
+        code: str,
+        procedure_code: str,
+        channel: Channel,
+        applicant: Applicant,
+        components: list[Component],
+        due_on: date | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self.code, self.procedure_code, self.channel = code, procedure_code, channel
+        self.agency = parse_code(code)[0]
+        self.applicant, self.components, self.due_on = applicant, list(components), due_on
+        self.status = Status.REGISTERED if channel is Channel.ONLINE else Status.RECEIVED
+        self.received_at, self.last_actor = at, actor
+        self.fee = self.paid = 0
+        self.department: str | None = None
+        self.holder: Party | None = None
+        self.result: str | None = None
+        self.rating: Rating | None = None
+        self.reason: str | None = None
+        self.supplement_items: list[str] = []
+        self.resume_status: Status | None = None
+        self.delivered_at: datetime | None = None
+
+    @classmethod
+    def register_online(cls, *, code: str, procedure_code: str, applicant: Applicant,
+                        components: list[Component], actor: Actor, at: datetime) -> Dossier:
+        """A dossier registered on the portal, waiting for an officer."""
+        return cls._create(cls.Registered, id=dossier_id(code), code=code, procedure_code=procedure_code,
+                           channel=Channel.ONLINE, applicant=applicant, components=components,
+                           due_on=None, actor=actor, at=_aware(at))
+
+    @classmethod
+    def receive(cls, *, code: str, procedure_code: str, channel: Channel, applicant: Applicant,
+                components: list[Component], due_on: date, actor: Actor, at: datetime) -> Dossier:
+        """A paper dossier received at the kiosk, the counter or by post."""
+        if channel is Channel.ONLINE:
+            raise InvalidValueError("channel", "online dossiers are registered, not received",
+                                    "hồ sơ trực tuyến được đăng ký, không tiếp nhận giấy")
+        return cls._create(cls.Received, id=dossier_id(code), code=code, procedure_code=procedure_code,
+                           channel=channel, applicant=applicant, components=components,
+                           due_on=due_on, actor=actor, at=_aware(at))
+
+    # ----- derived state -------------------------------------------------------------
+    @property
+    def shortfall(self) -> int:
+        """Đồng still owed."""
+        return max(self.fee - self.paid, 0)
+
+    @property
+    def excess(self) -> int:
+        """Đồng paid beyond the fee (not returned at the kiosk)."""
+        return max(self.paid - self.fee, 0)
+
+    def allowed_actions(self) -> list[str]:
+        """What may be done next."""
+        return allowed_actions(self.status)
+
+    def _require(self, action: str) -> None:
+        if self.status not in ALLOWED[action]:
+            raise ActionNotAllowedError(action, self.status.value, self.allowed_actions())
+
+    # ----- commands: check, then record ------------------------------------------------
+    def accept(self, *, due_on: date, actor: Actor, at: datetime) -> None:
+        """Accept for processing."""
+        self._require("accept")
+        self._accepted(due_on=due_on, actor=actor, at=_aware(at))
+
+    def reject(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """Refuse the dossier with a reason."""
+        self._require("reject")
+        self._rejected(reason=_text("reason", reason), actor=actor, at=_aware(at))
+
+    def request_supplement(self, *, items: list[str], reason: str, actor: Actor, at: datetime) -> None:
+        """Ask the applicant for more or corrected components."""
+        self._require("request_supplement")
+        if not items or not all(item.strip() for item in items):
+            raise InvalidValueError("items", "list at least one component to supplement", "cần nêu ít nhất một thành phần cần bổ sung")
+        self._supplement_requested(items=list(items), reason=_text("reason", reason), actor=actor, at=_aware(at))
+
+    def provide_supplement(self, *, components: list[Component], due_on: date, actor: Actor, at: datetime) -> None:
+        """Record the supplemented components; the processing time restarts."""
+        self._require("provide_supplement")
+        if not components:
+            raise InvalidValueError("components", "list the components provided", "cần nêu thành phần đã bổ sung")
+        self._supplement_provided(components=list(components), due_on=due_on, actor=actor, at=_aware(at))
+
+    def request_withdrawal(self, *, reason: str, actor: Actor, at: datetime) -> None:
+        """The applicant asks to withdraw."""
+        self._require("request_withdrawal")
+        self._withdrawal_requested(reason=_text("reason", reason), actor=actor, at=_aware(at))
+
+    def withdraw(self, *, actor: Actor, at: datetime) -> None:
+        """An officer carries out the requested withdrawal."""
+        self._require("withdraw")
+        self._withdrawn(actor=actor, at=_aware(at))
+
+    def assess_fee(self, *, amount: int, actor: Actor, at: datetime) -> None:
+        """Set the fee owed (0 for free procedures)."""
+        self._require("assess_fee")
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
+            raise InvalidValueError("amount", "fee must be a whole number of đồng ≥ 0", "lệ phí phải là số đồng nguyên, không âm")
+        self._fee_assessed(amount=amount, actor=actor, at=_aware(at))
+
+    def record_payment(self, *, method: PaymentMethod, amount: int, reference: str | None,
+                       actor: Actor, at: datetime) -> None:
+        """Record money received, with the running shortfall and excess."""
+        self._require("record_payment")
+        paid = self.paid + check_positive("amount", amount)
+        self._payment_received(method=PaymentMethod(method), amount=amount, reference=reference,
+                               shortfall=max(self.fee - paid, 0), excess=max(paid - self.fee, 0),
+                               actor=actor, at=_aware(at))
+
+    def route(self, *, department: str, actor: Actor, at: datetime) -> None:
+        """Send to a department."""
+        self._require("route")
+        self._routed(department=_text("department", department), actor=actor, at=_aware(at))
+
+    def hand_over(self, *, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
+        """Record a hand-to-hand transfer of paper."""
+        self._require("hand_over")
+        if giver.account_id == receiver.account_id:
+            raise InvalidValueError("receiver", "giver and receiver must differ", "người giao và người nhận phải khác nhau")
+        self._handed_over(item=_text("item", item), giver=giver, receiver=receiver, actor=actor, at=_aware(at))
+
+    def issue_result(self, *, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
+        """The result is ready."""
+        self._require("issue_result")
+        self._result_issued(summary=_text("summary", summary), document_number=document_number, actor=actor, at=_aware(at))
+
+    def deliver_result(self, *, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
+        """Hand the result to the applicant; any shortfall must be paid first."""
+        self._require("deliver_result")
+        if self.shortfall:
+            raise PaymentOutstandingError(self.shortfall)
+        self._result_delivered(channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at))
+
+    def rate(self, *, rating: Rating, actor: Actor, at: datetime) -> None:
+        """Record the applicant's satisfaction (once)."""
+        self._require("rate")
+        self._rated(rating=rating, actor=actor, at=_aware(at))
+
+    # ----- mutators: run on every replay, no checks, no clock ------------------------------
+    @event(Accepted)
+    def _accepted(self, due_on: date, actor: Actor, at: datetime) -> None:
+        self.status, self.due_on, self.last_actor = Status.ACCEPTED, due_on, actor
+
+    @event(Rejected)
+    def _rejected(self, reason: str, actor: Actor, at: datetime) -> None:
+        self.status, self.reason, self.last_actor = Status.REJECTED, reason, actor
+
+    @event(SupplementRequested)
+    def _supplement_requested(self, items: list[str], reason: str, actor: Actor, at: datetime) -> None:
+        self.resume_status, self.status = self.status, Status.SUPPLEMENT_REQUESTED
+        self.supplement_items, self.reason, self.last_actor = list(items), reason, actor
+
+    @event(SupplementProvided)
+    def _supplement_provided(self, components: list[Component], due_on: date, actor: Actor, at: datetime) -> None:
+        self.status, self.resume_status = self.resume_status or Status.RECEIVED, None
+        self.components = self.components + list(components)
+        self.supplement_items, self.due_on, self.last_actor = [], due_on, actor
+
+    @event(WithdrawalRequested)
+    def _withdrawal_requested(self, reason: str, actor: Actor, at: datetime) -> None:
+        self.status, self.reason, self.last_actor = Status.WITHDRAWAL_REQUESTED, reason, actor
+
+    @event(Withdrawn)
+    def _withdrawn(self, actor: Actor, at: datetime) -> None:
+        self.status, self.last_actor = Status.WITHDRAWN, actor
+
+    @event(FeeAssessed)
+    def _fee_assessed(self, amount: int, actor: Actor, at: datetime) -> None:
+        self.fee, self.last_actor = amount, actor
+
+    @event(PaymentReceived)
+    def _payment_received(self, method: PaymentMethod, amount: int, reference: str | None,
+                          shortfall: int, excess: int, actor: Actor, at: datetime) -> None:
+        self.paid, self.last_actor = self.paid + amount, actor
+
+    @event(Routed)
+    def _routed(self, department: str, actor: Actor, at: datetime) -> None:
+        self.status, self.department, self.last_actor = Status.IN_PROCESSING, department, actor
+
+    @event(HandedOver)
+    def _handed_over(self, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
+        self.holder, self.last_actor = receiver, actor
+
+    @event(ResultIssued)
+    def _result_issued(self, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
+        self.status, self.result, self.last_actor = Status.RESULT_ISSUED, summary, actor
+
+    @event(ResultDelivered)
+    def _result_delivered(self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
+        self.status, self.delivered_at, self.last_actor = Status.DELIVERED, at, actor
+
+    @event(Rated)
+    def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
+        self.status, self.rating, self.last_actor = Status.RATED, rating, actor
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
+    return at
+
+
+def _text(field: str, value: str) -> str:
+    value = value.strip() if isinstance(value, str) else ""
+    if not value:
+        raise InvalidValueError(field, "must not be empty", "không được để trống")
+    return value
+
+
+DossierId = UUID

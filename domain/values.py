@@ -1,0 +1,142 @@
+"""Value objects shared by the aggregates: actors, channels, applicants, components, money."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import msgspec
+
+from domain.errors import InvalidValueError
+from domain.procedures import ComponentForm
+
+PHONE = re.compile(r"^0[35789]\d{8}$")
+PERSONAL_ID = re.compile(r"^\d{12}$")
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
+
+
+class Role(StrEnum):
+    """Who acts: officers, kiosk staff, auditors, analysts, citizens, devices and the system itself."""
+
+    RECEPTION_OFFICER = "reception_officer"
+    DEPARTMENT_OFFICER = "department_officer"
+    CONSULTANT = "consultant"
+    POLICE_OFFICER = "police_officer"
+    SIGNER = "signer"
+    AUDITOR = "auditor"
+    ANALYST = "analyst"
+    ADMINISTRATOR = "administrator"
+    CITIZEN = "citizen"
+    KIOSK = "kiosk"
+    SYSTEM = "system"
+
+
+class Channel(StrEnum):
+    """How a dossier arrived."""
+
+    KIOSK = "kiosk"
+    COUNTER = "counter"
+    ONLINE = "online"
+    POSTAL = "postal"
+
+
+class DeliveryChannel(StrEnum):
+    """How a result went back to the applicant."""
+
+    COUNTER = "counter"
+    POSTAL = "postal"
+    ONLINE = "online"
+    KIOSK = "kiosk"
+
+
+class PaymentMethod(StrEnum):
+    """Cash into the kiosk or at the counter, or a bank-app QR transfer."""
+
+    CASH = "cash"
+    BANK_QR = "bank_qr"
+
+
+class SatisfactionLevel(StrEnum):
+    """The four rating levels of Circular 01/2018/TT-VPCP."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    ACCEPTABLE = "acceptable"
+    DISSATISFIED = "dissatisfied"
+
+
+class Actor(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The account that caused an event, with the role it acted in."""
+
+    account_id: Text
+    role: Role
+
+
+class Party(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One side of a handover: an officer, a team or a unit (not citizen personal data)."""
+
+    account_id: Text
+    name: Text
+    role: Role
+    unit: Text
+
+
+class PersonalData(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every struct that holds a citizen's personal data (encrypted per person at rest)."""
+
+
+class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """The applicant's identity and contact (personal data)."""
+
+    id_number: str
+    name: Text
+    phone: str | None = None
+    address: str | None = None
+    email: str | None = None
+    date_of_birth: date | None = None
+    organisation: str | None = None
+
+    def __post_init__(self) -> None:
+        if not PERSONAL_ID.match(self.id_number):
+            raise InvalidValueError("id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số")
+        if self.phone is not None:
+            check_phone(self.phone)
+
+
+class Component(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A component handed in with the dossier (thành phần hồ sơ)."""
+
+    name: Text
+    form: ComponentForm
+    count: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
+
+
+class Rating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A satisfaction rating: 1–5 stars or one of the four Circular 01 levels."""
+
+    stars: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
+    level: SatisfactionLevel | None = None
+
+    def __post_init__(self) -> None:
+        if (self.stars is None) == (self.level is None):
+            raise InvalidValueError("rating", "give exactly one of stars or level", "chọn đúng một mức đánh giá")
+
+
+def check_phone(phone: str) -> str:
+    """Return the phone if it is a Vietnamese mobile number (10 digits, 03/05/07/08/09)."""
+    if not PHONE.match(phone):
+        raise InvalidValueError(
+            "phone", "must be 10 digits starting 03, 05, 07, 08 or 09", "số điện thoại phải gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09"
+        )
+    return phone
+
+
+def check_positive(field: str, amount: int) -> int:
+    """Return a positive integer amount of đồng, or raise."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+        raise InvalidValueError(field, "must be a positive whole number of đồng", "phải là số đồng nguyên dương")
+    return amount

@@ -1,0 +1,30 @@
+"""Load and validate the procedure catalogue file at start-up."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import msgspec
+
+from domain.procedures import Catalogue
+
+DEFAULT_CATALOGUE = Path(__file__).parent / "data" / "procedures.toml"
+
+
+class CatalogueError(ValueError):
+    """The catalogue file is missing or invalid; the message says where."""
+
+
+def load_catalogue(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
+    """Read the TOML catalogue at `path`, validated field by field."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise CatalogueError(f"catalogue file not found: {path}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise CatalogueError(f"catalogue {path} is not valid TOML: {error}") from error
+    try:
+        return msgspec.convert(raw, Catalogue)
+    except (msgspec.ValidationError, ValueError) as error:
+        raise CatalogueError(f"catalogue {path} is invalid: {error}") from error

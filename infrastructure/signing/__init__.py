@@ -1,0 +1,1 @@
+"""Digital signatures on PDFs (pyhanko): development PKI, signing and verification."""

@@ -1,0 +1,218 @@
+"""Sign PDFs with pyhanko in incremental updates; turn scanned images into PDFs first.
+
+Each signature is appended as a new revision, so a later signature (the agency seal after
+the competent person) leaves the bytes covered by the earlier one untouched.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+from fpdf import FPDF
+from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
+from pyhanko.pdf_utils import content, generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.layout import AxisAlignment, Margins, SimpleBoxLayoutRule
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign import fields, signers
+from pyhanko.stamp.base import BaseStamp, BaseStampStyle
+
+from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, font_paths
+
+Box = tuple[float, float, float, float]
+TOP_LEFT: Literal["top-left"] = "top-left"
+STAMP_SIZE = (230.0, 58.0)  # points, about 81 x 20 mm
+STAMP_MARGIN = 18.0
+STAMP_COLOUR = (178, 34, 34)
+METADATA_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+
+
+class _PdfBytesPage(content.ImportedPdfPage):
+    """Page 1 of an in-memory PDF as a form XObject (pyhanko's version reads a file)."""
+
+    def __init__(self, pdf: bytes) -> None:
+        super().__init__(file_name=None, page_ix=0)
+        self.pdf = pdf
+
+    def render(self) -> bytes:
+        xobject = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(self.pdf)), page_ix=0)
+        self.resources.xobject["/StampPage"] = xobject
+        x1, y1, x2, y2 = xobject.get_object()["/BBox"]
+        self.box = content.BoxConstraints(width=abs(x2 - x1), height=abs(y2 - y1))
+        return b"/StampPage Do"
+
+
+class _PageStamp(BaseStamp):
+    def _render_inner_content(self) -> list[bytes]:
+        return []
+
+
+@dataclass(frozen=True)
+class _PageStampStyle(BaseStampStyle):
+    """The appearance is a page drawn by fpdf2, which embeds a Vietnamese font.
+
+    pyhanko's own text stamps need uharfbuzz for non-Latin-1 fonts; fpdf2 is already here.
+    """
+
+    def create_stamp(self, writer, box, text_params) -> _PageStamp:
+        return _PageStamp(writer=writer, style=self, box=box)
+
+
+class _TimedPdfSigner(signers.PdfSigner):
+    """A PdfSigner whose signing time comes from the caller instead of the clock."""
+
+    def __init__(self, *args, signed_at: datetime, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.signed_at = signed_at
+
+    def init_signing_session(self, pdf_out, existing_fields_only=False):
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self.signed_at
+        return session
+
+
+def stamp_lines(signer_display_name: str, signed_at: datetime) -> list[str]:
+    """The Vietnamese text of a visible signature."""
+    local = signed_at.astimezone(LOCAL_TZ)
+    return [f"Người ký: {signer_display_name}", f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y}"]
+
+
+def render_stamp(lines: Sequence[str], width: float, height: float) -> bytes:
+    """A one-page PDF of exactly width x height points with the lines, shrunk to fit."""
+    pdf = FPDF(unit="pt", format=(width, height))
+    for style, path in font_paths().items():
+        pdf.add_font(FONT_FAMILY, style, str(path))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.add_page()
+    pdf.set_draw_color(*STAMP_COLOUR)
+    pdf.set_text_color(*STAMP_COLOUR)
+    pdf.set_line_width(1.2)
+    pdf.rect(0.6, 0.6, width - 1.2, height - 1.2)
+    padding, size = 5.0, 10.0
+    pdf.set_font(FONT_FAMILY, "B", size)
+    while size > 4 and (max(map(pdf.get_string_width, lines)) > width - 2 * padding or 1.3 * size * len(lines) > height - 2 * padding):
+        size -= 0.5
+        pdf.set_font(FONT_FAMILY, "B", size)
+    top = (height - 1.3 * size * len(lines)) / 2
+    for index, line in enumerate(lines):
+        pdf.set_xy(padding, top + index * 1.3 * size)
+        pdf.cell(width - 2 * padding, 1.3 * size, line)
+    return bytes(pdf.output())
+
+
+def _inherited(page: generic.DictionaryObject, key: str):
+    while key not in page and "/Parent" in page:
+        page = page["/Parent"]
+    return page[key]
+
+
+def top_left_box(writer: IncrementalPdfFileWriter, size: tuple[float, float] = STAMP_SIZE) -> Box:
+    """A box of `size` points inset from the top-left corner of page 1's visible area.
+
+    Assumes the page is not rotated (/Rotate 0), as for scans made by `images_to_pdf`.
+    """
+    page_ref, _ = writer.find_page_for_modification(0)
+    page = page_ref.get_object()
+    x1, y1, x2, y2 = (float(v) for v in (page.get("/CropBox") or _inherited(page, "/MediaBox")))
+    left, top = min(x1, x2) + STAMP_MARGIN, max(y1, y2) - STAMP_MARGIN
+    return (left, top - size[1], left + size[0], top)
+
+
+def _set_info_entries(writer: IncrementalPdfFileWriter, metadata: Mapping[str, str]) -> None:
+    """Copy the document information dictionary with custom entries (e.g. /MotCuaDossier) added."""
+    info = generic.DictionaryObject()
+    if "/Info" in writer.prev.trailer_view:
+        info.update(writer.prev.trailer_view["/Info"])
+    for key, value in metadata.items():
+        if not METADATA_KEY.fullmatch(key):
+            raise ValueError(f"metadata key must be a plain PDF name, got {key!r}")
+        info[generic.NameObject(f"/{key}")] = generic.TextStringObject(value)
+    writer.set_info(info)
+
+
+def sign_pdf(
+    pdf: bytes,
+    signer: signers.Signer,
+    *,
+    field_name: str,
+    reason: str,
+    location: str,
+    visible_box: Box | Literal["top-left"] | None = None,
+    signer_display_name: str,
+    signed_at: datetime,
+    metadata: Mapping[str, str] | None = None,
+) -> bytes:
+    """Append one signature as an incremental update and return the whole signed PDF.
+
+    `visible_box` is (x1, y1, x2, y2) in points on page 1, TOP_LEFT for the scan stamp,
+    or None for an invisible signature. `metadata` entries go into the document
+    information dictionary inside the signed revision.
+    """
+    if signed_at.tzinfo is None:
+        raise ValueError("signed_at must be timezone-aware")
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+    if metadata:
+        _set_info_entries(writer, metadata)
+    box = top_left_box(writer) if visible_box == TOP_LEFT else visible_box
+    style = None
+    if box is not None:
+        width, height = abs(box[2] - box[0]), abs(box[3] - box[1])
+        style = _PageStampStyle(
+            border_width=0,
+            background=_PdfBytesPage(render_stamp(stamp_lines(signer_display_name, signed_at), width, height)),
+            background_opacity=1.0,
+            background_layout=SimpleBoxLayoutRule(AxisAlignment.ALIGN_MID, AxisAlignment.ALIGN_MID, Margins.uniform(0)),
+        )
+    pdf_signer = _TimedPdfSigner(
+        signers.PdfSignatureMetadata(
+            field_name=field_name, reason=reason, location=location, name=signer_display_name, md_algorithm="sha256"
+        ),
+        signer,
+        stamp_style=style,
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=0, box=box),
+        signed_at=signed_at,
+    )
+    return pdf_signer.sign_pdf(writer).getvalue()
+
+
+class ScannedPdf(msgspec.Struct, frozen=True):
+    """A PDF made from scanned images, one page per image."""
+
+    pdf: bytes
+    page_count: int
+
+
+def images_to_pdf(images: Sequence[bytes], *, default_dpi: int = 300) -> ScannedPdf:
+    """One page per PNG/JPEG image, sized from the image's DPI (default 300)."""
+    if not images:
+        raise ValueError("at least one image is needed")
+    pdf = FPDF(unit="pt")
+    pdf.set_auto_page_break(False)
+    for number, data in enumerate(images, start=1):
+        try:
+            image = Image.open(io.BytesIO(data))
+        except UnidentifiedImageError as error:
+            raise ValueError(f"image {number} is not a readable image") from error
+        if image.format not in ("PNG", "JPEG"):
+            raise ValueError(f"image {number} is {image.format}; only PNG and JPEG are accepted")
+        dpi = image.info.get("dpi", (default_dpi, default_dpi))[0] or default_dpi
+        dpi = dpi if dpi >= 50 else default_dpi  # scanners sometimes write 1 or 72 "dpi" meaning "unknown"
+        rotated = image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1)
+        upright = ImageOps.exif_transpose(image) if rotated else image
+        width, height = (72 * side / dpi for side in upright.size)
+        pdf.add_page(format=(width, height))
+        # Upright images go in as the original bytes: fpdf2 embeds a JPEG without re-encoding it.
+        pdf.image(upright if rotated else io.BytesIO(data), x=0, y=0, w=width, h=height)
+    return ScannedPdf(pdf=bytes(pdf.output()), page_count=pdf.page_no())
+
+
+def page_count(pdf: bytes) -> int:
+    """Number of pages of a PDF (to compare with the paper original)."""
+    return int(PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"])

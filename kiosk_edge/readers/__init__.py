@@ -1,0 +1,5 @@
+"""Kiosk camera readers: frames in, raw symbol payloads out."""
+
+from kiosk_edge.readers.symbols import Symbol, read_symbols
+
+__all__ = ["Symbol", "read_symbols"]

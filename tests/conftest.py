@@ -1,0 +1,58 @@
+"""Shared fixtures: event-store environments for SQLite and for the real PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+
+from tests.fakes import FakeClock, WeekdayCalendar
+
+PG = {"host": os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"), "port": os.environ.get("TEST_POSTGRES_PORT", "5432"),
+      "dbname": os.environ.get("TEST_POSTGRES_DBNAME", "test"), "user": os.environ.get("TEST_POSTGRES_USER", "postgres")}
+COMMON = {"AGGREGATE_CACHE_MAXSIZE": "1000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
+
+
+def postgres_env(schema: str) -> dict[str, str]:
+    """eventsourcing settings for a schema of the test database."""
+    return COMMON | {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
+        "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
+        "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+    }
+
+
+def pg_connect() -> psycopg.Connection:
+    return psycopg.connect(autocommit=True, **PG)
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A fresh PostgreSQL schema, dropped afterwards, so runs never collide."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with pg_connect() as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    yield schema
+    with pg_connect() as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_env(request: pytest.FixtureRequest, tmp_path) -> dict[str, str]:
+    """The event-store environment, once for SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        return COMMON | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
+    return postgres_env(request.getfixturevalue("pg_schema"))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def calendar() -> WeekdayCalendar:
+    return WeekdayCalendar()
