@@ -2,25 +2,32 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml scripts/system-packages.sh | cksum | cut -d' ' -f1)
+HASH := $(shell cat pyproject.toml scripts/system-packages.sh | cksum | cut -d' ' -f1)
+RUNTIME := $(VENV)/.runtime-$(HASH)
+DEV := $(VENV)/.dev-$(HASH)
 
-.PHONY: install run test bench clean
+.PHONY: install install-dev run test clean
 
-install: $(STAMP)
+install: $(RUNTIME)
+install-dev: $(DEV)
 
-$(STAMP): pyproject.toml scripts/system-packages.sh
+$(RUNTIME):
 	bash scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
-	rm -f $(VENV)/.installed-*
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	rm -f $(VENV)/.runtime-*
+	touch $@
+
+$(DEV): $(RUNTIME)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.dev-*
 	touch $@
 
 run: install
 	MOTCUA_DEMO=$${MOTCUA_DEMO:-1} $(BIN)/python -m api
 
-test: install
+test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var

@@ -11,6 +11,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
+from application.group_commit import GroupCommit
 from application.errors import NotFoundError, VersionConflictError
 from application.transcodings import ValueTranscoder, register_value_types
 from domain import dossier, values
@@ -37,6 +38,18 @@ class OneStopApplication(Application[UUID]):
     """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
 
     name = "onestop"
+
+    def __init__(self, env: Any = None) -> None:
+        super().__init__(env)
+        self.group_commit = GroupCommit(self.save, self._cache)
+
+    def commit(self, *aggregates: Aggregate) -> Written:
+        """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the first."""
+        return self.written(aggregates[0], self.group_commit.commit(*aggregates))
+
+    def _cache(self, aggregate: Aggregate) -> None:
+        if self.repository.cache is not None:
+            self.repository.cache.put(aggregate.id, aggregate)
 
     def construct_transcoder(self) -> ValueTranscoder:
         transcoder = ValueTranscoder()
@@ -74,7 +87,7 @@ class OneStopApplication(Application[UUID]):
                 raise VersionConflictError(key, expected_version, aggregate.version)
             command(aggregate)
             try:
-                return self.written(aggregate, self.save(aggregate))
+                return self.commit(aggregate)
             except IntegrityError:
                 self.evict(aggregate_id)
                 if expected_version is not None:

@@ -53,7 +53,7 @@ class Dossiers(OneStopApplication):
         for _ in range(MAX_RETRIES * 10):
             dossier = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
             try:
-                return dossier.code, self.written(dossier, self.save(dossier))
+                return dossier.code, self.commit(dossier)
             except IntegrityError:
                 continue  # another process took this code: propose the next one
         raise VersionConflictError(f"{agency} codes", None, None)

@@ -8,7 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.errors import InvalidValueError
 
-DOSSIER_CODE = re.compile(r"^(?P<agency>[A-Z0-9]+(?:\.[A-Z0-9]+)*)-(?P<day>\d{6})-(?P<seq>\d{4})$")
+DOSSIER_CODE = re.compile(r"(?P<agency>[A-Z0-9]+(?:\.[A-Z0-9]+)*)-(?P<day>\d{6})-(?P<seq>\d{4})", re.ASCII)
 MAX_DAILY_SEQUENCE = 9999
 
 
@@ -21,7 +21,7 @@ def format_code(agency: str, day: date, sequence: int) -> str:
 
 def parse_code(code: str) -> tuple[str, date, int]:
     """Split a dossier code into agency, day and sequence; InvalidValueError if malformed."""
-    match = DOSSIER_CODE.match(code)
+    match = DOSSIER_CODE.fullmatch(code) if isinstance(code, str) else None
     if not match:
         raise InvalidValueError("code", "must look like H29.06-260520-0001", "mã hồ sơ phải có dạng H29.06-260520-0001")
     raw = match["day"]

@@ -9,8 +9,9 @@ from typing import Annotated
 
 import msgspec
 
-PROCEDURE_CODE = re.compile(r"^\d\.\d{6}\.000\.00\.00\.H\d{2}$")
-AGENCY_CODE = re.compile(r"^[A-Z0-9]+(\.[A-Z0-9]+)*$")
+# Used with fullmatch: `$` alone would accept a trailing newline; ASCII keeps \d to 0-9.
+PROCEDURE_CODE = re.compile(r"\d\.\d{6}\.000\.00\.00\.H\d{2}", re.ASCII)
+AGENCY_CODE = re.compile(r"[A-Z0-9]+(\.[A-Z0-9]+)*", re.ASCII)
 
 
 class ResultKind(StrEnum):
@@ -117,20 +118,26 @@ class UnknownDepartmentError(LookupError):
 def _check_catalogue(catalogue: Catalogue) -> None:
     agencies = _unique("agency", [a.code for a in catalogue.agencies])
     departments = _unique("department", [d.code for d in catalogue.departments])
+    department_agency = {d.code: d.agency for d in catalogue.departments}
     _unique("procedure", [p.code for p in catalogue.procedures])
     for agency in agencies:
-        if not AGENCY_CODE.match(agency):
+        if not AGENCY_CODE.fullmatch(agency):
             raise ValueError(f"agency code {agency!r} must be letters/digits separated by dots")
     for department in catalogue.departments:
         if department.agency not in agencies:
             raise ValueError(f"department {department.code!r} names unknown agency {department.agency!r}")
     for procedure in catalogue.procedures:
-        if not PROCEDURE_CODE.match(procedure.code):
+        if not PROCEDURE_CODE.fullmatch(procedure.code):
             raise ValueError(f"procedure code {procedure.code!r} is not <n>.<6 digits>.000.00.00.H<2 digits>")
         if procedure.agency not in agencies:
             raise ValueError(f"procedure {procedure.code!r} names unknown agency {procedure.agency!r}")
         if procedure.department not in departments:
             raise ValueError(f"procedure {procedure.code!r} names unknown department {procedure.department!r}")
+        if department_agency[procedure.department] != procedure.agency:
+            raise ValueError(
+                f"procedure {procedure.code!r} names department {procedure.department!r} "
+                f"of agency {department_agency[procedure.department]!r}, not of its agency {procedure.agency!r}"
+            )
         if not procedure.components:
             raise ValueError(f"procedure {procedure.code!r} lists no required components")
 

@@ -24,6 +24,10 @@ def load_catalogue(path: Path = DEFAULT_CATALOGUE) -> Catalogue:
         raise CatalogueError(f"catalogue file not found: {path}") from error
     except tomllib.TOMLDecodeError as error:
         raise CatalogueError(f"catalogue {path} is not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise CatalogueError(f"catalogue {path} is not UTF-8 text: {error}") from error
+    except OSError as error:
+        raise CatalogueError(f"catalogue {path} cannot be read: {error}") from error
     try:
         return msgspec.convert(raw, Catalogue)
     except (msgspec.ValidationError, ValueError) as error:

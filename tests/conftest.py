@@ -56,3 +56,21 @@ def clock() -> FakeClock:
 @pytest.fixture
 def calendar() -> WeekdayCalendar:
     return WeekdayCalendar()
+
+
+@pytest.fixture(scope="session")
+def catalogue():
+    """The shipped procedure catalogue."""
+    from infrastructure.catalogue import load_catalogue
+
+    return load_catalogue()
+
+
+@pytest.fixture
+def dossiers(store_env, catalogue, calendar, clock):
+    """A Dossiers application on the parametrised store."""
+    from application.dossiers import Dossiers
+
+    app = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    yield app
+    app.close()

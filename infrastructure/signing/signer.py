@@ -122,7 +122,8 @@ def top_left_box(writer: IncrementalPdfFileWriter, size: tuple[float, float] = S
     page = page_ref.get_object()
     x1, y1, x2, y2 = (float(v) for v in (page.get("/CropBox") or _inherited(page, "/MediaBox")))
     left, top = min(x1, x2) + STAMP_MARGIN, max(y1, y2) - STAMP_MARGIN
-    return (left, top - size[1], left + size[0], top)
+    width = min(size[0], abs(x2 - x1) - 2 * STAMP_MARGIN)  # small scans get a narrower stamp
+    return (left, top - size[1], left + width, top)
 
 
 def _set_info_entries(writer: IncrementalPdfFileWriter, metadata: Mapping[str, str]) -> None:
@@ -202,7 +203,7 @@ def images_to_pdf(images: Sequence[bytes], *, default_dpi: int = 300) -> Scanned
             raise ValueError(f"image {number} is not a readable image") from error
         if image.format not in ("PNG", "JPEG"):
             raise ValueError(f"image {number} is {image.format}; only PNG and JPEG are accepted")
-        dpi = image.info.get("dpi", (default_dpi, default_dpi))[0] or default_dpi
+        dpi = round(image.info.get("dpi", (default_dpi, default_dpi))[0])  # PNG stores pixels per metre
         dpi = dpi if dpi >= 50 else default_dpi  # scanners sometimes write 1 or 72 "dpi" meaning "unknown"
         rotated = image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1)
         upright = ImageOps.exif_transpose(image) if rotated else image

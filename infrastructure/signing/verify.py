@@ -125,8 +125,19 @@ def _report(embedded: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         trusted=status.trusted,
         covers_whole_document=status.coverage == SignatureCoverageLevel.ENTIRE_FILE,
         changes_after_signing=level.name.lower() if level is not None else "unknown",
-        problem=None if status.trusted else (status.trust_problem_indic and status.trust_problem_indic.name),
+        problem=_problem(status),
     )
+
+
+def _problem(status: PdfSignatureStatus) -> str | None:
+    if not status.intact:
+        return "signed bytes were changed (digest mismatch)"
+    if not status.valid:
+        return "the signature does not verify with the signer's key"
+    if not status.trusted:
+        indication = status.trust_problem_indic
+        return f"no trusted chain ({indication.name})" if indication else "no trusted chain"
+    return None
 
 
 def verify_pdf(pdf: bytes, trust_roots: Iterable[TrustRoot]) -> VerificationReport:

@@ -35,7 +35,7 @@ class Distortion:
     width: int = 360  # px across the symbol itself (quiet zone excluded) before rotation
     blur: float = 0.0  # Gaussian sigma in px (focus, motion)
     contrast: float = 1.0  # ink darkness relative to the paper: 1 black on white, 0.25 faint print
-    glare: float = 0.0  # brightness added at the centre of a glare spot over the symbol, 0..255
+    glare: float = 0.0  # specular highlight over the symbol: how far its centre is washed toward white, 0..1
     noise: float = 0.0  # sensor noise sigma in grey levels
     light: float = 1.0  # overall exposure; below 1 is a dim kiosk at night
 
@@ -83,13 +83,16 @@ def qr_frame(payload: str, distortion: Distortion = Distortion(), *, seed: int =
 
 def random_distortion(rng: np.random.Generator, kind: str) -> Distortion:
     """One camera condition drawn from the ranges the kiosk readers must cope with."""
-    low, high = (200, 400) if kind == "code128" else (110, 300)
+    low, high, modules = (200, 400, 123) if kind == "code128" else (110, 300, 49)
+    width = int(rng.integers(low, high))
+    # Defocus beyond about half a module merges the narrowest bars: no reader can resolve that.
+    sharpest = min(1.6, 0.5 * width / modules)
     return Distortion(
         angle=float(rng.uniform(0, 360)),
-        width=int(rng.integers(low, high)),
-        blur=float(rng.uniform(0.3, 1.6)) if rng.random() < 0.5 else 0.0,
-        contrast=float(rng.uniform(0.25, 0.6)) if rng.random() < 0.3 else 1.0,
-        glare=float(rng.uniform(60, 140)) if rng.random() < 0.3 else 0.0,
+        width=width,
+        blur=float(rng.uniform(0.3, sharpest)) if rng.random() < 0.5 else 0.0,
+        contrast=float(rng.uniform(0.3, 0.6)) if rng.random() < 0.3 else 1.0,
+        glare=float(rng.uniform(0.4, 0.75)) if rng.random() < 0.3 else 0.0,
         noise=float(rng.uniform(2, 7)),
         light=float(rng.uniform(0.35, 0.6)) if rng.random() < 0.2 else 1.0,
     )
@@ -129,11 +132,12 @@ def _compose(symbol: np.ndarray, d: Distortion, seed: int) -> np.ndarray:
     left = int(rng.integers(0, cols - out_w + 1))
     window = scene[top : top + out_h, left : left + out_w]
     window[:] = window * (1 - mask) + rotated * mask
-    if d.glare:
+    if d.glare:  # veiling light from a specular spot; auto-exposure keeps the peak just below white
         cy, cx = top + out_h * rng.uniform(0.3, 0.7), left + out_w * rng.uniform(0.3, 0.7)
         radius = max(out_h, out_w) * rng.uniform(0.25, 0.5)
         yy, xx = np.ogrid[:rows, :cols]
-        scene += d.glare / 255.0 * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))
+        veil = (d.glare * np.exp(-((yy - cy) ** 2 + (xx - cx) ** 2) / (2 * radius**2))).astype(np.float32)
+        scene = scene * (1 - veil) + veil
     if d.blur:
         scene = cv2.GaussianBlur(scene, (0, 0), d.blur)
     scene = scene * d.light * 255.0 + rng.normal(0.0, d.noise, scene.shape) if d.noise else scene * d.light * 255.0

@@ -1,0 +1,90 @@
+"""Group commit: saves from concurrent threads share one transaction.
+
+The PostgreSQL recorder takes an EXCLUSIVE table lock for every append so that notification ids
+commit in order; commits therefore queue behind each other's fsync. Coalescing the saves that
+arrive while a commit is in flight into the next transaction pays one lock and one fsync per batch.
+A batch that hits a conflict is retried item by item, so one loser never fails the others.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+
+class _Pending:
+    __slots__ = ("aggregates", "done", "error", "events", "recordings")
+
+    def __init__(self, aggregates: Sequence[Any]) -> None:
+        self.aggregates = aggregates
+        self.events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        self.recordings: list[Any] = []
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class GroupCommit:
+    """Leader/follower batching: the first waiting thread commits everything queued, the others wait."""
+
+    def __init__(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> None:
+        self._save_events, self._saved = save_events, saved
+        self._queue: list[_Pending] = []
+        self._busy = False
+        self._cond = threading.Condition()
+
+    def commit(self, *aggregates: Any) -> list[Any]:
+        """Store the aggregates' pending events atomically; returns their recordings."""
+        item = _Pending(aggregates)
+        batch: list[_Pending] = []
+        with self._cond:
+            self._queue.append(item)
+            while self._busy and not item.done:
+                self._cond.wait()
+            if not item.done:
+                self._busy = True
+                batch, self._queue = self._queue, []
+        if batch:
+            try:
+                self._flush(batch)
+            finally:
+                with self._cond:
+                    self._busy = False
+                    self._cond.notify_all()
+        if item.error is not None:
+            raise item.error
+        return item.recordings
+
+    def _flush(self, batch: list[_Pending]) -> None:
+        if len(batch) == 1:
+            self._save(batch[0])
+            return
+        try:
+            recordings = self._save_events(*[event for item in batch for event in item.events])
+        except IntegrityError:
+            for item in batch:
+                self._save(item)
+            return
+        except BaseException as error:
+            for item in batch:
+                item.error, item.done = error, True
+            return
+        by_event = {(r.domain_event.originator_id, r.domain_event.originator_version): r for r in recordings}
+        for item in batch:
+            item.recordings = [by_event[(e.originator_id, e.originator_version)] for e in item.events]
+            self._finish(item)
+
+    def _save(self, item: _Pending) -> None:
+        try:
+            item.recordings = self._save_events(*item.events)
+        except BaseException as error:
+            item.error, item.done = error, True
+            return
+        self._finish(item)
+
+    def _finish(self, item: _Pending) -> None:
+        for aggregate in item.aggregates:
+            self._saved(aggregate)
+        item.done = True
