@@ -14,7 +14,7 @@ install-dev: $(DEV)
 $(RUNTIME):
 	bash scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e .
 	rm -f $(VENV)/.runtime-*
 	touch $@
 

@@ -186,7 +186,8 @@ def qr_png(data: str, *, scale: int = 6) -> bytes:
     return buffer.getvalue()
 
 
-def _balance_line(receipt: ReceiptForm) -> str:
+def balance_text(receipt: ReceiptForm) -> str:
+    """The receipt line on the fee balance, settled later at pickup or at the counter."""
     if receipt.balance < 0:
         return f"Còn thiếu: {format_money(-receipt.balance)} (nộp bổ sung khi nhận kết quả)"
     if receipt.balance > 0:
@@ -233,7 +234,7 @@ def render_receipt(receipt: ReceiptForm) -> bytes:
     pdf.line_of_text(f"Thời gian nhận hồ sơ: {format_datetime(receipt.received_at)}", size=11)
     pdf.line_of_text(f"Ngày hẹn trả kết quả: ngày {receipt.appointment_date:%d/%m/%Y}", size=11, bold=True)
     pdf.line_of_text(f"Lệ phí: {format_money(receipt.fee)}. Đã nộp: {format_money(receipt.paid)}.", size=11)
-    pdf.line_of_text(_balance_line(receipt), size=11)
+    pdf.line_of_text(balance_text(receipt), size=11)
     pdf.signature_columns(["Người nộp hồ sơ (ký, ghi rõ họ tên)", "Người tiếp nhận (ký, ghi rõ họ tên)"], space_below=18)
     half = pdf.epw / 2
     pdf.set_font(FONT_FAMILY, "B", 10)

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
-from pyhanko.sign.signers import SimpleSigner
+from pyhanko.sign.signers import Signer, SimpleSigner
 
 P12_ENV = "MOTCUA_SIGNING_P12"
 P12_PASSWORD_ENV = "MOTCUA_SIGNING_P12_PASSWORD"
@@ -145,7 +145,11 @@ def ensure_dev_pki(
     agency_name: str = "Ủy ban nhân dân Quận 6",
     passphrase: bytes = DEV_PASSPHRASE,
 ) -> DevPki:
-    """Create (or reuse what is already in `directory`) a development root → intermediate → officer/agency PKI."""
+    """Create a development root → intermediate → officer/agency PKI in `directory`.
+
+    Files already there are reused (names included); a CA that had to be created again
+    re-issues everything below it. Delete the directory to start over.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     root, renewed = _ensure_ca(directory, "root-ca", _name("Một Cửa Dev Root CA", "Một Cửa 24/7 (phát triển)"), None, passphrase, False)
     sub_ca, renewed = _ensure_ca(directory, "intermediate-ca", _name("Một Cửa Dev Issuing CA", "Một Cửa 24/7 (phát triển)"), root, passphrase, renewed)
@@ -176,7 +180,7 @@ def signer_from_env(environ: Mapping[str, str] = os.environ) -> SimpleSigner:
     return load_p12_signer(path, password.encode() if password else None)
 
 
-def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ):
+def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ) -> Signer:
     """Signer on a USB token or HSM via pyhanko's PKCS#11 support.
 
     Configuration: MOTCUA_PKCS11_MODULE (path of the vendor's .so), MOTCUA_PKCS11_TOKEN_LABEL,

@@ -29,7 +29,9 @@ Box = tuple[float, float, float, float]
 TOP_LEFT: Literal["top-left"] = "top-left"
 STAMP_SIZE = (230.0, 58.0)  # points, about 81 x 20 mm
 STAMP_MARGIN = 18.0
+STAMP_PADDING = 5.0
 STAMP_COLOUR = (178, 34, 34)
+LEADING = 1.3  # line height as a multiple of the font size
 METADATA_KEY = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 
 
@@ -57,7 +59,8 @@ class _PageStamp(BaseStamp):
 class _PageStampStyle(BaseStampStyle):
     """The appearance is a page drawn by fpdf2, which embeds a Vietnamese font.
 
-    pyhanko's own text stamps need uharfbuzz for non-Latin-1 fonts; fpdf2 is already here.
+    pyhanko's built-in stamp font is Courier (no Vietnamese glyphs), and embedding a TrueType
+    font there needs pyHanko[opentype] (uharfbuzz), which the project does not install.
     """
 
     def create_stamp(self, writer, box, text_params) -> _PageStamp:
@@ -83,27 +86,32 @@ def stamp_lines(signer_display_name: str, signed_at: datetime) -> list[str]:
     return [f"Người ký: {signer_display_name}", f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y}"]
 
 
+def _fit_font(pdf: FPDF, lines: Sequence[str], width: float, height: float) -> float:
+    """Set the largest bold size (10 pt down to 4 pt) at which the lines fit; return it."""
+    size = 10.0
+    pdf.set_font(FONT_FAMILY, "B", size)
+    while size > 4 and (max(map(pdf.get_string_width, lines)) > width or LEADING * size * len(lines) > height):
+        size -= 0.5
+        pdf.set_font(FONT_FAMILY, "B", size)
+    return size
+
+
 def render_stamp(lines: Sequence[str], width: float, height: float) -> bytes:
-    """A one-page PDF of exactly width x height points with the lines, shrunk to fit."""
+    """A one-page PDF of exactly width x height points: a framed box with the lines centred vertically."""
     pdf = FPDF(unit="pt", format=(width, height))
     for style, path in font_paths().items():
         pdf.add_font(FONT_FAMILY, style, str(path))
     pdf.set_auto_page_break(False)
-    pdf.set_margins(0, 0, 0)
     pdf.add_page()
     pdf.set_draw_color(*STAMP_COLOUR)
     pdf.set_text_color(*STAMP_COLOUR)
     pdf.set_line_width(1.2)
     pdf.rect(0.6, 0.6, width - 1.2, height - 1.2)
-    padding, size = 5.0, 10.0
-    pdf.set_font(FONT_FAMILY, "B", size)
-    while size > 4 and (max(map(pdf.get_string_width, lines)) > width - 2 * padding or 1.3 * size * len(lines) > height - 2 * padding):
-        size -= 0.5
-        pdf.set_font(FONT_FAMILY, "B", size)
-    top = (height - 1.3 * size * len(lines)) / 2
+    size = _fit_font(pdf, lines, width - 2 * STAMP_PADDING, height - 2 * STAMP_PADDING)
+    top = (height - LEADING * size * len(lines)) / 2
     for index, line in enumerate(lines):
-        pdf.set_xy(padding, top + index * 1.3 * size)
-        pdf.cell(width - 2 * padding, 1.3 * size, line)
+        pdf.set_xy(STAMP_PADDING, top + index * LEADING * size)
+        pdf.cell(width - 2 * STAMP_PADDING, LEADING * size, line)
     return bytes(pdf.output())
 
 
@@ -204,7 +212,7 @@ def images_to_pdf(images: Sequence[bytes], *, default_dpi: int = 300) -> Scanned
         if image.format not in ("PNG", "JPEG"):
             raise ValueError(f"image {number} is {image.format}; only PNG and JPEG are accepted")
         dpi = round(image.info.get("dpi", (default_dpi, default_dpi))[0])  # PNG stores pixels per metre
-        dpi = dpi if dpi >= 50 else default_dpi  # scanners sometimes write 1 or 72 "dpi" meaning "unknown"
+        dpi = dpi if dpi >= 50 else default_dpi  # some scanners write 1 dpi for "unknown"
         rotated = image.getexif().get(ExifTags.Base.Orientation, 1) not in (0, 1)
         upright = ImageOps.exif_transpose(image) if rotated else image
         width, height = (72 * side / dpi for side in upright.size)

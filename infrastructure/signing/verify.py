@@ -145,7 +145,7 @@ def verify_pdf(pdf: bytes, trust_roots: Iterable[TrustRoot]) -> VerificationRepo
     roots = load_trust_roots(trust_roots)
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
-        embedded = reader.embedded_signatures
+        embedded = reader.embedded_regular_signatures  # skips document timestamps
     except (PdfError, ValueError) as error:
         raise UnreadablePdfError(f"not a readable PDF: {error}") from error
     signatures = [_report(signature, roots) for signature in embedded]

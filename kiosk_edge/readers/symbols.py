@@ -1,11 +1,18 @@
-"""Symbol reading for the kiosk cameras: envelope Code128 barcodes and CCCD QR codes (zbar via pyzbar)."""
+"""Symbol reading for the kiosk cameras: envelope Code128 barcodes and CCCD QR codes.
+
+`read_symbols` runs one zbar pass over the whole frame first. Only when that reads nothing does it
+look for symbol-like regions, turn each upright, enlarge small ones and try a few contrast fixes,
+because a kiosk camera sees symbols at any angle, far away, out of focus, in glare or at night.
+"""
 
 from __future__ import annotations
 
 import ctypes
 import logging
+from collections.abc import Iterator
 from typing import Literal
 
+import cv2
 import msgspec
 import numpy as np
 from pyzbar import wrapper as zbar
@@ -13,8 +20,12 @@ from pyzbar.pyzbar import ZBarSymbol
 
 log = logging.getLogger(__name__)
 
-_L800 = 808466521  # zbar's fourcc for 8-bit grey ("Y800")
-_CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): hand back QR bytes without guessing a charset
+_Y800 = 808466521  # zbar's fourcc for 8-bit grey
+_CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
+_CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
+BAR_TARGET = 480.0
+_MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
+_BARCODE_COHERENCE = 0.4  # gradients this aligned mean parallel bars, not a QR's square grid
 
 
 class Symbol(msgspec.Struct, frozen=True):
@@ -24,34 +35,43 @@ class Symbol(msgspec.Struct, frozen=True):
     payload: str
 
 
-def scan(grey: np.ndarray) -> list[Symbol]:
-    """One zbar pass over an 8-bit grey image, Code128 and QR only."""
+def read_symbols(image: np.ndarray) -> list[Symbol]:
+    """Every Code128 and QR symbol readable in a camera frame (BGR or grey), without duplicates."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    # A 3x3 blur takes out sensor noise, which otherwise makes zbar both slower and weaker.
+    smooth = cv2.GaussianBlur(grey, (3, 3), 0)
+    found = scan(smooth, columns=2, rows=2) or _read_regions(grey) or scan(smooth)
+    return list(dict.fromkeys(found))
+
+
+def scan(grey: np.ndarray, *, columns: int = 1, rows: int = 1) -> list[Symbol]:
+    """One zbar pass (Code128 and QR only) over an 8-bit grey image, scanning every n-th column/row."""
     grey = np.ascontiguousarray(grey, dtype=np.uint8)
     scanner = zbar.zbar_image_scanner_create()
+    image = zbar.zbar_image_create()
     try:
         zbar.zbar_image_scanner_set_config(scanner, 0, zbar.ZBarConfig.CFG_ENABLE, 0)
         for kind in (ZBarSymbol.CODE128, ZBarSymbol.QRCODE):
             zbar.zbar_image_scanner_set_config(scanner, kind, zbar.ZBarConfig.CFG_ENABLE, 1)
+        zbar.zbar_image_scanner_set_config(scanner, 0, _CFG_X_DENSITY, columns)
+        zbar.zbar_image_scanner_set_config(scanner, 0, _CFG_Y_DENSITY, rows)
         raw = zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _CFG_BINARY, 1) == 0
-        image = zbar.zbar_image_create()
-        try:
-            zbar.zbar_image_set_format(image, _L800)
-            zbar.zbar_image_set_size(image, grey.shape[1], grey.shape[0])
-            zbar.zbar_image_set_data(image, grey.ctypes.data_as(ctypes.c_void_p), grey.size, None)
-            zbar.zbar_scan_image(scanner, image)
-            return list(_symbols(image, raw))
-        finally:
-            zbar.zbar_image_destroy(image)
+        zbar.zbar_image_set_format(image, _Y800)
+        zbar.zbar_image_set_size(image, grey.shape[1], grey.shape[0])
+        zbar.zbar_image_set_data(image, grey.ctypes.data_as(ctypes.c_void_p), grey.size, None)
+        zbar.zbar_scan_image(scanner, image)
+        return list(_symbols(image, raw))
     finally:
+        zbar.zbar_image_destroy(image)
         zbar.zbar_image_scanner_destroy(scanner)
 
 
 def decode_qr_bytes(data: bytes, *, raw: bool) -> str:
     """CCCD QR text from zbar's bytes: UTF-8, with clear fall-backs when that is not what we got.
 
-    `raw` bytes (binary mode) that are not UTF-8 are kept byte-for-byte as Latin-1, so the CCCD parser
-    rejects them visibly instead of us guessing. Older zbar (no binary mode) re-encodes what it guessed
-    was Shift-JIS or Latin-1 into UTF-8; Vietnamese UTF-8 is often mis-guessed that way, so undo it.
+    `raw` bytes (zbar's binary mode) that are not UTF-8 are kept byte for byte as Latin-1, so the CCCD
+    parser rejects them visibly instead of us guessing. Without binary mode zbar re-encodes what it
+    guessed was Shift-JIS or Latin-1 into UTF-8; it often guesses so for Vietnamese UTF-8: undo that.
     """
     if raw:
         try:
@@ -68,13 +88,112 @@ def decode_qr_bytes(data: bytes, *, raw: bool) -> str:
     return text
 
 
-def _symbols(image, raw: bool):
+def locate(grey: np.ndarray) -> list[np.ndarray]:
+    """Outlines (full-scale contours) of textured, symbol-sized regions, largest first."""
+    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA).astype(np.float32)
+    gx, gy = cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1)
+    energy = cv2.boxFilter(gx * gx + gy * gy, -1, (7, 7))
+    # Gradient relative to local brightness: a faint symbol at night scores like a crisp one by day.
+    texture = np.sqrt(energy) / (cv2.boxFilter(small, -1, (15, 15)) + 16.0)
+    mask = (texture > max(0.12, 2.5 * float(np.median(texture[::4, ::4])))).astype(np.uint8)
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    # Opening drops thin things (edges of boxes, lines of text) that are never a readable symbol.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    regions = [c for c in contours if min(cv2.minAreaRect(c)[1]) >= 20 and cv2.contourArea(c) >= 700]
+    regions.sort(key=cv2.contourArea, reverse=True)
+    return [(c * 2).astype(np.float32) for c in regions[:_MAX_REGIONS]]
+
+
+def _read_regions(grey: np.ndarray) -> list[Symbol]:
+    for outline in locate(grey):
+        x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
+        bars, grid, aligned = _orientation(grey[y : y + h, x : x + w])
+        if aligned >= _BARCODE_COHERENCE:
+            views, density = _barcode_views(grey, outline, bars), {"columns": 0, "rows": 2}
+        else:
+            views, density = _qr_views(grey, outline, grid), {}
+        for view in views:
+            found = scan(view, **density)
+            if found:
+                return found  # one symbol per frame: stop before spending time on clutter
+    return []
+
+
+def _orientation(roi: np.ndarray) -> tuple[float, float, float]:
+    """Degrees that turn the dominant gradient onto the x axis (mod 180 and mod 90), and its coherence."""
+    roi = roi.astype(np.float32)
+    gx, gy = cv2.Sobel(roi, cv2.CV_32F, 1, 0), cv2.Sobel(roi, cv2.CV_32F, 0, 1)
+    xx, yy, xy = gx * gx, gy * gy, gx * gy
+    power = xx + yy + 1e-6
+    c2, s2 = float((xx - yy).sum()), float(2 * xy.sum())
+    # Quadrupled angles make a QR's 0° and 90° edges agree instead of cancelling out.
+    c4, s4 = float((((xx - yy) ** 2 - 4 * xy * xy) / power).sum()), float((4 * xy * (xx - yy) / power).sum())
+    aligned = float(np.hypot(c2, s2) / power.sum())
+    return np.degrees(np.arctan2(s2, c2) / 2), np.degrees(np.arctan2(s4, c4) / 4), aligned
+
+
+def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
+    """Bars turned vertical and stretched along the code; each view fixes one more camera fault."""
+    length = _extent(outline, degrees)[0]
+    stretch = float(np.clip(BAR_TARGET / max(length, 1.0), 1.0, 2.5))
+    upright = _warp(grey, outline, degrees, (stretch, 1.0), (0.12 * length * stretch + 24, 4))
+    # Averaging along the bars removes noise without touching the widths the code is made of.
+    steady = cv2.blur(upright, (1, 9))
+    yield steady
+    flat = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(2, 8)).apply(steady)  # glare, dim light
+    yield flat
+    yield _sharpen(flat, (9, 1))  # defocus
+    yield cv2.adaptiveThreshold(flat, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 51, 0)
+
+
+def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
+    """The region squared up and enlarged to ~360 px; each view fixes one more camera fault."""
+    side = max(_extent(outline, degrees))
+    scale = float(np.clip(360.0 / max(side, 1.0), 1.0, 3.0))
+    upright = cv2.GaussianBlur(_warp(grey, outline, degrees, (scale, scale), (0.1 * side * scale + 16,) * 2), (3, 3), 0)
+    yield upright
+    flat = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(4, 4)).apply(upright)
+    yield flat
+    yield _sharpen(flat, (0, 0))
+    yield cv2.adaptiveThreshold(flat, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 2)
+
+
+def _extent(outline: np.ndarray, degrees: float) -> tuple[float, float]:
+    points = _turned(outline, degrees)
+    width, height = points.max(axis=0) - points.min(axis=0)
+    return float(width), float(height)
+
+
+def _turned(outline: np.ndarray, degrees: float) -> np.ndarray:
+    turn = cv2.getRotationMatrix2D((0.0, 0.0), degrees, 1.0)
+    return outline.reshape(-1, 2) @ turn[:, :2].T
+
+
+def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[float, float]) -> np.ndarray:
+    """The region rotated by `degrees`, scaled per axis and cut out with `pad` px around it."""
+    turn = cv2.getRotationMatrix2D((0.0, 0.0), degrees, 1.0)
+    points = _turned(outline, degrees)
+    low, high = points.min(axis=0), points.max(axis=0)
+    sx, sy = scale
+    matrix = np.vstack([turn[0] * sx, turn[1] * sy])
+    matrix[:, 2] = (pad[0] - sx * low[0], pad[1] - sy * low[1])
+    size = (int(sx * (high[0] - low[0]) + 2 * pad[0]), int(sy * (high[1] - low[1]) + 2 * pad[1]))
+    return cv2.warpAffine(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _sharpen(image: np.ndarray, ksize: tuple[int, int]) -> np.ndarray:
+    """Unsharp mask; with a 1-D kernel it sharpens across bars only."""
+    soft = cv2.GaussianBlur(image, ksize, 2.0 if ksize == (0, 0) else 0)
+    return cv2.addWeighted(image, 2.0, soft, -1.0, 0)
+
+
+def _symbols(image, raw: bool) -> Iterator[Symbol]:
     symbol = zbar.zbar_image_first_symbol(image)
     while symbol:
         data = ctypes.string_at(zbar.zbar_symbol_get_data(symbol), zbar.zbar_symbol_get_data_length(symbol))
         if symbol.contents.type == ZBarSymbol.QRCODE:
             yield Symbol("qrcode", decode_qr_bytes(data, raw=raw))
-        else:  # Code128 carries ISO 8859-1 by definition; envelope codes are ASCII
+        else:  # Code128 carries ISO 8859-1 by definition; envelope codes are plain ASCII
             yield Symbol("code128", data.decode("latin-1"))
         symbol = zbar.zbar_symbol_next(symbol)
-def read_symbols(image): return scan(image if image.ndim == 2 else image[:, :, 1])

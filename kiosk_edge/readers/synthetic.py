@@ -86,11 +86,11 @@ def random_distortion(rng: np.random.Generator, kind: str) -> Distortion:
     low, high, modules = (200, 400, 123) if kind == "code128" else (110, 300, 49)
     width = int(rng.integers(low, high))
     # Defocus beyond about half a module merges the narrowest bars: no reader can resolve that.
-    sharpest = min(1.6, 0.5 * width / modules)
+    max_blur = min(1.6, 0.5 * width / modules)
     return Distortion(
         angle=float(rng.uniform(0, 360)),
         width=width,
-        blur=float(rng.uniform(0.3, sharpest)) if rng.random() < 0.5 else 0.0,
+        blur=float(rng.uniform(0.3, max_blur)) if rng.random() < 0.5 else 0.0,
         contrast=float(rng.uniform(0.3, 0.6)) if rng.random() < 0.3 else 1.0,
         glare=float(rng.uniform(0.4, 0.75)) if rng.random() < 0.3 else 0.0,
         noise=float(rng.uniform(2, 7)),

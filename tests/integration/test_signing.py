@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -41,7 +42,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DOSSIER = "H34.29.2-230520-0001"
 OFFICER = "Nguyễn Văn An"
 AGENCY = "Ủy ban nhân dân Quận 6"
-RECEIPT_SIGNATURE_BOX = (320.0, 392.0, 550.0, 450.0)  # the blank space under "Người tiếp nhận"
+RECEIPT_SIGNATURE_BOX = (320.0, 388.0, 550.0, 440.0)  # the blank space under "Người tiếp nhận"
 SIGNED_AT = datetime.now(VN).replace(microsecond=0) - timedelta(minutes=5)
 
 
@@ -111,6 +112,18 @@ def test_dev_pki_is_reused_when_its_files_exist(pki):
     again = ensure_dev_pki(pki.directory, officer_name=OFFICER, agency_name=AGENCY)
     assert {path.name: path.read_bytes() for path in again.directory.iterdir()} == before
     assert {"root-ca.pem", "intermediate-ca.pem", "officer.p12", "agency.p12", "officer.pem", "agency.pem"} <= set(before)
+
+
+def test_recreating_the_root_reissues_everything_below_it(pki, tmp_path):
+    directory = tmp_path / "copy"
+    shutil.copytree(pki.directory, directory)
+    (directory / "root-ca.pem").unlink()
+    renewed = ensure_dev_pki(directory, officer_name=OFFICER, agency_name=AGENCY)
+    for name in ("root-ca.pem", "intermediate-ca.pem", "officer.p12", "agency.p12"):
+        assert (directory / name).read_bytes() != (pki.directory / name).read_bytes()
+    officer = x509.load_pem_x509_certificate((directory / "officer.pem").read_bytes())
+    officer.verify_directly_issued_by(x509.load_pem_x509_certificate((directory / "intermediate-ca.pem").read_bytes()))
+    assert renewed.officer_signer().signing_cert.subject.native["common_name"] == OFFICER
 
 
 def test_officer_certificate_is_for_document_signing_and_chains_to_the_root(pki):
