@@ -14,11 +14,14 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from application.group_commit import GroupCommit
 from application.errors import NotFoundError, VersionConflictError
 from application.transcodings import ValueTranscoder, register_value_types
-from domain import dossier, values
+from domain import dossier, kiosk, signatures, tray, values, vault
 
 VALUE_TYPES: tuple[type, ...] = (
     values.Role, values.Channel, values.DeliveryChannel, values.PaymentMethod, values.SatisfactionLevel,
-    values.Actor, values.Party, values.Applicant, values.Component, values.Rating, dossier.Status,
+    values.Actor, values.Party, values.Applicant, values.Component, values.Rating, values.FaceCheck, dossier.Status,
+    kiosk.Envelope, tray.TrayStatus, tray.PickupMethod,
+    vault.OwnerKind, vault.VaultOwner, vault.DocumentOrigin, vault.DocumentMetadata,
+    signatures.SignedKind, signatures.SignatureMark,
 )
 """Every enum and Struct that appears inside an event; extend when an aggregate adds one."""
 
@@ -38,6 +41,10 @@ class OneStopApplication(Application[UUID]):
     """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
 
     name = "onestop"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = "onestop"  # eventsourcing would name the tables after each subclass
 
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
@@ -93,6 +100,20 @@ class OneStopApplication(Application[UUID]):
                 if expected_version is not None:
                     raise VersionConflictError(key, expected_version, None) from None
         raise VersionConflictError(key, expected_version, None)
+
+    def commit_or_evict(self, *aggregates: Aggregate) -> Written | None:
+        """Commit, or on a lost race evict the aggregates so the caller can retry from fresh state."""
+        try:
+            return self.commit(*aggregates)
+        except IntegrityError:
+            for aggregate in aggregates:
+                self.evict(aggregate.id)
+            return None
+
+    @staticmethod
+    def conflict(key: str) -> VersionConflictError:
+        """The error for a command that kept losing races."""
+        return VersionConflictError(key, None, None)
 
     @staticmethod
     def written(aggregate: Aggregate, recordings: list[Any]) -> Written:

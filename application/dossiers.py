@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timezone
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.base import MAX_RETRIES, OneStopApplication, Written
@@ -16,6 +18,7 @@ from application.ports import Calendar, Clock
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
+from domain.errors import InvalidValueError
 from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
@@ -37,25 +40,28 @@ class Dossiers(OneStopApplication):
                         actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
         """A dossier submitted on the portal; returns its code."""
         procedure, at = self.procedure(procedure_code), self._at(at)
-        return self._create(procedure.agency, at, lambda code: Dossier.register_online(
-            code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at))
+        return self.create(procedure.agency, at, lambda code: [Dossier.register_online(
+            code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at)])
 
     def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
                 components: list[Component], actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
         """A paper dossier received at the kiosk, the counter or by post; returns its code."""
         procedure, at = self.procedure(procedure_code), self._at(at)
         due_on = self.appointment(procedure, at)
-        return self._create(procedure.agency, at, lambda code: Dossier.receive(
+        return self.create(procedure.agency, at, lambda code: [Dossier.receive(
             code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
-            components=components, due_on=due_on, actor=actor, at=at))
+            components=components, due_on=due_on, actor=actor, at=at)])
 
-    def _create(self, agency: str, at: datetime, make: Any) -> tuple[str, Written]:
+    def create(self, agency: str, at: datetime, make: Callable[[str], Sequence[Aggregate]]) -> tuple[str, Written]:
+        """Commit what `make(code)` builds (a new Dossier first, then any aggregates it changed) under a fresh code."""
         for _ in range(MAX_RETRIES * 10):
-            dossier = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
+            dossier, *others = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
             try:
-                return dossier.code, self.commit(dossier)
+                return dossier.code, self.commit(dossier, *others)
             except IntegrityError:
-                continue  # another process took this code: propose the next one
+                for other in others:
+                    self.evict(other.id)
+                continue  # the code or another aggregate was taken meanwhile: build again from fresh state
         raise VersionConflictError(f"{agency} codes", None, None)
 
     # ----- acting -----------------------------------------------------------------------
@@ -182,10 +188,12 @@ class Dossiers(OneStopApplication):
         return self.catalogue
 
     def _at(self, at: datetime | None) -> datetime:
-        if at is not None:
-            return at
-        assert self.clock is not None, "Dossiers needs a clock when no time is given"
-        return self.clock.now()
+        if at is None:
+            assert self.clock is not None, "Dossiers needs a clock when no time is given"
+            at = self.clock.now()
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
+        return at.astimezone(timezone.utc)  # UTC in storage; business rules convert to Vietnam time
 
     def _load(self, code: str) -> Dossier:
         parse_code(code)

@@ -34,3 +34,38 @@ class UnknownReferenceError(DomainError):
 
     def __init__(self, message: str, message_vi: str) -> None:
         super().__init__(message, message_vi)
+
+
+class KioskRefusal(DomainError):
+    """A kiosk step was refused; `message_vi` is what the citizen's screen shows."""
+
+    code = "kiosk_refused"
+
+    def __init__(self, message: str, message_vi: str, **details: object) -> None:
+        super().__init__(message, message_vi)
+        for key, value in details.items():
+            setattr(self, key, value)
+
+
+class ProcedureNotAtKioskError(KioskRefusal):
+    code = "procedure_not_at_kiosk"
+
+
+class FaceMismatchError(KioskRefusal):
+    code = "face_mismatch"
+
+
+class WrongOtpError(KioskRefusal):
+    code = "otp_wrong"
+
+
+class NotReadyError(KioskRefusal):
+    code = "not_processed_yet"
+
+
+class PickupRefusedError(KioskRefusal):
+    code = "pickup_refused"
+
+
+class KioskFullError(KioskRefusal):
+    code = "kiosk_full"

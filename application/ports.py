@@ -18,3 +18,52 @@ class Calendar(Protocol):
     def add_working_days(self, received: datetime, days: int) -> date: ...
 
     def working_days_between(self, start: date, end: date) -> int: ...
+
+
+class Otp(Protocol):
+    """One-time passwords sent to a phone (real adapter and limits come with the notification work)."""
+
+    def send(self, phone: str, purpose: str, at: datetime) -> None: ...
+
+    def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool: ...
+
+
+# ----- [6] vault, digitization and signatures: one block, appended -------------------------
+from typing import TYPE_CHECKING  # noqa: E402  (kept inside the block so it stays append-only)
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from application.vault_values import PdfCheck, Placement, SignedPdf, SigningKey
+    from application.views import DossierDetails
+    from domain.values import Actor
+
+
+class BlobStore(Protocol):
+    """Content-addressed file storage: bytes kept under their SHA-256 (hex); reads check the hash."""
+
+    def put(self, data: bytes) -> str: ...
+
+    def get(self, sha256: str) -> bytes: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+
+class DocumentSigner(Protocol):
+    """Signs PDFs incrementally with a person's or the agency's certificate, and verifies signed PDFs."""
+
+    def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
+             at: datetime, metadata: Mapping[str, str]) -> SignedPdf: ...
+
+    def verify(self, pdf: bytes) -> PdfCheck: ...
+
+
+class PdfTools(Protocol):
+    """PDF work besides signing: page counts, scans to PDF, the receipt form (phiếu tiếp nhận)."""
+
+    def page_count(self, pdf: bytes) -> int: ...
+
+    def images_to_pdf(self, images: Sequence[bytes]) -> bytes: ...
+
+    def render_receipt(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str,
+                       verification_path: str) -> bytes: ...

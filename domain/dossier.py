@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from enum import StrEnum
 from uuid import UUID
 
@@ -16,6 +16,7 @@ from domain.values import (
     Channel,
     Component,
     DeliveryChannel,
+    FaceCheck,
     Party,
     PaymentMethod,
     Rating,
@@ -32,6 +33,7 @@ class Status(StrEnum):
     SUPPLEMENT_REQUESTED = "supplement_requested"
     IN_PROCESSING = "in_processing"
     RESULT_ISSUED = "result_issued"
+    IN_TRAY = "in_tray"
     DELIVERED = "delivered"
     RATED = "rated"
     REJECTED = "rejected"
@@ -50,12 +52,14 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "provide_supplement": frozenset({S.SUPPLEMENT_REQUESTED}),
     "request_withdrawal": frozenset(_OPEN),
     "withdraw": frozenset({S.WITHDRAWAL_REQUESTED}),
-    "assess_fee": frozenset(_OPEN | {S.RESULT_ISSUED}),
-    "record_payment": frozenset(_OPEN | {S.RESULT_ISSUED, S.WITHDRAWAL_REQUESTED}),
+    "assess_fee": frozenset(_OPEN | {S.RESULT_ISSUED, S.IN_TRAY}),
+    "record_payment": frozenset(_OPEN | {S.RESULT_ISSUED, S.IN_TRAY, S.WITHDRAWAL_REQUESTED}),
     "route": frozenset({S.ACCEPTED, S.IN_PROCESSING}),
     "hand_over": frozenset(_PAPER),
     "issue_result": frozenset({S.IN_PROCESSING}),
-    "deliver_result": frozenset({S.RESULT_ISSUED}),
+    "load_into_tray": frozenset({S.RESULT_ISSUED}),
+    "pull_back": frozenset({S.IN_TRAY}),
+    "deliver_result": frozenset({S.RESULT_ISSUED, S.IN_TRAY}),
     "rate": frozenset({S.DELIVERED}),
 }
 """Action -> the states in which it is allowed. Checked by the commands only, never on replay."""
@@ -82,7 +86,7 @@ class Dossier(Aggregate):
         at: datetime
 
     class Received(Aggregate.Created):
-        """Paper received at the kiosk, the counter or by post (tiếp nhận)."""
+        """Paper received at the kiosk, the counter or by post (tiếp nhận); the kiosk adds its face check."""
 
         code: str
         procedure_code: str
@@ -90,6 +94,7 @@ class Dossier(Aggregate):
         applicant: Applicant
         components: list[Component]
         due_on: date | None
+        face: FaceCheck | None
         actor: Actor
         at: datetime
 
@@ -178,6 +183,31 @@ class Dossier(Aggregate):
         actor: Actor
         at: datetime
 
+    class LoadedIntoTray(Aggregate.Event):
+        """The result was put in a kiosk tray for pickup."""
+
+        kiosk: str
+        tray: int
+        actor: Actor
+        at: datetime
+
+    class NotificationRequested(Aggregate.Event):
+        """A message to the applicant is due (transactional outbox; the dispatcher looks up the contact)."""
+
+        channel: str
+        template: str
+        text: str
+        actor: Actor
+        at: datetime
+
+    class PulledBackFromTray(Aggregate.Event):
+        """An overdue result was taken out of its tray."""
+
+        kiosk: str
+        tray: int
+        actor: Actor
+        at: datetime
+
     class ResultDelivered(Aggregate.Event):
         """The result reached the applicant."""
 
@@ -204,12 +234,13 @@ class Dossier(Aggregate):
         due_on: date | None,
         actor: Actor,
         at: datetime,
+        face: FaceCheck | None = None,
     ) -> None:
         self.code, self.procedure_code, self.channel = code, procedure_code, channel
         self.agency = parse_code(code)[0]
         self.applicant, self.components, self.due_on = applicant, list(components), due_on
         self.status = Status.REGISTERED if channel is Channel.ONLINE else Status.RECEIVED
-        self.received_at, self.last_actor = at, actor
+        self.received_at, self.last_actor, self.face = at, actor, face
         self.fee = self.paid = 0
         self.department: str | None = None
         self.holder: Party | None = None
@@ -219,6 +250,8 @@ class Dossier(Aggregate):
         self.supplement_items: list[str] = []
         self.resume_status: Status | None = None
         self.delivered_at: datetime | None = None
+        self.tray: tuple[str, int] | None = None
+        self.notified_at: datetime | None = None
 
     @classmethod
     def register_online(cls, *, code: str, procedure_code: str, applicant: Applicant,
@@ -230,14 +263,15 @@ class Dossier(Aggregate):
 
     @classmethod
     def receive(cls, *, code: str, procedure_code: str, channel: Channel, applicant: Applicant,
-                components: list[Component], due_on: date, actor: Actor, at: datetime) -> Dossier:
+                components: list[Component], due_on: date, actor: Actor, at: datetime,
+                face: FaceCheck | None = None) -> Dossier:
         """A paper dossier received at the kiosk, the counter or by post."""
         if channel is Channel.ONLINE:
             raise InvalidValueError("channel", "online dossiers are registered, not received",
                                     "hồ sơ trực tuyến được đăng ký, không tiếp nhận giấy")
         return cls._create(cls.Received, id=dossier_id(code), code=code, procedure_code=procedure_code,
                            channel=channel, applicant=applicant, components=components,
-                           due_on=due_on, actor=actor, at=_aware(at))
+                           due_on=due_on, face=face, actor=actor, at=_aware(at))
 
     # ----- derived state -------------------------------------------------------------
     @property
@@ -317,8 +351,7 @@ class Dossier(Aggregate):
     def hand_over(self, *, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
         """Record a hand-to-hand transfer of paper."""
         self._require("hand_over")
-        if giver.account_id == receiver.account_id:
-            raise InvalidValueError("receiver", "giver and receiver must differ", "người giao và người nhận phải khác nhau")
+        _check_parties(giver, receiver)
         self._handed_over(item=_text("item", item), giver=giver, receiver=receiver, actor=actor, at=_aware(at))
 
     def issue_result(self, *, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
@@ -326,9 +359,28 @@ class Dossier(Aggregate):
         self._require("issue_result")
         self._result_issued(summary=_text("summary", summary), document_number=document_number, actor=actor, at=_aware(at))
 
+    def load_into_tray(self, *, kiosk: str, tray: int, notification: str, actor: Actor, at: datetime) -> None:
+        """Put the result in a kiosk tray and ask for the pickup SMS."""
+        self._require("load_into_tray")
+        self._loaded_into_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
+        self._notification_requested(channel="sms", template="pickup_ready.v1", text=_text("notification", notification),
+                                     actor=actor, at=at)
+
+    def pull_back(self, *, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
+        """Take an overdue result out of its tray and hand it to the one-stop officer or the police."""
+        self._require("pull_back")
+        _check_parties(giver, receiver)
+        assert self.tray is not None
+        kiosk, tray = self.tray
+        self._pulled_back_from_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
+        self.hand_over(item=f"Kết quả thu hồi từ khay {tray} kiosk {kiosk}", giver=giver, receiver=receiver, actor=actor, at=at)
+
     def deliver_result(self, *, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
         """Hand the result to the applicant; any shortfall must be paid first."""
         self._require("deliver_result")
+        if (self.status is Status.IN_TRAY) != (channel == DeliveryChannel.KIOSK):
+            raise InvalidValueError("channel", "a result in a tray is delivered by the kiosk, and only then",
+                                    "kết quả trong khay chỉ được trả qua kiosk")
         if self.shortfall:
             raise PaymentOutstandingError(self.shortfall)
         self._result_delivered(channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at))
@@ -387,9 +439,21 @@ class Dossier(Aggregate):
     def _result_issued(self, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
         self.status, self.result, self.last_actor = Status.RESULT_ISSUED, summary, actor
 
+    @event(LoadedIntoTray)
+    def _loaded_into_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
+        self.status, self.tray, self.last_actor = Status.IN_TRAY, (kiosk, tray), actor
+
+    @event(NotificationRequested)
+    def _notification_requested(self, channel: str, template: str, text: str, actor: Actor, at: datetime) -> None:
+        self.notified_at = at
+
+    @event(PulledBackFromTray)
+    def _pulled_back_from_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
+        self.status, self.tray, self.last_actor = Status.RESULT_ISSUED, None, actor
+
     @event(ResultDelivered)
     def _result_delivered(self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
-        self.status, self.delivered_at, self.last_actor = Status.DELIVERED, at, actor
+        self.status, self.delivered_at, self.tray, self.last_actor = Status.DELIVERED, at, None, actor
 
     @event(Rated)
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
@@ -399,7 +463,12 @@ class Dossier(Aggregate):
 def _aware(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
-    return at
+    return at.astimezone(timezone.utc)
+
+
+def _check_parties(giver: Party, receiver: Party) -> None:
+    if giver.account_id == receiver.account_id:
+        raise InvalidValueError("receiver", "giver and receiver must differ", "người giao và người nhận phải khác nhau")
 
 
 def _text(field: str, value: str) -> str:

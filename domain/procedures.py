@@ -91,6 +91,13 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
                 return procedure
         raise UnknownProcedureError(code)
 
+    def agency(self, code: str) -> Agency:
+        """The agency with this code, or UnknownDepartmentError."""
+        for agency in self.agencies:
+            if agency.code == code:
+                return agency
+        raise UnknownDepartmentError(code)
+
     def department(self, code: str) -> Department:
         """The department with this code, or UnknownDepartmentError."""
         for department in self.departments:

@@ -115,6 +115,14 @@ class Component(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     count: Annotated[int, msgspec.Meta(ge=1, le=50)] = 1
 
 
+class FaceCheck(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The outcome of a 1:1 face comparison at the kiosk: only the score, the decision and the model, never an image."""
+
+    score: Annotated[float, msgspec.Meta(ge=-1.0, le=1.0)]
+    matched: bool
+    model_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
 class Rating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A satisfaction rating: 1–5 stars or one of the four Circular 01 levels."""
 
@@ -140,3 +148,16 @@ def check_positive(field: str, amount: int) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidValueError(field, "must be a positive whole number of đồng", "phải là số đồng nguyên dương")
     return amount
+
+
+def mask_name(name: str) -> str:
+    """Family name and given name kept, middle names cut to initials: 'Nguyễn T. H. Nhung'."""
+    parts = name.split()
+    if len(parts) <= 2:
+        return " ".join(parts[:1] + [p[0] + "." for p in parts[1:]])
+    return " ".join([parts[0], *(p[0] + "." for p in parts[1:-1]), parts[-1]])
+
+
+def mask_phone(phone: str | None) -> str:
+    """Only the first three and last three digits: '090****101'."""
+    return f"{phone[:3]}****{phone[-3:]}" if phone else ""

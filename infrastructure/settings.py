@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ class Settings:
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     demo: bool = False
+    secret: str = ""
+    overdue_days: int = 5
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -47,7 +50,24 @@ class Settings:
             api_host=environ.get("MOTCUA_API_HOST", "127.0.0.1"),
             api_port=int(port),
             demo=environ.get("MOTCUA_DEMO", "") in ("1", "true", "yes"),
+            secret=environ.get("MOTCUA_SECRET_KEY", ""),
+            overdue_days=_positive_int(environ, "MOTCUA_OVERDUE_DAYS", "5"),
         )
+
+    def secret_key(self) -> bytes:
+        """The key for OTP hashes and kiosk proofs: MOTCUA_SECRET_KEY, or one kept in the data dir (embedded only)."""
+        if self.secret:
+            if len(self.secret) < 32:
+                raise SettingsError("MOTCUA_SECRET_KEY must be at least 32 characters")
+            return self.secret.encode()
+        if self.store == "postgres":
+            raise SettingsError("set MOTCUA_SECRET_KEY (32+ characters, the same for every process) with PostgreSQL")
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing environment for the chosen store."""
@@ -63,3 +83,10 @@ class Settings:
                     "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "", "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
                     "POSTGRES_POOL_SIZE": "10"}
         return common | defaults | dict(self.postgres) | {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
+
+
+def _positive_int(environ: Mapping[str, str], name: str, default: str) -> int:
+    value = environ.get(name, default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingsError(f"{name} must be a positive whole number, not {value!r}")
+    return int(value)

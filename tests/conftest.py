@@ -74,3 +74,26 @@ def dossiers(store_env, catalogue, calendar, clock):
     app = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
     yield app
     app.close()
+
+
+@pytest.fixture
+def otp():
+    from tests.fakes import FakeOtp
+
+    return FakeOtp()
+
+
+@pytest.fixture
+def system(store_env, catalogue, calendar, clock, otp):
+    """The whole System on the parametrised store, with fakes for the outside world."""
+    from application.dossiers import Dossiers
+    from application.kiosks import Kiosks
+    from application.proofs import Proofs
+    from infrastructure.bootstrap import System
+    from infrastructure.settings import Settings
+
+    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock)
+    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks)
+    yield system
+    system.close()

@@ -39,3 +39,50 @@ class WeekdayCalendar:
             day += timedelta(days=1)
             count += day.weekday() < 5
         return count
+
+
+class FakeOtp:
+    """Remembers the last code sent per phone and purpose; tests read it as the citizen reads the SMS."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, str], str] = {}
+        self._counter = 0
+
+    def send(self, phone: str, purpose: str, at: datetime) -> None:
+        self._counter += 1
+        self.sent[phone, purpose] = f"{(self._counter * 7919) % 10**6:06d}"
+
+    def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool:
+        expected = self.sent.get((phone, purpose))
+        if expected is not None and code == expected:
+            del self.sent[phone, purpose]
+            return True
+        return False
+
+    def code_for(self, phone: str, purpose: str) -> str:
+        return self.sent[phone, purpose]
+
+
+class InMemoryBlobStore:
+    """BlobStore in a dict, with the same hash checks and errors as the filesystem store."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def put(self, data: bytes) -> str:
+        import hashlib
+
+        sha256 = hashlib.sha256(data).hexdigest()
+        self.files.setdefault(sha256, bytes(data))
+        return sha256
+
+    def get(self, sha256: str) -> bytes:
+        from application.errors import NotFoundError
+        from infrastructure.blobs import check_sha256
+
+        if check_sha256(sha256) not in self.files:
+            raise NotFoundError("file", "tệp", sha256)
+        return self.files[sha256]
+
+    def exists(self, sha256: str) -> bool:
+        return sha256 in self.files

@@ -24,6 +24,7 @@ _Y800 = 808466521  # zbar's fourcc for 8-bit grey
 _CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
 _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
 BAR_TARGET = 480.0
+CLOSE, OPEN = 9, 13
 _MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
 _BARCODE_COHERENCE = 0.4  # gradients this aligned mean parallel bars, not a QR's square grid
 
@@ -96,9 +97,9 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
     # Gradient relative to local brightness: a faint symbol at night scores like a crisp one by day.
     texture = np.sqrt(energy) / (cv2.boxFilter(small, -1, (15, 15)) + 16.0)
     mask = (texture > max(0.12, 2.5 * float(np.median(texture[::4, ::4])))).astype(np.uint8)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (9, 9)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (CLOSE, CLOSE)))
     # Opening drops thin things (edges of boxes, lines of text) that are never a readable symbol.
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (OPEN, OPEN)))
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     regions = [c for c in contours if min(cv2.minAreaRect(c)[1]) >= 20 and cv2.contourArea(c) >= 700]
     regions.sort(key=cv2.contourArea, reverse=True)
@@ -107,8 +108,7 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
 
 def _read_regions(grey: np.ndarray) -> list[Symbol]:
     for outline in locate(grey):
-        x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
-        bars, grid, aligned = _orientation(grey[y : y + h, x : x + w])
+        bars, grid, aligned = _orientation(grey, outline)
         if aligned >= _BARCODE_COHERENCE:
             views, density = _barcode_views(grey, outline, bars), {"columns": 0, "rows": 2}
         else:
@@ -120,24 +120,36 @@ def _read_regions(grey: np.ndarray) -> list[Symbol]:
     return []
 
 
-def _orientation(roi: np.ndarray) -> tuple[float, float, float]:
-    """Degrees that turn the dominant gradient onto the x axis (mod 180 and mod 90), and its coherence."""
-    roi = roi.astype(np.float32)
+def _orientation(grey: np.ndarray, outline: np.ndarray) -> tuple[float, float, float]:
+    """Turn (degrees) that lays the bars vertical, turn that squares up a grid, and how aligned edges are.
+
+    Every edge pixel inside the region votes once, so the strong edges of the paper around a faint
+    code cannot outvote its bars. Quadrupled angles make a QR's 0° and 90° edges (and a label's
+    outline and its bars) agree instead of cancelling out.
+    """
+    x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
+    roi = grey[y : y + h, x : x + w].astype(np.float32)
+    inside = np.zeros((h, w), np.uint8)
+    cv2.drawContours(inside, [(outline - (x, y)).astype(np.int32)], -1, 1, -1)
     gx, gy = cv2.Sobel(roi, cv2.CV_32F, 1, 0), cv2.Sobel(roi, cv2.CV_32F, 0, 1)
-    xx, yy, xy = gx * gx, gy * gy, gx * gy
-    power = xx + yy + 1e-6
-    c2, s2 = float((xx - yy).sum()), float(2 * xy.sum())
-    # Quadrupled angles make a QR's 0° and 90° edges agree instead of cancelling out.
-    c4, s4 = float((((xx - yy) ** 2 - 4 * xy * xy) / power).sum()), float((4 * xy * (xx - yy) / power).sum())
-    aligned = float(np.hypot(c2, s2) / power.sum())
-    return np.degrees(np.arctan2(s2, c2) / 2), np.degrees(np.arctan2(s4, c4) / 4), aligned
+    magnitude = cv2.magnitude(gx, gy)
+    edges = (inside > 0) & (magnitude > 0.25 * np.percentile(magnitude[inside > 0], 95))
+    cos, sin = gx[edges] / magnitude[edges], gy[edges] / magnitude[edges]
+    cos2, sin2 = cos * cos - sin * sin, 2 * sin * cos
+    c2, s2 = float(cos2.sum()), float(sin2.sum())
+    c4, s4 = float((cos2 * cos2 - sin2 * sin2).sum()), float((2 * sin2 * cos2).sum())
+    grid = np.degrees(np.arctan2(s4, c4) / 4)
+    bars = np.degrees(np.arctan2(s2, c2) / 2)
+    # The grid angle is the more precise (the outline agrees with it); the bar angle picks its quadrant.
+    bars = grid if abs((bars - grid + 90) % 180 - 90) < 45 else grid + 90
+    return float(bars), float(grid), float(np.hypot(c2, s2) / max(int(edges.sum()), 1))
 
 
 def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
     """Bars turned vertical and stretched along the code; each view fixes one more camera fault."""
     length = _extent(outline, degrees)[0]
     stretch = float(np.clip(BAR_TARGET / max(length, 1.0), 1.0, 2.5))
-    upright = _warp(grey, outline, degrees, (stretch, 1.0), (0.12 * length * stretch + 24, 4))
+    upright = _warp(grey, outline, degrees, (stretch, 1.0), (length * stretch + 24, 4))
     # Averaging along the bars removes noise without touching the widths the code is made of.
     steady = cv2.blur(upright, (1, 9))
     yield steady

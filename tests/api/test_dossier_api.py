@@ -18,10 +18,7 @@ BODY = {
 
 
 @pytest.fixture
-def client(dossiers, catalogue, calendar, clock):
-    from infrastructure.settings import Settings
-
-    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers)
+def client(system: System):
     with TestClient(create_app(system)) as client:
         yield client
 

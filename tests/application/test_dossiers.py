@@ -132,7 +132,7 @@ def test_delivery_waits_for_the_shortfall(dossiers: Dossiers, catalogue) -> None
     dossiers.route(code, department=catalogue.procedure(BIRTH).department, actor=OFFICER)
     dossiers.issue_result(code, summary="Kết quả", actor=OFFICER)
     with pytest.raises(PaymentOutstandingError):
-        dossiers.deliver_result(code, channel=DeliveryChannel.KIOSK, actor=OFFICER)
+        dossiers.deliver_result(code, channel=DeliveryChannel.COUNTER, actor=OFFICER)
     assert dossiers.get_dossier(code).shortfall == 30000
 
 

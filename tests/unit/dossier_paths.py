@@ -31,7 +31,11 @@ ACTIONS: dict[str, Callable[[Dossier], None]] = {
     "route": lambda d: d.route(department="TP", actor=OFFICER, at=AT),
     "hand_over": lambda d: d.hand_over(item="Hồ sơ giấy", giver=TEAM, receiver=CLERK, actor=OFFICER, at=AT),
     "issue_result": lambda d: d.issue_result(summary="Giấy khai sinh", document_number="123/2026", actor=OFFICER, at=AT),
-    "deliver_result": lambda d: d.deliver_result(channel=DeliveryChannel.KIOSK, receiver_name=None, actor=OFFICER, at=AT),
+    "load_into_tray": lambda d: d.load_into_tray(kiosk="Q6-01", tray=7, notification="Hồ sơ đã có kết quả", actor=OFFICER, at=AT),
+    "pull_back": lambda d: d.pull_back(giver=TEAM, receiver=CLERK, actor=OFFICER, at=AT),
+    "deliver_result": lambda d: d.deliver_result(
+        channel=DeliveryChannel.KIOSK if d.status is Status.IN_TRAY else DeliveryChannel.COUNTER,
+        receiver_name=None, actor=OFFICER, at=AT),
     "rate": lambda d: d.rate(rating=Rating(stars=5), actor=OFFICER, at=AT),
 }
 
@@ -42,6 +46,7 @@ PATHS: dict[Status, list[str]] = {
     Status.SUPPLEMENT_REQUESTED: ["request_supplement"],
     Status.IN_PROCESSING: ["accept", "route"],
     Status.RESULT_ISSUED: ["accept", "route", "issue_result"],
+    Status.IN_TRAY: ["accept", "route", "issue_result", "load_into_tray"],
     Status.DELIVERED: ["accept", "route", "issue_result", "deliver_result"],
     Status.RATED: ["accept", "route", "issue_result", "deliver_result", "rate"],
     Status.REJECTED: ["reject"],

@@ -1,0 +1,176 @@
+"""Vault endpoints for officers, and verification of signed PDFs for anyone, without login.
+
+Both controllers need the `vaults` dependency (a Vaults application) registered with Provide.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from api.actor import actor_from_headers
+from api.errors import ErrorBody, domain_error
+from application.base import Written
+from application.vault_values import DocumentView, DossierSignatures, ReusedDocument, StoredDocument, Verification
+from application.vaults import Vaults
+from domain.errors import DomainError
+from domain.vault import DocumentMetadata, VaultOwner
+from domain.vault_errors import (
+    DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError, ResultStillValidError,
+    UnknownDocumentError, UnreadableDocumentError,
+)
+from domain.values import Actor
+
+MB = 1024 * 1024
+MAX_PDF = 20 * MB
+MAX_JSON = 28 * MB  # a 20 MB file grows by a third in base64
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+STATUS: dict[type[DomainError], int] = {
+    UnknownDocumentError: 404, NothingToReuseError: 404, DuplicateDocumentError: 409, DocumentStateError: 409,
+    ResultStillValidError: 409, PageCountMismatchError: 422, UnreadableDocumentError: 400,
+}
+
+
+def vault_error(request: Request, error: DomainError) -> Response[ErrorBody]:
+    """Like every domain error, with the vault's own statuses."""
+    response = domain_error(request, error)
+    response.status_code = STATUS.get(type(error), response.status_code)
+    return response
+
+
+def owner_from_path(owner_kind: str, owner_id: str) -> VaultOwner:
+    """The vault owner named in the path: citizen/<12 digits> or organisation/<tax code>."""
+    return VaultOwner(kind=owner_kind, id_number=owner_id)
+
+
+class StoreBody(msgspec.Struct, forbid_unknown_fields=True):
+    """An electronic document to save as it is (Lưu vào kho dữ liệu điện tử); `pdf` in base64."""
+
+    metadata: DocumentMetadata
+    pdf: bytes
+    dossier_code: Code | None = None
+
+
+class DigitizeBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A scanned component (Số hóa): a PDF or page images (PNG/JPEG) in base64, and the paper's page count."""
+
+    dossier_code: Code
+    metadata: DocumentMetadata
+    declared_pages: Annotated[int, msgspec.Meta(ge=1, le=1000)]
+    pdf: bytes | None = None
+    images: list[bytes] = []
+
+
+class ReuseBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Take a document from the vault for a dossier (Lấy giấy tờ từ kho dữ liệu điện tử)."""
+
+    type_code: Code
+    dossier_code: Code
+    document_id: UUID | None = None
+
+
+class SupersedeBody(msgspec.Struct, forbid_unknown_fields=True):
+    by: UUID
+
+
+class ExpireBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class VaultChange(msgspec.Struct):
+    """The vault's new version and the log position to wait for."""
+
+    vault_id: UUID
+    version: int
+    position: int
+
+
+def change(written: Written) -> VaultChange:
+    return VaultChange(vault_id=written.id, version=written.version, position=written.position)
+
+
+class VerifyController(Controller):
+    """Xác thực tài liệu — anyone may check a signed PDF or a dossier code; no login, no personal data."""
+
+    path = "/verify"
+    tags = ["verify"]
+    exception_handlers = {DomainError: vault_error}
+
+    @post("/", status_code=200, sync_to_thread=True, request_max_body_size=MAX_PDF,
+          summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
+    def verify(self, data: bytes, vaults: NamedDependency[Vaults]) -> Verification:
+        """Upload the raw PDF (at most 20 MB): who signed, when, intact or altered, which dossier."""
+        if b"%PDF-" not in data[:1024]:
+            raise UnreadableDocumentError("no PDF header")
+        return vaults.verify(data)
+
+    @get("/", sync_to_thread=True, summary="Tra cứu tài liệu ký số của hồ sơ / Signed files of a dossier")
+    def signatures(self, code: str, vaults: NamedDependency[Vaults]) -> DossierSignatures:
+        """The hashes, signers and signing times of the files the system signed for the dossier."""
+        return vaults.get_signatures(code)
+
+
+class VaultController(Controller):
+    """Kho dữ liệu điện tử — an owner's vault, for officers (X-Account-Id / X-Role headers)."""
+
+    path = "/vaults/{owner_kind:str}/{owner_id:str}"
+    tags = ["vaults"]
+    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False),
+                    "owner": Provide(owner_from_path, sync_to_thread=False)}
+    exception_handlers = {DomainError: vault_error}
+
+    @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents")
+    def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+                       vaults: NamedDependency[Vaults]) -> list[DocumentView]:
+        """Every document of the vault with its metadata, state and the dossiers it was reused for."""
+        return vaults.list_documents(owner)
+
+    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents")
+    def reusable(self, type_code: str, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+                 vaults: NamedDependency[Vaults], on: date | None = None) -> list[DocumentView]:
+        """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
+        return vaults.find_reusable(owner, type_code, on)
+
+    @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
+         summary="Mở tệp giấy tờ / Open a document's file")
+    def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
+                      actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> bytes:
+        """The PDF, for the officer who opens and checks it before reuse."""
+        return vaults.open_document(owner, document_id)
+
+    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document")
+    def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+              vaults: NamedDependency[Vaults]) -> StoredDocument:
+        """Save an electronic document as received, with its metadata; missing fields are listed in the note."""
+        return vaults.store_document(owner, metadata=data.metadata, pdf=data.pdf, dossier_code=data.dossier_code, actor=actor)
+
+    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize")
+    def digitize(self, data: JSONBody[DigitizeBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+                 vaults: NamedDependency[Vaults]) -> StoredDocument:
+        """Scan a paper component; refused (409) when a still-valid earlier result must be reused instead."""
+        return vaults.digitize(owner, dossier_code=data.dossier_code, metadata=data.metadata,
+                               declared_pages=data.declared_pages, pdf=data.pdf, images=data.images, actor=actor)
+
+    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier")
+    def reuse(self, data: JSONBody[ReuseBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+              vaults: NamedDependency[Vaults]) -> ReusedDocument:
+        """Attach a valid document to the dossier by reference, recording that this officer checked it."""
+        return vaults.reuse_for_receipt(owner, data.type_code, data.dossier_code, actor, document_id=data.document_id)
+
+    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede")
+    def supersede(self, document_id: FromPath[UUID], data: JSONBody[SupersedeBody], owner: NamedDependency[VaultOwner],
+                  actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
+        """Mark the document as replaced by a newer one of the same type."""
+        return change(vaults.supersede(owner, document_id, by=data.by, actor=actor))
+
+    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire")
+    def expire(self, document_id: FromPath[UUID], data: JSONBody[ExpireBody], owner: NamedDependency[VaultOwner],
+               actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
+        """Record that the document is no longer valid, with the reason."""
+        return change(vaults.expire(owner, document_id, reason=data.reason, actor=actor))

@@ -1,0 +1,177 @@
+"""Office work around the kiosk (seed 000, sections 4-5): set-up, collection, loading, overdue pull-back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from application.dossiers import Dossiers
+from application.errors import KioskFullError
+from application.kiosk_views import (
+    CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
+)
+from domain.dossier import Dossier
+from domain.errors import DomainError
+from domain.kiosk import Kiosk
+from domain.procedures import ResultKind
+from domain.tray import Tray, TrayStatus
+from domain.values import Actor, Party
+
+if TYPE_CHECKING:
+    from application.base import Written
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class KioskOffice:
+    """Mixin of Kiosks with the consultant team's commands. Relies on Kiosks' loaders and clock."""
+
+    dossiers: Dossiers | None
+    overdue_days: int
+
+    # ----- set-up -----------------------------------------------------------------------
+    def install_kiosk(self, key: str, *, name: str, agency: str, actor: Actor, tray_count: int = 90,
+                      at: datetime | None = None) -> Written:
+        """A kiosk and its trays, all in one commit."""
+        at = self._at(at)
+        kiosk = Kiosk.install(key=key, name=name, agency=agency, tray_count=tray_count, actor=actor, at=at)
+        trays = [Tray.install(kiosk_id=key, number=n, actor=actor, at=at) for n in range(1, tray_count + 1)]
+        return self.commit(kiosk, *trays)
+
+    def register_envelopes(self, key: str, *, barcodes: list[str], actor: Actor, at: datetime | None = None) -> Written:
+        """A printed batch of envelope barcodes becomes valid for intake."""
+        at = self._at(at)
+        return self.update(self._kiosk(key).id, ("kiosk", "kiosk"), key, None,
+                           lambda k: k.register_envelopes(barcodes=barcodes, actor=actor, at=at))
+
+    def set_tray_service(self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "",
+                         at: datetime | None = None) -> Written:
+        """Take a tray out of service (door fault) or put it back."""
+        at = self._at(at)
+        tray = self._tray(key, number)
+
+        def command(t: Tray) -> None:
+            if in_service:
+                t.return_to_service(actor=actor, at=at)
+            else:
+                t.take_out_of_service(reason=reason or "Lỗi cửa khay", actor=actor, at=at)
+        return self.update(tray.id, ("tray", "khay"), f"{key}/{number}", None, command)
+
+    def get_kiosk(self, key: str) -> KioskView:
+        """The kiosk's bin, cash box, envelope stock and trays."""
+        kiosk = self._kiosk(key)
+        return KioskView(key=key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
+                         cash_expected=kiosk.cash_expected, unused_envelopes=len(kiosk.unused_envelopes),
+                         trays=[TrayView(number=t.number, status=t.status.value, dossier_code=t.dossier_code,
+                                         loaded_at=t.loaded_at) for t in self._trays(key)])
+
+    # ----- collection at 08:00 and 14:00 ---------------------------------------------------
+    def collect(self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None) -> CollectionReport:
+        """Empty the bin and the cash box; the count is recorded beside what the events expect, never hidden."""
+        at = self._at(at)
+        for _ in range(5):
+            kiosk = self._kiosk(key)
+            envelopes, expected = list(kiosk.bin), kiosk.cash_expected
+            kiosk.collect(cash_counted=cash_counted, collector=collector, actor=actor, at=at)
+            if self.commit_or_evict(kiosk) is not None:
+                return CollectionReport(kiosk=key, at=at, envelopes=[self._collected(e) for e in envelopes],
+                                        cash_expected=expected, cash_counted=cash_counted,
+                                        discrepancy=cash_counted - expected)
+        raise self.conflict(key)
+
+    def hand_over_batch(self, codes: list[str], *, item: str, giver: Party, receiver: Party, actor: Actor,
+                        at: datetime | None = None) -> Written:
+        """Several dossiers change hands at once: one handover-book line each, all in one commit."""
+        at = self._at(at)
+        for _ in range(5):
+            dossiers = [self._dossier(code) for code in codes]
+            for dossier in dossiers:
+                dossier.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at)
+            written = self.commit_or_evict(*dossiers)
+            if written is not None:
+                return written
+        raise self.conflict(",".join(codes))
+
+    # ----- loading at 16:00 ---------------------------------------------------------------
+    def load_results(self, key: str, codes: list[str], *, staff: Party, actor: Actor, at: datetime | None = None) -> LoadingSlip:
+        """Load each result into the lowest free tray, ask for its SMS, and print the loading slip."""
+        at = self._at(at)
+        loaded, refused = [], {}
+        for code in codes:
+            try:
+                loaded.append(self.load_result(key, code, actor=actor, at=at))
+            except DomainError as error:
+                refused[code] = error.message_vi
+        return LoadingSlip(kiosk=key, at=at, loaded=loaded, refused=refused,
+                           text=slip_text(key, at, staff.name, loaded, refused))
+
+    def load_result(self, key: str, code: str, *, actor: Actor, at: datetime | None = None) -> SlipLine:
+        """One result into one free tray; two staff loading at once never share a tray (the loser takes the next)."""
+        at = self._at(at)
+        for _ in range(20):
+            kiosk, dossier = self._kiosk(key), self._dossier(code)
+            procedure = self._dossiers().procedure(dossier.procedure_code)
+            free = [t for t in self._trays(key) if t.free]
+            if not free:
+                raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)
+            tray = free[0]
+            sms = pickup_sms(self._agency_name(kiosk.agency), code, kiosk.name, self.overdue_days)
+            dossier.load_into_tray(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
+            tray.load(dossier_code=code, actor=actor, at=at)
+            if self.commit_or_evict(dossier, tray) is not None:
+                return SlipLine(tray=tray.number, dossier_code=code, procedure_name=procedure.name)
+        raise self.conflict(code)
+
+    # ----- overdue --------------------------------------------------------------------------
+    def list_overdue(self, key: str, at: datetime | None = None) -> list[OverdueItem]:
+        """Results not collected within the limit since their SMS, with the tray and where they would go."""
+        at, calendar = self._at(at), self._dossiers().calendar
+        today, items = self._local_day(at), []
+        for tray in self._trays(key):
+            if tray.status is not TrayStatus.LOADED:
+                continue
+            dossier = self._dossier(tray.dossier_code)
+            days = calendar.working_days_between(self._local_day(dossier.notified_at), today)
+            if days > self.overdue_days:
+                police = self._dossiers().procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
+                items.append(OverdueItem(tray=tray.number, dossier_code=dossier.code, procedure_code=dossier.procedure_code,
+                                         days_since_notification=days, receiver="police" if police else "one_stop",
+                                         action="pull_back" if not any(t.free for t in self._trays(key)) else "keep"))
+        return items
+
+    def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
+                          at: datetime | None = None) -> list[OverdueItem]:
+        """When no tray is free, hand overdue results to the one-stop officer or the police; otherwise they stay."""
+        at = self._at(at)
+        pulled = []
+        for item in self.list_overdue(key, at):
+            if item.action != "pull_back":
+                continue
+            receiver = police if item.receiver == "police" else one_stop
+            for _ in range(5):
+                dossier, tray = self._dossier(item.dossier_code), self._tray(key, item.tray)
+                tray.pull_back(dossier_code=dossier.code, receiver=receiver, actor=actor, at=at)
+                dossier.pull_back(giver=staff, receiver=receiver, actor=actor, at=at)
+                if self.commit_or_evict(dossier, tray) is not None:
+                    pulled.append(item)
+                    break
+        return pulled
+
+    # ----- helpers ------------------------------------------------------------------------
+    def _collected(self, envelope: Any) -> CollectedEnvelope:
+        dossier = self._dossier(envelope.dossier_code)
+        department = self._dossiers().procedure(dossier.procedure_code).department
+        return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
+                                 procedure_code=dossier.procedure_code, department=department)
+
+    def _trays(self, key: str) -> list[Tray]:
+        return [self._tray(key, n) for n in range(1, self._kiosk(key).tray_count + 1)]
+
+    def _agency_name(self, agency: str) -> str:
+        catalogue = self._dossiers().catalogue
+        return catalogue.agency(agency).name if catalogue else agency
+
+    @staticmethod
+    def _local_day(at: datetime) -> Any:
+        return at.astimezone(VIETNAM).date()

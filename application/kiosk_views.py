@@ -1,0 +1,179 @@
+"""Plain values returned by the kiosk application, and their Vietnamese printouts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Receipt(msgspec.Struct, frozen=True):
+    """The kiosk receipt (biên nhận): data and the text the printer prints."""
+
+    dossier_code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    kiosk: str
+    received_at: datetime
+    due_on: date
+    fee: int
+    paid: int
+    shortfall: int
+    excess: int
+    text: str
+
+
+class Submitted(msgspec.Struct, frozen=True):
+    """A kiosk submission: the dossier code, what is owed and when to come back."""
+
+    dossier_code: str
+    due_on: date
+    fee: int
+    version: int
+    position: int
+
+
+class Balance(msgspec.Struct, frozen=True):
+    """A dossier's money after a payment."""
+
+    dossier_code: str
+    fee: int
+    paid: int
+    shortfall: int
+    excess: int
+    version: int
+    position: int
+
+
+class PickupTicket(msgspec.Struct, frozen=True):
+    """The right to open a tray, once any shortfall is paid and the face (if required) matches."""
+
+    dossier_code: str
+    tray: int
+    shortfall: int
+    face_required: bool
+    token: str
+
+
+class Released(msgspec.Struct, frozen=True):
+    """The tray to open for the citizen."""
+
+    dossier_code: str
+    tray: int
+    version: int
+    position: int
+
+
+class TrayView(msgspec.Struct, frozen=True):
+    """One tray as it stands."""
+
+    number: int
+    status: str
+    dossier_code: str | None
+    loaded_at: datetime | None
+
+
+class KioskView(msgspec.Struct, frozen=True):
+    """The kiosk's containers: envelopes in the bin, cash expected, envelope stock, trays."""
+
+    key: str
+    name: str
+    agency: str
+    bin: list[str]
+    cash_expected: int
+    unused_envelopes: int
+    trays: list[TrayView]
+
+    @property
+    def free_trays(self) -> int:
+        return sum(t.status == "empty" for t in self.trays)
+
+
+class CollectedEnvelope(msgspec.Struct, frozen=True):
+    barcode: str
+    dossier_code: str
+    procedure_code: str
+    department: str
+
+
+class CollectionReport(msgspec.Struct, frozen=True):
+    """What one collection took out, and the cash count beside the expected amount."""
+
+    kiosk: str
+    at: datetime
+    envelopes: list[CollectedEnvelope]
+    cash_expected: int
+    cash_counted: int
+    discrepancy: int
+
+
+class SlipLine(msgspec.Struct, frozen=True):
+    tray: int
+    dossier_code: str
+    procedure_name: str
+
+
+class LoadingSlip(msgspec.Struct, frozen=True):
+    """The loading slip (phiếu nạp kết quả) printed at the rear screen."""
+
+    kiosk: str
+    at: datetime
+    loaded: list[SlipLine]
+    refused: dict[str, str]
+    text: str
+
+
+class OverdueItem(msgspec.Struct, frozen=True):
+    """A result not collected within the limit since the SMS."""
+
+    tray: int
+    dossier_code: str
+    procedure_code: str
+    days_since_notification: int
+    receiver: str
+    action: str
+
+
+def money(amount: int) -> str:
+    """'1.500.000 đồng'."""
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def local(at: datetime) -> str:
+    """'08:30 20/05/2026' in Vietnam time."""
+    return at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def receipt_text(agency_name: str, r: Receipt) -> str:
+    """The receipt as printed by the kiosk's thermal printer."""
+    lines = [
+        agency_name.upper(), "BỘ PHẬN MỘT CỬA - KIOSK 24/7 " + r.kiosk, "", "BIÊN NHẬN HỒ SƠ", "",
+        f"Mã hồ sơ: {r.dossier_code}", f"Thủ tục: {r.procedure_name}", f"Người nộp: {r.applicant_name}",
+        f"Thời gian nộp: {local(r.received_at)}", f"Ngày hẹn trả: {r.due_on:%d/%m/%Y}",
+        f"Lệ phí: {money(r.fee)}", f"Đã nộp: {money(r.paid)}",
+    ]
+    if r.shortfall:
+        lines.append(f"Còn thiếu: {money(r.shortfall)} (nộp khi nhận kết quả)")
+    if r.excess:
+        lines.append(f"Nộp thừa: {money(r.excess)} (được xử lý khi nhận kết quả tại Bộ phận Một cửa)")
+    lines += ["", "Vui lòng giữ biên nhận để nhận kết quả."]
+    return "\n".join(lines)
+
+
+def slip_text(kiosk: str, at: datetime, staff: str, loaded: list[SlipLine], refused: dict[str, str]) -> str:
+    """The loading slip text."""
+    lines = [f"PHIẾU NẠP KẾT QUẢ - KIOSK {kiosk}", f"Thời gian: {local(at)}", f"Người nạp: {staff}", ""]
+    lines += [f"Khay {line.tray:>2}: {line.dossier_code}  {line.procedure_name}" for line in loaded]
+    lines += [f"Không nạp {code}: {reason}" for code, reason in refused.items()]
+    lines += ["", f"Tổng số đã nạp: {len(loaded)}", "", "Người nạp (ký, ghi rõ họ tên)"]
+    return "\n".join(lines)
+
+
+def pickup_sms(agency_name: str, code: str, kiosk_name: str, days: int) -> str:
+    """The pickup SMS: the code and where to collect, no personal data."""
+    return (f"{agency_name}: Hồ sơ {code} đã có kết quả tại {kiosk_name}. Vui lòng đến nhận trong {days} ngày "
+            f"(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP).")

@@ -1,0 +1,206 @@
+"""Kiosks: the 24/7 kiosk's submission and pickup flows (seed 000, sections 1 and 2)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from application.base import OneStopApplication
+from application.dossiers import DOSSIER, Dossiers
+from application.errors import (
+    FaceMismatchError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError, WrongOtpError,
+)
+from application.kiosk_office import KioskOffice
+from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
+from application.ports import Clock, Otp
+from application.proofs import Proofs
+from domain.cccd import CitizenIdentity, parse_cccd_qr
+from domain.codes import dossier_id, parse_code
+from domain.dossier import Dossier, Status
+from domain.kiosk import Kiosk, kiosk_id
+from domain.procedures import ComponentForm
+from domain.tray import PickupMethod, Tray, tray_id
+from domain.values import (
+    Actor, Applicant, Channel, Component, DeliveryChannel, FaceCheck, PaymentMethod, Rating, check_phone,
+)
+
+SUBMIT, PICKUP = "submit", "pickup"
+
+
+class Kiosks(KioskOffice, OneStopApplication):
+    """Commands and queries of the kiosk, for the kiosk device and for the consultant team."""
+
+    def __init__(self, env: Any = None, *, dossiers: Dossiers | None = None, otp: Otp | None = None,
+                 proofs: Proofs | None = None, clock: Clock | None = None, overdue_days: int = 5) -> None:
+        super().__init__(env)
+        self.dossiers, self.otp, self.proofs, self.clock = dossiers, otp, proofs, clock
+        self.overdue_days = overdue_days
+        if dossiers is not None and dossiers.repository.cache is not None:
+            self.repository.cache = dossiers.repository.cache  # one cache per process: no stale copies between apps
+
+    # ----- submission -------------------------------------------------------------------
+    def read_identity(self, qr_payload: str, at: datetime | None = None) -> CitizenIdentity:
+        """Parse the CCCD QR strictly; nothing is recorded."""
+        return parse_cccd_qr(qr_payload, today=self._local_day(self._at(at)))
+
+    def request_otp(self, phone: str, at: datetime | None = None) -> None:
+        """Send an OTP to the phone the citizen typed."""
+        self._otp().send(check_phone(phone), SUBMIT, self._at(at))
+
+    def verify_phone(self, phone: str, code: str, at: datetime | None = None) -> str:
+        """Check the OTP; returns a short-lived proof that the phone is the citizen's."""
+        at = self._at(at)
+        if not self._otp().check(check_phone(phone), SUBMIT, code, at):
+            raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
+        return self._proofs().issue(phone, SUBMIT, at)
+
+    def check_envelope(self, kiosk: str, barcode: str) -> None:
+        """Raise UnknownEnvelopeError if the envelope must be pushed back out."""
+        self._kiosk(kiosk).check_envelope(barcode)
+
+    def submit(self, kiosk: str, *, procedure_code: str, qr_payload: str, phone: str, phone_proof: str,
+               envelope: str, actor: Actor, face: FaceCheck | None = None, at: datetime | None = None) -> Submitted:
+        """The envelope goes into the bin: the dossier is received, its fee assessed, the barcode used up."""
+        at, dossiers = self._at(at), self._dossiers()
+        procedure = dossiers.procedure(procedure_code)
+        if not procedure.kiosk_enabled:
+            raise ProcedureNotAtKioskError(f"{procedure.code} is not handled at the kiosk",
+                                           "Thủ tục này chưa được tiếp nhận tại kiosk, vui lòng nộp tại quầy Một cửa.")
+        identity = self.read_identity(qr_payload, at)
+        self._proofs().check(phone_proof, check_phone(phone), SUBMIT, at)
+        self._require_face(procedure.high_legal_value, face)
+        self._kiosk(kiosk).check_envelope(envelope)
+        applicant = Applicant(id_number=identity.id_number, name=identity.name, phone=phone,
+                              address=identity.address, date_of_birth=identity.date_of_birth)
+        components = [Component(name=c.name, form=ComponentForm(c.form), count=c.count) for c in procedure.components]
+        due_on = dossiers.appointment(procedure, at)
+
+        def make(code: str) -> list[Any]:
+            dossier = Dossier.receive(code=code, procedure_code=procedure.code, channel=Channel.KIOSK, applicant=applicant,
+                                      components=components, due_on=due_on, actor=actor, at=at, face=face)
+            dossier.assess_fee(amount=procedure.fee, actor=actor, at=at)
+            machine = self._kiosk(kiosk)
+            machine.accept_envelope(barcode=envelope, dossier_code=code, actor=actor, at=at)
+            return [dossier, machine]
+
+        code, written = dossiers.create(procedure.agency, at, make)
+        return Submitted(dossier_code=code, due_on=due_on, fee=procedure.fee, version=written.version, position=written.position)
+
+    def pay(self, kiosk: str, code: str, *, method: PaymentMethod, amount: int, actor: Actor,
+            reference: str | None = None, at: datetime | None = None) -> Balance:
+        """Cash notes or a bank-QR confirmation for a dossier; cash also goes into the kiosk's cash box."""
+        at = self._at(at)
+        for _ in range(5):
+            dossier = self._dossier(code)
+            dossier.record_payment(method=method, amount=amount, reference=reference, actor=actor, at=at)
+            changed: list[Any] = [dossier]
+            if PaymentMethod(method) is PaymentMethod.CASH:
+                machine = self._kiosk(kiosk)
+                machine.accept_cash(dossier_code=code, amount=amount, actor=actor, at=at)
+                changed.append(machine)
+            written = self.commit_or_evict(*changed)
+            if written is not None:
+                return Balance(dossier_code=code, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
+                               excess=dossier.excess, version=written.version, position=written.position)
+        raise self.conflict(code)
+
+    def get_receipt(self, kiosk: str, code: str) -> Receipt:
+        """The receipt to print: code, procedure, appointment date, amounts, shortfall or excess."""
+        dossier, dossiers = self._dossier(code), self._dossiers()
+        procedure = dossiers.procedure(dossier.procedure_code)
+        agency = dossiers.catalogue.agency(procedure.agency) if dossiers.catalogue else None
+        fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
+                      applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
+                      due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
+                      excess=dossier.excess)
+        draft = Receipt(**fields, text="")
+        return Receipt(**fields, text=receipt_text(agency.name if agency else procedure.agency, draft))
+
+    # ----- pickup -----------------------------------------------------------------------
+    def start_pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime | None = None) -> PickupTicket:
+        """District results: the citizen types the CCCD number and the receipt number (the dossier code)."""
+        dossier = self._ready_dossier(kiosk, code)
+        if dossier.applicant.id_number != id_number:
+            raise PickupRefusedError("ID number does not match the dossier",
+                                     "Số CCCD không khớp với biên nhận, vui lòng kiểm tra lại.")
+        return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, self._at(at))
+
+    def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
+        """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
+        dossier = self._ready_dossier(kiosk, code)
+        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", self._at(at))
+
+    def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
+        """The citizen typed the dossier code from the SMS, then the OTP."""
+        at, dossier = self._at(at), self._ready_dossier(kiosk, code)
+        if not self._otp().check(dossier.applicant.phone or "", f"{PICKUP}:{code}", otp_code, at):
+            raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
+        return self._ticket(dossier, PickupMethod.CODE_AND_OTP, at)
+
+    def release(self, kiosk: str, code: str, *, ticket: str, method: PickupMethod, actor: Actor,
+                face: FaceCheck | None = None, at: datetime | None = None) -> Released:
+        """Open the tray: the ticket is valid, the face matches if required, nothing is owed."""
+        at = self._at(at)
+        self._proofs().check(ticket, code, f"{PICKUP}:{PickupMethod(method).value}", at)
+        for _ in range(5):
+            dossier = self._ready_dossier(kiosk, code)
+            self._require_face(self._dossiers().procedure(dossier.procedure_code).high_legal_value, face)
+            tray = self._tray(kiosk, dossier.tray[1])
+            dossier.deliver_result(channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at)
+            tray.release(dossier_code=code, method=method, face_checked=face is not None, actor=actor, at=at)
+            written = self.commit_or_evict(dossier, tray)
+            if written is not None:
+                return Released(dossier_code=code, tray=tray.number, version=written.version, position=written.position)
+        raise self.conflict(code)
+
+    def rate(self, code: str, *, rating: Rating, actor: Actor, at: datetime | None = None) -> int:
+        """The citizen's rating on the last screen; returns the new version."""
+        at = self._at(at)
+        return self.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at)).version
+
+    # ----- helpers ----------------------------------------------------------------------
+    def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
+        procedure = self._dossiers().procedure(dossier.procedure_code)
+        token = self._proofs().issue(dossier.code, f"{PICKUP}:{method.value}", at)
+        return PickupTicket(dossier_code=dossier.code, tray=dossier.tray[1], shortfall=dossier.shortfall,
+                            face_required=procedure.high_legal_value, token=token)
+
+    def _ready_dossier(self, kiosk: str, code: str) -> Dossier:
+        try:
+            dossier = self._dossier(code)
+        except Exception as error:  # unknown or malformed codes look the same to the citizen
+            raise PickupRefusedError(f"no dossier {code!r}", "Không tìm thấy hồ sơ, vui lòng kiểm tra mã hồ sơ.") from error
+        if dossier.status is not Status.IN_TRAY or dossier.tray is None or dossier.tray[0] != kiosk:
+            raise NotReadyError(f"{code} is not in a tray of {kiosk}", "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này.")
+        return dossier
+
+    @staticmethod
+    def _require_face(required: bool, face: FaceCheck | None) -> None:
+        if required and (face is None or not face.matched):
+            raise FaceMismatchError("face verification failed or missing",
+                                    "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.")
+
+    def _kiosk(self, key: str) -> Kiosk:
+        return self.load(kiosk_id(key), ("kiosk", "kiosk"), key)
+
+    def _tray(self, key: str, number: int) -> Tray:
+        return self.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}")
+
+    def _dossier(self, code: str) -> Dossier:
+        parse_code(code)
+        return self.load(dossier_id(code), DOSSIER, code)
+
+    def _dossiers(self) -> Dossiers:
+        assert self.dossiers is not None, "Kiosks needs the Dossiers application"
+        return self.dossiers
+
+    def _otp(self) -> Otp:
+        assert self.otp is not None, "Kiosks needs an OTP adapter"
+        return self.otp
+
+    def _proofs(self) -> Proofs:
+        assert self.proofs is not None, "Kiosks needs a proof key"
+        return self.proofs
+
+    def _at(self, at: datetime | None) -> datetime:
+        return at if at is not None else self._dossiers()._at(None)

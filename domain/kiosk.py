@@ -1,0 +1,169 @@
+"""Kiosk aggregate (hệ thống tiếp nhận và trả hồ sơ tự động 24/7): envelope stock, intake bin and cash box."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+import msgspec
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import DomainError, InvalidValueError
+from domain.values import Actor, Party
+
+KIOSK_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{1,30}", re.ASCII)
+ENVELOPE_BARCODE = re.compile(r"[A-Z0-9]{4,24}", re.ASCII)
+DEFAULT_TRAYS = 90
+
+
+def kiosk_id(key: str) -> UUID:
+    """The aggregate id of the kiosk named `key`."""
+    return uuid5(NAMESPACE_URL, f"/kiosks/{key}")
+
+
+def check_kiosk_key(key: str) -> str:
+    """A kiosk key: upper-case letters, digits and dashes (it appears in NATS subjects)."""
+    if not isinstance(key, str) or not KIOSK_ID.fullmatch(key):
+        raise InvalidValueError("kiosk_id", "must be 2-31 upper-case letters, digits or dashes", "mã kiosk không hợp lệ")
+    return key
+
+
+def check_envelope_barcode(barcode: str) -> str:
+    """An envelope barcode: 4-24 upper-case letters and digits (Code128 printed on the envelope)."""
+    if not isinstance(barcode, str) or not ENVELOPE_BARCODE.fullmatch(barcode):
+        raise UnknownEnvelopeError(str(barcode)[:40], "not a valid envelope barcode", "mã vạch phong bì không đúng định dạng")
+    return barcode
+
+
+class UnknownEnvelopeError(DomainError):
+    """The envelope is pushed back out: its barcode is not registered, or already used."""
+
+    code = "envelope_rejected"
+
+    def __init__(self, barcode: str, reason: str, reason_vi: str) -> None:
+        self.barcode = barcode
+        super().__init__(f"envelope {barcode}: {reason}", f"Phong bì bị trả lại: {reason_vi}. Vui lòng kiểm tra lại phong bì.")
+
+
+class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """An envelope in the intake bin, with the dossier it carries."""
+
+    barcode: str
+    dossier_code: str
+
+
+class Kiosk(Aggregate):
+    """The machine's consumables and containers: envelope stock, intake bin, cash box."""
+
+    class Installed(Aggregate.Created):
+        """A kiosk was set up for an agency, with its tray count."""
+
+        key: str
+        name: str
+        agency: str
+        tray_count: int
+        actor: Actor
+        at: datetime
+
+    class EnvelopesRegistered(Aggregate.Event):
+        """Staff printed a batch of envelope barcodes; they become valid for intake."""
+
+        barcodes: list[str]
+        actor: Actor
+        at: datetime
+
+    class EnvelopeAccepted(Aggregate.Event):
+        """An envelope was pulled into the intake bin for a dossier."""
+
+        envelope: Envelope
+        actor: Actor
+        at: datetime
+
+    class CashAccepted(Aggregate.Event):
+        """Notes went into the cash box for a dossier."""
+
+        dossier_code: str
+        amount: int
+        actor: Actor
+        at: datetime
+
+    class Collected(Aggregate.Event):
+        """Staff emptied the bin and the cash box (08:00 and 14:00); any cash discrepancy is recorded."""
+
+        envelopes: list[Envelope]
+        cash_expected: int
+        cash_counted: int
+        collector: Party
+        actor: Actor
+        at: datetime
+
+    def __init__(self, *, key: str, name: str, agency: str, tray_count: int, actor: Actor, at: datetime) -> None:
+        self.key, self.name, self.agency, self.tray_count = key, name, agency, tray_count
+        self.unused_envelopes: set[str] = set()
+        self.used_envelopes: set[str] = set()
+        self.bin: list[Envelope] = []
+        self.cash_expected = 0
+
+    @classmethod
+    def install(cls, *, key: str, name: str, agency: str, actor: Actor, at: datetime, tray_count: int = DEFAULT_TRAYS) -> Kiosk:
+        """A new kiosk with an empty bin and cash box."""
+        if not 1 <= tray_count <= 500:
+            raise InvalidValueError("tray_count", "must be 1..500", "số khay phải từ 1 đến 500")
+        return cls._create(cls.Installed, id=kiosk_id(check_kiosk_key(key)), key=key, name=name, agency=agency,
+                           tray_count=tray_count, actor=actor, at=at)
+
+    def register_envelopes(self, *, barcodes: list[str], actor: Actor, at: datetime) -> None:
+        """Make a printed batch valid for intake; a barcode already known is refused."""
+        if not barcodes or len(set(barcodes)) != len(barcodes):
+            raise InvalidValueError("barcodes", "give distinct barcodes", "danh sách mã vạch trống hoặc bị trùng")
+        for barcode in barcodes:
+            check_envelope_barcode(barcode)
+            if barcode in self.unused_envelopes or barcode in self.used_envelopes:
+                raise InvalidValueError("barcodes", f"{barcode} is already registered", f"mã {barcode} đã được đăng ký")
+        self._envelopes_registered(barcodes=list(barcodes), actor=actor, at=at)
+
+    def check_envelope(self, barcode: str) -> None:
+        """Refuse an envelope whose barcode is not registered for this kiosk or was used before."""
+        check_envelope_barcode(barcode)
+        if barcode in self.used_envelopes:
+            raise UnknownEnvelopeError(barcode, "barcode already used", "mã vạch này đã được sử dụng")
+        if barcode not in self.unused_envelopes:
+            raise UnknownEnvelopeError(barcode, "barcode not registered", "mã vạch không có trong hệ thống")
+
+    def accept_envelope(self, *, barcode: str, dossier_code: str, actor: Actor, at: datetime) -> None:
+        """Pull a valid envelope into the bin."""
+        self.check_envelope(barcode)
+        self._envelope_accepted(envelope=Envelope(barcode=barcode, dossier_code=dossier_code), actor=actor, at=at)
+
+    def accept_cash(self, *, dossier_code: str, amount: int, actor: Actor, at: datetime) -> None:
+        """Notes for a dossier went into the cash box."""
+        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
+            raise InvalidValueError("amount", "cash must be a positive whole number of đồng", "số tiền phải là số nguyên dương")
+        self._cash_accepted(dossier_code=dossier_code, amount=amount, actor=actor, at=at)
+
+    def collect(self, *, cash_counted: int, collector: Party, actor: Actor, at: datetime) -> None:
+        """Empty the bin and cash box; the count is recorded beside what the events expect."""
+        if isinstance(cash_counted, bool) or not isinstance(cash_counted, int) or cash_counted < 0:
+            raise InvalidValueError("cash_counted", "must be a whole number of đồng ≥ 0", "số tiền đếm được phải là số nguyên không âm")
+        self._collected(envelopes=list(self.bin), cash_expected=self.cash_expected, cash_counted=cash_counted,
+                        collector=collector, actor=actor, at=at)
+
+    @event(EnvelopesRegistered)
+    def _envelopes_registered(self, barcodes: list[str], actor: Actor, at: datetime) -> None:
+        self.unused_envelopes.update(barcodes)
+
+    @event(EnvelopeAccepted)
+    def _envelope_accepted(self, envelope: Envelope, actor: Actor, at: datetime) -> None:
+        self.unused_envelopes.discard(envelope.barcode)
+        self.used_envelopes.add(envelope.barcode)
+        self.bin.append(envelope)
+
+    @event(CashAccepted)
+    def _cash_accepted(self, dossier_code: str, amount: int, actor: Actor, at: datetime) -> None:
+        self.cash_expected += amount
+
+    @event(Collected)
+    def _collected(self, envelopes: list[Envelope], cash_expected: int, cash_counted: int, collector: Party,
+                   actor: Actor, at: datetime) -> None:
+        self.bin, self.cash_expected = [], 0

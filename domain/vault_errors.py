@@ -1,0 +1,89 @@
+"""Why the vault refused a command: each error says it in English and in Vietnamese for the officer's screen."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+from domain.errors import DomainError
+
+
+class UnknownDocumentError(DomainError):
+    """No such document in the vault."""
+
+    code = "unknown_document"
+
+    def __init__(self, document_id: str) -> None:
+        self.document_id = document_id
+        super().__init__(f"no document {document_id} in this vault",
+                         f"Không có giấy tờ {document_id} trong kho dữ liệu điện tử.")
+
+
+class DuplicateDocumentError(DomainError):
+    """The same file (same SHA-256) is already in the vault."""
+
+    code = "duplicate_document"
+
+    def __init__(self, sha256: str) -> None:
+        self.sha256 = sha256
+        super().__init__(f"a file with SHA-256 {sha256} is already in the vault",
+                         "Tệp này đã có trong kho dữ liệu điện tử.")
+
+
+class DocumentStateError(DomainError):
+    """The document cannot take this change in its current state."""
+
+    code = "document_state"
+
+    def __init__(self, document_id: str, reason: str, reason_vi: str) -> None:
+        self.document_id = document_id
+        super().__init__(f"document {document_id} {reason}", f"Giấy tờ {document_id} {reason_vi}.")
+
+
+class NothingToReuseError(DomainError):
+    """No valid, current document of the type is in the vault: it has to be scanned."""
+
+    code = "nothing_to_reuse"
+
+    def __init__(self, type_code: str) -> None:
+        self.type_code = type_code
+        super().__init__(f"no valid document of type {type_code} to reuse; scan the paper instead",
+                         f"Kho dữ liệu điện tử không có giấy tờ loại {type_code} còn hiệu lực để dùng lại; "
+                         "cần scan, ký số thành phần hồ sơ giấy.")
+
+
+class ResultStillValidError(DomainError):
+    """A still-valid earlier result of this type is in the vault: reuse it, never scan it again."""
+
+    code = "result_still_valid"
+
+    def __init__(self, document_id: UUID, type_code: str, valid_until: date | None) -> None:
+        self.document_id, self.type_code = str(document_id), type_code
+        self.valid_until = valid_until.isoformat() if valid_until else None
+        until = f"đến ngày {valid_until:%d/%m/%Y}" if valid_until else "không thời hạn"
+        super().__init__(
+            f"a valid result of type {type_code} (document {document_id}) is already in the vault: reuse it instead of scanning",
+            f"Kết quả giải quyết TTHC loại {type_code} còn hiệu lực ({until}) đã có trong kho dữ liệu điện tử. "
+            "Không được scan, ký số, đính kèm lại; hãy lấy giấy tờ từ kho dữ liệu điện tử.",
+        )
+
+
+class PageCountMismatchError(DomainError):
+    """The scan does not have as many pages as the paper original."""
+
+    code = "page_count_mismatch"
+
+    def __init__(self, declared: int, scanned: int) -> None:
+        self.declared, self.scanned = declared, scanned
+        super().__init__(f"the paper has {declared} pages but the scan has {scanned}; scan every page, in order",
+                         f"Bản giấy có {declared} trang nhưng bản quét có {scanned} trang. Số trang bản quét phải "
+                         "bằng số trang bản giấy, đúng thứ tự; vui lòng quét lại.")
+
+
+class UnreadableDocumentError(DomainError):
+    """The bytes are not a readable PDF (or image, for a scan)."""
+
+    code = "unreadable_document"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"not a readable document: {detail}", "Tệp không phải là tài liệu PDF hoặc ảnh quét đọc được.")

@@ -1,0 +1,131 @@
+"""The DocumentSigner port over pyhanko, with keys from the development PKI or from PKCS#12 files.
+
+Production: MOTCUA_SIGNING_P12 (+ _PASSWORD) is the agency's certificate, MOTCUA_OFFICER_P12 (+ _PASSWORD)
+the officers' signing certificate, MOTCUA_TRUST_ROOTS a PEM file of trusted roots, MOTCUA_SIGNING_LOCATION
+the place printed in signatures. Without MOTCUA_SIGNING_P12 a development PKI is used (MOTCUA_DEV_PKI_DIR,
+default var/pki): never in production.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.signers import Signer
+
+from application.vault_values import PdfCheck, PdfSignature, Placement, SignedPdf, SigningKey
+from domain.values import Actor
+from domain.vault_errors import UnreadableDocumentError
+from infrastructure.signing.pki import DevPki, SigningConfigurationError, ensure_dev_pki, load_p12_signer, signer_from_env
+from infrastructure.signing.signer import STAMP_SIZE, TOP_LEFT, Box, sign_pdf
+from infrastructure.signing.verify import SignatureReport, UnreadablePdfError, VerificationReport, verify_pdf
+
+OFFICER_P12_ENV = "MOTCUA_OFFICER_P12"
+OFFICER_P12_PASSWORD_ENV = "MOTCUA_OFFICER_P12_PASSWORD"
+TRUST_ROOTS_ENV = "MOTCUA_TRUST_ROOTS"
+LOCATION_ENV = "MOTCUA_SIGNING_LOCATION"
+DEV_PKI_ENV = "MOTCUA_DEV_PKI_DIR"
+DEFAULT_LOCATION = "Bộ phận Một cửa"
+DOSSIER_KEY = "MotCuaDossier"
+MARGIN = 18.0
+FIELD_PREFIX = {SigningKey.PERSONAL: "CaNhan", SigningKey.AGENCY: "CoQuan"}
+
+log = logging.getLogger("motcua.signing")
+
+
+def common_name(signer: Signer) -> str:
+    """The name on the signer's certificate."""
+    return signer.signing_cert.subject.native["common_name"]
+
+
+class PyhankoSigner:
+    """Signs with the acting officer's key (or the default officer key) or the agency's key; verifies with the roots."""
+
+    def __init__(self, *, agency: Signer, trust_roots: Sequence[bytes], officer: Signer | None = None,
+                 officers: Mapping[str, Signer] | None = None, location: str = DEFAULT_LOCATION) -> None:
+        self.agency, self.officer, self.officers = agency, officer, dict(officers or {})
+        self.trust_roots, self.location = list(trust_roots), location
+
+    @classmethod
+    def from_dev_pki(cls, pki: DevPki, *, location: str = DEFAULT_LOCATION) -> PyhankoSigner:
+        """Officer and agency keys of a development PKI, trusting its root."""
+        return cls(agency=pki.agency_signer(), officer=pki.officer_signer(), trust_roots=pki.trust_roots(), location=location)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> PyhankoSigner:
+        """Keys from PKCS#12 files named in the environment, or the development PKI when none is named."""
+        location = environ.get(LOCATION_ENV) or DEFAULT_LOCATION
+        if not environ.get("MOTCUA_SIGNING_P12"):
+            log.warning("no MOTCUA_SIGNING_P12: signing with the development PKI (not for production)")
+            return cls.from_dev_pki(ensure_dev_pki(Path(environ.get(DEV_PKI_ENV) or "var/pki")), location=location)
+        roots_path = environ.get(TRUST_ROOTS_ENV)
+        if not roots_path or not Path(roots_path).is_file():
+            raise SigningConfigurationError(f"set {TRUST_ROOTS_ENV} to a PEM file of the trusted root certificates")
+        officer_path, password = environ.get(OFFICER_P12_ENV), environ.get(OFFICER_P12_PASSWORD_ENV)
+        officer = load_p12_signer(officer_path, password.encode() if password else None) if officer_path else None
+        return cls(agency=signer_from_env(environ), officer=officer, trust_roots=[Path(roots_path).read_bytes()],
+                   location=location)
+
+    def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
+             at: datetime, metadata: Mapping[str, str]) -> SignedPdf:
+        """Append one signature as an incremental update."""
+        signer = self._key(who, key)
+        reader = _reader(pdf)
+        field = f"{FIELD_PREFIX[key]}{len(reader.embedded_signatures) + 1}"
+        signed = sign_pdf(pdf, signer, field_name=field, reason=reason, location=self.location,
+                          visible_box=_box(reader, placement), signer_display_name=common_name(signer),
+                          signed_at=at, metadata=metadata)
+        return SignedPdf(pdf=signed, signer=common_name(signer))
+
+    def verify(self, pdf: bytes) -> PdfCheck:
+        """Every signature, whether the file changed after signing, and the dossier named in a signed revision."""
+        try:
+            report = verify_pdf(pdf, self.trust_roots)
+        except UnreadablePdfError as error:
+            raise UnreadableDocumentError(str(error)) from None
+        return PdfCheck(signatures=[_signature(s) for s in report.signatures], altered=report.altered,
+                        dossier_code=_signed_dossier(report))
+
+    def _key(self, who: Actor, key: SigningKey) -> Signer:
+        if key is SigningKey.AGENCY:
+            return self.agency
+        signer = self.officers.get(who.account_id, self.officer)
+        if signer is None:
+            raise SigningConfigurationError(f"no personal signing key for {who.account_id}; set {OFFICER_P12_ENV}")
+        return signer
+
+
+def _reader(pdf: bytes) -> PdfFileReader:
+    try:
+        return PdfFileReader(io.BytesIO(pdf))
+    except (PdfError, ValueError) as error:
+        raise UnreadableDocumentError(str(error)) from None
+
+
+def _box(reader: PdfFileReader, placement: Placement) -> Box | str | None:
+    if placement is Placement.TOP_LEFT:
+        return TOP_LEFT
+    if placement is Placement.INVISIBLE:
+        return None
+    node = reader.find_page_for_modification(0)[0].get_object()
+    while "/MediaBox" not in node and "/Parent" in node:  # the box may be inherited from the page tree
+        node = node["/Parent"]
+    x1, y1, x2, y2 = (float(v) for v in node["/MediaBox"])
+    right, bottom = max(x1, x2) - MARGIN, min(y1, y2) + MARGIN
+    return (right - STAMP_SIZE[0], bottom, right, bottom + STAMP_SIZE[1])
+
+
+def _signature(s: SignatureReport) -> PdfSignature:
+    return PdfSignature(signer=s.signer_common_name, organisation=s.signer_organisation, signed_at=s.signing_time,
+                        reason=s.reason, intact=s.intact and s.valid, trusted=s.trusted, problem=s.problem)
+
+
+def _signed_dossier(report: VerificationReport) -> str | None:
+    # Taken from a signed revision: the document as it is now may carry an unsigned, forged entry.
+    return next((s.metadata[DOSSIER_KEY] for s in reversed(report.signatures) if DOSSIER_KEY in s.metadata), None)
