@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -109,13 +110,14 @@ class KioskOffice:
     def load_result(self, key: str, code: str, *, actor: Actor, at: datetime | None = None) -> SlipLine:
         """One result into one free tray; two staff loading at once never share a tray (the loser takes the next)."""
         at = self._at(at)
-        for _ in range(20):
+        for attempt in range(30):
             kiosk, dossier = self._kiosk(key), self._dossier(code)
             procedure = self._dossiers().procedure(dossier.procedure_code)
             free = [t for t in self._trays(key) if t.free]
             if not free:
                 raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)
-            tray = free[0]
+            # The lowest free tray first; a loser of a race tries one of the next few so racers spread out.
+            tray = free[0] if attempt == 0 else random.choice(free[:8])
             sms = pickup_sms(self._agency_name(kiosk.agency), code, kiosk.name, self.overdue_days)
             dossier.load_into_tray(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
             tray.load(dossier_code=code, actor=actor, at=at)

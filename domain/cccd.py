@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from domain.errors import InvalidValueError
+from domain.errors import DomainError, InvalidValueError
 from domain.values import PersonalData
 
 ID_NUMBER = re.compile(r"\d{12}", re.ASCII)
@@ -28,7 +28,8 @@ class BadQrPayloadError(InvalidValueError):
     code = "invalid_cccd_qr"
 
     def __init__(self, reason: str, reason_vi: str) -> None:
-        super().__init__("cccd_qr", reason, f"Mã QR trên thẻ căn cước không hợp lệ: {reason_vi}")
+        self.field = "cccd_qr"
+        DomainError.__init__(self, f"not a CCCD QR payload: {reason}", f"Mã QR trên thẻ căn cước không hợp lệ: {reason_vi}.")
 
 
 class CitizenIdentity(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -23,10 +23,12 @@ log = logging.getLogger(__name__)
 _Y800 = 808466521  # zbar's fourcc for 8-bit grey
 _CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
 _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
-BAR_TARGET = 480.0
 CLOSE, OPEN = 9, 13
+_BAR_STRETCH = 1.5  # zbar finds narrow bars best at a few px per module, but soft edges if stretched more
+_QR_SIDE = 600.0  # px a small QR is enlarged to (at most 2x) before local binarisation
 _MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
-_BARCODE_COHERENCE = 0.4  # gradients this aligned mean parallel bars, not a QR's square grid
+# Edge alignment inside a region: parallel bars score about 0.5, a QR's square grid under 0.1.
+_BARS_AT_LEAST, _GRID_AT_MOST = 0.15, 0.3
 
 
 class Symbol(msgspec.Struct, frozen=True):
@@ -109,14 +111,16 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
 def _read_regions(grey: np.ndarray) -> list[Symbol]:
     for outline in locate(grey):
         bars, grid, aligned = _orientation(grey, outline)
-        if aligned >= _BARCODE_COHERENCE:
-            views, density = _barcode_views(grey, outline, bars), {"columns": 0, "rows": 2}
-        else:
-            views, density = _qr_views(grey, outline, grid), {}
-        for view in views:
-            found = scan(view, **density)
-            if found:
-                return found  # one symbol per frame: stop before spending time on clutter
+        attempts: list[tuple[Iterator[np.ndarray], dict[str, int]]] = []
+        if aligned >= _BARS_AT_LEAST:
+            attempts.append((_barcode_views(grey, outline, bars), {"columns": 0, "rows": 2}))
+        if aligned < _GRID_AT_MOST:
+            attempts.append((_qr_views(grey, outline, grid), {}))
+        for views, density in attempts:
+            for view in views:
+                found = scan(view, **density)
+                if found:
+                    return found  # one symbol per frame: stop before spending time on clutter
     return []
 
 
@@ -146,29 +150,24 @@ def _orientation(grey: np.ndarray, outline: np.ndarray) -> tuple[float, float, f
 
 
 def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
-    """Bars turned vertical and stretched along the code; each view fixes one more camera fault."""
+    """Bars turned vertical, stretched along the code and averaged along the bars (noise)."""
     length = _extent(outline, degrees)[0]
-    stretch = float(np.clip(BAR_TARGET / max(length, 1.0), 1.0, 2.5))
-    upright = _warp(grey, outline, degrees, (stretch, 1.0), (length * stretch + 24, 4))
-    # Averaging along the bars removes noise without touching the widths the code is made of.
-    steady = cv2.blur(upright, (1, 9))
-    yield steady
-    flat = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(2, 8)).apply(steady)  # glare, dim light
-    yield flat
-    yield _sharpen(flat, (9, 1))  # defocus
-    yield cv2.adaptiveThreshold(flat, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 51, 0)
+    # The region may stop where glare starts: reach one region length further each way.
+    reach = min(length, 300.0) * _BAR_STRETCH + 24
+    upright = _warp(grey, outline, degrees, (_BAR_STRETCH, 1.0), (reach, 4))
+    yield cv2.blur(upright, (1, 21))
+    yield cv2.blur(upright, (1, 5))  # for a code seen at a slant, whose bars are short
 
 
 def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
-    """The region squared up and enlarged to ~360 px; each view fixes one more camera fault."""
+    """The region squared up, then sharpened (defocus) or enlarged and binarised locally (glare, dim light)."""
     side = max(_extent(outline, degrees))
-    scale = float(np.clip(360.0 / max(side, 1.0), 1.0, 3.0))
-    upright = cv2.GaussianBlur(_warp(grey, outline, degrees, (scale, scale), (0.1 * side * scale + 16,) * 2), (3, 3), 0)
-    yield upright
-    flat = cv2.createCLAHE(clipLimit=2.5, tileGridSize=(4, 4)).apply(upright)
-    yield flat
-    yield _sharpen(flat, (0, 0))
-    yield cv2.adaptiveThreshold(flat, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 31, 2)
+    upright = cv2.GaussianBlur(_warp(grey, outline, degrees, (1.0, 1.0), (0.1 * side + 16,) * 2), (3, 3), 0)
+    yield cv2.addWeighted(upright, 3.0, cv2.GaussianBlur(upright, (0, 0), 2.0), -2.0, 0)
+    scale = float(np.clip(_QR_SIDE / max(side, 1.0), 1.0, 2.0))
+    large = cv2.GaussianBlur(_warp(grey, outline, degrees, (scale, scale), (0.1 * side * scale + 16,) * 2), (5, 5), 0)
+    for block in (61, 31):
+        yield cv2.adaptiveThreshold(large, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 0)
 
 
 def _extent(outline: np.ndarray, degrees: float) -> tuple[float, float]:
@@ -192,12 +191,6 @@ def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[
     matrix[:, 2] = (pad[0] - sx * low[0], pad[1] - sy * low[1])
     size = (int(sx * (high[0] - low[0]) + 2 * pad[0]), int(sy * (high[1] - low[1]) + 2 * pad[1]))
     return cv2.warpAffine(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-
-
-def _sharpen(image: np.ndarray, ksize: tuple[int, int]) -> np.ndarray:
-    """Unsharp mask; with a 1-D kernel it sharpens across bars only."""
-    soft = cv2.GaussianBlur(image, ksize, 2.0 if ksize == (0, 0) else 0)
-    return cv2.addWeighted(image, 2.0, soft, -1.0, 0)
 
 
 def _symbols(image, raw: bool) -> Iterator[Symbol]:

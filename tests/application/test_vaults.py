@@ -153,7 +153,7 @@ def test_a_scan_with_another_page_count_than_the_paper_is_refused_and_nothing_is
     with pytest.raises(PageCountMismatchError) as refused:
         scan(vaults, pages=2, declared=3)
     assert "3 trang" in refused.value.message_vi and "2 trang" in refused.value.message_vi
-    assert vaults.recorder.max_notification_id() == 0 and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
+    assert not vaults.recorder.max_notification_id() and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
 
 
 def test_every_signed_pdf_is_valid_for_pyhanko_and_for_poppler(vaults: Vaults, dossiers, pki, tmp_path) -> None:
