@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -67,12 +68,24 @@ class OneStopApplication(Application[UUID]):
         super().register_transcodings(transcoder)
         register_value_types(transcoder, *VALUE_TYPES)
 
-    def load(self, aggregate_id: UUID, what: tuple[str, str], key: str) -> Any:
-        """The aggregate, or NotFoundError naming what was looked for."""
+    def load(self, aggregate_id: UUID, what: tuple[str, str], key: str, *, fresh: bool = False) -> Any:
+        """The aggregate, or NotFoundError naming what was looked for.
+
+        Commands take the cached copy: if another process changed it meanwhile, the save conflicts
+        and `update` retries from the store. Queries ask for `fresh`: the cached copy is brought
+        up to date with any newer stored events first.
+        """
         try:
-            return self.repository.get(aggregate_id)
+            aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(*what, key) from None
+        if fresh:
+            newer = list(self.events.get(aggregate_id, gt=aggregate.version))
+            for new_event in newer:
+                new_event.mutate(aggregate)
+            if newer:
+                self._cache(deepcopy(aggregate))
+        return aggregate
 
     def evict(self, aggregate_id: UUID) -> None:
         """Drop a possibly stale aggregate from the cache."""

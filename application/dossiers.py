@@ -156,7 +156,7 @@ class Dossiers(OneStopApplication):
     # ----- queries ----------------------------------------------------------------------
     def get_dossier(self, code: str) -> DossierDetails:
         """The dossier's current state."""
-        return details_of(self._load(code))
+        return details_of(self._load(code, fresh=True))
 
     def list_history(self, code: str) -> list[HistoryEntry]:
         """Every event of the dossier, oldest first."""
@@ -195,9 +195,9 @@ class Dossiers(OneStopApplication):
             raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
         return at.astimezone(timezone.utc)  # UTC in storage; business rules convert to Vietnam time
 
-    def _load(self, code: str) -> Dossier:
+    def _load(self, code: str, fresh: bool = False) -> Dossier:
         parse_code(code)
-        return self.load(dossier_id(code), DOSSIER, code)
+        return self.load(dossier_id(code), DOSSIER, code, fresh=fresh)
 
     def _act(self, code: str, expected_version: int | None, command: Any) -> Written:
         parse_code(code)

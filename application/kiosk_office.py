@@ -61,11 +61,11 @@ class KioskOffice:
 
     def get_kiosk(self, key: str) -> KioskView:
         """The kiosk's bin, cash box, envelope stock and trays."""
-        kiosk = self._kiosk(key)
+        kiosk = self._kiosk(key, fresh=True)
         return KioskView(key=key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
                          cash_expected=kiosk.cash_expected, unused_envelopes=len(kiosk.unused_envelopes),
                          trays=[TrayView(number=t.number, status=t.status.value, dossier_code=t.dossier_code,
-                                         loaded_at=t.loaded_at) for t in self._trays(key)])
+                                         loaded_at=t.loaded_at) for t in self._trays(key, fresh=True)])
 
     # ----- collection at 08:00 and 14:00 ---------------------------------------------------
     def collect(self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None) -> CollectionReport:
@@ -129,17 +129,18 @@ class KioskOffice:
     def list_overdue(self, key: str, at: datetime | None = None) -> list[OverdueItem]:
         """Results not collected within the limit since their SMS, with the tray and where they would go."""
         at, calendar = self._at(at), self._dossiers().calendar
-        today, items = self._local_day(at), []
-        for tray in self._trays(key):
+        today, items, trays = self._local_day(at), [], self._trays(key, fresh=True)
+        full = not any(t.free for t in trays)
+        for tray in trays:
             if tray.status is not TrayStatus.LOADED:
                 continue
-            dossier = self._dossier(tray.dossier_code)
+            dossier = self._dossier(tray.dossier_code, fresh=True)
             days = calendar.working_days_between(self._local_day(dossier.notified_at), today)
             if days > self.overdue_days:
                 police = self._dossiers().procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
                 items.append(OverdueItem(tray=tray.number, dossier_code=dossier.code, procedure_code=dossier.procedure_code,
                                          days_since_notification=days, receiver="police" if police else "one_stop",
-                                         action="pull_back" if not any(t.free for t in self._trays(key)) else "keep"))
+                                         action="pull_back" if full else "keep"))
         return items
 
     def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
@@ -167,8 +168,8 @@ class KioskOffice:
         return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
                                  procedure_code=dossier.procedure_code, department=department)
 
-    def _trays(self, key: str) -> list[Tray]:
-        return [self._tray(key, n) for n in range(1, self._kiosk(key).tray_count + 1)]
+    def _trays(self, key: str, fresh: bool = False) -> list[Tray]:
+        return [self._tray(key, n, fresh) for n in range(1, self._kiosk(key).tray_count + 1)]
 
     def _agency_name(self, agency: str) -> str:
         catalogue = self._dossiers().catalogue

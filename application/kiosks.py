@@ -106,7 +106,7 @@ class Kiosks(KioskOffice, OneStopApplication):
 
     def get_receipt(self, kiosk: str, code: str) -> Receipt:
         """The receipt to print: code, procedure, appointment date, amounts, shortfall or excess."""
-        dossier, dossiers = self._dossier(code), self._dossiers()
+        dossier, dossiers = self._dossier(code, fresh=True), self._dossiers()
         procedure = dossiers.procedure(dossier.procedure_code)
         agency = dossiers.catalogue.agency(procedure.agency) if dossiers.catalogue else None
         fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
@@ -180,15 +180,15 @@ class Kiosks(KioskOffice, OneStopApplication):
             raise FaceMismatchError("face verification failed or missing",
                                     "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.")
 
-    def _kiosk(self, key: str) -> Kiosk:
-        return self.load(kiosk_id(key), ("kiosk", "kiosk"), key)
+    def _kiosk(self, key: str, fresh: bool = False) -> Kiosk:
+        return self.load(kiosk_id(key), ("kiosk", "kiosk"), key, fresh=fresh)
 
-    def _tray(self, key: str, number: int) -> Tray:
-        return self.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}")
+    def _tray(self, key: str, number: int, fresh: bool = False) -> Tray:
+        return self.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}", fresh=fresh)
 
-    def _dossier(self, code: str) -> Dossier:
+    def _dossier(self, code: str, fresh: bool = False) -> Dossier:
         parse_code(code)
-        return self.load(dossier_id(code), DOSSIER, code)
+        return self.load(dossier_id(code), DOSSIER, code, fresh=fresh)
 
     def _dossiers(self) -> Dossiers:
         assert self.dossiers is not None, "Kiosks needs the Dossiers application"

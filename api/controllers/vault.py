@@ -9,10 +9,11 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
+import anyio
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.actor import actor_from_headers
 from api.errors import ErrorBody, domain_error
@@ -44,7 +45,7 @@ def vault_error(request: Request, error: DomainError) -> Response[ErrorBody]:
     return response
 
 
-def owner_from_path(owner_kind: str, owner_id: str) -> VaultOwner:
+def owner_from_path(owner_kind: FromPath[str], owner_id: FromPath[str]) -> VaultOwner:
     """The vault owner named in the path: citizen/<12 digits> or organisation/<tax code>."""
     return VaultOwner(kind=owner_kind, id_number=owner_id)
 
@@ -102,16 +103,16 @@ class VerifyController(Controller):
     tags = ["verify"]
     exception_handlers = {DomainError: vault_error}
 
-    @post("/", status_code=200, sync_to_thread=True, request_max_body_size=MAX_PDF,
-          summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
-    def verify(self, data: bytes, vaults: NamedDependency[Vaults]) -> Verification:
-        """Upload the raw PDF (at most 20 MB): who signed, when, intact or altered, which dossier."""
-        if b"%PDF-" not in data[:1024]:
+    @post("/", status_code=200, request_max_body_size=MAX_PDF, summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
+    async def verify(self, request: Request, vaults: NamedDependency[Vaults]) -> Verification:
+        """Send the raw PDF as the body (at most 20 MB): who signed, when, intact or altered, which dossier."""
+        pdf = await request.body()  # over the limit, reading stops with 413
+        if b"%PDF-" not in pdf[:1024]:
             raise UnreadableDocumentError("no PDF header")
-        return vaults.verify(data)
+        return await anyio.to_thread.run_sync(vaults.verify, pdf)
 
     @get("/", sync_to_thread=True, summary="Tra cứu tài liệu ký số của hồ sơ / Signed files of a dossier")
-    def signatures(self, code: str, vaults: NamedDependency[Vaults]) -> DossierSignatures:
+    def signatures(self, code: FromQuery[str], vaults: NamedDependency[Vaults]) -> DossierSignatures:
         """The hashes, signers and signing times of the files the system signed for the dossier."""
         return vaults.get_signatures(code)
 
@@ -132,8 +133,8 @@ class VaultController(Controller):
         return vaults.list_documents(owner)
 
     @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents")
-    def reusable(self, type_code: str, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                 vaults: NamedDependency[Vaults], on: date | None = None) -> list[DocumentView]:
+    def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
+                 vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[DocumentView]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         return vaults.find_reusable(owner, type_code, on)
 

@@ -181,7 +181,8 @@ def _turned(outline: np.ndarray, degrees: float) -> np.ndarray:
     return outline.reshape(-1, 2) @ turn[:, :2].T
 
 
-def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[float, float]) -> np.ndarray:
+def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[float, float],
+          interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
     """The region rotated by `degrees`, scaled per axis and cut out with `pad` px around it."""
     turn = cv2.getRotationMatrix2D((0.0, 0.0), degrees, 1.0)
     points = _turned(outline, degrees)
@@ -190,7 +191,7 @@ def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[
     matrix = np.vstack([turn[0] * sx, turn[1] * sy])
     matrix[:, 2] = (pad[0] - sx * low[0], pad[1] - sy * low[1])
     size = (int(sx * (high[0] - low[0]) + 2 * pad[0]), int(sy * (high[1] - low[1]) + 2 * pad[1]))
-    return cv2.warpAffine(grey, matrix, size, flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(grey, matrix, size, flags=interpolation, borderMode=cv2.BORDER_REPLICATE)
 
 
 def _symbols(image, raw: bool) -> Iterator[Symbol]:
