@@ -8,8 +8,13 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from application.errors import NotFoundError, UnknownReferenceError, VersionConflictError
+from application.errors import (
+    FaceMismatchError, KioskFullError, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
+    UnknownReferenceError, VersionConflictError, WrongOtpError,
+)
+from application.proofs import ProofError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
+from domain.kiosk import UnknownEnvelopeError
 
 log = logging.getLogger("motcua.api")
 
@@ -20,6 +25,14 @@ STATUS: dict[type[DomainError], int] = {
     PaymentOutstandingError: 409,
     InvalidValueError: 422,
     UnknownReferenceError: 422,
+    UnknownEnvelopeError: 422,
+    ProcedureNotAtKioskError: 422,
+    NotReadyError: 404,
+    KioskFullError: 409,
+    FaceMismatchError: 403,
+    WrongOtpError: 403,
+    PickupRefusedError: 403,
+    ProofError: 403,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from application.base import OneStopApplication
+from application.base import OneStopApplication, Written
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
     FaceMismatchError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError, WrongOtpError,
@@ -153,10 +153,11 @@ class Kiosks(KioskOffice, OneStopApplication):
                 return Released(dossier_code=code, tray=tray.number, version=written.version, position=written.position)
         raise self.conflict(code)
 
-    def rate(self, code: str, *, rating: Rating, actor: Actor, at: datetime | None = None) -> int:
-        """The citizen's rating on the last screen; returns the new version."""
+    def rate(self, code: str, *, rating: Rating, actor: Actor, at: datetime | None = None) -> Written:
+        """The citizen's rating on the last screen."""
         at = self._at(at)
-        return self.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at)).version
+        parse_code(code)
+        return self.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at))
 
     # ----- helpers ----------------------------------------------------------------------
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:

@@ -1,4 +1,4 @@
-"""Demo data for `make run`: a few dossiers in different states, written once to an empty store."""
+"""Demo data for `make run`: one kiosk with 90 trays and a few dossiers in different states, written once."""
 
 from __future__ import annotations
 
@@ -10,38 +10,51 @@ from infrastructure.bootstrap import System
 
 log = logging.getLogger("motcua.demo")
 
+KIOSK_KEY = "Q6-01"
 OFFICER = Actor(account_id="demo.tiepnhan", role=Role.RECEPTION_OFFICER)
-KIOSK = Actor(account_id="kiosk-Q6-01", role=Role.KIOSK)
+CLERK = Actor(account_id="demo.tuphap", role=Role.DEPARTMENT_OFFICER)
+KIOSK = Actor(account_id=f"kiosk-{KIOSK_KEY}", role=Role.KIOSK)
+STAFF = Actor(account_id="demo.tuvan", role=Role.CONSULTANT)
 TEAM = Party(account_id="demo.tuvan", name="Trần Minh Tuấn", role=Role.CONSULTANT, unit="Tổ tư vấn dịch vụ công")
-CLERK = Party(account_id="demo.tuphap", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
+DEPT = Party(account_id="demo.tuphap", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
 
 # Fictitious people: the ID numbers and phones follow the formats but belong to nobody.
 PEOPLE = [
     Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung", phone="0901000101", address="12 Bình Tiên, Phường 3, Quận 6"),
     Applicant(id_number="079088000202", name="Trần Văn Bình", phone="0912000202", address="45 Hậu Giang, Phường 5, Quận 6"),
     Applicant(id_number="079301000303", name="Lê Hoàng Phúc", phone="0933000303", address="8 Minh Phụng, Phường 9, Quận 6"),
+    Applicant(id_number="079190000404", name="Phạm Thị Hương", phone="0977000404", address="3 Tháp Mười, Phường 2, Quận 6"),
 ]
 
 
 def seed(system: System) -> int:
-    """Write demo dossiers if the store is empty; returns how many were written."""
+    """Write the demo kiosk and dossiers if the store is empty; returns how many dossiers were written."""
     if system.dossiers.recorder.max_notification_id():
         log.info("demo data skipped: the event store already has events")
         return 0
-    app, codes = system.dossiers, []
-    for person, procedure in zip(PEOPLE, system.catalogue.procedures, strict=False):
+    dossiers, kiosks, catalogue = system.dossiers, system.kiosks, system.catalogue
+    kiosks.install_kiosk(KIOSK_KEY, name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF)
+    kiosks.register_envelopes(KIOSK_KEY, barcodes=[f"Q6PB{n:06d}" for n in range(1, 201)], actor=STAFF)
+    procedures = [p for p in catalogue.procedures if p.kiosk_enabled and not p.high_legal_value][:4]
+    codes = []
+    for person, procedure in zip(PEOPLE, procedures, strict=False):
         form = [Component(name=c.name, form=ComponentForm(c.form), count=c.count) for c in procedure.components]
-        code, _ = app.receive(procedure_code=procedure.code, channel=Channel.KIOSK, applicant=person, components=form, actor=KIOSK)
-        app.assess_fee(code, actor=KIOSK)
+        code, _ = dossiers.receive(procedure_code=procedure.code, channel=Channel.COUNTER, applicant=person,
+                                   components=form, actor=OFFICER)
+        dossiers.assess_fee(code, actor=OFFICER)
         if procedure.fee:
-            app.record_payment(code, method=PaymentMethod.CASH, amount=procedure.fee, actor=KIOSK)
+            dossiers.record_payment(code, method=PaymentMethod.CASH, amount=procedure.fee, actor=OFFICER)
         codes.append(code)
-    first = codes[0]
-    app.hand_over(first, item="Hồ sơ giấy trong phong bì", giver=TEAM, receiver=CLERK, actor=OFFICER)
-    app.accept(first, actor=OFFICER)
-    online = system.catalogue.procedures[-1]
-    app.register_online(procedure_code=online.code, applicant=PEOPLE[1],
-                        components=[Component(name=c.name, form=c.form, count=c.count) for c in online.components],
-                        actor=Actor(account_id="portal", role=Role.CITIZEN))
-    log.info("demo data written: %d dossiers", len(codes) + 1)
+    for code in codes[:2]:  # two results already back and loaded into trays
+        dossiers.accept(code, actor=CLERK)
+        dossiers.route(code, department=catalogue.procedure(dossiers.get_dossier(code).procedure_code).department, actor=CLERK)
+        dossiers.issue_result(code, summary="Kết quả giải quyết thủ tục", actor=CLERK)
+        dossiers.hand_over(code, item="Kết quả (bản chính)", giver=DEPT, receiver=TEAM, actor=CLERK)
+    kiosks.load_results(KIOSK_KEY, codes[:2], staff=TEAM, actor=STAFF)
+    dossiers.accept(codes[2], actor=OFFICER)
+    online = catalogue.procedures[-1]
+    dossiers.register_online(procedure_code=online.code, applicant=PEOPLE[1],
+                             components=[Component(name=c.name, form=c.form, count=c.count) for c in online.components],
+                             actor=Actor(account_id="portal", role=Role.CITIZEN))
+    log.info("demo data written: kiosk %s with 90 trays, %d dossiers", KIOSK_KEY, len(codes) + 1)
     return len(codes) + 1

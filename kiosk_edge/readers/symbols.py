@@ -24,6 +24,7 @@ _Y800 = 808466521  # zbar's fourcc for 8-bit grey
 _CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
 _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
 CLOSE, OPEN = 9, 13
+NOISE_K, TEX_T, REACH_MIN = 2.0, 0.12, 200.0
 _BAR_STRETCH = 1.5  # zbar finds narrow bars best at a few px per module, but soft edges if stretched more
 _QR_SIDE = 600.0  # px a small QR is enlarged to (at most 2x) before local binarisation
 _MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
@@ -96,9 +97,11 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
     small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA).astype(np.float32)
     gx, gy = cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1)
     energy = cv2.boxFilter(gx * gx + gy * gy, -1, (7, 7))
+    # Most of a frame is plain background, so the median energy is the sensor noise: take it out.
+    signal = np.sqrt(np.maximum(energy - NOISE_K * float(np.median(energy[::4, ::4])), 0))
     # Gradient relative to local brightness: a faint symbol at night scores like a crisp one by day.
-    texture = np.sqrt(energy) / (cv2.boxFilter(small, -1, (15, 15)) + 16.0)
-    mask = (texture > max(0.12, 2.5 * float(np.median(texture[::4, ::4])))).astype(np.uint8)
+    texture = signal / (cv2.boxFilter(small, -1, (15, 15)) + 16.0)
+    mask = (texture > TEX_T).astype(np.uint8)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (CLOSE, CLOSE)))
     # Opening drops thin things (edges of boxes, lines of text) that are never a readable symbol.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (OPEN, OPEN)))
@@ -153,7 +156,7 @@ def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Ite
     """Bars turned vertical, stretched along the code and averaged along the bars (noise)."""
     length = _extent(outline, degrees)[0]
     # The region may stop where glare starts: reach one region length further each way.
-    reach = min(length, 300.0) * _BAR_STRETCH + 24
+    reach = float(np.clip(length, REACH_MIN, 300.0)) * _BAR_STRETCH + 24
     upright = _warp(grey, outline, degrees, (_BAR_STRETCH, 1.0), (reach, 4))
     yield cv2.blur(upright, (1, 21))
     yield cv2.blur(upright, (1, 5))  # for a code seen at a slant, whose bars are short

@@ -1,0 +1,126 @@
+"""Request bodies of the kiosk endpoints (device and staff)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+
+from domain.tray import PickupMethod
+from domain.values import FaceCheck, Party, PaymentMethod, Rating
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True):
+    """Unknown fields are refused."""
+
+
+class IdentityBody(Strict):
+    qr_payload: Annotated[str, msgspec.Meta(max_length=600)]
+
+
+class PhoneBody(Strict):
+    phone: Annotated[str, msgspec.Meta(max_length=20)]
+
+
+class OtpBody(Strict):
+    phone: Annotated[str, msgspec.Meta(max_length=20)]
+    code: Annotated[str, msgspec.Meta(max_length=10)]
+
+
+class ProofResult(msgspec.Struct):
+    proof: str
+
+
+class EnvelopeBody(Strict):
+    barcode: Annotated[str, msgspec.Meta(max_length=64)]
+
+
+class SubmissionBody(Strict):
+    procedure_code: Code
+    qr_payload: Annotated[str, msgspec.Meta(max_length=600)]
+    phone: Annotated[str, msgspec.Meta(max_length=20)]
+    phone_proof: Annotated[str, msgspec.Meta(max_length=200)]
+    envelope: Annotated[str, msgspec.Meta(max_length=64)]
+    face: FaceCheck | None = None
+
+
+class KioskPaymentBody(Strict):
+    method: PaymentMethod
+    amount: Annotated[int, msgspec.Meta(gt=0, le=1_000_000_000)]
+    reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+
+
+class ReceiptPickupBody(Strict):
+    id_number: Annotated[str, msgspec.Meta(max_length=20)]
+    code: Code
+
+
+class CodeBody(Strict):
+    code: Code
+
+
+class OtpPickupBody(Strict):
+    code: Code
+    otp_code: Annotated[str, msgspec.Meta(max_length=10)]
+
+
+class ReleaseBody(Strict):
+    code: Code
+    ticket: Annotated[str, msgspec.Meta(max_length=200)]
+    method: PickupMethod
+    face: FaceCheck | None = None
+
+
+class KioskRatingBody(Strict):
+    rating: Rating
+
+
+class InstallBody(Strict):
+    key: Annotated[str, msgspec.Meta(min_length=2, max_length=31)]
+    name: Text
+    agency: Code
+    tray_count: Annotated[int, msgspec.Meta(ge=1, le=500)] = 90
+
+
+class EnvelopeBatchBody(Strict):
+    barcodes: Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class CollectionBody(Strict):
+    cash_counted: Annotated[int, msgspec.Meta(ge=0, le=10_000_000_000)]
+    collector: Party
+
+
+class BatchHandoverBody(Strict):
+    codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
+    item: Text
+    giver: Party
+    receiver: Party
+
+
+class LoadBody(Strict):
+    codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
+    staff: Party
+
+
+class PullBackBody(Strict):
+    staff: Party
+    one_stop: Party
+    police: Party
+
+
+class TrayServiceBody(Strict):
+    in_service: bool
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class Accepted(msgspec.Struct):
+    ok: bool = True
+
+
+class Versioned(msgspec.Struct):
+    version: int
+    position: int

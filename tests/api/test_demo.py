@@ -1,0 +1,21 @@
+"""`make run` seeds demo data once: a kiosk with 90 trays and dossiers in several states."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infrastructure.bootstrap import build
+from infrastructure.demo import KIOSK_KEY, seed
+from infrastructure.settings import Settings
+
+
+def test_demo_data_is_written_once(tmp_path: Path) -> None:
+    system = build(Settings(data_dir=tmp_path))
+    assert seed(system) == 5
+    kiosk = system.kiosks.get_kiosk(KIOSK_KEY)
+    assert len(kiosk.trays) == 90 and sum(t.status == "loaded" for t in kiosk.trays) == 2
+    events = system.dossiers.recorder.max_notification_id()
+    system.close()
+    again = build(Settings(data_dir=tmp_path))
+    assert seed(again) == 0 and again.dossiers.recorder.max_notification_id() == events
+    again.close()
