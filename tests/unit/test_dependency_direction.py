@@ -1,0 +1,48 @@
+"""Imports point inwards only: domain ← application ← infrastructure/projections ← api; kiosk_edge stands alone."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("domain", "application", "infrastructure", "projections", "api", "kiosk_edge")
+ALLOWED = {
+    "domain": {"domain"},
+    "application": {"domain", "application"},
+    "projections": {"domain", "projections"},
+    "infrastructure": {"domain", "application", "infrastructure"},
+    "api": {"domain", "application", "infrastructure", "projections", "api"},
+    "kiosk_edge": {"kiosk_edge"},
+}
+# Composition roots (process entry points) may also wire in infrastructure.
+ENTRY_POINT_EXTRA = {"projections": {"application", "infrastructure"}}
+
+
+def imported_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names & set(PACKAGES)
+
+
+SOURCES = [(package, path) for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))]
+
+
+@pytest.mark.parametrize(("package", "path"), SOURCES, ids=[str(p.relative_to(ROOT)) for _, p in SOURCES])
+def test_imports_point_inwards(package: str, path: Path) -> None:
+    allowed = ALLOWED[package] | (ENTRY_POINT_EXTRA.get(package, set()) if path.name == "__main__.py" else set())
+    wrong = imported_packages(path) - allowed
+    assert not wrong, f"{path.relative_to(ROOT)} imports {sorted(wrong)}"
+
+
+def test_the_walker_sees_a_wrong_arrow(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.py"
+    bad.write_text("from api.app import create_app\nimport infrastructure.settings\n")
+    assert imported_packages(bad) == {"api", "infrastructure"}
