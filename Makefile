@@ -20,6 +20,7 @@ $(RUNTIME):
 
 $(DEV): $(RUNTIME)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps 'insightface>=0.7.3'
 	rm -f $(VENV)/.dev-*
 	touch $@
 

@@ -50,6 +50,12 @@ class OneStopApplication(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         super().__init__(env)
         self.group_commit = GroupCommit(self.save, self._cache)
+        self.after_commit: list[Callable[[], None]] = []
+
+    def _notify(self, recordings: list[Any]) -> None:
+        super()._notify(recordings)
+        for listener in self.after_commit:  # e.g. wake the in-process read-model runner
+            listener()
 
     def commit(self, *aggregates: Aggregate) -> Written:
         """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the first."""

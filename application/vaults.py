@@ -24,10 +24,8 @@ from application.views import DossierDetails
 from domain.codes import parse_code
 from domain.errors import DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
-from domain.vault import (
-    Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, check_aware, check_page_count, vault_id,
-)
-from domain.vault_errors import NothingToReuseError
+from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
+from domain.vault_errors import NothingToReuseError, check_aware, check_page_count
 from domain.values import Actor
 
 T = TypeVar("T")

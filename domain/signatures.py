@@ -15,8 +15,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.codes import parse_code
 from domain.errors import InvalidValueError
 from domain.values import Actor, Text
-from domain.vault import SHA256, check_aware
-from domain.vault_errors import DuplicateDocumentError
+from domain.vault_errors import DuplicateDocumentError, check_aware, check_sha256
 
 
 class SignedKind(StrEnum):
@@ -91,8 +90,7 @@ class SignatureRegister(Aggregate):
     def record(self, *, sha256: str, kind: SignedKind, type_code: str | None, pages: int, size: int,
                signatures: list[SignatureMark], actor: Actor, at: datetime) -> None:
         """Add a signed file; the same file twice is refused."""
-        if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
-            raise InvalidValueError("sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường")
+        check_sha256(sha256)
         if not signatures:
             raise InvalidValueError("signatures", "a signed file has at least one signature", "tệp đã ký phải có ít nhất một chữ ký")
         if self.knows(sha256):

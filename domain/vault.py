@@ -14,12 +14,11 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import InvalidValueError
 from domain.values import Actor, PersonalData
 from domain.vault_errors import (
-    DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError,
-    ResultStillValidError, UnknownDocumentError,
+    DocumentStateError, DuplicateDocumentError, NothingToReuseError, ResultStillValidError, UnknownDocumentError,
+    check_aware, check_count, check_page_count, check_sha256,
 )
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 OWNER_ID = {"citizen": re.compile(r"\d{12}", re.ASCII), "organisation": re.compile(r"\d{10}|\d{13}", re.ASCII)}
 NOTE_LABELS = {"summary": "trích yếu", "number": "số, ký hiệu", "issued_on": "ngày cấp", "issuer": "cơ quan cấp",
                "valid_until": "thời hạn hiệu lực", "scope": "phạm vi hiệu lực"}
@@ -196,24 +195,29 @@ class Vault(Aggregate):
     # ----- commands: check, then record ------------------------------------------------
     def store(self, *, origin: DocumentOrigin, metadata: DocumentMetadata, pages: int, sha256: str, size: int,
               signed_by: list[str], dossier_code: str | None, actor: Actor, at: datetime) -> UUID:
-        """Save a document's metadata and fingerprint; returns its id."""
-        document_id = uuid5(NAMESPACE_URL, f"/vaults/{self.id}/documents/{_sha256(sha256)}")
-        if document_id in self.documents:
-            raise DuplicateDocumentError(sha256)
-        _positive("pages", pages)
-        _positive("size", size)
-        self._document_stored(document_id=document_id, origin=DocumentOrigin(origin), metadata=metadata,
-                              note=metadata.note(), pages=pages, sha256=sha256, size=size, signed_by=list(signed_by),
-                              dossier_code=dossier_code, actor=actor, at=check_aware(at))
-        return document_id
+        """Save a result or an electronic document (scans go through `digitize`); returns its id."""
+        if DocumentOrigin(origin) is DocumentOrigin.SCAN:
+            raise InvalidValueError("origin", "scans are saved by digitize", "bản quét phải được lưu qua chức năng số hóa")
+        return self._store(DocumentOrigin(origin), metadata, pages, sha256, size, signed_by, dossier_code, actor, at)
 
     def digitize(self, *, metadata: DocumentMetadata, declared_pages: int, pages: int, sha256: str, size: int,
                  signed_by: list[str], dossier_code: str, actor: Actor, at: datetime) -> UUID:
         """Save a signed scan of a paper component, if the rules of digitization allow it."""
         self.check_rescan(metadata.type_code, business_day(check_aware(at)))
         check_page_count(declared_pages, pages)
-        return self.store(origin=DocumentOrigin.SCAN, metadata=metadata, pages=pages, sha256=sha256, size=size,
-                          signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)
+        return self._store(DocumentOrigin.SCAN, metadata, pages, sha256, size, signed_by, dossier_code, actor, at)
+
+    def _store(self, origin: DocumentOrigin, metadata: DocumentMetadata, pages: int, sha256: str, size: int,
+               signed_by: list[str], dossier_code: str | None, actor: Actor, at: datetime) -> UUID:
+        document_id = uuid5(NAMESPACE_URL, f"/vaults/{self.id}/documents/{check_sha256(sha256)}")
+        if document_id in self.documents:
+            raise DuplicateDocumentError(sha256)
+        check_count("pages", pages)
+        check_count("size", size)
+        self._document_stored(document_id=document_id, origin=origin, metadata=metadata, note=metadata.note(),
+                              pages=pages, sha256=sha256, size=size, signed_by=list(signed_by),
+                              dossier_code=dossier_code, actor=actor, at=check_aware(at))
+        return document_id
 
     def supersede(self, document_id: UUID, *, by: UUID, actor: Actor, at: datetime) -> None:
         """Mark a document as replaced by a newer one of the same type."""
@@ -270,28 +274,3 @@ class Vault(Aggregate):
     def _reuse_checked(self, document_id: UUID, dossier_code: str, actor: Actor, at: datetime) -> None:
         document = self.documents[document_id]
         self.documents[document_id] = msgspec.structs.replace(document, reused_for=(*document.reused_for, dossier_code))
-
-
-def check_page_count(declared: int, scanned: int) -> None:
-    """A scan must have exactly as many pages as the paper original."""
-    if _positive("declared_pages", declared) != scanned:
-        raise PageCountMismatchError(declared, scanned)
-
-
-def check_aware(at: datetime) -> datetime:
-    """Return `at` if it is timezone-aware, else raise InvalidValueError."""
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
-    return at
-
-
-def _sha256(value: str) -> str:
-    if not isinstance(value, str) or not SHA256.fullmatch(value):
-        raise InvalidValueError("sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường")
-    return value
-
-
-def _positive(field: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise InvalidValueError(field, "must be a positive whole number", "phải là số nguyên dương")
-    return value

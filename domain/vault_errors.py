@@ -1,11 +1,14 @@
-"""Why the vault refused a command: each error says it in English and in Vietnamese for the officer's screen."""
+"""Why the vault refused a command (in English and in Vietnamese for the officer's screen), and the checks that refuse."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from uuid import UUID
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidValueError
+
+SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 
 
 class UnknownDocumentError(DomainError):
@@ -87,3 +90,30 @@ class UnreadableDocumentError(DomainError):
 
     def __init__(self, detail: str) -> None:
         super().__init__(f"not a readable document: {detail}", "Tệp không phải là tài liệu PDF hoặc ảnh quét đọc được.")
+
+
+def check_page_count(declared: int, scanned: int) -> None:
+    """A scan must have exactly as many pages as the paper original."""
+    if check_count("declared_pages", declared) != scanned:
+        raise PageCountMismatchError(declared, scanned)
+
+
+def check_aware(at: datetime) -> datetime:
+    """Return `at` if it is timezone-aware, else raise InvalidValueError."""
+    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
+    return at
+
+
+def check_sha256(value: str) -> str:
+    """Return the hash if it is 64 lowercase hex digits (it names a file: nothing else may pass)."""
+    if not isinstance(value, str) or not SHA256.fullmatch(value):
+        raise InvalidValueError("sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường")
+    return value
+
+
+def check_count(field: str, value: int) -> int:
+    """Return a positive whole number, or raise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidValueError(field, "must be a positive whole number", "phải là số nguyên dương")
+    return value

@@ -4,29 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
 from application.errors import NotFoundError
-from domain.errors import InvalidValueError
+from domain.vault_errors import check_sha256  # a name outside 64 hex digits could escape the root
 
 BLOB_DIR_ENV = "MOTCUA_BLOB_DIR"
 DEFAULT_BLOB_DIR = "var/blobs"
-SHA256 = re.compile(r"[0-9a-f]{64}", re.ASCII)
 FILE = ("file", "tệp")
 
 
 class BlobCorruptedError(RuntimeError):
     """A stored file no longer hashes to its name: the disk or someone changed it."""
-
-
-def check_sha256(sha256: str) -> str:
-    """The hash if it is 64 lowercase hex digits; anything else could escape the store's directory."""
-    if not isinstance(sha256, str) or not SHA256.fullmatch(sha256):
-        raise InvalidValueError("sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường")
-    return sha256
 
 
 class FilesystemBlobStore:

@@ -14,6 +14,10 @@ from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
 from infrastructure.otp import MemoryOtp, console_sms
 from infrastructure.settings import Settings
+from projections.models import read_models
+from projections.queries import Views
+from projections.runner import Projector
+from projections.store import PostgresReadStore, ReadStore, SqliteReadStore
 
 
 @dataclass
@@ -26,9 +30,13 @@ class System:
     clock: Clock
     dossiers: Dossiers
     kiosks: Kiosks
+    projector: Projector
+    views: Views
 
     def close(self) -> None:
-        """Release database connections."""
+        """Stop the in-process runner and release database connections."""
+        self.projector.stop()
+        self.projector.store.close()
         self.kiosks.close()
         self.dossiers.close()
 
@@ -43,4 +51,27 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     key = settings.secret_key()
     kiosks = Kiosks(env, dossiers=dossiers, otp=MemoryOtp(key, console_sms), proofs=Proofs(key), clock=clock,
                     overdue_days=settings.overdue_days)
-    return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks)
+    store = read_store(settings)
+    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=settings.projection_batch)
+    if settings.projections == "inprocess":
+        for app in (dossiers, kiosks):
+            app.after_commit.append(projector.poke)
+        projector.start()
+    return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
+                  kiosks=kiosks, projector=projector, views=Views(store, calendar))
+
+
+def build_projector(settings: Settings) -> Projector:
+    """A read-model runner on its own (the `python -m projections` process)."""
+    from application.base import OneStopApplication
+
+    log_reader = OneStopApplication(settings.event_store_env())
+    return Projector(log_reader.recorder, log_reader.mapper, read_store(settings),
+                     read_models(load_catalogue(settings.catalogue_path)), batch=settings.projection_batch)
+
+
+def read_store(settings: Settings) -> ReadStore:
+    """The read models' database: an SQLite file beside the events, or a schema of the PostgreSQL database."""
+    if settings.store == "sqlite":
+        return SqliteReadStore(settings.data_dir / "readmodels.sqlite3")
+    return PostgresReadStore(settings.postgres_conninfo(), settings.read_schema)

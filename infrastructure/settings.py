@@ -31,6 +31,9 @@ class Settings:
     demo: bool = False
     secret: str = ""
     overdue_days: int = 5
+    read_schema: str = "readmodels"
+    projections: str = "inprocess"
+    projection_batch: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -52,6 +55,9 @@ class Settings:
             demo=environ.get("MOTCUA_DEMO", "") in ("1", "true", "yes"),
             secret=environ.get("MOTCUA_SECRET_KEY", ""),
             overdue_days=_positive_int(environ, "MOTCUA_OVERDUE_DAYS", "5"),
+            read_schema=environ.get("MOTCUA_READ_SCHEMA", "readmodels"),
+            projections=_choice(environ, "MOTCUA_PROJECTIONS", ("inprocess", "external"), "inprocess"),
+            projection_batch=_positive_int(environ, "MOTCUA_PROJECTION_BATCH", "1000"),
         )
 
     def secret_key(self) -> bytes:
@@ -68,6 +74,13 @@ class Settings:
             path.write_text(secrets.token_hex(32))
             path.chmod(0o600)
         return path.read_text().strip().encode()
+
+    def postgres_conninfo(self) -> str:
+        """libpq connection string of the event store's database (read models live there too)."""
+        env = self.event_store_env()
+        parts = {"host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"], "dbname": env["POSTGRES_DBNAME"],
+                 "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"]}
+        return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing environment for the chosen store."""
@@ -90,3 +103,10 @@ def _positive_int(environ: Mapping[str, str], name: str, default: str) -> int:
     if not value.isdigit() or int(value) < 1:
         raise SettingsError(f"{name} must be a positive whole number, not {value!r}")
     return int(value)
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = environ.get(name, default)
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value

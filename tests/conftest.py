@@ -48,6 +48,16 @@ def store_env(request: pytest.FixtureRequest, tmp_path) -> dict[str, str]:
     return postgres_env(request.getfixturevalue("pg_schema"))
 
 
+def read_store_for(store_env: dict[str, str], tmp_path, name: str = "readmodels"):
+    """A read store beside the event store: an SQLite file, or the same PostgreSQL schema."""
+    from projections.store import PostgresReadStore, SqliteReadStore
+
+    if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+        return SqliteReadStore(tmp_path / f"{name}.sqlite3")
+    conninfo = " ".join(f"{k}={v}" for k, v in PG.items())
+    return PostgresReadStore(conninfo, store_env["POSTGRES_SCHEMA"])
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
@@ -84,7 +94,7 @@ def otp():
 
 
 @pytest.fixture
-def system(store_env, catalogue, calendar, clock, otp):
+def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     """The whole System on the parametrised store, with fakes for the outside world."""
     from application.dossiers import Dossiers
     from application.kiosks import Kiosks
@@ -92,8 +102,18 @@ def system(store_env, catalogue, calendar, clock, otp):
     from infrastructure.bootstrap import System
     from infrastructure.settings import Settings
 
+    from projections.models import read_models
+    from projections.queries import Views
+    from projections.runner import Projector
+
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
     kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock)
-    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks)
+    store = read_store_for(store_env, tmp_path)
+    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue))
+    for app in (dossiers, kiosks):
+        app.after_commit.append(projector.poke)
+    projector.start(poll=0.1)
+    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
+                    kiosks=kiosks, projector=projector, views=Views(store, calendar))
     yield system
     system.close()

@@ -78,7 +78,7 @@ class InMemoryBlobStore:
 
     def get(self, sha256: str) -> bytes:
         from application.errors import NotFoundError
-        from infrastructure.blobs import check_sha256
+        from domain.vault_errors import check_sha256
 
         if check_sha256(sha256) not in self.files:
             raise NotFoundError("file", "tệp", sha256)

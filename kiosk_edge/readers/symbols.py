@@ -26,7 +26,7 @@ _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 
 CLOSE, OPEN = 9, 13
 NOISE_K, TEX_T, REACH_MIN = 2.0, 0.12, 200.0
 _BAR_STRETCH = 1.5  # zbar finds narrow bars best at a few px per module, but soft edges if stretched more
-_QR_SIDE = 600.0  # px a small QR is enlarged to (at most 2x) before local binarisation
+_QR_SIDE = 400.0  # px a small QR is enlarged to (at most 3x) before local binarisation
 _MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
 # Edge alignment inside a region: parallel bars score about 0.5, a QR's square grid under 0.1.
 _BARS_AT_LEAST, _GRID_AT_MOST = 0.15, 0.3
@@ -153,24 +153,36 @@ def _orientation(grey: np.ndarray, outline: np.ndarray) -> tuple[float, float, f
 
 
 def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
-    """Bars turned vertical, stretched along the code and averaged along the bars (noise)."""
+    """Bars turned vertical, stretched along the code, averaged along the bars (noise), sharpened across."""
     length = _extent(outline, degrees)[0]
-    # The region may stop where glare starts: reach one region length further each way.
-    reach = float(np.clip(length, REACH_MIN, 300.0)) * _BAR_STRETCH + 24
-    upright = _warp(grey, outline, degrees, (_BAR_STRETCH, 1.0), (reach, 4))
-    yield cv2.blur(upright, (1, 21))
-    yield cv2.blur(upright, (1, 5))  # for a code seen at a slant, whose bars are short
+    for stretch, amount in ((2.0, 0.5), (1.5, 1.0)):
+        # The region may stop where glare starts: reach far enough along the code to cover all of it.
+        reach = float(np.clip(length, 200.0, 300.0)) * stretch + 24
+        steady = cv2.blur(_warp(grey, outline, degrees, (stretch, 1.0), (reach, 4)), (1, 21))
+        yield _sharpen(steady, amount, (stretch, 0.1))
 
 
 def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
-    """The region squared up, then sharpened (defocus) or enlarged and binarised locally (glare, dim light)."""
+    """The region squared up and enlarged, then sharpened (defocus) and binarised locally (glare, dim light)."""
     side = max(_extent(outline, degrees))
-    upright = cv2.GaussianBlur(_warp(grey, outline, degrees, (1.0, 1.0), (0.1 * side + 16,) * 2), (3, 3), 0)
-    yield cv2.addWeighted(upright, 3.0, cv2.GaussianBlur(upright, (0, 0), 2.0), -2.0, 0)
-    scale = float(np.clip(_QR_SIDE / max(side, 1.0), 1.0, 2.0))
-    large = cv2.GaussianBlur(_warp(grey, outline, degrees, (scale, scale), (0.1 * side * scale + 16,) * 2), (5, 5), 0)
-    for block in (61, 31):
-        yield cv2.adaptiveThreshold(large, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 0)
+    scale = float(np.clip(_QR_SIDE / max(side, 1.0), 1.0, 3.0))
+    large = _warp(grey, outline, degrees, (scale, scale), (0.1 * side * scale + 16,) * 2, cv2.INTER_CUBIC)
+    smooth = cv2.GaussianBlur(large, (0, 0), 0.5 * scale)
+    sharp = _sharpen(smooth, 1.0, (1.33 * scale, 1.33 * scale))
+    yield _binarise(sharp, 31 * scale)
+    yield _binarise(smooth, 21 * scale)
+    yield _sharpen(smooth, 2.0, (1.33 * scale, 1.33 * scale))
+
+
+def _sharpen(image: np.ndarray, amount: float, sigma: tuple[float, float]) -> np.ndarray:
+    """Unsharp mask: undoes some defocus; with a flat y sigma it sharpens across bars only."""
+    soft = cv2.GaussianBlur(image, (0, 0), sigmaX=sigma[0], sigmaY=sigma[1])
+    return cv2.addWeighted(image, 1.0 + amount, soft, -amount, 0)
+
+
+def _binarise(image: np.ndarray, block: float) -> np.ndarray:
+    """Black and white against the local mean: survives glare gradients and dim light."""
+    return cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, int(block) | 1, 0)
 
 
 def _extent(outline: np.ndarray, degrees: float) -> tuple[float, float]:

@@ -175,3 +175,9 @@ def test_officer_endpoints_refuse_unknown_callers_and_bad_owners(client: TestCli
     response = client.get(path, headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["message_vi"]
+
+
+def test_the_openapi_document_lists_the_verification_and_vault_paths(client: TestClient) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    assert {"/verify", "/vaults/{owner_kind}/{owner_id}/digitize", "/vaults/{owner_kind}/{owner_id}/reuse"} <= set(paths)
+    assert {"get", "post"} <= set(paths["/verify"])

@@ -82,8 +82,8 @@ def collect_and_hand_over(kiosks, clock, at) -> tuple[int, int, list[str]]:
     return report.cash_expected, report.cash_counted, [e.dossier_code for e in report.envelopes]
 
 
-def test_a_full_day_at_the_kiosk(day, catalogue) -> None:
-    dossiers, kiosks, clock, otp = day
+def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
+    """The [2] full-day scenario, asserting as it goes; returns the codes of the 40 kiosk submissions."""
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, 61)], actor=STAFF_ACTOR)
     events_before = dossiers.recorder.max_notification_id()
@@ -181,6 +181,12 @@ def test_a_full_day_at_the_kiosk(day, catalogue) -> None:
     balances = {code: dossiers.get_dossier(code) for code in codes}
     assert sum(d.excess for d in balances.values()) > 0 and any(d.shortfall for d in balances.values())
     assert all(d.paid - d.fee == d.excess - d.shortfall for d in balances.values())
+    return codes
+
+
+def test_a_full_day_at_the_kiosk(day, catalogue) -> None:
+    dossiers, kiosks, clock, otp = day
+    assert len(play_full_day(dossiers, kiosks, clock, otp, catalogue)) == 40
 
 
 def test_overdue_results_stay_while_trays_are_free(day, catalogue) -> None:

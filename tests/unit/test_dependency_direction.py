@@ -13,7 +13,7 @@ ALLOWED = {
     "domain": {"domain"},
     "application": {"domain", "application"},
     "projections": {"domain", "projections"},
-    "infrastructure": {"domain", "application", "infrastructure"},
+    "infrastructure": {"domain", "application", "infrastructure", "projections"},  # bootstrap wires read models
     "api": {"domain", "application", "infrastructure", "projections", "api"},
     "kiosk_edge": {"kiosk_edge"},
 }

@@ -36,6 +36,9 @@ def sha(text: str) -> str:
 
 def store(vault: Vault, text: str, metadata: DocumentMetadata = BIRTH, origin: DocumentOrigin = DocumentOrigin.RESULT,
           at: datetime = AT):
+    if origin is DocumentOrigin.SCAN:
+        return vault.digitize(metadata=metadata, declared_pages=1, pages=1, sha256=sha(text), size=100,
+                              signed_by=["Cán bộ A"], dossier_code=CODE, actor=OFFICER, at=at)
     return vault.store(origin=origin, metadata=metadata, pages=1, sha256=sha(text), size=100, signed_by=["Cán bộ A"],
                        dossier_code=CODE, actor=OFFICER, at=at)
 
@@ -84,10 +87,13 @@ def test_the_same_file_twice_and_bad_fingerprints_are_refused() -> None:
     vault = Vault.open(owner=CITIZEN, actor=OFFICER, at=AT)
     store(vault, "birth")
     refused(vault, lambda: store(vault, "birth"), DuplicateDocumentError)
-    refused(vault, lambda: vault.store(origin=DocumentOrigin.SCAN, metadata=BIRTH, pages=1, sha256="../../etc/passwd",
+    refused(vault, lambda: vault.store(origin=DocumentOrigin.ELECTRONIC, metadata=BIRTH, pages=1, sha256="../../etc/passwd",
                                        size=1, signed_by=[], dossier_code=None, actor=OFFICER, at=AT), InvalidValueError)
-    refused(vault, lambda: vault.store(origin=DocumentOrigin.SCAN, metadata=BIRTH, pages=0, sha256=sha("x"),
+    refused(vault, lambda: vault.store(origin=DocumentOrigin.ELECTRONIC, metadata=BIRTH, pages=0, sha256=sha("x"),
                                        size=1, signed_by=[], dossier_code=None, actor=OFFICER, at=AT), InvalidValueError)
+    error = refused(vault, lambda: vault.store(origin=DocumentOrigin.SCAN, metadata=PERMIT, pages=1, sha256=sha("s"),
+                                               size=1, signed_by=[], dossier_code=None, actor=OFFICER, at=AT), InvalidValueError)
+    assert error.field == "origin"  # a scan enters only through digitize, which applies the rules of digitization
     refused(vault, lambda: store(vault, "naive", at=datetime(2026, 5, 20, 9, 0)), InvalidValueError)
 
 
@@ -107,7 +113,7 @@ def test_a_still_valid_result_must_be_reused_not_scanned_again() -> None:
     assert error.document_id == str(result_id) and "Không được scan" in error.message_vi
 
 
-@pytest.mark.parametrize("ending", ["lapsed", "expired", "superseded-by-a-scan"])
+@pytest.mark.parametrize("ending", ["lapsed", "expired", "superseded"])
 def test_a_result_no_longer_valid_may_be_scanned_again(ending: str) -> None:
     vault = Vault.open(owner=CITIZEN, actor=OFFICER, at=AT)
     old = store(vault, "permit", PERMIT if ending == "lapsed" else BIRTH)
@@ -115,7 +121,7 @@ def test_a_result_no_longer_valid_may_be_scanned_again(ending: str) -> None:
     if ending == "expired":
         vault.expire(old, reason="Đã bị thu hồi", actor=OFFICER, at=AT)
         assert type(vault.pending_events[-1]) is Vault.DocumentExpired
-    if ending == "superseded-by-a-scan":
+    if ending == "superseded":
         newer = store(vault, "electronic copy", BIRTH, DocumentOrigin.ELECTRONIC)
         vault.supersede(old, by=newer, actor=OFFICER, at=AT)
         assert vault.pending_events[-1].by == newer
@@ -136,8 +142,8 @@ def test_a_scan_needs_as_many_pages_as_the_paper() -> None:
 def test_reuse_attaches_the_best_valid_document_by_reference_once_per_dossier() -> None:
     vault = Vault.open(owner=CITIZEN, actor=OFFICER, at=AT)
     store(vault, "old scan", BIRTH, DocumentOrigin.SCAN, at=AT - timedelta(days=9))
-    result = store(vault, "result", BIRTH, DocumentOrigin.RESULT, at=AT - timedelta(days=5))
-    store(vault, "new scan", BIRTH, DocumentOrigin.SCAN, at=AT - timedelta(days=1))
+    store(vault, "new scan", BIRTH, DocumentOrigin.SCAN, at=AT - timedelta(days=5))
+    result = store(vault, "result", BIRTH, DocumentOrigin.RESULT, at=AT - timedelta(days=1))
     assert [d.origin for d in vault.reusable("KQ.GKS", TODAY)] == ["result", "scan", "scan"]
     chosen = vault.check_reuse(type_code="KQ.GKS", dossier_code=CODE, actor=OFFICER, at=AT)
     checked = vault.pending_events[-1]
@@ -169,7 +175,7 @@ def test_supersede_and_expire_need_an_active_document_and_the_same_type() -> Non
 def test_the_events_stored_and_replayed_rebuild_the_vault() -> None:
     app = OneStopApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     vault = Vault.open(owner=CITIZEN, actor=OFFICER, at=AT)
-    birth, newer = store(vault, "birth"), store(vault, "birth 2", BIRTH, DocumentOrigin.SCAN)
+    birth, newer = store(vault, "birth"), store(vault, "birth 2", BIRTH, DocumentOrigin.ELECTRONIC)
     vault.supersede(birth, by=newer, actor=OFFICER, at=AT)
     vault.check_reuse(type_code="KQ.GKS", dossier_code=CODE, actor=OFFICER, at=AT)
     app.save(vault)

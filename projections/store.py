@@ -1,0 +1,172 @@
+"""Where read models live: an SQLite file (embedded) or a PostgreSQL schema of their own (production).
+
+Read models write SQL with `?` placeholders and the type words INT, TEXT, TS (timestamp), DATE, BOOL;
+each store translates them to its dialect. A transaction covers a batch of rows and the tracking position.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from psycopg import sql as pgsql
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+TYPES = {"sqlite": {"INT": "INTEGER", "TEXT": "TEXT", "TS": "TEXT", "DATE": "TEXT", "BOOL": "INTEGER"},
+         "postgres": {"INT": "BIGINT", "TEXT": "TEXT", "TS": "TIMESTAMPTZ", "DATE": "DATE", "BOOL": "BOOLEAN"}}
+TYPE_WORD = re.compile(r"\b(INT|TEXT|TS|DATE|BOOL)\b")
+
+
+class Tx(Protocol):
+    """A transaction on the read store."""
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+
+class ReadStore(Protocol):
+    """A database for read models."""
+
+    dialect: str
+
+    def transaction(self) -> Any: ...
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
+
+    def ddl(self, statement: str) -> str: ...
+
+    def close(self) -> None: ...
+
+
+def ddl_for(dialect: str, statement: str) -> str:
+    """Translate the portable type words of a CREATE statement."""
+    return TYPE_WORD.sub(lambda m: TYPES[dialect][m.group(1)], statement)
+
+
+class _SqliteTx:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.conn.execute(statement, [_sqlite_value(p) for p in params])
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.conn.executemany(statement, [[_sqlite_value(p) for p in row] for row in rows])
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(statement, [_sqlite_value(p) for p in params])
+        names = [d[0] for d in cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+class SqliteReadStore:
+    """Read models in one SQLite file; one writer at a time, readers on their own connections."""
+
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        with self._write_lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteTx(conn)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return _SqliteTx(self._conn()).query(statement, params)
+
+    def ddl(self, statement: str) -> str:
+        return ddl_for(self.dialect, statement)
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+class _PgTx:
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(_pg(statement), params)
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None:
+        self.cursor.executemany(_pg(statement), rows)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self.cursor.execute(_pg(statement), params)
+        return list(self.cursor.fetchall())
+
+
+def _pg(statement: str) -> str:
+    return statement.replace("%", "%%").replace("?", "%s")
+
+
+class PostgresReadStore:
+    """Read models in a PostgreSQL schema of their own (documented for analysts in README)."""
+
+    dialect = "postgres"
+
+    def __init__(self, conninfo: str, schema: str, pool_size: int = 4) -> None:
+        if not SCHEMA_NAME.fullmatch(schema):
+            raise ValueError(f"read-model schema name {schema!r} must be lower-case letters, digits, underscores")
+        self.schema = schema
+        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True,
+                                   kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}"})
+        with self.pool.connection() as conn:
+            conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PgTx(cursor)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.pool.connection() as conn, conn.cursor() as cursor:
+            return _PgTx(cursor).query(statement, params)
+
+    def ddl(self, statement: str) -> str:
+        return ddl_for(self.dialect, statement)
+
+    def close(self) -> None:
+        self.pool.close()
