@@ -1,0 +1,99 @@
+"""Read-model endpoints: officer queues, the tray grid, the overdue list, lag, and waiting for one's own writes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import msgspec
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery, QueryParameter
+
+from infrastructure.bootstrap import System
+from projections.queries import OverdueList, QueuePage, TrayRow, UnknownQueueError
+from projections.runner import Lag
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+After = Annotated[int | None, QueryParameter(ge=0, description="Wait until the read model has processed this log position "
+                                                          "(the `position` of a command's answer).")]
+
+
+class CaughtUp(msgspec.Struct):
+    name: str
+    position: int
+    caught_up: bool
+
+
+class NotCaughtUpError(HTTPException):
+    """The read model is still behind the requested position."""
+
+    status_code = 503
+
+
+def wait_or_503(system: System, name: str | None, position: int | None, timeout: float = 5.0) -> None:
+    """Block until caught up, or answer 503 with Retry-After."""
+    if position is not None and not system.projector.wait_for(position, name, timeout):
+        raise NotCaughtUpError(detail=f"read model {name or 'all'} has not reached position {position} yet",
+                               headers={"Retry-After": "1"})
+
+
+class ViewsController(Controller):
+    """Danh sách, hàng đợi — read models."""
+
+    path = "/views"
+    tags = ["read models"]
+
+    @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts")
+    def counts(self, system: NamedDependency[System], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
+               after: After = None) -> dict[str, int]:
+        """How many dossiers each officer queue holds, for an agency or department."""
+        wait_or_503(system, "dossiers", after)
+        return system.views.queue_counts({"agency": agency, "department": department})
+
+    @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue")
+    def queue(self, queue: FromPath[str], system: NamedDependency[System], agency: FromQuery[str | None] = None,
+              department: FromQuery[str | None] = None, procedure: FromQuery[str | None] = None, channel: FromQuery[str | None] = None,
+              overdue: FromQuery[bool | None] = None, page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
+              page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+              order: Annotated[str, QueryParameter(pattern="^-?(due_on|received_at)$")] = "due_on",
+              after: After = None) -> QueuePage:
+        """A page of a queue: new online, kiosk bin, to accept, to route, in processing, supplement pending,
+        results to sign, results to load, ready for pickup — sorted by due date, with days left and overdue flag."""
+        wait_or_503(system, "dossiers", after)
+        today = system.clock.now().astimezone(VIETNAM).date()
+        filters = {"agency": agency, "department": department, "procedure_code": procedure, "channel": channel}
+        try:
+            return system.views.queue(queue, today=today, filters=filters, overdue=overdue, page=page,
+                                      page_size=page_size, order=order)
+        except UnknownQueueError as error:
+            raise HTTPException(status_code=404, detail=str(error)) from None
+
+    @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid")
+    def trays(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> list[TrayRow]:
+        """The kiosk's trays with what each holds."""
+        wait_or_503(system, "trays", after)
+        return system.views.trays(key)
+
+    @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays")
+    def overdue(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> OverdueList:
+        """Results not collected within the limit after the SMS, with masked name and phone and the suggested action."""
+        wait_or_503(system, None, after)
+        today = system.clock.now().astimezone(VIETNAM).date()
+        return system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
+
+    @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag")
+    def lag(self, system: NamedDependency[System]) -> list[Lag]:
+        """Events and seconds each read model is behind the event log."""
+        return system.projector.lag()
+
+    @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position")
+    def wait(self, name: FromPath[str], system: NamedDependency[System],
+             position: Annotated[int, QueryParameter(ge=0)], timeout: Annotated[float, QueryParameter(gt=0, le=30)] = 5.0) -> CaughtUp:
+        """Read-your-writes: returns once the named read model has processed `position` (503 if not within timeout)."""
+        if name not in system.projector.models:
+            raise HTTPException(status_code=404, detail=f"unknown read model {name!r}; read models: "
+                                                       f"{', '.join(system.projector.models)}")
+        wait_or_503(system, name, position, timeout)
+        return CaughtUp(name=name, position=system.projector.positions()[name], caught_up=True)
