@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 _Y800 = 808466521  # zbar's fourcc for 8-bit grey
 _CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
 _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
-_TEXTURE = 0.12  # gradient (noise taken out) per unit of local brightness that marks a printed symbol
+_TEXTURE = 0.18  # edge activity (noise taken out) per unit of local brightness that marks print
 _QR_SIDE = 400.0  # px a small QR is enlarged to (at most 3x) before local binarisation
 _MAX_REGIONS = 4  # a kiosk frame holds one card or envelope; the rest is clutter
 # Edge alignment inside a region: parallel bars score about 0.5, a QR's square grid under 0.1.
@@ -92,15 +92,16 @@ def decode_qr_bytes(data: bytes, *, raw: bool) -> str:
 
 def locate(grey: np.ndarray) -> list[np.ndarray]:
     """Outlines (full-scale contours) of textured, symbol-sized regions, largest first."""
-    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA).astype(np.float32)
-    gx, gy = cv2.Sobel(small, cv2.CV_32F, 1, 0), cv2.Sobel(small, cv2.CV_32F, 0, 1)
-    energy = cv2.boxFilter(cv2.add(cv2.multiply(gx, gx), cv2.multiply(gy, gy)), -1, (7, 7))
-    # Most of a frame is plain background, so the median energy is the sensor noise: take it out.
-    noise = 2.0 * float(np.median(energy[::4, ::4]))
-    signal = cv2.sqrt(cv2.max(cv2.subtract(energy, noise), 0.0))
-    # Gradient relative to local brightness: a faint symbol at night scores like a crisp one by day.
-    texture = cv2.divide(signal, cv2.add(cv2.boxFilter(small, -1, (15, 15)), 16.0))
-    mask = cv2.compare(texture, _TEXTURE, cv2.CMP_GT)
+    small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    edges = cv2.add(*(cv2.convertScaleAbs(cv2.Sobel(small, cv2.CV_16S, dx, 1 - dx)) for dx in (0, 1)))
+    activity = cv2.blur(edges, (7, 7))
+    # Most of a frame is plain background, so the median activity is sensor noise: take it out.
+    sample = activity[::4, ::4]
+    noise = int(np.searchsorted(np.cumsum(np.bincount(sample.ravel(), minlength=256)), sample.size // 2))
+    signal = cv2.subtract(activity, min(255, 2 * noise))
+    # Compared with local brightness, a faint symbol at night counts like a crisp one by day.
+    floor = cv2.addWeighted(cv2.blur(small, (15, 15)), _TEXTURE, small, 0, 16 * _TEXTURE)
+    mask = cv2.compare(signal, floor, cv2.CMP_GT)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     # Opening drops thin things (edges of boxes, lines of text) that are never a readable symbol.
     mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((11, 11), np.uint8))

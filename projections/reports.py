@@ -1,0 +1,230 @@
+"""Weekly, monthly and quarterly reports on receipt and return of dossiers, from the `dossiers` read model.
+
+Periods are Vietnam calendar periods (ISO week Monday–Sunday, month, quarter); their bounds are computed here
+and passed to SQL as UTC instants, so the same statements run on SQLite (ISO text) and PostgreSQL (timestamptz).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import msgspec
+
+from domain.values import Channel, SatisfactionLevel
+from projections.store import ReadStore
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+PERIODS = ("week", "month", "quarter")
+KIOSK_TARGET, CCCD_KIOSK_TARGET = 0.40, 0.20
+CHANNEL_LABELS = {Channel.KIOSK: "Kiosk 24/7", Channel.COUNTER: "Tại quầy Một cửa", Channel.ONLINE: "Trực tuyến",
+                  Channel.POSTAL: "Bưu chính công ích"}
+LEVEL_LABELS = {SatisfactionLevel.VERY_SATISFIED: "Rất hài lòng", SatisfactionLevel.SATISFIED: "Hài lòng",
+                SatisfactionLevel.ACCEPTABLE: "Chấp nhận được", SatisfactionLevel.DISSATISFIED: "Không hài lòng"}
+ROMAN = ("I", "II", "III", "IV")
+# Vietnam has kept UTC+7 without daylight saving since 1975, so SQLite can shift by a fixed 7 hours.
+VN_DATE = {"sqlite": "date(delivered_at, '+7 hours')",
+           "postgres": "CAST((delivered_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)"}
+IN_PERIOD = "{col} >= ? AND {col} < ?"
+RECEIVED = ("SELECT department, channel, COUNT(*) AS n, SUM(CASE WHEN supplements > 0 THEN 1 ELSE 0 END) AS supplemented "
+            "FROM dossiers WHERE " + IN_PERIOD.format(col="received_at") + "{agency} GROUP BY department, channel")
+DELIVERED = ("SELECT department, COUNT(*) AS delivered, "
+             "SUM(CASE WHEN due_on IS NOT NULL AND {vn_date} <= due_on THEN 1 ELSE 0 END) AS on_time, "
+             "SUM(CASE WHEN due_on IS NOT NULL AND {vn_date} > due_on THEN 1 ELSE 0 END) AS late, "
+             "SUM(CASE WHEN result_kind = 'cccd_card' THEN 1 ELSE 0 END) AS cccd_delivered, "
+             "SUM(CASE WHEN result_kind = 'cccd_card' AND delivery_channel = 'kiosk' THEN 1 ELSE 0 END) AS cccd_via_kiosk "
+             "FROM dossiers WHERE " + IN_PERIOD.format(col="delivered_at") + "{agency} GROUP BY department")
+RATINGS = ("SELECT department, rating_stars, rating_level, COUNT(*) AS n FROM dossiers WHERE "
+           + IN_PERIOD.format(col="delivered_at") + " AND (rating_stars IS NOT NULL OR rating_level IS NOT NULL)"
+           "{agency} GROUP BY department, rating_stars, rating_level")
+OVERDUE = ("SELECT department, COUNT(*) AS overdue_open FROM dossiers WHERE received_at < ? "
+           "AND (delivered_at IS NULL OR delivered_at >= ?) AND status NOT IN ('rejected', 'withdrawn') AND due_on < ?"
+           "{agency} GROUP BY department")
+
+
+class ReportPeriodError(ValueError):
+    """A period kind or reference date a report cannot be made for."""
+
+    def __init__(self, message: str, message_vi: str) -> None:
+        super().__init__(message)
+        self.message, self.message_vi = message, message_vi
+
+
+class Share(msgspec.Struct, frozen=True):
+    """One bar of a distribution: a key, its Vietnamese label, a count and its share of the whole (0..1)."""
+
+    key: str
+    label: str
+    count: int
+    share: float | None
+
+
+class Figures(msgspec.Struct, frozen=True):
+    """The report's figures for the whole scope or for one department."""
+
+    received: int
+    channels: list[Share]
+    kiosk_share: float | None
+    with_supplements: int
+    supplement_rate: float | None
+    delivered: int
+    on_time: int
+    late: int
+    on_time_rate: float | None
+    overdue_open: int
+    cccd_delivered: int
+    cccd_via_kiosk: int
+    cccd_kiosk_share: float | None
+    rated: int
+    stars: list[Share]
+    levels: list[Share]
+
+
+class DepartmentRow(msgspec.Struct, frozen=True):
+    department: str | None
+    name: str | None
+    figures: Figures
+
+
+class Target(msgspec.Struct, frozen=True):
+    """A target of seed 000 (at least `target` of `denominator`) and whether the period met it (None: no data)."""
+
+    key: str
+    label: str
+    target: float
+    numerator: int
+    denominator: int
+    actual: float | None
+    met: bool | None
+
+
+class Report(msgspec.Struct, frozen=True):
+    """Báo cáo tình hình tiếp nhận và trả kết quả for one period."""
+
+    period: str
+    label: str
+    start: date
+    end: date
+    as_of: date
+    agency: str | None
+    totals: Figures
+    targets: list[Target]
+    departments: list[DepartmentRow]
+
+
+def period_bounds(kind: str, reference: date) -> tuple[date, date]:
+    """First and last day of the week (ISO, Monday–Sunday), month or quarter holding `reference`."""
+    if kind == "week":
+        start = reference - timedelta(days=reference.weekday())
+        return start, start + timedelta(days=6)
+    if kind == "month":
+        start, months = reference.replace(day=1), 1
+    elif kind == "quarter":
+        start, months = date(reference.year, (reference.month - 1) // 3 * 3 + 1, 1), 3
+    else:
+        raise ReportPeriodError(f"unknown period {kind!r}; periods: {', '.join(PERIODS)}",
+                                f"kỳ báo cáo {kind!r} không hợp lệ; chọn một trong: tuần (week), tháng (month), quý (quarter)")
+    month = start.month - 1 + months
+    return start, date(start.year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+
+
+def period_label(kind: str, start: date) -> str:
+    """The Vietnamese name of the period: Tuần 10/2026, Tháng 3/2026, Quý I/2026."""
+    if kind == "week":
+        year, week, _ = start.isocalendar()
+        return f"Tuần {week}/{year}"
+    return f"Tháng {start.month}/{start.year}" if kind == "month" else f"Quý {ROMAN[(start.month - 1) // 3]}/{start.year}"
+
+
+def utc_start_of(day: date) -> datetime:
+    """The instant a Vietnam calendar day begins, in UTC."""
+    return datetime.combine(day, time(), VIETNAM).astimezone(timezone.utc)
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+class ReportsView:
+    """Report computations over the `dossiers` table."""
+
+    def __init__(self, store: ReadStore, department_names: Mapping[str, str] | None = None) -> None:
+        self.store, self.names = store, dict(department_names or {})
+
+    def report(self, kind: str, reference: date, *, today: date, agency: str | None = None) -> Report:
+        """The report of the period holding `reference`; open periods are reported as of `today`."""
+        start, end = period_bounds(kind, reference)
+        if start > today:
+            raise ReportPeriodError(f"the period starting {start.isoformat()} has not begun yet",
+                                    f"kỳ báo cáo bắt đầu ngày {start:%d/%m/%Y} chưa diễn ra")
+        as_of = min(end, today)
+        tallies = self._tallies(utc_start_of(start), utc_start_of(end + timedelta(days=1)), as_of, agency)
+        totals = figures(sum(tallies.values(), Counter()))
+        departments = [DepartmentRow(department=d, name=self.names.get(d or ""), figures=figures(tallies[d]))
+                       for d in sorted(tallies, key=lambda d: (d is None, d or ""))]
+        return Report(period=kind, label=period_label(kind, start), start=start, end=end, as_of=as_of, agency=agency,
+                      totals=totals, targets=targets(totals), departments=departments)
+
+    def _tallies(self, begin: datetime, until: datetime, as_of: date, agency: str | None) -> dict[str | None, Counter]:
+        where, extra = self._agency(agency)
+        tallies: dict[str | None, Counter] = defaultdict(Counter)
+        for row in self.store.query(RECEIVED.format(agency=where), [begin, until, *extra]):
+            tally = tallies[row["department"]]
+            tally["received"] += row["n"]
+            tally[f"channel:{row['channel']}"] += row["n"]
+            tally["with_supplements"] += row["supplemented"]
+        delivered = DELIVERED.format(vn_date=VN_DATE[self.store.dialect], agency=where)
+        for row in self.store.query(delivered, [begin, until, *extra]):
+            tallies[row["department"]].update({k: v for k, v in row.items() if k != "department"})
+        for row in self.store.query(RATINGS.format(agency=where), [begin, until, *extra]):
+            key = f"stars:{row['rating_stars']}" if row["rating_stars"] is not None else f"level:{row['rating_level']}"
+            tallies[row["department"]][key] += row["n"]
+            tallies[row["department"]]["rated"] += row["n"]
+        cutoff = utc_start_of(as_of + timedelta(days=1))
+        for row in self.store.query(OVERDUE.format(agency=where), [cutoff, cutoff, as_of, *extra]):
+            tallies[row["department"]]["overdue_open"] += row["overdue_open"]
+        return tallies
+
+    @staticmethod
+    def _agency(agency: str | None) -> tuple[str, list[str]]:
+        """An agency covers its own dossiers and those of its units (codes that extend it: H29.06 → H29.06.1)."""
+        if not agency:
+            return "", []
+        escaped = agency.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        return " AND (agency = ? OR agency LIKE ? ESCAPE '!')", [agency, escaped + ".%"]
+
+
+def distribution(tally: Counter, prefix: str, labels: Mapping[str, str]) -> list[Share]:
+    """Counts and shares of each key, in the order of `labels`, zeros included."""
+    counts = {key: tally[f"{prefix}:{key}"] for key in labels}
+    whole = sum(counts.values())
+    return [Share(key=key, label=labels[key], count=n, share=ratio(n, whole)) for key, n in counts.items()]
+
+
+def figures(tally: Counter) -> Figures:
+    """Figures from raw counts (keys as written by ReportsView._tallies)."""
+    t = tally
+    return Figures(
+        received=t["received"], kiosk_share=ratio(t["channel:kiosk"], t["received"]),
+        channels=[Share(key=c.value, label=CHANNEL_LABELS[c], count=t[f"channel:{c.value}"],
+                        share=ratio(t[f"channel:{c.value}"], t["received"])) for c in Channel],
+        with_supplements=t["with_supplements"], supplement_rate=ratio(t["with_supplements"], t["received"]),
+        delivered=t["delivered"], on_time=t["on_time"], late=t["late"], on_time_rate=ratio(t["on_time"], t["on_time"] + t["late"]),
+        overdue_open=t["overdue_open"], cccd_delivered=t["cccd_delivered"], cccd_via_kiosk=t["cccd_via_kiosk"],
+        cccd_kiosk_share=ratio(t["cccd_via_kiosk"], t["cccd_delivered"]), rated=t["rated"],
+        stars=distribution(t, "stars", {str(n): f"{n} sao" for n in range(1, 6)}),
+        levels=distribution(t, "level", {level.value: label for level, label in LEVEL_LABELS.items()}))
+
+
+def targets(totals: Figures) -> list[Target]:
+    """The two kiosk targets of seed 000 against the period's totals."""
+    def target(key: str, label: str, goal: float, part: int, whole: int) -> Target:
+        actual = ratio(part, whole)
+        return Target(key=key, label=label, target=goal, numerator=part, denominator=whole, actual=actual,
+                      met=None if actual is None else actual >= goal)
+    return [target("kiosk_intake", "Tỷ lệ hồ sơ tiếp nhận qua Kiosk 24/7", KIOSK_TARGET,
+                   next(c.count for c in totals.channels if c.key == Channel.KIOSK), totals.received),
+            target("cccd_kiosk_return", "Tỷ lệ thẻ Căn cước trả qua Kiosk 24/7", CCCD_KIOSK_TARGET,
+                   totals.cccd_via_kiosk, totals.cccd_delivered)]
