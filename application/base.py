@@ -10,21 +10,11 @@ from uuid import UUID
 import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError
 
-from application.group_commit import GroupCommit
 from application.errors import NotFoundError, VersionConflictError
-from application.transcodings import ValueTranscoder, register_value_types
-from domain import dossier, kiosk, signatures, tray, values, vault
-
-VALUE_TYPES: tuple[type, ...] = (
-    values.Role, values.Channel, values.DeliveryChannel, values.PaymentMethod, values.SatisfactionLevel,
-    values.Actor, values.Party, values.Applicant, values.Component, values.Rating, values.FaceCheck, dossier.Status,
-    kiosk.Envelope, tray.TrayStatus, tray.PickupMethod,
-    vault.OwnerKind, vault.VaultOwner, vault.DocumentOrigin, vault.DocumentMetadata,
-    signatures.SignedKind, signatures.SignatureMark,
-)
-"""Every enum and Struct that appears inside an event; extend when an aggregate adds one."""
+from application.group_commit import GroupCommit
+from application.mapper import MsgspecMapper
 
 A = TypeVar("A", bound=Aggregate)
 MAX_RETRIES = 5
@@ -65,14 +55,8 @@ class OneStopApplication(Application[UUID]):
         if self.repository.cache is not None:
             self.repository.cache.put(aggregate.id, aggregate)
 
-    def construct_transcoder(self) -> ValueTranscoder:
-        transcoder = ValueTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_value_types(transcoder, *VALUE_TYPES)
+    def construct_mapper(self) -> MsgspecMapper:
+        return MsgspecMapper()
 
     def load(self, aggregate_id: UUID, what: tuple[str, str], key: str, *, fresh: bool = False) -> Any:
         """The aggregate, or NotFoundError naming what was looked for.

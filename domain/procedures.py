@@ -86,10 +86,17 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     def procedure(self, code: str) -> Procedure:
         """The procedure with this code, or UnknownProcedureError."""
-        for procedure in self.procedures:
-            if procedure.code == code:
-                return procedure
-        raise UnknownProcedureError(code)
+        try:
+            return self._by_code[code]
+        except KeyError:
+            raise UnknownProcedureError(code) from None
+
+    @property
+    def _by_code(self) -> dict[str, Procedure]:
+        index = _INDEXES.get(id(self))
+        if index is None or index[0] is not self:
+            index = _INDEXES[id(self)] = (self, {p.code: p for p in self.procedures})
+        return index[1]
 
     def agency(self, code: str) -> Agency:
         """The agency with this code, or UnknownDepartmentError."""
@@ -104,6 +111,10 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             if department.code == code:
                 return department
         raise UnknownDepartmentError(code)
+
+
+_INDEXES: dict[int, tuple[Catalogue, dict[str, Procedure]]] = {}
+"""Procedure lookup tables per catalogue (the Struct is frozen, so the index lives beside it)."""
 
 
 class UnknownProcedureError(LookupError):

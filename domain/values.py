@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -12,8 +11,7 @@ import msgspec
 from domain.errors import InvalidValueError
 from domain.procedures import ComponentForm
 
-PHONE = re.compile(r"0[35789]\d{8}", re.ASCII)
-PERSONAL_ID = re.compile(r"\d{12}", re.ASCII)
+MOBILE = frozenset({"03", "05", "07", "08", "09"})
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
@@ -101,7 +99,7 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
     organisation: str | None = None
 
     def __post_init__(self) -> None:
-        if not PERSONAL_ID.fullmatch(self.id_number):
+        if not (len(self.id_number) == 12 and self.id_number.isascii() and self.id_number.isdigit()):
             raise InvalidValueError("id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số")
         if self.phone is not None:
             check_phone(self.phone)
@@ -136,7 +134,7 @@ class Rating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def check_phone(phone: str) -> str:
     """Return the phone if it is a Vietnamese mobile number (10 digits, 03/05/07/08/09)."""
-    if not isinstance(phone, str) or not PHONE.fullmatch(phone):
+    if not (isinstance(phone, str) and len(phone) == 10 and phone.isascii() and phone.isdigit() and phone[:2] in MOBILE):
         raise InvalidValueError(
             "phone", "must be 10 digits starting 03, 05, 07, 08 or 09", "số điện thoại phải gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09"
         )

@@ -17,10 +17,9 @@ class ProgressBar:
 
     def __init__(self, label: str, width: int = 30) -> None:
         self.label, self.width, self.started = label, width, time.perf_counter()
-        self.first: int | None = None
+        self.first = 0
 
     def __call__(self, position: int, head: int) -> None:
-        self.first = position if self.first is None else self.first
         done = position / head if head else 1.0
         rate = (position - self.first) / max(time.perf_counter() - self.started, 1e-9)
         bar = "#" * int(done * self.width)
@@ -52,9 +51,8 @@ def main(argv: list[str] | None = None) -> int:
             unknown = [name for name in names if name not in projector.models]
             if unknown:
                 parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
-            for name in names:
-                bar = ProgressBar(name)
-                bar.finish(projector.rebuild(name, progress=bar))
+            bar = ProgressBar(args.name)
+            bar.finish(projector.rebuild(*names, progress=bar))
         else:
             for lag in projector.lag():
                 print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  {lag.seconds_behind:8.1f} s")

@@ -1,13 +1,53 @@
-"""A read model: its tables, and how each event type changes them."""
+"""A read model: its tables, and how each event type changes their rows.
+
+Handlers work on rows held in memory (`Rows`), never on SQL: live processing loads the rows a batch
+touches and writes them back once per batch; a rebuild keeps every row in memory and swaps the new
+tables in with one bulk copy. Either way the rows and the tracking position commit together.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
 
-from projections.store import Tx
 
-Handler = Callable[[Any, Tx, Any, int], None]
+@dataclass(frozen=True)
+class Table:
+    """A read-model table: ordered (name, portable type) columns and its primary key column."""
+
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    key: str
+    column_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "column_names", tuple(name for name, _ in self.columns))
+
+    def new_row(self, **values: Any) -> dict[str, Any]:
+        """A row with every column, unset ones None."""
+        unknown = set(values) - set(self.column_names)
+        if unknown:
+            raise KeyError(f"{self.name} has no column {sorted(unknown)[0]!r}")
+        return dict.fromkeys(self.column_names) | values
+
+    def ddl(self) -> str:
+        """CREATE TABLE with the portable type words INT, TEXT, TS, DATE, BOOL."""
+        columns = ", ".join(f"{name} {kind}" for name, kind in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {self.name} ({columns}, PRIMARY KEY ({self.key}))"
+
+
+class Rows(Protocol):
+    """The rows of a read model's tables, as handlers see them."""
+
+    def get(self, table: str, key: Any) -> dict[str, Any] | None: ...
+
+    def put(self, table: str, row: dict[str, Any]) -> None: ...
+
+    def delete(self, table: str, key: Any) -> None: ...
+
+
+Handler = Callable[[Any, Rows, Any, int], None]
 
 
 def on(*event_classes: type) -> Callable[[Handler], Handler]:
@@ -20,13 +60,12 @@ def on(*event_classes: type) -> Callable[[Handler], Handler]:
 
 
 class ReadModel:
-    """Base of read models. Subclasses give `name`, `tables` (CREATE TABLE with portable types),
-    `indexes`, and handlers decorated with `@on(EventClass)`: `handler(self, tx, event, position)`.
-    A model is rebuilt by dropping its tables and replaying every event from position 0.
+    """Base of read models: `name`, `tables`, `indexes`, and `@on(EventClass)` handlers
+    `handler(self, rows, event, position)` that read rows with `rows.get` and write them with `rows.put`.
     """
 
     name: ClassVar[str]
-    tables: ClassVar[dict[str, str]] = {}
+    tables: ClassVar[tuple[Table, ...]] = ()
     indexes: ClassVar[tuple[str, ...]] = ()
     _handlers: ClassVar[dict[type, Handler]] = {}
 
@@ -41,20 +80,12 @@ class ReadModel:
         """Whether this model reacts to the event."""
         return type(event) in self._handlers
 
-    def apply(self, tx: Tx, event: Any, position: int) -> None:
-        """Change the rows for one event (inside the caller's transaction)."""
+    def apply(self, rows: Rows, event: Any, position: int) -> None:
+        """Change the rows for one event."""
         handler = self._handlers.get(type(event))
         if handler is not None:
-            handler(self, tx, event, position)
+            handler(self, rows, event, position)
 
-    def create(self, tx: Tx, ddl: Callable[[str], str]) -> None:
-        """Create the tables and indexes if missing."""
-        for name, columns in self.tables.items():
-            tx.execute(ddl(f"CREATE TABLE IF NOT EXISTS {name} ({columns})"))
-        for index in self.indexes:
-            tx.execute(index)
-
-    def drop(self, tx: Tx) -> None:
-        """Drop the tables (before a rebuild)."""
-        for name in self.tables:
-            tx.execute(f"DROP TABLE IF EXISTS {name}")
+    def table(self, name: str) -> Table:
+        """The table with this name."""
+        return next(table for table in self.tables if table.name == name)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain.codes import dossier_id
 from domain.dossier import Dossier
 from domain.kiosk import Kiosk
 from domain.procedures import Catalogue, UnknownProcedureError
 from domain.values import Role, mask_name, mask_phone
-from projections.base import ReadModel, on
-from projections.store import Tx
+from projections.base import ReadModel, Rows, Table, on
 
 D = Dossier
 QUEUE_BY_STATUS = {
@@ -19,6 +19,18 @@ QUEUE_BY_STATUS = {
 }
 QUEUES = ("new_online", "kiosk_bin", "to_accept", "to_route", "in_processing", "supplement_pending",
           "withdrawal_requested", "results_to_sign", "results_to_load", "ready_for_pickup", "closed")
+STATUS_AFTER = {D.Rejected: "rejected", D.WithdrawalRequested: "withdrawal_requested", D.Withdrawn: "withdrawn"}
+COLUMNS = (
+    ("id", "TEXT NOT NULL"), ("code", "TEXT NOT NULL UNIQUE"), ("agency", "TEXT NOT NULL"),
+    ("procedure_code", "TEXT NOT NULL"), ("procedure_name", "TEXT"), ("department", "TEXT"), ("result_kind", "TEXT"),
+    ("channel", "TEXT NOT NULL"), ("status", "TEXT NOT NULL"), ("resume_status", "TEXT"), ("queue", "TEXT NOT NULL"),
+    ("in_bin", "BOOL NOT NULL"), ("holder_role", "TEXT"), ("holder_unit", "TEXT"), ("received_at", "TS NOT NULL"),
+    ("accepted_at", "TS"), ("due_on", "DATE"), ("fee", "INT NOT NULL"), ("paid", "INT NOT NULL"),
+    ("shortfall", "INT NOT NULL"), ("excess", "INT NOT NULL"), ("kiosk", "TEXT"), ("tray", "INT"),
+    ("notified_at", "TS"), ("result_issued_at", "TS"), ("delivered_at", "TS"), ("delivery_channel", "TEXT"),
+    ("supplements", "INT NOT NULL"), ("rating_stars", "INT"), ("rating_level", "TEXT"), ("applicant_masked", "TEXT"),
+    ("phone_masked", "TEXT"), ("version", "INT NOT NULL"), ("updated_at", "TS NOT NULL"),
+)
 
 
 def queue_of(status: str, in_bin: bool, holder_role: str | None) -> str:
@@ -34,17 +46,7 @@ class DossierReadModel(ReadModel):
     """Table `dossiers`: where each dossier stands, its money, its tray and its outcome (personal data masked)."""
 
     name = "dossiers"
-    tables = {
-        "dossiers": """
-        code TEXT PRIMARY KEY, agency TEXT NOT NULL, procedure_code TEXT NOT NULL, procedure_name TEXT,
-        department TEXT, result_kind TEXT, channel TEXT NOT NULL, status TEXT NOT NULL, resume_status TEXT,
-        queue TEXT NOT NULL, in_bin BOOL NOT NULL, holder_role TEXT, holder_unit TEXT, received_at TS NOT NULL,
-        accepted_at TS, due_on DATE, fee INT NOT NULL, paid INT NOT NULL, shortfall INT NOT NULL, excess INT NOT NULL,
-        kiosk TEXT, tray INT, notified_at TS, result_issued_at TS, delivered_at TS, delivery_channel TEXT,
-        supplements INT NOT NULL, rating_stars INT, rating_level TEXT, applicant_masked TEXT, phone_masked TEXT,
-        version INT NOT NULL, updated_at TS NOT NULL""",
-        "dossier_ids": "id TEXT PRIMARY KEY, code TEXT NOT NULL",
-    }
+    tables = (Table("dossiers", COLUMNS, key="id"),)
     indexes = (
         "CREATE INDEX IF NOT EXISTS dossiers_queue_department ON dossiers (queue, department, due_on)",
         "CREATE INDEX IF NOT EXISTS dossiers_queue_agency ON dossiers (queue, agency, due_on)",
@@ -57,126 +59,103 @@ class DossierReadModel(ReadModel):
 
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
-        self._codes: dict[str, str] = {}
 
-    # ----- helpers --------------------------------------------------------------------------
-    def _code(self, tx: Tx, originator_id: Any) -> str:
-        key = str(originator_id)
-        if key not in self._codes:
-            self._codes[key] = tx.query("SELECT code FROM dossier_ids WHERE id = ?", (key,))[0]["code"]
-        return self._codes[key]
+    def _change(self, rows: Rows, key: str, event: Any | None, **columns: Any) -> None:
+        row = rows.get("dossiers", key)
+        if row is None:
+            raise LookupError(f"dossier {key} has no row: its opening event was never processed")
+        row.update(columns)
+        if event is not None:
+            row["version"], row["updated_at"] = event.originator_version, event.at
+        row["queue"] = queue_of(row["status"], bool(row["in_bin"]), row["holder_role"])
+        rows.put("dossiers", row)
 
-    def _row(self, tx: Tx, code: str) -> dict[str, Any]:
-        return tx.query("SELECT status, in_bin, holder_role, paid, supplements, resume_status FROM dossiers WHERE code = ?",
-                        (code,))[0]
+    def _set(self, rows: Rows, e: Any, **columns: Any) -> None:
+        self._change(rows, str(e.originator_id), e, **columns)
 
-    def _update(self, tx: Tx, code: str, current: dict[str, Any], columns: dict[str, Any]) -> None:
-        merged = current | columns
-        columns["queue"] = queue_of(merged["status"], bool(merged["in_bin"]), merged["holder_role"])
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        tx.execute(f"UPDATE dossiers SET {assignments} WHERE code = ?", (*columns.values(), code))
-
-    def _set(self, tx: Tx, e: Any, **columns: Any) -> dict[str, Any]:
-        code = self._code(tx, e.originator_id)
-        current = self._row(tx, code)
-        self._update(tx, code, current, columns | {"version": e.originator_version, "updated_at": e.at})
-        return current
-
-    # ----- dossier events -------------------------------------------------------------------
     @on(D.Registered, D.Received)
-    def _opened(self, tx: Tx, e: Any, position: int) -> None:
+    def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
             procedure = self.catalogue.procedure(e.procedure_code)
             name, department, kind = procedure.name, procedure.department, procedure.result_kind.value
         except UnknownProcedureError:  # a procedure retired from the catalogue still shows its code
             name, department, kind = None, None, None
         status = "registered" if isinstance(e, D.Registered) else "received"
-        tx.execute(
-            "INSERT INTO dossiers (code, agency, procedure_code, procedure_name, department, result_kind, channel, status, "
-            "queue, in_bin, received_at, due_on, fee, paid, shortfall, excess, supplements, applicant_masked, phone_masked, "
-            "version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?, ?, ?)",
-            (e.code, e.code.rsplit("-", 2)[0], e.procedure_code, name, department, kind, e.channel.value, status,
-             queue_of(status, False, None), False, e.at, e.due_on, mask_name(e.applicant.name),
-             mask_phone(e.applicant.phone), e.originator_version, e.at))
-        tx.execute("INSERT INTO dossier_ids (id, code) VALUES (?, ?)", (str(e.originator_id), e.code))
-        self._codes[str(e.originator_id)] = e.code
+        rows.put("dossiers", self.tables[0].new_row(
+            id=str(e.originator_id), code=e.code, agency=e.code.rsplit("-", 2)[0], procedure_code=e.procedure_code,
+            procedure_name=name, department=department, result_kind=kind, channel=e.channel.value,
+            status=status, queue=queue_of(status, False, None), in_bin=False, received_at=e.at,
+            due_on=e.due_on, fee=0, paid=0, shortfall=0, excess=0, supplements=0,
+            applicant_masked=mask_name(e.applicant.name), phone_masked=mask_phone(e.applicant.phone),
+            version=e.originator_version, updated_at=e.at))
 
     @on(D.Accepted)
-    def _accepted(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="accepted", due_on=e.due_on, accepted_at=e.at)
+    def _accepted(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="accepted", due_on=e.due_on, accepted_at=e.at)
 
     @on(D.Rejected, D.WithdrawalRequested, D.Withdrawn)
-    def _closed_or_withdrawing(self, tx: Tx, e: Any, position: int) -> None:
-        status = {D.Rejected: "rejected", D.WithdrawalRequested: "withdrawal_requested", D.Withdrawn: "withdrawn"}[type(e)]
-        self._set(tx, e, status=status)
+    def _closed_or_withdrawing(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status=STATUS_AFTER[type(e)])
 
     @on(D.SupplementRequested)
-    def _supplement_requested(self, tx: Tx, e: Any, position: int) -> None:
-        code = self._code(tx, e.originator_id)
-        current = self._row(tx, code)
-        self._update(tx, code, current, {"status": "supplement_requested", "resume_status": current["status"],
-                                         "supplements": current["supplements"] + 1,
-                                         "version": e.originator_version, "updated_at": e.at})
+    def _supplement_requested(self, rows: Rows, e: Any, position: int) -> None:
+        row = rows.get("dossiers", str(e.originator_id))
+        self._set(rows, e, status="supplement_requested", resume_status=row["status"], supplements=row["supplements"] + 1)
 
     @on(D.SupplementProvided)
-    def _supplement_provided(self, tx: Tx, e: Any, position: int) -> None:
-        code = self._code(tx, e.originator_id)
-        current = self._row(tx, code)
-        self._update(tx, code, current, {"status": current["resume_status"] or "received", "resume_status": None,
-                                         "due_on": e.due_on, "version": e.originator_version, "updated_at": e.at})
+    def _supplement_provided(self, rows: Rows, e: Any, position: int) -> None:
+        row = rows.get("dossiers", str(e.originator_id))
+        self._set(rows, e, status=row["resume_status"] or "received", resume_status=None, due_on=e.due_on)
 
     @on(D.FeeAssessed)
-    def _fee(self, tx: Tx, e: Any, position: int) -> None:
-        code = self._code(tx, e.originator_id)
-        paid = self._row(tx, code)["paid"]
-        self._set(tx, e, fee=e.amount, shortfall=max(e.amount - paid, 0), excess=max(paid - e.amount, 0))
+    def _fee(self, rows: Rows, e: Any, position: int) -> None:
+        paid = rows.get("dossiers", str(e.originator_id))["paid"]
+        self._set(rows, e, fee=e.amount, shortfall=max(e.amount - paid, 0), excess=max(paid - e.amount, 0))
 
     @on(D.PaymentReceived)
-    def _paid(self, tx: Tx, e: Any, position: int) -> None:
-        paid = self._row(tx, self._code(tx, e.originator_id))["paid"]
-        self._set(tx, e, paid=paid + e.amount, shortfall=e.shortfall, excess=e.excess)
+    def _paid(self, rows: Rows, e: Any, position: int) -> None:
+        paid = rows.get("dossiers", str(e.originator_id))["paid"]
+        self._set(rows, e, paid=paid + e.amount, shortfall=e.shortfall, excess=e.excess)
 
     @on(D.Routed)
-    def _routed(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="in_processing", department=e.department)
+    def _routed(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="in_processing", department=e.department)
 
     @on(D.HandedOver)
-    def _handed_over(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, holder_role=e.receiver.role.value, holder_unit=e.receiver.unit, in_bin=False)
+    def _handed_over(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, holder_role=e.receiver.role.value, holder_unit=e.receiver.unit, in_bin=False)
 
     @on(D.ResultIssued)
-    def _result(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="result_issued", result_issued_at=e.at)
+    def _result(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="result_issued", result_issued_at=e.at)
 
     @on(D.LoadedIntoTray)
-    def _loaded(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="in_tray", kiosk=e.kiosk, tray=e.tray)
+    def _loaded(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="in_tray", kiosk=e.kiosk, tray=e.tray)
 
     @on(D.NotificationRequested)
-    def _notified(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, notified_at=e.at)
+    def _notified(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, notified_at=e.at)
 
     @on(D.PulledBackFromTray)
-    def _pulled_back(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="result_issued", kiosk=None, tray=None)
+    def _pulled_back(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="result_issued", kiosk=None, tray=None)
 
     @on(D.ResultDelivered)
-    def _delivered(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="delivered", delivered_at=e.at, delivery_channel=e.channel.value, tray=None)
+    def _delivered(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, status="delivered", delivered_at=e.at, delivery_channel=e.channel.value, tray=None)
 
     @on(D.Rated)
-    def _rated(self, tx: Tx, e: Any, position: int) -> None:
+    def _rated(self, rows: Rows, e: Any, position: int) -> None:
         level = e.rating.level.value if e.rating.level else None
-        self._set(tx, e, status="rated", rating_stars=e.rating.stars, rating_level=level)
+        self._set(rows, e, status="rated", rating_stars=e.rating.stars, rating_level=level)
 
-    # ----- kiosk events: the intake bin -------------------------------------------------------
+    # ----- kiosk events: the intake bin (dossier ids follow from the codes) -------------------
     @on(Kiosk.EnvelopeAccepted)
-    def _into_bin(self, tx: Tx, e: Any, position: int) -> None:
-        code = e.envelope.dossier_code
-        self._update(tx, code, self._row(tx, code), {"in_bin": True})
+    def _into_bin(self, rows: Rows, e: Any, position: int) -> None:
+        self._change(rows, str(dossier_id(e.envelope.dossier_code)), None, in_bin=True)
 
     @on(Kiosk.Collected)
-    def _out_of_bin(self, tx: Tx, e: Any, position: int) -> None:
+    def _out_of_bin(self, rows: Rows, e: Any, position: int) -> None:
         for envelope in e.envelopes:
-            code = envelope.dossier_code
-            self._update(tx, code, self._row(tx, code), {"in_bin": False})
+            self._change(rows, str(dossier_id(envelope.dossier_code)), None, in_bin=False)

@@ -34,6 +34,8 @@ class Tx(Protocol):
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
 
+    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None: ...
+
 
 class ReadStore(Protocol):
     """A database for read models."""
@@ -68,6 +70,10 @@ class _SqliteTx:
         cursor = self.conn.execute(statement, [_sqlite_value(p) for p in params])
         names = [d[0] for d in cursor.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        marks = ", ".join("?" for _ in columns)
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -136,6 +142,34 @@ class _PgTx:
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         self.cursor.execute(_pg(statement), params)
         return list(self.cursor.fetchall())
+
+    def copy(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+        with self.cursor.copy(pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table), names)) as copy:
+            # Text format written directly: several times faster than write_row's per-value dumpers.
+            for start in range(0, len(rows), 1000):
+                copy.write("".join("\t".join(map(_copy_text, row)) + "\n" for row in rows[start:start + 1000]))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in COPY's text format."""
+    kind = type(value)
+    if kind is str:
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_COPY_ESCAPES)
+        return value
+    if value is None:
+        return "\\N"
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return str(value).translate(_COPY_ESCAPES)
 
 
 def _pg(statement: str) -> str:

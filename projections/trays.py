@@ -5,50 +5,54 @@ from __future__ import annotations
 from typing import Any
 
 from domain.dossier import Dossier
-from domain.tray import Tray
-from projections.base import ReadModel, on
-from projections.store import Tx
+from domain.tray import Tray, tray_id
+from projections.base import ReadModel, Rows, Table, on
+
+COLUMNS = (("id", "TEXT NOT NULL"), ("kiosk", "TEXT NOT NULL"), ("tray", "INT NOT NULL"), ("status", "TEXT NOT NULL"),
+           ("dossier_code", "TEXT"), ("loaded_at", "TS"), ("notified_at", "TS"), ("updated_at", "TS NOT NULL"))
 
 
 class TrayReadModel(ReadModel):
     """Table `kiosk_trays`: one row per tray."""
 
     name = "trays"
-    tables = {"kiosk_trays": """
-        id TEXT NOT NULL UNIQUE, kiosk TEXT NOT NULL, tray INT NOT NULL, status TEXT NOT NULL, dossier_code TEXT,
-        loaded_at TS, notified_at TS, updated_at TS NOT NULL, PRIMARY KEY (kiosk, tray)"""}
-    indexes = ("CREATE INDEX IF NOT EXISTS kiosk_trays_status ON kiosk_trays (kiosk, status)",
+    tables = (Table("kiosk_trays", COLUMNS, key="id"),)
+    indexes = ("CREATE UNIQUE INDEX IF NOT EXISTS kiosk_trays_number ON kiosk_trays (kiosk, tray)",
+               "CREATE INDEX IF NOT EXISTS kiosk_trays_status ON kiosk_trays (kiosk, status)",
                "CREATE INDEX IF NOT EXISTS kiosk_trays_dossier ON kiosk_trays (dossier_code)")
 
     @staticmethod
-    def _set(tx: Tx, e: Any, **columns: Any) -> None:
-        columns["updated_at"] = e.at
-        assignments = ", ".join(f"{name} = ?" for name in columns)
-        tx.execute(f"UPDATE kiosk_trays SET {assignments} WHERE id = ?", (*columns.values(), str(e.originator_id)))
+    def _set(rows: Rows, key: str, at: Any, **columns: Any) -> None:
+        row = rows.get("kiosk_trays", key)
+        row.update(columns, updated_at=at)
+        rows.put("kiosk_trays", row)
 
     @on(Tray.Installed)
-    def _installed(self, tx: Tx, e: Any, position: int) -> None:
-        tx.execute("INSERT INTO kiosk_trays (id, kiosk, tray, status, updated_at) VALUES (?, ?, ?, 'empty', ?)",
-                   (str(e.originator_id), e.kiosk_id, e.number, e.at))
+    def _installed(self, rows: Rows, e: Any, position: int) -> None:
+        rows.put("kiosk_trays", self.tables[0].new_row(id=str(e.originator_id), kiosk=e.kiosk_id, tray=e.number,
+                                                       status="empty", updated_at=e.at))
 
     @on(Tray.Loaded)
-    def _loaded(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="loaded", dossier_code=e.dossier_code, loaded_at=e.at)
+    def _loaded(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, str(e.originator_id), e.at, status="loaded", dossier_code=e.dossier_code, loaded_at=e.at)
 
     @on(Tray.Released, Tray.PulledBack)
-    def _emptied(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="empty", dossier_code=None, loaded_at=None, notified_at=None)
+    def _emptied(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, str(e.originator_id), e.at, status="empty", dossier_code=None, loaded_at=None, notified_at=None)
 
     @on(Tray.TakenOutOfService)
-    def _fault(self, tx: Tx, e: Any, position: int) -> None:
-        self._set(tx, e, status="out_of_service")
+    def _fault(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, str(e.originator_id), e.at, status="out_of_service")
 
     @on(Tray.ReturnedToService)
-    def _repaired(self, tx: Tx, e: Any, position: int) -> None:
-        held = tx.query("SELECT dossier_code FROM kiosk_trays WHERE id = ?", (str(e.originator_id),))[0]
-        self._set(tx, e, status="loaded" if held["dossier_code"] else "empty")
+    def _repaired(self, rows: Rows, e: Any, position: int) -> None:
+        held = rows.get("kiosk_trays", str(e.originator_id))["dossier_code"]
+        self._set(rows, str(e.originator_id), e.at, status="loaded" if held else "empty")
 
     @on(Dossier.LoadedIntoTray)
-    def _notified(self, tx: Tx, e: Any, position: int) -> None:
+    def _notified(self, rows: Rows, e: Any, position: int) -> None:
         # The pickup SMS is requested in the same commit as the load.
-        tx.execute("UPDATE kiosk_trays SET notified_at = ? WHERE kiosk = ? AND tray = ?", (e.at, e.kiosk, e.tray))
+        key = str(tray_id(e.kiosk, e.tray))
+        row = rows.get("kiosk_trays", key)
+        row["notified_at"] = e.at
+        rows.put("kiosk_trays", row)

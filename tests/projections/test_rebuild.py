@@ -15,7 +15,7 @@ from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import STAFF_ACTOR, kiosks_app, vn
 
-TABLES = {"dossiers": "dossiers", "kiosk_trays": "trays", "dossier_ids": "dossiers"}
+TABLES = {"dossiers": "dossiers", "kiosk_trays": "trays"}
 
 
 def snapshot(store: Any) -> dict[str, list[tuple]]:
@@ -49,8 +49,9 @@ def test_rebuilding_every_read_model_gives_the_rows_live_processing_made(live, c
     before = snapshot(projector.store)
     assert len(before["dossiers"]) == 100 and len(before["kiosk_trays"]) == 90
     assert set(codes) <= {dict(row)["code"] for row in before["dossiers"]}
-    for name in projector.models:
-        projector.rebuild(name)
+    projector.rebuild("trays")
+    assert snapshot(projector.store) == before
+    projector.rebuild()
     assert snapshot(projector.store) == before
     assert all(lag.events_behind == 0 for lag in projector.lag())
 

@@ -1,0 +1,90 @@
+"""Report endpoint: weekly, monthly and quarterly reports on receipt and return, as JSON, CSV or a printable page.
+
+Needs the `views_store` dependency (the read models' ReadStore) registered with Provide.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath, QueryParameter, SkipValidation
+
+from api.errors import ErrorBody
+from api.reports import department_names, render_csv, render_html
+from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
+from projections.store import ReadStore
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+FORMATS = ("json", "csv", "html")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+AGENCY = re.compile(r"[A-Za-z0-9.]{1,40}")
+# ReadStore is a Protocol: Litestar cannot isinstance-check it, and the composition root provides the real one.
+Store = NamedDependency[SkipValidation[ReadStore]]
+
+
+class ReportRequestError(ReportPeriodError):
+    """A query parameter of the report request is not usable."""
+
+
+def bad_request(_: Request, error: ReportPeriodError) -> Response[ErrorBody]:
+    body = ErrorBody(error="invalid_report_request", message=error.message, message_vi=error.message_vi)
+    return Response(body, status_code=400)
+
+
+def reference_date(value: str | None) -> date:
+    """The `date` parameter (YYYY-MM-DD), or today in Vietnam."""
+    if value is None:
+        return datetime.now(VIETNAM).date()
+    try:
+        if ISO_DATE.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise ReportRequestError(f"date must be a calendar date YYYY-MM-DD, not {value!r}",
+                             f"ngày {value!r} không hợp lệ; nhập theo dạng YYYY-MM-DD, ví dụ 2026-03-31")
+
+
+def checked(period: str, agency: str | None, output: str) -> None:
+    if period not in PERIODS:
+        raise ReportPeriodError(f"unknown period {period!r}; periods: {', '.join(PERIODS)}",
+                                f"kỳ báo cáo {period!r} không hợp lệ; chọn week (tuần), month (tháng) hoặc quarter (quý)")
+    if output not in FORMATS:
+        raise ReportRequestError(f"unknown format {output!r}; formats: {', '.join(FORMATS)}",
+                                 f"định dạng {output!r} không hợp lệ; chọn json, csv hoặc html")
+    if agency is not None and not AGENCY.fullmatch(agency):
+        raise ReportRequestError(f"agency must be an agency code such as H29.06, not {agency!r}",
+                                 f"mã cơ quan {agency!r} không hợp lệ (ví dụ: H29.06)")
+
+
+class ReportsController(Controller):
+    """Báo cáo — reports."""
+
+    path = "/views/reports"
+    tags = ["reports"]
+    exception_handlers = {ReportPeriodError: bad_request}
+
+    @get("/{period:str}", sync_to_thread=True, summary="Báo cáo tiếp nhận và trả kết quả / Receipt and return report")
+    def report(self, period: FromPath[str], views_store: Store,
+               reference: Annotated[str | None, QueryParameter(name="date", description="a day of the period, "
+                                                                                       "YYYY-MM-DD; default today")] = None,
+               agency: Annotated[str | None, QueryParameter(description="agency code; covers its units too")] = None,
+               output: Annotated[str, QueryParameter(name="format", description="json, csv or html")] = "json",
+               ) -> Response:
+        """Dossiers received by channel, kiosk targets (40% of dossiers, 20% of CCCD cards), on-time and supplement
+        rates, satisfaction — for the week, month or quarter holding `date`, in total and per department."""
+        checked(period, agency, output)
+        today = datetime.now(VIETNAM).date()
+        report = ReportsView(views_store, department_names()).report(period, reference_date(reference), today=today,
+                                                                     agency=agency)
+        name = f"bao-cao-{period}-{report.start.isoformat()}"
+        if output == "csv":
+            return Response(render_csv(report), media_type="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        if output == "html":
+            return Response(render_html(report), media_type="text/html")
+        return Response(report)

@@ -1,0 +1,99 @@
+"""Read-model rebuild rate on PostgreSQL beside a raw sequential read of the same events table.
+
+Run by hand:  .venv/bin/python -m bench.rebuild [--dossiers 20000]
+Last line:    ratio <ours/raw>
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from application.dossiers import Dossiers  # noqa: E402
+from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
+from domain.dossier import Dossier  # noqa: E402
+from domain.values import Actor, Applicant, Channel, Party, PaymentMethod, Role  # noqa: E402
+from infrastructure.calendar import load_calendar  # noqa: E402
+from infrastructure.catalogue import load_catalogue  # noqa: E402
+from infrastructure.clock import SystemClock  # noqa: E402
+from projections.models import read_models  # noqa: E402
+from projections.runner import Projector  # noqa: E402
+from projections.store import PostgresReadStore  # noqa: E402
+
+OFFICER = Actor(account_id="bench", role=Role.RECEPTION_OFFICER)
+TEAM = Party(account_id="team", name="Tổ tư vấn", role=Role.CONSULTANT, unit="Tổ tư vấn")
+CLERK = Party(account_id="clerk", name="Cán bộ", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
+
+
+def generate(app: Dossiers, count: int) -> int:
+    """`count` dossiers of about six events each, saved 200 at a time."""
+    catalogue, start = app.catalogue, datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    procedures = [p for p in catalogue.procedures if p.kiosk_enabled]
+    batch = []
+    for n in range(count):
+        procedure, at = procedures[n % len(procedures)], start + timedelta(minutes=n)
+        code = f"{procedure.agency}-{at:%y%m%d}-{n % 9000 + 1:04d}"
+        person = Applicant(id_number=f"079{n % 2}{60 + n % 40}{n:06d}", name="Nguyễn Văn Bench", phone="0901234567")
+        dossier = Dossier.receive(code=code, procedure_code=procedure.code, channel=Channel.COUNTER, applicant=person,
+                                  components=[], due_on=at.date() + timedelta(days=7), actor=OFFICER, at=at)
+        dossier.assess_fee(amount=procedure.fee, actor=OFFICER, at=at)
+        if procedure.fee:
+            dossier.record_payment(method=PaymentMethod.CASH, amount=procedure.fee, reference=None, actor=OFFICER, at=at)
+        dossier.accept(due_on=at.date() + timedelta(days=7), actor=OFFICER, at=at)
+        dossier.route(department=procedure.department, actor=OFFICER, at=at)
+        dossier.hand_over(item="Hồ sơ", giver=TEAM, receiver=CLERK, actor=OFFICER, at=at)
+        batch.append(dossier)
+        if len(batch) == 200:
+            app.save(*batch)
+            batch = []
+    if batch:
+        app.save(*batch)
+    return app.recorder.max_notification_id()
+
+
+def raw_read(schema: str) -> tuple[int, float]:
+    """Every row of the events table in log order, through a server-side cursor."""
+    started = time.perf_counter()
+    rows = 0
+    with psycopg.connect(**PG) as conn, conn.cursor(name="raw") as cursor:
+        cursor.itersize = 5000
+        cursor.execute(f"SELECT notification_id, originator_id, originator_version, topic, state "
+                       f"FROM {schema}.onestop_events ORDER BY notification_id")
+        for _ in cursor:
+            rows += 1
+    return rows, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--dossiers", type=int, default=20000)
+    args = parser.parse_args()
+    progress(f"machine: {machine()}")
+    with scratch_schema() as schema:
+        app = Dossiers(event_store_env(schema), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+        events = generate(app, args.dossiers)
+        progress(f"events: {events}")
+        rows, raw_seconds = raw_read(schema)
+        raw_rate = rows / raw_seconds
+        progress(f"raw sequential read: {rows} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")
+        store = PostgresReadStore(" ".join(f"{k}={v}" for k, v in PG.items()), schema)
+        projector = Projector(app.recorder, app.mapper, store, read_models(app.catalogue), batch=2000)
+        started = time.perf_counter()
+        processed = projector.rebuild()
+        seconds = time.perf_counter() - started
+        rate = processed / seconds
+        progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s = {rate:,.0f} events/s")
+        store.close()
+        app.close()
+    print(f"ratio {rate / raw_rate:.2f}")
+
+
+if __name__ == "__main__":
+    main()

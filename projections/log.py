@@ -1,0 +1,37 @@
+"""Reading the event log in order: batches of (notification id, stored event)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from eventsourcing.persistence import StoredEvent
+from psycopg import sql
+from psycopg.rows import tuple_row
+
+
+def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[tuple[int, StoredEvent]]]:
+    """Notifications start..stop in id order. On PostgreSQL one server-side cursor streams them (a rebuild
+    reads the whole log); elsewhere the recorder's own paged select is used."""
+    if type(recorder).__module__ == "eventsourcing.postgres":
+        yield from _stream_postgres(recorder, start, stop, batch)
+        return
+    while start <= stop:
+        notifications = recorder.select_notifications(start, batch, stop=stop)
+        if not notifications:
+            return
+        yield [(n.id, n) for n in notifications]
+        start = notifications[-1].id + 1
+
+
+def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[tuple[int, StoredEvent]]]:
+    query = sql.SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+                    "WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id").format(
+        sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as conn, conn.transaction(), \
+            conn.cursor(name="motcua_log", row_factory=tuple_row) as cursor:
+        cursor.itersize = batch
+        cursor.execute(query, (start, stop))
+        while rows := cursor.fetchmany(batch):
+            yield [(row[0], StoredEvent(originator_id=row[1], originator_version=row[2], topic=row[3], state=row[4]))
+                   for row in rows]

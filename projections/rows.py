@@ -1,0 +1,80 @@
+"""Row holders for read-model handlers: per batch against the database, or all in memory for a rebuild."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.base import ReadModel, Table
+from projections.store import Tx
+
+_ABSENT = object()
+
+
+class BatchRows:
+    """Rows a batch touches: loaded on first use, written back by `flush` inside the batch's transaction."""
+
+    def __init__(self, tx: Tx, model: ReadModel) -> None:
+        self.tx, self.tables = tx, {table.name: table for table in model.tables}
+        self.cache: dict[str, dict[Any, Any]] = {name: {} for name in self.tables}
+        self.dirty: dict[str, set[Any]] = {name: set() for name in self.tables}
+
+    def get(self, table: str, key: Any) -> dict[str, Any] | None:
+        cached = self.cache[table].get(key, _ABSENT)
+        if cached is _ABSENT:
+            spec = self.tables[table]
+            found = self.tx.query(f"SELECT * FROM {table} WHERE {spec.key} = ?", (key,))
+            cached = dict(found[0]) if found else None
+            self.cache[table][key] = cached
+        return cached
+
+    def put(self, table: str, row: dict[str, Any]) -> None:
+        key = row[self.tables[table].key]
+        self.cache[table][key] = row
+        self.dirty[table].add(key)
+
+    def delete(self, table: str, key: Any) -> None:
+        self.cache[table][key] = None
+        self.dirty[table].add(key)
+
+    def flush(self) -> None:
+        """Upsert the changed rows and delete the removed ones."""
+        for name, keys in self.dirty.items():
+            spec = self.tables[name]
+            rows = [self.cache[name][key] for key in keys]
+            kept = [row for row in rows if row is not None]
+            gone = [(key,) for key in keys if self.cache[name][key] is None]
+            if kept:
+                self.tx.executemany(upsert_sql(spec), [[row.get(c) for c in spec.column_names] for row in kept])
+            if gone:
+                self.tx.executemany(f"DELETE FROM {name} WHERE {spec.key} = ?", gone)
+            keys.clear()
+
+
+class MemoryRows:
+    """Every row of a model being rebuilt from zero: the tables start empty, so a miss means absent."""
+
+    def __init__(self, model: ReadModel) -> None:
+        self.tables = {table.name: table for table in model.tables}
+        self.data: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in self.tables}
+
+    def get(self, table: str, key: Any) -> dict[str, Any] | None:
+        return self.data[table].get(key)
+
+    def put(self, table: str, row: dict[str, Any]) -> None:
+        self.data[table][row[self.tables[table].key]] = row
+
+    def delete(self, table: str, key: Any) -> None:
+        self.data[table].pop(key, None)
+
+    def rows(self, table: str) -> list[list[Any]]:
+        """The table's rows as value lists in column order."""
+        names = self.tables[table].column_names
+        return [[row.get(c) for c in names] for row in self.data[table].values()]
+
+
+def upsert_sql(table: Table) -> str:
+    """INSERT … ON CONFLICT (key) DO UPDATE for every column (SQLite and PostgreSQL)."""
+    names = table.column_names
+    updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != table.key)
+    return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+            f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}")
