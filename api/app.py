@@ -9,6 +9,9 @@ from litestar.openapi import OpenAPIConfig
 from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
+from api.controllers.books import BooksController
+from api.controllers.reports import ReportsController
+from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
 from api.errors import EXCEPTION_HANDLERS
 from api.schemas import Health
@@ -24,10 +27,12 @@ def create_app(system: System) -> Litestar:
         return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
 
     return Litestar(
-        route_handlers=[health, DossierController, KioskStaffController, KioskDeviceController, ViewsController],
+        route_handlers=[health, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
+                        BooksController, ReportsController, VaultController, VerifyController],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
+                      "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
                       "views_store": Provide(lambda: system.projector.store, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks
 from application.proofs import Proofs
+from application.vaults import Vaults
 from application.ports import Calendar, Clock
 from domain.procedures import Catalogue
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.otp import MemoryOtp, console_sms
+from infrastructure.pdf_tools import LocalPdfTools
+from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.settings import Settings
 from projections.models import read_models
 from projections.queries import Views
@@ -32,6 +36,7 @@ class System:
     kiosks: Kiosks
     projector: Projector
     views: Views
+    vaults: Vaults | None = None
 
     def close(self) -> None:
         """Stop the in-process runner and release database connections."""
@@ -39,6 +44,8 @@ class System:
         self.projector.store.close()
         self.kiosks.close()
         self.dossiers.close()
+        if self.vaults is not None:
+            self.vaults.close()
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> System:
@@ -57,8 +64,13 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
         projector.start()
+    adapters = settings.adapter_environ()
+    vaults = Vaults(env, blobs=FilesystemBlobStore.from_env(adapters), signer=PyhankoSigner.from_env(adapters),
+                    pdfs=LocalPdfTools.from_env(adapters), clock=clock)
+    if settings.projections == "inprocess":
+        vaults.after_commit.append(projector.poke)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                  kiosks=kiosks, projector=projector, views=Views(store, calendar))
+                  kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults)
 
 
 def build_projector(settings: Settings) -> Projector:

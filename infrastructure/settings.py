@@ -60,6 +60,11 @@ class Settings:
             projection_batch=_positive_int(environ, "MOTCUA_PROJECTION_BATCH", "1000"),
         )
 
+    def adapter_environ(self, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+        """The environment for adapters that read their own variables, with data-dir defaults filled in."""
+        defaults = {"MOTCUA_BLOB_DIR": str(self.data_dir / "blobs"), "MOTCUA_DEV_PKI_DIR": str(self.data_dir / "pki")}
+        return defaults | dict(environ)
+
     def secret_key(self) -> bytes:
         """The key for OTP hashes and kiosk proofs: MOTCUA_SECRET_KEY, or one kept in the data dir (embedded only)."""
         if self.secret:
