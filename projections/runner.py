@@ -30,6 +30,11 @@ SET_POSITION = ("INSERT INTO projection_tracking (name, position, updated_at) VA
 Progress = Callable[[int, int], None]
 
 
+def index_name(statement: str) -> str:
+    """The name in a CREATE [UNIQUE] INDEX IF NOT EXISTS <name> ON … statement."""
+    return statement.split(" ON ", 1)[0].split()[-1]
+
+
 class Lag(msgspec.Struct, frozen=True):
     """How far a read model is behind the event log."""
 
@@ -136,15 +141,26 @@ class Projector:
             read += len(events)
         with self.store.transaction() as tx:
             for model, rows in held:
-                for table in model.tables:
-                    tx.execute(f"DROP TABLE IF EXISTS {table.name}")
-                self._create(tx, model, indexes=False)
+                self._empty(tx, model)
                 for table in model.tables:
                     tx.copy(table.name, table.column_names, rows.rows(table.name))
                 for index in model.indexes:  # built once over the loaded rows: faster than maintained per row
                     tx.execute(index)
                 tx.execute(SET_POSITION, (model.name, head, datetime.now(timezone.utc)))
         return read + self.catch_up([model.name for model in models])
+
+    def _empty(self, tx: Tx, model: ReadModel) -> None:
+        """Empty the model's tables for a reload. Tables whose columns are unchanged are kept (so are the
+        analysts' grants on them) and only their indexes dropped; a changed layout is dropped and recreated."""
+        for table in model.tables:
+            existing = [column.lower() for column in self.store.columns(tx, table.name)]
+            if existing == list(table.column_names):
+                tx.execute(f"DELETE FROM {table.name}")
+            else:
+                tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+        for index in model.indexes:
+            tx.execute(f"DROP INDEX IF EXISTS {index_name(index)}")
+        self._create(tx, model, indexes=False)
 
     # ----- running ----------------------------------------------------------------------
     def poke(self) -> None:

@@ -48,6 +48,8 @@ class ReadStore(Protocol):
 
     def ddl(self, statement: str) -> str: ...
 
+    def columns(self, tx: Tx, table: str) -> list[str]: ...
+
     def close(self) -> None: ...
 
 
@@ -121,6 +123,10 @@ class SqliteReadStore:
 
     def ddl(self, statement: str) -> str:
         return ddl_for(self.dialect, statement)
+
+    def columns(self, tx: Tx, table: str) -> list[str]:
+        """The table's columns in order ([] if it does not exist)."""
+        return [row["name"] for row in tx.query(f"PRAGMA table_info({table})")]
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -201,6 +207,12 @@ class PostgresReadStore:
 
     def ddl(self, statement: str) -> str:
         return ddl_for(self.dialect, statement)
+
+    def columns(self, tx: Tx, table: str) -> list[str]:
+        """The table's columns in order ([] if it does not exist)."""
+        rows = tx.query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+                        "ORDER BY ordinal_position", (self.schema, table))
+        return [row["column_name"] for row in rows]
 
     def close(self) -> None:
         self.pool.close()
