@@ -74,7 +74,7 @@ def business_date(at: datetime) -> date:
 class WorkingCalendar:
     """Immutable working-day calendar over the years it was built from."""
 
-    __slots__ = ("_years", "_closed", "_open_weekend_days", "_office_closes")
+    __slots__ = ("_years", "_closed", "_open_weekend_days", "_office_closes", "_rank")
 
     def __init__(self, years: Iterable[CalendarYear], office_closes: time = OFFICE_CLOSES) -> None:
         by_year: dict[int, CalendarYear] = {}
@@ -89,6 +89,18 @@ class WorkingCalendar:
         object.__setattr__(self, "_closed", frozenset(closed))
         object.__setattr__(self, "_open_weekend_days", frozenset(open_weekend))
         object.__setattr__(self, "_office_closes", office_closes)
+        object.__setattr__(self, "_rank", self._ranks())
+
+    def _ranks(self) -> dict[date, int]:
+        """Working days up to and including each covered date, so that counting between dates is one subtraction."""
+        rank, count = {}, 0
+        for year in sorted(self._years):
+            d = date(year, 1, 1)
+            while d.year == year:
+                count += self.is_working_day(d)
+                rank[d] = count
+                d += timedelta(days=1)
+        return rank
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("WorkingCalendar is immutable")
@@ -151,9 +163,12 @@ class WorkingCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days strictly after `start` up to and including `end`; 0 if end <= start."""
-        count = 0
-        d = start + timedelta(days=1)
-        while d <= end:
-            count += self.is_working_day(d)
-            d += timedelta(days=1)
-        return count
+        if end <= start:
+            return 0
+        for d in (start + timedelta(days=1), end):
+            if d not in self._rank:
+                raise CalendarNotLoadedError(d.year)
+        # Years are loaded whole but may not be contiguous: count through any gap day by day to raise there.
+        if end.year - start.year > 1 and any(y not in self._years for y in range(start.year, end.year + 1)):
+            raise CalendarNotLoadedError(next(y for y in range(start.year, end.year + 1) if y not in self._years))
+        return self._rank[end] - self._rank[start + timedelta(days=1)] + self.is_working_day(start + timedelta(days=1))

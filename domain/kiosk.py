@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import FlatCopy
 from domain.errors import DomainError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -53,7 +54,7 @@ class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     dossier_code: str
 
 
-class Kiosk(Aggregate):
+class Kiosk(FlatCopy, Aggregate):
     """The machine's consumables and containers: envelope stock, intake bin, cash box."""
 
     class Installed(Aggregate.Created):

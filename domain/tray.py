@@ -8,6 +8,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.copying import FlatCopy
 from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -41,7 +42,7 @@ def tray_id(kiosk_id: str, number: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"/trays/{kiosk_id}/{number}")
 
 
-class Tray(Aggregate):
+class Tray(FlatCopy, Aggregate):
     """One of the kiosk's return compartments."""
 
     class Installed(Aggregate.Created):
