@@ -181,6 +181,14 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     balances = {code: dossiers.get_dossier(code) for code in codes}
     assert sum(d.excess for d in balances.values()) > 0 and any(d.shortfall for d in balances.values())
     assert all(d.paid - d.fee == d.excess - d.shortfall for d in balances.values())
+    lines = {code: [e for e in dossiers.events.get(dossier_id(code)) if isinstance(e, Dossier.HandedOver)]
+             for code in codes + extra}
+    pulled_codes = {item.dossier_code for item in pulled}
+    for code in codes:  # bin → department, department → kiosk team, and for pulled-back results team → officer
+        assert [(line.giver.role, line.receiver.role) for line in lines[code]][:2] == [
+            (Role.CONSULTANT, Role.DEPARTMENT_OFFICER), (Role.DEPARTMENT_OFFICER, Role.CONSULTANT)]
+        assert len(lines[code]) == 2 + (code in pulled_codes)
+    assert all(len(lines[code]) == 1 for code in extra)  # counter dossiers: results back to the kiosk team
     return codes
 
 
