@@ -10,6 +10,7 @@ from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
 from api.controllers.books import BooksController
+from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
@@ -28,7 +29,7 @@ def create_app(system: System) -> Litestar:
 
     return Litestar(
         route_handlers=[health, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
-                        BooksController, ReportsController, VaultController, VerifyController],
+                        BooksController, ReportsController, VaultController, VerifyController, DocumentController],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),

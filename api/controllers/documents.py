@@ -1,0 +1,76 @@
+"""Signed documents of a dossier: the receipt form (phiếu tiếp nhận) and the result, signed and kept in the vault."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from litestar import Controller, Response, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from api.actor import actor_from_headers
+from application.vault_values import StoredDocument
+from domain.values import Actor, DeliveryChannel, Role
+from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
+from infrastructure.bootstrap import System
+
+MAX_JSON = 28 * 1024 * 1024
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Who receives the dossier (their name is printed under the signature)."""
+
+    officer_name: Name
+
+
+class ResultBody(msgspec.Struct, forbid_unknown_fields=True):
+    """The result PDF (base64) to sign by the competent person, then with the agency's certificate."""
+
+    pdf: bytes
+    metadata: DocumentMetadata
+    signer_account_id: Name
+    deliver_online: bool = False
+
+
+class ResultSigned(msgspec.Struct):
+    document: StoredDocument
+    delivered: bool
+
+
+class DocumentController(Controller):
+    """Giấy tờ ký số của hồ sơ — signed documents of a dossier."""
+
+    path = "/dossiers/{code:str}"
+    tags = ["signed documents"]
+    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False)}
+
+    @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
+          media_type="application/pdf", status_code=201)
+    def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], system: NamedDependency[System],
+                     actor: NamedDependency[Actor]) -> Response[bytes]:
+        """The Vietnamese receipt form with a verification QR, signed by the receiving officer (PDF)."""
+        dossier = system.dossiers.get_dossier(code)
+        procedure = system.dossiers.procedure(dossier.procedure_code)
+        issued = system.vaults.issue_receipt_form(dossier, procedure_name=procedure.name, officer_name=data.officer_name,
+                                                  officer=actor)
+        return Response(system.vaults.open_file(issued.sha256), media_type="application/pdf", status_code=201,
+                        headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan_{code}.pdf"',
+                                 "X-Document-Sha256": issued.sha256})
+
+    @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
+          summary="Ký số kết quả / Sign the result")
+    def result(self, code: FromPath[str], data: JSONBody[ResultBody], system: NamedDependency[System],
+               actor: NamedDependency[Actor]) -> ResultSigned:
+        """Signed first by the competent person, then with the agency's certificate; saved to the applicant's vault,
+        and delivered online if asked (the dossier must then be in `result_issued`)."""
+        dossier = system.dossiers.get_dossier(code)
+        owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=dossier.applicant.id_number)
+        signer = Actor(account_id=data.signer_account_id, role=Role.SIGNER)
+        stored = system.vaults.sign_result(owner, dossier_code=code, pdf=data.pdf, metadata=data.metadata,
+                                           signer=signer, actor=actor)
+        if data.deliver_online:
+            system.dossiers.deliver_result(code, channel=DeliveryChannel.ONLINE, actor=actor,
+                                           receiver_name=dossier.applicant.name)
+        return ResultSigned(document=stored, delivered=data.deliver_online)
