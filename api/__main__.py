@@ -18,7 +18,8 @@ def main() -> None:
     system = build(settings)
     if settings.demo:
         seed(system)
-    uvicorn.run(create_app(system), host=settings.api_host, port=settings.api_port, log_level="info")
+    # No access log: request paths carry dossier codes and, for vaults, citizens' ID numbers.
+    uvicorn.run(create_app(system), host=settings.api_host, port=settings.api_port, log_level="info", access_log=False)
 
 
 if __name__ == "__main__":

@@ -68,14 +68,22 @@ def validation_error(_: Request, error: ValidationException) -> Response[ErrorBo
     return Response(body, status_code=400)
 
 
-def http_error(_: Request, error: HTTPException) -> Response[ErrorBody]:
+def http_error(request: Request, error: HTTPException) -> Response[ErrorBody]:
+    if error.status_code >= 500 and error.status_code != 503:
+        _log_internal(request, error)
     body = ErrorBody(error=f"http_{error.status_code}", message=str(error.detail), message_vi=str(error.detail))
     return Response(body, status_code=error.status_code, headers=error.headers)
 
 
+def _log_internal(request: Request, error: Exception) -> None:
+    # Log the type and the route template only: exception text and concrete paths (/vaults/citizen/<ID number>)
+    # may carry personal data.
+    route = request.scope.get("path_template", "?")
+    log.error("internal error %s on %s %s", type(error).__name__, request.method, route)
+
+
 def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
-    # Log the type and route only: exception text may echo personal data from the request.
-    log.error("internal error %s on %s %s", type(error).__name__, request.method, request.url.path)
+    _log_internal(request, error)
     body = ErrorBody(error="internal_error", message="internal error; it has been logged",
                      message_vi="Lỗi hệ thống, vui lòng thử lại sau.")
     return Response(body, status_code=500)

@@ -67,3 +67,11 @@ class PdfTools(Protocol):
 
     def render_receipt(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str,
                        verification_path: str) -> bytes: ...
+
+
+# ----- [7] notifications: one block, appended ------------------------------------------------
+class Notifier(Protocol):
+    """Sends one templated message (Vietnamese, versioned templates) to one address through one channel
+    (sms, zalo, email); returns the provider's message id or raises domain.notification.DeliveryError."""
+
+    def send(self, channel: str, address: str, template: str, version: int, params: Mapping[str, str]) -> str: ...

@@ -93,7 +93,8 @@ def decode_qr_bytes(data: bytes, *, raw: bool) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            log.warning("QR payload is not UTF-8; kept as Latin-1: %r", data[:40])
+            # The payload itself stays out of the log: a CCCD QR holds the ID number and the name.
+            log.warning("QR payload of %d bytes is not UTF-8; kept as Latin-1", len(data))
             return data.decode("latin-1")
     text = data.decode("utf-8", errors="replace")
     for guessed in ("shift_jis", "latin-1"):

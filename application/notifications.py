@@ -1,0 +1,170 @@
+"""Notifications: messages to applicants through a transactional outbox, a policy and a dispatcher.
+
+The policy reads `Dossier.NotificationRequested` from the shared log and requests one `Notification` each
+(the id is derived from the dossier event, and the policy's position is saved in the same commit: exactly once).
+The dispatcher sends what is due through the `Notifier` port, records the outcome, retries with backoff and
+falls back to the next channel. One dispatcher process at a time: a crash between a send and its commit sends
+that message once more (at least once).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
+
+from application.base import OneStopApplication, Written
+from application.ports import Notifier
+from domain.codes import dossier_id
+from domain.dossier import Dossier
+from domain.kiosk import kiosk_id
+from domain.notification import (
+    FALLBACK, DeliveryError, Notification, NotificationStatus, Recipient, notification_id,
+)
+from domain.notification_policy import PolicyPosition, policy_position_id
+from domain.values import Actor, Role
+
+log = logging.getLogger("motcua.notifications")
+NOTIFICATION = ("notification", "thông báo")
+SYSTEM = Actor(account_id="notification-policy", role=Role.SYSTEM)
+REQUESTED_TOPIC = get_topic(Dossier.NotificationRequested)
+OPEN_TOPICS = (get_topic(Notification.Requested), get_topic(Notification.Failed))
+CLOSED_TOPICS = (get_topic(Notification.Sent), get_topic(Notification.GaveUp))
+BATCH = 500
+
+
+def preference(first: str) -> list[str]:
+    """The requested channel first, then the others in fallback order (sms → zalo → email)."""
+    return [first, *(channel for channel in FALLBACK if channel != first)]
+
+
+class Notifications(OneStopApplication):
+    """Requests, sends and tracks messages to applicants (SMS, Zalo, e-mail)."""
+
+    def __init__(self, env: Any = None, *, notifier: Notifier | None = None, overdue_days: int = 5,
+                 agency_name: Callable[[str], str] | None = None) -> None:
+        super().__init__(env)
+        self.notifier, self.overdue_days = notifier, overdue_days
+        self.agency_name = agency_name or (lambda agency: agency)
+        self._scanned = 0  # log position up to which the pending index is complete
+        self._pending: dict[UUID, None] = {}
+
+    # ----- commands ---------------------------------------------------------------------
+    def request(self, *, id: UUID, channels: list[str], template: str, dossier_code: str, params: Mapping[str, str],
+                recipient: Recipient, actor: Actor, at: datetime) -> Written | None:
+        """Ask for a message; None if this id was requested before (a request is processed once)."""
+        notification = Notification.request(id=id, channels=channels, template=template, dossier_code=dossier_code,
+                                            params=dict(params), recipient=recipient, actor=actor, at=at)
+        try:
+            return self.commit(notification)
+        except IntegrityError:
+            return None
+
+    def confirm_delivered(self, id: UUID, channel: str, at: datetime) -> Written:
+        """A provider's delivery receipt."""
+        return self.update(id, NOTIFICATION, str(id), None, lambda n: n.record_delivered(channel=channel, at=at))
+
+    def follow_requests(self, at: datetime) -> int:
+        """The policy: turn each new `Dossier.NotificationRequested` into a Notification; returns how many."""
+        head, made = self.recorder.max_notification_id() or 0, 0
+        tracker = self._policy_position()
+        while tracker.position < head:
+            found = self.recorder.select_notifications(tracker.position + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
+            last = found[-1].id if len(found) == BATCH else head
+            requests = [self._from_dossier(self.mapper.to_domain_event(stored), at) for stored in found]
+            requests = [r for r in requests if r is not None and not self._exists(r.id)]
+            if not requests and tracker.position > 0:
+                tracker.last_seen = last  # nothing to write: keep the stored position, skip ahead in memory
+                continue
+            tracker.advance(position=last, at=at)
+            self.commit(tracker, *requests)
+            made += len(requests)
+        return made
+
+    def dispatch_due(self, now: datetime) -> int:
+        """Send every notification whose next attempt is due; returns how many attempts were made."""
+        self._scan_pending()
+        attempts = 0
+        for nid in list(self._pending):
+            attempts += self._dispatch(nid, now)
+        return attempts
+
+    # ----- queries ----------------------------------------------------------------------
+    def get_status(self, id: UUID) -> tuple[NotificationStatus, str | None, int]:
+        """Status, the channel in use (or that sent it) and its attempt count."""
+        n = self.load(id, NOTIFICATION, str(id), fresh=True)
+        return n.status, n.sent_channel or n.channel, n.attempt
+
+    def list_pending(self) -> list[UUID]:
+        """The notifications not yet sent nor given up."""
+        self._scan_pending()
+        return list(self._pending)
+
+    # ----- helpers ----------------------------------------------------------------------
+    def _dispatch(self, nid: UUID, now: datetime) -> int:
+        notification = self.load(nid, NOTIFICATION, str(nid))
+        if notification.status is not NotificationStatus.PENDING:
+            self._pending.pop(nid, None)
+            return 0
+        if not notification.is_due(now):
+            return 0
+        channel = notification.channel
+        try:
+            provider_id = self._notifier().send(channel, notification.recipient.address(channel), notification.template,
+                                                notification.template_version, notification.params)
+        except DeliveryError as error:
+            notification.record_failure(kind=error.kind, at=now)
+            log.warning("notification %s: %s attempt %d failed (%s)", nid, channel, notification.attempt or 5, error.kind)
+        else:
+            notification.record_sent(provider_id=provider_id, at=now)
+            log.info("notification %s sent by %s", nid, channel)
+        if self.commit_or_evict(notification) is not None and notification.status is not NotificationStatus.PENDING:
+            self._pending.pop(nid, None)
+        return 1
+
+    def _scan_pending(self) -> None:
+        head = self.recorder.max_notification_id() or 0
+        while self._scanned < head:
+            found = self.recorder.select_notifications(self._scanned + 1, BATCH, stop=head,
+                                                       topics=OPEN_TOPICS + CLOSED_TOPICS)
+            for stored in found:
+                if stored.topic in CLOSED_TOPICS:
+                    self._pending.pop(stored.originator_id, None)
+                else:
+                    self._pending[stored.originator_id] = None
+            self._scanned = found[-1].id if len(found) == BATCH else head
+
+    def _from_dossier(self, requested: Dossier.NotificationRequested, at: datetime) -> Notification | None:
+        dossier = self.repository.get(requested.originator_id, version=requested.originator_version)
+        if dossier.tray is None:
+            log.error("dossier %s asked for %s without a tray; skipped", dossier.code, requested.template)
+            return None
+        kiosk = self.repository.get(kiosk_id(dossier.tray[0]))
+        params = {"code": dossier.code, "tray": str(dossier.tray[1]), "kiosk": kiosk.name,
+                  "agency": self.agency_name(kiosk.agency), "days": str(self.overdue_days)}
+        recipient = Recipient(phone=dossier.applicant.phone, email=dossier.applicant.email)
+        return Notification.request(id=notification_id(dossier.code, requested.originator_version),
+                                    channels=preference(requested.channel), template=requested.template,
+                                    dossier_code=dossier.code, params=params, recipient=recipient,
+                                    actor=SYSTEM, at=at)
+
+    def _exists(self, nid: UUID) -> bool:
+        return next(iter(self.events.get(nid, lte=1)), None) is not None
+
+    def _policy_position(self) -> PolicyPosition:
+        self.evict(policy_position_id())  # another dispatcher may have moved it
+        try:
+            tracker = self.repository.get(policy_position_id())
+        except Exception:  # AggregateNotFoundError: the policy never ran
+            tracker = PolicyPosition.start()
+        tracker.last_seen = max(tracker.position, getattr(self, "_policy_seen", 0))
+        return tracker
+
+    def _notifier(self) -> Notifier:
+        assert self.notifier is not None, "Notifications needs a Notifier adapter"
+        return self.notifier

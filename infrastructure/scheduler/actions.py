@@ -1,0 +1,172 @@
+"""The job bodies: each acts through the applications or reads the read models, and returns the ledger's detail.
+
+Dependencies are injected (Protocols below) so tests drive the bodies with fakes. Reminder texts are Vietnamese;
+until a notification port exists they go to `notify` (a log line) and into the ledger's detail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+import msgspec
+
+from domain.values import Actor, Party, Role
+from infrastructure.scheduler.jobs import VIETNAM, Run, WorkingDays, is_working_day
+
+log = logging.getLogger(__name__)
+SCHEDULER = Actor(account_id="system:scheduler", role=Role.SYSTEM)
+PARTY_VARIABLES = {"staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT, "system:scheduler|Bộ lập lịch tự động|Tổ tư vấn"),
+                   "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER, "unit:one_stop|Bộ phận Một cửa|Bộ phận Một cửa"),
+                   "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER, "unit:police|Công an|Công an")}
+
+
+class OverdueCommands(Protocol):
+    def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
+                          at: datetime | None = None) -> list[Any]: ...
+
+
+class OfficeQueries(Protocol):
+    def kiosk_keys(self) -> list[str]: ...
+
+    def per_kiosk(self, queue: str, today: date) -> dict[str, int]: ...
+
+    def due_by_department(self, today: date, until: date) -> dict[str, dict[str, int]]: ...
+
+
+class ReportMaker(Protocol):
+    def report(self, kind: str, reference: date, *, today: date, agency: str | None = None) -> Any: ...
+
+
+@dataclass(frozen=True)
+class StaffParties:
+    """The sides of the handovers the overdue sweep records."""
+
+    staff: Party
+    one_stop: Party
+    police: Party
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> StaffParties:
+        """`MOTCUA_SCHEDULER_STAFF|ONE_STOP|POLICE` as `account_id|name|unit`, else constant system parties."""
+        parties = {}
+        for side, (variable, role, default) in PARTY_VARIABLES.items():
+            parts = environ.get(variable, default).split("|")
+            if len(parts) != 3 or not all(p.strip() for p in parts):
+                raise ValueError(f"{variable} must be 'account_id|name|unit', not {environ[variable]!r}")
+            parties[side] = Party(account_id=parts[0].strip(), name=parts[1].strip(), role=role, unit=parts[2].strip())
+        return cls(**parties)
+
+
+class ReadModelQueries:
+    """The office's questions answered from the read models (`Views`)."""
+
+    def __init__(self, views: Any) -> None:
+        self.views = views
+
+    def kiosk_keys(self) -> list[str]:
+        return [row["kiosk"] for row in self.views.store.query("SELECT DISTINCT kiosk FROM kiosk_trays ORDER BY kiosk")]
+
+    def per_kiosk(self, queue: str, today: date) -> dict[str, int]:
+        return dict(Counter(item.kiosk or "" for item in self._all(queue, today)))
+
+    def due_by_department(self, today: date, until: date) -> dict[str, dict[str, int]]:
+        counts: dict[str, dict[str, int]] = {}
+        for item in self._all("in_processing", today):
+            if item.due_on is not None and item.due_on <= until:
+                tally = counts.setdefault(item.department or "", {"due_soon": 0, "overdue": 0})
+                tally["overdue" if item.due_on < today else "due_soon"] += 1
+        return counts
+
+    def _all(self, queue: str, today: date) -> Iterator[Any]:
+        page = 1
+        while items := self.views.queue(queue, today=today, page=page, page_size=500).items:
+            yield from items
+            page += 1
+
+
+@dataclass
+class Actions:
+    """The bodies of the scheduled routines, by action name (see `jobs.CATALOGUE`)."""
+
+    queries: OfficeQueries
+    calendar: WorkingDays
+    kiosks: OverdueCommands | None = None
+    reports: ReportMaker | None = None
+    parties: StaffParties = field(default_factory=lambda: StaffParties.from_env({}))
+    notify: Callable[[str], None] = log.info
+
+    def body(self, action: str) -> Callable[[Run, datetime], str]:
+        """The callable for a catalogue action name (`report:week` → a weekly report)."""
+        if action.startswith("report:"):
+            kind = action.split(":", 1)[1]
+            return lambda run, now: self.report(kind, run, now)
+        return getattr(self, action)
+
+    def collection_reminder(self, run: Run, now: datetime) -> str:
+        """08:00 and 14:00: open each kiosk, take out envelopes and cash, sort by department, hand over."""
+        waiting = self.queries.per_kiosk("kiosk_bin", _day(now))
+        lines = [f"Kiosk {key}: {waiting.get(key, 0)} phong bì hồ sơ trong thùng." for key in self.queries.kiosk_keys()]
+        return self._remind(f"Nhắc việc {_clock(run)}: Tổ tư vấn mở kiosk, lấy phong bì hồ sơ và tiền mặt, phân loại "
+                            "theo phòng ban và bàn giao (ghi sổ giao nhận, hai bên ký).", lines)
+
+    def loading_reminder(self, run: Run, now: datetime) -> str:
+        """16:00: load results into the trays with the rear screen and scanner; the kiosk prints the slip."""
+        waiting = self.queries.per_kiosk("results_to_load", _day(now))
+        lines = [f"Kiosk {key or '(chưa gán kiosk)'}: {n} kết quả chờ nạp." for key, n in sorted(waiting.items())]
+        return self._remind(f"Nhắc việc {_clock(run)}: Tổ tư vấn nạp kết quả vào khay kiosk bằng màn hình phía sau và "
+                            "máy quét mã vạch; kiosk in phiếu nạp, công dân nhận tin nhắn.", lines)
+
+    def overdue_sweep(self, run: Run, now: datetime) -> str:
+        """Every kiosk: overdue results are handed back when no tray is free (they stay otherwise)."""
+        if self.kiosks is None:
+            raise RuntimeError("the overdue sweep needs the Kiosks application")
+        p, lines = self.parties, []
+        for key in self.queries.kiosk_keys():
+            for item in self.kiosks.pull_back_overdue(key, staff=p.staff, one_stop=p.one_stop, police=p.police,
+                                                      actor=SCHEDULER, at=now):
+                receiver = p.police if item.receiver == "police" else p.one_stop
+                lines.append(f"Kiosk {key}, khay {item.tray}: rút hồ sơ {item.dossier_code} "
+                             f"({item.days_since_notification} ngày làm việc), bàn giao {receiver.unit}.")
+        return self._remind(f"Rà soát quá hạn {_clock(run)}: {len(lines)} kết quả được rút khỏi khay.", lines)
+
+    def due_soon_alerts(self, run: Run, now: datetime) -> str:
+        """Per department: dossiers in processing due within one working day, and those already overdue."""
+        today = _day(now)
+        counts = self.queries.due_by_department(today, self._next_working_day(today))
+        for department, tally in sorted(counts.items()):
+            self.notify(f"Phòng {department or '(chưa phân công)'}: {tally['due_soon']} hồ sơ đến hạn trong 1 ngày "
+                        f"làm việc, {tally['overdue']} hồ sơ đã quá hạn.")
+        return json.dumps({"date": today.isoformat(), "departments": counts}, ensure_ascii=False, sort_keys=True)
+
+    def report(self, kind: str, run: Run, now: datetime) -> str:
+        """The report of the period that ended the day before the scheduled run, as JSON."""
+        if self.reports is None:
+            raise RuntimeError("report generation needs the reports view")
+        day = run.scheduled_for.astimezone(VIETNAM).date()
+        report = self.reports.report(kind, day - timedelta(days=1), today=day)
+        return msgspec.json.encode(report).decode()
+
+    def _remind(self, headline: str, lines: list[str]) -> str:
+        text = "\n".join([headline, *lines])
+        self.notify(text)
+        return text
+
+    def _next_working_day(self, today: date) -> date:
+        day = today + timedelta(days=1)
+        while not is_working_day(self.calendar, day):
+            day += timedelta(days=1)
+        return day
+
+
+def _day(at: datetime) -> date:
+    return at.astimezone(VIETNAM).date()
+
+
+def _clock(run: Run) -> str:
+    return f"{run.scheduled_for.astimezone(VIETNAM):%H:%M ngày %d/%m/%Y}"
