@@ -43,6 +43,7 @@ class MsgspecMapper(Mapper[UUID]):
     def __init__(self) -> None:
         super().__init__(transcoder=_NoTranscoder())
         self._encoder = msgspec.json.Encoder()
+        self._by_topic: dict[str, tuple[type, msgspec.json.Decoder]] = {}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         state = dict(vars(domain_event))
@@ -51,16 +52,23 @@ class MsgspecMapper(Mapper[UUID]):
                            topic=get_topic(type(domain_event)), state=self._encoder.encode(state))
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        event_class = resolve_topic(stored_event.topic)
+        return self.event_from(stored_event.topic, stored_event.state, stored_event.originator_id,
+                               stored_event.originator_version)
+
+    def event_from(self, topic: str, data: bytes, originator_id: Any, originator_version: int) -> Any:
+        """The domain event stored under `topic` with this state (the fast path for log readers)."""
+        known = self._by_topic.get(topic)
+        if known is None:
+            event_class = resolve_topic(topic)
+            known = self._by_topic[topic] = (event_class, _decoder(event_class))
+        event_class, decoder = known
         try:
-            state = _decoder(event_class).decode(stored_event.state)
+            state = decoder.decode(data)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise MapperDeserialisationError(
-                f"cannot decode {stored_event.topic} v{stored_event.originator_version} of "
-                f"{stored_event.originator_id}: {error}") from error
-        originator_id = stored_event.originator_id
-        state["originator_id"] = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
-        state["originator_version"] = stored_event.originator_version
+                f"cannot decode {topic} v{originator_version} of {originator_id}: {error}") from error
+        state["originator_id"] = originator_id if type(originator_id) is UUID else UUID(str(originator_id))
+        state["originator_version"] = originator_version
         domain_event = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
@@ -24,9 +25,9 @@ from domain.codes import dossier_id
 from domain.dossier import Dossier
 from domain.kiosk import kiosk_id
 from domain.notification import (
-    FALLBACK, DeliveryError, Notification, NotificationStatus, Recipient, notification_id,
+    FALLBACK, DeliveryError, Notification, NotificationStatus, PolicyPosition, Recipient, notification_id,
+    policy_position_id,
 )
-from domain.notification_policy import PolicyPosition, policy_position_id
 from domain.values import Actor, Role
 
 log = logging.getLogger("motcua.notifications")
@@ -52,6 +53,7 @@ class Notifications(OneStopApplication):
         self.notifier, self.overdue_days = notifier, overdue_days
         self.agency_name = agency_name or (lambda agency: agency)
         self._scanned = 0  # log position up to which the pending index is complete
+        self._policy_seen = 0  # log position up to which the policy found nothing more to request
         self._pending: dict[UUID, None] = {}
 
     # ----- commands ---------------------------------------------------------------------
@@ -73,17 +75,18 @@ class Notifications(OneStopApplication):
         """The policy: turn each new `Dossier.NotificationRequested` into a Notification; returns how many."""
         head, made = self.recorder.max_notification_id() or 0, 0
         tracker = self._policy_position()
-        while tracker.position < head:
-            found = self.recorder.select_notifications(tracker.position + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
+        start = max(tracker.position, self._policy_seen)
+        while start < head:
+            found = self.recorder.select_notifications(start + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
             last = found[-1].id if len(found) == BATCH else head
             requests = [self._from_dossier(self.mapper.to_domain_event(stored), at) for stored in found]
             requests = [r for r in requests if r is not None and not self._exists(r.id)]
-            if not requests and tracker.position > 0:
-                tracker.last_seen = last  # nothing to write: keep the stored position, skip ahead in memory
-                continue
-            tracker.advance(position=last, at=at)
-            self.commit(tracker, *requests)
-            made += len(requests)
+            if requests:  # the notifications and the position in one commit: exactly once
+                tracker.advance(position=last, at=at)
+                if self.commit_or_evict(tracker, *requests) is None:
+                    return made  # another policy run won: the next round starts from its position
+                made += len(requests)
+            start = self._policy_seen = last  # without requests, only skip ahead in memory
         return made
 
     def dispatch_due(self, now: datetime) -> int:
@@ -154,16 +157,14 @@ class Notifications(OneStopApplication):
                                     actor=SYSTEM, at=at)
 
     def _exists(self, nid: UUID) -> bool:
-        return next(iter(self.events.get(nid, lte=1)), None) is not None
+        return next(iter(self.events.get(nid, limit=1)), None) is not None
 
     def _policy_position(self) -> PolicyPosition:
-        self.evict(policy_position_id())  # another dispatcher may have moved it
+        self.evict(policy_position_id())  # another process may have moved it
         try:
-            tracker = self.repository.get(policy_position_id())
-        except Exception:  # AggregateNotFoundError: the policy never ran
-            tracker = PolicyPosition.start()
-        tracker.last_seen = max(tracker.position, getattr(self, "_policy_seen", 0))
-        return tracker
+            return self.repository.get(policy_position_id())
+        except AggregateNotFoundError:  # the policy never ran
+            return PolicyPosition.start()
 
     def _notifier(self) -> Notifier:
         assert self.notifier is not None, "Notifications needs a Notifier adapter"

@@ -163,8 +163,7 @@ class Notification(FlatCopy, Aggregate):
         if self.status is not NotificationStatus.PENDING:
             raise ActionNotAllowedError(action, self.status.value, [])
 
-    @event(Requested)
-    def _requested(self, channels: list[str], template: str, template_version: int, dossier_code: str,
+    def __init__(self, *, channels: list[str], template: str, template_version: int, dossier_code: str,
                    params: dict[str, str], recipient: Recipient, actor: Actor, at: datetime) -> None:
         self.channels, self.template, self.template_version = list(channels), template, template_version
         self.dossier_code, self.params, self.recipient = dossier_code, dict(params), recipient
@@ -191,3 +190,38 @@ class Notification(FlatCopy, Aggregate):
     @event(GaveUp)
     def _gave_up(self, at: datetime) -> None:
         self.status = NotificationStatus.GAVE_UP
+
+
+def policy_position_id() -> UUID:
+    """The one stream that remembers how far the notification policy has read the log."""
+    return uuid5(NAMESPACE_URL, "/policies/notifications")
+
+
+class PolicyPosition(FlatCopy, Aggregate):
+    """How far the policy that turns dossiers' requests into Notifications has read the shared log."""
+
+    class Started(Aggregate.Created):
+        """The policy ran for the first time."""
+
+    class Advanced(Aggregate.Event):
+        """Requests up to this log position were turned into Notifications (saved in the same commit)."""
+
+        position: int
+        at: datetime
+
+    @classmethod
+    def start(cls) -> PolicyPosition:
+        """A policy that has read nothing yet."""
+        return cls._create(cls.Started, id=policy_position_id())
+
+    def advance(self, *, position: int, at: datetime) -> None:
+        """Record the position the notifications committed alongside cover."""
+        if position > self.position:
+            self._advanced(position=position, at=at)
+
+    def __init__(self) -> None:
+        self.position = 0
+
+    @event(Advanced)
+    def _advanced(self, position: int, at: datetime) -> None:
+        self.position = position

@@ -93,8 +93,7 @@ class OtpQuota(FlatCopy, Aggregate):
             raise OtpLimitError(self.scope, recent[-count] + window - at)
         self._used(challenge_id=challenge_id, purpose=purpose, at=at)
 
-    @event(Opened)
-    def _opened(self, scope: str) -> None:
+    def __init__(self, *, scope: str) -> None:
         self.scope, self.uses, self.sent, self.latest = scope, [], 0, {}
 
     @event(Used)
@@ -152,8 +151,7 @@ class OtpChallenge(FlatCopy, Aggregate):
             self._locked(at=at)
         return False
 
-    @event(Issued)
-    def _issued(self, recipient: OtpRecipient, purpose: str, kiosk: str | None, expires_at: datetime,
+    def __init__(self, *, recipient: OtpRecipient, purpose: str, kiosk: str | None, expires_at: datetime,
                 code_hash: str, at: datetime) -> None:
         self.purpose, self.kiosk, self.expires_at, self.code_hash = purpose, kiosk, expires_at, code_hash
         self.status, self.failures = ChallengeStatus.OPEN, 0

@@ -10,7 +10,11 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 
-def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[tuple[int, StoredEvent]]]:
+Row = tuple[int, Any, int, str, bytes]
+"""(notification id, originator id, originator version, topic, state)."""
+
+
+def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
     """Notifications start..stop in id order. On PostgreSQL one server-side cursor streams them (a rebuild
     reads the whole log); elsewhere the recorder's own paged select is used."""
     if type(recorder).__module__ == "eventsourcing.postgres":
@@ -20,11 +24,20 @@ def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[
         notifications = recorder.select_notifications(start, batch, stop=stop)
         if not notifications:
             return
-        yield [(n.id, n) for n in notifications]
+        yield [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in notifications]
         start = notifications[-1].id + 1
 
 
-def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[tuple[int, StoredEvent]]]:
+def decoder_of(mapper: Any) -> Any:
+    """A function (row) -> domain event: the mapper's fast path when it has one."""
+    fast = getattr(mapper, "event_from", None)
+    if fast is not None:
+        return lambda row: fast(row[3], row[4], row[1], row[2])
+    return lambda row: mapper.to_domain_event(StoredEvent(originator_id=row[1], originator_version=row[2],
+                                                          topic=row[3], state=row[4]))
+
+
+def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
     query = sql.SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
                     "WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id").format(
         sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
@@ -33,5 +46,4 @@ def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterat
         cursor.itersize = batch
         cursor.execute(query, (start, stop))
         while rows := cursor.fetchmany(batch):
-            yield [(row[0], StoredEvent(originator_id=row[1], originator_version=row[2], topic=row[3], state=row[4]))
-                   for row in rows]
+            yield rows

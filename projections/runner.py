@@ -19,7 +19,7 @@ from typing import Any
 import msgspec
 
 from projections.base import ReadModel
-from projections.log import read_log
+from projections.log import decoder_of, read_log
 from projections.rows import BatchRows, MemoryRows
 from projections.store import ReadStore, Tx
 
@@ -88,10 +88,11 @@ class Projector:
     # ----- processing -------------------------------------------------------------------
     def _events(self, start: int, stop: int, progress: Progress | None = None, interruptible: bool = False):
         """Decoded (id, event) pairs from start to stop, a batch at a time."""
-        for stored in read_log(self.recorder, start, stop, self.batch):
-            yield [(notification_id, self.mapper.to_domain_event(event)) for notification_id, event in stored]
+        decode = decoder_of(self.mapper)
+        for rows in read_log(self.recorder, start, stop, self.batch):
+            yield [(row[0], decode(row)) for row in rows]
             if progress:
-                progress(stored[-1][0], stop)
+                progress(rows[-1][0], stop)
             if interruptible and self._stop.is_set():
                 return
 

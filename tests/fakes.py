@@ -86,3 +86,25 @@ class InMemoryBlobStore:
 
     def exists(self, sha256: str) -> bool:
         return sha256 in self.files
+
+
+class FakeNotifier:
+    """The Notifier port in memory: records what each channel sent; channels in `failing` raise DeliveryError."""
+
+    def __init__(self, failing: dict[str, str] | None = None) -> None:
+        self.sent: list[tuple[str, str, str, int, dict[str, str]]] = []
+        self.failing = dict(failing or {})  # channel -> "transient" or "rejected"
+        self.tries: list[str] = []
+
+    def send(self, channel: str, address: str, template: str, version: int, params) -> str:
+        from domain.notification import DeliveryError, ErrorKind
+
+        self.tries.append(channel)
+        if channel in self.failing:
+            raise DeliveryError(ErrorKind(self.failing[channel]), f"{channel} is down")
+        self.sent.append((channel, address, template, version, dict(params)))
+        return f"fake-{len(self.sent)}"
+
+    def last_code(self, address: str) -> str:
+        """The code of the last OTP sent to the address, as the citizen reads it."""
+        return next(params["code"] for _, to, template, _, params in reversed(self.sent) if to == address and template == "otp")

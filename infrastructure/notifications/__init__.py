@@ -1,0 +1,66 @@
+"""Notification adapters: one `Notifier` over per-channel gateways (SMS, Zalo, e-mail, console) and templates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Protocol
+
+from domain.notification import FALLBACK, DeliveryError, ErrorKind
+from infrastructure.notifications.console import ConsoleGateway
+from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
+from infrastructure.notifications.smtp import SmtpMailer
+from infrastructure.notifications.templates import Message, Templates
+
+log = logging.getLogger("motcua.notifications")
+DEFAULT_SENDER = "MOTCUA"
+
+
+class Gateway(Protocol):
+    """One channel's transport."""
+
+    def deliver(self, address: str, message: Message) -> str: ...
+
+
+class ChannelNotifier:
+    """The `Notifier` port: renders the template for the channel and hands it to that channel's gateway."""
+
+    def __init__(self, gateways: Mapping[str, Gateway], templates: Templates) -> None:
+        self.gateways, self.templates = dict(gateways), templates
+
+    def send(self, channel: str, address: str, template: str, version: int, params: Mapping[str, str]) -> str:
+        """Send one message; the provider's id, or DeliveryError."""
+        gateway = self.gateways.get(channel)
+        if gateway is None:  # not configured here: fall back to the next channel at once
+            raise DeliveryError(ErrorKind.REJECTED, f"channel {channel} is not configured")
+        return gateway.deliver(address, self.templates.render(channel, template, version, params))
+
+    def close(self) -> None:
+        for gateway in self.gateways.values():
+            close = getattr(gateway, "close", None)
+            if close is not None:
+                close()
+
+
+def notifier_from_env(environ: Mapping[str, str]) -> ChannelNotifier:
+    """Gateways for the channels whose variables are set; with none set, the console for every channel.
+
+    MOTCUA_SMS_URL, MOTCUA_SMS_TOKEN, MOTCUA_SMS_SENDER · MOTCUA_ZALO_URL, MOTCUA_ZALO_TOKEN ·
+    MOTCUA_SMTP_HOST, MOTCUA_SMTP_PORT (25), MOTCUA_SMTP_FROM, MOTCUA_SMTP_USER, MOTCUA_SMTP_PASSWORD,
+    MOTCUA_SMTP_STARTTLS (y/n).
+    """
+    sender = environ.get("MOTCUA_SMS_SENDER", DEFAULT_SENDER)
+    gateways: dict[str, Gateway] = {}
+    if environ.get("MOTCUA_SMS_URL"):
+        gateways["sms"] = SmsGateway(environ["MOTCUA_SMS_URL"], environ.get("MOTCUA_SMS_TOKEN", ""), sender)
+    if environ.get("MOTCUA_ZALO_URL"):
+        gateways["zalo"] = ZaloGateway(environ["MOTCUA_ZALO_URL"], environ.get("MOTCUA_ZALO_TOKEN", ""))
+    if environ.get("MOTCUA_SMTP_HOST"):
+        gateways["email"] = SmtpMailer(
+            environ["MOTCUA_SMTP_HOST"], int(environ.get("MOTCUA_SMTP_PORT", "25")),
+            environ.get("MOTCUA_SMTP_FROM", "motcua@localhost"), starttls=environ.get("MOTCUA_SMTP_STARTTLS", "n") in ("y", "1"),
+            user=environ.get("MOTCUA_SMTP_USER", ""), password=environ.get("MOTCUA_SMTP_PASSWORD", ""))
+    if not gateways:
+        gateways = {channel: ConsoleGateway(channel) for channel in FALLBACK}
+    log.info("notification channels: %s", ", ".join(sorted(gateways)))
+    return ChannelNotifier(gateways, Templates(sender))

@@ -1,0 +1,70 @@
+"""SMS and Zalo gateways: JSON over HTTPS to the provider, a token header, the provider's message id back."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+import httpx
+
+from domain.notification import DeliveryError, ErrorKind
+from infrastructure.notifications.templates import Message
+
+log = logging.getLogger("motcua.notifications.gateways")
+
+
+def post_json(client: httpx.Client, url: str, token: str, body: dict[str, Any]) -> str:
+    """POST the body; the provider's message id, or DeliveryError (transient for 5xx, 429 and network errors)."""
+    try:
+        response = client.post(url, json=body, headers={"Authorization": f"Bearer {token}"} if token else {})
+    except httpx.HTTPError as error:  # refused, reset, timed out: the gateway may be back soon
+        raise DeliveryError(ErrorKind.TRANSIENT, type(error).__name__) from None
+    if response.status_code >= 500 or response.status_code == 429:
+        raise DeliveryError(ErrorKind.TRANSIENT, f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise DeliveryError(ErrorKind.REJECTED, f"HTTP {response.status_code}")
+    return provider_id(response)
+
+
+def provider_id(response: httpx.Response) -> str:
+    """The id the provider gave the message (`id` or `message_id`), or a local one if it gave none."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("id", "message_id", "msg_id"):
+            if body.get(key) is not None:
+                return str(body[key])
+    return f"local-{uuid.uuid4().hex}"
+
+
+class SmsGateway:
+    """A brandname SMS gateway: POST {sender, to, text} to MOTCUA_SMS_URL with the token."""
+
+    def __init__(self, url: str, token: str, sender: str, timeout: float = 10.0) -> None:
+        self.url, self.token, self.sender = url, token, sender
+        self.client = httpx.Client(timeout=timeout)
+
+    def deliver(self, address: str, message: Message) -> str:
+        """Send one SMS; the provider's message id."""
+        return post_json(self.client, self.url, self.token, {"sender": self.sender, "to": address, "text": message.text})
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class ZaloGateway:
+    """Zalo notification messages through an official-account gateway: POST {phone, text} to MOTCUA_ZALO_URL."""
+
+    def __init__(self, url: str, token: str, timeout: float = 10.0) -> None:
+        self.url, self.token = url, token
+        self.client = httpx.Client(timeout=timeout)
+
+    def deliver(self, address: str, message: Message) -> str:
+        """Send one Zalo message to the account registered with the phone; the provider's message id."""
+        return post_json(self.client, self.url, self.token, {"phone": address, "text": message.text})
+
+    def close(self) -> None:
+        self.client.close()
