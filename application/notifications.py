@@ -110,25 +110,29 @@ class Notifications(OneStopApplication):
 
     # ----- helpers ----------------------------------------------------------------------
     def _dispatch(self, nid: UUID, now: datetime) -> int:
+        """Attempts on one notification: a refused channel falls back to the next one in the same round."""
+        attempts = 0
         notification = self.load(nid, NOTIFICATION, str(nid))
+        while notification.is_due(now):
+            self._attempt(notification, now)
+            attempts += 1
+            if self.commit_or_evict(notification) is None:
+                break  # another dispatcher got there first; the next round sees its outcome
         if notification.status is not NotificationStatus.PENDING:
             self._pending.pop(nid, None)
-            return 0
-        if not notification.is_due(now):
-            return 0
-        channel = notification.channel
+        return attempts
+
+    def _attempt(self, notification: Notification, now: datetime) -> None:
+        channel, attempt = notification.channel, notification.attempt + 1
         try:
             provider_id = self._notifier().send(channel, notification.recipient.address(channel), notification.template,
                                                 notification.template_version, notification.params)
         except DeliveryError as error:
             notification.record_failure(kind=error.kind, at=now)
-            log.warning("notification %s: %s attempt %d failed (%s)", nid, channel, notification.attempt or 5, error.kind)
+            log.warning("notification %s: %s attempt %d failed (%s)", notification.id, channel, attempt, error.kind.value)
         else:
             notification.record_sent(provider_id=provider_id, at=now)
-            log.info("notification %s sent by %s", nid, channel)
-        if self.commit_or_evict(notification) is not None and notification.status is not NotificationStatus.PENDING:
-            self._pending.pop(nid, None)
-        return 1
+            log.info("notification %s sent by %s (attempt %d)", notification.id, channel, attempt)
 
     def _scan_pending(self) -> None:
         head = self.recorder.max_notification_id() or 0

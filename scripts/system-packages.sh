@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
 set -euo pipefail
-needed=(libzbar0 poppler-utils fonts-dejavu-core)
+needed=(libzbar0 poppler-utils fonts-dejavu-core softhsm2 opensc)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -22,7 +22,10 @@ from pyhanko.sign.signers import Signer
 from application.vault_values import PdfCheck, PdfSignature, Placement, SignedPdf, SigningKey
 from domain.values import Actor
 from domain.vault_errors import UnreadableDocumentError
-from infrastructure.signing.pki import DevPki, SigningConfigurationError, ensure_dev_pki, load_p12_signer, signer_from_env
+from infrastructure.signing.pki import (
+    PKCS11_MODULE_ENV, DevPki, SigningConfigurationError, ensure_dev_pki, load_p12_signer, pkcs11_signer_from_env,
+    signer_from_env,
+)
 from infrastructure.signing.signer import STAMP_SIZE, TOP_LEFT, Box, sign_pdf
 from infrastructure.signing.verify import SignatureReport, UnreadablePdfError, VerificationReport, verify_pdf
 
@@ -59,9 +62,10 @@ class PyhankoSigner:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> PyhankoSigner:
-        """Keys from PKCS#12 files named in the environment, or the development PKI when none is named."""
+        """The agency key on a PKCS#11 token (MOTCUA_PKCS11_MODULE) or in a PKCS#12 file (MOTCUA_SIGNING_P12),
+        or the development PKI when neither is named."""
         location = environ.get(LOCATION_ENV) or DEFAULT_LOCATION
-        if not environ.get("MOTCUA_SIGNING_P12"):
+        if not environ.get("MOTCUA_SIGNING_P12") and not environ.get(PKCS11_MODULE_ENV):
             log.warning("no MOTCUA_SIGNING_P12: signing with the development PKI (not for production)")
             return cls.from_dev_pki(ensure_dev_pki(Path(environ.get(DEV_PKI_ENV) or "var/pki")), location=location)
         roots_path = environ.get(TRUST_ROOTS_ENV)
@@ -69,8 +73,8 @@ class PyhankoSigner:
             raise SigningConfigurationError(f"set {TRUST_ROOTS_ENV} to a PEM file of the trusted root certificates")
         officer_path, password = environ.get(OFFICER_P12_ENV), environ.get(OFFICER_P12_PASSWORD_ENV)
         officer = load_p12_signer(officer_path, password.encode() if password else None) if officer_path else None
-        return cls(agency=signer_from_env(environ), officer=officer, trust_roots=[Path(roots_path).read_bytes()],
-                   location=location)
+        agency = pkcs11_signer_from_env(environ) if environ.get(PKCS11_MODULE_ENV) else signer_from_env(environ)
+        return cls(agency=agency, officer=officer, trust_roots=[Path(roots_path).read_bytes()], location=location)
 
     def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
              at: datetime, metadata: Mapping[str, str]) -> SignedPdf:

@@ -8,17 +8,18 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 
 from application.dossiers import Dossiers
+from domain.values import Applicant
 from infrastructure.calendar import load_calendar
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
-from infrastructure.scheduler.jobs import CATALOGUE, VIETNAM, Run, job_named
+from infrastructure.scheduler.jobs import CATALOGUE, VIETNAM, Run
 from infrastructure.scheduler.leader import AlwaysLeader, PostgresLeader
-from infrastructure.scheduler.ledger import PostgresLedger
+from infrastructure.scheduler.ledger import PostgresLedger, SqliteLedger
 from infrastructure.scheduler.runner import Scheduler
 from projections.models import read_models
 from projections.queries import Views
@@ -26,9 +27,8 @@ from projections.reports import ReportsView
 from projections.runner import Projector
 from projections.store import PostgresReadStore
 from tests.conftest import PG, pg_connect, postgres_env
-from tests.fakes import FakeClock, WeekdayCalendar
+from tests.fakes import FakeClock, FakeOtp, WeekdayCalendar
 from tests.kiosk_support import ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
-from tests.fakes import FakeOtp
 
 pytestmark = pytest.mark.postgres
 CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
@@ -153,6 +153,15 @@ def test_a_run_that_dies_midway_leaves_no_claim_and_a_failure_is_recorded_once(p
     assert ledger.record(run, broken, now) is None
 
 
+def test_the_embedded_ledger_also_records_each_run_id_once(tmp_path) -> None:
+    ledger, calls = SqliteLedger(tmp_path / "scheduler.sqlite3"), []
+    run = Run(vn(date(2026, 5, 20), 16), "loading_round")
+    assert ledger.record(run, lambda: calls.append(run) or "ok", lambda: datetime.now(VIETNAM)) == "done"
+    assert ledger.record(run, lambda: calls.append(run) or "ok", lambda: datetime.now(VIETNAM)) is None
+    assert calls == [run] and ledger.last_scheduled() == {"loading_round": run.scheduled_for}
+    ledger.close()
+
+
 def test_the_real_routines_act_through_the_applications_and_read_models(pg_schema, catalogue) -> None:
     env, clock = postgres_env(pg_schema), FakeClock(vn(date(2026, 5, 20), 9))
     dossiers = Dossiers(env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
@@ -176,7 +185,9 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
 
         clock.current = vn(date(2026, 5, 28), 7, 31)  # six working days after the SMS, and no tray free
         bodies = {job.action: actions.body(job.action) for job in CATALOGUE}
-        outcomes = scheduler(pg_schema, bodies, clock).tick()
+        leader = scheduler(pg_schema, bodies, clock)
+        outcomes = leader.tick()
+        leader.stop()
         rows = {r["job"]: r for r in PostgresLedger(CONNINFO, pg_schema).rows()}
         assert {o.outcome for o in outcomes} == {"done"} and "overdue_sweep" in rows
         assert "2 kết quả được rút khỏi khay" in rows["overdue_sweep"]["detail"]
@@ -191,8 +202,6 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
 
 def receive_and_route(dossiers: Dossiers, catalogue, n: int) -> str:
     """A counter dossier accepted and sent to its department (in processing)."""
-    from domain.values import Applicant
-
     citizen = Citizen(200 + n)
     code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel="counter", components=[],
                                applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
