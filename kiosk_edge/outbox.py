@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nats
+
 from domain.kiosk_wire import DeviceEvent, encode, event_subject, event_type
 
 log = logging.getLogger(__name__)
@@ -126,12 +128,21 @@ class Publisher:
         self._nc = None
 
     async def _connection(self) -> Any:
-        import nats
-
         if self._nc is None or self._nc.is_closed:
-            self._nc = await nats.connect(servers=self.servers, connect_timeout=1, allow_reconnect=True,
-                                          max_reconnect_attempts=-1, reconnect_time_wait=0.25)
+            # No client-side reconnect: a lost connection closes the client, the publish fails at once,
+            # and the next drain connects afresh; run()'s backoff is the only retry policy.
+            self._nc = await nats.connect(servers=self.servers, connect_timeout=1, allow_reconnect=False,
+                                          max_reconnect_attempts=1, reconnect_time_wait=0.1, error_cb=_quiet,
+                                          disconnected_cb=_disconnected)
         return self._nc
+
+
+async def _quiet(error: Exception) -> None:
+    log.debug("nats: %s", type(error).__name__)
+
+
+async def _disconnected() -> None:
+    log.info("nats: disconnected; device events stay in the outbox")
 
 
 async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:

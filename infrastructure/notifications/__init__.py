@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from domain.notification import FALLBACK, DeliveryError, ErrorKind
-from infrastructure.notifications.console import ConsoleGateway
-from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
+from infrastructure.notifications.gateways import ConsoleGateway, SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Message, Templates
 

@@ -1,14 +1,17 @@
-"""SMS and Zalo gateways: JSON over HTTPS to the provider, a token header, the provider's message id back."""
+"""Channel gateways: SMS and Zalo (JSON over HTTPS, a token header, the provider's message id back) and the
+console (the embedded default: messages printed with the address masked, nothing logged)."""
 
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
-from typing import Any
+from typing import Any, TextIO
 
 import httpx
 
 from domain.notification import DeliveryError, ErrorKind
+from domain.values import mask_phone
 from infrastructure.notifications.templates import Message
 
 log = logging.getLogger("motcua.notifications.gateways")
@@ -68,3 +71,25 @@ class ZaloGateway:
 
     def close(self) -> None:
         self.client.close()
+
+
+def mask_address(address: str) -> str:
+    """'0901234101' -> '090****101'; 'an.nguyen@example.vn' -> 'a***@example.vn'."""
+    if "@" in address:
+        local, _, domain = address.partition("@")
+        return f"{local[:1]}***@{domain}"
+    return mask_phone(address)
+
+
+class ConsoleGateway:
+    """Prints each message (the kiosk demo reads OTPs from here) to stdout, never to the logs."""
+
+    def __init__(self, channel: str, stream: TextIO | None = None) -> None:
+        self.channel, self.stream = channel, stream
+
+    def deliver(self, address: str, message: Message) -> str:
+        """Print the message; a local id."""
+        subject = f" {message.subject}:" if message.subject else ""
+        print(f"[{self.channel.upper()} {mask_address(address)}]{subject} {message.text}", file=self.stream or sys.stdout,
+              flush=True)
+        return f"console-{uuid.uuid4().hex}"

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("runs", help="list the ledger of recorded runs")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # the heartbeat would log every few seconds
     if args.command == "jobs":
         for job in CATALOGUE:
             days = "working days" if job.working_days_only else "any day"

@@ -16,19 +16,17 @@ from typing import Any, Protocol
 
 import msgspec
 
-from domain.values import Actor, Party, Role
+from domain.values import Party, Role
 from infrastructure.scheduler.jobs import VIETNAM, Run, WorkingDays, is_working_day
 
 log = logging.getLogger(__name__)
-SCHEDULER = Actor(account_id="system:scheduler", role=Role.SYSTEM)
 PARTY_VARIABLES = {"staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT, "system:scheduler|Bộ lập lịch tự động|Tổ tư vấn"),
                    "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER, "unit:one_stop|Bộ phận Một cửa|Bộ phận Một cửa"),
                    "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER, "unit:police|Công an|Công an")}
 
 
 class OverdueCommands(Protocol):
-    def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
-                          at: datetime | None = None) -> list[Any]: ...
+    def list_overdue(self, key: str, at: datetime | None = None) -> list[Any]: ...
 
 
 class OfficeQueries(Protocol):
@@ -123,17 +121,22 @@ class Actions:
                             "máy quét mã vạch; kiosk in phiếu nạp, công dân nhận tin nhắn.", lines)
 
     def overdue_sweep(self, run: Run, now: datetime) -> str:
-        """Every kiosk: overdue results are handed back when no tray is free (they stay otherwise)."""
+        """Every kiosk: the overdue results staff must pull back (only when no tray is free; they stay otherwise).
+
+        The sweep lists; it records nothing. The pull-back events are written when staff take the paper out of
+        the tray and hand it over (POST /kiosks/{key}/overdue/pull-back), because that is when it happens.
+        """
         if self.kiosks is None:
             raise RuntimeError("the overdue sweep needs the Kiosks application")
         p, lines = self.parties, []
         for key in self.queries.kiosk_keys():
-            for item in self.kiosks.pull_back_overdue(key, staff=p.staff, one_stop=p.one_stop, police=p.police,
-                                                      actor=SCHEDULER, at=now):
+            for item in self.kiosks.list_overdue(key, at=now):
+                if item.action != "pull_back":
+                    continue
                 receiver = p.police if item.receiver == "police" else p.one_stop
-                lines.append(f"Kiosk {key}, khay {item.tray}: rút hồ sơ {item.dossier_code} "
+                lines.append(f"Kiosk {key}, khay {item.tray}: cần rút hồ sơ {item.dossier_code} "
                              f"({item.days_since_notification} ngày làm việc), bàn giao {receiver.unit}.")
-        return self._remind(f"Rà soát quá hạn {_clock(run)}: {len(lines)} kết quả được rút khỏi khay.", lines)
+        return self._remind(f"Rà soát quá hạn {_clock(run)}: {len(lines)} kết quả cần rút khỏi khay.", lines)
 
     def due_soon_alerts(self, run: Run, now: datetime) -> str:
         """Per department: dossiers in processing due within one working day, and those already overdue."""

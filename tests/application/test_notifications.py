@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -62,7 +63,8 @@ def test_each_pickup_request_becomes_exactly_one_notification(world, catalogue):
     assert {n.originator_id for n in stored} == {notification_id(c, requested_version(dossiers, c)) for c in codes}
 
 
-def test_the_dispatcher_sends_the_pickup_sms_with_code_kiosk_and_tray(world, catalogue):
+def test_the_dispatcher_sends_the_pickup_sms_with_code_kiosk_and_tray(world, catalogue, caplog):
+    caplog.set_level(logging.DEBUG)
     _, _, notifications, notifier, clock, _ = world
     [code] = results_in_trays(world, catalogue, 1)
     notifications.follow_requests(clock.now())
@@ -76,6 +78,7 @@ def test_the_dispatcher_sends_the_pickup_sms_with_code_kiosk_and_tray(world, cat
     assert notifications.get_status(nid) == (NotificationStatus.SENT, "sms", 1)
     notifications.confirm_delivered(nid, "sms", clock.now())
     assert notifications.get_status(nid)[0] is NotificationStatus.DELIVERED
+    assert "sent by sms" in caplog.text and Citizen(0).phone not in caplog.text and Citizen(0).name not in caplog.text
 
 
 def test_a_failing_channel_is_retried_with_backoff_then_the_next_one_is_used(world):

@@ -148,3 +148,22 @@ def _events(app: Otps) -> list:
 
 def _challenges(app: Otps) -> list:
     return [e for e in _events(app) if isinstance(e, OtpChallenge.Issued)]
+
+
+def test_the_kiosk_flow_runs_unchanged_on_the_event_sourced_otp(store_env, catalogue, notifier, otps):
+    from application.dossiers import Dossiers
+    from application.errors import WrongOtpError
+    from tests.fakes import FakeClock, WeekdayCalendar
+    from tests.kiosk_support import kiosks_app
+
+    clock = FakeClock(T0)
+    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(store_env, dossiers, otps, clock)
+    try:
+        kiosks.request_otp(PHONE)
+        with pytest.raises(WrongOtpError):
+            kiosks.verify_phone(PHONE, "not-a-code")
+        assert kiosks.verify_phone(PHONE, notifier.last_code(PHONE))
+    finally:
+        kiosks.close()
+        dossiers.close()

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from infrastructure.calendar import load_calendar
-from infrastructure.scheduler.actions import SCHEDULER, Actions, StaffParties
+from infrastructure.scheduler.actions import Actions, StaffParties
 from infrastructure.scheduler.jobs import CATALOGUE, Run, due_run, due_runs, job_named, run_id, scheduled_between
 from infrastructure.scheduler.leader import lock_key
 
@@ -125,10 +125,12 @@ class FakeKiosks:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
 
-    def pull_back_overdue(self, key: str, **kwargs) -> list:
+    def list_overdue(self, key: str, **kwargs) -> list:
         self.calls.append((key, kwargs))
-        return [SimpleNamespace(tray=7, dossier_code="H29.06-260501-0001", days_since_notification=6,
-                                receiver="police")] if key == "Q6-01" else []
+        return [SimpleNamespace(tray=7, dossier_code="H29.06-260501-0001", days_since_notification=6, receiver="police",
+                                action="pull_back"),
+                SimpleNamespace(tray=8, dossier_code="H29.06-260501-0002", days_since_notification=6, receiver="one_stop",
+                                action="keep")] if key == "Q6-01" else []
 
 
 class FakeReports:
@@ -154,13 +156,13 @@ def test_loading_reminder_counts_results_waiting(actions: Actions) -> None:
     assert "Nhắc việc 16:00" in text and "Kiosk Q6-01: 2 kết quả chờ nạp." in text
 
 
-def test_overdue_sweep_pulls_back_at_every_kiosk_as_the_system(actions: Actions) -> None:
+def test_overdue_sweep_lists_what_staff_must_pull_back_at_every_kiosk(actions: Actions) -> None:
     now = vn(2026, 5, 20, 7, 31)
     text = actions.body("overdue_sweep")(Run(vn(2026, 5, 20, 7, 30), "overdue_sweep"), now)
     calls = actions.kiosks.calls
     assert [key for key, _ in calls] == ["Q6-01", "Q6-02"]
-    assert all(kw["actor"] == SCHEDULER and kw["at"] == now for _, kw in calls)
-    assert "1 kết quả được rút" in text and "khay 7" in text and "bàn giao Công an" in text
+    assert all(kw == {"at": now} for _, kw in calls)
+    assert "1 kết quả cần rút" in text and "khay 7" in text and "bàn giao Công an" in text and "khay 8" not in text
 
 
 def test_due_soon_alerts_look_one_working_day_ahead(actions: Actions) -> None:
