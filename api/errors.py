@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 import msgspec
+from eventsourcing.persistence import IntegrityError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from application.errors import (
-    FaceMismatchError, KioskFullError, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
+    FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
     UnknownReferenceError, VersionConflictError, WrongOtpError,
 )
 from application.proofs import ProofError
@@ -33,6 +34,7 @@ STATUS: dict[type[DomainError], int] = {
     WrongOtpError: 403,
     PickupRefusedError: 403,
     ProofError: 403,
+    KioskRefusal: 409,
 }
 
 
@@ -82,6 +84,12 @@ def _log_internal(request: Request, error: Exception) -> None:
     log.error("internal error %s on %s %s", type(error).__name__, request.method, route)
 
 
+def lost_race(_: Request, error: IntegrityError) -> Response[ErrorBody]:
+    body = ErrorBody(error="conflict", message="another write to the same record won; reload and retry",
+                     message_vi="Dữ liệu vừa được cập nhật bởi thao tác khác, vui lòng tải lại và thử lại.")
+    return Response(body, status_code=409)
+
+
 def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
     _log_internal(request, error)
     body = ErrorBody(error="internal_error", message="internal error; it has been logged",
@@ -91,6 +99,7 @@ def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
 
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
+    IntegrityError: lost_race,
     ValidationException: validation_error,
     HTTPException: http_error,
     Exception: internal_error,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from application.dossiers import Dossiers
-from application.errors import KioskFullError
+from application.errors import KioskFullError, KioskRefusal
 from application.kiosk_views import (
     CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
 )
@@ -38,6 +38,8 @@ class KioskOffice:
         at = self._at(at)
         kiosk = Kiosk.install(key=key, name=name, agency=agency, tray_count=tray_count, actor=actor, at=at)
         trays = [Tray.install(kiosk_id=key, number=n, actor=actor, at=at) for n in range(1, tray_count + 1)]
+        if self.recorder.select_events(kiosk.id, limit=1):
+            raise KioskRefusal(f"kiosk {key} is already installed", f"Kiosk {key} đã được lắp đặt.", kiosk=key)
         return self.commit(kiosk, *trays)
 
     def register_envelopes(self, key: str, *, barcodes: list[str], actor: Actor, at: datetime | None = None) -> Written:

@@ -21,7 +21,6 @@ from eventsourcing.utils import get_topic
 
 from application.base import OneStopApplication, Written
 from application.ports import Notifier
-from domain.codes import dossier_id
 from domain.dossier import Dossier
 from domain.kiosk import kiosk_id
 from domain.notification import (

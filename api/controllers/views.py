@@ -33,8 +33,13 @@ class NotCaughtUpError(HTTPException):
 
 
 def wait_or_503(system: System, name: str | None, position: int | None, timeout: float = 5.0) -> None:
-    """Block until caught up, or answer 503 with Retry-After."""
-    if position is not None and not system.projector.wait_for(position, name, timeout):
+    """Block until caught up, or answer 503 with Retry-After; a position past the end of the log is the caller's error."""
+    if position is None:
+        return
+    head = system.dossiers.recorder.max_notification_id() or 0
+    if position > head:
+        raise HTTPException(status_code=400, detail=f"position {position} is beyond the end of the event log ({head})")
+    if not system.projector.wait_for(position, name, timeout):
         raise NotCaughtUpError(detail=f"read model {name or 'all'} has not reached position {position} yet",
                                headers={"Retry-After": "1"})
 

@@ -9,50 +9,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import threading
-from collections.abc import Callable
 
-from application.notifications import Notifications
-from application.ports import Clock
-from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
-from infrastructure.notifications import notifier_from_env
+from infrastructure.notifications.process import build_dispatcher, run, stop_on_signals
 from infrastructure.settings import Settings
-
-log = logging.getLogger("motcua.notifications")
-
-
-def build_dispatcher(settings: Settings) -> Notifications:
-    """The Notifications application with the configured gateways and the catalogue's agency names."""
-    catalogue = load_catalogue(settings.catalogue_path)
-    return Notifications(settings.event_store_env(), notifier=notifier_from_env(settings.adapter_environ()),
-                         overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
-
-
-def run(app: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
-    """Policy and dispatch rounds until `stop` is set; an error is logged and the round retried."""
-    while not stop.is_set():
-        try:
-            now = clock.now()
-            made = app.follow_requests(now)
-            attempts = app.dispatch_due(now)
-            if made or attempts:
-                log.info("requested %d, attempted %d", made, attempts)
-        except Exception:  # keep running: positions and outcomes are in the event store
-            log.exception("notification round failed; retrying")
-        stop.wait(poll)
-
-
-def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
-    """Install handlers that set `stop` on SIGTERM and SIGINT."""
-    def handler(signum: int, _frame: object) -> None:
-        log.info("signal %d: stopping after this round", signum)
-        stop.set()
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, handler)
-    return handler
 
 
 def main(argv: list[str] | None = None) -> int:

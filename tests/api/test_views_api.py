@@ -45,15 +45,20 @@ def test_tray_grid_and_overdue_list_come_from_the_read_models(client: TestClient
     assert overdue == {**overdue, "kiosk_full": False, "free_trays": 90, "items": []}
 
 
-def test_lag_and_wait_answer_for_each_read_model(client: TestClient) -> None:
+def test_lag_and_wait_answer_for_each_read_model(client: TestClient, system) -> None:
     head = client.get("/health").json()["events"]
     waited = client.get("/views/trays/wait", params={"position": head})
     assert waited.status_code == 200 and waited.json()["caught_up"] is True
     lags = {lag["name"]: lag for lag in client.get("/views/lag").json()}
     assert set(lags) >= {"dossiers", "trays"} and all(lag["head"] == head for lag in lags.values())
     assert client.get("/views/nope/wait", params={"position": 1}).status_code == 404
-    behind = client.get("/views/trays/wait", params={"position": head + 1000, "timeout": 0.2})
+    beyond = client.get("/views/trays/wait", params={"position": head + 1000, "timeout": 0.2})
+    assert beyond.status_code == 400 and "beyond the end" in beyond.json()["message"]
+    system.projector.stop()  # the runner is down: a new write stays unprocessed
+    written = client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB999999"]}, headers=STAFF).json()
+    behind = client.get("/views/trays/wait", params={"position": written["position"], "timeout": 0.2})
     assert behind.status_code == 503 and behind.headers["retry-after"] == "1"
+    assert {lag["name"]: lag for lag in client.get("/views/lag").json()}["trays"]["events_behind"] == 1
 
 
 @pytest.mark.parametrize("path", ["/views/queues/nope", "/views/queues/in_processing?page=0",

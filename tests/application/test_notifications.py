@@ -124,3 +124,19 @@ def test_a_repeated_request_is_ignored(world):
                 at=clock.now())
     assert notifications.request(**args) is not None
     assert notifications.request(**args) is None
+
+
+def test_the_embedded_thread_sends_the_pickup_message_without_being_asked(world, catalogue):
+    import time
+
+    from infrastructure.notifications.process import start_in_thread
+
+    _, _, notifications, notifier, clock, _ = world
+    [code] = results_in_trays(world, catalogue, 1)
+    thread, stop = start_in_thread(notifications, clock, poll=0.05)
+    deadline = time.monotonic() + 10
+    while not notifier.sent and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    thread.join(timeout=5)
+    assert not thread.is_alive() and [(s[0], s[4]["code"]) for s in notifier.sent] == [("sms", code)]

@@ -88,7 +88,8 @@ def test_malformed_or_misaddressed_messages_are_refused_and_change_nothing(core)
     async def scenario() -> tuple[list[str], list[str]]:
         async with bus(settings, core) as (nc, consumer):
             js, subject = nc.jetstream(), event_subject(valid, settings.prefix)
-            for payload in (b"not json", b'{"type":"cash_withdrawn"}', b"\xff\xfe\x00", bad_amount, encode(other_kiosk)):
+            garbage = (b"not json", b'{"type":"cash_withdrawn"}', b"\xff\xfe\x00", bad_amount, encode(other_kiosk))
+            for payload in garbage:
                 await js.publish(subject, payload)
             refused = await consume(consumer, 5)
             return refused, await consumer.poll(timeout=0.5)  # terminated: never redelivered

@@ -1,0 +1,56 @@
+"""Running the notification policy and dispatcher: in its own process (`__main__`) or a thread of the embedded API."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+
+from application.notifications import Notifications
+from application.ports import Clock
+from infrastructure.catalogue import load_catalogue
+from infrastructure.notifications import notifier_from_env
+from infrastructure.settings import Settings
+
+log = logging.getLogger("motcua.notifications")
+
+
+def build_dispatcher(settings: Settings) -> Notifications:
+    """The Notifications application with the configured gateways and the catalogue's agency names."""
+    catalogue = load_catalogue(settings.catalogue_path)
+    return Notifications(settings.event_store_env(), notifier=notifier_from_env(settings.adapter_environ()),
+                         overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
+
+
+def run(app: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
+    """Policy and dispatch rounds until `stop` is set; an error is logged and the round retried."""
+    while not stop.is_set():
+        try:
+            now = clock.now()
+            made = app.follow_requests(now)
+            attempts = app.dispatch_due(now)
+            if made or attempts:
+                log.info("requested %d, attempted %d", made, attempts)
+        except Exception:  # keep running: positions and outcomes are in the event store
+            log.exception("notification round failed; retrying")
+        stop.wait(poll)
+
+
+def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
+    """Install handlers that set `stop` on SIGTERM and SIGINT."""
+    def handler(signum: int, _frame: object) -> None:
+        log.info("signal %d: stopping after this round", signum)
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, handler)
+    return handler
+
+
+def start_in_thread(app: Notifications, clock: Clock, poll: float = 5.0) -> tuple[threading.Thread, threading.Event]:
+    """The embedded default: rounds in a daemon thread; set the returned event (and join) to stop."""
+    stop = threading.Event()
+    thread = threading.Thread(target=run, args=(app, clock, stop, poll), name="notifications", daemon=True)
+    thread.start()
+    return thread, stop
