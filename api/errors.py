@@ -13,9 +13,11 @@ from application.errors import (
     FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
     UnknownReferenceError, VersionConflictError, WrongOtpError,
 )
+from application.otp import OtpNotSentError
 from application.proofs import ProofError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
 from domain.kiosk import UnknownEnvelopeError
+from domain.otp import OtpLimitError
 
 log = logging.getLogger("motcua.api")
 
@@ -35,6 +37,8 @@ STATUS: dict[type[DomainError], int] = {
     PickupRefusedError: 403,
     ProofError: 403,
     KioskRefusal: 409,
+    OtpLimitError: 429,
+    OtpNotSentError: 503,
 }
 
 

@@ -43,9 +43,9 @@ class Kiosks(KioskOffice, OneStopApplication):
         """Parse the CCCD QR strictly; nothing is recorded."""
         return parse_cccd_qr(qr_payload, today=self._local_day(self._at(at)))
 
-    def request_otp(self, phone: str, at: datetime | None = None) -> None:
+    def request_otp(self, phone: str, at: datetime | None = None, *, kiosk: str | None = None) -> None:
         """Send an OTP to the phone the citizen typed."""
-        self._otp().send(check_phone(phone), SUBMIT, self._at(at))
+        self._otp().send(check_phone(phone), SUBMIT, self._at(at), kiosk=kiosk)
 
     def verify_phone(self, phone: str, code: str, at: datetime | None = None) -> str:
         """Check the OTP; returns a short-lived proof that the phone is the citizen's."""
@@ -128,7 +128,7 @@ class Kiosks(KioskOffice, OneStopApplication):
     def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
         """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
         dossier = self._ready_dossier(kiosk, code)
-        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", self._at(at))
+        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", self._at(at), kiosk=kiosk)
 
     def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
         """The citizen typed the dossier code from the SMS, then the OTP."""

@@ -21,9 +21,9 @@ class Calendar(Protocol):
 
 
 class Otp(Protocol):
-    """One-time passwords sent to a phone (real adapter and limits come with the notification work)."""
+    """One-time passwords sent to a phone, with resend limits per phone and per kiosk."""
 
-    def send(self, phone: str, purpose: str, at: datetime) -> None: ...
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None) -> None: ...
 
     def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool: ...
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks
+from application.notifications import Notifications
+from application.otp import Otps
 from application.proofs import Proofs
 from application.vaults import Vaults
 from application.ports import Calendar, Clock
@@ -14,7 +17,8 @@ from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
-from infrastructure.otp import MemoryOtp, console_sms
+from infrastructure.notifications import notifier_from_env
+from infrastructure.notifications.process import start_in_thread
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.settings import Settings
@@ -37,11 +41,19 @@ class System:
     projector: Projector
     views: Views
     vaults: Vaults | None = None
+    otps: Otps | None = None
+    notifications: Notifications | None = None
+    stop_dispatcher: Any = None
 
     def close(self) -> None:
         """Stop the in-process runner and release database connections."""
         self.projector.stop()
         self.projector.store.close()
+        if self.stop_dispatcher is not None:
+            self.stop_dispatcher()
+        for app in (self.otps, self.notifications):
+            if app is not None:
+                app.close()
         self.kiosks.close()
         self.dossiers.close()
         if self.vaults is not None:
@@ -56,21 +68,30 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     env = settings.event_store_env()
     dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
     key = settings.secret_key()
-    kiosks = Kiosks(env, dossiers=dossiers, otp=MemoryOtp(key, console_sms), proofs=Proofs(key), clock=clock,
-                    overdue_days=settings.overdue_days)
+    adapters = settings.adapter_environ()
+    notifier = notifier_from_env(adapters)
+    otps = Otps(env, key=key, notifier=notifier)
+    otps.repository.cache = dossiers.repository.cache
+    kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days)
     store = read_store(settings)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=settings.projection_batch)
     if settings.projections == "inprocess":
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
         projector.start()
-    adapters = settings.adapter_environ()
     vaults = Vaults(env, blobs=FilesystemBlobStore.from_env(adapters), signer=PyhankoSigner.from_env(adapters),
                     pdfs=LocalPdfTools.from_env(adapters), clock=clock)
     if settings.projections == "inprocess":
         vaults.after_commit.append(projector.poke)
+    notifications = Notifications(env, notifier=notifier, overdue_days=settings.overdue_days,
+                                  agency_name=lambda code: catalogue.agency(code).name)
+    stop_dispatcher = None
+    if settings.notifications == "inprocess":
+        thread, stop = start_in_thread(notifications, clock)
+        stop_dispatcher = lambda: (stop.set(), thread.join(timeout=10))  # noqa: E731
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                  kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults)
+                  kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
+                  notifications=notifications, stop_dispatcher=stop_dispatcher)
 
 
 def build_projector(settings: Settings) -> Projector:

@@ -34,6 +34,7 @@ class Settings:
     read_schema: str = "readmodels"
     projections: str = "inprocess"
     projection_batch: int = 1000
+    notifications: str = "inprocess"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -58,6 +59,7 @@ class Settings:
             read_schema=environ.get("MOTCUA_READ_SCHEMA", "readmodels"),
             projections=_choice(environ, "MOTCUA_PROJECTIONS", ("inprocess", "external"), "inprocess"),
             projection_batch=_positive_int(environ, "MOTCUA_PROJECTION_BATCH", "1000"),
+            notifications=_choice(environ, "MOTCUA_NOTIFICATIONS", ("inprocess", "external"), "inprocess"),
         )
 
     def adapter_environ(self, environ: Mapping[str, str] = os.environ) -> dict[str, str]:

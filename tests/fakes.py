@@ -48,7 +48,7 @@ class FakeOtp:
         self.sent: dict[tuple[str, str], str] = {}
         self._counter = 0
 
-    def send(self, phone: str, purpose: str, at: datetime) -> None:
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None) -> None:
         self._counter += 1
         self.sent[phone, purpose] = f"{(self._counter * 7919) % 10**6:06d}"
 

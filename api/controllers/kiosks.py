@@ -32,7 +32,7 @@ class KioskDeviceController(Controller):
     @post("/otp", sync_to_thread=True, summary="Gửi OTP / Send an OTP")
     def send_otp(self, key: FromPath[str], data: JSONBody[PhoneBody], kiosks: NamedDependency[Kiosks]) -> Accepted:
         """Send an OTP to the phone the citizen typed."""
-        kiosks.request_otp(data.phone)
+        kiosks.request_otp(data.phone, kiosk=key)
         return Accepted()
 
     @post("/otp/verify", sync_to_thread=True, summary="Xác thực OTP / Verify the OTP")
