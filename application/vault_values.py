@@ -90,25 +90,6 @@ class IssuedFile(msgspec.Struct, frozen=True):
     position: int
 
 
-class DocumentView(msgspec.Struct, frozen=True):
-    """A vault document for an officer's screen."""
-
-    document_id: UUID
-    origin: str
-    metadata: DocumentMetadata
-    note: str | None
-    pages: int
-    sha256: str
-    size: int
-    signed_by: list[str]
-    dossier_code: str | None
-    stored_at: datetime
-    stored_by: Actor
-    superseded_by: UUID | None
-    expired_reason: str | None
-    reused_for: list[str]
-
-
 class Verification(msgspec.Struct, frozen=True):
     """What anyone may learn about a signed PDF: who signed, when, intact or altered, which dossier."""
 
@@ -141,15 +122,6 @@ class DossierSignatures(msgspec.Struct, frozen=True):
 
     dossier_code: str
     files: list[SignedFileView]
-
-
-def document_view(d: Document) -> DocumentView:
-    """Copy a vault document into its view."""
-    return DocumentView(
-        document_id=d.document_id, origin=d.origin.value, metadata=d.metadata, note=d.note, pages=d.pages,
-        sha256=d.sha256, size=d.size, signed_by=list(d.signed_by), dossier_code=d.dossier_code, stored_at=d.stored_at,
-        stored_by=d.stored_by, superseded_by=d.superseded_by, expired_reason=d.expired_reason, reused_for=list(d.reused_for),
-    )
 
 
 def stored_document(vault_id: UUID, d: Document, position: int) -> StoredDocument:

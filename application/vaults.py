@@ -17,8 +17,8 @@ from application.base import MAX_RETRIES, OneStopApplication, Written
 from application.errors import VersionConflictError
 from application.ports import BlobStore, Clock, DocumentSigner, PdfTools
 from application.vault_values import (
-    DocumentView, DossierSignatures, IssuedFile, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
-    Verification, document_view, signed_file_view, stored_document, verdict_vi,
+    DossierSignatures, IssuedFile, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
+    Verification, signed_file_view, stored_document, verdict_vi,
 )
 from application.views import DossierDetails
 from domain.codes import parse_code
@@ -123,15 +123,15 @@ class Vaults(OneStopApplication):
                               dossier_code=dossier_code, signed_by=list(chosen[0].signed_by), position=written.position)
 
     # ----- queries ----------------------------------------------------------------------
-    def list_documents(self, owner: VaultOwner) -> list[DocumentView]:
+    def list_documents(self, owner: VaultOwner) -> list[Document]:
         """Every document of the owner's vault, oldest first (none if the vault was never opened)."""
         vault = self._peek(owner)
-        return [document_view(d) for d in vault.documents.values()] if vault else []
+        return list(vault.documents.values()) if vault else []
 
-    def find_reusable(self, owner: VaultOwner, type_code: str, on: date | None = None) -> list[DocumentView]:
+    def find_reusable(self, owner: VaultOwner, type_code: str, on: date | None = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         vault, day = self._peek(owner), on or business_day(self._at(None))
-        return [document_view(d) for d in vault.reusable(type_code, day)] if vault else []
+        return list(vault.reusable(type_code, day)) if vault else []
 
     def open_document(self, owner: VaultOwner, document_id: UUID) -> bytes:
         """The file of a vault document, for the officer who opens and checks it."""

@@ -18,10 +18,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.actor import actor_from_headers
 from api.errors import ErrorBody, domain_error
 from application.base import Written
-from application.vault_values import DocumentView, DossierSignatures, ReusedDocument, StoredDocument, Verification
+from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
 from application.vaults import Vaults
 from domain.errors import DomainError
-from domain.vault import DocumentMetadata, VaultOwner
+from domain.vault import Document, DocumentMetadata, VaultOwner
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError, ResultStillValidError,
     UnknownDocumentError, UnreadableDocumentError,
@@ -128,13 +128,13 @@ class VaultController(Controller):
 
     @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents")
     def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                       vaults: NamedDependency[Vaults]) -> list[DocumentView]:
+                       vaults: NamedDependency[Vaults]) -> list[Document]:
         """Every document of the vault with its metadata, state and the dossiers it was reused for."""
         return vaults.list_documents(owner)
 
     @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents")
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                 vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[DocumentView]:
+                 vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         return vaults.find_reusable(owner, type_code, on)
 

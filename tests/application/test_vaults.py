@@ -123,7 +123,7 @@ def test_a_valid_earlier_result_is_reused_by_reference_and_never_scanned_again(v
     assert refused.value.document_id == str(result.document_id) and "không được scan" in refused.value.message_vi.lower()
     assert vaults.recorder.max_notification_id() == events and stored_files(blobs) == files == 1
     [document] = vaults.list_documents(OWNER)
-    assert document.origin == "result" and document.reused_for == [SECOND] and document.metadata.issuer == AGENCY_NAME
+    assert document.origin == "result" and document.reused_for == (SECOND,) and document.metadata.issuer == AGENCY_NAME
     assert [type(e).__name__ for e in vaults.events.get(result.vault_id)] == ["Opened", "DocumentStored", "ReuseChecked"]
 
 
