@@ -1,0 +1,56 @@
+"""`python -m infrastructure.device_consumer`: the core's consumer of kiosk device events (its own process)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Mapping
+
+import nats
+
+from application.device_events import DeviceEvents
+from infrastructure.bootstrap import build
+from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
+from infrastructure.settings import Settings, SettingsError
+
+
+def bus_settings(environ: Mapping[str, str]) -> KioskBusSettings:
+    """MOTCUA_NATS_URL (comma-separated servers), MOTCUA_NATS_STREAM, MOTCUA_NATS_PREFIX, MOTCUA_NATS_DURABLE."""
+    servers = [url.strip() for url in environ.get("MOTCUA_NATS_URL", "nats://127.0.0.1:4222").split(",") if url.strip()]
+    if not servers or not all(url.startswith(("nats://", "tls://")) for url in servers):
+        raise SettingsError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
+    defaults = KioskBusSettings()
+    return KioskBusSettings(servers=servers, stream=environ.get("MOTCUA_NATS_STREAM", defaults.stream),
+                            prefix=environ.get("MOTCUA_NATS_PREFIX", defaults.prefix),
+                            durable=environ.get("MOTCUA_NATS_DURABLE", defaults.durable))
+
+
+async def consume(settings: Settings, bus: KioskBusSettings) -> None:
+    """Apply device events until SIGTERM or SIGINT."""
+    system = build(settings)
+    device_events = DeviceEvents(settings.event_store_env(), clock=system.clock, share_cache_with=system.kiosks)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    connection = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1)
+    try:
+        consumer = DeviceEventConsumer(connection, device_events, bus)
+        await consumer.start()
+        await consumer.run(stop)
+    finally:
+        # close, not drain: draining a JetStream pull subscription waits for fetches that never come.
+        await asyncio.wait_for(connection.close(), timeout=10)
+        device_events.close()
+        system.close()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(consume(Settings.from_env(), bus_settings(os.environ)))
+
+
+if __name__ == "__main__":
+    main()
