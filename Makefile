@@ -6,7 +6,7 @@ HASH := $(shell cat pyproject.toml scripts/system-packages.sh | cksum | cut -d' 
 RUNTIME := $(VENV)/.runtime-$(HASH)
 DEV := $(VENV)/.dev-$(HASH)
 
-.PHONY: install install-dev run test clean
+.PHONY: install install-dev run test stack clean
 
 install: $(RUNTIME)
 install-dev: $(DEV)
@@ -29,6 +29,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+stack: install
+	bash scripts/services.sh
+	bash scripts/stack.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, TypeVar
@@ -13,11 +15,43 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.errors import NotFoundError, VersionConflictError
+from domain.errors import DomainError
 from application.group_commit import GroupCommit
 from application.mapper import MsgspecMapper
 
 A = TypeVar("A", bound=Aggregate)
+F = TypeVar("F", bound=Callable[..., Any])
 MAX_RETRIES = 5
+_read = threading.local()
+
+
+def command(method: F) -> F:
+    """An application command that trusts the process cache, and checks a refusal against the store.
+
+    Commands decide on cached aggregates (no read per command). Another process may have changed them
+    meanwhile: a write then loses on the version constraint and is retried, but a refusal (e.g. "not in
+    this state") would be wrong. So when the domain refuses, the aggregates the command read are evicted
+    and the command runs once more on fresh state; a refusal that stands is the true answer.
+    """
+
+    @functools.wraps(method)
+    def run(self: OneStopApplication, *args: Any, **kwargs: Any) -> Any:
+        if getattr(_read, "ids", None) is not None:  # inside another command: the outermost one retries
+            return method(self, *args, **kwargs)
+        _read.ids = set()
+        try:
+            try:
+                return method(self, *args, **kwargs)
+            except DomainError:
+                stale, _read.ids = _read.ids, set()
+                if not stale:
+                    raise
+                for aggregate_id in stale:
+                    self.evict(aggregate_id)
+                return method(self, *args, **kwargs)
+        finally:
+            _read.ids = None
+    return run  # type: ignore[return-value]
 
 
 class Written(msgspec.Struct, frozen=True):
@@ -69,6 +103,9 @@ class OneStopApplication(Application[UUID]):
             aggregate = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(*what, key) from None
+        read = getattr(_read, "ids", None)
+        if read is not None and not fresh:
+            read.add(aggregate_id)
         if fresh:
             newer = list(self.events.get(aggregate_id, gt=aggregate.version))
             for new_event in newer:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application.base import MAX_RETRIES, OneStopApplication, Written
+from application.base import MAX_RETRIES, OneStopApplication, Written, command
 from application.codes import CodeAllocator
 from application.errors import UnknownReferenceError, VersionConflictError
 from application.ports import Calendar, Clock
@@ -65,6 +65,7 @@ class Dossiers(OneStopApplication):
         raise VersionConflictError(f"{agency} codes", None, None)
 
     # ----- acting -----------------------------------------------------------------------
+    @command
     def accept(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Accept for processing; the appointment date is fixed now if it was not at receipt."""
         at = self._at(at)
@@ -74,17 +75,20 @@ class Dossiers(OneStopApplication):
             dossier.accept(due_on=due_on, actor=actor, at=at)
         return self._act(code, expected_version, command)
 
+    @command
     def reject(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Refuse with a reason."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.reject(reason=reason, actor=actor, at=at))
 
+    @command
     def request_supplement(self, code: str, *, items: list[str], reason: str, actor: Actor,
                            expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Ask the applicant to add or correct components."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.request_supplement(items=items, reason=reason, actor=actor, at=at))
 
+    @command
     def provide_supplement(self, code: str, *, components: list[Component], actor: Actor,
                            expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Record supplemented components; the appointment date restarts from now."""
@@ -95,16 +99,19 @@ class Dossiers(OneStopApplication):
             dossier.provide_supplement(components=components, due_on=due_on, actor=actor, at=at)
         return self._act(code, expected_version, command)
 
+    @command
     def request_withdrawal(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """The applicant asks to withdraw."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.request_withdrawal(reason=reason, actor=actor, at=at))
 
+    @command
     def withdraw(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Carry out a requested withdrawal."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.withdraw(actor=actor, at=at))
 
+    @command
     def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None,
                    expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Set the fee; by default the catalogue's fee for the procedure."""
@@ -115,6 +122,7 @@ class Dossiers(OneStopApplication):
             dossier.assess_fee(amount=fee, actor=actor, at=at)
         return self._act(code, expected_version, command)
 
+    @command
     def record_payment(self, code: str, *, method: PaymentMethod, amount: int, actor: Actor, reference: str | None = None,
                        expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Record cash or a bank-QR transfer."""
@@ -122,18 +130,21 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.record_payment(
             method=method, amount=amount, reference=reference, actor=actor, at=at))
 
+    @command
     def route(self, code: str, *, department: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Send to a department of the catalogue."""
         at = self._at(at)
         self.department(department)
         return self._act(code, expected_version, lambda d: d.route(department=department, actor=actor, at=at))
 
+    @command
     def hand_over(self, code: str, *, item: str, giver: Party, receiver: Party, actor: Actor,
                   expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Record one handover-book line."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at))
 
+    @command
     def issue_result(self, code: str, *, summary: str, actor: Actor, document_number: str | None = None,
                      expected_version: int | None = None, at: datetime | None = None) -> Written:
         """The result is ready."""
@@ -141,6 +152,7 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.issue_result(
             summary=summary, document_number=document_number, actor=actor, at=at))
 
+    @command
     def deliver_result(self, code: str, *, channel: DeliveryChannel, actor: Actor, receiver_name: str | None = None,
                        expected_version: int | None = None, at: datetime | None = None) -> Written:
         """The result reached the applicant."""
@@ -148,6 +160,7 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.deliver_result(
             channel=channel, receiver_name=receiver_name, actor=actor, at=at))
 
+    @command
     def rate(self, code: str, *, rating: Rating, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
         """Record the applicant's satisfaction."""
         at = self._at(at)

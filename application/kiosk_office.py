@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from application.base import command
 from application.dossiers import Dossiers
 from application.errors import KioskFullError, KioskRefusal
 from application.kiosk_views import (
@@ -42,12 +43,14 @@ class KioskOffice:
             raise KioskRefusal(f"kiosk {key} is already installed", f"Kiosk {key} đã được lắp đặt.", kiosk=key)
         return self.commit(kiosk, *trays)
 
+    @command
     def register_envelopes(self, key: str, *, barcodes: list[str], actor: Actor, at: datetime | None = None) -> Written:
         """A printed batch of envelope barcodes becomes valid for intake."""
         at = self._at(at)
         return self.update(self._kiosk(key).id, ("kiosk", "kiosk"), key, None,
                            lambda k: k.register_envelopes(barcodes=barcodes, actor=actor, at=at))
 
+    @command
     def set_tray_service(self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "",
                          at: datetime | None = None) -> Written:
         """Take a tray out of service (door fault) or put it back."""
@@ -70,6 +73,7 @@ class KioskOffice:
                                          loaded_at=t.loaded_at) for t in self._trays(key, fresh=True)])
 
     # ----- collection at 08:00 and 14:00 ---------------------------------------------------
+    @command
     def collect(self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None) -> CollectionReport:
         """Empty the bin and the cash box; the count is recorded beside what the events expect, never hidden."""
         at = self._at(at)
@@ -83,6 +87,7 @@ class KioskOffice:
                                         discrepancy=cash_counted - expected)
         raise self.conflict(key)
 
+    @command
     def hand_over_batch(self, codes: list[str], *, item: str, giver: Party, receiver: Party, actor: Actor,
                         at: datetime | None = None) -> Written:
         """Several dossiers change hands at once: one handover-book line each, all in one commit."""
@@ -109,6 +114,7 @@ class KioskOffice:
         return LoadingSlip(kiosk=key, at=at, loaded=loaded, refused=refused,
                            text=slip_text(key, at, staff.name, loaded, refused))
 
+    @command
     def load_result(self, key: str, code: str, *, actor: Actor, at: datetime | None = None) -> SlipLine:
         """One result into one free tray; two staff loading at once never share a tray (the loser takes the next)."""
         at = self._at(at)
@@ -145,6 +151,7 @@ class KioskOffice:
                                          action="pull_back" if full else "keep"))
         return items
 
+    @command
     def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
                           at: datetime | None = None) -> list[OverdueItem]:
         """When no tray is free, hand overdue results to the one-stop officer or the police; otherwise they stay."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from application.base import OneStopApplication, Written
+from application.base import OneStopApplication, Written, command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
     FaceMismatchError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError, WrongOtpError,
@@ -54,10 +54,12 @@ class Kiosks(KioskOffice, OneStopApplication):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
         return self._proofs().issue(phone, SUBMIT, at)
 
+    @command
     def check_envelope(self, kiosk: str, barcode: str) -> None:
         """Raise UnknownEnvelopeError if the envelope must be pushed back out."""
         self._kiosk(kiosk).check_envelope(barcode)
 
+    @command
     def submit(self, kiosk: str, *, procedure_code: str, qr_payload: str, phone: str, phone_proof: str,
                envelope: str, actor: Actor, face: FaceCheck | None = None, at: datetime | None = None) -> Submitted:
         """The envelope goes into the bin: the dossier is received, its fee assessed, the barcode used up."""
@@ -86,6 +88,7 @@ class Kiosks(KioskOffice, OneStopApplication):
         code, written = dossiers.create(procedure.agency, at, make)
         return Submitted(dossier_code=code, due_on=due_on, fee=procedure.fee, version=written.version, position=written.position)
 
+    @command
     def pay(self, kiosk: str, code: str, *, method: PaymentMethod, amount: int, actor: Actor,
             reference: str | None = None, at: datetime | None = None) -> Balance:
         """Cash notes or a bank-QR confirmation for a dossier; cash also goes into the kiosk's cash box."""
@@ -117,6 +120,7 @@ class Kiosks(KioskOffice, OneStopApplication):
         return Receipt(**fields, text=receipt_text(agency.name if agency else procedure.agency, draft))
 
     # ----- pickup -----------------------------------------------------------------------
+    @command
     def start_pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime | None = None) -> PickupTicket:
         """District results: the citizen types the CCCD number and the receipt number (the dossier code)."""
         dossier = self._ready_dossier(kiosk, code)
@@ -125,11 +129,13 @@ class Kiosks(KioskOffice, OneStopApplication):
                                      "Số CCCD không khớp với biên nhận, vui lòng kiểm tra lại.")
         return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, self._at(at))
 
+    @command
     def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
         """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
         dossier = self._ready_dossier(kiosk, code)
         self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", self._at(at), kiosk=kiosk)
 
+    @command
     def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
         """The citizen typed the dossier code from the SMS, then the OTP."""
         at, dossier = self._at(at), self._ready_dossier(kiosk, code)
@@ -137,6 +143,7 @@ class Kiosks(KioskOffice, OneStopApplication):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
         return self._ticket(dossier, PickupMethod.CODE_AND_OTP, at)
 
+    @command
     def release(self, kiosk: str, code: str, *, ticket: str, method: PickupMethod, actor: Actor,
                 face: FaceCheck | None = None, at: datetime | None = None) -> Released:
         """Open the tray: the ticket is valid, the face matches if required, nothing is owed."""
@@ -153,6 +160,7 @@ class Kiosks(KioskOffice, OneStopApplication):
                 return Released(dossier_code=code, tray=tray.number, version=written.version, position=written.position)
         raise self.conflict(code)
 
+    @command
     def rate(self, code: str, *, rating: Rating, actor: Actor, at: datetime | None = None) -> Written:
         """The citizen's rating on the last screen."""
         at = self._at(at)

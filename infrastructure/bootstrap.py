@@ -99,8 +99,10 @@ def build_projector(settings: Settings) -> Projector:
     from application.base import OneStopApplication
 
     log_reader = OneStopApplication(settings.event_store_env())
-    return Projector(log_reader.recorder, log_reader.mapper, read_store(settings),
-                     read_models(load_catalogue(settings.catalogue_path)), batch=settings.projection_batch)
+    projector = Projector(log_reader.recorder, log_reader.mapper, read_store(settings),
+                          read_models(load_catalogue(settings.catalogue_path)), batch=settings.projection_batch)
+    projector.log_reader = log_reader  # keep the application alive: collecting it would close its connection pool
+    return projector
 
 
 def read_store(settings: Settings) -> ReadStore:

@@ -101,7 +101,7 @@ class Settings:
             }
         defaults = {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_DBNAME": "motcua",
                     "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "", "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-                    "POSTGRES_POOL_SIZE": "10"}
+                    "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8"}
         return common | defaults | dict(self.postgres) | {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
 
 

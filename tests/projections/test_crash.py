@@ -68,9 +68,11 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
     live = read_store_for(store_env, tmp_path)
 
     first = start(env)
-    assert wait_until(lambda: position(live) > 0), first.stderr.read().decode() if first.poll() is not None else "no progress"
-    first.send_signal(signal.SIGKILL)
-    first.wait(10)
+    try:
+        assert wait_until(lambda: position(live) > 0), first.stderr.read().decode() if first.poll() is not None else "no progress"
+    finally:
+        first.send_signal(signal.SIGKILL)  # also when the assertion fails: never leave a runner behind
+        first.wait(10)
     stopped_at = position(live)
     assert 0 < stopped_at < head, f"killed at {stopped_at} of {head}: not mid-way"
 

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make stack`: the production processes of compose.yaml, without containers, against the machine's PostgreSQL and
+# NATS. Settings come from the environment as in production; the defaults below suit a development machine.
+# Ctrl+C (or SIGTERM) stops every process.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-.venv/bin/python}
+export MOTCUA_STORE=postgres
+export POSTGRES_HOST=${POSTGRES_HOST:-127.0.0.1} POSTGRES_PORT=${POSTGRES_PORT:-5432} POSTGRES_DBNAME=${POSTGRES_DBNAME:-test}
+export POSTGRES_USER=${POSTGRES_USER:-postgres} POSTGRES_PASSWORD=${POSTGRES_PASSWORD:-}
+export POSTGRES_SCHEMA=${POSTGRES_SCHEMA:-stack} MOTCUA_READ_SCHEMA=${MOTCUA_READ_SCHEMA:-stack_read}
+export MOTCUA_DATA_DIR=${MOTCUA_DATA_DIR:-var/stack}
+export MOTCUA_SECRET_KEY=${MOTCUA_SECRET_KEY:-stack-development-secret-key-0123456789}
+export MOTCUA_PROJECTIONS=external MOTCUA_NOTIFICATIONS=external
+API_PORTS=${STACK_API_PORTS:-"8000 8001"}
+mkdir -p "$MOTCUA_DATA_DIR"
+PGPASSWORD=$POSTGRES_PASSWORD psql -q -h "$POSTGRES_HOST" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d "$POSTGRES_DBNAME" \
+  -c "CREATE SCHEMA IF NOT EXISTS \"$POSTGRES_SCHEMA\"" >/dev/null
+
+pids=()
+start() {  # name, command...
+  local name=$1; shift
+  "$@" > >(sed -u "s/^/[$name] /") 2>&1 &
+  pids+=($!)
+}
+stop() {
+  trap - INT TERM
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap stop INT TERM
+
+first=1
+for port in $API_PORTS; do
+  # The first replica writes the demo data into an empty store; the others only serve.
+  start "api:$port" env MOTCUA_API_PORT="$port" MOTCUA_DEMO=$first "$PY" -m api
+  first=0
+  sleep 3
+done
+start projections "$PY" -m projections run --poll 0.2
+start notifications "$PY" -m infrastructure.notifications run --poll 1
+start scheduler "$PY" -m infrastructure.scheduler run
+start devices "$PY" -m infrastructure.device_consumer
+echo "stack: API on ports $API_PORTS, schemas $POSTGRES_SCHEMA / $MOTCUA_READ_SCHEMA; Ctrl+C stops everything"
+wait
