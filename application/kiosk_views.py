@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.money import format_dong
+
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -138,11 +140,6 @@ class OverdueItem(msgspec.Struct, frozen=True):
     action: str
 
 
-def money(amount: int) -> str:
-    """'1.500.000 đồng'."""
-    return f"{amount:,}".replace(",", ".") + " đồng"
-
-
 def local(at: datetime) -> str:
     """'08:30 20/05/2026' in Vietnam time."""
     return at.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
@@ -154,12 +151,12 @@ def receipt_text(agency_name: str, r: Receipt) -> str:
         agency_name.upper(), "BỘ PHẬN MỘT CỬA - KIOSK 24/7 " + r.kiosk, "", "BIÊN NHẬN HỒ SƠ", "",
         f"Mã hồ sơ: {r.dossier_code}", f"Thủ tục: {r.procedure_name}", f"Người nộp: {r.applicant_name}",
         f"Thời gian nộp: {local(r.received_at)}", f"Ngày hẹn trả: {r.due_on:%d/%m/%Y}",
-        f"Lệ phí: {money(r.fee)}", f"Đã nộp: {money(r.paid)}",
+        f"Lệ phí: {format_dong(r.fee)}", f"Đã nộp: {format_dong(r.paid)}",
     ]
     if r.shortfall:
-        lines.append(f"Còn thiếu: {money(r.shortfall)} (nộp khi nhận kết quả)")
+        lines.append(f"Còn thiếu: {format_dong(r.shortfall)} (nộp khi nhận kết quả)")
     if r.excess:
-        lines.append(f"Nộp thừa: {money(r.excess)} (được xử lý khi nhận kết quả tại Bộ phận Một cửa)")
+        lines.append(f"Nộp thừa: {format_dong(r.excess)} (được xử lý khi nhận kết quả tại Bộ phận Một cửa)")
     lines += ["", "Vui lòng giữ biên nhận để nhận kết quả."]
     return "\n".join(lines)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from domain.money import format_dong
+
 
 class DomainError(Exception):
     """A rule of the domain refused a command; nothing was recorded."""
@@ -50,5 +52,5 @@ class PaymentOutstandingError(DomainError):
         self.shortfall = shortfall
         super().__init__(
             f"a shortfall of {shortfall} VND must be paid first",
-            f"Còn thiếu {shortfall:,} đồng, vui lòng thanh toán trước khi nhận kết quả.".replace(",", "."),
+            f"Còn thiếu {format_dong(shortfall)}, vui lòng thanh toán trước khi nhận kết quả.",
         )

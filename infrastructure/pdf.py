@@ -15,6 +15,8 @@ from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.fonts import FontFace
 
+from domain.money import format_dong as format_money
+
 FONT_DIR_ENV = "MOTCUA_FONT_DIR"
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FAMILY = "DejaVu"
@@ -164,11 +166,6 @@ class ReceiptForm(msgspec.Struct, frozen=True):
     def balance(self) -> int:
         """Paid minus fee: negative is a shortfall (còn thiếu), positive an excess (thừa)."""
         return self.paid - self.fee
-
-
-def format_money(amount: int) -> str:
-    """1500000 → "1.500.000 đồng" (Vietnamese thousands separator)."""
-    return f"{amount:,} đồng".replace(",", ".")
 
 
 def format_datetime(moment: datetime) -> str:

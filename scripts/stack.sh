@@ -30,12 +30,17 @@ stop() {
 }
 trap stop INT TERM
 
+healthy() { (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /health HTTP/1.0\r\n\r\n' >&3 && grep -q '"ok"' <&3) 2>/dev/null; }
 first=1
 for port in $API_PORTS; do
-  # The first replica writes the demo data into an empty store; the others only serve.
+  # The first replica creates the development PKI and the demo data; the others start once it answers,
+  # so no two processes write those files at the same time.
   start "api:$port" env MOTCUA_API_PORT="$port" MOTCUA_DEMO=$first "$PY" -m api
+  if [ $first -eq 1 ]; then
+    for _ in $(seq 1 240); do healthy "$port" && break; sleep 0.5; done
+    healthy "$port" || { echo "stack: the first API did not start" >&2; stop; exit 1; }
+  fi
   first=0
-  sleep 3
 done
 start projections "$PY" -m projections run --poll 0.2
 start notifications "$PY" -m infrastructure.notifications run --poll 1

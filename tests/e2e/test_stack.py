@@ -46,7 +46,7 @@ def stack(tmp_path: Path):
                                    start_new_session=True)
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 240  # six processes start on two cores
         while not all(_healthy(url) for url in urls):
             assert time.monotonic() < deadline and process.poll() is None, log.read_text()[-3000:]
             time.sleep(0.5)
