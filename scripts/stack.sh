@@ -26,6 +26,11 @@ start() {  # name, command...
 stop() {
   trap - INT TERM
   kill -TERM "${pids[@]}" 2>/dev/null || true
+  for _ in $(seq 1 40); do  # up to 20 s to finish what they are doing, then no more waiting
+    kill -0 "${pids[@]}" 2>/dev/null || break
+    sleep 0.5
+  done
+  kill -KILL "${pids[@]}" 2>/dev/null || true
   wait 2>/dev/null || true
 }
 trap stop INT TERM

@@ -53,7 +53,11 @@ def stack(tmp_path: Path):
         yield urls, log
     finally:
         os.killpg(process.pid, signal.SIGTERM)
-        process.wait(60)
+        try:
+            process.wait(60)
+        except subprocess.TimeoutExpired:  # never leave processes behind, whatever went wrong
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
         with pg_connect() as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS stack_{tag} CASCADE")
             conn.execute(f"DROP SCHEMA IF EXISTS stack_{tag}_read CASCADE")
