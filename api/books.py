@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 import msgspec
 
-from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, Column, TableDocument, VietnameseDocument, render_table_document
+from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, Column, TableDocument, render_table_document, titled_landscape
 from projections.book_queries import CashLedger, HandoverBook, TrackingBook
 
 Cell = str | int | None  # an int is an amount of đồng: dotted thousands in the PDF, a plain number in the CSV
@@ -169,12 +169,7 @@ def to_pdf(book: Book) -> bytes:
         section = book.sections[0]
         return render_table_document(TableDocument(title=book.title, columns=section.columns, rows=_pdf_cells(section.rows),
                                                    subtitle_lines=book.subtitle_lines, signature_titles=book.signature_titles))
-    pdf = VietnameseDocument("L")
-    pdf.set_title(book.title)
-    pdf.add_page()
-    pdf.line_of_text(book.title.upper(), size=14, bold=True, align="C")
-    for line in book.subtitle_lines:
-        pdf.line_of_text(line, size=10, align="C")
+    pdf = titled_landscape(book.title, book.subtitle_lines)
     for section in book.sections:
         pdf.ln(4)
         pdf.line_of_text(section.heading, size=11, bold=True)

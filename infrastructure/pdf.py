@@ -107,16 +107,22 @@ class TableDocument(msgspec.Struct, frozen=True):
     signature_titles: list[str] = []
 
 
+def titled_landscape(title: str, subtitle_lines: Sequence[str]) -> VietnameseDocument:
+    """A landscape A4 document whose first page starts with the centred title and subtitle lines."""
+    pdf = VietnameseDocument("L")
+    pdf.set_title(title)
+    pdf.add_page()
+    pdf.line_of_text(title.upper(), size=14, bold=True, align="C")
+    for line in subtitle_lines:
+        pdf.line_of_text(line, size=10, align="C")
+    return pdf
+
+
 def render_table_document(document: TableDocument) -> bytes:
     """Landscape A4 table whose header row repeats on every page, signatures at the end."""
     if any(len(row) != len(document.columns) for row in document.rows):
         raise ValueError(f"every row must have {len(document.columns)} cells")
-    pdf = VietnameseDocument("L")
-    pdf.set_title(document.title)
-    pdf.add_page()
-    pdf.line_of_text(document.title.upper(), size=14, bold=True, align="C")
-    for line in document.subtitle_lines:
-        pdf.line_of_text(line, size=10, align="C")
+    pdf = titled_landscape(document.title, document.subtitle_lines)
     pdf.ln(4)
     pdf.set_font(FONT_FAMILY, size=8)
     with pdf.table(
