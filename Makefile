@@ -19,6 +19,7 @@ $(RUNTIME):
 	touch $@
 
 $(DEV): $(RUNTIME)
+	bash scripts/system-packages.sh --dev
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps 'insightface>=0.7.3'
 	rm -f $(VENV)/.dev-*

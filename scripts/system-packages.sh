@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only those that are missing.
+# `--dev` adds what only the tests need (Debian's chromium for the browser tests).
 set -euo pipefail
 needed=(libzbar0 poppler-utils fonts-dejavu-core softhsm2 opensc)
+[ "${1:-}" = "--dev" ] && needed+=(chromium)
 missing=()
 for pkg in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
