@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from litestar import Litestar, get
 from litestar.di import Provide
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
+from api.controllers.auth import AccountsController, AuthController
 from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
@@ -28,9 +31,10 @@ def create_app(system: System) -> Litestar:
         return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
 
     return Litestar(
-        route_handlers=[health, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
+        route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
+                      "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
@@ -38,7 +42,12 @@ def create_app(system: System) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Một Cửa 24/7", version="0.1.0", path="/schema",
-            description="API của Bộ phận Một cửa và kiosk 24/7 / One-stop counter and 24/7 kiosk API",
+            description="API của Bộ phận Một cửa và kiosk 24/7 / One-stop counter and 24/7 kiosk API. "
+                        "Đăng nhập tại /auth/login (cán bộ) hoặc /auth/device (kiosk) rồi gửi `Authorization: Bearer <token>` / "
+                        "Log in at /auth/login (staff) or /auth/device (kiosks), then send the bearer token.",
+            components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
+            security=[{"bearer": []}],
         ),
         on_shutdown=[system.close],
+        state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )

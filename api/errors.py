@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 
 import msgspec
-from eventsourcing.persistence import IntegrityError
+import psycopg
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -13,7 +14,11 @@ from application.errors import (
     FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
     UnknownReferenceError, VersionConflictError, WrongOtpError,
 )
+from api.auth import AccessDeniedError
+from application.accounts import AccountExistsError, BadCredentialsError
 from application.otp import OtpNotSentError
+from application.tokens import TokenError
+from domain.account import AccountDisabledError
 from application.proofs import ProofError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
 from domain.kiosk import UnknownEnvelopeError
@@ -39,6 +44,11 @@ STATUS: dict[type[DomainError], int] = {
     KioskRefusal: 409,
     OtpLimitError: 429,
     OtpNotSentError: 503,
+    TokenError: 401,
+    BadCredentialsError: 401,
+    AccountDisabledError: 403,
+    AccessDeniedError: 403,
+    AccountExistsError: 409,
 }
 
 
@@ -94,6 +104,19 @@ def lost_race(_: Request, error: IntegrityError) -> Response[ErrorBody]:
     return Response(body, status_code=409)
 
 
+RETRY_AFTER = "5"  # seconds: about a PostgreSQL restart or a pool's connect timeout
+
+
+def store_unavailable(request: Request, error: Exception) -> Response[ErrorBody]:
+    """The database is down, restarting or out of connections: nothing was stored, the caller may retry."""
+    # The driver's text names hosts and may quote statement values: log the type and route template only.
+    log.warning("store unavailable (%s) on %s %s", type(error).__name__, request.method,
+                request.scope.get("path_template", "?"))
+    body = ErrorBody(error="store_unavailable", message="the database is not reachable right now; retry later",
+                     message_vi="Hệ thống đang tạm gián đoạn kết nối cơ sở dữ liệu, vui lòng thử lại sau ít phút.")
+    return Response(body, status_code=503, headers={"Retry-After": RETRY_AFTER})
+
+
 def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
     _log_internal(request, error)
     body = ErrorBody(error="internal_error", message="internal error; it has been logged",
@@ -104,6 +127,10 @@ def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
     IntegrityError: lost_race,
+    OperationalError: store_unavailable,  # eventsourcing's wrappers of psycopg's and sqlite3's errors
+    InterfaceError: store_unavailable,
+    psycopg.OperationalError: store_unavailable,  # the read models' pool (PoolTimeout is one)
+    psycopg.InterfaceError: store_unavailable,
     ValidationException: validation_error,
     HTTPException: http_error,
     Exception: internal_error,

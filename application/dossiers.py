@@ -176,6 +176,12 @@ class Dossiers(OneStopApplication):
         self._load(code)
         return history_of(self.events.get(dossier_id(code)))
 
+    def scope_of(self, code: str) -> tuple[str, str | None]:
+        """The agency and department a dossier belongs to (routed department, else its procedure's), for access checks."""
+        dossier = self._load(code)
+        department = dossier.department or self.procedure(dossier.procedure_code).department
+        return parse_code(code)[0], department
+
     # ----- helpers ----------------------------------------------------------------------
     def procedure(self, code: str) -> Procedure:
         """The catalogue entry, or UnknownReferenceError."""

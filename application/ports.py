@@ -75,3 +75,11 @@ class Notifier(Protocol):
     (sms, zalo, email); returns the provider's message id or raises domain.notification.DeliveryError."""
 
     def send(self, channel: str, address: str, template: str, version: int, params: Mapping[str, str]) -> str: ...
+
+
+class PasswordHasher(Protocol):
+    """Hashes passwords for storage and checks a password against a stored hash (argon2 in infrastructure)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, stored_hash: str, password: str) -> bool: ...

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from application.accounts import Accounts
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
 from application.proofs import Proofs
+from application.tokens import Tokens
 from application.vaults import Vaults
 from application.ports import Calendar, Clock
 from domain.procedures import Catalogue
@@ -19,6 +21,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.notifications import notifier_from_env
 from infrastructure.notifications.process import start_in_thread
+from infrastructure.passwords import Argon2Hasher
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.settings import Settings
@@ -40,6 +43,7 @@ class System:
     kiosks: Kiosks
     projector: Projector
     views: Views
+    accounts: Accounts | None = None
     vaults: Vaults | None = None
     otps: Otps | None = None
     notifications: Notifications | None = None
@@ -51,7 +55,7 @@ class System:
         self.projector.store.close()
         if self.stop_dispatcher is not None:
             self.stop_dispatcher()
-        for app in (self.otps, self.notifications):
+        for app in (self.otps, self.notifications, self.accounts):
             if app is not None:
                 app.close()
         self.kiosks.close()
@@ -89,9 +93,11 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
         stop_dispatcher = lambda: (stop.set(), thread.join(timeout=10))  # noqa: E731
+    accounts = Accounts(env, hasher=Argon2Hasher(), tokens=Tokens(key), clock=clock)
+    accounts.repository.cache = dossiers.repository.cache
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
                   kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
-                  notifications=notifications, stop_dispatcher=stop_dispatcher)
+                  notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts)
 
 
 def build_projector(settings: Settings) -> Projector:

@@ -27,12 +27,36 @@ PEOPLE = [
 ]
 
 
+# Demo logins (password "demo-<username>"); the console's login page lists them in demo mode.
+ACCOUNTS = [
+    ("tiepnhan", "Phạm Thị Lan", Role.RECEPTION_OFFICER, None),
+    ("tuphap", "Lê Thị Thu", Role.DEPARTMENT_OFFICER, "H29.06.TP"),
+    ("hotich", "Đỗ Văn Hải", Role.DEPARTMENT_OFFICER, "H29.06.1.TPHT"),
+    ("tuvan", "Trần Minh Tuấn", Role.CONSULTANT, None),
+    ("congan", "Vũ Đức Long", Role.POLICE_OFFICER, "H29.06.CA.QLHC"),
+    ("kyso", "Nguyễn Văn An", Role.SIGNER, None),
+    ("kiemtra", "Hoàng Thị Mai", Role.AUDITOR, None),
+    ("phantich", "Bùi Quang Minh", Role.ANALYST, None),
+    ("quantri", "Đặng Thị Hà", Role.ADMINISTRATOR, None),
+]
+ADMIN = Actor(account_id="setup", role=Role.ADMINISTRATOR)
+
+
+def seed_accounts(system: System) -> None:
+    """The demo staff accounts and the demo kiosk's device login."""
+    for username, name, role, department in ACCOUNTS:
+        system.accounts.create_account(username, f"demo-{username}", name=name, role=role, agency="H29.06",
+                                       department=department, actor=ADMIN)
+    system.accounts.create_device(KIOSK_KEY, f"demo-kiosk-{KIOSK_KEY}", agency="H29.06", actor=ADMIN)
+
+
 def seed(system: System) -> int:
     """Write the demo kiosk and dossiers if the store is empty; returns how many dossiers were written."""
     if system.dossiers.recorder.max_notification_id():
         log.info("demo data skipped: the event store already has events")
         return 0
     dossiers, kiosks, catalogue = system.dossiers, system.kiosks, system.catalogue
+    seed_accounts(system)
     kiosks.install_kiosk(KIOSK_KEY, name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF)
     kiosks.register_envelopes(KIOSK_KEY, barcodes=[f"Q6PB{n:06d}" for n in range(1, 201)], actor=STAFF)
     procedures = [p for p in catalogue.procedures if p.kiosk_enabled and not p.high_legal_value][:4]

@@ -90,6 +90,19 @@ class OverdueList(msgspec.Struct, frozen=True):
     items: list[OverdueTray]
 
 
+def _where(filters: dict[str, str | None] | None) -> tuple[list[str], list[object]]:
+    """SQL conditions for equality filters, and `within`: an agency and its wards (H29.06 covers H29.06.1)."""
+    where, params = ["1 = 1"], []
+    for name, value in (filters or {}).items():
+        if name in FILTERS and value:
+            where.append(f"{name} = ?")
+            params.append(value)
+        elif name == "within" and value:
+            where.append("(agency = ? OR agency LIKE ?)")
+            params.extend([value, f"{value}.%"])
+    return where, params
+
+
 class Views:
     """Query side: reads rows written by the read models."""
 
@@ -101,11 +114,9 @@ class Views:
         """One page of a queue, filtered, sorted by due date by default."""
         if queue not in QUEUES:
             raise UnknownQueueError(f"unknown queue {queue!r}; queues: {', '.join(QUEUES)}")
-        where, params = ["queue = ?"], [queue]
-        for name, value in (filters or {}).items():
-            if name in FILTERS and value:
-                where.append(f"{name} = ?")
-                params.append(value)
+        where, params = _where(filters)
+        where.append("queue = ?")
+        params.append(queue)
         if overdue is not None:
             where.append("due_on < ?" if overdue else "(due_on IS NULL OR due_on >= ?)")
             params.append(today)
@@ -118,11 +129,7 @@ class Views:
 
     def queue_counts(self, filters: dict[str, str | None] | None = None) -> dict[str, int]:
         """How many dossiers each queue holds."""
-        where, params = ["1 = 1"], []
-        for name, value in (filters or {}).items():
-            if name in FILTERS and value:
-                where.append(f"{name} = ?")
-                params.append(value)
+        where, params = _where(filters)
         rows = self.store.query(f"SELECT queue, COUNT(*) AS n FROM dossiers WHERE {' AND '.join(where)} GROUP BY queue", params)
         counts = {row["queue"]: row["n"] for row in rows}
         return {queue: counts.get(queue, 0) for queue in QUEUES}

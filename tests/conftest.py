@@ -96,10 +96,13 @@ def otp():
 @pytest.fixture
 def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     """The whole System on the parametrised store, with fakes for the outside world."""
+    from application.accounts import Accounts
     from application.dossiers import Dossiers
     from application.kiosks import Kiosks
     from application.proofs import Proofs
     from infrastructure.bootstrap import System
+    from infrastructure.passwords import Argon2Hasher
+    from tests.auth_support import TOKENS
     from infrastructure.settings import Settings
 
     from projections.models import read_models
@@ -113,7 +116,8 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     for app in (dossiers, kiosks):
         app.after_commit.append(projector.poke)
     projector.start(poll=0.1)
+    accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                    kiosks=kiosks, projector=projector, views=Views(store, calendar))
+                    kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts)
     yield system
     system.close()

@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter, SkipValidation
 
+from api.auth import authorize, rules, BOOKS
 from api.books import Book, cash_document, file_name, handover_document, to_csv, to_pdf, tracking_document
 from domain.kiosk import KIOSK_ID
 from projections.book_queries import InvalidPeriodError, cash_ledger, handover_book, period_bounds, tracking_book
@@ -80,22 +81,23 @@ class BooksController(Controller):
 
     path = "/views/books"
     tags = ["ledger books"]
+    guards = [authorize]
 
-    @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book")
+    @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book", opt=rules(BOOKS))
     def handover(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
                  fmt: Format = "json") -> Response[Any]:
         """Every hand-to-hand transfer of paper in the period, both parties named; with a kiosk, its dossiers only."""
         query = BookQuery(kiosk, start, end, fmt)
         return query.answer(handover_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end), handover_document)
 
-    @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book")
+    @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS))
     def tracking(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
                  fmt: Format = "json") -> Response[Any]:
         """Kiosk dossiers received in the period, in the template's columns (applicant name and phone in clear)."""
         query = BookQuery(kiosk, start, end, fmt)
         return query.answer(tracking_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end), tracking_document)
 
-    @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger")
+    @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS))
     def cash(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
              fmt: Format = "json",
              section: Annotated[str, QueryParameter(description="CSV table: collections, dossiers or bank_qr")] = "collections",

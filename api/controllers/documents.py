@@ -9,7 +9,7 @@ from litestar import Controller, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.actor import actor_from_headers
+from api.auth import authorize, current_actor, rules, COUNTER, RESULTS
 from application.vault_values import StoredDocument
 from domain.values import Actor, DeliveryChannel, Role
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
@@ -44,10 +44,11 @@ class DocumentController(Controller):
 
     path = "/dossiers/{code:str}"
     tags = ["signed documents"]
-    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False)}
+    guards = [authorize]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
     @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
-          media_type="application/pdf", status_code=201)
+          media_type="application/pdf", status_code=201, opt=rules(COUNTER, 'dossier'))
     def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], system: NamedDependency[System],
                      actor: NamedDependency[Actor]) -> Response[bytes]:
         """The Vietnamese receipt form with a verification QR, signed by the receiving officer (PDF)."""
@@ -60,7 +61,7 @@ class DocumentController(Controller):
                                  "X-Document-Sha256": issued.sha256})
 
     @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
-          summary="Ký số kết quả / Sign the result")
+          summary="Ký số kết quả / Sign the result", opt=rules(RESULTS, 'dossier'))
     def result(self, code: FromPath[str], data: JSONBody[ResultBody], system: NamedDependency[System],
                actor: NamedDependency[Actor]) -> ResultSigned:
         """Signed first by the competent person, then with the agency's certificate; saved to the applicant's vault,

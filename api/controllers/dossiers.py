@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.actor import actor_from_headers
+from api.auth import authorize, current_actor, rules, COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS
 from api.schemas import (
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
     ReceiveBody, RegisterBody, ResultBody, RouteBody, SupplementBody, SupplementRequestBody,
@@ -26,100 +26,101 @@ class DossierController(Controller):
 
     path = "/dossiers"
     tags = ["dossiers"]
-    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False)}
+    guards = [authorize]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
-    @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier")
+    @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier", opt=rules(COUNTER))
     def receive(self, data: JSONBody[ReceiveBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Receive a paper dossier at the kiosk, the counter or by post; the code and appointment date are assigned."""
         code, written = dossiers.receive(procedure_code=data.procedure_code, channel=Channel(data.channel),
                                          applicant=data.applicant, components=data.components, actor=actor)
         return result(code, written)
 
-    @post("/online", sync_to_thread=True, summary="Đăng ký hồ sơ trực tuyến / Register a dossier online")
+    @post("/online", sync_to_thread=True, summary="Đăng ký hồ sơ trực tuyến / Register a dossier online", opt=rules(ONLINE))
     def register_online(self, data: JSONBody[RegisterBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Register a dossier submitted on the portal; it waits for an officer to accept it."""
         code, written = dossiers.register_online(procedure_code=data.procedure_code, applicant=data.applicant,
                                                  components=data.components, actor=actor)
         return result(code, written)
 
-    @get("/{code:str}", sync_to_thread=True, summary="Xem hồ sơ / Get a dossier")
+    @get("/{code:str}", sync_to_thread=True, summary="Xem hồ sơ / Get a dossier", opt=rules(READERS, 'dossier'))
     def get_dossier(self, code: FromPath[str], dossiers: NamedDependency[Dossiers]) -> DossierDetails:
         """The dossier as it stands, with its version and the actions allowed next."""
         return dossiers.get_dossier(code)
 
-    @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history")
+    @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history", opt=rules(READERS, 'dossier'))
     def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers]) -> list[HistoryEntry]:
         """Every event of the dossier, oldest first, with actor, role and time."""
         return dossiers.list_history(code)
 
-    @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept")
+    @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept", opt=rules(PROCESSING, 'dossier'))
     def accept(self, code: FromPath[str], data: JSONBody[ActionBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Accept the dossier for processing."""
         return result(code, dossiers.accept(code, actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/reject", sync_to_thread=True, summary="Từ chối / Reject")
+    @post("/{code:str}/reject", sync_to_thread=True, summary="Từ chối / Reject", opt=rules(PROCESSING, 'dossier'))
     def reject(self, code: FromPath[str], data: JSONBody[ReasonBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Refuse the dossier, with the reason."""
         return result(code, dossiers.reject(code, reason=data.reason, actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/supplement-request", sync_to_thread=True, summary="Yêu cầu bổ sung / Request a supplement")
+    @post("/{code:str}/supplement-request", sync_to_thread=True, summary="Yêu cầu bổ sung / Request a supplement", opt=rules(PROCESSING, 'dossier'))
     def request_supplement(self, code: FromPath[str], data: JSONBody[SupplementRequestBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Ask the applicant to add or correct components."""
         return result(code, dossiers.request_supplement(code, items=data.items, reason=data.reason, actor=actor,
                                                         expected_version=data.expected_version))
 
-    @post("/{code:str}/supplement", sync_to_thread=True, summary="Bổ sung hồ sơ / Provide a supplement")
+    @post("/{code:str}/supplement", sync_to_thread=True, summary="Bổ sung hồ sơ / Provide a supplement", opt=rules(COUNTER, 'dossier'))
     def provide_supplement(self, code: FromPath[str], data: JSONBody[SupplementBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Record the supplemented components; the appointment date restarts."""
         return result(code, dossiers.provide_supplement(code, components=data.components, actor=actor,
                                                         expected_version=data.expected_version))
 
-    @post("/{code:str}/withdrawal-request", sync_to_thread=True, summary="Xin rút hồ sơ / Request withdrawal")
+    @post("/{code:str}/withdrawal-request", sync_to_thread=True, summary="Xin rút hồ sơ / Request withdrawal", opt=rules(COUNTER, 'dossier'))
     def request_withdrawal(self, code: FromPath[str], data: JSONBody[ReasonBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """The applicant asks to withdraw the dossier."""
         return result(code, dossiers.request_withdrawal(code, reason=data.reason, actor=actor,
                                                         expected_version=data.expected_version))
 
-    @post("/{code:str}/withdraw", sync_to_thread=True, summary="Rút hồ sơ / Withdraw")
+    @post("/{code:str}/withdraw", sync_to_thread=True, summary="Rút hồ sơ / Withdraw", opt=rules(PROCESSING, 'dossier'))
     def withdraw(self, code: FromPath[str], data: JSONBody[ActionBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Carry out the requested withdrawal."""
         return result(code, dossiers.withdraw(code, actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/fee", sync_to_thread=True, summary="Xác định lệ phí / Assess the fee")
+    @post("/{code:str}/fee", sync_to_thread=True, summary="Xác định lệ phí / Assess the fee", opt=rules(COUNTER, 'dossier'))
     def assess_fee(self, code: FromPath[str], data: JSONBody[FeeBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Set the fee owed; without an amount, the catalogue's fee."""
         return result(code, dossiers.assess_fee(code, amount=data.amount, actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/payments", sync_to_thread=True, summary="Ghi nhận thanh toán / Record a payment")
+    @post("/{code:str}/payments", sync_to_thread=True, summary="Ghi nhận thanh toán / Record a payment", opt=rules(COUNTER, 'dossier'))
     def record_payment(self, code: FromPath[str], data: JSONBody[PaymentBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Record cash or a bank-QR transfer; the response version reflects the new balance."""
         return result(code, dossiers.record_payment(code, method=data.method, amount=data.amount, reference=data.reference,
                                                     actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/route", sync_to_thread=True, summary="Chuyển phòng ban / Route to a department")
+    @post("/{code:str}/route", sync_to_thread=True, summary="Chuyển phòng ban / Route to a department", opt=rules(PROCESSING, 'dossier'))
     def route(self, code: FromPath[str], data: JSONBody[RouteBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Send the dossier to a department of the catalogue."""
         return result(code, dossiers.route(code, department=data.department, actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/handovers", sync_to_thread=True, summary="Giao nhận hồ sơ / Hand over")
+    @post("/{code:str}/handovers", sync_to_thread=True, summary="Giao nhận hồ sơ / Hand over", opt=rules(OFFICERS, 'dossier'))
     def hand_over(self, code: FromPath[str], data: JSONBody[HandoverBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Record one line of the handover book: what, from whom, to whom."""
         return result(code, dossiers.hand_over(code, item=data.item, giver=data.giver, receiver=data.receiver,
                                                actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/result", sync_to_thread=True, summary="Có kết quả / Issue the result")
+    @post("/{code:str}/result", sync_to_thread=True, summary="Có kết quả / Issue the result", opt=rules(RESULTS, 'dossier'))
     def issue_result(self, code: FromPath[str], data: JSONBody[ResultBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """The result is ready."""
         return result(code, dossiers.issue_result(code, summary=data.summary, document_number=data.document_number,
                                                   actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/delivery", sync_to_thread=True, summary="Trả kết quả / Deliver the result")
+    @post("/{code:str}/delivery", sync_to_thread=True, summary="Trả kết quả / Deliver the result", opt=rules(DELIVERY, 'dossier'))
     def deliver_result(self, code: FromPath[str], data: JSONBody[DeliveryBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Hand the result to the applicant; refused while a shortfall is owed."""
         return result(code, dossiers.deliver_result(code, channel=data.channel, receiver_name=data.receiver_name,
                                                     actor=actor, expected_version=data.expected_version))
 
-    @post("/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate")
+    @post("/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate", opt=rules(COUNTER, 'dossier'))
     def rate(self, code: FromPath[str], data: JSONBody[RatingBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
         """Record the applicant's satisfaction (1–5 stars or a Circular 01 level)."""
         return result(code, dossiers.rate(code, rating=data.rating, actor=actor, expected_version=data.expected_version))

@@ -6,7 +6,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.actor import actor_from_headers
+from api.auth import authorize, current_actor, rules, DEVICE
 from api.kiosk_schemas import (
     Accepted, CodeBody, EnvelopeBody, IdentityBody, KioskPaymentBody, KioskRatingBody, OtpBody, OtpPickupBody,
     PhoneBody, ProofResult, ReceiptPickupBody, ReleaseBody, SubmissionBody, Versioned,
@@ -22,71 +22,72 @@ class KioskDeviceController(Controller):
 
     path = "/kiosks/{key:str}"
     tags = ["kiosk device"]
-    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False)}
+    guards = [authorize]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
-    @post("/identity", sync_to_thread=True, summary="Đọc QR thẻ căn cước / Read the CCCD QR")
+    @post("/identity", sync_to_thread=True, summary="Đọc QR thẻ căn cước / Read the CCCD QR", opt=rules(DEVICE, 'device'))
     def identity(self, key: FromPath[str], data: JSONBody[IdentityBody], kiosks: NamedDependency[Kiosks]) -> CitizenIdentity:
         """Parse the CCCD QR payload strictly; refused payloads say why. Nothing is recorded."""
         return kiosks.read_identity(data.qr_payload)
 
-    @post("/otp", sync_to_thread=True, summary="Gửi OTP / Send an OTP")
+    @post("/otp", sync_to_thread=True, summary="Gửi OTP / Send an OTP", opt=rules(DEVICE, 'device'))
     def send_otp(self, key: FromPath[str], data: JSONBody[PhoneBody], kiosks: NamedDependency[Kiosks]) -> Accepted:
         """Send an OTP to the phone the citizen typed."""
         kiosks.request_otp(data.phone, kiosk=key)
         return Accepted()
 
-    @post("/otp/verify", sync_to_thread=True, summary="Xác thực OTP / Verify the OTP")
+    @post("/otp/verify", sync_to_thread=True, summary="Xác thực OTP / Verify the OTP", opt=rules(DEVICE, 'device'))
     def verify_otp(self, key: FromPath[str], data: JSONBody[OtpBody], kiosks: NamedDependency[Kiosks]) -> ProofResult:
         """A correct OTP gives a short-lived proof that the phone is the citizen's."""
         return ProofResult(proof=kiosks.verify_phone(data.phone, data.code))
 
-    @post("/envelopes/check", sync_to_thread=True, summary="Kiểm tra phong bì / Check an envelope")
+    @post("/envelopes/check", sync_to_thread=True, summary="Kiểm tra phong bì / Check an envelope", opt=rules(DEVICE, 'device'))
     def check_envelope(self, key: FromPath[str], data: JSONBody[EnvelopeBody], kiosks: NamedDependency[Kiosks]) -> Accepted:
         """200 if the envelope may be pulled in; 422 `envelope_rejected` with the reason if it must be pushed out."""
         kiosks.check_envelope(key, data.barcode)
         return Accepted()
 
-    @post("/submissions", sync_to_thread=True, summary="Nộp hồ sơ tại kiosk / Submit at the kiosk")
+    @post("/submissions", sync_to_thread=True, summary="Nộp hồ sơ tại kiosk / Submit at the kiosk", opt=rules(DEVICE, 'device'))
     def submit(self, key: FromPath[str], data: JSONBody[SubmissionBody], kiosks: NamedDependency[Kiosks],
                actor: NamedDependency[Actor]) -> Submitted:
         """The envelope goes into the bin: the dossier is received and its fee assessed."""
         return kiosks.submit(key, procedure_code=data.procedure_code, qr_payload=data.qr_payload, phone=data.phone,
                              phone_proof=data.phone_proof, envelope=data.envelope, face=data.face, actor=actor)
 
-    @post("/dossiers/{code:str}/payments", sync_to_thread=True, summary="Thanh toán tại kiosk / Pay at the kiosk")
+    @post("/dossiers/{code:str}/payments", sync_to_thread=True, summary="Thanh toán tại kiosk / Pay at the kiosk", opt=rules(DEVICE, 'device'))
     def pay(self, key: FromPath[str], code: FromPath[str], data: JSONBody[KioskPaymentBody], kiosks: NamedDependency[Kiosks],
             actor: NamedDependency[Actor]) -> Balance:
         """Cash or bank-QR payment; the answer carries the running shortfall or excess."""
         return kiosks.pay(key, code, method=data.method, amount=data.amount, reference=data.reference, actor=actor)
 
-    @get("/dossiers/{code:str}/receipt", sync_to_thread=True, summary="Biên nhận / Receipt")
+    @get("/dossiers/{code:str}/receipt", sync_to_thread=True, summary="Biên nhận / Receipt", opt=rules(DEVICE, 'device'))
     def receipt(self, key: FromPath[str], code: FromPath[str], kiosks: NamedDependency[Kiosks]) -> Receipt:
         """The receipt to print, with its Vietnamese text."""
         return kiosks.get_receipt(key, code)
 
-    @post("/pickups/receipt", sync_to_thread=True, summary="Nhận kết quả bằng CCCD và biên nhận / Pick up by CCCD and receipt")
+    @post("/pickups/receipt", sync_to_thread=True, summary="Nhận kết quả bằng CCCD và biên nhận / Pick up by CCCD and receipt", opt=rules(DEVICE, 'device'))
     def pickup_by_receipt(self, key: FromPath[str], data: JSONBody[ReceiptPickupBody], kiosks: NamedDependency[Kiosks]) -> PickupTicket:
         """District results: CCCD number and receipt number; 404 `not_processed_yet` if no tray holds it."""
         return kiosks.start_pickup_with_receipt(key, id_number=data.id_number, code=data.code)
 
-    @post("/pickups/otp", sync_to_thread=True, summary="Gửi OTP nhận kết quả / Send the pickup OTP")
+    @post("/pickups/otp", sync_to_thread=True, summary="Gửi OTP nhận kết quả / Send the pickup OTP", opt=rules(DEVICE, 'device'))
     def pickup_otp(self, key: FromPath[str], data: JSONBody[CodeBody], kiosks: NamedDependency[Kiosks]) -> Accepted:
         """CCCD-card returns: send an OTP to the phone on the dossier."""
         kiosks.request_pickup_otp(key, data.code)
         return Accepted()
 
-    @post("/pickups/otp/verify", sync_to_thread=True, summary="Nhận kết quả bằng mã hồ sơ và OTP / Pick up by code and OTP")
+    @post("/pickups/otp/verify", sync_to_thread=True, summary="Nhận kết quả bằng mã hồ sơ và OTP / Pick up by code and OTP", opt=rules(DEVICE, 'device'))
     def pickup_by_otp(self, key: FromPath[str], data: JSONBody[OtpPickupBody], kiosks: NamedDependency[Kiosks]) -> PickupTicket:
         """The dossier code from the SMS and the OTP."""
         return kiosks.start_pickup_with_otp(key, code=data.code, otp_code=data.otp_code)
 
-    @post("/pickups/release", sync_to_thread=True, summary="Mở khay / Release the result")
+    @post("/pickups/release", sync_to_thread=True, summary="Mở khay / Release the result", opt=rules(DEVICE, 'device'))
     def release(self, key: FromPath[str], data: JSONBody[ReleaseBody], kiosks: NamedDependency[Kiosks],
                 actor: NamedDependency[Actor]) -> Released:
         """Open the tray once the ticket is valid, the face matches if required and nothing is owed."""
         return kiosks.release(key, data.code, ticket=data.ticket, method=data.method, face=data.face, actor=actor)
 
-    @post("/dossiers/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate")
+    @post("/dossiers/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate", opt=rules(DEVICE, 'device'))
     def rate(self, key: FromPath[str], code: FromPath[str], data: JSONBody[KioskRatingBody], kiosks: NamedDependency[Kiosks],
              actor: NamedDependency[Actor]) -> Versioned:
         """The rating screen after pickup."""

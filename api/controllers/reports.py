@@ -14,6 +14,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, SkipValidation
 
+from api.auth import authorize, rules, ANALYSTS, STAFF
 from api.errors import ErrorBody
 from api.reports import department_names, render_csv, render_html
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
@@ -66,9 +67,10 @@ class ReportsController(Controller):
 
     path = "/views/reports"
     tags = ["reports"]
+    guards = [authorize]
     exception_handlers = {ReportPeriodError: bad_request}
 
-    @get("/{period:str}", sync_to_thread=True, summary="Báo cáo tiếp nhận và trả kết quả / Receipt and return report")
+    @get("/{period:str}", sync_to_thread=True, summary="Báo cáo tiếp nhận và trả kết quả / Receipt and return report", opt=rules(ANALYSTS | STAFF))
     def report(self, period: FromPath[str], views_store: Store,
                reference: Annotated[str | None, QueryParameter(name="date", description="a day of the period, "
                                                                                        "YYYY-MM-DD; default today")] = None,

@@ -15,7 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.actor import actor_from_headers
+from api.auth import authorize, current_actor, rules, VAULT
 from api.errors import ErrorBody, domain_error
 from application.base import Written
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
@@ -118,59 +118,60 @@ class VerifyController(Controller):
 
 
 class VaultController(Controller):
-    """Kho dữ liệu điện tử — an owner's vault, for officers (X-Account-Id / X-Role headers)."""
+    """Kho dữ liệu điện tử — an owner's vault, for officers."""
 
     path = "/vaults/{owner_kind:str}/{owner_id:str}"
     tags = ["vaults"]
-    dependencies = {"actor": Provide(actor_from_headers, sync_to_thread=False),
+    guards = [authorize]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
                     "owner": Provide(owner_from_path, sync_to_thread=False)}
     exception_handlers = {DomainError: vault_error}
 
-    @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents")
+    @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT))
     def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                        vaults: NamedDependency[Vaults]) -> list[Document]:
         """Every document of the vault with its metadata, state and the dossiers it was reused for."""
         return vaults.list_documents(owner)
 
-    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents")
+    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT))
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                  vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         return vaults.find_reusable(owner, type_code, on)
 
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
-         summary="Mở tệp giấy tờ / Open a document's file")
+         summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT))
     def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
                       actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> bytes:
         """The PDF, for the officer who opens and checks it before reuse."""
         return vaults.open_document(owner, document_id)
 
-    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document")
+    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT))
     def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
               vaults: NamedDependency[Vaults]) -> StoredDocument:
         """Save an electronic document as received, with its metadata; missing fields are listed in the note."""
         return vaults.store_document(owner, metadata=data.metadata, pdf=data.pdf, dossier_code=data.dossier_code, actor=actor)
 
-    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize")
+    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize", opt=rules(VAULT))
     def digitize(self, data: JSONBody[DigitizeBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                  vaults: NamedDependency[Vaults]) -> StoredDocument:
         """Scan a paper component; refused (409) when a still-valid earlier result must be reused instead."""
         return vaults.digitize(owner, dossier_code=data.dossier_code, metadata=data.metadata,
                                declared_pages=data.declared_pages, pdf=data.pdf, images=data.images, actor=actor)
 
-    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier")
+    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier", opt=rules(VAULT))
     def reuse(self, data: JSONBody[ReuseBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
               vaults: NamedDependency[Vaults]) -> ReusedDocument:
         """Attach a valid document to the dossier by reference, recording that this officer checked it."""
         return vaults.reuse_for_receipt(owner, data.type_code, data.dossier_code, actor, document_id=data.document_id)
 
-    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede")
+    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede", opt=rules(VAULT))
     def supersede(self, document_id: FromPath[UUID], data: JSONBody[SupersedeBody], owner: NamedDependency[VaultOwner],
                   actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
         """Mark the document as replaced by a newer one of the same type."""
         return change(vaults.supersede(owner, document_id, by=data.by, actor=actor))
 
-    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire")
+    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire", opt=rules(VAULT))
     def expire(self, document_id: FromPath[UUID], data: JSONBody[ExpireBody], owner: NamedDependency[VaultOwner],
                actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
         """Record that the document is no longer valid, with the reason."""

@@ -7,10 +7,12 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
+from application.tokens import Principal
 from infrastructure.bootstrap import System
 from projections.queries import OverdueList, QueuePage, TrayRow, UnknownQueueError
 from projections.runner import Lag
@@ -49,16 +51,18 @@ class ViewsController(Controller):
 
     path = "/views"
     tags = ["read models"]
+    guards = [authorize]
+    dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
 
-    @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts")
-    def counts(self, system: NamedDependency[System], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
+    @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS))
+    def counts(self, system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
                after: After = None) -> dict[str, int]:
         """How many dossiers each officer queue holds, for an agency or department."""
         wait_or_503(system, "dossiers", after)
-        return system.views.queue_counts({"agency": agency, "department": department})
+        return system.views.queue_counts(scoped(principal, {"agency": agency, "department": department}))
 
-    @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue")
-    def queue(self, queue: FromPath[str], system: NamedDependency[System], agency: FromQuery[str | None] = None,
+    @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue", opt=rules(READERS))
+    def queue(self, queue: FromPath[str], system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None,
               department: FromQuery[str | None] = None, procedure: FromQuery[str | None] = None, channel: FromQuery[str | None] = None,
               overdue: FromQuery[bool | None] = None, page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
               page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -68,32 +72,32 @@ class ViewsController(Controller):
         results to sign, results to load, ready for pickup — sorted by due date, with days left and overdue flag."""
         wait_or_503(system, "dossiers", after)
         today = system.clock.now().astimezone(VIETNAM).date()
-        filters = {"agency": agency, "department": department, "procedure_code": procedure, "channel": channel}
+        filters = scoped(principal, {"agency": agency, "department": department, "procedure_code": procedure, "channel": channel})
         try:
             return system.views.queue(queue, today=today, filters=filters, overdue=overdue, page=page,
                                       page_size=page_size, order=order)
         except UnknownQueueError as error:
             raise HTTPException(status_code=404, detail=str(error)) from None
 
-    @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid")
+    @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid", opt=rules(STAFF | READERS))
     def trays(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> list[TrayRow]:
         """The kiosk's trays with what each holds."""
         wait_or_503(system, "trays", after)
         return system.views.trays(key)
 
-    @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays")
+    @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS))
     def overdue(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> OverdueList:
         """Results not collected within the limit after the SMS, with masked name and phone and the suggested action."""
         wait_or_503(system, None, after)
         today = system.clock.now().astimezone(VIETNAM).date()
         return system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
 
-    @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag")
+    @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF))
     def lag(self, system: NamedDependency[System]) -> list[Lag]:
         """Events and seconds each read model is behind the event log."""
         return system.projector.lag()
 
-    @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position")
+    @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position", opt=rules(ANALYSTS | STAFF))
     def wait(self, name: FromPath[str], system: NamedDependency[System],
              position: Annotated[int, QueryParameter(ge=0)], timeout: Annotated[float, QueryParameter(gt=0, le=30)] = 5.0) -> CaughtUp:
         """Read-your-writes: returns once the named read model has processed `position` (503 if not within timeout)."""

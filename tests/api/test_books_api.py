@@ -27,6 +27,7 @@ from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import COMMON
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import STAFF, kiosks_app, vn
+from tests.auth_support import accounts_for, bearer
 
 PERIOD = {"kiosk": "Q6-01", "from": "2026-05-20", "to": "2026-05-31"}
 
@@ -44,11 +45,12 @@ def client(catalogue, tmp_path_factory) -> Iterator[TestClient]:
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
     projector.catch_up()
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks,
-                    projector=projector, views=Views(store, calendar))
+                    projector=projector, views=Views(store, calendar), accounts=accounts_for(env, clock))
     app = create_app(system)
     if not any(route.path == "/views/books/tracking" for route in app.routes):  # until api/app.py mounts it
         app.register(BooksController)
     with TestClient(app) as client:
+        client.headers.update(bearer("auditor", "auditor-1"))
         yield client
 
 

@@ -17,8 +17,9 @@ from infrastructure.signing.pki import ensure_dev_pki
 from tests.api.test_dossier_api import BODY, HEADERS
 from tests.api.test_verify_api import a_pdf
 from tests.fakes import InMemoryBlobStore
+from tests.auth_support import bearer
 
-CLERK = {"X-Account-Id": "officer.tp", "X-Role": "department_officer"}
+CLERK = bearer("department_officer", "officer.tp", department="H29.06.1.TPHT")
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 def client(system, store_env, signer, clock):
     system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
     with TestClient(create_app(system)) as client:
+        client.headers.update(HEADERS)
         yield client
 
 

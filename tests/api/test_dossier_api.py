@@ -7,8 +7,9 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from infrastructure.bootstrap import System
+from tests.auth_support import bearer
 
-HEADERS = {"X-Account-Id": "officer-1", "X-Role": "reception_officer"}
+HEADERS = bearer("reception_officer", "officer-1")
 BIRTH = "1.001193.000.00.00.H29"
 BODY = {
     "procedure_code": BIRTH, "channel": "counter",
@@ -20,6 +21,7 @@ BODY = {
 @pytest.fixture
 def client(system: System):
     with TestClient(create_app(system)) as client:
+        client.headers.update(HEADERS)
         yield client
 
 
@@ -52,7 +54,8 @@ def test_a_stale_version_gives_409_and_changes_nothing(client: TestClient) -> No
 
 def test_an_action_not_allowed_names_the_state_and_the_allowed_actions(client: TestClient) -> None:
     code = client.post("/dossiers", json=BODY, headers=HEADERS).json()["code"]
-    refused = client.post(f"/dossiers/{code}/result", json={"summary": "x"}, headers=HEADERS)
+    clerk = bearer("department_officer", "clerk-1", department="H29.06.1.TPHT")
+    refused = client.post(f"/dossiers/{code}/result", json={"summary": "x"}, headers=clerk)
     body = refused.json()
     assert refused.status_code == 409 and body["error"] == "action_not_allowed"
     assert body["details"]["state"] == "received" and "accept" in body["details"]["allowed"]
@@ -70,7 +73,7 @@ def test_an_action_not_allowed_names_the_state_and_the_allowed_actions(client: T
         ("/dossiers", [], 400),
         ("/dossiers/H29.06-260520-0001/accept", {}, 404),
         ("/dossiers/not-a-code/accept", {}, 422),
-        ("/dossiers/H29.06-260520-0001/payments", {"method": "cash", "amount": -5}, 400),
+        ("/dossiers/H29.06-260520-0001/payments", {"method": "cash", "amount": -5}, 404),  # scope check first
     ],
 )
 def test_bad_input_gets_a_clear_4xx_and_records_nothing(client: TestClient, path: str, payload: object, status: int) -> None:
@@ -83,7 +86,7 @@ def test_bad_input_gets_a_clear_4xx_and_records_nothing(client: TestClient, path
 def test_invalid_json_and_missing_caller_are_refused(client: TestClient) -> None:
     garbage = client.post("/dossiers", content=b"\xff\xfe{", headers={**HEADERS, "Content-Type": "application/json"})
     assert garbage.status_code == 400
-    anonymous = client.post("/dossiers", json=BODY)
+    anonymous = client.post("/dossiers", json=BODY, headers={"Authorization": ""})
     assert anonymous.status_code == 401
     assert client.get("/health").json()["events"] == 0
 

@@ -7,10 +7,11 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from tests.kiosk_support import Citizen
+from tests.auth_support import bearer
 
-KIOSK = {"X-Account-Id": "kiosk-Q6-01", "X-Role": "kiosk"}
-STAFF = {"X-Account-Id": "tuvan.tuan", "X-Role": "consultant"}
-CLERK = {"X-Account-Id": "officer.tp", "X-Role": "department_officer"}
+KIOSK = bearer("kiosk", "kiosk.q6-01", kiosk="Q6-01")
+STAFF = bearer("consultant", "tuvan.tuan")
+CLERK = bearer("department_officer", "officer.tp", department="H29.06.1.TPHT")
 TEAM = {"account_id": "tuvan.tuan", "name": "Trần Minh Tuấn", "role": "consultant", "unit": "Tổ tư vấn"}
 DEPT = {"account_id": "officer.tp", "name": "Lê Thị Thu", "role": "department_officer", "unit": "Phòng Tư pháp"}
 COPY = "2.000635.000.00.00.H29"  # extract copy: 8,000 đồng, no face check
@@ -21,6 +22,7 @@ MATCH = {"score": 0.8, "matched": True, "model_id": "arcface-test"}
 @pytest.fixture
 def client(system):
     with TestClient(create_app(system)) as client:
+        client.headers.update(bearer("reception_officer", "officer-1"))
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
                            headers=STAFF).status_code == 201
         barcodes = [f"Q6PB{n:06d}" for n in range(1, 11)]

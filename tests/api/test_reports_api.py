@@ -9,6 +9,7 @@ from datetime import date, datetime
 import msgspec
 import pytest
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.testing import TestClient
 
@@ -18,6 +19,8 @@ from api.reports import TITLE, department_names
 from projections.reports import ReportsView
 from projections.store import SqliteReadStore
 from tests.projections.test_reports import fill
+from tests.auth_support import TOKENS, bearer
+from tests.fakes import FakeClock
 
 MARCH = "/views/reports/month?date=2026-03-18&agency=H29.06"
 
@@ -33,8 +36,10 @@ def store(tmp_path, catalogue):
 @pytest.fixture
 def client(store):
     app = Litestar(route_handlers=[ReportsController], exception_handlers=EXCEPTION_HANDLERS,
-                   dependencies={"views_store": Provide(lambda: store, sync_to_thread=False)})
+                   dependencies={"views_store": Provide(lambda: store, sync_to_thread=False)},
+                   state=State({"tokens": TOKENS, "clock": FakeClock()}))
     with TestClient(app) as client:
+        client.headers.update(bearer("auditor", "auditor-1"))
         yield client
 
 

@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 import pytest
+from litestar.datastructures import State
 from litestar import Litestar
 from litestar.di import Provide
 from litestar.testing import TestClient
@@ -24,8 +25,9 @@ from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from tests.conftest import COMMON
 from tests.fakes import InMemoryBlobStore
+from tests.auth_support import TOKENS, bearer
 
-HEADERS = {"X-Account-Id": "officer-1", "X-Role": "reception_officer"}
+HEADERS = bearer("reception_officer", "officer-1")
 ID_NUMBER = "079195000101"
 OWNER = VaultOwner(kind=OwnerKind.CITIZEN, id_number=ID_NUMBER)
 VAULT = f"/vaults/citizen/{ID_NUMBER}"
@@ -50,10 +52,12 @@ def vaults(tmp_path, signer, clock):
 
 
 @pytest.fixture
-def client(vaults: Vaults):
+def client(vaults: Vaults, clock):
     app = Litestar(route_handlers=[VerifyController, VaultController], exception_handlers=EXCEPTION_HANDLERS,
-                   dependencies={"vaults": Provide(lambda: vaults, sync_to_thread=False)})
+                   dependencies={"vaults": Provide(lambda: vaults, sync_to_thread=False)},
+                   state=State({"tokens": TOKENS, "clock": clock}))
     with TestClient(app) as client:
+        client.headers.update(HEADERS)
         yield client
 
 
@@ -166,7 +170,7 @@ def test_officers_digitize_store_expire_and_list(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize(("path", "headers", "status"), [
-    (f"{VAULT}/documents", {}, 401),
+    (f"{VAULT}/documents", {"Authorization": ""}, 401),
     ("/vaults/citizen/12345/documents", HEADERS, 422),
     ("/vaults/household/079195000101/documents", HEADERS, 422),
     (f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file", HEADERS, 404),

@@ -8,11 +8,13 @@ from litestar.testing import TestClient
 from api.app import create_app
 from tests.api.test_kiosk_api import CLERK, DEPT, KIOSK, STAFF, TEAM, submit
 from tests.kiosk_support import Citizen
+from tests.auth_support import bearer
 
 
 @pytest.fixture
 def client(system):
     with TestClient(create_app(system)) as client:
+        client.headers.update(bearer("auditor", "auditor-1"))
         client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF)
         client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": [f"Q6PB{n:06d}" for n in range(1, 11)]}, headers=STAFF)
         yield client

@@ -1,0 +1,29 @@
+"""Bearer tokens for tests: minted with the key the `system` fixture gives its Accounts, valid until 2120."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from application.tokens import Principal, Tokens
+from domain.values import Role
+
+TOKEN_KEY = b"tests-token-key-0123456789abcdef"
+TOKENS = Tokens(TOKEN_KEY, lifetime=timedelta(days=36500))
+ISSUED = datetime(2020, 1, 1, tzinfo=UTC)
+
+
+def bearer(role: Role | str, account: str = "officer-1", *, agency: str = "H29.06", department: str | None = None,
+           kiosk: str | None = None, tokens: Tokens = TOKENS, at: datetime = ISSUED) -> dict[str, str]:
+    """The Authorization header of a token for this account, role and scope."""
+    principal = Principal(account_id=account, name=account, role=Role(role), agency=agency, department=department,
+                          kiosk=kiosk)
+    token, _ = tokens.issue(principal, at)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def accounts_for(env: dict[str, str], clock):
+    """An Accounts application on the test event store, checking tokens minted by `bearer`."""
+    from application.accounts import Accounts
+    from infrastructure.passwords import Argon2Hasher
+
+    return Accounts(env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
