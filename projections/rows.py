@@ -66,10 +66,9 @@ class MemoryRows:
     def delete(self, table: str, key: Any) -> None:
         self.data[table].pop(key, None)
 
-    def rows(self, table: str) -> list[list[Any]]:
-        """The table's rows as value lists in column order."""
-        names = self.tables[table].column_names
-        return [[row.get(c) for c in names] for row in self.data[table].values()]
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        """The table's rows."""
+        return list(self.data[table].values())
 
 
 def upsert_sql(table: Table) -> str:

@@ -9,10 +9,12 @@ copy, so the old rows stay readable until the new ones are complete.
 
 from __future__ import annotations
 
+import gc
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -33,6 +35,47 @@ Progress = Callable[[int, int], None]
 def index_name(statement: str) -> str:
     """The name in a CREATE [UNIQUE] INDEX IF NOT EXISTS <name> ON … statement."""
     return statement.split(" ON ", 1)[0].split()[-1]
+
+
+def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The batches, read ahead by a thread: the database sends the next batch while this one is applied.
+    If the consumer stops early, the reader stops too (and closes the log cursor)."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done, failed, stop = object(), [], threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ahead.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the consumer below
+            failed.append(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+            ahead.put(done)
+
+    reader = threading.Thread(target=read, name="log-prefetch", daemon=True)
+    reader.start()
+    try:
+        while (batch := ahead.get()) is not done:
+            yield batch
+    finally:
+        stop.set()
+        while reader.is_alive():  # drain so a blocked put sees the stop
+            try:
+                ahead.get(timeout=0.1)
+            except queue.Empty:
+                pass
+    if failed:
+        raise failed[0]
 
 
 class Lag(msgspec.Struct, frozen=True):
@@ -131,23 +174,34 @@ class Projector:
 
     def rebuild(self, *names: str, progress: Progress | None = None) -> int:
         """Replay every event, in one pass, into fresh rows in memory for the named read models (all if none
-        named), then swap them in with one bulk copy; returns the number of events read."""
+        named), then swap them in with one bulk load; returns the number of events read.
+
+        The cyclic garbage collector is paused meanwhile: the rows held in memory are plain dicts that form no
+        cycles, and collecting over millions of them made a rebuild several times slower."""
         models = [self.models[name] for name in (names or self.models)]
         head = self.recorder.max_notification_id() or 0
         held, read = [(model, MemoryRows(model)) for model in models], 0
-        for events in self._events(1, head, progress):
-            for notification_id, event in events:
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for events in _prefetched(self._events(1, head, progress)):
                 for model, rows in held:
-                    model.apply(rows, event, notification_id)
-            read += len(events)
-        with self.store.transaction() as tx:
-            for model, rows in held:
-                self._empty(tx, model)
-                for table in model.tables:
-                    tx.copy(table.name, table.column_names, rows.rows(table.name))
-                for index in model.indexes:  # built once over the loaded rows: faster than maintained per row
-                    tx.execute(index)
-                tx.execute(SET_POSITION, (model.name, head, datetime.now(timezone.utc)))
+                    apply = model.apply
+                    for notification_id, event in events:
+                        apply(rows, event, notification_id)
+                read += len(events)
+            with self.store.transaction() as tx:
+                for model, rows in held:
+                    self._empty(tx, model)
+                    for table in model.tables:
+                        tx.load(table.name, table.column_names, rows.rows(table.name))
+                    for index in model.indexes:  # built once over the loaded rows: faster than maintained per row
+                        tx.execute(index)
+                    tx.execute(SET_POSITION, (model.name, head, datetime.now(timezone.utc)))
+        finally:
+            del held
+            if paused:
+                gc.enable()
         return read + self.catch_up([model.name for model in models])
 
     def _empty(self, tx: Tx, model: ReadModel) -> None:
