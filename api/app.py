@@ -13,6 +13,7 @@ from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
 from api.controllers.books import BooksController
+from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
@@ -32,7 +33,8 @@ def create_app(system: System) -> Litestar:
 
     return Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
-                        BooksController, ReportsController, VaultController, VerifyController, DocumentController],
+                        BooksController, ReportsController, VaultController, VerifyController, DocumentController,
+                        *CONSOLE_ROUTES],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),

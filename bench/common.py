@@ -38,7 +38,7 @@ def event_store_env(schema: str) -> dict[str, str]:
     """eventsourcing settings for the scratch schema, as production would set them."""
     return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
             "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
-            "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "y", "POSTGRES_POOL_SIZE": "8",
+            "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "n", "POSTGRES_POOL_SIZE": "8",
             "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 

@@ -99,9 +99,15 @@ class Settings:
                 "SQLITE_DBNAME": str(self.data_dir / "events.sqlite3"),
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
+        # POSTGRES_CONNECT_TIMEOUT is how long a command waits for a pooled connection, and eventsourcing tries
+        # 10 times: with its default of 5 s a request hung for about a minute while PostgreSQL was down; at 1 s
+        # the caller gets 503 + Retry-After after about 12 s (tests/faults/test_postgres_restart.py).
+        # No database functions: eventsourcing's insert function takes no table lock, so a lower notification id
+        # could become visible after a higher one and a log follower (read models, chainer) would skip it. The
+        # default insert path takes an EXCLUSIVE lock per append (shared by a whole group commit).
         defaults = {"POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": "5432", "POSTGRES_DBNAME": "motcua",
-                    "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "", "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-                    "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8"}
+                    "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "", "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+                    "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8", "POSTGRES_CONNECT_TIMEOUT": "1"}
         return common | defaults | dict(self.postgres) | {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
 
 

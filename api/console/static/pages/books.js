@@ -1,0 +1,89 @@
+// Sổ sách: the handover book, the kiosk tracking book and the cash ledger as printable tables, with PDF/CSV exports.
+import { download, get } from "../api.js";
+import { go, notice } from "../app.js";
+import { field, fmtDate, fmtMoney, fmtTime, h, lastKiosk, options, table, today } from "../ui.js";
+
+const BOOKS = { tracking: "Sổ theo dõi hồ sơ", handover: "Sổ giao nhận hồ sơ", cash: "Sổ quỹ" };
+const CASH_CSV = { collections: "lần thu", dossiers: "lệ phí theo hồ sơ", bank_qr: "chuyển khoản QR" };
+const METHODS = { counter: "Tại quầy", postal: "Bưu chính", online: "Trực tuyến", kiosk: "Kiosk 24/7" };
+
+export async function render(view, { query }) {
+  const book = BOOKS[query.get("book")] ? query.get("book") : "tracking";
+  const params = new URLSearchParams({ from: query.get("from") || `${today().slice(0, 8)}01`, to: query.get("to") || today() });
+  const kiosk = query.has("kiosk") ? query.get("kiosk") : lastKiosk();
+  if (kiosk) params.set("kiosk", kiosk);
+  const data = await get(`/views/books/${book}?${params}`);
+  view.append(
+    h("h1", {}, `${BOOKS[book]}${kiosk ? ` — kiosk ${kiosk}` : ""}`),
+    h("p", { class: "sub" }, `Từ ngày ${fmtDate(params.get("from"))} đến ngày ${fmtDate(params.get("to"))}`),
+    chooser(book, params, kiosk),
+    exports(book, params),
+    ...(book === "tracking" ? [tracking(data)] : book === "handover" ? [handover(data)] : cash(data)),
+  );
+}
+
+function chooser(book, params, kiosk) {
+  const el = h("form", { class: "filters no-print", "aria-label": "Chọn sổ" },
+    field("Sổ", h("select", { name: "book" }, options(Object.entries(BOOKS), book))),
+    field("Mã kiosk", h("input", { name: "kiosk", value: kiosk, pattern: "[A-Z0-9-]{2,31}" }), "Để trống: mọi kiosk."),
+    field("Từ ngày", h("input", { name: "from", type: "date", required: true, value: params.get("from") })),
+    field("Đến ngày", h("input", { name: "to", type: "date", required: true, value: params.get("to") })),
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Xem sổ")));
+  el.addEventListener("submit", (event) => {
+    event.preventDefault();
+    go(`#/books?${new URLSearchParams(new FormData(el))}`);
+  });
+  return el;
+}
+
+function exports(book, params) {
+  const save = (format, section) => async () => {
+    const q = new URLSearchParams(params);
+    q.set("format", format);
+    if (section) q.set("section", section);
+    try {
+      notice(`Đã tải tệp ${await download(`/views/books/${book}?${q}`, `so-${book}.${format}`)}.`);
+    } catch (error) {
+      notice(error.message);
+    }
+  };
+  const csv = book === "cash"
+    ? Object.entries(CASH_CSV).map(([section, name]) => h("button", { type: "button", onclick: save("csv", section) }, `CSV (${name})`))
+    : [h("button", { type: "button", onclick: save("csv") }, "Tải CSV (Excel)")];
+  return h("div", { class: "toolbar no-print" }, h("button", { type: "button", onclick: save("pdf") }, "Tải PDF có chữ ký"),
+    csv, h("button", { type: "button", onclick: () => print() }, "In trang này"));
+}
+
+function tracking(data) {
+  return table(["STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Điện thoại", "Cơ quan chủ trì", "Ngày nhận", "Ngày hẹn trả",
+    "Ngày trả", "Hình thức trả", "Người trả", "Người nhận"], data.lines.map((x) => [
+    String(x.number), x.dossier_code, x.procedure_name || x.procedure_code, x.applicant, x.phone, x.lead_agency,
+    fmtTime(x.received_at), fmtDate(x.appointment_date), fmtTime(x.delivered_at), METHODS[x.delivery_method] || x.delivery_method,
+    x.deliverer, x.receiver,
+  ]), { class: "book", id: "book" });
+}
+
+function handover(data) {
+  return table(["Thời gian", "Mã hồ sơ", "Nội dung", "Bên giao", "Bên nhận"], data.lines.map((x) => [
+    fmtTime(x.at), x.dossier_code, x.item, `${x.giver_name} (${x.giver_unit})`, `${x.receiver_name} (${x.receiver_unit})`,
+  ]), { class: "book", id: "book" });
+}
+
+function cash(data) {
+  const t = data.totals;
+  return [
+    h("h2", {}, "Các lần thu tiền và hồ sơ"),
+    table(["Thời gian", "Kiosk", "Người thu", "Số phong bì", "Tiền dự kiến", "Tiền đếm được", "Chênh lệch"],
+      data.collections.map((c) => [fmtTime(c.at), c.kiosk, `${c.collector_name} (${c.collector_unit})`, String(c.envelopes),
+        fmtMoney(c.cash_expected), fmtMoney(c.cash_counted), fmtMoney(c.discrepancy)]), { class: "book", id: "book" }),
+    h("h2", {}, "Lệ phí theo hồ sơ"),
+    table(["Mã hồ sơ", "Kiosk", "Ngày nhận", "Lệ phí", "Tiền mặt", "Chuyển khoản", "Còn thiếu", "Nộp thừa"],
+      data.dossiers.map((d) => [d.dossier_code, d.kiosk, fmtTime(d.received_at), fmtMoney(d.fee), fmtMoney(d.paid_cash),
+        fmtMoney(d.paid_bank_qr), fmtMoney(d.shortfall), fmtMoney(d.excess)]), { class: "book" }),
+    h("h2", {}, "Chuyển khoản QR cần đối chiếu"),
+    table(["Thời gian", "Mã hồ sơ", "Mã giao dịch", "Số tiền", "Đã đối chiếu"], data.bank_qr.map((q) => [
+      fmtTime(q.at), q.dossier_code, q.reference, fmtMoney(q.amount), q.reconciled ? "Có" : "Chưa"]), { class: "book" }),
+    h("p", { class: "totals" }, `Tổng lệ phí ${fmtMoney(t.fees)} · tiền mặt ${fmtMoney(t.paid_cash)} · chuyển khoản `
+      + `${fmtMoney(t.paid_bank_qr)} · tiền chưa thu khỏi kiosk ${fmtMoney(t.cash_not_collected)} · chênh lệch ${fmtMoney(t.discrepancy)}`),
+  ];
+}

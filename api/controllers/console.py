@@ -1,0 +1,91 @@
+"""The officer console (Vietnamese, plain HTML + JS modules under api/console/static) and the reference data it needs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import msgspec
+from litestar import Response, get
+from litestar.datastructures import CacheControlHeader
+from litestar.di import NamedDependency
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
+
+from infrastructure.bootstrap import System
+from infrastructure.demo import ACCOUNTS as DEMO_ACCOUNTS
+
+STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
+
+
+class Named(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+
+
+class DepartmentRef(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    agency: str
+
+
+class ProcedureRef(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    agency: str
+    department: str
+    kiosk_enabled: bool
+
+
+class DemoLogin(msgspec.Struct, frozen=True):
+    username: str
+    password: str
+    name: str
+    role: str
+
+
+class Reference(msgspec.Struct, frozen=True):
+    """Agencies, departments and procedures of the catalogue: names for codes and choices for the routing form;
+    under MOTCUA_DEMO=1 also the demo logins, which the login page lists."""
+
+    catalogue_version: str
+    agencies: list[Named]
+    departments: list[DepartmentRef]
+    procedures: list[ProcedureRef]
+    demo_logins: list[DemoLogin]
+
+
+@get("/", include_in_schema=False, sync_to_thread=False)
+def root() -> Redirect:
+    """The console is the home page."""
+    return Redirect(path="/console/")
+
+
+@get("/console/reference", sync_to_thread=False, summary="Danh mục cho giao diện / Console reference data",
+     tags=["console"], cache_control=CacheControlHeader(max_age=300))
+def reference(system: NamedDependency[System]) -> Reference:
+    """Agencies, departments and procedures of the loaded catalogue (public reference data, no personal data)."""
+    # The demo passwords follow the public "demo-<username>" rule of infrastructure/demo.py; never set in production.
+    c = system.catalogue
+    return Reference(
+        catalogue_version=c.version,
+        agencies=[Named(code=a.code, name=a.name) for a in c.agencies],
+        departments=[DepartmentRef(code=d.code, name=d.name, agency=d.agency) for d in c.departments],
+        procedures=[ProcedureRef(code=p.code, name=p.name, agency=p.agency, department=p.department,
+                                 kiosk_enabled=p.kiosk_enabled) for p in c.procedures],
+        demo_logins=[DemoLogin(username=u, password=f"demo-{u}", name=name, role=role.value)
+                     for u, name, role, _ in DEMO_ACCOUNTS] if system.settings.demo else [],
+    )
+
+
+def revalidate(response: Response) -> Response:
+    # The console's files change with each deployment and are small: always revalidate.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+CONSOLE_ROUTES: list[object] = [
+    root, reference,
+    create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console",
+                               after_request=revalidate),
+]
+"""Route handlers to add to the app: `/` → `/console/`, `/console/reference`, and the console's files."""
