@@ -18,7 +18,7 @@ from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
-from api.errors import EXCEPTION_HANDLERS
+from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.schemas import Health
 from infrastructure.bootstrap import System
 
@@ -31,7 +31,7 @@ def create_app(system: System) -> Litestar:
         """200 when the event store answers."""
         return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController,
                         *CONSOLE_ROUTES],
@@ -53,3 +53,12 @@ def create_app(system: System) -> Litestar:
         on_shutdown=[system.close],
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )
+    document_errors(app)
+    return app
+
+
+def document_errors(app: Litestar) -> None:
+    """Every operation documents the error body it really answers with (api/errors.py), not Litestar's default."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            handler.responses = {**ERROR_RESPONSES, **(handler.responses or {})}

@@ -9,6 +9,7 @@ import psycopg
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
 
 from application.errors import (
     FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
@@ -123,6 +124,17 @@ def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
                      message_vi="Lỗi hệ thống, vui lòng thử lại sau.")
     return Response(body, status_code=500)
 
+
+ERROR_RESPONSES = {
+    status: ResponseSpec(data_container=ErrorBody, description=description, generate_examples=False)
+    for status, description in [
+        (400, "Yêu cầu không hợp lệ / Bad request"), (401, "Chưa đăng nhập / Not authenticated"),
+        (403, "Không có quyền / Forbidden"), (404, "Không tìm thấy / Not found"),
+        (409, "Xung đột trạng thái hoặc phiên bản / Conflict"), (413, "Dữ liệu quá lớn / Body too large"),
+        (422, "Dữ liệu không đúng quy định / Unprocessable"), (429, "Quá nhiều yêu cầu / Too many requests"),
+        (503, "Tạm thời không phục vụ được / Unavailable"),
+    ]
+}
 
 EXCEPTION_HANDLERS = {
     DomainError: domain_error,
