@@ -1,17 +1,26 @@
 """Command line of the kiosk edge process: `python -m kiosk_edge COMMAND ...`.
 
-Each subcommand is one `_<name>` handler registered in `build_parser`; `decode` is the camera readers'
-offline check. Exit status: 0 when every input was read, 1 when some could not be, 2 on bad usage.
+Each subcommand is one `_<name>` handler registered in `build_parser`: `run` is the kiosk process (simulated
+devices, citizen screen, NATS outbox), `simulate` plays citizens and staff against a running kiosk and core,
+`decode` is the camera readers' offline check. Exit status: 0 on success, 1 on failure, 2 on bad usage.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from kiosk_edge.readers.sources import UnreadableSourceError, image_paths, read_image
 from kiosk_edge.readers.symbols import read_symbols
+from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
+from kiosk_edge.scenarios import SCENARIOS
+from kiosk_edge.simulator import SimulationError, Simulator, SmsSink
 
 # A payload is printed raw except for these, which would break the one-line-per-symbol output.
 _LINE_BREAKERS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -29,6 +38,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decode.add_argument("paths", nargs="+", metavar="PATH", help="an image file or a folder of images")
     decode.set_defaults(handler=_decode)
+    run = commands.add_parser("run", help="run the kiosk process (simulated devices, citizen screen, NATS outbox)",
+                              description="Environment: MOTCUA_KIOSK_KEY, MOTCUA_KIOSK_SECRET, MOTCUA_CORE_URL, "
+                              "MOTCUA_NATS_URL, MOTCUA_NATS_PREFIX, MOTCUA_KIOSK_OUTBOX, MOTCUA_KIOSK_SCREEN_PORT, "
+                              "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS.")
+    run.set_defaults(handler=_run)
+    simulate = commands.add_parser("simulate", help="play citizens and staff against a running kiosk and core",
+                                   description="Run a JSON script of steps (see kiosk_edge/simulator.py) or a built-in "
+                                   "scenario. The core must send SMS to the sink: MOTCUA_SMS_URL=http://127.0.0.1:PORT/sms.")
+    source = simulate.add_mutually_exclusive_group(required=True)
+    source.add_argument("script", nargs="?", type=Path, help="a JSON file: a list of steps")
+    source.add_argument("--scenario", choices=sorted(SCENARIOS))
+    simulate.add_argument("--kiosk-url", default="http://127.0.0.1:8100")
+    simulate.add_argument("--core-url", default="http://127.0.0.1:8000")
+    simulate.add_argument("--kiosk", default="Q6-01")
+    simulate.add_argument("--sms-port", type=int, default=8199, help="port of the SMS sink that catches OTPs")
+    simulate.set_defaults(handler=_simulate)
     return parser
 
 
@@ -36,6 +61,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit status."""
     args = build_parser().parse_args(argv)
     return args.handler(args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        process = KioskProcess(KioskSettings.from_env())
+    except (KioskConfigError, ValueError) as error:
+        print(f"run: {error}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    process.start()
+    print(f"kiosk {process.settings.kiosk}: citizen screen on {process.screen.url}", flush=True)
+    stop.wait()
+    process.stop()
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    try:
+        steps = SCENARIOS[args.scenario]() if args.scenario else json.loads(args.script.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"simulate: cannot read the script: {error}", file=sys.stderr)
+        return 2
+    sms = SmsSink(args.sms_port)
+    try:
+        screens = Simulator(args.kiosk_url, args.core_url, kiosk=args.kiosk, sms=sms).run(steps)
+    except (SimulationError, OSError) as error:
+        print(f"simulate: {error}", file=sys.stderr)
+        return 1
+    finally:
+        sms.close()
+    print(" → ".join(screens))
+    return 0
 
 
 def _decode(args: argparse.Namespace) -> int:

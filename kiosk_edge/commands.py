@@ -11,6 +11,7 @@ from domain.kiosk_wire import (
     BadDeviceMessageError, CommandReply, EjectEnvelope, KioskCommand, OpenTray, Print, command_subject,
     decode_command, encode,
 )
+from kiosk_edge.devices.ports import DeviceFaultError
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +24,6 @@ class DevicePort(Protocol):
     def eject_envelope(self, reason: str) -> None: ...
 
     def print_text(self, text: str) -> None: ...
-
-
-class DeviceFaultError(Exception):
-    """A device could not do what it was asked (door jammed, printer out of paper)."""
 
 
 class SimulatedDevices:

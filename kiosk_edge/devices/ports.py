@@ -1,0 +1,77 @@
+"""Ports of the kiosk's devices. Every physical action is stamped as a device event in the outbox first.
+
+The keypad and screen are the citizen's web page (kiosk_edge/screen), so they have no port here.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from domain.kiosk_wire import DeviceEvent
+
+
+class DeviceFaultError(Exception):
+    """A device could not do what it was asked (door jammed, printer out of paper)."""
+
+
+class RefusedNoteError(ValueError):
+    """The cash acceptor pushed the notes back (not a Vietnamese banknote, or no fee to pay)."""
+
+
+class EventLog(Protocol):
+    """Where devices write their events (the outbox)."""
+
+    def record(self, kind: type[DeviceEvent], **fields: object) -> DeviceEvent: ...
+
+
+class IntakeSlot(Protocol):
+    """The envelope slot with its barcode reader, and the bin behind it."""
+
+    def scanned(self, barcode: str) -> None: ...
+
+    def pull_in(self, barcode: str) -> None: ...
+
+    def push_out(self, reason: str) -> None: ...
+
+
+class TrayDoors(Protocol):
+    """The return trays' doors and their sensors."""
+
+    def open(self, tray: int) -> None: ...
+
+    def is_open(self, tray: int) -> bool: ...
+
+
+class CashAcceptor(Protocol):
+    """Takes banknotes of one denomination at a time for a dossier's fee."""
+
+    def take(self, dossier_code: str, denomination: int, count: int) -> int: ...
+
+
+class BankQr(Protocol):
+    """Shows the transfer QR and reports the bank's confirmation."""
+
+    def confirmed(self, dossier_code: str, amount: int, reference: str) -> None: ...
+
+
+class ReceiptPrinter(Protocol):
+    """Prints receipts and slips."""
+
+    def print_receipt(self, dossier_code: str | None, text: str) -> None: ...
+
+
+class FaceCamera(Protocol):
+    """Compares the live face 1:1; only score, decision and model id leave it."""
+
+    def verify(self) -> tuple[float, bool, str]: ...
+
+
+class Devices(Protocol):
+    """Every device of one kiosk."""
+
+    intake: IntakeSlot
+    trays: TrayDoors
+    cash: CashAcceptor
+    qr: BankQr
+    printer: ReceiptPrinter
+    camera: FaceCamera

@@ -1,0 +1,284 @@
+"""The flow driver: turns the citizen's touches and the devices' readings into core calls and session events.
+
+`KioskFlow` holds the session state (kiosk_edge/session.py) and, apart from it, the citizen's personal data
+for the current session only (QR payload, phone, proofs), dropped on the way back to the home screen and
+never logged. Each input is checked against the current screen before any device or core is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from domain.kiosk_wire import BadDeviceMessageError
+from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
+from kiosk_edge.devices.ports import DeviceFaultError, Devices
+from kiosk_edge.receipt import receipt_text
+from kiosk_edge.session.inputs import (
+    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead, OtpSent, Paid,
+    PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry, TicketIssued,
+    Timeout, TrayClosed, TrayOpened,
+)
+from kiosk_edge.session.machine import ALLOWED, HOME, InputNotAllowedError, advance
+from kiosk_edge.session.screens import TIMEOUTS, Flow, Screen
+
+log = logging.getLogger(__name__)
+_FAILED = object()
+S = Screen
+OTP_LIMITS = {"otp_rate_limited", "otp_not_sent"}
+
+
+@dataclass
+class Citizen:
+    """What the session learnt about the citizen; kept in memory for one session only."""
+
+    qr_payload: str = ""
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    proof: str = ""
+    face: dict[str, Any] | None = None
+    ticket: str = ""
+    method: str = ""
+    printed: bool = False
+
+
+class KioskFlow:
+    """One kiosk's citizen session, driven by the screen and the devices (thread-safe)."""
+
+    def __init__(self, kiosk: str, core: CoreClient, devices: Devices, procedures: list[Procedure], *,
+                 clock: Callable[[], float] = time.monotonic, release_wait: float = 3.0) -> None:
+        self.kiosk, self.core, self.devices, self.clock, self.release_wait = kiosk, core, devices, clock, release_wait
+        self.procedures = {p.code: p for p in procedures}
+        self.state, self.citizen, self.touched = HOME, Citizen(), clock()
+        self.lock = threading.RLock()
+
+    # ----- citizen and device inputs ------------------------------------------------------
+    def begin(self, flow: str) -> None:
+        with self.lock:
+            self._feed(Begin(Flow(flow)))
+            try:
+                self.core.health()
+            except CoreUnreachableError:
+                self._feed(CoreUnreachable())
+
+    def choose_procedure(self, code: str) -> None:
+        with self.lock:
+            if code not in self.procedures:
+                raise ValueError(f"procedure {code!r} is not offered at this kiosk")
+            self._feed(ProcedureChosen(self.procedures[code]))
+
+    def cccd_scanned(self, qr_payload: str) -> None:
+        with self.lock:
+            self._require(IdentityRead)
+            identity = self._ask(lambda: self.core.read_identity(qr_payload), lambda r: S.BAD_QR)
+            if identity is not _FAILED:
+                self.citizen.qr_payload, self.citizen.name = qr_payload, str(identity["name"])
+                self.citizen.id_number = str(identity["id_number"])
+                self._feed(IdentityRead())
+
+    def enter_phone(self, phone: str) -> None:
+        with self.lock:
+            self._require(OtpSent)
+            if self._ask(lambda: self.core.send_otp(phone), lambda r: S.OTP_LIMIT if r.code in OTP_LIMITS else S.BAD_PHONE) is not _FAILED:
+                self.citizen.phone = phone
+                self._feed(OtpSent())
+
+    def enter_otp(self, code: str) -> None:
+        with self.lock:
+            self._require(PhoneVerified)
+            proof = self._ask(lambda: self.core.verify_otp(self.citizen.phone, code), lambda r: S.WRONG_OTP)
+            if proof is not _FAILED:
+                self.citizen.proof = proof
+                self._feed(PhoneVerified())
+
+    def face_presented(self) -> None:
+        with self.lock:
+            self._require(FaceMatched)
+            score, matched, model_id = self.devices.camera.verify()
+            if not matched:
+                self._feed(Refused(S.FACE_MISMATCH))
+                return
+            self.citizen.face = {"score": score, "matched": True, "model_id": model_id}
+            self._feed(FaceMatched())
+
+    def envelope_inserted(self, barcode: str) -> None:
+        with self.lock:
+            self._require(EnvelopeTaken)
+            try:
+                self.devices.intake.scanned(barcode)
+            except BadDeviceMessageError:  # not one of our barcodes at all
+                self.devices.intake.push_out("unreadable_barcode")
+                self._feed(Refused(S.UNKNOWN_ENVELOPE))
+                return
+            submitted = self._ask(lambda: self._submit(barcode), self._envelope_refusal)
+            if submitted is _FAILED:
+                self.devices.intake.push_out("refused")
+                return
+            self.devices.intake.pull_in(barcode)
+            self._feed(EnvelopeTaken(submitted["dossier_code"], int(submitted["fee"]), date.fromisoformat(submitted["due_on"])))
+
+    def cash_inserted(self, denomination: int, count: int = 1) -> None:
+        with self.lock:
+            self._require(Paid)
+            self._feed(Paid(self.devices.cash.take(self.state.dossier_code or "", denomination, count)))
+
+    def qr_confirmed(self, amount: int, reference: str) -> None:
+        with self.lock:
+            self._require(Paid)
+            if self.state.offline:  # no bank QR is shown while the core is out of reach
+                raise InputNotAllowedError(self.state.screen, "bank QR payment while offline")
+            code = self.state.dossier_code or ""
+            self.devices.qr.confirmed(code, amount, reference)
+            try:
+                self.core.pay_by_qr(code, amount, reference)
+            except CoreUnreachableError:
+                self._feed(CoreUnreachable())
+                return
+            self._feed(Paid(amount))
+
+    def end_payment(self) -> None:
+        with self.lock:
+            self._feed(EndPayment())
+
+    def choose_pickup(self, by_otp: bool) -> None:
+        with self.lock:
+            self._feed(PickupChosen(by_otp))
+
+    def pickup_by_receipt(self, id_number: str, code: str) -> None:
+        with self.lock:
+            self._require(TicketIssued, S.PICKUP_RECEIPT)
+            ticket = self._ask(lambda: self.core.pickup_by_receipt(id_number, code), self._pickup_refusal)
+            self._ticket(ticket, "cccd_and_receipt")
+
+    def request_pickup_otp(self, code: str) -> None:
+        with self.lock:
+            self._require(PickupOtpSent)
+            if self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal) is not _FAILED:
+                self._feed(PickupOtpSent(code))
+
+    def enter_pickup_otp(self, otp_code: str) -> None:
+        with self.lock:
+            self._require(TicketIssued, S.PICKUP_OTP)
+            code = self.state.dossier_code or ""
+            self._ticket(self._ask(lambda: self.core.pickup_by_otp(code, otp_code), self._pickup_refusal), "code_and_otp")
+
+    def tray_closed(self) -> None:
+        with self.lock:
+            self._require(TrayClosed)
+            self.devices.trays.close(self.state.tray or 0)
+            self._feed(TrayClosed())
+
+    def rate(self, stars: int) -> None:
+        with self.lock:
+            self._require(Rated)
+            try:
+                self.core.rate(self.state.dossier_code or "", stars)
+            except (CoreRefusal, CoreUnreachableError) as error:  # the result is delivered: never block on a rating
+                log.warning("rating not recorded: %s", error)
+            self._feed(Rated())
+
+    def finish(self) -> None:
+        with self.lock:
+            self._feed(Finish())
+
+    def cancel(self) -> None:
+        with self.lock:
+            self._feed(Cancel())
+
+    def retry(self) -> None:
+        with self.lock:
+            self._feed(Retry())
+
+    def tick(self) -> None:
+        """Called every second or so: a screen left alone too long times out."""
+        with self.lock:
+            limit = TIMEOUTS[self.state.screen]
+            if limit and self.clock() - self.touched >= limit:
+                self._feed(Timeout())
+
+    # ----- steps --------------------------------------------------------------------------
+    def _feed(self, event: Event) -> None:
+        self.state = advance(self.state, event)
+        self.touched = self.clock()
+        if self.state.screen in (S.HOME, S.OFFLINE):
+            self.citizen = Citizen()
+        elif self.state.screen is S.RECEIPT and not self.citizen.printed:
+            self._print_receipt()
+        elif self.state.screen is S.RELEASE:
+            self._release()
+
+    def _require(self, kind: type[Event], screen: Screen | None = None) -> None:
+        if self.state.screen not in ALLOWED[kind] or (screen is not None and self.state.screen is not screen):
+            raise InputNotAllowedError(self.state.screen, kind.__name__)
+
+    def _ask(self, call: Callable[[], Any], refusal: Callable[[CoreRefusal], Screen]) -> Any:
+        try:
+            return call()
+        except CoreRefusal as error:
+            log.info("core refused on %s: %s", self.state.screen.value, error.code)
+            self._feed(Refused(refusal(error)))
+        except CoreUnreachableError as error:
+            log.warning("core unreachable on %s: %s", self.state.screen.value, error)
+            self._feed(CoreUnreachable())
+        return _FAILED
+
+    def _submit(self, barcode: str) -> dict[str, Any]:
+        self.core.check_envelope(barcode)
+        c, procedure = self.citizen, self.state.procedure
+        assert procedure is not None
+        return self.core.submit(procedure_code=procedure.code, qr_payload=c.qr_payload, phone=c.phone,
+                                phone_proof=c.proof, envelope=barcode, face=c.face)
+
+    @staticmethod
+    def _envelope_refusal(error: CoreRefusal) -> Screen:
+        return S.UNKNOWN_ENVELOPE if error.code == "envelope_rejected" else S.SUBMISSION_REFUSED
+
+    @staticmethod
+    def _pickup_refusal(error: CoreRefusal) -> Screen:
+        return {"not_processed_yet": S.NOT_PROCESSED_YET, "otp_wrong": S.WRONG_OTP}.get(
+            error.code, S.OTP_LIMIT if error.code in OTP_LIMITS else S.PICKUP_REFUSED)
+
+    def _ticket(self, ticket: Any, method: str) -> None:
+        if ticket is _FAILED:
+            return
+        self.citizen.ticket, self.citizen.method = str(ticket["token"]), method
+        self._feed(TicketIssued(str(ticket["dossier_code"]), int(ticket["tray"]), int(ticket["shortfall"]),
+                                bool(ticket["face_required"])))
+
+    def _print_receipt(self) -> None:
+        s, c = self.state, self.citizen
+        assert s.procedure is not None and s.dossier_code is not None and s.due_on is not None
+        text = receipt_text(kiosk=self.kiosk, dossier_code=s.dossier_code, procedure=s.procedure.name,
+                            applicant=c.name, due_on=s.due_on, fee=s.owed, paid=s.paid)
+        self.devices.printer.print_receipt(s.dossier_code, text)
+        c.printed = True
+
+    def _release(self) -> None:
+        """Ask the core to release the result (waiting a little for cash still on its way), then open the door."""
+        c, code = self.citizen, self.state.dossier_code or ""
+        until = self.clock() + self.release_wait
+        while True:
+            try:
+                released = self.core.release(code, c.ticket, c.method, c.face)
+                break
+            except CoreRefusal as error:
+                if error.code == "payment_outstanding" and self.clock() < until:
+                    time.sleep(0.2)  # the notes' events are on their way through NATS
+                    continue
+                self._feed(Refused(S.PAYMENT_PENDING if error.code == "payment_outstanding" else S.PICKUP_REFUSED))
+                return
+            except CoreUnreachableError:
+                self._feed(CoreUnreachable())
+                return
+        try:
+            self.devices.trays.open(int(released["tray"]))
+        except DeviceFaultError:
+            self._feed(Refused(S.TRAY_FAULT))
+            return
+        self._feed(TrayOpened(int(released["tray"])))

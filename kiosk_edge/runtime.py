@@ -1,0 +1,156 @@
+"""The kiosk process put together: outbox, devices, core client, session flow, screen, NATS publisher and
+command responder, with its settings read once from the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import nats
+
+from kiosk_edge.auth import device_auth
+from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
+from kiosk_edge.commands import CommandResponder
+from kiosk_edge.core_client import CoreClient
+from kiosk_edge.devices.log import DeviceLog
+from kiosk_edge.devices.simulated import SimulatedKiosk
+from kiosk_edge.flow import KioskFlow
+from kiosk_edge.outbox import Outbox, Publisher
+from kiosk_edge.screen.server import ScreenServer
+
+log = logging.getLogger(__name__)
+
+
+class KioskConfigError(ValueError):
+    """An environment variable of the kiosk process is missing or unusable; the message names it."""
+
+
+@dataclass(frozen=True)
+class KioskSettings:
+    """MOTCUA_KIOSK_*, MOTCUA_CORE_URL, MOTCUA_NATS_URL / _PREFIX and MOTCUA_CATALOGUE."""
+
+    kiosk: str
+    secret: str
+    core_url: str = "http://127.0.0.1:8000"
+    nats_servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
+    nats_prefix: str = "kiosk"
+    outbox: Path = Path("var/kiosk-outbox.sqlite3")
+    screen_host: str = "127.0.0.1"
+    screen_port: int = 8100
+    catalogue: Path = DEFAULT_CATALOGUE
+    trays: int = 90
+    publish_idle: float = 1.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> KioskSettings:
+        kiosk, secret = environ.get("MOTCUA_KIOSK_KEY", ""), environ.get("MOTCUA_KIOSK_SECRET", "")
+        if not kiosk or not secret:
+            raise KioskConfigError("set MOTCUA_KIOSK_KEY (e.g. Q6-01) and MOTCUA_KIOSK_SECRET (its device secret)")
+        servers = tuple(u.strip() for u in environ.get("MOTCUA_NATS_URL", "nats://127.0.0.1:4222").split(",") if u.strip())
+        if not servers or not all(u.startswith(("nats://", "tls://")) for u in servers):
+            raise KioskConfigError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
+        return cls(kiosk=kiosk, secret=secret, core_url=environ.get("MOTCUA_CORE_URL", "http://127.0.0.1:8000"),
+                   nats_servers=servers, nats_prefix=environ.get("MOTCUA_NATS_PREFIX", "kiosk"),
+                   outbox=Path(environ.get("MOTCUA_KIOSK_OUTBOX", f"var/kiosk-{kiosk}-outbox.sqlite3")),
+                   screen_host=environ.get("MOTCUA_KIOSK_SCREEN_HOST", "127.0.0.1"),
+                   screen_port=_number(environ, "MOTCUA_KIOSK_SCREEN_PORT", "8100"),
+                   catalogue=Path(environ.get("MOTCUA_CATALOGUE", str(DEFAULT_CATALOGUE))),
+                   trays=_number(environ, "MOTCUA_KIOSK_TRAYS", "90"))
+
+
+def _number(environ: Mapping[str, str], name: str, default: str) -> int:
+    value = environ.get(name, default)
+    if not value.isdigit():
+        raise KioskConfigError(f"{name} must be a whole number, not {value!r}")
+    return int(value)
+
+
+class KioskProcess:
+    """Everything one kiosk runs, on simulated devices; `start()` then `stop()` (tests run it in-process)."""
+
+    def __init__(self, settings: KioskSettings, *, faulty_trays: frozenset[int] = frozenset(),
+                 release_wait: float = 3.0) -> None:
+        self.settings = s = settings
+        s.outbox.parent.mkdir(parents=True, exist_ok=True)
+        self.outbox = Outbox(s.outbox, prefix=s.nats_prefix)  # the devices' connection; the publisher has its own
+        self.publisher = Publisher(Outbox(s.outbox, prefix=s.nats_prefix), list(s.nats_servers), ack_timeout=1.0,
+                                   min_backoff=0.2, max_backoff=5.0)
+        self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
+        self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
+        core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
+        self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait)
+        self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,
+                                   backlog=self.log.backlog)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._threads: list[threading.Thread] = []
+        self._ticking = threading.Event()
+
+    def start(self) -> None:
+        ready = threading.Event()
+        self._threads = [threading.Thread(target=lambda: asyncio.run(self._bus(ready)), name="kiosk-bus", daemon=True),
+                         threading.Thread(target=self._tick, name="kiosk-timeouts", daemon=True)]
+        for thread in self._threads:
+            thread.start()
+        ready.wait(timeout=10)
+        self.screen.start()
+        log.info("kiosk %s: screen on %s", self.settings.kiosk, self.screen.url)
+
+    def stop(self) -> None:
+        self.screen.stop()
+        self._ticking.set()
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self.publisher.outbox.close()
+        self.outbox.close()
+
+    def _wake(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self.publisher.wake.set)
+
+    def _tick(self) -> None:
+        while not self._ticking.wait(0.5):
+            self.flow.tick()
+
+    async def _bus(self, ready: threading.Event) -> None:
+        self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+        ready.set()
+        tasks = [asyncio.create_task(self.publisher.run(self._stop, idle=self.settings.publish_idle)),
+                 asyncio.create_task(self._answer_commands(self._stop))]
+        await asyncio.gather(*tasks)
+        await self.publisher.close()
+
+    async def _answer_commands(self, stop: asyncio.Event) -> None:
+        """Answer the core's commands whenever NATS is reachable (the client reconnects by itself)."""
+        s = self.settings
+        while not stop.is_set():
+            try:  # with endless reconnects nats-py would also retry the first connect forever: bound it
+                nc = await asyncio.wait_for(nats.connect(servers=list(s.nats_servers), connect_timeout=1,
+                                                         max_reconnect_attempts=-1, reconnect_time_wait=0.5,
+                                                         error_cb=_quiet), timeout=3)
+            except Exception as error:  # NATS down at start: try again shortly
+                log.info("commands: NATS not reachable (%s)", type(error).__name__)
+                await _wait(stop, 2.0)
+                continue
+            responder = CommandResponder(nc, s.kiosk, self.devices, prefix=s.nats_prefix)
+            await responder.start()
+            await stop.wait()
+            await nc.close()
+
+
+async def _quiet(error: Exception) -> None:
+    log.debug("nats (commands): %s", type(error).__name__)
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except asyncio.TimeoutError:
+        pass

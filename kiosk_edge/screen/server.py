@@ -1,0 +1,148 @@
+"""Serves the citizen's page on 127.0.0.1 and its JSON API: `GET /api/state`, `POST /api/input`.
+
+The API only drives the session through KioskFlow: a touch the current screen does not take is a 409,
+a malformed one a 400, and neither changes anything. Device readings (`scan_cccd`, `insert_cash`, ...)
+are taken only when the kiosk runs on simulated devices. Requests are never logged: they carry
+the citizen's phone, ID number and QR payload.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import mimetypes
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from domain.kiosk_wire import BadDeviceMessageError
+from kiosk_edge.core_client import CoreRefusal
+from kiosk_edge.devices.ports import DeviceFaultError, RefusedNoteError
+from kiosk_edge.devices.simulated import SimulatedKiosk
+from kiosk_edge.flow import KioskFlow
+from kiosk_edge.screen import inputs as i
+from kiosk_edge.screen.view import view_of
+from kiosk_edge.session.machine import InputNotAllowedError
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+DEVICE_INPUTS = (i.CccdInput, i.EnvelopeInput, i.CashInput, i.BankQrInput, i.NextFaceInput, i.CloseTrayInput)
+MAX_BODY = 4096
+
+
+def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input) -> None:
+    """Apply one input to the flow (device inputs only on a simulated kiosk)."""
+    if isinstance(message, DEVICE_INPUTS) and simulated is None:
+        raise PermissionError("device readings come from the devices themselves on a real kiosk")
+    handlers: dict[type[i.Input], Callable[[Any], None]] = {
+        i.BeginInput: lambda m: flow.begin(m.flow),
+        i.ProcedureInput: lambda m: flow.choose_procedure(m.code),
+        i.PhoneInput: lambda m: flow.enter_phone(m.phone),
+        i.OtpInput: lambda m: flow.enter_otp(m.otp),
+        i.FaceInput: lambda m: flow.face_presented(),
+        i.EndPaymentInput: lambda m: flow.end_payment(),
+        i.PickupInput: lambda m: flow.choose_pickup(m.by_otp),
+        i.PickupReceiptInput: lambda m: flow.pickup_by_receipt(m.id_number, m.code),
+        i.PickupCodeInput: lambda m: flow.request_pickup_otp(m.code),
+        i.PickupOtpInput: lambda m: flow.enter_pickup_otp(m.otp),
+        i.RateInput: lambda m: flow.rate(m.stars),
+        i.FinishInput: lambda m: flow.finish(),
+        i.CancelInput: lambda m: flow.cancel(),
+        i.RetryInput: lambda m: flow.retry(),
+        i.CccdInput: lambda m: flow.cccd_scanned(m.payload),
+        i.EnvelopeInput: lambda m: flow.envelope_inserted(m.barcode),
+        i.CashInput: lambda m: flow.cash_inserted(m.denomination, m.count),
+        i.BankQrInput: lambda m: flow.qr_confirmed(m.amount, m.reference),
+        i.NextFaceInput: lambda m: simulated.camera.present(m.matched),  # type: ignore[union-attr]
+        i.CloseTrayInput: lambda m: flow.tray_closed(),
+    }
+    handlers[type(message)](message)
+
+
+class ScreenServer:
+    """The page and its API on host:port, served by a thread of the kiosk process."""
+
+    def __init__(self, flow: KioskFlow, *, simulated: SimulatedKiosk | None = None, host: str = "127.0.0.1",
+                 port: int = 8100, backlog: Callable[[], int] = lambda: 0) -> None:
+        self.flow, self.simulated, self.backlog = flow, simulated, backlog
+        self.httpd = ThreadingHTTPServer((host, port), _handler(self))
+        self.httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self.httpd.serve_forever, name="kiosk-screen", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def state(self) -> dict[str, Any]:
+        return view_of(self.flow) | {"backlog": self.backlog(), "simulated": self.simulated is not None}
+
+    def post(self, body: bytes) -> tuple[int, dict[str, Any]]:
+        """Decode and apply one input; the status and the answer (the new state, or the error)."""
+        try:
+            dispatch(self.flow, self.simulated, i.decoder.decode(body))
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            return 400, _error("invalid_input", str(error)[:300])
+        except InputNotAllowedError as error:
+            return 409, _error("not_allowed_here", str(error))
+        except PermissionError as error:
+            return 403, _error("not_simulated", str(error))
+        except (RefusedNoteError, BadDeviceMessageError, ValueError) as error:
+            return 422, _error("refused_input", str(error)[:300])
+        except (DeviceFaultError, CoreRefusal) as error:
+            return 409, _error("device_or_core_refused", str(error)[:300])
+        return 200, self.state()
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"code": code, "message": message}
+
+
+def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            path = self.path.split("?", 1)[0]
+            if path == "/api/state":
+                return self._json(200, server.state())
+            name = "index.html" if path == "/" else path.removeprefix("/static/")
+            file = (STATIC / name).resolve()
+            if file.parent != STATIC.resolve() or not file.is_file():
+                return self._json(404, _error("not_found", "no such page"))
+            self._send(200, file.read_bytes(), mimetypes.guess_type(file.name)[0] or "application/octet-stream")
+
+        def do_POST(self) -> None:  # noqa: N802
+            length = int(self.headers.get("Content-Length") or 0)
+            if self.path != "/api/input" or not 0 < length <= MAX_BODY:
+                return self._json(400, _error("invalid_input", f"POST /api/input with a JSON body of 1-{MAX_BODY} bytes"))
+            self._json(*server.post(self.rfile.read(length)))
+
+        def _json(self, status: int, body: dict[str, Any]) -> None:
+            self._send(status, json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+
+        def _send(self, status: int, data: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type if "charset" in content_type or not content_type.startswith("text")
+                             else f"{content_type}; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - requests carry personal data
+            return
+
+    return Handler

@@ -1,0 +1,140 @@
+"""The session's inputs: what the citizen did, what a device saw, or what the core answered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kiosk_edge.session.screens import Flow, Screen
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A procedure the kiosk offers: what the session needs to know of it."""
+
+    code: str
+    name: str
+    fee: int
+    face_required: bool
+
+
+class Event:
+    """Something the citizen did, a device saw, or the core answered."""
+
+
+@dataclass(frozen=True)
+class Begin(Event):
+    flow: Flow
+
+
+@dataclass(frozen=True)
+class ProcedureChosen(Event):
+    procedure: Procedure
+
+
+@dataclass(frozen=True)
+class IdentityRead(Event):
+    """The CCCD QR was read and accepted by the core."""
+
+
+@dataclass(frozen=True)
+class OtpSent(Event):
+    """The submission OTP went to the phone the citizen typed."""
+
+
+@dataclass(frozen=True)
+class PhoneVerified(Event):
+    """The OTP was right."""
+
+
+@dataclass(frozen=True)
+class FaceMatched(Event):
+    """The live face matched."""
+
+
+@dataclass(frozen=True)
+class EnvelopeTaken(Event):
+    """The envelope went into the bin: the dossier exists."""
+
+    dossier_code: str
+    fee: int
+    due_on: date
+
+
+@dataclass(frozen=True)
+class Paid(Event):
+    """Notes or a bank-QR transfer were taken."""
+
+    amount: int
+
+
+@dataclass(frozen=True)
+class EndPayment(Event):
+    """The citizen stops paying; any shortfall is printed on the receipt."""
+
+
+@dataclass(frozen=True)
+class PickupChosen(Event):
+    by_otp: bool
+
+
+@dataclass(frozen=True)
+class PickupOtpSent(Event):
+    dossier_code: str
+
+
+@dataclass(frozen=True)
+class TicketIssued(Event):
+    """The core found the result in a tray of this kiosk."""
+
+    dossier_code: str
+    tray: int
+    shortfall: int
+    face_required: bool
+
+
+@dataclass(frozen=True)
+class TrayOpened(Event):
+    tray: int
+
+
+@dataclass(frozen=True)
+class TrayClosed(Event):
+    """The door sensor saw the tray close."""
+
+
+@dataclass(frozen=True)
+class Rated(Event):
+    """The citizen rated the service."""
+
+
+@dataclass(frozen=True)
+class Finish(Event):
+    """The citizen is done with the last screen."""
+
+
+@dataclass(frozen=True)
+class Refused(Event):
+    """A step was refused; `screen` names the refusal."""
+
+    screen: Screen
+
+
+@dataclass(frozen=True)
+class Retry(Event):
+    """Back to the refused step."""
+
+
+@dataclass(frozen=True)
+class Cancel(Event):
+    """The citizen pressed 'Về trang chủ'."""
+
+
+@dataclass(frozen=True)
+class Timeout(Event):
+    """Nobody touched the screen for TIMEOUTS[screen] seconds."""
+
+
+@dataclass(frozen=True)
+class CoreUnreachable(Event):
+    """The core did not answer."""

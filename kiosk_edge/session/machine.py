@@ -1,0 +1,182 @@
+"""The citizen's session at the kiosk as a pure state machine (seed 000, sections 1 and 2).
+
+`advance(state, event)` is the whole machine: no I/O, no clock. The flow driver (kiosk_edge/flow.py)
+does the talking to the core and the devices and feeds their outcomes back in as events. An event the
+current screen does not take raises `InputNotAllowedError` and changes nothing. Every refusal is a
+screen of its own with a Vietnamese message; `Retry` goes back to the step that was refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from kiosk_edge.session.inputs import (
+    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead, OtpSent,
+    Paid, PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry,
+    TicketIssued, Timeout, TrayClosed, TrayOpened,
+)
+from kiosk_edge.session.screens import REFUSAL_MESSAGES, REFUSALS, Flow, Screen
+
+S = Screen
+
+
+@dataclass(frozen=True)
+class State:
+    """A screen and what the session knows so far (no personal data: that stays in the driver)."""
+
+    screen: Screen = S.HOME
+    flow: Flow | None = None
+    procedure: Procedure | None = None
+    dossier_code: str | None = None
+    due_on: date | None = None
+    tray: int | None = None
+    face_required: bool = False
+    owed: int = 0
+    paid: int = 0
+    offline: bool = False
+    back: Screen | None = None
+
+    @property
+    def shortfall(self) -> int:
+        return max(self.owed - self.paid, 0)
+
+    @property
+    def excess(self) -> int:
+        return max(self.paid - self.owed, 0)
+
+    @property
+    def message(self) -> str:
+        """The Vietnamese explanation of a refusal or the offline screen; empty elsewhere."""
+        return REFUSAL_MESSAGES.get(self.screen, "")
+
+
+class InputNotAllowedError(Exception):
+    """The current screen does not take this input."""
+
+    def __init__(self, screen: Screen, event: str) -> None:
+        self.screen, self.event = screen, event
+        super().__init__(f"{event} is not allowed on the {screen.value} screen")
+
+
+# Where each refusal may come from.
+REFUSED_FROM: dict[Screen, frozenset[Screen]] = {
+    S.BAD_QR: frozenset({S.SCAN_CCCD}),
+    S.BAD_PHONE: frozenset({S.PHONE}),
+    S.OTP_LIMIT: frozenset({S.PHONE, S.PICKUP_CODE}),
+    S.WRONG_OTP: frozenset({S.OTP, S.PICKUP_OTP}),
+    S.FACE_MISMATCH: frozenset({S.FACE, S.PICKUP_FACE}),
+    S.UNKNOWN_ENVELOPE: frozenset({S.ENVELOPE}),
+    S.SUBMISSION_REFUSED: frozenset({S.ENVELOPE}),
+    S.NOT_PROCESSED_YET: frozenset({S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP}),
+    S.PICKUP_REFUSED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.RELEASE}),
+    S.PAYMENT_PENDING: frozenset({S.RELEASE}),
+    S.TRAY_FAULT: frozenset({S.RELEASE}),
+}
+# Screens whose step needs the core (the payment screen only for bank-QR: cash needs no core; a rating
+# that cannot be sent is dropped rather than shown as an outage).
+ASKS_CORE = frozenset({S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.ENVELOPE, S.PAYMENT, S.PICKUP_CHOICE,
+                       S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_PAYMENT, S.RELEASE})
+# Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
+CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.RELEASE, S.TRAY_OPEN}
+ALLOWED: dict[type[Event], frozenset[Screen]] = {
+    Begin: frozenset({S.HOME}),
+    ProcedureChosen: frozenset({S.PROCEDURES}),
+    IdentityRead: frozenset({S.SCAN_CCCD}),
+    OtpSent: frozenset({S.PHONE}),
+    PhoneVerified: frozenset({S.OTP}),
+    FaceMatched: frozenset({S.FACE, S.PICKUP_FACE}),
+    EnvelopeTaken: frozenset({S.ENVELOPE}),
+    Paid: frozenset({S.PAYMENT, S.PICKUP_PAYMENT}),
+    EndPayment: frozenset({S.PAYMENT}),
+    PickupChosen: frozenset({S.PICKUP_CHOICE}),
+    PickupOtpSent: frozenset({S.PICKUP_CODE}),
+    TicketIssued: frozenset({S.PICKUP_RECEIPT, S.PICKUP_OTP}),
+    TrayOpened: frozenset({S.RELEASE}),
+    TrayClosed: frozenset({S.TRAY_OPEN}),
+    Rated: frozenset({S.RATING}),
+    Finish: frozenset({S.RECEIPT, S.THANKS, S.OFFLINE}),
+    Refused: frozenset().union(*REFUSED_FROM.values()),
+    Retry: REFUSALS,
+    Cancel: CANCELLABLE,
+    Timeout: frozenset(Screen) - {S.HOME},
+    CoreUnreachable: ASKS_CORE,
+}
+HOME = State()
+
+
+def allowed(state: State, event: Event) -> bool:
+    """Whether the current screen takes `event`."""
+    if type(event) not in ALLOWED or state.screen not in ALLOWED[type(event)]:
+        return False
+    return not isinstance(event, Refused) or state.screen in REFUSED_FROM.get(event.screen, frozenset())
+
+
+def advance(state: State, event: Event) -> State:
+    """The state after `event`, or InputNotAllowedError (nothing changes)."""
+    if not allowed(state, event):
+        raise InputNotAllowedError(state.screen, type(event).__name__)
+    return _STEPS[type(event)](state, event)
+
+
+def _go(state: State, screen: Screen, **changes: object) -> State:
+    return replace(state, screen=screen, back=None, **changes)
+
+
+def _begin(state: State, event: Begin) -> State:
+    return _go(state, S.PROCEDURES if event.flow is Flow.SUBMIT else S.PICKUP_CHOICE, flow=event.flow)
+
+
+def _after_face(state: State) -> State:
+    if state.flow is Flow.SUBMIT:
+        return _go(state, S.ENVELOPE)
+    return _go(state, S.PICKUP_PAYMENT if state.shortfall else S.RELEASE)
+
+
+def _paid(state: State, event: Paid) -> State:
+    state = replace(state, paid=state.paid + event.amount)
+    if state.screen is S.PICKUP_PAYMENT:
+        return _go(state, S.RELEASE) if not state.shortfall else state
+    return _go(state, S.RECEIPT) if not state.shortfall else state
+
+
+def _ticket(state: State, event: TicketIssued) -> State:
+    state = replace(state, dossier_code=event.dossier_code, tray=event.tray, owed=event.shortfall, paid=0,
+                    face_required=event.face_required)
+    return _go(state, S.PICKUP_FACE) if event.face_required else _after_face(state)
+
+
+def _timeout(state: State, _: Event) -> State:
+    return _go(state, S.RECEIPT) if state.screen is S.PAYMENT else HOME
+
+
+def _unreachable(state: State, _: Event) -> State:
+    if state.screen is S.PAYMENT:  # cash needs no core: keep taking notes, offer no bank QR
+        return replace(state, offline=True)
+    return replace(HOME, screen=S.OFFLINE)
+
+
+_STEPS = {
+    Begin: _begin,
+    ProcedureChosen: lambda s, e: _go(s, S.SCAN_CCCD, procedure=e.procedure),
+    IdentityRead: lambda s, e: _go(s, S.PHONE),
+    OtpSent: lambda s, e: _go(s, S.OTP),
+    PhoneVerified: lambda s, e: _go(s, S.FACE) if s.procedure and s.procedure.face_required else _go(s, S.ENVELOPE),
+    FaceMatched: lambda s, e: _after_face(s),
+    EnvelopeTaken: lambda s, e: _go(s, S.PAYMENT if e.fee else S.RECEIPT, dossier_code=e.dossier_code,
+                                    owed=e.fee, due_on=e.due_on),
+    Paid: _paid,
+    EndPayment: lambda s, e: _go(s, S.RECEIPT),
+    PickupChosen: lambda s, e: _go(s, S.PICKUP_CODE if e.by_otp else S.PICKUP_RECEIPT),
+    PickupOtpSent: lambda s, e: _go(s, S.PICKUP_OTP, dossier_code=e.dossier_code),
+    TicketIssued: _ticket,
+    TrayOpened: lambda s, e: _go(s, S.TRAY_OPEN, tray=e.tray),
+    TrayClosed: lambda s, e: _go(s, S.RATING),
+    Rated: lambda s, e: _go(s, S.THANKS),
+    Finish: lambda s, e: HOME,
+    Refused: lambda s, e: replace(s, screen=e.screen, back=s.screen),
+    Retry: lambda s, e: _go(s, s.back or S.HOME),
+    Cancel: lambda s, e: HOME,
+    Timeout: _timeout,
+    CoreUnreachable: _unreachable,
+}

@@ -1,0 +1,188 @@
+"""The kiosk session machine: random sequences of any input keep it consistent; the seed-000 paths walk through."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from kiosk_edge.session.inputs import (
+    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, FaceMatched, Finish, IdentityRead, OtpSent, Paid,
+    PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry, TicketIssued,
+    Timeout, TrayClosed, TrayOpened,
+)
+from kiosk_edge.session.machine import HOME, REFUSED_FROM, InputNotAllowedError, State, advance, allowed
+from kiosk_edge.session.screens import REFUSAL_MESSAGES, REFUSALS, TIMEOUTS, Flow, Screen as S
+
+PAID_FEE = Procedure("2.000635.000.00.00.H29", "Cấp bản sao trích lục hộ tịch", 8_000, face_required=False)
+FACE = Procedure("1.001193.000.00.00.H29", "Đăng ký khai sinh", 0, face_required=True)
+SUBMIT_SCREENS = {S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.FACE, S.ENVELOPE, S.PAYMENT, S.RECEIPT}
+PICKUP_SCREENS = {S.PICKUP_CHOICE, S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_FACE, S.PICKUP_PAYMENT,
+                  S.RELEASE, S.TRAY_OPEN, S.RATING, S.THANKS}
+CODE = "H29.06.1-260520-0001"
+
+DAY = date(2026, 5, 21)
+EXAMPLES = [
+    *(Begin(flow) for flow in Flow), ProcedureChosen(PAID_FEE), ProcedureChosen(FACE), IdentityRead(), OtpSent(),
+    PhoneVerified(), FaceMatched(), *(EnvelopeTaken(CODE, fee, DAY) for fee in (0, 8_000, 100_000)),
+    *(Paid(amount) for amount in (1_000, 5_000, 50_000, 500_000)), EndPayment(), PickupChosen(True),
+    PickupChosen(False), PickupOtpSent(CODE),
+    *(TicketIssued(CODE, 7, shortfall, face) for shortfall in (0, 20_000) for face in (False, True)),
+    TrayOpened(7), TrayClosed(), Rated(), Finish(), *(Refused(screen) for screen in sorted(REFUSALS)), Retry(),
+    Cancel(), Timeout(), CoreUnreachable(),
+]
+
+DETOURS = (Refused, Retry, Cancel, Timeout, CoreUnreachable, Finish)
+
+
+class SessionMachine(RuleBasedStateMachine):
+    """Feeds any input in any order; refused inputs change nothing, accepted ones keep every invariant."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = HOME
+
+    @rule(event=st.sampled_from(EXAMPLES))
+    def feed_anything(self, event) -> None:
+        self.feed(event)
+
+    @rule(data=st.data())
+    def feed_what_the_screen_takes(self, data) -> None:
+        self.feed(data.draw(st.sampled_from([e for e in EXAMPLES if allowed(self.state, e)])))
+
+    @rule(data=st.data())
+    def take_a_step_forward(self, data) -> None:
+        forward = [e for e in EXAMPLES if allowed(self.state, e) and not isinstance(e, DETOURS)]
+        if forward:
+            self.feed(data.draw(st.sampled_from(forward)))
+
+    def feed(self, event) -> None:
+        before = self.state
+        if not allowed(before, event):
+            with pytest.raises(InputNotAllowedError):
+                advance(before, event)
+            assert self.state == before
+            return
+        self.state = after = advance(before, event)
+        if isinstance(event, Timeout):
+            assert after.screen is (S.RECEIPT if before.screen is S.PAYMENT else S.HOME)
+        elif isinstance(event, (Cancel, Finish)):
+            assert after == HOME
+        elif isinstance(event, Retry):
+            assert after.screen is before.back and after.back is None
+        elif isinstance(event, Refused):
+            assert (after.screen, after.back) == (event.screen, before.screen)
+        elif isinstance(event, PhoneVerified):
+            assert after.screen is (S.FACE if before.procedure.face_required else S.ENVELOPE)
+        elif isinstance(event, Paid):
+            assert after.paid == before.paid + event.amount
+
+    @invariant()
+    def idle_screens_know_nothing(self) -> None:
+        if self.state.screen in (S.HOME, S.OFFLINE):
+            assert replace(self.state, screen=S.HOME) == HOME
+
+    @invariant()
+    def screens_belong_to_their_flow(self) -> None:
+        s = self.state
+        if s.screen in SUBMIT_SCREENS:
+            assert s.flow is Flow.SUBMIT
+        if s.screen in PICKUP_SCREENS:
+            assert s.flow is Flow.PICKUP
+        if s.screen in REFUSALS:
+            assert s.back in REFUSED_FROM[s.screen] and s.message
+
+    @invariant()
+    def money_and_trays_are_consistent(self) -> None:
+        s = self.state
+        assert s.paid >= 0 and s.shortfall + s.paid >= s.owed and s.shortfall * s.excess == 0
+        if s.screen is S.RECEIPT:
+            assert s.dossier_code == CODE and s.procedure is not None and s.due_on is not None
+        if s.screen in (S.RELEASE, S.TRAY_OPEN):
+            assert s.tray is not None and s.shortfall == 0 and s.dossier_code == CODE
+        if s.screen in (S.ENVELOPE, S.FACE):
+            assert s.procedure is not None
+        if s.screen is S.PAYMENT and not s.shortfall:
+            raise AssertionError("the payment screen stays only while something is owed")
+
+
+TestSessionMachine = SessionMachine.TestCase
+TestSessionMachine.settings = settings(max_examples=200, stateful_step_count=40, deadline=None)
+
+
+def walk(*events, start: State = HOME) -> State:
+    state = start
+    for event in events:
+        state = advance(state, event)
+    return state
+
+
+def test_a_submission_with_a_fee_walks_from_home_to_the_receipt() -> None:
+    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
+                 EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)))
+    assert (state.screen, state.owed, state.shortfall) == (S.PAYMENT, 8_000, 8_000)
+    state = walk(Paid(5_000), start=state)
+    assert (state.screen, state.shortfall) == (S.PAYMENT, 3_000)
+    state = walk(Paid(5_000), start=state)
+    assert (state.screen, state.excess) == (S.RECEIPT, 2_000)
+    assert walk(Finish(), start=state) == HOME
+
+
+def test_a_high_legal_value_procedure_asks_for_the_face_and_a_free_one_skips_the_payment() -> None:
+    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(FACE), IdentityRead(), OtpSent(), PhoneVerified())
+    assert state.screen is S.FACE
+    assert walk(FaceMatched(), EnvelopeTaken(CODE, 0, date(2026, 5, 21)), start=state).screen is S.RECEIPT
+
+
+def test_the_payment_screen_closes_on_timeout_and_the_receipt_is_printed_anyway() -> None:
+    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
+                 EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)), Paid(2_000), Timeout())
+    assert (state.screen, state.shortfall) == (S.RECEIPT, 6_000)
+
+
+def test_a_pickup_with_a_shortfall_and_a_face_check_opens_the_tray_only_once_paid() -> None:
+    state = walk(Begin(Flow.PICKUP), PickupChosen(by_otp=True), PickupOtpSent(CODE),
+                 TicketIssued(CODE, tray=7, shortfall=20_000, face_required=True))
+    assert state.screen is S.PICKUP_FACE
+    state = walk(FaceMatched(), Paid(10_000), start=state)
+    assert (state.screen, state.shortfall) == (S.PICKUP_PAYMENT, 10_000)
+    state = walk(Paid(10_000), start=state)
+    assert state.screen is S.RELEASE
+    state = walk(TrayOpened(7), TrayClosed(), Rated(), start=state)
+    assert state.screen is S.THANKS and walk(Timeout(), start=state) == HOME
+
+
+def test_losing_the_core_mid_payment_keeps_taking_cash_but_elsewhere_shows_the_offline_screen() -> None:
+    paying = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
+                  EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)), CoreUnreachable())
+    assert (paying.screen, paying.offline) == (S.PAYMENT, True)
+    assert walk(Paid(10_000), start=paying).screen is S.RECEIPT
+    offline = walk(Begin(Flow.PICKUP), CoreUnreachable())
+    assert offline.screen is S.OFFLINE and "mất kết nối" in offline.message
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+def test_every_refusal_is_its_own_screen_with_a_message_and_a_way_back(refusal: S) -> None:
+    source = sorted(REFUSED_FROM[refusal])[0]
+    state = State(screen=source, flow=Flow.SUBMIT if source in SUBMIT_SCREENS else Flow.PICKUP)
+    refused = advance(state, Refused(refusal))
+    assert refused.screen is refusal and len(REFUSAL_MESSAGES[refusal]) > 40
+    assert advance(refused, Retry()).screen is source
+    assert advance(refused, Cancel()) == HOME
+
+
+@given(st.sampled_from(sorted(set(S) - {S.HOME})))
+def test_every_screen_but_home_gives_up_after_its_timeout(screen: S) -> None:
+    assert TIMEOUTS[screen] > 0
+    assert advance(State(screen=screen), Timeout()).screen in (S.HOME, S.RECEIPT)
+
+
+def test_an_input_the_screen_does_not_take_is_refused_and_changes_nothing() -> None:
+    with pytest.raises(InputNotAllowedError, match="Paid is not allowed on the home screen"):
+        advance(HOME, Paid(10_000))
+    with pytest.raises(InputNotAllowedError):
+        advance(State(screen=S.ENVELOPE, flow=Flow.SUBMIT), Refused(S.NOT_PROCESSED_YET))
