@@ -6,7 +6,7 @@ HASH := $(shell cat pyproject.toml scripts/system-packages.sh | cksum | cut -d' 
 RUNTIME := $(VENV)/.runtime-$(HASH)
 DEV := $(VENV)/.dev-$(HASH)
 
-.PHONY: install install-dev run test stack clean
+.PHONY: install install-dev run test test-faults stack clean
 
 install: $(RUNTIME)
 install-dev: $(DEV)
@@ -30,6 +30,10 @@ run: install
 
 test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-faults: install-dev
+	bash scripts/services.sh
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/faults
 
 stack: install
 	bash scripts/services.sh

@@ -1,15 +1,30 @@
-"""`python -m api`: serve the API and officer console (embedded default: SQLite in ./var)."""
+"""`python -m api`: serve the API and officer console (embedded default: SQLite in ./var).
+
+With MOTCUA_DEMO=1 (`make run`) the demo kiosk Q6-01 runs in this process too, in threads: its citizen screen on
+MOTCUA_KIOSK_SCREEN_PORT (8100), logged in with the demo device secret once the API answers, its device events
+applied by the in-process bus (MOTCUA_BUS=inprocess, the default) or published to NATS JetStream for
+`python -m infrastructure.device_consumer` (MOTCUA_BUS=nats). SIGTERM or Ctrl+C stops the kiosk, then the API.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import threading
+from collections.abc import Mapping
 
 import uvicorn
 
 from api.app import create_app
-from infrastructure.bootstrap import build
-from infrastructure.demo import seed
+from infrastructure.bootstrap import System, build
+from infrastructure.demo import KIOSK_KEY, seed
+from infrastructure.inprocess_bus import InProcessBus, inprocess_bus
 from infrastructure.settings import Settings
+from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
+
+log = logging.getLogger("motcua.api")
 
 
 def main() -> None:
@@ -18,8 +33,77 @@ def main() -> None:
     system = build(settings)
     if settings.demo:
         seed(system)
+    app = create_app(system)
     # No access log: request paths carry dossier codes and, for vaults, citizens' ID numbers.
-    uvicorn.run(create_app(system), host=settings.api_host, port=settings.api_port, log_level="info", access_log=False)
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info",
+                                           access_log=False))
+    # uvicorn raises the signal again once it has shut down; caught here too, it ends the process with status 0.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, server.handle_exit)
+    if settings.demo:
+        kiosk = DemoKiosk(system, server)
+        app.on_shutdown.insert(0, kiosk.stop)  # hooks run in order: the kiosk stops before the system closes
+        kiosk.start()
+    log.info("officer console: %s/console/", api_url(settings))
+    server.run()
+
+
+class DemoKiosk:
+    """The demo kiosk in this process: started once this API answers, stopped before its system closes."""
+
+    def __init__(self, system: System, server: uvicorn.Server) -> None:
+        self.settings, self.server = system.settings, server
+        self.bus: InProcessBus | None = inprocess_bus(system) if system.settings.bus == "inprocess" else None
+        self.process: KioskProcess | None = None
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="demo-kiosk", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    async def stop(self) -> None:
+        """Stop the kiosk's threads and close its outbox and the bus (a shutdown hook of the app)."""
+        self._stopping.set()
+        await asyncio.to_thread(self._stop)
+
+    def _stop(self) -> None:
+        self._thread.join(timeout=10)
+        if self.process is not None:
+            self.process.stop()
+        if self.bus is not None:
+            self.bus.close()
+
+    def _run(self) -> None:
+        while not self.server.started:  # this server, bound and serving (not whatever else answers on the port)
+            if self._stopping.wait(0.1):
+                return
+        try:
+            process = KioskProcess(demo_kiosk_settings(self.settings),
+                                   publisher=self.bus.publisher if self.bus else None,
+                                   commands=self.bus.commands if self.bus else None)
+        except (KioskConfigError, OSError) as error:  # e.g. the screen's port is taken: the API serves on
+            log.error("demo kiosk %s not started: %s", KIOSK_KEY, error)
+            return
+        self.process = process
+        if process.wait_for_core(self._stopping):
+            process.start()
+            log.info("ready: officer console %s/console/ · citizen screen of kiosk %s %s (bus: %s)",
+                     api_url(self.settings), KIOSK_KEY, process.screen.url, self.settings.bus)
+
+
+def demo_kiosk_settings(settings: Settings, environ: Mapping[str, str] = os.environ) -> KioskSettings:
+    """Kiosk Q6-01 with the demo device secret against this API, its outbox in the data dir; the screen, trays
+    and NATS settings come from the same variables as for `python -m kiosk_edge run`."""
+    defaults = {"MOTCUA_KIOSK_OUTBOX": str(settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3")}
+    demo = {"MOTCUA_KIOSK_KEY": KIOSK_KEY, "MOTCUA_KIOSK_SECRET": f"demo-kiosk-{KIOSK_KEY}",
+            "MOTCUA_CORE_URL": api_url(settings)}
+    return KioskSettings.from_env(defaults | dict(environ) | demo)
+
+
+def api_url(settings: Settings) -> str:
+    """Where this process's API answers locally."""
+    host = "127.0.0.1" if settings.api_host in ("0.0.0.0", "::", "") else settings.api_host
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.api_port}"
 
 
 if __name__ == "__main__":

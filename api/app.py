@@ -8,17 +8,21 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api.access import CitizenController
+from api.controllers.audit import AuditController
 from api.controllers.auth import AccountsController, AuthController
 from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
 from api.controllers.books import BooksController
+from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
+from api.idempotency import idempotency_middleware
 from api.schemas import Health
 from infrastructure.bootstrap import System
 
@@ -33,10 +37,11 @@ def create_app(system: System) -> Litestar:
 
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
-                        BooksController, ReportsController, VaultController, VerifyController, DocumentController,
+                        BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
                         *CONSOLE_ROUTES],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
+                      "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
@@ -50,6 +55,8 @@ def create_app(system: System) -> Litestar:
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}],
         ),
+        middleware=[idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
+        if system.idempotency is not None else [],
         on_shutdown=[system.close],
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )

@@ -16,6 +16,7 @@ from application.errors import (
     UnknownReferenceError, VersionConflictError, WrongOtpError,
 )
 from api.auth import AccessDeniedError
+from application.access_log import AccessLogRefusedError
 from application.accounts import AccountExistsError, BadCredentialsError
 from application.otp import OtpNotSentError
 from application.tokens import TokenError
@@ -50,6 +51,7 @@ STATUS: dict[type[DomainError], int] = {
     AccountDisabledError: 403,
     AccessDeniedError: 403,
     AccountExistsError: 409,
+    AccessLogRefusedError: 403,
 }
 
 
@@ -85,10 +87,15 @@ def validation_error(_: Request, error: ValidationException) -> Response[ErrorBo
     return Response(body, status_code=400)
 
 
+# Vietnamese for the framework's own refusals, whose detail is English.
+FRAMEWORK_VI = {413: "Dữ liệu gửi lên quá lớn so với giới hạn của chức năng này, vui lòng gửi tệp nhỏ hơn."}
+
+
 def http_error(request: Request, error: HTTPException) -> Response[ErrorBody]:
     if error.status_code >= 500 and error.status_code != 503:
         _log_internal(request, error)
-    body = ErrorBody(error=f"http_{error.status_code}", message=str(error.detail), message_vi=str(error.detail))
+    body = ErrorBody(error=f"http_{error.status_code}", message=str(error.detail),
+                     message_vi=FRAMEWORK_VI.get(error.status_code, str(error.detail)))
     return Response(body, status_code=error.status_code, headers=error.headers)
 
 
@@ -118,6 +125,13 @@ def store_unavailable(request: Request, error: Exception) -> Response[ErrorBody]
     return Response(body, status_code=503, headers={"Retry-After": RETRY_AFTER})
 
 
+def undecodable(_: Request, error: UnicodeDecodeError) -> Response[ErrorBody]:
+    """Bytes that are not UTF-8 where JSON or text was due (msgspec raises this, not a DecodeError)."""
+    body = ErrorBody(error="invalid_encoding", message=f"the request is not UTF-8 text (byte {error.start})",
+                     message_vi="Dữ liệu gửi lên không phải văn bản UTF-8 hợp lệ, vui lòng kiểm tra lại.")
+    return Response(body, status_code=400)
+
+
 def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
     _log_internal(request, error)
     body = ErrorBody(error="internal_error", message="internal error; it has been logged",
@@ -144,6 +158,7 @@ EXCEPTION_HANDLERS = {
     psycopg.OperationalError: store_unavailable,  # the read models' pool (PoolTimeout is one)
     psycopg.InterfaceError: store_unavailable,
     ValidationException: validation_error,
+    UnicodeDecodeError: undecodable,
     HTTPException: http_error,
     Exception: internal_error,
 }

@@ -20,6 +20,8 @@ from application.group_commit import GroupCommit
 from application.mapper import MsgspecMapper
 
 A = TypeVar("A", bound=Aggregate)
+_factories: dict[tuple[tuple[str, str], ...], list[Any]] = {}  # env → [infrastructure factory, applications using it]
+_factories_lock = threading.RLock()  # re-entered when garbage collection closes an application
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_RETRIES = 5
 _read = threading.local()
@@ -75,6 +77,51 @@ class OneStopApplication(Application[UUID]):
         super().__init__(env)
         self.group_commit = GroupCommit(self.save, self._cache)
         self.after_commit: list[Callable[[], None]] = []
+
+    def construct_factory(self, env: Any) -> Any:
+        """One infrastructure factory (so one connection pool) per event store per process, shared by every
+        application of this process: seven applications with a pool each exhausted PostgreSQL's connections."""
+        key = tuple(sorted((str(k), str(v)) for k, v in env.items()))
+        self._factory_key = key
+        with _factories_lock:
+            entry = _factories.get(key)
+            if entry is not None:
+                entry[1] += 1
+                return entry[0]
+        factory = super().construct_factory(env)  # outside the lock: it may run a collected application's close()
+        with _factories_lock:
+            entry = _factories.setdefault(key, [factory, 0])
+            entry[1] += 1
+        if entry[0] is not factory:  # another thread made one meanwhile
+            factory.close()
+        return entry[0]
+
+    def construct_recorder(self) -> Any:
+        """The recorder; on PostgreSQL its tables are created under an advisory lock, because processes that start
+        together (`make stack`) failed with "tuple concurrently updated" creating the same tables at once."""
+        datastore = getattr(self.factory, "datastore", None)
+        if type(self.factory).__module__ != "eventsourcing.postgres" or datastore is None:
+            return super().construct_recorder()
+        with datastore.get_connection() as conn:
+            conn.execute("SELECT pg_advisory_lock(hashtext('motcua-schema'))")
+            try:
+                return super().construct_recorder()
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(hashtext('motcua-schema'))")
+
+    def close(self) -> None:
+        """Release this application's share of the factory; the last one closes its connections."""
+        self.closing.set()
+        with _factories_lock:
+            entry = _factories.get(self._factory_key)
+            if entry is None or getattr(self, "_released", False):  # closing twice must not release twice
+                return
+            self._released = True
+            entry[1] -= 1
+            if entry[1] > 0:
+                return
+            del _factories[self._factory_key]
+        entry[0].close()
 
     def _notify(self, recordings: list[Any]) -> None:
         super()._notify(recordings)

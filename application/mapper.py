@@ -4,11 +4,18 @@ eventsourcing's JSONTranscoder tags every non-primitive value and decodes throug
 typed decoding is several times faster (it matters for rebuilding read models and replaying for audits)
 and the stored JSON stays readable by any SQL or BI tool: datetimes as RFC 3339, enums by value,
 value objects as objects.
+
+Personal data is the exception. Given a key ring (application/privacy.py), every PersonalData value and
+personal text field is stored sealed, `{"enc": "v1", "kid": <data key id>, "ct": <base64 AES-GCM>}`, under its
+subject's key; once that key is destroyed the value decodes to its erased placeholder. Values stored before
+sealing was switched on (plain objects) still decode; a mapper without a key ring writes them plain.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, TypedDict, get_type_hints
 from uuid import UUID
@@ -17,7 +24,11 @@ import msgspec
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from application.privacy import PERSONAL_TEXT, PersonalDataKeys, erased, is_erased, subject_of
+from domain.values import PersonalData
+
 _ENVELOPE = ("originator_id", "originator_version")
+_ERASED_ENVELOPE = {"enc": "erased"}
 
 
 class _NoTranscoder(Transcoder):
@@ -29,27 +40,57 @@ class _NoTranscoder(Transcoder):
 
 
 @lru_cache(maxsize=None)
-def _decoder(event_class: type) -> msgspec.json.Decoder:
-    """A decoder of the event class's state (every dataclass field but the envelope), as a dict."""
+def _personal_fields(event_class: type) -> tuple[tuple[str, Any, msgspec.json.Decoder], ...]:
+    """(name, type, decoder) of the event's fields that hold personal data."""
     hints = get_type_hints(event_class)
-    fields = {f.name: hints[f.name] for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE}
+    texts = next((names for cls, names in PERSONAL_TEXT.items() if issubclass(event_class, cls)), ())
+    found = []
+    for field in dataclasses.fields(event_class):
+        hint = hints[field.name]
+        struct = next((t for t in (hint, *getattr(hint, "__args__", ())) if isinstance(t, type) and issubclass(t, PersonalData)), None)
+        if struct is not None or field.name in texts:
+            found.append((field.name, struct or str, msgspec.json.Decoder(hint)))
+    return tuple(found)
+
+
+@lru_cache(maxsize=None)
+def _decoder(event_class: type) -> msgspec.json.Decoder:
+    """A decoder of the event class's state (every dataclass field but the envelope), as a dict; personal
+    fields are left untyped, to be opened by the mapper."""
+    hints = get_type_hints(event_class)
+    personal = {name for name, _, _ in _personal_fields(event_class)}
+    fields = {f.name: Any if f.name in personal else hints[f.name]
+              for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE}
     state = TypedDict(f"{event_class.__qualname__}State", fields)  # type: ignore[misc]
     return msgspec.json.Decoder(state)
 
 
 class MsgspecMapper(Mapper[UUID]):
-    """Maps domain events to stored events and back with msgspec."""
+    """Maps domain events to stored events and back with msgspec, sealing personal data when given keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, keys: PersonalDataKeys | None = None, *, opaque: bool = False) -> None:
+        """`opaque`: sealed values decode to their envelope as stored (evidence bundles carry them like that)."""
         super().__init__(transcoder=_NoTranscoder())
+        self.keys, self.opaque = keys, opaque
         self._encoder = msgspec.json.Encoder()
-        self._by_topic: dict[str, tuple[type, msgspec.json.Decoder]] = {}
+        self._by_topic: dict[str, tuple[type, msgspec.json.Decoder, tuple[Any, ...]]] = {}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id, originator_version = state.pop("originator_id"), state.pop("originator_version")
+        if self.keys is not None:
+            for name, _, _ in _personal_fields(type(domain_event)):
+                if state[name] is not None:
+                    state[name] = self._seal(state[name], originator_id)
         return StoredEvent(originator_id=originator_id, originator_version=originator_version,
                            topic=get_topic(type(domain_event)), state=self._encoder.encode(state))
+
+    def _seal(self, value: Any, stream: UUID) -> dict[str, str]:
+        if is_erased(value):  # an erased value stays erased if an aggregate carries it into a new event
+            return _ERASED_ENVELOPE
+        assert self.keys is not None
+        key_id, sealed = self.keys.seal(subject_of(value, stream), self._encoder.encode(value))
+        return {"enc": "v1", "kid": key_id, "ct": base64.b64encode(sealed).decode()}
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return self.event_from(stored_event.topic, stored_event.state, stored_event.originator_id,
@@ -60,10 +101,12 @@ class MsgspecMapper(Mapper[UUID]):
         known = self._by_topic.get(topic)
         if known is None:
             event_class = resolve_topic(topic)
-            known = self._by_topic[topic] = (event_class, _decoder(event_class))
-        event_class, decoder = known
+            known = self._by_topic[topic] = (event_class, _decoder(event_class), _personal_fields(event_class))
+        event_class, decoder, personal = known
         try:
             state = decoder.decode(data)
+            for name, kind, plain in personal:
+                state[name] = self._open(state[name], kind, plain)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise MapperDeserialisationError(
                 f"cannot decode {topic} v{originator_version} of {originator_id}: {error}") from error
@@ -72,3 +115,23 @@ class MsgspecMapper(Mapper[UUID]):
         domain_event = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
+
+    def _open(self, value: Any, kind: type, plain: msgspec.json.Decoder) -> Any:
+        sealed = value.get("enc") if type(value) is dict else None
+        if sealed is None:  # stored before sealing was switched on (or None)
+            return plain.decode(self._encoder.encode(value))
+        if self.opaque:
+            return value
+        if sealed == "erased":
+            return erased(kind)
+        if self.keys is None:
+            raise MapperDeserialisationError("personal data is sealed but this process has no key ring (MOTCUA_DATA_KEY)")
+        plaintext = self.keys.open(value["kid"], base64.b64decode(value["ct"]))
+        return erased(kind) if plaintext is None else plain.decode(plaintext)
+
+    def sealed_values(self, data: bytes) -> Iterator[tuple[str, bytes]]:
+        """(key id, sealed bytes) of every sealed value in a stored state (to find what a key opens)."""
+        state = msgspec.json.decode(data)
+        for value in state.values() if isinstance(state, dict) else ():
+            if isinstance(value, dict) and value.get("enc") == "v1":
+                yield value["kid"], base64.b64decode(value["ct"])

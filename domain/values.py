@@ -12,6 +12,8 @@ from domain.errors import InvalidValueError
 from domain.procedures import ComponentForm
 
 MOBILE = frozenset({"03", "05", "07", "08", "09"})
+ERASED = "[đã xóa]"
+"""What an erased person's name (and any other erased text) reads as once their data key is destroyed."""
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
@@ -150,6 +152,8 @@ def check_positive(field: str, amount: int) -> int:
 
 def mask_name(name: str) -> str:
     """Family name and given name kept, middle names cut to initials: 'Nguyễn T. H. Nhung'."""
+    if name == ERASED:
+        return name
     parts = name.split()
     if len(parts) <= 2:
         return " ".join(parts[:1] + [p[0] + "." for p in parts[1:]])

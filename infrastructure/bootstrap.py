@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from application.access_log import AccessLogs
 from application.accounts import Accounts
 from application.dossiers import Dossiers
+from application.erasures import Erasures
 from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
@@ -21,7 +23,9 @@ from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.notifications import notifier_from_env
 from infrastructure.notifications.process import start_in_thread
+from infrastructure.idempotency import IdempotencyStore
 from infrastructure.passwords import Argon2Hasher
+from infrastructure.privacy import wiring
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.settings import Settings
@@ -44,10 +48,13 @@ class System:
     projector: Projector
     views: Views
     accounts: Accounts | None = None
+    idempotency: IdempotencyStore | None = None
+    access_logs: AccessLogs | None = None
     vaults: Vaults | None = None
     otps: Otps | None = None
     notifications: Notifications | None = None
     stop_dispatcher: Any = None
+    erasures: Erasures | None = None
 
     def close(self) -> None:
         """Stop the in-process runner and release database connections."""
@@ -55,13 +62,18 @@ class System:
         self.projector.store.close()
         if self.stop_dispatcher is not None:
             self.stop_dispatcher()
-        for app in (self.otps, self.notifications, self.accounts):
+        if self.idempotency is not None:
+            self.idempotency.close()
+        for app in (self.otps, self.notifications, self.accounts, self.access_logs):
             if app is not None:
                 app.close()
         self.kiosks.close()
         self.dossiers.close()
         if self.vaults is not None:
             self.vaults.close()
+        if self.erasures is not None:
+            self.erasures.close()
+            self.erasures.keys.close()
 
 
 def build(settings: Settings, *, clock: Clock | None = None) -> System:
@@ -70,7 +82,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     calendar = load_calendar(settings.calendar_dir)
     clock = clock or SystemClock()
     env = settings.event_store_env()
+    keys = wiring.key_ring(settings)  # a missing or wrong MOTCUA_DATA_KEY stops the start before anything is opened
     dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
+    wiring.seal(keys, dossiers)  # before the in-process projector starts reading
     key = settings.secret_key()
     adapters = settings.adapter_environ()
     notifier = notifier_from_env(adapters)
@@ -89,22 +103,28 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
         vaults.after_commit.append(projector.poke)
     notifications = Notifications(env, notifier=notifier, overdue_days=settings.overdue_days,
                                   agency_name=lambda code: catalogue.agency(code).name)
+    wiring.seal(keys, notifications)  # before its dispatcher thread reads or writes
     stop_dispatcher = None
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
         stop_dispatcher = lambda: (stop.set(), thread.join(timeout=10))  # noqa: E731
     accounts = Accounts(env, hasher=Argon2Hasher(), tokens=Tokens(key), clock=clock)
     accounts.repository.cache = dossiers.repository.cache
+    erasures = wiring.erasures(keys, env, clock, otps, dossiers, kiosks, vaults, notifications, accounts)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
                   kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
-                  notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts)
+                  notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
+                  idempotency=IdempotencyStore.for_settings(settings),
+                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock))
 
 
 def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
     from application.base import OneStopApplication
 
+    keys = wiring.key_ring(settings)
     log_reader = OneStopApplication(settings.event_store_env())
+    wiring.seal(keys, log_reader)
     projector = Projector(log_reader.recorder, log_reader.mapper, read_store(settings),
                           read_models(load_catalogue(settings.catalogue_path)), batch=settings.projection_batch)
     projector.log_reader = log_reader  # keep the application alive: collecting it would close its connection pool

@@ -35,6 +35,7 @@ class Settings:
     projections: str = "inprocess"
     projection_batch: int = 1000
     notifications: str = "inprocess"
+    bus: str = "inprocess"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -60,6 +61,7 @@ class Settings:
             projections=_choice(environ, "MOTCUA_PROJECTIONS", ("inprocess", "external"), "inprocess"),
             projection_batch=_positive_int(environ, "MOTCUA_PROJECTION_BATCH", "1000"),
             notifications=_choice(environ, "MOTCUA_NOTIFICATIONS", ("inprocess", "external"), "inprocess"),
+            bus=_choice(environ, "MOTCUA_BUS", ("inprocess", "nats"), "inprocess"),
         )
 
     def adapter_environ(self, environ: Mapping[str, str] = os.environ) -> dict[str, str]:

@@ -1,5 +1,9 @@
 """The kiosk process put together: outbox, devices, core client, session flow, screen, NATS publisher and
-command responder, with its settings read once from the environment."""
+command responder, with its settings read once from the environment.
+
+A kiosk that shares the core's process (`make run`'s demo kiosk) is given the core's in-process bus instead of
+NATS: an `OutboxPublisher` factory and a `CommandLine` (implemented in infrastructure/inprocess_bus.py; this
+package imports nothing of the core but the wire messages, so the two meet only through these Protocols)."""
 
 from __future__ import annotations
 
@@ -7,16 +11,18 @@ import asyncio
 import logging
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import nats
 
+from domain.kiosk_wire import CommandReply, KioskCommand
 from kiosk_edge.auth import device_auth
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
-from kiosk_edge.core_client import CoreClient
+from kiosk_edge.core_client import CoreClient, CoreUnreachableError
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.simulated import SimulatedKiosk
 from kiosk_edge.flow import KioskFlow
@@ -24,6 +30,25 @@ from kiosk_edge.outbox import Outbox, Publisher
 from kiosk_edge.screen.server import ScreenServer
 
 log = logging.getLogger(__name__)
+
+
+class OutboxPublisher(Protocol):
+    """Drains the outbox in order and moves its cursor only once the core has the event (outbox.Publisher: NATS)."""
+
+    outbox: Outbox
+    wake: asyncio.Event
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class CommandLine(Protocol):
+    """The core's commands to a kiosk in the same process, instead of NATS request/reply."""
+
+    def attach(self, kiosk: str, execute: Callable[[KioskCommand], CommandReply]) -> None: ...
+
+    def detach(self, kiosk: str) -> None: ...
 
 
 class KioskConfigError(ValueError):
@@ -74,12 +99,14 @@ class KioskProcess:
     """Everything one kiosk runs, on simulated devices; `start()` then `stop()` (tests run it in-process)."""
 
     def __init__(self, settings: KioskSettings, *, faulty_trays: frozenset[int] = frozenset(),
-                 release_wait: float = 3.0) -> None:
+                 release_wait: float = 3.0, publisher: Callable[[Outbox], OutboxPublisher] | None = None,
+                 commands: CommandLine | None = None) -> None:
+        """Without `publisher` and `commands` the kiosk talks to the core over NATS (MOTCUA_NATS_URL)."""
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(s.outbox, prefix=s.nats_prefix)  # the devices' connection; the publisher has its own
-        self.publisher = Publisher(Outbox(s.outbox, prefix=s.nats_prefix), list(s.nats_servers), ack_timeout=1.0,
-                                   min_backoff=0.2, max_backoff=5.0)
+        self.publisher: OutboxPublisher = (publisher or self._nats_publisher)(Outbox(s.outbox, prefix=s.nats_prefix))
+        self.commands = commands
         self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
         self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
@@ -91,6 +118,23 @@ class KioskProcess:
         self._threads: list[threading.Thread] = []
         self._ticking = threading.Event()
 
+    def _nats_publisher(self, outbox: Outbox) -> Publisher:
+        return Publisher(outbox, list(self.settings.nats_servers), ack_timeout=1.0, min_backoff=0.2, max_backoff=5.0)
+
+    def wait_for_core(self, stop: threading.Event, every: float = 0.2) -> bool:
+        """Block until the core answers and takes the device login (False if `stop` is set first)."""
+        reason = ""
+        while not stop.is_set():
+            try:
+                self.flow.core.health()  # logs in first: the device token is fetched on first use
+                return True
+            except CoreUnreachableError as error:
+                if str(error) != reason:
+                    reason = str(error)
+                    log.info("kiosk %s: waiting for the core (%s)", self.settings.kiosk, reason)
+            stop.wait(every)
+        return False
+
     def start(self) -> None:
         ready = threading.Event()
         self._threads = [threading.Thread(target=lambda: asyncio.run(self._bus(ready)), name="kiosk-bus", daemon=True),
@@ -98,11 +142,21 @@ class KioskProcess:
         for thread in self._threads:
             thread.start()
         ready.wait(timeout=10)
+        if self.commands is not None:
+            # execute() drives the devices and never touches the NATS connection, so there is none to give it.
+            responder = CommandResponder(None, self.settings.kiosk, self.devices)  # type: ignore[arg-type]
+            self.commands.attach(self.settings.kiosk, responder.execute)
         self.screen.start()
         log.info("kiosk %s: screen on %s", self.settings.kiosk, self.screen.url)
 
     def stop(self) -> None:
-        self.screen.stop()
+        """Stop what start() started and close the outbox (also for a process that never started)."""
+        if self.commands is not None:
+            self.commands.detach(self.settings.kiosk)
+        if self._threads:
+            self.screen.stop()
+        else:  # shutdown() would wait forever for a serve_forever() that never ran
+            self.screen.httpd.server_close()
         self._ticking.set()
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
@@ -122,8 +176,9 @@ class KioskProcess:
     async def _bus(self, ready: threading.Event) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         ready.set()
-        tasks = [asyncio.create_task(self.publisher.run(self._stop, idle=self.settings.publish_idle)),
-                 asyncio.create_task(self._answer_commands(self._stop))]
+        tasks = [asyncio.create_task(self.publisher.run(self._stop, idle=self.settings.publish_idle))]
+        if self.commands is None:
+            tasks.append(asyncio.create_task(self._answer_commands(self._stop)))
         await asyncio.gather(*tasks)
         await self.publisher.close()
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from domain.codes import dossier_id
 from domain.dossier import Dossier
+from domain.erasure import Erasure
 from domain.kiosk import Kiosk, kiosk_id
 from domain.procedures import Catalogue, UnknownDepartmentError, UnknownProcedureError
-from domain.values import DeliveryChannel, Party, PaymentMethod
+from domain.values import ERASED, DeliveryChannel, Party, PaymentMethod
 from projections.base import ReadModel, Rows, Table, on
 
 D = Dossier
@@ -186,6 +187,15 @@ class TrackingBookReadModel(ReadModel):
             deliverer = person["name"] if person else e.actor.account_id
         rows.put("tracking_book", dict(row) | {"delivered_at": utc(e.at), "delivery_method": e.channel.value,
                                                "deliverer": deliverer, "receiver": e.receiver_name})
+
+    @on(Erasure.Recorded)
+    def _erased(self, rows: Rows, e: Any, position: int) -> None:
+        """The person's lines read as a replay would now show them: their name, phone and signature erased."""
+        for stream in e.streams:
+            row = rows.get("tracking_book", str(stream))
+            if row is not None:
+                rows.put("tracking_book", dict(row) | {"applicant": ERASED, "phone": None,
+                                                       "receiver": None if row["receiver"] is None else ERASED})
 
 
 class CashLedgerReadModel(ReadModel):

@@ -6,9 +6,10 @@ from typing import Any
 
 from domain.codes import dossier_id
 from domain.dossier import Dossier
+from domain.erasure import Erasure
 from domain.kiosk import Kiosk
 from domain.procedures import Catalogue, UnknownProcedureError
-from domain.values import Role, mask_name, mask_phone
+from domain.values import ERASED, Role, mask_name, mask_phone
 from projections.base import ReadModel, Rows, Table, on
 
 D = Dossier
@@ -48,11 +49,12 @@ class DossierReadModel(ReadModel):
     name = "dossiers"
     tables = (Table("dossiers", COLUMNS, key="id"),)
     indexes = (
-        "CREATE INDEX IF NOT EXISTS dossiers_queue_department ON dossiers (queue, department, due_on)",
-        "CREATE INDEX IF NOT EXISTS dossiers_queue_agency ON dossiers (queue, agency, due_on)",
-        "CREATE INDEX IF NOT EXISTS dossiers_queue_procedure ON dossiers (queue, procedure_code, due_on)",
-        "CREATE INDEX IF NOT EXISTS dossiers_queue_channel ON dossiers (queue, channel, due_on)",
-        "CREATE INDEX IF NOT EXISTS dossiers_queue_due ON dossiers (queue, due_on)",
+        # Each ends with the page order (due_on, code), so a page stops after page_size rows instead of sorting the queue.
+        "CREATE INDEX IF NOT EXISTS dossiers_queue_department_page ON dossiers (queue, department, due_on, code)",
+        "CREATE INDEX IF NOT EXISTS dossiers_queue_agency_page ON dossiers (queue, agency, due_on, code)",
+        "CREATE INDEX IF NOT EXISTS dossiers_queue_procedure_page ON dossiers (queue, procedure_code, due_on, code)",
+        "CREATE INDEX IF NOT EXISTS dossiers_queue_channel_page ON dossiers (queue, channel, due_on, code)",
+        "CREATE INDEX IF NOT EXISTS dossiers_queue_page ON dossiers (queue, due_on, code)",
         "CREATE INDEX IF NOT EXISTS dossiers_received ON dossiers (received_at)",
         "CREATE INDEX IF NOT EXISTS dossiers_kiosk_tray ON dossiers (kiosk, tray)",
     )
@@ -149,6 +151,13 @@ class DossierReadModel(ReadModel):
     def _rated(self, rows: Rows, e: Any, position: int) -> None:
         level = e.rating.level.value if e.rating.level else None
         self._set(rows, e, status="rated", rating_stars=e.rating.stars, rating_level=level)
+
+    @on(Erasure.Recorded)
+    def _erased(self, rows: Rows, e: Any, position: int) -> None:
+        """The person's rows read as a replay would now show them (their sealed data no longer opens)."""
+        for stream in e.streams:
+            if rows.get("dossiers", str(stream)) is not None:
+                self._change(rows, str(stream), None, applicant_masked=mask_name(ERASED), phone_masked=mask_phone(None))
 
     # ----- kiosk events: the intake bin (dossier ids follow from the codes) -------------------
     @on(Kiosk.EnvelopeAccepted)

@@ -96,11 +96,13 @@ def otp():
 @pytest.fixture
 def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     """The whole System on the parametrised store, with fakes for the outside world."""
+    from application.access_log import AccessLogs
     from application.accounts import Accounts
     from application.dossiers import Dossiers
     from application.kiosks import Kiosks
     from application.proofs import Proofs
     from infrastructure.bootstrap import System
+    from infrastructure.idempotency import IdempotencyStore
     from infrastructure.passwords import Argon2Hasher
     from tests.auth_support import TOKENS
     from infrastructure.settings import Settings
@@ -118,6 +120,8 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     projector.start(poll=0.1)
     accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                    kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts)
+                    kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts,
+                    idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
+                    access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock))
     yield system
     system.close()

@@ -6,6 +6,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
+from api.access import ReadLog, read_log
 from api.auth import authorize, current_actor, rules, COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS
 from api.schemas import (
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
@@ -27,7 +28,7 @@ class DossierController(Controller):
     path = "/dossiers"
     tags = ["dossiers"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False)}
 
     @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier", opt=rules(COUNTER))
     def receive(self, data: JSONBody[ReceiveBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
@@ -44,14 +45,20 @@ class DossierController(Controller):
         return result(code, written)
 
     @get("/{code:str}", sync_to_thread=True, summary="Xem hồ sơ / Get a dossier", opt=rules(READERS, 'dossier'))
-    def get_dossier(self, code: FromPath[str], dossiers: NamedDependency[Dossiers]) -> DossierDetails:
-        """The dossier as it stands, with its version and the actions allowed next."""
-        return dossiers.get_dossier(code)
+    def get_dossier(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog]) -> DossierDetails:
+        """The dossier as it stands, with its version and the actions allowed next. The read is recorded in the
+        applicant's access log with the `X-Purpose` header as the reason."""
+        details = dossiers.get_dossier(code)
+        reads(details.applicant.id_number, details.applicant.phone, code, "xem hồ sơ", "xử lý hồ sơ")
+        return details
 
     @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history", opt=rules(READERS, 'dossier'))
-    def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers]) -> list[HistoryEntry]:
-        """Every event of the dossier, oldest first, with actor, role and time."""
-        return dossiers.list_history(code)
+    def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog]) -> list[HistoryEntry]:
+        """Every event of the dossier, oldest first, with actor, role and time (the read is recorded)."""
+        history = dossiers.list_history(code)
+        applicant = dossiers.get_dossier(code).applicant
+        reads(applicant.id_number, applicant.phone, code, "xem lịch sử hồ sơ", "xử lý hồ sơ")
+        return history
 
     @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept", opt=rules(PROCESSING, 'dossier'))
     def accept(self, code: FromPath[str], data: JSONBody[ActionBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:

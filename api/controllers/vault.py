@@ -15,6 +15,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api.access import ReadLog, read_log
 from api.auth import authorize, current_actor, rules, VAULT
 from api.errors import ErrorBody, domain_error
 from application.base import Written
@@ -124,14 +125,18 @@ class VaultController(Controller):
     tags = ["vaults"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
-                    "owner": Provide(owner_from_path, sync_to_thread=False)}
+                    "owner": Provide(owner_from_path, sync_to_thread=False),
+                    "reads": Provide(read_log, sync_to_thread=False)}
     exception_handlers = {DomainError: vault_error}
 
     @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT))
     def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                       vaults: NamedDependency[Vaults]) -> list[Document]:
-        """Every document of the vault with its metadata, state and the dossiers it was reused for."""
-        return vaults.list_documents(owner)
+                       vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> list[Document]:
+        """Every document of the vault with its metadata, state and the dossiers it was reused for (read recorded)."""
+        documents = vaults.list_documents(owner)
+        if owner.kind == "citizen":
+            reads(owner.id_number, None, None, "xem kho giấy tờ", "kiểm tra giấy tờ dùng lại")
+        return documents
 
     @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT))
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
@@ -142,9 +147,12 @@ class VaultController(Controller):
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
          summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT))
     def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
-                      actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> bytes:
-        """The PDF, for the officer who opens and checks it before reuse."""
-        return vaults.open_document(owner, document_id)
+                      actor: NamedDependency[Actor], vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> bytes:
+        """The PDF, for the officer who opens and checks it before reuse (the read is recorded)."""
+        pdf = vaults.open_document(owner, document_id)
+        if owner.kind == "citizen":
+            reads(owner.id_number, None, None, "mở tệp giấy tờ trong kho", "kiểm tra giấy tờ dùng lại")
+        return pdf
 
     @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT))
     def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],

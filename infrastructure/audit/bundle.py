@@ -71,7 +71,7 @@ def raw_row(row: EventRow) -> dict[str, Any]:
 
 def decoded(rows: list[EventRow]) -> list[Entry]:
     """Each row decoded by the application's mapper (typed, so a row it cannot read fails here), as plain data."""
-    mapper, entries = MsgspecMapper(), []
+    mapper, entries = MsgspecMapper(opaque=True), []  # personal data stays sealed as stored
     for position, originator, version, topic, state in rows:
         event = mapper.event_from(topic, bytes(state), UUID(bytes=originator), version)
         data = {k: v for k, v in vars(event).items() if k not in ("originator_id", "originator_version")}

@@ -11,6 +11,7 @@ from application.notifications import Notifications
 from application.ports import Clock
 from infrastructure.catalogue import load_catalogue
 from infrastructure.notifications import notifier_from_env
+from infrastructure.privacy import wiring
 from infrastructure.settings import Settings
 
 log = logging.getLogger("motcua.notifications")
@@ -19,8 +20,13 @@ log = logging.getLogger("motcua.notifications")
 def build_dispatcher(settings: Settings) -> Notifications:
     """The Notifications application with the configured gateways and the catalogue's agency names."""
     catalogue = load_catalogue(settings.catalogue_path)
-    return Notifications(settings.event_store_env(), notifier=notifier_from_env(settings.adapter_environ()),
-                         overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
+    app = Notifications(settings.event_store_env(), notifier=notifier_from_env(settings.adapter_environ()),
+                        overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
+    keys = wiring.key_ring(settings)  # recipients are sealed personal data
+    wiring.seal(keys, app)
+    keys.watch()
+    keys.listeners.append(lambda: wiring.drop_cached(app))
+    return app
 
 
 def run(app: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:

@@ -27,7 +27,8 @@ def process_env(store_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
         return env | {"MOTCUA_STORE": "sqlite", "MOTCUA_DATA_DIR": str(tmp_path)}
     return env | {"MOTCUA_STORE": "postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
                   "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
-                  "POSTGRES_SCHEMA": store_env["POSTGRES_SCHEMA"], "MOTCUA_READ_SCHEMA": store_env["POSTGRES_SCHEMA"]}
+                  "POSTGRES_SCHEMA": store_env["POSTGRES_SCHEMA"], "MOTCUA_READ_SCHEMA": store_env["POSTGRES_SCHEMA"],
+                  "MOTCUA_DATA_KEY": "dGVzdHMtY3Jhc2gtZGF0YS1rZXktMzItYnl0ZXMhISE=", "MOTCUA_SECRET_KEY": "c" * 32}
 
 
 def start(env: dict[str, str]) -> subprocess.Popen:

@@ -18,7 +18,8 @@ ALLOWED = {
     "kiosk_edge": {"kiosk_edge"},
 }
 # Composition roots (process entry points) may also wire in infrastructure.
-ENTRY_POINT_EXTRA = {"projections": {"application", "infrastructure"}}
+# Entry points may wire more: only `python -m api` may import kiosk_edge (the embedded demo kiosk of `make run`).
+ENTRY_POINT_EXTRA = {"projections": {"application", "infrastructure"}, "api": {"kiosk_edge"}}
 # The kiosk process shares exactly one module with the core: the wire messages.
 SHARED_WIRE = "domain.kiosk_wire"
 

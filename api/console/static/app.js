@@ -2,7 +2,7 @@
 import { logout, session } from "./auth.js";
 import { h, label, lastKiosk, ROLES } from "./ui.js";
 
-const PAGES = new Set(["login", "queues", "dossiers", "kiosks", "overdue", "books", "reports", "kiosk-staff"]);
+const PAGES = new Set(["login", "queues", "dossiers", "kiosks", "overdue", "books", "reports", "kiosk-staff", "audit"]);
 const KIOSK_PAGES = new Set(["kiosks", "overdue", "kiosk-staff"]);
 const main = document.getElementById("main");
 

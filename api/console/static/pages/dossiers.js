@@ -19,7 +19,7 @@ export async function render(view, { args, session }) {
         h("section", { class: "card", "aria-labelledby": "details-title" }, h("h2", { id: "details-title" }, "Thông tin hồ sơ"),
           details(d, names)),
         h("section", { class: "card", "aria-labelledby": "timeline-title" }, h("h2", { id: "timeline-title" }, "Lịch sử xử lý"),
-          timeline(history, names))),
+          timeline(history, names), auditLink(session, code))),
       h("section", { class: "card", "aria-labelledby": "actions-title" },
         h("h2", { id: "actions-title" }, "Thao tác"),
         h("p", { class: "hint" }, `Phiên bản hồ sơ: ${d.version}. Nếu hồ sơ vừa được người khác cập nhật, thao tác sẽ bị từ chối.`),
@@ -71,6 +71,12 @@ function timeline(history, names) {
     h("time", { datetime: e.at }, fmtTime(e.at)),
     h("span", { class: "what" }, (EVENTS[e.type] || (() => e.type))(e.data, names)),
     h("span", { class: "who" }, `${e.actor.account_id} · ${label(ROLES, e.actor.role)}`))));
+}
+
+// Auditors (and reception officers, for the history) get the audit page: positions, printout, state at any time.
+function auditLink(session, code) {
+  if (!["auditor", "reception_officer"].includes(session.account.role)) return null;
+  return h("p", {}, h("a", { href: `#/audit/dossier/${encodeURIComponent(code)}`, id: "audit-link" }, "Kiểm tra lịch sử và trạng thái theo thời điểm"));
 }
 
 function openForm() {

@@ -2,7 +2,7 @@
 import { get } from "../api.js";
 import { fmtTime, h, kioskForm, TRAY } from "../ui.js";
 
-export async function render(view, { args }) {
+export async function render(view, { args, session }) {
   const key = args[0];
   if (!key) {
     view.append(h("h1", {}, "Lưới khay kiosk"), kioskForm("#/kiosks"));
@@ -15,7 +15,8 @@ export async function render(view, { args }) {
     h("p", { class: "legend", "aria-label": "Chú giải" },
       Object.entries(TRAY).map(([status, name]) => h("span", { class: `tray-${status} key` }, `${name}: ${count(status)}`)),
       h("a", { href: `#/overdue/${encodeURIComponent(key)}` }, "Xem kết quả quá hạn"), " ",
-      h("a", { href: `#/kiosk-staff/${encodeURIComponent(key)}` }, "Nạp khay"), " ", h("a", { href: "#/kiosks" }, "Đổi kiosk")),
+      h("a", { href: `#/kiosk-staff/${encodeURIComponent(key)}` }, "Nạp khay"), " ", h("a", { href: "#/kiosks" }, "Đổi kiosk"),
+      session.account.role === "auditor" ? [" ", h("a", { href: `#/audit/kiosk/${encodeURIComponent(key)}` }, "Kiểm tra lịch sử kiosk")] : null),
     trays.length ? h("ol", { class: "trays", id: "trays", "aria-label": `${trays.length} khay` }, trays.map(cell))
       : h("p", { role: "alert", class: "error" }, `Không có khay nào của kiosk ${key}: kiểm tra mã kiosk.`),
   );

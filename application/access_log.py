@@ -1,0 +1,113 @@
+"""Recording every read of a citizen's personal data, and showing a citizen who read or changed it.
+
+Officers' reads are recorded by the API (the dossier page, its history, vault documents) with the reason the caller
+gives in `X-Purpose` (a default per screen otherwise). A citizen sees their log after an OTP sent to a phone that
+appears on one of their dossiers: every read (who, role, when, which dossier, what, why) and every change of those
+dossiers (each event's actor, role and time).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from eventsourcing.persistence import IntegrityError
+
+from application.base import MAX_RETRIES, OneStopApplication
+from application.errors import NotFoundError
+from application.ports import Clock, Otp
+from application.views import history_of
+from domain.access import AccessLog, access_log_id
+from domain.codes import dossier_id
+from domain.errors import DomainError
+from domain.values import Actor, check_phone
+
+PURPOSE = "access_log"
+LOG = ("access log", "nhật ký truy cập")
+
+
+class AccessEntry(msgspec.Struct, frozen=True):
+    """One line of a citizen's access log."""
+
+    at: datetime
+    account_id: str
+    role: str
+    kind: str  # "read" or "change"
+    dossier_code: str | None
+    what: str
+    purpose: str | None = None
+
+
+class AccessLogRefusedError(DomainError):
+    code = "access_log_refused"
+
+    def __init__(self) -> None:
+        super().__init__("wrong or expired code", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
+
+
+class AccessLogs(OneStopApplication):
+    """Per-person logs of reads of personal data."""
+
+    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock) -> None:
+        super().__init__(env)
+        self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
+        self.otp, self.clock = otp, clock
+
+    def subject(self, id_number: str) -> str:
+        return hmac.new(self._key, f"id|{id_number}".encode(), hashlib.sha256).hexdigest()
+
+    def phone_key(self, phone: str) -> str:
+        return hmac.new(self._key, f"phone|{phone}".encode(), hashlib.sha256).hexdigest()[:32]
+
+    def record_read(self, *, id_number: str, phone: str | None, dossier_code: str | None, what: str, purpose: str,
+                    actor: Actor) -> None:
+        """Append one read to the person's log (creating it on the first read)."""
+        subject, at = self.subject(id_number), self.clock.now()
+        for _ in range(MAX_RETRIES):
+            try:
+                log = self.load(access_log_id(subject), LOG, "?")
+            except NotFoundError:
+                log = AccessLog(subject=subject)
+            log.read(actor=actor, at=at, dossier_code=dossier_code, what=what, purpose=purpose,
+                     phone_key=self.phone_key(phone) if phone else None)
+            try:
+                self.commit(log)
+                return
+            except IntegrityError:
+                self.evict(log.id)
+        raise RuntimeError("access log kept conflicting")
+
+    def request_code(self, id_number: str, phone: str) -> None:
+        """Send an OTP if the phone appears on the person's dossiers; say nothing either way (no enumeration)."""
+        check_phone(phone)
+        log = self._log(id_number)
+        if log is not None and self.phone_key(phone) in log.phone_keys:
+            self.otp.send(phone, PURPOSE, self.clock.now())
+
+    def entries(self, id_number: str, phone: str, code: str, dossier_events: Any) -> list[AccessEntry]:
+        """The citizen's log, oldest first, once the OTP checks; `dossier_events(code)` gives a dossier's events."""
+        log = self._log(id_number)
+        if log is None or self.phone_key(phone) not in log.phone_keys or \
+                not self.otp.check(phone, PURPOSE, code, self.clock.now()):
+            raise AccessLogRefusedError()
+        lines, codes = [], []
+        for e in self.events.get(log.id):
+            if isinstance(e, AccessLog.Read):
+                lines.append(AccessEntry(at=e.at, account_id=e.actor.account_id, role=e.actor.role.value, kind="read",
+                                         dossier_code=e.dossier_code, what=e.what, purpose=e.purpose))
+                if e.dossier_code and e.dossier_code not in codes:
+                    codes.append(e.dossier_code)
+        for dossier_code in codes:
+            for h in history_of(dossier_events(dossier_id(dossier_code))):
+                lines.append(AccessEntry(at=h.at, account_id=h.actor.account_id, role=h.actor.role.value,
+                                         kind="change", dossier_code=dossier_code, what=h.type))
+        return sorted(lines, key=lambda line: line.at)
+
+    def _log(self, id_number: str) -> AccessLog | None:
+        try:
+            return self.load(access_log_id(self.subject(id_number)), LOG, "?", fresh=True)
+        except NotFoundError:
+            return None

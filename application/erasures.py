@@ -1,0 +1,69 @@
+"""Erasures: carry out a lawful erasure request by destroying the person's data keys (crypto-shredding)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from application.base import OneStopApplication
+from application.errors import NotFoundError
+from application.ports import Clock
+from application.privacy import PersonalDataKeys
+from domain.cccd import ID_NUMBER
+from domain.erasure import Erasure
+from domain.errors import InvalidValueError
+from domain.values import Actor
+
+PERSON = ("personal data of ID number", "dữ liệu cá nhân của số định danh")
+
+
+class Erasures(OneStopApplication):
+    """Finds what a person's keys sealed, records the erasure, then destroys the keys.
+
+    The keys destroyed: the person's (their ID number), those of the phones and e-mail addresses they gave
+    (notifications, OTP challenges) and those of the streams their other values were sealed in (vault documents,
+    the receiver's name on a delivered result). A phone another person also gave is erased with this one."""
+
+    def __init__(self, env: Any = None, *, keys: PersonalDataKeys, phone_key: Callable[[str], str], clock: Clock) -> None:
+        super().__init__(env)
+        self.mapper.keys = keys
+        self.keys, self.phone_key, self.clock = keys, phone_key, clock
+
+    def erase(self, id_number: str, *, reason: str, actor: Actor) -> Erasure:
+        """Erase everything stored about the holder of this ID number; NotFoundError when nothing is."""
+        if not isinstance(id_number, str) or not ID_NUMBER.fullmatch(id_number):
+            raise InvalidValueError("id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số")
+        person = f"id:{id_number}"
+        key = self.keys.key_of(person)
+        if key is None:
+            raise NotFoundError(*PERSON, id_number[:3] + "*********")
+        streams, contacts = self._sealed_under({key}, open_them=True)
+        subjects = {person, *(f"stream:{stream}" for stream in streams)}
+        for kind, contact in contacts:
+            subjects.add(f"{kind}:{contact}")
+            if kind == "phone":
+                subjects.add(f"otp:{self.phone_key(contact)}")
+        others = {found for subject in subjects if (found := self.keys.key_of(subject)) is not None} - {key}
+        if others:
+            streams |= self._sealed_under(others, open_them=False)[0]
+        record = Erasure.record(subject=self.keys.subject_hash(person), streams=list(streams),
+                                keys_destroyed=len(others) + 1, reason=reason, actor=actor, at=self.clock.now())
+        self.save(record)  # recorded first: should destroying fail, running the request again finishes it
+        self.keys.destroy(subjects)
+        return record
+
+    def _sealed_under(self, key_ids: set[str], *, open_them: bool) -> tuple[set[UUID], set[tuple[str, str]]]:
+        """The streams holding values sealed under these keys and, if asked, the phones and e-mails in them."""
+        streams: set[UUID] = set()
+        contacts: set[tuple[str, str]] = set()
+        for stream, state in self.keys.sealed_with(key_ids):
+            streams.add(stream)
+            for key_id, sealed in self.mapper.sealed_values(state) if open_them else ():
+                plaintext = self.keys.open(key_id, sealed) if key_id in key_ids else None
+                value = msgspec.json.decode(plaintext) if plaintext else None
+                if isinstance(value, dict):
+                    contacts |= {(kind, value[kind]) for kind in ("phone", "email") if isinstance(value.get(kind), str)}
+        return streams, contacts

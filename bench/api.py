@@ -1,0 +1,261 @@
+"""HTTP requests/s and p50/p99 of the API on PostgreSQL at concurrency 16, beside a bare Litestar hello endpoint.
+
+Run by hand:  .venv/bin/python -m bench.api [--seconds 15] [--warmup 3]
+Last line:    ratio <write rps / hello rps>
+
+Each server is its own process, served by uvicorn with one worker as `python -m api` serves the API: first
+bench/hello_app.py, then the real API on a scratch schema with MOTCUA_PROJECTIONS=inprocess. This process is the
+load generator: 16 keep-alive HTTP/1.1 connections on asyncio, each sending its next request as soon as the
+answer arrives. Measured: the hello endpoint, POST /dossiers (a paper dossier received, distinct applicants) and
+GET /views/queues/to_accept?page_size=20 over the dossiers the writes left there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import itertools
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import PG, machine, progress, scratch_schema  # noqa: E402
+from domain.values import Actor, Role  # noqa: E402
+from infrastructure.bootstrap import build  # noqa: E402
+from infrastructure.settings import Settings  # noqa: E402
+
+HOST = "127.0.0.1"
+CONCURRENCY = 16
+USERNAME, PASSWORD = "bench.reception", "bench-password-0123456789"
+# A code sequence is per agency and day (at most 9,999 codes), so the writes rotate over one procedure per agency.
+PROCEDURES = ("1.001193.000.00.00.H29", "2.000815.000.00.00.H29", "2.000200.000.00.00.H29")
+QUEUE_READ = "/views/queues/to_accept?page_size=20"
+HELLO, WRITE, READ = "GET /hello (bare Litestar)", "POST /dossiers", f"GET {QUEUE_READ}"
+
+
+@dataclass
+class Result:
+    """Latencies (ms) of one measured run, its length and the answers that were not the expected status."""
+
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    server_cpu: float = 0.0  # CPU seconds the server process used during the run
+
+    @property
+    def rps(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def percentile(self, fraction: float) -> float:
+        ordered = sorted(self.latencies)
+        return statistics.median(ordered) if fraction == 0.5 else ordered[int(len(ordered) * fraction) - 1]
+
+    def line(self, name: str) -> str:
+        return (f"{name:42} {self.rps:8.0f} /s  p50 {self.percentile(0.5):7.2f} ms  p99 {self.percentile(0.99):7.2f} ms"
+                f"  server CPU {1000 * self.server_cpu / len(self.latencies):5.2f} ms/req  errors {len(self.errors)}")
+
+
+def message(method: str, path: str, port: int, token: str | None = None, body: bytes | None = None) -> bytes:
+    """The bytes of one HTTP/1.1 keep-alive request."""
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}"]
+    if token:
+        lines.append(f"Authorization: Bearer {token}")
+    if body is not None:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + (body or b"")
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
+    """Send one request and read its answer; Litestar frames every answer with Content-Length."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(head[9:12]), await reader.readexactly(int(value))
+    raise ValueError(f"answer without Content-Length: {head[:200]!r}")
+
+
+async def drive(port: int, make: Callable[[], bytes], expected: int, seconds: float) -> Result:
+    """CONCURRENCY connections sending requests back to back for `seconds`."""
+    result = Result()
+    connections = [await asyncio.open_connection(HOST, port) for _ in range(CONCURRENCY)]
+    deadline = time.perf_counter() + seconds
+
+    async def worker(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            status, body = await exchange(reader, writer, make())
+            result.latencies.append((time.perf_counter() - started) * 1000)
+            if status != expected:
+                result.errors.append(f"{status} {body[:300].decode(errors='replace')}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(reader, writer) for reader, writer in connections))
+    result.seconds = time.perf_counter() - started
+    for _, writer in connections:
+        writer.close()
+    return result
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(name: str, server: int, port: int, make: Callable[[], bytes], expected: int,
+            args: argparse.Namespace) -> Result:
+    """A warm-up run (its errors count too), then the measured run."""
+    warm_up = asyncio.run(drive(port, make, expected, args.warmup))
+    before = cpu_seconds(server)
+    result = asyncio.run(drive(port, make, expected, args.seconds))
+    result.server_cpu = cpu_seconds(server) - before
+    result.errors[:0] = warm_up.errors
+    progress(result.line(name))
+    for error in result.errors[:5]:
+        progress(f"  error: {error}")
+    return result
+
+
+def receive_requests(port: int, token: str) -> Callable[[], bytes]:
+    """POST /dossiers bodies, each with its own applicant (synthetic ID number and phone)."""
+    numbers = itertools.count(1)
+
+    def make() -> bytes:
+        n = next(numbers)
+        body = {"procedure_code": PROCEDURES[n % len(PROCEDURES)], "channel": "counter",
+                "applicant": {"id_number": f"0791{n:08d}", "name": f"Người Đo Thử {n}", "phone": f"09{n:08d}"},
+                "components": [{"name": "Tờ khai", "form": "original", "count": 1}]}
+        return message("POST", "/dossiers", port, token, json.dumps(body, ensure_ascii=False).encode())
+    return make
+
+
+def call(port: int, path: str, token: str | None = None, body: dict | None = None, timeout: float = 5.0) -> dict:
+    """One plain request outside the measured runs (readiness, login, lag); raises on an error status."""
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers=headers,
+                                     data=json.dumps(body).encode() if body else None)
+    with urllib.request.urlopen(request, timeout=timeout) as answer:
+        return json.loads(answer.read())
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serve(argv: list[str], env: dict[str, str], port: int, ready_path: str, log: Path) -> Iterator[int]:
+    """A server process (its pid), up once `ready_path` answers; stopped (SIGTERM, then SIGKILL) afterwards."""
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, *argv], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log.read_text()[-2000:]
+                raise RuntimeError(f"{' '.join(argv)} did not start (exit {process.poll()}):\n{tail}")
+            try:
+                call(port, ready_path, timeout=1)
+                break
+            except OSError:
+                time.sleep(0.3)
+        yield process.pid
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def api_env(schema: str, data_dir: str, port: int) -> dict[str, str]:
+    """The API's environment: events and read models in the scratch schema, notifications sent elsewhere."""
+    return {"MOTCUA_STORE": "postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
+            "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema,
+            "MOTCUA_READ_SCHEMA": schema, "MOTCUA_PROJECTIONS": "inprocess", "MOTCUA_NOTIFICATIONS": "external",
+            "MOTCUA_SECRET_KEY": secrets.token_hex(32), "MOTCUA_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "MOTCUA_DATA_DIR": data_dir, "MOTCUA_DEMO": "0", "MOTCUA_API_HOST": HOST, "MOTCUA_API_PORT": str(port)}
+
+
+def create_officer() -> None:
+    """A reception officer of the district (its scope covers the ward and police agencies too)."""
+    system = build(Settings.from_env(os.environ | {"MOTCUA_PROJECTIONS": "external"}))
+    try:
+        system.accounts.create_account(USERNAME, PASSWORD, name="Cán bộ đo hiệu năng", role=Role.RECEPTION_OFFICER,
+                                       agency="H29.06", actor=Actor(account_id="bench", role=Role.ADMINISTRATOR))
+    finally:
+        system.close()
+
+
+def settle_read_models(port: int, token: str, schema: str) -> None:
+    """Let the in-process projector finish the writes' backlog, so the reads do not compete with it, then give the
+    planner the statistics and visibility map that autovacuum would after such a burst (as bench.queues does)."""
+    started = time.perf_counter()
+    while any(lag["events_behind"] for lag in call(port, "/views/lag", token)):
+        if time.perf_counter() - started > 300:
+            raise RuntimeError("read models did not catch up within 5 minutes")
+        time.sleep(0.5)
+    progress(f"read models caught up {time.perf_counter() - started:.1f} s after the writes")
+    with psycopg.connect(autocommit=True, **PG) as conn:
+        conn.execute(f"VACUUM ANALYZE {schema}.dossiers")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--warmup", type=float, default=3.0)
+    args = parser.parse_args()
+    progress(f"machine: {machine()}")
+    progress(f"concurrency {CONCURRENCY}, {args.warmup:g} s warm-up + {args.seconds:g} s each; "
+             f"load average before the run {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    results: dict[str, Result] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        port = free_port()
+        hello = ["-m", "uvicorn", "bench.hello_app:app", "--host", HOST, "--port", str(port), "--no-access-log"]
+        with serve(hello, dict(os.environ), port, "/hello", Path(tmp) / "hello.log") as server:
+            greeting = message("GET", "/hello", port)
+            results[HELLO] = measure(HELLO, server, port, lambda: greeting, 200, args)
+        with scratch_schema() as schema:
+            port = free_port()
+            # This process takes the API's environment, so its build() (to create the officer) sees what the API sees.
+            os.environ.update(api_env(schema, tmp, port))
+            create_officer()
+            with serve(["-m", "api"], dict(os.environ), port, "/health", Path(tmp) / "api.log") as server:
+                token = call(port, "/auth/login", body={"username": USERNAME, "password": PASSWORD})["token"]
+                results[WRITE] = measure(WRITE, server, port, receive_requests(port, token), 201, args)
+                settle_read_models(port, token, schema)
+                progress(f"to_accept holds {call(port, QUEUE_READ, token)['total']} dossiers")
+                read = message("GET", QUEUE_READ, port, token)
+                results[READ] = measure(READ, server, port, lambda: read, 200, args)
+    print()
+    for name, result in results.items():
+        print(result.line(name))
+    errors = sum(len(result.errors) for result in results.values())
+    print(f"errors: {errors}")
+    print(f"ratio {results[WRITE].rps / results[HELLO].rps:.2f}")
+
+
+if __name__ == "__main__":
+    main()

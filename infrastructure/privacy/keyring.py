@@ -1,0 +1,153 @@
+"""The key ring (implements application.privacy.PersonalDataKeys): data keys cached in memory per process.
+
+A process reads every wrapped key once, on the first key id it does not know (a rebuild then opens a year of
+events without a read per event), and single keys after that. Erasures made by other processes reach it
+through `watch`: it polls the destroyed key ids, forgets those keys and tells its listeners (the applications
+drop their cached aggregates, which hold decrypted copies).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Collection, Mapping
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from infrastructure.privacy.master import MasterKey, master_key
+from infrastructure.privacy.store import KeyStore
+from infrastructure.settings import Settings
+
+log = logging.getLogger("motcua.privacy")
+SUBJECT_KEY = "subject-hash"
+_MISSING = object()
+
+
+class SealedValueError(RuntimeError):
+    """A sealed value cannot be opened: its key id is unknown to the key store, or the value was altered."""
+
+
+class KeyRing:
+    """Seals and opens personal data with per-subject AES-256-GCM keys wrapped by the master key."""
+
+    def __init__(self, store: KeyStore, master: MasterKey) -> None:
+        self.store, self.master = store, master
+        wrapped = store.meta_value(SUBJECT_KEY, master.wrap(SUBJECT_KEY.encode(), secrets.token_bytes(32)))
+        self._subject_key = master.unwrap(SUBJECT_KEY.encode(), wrapped)  # a wrong master key stops the start here
+        self._by_subject: dict[str, tuple[str, AESGCM]] = {}
+        self._by_key: dict[str, AESGCM | None] = {}
+        self._wrapped: dict[str, bytes | None] | None = None
+        self._lock = threading.Lock()
+        self._erased = store.erased_ids()
+        self.listeners: list[Callable[[], None]] = []
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, environ: Mapping[str, str] = os.environ) -> KeyRing:
+        """The key ring of the configured event store, with MOTCUA_DATA_KEY (or the embedded key file)."""
+        master = master_key(settings, environ)  # a missing or malformed key stops us before anything is created
+        return cls(KeyStore.from_env(settings.event_store_env()), master)
+
+    def subject_hash(self, subject: str) -> str:
+        return hmac.new(self._subject_key, subject.encode(), hashlib.sha256).hexdigest()
+
+    def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
+        digest = self.subject_hash(subject)
+        entry = self._by_subject.get(digest) or self._create(digest)
+        nonce = os.urandom(12)
+        return entry[0], nonce + entry[1].encrypt(nonce, plaintext, None)
+
+    def open(self, key_id: str, sealed: bytes) -> bytes | None:
+        aes = self._by_key.get(key_id, _MISSING)
+        if aes is _MISSING:
+            aes = self._load(key_id)
+        if aes is None:
+            return None
+        try:
+            return aes.decrypt(sealed[:12], sealed[12:], None)  # type: ignore[union-attr]
+        except InvalidTag:
+            raise SealedValueError(f"a value sealed under key {key_id} was altered") from None
+
+    def key_of(self, subject: str) -> str | None:
+        found = self.store.live(self.subject_hash(subject))
+        return found[0] if found else None
+
+    def sealed_with(self, key_ids: Collection[str]) -> list[tuple[UUID, bytes]]:
+        return self.store.sealed_with(key_ids)
+
+    def destroy(self, subjects: Collection[str]) -> int:
+        destroyed = self.store.destroy({self.subject_hash(subject) for subject in subjects})
+        self._forget(set(destroyed))
+        return len(destroyed)
+
+    # ----- cache --------------------------------------------------------------------------
+    def _create(self, digest: str) -> tuple[str, AESGCM]:
+        with self._lock:
+            key_id = secrets.token_hex(16)
+            key_id, wrapped = self.store.create(digest, key_id, self.master.wrap(key_id.encode(), secrets.token_bytes(32)))
+            entry = self._by_subject[digest] = (key_id, AESGCM(self.master.unwrap(key_id.encode(), wrapped)))
+            self._by_key[key_id] = entry[1]
+            return entry
+
+    def _load(self, key_id: str) -> AESGCM | None:
+        with self._lock:
+            if self._wrapped is None:
+                self._wrapped = dict(self.store.rows())
+            elif key_id not in self._wrapped and key_id not in self._by_key:
+                self._wrapped.update(self.store.rows([key_id]))
+            if key_id in self._by_key:
+                return self._by_key[key_id]
+            if key_id not in self._wrapped:
+                raise SealedValueError(f"personal data is sealed under key {key_id}, which the key store does not know: "
+                                       "are the events and onestop_person_keys from the same database?")
+            wrapped = self._wrapped.pop(key_id)
+            aes = None if wrapped is None else AESGCM(self.master.unwrap(key_id.encode(), wrapped))
+            self._by_key[key_id] = aes
+            return aes
+
+    def _forget(self, key_ids: set[str]) -> None:
+        if not key_ids:
+            return
+        with self._lock:
+            self._erased |= key_ids
+            for key_id in key_ids:
+                self._by_key[key_id] = None
+            for digest, (key_id, _) in list(self._by_subject.items()):
+                if key_id in key_ids:
+                    del self._by_subject[digest]
+        for listener in self.listeners:
+            try:
+                listener()
+            except Exception:  # one failing listener must not keep the others from dropping their copies
+                log.exception("erasure listener failed")
+
+    # ----- other processes' erasures --------------------------------------------------------
+    def refresh(self) -> None:
+        """Forget the keys other processes destroyed since we last looked (and tell the listeners)."""
+        self._forget(self.store.erased_ids() - self._erased)
+
+    def watch(self, interval: float = 2.0) -> None:
+        """`refresh` every `interval` seconds, in a daemon thread."""
+        def run() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.refresh()
+                except Exception:  # the database may be restarting: try again next round
+                    log.warning("could not check for erased keys; retrying", exc_info=True)
+
+        self._watcher = threading.Thread(target=run, name="privacy-watch", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        """Stop watching and release the key store's connections."""
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=10)
+        self.store.close()
