@@ -25,7 +25,7 @@ DEPT = {"account_id": "officer.tp", "name": "Lê Thị Thu", "role": "department
 COPY = "2.000635.000.00.00.H29"  # extract copy: 8,000 đồng
 KIOSK, STAFF, CLERK = headers("kiosk"), headers("consultant"), headers("department_officer")
 EVERY_PROCESS = Counter({"api": 2, "projections": 1, "infrastructure.notifications": 1, "infrastructure.scheduler": 1,
-                         "infrastructure.device_consumer": 1})
+                         "infrastructure.device_consumer": 1, "infrastructure.audit": 1})  # audit: the chainer
 
 
 @pytest.fixture
