@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import threading
 from collections.abc import Callable
 from copy import deepcopy
@@ -22,6 +23,8 @@ from application.mapper import MsgspecMapper
 A = TypeVar("A", bound=Aggregate)
 _factories: dict[tuple[tuple[str, str], ...], list[Any]] = {}  # env → [infrastructure factory, applications using it]
 _factories_lock = threading.RLock()  # re-entered when garbage collection closes an application
+# A forked child must open its own connections, never use its parent's pools.
+os.register_at_fork(after_in_child=_factories.clear)
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_RETRIES = 5
 _read = threading.local()

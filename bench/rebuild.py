@@ -7,6 +7,7 @@ Last line:    ratio <ours/raw>
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,6 +17,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStopApplication  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from domain.dossier import Dossier  # noqa: E402
@@ -24,9 +26,11 @@ from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from infrastructure.clock import SystemClock  # noqa: E402
 from projections.models import read_models  # noqa: E402
+from projections.parallel import rebuild_parallel  # noqa: E402
 from projections.runner import Projector  # noqa: E402
 from projections.store import PostgresReadStore  # noqa: E402
 
+CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
 OFFICER = Actor(account_id="bench", role=Role.RECEPTION_OFFICER)
 TEAM = Party(account_id="team", name="Tổ tư vấn", role=Role.CONSULTANT, unit="Tổ tư vấn")
 CLERK = Party(account_id="clerk", name="Cán bộ", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
@@ -74,6 +78,7 @@ def raw_read(schema: str) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dossiers", type=int, default=20000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild processes (default: one per core)")
     args = parser.parse_args()
     progress(f"machine: {machine()}")
     with scratch_schema() as schema:
@@ -83,10 +88,17 @@ def main() -> None:
         rows, raw_seconds = raw_read(schema)
         raw_rate = rows / raw_seconds
         progress(f"raw sequential read: {rows} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")
-        store = PostgresReadStore(" ".join(f"{k}={v}" for k, v in PG.items()), schema)
+        store = PostgresReadStore(CONNINFO, schema)
         projector = Projector(app.recorder, app.mapper, store, read_models(app.catalogue), batch=2000)
+
+        def fresh() -> Projector:  # what a worker process builds for itself (its own connections)
+            reader = OneStopApplication(event_store_env(schema))
+            worker = Projector(reader.recorder, reader.mapper, PostgresReadStore(CONNINFO, schema),
+                               read_models(app.catalogue), batch=2000)
+            worker.log_reader = reader
+            return worker
         started = time.perf_counter()
-        processed = projector.rebuild()
+        processed = rebuild_parallel(projector, fresh, workers=args.workers)
         seconds = time.perf_counter() - started
         rate = processed / seconds
         progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s = {rate:,.0f} events/s")

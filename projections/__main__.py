@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import signal
 import sys
 import time
 
 from infrastructure.bootstrap import build_projector
+from projections.parallel import rebuild_parallel
 from infrastructure.settings import Settings
 
 
@@ -38,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--poll", type=float, default=0.5, help="seconds between checks of the event log")
     rebuild = commands.add_parser("rebuild", help="drop a read model's rows and replay every event")
     rebuild.add_argument("name", help="read model name, or 'all'")
+    rebuild.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                         help="processes sharing the models (default: one per core)")
     commands.add_parser("lag", help="events and seconds behind, per read model")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -52,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             if unknown:
                 parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
             bar = ProgressBar(args.name)
-            bar.finish(projector.rebuild(*names, progress=bar))
+            settings = Settings.from_env()
+            bar.finish(rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar))
         else:
             for lag in projector.lag():
                 print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  {lag.seconds_behind:8.1f} s")

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
+from eventsourcing.utils import get_topic
+
 
 @dataclass(frozen=True)
 class Table:
@@ -67,6 +69,7 @@ class ReadModel:
     name: ClassVar[str]
     tables: ClassVar[tuple[Table, ...]] = ()
     indexes: ClassVar[tuple[str, ...]] = ()
+    weight: ClassVar[float] = 1  # relative rebuild cost, for splitting models over processes
     _handlers: ClassVar[dict[type, Handler]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -75,6 +78,11 @@ class ReadModel:
         for attribute in vars(cls).values():
             for event_class in getattr(attribute, "_handles", ()):
                 cls._handlers[event_class] = attribute
+
+    @classmethod
+    def topics(cls) -> list[str]:
+        """The stored topics of the events this model handles (a rebuild decodes no others)."""
+        return [get_topic(event_class) for event_class in cls._handlers]
 
     def handles(self, event: Any) -> bool:
         """Whether this model reacts to the event."""

@@ -129,11 +129,12 @@ class Projector:
         return result
 
     # ----- processing -------------------------------------------------------------------
-    def _events(self, start: int, stop: int, progress: Progress | None = None, interruptible: bool = False):
-        """Decoded (id, event) pairs from start to stop, a batch at a time."""
+    def _events(self, start: int, stop: int, progress: Progress | None = None, interruptible: bool = False,
+                topics: frozenset[str] | None = None):
+        """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
         decode = decoder_of(self.mapper)
         for rows in read_log(self.recorder, start, stop, self.batch):
-            yield [(row[0], decode(row)) for row in rows]
+            yield [(row[0], decode(row)) for row in rows if topics is None or row[3] in topics]
             if progress:
                 progress(rows[-1][0], stop)
             if interruptible and self._stop.is_set():
@@ -180,16 +181,16 @@ class Projector:
         cycles, and collecting over millions of them made a rebuild several times slower."""
         models = [self.models[name] for name in (names or self.models)]
         head = self.recorder.max_notification_id() or 0
-        held, read = [(model, MemoryRows(model)) for model in models], 0
+        held = [(model, MemoryRows(model)) for model in models]
         paused = gc.isenabled()
         gc.disable()
         try:
-            for events in _prefetched(self._events(1, head, progress)):
+            topics = frozenset(topic for model in models for topic in model.topics())
+            for events in _prefetched(self._events(1, head, progress, topics=topics)):
                 for model, rows in held:
                     apply = model.apply
                     for notification_id, event in events:
                         apply(rows, event, notification_id)
-                read += len(events)
             with self.store.transaction() as tx:
                 for model, rows in held:
                     self._empty(tx, model)
@@ -202,7 +203,7 @@ class Projector:
             del held
             if paused:
                 gc.enable()
-        return read + self.catch_up([model.name for model in models])
+        return head + self.catch_up([model.name for model in models])  # every event up to head was scanned
 
     def _empty(self, tx: Tx, model: ReadModel) -> None:
         """Empty the model's tables for a reload. Tables whose columns are unchanged are kept (so are the
