@@ -21,11 +21,11 @@ from typing import Protocol
 
 from application.device_events import DeviceEvents
 from domain.kiosk_wire import (
-    BadDeviceMessageError, CommandReply, EjectEnvelope, KioskCommand, OpenTray, Print, decode_command,
+    BadDeviceMessageError, CommandReply, KioskCommand, decode_command,
     decode_device_event, decode_reply, encode,
 )
 from infrastructure.bootstrap import System
-from infrastructure.kiosk_bus import BAD, KioskNotAnsweringError
+from infrastructure.kiosk_bus import BAD, CommandShortcuts, KioskNotAnsweringError
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ class InProcessPublisher:
         return applied.outcome
 
 
-class InProcessKioskCommands:
+class InProcessKioskCommands(CommandShortcuts):
     """Request/reply to the kiosks of this process: KioskCommands' methods, timeout and KioskNotAnsweringError."""
 
     def __init__(self, timeout: float = 5.0) -> None:
@@ -126,14 +126,6 @@ class InProcessKioskCommands:
             raise KioskNotAnsweringError(kiosk, kind, self.timeout) from None
         return decode_reply(reply)
 
-    async def open_tray(self, kiosk: str, tray: int) -> CommandReply:
-        return await self.send(kiosk, OpenTray(tray=tray))
-
-    async def eject_envelope(self, kiosk: str, reason: str) -> CommandReply:
-        return await self.send(kiosk, EjectEnvelope(reason=reason))
-
-    async def print_text(self, kiosk: str, text: str) -> CommandReply:
-        return await self.send(kiosk, Print(text=text))
 
 
 def _answer(execute: Callable[[KioskCommand], CommandReply], data: bytes) -> bytes:

@@ -128,7 +128,23 @@ class KioskNotAnsweringError(DomainError):
                          f"Kiosk {kiosk} không phản hồi lệnh, vui lòng kiểm tra kết nối của kiosk.")
 
 
-class KioskCommands:
+class CommandShortcuts:
+    """The named commands, over any `send(kiosk, command)` (NATS here, in-process in infrastructure/inprocess_bus.py)."""
+
+    async def send(self, kiosk: str, command: KioskCommand) -> CommandReply:
+        raise NotImplementedError
+
+    async def open_tray(self, kiosk: str, tray: int) -> CommandReply:
+        return await self.send(kiosk, OpenTray(tray=tray))
+
+    async def eject_envelope(self, kiosk: str, reason: str) -> CommandReply:
+        return await self.send(kiosk, EjectEnvelope(reason=reason))
+
+    async def print_text(self, kiosk: str, text: str) -> CommandReply:
+        return await self.send(kiosk, Print(text=text))
+
+
+class KioskCommands(CommandShortcuts):
     """Request/reply to one kiosk at `kiosk.<kiosk>.commands`."""
 
     def __init__(self, nc: nats.NATS, prefix: str = "kiosk", timeout: float = 5.0) -> None:
@@ -143,11 +159,3 @@ class KioskCommands:
             raise KioskNotAnsweringError(kiosk, str(kind), self.timeout) from None
         return decode_reply(reply.data)
 
-    async def open_tray(self, kiosk: str, tray: int) -> CommandReply:
-        return await self.send(kiosk, OpenTray(tray=tray))
-
-    async def eject_envelope(self, kiosk: str, reason: str) -> CommandReply:
-        return await self.send(kiosk, EjectEnvelope(reason=reason))
-
-    async def print_text(self, kiosk: str, text: str) -> CommandReply:
-        return await self.send(kiosk, Print(text=text))
