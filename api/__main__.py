@@ -20,7 +20,9 @@ import uvicorn
 from api.app import create_app
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
+from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessBus, inprocess_bus
+from infrastructure.kiosk_doors import local_doors, nats_doors
 from infrastructure.settings import Settings
 from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
 
@@ -40,8 +42,12 @@ def main() -> None:
     # uvicorn raises the signal again once it has shut down; caught here too, it ends the process with status 0.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, server.handle_exit)
+    if settings.bus == "nats":
+        system.doors = nats_doors(bus_settings(os.environ))
     if settings.demo:
         kiosk = DemoKiosk(system, server)
+        if kiosk.bus is not None:
+            system.doors = local_doors(kiosk.bus.commands)
         app.on_shutdown.insert(0, kiosk.stop)  # hooks run in order: the kiosk stops before the system closes
         kiosk.start()
     log.info("officer console: %s/console/", api_url(settings))

@@ -127,6 +127,7 @@ class LoadingSlip(msgspec.Struct, frozen=True):
     loaded: list[SlipLine]
     refused: dict[str, str]
     text: str
+    doors: dict[int, str] = {}  # tray → "opened" / "not_answering" / "fault: …", when the core opened the doors
 
 
 class OverdueItem(msgspec.Struct, frozen=True):

@@ -83,3 +83,11 @@ class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, stored_hash: str, password: str) -> bool: ...
+
+
+class KioskDoors(Protocol):
+    """Opens a kiosk's tray door from the core (a command to the kiosk, answered within a timeout)."""
+
+    def open_tray(self, kiosk: str, tray: int) -> str:
+        """"opened", "not_answering" (kiosk off or unreachable) or "fault: <detail>"."""
+        ...

@@ -15,7 +15,7 @@ from application.otp import Otps
 from application.proofs import Proofs
 from application.tokens import Tokens
 from application.vaults import Vaults
-from application.ports import Calendar, Clock
+from application.ports import Calendar, Clock, KioskDoors
 from domain.procedures import Catalogue
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
@@ -50,6 +50,7 @@ class System:
     accounts: Accounts | None = None
     idempotency: IdempotencyStore | None = None
     access_logs: AccessLogs | None = None
+    doors: KioskDoors | None = None  # set by the process that has a kiosk command line (api/__main__.py)
     vaults: Vaults | None = None
     otps: Otps | None = None
     notifications: Notifications | None = None
@@ -64,6 +65,8 @@ class System:
             self.stop_dispatcher()
         if self.idempotency is not None:
             self.idempotency.close()
+        if self.doors is not None and hasattr(self.doors, "close"):
+            self.doors.close()
         for app in (self.otps, self.notifications, self.accounts, self.access_logs):
             if app is not None:
                 app.close()

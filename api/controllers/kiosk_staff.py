@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
@@ -13,6 +14,7 @@ from api.kiosk_schemas import (
 from application.kiosk_views import CollectionReport, KioskView, LoadingSlip, OverdueItem
 from application.kiosks import Kiosks
 from domain.values import Actor
+from infrastructure.bootstrap import System
 
 
 class KioskStaffController(Controller):
@@ -55,9 +57,14 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
-             actor: NamedDependency[Actor]) -> LoadingSlip:
-        """Each result into a free tray; the loading slip lists trays and any refused codes."""
-        return kiosks.load_results(key, data.codes, staff=data.staff, actor=actor)
+             actor: NamedDependency[Actor], system: NamedDependency[System]) -> LoadingSlip:
+        """Each result into a free tray; the loading slip lists trays and any refused codes. The core then opens each
+        loaded tray's door at the kiosk (`doors`: opened, not_answering, or the kiosk's fault)."""
+        slip = kiosks.load_results(key, data.codes, staff=data.staff, actor=actor)
+        doors = system.doors
+        if doors is None or not slip.loaded:
+            return slip
+        return msgspec.structs.replace(slip, doors={line.tray: doors.open_tray(key, line.tray) for line in slip.loaded})
 
     @get("/{key:str}/overdue", sync_to_thread=True, summary="Kết quả quá hạn / Overdue results", opt=rules(STAFF | READERS))
     def overdue(self, key: FromPath[str], kiosks: NamedDependency[Kiosks]) -> list[OverdueItem]:

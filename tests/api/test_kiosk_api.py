@@ -64,7 +64,19 @@ def test_a_citizen_submits_pays_and_gets_a_receipt_with_the_shortfall(client: Te
     assert client.get("/kiosks/Q6-01", headers=STAFF).json()["cash_expected"] == 5000
 
 
-def test_results_are_loaded_and_picked_up_over_http(client: TestClient, otp) -> None:
+class RecordingDoors:
+    """The KioskDoors port as a kiosk that opens every door asked for."""
+
+    def __init__(self) -> None:
+        self.opened: list[tuple[str, int]] = []
+
+    def open_tray(self, kiosk: str, tray: int) -> str:
+        self.opened.append((kiosk, tray))
+        return "opened"
+
+
+def test_results_are_loaded_and_picked_up_over_http(client: TestClient, otp, system) -> None:
+    system.doors = doors = RecordingDoors()
     citizen = Citizen(8)
     code = submit(client, otp, citizen).json()["dossier_code"]
     client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "bank_qr", "amount": 8000, "reference": "FT1"}, headers=KIOSK)
@@ -77,6 +89,7 @@ def test_results_are_loaded_and_picked_up_over_http(client: TestClient, otp) -> 
         assert client.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK).status_code == 201
     slip = client.post("/kiosks/Q6-01/loads", json={"codes": [code], "staff": TEAM}, headers=STAFF).json()
     assert slip["loaded"][0]["tray"] == 1 and "PHIẾU NẠP KẾT QUẢ" in slip["text"]
+    assert slip["doors"] == {"1": "opened"} and doors.opened == [("Q6-01", 1)]  # the core opened the tray's door
     grid = client.get("/kiosks/Q6-01", headers=STAFF).json()["trays"]
     assert grid[0] == {**grid[0], "status": "loaded", "dossier_code": code}
     ticket = client.post("/kiosks/Q6-01/pickups/receipt", json={"id_number": citizen.id_number, "code": code}, headers=KIOSK).json()

@@ -34,7 +34,9 @@ export async function render(view, { args, session }) {
       tray.textContent = String(result.loaded[0].tray);
       slip.textContent = result.text;
       slipCard.hidden = false;
-      done.prepend(h("li", {}, `Khay ${result.loaded[0].tray}: ${code}`));
+      const door = (result.doors || {})[String(result.loaded[0].tray)];
+      const note = door && door !== "opened" ? " — cửa khay chưa tự mở, vui lòng mở bằng chìa khóa" : "";
+      done.prepend(h("li", {}, `Khay ${result.loaded[0].tray}: ${code}${note}`));
     } catch (failure) {
       tray.textContent = "—";
       error.textContent = failure.message;
