@@ -21,14 +21,13 @@ from application.base import OneStopApplication
 from application.errors import NotFoundError
 from application.kiosk_views import KioskView, TrayView, local
 from application.ports import Clock
+from application.audit_labels import ROLE_VI, describe
 from application.views import details_of
 from domain.codes import dossier_id, parse_code
-from domain.dossier import Dossier as D
 from domain.errors import InvalidValueError
-from domain.kiosk import Kiosk as K, check_kiosk_key, kiosk_id
-from domain.money import format_dong as dong
-from domain.tray import Tray as T, tray_id
-from domain.vault import Vault as V, VaultOwner, vault_id
+from domain.kiosk import check_kiosk_key, kiosk_id
+from domain.tray import tray_id
+from domain.vault import VaultOwner, vault_id
 
 KINDS = {"dossier": "hồ sơ", "kiosk": "kiosk", "tray": "khay", "vault": "kho dữ liệu"}
 RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:([Zz])|([+ -])(\d{2}):(\d{2}))")
@@ -211,74 +210,3 @@ def entry(event: Any, position: int | None) -> AuditEntry:
     return AuditEntry(position=position, version=event.originator_version, type=type(event).__qualname__, label=label,
                       summary=summary, account_id=actor.account_id if actor else "system", role=role,
                       role_label=ROLE_VI.get(role, role), at=happened_at(event), recorded_at=event.timestamp)
-
-
-# ----- Vietnamese labels and summaries: never a citizen's name, phone or ID number ---------------------------------
-ROLE_VI = {"reception_officer": "Cán bộ tiếp nhận", "department_officer": "Cán bộ phòng chuyên môn", "consultant": "Tổ tư vấn",
-           "police_officer": "Cán bộ công an", "signer": "Lãnh đạo ký duyệt", "auditor": "Kiểm tra", "analyst": "Phân tích",
-           "administrator": "Quản trị", "citizen": "Công dân", "kiosk": "Kiosk", "system": "Hệ thống"}
-CHANNEL_VI = {"kiosk": "kiosk 24/7", "counter": "quầy một cửa", "online": "cổng dịch vụ công", "postal": "bưu chính"}
-PICKUP_VI = {"cccd_and_receipt": "số CCCD và biên nhận", "code_and_otp": "mã hồ sơ và OTP"}
-ORIGIN_VI = {"scan": "bản số hóa", "result": "kết quả giải quyết", "electronic": "giấy tờ điện tử"}
-
-
-def _day(value: Any) -> str:
-    return f"{value:%d/%m/%Y}" if value else "chưa xác định"
-
-
-def _party(who: Any) -> str:
-    return f"{who.name} ({who.unit})"
-
-
-def _rating(rating: Any) -> str:
-    return f"{rating.stars} sao" if rating.stars else f"mức {rating.level.value}"
-
-
-LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
-    D.Registered: ("Đăng ký trực tuyến", lambda e: f"Hồ sơ {e.code}, thủ tục {e.procedure_code}"),
-    D.Received: ("Tiếp nhận hồ sơ giấy", lambda e: f"Hồ sơ {e.code} qua {CHANNEL_VI[e.channel]}, thủ tục {e.procedure_code}, "
-                 f"hẹn trả {_day(e.due_on)}" + (", có đối chiếu khuôn mặt" if e.face else "")),
-    D.Accepted: ("Tiếp nhận xử lý", lambda e: f"Hẹn trả {_day(e.due_on)}"),
-    D.Rejected: ("Từ chối", lambda e: f"Lý do: {e.reason}"),
-    D.SupplementRequested: ("Yêu cầu bổ sung", lambda e: f"Cần bổ sung: {'; '.join(e.items)}. Lý do: {e.reason}"),
-    D.SupplementProvided: ("Bổ sung hồ sơ", lambda e: f"{len(e.components)} thành phần, hẹn trả mới {_day(e.due_on)}"),
-    D.WithdrawalRequested: ("Xin rút hồ sơ", lambda e: f"Lý do: {e.reason}"),
-    D.Withdrawn: ("Rút hồ sơ", lambda e: "Đã rút hồ sơ theo yêu cầu"),
-    D.FeeAssessed: ("Xác định lệ phí", lambda e: f"Lệ phí {dong(e.amount)}"),
-    D.PaymentReceived: ("Thanh toán", lambda e: f"{dong(e.amount)} bằng "
-                        f"{'tiền mặt' if e.method == 'cash' else 'chuyển khoản QR'}; còn thiếu {dong(e.shortfall)}, "
-                        f"nộp thừa {dong(e.excess)}"),
-    D.Routed: ("Chuyển xử lý", lambda e: f"Chuyển đến phòng {e.department}"),
-    D.HandedOver: ("Giao nhận hồ sơ giấy", lambda e: f"{e.item}: {_party(e.giver)} → {_party(e.receiver)}"),
-    D.ResultIssued: ("Có kết quả", lambda e: e.summary + (f" (số {e.document_number})" if e.document_number else "")),
-    D.LoadedIntoTray: ("Nạp kết quả vào khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
-    D.NotificationRequested: ("Yêu cầu gửi thông báo", lambda e: f"Qua {e.channel}, mẫu {e.template}"),
-    D.PulledBackFromTray: ("Thu hồi kết quả từ khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
-    D.ResultDelivered: ("Trả kết quả", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}"),
-    D.Rated: ("Đánh giá mức độ hài lòng", lambda e: _rating(e.rating)),
-    K.Installed: ("Lắp đặt kiosk", lambda e: f"{e.name}, {e.tray_count} khay, cơ quan {e.agency}"),
-    K.EnvelopesRegistered: ("Nạp phong bì", lambda e: f"{len(e.barcodes)} mã vạch phong bì mới"),
-    K.EnvelopeAccepted: ("Nhận phong bì vào thùng", lambda e: f"Phong bì {e.envelope.barcode}, hồ sơ {e.envelope.dossier_code}"),
-    K.CashAccepted: ("Nhận tiền mặt", lambda e: f"{dong(e.amount)} cho hồ sơ {e.dossier_code}"),
-    K.Collected: ("Thu hồ sơ và tiền", lambda e: f"{len(e.envelopes)} phong bì; tiền theo hệ thống {dong(e.cash_expected)}, "
-                  f"đếm được {dong(e.cash_counted)}; người thu {_party(e.collector)}"),
-    T.Installed: ("Lắp khay", lambda e: f"Khay {e.number} kiosk {e.kiosk_id}"),
-    T.Loaded: ("Nạp kết quả", lambda e: f"Hồ sơ {e.dossier_code}"),
-    T.Released: ("Mở khay trả kết quả", lambda e: f"Hồ sơ {e.dossier_code}, xác thực bằng {PICKUP_VI[e.method]}"
-                 + (", có đối chiếu khuôn mặt" if e.face_checked else "")),
-    T.PulledBack: ("Thu hồi kết quả quá hạn", lambda e: f"Hồ sơ {e.dossier_code} giao {_party(e.receiver)}"),
-    T.TakenOutOfService: ("Ngừng sử dụng khay", lambda e: f"Lý do: {e.reason}"),
-    T.ReturnedToService: ("Khay hoạt động lại", lambda e: "Đã sửa xong"),
-    V.Opened: ("Mở kho dữ liệu", lambda e: "Kho của " + ("công dân" if e.owner.kind == "citizen" else "tổ chức")),
-    V.DocumentStored: ("Lưu giấy tờ", lambda e: f"Loại {e.metadata.type_code}, {ORIGIN_VI[e.origin]}, {e.pages} trang"
-                       + (f", hồ sơ {e.dossier_code}" if e.dossier_code else "")),
-    V.DocumentSuperseded: ("Thay thế giấy tờ", lambda e: f"Giấy tờ {e.document_id} được thay bằng {e.by}"),
-    V.DocumentExpired: ("Giấy tờ hết hiệu lực", lambda e: f"Giấy tờ {e.document_id}: {e.reason}"),
-    V.ReuseChecked: ("Dùng lại giấy tờ", lambda e: f"Giấy tờ {e.document_id} cho hồ sơ {e.dossier_code}"),
-}
-
-
-def describe(event: Any) -> tuple[str, str]:
-    """(Vietnamese label, short summary) of an event."""
-    label, summary = LABELS.get(type(event), (type(event).__qualname__, lambda _: ""))
-    return label, summary(event)
