@@ -8,6 +8,7 @@ devices, citizen screen, NATS outbox), `simulate` plays citizens and staff again
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import logging
 import signal
@@ -66,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        process = KioskProcess(KioskSettings.from_env())
+        process = KioskProcess(KioskSettings.from_env(), face_environ=os.environ)
     except (KioskConfigError, ValueError) as error:
         print(f"run: {error}", file=sys.stderr)
         return 2

@@ -100,7 +100,9 @@ class KioskFlow:
     def face_presented(self) -> None:
         with self.lock:
             self._require(FaceMatched)
-            score, matched, model_id = self.devices.camera.verify()
+            code = self.state.dossier_code  # known at pickup; at submission the face becomes the template
+            camera = self.devices.camera
+            score, matched, model_id = camera.verify(code) if code else camera.enroll()
             if not matched:
                 self._feed(Refused(S.FACE_MISMATCH))
                 return
@@ -121,6 +123,8 @@ class KioskFlow:
                 self.devices.intake.push_out("refused")
                 return
             self.devices.intake.pull_in(barcode)
+            if self.citizen.face is not None:
+                self.devices.camera.keep(submitted["dossier_code"])
             self._feed(EnvelopeTaken(submitted["dossier_code"], int(submitted["fee"]), date.fromisoformat(submitted["due_on"])))
 
     def cash_inserted(self, denomination: int, count: int = 1) -> None:
@@ -281,4 +285,5 @@ class KioskFlow:
         except DeviceFaultError:
             self._feed(Refused(S.TRAY_FAULT))
             return
+        self.devices.camera.forget(code)  # the template taken at submission has served its purpose
         self._feed(TrayOpened(int(released["tray"])))

@@ -24,6 +24,7 @@ from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
 from kiosk_edge.devices.log import DeviceLog
+from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.simulated import SimulatedKiosk
 from kiosk_edge.flow import KioskFlow
 from kiosk_edge.outbox import Outbox, Publisher
@@ -100,7 +101,7 @@ class KioskProcess:
 
     def __init__(self, settings: KioskSettings, *, faulty_trays: frozenset[int] = frozenset(),
                  release_wait: float = 3.0, publisher: Callable[[Outbox], OutboxPublisher] | None = None,
-                 commands: CommandLine | None = None) -> None:
+                 commands: CommandLine | None = None, face_environ: Mapping[str, str] | None = None) -> None:
         """Without `publisher` and `commands` the kiosk talks to the core over NATS (MOTCUA_NATS_URL)."""
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +110,9 @@ class KioskProcess:
         self.commands = commands
         self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
         self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
+        camera = model_camera(s.kiosk, face_environ or {}, s.outbox.parent / f"faces-{s.kiosk}", self.log)
+        if camera is not None:  # MOTCUA_FACE_MODEL_DIR: the real face pipeline instead of the simulated one
+            self.devices.camera = camera
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
         self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait)
         self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,

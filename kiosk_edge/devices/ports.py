@@ -61,9 +61,17 @@ class ReceiptPrinter(Protocol):
 
 
 class FaceCamera(Protocol):
-    """Compares the live face 1:1; only score, decision and model id leave it."""
+    """The face step: at submission the live face becomes the template of the dossier (sealed at the kiosk once the
+    dossier has a code); at pickup the live face is compared 1:1 with that template. Only (score, matched, model id)
+    leave the camera, never an image or a template."""
 
-    def verify(self) -> tuple[float, bool, str]: ...
+    def enroll(self) -> tuple[float, bool, str]: ...
+
+    def keep(self, dossier_code: str) -> None: ...
+
+    def verify(self, dossier_code: str) -> tuple[float, bool, str]: ...
+
+    def forget(self, dossier_code: str) -> None: ...
 
 
 class Devices(Protocol):

@@ -10,7 +10,7 @@ from domain.kiosk_wire import (
     BANKNOTES, CashInserted, DoorFault, EnvelopeAccepted, EnvelopeEjected, EnvelopeScanned, FaceVerified,
     QrPaymentConfirmed, ReceiptPrinted, TrayClosed, TrayOpened,
 )
-from kiosk_edge.devices.ports import DeviceFaultError, EventLog, RefusedNoteError
+from kiosk_edge.devices.ports import DeviceFaultError, EventLog, FaceCamera, RefusedNoteError
 
 SIMULATED_MODEL = "simulated-face-v1"
 
@@ -111,7 +111,19 @@ class SimulatedCamera:
         """The next face in front of the camera matches (or not)."""
         self.queued.append(matched)
 
-    def verify(self) -> tuple[float, bool, str]:
+    def enroll(self) -> tuple[float, bool, str]:
+        return self._decide()
+
+    def keep(self, dossier_code: str) -> None:
+        """A simulated template needs no storing."""
+
+    def verify(self, dossier_code: str) -> tuple[float, bool, str]:
+        return self._decide()
+
+    def forget(self, dossier_code: str) -> None:
+        """A simulated template needs no deleting."""
+
+    def _decide(self) -> tuple[float, bool, str]:
         matched = self.queued.popleft() if self.queued else True
         score = 0.82 if matched else 0.11
         self.log.record(FaceVerified, score=score, matched=matched, model_id=SIMULATED_MODEL)
@@ -130,7 +142,7 @@ class SimulatedKiosk:
     cash: SimulatedCashAcceptor = field(init=False)
     qr: SimulatedBankQr = field(init=False)
     printer: SimulatedPrinter = field(init=False)
-    camera: SimulatedCamera = field(init=False)
+    camera: FaceCamera = field(init=False)  # simulated, or the real pipeline (kiosk_edge/devices/camera.py)
 
     def __post_init__(self) -> None:
         self.intake, self.trays = SimulatedIntake(self.log), SimulatedTrays(self.log, self.tray_count, self.faulty)

@@ -57,10 +57,17 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.EnvelopeInput: lambda m: flow.envelope_inserted(m.barcode),
         i.CashInput: lambda m: flow.cash_inserted(m.denomination, m.count),
         i.BankQrInput: lambda m: flow.qr_confirmed(m.amount, m.reference),
-        i.NextFaceInput: lambda m: simulated.camera.present(m.matched),  # type: ignore[union-attr]
+        i.NextFaceInput: lambda m: _next_face(simulated, m.matched),
         i.CloseTrayInput: lambda m: flow.tray_closed(),
     }
     handlers[type(message)](message)
+
+
+def _next_face(simulated: Any, matched: bool) -> None:
+    present = getattr(simulated.camera, "present", None)
+    if present is None:
+        raise PermissionError("the face comes from the real camera on this kiosk (MOTCUA_FACE_MODEL_DIR)")
+    present(matched)
 
 
 class ScreenServer:
