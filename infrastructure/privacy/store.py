@@ -58,8 +58,12 @@ class KeyStore:
             parts = {"host": env.get("POSTGRES_HOST", "127.0.0.1"), "port": env.get("POSTGRES_PORT", "5432"),
                      "dbname": env.get("POSTGRES_DBNAME", ""), "user": env.get("POSTGRES_USER", ""),
                      "password": env.get("POSTGRES_PASSWORD", "")}
+            # Wait no longer for a connection than the event store does (POSTGRES_CONNECT_TIMEOUT): with the database
+            # down, a request must get its 503 quickly, not queue behind 30-second waits (tests/faults).
+            wait = float(env.get("POSTGRES_CONNECT_TIMEOUT", "5") or 5)
             pool = ConnectionPool(" ".join(f"{k}='{v}'" for k, v in parts.items() if v), min_size=0, max_size=2, max_idle=30,
-                                  kwargs={"autocommit": True}, check=ConnectionPool.check_connection, open=True)
+                                  kwargs={"autocommit": True}, check=ConnectionPool.check_connection, open=True,
+                                  timeout=wait)
             return cls("postgres", pool.connection, pool.close, schema)
         raise KeyStoreError(f"cannot keep personal-data keys with PERSISTENCE_MODULE {module!r}")
 
