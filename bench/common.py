@@ -32,6 +32,7 @@ def scratch_schema() -> Iterator[str]:
     finally:
         with psycopg.connect(autocommit=True, **PG) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema}_private CASCADE")  # an API's idempotency store, if one ran
 
 
 def event_store_env(schema: str) -> dict[str, str]:

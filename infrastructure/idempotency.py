@@ -1,6 +1,6 @@
 """Remembered answers of commands sent with an `Idempotency-Key`, so a retried command records nothing new.
 
-Kept apart from the read models (PostgreSQL schema `api_private`, or `idempotency.sqlite3` in the data dir): answers
+Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data dir): answers
 may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire after a day.
 """
 
@@ -47,7 +47,7 @@ class IdempotencyStore:
     def for_settings(cls, settings) -> IdempotencyStore:  # type: ignore[no-untyped-def]
         if settings.store == "sqlite":
             return cls(SqliteReadStore(settings.data_dir / "idempotency.sqlite3"))
-        return cls(PostgresReadStore(settings.postgres_conninfo(), "api_private", pool_size=4))
+        return cls(PostgresReadStore(settings.postgres_conninfo(), f"{settings.read_schema}_private", pool_size=4))
 
     def claim(self, key_id: str, fingerprint: str, now: datetime | None = None) -> Remembered | None:
         """None if the key is new (now claimed), the remembered answer if it was answered; KeyInUseError otherwise."""

@@ -20,3 +20,4 @@ def fault_schema() -> Iterator[str]:
     with pg_connect() as conn:
         conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
         conn.execute(f"DROP SCHEMA IF EXISTS {schema}_read CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_read_private CASCADE")

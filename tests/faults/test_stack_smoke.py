@@ -57,6 +57,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[list[httpx.Client], Path]]:
         with pg_connect() as conn:
             conn.execute(f"DROP SCHEMA IF EXISTS stack_{tag} CASCADE")
             conn.execute(f"DROP SCHEMA IF EXISTS stack_{tag}_read CASCADE")
+            conn.execute(f"DROP SCHEMA IF EXISTS stack_{tag}_read_private CASCADE")
 
 
 def stop(process: subprocess.Popen) -> None:
