@@ -38,6 +38,7 @@ def pg_schema() -> Iterator[str]:
     yield schema
     with pg_connect() as conn:
         conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_private CASCADE")  # an API's idempotency store (build())
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
