@@ -50,17 +50,22 @@ def rules(roles: frozenset[Role], scope: str | None = None) -> dict[str, Any]:
     return {"roles": roles, "scope": scope}
 
 
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None."""
+    scheme, _, token = header.partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
 def authenticate(connection: ASGIConnection) -> Principal:
     """The principal of the request's bearer token (cached on the request); TokenError → 401."""
     cached = connection.scope.get(PRINCIPAL)  # type: ignore[misc]
     if cached is not None:
         return cached
-    header = connection.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_token(connection.headers.get("authorization", ""))
+    if token is None:
         raise TokenError("missing")
     state = connection.app.state
-    principal = state.tokens.check(token.strip(), state.clock.now())
+    principal = state.tokens.check(token, state.clock.now())
     connection.scope[PRINCIPAL] = principal  # type: ignore[literal-required]
     return principal
 

@@ -15,6 +15,7 @@ import anyio
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth import bearer_token
 from application.tokens import TokenError
 from infrastructure.idempotency import IdempotencyStore, KeyInUseError, Remembered
 
@@ -95,11 +96,11 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send,
 
 
 def _account(authorization: bytes, tokens: Any, clock: Any) -> str | None:
-    scheme, _, token = authorization.decode("latin-1").partition(" ")
-    if scheme.lower() != "bearer":
+    token = bearer_token(authorization.decode("latin-1"))
+    if token is None:
         return None
     try:
-        return tokens.check(token.strip(), clock.now()).account_id
+        return tokens.check(token, clock.now()).account_id
     except TokenError:
         return None
 
