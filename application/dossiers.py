@@ -176,6 +176,10 @@ class Dossiers(OneStopApplication):
         self._load(code)
         return history_of(self.events.get(dossier_id(code)))
 
+    def applicant_of(self, code: str) -> Applicant:
+        """Who the dossier is for (set at receipt, never changed), from the cached aggregate."""
+        return self._load(code).applicant
+
     def scope_of(self, code: str) -> tuple[str, str | None]:
         """The agency and department a dossier belongs to (routed department, else its procedure's), for access checks."""
         dossier = self._load(code)

@@ -56,7 +56,7 @@ class DossierController(Controller):
     def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog]) -> list[HistoryEntry]:
         """Every event of the dossier, oldest first, with actor, role and time (the read is recorded)."""
         history = dossiers.list_history(code)
-        applicant = dossiers.get_dossier(code).applicant
+        applicant = dossiers.applicant_of(code)
         reads(applicant.id_number, applicant.phone, code, "xem lịch sử hồ sơ", "xử lý hồ sơ")
         return history
 
