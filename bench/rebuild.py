@@ -17,12 +17,12 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from application.base import OneStopApplication  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from domain.dossier import Dossier  # noqa: E402
 from domain.values import Actor, Applicant, Channel, Party, PaymentMethod, Role  # noqa: E402
 from infrastructure.calendar import load_calendar  # noqa: E402
+from infrastructure.bootstrap import projector_over  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from infrastructure.clock import SystemClock  # noqa: E402
 from projections.models import read_models  # noqa: E402
@@ -92,11 +92,7 @@ def main() -> None:
         projector = Projector(app.recorder, app.mapper, store, read_models(app.catalogue), batch=2000)
 
         def fresh() -> Projector:  # what a worker process builds for itself (its own connections)
-            reader = OneStopApplication(event_store_env(schema))
-            worker = Projector(reader.recorder, reader.mapper, PostgresReadStore(CONNINFO, schema),
-                               read_models(app.catalogue), batch=2000)
-            worker.log_reader = reader
-            return worker
+            return projector_over(event_store_env(schema), PostgresReadStore(CONNINFO, schema), read_models(app.catalogue), 2000)
         started = time.perf_counter()
         processed = rebuild_parallel(projector, fresh, workers=args.workers)
         seconds = time.perf_counter() - started

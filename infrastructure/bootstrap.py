@@ -123,13 +123,19 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
 
 def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
+    keys = wiring.key_ring(settings)
+    projector = projector_over(settings.event_store_env(), read_store(settings),
+                               read_models(load_catalogue(settings.catalogue_path)), settings.projection_batch)
+    wiring.seal(keys, projector.log_reader)  # before it reads anything
+    return projector
+
+
+def projector_over(env: dict[str, str], store: ReadStore, models: list[Any], batch: int = 1000) -> Projector:
+    """A Projector with a log reader of its own (its own connections: what a rebuild worker process needs too)."""
     from application.base import OneStopApplication
 
-    keys = wiring.key_ring(settings)
-    log_reader = OneStopApplication(settings.event_store_env())
-    wiring.seal(keys, log_reader)
-    projector = Projector(log_reader.recorder, log_reader.mapper, read_store(settings),
-                          read_models(load_catalogue(settings.catalogue_path)), batch=settings.projection_batch)
+    log_reader = OneStopApplication(env)
+    projector = Projector(log_reader.recorder, log_reader.mapper, store, models, batch=batch)
     projector.log_reader = log_reader  # keep the application alive: collecting it would close its connection pool
     return projector
 

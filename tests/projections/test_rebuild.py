@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from application.base import OneStopApplication
 from application.dossiers import Dossiers
+from infrastructure.bootstrap import projector_over
 from infrastructure.calendar import load_calendar
 from projections.models import read_models
 from projections.parallel import groups_of, rebuild_parallel
@@ -67,10 +67,7 @@ def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalo
     before = snapshot(projector.store, tables)
 
     def fresh() -> Projector:  # what each worker process builds for itself
-        reader = OneStopApplication(store_env)
-        worker = Projector(reader.recorder, reader.mapper, read_store_for(store_env, tmp_path), read_models(catalogue))
-        worker.log_reader = reader
-        return worker
+        return projector_over(store_env, read_store_for(store_env, tmp_path), read_models(catalogue))
 
     assert sorted(map(len, groups_of(projector, list(projector.models), 2))) == [1, 4]
     for table in tables:  # prove the rows come back from the replay, not from before
