@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -29,16 +30,26 @@ def pg_connect() -> psycopg.Connection:
     return psycopg.connect(autocommit=True, **PG)
 
 
-@pytest.fixture
-def pg_schema() -> Iterator[str]:
-    """A fresh PostgreSQL schema, dropped afterwards, so runs never collide."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def fresh_schema(prefix: str, companions: tuple[str, ...] = ()) -> Iterator[str]:
+    """A new schema of the test database; it and the schemas named after it (`<schema><companion>`) are dropped
+    afterwards, so runs never collide."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with pg_connect() as conn:
         conn.execute(f"CREATE SCHEMA {schema}")
-    yield schema
-    with pg_connect() as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_private CASCADE")  # an API's idempotency store (build())
+    try:
+        yield schema
+    finally:
+        with pg_connect() as conn:
+            for name in (schema, *(schema + companion for companion in companions)):
+                conn.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A fresh PostgreSQL schema (and the idempotency schema an API built on it makes)."""
+    with fresh_schema("t", ("_private",)) as schema:
+        yield schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import pg_connect
+from tests.conftest import fresh_schema
 
 
 @pytest.fixture
 def fault_schema() -> Iterator[str]:
-    """A fresh event-store schema of the shared database; it and its read-model twin are dropped afterwards."""
-    schema = f"f_{uuid.uuid4().hex[:12]}"
-    with pg_connect() as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    yield schema
-    with pg_connect() as conn:
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_read CASCADE")
-        conn.execute(f"DROP SCHEMA IF EXISTS {schema}_read_private CASCADE")
+    """A fresh event-store schema of the shared database; it, its read-model and idempotency twins are dropped."""
+    with fresh_schema("f", ("_read", "_read_private")) as schema:
+        yield schema
