@@ -68,6 +68,7 @@ class KioskSettings:
     outbox: Path = Path("var/kiosk-outbox.sqlite3")
     screen_host: str = "127.0.0.1"
     screen_port: int = 8100
+    screen_hosts: tuple[str, ...] = ()  # names the screen may be reached by besides loopback (Host header check)
     catalogue: Path = DEFAULT_CATALOGUE
     trays: int = 90
     publish_idle: float = 1.0
@@ -85,6 +86,7 @@ class KioskSettings:
                    outbox=Path(environ.get("MOTCUA_KIOSK_OUTBOX", f"var/kiosk-{kiosk}-outbox.sqlite3")),
                    screen_host=environ.get("MOTCUA_KIOSK_SCREEN_HOST", "127.0.0.1"),
                    screen_port=_number(environ, "MOTCUA_KIOSK_SCREEN_PORT", "8100"),
+                   screen_hosts=tuple(environ.get("MOTCUA_KIOSK_SCREEN_HOSTS", "").split(",")),
                    catalogue=Path(environ.get("MOTCUA_CATALOGUE", str(DEFAULT_CATALOGUE))),
                    trays=_number(environ, "MOTCUA_KIOSK_TRAYS", "90"))
 
@@ -116,7 +118,7 @@ class KioskProcess:
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
         self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait)
         self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,
-                                   backlog=self.log.backlog)
+                                   backlog=self.log.backlog, allowed_hosts=s.screen_hosts)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._threads: list[threading.Thread] = []

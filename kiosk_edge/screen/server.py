@@ -1,5 +1,9 @@
 """Serves the citizen's page on 127.0.0.1 and its JSON API: `GET /api/state`, `POST /api/input`.
 
+Only requests naming an allowed host are answered (a DNS-rebinding page names its own), and a POST from a page of
+another origin is refused with 403: any web page the kiosk's browser opens could otherwise drive the session.
+Every answer carries a Content-Security-Policy (own scripts only, never framed), nosniff and no-referrer.
+
 The API only drives the session through KioskFlow: a touch the current screen does not take is a 409,
 a malformed one a 400, and neither changes anything. Device readings (`scan_cccd`, `insert_cash`, ...)
 are taken only when the kiosk runs on simulated devices. Requests are never logged: they carry
@@ -12,7 +16,7 @@ import json
 import logging
 import mimetypes
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,6 +36,11 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 DEVICE_INPUTS = (i.CccdInput, i.EnvelopeInput, i.CashInput, i.BankQrInput, i.NextFaceInput, i.CloseTrayInput)
 MAX_BODY = 4096
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+}
 
 
 def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input) -> None:
@@ -74,8 +83,9 @@ class ScreenServer:
     """The page and its API on host:port, served by a thread of the kiosk process."""
 
     def __init__(self, flow: KioskFlow, *, simulated: SimulatedKiosk | None = None, host: str = "127.0.0.1",
-                 port: int = 8100, backlog: Callable[[], int] = lambda: 0) -> None:
+                 port: int = 8100, backlog: Callable[[], int] = lambda: 0, allowed_hosts: Collection[str] = ()) -> None:
         self.flow, self.simulated, self.backlog = flow, simulated, backlog
+        self.allowed_hosts = LOCAL_HOSTS | {host.lower()} | {name.strip().lower() for name in allowed_hosts if name.strip()}
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -98,6 +108,20 @@ class ScreenServer:
     def state(self) -> dict[str, Any]:
         return view_of(self.flow) | {"backlog": self.backlog(), "simulated": self.simulated is not None}
 
+    def refusal(self, method: str, host: str | None, origin: str | None, fetch_site: str | None) -> str | None:
+        """Why a request must be refused (host not ours, POST from another origin), or None."""
+        name = _hostname(host or "")
+        if name not in self.allowed_hosts:
+            return "host_not_allowed"
+        if method != "POST":
+            return None
+        if origin is not None and origin.lower() not in (f"http://{(host or '').lower()}", f"https://{(host or '').lower()}"):
+            return "cross_origin"
+        # A browser that sends no Origin still says where the request comes from.
+        if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
+            return "cross_origin"
+        return None
+
     def post(self, body: bytes) -> tuple[int, dict[str, Any]]:
         """Decode and apply one input; the status and the answer (the new state, or the error)."""
         try:
@@ -119,9 +143,19 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"code": code, "message": message}
 
 
+def _hostname(host: str) -> str:
+    """'127.0.0.1:8100' -> '127.0.0.1', '[::1]:8100' -> '[::1]'."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[:host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
 def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            if self._refused("GET"):
+                return
             path = self.path.split("?", 1)[0]
             if path == "/api/state":
                 return self._json(200, server.state())
@@ -132,10 +166,20 @@ def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
             self._send(200, file.read_bytes(), mimetypes.guess_type(file.name)[0] or "application/octet-stream")
 
         def do_POST(self) -> None:  # noqa: N802
+            if self._refused("POST"):
+                return
             length = int(self.headers.get("Content-Length") or 0)
             if self.path != "/api/input" or not 0 < length <= MAX_BODY:
                 return self._json(400, _error("invalid_input", f"POST /api/input with a JSON body of 1-{MAX_BODY} bytes"))
             self._json(*server.post(self.rfile.read(length)))
+
+        def _refused(self, method: str) -> bool:
+            reason = server.refusal(method, self.headers.get("Host"), self.headers.get("Origin"),
+                                    self.headers.get("Sec-Fetch-Site"))
+            if reason is not None:
+                self._json(403, _error(reason, "Yêu cầu không đến từ màn hình của kiosk này / "
+                                               "the request does not come from this kiosk's screen"))
+            return reason is not None
 
         def _json(self, status: int, body: dict[str, Any]) -> None:
             self._send(status, json.dumps(body, ensure_ascii=False).encode(), "application/json; charset=utf-8")
@@ -146,6 +190,8 @@ def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
                              else f"{content_type}; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
+            for name, value in SECURITY_HEADERS.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
 
