@@ -23,6 +23,8 @@ from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
+from api.openapi_viewer import render_plugins
+from api.security_headers import add_security_headers
 from api.schemas import Health
 from infrastructure.bootstrap import System
 
@@ -53,10 +55,11 @@ def create_app(system: System) -> Litestar:
                         "Đăng nhập tại /auth/login (cán bộ) hoặc /auth/device (kiosk) rồi gửi `Authorization: Bearer <token>` / "
                         "Log in at /auth/login (staff) or /auth/device (kiosks), then send the bearer token.",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}],
+            security=[{"bearer": []}], render_plugins=render_plugins(),
         ),
         middleware=[idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
         if system.idempotency is not None else [],
+        before_send=[add_security_headers],
         on_shutdown=[system.close],
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )
