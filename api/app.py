@@ -17,6 +17,7 @@ from api.controllers.kiosks import KioskDeviceController
 from api.controllers.books import BooksController
 from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
+from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
@@ -40,7 +41,7 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        *CONSOLE_ROUTES],
+                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else [])],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),

@@ -21,7 +21,7 @@ from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
-from infrastructure.notifications import notifier_from_env
+from infrastructure.notifications import demo as demo_messages, notifier_from_env
 from infrastructure.notifications.process import start_in_thread
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.passwords import Argon2Hasher
@@ -90,7 +90,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     wiring.seal(keys, dossiers)  # before the in-process projector starts reading
     key = settings.secret_key()
     adapters = settings.adapter_environ()
-    notifier = notifier_from_env(adapters)
+    notifier = notifier_from_env(adapters, demo_messages.for_settings(settings))
     otps = Otps(env, key=key, notifier=notifier)
     otps.repository.cache = dossiers.repository.cache
     kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days)

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from domain.notification import FALLBACK, DeliveryError, ErrorKind
+from infrastructure.notifications.demo import DemoMessages
 from infrastructure.notifications.gateways import ConsoleGateway, SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Message, Templates
@@ -41,8 +42,9 @@ class ChannelNotifier:
                 close()
 
 
-def notifier_from_env(environ: Mapping[str, str]) -> ChannelNotifier:
-    """Gateways for the channels whose variables are set; with none set, the console for every channel.
+def notifier_from_env(environ: Mapping[str, str], demo: DemoMessages | None = None) -> ChannelNotifier:
+    """Gateways for the channels whose variables are set; with none set, the console for every channel
+    (whose texts reach the demo page through `demo`, under MOTCUA_DEMO=1, and no one otherwise).
 
     MOTCUA_SMS_URL, MOTCUA_SMS_TOKEN, MOTCUA_SMS_SENDER · MOTCUA_ZALO_URL, MOTCUA_ZALO_TOKEN ·
     MOTCUA_SMTP_HOST, MOTCUA_SMTP_PORT (25), MOTCUA_SMTP_FROM, MOTCUA_SMTP_USER, MOTCUA_SMTP_PASSWORD,
@@ -60,6 +62,6 @@ def notifier_from_env(environ: Mapping[str, str]) -> ChannelNotifier:
             environ.get("MOTCUA_SMTP_FROM", "motcua@localhost"), starttls=environ.get("MOTCUA_SMTP_STARTTLS", "n") in ("y", "1"),
             user=environ.get("MOTCUA_SMTP_USER", ""), password=environ.get("MOTCUA_SMTP_PASSWORD", ""))
     if not gateways:
-        gateways = {channel: ConsoleGateway(channel) for channel in FALLBACK}
+        gateways = {channel: ConsoleGateway(channel, demo) for channel in FALLBACK}
     log.info("notification channels: %s", ", ".join(sorted(gateways)))
     return ChannelNotifier(gateways, Templates(sender))

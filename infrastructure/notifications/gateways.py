@@ -1,17 +1,18 @@
 """Channel gateways: SMS and Zalo (JSON over HTTPS, a token header, the provider's message id back) and the
-console (the embedded default: messages printed with the address masked, nothing logged)."""
+console (the embedded default: logs the masked address and the template only; the text, which may hold an OTP
+code, goes to the demo page under MOTCUA_DEMO=1 and nowhere otherwise)."""
 
 from __future__ import annotations
 
 import logging
-import sys
 import uuid
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 
 from domain.notification import DeliveryError, ErrorKind
 from domain.values import mask_phone
+from infrastructure.notifications.demo import DemoMessage, DemoMessages, now
 from infrastructure.notifications.templates import Message
 
 log = logging.getLogger("motcua.notifications.gateways")
@@ -82,14 +83,17 @@ def mask_address(address: str) -> str:
 
 
 class ConsoleGateway:
-    """Prints each message (the kiosk demo reads OTPs from here) to stdout, never to the logs."""
+    """Sends nothing: logs that a message of a template went to a masked address; in demo mode keeps the text for
+    the demo page. Server logs are read by operators and shipped elsewhere: an OTP code must never be in them."""
 
-    def __init__(self, channel: str, stream: TextIO | None = None) -> None:
-        self.channel, self.stream = channel, stream
+    def __init__(self, channel: str, demo: DemoMessages | None = None) -> None:
+        self.channel, self.demo = channel, demo
 
     def deliver(self, address: str, message: Message) -> str:
-        """Print the message; a local id."""
-        subject = f" {message.subject}:" if message.subject else ""
-        print(f"[{self.channel.upper()} {mask_address(address)}]{subject} {message.text}", file=self.stream or sys.stdout,
-              flush=True)
+        """Log the delivery without its text; a local id."""
+        masked = mask_address(address)
+        log.info("console %s: %s to %s", self.channel, message.template or "message", masked)
+        if self.demo is not None:
+            self.demo.add(DemoMessage(at=now(), channel=self.channel, to=masked, template=message.template,
+                                      subject=message.subject, text=message.text))
         return f"console-{uuid.uuid4().hex}"

@@ -17,10 +17,11 @@ from domain.notification import DeliveryError, ErrorKind
 
 
 class Message(msgspec.Struct, frozen=True):
-    """A rendered message: the subject is used by e-mail only."""
+    """A rendered message: the subject is used by e-mail only; the template's name lets a log say what was sent."""
 
     subject: str
     text: str
+    template: str = ""
 
 
 PICKUP_BODY = ("{agency}: Hồ sơ {code} đã có kết quả tại {kiosk}, khay {tray}. Vui lòng đến nhận trong {days} ngày "
@@ -72,4 +73,4 @@ class Templates:
         missing = (fields(subject) | fields(text)) - set(values)
         if missing:
             raise DeliveryError(ErrorKind.REJECTED, f"template {template}.v{version} needs {sorted(missing)}")
-        return Message(subject=subject.format(**values), text=text.format(**values))
+        return Message(subject=subject.format(**values), text=text.format(**values), template=f"{template}.v{version}")
