@@ -67,6 +67,23 @@ class Written(msgspec.Struct, frozen=True):
     position: int
 
 
+def _secure_delete(factory: Any) -> Any:
+    """On SQLite, every event-store connection overwrites what it deletes (PRAGMA secure_delete): rows removed by
+    eventsourcing (snapshots, tracking) must not linger readable in the file's free pages."""
+    pool = getattr(getattr(factory, "datastore", None), "pool", None)
+    if type(factory).__module__ == "eventsourcing.sqlite" and pool is not None:
+        create = pool._create_connection  # eventsourcing 9.5 has no connection hook: wrap the pool's factory method
+
+        def create_secure() -> Any:
+            connection = create()
+            connection._sqlite_conn.execute("PRAGMA secure_delete=ON")
+            if not pool.is_sqlite_memory_mode and os.path.isfile(pool.db_name):
+                os.chmod(pool.db_name, 0o600)  # the events: the service user's only (WAL files inherit the mode)
+            return connection
+        pool._create_connection = create_secure
+    return factory
+
+
 class OneStopApplication(Application[UUID]):
     """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
 
@@ -91,7 +108,7 @@ class OneStopApplication(Application[UUID]):
             if entry is not None:
                 entry[1] += 1
                 return entry[0]
-        factory = super().construct_factory(env)  # outside the lock: it may run a collected application's close()
+        factory = _secure_delete(super().construct_factory(env))  # outside the lock: it may run a collected application's close()
         with _factories_lock:
             entry = _factories.setdefault(key, [factory, 0])
             entry[1] += 1

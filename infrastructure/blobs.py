@@ -69,7 +69,7 @@ class FilesystemBlobStore:
                 file.write(data)
                 file.flush()
                 os.fsync(file.fileno())
-            os.chmod(temporary, 0o444)
+            os.chmod(temporary, 0o400)  # never changed once written; readable by the service user only
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from infrastructure.passwords import Argon2Hasher
 from infrastructure.privacy import wiring
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
 from projections.runner import Projector
@@ -81,6 +81,7 @@ class System:
 
 def build(settings: Settings, *, clock: Clock | None = None) -> System:
     """Load the catalogue and calendar (failing fast if invalid) and connect the event store."""
+    private_files()
     catalogue = load_catalogue(settings.catalogue_path)
     calendar = load_calendar(settings.calendar_dir)
     clock = clock or SystemClock()
@@ -123,6 +124,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
 
 def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
+    private_files()
     keys = wiring.key_ring(settings)
     projector = projector_over(settings.event_store_env(), read_store(settings),
                                read_models(load_catalogue(settings.catalogue_path)), settings.projection_batch)

@@ -13,7 +13,7 @@ import nats
 from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import Settings, SettingsError, private_files
 
 
 def bus_settings(environ: Mapping[str, str]) -> KioskBusSettings:
@@ -48,6 +48,7 @@ async def consume(settings: Settings, bus: KioskBusSettings) -> None:
 
 
 def main() -> None:
+    private_files()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     asyncio.run(consume(Settings.from_env(), bus_settings(os.environ)))
 

@@ -1,7 +1,8 @@
 """Remembered answers of commands sent with an `Idempotency-Key`, so a retried command records nothing new.
 
 Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data dir): answers
-may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire after a day.
+may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire after a day
+and are deleted when the next new key is claimed.
 """
 
 from __future__ import annotations
@@ -55,13 +56,14 @@ class IdempotencyStore:
         with self.store.transaction() as tx:
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             rows = tx.query(f"SELECT * FROM api_idempotency WHERE id = ?{lock}", (key_id,))
-            if rows and _aware(rows[0]["created_at"]) < now - LIFETIME:
-                tx.execute("DELETE FROM api_idempotency WHERE id = ?", (key_id,))
+            if not rows or _aware(rows[0]["created_at"]) < now - LIFETIME:
+                # Every new key purges the expired answers (they may carry personal data), this one included.
+                tx.execute("DELETE FROM api_idempotency WHERE created_at < ?", ((now - LIFETIME).astimezone(timezone.utc),))
                 rows = []
             if not rows:
                 claim = secrets.token_hex(8)  # racing claimers insert different values; only one row wins
                 tx.execute("INSERT INTO api_idempotency (id, fingerprint, claim, created_at) VALUES (?, ?, ?, ?) "
-                           "ON CONFLICT (id) DO NOTHING", (key_id, fingerprint, claim, now))
+                           "ON CONFLICT (id) DO NOTHING", (key_id, fingerprint, claim, now.astimezone(timezone.utc)))
                 won = tx.query("SELECT claim FROM api_idempotency WHERE id = ?", (key_id,))
                 if won and won[0]["claim"] == claim:
                     return None

@@ -95,7 +95,7 @@ class Settings:
         """The eventsourcing environment for the chosen store."""
         common = {"AGGREGATE_CACHE_MAXSIZE": "20000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
         if self.store == "sqlite":
-            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             return common | {
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.data_dir / "events.sqlite3"),
@@ -111,6 +111,12 @@ class Settings:
                     "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "", "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
                     "POSTGRES_POOL_SIZE": "2", "POSTGRES_MAX_OVERFLOW": "8", "POSTGRES_CONNECT_TIMEOUT": "1"}
         return common | defaults | dict(self.postgres) | {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
+
+
+def private_files() -> None:
+    """Files and directories this process creates are readable by the service user only (events, read models,
+    keys, blobs hold personal data). Called by every composition root and process entry point."""
+    os.umask(0o077)
 
 
 def _positive_int(environ: Mapping[str, str], name: str, default: str) -> int:

@@ -8,9 +8,9 @@ devices, citizen screen, NATS outbox), `simulate` plays citizens and staff again
 from __future__ import annotations
 
 import argparse
-import os
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the process exit status."""
+    os.umask(0o077)  # the outbox holds device events of citizens' sessions: the kiosk user's only
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

@@ -50,7 +50,8 @@ class Outbox:
         self.prefix = prefix
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a power cut must not lose an event the device already did
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA secure_delete=ON")  # a power cut must not lose an event the device already did
         self._db.executescript(SCHEMA)
 
     def append(self, event: DeviceEvent) -> int:

@@ -7,6 +7,7 @@ each store translates them to its dialect. A transaction covers a batch of rows 
 from __future__ import annotations
 
 import re
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -105,6 +106,8 @@ class SqliteReadStore:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA secure_delete=ON")  # rows of erased people and purged answers are overwritten
+            os.chmod(self.path, 0o600)  # read models hold names and phones: the service user's only
             self._local.conn = conn
         return conn
 

@@ -22,7 +22,7 @@ from infrastructure.audit.tables import AuditStoreError, AuditTables
 from infrastructure.audit.verify import verify
 from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.bootstrap import build_projector
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import Settings, SettingsError, private_files
 from projections.__main__ import ProgressBar
 
 OK, FOUND, USAGE = 0, 1, 2
@@ -48,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    private_files()
     args = parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:

@@ -99,6 +99,7 @@ class AuditTables:
             if not name or ":memory:" in name or "mode=memory" in name:
                 raise AuditStoreError("the audit needs an SQLite file (SQLITE_DBNAME), not an in-memory database")
             conn = sqlite3.connect(name, isolation_level=None, timeout=30, check_same_thread=False)
+            conn.execute("PRAGMA secure_delete=ON")
             found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (EVENTS["sqlite"],)).fetchone()
             return cls._checked(conn, "sqlite", "", found, name)
         if module == "eventsourcing.postgres":

@@ -13,13 +13,14 @@ from infrastructure.catalogue import load_catalogue
 from infrastructure.notifications import notifier_from_env
 from infrastructure.notifications import demo
 from infrastructure.privacy import wiring
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, private_files
 
 log = logging.getLogger("motcua.notifications")
 
 
 def build_dispatcher(settings: Settings) -> Notifications:
     """The Notifications application with the configured gateways and the catalogue's agency names."""
+    private_files()
     catalogue = load_catalogue(settings.catalogue_path)
     notifier = notifier_from_env(settings.adapter_environ(), demo.for_settings(settings))
     app = Notifications(settings.event_store_env(), notifier=notifier,

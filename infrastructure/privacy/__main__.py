@@ -20,12 +20,13 @@ from infrastructure.clock import SystemClock
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import FILE, VARIABLE, MasterKeyError, master_key, parse
 from infrastructure.privacy.store import KeyStore, KeyStoreError
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import Settings, SettingsError, private_files
 
 NEW_VARIABLE = "MOTCUA_DATA_KEY_NEW"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    private_files()
     parser = argparse.ArgumentParser(prog="python -m infrastructure.privacy", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     erase = commands.add_parser("erase", help="destroy a person's data keys (crypto-shredding) and record why")

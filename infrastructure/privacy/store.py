@@ -50,6 +50,7 @@ class KeyStore:
         if module == "eventsourcing.sqlite":
             conn = sqlite3.connect(env.get("SQLITE_DBNAME", ":memory:"), isolation_level=None, timeout=30,
                                    check_same_thread=False)
+            conn.execute("PRAGMA secure_delete=ON")  # a destroyed key's bytes must not survive in a free page
             return cls("sqlite", lambda: nullcontext(conn), conn.close)
         if module == "eventsourcing.postgres":
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"

@@ -10,10 +10,11 @@ import sys
 from infrastructure.bootstrap import build
 from infrastructure.scheduler.jobs import CATALOGUE
 from infrastructure.scheduler.wiring import build_scheduler, poll_seconds, triggers
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, private_files
 
 
 def main(argv: list[str] | None = None) -> int:
+    private_files()
     parser = argparse.ArgumentParser(prog="python -m infrastructure.scheduler", description="Scheduled office routines")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the scheduler (only the leader acts; start as many as you like)")

@@ -105,6 +105,7 @@ class SqliteLedger:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA secure_delete=ON")
         self.lock = threading.Lock()
         self.conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, "
                           "scheduled_for TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
