@@ -40,7 +40,7 @@ def test_files_are_sharded_read_only_and_leave_no_temporary_files(tmp_path) -> N
     store.put(DATA)
     path = tmp_path / SHA[:2] / SHA[2:4] / SHA
     assert path.read_bytes() == DATA
-    assert oct(path.stat().st_mode & 0o777) == "0o444"
+    assert oct(path.stat().st_mode & 0o777) == "0o400"  # read-only, and the service user's only
     assert [p.name for p in path.parent.iterdir()] == [SHA]
 
 
