@@ -15,6 +15,8 @@ test (tests/api/test_access_matrix.py) fails on it. The scopes:
 - `kiosk`: the `{key}` kiosk was installed for the caller's agency.
 - `vault`: the vault owner has a dossier in the caller's scope: one the vault's documents were stored or reused for,
   or the `dossier` query parameter naming a dossier in scope whose applicant is the owner.
+- `vault_dossier`: as `vault`, with the dossier named in the body (the guard cannot read it: the handler calls
+  `check_vault`); writing into a dossier outside the caller's scope is refused.
 """
 
 from __future__ import annotations
@@ -59,7 +61,8 @@ class AccessDeniedError(DomainError):
         super().__init__(f"access denied: {reason}", f"Không có quyền: {reason_vi}")
 
 
-Scope = Literal["public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault"]
+Scope = Literal["public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault",
+                "vault_dossier"]
 SCOPES: frozenset[str] = frozenset(get_args(Scope))
 PUBLIC: dict[str, Any] = {"scope": "public"}
 
@@ -125,8 +128,12 @@ def _kiosk(connection: ASGIConnection, principal: Principal) -> None:
 
 
 def _vault(connection: ASGIConnection, principal: Principal) -> None:
+    check_vault(connection, principal, connection.query_params.get("dossier"))
+
+
+def check_vault(connection: ASGIConnection, principal: Principal, named: str | None) -> None:
+    """403 unless the vault owner is the applicant of `named` (a dossier in scope) or the vault refers to one."""
     system, params = connection.app.state.system, connection.path_params
-    named = connection.query_params.get("dossier")
     if named:
         check_dossier(connection, principal, named)
         applicant = system.dossiers.applicant_of(named)
