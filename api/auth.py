@@ -21,6 +21,7 @@ test (tests/api/test_access_matrix.py) fails on it. The scopes:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, get_args
 
 from litestar.connection import ASGIConnection
@@ -65,6 +66,7 @@ Scope = Literal["public", "self", "global", "agency", "dossier", "device", "devi
                 "vault_dossier"]
 SCOPES: frozenset[str] = frozenset(get_args(Scope))
 PUBLIC: dict[str, Any] = {"scope": "public"}
+UNIT_CODE = re.compile(r"[A-Za-z0-9.]{1,40}")
 
 
 def rules(roles: frozenset[Role], scope: Scope) -> dict[str, Any]:
@@ -100,8 +102,10 @@ def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     roles, scope = handler.opt.get("roles") or frozenset(), handler.opt.get("scope")
     if principal.role not in roles or scope not in SCOPES - {"public"}:
         raise AccessDeniedError(f"role {principal.role.value} may not call this", "vai trò của bạn không được thực hiện thao tác này.")
-    query = connection.query_params
-    scoped(principal, {"agency": query.get("agency"), "department": query.get("department")})
+    # a malformed code is left to the handler's own validation, which answers 400 with the reason
+    named = {name: value for name in ("agency", "department")
+             if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)}
+    scoped(principal, named)
     CHECKS.get(scope, lambda *_: None)(connection, principal)
 
 
