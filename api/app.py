@@ -9,6 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.access import CitizenController
+from api.auth import PUBLIC
 from api.controllers.audit import AuditController
 from api.controllers.auth import AccountsController, AuthController
 from api.controllers.dossiers import DossierController
@@ -33,7 +34,7 @@ from infrastructure.bootstrap import System
 def create_app(system: System) -> Litestar:
     """An app serving `system`; the caller owns the system's lifetime."""
 
-    @get("/health", sync_to_thread=True, summary="Tình trạng hệ thống / Health")
+    @get("/health", sync_to_thread=True, opt=PUBLIC, summary="Tình trạng hệ thống / Health")
     def health() -> Health:
         """200 when the event store answers."""
         return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)

@@ -1,20 +1,35 @@
-"""Authentication and authorization: bearer tokens, roles per route, agency/department/kiosk scope.
+"""Authentication and authorization: bearer tokens, roles per route, and the scope that ties caller to resource.
 
-Every protected handler declares `opt={"roles": ..., "scope": ...}` and its controller carries the
-`authorize` guard; a handler without roles is refused to everyone (deny by default). Scope "dossier" checks the
-`{code}` path parameter against the caller's agency and department; scope "device" requires the kiosk device
-whose key is the `{key}` path parameter.
+Every handler declares `opt=rules(roles, scope)` (or `PUBLIC`), and every protected controller carries the `authorize`
+guard. Deny by default: a handler without roles or without a known scope is refused to everyone, and the route-table
+test (tests/api/test_access_matrix.py) fails on it. The scopes:
+
+- `public`: no token (health, login, verify, the citizen's own access log).
+- `self`: the caller's own account.
+- `global`: not tied to one agency and no citizen data (read-model lag, account administration, erasures).
+- `agency`: the handler limits what it reads or changes to the caller's agency (a district covers its wards) and, for
+  department roles, their department; an `agency`/`department` query parameter outside that is refused here.
+- `dossier`: the `{code}` dossier belongs to the caller's agency (and department, for department roles).
+- `device`: the `{key}` kiosk is the calling kiosk device itself.
+- `device_dossier`: as `device`, and that kiosk received the `{code}` dossier or a tray of it holds or held it.
+- `kiosk`: the `{key}` kiosk was installed for the caller's agency.
+- `vault`: the vault owner has a dossier in the caller's scope: one the vault's documents were stored or reused for,
+  or the `dossier` query parameter naming a dossier in scope whose applicant is the owner.
+- `vault_dossier`: as `vault`, with the dossier named in the body (the guard cannot read it: the handler calls
+  `check_vault`); writing into a dossier outside the caller's scope is refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Literal, get_args
 
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from application.tokens import Principal, TokenError
 from domain.errors import DomainError
+from domain.vault import VaultOwner
 from domain.values import Actor, Role
 
 PRINCIPAL = "motcua.principal"
@@ -32,6 +47,8 @@ RESULTS = frozenset({R.DEPARTMENT_OFFICER, R.SIGNER})
 DELIVERY = frozenset({R.RECEPTION_OFFICER, R.CONSULTANT, R.POLICE_OFFICER})
 PULL_BACK = frozenset({R.CONSULTANT, R.POLICE_OFFICER, R.RECEPTION_OFFICER})
 VAULT = frozenset({R.RECEPTION_OFFICER, R.DEPARTMENT_OFFICER, R.SIGNER, R.AUDITOR})
+VAULT_WRITERS = PROCESSING  # auditors read only
+CREW = frozenset({R.CONSULTANT})  # kiosk staff: collections, tray service, envelope stock
 BOOKS = frozenset({R.RECEPTION_OFFICER, R.CONSULTANT, R.AUDITOR, R.DEPARTMENT_OFFICER})
 
 
@@ -45,8 +62,17 @@ class AccessDeniedError(DomainError):
         super().__init__(f"access denied: {reason}", f"Không có quyền: {reason_vi}")
 
 
-def rules(roles: frozenset[Role], scope: str | None = None) -> dict[str, Any]:
-    """The `opt` of a protected handler."""
+Scope = Literal["public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault",
+                "vault_dossier"]
+SCOPES: frozenset[str] = frozenset(get_args(Scope))
+PUBLIC: dict[str, Any] = {"scope": "public"}
+UNIT_CODE = re.compile(r"[A-Za-z0-9.]{1,40}")
+
+
+def rules(roles: frozenset[Role], scope: Scope) -> dict[str, Any]:
+    """The `opt` of a protected handler; an unknown scope fails at import, not at the first request."""
+    if scope not in SCOPES or scope == "public" or not roles:
+        raise ValueError(f"a protected handler needs roles and one of the scopes {sorted(SCOPES - {'public'})}")
     return {"roles": roles, "scope": scope}
 
 
@@ -71,17 +97,79 @@ def authenticate(connection: ASGIConnection) -> Principal:
 
 
 def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Guard: a valid token, a role the handler allows, and the dossier or kiosk within the caller's scope."""
+    """Guard: a valid token, a role the handler allows, and the resource within the caller's scope."""
     principal = authenticate(connection)
-    roles = handler.opt.get("roles") or frozenset()
-    if principal.role not in roles:
+    roles, scope = handler.opt.get("roles") or frozenset(), handler.opt.get("scope")
+    if principal.role not in roles or scope not in SCOPES - {"public"}:
         raise AccessDeniedError(f"role {principal.role.value} may not call this", "vai trò của bạn không được thực hiện thao tác này.")
-    scope = handler.opt.get("scope")
-    if scope == "device" and principal.kiosk != connection.path_params.get("key"):
+    # a malformed code is left to the handler's own validation, which answers 400 with the reason
+    named = {name: value for name in ("agency", "department")
+             if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)}
+    scoped(principal, named)
+    CHECKS.get(scope, lambda *_: None)(connection, principal)
+
+
+def _device(connection: ASGIConnection, principal: Principal) -> None:
+    if principal.kiosk is None or principal.kiosk != connection.path_params.get("key"):
         raise AccessDeniedError("a kiosk may only act for itself", "kiosk chỉ được thao tác cho chính mình.")
-    if scope == "dossier" and principal.role in OFFICERS | {R.AUDITOR}:
-        agency, department = connection.app.state.system.dossiers.scope_of(connection.path_params["code"])
-        check_within(principal, agency, department)
+
+
+def _device_dossier(connection: ASGIConnection, principal: Principal) -> None:
+    _device(connection, principal)
+    if not connection.app.state.system.kiosks.serves(principal.kiosk, connection.path_params["code"]):
+        raise AccessDeniedError("this kiosk neither received nor holds the dossier",
+                                "hồ sơ không được nộp hoặc trả tại kiosk này.")
+
+
+def _dossier(connection: ASGIConnection, principal: Principal) -> None:
+    if principal.role is not R.SYSTEM:
+        check_dossier(connection, principal, connection.path_params["code"])
+
+
+def _kiosk(connection: ASGIConnection, principal: Principal) -> None:
+    if not within_agency(principal, connection.app.state.system.kiosks.agency_of(connection.path_params["key"])):
+        raise AccessDeniedError("the kiosk belongs to another agency", "kiosk thuộc cơ quan khác.")
+
+
+def _vault(connection: ASGIConnection, principal: Principal) -> None:
+    check_vault(connection, principal, connection.query_params.get("dossier"))
+
+
+def check_vault(connection: ASGIConnection, principal: Principal, named: str | None) -> None:
+    """403 unless the vault owner is the applicant of `named` (a dossier in scope) or the vault refers to one."""
+    system, params = connection.app.state.system, connection.path_params
+    if named:
+        check_dossier(connection, principal, named)
+        applicant = system.dossiers.applicant_of(named)
+        if params["owner_kind"] == "citizen" and applicant.id_number == params["owner_id"]:
+            return
+    owner = VaultOwner(kind=params["owner_kind"], id_number=params["owner_id"])
+    if not any(in_scope(system, principal, code) for code in system.vaults.dossier_codes(owner)):
+        raise AccessDeniedError("the vault's owner has no dossier in your scope",
+                                "chủ kho dữ liệu không có hồ sơ thuộc phạm vi của bạn.")
+
+
+CHECKS = {"device": _device, "device_dossier": _device_dossier, "dossier": _dossier, "kiosk": _kiosk, "vault": _vault}
+
+
+def check_dossier(connection: ASGIConnection, principal: Principal, code: str) -> None:
+    """403 unless the dossier belongs to the caller's agency (and department, for department roles)."""
+    check_within(principal, *connection.app.state.system.dossiers.scope_of(code))
+
+
+def in_scope(system: Any, principal: Principal, code: str) -> bool:
+    """Whether a dossier the caller did not name (one a vault refers to) is within the caller's scope."""
+    try:
+        check_within(principal, *system.dossiers.scope_of(code))
+    except (AccessDeniedError, DomainError):
+        return False
+    return True
+
+
+def check_agency(principal: Principal, agency: str) -> None:
+    """403 unless the agency a command names is the caller's own or one of its wards."""
+    if not within_agency(principal, agency):
+        raise AccessDeniedError("the agency is outside your scope", "cơ quan này nằm ngoài phạm vi của bạn.")
 
 
 def within_agency(principal: Principal, agency: str) -> bool:

@@ -167,6 +167,19 @@ class Kiosks(KioskOffice, OneStopApplication):
         parse_code(code)
         return self.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at))
 
+    # ----- scope queries (for access checks) ----------------------------------------------
+    def agency_of(self, key: str) -> str:
+        """The agency a kiosk was installed for; NotFoundError for an unknown kiosk."""
+        return self._kiosk(key).agency
+
+    def serves(self, key: str, code: str) -> bool:
+        """Whether the kiosk received the dossier (its envelope is still in the bin) or a tray of it holds or held the
+        result: the only dossiers that kiosk's device may read, pay for or rate."""
+        if any(envelope.dossier_code == code for envelope in self._kiosk(key).bin):
+            return True
+        self._dossier(code)  # unknown or malformed codes answer 404/422 like every other dossier route
+        return any(isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.events.get(dossier_id(code)))
+
     # ----- helpers ----------------------------------------------------------------------
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
         procedure = self._dossiers().procedure(dossier.procedure_code)

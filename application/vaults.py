@@ -128,6 +128,12 @@ class Vaults(OneStopApplication):
         vault = self._peek(owner)
         return list(vault.documents.values()) if vault else []
 
+    def dossier_codes(self, owner: VaultOwner) -> set[str]:
+        """The dossiers the owner's documents were stored, scanned or reused for: what ties a vault to an agency."""
+        vault = self._peek(owner)
+        documents = vault.documents.values() if vault else ()
+        return {code for d in documents for code in (d.dossier_code, *d.reused_for) if code}
+
     def find_reusable(self, owner: VaultOwner, type_code: str, on: date | None = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         vault, day = self._peek(owner), on or business_day(self._at(None))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,6 +14,12 @@ from projections.store import ReadStore
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_PERIOD_DAYS = 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)  # keeps the UTC bounds computable
+Visible = Callable[[str | None, str | None], bool]
+"""visible(dossier_code, kiosk): whether a book line is within the reader's scope."""
+
+
+def everything(dossier_code: str | None, kiosk: str | None) -> bool:
+    return True
 
 
 class InvalidPeriodError(ValueError):
@@ -167,46 +174,48 @@ def _where(column: str, start: date, end: date, kiosk_column: str, kiosk: str | 
     return clause, params
 
 
-def _rows(store: ReadStore, cls: type, statement: str, params: list[Any]) -> list[Any]:
-    return [msgspec.convert(row, cls, strict=False) for row in store.query(statement, params)]
+def _rows(store: ReadStore, cls: type, statement: str, params: list[Any], visible: Visible = everything) -> list[Any]:
+    return [msgspec.convert(row, cls, strict=False) for row in store.query(statement, params)
+            if visible(row.get("dossier_code"), row.get("kiosk"))]
 
 
-def handover_book(store: ReadStore, *, kiosk: str | None, start: date, end: date) -> HandoverBook:
+def handover_book(store: ReadStore, *, kiosk: str | None, start: date, end: date, visible: Visible = everything) -> HandoverBook:
     """Handover lines of the period in log order; with a kiosk, only lines about that kiosk's dossiers."""
     where, params = _where("h.at", start, end, "d.kiosk", kiosk)
     lines = _rows(store, HandoverLine,
                   "SELECT h.* FROM handover_book h JOIN handover_book_dossiers d ON d.id = h.dossier_id "
-                  f"WHERE {where} ORDER BY h.position", params)
+                  f"WHERE {where} ORDER BY h.position", params, visible)
     return HandoverBook(kiosk=kiosk, start=start, end=end, lines=lines)
 
 
-def tracking_book(store: ReadStore, *, kiosk: str | None, start: date, end: date) -> TrackingBook:
+def tracking_book(store: ReadStore, *, kiosk: str | None, start: date, end: date, visible: Visible = everything) -> TrackingBook:
     """Kiosk dossiers received in the period, numbered in order of receipt."""
     where, params = _where("received_at", start, end, "kiosk", kiosk)
     rows = store.query("SELECT code AS dossier_code, procedure_code, procedure_name, applicant, phone, lead_agency, received_at, "
                        "due_on AS appointment_date, delivered_at, delivery_method, deliverer, receiver, kiosk, channel "
                        f"FROM tracking_book WHERE kiosk IS NOT NULL AND {where} ORDER BY received_at, code", params)
+    rows = [row for row in rows if visible(row["dossier_code"], row["kiosk"])]
     lines = [msgspec.convert(row | {"number": n}, TrackingLine, strict=False) for n, row in enumerate(rows, start=1)]
     names = store.query("SELECT name FROM tracking_book_kiosks WHERE kiosk = ?", (kiosk,)) if kiosk else []
     return TrackingBook(kiosk=kiosk, kiosk_name=names[0]["name"] if names else None, start=start, end=end, lines=lines)
 
 
-def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date) -> CashLedger:
+def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date, visible: Visible = everything) -> CashLedger:
     """Collections and cash in of the period, fees of the dossiers received in it, bank-QR payments made in it."""
     where, params = _where("at", start, end, "kiosk", kiosk)
-    collections = _rows(store, Collection, f"SELECT * FROM cash_ledger_collections WHERE {where} ORDER BY position", params)
+    collections = _rows(store, Collection, f"SELECT * FROM cash_ledger_collections WHERE {where} ORDER BY position", params, visible)
     where, params = _where("c.at", start, end, "c.kiosk", kiosk)
     cash_in = _rows(store, CashIn, "SELECT c.*, k.position AS collection FROM cash_ledger_cash_in c "
                                    "LEFT JOIN cash_ledger_collections k ON k.kiosk = c.kiosk AND k.number = c.collection_number "
-                                   f"WHERE {where} ORDER BY c.position", params)
+                                   f"WHERE {where} ORDER BY c.position", params, visible)
     where, params = _where("received_at", start, end, "kiosk", kiosk)
     dossiers = _rows(store, DossierMoney,
                      "SELECT code AS dossier_code, kiosk, procedure_code, received_at, fee, paid_cash, paid_bank_qr, shortfall, "
                      f"excess FROM cash_ledger_dossiers WHERE (fee > 0 OR paid_cash > 0 OR paid_bank_qr > 0) AND {where} "
-                     "ORDER BY received_at, code", params)
+                     "ORDER BY received_at, code", params, visible)
     where, params = _where("q.at", start, end, "d.kiosk", kiosk)
     bank_qr = _rows(store, BankQrPayment, "SELECT q.* FROM cash_ledger_bank_qr q JOIN cash_ledger_dossiers d "
-                                          f"ON d.id = q.dossier_id WHERE {where} ORDER BY q.position", params)
+                                          f"ON d.id = q.dossier_id WHERE {where} ORDER BY q.position", params, visible)
     totals = CashTotals(
         cash_expected=sum(c.cash_expected for c in collections), cash_counted=sum(c.cash_counted for c in collections),
         discrepancy=sum(c.discrepancy for c in collections), cash_in=sum(i.amount for i in cash_in),

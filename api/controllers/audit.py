@@ -84,7 +84,7 @@ class AuditController(Controller):
     guards = [authorize]
     dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
 
-    @get("/views/{model:str}/as-of", sync_to_thread=True, opt=rules(AUDIT),
+    @get("/views/{model:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
          summary="Dữ liệu tổng hợp tại một thời điểm / Read model as of an instant")
     def view_as_of(self, model: FromPath[str], at: At, system: NamedDependency[System],
                    principal: NamedDependency[Principal], kiosk: KioskKey = None) -> ViewAsOf:
@@ -104,7 +104,7 @@ class AuditController(Controller):
         return ViewAsOf(model=model, at=instant, kiosk=kiosk, position=snapshot.position,
                         events_applied=snapshot.applied, data=data)
 
-    @get("/{kind:str}/{key:str}/history", sync_to_thread=True, opt=rules(DOSSIER_HISTORY),
+    @get("/{kind:str}/{key:str}/history", sync_to_thread=True, opt=rules(DOSSIER_HISTORY, "agency"),
          summary="Lịch sử đầy đủ / Full history")
     def history(self, kind: FromPath[str], key: FromPath[str], system: NamedDependency[System],
                 principal: NamedDependency[Principal], fmt: Format = "json") -> AuditHistory:
@@ -119,7 +119,7 @@ class AuditController(Controller):
             return Response(content=page(found, system.clock.now()), media_type=MediaType.HTML)  # type: ignore[return-value]
         return found
 
-    @get("/{kind:str}/{key:str}/as-of", sync_to_thread=True, opt=rules(AUDIT),
+    @get("/{kind:str}/{key:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
          summary="Trạng thái tại một thời điểm / State as of an instant")
     def as_of(self, kind: FromPath[str], key: FromPath[str], at: At, system: NamedDependency[System],
               principal: NamedDependency[Principal]) -> StateAsOf:

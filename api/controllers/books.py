@@ -7,14 +7,18 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter, SkipValidation
 
-from api.auth import authorize, rules, BOOKS
+from api.access import ReadLog, read_log
+from api.auth import BOOKS, AccessDeniedError, authorize, current_principal, in_scope, rules, within_agency
 from api.books import Book, cash_document, file_name, handover_document, to_csv, to_pdf, tracking_document
 from domain.kiosk import KIOSK_ID
-from projections.book_queries import InvalidPeriodError, cash_ledger, handover_book, period_bounds, tracking_book
+from application.tokens import Principal
+from domain.errors import DomainError
+from infrastructure.bootstrap import System
+from projections.book_queries import InvalidPeriodError, Visible, cash_ledger, handover_book, period_bounds, tracking_book
 from projections.store import ReadStore
 
 FORMATS = ("json", "csv", "pdf")
@@ -40,6 +44,36 @@ def parse_day(field: str, value: str) -> date:
     except ValueError:
         raise bad_request(field, f"'{field}' must be a date YYYY-MM-DD, got {value[:40]!r}",
                           f"'{field}' phải là ngày dạng YYYY-MM-DD") from None
+
+
+def visible_to(principal: Principal, system: System, kiosk: str | None) -> Visible:
+    """The lines a caller may read: dossiers in their scope, collections of their agency's kiosks; 403 for a named
+    kiosk of another agency."""
+    agencies: dict[str, str | None] = {}
+
+    def agency_of(key: str) -> str | None:
+        if key not in agencies:
+            try:
+                agencies[key] = system.kiosks.agency_of(key)
+            except DomainError:
+                agencies[key] = None
+        return agencies[key]
+
+    if kiosk is not None and not within_agency(principal, agency_of(kiosk) or ""):
+        raise AccessDeniedError("the kiosk belongs to another agency", "kiosk thuộc cơ quan khác.")
+
+    def visible(dossier_code: str | None, key: str | None) -> bool:
+        if dossier_code:
+            return in_scope(system, principal, dossier_code)
+        return key is not None and within_agency(principal, agency_of(key) or "")
+    return visible
+
+
+def log_reads(reads: ReadLog, system: System, codes: list[str], what: str) -> None:
+    """Each applicant whose name or phone the book shows gets the read in their access log."""
+    for code in dict.fromkeys(codes):
+        applicant = system.dossiers.applicant_of(code)
+        reads(applicant.id_number, applicant.phone, code, what, "lập sổ sách")
 
 
 class BookQuery:
@@ -82,24 +116,34 @@ class BooksController(Controller):
     path = "/views/books"
     tags = ["ledger books"]
     guards = [authorize]
+    dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
+                    "reads": Provide(read_log, sync_to_thread=False)}
 
-    @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book", opt=rules(BOOKS))
-    def handover(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
-                 fmt: Format = "json") -> Response[Any]:
-        """Every hand-to-hand transfer of paper in the period, both parties named; with a kiosk, its dossiers only."""
+    @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book", opt=rules(BOOKS, "agency"))
+    def handover(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
+                 principal: NamedDependency[Principal], kiosk: KioskKey = None, fmt: Format = "json") -> Response[Any]:
+        """Every hand-to-hand transfer of paper in your scope in the period, both parties named; with a kiosk, its
+        dossiers only."""
         query = BookQuery(kiosk, start, end, fmt)
-        return query.answer(handover_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end), handover_document)
+        visible = visible_to(principal, system, query.kiosk)
+        return query.answer(handover_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end,
+                                          visible=visible), handover_document)
 
-    @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS))
-    def tracking(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
+    @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS, "agency"))
+    def tracking(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
+                 principal: NamedDependency[Principal], reads: NamedDependency[ReadLog], kiosk: KioskKey = None,
                  fmt: Format = "json") -> Response[Any]:
-        """Kiosk dossiers received in the period, in the template's columns (applicant name and phone in clear)."""
+        """Kiosk dossiers in your scope received in the period, in the template's columns (applicant name and phone in
+        clear: each applicant's access log records the read)."""
         query = BookQuery(kiosk, start, end, fmt)
-        return query.answer(tracking_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end), tracking_document)
+        book = tracking_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end,
+                             visible=visible_to(principal, system, query.kiosk))
+        log_reads(reads, system, [line.dossier_code for line in book.lines], "xem sổ theo dõi hồ sơ")
+        return query.answer(book, tracking_document)
 
-    @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS))
-    def cash(self, views_store: Store, start: From, end: To, kiosk: KioskKey = None,
-             fmt: Format = "json",
+    @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS, "agency"))
+    def cash(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
+             principal: NamedDependency[Principal], kiosk: KioskKey = None, fmt: Format = "json",
              section: Annotated[str, QueryParameter(description="CSV table: collections, dossiers or bank_qr")] = "collections",
              ) -> Response[Any]:
         """Collections with counted vs expected cash, fees and payments per dossier, bank-QR payments to reconcile.
@@ -109,4 +153,6 @@ class BooksController(Controller):
             keys = ", ".join(CASH_SECTIONS)
             raise bad_request("section", f"'section' must be one of {keys}, got {section[:20]!r}",
                               f"'section' phải là một trong: {keys}")
-        return query.answer(cash_ledger(views_store, kiosk=query.kiosk, start=query.start, end=query.end), cash_document, section)
+        visible = visible_to(principal, system, query.kiosk)
+        return query.answer(cash_ledger(views_store, kiosk=query.kiosk, start=query.start, end=query.end, visible=visible),
+                            cash_document, section)

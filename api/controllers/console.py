@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
+from api.auth import PUBLIC
 from infrastructure.bootstrap import System
 from infrastructure.demo import ACCOUNTS as DEMO_ACCOUNTS
 
@@ -54,14 +55,14 @@ class Reference(msgspec.Struct, frozen=True):
     demo_logins: list[DemoLogin]
 
 
-@get("/", include_in_schema=False, sync_to_thread=False)
+@get("/", include_in_schema=False, sync_to_thread=False, opt=PUBLIC)
 def root() -> Redirect:
     """The console is the home page."""
     return Redirect(path="/console/")
 
 
 @get("/console/reference", sync_to_thread=False, summary="Danh mục cho giao diện / Console reference data",
-     tags=["console"], cache_control=CacheControlHeader(max_age=300))
+     tags=["console"], opt=PUBLIC, cache_control=CacheControlHeader(max_age=300))
 def reference(system: NamedDependency[System]) -> Reference:
     """Agencies, departments and procedures of the loaded catalogue (public reference data, no personal data)."""
     # The demo passwords follow the public "demo-<username>" rule of infrastructure/demo.py; never set in production.
@@ -85,7 +86,7 @@ def revalidate(response: Response) -> Response:
 
 CONSOLE_ROUTES: list[object] = [
     root, reference,
-    create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console",
+    create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC,
                                after_request=revalidate),
 ]
 """Route handlers to add to the app: `/` → `/console/`, `/console/reference`, and the console's files."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.access import ReadLog, read_log
-from api.auth import authorize, current_actor, rules, COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS
+from api.auth import (
+    COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS, authorize, check_agency, current_actor, current_principal, rules,
+)
 from api.schemas import (
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
     ReceiveBody, RegisterBody, ResultBody, RouteBody, SupplementBody, SupplementRequestBody,
@@ -15,7 +17,7 @@ from api.schemas import (
 from application.base import Written
 from application.dossiers import Dossiers
 from application.views import DossierDetails, HistoryEntry
-from domain.values import Actor, Channel
+from domain.values import Actor, Channel, Role
 
 
 def result(code: FromPath[str], written: Written) -> CommandResult:
@@ -30,16 +32,24 @@ class DossierController(Controller):
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False)}
 
-    @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier", opt=rules(COUNTER))
-    def receive(self, data: JSONBody[ReceiveBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
-        """Receive a paper dossier at the kiosk, the counter or by post; the code and appointment date are assigned."""
+    @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier", opt=rules(COUNTER, "agency"))
+    def receive(self, data: JSONBody[ReceiveBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor],
+                request: Request) -> CommandResult:
+        """Receive a paper dossier at the kiosk, the counter or by post; the code and appointment date are assigned.
+        Only for a procedure of your own agency or its wards."""
+        check_agency(current_principal(request), dossiers.procedure(data.procedure_code).agency)
         code, written = dossiers.receive(procedure_code=data.procedure_code, channel=Channel(data.channel),
                                          applicant=data.applicant, components=data.components, actor=actor)
         return result(code, written)
 
-    @post("/online", sync_to_thread=True, summary="Đăng ký hồ sơ trực tuyến / Register a dossier online", opt=rules(ONLINE))
-    def register_online(self, data: JSONBody[RegisterBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
-        """Register a dossier submitted on the portal; it waits for an officer to accept it."""
+    @post("/online", sync_to_thread=True, summary="Đăng ký hồ sơ trực tuyến / Register a dossier online", opt=rules(ONLINE, "agency"))
+    def register_online(self, data: JSONBody[RegisterBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor],
+                        request: Request) -> CommandResult:
+        """Register a dossier submitted on the portal; it waits for an officer to accept it. The portal (system
+        account) registers for every agency, an officer for their own."""
+        principal = current_principal(request)
+        if principal.role is not Role.SYSTEM:
+            check_agency(principal, dossiers.procedure(data.procedure_code).agency)
         code, written = dossiers.register_online(procedure_code=data.procedure_code, applicant=data.applicant,
                                                  components=data.components, actor=actor)
         return result(code, written)

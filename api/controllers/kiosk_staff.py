@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import authorize, current_actor, rules, OFFICERS, PULL_BACK, READERS, STAFF
+from api.auth import (
+    CREW, OFFICERS, PULL_BACK, READERS, STAFF, authorize, check_agency, check_dossier, current_actor, current_principal, rules,
+)
 from api.kiosk_schemas import (
     BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
 )
@@ -25,59 +27,66 @@ class KioskStaffController(Controller):
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
-    @post("/", sync_to_thread=True, summary="Lắp đặt kiosk / Install a kiosk", opt=rules(STAFF))
-    def install(self, data: JSONBody[InstallBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
-        """A kiosk with its trays (90 by default), all empty."""
+    @post("/", sync_to_thread=True, summary="Lắp đặt kiosk / Install a kiosk", opt=rules(STAFF, "agency"))
+    def install(self, data: JSONBody[InstallBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor],
+                request: Request) -> Versioned:
+        """A kiosk with its trays (90 by default), all empty; only for your own agency or its wards."""
+        check_agency(current_principal(request), data.agency)
         written = kiosks.install_kiosk(data.key, name=data.name, agency=data.agency, tray_count=data.tray_count, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
-    @get("/{key:str}", sync_to_thread=True, summary="Tình trạng kiosk / Kiosk state", opt=rules(STAFF | READERS))
+    @get("/{key:str}", sync_to_thread=True, summary="Tình trạng kiosk / Kiosk state", opt=rules(STAFF | READERS, "kiosk"))
     def state(self, key: FromPath[str], kiosks: NamedDependency[Kiosks]) -> KioskView:
         """Bin, cash box, envelope stock and every tray."""
         return kiosks.get_kiosk(key)
 
-    @post("/{key:str}/envelope-batches", sync_to_thread=True, summary="Nạp phong bì / Register envelopes", opt=rules(STAFF))
+    @post("/{key:str}/envelope-batches", sync_to_thread=True, summary="Nạp phong bì / Register envelopes", opt=rules(CREW, "kiosk"))
     def envelopes(self, key: FromPath[str], data: JSONBody[EnvelopeBatchBody], kiosks: NamedDependency[Kiosks],
                   actor: NamedDependency[Actor]) -> Versioned:
         """A printed batch of envelope barcodes becomes valid for intake."""
         written = kiosks.register_envelopes(key, barcodes=data.barcodes, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
-    @post("/{key:str}/collections", sync_to_thread=True, summary="Thu hồ sơ và tiền / Collect envelopes and cash", opt=rules(STAFF))
+    @post("/{key:str}/collections", sync_to_thread=True, summary="Thu hồ sơ và tiền / Collect envelopes and cash", opt=rules(CREW, "kiosk"))
     def collect(self, key: FromPath[str], data: JSONBody[CollectionBody], kiosks: NamedDependency[Kiosks],
                 actor: NamedDependency[Actor]) -> CollectionReport:
         """Empty the bin and cash box; the count is recorded beside what is expected."""
         return kiosks.collect(key, cash_counted=data.cash_counted, collector=data.collector, actor=actor)
 
-    @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS))
-    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
-        """One handover-book line per dossier, in one commit."""
+    @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS, "agency"))
+    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor],
+                  request: Request) -> Versioned:
+        """One handover-book line per dossier, in one commit; every dossier must be in your scope."""
+        for code in data.codes:
+            check_dossier(request, current_principal(request), code)
         written = kiosks.hand_over_batch(data.codes, item=data.item, giver=data.giver, receiver=data.receiver, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
-    @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF))
+    @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF, "kiosk"))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
-             actor: NamedDependency[Actor], system: NamedDependency[System]) -> LoadingSlip:
+             actor: NamedDependency[Actor], system: NamedDependency[System], request: Request) -> LoadingSlip:
         """Each result into a free tray; the loading slip lists trays and any refused codes. The core then opens each
         loaded tray's door at the kiosk (`doors`: opened, not_answering, or the kiosk's fault)."""
+        for code in data.codes:
+            check_dossier(request, current_principal(request), code)
         slip = kiosks.load_results(key, data.codes, staff=data.staff, actor=actor)
         doors = system.doors
         if doors is None or not slip.loaded:
             return slip
         return msgspec.structs.replace(slip, doors={line.tray: doors.open_tray(key, line.tray) for line in slip.loaded})
 
-    @get("/{key:str}/overdue", sync_to_thread=True, summary="Kết quả quá hạn / Overdue results", opt=rules(STAFF | READERS))
+    @get("/{key:str}/overdue", sync_to_thread=True, summary="Kết quả quá hạn / Overdue results", opt=rules(STAFF | READERS, "kiosk"))
     def overdue(self, key: FromPath[str], kiosks: NamedDependency[Kiosks]) -> list[OverdueItem]:
         """Results not collected within the limit since the SMS, with tray numbers and the suggested action."""
         return kiosks.list_overdue(key)
 
-    @post("/{key:str}/overdue/pull-back", sync_to_thread=True, summary="Thu hồi kết quả quá hạn / Pull back overdue results", opt=rules(PULL_BACK))
+    @post("/{key:str}/overdue/pull-back", sync_to_thread=True, summary="Thu hồi kết quả quá hạn / Pull back overdue results", opt=rules(PULL_BACK, "kiosk"))
     def pull_back(self, key: FromPath[str], data: JSONBody[PullBackBody], kiosks: NamedDependency[Kiosks],
                   actor: NamedDependency[Actor]) -> list[OverdueItem]:
         """When no tray is free, overdue results go to the one-stop officer or the police; otherwise they stay."""
         return kiosks.pull_back_overdue(key, staff=data.staff, one_stop=data.one_stop, police=data.police, actor=actor)
 
-    @post("/{key:str}/trays/{number:int}/service", sync_to_thread=True, summary="Bảo trì khay / Tray service", opt=rules(STAFF))
+    @post("/{key:str}/trays/{number:int}/service", sync_to_thread=True, summary="Bảo trì khay / Tray service", opt=rules(CREW, "kiosk"))
     def tray_service(self, key: FromPath[str], number: FromPath[int], data: JSONBody[TrayServiceBody],
                      kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
         """Take a tray out of service (door fault) or put it back."""

@@ -54,13 +54,13 @@ class KioskDeviceController(Controller):
         return kiosks.submit(key, procedure_code=data.procedure_code, qr_payload=data.qr_payload, phone=data.phone,
                              phone_proof=data.phone_proof, envelope=data.envelope, face=data.face, actor=actor)
 
-    @post("/dossiers/{code:str}/payments", sync_to_thread=True, summary="Thanh toán tại kiosk / Pay at the kiosk", opt=rules(DEVICE, 'device'))
+    @post("/dossiers/{code:str}/payments", sync_to_thread=True, summary="Thanh toán tại kiosk / Pay at the kiosk", opt=rules(DEVICE, 'device_dossier'))
     def pay(self, key: FromPath[str], code: FromPath[str], data: JSONBody[KioskPaymentBody], kiosks: NamedDependency[Kiosks],
             actor: NamedDependency[Actor]) -> Balance:
         """Cash or bank-QR payment; the answer carries the running shortfall or excess."""
         return kiosks.pay(key, code, method=data.method, amount=data.amount, reference=data.reference, actor=actor)
 
-    @get("/dossiers/{code:str}/receipt", sync_to_thread=True, summary="Biên nhận / Receipt", opt=rules(DEVICE, 'device'))
+    @get("/dossiers/{code:str}/receipt", sync_to_thread=True, summary="Biên nhận / Receipt", opt=rules(DEVICE, 'device_dossier'))
     def receipt(self, key: FromPath[str], code: FromPath[str], kiosks: NamedDependency[Kiosks]) -> Receipt:
         """The receipt to print, with its Vietnamese text."""
         return kiosks.get_receipt(key, code)
@@ -87,7 +87,7 @@ class KioskDeviceController(Controller):
         """Open the tray once the ticket is valid, the face matches if required and nothing is owed."""
         return kiosks.release(key, data.code, ticket=data.ticket, method=data.method, face=data.face, actor=actor)
 
-    @post("/dossiers/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate", opt=rules(DEVICE, 'device'))
+    @post("/dossiers/{code:str}/rating", sync_to_thread=True, summary="Đánh giá / Rate", opt=rules(DEVICE, 'device_dossier'))
     def rate(self, key: FromPath[str], code: FromPath[str], data: JSONBody[KioskRatingBody], kiosks: NamedDependency[Kiosks],
              actor: NamedDependency[Actor]) -> Versioned:
         """The rating screen after pickup."""

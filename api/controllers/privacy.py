@@ -41,7 +41,7 @@ class PrivacyController(Controller):
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
-    @post("/erasures", sync_to_thread=True, status_code=201, opt=rules(ADMINS),
+    @post("/erasures", sync_to_thread=True, status_code=201, opt=rules(ADMINS, "global"),
           summary="Xóa dữ liệu cá nhân theo yêu cầu hợp pháp / Erase a person's personal data")
     def erase(self, data: JSONBody[ErasureBody], system: NamedDependency[System], actor: NamedDependency[Actor]) -> ErasureRecord:
         """Destroy the person's data keys: their name, ID number and phone can no longer be read anywhere; the

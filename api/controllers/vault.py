@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.access import ReadLog, read_log
-from api.auth import authorize, current_actor, rules, VAULT
+from api.auth import PUBLIC, VAULT, VAULT_WRITERS, authorize, check_vault, current_actor, current_principal, rules
 from api.errors import ErrorBody, domain_error
 from application.base import Written
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
@@ -104,7 +104,7 @@ class VerifyController(Controller):
     tags = ["verify"]
     exception_handlers = {DomainError: vault_error}
 
-    @post("/", status_code=200, request_max_body_size=MAX_PDF, summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
+    @post("/", status_code=200, request_max_body_size=MAX_PDF, opt=PUBLIC, summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
     async def verify(self, request: Request, vaults: NamedDependency[Vaults]) -> Verification:
         """Send the raw PDF as the body (at most 20 MB): who signed, when, intact or altered, which dossier."""
         pdf = await request.body()  # over the limit, reading stops with 413
@@ -112,7 +112,7 @@ class VerifyController(Controller):
             raise UnreadableDocumentError("no PDF header")
         return await anyio.to_thread.run_sync(vaults.verify, pdf)
 
-    @get("/", sync_to_thread=True, summary="Tra cứu tài liệu ký số của hồ sơ / Signed files of a dossier")
+    @get("/", sync_to_thread=True, opt=PUBLIC, summary="Tra cứu tài liệu ký số của hồ sơ / Signed files of a dossier")
     def signatures(self, code: FromQuery[str], vaults: NamedDependency[Vaults]) -> DossierSignatures:
         """The hashes, signers and signing times of the files the system signed for the dossier."""
         return vaults.get_signatures(code)
@@ -129,7 +129,7 @@ class VaultController(Controller):
                     "reads": Provide(read_log, sync_to_thread=False)}
     exception_handlers = {DomainError: vault_error}
 
-    @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT))
+    @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT, "vault"))
     def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                        vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> list[Document]:
         """Every document of the vault with its metadata, state and the dossiers it was reused for (read recorded)."""
@@ -138,14 +138,14 @@ class VaultController(Controller):
             reads(owner.id_number, None, None, "xem kho giấy tờ", "kiểm tra giấy tờ dùng lại")
         return documents
 
-    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT))
+    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT, "vault"))
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                  vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         return vaults.find_reusable(owner, type_code, on)
 
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
-         summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT))
+         summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT, "vault"))
     def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
                       actor: NamedDependency[Actor], vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> bytes:
         """The PDF, for the officer who opens and checks it before reuse (the read is recorded)."""
@@ -154,32 +154,35 @@ class VaultController(Controller):
             reads(owner.id_number, None, None, "mở tệp giấy tờ trong kho", "kiểm tra giấy tờ dùng lại")
         return pdf
 
-    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT))
+    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT_WRITERS, "vault_dossier"))
     def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-              vaults: NamedDependency[Vaults]) -> StoredDocument:
+              vaults: NamedDependency[Vaults], request: Request) -> StoredDocument:
         """Save an electronic document as received, with its metadata; missing fields are listed in the note."""
+        check_vault(request, current_principal(request), data.dossier_code)
         return vaults.store_document(owner, metadata=data.metadata, pdf=data.pdf, dossier_code=data.dossier_code, actor=actor)
 
-    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize", opt=rules(VAULT))
+    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize", opt=rules(VAULT_WRITERS, "vault_dossier"))
     def digitize(self, data: JSONBody[DigitizeBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                 vaults: NamedDependency[Vaults]) -> StoredDocument:
+                 vaults: NamedDependency[Vaults], request: Request) -> StoredDocument:
         """Scan a paper component; refused (409) when a still-valid earlier result must be reused instead."""
+        check_vault(request, current_principal(request), data.dossier_code)
         return vaults.digitize(owner, dossier_code=data.dossier_code, metadata=data.metadata,
                                declared_pages=data.declared_pages, pdf=data.pdf, images=data.images, actor=actor)
 
-    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier", opt=rules(VAULT))
+    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier", opt=rules(VAULT_WRITERS, "vault_dossier"))
     def reuse(self, data: JSONBody[ReuseBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-              vaults: NamedDependency[Vaults]) -> ReusedDocument:
+              vaults: NamedDependency[Vaults], request: Request) -> ReusedDocument:
         """Attach a valid document to the dossier by reference, recording that this officer checked it."""
+        check_vault(request, current_principal(request), data.dossier_code)
         return vaults.reuse_for_receipt(owner, data.type_code, data.dossier_code, actor, document_id=data.document_id)
 
-    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede", opt=rules(VAULT))
+    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede", opt=rules(VAULT_WRITERS, "vault"))
     def supersede(self, document_id: FromPath[UUID], data: JSONBody[SupersedeBody], owner: NamedDependency[VaultOwner],
                   actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
         """Mark the document as replaced by a newer one of the same type."""
         return change(vaults.supersede(owner, document_id, by=data.by, actor=actor))
 
-    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire", opt=rules(VAULT))
+    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire", opt=rules(VAULT_WRITERS, "vault"))
     def expire(self, document_id: FromPath[UUID], data: JSONBody[ExpireBody], owner: NamedDependency[VaultOwner],
                actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
         """Record that the document is no longer valid, with the reason."""

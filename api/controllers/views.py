@@ -54,14 +54,14 @@ class ViewsController(Controller):
     guards = [authorize]
     dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
 
-    @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS))
+    @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS, "agency"))
     def counts(self, system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
                after: After = None) -> dict[str, int]:
         """How many dossiers each officer queue holds, for an agency or department."""
         wait_or_503(system, "dossiers", after)
         return system.views.queue_counts(scoped(principal, {"agency": agency, "department": department}))
 
-    @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue", opt=rules(READERS))
+    @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue", opt=rules(READERS, "agency"))
     def queue(self, queue: FromPath[str], system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None,
               department: FromQuery[str | None] = None, procedure: FromQuery[str | None] = None, channel: FromQuery[str | None] = None,
               overdue: FromQuery[bool | None] = None, page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
@@ -79,25 +79,25 @@ class ViewsController(Controller):
         except UnknownQueueError as error:
             raise HTTPException(status_code=404, detail=str(error)) from None
 
-    @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid", opt=rules(STAFF | READERS))
+    @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid", opt=rules(STAFF | READERS, "kiosk"))
     def trays(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> list[TrayRow]:
         """The kiosk's trays with what each holds."""
         wait_or_503(system, "trays", after)
         return system.views.trays(key)
 
-    @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS))
+    @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS, "kiosk"))
     def overdue(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> OverdueList:
         """Results not collected within the limit after the SMS, with masked name and phone and the suggested action."""
         wait_or_503(system, None, after)
         today = system.clock.now().astimezone(VIETNAM).date()
         return system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
 
-    @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF))
+    @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF, "global"))
     def lag(self, system: NamedDependency[System]) -> list[Lag]:
         """Events and seconds each read model is behind the event log."""
         return system.projector.lag()
 
-    @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position", opt=rules(ANALYSTS | STAFF))
+    @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position", opt=rules(ANALYSTS | STAFF, "global"))
     def wait(self, name: FromPath[str], system: NamedDependency[System],
              position: Annotated[int, QueryParameter(ge=0)], timeout: Annotated[float, QueryParameter(gt=0, le=30)] = 5.0) -> CaughtUp:
         """Read-your-writes: returns once the named read model has processed `position` (503 if not within timeout)."""
