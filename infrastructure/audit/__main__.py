@@ -194,7 +194,7 @@ def _replay_check(settings: Any) -> int:
     for difference in differences:
         print(difference)
     print(f"{len(differences)} khác biệt giữa mô hình đọc đang dùng và bản phát lại từ sự kiện")
-    return FOUND if differences else OK
+    return FOUND if differences else OK  # FAILED (3) when it could not run: see main()
 
 
 COMMANDS = {"chain": _chain, "verify": _verify, "checkpoint": _checkpoint, "bundle": _bundle}
