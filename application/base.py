@@ -18,6 +18,7 @@ from eventsourcing.persistence import IntegrityError
 from application.errors import NotFoundError, VersionConflictError
 from domain.errors import DomainError
 from application.group_commit import GroupCommit
+from application.event_mac import MAC_KEY_ENV, mac_key
 from application.mapper import MsgspecMapper
 
 A = TypeVar("A", bound=Aggregate)
@@ -157,7 +158,9 @@ class OneStopApplication(Application[UUID]):
             self.repository.cache.put(aggregate.id, aggregate)
 
     def construct_mapper(self) -> MsgspecMapper:
-        return MsgspecMapper()
+        """With MOTCUA_EVENT_MAC_KEY set, every stored event carries its MAC (the audit chainer links no other)."""
+        secret = self.env.get(MAC_KEY_ENV)
+        return MsgspecMapper(mac_key=mac_key(secret) if secret else None)
 
     def load(self, aggregate_id: UUID, what: tuple[str, str], key: str, *, fresh: bool = False) -> Any:
         """The aggregate, or NotFoundError naming what was looked for.

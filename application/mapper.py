@@ -24,6 +24,7 @@ import msgspec
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
+from application.event_mac import body_of, seal
 from application.privacy import PERSONAL_TEXT, PersonalDataKeys, erased, is_erased, subject_of
 from domain.values import PersonalData
 
@@ -68,10 +69,11 @@ def _decoder(event_class: type) -> msgspec.json.Decoder:
 class MsgspecMapper(Mapper[UUID]):
     """Maps domain events to stored events and back with msgspec, sealing personal data when given keys."""
 
-    def __init__(self, keys: PersonalDataKeys | None = None, *, opaque: bool = False) -> None:
-        """`opaque`: sealed values decode to their envelope as stored (evidence bundles carry them like that)."""
+    def __init__(self, keys: PersonalDataKeys | None = None, *, opaque: bool = False, mac_key: bytes | None = None) -> None:
+        """`opaque`: sealed values decode to their envelope as stored (evidence bundles carry them like that);
+        `mac_key`: every stored state carries an HMAC under it (application/event_mac.py)."""
         super().__init__(transcoder=_NoTranscoder())
-        self.keys, self.opaque = keys, opaque
+        self.keys, self.opaque, self.mac_key = keys, opaque, mac_key
         self._encoder = msgspec.json.Encoder()
         self._by_topic: dict[str, tuple[type, msgspec.json.Decoder, tuple[Any, ...]]] = {}
 
@@ -82,8 +84,10 @@ class MsgspecMapper(Mapper[UUID]):
             for name, _, _ in _personal_fields(type(domain_event)):
                 if state[name] is not None:
                     state[name] = self._seal(state[name], originator_id)
-        return StoredEvent(originator_id=originator_id, originator_version=originator_version,
-                           topic=get_topic(type(domain_event)), state=self._encoder.encode(state))
+        topic, body = get_topic(type(domain_event)), self._encoder.encode(state)
+        if self.mac_key is not None:
+            body = seal(self.mac_key, originator_id, originator_version, topic, body)
+        return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic, state=body)
 
     def _seal(self, value: Any, stream: UUID) -> dict[str, str]:
         if is_erased(value):  # an erased value stays erased if an aggregate carries it into a new event
@@ -104,7 +108,7 @@ class MsgspecMapper(Mapper[UUID]):
             known = self._by_topic[topic] = (event_class, _decoder(event_class), _personal_fields(event_class))
         event_class, decoder, personal = known
         try:
-            state = decoder.decode(data)
+            state = decoder.decode(body_of(data))
             for name, kind, plain in personal:
                 state[name] = self._open(state[name], kind, plain)
         except (msgspec.DecodeError, msgspec.ValidationError) as error:

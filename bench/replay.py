@@ -65,7 +65,7 @@ def main() -> None:
         started = time.perf_counter()
         events = fill(schema, args.events)
         progress(f"events: {events:,} (filled in {time.perf_counter() - started:.1f}s)")
-        tables, key = AuditTables.from_env(event_store_env(schema)), SigningKey.load_or_create(Path(keys) / "key.pem")
+        tables, key = AuditTables.from_env(event_store_env(schema)), SigningKey.generate(Path(keys) / "key.pem")
         started = time.perf_counter()
         chained = Chainer(tables, lambda: key, every=EVERY, batch=20000).catch_up()
         seconds = time.perf_counter() - started

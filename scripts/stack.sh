@@ -12,6 +12,7 @@ export POSTGRES_SCHEMA=${POSTGRES_SCHEMA:-stack} MOTCUA_READ_SCHEMA=${MOTCUA_REA
 export MOTCUA_DATA_DIR=${MOTCUA_DATA_DIR:-var/stack}
 export MOTCUA_SECRET_KEY=${MOTCUA_SECRET_KEY:-stack-development-secret-key-0123456789}
 export MOTCUA_DATA_KEY=${MOTCUA_DATA_KEY:-ZGV2ZWxvcG1lbnQtZGF0YS1rZXktMzItYnl0ZXMhISE=}  # development only
+export MOTCUA_EVENT_MAC_KEY=${MOTCUA_EVENT_MAC_KEY:-development-event-mac-key}  # development only
 export MOTCUA_PROJECTIONS=external MOTCUA_NOTIFICATIONS=external MOTCUA_BUS=nats
 API_PORTS=${STACK_API_PORTS:-"8000 8001"}
 mkdir -p "$MOTCUA_DATA_DIR"
@@ -52,6 +53,7 @@ start projections "$PY" -m projections run --poll 0.2
 start notifications "$PY" -m infrastructure.notifications run --poll 1
 start scheduler "$PY" -m infrastructure.scheduler run
 start devices "$PY" -m infrastructure.device_consumer
+[ -f "${MOTCUA_AUDIT_KEY_FILE:-${MOTCUA_DATA_DIR:-var}/audit/checkpoint-key.pem}" ] || "$PY" -m infrastructure.audit keygen  # development: a first key, once
 start chainer "$PY" -m infrastructure.audit chain --follow
 echo "stack: API on ports $API_PORTS (the first also runs the demo kiosk Q6-01 over NATS, screen on :8100), schemas $POSTGRES_SCHEMA / $MOTCUA_READ_SCHEMA; Ctrl+C stops everything"
 wait

@@ -1,8 +1,7 @@
-"""The Ed25519 key that signs chain checkpoints: a PEM file, created on first use like the development PKI."""
+"""The Ed25519 key that signs chain checkpoints: a PEM file made once by `keygen`, and the pinned public half."""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,8 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from infrastructure.audit.links import key_id_of
 
-KEY_FILE_ENV = "MOTCUA_AUDIT_KEY_FILE"
-log = logging.getLogger("motcua.audit")
+KEY_FILE_ENV, PUBLIC_KEY_ENV = "MOTCUA_AUDIT_KEY_FILE", "MOTCUA_AUDIT_PUBLIC_KEY"
 
 
 class AuditKeyError(ValueError):
@@ -54,7 +52,7 @@ class PublicKey:
 
 
 class SigningKey(PublicKey):
-    """Signs checkpoints; loaded from (or created at) a PEM file whose public half is exported beside it."""
+    """Signs checkpoints; a PEM file whose public half lies beside it."""
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self.private = private
@@ -66,24 +64,42 @@ class SigningKey(PublicKey):
         return self.private.sign(message)
 
     @classmethod
-    def load_or_create(cls, path: Path) -> SigningKey:
-        """The key in `path`; a new one is generated (0600) when the file does not exist."""
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                             serialization.NoEncryption())
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(pem)
-            log.warning("generated a new checkpoint signing key at %s; keep it safe and publish its .pub.pem", path)
+    def generate(cls, path: Path) -> SigningKey:
+        """A new key written to `path` (0600) with its public half beside it; never overwrites either file."""
+        if path.exists() or public_file(path).exists():
+            raise AuditKeyError(f"{path} or its .pub.pem already exists: a checkpoint key is never replaced silently")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        private = Ed25519PrivateKey.generate()
+        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(pem)
+        key = cls(private)
+        public_file(path).write_bytes(key.pem)
+        return key
+
+    @classmethod
+    def load(cls, path: Path) -> SigningKey:
+        """The key in `path`. A missing file stops the caller: a new key would re-seal whatever the database holds."""
+        if not path.is_file():
+            raise AuditKeyError(f"no checkpoint signing key at {path}: restore it, or create the first one with `keygen`")
         try:
             private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (ValueError, TypeError) as error:
             raise AuditKeyError(f"{path} is not an unencrypted PEM private key: {error}") from None
         if not isinstance(private, Ed25519PrivateKey):
             raise AuditKeyError(f"{path} must hold an Ed25519 key")
-        key = cls(private)
-        public = public_file(path)
-        if not public.exists() or public.read_bytes() != key.pem:
-            public.write_bytes(key.pem)
+        key, public = cls(private), public_file(path)
+        if public.exists() and public.read_bytes() != key.pem:
+            raise AuditKeyError(f"{public} is not the public half of {path}: the published key and the signing key differ")
         return key
+
+
+def pinned_public_key(given: Path | None, data_dir: Path, environ: Mapping[str, str] = os.environ) -> PublicKey:
+    """The public key `verify` trusts: --public-key, else MOTCUA_AUDIT_PUBLIC_KEY, else the .pub.pem `keygen` wrote.
+
+    It is read, never derived from the private key nor regenerated, so whoever swaps keys is caught."""
+    source = given or Path(environ.get(PUBLIC_KEY_ENV) or public_file(key_file(data_dir, environ)))
+    if not source.is_file():
+        raise AuditKeyError(f"no checkpoint public key at {source}: pass --public-key or set {PUBLIC_KEY_ENV}")
+    return PublicKey(source.read_bytes())

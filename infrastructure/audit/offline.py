@@ -20,6 +20,7 @@ from infrastructure.audit.evidence import (
     signed_files,
 )
 from infrastructure.audit.keys import AuditKeyError, PublicKey
+from application.event_mac import body_of
 from infrastructure.audit.links import checkpoint_message, id_bytes, next_link, row_digest
 
 MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error)
@@ -113,7 +114,7 @@ def _rows(files: dict[str, bytes], state: dict[str, Any]) -> str:
         state_bytes = base64.b64decode(row["state"], validate=True)
         digests[row["position"]] = row_digest(id_bytes(row["originator_id"]), row["originator_version"], row["topic"], state_bytes)
         versions.setdefault(row["originator_id"], []).append(row["originator_version"])
-        row["data"] = json.loads(state_bytes)
+        row["data"] = json.loads(body_of(state_bytes))  # the event MAC is the store's, not the event's
     if own_ids(state["code"])[0] not in versions:
         raise BundleInvalid(f"{ROWS}: không có sự kiện nào của hồ sơ {state['code']}")
     for aggregate in own_ids(state["code"]):  # a dropped event of the dossier or its register leaves a hole

@@ -40,21 +40,36 @@ class Difference:
         return f"{self.table} [{self.key}] {self.column}: đang dùng={self.live!r} phát lại={self.replayed!r}"
 
 
+@dataclass(frozen=True)
+class Unreplayable:
+    """An event the replay could not use: out of its aggregate's version order, undecodable or refused by a model.
+
+    Reported from the events themselves, so it shows even after the live tables were rebuilt from the same log;
+    only the error's type is printed (a message may quote personal data)."""
+
+    position: int
+    topic: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"sự kiện [{self.position}] {self.topic}: không phát lại được ({self.reason})"
+
+
 def replay_check(recorder: Any, mapper: Any, live: ReadStore, models: Sequence[ReadModel], batch: int = 1000,
-                 progress: Progress | None = None) -> tuple[list[Difference], int]:
-    """Every difference between the live read models and a fresh replay up to each model's own position,
-    and the number of events replayed."""
+                 progress: Progress | None = None) -> tuple[list[Difference | Unreplayable], int]:
+    """Every event the replay could not use and every difference between the live read models and a fresh
+    replay up to each model's own position, and the number of events replayed."""
     with snapshot(live) as read_live, scratch_store(live) as scratch:
         known = {row["name"]: row["position"] for row in read_live("SELECT name, position FROM projection_tracking")}
         held = [(model, MemoryRows(model), known.get(model.name, 0)) for model in models]
         upto, decode, read = max((position for *_, position in held), default=0), decoder_of(mapper), 0
+        unusable: list[Unreplayable] = []
+        versions: dict[Any, int] = {}
         for rows in read_log(recorder, 1, upto, batch):
             read += len(rows)
             for row in rows:
-                event = decode(row)
-                for model, memory, position in held:
-                    if row[0] <= position:
-                        model.apply(memory, event, row[0])
+                if (found := _replay(row, decode, held, versions)) is not None:
+                    unusable.append(found)
             if progress:
                 progress(rows[-1][0], upto)
         with scratch.transaction() as tx:
@@ -62,8 +77,24 @@ def replay_check(recorder: Any, mapper: Any, live: ReadStore, models: Sequence[R
                 for table in model.tables:
                     tx.execute(scratch.ddl(table.ddl()))
                     tx.load(table.name, table.column_names, memory.rows(table.name))
-        return [difference for model, *_ in held for table in model.tables
-                for difference in compare(table, read_live, scratch.query)], read
+        return [*unusable, *(difference for model, *_ in held for table in model.tables
+                             for difference in compare(table, read_live, scratch.query))], read
+
+
+def _replay(row: tuple, decode: Callable[[tuple], Any], held: list, versions: dict[Any, int]) -> Unreplayable | None:
+    """Apply one stored event to every model still behind it; what went wrong, if anything."""
+    expected = versions.get(row[1], 0) + 1
+    versions[row[1]] = max(row[2], versions.get(row[1], 0))
+    if row[2] != expected:  # ids swapped or renumbered: the aggregate's events no longer come in version order
+        return Unreplayable(row[0], row[3], f"phiên bản {row[2]} đến khi đang chờ phiên bản {expected}")
+    try:
+        event = decode(row)
+        for model, memory, position in held:
+            if row[0] <= position:
+                model.apply(memory, event, row[0])
+    except Exception as error:  # noqa: BLE001 - one bad event is a finding to report, not a reason to stop
+        return Unreplayable(row[0], row[3], type(error).__name__)
+    return None
 
 
 def compare(table: Table, live: Query, replayed: Query) -> Iterator[Difference]:

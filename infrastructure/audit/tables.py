@@ -83,7 +83,7 @@ class AuditTables:
         self.conn, self.dialect, self.schema = conn, dialect, schema
         prefix = f'"{schema}".' if dialect == "postgres" else ""
         self.events, self.chain, self.checkpoints = (prefix + name for name in (EVENTS[dialect], CHAIN, CHECKPOINTS))
-        self._event_id = "rowid" if dialect == "sqlite" else "notification_id"
+        self.event_id = self._event_id = "rowid" if dialect == "sqlite" else "notification_id"
         self._event_columns = (f"{self._event_id}, originator_id, originator_version, topic, state" if dialect == "sqlite"
                                else "notification_id, uuid_send(originator_id), originator_version, topic, state")
         with self._transaction("BEGIN IMMEDIATE", "SELECT 1") as tx:
@@ -221,6 +221,11 @@ class AuditTables:
     def last_checkpoint_position(self, tx: Tx) -> int:
         """The position of the newest checkpoint (0 if none)."""
         return tx.query(f"SELECT COALESCE(MAX(position), 0) FROM {self.checkpoints}")[0][0]
+
+    def checkpoint_link(self, tx: Tx, position: int) -> bytes | None:
+        """The link the checkpoint at `position` signed, if there is one."""
+        rows = tx.query(f"SELECT link FROM {self.checkpoints} WHERE position = ?", (position,))
+        return bytes(rows[0][0]) if rows else None
 
     def all_checkpoints(self, tx: Tx) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""

@@ -24,7 +24,7 @@ class Store:
 @pytest.fixture
 def store(monkeypatch, tmp_path, catalogue) -> Store:
     for name, value in {"MOTCUA_STORE": "sqlite", "MOTCUA_DATA_DIR": str(tmp_path / "var"),
-                        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3"}.items():
+                        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3", "MOTCUA_EVENT_MAC_KEY": "cli-test-mac"}.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()
     dossiers = Dossiers(settings.event_store_env(), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
@@ -36,7 +36,8 @@ def store(monkeypatch, tmp_path, catalogue) -> Store:
 
 
 def test_chain_verify_bundle_and_replay_check_pass_on_an_untouched_store(store, capsys, tmp_path) -> None:
-    assert main(["chain"]) == 0 and (tmp_path / "var" / "audit" / "checkpoint-key.pub.pem").is_file()
+    assert main(["keygen"]) == 0 and (tmp_path / "var" / "audit" / "checkpoint-key.pub.pem").is_file()
+    assert main(["chain"]) == 0 and (tmp_path / "var" / "audit" / "anchors.jsonl").read_text().count("\n") >= 1
     assert main(["verify"]) == 0 and "KẾT LUẬN: chuỗi nguyên vẹn" in capsys.readouterr().out
     assert main(["bundle", store.codes[0], "-o", str(tmp_path / "b.zip")]) == 0
     assert main(["verify-bundle", str(tmp_path / "b.zip")]) == 0 and "gói chứng cứ nguyên vẹn" in capsys.readouterr().out
@@ -47,7 +48,7 @@ def test_chain_verify_bundle_and_replay_check_pass_on_an_untouched_store(store, 
 
 
 def test_tampering_and_differences_exit_with_1(store, capsys, tmp_path) -> None:
-    assert main(["chain"]) == 0
+    assert main(["keygen"]) == 0 and main(["chain"]) == 0
     projector = build_projector(store.settings)
     projector.catch_up()
     with projector.store.transaction() as tx:
@@ -72,5 +73,33 @@ def test_usage_errors_exit_with_2_and_write_nothing(store, argv, tmp_path, monke
 
 
 def test_a_bad_checkpoint_interval_is_a_usage_error(store, monkeypatch, capsys) -> None:
+    assert main(["keygen"]) == 0
     monkeypatch.setenv("MOTCUA_AUDIT_CHECKPOINT_EVERY", "0")
     assert main(["chain"]) == 2 and "MOTCUA_AUDIT_CHECKPOINT_EVERY" in capsys.readouterr().err
+
+
+def test_a_missing_signing_key_stops_the_chainer_and_is_never_regenerated(store, capsys, tmp_path) -> None:
+    assert main(["chain"]) == 2 and "keygen" in capsys.readouterr().err
+    assert not (tmp_path / "var" / "audit" / "checkpoint-key.pem").exists()
+    assert main(["keygen"]) == 0 and main(["keygen"]) == 2
+
+
+def test_the_chainer_needs_the_applications_mac_key(store, monkeypatch, capsys) -> None:
+    assert main(["keygen"]) == 0
+    monkeypatch.delenv("MOTCUA_EVENT_MAC_KEY")
+    assert main(["chain"]) == 2 and "MOTCUA_EVENT_MAC_KEY" in capsys.readouterr().err
+
+
+def test_a_replay_check_that_cannot_run_exits_with_3_not_1(store, monkeypatch) -> None:
+    monkeypatch.setenv("MOTCUA_STORE", "postgres")
+    monkeypatch.setenv("POSTGRES_PORT", "1")  # nothing listens there
+    monkeypatch.setenv("POSTGRES_CONNECT_TIMEOUT", "1")
+    monkeypatch.setenv("MOTCUA_DATA_KEY", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+    assert main(["replay-check"]) == 3
+
+
+def test_verify_starts_without_importing_the_application_stack() -> None:
+    import subprocess
+    import sys
+    code = "import sys, infrastructure.audit.__main__; print(sorted(m for m in ('eventsourcing', 'litestar', 'projections.base') if m in sys.modules))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

@@ -100,7 +100,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     kiosks.release("Q6-01", code, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN)
     kiosks.rate(code, rating=Rating(stars=5), actor=CITIZEN)
 
-    tables, key = AuditTables.from_env(store_env), SigningKey.load_or_create(tmp_path / "key.pem")
+    tables, key = AuditTables.from_env(store_env), SigningKey.generate(tmp_path / "key.pem")
     chainer = Chainer(tables, lambda: key, every=10)
     export_bundle(tables, chainer, key, blobs, code, tmp_path / "bundle.zip")
     with pytest.raises(DossierNotFoundError):
@@ -176,7 +176,7 @@ def test_a_dropped_handover_line_is_named(bundle: Exported) -> None:
 
 
 def test_a_bundle_signed_by_another_key_than_the_published_one_fails(bundle: Exported, tmp_path) -> None:
-    other = SigningKey.load_or_create(tmp_path / "other.pem")
+    other = SigningKey.generate(tmp_path / "other.pem")
     assert verify_bundle(bundle.path, pinned_key=bundle.key.pem).ok
     assert verify_bundle(bundle.path, pinned_key=other.pem).failure.startswith("public_key.pem")
 

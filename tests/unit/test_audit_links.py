@@ -34,14 +34,34 @@ def test_a_link_depends_on_the_previous_link_the_position_and_the_digest() -> No
 
 
 def test_a_new_key_is_private_to_its_owner_and_its_public_half_verifies_its_signatures(tmp_path) -> None:
-    key = SigningKey.load_or_create(tmp_path / "audit" / "checkpoint-key.pem")
+    key = SigningKey.generate(tmp_path / "audit" / "checkpoint-key.pem")
     assert stat.S_IMODE((tmp_path / "audit" / "checkpoint-key.pem").stat().st_mode) == 0o600
     published = PublicKey(public_file(tmp_path / "audit" / "checkpoint-key.pem").read_bytes())
     message = checkpoint_message(7, bytes(32), "2026-05-20T01:30:00+00:00", key.key_id)
     signature = key.sign(message)
     assert published.key_id == key.key_id and published.verifies(signature, message)
     assert not published.verifies(signature, message.replace(b"\n7\n", b"\n8\n"))
-    assert SigningKey.load_or_create(tmp_path / "audit" / "checkpoint-key.pem").key_id == key.key_id
+    assert SigningKey.load(tmp_path / "audit" / "checkpoint-key.pem").key_id == key.key_id
+
+
+def test_a_missing_key_is_never_regenerated_and_an_existing_one_never_replaced(tmp_path) -> None:
+    path = tmp_path / "audit" / "checkpoint-key.pem"
+    with pytest.raises(AuditKeyError, match="keygen"):
+        SigningKey.load(path)
+    assert not path.exists() and not public_file(path).exists()
+    SigningKey.generate(path)
+    published = public_file(path).read_bytes()
+    with pytest.raises(AuditKeyError, match="never replaced"):
+        SigningKey.generate(path)
+    assert public_file(path).read_bytes() == published
+
+
+def test_a_public_file_that_is_not_the_keys_own_half_stops_the_signer(tmp_path) -> None:
+    path = tmp_path / "checkpoint-key.pem"
+    SigningKey.generate(path)
+    public_file(path).write_bytes(SigningKey.generate(tmp_path / "other.pem").pem)
+    with pytest.raises(AuditKeyError, match="differ"):
+        SigningKey.load(path)
 
 
 def test_a_key_file_that_is_not_ed25519_is_refused_with_its_name(tmp_path) -> None:
@@ -49,7 +69,7 @@ def test_a_key_file_that_is_not_ed25519_is_refused_with_its_name(tmp_path) -> No
     path.write_bytes(generate_private_key(SECP256R1()).private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     with pytest.raises(AuditKeyError, match="ec.pem must hold an Ed25519 key"):
-        SigningKey.load_or_create(path)
+        SigningKey.load(path)
     (tmp_path / "junk.pem").write_text("not a key")
     with pytest.raises(AuditKeyError, match="junk.pem"):
-        SigningKey.load_or_create(tmp_path / "junk.pem")
+        SigningKey.load(tmp_path / "junk.pem")
