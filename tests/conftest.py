@@ -133,7 +133,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     for app in (dossiers, kiosks):
         app.after_commit.append(projector.poke)
     projector.start(poll=0.1)
-    tokens = Tokens(TOKEN_KEY, lifetime=TOKENS.lifetime, revocations=guards)  # checks the tokens `bearer` mints
+    tokens = Tokens(TOKEN_KEY, revocations=guards)  # checks the tokens `bearer` mints; its own last 15 minutes
     accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
                         common_passwords=load_common_passwords())
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
