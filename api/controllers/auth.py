@@ -32,6 +32,10 @@ class DeviceLoginBody(msgspec.Struct, forbid_unknown_fields=True):
     secret: Secret
 
 
+class SessionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Gia hạn hoặc kết thúc phiên / Renew or end the session: an empty object `{}` (the token says whose)."""
+
+
 class NewAccountBody(msgspec.Struct, forbid_unknown_fields=True):
     """Tạo tài khoản / Create an account."""
 
@@ -77,13 +81,13 @@ class AuthController(Controller):
 
     @post("/renew", sync_to_thread=True, summary="Gia hạn phiên / Renew the session", status_code=200, guards=[authorize],
           opt={"roles": frozenset(Role)}, dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
-    def renew(self, principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> Session:
+    def renew(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> Session:
         """A fresh token before the current one expires (the current one ends); 401 once it has expired or ended."""
         return accounts.renew(principal)
 
     @post("/logout", sync_to_thread=True, summary="Đăng xuất / Log out", status_code=204, guards=[authorize],
           opt={"roles": frozenset(Role)}, dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
-    def logout(self, principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> None:
+    def logout(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> None:
         """The presented token ends now, on every replica."""
         accounts.logout(principal)
 

@@ -43,9 +43,9 @@ def refused_token(answer) -> bool:
 
 def test_logout_ends_the_presented_token_only(client: TestClient) -> None:
     first, second = login(client), login(client)
-    assert client.post("/auth/logout", headers=first).status_code == 204
+    assert client.post("/auth/logout", json={}, headers=first).status_code == 204
     assert refused_token(client.get("/auth/me", headers=first))
-    assert refused_token(client.post("/auth/logout", headers=first))
+    assert refused_token(client.post("/auth/logout", json={}, headers=first))
     assert client.get("/auth/me", headers=second).json()["account_id"] == "lan.pt"
 
 
@@ -54,7 +54,7 @@ def test_disabling_an_account_ends_its_tokens_at_once(client: TestClient, clock)
     clock.advance(seconds=1)
     assert client.post("/accounts/lan.pt/enabled", json={"enabled": False}, headers=ADMIN).status_code == 201
     assert refused_token(client.get("/auth/me", headers=token))
-    assert refused_token(client.post("/auth/renew", headers=token))
+    assert refused_token(client.post("/auth/renew", json={}, headers=token))
     clock.advance(seconds=1)
     assert client.post("/accounts/lan.pt/enabled", json={"enabled": True}, headers=ADMIN).status_code == 201
     assert refused_token(client.get("/auth/me", headers=token))  # enabling again does not bring old tokens back
@@ -74,14 +74,14 @@ def test_a_password_reset_ends_the_tokens_issued_before_it(client: TestClient, c
 def test_renewal_gives_a_fresh_token_before_expiry_and_ends_the_old_one(client: TestClient, clock) -> None:
     token = login(client)
     clock.advance(minutes=14)
-    renewed = client.post("/auth/renew", headers=token)
+    renewed = client.post("/auth/renew", json={}, headers=token)
     assert renewed.status_code == 200, renewed.text
     fresh = {"Authorization": f"Bearer {renewed.json()['token']}"}
     assert refused_token(client.get("/auth/me", headers=token))
     clock.advance(minutes=14)  # 28 minutes after the login: the renewed token still works
     assert client.get("/auth/me", headers=fresh).json()["account_id"] == "lan.pt"
     clock.advance(minutes=2)
-    assert refused_token(client.post("/auth/renew", headers=fresh))  # an expired token cannot be renewed
+    assert refused_token(client.post("/auth/renew", json={}, headers=fresh))  # an expired token cannot be renewed
 
 
 def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_env, tmp_path, clock) -> None:

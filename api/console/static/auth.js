@@ -24,7 +24,8 @@ export function session() {
 // Ends the token on the server too (every replica refuses it at once), then forgets it here.
 export function logout() {
   const s = session();
-  if (s) fetch("/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${s.token}` }, keepalive: true }).catch(() => {});
+  if (s) fetch("/auth/logout", { method: "POST", headers: { Authorization: `Bearer ${s.token}`, "Content-Type": "application/json" },
+    body: "{}", keepalive: true }).catch(() => {});
   sessionStorage.removeItem(KEY);
 }
 
@@ -32,7 +33,8 @@ export function logout() {
 export async function renewSoon() {
   const s = session();
   if (!s || Date.parse(s.expires_at) - Date.now() > RENEW_BEFORE_MS || lastActivity < s.renewed_at) return;
-  renewing ??= fetch("/auth/renew", { method: "POST", headers: { Authorization: `Bearer ${s.token}`, Accept: "application/json" } })
+  renewing ??= fetch("/auth/renew", { method: "POST", body: "{}",
+    headers: { Authorization: `Bearer ${s.token}`, Accept: "application/json", "Content-Type": "application/json" } })
     .then(async (response) => {
       if (!response.ok) return;
       const body = await response.json();
