@@ -118,7 +118,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     from infrastructure.guards import GuardStore
     from infrastructure.idempotency import IdempotencyStore
     from infrastructure.passwords import Argon2Hasher, load_common_passwords
-    from tests.auth_support import TOKENS, TOKEN_KEY
+    from tests.auth_support import TOKEN_KEY
     from infrastructure.settings import Settings
 
     from projections.models import read_models
