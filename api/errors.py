@@ -22,6 +22,7 @@ from application.otp import OtpNotSentError
 from application.tokens import TokenError
 from domain.account import AccountDisabledError
 from application.proofs import ProofError
+from application.throttling import BusyError, PickupLockedError, TooManyAttemptsError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
 from domain.kiosk import UnknownEnvelopeError
 from domain.otp import OtpLimitError
@@ -52,6 +53,9 @@ STATUS: dict[type[DomainError], int] = {
     AccessDeniedError: 403,
     AccountExistsError: 409,
     AccessLogRefusedError: 403,
+    TooManyAttemptsError: 429,
+    PickupLockedError: 429,
+    BusyError: 503,
 }
 
 
@@ -75,7 +79,8 @@ def status_of(error: DomainError) -> int:
 def domain_error(_: Request, error: DomainError) -> Response[ErrorBody]:
     details = {k: v for k, v in vars(error).items() if k not in ("message", "message_vi", "args")}
     body = ErrorBody(error=error.code, message=error.message, message_vi=error.message_vi, details=details)
-    return Response(body, status_code=status_of(error))
+    wait = getattr(error, "retry_after_seconds", None)  # throttles and quotas say when to come back
+    return Response(body, status_code=status_of(error), headers={"Retry-After": str(wait)} if wait else None)
 
 
 def validation_error(_: Request, error: ValidationException) -> Response[ErrorBody]:

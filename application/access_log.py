@@ -4,12 +4,18 @@ Officers' reads are recorded by the API (the dossier page, its history, vault do
 gives in `X-Purpose` (a default per screen otherwise). A citizen sees their log after an OTP sent to a phone that
 appears on one of their dossiers: every read (who, role, when, which dossier, what, why) and every change of those
 dossiers (each event's actor, role and time).
+
+Asking for the code answers the same whether or not the ID/phone pair is on a dossier: every request counts against
+the person's and the phone's access-log quota (not the pickup OTP quota), and the code is sent in the background.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -18,14 +24,17 @@ from eventsourcing.persistence import IntegrityError
 
 from application.base import MAX_RETRIES, OneStopApplication
 from application.errors import NotFoundError
-from application.ports import Clock, Otp
+from application.ports import Attempts, Clock, Otp
+from application.throttling import ACCESS_LOG_CODE, Throttle, TooManyAttemptsError, seconds_until
 from application.views import history_of
 from domain.access import AccessLog, access_log_id
 from domain.codes import dossier_id
 from domain.errors import DomainError
 from domain.values import Actor, check_phone
 
-PURPOSE = "access_log"
+log = logging.getLogger("motcua.access_log")
+PURPOSE = QUOTA = "access_log"
+Later = Callable[[Callable[[], None]], Any]
 LOG = ("access log", "nhật ký truy cập")
 
 
@@ -51,10 +60,13 @@ class AccessLogRefusedError(DomainError):
 class AccessLogs(OneStopApplication):
     """Per-person logs of reads of personal data."""
 
-    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock) -> None:
+    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock, attempts: Attempts | None = None,
+                 later: Later | None = None) -> None:
         super().__init__(env)
         self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
-        self.otp, self.clock = otp, clock
+        self.otp, self.clock, self.throttle = otp, clock, Throttle(attempts)
+        self._sender = None if later is not None else ThreadPoolExecutor(1, thread_name_prefix="access-log-otp")
+        self.later: Later = later or self._sender.submit  # type: ignore[union-attr]
 
     def subject(self, id_number: str) -> str:
         return hmac.new(self._key, f"id|{id_number}".encode(), hashlib.sha256).hexdigest()
@@ -81,17 +93,37 @@ class AccessLogs(OneStopApplication):
         raise RuntimeError("access log kept conflicting")
 
     def request_code(self, id_number: str, phone: str) -> None:
-        """Send an OTP if the phone appears on the person's dossiers; say nothing either way (no enumeration)."""
+        """Send an OTP if the phone appears on the person's dossiers; the caller learns nothing either way (no
+        enumeration): the quota counts every request, and sending (or failing to) happens after the answer."""
         check_phone(phone)
-        log = self._log(id_number)
-        if log is not None and self.phone_key(phone) in log.phone_keys:
-            self.otp.send(phone, PURPOSE, self.clock.now())
+        at, keys = self.clock.now(), [f"access-log:id:{self.subject(id_number)}", f"access-log:phone:{self.phone_key(phone)}"]
+        locked = self.throttle.locked_until(keys, at)
+        if locked is not None:
+            raise TooManyAttemptsError(seconds_until(locked, at))
+        self.throttle.failed([(key, ACCESS_LOG_CODE) for key in keys], at)
+        self.later(lambda: self._send_if_known(id_number, phone, at))
+
+    def _send_if_known(self, id_number: str, phone: str, at: datetime) -> None:
+        access_log = self._log(id_number)
+        if access_log is None or self.phone_key(phone) not in access_log.phone_keys:
+            return
+        try:
+            self.otp.send(phone, PURPOSE, at, quota=QUOTA)
+        except DomainError as error:  # the caller was already answered; the code only goes in the log
+            log.warning("access-log code not sent: %s", error.code)
+        except Exception as error:  # a background job has nobody to answer: log the type only (no personal data)
+            log.error("access-log code not sent: %s", type(error).__name__)
+
+    def close(self) -> None:
+        if self._sender is not None:
+            self._sender.shutdown(wait=True)
+        super().close()
 
     def entries(self, id_number: str, phone: str, code: str, dossier_events: Any) -> list[AccessEntry]:
         """The citizen's log, oldest first, once the OTP checks; `dossier_events(code)` gives a dossier's events."""
         log = self._log(id_number)
         if log is None or self.phone_key(phone) not in log.phone_keys or \
-                not self.otp.check(phone, PURPOSE, code, self.clock.now()):
+                not self.otp.check(phone, PURPOSE, code, self.clock.now(), quota=QUOTA):
             raise AccessLogRefusedError()
         lines, codes = [], []
         for e in self.events.get(log.id):

@@ -1,7 +1,13 @@
-"""Accounts: create staff and device logins, check passwords, issue access tokens."""
+"""Accounts: create staff and device logins, check passwords, issue, renew and revoke access tokens.
+
+Logins are throttled per account and per client address before any password is hashed, and at most
+`hashing_slots` hashes run at once (beyond that the login is refused, not queued), so a flood cannot starve the API.
+"""
 
 from __future__ import annotations
 
+import threading
+from datetime import datetime
 from typing import Any
 
 import msgspec
@@ -9,7 +15,8 @@ from eventsourcing.persistence import IntegrityError
 
 from application.base import OneStopApplication
 from application.errors import NotFoundError
-from application.ports import Clock, PasswordHasher
+from application.ports import Attempts, Clock, PasswordHasher
+from application.throttling import LOGIN_ACCOUNT, LOGIN_ADDRESS, BusyError, Throttle, TooManyAttemptsError, seconds_until
 from application.tokens import Principal, Tokens
 from domain.account import (
     STAFF_ROLES, Account, AccountDisabledError, account_id, check_password, check_username, device_username,
@@ -71,15 +78,22 @@ def view(account: Account) -> AccountView:
 class Accounts(OneStopApplication):
     """Staff and kiosk-device accounts."""
 
-    def __init__(self, env: Any = None, *, hasher: PasswordHasher, tokens: Tokens, clock: Clock) -> None:
+    def __init__(self, env: Any = None, *, hasher: PasswordHasher, tokens: Tokens, clock: Clock,
+                 attempts: Attempts | None = None, common_passwords: frozenset[str] = frozenset(),
+                 hashing_slots: int = 4) -> None:
         super().__init__(env)
         self.hasher, self.tokens, self.clock = hasher, tokens, clock
+        self.throttle, self.common_passwords = Throttle(attempts), common_passwords
+        self._hashing = threading.BoundedSemaphore(hashing_slots)
         self._dummy = hasher.hash("not a password of anyone")
 
     def create_account(self, username: str, password: str, *, name: str, role: Role, agency: str,
-                       department: str | None = None, kiosk: str | None = None, actor: Actor) -> AccountView:
+                       department: str | None = None, kiosk: str | None = None, actor: Actor,
+                       demo_password: bool = False) -> AccountView:
+        """`demo_password` is for the demo seeder only: its public passwords are shorter than the policy wants."""
         check_username(username)
-        check_password(password)
+        if not demo_password:
+            check_password(password, username, self.common_passwords)
         if role not in STAFF_ROLES:
             raise InvalidValueError("role", "not a staff or device role", "Vai trò không dùng cho tài khoản cán bộ.")
         if role in DEPARTMENT_ROLES and not department:
@@ -95,28 +109,45 @@ class Accounts(OneStopApplication):
             raise AccountExistsError(username) from None
         return view(account)
 
-    def create_device(self, kiosk: str, secret: str, *, agency: str, actor: Actor) -> AccountView:
+    def create_device(self, kiosk: str, secret: str, *, agency: str, actor: Actor, demo_password: bool = False) -> AccountView:
         """The login of a kiosk device (its secret is checked like a password)."""
         return self.create_account(device_username(kiosk), secret, name=f"Kiosk {kiosk}", role=Role.KIOSK,
-                                   agency=agency, kiosk=kiosk, actor=actor)
+                                   agency=agency, kiosk=kiosk, actor=actor, demo_password=demo_password)
 
-    def login(self, username: str, password: str) -> Session:
-        """A session token for a correct password; BadCredentialsError otherwise."""
+    def login(self, username: str, password: str, *, client: str | None = None) -> Session:
+        """A session token for a correct password; BadCredentialsError otherwise, TooManyAttemptsError when locked."""
+        at = self.clock.now()
+        limits = [(f"login:account:{username}", LOGIN_ACCOUNT)]
+        if client:
+            limits.append((f"login:address:{client}", LOGIN_ADDRESS))
+        locked = self.throttle.locked_until([key for key, _ in limits], at)
+        if locked is not None:  # refused before hashing: a locked flood costs no argon2
+            raise TooManyAttemptsError(seconds_until(locked, at))
         account = self._find(username)
-        if account is None:
-            self.hasher.verify(self._dummy, password)  # the same work as for a known name: no timing oracle
+        if not self._verify(account, password):
+            self.throttle.failed(limits, at)
             raise BadCredentialsError()
-        if not self.hasher.verify(account.password_hash, password):
-            raise BadCredentialsError()
+        assert account is not None
         if not account.enabled:
             raise AccountDisabledError()
-        principal = Principal(account_id=account.username, name=account.name, role=account.role,
-                              agency=account.agency, department=account.department, kiosk=account.kiosk)
-        token, expires = self.tokens.issue(principal, self.clock.now())
-        return Session(token=token, expires_at=expires.isoformat(), account=view(account))
+        self.throttle.clear(limits[0][0])
+        return self._session(account, at)
 
-    def login_device(self, kiosk: str, secret: str) -> Session:
-        return self.login(device_username(kiosk), secret)
+    def login_device(self, kiosk: str, secret: str, *, client: str | None = None) -> Session:
+        return self.login(device_username(kiosk), secret, client=client)
+
+    def renew(self, principal: Principal) -> Session:
+        """A fresh token for a caller whose token is still valid; the old one ends (the account is read again)."""
+        account = self._find(principal.account_id)
+        if account is None or not account.enabled:
+            raise AccountDisabledError()
+        session = self._session(account, self.clock.now())
+        self.tokens.revoke(principal)
+        return session
+
+    def logout(self, principal: Principal) -> None:
+        """The presented token ends now, on every replica."""
+        self.tokens.revoke(principal)
 
     def get_account(self, username: str) -> AccountView:
         account = self._find(username)
@@ -129,15 +160,37 @@ class Accounts(OneStopApplication):
         return sorted((view(a) for a in accounts), key=lambda v: v.username)
 
     def change_password(self, username: str, password: str, *, actor: Actor) -> AccountView:
-        check_password(password)
+        """A reset: the new password follows the policy and every token issued until now ends."""
+        check_password(password, username, self.common_passwords)
         self.update(account_id(username), ACCOUNT, username, None,
                     lambda account: account.change_password(self.hasher.hash(password), actor))
+        self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
 
     def set_enabled(self, username: str, enabled: bool, *, reason: str, actor: Actor) -> AccountView:
+        """Disabling ends every token of the account at once, on every replica."""
         self.update(account_id(username), ACCOUNT, username, None,
                     lambda account: account.enable(actor) if enabled else account.disable(reason, actor))
+        if not enabled:
+            self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
+
+    def _verify(self, account: Account | None, password: str) -> bool:
+        if not self._hashing.acquire(blocking=False):
+            raise BusyError()
+        try:
+            if account is None:
+                self.hasher.verify(self._dummy, password)  # the same work as for a known name: no timing oracle
+                return False
+            return self.hasher.verify(account.password_hash, password)
+        finally:
+            self._hashing.release()
+
+    def _session(self, account: Account, at: datetime) -> Session:
+        principal = Principal(account_id=account.username, name=account.name, role=account.role,
+                              agency=account.agency, department=account.department, kiosk=account.kiosk)
+        token, expires = self.tokens.issue(principal, at)
+        return Session(token=token, expires_at=expires.isoformat(), account=view(account))
 
     def _find(self, username: str) -> Account | None:
         try:

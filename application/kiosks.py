@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -12,8 +13,9 @@ from application.errors import (
 )
 from application.kiosk_office import KioskOffice
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
-from application.ports import Clock, Otp
+from application.ports import Attempts, Clock, Otp
 from application.proofs import Proofs
+from application.throttling import PICKUP_DOSSIER, PICKUP_KIOSK, PickupLockedError, Throttle, seconds_until
 from domain.cccd import CitizenIdentity, parse_cccd_qr
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier, Status
@@ -31,9 +33,11 @@ class Kiosks(KioskOffice, OneStopApplication):
     """Commands and queries of the kiosk, for the kiosk device and for the consultant team."""
 
     def __init__(self, env: Any = None, *, dossiers: Dossiers | None = None, otp: Otp | None = None,
-                 proofs: Proofs | None = None, clock: Clock | None = None, overdue_days: int = 5) -> None:
+                 proofs: Proofs | None = None, clock: Clock | None = None, overdue_days: int = 5,
+                 attempts: Attempts | None = None) -> None:
         super().__init__(env)
         self.dossiers, self.otp, self.proofs, self.clock = dossiers, otp, proofs, clock
+        self.throttle = Throttle(attempts)
         self.overdue_days = overdue_days
         if dossiers is not None and dossiers.repository.cache is not None:
             self.repository.cache = dossiers.repository.cache  # one cache per process: no stale copies between apps
@@ -120,28 +124,59 @@ class Kiosks(KioskOffice, OneStopApplication):
         return Receipt(**fields, text=receipt_text(agency.name if agency else procedure.agency, draft))
 
     # ----- pickup -----------------------------------------------------------------------
-    @command
+    # Identity checks are counted per dossier and per kiosk outside the commands (a command may run twice on stale
+    # state, and a refusal must count once); a locked dossier or kiosk is refused before the dossier is even read.
     def start_pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime | None = None) -> PickupTicket:
         """District results: the citizen types the CCCD number and the receipt number (the dossier code)."""
+        at = self._at(at)
+        return self._guarded(kiosk, code, at, lambda: self._pickup_with_receipt(kiosk, id_number=id_number, code=code, at=at))
+
+    def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
+        """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
+        at = self._at(at)
+        self._check_pickup_open(kiosk, code, at)
+        self._send_pickup_otp(kiosk, code, at)
+
+    def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
+        """The citizen typed the dossier code from the SMS, then the OTP."""
+        at = self._at(at)
+        return self._guarded(kiosk, code, at, lambda: self._pickup_with_otp(kiosk, code=code, otp_code=otp_code, at=at))
+
+    @command
+    def _pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime) -> PickupTicket:
         dossier = self._ready_dossier(kiosk, code)
         if dossier.applicant.id_number != id_number:
             raise PickupRefusedError("ID number does not match the dossier",
                                      "Số CCCD không khớp với biên nhận, vui lòng kiểm tra lại.")
-        return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, self._at(at))
+        return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, at)
 
     @command
-    def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
-        """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
+    def _send_pickup_otp(self, kiosk: str, code: str, at: datetime) -> None:
         dossier = self._ready_dossier(kiosk, code)
-        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", self._at(at), kiosk=kiosk)
+        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", at, kiosk=kiosk)
 
     @command
-    def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
-        """The citizen typed the dossier code from the SMS, then the OTP."""
-        at, dossier = self._at(at), self._ready_dossier(kiosk, code)
+    def _pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime) -> PickupTicket:
+        dossier = self._ready_dossier(kiosk, code)
         if not self._otp().check(dossier.applicant.phone or "", f"{PICKUP}:{code}", otp_code, at):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
         return self._ticket(dossier, PickupMethod.CODE_AND_OTP, at)
+
+    def _guarded(self, kiosk: str, code: str, at: datetime, check: Callable[[], PickupTicket]) -> PickupTicket:
+        """Run one identity check unless locked; a wrong identity, code or OTP counts against the dossier and kiosk."""
+        self._check_pickup_open(kiosk, code, at)
+        try:
+            ticket = check()
+        except (PickupRefusedError, WrongOtpError):
+            self.throttle.failed([(f"pickup:dossier:{code}", PICKUP_DOSSIER), (f"pickup:kiosk:{kiosk}", PICKUP_KIOSK)], at)
+            raise
+        self.throttle.clear(f"pickup:dossier:{code}")
+        return ticket
+
+    def _check_pickup_open(self, kiosk: str, code: str, at: datetime) -> None:
+        locked = self.throttle.locked_until([f"pickup:dossier:{code}", f"pickup:kiosk:{kiosk}"], at)
+        if locked is not None:
+            raise PickupLockedError(seconds_until(locked, at))
 
     @command
     def release(self, kiosk: str, code: str, *, ticket: str, method: PickupMethod, actor: Actor,

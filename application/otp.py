@@ -2,6 +2,7 @@
 
 A code is sent through the `Notifier` port at once (it must not wait for the dispatcher's poll). Only its
 keyed hash is recorded; the phone only as a keyed hash and masked. Sends are limited per phone and per kiosk.
+A phone has one quota per use (`quota`): codes asked for the access log never use up the phone's pickup codes.
 """
 
 from __future__ import annotations
@@ -57,14 +58,14 @@ class Otps(OneStopApplication):
         self.notifier, self.channels, self.code_source = notifier, tuple(channels), code_source
         self.phone_limit, self.kiosk_limit = phone_limit, kiosk_limit
 
-    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None) -> None:
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone") -> None:
         """Issue a new code for the phone and purpose and send it; OtpLimitError when asked for too often."""
         phone_key = self.phone_key(check_phone(phone))
         for _ in range(MAX_RETRIES):
-            quota = self._quota("phone", phone_key)
-            issued = challenge_id(phone_key, quota.sent + 1)
-            quota.use(challenge_id=issued, purpose=purpose, limit=self.phone_limit, at=at)
-            changed: list[Any] = [quota]
+            phone_quota = self._quota(quota, phone_key)
+            issued = challenge_id(phone_key, phone_quota.sent + 1, quota)
+            phone_quota.use(challenge_id=issued, purpose=purpose, limit=self.phone_limit, at=at)
+            changed: list[Any] = [phone_quota]
             if kiosk is not None:
                 changed.append(self._quota("kiosk", kiosk))
                 changed[-1].use(challenge_id=issued, purpose=purpose, limit=self.kiosk_limit, at=at)
@@ -76,13 +77,13 @@ class Otps(OneStopApplication):
                 return
         raise self.conflict(purpose)
 
-    def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool:
+    def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool:
         """True once if the code is the latest sent for the phone and purpose, in time and not locked."""
         try:
-            quota = self.load(quota_id("phone", self.phone_key(phone)), QUOTA, "phone", fresh=True)
+            phone_quota = self.load(quota_id(quota, self.phone_key(phone)), QUOTA, quota, fresh=True)
         except NotFoundError:
             return False
-        issued = quota.latest.get(purpose)
+        issued = phone_quota.latest.get(purpose)
         if issued is None:
             return False
         for _ in range(MAX_RETRIES):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 
@@ -23,9 +23,9 @@ class Calendar(Protocol):
 class Otp(Protocol):
     """One-time passwords sent to a phone, with resend limits per phone and per kiosk."""
 
-    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None) -> None: ...
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone") -> None: ...
 
-    def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool: ...
+    def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool: ...
 
 
 # ----- [6] vault, digitization and signatures: one block, appended -------------------------
@@ -83,6 +83,32 @@ class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, stored_hash: str, password: str) -> bool: ...
+
+
+class Attempts(Protocol):
+    """Failure counters with lockout, shared by every API replica (logins, pickup identity checks, access-log codes)."""
+
+    def locked_until(self, key: str, at: datetime) -> datetime | None:
+        """When the key's lockout ends, or None if it is not locked."""
+        ...
+
+    def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
+             ceiling: timedelta) -> datetime | None:
+        """Count one failure; past `allowed` in `window` the key locks for `lockout`, doubling per further failure
+        up to `ceiling`. Returns when the lockout ends, or None."""
+        ...
+
+    def clear(self, key: str) -> None: ...
+
+
+class Revocations(Protocol):
+    """Tokens ended before their expiry: one by its id (logout), or all of an account issued before a moment."""
+
+    def revoke_token(self, token_id: str, expires_at: datetime) -> None: ...
+
+    def revoke_account(self, account_id: str, at: datetime) -> None: ...
+
+    def is_revoked(self, token_id: str, account_id: str, issued_at: datetime, at: datetime) -> bool: ...
 
 
 class KioskDoors(Protocol):

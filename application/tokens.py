@@ -1,7 +1,9 @@
 """Short-lived signed access tokens: who the caller is, checked without a server session or a database read.
 
 A token is `v1.<base64url JSON of the Principal>.<base64url HMAC-SHA256>`; every API replica that shares the
-key checks it alone. Lifetime 15 minutes: a disabled account or a changed role takes effect at the next login.
+key checks its signature alone. Lifetime 15 minutes, renewable before expiry. A token ends earlier when it is logged
+out (its id is revoked) or when its account is disabled or its password reset (every token of the account issued
+until then is revoked): the `Revocations` port is a store all replicas share.
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from datetime import datetime, timedelta
+import secrets
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
+from application.ports import Revocations
 from domain.errors import DomainError
 from domain.values import Actor, Role
 
 LIFETIME = timedelta(minutes=15)
+EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
 
 
 class TokenError(DomainError):
@@ -39,6 +44,8 @@ class Principal(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     department: str | None = None
     kiosk: str | None = None
     expires_at: int = 0
+    token_id: str = ""
+    issued_at_ms: int = 0
 
     @property
     def actor(self) -> Actor:
@@ -56,18 +63,30 @@ def _unb64(text: str) -> bytes:
 class Tokens:
     """Issues and checks access tokens with one HMAC key."""
 
-    def __init__(self, key: bytes, lifetime: timedelta = LIFETIME) -> None:
+    def __init__(self, key: bytes, lifetime: timedelta = LIFETIME, revocations: Revocations | None = None) -> None:
         if len(key) < 16:
             raise ValueError("token key must be at least 16 bytes")
         self._key = hmac.new(key, b"motcua/access-token", hashlib.sha256).digest()
-        self.lifetime = lifetime
+        self.lifetime, self.revocations = lifetime, revocations
         self._decoder = msgspec.json.Decoder(Principal)
 
     def issue(self, principal: Principal, at: datetime) -> tuple[str, datetime]:
-        """A token for the principal and the time it expires."""
+        """A token for the principal (with a new token id) and the time it expires."""
         expires = at + self.lifetime
-        body = _b64(msgspec.json.encode(msgspec.structs.replace(principal, expires_at=int(expires.timestamp()))))
+        stamped = msgspec.structs.replace(principal, expires_at=int(expires.timestamp()), token_id=secrets.token_hex(16),
+                                          issued_at_ms=(at - EPOCH) // MILLISECOND)
+        body = _b64(msgspec.json.encode(stamped))
         return f"v1.{body}.{self._mac(body)}", expires
+
+    def revoke(self, principal: Principal) -> None:
+        """End this token now (logout, or the old token of a renewal)."""
+        if self.revocations is not None:
+            self.revocations.revoke_token(principal.token_id, datetime.fromtimestamp(principal.expires_at, UTC))
+
+    def revoke_account(self, account_id: str, at: datetime) -> None:
+        """End every token of the account issued until `at` (disabled, password reset)."""
+        if self.revocations is not None:
+            self.revocations.revoke_account(account_id, at)
 
     def check(self, token: str, at: datetime) -> Principal:
         """The principal the token was issued for; TokenError if it is malformed, forged or expired."""
@@ -83,6 +102,9 @@ class Tokens:
             raise TokenError("malformed") from None
         if at.timestamp() >= principal.expires_at:
             raise TokenError("expired")
+        if self.revocations is not None and self.revocations.is_revoked(
+                principal.token_id, principal.account_id, EPOCH + principal.issued_at_ms * MILLISECOND, at):
+            raise TokenError("revoked")
         return principal
 
     def _mac(self, body: str) -> str:

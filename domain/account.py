@@ -1,7 +1,7 @@
 """Staff and device accounts: who may log in, in which role, for which agency, department or kiosk.
 
 The password is kept only as an argon2 hash (never the password). Tokens are not events: they are short-lived
-signed values (application/tokens.py), so an account change takes effect at the next login.
+signed values (application/tokens.py); disabling an account or resetting its password revokes its tokens at once.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from domain.values import Actor, Role
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 STAFF_ROLES = frozenset(Role) - {Role.CITIZEN, Role.SYSTEM}
-MIN_PASSWORD = 8
+MIN_PASSWORD = 12
 
 
 class AccountDisabledError(DomainError):
@@ -46,10 +46,18 @@ def check_username(username: str) -> str:
     return username
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, username: str = "", common: frozenset[str] = frozenset()) -> str:
+    """A staff password: at least 12 characters, not blank or one repeated character, not the login name, not common."""
     if len(password) < MIN_PASSWORD:
         raise InvalidValueError("password", f"at least {MIN_PASSWORD} characters",
                                 f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+    if not password.strip() or len(set(password)) == 1:
+        raise InvalidValueError("password", "blank or one repeated character",
+                                "Mật khẩu không được chỉ gồm khoảng trắng hoặc một ký tự lặp lại.")
+    if username and username.lower() in password.lower():
+        raise InvalidValueError("password", "contains the login name", "Mật khẩu không được chứa tên đăng nhập.")
+    if password.lower() in common or password.lower().strip() in common:
+        raise InvalidValueError("password", "a commonly used password", "Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác.")
     return password
 
 

@@ -60,9 +60,11 @@ def quota_id(scope: str, key: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/otp-quotas/{scope}/{key}")
 
 
-def challenge_id(phone_key: str, number: int) -> UUID:
-    """The `number`-th code sent to a phone: racing senders compute the same id, so one of them loses."""
-    return uuid5(NAMESPACE_URL, f"/otp/{phone_key}/{number}")
+def challenge_id(phone_key: str, number: int, quota: str = "phone") -> UUID:
+    """The `number`-th code sent to a phone under a quota: racing senders compute the same id, so one of them loses."""
+    if quota == "phone":  # the ids of the first quota, kept as they were for the streams already stored
+        return uuid5(NAMESPACE_URL, f"/otp/{phone_key}/{number}")
+    return uuid5(NAMESPACE_URL, f"/otp/{quota}/{phone_key}/{number}")
 
 
 class OtpQuota(FlatCopy, Aggregate):

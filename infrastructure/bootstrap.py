@@ -23,8 +23,9 @@ from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.notifications import demo as demo_messages, notifier_from_env
 from infrastructure.notifications.process import start_in_thread
+from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
-from infrastructure.passwords import Argon2Hasher
+from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.privacy import wiring
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
@@ -56,6 +57,7 @@ class System:
     notifications: Notifications | None = None
     stop_dispatcher: Any = None
     erasures: Erasures | None = None
+    guards: GuardStore | None = None
 
     def close(self) -> None:
         """Stop the in-process runner and release database connections."""
@@ -65,6 +67,8 @@ class System:
             self.stop_dispatcher()
         if self.idempotency is not None:
             self.idempotency.close()
+        if self.guards is not None:
+            self.guards.close()
         if self.doors is not None and hasattr(self.doors, "close"):
             self.doors.close()
         for app in (self.otps, self.notifications, self.accounts, self.access_logs):
@@ -94,7 +98,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     notifier = notifier_from_env(adapters, demo_messages.for_settings(settings))
     otps = Otps(env, key=key, notifier=notifier)
     otps.repository.cache = dossiers.repository.cache
-    kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days)
+    guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
+    kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days,
+                    attempts=guards)
     store = read_store(settings)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=settings.projection_batch)
     if settings.projections == "inprocess":
@@ -112,14 +118,15 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
         stop_dispatcher = lambda: (stop.set(), thread.join(timeout=10))  # noqa: E731
-    accounts = Accounts(env, hasher=Argon2Hasher(), tokens=Tokens(key), clock=clock)
+    accounts = Accounts(env, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock, attempts=guards,
+                        common_passwords=load_common_passwords())
     accounts.repository.cache = dossiers.repository.cache
     erasures = wiring.erasures(keys, env, clock, otps, dossiers, kiosks, vaults, notifications, accounts)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
                   kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
                   notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
-                  idempotency=IdempotencyStore.for_settings(settings),
-                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock))
+                  idempotency=IdempotencyStore.for_settings(settings), guards=guards,
+                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards))
 
 
 def build_projector(settings: Settings) -> Projector:

@@ -27,7 +27,8 @@ PEOPLE = [
 ]
 
 
-# Demo logins (password "demo-<username>"); the console's login page lists them in demo mode.
+# Demo logins (password "demo-<username>"); the console's login page lists them in demo mode. These public passwords
+# break the staff password policy on purpose (short, contain the login name): only this seeder may skip it.
 ACCOUNTS = [
     ("tiepnhan", "Phạm Thị Lan", Role.RECEPTION_OFFICER, None),
     ("tuphap", "Lê Thị Thu", Role.DEPARTMENT_OFFICER, "H29.06.TP"),
@@ -46,8 +47,8 @@ def seed_accounts(system: System) -> None:
     """The demo staff accounts and the demo kiosk's device login."""
     for username, name, role, department in ACCOUNTS:
         system.accounts.create_account(username, f"demo-{username}", name=name, role=role, agency="H29.06",
-                                       department=department, actor=ADMIN)
-    system.accounts.create_device(KIOSK_KEY, f"demo-kiosk-{KIOSK_KEY}", agency="H29.06", actor=ADMIN)
+                                       department=department, actor=ADMIN, demo_password=True)
+    system.accounts.create_device(KIOSK_KEY, f"demo-kiosk-{KIOSK_KEY}", agency="H29.06", actor=ADMIN, demo_password=True)
 
 
 def seed(system: System) -> int:

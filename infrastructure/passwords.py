@@ -1,6 +1,8 @@
-"""Argon2id password hashing (the `PasswordHasher` port)."""
+"""Argon2id password hashing (the `PasswordHasher` port) and the list of common passwords staff may not use."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from argon2 import PasswordHasher as Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -25,3 +27,12 @@ class Argon2Hasher:
             return self._hasher.verify(stored_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+
+COMMON_PASSWORDS = Path(__file__).parent / "data" / "common-passwords.txt"
+
+
+def load_common_passwords(path: Path = COMMON_PASSWORDS) -> frozenset[str]:
+    """The refused common passwords (lower-case); '#' lines are comments."""
+    lines = (line.strip().lower() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))

@@ -245,7 +245,7 @@ class KioskFlow:
 
     @staticmethod
     def _pickup_refusal(error: CoreRefusal) -> Screen:
-        return {"not_processed_yet": S.NOT_PROCESSED_YET, "otp_wrong": S.WRONG_OTP}.get(
+        return {"not_processed_yet": S.NOT_PROCESSED_YET, "otp_wrong": S.WRONG_OTP, "pickup_locked": S.PICKUP_LOCKED}.get(
             error.code, S.OTP_LIMIT if error.code in OTP_LIMITS else S.PICKUP_REFUSED)
 
     def _ticket(self, ticket: Any, method: str) -> None:

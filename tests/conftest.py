@@ -114,9 +114,11 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     from application.kiosks import Kiosks
     from application.proofs import Proofs
     from infrastructure.bootstrap import System
+    from application.tokens import Tokens
+    from infrastructure.guards import GuardStore
     from infrastructure.idempotency import IdempotencyStore
-    from infrastructure.passwords import Argon2Hasher
-    from tests.auth_support import TOKENS
+    from infrastructure.passwords import Argon2Hasher, load_common_passwords
+    from tests.auth_support import TOKEN_KEY
     from infrastructure.settings import Settings
 
     from projections.models import read_models
@@ -124,16 +126,20 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     from projections.runner import Projector
 
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-    kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock)
+    guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
+    kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock, attempts=guards)
     store = read_store_for(store_env, tmp_path)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue))
     for app in (dossiers, kiosks):
         app.after_commit.append(projector.poke)
     projector.start(poll=0.1)
-    accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
+    tokens = Tokens(TOKEN_KEY, revocations=guards)  # checks the tokens `bearer` mints; its own last 15 minutes
+    accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
+                        common_passwords=load_common_passwords())
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
                     kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts,
                     idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
-                    access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock))
+                    guards=guards, access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock, attempts=guards,
+                                                          later=lambda job: job()))
     yield system
     system.close()

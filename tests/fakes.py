@@ -48,11 +48,11 @@ class FakeOtp:
         self.sent: dict[tuple[str, str], str] = {}
         self._counter = 0
 
-    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None) -> None:
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone") -> None:
         self._counter += 1
         self.sent[phone, purpose] = f"{(self._counter * 7919) % 10**6:06d}"
 
-    def check(self, phone: str, purpose: str, code: str, at: datetime) -> bool:
+    def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool:
         expected = self.sent.get((phone, purpose))
         if expected is not None and code == expected:
             del self.sent[phone, purpose]

@@ -1,11 +1,11 @@
-"""Login for officers and kiosk devices, and account administration."""
+"""Login, renewal and logout for officers and kiosk devices, and account administration."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -32,6 +32,10 @@ class DeviceLoginBody(msgspec.Struct, forbid_unknown_fields=True):
     secret: Secret
 
 
+class SessionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Gia hạn hoặc kết thúc phiên / Renew or end the session: an empty object `{}` (the token says whose)."""
+
+
 class NewAccountBody(msgspec.Struct, forbid_unknown_fields=True):
     """Tạo tài khoản / Create an account."""
 
@@ -53,6 +57,11 @@ class EnabledBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Short = "quản trị viên thay đổi"
 
 
+def client_address(request: Request) -> str | None:
+    """The peer address the login throttle counts (behind a proxy: run uvicorn with --proxy-headers from it only)."""
+    return request.client.host if request.client else None
+
+
 class AuthController(Controller):
     """Đăng nhập — authentication (public)."""
 
@@ -60,14 +69,27 @@ class AuthController(Controller):
     tags = ["authentication"]
 
     @post("/login", sync_to_thread=True, opt=PUBLIC, summary="Đăng nhập / Log in", status_code=200)
-    def login(self, data: JSONBody[LoginBody], accounts: NamedDependency[Accounts]) -> Session:
-        """A bearer token valid for 15 minutes; 401 on a wrong name or password (the two are not told apart)."""
-        return accounts.login(data.username, data.password)
+    def login(self, data: JSONBody[LoginBody], accounts: NamedDependency[Accounts], request: Request) -> Session:
+        """A bearer token valid for 15 minutes; 401 on a wrong name or password (the two are not told apart);
+        429 with Retry-After after repeated failures for the account or from the address."""
+        return accounts.login(data.username, data.password, client=client_address(request))
 
     @post("/device", sync_to_thread=True, opt=PUBLIC, summary="Kiosk đăng nhập / Kiosk device login", status_code=200)
-    def device(self, data: JSONBody[DeviceLoginBody], accounts: NamedDependency[Accounts]) -> Session:
+    def device(self, data: JSONBody[DeviceLoginBody], accounts: NamedDependency[Accounts], request: Request) -> Session:
         """A device token for the kiosk; it may call only that kiosk's device endpoints."""
-        return accounts.login_device(data.kiosk, data.secret)
+        return accounts.login_device(data.kiosk, data.secret, client=client_address(request))
+
+    @post("/renew", sync_to_thread=True, summary="Gia hạn phiên / Renew the session", status_code=200, guards=[authorize],
+          opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
+    def renew(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> Session:
+        """A fresh token before the current one expires (the current one ends); 401 once it has expired or ended."""
+        return accounts.renew(principal)
+
+    @post("/logout", sync_to_thread=True, summary="Đăng xuất / Log out", status_code=204, guards=[authorize],
+          opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
+    def logout(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> None:
+        """The presented token ends now, on every replica."""
+        accounts.logout(principal)
 
     @get("/me", summary="Tài khoản đang đăng nhập / Who am I", guards=[authorize],
          opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
@@ -102,5 +124,5 @@ class AccountsController(Controller):
     @post("/{username:str}/enabled", sync_to_thread=True, summary="Khóa / mở khóa / Disable or enable", opt=rules(ADMINS, "global"))
     def enabled(self, username: FromPath[str], data: JSONBody[EnabledBody], accounts: NamedDependency[Accounts],
                 actor: NamedDependency[Actor]) -> AccountView:
-        """Takes effect at the account's next login (tokens live 15 minutes)."""
+        """Disabling ends the account's tokens at once, on every replica."""
         return accounts.set_enabled(username, data.enabled, reason=data.reason, actor=actor)

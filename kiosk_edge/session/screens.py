@@ -38,6 +38,7 @@ class Screen(StrEnum):
     SUBMISSION_REFUSED = "submission_refused"
     NOT_PROCESSED_YET = "not_processed_yet"
     PICKUP_REFUSED = "pickup_refused"
+    PICKUP_LOCKED = "pickup_locked"
     PAYMENT_PENDING = "payment_pending"
     TRAY_FAULT = "tray_fault"
     OFFLINE = "offline"
@@ -62,6 +63,8 @@ REFUSAL_MESSAGES: dict[Screen, str] = {
     S.NOT_PROCESSED_YET: "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này. "
                          "Vui lòng quay lại khi nhận được tin nhắn thông báo.",
     S.PICKUP_REFUSED: "Thông tin không khớp với hồ sơ nào. Vui lòng kiểm tra số Căn cước và số biên nhận (mã hồ sơ).",
+    S.PICKUP_LOCKED: "Đã nhập sai thông tin quá nhiều lần nên việc nhận kết quả tại kiosk tạm khóa. "
+                     "Vui lòng thử lại sau ít phút hoặc đến quầy Bộ phận Một cửa.",
     S.PAYMENT_PENDING: "Hệ thống đang ghi nhận khoản tiền vừa nộp. Vui lòng chờ giây lát rồi bấm Thử lại.",
     S.TRAY_FAULT: "Khay trả hồ sơ không mở được. Vui lòng liên hệ Bộ phận Một cửa để được hỗ trợ.",
     S.OFFLINE: "Kiosk đang mất kết nối với hệ thống. Tạm thời chưa thể nộp hồ sơ hoặc nhận kết quả; "

@@ -55,3 +55,17 @@ def test_a_wrong_code_or_a_phone_not_on_the_dossiers_shows_nothing(client: TestC
     assert stranger.status_code == 403
     malformed = client.post("/citizens/access-log", json={"id_number": "12", "phone": PHONE, "code": "1"})
     assert malformed.status_code == 400
+
+
+def test_the_code_request_answers_the_same_whether_or_not_the_pair_is_on_a_dossier(client: TestClient, otp) -> None:
+    code = client.post("/dossiers", json=BODY, headers=COUNTER).json()["code"]
+    client.get(f"/dossiers/{code}", headers=COUNTER)
+    stranger = {"id_number": "079000000999", "phone": "0912345678"}
+    for _ in range(3):
+        known, unknown = ask_code(client), client.post("/citizens/access-log/code", json=stranger)
+        assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
+        assert known.status_code == 202
+    known, unknown = ask_code(client), client.post("/citizens/access-log/code", json=stranger)
+    assert (known.status_code, known.content, known.headers["retry-after"]) == \
+        (unknown.status_code, unknown.content, unknown.headers["retry-after"])
+    assert known.status_code == 429 and known.json()["error"] == "too_many_attempts"

@@ -177,3 +177,12 @@ def test_an_input_the_screen_does_not_take_touches_no_device(kiosk) -> None:
         flow.choose_procedure("9.999999.000.00.00.H29")
     assert view_of(flow)["screen"] == "procedures"
     assert stored_types(path) == [] and devices.intake.slot is None
+
+
+def test_a_locked_pickup_shows_its_own_screen_not_a_wrong_entry(kiosk) -> None:
+    flow, core, _, _ = kiosk
+    flow.begin("pickup")
+    flow.choose_pickup(by_otp=False)
+    core.fail["pickup_by_receipt"] = CoreRefusal(429, "pickup_locked", "…")
+    flow.pickup_by_receipt("079195000101", CODE)
+    assert view_of(flow)["screen"] == "pickup_locked" and "tạm khóa" in view_of(flow)["message"]

@@ -1,5 +1,5 @@
 // Calls to the public API: adds the credentials, turns error bodies into Vietnamese messages.
-import { authHeaders, logout } from "./auth.js";
+import { authHeaders, logout, renewSoon } from "./auth.js";
 
 export class ApiError extends Error {
   constructor(status, code, message) {
@@ -19,6 +19,7 @@ const BY_STATUS = {
 };
 
 export async function request(method, path, body) {
+  await renewSoon();
   const headers = { Accept: "application/json", ...authHeaders() };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
@@ -36,7 +37,10 @@ async function errorOf(response) {
   const code = body.code || body.error || `http_${response.status}`;
   if (response.status === 401) {
     // Several requests may fail at once: remember the page the officer was on, not the login page.
-    if (!location.hash.startsWith("#/login")) sessionStorage.setItem("motcua.after-login", location.hash);
+    if (!location.hash.startsWith("#/login")) {
+      sessionStorage.setItem("motcua.after-login", location.hash);
+      saveDraft();
+    }
     logout();
     location.hash = "#/login";
   }
@@ -46,6 +50,27 @@ async function errorOf(response) {
   const fields = (body.details?.problems || []).map((p) => p.key).filter(Boolean);
   if (fields.length) message += ` (trường: ${[...new Set(fields)].join(", ")})`;
   return new ApiError(response.status, code, message);
+}
+
+// What the officer typed on the page survives a forced re-login: app.js puts it back when the page is shown again.
+function saveDraft() {
+  const fields = [...document.querySelectorAll("main input, main textarea, main select")]
+    .filter((field) => field.type !== "password" && field.type !== "file");
+  sessionStorage.setItem("motcua.draft", JSON.stringify({ hash: location.hash, values: fields.map((field) =>
+    (field.type === "checkbox" || field.type === "radio" ? field.checked : field.value)) }));
+}
+
+export function restoreDraft(view) {
+  const draft = JSON.parse(sessionStorage.getItem("motcua.draft") || "null");
+  if (!draft || draft.hash !== location.hash) return;
+  sessionStorage.removeItem("motcua.draft");
+  const fields = [...view.querySelectorAll("input, textarea, select")]
+    .filter((field) => field.type !== "password" && field.type !== "file");
+  fields.forEach((field, i) => {
+    if (i >= draft.values.length) return;
+    if (field.type === "checkbox" || field.type === "radio") field.checked = draft.values[i];
+    else field.value = draft.values[i];
+  });
 }
 
 export const get = async (path) => (await request("GET", path)).json();

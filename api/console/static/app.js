@@ -1,4 +1,5 @@
 // Hash router: #/page/arg?query → pages/<page>.js render(main, {args, query}); login guard; header.
+import { restoreDraft } from "./api.js";
 import { logout, session } from "./auth.js";
 import { h, label, lastKiosk, ROLES } from "./ui.js";
 
@@ -61,6 +62,7 @@ async function route() {
     view.replaceChildren(h("h1", {}, "Không tải được trang"), h("p", { class: "error", role: "alert" }, error.message));
   }
   if (ticket !== current) return; // a newer navigation won
+  restoreDraft(view);
   main.replaceChildren(view);
   document.title = `${view.querySelector("h1")?.textContent || "Một Cửa 24/7"} – Một Cửa 24/7`;
   (view.querySelector("[autofocus]") || main).focus();

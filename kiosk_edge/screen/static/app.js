@@ -94,6 +94,7 @@ const SCREENS = {
   submission_refused: (s) => refusal("Chưa tiếp nhận được hồ sơ", s),
   not_processed_yet: (s) => refusal("Hồ sơ chưa được xử lý xong", s),
   pickup_refused: (s) => refusal("Không tìm thấy hồ sơ", s),
+  pickup_locked: (s) => refusal("Tạm khóa nhận kết quả tại kiosk", s),
   payment_pending: (s) => refusal("Đang ghi nhận thanh toán", s),
   tray_fault: (s) => refusal("Khay không mở được", s, false),
   offline: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Kiosk đang mất kết nối</h1></div>
