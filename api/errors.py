@@ -19,6 +19,7 @@ from api.auth import AccessDeniedError
 from application.access_log import AccessLogRefusedError
 from application.accounts import AccountExistsError, BadCredentialsError
 from application.otp import OtpNotSentError
+from application.privacy import DocumentErasedError
 from application.tokens import TokenError
 from domain.account import AccountDisabledError
 from application.proofs import ProofError
@@ -52,6 +53,7 @@ STATUS: dict[type[DomainError], int] = {
     AccessDeniedError: 403,
     AccountExistsError: 409,
     AccessLogRefusedError: 403,
+    DocumentErasedError: 410,
 }
 
 

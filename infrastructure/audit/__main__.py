@@ -22,6 +22,7 @@ from infrastructure.audit.tables import AuditStoreError, AuditTables
 from infrastructure.audit.verify import verify
 from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.bootstrap import build_projector
+from infrastructure.privacy.wiring import key_ring
 from infrastructure.settings import Settings, SettingsError, private_files
 from projections.__main__ import ProgressBar
 
@@ -108,14 +109,17 @@ def _checkpoint(args: argparse.Namespace, settings: Settings, tables: AuditTable
 
 def _bundle(args: argparse.Namespace, settings: Settings, tables: AuditTables) -> int:
     key = SigningKey.load_or_create(key_file(settings.data_dir))
-    blobs = FilesystemBlobStore.from_env(settings.adapter_environ())
+    keys = key_ring(settings)  # the signed files are sealed under their owners' keys
     try:
-        manifest = export_bundle(tables, _chainer(settings, tables), key, blobs, args.code, args.output)
+        manifest = export_bundle(tables, _chainer(settings, tables), key,
+                                 FilesystemBlobStore.from_env(keys, settings.adapter_environ()), args.code, args.output)
     except DossierNotFoundError:
         raise  # a usage error: main reports it
     except BundleError as error:
         print(f"KHÔNG ĐỦ CHỨNG CỨ: {error}", file=sys.stderr)
         return FOUND
+    finally:
+        keys.close()
     print(f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: python -m infrastructure.audit verify-bundle {args.output}")
     return OK
 

@@ -35,7 +35,7 @@ from infrastructure.signing.pki import ensure_dev_pki
 from tests.application.test_kiosk_day import collect_and_hand_over, process, submit
 from tests.application.test_vaults import result_pdf
 from tests.conftest import COMMON
-from tests.fakes import FakeClock, FakeOtp
+from tests.fakes import FakeClock, FakeOtp, MemoryKeys
 from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 DAY = date(2026, 5, 20)
@@ -79,7 +79,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(store_env, dossiers, otp, clock)
-    blobs = FilesystemBlobStore(tmp_path / "blobs")
+    blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
     vaults = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
