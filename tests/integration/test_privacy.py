@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -68,8 +69,10 @@ def settings(request, tmp_path, monkeypatch) -> Settings:
 
 
 def tables(settings: Settings) -> dict[str, str]:
-    """Every table of the store (events, keys, audit, read models, anything else) as text, bytes decoded."""
-    found = {}
+    """Every table of the store (events, keys, audit, read models, anything else) and every file of the blob store
+    (the only file storage, on SQLite and PostgreSQL alike) as text, bytes decoded."""
+    blobs = Path(settings.adapter_environ()["MOTCUA_BLOB_DIR"])
+    found = {f"blob:{path.relative_to(blobs)}": _text([(path.read_bytes(),)]) for path in blobs.rglob("*") if path.is_file()}
     if settings.store == "sqlite":
         for path in settings.data_dir.glob("*.sqlite3"):
             with sqlite3.connect(path) as conn:
