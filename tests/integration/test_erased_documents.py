@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.privacy import DocumentErasedError
+from domain.errors import DomainError
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Role
 from infrastructure.bootstrap import build
@@ -77,7 +77,7 @@ def test_an_erasure_makes_the_persons_receipt_form_scan_and_result_unreadable_an
                 gone = client.get(f"/vaults/citizen/{ERASED_ONE.id_number}/documents/{erased[document]}/file",
                                   headers=headers["counter"])
                 assert (gone.status_code, gone.json()["error"], gone.json()["message_vi"]) == (410, "erased", GONE)
-            with pytest.raises(DocumentErasedError):
+            with pytest.raises(DomainError, match="erased on a lawful request"):
                 system.vaults.open_file(erased["form"])
 
             for document in ("scan", "result"):
