@@ -55,7 +55,7 @@ class FilesystemBlobStore:
         """Store the bytes sealed under the subject's key (once) and return their SHA-256."""
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path(sha256)
-        if not self._readable(target):  # absent, or its key was destroyed: the bytes were given again, keep them
+        if not self._readable(target, sha256):  # absent, damaged or erased: keep the bytes given again
             key_id, sealed = self.keys.seal(subject, data)
             target.parent.mkdir(parents=True, exist_ok=True)
             self._write_atomically(target, MAGIC + bytes([len(key_id)]) + key_id.encode() + sealed)
@@ -77,9 +77,9 @@ class FilesystemBlobStore:
         """Whether a file with this hash is stored (erased or not)."""
         return self.path(sha256).is_file() or self.clear_path(sha256).is_file()
 
-    def _readable(self, target: Path) -> bool:
+    def _readable(self, target: Path, sha256: str) -> bool:
         try:
-            return target.is_file() and bool(self._open(target.read_bytes(), target.name))
+            return target.is_file() and hashlib.sha256(self._open(target.read_bytes(), sha256)).hexdigest() == sha256
         except (DocumentErasedError, BlobCorruptedError):
             return False
 
