@@ -19,6 +19,7 @@ from api.auth import AccessDeniedError
 from application.access_log import AccessLogRefusedError
 from application.accounts import AccountExistsError, BadCredentialsError
 from application.otp import OtpNotSentError
+from application.privacy import DocumentErasedError
 from application.tokens import TokenError
 from domain.account import AccountDisabledError
 from application.proofs import ProofError
@@ -56,6 +57,7 @@ STATUS: dict[type[DomainError], int] = {
     TooManyAttemptsError: 429,
     PickupLockedError: 429,
     BusyError: 503,
+    DocumentErasedError: 410,
 }
 
 

@@ -40,9 +40,12 @@ if TYPE_CHECKING:
 
 
 class BlobStore(Protocol):
-    """Content-addressed file storage: bytes kept under their SHA-256 (hex); reads check the hash."""
+    """Content-addressed file storage: bytes kept under their SHA-256 (hex); reads check the hash.
 
-    def put(self, data: bytes) -> str: ...
+    `put` seals the bytes under the data key of `subject` (application.privacy.subject_of of the person the file
+    names): once an erasure destroys that key, `get` raises DocumentErasedError."""
+
+    def put(self, data: bytes, subject: str) -> str: ...
 
     def get(self, sha256: str) -> bytes: ...
 

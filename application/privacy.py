@@ -17,6 +17,7 @@ from uuid import UUID
 import msgspec
 
 from domain.dossier import Dossier
+from domain.errors import DomainError
 from domain.values import ERASED
 
 PERSONAL_TEXT: dict[type, tuple[str, ...]] = {Dossier.ResultDelivered: ("receiver_name",)}
@@ -45,6 +46,16 @@ class PersonalDataKeys(Protocol):
 
     def destroy(self, subjects: Collection[str]) -> int:
         """Destroy the subjects' live keys (in every process within its watch interval); how many were destroyed."""
+
+
+class DocumentErasedError(DomainError):
+    """A stored file was sealed under a data key an erasure destroyed: it can never be read again."""
+
+    code = "erased"
+
+    def __init__(self) -> None:
+        super().__init__("the document was erased on a lawful request to erase personal data",
+                         "Tài liệu đã bị xóa theo yêu cầu xóa dữ liệu cá nhân.")
 
 
 def subject_of(value: Any, stream: UUID) -> str:

@@ -16,12 +16,13 @@ from eventsourcing.persistence import IntegrityError
 from application.base import MAX_RETRIES, OneStopApplication, Written
 from application.errors import VersionConflictError
 from application.ports import BlobStore, Clock, DocumentSigner, PdfTools
+from application.privacy import subject_of
 from application.vault_values import (
     DossierSignatures, IssuedFile, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
     Verification, signed_file_view, stored_document, verdict_vi,
 )
 from application.views import DossierDetails
-from domain.codes import parse_code
+from domain.codes import dossier_id, parse_code
 from domain.errors import DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
 from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
@@ -53,7 +54,7 @@ class Vaults(OneStopApplication):
         """Save an electronic document as it was received; its signers are read from the file."""
         at, pages = self._at(at), self._pdfs().page_count(pdf)
         signed_by = [s.signer for s in self._signer().verify(pdf).signatures if s.intact]
-        sha256 = self._blobs().put(pdf)
+        sha256 = self._blobs().put(pdf, self._subject(owner))
         document, written = self._transact([self._vault_part(owner, actor, at)], lambda vault: vault.documents[vault.store(
             origin=DocumentOrigin.ELECTRONIC, metadata=metadata, pages=pages, sha256=sha256, size=len(pdf),
             signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)])
@@ -92,7 +93,8 @@ class Vaults(OneStopApplication):
         pdf = self._pdfs().render_receipt(dossier, procedure_name=procedure_name, officer_name=officer_name,
                                           verification_path=f"/verify?code={dossier.code}")
         signed = self._sign(pdf, officer, SigningKey.PERSONAL, RECEIPT_REASON, Placement.BOTTOM_RIGHT, at, dossier.code)
-        sha256, pages, size = self._blobs().put(signed.pdf), self._pdfs().page_count(signed.pdf), len(signed.pdf)
+        sha256 = self._blobs().put(signed.pdf, subject_of(dossier.applicant, dossier_id(dossier.code)))
+        pages, size = self._pdfs().page_count(signed.pdf), len(signed.pdf)
         _, written = self._transact([self._register_part(dossier.code, officer, at)], lambda register: register.record(
             sha256=sha256, kind=SignedKind.RECEIPT_FORM, type_code=None, pages=pages, size=size,
             signatures=[SignatureMark(signed.signer, at, RECEIPT_REASON)], actor=officer, at=at))
@@ -169,7 +171,7 @@ class Vaults(OneStopApplication):
               dossier_code: str, actor: Actor, at: datetime, origin: DocumentOrigin,
               declared_pages: int | None = None) -> StoredDocument:
         """Put the signed file in the blob store, then record it in the vault and the dossier's register at once."""
-        sha256, pages, size = self._blobs().put(pdf), self._pdfs().page_count(pdf), len(pdf)
+        sha256, pages, size = self._blobs().put(pdf, self._subject(owner)), self._pdfs().page_count(pdf), len(pdf)
         fields = dict(metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=[m.signer for m in marks],
                       dossier_code=dossier_code, actor=actor, at=at)
 
@@ -204,6 +206,11 @@ class Vaults(OneStopApplication):
     def _act(self, owner: VaultOwner, command: Callable[[Vault], Any]) -> Written:
         # The key in a not-found message is the vault id: the owner's ID number is personal data.
         return self.update(vault_id(owner), VAULT, str(vault_id(owner)), None, command)
+
+    @staticmethod
+    def _subject(owner: VaultOwner) -> str:
+        # The key that seals the owner in the vault's events seals their files too: one erasure covers both.
+        return subject_of(owner, vault_id(owner))
 
     @staticmethod
     def _vault_part(owner: VaultOwner, actor: Actor, at: datetime) -> Part:

@@ -195,7 +195,8 @@ class TrackingBookReadModel(ReadModel):
             row = rows.get("tracking_book", str(stream))
             if row is not None:
                 rows.put("tracking_book", dict(row) | {"applicant": ERASED, "phone": None,
-                                                       "receiver": None if row["receiver"] is None else ERASED})
+                                                       # a row still in this batch has no column it was never given
+                                                       "receiver": None if row.get("receiver") is None else ERASED})
 
 
 class CashLedgerReadModel(ReadModel):

@@ -63,17 +63,46 @@ class FakeOtp:
         return self.sent[phone, purpose]
 
 
+class MemoryKeys:
+    """The PersonalDataKeys port in memory (reversible 'encryption' suffices to test transcoding and file layout)."""
+
+    def __init__(self) -> None:
+        self.by_subject: dict[str, str] = {}
+        self.destroyed: set[str] = set()
+
+    def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
+        key_id = self.by_subject.setdefault(subject, f"k{len(self.by_subject)}")
+        return key_id, bytes(b ^ 0x5A for b in plaintext)
+
+    def open(self, key_id: str, sealed: bytes) -> bytes | None:
+        return None if key_id in self.destroyed else bytes(b ^ 0x5A for b in sealed)
+
+    def subject_hash(self, subject: str) -> str:
+        import hashlib
+        import hmac
+
+        return hmac.new(b"memory-keys", subject.encode(), hashlib.sha256).hexdigest()
+
+    def destroy(self, subjects) -> int:
+        """Destroy the subjects' keys; a later seal for the subject gets a new one."""
+        gone = {self.by_subject.pop(subject) for subject in subjects if subject in self.by_subject}
+        self.destroyed |= gone
+        return len(gone)
+
+
 class InMemoryBlobStore:
-    """BlobStore in a dict, with the same hash checks and errors as the filesystem store."""
+    """BlobStore in a dict, with the same hash checks and errors as the filesystem store; `subjects` says whose each is."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
+        self.subjects: dict[str, str] = {}
 
-    def put(self, data: bytes) -> str:
+    def put(self, data: bytes, subject: str) -> str:
         import hashlib
 
         sha256 = hashlib.sha256(data).hexdigest()
         self.files.setdefault(sha256, bytes(data))
+        self.subjects.setdefault(sha256, subject)
         return sha256
 
     def get(self, sha256: str) -> bytes:

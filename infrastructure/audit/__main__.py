@@ -153,7 +153,10 @@ def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     from infrastructure.audit.bundle import BundleError, DossierNotFoundError, export_bundle
     from infrastructure.blobs import FilesystemBlobStore
     chainer = _chainer(settings, tables)
-    blobs = FilesystemBlobStore.from_env(settings.adapter_environ())
+    from infrastructure.privacy.wiring import key_ring
+
+    keys = key_ring(settings)  # the signed files are sealed under their owners' keys
+    blobs = FilesystemBlobStore.from_env(keys, settings.adapter_environ())
     try:
         manifest = export_bundle(tables, chainer, chainer._key(), blobs, args.code, args.output)
     except DossierNotFoundError as error:
@@ -162,6 +165,8 @@ def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     except BundleError as error:
         print(f"KHÔNG ĐỦ CHỨNG CỨ: {error}", file=sys.stderr)
         return FOUND
+    finally:
+        keys.close()
     print(f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: python -m infrastructure.audit verify-bundle {args.output}")
     return OK
 

@@ -14,6 +14,7 @@ from uuid import UUID
 import msgspec
 
 from application.mapper import MsgspecMapper
+from application.privacy import DocumentErasedError
 from domain.codes import parse_code
 from infrastructure.audit.chain import Chainer
 from infrastructure.audit.evidence import (
@@ -52,7 +53,10 @@ def export_bundle(tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: 
     for sha256, position in signed_files(code, entries).items():
         if not blobs.exists(sha256):
             raise BundleError(f"thiếu tệp đã ký {sha256} (sự kiện vị trí {position}) trong kho tệp")
-        files[pdf_name(sha256)] = blobs.get(sha256)
+        try:
+            files[pdf_name(sha256)] = blobs.get(sha256)
+        except DocumentErasedError:
+            raise BundleError(f"tệp đã ký {sha256} (sự kiện vị trí {position}) đã bị xóa theo yêu cầu xóa dữ liệu cá nhân") from None
     manifest = {"format": FORMAT, "dossier_code": code, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "key_id": key.key_id, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -25,6 +25,7 @@ from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from infrastructure.signing.verify import verify_pdf
+from tests.fakes import MemoryKeys
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 OFFICER_NAME, AGENCY_NAME = "Nguyễn Văn An", "Ủy ban nhân dân Quận 6"
@@ -52,7 +53,7 @@ def signer(pki) -> PyhankoSigner:
 
 @pytest.fixture
 def blobs(tmp_path) -> FilesystemBlobStore:
-    return FilesystemBlobStore(tmp_path / "blobs")
+    return FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
 
 
 @pytest.fixture

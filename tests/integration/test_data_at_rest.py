@@ -27,7 +27,7 @@ def test_every_data_file_and_directory_is_readable_by_the_service_user_only(tmp_
     data = tmp_path / "var"
     system = build(Settings(data_dir=data, notifications="external"))
     system.accounts.tokens  # noqa: B018 - the system is up: events, read models, keys, PKI written
-    system.vaults.blobs.put(b"%PDF-1.4 any bytes")
+    system.vaults.blobs.put(b"%PDF-1.4 any bytes", "id:079195000101")
     system.close()
     found = list(data.rglob("*"))
     assert any(p.name == "events.sqlite3" for p in found) and any(p.name == "readmodels.sqlite3" for p in found)

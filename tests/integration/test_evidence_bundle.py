@@ -22,7 +22,7 @@ from domain.codes import dossier_id
 from domain.tray import PickupMethod
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Rating, Role
-from infrastructure.audit.bundle import DossierNotFoundError, export_bundle
+from infrastructure.audit.bundle import BundleError, DossierNotFoundError, export_bundle
 from infrastructure.audit.chain import Chainer
 from infrastructure.audit.keys import SigningKey
 from infrastructure.audit.offline import verify_bundle
@@ -35,7 +35,7 @@ from infrastructure.signing.pki import ensure_dev_pki
 from tests.application.test_kiosk_day import collect_and_hand_over, process, submit
 from tests.application.test_vaults import result_pdf
 from tests.conftest import COMMON
-from tests.fakes import FakeClock, FakeOtp
+from tests.fakes import FakeClock, FakeOtp, MemoryKeys
 from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 DAY = date(2026, 5, 20)
@@ -79,7 +79,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(store_env, dossiers, otp, clock)
-    blobs = FilesystemBlobStore(tmp_path / "blobs")
+    blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
     vaults = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
@@ -146,6 +146,17 @@ def test_a_dossier_of_a_full_kiosk_day_exports_a_bundle_that_verifies_offline(ex
     pdfs = [name for name in files if name.startswith("pdfs/")]
     assert len(pdfs) == 2 and all(exported.blobs.get(name[5:-4]) == files[name] for name in pdfs)
     assert files["public_key.pem"] == exported.key.pem
+
+
+def test_a_bundle_whose_signed_file_was_erased_stops_with_the_reason(exported: Exported, store_env, tmp_path) -> None:
+    exported.blobs.keys.destroy([f"id:{Citizen(1).id_number}"])  # what an erasure of the applicant does to the files
+    tables = AuditTables.from_env(store_env)
+    try:
+        with pytest.raises(BundleError, match="đã bị xóa theo yêu cầu xóa dữ liệu cá nhân"):
+            export_bundle(tables, Chainer(tables, lambda: exported.key, every=10), exported.key, exported.blobs,
+                          exported.code, tmp_path / "erased.zip")
+    finally:
+        tables.close()
 
 
 def test_a_changed_pdf_is_named(bundle: Exported) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import sqlite3
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -30,7 +31,7 @@ from infrastructure.privacy.wiring import key_ring, seal
 from infrastructure.settings import Settings
 from tests.application.test_kiosk_day import collect_and_hand_over, play_full_day, process
 from tests.conftest import PG
-from tests.fakes import FakeClock, FakeOtp
+from tests.fakes import FakeClock, FakeOtp, MemoryKeys
 from tests.kiosk_support import CITIZEN, KIOSK_ACTOR, ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 DAY = date(2026, 5, 20)
@@ -68,8 +69,10 @@ def settings(request, tmp_path, monkeypatch) -> Settings:
 
 
 def tables(settings: Settings) -> dict[str, str]:
-    """Every table of the store (events, keys, audit, read models, anything else) as text, bytes decoded."""
-    found = {}
+    """Every table of the store (events, keys, audit, read models, anything else) and every file of the blob store
+    (the only file storage, on SQLite and PostgreSQL alike) as text, bytes decoded."""
+    blobs = Path(settings.adapter_environ()["MOTCUA_BLOB_DIR"])
+    found = {f"blob:{path.relative_to(blobs)}": _text([(path.read_bytes(),)]) for path in blobs.rglob("*") if path.is_file()}
     if settings.store == "sqlite":
         for path in settings.data_dir.glob("*.sqlite3"):
             with sqlite3.connect(path) as conn:
@@ -237,21 +240,6 @@ def test_a_missing_or_wrong_master_key_stops_the_start_with_the_reason(settings,
         monkeypatch.delenv("MOTCUA_DATA_KEY")
         with pytest.raises(MasterKeyError, match="set MOTCUA_DATA_KEY"):
             build(Settings.from_env())
-
-
-class MemoryKeys:
-    """The PersonalDataKeys port in memory (reversible 'encryption' suffices to test the mapper's transcoding)."""
-
-    def __init__(self) -> None:
-        self.by_subject: dict[str, str] = {}
-        self.destroyed: set[str] = set()
-
-    def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
-        key_id = self.by_subject.setdefault(subject, f"k{len(self.by_subject)}")
-        return key_id, bytes(b ^ 0x5A for b in plaintext)
-
-    def open(self, key_id: str, sealed: bytes) -> bytes | None:
-        return None if key_id in self.destroyed else bytes(b ^ 0x5A for b in sealed)
 
 
 ids = st.text("0123456789", min_size=12, max_size=12)
