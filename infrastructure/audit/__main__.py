@@ -152,9 +152,9 @@ def _checkpoint(args: argparse.Namespace, settings: Any, tables: Any) -> int:
 def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     from infrastructure.audit.bundle import BundleError, DossierNotFoundError, export_bundle
     from infrastructure.blobs import FilesystemBlobStore
-    chainer = _chainer(settings, tables)
     from infrastructure.privacy.wiring import key_ring
 
+    chainer = _chainer(settings, tables)
     keys = key_ring(settings)  # the signed files are sealed under their owners' keys
     blobs = FilesystemBlobStore.from_env(keys, settings.adapter_environ())
     try:
