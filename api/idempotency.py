@@ -100,11 +100,9 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send,
 
 
 def _account(authorization: bytes, tokens: Any, clock: Any) -> str | None:
-    token = bearer_token(authorization.decode("latin-1"))
-    if token is None:
-        return None
     try:
-        return tokens.check(token, clock.now()).account_id
+        token = bearer_token(authorization.decode("latin-1"))
+        return None if token is None else tokens.check(token, clock.now()).account_id
     except TokenError:
         return None
 
