@@ -36,7 +36,6 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=60, pattern=r"^[A-Za
 """A catalogue or record code: procedure, agency, department, dossier."""
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX, pattern=MULTI_LINE)]
 """A free text that may span lines: a reason, a summary, a note."""
-Day = Annotated[date, msgspec.Meta(description="A calendar day between 1900-01-01 and 2100-12-31")]
 
 
 def check_line(field: str, value: str | None, max_length: int = NAME_MAX) -> str | None:

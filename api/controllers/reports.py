@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 from api.auth import authorize, rules, ANALYSTS, STAFF
 from api.errors import ErrorBody
 from api.reports import department_names, render_csv, render_html
+from domain.limits import check_day
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
 from projections.store import ReadStore
 
@@ -43,11 +44,11 @@ def reference_date(value: str | None) -> date:
         return datetime.now(VIETNAM).date()
     try:
         if ISO_DATE.fullmatch(value):
-            return date.fromisoformat(value)
-    except ValueError:
+            return check_day("date", date.fromisoformat(value))  # type: ignore[return-value]
+    except ValueError:  # InvalidValueError is one: a period ending past year 9999 cannot be computed
         pass
-    raise ReportRequestError(f"date must be a calendar date YYYY-MM-DD, not {value!r}",
-                             f"ngày {value!r} không hợp lệ; nhập theo dạng YYYY-MM-DD, ví dụ 2026-03-31")
+    raise ReportRequestError(f"date must be a calendar date YYYY-MM-DD from 1900-01-01 to 2100-12-31, not {value[:40]!r}",
+                             f"ngày {value[:40]!r} không hợp lệ; nhập theo dạng YYYY-MM-DD trong khoảng 1900-2100, ví dụ 2026-03-31")
 
 
 def checked(period: str, agency: str | None, output: str) -> None:

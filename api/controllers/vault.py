@@ -22,6 +22,7 @@ from application.base import Written
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
 from application.vaults import Vaults
 from domain.errors import DomainError
+from domain.limits import check_day
 from domain.vault import Document, DocumentMetadata, VaultOwner
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError, ResultStillValidError,
@@ -142,7 +143,7 @@ class VaultController(Controller):
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                  vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
-        return vaults.find_reusable(owner, type_code, on)
+        return vaults.find_reusable(owner, type_code, check_day("on", on))
 
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
          summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT))

@@ -60,3 +60,42 @@ def test_deeply_nested_json_on_login_is_400(client: TestClient) -> None:
 def test_a_report_for_a_date_far_in_the_future_is_400(client: TestClient) -> None:
     for day in ("9999-12-31", "0001-01-01"):
         assert_refused(client.get(f"/views/reports/quarter?date={day}", headers=ANALYST), 400)
+
+
+def test_a_kiosk_receipt_of_a_dossier_registered_online_is_a_clear_refusal(client: TestClient) -> None:
+    online = client.post("/dossiers/online", json={k: v for k, v in BODY.items() if k != "channel"})
+    assert online.status_code == 201, online.text
+    assert_refused(client.get(f"/kiosks/Q6-01/dossiers/{online.json()['code']}/receipt", headers=KIOSK), 409)
+
+
+def test_oversized_or_unprintable_intake_is_refused_and_records_nothing(client: TestClient) -> None:
+    before = events(client)
+    applicant = BODY["applicant"]
+    hostile = {
+        "9 MB address": {**BODY, "applicant": {**applicant, "address": "Số 1 " * 1_800_000}},
+        "50,000 components": {**BODY, "components": [{"name": "Tờ khai", "form": "original"}] * 50_000},
+        "NUL in the name": {**BODY, "applicant": {**applicant, "name": "Nguyễn\x00Văn A"}},
+        "bidi override in the name": {**BODY, "applicant": {**applicant, "name": "Nguyễn \u202eA nắV"}},
+        "line break in the name": {**BODY, "applicant": {**applicant, "name": "Nguyễn Văn A\n"}},
+        "C1 control in a component": {**BODY, "components": [{"name": "Tờ\x85khai", "form": "original"}]},
+        "birth in year 1": {**BODY, "applicant": {**applicant, "date_of_birth": "0001-01-01"}},
+    }
+    for case, body in hostile.items():
+        for path in ("/dossiers", "/dossiers/online"):
+            sent = body if path == "/dossiers" else {k: v for k, v in body.items() if k != "channel"}
+            answer = client.post(path, json=sent)
+            assert answer.status_code in (400, 413, 422), (case, path, answer.status_code)
+            assert_refused(answer)
+    assert events(client) == before
+
+
+def test_bounded_texts_are_refused_on_commands_too(client: TestClient) -> None:
+    code = received(client)
+    before = events(client)
+    for path, body in [(f"/dossiers/{code}/reject", {"reason": "x" * 2001}),
+                       (f"/dossiers/{code}/reject", {"reason": "lý do\x1b[2J"}),
+                       (f"/dossiers/{code}/supplement-request", {"items": ["Tờ khai"] * 101, "reason": "thiếu"}),
+                       (f"/dossiers/{code}/payments", {"method": "cash", "amount": 100_000_001}),
+                       (f"/dossiers/{code}/payments", {"method": "cash", "amount": 0})]:
+        assert_refused(client.post(path, json=body), 400, 422)
+    assert events(client) == before
