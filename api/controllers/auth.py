@@ -9,9 +9,11 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
+from api.schemas import MAX_COMMAND_BODY
 from api.auth import ADMINS, authorize, current_actor, current_principal, rules
 from application.accounts import Accounts, AccountView, Session
 from application.tokens import Principal
+from domain.limits import Name
 from domain.values import Actor, Role
 
 Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -37,7 +39,7 @@ class NewAccountBody(msgspec.Struct, forbid_unknown_fields=True):
 
     username: Short
     password: Secret
-    name: Short
+    name: Name
     role: Role
     agency: Short
     department: Short | None = None
@@ -57,6 +59,7 @@ class AuthController(Controller):
     """Đăng nhập — authentication (public)."""
 
     path = "/auth"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["authentication"]
 
     @post("/login", sync_to_thread=True, summary="Đăng nhập / Log in", status_code=200)
@@ -80,6 +83,7 @@ class AccountsController(Controller):
     """Tài khoản — account administration (administrators)."""
 
     path = "/accounts"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["accounts"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}

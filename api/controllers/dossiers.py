@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 from api.access import ReadLog, read_log
 from api.auth import authorize, current_actor, rules, COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS
 from api.schemas import (
+    MAX_COMMAND_BODY,
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
     ReceiveBody, RegisterBody, ResultBody, RouteBody, SupplementBody, SupplementRequestBody,
 )
@@ -26,6 +27,7 @@ class DossierController(Controller):
     """Hồ sơ — dossiers."""
 
     path = "/dossiers"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["dossiers"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False)}

@@ -7,6 +7,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
+from api.schemas import MAX_COMMAND_BODY
 from api.auth import authorize, current_actor, rules, OFFICERS, PULL_BACK, READERS, STAFF
 from api.kiosk_schemas import (
     BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
@@ -21,6 +22,7 @@ class KioskStaffController(Controller):
     """Tổ tư vấn — kiosk staff."""
 
     path = "/kiosks"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["kiosk staff"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
