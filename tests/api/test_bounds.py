@@ -48,8 +48,11 @@ def test_a_fee_beyond_the_ceiling_is_refused_and_records_nothing(client: TestCli
 
 
 def test_a_non_ascii_bearer_token_is_401(client: TestClient) -> None:
-    answer = client.get("/dossiers/X", headers={"Authorization": "Bearer v1.body.m\xe4c".encode("latin-1")})
-    assert_refused(answer, 401)
+    token = "Bearer v1.body.m\xe4c".encode("latin-1")
+    assert_refused(client.get("/dossiers/X", headers={"Authorization": token}), 401)
+    before = events(client)  # the idempotency middleware reads the token first, for the key's account
+    assert_refused(client.post("/dossiers", json=BODY, headers={"Authorization": token, "Idempotency-Key": "k-1"}), 401)
+    assert events(client) == before
 
 
 def test_deeply_nested_json_on_login_is_400(client: TestClient) -> None:
