@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth import PUBLIC, authenticate
+from api.schemas import MAX_COMMAND_BODY
 from application.access_log import AccessEntry, AccessLogs
 
 ReadLog = Callable[[str, str | None, str | None, str, str], None]
@@ -52,6 +53,7 @@ class CitizenController(Controller):
     """Công dân — a citizen's own access log (CCCD + OTP; no staff login)."""
 
     path = "/citizens/access-log"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["citizens"]
 
     @post("/code", sync_to_thread=True, status_code=202, opt=PUBLIC, summary="Gửi mã OTP xem nhật ký / Send the access-log code")

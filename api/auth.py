@@ -77,9 +77,14 @@ def rules(roles: frozenset[Role], scope: Scope) -> dict[str, Any]:
 
 
 def bearer_token(header: str) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, or None."""
+    """The token of an `Authorization: Bearer <token>` header, or None; TokenError if it is not ASCII (tokens
+    never are, and comparing a non-ASCII string with the expected signature raises TypeError, a 500)."""
     scheme, _, token = header.partition(" ")
-    return (token.strip() or None) if scheme.lower() == "bearer" else None
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    if not token.isascii():
+        raise TokenError("malformed")
+    return token.strip()
 
 
 def authenticate(connection: ASGIConnection) -> Principal:

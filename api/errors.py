@@ -139,6 +139,16 @@ def undecodable(_: Request, error: UnicodeDecodeError) -> Response[ErrorBody]:
     return Response(body, status_code=400)
 
 
+def too_deep(request: Request, error: RecursionError) -> Response[ErrorBody]:
+    """JSON nested past the decoder's recursion limit: msgspec raises RecursionError, not a DecodeError. No request
+    body of this API nests more than a few levels, so the nesting is the caller's error; it is logged in case a
+    recursion of ours ever lands here."""
+    log.warning("recursion limit reached on %s %s", request.method, request.scope.get("path_template", "?"))
+    body = ErrorBody(error="nested_too_deeply", message="the request body is nested too deeply",
+                     message_vi="Dữ liệu gửi lên lồng nhau quá nhiều cấp, vui lòng kiểm tra lại.")
+    return Response(body, status_code=400)
+
+
 def internal_error(request: Request, error: Exception) -> Response[ErrorBody]:
     _log_internal(request, error)
     body = ErrorBody(error="internal_error", message="internal error; it has been logged",
@@ -166,6 +176,7 @@ EXCEPTION_HANDLERS = {
     psycopg.InterfaceError: store_unavailable,
     ValidationException: validation_error,
     UnicodeDecodeError: undecodable,
+    RecursionError: too_deep,
     HTTPException: http_error,
     Exception: internal_error,
 }

@@ -2,7 +2,8 @@
 
 The key is scoped to the calling account (a key is only unique per client). The first request claims it before
 the command runs; a retry while it runs gets 409, a retry with a different body 422, a retry afterwards the
-remembered status and body with `Idempotent-Replayed: true`. A 5xx is not remembered, so it may be retried.
+remembered status and body with `Idempotent-Replayed: true` (an answer is remembered before it is sent, so a
+retry that follows it never finds the key in progress). A 5xx is not remembered, so it may be retried.
 """
 
 from __future__ import annotations
@@ -71,36 +72,37 @@ def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any):  #
 
 async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send, store: IdempotencyStore,
                             key_id: str) -> None:
-    start: dict[str, Any] = {}
-    chunks: list[bytes] = []
+    # The answer is held back until it is remembered: a client may retry the moment it has read the answer,
+    # and that retry must find the answer, not a claim still "in progress".
+    held: list[Message] = []
 
     async def replay_body() -> Message:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    async def capture(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            start.update(message)
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-        await send(message)
+    async def hold(message: Message) -> None:
+        held.append(message)
 
     try:
-        await app(scope, replay_body, capture)
-    finally:
-        status = start.get("status", 500)
-        if status >= 500:
-            await anyio.to_thread.run_sync(store.release, key_id)
-        else:
-            content_type = dict(start.get("headers") or []).get(b"content-type", b"").decode("latin-1")
-            await anyio.to_thread.run_sync(store.remember, key_id, Remembered(status, content_type, b"".join(chunks)))
+        await app(scope, replay_body, hold)
+    except BaseException:
+        await anyio.to_thread.run_sync(store.release, key_id)
+        raise
+    start = next((m for m in held if m["type"] == "http.response.start"), {})
+    status = start.get("status", 500)
+    if status >= 500:
+        await anyio.to_thread.run_sync(store.release, key_id)
+    else:
+        content_type = dict(start.get("headers") or []).get(b"content-type", b"").decode("latin-1")
+        chunks = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+        await anyio.to_thread.run_sync(store.remember, key_id, Remembered(status, content_type, chunks))
+    for message in held:
+        await send(message)
 
 
 def _account(authorization: bytes, tokens: Any, clock: Any) -> str | None:
-    token = bearer_token(authorization.decode("latin-1"))
-    if token is None:
-        return None
     try:
-        return tokens.check(token, clock.now()).account_id
+        token = bearer_token(authorization.decode("latin-1"))
+        return None if token is None else tokens.check(token, clock.now()).account_id
     except TokenError:
         return None
 

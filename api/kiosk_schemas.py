@@ -6,11 +6,14 @@ from typing import Annotated
 
 import msgspec
 
+from domain.limits import MULTI_LINE, Code, Name, Reference
+from domain.money import Amount, CashCount
 from domain.tray import PickupMethod
 from domain.values import FaceCheck, Party, PaymentMethod, Rating
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
-Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Barcode = Annotated[str, msgspec.Meta(max_length=64)]
+Barcodes = Annotated[list[Barcode], msgspec.Meta(min_length=1, max_length=5000)]  # one carton of envelopes
+Codes = Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]  # one batch of a kiosk's trays
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True):
@@ -35,7 +38,7 @@ class ProofResult(msgspec.Struct):
 
 
 class EnvelopeBody(Strict):
-    barcode: Annotated[str, msgspec.Meta(max_length=64)]
+    barcode: Barcode
 
 
 class SubmissionBody(Strict):
@@ -43,14 +46,14 @@ class SubmissionBody(Strict):
     qr_payload: Annotated[str, msgspec.Meta(max_length=600)]
     phone: Annotated[str, msgspec.Meta(max_length=20)]
     phone_proof: Annotated[str, msgspec.Meta(max_length=200)]
-    envelope: Annotated[str, msgspec.Meta(max_length=64)]
+    envelope: Barcode
     face: FaceCheck | None = None
 
 
 class KioskPaymentBody(Strict):
     method: PaymentMethod
-    amount: Annotated[int, msgspec.Meta(gt=0, le=1_000_000_000)]
-    reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    amount: Amount
+    reference: Reference | None = None
 
 
 class ReceiptPickupBody(Strict):
@@ -80,29 +83,29 @@ class KioskRatingBody(Strict):
 
 class InstallBody(Strict):
     key: Annotated[str, msgspec.Meta(min_length=2, max_length=31)]
-    name: Text
+    name: Name
     agency: Code
     tray_count: Annotated[int, msgspec.Meta(ge=1, le=500)] = 90
 
 
 class EnvelopeBatchBody(Strict):
-    barcodes: Annotated[list[Annotated[str, msgspec.Meta(max_length=64)]], msgspec.Meta(min_length=1, max_length=5000)]
+    barcodes: Barcodes
 
 
 class CollectionBody(Strict):
-    cash_counted: Annotated[int, msgspec.Meta(ge=0, le=10_000_000_000)]
+    cash_counted: CashCount
     collector: Party
 
 
 class BatchHandoverBody(Strict):
-    codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
-    item: Text
+    codes: Codes
+    item: Name
     giver: Party
     receiver: Party
 
 
 class LoadBody(Strict):
-    codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
+    codes: Codes
     staff: Party
 
 
@@ -114,7 +117,7 @@ class PullBackBody(Strict):
 
 class TrayServiceBody(Strict):
     in_service: bool
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    reason: Annotated[str, msgspec.Meta(max_length=500, pattern=MULTI_LINE)] = ""
 
 
 class Accepted(msgspec.Struct):

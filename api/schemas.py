@@ -6,9 +6,14 @@ from typing import Annotated
 
 import msgspec
 
+from domain.limits import LIST_MAX, Code, Name, Reference, Text
+from domain.money import Amount, Fee
 from domain.values import Applicant, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
-Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+Components = Annotated[list[Component], msgspec.Meta(max_length=LIST_MAX)]
+MAX_COMMAND_BODY = 1024 * 1024
+"""Request body limit of the JSON command routes: the largest (5,000 envelope barcodes, 100 components) is a few
+hundred KB; Litestar's default of 10 MB let a 9 MB address be read and decoded before it was refused."""
 Version = Annotated[int, msgspec.Meta(ge=1, description="Version you acted on; 409 if it changed meanwhile.")]
 
 
@@ -21,18 +26,18 @@ class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class ReceiveBody(msgspec.Struct, forbid_unknown_fields=True):
     """Receive a paper dossier (kiosk, counter, postal) — Tiếp nhận hồ sơ giấy."""
 
-    procedure_code: Text
+    procedure_code: Code
     channel: Annotated[str, msgspec.Meta(pattern="^(kiosk|counter|postal)$")]
     applicant: Applicant
-    components: list[Component]
+    components: Components
 
 
 class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
     """Register a dossier online — Đăng ký hồ sơ trực tuyến."""
 
-    procedure_code: Text
+    procedure_code: Code
     applicant: Applicant
-    components: list[Component]
+    components: Components
 
 
 class ReasonBody(Body):
@@ -40,42 +45,42 @@ class ReasonBody(Body):
 
 
 class SupplementRequestBody(Body):
-    items: Annotated[list[Text], msgspec.Meta(min_length=1)]
+    items: Annotated[list[Name], msgspec.Meta(min_length=1, max_length=LIST_MAX)]
     reason: Text
 
 
 class SupplementBody(Body):
-    components: Annotated[list[Component], msgspec.Meta(min_length=1)]
+    components: Annotated[list[Component], msgspec.Meta(min_length=1, max_length=LIST_MAX)]
 
 
 class FeeBody(Body):
-    amount: Annotated[int, msgspec.Meta(ge=0)] | None = None
+    amount: Fee | None = None
 
 
 class PaymentBody(Body):
     method: PaymentMethod
-    amount: Annotated[int, msgspec.Meta(gt=0, le=1_000_000_000)]
-    reference: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    amount: Amount
+    reference: Reference | None = None
 
 
 class RouteBody(Body):
-    department: Text
+    department: Code
 
 
 class HandoverBody(Body):
-    item: Text
+    item: Name
     giver: Party
     receiver: Party
 
 
 class ResultBody(Body):
     summary: Text
-    document_number: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    document_number: Reference | None = None
 
 
 class DeliveryBody(Body):
     channel: DeliveryChannel
-    receiver_name: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    receiver_name: Name | None = None
 
 
 class RatingBody(Body):

@@ -9,7 +9,7 @@ from typing import Any
 from application.base import OneStopApplication, Written, command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
-    FaceMismatchError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError, WrongOtpError,
+    FaceMismatchError, KioskRefusal, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError, WrongOtpError,
 )
 from application.kiosk_office import KioskOffice
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
@@ -114,6 +114,9 @@ class Kiosks(KioskOffice, OneStopApplication):
     def get_receipt(self, kiosk: str, code: str) -> Receipt:
         """The receipt to print: code, procedure, appointment date, amounts, shortfall or excess."""
         dossier, dossiers = self._dossier(code, fresh=True), self._dossiers()
+        if dossier.due_on is None:  # registered online and not yet accepted: no appointment to print
+            raise KioskRefusal("a dossier registered online has no kiosk receipt until it is accepted",
+                               "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.")
         procedure = dossiers.procedure(dossier.procedure_code)
         agency = dossiers.catalogue.agency(procedure.agency) if dossiers.catalogue else None
         fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,

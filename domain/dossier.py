@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from domain.copying import FlatCopy
 from domain.codes import dossier_id, parse_code
 from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
+from domain.limits import check_count, check_text
 from domain.values import (
     Actor,
     Applicant,
@@ -21,7 +22,9 @@ from domain.values import (
     Party,
     PaymentMethod,
     Rating,
-    check_positive,
+    check_amount,
+    check_components,
+    check_intake,
 )
 
 
@@ -258,6 +261,7 @@ class Dossier(FlatCopy, Aggregate):
     def register_online(cls, *, code: str, procedure_code: str, applicant: Applicant,
                         components: list[Component], actor: Actor, at: datetime) -> Dossier:
         """A dossier registered on the portal, waiting for an officer."""
+        check_intake(applicant, components)
         return cls._create(cls.Registered, id=dossier_id(code), code=code, procedure_code=procedure_code,
                            channel=Channel.ONLINE, applicant=applicant, components=components,
                            due_on=None, actor=actor, at=_aware(at))
@@ -270,6 +274,7 @@ class Dossier(FlatCopy, Aggregate):
         if channel is Channel.ONLINE:
             raise InvalidValueError("channel", "online dossiers are registered, not received",
                                     "hồ sơ trực tuyến được đăng ký, không tiếp nhận giấy")
+        check_intake(applicant, components)
         return cls._create(cls.Received, id=dossier_id(code), code=code, procedure_code=procedure_code,
                            channel=channel, applicant=applicant, components=components,
                            due_on=due_on, face=face, actor=actor, at=_aware(at))
@@ -309,13 +314,15 @@ class Dossier(FlatCopy, Aggregate):
         self._require("request_supplement")
         if not items or not all(item.strip() for item in items):
             raise InvalidValueError("items", "list at least one component to supplement", "cần nêu ít nhất một thành phần cần bổ sung")
-        self._supplement_requested(items=list(items), reason=_text("reason", reason), actor=actor, at=_aware(at))
+        check_count("items", items)
+        self._supplement_requested(items=[check_text("items", item) for item in items], reason=_text("reason", reason), actor=actor, at=_aware(at))
 
     def provide_supplement(self, *, components: list[Component], due_on: date, actor: Actor, at: datetime) -> None:
         """Record the supplemented components; the processing time restarts."""
         self._require("provide_supplement")
         if not components:
             raise InvalidValueError("components", "list the components provided", "cần nêu thành phần đã bổ sung")
+        check_components(components)
         self._supplement_provided(components=list(components), due_on=due_on, actor=actor, at=_aware(at))
 
     def request_withdrawal(self, *, reason: str, actor: Actor, at: datetime) -> None:
@@ -331,15 +338,13 @@ class Dossier(FlatCopy, Aggregate):
     def assess_fee(self, *, amount: int, actor: Actor, at: datetime) -> None:
         """Set the fee owed (0 for free procedures)."""
         self._require("assess_fee")
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 0:
-            raise InvalidValueError("amount", "fee must be a whole number of đồng ≥ 0", "lệ phí phải là số đồng nguyên, không âm")
-        self._fee_assessed(amount=amount, actor=actor, at=_aware(at))
+        self._fee_assessed(amount=check_amount("amount", amount, minimum=0), actor=actor, at=_aware(at))
 
     def record_payment(self, *, method: PaymentMethod, amount: int, reference: str | None,
                        actor: Actor, at: datetime) -> None:
         """Record money received, with the running shortfall and excess."""
         self._require("record_payment")
-        paid = self.paid + check_positive("amount", amount)
+        paid = self.paid + check_amount("amount", amount)
         self._payment_received(method=PaymentMethod(method), amount=amount, reference=reference,
                                shortfall=max(self.fee - paid, 0), excess=max(paid - self.fee, 0),
                                actor=actor, at=_aware(at))
@@ -476,7 +481,7 @@ def _text(field: str, value: str) -> str:
     value = value.strip() if isinstance(value, str) else ""
     if not value:
         raise InvalidValueError(field, "must not be empty", "không được để trống")
-    return value
+    return check_text(field, value)
 
 
 DossierId = UUID

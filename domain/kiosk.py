@@ -11,7 +11,8 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
 from domain.errors import DomainError, InvalidValueError
-from domain.values import Actor, Party
+from domain.money import MAX_CASH_COUNT
+from domain.values import Actor, Party, check_amount
 
 KIOSK_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{1,30}", re.ASCII)
 ENVELOPE_BARCODE = re.compile(r"[A-Z0-9]{4,24}", re.ASCII)
@@ -139,15 +140,12 @@ class Kiosk(FlatCopy, Aggregate):
 
     def accept_cash(self, *, dossier_code: str, amount: int, actor: Actor, at: datetime) -> None:
         """Notes for a dossier went into the cash box."""
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise InvalidValueError("amount", "cash must be a positive whole number of đồng", "số tiền phải là số nguyên dương")
-        self._cash_accepted(dossier_code=dossier_code, amount=amount, actor=actor, at=at)
+        self._cash_accepted(dossier_code=dossier_code, amount=check_amount("amount", amount), actor=actor, at=at)
 
     def collect(self, *, cash_counted: int, collector: Party, actor: Actor, at: datetime) -> None:
         """Empty the bin and cash box; the count is recorded beside what the events expect."""
-        if isinstance(cash_counted, bool) or not isinstance(cash_counted, int) or cash_counted < 0:
-            raise InvalidValueError("cash_counted", "must be a whole number of đồng ≥ 0", "số tiền đếm được phải là số nguyên không âm")
-        self._collected(envelopes=list(self.bin), cash_expected=self.cash_expected, cash_counted=cash_counted,
+        counted = check_amount("cash_counted", cash_counted, minimum=0, ceiling=MAX_CASH_COUNT)
+        self._collected(envelopes=list(self.bin), cash_expected=self.cash_expected, cash_counted=counted,
                         collector=collector, actor=actor, at=at)
 
     @event(EnvelopesRegistered)

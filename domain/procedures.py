@@ -9,6 +9,8 @@ from typing import Annotated
 
 import msgspec
 
+from domain.money import Fee
+
 # Used with fullmatch: `$` alone would accept a trailing newline; ASCII keeps \d to 0-9.
 PROCEDURE_CODE = re.compile(r"\d\.\d{6}\.000\.00\.00\.H\d{2}", re.ASCII)
 AGENCY_CODE = re.compile(r"[A-Z0-9]+(\.[A-Z0-9]+)*", re.ASCII)
@@ -30,7 +32,6 @@ class ComponentForm(StrEnum):
 
 NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
 Count = Annotated[int, msgspec.Meta(ge=1, le=50)]
-Money = Annotated[int, msgspec.Meta(ge=0)]
 
 
 class RequiredComponent(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -64,7 +65,7 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     field: NonEmpty
     agency: NonEmpty
     department: NonEmpty
-    fee: Money
+    fee: Fee
     processing_days: Annotated[int, msgspec.Meta(ge=0, le=365)]
     high_legal_value: bool
     kiosk_enabled: bool

@@ -9,6 +9,8 @@ from typing import Annotated
 import msgspec
 
 from domain.errors import InvalidValueError
+from domain.limits import ADDRESS_MAX, check_count, check_day, check_line
+from domain.money import MAX_AMOUNT, format_dong
 from domain.procedures import ComponentForm
 
 MOBILE = frozenset({"03", "05", "07", "08", "09"})
@@ -16,7 +18,6 @@ ERASED = "[đã xóa]"
 """What an erased person's name (and any other erased text) reads as once their data key is destroyed."""
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-Money = Annotated[int, msgspec.Meta(ge=0, le=1_000_000_000)]
 
 
 class Role(StrEnum):
@@ -134,6 +135,25 @@ class Rating(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             raise InvalidValueError("rating", "give exactly one of stars or level", "chọn đúng một mức đánh giá")
 
 
+def check_intake(applicant: Applicant, components: list[Component]) -> None:
+    """Raise unless what a new dossier records is bounded and printable: its texts are printed on receipts.
+
+    Checked by the commands, not by the structs, so that events stored before these bounds still replay."""
+    check_line("applicant.name", applicant.name)
+    check_line("applicant.organisation", applicant.organisation)
+    check_line("applicant.email", applicant.email)
+    check_line("applicant.address", applicant.address, ADDRESS_MAX)
+    check_day("applicant.date_of_birth", applicant.date_of_birth)
+    check_components(components)
+
+
+def check_components(components: list[Component]) -> None:
+    """Raise unless the list is of bounded length and every component's name is one printable line."""
+    check_count("components", components)
+    for component in components:
+        check_line("components.name", component.name)
+
+
 def check_phone(phone: str) -> str:
     """Return the phone if it is a Vietnamese mobile number (10 digits, 03/05/07/08/09)."""
     if not (isinstance(phone, str) and len(phone) == 10 and phone.isascii() and phone.isdigit() and phone[:2] in MOBILE):
@@ -143,10 +163,11 @@ def check_phone(phone: str) -> str:
     return phone
 
 
-def check_positive(field: str, amount: int) -> int:
-    """Return a positive integer amount of đồng, or raise."""
-    if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise InvalidValueError(field, "must be a positive whole number of đồng", "phải là số đồng nguyên dương")
+def check_amount(field: str, amount: int, *, minimum: int = 1, ceiling: int = MAX_AMOUNT) -> int:
+    """Return a whole number of đồng between minimum and ceiling, or raise."""
+    if isinstance(amount, bool) or not isinstance(amount, int) or not minimum <= amount <= ceiling:
+        raise InvalidValueError(field, f"must be a whole number of đồng from {minimum} to {format_dong(ceiling)}",
+                                f"phải là số đồng nguyên từ {minimum} đến {format_dong(ceiling)}")
     return amount
 
 

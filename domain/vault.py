@@ -12,6 +12,7 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValueError
+from domain.limits import check_day, check_line, check_text
 from domain.values import Actor, PersonalData
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, ResultStillValidError, UnknownDocumentError,
@@ -214,6 +215,7 @@ class Vault(Aggregate):
             raise DuplicateDocumentError(sha256)
         check_count("pages", pages)
         check_count("size", size)
+        _check_metadata(metadata)
         self._document_stored(document_id=document_id, origin=origin, metadata=metadata, note=metadata.note(),
                               pages=pages, sha256=sha256, size=size, signed_by=list(signed_by),
                               dossier_code=dossier_code, actor=actor, at=check_aware(at))
@@ -274,3 +276,16 @@ class Vault(Aggregate):
     def _reuse_checked(self, document_id: UUID, dossier_code: str, actor: Actor, at: datetime) -> None:
         document = self.documents[document_id]
         self.documents[document_id] = msgspec.structs.replace(document, reused_for=(*document.reused_for, dossier_code))
+
+
+def _check_metadata(metadata: DocumentMetadata) -> None:
+    """Metadata is printed on pages and shown to officers: bounded and printable. Checked here, not by the struct,
+    so that documents stored before these bounds still replay."""
+    check_line("metadata.type_code", metadata.type_code, 60)
+    check_line("metadata.name", metadata.name)
+    check_line("metadata.number", metadata.number, 100)
+    check_line("metadata.issuer", metadata.issuer)
+    if metadata.summary is not None:
+        check_text("metadata.summary", metadata.summary)
+    check_day("metadata.issued_on", metadata.issued_on)
+    check_day("metadata.valid_until", metadata.valid_until)

@@ -60,7 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             bar.finish(rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar))
         else:
             for lag in projector.lag():
-                print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  {lag.seconds_behind:8.1f} s")
+                stopped = f"  QUARANTINED at event {lag.quarantined_at}: {lag.error}" if lag.error else ""
+                print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  "
+                      f"{lag.seconds_behind:8.1f} s{stopped}")
     except KeyboardInterrupt:
         projector.stop()
     finally:

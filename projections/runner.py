@@ -22,7 +22,8 @@ import msgspec
 
 from projections.base import ReadModel
 from projections.log import decoder_of, read_log
-from projections.rows import BatchRows, MemoryRows
+from projections.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
+from projections.rows import MemoryRows
 from projections.store import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -86,6 +87,9 @@ class Lag(msgspec.Struct, frozen=True):
     head: int
     events_behind: int
     seconds_behind: float
+    quarantined_at: int | None = None
+    """The event this model failed on and stopped before (it waits for a fix; the other models go on)."""
+    error: str | None = None
 
 
 class Projector:
@@ -100,6 +104,7 @@ class Projector:
         self._thread: threading.Thread | None = None
         with store.transaction() as tx:
             tx.execute(store.ddl(TRACKING))
+            tx.execute(store.ddl(QUARANTINE))
             for model in models:
                 self._create(tx, model)
 
@@ -110,6 +115,11 @@ class Projector:
             tx.execute(index)
 
     # ----- positions --------------------------------------------------------------------
+    def running_positions(self) -> dict[str, int]:
+        """The positions of the read models that are not quarantined."""
+        stopped = quarantined(self.store)
+        return {name: position for name, position in self.positions().items() if name not in stopped}
+
     def positions(self) -> dict[str, int]:
         """Each read model's last processed notification id."""
         rows = self.store.query("SELECT name, position FROM projection_tracking")
@@ -119,13 +129,16 @@ class Projector:
     def lag(self) -> list[Lag]:
         """Events and seconds behind the head of the log, per read model."""
         head, now, result = self.recorder.max_notification_id() or 0, datetime.now(timezone.utc), []
+        stopped = quarantined(self.store)
         for name, position in self.positions().items():
             seconds = 0.0
             if position < head:
                 pending = self.recorder.select_notifications(position + 1, 1)
                 if pending:
                     seconds = max((now - self.mapper.to_domain_event(pending[0]).timestamp).total_seconds(), 0.0)
-            result.append(Lag(name=name, position=position, head=head, events_behind=head - position, seconds_behind=seconds))
+            fault = stopped.get(name)
+            result.append(Lag(name=name, position=position, head=head, events_behind=head - position, seconds_behind=seconds,
+                              quarantined_at=fault and fault.position, error=fault and fault.error))
         return result
 
     # ----- processing -------------------------------------------------------------------
@@ -143,7 +156,7 @@ class Projector:
     def catch_up(self, only: Sequence[str] | None = None, progress: Progress | None = None,
                  interruptible: bool = False) -> int:
         """Process every pending event; returns how many notifications were read."""
-        positions = {name: pos for name, pos in self.positions().items() if name in (only or self.models)}
+        positions = {name: pos for name, pos in self.running_positions().items() if name in (only or self.models)}
         head, read = self.recorder.max_notification_id() or 0, 0
         if not positions or min(positions.values()) >= head:
             return 0
@@ -161,15 +174,14 @@ class Projector:
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             stored = {row["name"]: row["position"] for row in tx.query(f"SELECT name, position FROM projection_tracking{lock}")}
             positions.update({name: stored.get(name, 0) for name in positions})
-            for name, position in positions.items():
+            for name, position in list(positions.items()):
                 if position >= last:
                     continue
-                model, rows = self.models[name], BatchRows(tx, self.models[name])
-                for notification_id, event in events:
-                    if notification_id > position:
-                        model.apply(rows, event, notification_id)
-                rows.flush()
-                tx.execute(SET_POSITION, (name, last, datetime.now(timezone.utc)))
+                fault = apply_batch(tx, self.models[name], events, position,
+                                    lambda at, name=name: tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc))))
+                if fault is not None:
+                    log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
+                    del positions[name]
         for name in positions:
             positions[name] = max(positions[name], last)
 
@@ -199,6 +211,7 @@ class Projector:
                     for index in model.indexes:  # built once over the loaded rows: faster than maintained per row
                         tx.execute(index)
                     tx.execute(SET_POSITION, (model.name, head, datetime.now(timezone.utc)))
+                    tx.execute("DELETE FROM projection_quarantine WHERE name = ?", (model.name,))  # rebuilt whole
         finally:
             del held
             if paused:
@@ -251,8 +264,8 @@ class Projector:
         """Block until the read model (or all) has processed `position`; False on timeout."""
         deadline = time.monotonic() + timeout
         while True:
-            positions = self.positions()
-            current = positions[name] if name else min(positions.values(), default=0)
+            positions = self.positions() if name else self.running_positions()
+            current = positions[name] if name else min(positions.values(), default=position)
             if current >= position:
                 return True
             remaining = deadline - time.monotonic()

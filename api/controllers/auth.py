@@ -10,8 +10,10 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import ADMINS, PUBLIC, authorize, current_actor, current_principal, rules
+from api.schemas import MAX_COMMAND_BODY
 from application.accounts import Accounts, AccountView, Session
 from application.tokens import Principal
+from domain.limits import Name
 from domain.values import Actor, Role
 
 Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -41,7 +43,7 @@ class NewAccountBody(msgspec.Struct, forbid_unknown_fields=True):
 
     username: Short
     password: Secret
-    name: Short
+    name: Name
     role: Role
     agency: Short
     department: Short | None = None
@@ -66,6 +68,7 @@ class AuthController(Controller):
     """Đăng nhập — authentication (public)."""
 
     path = "/auth"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["authentication"]
 
     @post("/login", sync_to_thread=True, opt=PUBLIC, summary="Đăng nhập / Log in", status_code=200)
@@ -102,6 +105,7 @@ class AccountsController(Controller):
     """Tài khoản — account administration (administrators)."""
 
     path = "/accounts"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["accounts"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}

@@ -11,12 +11,12 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import authorize, current_actor, rules, COUNTER, RESULTS
 from application.vault_values import StoredDocument
+from domain.limits import Name
 from domain.values import Actor, DeliveryChannel, Role
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from infrastructure.bootstrap import System
 
 MAX_JSON = 28 * 1024 * 1024
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -11,6 +11,7 @@ from api.auth import (
     COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS, authorize, check_agency, current_actor, current_principal, rules,
 )
 from api.schemas import (
+    MAX_COMMAND_BODY,
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
     ReceiveBody, RegisterBody, ResultBody, RouteBody, SupplementBody, SupplementRequestBody,
 )
@@ -28,6 +29,7 @@ class DossierController(Controller):
     """Hồ sơ — dossiers."""
 
     path = "/dossiers"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["dossiers"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False)}

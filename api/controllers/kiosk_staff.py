@@ -10,6 +10,7 @@ from litestar.params import FromPath, JSONBody
 from api.auth import (
     CREW, OFFICERS, PULL_BACK, READERS, STAFF, authorize, check_agency, check_dossier, current_actor, current_principal, rules,
 )
+from api.schemas import MAX_COMMAND_BODY
 from api.kiosk_schemas import (
     BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
 )
@@ -23,6 +24,7 @@ class KioskStaffController(Controller):
     """Tổ tư vấn — kiosk staff."""
 
     path = "/kiosks"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["kiosk staff"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}

@@ -6,6 +6,7 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
+from api.schemas import MAX_COMMAND_BODY
 from api.auth import authorize, current_actor, rules, DEVICE
 from api.kiosk_schemas import (
     Accepted, CodeBody, EnvelopeBody, IdentityBody, KioskPaymentBody, KioskRatingBody, OtpBody, OtpPickupBody,
@@ -21,6 +22,7 @@ class KioskDeviceController(Controller):
     """Kiosk 24/7 — thiết bị / kiosk device."""
 
     path = "/kiosks/{key:str}"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["kiosk device"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}

@@ -11,8 +11,10 @@ from litestar import Controller, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
+from api.schemas import MAX_COMMAND_BODY
 from api.auth import ADMINS, authorize, current_actor, rules
 from infrastructure.bootstrap import System
+from domain.limits import MULTI_LINE
 from domain.values import Actor
 
 
@@ -20,7 +22,7 @@ class ErasureBody(msgspec.Struct, forbid_unknown_fields=True):
     """Whose data to erase, and the lawful request (its number and date: never the person's name)."""
 
     id_number: Annotated[str, msgspec.Meta(pattern=r"^\d{12}$", description="số định danh cá nhân 12 chữ số")]
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=MULTI_LINE)]
 
 
 class ErasureRecord(msgspec.Struct, frozen=True):
@@ -37,6 +39,7 @@ class PrivacyController(Controller):
     """Bảo vệ dữ liệu cá nhân — personal data protection."""
 
     path = "/privacy"
+    request_max_body_size = MAX_COMMAND_BODY
     tags = ["privacy"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}

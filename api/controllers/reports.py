@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 from api.auth import ANALYSTS, STAFF, authorize, current_principal, rules
 from api.errors import ErrorBody
 from api.reports import department_names, render_csv, render_html
+from projections.book_queries import EARLIEST, LATEST
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
 from projections.store import ReadStore
 
@@ -42,12 +43,13 @@ def reference_date(value: str | None) -> date:
     if value is None:
         return datetime.now(VIETNAM).date()
     try:
-        if ISO_DATE.fullmatch(value):
-            return date.fromisoformat(value)
+        if ISO_DATE.fullmatch(value) and EARLIEST <= (day := date.fromisoformat(value)) <= LATEST:
+            return day  # the books' range: a later period (one ending in year 10000) cannot be computed
     except ValueError:
         pass
-    raise ReportRequestError(f"date must be a calendar date YYYY-MM-DD, not {value!r}",
-                             f"ngày {value!r} không hợp lệ; nhập theo dạng YYYY-MM-DD, ví dụ 2026-03-31")
+    raise ReportRequestError(f"date must be a calendar date YYYY-MM-DD from {EARLIEST} to {LATEST}, not {value[:40]!r}",
+                             f"ngày {value[:40]!r} không hợp lệ; nhập theo dạng YYYY-MM-DD trong khoảng "
+                             f"{EARLIEST:%Y}-{LATEST:%Y}, ví dụ 2026-03-31")
 
 
 def checked(period: str, agency: str | None, output: str) -> None:

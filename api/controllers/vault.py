@@ -22,6 +22,7 @@ from application.base import Written
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
 from application.vaults import Vaults
 from domain.errors import DomainError
+from domain.limits import Text, check_day
 from domain.vault import Document, DocumentMetadata, VaultOwner
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError, ResultStillValidError,
@@ -66,7 +67,7 @@ class DigitizeBody(msgspec.Struct, forbid_unknown_fields=True):
     metadata: DocumentMetadata
     declared_pages: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     pdf: bytes | None = None
-    images: list[bytes] = []
+    images: Annotated[list[bytes], msgspec.Meta(max_length=1000)] = []  # one image per page, as declared_pages
 
 
 class ReuseBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -82,7 +83,7 @@ class SupersedeBody(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class ExpireBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    reason: Text
 
 
 class VaultChange(msgspec.Struct):
@@ -142,7 +143,7 @@ class VaultController(Controller):
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
                  vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
-        return vaults.find_reusable(owner, type_code, on)
+        return vaults.find_reusable(owner, type_code, check_day("on", on))
 
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
          summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT, "vault"))

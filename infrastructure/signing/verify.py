@@ -26,6 +26,11 @@ STANDARD_INFO_KEYS = {"/Title", "/Author", "/Subject", "/Keywords", "/Creator", 
 PERMITTED_CHANGES = {"none", "lta_updates", "form_filling"}
 
 
+# What pyhanko raises on a malformed file besides its own PdfError: it indexes dictionaries and arrays and calls
+# methods on the objects it finds without checking their type.
+MALFORMED = (PdfError, ValueError, KeyError, IndexError, TypeError, AttributeError)
+
+
 class UnreadablePdfError(ValueError):
     """The bytes are not a PDF that can be parsed."""
 
@@ -107,14 +112,17 @@ def _report(embedded: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         signer_organisation=_subject(embedded, "organization_name"),
         reason=_text(embedded.sig_object, "/Reason"),
         location=_text(embedded.sig_object, "/Location"),
-        metadata=_custom_info(embedded.reader.get_historical_resolver(embedded.signed_revision).trailer_view),
+        metadata={},
     )
     try:
+        common["metadata"] = _custom_info(embedded.reader.get_historical_resolver(embedded.signed_revision).trailer_view)
         status: PdfSignatureStatus = validate_pdf_signature(embedded, context)
-    except (SignatureValidationError, PdfError, ValueError) as error:
+    except (SignatureValidationError, *MALFORMED) as error:
+        # A byte changed inside the signed range can break the structure pyhanko walks (a dictionary, a page
+        # tree): the signed revision no longer reads, so it is not intact, whatever the exception.
         return SignatureReport(
             **common, signing_time=embedded.self_reported_timestamp, intact=False, valid=False, trusted=False,
-            covers_whole_document=False, changes_after_signing="unknown", problem=str(error),
+            covers_whole_document=False, changes_after_signing="unknown", problem=f"{type(error).__name__}: {error}"[:300],
         )
     level = status.modification_level
     return SignatureReport(
@@ -146,11 +154,12 @@ def verify_pdf(pdf: bytes, trust_roots: Iterable[TrustRoot]) -> VerificationRepo
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         embedded = reader.embedded_regular_signatures  # skips document timestamps
-    except (PdfError, ValueError) as error:
-        raise UnreadablePdfError(f"not a readable PDF: {error}") from error
-    signatures = [_report(signature, roots) for signature in embedded]
+        signatures = [_report(signature, roots) for signature in embedded]
+        metadata = _custom_info(reader.trailer_view)
+    except MALFORMED as error:
+        raise UnreadablePdfError(f"not a readable PDF: {type(error).__name__}") from error
     altered = bool(signatures) and (
         not signatures[-1].covers_whole_document
         or any(not (s.intact and s.valid) or s.changes_after_signing not in PERMITTED_CHANGES for s in signatures)
     )
-    return VerificationReport(signatures=signatures, altered=altered, metadata=_custom_info(reader.trailer_view))
+    return VerificationReport(signatures=signatures, altered=altered, metadata=metadata)

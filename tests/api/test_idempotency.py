@@ -70,3 +70,45 @@ def test_concurrent_retries_record_one_command(client: TestClient) -> None:
     assert created and {a.json()["code"] for a in created} == {created[0].json()["code"]}
     assert all(a.status_code in (201, 409) for a in answers)
     assert events(client) == before + 1
+
+
+def test_a_retry_sent_the_moment_the_first_answer_arrives_gets_that_answer(tmp_path) -> None:
+    # The client's side is played by `send`: as soon as the answer's body reaches it, it retries with the same key.
+    import anyio
+
+    from api.idempotency import idempotency_middleware
+    from infrastructure.idempotency import IdempotencyStore
+    from projections.store import SqliteReadStore
+
+    class Tokens:
+        def check(self, token, now):
+            return type("Principal", (), {"account_id": "officer-1"})()
+
+    class Clock:
+        def now(self):
+            return None
+
+    async def command(scope, receive, send) -> None:
+        await receive()
+        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": b'{"code": "A"}', "more_body": False})
+
+    middleware = idempotency_middleware(IdempotencyStore(SqliteReadStore(tmp_path / "i.sqlite3")), Tokens(), Clock())(command)
+    scope = {"type": "http", "method": "POST", "path": "/dossiers",
+             "headers": [(b"idempotency-key", b"k-1"), (b"authorization", b"Bearer t")]}
+    retries: list[dict] = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def client(message) -> None:
+        if message["type"] == "http.response.body" and not retries:
+            retries.append({})
+            await middleware(scope, receive, lambda reply: _collect(retries[0], reply))
+
+    async def _collect(into: dict, message) -> None:
+        into.setdefault(message["type"], message)
+
+    anyio.run(middleware, scope, receive, client)
+    assert retries[0]["http.response.start"]["status"] == 201
+    assert retries[0]["http.response.body"]["body"] == b'{"code": "A"}'

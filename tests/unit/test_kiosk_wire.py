@@ -97,3 +97,16 @@ json_values = st.recursive(
     json_values, max_size=3))
 def test_mutated_valid_events_decode_or_are_refused(example, mutation: dict) -> None:
     _decodes_or_refuses(msgspec.json.encode(msgspec.to_builtins(example) | mutation))
+
+
+def test_the_wire_bounds_are_the_domain_bounds() -> None:
+    import re
+    from typing import get_args
+
+    from domain import kiosk_wire
+    from domain.limits import ONE_LINE
+    from domain.money import MAX_AMOUNT
+
+    assert get_args(kiosk_wire.Amount)[1].le == MAX_AMOUNT
+    wire, domain = re.compile(get_args(kiosk_wire.Short)[1].pattern), re.compile(ONE_LINE)
+    assert all(bool(wire.match(f"a{chr(c)}")) == bool(domain.match(f"a{chr(c)}")) for c in range(0x2100))
