@@ -222,3 +222,10 @@ def test_nobody_writes_handover_lines_on_another_agencys_dossiers(world: World) 
                       json={"codes": [world.counter_code], "item": "Hồ sơ giấy", "giver": TEAM, "receiver": DEPT})
         world.refused("POST", f"/dossiers/{world.counter_code}/handovers", elsewhere(role),
                       json={"item": "Hồ sơ giấy", "giver": TEAM, "receiver": DEPT})
+
+
+def test_another_agency_cannot_tell_which_of_this_districts_codes_exist(world: World) -> None:
+    stranger = elsewhere("reception_officer")
+    for code in (world.counter_code, "H29.06-260520-0777"):  # received, and never received
+        world.refused("GET", f"/dossiers/{code}", stranger)
+        world.refused("GET", f"{VAULT}/documents", stranger, params={"dossier": code})
