@@ -28,6 +28,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from application.tokens import Principal, TokenError
+from domain.codes import parse_code
 from domain.errors import DomainError
 from domain.vault import VaultOwner
 from domain.values import Actor, Role
@@ -159,6 +160,8 @@ CHECKS = {"device": _device, "device_dossier": _device_dossier, "dossier": _doss
 
 def check_dossier(connection: ASGIConnection, principal: Principal, code: str) -> None:
     """403 unless the dossier belongs to the caller's agency (and department, for department roles)."""
+    if not within_agency(principal, parse_code(code)[0]):  # before the lookup: no 404/403 oracle on other agencies' codes
+        raise AccessDeniedError("the dossier belongs to another agency", "hồ sơ thuộc cơ quan khác.")
     check_within(principal, *connection.app.state.system.dossiers.scope_of(code))
 
 

@@ -69,11 +69,11 @@ def visible_to(principal: Principal, system: System, kiosk: str | None) -> Visib
     return visible
 
 
-def log_reads(reads: ReadLog, system: System, codes: list[str], what: str) -> None:
-    """Each applicant whose name or phone the book shows gets the read in their access log."""
+def log_reads(reads: ReadLog, system: System, codes: list[str], what: str, purpose: str = "lập sổ sách") -> None:
+    """Each applicant whose name or phone the book or list shows gets the read in their access log."""
     for code in dict.fromkeys(codes):
         applicant = system.dossiers.applicant_of(code)
-        reads(applicant.id_number, applicant.phone, code, what, "lập sổ sách")
+        reads(applicant.id_number, applicant.phone, code, what, purpose)
 
 
 class BookQuery:

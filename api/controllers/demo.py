@@ -11,13 +11,16 @@ from html import escape
 from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
 
+from api.auth import PUBLIC
 from infrastructure.bootstrap import System
 from infrastructure.notifications.demo import DemoMessages, for_settings
 
 CHANNELS = {"sms": "SMS", "zalo": "Zalo", "email": "Thư điện tử"}
 
 
-@get("/demo/messages", include_in_schema=False, sync_to_thread=True)
+# Public on purpose, and only in demo mode (api/app.py registers it under MOTCUA_DEMO=1 alone): the person trying the
+# demo kiosk has no staff login, and the demo holds only invented people.
+@get("/demo/messages", include_in_schema=False, sync_to_thread=True, opt=PUBLIC)
 def demo_messages(system: NamedDependency[System]) -> Response[str]:
     """The last messages, newest first, as an HTML table (Vietnamese)."""
     outbox = for_settings(system.settings)

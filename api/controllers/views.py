@@ -11,7 +11,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
+from api.access import ReadLog, read_log
 from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
+from api.controllers.books import log_reads
 from application.tokens import Principal
 from infrastructure.bootstrap import System
 from projections.queries import OverdueList, QueuePage, TrayRow, UnknownQueueError
@@ -52,7 +54,8 @@ class ViewsController(Controller):
     path = "/views"
     tags = ["read models"]
     guards = [authorize]
-    dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
+    dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
+                    "reads": Provide(read_log, sync_to_thread=False)}
 
     @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS, "agency"))
     def counts(self, system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
@@ -86,11 +89,16 @@ class ViewsController(Controller):
         return system.views.trays(key)
 
     @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS, "kiosk"))
-    def overdue(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> OverdueList:
-        """Results not collected within the limit after the SMS, with masked name and phone and the suggested action."""
+    def overdue(self, key: FromPath[str], system: NamedDependency[System], reads: NamedDependency[ReadLog],
+                after: After = None) -> OverdueList:
+        """Results not collected within the limit after the SMS, with masked name and phone and the suggested action
+        (masked, yet enough to call the person: each applicant's access log records the read)."""
         wait_or_503(system, None, after)
         today = system.clock.now().astimezone(VIETNAM).date()
-        return system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
+        overdue = system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
+        log_reads(reads, system, [item.dossier_code for item in overdue.items], "xem danh sách kết quả quá hạn",
+                  "xử lý kết quả quá hạn")
+        return overdue
 
     @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF, "global"))
     def lag(self, system: NamedDependency[System]) -> list[Lag]:

@@ -3,7 +3,8 @@ department, kiosk and vault owner → allowed (anything but 401/403) or refused 
 
 A route added without roles and a declared scope fails `test_every_route_declares_roles_and_a_scope`; a scope rule
 that stops holding fails the matrix. "Other" callers are of agency H29.01, of another department of the district,
-or the kiosk Q6-02; the world (one kiosk dossier, its applicant's vault, kiosk Q6-01) all belongs to H29.06.
+or the kiosk Q6-02; the world (one kiosk dossier, its applicant's vault, kiosk Q6-01) all belongs to H29.06. The app
+runs in demo mode, so that the routes registered only there are in the table too.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import base64
 import re
 import uuid
+from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
@@ -92,8 +94,9 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
 
 
 @pytest.fixture
-def world(system, store_env, clock, otp):
+def world(system, store_env, clock, otp, tmp_path):
     system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
+    system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
     with TestClient(create_app(system)) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
                            headers=STAFF).status_code == 201

@@ -1,7 +1,8 @@
 """Bad bodies on every POST route of the OpenAPI document: a clear 4xx error and no event.
 
 The routes come from the schema, so a new route is covered as soon as it exists; each request carries a token
-of a role the route allows, so what is tested is the body handling, not the access check.
+of a role the route allows, on resources in that caller's scope (kiosk Q6-01 of the district, a dossier it received,
+the vault of its applicant), so what is tested is the body handling, not the access check.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from api.app import create_app
-from domain.values import Actor, Applicant, Channel, Role
+from tests.api.test_kiosk_api import STAFF, submit
 from tests.faults.auth import in_process
+from tests.kiosk_support import Citizen
 
 pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)  # body handling does not depend on the store
 
@@ -25,7 +27,8 @@ BAD_BODIES = {
     "unknown field": b'{"no_such_field": 1}',
     "empty": b"",
 }
-PATH_VALUES = {"key": "Q6-01", "number": "1", "owner_kind": "citizen", "owner_id": "079195000101",
+APPLICANT = Citizen(5)
+PATH_VALUES = {"key": "Q6-01", "number": "1", "owner_kind": "citizen", "owner_id": APPLICANT.id_number,
                "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan"}
 
 
@@ -52,18 +55,20 @@ def signer(tmp_path_factory):
 
 
 @pytest.fixture
-def api(system, store_env, signer, clock):
+def api(system, store_env, signer, clock, otp):
     from application.vaults import Vaults
     from infrastructure.pdf_tools import LocalPdfTools
     from tests.fakes import InMemoryBlobStore
 
     system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
-    code, _ = system.dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
-                                      applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Nhung"),
-                                      actor=Actor(account_id="officer", role=Role.RECEPTION_OFFICER))
     app = create_app(system)
     with TestClient(app) as client:
-        yield client, app, PATH_VALUES | {"code": code}, system
+        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+                           headers=STAFF).status_code == 201
+        assert client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF).status_code == 201
+        submitted = submit(client, otp, APPLICANT)
+        assert submitted.status_code == 201, submitted.text
+        yield client, app, PATH_VALUES | {"code": submitted.json()["dossier_code"]}, system
 
 
 def events(system) -> int:
@@ -84,7 +89,8 @@ def test_bad_bodies_on_every_post_route_get_a_clear_4xx_and_store_nothing(api) -
     for path, handler in routes:
         url = path.format(**values)
         for case, body in BAD_BODIES.items():
-            answer = client.post(url, content=body, headers=caller_for(handler) | {"Content-Type": "application/json"})
+            answer = client.post(url, content=body, params={"dossier": values["code"]},
+                                 headers=caller_for(handler) | {"Content-Type": "application/json"})
             assert 400 <= answer.status_code < 500, (path, case, answer.status_code, answer.text[:300])
             assert_clear_error(answer)
     assert events(system) == before
@@ -95,7 +101,7 @@ def test_a_body_over_the_route_limit_is_refused_with_413_before_it_is_read(api) 
     before = events(system)
     for path, handler in post_routes(app):
         limit = handler.resolve_request_max_body_size()
-        answer = client.post(path.format(**values), content=b" " * (limit + 1),
+        answer = client.post(path.format(**values), content=b" " * (limit + 1), params={"dossier": values["code"]},
                              headers=caller_for(handler) | {"Content-Type": "application/json"})
         assert_clear_error(answer, 413)
         assert answer.json()["message_vi"].startswith("Dữ liệu gửi lên quá lớn"), path

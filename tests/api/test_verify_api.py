@@ -1,4 +1,7 @@
-"""Verification for anyone and the officers' vault endpoints, through a Litestar app with the real signer."""
+"""Verification for anyone and the officers' vault endpoints, through the whole app with the real signer.
+
+The vault's owner is the applicant of two dossiers received at the counter, so the officer's vault calls are in scope.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +10,11 @@ import io
 from datetime import date
 
 import pytest
-from litestar.datastructures import State
-from litestar import Litestar
-from litestar.di import Provide
 from litestar.testing import TestClient
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from api.controllers.vault import VaultController, VerifyController
-from api.errors import EXCEPTION_HANDLERS
+from api.app import create_app
 from application.vaults import Vaults
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Role
@@ -23,16 +22,16 @@ from infrastructure.pdf import VietnameseDocument
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
-from tests.conftest import COMMON
+from infrastructure.bootstrap import System
+from tests.api.test_dossier_api import BODY
+from tests.auth_support import bearer
 from tests.fakes import InMemoryBlobStore
-from tests.auth_support import TOKENS, bearer
 
 HEADERS = bearer("reception_officer", "officer-1")
 ID_NUMBER = "079195000101"
 OWNER = VaultOwner(kind=OwnerKind.CITIZEN, id_number=ID_NUMBER)
 VAULT = f"/vaults/citizen/{ID_NUMBER}"
 BIRTH = DocumentMetadata(type_code="KQ.GKS", name="Giấy khai sinh", number="15/2026/KS")
-FIRST, SECOND = "H29.06-260518-0001", "H29.06-260520-0001"
 CHAIR = Actor(account_id="chair-1", role=Role.SIGNER)
 CLERK = Actor(account_id="clerk-1", role=Role.DEPARTMENT_OFFICER)
 
@@ -44,21 +43,25 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 
 
 @pytest.fixture
-def vaults(tmp_path, signer, clock):
-    env = COMMON | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
-    app = Vaults(env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
-    yield app
-    app.close()
+def vaults(system: System, store_env, signer, clock) -> Vaults:
+    """The system's vaults (closed with the system), signing with the development PKI."""
+    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    return system.vaults
 
 
 @pytest.fixture
-def client(vaults: Vaults, clock):
-    app = Litestar(route_handlers=[VerifyController, VaultController], exception_handlers=EXCEPTION_HANDLERS,
-                   dependencies={"vaults": Provide(lambda: vaults, sync_to_thread=False)},
-                   state=State({"tokens": TOKENS, "clock": clock}))
-    with TestClient(app) as client:
+def client(system: System, vaults: Vaults):
+    with TestClient(create_app(system)) as client:
         client.headers.update(HEADERS)
         yield client
+
+
+@pytest.fixture
+def codes(client: TestClient) -> tuple[str, str]:
+    """Two dossiers received at the counter for the vault's owner: the first gets the result, the second a scan."""
+    received = [client.post("/dossiers", json=BODY, headers=HEADERS) for _ in range(2)]
+    assert all(r.status_code == 201 for r in received) and BODY["applicant"]["id_number"] == ID_NUMBER
+    return received[0].json()["code"], received[1].json()["code"]
 
 
 def a_pdf(title: str = "GIẤY KHAI SINH", pages: int = 1) -> bytes:
@@ -69,8 +72,8 @@ def a_pdf(title: str = "GIẤY KHAI SINH", pages: int = 1) -> bytes:
     return document.to_bytes()
 
 
-def signed_result(vaults: Vaults) -> bytes:
-    stored = vaults.sign_result(OWNER, dossier_code=FIRST, pdf=a_pdf(), metadata=BIRTH, signer=CHAIR, actor=CLERK)
+def signed_result(vaults: Vaults, dossier: str) -> bytes:
+    stored = vaults.sign_result(OWNER, dossier_code=dossier, pdf=a_pdf(), metadata=BIRTH, signer=CHAIR, actor=CLERK)
     return vaults.open_file(stored.sha256)
 
 
@@ -78,24 +81,24 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def digitize_body(pages: int = 1, declared: int = 1) -> dict:
-    return {"dossier_code": SECOND, "declared_pages": declared, "pdf": b64(a_pdf("TỜ KHAI", pages)),
+def digitize_body(dossier: str, pages: int = 1, declared: int = 1) -> dict:
+    return {"dossier_code": dossier, "declared_pages": declared, "pdf": b64(a_pdf("TỜ KHAI", pages)),
             "metadata": {"type_code": "KQ.GKS", "name": "Giấy khai sinh"}}
 
 
-def test_anyone_can_verify_a_signed_result_without_logging_in(client: TestClient, vaults: Vaults) -> None:
-    response = client.post("/verify", content=signed_result(vaults))
+def test_anyone_can_verify_a_signed_result_without_logging_in(client: TestClient, vaults: Vaults, codes) -> None:
+    response = client.post("/verify", content=signed_result(vaults, codes[0]), headers={"Authorization": ""})
     body = response.json()
     assert response.status_code == 200, response.text
     assert body["intact"] and body["trusted"] and not body["altered"] and body["issued_by_system"]
-    assert body["dossier_code"] == FIRST and body["verdict_vi"] == "Tài liệu còn nguyên vẹn; các chữ ký số hợp lệ."
+    assert body["dossier_code"] == codes[0] and body["verdict_vi"] == "Tài liệu còn nguyên vẹn; các chữ ký số hợp lệ."
     assert [s["signer"] for s in body["signatures"]] == ["Nguyễn Văn An", "Ủy ban nhân dân Quận 6"]
     assert body["signatures"][0]["signed_at"].startswith("2026-05-20T01:30:00")
     assert ID_NUMBER not in response.text and "Khôi" not in response.text and "15/2026" not in response.text
 
 
-def test_a_pdf_changed_after_signing_is_reported_as_altered(client: TestClient, vaults: Vaults) -> None:
-    pdf = signed_result(vaults)
+def test_a_pdf_changed_after_signing_is_reported_as_altered(client: TestClient, vaults: Vaults, codes) -> None:
+    pdf = signed_result(vaults, codes[0])
     flipped = bytearray(pdf)
     flipped[flipped.index(b"/Producer (") + len(b"/Producer (")] ^= 0x20
     body = client.post("/verify", content=bytes(flipped)).json()
@@ -108,7 +111,7 @@ def test_a_pdf_changed_after_signing_is_reported_as_altered(client: TestClient, 
     forged = io.BytesIO()
     writer.write(forged)
     body = client.post("/verify", content=forged.getvalue()).json()
-    assert body["altered"] and not body["intact"] and body["dossier_code"] == FIRST
+    assert body["altered"] and not body["intact"] and body["dossier_code"] == codes[0]
 
 
 def test_an_unsigned_pdf_is_neither_intact_nor_altered(client: TestClient) -> None:
@@ -129,33 +132,34 @@ def test_an_upload_over_20_mb_gets_413(client: TestClient) -> None:
     assert response.status_code == 413
 
 
-def test_the_code_lookup_lists_signed_files_without_personal_data(client: TestClient, vaults: Vaults) -> None:
-    signed_result(vaults)
-    body = client.get("/verify", params={"code": FIRST}).json()
-    assert body["dossier_code"] == FIRST and [f["kind"] for f in body["files"]] == ["result"]
+def test_the_code_lookup_lists_signed_files_without_personal_data(client: TestClient, vaults: Vaults, codes) -> None:
+    signed_result(vaults, codes[0])
+    body = client.get("/verify", params={"code": codes[0]}).json()
+    assert body["dossier_code"] == codes[0] and [f["kind"] for f in body["files"]] == ["result"]
     assert [m["signer"] for m in body["files"][0]["signatures"]] == ["Nguyễn Văn An", "Ủy ban nhân dân Quận 6"]
     assert len(body["files"][0]["sha256"]) == 64 and ID_NUMBER not in str(body) and "Khôi" not in str(body)
     assert client.get("/verify", params={"code": "H29.06-260520-0777"}).status_code == 404
     assert client.get("/verify", params={"code": "not-a-code"}).status_code == 422
 
 
-def test_a_valid_earlier_result_is_reused_and_a_rescan_is_refused_with_the_reason(client: TestClient, vaults: Vaults) -> None:
-    signed_result(vaults)
-    refused = client.post(f"{VAULT}/digitize", json=digitize_body(), headers=HEADERS)
+def test_a_valid_earlier_result_is_reused_and_a_rescan_is_refused_with_the_reason(client: TestClient, vaults: Vaults, codes) -> None:
+    first, second = codes
+    signed_result(vaults, first)
+    refused = client.post(f"{VAULT}/digitize", json=digitize_body(second), headers=HEADERS)
     assert refused.status_code == 409 and refused.json()["error"] == "result_still_valid"
     assert "Không được scan" in refused.json()["message_vi"]
-    reused = client.post(f"{VAULT}/reuse", json={"type_code": "KQ.GKS", "dossier_code": SECOND}, headers=HEADERS)
+    reused = client.post(f"{VAULT}/reuse", json={"type_code": "KQ.GKS", "dossier_code": second}, headers=HEADERS)
     assert reused.status_code == 201, reused.text
     [document] = client.get(f"{VAULT}/documents", headers=HEADERS).json()
-    assert document["reused_for"] == [SECOND] and document["document_id"] == reused.json()["document_id"]
+    assert document["reused_for"] == [second] and document["document_id"] == reused.json()["document_id"]
     opened = client.get(f"{VAULT}/documents/{document['document_id']}/file", headers=HEADERS)
     assert opened.status_code == 200 and opened.content == vaults.open_file(document["sha256"])
 
 
-def test_officers_digitize_store_expire_and_list(client: TestClient) -> None:
-    mismatch = client.post(f"{VAULT}/digitize", json=digitize_body(pages=2, declared=3), headers=HEADERS)
+def test_officers_digitize_store_expire_and_list(client: TestClient, codes) -> None:
+    mismatch = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=3), headers=HEADERS)
     assert mismatch.status_code == 422 and mismatch.json()["error"] == "page_count_mismatch"
-    scanned = client.post(f"{VAULT}/digitize", json=digitize_body(pages=2, declared=2), headers=HEADERS)
+    scanned = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=2), headers=HEADERS)
     assert scanned.status_code == 201 and scanned.json()["pages"] == 2 and scanned.json()["signed_by"] == ["Nguyễn Văn An"]
     stored = client.post(f"{VAULT}/documents", headers=HEADERS, json={
         "pdf": b64(a_pdf("GIẤY PHÉP")), "metadata": {"type_code": "KQ.GP", "name": "Giấy phép", "valid_until": "2027-01-01"}})
@@ -175,10 +179,25 @@ def test_officers_digitize_store_expire_and_list(client: TestClient) -> None:
     ("/vaults/household/079195000101/documents", HEADERS, 422),
     (f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file", HEADERS, 404),
 ])
-def test_officer_endpoints_refuse_unknown_callers_and_bad_owners(client: TestClient, path: str, headers: dict, status: int) -> None:
-    response = client.get(path, headers=headers)
+def test_officer_endpoints_refuse_unknown_callers_and_bad_owners(client: TestClient, codes, path: str, headers: dict, status: int) -> None:
+    response = client.get(path, params={"dossier": codes[0]}, headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["message_vi"]
+
+
+@pytest.mark.parametrize(("dossier", "status", "error"), [
+    ("H29.06-260520-0777", 404, "not_found"),  # well formed, never received
+    ("H29.06-261340-0001", 422, "invalid_value"),  # malformed
+    (None, 403, "forbidden"),  # no dossier named and none in the vault
+])
+def test_a_vault_call_naming_no_dossier_in_scope_is_refused_with_a_reason_never_a_500(
+        client: TestClient, codes, dossier: str | None, status: int, error: str) -> None:
+    for path in (f"{VAULT}/documents", f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file"):
+        response = client.get(path, params={"dossier": dossier} if dossier else {})
+        assert response.status_code == status and response.json()["error"] == error, response.text
+        assert response.json()["message_vi"]
+    body = digitize_body(dossier or "H29.06-260520-0777")
+    assert client.post(f"{VAULT}/digitize", json=body).status_code in (404, 422)
 
 
 def test_the_openapi_document_lists_the_verification_and_vault_paths(client: TestClient) -> None:
