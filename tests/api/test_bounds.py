@@ -6,6 +6,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
+from domain.errors import DomainError
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer
 
@@ -65,10 +66,19 @@ def test_a_report_for_a_date_far_in_the_future_is_400(client: TestClient) -> Non
         assert_refused(client.get(f"/views/reports/quarter?date={day}", headers=ANALYST), 400)
 
 
-def test_a_kiosk_receipt_of_a_dossier_registered_online_is_a_clear_refusal(client: TestClient) -> None:
+def test_a_kiosk_receipt_of_a_dossier_registered_online_is_a_clear_refusal(client: TestClient, system) -> None:
+    """It answered 500; now the kiosk is refused (it never received that dossier), and the application itself
+    refuses a receipt of a dossier without an appointment date."""
+    installed = client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+                            headers=bearer("consultant", "tuvan.tuan"))
+    assert installed.status_code == 201, installed.text
     online = client.post("/dossiers/online", json={k: v for k, v in BODY.items() if k != "channel"})
     assert online.status_code == 201, online.text
-    assert_refused(client.get(f"/kiosks/Q6-01/dossiers/{online.json()['code']}/receipt", headers=KIOSK), 409)
+    code = online.json()["code"]
+    assert_refused(client.get(f"/kiosks/Q6-01/dossiers/{code}/receipt", headers=KIOSK), 403)
+    with pytest.raises(DomainError) as refused:
+        system.kiosks.get_receipt("Q6-01", code)
+    assert refused.value.message_vi
 
 
 def test_oversized_or_unprintable_intake_is_refused_and_records_nothing(client: TestClient) -> None:

@@ -208,12 +208,12 @@ def test_the_openapi_document_lists_the_verification_and_vault_paths(client: Tes
 
 
 def test_a_byte_changed_in_a_signed_object_dictionary_is_altered_or_unreadable_never_500(
-        client: TestClient, vaults: Vaults) -> None:
+        client: TestClient, vaults: Vaults, codes) -> None:
     # These dictionaries (page tree, a content stream's, the document information) lie in the signed range; each
     # changed byte once raised KeyError, AttributeError, TypeError or PdfReadError out of pyhanko: a 500.
     from domain.errors import DomainError
 
-    pdf = signed_result(vaults)
+    pdf = signed_result(vaults, codes[0])
     for head in (b"<<\n/Count ", b"<<\n/Filter /FlateDecode", b"<<\n/CreationDate"):
         start = pdf.index(head)
         assert start < pdf.index(b"/ByteRange")
