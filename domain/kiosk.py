@@ -10,6 +10,7 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
+from domain.timing import MonotonicTime
 from domain.errors import DomainError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -54,7 +55,7 @@ class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     dossier_code: str
 
 
-class Kiosk(FlatCopy, Aggregate):
+class Kiosk(MonotonicTime, FlatCopy, Aggregate):
     """The machine's consumables and containers: envelope stock, intake bin, cash box."""
 
     class Installed(Aggregate.Created):

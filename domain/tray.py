@@ -9,6 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
+from domain.timing import MonotonicTime
 from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -42,7 +43,7 @@ def tray_id(kiosk_id: str, number: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"/trays/{kiosk_id}/{number}")
 
 
-class Tray(FlatCopy, Aggregate):
+class Tray(MonotonicTime, FlatCopy, Aggregate):
     """One of the kiosk's return compartments."""
 
     class Installed(Aggregate.Created):
