@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from copy import deepcopy
 from typing import Any, TypeVar
 from uuid import UUID
@@ -102,13 +103,24 @@ class OneStopApplication(Application[UUID]):
     def construct_recorder(self) -> Any:
         """The recorder; on PostgreSQL its tables are created under an advisory lock, because processes that start
         together (`make stack`) failed with "tuple concurrently updated" creating the same tables at once."""
+        with self._schema_lock():
+            return super().construct_recorder()
+
+    def construct_snapshot_store(self) -> Any:
+        """The snapshot store (applications with `snapshotting_intervals`), its table made under the same lock."""
+        with self._schema_lock():
+            return super().construct_snapshot_store()
+
+    @contextmanager
+    def _schema_lock(self) -> Iterator[None]:
         datastore = getattr(self.factory, "datastore", None)
         if type(self.factory).__module__ != "eventsourcing.postgres" or datastore is None:
-            return super().construct_recorder()
+            yield
+            return
         with datastore.get_connection() as conn:
             conn.execute("SELECT pg_advisory_lock(hashtext('motcua-schema'))")
             try:
-                return super().construct_recorder()
+                yield
             finally:
                 conn.execute("SELECT pg_advisory_unlock(hashtext('motcua-schema'))")
 

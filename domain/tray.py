@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -45,6 +46,16 @@ def tray_id(kiosk_id: str, number: int) -> UUID:
 
 class Tray(MonotonicTime, FlatCopy, Aggregate):
     """One of the kiosk's return compartments."""
+
+    class State(TypedDict):
+        kiosk_id: str
+        number: int
+        status: TrayStatus
+        dossier_code: str | None
+        loaded_at: datetime | None
+        loaded_by: Actor | None
+        status_before_fault: TrayStatus | None
+        last_at: datetime | None
 
     class Installed(Aggregate.Created):
         """The tray exists, empty."""
