@@ -14,4 +14,4 @@ from typing import Any
 from domain.kiosk import Kiosk
 from domain.tray import Tray
 
-SNAPSHOT_INTERVALS: dict[type[Any], int] = {Kiosk: 100, Tray: 20}
+SNAPSHOT_INTERVALS: dict[type[Any], int] = {Kiosk: 100, Tray: 10}
