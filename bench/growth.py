@@ -6,7 +6,9 @@ through the applications' own commit, one simulated day per commit, with the dom
 operation runs on new dossiers with a warm cache (a long-running process) and with a cold one (every aggregate
 read from the store), and a fresh process loads the kiosk and its trays.
 
-Run by hand:  .venv/bin/python -m bench.growth [--samples 40] [--store sqlite|postgres]
+Run by hand:  .venv/bin/python -m bench.growth [--samples 40] [--rounds 4]
+Each age has its own SQLite store (copied from one growing history), and the ages take turns in rounds, so a
+busy spell on a shared machine slows all of them rather than one.
 Last line:    ratio <worst p50 ratio to day one over every operation, cache and age>   (goal ≤ 1.2)
 """
 
@@ -14,10 +16,10 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -28,12 +30,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from application.dossiers import Dossiers  # noqa: E402
 from application.kiosks import Kiosks  # noqa: E402
 from application.proofs import Proofs  # noqa: E402
-from bench.common import event_store_env, machine, progress, scratch_schema  # noqa: E402
+from bench.common import machine, progress  # noqa: E402
 from domain.codes import format_code  # noqa: E402
 from domain.dossier import Dossier  # noqa: E402
-from domain.kiosk import kiosk_id  # noqa: E402
 from domain.procedures import ComponentForm  # noqa: E402
-from domain.tray import PickupMethod, tray_id  # noqa: E402
+from domain.tray import PickupMethod  # noqa: E402
 from domain.values import Actor, Applicant, Channel, Component, Party, PaymentMethod, Role  # noqa: E402
 from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
@@ -163,14 +164,6 @@ def fresh_loads(env: dict[str, str], catalogue, calendar, samples: int) -> list[
     return times
 
 
-def settle(env: dict[str, str]) -> None:
-    """Write the bulk history back from SQLite's write-ahead log, so the measured commits do not pay for it
-    (they took 3 ms instead of 0.5 ms while SQLite checkpointed a month of history); PostgreSQL needs nothing."""
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
-        with sqlite3.connect(env["SQLITE_DBNAME"]) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
 def p(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -178,34 +171,51 @@ def p(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--samples", type=int, default=40)
-    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--samples", type=int, default=40, help="dossiers per operation, age and cache")
+    parser.add_argument("--rounds", type=int, default=4, help="the ages take turns this many times (shared machines drift)")
     parser.add_argument("--ages", default=",".join(map(str, AGES)), help="days of history measured (the first is the base)")
     args = parser.parse_args()
     ages = tuple(int(a) for a in args.ages.split(","))
     catalogue, calendar = load_catalogue(), load_calendar()
-    fee = catalogue.procedure(PROCEDURE).fee
-    progress(f"machine: {machine()}; store {args.store}")
-    with tempfile.TemporaryDirectory() as tmp, (scratch_schema() if args.store == "postgres" else _none()) as schema:
-        env = event_store_env(schema) if schema else {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": f"{tmp}/events.sqlite3",
-            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
-        apps = Apps(env, catalogue, calendar)
-        apps.kiosks.install_kiosk(KEY, name="Kiosk Quận 6", agency="H29.06", actor=STAFF_ACTOR, tray_count=TRAYS)
-        figures: dict[tuple[int, str, str], list[float]] = {}
-        done, events = 0, 0
-        for batch, age in enumerate(ages):
-            started = time.perf_counter()
-            events += simulate(apps, fee, done + 1, age, date.today())
-            done = age
-            progress(f"day {age}: {events:,} kiosk, envelope and tray events written ({time.perf_counter() - started:.0f} s)")
-            settle(env)
-            for cold in (False, True):
-                for name, values in measure(apps, fee, args.samples, cold, 2 * batch + cold).items():
-                    figures[age, name, "cold" if cold else "warm"] = values
-            figures[age, "fresh kiosk load", "cold"] = fresh_loads(env, catalogue, calendar, max(5, args.samples // 4))
-        apps.close()
+    progress(f"machine: {machine()}; SQLite")
+    with tempfile.TemporaryDirectory() as tmp:
+        envs = histories(Path(tmp), ages, catalogue, calendar)
+        stores = {age: Apps(env, catalogue, calendar) for age, env in envs.items()}
+        figures: dict[tuple[int, str, str], list[float]] = defaultdict(list)
+        per_round = max(1, args.samples // args.rounds)
+        for round_ in range(args.rounds):  # every age measured in every round, so a busy spell hits them all
+            for turn, age in enumerate(ages[round_ % len(ages):] + ages[:round_ % len(ages)]):
+                for cold in (False, True):
+                    batch = (round_ * len(ages) + turn) * 2 + cold
+                    for name, values in measure(stores[age], catalogue.procedure(PROCEDURE).fee, per_round, cold, batch).items():
+                        figures[age, name, "cold" if cold else "warm"] += values
+                figures[age, "fresh kiosk load", "cold"] += fresh_loads(envs[age], catalogue, calendar, max(2, per_round // 3))
+            progress(f"round {round_ + 1} of {args.rounds} measured")
+        for apps in stores.values():
+            apps.close()
     report(figures, ages)
+
+
+def histories(tmp: Path, ages: tuple[int, ...], catalogue, calendar) -> dict[int, dict[str, str]]:
+    """One SQLite store per age, copied from one growing history (SQLite's backup API)."""
+    env = sqlite_env(tmp / "history.sqlite3")
+    apps = Apps(env, catalogue, calendar)
+    apps.kiosks.install_kiosk(KEY, name="Kiosk Quận 6", agency="H29.06", actor=STAFF_ACTOR, tray_count=TRAYS)
+    envs, done, events = {}, 0, 0
+    for age in ages:
+        started = time.perf_counter()
+        events += simulate(apps, catalogue.procedure(PROCEDURE).fee, done + 1, age, date.today())
+        done, envs[age] = age, sqlite_env(tmp / f"day{age}.sqlite3")
+        with sqlite3.connect(env["SQLITE_DBNAME"]) as source, sqlite3.connect(envs[age]["SQLITE_DBNAME"]) as copy:
+            source.backup(copy)
+        progress(f"day {age}: {events:,} kiosk, envelope and tray events ({time.perf_counter() - started:.0f} s)")
+    apps.close()
+    return envs
+
+
+def sqlite_env(path: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
+            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 
 def report(figures: dict[tuple[int, str, str], list[float]], ages: tuple[int, ...]) -> None:
@@ -219,14 +229,6 @@ def report(figures: dict[tuple[int, str, str], list[float]], ages: tuple[int, ..
         cells = "".join(f"{p(r, 0.5) * 1000:>12.2f}/{p(r, 0.99) * 1000:<9.2f}" for r in rows)
         print(f"{name:<18}{cache:<6}{cells}   " + "  ".join(f"{a}: {r50:.2f} ({r99:.2f})" for a, (r50, r99) in zip(ages[1:], ratios)))
     print(f"ratio {worst:.2f}")
-
-
-class _none:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 if __name__ == "__main__":
