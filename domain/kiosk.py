@@ -3,7 +3,7 @@
 Sized for decades: the state holds only the configuration, the count of unused envelopes, the bin and the cash
 box since the last collection (both emptied twice a day). Each envelope barcode is its own EnvelopeBarcode
 aggregate (domain/envelope.py); only barcodes registered before that change (stored `EnvelopesRegistered`
-version 1) are still kept here, until used. The stream itself grows with every intake and payment, so the
+version 1) are still kept here, a set that no longer grows. The stream itself grows with every intake and payment, so the
 application snapshots it (application/snapshots.py).
 """
 
@@ -81,6 +81,7 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         tray_count: int
         unused_count: int
         legacy_unused: set[str]
+        legacy_used: set[str]
         bin: list[Envelope]
         cash_expected: int
         last_at: datetime | None
@@ -136,7 +137,9 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
     def __init__(self, *, key: str, name: str, agency: str, tray_count: int, actor: Actor, at: datetime) -> None:
         self.key, self.name, self.agency, self.tray_count = key, name, agency, tray_count
         self.unused_count = 0
-        self.legacy_unused: set[str] = set()  # barcodes registered before they were aggregates, still unused
+        # Barcodes registered before they were aggregates (empty for kiosks installed since): frozen in size.
+        self.legacy_unused: set[str] = set()
+        self.legacy_used: set[str] = set()
         self.bin: list[Envelope] = []
         self.cash_expected = 0
 
@@ -157,7 +160,7 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
             raise InvalidValueError("barcodes", "give distinct barcodes", "danh sách mã vạch trống hoặc bị trùng")
         for barcode in barcodes:
             check_envelope_barcode(barcode)
-            if barcode in self.legacy_unused:
+            if barcode in self.legacy_unused or barcode in self.legacy_used:
                 raise already_registered(barcode)
         self._envelopes_registered(barcodes=list(barcodes), actor=actor, at=at, own_aggregates=True)
         return [EnvelopeBarcode.register(kiosk=self.key, barcode=b, actor=actor, at=at) for b in barcodes]
@@ -167,6 +170,8 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         check_envelope_barcode(barcode)
         if envelope is not None:
             envelope.check()
+        elif barcode in self.legacy_used:
+            raise UnknownEnvelopeError(barcode, "barcode already used", "mã vạch này đã được sử dụng")
         elif barcode not in self.legacy_unused:
             raise UnknownEnvelopeError(barcode, "barcode not registered", "mã vạch không có trong hệ thống")
 
@@ -200,7 +205,9 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
     @event(EnvelopeAccepted)
     def _envelope_accepted(self, envelope: Envelope, actor: Actor, at: datetime) -> None:
         self.unused_count -= 1
-        self.legacy_unused.discard(envelope.barcode)
+        if envelope.barcode in self.legacy_unused:
+            self.legacy_unused.discard(envelope.barcode)
+            self.legacy_used.add(envelope.barcode)
         self.bin.append(envelope)
 
     @event(CashAccepted)

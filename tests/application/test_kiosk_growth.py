@@ -92,9 +92,11 @@ def test_a_store_written_before_envelopes_were_aggregates_still_loads_and_checks
     kiosks, otp = apps()  # a process started after the upgrade
     view = kiosks.get_kiosk("Q6-01")
     assert (view.unused_envelopes, view.bin) == (1, ["H29.06-260519-0001"])
-    with pytest.raises(UnknownEnvelopeError):
+    with pytest.raises(UnknownEnvelopeError, match="already used"):
         kiosks.check_envelope("Q6-01", "OLD00001")
+    with pytest.raises(InvalidValueError, match="OLD00001 is already registered"):
+        kiosks.register_envelopes("Q6-01", barcodes=["OLD00001"], actor=STAFF_ACTOR)
     submit(kiosks, otp, catalogue, Citizen(2), KIOSK_PROCEDURES[1], "OLD00002", [])
-    with pytest.raises(UnknownEnvelopeError):
+    with pytest.raises(UnknownEnvelopeError, match="already used"):
         kiosks.check_envelope("Q6-01", "OLD00002")
     assert kiosks.get_kiosk("Q6-01").unused_envelopes == 0
