@@ -15,6 +15,7 @@ from application.base import MAX_RETRIES, OneStopApplication, Written, command
 from application.codes import CodeAllocator
 from application.errors import UnknownReferenceError, VersionConflictError
 from application.ports import Calendar, Clock
+from application.snapshots import SNAPSHOT_INTERVALS
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
@@ -28,6 +29,8 @@ DOSSIER = ("dossier", "hồ sơ")
 
 class Dossiers(OneStopApplication):
     """Receive, process and deliver dossiers. Catalogue, calendar and clock come from the composition root."""
+
+    snapshotting_intervals = SNAPSHOT_INTERVALS  # a kiosk submission saves the kiosk through this application
 
     def __init__(self, env: Any = None, *, catalogue: Catalogue | None = None,
                  calendar: Calendar | None = None, clock: Clock | None = None) -> None:

@@ -163,7 +163,7 @@ class History:
         kiosk = aggregate
         trays = (self._replay(tray_id(kiosk.key, n), instant)[0] for n in range(1, kiosk.tray_count + 1))
         return KioskView(key=kiosk.key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
-                         cash_expected=kiosk.cash_expected, unused_envelopes=len(kiosk.unused_envelopes),
+                         cash_expected=kiosk.cash_expected, unused_envelopes=kiosk.unused_count,
                          trays=[tray_view(t) for t in trays if t is not None])
 
 

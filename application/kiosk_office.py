@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from eventsourcing.persistence import IntegrityError
+
 from application.base import command
 from application.dossiers import Dossiers
 from application.errors import KioskFullError, KioskRefusal
@@ -15,7 +17,8 @@ from application.kiosk_views import (
 )
 from domain.dossier import Dossier
 from domain.errors import DomainError
-from domain.kiosk import Kiosk
+from domain.envelope import envelope_id
+from domain.kiosk import Kiosk, already_registered
 from domain.procedures import ResultKind
 from domain.tray import Tray, TrayStatus
 from domain.values import Actor, Party
@@ -47,8 +50,17 @@ class KioskOffice:
     def register_envelopes(self, key: str, *, barcodes: list[str], actor: Actor, at: datetime | None = None) -> Written:
         """A printed batch of envelope barcodes becomes valid for intake."""
         at = self._at(at)
-        return self.update(self._kiosk(key).id, ("kiosk", "kiosk"), key, None,
-                           lambda k: k.register_envelopes(barcodes=barcodes, actor=actor, at=at))
+        for _ in range(5):
+            kiosk = self._kiosk(key)
+            envelopes = kiosk.register_envelopes(barcodes=barcodes, actor=actor, at=at)
+            try:
+                return self.commit(kiosk, *envelopes)
+            except IntegrityError:
+                self.evict(kiosk.id)
+                known = next((b for b in barcodes if self.recorder.select_events(envelope_id(key, b), limit=1)), None)
+                if known is not None:
+                    raise already_registered(known) from None
+        raise self.conflict(key)
 
     @command
     def set_tray_service(self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "",
@@ -68,7 +80,7 @@ class KioskOffice:
         """The kiosk's bin, cash box, envelope stock and trays."""
         kiosk = self._kiosk(key, fresh=True)
         return KioskView(key=key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
-                         cash_expected=kiosk.cash_expected, unused_envelopes=len(kiosk.unused_envelopes),
+                         cash_expected=kiosk.cash_expected, unused_envelopes=kiosk.unused_count,
                          trays=[TrayView(number=t.number, status=t.status.value, dossier_code=t.dossier_code,
                                          loaded_at=t.loaded_at) for t in self._trays(key, fresh=True)])
 

@@ -9,6 +9,12 @@ Personal data is the exception. Given a key ring (application/privacy.py), every
 personal text field is stored sealed, `{"enc": "v1", "kid": <data key id>, "ct": <base64 AES-GCM>}`, under its
 subject's key; once that key is destroyed the value decodes to its erased placeholder. Values stored before
 sealing was switched on (plain objects) still decode; a mapper without a key ring writes them plain.
+
+Events change shape the way eventsourcing's own Mapper allows: a class with `class_version = N > 1` stores
+`"class_version": N` beside its state, and reading an older state runs the class's static
+`upcast_vK_vK+1(state)` methods in turn before the typed decode (docs/ARCHITECTURE.md, "How to change an event").
+Snapshots store their aggregate's attributes typed by the aggregate's nested `State` TypedDict; they are never
+sealed, so only aggregates without personal data may be snapshotted.
 """
 
 from __future__ import annotations
@@ -17,11 +23,13 @@ import base64
 import dataclasses
 from collections.abc import Iterator
 from functools import lru_cache
+from datetime import datetime
 from typing import Any, TypedDict, get_type_hints
 from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
+from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
 from application.event_mac import body_of, seal
@@ -66,6 +74,22 @@ def _decoder(event_class: type) -> msgspec.json.Decoder:
     return msgspec.json.Decoder(state)
 
 
+@lru_cache(maxsize=None)
+def _aggregate_state(aggregate_class: type) -> tuple[type, frozenset[str]]:
+    """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its keys."""
+    fields = {"_created_on": datetime, "_modified_on": datetime, **get_type_hints(aggregate_class.State)}
+    state = TypedDict(f"{aggregate_class.__qualname__}Snapshot", fields)  # type: ignore[misc]
+    return state, frozenset(fields)
+
+
+def _upcast(event_class: type, version: int, state: dict[str, Any]) -> None:
+    """Bring a stored state up to the class's version with its upcasters, as eventsourcing's Mapper does."""
+    from_version = state.pop("class_version", 1)
+    while from_version < version:
+        getattr(event_class, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+
+
 class MsgspecMapper(Mapper[UUID]):
     """Maps domain events to stored events and back with msgspec, sealing personal data when given keys."""
 
@@ -80,6 +104,10 @@ class MsgspecMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         state = dict(vars(domain_event))
         originator_id, originator_version = state.pop("originator_id"), state.pop("originator_version")
+        if isinstance(domain_event, CanSnapshotAggregate):
+            self._check_snapshot(domain_event)
+        if getattr(type(domain_event), "class_version", 1) > 1:
+            state["class_version"] = type(domain_event).class_version
         if self.keys is not None:
             for name, _, _ in _personal_fields(type(domain_event)):
                 if state[name] is not None:
@@ -88,6 +116,14 @@ class MsgspecMapper(Mapper[UUID]):
         if self.mac_key is not None:
             body = seal(self.mac_key, originator_id, originator_version, topic, body)
         return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic, state=body)
+
+    @staticmethod
+    def _check_snapshot(snapshot: Any) -> None:
+        """An attribute missing from the aggregate's State would be silently lost on reading the snapshot back."""
+        _, names = _aggregate_state(resolve_topic(snapshot.topic))
+        if set(snapshot.state) - {"class_version"} != names:
+            raise ValueError(f"{snapshot.topic}.State must name exactly the aggregate's attributes: "
+                             f"{sorted(set(snapshot.state) ^ names)}")
 
     def _seal(self, value: Any, stream: UUID) -> dict[str, str]:
         if is_erased(value):  # an erased value stays erased if an aggregate carries it into a new event
@@ -108,9 +144,17 @@ class MsgspecMapper(Mapper[UUID]):
             known = self._by_topic[topic] = (event_class, _decoder(event_class), _personal_fields(event_class))
         event_class, decoder, personal = known
         try:
-            state = decoder.decode(body_of(data))
+            data = body_of(data)  # the event's MAC is checked by the audit chainer, not here
+            version = getattr(event_class, "class_version", 1)
+            if version > 1:  # the stored state may be older: upcast it untyped, then decode it typed
+                older = msgspec.json.decode(data)
+                _upcast(event_class, version, older)
+                data = self._encoder.encode(older)
+            state = decoder.decode(data)
             for name, kind, plain in personal:
                 state[name] = self._open(state[name], kind, plain)
+            if issubclass(event_class, CanSnapshotAggregate):
+                state["state"] = self._aggregate_state(state["topic"], state["state"])
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise MapperDeserialisationError(
                 f"cannot decode {topic} v{originator_version} of {originator_id}: {error}") from error
@@ -119,6 +163,18 @@ class MsgspecMapper(Mapper[UUID]):
         domain_event = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
+
+    @staticmethod
+    def _aggregate_state(topic: str, stored: dict[str, Any]) -> dict[str, Any]:
+        """A snapshot's aggregate attributes, upcast to the aggregate's class version and typed."""
+        aggregate_class = resolve_topic(topic)
+        version = getattr(aggregate_class, "class_version", 1)
+        _upcast(aggregate_class, version, stored)
+        state_type, _ = _aggregate_state(aggregate_class)
+        typed = msgspec.convert(stored, state_type)
+        if version > 1:  # Snapshot.mutate would otherwise upcast a second time
+            typed["class_version"] = version
+        return typed
 
     def _open(self, value: Any, kind: type, plain: msgspec.json.Decoder) -> Any:
         sealed = value.get("enc") if type(value) is dict else None

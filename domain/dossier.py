@@ -9,6 +9,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
+from domain.timing import MonotonicTime
 from domain.codes import dossier_id, parse_code
 from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
 from domain.limits import check_count, check_text
@@ -74,7 +75,7 @@ def allowed_actions(status: Status) -> list[str]:
     return sorted(action for action, states in ALLOWED.items() if status in states)
 
 
-class Dossier(FlatCopy, Aggregate):
+class Dossier(MonotonicTime, FlatCopy, Aggregate):
     """One application for one procedure, from receipt to delivery and rating."""
 
     class Registered(Aggregate.Created):

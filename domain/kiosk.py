@@ -1,18 +1,30 @@
-"""Kiosk aggregate (hệ thống tiếp nhận và trả hồ sơ tự động 24/7): envelope stock, intake bin and cash box."""
+"""Kiosk aggregate (hệ thống tiếp nhận và trả hồ sơ tự động 24/7): envelope stock, intake bin and cash box.
+
+Sized for decades: the state holds only the configuration, the count of unused envelopes, the bin and the cash
+box since the last collection (both emptied twice a day). Each envelope barcode is its own EnvelopeBarcode
+aggregate (domain/envelope.py); only barcodes registered before that change (stored `EnvelopesRegistered`
+version 1) are still kept here, a set that no longer grows. The stream itself grows with every intake and payment, so the
+application snapshots it (application/snapshots.py).
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
+from domain.timing import MonotonicTime
 from domain.errors import DomainError, InvalidValueError
 from domain.money import MAX_CASH_COUNT
 from domain.values import Actor, Party, check_amount
+
+if TYPE_CHECKING:
+    from domain.envelope import EnvelopeBarcode
 
 KIOSK_ID = re.compile(r"[A-Z0-9][A-Z0-9-]{1,30}", re.ASCII)
 ENVELOPE_BARCODE = re.compile(r"[A-Z0-9]{4,24}", re.ASCII)
@@ -38,6 +50,11 @@ def check_envelope_barcode(barcode: str) -> str:
     return barcode
 
 
+def already_registered(barcode: str) -> InvalidValueError:
+    """The refusal of a batch holding a barcode registered before."""
+    return InvalidValueError("barcodes", f"{barcode} is already registered", f"mã {barcode} đã được đăng ký")
+
+
 class UnknownEnvelopeError(DomainError):
     """The envelope is pushed back out: its barcode is not registered, or already used."""
 
@@ -55,8 +72,20 @@ class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     dossier_code: str
 
 
-class Kiosk(FlatCopy, Aggregate):
+class Kiosk(MonotonicTime, FlatCopy, Aggregate):
     """The machine's consumables and containers: envelope stock, intake bin, cash box."""
+
+    class State(TypedDict):
+        key: str
+        name: str
+        agency: str
+        tray_count: int
+        unused_count: int
+        legacy_unused: set[str]
+        legacy_used: set[str]
+        bin: list[Envelope]
+        cash_expected: int
+        last_at: datetime | None
 
     class Installed(Aggregate.Created):
         """A kiosk was set up for an agency, with its tray count."""
@@ -74,6 +103,12 @@ class Kiosk(FlatCopy, Aggregate):
         barcodes: list[str]
         actor: Actor
         at: datetime
+        own_aggregates: bool  # each barcode is an EnvelopeBarcode aggregate; version 1 kept them in the kiosk
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["own_aggregates"] = False
 
     class EnvelopeAccepted(Aggregate.Event):
         """An envelope was pulled into the intake bin for a dossier."""
@@ -102,8 +137,10 @@ class Kiosk(FlatCopy, Aggregate):
 
     def __init__(self, *, key: str, name: str, agency: str, tray_count: int, actor: Actor, at: datetime) -> None:
         self.key, self.name, self.agency, self.tray_count = key, name, agency, tray_count
-        self.unused_envelopes: set[str] = set()
-        self.used_envelopes: set[str] = set()
+        self.unused_count = 0
+        # Barcodes registered before they were aggregates (empty for kiosks installed since): frozen in size.
+        self.legacy_unused: set[str] = set()
+        self.legacy_used: set[str] = set()
         self.bin: list[Envelope] = []
         self.cash_expected = 0
 
@@ -115,27 +152,36 @@ class Kiosk(FlatCopy, Aggregate):
         return cls._create(cls.Installed, id=kiosk_id(check_kiosk_key(key)), key=key, name=name, agency=agency,
                            tray_count=tray_count, actor=actor, at=at)
 
-    def register_envelopes(self, *, barcodes: list[str], actor: Actor, at: datetime) -> None:
-        """Make a printed batch valid for intake; a barcode already known is refused."""
+    def register_envelopes(self, *, barcodes: list[str], actor: Actor, at: datetime) -> list[EnvelopeBarcode]:
+        """Make a printed batch valid for intake: one new EnvelopeBarcode each, saved with the kiosk. A barcode
+        registered before makes the save conflict (the application names it)."""
+        from domain.envelope import EnvelopeBarcode
+
         if not barcodes or len(set(barcodes)) != len(barcodes):
             raise InvalidValueError("barcodes", "give distinct barcodes", "danh sách mã vạch trống hoặc bị trùng")
         for barcode in barcodes:
             check_envelope_barcode(barcode)
-            if barcode in self.unused_envelopes or barcode in self.used_envelopes:
-                raise InvalidValueError("barcodes", f"{barcode} is already registered", f"mã {barcode} đã được đăng ký")
-        self._envelopes_registered(barcodes=list(barcodes), actor=actor, at=at)
+            if barcode in self.legacy_unused or barcode in self.legacy_used:
+                raise already_registered(barcode)
+        self._envelopes_registered(barcodes=list(barcodes), actor=actor, at=at, own_aggregates=True)
+        return [EnvelopeBarcode.register(kiosk=self.key, barcode=b, actor=actor, at=at) for b in barcodes]
 
-    def check_envelope(self, barcode: str) -> None:
-        """Refuse an envelope whose barcode is not registered for this kiosk or was used before."""
+    def check_envelope(self, barcode: str, envelope: EnvelopeBarcode | None) -> None:
+        """Refuse an envelope not registered for this kiosk (`envelope` is its aggregate, if any) or used before."""
         check_envelope_barcode(barcode)
-        if barcode in self.used_envelopes:
+        if envelope is not None:
+            envelope.check()
+        elif barcode in self.legacy_used:
             raise UnknownEnvelopeError(barcode, "barcode already used", "mã vạch này đã được sử dụng")
-        if barcode not in self.unused_envelopes:
+        elif barcode not in self.legacy_unused:
             raise UnknownEnvelopeError(barcode, "barcode not registered", "mã vạch không có trong hệ thống")
 
-    def accept_envelope(self, *, barcode: str, dossier_code: str, actor: Actor, at: datetime) -> None:
-        """Pull a valid envelope into the bin."""
-        self.check_envelope(barcode)
+    def accept_envelope(self, *, barcode: str, envelope: EnvelopeBarcode | None, dossier_code: str, actor: Actor,
+                        at: datetime) -> None:
+        """Pull a valid envelope into the bin; its barcode is used up."""
+        self.check_envelope(barcode, envelope)
+        if envelope is not None:
+            envelope.use(dossier_code=dossier_code, actor=actor, at=at)
         self._envelope_accepted(envelope=Envelope(barcode=barcode, dossier_code=dossier_code), actor=actor, at=at)
 
     def accept_cash(self, *, dossier_code: str, amount: int, actor: Actor, at: datetime) -> None:
@@ -149,13 +195,17 @@ class Kiosk(FlatCopy, Aggregate):
                         collector=collector, actor=actor, at=at)
 
     @event(EnvelopesRegistered)
-    def _envelopes_registered(self, barcodes: list[str], actor: Actor, at: datetime) -> None:
-        self.unused_envelopes.update(barcodes)
+    def _envelopes_registered(self, barcodes: list[str], actor: Actor, at: datetime, own_aggregates: bool) -> None:
+        self.unused_count += len(barcodes)
+        if not own_aggregates:
+            self.legacy_unused.update(barcodes)
 
     @event(EnvelopeAccepted)
     def _envelope_accepted(self, envelope: Envelope, actor: Actor, at: datetime) -> None:
-        self.unused_envelopes.discard(envelope.barcode)
-        self.used_envelopes.add(envelope.barcode)
+        self.unused_count -= 1
+        if envelope.barcode in self.legacy_unused:
+            self.legacy_unused.discard(envelope.barcode)
+            self.legacy_used.add(envelope.barcode)
         self.bin.append(envelope)
 
     @event(CashAccepted)

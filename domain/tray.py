@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
+from domain.timing import MonotonicTime
 from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -42,8 +44,18 @@ def tray_id(kiosk_id: str, number: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"/trays/{kiosk_id}/{number}")
 
 
-class Tray(FlatCopy, Aggregate):
+class Tray(MonotonicTime, FlatCopy, Aggregate):
     """One of the kiosk's return compartments."""
+
+    class State(TypedDict):
+        kiosk_id: str
+        number: int
+        status: TrayStatus
+        dossier_code: str | None
+        loaded_at: datetime | None
+        loaded_by: Actor | None
+        status_before_fault: TrayStatus | None
+        last_at: datetime | None
 
     class Installed(Aggregate.Created):
         """The tray exists, empty."""

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.errors import ActionNotAllowedError, InvalidValueError
+from domain.envelope import EnvelopeBarcode
 from domain.kiosk import Kiosk, UnknownEnvelopeError, check_envelope_barcode
 from domain.tray import TRAY_ALLOWED, PickupMethod, Tray, TrayStatus, tray_id
 from tests.kiosk_support import ONE_STOP, STAFF, STAFF_ACTOR
@@ -66,27 +67,30 @@ def test_tray_ids_are_derived_from_kiosk_and_number() -> None:
     assert tray_in(TrayStatus.EMPTY).id == tray_id("Q6-01", 7) != tray_id("Q6-01", 8) != tray_id("Q6-02", 7)
 
 
-def kiosk() -> Kiosk:
+def kiosk() -> tuple[Kiosk, dict[str, EnvelopeBarcode]]:
     machine = Kiosk.install(key="Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, at=AT)
-    machine.register_envelopes(barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR, at=AT)
-    return machine
+    envelopes = machine.register_envelopes(barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR, at=AT)
+    return machine, {e.barcode: e for e in envelopes}
 
 
 def test_an_envelope_is_valid_only_if_registered_and_unused() -> None:
-    machine = kiosk()
-    machine.accept_envelope(barcode="Q6PB000001", dossier_code="H29.06-260520-0001", actor=STAFF_ACTOR, at=AT)
+    machine, envelopes = kiosk()
+    machine.accept_envelope(barcode="Q6PB000001", envelope=envelopes["Q6PB000001"], dossier_code="H29.06-260520-0001",
+                            actor=STAFF_ACTOR, at=AT)
     count = len(machine.pending_events)
     for barcode, reason in [("Q6PB000001", "already used"), ("Q6PB999999", "not registered"), ("bad code!", "valid")]:
         with pytest.raises(UnknownEnvelopeError, match=reason):
-            machine.accept_envelope(barcode=barcode, dossier_code="H29.06-260520-0002", actor=STAFF_ACTOR, at=AT)
+            machine.accept_envelope(barcode=barcode, envelope=envelopes.get(barcode), dossier_code="H29.06-260520-0002",
+                                    actor=STAFF_ACTOR, at=AT)
     assert len(machine.pending_events) == count and [e.barcode for e in machine.bin] == ["Q6PB000001"]
-    with pytest.raises(InvalidValueError):
-        machine.register_envelopes(barcodes=["Q6PB000002"], actor=STAFF_ACTOR, at=AT)
+    assert envelopes["Q6PB000001"].dossier_code == "H29.06-260520-0001" and machine.unused_count == 1
+    assert len(envelopes["Q6PB000001"].pending_events) == 2  # registered, used: the barcode's whole stream
 
 
 def test_collection_empties_bin_and_cash_box_and_keeps_the_discrepancy() -> None:
-    machine = kiosk()
-    machine.accept_envelope(barcode="Q6PB000001", dossier_code="H29.06-260520-0001", actor=STAFF_ACTOR, at=AT)
+    machine, envelopes = kiosk()
+    machine.accept_envelope(barcode="Q6PB000001", envelope=envelopes["Q6PB000001"], dossier_code="H29.06-260520-0001",
+                            actor=STAFF_ACTOR, at=AT)
     machine.accept_cash(dossier_code="H29.06-260520-0001", amount=50000, actor=STAFF_ACTOR, at=AT)
     machine.collect(cash_counted=40000, collector=STAFF, actor=STAFF_ACTOR, at=AT)
     collected = machine.pending_events[-1]
