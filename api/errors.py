@@ -23,6 +23,7 @@ from application.tokens import TokenError
 from domain.account import AccountDisabledError
 from application.proofs import ProofError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
+from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.kiosk import UnknownEnvelopeError
 from domain.otp import OtpLimitError
 
@@ -52,6 +53,8 @@ STATUS: dict[type[DomainError], int] = {
     AccessDeniedError: 403,
     AccountExistsError: 409,
     AccessLogRefusedError: 403,
+    NotTheReceiverError: 403,
+    HandoverConfirmedError: 409,
 }
 
 

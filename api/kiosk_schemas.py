@@ -95,10 +95,17 @@ class CollectionBody(Strict):
 
 
 class BatchHandoverBody(Strict):
+    """Several dossiers to one receiver, an account picked from the receivers list; the giver is the caller."""
+
     codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
     item: Text
-    giver: Party
-    receiver: Party
+    receiver: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
+
+
+class BatchConfirmBody(Strict):
+    """The dossiers whose handovers to the caller they confirm holding."""
+
+    codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
 
 
 class LoadBody(Strict):

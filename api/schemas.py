@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from domain.values import Applicant, Component, DeliveryChannel, Party, PaymentMethod, Rating
+from domain.values import Applicant, Component, DeliveryChannel, PaymentMethod, Rating
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Version = Annotated[int, msgspec.Meta(ge=1, description="Version you acted on; 409 if it changed meanwhile.")]
@@ -62,10 +62,14 @@ class RouteBody(Body):
     department: Text
 
 
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, description="Login name of an account")]
+
+
 class HandoverBody(Body):
+    """What is handed over and to whom: an account picked from GET .../handover-receivers. The giver is the caller."""
+
     item: Text
-    giver: Party
-    receiver: Party
+    receiver: Username
 
 
 class ResultBody(Body):

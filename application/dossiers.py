@@ -145,6 +145,13 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at))
 
     @command
+    def confirm_handover(self, code: str, *, line: int, actor: Actor, expected_version: int | None = None,
+                         at: datetime | None = None) -> Written:
+        """The receiver of a handover line confirms they hold the paper."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.confirm_handover(line=line, actor=actor, at=at))
+
+    @command
     def issue_result(self, code: str, *, summary: str, actor: Actor, document_number: str | None = None,
                      expected_version: int | None = None, at: datetime | None = None) -> Written:
         """The result is ready."""

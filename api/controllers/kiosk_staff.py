@@ -7,12 +7,15 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import authorize, current_actor, rules, OFFICERS, PULL_BACK, READERS, STAFF
+from api.auth import authorize, current_actor, current_principal, rules, OFFICERS, PULL_BACK, READERS, STAFF
+from api.controllers.dossiers import handovers
 from api.kiosk_schemas import (
-    BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
+    BatchConfirmBody, BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
 )
 from application.kiosk_views import CollectionReport, KioskView, LoadingSlip, OverdueItem
+from application.handovers import Handovers
 from application.kiosks import Kiosks
+from application.tokens import Principal
 from domain.values import Actor
 from infrastructure.bootstrap import System
 
@@ -23,7 +26,9 @@ class KioskStaffController(Controller):
     path = "/kiosks"
     tags = ["kiosk staff"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
+                    "principal": Provide(current_principal, sync_to_thread=False),
+                    "handovers": Provide(handovers, sync_to_thread=False)}
 
     @post("/", sync_to_thread=True, summary="Lắp đặt kiosk / Install a kiosk", opt=rules(STAFF))
     def install(self, data: JSONBody[InstallBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
@@ -50,9 +55,20 @@ class KioskStaffController(Controller):
         return kiosks.collect(key, cash_counted=data.cash_counted, collector=data.collector, actor=actor)
 
     @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS))
-    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
-        """One handover-book line per dossier, in one commit."""
-        written = kiosks.hand_over_batch(data.codes, item=data.item, giver=data.giver, receiver=data.receiver, actor=actor)
+    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], system: NamedDependency[System],
+                  principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> Versioned:
+        """One unconfirmed handover-book line per dossier from the caller to one picked account, in one commit; the
+        receiver must be able to take every dossier of the batch."""
+        scopes = [system.dossiers.scope_of(code) for code in data.codes]
+        written = kiosks.hand_over_batch(data.codes, item=data.item, giver=handovers.giver(principal),
+                                         receiver=handovers.receiver(principal, data.receiver, *scopes), actor=principal.actor)
+        return Versioned(version=written.version, position=written.position)
+
+    @post("/handovers/confirmations", sync_to_thread=True, summary="Xác nhận nhận nhiều hồ sơ / Confirm a batch",
+          opt=rules(OFFICERS))
+    def confirm(self, data: JSONBody[BatchConfirmBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
+        """The caller confirms every handover to them in these dossiers, in one commit (403 if one has none)."""
+        written = kiosks.confirm_handovers(data.codes, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
     @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF))

@@ -1,8 +1,8 @@
 // The action forms of the dossier page. Each sends the version it was shown (optimistic concurrency), then waits
 // for the read models to hold the write before the page reloads (read-your-writes).
-import { caughtUp, logHead, post } from "./api.js";
+import { caughtUp, get, logHead, post } from "./api.js";
 import { go, notice } from "./app.js";
-import { field, form, h, lastKiosk, options, party, ROLES } from "./ui.js";
+import { field, form, h, label, lastKiosk, options, party, ROLES } from "./ui.js";
 
 const FORMS = [
   ["accept", "Tiếp nhận hồ sơ", acceptForm],
@@ -72,18 +72,20 @@ function resultForm(d, ref, session, path) {
   });
 }
 
+// The giver is the signed-in account (the server takes it from the token); the receiver is picked from the accounts
+// the server offers for this dossier, and confirms on their own login.
 function handoverForm(d, ref, session, path) {
   const me = party(session.account, ref);
+  const receiver = h("select", { name: "receiver", required: true }, h("option", { value: "" }, "Đang tải danh sách…"));
+  get(`${path}/handover-receivers`).then((list) => receiver.replaceChildren(h("option", { value: "" }, "— Chọn người nhận —"),
+    ...options(list.map((x) => [x.account_id, `${x.name} — ${label(ROLES, x.role)}, ${x.unit}`]))),
+  (failure) => receiver.replaceChildren(h("option", { value: "" }, `Không tải được danh sách: ${failure.message}`)));
   return form({ "aria-label": "Giao nhận hồ sơ" }, [
     field("Nội dung giao", text("item", { value: d.status === "result_issued" ? "Kết quả (bản chính)" : "Hồ sơ giấy" })),
     h("p", { class: "hint" }, `Người giao: ${me.name} (${me.unit})`),
-    h("fieldset", {}, h("legend", {}, "Người nhận"),
-      field("Tài khoản", text("account_id", { maxlength: 500 })), field("Họ tên", text("name", { maxlength: 500 })),
-      field("Vai trò", h("select", { name: "role" }, options(Object.entries(ROLES).slice(0, 6), "consultant"))),
-      field("Đơn vị", text("unit", { maxlength: 500, value: "Tổ tư vấn dịch vụ công" }))),
+    field("Người nhận", receiver, "Người nhận xác nhận trên tài khoản của mình; đến lúc đó lượt giao nhận ghi là chưa xác nhận."),
   ], "Ghi sổ giao nhận", async (data) => {
-    const receiver = Object.fromEntries(["account_id", "name", "role", "unit"].map((k) => [k, data.get(k).trim()]));
-    await done(await post(`${path}/handovers`, { item: data.get("item").trim(), giver: me, receiver, expected_version: d.version }),
+    await done(await post(`${path}/handovers`, { item: data.get("item").trim(), receiver: data.get("receiver"), expected_version: d.version }),
       `Đã ghi sổ giao nhận hồ sơ ${d.code}.`);
   });
 }
