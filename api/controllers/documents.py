@@ -17,6 +17,10 @@ from infrastructure.bootstrap import System
 MAX_JSON = 28 * 1024 * 1024
 SIGNERS = frozenset({R.SIGNER})
 
+class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Nothing to send (`{}`): the officer who signs, and whose name is printed, is the caller's token."""
+
+
 class ResultBody(msgspec.Struct, forbid_unknown_fields=True):
     """The result PDF (base64) for the caller to sign with their own key; the agency's seal follows. The signer is
     the caller's token, never a field."""
@@ -40,7 +44,7 @@ class DocumentController(Controller):
 
     @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
           media_type="application/pdf", status_code=201, opt=rules(COUNTER, 'dossier'))
-    def receipt_form(self, code: FromPath[str], system: NamedDependency[System],
+    def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], system: NamedDependency[System],
                      principal: NamedDependency[Principal]) -> Response[bytes]:
         """The Vietnamese receipt form with a verification QR, signed with the calling officer's own key; their
         name (from the token) is printed under the signature (PDF)."""

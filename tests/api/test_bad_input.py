@@ -25,7 +25,7 @@ BAD_BODIES = {
     "unknown field": b'{"no_such_field": 1}',
     "empty": b"",
 }
-PATH_VALUES = {"key": "Q6-01", "number": "1", "owner_kind": "citizen", "owner_id": "079195000101",
+PATH_VALUES = {"key": "Q6-01", "number": "1", "line": "1", "owner_kind": "citizen", "owner_id": "079195000101",
                "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan"}
 
 

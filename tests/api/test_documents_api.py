@@ -67,7 +67,7 @@ def result_body(**extra) -> dict:
 
 def test_the_receipt_form_is_signed_by_the_receiving_officer_and_verifiable(client: TestClient, tmp_path: Path) -> None:
     code = client.post("/dossiers", json=BODY, headers=HEADERS).json()["code"]
-    form = client.post(f"/dossiers/{code}/receipt-form", headers=HEADERS)
+    form = client.post(f"/dossiers/{code}/receipt-form", json={}, headers=HEADERS)
     assert form.status_code == 201 and form.headers["content-type"].startswith("application/pdf")
     checked = client.post("/verify", content=form.content, headers={"Content-Type": "application/pdf"}).json()
     assert checked["dossier_code"] == code and checked["intact"] is True and checked["altered"] is False
@@ -77,16 +77,17 @@ def test_the_receipt_form_is_signed_by_the_receiving_officer_and_verifiable(clie
 
 def test_each_officer_signs_the_receipt_form_with_their_own_certificate(client: TestClient) -> None:
     code = client.post("/dossiers", json=BODY, headers=HEADERS).json()["code"]
-    first = client.post(f"/dossiers/{code}/receipt-form", headers=HEADERS)
-    second = client.post(f"/dossiers/{code}/receipt-form", headers=bearer("reception_officer", "officer-2"))
+    first = client.post(f"/dossiers/{code}/receipt-form", json={}, headers=HEADERS)
+    second = client.post(f"/dossiers/{code}/receipt-form", json={}, headers=bearer("reception_officer", "officer-2"))
     assert subjects(first.content) == [("Phạm Thị Lan", "officer-1")]
     assert subjects(second.content) == [("Đỗ Minh Tâm", "officer-2")]
 
 
-def test_a_typed_officer_name_does_not_change_who_signs_the_receipt_form(client: TestClient) -> None:
+def test_a_typed_officer_name_is_refused_and_nothing_is_signed(client: TestClient) -> None:
     code = client.post("/dossiers", json=BODY, headers=HEADERS).json()["code"]
-    form = client.post(f"/dossiers/{code}/receipt-form", json={"officer_name": "Người Khác"}, headers=HEADERS)
-    assert subjects(form.content) == [("Phạm Thị Lan", "officer-1")]
+    typed = client.post(f"/dossiers/{code}/receipt-form", json={"officer_name": "Người Khác"}, headers=HEADERS)
+    assert typed.status_code == 400 and "officer_name" in typed.text
+    assert client.get("/verify", params={"code": code}).status_code == 404  # nothing signed, nothing filed
 
 
 def test_a_department_officer_cannot_produce_a_result_document(client: TestClient) -> None:
