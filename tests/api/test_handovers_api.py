@@ -72,10 +72,12 @@ def test_a_receiver_that_cannot_take_the_dossier_is_refused_with_the_reason(clie
     assert events(client) == before
 
 
+INVENTED = {"account_id": "ai.do", "name": "Người Bịa", "role": "consultant", "unit": "Tổ tư vấn"}
+
+
 @pytest.mark.parametrize("body", [
-    {"item": "Hồ sơ giấy", "receiver": {"account_id": "ai.do", "name": "Người Bịa", "role": "consultant", "unit": "X"}},
-    {"item": "Hồ sơ giấy", "receiver": "tuvan.tuan",
-     "giver": {"account_id": "tuvan.hoa", "name": "Người Khác", "role": "consultant", "unit": "Tổ tư vấn"}},
+    {"item": "Hồ sơ giấy", "giver": {**INVENTED, "account_id": "tuvan.hoa"}, "receiver": INVENTED},  # the old free text
+    {"item": "Hồ sơ giấy", "receiver": "tuvan.tuan", "giver": {**INVENTED, "account_id": "tuvan.hoa"}},
 ])
 def test_typed_parties_are_refused_and_nothing_is_recorded(client: TestClient, body) -> None:
     code = received(client)
