@@ -104,7 +104,9 @@ def test_only_the_receiver_confirms_and_only_once(client: TestClient) -> None:
         assert refused.status_code == 403 and refused.json()["error"] == "not_the_receiver"
     missing = client.post(f"/dossiers/{code}/handovers/2/confirm", json={}, headers=TEAM)
     assert missing.status_code == 422 and events(client) == before
+    assert client.get(f"/dossiers/{code}").json()["unconfirmed_handovers"] == [{"line": 1, "receiver": "tuvan.tuan"}]
     assert client.post(f"/dossiers/{code}/handovers/1/confirm", json={}, headers=TEAM).status_code == 201
+    assert client.get(f"/dossiers/{code}").json()["unconfirmed_handovers"] == []
     again = client.post(f"/dossiers/{code}/handovers/1/confirm", json={}, headers=TEAM)
     assert again.status_code == 409 and again.json()["error"] == "handover_already_confirmed"
 

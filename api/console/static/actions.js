@@ -15,10 +15,21 @@ const FORMS = [
 ];
 
 export function actionForms(d, ref, session) {
+  const path = `/dossiers/${encodeURIComponent(d.code)}`;
   const allowed = FORMS.filter(([action]) => d.allowed_actions.includes(action));
-  if (!allowed.length) return h("p", {}, "Không có thao tác nào ở trạng thái này.");
-  return allowed.map(([action, title, build]) => h("section", { class: "action", "data-action": action },
-    h("h3", {}, title), build(d, ref, session, `/dossiers/${encodeURIComponent(d.code)}`)));
+  const mine = (d.unconfirmed_handovers || []).filter((x) => x.receiver === session.account.username);
+  if (!allowed.length && !mine.length) return h("p", {}, "Không có thao tác nào ở trạng thái này.");
+  return [...mine.map((x) => h("section", { class: "action", "data-action": "confirm_handover" },
+    h("h3", {}, "Xác nhận đã nhận"), confirmForm(d, x.line, path))),
+  ...allowed.map(([action, title, build]) => h("section", { class: "action", "data-action": action },
+    h("h3", {}, title), build(d, ref, session, path)))];
+}
+
+// Only the receiver named in a handover line sees this: confirming records that they hold the paper.
+function confirmForm(d, line, path) {
+  return form({ "aria-label": `Xác nhận lượt giao nhận số ${line}` }, [], "Tôi đã nhận", async () =>
+    done(await post(`${path}/handovers/${line}/confirm`, { expected_version: d.version }),
+      `Đã xác nhận nhận hồ sơ ${d.code}.`));
 }
 
 async function done(written, message) {
