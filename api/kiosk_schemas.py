@@ -114,9 +114,10 @@ class LoadBody(Strict):
 
 
 class PullBackBody(Strict):
-    staff: Party
-    one_stop: Party
-    police: Party
+    """Who receives pulled-back results: accounts picked by login name (the caller is the giver)."""
+
+    one_stop: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
+    police: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
 
 
 class TrayServiceBody(Strict):

@@ -17,7 +17,7 @@ from domain.values import Party, Role
 
 # The roles that hold paper dossiers and results; devices, auditors, analysts and administrators never do.
 HOLDERS = frozenset({Role.RECEPTION_OFFICER, Role.DEPARTMENT_OFFICER, Role.CONSULTANT, Role.POLICE_OFFICER, Role.SIGNER})
-Scope = tuple[str, "str | None"]  # the dossier's agency and department
+Scope = tuple[str, "str | None"]  # the dossier's agency and department; no department: any department of the agency
 
 
 class Receiver(msgspec.Struct, frozen=True):
@@ -85,6 +85,6 @@ def _refusal(caller: Principal, account: AccountView, dossier: Scope) -> tuple[s
         return "receiver_not_staff", f"acts as {account.role.value}, who takes no paper", "không phải cán bộ nhận hồ sơ giấy"
     if not covers(caller.agency, account.agency):
         return "receiver_out_of_scope", "works for another agency", "thuộc cơ quan khác"
-    if not covers(account.agency, agency) or (account.department and account.department != department):
+    if not covers(account.agency, agency) or (department and account.department and account.department != department):
         return "receiver_out_of_scope", "may not handle this dossier", "không được giao xử lý hồ sơ này"
     return None

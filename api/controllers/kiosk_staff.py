@@ -89,9 +89,13 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/overdue/pull-back", sync_to_thread=True, summary="Thu hồi kết quả quá hạn / Pull back overdue results", opt=rules(PULL_BACK))
     def pull_back(self, key: FromPath[str], data: JSONBody[PullBackBody], kiosks: NamedDependency[Kiosks],
-                  actor: NamedDependency[Actor]) -> list[OverdueItem]:
-        """When no tray is free, overdue results go to the one-stop officer or the police; otherwise they stay."""
-        return kiosks.pull_back_overdue(key, staff=data.staff, one_stop=data.one_stop, police=data.police, actor=actor)
+                  principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> list[OverdueItem]:
+        """When no tray is free, overdue results go from the caller to the one-stop officer or the police (accounts
+        of the kiosk's agency, any department); otherwise they stay."""
+        scope = (kiosks.get_kiosk(key).agency, None)
+        one_stop, police = (handovers.receiver(principal, name, scope) for name in (data.one_stop, data.police))
+        return kiosks.pull_back_overdue(key, staff=handovers.giver(principal), one_stop=one_stop, police=police,
+                                        actor=principal.actor)
 
     @post("/{key:str}/trays/{number:int}/service", sync_to_thread=True, summary="Bảo trì khay / Tray service", opt=rules(STAFF))
     def tray_service(self, key: FromPath[str], number: FromPath[int], data: JSONBody[TrayServiceBody],

@@ -125,3 +125,18 @@ def test_a_batch_goes_to_one_receiver_who_confirms_it_at_once(client: TestClient
     assert events(client) == before + 2
     for code in codes:
         assert [line["giver"]["account_id"] for line in handovers_in_history(client, code)] == ["tiepnhan.lan"]
+
+
+def test_pull_back_receivers_are_accounts_of_the_kiosk_agency_and_typed_parties_are_refused(client: TestClient) -> None:
+    assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+                       headers=TEAM).status_code == 201
+    before = events(client)
+    url = "/kiosks/Q6-01/overdue/pull-back"
+    typed = {"staff": INVENTED, "one_stop": INVENTED, "police": {**INVENTED, "role": "police_officer"}}  # the old body
+    assert client.post(url, json=typed, headers=TEAM).status_code == 400
+    refused = client.post(url, json={"one_stop": "tiepnhan.lan", "police": "khong.ton.tai"}, headers=TEAM)
+    assert refused.status_code == 422 and refused.json()["error"] == "receiver_unknown"
+    outside = client.post(url, json={"one_stop": "tuvan.q7", "police": "congan.long"}, headers=TEAM)
+    assert outside.status_code == 422 and outside.json()["error"] == "receiver_out_of_scope"
+    assert events(client) == before
+    assert client.post(url, json={"one_stop": "tiepnhan.lan", "police": "congan.long"}, headers=TEAM).json() == []
