@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 
 from domain.tray import PickupMethod
-from domain.values import FaceCheck, Party, PaymentMethod, Rating
+from domain.values import FaceCheck, PaymentMethod, Rating
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -90,8 +90,9 @@ class EnvelopeBatchBody(Strict):
 
 
 class CollectionBody(Strict):
+    """What the collector counted; the collector is the caller."""
+
     cash_counted: Annotated[int, msgspec.Meta(ge=0, le=10_000_000_000)]
-    collector: Party
 
 
 class BatchHandoverBody(Strict):
@@ -109,8 +110,9 @@ class BatchConfirmBody(Strict):
 
 
 class LoadBody(Strict):
+    """The results to load; the loading staff member is the caller."""
+
     codes: Annotated[list[Code], msgspec.Meta(min_length=1, max_length=500)]
-    staff: Party
 
 
 class PullBackBody(Strict):

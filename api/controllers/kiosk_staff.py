@@ -50,9 +50,9 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/collections", sync_to_thread=True, summary="Thu hồ sơ và tiền / Collect envelopes and cash", opt=rules(STAFF))
     def collect(self, key: FromPath[str], data: JSONBody[CollectionBody], kiosks: NamedDependency[Kiosks],
-                actor: NamedDependency[Actor]) -> CollectionReport:
-        """Empty the bin and cash box; the count is recorded beside what is expected."""
-        return kiosks.collect(key, cash_counted=data.cash_counted, collector=data.collector, actor=actor)
+                principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> CollectionReport:
+        """The caller empties the bin and cash box; the count is recorded beside what is expected."""
+        return kiosks.collect(key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor)
 
     @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS))
     def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], system: NamedDependency[System],
@@ -73,10 +73,11 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
-             actor: NamedDependency[Actor], system: NamedDependency[System]) -> LoadingSlip:
+             principal: NamedDependency[Principal], handovers: NamedDependency[Handovers],
+             system: NamedDependency[System]) -> LoadingSlip:
         """Each result into a free tray; the loading slip lists trays and any refused codes. The core then opens each
         loaded tray's door at the kiosk (`doors`: opened, not_answering, or the kiosk's fault)."""
-        slip = kiosks.load_results(key, data.codes, staff=data.staff, actor=actor)
+        slip = kiosks.load_results(key, data.codes, staff=handovers.giver(principal), actor=principal.actor)
         doors = system.doors
         if doors is None or not slip.loaded:
             return slip

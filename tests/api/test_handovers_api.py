@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
+from domain.kiosk import kiosk_id
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer, enrol
 
@@ -140,3 +141,15 @@ def test_pull_back_receivers_are_accounts_of_the_kiosk_agency_and_typed_parties_
     assert outside.status_code == 422 and outside.json()["error"] == "receiver_out_of_scope"
     assert events(client) == before
     assert client.post(url, json={"one_stop": "tiepnhan.lan", "police": "congan.long"}, headers=TEAM).json() == []
+
+
+def test_collections_and_loads_are_recorded_as_the_caller_and_a_typed_collector_is_refused(client: TestClient, system) -> None:
+    assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+                       headers=TEAM).status_code == 201
+    before = events(client)
+    typed = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0, "collector": INVENTED}, headers=TEAM)
+    loads = client.post("/kiosks/Q6-01/loads", json={"codes": [received(client)], "staff": INVENTED}, headers=TEAM)
+    assert typed.status_code == 400 and loads.status_code == 400 and events(client) == before + 1  # + the dossier
+    assert client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0}, headers=TEAM).status_code == 201
+    collected = list(system.kiosks.events.get(kiosk_id("Q6-01")))[-1]
+    assert (collected.collector.account_id, collected.collector.name) == ("tuvan.tuan", "tuvan.tuan")

@@ -6,7 +6,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, TEAM, enrol_team, submit
+from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, enrol_team, submit
 from tests.kiosk_support import Citizen
 from tests.auth_support import bearer
 
@@ -26,7 +26,7 @@ def test_a_dossier_moves_through_the_queues(client: TestClient, otp) -> None:
     code, position = submitted["dossier_code"], submitted["position"]
     counts = client.get("/views/queues", params={"after": position}).json()
     assert counts["kiosk_bin"] == 1
-    collected = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0, "collector": TEAM}, headers=STAFF).json()
+    collected = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0}, headers=STAFF).json()
     department = collected["envelopes"][0]["department"]
     moved = client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"},
                         headers=STAFF).json()

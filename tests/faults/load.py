@@ -19,7 +19,6 @@ from tests.faults.auth import headers
 from tests.kiosk_support import Citizen
 
 COPY = "2.000635.000.00.00.H29"  # extract copy: 8,000 đồng
-TEAM = {"account_id": "tuvan.tuan", "name": "Trần Minh Tuấn", "role": "consultant", "unit": "Tổ tư vấn"}
 # Received is keyed by the dossier code the answer gives (the applicant is personal data, encrypted at rest).
 KEY_OF = {"Received": ("code",), "HandedOver": ("item",), "PaymentReceived": ("reference",)}
 EVENTS_PER_REQUEST = {"Received": 1, "HandedOver": 2, "PaymentReceived": 1}

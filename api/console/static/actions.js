@@ -105,16 +105,17 @@ function loadForm(d, ref, session) {
   const kiosk = text("kiosk", { maxlength: 31, value: lastKiosk(), pattern: "[A-Z0-9-]{2,31}", placeholder: "Q6-01" });
   return form({ "aria-label": "Nạp kết quả vào khay" }, [field("Mã kiosk", kiosk)], "Nạp vào khay", async (data) => {
     const key = data.get("kiosk").trim();
-    const slip = await loadResult(key, d.code, party(session.account, ref));
+    const slip = await loadResult(key, d.code);
     lastKiosk(key);
     notice(`Đã nạp hồ sơ ${d.code} vào khay ${slip.loaded[0].tray} của kiosk ${key}.`);
     go(location.hash);
   });
 }
 
-// Load one result into the lowest free tray; shared with the kiosk staff screen. Refusals become errors.
-export async function loadResult(key, code, staff) {
-  const slip = await post(`/kiosks/${encodeURIComponent(key)}/loads`, { codes: [code], staff });
+// Load one result into the lowest free tray as the signed-in account (the server takes it from the token); shared
+// with the kiosk staff screen. Refusals become errors.
+export async function loadResult(key, code) {
+  const slip = await post(`/kiosks/${encodeURIComponent(key)}/loads`, { codes: [code] });
   if (slip.refused[code]) throw new Error(`Không nạp được hồ sơ ${code}: ${slip.refused[code]}`);
   // The slip carries no log position: the log head after our answer covers the write.
   await caughtUp("trays", await logHead());
