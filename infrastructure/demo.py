@@ -11,7 +11,7 @@ from infrastructure.bootstrap import System
 log = logging.getLogger("motcua.demo")
 
 KIOSK_KEY = "Q6-01"
-OFFICER = Actor(account_id="demo.tiepnhan", role=Role.RECEPTION_OFFICER)
+OFFICER = Actor(account_id="tiepnhan", role=Role.RECEPTION_OFFICER)
 CLERK = Actor(account_id="tuphap", role=Role.DEPARTMENT_OFFICER)
 KIOSK = Actor(account_id=f"kiosk-{KIOSK_KEY}", role=Role.KIOSK)
 STAFF = Actor(account_id="tuvan", role=Role.CONSULTANT)

@@ -17,6 +17,7 @@ from infrastructure.bootstrap import System
 MAX_JSON = 28 * 1024 * 1024
 SIGNERS = frozenset({R.SIGNER})
 
+
 class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):
     """Nothing to send (`{}`): the officer who signs, and whose name is printed, is the caller's token."""
 
@@ -29,9 +30,11 @@ class ResultBody(msgspec.Struct, forbid_unknown_fields=True):
     metadata: DocumentMetadata
     deliver_online: bool = False
 
+
 class ResultSigned(msgspec.Struct):
     document: StoredDocument
     delivered: bool
+
 
 class DocumentController(Controller):
     """Giấy tờ ký số của hồ sơ — signed documents of a dossier."""
