@@ -56,13 +56,10 @@ class MappedPersonalKeys:
     @classmethod
     def from_file(cls, path: str, environ: Mapping[str, str] = os.environ) -> MappedPersonalKeys:
         try:
-            entries = tomllib.loads(Path(path).read_text(encoding="utf-8")).get("accounts", {})
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            text = Path(path).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
             raise SigningConfigurationError(f"cannot read {PERSONAL_KEYS_ENV} file {path}: {error}") from error
-        for account, entry in entries.items():
-            if not isinstance(entry, dict) or ("p12" in entry) == ("pkcs11_key_label" in entry):
-                raise SigningConfigurationError(f"{path}: account {account!r} needs exactly one of p12, pkcs11_key_label")
-        return cls(entries, environ)
+        return cls(parse_mapping(text, path), environ)
 
     def signer_for(self, account_id: str) -> Signer:
         entry = self.entries.get(account_id)
@@ -78,6 +75,24 @@ class MappedPersonalKeys:
             return pkcs11_signer_from_env(self.environ, key_label=entry["pkcs11_key_label"])
         password = self.environ.get(entry["password_env"]) if entry.get("password_env") else None
         return load_p12_signer(entry["p12"], password.encode() if password else None)
+
+
+def parse_mapping(text: str, source: str) -> dict[str, dict[str, str]]:
+    """The `[accounts."<id>"]` tables of a mapping file, each with exactly one of `p12` and `pkcs11_key_label`
+    (and an optional `password_env`), all strings; SigningConfigurationError naming the first problem."""
+    try:
+        accounts = tomllib.loads(text).get("accounts", {})
+    except tomllib.TOMLDecodeError as error:
+        raise SigningConfigurationError(f"{source} is not TOML: {error}") from error
+    if not isinstance(accounts, dict):
+        raise SigningConfigurationError(f"{source}: `accounts` must be a table of accounts")
+    for account, entry in accounts.items():
+        if not isinstance(entry, dict) or ("p12" in entry) == ("pkcs11_key_label" in entry):
+            raise SigningConfigurationError(f"{source}: account {account!r} needs exactly one of p12, pkcs11_key_label")
+        unknown = set(entry) - {"p12", "pkcs11_key_label", "password_env"}
+        if unknown or not all(isinstance(value, str) and value for value in entry.values()):
+            raise SigningConfigurationError(f"{source}: account {account!r} has unknown or non-text settings")
+    return accounts
 
 
 def personal_keys_from_env(environ: Mapping[str, str]) -> MappedPersonalKeys:
