@@ -9,7 +9,7 @@ from datetime import date, datetime
 import msgspec
 
 from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, Column, TableDocument, render_table_document, titled_landscape
-from projections.book_queries import CashLedger, HandoverBook, TrackingBook
+from projections.book_queries import CashLedger, HandoverBook, HandoverLine, TrackingBook
 
 Cell = str | int | None  # an int is an amount of đồng: dotted thousands in the PDF, a plain number in the CSV
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel would run such a cell as a formula
@@ -89,11 +89,16 @@ def _party(role: str, unit: str) -> str:
     return f"{ROLE_VI.get(role, role)}, {unit}"
 
 
+def _received(line: HandoverLine) -> str:
+    """The receiver's name, marked while they have not confirmed the handover on their own login."""
+    return line.receiver_name if line.confirmed_at else f"{line.receiver_name} (chưa xác nhận)"
+
+
 def handover_document(book: HandoverBook) -> Book:
     """The handover book (sổ giao nhận): who gave what to whom, when; both sides sign each line."""
     rows: list[list[Cell]] = [
         [str(n), when(line.at), line.dossier_code, line.procedure_code, line.item, line.giver_name,
-         _party(line.giver_role, line.giver_unit), line.receiver_name, _party(line.receiver_role, line.receiver_unit)]
+         _party(line.giver_role, line.giver_unit), _received(line), _party(line.receiver_role, line.receiver_unit)]
         for n, line in enumerate(book.lines, start=1)]
     return Book(title="Sổ giao nhận hồ sơ, kết quả giải quyết thủ tục hành chính", slug="so-giao-nhan",
                 subtitle_lines=_period(book.kiosk, book.start, book.end),

@@ -25,6 +25,7 @@ from domain.account import AccountDisabledError
 from application.proofs import ProofError
 from application.throttling import BusyError, PickupLockedError, TooManyAttemptsError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
+from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.kiosk import UnknownEnvelopeError
 from domain.otp import OtpLimitError
 
@@ -58,6 +59,8 @@ STATUS: dict[type[DomainError], int] = {
     PickupLockedError: 429,
     BusyError: 503,
     DocumentErasedError: 410,
+    NotTheReceiverError: 403,
+    HandoverConfirmedError: 409,
 }
 
 

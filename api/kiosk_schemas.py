@@ -9,7 +9,7 @@ import msgspec
 from domain.limits import MULTI_LINE, Code, Name, Reference
 from domain.money import Amount, CashCount
 from domain.tray import PickupMethod
-from domain.values import FaceCheck, Party, PaymentMethod, Rating
+from domain.values import FaceCheck, PaymentMethod, Rating
 
 Barcode = Annotated[str, msgspec.Meta(max_length=64)]
 Barcodes = Annotated[list[Barcode], msgspec.Meta(min_length=1, max_length=5000)]  # one carton of envelopes
@@ -93,26 +93,36 @@ class EnvelopeBatchBody(Strict):
 
 
 class CollectionBody(Strict):
+    """What the collector counted; the collector is the caller."""
+
     cash_counted: CashCount
-    collector: Party
 
 
 class BatchHandoverBody(Strict):
+    """Several dossiers to one receiver, an account picked from the receivers list; the giver is the caller."""
+
     codes: Codes
     item: Name
-    giver: Party
-    receiver: Party
+    receiver: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
+
+
+class BatchConfirmBody(Strict):
+    """The dossiers whose handovers to the caller they confirm holding."""
+
+    codes: Codes
 
 
 class LoadBody(Strict):
+    """The results to load; the loading staff member is the caller."""
+
     codes: Codes
-    staff: Party
 
 
 class PullBackBody(Strict):
-    staff: Party
-    one_stop: Party
-    police: Party
+    """Who receives pulled-back results: accounts picked by login name (the caller is the giver)."""
+
+    one_stop: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
+    police: Annotated[str, msgspec.Meta(min_length=2, max_length=64)]
 
 
 class TrayServiceBody(Strict):

@@ -67,10 +67,14 @@ class RouteBody(Body):
     department: Code
 
 
+Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, description="Login name of an account")]
+
+
 class HandoverBody(Body):
+    """What is handed over and to whom: an account picked from GET .../handover-receivers. The giver is the caller."""
+
     item: Name
-    giver: Party
-    receiver: Party
+    receiver: Username
 
 
 class ResultBody(Body):

@@ -155,6 +155,11 @@ class Accounts(OneStopApplication):
             raise NotFoundError(*ACCOUNT, username)
         return view(account)
 
+    def display_name(self, username: str) -> str | None:
+        """The account's name as printed on documents and certificates, or None for an unknown account."""
+        account = self._find(username)
+        return account.name if account else None
+
     def list_accounts(self) -> list[AccountView]:
         accounts = [self.repository.get(account_id(name)) for name in self._usernames()]
         return sorted((view(a) for a in accounts), key=lambda v: v.username)

@@ -50,6 +50,7 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
                         f"nộp thừa {dong(e.excess)}"),
     D.Routed: ("Chuyển xử lý", lambda e: f"Chuyển đến phòng {e.department}"),
     D.HandedOver: ("Giao nhận hồ sơ giấy", lambda e: f"{e.item}: {_party(e.giver)} → {_party(e.receiver)}"),
+    D.HandoverConfirmed: ("Xác nhận đã nhận", lambda e: f"Người nhận xác nhận lượt giao nhận số {e.line}"),
     D.ResultIssued: ("Có kết quả", lambda e: e.summary + (f" (số {e.document_number})" if e.document_number else "")),
     D.LoadedIntoTray: ("Nạp kết quả vào khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
     D.NotificationRequested: ("Yêu cầu gửi thông báo", lambda e: f"Qua {e.channel}, mẫu {e.template}"),

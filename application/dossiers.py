@@ -19,7 +19,7 @@ from application.snapshots import SNAPSHOT_INTERVALS
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
-from domain.errors import InvalidValueError
+from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
@@ -148,6 +148,13 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at))
 
     @command
+    def confirm_handover(self, code: str, *, line: int, actor: Actor, expected_version: int | None = None,
+                         at: datetime | None = None) -> Written:
+        """The receiver of a handover line confirms they hold the paper."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.confirm_handover(line=line, actor=actor, at=at))
+
+    @command
     def issue_result(self, code: str, *, summary: str, actor: Actor, document_number: str | None = None,
                      expected_version: int | None = None, at: datetime | None = None) -> Written:
         """The result is ready."""
@@ -178,6 +185,13 @@ class Dossiers(OneStopApplication):
         """Every event of the dossier, oldest first."""
         self._load(code)
         return history_of(self.events.get(dossier_id(code)))
+
+    def get_issued(self, code: str) -> DossierDetails:
+        """The dossier, once its result is recorded (a result is signed only then); ActionNotAllowedError before."""
+        details = self.get_dossier(code)
+        if details.result is None:
+            raise ActionNotAllowedError("sign_result", details.status, details.allowed_actions)
+        return details
 
     def applicant_of(self, code: str) -> Applicant:
         """Who the dossier is for (set at receipt, never changed), from the cached aggregate."""

@@ -18,6 +18,7 @@ from application.kiosk_views import (
 from domain.dossier import Dossier
 from domain.errors import DomainError
 from domain.envelope import envelope_id
+from domain.handovers import NotTheReceiverError
 from domain.kiosk import Kiosk, already_registered
 from domain.procedures import ResultKind
 from domain.tray import Tray, TrayStatus
@@ -108,6 +109,23 @@ class KioskOffice:
             dossiers = [self._dossier(code) for code in codes]
             for dossier in dossiers:
                 dossier.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at)
+            written = self.commit_or_evict(*dossiers)
+            if written is not None:
+                return written
+        raise self.conflict(",".join(codes))
+
+    @command
+    def confirm_handovers(self, codes: list[str], *, actor: Actor, at: datetime | None = None) -> Written:
+        """The receiver of a batch confirms, in one commit, every handover line to them in these dossiers."""
+        at = self._at(at)
+        for _ in range(5):
+            dossiers = [self._dossier(code) for code in codes]
+            for dossier in dossiers:
+                lines = dossier.unconfirmed_for(actor.account_id)
+                if not lines:
+                    raise NotTheReceiverError(dossier.code)
+                for line in lines:
+                    dossier.confirm_handover(line=line, actor=actor, at=at)
             written = self.commit_or_evict(*dossiers)
             if written is not None:
                 return written

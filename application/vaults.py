@@ -26,8 +26,8 @@ from domain.codes import dossier_id, parse_code
 from domain.errors import DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
 from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
-from domain.vault_errors import NothingToReuseError, check_aware, check_page_count
-from domain.values import Actor
+from domain.vault_errors import NotASignerError, NothingToReuseError, check_aware, check_page_count
+from domain.values import Actor, Role
 
 T = TypeVar("T")
 Part = tuple[UUID, Callable[[], Aggregate]]  # an aggregate id and how to open it when it does not exist yet
@@ -74,15 +74,18 @@ class Vaults(OneStopApplication):
                           actor, at, DocumentOrigin.SCAN, declared_pages)
 
     def sign_result(self, owner: VaultOwner, *, dossier_code: str, pdf: bytes, metadata: DocumentMetadata,
-                    signer: Actor, actor: Actor, at: datetime | None = None) -> StoredDocument:
-        """Sign a result by the competent person (`signer`), then with the agency's certificate; save it for reuse."""
+                    signer: Actor, at: datetime | None = None) -> StoredDocument:
+        """Sign a result with the competent person's own key (`signer`, who must act as a signer), then seal it with
+        the agency's certificate; save it for reuse."""
+        if signer.role is not Role.SIGNER:
+            raise NotASignerError(signer.role.value)
         at = self._checked_code(dossier_code, at)
         person = self._sign(pdf, signer, SigningKey.PERSONAL, RESULT_REASON, Placement.INVISIBLE, at, dossier_code)
-        agency = self._sign(person.pdf, actor, SigningKey.AGENCY, SEAL_REASON, Placement.INVISIBLE, at, dossier_code)
+        agency = self._sign(person.pdf, signer, SigningKey.AGENCY, SEAL_REASON, Placement.INVISIBLE, at, dossier_code)
         marks = [SignatureMark(person.signer, at, RESULT_REASON), SignatureMark(agency.signer, at, SEAL_REASON)]
         metadata = msgspec.structs.replace(metadata, issued_on=metadata.issued_on or business_day(at),
                                            issuer=metadata.issuer or agency.signer)
-        return self._keep(owner, agency.pdf, marks, metadata, dossier_code, actor, at, DocumentOrigin.RESULT)
+        return self._keep(owner, agency.pdf, marks, metadata, dossier_code, signer, at, DocumentOrigin.RESULT)
 
     def issue_receipt_form(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str, officer: Actor,
                            at: datetime | None = None) -> IssuedFile:

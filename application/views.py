@@ -14,6 +14,13 @@ from domain.values import Actor, Applicant, Component, Party, Rating
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at"}
 
 
+class PendingHandover(msgspec.Struct, frozen=True):
+    """A handover line its receiver has not confirmed yet."""
+
+    line: int
+    receiver: str
+
+
 class DossierDetails(msgspec.Struct, frozen=True):
     """A dossier as it stands now."""
 
@@ -39,6 +46,7 @@ class DossierDetails(msgspec.Struct, frozen=True):
     supplement_items: list[str]
     delivered_at: datetime | None
     allowed_actions: list[str]
+    unconfirmed_handovers: list[PendingHandover] = msgspec.field(default_factory=list)
 
 
 class HistoryEntry(msgspec.Struct, frozen=True):
@@ -60,6 +68,8 @@ def details_of(d: Dossier) -> DossierDetails:
         due_on=d.due_on, fee=d.fee, paid=d.paid, shortfall=d.shortfall, excess=d.excess, department=d.department,
         holder=d.holder, result=d.result, rating=d.rating, reason=d.reason, supplement_items=d.supplement_items,
         delivered_at=d.delivered_at, allowed_actions=d.allowed_actions(),
+        unconfirmed_handovers=[PendingHandover(line=n, receiver=receiver) for n, receiver in enumerate(d.handovers, 1)
+                               if n not in d.confirmed],
     )
 
 

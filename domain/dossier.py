@@ -12,6 +12,7 @@ from domain.copying import FlatCopy
 from domain.timing import MonotonicTime
 from domain.codes import dossier_id, parse_code
 from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
+from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.limits import check_count, check_text
 from domain.values import (
     Actor,
@@ -180,6 +181,13 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         actor: Actor
         at: datetime
 
+    class HandoverConfirmed(Aggregate.Event):
+        """The receiver of handover line `line` (1-based, in the dossier's order) confirmed with their own login."""
+
+        line: int
+        actor: Actor
+        at: datetime
+
     class ResultIssued(Aggregate.Event):
         """The result (decision, certificate, card) is ready."""
 
@@ -257,6 +265,8 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.delivered_at: datetime | None = None
         self.tray: tuple[str, int] | None = None
         self.notified_at: datetime | None = None
+        self.handovers: list[str] = []  # receiver account of each handover line; confirmed lines in `confirmed`
+        self.confirmed: set[int] = set()
 
     @classmethod
     def register_online(cls, *, code: str, procedure_code: str, applicant: Applicant,
@@ -361,6 +371,20 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         _check_parties(giver, receiver)
         self._handed_over(item=_text("item", item), giver=giver, receiver=receiver, actor=actor, at=_aware(at))
 
+    def confirm_handover(self, *, line: int, actor: Actor, at: datetime) -> None:
+        """The receiver confirms they hold what handover line `line` gave them; in any state, once."""
+        if not 1 <= line <= len(self.handovers):
+            raise InvalidValueError("line", f"no handover line {line}", f"không có lượt giao nhận số {line}")
+        if self.handovers[line - 1] != actor.account_id:
+            raise NotTheReceiverError(self.code, line)
+        if line in self.confirmed:
+            raise HandoverConfirmedError(line)
+        self._handover_confirmed(line=line, actor=actor, at=_aware(at))
+
+    def unconfirmed_for(self, account_id: str) -> list[int]:
+        """The handover lines naming this account as receiver that it has not confirmed yet."""
+        return [n for n, receiver in enumerate(self.handovers, 1) if receiver == account_id and n not in self.confirmed]
+
     def issue_result(self, *, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
         """The result is ready."""
         self._require("issue_result")
@@ -441,6 +465,11 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(HandedOver)
     def _handed_over(self, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
         self.holder, self.last_actor = receiver, actor
+        self.handovers.append(receiver.account_id)
+
+    @event(HandoverConfirmed)
+    def _handover_confirmed(self, line: int, actor: Actor, at: datetime) -> None:
+        self.confirmed.add(line)
 
     @event(ResultIssued)
     def _result_issued(self, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:

@@ -117,3 +117,25 @@ def check_count(field: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise InvalidValueError(field, "must be a positive whole number", "phải là số nguyên dương")
     return value
+
+
+class NoSigningKeyError(DomainError):
+    """The account has no signing key of its own; nobody signs with another person's key."""
+
+    code = "no_signing_key"
+
+    def __init__(self, account_id: str) -> None:
+        self.account_id = account_id
+        super().__init__(f"account {account_id} has no personal signing key configured",
+                         f"Tài khoản {account_id} chưa được cấu hình chứng thư số cá nhân để ký.")
+
+
+class NotASignerError(DomainError):
+    """Only the competent person (signer role) signs a result, with their own key."""
+
+    code = "not_a_signer"
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        super().__init__(f"only an account with the signer role signs a result (you act as {role})",
+                         "Chỉ người có thẩm quyền ký (vai trò người ký) mới được ký số kết quả.")

@@ -107,7 +107,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
         projector.start()
-    vaults = Vaults(env, blobs=FilesystemBlobStore.from_env(keys, adapters), signer=PyhankoSigner.from_env(adapters),
+    vaults = Vaults(env, blobs=FilesystemBlobStore.from_env(keys, adapters),
+                    signer=PyhankoSigner.from_env(adapters, names=lambda account: accounts.display_name(account)),
                     pdfs=LocalPdfTools.from_env(adapters), clock=clock)
     if settings.projections == "inprocess":
         vaults.after_commit.append(projector.poke)

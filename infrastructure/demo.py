@@ -11,12 +11,12 @@ from infrastructure.bootstrap import System
 log = logging.getLogger("motcua.demo")
 
 KIOSK_KEY = "Q6-01"
-OFFICER = Actor(account_id="demo.tiepnhan", role=Role.RECEPTION_OFFICER)
-CLERK = Actor(account_id="demo.tuphap", role=Role.DEPARTMENT_OFFICER)
+OFFICER = Actor(account_id="tiepnhan", role=Role.RECEPTION_OFFICER)
+CLERK = Actor(account_id="tuphap", role=Role.DEPARTMENT_OFFICER)
 KIOSK = Actor(account_id=f"kiosk-{KIOSK_KEY}", role=Role.KIOSK)
-STAFF = Actor(account_id="demo.tuvan", role=Role.CONSULTANT)
-TEAM = Party(account_id="demo.tuvan", name="Trần Minh Tuấn", role=Role.CONSULTANT, unit="Tổ tư vấn dịch vụ công")
-DEPT = Party(account_id="demo.tuphap", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
+STAFF = Actor(account_id="tuvan", role=Role.CONSULTANT)
+TEAM = Party(account_id="tuvan", name="Trần Minh Tuấn", role=Role.CONSULTANT, unit="Tổ tư vấn dịch vụ công")
+DEPT = Party(account_id="tuphap", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
 
 # Fictitious people: the ID numbers and phones follow the formats but belong to nobody.
 PEOPLE = [

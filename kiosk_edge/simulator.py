@@ -108,13 +108,13 @@ class Simulator:
     def return_result(self, code: str, department: str) -> None:
         """The office's day (seed 000, §4): accept, route, result, handover to the consultant team, tray loading."""
         reception, clerk, team = self.staff["reception"], self.staff["department"], self.staff["consultant"]
-        giver = {"account_id": "tuphap", "name": "Cán bộ Phòng Tư pháp", "role": "department_officer", "unit": department}
-        receiver = {"account_id": "tuvan", "name": "Tổ tư vấn", "role": "consultant", "unit": "Tổ tư vấn dịch vụ công"}
         reception.call("POST", f"/dossiers/{code}/accept", {})
         reception.call("POST", f"/dossiers/{code}/route", {"department": department})
         clerk.call("POST", f"/dossiers/{code}/result", {"summary": "Kết quả giải quyết thủ tục"})
-        clerk.call("POST", f"/dossiers/{code}/handovers", {"item": "Kết quả (bản chính)", "giver": giver, "receiver": receiver})
-        team.call("POST", f"/kiosks/{self.kiosk}/loads", {"codes": [code], "staff": receiver})
+        # The clerk is the giver (their login); the team's login receives and confirms.
+        clerk.call("POST", f"/dossiers/{code}/handovers", {"item": "Kết quả (bản chính)", "receiver": STAFF_LOGINS["consultant"][0]})
+        team.call("POST", "/kiosks/handovers/confirmations", {"codes": [code]})
+        team.call("POST", f"/kiosks/{self.kiosk}/loads", {"codes": [code]})
 
     def _fill(self, value: Any) -> Any:
         if isinstance(value, dict):

@@ -40,6 +40,8 @@ class HandoverLine(msgspec.Struct, frozen=True):
     receiver_name: str
     receiver_role: str
     receiver_unit: str
+    line: int | None = None
+    confirmed_at: datetime | None = None  # None: the receiver has not confirmed yet
 
 
 class HandoverBook(msgspec.Struct, frozen=True):

@@ -53,16 +53,19 @@ def join_kiosk(rows: Rows, table: str, code: str, kiosk: str, blank: Callable[[s
 
 
 class HandoverBookReadModel(ReadModel):
-    """Table `handover_book`: one line per hand-to-hand transfer of paper (sổ giao nhận), both parties named."""
+    """Table `handover_book`: one line per hand-to-hand transfer of paper (sổ giao nhận), both parties named, with
+    the time the receiver confirmed it (NULL while unconfirmed). `line` numbers the dossier's handovers from 1."""
 
     name = "handover_book"
     tables = (
         Table("handover_book", columns(
             "position INT NOT NULL", "at TS NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL",
-            "procedure_code TEXT", "item TEXT NOT NULL", *(f"giver_{c}" for c in PARTY), *(f"receiver_{c}" for c in PARTY)),
+            "procedure_code TEXT", "item TEXT NOT NULL", *(f"giver_{c}" for c in PARTY), *(f"receiver_{c}" for c in PARTY),
+            "line INT", "confirmed_at TS"),
             key="position"),
-        Table("handover_book_dossiers", columns("id TEXT NOT NULL", "code TEXT NOT NULL", "procedure_code TEXT", "kiosk TEXT"),
-              key="id"),
+        Table("handover_book_dossiers", columns("id TEXT NOT NULL", "code TEXT NOT NULL", "procedure_code TEXT", "kiosk TEXT",
+                                                "handovers INT"), key="id"),
+        Table("handover_book_lines", columns("id TEXT NOT NULL", "position INT NOT NULL"), key="id"),
         Table("handover_book_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL"), key="id"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS handover_book_at ON handover_book (at)",)
@@ -94,9 +97,18 @@ class HandoverBookReadModel(ReadModel):
     @on(D.HandedOver)
     def _handed_over(self, rows: Rows, e: Any, position: int) -> None:
         dossier = rows.get("handover_book_dossiers", str(e.originator_id))
+        line = (dossier.get("handovers") or 0) + 1
+        change(rows, "handover_book_dossiers", dossier["id"], handovers=line)
+        rows.put("handover_book_lines", {"id": f"{dossier['id']}/{line}", "position": position})
         rows.put("handover_book", {"position": position, "at": utc(e.at), "dossier_id": dossier["id"],
-                                   "dossier_code": dossier["code"], "procedure_code": dossier["procedure_code"], "item": e.item}
+                                   "dossier_code": dossier["code"], "procedure_code": dossier["procedure_code"], "item": e.item,
+                                   "line": line, "confirmed_at": None}
                  | party("giver", e.giver) | party("receiver", e.receiver))
+
+    @on(D.HandoverConfirmed)
+    def _confirmed(self, rows: Rows, e: Any, position: int) -> None:
+        line = rows.get("handover_book_lines", f"{e.originator_id}/{e.line}")
+        change(rows, "handover_book", line["position"], confirmed_at=utc(e.at))
 
 
 class TrackingBookReadModel(ReadModel):

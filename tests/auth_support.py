@@ -27,3 +27,16 @@ def accounts_for(env: dict[str, str], clock):
     from infrastructure.passwords import Argon2Hasher
 
     return Accounts(env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
+
+
+STAFF_PASSWORD = "thu-nghiem-mot-cua-2026"
+ADMIN = Principal(account_id="admin", name="Quản trị", role=Role.ADMINISTRATOR, agency="H29.06").actor
+
+
+def enrol(accounts, username: str, role: Role | str, *, name: str | None = None, agency: str = "H29.06",
+          department: str | None = None, enabled: bool = True) -> None:
+    """A real account behind a `bearer` token, for commands that name another account (a handover's receiver)."""
+    accounts.create_account(username, STAFF_PASSWORD, name=name or username, role=Role(role), agency=agency,
+                            department=department, actor=ADMIN)
+    if not enabled:
+        accounts.set_enabled(username, False, reason="Nghỉ việc", actor=ADMIN)

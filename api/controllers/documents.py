@@ -2,35 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import msgspec
 from litestar import Controller, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import authorize, current_actor, rules, COUNTER, RESULTS
+from api.auth import authorize, current_actor, current_principal, rules, COUNTER, R
+from application.tokens import Principal
 from application.vault_values import StoredDocument
-from domain.limits import Name
-from domain.values import Actor, DeliveryChannel, Role
+from domain.values import Actor, DeliveryChannel
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from infrastructure.bootstrap import System
 
 MAX_JSON = 28 * 1024 * 1024
+SIGNERS = frozenset({R.SIGNER})
 
 
 class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):
-    """Who receives the dossier (their name is printed under the signature)."""
-
-    officer_name: Name
+    """Nothing to send (`{}`): the officer who signs, and whose name is printed, is the caller's token."""
 
 
 class ResultBody(msgspec.Struct, forbid_unknown_fields=True):
-    """The result PDF (base64) to sign by the competent person, then with the agency's certificate."""
+    """The result PDF (base64) for the caller to sign with their own key; the agency's seal follows. The signer is
+    the caller's token, never a field."""
 
     pdf: bytes
     metadata: DocumentMetadata
-    signer_account_id: Name
     deliver_online: bool = False
 
 
@@ -45,32 +42,32 @@ class DocumentController(Controller):
     path = "/dossiers/{code:str}"
     tags = ["signed documents"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
+                    "principal": Provide(current_principal, sync_to_thread=False)}
 
     @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
           media_type="application/pdf", status_code=201, opt=rules(COUNTER, 'dossier'))
     def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], system: NamedDependency[System],
-                     actor: NamedDependency[Actor]) -> Response[bytes]:
-        """The Vietnamese receipt form with a verification QR, signed by the receiving officer (PDF)."""
+                     principal: NamedDependency[Principal]) -> Response[bytes]:
+        """The Vietnamese receipt form with a verification QR, signed with the calling officer's own key; their
+        name (from the token) is printed under the signature (PDF)."""
         dossier = system.dossiers.get_dossier(code)
         procedure = system.dossiers.procedure(dossier.procedure_code)
-        issued = system.vaults.issue_receipt_form(dossier, procedure_name=procedure.name, officer_name=data.officer_name,
-                                                  officer=actor)
+        issued = system.vaults.issue_receipt_form(dossier, procedure_name=procedure.name, officer_name=principal.name,
+                                                  officer=principal.actor)
         return Response(system.vaults.open_file(issued.sha256), media_type="application/pdf", status_code=201,
                         headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan_{code}.pdf"',
                                  "X-Document-Sha256": issued.sha256})
 
     @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
-          summary="Ký số kết quả / Sign the result", opt=rules(RESULTS, 'dossier'))
+          summary="Ký số kết quả / Sign the result", opt=rules(SIGNERS, 'dossier'))
     def result(self, code: FromPath[str], data: JSONBody[ResultBody], system: NamedDependency[System],
                actor: NamedDependency[Actor]) -> ResultSigned:
-        """Signed first by the competent person, then with the agency's certificate; saved to the applicant's vault,
-        and delivered online if asked (the dossier must then be in `result_issued`)."""
-        dossier = system.dossiers.get_dossier(code)
+        """Signed with the calling signer's own key once the result is recorded (409 before), then sealed with the
+        agency's certificate; saved to the applicant's vault, and delivered online if asked."""
+        dossier = system.dossiers.get_issued(code)
         owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=dossier.applicant.id_number)
-        signer = Actor(account_id=data.signer_account_id, role=Role.SIGNER)
-        stored = system.vaults.sign_result(owner, dossier_code=code, pdf=data.pdf, metadata=data.metadata,
-                                           signer=signer, actor=actor)
+        stored = system.vaults.sign_result(owner, dossier_code=code, pdf=data.pdf, metadata=data.metadata, signer=actor)
         if data.deliver_online:
             system.dossiers.deliver_result(code, channel=DeliveryChannel.ONLINE, actor=actor,
                                            receiver_name=dossier.applicant.name)

@@ -17,12 +17,20 @@ from api.schemas import (
 )
 from application.base import Written
 from application.dossiers import Dossiers
+from application.handovers import Handovers, Receiver
+from application.tokens import Principal
 from application.views import DossierDetails, HistoryEntry
 from domain.values import Actor, Channel, Role
+from infrastructure.bootstrap import System
 
 
 def result(code: FromPath[str], written: Written) -> CommandResult:
     return CommandResult(code=code, version=written.version, position=written.position)
+
+
+def handovers(system: System) -> Handovers:
+    """Handover parties resolved from the system's accounts."""
+    return Handovers(system.accounts, system.catalogue)
 
 
 class DossierController(Controller):
@@ -32,7 +40,9 @@ class DossierController(Controller):
     request_max_body_size = MAX_COMMAND_BODY
     tags = ["dossiers"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False)}
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False),
+                    "principal": Provide(current_principal, sync_to_thread=False),
+                    "handovers": Provide(handovers, sync_to_thread=False)}
 
     @post("/", sync_to_thread=True, summary="Tiếp nhận hồ sơ giấy / Receive a paper dossier", opt=rules(COUNTER, "agency"))
     def receive(self, data: JSONBody[ReceiveBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor],
@@ -122,10 +132,27 @@ class DossierController(Controller):
         return result(code, dossiers.route(code, department=data.department, actor=actor, expected_version=data.expected_version))
 
     @post("/{code:str}/handovers", sync_to_thread=True, summary="Giao nhận hồ sơ / Hand over", opt=rules(OFFICERS, 'dossier'))
-    def hand_over(self, code: FromPath[str], data: JSONBody[HandoverBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
-        """Record one line of the handover book: what, from whom, to whom."""
-        return result(code, dossiers.hand_over(code, item=data.item, giver=data.giver, receiver=data.receiver,
-                                               actor=actor, expected_version=data.expected_version))
+    def hand_over(self, code: FromPath[str], data: JSONBody[HandoverBody], dossiers: NamedDependency[Dossiers],
+                  principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> CommandResult:
+        """Record one line of the handover book from the caller to an account picked from `handover-receivers`;
+        it stays unconfirmed until the receiver confirms it."""
+        receiver = handovers.receiver(principal, data.receiver, dossiers.scope_of(code))
+        return result(code, dossiers.hand_over(code, item=data.item, giver=handovers.giver(principal), receiver=receiver,
+                                               actor=principal.actor, expected_version=data.expected_version))
+
+    @get("/{code:str}/handover-receivers", sync_to_thread=True, summary="Người nhận được chọn / Handover receivers",
+         opt=rules(OFFICERS, 'dossier'))
+    def handover_receivers(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], principal: NamedDependency[Principal],
+                           handovers: NamedDependency[Handovers]) -> list[Receiver]:
+        """Active staff accounts of the caller's agency (and its wards) who may take this dossier, to pick from."""
+        return handovers.list_receivers(principal, dossiers.scope_of(code))
+
+    @post("/{code:str}/handovers/{line:int}/confirm", sync_to_thread=True, summary="Xác nhận đã nhận / Confirm a handover",
+          opt=rules(OFFICERS, 'dossier'))
+    def confirm_handover(self, code: FromPath[str], line: FromPath[int], data: JSONBody[ActionBody],
+                         dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
+        """The receiver named by handover line `line` (1-based) confirms they hold the paper; anyone else gets 403."""
+        return result(code, dossiers.confirm_handover(code, line=line, actor=actor, expected_version=data.expected_version))
 
     @post("/{code:str}/result", sync_to_thread=True, summary="Có kết quả / Issue the result", opt=rules(RESULTS, 'dossier'))
     def issue_result(self, code: FromPath[str], data: JSONBody[ResultBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:

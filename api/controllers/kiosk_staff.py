@@ -10,12 +10,15 @@ from litestar.params import FromPath, JSONBody
 from api.auth import (
     CREW, OFFICERS, PULL_BACK, READERS, STAFF, authorize, check_agency, check_dossier, current_actor, current_principal, rules,
 )
+from api.controllers.dossiers import handovers
 from api.schemas import MAX_COMMAND_BODY
 from api.kiosk_schemas import (
-    BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
+    BatchConfirmBody, BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
 )
 from application.kiosk_views import CollectionReport, KioskView, LoadingSlip, OverdueItem
+from application.handovers import Handovers
 from application.kiosks import Kiosks
+from application.tokens import Principal
 from domain.values import Actor
 from infrastructure.bootstrap import System
 
@@ -27,7 +30,9 @@ class KioskStaffController(Controller):
     request_max_body_size = MAX_COMMAND_BODY
     tags = ["kiosk staff"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
+                    "principal": Provide(current_principal, sync_to_thread=False),
+                    "handovers": Provide(handovers, sync_to_thread=False)}
 
     @post("/", sync_to_thread=True, summary="Lắp đặt kiosk / Install a kiosk", opt=rules(STAFF, "agency"))
     def install(self, data: JSONBody[InstallBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor],
@@ -51,27 +56,38 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/collections", sync_to_thread=True, summary="Thu hồ sơ và tiền / Collect envelopes and cash", opt=rules(CREW, "kiosk"))
     def collect(self, key: FromPath[str], data: JSONBody[CollectionBody], kiosks: NamedDependency[Kiosks],
-                actor: NamedDependency[Actor]) -> CollectionReport:
-        """Empty the bin and cash box; the count is recorded beside what is expected."""
-        return kiosks.collect(key, cash_counted=data.cash_counted, collector=data.collector, actor=actor)
+                principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> CollectionReport:
+        """The caller empties the bin and cash box; the count is recorded beside what is expected."""
+        return kiosks.collect(key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor)
 
     @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS, "agency"))
-    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor],
-                  request: Request) -> Versioned:
-        """One handover-book line per dossier, in one commit; every dossier must be in your scope."""
+    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], system: NamedDependency[System],
+                  principal: NamedDependency[Principal], handovers: NamedDependency[Handovers], request: Request) -> Versioned:
+        """One unconfirmed handover-book line per dossier from the caller to one picked account, in one commit; every
+        dossier must be in your scope and the receiver must be able to take every dossier of the batch."""
         for code in data.codes:
-            check_dossier(request, current_principal(request), code)
-        written = kiosks.hand_over_batch(data.codes, item=data.item, giver=data.giver, receiver=data.receiver, actor=actor)
+            check_dossier(request, principal, code)
+        scopes = [system.dossiers.scope_of(code) for code in data.codes]
+        written = kiosks.hand_over_batch(data.codes, item=data.item, giver=handovers.giver(principal),
+                                         receiver=handovers.receiver(principal, data.receiver, *scopes), actor=principal.actor)
+        return Versioned(version=written.version, position=written.position)
+
+    @post("/handovers/confirmations", sync_to_thread=True, summary="Xác nhận nhận nhiều hồ sơ / Confirm a batch",
+          opt=rules(OFFICERS, "agency"))
+    def confirm(self, data: JSONBody[BatchConfirmBody], kiosks: NamedDependency[Kiosks], actor: NamedDependency[Actor]) -> Versioned:
+        """The caller confirms every handover to them in these dossiers, in one commit (403 if one has none)."""
+        written = kiosks.confirm_handovers(data.codes, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
     @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF, "kiosk"))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
-             actor: NamedDependency[Actor], system: NamedDependency[System], request: Request) -> LoadingSlip:
+             principal: NamedDependency[Principal], handovers: NamedDependency[Handovers],
+             system: NamedDependency[System], request: Request) -> LoadingSlip:
         """Each result into a free tray; the loading slip lists trays and any refused codes. The core then opens each
         loaded tray's door at the kiosk (`doors`: opened, not_answering, or the kiosk's fault)."""
         for code in data.codes:
-            check_dossier(request, current_principal(request), code)
-        slip = kiosks.load_results(key, data.codes, staff=data.staff, actor=actor)
+            check_dossier(request, principal, code)
+        slip = kiosks.load_results(key, data.codes, staff=handovers.giver(principal), actor=principal.actor)
         doors = system.doors
         if doors is None or not slip.loaded:
             return slip
@@ -84,9 +100,13 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/overdue/pull-back", sync_to_thread=True, summary="Thu hồi kết quả quá hạn / Pull back overdue results", opt=rules(PULL_BACK, "kiosk"))
     def pull_back(self, key: FromPath[str], data: JSONBody[PullBackBody], kiosks: NamedDependency[Kiosks],
-                  actor: NamedDependency[Actor]) -> list[OverdueItem]:
-        """When no tray is free, overdue results go to the one-stop officer or the police; otherwise they stay."""
-        return kiosks.pull_back_overdue(key, staff=data.staff, one_stop=data.one_stop, police=data.police, actor=actor)
+                  principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> list[OverdueItem]:
+        """When no tray is free, overdue results go from the caller to the one-stop officer or the police (accounts
+        of the kiosk's agency, any department); otherwise they stay."""
+        scope = (kiosks.get_kiosk(key).agency, None)
+        one_stop, police = (handovers.receiver(principal, name, scope) for name in (data.one_stop, data.police))
+        return kiosks.pull_back_overdue(key, staff=handovers.giver(principal), one_stop=one_stop, police=police,
+                                        actor=principal.actor)
 
     @post("/{key:str}/trays/{number:int}/service", sync_to_thread=True, summary="Bảo trì khay / Tray service", opt=rules(CREW, "kiosk"))
     def tray_service(self, key: FromPath[str], number: FromPath[int], data: JSONBody[TrayServiceBody],

@@ -1,9 +1,9 @@
 """The DocumentSigner port over pyhanko, with keys from the development PKI or from PKCS#12 files.
 
-Production: MOTCUA_SIGNING_P12 (+ _PASSWORD) is the agency's certificate, MOTCUA_OFFICER_P12 (+ _PASSWORD)
-the officers' signing certificate, MOTCUA_TRUST_ROOTS a PEM file of trusted roots, MOTCUA_SIGNING_LOCATION
-the place printed in signatures. Without MOTCUA_SIGNING_P12 a development PKI is used (MOTCUA_DEV_PKI_DIR,
-default var/pki): never in production.
+Production: MOTCUA_SIGNING_P12 (+ _PASSWORD) is the agency's certificate, MOTCUA_PERSONAL_KEYS a TOML file
+mapping each staff account to its own key (infrastructure/signing/personal.py), MOTCUA_TRUST_ROOTS a PEM file of
+trusted roots, MOTCUA_SIGNING_LOCATION the place printed in signatures. Without MOTCUA_SIGNING_P12 a development
+PKI is used (MOTCUA_DEV_PKI_DIR, default var/pki), issuing one certificate per account: never in production.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import io
 import logging
 import os
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 from datetime import datetime
 from pathlib import Path
 
@@ -23,14 +24,12 @@ from application.vault_values import PdfCheck, PdfSignature, Placement, SignedPd
 from domain.values import Actor
 from domain.vault_errors import UnreadableDocumentError
 from infrastructure.signing.pki import (
-    PKCS11_MODULE_ENV, DevPki, SigningConfigurationError, ensure_dev_pki, load_p12_signer, pkcs11_signer_from_env,
-    signer_from_env,
+    PKCS11_MODULE_ENV, DevPki, SigningConfigurationError, ensure_dev_pki, pkcs11_signer_from_env, signer_from_env,
 )
+from infrastructure.signing.personal import DevPersonalKeys, Names, personal_keys_from_env
 from infrastructure.signing.signer import STAMP_SIZE, TOP_LEFT, Box, sign_pdf
 from infrastructure.signing.verify import SignatureReport, UnreadablePdfError, VerificationReport, verify_pdf
 
-OFFICER_P12_ENV = "MOTCUA_OFFICER_P12"
-OFFICER_P12_PASSWORD_ENV = "MOTCUA_OFFICER_P12_PASSWORD"
 TRUST_ROOTS_ENV = "MOTCUA_TRUST_ROOTS"
 LOCATION_ENV = "MOTCUA_SIGNING_LOCATION"
 DEV_PKI_ENV = "MOTCUA_DEV_PKI_DIR"
@@ -47,34 +46,42 @@ def common_name(signer: Signer) -> str:
     return signer.signing_cert.subject.native["common_name"]
 
 
-class PyhankoSigner:
-    """Signs with the acting officer's key (or the default officer key) or the agency's key; verifies with the roots."""
+class PersonalKeys(Protocol):
+    """Where each account's own signing key comes from."""
 
-    def __init__(self, *, agency: Signer, trust_roots: Sequence[bytes], officer: Signer | None = None,
-                 officers: Mapping[str, Signer] | None = None, location: str = DEFAULT_LOCATION) -> None:
-        self.agency, self.officer, self.officers = agency, officer, dict(officers or {})
+    def signer_for(self, account_id: str) -> Signer: ...
+
+
+class PyhankoSigner:
+    """Signs with the acting person's own key or the agency's key; verifies with the trusted roots."""
+
+    def __init__(self, *, agency: Signer, personal: PersonalKeys, trust_roots: Sequence[bytes],
+                 location: str = DEFAULT_LOCATION) -> None:
+        self.agency, self.personal = agency, personal
         self.trust_roots, self.location = list(trust_roots), location
 
     @classmethod
-    def from_dev_pki(cls, pki: DevPki, *, location: str = DEFAULT_LOCATION) -> PyhankoSigner:
-        """Officer and agency keys of a development PKI, trusting its root."""
-        return cls(agency=pki.agency_signer(), officer=pki.officer_signer(), trust_roots=pki.trust_roots(), location=location)
+    def from_dev_pki(cls, pki: DevPki, *, names: Names | None = None, location: str = DEFAULT_LOCATION) -> PyhankoSigner:
+        """The agency key and per-account keys of a development PKI, trusting its root."""
+        return cls(agency=pki.agency_signer(), personal=DevPersonalKeys(pki, names), trust_roots=pki.trust_roots(),
+                   location=location)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> PyhankoSigner:
-        """The agency key on a PKCS#11 token (MOTCUA_PKCS11_MODULE) or in a PKCS#12 file (MOTCUA_SIGNING_P12),
-        or the development PKI when neither is named."""
+    def from_env(cls, environ: Mapping[str, str] = os.environ, *, names: Names | None = None) -> PyhankoSigner:
+        """The agency key on a PKCS#11 token (MOTCUA_PKCS11_MODULE) or in a PKCS#12 file (MOTCUA_SIGNING_P12) with
+        the accounts' keys of MOTCUA_PERSONAL_KEYS, or the development PKI when neither is named. `names` gives an
+        account's display name, for the certificates the development PKI issues."""
         location = environ.get(LOCATION_ENV) or DEFAULT_LOCATION
         if not environ.get("MOTCUA_SIGNING_P12") and not environ.get(PKCS11_MODULE_ENV):
             log.warning("no MOTCUA_SIGNING_P12: signing with the development PKI (not for production)")
-            return cls.from_dev_pki(ensure_dev_pki(Path(environ.get(DEV_PKI_ENV) or "var/pki")), location=location)
+            pki = ensure_dev_pki(Path(environ.get(DEV_PKI_ENV) or "var/pki"))
+            return cls.from_dev_pki(pki, names=names, location=location)
         roots_path = environ.get(TRUST_ROOTS_ENV)
         if not roots_path or not Path(roots_path).is_file():
             raise SigningConfigurationError(f"set {TRUST_ROOTS_ENV} to a PEM file of the trusted root certificates")
-        officer_path, password = environ.get(OFFICER_P12_ENV), environ.get(OFFICER_P12_PASSWORD_ENV)
-        officer = load_p12_signer(officer_path, password.encode() if password else None) if officer_path else None
         agency = pkcs11_signer_from_env(environ) if environ.get(PKCS11_MODULE_ENV) else signer_from_env(environ)
-        return cls(agency=agency, officer=officer, trust_roots=[Path(roots_path).read_bytes()], location=location)
+        return cls(agency=agency, personal=personal_keys_from_env(environ), trust_roots=[Path(roots_path).read_bytes()],
+                   location=location)
 
     def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
              at: datetime, metadata: Mapping[str, str]) -> SignedPdf:
@@ -97,12 +104,7 @@ class PyhankoSigner:
                         dossier_code=_signed_dossier(report))
 
     def _key(self, who: Actor, key: SigningKey) -> Signer:
-        if key is SigningKey.AGENCY:
-            return self.agency
-        signer = self.officers.get(who.account_id, self.officer)
-        if signer is None:
-            raise SigningConfigurationError(f"no personal signing key for {who.account_id}; set {OFFICER_P12_ENV}")
-        return signer
+        return self.agency if key is SigningKey.AGENCY else self.personal.signer_for(who.account_id)
 
 
 def _reader(pdf: bytes) -> PdfFileReader:

@@ -1,14 +1,17 @@
 """Signing keys: a development PKI built with `cryptography`, PKCS#12 and PKCS#11 loaders.
 
-The development PKI is root CA → intermediate CA → two end-entity certificates:
-the officer (a person signing documents) and the agency (its organisation seal).
-Never use it in production; there, point MOTCUA_SIGNING_P12 at the agency's PKCS#12
-file issued by a licensed CA, or use a hardware token through PKCS#11.
+The development PKI is root CA → intermediate CA → end-entity certificates: the agency (its
+organisation seal), one per staff account, issued on the account's first signature (`person_signer`), and
+a sample officer certificate for tests. Never use it in production; there, point MOTCUA_SIGNING_P12 at the
+agency's PKCS#12 file issued by a licensed CA (or use a hardware token through PKCS#11) and map each account to its
+own key with MOTCUA_PERSONAL_KEYS (infrastructure/signing/personal.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -28,6 +31,7 @@ PKCS11_TOKEN_ENV = "MOTCUA_PKCS11_TOKEN_LABEL"
 PKCS11_KEY_ENV = "MOTCUA_PKCS11_KEY_LABEL"
 PKCS11_PIN_ENV = "MOTCUA_PKCS11_PIN"
 DEV_PASSPHRASE = b"motcua-dev"
+DEV_ORGANISATION = "Một Cửa 24/7 (phát triển)"
 
 Issuer = tuple[x509.Certificate, rsa.RSAPrivateKey]
 
@@ -64,6 +68,34 @@ class DevPki:
 
     def agency_signer(self) -> SimpleSigner:
         return load_p12_signer(self.agency_p12, self.passphrase)
+
+    def person_signer(self, account_id: str, name: str) -> SimpleSigner:
+        """The account's own key, issued on first use with its name and account id in the subject."""
+        # The file name is a hash: account ids are checked elsewhere, but a path must never come from one.
+        path = self.directory / "people" / f"{hashlib.sha256(account_id.encode()).hexdigest()[:32]}.p12"
+        with _ISSUING:
+            if not path.is_file():
+                _issue_person(self, path, account_id, name)
+        return load_p12_signer(path, self.passphrase)
+
+
+_ISSUING = threading.Lock()
+
+
+def _issue_person(pki: DevPki, path: Path, account_id: str, name: str) -> None:
+    cert_pem, key_pem = (pki.directory / f"intermediate-ca{s}.pem" for s in ("", ".key"))
+    issuer = (x509.load_pem_x509_certificate(cert_pem.read_bytes()),
+              serialization.load_pem_private_key(key_pem.read_bytes(), pki.passphrase))
+    subject = x509.Name([*_name(name, DEV_ORGANISATION), x509.NameAttribute(NameOID.USER_ID, account_id)])
+    key = _new_key()
+    cert = _issue(subject, key, issuer, ca=False, years=2)
+    chain = [issuer[0], x509.load_pem_x509_certificate(pki.root_certificate.read_bytes())]
+    path.parent.mkdir(mode=0o700, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(pkcs12.serialize_key_and_certificates(
+        account_id.encode(), key, cert, chain, serialization.BestAvailableEncryption(pki.passphrase)))
+    partial.chmod(0o600)
+    partial.replace(path)  # another process issuing at the same moment leaves one whole file, never half of one
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
@@ -151,8 +183,8 @@ def ensure_dev_pki(
     re-issues everything below it. Delete the directory to start over.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    root, renewed = _ensure_ca(directory, "root-ca", _name("Một Cửa Dev Root CA", "Một Cửa 24/7 (phát triển)"), None, passphrase, False)
-    sub_ca, renewed = _ensure_ca(directory, "intermediate-ca", _name("Một Cửa Dev Issuing CA", "Một Cửa 24/7 (phát triển)"), root, passphrase, renewed)
+    root, renewed = _ensure_ca(directory, "root-ca", _name("Một Cửa Dev Root CA", DEV_ORGANISATION), None, passphrase, False)
+    sub_ca, renewed = _ensure_ca(directory, "intermediate-ca", _name("Một Cửa Dev Issuing CA", DEV_ORGANISATION), root, passphrase, renewed)
     chain = [sub_ca[0], root[0]]
     _ensure_end_entity(directory, "officer", _name(officer_name, agency_name), chain, sub_ca, passphrase, renewed)
     _ensure_end_entity(directory, "agency", _name(agency_name, agency_name), chain, sub_ca, passphrase, renewed)
@@ -180,12 +212,13 @@ def signer_from_env(environ: Mapping[str, str] = os.environ) -> SimpleSigner:
     return load_p12_signer(path, password.encode() if password else None)
 
 
-def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ) -> Signer:
+def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ, *, key_label: str | None = None) -> Signer:
     """Signer on a USB token or HSM via pyhanko's PKCS#11 support.
 
     Configuration: MOTCUA_PKCS11_MODULE (path of the vendor's .so), MOTCUA_PKCS11_TOKEN_LABEL,
     MOTCUA_PKCS11_KEY_LABEL (also used as the certificate label) and MOTCUA_PKCS11_PIN.
-    The returned signer keeps a token session open for the life of the process.
+    The returned signer keeps a token session open for the life of the process. `key_label` names another
+    key on the same token (a person's own key, from MOTCUA_PERSONAL_KEYS).
     """
     try:
         from pyhanko.config.pkcs11 import TokenCriteria
@@ -194,7 +227,8 @@ def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ) -> Signer:
         raise SigningConfigurationError(
             "PKCS#11 signing needs the python-pkcs11 package: pip install 'pyHanko[pkcs11]'"
         ) from error
-    missing = [name for name in (PKCS11_MODULE_ENV, PKCS11_TOKEN_ENV, PKCS11_KEY_ENV) if not environ.get(name)]
+    needed = (PKCS11_MODULE_ENV, PKCS11_TOKEN_ENV) + (() if key_label else (PKCS11_KEY_ENV,))
+    missing = [name for name in needed if not environ.get(name)]
     if missing:
         raise SigningConfigurationError(f"PKCS#11 signing needs {', '.join(missing)}")
     session = pkcs11.open_pkcs11_session(
@@ -202,4 +236,4 @@ def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ) -> Signer:
         token_criteria=TokenCriteria(label=environ[PKCS11_TOKEN_ENV]),
         user_pin=environ.get(PKCS11_PIN_ENV),
     )
-    return pkcs11.PKCS11Signer(session, key_label=environ[PKCS11_KEY_ENV])
+    return pkcs11.PKCS11Signer(session, key_label=key_label or environ[PKCS11_KEY_ENV])

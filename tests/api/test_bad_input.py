@@ -28,7 +28,7 @@ BAD_BODIES = {
     "empty": b"",
 }
 APPLICANT = Citizen(5)
-PATH_VALUES = {"key": "Q6-01", "number": "1", "owner_kind": "citizen", "owner_id": APPLICANT.id_number,
+PATH_VALUES = {"key": "Q6-01", "number": "1", "line": "1", "owner_kind": "citizen", "owner_id": APPLICANT.id_number,
                "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan"}
 
 

@@ -7,7 +7,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from tests.kiosk_support import Citizen
-from tests.auth_support import bearer
+from tests.auth_support import bearer, enrol
 
 KIOSK = bearer("kiosk", "kiosk.q6-01", kiosk="Q6-01")
 STAFF = bearer("consultant", "tuvan.tuan")
@@ -19,8 +19,15 @@ BIRTH = "1.001193.000.00.00.H29"  # birth registration: face check required
 MATCH = {"score": 0.8, "matched": True, "model_id": "arcface-test"}
 
 
+def enrol_team(system) -> None:
+    """The accounts behind TEAM and DEPT, so handovers can name them."""
+    enrol(system.accounts, "tuvan.tuan", "consultant", name=TEAM["name"])
+    enrol(system.accounts, "officer.tp", "department_officer", name=DEPT["name"], department="H29.06.1.TPHT")
+
+
 @pytest.fixture
 def client(system):
+    enrol_team(system)
     with TestClient(create_app(system)) as client:
         client.headers.update(bearer("reception_officer", "officer-1"))
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
@@ -80,14 +87,15 @@ def test_results_are_loaded_and_picked_up_over_http(client: TestClient, otp, sys
     citizen = Citizen(8)
     code = submit(client, otp, citizen).json()["dossier_code"]
     client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "bank_qr", "amount": 8000, "reference": "FT1"}, headers=KIOSK)
-    report = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0, "collector": TEAM}, headers=STAFF).json()
+    report = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0}, headers=STAFF).json()
     assert [e["dossier_code"] for e in report["envelopes"]] == [code] and report["discrepancy"] == 0
     department = report["envelopes"][0]["department"]
-    client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "giver": TEAM, "receiver": DEPT}, headers=STAFF)
+    handed = client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"}, headers=STAFF)
+    assert handed.status_code == 201, handed.text
     for path, body in [("accept", {}), ("route", {"department": department}), ("result", {"summary": "Bản sao trích lục"}),
-                       ("handovers", {"item": "Kết quả", "giver": DEPT, "receiver": TEAM})]:
+                       ("handovers", {"item": "Kết quả", "receiver": "tuvan.tuan"})]:
         assert client.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK).status_code == 201
-    slip = client.post("/kiosks/Q6-01/loads", json={"codes": [code], "staff": TEAM}, headers=STAFF).json()
+    slip = client.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF).json()
     assert slip["loaded"][0]["tray"] == 1 and "PHIẾU NẠP KẾT QUẢ" in slip["text"]
     assert slip["doors"] == {"1": "opened"} and doors.opened == [("Q6-01", 1)]  # the core opened the tray's door
     grid = client.get("/kiosks/Q6-01", headers=STAFF).json()["trays"]

@@ -38,8 +38,8 @@ CLERK = Actor(account_id="clerk-1", role=Role.DEPARTMENT_OFFICER)
 
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory) -> PyhankoSigner:
-    return PyhankoSigner.from_dev_pki(ensure_dev_pki(tmp_path_factory.mktemp("pki"), officer_name="Nguyễn Văn An",
-                                                     agency_name="Ủy ban nhân dân Quận 6"))
+    pki = ensure_dev_pki(tmp_path_factory.mktemp("pki"), agency_name="Ủy ban nhân dân Quận 6")
+    return PyhankoSigner.from_dev_pki(pki, names={"chair-1": "Nguyễn Văn An", "officer-1": "Phạm Thị Lan"}.get)
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def a_pdf(title: str = "GIẤY KHAI SINH", pages: int = 1) -> bytes:
 
 
 def signed_result(vaults: Vaults, dossier: str) -> bytes:
-    stored = vaults.sign_result(OWNER, dossier_code=dossier, pdf=a_pdf(), metadata=BIRTH, signer=CHAIR, actor=CLERK)
+    stored = vaults.sign_result(OWNER, dossier_code=dossier, pdf=a_pdf(), metadata=BIRTH, signer=CHAIR)
     return vaults.open_file(stored.sha256)
 
 
@@ -160,7 +160,7 @@ def test_officers_digitize_store_expire_and_list(client: TestClient, codes) -> N
     mismatch = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=3), headers=HEADERS)
     assert mismatch.status_code == 422 and mismatch.json()["error"] == "page_count_mismatch"
     scanned = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=2), headers=HEADERS)
-    assert scanned.status_code == 201 and scanned.json()["pages"] == 2 and scanned.json()["signed_by"] == ["Nguyễn Văn An"]
+    assert scanned.status_code == 201 and scanned.json()["pages"] == 2 and scanned.json()["signed_by"] == ["Phạm Thị Lan"]
     stored = client.post(f"{VAULT}/documents", headers=HEADERS, json={
         "pdf": b64(a_pdf("GIẤY PHÉP")), "metadata": {"type_code": "KQ.GP", "name": "Giấy phép", "valid_until": "2027-01-01"}})
     assert stored.status_code == 201 and "trích yếu" in stored.json()["note"]

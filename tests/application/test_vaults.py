@@ -28,7 +28,7 @@ from infrastructure.signing.verify import verify_pdf
 from tests.fakes import MemoryKeys
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-OFFICER_NAME, AGENCY_NAME = "Nguyễn Văn An", "Ủy ban nhân dân Quận 6"
+OFFICER_NAME, CHAIR_NAME, AGENCY_NAME = "Nguyễn Văn An", "Lê Văn Chủ", "Ủy ban nhân dân Quận 6"
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 CHAIR = Actor(account_id="chair-1", role=Role.SIGNER)
 CLERK = Actor(account_id="clerk-1", role=Role.DEPARTMENT_OFFICER)
@@ -43,12 +43,13 @@ FIRST, SECOND = format_code("H29.06", date(2026, 5, 18), 1), format_code("H29.06
 
 @pytest.fixture(scope="module")
 def pki(tmp_path_factory):
-    return ensure_dev_pki(tmp_path_factory.mktemp("pki"), officer_name=OFFICER_NAME, agency_name=AGENCY_NAME)
+    return ensure_dev_pki(tmp_path_factory.mktemp("pki"), agency_name=AGENCY_NAME)
 
 
 @pytest.fixture(scope="module")
 def signer(pki) -> PyhankoSigner:
-    return PyhankoSigner.from_dev_pki(pki, location="Quận 6, TP. Hồ Chí Minh")
+    names = {OFFICER.account_id: OFFICER_NAME, CHAIR.account_id: CHAIR_NAME}
+    return PyhankoSigner.from_dev_pki(pki, names=names.get, location="Quận 6, TP. Hồ Chí Minh")
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def stored_files(blobs: FilesystemBlobStore) -> int:
 
 
 def issue_result(vaults: Vaults, metadata: DocumentMetadata = BIRTH):
-    return vaults.sign_result(OWNER, dossier_code=FIRST, pdf=result_pdf(), metadata=metadata, signer=CHAIR, actor=CLERK)
+    return vaults.sign_result(OWNER, dossier_code=FIRST, pdf=result_pdf(), metadata=metadata, signer=CHAIR)
 
 
 def scan(vaults: Vaults, metadata: DocumentMetadata = BIRTH, pages: int = 1, declared: int | None = None):
@@ -117,7 +118,7 @@ def test_a_valid_earlier_result_is_reused_by_reference_and_never_scanned_again(v
     result = issue_result(vaults)
     reused = vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     assert (reused.document_id, reused.sha256) == (result.document_id, result.sha256)
-    assert reused.signed_by == [OFFICER_NAME, AGENCY_NAME]
+    assert reused.signed_by == [CHAIR_NAME, AGENCY_NAME]
     events, files = vaults.recorder.max_notification_id(), stored_files(blobs)
     with pytest.raises(ResultStillValidError) as refused:
         scan(vaults)
@@ -145,7 +146,7 @@ def test_a_result_expired_by_an_officer_must_be_rescanned(vaults: Vaults) -> Non
     [old, new] = vaults.list_documents(OWNER)
     assert old.expired_reason == "Giấy tờ đã bị thu hồi" and new.document_id == scanned.document_id
     newer = vaults.sign_result(OWNER, dossier_code=SECOND, pdf=result_pdf("GIẤY KHAI SINH (CẤP LẠI)"), metadata=BIRTH,
-                               signer=CHAIR, actor=CLERK)
+                               signer=CHAIR)
     vaults.supersede(OWNER, scanned.document_id, by=newer.document_id, actor=OFFICER)
     assert [d.document_id for d in vaults.find_reusable(OWNER, "KQ.GKS")] == [newer.document_id]
 
@@ -164,7 +165,7 @@ def test_every_signed_pdf_is_valid_for_pyhanko_and_for_poppler(vaults: Vaults, d
     receipt = vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Đăng ký khai sinh",
                                         officer_name=OFFICER_NAME, officer=OFFICER)
     files = {"receipt": receipt.sha256, "scan": scan(vaults, pages=2).sha256, "result": issue_result(vaults).sha256}
-    expected = {"receipt": [OFFICER_NAME], "scan": [OFFICER_NAME], "result": [OFFICER_NAME, AGENCY_NAME]}
+    expected = {"receipt": [OFFICER_NAME], "scan": [OFFICER_NAME], "result": [CHAIR_NAME, AGENCY_NAME]}
     for name, sha256 in files.items():
         pdf = vaults.open_file(sha256)
         report = verify_pdf(pdf, pki.trust_roots())
@@ -207,7 +208,7 @@ def test_verification_names_signers_and_dossier_and_catches_a_changed_byte(vault
     good = vaults.verify(pdf)
     assert good.intact and good.trusted and not good.altered and good.issued_by_system and good.dossier_code == FIRST
     assert [(s.signer, s.reason) for s in good.signatures] == [
-        (OFFICER_NAME, "Ký duyệt kết quả giải quyết thủ tục hành chính"), (AGENCY_NAME, "Ký số của cơ quan ban hành kết quả")]
+        (CHAIR_NAME, "Ký duyệt kết quả giải quyết thủ tục hành chính"), (AGENCY_NAME, "Ký số của cơ quan ban hành kết quả")]
     tampered = bytearray(pdf)
     tampered[tampered.index(b"/Producer (") + len(b"/Producer (")] ^= 0x20  # inside both signed ranges
     bad = vaults.verify(bytes(tampered))
@@ -236,7 +237,7 @@ def test_documents_read_back_by_a_fresh_application_are_the_same(store_env, vaul
         assert fresh.list_documents(OWNER) == vaults.list_documents(OWNER)
         [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.events.get(result.vault_id))[0]]
         assert stored.signed_by == [] and stored.metadata.valid_until == date(2026, 5, 19) and electronic.note
-        assert opened.owner == OWNER and opened.owner.kind is OwnerKind.CITIZEN and opened.actor == CLERK
+        assert opened.owner == OWNER and opened.owner.kind is OwnerKind.CITIZEN and opened.actor == CHAIR
         assert fresh.get_signatures(FIRST).files[0].signatures[1].signer == AGENCY_NAME
     finally:
         fresh.close()

@@ -43,7 +43,11 @@ def log_out(page: Page) -> None:
 def act(page: Page, action: str, button: str, fields: dict[str, str] | None = None) -> None:
     section = page.locator(f'section[data-action="{action}"]')
     for name, value in (fields or {}).items():
-        section.get_by_label(name, exact=True).fill(value)
+        control = section.get_by_label(name, exact=True)
+        if control.evaluate("element => element.tagName") == "SELECT":
+            control.select_option(value)  # waits for the option, e.g. a list the page loads from the API
+        else:
+            control.fill(value)
     section.get_by_role("button", name=button).click()
 
 
@@ -69,12 +73,15 @@ def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking
     log_in(page, live_app, "tuphap", then=f"#/dossiers/{code}")
     act(page, "issue_result", "Ghi nhận kết quả", {"Nội dung kết quả": "Bản sao đã chứng thực", "Số, ký hiệu văn bản": "123/CT"})
     expect(page.locator("#status")).to_have_text("Đã có kết quả")
-    act(page, "hand_over", "Ghi sổ giao nhận", {"Tài khoản": "tuvan", "Họ tên": "Trần Minh Tuấn"})
+    act(page, "hand_over", "Ghi sổ giao nhận", {"Người nhận": "tuvan"})
     expect(page.locator("#timeline li[data-event=HandedOver]")).to_contain_text("Lê Thị Thu (Phòng Tư pháp) → Trần Minh Tuấn")
     screenshot(page, "console-dossier")
     log_out(page)
 
-    log_in(page, live_app, "tuvan", then=f"#/kiosk-staff/{KIOSK_KEY}")
+    log_in(page, live_app, "tuvan", then=f"#/dossiers/{code}")
+    act(page, "confirm_handover", "Tôi đã nhận")  # only the receiver sees it
+    expect(page.locator("#timeline li[data-event=HandoverConfirmed]")).to_contain_text("lượt giao nhận số 1")
+    page.goto(f"{live_app.url}/console/#/kiosk-staff/{KIOSK_KEY}")
     page.get_by_label("Quét mã vạch trên kết quả (mã hồ sơ)").fill(code)
     page.keyboard.press("Enter")
     expect(page.locator("#tray")).to_have_text(str(first_free))
@@ -105,7 +112,7 @@ def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking
     expect(page.locator("#timeline li[data-event=LoadedIntoTray]")).to_contain_text(f"khay {first_free} của kiosk {KIOSK_KEY}")
     events = page.locator("#timeline li").evaluate_all("items => items.map(li => li.dataset.event)")
     assert [e for e in events if e != "NotificationRequested"] == ["Registered", "Accepted", "Routed", "ResultIssued",
-                                                                    "HandedOver", "LoadedIntoTray"]
+                                                                    "HandedOver", "HandoverConfirmed", "LoadedIntoTray"]
 
 
 def test_acting_on_a_dossier_that_changed_meanwhile_says_reload_and_changes_nothing(office_page: Page, live_app: LiveApp) -> None:

@@ -92,7 +92,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     process(dossiers, [code, other], catalogue)
     vaults.sign_result(VaultOwner(kind=OwnerKind.CITIZEN, id_number=Citizen(1).id_number), dossier_code=code,
                        pdf=result_pdf(), metadata=DocumentMetadata(type_code="KQ.TLHT", name="Trích lục hộ tịch", number="15/2026/TLHT"),
-                       signer=CHAIR, actor=Actor(account_id="officer.dept", role=Role.DEPARTMENT_OFFICER))
+                       signer=CHAIR)
     clock.current = vn(date(2026, 5, 21), 16)
     kiosks.load_results("Q6-01", [code, other], staff=STAFF, actor=STAFF_ACTOR)
     clock.current = vn(date(2026, 5, 22), 9)

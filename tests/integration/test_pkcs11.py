@@ -42,9 +42,11 @@ def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
         "--id", "01", "--pin", PIN)
     run("pkcs11-tool", "--module", MODULE, "--token-label", "motcua", "--login", "--pin", PIN, "--write-object",
         str(tmp_path / "agency.cert.der"), "--type", "cert", "--label", "agency", "--id", "01")
+    keys = tmp_path / "personal-keys.toml"
+    keys.write_text(f'[accounts.chutich]\np12 = "{pki.officer_p12}"\npassword_env = "CHUTICH_P12_PASSWORD"\n')
     return {"MOTCUA_PKCS11_MODULE": MODULE, "MOTCUA_PKCS11_TOKEN_LABEL": "motcua", "MOTCUA_PKCS11_KEY_LABEL": "agency",
             "MOTCUA_PKCS11_PIN": PIN, "MOTCUA_TRUST_ROOTS": str(pki.directory / "root-ca.pem"),
-            "MOTCUA_OFFICER_P12": str(pki.officer_p12), "MOTCUA_OFFICER_P12_PASSWORD": pki.passphrase.decode()}
+            "MOTCUA_PERSONAL_KEYS": str(keys), "CHUTICH_P12_PASSWORD": pki.passphrase.decode()}
 
 
 def test_the_agency_seal_is_applied_with_the_key_on_the_token(token: dict[str, str], tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 
 from application.vault_values import Placement, SigningKey
 from domain.values import Actor, Role
-from domain.vault_errors import UnreadableDocumentError
+from domain.vault_errors import NoSigningKeyError, UnreadableDocumentError
 from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import SigningConfigurationError, ensure_dev_pki
@@ -32,15 +32,19 @@ def pdf() -> bytes:
     return document.to_bytes()
 
 
+@pytest.fixture(scope="module")
 def production_env(pki) -> dict[str, str]:
+    """Agency key, trust roots and the accounts' keys (only officer-1 has one) as a deployment names them."""
+    keys = pki.directory / "personal-keys.toml"
+    keys.write_text(f'[accounts."officer-1"]\np12 = "{pki.officer_p12}"\npassword_env = "OFFICER_1_P12_PASSWORD"\n')
     password = pki.passphrase.decode()
     return {"MOTCUA_SIGNING_P12": str(pki.agency_p12), "MOTCUA_SIGNING_P12_PASSWORD": password,
-            "MOTCUA_OFFICER_P12": str(pki.officer_p12), "MOTCUA_OFFICER_P12_PASSWORD": password,
+            "MOTCUA_PERSONAL_KEYS": str(keys), "OFFICER_1_P12_PASSWORD": password,
             "MOTCUA_TRUST_ROOTS": str(pki.root_certificate), "MOTCUA_SIGNING_LOCATION": "Phường 1"}
 
 
-def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environment(pki, pdf) -> None:
-    signer = PyhankoSigner.from_env(production_env(pki))
+def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environment(production_env, pdf) -> None:
+    signer = PyhankoSigner.from_env(production_env)
     person = signer.sign(pdf, who=WHO, key=SigningKey.PERSONAL, reason="Ký duyệt", placement=Placement.INVISIBLE,
                          at=AT, metadata={"MotCuaDossier": "H29.06-260520-0001"})
     sealed = signer.sign(person.pdf, who=WHO, key=SigningKey.AGENCY, reason="Ký số cơ quan",
@@ -54,12 +58,32 @@ def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environmen
     assert fields == ["CaNhan1", "CoQuan2"]
 
 
-def test_missing_trust_roots_or_personal_key_are_named(pki, pdf) -> None:
-    with pytest.raises(SigningConfigurationError, match="MOTCUA_TRUST_ROOTS"):
-        PyhankoSigner.from_env({k: v for k, v in production_env(pki).items() if k != "MOTCUA_TRUST_ROOTS"})
-    agency_only = PyhankoSigner.from_env({k: v for k, v in production_env(pki).items() if "OFFICER" not in k})
-    with pytest.raises(SigningConfigurationError, match="MOTCUA_OFFICER_P12"):
-        agency_only.sign(pdf, who=WHO, key=SigningKey.PERSONAL, reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+def test_missing_trust_roots_or_personal_keys_are_named(production_env) -> None:
+    for missing in ("MOTCUA_TRUST_ROOTS", "MOTCUA_PERSONAL_KEYS"):
+        with pytest.raises(SigningConfigurationError, match=missing):
+            PyhankoSigner.from_env({k: v for k, v in production_env.items() if k != missing})
+
+
+def test_an_account_without_its_own_key_never_signs_with_another_key(production_env, pdf) -> None:
+    signer = PyhankoSigner.from_env(production_env)
+    with pytest.raises(NoSigningKeyError) as refused:
+        signer.sign(pdf, who=Actor(account_id="officer-2", role=Role.RECEPTION_OFFICER), key=SigningKey.PERSONAL,
+                    reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+    assert refused.value.code == "no_signing_key" and "officer-2" in refused.value.message_vi
+
+
+def test_the_development_pki_issues_each_account_its_own_certificate(pki, pdf) -> None:
+    signer = PyhankoSigner.from_dev_pki(pki, names={"officer-1": "Trần Thị Bích", "officer-2": "Lý Văn Cường"}.get)
+    certificates = []
+    for account in ("officer-1", "officer-2", "officer-1"):
+        signed = signer.sign(pdf, who=Actor(account_id=account, role=Role.RECEPTION_OFFICER), key=SigningKey.PERSONAL,
+                             reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+        [signature] = PdfFileReader(io.BytesIO(signed.pdf)).embedded_signatures
+        certificates.append(signature.signer_cert)
+        assert signer.verify(signed.pdf).signatures[0].trusted
+    subjects = [(c.subject.native["common_name"], c.subject.native["user_id"]) for c in certificates]
+    assert subjects == [("Trần Thị Bích", "officer-1"), ("Lý Văn Cường", "officer-2"), ("Trần Thị Bích", "officer-1")]
+    assert certificates[0].public_key != certificates[1].public_key and certificates[0].dump() == certificates[2].dump()
 
 
 def test_without_a_pkcs12_the_development_pki_is_created_and_trusted(tmp_path, pdf) -> None:

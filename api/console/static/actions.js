@@ -1,8 +1,8 @@
 // The action forms of the dossier page. Each sends the version it was shown (optimistic concurrency), then waits
 // for the read models to hold the write before the page reloads (read-your-writes).
-import { caughtUp, logHead, post } from "./api.js";
+import { caughtUp, get, logHead, post } from "./api.js";
 import { go, notice } from "./app.js";
-import { field, form, h, lastKiosk, options, party, ROLES } from "./ui.js";
+import { field, form, h, label, lastKiosk, options, party, ROLES } from "./ui.js";
 
 const FORMS = [
   ["accept", "Tiếp nhận hồ sơ", acceptForm],
@@ -15,10 +15,21 @@ const FORMS = [
 ];
 
 export function actionForms(d, ref, session) {
+  const path = `/dossiers/${encodeURIComponent(d.code)}`;
   const allowed = FORMS.filter(([action]) => d.allowed_actions.includes(action));
-  if (!allowed.length) return h("p", {}, "Không có thao tác nào ở trạng thái này.");
-  return allowed.map(([action, title, build]) => h("section", { class: "action", "data-action": action },
-    h("h3", {}, title), build(d, ref, session, `/dossiers/${encodeURIComponent(d.code)}`)));
+  const mine = (d.unconfirmed_handovers || []).filter((x) => x.receiver === session.account.username);
+  if (!allowed.length && !mine.length) return h("p", {}, "Không có thao tác nào ở trạng thái này.");
+  return [...mine.map((x) => h("section", { class: "action", "data-action": "confirm_handover" },
+    h("h3", {}, "Xác nhận đã nhận"), confirmForm(d, x.line, path))),
+  ...allowed.map(([action, title, build]) => h("section", { class: "action", "data-action": action },
+    h("h3", {}, title), build(d, ref, session, path)))];
+}
+
+// Only the receiver named in a handover line sees this: confirming records that they hold the paper.
+function confirmForm(d, line, path) {
+  return form({ "aria-label": `Xác nhận lượt giao nhận số ${line}` }, [], "Tôi đã nhận", async () =>
+    done(await post(`${path}/handovers/${line}/confirm`, { expected_version: d.version }),
+      `Đã xác nhận nhận hồ sơ ${d.code}.`));
 }
 
 async function done(written, message) {
@@ -72,18 +83,20 @@ function resultForm(d, ref, session, path) {
   });
 }
 
+// The giver is the signed-in account (the server takes it from the token); the receiver is picked from the accounts
+// the server offers for this dossier, and confirms on their own login.
 function handoverForm(d, ref, session, path) {
   const me = party(session.account, ref);
+  const receiver = h("select", { name: "receiver", required: true }, h("option", { value: "" }, "Đang tải danh sách…"));
+  get(`${path}/handover-receivers`).then((list) => receiver.replaceChildren(h("option", { value: "" }, "— Chọn người nhận —"),
+    ...options(list.map((x) => [x.account_id, `${x.name} — ${label(ROLES, x.role)}, ${x.unit}`]))),
+  (failure) => receiver.replaceChildren(h("option", { value: "" }, `Không tải được danh sách: ${failure.message}`)));
   return form({ "aria-label": "Giao nhận hồ sơ" }, [
     field("Nội dung giao", text("item", { value: d.status === "result_issued" ? "Kết quả (bản chính)" : "Hồ sơ giấy" })),
     h("p", { class: "hint" }, `Người giao: ${me.name} (${me.unit})`),
-    h("fieldset", {}, h("legend", {}, "Người nhận"),
-      field("Tài khoản", text("account_id", { maxlength: 500 })), field("Họ tên", text("name", { maxlength: 500 })),
-      field("Vai trò", h("select", { name: "role" }, options(Object.entries(ROLES).slice(0, 6), "consultant"))),
-      field("Đơn vị", text("unit", { maxlength: 500, value: "Tổ tư vấn dịch vụ công" }))),
+    field("Người nhận", receiver, "Người nhận xác nhận trên tài khoản của mình; đến lúc đó lượt giao nhận ghi là chưa xác nhận."),
   ], "Ghi sổ giao nhận", async (data) => {
-    const receiver = Object.fromEntries(["account_id", "name", "role", "unit"].map((k) => [k, data.get(k).trim()]));
-    await done(await post(`${path}/handovers`, { item: data.get("item").trim(), giver: me, receiver, expected_version: d.version }),
+    await done(await post(`${path}/handovers`, { item: data.get("item").trim(), receiver: data.get("receiver"), expected_version: d.version }),
       `Đã ghi sổ giao nhận hồ sơ ${d.code}.`);
   });
 }
@@ -92,16 +105,17 @@ function loadForm(d, ref, session) {
   const kiosk = text("kiosk", { maxlength: 31, value: lastKiosk(), pattern: "[A-Z0-9-]{2,31}", placeholder: "Q6-01" });
   return form({ "aria-label": "Nạp kết quả vào khay" }, [field("Mã kiosk", kiosk)], "Nạp vào khay", async (data) => {
     const key = data.get("kiosk").trim();
-    const slip = await loadResult(key, d.code, party(session.account, ref));
+    const slip = await loadResult(key, d.code);
     lastKiosk(key);
     notice(`Đã nạp hồ sơ ${d.code} vào khay ${slip.loaded[0].tray} của kiosk ${key}.`);
     go(location.hash);
   });
 }
 
-// Load one result into the lowest free tray; shared with the kiosk staff screen. Refusals become errors.
-export async function loadResult(key, code, staff) {
-  const slip = await post(`/kiosks/${encodeURIComponent(key)}/loads`, { codes: [code], staff });
+// Load one result into the lowest free tray as the signed-in account (the server takes it from the token); shared
+// with the kiosk staff screen. Refusals become errors.
+export async function loadResult(key, code) {
+  const slip = await post(`/kiosks/${encodeURIComponent(key)}/loads`, { codes: [code] });
   if (slip.refused[code]) throw new Error(`Không nạp được hồ sơ ${code}: ${slip.refused[code]}`);
   // The slip carries no log position: the log head after our answer covers the write.
   await caughtUp("trays", await logHead());

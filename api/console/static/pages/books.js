@@ -64,8 +64,9 @@ function tracking(data) {
 }
 
 function handover(data) {
-  return table(["Thời gian", "Mã hồ sơ", "Nội dung", "Bên giao", "Bên nhận"], data.lines.map((x) => [
+  return table(["Thời gian", "Mã hồ sơ", "Nội dung", "Bên giao", "Bên nhận", "Bên nhận xác nhận"], data.lines.map((x) => [
     fmtTime(x.at), x.dossier_code, x.item, `${x.giver_name} (${x.giver_unit})`, `${x.receiver_name} (${x.receiver_unit})`,
+    x.confirmed_at ? fmtTime(x.confirmed_at) : "Chưa xác nhận",
   ]), { class: "book", id: "book" });
 }
 

@@ -58,6 +58,7 @@ const EVENTS = {
   PaymentReceived: (x) => `Thanh toán ${fmtMoney(x.amount)} (${x.method === "cash" ? "tiền mặt" : "chuyển khoản QR"})`,
   Routed: (x, names) => `Chuyển xử lý: ${names[x.department] || x.department}`,
   HandedOver: (x) => `Giao nhận ${x.item}: ${x.giver.name} (${x.giver.unit}) → ${x.receiver.name} (${x.receiver.unit})`,
+  HandoverConfirmed: (x) => `Người nhận xác nhận lượt giao nhận số ${x.line}`,
   ResultIssued: (x) => `Có kết quả: ${x.summary}${x.document_number ? ` (số ${x.document_number})` : ""}`,
   LoadedIntoTray: (x) => `Nạp kết quả vào khay ${x.tray} của kiosk ${x.kiosk}`,
   NotificationRequested: (x) => `Gửi thông báo qua ${x.channel}`,

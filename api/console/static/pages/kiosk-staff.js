@@ -1,7 +1,6 @@
 // Màn hình sau kiosk: scan a result's barcode (its dossier code) → the tray that opens, in huge digits → loading slip.
 import { loadResult } from "../actions.js";
-import { catalogue } from "../api.js";
-import { h, kioskForm, party } from "../ui.js";
+import { h, kioskForm } from "../ui.js";
 
 export async function render(view, { args, session }) {
   const key = args[0];
@@ -9,7 +8,6 @@ export async function render(view, { args, session }) {
     view.append(h("h1", {}, "Nạp kết quả vào khay"), kioskForm("#/kiosk-staff"));
     return;
   }
-  const staff = party(session.account, await catalogue());
   const scan = h("input", { id: "scan", name: "code", required: true, autofocus: true, autocomplete: "off", maxlength: 40,
     class: "scan", "aria-describedby": "scan-hint" });
   const tray = h("output", { id: "tray", class: "tray-number", for: "scan", "aria-live": "assertive" }, "—");
@@ -30,7 +28,7 @@ export async function render(view, { args, session }) {
     scan.disabled = true;
     tray.textContent = "…";
     try {
-      const result = await loadResult(key, code, staff);
+      const result = await loadResult(key, code);
       tray.textContent = String(result.loaded[0].tray);
       slip.textContent = result.text;
       slipCard.hidden = false;
