@@ -28,7 +28,7 @@ def result(code: FromPath[str], written: Written) -> CommandResult:
     return CommandResult(code=code, version=written.version, position=written.position)
 
 
-def handovers(system: System) -> Handovers:
+def handovers(system: NamedDependency[System]) -> Handovers:
     """Handover parties resolved from the system's accounts."""
     return Handovers(system.accounts, system.catalogue)
 

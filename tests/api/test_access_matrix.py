@@ -21,7 +21,7 @@ from api.app import create_app
 from api.auth import SCOPES, authorize
 from application.vaults import Vaults
 from infrastructure.pdf_tools import LocalPdfTools
-from tests.api.test_kiosk_api import COPY, STAFF, TEAM, submit
+from tests.api.test_kiosk_api import COPY, STAFF, enrol_team, submit
 from tests.auth_support import bearer
 from tests.fakes import InMemoryBlobStore
 from tests.kiosk_support import Citizen
@@ -100,6 +100,7 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
 def world(system, store_env, clock, otp, tmp_path):
     system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
     system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
+    enrol_team(system)  # the accounts a handover names
     with TestClient(create_app(system)) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
                            headers=STAFF).status_code == 201
@@ -113,7 +114,7 @@ def world(system, store_env, clock, otp, tmp_path):
 
 def concrete(path: str, code: str, owner: str) -> str:
     values = {"code": code, "key": "Q6-01", "owner_kind": "citizen", "owner_id": owner, "document_id": str(uuid.uuid4()),
-              "number": "1", "queue": "to_route", "period": "week", "model": "trays", "kind": "dossier", "name": "dossiers",
+              "number": "1", "line": "1", "queue": "to_route", "period": "week", "model": "trays", "kind": "dossier", "name": "dossiers",
               "username": "ai.do", "file_path": "index.html"}
     if path.startswith("/audit/{kind}"):
         values["key"] = code
@@ -128,7 +129,7 @@ def bodies(code: str) -> dict[tuple[str, str], dict]:
         ("POST", "/dossiers"): {"procedure_code": COPY, "channel": "counter", "applicant": applicant, "components": components},
         ("POST", "/dossiers/online"): {"procedure_code": COPY, "applicant": applicant, "components": components},
         ("POST", "/kiosks"): {"key": "Q6-09", "name": "Kiosk mới", "agency": "H29.06", "tray_count": 2},
-        ("POST", "/kiosks/handovers"): {"codes": [code], "item": "Hồ sơ giấy", "giver": TEAM, "receiver": TEAM},
+        ("POST", "/kiosks/handovers"): {"codes": [code], "item": "Hồ sơ giấy", "receiver": "tuvan.tuan"},
         ("POST", "/vaults/{owner_kind}/{owner_id}/documents"): {"metadata": metadata, "pdf": A_PDF, "dossier_code": code},
         ("POST", "/vaults/{owner_kind}/{owner_id}/digitize"): {"dossier_code": code, "metadata": metadata,
                                                                "declared_pages": 1, "pdf": A_PDF},

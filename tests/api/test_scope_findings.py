@@ -22,7 +22,7 @@ from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from tests.api.test_dossier_api import BODY
-from tests.api.test_kiosk_api import CLERK, DEPT, KIOSK, STAFF, TEAM, submit
+from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, enrol_team, submit
 from tests.auth_support import bearer
 from tests.fakes import InMemoryBlobStore
 from tests.kiosk_support import Citizen
@@ -83,6 +83,7 @@ def a_pdf(title: str) -> bytes:
 @pytest.fixture
 def world(system: System, store_env, clock, otp, signer) -> World:
     system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    enrol_team(system)
     with TestClient(create_app(system)) as client:
         for key in ("Q6-01", "Q6-02"):
             ok(client.post("/kiosks", json={"key": key, "name": f"Kiosk {key}", "agency": "H29.06"}, headers=STAFF))
@@ -90,14 +91,14 @@ def world(system: System, store_env, clock, otp, signer) -> World:
         citizen = Citizen(5)
         code = ok(submit(client, otp, citizen))["dossier_code"]
         ok(client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "cash", "amount": 8000}, headers=KIOSK))
-        department = ok(client.post("/kiosks/Q6-01/collections", json={"cash_counted": 8000, "collector": TEAM},
+        department = ok(client.post("/kiosks/Q6-01/collections", json={"cash_counted": 8000},
                                     headers=STAFF))["envelopes"][0]["department"]
-        ok(client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "giver": TEAM, "receiver": DEPT},
+        ok(client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"},
                        headers=STAFF))
         for path, body in [("accept", {}), ("route", {"department": department}), ("result", {"summary": "Bản sao"}),
-                           ("handovers", {"item": "Kết quả", "giver": DEPT, "receiver": TEAM})]:
+                           ("handovers", {"item": "Kết quả", "receiver": "tuvan.tuan"})]:
             ok(client.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK))
-        assert ok(client.post("/kiosks/Q6-01/loads", json={"codes": [code], "staff": TEAM}, headers=STAFF))["loaded"]
+        assert ok(client.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF))["loaded"]
         counter_code = ok(client.post("/dossiers", json=BODY, headers=COUNTER))["code"]
         world = World(client, system, code, counter_code, citizen)
         world.caught_up()
@@ -208,20 +209,20 @@ def test_reads_of_books_and_lists_with_names_or_phones_are_access_logged(world: 
 def test_kiosk_staff_of_another_agency_cannot_collect_service_trays_stock_envelopes_or_install(world: World) -> None:
     for role in ("consultant", "signer"):
         stranger = elsewhere(role)
-        world.refused("POST", "/kiosks/Q6-01/collections", stranger, json={"cash_counted": 0, "collector": TEAM})
+        world.refused("POST", "/kiosks/Q6-01/collections", stranger, json={"cash_counted": 0})
         world.refused("POST", "/kiosks/Q6-01/trays/2/service", stranger, json={"in_service": False, "reason": "hỏng cửa"})
         world.refused("POST", "/kiosks/Q6-01/envelope-batches", stranger, json={"barcodes": ["Q6PB999999"]})
         world.refused("POST", "/kiosks", stranger, json={"key": "Q6-09", "name": "Kiosk lạ", "agency": "H29.06"})
     world.refused("POST", "/kiosks/Q6-01/collections", bearer("administrator", "admin-1"),
-                  json={"cash_counted": 0, "collector": TEAM})  # cash belongs to the kiosk crew only
+                  json={"cash_counted": 0})  # cash belongs to the kiosk crew only
 
 
 def test_nobody_writes_handover_lines_on_another_agencys_dossiers(world: World) -> None:
     for role in ("reception_officer", "consultant", "department_officer"):
         world.refused("POST", "/kiosks/handovers", elsewhere(role),
-                      json={"codes": [world.counter_code], "item": "Hồ sơ giấy", "giver": TEAM, "receiver": DEPT})
+                      json={"codes": [world.counter_code], "item": "Hồ sơ giấy", "receiver": "officer.tp"})
         world.refused("POST", f"/dossiers/{world.counter_code}/handovers", elsewhere(role),
-                      json={"item": "Hồ sơ giấy", "giver": TEAM, "receiver": DEPT})
+                      json={"item": "Hồ sơ giấy", "receiver": "officer.tp"})
 
 
 def test_another_agency_cannot_tell_which_of_this_districts_codes_exist(world: World) -> None:
