@@ -83,10 +83,11 @@ class DemoKiosk:
             self.bus.close()
 
     def _run(self) -> None:
-        try:  # here, not at the top: the kiosk needs the `kiosk` extra, which `make run` installs and a core-only server lacks
+        # Imported here: the kiosk needs the `kiosk` extra, which `make run` installs and a core-only server lacks.
+        try:
             from kiosk_edge.runtime import KioskConfigError, KioskProcess
         except ImportError as error:
-            log.error("demo kiosk %s not started: %s (install the kiosk extra: pip install '.[kiosk]')", KIOSK_KEY, error)
+            log.error("demo kiosk %s not started: %s (pip install '.[kiosk]')", KIOSK_KEY, error)
             return
         while not self.server.started:  # this server, bound and serving (not whatever else answers on the port)
             if self._stopping.wait(0.1):

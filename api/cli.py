@@ -26,29 +26,39 @@ class Command:
 
     def load(self) -> Callable[..., int | None]:
         module, _, function = self.target.partition(":")
-        return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
+        entry: Callable[..., int | None] = getattr(importlib.import_module(module), function)
+        return entry
 
 
 # The one table to update when an entry point moves.
 COMMANDS: dict[str, Command] = {
-    "api": Command("api.__main__:main", "serve the API and officer console (MOTCUA_DEMO=1: with the demo kiosk)",
-                   takes_argv=False),
+    "api": Command(
+        "api.__main__:main", "serve the API and officer console (MOTCUA_DEMO=1: with the demo kiosk)", takes_argv=False
+    ),
     "kiosk": Command("kiosk_edge.__main__:main", "the kiosk process and its tools: run | simulate | decode"),
     "projections": Command("projections.__main__:main", "read models: run | rebuild NAME|all | lag"),
-    "audit": Command("infrastructure.audit.__main__:main",
-                     "tamper evidence: keygen | chain | verify | checkpoint | bundle | verify-bundle | replay-check"),
+    "audit": Command(
+        "infrastructure.audit.__main__:main",
+        "tamper evidence: keygen | chain | verify | checkpoint | bundle | verify-bundle | replay-check",
+    ),
     "notifications": Command("infrastructure.notifications.__main__:main", "the notification dispatcher: run"),
     "scheduler": Command("infrastructure.scheduler.__main__:main", "office routines: run | tick | jobs | runs"),
-    "device-consumer": Command("infrastructure.device_consumer:main",
-                               "apply kiosk device events from NATS JetStream exactly once", takes_argv=False),
-    "privacy": Command("infrastructure.privacy.__main__:main", "erasure on a lawful request, master-key rotation: erase | rotate"),
+    "device-consumer": Command(
+        "infrastructure.device_consumer:main",
+        "apply kiosk device events from NATS JetStream exactly once",
+        takes_argv=False,
+    ),
+    "privacy": Command(
+        "infrastructure.privacy.__main__:main", "erasure on a lawful request, master-key rotation: erase | rotate"
+    ),
 }
 
 
 def usage() -> str:
     """The top-level help: every command with its line."""
     lines = [f"  {name:<16} {command.help}" for name, command in COMMANDS.items()]
-    return "\n".join(["usage: motcua COMMAND [ARGS...]   (motcua COMMAND --help for its arguments)", "", "commands:", *lines])
+    head = "usage: motcua COMMAND [ARGS...]   (motcua COMMAND --help for its arguments)"
+    return "\n".join([head, "", "commands:", *lines])
 
 
 def main(argv: Sequence[str] | None = None) -> int:
