@@ -4,5 +4,6 @@ RUN apt-get update && apt-get install -y --no-install-recommends libzbar0 popple
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY . .
-RUN pip install --no-cache-dir .
+# With the kiosk extra: compose.yaml runs a kiosk from this image too (a core-only image would install `.`).
+RUN pip install --no-cache-dir '.[kiosk]'
 USER nobody

@@ -14,19 +14,19 @@ install-dev: $(DEV)
 $(RUNTIME):
 	bash scripts/system-packages.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e .
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[kiosk]'  # the demo kiosk of `make run`
 	rm -f $(VENV)/.runtime-*
 	touch $@
 
 $(DEV): $(RUNTIME)
 	bash scripts/system-packages.sh --dev
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,kiosk]'
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps 'insightface>=0.7.3'
 	rm -f $(VENV)/.dev-*
 	touch $@
 
 run: install
-	MOTCUA_DEMO=$${MOTCUA_DEMO:-1} $(BIN)/python -m api
+	MOTCUA_DEMO=$${MOTCUA_DEMO:-1} $(BIN)/motcua api
 
 test: install-dev
 	$(BIN)/python -m pytest -q -p no:cacheprovider

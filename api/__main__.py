@@ -14,6 +14,7 @@ import os
 import signal
 import threading
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -24,7 +25,9 @@ from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessBus, inprocess_bus
 from infrastructure.kiosk_doors import local_doors, nats_doors
 from infrastructure.settings import Settings
-from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
+
+if TYPE_CHECKING:
+    from kiosk_edge.runtime import KioskProcess, KioskSettings
 
 log = logging.getLogger("motcua.api")
 
@@ -80,6 +83,12 @@ class DemoKiosk:
             self.bus.close()
 
     def _run(self) -> None:
+        # Imported here: the kiosk needs the `kiosk` extra, which `make run` installs and a core-only server lacks.
+        try:
+            from kiosk_edge.runtime import KioskConfigError, KioskProcess
+        except ImportError as error:
+            log.error("demo kiosk %s not started: %s (pip install '.[kiosk]')", KIOSK_KEY, error)
+            return
         while not self.server.started:  # this server, bound and serving (not whatever else answers on the port)
             if self._stopping.wait(0.1):
                 return
@@ -100,6 +109,8 @@ class DemoKiosk:
 def demo_kiosk_settings(settings: Settings, environ: Mapping[str, str] = os.environ) -> KioskSettings:
     """Kiosk Q6-01 with the demo device secret against this API, its outbox in the data dir; the screen, trays
     and NATS settings come from the same variables as for `python -m kiosk_edge run`."""
+    from kiosk_edge.runtime import KioskSettings
+
     defaults = {"MOTCUA_KIOSK_OUTBOX": str(settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3")}
     demo = {"MOTCUA_KIOSK_KEY": KIOSK_KEY, "MOTCUA_KIOSK_SECRET": f"demo-kiosk-{KIOSK_KEY}",
             "MOTCUA_CORE_URL": api_url(settings)}
