@@ -64,7 +64,12 @@ def check_password(password: str, username: str = "", common: frozenset[str] = f
 class Account(FlatCopy, Aggregate):
     """A login: an officer, a team member, an auditor, an analyst, an administrator or a kiosk device."""
 
-    class Created(Aggregate.Created):
+    class Event(Aggregate.Event):
+        """Every account event: who acted (the time is eventsourcing's own timestamp)."""
+
+        actor: Actor
+
+    class Created(Aggregate.Created, Event):
         username: str
         name: str
         role: Role
@@ -72,7 +77,6 @@ class Account(FlatCopy, Aggregate):
         department: str | None
         kiosk: str | None
         password_hash: str
-        actor: Actor
 
     @event(Created)
     def __init__(self, username: str, name: str, role: Role, agency: str, department: str | None, kiosk: str | None,
@@ -85,9 +89,8 @@ class Account(FlatCopy, Aggregate):
     def create_id(cls, username: str, **_: object) -> UUID:  # type: ignore[override]
         return account_id(username)
 
-    class PasswordChanged(Aggregate.Event):
+    class PasswordChanged(Event):
         password_hash: str
-        actor: Actor
 
     def change_password(self, password_hash: str, actor: Actor) -> None:
         self._change_password(password_hash, actor)
@@ -96,9 +99,8 @@ class Account(FlatCopy, Aggregate):
     def _change_password(self, password_hash: str, actor: Actor) -> None:
         self.password_hash = password_hash
 
-    class Disabled(Aggregate.Event):
+    class Disabled(Event):
         reason: str
-        actor: Actor
 
     def disable(self, reason: str, actor: Actor) -> None:
         if self.enabled:
@@ -108,8 +110,8 @@ class Account(FlatCopy, Aggregate):
     def _disable(self, reason: str, actor: Actor) -> None:
         self.enabled = False
 
-    class Enabled(Aggregate.Event):
-        actor: Actor
+    class Enabled(Event):
+        """The login works again."""
 
     def enable(self, actor: Actor) -> None:
         if not self.enabled:

@@ -14,6 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.copying import FlatCopy
+from domain.timing import ActedEvent
 from domain.values import Actor
 
 APPLIED, REFUSED = "applied", "refused"
@@ -27,7 +28,10 @@ def device_event_id(event_id: str) -> UUID:
 class KioskDeviceEvent(FlatCopy, Aggregate):
     """One device event, received once: its type, its payload (no personal data) and the outcome."""
 
-    class Recorded(Aggregate.Created):
+    class Event(ActedEvent):
+        """The record's one event: who acted, and when."""
+
+    class Recorded(Aggregate.Created, Event):
         """The core received the device event and applied it, or refused what it asked for."""
 
         event_id: str
@@ -37,8 +41,6 @@ class KioskDeviceEvent(FlatCopy, Aggregate):
         outcome: str
         reason: str
         device_at: datetime
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, event_id: str, kiosk: str, type: str, payload: dict[str, Any], outcome: str, reason: str,
                  device_at: datetime, actor: Actor, at: datetime) -> None:

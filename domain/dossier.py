@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
-from domain.timing import MonotonicTime
+from domain.timing import ActedEvent, MonotonicTime
 from domain.codes import dossier_id, parse_code
 from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
 from domain.handovers import HandoverConfirmedError, NotTheReceiverError
@@ -79,7 +80,14 @@ def allowed_actions(status: Status) -> list[str]:
 class Dossier(MonotonicTime, FlatCopy, Aggregate):
     """One application for one procedure, from receipt to delivery and rating."""
 
-    class Registered(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every dossier event: who acted, and when; the dossier keeps both."""
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.last_actor = self.actor
+            super().apply(aggregate)
+
+    class Registered(Aggregate.Created, Event):
         """Registered online on the portal ("Mới đăng ký")."""
 
         code: str
@@ -88,10 +96,8 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         applicant: Applicant
         components: list[Component]
         due_on: date | None
-        actor: Actor
-        at: datetime
 
-    class Received(Aggregate.Created):
+    class Received(Aggregate.Created, Event):
         """Paper received at the kiosk, the counter or by post (tiếp nhận); the kiosk adds its face check."""
 
         code: str
@@ -101,60 +107,43 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         components: list[Component]
         due_on: date | None
         face: FaceCheck | None
-        actor: Actor
-        at: datetime
 
-    class Accepted(Aggregate.Event):
+    class Accepted(Event):
         """Checked and accepted for processing; fixes the appointment date."""
 
         due_on: date
-        actor: Actor
-        at: datetime
 
-    class Rejected(Aggregate.Event):
+    class Rejected(Event):
         """Refused, with the reason given to the applicant."""
 
         reason: str
-        actor: Actor
-        at: datetime
 
-    class SupplementRequested(Aggregate.Event):
+    class SupplementRequested(Event):
         """The applicant is asked to add or correct components (yêu cầu bổ sung)."""
 
         items: list[str]
         reason: str
-        actor: Actor
-        at: datetime
 
-    class SupplementProvided(Aggregate.Event):
+    class SupplementProvided(Event):
         """The requested components arrived; the appointment date restarts."""
 
         components: list[Component]
         due_on: date
-        actor: Actor
-        at: datetime
 
-    class WithdrawalRequested(Aggregate.Event):
+    class WithdrawalRequested(Event):
         """The applicant asked to withdraw the dossier."""
 
         reason: str
-        actor: Actor
-        at: datetime
 
-    class Withdrawn(Aggregate.Event):
+    class Withdrawn(Event):
         """The withdrawal was carried out by an officer."""
 
-        actor: Actor
-        at: datetime
-
-    class FeeAssessed(Aggregate.Event):
+    class FeeAssessed(Event):
         """The fee owed for the dossier, in đồng."""
 
         amount: int
-        actor: Actor
-        at: datetime
 
-    class PaymentReceived(Aggregate.Event):
+    class PaymentReceived(Event):
         """A payment, with the running shortfall and excess after it."""
 
         method: PaymentMethod
@@ -162,79 +151,59 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         reference: str | None
         shortfall: int
         excess: int
-        actor: Actor
-        at: datetime
 
-    class Routed(Aggregate.Event):
+    class Routed(Event):
         """Sent to a department for processing."""
 
         department: str
-        actor: Actor
-        at: datetime
 
-    class HandedOver(Aggregate.Event):
+    class HandedOver(Event):
         """Paper passed from hand to hand: one line of the handover book (sổ giao nhận)."""
 
         item: str
         giver: Party
         receiver: Party
-        actor: Actor
-        at: datetime
 
-    class HandoverConfirmed(Aggregate.Event):
+    class HandoverConfirmed(Event):
         """The receiver of handover line `line` (1-based, in the dossier's order) confirmed with their own login."""
 
         line: int
-        actor: Actor
-        at: datetime
 
-    class ResultIssued(Aggregate.Event):
+    class ResultIssued(Event):
         """The result (decision, certificate, card) is ready."""
 
         summary: str
         document_number: str | None
-        actor: Actor
-        at: datetime
 
-    class LoadedIntoTray(Aggregate.Event):
+    class LoadedIntoTray(Event):
         """The result was put in a kiosk tray for pickup."""
 
         kiosk: str
         tray: int
-        actor: Actor
-        at: datetime
 
-    class NotificationRequested(Aggregate.Event):
+    class NotificationRequested(Event):
         """A message to the applicant is due (transactional outbox; the dispatcher looks up the contact)."""
 
         channel: str
         template: str
         text: str
-        actor: Actor
-        at: datetime
 
-    class PulledBackFromTray(Aggregate.Event):
+    class PulledBackFromTray(Event):
         """An overdue result was taken out of its tray."""
 
         kiosk: str
         tray: int
-        actor: Actor
-        at: datetime
 
-    class ResultDelivered(Aggregate.Event):
+    class ResultDelivered(Event):
         """The result reached the applicant."""
 
         channel: DeliveryChannel
         receiver_name: str | None
-        actor: Actor
-        at: datetime
 
-    class Rated(Aggregate.Event):
+    class Rated(Event):
         """The applicant's satisfaction rating (Circular 01/2018/TT-VPCP)."""
 
         rating: Rating
-        actor: Actor
-        at: datetime
 
     def __init__(
         self,
@@ -253,7 +222,7 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.agency = parse_code(code)[0]
         self.applicant, self.components, self.due_on = applicant, list(components), due_on
         self.status = Status.REGISTERED if channel is Channel.ONLINE else Status.RECEIVED
-        self.received_at, self.last_actor, self.face = at, actor, face
+        self.received_at, self.face = at, face
         self.fee = self.paid = 0
         self.department: str | None = None
         self.holder: Party | None = None
@@ -424,47 +393,47 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     # ----- mutators: run on every replay, no checks, no clock ------------------------------
     @event(Accepted)
     def _accepted(self, due_on: date, actor: Actor, at: datetime) -> None:
-        self.status, self.due_on, self.last_actor = Status.ACCEPTED, due_on, actor
+        self.status, self.due_on = Status.ACCEPTED, due_on
 
     @event(Rejected)
     def _rejected(self, reason: str, actor: Actor, at: datetime) -> None:
-        self.status, self.reason, self.last_actor = Status.REJECTED, reason, actor
+        self.status, self.reason = Status.REJECTED, reason
 
     @event(SupplementRequested)
     def _supplement_requested(self, items: list[str], reason: str, actor: Actor, at: datetime) -> None:
         self.resume_status, self.status = self.status, Status.SUPPLEMENT_REQUESTED
-        self.supplement_items, self.reason, self.last_actor = list(items), reason, actor
+        self.supplement_items, self.reason = list(items), reason
 
     @event(SupplementProvided)
     def _supplement_provided(self, components: list[Component], due_on: date, actor: Actor, at: datetime) -> None:
         self.status, self.resume_status = self.resume_status or Status.RECEIVED, None
         self.components = self.components + list(components)
-        self.supplement_items, self.due_on, self.last_actor = [], due_on, actor
+        self.supplement_items, self.due_on = [], due_on
 
     @event(WithdrawalRequested)
     def _withdrawal_requested(self, reason: str, actor: Actor, at: datetime) -> None:
-        self.status, self.reason, self.last_actor = Status.WITHDRAWAL_REQUESTED, reason, actor
+        self.status, self.reason = Status.WITHDRAWAL_REQUESTED, reason
 
     @event(Withdrawn)
     def _withdrawn(self, actor: Actor, at: datetime) -> None:
-        self.status, self.last_actor = Status.WITHDRAWN, actor
+        self.status = Status.WITHDRAWN
 
     @event(FeeAssessed)
     def _fee_assessed(self, amount: int, actor: Actor, at: datetime) -> None:
-        self.fee, self.last_actor = amount, actor
+        self.fee = amount
 
     @event(PaymentReceived)
     def _payment_received(self, method: PaymentMethod, amount: int, reference: str | None,
                           shortfall: int, excess: int, actor: Actor, at: datetime) -> None:
-        self.paid, self.last_actor = self.paid + amount, actor
+        self.paid += amount
 
     @event(Routed)
     def _routed(self, department: str, actor: Actor, at: datetime) -> None:
-        self.status, self.department, self.last_actor = Status.IN_PROCESSING, department, actor
+        self.status, self.department = Status.IN_PROCESSING, department
 
     @event(HandedOver)
     def _handed_over(self, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
-        self.holder, self.last_actor = receiver, actor
+        self.holder = receiver
         self.handovers.append(receiver.account_id)
 
     @event(HandoverConfirmed)
@@ -473,11 +442,11 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
     @event(ResultIssued)
     def _result_issued(self, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
-        self.status, self.result, self.last_actor = Status.RESULT_ISSUED, summary, actor
+        self.status, self.result = Status.RESULT_ISSUED, summary
 
     @event(LoadedIntoTray)
     def _loaded_into_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
-        self.status, self.tray, self.last_actor = Status.IN_TRAY, (kiosk, tray), actor
+        self.status, self.tray = Status.IN_TRAY, (kiosk, tray)
 
     @event(NotificationRequested)
     def _notification_requested(self, channel: str, template: str, text: str, actor: Actor, at: datetime) -> None:
@@ -485,15 +454,15 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
     @event(PulledBackFromTray)
     def _pulled_back_from_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
-        self.status, self.tray, self.last_actor = Status.RESULT_ISSUED, None, actor
+        self.status, self.tray = Status.RESULT_ISSUED, None
 
     @event(ResultDelivered)
     def _result_delivered(self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
-        self.status, self.delivered_at, self.tray, self.last_actor = Status.DELIVERED, at, None, actor
+        self.status, self.delivered_at, self.tray = Status.DELIVERED, at, None
 
     @event(Rated)
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
-        self.status, self.rating, self.last_actor = Status.RATED, rating, actor
+        self.status, self.rating = Status.RATED, rating
 
 
 def _aware(at: datetime) -> datetime:

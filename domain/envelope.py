@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
 from domain.kiosk import UnknownEnvelopeError
-from domain.timing import MonotonicTime
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor
 
 
@@ -29,20 +29,19 @@ class EnvelopeBarcode(MonotonicTime, FlatCopy, Aggregate):
         dossier_code: str | None
         last_at: datetime | None
 
-    class Registered(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every envelope event: who acted, and when."""
+
+    class Registered(Aggregate.Created, Event):
         """Printed in a batch for a kiosk; valid for intake."""
 
         kiosk: str
         barcode: str
-        actor: Actor
-        at: datetime
 
-    class Used(Aggregate.Event):
+    class Used(Event):
         """Pulled into the kiosk's bin with a dossier; never valid again."""
 
         dossier_code: str
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, kiosk: str, barcode: str, actor: Actor, at: datetime) -> None:
         self.kiosk, self.barcode = kiosk, barcode

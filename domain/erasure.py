@@ -12,6 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidValueError
+from domain.timing import ActedEvent
 from domain.values import Actor
 
 MAX_REASON = 500
@@ -25,15 +26,16 @@ def erasure_id(subject: str, at: datetime) -> UUID:
 class Erasure(Aggregate):
     """Who erased whose data (by subject hash), when, why, and which streams held it."""
 
-    class Recorded(Aggregate.Created):
+    class Event(ActedEvent):
+        """The erasure's one event: who acted, and when."""
+
+    class Recorded(Aggregate.Created, Event):
         """The person's data keys were destroyed; `streams` are the aggregates whose personal data they sealed."""
 
         subject: str
         streams: list[UUID]
         keys_destroyed: int
         reason: str
-        actor: Actor
-        at: datetime
 
     @classmethod
     def record(cls, *, subject: str, streams: list[UUID], keys_destroyed: int, reason: str, actor: Actor,

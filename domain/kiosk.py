@@ -18,7 +18,7 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
-from domain.timing import MonotonicTime
+from domain.timing import ActedEvent, MonotonicTime
 from domain.errors import DomainError, InvalidValueError
 from domain.money import MAX_CASH_COUNT
 from domain.values import Actor, Party, check_amount
@@ -87,22 +87,21 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         cash_expected: int
         last_at: datetime | None
 
-    class Installed(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every kiosk event: who acted, and when."""
+
+    class Installed(Aggregate.Created, Event):
         """A kiosk was set up for an agency, with its tray count."""
 
         key: str
         name: str
         agency: str
         tray_count: int
-        actor: Actor
-        at: datetime
 
-    class EnvelopesRegistered(Aggregate.Event):
+    class EnvelopesRegistered(Event):
         """Staff printed a batch of envelope barcodes; they become valid for intake."""
 
         barcodes: list[str]
-        actor: Actor
-        at: datetime
         own_aggregates: bool  # each barcode is an EnvelopeBarcode aggregate; version 1 kept them in the kiosk
         class_version = 2
 
@@ -110,30 +109,24 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["own_aggregates"] = False
 
-    class EnvelopeAccepted(Aggregate.Event):
+    class EnvelopeAccepted(Event):
         """An envelope was pulled into the intake bin for a dossier."""
 
         envelope: Envelope
-        actor: Actor
-        at: datetime
 
-    class CashAccepted(Aggregate.Event):
+    class CashAccepted(Event):
         """Notes went into the cash box for a dossier."""
 
         dossier_code: str
         amount: int
-        actor: Actor
-        at: datetime
 
-    class Collected(Aggregate.Event):
+    class Collected(Event):
         """Staff emptied the bin and the cash box (08:00 and 14:00); any cash discrepancy is recorded."""
 
         envelopes: list[Envelope]
         cash_expected: int
         cash_counted: int
         collector: Party
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, key: str, name: str, agency: str, tray_count: int, actor: Actor, at: datetime) -> None:
         self.key, self.name, self.agency, self.tray_count = key, name, agency, tray_count

@@ -10,6 +10,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
 from domain.errors import ActionNotAllowedError, InvalidValueError
+from domain.timing import TimedEvent
 from domain.values import Actor, PersonalData
 
 FALLBACK = ("sms", "zalo", "email")
@@ -77,7 +78,10 @@ def backoff(attempt: int) -> timedelta:
 class Notification(FlatCopy, Aggregate):
     """A message to an applicant about a dossier: channels in order of preference, attempts, outcome."""
 
-    class Requested(Aggregate.Created):
+    class Event(TimedEvent):
+        """Every notification event: when (the dispatcher's time)."""
+
+    class Requested(Aggregate.Created, Event):
         """A message is due (the policy turned a dossier's request into this)."""
 
         channels: list[str]
@@ -87,35 +91,29 @@ class Notification(FlatCopy, Aggregate):
         params: dict[str, str]
         recipient: Recipient
         actor: Actor
-        at: datetime
 
-    class Sent(Aggregate.Event):
+    class Sent(Event):
         """A provider accepted the message."""
 
         channel: str
         attempt: int
         provider_id: str
-        at: datetime
 
-    class Failed(Aggregate.Event):
+    class Failed(Event):
         """An attempt failed; `next_attempt_at` is when the same or the next channel is tried."""
 
         channel: str
         attempt: int
         error_kind: ErrorKind
         next_attempt_at: datetime
-        at: datetime
 
-    class Delivered(Aggregate.Event):
+    class Delivered(Event):
         """The provider reported the message delivered to the handset or mailbox."""
 
         channel: str
-        at: datetime
 
-    class GaveUp(Aggregate.Event):
+    class GaveUp(Event):
         """Every channel failed; a person must contact the applicant."""
-
-        at: datetime
 
     @classmethod
     def request(cls, *, id: UUID, channels: list[str], template: str, dossier_code: str, params: dict[str, str],

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
 from domain.errors import DomainError
+from domain.timing import TimedEvent
 from domain.values import PersonalData
 
 CODE_DIGITS = 6
@@ -108,7 +109,10 @@ class OtpQuota(FlatCopy, Aggregate):
 class OtpChallenge(FlatCopy, Aggregate):
     """One code sent to one phone for one purpose: 6 digits, 5 minutes, locked after 5 wrong tries."""
 
-    class Issued(Aggregate.Created):
+    class Event(TimedEvent):
+        """Every challenge event: when."""
+
+    class Issued(Aggregate.Created, Event):
         """A code was generated and sent; only its keyed hash is kept."""
 
         recipient: OtpRecipient
@@ -116,23 +120,17 @@ class OtpChallenge(FlatCopy, Aggregate):
         kiosk: str | None
         expires_at: datetime
         code_hash: str
-        at: datetime
 
-    class Verified(Aggregate.Event):
+    class Verified(Event):
         """The right code was typed in time; the code is used up."""
 
-        at: datetime
-
-    class Failed(Aggregate.Event):
+    class Failed(Event):
         """A wrong code was typed."""
 
         attempt: int
-        at: datetime
 
-    class Locked(Aggregate.Event):
+    class Locked(Event):
         """Too many wrong codes: this code no longer opens anything."""
-
-        at: datetime
 
     @classmethod
     def issue(cls, *, id: UUID, recipient: OtpRecipient, purpose: str, kiosk: str | None, code_hash: str,

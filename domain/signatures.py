@@ -14,6 +14,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.codes import parse_code
 from domain.errors import InvalidValueError
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, Text
 from domain.vault_errors import DuplicateDocumentError, check_aware, check_sha256
 
@@ -51,17 +52,18 @@ def register_id(dossier_code: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"/signatures/{dossier_code}")
 
 
-class SignatureRegister(Aggregate):
+class SignatureRegister(MonotonicTime, Aggregate):
     """The signed files issued for one dossier, oldest first."""
 
-    class Opened(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every register event: who acted, and when."""
+
+    class Opened(Aggregate.Created, Event):
         """The register was opened with the dossier's first signed file."""
 
         dossier_code: str
-        actor: Actor
-        at: datetime
 
-    class FileSigned(Aggregate.Event):
+    class FileSigned(Event):
         """The system signed a file for the dossier and kept it under its hash."""
 
         sha256: str
@@ -70,8 +72,6 @@ class SignatureRegister(Aggregate):
         pages: int
         size: int
         signatures: list[SignatureMark]
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, dossier_code: str, actor: Actor, at: datetime) -> None:
         self.dossier_code = dossier_code

@@ -10,7 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
-from domain.timing import MonotonicTime
+from domain.timing import ActedEvent, MonotonicTime
 from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.values import Actor, Party
 
@@ -57,50 +57,40 @@ class Tray(MonotonicTime, FlatCopy, Aggregate):
         status_before_fault: TrayStatus | None
         last_at: datetime | None
 
-    class Installed(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every tray event: who acted, and when."""
+
+    class Installed(Aggregate.Created, Event):
         """The tray exists, empty."""
 
         kiosk_id: str
         number: int
-        actor: Actor
-        at: datetime
 
-    class Loaded(Aggregate.Event):
+    class Loaded(Event):
         """A result was put in the tray by kiosk staff."""
 
         dossier_code: str
-        actor: Actor
-        at: datetime
 
-    class Released(Aggregate.Event):
+    class Released(Event):
         """The door opened for the citizen, who took the result."""
 
         dossier_code: str
         method: PickupMethod
         face_checked: bool
-        actor: Actor
-        at: datetime
 
-    class PulledBack(Aggregate.Event):
+    class PulledBack(Event):
         """An overdue result was taken out by staff and handed on."""
 
         dossier_code: str
         receiver: Party
-        actor: Actor
-        at: datetime
 
-    class TakenOutOfService(Aggregate.Event):
+    class TakenOutOfService(Event):
         """The door or sensor is faulty; no loading until repaired."""
 
         reason: str
-        actor: Actor
-        at: datetime
 
-    class ReturnedToService(Aggregate.Event):
+    class ReturnedToService(Event):
         """Repaired."""
-
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, kiosk_id: str, number: int, actor: Actor, at: datetime) -> None:
         self.kiosk_id, self.number = kiosk_id, number

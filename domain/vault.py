@@ -13,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValueError
 from domain.limits import check_day, check_line, check_text
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, PersonalData
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, ResultStillValidError, UnknownDocumentError,
@@ -117,17 +118,18 @@ def business_day(at: datetime) -> date:
     return at.astimezone(VIETNAM).date()
 
 
-class Vault(Aggregate):
+class Vault(MonotonicTime, Aggregate):
     """An owner's electronic documents: stored, superseded, expired, and reused for later dossiers."""
 
-    class Opened(Aggregate.Created):
+    class Event(ActedEvent):
+        """Every vault event: who acted, and when."""
+
+    class Opened(Aggregate.Created, Event):
         """The vault was opened for its owner."""
 
         owner: VaultOwner
-        actor: Actor
-        at: datetime
 
-    class DocumentStored(Aggregate.Event):
+    class DocumentStored(Event):
         """A document was saved (lưu vào kho): metadata, page count, hash, size and who signed it."""
 
         document_id: UUID
@@ -139,32 +141,24 @@ class Vault(Aggregate):
         size: int
         signed_by: list[str]
         dossier_code: str | None
-        actor: Actor
-        at: datetime
 
-    class DocumentSuperseded(Aggregate.Event):
+    class DocumentSuperseded(Event):
         """A newer document of the same type replaces this one."""
 
         document_id: UUID
         by: UUID
-        actor: Actor
-        at: datetime
 
-    class DocumentExpired(Aggregate.Event):
+    class DocumentExpired(Event):
         """The document lost its validity before (or without) a stated end date."""
 
         document_id: UUID
         reason: str
-        actor: Actor
-        at: datetime
 
-    class ReuseChecked(Aggregate.Event):
+    class ReuseChecked(Event):
         """An officer opened and checked the document and attached it to a dossier by reference."""
 
         document_id: UUID
         dossier_code: str
-        actor: Actor
-        at: datetime
 
     def __init__(self, *, owner: VaultOwner, actor: Actor, at: datetime) -> None:
         self.owner, self.opened_at = owner, at
