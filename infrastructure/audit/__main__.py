@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _mac_key(required: bool) -> bytes | None:
-    from application.event_mac import MAC_KEY_ENV, mac_key
+    from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
     from infrastructure.settings import SettingsError
     if not os.environ.get(MAC_KEY_ENV):
         if required:
