@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import functools
-import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from copy import deepcopy
 from typing import Any, TypeVar
 from uuid import UUID
@@ -15,18 +13,16 @@ import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import resolve_topic
 
 from application.errors import NotFoundError, VersionConflictError
 from domain.errors import DomainError
-from application.group_commit import GroupCommit
-from application.event_mac import MAC_KEY_ENV, mac_key
-from application.mapper import MsgspecMapper
+from application.ports import EventStorage
 
 A = TypeVar("A", bound=Aggregate)
-_factories: dict[tuple[tuple[str, str], ...], list[Any]] = {}  # env → [infrastructure factory, applications using it]
-_factories_lock = threading.RLock()  # re-entered when garbage collection closes an application
-# A forked child must open its own connections, never use its parent's pools.
-os.register_at_fork(after_in_child=_factories.clear)
+# Persistence is chosen by topic, as eventsourcing chooses its own by PERSISTENCE_MODULE: no application module
+# imports infrastructure (tests/unit/test_dependency_direction.py allows this one name).
+STORAGE_TOPIC = "infrastructure.eventstore.storage:STORAGE"
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_RETRIES = 5
 _read = threading.local()
@@ -69,23 +65,6 @@ class Written(msgspec.Struct, frozen=True):
     position: int
 
 
-def _secure_delete(factory: Any) -> Any:
-    """On SQLite, every event-store connection overwrites what it deletes (PRAGMA secure_delete): rows removed by
-    eventsourcing (snapshots, tracking) must not linger readable in the file's free pages."""
-    pool = getattr(getattr(factory, "datastore", None), "pool", None)
-    if type(factory).__module__ == "eventsourcing.sqlite" and pool is not None:
-        create = pool._create_connection  # eventsourcing 9.5 has no connection hook: wrap the pool's factory method
-
-        def create_secure() -> Any:
-            connection = create()
-            connection._sqlite_conn.execute("PRAGMA secure_delete=ON")
-            if not pool.is_sqlite_memory_mode and os.path.isfile(pool.db_name):
-                os.chmod(pool.db_name, 0o600)  # the events: the service user's only (WAL files inherit the mode)
-            return connection
-        pool._create_connection = create_secure
-    return factory
-
-
 class OneStopApplication(Application[UUID]):
     """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
 
@@ -96,65 +75,35 @@ class OneStopApplication(Application[UUID]):
         cls.name = "onestop"  # eventsourcing would name the tables after each subclass
 
     def __init__(self, env: Any = None) -> None:
+        self.storage: EventStorage = resolve_topic(STORAGE_TOPIC)
         super().__init__(env)
-        self.group_commit = GroupCommit(self.save, self._cache)
+        self.group_commit = self.storage.group_commit(self.save, self._cache)
         self.after_commit: list[Callable[[], None]] = []
 
     def construct_factory(self, env: Any) -> Any:
-        """One infrastructure factory (so one connection pool) per event store per process, shared by every
-        application of this process: seven applications with a pool each exhausted PostgreSQL's connections."""
-        key = tuple(sorted((str(k), str(v)) for k, v in env.items()))
-        self._factory_key = key
-        with _factories_lock:
-            entry = _factories.get(key)
-            if entry is not None:
-                entry[1] += 1
-                return entry[0]
-        factory = _secure_delete(super().construct_factory(env))  # outside the lock: it may run a collected application's close()
-        with _factories_lock:
-            entry = _factories.setdefault(key, [factory, 0])
-            entry[1] += 1
-        if entry[0] is not factory:  # another thread made one meanwhile
-            factory.close()
-        return entry[0]
+        """The process's factory of this event store, shared by every application of the process."""
+        return self.storage.factory(env)
+
+    def construct_mapper(self) -> Any:
+        return self.storage.mapper(self.env)
 
     def construct_recorder(self) -> Any:
-        """The recorder; on PostgreSQL its tables are created under an advisory lock, because processes that start
-        together (`make stack`) failed with "tuple concurrently updated" creating the same tables at once."""
-        with self._schema_lock():
+        """The recorder, its tables created under the storage's schema lock."""
+        with self.storage.schema_lock(self.factory):
             return super().construct_recorder()
 
     def construct_snapshot_store(self) -> Any:
         """The snapshot store (applications with `snapshotting_intervals`), its table made under the same lock."""
-        with self._schema_lock():
+        with self.storage.schema_lock(self.factory):
             return super().construct_snapshot_store()
-
-    @contextmanager
-    def _schema_lock(self) -> Iterator[None]:
-        datastore = getattr(self.factory, "datastore", None)
-        if type(self.factory).__module__ != "eventsourcing.postgres" or datastore is None:
-            yield
-            return
-        with datastore.get_connection() as conn:
-            conn.execute("SELECT pg_advisory_lock(hashtext('motcua-schema'))")
-            try:
-                yield
-            finally:
-                conn.execute("SELECT pg_advisory_unlock(hashtext('motcua-schema'))")
 
     def close(self) -> None:
         """Release this application's share of the factory; the last one closes its connections."""
         self.closing.set()
-        with _factories_lock:
-            entry = _factories.get(self._factory_key)
-            if entry is None or getattr(self, "_released", False):  # closing twice must not release twice
-                return
-            self._released = True
-            entry[1] -= 1
-            if entry[1] > 0:
-                return
-            del _factories[self._factory_key]
-        entry[0].close()
+        if getattr(self, "_released", False):  # closing twice must not release twice
+            return
+        self._released = True
+        self.storage.release(self.factory)
 
     def _notify(self, recordings: list[Any]) -> None:
         super()._notify(recordings)
@@ -187,11 +136,6 @@ class OneStopApplication(Application[UUID]):
     def _cache(self, aggregate: Aggregate) -> None:
         if self.repository.cache is not None:
             self.repository.cache.put(aggregate.id, aggregate)
-
-    def construct_mapper(self) -> MsgspecMapper:
-        """With MOTCUA_EVENT_MAC_KEY set, every stored event carries its MAC (the audit chainer links no other)."""
-        secret = self.env.get(MAC_KEY_ENV)
-        return MsgspecMapper(mac_key=mac_key(secret) if secret else None)
 
     def load(self, aggregate_id: UUID, what: tuple[str, str], key: str, *, fresh: bool = False) -> Any:
         """The aggregate, or NotFoundError naming what was looked for.

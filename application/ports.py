@@ -120,3 +120,36 @@ class KioskDoors(Protocol):
     def open_tray(self, kiosk: str, tray: int) -> str:
         """"opened", "not_answering" (kiosk off or unreachable) or "fault: <detail>"."""
         ...
+
+
+# ----- event storage (item 3 of [11]): appended -------------------------------------------------------
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+    from typing import Any
+
+
+class EventStorage(Protocol):
+    """The shared event log's persistence (infrastructure/eventstore/): the application's construct_* hooks ask it
+    for the infrastructure factory, mapper and group commit, so the application never names a database."""
+
+    def factory(self, env: Any) -> Any:
+        """An eventsourcing InfrastructureFactory for this environment (shared with the process's other applications)."""
+
+    def release(self, factory: Any) -> None:
+        """Give back a factory from `factory`; the last holder closes its connections."""
+
+    def mapper(self, env: Any) -> Any:
+        """The eventsourcing Mapper of stored events."""
+
+    def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
+        """Held while the factory creates tables (recorders, snapshot store)."""
+
+    def group_commit(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> GroupCommitter:
+        """A committer that shares one transaction between concurrent saves."""
+
+
+class GroupCommitter(Protocol):
+    """Stores aggregates' pending events atomically, batched with concurrent commits."""
+
+    def commit(self, *aggregates: Any) -> list[Any]: ...

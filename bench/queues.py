@@ -23,7 +23,7 @@ from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from projections.dossiers import QUEUES, DossierReadModel, queue_of  # noqa: E402
 from projections.queries import Views  # noqa: E402
-from projections.store import PostgresReadStore  # noqa: E402
+from infrastructure.readstore.store import PostgresReadStore  # noqa: E402
 
 STATUSES = ["registered", "received", "accepted", "in_processing", "supplement_requested", "result_issued", "in_tray",
             "delivered", "rated"]

@@ -26,9 +26,9 @@ from infrastructure.bootstrap import projector_over  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from infrastructure.clock import SystemClock  # noqa: E402
 from projections.models import read_models  # noqa: E402
-from projections.parallel import rebuild_parallel  # noqa: E402
-from projections.runner import Projector  # noqa: E402
-from projections.store import PostgresReadStore  # noqa: E402
+from infrastructure.readstore.parallel import rebuild_parallel  # noqa: E402
+from infrastructure.readstore.runner import Projector  # noqa: E402
+from infrastructure.readstore.store import PostgresReadStore  # noqa: E402
 
 CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
 OFFICER = Actor(account_id="bench", role=Role.RECEPTION_OFFICER)

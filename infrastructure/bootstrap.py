@@ -32,8 +32,9 @@ from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
-from projections.runner import Projector
-from projections.store import PostgresReadStore, ReadStore, SqliteReadStore
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from projections.ports import ReadStore
 
 
 @dataclass

@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-from projections.store import PostgresReadStore, ReadStore, SqliteReadStore
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+
+from projections.ports import ReadStore
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS api_attempts (key TEXT PRIMARY KEY, failures INT NOT NULL, last_at TS NOT NULL, "

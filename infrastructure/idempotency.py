@@ -12,7 +12,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from projections.store import PostgresReadStore, ReadStore, SqliteReadStore
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+
+from projections.ports import ReadStore
 
 TABLE = ("CREATE TABLE IF NOT EXISTS api_idempotency (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
          "claim TEXT NOT NULL, status INT, content_type TEXT, body TEXT, created_at TS NOT NULL)")

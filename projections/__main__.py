@@ -1,74 +1,14 @@
-"""`python -m projections run | rebuild NAME|all | lag`: the read-model process (production) and its tools."""
+"""`python -m projections`: an alias of `python -m infrastructure.readstore` (the read-model process).
+
+An entry point, not part of the package: nothing imports it, so it may reach into infrastructure without a cycle
+(tests/unit/test_dependency_direction.py allows exactly this).
+"""
 
 from __future__ import annotations
 
-import argparse
-import os
-import logging
-import signal
 import sys
-import time
 
-from infrastructure.bootstrap import build_projector
-from projections.parallel import rebuild_parallel
-from infrastructure.settings import Settings
-
-
-class ProgressBar:
-    """A one-line progress bar with events/s, on stderr."""
-
-    def __init__(self, label: str, width: int = 30) -> None:
-        self.label, self.width, self.started = label, width, time.perf_counter()
-        self.first = 0
-
-    def __call__(self, position: int, head: int) -> None:
-        done = position / head if head else 1.0
-        rate = (position - self.first) / max(time.perf_counter() - self.started, 1e-9)
-        bar = "#" * int(done * self.width)
-        sys.stderr.write(f"\r{self.label:<10} [{bar:<{self.width}}] {position}/{head} events  {rate:,.0f} events/s")
-        sys.stderr.flush()
-
-    def finish(self, count: int) -> None:
-        elapsed = time.perf_counter() - self.started
-        sys.stderr.write(f"\n{self.label}: {count} events in {elapsed:.1f}s ({count / max(elapsed, 1e-9):,.0f} events/s)\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m projections", description="Read models of Một Cửa 24/7")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="keep every read model up to date (production process)")
-    run.add_argument("--poll", type=float, default=0.5, help="seconds between checks of the event log")
-    rebuild = commands.add_parser("rebuild", help="drop a read model's rows and replay every event")
-    rebuild.add_argument("name", help="read model name, or 'all'")
-    rebuild.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                         help="processes sharing the models (default: one per core)")
-    commands.add_parser("lag", help="events and seconds behind, per read model")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    projector = build_projector(Settings.from_env())
-    try:
-        if args.command == "run":
-            signal.signal(signal.SIGTERM, lambda *_: projector.stop())
-            projector.run_forever(args.poll)
-        elif args.command == "rebuild":
-            names = list(projector.models) if args.name == "all" else [args.name]
-            unknown = [name for name in names if name not in projector.models]
-            if unknown:
-                parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
-            bar = ProgressBar(args.name)
-            settings = Settings.from_env()
-            bar.finish(rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar))
-        else:
-            for lag in projector.lag():
-                stopped = f"  QUARANTINED at event {lag.quarantined_at}: {lag.error}" if lag.error else ""
-                print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  "
-                      f"{lag.seconds_behind:8.1f} s{stopped}")
-    except KeyboardInterrupt:
-        projector.stop()
-    finally:
-        projector.store.close()
-    return 0
-
+from infrastructure.readstore.__main__ import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from projections.store import ReadStore
+from projections.ports import ReadStore
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_PERIOD_DAYS = 366
@@ -226,3 +226,34 @@ def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date, 
         shortfall=sum(d.shortfall for d in dossiers), excess=sum(d.excess for d in dossiers))
     return CashLedger(kiosk=kiosk, start=start, end=end, collections=collections, cash_in=cash_in, dossiers=dossiers,
                       bank_qr=bank_qr, totals=totals)
+
+
+class CashEntry(msgspec.Struct, frozen=True):
+    """Notes put into the cash box and not yet collected."""
+
+    position: int
+    dossier_code: str
+    amount: int
+    at: datetime
+
+
+class CashBox(msgspec.Struct, frozen=True):
+    """What a kiosk's cash box held: the cash put in since the last collection, and that collection."""
+
+    kiosk: str
+    collections: int
+    cash_in_box: int
+    entries: list[CashEntry]
+    last_collection: Collection | None
+
+
+def cash_box(store: ReadStore, kiosk: str) -> CashBox:
+    """The kiosk's cash box in a cash-ledger store: cash in of the collection still to come, and the last one."""
+    known = store.query("SELECT collections FROM cash_ledger_kiosks WHERE kiosk = ?", (kiosk,))
+    done = known[0]["collections"] if known else 0
+    entries = [msgspec.convert(row, CashEntry, strict=False) for row in store.query(
+        "SELECT position, dossier_code, amount, at FROM cash_ledger_cash_in WHERE kiosk = ? AND collection_number = ? "
+        "ORDER BY position", (kiosk, done + 1))]
+    last = store.query("SELECT * FROM cash_ledger_collections WHERE kiosk = ? AND number = ?", (kiosk, done))
+    return CashBox(kiosk=kiosk, collections=done, cash_in_box=sum(e.amount for e in entries), entries=entries,
+                   last_collection=msgspec.convert(last[0], Collection, strict=False) if last else None)

@@ -47,7 +47,7 @@ class DossierReadModel(ReadModel):
     """Table `dossiers`: where each dossier stands, its money, its tray and its outcome (personal data masked)."""
 
     name = "dossiers"
-    weight = 4  # rebuild cost relative to the other models (projections/parallel.py)
+    weight = 4  # rebuild cost relative to the other models (infrastructure/readstore/parallel.py)
     tables = (Table("dossiers", COLUMNS, key="id"),)
     indexes = (
         # Each ends with the page order (due_on, code), so a page stops after page_size rows instead of sorting the queue.

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from projections.dossiers import QUEUES
-from projections.store import ReadStore
+from projections.ports import ReadStore
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FILTERS = ("agency", "department", "procedure_code", "channel")

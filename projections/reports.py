@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from domain.values import Channel, SatisfactionLevel
-from projections.store import ReadStore
+from projections.ports import ReadStore
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ("week", "month", "quarter")

@@ -62,7 +62,7 @@ def store_env(request: pytest.FixtureRequest, tmp_path) -> dict[str, str]:
 
 def read_store_for(store_env: dict[str, str], tmp_path, name: str = "readmodels"):
     """A read store beside the event store: an SQLite file, or the same PostgreSQL schema."""
-    from projections.store import PostgresReadStore, SqliteReadStore
+    from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
 
     if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         return SqliteReadStore(tmp_path / f"{name}.sqlite3")
@@ -123,7 +123,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
 
     from projections.models import read_models
     from projections.queries import Views
-    from projections.runner import Projector
+    from infrastructure.readstore.runner import Projector
 
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))

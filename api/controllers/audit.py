@@ -22,7 +22,8 @@ from domain.errors import InvalidValueError
 from domain.values import Role
 from infrastructure.bootstrap import System
 from projections.queries import Views
-from projections.time_travel import Snapshot, cash_box, positions_of, replay_as_of
+from infrastructure.readstore.time_travel import Snapshot, positions_of, replay_as_of
+from projections.book_queries import cash_box
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 AUDIT = frozenset({Role.AUDITOR})

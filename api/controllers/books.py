@@ -19,7 +19,7 @@ from application.tokens import Principal
 from domain.errors import DomainError
 from infrastructure.bootstrap import System
 from projections.book_queries import InvalidPeriodError, Visible, cash_ledger, handover_book, period_bounds, tracking_book
-from projections.store import ReadStore
+from projections.ports import ReadStore
 
 FORMATS = ("json", "csv", "pdf")
 CASH_SECTIONS = ("collections", "dossiers", "bank_qr")

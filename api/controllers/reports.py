@@ -19,7 +19,7 @@ from api.errors import ErrorBody
 from api.reports import department_names, render_csv, render_html
 from projections.book_queries import EARLIEST, LATEST
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
-from projections.store import ReadStore
+from projections.ports import ReadStore
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FORMATS = ("json", "csv", "html")

@@ -17,7 +17,7 @@ from api.controllers.books import log_reads
 from application.tokens import Principal
 from infrastructure.bootstrap import System
 from projections.queries import OverdueList, QueuePage, TrayRow, UnknownQueueError
-from projections.runner import Lag
+from infrastructure.readstore.runner import Lag
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 After = Annotated[int | None, QueryParameter(ge=0, description="Wait until the read model has processed this log position "

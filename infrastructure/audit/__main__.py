@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _mac_key(required: bool) -> bytes | None:
-    from application.event_mac import MAC_KEY_ENV, mac_key
+    from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
     from infrastructure.settings import SettingsError
     if not os.environ.get(MAC_KEY_ENV):
         if required:
@@ -112,7 +112,7 @@ def _chain(args: argparse.Namespace, settings: Any, tables: Any) -> int:
         signal.signal(signal.SIGTERM, lambda *_: chainer.stop())
         chainer.run_forever(args.poll)
         return OK
-    from projections.__main__ import ProgressBar
+    from infrastructure.readstore.progress import ProgressBar
     bar = ProgressBar("chain")
     bar.finish(chainer.catch_up(progress=bar))
     return OK
@@ -189,7 +189,7 @@ def _verify_bundle(args: argparse.Namespace) -> int:
 def _replay_check(settings: Any) -> int:
     from infrastructure.audit.replay_check import replay_check
     from infrastructure.bootstrap import build_projector
-    from projections.__main__ import ProgressBar
+    from infrastructure.readstore.progress import ProgressBar
     projector = build_projector(settings)  # the live store, its tables and tracking (created empty if never built)
     try:
         bar = ProgressBar("replay")

@@ -13,7 +13,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.mapper import MsgspecMapper
+from infrastructure.eventstore.mapper import MsgspecMapper
 from application.privacy import DocumentErasedError
 from domain.codes import parse_code
 from infrastructure.audit.chain import Chainer

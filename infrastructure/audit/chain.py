@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 
-from application.event_mac import verifies
+from infrastructure.eventstore.event_mac import verifies
 from infrastructure.audit.anchors import Anchor, FileAnchor
 from infrastructure.audit.keys import SigningKey
 from infrastructure.audit.links import GENESIS, checkpoint_message, next_link, row_digest

@@ -20,7 +20,7 @@ from infrastructure.audit.evidence import (
     signed_files,
 )
 from infrastructure.audit.keys import AuditKeyError, PublicKey
-from application.event_mac import body_of
+from infrastructure.eventstore.event_mac import body_of
 from infrastructure.audit.links import checkpoint_message, id_bytes, next_link, row_digest
 
 MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error)

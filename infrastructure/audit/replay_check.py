@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from projections.base import ReadModel, Table
-from projections.log import decoder_of, read_log
-from projections.rows import MemoryRows
-from projections.store import PostgresReadStore, ReadStore, SqliteReadStore
+from infrastructure.readstore.log import decoder_of, read_log
+from infrastructure.readstore.rows import MemoryRows
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from projections.ports import ReadStore
 
 Query = Callable[[str], list[dict[str, Any]]]
 Progress = Callable[[int, int], None]

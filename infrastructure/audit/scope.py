@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from application.event_mac import body_of
+from infrastructure.eventstore.event_mac import body_of
 from infrastructure.audit.tables import AuditTables, Tx
 
 KEYS = "onestop_person_keys"

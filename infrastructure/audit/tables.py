@@ -17,7 +17,7 @@ from uuid import UUID
 import psycopg
 
 from infrastructure.audit.links import id_bytes
-from projections.store import SCHEMA_NAME
+from infrastructure.readstore.store import SCHEMA_NAME
 
 CHAIN, CHECKPOINTS = "onestop_chain", "onestop_checkpoints"
 EVENTS = {"sqlite": "stored_events", "postgres": "onestop_events"}  # eventsourcing names SQLite's table itself

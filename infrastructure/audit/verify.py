@@ -7,7 +7,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from application.event_mac import verifies
+from infrastructure.eventstore.event_mac import verifies
 from infrastructure.audit import scope
 from infrastructure.audit.keys import PublicKey
 from infrastructure.audit.links import GENESIS, checkpoint_message, next_link, row_digest

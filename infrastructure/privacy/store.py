@@ -18,7 +18,7 @@ from uuid import UUID
 
 from psycopg_pool import ConnectionPool
 
-from projections.store import SCHEMA_NAME
+from infrastructure.readstore.store import SCHEMA_NAME
 
 KEYS, META = "onestop_person_keys", "onestop_privacy_meta"
 EVENTS = {"sqlite": "stored_events", "postgres": "onestop_events"}

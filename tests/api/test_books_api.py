@@ -21,8 +21,8 @@ from infrastructure.settings import Settings
 from projections.books import book_read_models
 from projections.models import read_models
 from projections.queries import Views
-from projections.runner import Projector
-from projections.store import SqliteReadStore
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import SqliteReadStore
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import COMMON
 from tests.fakes import FakeClock, FakeOtp

@@ -78,7 +78,7 @@ def test_a_retry_sent_the_moment_the_first_answer_arrives_gets_that_answer(tmp_p
 
     from api.idempotency import idempotency_middleware
     from infrastructure.idempotency import IdempotencyStore
-    from projections.store import SqliteReadStore
+    from infrastructure.readstore.store import SqliteReadStore
 
     class Tokens:
         def check(self, token, now):

@@ -17,7 +17,7 @@ from api.controllers.reports import VIETNAM, ReportsController
 from api.errors import EXCEPTION_HANDLERS
 from api.reports import TITLE, department_names
 from projections.reports import ReportsView
-from projections.store import SqliteReadStore
+from infrastructure.readstore.store import SqliteReadStore
 from tests.projections.test_reports import fill
 from tests.auth_support import TOKENS, bearer
 from tests.fakes import FakeClock

@@ -22,7 +22,8 @@ from infrastructure.calendar import load_calendar
 from projections.dossiers import DossierReadModel
 from projections.books import CashLedgerReadModel
 from projections.queries import Views
-from projections.time_travel import cash_box, positions_of, replay_as_of
+from projections.book_queries import cash_box
+from infrastructure.readstore.time_travel import positions_of, replay_as_of
 from projections.trays import TrayReadModel
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import COMMON, pg_connect, postgres_env

@@ -7,8 +7,8 @@ from pathlib import Path
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from projections.models import read_models
-from projections.runner import Projector
-from projections.store import PostgresReadStore
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import PostgresReadStore
 from tests.conftest import PG, postgres_env
 from tests.faults.support import Process, process_env, wait_until
 from tests.kiosk_bus_support import make_core

@@ -9,10 +9,10 @@ import pytest
 from psycopg import errors
 
 from application.dossiers import Dossiers
-from projections.analyst import ANALYST_TABLES, AnalystGrantError, drop_analyst, grant_analyst
+from infrastructure.readstore.analyst import ANALYST_TABLES, AnalystGrantError, drop_analyst, grant_analyst
 from projections.models import read_models
-from projections.runner import Projector
-from projections.store import PostgresReadStore
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import PostgresReadStore
 from tests.application.test_dossiers import receive
 from tests.conftest import PG, pg_connect, postgres_env
 from tests.fakes import FakeClock, WeekdayCalendar

@@ -10,7 +10,7 @@ import uuid
 import pytest
 
 from application.dossiers import Dossiers
-from application.event_mac import mac_key
+from infrastructure.eventstore.event_mac import mac_key
 from infrastructure.audit.anchors import FileAnchor, NatsAnchor
 from infrastructure.audit.chain import Chainer, ChainRollbackError, UnaccountableEventError
 from infrastructure.audit.keys import SigningKey

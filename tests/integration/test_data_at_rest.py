@@ -12,7 +12,7 @@ import pytest
 from infrastructure.bootstrap import build
 from infrastructure.idempotency import IdempotencyStore, Remembered
 from infrastructure.settings import Settings
-from projections.store import SqliteReadStore
+from infrastructure.readstore.store import SqliteReadStore
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from hypothesis import settings as settings_of
 from hypothesis import strategies as st
 
 from application.errors import NotFoundError
-from application.mapper import MsgspecMapper
+from infrastructure.eventstore.mapper import MsgspecMapper
 from application.privacy import erased, is_erased
 from domain.codes import dossier_id
 from domain.dossier import Dossier

@@ -24,8 +24,8 @@ from infrastructure.scheduler.runner import Scheduler
 from projections.models import read_models
 from projections.queries import Views
 from projections.reports import ReportsView
-from projections.runner import Projector
-from projections.store import PostgresReadStore
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import PostgresReadStore
 from tests.conftest import PG, pg_connect, postgres_env
 from tests.fakes import FakeClock, FakeOtp, WeekdayCalendar
 from tests.kiosk_support import ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn

@@ -19,7 +19,7 @@ from infrastructure.calendar import load_calendar
 from projections.book_queries import cash_ledger, handover_book, tracking_book
 from projections.books import book_read_models
 from projections.models import read_models
-from projections.runner import Projector
+from infrastructure.readstore.runner import Projector
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import COMMON, pg_connect, postgres_env, read_store_for
 from tests.fakes import FakeClock, FakeOtp

@@ -12,7 +12,7 @@ from pathlib import Path
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from projections.models import read_models
-from projections.runner import Projector
+from infrastructure.readstore.runner import Projector
 from tests.conftest import PG, read_store_for
 from tests.kiosk_support import Citizen
 
@@ -86,7 +86,7 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
 
     fresh = read_store_for(store_env, tmp_path / "fresh") if "sqlite" in store_env["PERSISTENCE_MODULE"] else None
     if fresh is None:  # PostgreSQL: rebuild into a second schema of the same database
-        from projections.store import PostgresReadStore
+        from infrastructure.readstore.store import PostgresReadStore
         fresh = PostgresReadStore(" ".join(f"{k}={v}" for k, v in PG.items()), store_env["POSTGRES_SCHEMA"] + "_fresh")
     rebuilt = Projector(dossiers.recorder, dossiers.mapper, fresh, read_models(catalogue))
     rebuilt.catch_up()

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Component, Role
 from projections.models import read_models
-from projections.quarantine import release
-from projections.runner import Projector
+from infrastructure.readstore.quarantine import release
+from infrastructure.readstore.runner import Projector
 from tests.conftest import read_store_for
 
 CLERK = Actor(account_id="officer", role=Role.RECEPTION_OFFICER)

@@ -10,8 +10,8 @@ from application.dossiers import Dossiers
 from infrastructure.bootstrap import projector_over
 from infrastructure.calendar import load_calendar
 from projections.models import read_models
-from projections.parallel import groups_of, rebuild_parallel
-from projections.runner import Projector
+from infrastructure.readstore.parallel import groups_of, rebuild_parallel
+from infrastructure.readstore.runner import Projector
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp

@@ -13,7 +13,7 @@ from projections.dossiers import DossierReadModel, queue_of
 from projections.reports import (
     DepartmentRow, Figures, Report, ReportPeriodError, ReportsView, Share, period_bounds, period_label,
 )
-from projections.store import ReadStore
+from projections.ports import ReadStore
 from tests.conftest import read_store_for
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

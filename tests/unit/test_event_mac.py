@@ -8,7 +8,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from application.event_mac import body_of, mac_key, seal, split, verifies
+from infrastructure.eventstore.event_mac import body_of, mac_key, seal, split, verifies
 
 KEY = mac_key("secret")
 states = st.dictionaries(st.text(max_size=8), st.one_of(st.none(), st.integers(), st.text(max_size=20)), max_size=4)

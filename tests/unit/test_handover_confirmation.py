@@ -8,7 +8,7 @@ from domain.errors import InvalidValueError
 from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.values import Actor, Role
 from projections.books import HandoverBookReadModel
-from projections.rows import MemoryRows
+from infrastructure.readstore.rows import MemoryRows
 from tests.unit.dossier_paths import AT, CLERK, OFFICER, TEAM, new_dossier
 
 AS_TEAM = Actor(account_id=TEAM.account_id, role=Role.CONSULTANT)

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from projections.runner import Progress, Projector
+from infrastructure.readstore.runner import Progress, Projector
 
 
 class RebuildWorkerError(RuntimeError):

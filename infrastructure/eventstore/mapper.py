@@ -32,7 +32,7 @@ from eventsourcing.persistence import Mapper, MapperDeserialisationError, Stored
 from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.utils import get_topic, resolve_topic
 
-from application.event_mac import body_of, seal
+from infrastructure.eventstore.event_mac import body_of, seal
 from application.privacy import PERSONAL_TEXT, PersonalDataKeys, erased, is_erased, subject_of
 from domain.values import PersonalData
 
@@ -95,7 +95,7 @@ class MsgspecMapper(Mapper[UUID]):
 
     def __init__(self, keys: PersonalDataKeys | None = None, *, opaque: bool = False, mac_key: bytes | None = None) -> None:
         """`opaque`: sealed values decode to their envelope as stored (evidence bundles carry them like that);
-        `mac_key`: every stored state carries an HMAC under it (application/event_mac.py)."""
+        `mac_key`: every stored state carries an HMAC under it (infrastructure/eventstore/event_mac.py)."""
         super().__init__(transcoder=_NoTranscoder())
         self.keys, self.opaque, self.mac_key = keys, opaque, mac_key
         self._encoder = msgspec.json.Encoder()

@@ -17,8 +17,8 @@ import msgspec
 import psycopg
 
 from projections.base import ReadModel
-from projections.rows import BatchRows
-from projections.store import ReadStore, Tx
+from infrastructure.readstore.rows import BatchRows
+from projections.ports import ReadStore, Tx
 
 TABLE = ("CREATE TABLE IF NOT EXISTS projection_quarantine (name TEXT PRIMARY KEY, position INT NOT NULL, "
          "error TEXT NOT NULL, quarantined_at TS)")

@@ -5,8 +5,8 @@ The instant is business time (each event's `at`), as in application/history.py: 
 event is applied when it happened at or before the instant. Each aggregate's stream is cut at its first event after
 the instant (its later events are skipped even if a clock stepped back), so every model sees, per aggregate, a
 prefix of the stream it sees live; events no model handles are not even decoded, so they cut nothing. The scratch
-store is an SQLite file in a temporary directory, so the queries of the live views (projections/queries.py) answer
-unchanged.
+store is an SQLite file in a temporary directory, so the queries of the live views (projections/queries.py, projections/book_queries.py)
+answer unchanged.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
+from infrastructure.readstore.log import decoder_of, read_log
+from infrastructure.readstore.rows import MemoryRows
+from infrastructure.readstore.store import SqliteReadStore
 from projections.base import ReadModel
-from projections.book_queries import Collection
-from projections.log import decoder_of, read_log
-from projections.rows import MemoryRows
-from projections.store import ReadStore, SqliteReadStore
+from projections.ports import ReadStore
 
 
 @dataclass(frozen=True)
@@ -39,25 +38,6 @@ class Snapshot:
     position: int
     applied: int
     store: ReadStore
-
-
-class CashEntry(msgspec.Struct, frozen=True):
-    """Notes put into the cash box and not yet collected."""
-
-    position: int
-    dossier_code: str
-    amount: int
-    at: datetime
-
-
-class CashBox(msgspec.Struct, frozen=True):
-    """What a kiosk's cash box held: the cash put in since the last collection, and that collection."""
-
-    kiosk: str
-    collections: int
-    cash_in_box: int
-    entries: list[CashEntry]
-    last_collection: Collection | None
 
 
 @contextmanager
@@ -92,18 +72,6 @@ def replay_as_of(recorder: Any, mapper: Any, models: Sequence[ReadModel], instan
             yield Snapshot(instant=instant, position=position, applied=applied, store=store)
         finally:
             store.close()
-
-
-def cash_box(store: ReadStore, kiosk: str) -> CashBox:
-    """The kiosk's cash box in a cash-ledger store: cash in of the collection still to come, and the last one."""
-    known = store.query("SELECT collections FROM cash_ledger_kiosks WHERE kiosk = ?", (kiosk,))
-    done = known[0]["collections"] if known else 0
-    entries = [msgspec.convert(row, CashEntry, strict=False) for row in store.query(
-        "SELECT position, dossier_code, amount, at FROM cash_ledger_cash_in WHERE kiosk = ? AND collection_number = ? "
-        "ORDER BY position", (kiosk, done + 1))]
-    last = store.query("SELECT * FROM cash_ledger_collections WHERE kiosk = ? AND number = ?", (kiosk, done))
-    return CashBox(kiosk=kiosk, collections=done, cash_in_box=sum(e.amount for e in entries), entries=entries,
-                   last_collection=msgspec.convert(last[0], Collection, strict=False) if last else None)
 
 
 def positions_of(recorder: Any, originator_id: UUID) -> dict[int, int]:

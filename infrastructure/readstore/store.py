@@ -1,7 +1,7 @@
 """Where read models live: an SQLite file (embedded) or a PostgreSQL schema of their own (production).
 
-Read models write SQL with `?` placeholders and the type words INT, TEXT, TS (timestamp), DATE, BOOL;
-each store translates them to its dialect. A transaction covers a batch of rows and the tracking position.
+Each store translates the portable SQL of read models (projections/ports.py) to its dialect. A transaction covers
+a batch of rows and the tracking position.
 """
 
 from __future__ import annotations
@@ -14,45 +14,18 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from projections.ports import Tx
+
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 TYPES = {"sqlite": {"INT": "INTEGER", "TEXT": "TEXT", "TS": "TEXT", "DATE": "TEXT", "BOOL": "INTEGER"},
          "postgres": {"INT": "BIGINT", "TEXT": "TEXT", "TS": "TIMESTAMPTZ", "DATE": "DATE", "BOOL": "BOOLEAN"}}
 TYPE_WORD = re.compile(r"\b(INT|TEXT|TS|DATE|BOOL)\b")
-
-
-class Tx(Protocol):
-    """A transaction on the read store."""
-
-    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
-
-    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> None: ...
-
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
-
-    def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
-        """Bulk-insert rows (dicts by column name) into an empty table."""
-
-
-class ReadStore(Protocol):
-    """A database for read models."""
-
-    dialect: str
-
-    def transaction(self) -> Any: ...
-
-    def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
-
-    def ddl(self, statement: str) -> str: ...
-
-    def columns(self, tx: Tx, table: str) -> list[str]: ...
-
-    def close(self) -> None: ...
 
 
 def ddl_for(dialect: str, statement: str) -> str:

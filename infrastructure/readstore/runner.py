@@ -21,10 +21,10 @@ from typing import Any
 import msgspec
 
 from projections.base import ReadModel
-from projections.log import decoder_of, read_log
-from projections.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
-from projections.rows import MemoryRows
-from projections.store import ReadStore, Tx
+from infrastructure.readstore.log import decoder_of, read_log
+from infrastructure.readstore.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
+from infrastructure.readstore.rows import MemoryRows
+from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
 TRACKING = "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from projections.base import ReadModel, Table
-from projections.store import Tx
+from projections.ports import Tx
 
 _ABSENT = object()
 

@@ -1,0 +1,36 @@
+"""The event storage the applications use (application/ports.py EventStorage), selected by topic in application/base.py."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from infrastructure.eventstore import factory as factories
+from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
+from infrastructure.eventstore.group_commit import GroupCommit
+from infrastructure.eventstore.mapper import MsgspecMapper
+
+
+class SharedStorage:
+    """Shared factories, the msgspec mapper and group commit."""
+
+    def factory(self, env: Any) -> Any:
+        return factories.shared_factory(env)
+
+    def release(self, factory: Any) -> None:
+        factories.release(factory)
+
+    def mapper(self, env: Any) -> MsgspecMapper:
+        """With MOTCUA_EVENT_MAC_KEY set, every stored event carries its MAC (the audit chainer links no other)."""
+        secret = env.get(MAC_KEY_ENV)
+        return MsgspecMapper(mac_key=mac_key(secret) if secret else None)
+
+    def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
+        return factories.schema_lock(factory)
+
+    def group_commit(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> GroupCommit:
+        return GroupCommit(save_events, saved)
+
+
+STORAGE = SharedStorage()
