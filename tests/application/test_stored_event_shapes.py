@@ -10,7 +10,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from application.base import OneStopApplication
-from application.mapper import MsgspecMapper
+from infrastructure.eventstore.mapper import MsgspecMapper
 from domain.codes import dossier_id
 from domain.dossier import Dossier, Status
 from domain.tray import Tray, TrayStatus, tray_id
