@@ -79,7 +79,7 @@ class KioskStaffController(Controller):
         written = kiosks.confirm_handovers(data.codes, actor=actor)
         return Versioned(version=written.version, position=written.position)
 
-    @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(STAFF, "kiosk"))
+    @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(CREW, "kiosk"))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
              principal: NamedDependency[Principal], handovers: NamedDependency[Handovers],
              system: NamedDependency[System], request: Request) -> LoadingSlip:
