@@ -29,6 +29,7 @@ from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.privacy import wiring
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
+from infrastructure import embedded
 from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
@@ -93,7 +94,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     keys = wiring.key_ring(settings)  # a missing or wrong MOTCUA_DATA_KEY stops the start before anything is opened
     dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
     wiring.seal(keys, dossiers)  # before the in-process projector starts reading
-    key = settings.secret_key()
+    key = embedded.secret_key(settings)
     adapters = settings.adapter_environ()
     notifier = notifier_from_env(adapters, demo_messages.for_settings(settings))
     otps = Otps(env, key=key, notifier=notifier)

@@ -20,6 +20,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import FILE, VARIABLE, MasterKeyError, master_key, parse
 from infrastructure.privacy.store import KeyStore, KeyStoreError
+from infrastructure import embedded
 from infrastructure.settings import Settings, SettingsError, private_files
 
 NEW_VARIABLE = "MOTCUA_DATA_KEY_NEW"
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _erase(settings: Settings, args: argparse.Namespace) -> int:
     env = settings.event_store_env()
     keys = KeyRing.from_settings(settings)
-    otps = Otps(env, key=settings.secret_key())
+    otps = Otps(env, key=embedded.secret_key(settings))
     erasures = Erasures(env, keys=keys, phone_key=otps.phone_key, clock=SystemClock())
     try:
         record = erasures.erase(args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR))
