@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -28,10 +27,19 @@ class FontNotFoundError(FileNotFoundError):
     """A font file needed for Vietnamese glyphs is missing; the message names it."""
 
 
+_font_dir = Path(DEFAULT_FONT_DIR)
+
+
+def use_font_dir(directory: Path) -> None:
+    """Where the fonts are (MOTCUA_FONT_DIR): set once by the composition root, because every renderer of every
+    PDF needs it and none should take it as an argument."""
+    global _font_dir
+    _font_dir = Path(directory)
+
+
 def font_paths() -> dict[str, Path]:
-    """Regular and bold DejaVu Sans paths from MOTCUA_FONT_DIR, checked to exist."""
-    directory = Path(os.environ.get(FONT_DIR_ENV) or DEFAULT_FONT_DIR)
-    paths = {style: directory / name for style, name in FONT_FILES.items()}
+    """Regular and bold DejaVu Sans paths in the configured font directory, checked to exist."""
+    paths = {style: _font_dir / name for style, name in FONT_FILES.items()}
     for path in paths.values():
         if not path.is_file():
             raise FontNotFoundError(

@@ -17,7 +17,7 @@ import msgspec
 from infrastructure.catalogue import DEFAULT_CATALOGUE
 from infrastructure.settings.areas import (
     AuditSettings, ChannelSettings, FaceSettings, FilesSettings, KioskSettings, NatsSettings, PostgresSettings,
-    PrivacySettings, SchedulerSettings, SigningSettings,
+    PrivacySettings, SchedulerSettings, SigningSettings, password_variables,
 )
 from infrastructure.settings.fields import SettingsError, load, var
 
@@ -78,7 +78,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the whole tree (default: this process's environment); SettingsError names a bad variable."""
-        return load(cls, os.environ if environ is None else environ)
+        environ = os.environ if environ is None else environ
+        tree = load(cls, environ)
+        if not tree.signing.personal_keys:
+            return tree
+        passwords = {name: environ[name] for name in password_variables(tree.signing.personal_keys) if name in environ}
+        return msgspec.structs.replace(tree, signing=msgspec.structs.replace(tree.signing, key_passwords=passwords))
 
     @property
     def blob_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -71,6 +72,19 @@ class SigningSettings(msgspec.Struct, frozen=True, kw_only=True):
     dev_pki_dir: Annotated[Path | None, var("MOTCUA_DEV_PKI_DIR", "development PKI created when no signing key is "
                                             "configured (each account gets its own certificate under `people/`)",
                                             shown="`<data dir>/pki`")] = None
+    key_passwords: dict[str, str] = msgspec.field(default_factory=dict)  # the variables `password_env` names
+
+
+def password_variables(personal_keys: str) -> set[str]:
+    """The variables a personal-keys file names for its passphrases; an unreadable file names none (the signing
+    adapter reports it when it opens the file)."""
+    try:
+        accounts = tomllib.loads(Path(personal_keys).read_text(encoding="utf-8")).get("accounts", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return set()
+    entries = accounts.values() if isinstance(accounts, dict) else ()
+    return {entry["password_env"] for entry in entries if isinstance(entry, dict) and
+            isinstance(entry.get("password_env"), str)}
 
 
 class SmsSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -19,7 +19,9 @@ ALLOWED = {
 }
 # Composition roots (process entry points) may also wire in infrastructure.
 # Entry points may wire more: only `python -m api` may import kiosk_edge (the embedded demo kiosk of `make run`).
-ENTRY_POINT_EXTRA = {"projections": {"application", "infrastructure"}, "api": {"kiosk_edge"}}
+# The kiosk's entry point reads the one settings tree (infrastructure/settings) and hands the kiosk its part.
+ENTRY_POINT_EXTRA = {"projections": {"application", "infrastructure"}, "api": {"kiosk_edge"},
+                     "kiosk_edge": {"infrastructure"}}
 # The kiosk process shares exactly one module with the core: the wire messages.
 SHARED_WIRE = "domain.kiosk_wire"
 
