@@ -92,6 +92,6 @@ def test_no_face_or_a_template_sealed_for_another_dossier_is_refused(camera) -> 
 
 def test_the_real_camera_is_only_used_when_models_are_configured(tmp_path: Path) -> None:
     log = DeviceLog("Q6-01", Outbox(tmp_path / "outbox.sqlite3", prefix="kiosk"))
-    assert model_camera("Q6-01", {}, tmp_path / "faces", log) is None
+    assert model_camera("Q6-01", Settings.from_env({}).kiosk.faces, tmp_path / "faces", log) is None
     with pytest.raises(FileNotFoundError, match="no images"):
         frames_from(str(tmp_path / "nothing-here"))
