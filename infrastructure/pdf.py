@@ -6,7 +6,6 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import msgspec
 import segno
@@ -14,13 +13,13 @@ from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.fonts import FontFace
 
+from domain.clock import VIETNAM, aware
 from domain.money import format_dong as format_money
 
 FONT_DIR_ENV = "MOTCUA_FONT_DIR"
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class FontNotFoundError(FileNotFoundError):
@@ -184,9 +183,7 @@ class ReceiptForm(msgspec.Struct, frozen=True):
 
 def format_datetime(moment: datetime) -> str:
     """Vietnamese wording of an aware datetime in Asia/Ho_Chi_Minh time."""
-    if moment.tzinfo is None:
-        raise ValueError("datetime must be timezone-aware")
-    local = moment.astimezone(LOCAL_TZ)
+    local = aware(moment, "datetime").astimezone(VIETNAM)
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
 
 

@@ -16,8 +16,9 @@ from typing import Any, Protocol
 
 import msgspec
 
+from domain.clock import VIETNAM
 from domain.values import Party, Role
-from infrastructure.scheduler.jobs import VIETNAM, Run, WorkingDays, is_working_day
+from infrastructure.scheduler.jobs import Run, WorkingDays, is_working_day
 from infrastructure.settings.areas import SchedulerSettings
 
 log = logging.getLogger(__name__)

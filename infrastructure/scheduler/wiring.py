@@ -9,8 +9,9 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from domain.clock import VIETNAM
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
-from infrastructure.scheduler.jobs import CATALOGUE, VIETNAM
+from infrastructure.scheduler.jobs import CATALOGUE
 from infrastructure.scheduler.leader import AlwaysLeader, Leadership, PostgresLeader
 from infrastructure.scheduler.ledger import Ledger, PostgresLedger, SqliteLedger
 from infrastructure.scheduler.runner import Scheduler
