@@ -34,7 +34,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.settings")
     parser.add_argument("--markdown", action="store_true", help="print the README's configuration table")
     args = parser.parse_args()
-    print(markdown() if args.markdown else Settings.from_env(), end="")
+    if not args.markdown:  # never print the values read: several are secrets
+        parser.print_help()
+        return
+    print(markdown(), end="")
 
 
 if __name__ == "__main__":
