@@ -88,18 +88,20 @@ def password_variables(personal_keys: str) -> set[str]:
 
 
 class SmsSettings(msgspec.Struct, frozen=True, kw_only=True):
-    url: Annotated[str, var("MOTCUA_SMS_URL", "SMS gateway; unset: the console channel", shown="unset")] = ""
+    url: Annotated[str, var("MOTCUA_SMS_URL", "SMS gateway. With no channel configured every channel is the console, "
+                            "which logs only the template and the masked address (never the text: OTP codes); with "
+                            "`MOTCUA_DEMO=1` the texts are listed on `/demo/messages`", shown="unset")] = ""
     token: Annotated[str, var("MOTCUA_SMS_TOKEN", "its bearer token", shown="unset")] = ""
     sender: Annotated[str, var("MOTCUA_SMS_SENDER", "its sender name")] = "MOTCUA"
 
 
 class ZaloSettings(msgspec.Struct, frozen=True, kw_only=True):
-    url: Annotated[str, var("MOTCUA_ZALO_URL", "Zalo ZNS gateway; unset: the console channel", shown="unset")] = ""
+    url: Annotated[str, var("MOTCUA_ZALO_URL", "Zalo ZNS gateway", shown="unset")] = ""
     token: Annotated[str, var("MOTCUA_ZALO_TOKEN", "its access token", shown="unset")] = ""
 
 
 class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
-    host: Annotated[str, var("MOTCUA_SMTP_HOST", "mail server; unset: the console channel", shown="unset")] = ""
+    host: Annotated[str, var("MOTCUA_SMTP_HOST", "mail server for e-mail notifications", shown="unset")] = ""
     port: Annotated[int, var("MOTCUA_SMTP_PORT", "its port", minimum=1)] = 25
     sender: Annotated[str, var("MOTCUA_SMTP_FROM", "the From address")] = "motcua@localhost"
     user: Annotated[str, var("MOTCUA_SMTP_USER", "login user", shown="unset")] = ""
