@@ -66,7 +66,7 @@ class SigningSettings(msgspec.Struct, frozen=True, kw_only=True):
                                       "signing key, a PKCS#12 file (its password in the variable the entry's "
                                       "`password_env` names) or a PKCS#11 key label; required with "
                                       "`MOTCUA_SIGNING_P12` or `MOTCUA_PKCS11_MODULE`; an unmapped account cannot "
-                                      "sign", shown="unset (development PKI)")] = ""
+                                      "sign (docs/SIGNING.md)", shown="unset (development PKI)")] = ""
     trust_roots: Annotated[str, var("MOTCUA_TRUST_ROOTS", "production trust roots (PEM)", shown="unset")] = ""
     location: Annotated[str, var("MOTCUA_SIGNING_LOCATION", "location written into signatures")] = "Bộ phận Một cửa"
     dev_pki_dir: Annotated[Path | None, var("MOTCUA_DEV_PKI_DIR", "development PKI created when no signing key is "
@@ -161,7 +161,8 @@ class PrivacySettings(msgspec.Struct, frozen=True, kw_only=True):
     """Personal data at rest (docs/PRIVACY.md)."""
 
     data_key: Annotated[str, var("MOTCUA_DATA_KEY", "base64 of 32 random bytes: the master key that wraps every "
-                                 "person's data key; required with PostgreSQL, the same in every process",
+                                 "person's data key (personal data in events is encrypted at rest; docs/PRIVACY.md); required with "
+                                 "PostgreSQL, the same in every process",
                                  shown="generated into `var/data.key` (SQLite only)")] = ""
     data_key_new: Annotated[str, var("MOTCUA_DATA_KEY_NEW", "the new master key for `python -m "
                                      "infrastructure.privacy rotate`", shown="unset")] = ""
@@ -170,7 +171,8 @@ class PrivacySettings(msgspec.Struct, frozen=True, kw_only=True):
 class FaceSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The kiosk's real face step; an unset model dir means the simulated camera."""
 
-    model_dir: Annotated[str, var("MOTCUA_FACE_MODEL_DIR", "folder of the ONNX models", shown="unset")] = ""
+    model_dir: Annotated[str, var("MOTCUA_FACE_MODEL_DIR", "folder of the ONNX models of the kiosk's real face step; "
+                                    "unset: the simulated camera", shown="unset")] = ""
     det_model: Annotated[str, var("MOTCUA_FACE_DET_MODEL", "detection model in it")] = "det.onnx"
     rec_model: Annotated[str, var("MOTCUA_FACE_REC_MODEL", "recognition model in it")] = "rec.onnx"
     det_size: Annotated[int, var("MOTCUA_FACE_DET_SIZE", "detector input size (pixels, square)", minimum=1)] = 640
