@@ -161,8 +161,8 @@ class PrivacySettings(msgspec.Struct, frozen=True, kw_only=True):
     """Personal data at rest (docs/PRIVACY.md)."""
 
     data_key: Annotated[str, var("MOTCUA_DATA_KEY", "base64 of 32 random bytes: the master key that wraps every "
-                                 "person's data key (personal data in events is encrypted at rest; docs/PRIVACY.md); required with "
-                                 "PostgreSQL, the same in every process",
+                                 "person's data key (personal data in events is encrypted at rest; docs/PRIVACY.md); "
+                                 "required with PostgreSQL, the same in every process",
                                  shown="generated into `var/data.key` (SQLite only)")] = ""
     data_key_new: Annotated[str, var("MOTCUA_DATA_KEY_NEW", "the new master key for `python -m "
                                      "infrastructure.privacy rotate`", shown="unset")] = ""
