@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import threading
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import uvicorn
@@ -46,7 +44,7 @@ def main() -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, server.handle_exit)
     if settings.bus == "nats":
-        system.doors = nats_doors(bus_settings(os.environ))
+        system.doors = nats_doors(bus_settings(settings.nats))
     if settings.demo:
         kiosk = DemoKiosk(system, server)
         if kiosk.bus is not None:
@@ -106,15 +104,13 @@ class DemoKiosk:
                      api_url(self.settings), KIOSK_KEY, process.screen.url, self.settings.bus)
 
 
-def demo_kiosk_settings(settings: Settings, environ: Mapping[str, str] = os.environ) -> KioskSettings:
+def demo_kiosk_settings(settings: Settings) -> KioskSettings:
     """Kiosk Q6-01 with the demo device secret against this API, its outbox in the data dir; the screen, trays
     and NATS settings come from the same variables as for `python -m kiosk_edge run`."""
-    from kiosk_edge.runtime import KioskSettings
+    from kiosk_edge.__main__ import kiosk_settings
 
-    defaults = {"MOTCUA_KIOSK_OUTBOX": str(settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3")}
-    demo = {"MOTCUA_KIOSK_KEY": KIOSK_KEY, "MOTCUA_KIOSK_SECRET": f"demo-kiosk-{KIOSK_KEY}",
-            "MOTCUA_CORE_URL": api_url(settings)}
-    return KioskSettings.from_env(defaults | dict(environ) | demo)
+    return kiosk_settings(settings, kiosk=KIOSK_KEY, secret=f"demo-kiosk-{KIOSK_KEY}", core_url=api_url(settings),
+                          outbox=settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3")
 
 
 def api_url(settings: Settings) -> str:

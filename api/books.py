@@ -8,7 +8,8 @@ from datetime import date, datetime
 
 import msgspec
 
-from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, Column, TableDocument, render_table_document, titled_landscape
+from domain.clock import VIETNAM
+from infrastructure.pdf import FONT_FAMILY, Column, TableDocument, render_table_document, titled_landscape
 from projections.book_queries import CashLedger, HandoverBook, HandoverLine, TrackingBook
 
 Cell = str | int | None  # an int is an amount of đồng: dotted thousands in the PDF, a plain number in the CSV
@@ -72,7 +73,7 @@ class Book(msgspec.Struct, frozen=True):
 
 def when(moment: datetime | None) -> str:
     """dd/mm/yyyy HH:MM in Vietnam time."""
-    return moment.astimezone(LOCAL_TZ).strftime("%d/%m/%Y %H:%M") if moment else ""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def day(value: date | None) -> str:

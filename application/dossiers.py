@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
@@ -17,13 +16,13 @@ from application.errors import UnknownReferenceError, VersionConflictError
 from application.ports import Calendar, Clock
 from application.snapshots import SNAPSHOT_INTERVALS
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
+from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
-from domain.errors import ActionNotAllowedError, InvalidValueError
+from domain.errors import ActionNotAllowedError
 from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 DOSSIER = ("dossier", "hồ sơ")
 
 
@@ -231,9 +230,7 @@ class Dossiers(OneStopApplication):
         if at is None:
             assert self.clock is not None, "Dossiers needs a clock when no time is given"
             at = self.clock.now()
-        if at.tzinfo is None or at.utcoffset() is None:
-            raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
-        return at.astimezone(timezone.utc)  # UTC in storage; business rules convert to Vietnam time
+        return aware_utc(at)  # UTC in storage; business rules convert to Vietnam time
 
     def _load(self, code: str, fresh: bool = False) -> Dossier:
         parse_code(code)

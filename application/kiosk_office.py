@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from eventsourcing.persistence import IntegrityError
 
@@ -15,6 +14,7 @@ from application.errors import KioskFullError, KioskRefusal
 from application.kiosk_views import (
     CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
 )
+from domain.clock import VIETNAM
 from domain.dossier import Dossier
 from domain.errors import DomainError
 from domain.envelope import envelope_id
@@ -26,8 +26,6 @@ from domain.values import Actor, Party
 
 if TYPE_CHECKING:
     from application.base import Written
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class KioskOffice:

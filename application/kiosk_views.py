@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.clock import VIETNAM
 from domain.money import format_dong
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Receipt(msgspec.Struct, frozen=True):

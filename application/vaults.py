@@ -22,11 +22,12 @@ from application.vault_values import (
     Verification, signed_file_view, stored_document, verdict_vi,
 )
 from application.views import DossierDetails
+from domain.clock import aware
 from domain.codes import dossier_id, parse_code
 from domain.errors import DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
 from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
-from domain.vault_errors import NotASignerError, NothingToReuseError, check_aware, check_page_count
+from domain.vault_errors import NotASignerError, NothingToReuseError, check_page_count
 from domain.values import Actor, Role
 
 T = TypeVar("T")
@@ -255,7 +256,7 @@ class Vaults(OneStopApplication):
         if at is None:
             assert self.clock is not None, "Vaults needs a clock when no time is given"
             at = self.clock.now()
-        return check_aware(at)
+        return aware(at)
 
     def _blobs(self) -> BlobStore:
         assert self.blobs is not None, "Vaults needs a blob store"

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import msgspec
 
-BUSINESS_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+from domain.clock import VIETNAM, aware
+
 OFFICE_CLOSES = time(17, 0)
 SATURDAY = 5
 
@@ -66,9 +66,7 @@ class CalendarYear(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 def business_date(at: datetime) -> date:
     """The calendar date of `at` in Asia/Ho_Chi_Minh; a naive datetime is refused."""
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise ValueError(f"naive datetime {at.isoformat()} has no time zone")
-    return at.astimezone(BUSINESS_TZ).date()
+    return aware(at).astimezone(VIETNAM).date()
 
 
 class WorkingCalendar:
@@ -139,7 +137,7 @@ class WorkingCalendar:
         time, or on a non-working day, the receipt day is the first working day after it.
         """
         day = business_date(received)
-        local_time = received.astimezone(BUSINESS_TZ).time()
+        local_time = received.astimezone(VIETNAM).time()
         if self.is_working_day(day) and local_time < self._office_closes:
             return day
         return self.first_working_day_from(day + timedelta(days=1))

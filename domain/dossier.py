@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.clock import aware_utc as _aware  # the one aware-time check, kept under its old name here
 from domain.copying import FlatCopy
 from domain.timing import ActedEvent, MonotonicTime
 from domain.codes import dossier_id, parse_code
@@ -463,12 +464,6 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(Rated)
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
         self.status, self.rating = Status.RATED, rating
-
-
-def _aware(at: datetime) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
-    return at.astimezone(timezone.utc)
 
 
 def _check_parties(giver: Party, receiver: Party) -> None:

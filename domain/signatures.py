@@ -12,11 +12,12 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
+from domain.clock import aware
 from domain.codes import parse_code
 from domain.errors import InvalidValueError
 from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, Text
-from domain.vault_errors import DuplicateDocumentError, check_aware, check_sha256
+from domain.vault_errors import DuplicateDocumentError, check_sha256
 
 
 class SignedKind(StrEnum):
@@ -81,7 +82,7 @@ class SignatureRegister(MonotonicTime, Aggregate):
     def open(cls, *, dossier_code: str, actor: Actor, at: datetime) -> SignatureRegister:
         """An empty register for the dossier code (checked for format)."""
         parse_code(dossier_code)
-        return cls._create(cls.Opened, id=register_id(dossier_code), dossier_code=dossier_code, actor=actor, at=check_aware(at))
+        return cls._create(cls.Opened, id=register_id(dossier_code), dossier_code=dossier_code, actor=actor, at=aware(at))
 
     def knows(self, sha256: str) -> bool:
         """Whether the system issued exactly this file for the dossier."""
@@ -96,7 +97,7 @@ class SignatureRegister(MonotonicTime, Aggregate):
         if self.knows(sha256):
             raise DuplicateDocumentError(sha256)
         self._file_signed(sha256=sha256, kind=SignedKind(kind), type_code=type_code, pages=pages, size=size,
-                          signatures=list(signatures), actor=actor, at=check_aware(at))
+                          signatures=list(signatures), actor=actor, at=aware(at))
 
     @event(FileSigned)
     def _file_signed(self, sha256: str, kind: SignedKind, type_code: str | None, pages: int, size: int,

@@ -6,21 +6,20 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
-from zoneinfo import ZoneInfo
 
 import msgspec
 from eventsourcing.domain import Aggregate, event
 
+from domain.clock import VIETNAM, aware
 from domain.errors import InvalidValueError
 from domain.limits import check_day, check_line, check_text
 from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, PersonalData
 from domain.vault_errors import (
     DocumentStateError, DuplicateDocumentError, NothingToReuseError, ResultStillValidError, UnknownDocumentError,
-    check_aware, check_count, check_page_count, check_sha256,
+    check_count, check_page_count, check_sha256,
 )
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 OWNER_ID = {"citizen": re.compile(r"\d{12}", re.ASCII), "organisation": re.compile(r"\d{10}|\d{13}", re.ASCII)}
 NOTE_LABELS = {"summary": "trích yếu", "number": "số, ký hiệu", "issued_on": "ngày cấp", "issuer": "cơ quan cấp",
                "valid_until": "thời hạn hiệu lực", "scope": "phạm vi hiệu lực"}
@@ -167,7 +166,7 @@ class Vault(MonotonicTime, Aggregate):
     @classmethod
     def open(cls, *, owner: VaultOwner, actor: Actor, at: datetime) -> Vault:
         """A new, empty vault for `owner`."""
-        return cls._create(cls.Opened, id=vault_id(owner), owner=owner, actor=actor, at=check_aware(at))
+        return cls._create(cls.Opened, id=vault_id(owner), owner=owner, actor=actor, at=aware(at))
 
     # ----- queries ----------------------------------------------------------------------
     def document(self, document_id: UUID) -> Document:
@@ -198,7 +197,7 @@ class Vault(MonotonicTime, Aggregate):
     def digitize(self, *, metadata: DocumentMetadata, declared_pages: int, pages: int, sha256: str, size: int,
                  signed_by: list[str], dossier_code: str, actor: Actor, at: datetime) -> UUID:
         """Save a signed scan of a paper component, if the rules of digitization allow it."""
-        self.check_rescan(metadata.type_code, business_day(check_aware(at)))
+        self.check_rescan(metadata.type_code, business_day(aware(at)))
         check_page_count(declared_pages, pages)
         return self._store(DocumentOrigin.SCAN, metadata, pages, sha256, size, signed_by, dossier_code, actor, at)
 
@@ -212,7 +211,7 @@ class Vault(MonotonicTime, Aggregate):
         _check_metadata(metadata)
         self._document_stored(document_id=document_id, origin=origin, metadata=metadata, note=metadata.note(),
                               pages=pages, sha256=sha256, size=size, signed_by=list(signed_by),
-                              dossier_code=dossier_code, actor=actor, at=check_aware(at))
+                              dossier_code=dossier_code, actor=actor, at=aware(at))
         return document_id
 
     def supersede(self, document_id: UUID, *, by: UUID, actor: Actor, at: datetime) -> None:
@@ -221,19 +220,19 @@ class Vault(MonotonicTime, Aggregate):
         if old.document_id == new.document_id or old.metadata.type_code != new.metadata.type_code:
             raise DocumentStateError(str(document_id), "must be superseded by another document of the same type",
                                      "chỉ được thay thế bằng một giấy tờ khác cùng loại")
-        self._document_superseded(document_id=document_id, by=by, actor=actor, at=check_aware(at))
+        self._document_superseded(document_id=document_id, by=by, actor=actor, at=aware(at))
 
     def expire(self, document_id: UUID, *, reason: str, actor: Actor, at: datetime) -> None:
         """Record that a document is no longer valid."""
         self._active(document_id)
         if not isinstance(reason, str) or not reason.strip():
             raise InvalidValueError("reason", "must not be empty", "không được để trống")
-        self._document_expired(document_id=document_id, reason=reason.strip(), actor=actor, at=check_aware(at))
+        self._document_expired(document_id=document_id, reason=reason.strip(), actor=actor, at=aware(at))
 
     def check_reuse(self, *, type_code: str, dossier_code: str, actor: Actor, at: datetime,
                     document_id: UUID | None = None) -> Document:
         """Attach a usable document (the one named, or the best of the type) to a dossier; returns it."""
-        candidates = self.reusable(type_code, business_day(check_aware(at)))
+        candidates = self.reusable(type_code, business_day(aware(at)))
         chosen = [d for d in candidates if document_id in (None, d.document_id)][:1]
         if not chosen:
             raise NothingToReuseError(type_code)

@@ -98,13 +98,6 @@ def check_page_count(declared: int, scanned: int) -> None:
         raise PageCountMismatchError(declared, scanned)
 
 
-def check_aware(at: datetime) -> datetime:
-    """Return `at` if it is timezone-aware, else raise InvalidValueError."""
-    if not isinstance(at, datetime) or at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidValueError("at", "time must be timezone-aware", "thời điểm phải có múi giờ")
-    return at
-
-
 def check_sha256(value: str) -> str:
     """Return the hash if it is 64 lowercase hex digits (it names a file: nothing else may pass)."""
     if not isinstance(value, str) or not SHA256.fullmatch(value):

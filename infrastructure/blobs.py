@@ -12,14 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 
 from application.errors import NotFoundError
 from application.privacy import DocumentErasedError, PersonalDataKeys
 from domain.vault_errors import check_sha256  # a name outside 64 hex digits could escape the root
+from infrastructure.settings import Settings
 
-BLOB_DIR_ENV = "MOTCUA_BLOB_DIR"
 DEFAULT_BLOB_DIR = "var/blobs"
 FILE = ("file", "tệp")
 MAGIC = b"MCBLOB1"  # version of the sealed layout: MAGIC, key id length (1 byte), key id, nonce and ciphertext
@@ -37,9 +36,9 @@ class FilesystemBlobStore:
         self.root, self.keys = Path(root), keys
 
     @classmethod
-    def from_env(cls, keys: PersonalDataKeys, environ: Mapping[str, str] = os.environ) -> FilesystemBlobStore:
-        """The store under MOTCUA_BLOB_DIR (default var/blobs), sealing with this key ring."""
-        return cls(environ.get(BLOB_DIR_ENV) or DEFAULT_BLOB_DIR, keys)
+    def from_settings(cls, keys: PersonalDataKeys, settings: Settings) -> FilesystemBlobStore:
+        """The store under MOTCUA_BLOB_DIR (default <data dir>/blobs), sealing with this key ring."""
+        return cls(settings.blob_dir, keys)
 
     def path(self, sha256: str) -> Path:
         """Where the sealed file of the bytes with this hash lives."""

@@ -21,14 +21,16 @@ from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
 from infrastructure.blobs import FilesystemBlobStore
-from infrastructure.notifications import demo as demo_messages, notifier_from_env
+from infrastructure.notifications import configured_notifier, demo as demo_messages
 from infrastructure.notifications.process import start_in_thread
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.privacy import wiring
+from infrastructure.pdf import use_font_dir
 from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
+from infrastructure import embedded
 from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
@@ -87,6 +89,7 @@ class System:
 def build(settings: Settings, *, clock: Clock | None = None) -> System:
     """Load the catalogue and calendar (failing fast if invalid) and connect the event store."""
     private_files()
+    use_font_dir(settings.files.font_dir)
     catalogue = load_catalogue(settings.catalogue_path)
     calendar = load_calendar(settings.calendar_dir)
     clock = clock or SystemClock()
@@ -94,9 +97,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     keys = wiring.key_ring(settings)  # a missing or wrong MOTCUA_DATA_KEY stops the start before anything is opened
     dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
     wiring.seal(keys, dossiers)  # before the in-process projector starts reading
-    key = settings.secret_key()
-    adapters = settings.adapter_environ()
-    notifier = notifier_from_env(adapters, demo_messages.for_settings(settings))
+    key = embedded.secret_key(settings)
+    notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
     otps = Otps(env, key=key, notifier=notifier)
     otps.repository.cache = dossiers.repository.cache
     guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
@@ -108,9 +110,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
         projector.start()
-    vaults = Vaults(env, blobs=FilesystemBlobStore.from_env(keys, adapters),
-                    signer=PyhankoSigner.from_env(adapters, names=lambda account: accounts.display_name(account)),
-                    pdfs=LocalPdfTools.from_env(adapters), clock=clock)
+    vaults = Vaults(env, blobs=FilesystemBlobStore.from_settings(keys, settings),
+                    signer=PyhankoSigner.from_settings(settings, names=lambda account: accounts.display_name(account)),
+                    pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
     if settings.projections == "inprocess":
         vaults.after_commit.append(projector.poke)
     notifications = Notifications(env, notifier=notifier, overdue_days=settings.overdue_days,

@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
-from collections.abc import Mapping
 
 import nats
 
 from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
-from infrastructure.settings import Settings, SettingsError, private_files
+from infrastructure.settings import NatsSettings, Settings, SettingsError, private_files
 
 
-def bus_settings(environ: Mapping[str, str]) -> KioskBusSettings:
+def bus_settings(nats: NatsSettings) -> KioskBusSettings:
     """MOTCUA_NATS_URL (comma-separated servers), MOTCUA_NATS_STREAM, MOTCUA_NATS_PREFIX, MOTCUA_NATS_DURABLE."""
-    servers = [url.strip() for url in environ.get("MOTCUA_NATS_URL", "nats://127.0.0.1:4222").split(",") if url.strip()]
-    if not servers or not all(url.startswith(("nats://", "tls://")) for url in servers):
+    if not nats.servers or not all(url.startswith(("nats://", "tls://")) for url in nats.servers):
         raise SettingsError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
-    defaults = KioskBusSettings()
-    return KioskBusSettings(servers=servers, stream=environ.get("MOTCUA_NATS_STREAM", defaults.stream),
-                            prefix=environ.get("MOTCUA_NATS_PREFIX", defaults.prefix),
-                            durable=environ.get("MOTCUA_NATS_DURABLE", defaults.durable))
+    return KioskBusSettings(servers=list(nats.servers), stream=nats.stream, prefix=nats.prefix, durable=nats.durable)
 
 
 async def consume(settings: Settings, bus: KioskBusSettings) -> None:
@@ -50,7 +44,8 @@ async def consume(settings: Settings, bus: KioskBusSettings) -> None:
 def main() -> None:
     private_files()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(consume(Settings.from_env(), bus_settings(os.environ)))
+    settings = Settings.from_env()
+    asyncio.run(consume(settings, bus_settings(settings.nats)))
 
 
 if __name__ == "__main__":

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import msgspec
 import segno
@@ -15,23 +13,32 @@ from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.fonts import FontFace
 
+from domain.clock import VIETNAM, aware
 from domain.money import format_dong as format_money
 
 FONT_DIR_ENV = "MOTCUA_FONT_DIR"
 DEFAULT_FONT_DIR = "/usr/share/fonts/truetype/dejavu"
 FONT_FAMILY = "DejaVu"
 FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class FontNotFoundError(FileNotFoundError):
     """A font file needed for Vietnamese glyphs is missing; the message names it."""
 
 
+_font_dir = Path(DEFAULT_FONT_DIR)
+
+
+def use_font_dir(directory: Path) -> None:
+    """Where the fonts are (MOTCUA_FONT_DIR): set once by the composition root, because every renderer of every
+    PDF needs it and none should take it as an argument."""
+    global _font_dir
+    _font_dir = Path(directory)
+
+
 def font_paths() -> dict[str, Path]:
-    """Regular and bold DejaVu Sans paths from MOTCUA_FONT_DIR, checked to exist."""
-    directory = Path(os.environ.get(FONT_DIR_ENV) or DEFAULT_FONT_DIR)
-    paths = {style: directory / name for style, name in FONT_FILES.items()}
+    """Regular and bold DejaVu Sans paths in the configured font directory, checked to exist."""
+    paths = {style: _font_dir / name for style, name in FONT_FILES.items()}
     for path in paths.values():
         if not path.is_file():
             raise FontNotFoundError(
@@ -176,9 +183,7 @@ class ReceiptForm(msgspec.Struct, frozen=True):
 
 def format_datetime(moment: datetime) -> str:
     """Vietnamese wording of an aware datetime in Asia/Ho_Chi_Minh time."""
-    if moment.tzinfo is None:
-        raise ValueError("datetime must be timezone-aware")
-    local = moment.astimezone(LOCAL_TZ)
+    local = aware(moment, "datetime").astimezone(VIETNAM)
     return f"{local:%H} giờ {local:%M} phút, ngày {local:%d/%m/%Y}"
 
 

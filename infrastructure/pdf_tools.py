@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from pyhanko.pdf_utils.misc import PdfError
 
@@ -11,9 +10,9 @@ from application.views import DossierDetails
 from domain.procedures import ComponentForm
 from domain.vault_errors import UnreadableDocumentError
 from infrastructure.pdf import ReceiptComponent, ReceiptForm, render_receipt
+from infrastructure.settings.areas import FilesSettings
 from infrastructure.signing.signer import images_to_pdf, page_count
 
-PUBLIC_URL_ENV = "MOTCUA_PUBLIC_URL"
 FORM_VI = {ComponentForm.ORIGINAL: "Bản chính", ComponentForm.COPY: "Bản sao"}
 
 
@@ -24,9 +23,9 @@ class LocalPdfTools:
         self.public_url = public_url.rstrip("/")
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> LocalPdfTools:
+    def from_settings(cls, settings: FilesSettings) -> LocalPdfTools:
         """Tools whose QR links start with MOTCUA_PUBLIC_URL (e.g. https://motcua.quan6.gov.vn)."""
-        return cls(environ.get(PUBLIC_URL_ENV, ""))
+        return cls(settings.public_url)
 
     def page_count(self, pdf: bytes) -> int:
         """Pages of a PDF; UnreadableDocumentError for anything else."""

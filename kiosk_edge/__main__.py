@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from infrastructure.settings import Settings
 from kiosk_edge.readers.sources import UnreadableSourceError, image_paths, read_image
 from kiosk_edge.readers.symbols import read_symbols
 from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
@@ -65,10 +66,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     return args.handler(args)
 
 
+def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", core_url: str = "",
+                   outbox: Path | None = None) -> KioskSettings:
+    """The kiosk's part of the settings tree; the demo kiosk of `python -m api` names itself, its core and its
+    default outbox (MOTCUA_KIOSK_OUTBOX still wins)."""
+    given = settings.kiosk
+    kiosk, secret = kiosk or given.key, secret or given.secret
+    if not kiosk or not secret:
+        raise KioskConfigError("set MOTCUA_KIOSK_KEY (e.g. Q6-01) and MOTCUA_KIOSK_SECRET (its device secret)")
+    servers = settings.nats.servers
+    if not servers or not all(url.startswith(("nats://", "tls://")) for url in servers):
+        raise KioskConfigError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
+    return KioskSettings(kiosk=kiosk, secret=secret, core_url=core_url or given.core_url, nats_servers=servers,
+                         nats_prefix=settings.nats.prefix,
+                         outbox=given.outbox or outbox or Path(f"var/kiosk-{kiosk}-outbox.sqlite3"),
+                         screen_host=given.screen_host, screen_port=given.screen_port, screen_hosts=given.screen_hosts,
+                         catalogue=settings.catalogue_path, trays=given.trays, faces=given.faces)
+
+
 def _run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
-        process = KioskProcess(KioskSettings.from_env(), face_environ=os.environ)
+        process = KioskProcess(kiosk_settings(Settings.from_env()))
     except (KioskConfigError, ValueError) as error:
         print(f"run: {error}", file=sys.stderr)
         return 2

@@ -17,7 +17,6 @@ import binascii
 import hashlib
 import logging
 import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,8 @@ import numpy as np
 import onnxruntime as ort
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from kiosk_edge.devices.ports import FaceConfig
 
 log = logging.getLogger(__name__)
 
@@ -134,13 +135,12 @@ class FaceModels:
         log.info("face models loaded from %s (recognition model %s)", directory, self.model_id)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> FaceModels:
+    def from_config(cls, config: FaceConfig) -> FaceModels:
         """Models from `MOTCUA_FACE_MODEL_DIR` (`MOTCUA_FACE_DET_MODEL`, `MOTCUA_FACE_REC_MODEL`, `MOTCUA_FACE_DET_SIZE`)."""
-        if not environ.get("MOTCUA_FACE_MODEL_DIR"):
+        if not config.model_dir:
             raise FaceModelError("MOTCUA_FACE_MODEL_DIR is not set")
-        size = int(environ.get("MOTCUA_FACE_DET_SIZE", "640"))
-        return cls(environ["MOTCUA_FACE_MODEL_DIR"], detection=environ.get("MOTCUA_FACE_DET_MODEL", "det.onnx"),
-                   recognition=environ.get("MOTCUA_FACE_REC_MODEL", "rec.onnx"), det_size=(size, size))
+        size = config.det_size
+        return cls(config.model_dir, detection=config.det_model, recognition=config.rec_model, det_size=(size, size))
 
     def detect(self, image: np.ndarray) -> list[DetectedFace]:
         """Faces in a BGR image, best first (SCRFD: letterbox, decode anchor distances, NMS)."""
@@ -189,14 +189,9 @@ class FaceVerifier:
         self.models, self.threshold = models, threshold
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> FaceVerifier:
-        """A verifier on `FaceModels.from_env` with `MOTCUA_FACE_THRESHOLD` (default 0.35)."""
-        raw = environ.get("MOTCUA_FACE_THRESHOLD", str(DEFAULT_THRESHOLD))
-        try:
-            threshold = float(raw)
-        except ValueError:
-            raise ValueError(f"MOTCUA_FACE_THRESHOLD must be a number, got {raw!r}") from None
-        return cls(FaceModels.from_env(environ), threshold)
+    def from_config(cls, config: FaceConfig) -> FaceVerifier:
+        """A verifier on `FaceModels.from_config` with `MOTCUA_FACE_THRESHOLD`."""
+        return cls(FaceModels.from_config(config), config.threshold)
 
     def enroll(self, image_bgr: np.ndarray) -> FaceTemplate:
         """The template of the only face in the image."""
@@ -229,9 +224,9 @@ class TemplateVault:
         self._aead = AESGCM(key)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> TemplateVault:
+    def from_config(cls, config: FaceConfig) -> TemplateVault:
         """The vault keyed by `MOTCUA_FACE_TEMPLATE_KEY` (base64 of 32 bytes)."""
-        raw = environ.get("MOTCUA_FACE_TEMPLATE_KEY")
+        raw = config.template_key
         if not raw:
             raise TemplateKeyError("MOTCUA_FACE_TEMPLATE_KEY is not set")
         try:

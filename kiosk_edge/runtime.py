@@ -1,5 +1,5 @@
 """The kiosk process put together: outbox, devices, core client, session flow, screen, NATS publisher and
-command responder, with its settings read once from the environment.
+command responder, with the settings its entry point read once from the environment.
 
 A kiosk that shares the core's process (`make run`'s demo kiosk) is given the core's in-process bus instead of
 NATS: an `OutboxPublisher` factory and a `CommandLine` (implemented in infrastructure/inprocess_bus.py; this
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -24,6 +23,7 @@ from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
 from kiosk_edge.devices.log import DeviceLog
+from kiosk_edge.devices.ports import FaceConfig
 from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.simulated import SimulatedKiosk
 from kiosk_edge.flow import KioskFlow
@@ -72,30 +72,7 @@ class KioskSettings:
     catalogue: Path = DEFAULT_CATALOGUE
     trays: int = 90
     publish_idle: float = 1.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> KioskSettings:
-        kiosk, secret = environ.get("MOTCUA_KIOSK_KEY", ""), environ.get("MOTCUA_KIOSK_SECRET", "")
-        if not kiosk or not secret:
-            raise KioskConfigError("set MOTCUA_KIOSK_KEY (e.g. Q6-01) and MOTCUA_KIOSK_SECRET (its device secret)")
-        servers = tuple(u.strip() for u in environ.get("MOTCUA_NATS_URL", "nats://127.0.0.1:4222").split(",") if u.strip())
-        if not servers or not all(u.startswith(("nats://", "tls://")) for u in servers):
-            raise KioskConfigError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
-        return cls(kiosk=kiosk, secret=secret, core_url=environ.get("MOTCUA_CORE_URL", "http://127.0.0.1:8000"),
-                   nats_servers=servers, nats_prefix=environ.get("MOTCUA_NATS_PREFIX", "kiosk"),
-                   outbox=Path(environ.get("MOTCUA_KIOSK_OUTBOX", f"var/kiosk-{kiosk}-outbox.sqlite3")),
-                   screen_host=environ.get("MOTCUA_KIOSK_SCREEN_HOST", "127.0.0.1"),
-                   screen_port=_number(environ, "MOTCUA_KIOSK_SCREEN_PORT", "8100"),
-                   screen_hosts=tuple(environ.get("MOTCUA_KIOSK_SCREEN_HOSTS", "").split(",")),
-                   catalogue=Path(environ.get("MOTCUA_CATALOGUE", str(DEFAULT_CATALOGUE))),
-                   trays=_number(environ, "MOTCUA_KIOSK_TRAYS", "90"))
-
-
-def _number(environ: Mapping[str, str], name: str, default: str) -> int:
-    value = environ.get(name, default)
-    if not value.isdigit():
-        raise KioskConfigError(f"{name} must be a whole number, not {value!r}")
-    return int(value)
+    faces: FaceConfig | None = None  # MOTCUA_FACE_*; without a model dir the camera is simulated
 
 
 class KioskProcess:
@@ -103,7 +80,7 @@ class KioskProcess:
 
     def __init__(self, settings: KioskSettings, *, faulty_trays: frozenset[int] = frozenset(),
                  release_wait: float = 3.0, publisher: Callable[[Outbox], OutboxPublisher] | None = None,
-                 commands: CommandLine | None = None, face_environ: Mapping[str, str] | None = None) -> None:
+                 commands: CommandLine | None = None) -> None:
         """Without `publisher` and `commands` the kiosk talks to the core over NATS (MOTCUA_NATS_URL)."""
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
@@ -112,7 +89,7 @@ class KioskProcess:
         self.commands = commands
         self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
         self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
-        camera = model_camera(s.kiosk, face_environ or {}, s.outbox.parent / f"faces-{s.kiosk}", self.log)
+        camera = model_camera(s.kiosk, s.faces, s.outbox.parent / f"faces-{s.kiosk}", self.log)
         if camera is not None:  # MOTCUA_FACE_MODEL_DIR: the real face pipeline instead of the simulated one
             self.devices.camera = camera
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))

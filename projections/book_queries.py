@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.clock import VIETNAM
 from projections.ports import ReadStore
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 MAX_PERIOD_DAYS = 366
 EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)  # keeps the UTC bounds computable
 Visible = Callable[[str | None, str | None], bool]

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.clock import VIETNAM
 from projections.dossiers import QUEUES
 from projections.ports import ReadStore
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FILTERS = ("agency", "department", "procedure_code", "channel")
 ORDERS = {"due_on": "due_on ASC, code ASC", "-due_on": "due_on DESC, code DESC",
           "received_at": "received_at ASC, code ASC", "-received_at": "received_at DESC, code DESC"}

@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import msgspec
 
+from domain.clock import VIETNAM
 from domain.values import Channel, SatisfactionLevel
 from projections.ports import ReadStore
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 PERIODS = ("week", "month", "quarter")
 KIOSK_TARGET, CCCD_KIOSK_TARGET = 0.40, 0.20
 CHANNEL_LABELS = {Channel.KIOSK: "Kiosk 24/7", Channel.COUNTER: "Tại quầy Một cửa", Channel.ONLINE: "Trực tuyến",

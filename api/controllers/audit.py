@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import partial
 from html import escape
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, MediaType, Response, get
@@ -18,6 +17,7 @@ from api.auth import AccessDeniedError, authorize, check_within, current_princip
 from application.history import KINDS, AuditHistory, History, StateAsOf, target
 from application.kiosk_views import local
 from application.tokens import Principal
+from domain.clock import VIETNAM
 from domain.errors import InvalidValueError
 from domain.values import Role
 from infrastructure.bootstrap import System
@@ -25,7 +25,6 @@ from projections.queries import Views
 from infrastructure.readstore.time_travel import Snapshot, positions_of, replay_as_of
 from projections.book_queries import cash_box
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 AUDIT = frozenset({Role.AUDITOR})
 DOSSIER_HISTORY = frozenset({Role.AUDITOR, Role.RECEPTION_OFFICER})
 VIEWS = {"trays": ("trays",), "cash-box": ("cash_ledger",), "overdue": ("trays", "dossiers"), "queues": ("dossiers",)}

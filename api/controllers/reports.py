@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
@@ -17,11 +16,11 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 from api.auth import ANALYSTS, STAFF, authorize, current_principal, rules
 from api.errors import ErrorBody
 from api.reports import department_names, render_csv, render_html
+from domain.clock import VIETNAM
 from projections.book_queries import EARLIEST, LATEST
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
 from projections.ports import ReadStore
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 FORMATS = ("json", "csv", "html")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 AGENCY = re.compile(r"[A-Za-z0-9.]{1,40}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, get
@@ -15,11 +14,11 @@ from api.access import ReadLog, read_log
 from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
 from api.controllers.books import log_reads
 from application.tokens import Principal
+from domain.clock import VIETNAM
 from infrastructure.bootstrap import System
 from projections.queries import OverdueList, QueuePage, TrayRow, UnknownQueueError
 from infrastructure.readstore.runner import Lag
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 After = Annotated[int | None, QueryParameter(ge=0, description="Wait until the read model has processed this log position "
                                                           "(the `position` of a command's answer).")]
 

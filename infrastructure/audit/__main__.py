@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import signal
 import sys
 from pathlib import Path
 from typing import Any
 
 OK, FOUND, USAGE, FAILED = 0, 1, 2, 3
-MAX_LAG_ENV = "MOTCUA_AUDIT_MAX_LAG"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -79,19 +77,19 @@ def main(argv: list[str] | None = None) -> int:
         return FAILED
 
 
-def _mac_key(required: bool) -> bytes | None:
+def _mac_key(settings: Any, required: bool) -> bytes | None:
     from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
     from infrastructure.settings import SettingsError
-    if not os.environ.get(MAC_KEY_ENV):
+    if not settings.audit.event_mac_key:
         if required:
             raise SettingsError(f"{MAC_KEY_ENV} must be set (the applications' event MAC key): the chainer links no event without it")
         return None
-    return mac_key(os.environ[MAC_KEY_ENV])
+    return mac_key(settings.audit.event_mac_key)
 
 
 def _keygen(settings: Any) -> int:
     from infrastructure.audit.keys import SigningKey, key_file, public_file
-    path = key_file(settings.data_dir)
+    path = key_file(settings.audit, settings.data_dir)
     key = SigningKey.generate(path)
     print(f"checkpoint key {key.key_id} at {path}; publish {public_file(path)} where auditors pin it")
     return OK
@@ -101,9 +99,9 @@ def _chainer(settings: Any, tables: Any) -> Any:
     from infrastructure.audit.anchors import configured_anchors
     from infrastructure.audit.chain import Chainer
     from infrastructure.audit.keys import SigningKey, key_file
-    key = SigningKey.load(key_file(settings.data_dir))  # a missing key stops here: never a new one
-    return Chainer.from_env(tables, lambda: key, mac_key=_mac_key(required=True),
-                            anchors=configured_anchors(os.environ, settings.data_dir))
+    key = SigningKey.load(key_file(settings.audit, settings.data_dir))  # a missing key stops here: never a new one
+    return Chainer.from_settings(tables, lambda: key, settings.audit, mac_key=_mac_key(settings, required=True),
+                                 anchors=configured_anchors(settings.audit, settings.data_dir))
 
 
 def _chain(args: argparse.Namespace, settings: Any, tables: Any) -> int:
@@ -119,22 +117,20 @@ def _chain(args: argparse.Namespace, settings: Any, tables: Any) -> int:
 
 
 def _verify(args: argparse.Namespace, settings: Any, tables: Any) -> int:
-    from infrastructure.audit.anchors import ANCHOR_FILE_ENV, FileAnchor, anchor_at
-    from infrastructure.audit.chain import EVERY_ENV, MAC_FROM_ENV, positive_setting
+    from infrastructure.audit.anchors import anchor_at, anchor_file
     from infrastructure.audit.keys import pinned_public_key
     from infrastructure.audit.verify import verify
-    key = pinned_public_key(args.public_key, settings.data_dir)
-    sources = [anchor_at(a) for a in args.anchor] or [a for a in [FileAnchor(Path(os.environ.get(ANCHOR_FILE_ENV) or
-                                                                                   settings.data_dir / "audit" / "anchors.jsonl"))]
+    audit = settings.audit
+    key = pinned_public_key(args.public_key, audit, settings.data_dir)
+    sources = [anchor_at(a) for a in args.anchor] or [a for a in [anchor_file(audit, settings.data_dir)]
                                                       if a.path.is_file()]
     anchors = [checkpoint for source in sources for checkpoint in source.read()]
-    report = verify(tables, key, positive_setting(os.environ, EVERY_ENV, 1000), anchors=anchors, mac_key=_mac_key(False),
-                    mac_from=positive_setting(os.environ, MAC_FROM_ENV, 1),
-                    max_lag=positive_setting(os.environ, MAX_LAG_ENV, 10000))
+    report = verify(tables, key, audit.checkpoint_every, anchors=anchors, mac_key=_mac_key(settings, False),
+                    mac_from=audit.mac_from, max_lag=audit.max_lag)
     print(f"chuỗi đến vị trí {report.head}: {report.checked} mắt xích đúng, {report.checkpoints} điểm kiểm tra đã ký, "
           f"{len(anchors)} điểm neo bên ngoài đã đối chiếu")
     print(f"cửa sổ chưa được ký: {report.unchained} sự kiện ghi sau lần ký cuối ({report.last_signed_at or 'chưa ký lần nào'})"
-          + ("" if _mac_key(False) else "; không có MOTCUA_EVENT_MAC_KEY nên không kiểm tra mã xác thực sự kiện"))
+          + ("" if _mac_key(settings, False) else "; không có MOTCUA_EVENT_MAC_KEY nên không kiểm tra mã xác thực sự kiện"))
     if report.problem:
         print(f"BỊ CAN THIỆP tại vị trí {report.problem.position} ({report.problem.kind}): {report.problem.message}")
         return FOUND
@@ -156,7 +152,7 @@ def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
 
     chainer = _chainer(settings, tables)
     keys = key_ring(settings)  # the signed files are sealed under their owners' keys
-    blobs = FilesystemBlobStore.from_env(keys, settings.adapter_environ())
+    blobs = FilesystemBlobStore.from_settings(keys, settings)
     try:
         manifest = export_bundle(tables, chainer, chainer._key(), blobs, args.code, args.output)
     except DossierNotFoundError as error:

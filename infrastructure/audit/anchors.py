@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
 
 from infrastructure.audit.tables import Checkpoint
+from infrastructure.settings.areas import AuditSettings
 
-ANCHOR_FILE_ENV, ANCHOR_NATS_ENV = "MOTCUA_AUDIT_ANCHOR_FILE", "MOTCUA_AUDIT_ANCHOR_NATS"
 
 
 class AnchorError(ValueError):
@@ -127,9 +127,14 @@ def anchor_at(where: str) -> FileAnchor | NatsAnchor:
     return NatsAnchor(where) if where.startswith("nats://") else FileAnchor(Path(where))
 
 
-def configured_anchors(environ: Mapping[str, str], data_dir: Path) -> list[FileAnchor | NatsAnchor]:
-    """The chainer's sinks: the anchor file (default <data dir>/audit/anchors.jsonl) and the NATS stream if set."""
-    sinks: list[FileAnchor | NatsAnchor] = [FileAnchor(Path(environ.get(ANCHOR_FILE_ENV) or data_dir / "audit" / "anchors.jsonl"))]
-    if environ.get(ANCHOR_NATS_ENV):
-        sinks.append(NatsAnchor(environ[ANCHOR_NATS_ENV]))
+def anchor_file(settings: AuditSettings, data_dir: Path) -> FileAnchor:
+    """MOTCUA_AUDIT_ANCHOR_FILE, or <data dir>/audit/anchors.jsonl."""
+    return FileAnchor(settings.anchor_file or data_dir / "audit" / "anchors.jsonl")
+
+
+def configured_anchors(settings: AuditSettings, data_dir: Path) -> list[FileAnchor | NatsAnchor]:
+    """The chainer's sinks: the anchor file and the NATS stream if set."""
+    sinks: list[FileAnchor | NatsAnchor] = [anchor_file(settings, data_dir)]
+    if settings.anchor_nats:
+        sinks.append(NatsAnchor(settings.anchor_nats))
     return sinks

@@ -5,9 +5,8 @@ it), so no link is ever committed unsigned; each checkpoint is then written to t
 from __future__ import annotations
 
 import logging
-import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 
 from infrastructure.eventstore.event_mac import verifies
@@ -15,9 +14,8 @@ from infrastructure.audit.anchors import Anchor, FileAnchor
 from infrastructure.audit.keys import SigningKey
 from infrastructure.audit.links import GENESIS, checkpoint_message, next_link, row_digest
 from infrastructure.audit.tables import AuditTables, Checkpoint
-from infrastructure.settings import SettingsError
+from infrastructure.settings import AuditSettings
 
-EVERY_ENV, BATCH_ENV, MAC_FROM_ENV = "MOTCUA_AUDIT_CHECKPOINT_EVERY", "MOTCUA_AUDIT_BATCH", "MOTCUA_AUDIT_MAC_FROM"
 log = logging.getLogger("motcua.audit")
 Progress = Callable[[int, int], None]
 
@@ -32,14 +30,6 @@ class UnaccountableEventError(ChainHaltError):
 
 class ChainRollbackError(ChainHaltError):
     """The last checkpoint this chainer knows of is gone or changed in the database."""
-
-
-def positive_setting(environ: Mapping[str, str], name: str, default: int) -> int:
-    """A positive whole number from the environment; SettingsError naming the variable otherwise."""
-    value = environ.get(name, str(default))
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"{name} must be a positive whole number, not {value!r}")
-    return int(value)
 
 
 def sign_checkpoint(key: SigningKey, position: int, link: bytes) -> Checkpoint:
@@ -64,11 +54,11 @@ class Chainer:
         self._known = next((a.last() for a in self.anchors if isinstance(a, FileAnchor)), None)
 
     @classmethod
-    def from_env(cls, tables: AuditTables, key: Callable[[], SigningKey], environ: Mapping[str, str] = os.environ, *,
-                 mac_key: bytes | None = None, anchors: Sequence[Anchor] = ()) -> Chainer:
-        """With MOTCUA_AUDIT_CHECKPOINT_EVERY (default 1000), MOTCUA_AUDIT_BATCH (10000), MOTCUA_AUDIT_MAC_FROM (1)."""
-        return cls(tables, key, positive_setting(environ, EVERY_ENV, 1000), positive_setting(environ, BATCH_ENV, 10000),
-                   mac_key=mac_key, mac_from=positive_setting(environ, MAC_FROM_ENV, 1), anchors=anchors)
+    def from_settings(cls, tables: AuditTables, key: Callable[[], SigningKey], settings: AuditSettings, *,
+                      mac_key: bytes | None = None, anchors: Sequence[Anchor] = ()) -> Chainer:
+        """With MOTCUA_AUDIT_CHECKPOINT_EVERY, MOTCUA_AUDIT_BATCH and MOTCUA_AUDIT_MAC_FROM."""
+        return cls(tables, key, settings.checkpoint_every, settings.batch, mac_key=mac_key, mac_from=settings.mac_from,
+                   anchors=anchors)
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Chain every event up to the safe head and sign it; returns how many links were added."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -11,17 +10,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from infrastructure.audit.links import key_id_of
+from infrastructure.settings.areas import AuditSettings
 
-KEY_FILE_ENV, PUBLIC_KEY_ENV = "MOTCUA_AUDIT_KEY_FILE", "MOTCUA_AUDIT_PUBLIC_KEY"
+PUBLIC_KEY_ENV = "MOTCUA_AUDIT_PUBLIC_KEY"
 
 
 class AuditKeyError(ValueError):
     """The checkpoint key file cannot be used; the message names it."""
 
 
-def key_file(data_dir: Path, environ: Mapping[str, str] = os.environ) -> Path:
+def key_file(settings: AuditSettings, data_dir: Path) -> Path:
     """MOTCUA_AUDIT_KEY_FILE, or <data dir>/audit/checkpoint-key.pem."""
-    return Path(environ.get(KEY_FILE_ENV) or data_dir / "audit" / "checkpoint-key.pem")
+    return settings.key_file or data_dir / "audit" / "checkpoint-key.pem"
 
 
 def public_file(private_file: Path) -> Path:
@@ -95,11 +95,11 @@ class SigningKey(PublicKey):
         return key
 
 
-def pinned_public_key(given: Path | None, data_dir: Path, environ: Mapping[str, str] = os.environ) -> PublicKey:
+def pinned_public_key(given: Path | None, settings: AuditSettings, data_dir: Path) -> PublicKey:
     """The public key `verify` trusts: --public-key, else MOTCUA_AUDIT_PUBLIC_KEY, else the .pub.pem `keygen` wrote.
 
     It is read, never derived from the private key nor regenerated, so whoever swaps keys is caught."""
-    source = given or Path(environ.get(PUBLIC_KEY_ENV) or public_file(key_file(data_dir, environ)))
+    source = given or settings.public_key or public_file(key_file(settings, data_dir))
     if not source.is_file():
         raise AuditKeyError(f"no checkpoint public key at {source}: pass --public-key or set {PUBLIC_KEY_ENV}")
     return PublicKey(source.read_bytes())

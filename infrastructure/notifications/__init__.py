@@ -11,6 +11,7 @@ from infrastructure.notifications.demo import DemoMessages
 from infrastructure.notifications.gateways import ConsoleGateway, SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Message, Templates
+from infrastructure.settings.areas import ChannelSettings
 
 log = logging.getLogger("motcua.notifications")
 DEFAULT_SENDER = "MOTCUA"
@@ -42,7 +43,7 @@ class ChannelNotifier:
                 close()
 
 
-def notifier_from_env(environ: Mapping[str, str], demo: DemoMessages | None = None) -> ChannelNotifier:
+def configured_notifier(channels: ChannelSettings, demo: DemoMessages | None = None) -> ChannelNotifier:
     """Gateways for the channels whose variables are set; with none set, the console for every channel
     (whose texts reach the demo page through `demo`, under MOTCUA_DEMO=1, and no one otherwise).
 
@@ -50,17 +51,16 @@ def notifier_from_env(environ: Mapping[str, str], demo: DemoMessages | None = No
     MOTCUA_SMTP_HOST, MOTCUA_SMTP_PORT (25), MOTCUA_SMTP_FROM, MOTCUA_SMTP_USER, MOTCUA_SMTP_PASSWORD,
     MOTCUA_SMTP_STARTTLS (y/n).
     """
-    sender = environ.get("MOTCUA_SMS_SENDER", DEFAULT_SENDER)
+    sms, zalo, smtp = channels.sms, channels.zalo, channels.smtp
+    sender = sms.sender or DEFAULT_SENDER
     gateways: dict[str, Gateway] = {}
-    if environ.get("MOTCUA_SMS_URL"):
-        gateways["sms"] = SmsGateway(environ["MOTCUA_SMS_URL"], environ.get("MOTCUA_SMS_TOKEN", ""), sender)
-    if environ.get("MOTCUA_ZALO_URL"):
-        gateways["zalo"] = ZaloGateway(environ["MOTCUA_ZALO_URL"], environ.get("MOTCUA_ZALO_TOKEN", ""))
-    if environ.get("MOTCUA_SMTP_HOST"):
-        gateways["email"] = SmtpMailer(
-            environ["MOTCUA_SMTP_HOST"], int(environ.get("MOTCUA_SMTP_PORT", "25")),
-            environ.get("MOTCUA_SMTP_FROM", "motcua@localhost"), starttls=environ.get("MOTCUA_SMTP_STARTTLS", "n") in ("y", "1"),
-            user=environ.get("MOTCUA_SMTP_USER", ""), password=environ.get("MOTCUA_SMTP_PASSWORD", ""))
+    if sms.url:
+        gateways["sms"] = SmsGateway(sms.url, sms.token, sender)
+    if zalo.url:
+        gateways["zalo"] = ZaloGateway(zalo.url, zalo.token)
+    if smtp.host:
+        gateways["email"] = SmtpMailer(smtp.host, smtp.port, smtp.sender, starttls=smtp.starttls, user=smtp.user,
+                                       password=smtp.password)
     if not gateways:
         gateways = {channel: ConsoleGateway(channel, demo) for channel in FALLBACK}
     log.info("notification channels: %s", ", ".join(sorted(gateways)))

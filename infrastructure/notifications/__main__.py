@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import threading
 
 from infrastructure.clock import SystemClock
@@ -17,14 +16,15 @@ from infrastructure.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="python -m infrastructure.notifications")
     commands = parser.add_subparsers(dest="command", required=True)
     runner = commands.add_parser("run", help="run the policy and the dispatcher until SIGTERM")
-    runner.add_argument("--poll", type=float, default=float(os.environ.get("MOTCUA_NOTIFY_POLL", "5")))
+    runner.add_argument("--poll", type=float, default=settings.channels.poll)
     runner.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=os.environ.get("MOTCUA_LOG_LEVEL", "INFO"), format="%(asctime)s %(name)s %(message)s")
-    app, stop = build_dispatcher(Settings.from_env()), threading.Event()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    app, stop = build_dispatcher(settings), threading.Event()
     stop_on_signals(stop)
     if args.once:
         stop.set()

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from application.notifications import Notifications
 from application.ports import Clock
 from infrastructure.catalogue import load_catalogue
-from infrastructure.notifications import notifier_from_env
+from infrastructure.notifications import configured_notifier
 from infrastructure.notifications import demo
 from infrastructure.privacy import wiring
 from infrastructure.settings import Settings, private_files
@@ -22,7 +22,7 @@ def build_dispatcher(settings: Settings) -> Notifications:
     """The Notifications application with the configured gateways and the catalogue's agency names."""
     private_files()
     catalogue = load_catalogue(settings.catalogue_path)
-    notifier = notifier_from_env(settings.adapter_environ(), demo.for_settings(settings))
+    notifier = configured_notifier(settings.channels, demo.for_settings(settings))
     app = Notifications(settings.event_store_env(), notifier=notifier,
                         overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
     keys = wiring.key_ring(settings)  # recipients are sealed personal data

@@ -20,6 +20,7 @@ from infrastructure.clock import SystemClock
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import FILE, VARIABLE, MasterKeyError, master_key, parse
 from infrastructure.privacy.store import KeyStore, KeyStoreError
+from infrastructure import embedded
 from infrastructure.settings import Settings, SettingsError, private_files
 
 NEW_VARIABLE = "MOTCUA_DATA_KEY_NEW"
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _erase(settings: Settings, args: argparse.Namespace) -> int:
     env = settings.event_store_env()
     keys = KeyRing.from_settings(settings)
-    otps = Otps(env, key=settings.secret_key())
+    otps = Otps(env, key=embedded.secret_key(settings))
     erasures = Erasures(env, keys=keys, phone_key=otps.phone_key, clock=SystemClock())
     try:
         record = erasures.erase(args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR))
@@ -65,17 +66,17 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _rotate(settings: Settings) -> int:
-    if not os.environ.get(NEW_VARIABLE):
+    if not settings.privacy.data_key_new:
         raise MasterKeyError(f"set {NEW_VARIABLE} to the new master key (base64 of 32 random bytes)")
-    old, new = master_key(settings), parse(os.environ[NEW_VARIABLE], NEW_VARIABLE)
+    old, new = master_key(settings), parse(settings.privacy.data_key_new, NEW_VARIABLE)
     store = KeyStore.from_env(settings.event_store_env())
     try:
         KeyRing(store, old)  # checks the old key against the store before anything changes
         changed = store.rewrap(lambda label, wrapped: None if new.wrapped_by_me(wrapped) else new.wrap(label, old.unwrap(label, wrapped)))
     finally:
         store.close()
-    if not os.environ.get(VARIABLE):  # the embedded key file: it now holds the new key
-        _replace_key_file(settings, os.environ[NEW_VARIABLE])
+    if not settings.privacy.data_key:  # the embedded key file: it now holds the new key
+        _replace_key_file(settings, settings.privacy.data_key_new)
     print(f"Đã bọc lại {changed} khóa bằng khóa chủ mới (dấu vân tay {new.fingerprint.hex()}). "
           f"Từ giờ mọi tiến trình dùng {VARIABLE} = khóa mới.")
     return 0

@@ -14,7 +14,7 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -50,9 +50,9 @@ class KeyRing:
         self._watcher: threading.Thread | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings, environ: Mapping[str, str] = os.environ) -> KeyRing:
+    def from_settings(cls, settings: Settings) -> KeyRing:
         """The key ring of the configured event store, with MOTCUA_DATA_KEY (or the embedded key file)."""
-        master = master_key(settings, environ)  # a missing or malformed key stops us before anything is created
+        master = master_key(settings)  # a missing or malformed key stops us before anything is created
         return cls(KeyStore.from_env(settings.event_store_env()), master)
 
     def subject_hash(self, subject: str) -> str:

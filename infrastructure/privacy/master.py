@@ -7,7 +7,6 @@ import binascii
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -64,9 +63,9 @@ def parse(value: str, name: str = VARIABLE) -> MasterKey:
                              "(python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')") from None
 
 
-def master_key(settings: Settings, environ: Mapping[str, str] = os.environ) -> MasterKey:
+def master_key(settings: Settings) -> MasterKey:
     """MOTCUA_DATA_KEY, or (embedded SQLite only) a key generated once into the data dir."""
-    value = environ.get(VARIABLE, "")
+    value = settings.privacy.data_key
     if value:
         return parse(value)
     if settings.store == "postgres":

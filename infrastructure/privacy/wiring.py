@@ -14,7 +14,7 @@ from infrastructure.settings import Settings
 
 def key_ring(settings: Settings) -> KeyRing:
     """The key ring of the configured store (a wrong or missing MOTCUA_DATA_KEY stops the start here)."""
-    return KeyRing.from_settings(settings, settings.adapter_environ())
+    return KeyRing.from_settings(settings)
 
 
 def seal(keys: KeyRing, *apps: Any) -> None:

@@ -9,7 +9,7 @@ import sys
 
 from infrastructure.bootstrap import build
 from infrastructure.scheduler.jobs import CATALOGUE
-from infrastructure.scheduler.wiring import build_scheduler, poll_seconds, triggers
+from infrastructure.scheduler.wiring import build_scheduler, triggers
 from infrastructure.settings import Settings, private_files
 
 
@@ -29,11 +29,12 @@ def main(argv: list[str] | None = None) -> int:
             days = "working days" if job.working_days_only else "any day"
             print(f"{job.name:<22} {job.every:<9} {job.at:%H:%M} {days:<12} catch-up within {job.catch_up_within}")
         return 0
-    system = build(Settings.from_env())
+    settings = Settings.from_env()
+    system = build(settings)
     scheduler = build_scheduler(system)
     try:
         if args.command == "run":
-            timer = triggers(scheduler, blocking=True, poll=poll_seconds())
+            timer = triggers(scheduler, blocking=True, poll=settings.scheduler.poll)
             signal.signal(signal.SIGTERM, lambda *_: timer.shutdown(wait=False))
             scheduler.tick()
             timer.start()

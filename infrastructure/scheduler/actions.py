@@ -9,20 +9,22 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 import msgspec
 
+from domain.clock import VIETNAM
 from domain.values import Party, Role
-from infrastructure.scheduler.jobs import VIETNAM, Run, WorkingDays, is_working_day
+from infrastructure.scheduler.jobs import Run, WorkingDays, is_working_day
+from infrastructure.settings.areas import SchedulerSettings
 
 log = logging.getLogger(__name__)
-PARTY_VARIABLES = {"staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT, "system:scheduler|Bộ lập lịch tự động|Tổ tư vấn"),
-                   "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER, "unit:one_stop|Bộ phận Một cửa|Bộ phận Một cửa"),
-                   "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER, "unit:police|Công an|Công an")}
+PARTY_VARIABLES = {"staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT),
+                   "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER),
+                   "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER)}
 
 
 class OverdueCommands(Protocol):
@@ -50,13 +52,14 @@ class StaffParties:
     police: Party
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> StaffParties:
-        """`MOTCUA_SCHEDULER_STAFF|ONE_STOP|POLICE` as `account_id|name|unit`, else constant system parties."""
+    def from_settings(cls, settings: SchedulerSettings) -> StaffParties:
+        """`MOTCUA_SCHEDULER_STAFF|ONE_STOP|POLICE` as `account_id|name|unit` (defaults: constant system parties)."""
         parties = {}
-        for side, (variable, role, default) in PARTY_VARIABLES.items():
-            parts = environ.get(variable, default).split("|")
+        for side, (variable, role) in PARTY_VARIABLES.items():
+            value = getattr(settings, side)
+            parts = value.split("|")
             if len(parts) != 3 or not all(p.strip() for p in parts):
-                raise ValueError(f"{variable} must be 'account_id|name|unit', not {environ[variable]!r}")
+                raise ValueError(f"{variable} must be 'account_id|name|unit', not {value!r}")
             parties[side] = Party(account_id=parts[0].strip(), name=parts[1].strip(), role=role, unit=parts[2].strip())
         return cls(**parties)
 
@@ -96,7 +99,7 @@ class Actions:
     calendar: WorkingDays
     kiosks: OverdueCommands | None = None
     reports: ReportMaker | None = None
-    parties: StaffParties = field(default_factory=lambda: StaffParties.from_env({}))
+    parties: StaffParties = field(default_factory=lambda: StaffParties.from_settings(SchedulerSettings()))
     notify: Callable[[str], None] = log.info
 
     def body(self, action: str) -> Callable[[Run, datetime], str]:

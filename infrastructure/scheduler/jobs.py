@@ -10,11 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from domain.calendar import CalendarNotLoadedError
+from domain.clock import VIETNAM
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 SATURDAY = 5
 DAILY, WEEKLY, MONTHLY, QUARTERLY = "daily", "weekly", "monthly", "quarterly"
 QUARTER_MONTHS = (1, 4, 7, 10)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -11,39 +9,29 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from domain.clock import VIETNAM
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
-from infrastructure.scheduler.jobs import CATALOGUE, VIETNAM
+from infrastructure.scheduler.jobs import CATALOGUE
 from infrastructure.scheduler.leader import AlwaysLeader, Leadership, PostgresLeader
 from infrastructure.scheduler.ledger import Ledger, PostgresLedger, SqliteLedger
 from infrastructure.scheduler.runner import Scheduler
-from infrastructure.settings import Settings, SettingsError
+from infrastructure.settings import Settings
 from projections.reports import ReportsView
-
-DEFAULT_POLL_SECONDS = 5
-
-
-def poll_seconds(environ: Mapping[str, str] = os.environ) -> int:
-    """MOTCUA_SCHEDULER_POLL: seconds between a follower's tries for leadership (and the leader's checks)."""
-    value = environ.get("MOTCUA_SCHEDULER_POLL", str(DEFAULT_POLL_SECONDS))
-    if not value.isdigit() or int(value) < 1:
-        raise SettingsError(f"MOTCUA_SCHEDULER_POLL must be a positive whole number of seconds, not {value!r}")
-    return int(value)
-
 
 def ledger_and_leader(settings: Settings) -> tuple[Ledger, Leadership]:
     """PostgreSQL: a table in the event store's schema and an advisory lock; SQLite: a file, always leader."""
     if settings.store == "postgres":
         conninfo = settings.postgres_conninfo()
-        schema = settings.event_store_env().get("POSTGRES_SCHEMA") or "public"
+        schema = settings.postgres.schema or "public"
         return PostgresLedger(conninfo, schema), PostgresLeader(conninfo, schema)
     return SqliteLedger(settings.data_dir / "scheduler.sqlite3"), AlwaysLeader()
 
 
-def build_scheduler(system: Any, environ: Mapping[str, str] = os.environ) -> Scheduler:
+def build_scheduler(system: Any) -> Scheduler:
     """The scheduler acting through the System's applications and read models."""
     reports = ReportsView(system.views.store, {d.code: d.name for d in system.catalogue.departments})
     actions = Actions(queries=ReadModelQueries(system.views), calendar=system.calendar, kiosks=system.kiosks,
-                      reports=reports, parties=StaffParties.from_env(environ))
+                      reports=reports, parties=StaffParties.from_settings(system.settings.scheduler))
     ledger, leader = ledger_and_leader(system.settings)
     bodies = {job.action: actions.body(job.action) for job in CATALOGUE}
     return Scheduler(bodies=bodies, ledger=ledger, leader=leader, calendar=system.calendar, clock=system.clock)
@@ -60,11 +48,3 @@ def triggers(scheduler: Scheduler, *, blocking: bool, poll: int) -> BaseSchedule
                   coalesce=True, max_instances=1)
     return timer
 
-
-def start_background(system: Any, environ: Mapping[str, str] = os.environ) -> tuple[Scheduler, BaseScheduler]:
-    """For the embedded single process: the scheduler in threads of the API process (stop with `.shutdown()`)."""
-    scheduler = build_scheduler(system, environ)
-    timer = triggers(scheduler, blocking=False, poll=poll_seconds(environ))
-    timer.start()
-    scheduler.tick()
-    return scheduler, timer

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from typing import Protocol
 from datetime import datetime
@@ -24,15 +23,14 @@ from application.vault_values import PdfCheck, PdfSignature, Placement, SignedPd
 from domain.values import Actor
 from domain.vault_errors import UnreadableDocumentError
 from infrastructure.signing.pki import (
-    PKCS11_MODULE_ENV, DevPki, SigningConfigurationError, ensure_dev_pki, pkcs11_signer_from_env, signer_from_env,
+    DevPki, SigningConfigurationError, ensure_dev_pki, p12_signer, pkcs11_signer,
 )
-from infrastructure.signing.personal import DevPersonalKeys, Names, personal_keys_from_env
+from infrastructure.settings import Settings
+from infrastructure.signing.personal import DevPersonalKeys, Names, personal_keys
 from infrastructure.signing.signer import STAMP_SIZE, TOP_LEFT, Box, sign_pdf
 from infrastructure.signing.verify import SignatureReport, UnreadablePdfError, VerificationReport, verify_pdf
 
 TRUST_ROOTS_ENV = "MOTCUA_TRUST_ROOTS"
-LOCATION_ENV = "MOTCUA_SIGNING_LOCATION"
-DEV_PKI_ENV = "MOTCUA_DEV_PKI_DIR"
 DEFAULT_LOCATION = "Bộ phận Một cửa"
 DOSSIER_KEY = "MotCuaDossier"
 MARGIN = 18.0
@@ -67,20 +65,20 @@ class PyhankoSigner:
                    location=location)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ, *, names: Names | None = None) -> PyhankoSigner:
+    def from_settings(cls, settings: Settings, *, names: Names | None = None) -> PyhankoSigner:
         """The agency key on a PKCS#11 token (MOTCUA_PKCS11_MODULE) or in a PKCS#12 file (MOTCUA_SIGNING_P12) with
         the accounts' keys of MOTCUA_PERSONAL_KEYS, or the development PKI when neither is named. `names` gives an
         account's display name, for the certificates the development PKI issues."""
-        location = environ.get(LOCATION_ENV) or DEFAULT_LOCATION
-        if not environ.get("MOTCUA_SIGNING_P12") and not environ.get(PKCS11_MODULE_ENV):
+        signing = settings.signing
+        location = signing.location or DEFAULT_LOCATION
+        if not signing.p12 and not signing.pkcs11_module:
             log.warning("no MOTCUA_SIGNING_P12: signing with the development PKI (not for production)")
-            pki = ensure_dev_pki(Path(environ.get(DEV_PKI_ENV) or "var/pki"))
-            return cls.from_dev_pki(pki, names=names, location=location)
-        roots_path = environ.get(TRUST_ROOTS_ENV)
+            return cls.from_dev_pki(ensure_dev_pki(settings.dev_pki_dir), names=names, location=location)
+        roots_path = signing.trust_roots
         if not roots_path or not Path(roots_path).is_file():
             raise SigningConfigurationError(f"set {TRUST_ROOTS_ENV} to a PEM file of the trusted root certificates")
-        agency = pkcs11_signer_from_env(environ) if environ.get(PKCS11_MODULE_ENV) else signer_from_env(environ)
-        return cls(agency=agency, personal=personal_keys_from_env(environ), trust_roots=[Path(roots_path).read_bytes()],
+        agency = pkcs11_signer(signing) if signing.pkcs11_module else p12_signer(signing)
+        return cls(agency=agency, personal=personal_keys(signing), trust_roots=[Path(roots_path).read_bytes()],
                    location=location)
 
     def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,

@@ -14,7 +14,6 @@ An account that is not in the file has no personal key: its signature is refused
 
 from __future__ import annotations
 
-import os
 import threading
 import tomllib
 from collections.abc import Callable, Mapping
@@ -23,7 +22,8 @@ from pathlib import Path
 from pyhanko.sign.signers import Signer
 
 from domain.vault_errors import NoSigningKeyError
-from infrastructure.signing.pki import DevPki, SigningConfigurationError, load_p12_signer, pkcs11_signer_from_env
+from infrastructure.settings.areas import SigningSettings
+from infrastructure.signing.pki import DevPki, SigningConfigurationError, load_p12_signer, pkcs11_signer
 
 PERSONAL_KEYS_ENV = "MOTCUA_PERSONAL_KEYS"
 Names = Callable[[str], "str | None"]
@@ -48,18 +48,18 @@ class DevPersonalKeys:
 class MappedPersonalKeys:
     """Production keys: the accounts named in the MOTCUA_PERSONAL_KEYS file, each with its own PKCS#12 or token key."""
 
-    def __init__(self, entries: Mapping[str, Mapping[str, str]], environ: Mapping[str, str] = os.environ) -> None:
-        self.entries, self.environ = dict(entries), environ
+    def __init__(self, entries: Mapping[str, Mapping[str, str]], settings: SigningSettings) -> None:
+        self.entries, self.settings = dict(entries), settings
         self._signers: dict[str, Signer] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_file(cls, path: str, environ: Mapping[str, str] = os.environ) -> MappedPersonalKeys:
+    def from_file(cls, path: str, settings: SigningSettings) -> MappedPersonalKeys:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise SigningConfigurationError(f"cannot read {PERSONAL_KEYS_ENV} file {path}: {error}") from error
-        return cls(parse_mapping(text, path), environ)
+        return cls(parse_mapping(text, path), settings)
 
     def signer_for(self, account_id: str) -> Signer:
         entry = self.entries.get(account_id)
@@ -72,8 +72,8 @@ class MappedPersonalKeys:
 
     def _load(self, entry: Mapping[str, str]) -> Signer:
         if "pkcs11_key_label" in entry:
-            return pkcs11_signer_from_env(self.environ, key_label=entry["pkcs11_key_label"])
-        password = self.environ.get(entry["password_env"]) if entry.get("password_env") else None
+            return pkcs11_signer(self.settings, key_label=entry["pkcs11_key_label"])
+        password = self.settings.key_passwords.get(entry["password_env"]) if entry.get("password_env") else None
         return load_p12_signer(entry["p12"], password.encode() if password else None)
 
 
@@ -95,9 +95,8 @@ def parse_mapping(text: str, source: str) -> dict[str, dict[str, str]]:
     return accounts
 
 
-def personal_keys_from_env(environ: Mapping[str, str]) -> MappedPersonalKeys:
+def personal_keys(settings: SigningSettings) -> MappedPersonalKeys:
     """The production mapping; refusing to start without one, so no signature falls back to a shared key."""
-    path = environ.get(PERSONAL_KEYS_ENV)
-    if not path:
+    if not settings.personal_keys:
         raise SigningConfigurationError(f"set {PERSONAL_KEYS_ENV} to the TOML file mapping accounts to their signing keys")
-    return MappedPersonalKeys.from_file(path, environ)
+    return MappedPersonalKeys.from_file(settings.personal_keys, settings)

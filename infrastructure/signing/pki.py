@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,6 +22,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.sign.signers import Signer, SimpleSigner
+
+from infrastructure.settings.areas import SigningSettings
 
 P12_ENV = "MOTCUA_SIGNING_P12"
 P12_PASSWORD_ENV = "MOTCUA_SIGNING_P12_PASSWORD"
@@ -203,16 +204,15 @@ def load_p12_signer(path: Path | str, passphrase: bytes | None) -> SimpleSigner:
         raise SigningConfigurationError(f"cannot open PKCS#12 file {path}: wrong passphrase or not PKCS#12") from error
 
 
-def signer_from_env(environ: Mapping[str, str] = os.environ) -> SimpleSigner:
+def p12_signer(settings: SigningSettings) -> SimpleSigner:
     """Production signer from MOTCUA_SIGNING_P12 and MOTCUA_SIGNING_P12_PASSWORD."""
-    path = environ.get(P12_ENV)
-    if not path:
+    if not settings.p12:
         raise SigningConfigurationError(f"set {P12_ENV} to the PKCS#12 file and {P12_PASSWORD_ENV} to its passphrase")
-    password = environ.get(P12_PASSWORD_ENV)
-    return load_p12_signer(path, password.encode() if password else None)
+    password = settings.p12_password
+    return load_p12_signer(settings.p12, password.encode() if password else None)
 
 
-def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ, *, key_label: str | None = None) -> Signer:
+def pkcs11_signer(settings: SigningSettings, *, key_label: str | None = None) -> Signer:
     """Signer on a USB token or HSM via pyhanko's PKCS#11 support.
 
     Configuration: MOTCUA_PKCS11_MODULE (path of the vendor's .so), MOTCUA_PKCS11_TOKEN_LABEL,
@@ -227,13 +227,14 @@ def pkcs11_signer_from_env(environ: Mapping[str, str] = os.environ, *, key_label
         raise SigningConfigurationError(
             "PKCS#11 signing needs the python-pkcs11 package: pip install 'pyHanko[pkcs11]'"
         ) from error
-    needed = (PKCS11_MODULE_ENV, PKCS11_TOKEN_ENV) + (() if key_label else (PKCS11_KEY_ENV,))
-    missing = [name for name in needed if not environ.get(name)]
+    given = {PKCS11_MODULE_ENV: settings.pkcs11_module, PKCS11_TOKEN_ENV: settings.pkcs11_token_label,
+             PKCS11_KEY_ENV: key_label or settings.pkcs11_key_label}
+    missing = [name for name, value in given.items() if not value]
     if missing:
         raise SigningConfigurationError(f"PKCS#11 signing needs {', '.join(missing)}")
     session = pkcs11.open_pkcs11_session(
-        environ[PKCS11_MODULE_ENV],
-        token_criteria=TokenCriteria(label=environ[PKCS11_TOKEN_ENV]),
-        user_pin=environ.get(PKCS11_PIN_ENV),
+        settings.pkcs11_module,
+        token_criteria=TokenCriteria(label=settings.pkcs11_token_label),
+        user_pin=settings.pkcs11_pin or None,
     )
-    return pkcs11.PKCS11Signer(session, key_label=key_label or environ[PKCS11_KEY_ENV])
+    return pkcs11.PKCS11Signer(session, key_label=key_label or settings.pkcs11_key_label)

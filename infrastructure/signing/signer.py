@@ -23,7 +23,8 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.stamp.base import BaseStamp, BaseStampStyle
 
-from infrastructure.pdf import FONT_FAMILY, LOCAL_TZ, font_paths
+from domain.clock import VIETNAM, aware
+from infrastructure.pdf import FONT_FAMILY, font_paths
 
 Box = tuple[float, float, float, float]
 TOP_LEFT: Literal["top-left"] = "top-left"
@@ -82,7 +83,7 @@ class _TimedPdfSigner(signers.PdfSigner):
 
 def stamp_lines(signer_display_name: str, signed_at: datetime) -> list[str]:
     """The Vietnamese text of a visible signature."""
-    local = signed_at.astimezone(LOCAL_TZ)
+    local = signed_at.astimezone(VIETNAM)
     return [f"Người ký: {signer_display_name}", f"Thời gian ký: {local:%H:%M:%S} ngày {local:%d/%m/%Y}"]
 
 
@@ -164,8 +165,7 @@ def sign_pdf(
     or None for an invisible signature. `metadata` entries go into the document
     information dictionary inside the signed revision.
     """
-    if signed_at.tzinfo is None:
-        raise ValueError("signed_at must be timezone-aware")
+    aware(signed_at, "signed_at")
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     if metadata:
         _set_info_entries(writer, metadata)

@@ -8,14 +8,14 @@ template is deleted once the tray has opened. Only score, decision and model id 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from domain.kiosk_wire import FaceVerified
-from kiosk_edge.devices.ports import EventLog
+from kiosk_edge.devices.ports import EventLog, FaceConfig
 from kiosk_edge.faces import FaceError, FaceTemplate, FaceVerifier, TemplateVault
 from kiosk_edge.readers.sources import image_paths, read_image
 
@@ -101,9 +101,9 @@ def frames_from(source: str) -> Frames:
     return next_image
 
 
-def model_camera(kiosk: str, environ: Mapping[str, str], folder: Path, log_: EventLog) -> ModelCamera | None:
+def model_camera(kiosk: str, config: FaceConfig | None, folder: Path, log_: EventLog) -> ModelCamera | None:
     """The real face step when MOTCUA_FACE_MODEL_DIR is set (with MOTCUA_FACE_CAMERA and MOTCUA_FACE_TEMPLATE_KEY)."""
-    if not environ.get("MOTCUA_FACE_MODEL_DIR"):
+    if config is None or not config.model_dir:
         return None
-    return ModelCamera(kiosk, FaceVerifier.from_env(environ), TemplateVault.from_env(environ), folder,
-                       frames_from(environ.get("MOTCUA_FACE_CAMERA", "0")), log_)
+    return ModelCamera(kiosk, FaceVerifier.from_config(config), TemplateVault.from_config(config), folder,
+                       frames_from(config.camera), log_)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import base64
 import re
 import uuid
-from dataclasses import replace
 
 import pytest
 from litestar.testing import TestClient
+from msgspec.structs import replace
 
 from api.app import create_app
 from api.auth import SCOPES, authorize

@@ -13,9 +13,10 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.testing import TestClient
 
-from api.controllers.reports import VIETNAM, ReportsController
+from api.controllers.reports import ReportsController
 from api.errors import EXCEPTION_HANDLERS
 from api.reports import TITLE, department_names
+from domain.clock import VIETNAM
 from projections.reports import ReportsView
 from infrastructure.readstore.store import SqliteReadStore
 from tests.projections.test_reports import fill

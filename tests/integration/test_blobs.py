@@ -18,6 +18,7 @@ from infrastructure.blobs import BlobCorruptedError, FilesystemBlobStore
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import MasterKey
 from infrastructure.privacy.store import KeyStore
+from infrastructure.settings import Settings
 from tests.fakes import InMemoryBlobStore
 
 DATA = "Giấy khai sinh — bản số hóa của Nguyễn Thị Hoa".encode()
@@ -123,5 +124,5 @@ def test_concurrent_writers_of_the_same_bytes_leave_one_whole_file(tmp_path, key
 
 
 def test_the_directory_comes_from_the_environment(tmp_path, keys) -> None:
-    assert FilesystemBlobStore.from_env(keys, {"MOTCUA_BLOB_DIR": str(tmp_path / "x")}).root == tmp_path / "x"
-    assert str(FilesystemBlobStore.from_env(keys, {}).root) == "var/blobs"
+    assert FilesystemBlobStore.from_settings(keys, Settings.from_env({"MOTCUA_BLOB_DIR": str(tmp_path / "x")})).root == tmp_path / "x"
+    assert str(FilesystemBlobStore.from_settings(keys, Settings.from_env({})).root) == "var/blobs"

@@ -28,7 +28,7 @@ GONE = "Tài liệu đã bị xóa theo yêu cầu xóa dữ liệu cá nhân."
 
 
 def blob_files(settings: Settings) -> dict[Path, bytes]:
-    root = Path(settings.adapter_environ()["MOTCUA_BLOB_DIR"])
+    root = settings.blob_dir
     return {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
 
 

@@ -15,7 +15,8 @@ from aiosmtpd.controller import Controller
 from application.notifications import Notifications
 from domain.notification import DeliveryError, ErrorKind, Notification, Recipient, notification_id
 from domain.values import Actor, Role
-from infrastructure.notifications import ChannelNotifier, notifier_from_env
+from infrastructure.notifications import ChannelNotifier, configured_notifier
+from infrastructure.settings import Settings
 from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Templates
@@ -138,9 +139,10 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
     server, url = gateway
     server.status = 500
     inbox, port = smtp_server
-    notifier = notifier_from_env({"MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
-                                  "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1",
-                                  "MOTCUA_SMTP_PORT": str(port), "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"})
+    notifier = configured_notifier(Settings.from_env({
+        "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
+        "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(port),
+        "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"}).channels)
     app = Notifications(store_env, notifier=notifier)
     nid = notification_id(PICKUP["code"], 30)
     try:

@@ -16,6 +16,7 @@ from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from infrastructure.signing.verify import verify_pdf
+from infrastructure.settings import Settings
 
 MODULE = "/usr/lib/softhsm/libsofthsm2.so"
 PIN = "246810"
@@ -50,7 +51,7 @@ def token(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 def test_the_agency_seal_is_applied_with_the_key_on_the_token(token: dict[str, str], tmp_path: Path) -> None:
-    signer = PyhankoSigner.from_env(token)
+    signer = PyhankoSigner.from_settings(Settings.from_env(token))
     document = VietnameseDocument()
     document.add_page()
     document.line_of_text("QUYẾT ĐỊNH — Ủy ban nhân dân Quận 6", size=14, bold=True)

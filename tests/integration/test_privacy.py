@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import sqlite3
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -72,7 +71,7 @@ def settings(request, tmp_path, monkeypatch) -> Settings:
 def tables(settings: Settings) -> dict[str, str]:
     """Every table of the store (events, keys, audit, read models, anything else) and every file of the blob store
     (the only file storage, on SQLite and PostgreSQL alike) as text, bytes decoded."""
-    blobs = Path(settings.adapter_environ()["MOTCUA_BLOB_DIR"])
+    blobs = settings.blob_dir
     found = {f"blob:{path.relative_to(blobs)}": _text([(path.read_bytes(),)]) for path in blobs.rglob("*") if path.is_file()}
     if settings.store == "sqlite":
         for path in settings.data_dir.glob("*.sqlite3"):
@@ -80,7 +79,7 @@ def tables(settings: Settings) -> dict[str, str]:
                 for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
                     found[f"{path.name}:{name}"] = _text(conn.execute(f'SELECT * FROM "{name}"').fetchall())
         return found
-    schema = settings.postgres["POSTGRES_SCHEMA"]
+    schema = settings.postgres.schema
     with psycopg.connect(autocommit=True, **PG) as conn:
         for (name,) in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)).fetchall():
             found[name] = _text(conn.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall())

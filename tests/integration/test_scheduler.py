@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from application.dossiers import Dossiers
+from domain.clock import VIETNAM
 from domain.values import Applicant
 from infrastructure.calendar import load_calendar
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
-from infrastructure.scheduler.jobs import CATALOGUE, VIETNAM, Run
+from infrastructure.scheduler.jobs import CATALOGUE, Run
 from infrastructure.scheduler.leader import AlwaysLeader, PostgresLeader
 from infrastructure.scheduler.ledger import PostgresLedger, SqliteLedger
 from infrastructure.scheduler.runner import Scheduler

@@ -31,11 +31,12 @@ from infrastructure.pdf import Column, ReceiptComponent, ReceiptForm, TableDocum
 from infrastructure.signing.pki import (
     SigningConfigurationError,
     ensure_dev_pki,
-    pkcs11_signer_from_env,
-    signer_from_env,
+    pkcs11_signer,
+    p12_signer,
 )
 from infrastructure.signing.signer import TOP_LEFT, images_to_pdf, page_count, sign_pdf
 from infrastructure.signing.verify import verify_pdf
+from infrastructure.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DOSSIER = "H34.29.2-230520-0001"
@@ -341,13 +342,13 @@ def test_ledger_book_repeats_its_header_numbers_its_pages_and_can_be_signed(pki,
 
 def test_signer_is_loaded_from_the_p12_named_in_the_environment(pki):
     env = {"MOTCUA_SIGNING_P12": str(pki.agency_p12), "MOTCUA_SIGNING_P12_PASSWORD": pki.passphrase.decode()}
-    assert signer_from_env(env).signing_cert.subject.native["common_name"] == AGENCY
+    assert p12_signer(Settings.from_env(env).signing).signing_cert.subject.native["common_name"] == AGENCY
     with pytest.raises(SigningConfigurationError, match="MOTCUA_SIGNING_P12"):
-        signer_from_env({})
+        p12_signer(Settings.from_env({}).signing)
     with pytest.raises(SigningConfigurationError, match="wrong passphrase"):
-        signer_from_env({**env, "MOTCUA_SIGNING_P12_PASSWORD": "sai"})
+        p12_signer(Settings.from_env({**env, "MOTCUA_SIGNING_P12_PASSWORD": "sai"}).signing)
 
 
 def test_pkcs11_names_the_missing_settings():
     with pytest.raises(SigningConfigurationError, match="MOTCUA_PKCS11_TOKEN_LABEL, MOTCUA_PKCS11_KEY_LABEL"):
-        pkcs11_signer_from_env({"MOTCUA_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so"})
+        pkcs11_signer(Settings.from_env({"MOTCUA_PKCS11_MODULE": "/usr/lib/softhsm/libsofthsm2.so"}).signing)

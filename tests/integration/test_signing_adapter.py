@@ -14,6 +14,7 @@ from domain.vault_errors import NoSigningKeyError, UnreadableDocumentError
 from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import SigningConfigurationError, ensure_dev_pki
+from infrastructure.settings import Settings
 
 AT = datetime(2026, 5, 20, 2, 0, tzinfo=timezone.utc)
 WHO = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
@@ -44,7 +45,7 @@ def production_env(pki) -> dict[str, str]:
 
 
 def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environment(production_env, pdf) -> None:
-    signer = PyhankoSigner.from_env(production_env)
+    signer = PyhankoSigner.from_settings(Settings.from_env(production_env))
     person = signer.sign(pdf, who=WHO, key=SigningKey.PERSONAL, reason="Ký duyệt", placement=Placement.INVISIBLE,
                          at=AT, metadata={"MotCuaDossier": "H29.06-260520-0001"})
     sealed = signer.sign(person.pdf, who=WHO, key=SigningKey.AGENCY, reason="Ký số cơ quan",
@@ -61,11 +62,11 @@ def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environmen
 def test_missing_trust_roots_or_personal_keys_are_named(production_env) -> None:
     for missing in ("MOTCUA_TRUST_ROOTS", "MOTCUA_PERSONAL_KEYS"):
         with pytest.raises(SigningConfigurationError, match=missing):
-            PyhankoSigner.from_env({k: v for k, v in production_env.items() if k != missing})
+            PyhankoSigner.from_settings(Settings.from_env({k: v for k, v in production_env.items() if k != missing}))
 
 
 def test_an_account_without_its_own_key_never_signs_with_another_key(production_env, pdf) -> None:
-    signer = PyhankoSigner.from_env(production_env)
+    signer = PyhankoSigner.from_settings(Settings.from_env(production_env))
     with pytest.raises(NoSigningKeyError) as refused:
         signer.sign(pdf, who=Actor(account_id="officer-2", role=Role.RECEPTION_OFFICER), key=SigningKey.PERSONAL,
                     reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
@@ -87,7 +88,7 @@ def test_the_development_pki_issues_each_account_its_own_certificate(pki, pdf) -
 
 
 def test_without_a_pkcs12_the_development_pki_is_created_and_trusted(tmp_path, pdf) -> None:
-    signer = PyhankoSigner.from_env({"MOTCUA_DEV_PKI_DIR": str(tmp_path / "pki")})
+    signer = PyhankoSigner.from_settings(Settings.from_env({"MOTCUA_DEV_PKI_DIR": str(tmp_path / "pki")}))
     signed = signer.sign(pdf, who=WHO, key=SigningKey.AGENCY, reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
     assert (tmp_path / "pki" / "root-ca.pem").is_file() and signer.verify(signed.pdf).signatures[0].trusted
 

@@ -15,6 +15,7 @@ from kiosk_edge.devices.camera import frames_from, model_camera
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.outbox import Outbox
 from tests.face_models import build_detection_model, build_recognition_model, scene
+from infrastructure.settings import Settings
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 
@@ -44,7 +45,7 @@ class Shown:
 def camera(model_dir: Path, tmp_path: Path):
     log = DeviceLog("Q6-01", Outbox(tmp_path / "outbox.sqlite3", prefix="kiosk"))
     environ = {"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_TEMPLATE_KEY": KEY, "MOTCUA_FACE_CAMERA": "0"}
-    made = model_camera("Q6-01", environ, tmp_path / "faces", log)
+    made = model_camera("Q6-01", Settings.from_env(environ).kiosk.faces, tmp_path / "faces", log)
     shown = Shown()
     made.frames = shown
     return made, shown, tmp_path
@@ -91,6 +92,6 @@ def test_no_face_or_a_template_sealed_for_another_dossier_is_refused(camera) -> 
 
 def test_the_real_camera_is_only_used_when_models_are_configured(tmp_path: Path) -> None:
     log = DeviceLog("Q6-01", Outbox(tmp_path / "outbox.sqlite3", prefix="kiosk"))
-    assert model_camera("Q6-01", {}, tmp_path / "faces", log) is None
+    assert model_camera("Q6-01", Settings.from_env({}).kiosk.faces, tmp_path / "faces", log) is None
     with pytest.raises(FileNotFoundError, match="no images"):
         frames_from(str(tmp_path / "nothing-here"))

@@ -28,8 +28,9 @@ ALLOWED = {
     "kiosk_edge": {"kiosk_edge"},
 }
 # Entry points (`__main__.py`: nothing imports them) may wire more. `python -m projections` is an alias of
-# `python -m infrastructure.readstore`; only `python -m api` may import kiosk_edge (the demo kiosk of `make run`).
-ENTRY_POINT_EXTRA = {"projections": {"infrastructure"}, "api": {"kiosk_edge"}}
+# `python -m infrastructure.readstore`; only `python -m api` may import kiosk_edge (the demo kiosk of `make run`);
+# the kiosk's entry point reads the one settings tree (infrastructure/settings) and hands the kiosk its part.
+ENTRY_POINT_EXTRA = {"projections": {"infrastructure"}, "api": {"kiosk_edge"}, "kiosk_edge": {"infrastructure"}}
 # The kiosk process shares exactly one module with the core: the wire messages.
 SHARED_WIRE = "domain.kiosk_wire"
 

@@ -13,10 +13,16 @@ import pytest
 
 from kiosk_edge.faces import (DEFAULT_THRESHOLD, FaceDecision, FaceModelError, FaceModels, FaceTemplate, FaceVerifier,
                               MultipleFacesError, NoFaceError, TemplateError, TemplateKeyError, TemplateVault)
+from infrastructure.settings import FaceSettings, Settings
 from tests.face_models import build_detection_model, build_recognition_model, scene
 
 CENTRE = (320, 240)
 KEY = base64.b64encode(bytes(range(32))).decode()
+
+
+def faces(environ: dict[str, str]) -> FaceSettings:
+    """The face settings these variables give, as the kiosk's entry point reads them."""
+    return Settings.from_env(environ).kiosk.faces
 
 
 @pytest.fixture(scope="module")
@@ -64,23 +70,23 @@ def test_the_threshold_decides_and_comes_from_the_environment(model_dir, models,
     template = verifier.enroll(face_of(2))
     score = verifier.verify(face_of(2, (9, -6), 20.0), template).score
     assert not FaceVerifier(models, threshold=min(1.0, score + 0.001)).verify(face_of(2, (9, -6), 20.0), template).matched
-    configured = FaceVerifier.from_env({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": "0.6"})
+    configured = FaceVerifier.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": "0.6"}))
     assert configured.threshold == 0.6
-    assert FaceVerifier.from_env({"MOTCUA_FACE_MODEL_DIR": str(model_dir)}).threshold == DEFAULT_THRESHOLD
+    assert FaceVerifier.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir)})).threshold == DEFAULT_THRESHOLD
     for bad in ("high", "1.5"):
         with pytest.raises(ValueError):
-            FaceVerifier.from_env({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": bad})
+            FaceVerifier.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": bad}))
 
 
 def test_missing_models_are_named(model_dir, tmp_path) -> None:
     with pytest.raises(FaceModelError, match="MOTCUA_FACE_MODEL_DIR"):
-        FaceModels.from_env({})
+        FaceModels.from_config(faces({}))
     with pytest.raises(FaceModelError, match="directory not found: .*nowhere"):
         FaceModels(tmp_path / "nowhere")
     with pytest.raises(FaceModelError, match="detection model not found: .*scrfd.onnx"):
         FaceModels(model_dir, detection="scrfd.onnx")
     with pytest.raises(FaceModelError, match="recognition model not found: .*w600k.onnx"):
-        FaceModels.from_env({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_REC_MODEL": "w600k.onnx"})
+        FaceModels.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_REC_MODEL": "w600k.onnx"}))
 
 
 def test_models_of_the_wrong_shape_or_format_are_refused(model_dir, tmp_path) -> None:
@@ -100,7 +106,7 @@ def test_models_of_the_wrong_shape_or_format_are_refused(model_dir, tmp_path) ->
 def test_a_detector_with_a_free_input_size_runs_at_the_configured_size(model_dir, tmp_path, verifier) -> None:
     build_detection_model(tmp_path / "det.onnx", size=None)
     (tmp_path / "rec.onnx").write_bytes((model_dir / "rec.onnx").read_bytes())
-    models = FaceModels.from_env({"MOTCUA_FACE_MODEL_DIR": str(tmp_path), "MOTCUA_FACE_DET_SIZE": "320"})
+    models = FaceModels.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(tmp_path), "MOTCUA_FACE_DET_SIZE": "320"}))
     assert models.det_size == (320, 320)
     assert FaceVerifier(models).verify(face_of(3, (4, 4)), verifier.enroll(face_of(3))).matched
 
@@ -139,7 +145,7 @@ def test_an_enrolled_template_is_a_unit_vector_that_its_repr_hides(verifier) -> 
 
 
 def test_a_sealed_template_opens_only_in_its_own_context(verifier) -> None:
-    vault = TemplateVault.from_env({"MOTCUA_FACE_TEMPLATE_KEY": KEY})
+    vault = TemplateVault.from_config(faces({"MOTCUA_FACE_TEMPLATE_KEY": KEY}))
     template = verifier.enroll(face_of(2))
     blob = vault.seal(template, "KIOSK-Q6-01/H29.06-260520-0001")
     assert template.embedding.tobytes() not in blob
@@ -168,7 +174,7 @@ def test_a_tampered_template_is_refused(verifier, position) -> None:
     ({"MOTCUA_FACE_TEMPLATE_KEY": base64.b64encode(b"k" * 16).decode()}, "must be 32 bytes, got 16")])
 def test_a_missing_or_malformed_template_key_is_refused(environ, message) -> None:
     with pytest.raises(TemplateKeyError, match=message):
-        TemplateVault.from_env(environ)
+        TemplateVault.from_config(faces(environ))
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # skimage deprecations inside insightface

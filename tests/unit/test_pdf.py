@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from infrastructure import pdf
 from infrastructure.pdf import (
     Column,
     FontNotFoundError,
@@ -66,7 +67,7 @@ def test_receipt_is_one_page_with_the_qr_code_image():
 
 
 def test_missing_font_error_names_the_file(monkeypatch, tmp_path):
-    monkeypatch.setenv("MOTCUA_FONT_DIR", str(tmp_path))
+    monkeypatch.setattr(pdf, "_font_dir", tmp_path)
     with pytest.raises(FontNotFoundError, match=f"{tmp_path}/DejaVuSans.ttf.*fonts-dejavu-core"):
         render_receipt(receipt(fee=0, paid=0))
 

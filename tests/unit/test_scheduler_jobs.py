@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from infrastructure.calendar import load_calendar
 from infrastructure.scheduler.actions import Actions, StaffParties
+from infrastructure.settings import Settings
 from infrastructure.scheduler.jobs import CATALOGUE, Run, due_run, due_runs, job_named, run_id, scheduled_between
 from infrastructure.scheduler.leader import lock_key
 
@@ -177,7 +178,7 @@ def test_reports_cover_the_period_that_just_ended(actions: Actions) -> None:
 
 
 def test_staff_parties_come_from_the_environment_or_constants() -> None:
-    parties = StaffParties.from_env({"MOTCUA_SCHEDULER_POLICE": "congan.hung|Đỗ Văn Hùng|Công an Quận 6"})
+    parties = StaffParties.from_settings(Settings.from_env({"MOTCUA_SCHEDULER_POLICE": "congan.hung|Đỗ Văn Hùng|Công an Quận 6"}).scheduler)
     assert parties.police.name == "Đỗ Văn Hùng" and parties.one_stop.unit == "Bộ phận Một cửa"
     with pytest.raises(ValueError, match="MOTCUA_SCHEDULER_STAFF"):
-        StaffParties.from_env({"MOTCUA_SCHEDULER_STAFF": "only-one-part"})
+        StaffParties.from_settings(Settings.from_env({"MOTCUA_SCHEDULER_STAFF": "only-one-part"}).scheduler)
