@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-import psycopg
-
 from infrastructure.audit.links import id_bytes
-from infrastructure.readstore.store import SCHEMA_NAME
 
 CHAIN, CHECKPOINTS = "onestop_chain", "onestop_checkpoints"
 EVENTS = {"sqlite": "stored_events", "postgres": "onestop_events"}  # eventsourcing names SQLite's table itself
@@ -103,6 +100,10 @@ class AuditTables:
             found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (EVENTS["sqlite"],)).fetchone()
             return cls._checked(conn, "sqlite", "", found, name)
         if module == "eventsourcing.postgres":
+            import psycopg  # here, not at the top: `verify` on SQLite starts without loading the driver
+
+            from infrastructure.readstore.store import SCHEMA_NAME
+
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"
             if not SCHEMA_NAME.fullmatch(schema):
                 raise AuditStoreError(f"POSTGRES_SCHEMA {schema!r} must be lower-case letters, digits, underscores")

@@ -65,9 +65,8 @@ def serve(app) -> Iterator[str]:
 def live_core(data_dir: Path) -> Iterator[LiveCore]:
     """`python -m api` with demo data, its SMS gateway pointing at a sink the test reads OTPs from."""
     sms = SmsSink()
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("MOTCUA_SMS_URL", sms.url)
-        system = build(Settings(data_dir=data_dir, notifications="external"))
+    system = build(Settings.from_env({"MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_NOTIFICATIONS": "external",
+                                      "MOTCUA_SMS_URL": sms.url}))
     seed(system)
     try:
         with serve(create_app(system)) as url:  # the app's shutdown hook closes the system
