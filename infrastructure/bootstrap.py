@@ -128,7 +128,8 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
                   kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
                   notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
                   idempotency=IdempotencyStore.for_settings(settings), guards=guards,
-                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards))
+                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards,
+                                            dossier_events=dossiers.events.get))
 
 
 def build_projector(settings: Settings) -> Projector:

@@ -140,6 +140,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
                     kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts,
                     idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
                     guards=guards, access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock, attempts=guards,
+                                                          dossier_events=dossiers.events.get,
                                                           later=lambda job: job()))
     yield system
     system.close()
