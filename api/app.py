@@ -37,7 +37,7 @@ def create_app(system: System) -> Litestar:
     @get("/health", sync_to_thread=True, opt=PUBLIC, summary="Tình trạng hệ thống / Health")
     def health() -> Health:
         """200 when the event store answers."""
-        return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
+        return Health(status="ok", store=system.settings.store, events=system.read_side.head())
 
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
@@ -49,6 +49,8 @@ def create_app(system: System) -> Litestar:
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
+                      "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
+                      "history": Provide(lambda: system.history, sync_to_thread=False),
                       "views_store": Provide(lambda: system.projector.store, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
