@@ -26,6 +26,7 @@ from api.controllers.views import ViewsController
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
 from api.openapi_viewer import render_plugins
+from api.reports import department_names
 from api.security_headers import add_security_headers
 from api.schemas import Health
 from infrastructure.bootstrap import System
@@ -39,6 +40,7 @@ def create_app(system: System) -> Litestar:
         """200 when the event store answers."""
         return Health(status="ok", store=system.settings.store, events=system.read_side.head())
 
+    departments = department_names(system.catalogue)
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
@@ -51,7 +53,8 @@ def create_app(system: System) -> Litestar:
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
                       "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
                       "history": Provide(lambda: system.history, sync_to_thread=False),
-                      "views_store": Provide(lambda: system.projector.store, sync_to_thread=False)},
+                      "views_store": Provide(lambda: system.projector.store, sync_to_thread=False),
+                      "department_names": Provide(lambda: departments, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Một Cửa 24/7", version="0.1.0", path="/schema",
