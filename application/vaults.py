@@ -37,6 +37,7 @@ from domain.values import Actor, DeliveryChannel, Role
 
 T = TypeVar("T")
 Part = tuple[UUID, Callable[[], Aggregate]]  # an aggregate id and how to open it when it does not exist yet
+Also = tuple[UUID, Callable[[Any], None]]  # an existing aggregate and its change, committed with a kept document
 VAULT = ("vault", "kho dữ liệu điện tử")
 REGISTER = ("signed files of dossier", "tài liệu ký số của hồ sơ")
 DOSSIER_KEY = "MotCuaDossier"  # document-information entry naming the dossier inside the signed revision
@@ -84,8 +85,8 @@ class Vaults(OneStopApplication):
         """Sign a result with the competent person's own key (`signer`, who must act as a signer), then seal it with
         the agency's certificate; save it for reuse."""
         at = self._checked_code(dossier_code, at)
-        return self._keep(owner, *self._signed_result(pdf, metadata, signer, at, dossier_code), dossier_code, signer, at,
-                          DocumentOrigin.RESULT)
+        signed = self._signed_result(pdf, metadata, signer, at, dossier_code)
+        return self._keep(owner, *signed, dossier_code, signer, at, DocumentOrigin.RESULT)
 
     def issue_result_document(self, dossier_code: str, *, pdf: bytes, metadata: DocumentMetadata, signer: Actor,
                               deliver_online: bool = False, at: datetime | None = None) -> IssuedResult:
@@ -190,7 +191,7 @@ class Vaults(OneStopApplication):
     # ----- helpers ----------------------------------------------------------------------
     def _keep(self, owner: VaultOwner, pdf: bytes, marks: list[SignatureMark], metadata: DocumentMetadata,
               dossier_code: str, actor: Actor, at: datetime, origin: DocumentOrigin,
-              declared_pages: int | None = None, also: tuple[UUID, Callable[[Any], None]] | None = None) -> StoredDocument:
+              declared_pages: int | None = None, also: Also | None = None) -> StoredDocument:
         """Put the signed file in the blob store, then record it in the vault and the dossier's register at once
         (and `also` change one more existing aggregate, e.g. deliver the dossier, in the same commit)."""
         sha256, pages, size = self._blobs().put(pdf, self._subject(owner)), self._pdfs().page_count(pdf), len(pdf)

@@ -38,7 +38,7 @@ class NotCaughtUpError(HTTPException):
 
 
 def wait_or_503(read_side: ReadSide, name: str | None, position: int | None, timeout: float = 5.0) -> None:
-    """Block until caught up, or answer 503 with Retry-After; a position past the end of the log is the caller's error."""
+    """Block until caught up, or answer 503 with Retry-After; a position past the log's end is the caller's error."""
     if position is None:
         return
     head = read_side.head()

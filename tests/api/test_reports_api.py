@@ -37,7 +37,8 @@ def store(tmp_path, catalogue):
 def client(store, catalogue):
     app = Litestar(route_handlers=[ReportsController], exception_handlers=EXCEPTION_HANDLERS,
                    dependencies={"views_store": Provide(lambda: store, sync_to_thread=False),
-                                 "department_names": Provide(lambda: department_names(catalogue), sync_to_thread=False)},
+                                 "department_names": Provide(lambda: department_names(catalogue),
+                                                             sync_to_thread=False)},
                    state=State({"tokens": TOKENS, "clock": FakeClock()}))
     with TestClient(app) as client:
         client.headers.update(bearer("auditor", "auditor-1"))
@@ -46,7 +47,8 @@ def client(store, catalogue):
 
 def march(store, catalogue) -> dict:
     today = datetime.now(VIETNAM).date()
-    report = ReportsView(store, department_names(catalogue)).report("month", date(2026, 3, 18), today=today, agency="H29.06")
+    report = ReportsView(store, department_names(catalogue)).report("month", date(2026, 3, 18), today=today,
+                                                                    agency="H29.06")
     return msgspec.to_builtins(report)
 
 

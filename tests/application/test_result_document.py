@@ -1,5 +1,6 @@
 """Issuing a result document is one use case with one commit: signed, kept in the vault and (if asked) delivered."""
 
+# ruff: noqa: F811  (the fixtures imported from test_vaults are parameters of the tests below)
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,19 @@ from domain.dossier import Dossier
 from domain.errors import ActionNotAllowedError, PaymentOutstandingError
 from domain.procedures import ComponentForm
 from domain.values import Channel, Component
-from tests.application.test_vaults import (  # noqa: F401  (fixtures)
-    BIRTH, CHAIR, CLERK, OFFICER, OWNER, PERSON, blobs, pki, result_pdf, signer, stored_files, vaults,
+from tests.application.test_vaults import (  # noqa: F401
+    BIRTH,
+    CHAIR,
+    CLERK,
+    OFFICER,
+    OWNER,
+    PERSON,
+    blobs,
+    pki,
+    result_pdf,
+    signer,
+    stored_files,
+    vaults,
 )
 
 BIRTH_REGISTRATION = "1.001193.000.00.00.H29"
@@ -37,10 +49,12 @@ def topics_from(vaults: Vaults, start: int) -> list[tuple[int, str]]:
     return [(n.id, n.topic.rsplit(".", 1)[-1]) for n in vaults.recorder.select_notifications(start, 100)]
 
 
-def test_a_signed_result_and_its_online_delivery_are_one_commit_at_consecutive_positions(vaults: Vaults, dossiers) -> None:
+def test_a_signed_result_and_its_online_delivery_are_one_commit_at_consecutive_positions(vaults: Vaults,
+                                                                                         dossiers) -> None:
     code = issued(dossiers)
     before = vaults.recorder.max_notification_id() or 0
-    issued_result = vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR, deliver_online=True)
+    issued_result = vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR,
+                                                 deliver_online=True)
     written = topics_from(vaults, before + 1)
     assert [topic for _, topic in written] == ["Opened", "DocumentStored", "Opened", "FileSigned", "ResultDelivered"]
     assert [position for position, _ in written] == list(range(before + 1, before + 6))
@@ -55,7 +69,8 @@ def test_without_online_delivery_the_result_is_only_signed_and_kept(vaults: Vaul
     assert [d.document_id for d in vaults.list_documents(OWNER)] == [issued_result.document.document_id]
 
 
-def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(vaults: Vaults, dossiers, monkeypatch) -> None:
+def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(vaults: Vaults, dossiers,
+                                                                                monkeypatch) -> None:
     code = issued(dossiers)
     before = vaults.recorder.max_notification_id()
     checked = []
@@ -71,7 +86,7 @@ def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(v
     assert vaults.list_documents(OWNER) == [] and dossiers.get_dossier(code).status == "result_issued"
 
 
-def test_a_refused_delivery_is_known_before_signing_and_keeps_nothing(vaults: Vaults, dossiers, blobs) -> None:  # noqa: F811
+def test_a_refused_delivery_is_known_before_signing_and_keeps_nothing(vaults: Vaults, dossiers, blobs) -> None:
     code = issued(dossiers, fee=50_000)
     before = vaults.recorder.max_notification_id()
     with pytest.raises(PaymentOutstandingError):
@@ -79,7 +94,7 @@ def test_a_refused_delivery_is_known_before_signing_and_keeps_nothing(vaults: Va
     assert vaults.recorder.max_notification_id() == before and stored_files(blobs) == 0
 
 
-def test_a_result_not_yet_recorded_is_not_signed(vaults: Vaults, dossiers, blobs) -> None:  # noqa: F811
+def test_a_result_not_yet_recorded_is_not_signed(vaults: Vaults, dossiers, blobs) -> None:
     code = received(dossiers)
     with pytest.raises(ActionNotAllowedError):
         vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR)
