@@ -22,14 +22,13 @@ Phone = Annotated[str, msgspec.Meta(pattern=r"^0\d{9}$", description="Số đi�
 Code = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
 
 
-def read_log(request: Request) -> ReadLog:
+def read_log(request: Request, access_logs: NamedDependency[AccessLogs | None]) -> ReadLog:
     """A function that records one read by the caller; the reason is `X-Purpose` (percent-encoded UTF-8) or the screen's default."""
-    logs: AccessLogs | None = getattr(request.app.state.get("system"), "access_logs", None)
     purpose = unquote(request.headers.get("x-purpose") or "").strip()[:200]  # percent-encoded UTF-8 (headers are ASCII)
 
     def record(id_number: str, phone: str | None, dossier_code: str | None, what: str, default_purpose: str) -> None:
-        if logs is not None and id_number:
-            logs.record_read(id_number=id_number, phone=phone, dossier_code=dossier_code, what=what,
+        if access_logs is not None and id_number:
+            access_logs.record_read(id_number=id_number, phone=phone, dossier_code=dossier_code, what=what,
                              purpose=purpose or default_purpose, actor=authenticate(request).actor)
     return record
 
@@ -63,8 +62,6 @@ class CitizenController(Controller):
         return Requested()
 
     @post("/", sync_to_thread=True, status_code=200, opt=PUBLIC, summary="Nhật ký truy cập dữ liệu cá nhân / My access log")
-    def entries(self, data: JSONBody[LogRequest], access_logs: NamedDependency[AccessLogs],
-                request: Request) -> list[AccessEntry]:
+    def entries(self, data: JSONBody[LogRequest], access_logs: NamedDependency[AccessLogs]) -> list[AccessEntry]:
         """Who read or changed your data, when, for which dossier and why, oldest first."""
-        events = request.app.state.system.dossiers.events.get
-        return access_logs.entries(data.id_number, data.phone, data.code, events)
+        return access_logs.entries(data.id_number, data.phone, data.code)

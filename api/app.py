@@ -26,6 +26,7 @@ from api.controllers.views import ViewsController
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
 from api.openapi_viewer import render_plugins
+from api.reports import department_names
 from api.security_headers import add_security_headers
 from api.schemas import Health
 from infrastructure.bootstrap import System
@@ -37,8 +38,9 @@ def create_app(system: System) -> Litestar:
     @get("/health", sync_to_thread=True, opt=PUBLIC, summary="Tình trạng hệ thống / Health")
     def health() -> Health:
         """200 when the event store answers."""
-        return Health(status="ok", store=system.settings.store, events=system.dossiers.recorder.max_notification_id() or 0)
+        return Health(status="ok", store=system.settings.store, events=system.read_side.head())
 
+    departments = department_names(system.catalogue)
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
@@ -49,7 +51,10 @@ def create_app(system: System) -> Litestar:
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
-                      "views_store": Provide(lambda: system.projector.store, sync_to_thread=False)},
+                      "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
+                      "history": Provide(lambda: system.history, sync_to_thread=False),
+                      "views_store": Provide(lambda: system.projector.store, sync_to_thread=False),
+                      "department_names": Provide(lambda: departments, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Một Cửa 24/7", version="0.1.0", path="/schema",

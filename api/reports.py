@@ -7,11 +7,9 @@ import csv
 import io
 from collections.abc import Callable, Iterable
 from datetime import date
-from functools import cache
 from html import escape
 
-from infrastructure.catalogue import load_catalogue
-from infrastructure.settings import Settings
+from domain.procedures import Catalogue
 from projections.reports import KIOSK_TARGET, Figures, Report, Share, Target
 
 TITLE = "Báo cáo tình hình tiếp nhận và trả kết quả"
@@ -38,10 +36,9 @@ DISTRIBUTIONS: list[tuple[str, Callable[[Figures], list[Share]]]] = [
 NO_DEPARTMENT = "(chưa xác định phòng ban)"
 
 
-@cache
-def department_names() -> dict[str, str]:
+def department_names(catalogue: Catalogue) -> dict[str, str]:
     """Department code → name, from the procedure catalogue the system runs with."""
-    return {d.code: d.name for d in load_catalogue(Settings.from_env().catalogue_path).departments}
+    return {d.code: d.name for d in catalogue.departments}
 
 
 def percent(value: float | None) -> str:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
@@ -35,6 +36,7 @@ from domain.values import Actor, check_phone
 log = logging.getLogger("motcua.access_log")
 PURPOSE = QUOTA = "access_log"
 Later = Callable[[Callable[[], None]], Any]
+DossierEvents = Callable[[UUID], Iterable[Any]]
 LOG = ("access log", "nhật ký truy cập")
 
 
@@ -60,9 +62,10 @@ class AccessLogRefusedError(DomainError):
 class AccessLogs(OneStopApplication):
     """Per-person logs of reads of personal data."""
 
-    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock, attempts: Attempts | None = None,
-                 later: Later | None = None) -> None:
+    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock, dossier_events: DossierEvents,
+                 attempts: Attempts | None = None, later: Later | None = None) -> None:
         super().__init__(env)
+        self.dossier_events = dossier_events  # the Dossiers application's reader: its mapper opens sealed personal data
         self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
         self.otp, self.clock, self.throttle = otp, clock, Throttle(attempts)
         self._sender = None if later is not None else ThreadPoolExecutor(1, thread_name_prefix="access-log-otp")
@@ -119,8 +122,8 @@ class AccessLogs(OneStopApplication):
             self._sender.shutdown(wait=True)
         super().close()
 
-    def entries(self, id_number: str, phone: str, code: str, dossier_events: Any) -> list[AccessEntry]:
-        """The citizen's log, oldest first, once the OTP checks; `dossier_events(code)` gives a dossier's events."""
+    def entries(self, id_number: str, phone: str, code: str) -> list[AccessEntry]:
+        """The citizen's log, oldest first, once the OTP checks: their reads and the changes of their dossiers."""
         log = self._log(id_number)
         if log is None or self.phone_key(phone) not in log.phone_keys or \
                 not self.otp.check(phone, PURPOSE, code, self.clock.now(), quota=QUOTA):
@@ -133,7 +136,7 @@ class AccessLogs(OneStopApplication):
                 if e.dossier_code and e.dossier_code not in codes:
                     codes.append(e.dossier_code)
         for dossier_code in codes:
-            for h in history_of(dossier_events(dossier_id(dossier_code))):
+            for h in history_of(self.dossier_events(dossier_id(dossier_code))):
                 lines.append(AccessEntry(at=h.at, account_id=h.actor.account_id, role=h.actor.role.value,
                                          kind="change", dossier_code=dossier_code, what=h.type))
         return sorted(lines, key=lambda line: line.at)

@@ -19,7 +19,6 @@ from application.views import DossierDetails, HistoryEntry, details_of, history_
 from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
-from domain.errors import ActionNotAllowedError
 from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
@@ -184,13 +183,6 @@ class Dossiers(OneStopApplication):
         """Every event of the dossier, oldest first."""
         self._load(code)
         return history_of(self.events.get(dossier_id(code)))
-
-    def get_issued(self, code: str) -> DossierDetails:
-        """The dossier, once its result is recorded (a result is signed only then); ActionNotAllowedError before."""
-        details = self.get_dossier(code)
-        if details.result is None:
-            raise ActionNotAllowedError("sign_result", details.status, details.allowed_actions)
-        return details
 
     def applicant_of(self, code: str) -> Applicant:
         """Who the dossier is for (set at receipt, never changed), from the cached aggregate."""

@@ -79,6 +79,21 @@ class StateAsOf(msgspec.Struct, frozen=True):
     state: dict[str, Any]
 
 
+AS_OF_VIEWS = ("trays", "cash-box", "overdue", "queues")
+"""The read-model views an auditor can see as of a past instant (all but queues are per kiosk)."""
+
+
+class ViewAsOf(msgspec.Struct, frozen=True):
+    """A read model's answer as it would have been at `at`: the live view's shape, from a replay up to `position`."""
+
+    model: str
+    at: datetime
+    kiosk: str | None
+    position: int
+    events_applied: int
+    data: Any
+
+
 def parse_instant(text: str) -> datetime:
     """An RFC 3339 instant (seconds optional; a space before the offset is read as '+', as a URL query decodes it)."""
     match = RFC3339.fullmatch(text.strip()) if isinstance(text, str) else None

@@ -153,3 +153,36 @@ class GroupCommitter(Protocol):
     """Stores aggregates' pending events atomically, batched with concurrent commits."""
 
     def commit(self, *aggregates: Any) -> list[Any]: ...
+
+
+# ----- read side (item 2 of [11]): appended ----------------------------------------------------------
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from application.history import ViewAsOf
+from typing import runtime_checkable  # noqa: E402  (kept inside the block so it stays append-only)
+
+
+@runtime_checkable  # Litestar checks a dependency's value against its annotation
+class ReadSide(Protocol):
+    """The read models as a use case sees them (infrastructure/readstore/read_side.py): where the log ends, how far
+    each model is, waiting for one's own write, and a model as it stood at a past instant."""
+
+    def head(self) -> int:
+        """The last position of the event log (0 when empty)."""
+
+    def model_names(self) -> Sequence[str]:
+        """The read models this process keeps."""
+
+    def position(self, name: str) -> int:
+        """The last log position the named read model has processed."""
+
+    def wait_for(self, position: int, name: str | None, timeout: float) -> bool:
+        """Block until the read model (or every running one) has processed `position`; False on timeout."""
+
+    def lag(self) -> Sequence[Any]:
+        """Events and seconds each read model is behind the log."""
+
+    def view_as_of(self, view: str, instant: datetime, *, kiosk: str | None,
+                   filters: Mapping[str, str | None]) -> ViewAsOf:
+        """A view of application.history.AS_OF_VIEWS answered from its read models replayed up to `instant`."""

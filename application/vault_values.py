@@ -68,6 +68,13 @@ class StoredDocument(msgspec.Struct, frozen=True):
     position: int
 
 
+class IssuedResult(msgspec.Struct, frozen=True):
+    """A signed result kept in the applicant's vault, and whether its online delivery was recorded with it."""
+
+    document: StoredDocument
+    delivered: bool
+
+
 class ReusedDocument(msgspec.Struct, frozen=True):
     """A vault document attached to a dossier by reference (not scanned again)."""
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from copy import deepcopy
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -14,24 +16,29 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.base import MAX_RETRIES, OneStopApplication, Written
-from application.errors import VersionConflictError
+from application.dossiers import DOSSIER
+from application.errors import NotFoundError, VersionConflictError
 from application.ports import BlobStore, Clock, DocumentSigner, PdfTools
 from application.privacy import subject_of
 from application.vault_values import (
-    DossierSignatures, IssuedFile, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
+    DossierSignatures, IssuedFile, IssuedResult, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
     Verification, signed_file_view, stored_document, verdict_vi,
 )
 from application.views import DossierDetails
 from domain.clock import aware
 from domain.codes import dossier_id, parse_code
-from domain.errors import DomainError, InvalidValueError
+from domain.dossier import Dossier
+from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
-from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
+from domain.vault import (
+    Document, DocumentMetadata, DocumentOrigin, OwnerKind, Vault, VaultOwner, business_day, vault_id,
+)
 from domain.vault_errors import NotASignerError, NothingToReuseError, check_page_count
-from domain.values import Actor, Role
+from domain.values import Actor, DeliveryChannel, Role
 
 T = TypeVar("T")
 Part = tuple[UUID, Callable[[], Aggregate]]  # an aggregate id and how to open it when it does not exist yet
+Also = tuple[UUID, Callable[[Any], None]]  # an existing aggregate and its change, committed with a kept document
 VAULT = ("vault", "kho dữ liệu điện tử")
 REGISTER = ("signed files of dossier", "tài liệu ký số của hồ sơ")
 DOSSIER_KEY = "MotCuaDossier"  # document-information entry naming the dossier inside the signed revision
@@ -78,15 +85,27 @@ class Vaults(OneStopApplication):
                     signer: Actor, at: datetime | None = None) -> StoredDocument:
         """Sign a result with the competent person's own key (`signer`, who must act as a signer), then seal it with
         the agency's certificate; save it for reuse."""
-        if signer.role is not Role.SIGNER:
-            raise NotASignerError(signer.role.value)
         at = self._checked_code(dossier_code, at)
-        person = self._sign(pdf, signer, SigningKey.PERSONAL, RESULT_REASON, Placement.INVISIBLE, at, dossier_code)
-        agency = self._sign(person.pdf, signer, SigningKey.AGENCY, SEAL_REASON, Placement.INVISIBLE, at, dossier_code)
-        marks = [SignatureMark(person.signer, at, RESULT_REASON), SignatureMark(agency.signer, at, SEAL_REASON)]
-        metadata = msgspec.structs.replace(metadata, issued_on=metadata.issued_on or business_day(at),
-                                           issuer=metadata.issuer or agency.signer)
-        return self._keep(owner, agency.pdf, marks, metadata, dossier_code, signer, at, DocumentOrigin.RESULT)
+        signed = self._signed_result(pdf, metadata, signer, at, dossier_code)
+        return self._keep(owner, *signed, dossier_code, signer, at, DocumentOrigin.RESULT)
+
+    def issue_result_document(self, dossier_code: str, *, pdf: bytes, metadata: DocumentMetadata, signer: Actor,
+                              deliver_online: bool = False, at: datetime | None = None) -> IssuedResult:
+        """Sign a recorded result (ActionNotAllowedError before), keep it in the applicant's vault and, if asked,
+        record its online delivery: one commit, so a signed result is never stored without the delivery asked for."""
+        at = self._checked_code(dossier_code, at)
+        dossier: Dossier = self.load(dossier_id(dossier_code), DOSSIER, dossier_code, fresh=True)
+        if dossier.result is None:
+            raise ActionNotAllowedError("sign_result", dossier.status, dossier.allowed_actions())
+        deliver = partial(Dossier.deliver_result, channel=DeliveryChannel.ONLINE, receiver_name=dossier.applicant.name,
+                          actor=signer, at=at)
+        if deliver_online:
+            deliver(deepcopy(dossier))  # a refused delivery costs no signing and leaves no file behind
+        owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=dossier.applicant.id_number)
+        also = (dossier.id, deliver) if deliver_online else None
+        stored = self._keep(owner, *self._signed_result(pdf, metadata, signer, at, dossier_code), dossier_code, signer,
+                            at, DocumentOrigin.RESULT, also=also)
+        return IssuedResult(document=stored, delivered=deliver_online)
 
     def issue_receipt_form(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str, officer: Actor,
                            at: datetime | None = None) -> IssuedFile:
@@ -173,21 +192,38 @@ class Vaults(OneStopApplication):
     # ----- helpers ----------------------------------------------------------------------
     def _keep(self, owner: VaultOwner, pdf: bytes, marks: list[SignatureMark], metadata: DocumentMetadata,
               dossier_code: str, actor: Actor, at: datetime, origin: DocumentOrigin,
-              declared_pages: int | None = None) -> StoredDocument:
-        """Put the signed file in the blob store, then record it in the vault and the dossier's register at once."""
+              declared_pages: int | None = None, also: Also | None = None) -> StoredDocument:
+        """Put the signed file in the blob store, then record it in the vault and the dossier's register at once
+        (and `also` change one more existing aggregate, e.g. deliver the dossier, in the same commit)."""
         sha256, pages, size = self._blobs().put(pdf, self._subject(owner)), self._pdfs().page_count(pdf), len(pdf)
         fields = dict(metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=[m.signer for m in marks],
                       dossier_code=dossier_code, actor=actor, at=at)
 
-        def change(vault: Vault, register: SignatureRegister) -> Document:
+        def change(vault: Vault, register: SignatureRegister, *more: Aggregate) -> Document:
+            if also is not None:
+                also[1](more[0])
             register.record(sha256=sha256, kind=SignedKind(origin.value), type_code=metadata.type_code, pages=pages,
                             size=size, signatures=marks, actor=actor, at=at)
             if origin is DocumentOrigin.SCAN:
                 return vault.documents[vault.digitize(declared_pages=declared_pages, **fields)]
             return vault.documents[vault.store(origin=origin, **fields)]
         parts = [self._vault_part(owner, actor, at), self._register_part(dossier_code, actor, at)]
+        if also is not None:
+            parts.append((also[0], partial(self._missing, also[0])))
         document, written = self._transact(parts, change)
         return stored_document(vault_id(owner), document, written.position)
+
+    def _signed_result(self, pdf: bytes, metadata: DocumentMetadata, signer: Actor, at: datetime,
+                       dossier_code: str) -> tuple[bytes, list[SignatureMark], DocumentMetadata]:
+        """The signer's own signature, then the agency's seal; the metadata completed from the seal."""
+        if signer.role is not Role.SIGNER:
+            raise NotASignerError(signer.role.value)
+        person = self._sign(pdf, signer, SigningKey.PERSONAL, RESULT_REASON, Placement.INVISIBLE, at, dossier_code)
+        agency = self._sign(person.pdf, signer, SigningKey.AGENCY, SEAL_REASON, Placement.INVISIBLE, at, dossier_code)
+        marks = [SignatureMark(person.signer, at, RESULT_REASON), SignatureMark(agency.signer, at, SEAL_REASON)]
+        metadata = msgspec.structs.replace(metadata, issued_on=metadata.issued_on or business_day(at),
+                                           issuer=metadata.issuer or agency.signer)
+        return agency.pdf, marks, metadata
 
     def _sign(self, pdf: bytes, who: Actor, key: SigningKey, reason: str, placement: Placement, at: datetime,
               dossier_code: str) -> SignedPdf:
@@ -243,6 +279,10 @@ class Vaults(OneStopApplication):
             return self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return opener()
+
+    @staticmethod
+    def _missing(aggregate_id: UUID) -> Aggregate:
+        raise NotFoundError(*DOSSIER, str(aggregate_id))  # only a dossier is changed this way, and it was just read
 
     def _evict_all(self, parts: Sequence[Part]) -> None:
         for aggregate_id, _ in parts:

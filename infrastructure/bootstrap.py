@@ -7,6 +7,7 @@ from typing import Any
 
 from application.access_log import AccessLogs
 from application.accounts import Accounts
+from application.history import History
 from application.dossiers import Dossiers
 from application.erasures import Erasures
 from application.kiosks import Kiosks
@@ -15,7 +16,7 @@ from application.otp import Otps
 from application.proofs import Proofs
 from application.tokens import Tokens
 from application.vaults import Vaults
-from application.ports import Calendar, Clock, KioskDoors
+from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from domain.procedures import Catalogue
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
@@ -34,6 +35,7 @@ from infrastructure import embedded
 from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
+from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
 from projections.ports import ReadStore
@@ -51,6 +53,8 @@ class System:
     kiosks: Kiosks
     projector: Projector
     views: Views
+    read_side: ReadSide
+    history: History
     accounts: Accounts | None = None
     idempotency: IdempotencyStore | None = None
     access_logs: AccessLogs | None = None
@@ -127,10 +131,13 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     accounts.repository.cache = dossiers.repository.cache
     erasures = wiring.erasures(keys, env, clock, otps, dossiers, kiosks, vaults, notifications, accounts)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                  kiosks=kiosks, projector=projector, views=Views(store, calendar), vaults=vaults, otps=otps,
+                  kiosks=kiosks, projector=projector, views=Views(store, calendar),
+                  read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
+                  history=audit_history(dossiers, clock), vaults=vaults, otps=otps,
                   notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
                   idempotency=IdempotencyStore.for_settings(settings), guards=guards,
-                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards))
+                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards,
+                                            dossier_events=dossiers.events.get))
 
 
 def build_projector(settings: Settings) -> Projector:

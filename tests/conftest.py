@@ -123,6 +123,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
 
     from projections.models import read_models
     from projections.queries import Views
+    from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
     from infrastructure.readstore.runner import Projector
 
     dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
@@ -138,8 +139,11 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
                         common_passwords=load_common_passwords())
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
                     kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts,
+                    read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
+                    history=audit_history(dossiers, clock),
                     idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
                     guards=guards, access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock, attempts=guards,
+                                                          dossier_events=dossiers.events.get,
                                                           later=lambda job: job()))
     yield system
     system.close()

@@ -4,57 +4,35 @@ it stood at a past instant of business time. Read-only: nothing here records an 
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from html import escape
-from typing import Annotated, Any
+from typing import Annotated
 
-import msgspec
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 
 from api.auth import AccessDeniedError, authorize, check_within, current_principal, rules, scoped, within_agency
-from application.history import KINDS, AuditHistory, History, StateAsOf, target
+from application.dossiers import Dossiers
+from application.history import AS_OF_VIEWS, KINDS, AuditHistory, History, StateAsOf, ViewAsOf, target
 from application.kiosk_views import local
+from application.ports import ReadSide
 from application.tokens import Principal
-from domain.clock import VIETNAM
 from domain.errors import InvalidValueError
 from domain.values import Role
-from infrastructure.bootstrap import System
-from projections.queries import Views
-from infrastructure.readstore.time_travel import Snapshot, positions_of, replay_as_of
-from projections.book_queries import cash_box
 
 AUDIT = frozenset({Role.AUDITOR})
 DOSSIER_HISTORY = frozenset({Role.AUDITOR, Role.RECEPTION_OFFICER})
-VIEWS = {"trays": ("trays",), "cash-box": ("cash_ledger",), "overdue": ("trays", "dossiers"), "queues": ("dossiers",)}
 At = Annotated[str, QueryParameter(description="RFC 3339 instant with its offset, e.g. 2026-05-20T16:05:00+07:00 "
                                                "(business time; encode '+' as %2B)")]
 Format = Annotated[str, QueryParameter(name="format", description="json, or html for a printable Vietnamese page")]
 KioskKey = Annotated[str | None, QueryParameter(description="Kiosk key, e.g. Q6-01 (all read models but queues)")]
 
 
-class ViewAsOf(msgspec.Struct, frozen=True):
-    """A read model's answer as it would have been at `at`: the live view's shape, from a replay up to `position`."""
-
-    model: str
-    at: datetime
-    kiosk: str | None
-    position: int
-    events_applied: int
-    data: Any
-
-
-def history_service(system: System) -> History:
-    """The auditors' reader over the shared event store."""
-    return History(system.dossiers, clock=system.clock, positions=partial(positions_of, system.dossiers.recorder))
-
-
-def check_scope(system: System, history: History, principal: Principal, kind: str, key: str) -> None:
+def check_scope(dossiers: Dossiers, history: History, principal: Principal, kind: str, key: str) -> None:
     """Reception officers read dossier histories only; everyone reads only their own agency's dossiers and kiosks."""
     target(kind, key)
     if kind == "dossier":
-        check_within(principal, *system.dossiers.scope_of(key))
+        check_within(principal, *dossiers.scope_of(key))
         return
     if principal.role is not Role.AUDITOR:
         raise AccessDeniedError(f"role {principal.role.value} may read dossier histories only",
@@ -62,18 +40,6 @@ def check_scope(system: System, history: History, principal: Principal, kind: st
     agency = history.agency_of(kind, key)
     if agency is not None and not within_agency(principal, agency):
         raise AccessDeniedError("the kiosk belongs to another agency", "kiosk thuộc cơ quan khác.")
-
-
-def read_view(model: str, snapshot: Snapshot, system: System, principal: Principal, kiosk: str | None) -> Any:
-    """The live query of the read model, on the snapshot's tables."""
-    views = Views(snapshot.store, system.calendar)
-    if model == "trays":
-        return views.trays(kiosk)
-    if model == "cash-box":
-        return cash_box(snapshot.store, kiosk)
-    if model == "overdue":
-        return views.overdue(kiosk, today=snapshot.instant.astimezone(VIETNAM).date(), limit_days=system.settings.overdue_days)
-    return views.queue_counts(scoped(principal, {"agency": None, "department": None}))
 
 
 class AuditController(Controller):
@@ -86,47 +52,42 @@ class AuditController(Controller):
 
     @get("/views/{model:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
          summary="Dữ liệu tổng hợp tại một thời điểm / Read model as of an instant")
-    def view_as_of(self, model: FromPath[str], at: At, system: NamedDependency[System],
+    def view_as_of(self, model: FromPath[str], at: At, history: NamedDependency[History],
+                   read_side: NamedDependency[ReadSide], dossiers: NamedDependency[Dossiers],
                    principal: NamedDependency[Principal], kiosk: KioskKey = None) -> ViewAsOf:
         """trays, cash-box or overdue of a kiosk, or the queue counts of your agency, replayed up to the instant."""
-        if model not in VIEWS:
-            raise InvalidValueError("model", f"must be one of {', '.join(VIEWS)}",
-                                    f"dữ liệu tổng hợp phải là một trong: {', '.join(VIEWS)}")
-        history = history_service(system)
+        if model not in AS_OF_VIEWS:
+            raise InvalidValueError("model", f"must be one of {', '.join(AS_OF_VIEWS)}",
+                                    f"dữ liệu tổng hợp phải là một trong: {', '.join(AS_OF_VIEWS)}")
         instant = history.instant(at)
         if model != "queues":
             if kiosk is None:
                 raise InvalidValueError("kiosk", "is required for this read model", "cần cho biết mã kiosk (ví dụ Q6-01)")
-            check_scope(system, history, principal, "kiosk", kiosk)
-        models = [system.projector.models[name] for name in VIEWS[model]]
-        with replay_as_of(system.dossiers.recorder, system.dossiers.mapper, models, instant) as snapshot:
-            data = read_view(model, snapshot, system, principal, kiosk)
-        return ViewAsOf(model=model, at=instant, kiosk=kiosk, position=snapshot.position,
-                        events_applied=snapshot.applied, data=data)
+            check_scope(dossiers, history, principal, "kiosk", kiosk)
+        return read_side.view_as_of(model, instant, kiosk=kiosk,
+                                    filters=scoped(principal, {"agency": None, "department": None}))
 
     @get("/{kind:str}/{key:str}/history", sync_to_thread=True, opt=rules(DOSSIER_HISTORY, "agency"),
          summary="Lịch sử đầy đủ / Full history")
-    def history(self, kind: FromPath[str], key: FromPath[str], system: NamedDependency[System],
-                principal: NamedDependency[Principal], fmt: Format = "json") -> AuditHistory:
+    def history(self, kind: FromPath[str], key: FromPath[str], history: NamedDependency[History],
+                dossiers: NamedDependency[Dossiers], principal: NamedDependency[Principal], fmt: Format = "json") -> AuditHistory:
         """Every event of a dossier (code), kiosk (key), tray (`Q6-01:5`) or vault (`citizen:<ID number>`), with actor,
         role, business and recording time, in Vietnamese; `format=html` gives a printable page."""
         if fmt not in ("json", "html"):
             raise InvalidValueError("format", "must be json or html", "định dạng phải là json hoặc html")
-        history = history_service(system)
-        check_scope(system, history, principal, kind, key)
+        check_scope(dossiers, history, principal, kind, key)
         found = history.history(kind, key)
         if fmt == "html":
-            return Response(content=page(found, system.clock.now()), media_type=MediaType.HTML)  # type: ignore[return-value]
+            return Response(content=page(found, history.clock.now()), media_type=MediaType.HTML)  # type: ignore[return-value]
         return found
 
     @get("/{kind:str}/{key:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
          summary="Trạng thái tại một thời điểm / State as of an instant")
-    def as_of(self, kind: FromPath[str], key: FromPath[str], at: At, system: NamedDependency[System],
-              principal: NamedDependency[Principal]) -> StateAsOf:
+    def as_of(self, kind: FromPath[str], key: FromPath[str], at: At, history: NamedDependency[History],
+              dossiers: NamedDependency[Dossiers], principal: NamedDependency[Principal]) -> StateAsOf:
         """The dossier, kiosk (with its trays), tray or vault replayed from its events up to the instant."""
-        history = history_service(system)
         instant = history.instant(at)
-        check_scope(system, history, principal, kind, key)
+        check_scope(dossiers, history, principal, kind, key)
         return history.state_as_of(kind, key, instant)
 
 

@@ -9,9 +9,9 @@ from litestar.params import FromPath, JSONBody
 
 from api.auth import authorize, current_actor, current_principal, rules, COUNTER, R
 from application.tokens import Principal
-from application.vault_values import StoredDocument
-from domain.values import Actor, DeliveryChannel
-from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
+from application.vault_values import IssuedResult
+from domain.values import Actor
+from domain.vault import DocumentMetadata
 from infrastructure.bootstrap import System
 
 MAX_JSON = 28 * 1024 * 1024
@@ -29,11 +29,6 @@ class ResultBody(msgspec.Struct, forbid_unknown_fields=True):
     pdf: bytes
     metadata: DocumentMetadata
     deliver_online: bool = False
-
-
-class ResultSigned(msgspec.Struct):
-    document: StoredDocument
-    delivered: bool
 
 
 class DocumentController(Controller):
@@ -62,13 +57,8 @@ class DocumentController(Controller):
     @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
           summary="Ký số kết quả / Sign the result", opt=rules(SIGNERS, 'dossier'))
     def result(self, code: FromPath[str], data: JSONBody[ResultBody], system: NamedDependency[System],
-               actor: NamedDependency[Actor]) -> ResultSigned:
+               actor: NamedDependency[Actor]) -> IssuedResult:
         """Signed with the calling signer's own key once the result is recorded (409 before), then sealed with the
-        agency's certificate; saved to the applicant's vault, and delivered online if asked."""
-        dossier = system.dossiers.get_issued(code)
-        owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=dossier.applicant.id_number)
-        stored = system.vaults.sign_result(owner, dossier_code=code, pdf=data.pdf, metadata=data.metadata, signer=actor)
-        if data.deliver_online:
-            system.dossiers.deliver_result(code, channel=DeliveryChannel.ONLINE, actor=actor,
-                                           receiver_name=dossier.applicant.name)
-        return ResultSigned(document=stored, delivered=data.deliver_online)
+        agency's certificate; saved to the applicant's vault, and delivered online if asked (all in one commit)."""
+        return system.vaults.issue_result_document(code, pdf=data.pdf, metadata=data.metadata, signer=actor,
+                                                   deliver_online=data.deliver_online)

@@ -1,6 +1,7 @@
 """Report endpoint: weekly, monthly and quarterly reports on receipt and return, as JSON, CSV or a printable page.
 
-Needs the `views_store` dependency (the read models' ReadStore) registered with Provide.
+Needs the `views_store` (the read models' ReadStore) and `department_names` (code → name, from the catalogue the
+system runs with) dependencies registered with Provide.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from api.auth import ANALYSTS, STAFF, authorize, current_principal, rules
 from api.errors import ErrorBody
-from api.reports import department_names, render_csv, render_html
+from api.reports import render_csv, render_html
 from domain.clock import VIETNAM
 from projections.book_queries import EARLIEST, LATEST
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
@@ -72,7 +73,8 @@ class ReportsController(Controller):
     exception_handlers = {ReportPeriodError: bad_request}
 
     @get("/{period:str}", sync_to_thread=True, summary="Báo cáo tiếp nhận và trả kết quả / Receipt and return report", opt=rules(ANALYSTS | STAFF, "agency"))
-    def report(self, period: FromPath[str], views_store: Store, request: Request,
+    def report(self, period: FromPath[str], views_store: Store, department_names: NamedDependency[dict[str, str]],
+               request: Request,
                reference: Annotated[str | None, QueryParameter(name="date", description="a day of the period, "
                                                                                        "YYYY-MM-DD; default today")] = None,
                agency: Annotated[str | None, QueryParameter(description="agency code (yours by default); covers its units too")] = None,
@@ -83,7 +85,7 @@ class ReportsController(Controller):
         checked(period, agency, output)
         agency = agency or current_principal(request).agency  # the guard refused an agency outside the caller's
         today = datetime.now(VIETNAM).date()
-        report = ReportsView(views_store, department_names()).report(period, reference_date(reference), today=today,
+        report = ReportsView(views_store, department_names).report(period, reference_date(reference), today=today,
                                                                      agency=agency)
         name = f"bao-cao-{period}-{report.start.isoformat()}"
         if output == "csv":

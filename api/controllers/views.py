@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from api.access import ReadLog, read_log
 from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
 from api.controllers.books import log_reads
+from application.ports import ReadSide
 from application.tokens import Principal
 from domain.clock import VIETNAM
 from infrastructure.bootstrap import System
@@ -35,14 +36,14 @@ class NotCaughtUpError(HTTPException):
     status_code = 503
 
 
-def wait_or_503(system: System, name: str | None, position: int | None, timeout: float = 5.0) -> None:
-    """Block until caught up, or answer 503 with Retry-After; a position past the end of the log is the caller's error."""
+def wait_or_503(read_side: ReadSide, name: str | None, position: int | None, timeout: float = 5.0) -> None:
+    """Block until caught up, or answer 503 with Retry-After; a position past the log's end is the caller's error."""
     if position is None:
         return
-    head = system.dossiers.recorder.max_notification_id() or 0
+    head = read_side.head()
     if position > head:
         raise HTTPException(status_code=400, detail=f"position {position} is beyond the end of the event log ({head})")
-    if not system.projector.wait_for(position, name, timeout):
+    if not read_side.wait_for(position, name, timeout):
         raise NotCaughtUpError(detail=f"read model {name or 'all'} has not reached position {position} yet",
                                headers={"Retry-After": "1"})
 
@@ -57,14 +58,14 @@ class ViewsController(Controller):
                     "reads": Provide(read_log, sync_to_thread=False)}
 
     @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS, "agency"))
-    def counts(self, system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
+    def counts(self, system: NamedDependency[System], read_side: NamedDependency[ReadSide], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
                after: After = None) -> dict[str, int]:
         """How many dossiers each officer queue holds, for an agency or department."""
-        wait_or_503(system, "dossiers", after)
+        wait_or_503(read_side, "dossiers", after)
         return system.views.queue_counts(scoped(principal, {"agency": agency, "department": department}))
 
     @get("/queues/{queue:str}", sync_to_thread=True, summary="Hàng đợi hồ sơ / Officer queue", opt=rules(READERS, "agency"))
-    def queue(self, queue: FromPath[str], system: NamedDependency[System], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None,
+    def queue(self, queue: FromPath[str], system: NamedDependency[System], read_side: NamedDependency[ReadSide], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None,
               department: FromQuery[str | None] = None, procedure: FromQuery[str | None] = None, channel: FromQuery[str | None] = None,
               overdue: FromQuery[bool | None] = None, page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
               page_size: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -72,7 +73,7 @@ class ViewsController(Controller):
               after: After = None) -> QueuePage:
         """A page of a queue: new online, kiosk bin, to accept, to route, in processing, supplement pending,
         results to sign, results to load, ready for pickup — sorted by due date, with days left and overdue flag."""
-        wait_or_503(system, "dossiers", after)
+        wait_or_503(read_side, "dossiers", after)
         today = system.clock.now().astimezone(VIETNAM).date()
         filters = scoped(principal, {"agency": agency, "department": department, "procedure_code": procedure, "channel": channel})
         try:
@@ -82,17 +83,19 @@ class ViewsController(Controller):
             raise HTTPException(status_code=404, detail=str(error)) from None
 
     @get("/kiosks/{key:str}/trays", sync_to_thread=True, summary="Lưới khay / Tray grid", opt=rules(STAFF | READERS, "kiosk"))
-    def trays(self, key: FromPath[str], system: NamedDependency[System], after: After = None) -> list[TrayRow]:
+    def trays(self, key: FromPath[str], system: NamedDependency[System], read_side: NamedDependency[ReadSide],
+              after: After = None) -> list[TrayRow]:
         """The kiosk's trays with what each holds."""
-        wait_or_503(system, "trays", after)
+        wait_or_503(read_side, "trays", after)
         return system.views.trays(key)
 
     @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS, "kiosk"))
     def overdue(self, key: FromPath[str], system: NamedDependency[System], reads: NamedDependency[ReadLog],
+                read_side: NamedDependency[ReadSide],
                 after: After = None) -> OverdueList:
         """Results not collected within the limit after the SMS, with masked name and phone and the suggested action
         (masked, yet enough to call the person: each applicant's access log records the read)."""
-        wait_or_503(system, None, after)
+        wait_or_503(read_side, None, after)
         today = system.clock.now().astimezone(VIETNAM).date()
         overdue = system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
         log_reads(reads, system, [item.dossier_code for item in overdue.items], "xem danh sách kết quả quá hạn",
@@ -100,16 +103,16 @@ class ViewsController(Controller):
         return overdue
 
     @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF, "global"))
-    def lag(self, system: NamedDependency[System]) -> list[Lag]:
+    def lag(self, read_side: NamedDependency[ReadSide]) -> list[Lag]:
         """Events and seconds each read model is behind the event log."""
-        return system.projector.lag()
+        return list(read_side.lag())
 
     @get("/{name:str}/wait", sync_to_thread=True, summary="Chờ cập nhật / Wait for a position", opt=rules(ANALYSTS | STAFF, "global"))
-    def wait(self, name: FromPath[str], system: NamedDependency[System],
+    def wait(self, name: FromPath[str], read_side: NamedDependency[ReadSide],
              position: Annotated[int, QueryParameter(ge=0)], timeout: Annotated[float, QueryParameter(gt=0, le=30)] = 5.0) -> CaughtUp:
         """Read-your-writes: returns once the named read model has processed `position` (503 if not within timeout)."""
-        if name not in system.projector.models:
-            raise HTTPException(status_code=404, detail=f"unknown read model {name!r}; read models: "
-                                                       f"{', '.join(system.projector.models)}")
-        wait_or_503(system, name, position, timeout)
-        return CaughtUp(name=name, position=system.projector.positions()[name], caught_up=True)
+        models = read_side.model_names()
+        if name not in models:
+            raise HTTPException(status_code=404, detail=f"unknown read model {name!r}; read models: {', '.join(models)}")
+        wait_or_503(read_side, name, position, timeout)
+        return CaughtUp(name=name, position=read_side.position(name), caught_up=True)

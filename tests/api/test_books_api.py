@@ -17,6 +17,7 @@ from api.controllers.books import BooksController
 from application.dossiers import Dossiers
 from infrastructure.bootstrap import System
 from infrastructure.calendar import load_calendar
+from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.settings import Settings
 from projections.books import book_read_models
 from projections.models import read_models
@@ -45,7 +46,9 @@ def client(catalogue, tmp_path_factory) -> Iterator[TestClient]:
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
     projector.catch_up()
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks,
-                    projector=projector, views=Views(store, calendar), accounts=accounts_for(env, clock))
+                    projector=projector, views=Views(store, calendar), accounts=accounts_for(env, clock),
+                    read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
+                    history=audit_history(dossiers, clock))
     app = create_app(system)
     if not any(route.path == "/views/books/tracking" for route in app.routes):  # until api/app.py mounts it
         app.register(BooksController)

@@ -35,31 +35,34 @@ def store(tmp_path, catalogue):
 
 
 @pytest.fixture
-def client(store):
+def client(store, catalogue):
     app = Litestar(route_handlers=[ReportsController], exception_handlers=EXCEPTION_HANDLERS,
-                   dependencies={"views_store": Provide(lambda: store, sync_to_thread=False)},
+                   dependencies={"views_store": Provide(lambda: store, sync_to_thread=False),
+                                 "department_names": Provide(lambda: department_names(catalogue),
+                                                             sync_to_thread=False)},
                    state=State({"tokens": TOKENS, "clock": FakeClock()}))
     with TestClient(app) as client:
         client.headers.update(bearer("auditor", "auditor-1"))
         yield client
 
 
-def march(store) -> dict:
+def march(store, catalogue) -> dict:
     today = datetime.now(VIETNAM).date()
-    report = ReportsView(store, department_names()).report("month", date(2026, 3, 18), today=today, agency="H29.06")
+    report = ReportsView(store, department_names(catalogue)).report("month", date(2026, 3, 18), today=today,
+                                                                    agency="H29.06")
     return msgspec.to_builtins(report)
 
 
-def test_json_is_the_report_of_the_period(client, store) -> None:
+def test_json_is_the_report_of_the_period(client, store, catalogue) -> None:
     answer = client.get(MARCH)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/json")
     body = answer.json()
-    assert body == march(store)
+    assert body == march(store, catalogue)
     assert (body["label"], body["start"], body["end"]) == ("Tháng 3/2026", "2026-03-01", "2026-03-31")
     assert body["departments"][0]["name"] == "Bộ phận Tư pháp - Hộ tịch"
 
 
-def test_csv_has_a_bom_vietnamese_headers_and_one_section_per_table(client, store) -> None:
+def test_csv_has_a_bom_vietnamese_headers_and_one_section_per_table(client, store, catalogue) -> None:
     answer = client.get(MARCH + "&format=csv")
     assert answer.status_code == 200 and answer.headers["content-type"] == "text/csv; charset=utf-8"
     assert answer.content.startswith(b"\xef\xbb\xbf")
@@ -69,7 +72,7 @@ def test_csv_has_a_bom_vietnamese_headers_and_one_section_per_table(client, stor
     titles = [rows[i + 1][0] for i, row in enumerate(rows[:-1]) if row == []]
     assert titles == ["Chỉ tiêu", "Tổng hợp", "Hồ sơ tiếp nhận theo kênh", "Đánh giá theo số sao",
                       "Đánh giá theo mức độ hài lòng (Thông tư 01/2018/TT-VPCP)", "Theo phòng ban"]
-    expected = march(store)
+    expected = march(store, catalogue)
     channels = rows[rows.index(["Hồ sơ tiếp nhận theo kênh"]) + 1:][:5]
     assert channels[0] == ["Mục", "Số lượng", "Tỷ lệ"]
     assert [(r[0], int(r[1])) for r in channels[1:]] == [(c["label"], c["count"]) for c in expected["totals"]["channels"]]

@@ -22,7 +22,8 @@ def apps(store_env, tmp_path):
     clock, notifier, queued = FakeClock(), FakeNotifier(), []
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     otps = Otps(store_env, key=b"o" * 32, notifier=notifier)
-    logs = AccessLogs(store_env, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append)
+    logs = AccessLogs(store_env, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append,
+                      dossier_events=lambda _: [])
     logs.record_read(id_number=ID, phone=PHONE, dossier_code="H29.06-260520-0001", what="xem hồ sơ", purpose="xử lý",
                      actor=OFFICER)
     yield logs, otps, notifier, clock, queued
@@ -69,7 +70,7 @@ def test_access_log_codes_never_use_up_the_pickup_otp_quota(apps) -> None:
     otps.send(PHONE, "pickup:H29.06-260520-0001", clock.now(), kiosk="Q6-01")  # the citizen at the kiosk still gets a code
     assert otps.check(PHONE, "pickup:H29.06-260520-0001", notifier.last_code(PHONE), clock.now())
     code_for_log = [params["code"] for _, address, _, _, params in notifier.sent[:3]][-1]
-    assert logs.entries(ID, PHONE, code_for_log, lambda _: []) != []
+    assert logs.entries(ID, PHONE, code_for_log) != []
 
 
 def test_a_failed_send_in_the_background_is_logged_without_personal_data(apps, caplog) -> None:

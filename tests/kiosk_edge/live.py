@@ -13,7 +13,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import nats
-import pytest
 import uvicorn
 
 from api.app import create_app
