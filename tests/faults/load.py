@@ -24,6 +24,16 @@ KEY_OF = {"Received": ("code",), "HandedOver": ("item",), "PaymentReceived": ("r
 EVENTS_PER_REQUEST = {"Received": 1, "HandedOver": 2, "PaymentReceived": 1}
 
 
+RECEIVER = {"username": "hotich", "password": "fault-test-receiver-2026", "name": "Đỗ Văn Hải",
+            "role": "department_officer", "agency": "H29.06", "department": "H29.06.1.TPHT"}
+
+
+def enrol_receiver(url: str) -> None:
+    """The account the load hands dossiers over to: a handover's receiver is a real account, never a typed name."""
+    answer = httpx.post(f"{url}/accounts", json=RECEIVER, headers=headers("administrator"), timeout=60)
+    assert answer.status_code in (201, 409), answer.text  # 409: a restarted API's store already has it
+
+
 class WriteLoad:
     """`threads` clients writing to `url` (which may change, e.g. after a restart) until stopped."""
 
@@ -35,6 +45,7 @@ class WriteLoad:
         self._stop, self._lock, self._workers = threading.Event(), threading.Lock(), []
 
     def start(self) -> WriteLoad:
+        enrol_receiver(self.url)
         self._workers = [threading.Thread(target=self._client, args=(n,), daemon=True) for n in range(self.threads)]
         for worker in self._workers:
             worker.start()
