@@ -50,7 +50,8 @@ for port in $API_PORTS; do
   first=0
 done
 start projections "$PY" -m projections run --poll 0.2
-start notifications "$PY" -m infrastructure.notifications run --poll 1
+# The console SMS of this development stack keeps its texts (OTP codes) for the first API's demo page, never the log.
+start notifications env MOTCUA_DEMO=1 "$PY" -m infrastructure.notifications run --poll 1
 start scheduler "$PY" -m infrastructure.scheduler run
 start devices "$PY" -m infrastructure.device_consumer
 [ -f "${MOTCUA_AUDIT_KEY_FILE:-${MOTCUA_DATA_DIR:-var}/audit/checkpoint-key.pem}" ] || "$PY" -m infrastructure.audit keygen  # development: a first key, once
