@@ -40,7 +40,8 @@ def event_store_env(schema: str) -> dict[str, str]:
     return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
             "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
             "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "n", "POSTGRES_POOL_SIZE": "8",
-            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
+            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n",
+            "MOTCUA_EVENT_MAC_KEY": "bench-event-mac-key"}  # production stores every event with its MAC
 
 
 def run_threads(workers: list[Callable[[Callable[[], bool]], int]], seconds: float) -> float:
