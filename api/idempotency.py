@@ -16,8 +16,8 @@ import anyio
 import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import bearer_token
-from application.tokens import TokenError
+from api.auth import PRINCIPAL, bearer_token
+from application.tokens import Principal, TokenError
 from infrastructure.idempotency import IdempotencyStore, KeyInUseError, Remembered
 
 HEADER = b"idempotency-key"
@@ -47,10 +47,12 @@ def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any):  #
             if not KEY.match(key):
                 await _refuse(send, "malformed")
                 return
-            account = _account(headers.get(b"authorization", b""), tokens, clock)
-            if account is None:  # not authenticated: the route answers 401 itself, nothing to remember
+            principal = _principal(headers.get(b"authorization", b""), tokens, clock)
+            if principal is None:  # not authenticated: the route answers 401 itself, nothing to remember
                 await app(scope, receive, send)
                 return
+            scope[PRINCIPAL] = principal  # type: ignore[literal-required]  # the route's guard reuses this check
+            account = principal.account_id
             body = await _read_body(receive)
             if body is None:
                 await _refuse(send, "too_large")
@@ -99,10 +101,10 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send,
         await send(message)
 
 
-def _account(authorization: bytes, tokens: Any, clock: Any) -> str | None:
+def _principal(authorization: bytes, tokens: Any, clock: Any) -> Principal | None:
     try:
         token = bearer_token(authorization.decode("latin-1"))
-        return None if token is None else tokens.check(token, clock.now()).account_id
+        return None if token is None else tokens.check(token, clock.now())
     except TokenError:
         return None
 
