@@ -158,11 +158,13 @@ def check_vault(connection: ASGIConnection, principal: Principal, named: str | N
 CHECKS = {"device": _device, "device_dossier": _device_dossier, "dossier": _dossier, "kiosk": _kiosk, "vault": _vault}
 
 
-def check_dossier(connection: ASGIConnection, principal: Principal, code: str) -> None:
-    """403 unless the dossier belongs to the caller's agency (and department, for department roles)."""
+def check_dossier(connection: ASGIConnection, principal: Principal, code: str) -> tuple[str, str | None]:
+    """403 unless the dossier belongs to the caller's agency (and department, for department roles); its scope."""
     if not within_agency(principal, parse_code(code)[0]):  # before the lookup: no 404/403 oracle on other agencies' codes
         raise AccessDeniedError("the dossier belongs to another agency", "hồ sơ thuộc cơ quan khác.")
-    check_within(principal, *connection.app.state.system.dossiers.scope_of(code))
+    agency, department = connection.app.state.system.dossiers.scope_of(code)
+    check_within(principal, agency, department)
+    return agency, department
 
 
 def in_scope(system: Any, principal: Principal, code: str) -> bool:

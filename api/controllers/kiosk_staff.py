@@ -61,13 +61,11 @@ class KioskStaffController(Controller):
         return kiosks.collect(key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor)
 
     @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS, "agency"))
-    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks], system: NamedDependency[System],
+    def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks],
                   principal: NamedDependency[Principal], handovers: NamedDependency[Handovers], request: Request) -> Versioned:
         """One unconfirmed handover-book line per dossier from the caller to one picked account, in one commit; every
         dossier must be in your scope and the receiver must be able to take every dossier of the batch."""
-        for code in data.codes:
-            check_dossier(request, principal, code)
-        scopes = [system.dossiers.scope_of(code) for code in data.codes]
+        scopes = [check_dossier(request, principal, code) for code in data.codes]
         written = kiosks.hand_over_batch(data.codes, item=data.item, giver=handovers.giver(principal),
                                          receiver=handovers.receiver(principal, data.receiver, *scopes), actor=principal.actor)
         return Versioned(version=written.version, position=written.position)
