@@ -45,6 +45,7 @@ ANALYSTS = READERS | {R.ANALYST}
 ADMINS = frozenset({R.ADMINISTRATOR})
 ONLINE = frozenset({R.RECEPTION_OFFICER, R.SYSTEM})  # the national portal's integration account acts as SYSTEM
 RESULTS = frozenset({R.DEPARTMENT_OFFICER, R.SIGNER})
+SIGNERS = frozenset({R.SIGNER})  # a result document is signed by the competent person only
 DELIVERY = frozenset({R.RECEPTION_OFFICER, R.CONSULTANT, R.POLICE_OFFICER})
 PULL_BACK = frozenset({R.CONSULTANT, R.POLICE_OFFICER, R.RECEPTION_OFFICER})
 VAULT = frozenset({R.RECEPTION_OFFICER, R.DEPARTMENT_OFFICER, R.SIGNER, R.AUDITOR})

@@ -7,7 +7,7 @@ from litestar import Controller, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import authorize, current_actor, current_principal, rules, COUNTER, R
+from api.auth import COUNTER, SIGNERS, authorize, current_actor, current_principal, rules
 from application.tokens import Principal
 from application.vault_values import IssuedResult
 from domain.values import Actor
@@ -15,7 +15,6 @@ from domain.vault import DocumentMetadata
 from infrastructure.bootstrap import System
 
 MAX_JSON = 28 * 1024 * 1024
-SIGNERS = frozenset({R.SIGNER})
 
 
 class ReceiptFormBody(msgspec.Struct, forbid_unknown_fields=True):
