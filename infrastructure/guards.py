@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore, stored_moment
 
 from projections.ports import ReadStore
 
@@ -47,7 +47,7 @@ class GuardStore:
     # ----- Attempts -------------------------------------------------------------------
     def locked_until(self, key: str, at: datetime) -> datetime | None:
         rows = self.store.query("SELECT locked_until FROM api_attempts WHERE key = ?", (key,))
-        until = _aware(rows[0]["locked_until"]) if rows and rows[0]["locked_until"] else None
+        until = stored_moment(rows[0]["locked_until"]) if rows and rows[0]["locked_until"] else None
         return until if until is not None and until > at else None
 
     def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
@@ -57,7 +57,7 @@ class GuardStore:
                        (key, _utc(at)))
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             row = tx.query(f"SELECT failures, last_at FROM api_attempts WHERE key = ?{lock}", (key,))[0]
-            failures = 1 if _aware(row["last_at"]) <= at - window else row["failures"] + 1
+            failures = 1 if stored_moment(row["last_at"]) <= at - window else row["failures"] + 1
             until = None
             if failures >= allowed:  # the allowed-th failure locks; each further one doubles the wait
                 until = at + min(lockout * 2 ** min(failures - allowed, 32), ceiling)
@@ -90,7 +90,7 @@ class GuardStore:
         rows = self.store.query(
             "SELECT NULL AS before_at FROM api_revoked_tokens WHERE token_id = ? UNION ALL "
             "SELECT before_at FROM api_revoked_accounts WHERE account_id = ?", (token_id, account_id))
-        revoked = any(row["before_at"] is None or _aware(row["before_at"]) >= issued_at for row in rows)
+        revoked = any(row["before_at"] is None or stored_moment(row["before_at"]) >= issued_at for row in rows)
         with self._lock:
             if len(self._checked) > 10_000:
                 self._checked.clear()
@@ -119,7 +119,3 @@ def _utc(moment: datetime) -> datetime:
     """Stored moments are UTC, so SQLite's text comparison orders them correctly."""
     return moment.astimezone(timezone.utc)
 
-
-def _aware(value: datetime | str) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

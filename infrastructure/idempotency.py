@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore, stored_moment
 
 from projections.ports import ReadStore
 
@@ -58,7 +58,7 @@ class IdempotencyStore:
         with self.store.transaction() as tx:
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             rows = tx.query(f"SELECT * FROM api_idempotency WHERE id = ?{lock}", (key_id,))
-            if not rows or _aware(rows[0]["created_at"]) < now - LIFETIME:
+            if not rows or stored_moment(rows[0]["created_at"]) < now - LIFETIME:
                 # Every new key purges the expired answers (they may carry personal data), this one included.
                 tx.execute("DELETE FROM api_idempotency WHERE created_at < ?", ((now - LIFETIME).astimezone(timezone.utc),))
                 rows = []
@@ -90,7 +90,3 @@ class IdempotencyStore:
     def close(self) -> None:
         self.store.close()
 
-
-def _aware(value: datetime | str) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,12 @@ from psycopg_pool import ConnectionPool
 from projections.ports import Tx
 
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+
+
+def stored_moment(value: datetime | str) -> datetime:
+    """A timestamp column read back: PostgreSQL gives an aware datetime, SQLite the UTC text it was written as."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 TYPES = {"sqlite": {"INT": "INTEGER", "TEXT": "TEXT", "TS": "TEXT", "DATE": "TEXT", "BOOL": "INTEGER"},
          "postgres": {"INT": "BIGINT", "TEXT": "TEXT", "TS": "TIMESTAMPTZ", "DATE": "DATE", "BOOL": "BOOLEAN"}}
 TYPE_WORD = re.compile(r"\b(INT|TEXT|TS|DATE|BOOL)\b")
