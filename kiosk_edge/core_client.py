@@ -61,8 +61,9 @@ class CoreClient:
     def pickup_by_receipt(self, id_number: str, code: str) -> dict[str, Any]:
         return self._device("POST", "/pickups/receipt", {"id_number": id_number, "code": code})
 
-    def send_pickup_otp(self, code: str) -> None:
-        self._device("POST", "/pickups/otp", {"code": code})
+    def send_pickup_otp(self, code: str) -> dict[str, Any]:
+        """The answer names the phone the code went to, masked (`masked_phone`)."""
+        return self._device("POST", "/pickups/otp", {"code": code}) or {}
 
     def pickup_by_otp(self, code: str, otp_code: str) -> dict[str, Any]:
         return self._device("POST", "/pickups/otp/verify", {"code": code, "otp_code": otp_code})

@@ -55,6 +55,22 @@ class PickupOtpInput(Input, tag="pickup_otp"):
     otp: Digits
 
 
+class ResendInput(Input, tag="resend"):
+    """'Gửi lại mã': a new code to the same phone."""
+
+
+class TypeInsteadInput(Input, tag="type_instead"):
+    """'Nhập bằng bàn phím' on the pickup scan screen."""
+
+
+class KeepNoteInput(Input, tag="keep_note"):
+    """The citizen pays with the note in escrow although it is more than owed."""
+
+
+class ReturnNoteInput(Input, tag="return_note"):
+    """The citizen takes the note in escrow back."""
+
+
 class RateInput(Input, tag="rate"):
     stars: Annotated[int, msgspec.Meta(ge=1, le=5)]
 
@@ -74,6 +90,12 @@ class RetryInput(Input, tag="retry"):
 # ----- device readings (simulation panel and simulator) ---------------------------------------
 class CccdInput(Input, tag="scan_cccd"):
     payload: Annotated[str, msgspec.Meta(min_length=1, max_length=600)]
+
+
+class ReceiptQrInput(Input, tag="scan_receipt"):
+    """The camera read the QR printed on a receipt: the dossier code."""
+
+    code: Short
 
 
 class EnvelopeInput(Input, tag="insert_envelope"):
@@ -102,7 +124,8 @@ class CloseTrayInput(Input, tag="close_tray"):
 
 AnyInput = Union[
     BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
-    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, CccdInput, EnvelopeInput,
-    CashInput, BankQrInput, NextFaceInput, CloseTrayInput,
+    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, TypeInsteadInput,
+    KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput, NextFaceInput,
+    CloseTrayInput,
 ]
 decoder = msgspec.json.Decoder(AnyInput)
