@@ -153,7 +153,7 @@ function draw(s) {
     document.body.dataset.screen = s.screen;
     app.innerHTML = (SCREENS[s.screen] || SCREENS.home)(s);
     const first = app.querySelector("input");
-    if (first) first.focus();
+    if (first && s.screen !== "procedures") first.focus();  // the letters show when the citizen touches the search
   }
   tick(s);
 }

@@ -16,7 +16,8 @@ export function resetProcedures() {
 export const plain = (text) => String(text).normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
 
 function shortName(name) {
-  const text = name.replace(/^Thủ tục /, "").split(";")[0];
+  let text = name.replace(/^Thủ tục /, "").split(";")[0];
+  text = text.charAt(0).toUpperCase() + text.slice(1);
   return text.length > 110 ? text.slice(0, 108).replace(/\s+\S*$/, "") + "…" : text;
 }
 
