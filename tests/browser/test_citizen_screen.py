@@ -156,7 +156,7 @@ def scan_to_pick_up(page: Page, sim, code: str) -> None:
 def test_the_code_screen_shows_where_it_went_sends_a_new_one_and_locks_out_clearly(kiosk_page: Page, kiosk: KioskProcess,
                                                                                    live_core: LiveCore) -> None:
     page, sim = kiosk_page, simulator(live_core, kiosk)
-    sim.run(submission("Q6PB000121"))
+    sim.run(submission())
     code = sim.names["dossier"]
     sim.return_result(code, DEPARTMENT)
     page.goto(kiosk.screen.url)

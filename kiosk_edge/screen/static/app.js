@@ -124,14 +124,14 @@ const SCREENS = {
   bad_phone: (s) => refusal("Số điện thoại chưa đúng", s),
   otp_limit: (s) => refusal("Chưa gửi được mã xác nhận", s),
   wrong_otp: (s) => refusal("Mã xác nhận chưa đúng", s),
-  otp_locked: (s) => `<div class="refusal"><div class="icon">🔒</div><h1>Mã xác nhận đã bị khóa</h1></div>
+  otp_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Mã xác nhận đã bị khóa</h1></div>
     <div class="card"><p class="lead">${esc(s.message)}</p></div><div class="row">${resend(s)}${home}</div>`,
   face_mismatch: (s) => refusal("Xác thực khuôn mặt chưa thành công", s),
   unknown_envelope: (s) => refusal("Túi hồ sơ chưa hợp lệ", s),
   submission_refused: (s) => refusal("Chưa tiếp nhận được hồ sơ", s),
   not_processed_yet: (s) => refusal("Hồ sơ chưa có kết quả", s),
   pickup_refused: (s) => refusal("Không tìm thấy hồ sơ", s),
-  pickup_locked: (s) => `<div class="refusal"><div class="icon">🔒</div><h1>Tạm khóa nhận kết quả tại kiosk</h1></div>
+  pickup_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Tạm khóa nhận kết quả tại kiosk</h1></div>
     <div class="card"><p class="lead">${esc(s.message)}</p><p class="lead">Đường dây nóng: <b class="code">${esc(s.hotline)}</b></p></div>${home}`,
   payment_pending: (s) => refusal("Đang ghi nhận thanh toán", s),
   tray_fault: (s) => refusal("Khay không mở được", s, false),
