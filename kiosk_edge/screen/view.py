@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kiosk_edge import vietqr
 from kiosk_edge.flow import KioskFlow
 from kiosk_edge.session.screens import OTP_SENDS, Screen
-from kiosk_edge.wording import EXCESS_REFUND, NO_CHANGE, SHORTFALL_LATER, counter_open, help_line
+from kiosk_edge.wording import EXCESS_REFUND, LOCAL_TIME, NO_CHANGE, SHORTFALL_LATER, counter_open, help_line
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 S = Screen
 OTP_SCREENS = frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED})
 PAYING = frozenset({S.PAYMENT, S.PICKUP_PAYMENT})
@@ -20,7 +18,7 @@ PAYING = frozenset({S.PAYMENT, S.PICKUP_PAYMENT})
 
 def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
     """The page's state (nothing personal beyond the name the citizen's own card just showed)."""
-    now = now or datetime.now(VIETNAM)
+    now = now or datetime.now(LOCAL_TIME)
     with flow.lock:
         s, c = flow.state, flow.citizen
         return {

@@ -3,14 +3,14 @@ driver with the simulated devices and a scripted core; the browser tests walk th
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
 import cv2
 import numpy as np
 import pytest
 
 from domain import otp
+from domain.clock import VIETNAM
 from kiosk_edge.core_client import CoreRefusal
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.simulated import SimulatedKiosk
@@ -22,10 +22,10 @@ from kiosk_edge.screen.view import view_of
 from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import OTP_SENDS, OTP_TRIES, OTP_VALID_SECONDS, REFUSAL_MESSAGES, RESEND_AFTER
 from kiosk_edge.vietqr import parse
-from kiosk_edge.wording import EXCESS_REFUND, NO_CHANGE
+from kiosk_edge.wording import EXCESS_REFUND, LOCAL_TIME, NO_CHANGE
 from tests.kiosk_edge.test_flow_and_devices import ANSWERS, CODE, FACE, FEE, ScriptedCore, stored_types, to_envelope
 
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+VN = VIETNAM
 QR = "079195000101||Nguyễn Thị Hồng Nhung|01011995|Nữ|12 Bình Tiên|01072021"
 
 
@@ -52,6 +52,11 @@ def to_pickup_otp(flow: KioskFlow, core: ScriptedCore) -> None:
     flow.choose_pickup(by_otp=True)
     ANSWERS["send_pickup_otp"] = {"ok": True, "masked_phone": "090****101"}
     flow.request_pickup_otp(CODE)
+
+
+def test_the_kiosk_keeps_the_cores_business_time() -> None:
+    at = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert at.astimezone(LOCAL_TIME).utcoffset() == at.astimezone(VIETNAM).utcoffset()
 
 
 def test_the_kiosk_knows_the_cores_code_rules() -> None:
