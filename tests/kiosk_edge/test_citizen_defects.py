@@ -11,6 +11,7 @@ import pytest
 
 from domain import otp
 from domain.clock import VIETNAM
+from kiosk_edge.catalogue import Usage, kiosk_procedures
 from kiosk_edge.core_client import CoreRefusal
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.simulated import SimulatedKiosk
@@ -202,3 +203,38 @@ def test_the_footer_gives_the_hotline_and_sends_no_one_to_a_closed_counter(kiosk
 def test_no_citizen_text_uses_bạn_or_technical_words() -> None:
     for message in REFUSAL_MESSAGES.values():
         assert "bạn" not in message.lower().split() and "OTP" not in message and "đồng bộ" not in message
+
+
+def test_a_locked_submission_code_offers_a_new_code_at_once(kiosk) -> None:
+    flow, core, *_ = kiosk
+    flow.begin("submit")
+    flow.choose_procedure(FEE.code)
+    flow.cccd_scanned(QR)
+    flow.enter_phone("0901000101")
+    for _ in range(OTP_TRIES):
+        core.fail["verify_otp"] = CoreRefusal(403, "otp_wrong", "…")
+        flow.enter_otp("000000")
+        if view_of(flow)["screen"] == "wrong_otp":
+            flow.retry()
+    assert view_of(flow)["screen"] == "otp_locked"
+    flow.resend_otp()  # no minute to wait: the locked code is useless
+    assert view_of(flow)["screen"] == "otp" and core.calls.count("send_otp") == 2
+    flow.enter_otp("123456")
+    assert view_of(flow)["screen"] == "envelope"
+
+
+def test_the_most_used_procedures_come_first_and_the_count_survives_a_restart(tmp_path) -> None:
+    path = tmp_path / "usage-Q6-01.json"
+    usage = Usage(path)
+    for code in (FACE.code, FACE.code, FEE.code):
+        usage.add(code)
+    assert [p.code for p in Usage(path).ordered([FEE, FACE])] == [FACE.code, FEE.code]
+    path.write_text("not json", encoding="utf-8")
+    assert Usage(path).ordered([FEE, FACE]) == [FEE, FACE]  # a damaged file loses the order, never the kiosk
+
+
+def test_every_kiosk_procedure_has_a_life_event_group_and_its_department() -> None:
+    procedures = kiosk_procedures()
+    assert all(p.department for p in procedures)
+    assert {p.group for p in procedures} >= {"Sinh, kết hôn, giám hộ, khai tử", "Chứng thực giấy tờ", "Kinh doanh"}
+    assert sum(p.group == "Thủ tục khác" for p in procedures) <= 2
