@@ -16,14 +16,40 @@ from datetime import date
 from typing import Any
 
 from domain.kiosk_wire import BadDeviceMessageError
+from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, Devices
-from kiosk_edge.catalogue import Usage
 from kiosk_edge.receipt import printed_receipt
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CardRead, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead,
-    NoteHeld, NoteReturned, OtpResent, OtpSent, Paid, PhoneVerified, PickupChosen, PickupOtpSent, Procedure,
-    ProcedureChosen, Rated, ReceiptRead, Refused, Retry, TicketIssued, Timeout, TrayClosed, TrayOpened, TypeInstead,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    Event,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
 from kiosk_edge.session.machine import ALLOWED, HOME, InputNotAllowedError, advance, allowed
 from kiosk_edge.session.screens import OTP_VALID_SECONDS, RESEND_AFTER, TIMEOUTS, Flow, Screen
@@ -63,7 +89,8 @@ class KioskFlow:
 
     def __init__(self, kiosk: str, core: CoreClient, devices: Devices, procedures: list[Procedure], *,
                  clock: Callable[[], float] = time.monotonic, release_wait: float = 3.0,
-                 account: BankAccount = DEMO_ACCOUNT, hotline: str = DEFAULT_HOTLINE, usage: Usage | None = None) -> None:
+                 account: BankAccount = DEMO_ACCOUNT, hotline: str = DEFAULT_HOTLINE,
+                 usage: Usage | None = None) -> None:
         self.kiosk, self.core, self.devices, self.clock, self.release_wait = kiosk, core, devices, clock, release_wait
         self.account, self.hotline, self.usage = account, hotline, usage or Usage()
         self.procedures = {p.code: p for p in procedures}
@@ -352,7 +379,8 @@ class KioskFlow:
         s, c = self.state, self.citizen
         assert s.procedure is not None and s.dossier_code is not None and s.due_on is not None
         receipt = printed_receipt(account=self.account, kiosk=self.kiosk, dossier_code=s.dossier_code,
-                                  procedure=s.procedure.name, applicant=c.name, due_on=s.due_on, fee=s.owed, paid=s.paid)
+                                  procedure=s.procedure.name, applicant=c.name, due_on=s.due_on, fee=s.owed,
+                                  paid=s.paid)
         self.devices.printer.print_receipt(s.dossier_code, receipt.text, receipt.codes)
         self.last_receipt = s.dossier_code
         c.printed = True

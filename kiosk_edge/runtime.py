@@ -22,9 +22,9 @@ from kiosk_edge.auth import device_auth
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, Usage, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
+from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.ports import FaceConfig
-from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.simulated import SimulatedKiosk
 from kiosk_edge.flow import DEFAULT_HOTLINE, DEMO_ACCOUNT, KioskFlow
 from kiosk_edge.outbox import Outbox, Publisher

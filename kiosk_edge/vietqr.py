@@ -103,7 +103,8 @@ def parse(text: str) -> dict[str, str]:
 
 def svg(text: str, *, scale: int = 8) -> str:
     """The QR as inline SVG markup (inline: the screen's CSP allows no data: images)."""
-    return segno.make(text, error="m", micro=False).svg_inline(scale=scale, border=4, dark="#000", light="#fff", omitsize=True)
+    qr = segno.make(text, error="m", micro=False)
+    return qr.svg_inline(scale=scale, border=4, dark="#000", light="#fff", omitsize=True)
 
 
 def png(text: str, *, scale: int = 6) -> bytes:

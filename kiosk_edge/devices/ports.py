@@ -44,8 +44,8 @@ class TrayDoors(Protocol):
 
 
 class CashAcceptor(Protocol):
-    """Takes banknotes of one denomination at a time for a dossier's fee. Notes worth more than what is owed wait in
-    escrow (`hold`) until the citizen confirms (`take`) or takes them back (`give_back`): the machine gives no change."""
+    """Takes banknotes of one denomination at a time for a dossier's fee. Notes worth more than what is owed wait
+    in escrow (`hold`) until the citizen confirms (`take`) or takes them back (`give_back`): no change is given."""
 
     def hold(self, denomination: int, count: int) -> int: ...
 

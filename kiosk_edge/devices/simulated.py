@@ -8,8 +8,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from domain.kiosk_wire import (
-    BANKNOTES, CashInserted, DoorFault, EnvelopeAccepted, EnvelopeEjected, EnvelopeScanned, FaceVerified,
-    QrPaymentConfirmed, ReceiptPrinted, TrayClosed, TrayOpened,
+    BANKNOTES,
+    CashInserted,
+    DoorFault,
+    EnvelopeAccepted,
+    EnvelopeEjected,
+    EnvelopeScanned,
+    FaceVerified,
+    QrPaymentConfirmed,
+    ReceiptPrinted,
+    TrayClosed,
+    TrayOpened,
 )
 from kiosk_edge.devices.ports import DeviceFaultError, EventLog, FaceCamera, RefusedNoteError
 from kiosk_edge.vietqr import png

@@ -12,9 +12,35 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CardRead, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead,
-    NoteHeld, NoteReturned, OtpResent, OtpSent, Paid, PhoneVerified, PickupChosen, PickupOtpSent, Procedure,
-    ProcedureChosen, Rated, ReceiptRead, Refused, Retry, TicketIssued, Timeout, TrayClosed, TrayOpened, TypeInstead,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    Event,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
 from kiosk_edge.session.screens import FINAL_REFUSALS, OTP_SENDS, OTP_TRIES, REFUSAL_MESSAGES, REFUSALS, Flow, Screen
 

@@ -59,7 +59,8 @@ S = Screen
 # 15 minutes, and how long a code is valid. The kiosk offers "Gửi lại mã" after RESEND_AFTER seconds.
 OTP_TRIES, OTP_SENDS, OTP_VALID_SECONDS, RESEND_AFTER = 5, 3, 300, 60
 REFUSAL_MESSAGES: dict[Screen, str] = {
-    S.BAD_QR: "Không đọc được mã QR trên thẻ Căn cước. Ông/Bà vui lòng đặt mặt có mã QR của thẻ lên đầu đọc và thử lại.",
+    S.BAD_QR: "Không đọc được mã QR trên thẻ Căn cước. Ông/Bà vui lòng đặt mặt có mã QR của thẻ lên đầu đọc "
+              "và thử lại.",
     S.BAD_PHONE: "Số điện thoại chưa đúng. Ông/Bà vui lòng nhập số di động 10 chữ số "
                  "(bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
     S.OTP_LIMIT: "Đã gửi mã xác nhận quá số lần cho phép. Ông/Bà vui lòng đợi 15 phút rồi thử lại.",

@@ -61,8 +61,8 @@ def test_the_kiosk_keeps_the_cores_business_time() -> None:
 
 
 def test_the_kiosk_knows_the_cores_code_rules() -> None:
-    assert OTP_TRIES == otp.MAX_FAILURES and OTP_VALID_SECONDS == otp.EXPIRY.total_seconds()
-    assert OTP_SENDS == otp.PHONE_LIMIT[0]
+    assert OTP_TRIES == otp.MAX_FAILURES and otp.EXPIRY.total_seconds() == OTP_VALID_SECONDS
+    assert otp.PHONE_LIMIT[0] == OTP_SENDS
 
 
 def test_a_locked_out_pickup_code_is_its_own_screen_and_thu_lai_no_longer_loops(kiosk) -> None:

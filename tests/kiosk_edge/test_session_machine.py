@@ -11,13 +11,47 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CardRead, CoreUnreachable, EndPayment, EnvelopeTaken, FaceMatched, Finish, IdentityRead, NoteHeld,
-    NoteReturned, OtpResent, OtpSent, Paid, PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen,
-    Rated, ReceiptRead, Refused, Retry, TicketIssued, Timeout, TrayClosed, TrayOpened, TypeInstead,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
 from kiosk_edge.session.machine import HOME, REFUSED_FROM, InputNotAllowedError, State, advance, allowed
 from kiosk_edge.session.screens import (
-    FINAL_REFUSALS, OTP_SENDS, OTP_TRIES, REFUSAL_MESSAGES, REFUSALS, TIMEOUTS, Flow, Screen as S,
+    FINAL_REFUSALS,
+    OTP_SENDS,
+    OTP_TRIES,
+    REFUSAL_MESSAGES,
+    REFUSALS,
+    TIMEOUTS,
+    Flow,
+)
+from kiosk_edge.session.screens import (
+    Screen as S,
 )
 
 PAID_FEE = Procedure("2.000635.000.00.00.H29", "Cấp bản sao trích lục hộ tịch", 8_000, face_required=False)
