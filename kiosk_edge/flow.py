@@ -291,11 +291,12 @@ class KioskFlow:
             self.devices.trays.close(self.state.tray or 0)
             self._feed(TrayClosed())
 
-    def rate(self, stars: int) -> None:
+    def rate(self, stars: int | None = None, level: str | None = None) -> None:
+        """The citizen's rating: one of the four Circular 01 levels (the screen's choice) or 1-5 stars."""
         with self.lock:
             self._require(Rated)
             try:
-                self.core.rate(self.state.dossier_code or "", stars)
+                self.core.rate(self.state.dossier_code or "", {"level": level} if level else {"stars": stars})
             except (CoreRefusal, CoreUnreachableError) as error:  # the result is delivered: never block on a rating
                 log.warning("rating not recorded: %s", error)
             self._feed(Rated())

@@ -72,7 +72,14 @@ class ReturnNoteInput(Input, tag="return_note"):
 
 
 class RateInput(Input, tag="rate"):
-    stars: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    """One of the four levels of Circular 01/2018/TT-VPCP (the screen), or 1-5 stars (older scripts)."""
+
+    stars: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
+    level: Literal["very_satisfied", "satisfied", "acceptable", "dissatisfied"] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.stars is None) == (self.level is None):
+            raise ValueError("give exactly one of `stars` or `level`")
 
 
 class FinishInput(Input, tag="finish"):

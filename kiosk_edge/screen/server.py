@@ -59,7 +59,7 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.PickupReceiptInput: lambda m: flow.pickup_by_receipt(m.id_number, m.code),
         i.PickupCodeInput: lambda m: flow.request_pickup_otp(m.code),
         i.PickupOtpInput: lambda m: flow.enter_pickup_otp(m.otp),
-        i.RateInput: lambda m: flow.rate(m.stars),
+        i.RateInput: lambda m: flow.rate(m.stars, m.level),
         i.FinishInput: lambda m: flow.finish(),
         i.CancelInput: lambda m: flow.cancel(),
         i.RetryInput: lambda m: flow.retry(),

@@ -140,6 +140,7 @@ def test_a_citizen_submits_then_picks_up_the_result_paying_the_shortfall(kiosk_p
     on(page, "thanks", "20-thanks")
     dossier = live_core.system.dossiers.get_dossier(code)
     assert (dossier.status, dossier.paid, dossier.shortfall) == ("rated", 2_000, 0)
+    assert dossier.rating is not None and dossier.rating.level == "very_satisfied"  # a Circular 01 level
 
 
 def scan_to_pick_up(page: Page, sim, code: str) -> None:

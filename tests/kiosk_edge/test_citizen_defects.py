@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import cv2
+import msgspec
 import numpy as np
 import pytest
 
@@ -19,6 +20,8 @@ from kiosk_edge.flow import KioskFlow
 from kiosk_edge.outbox import Outbox
 from kiosk_edge.readers import read_symbols
 from kiosk_edge.receipt import receipt_text
+from kiosk_edge.screen import inputs
+from kiosk_edge.screen.server import dispatch
 from kiosk_edge.screen.view import view_of
 from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import OTP_SENDS, OTP_TRIES, OTP_VALID_SECONDS, REFUSAL_MESSAGES, RESEND_AFTER
@@ -238,3 +241,29 @@ def test_every_kiosk_procedure_has_a_life_event_group_and_its_department() -> No
     assert all(p.department for p in procedures)
     assert {p.group for p in procedures} >= {"Sinh, kết hôn, giám hộ, khai tử", "Chứng thực giấy tờ", "Kinh doanh"}
     assert sum(p.group == "Thủ tục khác" for p in procedures) <= 2
+
+
+@pytest.mark.parametrize(("body", "sent"), [(b'{"action": "rate", "level": "satisfied"}', {"level": "satisfied"}),
+                                            (b'{"action": "rate", "stars": 5}', {"stars": 5})])
+def test_a_kiosk_rating_is_a_circular_01_level_or_stars(kiosk, body: bytes, sent: dict) -> None:
+    flow, core, devices, *_ = kiosk
+    flow.begin("pickup")
+    flow.choose_pickup(by_otp=False)
+    flow.pickup_by_receipt("079195000101", CODE)
+    flow.tray_closed()
+    ratings = []
+    core.rate = lambda code, rating: ratings.append((code, rating))
+    assert dispatch_body(flow, devices, body) == "thanks" and ratings == [(CODE, sent)]
+
+
+@pytest.mark.parametrize("body", [b'{"action": "rate"}', b'{"action": "rate", "stars": 5, "level": "satisfied"}',
+                                  b'{"action": "rate", "level": "great"}'])
+def test_a_rating_must_be_exactly_one_known_choice(kiosk, body: bytes) -> None:
+    flow, _, devices, *_ = kiosk
+    with pytest.raises((msgspec.ValidationError, msgspec.DecodeError)):
+        inputs.decoder.decode(body)
+
+
+def dispatch_body(flow: KioskFlow, devices: SimulatedKiosk, body: bytes) -> str:
+    dispatch(flow, devices, inputs.decoder.decode(body))
+    return view_of(flow)["screen"]

@@ -60,6 +60,9 @@ function resend(s) {
   return `<button class="big" id="resend" data-action="resend"${s.resend_in > 0 ? " disabled" : ""}>Gửi lại mã<small id="resend-wait">${wait}</small></button>`;
 }
 
+// The four levels of Circular 01/2018/TT-VPCP, counted in the satisfaction reports.
+const LEVELS = [["very_satisfied", "★★★★", "Rất hài lòng"], ["satisfied", "★★★", "Hài lòng"],
+  ["acceptable", "★★", "Chấp nhận được"], ["dissatisfied", "★", "Không hài lòng"]];
 const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 const identity = (s) => s.name ? `<div class="card"><p>Người nộp: <b>${esc(s.name)}</b></p><p>Số Căn cước: ${esc(s.id_masked)}</p></div>` : "";
 const step = (done, n, text) => `<div class="card step${done ? " done" : ""}"><span class="n">${done ? "✔" : n}</span><p>${text}</p></div>`;
@@ -115,9 +118,9 @@ const SCREENS = {
   release: () => `<h1>Đang mở khay trả hồ sơ…</h1><div class="icon">…</div>`,
   tray_open: (s) => `<div class="ok"><div class="icon">⇩</div><h1>Khay số <span id="tray">${esc(s.tray)}</span> đã mở</h1></div>
     <p class="lead">Ông/Bà vui lòng lấy kết quả hồ sơ <b id="tray-code" class="code">${esc(s.dossier_code)}</b> và đóng khay lại.</p>`,
-  rating: () => `<h1>Đánh giá chất lượng phục vụ</h1><p class="lead">Ông/Bà có hài lòng với dịch vụ hôm nay không?</p>
-    <div class="stars">${["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"].map((t, i) =>
-      `<button data-action="rate" data-stars="${i + 1}"><span>${"★".repeat(i + 1)}${"☆".repeat(4 - i)}</span>${t}</button>`).join("")}</div>`,
+  rating: () => `<h1>Đánh giá chất lượng phục vụ</h1><p class="lead">Ông/Bà có hài lòng với việc giải quyết hồ sơ không?</p>
+    <div class="stars">${LEVELS.map(([level, face, text]) =>
+      `<button data-action="rate" data-level="${level}"><span>${face}</span>${text}</button>`).join("")}</div>`,
   thanks: () => `<div class="ok"><div class="icon">♥</div><h1>Cảm ơn Ông/Bà đã sử dụng dịch vụ!</h1></div>
     <button class="big green" data-action="finish">Về trang chủ</button>`,
   bad_qr: (s) => refusal("Không đọc được thẻ Căn cước", s),
@@ -205,6 +208,7 @@ app.addEventListener("click", (e) => {
   if (d.flow) body.flow = d.flow;
   if (d.code) body.code = d.code;
   if (d.stars) body.stars = Number(d.stars);
+  if (d.level) body.level = d.level;
   if (d.byOtp) body.by_otp = d.byOtp === "true";
   for (const name of (d.from || "").split(" ").filter(Boolean)) {
     body[name] = document.getElementById(name).value.trim().toUpperCase();
