@@ -19,7 +19,7 @@ from domain.kiosk_wire import BadDeviceMessageError
 from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, Devices
-from kiosk_edge.receipt import printed_receipt
+from kiosk_edge.receipt import form_text, printed_receipt
 from kiosk_edge.session.inputs import (
     Begin,
     Cancel,
@@ -61,6 +61,7 @@ S = Screen
 OTP_LIMITS = {"otp_rate_limited", "otp_not_sent"}
 DEMO_ACCOUNT = BankAccount(bin="970415", number="113000006868", name="UBND QUAN 6")  # VietinBank BIN; a demo account
 DEFAULT_HOTLINE = "028.39695699"  # District 6's notice (seed 000)
+FORM_COPIES = 2
 
 
 def mask_phone(phone: str) -> str:
@@ -75,6 +76,9 @@ class Citizen:
     qr_payload: str = ""
     name: str = ""
     id_number: str = ""
+    date_of_birth: str = ""
+    address: str = ""
+    forms_printed: int = 0
     phone: str = ""
     proof: str = ""
     face: dict[str, Any] | None = None
@@ -120,6 +124,8 @@ class KioskFlow:
             if identity is not _FAILED:
                 self.citizen.qr_payload, self.citizen.name = qr_payload, str(identity["name"])
                 self.citizen.id_number = str(identity["id_number"])
+                self.citizen.date_of_birth = str(identity.get("date_of_birth") or "")
+                self.citizen.address = str(identity.get("address") or "")
                 self._feed(IdentityRead())
 
     def enter_phone(self, phone: str) -> None:
@@ -172,6 +178,19 @@ class KioskFlow:
                 return
             self.citizen.face = {"score": score, "matched": True, "model_id": model_id}
             self._feed(FaceMatched())
+
+    def print_form(self) -> None:
+        """'In tờ khai': the procedure's form with the card's data filled in (twice at most per session)."""
+        with self.lock:
+            procedure, c = self.state.procedure, self.citizen
+            if self.state.screen is not S.ENVELOPE or procedure is None or not procedure.form:
+                raise InputNotAllowedError(self.state.screen, "print_form")
+            if c.forms_printed >= FORM_COPIES:
+                raise InputNotAllowedError(self.state.screen, "print_form (already printed)")
+            self.devices.printer.print_receipt(None, form_text(procedure=procedure, name=c.name, id_number=c.id_number,
+                                                               date_of_birth=c.date_of_birth, address=c.address,
+                                                               phone=c.phone))
+            c.forms_printed += 1
 
     def envelope_inserted(self, barcode: str) -> None:
         with self.lock:

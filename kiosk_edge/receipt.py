@@ -11,6 +11,7 @@ import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 
+from kiosk_edge.session.inputs import Procedure
 from kiosk_edge.vietqr import BankAccount, payload
 from kiosk_edge.wording import EXCESS_REFUND, NO_CHANGE, SHORTFALL_LATER
 
@@ -47,6 +48,22 @@ def receipt_text(*, kiosk: str, dossier_code: str, procedure: str, applicant: st
     elif paid > fee:
         lines += [f"Nộp thừa: {dong(paid - fee)}", f"{NO_CHANGE} {EXCESS_REFUND}"]
     lines.append("Ông/Bà vui lòng giữ biên nhận này; khi nhận kết quả, đưa mã QR của biên nhận vào đầu đọc.")
+    return wrap(lines)
+
+
+def form_text(*, procedure: Procedure, name: str, id_number: str, date_of_birth: str, address: str, phone: str) -> str:
+    """The procedure's form (seed 000 §1: "in đơn") headed and filled in with what the card and the citizen gave;
+    the rest is written by hand, then signed."""
+    born = date_of_birth
+    try:
+        born = f"{date.fromisoformat(date_of_birth):%d/%m/%Y}"
+    except ValueError:
+        pass
+    lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "", procedure.form.upper(),
+             f"Thủ tục: {procedure.name}", "", f"Họ, chữ đệm, tên người yêu cầu: {name}", f"Ngày sinh: {born}",
+             f"Số định danh cá nhân: {id_number}", f"Nơi cư trú: {address}", f"Số điện thoại: {phone}", "",
+             "Nội dung đề nghị (ghi rõ):", "......................................", "",
+             "Người yêu cầu (ký, ghi rõ họ tên)"]
     return wrap(lines)
 
 

@@ -55,6 +55,10 @@ class PickupOtpInput(Input, tag="pickup_otp"):
     otp: Digits
 
 
+class PrintFormInput(Input, tag="print_form"):
+    """'In tờ khai': print the procedure's form with the card's data filled in."""
+
+
 class ResendInput(Input, tag="resend"):
     """'Gửi lại mã': a new code to the same phone."""
 
@@ -131,8 +135,8 @@ class CloseTrayInput(Input, tag="close_tray"):
 
 AnyInput = Union[
     BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
-    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, TypeInsteadInput,
-    KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput, NextFaceInput,
+    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, PrintFormInput,
+    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput, NextFaceInput,
     CloseTrayInput,
 ]
 decoder = msgspec.json.Decoder(AnyInput)

@@ -64,6 +64,7 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.CancelInput: lambda m: flow.cancel(),
         i.RetryInput: lambda m: flow.retry(),
         i.ResendInput: lambda m: flow.resend_otp(),
+        i.PrintFormInput: lambda m: flow.print_form(),
         i.TypeInsteadInput: lambda m: flow.type_instead(),
         i.KeepNoteInput: lambda m: flow.keep_note(),
         i.ReturnNoteInput: lambda m: flow.return_note(),

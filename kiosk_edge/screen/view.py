@@ -27,7 +27,7 @@ def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
             "due_on": s.due_on.strftime("%d/%m/%Y") if s.due_on else None, "owed": s.owed, "paid": s.paid,
             "shortfall": s.shortfall, "excess": s.excess, "tray": s.tray, "offline": s.offline, "held": s.held,
             "name": c.name or None, "id_masked": _mask(c.id_number),
-            "card_read": s.card_read, "masked_phone": s.masked_phone or None,
+            "card_read": s.card_read, "forms_printed": c.forms_printed, "masked_phone": s.masked_phone or None,
             "resends_left": max(0, OTP_SENDS - s.otp_sends) if s.screen in OTP_SCREENS else 0,
             "procedures": ([p.__dict__ for p in flow.usage.ordered(list(flow.procedures.values()))]
                            if s.screen is S.PROCEDURES else []),

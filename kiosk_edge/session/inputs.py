@@ -18,6 +18,7 @@ class Procedure:
     face_required: bool
     group: str = ""  # the life event it belongs to (kiosk_edge/catalogue.py)
     department: str = ""
+    form: str = ""  # the application form of the procedure (a component "theo mẫu"), printed at the kiosk on request
 
 
 class Event:

@@ -3,6 +3,7 @@ driver with the simulated devices and a scripted core; the browser tests walk th
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import cv2
@@ -267,3 +268,21 @@ def test_a_rating_must_be_exactly_one_known_choice(kiosk, body: bytes) -> None:
 def dispatch_body(flow: KioskFlow, devices: SimulatedKiosk, body: bytes) -> str:
     dispatch(flow, devices, inputs.decoder.decode(body))
     return view_of(flow)["screen"]
+
+
+def test_the_form_of_the_procedure_is_printed_filled_in_from_the_card_at_most_twice(kiosk) -> None:
+    flow, core, devices, *_ = kiosk
+    form = replace(FEE, form="Tờ khai (theo mẫu)")
+    flow.procedures[FEE.code] = form
+    ANSWERS["read_identity"] = dict(ANSWERS["read_identity"], date_of_birth="1995-01-01", address="12 Bình Tiên")
+    try:
+        to_envelope(flow, form)
+    finally:
+        ANSWERS["read_identity"] = {k: v for k, v in ANSWERS["read_identity"].items() if k in ("name", "id_number")}
+    flow.print_form()
+    printed = devices.printer.printed[-1]
+    assert "TỜ KHAI (THEO MẪU)" in printed and "01/01/1995" in printed and "12 Bình Tiên" in printed
+    flow.print_form()
+    with pytest.raises(InputNotAllowedError):
+        flow.print_form()
+    assert len(devices.printer.printed) == 2 and view_of(flow)["forms_printed"] == 2

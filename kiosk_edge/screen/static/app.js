@@ -83,7 +83,9 @@ const SCREENS = {
   envelope: (s) => `<h1>Đưa túi hồ sơ vào máy</h1><div class="card"><ol>
     <li>Lấy 01 túi hồ sơ ở ngăn đựng túi của kiosk.</li><li>Cho đơn và giấy tờ của thủ tục vào túi.</li>
     <li>Đưa túi vào khe <b>"Nhận hồ sơ"</b>, <b>mã vạch hướng lên trên</b>.</li></ol></div>
-    <div class="icon">✉</div><p class="lead">Thủ tục: ${esc(s.procedure?.name)}</p>${home}`,
+    ${s.procedure?.form ? `<button class="big green" data-action="print_form"${s.forms_printed >= 2 ? " disabled" : ""}>In tờ khai
+      <small>${s.forms_printed ? "Đã in. Ông/Bà điền thêm, ký rồi cho vào túi." : "Đã điền sẵn thông tin trên thẻ Căn cước"}</small></button>` : ""}
+    <p class="lead">Thủ tục: ${esc(s.procedure?.name)}</p>${home}`,
   payment: (s) => `<h1>Nộp phí, lệ phí</h1><p class="lead">Hồ sơ ${code(s.dossier_code)} đã được tiếp nhận.</p>
     ${money(s, "Phí, lệ phí")}${payWays(s)}
     <button class="big grey" data-action="end_payment">Kết thúc thanh toán và in biên nhận</button>`,
