@@ -54,17 +54,21 @@ def receipt_text(*, kiosk: str, dossier_code: str, procedure: str, applicant: st
 def form_text(*, procedure: Procedure, name: str, id_number: str, date_of_birth: str, address: str, phone: str) -> str:
     """The procedure's form (seed 000 §1: "in đơn") headed and filled in with what the card and the citizen gave;
     the rest is written by hand, then signed."""
-    born = date_of_birth
-    try:
-        born = f"{date.fromisoformat(date_of_birth):%d/%m/%Y}"
-    except ValueError:
-        pass
+    born = f"{date.fromisoformat(date_of_birth):%d/%m/%Y}" if _iso_day(date_of_birth) else date_of_birth
     lines = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "", procedure.form.upper(),
              f"Thủ tục: {procedure.name}", "", f"Họ, chữ đệm, tên người yêu cầu: {name}", f"Ngày sinh: {born}",
              f"Số định danh cá nhân: {id_number}", f"Nơi cư trú: {address}", f"Số điện thoại: {phone}", "",
              "Nội dung đề nghị (ghi rõ):", "......................................", "",
              "Người yêu cầu (ký, ghi rõ họ tên)"]
     return wrap(lines)
+
+
+def _iso_day(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def printed_receipt(*, account: BankAccount, **fields: object) -> PrintedReceipt:

@@ -136,7 +136,7 @@ class CloseTrayInput(Input, tag="close_tray"):
 AnyInput = Union[
     BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
     PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, PrintFormInput,
-    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput, NextFaceInput,
-    CloseTrayInput,
+    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput,
+    NextFaceInput, CloseTrayInput,
 ]
 decoder = msgspec.json.Decoder(AnyInput)

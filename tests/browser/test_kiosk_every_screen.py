@@ -23,6 +23,7 @@ from tests.kiosk_edge.test_flow_and_devices import ScriptedCore
 PROCEDURES = kiosk_procedures()
 LONGEST = max(PROCEDURES, key=lambda p: len(p.name))
 CODE = "H29.06.1-261203-0001"
+FORM = max((p.form for p in PROCEDURES), key=len)
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def worst(state: dict, screen: Screen) -> dict:
     payload = vietqr.payload(DEMO_ACCOUNT, 100_000_000, CODE)
     return state | {
         "screen": screen.value, "flow": "pickup" if screen.value.startswith("pickup") else "submit",
-        "message": REFUSAL_MESSAGES.get(screen, ""), "procedure": LONGEST.__dict__, "dossier_code": CODE,
+        "message": REFUSAL_MESSAGES.get(screen, ""), "procedure": LONGEST.__dict__ | {"form": FORM}, "dossier_code": CODE,
         "due_on": "31/12/2026", "owed": 4_000_000, "paid": 500_000, "shortfall": 3_500_000, "excess": 0, "tray": 90,
         "held": 500_000, "name": "Tôn Nữ Hoàng Thị Phương Thảo Nguyễn", "id_masked": "079******101",
         "card_read": True, "masked_phone": "090****101", "resends_left": 2, "otp_left": 300, "resend_in": 60,
