@@ -134,6 +134,13 @@ class Accepted(msgspec.Struct):
     ok: bool = True
 
 
+class PickupOtpSent(msgspec.Struct):
+    """The pickup code was sent; `masked_phone` (090****101) says where, for the kiosk's screen."""
+
+    masked_phone: str
+    ok: bool = True
+
+
 class Versioned(msgspec.Struct):
     version: int
     position: int

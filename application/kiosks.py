@@ -26,7 +26,7 @@ from domain.kiosk import Kiosk, check_envelope_barcode, kiosk_id
 from domain.procedures import ComponentForm
 from domain.tray import PickupMethod, Tray, tray_id
 from domain.values import (
-    Actor, Applicant, Channel, Component, DeliveryChannel, FaceCheck, PaymentMethod, Rating, check_phone,
+    Actor, Applicant, Channel, Component, DeliveryChannel, FaceCheck, PaymentMethod, Rating, check_phone, mask_phone,
 )
 
 SUBMIT, PICKUP = "submit", "pickup"
@@ -139,11 +139,12 @@ class Kiosks(KioskOffice, OneStopApplication):
         at = self._at(at)
         return self._guarded(kiosk, code, at, lambda: self._pickup_with_receipt(kiosk, id_number=id_number, code=code, at=at))
 
-    def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> None:
-        """CCCD-card returns: send the OTP to the phone on the dossier (the screen never shows it)."""
+    def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> str:
+        """CCCD-card returns: send the OTP to the phone on the dossier; returns that phone masked (090****101), for
+        the screen to say where the code went."""
         at = self._at(at)
         self._check_pickup_open(kiosk, code, at)
-        self._send_pickup_otp(kiosk, code, at)
+        return self._send_pickup_otp(kiosk, code, at)
 
     def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
         """The citizen typed the dossier code from the SMS, then the OTP."""
@@ -159,9 +160,10 @@ class Kiosks(KioskOffice, OneStopApplication):
         return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, at)
 
     @command
-    def _send_pickup_otp(self, kiosk: str, code: str, at: datetime) -> None:
+    def _send_pickup_otp(self, kiosk: str, code: str, at: datetime) -> str:
         dossier = self._ready_dossier(kiosk, code)
         self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", at, kiosk=kiosk)
+        return mask_phone(dossier.applicant.phone)
 
     @command
     def _pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime) -> PickupTicket:

@@ -23,6 +23,7 @@ from kiosk_edge.readers.symbols import read_symbols
 from kiosk_edge.runtime import KioskConfigError, KioskProcess, KioskSettings
 from kiosk_edge.scenarios import SCENARIOS
 from kiosk_edge.simulator import SimulationError, Simulator, SmsSink
+from kiosk_edge.vietqr import BankAccount
 
 # A payload is printed raw except for these, which would break the one-line-per-symbol output.
 _LINE_BREAKERS = str.maketrans({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -43,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the kiosk process (simulated devices, citizen screen, NATS outbox)",
                               description="Environment: MOTCUA_KIOSK_KEY, MOTCUA_KIOSK_SECRET, MOTCUA_CORE_URL, "
                               "MOTCUA_NATS_URL, MOTCUA_NATS_PREFIX, MOTCUA_KIOSK_OUTBOX, MOTCUA_KIOSK_SCREEN_PORT, "
-                              "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS.")
+                              "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS, MOTCUA_KIOSK_HOTLINE, MOTCUA_KIOSK_BANK_*, "
+                              "MOTCUA_DEMO (the device panel).")
     run.set_defaults(handler=_run)
     simulate = commands.add_parser("simulate", help="play citizens and staff against a running kiosk and core",
                                    description="Run a JSON script of steps (see kiosk_edge/simulator.py) or a built-in "
@@ -81,7 +83,9 @@ def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", cor
                          nats_prefix=settings.nats.prefix,
                          outbox=given.outbox or outbox or Path(f"var/kiosk-{kiosk}-outbox.sqlite3"),
                          screen_host=given.screen_host, screen_port=given.screen_port, screen_hosts=given.screen_hosts,
-                         catalogue=settings.catalogue_path, trays=given.trays, faces=given.faces)
+                         catalogue=settings.catalogue_path, trays=given.trays, faces=given.faces,
+                         hotline=given.hotline, demo=settings.demo,
+                         bank=BankAccount(bin=given.bank_bin, number=given.bank_account, name=given.bank_name))
 
 
 def _run(args: argparse.Namespace) -> int:

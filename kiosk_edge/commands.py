@@ -8,8 +8,15 @@ from typing import Any, Protocol
 import nats
 
 from domain.kiosk_wire import (
-    BadDeviceMessageError, CommandReply, EjectEnvelope, KioskCommand, OpenTray, Print, command_subject,
-    decode_command, encode,
+    BadDeviceMessageError,
+    CommandReply,
+    EjectEnvelope,
+    KioskCommand,
+    OpenTray,
+    Print,
+    command_subject,
+    decode_command,
+    encode,
 )
 from kiosk_edge.devices.ports import DeviceFaultError
 

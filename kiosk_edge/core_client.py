@@ -61,8 +61,9 @@ class CoreClient:
     def pickup_by_receipt(self, id_number: str, code: str) -> dict[str, Any]:
         return self._device("POST", "/pickups/receipt", {"id_number": id_number, "code": code})
 
-    def send_pickup_otp(self, code: str) -> None:
-        self._device("POST", "/pickups/otp", {"code": code})
+    def send_pickup_otp(self, code: str) -> dict[str, Any]:
+        """The answer names the phone the code went to, masked (`masked_phone`)."""
+        return self._device("POST", "/pickups/otp", {"code": code}) or {}
 
     def pickup_by_otp(self, code: str, otp_code: str) -> dict[str, Any]:
         return self._device("POST", "/pickups/otp/verify", {"code": code, "otp_code": otp_code})
@@ -70,8 +71,9 @@ class CoreClient:
     def release(self, code: str, ticket: str, method: str, face: dict[str, Any] | None) -> dict[str, Any]:
         return self._device("POST", "/pickups/release", {"code": code, "ticket": ticket, "method": method, "face": face})
 
-    def rate(self, code: str, stars: int) -> None:
-        self._device("POST", f"/dossiers/{_quote(code)}/rating", {"rating": {"stars": stars}})
+    def rate(self, code: str, rating: dict[str, Any]) -> None:
+        """`rating`: {"level": a Circular 01 level} or {"stars": 1-5}."""
+        self._device("POST", f"/dossiers/{_quote(code)}/rating", {"rating": rating})
 
     def _device(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.call(method, f"/kiosks/{_quote(self.kiosk)}{path}", body)

@@ -16,21 +16,57 @@ from datetime import date
 from typing import Any
 
 from domain.kiosk_wire import BadDeviceMessageError
+from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, Devices
-from kiosk_edge.receipt import receipt_text
+from kiosk_edge.receipt import form_text, printed_receipt
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead, OtpSent, Paid,
-    PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry, TicketIssued,
-    Timeout, TrayClosed, TrayOpened,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    Event,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
-from kiosk_edge.session.machine import ALLOWED, HOME, InputNotAllowedError, advance
-from kiosk_edge.session.screens import TIMEOUTS, Flow, Screen
+from kiosk_edge.session.machine import ALLOWED, HOME, InputNotAllowedError, advance, allowed
+from kiosk_edge.session.screens import OTP_VALID_SECONDS, RESEND_AFTER, TIMEOUTS, Flow, Screen
+from kiosk_edge.vietqr import BankAccount
 
 log = logging.getLogger(__name__)
 _FAILED = object()
 S = Screen
 OTP_LIMITS = {"otp_rate_limited", "otp_not_sent"}
+DEMO_ACCOUNT = BankAccount(bin="970415", number="113000006868", name="UBND QUAN 6")  # VietinBank BIN; a demo account
+DEFAULT_HOTLINE = "028.39695699"  # District 6's notice (seed 000)
+FORM_COPIES = 2
+
+
+def mask_phone(phone: str) -> str:
+    """'0901000101' -> '090****101': enough for the citizen to recognise their phone, not to read it."""
+    return f"{phone[:3]}****{phone[-3:]}" if len(phone) >= 7 else ""
 
 
 @dataclass
@@ -40,9 +76,13 @@ class Citizen:
     qr_payload: str = ""
     name: str = ""
     id_number: str = ""
+    date_of_birth: str = ""
+    address: str = ""
+    forms_printed: int = 0
     phone: str = ""
     proof: str = ""
     face: dict[str, Any] | None = None
+    held: tuple[int, int] | None = None  # (denomination, count) in the acceptor's escrow
     ticket: str = ""
     method: str = ""
     printed: bool = False
@@ -52,10 +92,14 @@ class KioskFlow:
     """One kiosk's citizen session, driven by the screen and the devices (thread-safe)."""
 
     def __init__(self, kiosk: str, core: CoreClient, devices: Devices, procedures: list[Procedure], *,
-                 clock: Callable[[], float] = time.monotonic, release_wait: float = 3.0) -> None:
+                 clock: Callable[[], float] = time.monotonic, release_wait: float = 3.0,
+                 account: BankAccount = DEMO_ACCOUNT, hotline: str = DEFAULT_HOTLINE,
+                 usage: Usage | None = None) -> None:
         self.kiosk, self.core, self.devices, self.clock, self.release_wait = kiosk, core, devices, clock, release_wait
+        self.account, self.hotline, self.usage = account, hotline, usage or Usage()
         self.procedures = {p.code: p for p in procedures}
         self.state, self.citizen, self.touched = HOME, Citizen(), clock()
+        self.otp_sent_at, self.last_receipt = 0.0, ""
         self.lock = threading.RLock()
 
     # ----- citizen and device inputs ------------------------------------------------------
@@ -80,6 +124,8 @@ class KioskFlow:
             if identity is not _FAILED:
                 self.citizen.qr_payload, self.citizen.name = qr_payload, str(identity["name"])
                 self.citizen.id_number = str(identity["id_number"])
+                self.citizen.date_of_birth = str(identity.get("date_of_birth") or "")
+                self.citizen.address = str(identity.get("address") or "")
                 self._feed(IdentityRead())
 
     def enter_phone(self, phone: str) -> None:
@@ -87,7 +133,31 @@ class KioskFlow:
             self._require(OtpSent)
             if self._ask(lambda: self.core.send_otp(phone), lambda r: S.OTP_LIMIT if r.code in OTP_LIMITS else S.BAD_PHONE) is not _FAILED:
                 self.citizen.phone = phone
-                self._feed(OtpSent())
+                self._feed(OtpSent(mask_phone(phone)))
+
+    def resend_otp(self) -> None:
+        """'Gửi lại mã': a new code to the same phone, once the last one is a minute old (or locked)."""
+        with self.lock:
+            s = self.state
+            if not allowed(s, OtpResent()) or (s.screen is not S.OTP_LOCKED and self.resend_in() > 0):
+                raise InputNotAllowedError(s.screen, "OtpResent")
+            if s.flow is Flow.SUBMIT:
+                sent = self._ask(lambda: self.core.send_otp(self.citizen.phone), lambda r: S.OTP_LIMIT)
+                masked = mask_phone(self.citizen.phone)
+            else:
+                code = s.dossier_code or ""
+                sent = self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal)
+                masked = str((sent or {}).get("masked_phone") or "") if sent is not _FAILED else ""
+            if sent is not _FAILED:
+                self._feed(OtpResent(masked))
+
+    def resend_in(self) -> int:
+        """Seconds before 'Gửi lại mã' may be pressed."""
+        return max(0, int(RESEND_AFTER - (self.clock() - self.otp_sent_at) + 0.999))
+
+    def otp_left(self) -> int:
+        """Seconds the last code is still valid for."""
+        return max(0, int(OTP_VALID_SECONDS - (self.clock() - self.otp_sent_at) + 0.999))
 
     def enter_otp(self, code: str) -> None:
         with self.lock:
@@ -109,6 +179,19 @@ class KioskFlow:
             self.citizen.face = {"score": score, "matched": True, "model_id": model_id}
             self._feed(FaceMatched())
 
+    def print_form(self) -> None:
+        """'In tờ khai': the procedure's form with the card's data filled in (twice at most per session)."""
+        with self.lock:
+            procedure, c = self.state.procedure, self.citizen
+            if self.state.screen is not S.ENVELOPE or procedure is None or not procedure.form:
+                raise InputNotAllowedError(self.state.screen, "print_form")
+            if c.forms_printed >= FORM_COPIES:
+                raise InputNotAllowedError(self.state.screen, "print_form (already printed)")
+            self.devices.printer.print_receipt(None, form_text(procedure=procedure, name=c.name, id_number=c.id_number,
+                                                               date_of_birth=c.date_of_birth, address=c.address,
+                                                               phone=c.phone))
+            c.forms_printed += 1
+
     def envelope_inserted(self, barcode: str) -> None:
         with self.lock:
             self._require(EnvelopeTaken)
@@ -128,13 +211,31 @@ class KioskFlow:
             self._feed(EnvelopeTaken(submitted["dossier_code"], int(submitted["fee"]), date.fromisoformat(submitted["due_on"])))
 
     def cash_inserted(self, denomination: int, count: int = 1) -> None:
+        """Notes worth more than what is owed wait in escrow for the citizen's word: no change is given."""
         with self.lock:
-            self._require(Paid)
+            self._require(NoteHeld)
+            if denomination * count > self.state.shortfall:
+                held = self.devices.cash.hold(denomination, count)
+                self.citizen.held = (denomination, count)
+                self._feed(NoteHeld(held))
+                return
             self._feed(Paid(self.devices.cash.take(self.state.dossier_code or "", denomination, count)))
+
+    def keep_note(self) -> None:
+        """The citizen pays with the held note anyway (the excess is refunded at the counter)."""
+        with self.lock:
+            self._require(NoteReturned)
+            denomination, count = self.citizen.held or (0, 0)
+            self.citizen.held = None
+            self._feed(Paid(self.devices.cash.take(self.state.dossier_code or "", denomination, count)))
+
+    def return_note(self) -> None:
+        with self.lock:
+            self._feed(NoteReturned())
 
     def qr_confirmed(self, amount: int, reference: str) -> None:
         with self.lock:
-            self._require(Paid)
+            self._require(NoteHeld)
             if self.state.offline:  # no bank QR is shown while the core is out of reach
                 raise InputNotAllowedError(self.state.screen, "bank QR payment while offline")
             code = self.state.dossier_code or ""
@@ -155,16 +256,47 @@ class KioskFlow:
             self._feed(PickupChosen(by_otp))
 
     def pickup_by_receipt(self, id_number: str, code: str) -> None:
+        """The typed fallback (or a scanner that reads both at once)."""
         with self.lock:
-            self._require(TicketIssued, S.PICKUP_RECEIPT)
+            if self.state.screen not in (S.PICKUP_RECEIPT, S.PICKUP_TYPING):
+                raise InputNotAllowedError(self.state.screen, "TicketIssued")
             ticket = self._ask(lambda: self.core.pickup_by_receipt(id_number, code), self._pickup_refusal)
             self._ticket(ticket, "cccd_and_receipt")
+
+    def card_scanned(self, qr_payload: str) -> None:
+        """The camera read a CCCD QR: the submitter's identity, or at pickup the first half of the check."""
+        with self.lock:
+            if self.state.screen is not S.PICKUP_RECEIPT:
+                return self.cccd_scanned(qr_payload)
+            identity = self._ask(lambda: self.core.read_identity(qr_payload), lambda r: S.BAD_QR)
+            if identity is not _FAILED:
+                self.citizen.id_number = str(identity["id_number"])
+                self._feed(CardRead())
+                self._pickup_when_both()
+
+    def receipt_scanned(self, code: str) -> None:
+        """The camera read the dossier code printed as a QR on the receipt."""
+        with self.lock:
+            self._feed(ReceiptRead(code.strip().upper()))
+            self._pickup_when_both()
+
+    def type_instead(self) -> None:
+        with self.lock:
+            self._feed(TypeInstead())
+
+    def _pickup_when_both(self) -> None:
+        s, c = self.state, self.citizen
+        if s.card_read and s.dossier_code and c.id_number:
+            code = s.dossier_code
+            self._ticket(self._ask(lambda: self.core.pickup_by_receipt(c.id_number, code), self._pickup_refusal),
+                         "cccd_and_receipt")
 
     def request_pickup_otp(self, code: str) -> None:
         with self.lock:
             self._require(PickupOtpSent)
-            if self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal) is not _FAILED:
-                self._feed(PickupOtpSent(code))
+            sent = self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal)
+            if sent is not _FAILED:
+                self._feed(PickupOtpSent(code, str((sent or {}).get("masked_phone") or "")))
 
     def enter_pickup_otp(self, otp_code: str) -> None:
         with self.lock:
@@ -178,11 +310,12 @@ class KioskFlow:
             self.devices.trays.close(self.state.tray or 0)
             self._feed(TrayClosed())
 
-    def rate(self, stars: int) -> None:
+    def rate(self, stars: int | None = None, level: str | None = None) -> None:
+        """The citizen's rating: one of the four Circular 01 levels (the screen's choice) or 1-5 stars."""
         with self.lock:
             self._require(Rated)
             try:
-                self.core.rate(self.state.dossier_code or "", stars)
+                self.core.rate(self.state.dossier_code or "", {"level": level} if level else {"stars": stars})
             except (CoreRefusal, CoreUnreachableError) as error:  # the result is delivered: never block on a rating
                 log.warning("rating not recorded: %s", error)
             self._feed(Rated())
@@ -208,8 +341,15 @@ class KioskFlow:
 
     # ----- steps --------------------------------------------------------------------------
     def _feed(self, event: Event) -> None:
-        self.state = advance(self.state, event)
+        before, self.state = self.state, advance(self.state, event)
         self.touched = self.clock()
+        if isinstance(event, (OtpSent, OtpResent, PickupOtpSent)):
+            self.otp_sent_at = self.touched
+        if before.held and not self.state.held and not isinstance(event, Paid):  # taken back, or left too long
+            self.devices.cash.give_back()
+            self.citizen.held = None
+        if isinstance(event, EnvelopeTaken) and self.state.procedure is not None:
+            self.usage.add(self.state.procedure.code)
         if self.state.screen in (S.HOME, S.OFFLINE):
             self.citizen = Citizen()
         elif self.state.screen is S.RECEIPT and not self.citizen.printed:
@@ -258,9 +398,11 @@ class KioskFlow:
     def _print_receipt(self) -> None:
         s, c = self.state, self.citizen
         assert s.procedure is not None and s.dossier_code is not None and s.due_on is not None
-        text = receipt_text(kiosk=self.kiosk, dossier_code=s.dossier_code, procedure=s.procedure.name,
-                            applicant=c.name, due_on=s.due_on, fee=s.owed, paid=s.paid)
-        self.devices.printer.print_receipt(s.dossier_code, text)
+        receipt = printed_receipt(account=self.account, kiosk=self.kiosk, dossier_code=s.dossier_code,
+                                  procedure=s.procedure.name, applicant=c.name, due_on=s.due_on, fee=s.owed,
+                                  paid=s.paid)
+        self.devices.printer.print_receipt(s.dossier_code, receipt.text, receipt.codes)
+        self.last_receipt = s.dossier_code
         c.printed = True
 
     def _release(self) -> None:

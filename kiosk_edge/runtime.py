@@ -19,16 +19,17 @@ import nats
 
 from domain.kiosk_wire import CommandReply, KioskCommand
 from kiosk_edge.auth import device_auth
-from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
+from kiosk_edge.catalogue import DEFAULT_CATALOGUE, Usage, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
+from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.ports import FaceConfig
-from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.simulated import SimulatedKiosk
-from kiosk_edge.flow import KioskFlow
+from kiosk_edge.flow import DEFAULT_HOTLINE, DEMO_ACCOUNT, KioskFlow
 from kiosk_edge.outbox import Outbox, Publisher
 from kiosk_edge.screen.server import ScreenServer
+from kiosk_edge.vietqr import BankAccount
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class KioskSettings:
     trays: int = 90
     publish_idle: float = 1.0
     faces: FaceConfig | None = None  # MOTCUA_FACE_*; without a model dir the camera is simulated
+    hotline: str = DEFAULT_HOTLINE  # shown in the footer of every screen
+    bank: BankAccount = DEMO_ACCOUNT  # the agency's account the VietQR pays into
+    demo: bool = False  # MOTCUA_DEMO=1: the device panel on the citizen screen
 
 
 class KioskProcess:
@@ -93,9 +97,11 @@ class KioskProcess:
         if camera is not None:  # MOTCUA_FACE_MODEL_DIR: the real face pipeline instead of the simulated one
             self.devices.camera = camera
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
-        self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait)
+        usage = Usage(s.outbox.parent / f"usage-{s.kiosk}.json")
+        self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait,
+                              account=s.bank, hotline=s.hotline, usage=usage)
         self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,
-                                   backlog=self.log.backlog, allowed_hosts=s.screen_hosts)
+                                   backlog=self.log.backlog, allowed_hosts=s.screen_hosts, demo=s.demo)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._threads: list[threading.Thread] = []

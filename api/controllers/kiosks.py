@@ -10,7 +10,7 @@ from api.schemas import MAX_COMMAND_BODY
 from api.auth import authorize, current_actor, rules, DEVICE
 from api.kiosk_schemas import (
     Accepted, CodeBody, EnvelopeBody, IdentityBody, KioskPaymentBody, KioskRatingBody, OtpBody, OtpPickupBody,
-    PhoneBody, ProofResult, ReceiptPickupBody, ReleaseBody, SubmissionBody, Versioned,
+    PhoneBody, PickupOtpSent, ProofResult, ReceiptPickupBody, ReleaseBody, SubmissionBody, Versioned,
 )
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted
 from application.kiosks import Kiosks
@@ -73,10 +73,9 @@ class KioskDeviceController(Controller):
         return kiosks.start_pickup_with_receipt(key, id_number=data.id_number, code=data.code)
 
     @post("/pickups/otp", sync_to_thread=True, summary="Gửi OTP nhận kết quả / Send the pickup OTP", opt=rules(DEVICE, 'device'))
-    def pickup_otp(self, key: FromPath[str], data: JSONBody[CodeBody], kiosks: NamedDependency[Kiosks]) -> Accepted:
-        """CCCD-card returns: send an OTP to the phone on the dossier."""
-        kiosks.request_pickup_otp(key, data.code)
-        return Accepted()
+    def pickup_otp(self, key: FromPath[str], data: JSONBody[CodeBody], kiosks: NamedDependency[Kiosks]) -> PickupOtpSent:
+        """CCCD-card returns: send an OTP to the phone on the dossier; the answer names that phone masked."""
+        return PickupOtpSent(masked_phone=kiosks.request_pickup_otp(key, data.code))
 
     @post("/pickups/otp/verify", sync_to_thread=True, summary="Nhận kết quả bằng mã hồ sơ và OTP / Pick up by code and OTP", opt=rules(DEVICE, 'device'))
     def pickup_by_otp(self, key: FromPath[str], data: JSONBody[OtpPickupBody], kiosks: NamedDependency[Kiosks]) -> PickupTicket:

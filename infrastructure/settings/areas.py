@@ -196,4 +196,10 @@ class KioskSettings(msgspec.Struct, frozen=True, kw_only=True):
                                                  "besides loopback, comma-separated: other `Host` headers and "
                                                  "cross-origin POSTs get 403", shown="—")] = ()
     trays: Annotated[int, var("MOTCUA_KIOSK_TRAYS", "pickup trays of the kiosk", minimum=0)] = 90
+    hotline: Annotated[str, var("MOTCUA_KIOSK_HOTLINE", "the help line shown on the kiosk's screens")] = "028.39695699"
+    bank_bin: Annotated[str, var("MOTCUA_KIOSK_BANK_BIN", "NAPAS BIN (6 digits) of the agency's bank, for the "
+                                 "VietQR the kiosk shows and prints")] = "970415"
+    bank_account: Annotated[str, var("MOTCUA_KIOSK_BANK_ACCOUNT", "the agency's account number (a demo default)")] = (
+        "113000006868")
+    bank_name: Annotated[str, var("MOTCUA_KIOSK_BANK_NAME", "the account holder as the bank shows it")] = "UBND QUAN 6"
     faces: FaceSettings = msgspec.field(default_factory=FaceSettings)

@@ -5,6 +5,7 @@ The keypad and screen are the citizen's web page (kiosk_edge/screen), so they ha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from domain.kiosk_wire import DeviceEvent
@@ -43,9 +44,14 @@ class TrayDoors(Protocol):
 
 
 class CashAcceptor(Protocol):
-    """Takes banknotes of one denomination at a time for a dossier's fee."""
+    """Takes banknotes of one denomination at a time for a dossier's fee. Notes worth more than what is owed wait
+    in escrow (`hold`) until the citizen confirms (`take`) or takes them back (`give_back`): no change is given."""
+
+    def hold(self, denomination: int, count: int) -> int: ...
 
     def take(self, dossier_code: str, denomination: int, count: int) -> int: ...
+
+    def give_back(self) -> None: ...
 
 
 class BankQr(Protocol):
@@ -55,9 +61,9 @@ class BankQr(Protocol):
 
 
 class ReceiptPrinter(Protocol):
-    """Prints receipts and slips."""
+    """Prints receipts and slips; `codes` are QR codes printed under the text (name -> payload)."""
 
-    def print_receipt(self, dossier_code: str | None, text: str) -> None: ...
+    def print_receipt(self, dossier_code: str | None, text: str, codes: Mapping[str, str] | None = None) -> None: ...
 
 
 class FaceCamera(Protocol):

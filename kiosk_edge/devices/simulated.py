@@ -4,13 +4,24 @@ simulator, the tests and the citizen screen's simulation panel."""
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from domain.kiosk_wire import (
-    BANKNOTES, CashInserted, DoorFault, EnvelopeAccepted, EnvelopeEjected, EnvelopeScanned, FaceVerified,
-    QrPaymentConfirmed, ReceiptPrinted, TrayClosed, TrayOpened,
+    BANKNOTES,
+    CashInserted,
+    DoorFault,
+    EnvelopeAccepted,
+    EnvelopeEjected,
+    EnvelopeScanned,
+    FaceVerified,
+    QrPaymentConfirmed,
+    ReceiptPrinted,
+    TrayClosed,
+    TrayOpened,
 )
 from kiosk_edge.devices.ports import DeviceFaultError, EventLog, FaceCamera, RefusedNoteError
+from kiosk_edge.vietqr import png
 
 SIMULATED_MODEL = "simulated-face-v1"
 
@@ -68,15 +79,27 @@ class SimulatedCashAcceptor:
     """Takes Vietnamese banknotes; anything else is pushed back and records nothing."""
 
     def __init__(self, log: EventLog) -> None:
-        self.log, self.total = log, 0
+        self.log, self.total, self.escrow, self.given_back = log, 0, 0, 0
+
+    def hold(self, denomination: int, count: int) -> int:
+        """The notes stay in escrow (nothing is recorded until they are taken)."""
+        self.escrow = _value(denomination, count)
+        return self.escrow
 
     def take(self, dossier_code: str, denomination: int, count: int) -> int:
-        if denomination not in BANKNOTES or not 1 <= count <= 100:
-            raise RefusedNoteError(f"{count} notes of {denomination} đồng are not accepted")
-        amount = denomination * count
+        amount = _value(denomination, count)
         self.log.record(CashInserted, dossier_code=dossier_code, denomination=denomination, amount=amount)
-        self.total += amount
+        self.total, self.escrow = self.total + amount, 0
         return amount
+
+    def give_back(self) -> None:
+        self.given_back, self.escrow = self.given_back + self.escrow, 0
+
+
+def _value(denomination: int, count: int) -> int:
+    if denomination not in BANKNOTES or not 1 <= count <= 100:
+        raise RefusedNoteError(f"{count} notes of {denomination} đồng are not accepted")
+    return denomination * count
 
 
 class SimulatedBankQr:
@@ -90,13 +113,15 @@ class SimulatedBankQr:
 
 
 class SimulatedPrinter:
-    """Keeps what it printed in memory (receipts name the citizen: never logged)."""
+    """Keeps what it printed in memory (receipts name the citizen: never logged), its QR codes as PNG images."""
 
     def __init__(self, log: EventLog) -> None:
         self.log, self.printed = log, []
+        self.pictures: list[dict[str, bytes]] = []
 
-    def print_receipt(self, dossier_code: str | None, text: str) -> None:
+    def print_receipt(self, dossier_code: str | None, text: str, codes: Mapping[str, str] | None = None) -> None:
         self.printed.append(text)
+        self.pictures.append({name: png(value) for name, value in (codes or {}).items()})
         if dossier_code is not None:
             self.log.record(ReceiptPrinted, dossier_code=dossier_code)
 

@@ -55,8 +55,35 @@ class PickupOtpInput(Input, tag="pickup_otp"):
     otp: Digits
 
 
+class PrintFormInput(Input, tag="print_form"):
+    """'In tờ khai': print the procedure's form with the card's data filled in."""
+
+
+class ResendInput(Input, tag="resend"):
+    """'Gửi lại mã': a new code to the same phone."""
+
+
+class TypeInsteadInput(Input, tag="type_instead"):
+    """'Nhập bằng bàn phím' on the pickup scan screen."""
+
+
+class KeepNoteInput(Input, tag="keep_note"):
+    """The citizen pays with the note in escrow although it is more than owed."""
+
+
+class ReturnNoteInput(Input, tag="return_note"):
+    """The citizen takes the note in escrow back."""
+
+
 class RateInput(Input, tag="rate"):
-    stars: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    """One of the four levels of Circular 01/2018/TT-VPCP (the screen), or 1-5 stars (older scripts)."""
+
+    stars: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
+    level: Literal["very_satisfied", "satisfied", "acceptable", "dissatisfied"] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.stars is None) == (self.level is None):
+            raise ValueError("give exactly one of `stars` or `level`")
 
 
 class FinishInput(Input, tag="finish"):
@@ -74,6 +101,12 @@ class RetryInput(Input, tag="retry"):
 # ----- device readings (simulation panel and simulator) ---------------------------------------
 class CccdInput(Input, tag="scan_cccd"):
     payload: Annotated[str, msgspec.Meta(min_length=1, max_length=600)]
+
+
+class ReceiptQrInput(Input, tag="scan_receipt"):
+    """The camera read the QR printed on a receipt: the dossier code."""
+
+    code: Short
 
 
 class EnvelopeInput(Input, tag="insert_envelope"):
@@ -102,7 +135,8 @@ class CloseTrayInput(Input, tag="close_tray"):
 
 AnyInput = Union[
     BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
-    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, CccdInput, EnvelopeInput,
-    CashInput, BankQrInput, NextFaceInput, CloseTrayInput,
+    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, PrintFormInput,
+    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput,
+    NextFaceInput, CloseTrayInput,
 ]
 decoder = msgspec.json.Decoder(AnyInput)

@@ -34,7 +34,8 @@ from kiosk_edge.session.machine import InputNotAllowedError
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-DEVICE_INPUTS = (i.CccdInput, i.EnvelopeInput, i.CashInput, i.BankQrInput, i.NextFaceInput, i.CloseTrayInput)
+DEVICE_INPUTS = (i.CccdInput, i.ReceiptQrInput, i.EnvelopeInput, i.CashInput, i.BankQrInput, i.NextFaceInput,
+                 i.CloseTrayInput)
 MAX_BODY = 4096
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SECURITY_HEADERS = {
@@ -58,11 +59,17 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.PickupReceiptInput: lambda m: flow.pickup_by_receipt(m.id_number, m.code),
         i.PickupCodeInput: lambda m: flow.request_pickup_otp(m.code),
         i.PickupOtpInput: lambda m: flow.enter_pickup_otp(m.otp),
-        i.RateInput: lambda m: flow.rate(m.stars),
+        i.RateInput: lambda m: flow.rate(m.stars, m.level),
         i.FinishInput: lambda m: flow.finish(),
         i.CancelInput: lambda m: flow.cancel(),
         i.RetryInput: lambda m: flow.retry(),
-        i.CccdInput: lambda m: flow.cccd_scanned(m.payload),
+        i.ResendInput: lambda m: flow.resend_otp(),
+        i.PrintFormInput: lambda m: flow.print_form(),
+        i.TypeInsteadInput: lambda m: flow.type_instead(),
+        i.KeepNoteInput: lambda m: flow.keep_note(),
+        i.ReturnNoteInput: lambda m: flow.return_note(),
+        i.CccdInput: lambda m: flow.card_scanned(m.payload),
+        i.ReceiptQrInput: lambda m: flow.receipt_scanned(m.code),
         i.EnvelopeInput: lambda m: flow.envelope_inserted(m.barcode),
         i.CashInput: lambda m: flow.cash_inserted(m.denomination, m.count),
         i.BankQrInput: lambda m: flow.qr_confirmed(m.amount, m.reference),
@@ -70,6 +77,15 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.CloseTrayInput: lambda m: flow.tray_closed(),
     }
     handlers[type(message)](message)
+
+
+def demo_panel(flow: KioskFlow, simulated: Any) -> dict[str, Any]:
+    """What the demo device panel plays: the demo citizen's card, the next unused demo envelope, the last receipt."""
+    from kiosk_edge.scenarios import CITIZEN_QR  # fictitious demo data, needed only by the panel
+
+    used = sum(flow.usage.counts.values()) + simulated.intake.returned
+    return {"cccd": CITIZEN_QR, "envelope": f"Q6PB{used % 200 + 1:06d}", "receipt": flow.last_receipt or None,
+            "tray": flow.state.tray}
 
 
 def _next_face(simulated: Any, matched: bool) -> None:
@@ -83,8 +99,11 @@ class ScreenServer:
     """The page and its API on host:port, served by a thread of the kiosk process."""
 
     def __init__(self, flow: KioskFlow, *, simulated: SimulatedKiosk | None = None, host: str = "127.0.0.1",
-                 port: int = 8100, backlog: Callable[[], int] = lambda: 0, allowed_hosts: Collection[str] = ()) -> None:
+                 port: int = 8100, backlog: Callable[[], int] = lambda: 0, allowed_hosts: Collection[str] = (),
+                 demo: bool = False) -> None:
+        """`demo` (MOTCUA_DEMO=1, simulated devices only) shows the device panel on the page."""
         self.flow, self.simulated, self.backlog = flow, simulated, backlog
+        self.demo = demo and simulated is not None
         self.allowed_hosts = LOCAL_HOSTS | {host.lower()} | {name.strip().lower() for name in allowed_hosts if name.strip()}
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
@@ -106,7 +125,9 @@ class ScreenServer:
             self._thread.join(timeout=5)
 
     def state(self) -> dict[str, Any]:
-        return view_of(self.flow) | {"backlog": self.backlog(), "simulated": self.simulated is not None}
+        """The page's state; `backlog` is for the staff's tools, never shown to citizens."""
+        state = view_of(self.flow) | {"backlog": self.backlog(), "simulated": self.simulated is not None}
+        return state | {"demo": demo_panel(self.flow, self.simulated) if self.demo else None}
 
     def refusal(self, method: str, host: str | None, origin: str | None, fetch_site: str | None) -> str | None:
         """Why a request must be refused (host not ours, POST from another origin), or None."""

@@ -16,6 +16,9 @@ class Procedure:
     name: str
     fee: int
     face_required: bool
+    group: str = ""  # the life event it belongs to (kiosk_edge/catalogue.py)
+    department: str = ""
+    form: str = ""  # the application form of the procedure (a component "theo mẫu"), printed at the kiosk on request
 
 
 class Event:
@@ -39,7 +42,16 @@ class IdentityRead(Event):
 
 @dataclass(frozen=True)
 class OtpSent(Event):
-    """The submission OTP went to the phone the citizen typed."""
+    """The submission OTP went to the phone the citizen typed (`masked`: where, as shown)."""
+
+    masked: str = ""
+
+
+@dataclass(frozen=True)
+class OtpResent(Event):
+    """A new code went to the same phone ("Gửi lại mã"); `masked` shows where (e.g. 090****101)."""
+
+    masked: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +81,18 @@ class Paid(Event):
 
 
 @dataclass(frozen=True)
+class NoteHeld(Event):
+    """The cash acceptor holds a note larger than what is owed; the citizen confirms it (no change is given)."""
+
+    amount: int
+
+
+@dataclass(frozen=True)
+class NoteReturned(Event):
+    """The citizen took the held note back."""
+
+
+@dataclass(frozen=True)
 class EndPayment(Event):
     """The citizen stops paying; any shortfall is printed on the receipt."""
 
@@ -81,6 +105,24 @@ class PickupChosen(Event):
 @dataclass(frozen=True)
 class PickupOtpSent(Event):
     dossier_code: str
+    masked: str = ""  # the phone on the dossier, masked, as the core answered
+
+
+@dataclass(frozen=True)
+class CardRead(Event):
+    """At pickup the camera read the citizen's ID card (the number stays in the driver)."""
+
+
+@dataclass(frozen=True)
+class ReceiptRead(Event):
+    """At pickup the camera read the dossier code printed on the receipt."""
+
+    dossier_code: str
+
+
+@dataclass(frozen=True)
+class TypeInstead(Event):
+    """The citizen cannot scan and types the ID number and the receipt number instead."""
 
 
 @dataclass(frozen=True)

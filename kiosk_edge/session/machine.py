@@ -12,11 +12,37 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, Event, FaceMatched, Finish, IdentityRead, OtpSent,
-    Paid, PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry,
-    TicketIssued, Timeout, TrayClosed, TrayOpened,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    Event,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
-from kiosk_edge.session.screens import REFUSAL_MESSAGES, REFUSALS, Flow, Screen
+from kiosk_edge.session.screens import FINAL_REFUSALS, OTP_SENDS, OTP_TRIES, REFUSAL_MESSAGES, REFUSALS, Flow, Screen
 
 S = Screen
 
@@ -36,6 +62,11 @@ class State:
     paid: int = 0
     offline: bool = False
     back: Screen | None = None
+    masked_phone: str = ""  # where the last code went, masked (090****101)
+    otp_sends: int = 0  # codes sent in this session for the current step
+    otp_failures: int = 0  # wrong tries of the current code
+    card_read: bool = False  # pickup: the ID card was scanned
+    held: int = 0  # a note in the acceptor's escrow, waiting for the citizen's confirmation
 
     @property
     def shortfall(self) -> int:
@@ -61,44 +92,52 @@ class InputNotAllowedError(Exception):
 
 # Where each refusal may come from.
 REFUSED_FROM: dict[Screen, frozenset[Screen]] = {
-    S.BAD_QR: frozenset({S.SCAN_CCCD}),
+    S.BAD_QR: frozenset({S.SCAN_CCCD, S.PICKUP_RECEIPT}),
     S.BAD_PHONE: frozenset({S.PHONE}),
-    S.OTP_LIMIT: frozenset({S.PHONE, S.PICKUP_CODE}),
+    S.OTP_LIMIT: frozenset({S.PHONE, S.PICKUP_CODE, S.OTP, S.PICKUP_OTP, S.OTP_LOCKED}),
     S.WRONG_OTP: frozenset({S.OTP, S.PICKUP_OTP}),
+    S.OTP_LOCKED: frozenset({S.OTP}),
     S.FACE_MISMATCH: frozenset({S.FACE, S.PICKUP_FACE}),
     S.UNKNOWN_ENVELOPE: frozenset({S.ENVELOPE}),
     S.SUBMISSION_REFUSED: frozenset({S.ENVELOPE}),
-    S.NOT_PROCESSED_YET: frozenset({S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP}),
-    S.PICKUP_REFUSED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.RELEASE}),
-    S.PICKUP_LOCKED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP}),
+    S.NOT_PROCESSED_YET: frozenset({S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP}),
+    S.PICKUP_REFUSED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP, S.RELEASE}),
+    S.PICKUP_LOCKED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP}),
     S.PAYMENT_PENDING: frozenset({S.RELEASE}),
     S.TRAY_FAULT: frozenset({S.RELEASE}),
 }
 # Screens whose step needs the core (the payment screen only for bank-QR: cash needs no core; a rating
 # that cannot be sent is dropped rather than shown as an outage).
 ASKS_CORE = frozenset({S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.ENVELOPE, S.PAYMENT, S.PICKUP_CHOICE,
-                       S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_PAYMENT, S.RELEASE})
+                       S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_PAYMENT, S.RELEASE,
+                       S.OTP_LOCKED})
 # Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
-CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.RELEASE, S.TRAY_OPEN}
+CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN}
 ALLOWED: dict[type[Event], frozenset[Screen]] = {
     Begin: frozenset({S.HOME}),
     ProcedureChosen: frozenset({S.PROCEDURES}),
     IdentityRead: frozenset({S.SCAN_CCCD}),
     OtpSent: frozenset({S.PHONE}),
+    OtpResent: frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED}),
     PhoneVerified: frozenset({S.OTP}),
     FaceMatched: frozenset({S.FACE, S.PICKUP_FACE}),
     EnvelopeTaken: frozenset({S.ENVELOPE}),
-    Paid: frozenset({S.PAYMENT, S.PICKUP_PAYMENT}),
+    Paid: frozenset({S.PAYMENT, S.PICKUP_PAYMENT, S.CASH_CONFIRM}),
+    NoteHeld: frozenset({S.PAYMENT, S.PICKUP_PAYMENT}),
+    NoteReturned: frozenset({S.CASH_CONFIRM}),
     EndPayment: frozenset({S.PAYMENT}),
     PickupChosen: frozenset({S.PICKUP_CHOICE}),
     PickupOtpSent: frozenset({S.PICKUP_CODE}),
-    TicketIssued: frozenset({S.PICKUP_RECEIPT, S.PICKUP_OTP}),
+    CardRead: frozenset({S.PICKUP_RECEIPT}),
+    ReceiptRead: frozenset({S.PICKUP_RECEIPT}),
+    TypeInstead: frozenset({S.PICKUP_RECEIPT}),
+    TicketIssued: frozenset({S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_OTP}),
     TrayOpened: frozenset({S.RELEASE}),
     TrayClosed: frozenset({S.TRAY_OPEN}),
     Rated: frozenset({S.RATING}),
     Finish: frozenset({S.RECEIPT, S.THANKS, S.OFFLINE}),
     Refused: frozenset().union(*REFUSED_FROM.values()),
-    Retry: REFUSALS,
+    Retry: REFUSALS - FINAL_REFUSALS,
     Cancel: CANCELLABLE,
     Timeout: frozenset(Screen) - {S.HOME},
     CoreUnreachable: ASKS_CORE,
@@ -109,6 +148,8 @@ HOME = State()
 def allowed(state: State, event: Event) -> bool:
     """Whether the current screen takes `event`."""
     if type(event) not in ALLOWED or state.screen not in ALLOWED[type(event)]:
+        return False
+    if isinstance(event, OtpResent) and state.otp_sends >= OTP_SENDS:
         return False
     return not isinstance(event, Refused) or state.screen in REFUSED_FROM.get(event.screen, frozenset())
 
@@ -134,7 +175,28 @@ def _after_face(state: State) -> State:
     return _go(state, S.PICKUP_PAYMENT if state.shortfall else S.RELEASE)
 
 
+def _sent(state: State, masked: str, **changes: object) -> State:
+    return _go(state, S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP, masked_phone=masked or state.masked_phone,
+               otp_failures=0, **changes)
+
+
+def _refused(state: State, event: Refused) -> State:
+    """A refusal screen that remembers where it came from; the last wrong try of a code is a lock-out instead."""
+    back = state.back if state.screen in REFUSALS and state.back else state.screen
+    if event.screen is not S.WRONG_OTP:
+        return replace(state, screen=event.screen, back=back)
+    failures = state.otp_failures + 1
+    screen = S.WRONG_OTP if failures < OTP_TRIES else S.OTP_LOCKED if state.screen is S.OTP else S.PICKUP_LOCKED
+    return replace(state, screen=screen, back=back, otp_failures=failures)
+
+
+def _unhold(state: State) -> State:
+    return replace(state, screen=state.back or S.PAYMENT, back=None, held=0)
+
+
 def _paid(state: State, event: Paid) -> State:
+    if state.screen is S.CASH_CONFIRM:
+        state = _unhold(state)
     state = replace(state, paid=state.paid + event.amount)
     if state.screen is S.PICKUP_PAYMENT:
         return _go(state, S.RELEASE) if not state.shortfall else state
@@ -148,6 +210,8 @@ def _ticket(state: State, event: TicketIssued) -> State:
 
 
 def _timeout(state: State, _: Event) -> State:
+    if state.screen is S.CASH_CONFIRM:  # the acceptor gives the held note back; the payment screen goes on
+        return _unhold(state)
     return _go(state, S.RECEIPT) if state.screen is S.PAYMENT else HOME
 
 
@@ -161,21 +225,27 @@ _STEPS = {
     Begin: _begin,
     ProcedureChosen: lambda s, e: _go(s, S.SCAN_CCCD, procedure=e.procedure),
     IdentityRead: lambda s, e: _go(s, S.PHONE),
-    OtpSent: lambda s, e: _go(s, S.OTP),
+    OtpSent: lambda s, e: _sent(s, e.masked, otp_sends=1),
+    OtpResent: lambda s, e: _sent(s, e.masked, otp_sends=s.otp_sends + 1),
     PhoneVerified: lambda s, e: _go(s, S.FACE) if s.procedure and s.procedure.face_required else _go(s, S.ENVELOPE),
     FaceMatched: lambda s, e: _after_face(s),
     EnvelopeTaken: lambda s, e: _go(s, S.PAYMENT if e.fee else S.RECEIPT, dossier_code=e.dossier_code,
                                     owed=e.fee, due_on=e.due_on),
     Paid: _paid,
+    NoteHeld: lambda s, e: replace(s, screen=S.CASH_CONFIRM, back=s.screen, held=e.amount),
+    NoteReturned: lambda s, e: _unhold(s),
     EndPayment: lambda s, e: _go(s, S.RECEIPT),
     PickupChosen: lambda s, e: _go(s, S.PICKUP_CODE if e.by_otp else S.PICKUP_RECEIPT),
-    PickupOtpSent: lambda s, e: _go(s, S.PICKUP_OTP, dossier_code=e.dossier_code),
+    PickupOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
+    CardRead: lambda s, e: replace(s, card_read=True),
+    ReceiptRead: lambda s, e: replace(s, dossier_code=e.dossier_code),
+    TypeInstead: lambda s, e: _go(s, S.PICKUP_TYPING),
     TicketIssued: _ticket,
     TrayOpened: lambda s, e: _go(s, S.TRAY_OPEN, tray=e.tray),
     TrayClosed: lambda s, e: _go(s, S.RATING),
     Rated: lambda s, e: _go(s, S.THANKS),
     Finish: lambda s, e: HOME,
-    Refused: lambda s, e: replace(s, screen=e.screen, back=s.screen),
+    Refused: _refused,
     Retry: lambda s, e: _go(s, s.back or S.HOME),
     Cancel: lambda s, e: HOME,
     Timeout: _timeout,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+
 class Screen(StrEnum):
     """What the citizen sees."""
 
@@ -16,10 +17,12 @@ class Screen(StrEnum):
     FACE = "face"
     ENVELOPE = "envelope"
     PAYMENT = "payment"
+    CASH_CONFIRM = "cash_confirm"  # a note larger than what is owed waits in escrow: no change is given
     RECEIPT = "receipt"
     # pickup (nhận kết quả)
     PICKUP_CHOICE = "pickup_choice"
-    PICKUP_RECEIPT = "pickup_receipt"
+    PICKUP_RECEIPT = "pickup_receipt"  # scan the card's QR and the receipt's code
+    PICKUP_TYPING = "pickup_typing"  # the fallback: type the ID number and the receipt number
     PICKUP_CODE = "pickup_code"
     PICKUP_OTP = "pickup_otp"
     PICKUP_FACE = "pickup_face"
@@ -33,6 +36,7 @@ class Screen(StrEnum):
     BAD_PHONE = "bad_phone"
     OTP_LIMIT = "otp_limit"
     WRONG_OTP = "wrong_otp"
+    OTP_LOCKED = "otp_locked"
     FACE_MISMATCH = "face_mismatch"
     UNKNOWN_ENVELOPE = "unknown_envelope"
     SUBMISSION_REFUSED = "submission_refused"
@@ -50,28 +54,41 @@ class Flow(StrEnum):
 
 
 S = Screen
+# How the core's one-time codes behave (domain/otp.py; tests/kiosk_edge/test_wording.py keeps them equal): wrong
+# tries before a code locks (the fifth wrong pickup check also locks the dossier's pickup), codes per phone in
+# 15 minutes, and how long a code is valid. The kiosk offers "Gửi lại mã" after RESEND_AFTER seconds.
+OTP_TRIES, OTP_SENDS, OTP_VALID_SECONDS, RESEND_AFTER = 5, 3, 300, 60
 REFUSAL_MESSAGES: dict[Screen, str] = {
-    S.BAD_QR: "Không đọc được mã QR trên thẻ Căn cước. Vui lòng đặt mặt có mã QR của thẻ lên đầu đọc và thử lại.",
-    S.BAD_PHONE: "Số điện thoại không hợp lệ. Vui lòng nhập số di động 10 chữ số (bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
-    S.OTP_LIMIT: "Không gửi được mã OTP lúc này (đã gửi quá số lần cho phép). Vui lòng thử lại sau ít phút.",
-    S.WRONG_OTP: "Mã OTP không đúng hoặc đã hết hạn. Vui lòng kiểm tra tin nhắn và nhập lại.",
-    S.FACE_MISMATCH: "Xác thực khuôn mặt không thành công. Vui lòng nhìn thẳng vào camera và thử lại, "
-                     "hoặc liên hệ Bộ phận Một cửa.",
-    S.UNKNOWN_ENVELOPE: "Phong bì không hợp lệ hoặc đã được sử dụng nên máy đã trả ra. Vui lòng lấy phong bì "
-                        "của kiosk, đặt mã vạch hướng lên trên và đưa lại vào khe nhận hồ sơ.",
-    S.SUBMISSION_REFUSED: "Hệ thống chưa tiếp nhận được hồ sơ. Vui lòng thử lại hoặc liên hệ Bộ phận Một cửa.",
-    S.NOT_PROCESSED_YET: "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này. "
-                         "Vui lòng quay lại khi nhận được tin nhắn thông báo.",
-    S.PICKUP_REFUSED: "Thông tin không khớp với hồ sơ nào. Vui lòng kiểm tra số Căn cước và số biên nhận (mã hồ sơ).",
-    S.PICKUP_LOCKED: "Đã nhập sai thông tin quá nhiều lần nên việc nhận kết quả tại kiosk tạm khóa. "
-                     "Vui lòng thử lại sau ít phút hoặc đến quầy Bộ phận Một cửa.",
-    S.PAYMENT_PENDING: "Hệ thống đang ghi nhận khoản tiền vừa nộp. Vui lòng chờ giây lát rồi bấm Thử lại.",
-    S.TRAY_FAULT: "Khay trả hồ sơ không mở được. Vui lòng liên hệ Bộ phận Một cửa để được hỗ trợ.",
-    S.OFFLINE: "Kiosk đang mất kết nối với hệ thống. Tạm thời chưa thể nộp hồ sơ hoặc nhận kết quả; "
-               "vui lòng quay lại sau hoặc đến quầy Bộ phận Một cửa.",
+    S.BAD_QR: "Không đọc được mã QR trên thẻ Căn cước. Ông/Bà vui lòng đặt mặt có mã QR của thẻ lên đầu đọc "
+              "và thử lại.",
+    S.BAD_PHONE: "Số điện thoại chưa đúng. Ông/Bà vui lòng nhập số di động 10 chữ số "
+                 "(bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+    S.OTP_LIMIT: "Đã gửi mã xác nhận quá số lần cho phép. Ông/Bà vui lòng đợi 15 phút rồi thử lại.",
+    S.WRONG_OTP: "Mã xác nhận chưa đúng hoặc đã hết hạn. Ông/Bà vui lòng xem lại tin nhắn và nhập lại.",
+    S.OTP_LOCKED: f"Mã xác nhận đã bị khóa vì nhập sai {OTP_TRIES} lần. Ông/Bà có thể bấm \"Gửi lại mã\" để nhận "
+                  "mã mới qua tin nhắn.",
+    S.FACE_MISMATCH: "Xác thực khuôn mặt chưa thành công. Ông/Bà vui lòng tháo khẩu trang, kính râm, "
+                     "nhìn thẳng vào camera và thử lại.",
+    S.UNKNOWN_ENVELOPE: "Máy đã trả lại túi hồ sơ vì mã vạch không đọc được hoặc túi đã được sử dụng. Ông/Bà vui "
+                        "lòng dùng túi hồ sơ lấy từ kiosk, đặt mã vạch hướng lên trên và đưa lại vào khe nhận hồ sơ.",
+    S.SUBMISSION_REFUSED: "Hệ thống chưa tiếp nhận được hồ sơ. Ông/Bà vui lòng thử lại.",
+    S.NOT_PROCESSED_YET: "Hồ sơ chưa có kết quả tại kiosk này. Ông/Bà vui lòng quay lại khi nhận được tin nhắn "
+                         "báo kết quả.",
+    S.PICKUP_REFUSED: "Thông tin chưa khớp với hồ sơ nào. Ông/Bà vui lòng kiểm tra thẻ Căn cước và biên nhận "
+                      "rồi thử lại.",
+    S.PICKUP_LOCKED: "Vì đã nhập sai quá nhiều lần, việc nhận kết quả của hồ sơ này tại kiosk tạm khóa. Ông/Bà "
+                     "vui lòng quay lại sau, hoặc gọi đường dây nóng ghi ở cuối màn hình để được hỗ trợ.",
+    S.PAYMENT_PENDING: "Hệ thống đang ghi nhận khoản tiền vừa nộp. Ông/Bà vui lòng chờ giây lát rồi bấm Thử lại.",
+    S.TRAY_FAULT: "Khay trả hồ sơ không mở được. Ông/Bà vui lòng gọi đường dây nóng ghi ở cuối màn hình để được "
+                  "hỗ trợ.",
+    S.OFFLINE: "Kiosk đang mất kết nối với hệ thống nên tạm thời chưa nộp hồ sơ hoặc nhận kết quả được. "
+               "Ông/Bà vui lòng quay lại sau ít phút.",
 }
 REFUSALS = frozenset(REFUSAL_MESSAGES) - {S.OFFLINE}
+# Refusals without "Thử lại": trying again cannot succeed (the code or the dossier's pickup is locked).
+FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED})
 # Seconds without input before a screen gives up; the payment screen then prints the receipt anyway.
 TIMEOUTS: dict[Screen, float] = {screen: 120.0 for screen in Screen} | {
     S.HOME: 0.0, S.PAYMENT: 180.0, S.PICKUP_PAYMENT: 180.0, S.RECEIPT: 30.0, S.THANKS: 10.0, S.RATING: 60.0,
-} | {screen: 30.0 for screen in REFUSAL_MESSAGES}
+    S.CASH_CONFIRM: 60.0, S.OTP: float(OTP_VALID_SECONDS), S.PICKUP_OTP: float(OTP_VALID_SECONDS),
+} | {screen: 30.0 for screen in REFUSAL_MESSAGES} | {S.OTP_LOCKED: 60.0}

@@ -130,7 +130,8 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     kiosks.rate(district, rating=Rating(stars=5), actor=CITIZEN)
 
     card = codes[3]  # CCCD renewal (police result), paid by bank QR
-    kiosks.request_pickup_otp("Q6-01", card)
+    phone = Citizen(3).phone  # the kiosk's screen says where the code went, masked
+    assert kiosks.request_pickup_otp("Q6-01", card) == f"{phone[:3]}****{phone[-3:]}"
     with pytest.raises(WrongOtpError):
         kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code="000000")
     kiosks.request_pickup_otp("Q6-01", card)

@@ -16,6 +16,7 @@ from kiosk_edge.outbox import Outbox
 from kiosk_edge.screen.view import view_of
 from kiosk_edge.session.inputs import Procedure
 from kiosk_edge.session.machine import InputNotAllowedError
+from kiosk_edge.wording import EXCESS_REFUND
 
 FEE = Procedure("2.000815.000.00.00.H29", "Chứng thực bản sao", 2_000, face_required=False)
 FACE = Procedure("1.001193.000.00.00.H29", "Đăng ký khai sinh", 0, face_required=True)
@@ -73,9 +74,13 @@ def test_a_submission_prints_the_receipt_from_the_kiosks_own_count_and_records_e
     to_envelope(flow)
     flow.envelope_inserted("Q6PB000001")
     assert view_of(flow)["screen"] == "payment" and devices.intake.bin == ["Q6PB000001"]
-    flow.cash_inserted(1_000, 3)
+    flow.cash_inserted(1_000, 3)  # more than owed: held in escrow until the citizen says so (no change is given)
+    assert view_of(flow)["screen"] == "cash_confirm" and view_of(flow)["held"] == 3_000
+    assert stored_types(path) == ["envelope_scanned", "envelope_accepted"]
+    flow.keep_note()
     assert view_of(flow)["screen"] == "receipt" and view_of(flow)["excess"] == 1_000
     assert "Nộp thừa: 1.000 đồng" in devices.printer.printed[-1] and "21/05/2026" in devices.printer.printed[-1]
+    assert EXCESS_REFUND in devices.printer.printed[-1].replace("\n", " ")
     assert stored_types(path) == ["envelope_scanned", "envelope_accepted", "cash_inserted", "receipt_printed"]
     flow.finish()
     assert view_of(flow)["name"] is None  # the citizen's data is gone with the session

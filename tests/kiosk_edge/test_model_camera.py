@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 
 from domain.kiosk_wire import decode_device_event
+from infrastructure.settings import Settings
 from kiosk_edge.devices.camera import frames_from, model_camera
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.outbox import Outbox
 from tests.face_models import build_detection_model, build_recognition_model, scene
-from infrastructure.settings import Settings
 
 KEY = base64.b64encode(bytes(range(32))).decode()
 

@@ -11,18 +11,54 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from kiosk_edge.session.inputs import (
-    Begin, Cancel, CoreUnreachable, EndPayment, EnvelopeTaken, FaceMatched, Finish, IdentityRead, OtpSent, Paid,
-    PhoneVerified, PickupChosen, PickupOtpSent, Procedure, ProcedureChosen, Rated, Refused, Retry, TicketIssued,
-    Timeout, TrayClosed, TrayOpened,
+    Begin,
+    Cancel,
+    CardRead,
+    CoreUnreachable,
+    EndPayment,
+    EnvelopeTaken,
+    FaceMatched,
+    Finish,
+    IdentityRead,
+    NoteHeld,
+    NoteReturned,
+    OtpResent,
+    OtpSent,
+    Paid,
+    PhoneVerified,
+    PickupChosen,
+    PickupOtpSent,
+    Procedure,
+    ProcedureChosen,
+    Rated,
+    ReceiptRead,
+    Refused,
+    Retry,
+    TicketIssued,
+    Timeout,
+    TrayClosed,
+    TrayOpened,
+    TypeInstead,
 )
 from kiosk_edge.session.machine import HOME, REFUSED_FROM, InputNotAllowedError, State, advance, allowed
-from kiosk_edge.session.screens import REFUSAL_MESSAGES, REFUSALS, TIMEOUTS, Flow, Screen as S
+from kiosk_edge.session.screens import (
+    FINAL_REFUSALS,
+    OTP_SENDS,
+    OTP_TRIES,
+    REFUSAL_MESSAGES,
+    REFUSALS,
+    TIMEOUTS,
+    Flow,
+)
+from kiosk_edge.session.screens import (
+    Screen as S,
+)
 
 PAID_FEE = Procedure("2.000635.000.00.00.H29", "Cấp bản sao trích lục hộ tịch", 8_000, face_required=False)
 FACE = Procedure("1.001193.000.00.00.H29", "Đăng ký khai sinh", 0, face_required=True)
 SUBMIT_SCREENS = {S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.FACE, S.ENVELOPE, S.PAYMENT, S.RECEIPT}
-PICKUP_SCREENS = {S.PICKUP_CHOICE, S.PICKUP_RECEIPT, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_FACE, S.PICKUP_PAYMENT,
-                  S.RELEASE, S.TRAY_OPEN, S.RATING, S.THANKS}
+PICKUP_SCREENS = {S.PICKUP_CHOICE, S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_FACE,
+                  S.PICKUP_PAYMENT, S.RELEASE, S.TRAY_OPEN, S.RATING, S.THANKS}
 CODE = "H29.06.1-260520-0001"
 
 DAY = date(2026, 5, 21)
@@ -68,14 +104,21 @@ class SessionMachine(RuleBasedStateMachine):
             assert self.state == before
             return
         self.state = after = advance(before, event)
-        if isinstance(event, Timeout):
+        if isinstance(event, Timeout) and before.screen is S.CASH_CONFIRM:
+            assert after.screen is before.back and after.held == 0 and after.paid == before.paid
+        elif isinstance(event, Timeout):
             assert after.screen is (S.RECEIPT if before.screen is S.PAYMENT else S.HOME)
         elif isinstance(event, (Cancel, Finish)):
             assert after == HOME
         elif isinstance(event, Retry):
             assert after.screen is before.back and after.back is None
         elif isinstance(event, Refused):
-            assert (after.screen, after.back) == (event.screen, before.screen)
+            came_from = before.back if before.screen in REFUSALS else before.screen
+            locked = event.screen is S.WRONG_OTP and before.otp_failures + 1 >= OTP_TRIES
+            assert (after.screen if not locked else event.screen, after.back) == (event.screen, came_from)
+            assert not locked or after.screen in FINAL_REFUSALS
+        elif isinstance(event, OtpResent):
+            assert after.otp_sends == before.otp_sends + 1 <= OTP_SENDS and after.otp_failures == 0
         elif isinstance(event, PhoneVerified):
             assert after.screen is (S.FACE if before.procedure.face_required else S.ENVELOPE)
         elif isinstance(event, Paid):
@@ -108,6 +151,10 @@ class SessionMachine(RuleBasedStateMachine):
             assert s.procedure is not None
         if s.screen is S.PAYMENT and not s.shortfall:
             raise AssertionError("the payment screen stays only while something is owed")
+        if s.screen is S.CASH_CONFIRM:
+            assert s.held > 0 and s.back in (S.PAYMENT, S.PICKUP_PAYMENT)
+        else:
+            assert s.held == 0
 
 
 TestSessionMachine = SessionMachine.TestCase
@@ -170,15 +217,19 @@ def test_every_refusal_is_its_own_screen_with_a_message_and_a_way_back(refusal: 
     source = sorted(REFUSED_FROM[refusal])[0]
     state = State(screen=source, flow=Flow.SUBMIT if source in SUBMIT_SCREENS else Flow.PICKUP)
     refused = advance(state, Refused(refusal))
-    assert refused.screen is refusal and len(REFUSAL_MESSAGES[refusal]) > 40
-    assert advance(refused, Retry()).screen is source
+    assert refused.screen is refusal and len(REFUSAL_MESSAGES[refusal]) > 40 and "Ông/Bà" in REFUSAL_MESSAGES[refusal]
+    if refusal in FINAL_REFUSALS:  # trying the same again cannot succeed: no "Thử lại" that loops
+        assert not allowed(refused, Retry())
+    else:
+        assert advance(refused, Retry()).screen is source
     assert advance(refused, Cancel()) == HOME
 
 
 @given(st.sampled_from(sorted(set(S) - {S.HOME})))
 def test_every_screen_but_home_gives_up_after_its_timeout(screen: S) -> None:
     assert TIMEOUTS[screen] > 0
-    assert advance(State(screen=screen), Timeout()).screen in (S.HOME, S.RECEIPT)
+    # A held note goes back to the citizen and the payment screen stays; every other screen gives up.
+    assert advance(State(screen=screen), Timeout()).screen in (S.HOME, S.RECEIPT, S.PAYMENT)
 
 
 def test_an_input_the_screen_does_not_take_is_refused_and_changes_nothing() -> None:
@@ -186,3 +237,54 @@ def test_an_input_the_screen_does_not_take_is_refused_and_changes_nothing() -> N
         advance(HOME, Paid(10_000))
     with pytest.raises(InputNotAllowedError):
         advance(State(screen=S.ENVELOPE, flow=Flow.SUBMIT), Refused(S.NOT_PROCESSED_YET))
+
+
+def to_pickup_otp() -> State:
+    return walk(Begin(Flow.PICKUP), PickupChosen(by_otp=True), PickupOtpSent(CODE, "090****101"))
+
+
+def test_the_fifth_wrong_pickup_code_is_a_lock_out_screen_without_thu_lai() -> None:
+    state = to_pickup_otp()
+    for _ in range(OTP_TRIES - 1):
+        state = walk(Refused(S.WRONG_OTP), start=state)
+        assert state.screen is S.WRONG_OTP
+        state = walk(Retry(), start=state)
+    state = walk(Refused(S.WRONG_OTP), start=state)
+    assert state.screen is S.PICKUP_LOCKED and not allowed(state, Retry())
+    assert "đường dây nóng" in state.message and "không đúng" not in state.message
+    assert walk(Cancel(), start=state) == HOME
+
+
+def test_a_locked_submission_code_offers_a_new_code_within_the_limit() -> None:
+    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent("090****101"))
+    assert (state.screen, state.masked_phone, state.otp_sends) == (S.OTP, "090****101", 1)
+    for _ in range(OTP_TRIES):
+        state = walk(Refused(S.WRONG_OTP), start=state)
+        state = walk(Retry(), start=state) if state.screen is S.WRONG_OTP else state
+    assert state.screen is S.OTP_LOCKED and not allowed(state, Retry())
+    state = walk(OtpResent("090****101"), start=state)
+    assert (state.screen, state.otp_failures, state.otp_sends) == (S.OTP, 0, 2)
+    state = walk(OtpResent("090****101"), start=state)
+    assert state.otp_sends == OTP_SENDS and not allowed(state, OtpResent())
+
+
+def test_pickup_by_scanning_needs_the_card_and_the_receipt_and_typing_stays_a_fallback() -> None:
+    state = walk(Begin(Flow.PICKUP), PickupChosen(by_otp=False))
+    assert state.screen is S.PICKUP_RECEIPT
+    state = walk(CardRead(), ReceiptRead(CODE), start=state)
+    assert (state.screen, state.card_read, state.dossier_code) == (S.PICKUP_RECEIPT, True, CODE)
+    assert walk(TicketIssued(CODE, 7, 0, False), start=state).screen is S.RELEASE
+    typing = walk(Begin(Flow.PICKUP), PickupChosen(by_otp=False), TypeInstead())
+    assert typing.screen is S.PICKUP_TYPING
+    assert walk(Refused(S.PICKUP_REFUSED), Retry(), start=typing).screen is S.PICKUP_TYPING
+
+
+def test_a_note_larger_than_owed_waits_for_the_citizens_word_and_can_be_taken_back() -> None:
+    paying = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
+                  EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)))
+    held = walk(NoteHeld(50_000), start=paying)
+    assert (held.screen, held.held, held.paid) == (S.CASH_CONFIRM, 50_000, 0) and not allowed(held, Cancel())
+    assert walk(NoteReturned(), start=held) == paying
+    assert walk(Timeout(), start=held) == paying  # walked away: the note comes back out, nothing is paid
+    kept = walk(Paid(50_000), start=held)
+    assert (kept.screen, kept.excess, kept.held) == (S.RECEIPT, 42_000, 0)

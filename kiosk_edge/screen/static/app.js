@@ -1,21 +1,27 @@
 // The citizen's screen: polls /api/state, draws the screen the session machine is on, posts touches to /api/input.
+// Texts are in the formal "Ông/Bà"; texts shared with the receipt come from the state (kiosk_edge/wording.py).
 "use strict";
+
+import { panel } from "/static/panel.js";
+import { procedures, resetProcedures } from "/static/procedures.js";
+import { code, dong, esc, home } from "/static/util.js";
 
 const app = document.getElementById("app");
 let shown = "";
 
-const dong = (n) => n.toLocaleString("vi-VN") + " đồng";
-const esc = (s) => String(s ?? "").replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]));
-const home = `<button class="big grey" data-action="cancel">Về trang chủ</button>`;
 
-function keypad(extra = "") {
-  const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", ...extra.split(""), "0", "⌫"];
-  return `<div class="keypad${extra ? " wide" : ""}">${keys.map((k) => `<button data-key="${esc(k)}">${esc(k)}</button>`).join("")}</div>`;
+// Phone order: 1 2 3 / 4 5 6 / 7 8 9 / ⌫ 0 ✓; `extra` adds a column of letters for dossier codes (H . -).
+function keypad(submit, extra = "") {
+  const rows = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["⌫", "0", "✓"]];
+  const keys = rows.flatMap((row, i) => (extra ? [...row, extra[i] || ""] : row));
+  const key = (k) => k === "✓" ? `<button class="ok" aria-label="${esc(submit.label)}" data-action="${submit.action}" data-from="${submit.from}">✓</button>`
+    : k ? `<button data-key="${esc(k)}">${esc(k)}</button>` : "<span></span>";
+  return `<div class="keypad${extra ? " wide" : ""}">${keys.map(key).join("")}</div>`;
 }
 
-function field(name, label, extra = "") {
+function field(name, label, text = false) {
   return `<div><label for="${name}">${label}</label><input id="${name}" name="${name}" autocomplete="off"
-    inputmode="${extra ? "text" : "numeric"}" data-keypad="${extra}"></div>`;
+    inputmode="${text ? "text" : "numeric"}"></div>`;
 }
 
 function refusal(title, s, retry = true) {
@@ -29,89 +35,142 @@ function money(s, label) {
     <span class="due">Còn thiếu</span><b class="due" id="shortfall">${dong(s.shortfall)}</b></div>`;
 }
 
+const noChange = (s) => `<div class="warn" id="no-change"><b>⚠ ${esc(s.texts.no_change)}</b> ${esc(s.texts.excess_refund)}
+  Ông/Bà nên đưa tờ tiền có mệnh giá không lớn hơn số tiền còn thiếu.</div>`;
+
+function payWays(s) {
+  const qr = s.vietqr ? `<div class="card qrcard"><div class="qr" id="vietqr">${s.vietqr.svg}</div>
+      <div><h2>Chuyển khoản</h2><p>Quét mã VietQR bằng ứng dụng ngân hàng. Nội dung chuyển khoản đã có sẵn mã hồ sơ.</p>
+      <p class="meta">Số tiền: <b>${dong(s.vietqr.amount)}</b><br>Tài khoản: ${esc(s.vietqr.account)} · ${esc(s.vietqr.account_name)}</p></div></div>`
+    : `<div class="card"><h2>Chuyển khoản</h2><p>Tạm ngừng khi kiosk mất kết nối. Ông/Bà vui lòng nộp tiền mặt.</p></div>`;
+  return `<div class="card"><h2>Tiền mặt</h2><p>Đưa từng tờ tiền vào khe nhận tiền.</p></div>${qr}${noChange(s)}`;
+}
+
+function otpScreen(s, title) {
+  const where = s.masked_phone ? `đến số điện thoại <b class="code" id="masked-phone">${esc(s.masked_phone)}</b>` : "đến số điện thoại đăng ký trong hồ sơ";
+  return `<h1>${title}</h1><p class="lead">Mã xác nhận gồm 6 chữ số đã được gửi qua tin nhắn ${where}.
+    Mã còn hiệu lực trong <b id="countdown">${clock(s.otp_left)}</b>.</p>
+    ${field("otp", "Mã xác nhận (6 chữ số)")}${keypad({ action: s.screen === "otp" ? "otp" : "pickup_otp", from: "otp", label: "Xác nhận" })}
+    <div class="row">${resend(s)}${home}</div>`;
+}
+
+function resend(s) {
+  if (!s.resends_left) return "";
+  const wait = s.resend_in > 0 ? ` (sau ${s.resend_in} giây)` : "";
+  return `<button class="big" id="resend" data-action="resend"${s.resend_in > 0 ? " disabled" : ""}>Gửi lại mã<small id="resend-wait">${wait}</small></button>`;
+}
+
+// The four levels of Circular 01/2018/TT-VPCP, counted in the satisfaction reports.
+const LEVELS = [["very_satisfied", "★★★★", "Rất hài lòng"], ["satisfied", "★★★", "Hài lòng"],
+  ["acceptable", "★★", "Chấp nhận được"], ["dissatisfied", "★", "Không hài lòng"]];
+const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
 const identity = (s) => s.name ? `<div class="card"><p>Người nộp: <b>${esc(s.name)}</b></p><p>Số Căn cước: ${esc(s.id_masked)}</p></div>` : "";
+const step = (done, n, text) => `<div class="card step${done ? " done" : ""}"><span class="n">${done ? "✔" : n}</span><p>${text}</p></div>`;
 
 const SCREENS = {
-  home: () => `<h1>Xin chào!</h1><p class="lead">Vui lòng chọn dịch vụ bạn cần.</p>
-    <button class="big" data-action="begin" data-flow="submit">NỘP HỒ SƠ<small>Nộp hồ sơ trực tiếp tại kiosk</small></button>
+  home: () => `<h1>Kính chào Ông/Bà!</h1><p class="lead">Ông/Bà vui lòng chọn việc cần làm.</p>
+    <button class="big" data-action="begin" data-flow="submit">NỘP HỒ SƠ<small>Nộp hồ sơ giấy trực tiếp tại kiosk</small></button>
     <button class="big green" data-action="begin" data-flow="pickup">NHẬN KẾT QUẢ<small>Nhận kết quả hồ sơ, thẻ Căn cước</small></button>`,
-  procedures: (s) => `<h1>Chọn thủ tục cần thực hiện</h1><div class="list">${s.procedures.map((p) => `
-    <button class="choice" data-action="procedure" data-code="${esc(p.code)}">${esc(p.name)}
-      <span class="meta">${p.fee ? "Lệ phí: " + dong(p.fee) : "Miễn lệ phí"}${p.face_required ? " · Cần xác thực khuôn mặt" : ""}</span>
-    </button>`).join("")}</div>${home}`,
+  procedures: (s) => procedures(s),
   scan_cccd: (s) => `<h1>Quét thẻ Căn cước</h1><div class="icon">▣</div>
-    <p class="lead">Vui lòng đặt mặt có mã QR của thẻ Căn cước lên đầu đọc phía dưới màn hình.
+    <p class="lead">Ông/Bà vui lòng đặt mặt có mã QR của thẻ Căn cước lên đầu đọc phía dưới màn hình.
     Họ tên, số Căn cước và địa chỉ sẽ được tự động điền.</p><div class="card"><p>Thủ tục: <b>${esc(s.procedure?.name)}</b></p></div>${home}`,
-  phone: (s) => `<h1>Nhập số điện thoại</h1>${identity(s)}${field("phone", "Số điện thoại di động")}${keypad()}
-    <button class="big" data-action="phone" data-from="phone">Gửi mã OTP</button>${home}`,
-  otp: () => `<h1>Nhập mã OTP</h1><p class="lead">Mã OTP đã được gửi qua tin nhắn đến số điện thoại của bạn.</p>
-    ${field("otp", "Mã OTP (6 chữ số)")}${keypad()}<button class="big" data-action="otp" data-from="otp">Xác nhận</button>${home}`,
+  phone: (s) => `<h1>Nhập số điện thoại</h1>${identity(s)}<p>Mã xác nhận sẽ được gửi qua tin nhắn đến số này.</p>
+    ${field("phone", "Số điện thoại di động")}${keypad({ action: "phone", from: "phone", label: "Gửi mã xác nhận" })}${home}`,
+  otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
   face: () => `<h1>Xác thực khuôn mặt</h1><div class="icon">☺</div><p class="lead">Thủ tục này cần xác thực khuôn mặt.
-    Vui lòng tháo khẩu trang, kính râm và nhìn thẳng vào camera.</p><button class="big" data-action="face">Bắt đầu xác thực</button>${home}`,
-  envelope: (s) => `<h1>Đưa hồ sơ vào máy</h1><div class="card"><ol>
-    <li>Lấy 01 túi hồ sơ của kiosk.</li><li>Cho đơn và giấy tờ của thủ tục vào túi.</li>
+    Ông/Bà vui lòng tháo khẩu trang, kính râm và nhìn thẳng vào camera.</p><button class="big" data-action="face">Bắt đầu xác thực</button>${home}`,
+  envelope: (s) => `<h1>Đưa túi hồ sơ vào máy</h1><div class="card"><ol>
+    <li>Lấy 01 túi hồ sơ ở ngăn đựng túi của kiosk.</li><li>Cho đơn và giấy tờ của thủ tục vào túi.</li>
     <li>Đưa túi vào khe <b>"Nhận hồ sơ"</b>, <b>mã vạch hướng lên trên</b>.</li></ol></div>
-    <div class="icon">✉</div><p class="lead">Thủ tục: ${esc(s.procedure?.name)}</p>${home}`,
-  payment: (s) => `<h1>Thanh toán phí, lệ phí</h1><p class="lead">Hồ sơ <b>${esc(s.dossier_code)}</b> đã được tiếp nhận.</p>
-    ${money(s, "Phí, lệ phí")}<div class="row"><div class="card"><h2>Tiền mặt</h2><p>Đưa từng tờ tiền vào khe nhận tiền.</p></div>
-    <div class="card">${s.offline ? "<h2>Chuyển khoản QR</h2><p>Tạm ngừng khi kiosk mất kết nối. Vui lòng nộp tiền mặt.</p>"
-      : `<h2>Chuyển khoản QR</h2><div class="qr"></div><p>Quét mã bằng ứng dụng ngân hàng.</p>`}</div></div>
+    ${s.procedure?.form ? `<button class="big green" data-action="print_form"${s.forms_printed >= 2 ? " disabled" : ""}>In tờ khai
+      <small>${s.forms_printed ? "Đã in. Ông/Bà điền thêm, ký rồi cho vào túi." : "Đã điền sẵn thông tin trên thẻ Căn cước"}</small></button>` : ""}
+    <p class="lead">Thủ tục: ${esc(s.procedure?.name)}</p>${home}`,
+  payment: (s) => `<h1>Nộp phí, lệ phí</h1><p class="lead">Hồ sơ ${code(s.dossier_code)} đã được tiếp nhận.</p>
+    ${money(s, "Phí, lệ phí")}${payWays(s)}
     <button class="big grey" data-action="end_payment">Kết thúc thanh toán và in biên nhận</button>`,
+  cash_confirm: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Máy không trả lại tiền thừa</h1></div>
+    <div class="card"><p class="lead">Ông/Bà vừa đưa vào <b id="held">${dong(s.held)}</b>, số tiền còn thiếu là <b>${dong(s.shortfall)}</b>.
+    Nếu nộp tờ tiền này, Ông/Bà nộp thừa <b>${dong(s.held - s.shortfall)}</b>. ${esc(s.texts.excess_refund)}</p></div>
+    <button class="big green" data-action="return_note">Lấy lại tờ tiền<small>Rồi đưa tờ tiền mệnh giá nhỏ hơn, hoặc chuyển khoản</small></button>
+    <button class="big grey" data-action="keep_note">Vẫn nộp tờ tiền này</button>`,
   receipt: (s) => `<div class="ok"><div class="icon">✔</div><h1>Nộp hồ sơ thành công</h1></div>
-    <div class="card"><p>Mã hồ sơ (số biên nhận): <b id="dossier-code">${esc(s.dossier_code)}</b></p>
+    <div class="card"><p>Mã hồ sơ (số biên nhận): <b class="code" id="dossier-code">${esc(s.dossier_code)}</b></p>
     <p>Ngày hẹn trả kết quả: <b>${esc(s.due_on)}</b></p>
-    ${s.shortfall ? `<p>Còn thiếu <b>${dong(s.shortfall)}</b>, vui lòng nộp khi nhận kết quả.</p>` : ""}
-    ${s.excess ? `<p>Nộp thừa <b>${dong(s.excess)}</b>, được xử lý khi tiếp nhận hồ sơ.</p>` : ""}</div>
-    <p class="lead">Vui lòng nhận biên nhận ở khe máy in phía dưới.</p><button class="big green" data-action="finish">Hoàn tất</button>`,
-  pickup_choice: () => `<h1>Nhận kết quả</h1>
-    <button class="big" data-action="pickup" data-by-otp="false">Số Căn cước + số biên nhận<small>Kết quả thủ tục của UBND Quận</small></button>
-    <button class="big green" data-action="pickup" data-by-otp="true">Mã hồ sơ + mã OTP<small>Nhận thẻ Căn cước (mã hồ sơ trong tin nhắn)</small></button>${home}`,
-  pickup_receipt: () => `<h1>Nhập thông tin nhận kết quả</h1>${field("id_number", "Số Căn cước (12 chữ số)")}
-    ${field("code", "Số biên nhận (mã hồ sơ)", "H.-")}${keypad("H.-")}
-    <button class="big" data-action="pickup_receipt" data-from="id_number code">Tra cứu</button>${home}`,
-  pickup_code: () => `<h1>Nhập mã hồ sơ</h1><p class="lead">Mã hồ sơ có trong tin nhắn thông báo bạn đã nhận.</p>
-    ${field("code", "Mã hồ sơ", "H.-")}${keypad("H.-")}<button class="big" data-action="pickup_code" data-from="code">Gửi mã OTP</button>${home}`,
-  pickup_otp: () => `<h1>Nhập mã OTP</h1><p class="lead">Mã OTP đã được gửi đến số điện thoại đăng ký trong hồ sơ.</p>
-    ${field("otp", "Mã OTP (6 chữ số)")}${keypad()}<button class="big" data-action="pickup_otp" data-from="otp">Xác nhận</button>${home}`,
+    ${s.shortfall ? `<p>Còn thiếu <b>${dong(s.shortfall)}</b>. ${esc(s.texts.shortfall_later)}</p>` : ""}
+    ${s.excess ? `<p id="excess">Nộp thừa <b>${dong(s.excess)}</b>. ${esc(s.texts.excess_refund)}</p>` : ""}</div>
+    <p class="lead">Ông/Bà vui lòng nhận biên nhận ở khe máy in phía dưới và giữ lại để nhận kết quả.</p>
+    <button class="big green" data-action="finish">Hoàn tất</button>`,
+  pickup_choice: () => `<h1>Nhận kết quả</h1><p class="lead">Ông/Bà nhận kết quả theo cách nào?</p>
+    <button class="big" data-action="pickup" data-by-otp="false">Tôi có biên nhận<small>Quét thẻ Căn cước và biên nhận</small></button>
+    <button class="big green" data-action="pickup" data-by-otp="true">Nhận thẻ Căn cước<small>Dùng mã hồ sơ trong tin nhắn của Công an</small></button>${home}`,
+  pickup_receipt: (s) => `<h1>Quét thẻ Căn cước và biên nhận</h1>
+    ${step(s.card_read, 1, "Đặt mặt có mã QR của <b>thẻ Căn cước</b> lên đầu đọc phía dưới màn hình.")}
+    ${step(Boolean(s.dossier_code), 2, "Đặt mã QR in trên <b>biên nhận</b> lên đầu đọc.")}
+    <div class="icon">▣</div>
+    <button class="big grey" data-action="type_instead">Không quét được? Nhập bằng bàn phím</button>${home}`,
+  pickup_typing: () => `<h1>Nhập thông tin nhận kết quả</h1>${field("id_number", "Số Căn cước (12 chữ số)")}
+    ${field("code", "Số biên nhận (mã hồ sơ)", true)}${keypad({ action: "pickup_receipt", from: "id_number code", label: "Tra cứu" }, "H.-")}${home}`,
+  pickup_code: () => `<h1>Nhập mã hồ sơ</h1><p class="lead">Mã hồ sơ có trong tin nhắn thông báo Ông/Bà đã nhận.</p>
+    ${field("code", "Mã hồ sơ", true)}${keypad({ action: "pickup_code", from: "code", label: "Gửi mã xác nhận" }, "H.-")}${home}`,
+  pickup_otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
   pickup_face: () => SCREENS.face(),
-  pickup_payment: (s) => `<h1>Nộp số tiền còn thiếu</h1><p class="lead">Hồ sơ <b>${esc(s.dossier_code)}</b> còn thiếu phí.
-    Máy không trả lại tiền thừa.</p>${money(s, "Số tiền còn thiếu")}<div class="card"><p>Đưa tiền mặt vào khe nhận tiền,
-    hoặc quét mã QR bằng ứng dụng ngân hàng.</p></div>${home}`,
+  pickup_payment: (s) => `<h1>Nộp số tiền còn thiếu</h1><p class="lead">Hồ sơ ${code(s.dossier_code)} còn thiếu phí, lệ phí.</p>
+    ${money(s, "Số tiền còn thiếu")}${payWays(s)}${home}`,
   release: () => `<h1>Đang mở khay trả hồ sơ…</h1><div class="icon">…</div>`,
   tray_open: (s) => `<div class="ok"><div class="icon">⇩</div><h1>Khay số <span id="tray">${esc(s.tray)}</span> đã mở</h1></div>
-    <p class="lead">Vui lòng lấy kết quả hồ sơ <b>${esc(s.dossier_code)}</b> và đóng khay lại.</p>`,
-  rating: () => `<h1>Đánh giá chất lượng phục vụ</h1><p class="lead">Bạn có hài lòng với dịch vụ hôm nay?</p>
-    <div class="stars">${["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"].map((t, i) =>
-      `<button data-action="rate" data-stars="${i + 1}"><span>${"★".repeat(i + 1)}${"☆".repeat(4 - i)}</span>${t}</button>`).join("")}</div>`,
-  thanks: () => `<div class="ok"><div class="icon">♥</div><h1>Cảm ơn bạn đã sử dụng dịch vụ!</h1></div>
+    <p class="lead">Ông/Bà vui lòng lấy kết quả hồ sơ <b id="tray-code" class="code">${esc(s.dossier_code)}</b> và đóng khay lại.</p>`,
+  rating: () => `<h1>Đánh giá chất lượng phục vụ</h1><p class="lead">Ông/Bà có hài lòng với việc giải quyết hồ sơ không?</p>
+    <div class="stars">${LEVELS.map(([level, face, text]) =>
+      `<button data-action="rate" data-level="${level}"><span>${face}</span>${text}</button>`).join("")}</div>`,
+  thanks: () => `<div class="ok"><div class="icon">♥</div><h1>Cảm ơn Ông/Bà đã sử dụng dịch vụ!</h1></div>
     <button class="big green" data-action="finish">Về trang chủ</button>`,
   bad_qr: (s) => refusal("Không đọc được thẻ Căn cước", s),
-  bad_phone: (s) => refusal("Số điện thoại không hợp lệ", s),
-  otp_limit: (s) => refusal("Chưa gửi được mã OTP", s),
-  wrong_otp: (s) => refusal("Mã OTP không đúng", s),
-  face_mismatch: (s) => refusal("Xác thực khuôn mặt không thành công", s),
-  unknown_envelope: (s) => refusal("Phong bì không hợp lệ", s),
+  bad_phone: (s) => refusal("Số điện thoại chưa đúng", s),
+  otp_limit: (s) => refusal("Chưa gửi được mã xác nhận", s),
+  wrong_otp: (s) => refusal("Mã xác nhận chưa đúng", s),
+  otp_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Mã xác nhận đã bị khóa</h1></div>
+    <div class="card"><p class="lead">${esc(s.message)}</p></div><div class="row">${resend(s)}${home}</div>`,
+  face_mismatch: (s) => refusal("Xác thực khuôn mặt chưa thành công", s),
+  unknown_envelope: (s) => refusal("Túi hồ sơ chưa hợp lệ", s),
   submission_refused: (s) => refusal("Chưa tiếp nhận được hồ sơ", s),
-  not_processed_yet: (s) => refusal("Hồ sơ chưa được xử lý xong", s),
+  not_processed_yet: (s) => refusal("Hồ sơ chưa có kết quả", s),
   pickup_refused: (s) => refusal("Không tìm thấy hồ sơ", s),
-  pickup_locked: (s) => refusal("Tạm khóa nhận kết quả tại kiosk", s),
+  pickup_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Tạm khóa nhận kết quả tại kiosk</h1></div>
+    <div class="card"><p class="lead">${esc(s.message)}</p><p class="lead">Đường dây nóng: <b class="code">${esc(s.hotline)}</b></p></div>${home}`,
   payment_pending: (s) => refusal("Đang ghi nhận thanh toán", s),
   tray_fault: (s) => refusal("Khay không mở được", s, false),
-  offline: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Kiosk đang mất kết nối</h1></div>
+  offline: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Kiosk tạm ngừng phục vụ</h1></div>
     <div class="card"><p class="lead">${esc(s.message)}</p></div><button class="big grey" data-action="finish">Về trang chủ</button>`,
 };
 
+// Countdowns and the staff's backlog change every second: they update in place instead of redrawing the screen
+// (a redraw would empty what the citizen is typing).
+const TICKING = new Set(["backlog", "otp_left", "resend_in", "demo"]);
+
 function draw(s) {
-  const key = JSON.stringify(s, (k, v) => (k === "backlog" ? undefined : v));
-  const sync = document.getElementById("sync");
-  sync.hidden = !s.backlog;
-  sync.textContent = `Đang đồng bộ ${s.backlog} sự kiện`;
-  if (key === shown) return;
-  shown = key;
-  document.body.dataset.screen = s.screen;
-  app.innerHTML = (SCREENS[s.screen] || SCREENS.home)(s);
-  const first = app.querySelector("input");
-  if (first) first.focus();
+  document.getElementById("help").textContent = s.help;
+  panel(s, send);
+  const key = JSON.stringify(s, (k, v) => (TICKING.has(k) ? undefined : v));
+  if (key !== shown) {
+    if (JSON.parse(shown || "{}").screen !== s.screen) resetProcedures();
+    shown = key;
+    document.body.dataset.screen = s.screen;
+    app.innerHTML = (SCREENS[s.screen] || SCREENS.home)(s);
+    const first = app.querySelector("input");
+    if (first && s.screen !== "procedures") first.focus();  // the letters show when the citizen touches the search
+  }
+  tick(s);
+}
+
+function tick(s) {
+  const countdown = document.getElementById("countdown");
+  if (countdown) countdown.textContent = clock(s.otp_left);
+  const again = document.getElementById("resend");
+  if (again) {
+    again.disabled = s.resend_in > 0 && s.screen !== "otp_locked";
+    document.getElementById("resend-wait").textContent = again.disabled ? ` (sau ${s.resend_in} giây)` : "";
+  }
 }
 
 async function refresh() {
@@ -127,11 +186,12 @@ function toast(text) {
   setTimeout(() => { el.hidden = true; }, 4000);
 }
 
-async function send(body) {
+export async function send(body) {
   const answer = await fetch("/api/input", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
   const data = await answer.json();
   if (answer.ok) draw(data);
-  else toast(answer.status === 400 ? "Thông tin nhập chưa đúng, vui lòng kiểm tra lại." : "Thao tác chưa thực hiện được, vui lòng thử lại.");
+  else toast(answer.status === 400 || answer.status === 422 ? "Thông tin nhập chưa đúng, Ông/Bà vui lòng kiểm tra lại."
+    : "Thao tác chưa thực hiện được, Ông/Bà vui lòng thử lại.");
 }
 
 let focused = null;
@@ -140,15 +200,17 @@ app.addEventListener("click", (e) => {
   const key = e.target.closest("[data-key]");
   if (key && focused) {
     focused.value = key.dataset.key === "⌫" ? focused.value.slice(0, -1) : focused.value + key.dataset.key;
+    focused.dispatchEvent(new Event("input", { bubbles: true }));
     focused.focus();
     return;
   }
   const button = e.target.closest("[data-action]");
-  if (!button) return;
+  if (!button || button.disabled) return;
   const d = button.dataset, body = { action: d.action };
   if (d.flow) body.flow = d.flow;
   if (d.code) body.code = d.code;
   if (d.stars) body.stars = Number(d.stars);
+  if (d.level) body.level = d.level;
   if (d.byOtp) body.by_otp = d.byOtp === "true";
   for (const name of (d.from || "").split(" ").filter(Boolean)) {
     body[name] = document.getElementById(name).value.trim().toUpperCase();
