@@ -46,9 +46,10 @@ class JsonFormatter(logging.Formatter):
         if request_id:
             entry["request_id"] = request_id
         if record.exc_info and record.exc_info[0] is not None:
-            # The type and the frames only: exception texts may quote values (driver errors quote statements).
+            # The type and where only: exception texts may quote values (driver errors quote statements).
             entry["exception"] = record.exc_info[0].__name__
-            entry["stack"] = "".join(traceback.format_tb(record.exc_info[2]))
+            entry["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
+                              for frame in traceback.extract_tb(record.exc_info[2])]
         return json.dumps(entry, ensure_ascii=False)
 
 
@@ -62,3 +63,9 @@ def setup_logging(process: str, level: str | int = "INFO", stream: TextIO | None
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def request_headers() -> dict[str, str] | None:
+    """The headers that carry the current request id onto a NATS message (None outside a request)."""
+    request_id = REQUEST_ID.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id else None

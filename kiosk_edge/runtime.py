@@ -92,7 +92,7 @@ class KioskProcess:
         camera = model_camera(s.kiosk, s.faces, s.outbox.parent / f"faces-{s.kiosk}", self.log)
         if camera is not None:  # MOTCUA_FACE_MODEL_DIR: the real face pipeline instead of the simulated one
             self.devices.camera = camera
-        core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
+        core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret), backlog=self.log.backlog)
         self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait)
         self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,
                                    backlog=self.log.backlog, allowed_hosts=s.screen_hosts)

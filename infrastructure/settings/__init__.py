@@ -65,6 +65,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                               shown="`1` under `make run`")] = False
     log_level: Annotated[str, var("MOTCUA_LOG_LEVEL", "log level of `python -m infrastructure.notifications run`")] = (
         "INFO")
+    metrics_token: Annotated[str, var("MOTCUA_METRICS_TOKEN", "bearer token of the Prometheus scraper for `/metrics` "
+                                      "(32+ random characters); administrators' tokens are accepted too",
+                                      shown="none: administrators only")] = ""
+    ready_max_lag: Annotated[int, var("MOTCUA_READY_MAX_LAG", "`/health/ready` answers 503 while a read model is more "
+                                      "than this many events behind the log", minimum=0)] = 10000
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
     privacy: PrivacySettings = msgspec.field(default_factory=PrivacySettings)
     files: FilesSettings = msgspec.field(default_factory=FilesSettings)
