@@ -6,6 +6,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
@@ -15,6 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from infrastructure.notifications.demo import FILE, DemoMessages
+from infrastructure.stack.compose import load
+from infrastructure.stack.local import runs_locally
 from tests.conftest import pg_connect
 from tests.faults.auth import headers
 from tests.faults.support import DATA_KEY, ROOT, SECRET, free_port, wait_until
@@ -22,32 +26,42 @@ from tests.kiosk_support import Citizen
 
 COPY = "2.000635.000.00.00.H29"  # extract copy: 8,000 đồng
 KIOSK, STAFF, CLERK = headers("kiosk"), headers("consultant"), headers("department_officer")
-EVERY_PROCESS = Counter({"api": 2, "projections": 1, "infrastructure.notifications": 1, "infrastructure.scheduler": 1,
-                         "infrastructure.device_consumer": 1, "infrastructure.audit": 1})  # audit: the chainer
+SCRAPER = "stack-smoke-scraper-token-0123456789abcdef"
+
+
+def declared_processes(environ: dict[str, str]) -> Counter[str]:
+    """`python -m <module>` processes compose.yaml declares, counted by module (replicas included)."""
+    services = load(ROOT / "compose.yaml", environ).services.values()
+    return Counter({s.command[2]: s.replicas for s in services if runs_locally(s)})
 
 
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[list[httpx.Client], Path]]:
+def stack(tmp_path: Path) -> Iterator[tuple[list[httpx.Client], Path, Path]]:
     tag = uuid.uuid4().hex[:8]
     ports = [free_port(), free_port()]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "POSTGRES_"))} | {
-        "POSTGRES_SCHEMA": f"stack_{tag}", "MOTCUA_READ_SCHEMA": f"stack_{tag}_read", "MOTCUA_DATA_DIR": str(tmp_path),
-        "STACK_API_PORTS": " ".join(map(str, ports)), "MOTCUA_NATS_STREAM": f"KIOSK_EVENTS_S{tag.upper()}",
-        "MOTCUA_NATS_PREFIX": f"s{tag}.kiosk", "MOTCUA_NATS_DURABLE": f"core-{tag}", "MOTCUA_SCHEDULER_POLL": "1",
-        "MOTCUA_SECRET_KEY": SECRET, "MOTCUA_DATA_KEY": DATA_KEY}
+        "POSTGRES_SCHEMA": f"stack_{tag}", "MOTCUA_READ_SCHEMA": f"stack_{tag}_read", "STACK_DIR": str(tmp_path),
+        "STACK_PORTS_API": " ".join(map(str, ports)), "STACK_PORTS_KIOSK": str(free_port()), "PYTHON": sys.executable,
+        "MOTCUA_NATS_STREAM": f"KIOSK_EVENTS_S{tag.upper()}", "MOTCUA_NATS_PREFIX": f"s{tag}.kiosk",
+        "MOTCUA_NATS_DURABLE": f"core-{tag}", "MOTCUA_SCHEDULER_POLL": "1", "MOTCUA_SECRET_KEY": SECRET,
+        "MOTCUA_DATA_KEY": DATA_KEY, "MOTCUA_METRICS_TOKEN": SCRAPER}
     log = tmp_path / "stack.log"
     with log.open("w") as out:
         process = subprocess.Popen(["bash", "scripts/stack.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                                    start_new_session=True)
     clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for port in ports]
     try:
-        # Six processes start on two cores shared with other work: wait generously, and for the runner process too.
-        wait_until(lambda: all(_answers(c, "/health") for c in clients) or process.poll() is not None, 300, "both API replicas")
+        # Nine processes start on two cores shared with other work: wait generously, and for the runner process too.
+        wait_until(lambda: all(_answers(c, "/health/ready") for c in clients) or process.poll() is not None, 300,
+                   "both API replicas")
         assert process.poll() is None, log.read_text()[-3000:]
         wait_until(lambda: _caught_up(clients[1]) or process.poll() is not None, 300, "the read-model process")
         assert process.poll() is None, log.read_text()[-3000:]
-        assert running(f"stack_{tag}") == EVERY_PROCESS, log.read_text()[-3000:]
-        yield clients, log
+        expected = declared_processes(env | {"MOTCUA_KIOSK_SECRET": "x"})
+        wait_until(lambda: running(f"stack_{tag}") == expected or process.poll() is not None, 120,
+                   "every process of compose.yaml")
+        assert running(f"stack_{tag}") == expected, log.read_text()[-3000:]
+        yield clients, log, tmp_path / "appdata"
     finally:
         for client in clients:
             client.close()
@@ -71,7 +85,8 @@ def stop(process: subprocess.Popen) -> None:
 
 
 def running(schema: str) -> Counter[str]:
-    """The `python -m <module>` processes started with POSTGRES_SCHEMA=schema, counted by module."""
+    """The `python -m <module>` processes started with POSTGRES_SCHEMA=schema, counted by module (the launcher,
+    `infrastructure.stack`, and its one-shot steps left out)."""
     found: Counter[str] = Counter()
     for entry in Path("/proc").iterdir():
         try:
@@ -80,7 +95,9 @@ def running(schema: str) -> Counter[str]:
         except OSError:
             continue
         if b"-m" in argv[:-1] and f"POSTGRES_SCHEMA={schema}".encode() in environ:
-            found[argv[argv.index(b"-m") + 1].decode()] += 1
+            module = argv[argv.index(b"-m") + 1].decode()
+            if module != "infrastructure.stack" and argv[-1] != b"keygen":
+                found[module] += 1
     return found
 
 
@@ -99,17 +116,29 @@ def _caught_up(client: httpx.Client) -> bool:
     return bool(lags) and all(lag["head"] > 0 and lag["events_behind"] == 0 for lag in lags)
 
 
-def sent_code(client: httpx.Client) -> str:
-    """The OTP as the console SMS gateway kept it for the demo page of the first replica (never in the log)."""
-    wait_until(lambda: re.search(r"Ma OTP cua ban la \d{6}", client.get("/demo/messages").text) is not None, 60, "the OTP SMS")
-    return re.findall(r"Ma OTP cua ban la (\d{6})", client.get("/demo/messages").text)[0]  # newest first
+def texts(data_dir: Path) -> str:
+    """The texts the console SMS of the notification process kept (never in the log), newest last."""
+    return "\n".join(message.text for message in DemoMessages(data_dir / FILE).last())
+
+
+def sent_code(data_dir: Path) -> str:
+    """The newest OTP the notification process "sent"."""
+    wait_until(lambda: re.search(r"Ma OTP cua ban la \d{6}", texts(data_dir)) is not None, 60, "the OTP SMS")
+    return re.findall(r"Ma OTP cua ban la (\d{6})", texts(data_dir))[-1]
+
+
+def metrics(client: httpx.Client) -> str:
+    answer = client.get("/metrics", headers={"Authorization": f"Bearer {SCRAPER}"})
+    assert answer.status_code == 200, answer.text
+    return answer.text
 
 
 def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> None:
-    (a, b), log = stack
+    (a, b), log, data_dir = stack
+    before = metrics(a)
     citizen = Citizen(42)
     assert a.post("/kiosks/Q6-01/otp", json={"phone": citizen.phone}, headers=KIOSK).status_code == 201
-    proof = a.post("/kiosks/Q6-01/otp/verify", json={"phone": citizen.phone, "code": sent_code(a)}, headers=KIOSK)
+    proof = a.post("/kiosks/Q6-01/otp/verify", json={"phone": citizen.phone, "code": sent_code(data_dir)}, headers=KIOSK)
     submitted = a.post("/kiosks/Q6-01/submissions", headers=KIOSK, json={
         "procedure_code": COPY, "qr_payload": citizen.qr, "phone": citizen.phone, "phone_proof": proof.json()["proof"],
         "envelope": "Q6PB000042"})
@@ -127,7 +156,9 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
                        ("handovers", {"item": "Kết quả", "receiver": "tuvan"})]:
         answer = b.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK)
         assert answer.status_code == 201, (path, answer.text)
-    slip = a.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF).json()
+    loaded = a.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF | {"X-Request-ID": "smoke-load-42"})
+    assert loaded.headers["X-Request-ID"] == "smoke-load-42"
+    slip = loaded.json()
     tray = slip["loaded"][0]["tray"]
     head, deadline = b.get("/health").json()["events"], time.monotonic() + 120  # the runner shares two busy cores
     while (waited := b.get("/views/trays/wait", params={"position": head, "timeout": 20}, headers=STAFF)).status_code == 503:
@@ -141,6 +172,14 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     assert b.get(f"/dossiers/{code}", headers=CLERK).json()["status"] == "delivered"
     # The dispatcher process sends the pickup SMS of the load: the log names the template and the masked phone only,
     # the text (with the dossier code) reaches the demo page.
-    wait_until(lambda: code in a.get("/demo/messages").text, 60, "the pickup SMS from the notification process")
+    wait_until(lambda: code in texts(data_dir), 60, "the pickup SMS from the notification process")
     assert re.search(r"\[notifications\] .*console sms: \S+ to \S*\*", log.read_text()), "no console SMS line in the log"
     assert citizen.phone not in log.read_text() and citizen.id_number not in log.read_text()
+    # The load's request id crossed the NATS command line into the kiosk process's log, and /metrics moved.
+    assert re.search(r'\[kiosk\] \{.*"message": "command open_tray: ok".*"request_id": "smoke-load-42"', log.read_text())
+    after = metrics(a)
+    submissions = 'motcua_commands_total{command="POST /kiosks/{key}/submissions",outcome="done"} 1.0'
+    assert submissions in after and submissions not in before
+    assert re.search(r'motcua_http_requests_total\{method="POST",route="/kiosks/\{key\}/loads",status="201"\} 1\.0', after)
+    assert 'motcua_read_model_lag_events{model="trays"}' in after and "motcua_notifications_queued" in after
+    assert code not in after
