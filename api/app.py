@@ -70,6 +70,7 @@ def create_app(system: System) -> Litestar:
                                       if system.idempotency is not None else [])],
         before_send=[ops.request_id_header, add_security_headers],
         on_shutdown=[system.close],
+        logging_config=None,  # the process's one logging set-up (infrastructure/logs.py), not Litestar's own
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )
     document_errors(app)

@@ -70,7 +70,8 @@ class ReadModelLag(Collector):
         self.lag = lag
 
     def collect(self) -> Iterator[Metric]:
-        events = GaugeMetricFamily("motcua_read_model_lag_events", "events a read model is behind the log", labels=["model"])
+        events = GaugeMetricFamily("motcua_read_model_lag_events", "events a read model is behind the log",
+                                   labels=["model"])
         seconds = GaugeMetricFamily("motcua_read_model_lag_seconds", "seconds a read model is behind the log",
                                     labels=["model"])
         stuck = GaugeMetricFamily("motcua_read_model_quarantined", "1 when a read model stopped at a faulty event",
@@ -97,7 +98,8 @@ class NotificationTally(Collector):
     def collect(self) -> Iterator[Metric]:
         with self._lock:
             ok = bool(list(_safely(lambda: [self._follow()], "notification log")))
-            queued = GaugeMetricFamily("motcua_notifications_queued", "notifications waiting to be sent (incl. retries)")
+            queued = GaugeMetricFamily("motcua_notifications_queued", "notifications waiting to be sent, retries "
+                                       "included")
             failures = CounterMetricFamily("motcua_notification_failures", "failed sending attempts")
             gave_up = CounterMetricFamily("motcua_notifications_given_up", "notifications no channel could deliver")
             if ok:

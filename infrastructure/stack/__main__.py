@@ -20,10 +20,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
+from infrastructure.settings import Settings
+from infrastructure.settings.fields import variables
+from infrastructure.stack.checks import all_problems
 from infrastructure.stack.compose import ComposeError, load
 from infrastructure.stack.local import LocalProcess, plan
 
@@ -33,32 +35,20 @@ HEALTHY_WITHIN = 300.0  # seconds: six processes start on two busy cores
 
 
 def machine_environment() -> dict[str, str]:
-    """scripts/stack.env's defaults under this process's environment; `[service]` sections are per service."""
-    defaults, _ = read_env_file(ROOT / "scripts" / "stack.env")
-    return defaults | dict(os.environ)
+    """scripts/stack.env's defaults under this process's environment."""
+    return read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
 
 
-def read_env_file(path: Path) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
-    """KEY=VALUE lines (# comments); lines after `[name]` belong to that service only."""
-    common: dict[str, str] = {}
-    sections: dict[str, dict[str, str]] = {}
-    target = common
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        line = line.strip()
-        if line.startswith("[") and line.endswith("]"):
-            target = sections.setdefault(line[1:-1], {})
-        elif line and not line.startswith("#"):
-            key, _, value = line.partition("=")
-            target[key.strip()] = value.strip()
-    return common, sections
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; # starts a comment line."""
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    pairs = (line.strip().partition("=") for line in lines if line.strip() and not line.strip().startswith("#"))
+    return {key.strip(): value.strip() for key, _, value in pairs}
 
 
 def processes(environ: dict[str, str]) -> list[LocalProcess]:
     stack_dir = Path(environ.get("STACK_DIR", "var/stack")).resolve()
-    topology = load(ROOT / "compose.yaml", environ)
-    found = plan(topology, environ, environ.get("PYTHON", sys.executable), stack_dir)
-    _, sections = read_env_file(ROOT / "scripts" / "stack.env")
-    return [replace(p, environment=p.environment | sections.get(p.service, {})) for p in found]
+    return plan(load(ROOT / "compose.yaml", environ), environ, environ.get("PYTHON", sys.executable), stack_dir)
 
 
 class Supervisor:
@@ -129,7 +119,7 @@ def prepare(planned: list[LocalProcess], environ: dict[str, str]) -> None:
     first = planned[0].environment
     _create_schema(first)
     for process in planned:
-        for key, value in process.environment.items():
+        for value in process.environment.values():
             name = Path(value).name
             if Path(value).parent.name == "secrets" and name in SECRET_RECIPES and not Path(value).exists():
                 Path(value).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -141,8 +131,12 @@ def prepare(planned: list[LocalProcess], environ: dict[str, str]) -> None:
 def run() -> int:
     environ = machine_environment()
     try:
+        topology = load(ROOT / "compose.yaml", environ)
+        problems = all_problems(topology, [v.name for v, _ in variables(Settings)])
+        if problems:  # the file would not deploy: do not pretend it runs
+            raise ValueError("compose.yaml: " + "; ".join(problems))
         planned = processes(environ)
-        restart = {name: s.restart for name, s in load(ROOT / "compose.yaml", environ).services.items()}
+        restart = {name: s.restart for name, s in topology.services.items()}
         prepare(planned, environ)
     except (ComposeError, ValueError, subprocess.CalledProcessError) as error:
         print(f"stack: {error}", file=sys.stderr)
@@ -204,7 +198,8 @@ def _create_schema(env: dict[str, str]) -> None:
     parts = {"host": env.get("POSTGRES_HOST"), "port": env.get("POSTGRES_PORT"), "dbname": env.get("POSTGRES_DBNAME"),
              "user": env.get("POSTGRES_USER"), "password": env.get("POSTGRES_PASSWORD") or None}
     with psycopg.connect(autocommit=True, **{k: v for k, v in parts.items() if v}) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(env.get("POSTGRES_SCHEMA", "public"))))
+        schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
 
 
 def _one_shot(argv: list[str], env: dict[str, str]) -> None:

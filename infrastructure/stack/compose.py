@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-VARIABLE = re.compile(r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
-PORT = re.compile(r"(?:(?P<ip>[0-9.]+|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d+)(?:-(?P<host_end>\d+))?:)?"
+VARIABLE = re.compile(r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+                      r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
+PORT = re.compile(r"(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d+)(?:-(?P<host_end>\d+))?:)?"
                   r"(?P<container>\d+)(?:/(?P<protocol>tcp|udp))?")
 
 
@@ -25,14 +26,14 @@ class ComposeError(ValueError):
     """compose.yaml cannot be read or names a variable that is not set; the message says which."""
 
 
-def interpolate(text: str, environ: Mapping[str, str]) -> str:
-    """`text` with its `${...}` references replaced from `environ`, as Docker Compose does."""
+def interpolate(text: str, variables: Mapping[str, str]) -> str:
+    """`text` with its `${...}` references replaced from `variables`, as Docker Compose does."""
 
     def one(match: re.Match[str]) -> str:
         if match.group(0) == "$$":
             return "$"
         name = match.group("name") or match.group("bare")
-        op, arg, value = match.group("op") or "", match.group("arg") or "", environ.get(name)
+        op, arg, value = match.group("op") or "", match.group("arg") or "", variables.get(name)
         missing = value is None or (op.startswith(":") and value == "")
         if op.endswith("-"):
             return arg if missing else str(value)
@@ -94,20 +95,20 @@ class Topology:
     secrets: dict[str, str]
 
 
-def load(path: Path, environ: Mapping[str, str]) -> Topology:
+def load(path: Path, variables: Mapping[str, str]) -> Topology:
     """Read and interpolate compose.yaml; ComposeError says what is wrong."""
     try:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ComposeError(f"cannot read {path}: {error}") from None
-    services = {name: _service(name, spec or {}, environ) for name, spec in (document.get("services") or {}).items()}
+    services = {name: _service(name, spec or {}, variables) for name, spec in (document.get("services") or {}).items()}
     secrets = {name: str((spec or {}).get("file", "")) for name, spec in (document.get("secrets") or {}).items()}
     return Topology(services, frozenset(document.get("volumes") or {}), secrets)
 
 
-def _service(name: str, spec: dict[str, Any], environ: Mapping[str, str]) -> Service:
+def _service(name: str, spec: dict[str, Any], variables: Mapping[str, str]) -> Service:
     def text(value: Any) -> str:
-        return interpolate(str(value), environ)
+        return interpolate(str(value), variables)
 
     environment = spec.get("environment") or {}
     if isinstance(environment, list):  # the "KEY=value" form

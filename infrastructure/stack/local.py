@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from graphlib import TopologicalSorter
 from pathlib import Path
 
@@ -59,23 +60,23 @@ def start_order(topology: Topology) -> list[str]:
     return order
 
 
-def host_ports(service: Service, environ: Mapping[str, str]) -> list[int]:
+def host_ports(service: Service, variables: Mapping[str, str]) -> list[int]:
     """One host port per replica: from STACK_PORTS_<SERVICE>, else the published mapping (none: no port)."""
-    chosen = environ.get(f"STACK_PORTS_{service.name.upper().replace('-', '_')}")
+    chosen = variables.get(f"STACK_PORTS_{service.name.upper().replace('-', '_')}")
     if chosen:
         return [int(port) for port in chosen.split()]
     return list(service.ports[0].hosts) if service.ports else []
 
 
-def plan(topology: Topology, environ: Mapping[str, str], python: str, stack_dir: Path) -> list[LocalProcess]:
+def plan(topology: Topology, variables: Mapping[str, str], python: str, stack_dir: Path) -> list[LocalProcess]:
     """Every replica of every local service, in start order."""
     first_port = {name: ports[0] for name, service in topology.services.items()
-                  if (ports := host_ports(service, environ))}
-    machine = {key: value for key, value in environ.items() if SETTING.fullmatch(key)}
+                  if (ports := host_ports(service, variables))}
+    machine = {key: value for key, value in variables.items() if SETTING.fullmatch(key)}
     processes = []
     for name in start_order(topology):
         service = topology.services[name]
-        ports = host_ports(service, environ)
+        ports = host_ports(service, variables)
         if len(ports) < service.replicas and service.ports:
             raise ValueError(f"{name}: {service.replicas} replicas but {len(ports)} host ports")
         for replica in range(1, service.replicas + 1):
@@ -95,8 +96,8 @@ def plan(topology: Topology, environ: Mapping[str, str], python: str, stack_dir:
 
 # Variables whose compose value describes the topology (where to listen, whom to call, where files live): the
 # machine's environment does not replace them, so the stack runs what compose declares.
-_TOPOLOGY_OWNED = frozenset({"MOTCUA_API_HOST", "MOTCUA_API_PORT", "MOTCUA_KIOSK_SCREEN_HOST", "MOTCUA_KIOSK_SCREEN_PORT",
-                             "MOTCUA_CORE_URL", "MOTCUA_DATA_DIR", "MOTCUA_KIOSK_OUTBOX", "MOTCUA_AUDIT_KEY_FILE",
+_TOPOLOGY_OWNED = frozenset({"MOTCUA_API_HOST", "MOTCUA_API_PORT", "MOTCUA_KIOSK_SCREEN_HOST",
+                             "MOTCUA_KIOSK_SCREEN_PORT", "MOTCUA_CORE_URL", "MOTCUA_DATA_DIR", "MOTCUA_KIOSK_OUTBOX", "MOTCUA_AUDIT_KEY_FILE",
                              "MOTCUA_BUS", "MOTCUA_PROJECTIONS", "MOTCUA_NOTIFICATIONS", "MOTCUA_STORE",
                              "MOTCUA_KIOSK_KEY"})
 
@@ -114,9 +115,12 @@ def _value(key: str, value: str, topology: Topology, service: Service, stack_dir
         if value == other and key.endswith("_HOST"):
             return "127.0.0.1"
         if f"//{other}:" in value:
-            port = first_port.get(other)
-            value = re.sub(rf"//{re.escape(other)}:(\d+)", lambda m: f"//127.0.0.1:{port or m[1]}", value)
+            value = re.sub(rf"//{re.escape(other)}:(\d+)", partial(_local_url, first_port.get(other)), value)
     return value
+
+
+def _local_url(port: int | None, match: re.Match[str]) -> str:
+    return f"//127.0.0.1:{port or match[1]}"
 
 
 def _healthcheck(service: Service, python: str, container: int | None, port: int | None) -> tuple[str, ...]:
