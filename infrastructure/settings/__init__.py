@@ -16,12 +16,12 @@ import msgspec
 
 from infrastructure.catalogue import DEFAULT_CATALOGUE
 from infrastructure.settings.areas import (
-    AuditSettings, ChannelSettings, FaceSettings, FilesSettings, KioskSettings, NatsSettings, PostgresSettings,
+    AuditSettings, ChannelSettings, FaceSettings, FilesSettings, FleetSettings, KioskSettings, NatsSettings, PostgresSettings,
     PrivacySettings, SchedulerSettings, SigningSettings, password_variables,
 )
 from infrastructure.settings.fields import SettingsError, load, var
 
-__all__ = ["AuditSettings", "ChannelSettings", "FaceSettings", "FilesSettings", "KioskSettings", "NatsSettings",
+__all__ = ["AuditSettings", "ChannelSettings", "FaceSettings", "FilesSettings", "FleetSettings", "KioskSettings", "NatsSettings",
            "PostgresSettings", "PrivacySettings", "SchedulerSettings", "Settings", "SettingsError", "SigningSettings",
            "DEFAULT_CALENDAR", "private_files"]
 
@@ -79,6 +79,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scheduler: SchedulerSettings = msgspec.field(default_factory=SchedulerSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
     kiosk: KioskSettings = msgspec.field(default_factory=KioskSettings)
+    fleet: FleetSettings = msgspec.field(default_factory=FleetSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
