@@ -20,6 +20,7 @@ from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
+from api.controllers.fleet import fleet_route
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
@@ -46,7 +47,8 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes],
+                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
+                        fleet_route(system)],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),

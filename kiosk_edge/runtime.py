@@ -12,12 +12,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import nats
 
-from domain.kiosk_wire import CommandReply, KioskCommand
+from domain.kiosk_wire import CommandReply, Heartbeat, KioskCommand, encode, heartbeat_subject
 from kiosk_edge.auth import device_auth
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
@@ -72,6 +73,7 @@ class KioskSettings:
     catalogue: Path = DEFAULT_CATALOGUE
     trays: int = 90
     publish_idle: float = 1.0
+    heartbeat_every: float = 15.0  # seconds between heartbeats to the core's fleet monitor (infrastructure/fleet)
     faces: FaceConfig | None = None  # MOTCUA_FACE_*; without a model dir the camera is simulated
 
 
@@ -179,8 +181,20 @@ class KioskProcess:
                 continue
             responder = CommandResponder(nc, s.kiosk, self.devices, prefix=s.nats_prefix)
             await responder.start()
-            await stop.wait()
+            await self._heartbeats(nc, stop)
             await nc.close()
+
+    async def _heartbeats(self, nc: nats.NATS, stop: asyncio.Event) -> None:
+        """Tell the core this kiosk is alive, with what only it knows: its outbox backlog and its door faults."""
+        s = self.settings
+        while not stop.is_set():
+            beat = Heartbeat(kiosk=s.kiosk, at=datetime.now(UTC), outbox_backlog=self.log.backlog(),
+                             door_faults=sorted(self.devices.trays.faulty))
+            try:
+                await nc.publish(heartbeat_subject(s.kiosk, s.nats_prefix), encode(beat))
+            except Exception as error:  # noqa: BLE001 - NATS away: the next beat tries again; the core sees a gap
+                log.info("heartbeat not sent (%s)", type(error).__name__)
+            await _wait(stop, s.heartbeat_every)
 
 
 async def _quiet(error: Exception) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -114,12 +114,12 @@ class Fleet:
                  alert: Callable[[str, str], None]) -> None:
         self.store, self.kiosk_view, self.thresholds, self.alert = store, kiosk_view, thresholds, alert
 
-    def health(self, now: datetime, agencies: Sequence[str] | None = None) -> list[KioskHealth]:
-        """Every kiosk's health (only kiosks of `agencies` when given)."""
+    def health(self, now: datetime, within: Callable[[str], bool] | None = None) -> list[KioskHealth]:
+        """Every kiosk's health (only of the agencies `within` accepts, when given)."""
         beats, found = self.store.heartbeats(), []
         for key in self.store.kiosks():
             view = self.kiosk_view(key)
-            if view is None or (agencies is not None and view.agency not in agencies):
+            if view is None or (within is not None and not within(view.agency)):
                 continue
             found.append(self._health(key, view, beats.get(key), now))
         return found

@@ -44,8 +44,8 @@ def test_a_kiosk_with_a_recent_heartbeat_is_online_and_shows_its_containers(flee
 def test_a_kiosk_is_offline_once_its_last_heartbeat_is_older_than_the_bound(fleet) -> None:
     monitor, _ = fleet
     monitor.store.record(beat(T0), T0)
-    assert [h.online for h in monitor.health(T0 + timedelta(seconds=60), agencies=["H29.06"])] == [True]
-    assert [h.online for h in monitor.health(T0 + timedelta(seconds=61), agencies=["H29.06"])] == [False]
+    assert [h.online for h in monitor.health(T0 + timedelta(seconds=60), within=lambda agency: agency == "H29.06")] == [True]
+    assert [h.online for h in monitor.health(T0 + timedelta(seconds=61), within=lambda agency: agency == "H29.06")] == [False]
 
 
 def test_each_problem_alerts_once_per_crossing(fleet) -> None:
@@ -67,10 +67,27 @@ def test_a_late_older_heartbeat_does_not_replace_the_newer_one(fleet) -> None:
     monitor, _ = fleet
     monitor.store.record(beat(T0 + timedelta(seconds=10), backlog=1), T0 + timedelta(seconds=10))
     monitor.store.record(beat(T0, backlog=99), T0 + timedelta(seconds=11))
-    assert [h.outbox_backlog for h in monitor.health(T0 + timedelta(seconds=12), agencies=["H29.06"])] == [1]
+    assert [h.outbox_backlog for h in monitor.health(T0 + timedelta(seconds=12), within=lambda agency: agency == "H29.06")] == [1]
 
 
 def test_a_heartbeat_of_a_kiosk_never_installed_shows_nothing(fleet) -> None:
     monitor, _ = fleet
     monitor.store.record(beat(T0, kiosk="Q9-99"), T0)
     assert "Q9-99" not in {h.kiosk for h in monitor.health(T0)}
+
+
+def test_the_fleet_view_shows_the_kiosks_of_the_callers_agency_only(fleet, system) -> None:
+    from litestar.testing import TestClient
+
+    from api.app import create_app
+    from tests.auth_support import bearer
+
+    monitor, _ = fleet
+    monitor.store.record(beat(system.clock.now()), system.clock.now())
+    with TestClient(create_app(system)) as client:
+        district = client.get("/views/kiosks/fleet", headers=bearer("consultant", "tuvan", agency="H29.06"))
+        other = client.get("/views/kiosks/fleet", headers=bearer("consultant", "tuvan.q1", agency="H29.01"))
+        citizen_desk = client.get("/views/kiosks/fleet", headers=bearer("reception_officer", "tiepnhan"))
+    assert district.status_code == 200 and [(k["kiosk"], k["online"]) for k in district.json()] == [("Q6-01", True)]
+    assert [k["kiosk"] for k in other.json()] == ["Q1-01"] and other.json()[0]["problems"][0] == "offline"
+    assert citizen_desk.status_code == 403
