@@ -20,7 +20,8 @@ from api.auth import ADMINS, PRINCIPAL, PUBLIC, SCRAPE, authorize, rules
 from domain.values import Role
 from infrastructure.bootstrap import System
 from infrastructure.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id_from
-from infrastructure.metrics import Metrics, NotificationTally, ReadModelLag, SchedulerRuns
+from infrastructure.fleet import FleetStore
+from infrastructure.metrics import KioskHeartbeats, Metrics, NotificationTally, ReadModelLag, SchedulerRuns
 from infrastructure.scheduler.wiring import SQLITE_LEDGER, scheduler_ledger
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -43,7 +44,8 @@ class Operations:
     def __init__(self, system: System) -> None:
         self.system = system
         self.metrics = Metrics(ReadModelLag(system.read_side.lag), NotificationTally(system.dossiers.recorder),
-                               SchedulerRuns(self._scheduler_rows))
+                               SchedulerRuns(self._scheduler_rows),
+                               KioskHeartbeats(FleetStore(system.projector.store).heartbeats, system.clock.now))
         self._ledger: Any = None
 
     @property

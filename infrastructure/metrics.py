@@ -16,6 +16,7 @@ import logging
 import threading
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.utils import get_topic
@@ -135,6 +136,25 @@ class SchedulerRuns(Collector):
         for (job, outcome), count in sorted(tally.items()):
             runs.add_metric([job, outcome], count)
         yield runs
+
+
+class KioskHeartbeats(Collector):
+    """Each kiosk's outbox backlog and the age of its last heartbeat, from the fleet store (infrastructure/fleet)."""
+
+    def __init__(self, heartbeats: Callable[[], dict[str, dict[str, Any]]], now: Callable[[], datetime]) -> None:
+        self.heartbeats, self.now = heartbeats, now
+
+    def collect(self) -> Iterator[Metric]:
+        backlog = GaugeMetricFamily("motcua_kiosk_heartbeat_outbox_backlog", "device events waiting in a kiosk's "
+                                    "outbox, from its last heartbeat", labels=["kiosk"])
+        age = GaugeMetricFamily("motcua_kiosk_heartbeat_age_seconds", "seconds since a kiosk's last heartbeat",
+                                labels=["kiosk"])
+        beats = dict(*_safely(lambda: [self.heartbeats()], "fleet heartbeats"))  # one dict, or none when down
+        now = self.now()
+        for kiosk, beat in sorted(beats.items()):
+            backlog.add_metric([kiosk], beat["outbox_backlog"])
+            age.add_metric([kiosk], max(0.0, (now - beat["seen_at"]).total_seconds()))
+        yield from (backlog, age)
 
 
 def _safely(read: Callable[[], Iterable[Any]], what: str) -> list[Any]:

@@ -97,6 +97,17 @@ def test_store_derived_series_are_in_every_scrape(client: TestClient, system, tm
     assert value(text, "motcua_scheduler_runs_total", job="collection_morning", outcome="done") == 1
 
 
+def test_kiosk_heartbeats_show_as_backlog_and_age(client: TestClient, system) -> None:
+    from domain.kiosk_wire import Heartbeat
+    from infrastructure.fleet import FleetStore
+
+    now = system.clock.now()
+    FleetStore(system.projector.store).record(Heartbeat(kiosk="Q6-01", at=now, outbox_backlog=7), now)
+    text = scrape(client)
+    assert value(text, "motcua_kiosk_heartbeat_outbox_backlog", kiosk="Q6-01") == 7
+    assert 'motcua_kiosk_heartbeat_age_seconds{kiosk="Q6-01"}' in text
+
+
 def test_a_kiosk_reports_its_outbox_depth_and_only_for_itself(client: TestClient) -> None:
     assert client.get("/health", headers=KIOSK | {"X-Kiosk-Outbox-Depth": "4"}).status_code == 200
     client.post("/kiosks/Q6-01/envelopes/check", json={"barcode": "Q6PB000002"},

@@ -216,4 +216,8 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     assert submissions in after and submissions not in before
     assert re.search(r'motcua_http_requests_total\{method="POST",route="/kiosks/\{key\}/loads",status="201"\} 1\.0', after)
     assert 'motcua_read_model_lag_events{model="trays"}' in after and "motcua_notifications_queued" in after
+    # The kiosk process's heartbeats reach the fleet monitor process: the fleet view shows it online.
+    wait_until(lambda: [(k["kiosk"], k["online"]) for k in b.get("/views/kiosks/fleet", headers=STAFF).json()]
+               == [("Q6-01", True)], 60, "the kiosk online in the fleet view")
+    assert 'motcua_kiosk_heartbeat_outbox_backlog{kiosk="Q6-01"}' in metrics(b)
     assert code not in after
