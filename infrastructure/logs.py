@@ -54,12 +54,12 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup_logging(process: str, level: str | int = "INFO", stream: TextIO | None = None) -> None:
-    """Log JSON lines at `level` to `stream` (stderr) for the process named `process`; replaces any earlier set-up,
-    so calling it again (tests, the demo kiosk in the API process) leaves one handler."""
+    """Log JSON lines at `level` to `stream` (stderr) for the process named `process`. Calling it again replaces its
+    own earlier handler and leaves others alone (a test's log capture, when an entry point runs in a test)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter(process))
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

@@ -58,10 +58,12 @@ def test_an_exception_is_logged_by_type_and_frames_never_by_its_text(stream: io.
     assert "079195000101" not in json.dumps(entry, ensure_ascii=False)
 
 
-def test_setting_up_again_leaves_one_handler(stream: io.StringIO) -> None:
+def test_setting_up_again_leaves_one_handler_of_ours_and_others_alone(stream: io.StringIO) -> None:
+    other = logging.NullHandler()
+    logging.getLogger().addHandler(other)
     setup_logging("api", stream=stream)
     logging.getLogger("x").warning("once")
-    assert len(lines(stream)) == 1
+    assert len(lines(stream)) == 1 and other in logging.getLogger().handlers
 
 
 def test_the_nats_headers_carry_the_request_id_only_inside_a_request() -> None:
