@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 from litestar import Response, get
@@ -19,8 +19,8 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from api.auth import ADMINS, PRINCIPAL, PUBLIC, SCRAPE, authorize, rules
 from domain.values import Role
 from infrastructure.bootstrap import System
-from infrastructure.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id_from
 from infrastructure.fleet import FleetStore
+from infrastructure.logs import REQUEST_ID, REQUEST_ID_HEADER, request_id_from
 from infrastructure.metrics import KioskHeartbeats, Metrics, NotificationTally, ReadModelLag, SchedulerRuns
 from infrastructure.scheduler.wiring import SQLITE_LEDGER, scheduler_ledger
 
@@ -59,7 +59,7 @@ class Operations:
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            request_id = scope.setdefault(SCOPE_KEY, _incoming_id(scope))  # type: ignore[misc]
+            request_id = cast(dict, scope).setdefault(SCOPE_KEY, _incoming_id(scope))
             token, started, answer = REQUEST_ID.set(request_id), time.perf_counter(), _Answer(send)
             try:
                 await app(scope, receive, answer.send)
@@ -71,18 +71,19 @@ class Operations:
     async def request_id_header(self, message: Message, scope: Scope) -> None:
         """`before_send` hook: every answer (unknown paths too) names its request id."""
         if message["type"] == "http.response.start":
-            request_id = scope.setdefault(SCOPE_KEY, _incoming_id(scope))  # type: ignore[misc]
+            request_id = cast(dict, scope).setdefault(SCOPE_KEY, _incoming_id(scope))
             headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
-            message["headers"] = [*headers, (b"x-request-id", request_id.encode())]  # type: ignore[typeddict-unknown-key]
+            message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
 
-    def _record(self, scope: Scope, answer: _Answer, seconds: float) -> None:
+    def _record(self, http_scope: Scope, answer: _Answer, seconds: float) -> None:
+        scope: dict[str, Any] = cast(dict, http_scope)
         method = scope["method"]
         route = TYPED_PARAM.sub(r"{\1}", scope.get("path_template") or "<unmatched>")
         self.metrics.requests.labels(method, route, str(answer.status)).inc()
         self.metrics.latency.labels(method, route).observe(seconds)
         if method not in READS:
             self.metrics.command(f"{method} {route}", answer.status, answer.error_code())
-        principal = scope.get(PRINCIPAL)  # type: ignore[call-overload]
+        principal = scope.get(PRINCIPAL)
         depth = dict(scope.get("headers", ())).get(OUTBOX_HEADER.encode(), b"")
         if principal is not None and principal.role is Role.KIOSK and principal.kiosk and depth.isdigit():
             self.metrics.outbox.labels(principal.kiosk).set(min(int(depth), 10**9))

@@ -39,7 +39,7 @@ class JsonFormatter(logging.Formatter):
         self.process = process
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        entry: dict[str, object] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                  "level": record.levelname, "logger": record.name, "process": self.process,
                  "message": record.getMessage()}
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()

@@ -98,7 +98,7 @@ class NotificationTally(Collector):
 
     def collect(self) -> Iterator[Metric]:
         with self._lock:
-            ok = bool(list(_safely(lambda: [self._follow()], "notification log")))
+            ok = bool(_safely(self._follow, "notification log"))
             queued = GaugeMetricFamily("motcua_notifications_queued", "notifications waiting to be sent, retries "
                                        "included")
             failures = CounterMetricFamily("motcua_notification_failures", "failed sending attempts")
@@ -109,7 +109,8 @@ class NotificationTally(Collector):
                 gave_up.add_metric([], self._counts[GAVE_UP])
         yield from (queued, failures, gave_up)
 
-    def _follow(self) -> None:
+    def _follow(self) -> list[bool]:
+        """Read the notification events since the last scrape; [True] once done (an outage raises)."""
         head = self.recorder.max_notification_id() or 0
         while self._position < head:
             found = self.recorder.select_notifications(self._position + 1, SCAN_BATCH, stop=head,
@@ -121,6 +122,7 @@ class NotificationTally(Collector):
                 else:
                     self._pending.add(stored.originator_id)
             self._position = found[-1].id if len(found) == SCAN_BATCH else head
+        return [True]
 
 
 class SchedulerRuns(Collector):

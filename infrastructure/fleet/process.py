@@ -90,5 +90,5 @@ async def run(fleet: Fleet, listener: HeartbeatListener, now: Callable[[], datet
             log.warning("fleet check failed (%s)", type(error).__name__)
         try:
             await asyncio.wait_for(stop.wait(), timeout=every)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             pass

@@ -196,8 +196,9 @@ def _create_schema(env: dict[str, str]) -> None:
     from psycopg import sql
 
     parts = {"host": env.get("POSTGRES_HOST"), "port": env.get("POSTGRES_PORT"), "dbname": env.get("POSTGRES_DBNAME"),
-             "user": env.get("POSTGRES_USER"), "password": env.get("POSTGRES_PASSWORD") or None}
-    with psycopg.connect(autocommit=True, **{k: v for k, v in parts.items() if v}) as conn:
+             "user": env.get("POSTGRES_USER"), "password": env.get("POSTGRES_PASSWORD")}
+    conninfo = " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
         schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
 
