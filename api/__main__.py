@@ -22,6 +22,7 @@ from infrastructure.demo import KIOSK_KEY, seed
 from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessBus, inprocess_bus
 from infrastructure.kiosk_doors import local_doors, nats_doors
+from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ log = logging.getLogger("motcua.api")
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("api")
     settings = Settings.from_env()
     system = build(settings)
     if settings.demo:

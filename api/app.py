@@ -20,11 +20,13 @@ from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
+from api.controllers.fleet import fleet_route
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
+from api.metrics import Operations
 from api.openapi_viewer import render_plugins
 from api.reports import department_names
 from api.security_headers import add_security_headers
@@ -41,10 +43,12 @@ def create_app(system: System) -> Litestar:
         return Health(status="ok", store=system.settings.store, events=system.read_side.head())
 
     departments = department_names(system.catalogue)
+    ops = Operations(system)  # /metrics, /health/live, /health/ready, request ids and request metrics
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else [])],
+                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
+                        fleet_route(system)],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),
@@ -64,10 +68,11 @@ def create_app(system: System) -> Litestar:
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
             security=[{"bearer": []}], render_plugins=render_plugins(),
         ),
-        middleware=[idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
-        if system.idempotency is not None else [],
-        before_send=[add_security_headers],
+        middleware=[ops.middleware, *([idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
+                                      if system.idempotency is not None else [])],
+        before_send=[ops.request_id_header, add_security_headers],
         on_shutdown=[system.close],
+        logging_config=None,  # the process's one logging set-up (infrastructure/logs.py), not Litestar's own
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )
     document_errors(app)

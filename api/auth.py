@@ -21,6 +21,7 @@ test (tests/api/test_access_matrix.py) fails on it. The scopes:
 
 from __future__ import annotations
 
+import hmac
 import re
 from typing import Any, Literal, get_args
 
@@ -68,6 +69,7 @@ Scope = Literal["public", "self", "global", "agency", "dossier", "device", "devi
                 "vault_dossier"]
 SCOPES: frozenset[str] = frozenset(get_args(Scope))
 PUBLIC: dict[str, Any] = {"scope": "public"}
+SCRAPE = "scrape"  # an opt flag: the metrics scraper's static token (MOTCUA_METRICS_TOKEN) is accepted too
 UNIT_CODE = re.compile(r"[A-Za-z0-9.]{1,40}")
 
 
@@ -105,6 +107,8 @@ def authenticate(connection: ASGIConnection) -> Principal:
 
 def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Guard: a valid token, a role the handler allows, and the resource within the caller's scope."""
+    if handler.opt.get(SCRAPE) and is_scraper(connection):
+        return
     principal = authenticate(connection)
     roles, scope = handler.opt.get("roles") or frozenset(), handler.opt.get("scope")
     if principal.role not in roles or scope not in SCOPES - {"public"}:
@@ -114,6 +118,14 @@ def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
              if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)}
     scoped(principal, named)
     CHECKS.get(scope, lambda *_: None)(connection, principal)
+
+
+def is_scraper(connection: ASGIConnection) -> bool:
+    """The request carries the metrics scraper's token (none configured: nobody is the scraper)."""
+    expected = connection.app.state.system.settings.metrics_token
+    scheme, _, given = connection.headers.get("authorization", "").partition(" ")
+    return (bool(expected) and scheme.lower() == "bearer"
+            and hmac.compare_digest(given.strip().encode("utf-8", "replace"), expected.encode()))
 
 
 def _device(connection: ASGIConnection, principal: Principal) -> None:

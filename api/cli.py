@@ -48,6 +48,11 @@ COMMANDS: dict[str, Command] = {
         "apply kiosk device events from NATS JetStream exactly once",
         takes_argv=False,
     ),
+    "fleet": Command(
+        "infrastructure.fleet.__main__:main",
+        "the kiosk fleet monitor: heartbeats from NATS, alerts to the kiosk team",
+        takes_argv=False,
+    ),
     "privacy": Command(
         "infrastructure.privacy.__main__:main", "erasure on a lawful request, master-key rotation: erase | rotate"
     ),

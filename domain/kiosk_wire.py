@@ -154,6 +154,15 @@ class Print(KioskCommand, frozen=True, kw_only=True, tag="print"):
 AnyKioskCommand = Union[OpenTray, EjectEnvelope, Print]
 
 
+class Heartbeat(_Wire, frozen=True, kw_only=True, tag="heartbeat"):
+    """A kiosk's periodic sign of life with what only it knows (plain NATS, not stored: the latest one counts)."""
+
+    kiosk: KioskKey
+    at: Aware
+    outbox_backlog: Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
+    door_faults: Annotated[list[TrayNumber], msgspec.Meta(max_length=500)] = []
+
+
 class CommandReply(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """The kiosk's answer to a command: done or not, with a short reason code or detail."""
 
@@ -164,6 +173,7 @@ class CommandReply(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
 _event_decoder = msgspec.json.Decoder(AnyDeviceEvent)
 _command_decoder = msgspec.json.Decoder(AnyKioskCommand)
 _reply_decoder = msgspec.json.Decoder(CommandReply)
+_heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
 _encoder = msgspec.json.Encoder()
 
 
@@ -194,6 +204,11 @@ def decode_reply(data: bytes) -> CommandReply:
     return _decode(_reply_decoder, data)  # type: ignore[return-value]
 
 
+def decode_heartbeat(data: bytes) -> Heartbeat:
+    """The heartbeat in `data`, or BadDeviceMessageError."""
+    return _decode(_heartbeat_decoder, data)  # type: ignore[return-value]
+
+
 def event_type(event: DeviceEvent) -> str:
     """The `type` tag of a device event (the last token of its subject)."""
     return type(event).__struct_config__.tag  # type: ignore[return-value]
@@ -207,3 +222,8 @@ def event_subject(event: DeviceEvent, prefix: str = "kiosk") -> str:
 def command_subject(kiosk: str, prefix: str = "kiosk") -> str:
     """`kiosk.<kiosk>.commands`: the request/reply subject of a kiosk's commands."""
     return f"{prefix}.{kiosk}.commands"
+
+
+def heartbeat_subject(kiosk: str, prefix: str = "kiosk") -> str:
+    """`kiosk.<kiosk>.heartbeat`: where a kiosk says it is alive (outside the device-event stream's subjects)."""
+    return f"{prefix}.{kiosk}.heartbeat"

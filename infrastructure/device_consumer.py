@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 
 import nats
@@ -11,6 +10,7 @@ import nats
 from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
+from infrastructure.logs import setup_logging
 from infrastructure.settings import NatsSettings, Settings, SettingsError, private_files
 
 
@@ -43,7 +43,7 @@ async def consume(settings: Settings, bus: KioskBusSettings) -> None:
 
 def main() -> None:
     private_files()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("device-consumer")
     settings = Settings.from_env()
     asyncio.run(consume(settings, bus_settings(settings.nats)))
 

@@ -22,6 +22,7 @@ from domain.kiosk_wire import (
     BadDeviceMessageError, CommandReply, EjectEnvelope, KioskCommand, OpenTray, Print, command_subject,
     decode_device_event, decode_reply, encode, event_subject,
 )
+from infrastructure.logs import request_headers
 
 log = logging.getLogger(__name__)
 BAD, WRONG_SUBJECT, RETRY = "bad_device_message", "subject_mismatch", "retry"
@@ -154,7 +155,8 @@ class KioskCommands(CommandShortcuts):
         """The kiosk's reply, or KioskNotAnsweringError after the timeout."""
         kind = type(command).__struct_config__.tag
         try:
-            reply = await self.nc.request(command_subject(kiosk, self.prefix), encode(command), timeout=self.timeout)
+            reply = await self.nc.request(command_subject(kiosk, self.prefix), encode(command), timeout=self.timeout,
+                                          headers=request_headers())
         except (nats.errors.TimeoutError, nats.errors.NoRespondersError):
             raise KioskNotAnsweringError(kiosk, str(kind), self.timeout) from None
         return decode_reply(reply.data)

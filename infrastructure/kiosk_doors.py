@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 import nats
 
 from infrastructure.kiosk_bus import CommandShortcuts, KioskBusSettings, KioskCommands, KioskNotAnsweringError
+from infrastructure.logs import REQUEST_ID
 
 
 class CommandLineDoors:
@@ -27,14 +28,16 @@ class CommandLineDoors:
         self._thread.start()
 
     def open_tray(self, kiosk: str, tray: int) -> str:
-        future = asyncio.run_coroutine_threadsafe(self._open(kiosk, tray), self._loop)
+        # The loop's task runs in the loop thread's context: hand it the caller's request id explicitly.
+        future = asyncio.run_coroutine_threadsafe(self._open(kiosk, tray, REQUEST_ID.get()), self._loop)
         try:
             return future.result(self.timeout * 2 + 5)
         except TimeoutError:
             future.cancel()
             return "not_answering"
 
-    async def _open(self, kiosk: str, tray: int) -> str:
+    async def _open(self, kiosk: str, tray: int, request_id: str | None) -> str:
+        REQUEST_ID.set(request_id)  # this task's own context: the command's NATS headers carry it
         try:
             if self._commands is None:
                 self._commands = await self._connect()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import sys
@@ -17,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings
 from kiosk_edge.readers.sources import UnreadableSourceError, image_paths, read_image
 from kiosk_edge.readers.symbols import read_symbols
@@ -89,7 +89,7 @@ def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", cor
 
 
 def _run(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("kiosk")
     try:
         process = KioskProcess(kiosk_settings(Settings.from_env()))
     except (KioskConfigError, ValueError) as error:

@@ -21,6 +21,7 @@ from domain.kiosk_wire import (
 from kiosk_edge.devices.ports import DeviceFaultError
 
 log = logging.getLogger(__name__)
+REQUEST_ID_HEADER = "X-Request-ID"  # as the core sends it (infrastructure/logs.py)
 
 
 class DevicePort(Protocol):
@@ -83,10 +84,16 @@ class CommandResponder:
         return CommandReply(ok=True, detail=type(command).__struct_config__.tag or "")
 
     async def _on_request(self, message: Any) -> None:
+        # The core's request id (NATS header) goes into this kiosk's log line, so one id follows the request.
+        context = {"request_id": (getattr(message, "headers", None) or {}).get(REQUEST_ID_HEADER)}
         try:
-            reply = self.execute(decode_command(message.data))
+            command = decode_command(message.data)
+            reply = self.execute(command)
         except BadDeviceMessageError as error:
-            log.warning("command refused: %s (%d bytes)", error.code, len(message.data))
+            log.warning("command refused: %s (%d bytes)", error.code, len(message.data), extra=context)
             reply = CommandReply(ok=False, detail=error.code)
+        else:
+            log.info("command %s: %s", type(command).__struct_config__.tag, "ok" if reply.ok else "refused",
+                     extra=context)
         if message.reply:
             await message.respond(encode(reply))

@@ -12,6 +12,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 from kiosk_edge.auth import Auth
@@ -32,8 +33,10 @@ class CoreRefusal(Exception):
 class CoreClient:
     """The kiosk's calls to the core, authenticated by `auth` (`kiosk` names the device endpoints' key)."""
 
-    def __init__(self, base_url: str, kiosk: str, auth: Auth, *, timeout: float = 5.0) -> None:
+    def __init__(self, base_url: str, kiosk: str, auth: Auth, *, timeout: float = 5.0,
+                 backlog: Callable[[], int] | None = None) -> None:
         self.base_url, self.kiosk, self.auth, self.timeout = base_url.rstrip("/"), kiosk, auth, timeout
+        self.backlog = backlog  # the outbox depth, reported with every call (the core's /metrics shows it)
 
     def health(self) -> dict[str, Any]:
         return self.call("GET", "/health")
@@ -83,6 +86,8 @@ class CoreClient:
         data = None if body is None else json.dumps(body).encode()
         try:
             headers = {"Content-Type": "application/json", "Accept": "application/json"} | self.auth.headers()
+            if self.backlog is not None:
+                headers["X-Kiosk-Outbox-Depth"] = str(self.backlog())
             request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=headers)
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()

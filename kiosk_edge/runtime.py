@@ -12,12 +12,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 import nats
 
-from domain.kiosk_wire import CommandReply, KioskCommand
+from domain.kiosk_wire import CommandReply, Heartbeat, KioskCommand, encode, heartbeat_subject
 from kiosk_edge.auth import device_auth
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, Usage, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
@@ -73,6 +74,7 @@ class KioskSettings:
     catalogue: Path = DEFAULT_CATALOGUE
     trays: int = 90
     publish_idle: float = 1.0
+    heartbeat_every: float = 15.0  # seconds between heartbeats to the core's fleet monitor (infrastructure/fleet)
     faces: FaceConfig | None = None  # MOTCUA_FACE_*; without a model dir the camera is simulated
     hotline: str = DEFAULT_HOTLINE  # shown in the footer of every screen
     bank: BankAccount = DEMO_ACCOUNT  # the agency's account the VietQR pays into
@@ -96,7 +98,7 @@ class KioskProcess:
         camera = model_camera(s.kiosk, s.faces, s.outbox.parent / f"faces-{s.kiosk}", self.log)
         if camera is not None:  # MOTCUA_FACE_MODEL_DIR: the real face pipeline instead of the simulated one
             self.devices.camera = camera
-        core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret))
+        core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret), backlog=self.log.backlog)
         usage = Usage(s.outbox.parent / f"usage-{s.kiosk}.json")
         self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait,
                               account=s.bank, hotline=s.hotline, usage=usage)
@@ -185,8 +187,20 @@ class KioskProcess:
                 continue
             responder = CommandResponder(nc, s.kiosk, self.devices, prefix=s.nats_prefix)
             await responder.start()
-            await stop.wait()
+            await self._heartbeats(nc, stop)
             await nc.close()
+
+    async def _heartbeats(self, nc: nats.NATS, stop: asyncio.Event) -> None:
+        """Tell the core this kiosk is alive, with what only it knows: its outbox backlog and its door faults."""
+        s = self.settings
+        while not stop.is_set():
+            beat = Heartbeat(kiosk=s.kiosk, at=datetime.now(UTC), outbox_backlog=self.log.backlog(),
+                             door_faults=sorted(self.devices.trays.faulty))
+            try:
+                await nc.publish(heartbeat_subject(s.kiosk, s.nats_prefix), encode(beat))
+            except Exception as error:  # noqa: BLE001 - NATS away: the next beat tries again; the core sees a gap
+                log.info("heartbeat not sent (%s)", type(error).__name__)
+            await _wait(stop, s.heartbeat_every)
 
 
 async def _quiet(error: Exception) -> None:

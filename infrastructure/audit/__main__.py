@@ -39,11 +39,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from infrastructure.logs import setup_logging
     from infrastructure.settings import private_files
 
     private_files()
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("audit")
     from domain.errors import InvalidValueError
     from infrastructure.audit.anchors import AnchorError
     from infrastructure.audit.chain import ChainHaltError

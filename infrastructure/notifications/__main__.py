@@ -7,10 +7,10 @@ finish the current round and stop. Run one dispatcher per deployment (see applic
 from __future__ import annotations
 
 import argparse
-import logging
 import threading
 
 from infrastructure.clock import SystemClock
+from infrastructure.logs import setup_logging
 from infrastructure.notifications.process import build_dispatcher, run, stop_on_signals
 from infrastructure.settings import Settings
 
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--poll", type=float, default=settings.channels.poll)
     runner.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    setup_logging("notifications", settings.log_level)
     app, stop = build_dispatcher(settings), threading.Event()
     stop_on_signals(stop)
     if args.once:

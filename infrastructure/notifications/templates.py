@@ -36,6 +36,12 @@ TEMPLATES: dict[tuple[str, int], dict[str, tuple[str, str]]] = {
         "email": ("Hồ sơ {code} đã có kết quả", "Kính gửi Quý công dân,\n\n" + PICKUP_BODY +
                   "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7, vui lòng không trả lời thư này."),
     },
+    ("kiosk_alert", 1): {  # to the kiosk team (infrastructure/fleet): one per threshold crossing
+        "sms": ("", "{sender}: Kiosk {kiosk} can xu ly: {problem}."),
+        "zalo": ("", "Kiosk {kiosk} cần xử lý: {problem}."),
+        "email": ("Kiosk {kiosk} cần xử lý", "Kính gửi Tổ tư vấn dịch vụ công,\n\nKiosk {kiosk} cần xử lý: {problem}."
+                  "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7."),
+    },
     ("otp", 1): {
         "sms": ("", "{sender}: Ma OTP cua ban la {code}, hieu luc {minutes} phut. Khong cung cap ma nay cho nguoi khac."),
         "zalo": ("", OTP_BODY),

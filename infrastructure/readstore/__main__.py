@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import logging
 import signal
 import sys
 
 from infrastructure.bootstrap import build_projector
+from infrastructure.logs import setup_logging
 from infrastructure.readstore.parallel import rebuild_parallel
 from infrastructure.readstore.progress import ProgressBar
 from infrastructure.settings import Settings
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
                          help="processes sharing the models (default: one per core)")
     commands.add_parser("lag", help="events and seconds behind, per read model")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("projections")
     projector = build_projector(Settings.from_env())
     try:
         if args.command == "run":

@@ -8,6 +8,7 @@ import signal
 import sys
 
 from infrastructure.bootstrap import build
+from infrastructure.logs import setup_logging
 from infrastructure.scheduler.jobs import CATALOGUE
 from infrastructure.scheduler.wiring import build_scheduler, triggers
 from infrastructure.settings import Settings, private_files
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("jobs", help="list the job catalogue")
     commands.add_parser("runs", help="list the ledger of recorded runs")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    setup_logging("scheduler")
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # the heartbeat would log every few seconds
     if args.command == "jobs":
         for job in CATALOGUE:

@@ -18,13 +18,21 @@ from infrastructure.scheduler.runner import Scheduler
 from infrastructure.settings import Settings
 from projections.reports import ReportsView
 
+SQLITE_LEDGER = "scheduler.sqlite3"
+
+
 def ledger_and_leader(settings: Settings) -> tuple[Ledger, Leadership]:
     """PostgreSQL: a table in the event store's schema and an advisory lock; SQLite: a file, always leader."""
     if settings.store == "postgres":
-        conninfo = settings.postgres_conninfo()
-        schema = settings.postgres.schema or "public"
-        return PostgresLedger(conninfo, schema), PostgresLeader(conninfo, schema)
-    return SqliteLedger(settings.data_dir / "scheduler.sqlite3"), AlwaysLeader()
+        return scheduler_ledger(settings), PostgresLeader(settings.postgres_conninfo(), settings.postgres.schema or "public")
+    return scheduler_ledger(settings), AlwaysLeader()
+
+
+def scheduler_ledger(settings: Settings) -> Ledger:
+    """The runs ledger of the chosen store (read by /metrics in the API processes too)."""
+    if settings.store == "postgres":
+        return PostgresLedger(settings.postgres_conninfo(), settings.postgres.schema or "public")
+    return SqliteLedger(settings.data_dir / SQLITE_LEDGER)
 
 
 def build_scheduler(system: Any) -> Scheduler:

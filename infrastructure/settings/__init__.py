@@ -16,12 +16,12 @@ import msgspec
 
 from infrastructure.catalogue import DEFAULT_CATALOGUE
 from infrastructure.settings.areas import (
-    AuditSettings, ChannelSettings, FaceSettings, FilesSettings, KioskSettings, NatsSettings, PostgresSettings,
+    AuditSettings, ChannelSettings, FaceSettings, FilesSettings, FleetSettings, KioskSettings, NatsSettings, PostgresSettings,
     PrivacySettings, SchedulerSettings, SigningSettings, password_variables,
 )
 from infrastructure.settings.fields import SettingsError, load, var
 
-__all__ = ["AuditSettings", "ChannelSettings", "FaceSettings", "FilesSettings", "KioskSettings", "NatsSettings",
+__all__ = ["AuditSettings", "ChannelSettings", "FaceSettings", "FilesSettings", "FleetSettings", "KioskSettings", "NatsSettings",
            "PostgresSettings", "PrivacySettings", "SchedulerSettings", "Settings", "SettingsError", "SigningSettings",
            "DEFAULT_CALENDAR", "private_files"]
 
@@ -65,6 +65,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                               shown="`1` under `make run`")] = False
     log_level: Annotated[str, var("MOTCUA_LOG_LEVEL", "log level of `python -m infrastructure.notifications run`")] = (
         "INFO")
+    metrics_token: Annotated[str, var("MOTCUA_METRICS_TOKEN", "bearer token of the Prometheus scraper for `/metrics` "
+                                      "(32+ random characters); administrators' tokens are accepted too",
+                                      shown="none: administrators only")] = ""
+    ready_max_lag: Annotated[int, var("MOTCUA_READY_MAX_LAG", "`/health/ready` answers 503 while a read model is more "
+                                      "than this many events behind the log", minimum=0)] = 10000
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
     privacy: PrivacySettings = msgspec.field(default_factory=PrivacySettings)
     files: FilesSettings = msgspec.field(default_factory=FilesSettings)
@@ -74,6 +79,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scheduler: SchedulerSettings = msgspec.field(default_factory=SchedulerSettings)
     audit: AuditSettings = msgspec.field(default_factory=AuditSettings)
     kiosk: KioskSettings = msgspec.field(default_factory=KioskSettings)
+    fleet: FleetSettings = msgspec.field(default_factory=FleetSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

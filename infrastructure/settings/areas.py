@@ -203,3 +203,21 @@ class KioskSettings(msgspec.Struct, frozen=True, kw_only=True):
         "113000006868")
     bank_name: Annotated[str, var("MOTCUA_KIOSK_BANK_NAME", "the account holder as the bank shows it")] = "UBND QUAN 6"
     faces: FaceSettings = msgspec.field(default_factory=FaceSettings)
+
+
+class FleetSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The kiosk fleet monitor (`python -m infrastructure.fleet`): when a kiosk needs the team, and whom to tell."""
+
+    offline_after: Annotated[float, var("MOTCUA_FLEET_OFFLINE_AFTER", "seconds without a heartbeat before a kiosk "
+                                        "counts as offline", minimum=1)] = 60.0
+    min_envelopes: Annotated[int, var("MOTCUA_FLEET_MIN_ENVELOPES", "alert when a kiosk's unused envelopes fall "
+                                      "below this", minimum=0)] = 20
+    max_cash: Annotated[int, var("MOTCUA_FLEET_MAX_CASH", "alert when a kiosk's cash box holds this many đồng",
+                                 minimum=0)] = 20_000_000
+    min_free_trays: Annotated[int, var("MOTCUA_FLEET_MIN_FREE_TRAYS", "alert when fewer trays are free",
+                                       minimum=0)] = 5
+    max_outbox: Annotated[int, var("MOTCUA_FLEET_MAX_OUTBOX", "alert when more device events wait in a kiosk's "
+                                   "outbox", minimum=0)] = 100
+    alert_to: Annotated[str, var("MOTCUA_FLEET_ALERT_TO", "the kiosk team: `sms:<phone>`, `zalo:<id>` or "
+                                 "`email:<address>`", shown="unset: alerts are only logged")] = ""
+    every: Annotated[float, var("MOTCUA_FLEET_EVERY", "seconds between two checks of the fleet", minimum=1)] = 15.0

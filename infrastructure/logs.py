@@ -1,0 +1,71 @@
+"""The one logging set-up of every process: one JSON object per line, with the request id of the work in hand.
+
+The request id is a context variable: the API's middleware sets it from `X-Request-ID` (or makes one), the handler's
+thread inherits it, the kiosk command line copies it into the NATS headers, and the kiosk logs it with the command
+(`extra={"request_id": ...}`, which wins over the context). Messages keep their `%s` arguments: no personal data
+is formatted into a log line by this module, which only adds the time, level, logger, process and request id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import traceback
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
+from typing import TextIO
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("motcua_request_id", default=None)
+REQUEST_ID_HEADER = "X-Request-ID"
+# A caller's id is echoed into logs and headers: printable ASCII without spaces or quotes, bounded.
+ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:/+=@-]{1,128}")
+
+
+def request_id_from(header: str | None) -> str:
+    """The caller's request id when it is acceptable, else a fresh one (a bad id is replaced, never refused)."""
+    if header and ACCEPTABLE_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time (UTC), level, logger, process name, message, request id, exception type."""
+
+    def __init__(self, process: str) -> None:
+        super().__init__()
+        self.process = process
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, object] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+                 "level": record.levelname, "logger": record.name, "process": self.process,
+                 "message": record.getMessage()}
+        request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        if record.exc_info and record.exc_info[0] is not None:
+            # The type and where only: exception texts may quote values (driver errors quote statements).
+            entry["exception"] = record.exc_info[0].__name__
+            entry["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
+                              for frame in traceback.extract_tb(record.exc_info[2])]
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def setup_logging(process: str, level: str | int = "INFO", stream: TextIO | None = None) -> None:
+    """Log JSON lines at `level` to `stream` (stderr) for the process named `process`. Calling it again replaces its
+    own earlier handler and leaves others alone (a test's log capture, when an entry point runs in a test)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonFormatter(process))
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h.formatter, JsonFormatter)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+
+
+def request_headers() -> dict[str, str] | None:
+    """The headers that carry the current request id onto a NATS message (None outside a request)."""
+    request_id = REQUEST_ID.get()
+    return {REQUEST_ID_HEADER: request_id} if request_id else None
