@@ -39,15 +39,16 @@ class Dossiers(OneStopApplication):
     # ----- creating -------------------------------------------------------------------
     def register_online(self, *, procedure_code: str, applicant: Applicant, components: list[Component],
                         actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
-        """A dossier submitted on the portal; returns its code."""
-        procedure, at = self.procedure(procedure_code), self._at(at)
+        """A dossier submitted on the portal; returns its code (a ward procedure goes to the applicant's ward)."""
+        procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
         return self.create(procedure.agency, at, lambda code: [Dossier.register_online(
             code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at)])
 
     def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
                 components: list[Component], actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
-        """A paper dossier received at the kiosk, the counter or by post; returns its code."""
-        procedure, at = self.procedure(procedure_code), self._at(at)
+        """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
+        the applicant's ward)."""
+        procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
         due_on = self.appointment(procedure, at)
         return self.create(procedure.agency, at, lambda code: [Dossier.receive(
             code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
@@ -113,13 +114,13 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.withdraw(actor=actor, at=at))
 
     @command
-    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None,
+    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None, quantity: int = 1,
                    expected_version: int | None = None, at: datetime | None = None) -> Written:
-        """Set the fee; by default the catalogue's fee for the procedure."""
+        """Set the fee; by default the catalogue's fee for `quantity` units (pages, copies, rooms) of the procedure."""
         at = self._at(at)
 
         def command(dossier: Dossier) -> None:
-            fee = self.procedure(dossier.procedure_code).fee if amount is None else amount
+            fee = self.procedure(dossier.procedure_code).fee_for(quantity) if amount is None else amount
             dossier.assess_fee(amount=fee, actor=actor, at=at)
         return self._act(code, expected_version, command)
 
@@ -213,6 +214,20 @@ class Dossiers(OneStopApplication):
         """The appointment date: receipt plus the procedure's working days."""
         assert self.calendar is not None, "Dossiers needs a calendar to compute appointment dates"
         return self.calendar.add_working_days(at, procedure.processing_days)
+
+    def procedure_for(self, code: str, address: str | None) -> Procedure:
+        """The catalogue entry as the agency that handles it for this address: a ward procedure goes to the ward the
+        address names (Catalogue.for_ward), the catalogue's default ward when it names none of them."""
+        procedure = self.procedure(code)
+        catalogue = self._catalogue()
+        return catalogue.for_ward(procedure, catalogue.ward_of_address(address or ""))
+
+    def handled_as(self, dossier: Dossier) -> Procedure:
+        """The dossier's procedure as its agency handles it: a ward dossier's department is that ward's section."""
+        procedure, catalogue = self.procedure(dossier.procedure_code), self._catalogue()
+        agency = parse_code(dossier.code)[0]
+        wards = {ward.code for ward in catalogue.wards()}
+        return catalogue.for_ward(procedure, agency) if agency in wards else procedure
 
     def _catalogue(self) -> Catalogue:
         assert self.catalogue is not None, "Dossiers needs the procedure catalogue"

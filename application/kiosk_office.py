@@ -201,7 +201,7 @@ class KioskOffice:
     # ----- helpers ------------------------------------------------------------------------
     def _collected(self, envelope: Any) -> CollectedEnvelope:
         dossier = self._dossier(envelope.dossier_code)
-        department = self._dossiers().procedure(dossier.procedure_code).department
+        department = self._dossiers().handled_as(dossier).department
         return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
                                  procedure_code=dossier.procedure_code, department=department)
 

@@ -7,11 +7,15 @@ from typing import Annotated
 
 import msgspec
 
+from domain.errors import InvalidValueError
 from domain.money import MAX_AMOUNT
 
 MAX_QUANTITY = 10_000
 """The most units one dossier may be charged for: a thick contract has a few hundred pages and a large lodging
 house a few hundred rooms, so ten thousand refuses a slip of extra zeros while allowing any real case."""
+
+Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY, description=(
+    "Units the fee is charged for (pages, copies, rooms…, the procedure's fee_unit), 1 to 10000."))]
 
 
 class FeeUnit(StrEnum):
@@ -40,12 +44,13 @@ _LABELS = {
 }
 
 
-class FeeQuantityError(ValueError):
-    """The quantity is not a whole number of units the fee can be charged for."""
+class FeeQuantityError(InvalidValueError):
+    """The quantity is not a whole number of units the fee can be charged for (an HTTP 422)."""
 
-    def __init__(self, message: str, message_vi: str) -> None:
-        super().__init__(message)
-        self.message_vi = message_vi
+    code = "invalid_quantity"
+
+    def __init__(self, reason: str, reason_vi: str) -> None:
+        super().__init__("quantity", reason, reason_vi)
 
 
 class FeeBand(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -64,8 +69,8 @@ def fee_due(unit_fee: int, quantity: int = 1, *, later_from: int | None = None, 
     With `bands` the fee is the amount of the first band the quantity fits (karaoke: by number of rooms).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise FeeQuantityError(f"quantity must be a whole number from 1 to {MAX_QUANTITY}, got {quantity!r}",
-                               f"Số lượng phải là số nguyên từ 1 đến {MAX_QUANTITY}.")
+        raise FeeQuantityError(f"must be a whole number from 1 to {MAX_QUANTITY}, got {quantity!r}",
+                               f"số lượng (trang, bản, phòng…) phải là số nguyên từ 1 đến {MAX_QUANTITY}.")
     if bands:
         amount = next((b.amount for b in bands if b.up_to is None or quantity <= b.up_to), bands[-1].amount)
     elif later_from is None or later_fee is None:
@@ -77,5 +82,5 @@ def fee_due(unit_fee: int, quantity: int = 1, *, later_from: int | None = None, 
         amount = min(amount, most)
     if amount > MAX_AMOUNT:
         raise FeeQuantityError(f"{quantity} units come to {amount} đồng, over the {MAX_AMOUNT} ceiling of one fee",
-                               "Số tiền lệ phí vượt mức tối đa cho một hồ sơ, vui lòng kiểm tra lại số lượng.")
+                               "số tiền lệ phí vượt mức tối đa cho một hồ sơ, vui lòng kiểm tra lại số lượng.")
     return amount

@@ -117,8 +117,9 @@ class DossierController(Controller):
 
     @post("/{code:str}/fee", sync_to_thread=True, summary="Xác định lệ phí / Assess the fee", opt=rules(COUNTER, 'dossier'))
     def assess_fee(self, code: FromPath[str], data: JSONBody[FeeBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
-        """Set the fee owed; without an amount, the catalogue's fee."""
-        return result(code, dossiers.assess_fee(code, amount=data.amount, actor=actor, expected_version=data.expected_version))
+        """Set the fee owed; without an amount, the catalogue's fee for `quantity` units (pages, copies, rooms)."""
+        return result(code, dossiers.assess_fee(code, amount=data.amount, quantity=data.quantity, actor=actor,
+                                                expected_version=data.expected_version))
 
     @post("/{code:str}/payments", sync_to_thread=True, summary="Ghi nhận thanh toán / Record a payment", opt=rules(COUNTER, 'dossier'))
     def record_payment(self, code: FromPath[str], data: JSONBody[PaymentBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
