@@ -96,3 +96,17 @@ def test_a_ward_procedure_goes_to_the_ward_named_in_the_citizens_address(day, ca
     clock.current = vn(DAY, 14)
     report = kiosks.collect("Q6-01", cash_counted=16000, collector=STAFF, actor=STAFF_ACTOR)
     assert {e.dossier_code: e.department for e in report.envelopes} == {at_kiosk: "H29.06.7.TPHT", elsewhere: "H29.06.1.TPHT"}
+
+
+def test_a_result_the_catalogue_does_not_return_through_the_kiosk_is_refused_at_loading(day, catalogue) -> None:
+    dossiers, kiosks, otp, clock = day
+    report = "1.009468.000.00.00.H29"  # báo cáo thay đổi lao động: nothing to hand back (kiosk_return = false)
+    assert not catalogue.procedure(report).kiosk_return
+    code, _ = dossiers.receive(procedure_code=report, channel=Channel.COUNTER, components=[], actor=OFFICER,
+                               applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung"))
+    dossiers.accept(code, actor=OFFICER)
+    dossiers.route(code, department=catalogue.procedure(report).department, actor=OFFICER)
+    dossiers.issue_result(code, summary="Đã tiếp nhận báo cáo", actor=OFFICER)
+    slip = kiosks.load_results("Q6-01", [code], staff=STAFF, actor=STAFF_ACTOR)
+    assert slip.loaded == [] and "không trả qua kiosk" in slip.refused[code]
+    assert kiosks.get_kiosk("Q6-01").free_trays == 90
