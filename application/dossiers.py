@@ -45,10 +45,11 @@ class Dossiers(OneStopApplication):
             code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at)])
 
     def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
-                components: list[Component], actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
+                components: list[Component], actor: Actor, at: datetime | None = None,
+                ward: str | None = None) -> tuple[str, Written]:
         """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
-        the applicant's ward)."""
-        procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
+        `ward`, the receiving ward, else to the applicant's ward)."""
+        procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
         due_on = self.appointment(procedure, at)
         return self.create(procedure.agency, at, lambda code: [Dossier.receive(
             code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
@@ -192,7 +193,7 @@ class Dossiers(OneStopApplication):
     def scope_of(self, code: str) -> tuple[str, str | None]:
         """The agency and department a dossier belongs to (routed department, else its procedure's), for access checks."""
         dossier = self._load(code)
-        department = dossier.department or self.procedure(dossier.procedure_code).department
+        department = dossier.department or self.handled_as(dossier).department
         return parse_code(code)[0], department
 
     # ----- helpers ----------------------------------------------------------------------
@@ -215,19 +216,19 @@ class Dossiers(OneStopApplication):
         assert self.calendar is not None, "Dossiers needs a calendar to compute appointment dates"
         return self.calendar.add_working_days(at, procedure.processing_days)
 
-    def procedure_for(self, code: str, address: str | None) -> Procedure:
-        """The catalogue entry as the agency that handles it for this address: a ward procedure goes to the ward the
-        address names (Catalogue.for_ward), the catalogue's default ward when it names none of them."""
+    def procedure_for(self, code: str, address: str | None, ward: str | None = None) -> Procedure:
+        """The catalogue entry as the agency that handles it: a ward procedure goes to `ward` when given (the ward
+        whose officer receives it), else to the ward the address names (Catalogue.for_ward), else to the default ward."""
         procedure = self.procedure(code)
         catalogue = self._catalogue()
-        return catalogue.for_ward(procedure, catalogue.ward_of_address(address or ""))
+        try:
+            return catalogue.for_ward(procedure, ward or catalogue.ward_of_address(address or ""))
+        except UnknownDepartmentError:
+            raise UnknownReferenceError(f"unknown ward {ward!r}", f"Không có phường {ward} trong danh mục.") from None
 
     def handled_as(self, dossier: Dossier) -> Procedure:
         """The dossier's procedure as its agency handles it: a ward dossier's department is that ward's section."""
-        procedure, catalogue = self.procedure(dossier.procedure_code), self._catalogue()
-        agency = parse_code(dossier.code)[0]
-        wards = {ward.code for ward in catalogue.wards()}
-        return catalogue.for_ward(procedure, agency) if agency in wards else procedure
+        return self._catalogue().as_handled_by(self.procedure(dossier.procedure_code), parse_code(dossier.code)[0])
 
     def _catalogue(self) -> Catalogue:
         assert self.catalogue is not None, "Dossiers needs the procedure catalogue"

@@ -183,6 +183,15 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         self.department(department)
         return msgspec.structs.replace(procedure, agency=ward, department=department)
 
+    def as_handled_by(self, procedure: Procedure, agency: str) -> Procedure:
+        """The procedure as `agency` (the agency part of a dossier code) handles it: a ward procedure received by
+        another ward has that ward's agency and section; anything else is returned unchanged."""
+        if agency == procedure.agency or not self.is_ward_procedure(procedure):
+            return procedure
+        if agency not in {ward.code for ward in self.wards()}:
+            return procedure
+        return self.for_ward(procedure, agency)
+
     def ward_of_address(self, address: str) -> str | None:
         """The ward agency whose name ('Phường 7, Quận 6') the address names, or None (the default ward then)."""
         for ward in self.wards():

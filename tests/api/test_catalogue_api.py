@@ -71,3 +71,23 @@ def test_a_kiosk_submission_is_charged_for_the_pages_the_citizen_gives(client: T
     submitted = client.post("/kiosks/Q6-01/submissions", json=body, headers=KIOSK)
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["fee"] == 5000
+
+
+def test_a_ward_officer_receives_a_ward_procedure_for_their_own_ward_and_only_that_ward_sees_it(client: TestClient) -> None:
+    ward7 = bearer("reception_officer", "motcua.p7", agency="H29.06.7")
+    body = {"procedure_code": "1.001193.000.00.00.H29", "channel": "counter", "components": [],
+            "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101",
+                          "address": "45 Hậu Giang, Phường 5, Quận 6"}}
+    created = client.post("/dossiers", json=body, headers=ward7)
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    assert code.startswith("H29.06.7-")  # not Phường 1: the receiving ward handles it
+    clerk7 = bearer("department_officer", "tuphap.p7", agency="H29.06.7", department="H29.06.7.TPHT")
+    clerk1 = bearer("department_officer", "tuphap.p1", agency="H29.06.1", department="H29.06.1.TPHT")
+    assert client.get(f"/dossiers/{code}", headers=clerk7).status_code == 200
+    assert client.get(f"/dossiers/{code}", headers=clerk1).status_code == 403
+    district = client.post("/dossiers", json={**body, "applicant": {**body["applicant"], "address": "12 Bình Tiên, Phường 7, Quận 6"}},
+                           headers=RECEPTION)
+    assert district.status_code == 201 and district.json()["code"].startswith("H29.06.7-")  # by the address
+    business = client.post("/dossiers", json={**body, "procedure_code": "1.001612.000.00.00.H29"}, headers=ward7)
+    assert business.status_code == 403  # a district procedure is not the ward's

@@ -139,3 +139,11 @@ def test_fees_carry_their_unit_and_its_vietnamese_label(shipped: Catalogue) -> N
     karaoke = shipped.procedure("1.001029.000.00.00.H29")
     assert (karaoke.fee_for(2), karaoke.fee_for(5), karaoke.fee_for(9)) == (4000000, 6000000, 12000000)
     assert {p.legal_value.label for p in shipped.procedures} == {"Tính pháp lý cao", "Thông thường"}
+
+
+def test_a_dossier_codes_agency_says_which_ward_handles_it(shipped: Catalogue) -> None:
+    birth, business = shipped.procedure("1.001193.000.00.00.H29"), shipped.procedure("1.001612.000.00.00.H29")
+    assert shipped.as_handled_by(birth, "H29.06.7").department == "H29.06.7.TPHT"
+    assert shipped.as_handled_by(birth, "H29.06.1") is birth
+    assert shipped.as_handled_by(birth, "H29.01.3") is birth  # not a ward of this catalogue: the entry as listed
+    assert shipped.as_handled_by(business, "H29.06.7") is business
