@@ -289,8 +289,9 @@ def _check_procedure_rules(procedure: Procedure) -> None:
     if procedure.fee_max is not None and procedure.fee_max < procedure.fee:
         raise ValueError(f"procedure {procedure.code!r}: fee_max is below the fee of one unit")
     if procedure.fee_bands:
-        limits = [b.up_to for b in procedure.fee_bands]
-        if limits[-1] is not None or None in limits[:-1] or limits[:-1] != sorted(set(limits[:-1])):
+        closed = [b.up_to for b in procedure.fee_bands[:-1] if b.up_to is not None]
+        if procedure.fee_bands[-1].up_to is not None or len(closed) != len(procedure.fee_bands) - 1 \
+                or closed != sorted(set(closed)):
             raise ValueError(f"procedure {procedure.code!r}: fee_bands need increasing up_to and a last open band")
         if procedure.fee != procedure.fee_bands[0].amount or procedure.fee_later_from is not None:
             raise ValueError(f"procedure {procedure.code!r}: a banded fee's `fee` is its first band, with no later-unit price")

@@ -3,15 +3,31 @@ console's picker carries the new flags and fee units, and the fee is assessed fo
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import TestClient
 
-from tests.api.test_kiosk_api import KIOSK, client, proof_for  # noqa: F401 - the kiosk client fixture
+from api.app import create_app
+from tests.api.test_kiosk_api import KIOSK, STAFF, enrol_team, proof_for
 from tests.auth_support import bearer
 from tests.kiosk_support import Citizen
 
 COPY = "2.000815.000.00.00.H29"  # chứng thực bản sao: 2.000 đồng/trang, from page 3 1.000, at most 200.000
 CARDS = {"2.000200.000.00.00.H29", "2.001195.000.00.00.H29", "2.001194.000.00.00.H29"}
 RECEPTION = bearer("reception_officer", "officer-1")
+
+
+@pytest.fixture
+def client(system):
+    """The app with kiosk Q6-01 installed and ten envelopes registered (as in test_kiosk_api)."""
+    enrol_team(system)
+    with TestClient(create_app(system)) as client:
+        client.headers.update(RECEPTION)
+        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+                           headers=STAFF).status_code == 201
+        barcodes = [f"Q6PB{n:06d}" for n in range(1, 11)]
+        batch = client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": barcodes}, headers=STAFF)
+        assert batch.status_code == 201
+        yield client
 
 
 def events(client: TestClient) -> int:
@@ -54,7 +70,7 @@ def test_the_fee_is_assessed_for_the_pages_given_and_a_bad_quantity_changes_noth
     assert events(client) == before and client.get(f"/dossiers/{code}", headers=RECEPTION).json()["fee"] == 7000
 
 
-def test_a_kiosk_submission_of_an_id_card_procedure_is_refused_with_a_vietnamese_reason(client: TestClient, otp) -> None:
+def test_a_kiosk_submission_of_an_id_card_is_refused_with_a_vietnamese_reason(client: TestClient, otp) -> None:
     citizen = Citizen(6)
     body = {"procedure_code": "2.001195.000.00.00.H29", "qr_payload": citizen.qr, "phone": citizen.phone,
             "phone_proof": proof_for(client, otp, citizen), "envelope": "Q6PB000001"}
@@ -73,7 +89,7 @@ def test_a_kiosk_submission_is_charged_for_the_pages_the_citizen_gives(client: T
     assert submitted.json()["fee"] == 5000
 
 
-def test_a_ward_officer_receives_a_ward_procedure_for_their_own_ward_and_only_that_ward_sees_it(client: TestClient) -> None:
+def test_a_ward_officer_receives_for_their_own_ward_and_only_that_ward_sees_it(client: TestClient) -> None:
     ward7 = bearer("reception_officer", "motcua.p7", agency="H29.06.7")
     body = {"procedure_code": "1.001193.000.00.00.H29", "channel": "counter", "components": [],
             "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101",
@@ -86,8 +102,8 @@ def test_a_ward_officer_receives_a_ward_procedure_for_their_own_ward_and_only_th
     clerk1 = bearer("department_officer", "tuphap.p1", agency="H29.06.1", department="H29.06.1.TPHT")
     assert client.get(f"/dossiers/{code}", headers=clerk7).status_code == 200
     assert client.get(f"/dossiers/{code}", headers=clerk1).status_code == 403
-    district = client.post("/dossiers", json={**body, "applicant": {**body["applicant"], "address": "12 Bình Tiên, Phường 7, Quận 6"}},
-                           headers=RECEPTION)
+    in_ward7 = {**body["applicant"], "address": "12 Bình Tiên, Phường 7, Quận 6"}
+    district = client.post("/dossiers", json={**body, "applicant": in_ward7}, headers=RECEPTION)
     assert district.status_code == 201 and district.json()["code"].startswith("H29.06.7-")  # by the address
     business = client.post("/dossiers", json={**body, "procedure_code": "1.001612.000.00.00.H29"}, headers=ward7)
     assert business.status_code == 403  # a district procedure is not the ward's

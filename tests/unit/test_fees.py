@@ -64,7 +64,8 @@ def test_a_banded_fee_is_the_amount_of_the_band_the_quantity_falls_in(rooms: int
     assert fee_due(4_000_000, rooms, bands=bands) == expected
 
 
-@given(st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_QUANTITY + 1), st.booleans(), st.floats(), st.text()))
+@given(st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_QUANTITY + 1), st.booleans(), st.floats(),
+                 st.text()))
 def test_a_quantity_that_is_not_a_whole_number_of_units_is_refused(quantity: object) -> None:
     with pytest.raises(FeeQuantityError) as refused:
         fee_due(2000, quantity)  # type: ignore[arg-type]
