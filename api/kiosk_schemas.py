@@ -6,6 +6,8 @@ from typing import Annotated
 
 import msgspec
 
+from domain.fees import Quantity
+from domain.procedures import Catalogue
 from domain.limits import MULTI_LINE, Code, Name, Reference
 from domain.money import Amount, CashCount
 from domain.tray import PickupMethod
@@ -48,6 +50,7 @@ class SubmissionBody(Strict):
     phone_proof: Annotated[str, msgspec.Meta(max_length=200)]
     envelope: Barcode
     face: FaceCheck | None = None
+    quantity: Quantity = 1
 
 
 class KioskPaymentBody(Strict):
@@ -144,3 +147,23 @@ class PickupOtpSent(msgspec.Struct):
 class Versioned(msgspec.Struct):
     version: int
     position: int
+
+
+class KioskProcedure(msgspec.Struct, frozen=True):
+    """One procedure offered for submission at the kiosk (kiosk_submission in the catalogue)."""
+
+    code: str
+    name: str
+    field: str
+    fee: int
+    fee_unit: str
+    fee_text: str
+    face_required: bool
+    processing_days: int
+
+
+def kiosk_procedures(catalogue: Catalogue) -> list[KioskProcedure]:
+    """The catalogue's kiosk-submission procedures in catalogue order: ID-card and counter-only ones are not listed."""
+    return [KioskProcedure(code=p.code, name=p.name, field=p.field, fee=p.fee, fee_unit=p.fee_unit.value,
+                           fee_text=p.fee_text, face_required=p.high_legal_value, processing_days=p.processing_days)
+            for p in catalogue.procedures if p.kiosk_submission]

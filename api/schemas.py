@@ -6,6 +6,7 @@ from typing import Annotated
 
 import msgspec
 
+from domain.fees import Quantity
 from domain.limits import LIST_MAX, Code, Name, Reference, Text
 from domain.money import Amount, Fee
 from domain.values import Applicant, Component, DeliveryChannel, Party, PaymentMethod, Rating
@@ -55,6 +56,7 @@ class SupplementBody(Body):
 
 class FeeBody(Body):
     amount: Fee | None = None
+    quantity: Quantity = 1
 
 
 class PaymentBody(Body):

@@ -39,15 +39,17 @@ class Dossiers(OneStopApplication):
     # ----- creating -------------------------------------------------------------------
     def register_online(self, *, procedure_code: str, applicant: Applicant, components: list[Component],
                         actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
-        """A dossier submitted on the portal; returns its code."""
-        procedure, at = self.procedure(procedure_code), self._at(at)
+        """A dossier submitted on the portal; returns its code (a ward procedure goes to the applicant's ward)."""
+        procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
         return self.create(procedure.agency, at, lambda code: [Dossier.register_online(
             code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at)])
 
     def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
-                components: list[Component], actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
-        """A paper dossier received at the kiosk, the counter or by post; returns its code."""
-        procedure, at = self.procedure(procedure_code), self._at(at)
+                components: list[Component], actor: Actor, at: datetime | None = None,
+                ward: str | None = None) -> tuple[str, Written]:
+        """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
+        `ward`, the receiving ward, else to the applicant's ward)."""
+        procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
         due_on = self.appointment(procedure, at)
         return self.create(procedure.agency, at, lambda code: [Dossier.receive(
             code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
@@ -113,13 +115,13 @@ class Dossiers(OneStopApplication):
         return self._act(code, expected_version, lambda d: d.withdraw(actor=actor, at=at))
 
     @command
-    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None,
+    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None, quantity: int = 1,
                    expected_version: int | None = None, at: datetime | None = None) -> Written:
-        """Set the fee; by default the catalogue's fee for the procedure."""
+        """Set the fee; by default the catalogue's fee for `quantity` units (pages, copies, rooms) of the procedure."""
         at = self._at(at)
 
         def command(dossier: Dossier) -> None:
-            fee = self.procedure(dossier.procedure_code).fee if amount is None else amount
+            fee = self.procedure(dossier.procedure_code).fee_for(quantity) if amount is None else amount
             dossier.assess_fee(amount=fee, actor=actor, at=at)
         return self._act(code, expected_version, command)
 
@@ -191,7 +193,7 @@ class Dossiers(OneStopApplication):
     def scope_of(self, code: str) -> tuple[str, str | None]:
         """The agency and department a dossier belongs to (routed department, else its procedure's), for access checks."""
         dossier = self._load(code)
-        department = dossier.department or self.procedure(dossier.procedure_code).department
+        department = dossier.department or self.handled_as(dossier).department
         return parse_code(code)[0], department
 
     # ----- helpers ----------------------------------------------------------------------
@@ -213,6 +215,20 @@ class Dossiers(OneStopApplication):
         """The appointment date: receipt plus the procedure's working days."""
         assert self.calendar is not None, "Dossiers needs a calendar to compute appointment dates"
         return self.calendar.add_working_days(at, procedure.processing_days)
+
+    def procedure_for(self, code: str, address: str | None, ward: str | None = None) -> Procedure:
+        """The catalogue entry as the agency that handles it: a ward procedure goes to `ward` when given (the ward
+        whose officer receives it), else to the ward the address names (Catalogue.for_ward), else to the default ward."""
+        procedure = self.procedure(code)
+        catalogue = self._catalogue()
+        try:
+            return catalogue.for_ward(procedure, ward or catalogue.ward_of_address(address or ""))
+        except UnknownDepartmentError:
+            raise UnknownReferenceError(f"unknown ward {ward!r}", f"Không có phường {ward} trong danh mục.") from None
+
+    def handled_as(self, dossier: Dossier) -> Procedure:
+        """The dossier's procedure as its agency handles it: a ward dossier's department is that ward's section."""
+        return self._catalogue().as_handled_by(self.procedure(dossier.procedure_code), parse_code(dossier.code)[0])
 
     def _catalogue(self) -> Catalogue:
         assert self.catalogue is not None, "Dossiers needs the procedure catalogue"

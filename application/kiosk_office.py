@@ -10,7 +10,7 @@ from eventsourcing.persistence import IntegrityError
 
 from application.base import command
 from application.dossiers import Dossiers
-from application.errors import KioskFullError, KioskRefusal
+from application.errors import KioskFullError, KioskRefusal, ProcedureNotAtKioskError
 from application.kiosk_views import (
     CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
 )
@@ -149,6 +149,9 @@ class KioskOffice:
         for attempt in range(30):
             kiosk, dossier = self._kiosk(key), self._dossier(code)
             procedure = self._dossiers().procedure(dossier.procedure_code)
+            if not procedure.kiosk_return:
+                raise ProcedureNotAtKioskError(f"results of {procedure.code} are not returned through the kiosk",
+                                               "Kết quả của thủ tục này không trả qua kiosk, vui lòng trả tại quầy Một cửa.")
             free = [t for t in self._trays(key) if t.free]
             if not free:
                 raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)
@@ -201,7 +204,7 @@ class KioskOffice:
     # ----- helpers ------------------------------------------------------------------------
     def _collected(self, envelope: Any) -> CollectedEnvelope:
         dossier = self._dossier(envelope.dossier_code)
-        department = self._dossiers().procedure(dossier.procedure_code).department
+        department = self._dossiers().handled_as(dossier).department
         return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
                                  procedure_code=dossier.procedure_code, department=department)
 

@@ -70,14 +70,18 @@ class Kiosks(KioskOffice, OneStopApplication):
 
     @command
     def submit(self, kiosk: str, *, procedure_code: str, qr_payload: str, phone: str, phone_proof: str,
-               envelope: str, actor: Actor, face: FaceCheck | None = None, at: datetime | None = None) -> Submitted:
-        """The envelope goes into the bin: the dossier is received, its fee assessed, the barcode used up."""
+               envelope: str, actor: Actor, face: FaceCheck | None = None, quantity: int = 1,
+               at: datetime | None = None) -> Submitted:
+        """The envelope goes into the bin: the dossier is received (a ward procedure by the citizen's ward), its fee
+        assessed for `quantity` units (pages, copies), the barcode used up."""
         at, dossiers = self._at(at), self._dossiers()
         procedure = dossiers.procedure(procedure_code)
-        if not procedure.kiosk_enabled:
+        if not procedure.kiosk_submission:
             raise ProcedureNotAtKioskError(f"{procedure.code} is not handled at the kiosk",
                                            "Thủ tục này chưa được tiếp nhận tại kiosk, vui lòng nộp tại quầy Một cửa.")
+        fee = procedure.fee_for(quantity)
         identity = self.read_identity(qr_payload, at)
+        procedure = dossiers.procedure_for(procedure.code, identity.address)
         self._proofs().check(phone_proof, check_phone(phone), SUBMIT, at)
         self._require_face(procedure.high_legal_value, face)
         self._usable_envelope(kiosk, envelope)
@@ -89,13 +93,13 @@ class Kiosks(KioskOffice, OneStopApplication):
         def make(code: str) -> list[Any]:
             dossier = Dossier.receive(code=code, procedure_code=procedure.code, channel=Channel.KIOSK, applicant=applicant,
                                       components=components, due_on=due_on, actor=actor, at=at, face=face)
-            dossier.assess_fee(amount=procedure.fee, actor=actor, at=at)
+            dossier.assess_fee(amount=fee, actor=actor, at=at)
             machine, barcode = self._kiosk(kiosk), self._envelope(kiosk, envelope)
             machine.accept_envelope(barcode=envelope, envelope=barcode, dossier_code=code, actor=actor, at=at)
             return [dossier, machine] + ([barcode] if barcode is not None else [])
 
         code, written = dossiers.create(procedure.agency, at, make)
-        return Submitted(dossier_code=code, due_on=due_on, fee=procedure.fee, version=written.version, position=written.position)
+        return Submitted(dossier_code=code, due_on=due_on, fee=fee, version=written.version, position=written.position)
 
     @command
     def pay(self, kiosk: str, code: str, *, method: PaymentMethod, amount: int, actor: Actor,
@@ -123,7 +127,7 @@ class Kiosks(KioskOffice, OneStopApplication):
             raise KioskRefusal("a dossier registered online has no kiosk receipt until it is accepted",
                                "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.")
         procedure = dossiers.procedure(dossier.procedure_code)
-        agency = dossiers.catalogue.agency(procedure.agency) if dossiers.catalogue else None
+        agency = dossiers.catalogue.agency(dossiers.handled_as(dossier).agency) if dossiers.catalogue else None
         fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
                       applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
                       due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,

@@ -39,7 +39,7 @@ CLERK = Party(account_id="clerk", name="Cán bộ", role=Role.DEPARTMENT_OFFICER
 def generate(app: Dossiers, count: int) -> int:
     """`count` dossiers of about six events each, saved 200 at a time."""
     catalogue, start = app.catalogue, datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
-    procedures = [p for p in catalogue.procedures if p.kiosk_enabled]
+    procedures = [p for p in catalogue.procedures if p.kiosk_submission]
     batch = []
     for n in range(count):
         procedure, at = procedures[n % len(procedures)], start + timedelta(minutes=n)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import msgspec
 
+from domain.fees import MAX_QUANTITY, FeeBand, FeeUnit, fee_due
 from domain.money import Fee
 
 # Used with fullmatch: `$` alone would accept a trailing newline; ASCII keeps \d to 0-9.
@@ -21,6 +22,25 @@ class ResultKind(StrEnum):
 
     DISTRICT_RESULT = "district_result"
     CCCD_CARD = "cccd_card"
+
+
+class AgencyKind(StrEnum):
+    """Where an agency sits: the district People's Committee, one of its wards, or the district police."""
+
+    DISTRICT = "district"
+    WARD = "ward"
+    POLICE = "police"
+
+
+class LegalValue(StrEnum):
+    """Legal-value level (tính pháp lý): a high one needs face verification at kiosk submission and pickup."""
+
+    STANDARD = "standard"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return "Tính pháp lý cao" if self is LegalValue.HIGH else "Thông thường"
 
 
 class ComponentForm(StrEnum):
@@ -47,6 +67,7 @@ class Agency(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     code: NonEmpty
     name: NonEmpty
+    kind: AgencyKind = AgencyKind.DISTRICT
 
 
 class Department(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -66,11 +87,51 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     agency: NonEmpty
     department: NonEmpty
     fee: Fee
+    """Đồng per unit (`fee_unit`); for one unit this is the whole fee."""
     processing_days: Annotated[int, msgspec.Meta(ge=0, le=365)]
     high_legal_value: bool
-    kiosk_enabled: bool
+    kiosk_submission: bool
+    """Offered for submission at the kiosk (seed 000 §1)."""
+    kiosk_return: bool
+    """Its result may be returned through a kiosk tray (seed 000 §2)."""
     result_kind: ResultKind
     components: list[RequiredComponent]
+    fee_unit: FeeUnit = FeeUnit.DOSSIER
+    fee_later_from: Annotated[int, msgspec.Meta(ge=2, le=MAX_QUANTITY)] | None = None
+    """From this unit on, each unit costs `fee_later` instead of `fee` (e.g. from the third page)."""
+    fee_later: Fee | None = None
+    fee_max: Fee | None = None
+    """The most charged for one dossier whatever the quantity (e.g. 200.000 đồng/bản)."""
+    fee_bands: list[FeeBand] | None = None
+    """A banded fee: the amount by quantity band, in increasing `up_to`, the last band open (karaoke by rooms)."""
+    kiosk_enabled: bool | None = None
+    """Legacy name of `kiosk_submission`, still written in the file for readers of the raw TOML (kiosk_edge);
+    when present it must equal `kiosk_submission`."""
+
+    @property
+    def legal_value(self) -> LegalValue:
+        return LegalValue.HIGH if self.high_legal_value else LegalValue.STANDARD
+
+    def fee_for(self, quantity: int = 1) -> int:
+        """The amount due for `quantity` units (pages, copies, rooms…) given at receipt; FeeQuantityError if out of range."""
+        return fee_due(self.fee, quantity, later_from=self.fee_later_from, later_fee=self.fee_later, most=self.fee_max,
+                       bands=self.fee_bands)
+
+    @property
+    def fee_text(self) -> str:
+        """The fee as a citizen reads it: 'Miễn lệ phí', '8.000 đồng/bản', '2.000 đồng/trang; từ trang thứ 3: 1.000 đồng/trang; tối đa 200.000 đồng'."""
+        if not self.fee and not self.fee_later and not self.fee_bands:
+            return "Miễn lệ phí"
+        unit = self.fee_unit.label
+        if self.fee_bands:
+            return "; ".join(f"đến {b.up_to} {unit}: {_dong(b.amount)}" if b.up_to else f"trên đó: {_dong(b.amount)}"
+                             for b in self.fee_bands)
+        text = f"{_dong(self.fee)}/{unit}"
+        if self.fee_later_from is not None and self.fee_later is not None:
+            text += f"; từ {unit} thứ {self.fee_later_from}: {_dong(self.fee_later)}/{unit}"
+        if self.fee_max is not None:
+            text += f"; tối đa {_dong(self.fee_max)}"
+        return text
 
 
 class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -99,6 +160,46 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             index = _INDEXES[id(self)] = (self, {p.code: p for p in self.procedures})
         return index[1]
 
+    def wards(self) -> list[Agency]:
+        """The ward People's Committees (UBND phường) of the catalogue."""
+        return [a for a in self.agencies if a.kind is AgencyKind.WARD]
+
+    def is_ward_procedure(self, procedure: Procedure) -> bool:
+        return self.agency(procedure.agency).kind is AgencyKind.WARD
+
+    def for_ward(self, procedure: Procedure, ward: str | None) -> Procedure:
+        """A ward procedure as handled by `ward` (an agency code): same procedure, that ward's agency and department.
+
+        A ward's procedures go to that ward: the catalogue lists each ward procedure once, under a default ward,
+        and every ward has the same kinds of department (the part of the department code after the agency code).
+        District and police procedures, and `ward=None`, return the procedure unchanged. UnknownDepartmentError if
+        `ward` is not a ward of the catalogue."""
+        if ward is None or not self.is_ward_procedure(procedure):
+            return procedure
+        agency = self.agency(ward)
+        if agency.kind is not AgencyKind.WARD:
+            raise UnknownDepartmentError(ward)
+        department = ward + procedure.department[len(procedure.agency):]
+        self.department(department)
+        return msgspec.structs.replace(procedure, agency=ward, department=department)
+
+    def as_handled_by(self, procedure: Procedure, agency: str) -> Procedure:
+        """The procedure as `agency` (the agency part of a dossier code) handles it: a ward procedure received by
+        another ward has that ward's agency and section; anything else is returned unchanged."""
+        if agency == procedure.agency or not self.is_ward_procedure(procedure):
+            return procedure
+        if agency not in {ward.code for ward in self.wards()}:
+            return procedure
+        return self.for_ward(procedure, agency)
+
+    def ward_of_address(self, address: str) -> str | None:
+        """The ward agency whose name ('Phường 7, Quận 6') the address names, or None (the default ward then)."""
+        for ward in self.wards():
+            place = ward.name.removeprefix("Ủy ban nhân dân ").strip()
+            if _place_pattern(place).search(address):
+                return ward.code
+        return None
+
     def agency(self, code: str) -> Agency:
         """The agency with this code, or UnknownDepartmentError."""
         for agency in self.agencies:
@@ -112,6 +213,20 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             if department.code == code:
                 return department
         raise UnknownDepartmentError(code)
+
+
+def _dong(amount: int) -> str:
+    return f"{amount:,} đồng".replace(",", ".")
+
+
+def _place_pattern(place: str) -> re.Pattern[str]:
+    """'Phường 7, Quận 6' matches 'P.7, Q.6', 'Phường 07, Quận 6', not 'Phường 17, Quận 6'."""
+    parts = re.findall(r"(Phường|Quận)\s+0*(\d+)", place)
+    if not parts:
+        return re.compile(re.escape(place), re.IGNORECASE)
+    short = {"Phường": r"(?:Phường|P\.)", "Quận": r"(?:Quận|Q\.)"}
+    body = r"[\s,\-]+".join(rf"{short[word]}\s*0*{number}(?!\d)" for word, number in parts)
+    return re.compile(rf"(?<!\w){body}", re.IGNORECASE)
 
 
 _INDEXES: dict[int, tuple[Catalogue, dict[str, Procedure]]] = {}
@@ -159,6 +274,42 @@ def _check_catalogue(catalogue: Catalogue) -> None:
             )
         if not procedure.components:
             raise ValueError(f"procedure {procedure.code!r} lists no required components")
+        _check_procedure_rules(procedure)
+    _check_wards(catalogue, department_agency)
+
+
+def _check_procedure_rules(procedure: Procedure) -> None:
+    if procedure.kiosk_enabled is not None and procedure.kiosk_enabled != procedure.kiosk_submission:
+        raise ValueError(f"procedure {procedure.code!r}: legacy kiosk_enabled must equal kiosk_submission")
+    if procedure.result_kind is ResultKind.CCCD_CARD and procedure.kiosk_submission:
+        raise ValueError(f"procedure {procedure.code!r}: ID-card procedures are return-only at the kiosk "
+                         "(seed 000 §2.2), kiosk_submission must be false")
+    if (procedure.fee_later_from is None) != (procedure.fee_later is None):
+        raise ValueError(f"procedure {procedure.code!r}: fee_later_from and fee_later go together")
+    if procedure.fee_max is not None and procedure.fee_max < procedure.fee:
+        raise ValueError(f"procedure {procedure.code!r}: fee_max is below the fee of one unit")
+    if procedure.fee_bands:
+        closed = [b.up_to for b in procedure.fee_bands[:-1] if b.up_to is not None]
+        if procedure.fee_bands[-1].up_to is not None or len(closed) != len(procedure.fee_bands) - 1 \
+                or closed != sorted(set(closed)):
+            raise ValueError(f"procedure {procedure.code!r}: fee_bands need increasing up_to and a last open band")
+        if procedure.fee != procedure.fee_bands[0].amount or procedure.fee_later_from is not None:
+            raise ValueError(f"procedure {procedure.code!r}: a banded fee's `fee` is its first band, with no later-unit price")
+    if procedure.fee_unit is FeeUnit.DOSSIER and (procedure.fee_later_from is not None or procedure.fee_max is not None
+                                                  or procedure.fee_bands):
+        raise ValueError(f"procedure {procedure.code!r}: a per-dossier fee has no later-unit price or maximum")
+
+
+def _check_wards(catalogue: Catalogue, department_agency: dict[str, str]) -> None:
+    """Every ward has every kind of department a ward procedure needs, so for_ward can route to any ward."""
+    wards = {a.code for a in catalogue.agencies if a.kind is AgencyKind.WARD}
+    for procedure in catalogue.procedures:
+        if procedure.agency not in wards:
+            continue
+        suffix = procedure.department[len(procedure.agency):]
+        for ward in wards:
+            if department_agency.get(ward + suffix) != ward:
+                raise ValueError(f"ward {ward!r} has no department {ward + suffix!r} for ward procedure {procedure.code!r}")
 
 
 def _unique(kind: str, codes: list[str]) -> set[str]:

@@ -60,7 +60,7 @@ def seed(system: System) -> int:
     seed_accounts(system)
     kiosks.install_kiosk(KIOSK_KEY, name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF)
     kiosks.register_envelopes(KIOSK_KEY, barcodes=[f"Q6PB{n:06d}" for n in range(1, 201)], actor=STAFF)
-    procedures = [p for p in catalogue.procedures if p.kiosk_enabled and not p.high_legal_value][:4]
+    procedures = [p for p in catalogue.procedures if p.kiosk_submission and not p.high_legal_value][:4]
     codes = []
     for person, procedure in zip(PEOPLE, procedures, strict=False):
         form = [Component(name=c.name, form=ComponentForm(c.form), count=c.count) for c in procedure.components]

@@ -149,7 +149,7 @@ class TrackingBookReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
-            procedure = self.catalogue.procedure(e.procedure_code)
+            procedure = self.catalogue.as_handled_by(self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0])
             procedure_name, lead = procedure.name, self._department(procedure.department)
         except UnknownProcedureError:
             procedure_name, lead = None, None

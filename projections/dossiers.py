@@ -77,7 +77,7 @@ class DossierReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
-            procedure = self.catalogue.procedure(e.procedure_code)
+            procedure = self.catalogue.as_handled_by(self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0])
             name, department, kind = procedure.name, procedure.department, procedure.result_kind.value
         except UnknownProcedureError:  # a procedure retired from the catalogue still shows its code
             name, department, kind = None, None, None

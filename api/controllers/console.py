@@ -34,7 +34,16 @@ class ProcedureRef(msgspec.Struct, frozen=True):
     name: str
     agency: str
     department: str
-    kiosk_enabled: bool
+    kiosk_enabled: bool  # = kiosk_submission, the name earlier console code reads
+    kiosk_submission: bool
+    kiosk_return: bool
+    field: str
+    fee: int
+    fee_unit: str
+    fee_unit_label: str
+    fee_text: str
+    legal_value: str
+    processing_days: int
 
 
 class DemoLogin(msgspec.Struct, frozen=True):
@@ -72,7 +81,10 @@ def reference(system: NamedDependency[System]) -> Reference:
         agencies=[Named(code=a.code, name=a.name) for a in c.agencies],
         departments=[DepartmentRef(code=d.code, name=d.name, agency=d.agency) for d in c.departments],
         procedures=[ProcedureRef(code=p.code, name=p.name, agency=p.agency, department=p.department,
-                                 kiosk_enabled=p.kiosk_enabled) for p in c.procedures],
+                                 kiosk_enabled=p.kiosk_submission, kiosk_submission=p.kiosk_submission,
+                                 kiosk_return=p.kiosk_return, field=p.field, fee=p.fee, fee_unit=p.fee_unit.value,
+                                 fee_unit_label=p.fee_unit.label, fee_text=p.fee_text, legal_value=p.legal_value.value,
+                                 processing_days=p.processing_days) for p in c.procedures],
         demo_logins=[DemoLogin(username=u, password=f"demo-{u}", name=name, role=role.value)
                      for u, name, role, _ in DEMO_ACCOUNTS] if system.settings.demo else [],
     )

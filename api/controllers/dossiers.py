@@ -49,9 +49,12 @@ class DossierController(Controller):
                 request: Request) -> CommandResult:
         """Receive a paper dossier at the kiosk, the counter or by post; the code and appointment date are assigned.
         Only for a procedure of your own agency or its wards."""
-        check_agency(current_principal(request), dossiers.procedure(data.procedure_code).agency)
+        principal = current_principal(request)
+        wards = {ward.code for ward in dossiers.catalogue.wards()} if dossiers.catalogue else set()
+        ward = principal.agency if principal.agency in wards else None  # a ward's officer receives for that ward
+        check_agency(principal, dossiers.procedure_for(data.procedure_code, data.applicant.address, ward).agency)
         code, written = dossiers.receive(procedure_code=data.procedure_code, channel=Channel(data.channel),
-                                         applicant=data.applicant, components=data.components, actor=actor)
+                                         applicant=data.applicant, components=data.components, actor=actor, ward=ward)
         return result(code, written)
 
     @post("/online", sync_to_thread=True, summary="Đăng ký hồ sơ trực tuyến / Register a dossier online", opt=rules(ONLINE, "agency"))
@@ -61,7 +64,7 @@ class DossierController(Controller):
         account) registers for every agency, an officer for their own."""
         principal = current_principal(request)
         if principal.role is not Role.SYSTEM:
-            check_agency(principal, dossiers.procedure(data.procedure_code).agency)
+            check_agency(principal, dossiers.procedure_for(data.procedure_code, data.applicant.address).agency)
         code, written = dossiers.register_online(procedure_code=data.procedure_code, applicant=data.applicant,
                                                  components=data.components, actor=actor)
         return result(code, written)
@@ -117,8 +120,9 @@ class DossierController(Controller):
 
     @post("/{code:str}/fee", sync_to_thread=True, summary="Xác định lệ phí / Assess the fee", opt=rules(COUNTER, 'dossier'))
     def assess_fee(self, code: FromPath[str], data: JSONBody[FeeBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:
-        """Set the fee owed; without an amount, the catalogue's fee."""
-        return result(code, dossiers.assess_fee(code, amount=data.amount, actor=actor, expected_version=data.expected_version))
+        """Set the fee owed; without an amount, the catalogue's fee for `quantity` units (pages, copies, rooms)."""
+        return result(code, dossiers.assess_fee(code, amount=data.amount, quantity=data.quantity, actor=actor,
+                                                expected_version=data.expected_version))
 
     @post("/{code:str}/payments", sync_to_thread=True, summary="Ghi nhận thanh toán / Record a payment", opt=rules(COUNTER, 'dossier'))
     def record_payment(self, code: FromPath[str], data: JSONBody[PaymentBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:

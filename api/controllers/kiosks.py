@@ -10,7 +10,8 @@ from api.schemas import MAX_COMMAND_BODY
 from api.auth import authorize, current_actor, rules, DEVICE
 from api.kiosk_schemas import (
     Accepted, CodeBody, EnvelopeBody, IdentityBody, KioskPaymentBody, KioskRatingBody, OtpBody, OtpPickupBody,
-    PhoneBody, PickupOtpSent, ProofResult, ReceiptPickupBody, ReleaseBody, SubmissionBody, Versioned,
+    KioskProcedure, PhoneBody, PickupOtpSent, ProofResult, ReceiptPickupBody, ReleaseBody, SubmissionBody, Versioned,
+    kiosk_procedures,
 )
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted
 from application.kiosks import Kiosks
@@ -26,6 +27,14 @@ class KioskDeviceController(Controller):
     tags = ["kiosk device"]
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+
+    @get("/procedures", sync_to_thread=False, summary="Thủ tục nộp tại kiosk / Procedures offered for submission",
+         opt=rules(DEVICE, 'device'))
+    def procedures(self, key: FromPath[str], kiosks: NamedDependency[Kiosks]) -> list[KioskProcedure]:
+        """The procedures the kiosk may offer on its submission screen: only those the catalogue marks
+        kiosk_submission (ID-card procedures are return-only at the kiosk, seed 000 §2.2)."""
+        catalogue = kiosks.dossiers.catalogue if kiosks.dossiers else None
+        return kiosk_procedures(catalogue) if catalogue else []
 
     @post("/identity", sync_to_thread=True, summary="Đọc QR thẻ căn cước / Read the CCCD QR", opt=rules(DEVICE, 'device'))
     def identity(self, key: FromPath[str], data: JSONBody[IdentityBody], kiosks: NamedDependency[Kiosks]) -> CitizenIdentity:
@@ -54,7 +63,8 @@ class KioskDeviceController(Controller):
                actor: NamedDependency[Actor]) -> Submitted:
         """The envelope goes into the bin: the dossier is received and its fee assessed."""
         return kiosks.submit(key, procedure_code=data.procedure_code, qr_payload=data.qr_payload, phone=data.phone,
-                             phone_proof=data.phone_proof, envelope=data.envelope, face=data.face, actor=actor)
+                             phone_proof=data.phone_proof, envelope=data.envelope, face=data.face,
+                             quantity=data.quantity, actor=actor)
 
     @post("/dossiers/{code:str}/payments", sync_to_thread=True, summary="Thanh toán tại kiosk / Pay at the kiosk", opt=rules(DEVICE, 'device_dossier'))
     def pay(self, key: FromPath[str], code: FromPath[str], data: JSONBody[KioskPaymentBody], kiosks: NamedDependency[Kiosks],

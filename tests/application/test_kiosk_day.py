@@ -27,8 +27,12 @@ MATCH = FaceCheck(score=0.81, matched=True, model_id="arcface-test")
 MISMATCH = FaceCheck(score=0.12, matched=False, model_id="arcface-test")
 CLERK = Actor(account_id="officer.dept", role=Role.DEPARTMENT_OFFICER)
 KIOSK_PROCEDURES = ["2.000635.000.00.00.H29", "1.001193.000.00.00.H29", "1.001612.000.00.00.H29",
-                    "2.001195.000.00.00.H29", "2.000815.000.00.00.H29", "1.001570.000.00.00.H29",
-                    "2.001194.000.00.00.H29", "2.000720.000.00.00.H29"]
+                    "2.000942.000.00.00.H29", "2.000815.000.00.00.H29", "1.001570.000.00.00.H29",
+                    "1.001266.000.00.00.H29", "2.000720.000.00.00.H29"]
+# ID cards are return-only at the kiosk (seed 000 §2.2): the police receive them at their counter and the results
+# come back through the kiosk's trays.
+CARD_PROCEDURES = ["2.001195.000.00.00.H29", "2.001194.000.00.00.H29"]
+POLICE_CLERK = Actor(account_id="congan.hung", role=Role.POLICE_OFFICER)
 
 
 @pytest.fixture
@@ -112,11 +116,15 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     assert sum(e.amount for e in kiosk_events if isinstance(e, Kiosk.CashAccepted)) == cash_recorded
     assert all(e.cash_counted == e.cash_expected for e in kiosk_events if isinstance(e, Kiosk.Collected))
 
+    cards = [dossiers.receive(procedure_code=procedure, channel="counter", components=[], actor=POLICE_CLERK,
+                              applicant=Applicant(id_number=Citizen(200 + n).id_number, name=Citizen(200 + n).name,
+                                                  phone=Citizen(200 + n).phone))[0]
+             for n, procedure in enumerate(CARD_PROCEDURES)]
     clock.current = vn(date(2026, 5, 21), 15)
-    process(dossiers, codes, catalogue)
+    process(dossiers, codes + cards, catalogue)
     clock.current = vn(date(2026, 5, 21), 16)
-    slip = kiosks.load_results("Q6-01", codes, staff=STAFF, actor=STAFF_ACTOR)
-    assert [line.tray for line in slip.loaded] == list(range(1, 41)) and not slip.refused
+    slip = kiosks.load_results("Q6-01", codes + cards, staff=STAFF, actor=STAFF_ACTOR)
+    assert [line.tray for line in slip.loaded] == list(range(1, 43)) and not slip.refused
     assert "PHIẾU NẠP KẾT QUẢ" in slip.text and codes[0] in slip.text
 
     clock.current = vn(date(2026, 5, 22), 9)
@@ -129,14 +137,14 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     assert opened.tray == 2
     kiosks.rate(district, rating=Rating(stars=5), actor=CITIZEN)
 
-    card = codes[3]  # CCCD renewal (police result), paid by bank QR
-    phone = Citizen(3).phone  # the kiosk's screen says where the code went, masked
+    card = cards[0]  # CCCD renewal received at the police counter, returned through tray 41
+    phone = Citizen(200).phone  # the kiosk's screen says where the code went, masked
     assert kiosks.request_pickup_otp("Q6-01", card) == f"{phone[:3]}****{phone[-3:]}"
     with pytest.raises(WrongOtpError):
         kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code="000000")
     kiosks.request_pickup_otp("Q6-01", card)
-    ticket = kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code=otp.code_for(Citizen(3).phone, f"pickup:{card}"))
-    assert kiosks.release("Q6-01", card, ticket=ticket.token, method=PickupMethod.CODE_AND_OTP, actor=CITIZEN).tray == 4
+    ticket = kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code=otp.code_for(Citizen(200).phone, f"pickup:{card}"))
+    assert kiosks.release("Q6-01", card, ticket=ticket.token, method=PickupMethod.CODE_AND_OTP, actor=CITIZEN).tray == 41
 
     owing = next(c for c in codes if dossiers.get_dossier(c).shortfall)  # underpaid at submission
     ticket = kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(codes.index(owing)).id_number, code=owing)
@@ -158,7 +166,7 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     process(dossiers, extra, catalogue)
     clock.current = vn(date(2026, 5, 22), 16)
     slip = kiosks.load_results("Q6-01", extra, staff=STAFF, actor=STAFF_ACTOR)
-    assert len(slip.loaded) == 90 - 40 + len(picked) and len(slip.refused) == 60 - len(slip.loaded)
+    assert len(slip.loaded) == 90 - 42 + len(picked) and len(slip.refused) == 60 - len(slip.loaded)
     view = kiosks.get_kiosk("Q6-01")
     assert view.free_trays == 0 and Counter(t.status for t in view.trays) == {"loaded": 90}
     with pytest.raises(KioskFullError):
@@ -166,7 +174,7 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
 
     clock.current = vn(date(2026, 5, 29), 8)  # 6 working days after the SMS of 21 May, 5 after those of 22 May
     overdue = kiosks.list_overdue("Q6-01")
-    first_batch = [c for c in codes if c not in picked]
+    first_batch = [c for c in codes + cards if c not in picked]
     assert sorted(i.dossier_code for i in overdue) == sorted(first_batch)
     assert all(i.action == "pull_back" for i in overdue)
     assert {i.receiver for i in overdue} == {"police", "one_stop"}

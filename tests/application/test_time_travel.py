@@ -79,22 +79,27 @@ def occupied_by_aggregates(p: Played, instant: datetime) -> dict[int, str]:
 
 def test_tray_occupancy_as_of_several_instants(played: Played) -> None:
     codes = played.codes
-    picked_up_on_third = [code for code in codes for e in played.dossiers.events.get(dossier_id(code))
+    # the two ID cards, received at the police counter (return only at the kiosk), were loaded after the 40 envelopes
+    cards = {tray: code for tray, code in occupied_by_aggregates(played, vn(NEXT, 16, 5)).items() if tray > 40}
+    assert sorted(cards) == [41, 42] and all(code.startswith("H29.06.CA-") for code in cards.values())
+    picked_up_on_third = [code for code in codes + list(cards.values()) for e in played.dossiers.events.get(dossier_id(code))
                           if isinstance(e, Dossier.ResultDelivered) and e.at.astimezone(VN).date() == THIRD]
+    loaded = {n + 1: code for n, code in enumerate(codes)} | cards
     expectations = {
         vn(NEXT, 15, 59): {},
-        vn(NEXT, 16, 5): {n + 1: code for n, code in enumerate(codes)},
-        vn(THIRD, 8, 59): {n + 1: code for n, code in enumerate(codes)},
-        vn(THIRD, 10): {n + 1: code for n, code in enumerate(codes) if code not in picked_up_on_third},
+        vn(NEXT, 16, 5): loaded,
+        vn(THIRD, 8, 59): loaded,
+        vn(THIRD, 10): {tray: code for tray, code in loaded.items() if code not in picked_up_on_third},
     }
-    assert len(picked_up_on_third) == 3 and {codes[1], codes[3]} <= set(picked_up_on_third)
+    assert len(picked_up_on_third) == 3 and {codes[1], cards[41]} <= set(picked_up_on_third)
     for instant, expected in expectations.items():
         assert occupied_by_read_model(played, instant) == expected, instant
         assert occupied_by_aggregates(played, instant) == expected, instant
     full = occupied_by_read_model(played, vn(THIRD, 16, 5))
     assert len(full) == 90 and not set(picked_up_on_third) & set(full.values())
     after_pull_back = occupied_by_read_model(played, vn(WEEK_AFTER, 9))
-    assert len(after_pull_back) == 53 and not set(codes) & set(after_pull_back.values())
+    # the 51 counter results loaded on the third day stay; the first batch (envelopes and the unpicked ID card) went back
+    assert len(after_pull_back) == 90 - 42 + 3 and not (set(codes) | set(cards.values())) & set(after_pull_back.values())
     assert after_pull_back == occupied_by_aggregates(played, vn(WEEK_AFTER, 9))
 
 

@@ -39,7 +39,8 @@ from tests.fakes import FakeClock, FakeOtp, MemoryKeys
 from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 DAY = date(2026, 5, 20)
-EXTRACT, CCCD = "2.000635.000.00.00.H29", "2.001195.000.00.00.H29"  # civil-status extract; ID card
+# civil-status extract (ward); household business (district). ID cards are return-only at the kiosk (seed 000 §2.2).
+EXTRACT, BUSINESS = "2.000635.000.00.00.H29", "1.001612.000.00.00.H29"
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 CHAIR = Actor(account_id="chair-1", role=Role.SIGNER)
 
@@ -84,7 +85,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
     code = submit(kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)])
-    other = submit(kiosks, otp, catalogue, Citizen(2), CCCD, "Q6PB000002", [("cash", catalogue.procedure(CCCD).fee)])
+    other = submit(kiosks, otp, catalogue, Citizen(2), BUSINESS, "Q6PB000002", [("cash", catalogue.procedure(BUSINESS).fee)])
     vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Cấp bản sao trích lục hộ tịch", officer_name="Nguyễn Văn An",
                               officer=OFFICER)
     collect_and_hand_over(kiosks, clock, vn(DAY, 14))

@@ -60,7 +60,7 @@ def test_seed_procedures_are_present(shipped: Catalogue, code: str, name: str) -
     assert procedure.field == "Hộ tịch"
     assert procedure.result_kind is ResultKind.DISTRICT_RESULT
     assert procedure.high_legal_value is True
-    assert procedure.kiosk_enabled is True
+    assert procedure.kiosk_submission is True and procedure.kiosk_enabled is True
     assert procedure.fee == 0
 
 
@@ -115,9 +115,9 @@ def test_fees_and_working_days_are_plausible_integers(shipped: Catalogue) -> Non
 
 
 def test_catalogue_has_both_kiosk_and_counter_only_procedures(shipped: Catalogue) -> None:
-    assert any(p.kiosk_enabled for p in shipped.procedures)
-    assert any(not p.kiosk_enabled for p in shipped.procedures)
-    assert any(p.kiosk_enabled and p.high_legal_value for p in shipped.procedures)
+    assert any(p.kiosk_submission for p in shipped.procedures)
+    assert any(not p.kiosk_submission for p in shipped.procedures)
+    assert any(p.kiosk_submission and p.high_legal_value for p in shipped.procedures)
 
 
 def test_unknown_codes_raise_lookup_errors_naming_the_code(shipped: Catalogue) -> None:
