@@ -49,8 +49,6 @@ export const SIGNED_KINDS = { receipt_form: "Phiếu tiếp nhận", result: "K�
 const ERRORS = {
   action_not_allowed: (d) => `Không thể ${label(ACTIONS, d.action)} khi hồ sơ đang ở trạng thái "${label(STATUS, d.state)}"`
     + (d.allowed?.length ? `. Có thể: ${d.allowed.map((a) => label(ACTIONS, a)).join(", ")}.` : "."),
-  forbidden: () => "Tài khoản của bạn không có quyền thực hiện thao tác này.",
-  not_found: () => "Không tìm thấy hồ sơ hoặc dữ liệu yêu cầu.",
   version_conflict: () => "Hồ sơ đã thay đổi, tải lại trang để xem trạng thái mới rồi thử lại.",
   no_signing_key: () => "Tài khoản của bạn chưa được cấp khóa ký số: liên hệ quản trị hệ thống.",
 };
