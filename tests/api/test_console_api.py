@@ -32,13 +32,13 @@ def allowed_by_rules(app, role: Role) -> set[str]:
     return {f"{method} {path}" for method, path, handler in routes(app) if role in (handler.opt.get("roles") or ())}
 
 
-@pytest.mark.parametrize("role", STAFF_ROLES, ids=lambda r: r.value)
-def test_the_capabilities_are_exactly_the_operations_the_route_rules_allow_the_role(client: TestClient, role: Role) -> None:
-    answer = client.get("/console/capabilities", headers=bearer(role, f"{role.value}-1"))
-    assert answer.status_code == 200
-    body = answer.json()
-    assert body["role"] == role.value and body["account_id"] == f"{role.value}-1"
-    assert set(body["operations"]) == allowed_by_rules(client.app, role)
+def test_the_capabilities_are_exactly_the_operations_the_route_rules_allow_each_role(client: TestClient) -> None:
+    for role in STAFF_ROLES:
+        answer = client.get("/console/capabilities", headers=bearer(role, f"{role.value}-1"))
+        assert answer.status_code == 200
+        body = answer.json()
+        assert body["role"] == role.value and body["account_id"] == f"{role.value}-1"
+        assert set(body["operations"]) == allowed_by_rules(client.app, role), role
 
 
 def test_each_role_is_offered_only_its_own_work(client: TestClient) -> None:

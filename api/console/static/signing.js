@@ -59,6 +59,9 @@ const b64 = async (file) => {
   return btoa(binary);
 };
 
+// Names of the catalogue can be long; the document's name is one line of at most 200 characters.
+const short = (name) => (name && name.length > 200 ? `${name.slice(0, 199)}…` : name);
+
 // The signer's form: file, preview, the document's descriptive data, then a confirmation naming both signatures.
 export function signForm(d, ref, session, path, done) {
   const procedure = ref.procedures.find((p) => p.code === d.procedure_code);
@@ -69,9 +72,9 @@ export function signForm(d, ref, session, path, done) {
   const input = (name, value, attrs = {}) => h("input", { name, value: value || "", maxlength: 200, ...attrs });
   return form({ "aria-label": "Ký số kết quả" }, [
     field("Tệp kết quả (PDF)", file, "Văn bản kết quả do phòng chuyên môn soạn; xem trước bên dưới trước khi ký."), preview,
-    field("Tên giấy tờ", input("name", procedure?.name, { required: true })),
+    field("Tên giấy tờ", input("name", short(procedure?.name), { required: true })),
     field("Mã loại giấy tờ", input("type_code", "KQ", { required: true, maxlength: 40 })),
-    field("Số, ký hiệu", input("number", /\(số (.+)\)$/.exec(d.result || "")?.[1])),
+    field("Số, ký hiệu", input("number", d.result_number)),
     field("Trích yếu", input("summary", d.result, { maxlength: 2000 })),
     field("Ngày ký", input("issued_on", today(), { type: "date", required: true })),
   ], "Ký số và đóng dấu", async (data) => {

@@ -21,6 +21,8 @@ export async function render(view, { args, session }) {
   }
   const path = `/dossiers/${encodeURIComponent(code)}`;
   const [d, events, ref, files] = await Promise.all([get(path), get(`${path}/history`), catalogue(), signatures(code)]);
+  // The number of the result document is in its ResultIssued event (the signer's form fills it in).
+  d.result_number = events.findLast((e) => e.type === "ResultIssued")?.data.document_number || null;
   const names = Object.fromEntries([...ref.departments, ...ref.agencies, ...ref.procedures].map((x) => [x.code, x.name]));
   view.append(
     h("h1", {}, `Hồ sơ ${d.code} `, h("span", { class: `badge status-${d.status}`, id: "status" }, label(STATUS, d.status))),
