@@ -4,7 +4,7 @@ import { catalogue, get } from "../api.js";
 import { loadResult, unsignedAllowed } from "../actions.js";
 import { fmtTime, h, kioskForm, normaliseCode } from "../ui.js";
 
-export const page = { route: "kiosk-staff", title: "Nạp khay (màn hình sau kiosk)", needs: ["POST /kiosks/{key}/loads"], menu: true,
+export const page = { route: "kiosk-staff", title: "Nạp khay (màn hình sau kiosk)", needs: ["POST /kiosks/{key}/loads", "GET /dossiers/{code}"], menu: true,
   kiosk: true };
 
 // The session's slip: every line loaded since the page opened, and how many.
