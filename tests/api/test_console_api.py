@@ -22,8 +22,9 @@ def client(system):
     enrol_team(system)
     with TestClient(create_app(system)) as client:
         client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF)
-        client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": [f"Q6PB{n:06d}" for n in range(1, 11)]},
-                    headers=STAFF)
+        client.post(
+            "/kiosks/Q6-01/envelope-batches", json={"barcodes": [f"Q6PB{n:06d}" for n in range(1, 11)]}, headers=STAFF
+        )
         yield client
 
 
@@ -47,7 +48,9 @@ def test_each_role_is_offered_only_its_own_work(client: TestClient) -> None:
 
     reception, signer, analyst, admin = ops("reception_officer"), ops("signer"), ops("analyst"), ops("administrator")
     assert "POST /dossiers/{code}/result" not in reception  # the "record result" form reception got a 403 from
-    assert "POST /dossiers/{code}/result-document" in signer and "POST /dossiers/{code}/result-document" not in reception
+    assert (
+        "POST /dossiers/{code}/result-document" in signer and "POST /dossiers/{code}/result-document" not in reception
+    )
     assert "GET /views/reports/{period}" in analyst and "GET /views/queues/{queue}" not in analyst
     assert "GET /accounts" in admin and "GET /views/queues/{queue}" not in admin
     assert "POST /kiosks/{key}/loads" in ops("consultant") and "POST /kiosks/{key}/loads" not in reception
@@ -58,8 +61,10 @@ def test_capabilities_need_a_token(client: TestClient) -> None:
 
 
 def test_an_operation_is_named_by_method_and_path_without_parameter_types() -> None:
-    assert operation("POST", "/dossiers/{code:str}/handovers/{line:int}/confirm") == \
-        "POST /dossiers/{code}/handovers/{line}/confirm"
+    assert (
+        operation("POST", "/dossiers/{code:str}/handovers/{line:int}/confirm")
+        == "POST /dossiers/{code}/handovers/{line}/confirm"
+    )
 
 
 def test_the_reference_says_which_results_need_a_signed_copy(client: TestClient) -> None:

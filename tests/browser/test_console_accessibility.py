@@ -18,13 +18,17 @@ from tests.browser.test_console_roles import result_issued
 AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ROLES = ["tiepnhan", "tuphap", "tuvan", "kyso", "kiemtra", "phantich", "quantri"]
 
-pytestmark = pytest.mark.skipif(not AXE.exists(), reason="axe-core not installed: make install-dev (npm ci in tests/browser/axe)")
+pytestmark = pytest.mark.skipif(
+    not AXE.exists(), reason="axe-core not installed: make install-dev (npm ci in tests/browser/axe)"
+)
 
 
 @pytest.fixture
 def office_page(browser: Browser) -> Iterator[Page]:
     """As conftest's office tab, but the page's CSP (scripts from our origin only) lets the test inject axe-core."""
-    context = browser.new_context(viewport=OFFICE_SCREEN, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True)
+    context = browser.new_context(
+        viewport=OFFICE_SCREEN, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
@@ -45,16 +49,22 @@ def settled(page: Page) -> None:
     page.locator("#main > .page").evaluate("view => { view.dataset.seen = '1'; }")
 
 
-def test_the_login_page_has_no_serious_accessibility_issue_and_the_check_would_see_one(office_page: Page, live_app: LiveApp) -> None:
+def test_the_login_page_has_no_serious_accessibility_issue_and_the_check_would_see_one(
+    office_page: Page, live_app: LiveApp
+) -> None:
     office_page.goto(f"{live_app.url}/console/#/login")
     expect(office_page.get_by_role("heading", name="Đăng nhập")).to_be_visible()
     assert violations(office_page) == []
-    office_page.evaluate("document.querySelector('main').append(Object.assign(document.createElement('img'), {src: 'x.png'}))")
+    office_page.evaluate(
+        "document.querySelector('main').append(Object.assign(document.createElement('img'), {src: 'x.png'}))"
+    )
     assert any("image-alt" in line for line in violations(office_page))
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_of_a_roles_menu_has_no_serious_accessibility_issue(office_page: Page, live_app: LiveApp, username: str) -> None:
+def test_every_page_of_a_roles_menu_has_no_serious_accessibility_issue(
+    office_page: Page, live_app: LiveApp, username: str
+) -> None:
     page = office_page
     code = result_issued(live_app)
     log_in(page, live_app, username)

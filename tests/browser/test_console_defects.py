@@ -13,7 +13,9 @@ from tests.browser.test_console import act, log_in, log_out
 from tests.browser.test_console_roles import in_processing, result_issued
 
 
-def test_rejecting_asks_for_confirmation_with_the_reason_and_going_back_changes_nothing(office_page: Page, live_app: LiveApp) -> None:
+def test_rejecting_asks_for_confirmation_with_the_reason_and_going_back_changes_nothing(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page, dossiers = office_page, live_app.system.dossiers
     code = in_processing(live_app)
     log_in(page, live_app, "tiepnhan", then=f"#/dossiers/{code}")
@@ -43,7 +45,9 @@ def test_a_new_tab_shares_the_session_and_a_logout_ends_both(office_page: Page, 
     second.close()
 
 
-def test_an_expired_session_keeps_the_typed_work_and_sends_it_after_the_password(office_page: Page, live_app: LiveApp) -> None:
+def test_an_expired_session_keeps_the_typed_work_and_sends_it_after_the_password(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page, dossiers = office_page, live_app.system.dossiers
     code = in_processing(live_app)
     log_in(page, live_app, "tiepnhan", then=f"#/dossiers/{code}")
@@ -51,8 +55,9 @@ def test_an_expired_session_keeps_the_typed_work_and_sends_it_after_the_password
     section.get_by_label("Giấy tờ cần bổ sung", exact=True).fill("Bản chính CCCD\nGiấy ủy quyền")
     section.get_by_label("Lý do", exact=True).fill("Cần đối chiếu bản chính")
     # The token ends on the server (as when it expires or an administrator resets it), the page does not know yet.
-    page.evaluate("""() => fetch('/auth/logout', {method: 'POST', body: '{}', headers: {'Content-Type': 'application/json',
-        Authorization: 'Bearer ' + JSON.parse(localStorage.getItem('motcua.session')).token}})""")
+    page.evaluate("""() => fetch('/auth/logout', {method: 'POST', body: '{}',
+        headers: {'Content-Type': 'application/json',
+                  Authorization: 'Bearer ' + JSON.parse(localStorage.getItem('motcua.session')).token}})""")
     section.get_by_role("button", name="Gửi yêu cầu bổ sung").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("Phiên đăng nhập đã hết hạn")
@@ -65,7 +70,9 @@ def test_an_expired_session_keeps_the_typed_work_and_sends_it_after_the_password
     assert after.status == "supplement_requested" and after.supplement_items == ["Bản chính CCCD", "Giấy ủy quyền"]
 
 
-def test_a_code_typed_in_lower_case_with_spaces_opens_and_a_bad_one_keeps_the_form(office_page: Page, live_app: LiveApp) -> None:
+def test_a_code_typed_in_lower_case_with_spaces_opens_and_a_bad_one_keeps_the_form(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page = office_page
     code = in_processing(live_app)
     log_in(page, live_app, "tiepnhan", then="#/dossiers")
@@ -126,11 +133,13 @@ def test_the_loading_slip_lists_every_result_scanned_in_the_session(office_page:
     assert all(system.dossiers.get_dossier(code).status == "in_tray" for code in codes)
 
 
-def test_the_books_pdf_is_labelled_for_handwritten_signatures_because_it_is_unsigned(office_page: Page, live_app: LiveApp) -> None:
+def test_the_books_pdf_is_labelled_for_handwritten_signatures_because_it_is_unsigned(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page = office_page
     log_in(page, live_app, "tuvan", then="#/books?book=cash")
     assert "có chữ ký" not in page.locator("main").inner_text()
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải PDF để in và ký tay").click()
-    verdict = live_app.system.vaults.verify(open(download.value.path(), "rb").read())
+    verdict = live_app.system.vaults.verify(download.value.path().read_bytes())
     assert verdict.signed is False  # so the button must not promise a digital signature

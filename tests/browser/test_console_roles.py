@@ -34,8 +34,9 @@ def in_processing(live_app: LiveApp) -> str:
 def result_issued(live_app: LiveApp) -> str:
     """A dossier whose result the department recorded: it waits for the signer."""
     code = in_processing(live_app)
-    written = live_app.system.dossiers.issue_result(code, summary="Bản sao đã chứng thực", document_number="45/CT",
-                                                   actor=DEPARTMENT)
+    written = live_app.system.dossiers.issue_result(
+        code, summary="Bản sao đã chứng thực", document_number="45/CT", actor=DEPARTMENT
+    )
     live_app.system.read_side.wait_for(written.position, "dossiers", 10)
     return code
 
@@ -49,7 +50,9 @@ def result_pdf(tmp_path) -> str:
     return str(path)
 
 
-def test_the_signer_signs_a_result_from_the_queue_and_the_agency_seal_follows(office_page: Page, live_app: LiveApp, tmp_path) -> None:
+def test_the_signer_signs_a_result_from_the_queue_and_the_agency_seal_follows(
+    office_page: Page, live_app: LiveApp, tmp_path
+) -> None:
     page, system = office_page, live_app.system
     code = result_issued(live_app)
     log_in(page, live_app, "kyso")
@@ -82,7 +85,9 @@ def test_the_signer_signs_a_result_from_the_queue_and_the_agency_seal_follows(of
     expect(page.locator("#to-sign")).not_to_contain_text(code)
 
 
-def test_reception_lands_on_counter_work_and_is_never_offered_a_result_to_record(office_page: Page, live_app: LiveApp) -> None:
+def test_reception_lands_on_counter_work_and_is_never_offered_a_result_to_record(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page = office_page
     code = in_processing(live_app)
     log_in(page, live_app, "tiepnhan")
@@ -141,7 +146,9 @@ def test_the_analyst_lands_on_reports_and_sees_no_other_menu(office_page: Page, 
     screenshot(page, "console-analyst")
 
 
-def test_the_administrator_lands_on_accounts_and_gets_kiosk_pages_but_no_dossiers(office_page: Page, live_app: LiveApp) -> None:
+def test_the_administrator_lands_on_accounts_and_gets_kiosk_pages_but_no_dossiers(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page = office_page
     log_in(page, live_app, "quantri")
     expect(page).to_have_url(re.compile("#/accounts$"))
@@ -149,4 +156,3 @@ def test_the_administrator_lands_on_accounts_and_gets_kiosk_pages_but_no_dossier
     assert "Lưới khay kiosk" in menu(page)
     assert not {"Hàng đợi hồ sơ", "Mở hồ sơ", "Sổ sách"} & set(menu(page))
     screenshot(page, "console-administrator")
-

@@ -20,8 +20,11 @@ INTERNAL = set(ALLOWED) | {s.value for s in Status}
 FINISHED = sorted(s for s, q in QUEUE_BY_STATUS.items() if q == "closed")
 
 
-@given(st.sampled_from(sorted(ALLOWED)), st.sampled_from(sorted(s.value for s in Status)),
-       st.lists(st.sampled_from(sorted(ALLOWED)), unique=True))
+@given(
+    st.sampled_from(sorted(ALLOWED)),
+    st.sampled_from(sorted(s.value for s in Status)),
+    st.lists(st.sampled_from(sorted(ALLOWED)), unique=True),
+)
 def test_a_refused_action_never_shows_internal_names_to_officers(action, state, allowed) -> None:
     message = ActionNotAllowedError(action, state, allowed).message_vi
     words = set(message.replace('"', " ").replace(",", " ").replace(".", " ").split())
@@ -33,7 +36,9 @@ def test_a_notification_and_a_rating_are_summarised_in_vietnamese() -> None:
     object.__setattr__(notified, "__dict__", {"channel": "sms", "template": "pickup_ready.v1"})
     assert describe(notified)[1] == "Qua tin nhắn SMS"
     rated = Dossier.Rated.__new__(Dossier.Rated)
-    object.__setattr__(rated, "__dict__", {"rating": SimpleNamespace(stars=None, level=SimpleNamespace(value="very_satisfied"))})
+    object.__setattr__(
+        rated, "__dict__", {"rating": SimpleNamespace(stars=None, level=SimpleNamespace(value="very_satisfied"))}
+    )
     assert describe(rated)[1] == "mức rất hài lòng"
 
 
@@ -49,8 +54,15 @@ def test_an_open_dossier_in_the_bin_waits_in_the_kiosk_bin_queue(status) -> None
 
 def test_an_empty_cash_ledger_section_says_so_across_the_whole_table(tmp_path) -> None:
     totals = CashTotals(**{f: 0 for f in CashTotals.__struct_fields__})
-    ledger = CashLedger(**{**{f: [] for f in CashLedger.__struct_fields__}, "kiosk": "Q6-01", "start": date(2026, 5, 1),
-                           "end": date(2026, 5, 31), "totals": totals})
+    ledger = CashLedger(
+        **{
+            **{f: [] for f in CashLedger.__struct_fields__},
+            "kiosk": "Q6-01",
+            "start": date(2026, 5, 1),
+            "end": date(2026, 5, 31),
+            "totals": totals,
+        }
+    )
     path = tmp_path / "so-quy.pdf"
     path.write_bytes(to_pdf(cash_document(ledger)))
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
