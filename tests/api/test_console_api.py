@@ -3,6 +3,9 @@ names in a dossier's timeline, Vietnamese refusals, and the kiosk-bin queue of f
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 from litestar.testing import TestClient
 
@@ -103,3 +106,15 @@ def test_a_finished_kiosk_dossier_leaves_the_kiosk_bin_queue(client: TestClient,
     rejected = client.post(f"/dossiers/{code}/reject", json={"reason": "Sai thủ tục"}, headers=CLERK).json()
     after = client.get("/views/queues", params={"after": rejected["position"]}, headers=CLERK).json()
     assert before["kiosk_bin"] == 1 and after["kiosk_bin"] == 0 and after["closed"] == before["closed"] + 1
+
+
+def test_every_operation_the_console_names_is_a_route_of_the_app(client: TestClient) -> None:
+    """A page or form that names an operation the API does not have would silently vanish from every menu."""
+    static = Path(__file__).resolve().parents[2] / "api" / "console" / "static"
+    named = {
+        op
+        for path in static.rglob("*.js")
+        for op in re.findall(r'"((?:GET|POST|PUT|PATCH|DELETE) /[^"]*)"', path.read_text(encoding="utf-8"))
+    }
+    served = {f"{method} {path}" for method, path, _ in routes(client.app)}
+    assert named and named <= served, sorted(named - served)
