@@ -101,8 +101,9 @@ def test_a_refused_action_names_the_action_and_state_in_vietnamese(client: TestC
 
 
 def test_a_finished_kiosk_dossier_leaves_the_kiosk_bin_queue(client: TestClient, otp) -> None:
-    code = submit(client, otp, Citizen(7)).json()["dossier_code"]
-    before = client.get("/views/queues", headers=CLERK).json()
+    submitted = submit(client, otp, Citizen(7)).json()
+    code = submitted["dossier_code"]
+    before = client.get("/views/queues", params={"after": submitted["position"]}, headers=CLERK).json()
     rejected = client.post(f"/dossiers/{code}/reject", json={"reason": "Sai thủ tục"}, headers=CLERK).json()
     after = client.get("/views/queues", params={"after": rejected["position"]}, headers=CLERK).json()
     assert before["kiosk_bin"] == 1 and after["kiosk_bin"] == 0 and after["closed"] == before["closed"] + 1

@@ -68,7 +68,12 @@ export function signForm(d, ref, session, path, done) {
   const agency = ref.agencies.find((a) => a.code === d.agency);
   const preview = h("div", { class: "preview", id: "sign-preview" });
   const file = h("input", { type: "file", name: "file", accept: "application/pdf", required: true,
-    onchange: () => preview.replaceChildren(file.files[0] ? pdfFrame(file.files[0], "Xem trước văn bản kết quả") : "") });
+    onchange: () => {
+      const frame = file.files[0] ? pdfFrame(file.files[0], "Xem trước văn bản kết quả") : "";
+      // Chromium's PDF viewer takes the focus when it opens; give it back so the next click or key acts on the form.
+      if (frame) frame.addEventListener("load", () => file.focus({ preventScroll: true }));
+      preview.replaceChildren(frame);
+    } });
   const input = (name, value, attrs = {}) => h("input", { name, value: value || "", maxlength: 200, ...attrs });
   return form({ "aria-label": "Ký số kết quả" }, [
     field("Tệp kết quả (PDF)", file, "Văn bản kết quả do phòng chuyên môn soạn; xem trước bên dưới trước khi ký."), preview,
