@@ -22,6 +22,8 @@ $(DEV): $(RUNTIME)
 	bash scripts/system-packages.sh --dev
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev,kiosk]'
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps 'insightface>=0.7.3'
+	# axe-core (pinned in tests/browser/axe/package.json) for the console's accessibility test; npm registry only
+	test -f tests/browser/axe/node_modules/axe-core/axe.min.js || (cd tests/browser/axe && npm ci --no-audit --no-fund)
 	rm -f $(VENV)/.dev-*
 	touch $@
 

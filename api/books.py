@@ -14,6 +14,7 @@ from projections.book_queries import CashLedger, HandoverBook, HandoverLine, Tra
 
 Cell = str | int | None  # an int is an amount of đồng: dotted thousands in the PDF, a plain number in the CSV
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # Excel would run such a cell as a formula
+EMPTY = "Không có số liệu trong kỳ"
 BOOKKEEPER = "Người lập sổ (Ký, ghi rõ họ tên)"
 ROLE_VI = {  # job titles; the unit follows them in the book
     "reception_officer": "Công chức một cửa", "department_officer": "Cán bộ chuyên môn",
@@ -186,7 +187,9 @@ def to_pdf(book: Book) -> bytes:
             header = table.row()
             for column in section.columns:
                 header.cell(column.header, align="C")
-            for values in _pdf_cells(section.rows) or [["Không có số liệu trong kỳ"] + [""] * (len(section.columns) - 1)]:
+            for values in _pdf_cells(section.rows):
                 table.row(values)
+            if not section.rows:  # one cell across the whole table, not squeezed into the first column
+                table.row().cell(EMPTY, colspan=len(section.columns), align="C")
     pdf.signature_columns(book.signature_titles)
     return pdf.to_bytes()

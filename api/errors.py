@@ -98,14 +98,21 @@ def validation_error(_: Request, error: ValidationException) -> Response[ErrorBo
 
 
 # Vietnamese for the framework's own refusals, whose detail is English.
-FRAMEWORK_VI = {413: "Dữ liệu gửi lên quá lớn so với giới hạn của chức năng này, vui lòng gửi tệp nhỏ hơn."}
+# An officer never reads the English detail: a status without its own sentence gets the general one of its class.
+FRAMEWORK_VI = {400: "Dữ liệu gửi lên không hợp lệ, vui lòng kiểm tra lại.",
+                404: "Không tìm thấy dữ liệu yêu cầu (đường dẫn, hàng đợi hoặc mã không tồn tại).",
+                405: "Chức năng này không hỗ trợ thao tác đã gửi.",
+                429: "Quá nhiều yêu cầu, vui lòng thử lại sau ít phút.",
+                503: "Hệ thống đang bận, vui lòng thử lại sau giây lát.",
+                413: "Dữ liệu gửi lên quá lớn so với giới hạn của chức năng này, vui lòng gửi tệp nhỏ hơn."}
+GENERAL_VI = {4: "Yêu cầu không được chấp nhận, vui lòng kiểm tra lại.", 5: "Lỗi hệ thống, vui lòng thử lại sau."}
 
 
 def http_error(request: Request, error: HTTPException) -> Response[ErrorBody]:
     if error.status_code >= 500 and error.status_code != 503:
         _log_internal(request, error)
     body = ErrorBody(error=f"http_{error.status_code}", message=str(error.detail),
-                     message_vi=FRAMEWORK_VI.get(error.status_code, str(error.detail)))
+                     message_vi=FRAMEWORK_VI.get(error.status_code) or GENERAL_VI[error.status_code // 100])
     return Response(body, status_code=error.status_code, headers=error.headers)
 
 

@@ -2,7 +2,8 @@
 
 Scripts only from this origin (the console's modules and the local OpenAPI viewer; nothing inline, no CDN);
 inline styles are allowed because the printable report and audit pages carry their own `<style>` block.
-Nothing may frame a page of ours (clickjacking of the console), types are never sniffed and no address with
+Nothing may frame a page of ours (clickjacking of the console); the console itself frames only its own blob: URLs
+(the PDF a signer previews, fetched with the credentials); types are never sniffed and no address with
 a dossier code in it leaks to another site through the Referer header.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from litestar.types import Message, Scope
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                           "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; "
                            "frame-ancestors 'none'")
 HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),

@@ -19,6 +19,9 @@ ROLE_VI = {"reception_officer": "Cán bộ tiếp nhận", "department_officer":
            "administrator": "Quản trị", "citizen": "Công dân", "kiosk": "Kiosk", "system": "Hệ thống"}
 CHANNEL_VI = {"kiosk": "kiosk 24/7", "counter": "quầy một cửa", "online": "cổng dịch vụ công", "postal": "bưu chính"}
 PICKUP_VI = {"cccd_and_receipt": "số CCCD và biên nhận", "code_and_otp": "mã hồ sơ và OTP"}
+NOTIFY_VI = {"sms": "tin nhắn SMS", "zalo": "Zalo", "email": "thư điện tử", "console": "màn hình cán bộ"}
+LEVEL_VI = {"very_satisfied": "rất hài lòng", "satisfied": "hài lòng", "acceptable": "chấp nhận được",
+            "dissatisfied": "không hài lòng"}
 ORIGIN_VI = {"scan": "bản số hóa", "result": "kết quả giải quyết", "electronic": "giấy tờ điện tử"}
 
 
@@ -31,7 +34,7 @@ def _party(who: Any) -> str:
 
 
 def _rating(rating: Any) -> str:
-    return f"{rating.stars} sao" if rating.stars else f"mức {rating.level.value}"
+    return f"{rating.stars} sao" if rating.stars else f"mức {LEVEL_VI.get(rating.level.value, rating.level.value)}"
 
 
 LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
@@ -53,7 +56,7 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     D.HandoverConfirmed: ("Xác nhận đã nhận", lambda e: f"Người nhận xác nhận lượt giao nhận số {e.line}"),
     D.ResultIssued: ("Có kết quả", lambda e: e.summary + (f" (số {e.document_number})" if e.document_number else "")),
     D.LoadedIntoTray: ("Nạp kết quả vào khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
-    D.NotificationRequested: ("Yêu cầu gửi thông báo", lambda e: f"Qua {e.channel}, mẫu {e.template}"),
+    D.NotificationRequested: ("Yêu cầu gửi thông báo", lambda e: f"Qua {NOTIFY_VI.get(e.channel, e.channel)}"),
     D.PulledBackFromTray: ("Thu hồi kết quả từ khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
     D.ResultDelivered: ("Trả kết quả", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}"),
     D.Rated: ("Đánh giá mức độ hài lòng", lambda e: _rating(e.rating)),

@@ -35,7 +35,9 @@ COLUMNS = (
 
 
 def queue_of(status: str, in_bin: bool, holder_role: str | None) -> str:
-    """The officer queue a dossier sits in."""
+    """The officer queue a dossier sits in; a finished dossier is closed even if its envelope was never collected."""
+    if QUEUE_BY_STATUS.get(status) == "closed":
+        return "closed"
     if in_bin:
         return "kiosk_bin"
     if status == "result_issued":

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import msgspec
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 
-from api.auth import PUBLIC
+from api.auth import PUBLIC, authorize, current_principal, rules
+from api.capabilities import operations_for
+from application.tokens import Principal
+from domain.values import Role
 from infrastructure.bootstrap import System
 from infrastructure.demo import ACCOUNTS as DEMO_ACCOUNTS
 
@@ -44,6 +47,7 @@ class ProcedureRef(msgspec.Struct, frozen=True):
     fee_text: str
     legal_value: str
     processing_days: int
+    result_kind: str  # district_result needs a signed copy before it goes into a tray; cccd_card does not
 
 
 class DemoLogin(msgspec.Struct, frozen=True):
@@ -84,10 +88,32 @@ def reference(system: NamedDependency[System]) -> Reference:
                                  kiosk_enabled=p.kiosk_submission, kiosk_submission=p.kiosk_submission,
                                  kiosk_return=p.kiosk_return, field=p.field, fee=p.fee, fee_unit=p.fee_unit.value,
                                  fee_unit_label=p.fee_unit.label, fee_text=p.fee_text, legal_value=p.legal_value.value,
-                                 processing_days=p.processing_days) for p in c.procedures],
+                                 processing_days=p.processing_days, result_kind=p.result_kind.value) for p in c.procedures],
         demo_logins=[DemoLogin(username=u, password=f"demo-{u}", name=name, role=role.value)
                      for u, name, role, _ in DEMO_ACCOUNTS] if system.settings.demo else [],
     )
+
+
+class Capabilities(msgspec.Struct, frozen=True):
+    """Who the caller is and the operations (`METHOD /path/{param}`) their role may call."""
+
+    account_id: str
+    name: str
+    role: str
+    agency: str
+    department: str | None
+    kiosk: str | None
+    operations: list[str]
+
+
+@get("/console/capabilities", sync_to_thread=False, summary="Quyền của tài khoản / What the caller may do",
+     tags=["console"], guards=[authorize], opt=rules(frozenset(Role), "self"))
+def capabilities(request: Request) -> Capabilities:
+    """The operations the caller's role may call, from the route table's own rules (the scope of each resource is
+    still checked on every call)."""
+    p: Principal = current_principal(request)
+    return Capabilities(account_id=p.account_id, name=p.name, role=p.role.value, agency=p.agency,
+                        department=p.department, kiosk=p.kiosk, operations=operations_for(request.app, p.role))
 
 
 def revalidate(response: Response) -> Response:
@@ -97,8 +123,9 @@ def revalidate(response: Response) -> Response:
 
 
 CONSOLE_ROUTES: list[object] = [
-    root, reference,
+    root, reference, capabilities,
     create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC,
                                after_request=revalidate),
 ]
-"""Route handlers to add to the app: `/` → `/console/`, `/console/reference`, and the console's files."""
+"""Route handlers to add to the app: `/` → `/console/`, `/console/reference`, `/console/capabilities`, and the
+console's files."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
@@ -19,6 +20,7 @@ from application.base import Written
 from application.dossiers import Dossiers
 from application.handovers import Handovers, Receiver
 from application.tokens import Principal
+from application.accounts import Accounts
 from application.views import DossierDetails, HistoryEntry
 from domain.values import Actor, Channel, Role
 from infrastructure.bootstrap import System
@@ -26,6 +28,18 @@ from infrastructure.bootstrap import System
 
 def result(code: FromPath[str], written: Written) -> CommandResult:
     return CommandResult(code=code, version=written.version, position=written.position)
+
+
+class NamedHistoryEntry(HistoryEntry, frozen=True):
+    """A history entry with the acting account's display name (officers read names, not login ids)."""
+
+    actor_name: str | None = None
+
+
+def with_names(history: list[HistoryEntry], accounts: Accounts) -> list[NamedHistoryEntry]:
+    """Each entry with its actor's name; None for accounts that are not staff logins (the portal, the system)."""
+    names = {a: accounts.display_name(a) for a in {e.actor.account_id for e in history}}
+    return [NamedHistoryEntry(**msgspec.structs.asdict(e), actor_name=names[e.actor.account_id]) for e in history]
 
 
 def handovers(system: NamedDependency[System]) -> Handovers:
@@ -78,12 +92,13 @@ class DossierController(Controller):
         return details
 
     @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history", opt=rules(READERS, 'dossier'))
-    def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog]) -> list[HistoryEntry]:
-        """Every event of the dossier, oldest first, with actor, role and time (the read is recorded)."""
+    def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog],
+                accounts: NamedDependency[Accounts]) -> list[NamedHistoryEntry]:
+        """Every event of the dossier, oldest first, with actor (login and name), role and time (the read is recorded)."""
         history = dossiers.list_history(code)
         applicant = dossiers.applicant_of(code)
         reads(applicant.id_number, applicant.phone, code, "xem lịch sử hồ sơ", "xử lý hồ sơ")
-        return history
+        return with_names(history, accounts)
 
     @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept", opt=rules(PROCESSING, 'dossier'))
     def accept(self, code: FromPath[str], data: JSONBody[ActionBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:

@@ -1,28 +1,42 @@
 // The action forms of the dossier page. Each sends the version it was shown (optimistic concurrency), then waits
-// for the read models to hold the write before the page reloads (read-your-writes).
+// for the read models to hold the write before the page reloads (read-your-writes). A form is offered only when the
+// dossier's state allows the action AND the caller's role may call its operation (GET /console/capabilities).
 import { caughtUp, get, logHead, post } from "./api.js";
 import { go, notice } from "./app.js";
-import { field, form, h, label, lastKiosk, options, party, ROLES } from "./ui.js";
+import { can } from "./auth.js";
+import { label, ROLES } from "./labels.js";
+import { canSign, missingSignedCopy, SIGN, signForm } from "./signing.js";
+import { confirmDialog, field, form, h, lastKiosk, options, party } from "./ui.js";
 
+// [dossier action, operation it calls, title, form]; part B adds its counter forms here.
 const FORMS = [
-  ["accept", "Tiếp nhận hồ sơ", acceptForm],
-  ["route", "Chuyển phòng xử lý", routeForm],
-  ["issue_result", "Ghi nhận kết quả", resultForm],
-  ["hand_over", "Giao nhận hồ sơ / kết quả", handoverForm],
-  ["load_into_tray", "Nạp kết quả vào khay kiosk", loadForm],
-  ["request_supplement", "Yêu cầu bổ sung", supplementForm],
-  ["reject", "Từ chối hồ sơ", rejectForm],
+  ["accept", "POST /dossiers/{code}/accept", "Tiếp nhận hồ sơ", acceptForm],
+  ["route", "POST /dossiers/{code}/route", "Chuyển phòng xử lý", routeForm],
+  ["issue_result", "POST /dossiers/{code}/result", "Ghi nhận kết quả", resultForm],
+  ["hand_over", "POST /dossiers/{code}/handovers", "Giao nhận hồ sơ / kết quả", handoverForm],
+  ["load_into_tray", "POST /kiosks/{key}/loads", "Nạp kết quả vào khay kiosk", loadForm],
+  ["request_supplement", "POST /dossiers/{code}/supplement-request", "Yêu cầu bổ sung", supplementForm],
+  ["reject", "POST /dossiers/{code}/reject", "Từ chối hồ sơ", rejectForm],
 ];
 
-export function actionForms(d, ref, session) {
+export function actionForms(d, ref, session, files = []) {
   const path = `/dossiers/${encodeURIComponent(d.code)}`;
-  const allowed = FORMS.filter(([action]) => d.allowed_actions.includes(action));
-  const mine = (d.unconfirmed_handovers || []).filter((x) => x.receiver === session.account.username);
-  if (!allowed.length && !mine.length) return h("p", {}, "Không có thao tác nào ở trạng thái này.");
+  const allowed = FORMS.filter(([action, operation]) => d.allowed_actions.includes(action) && can(operation));
+  const mine = can("POST /dossiers/{code}/handovers/{line}/confirm")
+    ? (d.unconfirmed_handovers || []).filter((x) => x.receiver === session.account.username) : [];
+  const sign = canSign(d) && !files.some((f) => f.kind === "result");
+  if (!allowed.length && !mine.length && !sign) return h("p", {}, "Không có thao tác nào của bạn ở trạng thái này.");
   return [...mine.map((x) => h("section", { class: "action", "data-action": "confirm_handover" },
     h("h3", {}, "Xác nhận đã nhận"), confirmForm(d, x.line, path))),
-  ...allowed.map(([action, title, build]) => h("section", { class: "action", "data-action": action },
-    h("h3", {}, title), build(d, ref, session, path)))];
+  sign ? h("section", { class: "action", "data-action": "sign_result", "data-operation": SIGN },
+    h("h3", {}, "Ký số kết quả"), signForm(d, ref, session, path, signed)) : null,
+  ...allowed.map(([action, operation, title, build]) => h("section", { class: "action", "data-action": action,
+    "data-operation": operation }, h("h3", {}, title), build(d, ref, session, path)))];
+}
+
+async function signed(document, message) {
+  notice(message);
+  go(location.hash);
 }
 
 // Only the receiver named in a handover line sees this: confirming records that they hold the paper.
@@ -46,10 +60,14 @@ function acceptForm(d, ref, session, path) {
     done(await post(`${path}/accept`, { expected_version: d.version }), `Đã tiếp nhận hồ sơ ${d.code}.`));
 }
 
+// Refusing ends the dossier: the officer confirms, reading the reason the citizen will get.
 function rejectForm(d, ref, session, path) {
-  return form({ "aria-label": "Từ chối hồ sơ" }, [field("Lý do từ chối", area("reason"))], "Từ chối", async (data) =>
-    done(await post(`${path}/reject`, { reason: data.get("reason").trim(), expected_version: d.version }),
-      `Đã từ chối hồ sơ ${d.code}.`));
+  return form({ "aria-label": "Từ chối hồ sơ" }, [field("Lý do từ chối", area("reason"))], "Từ chối", async (data) => {
+    const reason = data.get("reason").trim();
+    const ok = await confirmDialog(`Từ chối hồ sơ ${d.code}?`, [`Lý do gửi cho người nộp: "${reason}"`,
+      "Hồ sơ sẽ kết thúc và không thể tiếp tục xử lý."], "Xác nhận từ chối", { danger: true });
+    if (ok) await done(await post(`${path}/reject`, { reason, expected_version: d.version }), `Đã từ chối hồ sơ ${d.code}.`);
+  });
 }
 
 function supplementForm(d, ref, session, path) {
@@ -104,12 +122,20 @@ function handoverForm(d, ref, session, path) {
 function loadForm(d, ref, session) {
   const kiosk = text("kiosk", { maxlength: 31, value: lastKiosk(), pattern: "[A-Z0-9-]{2,31}", placeholder: "Q6-01" });
   return form({ "aria-label": "Nạp kết quả vào khay" }, [field("Mã kiosk", kiosk)], "Nạp vào khay", async (data) => {
-    const key = data.get("kiosk").trim();
+    const key = data.get("kiosk").trim().toUpperCase();
+    if (!(await unsignedAllowed(d.code, d.procedure_code, ref))) return;
     const slip = await loadResult(key, d.code);
     lastKiosk(key);
     notice(`Đã nạp hồ sơ ${d.code} vào khay ${slip.loaded[0].tray} của kiosk ${key}.`);
     go(location.hash);
   });
+}
+
+// A paper result without its signed copy is not ready for the citizen: say so, and load only if the officer insists.
+export async function unsignedAllowed(code, procedureCode, ref) {
+  if (!(await missingSignedCopy(code, procedureCode, ref))) return true;
+  return confirmDialog(`Kết quả hồ sơ ${code} chưa được ký số`, ["Kết quả này cần bản đã ký số và đóng dấu trước khi trả cho "
+    + "công dân. Nên chuyển lãnh đạo ký trước khi nạp vào khay."], "Vẫn nạp vào khay", { danger: true });
 }
 
 // Load one result into the lowest free tray as the signed-in account (the server takes it from the token); shared

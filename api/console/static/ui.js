@@ -65,26 +65,34 @@ export const fmtMoney = (n) => `${Number(n || 0).toLocaleString("vi-VN")} đ`;
 // Today in Vietnam as YYYY-MM-DD (en-CA formats dates that way).
 export const today = () => new Date().toLocaleDateString("en-CA", TZ);
 
-export const STATUS = {
-  registered: "Mới đăng ký", received: "Đã tiếp nhận", accepted: "Đã tiếp nhận xử lý",
-  supplement_requested: "Chờ bổ sung", in_processing: "Đang xử lý", result_issued: "Đã có kết quả",
-  in_tray: "Đã nạp vào khay", delivered: "Đã trả kết quả", rated: "Đã đánh giá", rejected: "Từ chối",
-  withdrawal_requested: "Xin rút hồ sơ", withdrawn: "Đã rút",
-};
-export const QUEUES = {
-  new_online: "Mới đăng ký trực tuyến", kiosk_bin: "Trong thùng kiosk", to_accept: "Chờ tiếp nhận",
-  to_route: "Chờ chuyển xử lý", in_processing: "Đang xử lý", supplement_pending: "Chờ bổ sung",
-  withdrawal_requested: "Xin rút", results_to_sign: "Kết quả chờ ký/giao", results_to_load: "Kết quả chờ nạp khay",
-  ready_for_pickup: "Chờ công dân nhận", closed: "Đã kết thúc",
-};
-export const CHANNELS = { kiosk: "Kiosk 24/7", counter: "Tại quầy", online: "Trực tuyến", postal: "Bưu chính" };
-export const ROLES = {
-  reception_officer: "Cán bộ tiếp nhận", department_officer: "Cán bộ phòng chuyên môn", consultant: "Tổ tư vấn",
-  police_officer: "Cán bộ công an", signer: "Lãnh đạo ký duyệt", auditor: "Kiểm tra", analyst: "Phân tích",
-  administrator: "Quản trị", citizen: "Công dân", kiosk: "Kiosk", system: "Hệ thống",
-};
-export const TRAY = { empty: "Trống", loaded: "Có hồ sơ", out_of_service: "Ngừng sử dụng" };
-export const label = (table, key) => table[key] || key || "—";
+// The labels moved to labels.js (the one place); re-exported for the pages that import them from here.
+export { CHANNELS, label, QUEUES, ROLES, STATUS, TRAY } from "./labels.js";
+
+// A dossier code as typed or scanned ("h29.06 - 260520-0001 ") in the form the API knows ("H29.06-260520-0001").
+export const normaliseCode = (text) => String(text || "").replace(/\s+/g, "").toUpperCase();
+export const DOSSIER_CODE = /^[A-Z0-9]+(\.[A-Z0-9]+)*-\d{6}-\d{4}$/;
+
+// A modal question with the consequences spelled out; resolves true only on the confirming button.
+export function confirmDialog(title, lines, confirmLabel, { danger = false } = {}) {
+  return new Promise((resolve) => {
+    const dialog = h("dialog", { class: "confirm", "aria-labelledby": "confirm-title" });
+    const finish = (ok) => {
+      dialog.close();
+      dialog.remove();
+      resolve(ok);
+    };
+    dialog.append(h("h2", { id: "confirm-title" }, title), ...[lines].flat().map((line) => h("p", {}, line)),
+      h("div", { class: "actions" },
+        h("button", { type: "button", class: danger ? "danger" : null, onclick: () => finish(true) }, confirmLabel),
+        h("button", { type: "button", class: "secondary", autofocus: true, onclick: () => finish(false) }, "Quay lại")));
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault();
+      finish(false);
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}
 
 // The signed-in account as a party of the handover book; `ref` (GET /console/reference) names its unit.
 export function party(account, ref) {

@@ -2,7 +2,11 @@
 // chosen instant (Vietnam time). #/audit/<kind>/<key>?at=<RFC 3339>. The state picker is for auditors only.
 import { get, text } from "../api.js";
 import { go } from "../app.js";
-import { field, fmtMoney, fmtTime, h, label, options, STATUS, table, TRAY } from "../ui.js";
+import { can } from "../auth.js";
+import { CHANNELS, label, shown, STATUS, TRAY } from "../labels.js";
+import { field, fmtDate, fmtMoney, fmtTime, h, normaliseCode, options, table } from "../ui.js";
+
+export const page = { route: "audit", title: "Kiểm tra lịch sử", needs: ["GET /audit/{kind}/{key}/history"], menu: true };
 
 const KINDS = { dossier: "Hồ sơ", kiosk: "Kiosk", tray: "Khay", vault: "Kho dữ liệu" };
 const HINTS = { dossier: "H29.06-260520-0001", kiosk: "Q6-01", tray: "Q6-01:5", vault: "citizen:<số định danh>" };
@@ -15,7 +19,7 @@ export async function render(view, { args, query, session }) {
   }
   const base = `/audit/${encodeURIComponent(kind)}/${encodeURIComponent(key)}`;
   const history = await get(`${base}/history`);
-  const auditor = session.account.role === "auditor";
+  const auditor = can("GET /audit/{kind}/{key}/as-of");  // the state at any instant: auditors only, by the API's rules
   const at = query.get("at");
   // A refused instant (future, before the object existed) is shown in place of the state; the history stays.
   const state = auditor && at ? await get(`${base}/as-of?at=${encodeURIComponent(at)}`).catch((error) => error) : null;
@@ -31,8 +35,8 @@ export async function render(view, { args, query, session }) {
     h("section", { class: "card", "aria-labelledby": "audit-history-title" },
       h("h2", { id: "audit-history-title" }, `Lịch sử đầy đủ (${history.entries.length} sự kiện)`),
       table(["STT", "Thời điểm", "Người thực hiện", "Vai trò", "Sự kiện", "Nội dung", "Vị trí", ""],
-        history.entries.map((e, n) => [String(n + 1), h("time", { datetime: e.at }, fmtTime(e.at)), e.account_id, e.role_label,
-          e.label, e.summary, e.position === null ? "—" : String(e.position),
+        history.entries.map((e, n) => [String(n + 1), h("time", { datetime: e.at }, fmtTime(e.at)), shown(e.account_id),
+          shown(e.role_label), shown(e.label), shown(e.summary), e.position === null ? "—" : String(e.position),
           auditor ? h("button", { type: "button", class: "link", onclick: () => pick(e.at) }, "Trạng thái lúc này") : ""]),
         { class: "list", id: "audit-history" })),
   );
@@ -47,7 +51,9 @@ function chooser(kind) {
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Xem lịch sử")));
   el.addEventListener("submit", (event) => {
     event.preventDefault();
-    go(`#/audit/${select.value}/${encodeURIComponent(key.value.trim())}`);
+    // Codes are upper case without spaces; a vault key (citizen:<số>) and a tray (Q6-01:5) are normalised the same way.
+    const typed = select.value === "vault" ? key.value.trim() : normaliseCode(key.value);
+    go(`#/audit/${select.value}/${encodeURIComponent(typed)}`);
   });
   return el;
 }
@@ -71,13 +77,13 @@ function stateCard(kind, s) {
   const later = s.later_events ? `; sau đó còn ${s.later_events} sự kiện` : "; chưa có sự kiện nào sau đó";
   return h("section", { class: "card", id: "audit-state", "aria-labelledby": "audit-state-title" },
     h("h2", { id: "audit-state-title" }, `Trạng thái lúc ${fmtTime(s.at)}`),
-    h("p", { class: "hint" }, `Phiên bản ${s.version}${later}.`), summary(kind, s.state),
-    h("details", {}, h("summary", {}, "Dữ liệu đầy đủ (JSON)"), h("pre", {}, JSON.stringify(s.state, null, 2))));
+    h("p", { class: "hint" }, `Phiên bản ${s.version}${later}.`), summary(kind, s.state));
 }
 
 function summary(kind, x) {
   const rows = {
-    dossier: () => [["Trạng thái", label(STATUS, x.status)], ["Lệ phí", `${fmtMoney(x.fee)} · đã nộp ${fmtMoney(x.paid)}`],
+    dossier: () => [["Trạng thái", label(STATUS, x.status)], ["Kênh nộp", x.channel && label(CHANNELS, x.channel)],
+      ["Ngày hẹn trả", x.due_on && fmtDate(x.due_on)], ["Lệ phí", `${fmtMoney(x.fee)} · đã nộp ${fmtMoney(x.paid)}`],
       ["Phòng xử lý", x.department], ["Đang giữ hồ sơ giấy", x.holder ? `${x.holder.name} (${x.holder.unit})` : null],
       ["Kết quả", x.result]],
     kiosk: () => [["Tiền trong két", fmtMoney(x.cash_expected)], ["Phong bì trong thùng", String(x.bin.length)],

@@ -1,11 +1,12 @@
 // Sổ sách: the handover book, the kiosk tracking book and the cash ledger as printable tables, with PDF/CSV exports.
 import { download, get } from "../api.js";
 import { go, notice } from "../app.js";
+import { DELIVERY, label, shown } from "../labels.js";
 import { field, fmtDate, fmtMoney, fmtTime, h, lastKiosk, options, table, today } from "../ui.js";
 
+export const page = { route: "books", title: "Sổ sách", needs: ["GET /views/books/tracking"], menu: true };
 const BOOKS = { tracking: "Sổ theo dõi hồ sơ", handover: "Sổ giao nhận hồ sơ", cash: "Sổ quỹ" };
 const CASH_CSV = { collections: "lần thu", dossiers: "lệ phí theo hồ sơ", bank_qr: "chuyển khoản QR" };
-const METHODS = { counter: "Tại quầy", postal: "Bưu chính", online: "Trực tuyến", kiosk: "Kiosk 24/7" };
 
 export async function render(view, { query }) {
   const book = BOOKS[query.get("book")] ? query.get("book") : "tracking";
@@ -50,7 +51,8 @@ function exports(book, params) {
   const csv = book === "cash"
     ? Object.entries(CASH_CSV).map(([section, name]) => h("button", { type: "button", onclick: save("csv", section) }, `CSV (${name})`))
     : [h("button", { type: "button", onclick: save("csv") }, "Tải CSV (Excel)")];
-  return h("div", { class: "toolbar no-print" }, h("button", { type: "button", onclick: save("pdf") }, "Tải PDF có chữ ký"),
+  return h("div", { class: "toolbar no-print" }, h("button", { type: "button", onclick: save("pdf"),
+    title: "Tệp PDF chưa ký số: in ra, người lập sổ và thủ trưởng ký tay vào các cột chữ ký." }, "Tải PDF để in và ký tay"),
     csv, h("button", { type: "button", onclick: () => print() }, "In trang này"));
 }
 
@@ -58,8 +60,8 @@ function tracking(data) {
   return table(["STT", "Mã hồ sơ", "Thủ tục", "Người nộp", "Điện thoại", "Cơ quan chủ trì", "Ngày nhận", "Ngày hẹn trả",
     "Ngày trả", "Hình thức trả", "Người trả", "Người nhận"], data.lines.map((x) => [
     String(x.number), x.dossier_code, x.procedure_name || x.procedure_code, x.applicant, x.phone, x.lead_agency,
-    fmtTime(x.received_at), fmtDate(x.appointment_date), fmtTime(x.delivered_at), METHODS[x.delivery_method] || x.delivery_method,
-    x.deliverer, x.receiver,
+    fmtTime(x.received_at), fmtDate(x.appointment_date), fmtTime(x.delivered_at), x.delivery_method ? label(DELIVERY, x.delivery_method) : "—",
+    shown(x.deliverer), shown(x.receiver),
   ]), { class: "book", id: "book" });
 }
 

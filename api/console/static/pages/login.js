@@ -1,11 +1,15 @@
 // Đăng nhập.
 import { go } from "../app.js";
 import { catalogue } from "../api.js";
-import { login } from "../auth.js";
-import { field, form, h, label, ROLES, table } from "../ui.js";
+import { lastAccount, login } from "../auth.js";
+import { label, ROLES } from "../labels.js";
+import { field, form, h, table } from "../ui.js";
+
+export const page = { route: "login", title: "Đăng nhập", needs: [], menu: false };
 
 export async function render(view) {
-  const username = h("input", { name: "username", autocomplete: "username", required: true, autofocus: true });
+  const username = h("input", { name: "username", autocomplete: "username", required: true, autofocus: true,
+    value: lastAccount()?.username || "" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const resuming = sessionStorage.getItem("motcua.after-login");
   view.append(h("h1", {}, "Đăng nhập"));
@@ -16,7 +20,7 @@ export async function render(view) {
         await login(data.get("username").trim(), data.get("password"));
         const next = sessionStorage.getItem("motcua.after-login");
         sessionStorage.removeItem("motcua.after-login");
-        go(next && !next.startsWith("#/login") ? next : "#/queues");
+        go(next && !next.startsWith("#/login") ? next : "#/");
       }),
   );
   const demo = (await catalogue()).demo_logins;

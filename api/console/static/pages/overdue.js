@@ -1,12 +1,9 @@
 // Quá hạn: results not collected within the limit after the SMS, with tray numbers and what to do.
 import { get } from "../api.js";
+import { label, OVERDUE_ACTIONS } from "../labels.js";
 import { h, kioskForm, table } from "../ui.js";
 
-const ACTIONS = {
-  keep: "Để lại trong kiosk (còn khay trống)",
-  pull_back_to_one_stop: "Thu hồi, giao Bộ phận Một cửa",
-  pull_back_to_police: "Thu hồi, giao Công an",
-};
+export const page = { route: "overdue", title: "Kết quả quá hạn", needs: ["GET /views/kiosks/{key}/overdue"], menu: true, kiosk: true };
 
 export async function render(view, { args }) {
   const key = args[0];
@@ -23,7 +20,7 @@ export async function render(view, { args }) {
     table(["Khay", "Mã hồ sơ", "Thủ tục", "Người nộp", "Điện thoại", "Số ngày", "Xử lý"], list.items.map((x) => [
       String(x.tray), h("a", { href: `#/dossiers/${encodeURIComponent(x.dossier_code)}` }, x.dossier_code),
       x.procedure_name || x.procedure_code, x.applicant, x.phone, String(x.days_since_notification),
-      ACTIONS[x.suggested_action] || x.suggested_action,
+      label(OVERDUE_ACTIONS, x.suggested_action),
     ]), { class: "list", id: "overdue" }),
   );
 }

@@ -1,12 +1,14 @@
 // Hàng đợi: counts per queue, then one queue's page with filters, due-date sort and the overdue flag.
 import { catalogue, get } from "../api.js";
 import { go } from "../app.js";
-import { CHANNELS, field, fmtDate, fmtTime, h, label, options, QUEUES, STATUS, table } from "../ui.js";
+import { CHANNELS, label, QUEUES, STATUS } from "../labels.js";
+import { field, fmtDate, fmtTime, h, options, table } from "../ui.js";
 
+export const page = { route: "queues", title: "Hàng đợi hồ sơ", needs: ["GET /views/queues", "GET /views/queues/{queue}"], menu: true };
 const PAGE_SIZE = 20;
 
 export async function render(view, { query }) {
-  const queue = query.get("queue") || "new_online";
+  const queue = QUEUES[query.get("queue")] ? query.get("queue") : "new_online";  // a mistyped link opens the first queue
   const page = Number(query.get("page") || 1);
   const filters = new URLSearchParams();
   for (const key of ["agency", "procedure", "channel", "department", "overdue", "order"]) {

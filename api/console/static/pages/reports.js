@@ -3,6 +3,7 @@ import { download, text } from "../api.js";
 import { go, notice } from "../app.js";
 import { field, h, options, today } from "../ui.js";
 
+export const page = { route: "reports", title: "Báo cáo", needs: ["GET /views/reports/{period}"], menu: true };
 const PERIODS = { week: "Tuần", month: "Tháng", quarter: "Quý" };
 
 export async function render(view, { query }) {
