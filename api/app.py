@@ -23,6 +23,7 @@ from api.controllers.documents import DocumentController
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
+from api.controllers.workday import WORKDAY_ROUTES
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
 from api.openapi_viewer import render_plugins
@@ -44,7 +45,7 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else [])],
+                        *CONSOLE_ROUTES, *WORKDAY_ROUTES, *([demo_messages] if system.settings.demo else [])],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),

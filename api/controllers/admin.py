@@ -1,0 +1,60 @@
+"""Kiosk crew's printed envelope labels and the administrator's account history."""
+
+from __future__ import annotations
+
+import base64
+
+import msgspec
+from barcode import Code128
+from barcode.writer import SVGWriter
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+
+from api.auth import ADMINS, CREW, authorize, current_principal, rules
+from api.kiosk_schemas import EnvelopeBatchBody
+from api.schemas import MAX_COMMAND_BODY
+from application.history import AuditHistory, History
+
+LABEL_OPTIONS = {"module_height": 12.0, "module_width": 0.3, "quiet_zone": 3.0, "write_text": False}
+
+
+class EnvelopeLabel(msgspec.Struct, frozen=True):
+    """One envelope label: its barcode text and a Code 128 image (SVG, base64) to print."""
+
+    barcode: str
+    svg_base64: str
+
+
+def code128_svg(text: str) -> bytes:
+    """Code 128 of `text` as an SVG image (python-barcode), without the human-readable line (the page prints it)."""
+    return Code128(text, writer=SVGWriter()).render(LABEL_OPTIONS)
+
+
+class EnvelopeLabelController(Controller):
+    """In nhãn phong bì — envelope labels."""
+
+    path = "/kiosks/{key:str}/envelope-labels"
+    request_max_body_size = MAX_COMMAND_BODY
+    tags = ["kiosk staff"]
+    guards = [authorize]
+
+    @post("/", sync_to_thread=True, status_code=200, summary="Nhãn mã vạch phong bì / Envelope barcode labels",
+          opt=rules(CREW, "kiosk"))
+    def labels(self, key: FromPath[str], data: JSONBody[EnvelopeBatchBody]) -> list[EnvelopeLabel]:
+        """A Code 128 label per barcode, to print on a sheet before the batch is registered; nothing is recorded."""
+        return [EnvelopeLabel(barcode=code, svg_base64=base64.b64encode(code128_svg(code)).decode()) for code in data.barcodes]
+
+
+class AccountHistoryController(Controller):
+    """Lịch sử tài khoản — the audited changes of one account."""
+
+    path = "/accounts/{username:str}/history"
+    tags = ["accounts"]
+    guards = [authorize]
+    dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
+
+    @get("/", sync_to_thread=True, summary="Lịch sử tài khoản / Account history", opt=rules(ADMINS, "global"))
+    def history(self, username: FromPath[str], history: NamedDependency[History]) -> AuditHistory:
+        """Who created, reset, disabled or enabled the account, and when (never a password or its hash)."""
+        return history.history("account", username)
