@@ -11,10 +11,14 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import ADMINS, CREW, authorize, current_principal, rules
+from api.auth import ADMINS, CREW, PULL_BACK, authorize, current_principal, rules
+from api.controllers.dossiers import handovers
 from api.kiosk_schemas import EnvelopeBatchBody
 from api.schemas import MAX_COMMAND_BODY
+from application.handovers import Handovers, Receiver
 from application.history import AuditHistory, History
+from application.kiosks import Kiosks
+from application.tokens import Principal
 
 LABEL_OPTIONS = {"module_height": 12.0, "module_width": 0.3, "quiet_zone": 3.0, "write_text": False}
 
@@ -44,6 +48,22 @@ class EnvelopeLabelController(Controller):
     def labels(self, key: FromPath[str], data: JSONBody[EnvelopeBatchBody]) -> list[EnvelopeLabel]:
         """A Code 128 label per barcode, to print on a sheet before the batch is registered; nothing is recorded."""
         return [EnvelopeLabel(barcode=code, svg_base64=base64.b64encode(code128_svg(code)).decode()) for code in data.barcodes]
+
+
+class PullBackReceiversController(Controller):
+    """Người nhận kết quả thu hồi — whom overdue results of a kiosk may go back to."""
+
+    path = "/kiosks/{key:str}/pull-back-receivers"
+    tags = ["kiosk staff"]
+    guards = [authorize]
+    dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
+                    "handovers": Provide(handovers, sync_to_thread=False)}
+
+    @get("/", sync_to_thread=True, summary="Người nhận kết quả thu hồi / Pull-back receivers", opt=rules(PULL_BACK, "kiosk"))
+    def receivers(self, key: FromPath[str], kiosks: NamedDependency[Kiosks], principal: NamedDependency[Principal],
+                  handovers: NamedDependency[Handovers]) -> list[Receiver]:
+        """Active staff of the kiosk's agency (any department) to pick the one-stop officer and the police from."""
+        return handovers.list_receivers(principal, (kiosks.get_kiosk(key).agency, None))
 
 
 class AccountHistoryController(Controller):

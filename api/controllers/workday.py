@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from api.controllers.admin import AccountHistoryController, EnvelopeLabelController
+from api.controllers.admin import AccountHistoryController, EnvelopeLabelController, PullBackReceiversController
 from api.controllers.counter import CounterController
 from api.controllers.search import SearchController
 
-WORKDAY_ROUTES: list[object] = [CounterController, SearchController, EnvelopeLabelController, AccountHistoryController]
+WORKDAY_ROUTES: list[object] = [CounterController, SearchController, EnvelopeLabelController, AccountHistoryController,
+                                 PullBackReceiversController]

@@ -3,8 +3,9 @@ import { restoreDraft } from "./api.js";
 import { logout, session } from "./auth.js";
 import { h, label, lastKiosk, ROLES } from "./ui.js";
 
-const PAGES = new Set(["login", "queues", "dossiers", "kiosks", "overdue", "books", "reports", "kiosk-staff", "audit"]);
-const KIOSK_PAGES = new Set(["kiosks", "overdue", "kiosk-staff"]);
+const PAGES = new Set(["login", "queues", "dossiers", "kiosks", "overdue", "books", "reports", "kiosk-staff", "audit",
+  "counter", "routines", "search", "accounts"]);
+const KIOSK_PAGES = new Set(["kiosks", "overdue", "kiosk-staff", "routines"]);
 const main = document.getElementById("main");
 
 export function notice(text) {
