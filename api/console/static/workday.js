@@ -21,7 +21,7 @@ export function confirmDialog(title, lines, confirmLabel) {
       dialog.remove();
       resolve(ok);
     };
-    dialog.append(h("h2", { id: "confirm-title" }, title), [lines].flat().map((line) => h("p", {}, line)),
+    dialog.append(h("h2", { id: "confirm-title" }, title), ...[lines].flat().map((line) => h("p", {}, line)),
       h("div", { class: "actions" },
         h("button", { type: "button", class: "danger", onclick: () => finish(true) }, confirmLabel), " ",
         h("button", { type: "button", class: "secondary", autofocus: true, onclick: () => finish(false) }, "Quay lại")));
