@@ -4,6 +4,7 @@ collected), register envelope batches, take a tray out of service or pull back o
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -127,3 +128,20 @@ def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_
     history = [e["type"] for e in client.get(f"/dossiers/{results[0]}/history").json()]
     assert "ContactRecorded" in history and history[-1] in ("HandedOver", "PulledBackFromTray")
     client.close()
+
+
+def test_a_printed_envelope_label_reads_back_as_its_barcode(browser, day) -> None:
+    """The kiosk's envelope reader must read what the sheet prints: the label rendered by Chromium decodes (zbar)."""
+    pyzbar = pytest.importorskip("pyzbar.pyzbar")
+    from PIL import Image
+
+    app, _clock = day
+    client = api(app, "tuvan")
+    label = client.post("/kiosks/Q6-01/envelope-labels", json={"barcodes": ["Q6PB009001"]}).json()[0]
+    client.close()
+    context = browser.new_context(device_scale_factor=3)
+    sheet = context.new_page()
+    sheet.set_content(f'<img style="width:300px" alt="" src="data:image/svg+xml;base64,{label["svg_base64"]}">')
+    png = sheet.screenshot()
+    context.close()
+    assert [found.data for found in pyzbar.decode(Image.open(io.BytesIO(png)))] == [b"Q6PB009001"]
