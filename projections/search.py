@@ -102,12 +102,20 @@ class BlindIndex:
 
 
 class SearchIndexReadModel(ReadModel):
-    """Tables `search_terms` (term hash → dossier) and `search_dossiers` (a dossier's terms, to delete them on erasure)."""
+X
 
     name = "search_index"
     tables = (
-        Table("search_terms", (("id", "TEXT NOT NULL"), ("term", "TEXT NOT NULL"), ("dossier_id", "TEXT NOT NULL"),
-                               ("code", "TEXT NOT NULL")), key="id"),
+        Table(
+            "search_terms",
+            (
+                ("id", "TEXT NOT NULL"),
+                ("term", "TEXT NOT NULL"),
+                ("dossier_id", "TEXT NOT NULL"),
+                ("code", "TEXT NOT NULL"),
+            ),
+            key="id",
+        ),
         Table("search_dossiers", (("id", "TEXT NOT NULL"), ("terms", "TEXT NOT NULL")), key="id"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS search_terms_term ON search_terms (term)",)
@@ -148,9 +156,14 @@ class DossierSearch:
         elif kind in ("name", "id_number", "phone"):
             terms = sorted(set(self.index.query_terms(kind, text)))  # type: ignore[arg-type]
             marks = ", ".join("?" for _ in terms)
-            ids = [row["dossier_id"] for row in self.store.query(
-                f"SELECT dossier_id FROM search_terms WHERE term IN ({marks}) GROUP BY dossier_id "
-                "HAVING COUNT(DISTINCT term) = ?", [*terms, len(terms)])]
+            ids = [
+                row["dossier_id"]
+                for row in self.store.query(
+                    f"SELECT dossier_id FROM search_terms WHERE term IN ({marks}) GROUP BY dossier_id "
+                    "HAVING COUNT(DISTINCT term) = ?",
+                    [*terms, len(terms)],
+                )
+            ]
         else:
             raise SearchInputError("kind", "kiểu tra cứu phải là mã hồ sơ, họ tên, số CCCD hoặc số điện thoại.")
         if not ids:
@@ -164,6 +177,9 @@ class DossierSearch:
                 where.append("(agency = ? OR agency LIKE ?)")
                 params.extend([value, f"{value}.%"])
         marks = ", ".join("?" for _ in ids)
-        rows = self.store.query(f"SELECT * FROM dossiers WHERE id IN ({marks}) AND {' AND '.join(where)} "
-                                "ORDER BY received_at DESC, code DESC LIMIT ?", [*ids, *params, limit])
+        rows = self.store.query(
+            f"SELECT * FROM dossiers WHERE id IN ({marks}) AND {' AND '.join(where)} "
+            "ORDER BY received_at DESC, code DESC LIMIT ?",
+            [*ids, *params, limit],
+        )
         return [self.views._item(row, today) for row in rows]

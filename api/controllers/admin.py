@@ -43,11 +43,19 @@ class EnvelopeLabelController(Controller):
     tags = ["kiosk staff"]
     guards = [authorize]
 
-    @post("/", sync_to_thread=True, status_code=200, summary="Nhãn mã vạch phong bì / Envelope barcode labels",
-          opt=rules(CREW, "kiosk"))
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=200,
+        summary="Nhãn mã vạch phong bì / Envelope barcode labels",
+        opt=rules(CREW, "kiosk"),
+    )
     def labels(self, key: FromPath[str], data: JSONBody[EnvelopeBatchBody]) -> list[EnvelopeLabel]:
         """A Code 128 label per barcode, to print on a sheet before the batch is registered; nothing is recorded."""
-        return [EnvelopeLabel(barcode=code, svg_base64=base64.b64encode(code128_svg(code)).decode()) for code in data.barcodes]
+        return [
+            EnvelopeLabel(barcode=code, svg_base64=base64.b64encode(code128_svg(code)).decode())
+            for code in data.barcodes
+        ]
 
 
 class PullBackReceiversController(Controller):
@@ -56,12 +64,24 @@ class PullBackReceiversController(Controller):
     path = "/kiosks/{key:str}/pull-back-receivers"
     tags = ["kiosk staff"]
     guards = [authorize]
-    dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
-                    "handovers": Provide(handovers, sync_to_thread=False)}
+    dependencies = {
+        "principal": Provide(current_principal, sync_to_thread=False),
+        "handovers": Provide(handovers, sync_to_thread=False),
+    }
 
-    @get("/", sync_to_thread=True, summary="Người nhận kết quả thu hồi / Pull-back receivers", opt=rules(PULL_BACK, "kiosk"))
-    def receivers(self, key: FromPath[str], kiosks: NamedDependency[Kiosks], principal: NamedDependency[Principal],
-                  handovers: NamedDependency[Handovers]) -> list[Receiver]:
+    @get(
+        "/",
+        sync_to_thread=True,
+        summary="Người nhận kết quả thu hồi / Pull-back receivers",
+        opt=rules(PULL_BACK, "kiosk"),
+    )
+    def receivers(
+        self,
+        key: FromPath[str],
+        kiosks: NamedDependency[Kiosks],
+        principal: NamedDependency[Principal],
+        handovers: NamedDependency[Handovers],
+    ) -> list[Receiver]:
         """Active staff of the kiosk's agency (any department) to pick the one-stop officer and the police from."""
         return handovers.list_receivers(principal, (kiosks.get_kiosk(key).agency, None))
 

@@ -6,5 +6,10 @@ from api.controllers.admin import AccountHistoryController, EnvelopeLabelControl
 from api.controllers.counter import CounterController
 from api.controllers.search import SearchController
 
-WORKDAY_ROUTES: list[object] = [CounterController, SearchController, EnvelopeLabelController, AccountHistoryController,
-                                 PullBackReceiversController]
+WORKDAY_ROUTES: list[object] = [
+    CounterController,
+    SearchController,
+    EnvelopeLabelController,
+    AccountHistoryController,
+    PullBackReceiversController,
+]

@@ -22,7 +22,9 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -82,7 +84,10 @@ def test_an_administrator_creates_resets_disables_accounts_and_installs_and_reke
 
     # The effects, read through the API.
     with httpx.Client(base_url=app.url, timeout=30) as anyone:
-        assert anyone.post("/auth/login", json={"username": "nv.moi", "password": NEW_PASSWORD}).status_code in (401, 403)
+        assert anyone.post("/auth/login", json={"username": "nv.moi", "password": NEW_PASSWORD}).status_code in (
+            401,
+            403,
+        )
         assert anyone.post("/auth/device", json={"kiosk": "Q6-05", "secret": new_secret}).status_code == 200
         assert anyone.post("/auth/device", json={"kiosk": "Q6-01", "secret": "demo-kiosk-Q6-01"}).status_code == 401
         assert anyone.post("/auth/device", json={"kiosk": "Q6-01", "secret": rekeyed}).status_code == 200

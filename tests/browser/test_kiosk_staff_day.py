@@ -24,18 +24,25 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
 
 
-def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_pulls_back_overdue(page: Page, day) -> None:
+def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_pulls_back_overdue(
+    page: Page, day
+) -> None:
     app, clock = day
     system = app.system
     # Overnight at the kiosk (the device's work): two citizens submitted and paid 5.000 đ and 2.000 đ in cash.
-    submitted = [kiosk_submission(system, Citizen(51), "Q6PB000101", 5000), kiosk_submission(system, Citizen(52), "Q6PB000102", 2000)]
+    submitted = [
+        kiosk_submission(system, Citizen(51), "Q6PB000101", 5000),
+        kiosk_submission(system, Citizen(52), "Q6PB000102", 2000),
+    ]
     unused_before = system.kiosks.get_kiosk("Q6-01").unused_envelopes
 
     log_in(page, app, "tuvan", "Việc hằng ngày tại kiosk")
@@ -70,7 +77,9 @@ def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_
     expect(page.locator("#label-sheet figure")).to_have_count(12)
     expect(page.locator("#label-sheet")).to_contain_text("Q601PB000512")
     page.emulate_media(media="print")
-    page.evaluate("document.body.classList.add('print-one'); document.querySelector('.sheet').classList.add('print-target')")
+    page.evaluate(
+        "document.body.classList.add('print-one'); document.querySelector('.sheet').classList.add('print-target')"
+    )
     screenshot(page, "kiosk-staff-3-label-sheet-print")
     page.evaluate("document.body.classList.remove('print-one')")
     page.emulate_media(media="screen")
@@ -119,8 +128,12 @@ def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_
     assert (kiosk["cash_expected"], kiosk["bin"], kiosk["unused_envelopes"]) == (0, [], unused_before + 12)
     assert next(t for t in kiosk["trays"] if t["number"] == 90)["status"] == "out_of_service"
     today = clock.now().astimezone(VIETNAM).date()
-    book = client.get("/views/books/cash", params={"from": str(today - timedelta(days=30)), "to": str(today), "kiosk": "Q6-01"}).json()
-    assert [(c["cash_expected"], c["cash_counted"], c["discrepancy"]) for c in book["collections"]] == [(7000, 6000, -1000)]
+    book = client.get(
+        "/views/books/cash", params={"from": str(today - timedelta(days=30)), "to": str(today), "kiosk": "Q6-01"}
+    ).json()
+    assert [(c["cash_expected"], c["cash_counted"], c["discrepancy"]) for c in book["collections"]] == [
+        (7000, 6000, -1000)
+    ]
     for code in submitted:
         holder = client.get(f"/dossiers/{code}").json()["holder"]
         assert holder["account_id"] == "tuphap"

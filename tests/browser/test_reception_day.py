@@ -26,7 +26,9 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
     first = context.new_page()
     context.on("page", lambda popup: popup.close())  # the receipt PDF's tab
     first.set_default_timeout(15_000)
@@ -152,8 +154,11 @@ def test_a_reception_officer_receives_charges_prints_delivers_refunds_rejects_an
     # Search by the name typed without accents; the purpose goes into the citizen's access log.
     page.locator("#nav").get_by_role("link", name="Tra cứu").click()
     page.get_by_label("Tra cứu theo").select_option("name")
-    plain = "".join(c for c in unicodedata.normalize("NFD", WALK_IN.name.replace("đ", "d").replace("Đ", "D"))
-                    if not unicodedata.combining(c)).upper()
+    plain = "".join(
+        c
+        for c in unicodedata.normalize("NFD", WALK_IN.name.replace("đ", "d").replace("Đ", "D"))
+        if not unicodedata.combining(c)
+    ).upper()
     page.get_by_label("Nội dung tra cứu").fill(plain)
     page.get_by_label("Mục đích tra cứu").fill("Công dân gọi hỏi kết quả")
     page.get_by_role("button", name="Tra cứu").click()
@@ -168,7 +173,12 @@ def test_a_reception_officer_receives_charges_prints_delivers_refunds_rejects_an
     # The effects, read through the API.
     client = api(app, "tiepnhan")
     delivered, refunded = client.get(f"/dossiers/{code}").json(), client.get(f"/dossiers/{rejected}").json()
-    assert (delivered["status"], delivered["paid"], delivered["fee"], delivered["channel"]) == ("delivered", 2000, 2000, "counter")
+    assert (delivered["status"], delivered["paid"], delivered["fee"], delivered["channel"]) == (
+        "delivered",
+        2000,
+        2000,
+        "counter",
+    )
     assert (refunded["status"], refunded["paid"], refunded["excess"]) == ("rejected", 2000, 0)
     assert client.get(f"/dossiers/{withdrawn}").json()["status"] == "withdrawn"
     types = [e["type"] for e in client.get(f"/dossiers/{code}/history").json()]

@@ -72,8 +72,15 @@ def api(app: LiveApp, username: str, password: str | None = None) -> httpx.Clien
 def kiosk_submission(system: System, citizen: Citizen, envelope: str, cash: int) -> str:
     """The kiosk device's work (not the console's): a citizen submits and pays cash into the machine."""
     proof = system.kiosks.proofs.issue(citizen.phone, SUBMIT, system.clock.now())
-    code = system.kiosks.submit("Q6-01", procedure_code=CERTIFIED_COPY, qr_payload=citizen.qr, phone=citizen.phone,
-                                phone_proof=proof, envelope=envelope, actor=DEVICE).dossier_code
+    code = system.kiosks.submit(
+        "Q6-01",
+        procedure_code=CERTIFIED_COPY,
+        qr_payload=citizen.qr,
+        phone=citizen.phone,
+        phone_proof=proof,
+        envelope=envelope,
+        actor=DEVICE,
+    ).dossier_code
     system.kiosks.pay("Q6-01", code, method=PaymentMethod.CASH, amount=cash, actor=DEVICE)
     return code
 
@@ -81,10 +88,13 @@ def kiosk_submission(system: System, citizen: Citizen, envelope: str, cash: int)
 def processed(system: System, citizen: Citizen, *, channel: Channel = Channel.COUNTER) -> str:
     """A dossier received earlier and processed by the department (other roles' work): its result is issued."""
     procedure = system.catalogue.procedure(CERTIFIED_COPY)
-    code, _ = system.dossiers.receive(procedure_code=CERTIFIED_COPY, channel=channel, actor=OFFICER,
-                                      applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
-                                      components=[Component(name=c.name, form=ComponentForm(c.form), count=c.count)
-                                                  for c in procedure.components])
+    code, _ = system.dossiers.receive(
+        procedure_code=CERTIFIED_COPY,
+        channel=channel,
+        actor=OFFICER,
+        applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
+        components=[Component(name=c.name, form=ComponentForm(c.form), count=c.count) for c in procedure.components],
+    )
     issue_result(system, code)
     return code
 

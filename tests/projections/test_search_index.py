@@ -5,7 +5,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from uuid import uuid4
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infrastructure.readstore.rows import MemoryRows
 from projections.search import BlindIndex, SearchIndexReadModel, code_of, name_tokens, phone_of
@@ -14,8 +15,11 @@ KEY = b"k" * 32
 
 
 def received(name: str, id_number: str, phone: str) -> SimpleNamespace:
-    return SimpleNamespace(originator_id=uuid4(), code="H29.06-260520-0001",
-                           applicant=SimpleNamespace(name=name, id_number=id_number, phone=phone))
+    return SimpleNamespace(
+        originator_id=uuid4(),
+        code="H29.06-260520-0001",
+        applicant=SimpleNamespace(name=name, id_number=id_number, phone=phone),
+    )
 
 
 def test_names_match_without_accents_case_or_extra_spaces() -> None:
@@ -40,14 +44,19 @@ def test_a_code_reads_the_same_in_any_case_and_spacing() -> None:
 def test_an_erased_person_leaves_no_entry_and_others_stay() -> None:
     model = SearchIndexReadModel(KEY)
     rows = MemoryRows(model)
-    gone, kept = received("Lưu Thị Diệp", "079301000301", "0901000301"), received("Quách Văn Thành", "079202000302", "0901000302")
+    gone, kept = (
+        received("Lưu Thị Diệp", "079301000301", "0901000301"),
+        received("Quách Văn Thành", "079202000302", "0901000302"),
+    )
     for event in (gone, kept):
         model._opened(rows, event, 1)
     text = repr(rows.rows("search_terms"))
     assert "Diệp" not in text and "079301000301" not in text and "0901000301" not in text
     model._erased(rows, SimpleNamespace(streams=[gone.originator_id]), 2)
     left = {row["dossier_id"] for row in rows.rows("search_terms")}
-    assert left == {str(kept.originator_id)} and [r["id"] for r in rows.rows("search_dossiers")] == [str(kept.originator_id)]
+    assert left == {str(kept.originator_id)} and [r["id"] for r in rows.rows("search_dossiers")] == [
+        str(kept.originator_id)
+    ]
 
 
 def test_the_same_value_hashes_differently_under_another_key() -> None:
