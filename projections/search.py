@@ -102,7 +102,7 @@ class BlindIndex:
 
 
 class SearchIndexReadModel(ReadModel):
-X
+    """Tables `search_terms` (term hash → dossier) and `search_dossiers` (a dossier's terms, deleted on erasure)."""
 
     name = "search_index"
     tables = (
