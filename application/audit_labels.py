@@ -67,6 +67,8 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     A.PasswordChanged: ("Đặt lại mật khẩu", lambda e: "Mật khẩu mới (chỉ lưu mã băm)"),
     A.Disabled: ("Khóa tài khoản", lambda e: f"Lý do: {e.reason}"),
     A.Enabled: ("Mở khóa tài khoản", lambda e: "Tài khoản hoạt động lại"),
+    A.Reassigned: ("Đổi vai trò, đơn vị", lambda e: f"Vai trò {ROLE_VI[e.role]}, cơ quan {e.agency}"
+                   + (f", phòng {e.department}" if e.department else "")),
     K.Installed: ("Lắp đặt kiosk", lambda e: f"{e.name}, {e.tray_count} khay, cơ quan {e.agency}"),
     K.EnvelopesRegistered: ("Nạp phong bì", lambda e: f"{len(e.barcodes)} mã vạch phong bì mới"),
     K.EnvelopeAccepted: ("Nhận phong bì vào thùng", lambda e: f"Phong bì {e.envelope.barcode}, hồ sơ {e.envelope.dossier_code}"),

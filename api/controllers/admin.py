@@ -11,14 +11,18 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.auth import ADMINS, CREW, PULL_BACK, authorize, current_principal, rules
+from api.auth import ADMINS, CREW, PULL_BACK, authorize, current_actor, current_principal, rules
+from api.controllers.auth import Short
 from api.controllers.dossiers import handovers
 from api.kiosk_schemas import EnvelopeBatchBody
 from api.schemas import MAX_COMMAND_BODY
+from application.accounts import Accounts, AccountView
 from application.handovers import Handovers, Receiver
 from application.history import AuditHistory, History
 from application.kiosks import Kiosks
 from application.tokens import Principal
+from domain.values import Actor, Role
+from infrastructure.bootstrap import System
 
 LABEL_OPTIONS = {"module_height": 12.0, "module_width": 0.3, "quiet_zone": 3.0, "write_text": False}
 
@@ -84,6 +88,39 @@ class PullBackReceiversController(Controller):
     ) -> list[Receiver]:
         """Active staff of the kiosk's agency (any department) to pick the one-stop officer and the police from."""
         return handovers.list_receivers(principal, (kiosks.get_kiosk(key).agency, None))
+
+
+class AssignmentBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Điều động: the account's new role and unit (agency and department of the catalogue)."""
+
+    role: Role
+    agency: Short
+    department: Short | None = None
+
+
+class AccountAssignmentController(Controller):
+    """Đổi vai trò, đơn vị — move an officer to another role or unit."""
+
+    path = "/accounts/{username:str}/assignment"
+    request_max_body_size = MAX_COMMAND_BODY
+    tags = ["accounts"]
+    guards = [authorize]
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
+
+    @post("/", sync_to_thread=True, summary="Đổi vai trò, đơn vị / Reassign an account", opt=rules(ADMINS, "global"))
+    def reassign(
+        self,
+        username: FromPath[str],
+        data: JSONBody[AssignmentBody],
+        accounts: NamedDependency[Accounts],
+        system: NamedDependency[System],
+        actor: NamedDependency[Actor],
+    ) -> AccountView:
+        """A new role, agency and department of the catalogue; the account's sessions end at once (audited)."""
+        system.catalogue.agency(data.agency)
+        if data.department:
+            system.catalogue.department(data.department)
+        return accounts.reassign(username, role=data.role, agency=data.agency, department=data.department, actor=actor)
 
 
 class AccountHistoryController(Controller):

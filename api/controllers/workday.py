@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from api.controllers.admin import AccountHistoryController, EnvelopeLabelController, PullBackReceiversController
+from api.controllers.admin import (
+    AccountAssignmentController,
+    AccountHistoryController,
+    EnvelopeLabelController,
+    PullBackReceiversController,
+)
 from api.controllers.counter import CounterController
 from api.controllers.search import SearchController
 
@@ -12,4 +17,5 @@ WORKDAY_ROUTES: list[object] = [
     EnvelopeLabelController,
     AccountHistoryController,
     PullBackReceiversController,
+    AccountAssignmentController,
 ]

@@ -204,3 +204,36 @@ def test_an_accounts_history_shows_its_creation_reset_and_disabling_without_the_
     assert [e["label"] for e in history.json()["entries"]] == ["Tạo tài khoản", "Đặt lại mật khẩu", "Khóa tài khoản"]
     assert "argon2" not in history.text and "Chuyển công tác" in history.text
     assert client.get("/accounts/moi.nv/history", headers=RECEPTION).status_code == 403
+
+
+def test_an_officer_moved_to_another_role_loses_their_sessions_and_the_move_is_audited(
+    client: TestClient, system
+) -> None:
+    from tests.auth_support import STAFF_PASSWORD, enrol
+
+    enrol(system.accounts, "dieu.dong", "department_officer", department="H29.06.TP")
+    session = system.accounts.login("dieu.dong", STAFF_PASSWORD)
+    old = {"Authorization": f"Bearer {session.token}"}
+    assert client.get("/auth/me", headers=old).status_code == 200
+    no_department = client.post(
+        "/accounts/dieu.dong/assignment", json={"role": "police_officer", "agency": "H29.06"}, headers=ADMIN
+    )
+    assert no_department.status_code == 422 and client.get("/auth/me", headers=old).status_code == 200
+    moved = client.post(
+        "/accounts/dieu.dong/assignment", json={"role": "reception_officer", "agency": "H29.06"}, headers=ADMIN
+    )
+    assert moved.status_code == 201 and (moved.json()["role"], moved.json()["department"]) == (
+        "reception_officer",
+        None,
+    )
+    assert client.get("/auth/me", headers=old).status_code == 401
+    kiosk = client.post("/accounts/dieu.dong/assignment", json={"role": "kiosk", "agency": "H29.06"}, headers=ADMIN)
+    assert kiosk.status_code == 422
+    assert (
+        client.post(
+            "/accounts/dieu.dong/assignment", json={"role": "signer", "agency": "H29.06"}, headers=RECEPTION
+        ).status_code
+        == 403
+    )
+    labels = [e["label"] for e in client.get("/accounts/dieu.dong/history", headers=ADMIN).json()["entries"]]
+    assert labels == ["Tạo tài khoản", "Đổi vai trò, đơn vị"]

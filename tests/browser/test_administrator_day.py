@@ -56,6 +56,14 @@ def test_an_administrator_creates_resets_disables_accounts_and_installs_and_reke
     expect(row).to_contain_text("Phòng Tư pháp")
     screenshot(page, "admin-1-accounts")
 
+    row.get_by_role("button", name="Đổi vai trò").click()
+    move = page.get_by_role("dialog")
+    move.get_by_label("Vai trò", exact=True).select_option("reception_officer")
+    move.get_by_label("Phòng ban").select_option("")
+    move.get_by_role("button", name="Lưu").click()
+    expect(page.locator("#notice")).to_have_text("Đã đổi nv.moi sang Cán bộ tiếp nhận.")
+    row = page.locator("#accounts tr", has_text="nv.moi")
+    expect(row).to_contain_text("Cán bộ tiếp nhận")
     row.get_by_role("button", name="Đặt lại mật khẩu").click()
     answer(page, "Mật khẩu mới", NEW_PASSWORD)
     expect(page.locator("#notice")).to_contain_text("Đã đặt lại mật khẩu cho nv.moi")
@@ -65,7 +73,7 @@ def test_an_administrator_creates_resets_disables_accounts_and_installs_and_reke
     expect(page.locator("#accounts tr", has_text="nv.moi")).to_contain_text("Đã khóa")
     page.locator("#accounts tr", has_text="nv.moi").get_by_role("button", name="Lịch sử").click()
     history = page.locator("#account-history")
-    for label in ("Tạo tài khoản", "Đặt lại mật khẩu", "Khóa tài khoản", "Chuyển công tác"):
+    for label in ("Tạo tài khoản", "Đổi vai trò, đơn vị", "Đặt lại mật khẩu", "Khóa tài khoản", "Chuyển công tác"):
         expect(history).to_contain_text(label)
     expect(history).not_to_contain_text("argon2")
     screenshot(page, "admin-2-account-history")
@@ -96,7 +104,7 @@ def test_an_administrator_creates_resets_disables_accounts_and_installs_and_reke
     crew.close()
     admin = api(app, "quantri")
     account = next(a for a in admin.get("/accounts").json() if a["username"] == "nv.moi")
-    assert (account["role"], account["department"], account["enabled"]) == ("department_officer", "H29.06.TP", False)
+    assert (account["role"], account["department"], account["enabled"]) == ("reception_officer", None, False)
     kinds = [e["type"] for e in admin.get("/accounts/kiosk.q6-01/history").json()["entries"]]
     assert kinds == ["Account.Created", "Account.PasswordChanged"]
     admin.close()

@@ -26,14 +26,15 @@ export async function render(view, { session }) {
       h("section", { class: "card", "aria-labelledby": "staff-title" }, h("h2", { id: "staff-title" }, `Tài khoản cán bộ (${staff.length})`),
         table(["Tên đăng nhập", "Họ tên", "Vai trò", "Đơn vị", "Trạng thái", "Thao tác"], staff.map((a) => [a.username, a.name,
           label(ROLES, a.role), unit(a), a.enabled ? "Đang hoạt động" : h("span", { class: "badge danger" }, "Đã khóa"),
-          rowActions(a, history)]), { class: "list", id: "accounts" })),
+          rowActions(a, history, ref)]), { class: "list", id: "accounts" })),
       h("div", {}, createForm(ref, session), history)),
     h("div", { class: "columns" }, kioskList(kiosks, history), installForm(ref, session)));
 }
 
-function rowActions(a, history) {
+function rowActions(a, history, ref) {
   return h("div", { class: "row-actions", "data-account": a.username },
     h("button", { type: "button", class: "secondary", onclick: () => showHistory(a.username, history) }, "Lịch sử"), " ",
+    h("button", { type: "button", class: "secondary", onclick: () => reassign(a, ref) }, "Đổi vai trò"), " ",
     h("button", { type: "button", class: "secondary", onclick: () => resetPassword(a) }, "Đặt lại mật khẩu"), " ",
     h("button", { type: "button", class: a.enabled ? "danger" : "secondary", onclick: () => toggle(a) }, a.enabled ? "Khóa" : "Mở khóa"));
 }
@@ -72,25 +73,53 @@ async function toggle(a) {
   }
 }
 
-function createForm(ref, session) {
-  const role = h("select", { name: "role", required: true }, options(STAFF_ROLES.map((r) => [r, label(ROLES, r)])));
-  const agency = h("select", { name: "agency", required: true }, options(ref.agencies.map((a) => [a.code, a.name]), session.account.agency));
+// The role, agency and department pickers of both the create form and the reassignment dialog.
+function unitFields(ref, current) {
+  const role = h("select", { name: "role", required: true }, options(STAFF_ROLES.map((r) => [r, label(ROLES, r)]), current.role));
+  const agency = h("select", { name: "agency", required: true }, options(ref.agencies.map((a) => [a.code, a.name]), current.agency));
   const department = h("select", { name: "department" });
   const departments = () => department.replaceChildren(h("option", { value: "" }, "— Không thuộc phòng —"),
-    ...options(ref.departments.filter((d) => d.agency === agency.value).map((d) => [d.code, d.name])));
+    ...options(ref.departments.filter((d) => d.agency === agency.value).map((d) => [d.code, d.name]), current.department || ""));
   agency.addEventListener("change", departments);
   departments();
+  return [field("Vai trò", role), field("Cơ quan", agency), field("Phòng ban", department, "Bắt buộc với cán bộ phòng chuyên môn và công an.")];
+}
+
+function unitOf(data) {
+  const body = { role: String(data.get("role")), agency: String(data.get("agency")) };
+  if (data.get("department")) body.department = String(data.get("department"));
+  else if (DEPARTMENT_ROLES.has(body.role)) throw new Error("Vai trò này cần chọn phòng ban.");
+  return body;
+}
+
+// Điều động: a new role or unit in a dialog; the officer's sessions end once it is saved.
+function reassign(a, ref) {
+  const dialog = h("dialog", { class: "confirm", "aria-labelledby": "reassign-title" });
+  const close = () => { dialog.close(); dialog.remove(); };
+  const el = form({ "aria-label": `Đổi vai trò ${a.username}` }, [h("h2", { id: "reassign-title" }, `Đổi vai trò, đơn vị của ${a.name}`),
+    ...unitFields(ref, a), h("p", { class: "hint" }, "Các phiên đăng nhập của tài khoản kết thúc ngay khi lưu.")], "Lưu", async (data) => {
+    const changed = await post(`/accounts/${encodeURIComponent(a.username)}/assignment`, unitOf(data));
+    close();
+    notice(`Đã đổi ${changed.username} sang ${label(ROLES, changed.role)}.`);
+    go(location.hash);
+  });
+  el.querySelector(".actions").append(" ", h("button", { type: "button", class: "secondary", onclick: close }, "Quay lại"));
+  dialog.addEventListener("cancel", (event) => { event.preventDefault(); close(); });
+  dialog.append(el);
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+function createForm(ref, session) {
   return h("section", { class: "card", "aria-labelledby": "create-title" }, h("h2", { id: "create-title" }, "Tạo tài khoản cán bộ"),
     form({ "aria-label": "Tạo tài khoản cán bộ", id: "create-account" }, [
       field("Tên đăng nhập", h("input", { name: "username", required: true, pattern: "[a-z0-9._-]{2,64}", autocomplete: "off" }),
         "Chữ thường không dấu, số, dấu chấm."),
-      field("Họ và tên", h("input", { name: "name", required: true, maxlength: 200 })), field("Vai trò", role),
-      field("Cơ quan", agency), field("Phòng ban", department, "Bắt buộc với cán bộ phòng chuyên môn và công an."),
+      field("Họ và tên", h("input", { name: "name", required: true, maxlength: 200 })),
+      ...unitFields(ref, { role: "reception_officer", agency: session.account.agency }),
       field("Mật khẩu ban đầu", h("input", { name: "password", type: "password", required: true, minlength: 12, autocomplete: "new-password" }), POLICY),
     ], "Tạo tài khoản", async (data) => {
-      const body = Object.fromEntries(["username", "name", "role", "agency", "password"].map((k) => [k, String(data.get(k)).trim()]));
-      if (data.get("department")) body.department = data.get("department");
-      else if (DEPARTMENT_ROLES.has(body.role)) throw new Error("Vai trò này cần chọn phòng ban.");
+      const body = { ...Object.fromEntries(["username", "name", "password"].map((k) => [k, String(data.get(k)).trim()])), ...unitOf(data) };
       const created = await post("/accounts", body);
       notice(`Đã tạo tài khoản ${created.username} (${label(ROLES, created.role)}).`);
       go(location.hash);
