@@ -17,10 +17,13 @@ from api.controllers.dossiers import handovers
 from api.kiosk_schemas import EnvelopeBatchBody
 from api.schemas import MAX_COMMAND_BODY
 from application.accounts import Accounts, AccountView
+from application.errors import UnknownReferenceError
 from application.handovers import Handovers, Receiver
 from application.history import AuditHistory, History
 from application.kiosks import Kiosks
 from application.tokens import Principal
+from domain.errors import InvalidValueError
+from domain.procedures import Catalogue
 from domain.values import Actor, Role
 from infrastructure.bootstrap import System
 
@@ -98,6 +101,19 @@ class AssignmentBody(msgspec.Struct, forbid_unknown_fields=True):
     department: Short | None = None
 
 
+def check_unit(catalogue: Catalogue, agency: str, department: str | None) -> None:
+    """The agency exists in the catalogue and the department, if any, is one of its own (422 otherwise)."""
+    try:
+        catalogue.agency(agency)
+        unit = catalogue.department(department) if department else None
+    except LookupError:
+        raise UnknownReferenceError(
+            f"unknown unit {department or agency!r}", f"Không có đơn vị mã {department or agency} trong danh mục."
+        ) from None
+    if unit is not None and unit.agency != agency:
+        raise InvalidValueError("department", "belongs to another agency", "phòng ban này thuộc cơ quan khác")
+
+
 class AccountAssignmentController(Controller):
     """Đổi vai trò, đơn vị — move an officer to another role or unit."""
 
@@ -117,9 +133,7 @@ class AccountAssignmentController(Controller):
         actor: NamedDependency[Actor],
     ) -> AccountView:
         """A new role, agency and department of the catalogue; the account's sessions end at once (audited)."""
-        system.catalogue.agency(data.agency)
-        if data.department:
-            system.catalogue.department(data.department)
+        check_unit(system.catalogue, data.agency, data.department)
         return accounts.reassign(username, role=data.role, agency=data.agency, department=data.department, actor=actor)
 
 

@@ -227,6 +227,12 @@ def test_an_officer_moved_to_another_role_loses_their_sessions_and_the_move_is_a
         None,
     )
     assert client.get("/auth/me", headers=old).status_code == 401
+    for wrong in (
+        {"role": "kiosk", "agency": "H29.06"},
+        {"role": "reception_officer", "agency": "X99"},
+        {"role": "department_officer", "agency": "H29.06.1", "department": "H29.06.TP"},
+    ):
+        assert client.post("/accounts/dieu.dong/assignment", json=wrong, headers=ADMIN).status_code == 422, wrong
     kiosk = client.post("/accounts/dieu.dong/assignment", json={"role": "kiosk", "agency": "H29.06"}, headers=ADMIN)
     assert kiosk.status_code == 422
     assert (
