@@ -34,7 +34,7 @@ class AccessLog(FlatCopy, Aggregate):
         self.entries = 0
 
     @classmethod
-    def create_id(cls, subject: str) -> UUID:  # type: ignore[override]
+    def create_id(cls, subject: str) -> UUID:
         return access_log_id(subject)
 
     class Read(Aggregate.Event):

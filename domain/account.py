@@ -86,7 +86,7 @@ class Account(FlatCopy, Aggregate):
         self.password_hash, self.enabled = password_hash, True
 
     @classmethod
-    def create_id(cls, username: str, **_: object) -> UUID:  # type: ignore[override]
+    def create_id(cls, username: str, **_: object) -> UUID:
         return account_id(username)
 
     class PasswordChanged(Event):

@@ -73,6 +73,11 @@ class WorkingCalendar:
     """Immutable working-day calendar over the years it was built from."""
 
     __slots__ = ("_years", "_closed", "_open_weekend_days", "_office_closes", "_rank")
+    _years: frozenset[int]
+    _closed: frozenset[date]
+    _open_weekend_days: frozenset[date]
+    _office_closes: time
+    _rank: dict[date, int]
 
     def __init__(self, years: Iterable[CalendarYear], office_closes: time = OFFICE_CLOSES) -> None:
         by_year: dict[int, CalendarYear] = {}

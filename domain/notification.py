@@ -138,15 +138,15 @@ class Notification(FlatCopy, Aggregate):
 
     def record_sent(self, *, provider_id: str, at: datetime) -> None:
         """The current channel's provider took the message."""
-        self._require_pending("record_sent")
-        self._sent(channel=self.channel, attempt=self.attempt + 1, provider_id=provider_id, at=at)
+        channel = self._pending_channel("record_sent")
+        self._sent(channel=channel, attempt=self.attempt + 1, provider_id=provider_id, at=at)
 
     def record_failure(self, *, kind: ErrorKind, at: datetime) -> None:
         """The current channel failed: retry later, fall back to the next channel, or give up."""
-        self._require_pending("record_failure")
+        channel = self._pending_channel("record_failure")
         attempt, kind = self.attempt + 1, ErrorKind(kind)
         retry = kind is ErrorKind.TRANSIENT and attempt < MAX_ATTEMPTS
-        self._failed(channel=self.channel, attempt=attempt, error_kind=kind,
+        self._failed(channel=channel, attempt=attempt, error_kind=kind,
                      next_attempt_at=at + backoff(attempt) if retry else at, at=at)
         if self.channel is None:
             self._gave_up(at=at)
@@ -157,9 +157,12 @@ class Notification(FlatCopy, Aggregate):
             raise ActionNotAllowedError("record_delivered", self.status.value, [])
         self._delivered(channel=channel, at=at)
 
-    def _require_pending(self, action: str) -> None:
-        if self.status is not NotificationStatus.PENDING:
+    def _pending_channel(self, action: str) -> str:
+        """The channel being tried; refused unless pending (a pending notification always has one left)."""
+        channel = self.channel
+        if self.status is not NotificationStatus.PENDING or channel is None:
             raise ActionNotAllowedError(action, self.status.value, [])
+        return channel
 
     def __init__(self, *, channels: list[str], template: str, template_version: int, dossier_code: str,
                    params: dict[str, str], recipient: Recipient, actor: Actor, at: datetime) -> None:

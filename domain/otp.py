@@ -97,7 +97,9 @@ class OtpQuota(FlatCopy, Aggregate):
         self._used(challenge_id=challenge_id, purpose=purpose, at=at)
 
     def __init__(self, *, scope: str) -> None:
-        self.scope, self.uses, self.sent, self.latest = scope, [], 0, {}
+        self.scope, self.sent = scope, 0
+        self.uses: list[datetime] = []
+        self.latest: dict[str, UUID] = {}
 
     @event(Used)
     def _used(self, challenge_id: UUID, purpose: str, at: datetime) -> None:

@@ -49,6 +49,14 @@ class Rows(Protocol):
     def delete(self, table: str, key: Any) -> None: ...
 
 
+def existing(rows: Rows, table: str, key: Any) -> dict[str, Any]:
+    """The row a handler relies on (written by an earlier event of the same stream); LookupError naming it if absent."""
+    row = rows.get(table, key)
+    if row is None:
+        raise LookupError(f"{table} has no row {key}: the event that opens it was never processed")
+    return row
+
+
 Handler = Callable[[Any, Rows, Any, int], None]
 
 

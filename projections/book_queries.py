@@ -169,7 +169,7 @@ def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def _where(column: str, start: date, end: date, kiosk_column: str, kiosk: str | None) -> tuple[str, list[Any]]:
     lower, upper = period_bounds(start, end)
-    clause, params = f"{column} >= ? AND {column} < ?", [lower, upper]
+    clause, params = f"{column} >= ? AND {column} < ?", list[Any]([lower, upper])
     if kiosk is not None:
         clause, params = f"{clause} AND {kiosk_column} = ?", [*params, kiosk]
     return clause, params

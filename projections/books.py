@@ -17,7 +17,7 @@ from domain.erasure import Erasure
 from domain.kiosk import Kiosk, kiosk_id
 from domain.procedures import Catalogue, UnknownDepartmentError, UnknownProcedureError
 from domain.values import ERASED, DeliveryChannel, Party, PaymentMethod
-from projections.base import ReadModel, Rows, Table, on
+from projections.base import ReadModel, Rows, Table, existing, on
 
 D = Dossier
 PARTY = ("account TEXT NOT NULL", "name TEXT NOT NULL", "role TEXT NOT NULL", "unit TEXT NOT NULL")
@@ -41,7 +41,7 @@ def party(prefix: str, who: Party) -> dict[str, Any]:
 
 def change(rows: Rows, table: str, key: str, **values: Any) -> None:
     """Update some columns of an existing row."""
-    rows.put(table, dict(rows.get(table, key)) | values)
+    rows.put(table, dict(existing(rows, table, key)) | values)
 
 
 def join_kiosk(rows: Rows, table: str, code: str, kiosk: str, blank: Callable[[str, str], dict[str, Any]]) -> None:
@@ -86,17 +86,17 @@ class HandoverBookReadModel(ReadModel):
 
     @on(Kiosk.EnvelopeAccepted)
     def _enveloped(self, rows: Rows, e: Any, position: int) -> None:
-        kiosk = rows.get("handover_book_kiosks", str(e.originator_id))["kiosk"]
+        kiosk = existing(rows, "handover_book_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "handover_book_dossiers", e.envelope.dossier_code, kiosk, self._blank)
 
     @on(D.LoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
-        code = rows.get("handover_book_dossiers", str(e.originator_id))["code"]
+        code = existing(rows, "handover_book_dossiers", str(e.originator_id))["code"]
         join_kiosk(rows, "handover_book_dossiers", code, e.kiosk, self._blank)
 
     @on(D.HandedOver)
     def _handed_over(self, rows: Rows, e: Any, position: int) -> None:
-        dossier = rows.get("handover_book_dossiers", str(e.originator_id))
+        dossier = existing(rows, "handover_book_dossiers", str(e.originator_id))
         line = (dossier.get("handovers") or 0) + 1
         change(rows, "handover_book_dossiers", dossier["id"], handovers=line)
         rows.put("handover_book_lines", {"id": f"{dossier['id']}/{line}", "position": position})
@@ -107,7 +107,7 @@ class HandoverBookReadModel(ReadModel):
 
     @on(D.HandoverConfirmed)
     def _confirmed(self, rows: Rows, e: Any, position: int) -> None:
-        line = rows.get("handover_book_lines", f"{e.originator_id}/{e.line}")
+        line = existing(rows, "handover_book_lines", f"{e.originator_id}/{e.line}")
         change(rows, "handover_book", line["position"], confirmed_at=utc(e.at))
 
 
@@ -173,12 +173,12 @@ class TrackingBookReadModel(ReadModel):
 
     @on(Kiosk.EnvelopeAccepted)
     def _enveloped(self, rows: Rows, e: Any, position: int) -> None:
-        kiosk = rows.get("tracking_book_kiosks", str(e.originator_id))["kiosk"]
+        kiosk = existing(rows, "tracking_book_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "tracking_book", e.envelope.dossier_code, kiosk, self._blank)
 
     @on(D.LoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
-        join_kiosk(rows, "tracking_book", rows.get("tracking_book", str(e.originator_id))["code"], e.kiosk, self._blank)
+        join_kiosk(rows, "tracking_book", existing(rows, "tracking_book", str(e.originator_id))["code"], e.kiosk, self._blank)
 
     @on(D.HandedOver)
     def _handed_over(self, rows: Rows, e: Any, position: int) -> None:
@@ -190,7 +190,7 @@ class TrackingBookReadModel(ReadModel):
 
     @on(D.ResultDelivered)
     def _delivered(self, rows: Rows, e: Any, position: int) -> None:
-        row = rows.get("tracking_book", str(e.originator_id))
+        row = existing(rows, "tracking_book", str(e.originator_id))
         if e.channel == DeliveryChannel.KIOSK:  # the machine hands the result over: the book names the kiosk
             kiosk = rows.get("tracking_book_kiosks", str(kiosk_id(row["kiosk"]))) if row["kiosk"] else None
             deliverer = kiosk["name"] if kiosk else "Kiosk 24/7"
@@ -253,24 +253,24 @@ class CashLedgerReadModel(ReadModel):
 
     @on(Kiosk.EnvelopeAccepted)
     def _enveloped(self, rows: Rows, e: Any, position: int) -> None:
-        kiosk = rows.get("cash_ledger_kiosks", str(e.originator_id))["kiosk"]
+        kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "cash_ledger_dossiers", e.envelope.dossier_code, kiosk, self._blank)
 
     @on(D.LoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
-        code = rows.get("cash_ledger_dossiers", str(e.originator_id))["code"]
+        code = existing(rows, "cash_ledger_dossiers", str(e.originator_id))["code"]
         join_kiosk(rows, "cash_ledger_dossiers", code, e.kiosk, self._blank)
 
     @on(D.FeeAssessed)
     def _fee(self, rows: Rows, e: Any, position: int) -> None:
-        row = rows.get("cash_ledger_dossiers", str(e.originator_id))
+        row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         paid = row["paid_cash"] + row["paid_bank_qr"]
         change(rows, "cash_ledger_dossiers", row["id"], fee=e.amount, shortfall=max(e.amount - paid, 0),
                excess=max(paid - e.amount, 0))
 
     @on(D.PaymentReceived)
     def _paid(self, rows: Rows, e: Any, position: int) -> None:
-        row = rows.get("cash_ledger_dossiers", str(e.originator_id))
+        row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         column = "paid_cash" if e.method == PaymentMethod.CASH else "paid_bank_qr"
         change(rows, "cash_ledger_dossiers", row["id"], **{column: row[column] + e.amount}, shortfall=e.shortfall,
                excess=e.excess)
@@ -286,14 +286,14 @@ class CashLedgerReadModel(ReadModel):
 
     @on(Kiosk.CashAccepted)
     def _cash_in(self, rows: Rows, e: Any, position: int) -> None:
-        kiosk = rows.get("cash_ledger_kiosks", str(e.originator_id))
+        kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))
         rows.put("cash_ledger_cash_in", {"position": position, "kiosk": kiosk["kiosk"], "dossier_code": e.dossier_code,
                                          "collection_number": kiosk["collections"] + 1, "amount": e.amount, "at": utc(e.at)})
         join_kiosk(rows, "cash_ledger_dossiers", e.dossier_code, kiosk["kiosk"], self._blank)
 
     @on(Kiosk.Collected)
     def _collected(self, rows: Rows, e: Any, position: int) -> None:
-        kiosk = rows.get("cash_ledger_kiosks", str(e.originator_id))
+        kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))
         number = kiosk["collections"] + 1
         rows.put("cash_ledger_kiosks", dict(kiosk) | {"collections": number})
         rows.put("cash_ledger_collections", {

@@ -10,7 +10,7 @@ from domain.erasure import Erasure
 from domain.kiosk import Kiosk
 from domain.procedures import Catalogue, UnknownProcedureError
 from domain.values import ERASED, Role, mask_name, mask_phone
-from projections.base import ReadModel, Rows, Table, on
+from projections.base import ReadModel, Rows, Table, existing, on
 
 D = Dossier
 QUEUE_BY_STATUS = {
@@ -64,9 +64,7 @@ class DossierReadModel(ReadModel):
         self.catalogue = catalogue
 
     def _change(self, rows: Rows, key: str, event: Any | None, **columns: Any) -> None:
-        row = rows.get("dossiers", key)
-        if row is None:
-            raise LookupError(f"dossier {key} has no row: its opening event was never processed")
+        row = existing(rows, "dossiers", key)
         row.update(columns)
         if event is not None:
             row["version"], row["updated_at"] = event.originator_version, event.at
@@ -102,22 +100,22 @@ class DossierReadModel(ReadModel):
 
     @on(D.SupplementRequested)
     def _supplement_requested(self, rows: Rows, e: Any, position: int) -> None:
-        row = rows.get("dossiers", str(e.originator_id))
+        row = existing(rows, "dossiers", str(e.originator_id))
         self._set(rows, e, status="supplement_requested", resume_status=row["status"], supplements=row["supplements"] + 1)
 
     @on(D.SupplementProvided)
     def _supplement_provided(self, rows: Rows, e: Any, position: int) -> None:
-        row = rows.get("dossiers", str(e.originator_id))
+        row = existing(rows, "dossiers", str(e.originator_id))
         self._set(rows, e, status=row["resume_status"] or "received", resume_status=None, due_on=e.due_on)
 
     @on(D.FeeAssessed)
     def _fee(self, rows: Rows, e: Any, position: int) -> None:
-        paid = rows.get("dossiers", str(e.originator_id))["paid"]
+        paid = existing(rows, "dossiers", str(e.originator_id))["paid"]
         self._set(rows, e, fee=e.amount, shortfall=max(e.amount - paid, 0), excess=max(paid - e.amount, 0))
 
     @on(D.PaymentReceived)
     def _paid(self, rows: Rows, e: Any, position: int) -> None:
-        paid = rows.get("dossiers", str(e.originator_id))["paid"]
+        paid = existing(rows, "dossiers", str(e.originator_id))["paid"]
         self._set(rows, e, paid=paid + e.amount, shortfall=e.shortfall, excess=e.excess)
 
     @on(D.Routed)

@@ -91,7 +91,7 @@ class OverdueList(msgspec.Struct, frozen=True):
 
 def _where(filters: dict[str, str | None] | None) -> tuple[list[str], list[object]]:
     """SQL conditions for equality filters, and `within`: an agency and its wards (H29.06 covers H29.06.1)."""
-    where, params = ["1 = 1"], []
+    where, params = ["1 = 1"], list[object]()
     for name, value in (filters or {}).items():
         if name in FILTERS and value:
             where.append(f"{name} = ?")
@@ -170,7 +170,7 @@ class Views:
         return QueueItem(
             code=row["code"], procedure_code=row["procedure_code"], procedure_name=row["procedure_name"],
             agency=row["agency"], department=row["department"], channel=row["channel"], status=row["status"],
-            queue=row["queue"], received_at=_as_datetime(row["received_at"]), due_on=due, days_left=days_left,
+            queue=row["queue"], received_at=_moment(row["received_at"]), due_on=due, days_left=days_left,
             overdue=due is not None and due < today and row["queue"] != "closed", fee=row["fee"], paid=row["paid"],
             shortfall=row["shortfall"], excess=row["excess"], kiosk=row["kiosk"], tray=row["tray"],
             holder_unit=row["holder_unit"], applicant=row["applicant_masked"])
@@ -180,6 +180,11 @@ def _as_date(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(value)
+
+
+def _moment(value: Any) -> datetime:
+    """A NOT NULL timestamp column (a datetime on PostgreSQL, ISO text on SQLite)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def _as_datetime(value: Any) -> datetime | None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.dossier import Dossier
 from domain.tray import Tray, tray_id
-from projections.base import ReadModel, Rows, Table, on
+from projections.base import ReadModel, Rows, Table, existing, on
 
 COLUMNS = (("id", "TEXT NOT NULL"), ("kiosk", "TEXT NOT NULL"), ("tray", "INT NOT NULL"), ("status", "TEXT NOT NULL"),
            ("dossier_code", "TEXT"), ("loaded_at", "TS"), ("notified_at", "TS"), ("updated_at", "TS NOT NULL"))
@@ -23,7 +23,7 @@ class TrayReadModel(ReadModel):
 
     @staticmethod
     def _set(rows: Rows, key: str, at: Any, **columns: Any) -> None:
-        row = rows.get("kiosk_trays", key)
+        row = existing(rows, "kiosk_trays", key)
         row.update(columns, updated_at=at)
         rows.put("kiosk_trays", row)
 
@@ -46,13 +46,13 @@ class TrayReadModel(ReadModel):
 
     @on(Tray.ReturnedToService)
     def _repaired(self, rows: Rows, e: Any, position: int) -> None:
-        held = rows.get("kiosk_trays", str(e.originator_id))["dossier_code"]
+        held = existing(rows, "kiosk_trays", str(e.originator_id))["dossier_code"]
         self._set(rows, str(e.originator_id), e.at, status="loaded" if held else "empty")
 
     @on(Dossier.LoadedIntoTray)
     def _notified(self, rows: Rows, e: Any, position: int) -> None:
         # The pickup SMS is requested in the same commit as the load.
         key = str(tray_id(e.kiosk, e.tray))
-        row = rows.get("kiosk_trays", key)
+        row = existing(rows, "kiosk_trays", key)
         row["notified_at"] = e.at
         rows.put("kiosk_trays", row)
