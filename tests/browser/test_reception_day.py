@@ -186,8 +186,8 @@ def test_a_reception_officer_receives_charges_prints_delivers_refunds_rejects_an
     types = [e["type"] for e in client.get(f"/dossiers/{code}/history").json()]
     assert types[:2] == ["Received", "FeeAssessed"] and "SupplementProvided" in types and types[-1] == "ResultDelivered"
     assert client.get(f"/dossiers/{code}/history").json()[0]["actor"]["account_id"] == "tiepnhan"
-    assert client.get("/verify", params={"code": code}).status_code == 200
-    assert sha256 and len(sha256) == 64
+    signed = client.get("/verify", params={"code": code}).json()["files"]
+    assert [(f["sha256"], f["kind"]) for f in signed] == [(sha256, "receipt_form")]
     client.close()
     reads = list(app.system.access_logs.events.get(access_log_id(app.system.access_logs.subject(WALK_IN.id_number))))
     assert any(getattr(e, "purpose", None) == "Công dân gọi hỏi kết quả" for e in reads)
