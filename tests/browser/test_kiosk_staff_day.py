@@ -61,6 +61,7 @@ def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_
     expect(dialog).to_contain_text("Chênh lệch thiếu 1.000 đ")
     dialog.get_by_role("button", name="Xác nhận thu").click()
     expect(page.locator("#notice")).to_contain_text("Đã thu 2 phong bì và 6.000 đ")
+    expect(page.locator("#collection-report")).to_contain_text("máy ghi nhận 7.000 đ, đếm được 6.000 đ")
 
     # The collected envelopes go to the department: the receiver is picked from real staff.
     handover = page.get_by_role("form", name="Giao hồ sơ vừa thu")

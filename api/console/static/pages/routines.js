@@ -1,7 +1,7 @@
 // Việc hằng ngày tại kiosk (tổ tư vấn): the 08:00/14:00 collection counted by banknote with the discrepancy shown
 // before confirming, then the batch handover to a department; envelopes, trays and overdue results (routines-more.js).
 import { caughtUp, get, post } from "../api.js";
-import { notice } from "../app.js";
+import { go, notice } from "../app.js";
 import { envelopeCard, overdueCard, trayCard } from "../routines-more.js";
 import { field, fmtMoney, fmtTime, form, h, kioskForm, label, options, ROLES } from "../ui.js";
 import { confirmDialog, DENOMINATIONS, useStyles } from "../workday.js";
@@ -43,7 +43,7 @@ function collectionCard(kiosk, collected) {
   };
   counts.forEach((input) => input.addEventListener("input", update));
   update();
-  return h("section", { class: "card", "aria-labelledby": "collection-title" },
+  const card = h("section", { class: "card", "aria-labelledby": "collection-title" },
     h("h2", { id: "collection-title" }, "Thu hồ sơ và tiền (08:00 / 14:00)"),
     h("p", {}, `Trong thùng: ${kiosk.bin.length} phong bì. Tiền máy ghi nhận: `, h("strong", { id: "cash-expected" }, fmtMoney(kiosk.cash_expected))),
     form({ "aria-label": "Kiểm đếm tiền", class: "notes" }, [
@@ -59,8 +59,14 @@ function collectionCard(kiosk, collected) {
       if (!await confirmDialog("Xác nhận đã thu hồ sơ và tiền?", lines, "Xác nhận thu")) return;
       const report = await post(`/kiosks/${encodeURIComponent(kiosk.key)}/collections`, { cash_counted: counted });
       notice(`Đã thu ${report.envelopes.length} phong bì và ${fmtMoney(report.cash_counted)} lúc ${fmtTime(report.at)}.`);
+      // The figures above are now history: show what was recorded instead of a form that would count them again.
+      card.replaceChildren(h("h2", { id: "collection-title" }, "Đã thu hồ sơ và tiền"), h("p", { id: "collection-report" },
+        `${report.envelopes.length} phong bì; máy ghi nhận ${fmtMoney(report.cash_expected)}, đếm được ${fmtMoney(report.cash_counted)}`,
+        report.discrepancy ? `, chênh lệch ${fmtMoney(report.discrepancy)} đã ghi vào sổ quỹ.` : ", khớp."),
+      h("p", {}, h("a", { href: location.hash, onclick: (event) => { event.preventDefault(); go(location.hash); } }, "Làm mới")));
       collected(report);
     }));
+  return card;
 }
 
 // The collected envelopes go to departments: tick dossiers, pick the receiver from real staff who may take them all.
