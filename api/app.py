@@ -24,6 +24,7 @@ from api.controllers.fleet import fleet_route
 from api.controllers.reports import ReportsController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
+from api.controllers.workday import WORKDAY_ROUTES
 from api.errors import ERROR_RESPONSES, EXCEPTION_HANDLERS
 from api.idempotency import idempotency_middleware
 from api.metrics import Operations
@@ -47,7 +48,7 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        *CONSOLE_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
+                        *CONSOLE_ROUTES, *WORKDAY_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
                         fleet_route(system)],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),

@@ -180,6 +180,22 @@ class Accounts(OneStopApplication):
             self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
 
+    def reassign(self, username: str, *, role: Role, agency: str, department: str | None, actor: Actor) -> AccountView:
+        """A new role and unit for a staff account (not a kiosk's); every token issued until now ends."""
+        if role not in STAFF_ROLES or role == Role.KIOSK:
+            raise InvalidValueError("role", "not a staff role", "Vai trò không dùng cho tài khoản cán bộ.")
+        if role in DEPARTMENT_ROLES and not department:
+            raise InvalidValueError("department", "required for this role", "Vai trò này cần chọn phòng ban.")
+
+        def command(account: Account) -> None:
+            if account.role == Role.KIOSK:
+                raise InvalidValueError("username", "a kiosk's device account keeps its role",
+                                        "Tài khoản thiết bị kiosk không đổi vai trò được.")
+            account.reassign(role, agency, department, actor)
+        self.update(account_id(username), ACCOUNT, username, None, command)
+        self.tokens.revoke_account(username, self.clock.now())
+        return self.get_account(username)
+
     def _verify(self, account: Account | None, password: str) -> bool:
         if not self._hashing.acquire(blocking=False):
             raise BusyError()

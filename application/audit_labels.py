@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from domain.account import Account as A
 from domain.dossier import Dossier as D
 from domain.kiosk import Kiosk as K
 from domain.money import format_dong as dong
@@ -22,6 +23,8 @@ PICKUP_VI = {"cccd_and_receipt": "số CCCD và biên nhận", "code_and_otp": "
 NOTIFY_VI = {"sms": "tin nhắn SMS", "zalo": "Zalo", "email": "thư điện tử", "console": "màn hình cán bộ"}
 LEVEL_VI = {"very_satisfied": "rất hài lòng", "satisfied": "hài lòng", "acceptable": "chấp nhận được",
             "dissatisfied": "không hài lòng"}
+CONTACT_VI = {"will_come": "công dân hẹn đến nhận", "asked_counter": "công dân xin nhận tại quầy",
+              "no_answer": "không liên lạc được", "wrong_number": "sai số điện thoại"}
 ORIGIN_VI = {"scan": "bản số hóa", "result": "kết quả giải quyết", "electronic": "giấy tờ điện tử"}
 
 
@@ -60,6 +63,15 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     D.PulledBackFromTray: ("Thu hồi kết quả từ khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
     D.ResultDelivered: ("Trả kết quả", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}"),
     D.Rated: ("Đánh giá mức độ hài lòng", lambda e: _rating(e.rating)),
+    D.ExcessRefunded: ("Hoàn trả tiền nộp thừa", lambda e: f"Hoàn trả {dong(e.amount)} tại quầy"),
+    D.ContactRecorded: ("Liên hệ công dân", lambda e: f"Kết quả liên hệ: {CONTACT_VI[e.outcome]}"),
+    A.Created: ("Tạo tài khoản", lambda e: f"Tài khoản {e.username}, vai trò {ROLE_VI[e.role]}, cơ quan {e.agency}"
+                + (f", phòng {e.department}" if e.department else "") + (f", kiosk {e.kiosk}" if e.kiosk else "")),
+    A.PasswordChanged: ("Đặt lại mật khẩu", lambda e: "Mật khẩu mới (chỉ lưu mã băm)"),
+    A.Disabled: ("Khóa tài khoản", lambda e: f"Lý do: {e.reason}"),
+    A.Enabled: ("Mở khóa tài khoản", lambda e: "Tài khoản hoạt động lại"),
+    A.Reassigned: ("Đổi vai trò, đơn vị", lambda e: f"Vai trò {ROLE_VI[e.role]}, cơ quan {e.agency}"
+                   + (f", phòng {e.department}" if e.department else "")),
     K.Installed: ("Lắp đặt kiosk", lambda e: f"{e.name}, {e.tray_count} khay, cơ quan {e.agency}"),
     K.EnvelopesRegistered: ("Nạp phong bì", lambda e: f"{len(e.barcodes)} mã vạch phong bì mới"),
     K.EnvelopeAccepted: ("Nhận phong bì vào thùng", lambda e: f"Phong bì {e.envelope.barcode}, hồ sơ {e.envelope.dossier_code}"),

@@ -18,7 +18,7 @@ from application.snapshots import SNAPSHOT_INTERVALS
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
 from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
-from domain.dossier import Dossier
+from domain.dossier import ContactOutcome, Dossier
 from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
@@ -169,6 +169,20 @@ class Dossiers(OneStopApplication):
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.deliver_result(
             channel=channel, receiver_name=receiver_name, actor=actor, at=at))
+
+    @command
+    def refund_excess(self, code: str, *, actor: Actor, expected_version: int | None = None,
+                      at: datetime | None = None) -> Written:
+        """Hand back at the counter what was paid beyond the fee (recorded in the cash ledger)."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.refund_excess(actor=actor, at=at))
+
+    @command
+    def record_contact(self, code: str, *, outcome: ContactOutcome, actor: Actor, expected_version: int | None = None,
+                       at: datetime | None = None) -> Written:
+        """The outcome of calling the applicant about an overdue result."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.record_contact(outcome=outcome, actor=actor, at=at))
 
     @command
     def rate(self, code: str, *, rating: Rating, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:

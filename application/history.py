@@ -23,13 +23,14 @@ from application.kiosk_views import KioskView, TrayView, local
 from application.ports import Clock
 from application.audit_labels import ROLE_VI, describe
 from application.views import details_of
+from domain.account import account_id, check_username
 from domain.codes import dossier_id, parse_code
 from domain.errors import InvalidValueError
 from domain.kiosk import check_kiosk_key, kiosk_id
 from domain.tray import tray_id
 from domain.vault import VaultOwner, vault_id
 
-KINDS = {"dossier": "hồ sơ", "kiosk": "kiosk", "tray": "khay", "vault": "kho dữ liệu"}
+KINDS = {"dossier": "hồ sơ", "kiosk": "kiosk", "tray": "khay", "vault": "kho dữ liệu", "account": "tài khoản"}
 RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:([Zz])|([+ -])(\d{2}):(\d{2}))")
 TRAY_KEY = re.compile(r"(?P<kiosk>[A-Z0-9][A-Z0-9-]{1,30}):(?P<number>\d{1,3})", re.ASCII)
 Positions = Callable[[UUID], Mapping[int, int]]
@@ -173,6 +174,9 @@ class History:
             return details_of(aggregate)
         if kind == "tray":
             return tray_view(aggregate)
+        if kind == "account":  # never the password hash
+            return {name: getattr(aggregate, name) for name in ("username", "name", "role", "agency", "department",
+                                                                 "kiosk", "enabled")}
         if kind == "vault":
             return {"owner_kind": aggregate.owner.kind, "documents": list(aggregate.documents.values())}
         kiosk = aggregate
@@ -199,8 +203,11 @@ def target(kind: str, key: str) -> UUID:
     if kind == "vault":
         owner_kind, _, number = key.partition(":")
         return vault_id(VaultOwner(kind=owner_kind, id_number=number))
-    raise InvalidValueError("kind", "must be dossier, kiosk, tray or vault",
-                            "loại đối tượng phải là dossier (hồ sơ), kiosk, tray (khay) hoặc vault (kho dữ liệu)")
+    if kind == "account":
+        return account_id(check_username(key))
+    raise InvalidValueError("kind", "must be dossier, kiosk, tray, vault or account",
+                            "loại đối tượng phải là dossier (hồ sơ), kiosk, tray (khay), vault (kho dữ liệu) hoặc "
+                            "account (tài khoản)")
 
 
 def parse_tray_key(key: str) -> tuple[str, int]:

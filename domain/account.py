@@ -120,3 +120,17 @@ class Account(FlatCopy, Aggregate):
     @event(Enabled)
     def _enable(self, actor: Actor) -> None:
         self.enabled = True
+
+    class Reassigned(Event):
+        """The officer moved to another role, agency or department (điều động); their sessions end."""
+
+        role: Role
+        agency: str
+        department: str | None
+
+    def reassign(self, role: Role, agency: str, department: str | None, actor: Actor) -> None:
+        self._reassign(role, agency, department, actor)
+
+    @event(Reassigned)
+    def _reassign(self, role: Role, agency: str, department: str | None, actor: Actor) -> None:
+        self.role, self.agency, self.department = role, agency, department

@@ -32,6 +32,15 @@ from domain.values import (
 )
 
 
+class ContactOutcome(StrEnum):
+    """What came of calling a citizen whose result is overdue in a tray (liên hệ công dân)."""
+
+    WILL_COME = "will_come"
+    ASKED_COUNTER = "asked_counter"
+    NO_ANSWER = "no_answer"
+    WRONG_NUMBER = "wrong_number"
+
+
 class Status(StrEnum):
     """Where a dossier stands in its lifecycle."""
 
@@ -71,6 +80,8 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "rate": frozenset({S.DELIVERED}),
 }
 """Action -> the states in which it is allowed. Checked by the commands only, never on replay."""
+_REFUNDABLE = frozenset({S.RESULT_ISSUED, S.DELIVERED, S.RATED, S.WITHDRAWN, S.REJECTED})
+"""Where an excess may be refunded at the counter: the result is out of every tray, or the dossier has ended."""
 
 
 def allowed_actions(status: Status) -> list[str]:
@@ -200,6 +211,16 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
         channel: DeliveryChannel
         receiver_name: str | None
+
+    class ExcessRefunded(Event):
+        """Money paid beyond the fee was handed back to the applicant at the counter (hoàn trả tiền nộp thừa)."""
+
+        amount: int
+
+    class ContactRecorded(Event):
+        """Staff called the applicant about an overdue result; only the outcome is kept (no number, no words)."""
+
+        outcome: ContactOutcome
 
     class Rated(Event):
         """The applicant's satisfaction rating (Circular 01/2018/TT-VPCP)."""
@@ -386,6 +407,22 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
             raise PaymentOutstandingError(self.shortfall)
         self._result_delivered(channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at))
 
+    def refund_excess(self, *, actor: Actor, at: datetime) -> int:
+        """Hand back all money paid beyond the fee, at the counter; refused when nothing is owed back."""
+        if self.status not in _REFUNDABLE:
+            raise ActionNotAllowedError("refund_excess", self.status.value, self.allowed_actions())
+        if not self.excess:
+            raise InvalidValueError("amount", "nothing was paid beyond the fee", "hồ sơ không có tiền nộp thừa để hoàn trả")
+        amount = self.excess
+        self._excess_refunded(amount=amount, actor=actor, at=_aware(at))
+        return amount
+
+    def record_contact(self, *, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:
+        """Record the outcome of a call about an overdue result (in a tray, or pulled back from one)."""
+        if self.status not in (Status.IN_TRAY, Status.RESULT_ISSUED):
+            raise ActionNotAllowedError("record_contact", self.status.value, self.allowed_actions())
+        self._contact_recorded(outcome=ContactOutcome(outcome), actor=actor, at=_aware(at))
+
     def rate(self, *, rating: Rating, actor: Actor, at: datetime) -> None:
         """Record the applicant's satisfaction (once)."""
         self._require("rate")
@@ -460,6 +497,14 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(ResultDelivered)
     def _result_delivered(self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
         self.status, self.delivered_at, self.tray = Status.DELIVERED, at, None
+
+    @event(ExcessRefunded)
+    def _excess_refunded(self, amount: int, actor: Actor, at: datetime) -> None:
+        self.paid -= amount
+
+    @event(ContactRecorded)
+    def _contact_recorded(self, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:
+        pass
 
     @event(Rated)
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:

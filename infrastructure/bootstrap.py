@@ -35,6 +35,7 @@ from infrastructure import embedded
 from infrastructure.settings import Settings, private_files
 from projections.models import read_models
 from projections.queries import Views
+from projections.search import DossierSearch
 from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
@@ -65,6 +66,7 @@ class System:
     stop_dispatcher: Any = None
     erasures: Erasures | None = None
     guards: GuardStore | None = None
+    search: DossierSearch | None = None
 
     def close(self) -> None:
         """Stop the in-process runner and release database connections."""
@@ -109,7 +111,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
     kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days,
                     attempts=guards)
     store = read_store(settings)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=settings.projection_batch)
+    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue, key), batch=settings.projection_batch)
     if settings.projections == "inprocess":
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
@@ -130,8 +132,9 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
                         common_passwords=load_common_passwords())
     accounts.repository.cache = dossiers.repository.cache
     erasures = wiring.erasures(keys, env, clock, otps, dossiers, kiosks, vaults, notifications, accounts)
+    views = Views(store, calendar)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                  kiosks=kiosks, projector=projector, views=Views(store, calendar),
+                  kiosks=kiosks, projector=projector, views=views, search=DossierSearch(store, views, key),
                   read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
                   history=audit_history(dossiers, clock), vaults=vaults, otps=otps,
                   notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
@@ -145,7 +148,8 @@ def build_projector(settings: Settings) -> Projector:
     private_files()
     keys = wiring.key_ring(settings)
     projector = projector_over(settings.event_store_env(), read_store(settings),
-                               read_models(load_catalogue(settings.catalogue_path)), settings.projection_batch)
+                               read_models(load_catalogue(settings.catalogue_path), embedded.secret_key(settings)),
+                               settings.projection_batch)
     wiring.seal(keys, projector.log_reader)  # before it reads anything
     return projector
 

@@ -278,6 +278,12 @@ class CashLedgerReadModel(ReadModel):
             rows.put("cash_ledger_bank_qr", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
                                              "reference": e.reference, "amount": e.amount, "at": utc(e.at), "reconciled": False})
 
+    @on(D.ExcessRefunded)
+    def _refunded(self, rows: Rows, e: Any, position: int) -> None:
+        """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed back."""
+        row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
+        change(rows, "cash_ledger_dossiers", row["id"], paid_cash=row["paid_cash"] - e.amount, excess=0)
+
     @on(Kiosk.CashAccepted)
     def _cash_in(self, rows: Rows, e: Any, position: int) -> None:
         kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))

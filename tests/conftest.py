@@ -105,6 +105,9 @@ def otp():
     return FakeOtp()
 
 
+SEARCH_KEY = b"tests-search-key-0123456789abcdef"
+
+
 @pytest.fixture
 def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     """The whole System on the parametrised store, with fakes for the outside world."""
@@ -123,6 +126,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
 
     from projections.models import read_models
     from projections.queries import Views
+    from projections.search import DossierSearch
     from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
     from infrastructure.readstore.runner import Projector
 
@@ -130,7 +134,7 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock, attempts=guards)
     store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue))
+    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue, SEARCH_KEY))
     for app in (dossiers, kiosks):
         app.after_commit.append(projector.poke)
     projector.start(poll=0.1)
@@ -138,7 +142,8 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
                         common_passwords=load_common_passwords())
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                    kiosks=kiosks, projector=projector, views=Views(store, calendar), accounts=accounts,
+                    kiosks=kiosks, projector=projector, views=(views := Views(store, calendar)), accounts=accounts,
+                    search=DossierSearch(store, views, SEARCH_KEY),
                     read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
                     history=audit_history(dossiers, clock),
                     idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),

@@ -115,7 +115,7 @@ def world(system, store_env, clock, otp, tmp_path):
 def concrete(path: str, code: str, owner: str) -> str:
     values = {"code": code, "key": "Q6-01", "owner_kind": "citizen", "owner_id": owner, "document_id": str(uuid.uuid4()),
               "number": "1", "line": "1", "queue": "to_route", "period": "week", "model": "trays", "kind": "dossier", "name": "dossiers",
-              "username": "ai.do", "file_path": "index.html"}
+              "username": "ai.do", "file_path": "index.html", "procedure": COPY}
     if path.startswith("/audit/{kind}"):
         values["key"] = code
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)

@@ -31,7 +31,8 @@ RAW_HEADERS = {  # the headers the API reads, with values no well-behaved client
 }
 
 
-VALID = {"model": "dossiers", "name": "dossiers", "kind": "dossier", "period": "quarter", "queue": "to_accept"}
+VALID = {"model": "dossiers", "name": "dossiers", "kind": "dossier", "period": "quarter", "queue": "to_accept",
+         "procedure": "2.000815.000.00.00.H29"}
 
 
 def operations(app) -> list[tuple[str, str, object, list[dict]]]:

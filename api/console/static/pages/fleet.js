@@ -1,7 +1,9 @@
 // Các kiosk: every kiosk of the caller's agency, online or not (heartbeats), its containers and what needs the
-// team (GET /views/kiosks/fleet). Registering #/fleet in the console's navigation is app.js's business.
+// team (GET /views/kiosks/fleet).
 import { get } from "../api.js";
 import { fmtMoney, fmtTime, h, table } from "../ui.js";
+
+export const page = { route: "fleet", title: "Tình trạng kiosk", needs: ["GET /views/kiosks/fleet"], menu: true };
 
 export const PROBLEMS = {
   offline: "Mất kết nối",

@@ -1,0 +1,21 @@
+"""The routes the console's working-day pages added (counter, routines, search, administration), for api/app.py."""
+
+from __future__ import annotations
+
+from api.controllers.admin import (
+    AccountAssignmentController,
+    AccountHistoryController,
+    EnvelopeLabelController,
+    PullBackReceiversController,
+)
+from api.controllers.counter import CounterController
+from api.controllers.search import SearchController
+
+WORKDAY_ROUTES: list[object] = [
+    CounterController,
+    SearchController,
+    EnvelopeLabelController,
+    AccountHistoryController,
+    PullBackReceiversController,
+    AccountAssignmentController,
+]
