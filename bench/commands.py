@@ -6,6 +6,7 @@ Last line:    ratio <ours/raw at concurrency 4>
 
 from __future__ import annotations
 
+from application.base import OneStop
 import argparse
 import sys
 from datetime import datetime, timezone
@@ -74,7 +75,7 @@ def main() -> None:
     progress(f"machine: {machine()}")
     results: dict[tuple[str, int], float] = {}
     with scratch_schema() as schema:
-        app = Dossiers(event_store_env(schema), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(OneStop(event_store_env(schema)), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock())
         for concurrency in (1, 4):
             results["raw", concurrency] = raw_rate(schema, concurrency, args.seconds)
             progress(f"raw INSERT+COMMIT   concurrency {concurrency}: {results['raw', concurrency]:8.0f} /s")

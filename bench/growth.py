@@ -14,6 +14,7 @@ Last line:    ratio <worst p50 ratio to day one over every operation, cache and 
 
 from __future__ import annotations
 
+from application.base import OneStop
 import argparse
 import sqlite3
 import sys
@@ -63,7 +64,7 @@ class Apps:
     """The two applications of one process, sharing a cache."""
 
     def __init__(self, env: dict[str, str], catalogue, calendar) -> None:
-        self.dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=SystemClock())
+        self.dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=SystemClock())
         self.kiosks = Kiosks(env, dossiers=self.dossiers, proofs=Proofs(b"g" * 32), clock=SystemClock())
 
     def forget(self) -> None:

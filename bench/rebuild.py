@@ -6,6 +6,7 @@ Last line:    ratio <ours/raw>
 
 from __future__ import annotations
 
+from application.base import OneStop
 import argparse
 import os
 import sys
@@ -82,7 +83,7 @@ def main() -> None:
     args = parser.parse_args()
     progress(f"machine: {machine()}")
     with scratch_schema() as schema:
-        app = Dossiers(event_store_env(schema), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
         events = generate(app, args.dossiers)
         progress(f"events: {events}")
         rows, raw_seconds = raw_read(schema)

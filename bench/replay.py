@@ -6,6 +6,7 @@ Last line:    ratio <ours/raw>   (our events/s while verifying the chain ÷ raw 
 
 from __future__ import annotations
 
+from application.base import OneStop
 import argparse
 import sys
 import tempfile
@@ -34,7 +35,7 @@ EVERY = 1000
 def fill(schema: str, total: int) -> int:
     """Real events of 500 dossiers through the application, then copies of them (new aggregate ids, same
     topics and states) appended with COPY until the table holds `total` rows."""
-    app = Dossiers(event_store_env(schema), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+    app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
     generate(app, 500)
     app.close()
     with psycopg.connect(**PG) as conn:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 from datetime import UTC, datetime, timedelta
 
 from application.tokens import Principal, Tokens
@@ -26,7 +27,7 @@ def accounts_for(env: dict[str, str], clock):
     from application.accounts import Accounts
     from infrastructure.passwords import Argon2Hasher
 
-    return Accounts(env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
+    return Accounts(OneStop(env), hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
 
 
 STAFF_PASSWORD = "thu-nghiem-mot-cua-2026"

@@ -9,6 +9,7 @@ runs in demo mode, so that the routes registered only there are in the table too
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 import re
 import uuid
@@ -98,7 +99,7 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
 
 @pytest.fixture
 def world(system, store_env, clock, otp, tmp_path):
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
     system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
     enrol_team(system)  # the accounts a handover names
     with TestClient(create_app(system)) as client:

@@ -7,6 +7,7 @@ the vault of its applicant), so what is tested is the body handling, not the acc
 
 from __future__ import annotations
 
+from application.base import OneStop
 import uuid
 
 import pytest
@@ -60,7 +61,7 @@ def api(system, store_env, signer, clock, otp):
     from infrastructure.pdf_tools import LocalPdfTools
     from tests.fakes import InMemoryBlobStore
 
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
     app = create_app(system)
     with TestClient(app) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},

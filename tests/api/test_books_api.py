@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import csv
 import io
 import subprocess
@@ -39,8 +40,8 @@ def client(catalogue, tmp_path_factory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("books_api")
     env = COMMON | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp / "events.sqlite3")}
     clock, otp, calendar = FakeClock(vn(DAY, 7)), FakeOtp(), load_calendar()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = SqliteReadStore(tmp / "readmodels.sqlite3")
     projector = Projector(dossiers.recorder, dossiers.mapper, store, [*read_models(catalogue), *book_read_models(catalogue)])
     play_full_day(dossiers, kiosks, clock, otp, catalogue)

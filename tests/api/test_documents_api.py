@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 import io
 import subprocess
@@ -35,7 +36,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 
 @pytest.fixture
 def client(system, store_env, signer, clock):
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
     with TestClient(create_app(system)) as client:
         client.headers.update(HEADERS)
         yield client

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import threading
 
 import pytest
@@ -91,7 +92,7 @@ class BlockingHasher(Argon2Hasher):
 
 def test_logins_beyond_the_hashing_slots_are_refused_at_once_not_queued(store_env, clock) -> None:
     hasher = BlockingHasher()
-    accounts = Accounts(store_env, hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, hashing_slots=2)
+    accounts = Accounts(OneStop(store_env), hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, hashing_slots=2)
     accounts.create_account("lan.pt", PASSWORD, name="Lan", role=Role.RECEPTION_OFFICER, agency="H29.06", actor=SETUP)
     answers: list[object] = []
     threads = [threading.Thread(target=lambda: answers.append(accounts.login("lan.pt", PASSWORD))) for _ in range(2)]

@@ -7,6 +7,7 @@ is 403 with a Vietnamese message and records nothing; every read of this distric
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 from dataclasses import dataclass
 
@@ -82,7 +83,7 @@ def a_pdf(title: str) -> bytes:
 
 @pytest.fixture
 def world(system: System, store_env, clock, otp, signer) -> World:
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
     enrol_team(system)
     with TestClient(create_app(system)) as client:
         for key in ("Q6-01", "Q6-02"):

@@ -5,6 +5,7 @@ The vault's owner is the applicant of two dossiers received at the counter, so t
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 import io
 from datetime import date
@@ -45,7 +46,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 @pytest.fixture
 def vaults(system: System, store_env, signer, clock) -> Vaults:
     """The system's vaults (closed with the system), signing with the development PKI."""
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
     return system.vaults
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import pytest
 
 from application.access_log import AccessLogs
@@ -21,8 +22,8 @@ def apps(store_env, tmp_path):
     """(access logs, OTPs, notifier, clock, queued background jobs)."""
     clock, notifier, queued = FakeClock(), FakeNotifier(), []
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
-    otps = Otps(store_env, key=b"o" * 32, notifier=notifier)
-    logs = AccessLogs(store_env, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append,
+    otps = Otps(OneStop(store_env), key=b"o" * 32, notifier=notifier)
+    logs = AccessLogs(OneStop(store_env), key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append,
                       dossier_events=lambda _: [])
     logs.record_read(id_number=ID, phone=PHONE, dossier_code="H29.06-260520-0001", what="xem hồ sơ", purpose="xử lý",
                      actor=OFFICER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import threading
 from datetime import date
 
@@ -50,11 +51,11 @@ def test_a_dossier_goes_from_receipt_to_rating_and_its_history_says_who_did_what
 
 
 def test_values_and_enums_survive_the_round_trip_through_the_store(store_env, catalogue, calendar, clock) -> None:
-    first = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    first = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     code = receive(first, Channel.POSTAL)
     first.hand_over(code, item="Hồ sơ", giver=TEAM, receiver=CLERK, actor=OFFICER)
     first.close()
-    fresh = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    fresh = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     events = list(fresh.events.get(dossier_id(code)))
     received, handed = events
     assert received.channel is Channel.POSTAL and received.applicant == PERSON
@@ -65,10 +66,10 @@ def test_values_and_enums_survive_the_round_trip_through_the_store(store_env, ca
 
 
 def test_codes_are_sequential_per_agency_and_day_and_continue_after_a_restart(store_env, catalogue, calendar, clock) -> None:
-    first = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    first = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     codes = [receive(first) for _ in range(3)]
     first.close()
-    second = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    second = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     codes.append(receive(second))
     assert [parse_code(c)[2] for c in codes] == [1, 2, 3, 4]
     assert parse_code(codes[0])[1] == date(2026, 5, 20)
@@ -78,7 +79,7 @@ def test_codes_are_sequential_per_agency_and_day_and_continue_after_a_restart(st
 
 
 def test_concurrent_receipts_in_two_processes_never_share_a_code(store_env, catalogue, calendar, clock) -> None:
-    apps = [Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock) for _ in range(2)]
+    apps = [Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock) for _ in range(2)]
     codes: list[str] = []
     lock = threading.Lock()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 from collections import Counter, defaultdict
 from datetime import date
 
@@ -34,8 +35,8 @@ KIOSK_PROCEDURES = ["2.000635.000.00.00.H29", "1.001193.000.00.00.H29", "1.00161
 @pytest.fixture
 def day(store_env, catalogue):
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     yield dossiers, kiosks, clock, otp
     kiosks.close()
     dossiers.close()

@@ -3,6 +3,7 @@ and a store written before these changes still loads."""
 
 from __future__ import annotations
 
+from application.base import OneStop
 import msgspec
 import pytest
 from eventsourcing.persistence import StoredEvent
@@ -24,8 +25,8 @@ def apps(store_env, catalogue):
 
     def build():
         clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-        dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-        kiosks = kiosks_app(store_env, dossiers, otp, clock)
+        dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+        kiosks = kiosks_app(dossiers, otp, clock)
         made.extend([kiosks, dossiers])
         return kiosks, otp
     yield build

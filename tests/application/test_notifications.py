@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import logging
 from datetime import date, timedelta
 
@@ -25,9 +26,9 @@ SYSTEM = Actor(account_id="test", role=Role.SYSTEM)
 @pytest.fixture
 def world(store_env, catalogue):
     clock, otp, notifier = FakeClock(vn(DAY, 7)), FakeOtp(), FakeNotifier()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
-    notifications = Notifications(store_env, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
+    notifications = Notifications(OneStop(store_env), notifier=notifier, agency_name=lambda code: catalogue.agency(code).name)
     yield dossiers, kiosks, notifications, notifier, clock, otp
     for app in (notifications, kiosks, dossiers):
         app.close()
@@ -53,7 +54,7 @@ def test_each_pickup_request_becomes_exactly_one_notification(world, catalogue):
     codes = results_in_trays(world, catalogue, 3)
     assert notifications.follow_requests(clock.now()) == 3
     assert notifications.follow_requests(clock.now()) == 0
-    twin = Notifications(dossiers.env, notifier=notifier)  # a second process, or a restart, runs the policy again
+    twin = Notifications(OneStop(dossiers.env), notifier=notifier)  # a second process, or a restart, runs the policy again
     try:
         assert twin.follow_requests(clock.now()) == 0
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -25,7 +26,7 @@ def notifier() -> FakeNotifier:
 
 @pytest.fixture
 def otps(store_env, notifier):
-    app = Otps(store_env, key=KEY, notifier=notifier)
+    app = Otps(OneStop(store_env), key=KEY, notifier=notifier)
     yield app
     app.close()
 
@@ -100,7 +101,7 @@ def test_a_kiosk_gets_thirty_codes_an_hour(otps):
 
 def test_sms_down_falls_back_to_zalo_and_both_down_is_a_clear_error(store_env):
     notifier = FakeNotifier(failing={"sms": "transient"})
-    app = Otps(store_env, key=KEY, notifier=notifier)
+    app = Otps(OneStop(store_env), key=KEY, notifier=notifier)
     try:
         app.send(PHONE, "submit", T0)
         assert notifier.tries == ["sms", "zalo"] and notifier.sent[-1][0] == "zalo"
@@ -129,7 +130,7 @@ def test_no_event_and_no_log_line_holds_the_code_or_the_phone(otps, notifier, ca
        phone=st.from_regex(r"\A09[0-9]{8}\Z"))
 def test_random_codes_and_phones_never_reach_the_events(store_env, codes, phone):
     issued = iter(codes)
-    app = Otps(store_env, key=KEY, notifier=FakeNotifier(), code_source=lambda: next(issued))
+    app = Otps(OneStop(store_env), key=KEY, notifier=FakeNotifier(), code_source=lambda: next(issued))
     try:
         start = app.recorder.max_notification_id() or 0
         for n in range(3):
@@ -157,8 +158,8 @@ def test_the_kiosk_flow_runs_unchanged_on_the_event_sourced_otp(store_env, catal
     from tests.kiosk_support import kiosks_app
 
     clock = FakeClock(T0)
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otps, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otps, clock)
     try:
         kiosks.request_otp(PHONE)
         with pytest.raises(WrongOtpError):

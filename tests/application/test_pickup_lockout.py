@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 from datetime import date
 
 import pytest
@@ -24,8 +25,8 @@ DAY = date(2026, 5, 20)
 def kiosk(store_env, catalogue, tmp_path):
     """A kiosk whose trays hold the results of three citizens' dossiers; returns (kiosks, dossiers, codes, clock, otp)."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     kiosks.throttle = Throttle(guards)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)

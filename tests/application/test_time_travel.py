@@ -3,6 +3,7 @@ stood at several instants of business time (`at`), read both from the aggregates
 
 from __future__ import annotations
 
+from application.base import OneStop
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from functools import partial
@@ -52,8 +53,8 @@ def played(request, tmp_path_factory, catalogue):
             conn.execute(f"CREATE SCHEMA {schema}")
         env = postgres_env(schema)
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     try:
         codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
         yield Played(dossiers, kiosks, codes, History(dossiers, clock=clock, positions=partial(positions_of, dossiers.recorder)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import threading
 from collections import Counter
 
@@ -18,8 +19,8 @@ CLERK = Actor(account_id="officer.dept", role=Role.DEPARTMENT_OFFICER)
 def test_eight_threads_loading_at_once_never_share_a_tray(store_env, catalogue, calendar, clock) -> None:
     apps = []
     for _ in range(2):  # two processes' worth of applications, each with its own cache
-        dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-        apps.append((dossiers, kiosks_app(store_env, dossiers, FakeOtp(), clock)))
+        dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
+        apps.append((dossiers, kiosks_app(dossiers, FakeOtp(), clock)))
     dossiers, kiosks = apps[0]
     kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=90)
     codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter", components=[], actor=CLERK,

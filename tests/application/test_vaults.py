@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import io
 import subprocess
 from datetime import date
@@ -59,7 +60,7 @@ def blobs(tmp_path) -> FilesystemBlobStore:
 
 @pytest.fixture
 def vaults(store_env, blobs, signer, clock):
-    app = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
+    app = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     yield app
     app.close()
 
@@ -232,7 +233,7 @@ def test_documents_read_back_by_a_fresh_application_are_the_same(store_env, vaul
     result = issue_result(vaults)
     vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     electronic = vaults.store_document(OWNER, metadata=PERMIT, pdf=result_pdf("GIẤY PHÉP XÂY DỰNG"), actor=OFFICER)
-    fresh = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    fresh = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools(), clock=clock)
     try:
         assert fresh.list_documents(OWNER) == vaults.list_documents(OWNER)
         [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.events.get(result.vault_id))[0]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import uuid
 
 import psycopg
@@ -26,7 +27,7 @@ CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
 def world(pg_schema, catalogue, calendar, clock):
     """Events in `pg_schema`, read models in a schema of their own with one dossier in them."""
     read_schema = f"r_{uuid.uuid4().hex[:12]}"
-    dossiers = Dossiers(postgres_env(pg_schema), catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(postgres_env(pg_schema)), catalogue=catalogue, calendar=calendar, clock=clock)
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
         code = receive(dossiers)
@@ -113,7 +114,7 @@ def test_granting_again_updates_the_role_and_adds_the_tables_passed_in(world, ro
 def test_a_rebuild_keeps_the_analysts_grants(world, role, catalogue) -> None:
     event_schema, read_schema, code = world
     grant_analyst(CONNINFO, read_schema, role, "mat-khau-phan-tich")
-    dossiers = Dossiers(postgres_env(event_schema), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = Dossiers(OneStop(postgres_env(event_schema)), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
         Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).rebuild()

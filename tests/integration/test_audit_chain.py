@@ -3,6 +3,7 @@ directly in the database are reported at the first broken position, and rewritte
 
 from __future__ import annotations
 
+from application.base import OneStop
 import sqlite3
 import threading
 
@@ -42,7 +43,7 @@ class Audited:
 
 @pytest.fixture
 def audited(pg_schema, catalogue, calendar, clock, tmp_path):
-    dossiers = Dossiers(postgres_env(pg_schema), catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(postgres_env(pg_schema)), catalogue=catalogue, calendar=calendar, clock=clock)
     receive(dossiers, 24)  # one event each
     audit = Audited(postgres_env(pg_schema), dossiers, SigningKey.generate(tmp_path / "key.pem"))
     audit.chainer.catch_up()

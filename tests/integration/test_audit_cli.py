@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import sqlite3
 
 import pytest
@@ -27,7 +28,7 @@ def store(monkeypatch, tmp_path, catalogue) -> Store:
                         "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3", "MOTCUA_EVENT_MAC_KEY": "cli-test-mac"}.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()
-    dossiers = Dossiers(settings.event_store_env(), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = Dossiers(OneStop(settings.event_store_env()), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
     codes = [dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
                                        applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
                                        actor=OFFICER)[0] for n in range(4)]

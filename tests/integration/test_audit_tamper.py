@@ -4,6 +4,7 @@ are all named, by `verify` or by the chainer refusing to go on."""
 
 from __future__ import annotations
 
+from application.base import OneStop
 import asyncio
 import uuid
 
@@ -49,7 +50,7 @@ class Store:
 @pytest.fixture
 def store(pg_schema, catalogue, calendar, clock, tmp_path):
     env = postgres_env(pg_schema) | {"MOTCUA_EVENT_MAC_KEY": SECRET}
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=clock)
     receive(dossiers, 24)
     audit = Store(pg_schema, dossiers, SigningKey.generate(tmp_path / "key.pem"), FileAnchor(tmp_path / "anchors.jsonl"))
     assert audit.chainer().catch_up() == 24 and audit.verify().ok

@@ -3,6 +3,7 @@ result, tray, pickup, rating) is exported and verified offline; any change to th
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 import hashlib
 import io
@@ -77,10 +78,10 @@ class Exported:
 def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSigner, tmp_path: Path) -> Iterator[Exported]:
     """Play one dossier through a kiosk day beside another one, then export its bundle."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
-    vaults = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
+    vaults = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
     code = submit(kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)])

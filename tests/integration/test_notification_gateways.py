@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import json
 import socket
 import threading
@@ -143,7 +144,7 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
         "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
         "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(port),
         "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"}).channels)
-    app = Notifications(store_env, notifier=notifier)
+    app = Notifications(OneStop(store_env), notifier=notifier)
     nid = notification_id(PICKUP["code"], 30)
     try:
         app.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1", dossier_code=PICKUP["code"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import base64
 import sqlite3
 from datetime import date
@@ -136,8 +137,8 @@ def test_the_full_day_plays_unchanged_with_personal_data_sealed(settings, catalo
 
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     env = settings.event_store_env()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     keys = key_ring(settings)
     seal(keys, dossiers, kiosks)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import json
 import subprocess
 import sys
@@ -165,8 +166,8 @@ def test_the_embedded_ledger_also_records_each_run_id_once(tmp_path) -> None:
 
 def test_the_real_routines_act_through_the_applications_and_read_models(pg_schema, catalogue) -> None:
     env, clock = postgres_env(pg_schema), FakeClock(vn(date(2026, 5, 20), 9))
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, FakeOtp(), clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, FakeOtp(), clock)
     store = PostgresReadStore(CONNINFO, pg_schema)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue))
     try:

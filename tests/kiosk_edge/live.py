@@ -3,6 +3,7 @@ logins, OTPs to the simulator's SMS sink), the device-event consumer in a thread
 
 from __future__ import annotations
 
+from application.base import OneStop
 import asyncio
 import socket
 import threading
@@ -80,7 +81,7 @@ class ConsumerThread:
 
     def __init__(self, core: LiveCore, bus: KioskBusSettings) -> None:
         self.core, self.bus = core, bus
-        self.app = DeviceEvents(core.system.settings.event_store_env(), clock=core.system.clock,
+        self.app = DeviceEvents(OneStop(core.system.settings.event_store_env()), clock=core.system.clock,
                                 share_cache_with=core.system.kiosks)
         self.outcomes: list[str] = []
         self._stop = threading.Event()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -47,8 +48,8 @@ def played(request, catalogue, tmp_path_factory) -> Iterator[Played]:
             conn.execute(f"CREATE SCHEMA {schema}")
         env = postgres_env(schema)
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(env, tmp)
     models = [*read_models(catalogue), *book_read_models(catalogue)]  # a model listed twice is kept once (by name)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, models, batch=50)

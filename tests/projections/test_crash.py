@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 import os
 import signal
 import subprocess
@@ -56,7 +57,7 @@ def wait_until(condition, seconds: float = 60.0) -> bool:
 def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, catalogue, calendar, clock, tmp_path) -> None:
     if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         store_env = store_env | {"SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     for n in range(150):
         citizen = Citizen(n)
         code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],

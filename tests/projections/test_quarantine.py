@@ -6,6 +6,7 @@ the money ceiling were): the dossier and cash-ledger models cannot hold it, the 
 
 from __future__ import annotations
 
+from application.base import OneStop
 from datetime import UTC, datetime
 
 from application.dossiers import Dossiers
@@ -37,7 +38,7 @@ def poison(dossiers: Dossiers, code: str) -> int:
 
 def test_a_model_failing_on_an_event_is_quarantined_and_the_others_keep_up(store_env, catalogue, calendar, clock,
                                                                              tmp_path, caplog) -> None:
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     projector = Projector(dossiers.recorder, dossiers.mapper, read_store_for(store_env, tmp_path), read_models(catalogue),
                           batch=3)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from application.base import OneStop
 from typing import Any
 
 import pytest
@@ -28,8 +29,8 @@ def snapshot(store: Any, tables: Any = TABLES) -> dict[str, list[tuple]]:
 @pytest.fixture
 def live(store_env, catalogue, tmp_path):
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(store_env, tmp_path)
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
     for app in (dossiers, kiosks):
