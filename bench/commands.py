@@ -81,7 +81,7 @@ def main() -> None:
             progress(f"raw INSERT+COMMIT   concurrency {concurrency}: {results['raw', concurrency]:8.0f} /s")
             results["ours", concurrency] = our_rate(app, concurrency, args.seconds, procedure)
             progress(f"dossier commands    concurrency {concurrency}: {results['ours', concurrency]:8.0f} /s")
-        app.close()
+        app.app.close()
     print(f"ratio at concurrency 1: {results['ours', 1] / results['raw', 1]:.2f}")
     print(f"ratio {results['ours', 4] / results['raw', 4]:.2f}")
 

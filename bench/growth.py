@@ -69,12 +69,12 @@ class Apps:
 
     def forget(self) -> None:
         """An empty cache, as in a process that just started."""
-        cache = type(self.dossiers.repository.cache)(maxsize=50_000)
-        self.dossiers.repository.cache = self.kiosks.repository.cache = cache
+        cache = type(self.dossiers.app.repository.cache)(maxsize=50_000)
+        self.dossiers.app.repository.cache = self.kiosks.app.repository.cache = cache
 
     def close(self) -> None:
-        self.kiosks.close()
-        self.dossiers.close()
+        self.kiosks.app.close()
+        self.dossiers.app.close()
 
 
 def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -> int:
@@ -104,7 +104,7 @@ def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -
                 kiosk.collect(cash_counted=kiosk.cash_expected, collector=STAFF, actor=STAFF_ACTOR, at=at)
             dossiers.append(dossier)
         written += sum(len(a.pending_events) for a in (kiosk, *envelopes, *trays))
-        kiosks.commit(kiosk, *envelopes, *trays, *dossiers)
+        kiosks.app.commit(kiosk, *envelopes, *trays, *dossiers)
     return written
 
 

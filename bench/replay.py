@@ -37,7 +37,7 @@ def fill(schema: str, total: int) -> int:
     topics and states) appended with COPY until the table holds `total` rows."""
     app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
     generate(app, 500)
-    app.close()
+    app.app.close()
     with psycopg.connect(**PG) as conn:
         templates = conn.execute(f"SELECT originator_id, originator_version, topic, state FROM {schema}.onestop_events "
                                  "ORDER BY notification_id").fetchall()

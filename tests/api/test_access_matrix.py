@@ -168,13 +168,13 @@ def test_every_route_allows_exactly_its_roles_within_their_scope_and_refusals_re
         # refusals first: an allowed command may change the world the later requests see
         for caller in sorted(callers(department), key=lambda c: expected_allowed(method, path, handler.opt, c)):
             allowed = expected_allowed(method, path, handler.opt, caller)
-            before = system.dossiers.recorder.max_notification_id()
+            before = system.app.recorder.max_notification_id()
             answer = client.request(method, url, params=params, headers=caller.headers,
                                     json=sent_bodies.get((method, path), {}) if method == "POST" else None)
             denied = answer.status_code in (401, 403)
             if allowed == denied:
                 wrong.append(f"{method} {path} {caller}: {answer.status_code} {answer.text[:120]}")
-            elif denied and system.dossiers.recorder.max_notification_id() != before:
+            elif denied and system.app.recorder.max_notification_id() != before:
                 wrong.append(f"{method} {path} {caller}: refused but recorded an event")
             elif allowed and caller.relation == "other agency" and handler.opt["scope"] != "public" and code in answer.text:
                 wrong.append(f"{method} {path} {caller}: answered the district's dossier to another scope")

@@ -73,7 +73,7 @@ def api(system, store_env, signer, clock, otp):
 
 
 def events(system) -> int:
-    return system.dossiers.recorder.max_notification_id() or 0
+    return system.app.recorder.max_notification_id() or 0
 
 
 def assert_clear_error(response, status: int | None = None) -> None:

@@ -43,7 +43,7 @@ def client(catalogue, tmp_path_factory) -> Iterator[TestClient]:
     dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)
     store = SqliteReadStore(tmp / "readmodels.sqlite3")
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, [*read_models(catalogue), *book_read_models(catalogue)])
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, [*read_models(catalogue), *book_read_models(catalogue)])
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
     projector.catch_up()
     system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks,

@@ -109,4 +109,4 @@ def test_logins_beyond_the_hashing_slots_are_refused_at_once_not_queued(store_en
         assert len(answers) == 2 and accounts.login("lan.pt", PASSWORD).token  # the slots are free again
     finally:
         hasher.release.set()
-        accounts.close()
+        accounts.app.close()

@@ -101,7 +101,7 @@ def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_en
         assert refused_token(replica_b.get("/auth/me", headers=unseen))
         assert refused_token(replica_b.get("/auth/me", headers=seen))
     finally:
-        accounts.close()
+        accounts.app.close()
         guards.close()
 
 

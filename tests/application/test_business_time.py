@@ -12,7 +12,7 @@ from tests.application.test_dossiers import OFFICER, receive
 
 
 def times(app: Dossiers, code: str) -> list:
-    return [e.at for e in app.events.get(dossier_id(code))]
+    return [e.at for e in app.app.events.get(dossier_id(code))]
 
 
 def test_a_command_that_took_its_time_before_waiting_is_recorded_no_earlier_than_the_one_before(dossiers, clock) -> None:
@@ -34,5 +34,5 @@ def test_an_aggregate_replayed_from_the_store_keeps_its_last_time(store_env, cat
     recorded = times(other, code)
     assert recorded == sorted(recorded) and recorded[-1] == clock.now() + timedelta(minutes=5)
     assert other.get_dossier(code).paid == 1000
-    first.close()
-    other.close()
+    first.app.close()
+    other.app.close()

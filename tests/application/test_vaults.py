@@ -62,7 +62,7 @@ def blobs(tmp_path) -> FilesystemBlobStore:
 def vaults(store_env, blobs, signer, clock):
     app = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     yield app
-    app.close()
+    app.app.close()
 
 
 def result_pdf(title: str = "GIẤY KHAI SINH") -> bytes:
@@ -120,14 +120,14 @@ def test_a_valid_earlier_result_is_reused_by_reference_and_never_scanned_again(v
     reused = vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     assert (reused.document_id, reused.sha256) == (result.document_id, result.sha256)
     assert reused.signed_by == [CHAIR_NAME, AGENCY_NAME]
-    events, files = vaults.recorder.max_notification_id(), stored_files(blobs)
+    events, files = vaults.app.recorder.max_notification_id(), stored_files(blobs)
     with pytest.raises(ResultStillValidError) as refused:
         scan(vaults)
     assert refused.value.document_id == str(result.document_id) and "không được scan" in refused.value.message_vi.lower()
-    assert vaults.recorder.max_notification_id() == events and stored_files(blobs) == files == 1
+    assert vaults.app.recorder.max_notification_id() == events and stored_files(blobs) == files == 1
     [document] = vaults.list_documents(OWNER)
     assert document.origin == "result" and document.reused_for == (SECOND,) and document.metadata.issuer == AGENCY_NAME
-    assert [type(e).__name__ for e in vaults.events.get(result.vault_id)] == ["Opened", "DocumentStored", "ReuseChecked"]
+    assert [type(e).__name__ for e in vaults.app.events.get(result.vault_id)] == ["Opened", "DocumentStored", "ReuseChecked"]
 
 
 def test_a_lapsed_result_cannot_be_reused_and_must_be_rescanned(vaults: Vaults) -> None:
@@ -156,7 +156,7 @@ def test_a_scan_with_another_page_count_than_the_paper_is_refused_and_nothing_is
     with pytest.raises(PageCountMismatchError) as refused:
         scan(vaults, pages=2, declared=3)
     assert "3 trang" in refused.value.message_vi and "2 trang" in refused.value.message_vi
-    assert not vaults.recorder.max_notification_id() and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
+    assert not vaults.app.recorder.max_notification_id() and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
 
 
 def test_every_signed_pdf_is_valid_for_pyhanko_and_for_poppler(vaults: Vaults, dossiers, pki, tmp_path) -> None:
@@ -236,9 +236,9 @@ def test_documents_read_back_by_a_fresh_application_are_the_same(store_env, vaul
     fresh = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools(), clock=clock)
     try:
         assert fresh.list_documents(OWNER) == vaults.list_documents(OWNER)
-        [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.events.get(result.vault_id))[0]]
+        [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.app.events.get(result.vault_id))[0]]
         assert stored.signed_by == [] and stored.metadata.valid_until == date(2026, 5, 19) and electronic.note
         assert opened.owner == OWNER and opened.owner.kind is OwnerKind.CITIZEN and opened.actor == CHAIR
         assert fresh.get_signatures(FIRST).files[0].signatures[1].signer == AGENCY_NAME
     finally:
-        fresh.close()
+        fresh.app.close()

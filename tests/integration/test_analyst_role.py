@@ -31,14 +31,14 @@ def world(pg_schema, catalogue, calendar, clock):
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
         code = receive(dossiers)
-        Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).catch_up()
+        Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).catch_up()
         with pg_connect() as conn:  # a table no analyst is meant to see
             conn.execute(f"CREATE TABLE {read_schema}.{PRIVATE} (code TEXT)")
             conn.execute(f"INSERT INTO {read_schema}.{PRIVATE} VALUES (%s)", (code,))
         yield pg_schema, read_schema, code
     finally:
         store.close()
-        dossiers.close()
+        dossiers.app.close()
         with pg_connect() as conn:
             conn.execute(f"DROP SCHEMA {read_schema} CASCADE")
 
@@ -117,10 +117,10 @@ def test_a_rebuild_keeps_the_analysts_grants(world, role, catalogue) -> None:
     dossiers = Dossiers(OneStop(postgres_env(event_schema)), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
-        Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).rebuild()
+        Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).rebuild()
     finally:
         store.close()
-        dossiers.close()
+        dossiers.app.close()
     with login(role) as conn:  # no new grant needed: the rebuild reloads the tables in place
         assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
     grant_analyst(CONNINFO, read_schema, role, None)  # granting again keeps the password

@@ -50,7 +50,7 @@ def audited(pg_schema, catalogue, calendar, clock, tmp_path):
     audit.schema = pg_schema
     yield audit
     audit.tables.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def tamper(audit: Audited, *statements: str) -> None:

@@ -32,7 +32,7 @@ def store(monkeypatch, tmp_path, catalogue) -> Store:
     codes = [dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
                                        applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
                                        actor=OFFICER)[0] for n in range(4)]
-    dossiers.close()
+    dossiers.app.close()
     return Store(settings, codes)
 
 

@@ -29,7 +29,7 @@ class Store:
     """Events written with MACs, their chain, the anchor file, and raw SQL for tampering."""
 
     def __init__(self, schema: str, dossiers: Dossiers, key: SigningKey, anchor: FileAnchor) -> None:
-        self.schema, self.env, self.dossiers, self.key, self.anchor = schema, dossiers.env, dossiers, key, anchor
+        self.schema, self.env, self.dossiers, self.key, self.anchor = schema, dossiers.app.env, dossiers, key, anchor
         self.tables = AuditTables.from_env(self.env)
 
     def chainer(self) -> Chainer:
@@ -56,7 +56,7 @@ def store(pg_schema, catalogue, calendar, clock, tmp_path):
     assert audit.chainer().catch_up() == 24 and audit.verify().ok
     yield audit
     audit.tables.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def kind(report) -> tuple[int, str]:

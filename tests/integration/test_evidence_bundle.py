@@ -111,7 +111,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     finally:
         tables.close()
     for app in (vaults, kiosks, dossiers):
-        app.close()
+        app.app.close()
 
 
 @pytest.fixture

@@ -154,9 +154,9 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
         for wait in (0, 1, 2, 4, 8, 1, 2, 4, 8):
             t += timedelta(minutes=wait)
             rounds.append(app.dispatch_due(t))
-        events = list(app.events.get(nid))
+        events = list(app.app.events.get(nid))
     finally:
-        app.close()
+        app.app.close()
     failed = [(e.channel, e.attempt, e.error_kind) for e in events if isinstance(e, Notification.Failed)]
     assert failed == [(c, n, ErrorKind.TRANSIENT) for c in ("sms", "zalo") for n in range(1, 6)]
     assert rounds == [1, 1, 1, 1, 2, 1, 1, 1, 2]  # the 5th failure of a channel moves on in the same round

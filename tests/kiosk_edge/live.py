@@ -94,7 +94,7 @@ class ConsumerThread:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=20)
-        self.app.close()
+        self.app.app.close()
 
     async def _run(self) -> None:
         nc = await nats.connect(servers=self.bus.servers, max_reconnect_attempts=-1, reconnect_time_wait=0.2)

@@ -65,7 +65,7 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
         dossiers.assess_fee(code, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.CASH, amount=3000 + n, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.BANK_QR, amount=1000, actor=CLERK)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     env = process_env(store_env, tmp_path)
     live = read_store_for(store_env, tmp_path)
 
@@ -89,7 +89,7 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
     if fresh is None:  # PostgreSQL: rebuild into a second schema of the same database
         from infrastructure.readstore.store import PostgresReadStore
         fresh = PostgresReadStore(" ".join(f"{k}={v}" for k, v in PG.items()), store_env["POSTGRES_SCHEMA"] + "_fresh")
-    rebuilt = Projector(dossiers.recorder, dossiers.mapper, fresh, read_models(catalogue))
+    rebuilt = Projector(dossiers.app.recorder, dossiers.app.mapper, fresh, read_models(catalogue))
     rebuilt.catch_up()
     columns = "code, paid, fee, shortfall, excess, version, status"
     assert live.query(f"SELECT {columns} FROM dossiers ORDER BY code") == fresh.query(f"SELECT {columns} FROM dossiers ORDER BY code")
@@ -98,6 +98,6 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
     if fresh.dialect == "postgres":
         with fresh.transaction() as tx:
             tx.execute(f"DROP SCHEMA {store_env['POSTGRES_SCHEMA']}_fresh CASCADE")
-    fresh.close()
+    fresh.app.close()
     live.close()
-    dossiers.close()
+    dossiers.app.close()

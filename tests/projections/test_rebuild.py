@@ -32,21 +32,20 @@ def live(store_env, catalogue, tmp_path):
     dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue), batch=50)
     for app in (dossiers, kiosks):
-        app.after_commit.append(projector.poke)
+        app.app.after_commit.append(projector.poke)
     projector.start(poll=0.05)
     yield dossiers, kiosks, clock, otp, projector
     projector.stop()
     store.close()
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def test_rebuilding_every_read_model_gives_the_rows_live_processing_made(live, catalogue) -> None:
     dossiers, kiosks, clock, otp, projector = live
     codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     assert projector.wait_for(head, timeout=60)
     projector.stop()
     before = snapshot(projector.store)
@@ -62,7 +61,7 @@ def test_rebuilding_every_read_model_gives_the_rows_live_processing_made(live, c
 def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalogue, store_env, tmp_path) -> None:
     dossiers, kiosks, clock, otp, projector = live
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
-    assert projector.wait_for(dossiers.recorder.max_notification_id(), timeout=60)
+    assert projector.wait_for(dossiers.app.recorder.max_notification_id(), timeout=60)
     projector.stop()
     tables = [table.name for model in projector.models.values() for table in model.tables]
     before = snapshot(projector.store, tables)
@@ -74,7 +73,7 @@ def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalo
     for table in tables:  # prove the rows come back from the replay, not from before
         with projector.store.transaction() as tx:
             tx.execute(f"DELETE FROM {table}")
-    assert rebuild_parallel(projector, fresh, workers=2) == dossiers.recorder.max_notification_id()
+    assert rebuild_parallel(projector, fresh, workers=2) == dossiers.app.recorder.max_notification_id()
     assert snapshot(projector.store, tables) == before
     assert all(lag.events_behind == 0 for lag in projector.lag())
 
