@@ -6,7 +6,6 @@ Last line:    ratio <ours/raw at concurrency 4>
 
 from __future__ import annotations
 
-from application.base import OneStop
 import argparse
 import sys
 from datetime import datetime, timezone
@@ -16,6 +15,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, run_threads, scratch_schema  # noqa: E402
 from domain.procedures import ComponentForm  # noqa: E402

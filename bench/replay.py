@@ -6,7 +6,6 @@ Last line:    ratio <ours/raw>   (our events/s while verifying the chain ÷ raw 
 
 from __future__ import annotations
 
-from application.base import OneStop
 import argparse
 import sys
 import tempfile
@@ -18,6 +17,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from bench.rebuild import generate, raw_read  # noqa: E402

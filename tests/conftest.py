@@ -107,37 +107,25 @@ def otp():
 
 @pytest.fixture
 def system(store_env, catalogue, calendar, clock, otp, tmp_path):
-    """The whole System on the parametrised store, with fakes for the outside world."""
+    """The whole System on the parametrised store, with fakes for the outside world; its read models kept up."""
     from application.accounts import Accounts
     from application.base import OneStop
     from application.tokens import Tokens
-    from infrastructure.bootstrap import System
     from infrastructure.guards import GuardStore
     from infrastructure.idempotency import IdempotencyStore
     from infrastructure.passwords import Argon2Hasher, load_common_passwords
-    from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
-    from infrastructure.readstore.runner import Projector
-    from infrastructure.settings import Settings
-    from projections.models import read_models
-    from projections.queries import Views
     from tests.auth_support import TOKEN_KEY
-    from tests.onestop_support import services
+    from tests.onestop_support import system_of
 
     app = OneStop(store_env)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     tokens = Tokens(TOKEN_KEY, revocations=guards)  # checks the tokens `bearer` mints; its own last 15 minutes
     accounts = Accounts(app, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
                         common_passwords=load_common_passwords())
-    store = read_store_for(store_env, tmp_path)
-    projector = Projector(app.recorder, app.mapper, store, read_models(catalogue))
-    app.after_commit.append(projector.poke)
-    projector.start(poll=0.1)
-    parts = services(app, catalogue=catalogue, calendar=calendar, clock=clock, otp=otp, guards=guards, accounts=accounts)
-    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, **parts,
-                    projector=projector, views=Views(store, calendar),
-                    read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
-                    history=audit_history(app, clock), guards=guards,
-                    idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
-                    doors=parts["kiosks"].doors, stop_threads=projector.stop)
+    system = system_of(app, catalogue=catalogue, calendar=calendar, clock=clock, otp=otp,
+                       store=read_store_for(store_env, tmp_path), guards=guards, accounts=accounts,
+                       idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")))
+    app.after_commit.append(system.projector.poke)
+    system.projector.start(poll=0.1)
     yield system
     system.close()

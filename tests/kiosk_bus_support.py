@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import asyncio
 import shutil
 import socket
@@ -17,6 +16,7 @@ from typing import Any
 
 import nats
 
+from application.base import OneStop
 from application.device_events import DeviceEvents
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks

@@ -36,25 +36,39 @@ def vaults_on(app: OneStop, clock: Any, *, blobs: Any = None, signer: Any = None
     """Vaults on the application, with an in-memory blob store and a signer that must not be used unless given."""
     from infrastructure.pdf_tools import LocalPdfTools
 
-    return Vaults(app, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(), pdfs=pdfs or LocalPdfTools(),
-                  clock=clock)
+    return Vaults(app, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(),
+                  pdfs=pdfs or LocalPdfTools(), clock=clock)
 
 
-def notifications_on(app: OneStop, notifier: Any = None, *, catalogue: Any = None, overdue_days: int = 5) -> Notifications:
+def notifications_on(app: OneStop, notifier: Any = None, *, catalogue: Any = None,
+                     overdue_days: int = 5) -> Notifications:
     """Notifications with agency names from the catalogue (the code itself without one)."""
     names: Callable[[str], str] = (lambda code: catalogue.agency(code).name) if catalogue else (lambda code: code)
     return Notifications(app, notifier=notifier or FakeNotifier(), agency_name=names, overdue_days=overdue_days)
 
 
-def services(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: Any, guards: Any, accounts: Accounts,
-             later: Callable[[Callable[[], None]], Any] = lambda job: job()) -> dict[str, Any]:
-    """Every service of a System on one application, with fakes for the outside world (the `system` fixture's)."""
-    dossiers = dossiers_on(app, catalogue, calendar, clock)
+def system_of(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: Any, store: Any, guards: Any,
+              idempotency: Any, accounts: Accounts, projector: Any = None) -> Any:
+    """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
+    (no threads: the caller starts the projector if it wants one running)."""
+    from infrastructure.bootstrap import System
+    from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
+    from infrastructure.readstore.runner import Projector
+    from infrastructure.settings import Settings
+    from projections.models import read_models
+    from projections.queries import Views
+
+    projector = projector or Projector(app.recorder, app.mapper, store, read_models(catalogue))
+    dossiers, keys = dossiers_on(app, catalogue, calendar, clock), MemoryKeys()
     otps = Otps(app, key=b"o" * 32, notifier=FakeNotifier())
-    keys = MemoryKeys()
-    return dict(app=app, keys=keys, dossiers=dossiers, otps=otps, accounts=accounts,
-                kiosks=kiosks_on(dossiers, otp, clock, attempts=guards, proof_key=b"p" * 32),
-                vaults=vaults_on(app, clock), notifications=notifications_on(app, catalogue=catalogue),
-                access_logs=AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=later),
-                device_events=DeviceEvents(app, clock=clock),
-                erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock))
+    kiosks = kiosks_on(dossiers, otp, clock, attempts=guards, proof_key=b"p" * 32)
+    overdue_days = Settings().overdue_days
+    return System(
+        settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
+        dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults_on(app, clock), accounts=accounts,
+        access_logs=AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job()),
+        notifications=notifications_on(app, catalogue=catalogue), device_events=DeviceEvents(app, clock=clock),
+        erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock), projector=projector,
+        views=Views(projector.store, calendar), read_side=ProjectedReadSide(projector, calendar, overdue_days),
+        history=audit_history(app, clock), guards=guards, idempotency=idempotency, doors=kiosks.doors,
+        stop_threads=projector.stop)

@@ -9,7 +9,6 @@ runs in demo mode, so that the routes registered only there are in the table too
 
 from __future__ import annotations
 
-from application.base import OneStop
 import base64
 import re
 import uuid
@@ -20,11 +19,8 @@ from msgspec.structs import replace
 
 from api.app import create_app
 from api.auth import SCOPES, authorize
-from application.vaults import Vaults
-from infrastructure.pdf_tools import LocalPdfTools
 from tests.api.test_kiosk_api import COPY, STAFF, enrol_team, submit
 from tests.auth_support import bearer
-from tests.fakes import InMemoryBlobStore
 from tests.kiosk_support import Citizen
 
 ROLES = ("reception_officer", "department_officer", "consultant", "police_officer", "signer", "auditor", "analyst",
@@ -99,7 +95,6 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
 
 @pytest.fixture
 def world(system, store_env, clock, otp, tmp_path):
-    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
     system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
     enrol_team(system)  # the accounts a handover names
     with TestClient(create_app(system)) as client:

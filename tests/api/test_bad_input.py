@@ -7,7 +7,6 @@ the vault of its applicant), so what is tested is the body handling, not the acc
 
 from __future__ import annotations
 
-from application.base import OneStop
 import uuid
 
 import pytest
@@ -15,6 +14,7 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from api.app import create_app
+from tests.onestop_support import vaults_on
 from tests.api.test_kiosk_api import STAFF, submit
 from tests.faults.auth import in_process
 from tests.kiosk_support import Citizen
@@ -57,11 +57,8 @@ def signer(tmp_path_factory):
 
 @pytest.fixture
 def api(system, store_env, signer, clock, otp):
-    from application.vaults import Vaults
-    from infrastructure.pdf_tools import LocalPdfTools
-    from tests.fakes import InMemoryBlobStore
 
-    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
     app = create_app(system)
     with TestClient(app) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},

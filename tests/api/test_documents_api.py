@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import base64
 import io
 import subprocess
@@ -13,13 +12,11 @@ from litestar.testing import TestClient
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from api.app import create_app
-from application.vaults import Vaults
-from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
+from tests.onestop_support import vaults_on
 from tests.api.test_dossier_api import BODY, HEADERS
 from tests.api.test_verify_api import a_pdf
-from tests.fakes import InMemoryBlobStore
 from tests.auth_support import bearer
 
 CLERK = bearer("department_officer", "officer.tp", department="H29.06.1.TPHT")
@@ -36,7 +33,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 
 @pytest.fixture
 def client(system, store_env, signer, clock):
-    system.vaults = Vaults(OneStop(store_env), blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
     with TestClient(create_app(system)) as client:
         client.headers.update(HEADERS)
         yield client

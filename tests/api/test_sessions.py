@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import dataclasses
 
 import pytest
@@ -10,6 +9,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.accounts import Accounts
+from application.base import OneStop
 from application.tokens import Tokens
 from infrastructure.guards import GuardStore
 from infrastructure.passwords import Argon2Hasher

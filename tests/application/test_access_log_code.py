@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import pytest
 
 from application.access_log import AccessLogs
+from application.base import OneStop
 from application.otp import Otps
 from application.throttling import TooManyAttemptsError
 from domain.values import Actor, Role

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 from datetime import timedelta
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.codes import dossier_id
 from domain.values import PaymentMethod

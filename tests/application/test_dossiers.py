@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import threading
 from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import NotFoundError, UnknownReferenceError, VersionConflictError
 from domain.codes import dossier_id, parse_code

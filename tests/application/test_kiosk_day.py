@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 from collections import Counter, defaultdict
 from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import FaceMismatchError, KioskFullError, NotReadyError, PickupRefusedError, WrongOtpError
 from domain.cccd import BadQrPayloadError

@@ -3,11 +3,11 @@ and a store written before these changes still loads."""
 
 from __future__ import annotations
 
-from application.base import OneStop
 import msgspec
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.envelope import envelope_id
 from domain.errors import InvalidValueError

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import logging
 from datetime import date, timedelta
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.notifications import Notifications
 from domain.codes import dossier_id

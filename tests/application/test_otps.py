@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -10,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.base import OneStop
 from application.otp import OtpNotSentError, Otps
 from domain.otp import OtpChallenge, OtpLimitError, OtpQuota
 from tests.fakes import FakeNotifier

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import PickupRefusedError, WrongOtpError
 from application.throttling import PickupLockedError, Throttle

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.errors import ActionNotAllowedError
 from tests.application.test_dossiers import BIRTH, OFFICER, receive

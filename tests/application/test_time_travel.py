@@ -3,7 +3,6 @@ stood at several instants of business time (`at`), read both from the aggregates
 
 from __future__ import annotations
 
-from application.base import OneStop
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from functools import partial
@@ -12,6 +11,7 @@ import msgspec
 import pytest
 from hypothesis import given, strategies as st
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.history import History, NotYetError, parse_instant
 from domain.codes import dossier_id

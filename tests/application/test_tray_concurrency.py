@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import threading
 from collections import Counter
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.tray import Tray, tray_id
 from domain.values import Actor, Applicant, Role

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import io
 import subprocess
 from datetime import date
@@ -14,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw
 from pyhanko.pdf_utils.reader import PdfFileReader
 
+from application.base import OneStop
 from application.vaults import Vaults
 from domain.codes import format_code
 from domain.procedures import ComponentForm

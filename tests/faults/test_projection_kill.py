@@ -88,6 +88,6 @@ def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_cl
             process_.kill()
         with fresh.transaction() as tx:
             tx.execute(f"DROP SCHEMA {fault_schema}_fresh CASCADE")
-        fresh.app.close()
+        fresh.close()
         live.close()
         core.close()

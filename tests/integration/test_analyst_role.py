@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import uuid
 
 import psycopg
 import pytest
 from psycopg import errors
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.readstore.analyst import ANALYST_TABLES, AnalystGrantError, drop_analyst, grant_analyst
 from projections.models import read_models

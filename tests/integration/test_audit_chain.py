@@ -3,12 +3,12 @@ directly in the database are reported at the first broken position, and rewritte
 
 from __future__ import annotations
 
-from application.base import OneStop
 import sqlite3
 import threading
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
 from infrastructure.audit.chain import Chainer

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import sqlite3
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
 from infrastructure.audit.__main__ import main

@@ -4,12 +4,12 @@ are all named, by `verify` or by the chainer refusing to go on."""
 
 from __future__ import annotations
 
-from application.base import OneStop
 import asyncio
 import uuid
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.eventstore.event_mac import mac_key
 from infrastructure.audit.anchors import FileAnchor, NatsAnchor

@@ -3,7 +3,6 @@ result, tray, pickup, rating) is exported and verified offline; any change to th
 
 from __future__ import annotations
 
-from application.base import OneStop
 import base64
 import hashlib
 import io
@@ -17,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.vaults import Vaults
 from domain.codes import dossier_id

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import json
 import socket
 import threading
@@ -13,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
+from application.base import OneStop
 from application.notifications import Notifications
 from domain.notification import DeliveryError, ErrorKind, Notification, Recipient, notification_id
 from domain.values import Actor, Role

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import base64
 import sqlite3
 from datetime import date
@@ -15,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings as settings_of
 from hypothesis import strategies as st
 
+from application.base import OneStop
 from application.errors import NotFoundError
 from infrastructure.eventstore.mapper import MsgspecMapper
 from application.privacy import erased, is_erased

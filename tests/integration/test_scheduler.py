@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import json
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.clock import VIETNAM
 from domain.values import Applicant

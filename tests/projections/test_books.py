@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -11,6 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.codes import dossier_id
 from domain.dossier import Dossier

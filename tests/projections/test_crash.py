@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 import os
 import signal
 import subprocess
@@ -10,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from projections.models import read_models
@@ -98,6 +98,6 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
     if fresh.dialect == "postgres":
         with fresh.transaction() as tx:
             tx.execute(f"DROP SCHEMA {store_env['POSTGRES_SCHEMA']}_fresh CASCADE")
-    fresh.app.close()
+    fresh.close()
     live.close()
     dossiers.app.close()

@@ -6,9 +6,9 @@ the money ceiling were): the dossier and cash-ledger models cannot hold it, the 
 
 from __future__ import annotations
 
-from application.base import OneStop
 from datetime import UTC, datetime
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Component, Role
 from projections.models import read_models

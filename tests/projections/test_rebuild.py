@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from application.base import OneStop
 from typing import Any
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.bootstrap import projector_over
 from infrastructure.calendar import load_calendar
