@@ -48,6 +48,7 @@ def create_app(system: System) -> Litestar:
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
                       "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
                       "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),
+                      "reads": Provide(lambda: system.reads, sync_to_thread=False),
                       "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
                       "system": Provide(lambda: system, sync_to_thread=False),
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),

@@ -21,6 +21,7 @@ from application.history import History
 from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
+from application.personal_reads import PersonalReads
 from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from application.proofs import Proofs
 from application.tokens import Tokens
@@ -69,6 +70,7 @@ class System:
     vaults: Vaults
     accounts: Accounts
     access_logs: AccessLogs
+    reads: PersonalReads
     notifications: Notifications
     device_events: DeviceEvents
     erasures: Erasures
@@ -118,12 +120,13 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
                     doors=doors or NoDoors(), overdue_days=settings.overdue_days)
     accounts = Accounts(app, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock,
                         attempts=guards, common_passwords=load_common_passwords())
-    vaults = Vaults(app, blobs=FilesystemBlobStore.from_settings(keys, settings),
+    vaults = Vaults(app, dossiers=dossiers, blobs=FilesystemBlobStore.from_settings(keys, settings),
                     signer=PyhankoSigner.from_settings(settings, names=accounts.display_name),
                     pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
     notifications = Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
                                   overdue_days=settings.overdue_days)
     erasures = Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock)
+    access_logs = AccessLogs(app, key=key, otp=otps, clock=clock, attempts=guards)
     # ----- read side
     store = read_store(settings)
     projector = Projector(app.recorder, app.mapper, store, read_models(catalogue), batch=settings.projection_batch)
@@ -131,7 +134,7 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     stop_threads = start_threads(settings, app, keys, projector, notifications, clock)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
                   dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
-                  access_logs=AccessLogs(app, key=key, otp=otps, clock=clock, attempts=guards),
+                  access_logs=access_logs, reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
                   notifications=notifications, device_events=DeviceEvents(app, clock=clock), erasures=erasures,
                   projector=projector, views=Views(store, calendar),
                   read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),

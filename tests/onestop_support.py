@@ -14,6 +14,7 @@ from application.erasures import Erasures
 from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
+from application.personal_reads import PersonalReads
 from application.proofs import Proofs
 from application.vaults import Vaults
 from tests.fakes import FakeDoors, FakeNotifier, InMemoryBlobStore, MemoryKeys, NoAttempts, UnusedSigner
@@ -32,11 +33,12 @@ def kiosks_on(dossiers: Dossiers, otp: Any, clock: Any, *, attempts: Any = None,
                   attempts=attempts or NoAttempts(), doors=doors or FakeDoors(), overdue_days=overdue_days)
 
 
-def vaults_on(app: OneStop, clock: Any, *, blobs: Any = None, signer: Any = None, pdfs: Any = None) -> Vaults:
-    """Vaults on the application, with an in-memory blob store and a signer that must not be used unless given."""
+def vaults_on(dossiers: Dossiers, clock: Any, *, blobs: Any = None, signer: Any = None, pdfs: Any = None) -> Vaults:
+    """Vaults on the dossiers' application, with an in-memory blob store and a signer that must not be used unless
+    given."""
     from infrastructure.pdf_tools import LocalPdfTools
 
-    return Vaults(app, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(),
+    return Vaults(dossiers.app, dossiers=dossiers, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(),
                   pdfs=pdfs or LocalPdfTools(), clock=clock)
 
 
@@ -62,11 +64,12 @@ def system_of(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: A
     dossiers, keys = dossiers_on(app, catalogue, calendar, clock), MemoryKeys()
     otps = Otps(app, key=b"o" * 32, notifier=FakeNotifier())
     kiosks = kiosks_on(dossiers, otp, clock, attempts=guards, proof_key=b"p" * 32)
-    overdue_days = Settings().overdue_days
+    overdue_days, vaults = Settings().overdue_days, vaults_on(dossiers, clock)
+    access_logs = AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job())
     return System(
         settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
-        dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults_on(app, clock), accounts=accounts,
-        access_logs=AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job()),
+        dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
+        access_logs=access_logs, reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
         notifications=notifications_on(app, catalogue=catalogue), device_events=DeviceEvents(app, clock=clock),
         erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock), projector=projector,
         views=Views(projector.store, calendar), read_side=ProjectedReadSide(projector, calendar, overdue_days),

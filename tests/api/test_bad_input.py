@@ -14,7 +14,6 @@ from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
 from api.app import create_app
-from tests.onestop_support import vaults_on
 from tests.api.test_kiosk_api import STAFF, submit
 from tests.faults.auth import in_process
 from tests.kiosk_support import Citizen
@@ -58,7 +57,7 @@ def signer(tmp_path_factory):
 @pytest.fixture
 def api(system, store_env, signer, clock, otp):
 
-    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
+    system.vaults.signer = signer  # the real signer over the test CA
     app = create_app(system)
     with TestClient(app) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},

@@ -14,7 +14,6 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from api.app import create_app
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
-from tests.onestop_support import vaults_on
 from tests.api.test_dossier_api import BODY, HEADERS
 from tests.api.test_verify_api import a_pdf
 from tests.auth_support import bearer
@@ -33,7 +32,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 
 @pytest.fixture
 def client(system, store_env, signer, clock):
-    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
+    system.vaults.signer = signer  # the real signer over the test CA
     with TestClient(create_app(system)) as client:
         client.headers.update(HEADERS)
         yield client

@@ -19,7 +19,6 @@ from infrastructure.bootstrap import System
 from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
-from tests.onestop_support import vaults_on
 from tests.api.test_dossier_api import BODY
 from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, enrol_team, submit
 from tests.auth_support import bearer
@@ -80,7 +79,7 @@ def a_pdf(title: str) -> bytes:
 
 @pytest.fixture
 def world(system: System, store_env, clock, otp, signer) -> World:
-    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
+    system.vaults.signer = signer  # the real signer over the test CA
     enrol_team(system)
     with TestClient(create_app(system)) as client:
         for key in ("Q6-01", "Q6-02"):

@@ -22,7 +22,6 @@ from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from infrastructure.bootstrap import System
-from tests.onestop_support import vaults_on
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer
 
@@ -44,7 +43,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 @pytest.fixture
 def vaults(system: System, store_env, signer, clock) -> Vaults:
     """The system's vaults (closed with the system), signing with the development PKI."""
-    system.vaults = vaults_on(system.app, clock, signer=signer)  # the real signer over the test CA
+    system.vaults.signer = signer  # the real signer over the test CA
     return system.vaults
 
 

@@ -81,13 +81,13 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
     dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)
     blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
-    vaults = Vaults(OneStop(store_env), blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
+    vaults = Vaults(dossiers.app, dossiers=dossiers, blobs=blobs, signer=signer,
+                    pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
     code = submit(kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)])
     other = submit(kiosks, otp, catalogue, Citizen(2), CCCD, "Q6PB000002", [("cash", catalogue.procedure(CCCD).fee)])
-    vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Cấp bản sao trích lục hộ tịch", officer_name="Nguyễn Văn An",
-                              officer=OFFICER)
+    vaults.issue_receipt_form(code, officer_name="Nguyễn Văn An", officer=OFFICER)
     collect_and_hand_over(kiosks, clock, vn(DAY, 14))
     clock.current = vn(date(2026, 5, 21), 15)
     process(dossiers, [code, other], catalogue)
@@ -110,8 +110,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
         yield Exported(tmp_path / "bundle.zip", code, other, blobs, key)
     finally:
         tables.close()
-    for app in (vaults, kiosks, dossiers):
-        app.app.close()
+    dossiers.app.close()
 
 
 @pytest.fixture

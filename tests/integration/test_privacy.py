@@ -140,7 +140,7 @@ def test_the_full_day_plays_unchanged_with_personal_data_sealed(settings, catalo
     dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)
     keys = key_ring(settings)
-    seal(keys, dossiers, kiosks)
+    seal(keys, dossiers.app)
     try:
         codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
         assert dossiers.get_dossier(codes[5]).applicant.name == Citizen(5).name
