@@ -54,7 +54,7 @@ def create_app(system: System) -> Litestar:
                       "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
                       "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
                       "history": Provide(lambda: system.history, sync_to_thread=False),
-                      "views_store": Provide(lambda: system.projector.store, sync_to_thread=False),
+                      "views_store": Provide(lambda: system.views.store, sync_to_thread=False),
                       "department_names": Provide(lambda: departments, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
