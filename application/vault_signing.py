@@ -58,7 +58,8 @@ class VaultSigning:
     _peek: Any
 
     def digitize(self, owner: VaultOwner, *, dossier_code: str, metadata: DocumentMetadata, declared_pages: int,
-                 actor: Actor, pdf: bytes | None = None, images: Sequence[bytes] = (), at: datetime | None = None) -> StoredDocument:
+                 actor: Actor, pdf: bytes | None = None, images: Sequence[bytes] = (),
+                 at: datetime | None = None) -> StoredDocument:
         """Scan a paper component: same page count as the paper, signed top-left by the scanning officer, saved."""
         at = self._checked_code(dossier_code, at)
         vault = self._peek(owner)
@@ -104,7 +105,8 @@ class VaultSigning:
         dossier = self.dossiers.get_dossier(dossier_code)
         procedure_name = self.dossiers.procedure(dossier.procedure_code).name
         if dossier.due_on is None:
-            raise InvalidValueError("due_on", "the receipt form needs the appointment date", "phiếu tiếp nhận cần ngày hẹn trả kết quả")
+            raise InvalidValueError("due_on", "the receipt form needs the appointment date",
+                                    "phiếu tiếp nhận cần ngày hẹn trả kết quả")
         pdf = self.pdfs.render_receipt(dossier, procedure_name=procedure_name, officer_name=officer_name,
                                        verification_path=f"/verify?code={dossier.code}")
         signed = self._sign(pdf, officer, SigningKey.PERSONAL, RECEIPT_REASON, Placement.BOTTOM_RIGHT, at, dossier.code)

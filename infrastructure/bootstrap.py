@@ -134,7 +134,8 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     stop_threads = start_threads(settings, app, keys, projector, notifications, clock)
     return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
                   dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
-                  access_logs=access_logs, reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
+                  access_logs=access_logs,
+                  reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
                   notifications=notifications, device_events=DeviceEvents(app, clock=clock), erasures=erasures,
                   projector=projector, views=Views(store, calendar),
                   read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),

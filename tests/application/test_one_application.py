@@ -19,6 +19,10 @@ from tests.onestop_support import dossiers_on, kiosks_on
 CLERK = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 
 
+def applicant_of(citizen: Citizen) -> Applicant:
+    return Applicant(id_number=citizen.id_number, name=citizen.name)
+
+
 def test_every_service_of_a_built_system_holds_the_one_application_and_the_doors_passed_in(tmp_path: Path) -> None:
     doors = FakeDoors()
     system = build(Settings(data_dir=tmp_path, notifications="external", projections="external"), doors=doors)
@@ -45,14 +49,14 @@ def test_two_applications_on_one_store_have_their_own_connections_and_caches(sto
     first.close()  # closing twice (as garbage collection does) is harmless
 
 
-def test_a_change_through_one_service_is_seen_by_another_without_sharing_caches_by_hand(store_env, catalogue, calendar,
-                                                                                      clock) -> None:
+def test_a_change_through_one_service_is_seen_by_another_without_sharing_caches_by_hand(
+        store_env, catalogue, calendar, clock) -> None:
     dossiers = dossiers_on(store_env, catalogue, calendar, clock)
     kiosks = kiosks_on(dossiers, otp=None, clock=clock)
     try:
         kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=2)
         code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
-                                   actor=CLERK, applicant=Applicant(id_number=Citizen(1).id_number, name=Citizen(1).name))
+                                   actor=CLERK, applicant=applicant_of(Citizen(1)))
         process(dossiers, [code], catalogue)
         kiosks.load_result("Q6-01", code, actor=STAFF_ACTOR)
         assert dossiers.get_dossier(code).status == "in_tray"  # the kiosk's write, in the dossiers' one cache
@@ -66,8 +70,8 @@ def test_loading_results_opens_each_loaded_trays_door_in_the_same_call(store_env
     kiosks = kiosks_on(dossiers, otp=None, clock=clock, doors=doors)
     try:
         kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=3)
-        codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[], actor=CLERK,
-                                  applicant=Applicant(id_number=Citizen(n).id_number, name=Citizen(n).name))[0]
+        codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
+                                  actor=CLERK, applicant=applicant_of(Citizen(n)))[0]
                  for n in (1, 2)]
         process(dossiers, codes, catalogue)
         slip = kiosks.load_results_and_open("Q6-01", [*codes, "H29.06-260520-0099"], staff=STAFF, actor=STAFF_ACTOR)
@@ -99,8 +103,8 @@ def test_services_take_their_ports_as_required_arguments(store_env, catalogue, c
         app.close()
 
 
-def test_a_recorded_read_returns_the_dossier_and_logs_it_with_the_reason_or_the_default(store_env, catalogue, calendar,
-                                                                                      clock) -> None:
+def test_a_recorded_read_returns_the_dossier_and_logs_it_with_the_reason_or_the_default(
+        store_env, catalogue, calendar, clock) -> None:
     from application.access_log import AccessLogs
     from application.personal_reads import PersonalReads
     from domain.access import AccessLog, access_log_id
@@ -108,12 +112,14 @@ def test_a_recorded_read_returns_the_dossier_and_logs_it_with_the_reason_or_the_
     from tests.onestop_support import vaults_on
 
     dossiers = dossiers_on(store_env, catalogue, calendar, clock)
-    logs = AccessLogs(dossiers.app, key=b"a" * 32, otp=FakeOtp(), clock=clock, attempts=NoAttempts(), later=lambda job: job())
+    logs = AccessLogs(dossiers.app, key=b"a" * 32, otp=FakeOtp(), clock=clock, attempts=NoAttempts(),
+                      later=lambda job: job())
     reads = PersonalReads(dossiers=dossiers, vaults=vaults_on(dossiers, clock), access_logs=logs)
     citizen = Citizen(3)
     try:
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[], actor=CLERK,
-                                   applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone))
+        applicant = Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone)
+        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
+                                   actor=CLERK, applicant=applicant)
         assert reads.dossier(code, actor=CLERK, purpose="Kiểm tra hồ sơ").applicant.name == citizen.name
         assert [e.type for e in reads.dossier_history(code, actor=CLERK)][0] == "Received"
         reads.applicants_shown([code, code], what="xem sổ theo dõi hồ sơ", actor=CLERK, purpose="lập sổ sách")
