@@ -156,7 +156,11 @@ def start_threads(settings: Settings, app: OneStop, keys: KeyRing, projector: Pr
         stops.append(projector.stop)
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
-        stops.append(lambda: (stop.set(), thread.join(timeout=10)))
+
+        def stop_dispatcher() -> None:
+            stop.set()
+            thread.join(timeout=10)
+        stops.append(stop_dispatcher)
 
     def stop_all() -> None:
         for stop_one in reversed(stops):

@@ -13,7 +13,6 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from application.base import OneStop
-from application.notifications import Notifications
 from domain.notification import DeliveryError, ErrorKind, Notification, Recipient, notification_id
 from domain.values import Actor, Role
 from infrastructure.notifications import ChannelNotifier, configured_notifier
@@ -21,6 +20,7 @@ from infrastructure.settings import Settings
 from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Templates
+from tests.onestop_support import notifications_on
 
 PICKUP = {"code": "H29.06-260520-0001", "tray": "12", "kiosk": "Kiosk 24/7 UBND Quận 6",
           "agency": "Ủy ban nhân dân Quận 6", "days": "5"}
@@ -144,7 +144,7 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
         "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
         "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(port),
         "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"}).channels)
-    app = Notifications(OneStop(store_env), notifier=notifier)
+    app = notifications_on(OneStop(store_env), notifier)
     nid = notification_id(PICKUP["code"], 30)
     try:
         app.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1", dossier_code=PICKUP["code"],
