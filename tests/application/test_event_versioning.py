@@ -74,8 +74,7 @@ class Ticket(Aggregate):  # type: ignore[no-redef]  # the same topics as version
 TicketV2 = Ticket
 
 
-class Tickets(OneStop):
-    is_snapshotting_enabled = True
+Tickets = OneStop  # the process's application itself: its tables `onestop_events` and `onestop_snapshots`
 
 
 @pytest.fixture
