@@ -20,12 +20,13 @@ from api.app import create_app
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
 from infrastructure.device_consumer import bus_settings
-from infrastructure.inprocess_bus import InProcessBus, inprocess_bus
+from infrastructure.inprocess_bus import InProcessBus, InProcessKioskCommands
 from infrastructure.kiosk_doors import local_doors, nats_doors
 from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings
 
 if TYPE_CHECKING:
+    from application.ports import KioskDoors
     from kiosk_edge.runtime import KioskProcess, KioskSettings
 
 log = logging.getLogger("motcua.api")
@@ -34,7 +35,9 @@ log = logging.getLogger("motcua.api")
 def main() -> None:
     setup_logging("api")
     settings = Settings.from_env()
-    system = build(settings)
+    # The demo kiosk's in-process command line comes first: the System opens tray doors through it.
+    commands = InProcessKioskCommands() if settings.demo and settings.bus == "inprocess" else None
+    system = build(settings, doors=kiosk_doors(settings, commands))
     if settings.demo:
         seed(system)
     app = create_app(system)
@@ -44,12 +47,9 @@ def main() -> None:
     # uvicorn raises the signal again once it has shut down; caught here too, it ends the process with status 0.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, server.handle_exit)
-    if settings.bus == "nats":
-        system.doors = nats_doors(bus_settings(settings.nats))
     if settings.demo:
-        kiosk = DemoKiosk(system, server)
-        if kiosk.bus is not None:
-            system.doors = local_doors(kiosk.bus.commands)
+        bus = InProcessBus(device_events=system.device_events, commands=commands) if commands is not None else None
+        kiosk = DemoKiosk(system, server, bus)
         app.on_shutdown.insert(0, kiosk.stop)  # hooks run in order: the kiosk stops before the system closes
         kiosk.start()
     log.info("officer console: %s/console/", api_url(settings))
@@ -59,9 +59,8 @@ def main() -> None:
 class DemoKiosk:
     """The demo kiosk in this process: started once this API answers, stopped before its system closes."""
 
-    def __init__(self, system: System, server: uvicorn.Server) -> None:
-        self.settings, self.server = system.settings, server
-        self.bus: InProcessBus | None = inprocess_bus(system) if system.settings.bus == "inprocess" else None
+    def __init__(self, system: System, server: uvicorn.Server, bus: InProcessBus | None) -> None:
+        self.settings, self.server, self.bus = system.settings, server, bus
         self.process: KioskProcess | None = None
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="demo-kiosk", daemon=True)
@@ -103,6 +102,14 @@ class DemoKiosk:
             process.start()
             log.info("ready: officer console %s/console/ · citizen screen of kiosk %s %s (bus: %s)",
                      api_url(self.settings), KIOSK_KEY, process.screen.url, self.settings.bus)
+
+
+def kiosk_doors(settings: Settings, commands: InProcessKioskCommands | None) -> KioskDoors | None:
+    """The tray doors the core opens after a load: over NATS (MOTCUA_BUS=nats), over the demo kiosk's in-process
+    command line, or none (no kiosk this process can reach)."""
+    if settings.bus == "nats":
+        return nats_doors(bus_settings(settings.nats))
+    return local_doors(commands) if commands is not None else None
 
 
 def demo_kiosk_settings(settings: Settings) -> KioskSettings:

@@ -1,8 +1,9 @@
-"""Recording officers' reads of citizens' personal data, and the citizen's view of that record."""
+"""The officer's reason for a read of personal data (`X-Purpose`), and the citizen's view of the access log.
+
+Reads themselves are recorded by the application (application/personal_reads.py): a route makes one call."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import unquote
 
@@ -11,26 +12,19 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.auth import PUBLIC, authenticate
+from api.auth import PUBLIC
 from api.schemas import MAX_COMMAND_BODY
 from application.access_log import AccessEntry, AccessLogs
 
-ReadLog = Callable[[str, str | None, str | None, str, str], None]
-"""record(id_number, phone, dossier_code, what, default purpose)"""
 IdNumber = Annotated[str, msgspec.Meta(pattern=r"^\d{12}$", description="Số CCCD (12 chữ số)")]
 Phone = Annotated[str, msgspec.Meta(pattern=r"^0\d{9}$", description="Số điện thoại trên hồ sơ")]
 Code = Annotated[str, msgspec.Meta(pattern=r"^\d{6}$")]
 
 
-def read_log(request: Request, access_logs: NamedDependency[AccessLogs | None]) -> ReadLog:
-    """A function that records one read by the caller; the reason is `X-Purpose` (percent-encoded UTF-8) or the screen's default."""
-    purpose = unquote(request.headers.get("x-purpose") or "").strip()[:200]  # percent-encoded UTF-8 (headers are ASCII)
-
-    def record(id_number: str, phone: str | None, dossier_code: str | None, what: str, default_purpose: str) -> None:
-        if access_logs is not None and id_number:
-            access_logs.record_read(id_number=id_number, phone=phone, dossier_code=dossier_code, what=what,
-                             purpose=purpose or default_purpose, actor=authenticate(request).actor)
-    return record
+def read_purpose(request: Request) -> str | None:
+    """The caller's reason for a read, `X-Purpose` (percent-encoded UTF-8: headers are ASCII); None for the screen's
+    default reason."""
+    return unquote(request.headers.get("x-purpose") or "").strip()[:200] or None
 
 
 class CodeRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -43,7 +43,7 @@ class Operations:
 
     def __init__(self, system: System) -> None:
         self.system = system
-        self.metrics = Metrics(ReadModelLag(system.read_side.lag), NotificationTally(system.dossiers.recorder),
+        self.metrics = Metrics(ReadModelLag(system.read_side.lag), NotificationTally(system.app.recorder),
                                SchedulerRuns(self._scheduler_rows),
                                KioskHeartbeats(FleetStore(system.projector.store).heartbeats, system.clock.now))
         self._ledger: Any = None

@@ -14,16 +14,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
 
-from application.base import MAX_RETRIES, OneStopApplication
+from application.base import MAX_RETRIES, OneStop
 from application.errors import NotFoundError
 from application.ports import Attempts, Clock, Otp
 from application.throttling import ACCESS_LOG_CODE, Throttle, TooManyAttemptsError, seconds_until
@@ -36,7 +35,6 @@ from domain.values import Actor, check_phone
 log = logging.getLogger("motcua.access_log")
 PURPOSE = QUOTA = "access_log"
 Later = Callable[[Callable[[], None]], Any]
-DossierEvents = Callable[[UUID], Iterable[Any]]
 LOG = ("access log", "nhật ký truy cập")
 
 
@@ -59,13 +57,12 @@ class AccessLogRefusedError(DomainError):
         super().__init__("wrong or expired code", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
 
 
-class AccessLogs(OneStopApplication):
+class AccessLogs:
     """Per-person logs of reads of personal data."""
 
-    def __init__(self, env: Any = None, *, key: bytes, otp: Otp, clock: Clock, dossier_events: DossierEvents,
-                 attempts: Attempts | None = None, later: Later | None = None) -> None:
-        super().__init__(env)
-        self.dossier_events = dossier_events  # the Dossiers application's reader: its mapper opens sealed personal data
+    def __init__(self, app: OneStop, *, key: bytes, otp: Otp, clock: Clock, attempts: Attempts,
+                 later: Later | None = None) -> None:
+        self.app = app
         self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
         self.otp, self.clock, self.throttle = otp, clock, Throttle(attempts)
         self._sender = None if later is not None else ThreadPoolExecutor(1, thread_name_prefix="access-log-otp")
@@ -83,16 +80,16 @@ class AccessLogs(OneStopApplication):
         subject, at = self.subject(id_number), self.clock.now()
         for _ in range(MAX_RETRIES):
             try:
-                log = self.load(access_log_id(subject), LOG, "?")
+                log = self.app.load(access_log_id(subject), LOG, "?")
             except NotFoundError:
                 log = AccessLog(subject=subject)
             log.read(actor=actor, at=at, dossier_code=dossier_code, what=what, purpose=purpose,
                      phone_key=self.phone_key(phone) if phone else None)
             try:
-                self.commit(log)
+                self.app.commit(log)
                 return
             except IntegrityError:
-                self.evict(log.id)
+                self.app.evict(log.id)
         raise RuntimeError("access log kept conflicting")
 
     def request_code(self, id_number: str, phone: str) -> None:
@@ -118,9 +115,9 @@ class AccessLogs(OneStopApplication):
             log.error("access-log code not sent: %s", type(error).__name__)
 
     def close(self) -> None:
+        """Finish the codes still being sent (the application itself is closed by its owner)."""
         if self._sender is not None:
             self._sender.shutdown(wait=True)
-        super().close()
 
     def entries(self, id_number: str, phone: str, code: str) -> list[AccessEntry]:
         """The citizen's log, oldest first, once the OTP checks: their reads and the changes of their dossiers."""
@@ -129,20 +126,20 @@ class AccessLogs(OneStopApplication):
                 not self.otp.check(phone, PURPOSE, code, self.clock.now(), quota=QUOTA):
             raise AccessLogRefusedError()
         lines, codes = [], []
-        for e in self.events.get(log.id):
+        for e in self.app.events.get(log.id):
             if isinstance(e, AccessLog.Read):
                 lines.append(AccessEntry(at=e.at, account_id=e.actor.account_id, role=e.actor.role.value, kind="read",
                                          dossier_code=e.dossier_code, what=e.what, purpose=e.purpose))
                 if e.dossier_code and e.dossier_code not in codes:
                     codes.append(e.dossier_code)
         for dossier_code in codes:
-            for h in history_of(self.dossier_events(dossier_id(dossier_code))):
+            for h in history_of(self.app.events.get(dossier_id(dossier_code))):
                 lines.append(AccessEntry(at=h.at, account_id=h.actor.account_id, role=h.actor.role.value,
                                          kind="change", dossier_code=dossier_code, what=h.type))
         return sorted(lines, key=lambda line: line.at)
 
     def _log(self, id_number: str) -> AccessLog | None:
         try:
-            return self.load(access_log_id(self.subject(id_number)), LOG, "?", fresh=True)
+            return self.app.load(access_log_id(self.subject(id_number)), LOG, "?", fresh=True)
         except NotFoundError:
             return None

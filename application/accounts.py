@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime
-from typing import Any
 
 import msgspec
 from eventsourcing.persistence import IntegrityError
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from application.errors import NotFoundError
 from application.ports import Attempts, Clock, PasswordHasher
 from application.throttling import LOGIN_ACCOUNT, LOGIN_ADDRESS, BusyError, Throttle, TooManyAttemptsError, seconds_until
@@ -75,14 +74,12 @@ def view(account: Account) -> AccountView:
                        enabled=account.enabled, version=account.version)
 
 
-class Accounts(OneStopApplication):
+class Accounts:
     """Staff and kiosk-device accounts."""
 
-    def __init__(self, env: Any = None, *, hasher: PasswordHasher, tokens: Tokens, clock: Clock,
-                 attempts: Attempts | None = None, common_passwords: frozenset[str] = frozenset(),
-                 hashing_slots: int = 4) -> None:
-        super().__init__(env)
-        self.hasher, self.tokens, self.clock = hasher, tokens, clock
+    def __init__(self, app: OneStop, *, hasher: PasswordHasher, tokens: Tokens, clock: Clock, attempts: Attempts,
+                 common_passwords: frozenset[str] = frozenset(), hashing_slots: int = 4) -> None:
+        self.app, self.hasher, self.tokens, self.clock = app, hasher, tokens, clock
         self.throttle, self.common_passwords = Throttle(attempts), common_passwords
         self._hashing = threading.BoundedSemaphore(hashing_slots)
         self._dummy = hasher.hash("not a password of anyone")
@@ -104,7 +101,7 @@ class Accounts(OneStopApplication):
         account = Account(username=username, name=name, role=role, agency=agency, department=department,
                           kiosk=kiosk, password_hash=self.hasher.hash(password), actor=actor)
         try:
-            self.commit(account)
+            self.app.commit(account)
         except IntegrityError:
             raise AccountExistsError(username) from None
         return view(account)
@@ -161,20 +158,20 @@ class Accounts(OneStopApplication):
         return account.name if account else None
 
     def list_accounts(self) -> list[AccountView]:
-        accounts = [self.repository.get(account_id(name)) for name in self._usernames()]
+        accounts = [self.app.repository.get(account_id(name)) for name in self._usernames()]
         return sorted((view(a) for a in accounts), key=lambda v: v.username)
 
     def change_password(self, username: str, password: str, *, actor: Actor) -> AccountView:
         """A reset: the new password follows the policy and every token issued until now ends."""
         check_password(password, username, self.common_passwords)
-        self.update(account_id(username), ACCOUNT, username, None,
+        self.app.update(account_id(username), ACCOUNT, username, None,
                     lambda account: account.change_password(self.hasher.hash(password), actor))
         self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
 
     def set_enabled(self, username: str, enabled: bool, *, reason: str, actor: Actor) -> AccountView:
         """Disabling ends every token of the account at once, on every replica."""
-        self.update(account_id(username), ACCOUNT, username, None,
+        self.app.update(account_id(username), ACCOUNT, username, None,
                     lambda account: account.enable(actor) if enabled else account.disable(reason, actor))
         if not enabled:
             self.tokens.revoke_account(username, self.clock.now())
@@ -192,7 +189,7 @@ class Accounts(OneStopApplication):
                 raise InvalidValueError("username", "a kiosk's device account keeps its role",
                                         "Tài khoản thiết bị kiosk không đổi vai trò được.")
             account.reassign(role, agency, department, actor)
-        self.update(account_id(username), ACCOUNT, username, None, command)
+        self.app.update(account_id(username), ACCOUNT, username, None, command)
         self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
 
@@ -215,13 +212,13 @@ class Accounts(OneStopApplication):
 
     def _find(self, username: str) -> Account | None:
         try:
-            return self.load(account_id(username), ACCOUNT, username, fresh=True)
+            return self.app.load(account_id(username), ACCOUNT, username, fresh=True)
         except NotFoundError:
             return None
 
     def _usernames(self) -> list[str]:
         topic = f"{Account.__module__}:{Account.__qualname__}.Created"
         names = []
-        for notification in self.recorder.select_notifications(1, 1_000_000, topics=[topic]):
-            names.append(self.mapper.to_domain_event(notification).username)
+        for notification in self.app.recorder.select_notifications(1, 1_000_000, topics=[topic]):
+            names.append(self.app.mapper.to_domain_event(notification).username)
         return names

@@ -1,4 +1,8 @@
-"""The shared event store: every application of the system writes to one log named `onestop`."""
+"""The one event-sourced application of a process: the shared log `onestop` and the generic operations on it.
+
+Per-area services (application/dossiers.py, kiosks.py, ...) are plain classes that receive this object: one recorder,
+one mapper, one cache, one group commit and one snapshot store per process, so one commit() stores events of any
+aggregates atomically and no cached copy is stale with respect to another service's."""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import resolve_topic
 
 from application.errors import NotFoundError, VersionConflictError
-from domain.errors import DomainError
 from application.ports import EventStorage
+from application.snapshots import SNAPSHOT_INTERVALS
+from domain.errors import DomainError
 
 A = TypeVar("A", bound=Aggregate)
 # Persistence is chosen by topic, as eventsourcing chooses its own by PERSISTENCE_MODULE: no application module
@@ -38,7 +43,7 @@ def command(method: F) -> F:
     """
 
     @functools.wraps(method)
-    def run(self: OneStopApplication, *args: Any, **kwargs: Any) -> Any:
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:  # self: a service holding the application as `app`
         if getattr(_read, "ids", None) is not None:  # inside another command: the outermost one retries
             return method(self, *args, **kwargs)
         _read.ids = set()
@@ -50,7 +55,7 @@ def command(method: F) -> F:
                 if not stale:
                     raise
                 for aggregate_id in stale:
-                    self.evict(aggregate_id)
+                    self.app.evict(aggregate_id)
                 return method(self, *args, **kwargs)
         finally:
             _read.ids = None
@@ -65,14 +70,11 @@ class Written(msgspec.Struct, frozen=True):
     position: int
 
 
-class OneStopApplication(Application[UUID]):
-    """Base of all applications; they share one event store, so one save() spans aggregates of any kind."""
+class OneStop(Application[UUID]):
+    """The process's one application over the shared log (tables `onestop_*`): the services share it."""
 
     name = "onestop"
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.name = "onestop"  # eventsourcing would name the tables after each subclass
+    snapshotting_intervals = SNAPSHOT_INTERVALS
 
     def __init__(self, env: Any = None) -> None:
         self.storage: EventStorage = resolve_topic(STORAGE_TOPIC)
@@ -81,7 +83,7 @@ class OneStopApplication(Application[UUID]):
         self.after_commit: list[Callable[[], None]] = []
 
     def construct_factory(self, env: Any) -> Any:
-        """The process's factory of this event store, shared by every application of the process."""
+        """The event store's infrastructure factory (its connections belong to this application alone)."""
         return self.storage.factory(env)
 
     def construct_mapper(self) -> Any:
@@ -93,17 +95,17 @@ class OneStopApplication(Application[UUID]):
             return super().construct_recorder()
 
     def construct_snapshot_store(self) -> Any:
-        """The snapshot store (applications with `snapshotting_intervals`), its table made under the same lock."""
+        """The snapshot store (table `onestop_snapshots`), made under the same lock."""
         with self.storage.schema_lock(self.factory):
             return super().construct_snapshot_store()
 
     def close(self) -> None:
-        """Release this application's share of the factory; the last one closes its connections."""
+        """Close the event store's connections (once: garbage collection calls it again)."""
         self.closing.set()
-        if getattr(self, "_released", False):  # closing twice must not release twice
+        if getattr(self, "_closed", False):
             return
-        self._released = True
-        self.storage.release(self.factory)
+        self._closed = True
+        self.factory.close()
 
     def _notify(self, recordings: list[Any]) -> None:
         super()._notify(recordings)
@@ -113,8 +115,7 @@ class OneStopApplication(Application[UUID]):
     def commit(self, *aggregates: Aggregate) -> Written:
         """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the first."""
         recordings = self.group_commit.commit(*aggregates)
-        if self.snapshotting_intervals:
-            self._snapshot(aggregates, recordings)
+        self._snapshot(aggregates, recordings)
         return self.written(aggregates[0], recordings)
 
     def _snapshot(self, aggregates: tuple[Aggregate, ...], recordings: list[Any]) -> None:

@@ -8,13 +8,11 @@ so the effect can never be applied twice, and it is reported as a duplicate to b
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any
 
 import msgspec
 from eventsourcing.domain import Aggregate
 
-from application.base import MAX_RETRIES, OneStopApplication
+from application.base import MAX_RETRIES, OneStop
 from application.ports import Clock
 from domain.codes import dossier_id, parse_code
 from domain.device_event import APPLIED, REFUSED, KioskDeviceEvent, device_event_id
@@ -36,15 +34,11 @@ class Applied(msgspec.Struct, frozen=True):
     position: int = 0
 
 
-class DeviceEvents(OneStopApplication):
+class DeviceEvents:
     """The core side of the kiosk's device events."""
 
-    def __init__(self, env: Any = None, *, clock: Clock | None = None,
-                 share_cache_with: OneStopApplication | None = None) -> None:
-        super().__init__(env)
-        self.clock = clock
-        if share_cache_with is not None and share_cache_with.repository.cache is not None:
-            self.repository.cache = share_cache_with.repository.cache  # no stale copies between apps
+    def __init__(self, app: OneStop, *, clock: Clock) -> None:
+        self.app, self.clock = app, clock
 
     def apply(self, event: DeviceEvent) -> Applied:
         """Record the device event and apply its effect, both in one commit, unless it was seen before."""
@@ -58,22 +52,22 @@ class DeviceEvents(OneStopApplication):
                 changed, refused = [], error.code
             record = KioskDeviceEvent.record(
                 event_id=event.event_id, kiosk=event.kiosk, type=event_type(event),
-                payload=msgspec.to_builtins(event), device_at=event.at, actor=actor, at=self._now(), refused=refused)
-            written = self.commit_or_evict(record, *changed)
+                payload=msgspec.to_builtins(event), device_at=event.at, actor=actor, at=self.clock.now(), refused=refused)
+            written = self.app.commit_or_evict(record, *changed)
             if written is not None:
                 return Applied(event_id=event.event_id, outcome=REFUSED if refused else APPLIED, reason=refused,
                                position=written.position)
             if self.seen(event.event_id):  # another consumer recorded it first
                 return Applied(event_id=event.event_id, outcome=DUPLICATE)
-        raise self.conflict(event.event_id)
+        raise self.app.conflict(event.event_id)
 
     def seen(self, event_id: str) -> bool:
         """Whether the core already recorded the device event `event_id` (read from the store)."""
-        return any(True for _ in self.events.get(device_event_id(event_id), limit=1))
+        return any(True for _ in self.app.events.get(device_event_id(event_id), limit=1))
 
     def get_device_event(self, event_id: str) -> KioskDeviceEvent:
         """The record of a device event; NotFoundError if it never arrived."""
-        return self.load(device_event_id(event_id), ("device event", "sự kiện thiết bị"), event_id, fresh=True)
+        return self.app.load(device_event_id(event_id), ("device event", "sự kiện thiết bị"), event_id, fresh=True)
 
     def _effects(self, event: DeviceEvent, actor: Actor) -> list[Aggregate]:
         """The aggregates a device event changes (not yet committed). Only cash changes anything today."""
@@ -83,11 +77,8 @@ class DeviceEvents(OneStopApplication):
 
     def _cash(self, event: CashInserted, actor: Actor) -> list[Aggregate]:
         parse_code(event.dossier_code)
-        dossier: Dossier = self.load(dossier_id(event.dossier_code), ("dossier", "hồ sơ"), event.dossier_code)
-        machine: Kiosk = self.load(kiosk_id(event.kiosk), ("kiosk", "kiosk"), event.kiosk)
+        dossier: Dossier = self.app.load(dossier_id(event.dossier_code), ("dossier", "hồ sơ"), event.dossier_code)
+        machine: Kiosk = self.app.load(kiosk_id(event.kiosk), ("kiosk", "kiosk"), event.kiosk)
         dossier.record_payment(method=PaymentMethod.CASH, amount=event.amount, reference=None, actor=actor, at=event.at)
         machine.accept_cash(dossier_code=event.dossier_code, amount=event.amount, actor=actor, at=event.at)
         return [dossier, machine]
-
-    def _now(self) -> datetime:
-        return self.clock.now() if self.clock is not None else datetime.now(timezone.utc)

@@ -10,11 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application.base import MAX_RETRIES, OneStopApplication, Written, command
+from application.base import MAX_RETRIES, OneStop, Written, command
 from application.codes import CodeAllocator
 from application.errors import UnknownReferenceError, VersionConflictError
 from application.ports import Calendar, Clock
-from application.snapshots import SNAPSHOT_INTERVALS
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
 from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
@@ -25,16 +24,13 @@ from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel,
 DOSSIER = ("dossier", "hồ sơ")
 
 
-class Dossiers(OneStopApplication):
-    """Receive, process and deliver dossiers. Catalogue, calendar and clock come from the composition root."""
+class Dossiers:
+    """Receive, process and deliver dossiers. The application, catalogue, calendar and clock come from the
+    composition root."""
 
-    snapshotting_intervals = SNAPSHOT_INTERVALS  # a kiosk submission saves the kiosk through this application
-
-    def __init__(self, env: Any = None, *, catalogue: Catalogue | None = None,
-                 calendar: Calendar | None = None, clock: Clock | None = None) -> None:
-        super().__init__(env)
-        self.catalogue, self.calendar, self.clock = catalogue, calendar, clock
-        self.codes = CodeAllocator(lambda code: bool(self.recorder.select_events(dossier_id(code), limit=1)))
+    def __init__(self, app: OneStop, *, catalogue: Catalogue, calendar: Calendar, clock: Clock) -> None:
+        self.app, self.catalogue, self.calendar, self.clock = app, catalogue, calendar, clock
+        self.codes = CodeAllocator(lambda code: bool(self.app.recorder.select_events(dossier_id(code), limit=1)))
 
     # ----- creating -------------------------------------------------------------------
     def register_online(self, *, procedure_code: str, applicant: Applicant, components: list[Component],
@@ -60,10 +56,10 @@ class Dossiers(OneStopApplication):
         for _ in range(MAX_RETRIES * 10):
             dossier, *others = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
             try:
-                return dossier.code, self.commit(dossier, *others)
+                return dossier.code, self.app.commit(dossier, *others)
             except IntegrityError:
                 for other in others:
-                    self.evict(other.id)
+                    self.app.evict(other.id)
                 continue  # the code or another aggregate was taken meanwhile: build again from fresh state
         raise VersionConflictError(f"{agency} codes", None, None)
 
@@ -198,7 +194,7 @@ class Dossiers(OneStopApplication):
     def list_history(self, code: str) -> list[HistoryEntry]:
         """Every event of the dossier, oldest first."""
         self._load(code)
-        return history_of(self.events.get(dossier_id(code)))
+        return history_of(self.app.events.get(dossier_id(code)))
 
     def applicant_of(self, code: str) -> Applicant:
         """Who the dossier is for (set at receipt, never changed), from the cached aggregate."""
@@ -214,27 +210,26 @@ class Dossiers(OneStopApplication):
     def procedure(self, code: str) -> Procedure:
         """The catalogue entry, or UnknownReferenceError."""
         try:
-            return self._catalogue().procedure(code)
+            return self.catalogue.procedure(code)
         except UnknownProcedureError:
             raise UnknownReferenceError(f"unknown procedure {code!r}", f"Không có thủ tục mã {code}.") from None
 
     def department(self, code: str) -> None:
         """Check that the department exists."""
         try:
-            self._catalogue().department(code)
+            self.catalogue.department(code)
         except UnknownDepartmentError:
             raise UnknownReferenceError(f"unknown department {code!r}", f"Không có phòng ban mã {code}.") from None
 
     def appointment(self, procedure: Procedure, at: datetime) -> date:
         """The appointment date: receipt plus the procedure's working days."""
-        assert self.calendar is not None, "Dossiers needs a calendar to compute appointment dates"
         return self.calendar.add_working_days(at, procedure.processing_days)
 
     def procedure_for(self, code: str, address: str | None, ward: str | None = None) -> Procedure:
         """The catalogue entry as the agency that handles it: a ward procedure goes to `ward` when given (the ward
         whose officer receives it), else to the ward the address names (Catalogue.for_ward), else to the default ward."""
         procedure = self.procedure(code)
-        catalogue = self._catalogue()
+        catalogue = self.catalogue
         try:
             return catalogue.for_ward(procedure, ward or catalogue.ward_of_address(address or ""))
         except UnknownDepartmentError:
@@ -242,25 +237,20 @@ class Dossiers(OneStopApplication):
 
     def handled_as(self, dossier: Dossier) -> Procedure:
         """The dossier's procedure as its agency handles it: a ward dossier's department is that ward's section."""
-        return self._catalogue().as_handled_by(self.procedure(dossier.procedure_code), parse_code(dossier.code)[0])
-
-    def _catalogue(self) -> Catalogue:
-        assert self.catalogue is not None, "Dossiers needs the procedure catalogue"
-        return self.catalogue
+        return self.catalogue.as_handled_by(self.procedure(dossier.procedure_code), parse_code(dossier.code)[0])
 
     def _at(self, at: datetime | None) -> datetime:
         if at is None:
-            assert self.clock is not None, "Dossiers needs a clock when no time is given"
             at = self.clock.now()
         return aware_utc(at)  # UTC in storage; business rules convert to Vietnam time
 
     def _load(self, code: str, fresh: bool = False) -> Dossier:
         parse_code(code)
-        return self.load(dossier_id(code), DOSSIER, code, fresh=fresh)
+        return self.app.load(dossier_id(code), DOSSIER, code, fresh=fresh)
 
     def _act(self, code: str, expected_version: int | None, command: Any) -> Written:
         parse_code(code)
-        return self.update(dossier_id(code), DOSSIER, code, expected_version, command)
+        return self.app.update(dossier_id(code), DOSSIER, code, expected_version, command)
 
 
 __all__ = ["Dossiers", "UUID"]

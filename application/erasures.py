@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from application.errors import NotFoundError
 from application.ports import Clock
 from application.privacy import PersonalDataKeys
@@ -20,17 +19,15 @@ from domain.values import Actor
 PERSON = ("personal data of ID number", "dữ liệu cá nhân của số định danh")
 
 
-class Erasures(OneStopApplication):
+class Erasures:
     """Finds what a person's keys sealed, records the erasure, then destroys the keys.
 
     The keys destroyed: the person's (their ID number), those of the phones and e-mail addresses they gave
     (notifications, OTP challenges) and those of the streams their other values were sealed in (vault documents,
     the receiver's name on a delivered result). A phone another person also gave is erased with this one."""
 
-    def __init__(self, env: Any = None, *, keys: PersonalDataKeys, phone_key: Callable[[str], str], clock: Clock) -> None:
-        super().__init__(env)
-        self.mapper.keys = keys
-        self.keys, self.phone_key, self.clock = keys, phone_key, clock
+    def __init__(self, app: OneStop, *, keys: PersonalDataKeys, phone_key: Callable[[str], str], clock: Clock) -> None:
+        self.app, self.keys, self.phone_key, self.clock = app, keys, phone_key, clock
 
     def erase(self, id_number: str, *, reason: str, actor: Actor) -> Erasure:
         """Erase everything stored about the holder of this ID number; NotFoundError when nothing is."""
@@ -51,7 +48,7 @@ class Erasures(OneStopApplication):
             streams |= self._sealed_under(others, open_them=False)[0]
         record = Erasure.record(subject=self.keys.subject_hash(person), streams=list(streams),
                                 keys_destroyed=len(others) + 1, reason=reason, actor=actor, at=self.clock.now())
-        self.save(record)  # recorded first: should destroying fail, running the request again finishes it
+        self.app.save(record)  # recorded first: should destroying fail, running the request again finishes it
         self.keys.destroy(subjects)
         return record
 
@@ -61,7 +58,7 @@ class Erasures(OneStopApplication):
         contacts: set[tuple[str, str]] = set()
         for stream, state in self.keys.sealed_with(key_ids):
             streams.add(stream)
-            for key_id, sealed in self.mapper.sealed_values(state) if open_them else ():
+            for key_id, sealed in self.app.mapper.sealed_values(state) if open_them else ():
                 plaintext = self.keys.open(key_id, sealed) if key_id in key_ids else None
                 value = msgspec.json.decode(plaintext) if plaintext else None
                 if isinstance(value, dict):

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from application.errors import NotFoundError
 from application.kiosk_views import KioskView, TrayView, local
 from application.ports import Clock
@@ -114,9 +114,9 @@ def parse_instant(text: str) -> datetime:
 
 
 class History:
-    """Reads the shared event store (any OneStopApplication's) for auditors; writes nothing."""
+    """Reads the shared event store (the process's one application) for auditors; writes nothing."""
 
-    def __init__(self, store: OneStopApplication, *, clock: Clock, positions: Positions) -> None:
+    def __init__(self, store: OneStop, *, clock: Clock, positions: Positions) -> None:
         self.store, self.clock, self.positions = store, clock, positions
 
     def instant(self, text: str) -> datetime:

@@ -6,6 +6,7 @@ import random
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from application.base import command
@@ -25,13 +26,16 @@ from domain.tray import Tray, TrayStatus
 from domain.values import Actor, Party
 
 if TYPE_CHECKING:
-    from application.base import Written
+    from application.base import OneStop, Written
+    from application.ports import KioskDoors
 
 
 class KioskOffice:
-    """Mixin of Kiosks with the consultant team's commands. Relies on Kiosks' loaders and clock."""
+    """Mixin of Kiosks with the consultant team's commands. Relies on Kiosks' loaders, clock and doors."""
 
-    dossiers: Dossiers | None
+    app: OneStop
+    dossiers: Dossiers
+    doors: KioskDoors
     overdue_days: int
 
     # ----- set-up -----------------------------------------------------------------------
@@ -41,9 +45,9 @@ class KioskOffice:
         at = self._at(at)
         kiosk = Kiosk.install(key=key, name=name, agency=agency, tray_count=tray_count, actor=actor, at=at)
         trays = [Tray.install(kiosk_id=key, number=n, actor=actor, at=at) for n in range(1, tray_count + 1)]
-        if self.recorder.select_events(kiosk.id, limit=1):
+        if self.app.recorder.select_events(kiosk.id, limit=1):
             raise KioskRefusal(f"kiosk {key} is already installed", f"Kiosk {key} đã được lắp đặt.", kiosk=key)
-        return self.commit(kiosk, *trays)
+        return self.app.commit(kiosk, *trays)
 
     @command
     def register_envelopes(self, key: str, *, barcodes: list[str], actor: Actor, at: datetime | None = None) -> Written:
@@ -53,13 +57,13 @@ class KioskOffice:
             kiosk = self._kiosk(key)
             envelopes = kiosk.register_envelopes(barcodes=barcodes, actor=actor, at=at)
             try:
-                return self.commit(kiosk, *envelopes)
+                return self.app.commit(kiosk, *envelopes)
             except IntegrityError:
-                self.evict(kiosk.id)
-                known = next((b for b in barcodes if self.recorder.select_events(envelope_id(key, b), limit=1)), None)
+                self.app.evict(kiosk.id)
+                known = next((b for b in barcodes if self.app.recorder.select_events(envelope_id(key, b), limit=1)), None)
                 if known is not None:
                     raise already_registered(known) from None
-        raise self.conflict(key)
+        raise self.app.conflict(key)
 
     @command
     def set_tray_service(self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "",
@@ -73,7 +77,7 @@ class KioskOffice:
                 t.return_to_service(actor=actor, at=at)
             else:
                 t.take_out_of_service(reason=reason or "Lỗi cửa khay", actor=actor, at=at)
-        return self.update(tray.id, ("tray", "khay"), f"{key}/{number}", None, command)
+        return self.app.update(tray.id, ("tray", "khay"), f"{key}/{number}", None, command)
 
     def get_kiosk(self, key: str) -> KioskView:
         """The kiosk's bin, cash box, envelope stock and trays."""
@@ -92,11 +96,11 @@ class KioskOffice:
             kiosk = self._kiosk(key)
             envelopes, expected = list(kiosk.bin), kiosk.cash_expected
             kiosk.collect(cash_counted=cash_counted, collector=collector, actor=actor, at=at)
-            if self.commit_or_evict(kiosk) is not None:
+            if self.app.commit_or_evict(kiosk) is not None:
                 return CollectionReport(kiosk=key, at=at, envelopes=[self._collected(e) for e in envelopes],
                                         cash_expected=expected, cash_counted=cash_counted,
                                         discrepancy=cash_counted - expected)
-        raise self.conflict(key)
+        raise self.app.conflict(key)
 
     @command
     def hand_over_batch(self, codes: list[str], *, item: str, giver: Party, receiver: Party, actor: Actor,
@@ -107,10 +111,10 @@ class KioskOffice:
             dossiers = [self._dossier(code) for code in codes]
             for dossier in dossiers:
                 dossier.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at)
-            written = self.commit_or_evict(*dossiers)
+            written = self.app.commit_or_evict(*dossiers)
             if written is not None:
                 return written
-        raise self.conflict(",".join(codes))
+        raise self.app.conflict(",".join(codes))
 
     @command
     def confirm_handovers(self, codes: list[str], *, actor: Actor, at: datetime | None = None) -> Written:
@@ -124,10 +128,10 @@ class KioskOffice:
                     raise NotTheReceiverError(dossier.code)
                 for line in lines:
                     dossier.confirm_handover(line=line, actor=actor, at=at)
-            written = self.commit_or_evict(*dossiers)
+            written = self.app.commit_or_evict(*dossiers)
             if written is not None:
                 return written
-        raise self.conflict(",".join(codes))
+        raise self.app.conflict(",".join(codes))
 
     # ----- loading at 16:00 ---------------------------------------------------------------
     def load_results(self, key: str, codes: list[str], *, staff: Party, actor: Actor, at: datetime | None = None) -> LoadingSlip:
@@ -142,13 +146,22 @@ class KioskOffice:
         return LoadingSlip(kiosk=key, at=at, loaded=loaded, refused=refused,
                            text=slip_text(key, at, staff.name, loaded, refused))
 
+    def load_results_and_open(self, key: str, codes: list[str], *, staff: Party, actor: Actor,
+                              at: datetime | None = None) -> LoadingSlip:
+        """The 16:00 loading at the rear screen: `load_results`, then each loaded tray's door opened at the kiosk
+        (`doors` on the slip: opened, not_answering or the kiosk's fault; a door that stays shut keeps the load)."""
+        slip = self.load_results(key, codes, staff=staff, actor=actor, at=at)
+        if not slip.loaded:
+            return slip
+        return msgspec.structs.replace(slip, doors=self.doors.open_trays(key, [line.tray for line in slip.loaded]))
+
     @command
     def load_result(self, key: str, code: str, *, actor: Actor, at: datetime | None = None) -> SlipLine:
         """One result into one free tray; two staff loading at once never share a tray (the loser takes the next)."""
         at = self._at(at)
         for attempt in range(30):
             kiosk, dossier = self._kiosk(key), self._dossier(code)
-            procedure = self._dossiers().procedure(dossier.procedure_code)
+            procedure = self.dossiers.procedure(dossier.procedure_code)
             if not procedure.kiosk_return:
                 raise ProcedureNotAtKioskError(f"results of {procedure.code} are not returned through the kiosk",
                                                "Kết quả của thủ tục này không trả qua kiosk, vui lòng trả tại quầy Một cửa.")
@@ -160,14 +173,14 @@ class KioskOffice:
             sms = pickup_sms(self._agency_name(kiosk.agency), code, kiosk.name, self.overdue_days)
             dossier.load_into_tray(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
             tray.load(dossier_code=code, actor=actor, at=at)
-            if self.commit_or_evict(dossier, tray) is not None:
+            if self.app.commit_or_evict(dossier, tray) is not None:
                 return SlipLine(tray=tray.number, dossier_code=code, procedure_name=procedure.name)
-        raise self.conflict(code)
+        raise self.app.conflict(code)
 
     # ----- overdue --------------------------------------------------------------------------
     def list_overdue(self, key: str, at: datetime | None = None) -> list[OverdueItem]:
         """Results not collected within the limit since their SMS, with the tray and where they would go."""
-        at, calendar = self._at(at), self._dossiers().calendar
+        at, calendar = self._at(at), self.dossiers.calendar
         today, items, trays = self._local_day(at), [], self._trays(key, fresh=True)
         full = not any(t.free for t in trays)
         for tray in trays:
@@ -176,7 +189,7 @@ class KioskOffice:
             dossier = self._dossier(tray.dossier_code, fresh=True)
             days = calendar.working_days_between(self._local_day(dossier.notified_at), today)
             if days > self.overdue_days:
-                police = self._dossiers().procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
+                police = self.dossiers.procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
                 items.append(OverdueItem(tray=tray.number, dossier_code=dossier.code, procedure_code=dossier.procedure_code,
                                          days_since_notification=days, receiver="police" if police else "one_stop",
                                          action="pull_back" if full else "keep"))
@@ -196,7 +209,7 @@ class KioskOffice:
                 dossier, tray = self._dossier(item.dossier_code), self._tray(key, item.tray)
                 tray.pull_back(dossier_code=dossier.code, receiver=receiver, actor=actor, at=at)
                 dossier.pull_back(giver=staff, receiver=receiver, actor=actor, at=at)
-                if self.commit_or_evict(dossier, tray) is not None:
+                if self.app.commit_or_evict(dossier, tray) is not None:
                     pulled.append(item)
                     break
         return pulled
@@ -204,7 +217,7 @@ class KioskOffice:
     # ----- helpers ------------------------------------------------------------------------
     def _collected(self, envelope: Any) -> CollectedEnvelope:
         dossier = self._dossier(envelope.dossier_code)
-        department = self._dossiers().handled_as(dossier).department
+        department = self.dossiers.handled_as(dossier).department
         return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
                                  procedure_code=dossier.procedure_code, department=department)
 
@@ -212,8 +225,7 @@ class KioskOffice:
         return [self._tray(key, n, fresh) for n in range(1, self._kiosk(key).tray_count + 1)]
 
     def _agency_name(self, agency: str) -> str:
-        catalogue = self._dossiers().catalogue
-        return catalogue.agency(agency).name if catalogue else agency
+        return self.dossiers.catalogue.agency(agency).name
 
     @staticmethod
     def _local_day(at: datetime) -> Any:

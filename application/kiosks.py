@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from application.base import OneStopApplication, Written, command
+from application.base import OneStop, Written, command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
     FaceMismatchError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
@@ -14,9 +14,8 @@ from application.errors import (
 )
 from application.kiosk_office import KioskOffice
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
-from application.ports import Attempts, Clock, Otp
+from application.ports import Attempts, Clock, KioskDoors, Otp
 from application.proofs import Proofs
-from application.snapshots import SNAPSHOT_INTERVALS
 from application.throttling import PICKUP_DOSSIER, PICKUP_KIOSK, PickupLockedError, Throttle, seconds_until
 from domain.cccd import CitizenIdentity, parse_cccd_qr
 from domain.codes import dossier_id, parse_code
@@ -32,20 +31,13 @@ from domain.values import (
 SUBMIT, PICKUP = "submit", "pickup"
 
 
-class Kiosks(KioskOffice, OneStopApplication):
+class Kiosks(KioskOffice):
     """Commands and queries of the kiosk, for the kiosk device and for the consultant team."""
 
-    snapshotting_intervals = SNAPSHOT_INTERVALS
-
-    def __init__(self, env: Any = None, *, dossiers: Dossiers | None = None, otp: Otp | None = None,
-                 proofs: Proofs | None = None, clock: Clock | None = None, overdue_days: int = 5,
-                 attempts: Attempts | None = None) -> None:
-        super().__init__(env)
-        self.dossiers, self.otp, self.proofs, self.clock = dossiers, otp, proofs, clock
-        self.throttle = Throttle(attempts)
-        self.overdue_days = overdue_days
-        if dossiers is not None and dossiers.repository.cache is not None:
-            self.repository.cache = dossiers.repository.cache  # one cache per process: no stale copies between apps
+    def __init__(self, app: OneStop, *, dossiers: Dossiers, otp: Otp, proofs: Proofs, clock: Clock,
+                 attempts: Attempts, doors: KioskDoors, overdue_days: int = 5) -> None:
+        self.app, self.dossiers, self.otp, self.proofs, self.clock = app, dossiers, otp, proofs, clock
+        self.throttle, self.doors, self.overdue_days = Throttle(attempts), doors, overdue_days
 
     # ----- submission -------------------------------------------------------------------
     def read_identity(self, qr_payload: str, at: datetime | None = None) -> CitizenIdentity:
@@ -54,14 +46,14 @@ class Kiosks(KioskOffice, OneStopApplication):
 
     def request_otp(self, phone: str, at: datetime | None = None, *, kiosk: str | None = None) -> None:
         """Send an OTP to the phone the citizen typed."""
-        self._otp().send(check_phone(phone), SUBMIT, self._at(at), kiosk=kiosk)
+        self.otp.send(check_phone(phone), SUBMIT, self._at(at), kiosk=kiosk)
 
     def verify_phone(self, phone: str, code: str, at: datetime | None = None) -> str:
         """Check the OTP; returns a short-lived proof that the phone is the citizen's."""
         at = self._at(at)
-        if not self._otp().check(check_phone(phone), SUBMIT, code, at):
+        if not self.otp.check(check_phone(phone), SUBMIT, code, at):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
-        return self._proofs().issue(phone, SUBMIT, at)
+        return self.proofs.issue(phone, SUBMIT, at)
 
     @command
     def check_envelope(self, kiosk: str, barcode: str) -> None:
@@ -74,7 +66,7 @@ class Kiosks(KioskOffice, OneStopApplication):
                at: datetime | None = None) -> Submitted:
         """The envelope goes into the bin: the dossier is received (a ward procedure by the citizen's ward), its fee
         assessed for `quantity` units (pages, copies), the barcode used up."""
-        at, dossiers = self._at(at), self._dossiers()
+        at, dossiers = self._at(at), self.dossiers
         procedure = dossiers.procedure(procedure_code)
         if not procedure.kiosk_submission:
             raise ProcedureNotAtKioskError(f"{procedure.code} is not handled at the kiosk",
@@ -82,7 +74,7 @@ class Kiosks(KioskOffice, OneStopApplication):
         fee = procedure.fee_for(quantity)
         identity = self.read_identity(qr_payload, at)
         procedure = dossiers.procedure_for(procedure.code, identity.address)
-        self._proofs().check(phone_proof, check_phone(phone), SUBMIT, at)
+        self.proofs.check(phone_proof, check_phone(phone), SUBMIT, at)
         self._require_face(procedure.high_legal_value, face)
         self._usable_envelope(kiosk, envelope)
         applicant = Applicant(id_number=identity.id_number, name=identity.name, phone=phone,
@@ -114,26 +106,26 @@ class Kiosks(KioskOffice, OneStopApplication):
                 machine = self._kiosk(kiosk)
                 machine.accept_cash(dossier_code=code, amount=amount, actor=actor, at=at)
                 changed.append(machine)
-            written = self.commit_or_evict(*changed)
+            written = self.app.commit_or_evict(*changed)
             if written is not None:
                 return Balance(dossier_code=code, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
                                excess=dossier.excess, version=written.version, position=written.position)
-        raise self.conflict(code)
+        raise self.app.conflict(code)
 
     def get_receipt(self, kiosk: str, code: str) -> Receipt:
         """The receipt to print: code, procedure, appointment date, amounts, shortfall or excess."""
-        dossier, dossiers = self._dossier(code, fresh=True), self._dossiers()
+        dossier, dossiers = self._dossier(code, fresh=True), self.dossiers
         if dossier.due_on is None:  # registered online and not yet accepted: no appointment to print
             raise KioskRefusal("a dossier registered online has no kiosk receipt until it is accepted",
                                "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.")
         procedure = dossiers.procedure(dossier.procedure_code)
-        agency = dossiers.catalogue.agency(dossiers.handled_as(dossier).agency) if dossiers.catalogue else None
+        agency = dossiers.catalogue.agency(dossiers.handled_as(dossier).agency)
         fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
                       applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
                       due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
                       excess=dossier.excess)
         draft = Receipt(**fields, text="")
-        return Receipt(**fields, text=receipt_text(agency.name if agency else procedure.agency, draft))
+        return Receipt(**fields, text=receipt_text(agency.name, draft))
 
     # ----- pickup -----------------------------------------------------------------------
     # Identity checks are counted per dossier and per kiosk outside the commands (a command may run twice on stale
@@ -166,13 +158,13 @@ class Kiosks(KioskOffice, OneStopApplication):
     @command
     def _send_pickup_otp(self, kiosk: str, code: str, at: datetime) -> str:
         dossier = self._ready_dossier(kiosk, code)
-        self._otp().send(dossier.applicant.phone or "", f"{PICKUP}:{code}", at, kiosk=kiosk)
+        self.otp.send(dossier.applicant.phone or "", f"{PICKUP}:{code}", at, kiosk=kiosk)
         return mask_phone(dossier.applicant.phone)
 
     @command
     def _pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime) -> PickupTicket:
         dossier = self._ready_dossier(kiosk, code)
-        if not self._otp().check(dossier.applicant.phone or "", f"{PICKUP}:{code}", otp_code, at):
+        if not self.otp.check(dossier.applicant.phone or "", f"{PICKUP}:{code}", otp_code, at):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
         return self._ticket(dossier, PickupMethod.CODE_AND_OTP, at)
 
@@ -197,24 +189,24 @@ class Kiosks(KioskOffice, OneStopApplication):
                 face: FaceCheck | None = None, at: datetime | None = None) -> Released:
         """Open the tray: the ticket is valid, the face matches if required, nothing is owed."""
         at = self._at(at)
-        self._proofs().check(ticket, code, f"{PICKUP}:{PickupMethod(method).value}", at)
+        self.proofs.check(ticket, code, f"{PICKUP}:{PickupMethod(method).value}", at)
         for _ in range(5):
             dossier = self._ready_dossier(kiosk, code)
-            self._require_face(self._dossiers().procedure(dossier.procedure_code).high_legal_value, face)
+            self._require_face(self.dossiers.procedure(dossier.procedure_code).high_legal_value, face)
             tray = self._tray(kiosk, dossier.tray[1])
             dossier.deliver_result(channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at)
             tray.release(dossier_code=code, method=method, face_checked=face is not None, actor=actor, at=at)
-            written = self.commit_or_evict(dossier, tray)
+            written = self.app.commit_or_evict(dossier, tray)
             if written is not None:
                 return Released(dossier_code=code, tray=tray.number, version=written.version, position=written.position)
-        raise self.conflict(code)
+        raise self.app.conflict(code)
 
     @command
     def rate(self, code: str, *, rating: Rating, actor: Actor, at: datetime | None = None) -> Written:
         """The citizen's rating on the last screen."""
         at = self._at(at)
         parse_code(code)
-        return self.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at))
+        return self.app.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at))
 
     # ----- scope queries (for access checks) ----------------------------------------------
     def agency_of(self, key: str) -> str:
@@ -227,12 +219,12 @@ class Kiosks(KioskOffice, OneStopApplication):
         if any(envelope.dossier_code == code for envelope in self._kiosk(key).bin):
             return True
         self._dossier(code)  # unknown or malformed codes answer 404/422 like every other dossier route
-        return any(isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.events.get(dossier_id(code)))
+        return any(isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.app.events.get(dossier_id(code)))
 
     # ----- helpers ----------------------------------------------------------------------
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
-        procedure = self._dossiers().procedure(dossier.procedure_code)
-        token = self._proofs().issue(dossier.code, f"{PICKUP}:{method.value}", at)
+        procedure = self.dossiers.procedure(dossier.procedure_code)
+        token = self.proofs.issue(dossier.code, f"{PICKUP}:{method.value}", at)
         return PickupTicket(dossier_code=dossier.code, tray=dossier.tray[1], shortfall=dossier.shortfall,
                             face_required=procedure.high_legal_value, token=token)
 
@@ -252,11 +244,11 @@ class Kiosks(KioskOffice, OneStopApplication):
                                     "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.")
 
     def _kiosk(self, key: str, fresh: bool = False) -> Kiosk:
-        return self.load(kiosk_id(key), ("kiosk", "kiosk"), key, fresh=fresh)
+        return self.app.load(kiosk_id(key), ("kiosk", "kiosk"), key, fresh=fresh)
 
     def _envelope(self, key: str, barcode: str) -> EnvelopeBarcode | None:
         try:
-            return self.load(envelope_id(key, barcode), ("envelope", "phong bì"), barcode)
+            return self.app.load(envelope_id(key, barcode), ("envelope", "phong bì"), barcode)
         except NotFoundError:
             return None
 
@@ -271,23 +263,11 @@ class Kiosks(KioskOffice, OneStopApplication):
             self._kiosk(key).check_envelope(barcode, None)
 
     def _tray(self, key: str, number: int, fresh: bool = False) -> Tray:
-        return self.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}", fresh=fresh)
+        return self.app.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}", fresh=fresh)
 
     def _dossier(self, code: str, fresh: bool = False) -> Dossier:
         parse_code(code)
-        return self.load(dossier_id(code), DOSSIER, code, fresh=fresh)
-
-    def _dossiers(self) -> Dossiers:
-        assert self.dossiers is not None, "Kiosks needs the Dossiers application"
-        return self.dossiers
-
-    def _otp(self) -> Otp:
-        assert self.otp is not None, "Kiosks needs an OTP adapter"
-        return self.otp
-
-    def _proofs(self) -> Proofs:
-        assert self.proofs is not None, "Kiosks needs a proof key"
-        return self.proofs
+        return self.app.load(dossier_id(code), DOSSIER, code, fresh=fresh)
 
     def _at(self, at: datetime | None) -> datetime:
-        return at if at is not None else self._dossiers()._at(None)
+        return at if at is not None else self.dossiers._at(None)

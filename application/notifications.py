@@ -12,14 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from application.base import OneStopApplication, Written
+from application.base import OneStop, Written
 from application.ports import Notifier
 from domain.dossier import Dossier
 from domain.kiosk import kiosk_id
@@ -43,14 +42,12 @@ def preference(first: str) -> list[str]:
     return [first, *(channel for channel in FALLBACK if channel != first)]
 
 
-class Notifications(OneStopApplication):
+class Notifications:
     """Requests, sends and tracks messages to applicants (SMS, Zalo, e-mail)."""
 
-    def __init__(self, env: Any = None, *, notifier: Notifier | None = None, overdue_days: int = 5,
-                 agency_name: Callable[[str], str] | None = None) -> None:
-        super().__init__(env)
-        self.notifier, self.overdue_days = notifier, overdue_days
-        self.agency_name = agency_name or (lambda agency: agency)
+    def __init__(self, app: OneStop, *, notifier: Notifier, agency_name: Callable[[str], str],
+                 overdue_days: int = 5) -> None:
+        self.app, self.notifier, self.agency_name, self.overdue_days = app, notifier, agency_name, overdue_days
         self._scanned = 0  # log position up to which the pending index is complete
         self._policy_seen = 0  # log position up to which the policy found nothing more to request
         self._pending: dict[UUID, None] = {}
@@ -62,27 +59,27 @@ class Notifications(OneStopApplication):
         notification = Notification.request(id=id, channels=channels, template=template, dossier_code=dossier_code,
                                             params=dict(params), recipient=recipient, actor=actor, at=at)
         try:
-            return self.commit(notification)
+            return self.app.commit(notification)
         except IntegrityError:
             return None
 
     def confirm_delivered(self, id: UUID, channel: str, at: datetime) -> Written:
         """A provider's delivery receipt."""
-        return self.update(id, NOTIFICATION, str(id), None, lambda n: n.record_delivered(channel=channel, at=at))
+        return self.app.update(id, NOTIFICATION, str(id), None, lambda n: n.record_delivered(channel=channel, at=at))
 
     def follow_requests(self, at: datetime) -> int:
         """The policy: turn each new `Dossier.NotificationRequested` into a Notification; returns how many."""
-        head, made = self.recorder.max_notification_id() or 0, 0
+        head, made = self.app.recorder.max_notification_id() or 0, 0
         tracker = self._policy_position()
         start = max(tracker.position, self._policy_seen)
         while start < head:
-            found = self.recorder.select_notifications(start + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
+            found = self.app.recorder.select_notifications(start + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
             last = found[-1].id if len(found) == BATCH else head
-            requests = [self._from_dossier(self.mapper.to_domain_event(stored), at) for stored in found]
+            requests = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in found]
             requests = [r for r in requests if r is not None and not self._exists(r.id)]
             if requests:  # the notifications and the position in one commit: exactly once
                 tracker.advance(position=last, at=at)
-                if self.commit_or_evict(tracker, *requests) is None:
+                if self.app.commit_or_evict(tracker, *requests) is None:
                     return made  # another policy run won: the next round starts from its position
                 made += len(requests)
             start = self._policy_seen = last  # without requests, only skip ahead in memory
@@ -99,7 +96,7 @@ class Notifications(OneStopApplication):
     # ----- queries ----------------------------------------------------------------------
     def get_status(self, id: UUID) -> tuple[NotificationStatus, str | None, int]:
         """Status, the channel in use (or that sent it) and its attempt count."""
-        n = self.load(id, NOTIFICATION, str(id), fresh=True)
+        n = self.app.load(id, NOTIFICATION, str(id), fresh=True)
         return n.status, n.sent_channel or n.channel, n.attempt
 
     def list_pending(self) -> list[UUID]:
@@ -111,11 +108,11 @@ class Notifications(OneStopApplication):
     def _dispatch(self, nid: UUID, now: datetime) -> int:
         """Attempts on one notification: a refused channel falls back to the next one in the same round."""
         attempts = 0
-        notification = self.load(nid, NOTIFICATION, str(nid))
+        notification = self.app.load(nid, NOTIFICATION, str(nid))
         while notification.is_due(now):
             self._attempt(notification, now)
             attempts += 1
-            if self.commit_or_evict(notification) is None:
+            if self.app.commit_or_evict(notification) is None:
                 break  # another dispatcher got there first; the next round sees its outcome
         if notification.status is not NotificationStatus.PENDING:
             self._pending.pop(nid, None)
@@ -124,7 +121,7 @@ class Notifications(OneStopApplication):
     def _attempt(self, notification: Notification, now: datetime) -> None:
         channel, attempt = notification.channel, notification.attempt + 1
         try:
-            provider_id = self._notifier().send(channel, notification.recipient.address(channel), notification.template,
+            provider_id = self.notifier.send(channel, notification.recipient.address(channel), notification.template,
                                                 notification.template_version, notification.params)
         except DeliveryError as error:
             notification.record_failure(kind=error.kind, at=now)
@@ -134,9 +131,9 @@ class Notifications(OneStopApplication):
             log.info("notification %s sent by %s (attempt %d)", notification.id, channel, attempt)
 
     def _scan_pending(self) -> None:
-        head = self.recorder.max_notification_id() or 0
+        head = self.app.recorder.max_notification_id() or 0
         while self._scanned < head:
-            found = self.recorder.select_notifications(self._scanned + 1, BATCH, stop=head,
+            found = self.app.recorder.select_notifications(self._scanned + 1, BATCH, stop=head,
                                                        topics=OPEN_TOPICS + CLOSED_TOPICS)
             for stored in found:
                 if stored.topic in CLOSED_TOPICS:
@@ -146,11 +143,11 @@ class Notifications(OneStopApplication):
             self._scanned = found[-1].id if len(found) == BATCH else head
 
     def _from_dossier(self, requested: Dossier.NotificationRequested, at: datetime) -> Notification | None:
-        dossier = self.repository.get(requested.originator_id, version=requested.originator_version)
+        dossier = self.app.repository.get(requested.originator_id, version=requested.originator_version)
         if dossier.tray is None:
             log.error("dossier %s asked for %s without a tray; skipped", dossier.code, requested.template)
             return None
-        kiosk = self.repository.get(kiosk_id(dossier.tray[0]))
+        kiosk = self.app.repository.get(kiosk_id(dossier.tray[0]))
         params = {"code": dossier.code, "tray": str(dossier.tray[1]), "kiosk": kiosk.name,
                   "agency": self.agency_name(kiosk.agency), "days": str(self.overdue_days)}
         recipient = Recipient(phone=dossier.applicant.phone, email=dossier.applicant.email)
@@ -160,15 +157,11 @@ class Notifications(OneStopApplication):
                                     actor=SYSTEM, at=at)
 
     def _exists(self, nid: UUID) -> bool:
-        return next(iter(self.events.get(nid, limit=1)), None) is not None
+        return next(iter(self.app.events.get(nid, limit=1)), None) is not None
 
     def _policy_position(self) -> PolicyPosition:
-        self.evict(policy_position_id())  # another process may have moved it
+        self.app.evict(policy_position_id())  # another process may have moved it
         try:
-            return self.repository.get(policy_position_id())
+            return self.app.repository.get(policy_position_id())
         except AggregateNotFoundError:  # the policy never ran
             return PolicyPosition.start()
-
-    def _notifier(self) -> Notifier:
-        assert self.notifier is not None, "Notifications needs a Notifier adapter"
-        return self.notifier

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from application.base import MAX_RETRIES, OneStopApplication
+from application.base import MAX_RETRIES, OneStop
 from application.errors import NotFoundError
 from application.ports import Notifier
 from domain.errors import DomainError
@@ -46,14 +46,19 @@ def random_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-class Otps(OneStopApplication):
+def phone_keys(key: bytes) -> Callable[[str], str]:
+    """The keyed hash that stands for a phone in OTP events and stream ids (erasures find a phone's OTPs by it)."""
+    phone_key = hmac.new(key, b"motcua/otp/phone", hashlib.sha256).digest()
+    return lambda phone: hmac.new(phone_key, phone.encode(), hashlib.sha256).hexdigest()
+
+
+class Otps:
     """Issues and checks OTPs; `send` and `check` are the `Otp` port."""
 
-    def __init__(self, env: Any = None, *, key: bytes, notifier: Notifier | None = None,
-                 channels: Sequence[str] = ("sms", "zalo"), code_source: Callable[[], str] = random_code,
-                 phone_limit: tuple[int, timedelta] = PHONE_LIMIT, kiosk_limit: tuple[int, timedelta] = KIOSK_LIMIT) -> None:
-        super().__init__(env)
-        self._phone_key = hmac.new(key, b"motcua/otp/phone", hashlib.sha256).digest()
+    def __init__(self, app: OneStop, *, key: bytes, notifier: Notifier, channels: Sequence[str] = ("sms", "zalo"),
+                 code_source: Callable[[], str] = random_code, phone_limit: tuple[int, timedelta] = PHONE_LIMIT,
+                 kiosk_limit: tuple[int, timedelta] = KIOSK_LIMIT) -> None:
+        self.app, self.phone_key = app, phone_keys(key)
         self._code_key = hmac.new(key, b"motcua/otp/code", hashlib.sha256).digest()
         self.notifier, self.channels, self.code_source = notifier, tuple(channels), code_source
         self.phone_limit, self.kiosk_limit = phone_limit, kiosk_limit
@@ -72,31 +77,27 @@ class Otps(OneStopApplication):
             code = self.code_source()
             challenge = OtpChallenge.issue(id=issued, recipient=OtpRecipient(phone_key=phone_key, masked=mask_phone(phone)),
                                            purpose=purpose, kiosk=kiosk, code_hash=self._hash(issued, code), at=at)
-            if self.commit_or_evict(challenge, *changed) is not None:
+            if self.app.commit_or_evict(challenge, *changed) is not None:
                 self._deliver(phone, code, issued)
                 return
-        raise self.conflict(purpose)
+        raise self.app.conflict(purpose)
 
     def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool:
         """True once if the code is the latest sent for the phone and purpose, in time and not locked."""
         try:
-            phone_quota = self.load(quota_id(quota, self.phone_key(phone)), QUOTA, quota, fresh=True)
+            phone_quota = self.app.load(quota_id(quota, self.phone_key(phone)), QUOTA, quota, fresh=True)
         except NotFoundError:
             return False
         issued = phone_quota.latest.get(purpose)
         if issued is None:
             return False
         for _ in range(MAX_RETRIES):
-            challenge = self.load(issued, CHALLENGE, str(issued), fresh=True)
+            challenge = self.app.load(issued, CHALLENGE, str(issued), fresh=True)
             matched = challenge.verify(code_hash=self._hash(issued, str(code)), at=at)
-            if not challenge.pending_events or self.commit_or_evict(challenge) is not None:
+            if not challenge.pending_events or self.app.commit_or_evict(challenge) is not None:
                 log.info("OTP challenge %s checked: %s", issued, "verified" if matched else "refused")
                 return matched
-        raise self.conflict(purpose)
-
-    def phone_key(self, phone: str) -> str:
-        """The keyed hash that stands for a phone in OTP events and stream ids."""
-        return hmac.new(self._phone_key, phone.encode(), hashlib.sha256).hexdigest()
+        raise self.app.conflict(purpose)
 
     @property
     def expiry(self) -> timedelta:
@@ -107,7 +108,7 @@ class Otps(OneStopApplication):
         params = {"code": code, "minutes": str(int(EXPIRY.total_seconds() // 60))}
         for channel in self.channels:
             try:
-                self._notifier().send(channel, phone, OTP_TEMPLATE, OTP_TEMPLATE_VERSION, params)
+                self.notifier.send(channel, phone, OTP_TEMPLATE, OTP_TEMPLATE_VERSION, params)
             except DeliveryError as error:
                 log.warning("OTP challenge %s: %s failed (%s)", issued, channel, error.kind)
                 continue
@@ -117,13 +118,9 @@ class Otps(OneStopApplication):
 
     def _quota(self, scope: str, key: str) -> OtpQuota:
         try:
-            return self.load(quota_id(scope, key), QUOTA, scope)
+            return self.app.load(quota_id(scope, key), QUOTA, scope)
         except NotFoundError:
             return OtpQuota.open(scope, key)
 
     def _hash(self, issued: UUID, code: str) -> str:
         return hmac.new(self._code_key, f"{issued}|{code}".encode(), hashlib.sha256).hexdigest()
-
-    def _notifier(self) -> Notifier:
-        assert self.notifier is not None, "Otps needs a Notifier adapter"
-        return self.notifier

@@ -115,10 +115,11 @@ class Revocations(Protocol):
 
 
 class KioskDoors(Protocol):
-    """Opens a kiosk's tray door from the core (a command to the kiosk, answered within a timeout)."""
+    """Opens kiosks' tray doors from the core (commands to the kiosk, each answered within a timeout)."""
 
-    def open_tray(self, kiosk: str, tray: int) -> str:
-        """"opened", "not_answering" (kiosk off or unreachable) or "fault: <detail>"."""
+    def open_trays(self, kiosk: str, trays: Sequence[int]) -> dict[int, str]:
+        """Per tray "opened", "not_answering" (kiosk off or unreachable) or "fault: <detail>"; empty when this
+        process has no command line to kiosks."""
         ...
 
 
@@ -134,10 +135,7 @@ class EventStorage(Protocol):
     for the infrastructure factory, mapper and group commit, so the application never names a database."""
 
     def factory(self, env: Any) -> Any:
-        """An eventsourcing InfrastructureFactory for this environment (shared with the process's other applications)."""
-
-    def release(self, factory: Any) -> None:
-        """Give back a factory from `factory`; the last holder closes its connections."""
+        """An eventsourcing InfrastructureFactory for this environment (the process's application closes it)."""
 
     def mapper(self, env: Any) -> Any:
         """The eventsourcing Mapper of stored events."""

@@ -74,24 +74,20 @@ class BusyError(DomainError):
 
 
 class Throttle:
-    """Applies limits to keys in an Attempts store; without a store nothing is throttled (unit tests of other things)."""
+    """Applies limits to keys in an Attempts store (the guard store every replica shares)."""
 
-    def __init__(self, attempts: Attempts | None) -> None:
+    def __init__(self, attempts: Attempts) -> None:
         self.attempts = attempts
 
     def locked_until(self, keys: Sequence[str], at: datetime) -> datetime | None:
         """The latest end of the keys' lockouts, or None if none is locked."""
-        if self.attempts is None:
-            return None
         ends = [end for end in (self.attempts.locked_until(key, at) for key in keys) if end is not None]
         return max(ends) if ends else None
 
     def failed(self, limits: Sequence[tuple[str, Limit]], at: datetime) -> None:
         for key, limit in limits:
-            if self.attempts is not None:
-                self.attempts.fail(key, at, allowed=limit.allowed, window=limit.window, lockout=limit.lockout,
-                                   ceiling=limit.ceiling)
+            self.attempts.fail(key, at, allowed=limit.allowed, window=limit.window, lockout=limit.lockout,
+                               ceiling=limit.ceiling)
 
     def clear(self, key: str) -> None:
-        if self.attempts is not None:
-            self.attempts.clear(key)
+        self.attempts.clear(key)

@@ -97,6 +97,13 @@ class IssuedFile(msgspec.Struct, frozen=True):
     position: int
 
 
+class ReceiptForm(msgspec.Struct, frozen=True):
+    """A signed receipt form (phiếu tiếp nhận) just issued: its record and the PDF to hand over."""
+
+    file: IssuedFile
+    pdf: bytes
+
+
 class Verification(msgspec.Struct, frozen=True):
     """What anyone may learn about a signed PDF: who signed, when, intact or altered, which dossier."""
 

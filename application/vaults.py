@@ -1,128 +1,58 @@
-"""Vaults: owners' electronic documents, digitization at receipt, signed receipt forms and results, verification."""
+"""Vaults: owners' electronic documents (store, supersede, expire, reuse, read) and the one-commit plumbing they share
+with the signing use cases (application/vault_signing.py)."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
-from copy import deepcopy
 from datetime import date, datetime
 from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
-import msgspec
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from application.base import MAX_RETRIES, OneStopApplication, Written
-from application.dossiers import DOSSIER
+from application.base import MAX_RETRIES, OneStop, Written
+from application.dossiers import DOSSIER, Dossiers
 from application.errors import NotFoundError, VersionConflictError
 from application.ports import BlobStore, Clock, DocumentSigner, PdfTools
 from application.privacy import subject_of
-from application.vault_values import (
-    DossierSignatures, IssuedFile, IssuedResult, Placement, ReusedDocument, SignedPdf, SigningKey, StoredDocument,
-    Verification, signed_file_view, stored_document, verdict_vi,
-)
-from application.views import DossierDetails
+from application.vault_signing import VaultSigning
+from application.vault_values import ReusedDocument, StoredDocument, stored_document
 from domain.clock import aware
-from domain.codes import dossier_id, parse_code
-from domain.dossier import Dossier
-from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError
+from domain.codes import parse_code
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
-from domain.vault import (
-    Document, DocumentMetadata, DocumentOrigin, OwnerKind, Vault, VaultOwner, business_day, vault_id,
-)
-from domain.vault_errors import NotASignerError, NothingToReuseError, check_page_count
-from domain.values import Actor, DeliveryChannel, Role
+from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
+from domain.vault_errors import NothingToReuseError
+from domain.values import Actor
 
 T = TypeVar("T")
 Part = tuple[UUID, Callable[[], Aggregate]]  # an aggregate id and how to open it when it does not exist yet
 Also = tuple[UUID, Callable[[Any], None]]  # an existing aggregate and its change, committed with a kept document
 VAULT = ("vault", "kho dữ liệu điện tử")
-REGISTER = ("signed files of dossier", "tài liệu ký số của hồ sơ")
-DOSSIER_KEY = "MotCuaDossier"  # document-information entry naming the dossier inside the signed revision
-SCAN_REASON = "Số hóa thành phần hồ sơ"
-RECEIPT_REASON = "Ký phiếu tiếp nhận và hẹn trả kết quả"
-RESULT_REASON = "Ký duyệt kết quả giải quyết thủ tục hành chính"
-SEAL_REASON = "Ký số của cơ quan ban hành kết quả"
 
 
-class Vaults(OneStopApplication):
-    """Store, digitize, reuse, sign and verify documents. Adapters come from the composition root."""
+class Vaults(VaultSigning):
+    """Store, digitize, reuse, sign and verify documents. The application, the Dossiers service (receipt forms) and
+    the adapters come from the composition root; the signing use cases are in application/vault_signing.py."""
 
-    def __init__(self, env: Any = None, *, blobs: BlobStore | None = None, signer: DocumentSigner | None = None,
-                 pdfs: PdfTools | None = None, clock: Clock | None = None) -> None:
-        super().__init__(env)
-        self.blobs, self.signer, self.pdfs, self.clock = blobs, signer, pdfs, clock
+    def __init__(self, app: OneStop, *, dossiers: Dossiers, blobs: BlobStore, signer: DocumentSigner, pdfs: PdfTools,
+                 clock: Clock) -> None:
+        self.app, self.dossiers, self.clock = app, dossiers, clock
+        self.blobs, self.signer, self.pdfs = blobs, signer, pdfs
 
     # ----- storing ----------------------------------------------------------------------
     def store_document(self, owner: VaultOwner, *, metadata: DocumentMetadata, pdf: bytes, actor: Actor,
                        dossier_code: str | None = None, at: datetime | None = None) -> StoredDocument:
         """Save an electronic document as it was received; its signers are read from the file."""
-        at, pages = self._at(at), self._pdfs().page_count(pdf)
-        signed_by = [s.signer for s in self._signer().verify(pdf).signatures if s.intact]
-        sha256 = self._blobs().put(pdf, self._subject(owner))
+        at, pages = self._at(at), self.pdfs.page_count(pdf)
+        signed_by = [s.signer for s in self.signer.verify(pdf).signatures if s.intact]
+        sha256 = self.blobs.put(pdf, self._subject(owner))
         document, written = self._transact([self._vault_part(owner, actor, at)], lambda vault: vault.documents[vault.store(
             origin=DocumentOrigin.ELECTRONIC, metadata=metadata, pages=pages, sha256=sha256, size=len(pdf),
             signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)])
         return stored_document(vault_id(owner), document, written.position)
-
-    def digitize(self, owner: VaultOwner, *, dossier_code: str, metadata: DocumentMetadata, declared_pages: int,
-                 actor: Actor, pdf: bytes | None = None, images: Sequence[bytes] = (), at: datetime | None = None) -> StoredDocument:
-        """Scan a paper component: same page count as the paper, signed top-left by the scanning officer, saved."""
-        at = self._checked_code(dossier_code, at)
-        vault = self._peek(owner)
-        if vault is not None:
-            vault.check_rescan(metadata.type_code, business_day(at))  # before any scanning work
-        scan = pdf if pdf is not None else self._pdfs().images_to_pdf(images)
-        check_page_count(declared_pages, self._pdfs().page_count(scan))
-        signed = self._sign(scan, actor, SigningKey.PERSONAL, SCAN_REASON, Placement.TOP_LEFT, at, dossier_code)
-        return self._keep(owner, signed.pdf, [SignatureMark(signed.signer, at, SCAN_REASON)], metadata, dossier_code,
-                          actor, at, DocumentOrigin.SCAN, declared_pages)
-
-    def sign_result(self, owner: VaultOwner, *, dossier_code: str, pdf: bytes, metadata: DocumentMetadata,
-                    signer: Actor, at: datetime | None = None) -> StoredDocument:
-        """Sign a result with the competent person's own key (`signer`, who must act as a signer), then seal it with
-        the agency's certificate; save it for reuse."""
-        at = self._checked_code(dossier_code, at)
-        signed = self._signed_result(pdf, metadata, signer, at, dossier_code)
-        return self._keep(owner, *signed, dossier_code, signer, at, DocumentOrigin.RESULT)
-
-    def issue_result_document(self, dossier_code: str, *, pdf: bytes, metadata: DocumentMetadata, signer: Actor,
-                              deliver_online: bool = False, at: datetime | None = None) -> IssuedResult:
-        """Sign a recorded result (ActionNotAllowedError before), keep it in the applicant's vault and, if asked,
-        record its online delivery: one commit, so a signed result is never stored without the delivery asked for."""
-        at = self._checked_code(dossier_code, at)
-        dossier: Dossier = self.load(dossier_id(dossier_code), DOSSIER, dossier_code, fresh=True)
-        if dossier.result is None:
-            raise ActionNotAllowedError("sign_result", dossier.status, dossier.allowed_actions())
-        deliver = partial(Dossier.deliver_result, channel=DeliveryChannel.ONLINE, receiver_name=dossier.applicant.name,
-                          actor=signer, at=at)
-        if deliver_online:
-            deliver(deepcopy(dossier))  # a refused delivery costs no signing and leaves no file behind
-        owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=dossier.applicant.id_number)
-        also = (dossier.id, deliver) if deliver_online else None
-        stored = self._keep(owner, *self._signed_result(pdf, metadata, signer, at, dossier_code), dossier_code, signer,
-                            at, DocumentOrigin.RESULT, also=also)
-        return IssuedResult(document=stored, delivered=deliver_online)
-
-    def issue_receipt_form(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str, officer: Actor,
-                           at: datetime | None = None) -> IssuedFile:
-        """Draw the receipt form with its verification QR, sign it as the receiving officer and keep it."""
-        at = self._at(at)
-        if dossier.due_on is None:
-            raise InvalidValueError("due_on", "the receipt form needs the appointment date", "phiếu tiếp nhận cần ngày hẹn trả kết quả")
-        pdf = self._pdfs().render_receipt(dossier, procedure_name=procedure_name, officer_name=officer_name,
-                                          verification_path=f"/verify?code={dossier.code}")
-        signed = self._sign(pdf, officer, SigningKey.PERSONAL, RECEIPT_REASON, Placement.BOTTOM_RIGHT, at, dossier.code)
-        sha256 = self._blobs().put(signed.pdf, subject_of(dossier.applicant, dossier_id(dossier.code)))
-        pages, size = self._pdfs().page_count(signed.pdf), len(signed.pdf)
-        _, written = self._transact([self._register_part(dossier.code, officer, at)], lambda register: register.record(
-            sha256=sha256, kind=SignedKind.RECEIPT_FORM, type_code=None, pages=pages, size=size,
-            signatures=[SignatureMark(signed.signer, at, RECEIPT_REASON)], actor=officer, at=at))
-        return IssuedFile(dossier_code=dossier.code, sha256=sha256, pages=pages, size=size, signed_by=[signed.signer],
-                          position=written.position)
 
     # ----- changing and reusing ------------------------------------------------------------
     def supersede(self, owner: VaultOwner, document_id: UUID, *, by: UUID, actor: Actor, at: datetime | None = None) -> Written:
@@ -166,28 +96,12 @@ class Vaults(OneStopApplication):
 
     def open_document(self, owner: VaultOwner, document_id: UUID) -> bytes:
         """The file of a vault document, for the officer who opens and checks it."""
-        vault = self.load(vault_id(owner), VAULT, str(vault_id(owner)))
-        return self._blobs().get(vault.document(document_id).sha256)
+        vault = self.app.load(vault_id(owner), VAULT, str(vault_id(owner)))
+        return self.blobs.get(vault.document(document_id).sha256)
 
     def open_file(self, sha256: str) -> bytes:
         """The bytes of a stored file, checked against their hash."""
-        return self._blobs().get(sha256)
-
-    def verify(self, pdf: bytes) -> Verification:
-        """Who signed, when, intact or altered, which dossier; nothing else from inside the file."""
-        check, sha256 = self._signer().verify(pdf), hashlib.sha256(pdf).hexdigest()
-        sigs = check.signatures
-        return Verification(
-            sha256=sha256, size=len(pdf), dossier_code=check.dossier_code, signed=bool(sigs),
-            intact=bool(sigs) and not check.altered and all(s.intact for s in sigs),
-            trusted=bool(sigs) and all(s.trusted for s in sigs), altered=check.altered,
-            issued_by_system=self._issued(check.dossier_code, sha256), verdict_vi=verdict_vi(check), signatures=sigs)
-
-    def get_signatures(self, dossier_code: str) -> DossierSignatures:
-        """The signed files the system issued for a dossier: hashes, signers, times."""
-        parse_code(dossier_code)
-        register: SignatureRegister = self.load(register_id(dossier_code), REGISTER, dossier_code)
-        return DossierSignatures(dossier_code=dossier_code, files=[signed_file_view(f) for f in register.files])
+        return self.blobs.get(sha256)
 
     # ----- helpers ----------------------------------------------------------------------
     def _keep(self, owner: VaultOwner, pdf: bytes, marks: list[SignatureMark], metadata: DocumentMetadata,
@@ -195,7 +109,7 @@ class Vaults(OneStopApplication):
               declared_pages: int | None = None, also: Also | None = None) -> StoredDocument:
         """Put the signed file in the blob store, then record it in the vault and the dossier's register at once
         (and `also` change one more existing aggregate, e.g. deliver the dossier, in the same commit)."""
-        sha256, pages, size = self._blobs().put(pdf, self._subject(owner)), self._pdfs().page_count(pdf), len(pdf)
+        sha256, pages, size = self.blobs.put(pdf, self._subject(owner)), self.pdfs.page_count(pdf), len(pdf)
         fields = dict(metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=[m.signer for m in marks],
                       dossier_code=dossier_code, actor=actor, at=at)
 
@@ -213,39 +127,15 @@ class Vaults(OneStopApplication):
         document, written = self._transact(parts, change)
         return stored_document(vault_id(owner), document, written.position)
 
-    def _signed_result(self, pdf: bytes, metadata: DocumentMetadata, signer: Actor, at: datetime,
-                       dossier_code: str) -> tuple[bytes, list[SignatureMark], DocumentMetadata]:
-        """The signer's own signature, then the agency's seal; the metadata completed from the seal."""
-        if signer.role is not Role.SIGNER:
-            raise NotASignerError(signer.role.value)
-        person = self._sign(pdf, signer, SigningKey.PERSONAL, RESULT_REASON, Placement.INVISIBLE, at, dossier_code)
-        agency = self._sign(person.pdf, signer, SigningKey.AGENCY, SEAL_REASON, Placement.INVISIBLE, at, dossier_code)
-        marks = [SignatureMark(person.signer, at, RESULT_REASON), SignatureMark(agency.signer, at, SEAL_REASON)]
-        metadata = msgspec.structs.replace(metadata, issued_on=metadata.issued_on or business_day(at),
-                                           issuer=metadata.issuer or agency.signer)
-        return agency.pdf, marks, metadata
-
-    def _sign(self, pdf: bytes, who: Actor, key: SigningKey, reason: str, placement: Placement, at: datetime,
-              dossier_code: str) -> SignedPdf:
-        return self._signer().sign(pdf, who=who, key=key, reason=reason, placement=placement, at=at,
-                                   metadata={DOSSIER_KEY: dossier_code})
-
-    def _issued(self, dossier_code: str | None, sha256: str) -> bool:
-        try:
-            parse_code(dossier_code or "")  # the code comes from an untrusted file
-            return self.repository.get(register_id(dossier_code)).knows(sha256)
-        except (DomainError, AggregateNotFoundError):
-            return False
-
     def _peek(self, owner: VaultOwner) -> Vault | None:
         try:
-            return self.repository.get(vault_id(owner))
+            return self.app.repository.get(vault_id(owner))
         except AggregateNotFoundError:
             return None
 
     def _act(self, owner: VaultOwner, command: Callable[[Vault], Any]) -> Written:
         # The key in a not-found message is the vault id: the owner's ID number is personal data.
-        return self.update(vault_id(owner), VAULT, str(vault_id(owner)), None, command)
+        return self.app.update(vault_id(owner), VAULT, str(vault_id(owner)), None, command)
 
     @staticmethod
     def _subject(owner: VaultOwner) -> str:
@@ -266,7 +156,7 @@ class Vaults(OneStopApplication):
             aggregates = [self._get_or_open(aggregate_id, opener) for aggregate_id, opener in parts]
             try:
                 value = change(*aggregates)
-                return value, self.commit(*aggregates)
+                return value, self.app.commit(*aggregates)
             except IntegrityError:
                 self._evict_all(parts)
             except BaseException:
@@ -276,7 +166,7 @@ class Vaults(OneStopApplication):
 
     def _get_or_open(self, aggregate_id: UUID, opener: Callable[[], Aggregate]) -> Aggregate:
         try:
-            return self.repository.get(aggregate_id)
+            return self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return opener()
 
@@ -286,7 +176,7 @@ class Vaults(OneStopApplication):
 
     def _evict_all(self, parts: Sequence[Part]) -> None:
         for aggregate_id, _ in parts:
-            self.evict(aggregate_id)
+            self.app.evict(aggregate_id)
 
     def _checked_code(self, dossier_code: str, at: datetime | None) -> datetime:
         parse_code(dossier_code)
@@ -294,18 +184,5 @@ class Vaults(OneStopApplication):
 
     def _at(self, at: datetime | None) -> datetime:
         if at is None:
-            assert self.clock is not None, "Vaults needs a clock when no time is given"
             at = self.clock.now()
         return aware(at)
-
-    def _blobs(self) -> BlobStore:
-        assert self.blobs is not None, "Vaults needs a blob store"
-        return self.blobs
-
-    def _signer(self) -> DocumentSigner:
-        assert self.signer is not None, "Vaults needs a document signer"
-        return self.signer
-
-    def _pdfs(self) -> PdfTools:
-        assert self.pdfs is not None, "Vaults needs the PDF tools"
-        return self.pdfs

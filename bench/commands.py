@@ -15,6 +15,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, run_threads, scratch_schema  # noqa: E402
 from domain.procedures import ComponentForm  # noqa: E402
@@ -74,13 +75,13 @@ def main() -> None:
     progress(f"machine: {machine()}")
     results: dict[tuple[str, int], float] = {}
     with scratch_schema() as schema:
-        app = Dossiers(event_store_env(schema), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(OneStop(event_store_env(schema)), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock())
         for concurrency in (1, 4):
             results["raw", concurrency] = raw_rate(schema, concurrency, args.seconds)
             progress(f"raw INSERT+COMMIT   concurrency {concurrency}: {results['raw', concurrency]:8.0f} /s")
             results["ours", concurrency] = our_rate(app, concurrency, args.seconds, procedure)
             progress(f"dossier commands    concurrency {concurrency}: {results['ours', concurrency]:8.0f} /s")
-        app.close()
+        app.app.close()
     print(f"ratio at concurrency 1: {results['ours', 1] / results['raw', 1]:.2f}")
     print(f"ratio {results['ours', 4] / results['raw', 4]:.2f}")
 

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from application.kiosks import Kiosks  # noqa: E402
 from application.proofs import Proofs  # noqa: E402
@@ -39,6 +40,7 @@ from domain.values import Actor, Applicant, Channel, Component, Party, PaymentMe
 from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from infrastructure.clock import SystemClock  # noqa: E402
+from infrastructure.kiosk_doors import NoDoors  # noqa: E402
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KEY, TRAYS, PER_DAY, AGES = "Q6-01", 90, 150, (1, 30, 365)
@@ -60,20 +62,43 @@ def citizen(n: int) -> tuple[str, str, str]:
 
 
 class Apps:
-    """The two applications of one process, sharing a cache."""
+    """One process's application and the two services the traffic uses."""
 
     def __init__(self, env: dict[str, str], catalogue, calendar) -> None:
-        self.dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=SystemClock())
-        self.kiosks = Kiosks(env, dossiers=self.dossiers, proofs=Proofs(b"g" * 32), clock=SystemClock())
+        self.app = OneStop(env)
+        self.dossiers = Dossiers(self.app, catalogue=catalogue, calendar=calendar, clock=SystemClock())
+        self.kiosks = Kiosks(self.app, dossiers=self.dossiers, otp=NoOtp(), proofs=Proofs(b"g" * 32),
+                             clock=SystemClock(), attempts=NoAttempts(), doors=NoDoors())
 
     def forget(self) -> None:
         """An empty cache, as in a process that just started."""
-        cache = type(self.dossiers.repository.cache)(maxsize=50_000)
-        self.dossiers.repository.cache = self.kiosks.repository.cache = cache
+        self.app.repository.cache = type(self.app.repository.cache)(maxsize=50_000)
 
     def close(self) -> None:
-        self.kiosks.close()
-        self.dossiers.close()
+        self.app.close()
+
+
+class NoOtp:
+    """The pickups measured here use the CCCD and the receipt: no OTP is ever sent."""
+
+    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone") -> None:
+        raise AssertionError("the growth bench sends no OTP")
+
+    def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool:
+        raise AssertionError("the growth bench checks no OTP")
+
+
+class NoAttempts:
+    """No throttling: the bench measures commands, not lockouts."""
+
+    def locked_until(self, key: str, at: datetime) -> datetime | None:
+        return None
+
+    def fail(self, key: str, at: datetime, **limit: object) -> datetime | None:
+        return None
+
+    def clear(self, key: str) -> None:
+        return None
 
 
 def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -> int:
@@ -103,7 +128,7 @@ def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -
                 kiosk.collect(cash_counted=kiosk.cash_expected, collector=STAFF, actor=STAFF_ACTOR, at=at)
             dossiers.append(dossier)
         written += sum(len(a.pending_events) for a in (kiosk, *envelopes, *trays))
-        kiosks.commit(kiosk, *envelopes, *trays, *dossiers)
+        kiosks.app.commit(kiosk, *envelopes, *trays, *dossiers)
     return written
 
 

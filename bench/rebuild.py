@@ -17,6 +17,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from domain.dossier import Dossier  # noqa: E402
@@ -55,11 +56,11 @@ def generate(app: Dossiers, count: int) -> int:
         dossier.hand_over(item="Hồ sơ", giver=TEAM, receiver=CLERK, actor=OFFICER, at=at)
         batch.append(dossier)
         if len(batch) == 200:
-            app.save(*batch)
+            app.app.save(*batch)
             batch = []
     if batch:
-        app.save(*batch)
-    return app.recorder.max_notification_id()
+        app.app.save(*batch)
+    return app.app.recorder.max_notification_id()
 
 
 def raw_read(schema: str) -> tuple[int, float]:
@@ -82,14 +83,14 @@ def main() -> None:
     args = parser.parse_args()
     progress(f"machine: {machine()}")
     with scratch_schema() as schema:
-        app = Dossiers(event_store_env(schema), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
         events = generate(app, args.dossiers)
         progress(f"events: {events}")
         rows, raw_seconds = raw_read(schema)
         raw_rate = rows / raw_seconds
         progress(f"raw sequential read: {rows} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")
         store = PostgresReadStore(CONNINFO, schema)
-        projector = Projector(app.recorder, app.mapper, store, read_models(app.catalogue), batch=2000)
+        projector = Projector(app.app.recorder, app.app.mapper, store, read_models(app.catalogue), batch=2000)
 
         def fresh() -> Projector:  # what a worker process builds for itself (its own connections)
             return projector_over(event_store_env(schema), PostgresReadStore(CONNINFO, schema), read_models(app.catalogue), 2000)
@@ -99,7 +100,7 @@ def main() -> None:
         rate = processed / seconds
         progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s = {rate:,.0f} events/s")
         store.close()
-        app.close()
+        app.app.close()
     print(f"ratio {rate / raw_rate:.2f}")
 
 

@@ -17,6 +17,7 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from application.base import OneStop  # noqa: E402
 from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from bench.rebuild import generate, raw_read  # noqa: E402
@@ -34,9 +35,9 @@ EVERY = 1000
 def fill(schema: str, total: int) -> int:
     """Real events of 500 dossiers through the application, then copies of them (new aggregate ids, same
     topics and states) appended with COPY until the table holds `total` rows."""
-    app = Dossiers(event_store_env(schema), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+    app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
     generate(app, 500)
-    app.close()
+    app.app.close()
     with psycopg.connect(**PG) as conn:
         templates = conn.execute(f"SELECT originator_id, originator_version, topic, state FROM {schema}.onestop_events "
                                  "ORDER BY notification_id").fetchall()

@@ -1,146 +1,174 @@
-"""Composition root: builds the applications with their adapters from Settings."""
+"""Composition root: one application over the shared log, the services of each area, the read side and the adapters.
+
+`build` reads top to bottom in stages: reference data → the store (the one `OneStop` application, sealed by the key
+ring) → the core services → the read side → the threads (in-process runner and dispatcher, the key ring's watch).
+`System.close` undoes the stages in reverse.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from application.access_log import AccessLogs
 from application.accounts import Accounts
-from application.history import History
+from application.base import OneStop
+from application.device_events import DeviceEvents
 from application.dossiers import Dossiers
 from application.erasures import Erasures
+from application.history import History
 from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
+from application.personal_reads import PersonalReads
+from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from application.proofs import Proofs
 from application.tokens import Tokens
 from application.vaults import Vaults
-from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from domain.procedures import Catalogue
+from infrastructure import embedded
+from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
-from infrastructure.blobs import FilesystemBlobStore
-from infrastructure.notifications import configured_notifier, demo as demo_messages
-from infrastructure.notifications.process import start_in_thread
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
+from infrastructure.kiosk_doors import NoDoors
+from infrastructure.notifications import configured_notifier, demo as demo_messages
+from infrastructure.notifications.process import start_in_thread
 from infrastructure.passwords import Argon2Hasher, load_common_passwords
-from infrastructure.privacy import wiring
 from infrastructure.pdf import use_font_dir
 from infrastructure.pdf_tools import LocalPdfTools
-from infrastructure.signing.adapter import PyhankoSigner
-from infrastructure import embedded
-from infrastructure.settings import Settings, private_files
-from projections.models import read_models
-from projections.queries import Views
-from projections.search import DossierSearch
+from infrastructure.privacy import wiring
+from infrastructure.privacy.keyring import KeyRing
 from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from infrastructure.settings import Settings, private_files
+from infrastructure.signing.adapter import PyhankoSigner
+from projections.models import read_models
 from projections.ports import ReadStore
+from projections.queries import Views
+from projections.search import DossierSearch
 
 
 @dataclass
 class System:
-    """Every application of one process, wired to the same event store."""
+    """One process's application, its services, read side and adapters; every part is there."""
 
     settings: Settings
     catalogue: Catalogue
     calendar: Calendar
     clock: Clock
+    # the store
+    app: OneStop
+    keys: KeyRing
+    # core services
     dossiers: Dossiers
+    otps: Otps
     kiosks: Kiosks
+    vaults: Vaults
+    accounts: Accounts
+    access_logs: AccessLogs
+    reads: PersonalReads
+    notifications: Notifications
+    device_events: DeviceEvents
+    erasures: Erasures
+    # read side
     projector: Projector
     views: Views
     read_side: ReadSide
     history: History
-    accounts: Accounts | None = None
-    idempotency: IdempotencyStore | None = None
-    access_logs: AccessLogs | None = None
-    doors: KioskDoors | None = None  # set by the process that has a kiosk command line (api/__main__.py)
-    vaults: Vaults | None = None
-    otps: Otps | None = None
-    notifications: Notifications | None = None
-    stop_dispatcher: Any = None
-    erasures: Erasures | None = None
-    guards: GuardStore | None = None
-    search: DossierSearch | None = None
+    # adapters with connections or threads of their own
+    guards: GuardStore
+    idempotency: IdempotencyStore
+    doors: KioskDoors
+    stop_threads: Callable[[], None]
+    search: DossierSearch
 
     def close(self) -> None:
-        """Stop the in-process runner and release database connections."""
-        self.projector.stop()
+        """Stop the threads, close the adapters, the read side, then the application's connections."""
+        self.stop_threads()
+        self.access_logs.close()
+        for adapter in (self.doors, self.idempotency, self.guards):
+            close = getattr(adapter, "close", None)
+            if close is not None:
+                close()
         self.projector.store.close()
-        if self.stop_dispatcher is not None:
-            self.stop_dispatcher()
-        if self.idempotency is not None:
-            self.idempotency.close()
-        if self.guards is not None:
-            self.guards.close()
-        if self.doors is not None and hasattr(self.doors, "close"):
-            self.doors.close()
-        for app in (self.otps, self.notifications, self.accounts, self.access_logs):
-            if app is not None:
-                app.close()
-        self.kiosks.close()
-        self.dossiers.close()
-        if self.vaults is not None:
-            self.vaults.close()
-        if self.erasures is not None:
-            self.erasures.close()
-            self.erasures.keys.close()
+        self.keys.close()
+        self.app.close()
 
 
-def build(settings: Settings, *, clock: Clock | None = None) -> System:
-    """Load the catalogue and calendar (failing fast if invalid) and connect the event store."""
+def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors | None = None) -> System:
+    """Load the catalogue and calendar (failing fast if invalid), open the event store and wire every service.
+
+    `doors` is the command line to kiosks of a process that has one (api/__main__.py); others open no door."""
     private_files()
     use_font_dir(settings.files.font_dir)
-    catalogue = load_catalogue(settings.catalogue_path)
-    calendar = load_calendar(settings.calendar_dir)
+    catalogue, calendar = load_catalogue(settings.catalogue_path), load_calendar(settings.calendar_dir)
     clock = clock or SystemClock()
-    env = settings.event_store_env()
+    # ----- the store: one application, its personal data sealed before anything reads it
     keys = wiring.key_ring(settings)  # a missing or wrong MOTCUA_DATA_KEY stops the start before anything is opened
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
-    wiring.seal(keys, dossiers)  # before the in-process projector starts reading
+    app = OneStop(settings.event_store_env())
+    wiring.seal(keys, app)
+    # ----- core services
     key = embedded.secret_key(settings)
-    notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
-    otps = Otps(env, key=key, notifier=notifier)
-    otps.repository.cache = dossiers.repository.cache
     guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
-    kiosks = Kiosks(env, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, overdue_days=settings.overdue_days,
-                    attempts=guards)
-    store = read_store(settings)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue, key), batch=settings.projection_batch)
-    if settings.projections == "inprocess":
-        for app in (dossiers, kiosks):
-            app.after_commit.append(projector.poke)
-        projector.start()
-    vaults = Vaults(env, blobs=FilesystemBlobStore.from_settings(keys, settings),
-                    signer=PyhankoSigner.from_settings(settings, names=lambda account: accounts.display_name(account)),
+    notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
+    dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
+    otps = Otps(app, key=key, notifier=notifier)
+    kiosks = Kiosks(app, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, attempts=guards,
+                    doors=doors or NoDoors(), overdue_days=settings.overdue_days)
+    accounts = Accounts(app, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock,
+                        attempts=guards, common_passwords=load_common_passwords())
+    vaults = Vaults(app, dossiers=dossiers, blobs=FilesystemBlobStore.from_settings(keys, settings),
+                    signer=PyhankoSigner.from_settings(settings, names=accounts.display_name),
                     pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
+    notifications = Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
+                                  overdue_days=settings.overdue_days)
+    erasures = Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock)
+    access_logs = AccessLogs(app, key=key, otp=otps, clock=clock, attempts=guards)
+    # ----- read side
+    store = read_store(settings)
+    projector = Projector(app.recorder, app.mapper, store, read_models(catalogue, key), batch=settings.projection_batch)
+    views = Views(store, calendar)
+    # ----- threads
+    stop_threads = start_threads(settings, app, keys, projector, notifications, clock)
+    return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
+                  dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
+                  access_logs=access_logs,
+                  reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
+                  notifications=notifications, device_events=DeviceEvents(app, clock=clock), erasures=erasures,
+                  projector=projector, views=views, search=DossierSearch(store, views, key),
+                  read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
+                  history=audit_history(app, clock), guards=guards, idempotency=IdempotencyStore.for_settings(settings),
+                  doors=kiosks.doors, stop_threads=stop_threads)
+
+
+def start_threads(settings: Settings, app: OneStop, keys: KeyRing, projector: Projector,
+                  notifications: Notifications, clock: Clock) -> Callable[[], None]:
+    """The key ring's watch (an erasure anywhere empties the cache), the embedded read-model runner (woken after
+    each commit) and the embedded notification dispatcher; returns how to stop them, in reverse order."""
+    keys.listeners.append(lambda: wiring.drop_cached(app))
+    keys.watch()
+    stops: list[Callable[[], None]] = []
     if settings.projections == "inprocess":
-        vaults.after_commit.append(projector.poke)
-    notifications = Notifications(env, notifier=notifier, overdue_days=settings.overdue_days,
-                                  agency_name=lambda code: catalogue.agency(code).name)
-    wiring.seal(keys, notifications)  # before its dispatcher thread reads or writes
-    stop_dispatcher = None
+        app.after_commit.append(projector.poke)
+        projector.start()
+        stops.append(projector.stop)
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
-        stop_dispatcher = lambda: (stop.set(), thread.join(timeout=10))  # noqa: E731
-    accounts = Accounts(env, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock, attempts=guards,
-                        common_passwords=load_common_passwords())
-    accounts.repository.cache = dossiers.repository.cache
-    erasures = wiring.erasures(keys, env, clock, otps, dossiers, kiosks, vaults, notifications, accounts)
-    views = Views(store, calendar)
-    return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                  kiosks=kiosks, projector=projector, views=views, search=DossierSearch(store, views, key),
-                  read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
-                  history=audit_history(dossiers, clock), vaults=vaults, otps=otps,
-                  notifications=notifications, stop_dispatcher=stop_dispatcher, accounts=accounts, erasures=erasures,
-                  idempotency=IdempotencyStore.for_settings(settings), guards=guards,
-                  access_logs=AccessLogs(env, key=key, otp=otps, clock=clock, attempts=guards,
-                                            dossier_events=dossiers.events.get))
+
+        def stop_dispatcher() -> None:
+            stop.set()
+            thread.join(timeout=10)
+        stops.append(stop_dispatcher)
+
+    def stop_all() -> None:
+        for stop_one in reversed(stops):
+            stop_one()
+    return stop_all
 
 
 def build_projector(settings: Settings) -> Projector:
@@ -155,10 +183,8 @@ def build_projector(settings: Settings) -> Projector:
 
 
 def projector_over(env: dict[str, str], store: ReadStore, models: list[Any], batch: int = 1000) -> Projector:
-    """A Projector with a log reader of its own (its own connections: what a rebuild worker process needs too)."""
-    from application.base import OneStopApplication
-
-    log_reader = OneStopApplication(env)
+    """A Projector over an application of its own (its own connections: what a rebuild worker process needs too)."""
+    log_reader = OneStop(env)
     projector = Projector(log_reader.recorder, log_reader.mapper, store, models, batch=batch)
     projector.log_reader = log_reader  # keep the application alive: collecting it would close its connection pool
     return projector

@@ -53,7 +53,7 @@ def seed_accounts(system: System) -> None:
 
 def seed(system: System) -> int:
     """Write the demo kiosk and dossiers if the store is empty; returns how many dossiers were written."""
-    if system.dossiers.recorder.max_notification_id():
+    if system.app.recorder.max_notification_id():
         log.info("demo data skipped: the event store already has events")
         return 0
     dossiers, kiosks, catalogue = system.dossiers, system.kiosks, system.catalogue

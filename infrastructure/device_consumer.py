@@ -7,7 +7,6 @@ import signal
 
 import nats
 
-from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
 from infrastructure.logs import setup_logging
@@ -24,20 +23,18 @@ def bus_settings(nats: NatsSettings) -> KioskBusSettings:
 async def consume(settings: Settings, bus: KioskBusSettings) -> None:
     """Apply device events until SIGTERM or SIGINT."""
     system = build(settings)
-    device_events = DeviceEvents(settings.event_store_env(), clock=system.clock, share_cache_with=system.kiosks)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     connection = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1)
     try:
-        consumer = DeviceEventConsumer(connection, device_events, bus)
+        consumer = DeviceEventConsumer(connection, system.device_events, bus)
         await consumer.start()
         await consumer.run(stop)
     finally:
         # close, not drain: draining a JetStream pull subscription waits for fetches that never come.
         await asyncio.wait_for(connection.close(), timeout=10)
-        device_events.close()
         system.close()
 
 

@@ -24,7 +24,6 @@ from domain.kiosk_wire import (
     BadDeviceMessageError, CommandReply, KioskCommand, decode_command,
     decode_device_event, decode_reply, encode,
 )
-from infrastructure.bootstrap import System
 from infrastructure.kiosk_bus import BAD, CommandShortcuts, KioskNotAnsweringError
 
 log = logging.getLogger(__name__)
@@ -139,7 +138,10 @@ def _answer(execute: Callable[[KioskCommand], CommandReply], data: bytes) -> byt
 
 @dataclass
 class InProcessBus:
-    """The device-event application and the command line shared by the kiosks of this process."""
+    """The device-event service and the command line shared by the kiosks of this process.
+
+    The command line exists before the System (its doors are built into the System); the device events are the
+    System's own service (the process's one application: same cache, same read-model runner)."""
 
     device_events: DeviceEvents
     commands: InProcessKioskCommands
@@ -149,15 +151,7 @@ class InProcessBus:
         return InProcessPublisher(outbox, self.device_events)
 
     def close(self) -> None:
-        self.device_events.close()
-
-
-def inprocess_bus(system: System, *, command_timeout: float = 5.0) -> InProcessBus:
-    """Device events applied with the system's clock and kiosk cache; in-process read models poked after each."""
-    app = DeviceEvents(system.settings.event_store_env(), clock=system.clock, share_cache_with=system.kiosks)
-    if system.settings.projections == "inprocess":
-        app.after_commit.append(system.projector.poke)
-    return InProcessBus(device_events=app, commands=InProcessKioskCommands(command_timeout))
+        """Nothing to release: the device events belong to the System, which closes its application."""
 
 
 async def _first_of(stop: asyncio.Event, wake: asyncio.Event, timeout: float) -> None:

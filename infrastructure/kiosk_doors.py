@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import nats
 
@@ -26,6 +26,10 @@ class CommandLineDoors:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="kiosk-doors", daemon=True)
         self._thread.start()
+
+    def open_trays(self, kiosk: str, trays: Sequence[int]) -> dict[int, str]:
+        """Each tray's door in turn, each within its timeout."""
+        return {tray: self.open_tray(kiosk, tray) for tray in trays}
 
     def open_tray(self, kiosk: str, tray: int) -> str:
         # The loop's task runs in the loop thread's context: hand it the caller's request id explicitly.
@@ -49,6 +53,16 @@ class CommandLineDoors:
     def close(self) -> None:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+
+
+class NoDoors:
+    """The `KioskDoors` of a process without a command line to kiosks: no door is opened, the slip says none."""
+
+    def open_trays(self, kiosk: str, trays: Sequence[int]) -> dict[int, str]:
+        return {}
+
+    def close(self) -> None:
+        return None
 
 
 def nats_doors(bus: KioskBusSettings, timeout: float = 5.0) -> CommandLineDoors:

@@ -21,12 +21,13 @@ def bearer(role: Role | str, account: str = "officer-1", *, agency: str = "H29.0
     return {"Authorization": f"Bearer {token}"}
 
 
-def accounts_for(env: dict[str, str], clock):
-    """An Accounts application on the test event store, checking tokens minted by `bearer`."""
+def accounts_for(app, clock):
+    """The Accounts service on a test application, checking tokens minted by `bearer`; logins never locked."""
     from application.accounts import Accounts
     from infrastructure.passwords import Argon2Hasher
+    from tests.fakes import NoAttempts
 
-    return Accounts(env, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock)
+    return Accounts(app, hasher=Argon2Hasher.fast(), tokens=TOKENS, clock=clock, attempts=NoAttempts())
 
 
 STAFF_PASSWORD = "thu-nghiem-mot-cua-2026"

@@ -90,12 +90,12 @@ def catalogue():
 
 @pytest.fixture
 def dossiers(store_env, catalogue, calendar, clock):
-    """A Dossiers application on the parametrised store."""
-    from application.dossiers import Dossiers
+    """The Dossiers service on an application of the parametrised store."""
+    from tests.onestop_support import dossiers_on
 
-    app = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-    yield app
-    app.close()
+    service = dossiers_on(store_env, catalogue, calendar, clock)
+    yield service
+    service.app.close()
 
 
 @pytest.fixture
@@ -105,50 +105,27 @@ def otp():
     return FakeOtp()
 
 
-SEARCH_KEY = b"tests-search-key-0123456789abcdef"
-
-
 @pytest.fixture
 def system(store_env, catalogue, calendar, clock, otp, tmp_path):
-    """The whole System on the parametrised store, with fakes for the outside world."""
-    from application.access_log import AccessLogs
+    """The whole System on the parametrised store, with fakes for the outside world; its read models kept up."""
     from application.accounts import Accounts
-    from application.dossiers import Dossiers
-    from application.kiosks import Kiosks
-    from application.proofs import Proofs
-    from infrastructure.bootstrap import System
+    from application.base import OneStop
     from application.tokens import Tokens
     from infrastructure.guards import GuardStore
     from infrastructure.idempotency import IdempotencyStore
     from infrastructure.passwords import Argon2Hasher, load_common_passwords
     from tests.auth_support import TOKEN_KEY
-    from infrastructure.settings import Settings
+    from tests.onestop_support import system_of
 
-    from projections.models import read_models
-    from projections.queries import Views
-    from projections.search import DossierSearch
-    from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
-    from infrastructure.readstore.runner import Projector
-
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    app = OneStop(store_env)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
-    kiosks = Kiosks(store_env, dossiers=dossiers, otp=otp, proofs=Proofs(b"p" * 32), clock=clock, attempts=guards)
-    store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue, SEARCH_KEY))
-    for app in (dossiers, kiosks):
-        app.after_commit.append(projector.poke)
-    projector.start(poll=0.1)
     tokens = Tokens(TOKEN_KEY, revocations=guards)  # checks the tokens `bearer` mints; its own last 15 minutes
-    accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
+    accounts = Accounts(app, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
                         common_passwords=load_common_passwords())
-    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers,
-                    kiosks=kiosks, projector=projector, views=(views := Views(store, calendar)), accounts=accounts,
-                    search=DossierSearch(store, views, SEARCH_KEY),
-                    read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
-                    history=audit_history(dossiers, clock),
-                    idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
-                    guards=guards, access_logs=AccessLogs(store_env, key=b"a" * 32, otp=otp, clock=clock, attempts=guards,
-                                                          dossier_events=dossiers.events.get,
-                                                          later=lambda job: job()))
+    system = system_of(app, catalogue=catalogue, calendar=calendar, clock=clock, otp=otp,
+                       store=read_store_for(store_env, tmp_path), guards=guards, accounts=accounts,
+                       idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")))
+    app.after_commit.append(system.projector.poke)
+    system.projector.start(poll=0.1)
     yield system
     system.close()

@@ -89,6 +89,9 @@ class MemoryKeys:
         self.destroyed |= gone
         return len(gone)
 
+    def close(self) -> None:
+        return None
+
 
 class InMemoryBlobStore:
     """BlobStore in a dict, with the same hash checks and errors as the filesystem store; `subjects` says whose each is."""
@@ -137,3 +140,38 @@ class FakeNotifier:
     def last_code(self, address: str) -> str:
         """The code of the last OTP sent to the address, as the citizen reads it."""
         return next(params["code"] for _, to, template, _, params in reversed(self.sent) if to == address and template == "otp")
+
+
+class NoAttempts:
+    """The Attempts port that never locks: for tests of things other than throttling."""
+
+    def locked_until(self, key: str, at: datetime) -> datetime | None:
+        return None
+
+    def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
+             ceiling: timedelta) -> datetime | None:
+        return None
+
+    def clear(self, key: str) -> None:
+        return None
+
+
+class FakeDoors:
+    """The KioskDoors port: every door opens, and the test reads which were asked for."""
+
+    def __init__(self, answer: str = "opened") -> None:
+        self.answer, self.opened = answer, []
+
+    def open_trays(self, kiosk: str, trays) -> dict[int, str]:
+        self.opened.extend((kiosk, tray) for tray in trays)
+        return {tray: self.answer for tray in trays}
+
+
+class UnusedSigner:
+    """The DocumentSigner port of tests that never sign nor verify a PDF: any use fails the test."""
+
+    def sign(self, pdf: bytes, **_: object):
+        raise AssertionError("this test does not sign documents")
+
+    def verify(self, pdf: bytes):
+        raise AssertionError("this test does not verify documents")

@@ -16,6 +16,7 @@ from typing import Any
 
 import nats
 
+from application.base import OneStop
 from application.device_events import DeviceEvents
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks
@@ -46,25 +47,24 @@ class Core:
         return self.kiosks.get_kiosk(KIOSK).cash_expected
 
     def last_position(self) -> int:
-        return self.dossiers.recorder.max_notification_id() or 0
+        return self.dossiers.app.recorder.max_notification_id() or 0
 
     def close(self) -> None:
-        for app in (self.device_events, self.kiosks, self.dossiers):
-            app.close()
+        self.dossiers.app.close()
 
 
 def make_core(env: dict[str, str], catalogue: Any) -> Core:
     """Install the kiosk, register envelopes and submit one dossier of PROCEDURE, unpaid."""
     clock, otp, citizen = FakeClock(vn(date(2026, 5, 20), 9)), FakeOtp(), Citizen(7)
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     kiosks.install_kiosk(KIOSK, name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR, tray_count=3)
     kiosks.register_envelopes(KIOSK, barcodes=["Q6PB000001"], actor=STAFF_ACTOR)
     kiosks.request_otp(citizen.phone)
     proof = kiosks.verify_phone(citizen.phone, otp.code_for(citizen.phone, "submit"))
     submitted = kiosks.submit(KIOSK, procedure_code=PROCEDURE, qr_payload=citizen.qr, phone=citizen.phone,
                               phone_proof=proof, envelope="Q6PB000001", actor=KIOSK_ACTOR)
-    events = DeviceEvents(env, clock=clock, share_cache_with=kiosks)
+    events = DeviceEvents(dossiers.app, clock=clock)  # the same application: one cache
     return Core(dossiers=dossiers, kiosks=kiosks, device_events=events, code=submitted.dossier_code)
 
 

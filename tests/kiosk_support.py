@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from application.dossiers import Dossiers
 from application.kiosks import Kiosks
-from application.proofs import Proofs
 from domain.values import Actor, Party, Role
 from tests.fakes import FakeOtp
+from tests.onestop_support import kiosks_on
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 KIOSK_ACTOR = Actor(account_id="kiosk-Q6-01", role=Role.KIOSK)
@@ -46,6 +46,6 @@ class Citizen:
                    f"{n} Hậu Giang, Phường 5, Quận 6, TP. Hồ Chí Minh|01072021")
 
 
-def kiosks_app(env: dict, dossiers: Dossiers, otp: FakeOtp, clock) -> Kiosks:
-    """A Kiosks application sharing the dossiers' store and cache."""
-    return Kiosks(env, dossiers=dossiers, otp=otp, proofs=Proofs(b"k" * 32), clock=clock)
+def kiosks_app(dossiers: Dossiers, otp: FakeOtp, clock) -> Kiosks:
+    """The Kiosks service on the dossiers' application (one cache)."""
+    return kiosks_on(dossiers, otp, clock)

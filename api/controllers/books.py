@@ -11,10 +11,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter, SkipValidation
 
-from api.access import ReadLog, read_log
+from api.access import read_purpose
 from api.auth import BOOKS, AccessDeniedError, authorize, current_principal, in_scope, rules, within_agency
 from api.books import Book, cash_document, file_name, handover_document, to_csv, to_pdf, tracking_document
 from domain.kiosk import KIOSK_ID
+from application.personal_reads import PersonalReads
 from application.tokens import Principal
 from domain.errors import DomainError
 from infrastructure.bootstrap import System
@@ -69,13 +70,6 @@ def visible_to(principal: Principal, system: System, kiosk: str | None) -> Visib
     return visible
 
 
-def log_reads(reads: ReadLog, system: System, codes: list[str], what: str, purpose: str = "lập sổ sách") -> None:
-    """Each applicant whose name or phone the book or list shows gets the read in their access log."""
-    for code in dict.fromkeys(codes):
-        applicant = system.dossiers.applicant_of(code)
-        reads(applicant.id_number, applicant.phone, code, what, purpose)
-
-
 class BookQuery:
     """Checked parameters of a book request."""
 
@@ -117,7 +111,7 @@ class BooksController(Controller):
     tags = ["ledger books"]
     guards = [authorize]
     dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
-                    "reads": Provide(read_log, sync_to_thread=False)}
+                    "purpose": Provide(read_purpose, sync_to_thread=False)}
 
     @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book", opt=rules(BOOKS, "agency"))
     def handover(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
@@ -131,14 +125,16 @@ class BooksController(Controller):
 
     @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS, "agency"))
     def tracking(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
-                 principal: NamedDependency[Principal], reads: NamedDependency[ReadLog], kiosk: KioskKey = None,
+                 principal: NamedDependency[Principal], reads: NamedDependency[PersonalReads],
+                 purpose: NamedDependency[str | None], kiosk: KioskKey = None,
                  fmt: Format = "json") -> Response[Any]:
         """Kiosk dossiers in your scope received in the period, in the template's columns (applicant name and phone in
         clear: each applicant's access log records the read)."""
         query = BookQuery(kiosk, start, end, fmt)
         book = tracking_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end,
                              visible=visible_to(principal, system, query.kiosk))
-        log_reads(reads, system, [line.dossier_code for line in book.lines], "xem sổ theo dõi hồ sơ")
+        reads.applicants_shown([line.dossier_code for line in book.lines], what="xem sổ theo dõi hồ sơ",
+                               actor=principal.actor, purpose=purpose or "lập sổ sách")
         return query.answer(book, tracking_document)
 
     @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS, "agency"))

@@ -10,9 +10,9 @@ from litestar.params import FromPath, JSONBody
 from api.auth import COUNTER, SIGNERS, authorize, current_actor, current_principal, rules
 from application.tokens import Principal
 from application.vault_values import IssuedResult
+from application.vaults import Vaults
 from domain.values import Actor
 from domain.vault import DocumentMetadata
-from infrastructure.bootstrap import System
 
 MAX_JSON = 28 * 1024 * 1024
 
@@ -41,23 +41,20 @@ class DocumentController(Controller):
 
     @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
           media_type="application/pdf", status_code=201, opt=rules(COUNTER, 'dossier'))
-    def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], system: NamedDependency[System],
+    def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], vaults: NamedDependency[Vaults],
                      principal: NamedDependency[Principal]) -> Response[bytes]:
         """The Vietnamese receipt form with a verification QR, signed with the calling officer's own key; their
         name (from the token) is printed under the signature (PDF)."""
-        dossier = system.dossiers.get_dossier(code)
-        procedure = system.dossiers.procedure(dossier.procedure_code)
-        issued = system.vaults.issue_receipt_form(dossier, procedure_name=procedure.name, officer_name=principal.name,
-                                                  officer=principal.actor)
-        return Response(system.vaults.open_file(issued.sha256), media_type="application/pdf", status_code=201,
+        form = vaults.issue_receipt_form(code, officer_name=principal.name, officer=principal.actor)
+        return Response(form.pdf, media_type="application/pdf", status_code=201,
                         headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan_{code}.pdf"',
-                                 "X-Document-Sha256": issued.sha256})
+                                 "X-Document-Sha256": form.file.sha256})
 
     @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
           summary="Ký số kết quả / Sign the result", opt=rules(SIGNERS, 'dossier'))
-    def result(self, code: FromPath[str], data: JSONBody[ResultBody], system: NamedDependency[System],
+    def result(self, code: FromPath[str], data: JSONBody[ResultBody], vaults: NamedDependency[Vaults],
                actor: NamedDependency[Actor]) -> IssuedResult:
         """Signed with the calling signer's own key once the result is recorded (409 before), then sealed with the
         agency's certificate; saved to the applicant's vault, and delivered online if asked (all in one commit)."""
-        return system.vaults.issue_result_document(code, pdf=data.pdf, metadata=data.metadata, signer=actor,
-                                                   deliver_online=data.deliver_online)
+        return vaults.issue_result_document(code, pdf=data.pdf, metadata=data.metadata, signer=actor,
+                                            deliver_online=data.deliver_online)

@@ -7,7 +7,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
-from api.access import ReadLog, read_log
+from api.access import read_purpose
 from api.auth import (
     COUNTER, DELIVERY, OFFICERS, ONLINE, PROCESSING, READERS, RESULTS, authorize, check_agency, current_actor, current_principal, rules,
 )
@@ -16,6 +16,7 @@ from api.schemas import (
     ActionBody, CommandResult, DeliveryBody, FeeBody, HandoverBody, PaymentBody, RatingBody, ReasonBody,
     ReceiveBody, RegisterBody, ResultBody, RouteBody, SupplementBody, SupplementRequestBody,
 )
+from application.personal_reads import PersonalReads
 from application.base import Written
 from application.dossiers import Dossiers
 from application.handovers import Handovers, Receiver
@@ -54,7 +55,7 @@ class DossierController(Controller):
     request_max_body_size = MAX_COMMAND_BODY
     tags = ["dossiers"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "reads": Provide(read_log, sync_to_thread=False),
+    dependencies = {"actor": Provide(current_actor, sync_to_thread=False), "purpose": Provide(read_purpose, sync_to_thread=False),
                     "principal": Provide(current_principal, sync_to_thread=False),
                     "handovers": Provide(handovers, sync_to_thread=False)}
 
@@ -84,21 +85,17 @@ class DossierController(Controller):
         return result(code, written)
 
     @get("/{code:str}", sync_to_thread=True, summary="Xem hồ sơ / Get a dossier", opt=rules(READERS, 'dossier'))
-    def get_dossier(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog]) -> DossierDetails:
+    def get_dossier(self, code: FromPath[str], reads: NamedDependency[PersonalReads], actor: NamedDependency[Actor],
+                    purpose: NamedDependency[str | None]) -> DossierDetails:
         """The dossier as it stands, with its version and the actions allowed next. The read is recorded in the
         applicant's access log with the `X-Purpose` header as the reason."""
-        details = dossiers.get_dossier(code)
-        reads(details.applicant.id_number, details.applicant.phone, code, "xem hồ sơ", "xử lý hồ sơ")
-        return details
+        return reads.dossier(code, actor=actor, purpose=purpose)
 
     @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history", opt=rules(READERS, 'dossier'))
-    def history(self, code: FromPath[str], dossiers: NamedDependency[Dossiers], reads: NamedDependency[ReadLog],
-                accounts: NamedDependency[Accounts]) -> list[NamedHistoryEntry]:
+    def history(self, code: FromPath[str], reads: NamedDependency[PersonalReads], actor: NamedDependency[Actor],
+                purpose: NamedDependency[str | None], accounts: NamedDependency[Accounts]) -> list[NamedHistoryEntry]:
         """Every event of the dossier, oldest first, with actor (login and name), role and time (the read is recorded)."""
-        history = dossiers.list_history(code)
-        applicant = dossiers.applicant_of(code)
-        reads(applicant.id_number, applicant.phone, code, "xem lịch sử hồ sơ", "xử lý hồ sơ")
-        return with_names(history, accounts)
+        return with_names(reads.dossier_history(code, actor=actor, purpose=purpose), accounts)
 
     @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept", opt=rules(PROCESSING, 'dossier'))
     def accept(self, code: FromPath[str], data: JSONBody[ActionBody], dossiers: NamedDependency[Dossiers], actor: NamedDependency[Actor]) -> CommandResult:

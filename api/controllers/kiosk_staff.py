@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
@@ -20,7 +19,6 @@ from application.handovers import Handovers
 from application.kiosks import Kiosks
 from application.tokens import Principal
 from domain.values import Actor
-from infrastructure.bootstrap import System
 
 
 class KioskStaffController(Controller):
@@ -79,17 +77,12 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/loads", sync_to_thread=True, summary="Nạp kết quả vào khay / Load results into trays", opt=rules(CREW, "kiosk"))
     def load(self, key: FromPath[str], data: JSONBody[LoadBody], kiosks: NamedDependency[Kiosks],
-             principal: NamedDependency[Principal], handovers: NamedDependency[Handovers],
-             system: NamedDependency[System], request: Request) -> LoadingSlip:
+             principal: NamedDependency[Principal], handovers: NamedDependency[Handovers], request: Request) -> LoadingSlip:
         """Each result into a free tray; the loading slip lists trays and any refused codes. The core then opens each
         loaded tray's door at the kiosk (`doors`: opened, not_answering, or the kiosk's fault)."""
         for code in data.codes:
             check_dossier(request, principal, code)
-        slip = kiosks.load_results(key, data.codes, staff=handovers.giver(principal), actor=principal.actor)
-        doors = system.doors
-        if doors is None or not slip.loaded:
-            return slip
-        return msgspec.structs.replace(slip, doors={line.tray: doors.open_tray(key, line.tray) for line in slip.loaded})
+        return kiosks.load_results_and_open(key, data.codes, staff=handovers.giver(principal), actor=principal.actor)
 
     @get("/{key:str}/overdue", sync_to_thread=True, summary="Kết quả quá hạn / Overdue results", opt=rules(STAFF | READERS, "kiosk"))
     def overdue(self, key: FromPath[str], kiosks: NamedDependency[Kiosks]) -> list[OverdueItem]:

@@ -15,9 +15,10 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.access import ReadLog, read_log
+from api.access import read_purpose
 from api.auth import PUBLIC, VAULT, VAULT_WRITERS, authorize, check_vault, current_actor, current_principal, rules
 from api.errors import ErrorBody, domain_error
+from application.personal_reads import PersonalReads
 from application.base import Written
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
 from application.vaults import Vaults
@@ -127,17 +128,14 @@ class VaultController(Controller):
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
                     "owner": Provide(owner_from_path, sync_to_thread=False),
-                    "reads": Provide(read_log, sync_to_thread=False)}
+                    "purpose": Provide(read_purpose, sync_to_thread=False)}
     exception_handlers = {DomainError: vault_error}
 
     @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT, "vault"))
     def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                       vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> list[Document]:
+                       reads: NamedDependency[PersonalReads], purpose: NamedDependency[str | None]) -> list[Document]:
         """Every document of the vault with its metadata, state and the dossiers it was reused for (read recorded)."""
-        documents = vaults.list_documents(owner)
-        if owner.kind == "citizen":
-            reads(owner.id_number, None, None, "xem kho giấy tờ", "kiểm tra giấy tờ dùng lại")
-        return documents
+        return reads.vault_documents(owner, actor=actor, purpose=purpose)
 
     @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT, "vault"))
     def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
@@ -148,12 +146,10 @@ class VaultController(Controller):
     @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
          summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT, "vault"))
     def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
-                      actor: NamedDependency[Actor], vaults: NamedDependency[Vaults], reads: NamedDependency[ReadLog]) -> bytes:
+                      actor: NamedDependency[Actor], reads: NamedDependency[PersonalReads],
+                      purpose: NamedDependency[str | None]) -> bytes:
         """The PDF, for the officer who opens and checks it before reuse (the read is recorded)."""
-        pdf = vaults.open_document(owner, document_id)
-        if owner.kind == "citizen":
-            reads(owner.id_number, None, None, "mở tệp giấy tờ trong kho", "kiểm tra giấy tờ dùng lại")
-        return pdf
+        return reads.vault_file(owner, document_id, actor=actor, purpose=purpose)
 
     @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT_WRITERS, "vault_dossier"))
     def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],

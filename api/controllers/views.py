@@ -10,9 +10,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
-from api.access import ReadLog, read_log
+from api.access import read_purpose
 from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
-from api.controllers.books import log_reads
+from application.personal_reads import PersonalReads
 from application.ports import ReadSide
 from application.tokens import Principal
 from domain.clock import VIETNAM
@@ -55,7 +55,7 @@ class ViewsController(Controller):
     tags = ["read models"]
     guards = [authorize]
     dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
-                    "reads": Provide(read_log, sync_to_thread=False)}
+                    "purpose": Provide(read_purpose, sync_to_thread=False)}
 
     @get("/queues", sync_to_thread=True, summary="Số hồ sơ theo hàng đợi / Queue counts", opt=rules(READERS, "agency"))
     def counts(self, system: NamedDependency[System], read_side: NamedDependency[ReadSide], principal: NamedDependency[Principal], agency: FromQuery[str | None] = None, department: FromQuery[str | None] = None,
@@ -90,7 +90,8 @@ class ViewsController(Controller):
         return system.views.trays(key)
 
     @get("/kiosks/{key:str}/overdue", sync_to_thread=True, summary="Khay quá hạn / Overdue trays", opt=rules(STAFF | READERS, "kiosk"))
-    def overdue(self, key: FromPath[str], system: NamedDependency[System], reads: NamedDependency[ReadLog],
+    def overdue(self, key: FromPath[str], system: NamedDependency[System], reads: NamedDependency[PersonalReads],
+                purpose: NamedDependency[str | None], principal: NamedDependency[Principal],
                 read_side: NamedDependency[ReadSide],
                 after: After = None) -> OverdueList:
         """Results not collected within the limit after the SMS, with masked name and phone and the suggested action
@@ -98,8 +99,8 @@ class ViewsController(Controller):
         wait_or_503(read_side, None, after)
         today = system.clock.now().astimezone(VIETNAM).date()
         overdue = system.views.overdue(key, today=today, limit_days=system.settings.overdue_days)
-        log_reads(reads, system, [item.dossier_code for item in overdue.items], "xem danh sách kết quả quá hạn",
-                  "xử lý kết quả quá hạn")
+        reads.applicants_shown([item.dossier_code for item in overdue.items], what="xem danh sách kết quả quá hạn",
+                               actor=principal.actor, purpose=purpose or "xử lý kết quả quá hạn")
         return overdue
 
     @get("/lag", sync_to_thread=True, summary="Độ trễ / Read-model lag", opt=rules(ANALYSTS | STAFF, "global"))

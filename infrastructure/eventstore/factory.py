@@ -1,63 +1,21 @@
-"""eventsourcing infrastructure factories: one per event store per process, tables made under a lock.
+"""eventsourcing infrastructure factories: SQLite that overwrites what it deletes, tables made under a lock.
 
-Every application of a process writes the one `onestop` log; with a connection pool each, seven applications
-exhausted PostgreSQL's connections, so they share one factory, counted, and the last to close closes it.
+A process has one application (application/base.py `OneStop`) and so one factory and one connection pool; a
+rebuild worker process builds its own application after the fork and never touches its parent's connections.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
-_factories: dict[tuple[tuple[str, str], ...], list[Any]] = {}  # env → [factory, applications holding it]
-_keys: dict[int, tuple[tuple[str, str], ...]] = {}  # id(factory) → its env key
-_lock = threading.RLock()  # re-entered when garbage collection closes an application
-
-
-def _forget_parent_factories() -> None:
-    _factories.clear()
-    _keys.clear()
-
-
-# A forked child must open its own connections, never use its parent's pools.
-os.register_at_fork(after_in_child=_forget_parent_factories)
-
-
-def shared_factory(env: Any) -> Any:
-    """The factory of this environment's event store, made on first use."""
-    key = tuple(sorted((str(k), str(v)) for k, v in env.items()))
-    with _lock:
-        entry = _factories.get(key)
-        if entry is not None:
-            entry[1] += 1
-            return entry[0]
-    factory = secure_delete(InfrastructureFactory.construct(env))  # outside the lock: it may run a collected application's close()
-    with _lock:
-        entry = _factories.setdefault(key, [factory, 0])
-        entry[1] += 1
-        _keys[id(entry[0])] = key
-    if entry[0] is not factory:  # another thread made one meanwhile
-        factory.close()
-    return entry[0]
-
-
-def release(factory: Any) -> None:
-    """One holder fewer; the last one closes the factory's connections."""
-    with _lock:
-        key = _keys.get(id(factory))
-        entry = _factories.get(key) if key is not None else None
-        if entry is None or entry[0] is not factory:
-            return
-        entry[1] -= 1
-        if entry[1] > 0:
-            return
-        del _factories[key], _keys[id(factory)]
-    factory.close()
+def new_factory(env: Any) -> Any:
+    """The infrastructure factory of this environment's event store (one per process: its one application's)."""
+    return secure_delete(InfrastructureFactory.construct(env))
 
 
 def secure_delete(factory: Any) -> Any:

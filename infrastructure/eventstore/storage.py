@@ -12,14 +12,11 @@ from infrastructure.eventstore.group_commit import GroupCommit
 from infrastructure.eventstore.mapper import MsgspecMapper
 
 
-class SharedStorage:
-    """Shared factories, the msgspec mapper and group commit."""
+class EventStore:
+    """The infrastructure factory, the msgspec mapper and group commit."""
 
     def factory(self, env: Any) -> Any:
-        return factories.shared_factory(env)
-
-    def release(self, factory: Any) -> None:
-        factories.release(factory)
+        return factories.new_factory(env)
 
     def mapper(self, env: Any) -> MsgspecMapper:
         """With MOTCUA_EVENT_MAC_KEY set, every stored event carries its MAC (the audit chainer links no other)."""
@@ -33,4 +30,4 @@ class SharedStorage:
         return GroupCommit(save_events, saved)
 
 
-STORAGE = SharedStorage()
+STORAGE = EventStore()

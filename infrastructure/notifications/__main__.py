@@ -24,16 +24,16 @@ def main(argv: list[str] | None = None) -> int:
     runner.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args(argv)
     setup_logging("notifications", settings.log_level)
-    app, stop = build_dispatcher(settings), threading.Event()
+    notifications, stop = build_dispatcher(settings), threading.Event()
     stop_on_signals(stop)
     if args.once:
         stop.set()
         now = SystemClock().now()
-        app.follow_requests(now)
-        app.dispatch_due(now)
+        notifications.follow_requests(now)
+        notifications.dispatch_due(now)
     else:
-        run(app, SystemClock(), stop, args.poll)
-    app.close()
+        run(notifications, SystemClock(), stop, args.poll)
+    notifications.app.close()
     return 0
 
 

@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import Callable
 
+from application.base import OneStop
 from application.notifications import Notifications
 from application.ports import Clock
 from infrastructure.catalogue import load_catalogue
@@ -19,26 +20,27 @@ log = logging.getLogger("motcua.notifications")
 
 
 def build_dispatcher(settings: Settings) -> Notifications:
-    """The Notifications application with the configured gateways and the catalogue's agency names."""
+    """The dispatcher process's one application and its Notifications service, with the configured gateways and
+    the catalogue's agency names (close it with `service.app.close()`)."""
     private_files()
     catalogue = load_catalogue(settings.catalogue_path)
     notifier = configured_notifier(settings.channels, demo.for_settings(settings))
-    app = Notifications(settings.event_store_env(), notifier=notifier,
-                        overdue_days=settings.overdue_days, agency_name=lambda code: catalogue.agency(code).name)
     keys = wiring.key_ring(settings)  # recipients are sealed personal data
+    app = OneStop(settings.event_store_env())
     wiring.seal(keys, app)
-    keys.watch()
     keys.listeners.append(lambda: wiring.drop_cached(app))
-    return app
+    keys.watch()
+    return Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
+                         overdue_days=settings.overdue_days)
 
 
-def run(app: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
+def run(notifications: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
     """Policy and dispatch rounds until `stop` is set; an error is logged and the round retried."""
     while not stop.is_set():
         try:
             now = clock.now()
-            made = app.follow_requests(now)
-            attempts = app.dispatch_due(now)
+            made = notifications.follow_requests(now)
+            attempts = notifications.dispatch_due(now)
             if made or attempts:
                 log.info("requested %d, attempted %d", made, attempts)
         except Exception:  # keep running: positions and outcomes are in the event store
@@ -57,9 +59,9 @@ def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
     return handler
 
 
-def start_in_thread(app: Notifications, clock: Clock, poll: float = 5.0) -> tuple[threading.Thread, threading.Event]:
+def start_in_thread(notifications: Notifications, clock: Clock, poll: float = 5.0) -> tuple[threading.Thread, threading.Event]:
     """The embedded default: rounds in a daemon thread; set the returned event (and join) to stop."""
     stop = threading.Event()
-    thread = threading.Thread(target=run, args=(app, clock, stop, poll), name="notifications", daemon=True)
+    thread = threading.Thread(target=run, args=(notifications, clock, stop, poll), name="notifications", daemon=True)
     thread.start()
     return thread, stop

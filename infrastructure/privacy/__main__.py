@@ -13,10 +13,12 @@ from collections.abc import Sequence
 
 from application.errors import NotFoundError
 from application.erasures import Erasures
-from application.otp import Otps
+from application.base import OneStop
+from application.otp import phone_keys
 from domain.errors import DomainError
 from domain.values import Actor, Role
 from infrastructure.clock import SystemClock
+from infrastructure.privacy import wiring
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import FILE, VARIABLE, MasterKeyError, master_key, parse
 from infrastructure.privacy.store import KeyStore, KeyStoreError
@@ -45,10 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _erase(settings: Settings, args: argparse.Namespace) -> int:
-    env = settings.event_store_env()
     keys = KeyRing.from_settings(settings)
-    otps = Otps(env, key=embedded.secret_key(settings))
-    erasures = Erasures(env, keys=keys, phone_key=otps.phone_key, clock=SystemClock())
+    app = OneStop(settings.event_store_env())
+    wiring.seal(keys, app)
+    erasures = Erasures(app, keys=keys, phone_key=phone_keys(embedded.secret_key(settings)), clock=SystemClock())
     try:
         record = erasures.erase(args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR))
     except NotFoundError:
@@ -58,8 +60,8 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
         print(f"LỖI: {error.message_vi}", file=sys.stderr)
         return 2
     finally:
-        for closable in (erasures, otps, keys):
-            closable.close()
+        app.close()
+        keys.close()
     print(f"Đã xóa dữ liệu cá nhân: hủy {record.keys_destroyed} khóa, {len(record.streams)} luồng sự kiện liên quan; "
           f"biên bản {record.id} (chủ thể {record.subject[:16]}…).")
     return 0

@@ -1,13 +1,8 @@
-"""Wiring of the key ring into a process's applications (called by the composition root)."""
+"""Wiring of the key ring into a process's application (called by the composition root and the entry points)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
-from application.erasures import Erasures
-from application.otp import Otps
-from application.ports import Clock
+from application.base import OneStop
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.settings import Settings
 
@@ -17,22 +12,12 @@ def key_ring(settings: Settings) -> KeyRing:
     return KeyRing.from_settings(settings)
 
 
-def seal(keys: KeyRing, *apps: Any) -> None:
-    """Store the applications' personal data sealed under per-person keys (docs/PRIVACY.md)."""
-    for app in apps:
-        app.mapper.keys = keys
+def seal(keys: KeyRing, app: OneStop) -> None:
+    """Store the application's personal data sealed under per-person keys (docs/PRIVACY.md)."""
+    app.mapper.keys = keys  # type: ignore[attr-defined]  # the MsgspecMapper of infrastructure/eventstore
 
 
-def erasures(keys: KeyRing, env: Mapping[str, str], clock: Clock, otps: Otps, *apps: Any) -> Erasures:
-    """The erasure service; after any erasure (here or elsewhere) the applications forget their cached aggregates."""
-    seal(keys, otps, *apps)
-    keys.listeners.append(lambda: drop_cached(otps, *apps))
-    keys.watch()
-    return Erasures(env, keys=keys, phone_key=otps.phone_key, clock=clock)
-
-
-def drop_cached(*apps: Any) -> None:
+def drop_cached(app: OneStop) -> None:
     """Forget every cached aggregate: they may hold decrypted personal data of an erased person."""
-    for app in apps:
-        for aggregate_id in list(app.repository.cache.cache if app.repository.cache is not None else ()):
-            app.evict(aggregate_id)
+    for aggregate_id in list(app.repository.cache.cache if app.repository.cache is not None else ()):
+        app.evict(aggregate_id)

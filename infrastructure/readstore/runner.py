@@ -93,7 +93,7 @@ class Lag(msgspec.Struct, frozen=True):
 
 
 class Projector:
-    """Keeps read models up to date with an application recorder (any OneStopApplication's)."""
+    """Keeps read models up to date with an application recorder (the process's one application)."""
 
     def __init__(self, recorder: Any, mapper: Any, store: ReadStore, models: Sequence[ReadModel], batch: int = 1000) -> None:
         self.recorder, self.mapper, self.store = recorder, mapper, store

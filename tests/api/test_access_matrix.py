@@ -19,11 +19,8 @@ from msgspec.structs import replace
 
 from api.app import create_app
 from api.auth import SCOPES, authorize
-from application.vaults import Vaults
-from infrastructure.pdf_tools import LocalPdfTools
 from tests.api.test_kiosk_api import COPY, STAFF, enrol_team, submit
 from tests.auth_support import bearer
-from tests.fakes import InMemoryBlobStore
 from tests.kiosk_support import Citizen
 
 ROLES = ("reception_officer", "department_officer", "consultant", "police_officer", "signer", "auditor", "analyst",
@@ -98,7 +95,6 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
 
 @pytest.fixture
 def world(system, store_env, clock, otp, tmp_path):
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), pdfs=LocalPdfTools(), clock=clock)
     system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
     enrol_team(system)  # the accounts a handover names
     with TestClient(create_app(system)) as client:
@@ -167,13 +163,13 @@ def test_every_route_allows_exactly_its_roles_within_their_scope_and_refusals_re
         # refusals first: an allowed command may change the world the later requests see
         for caller in sorted(callers(department), key=lambda c: expected_allowed(method, path, handler.opt, c)):
             allowed = expected_allowed(method, path, handler.opt, caller)
-            before = system.dossiers.recorder.max_notification_id()
+            before = system.app.recorder.max_notification_id()
             answer = client.request(method, url, params=params, headers=caller.headers,
                                     json=sent_bodies.get((method, path), {}) if method == "POST" else None)
             denied = answer.status_code in (401, 403)
             if allowed == denied:
                 wrong.append(f"{method} {path} {caller}: {answer.status_code} {answer.text[:120]}")
-            elif denied and system.dossiers.recorder.max_notification_id() != before:
+            elif denied and system.app.recorder.max_notification_id() != before:
                 wrong.append(f"{method} {path} {caller}: refused but recorded an event")
             elif allowed and caller.relation == "other agency" and handler.opt["scope"] != "public" and code in answer.text:
                 wrong.append(f"{method} {path} {caller}: answered the district's dossier to another scope")

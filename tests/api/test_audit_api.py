@@ -115,7 +115,7 @@ def test_only_auditors_of_the_agency_may_look(client: TestClient, code: str) -> 
 
 
 def test_bad_input_is_refused_with_a_vietnamese_reason(client: TestClient, code: str, system) -> None:
-    before = system.dossiers.recorder.max_notification_id()
+    before = system.app.recorder.max_notification_id()
     refused(client.get("/audit/truck/Q6-01/history", headers=AUDITOR), 422, "invalid_value", "kind")
     refused(client.get("/audit/tray/Q6-01/history", headers=AUDITOR), 422, "invalid_value", "key")
     refused(client.get(f"/audit/dossier/{code}/history?format=pdf", headers=AUDITOR), 422, "invalid_value", "format")
@@ -129,7 +129,7 @@ def test_bad_input_is_refused_with_a_vietnamese_reason(client: TestClient, code:
     refused(client.get(f"/audit/views/trays/as-of?kiosk=q6&at={at(10)}", headers=AUDITOR), 422, "invalid_value")
     assert client.get(f"/audit/views/trays/as-of?kiosk=Q6-01&at={at(18)}", headers=AUDITOR).json()["message_vi"] \
         == "at: thời điểm 18:00 20/05/2026 còn ở tương lai"
-    assert system.dossiers.recorder.max_notification_id() == before
+    assert system.app.recorder.max_notification_id() == before
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -56,11 +56,8 @@ def signer(tmp_path_factory):
 
 @pytest.fixture
 def api(system, store_env, signer, clock, otp):
-    from application.vaults import Vaults
-    from infrastructure.pdf_tools import LocalPdfTools
-    from tests.fakes import InMemoryBlobStore
 
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults.signer = signer  # the real signer over the test CA
     app = create_app(system)
     with TestClient(app) as client:
         assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
@@ -72,7 +69,7 @@ def api(system, store_env, signer, clock, otp):
 
 
 def events(system) -> int:
-    return system.dossiers.recorder.max_notification_id() or 0
+    return system.app.recorder.max_notification_id() or 0
 
 
 def assert_clear_error(response, status: int | None = None) -> None:

@@ -14,14 +14,13 @@ from PIL import Image
 from api.app import create_app
 from api.books import TRACKING_COLUMNS
 from api.controllers.books import BooksController
+from application.base import OneStop
 from application.dossiers import Dossiers
-from infrastructure.bootstrap import System
 from infrastructure.calendar import load_calendar
-from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
-from infrastructure.settings import Settings
+from infrastructure.guards import GuardStore
+from infrastructure.idempotency import IdempotencyStore
 from projections.books import book_read_models
 from projections.models import read_models
-from projections.queries import Views
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import SqliteReadStore
 from tests.application.test_kiosk_day import DAY, play_full_day
@@ -29,6 +28,7 @@ from tests.conftest import COMMON
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import STAFF, kiosks_app, vn
 from tests.auth_support import accounts_for, bearer
+from tests.onestop_support import system_of
 
 PERIOD = {"kiosk": "Q6-01", "from": "2026-05-20", "to": "2026-05-31"}
 
@@ -39,16 +39,16 @@ def client(catalogue, tmp_path_factory) -> Iterator[TestClient]:
     tmp = tmp_path_factory.mktemp("books_api")
     env = COMMON | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp / "events.sqlite3")}
     clock, otp, calendar = FakeClock(vn(DAY, 7)), FakeOtp(), load_calendar()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = SqliteReadStore(tmp / "readmodels.sqlite3")
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, [*read_models(catalogue), *book_read_models(catalogue)])
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, [*read_models(catalogue), *book_read_models(catalogue)])
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
     projector.catch_up()
-    system = System(settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, dossiers=dossiers, kiosks=kiosks,
-                    projector=projector, views=Views(store, calendar), accounts=accounts_for(env, clock),
-                    read_side=ProjectedReadSide(projector, calendar, Settings().overdue_days),
-                    history=audit_history(dossiers, clock))
+    system = system_of(dossiers.app, catalogue=catalogue, calendar=calendar, clock=clock, otp=otp, store=store,
+                       guards=GuardStore(SqliteReadStore(tmp / "guards.sqlite3")),
+                       idempotency=IdempotencyStore(SqliteReadStore(tmp / "idempotency.sqlite3")),
+                       accounts=accounts_for(dossiers.app, clock), projector=projector)
     app = create_app(system)
     if not any(route.path == "/views/books/tracking" for route in app.routes):  # until api/app.py mounts it
         app.register(BooksController)

@@ -16,8 +16,8 @@ def test_demo_data_is_written_once(tmp_path: Path) -> None:
     assert system.accounts.login_device(KIOSK_KEY, "demo-kiosk-Q6-01").account.kiosk == KIOSK_KEY
     kiosk = system.kiosks.get_kiosk(KIOSK_KEY)
     assert len(kiosk.trays) == 90 and sum(t.status == "loaded" for t in kiosk.trays) == 2
-    events = system.dossiers.recorder.max_notification_id()
+    events = system.app.recorder.max_notification_id()
     system.close()
     again = build(Settings(data_dir=tmp_path, notifications="external"))
-    assert seed(again) == 0 and again.dossiers.recorder.max_notification_id() == events
+    assert seed(again) == 0 and again.app.recorder.max_notification_id() == events
     again.close()

@@ -12,13 +12,10 @@ from litestar.testing import TestClient
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from api.app import create_app
-from application.vaults import Vaults
-from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from tests.api.test_dossier_api import BODY, HEADERS
 from tests.api.test_verify_api import a_pdf
-from tests.fakes import InMemoryBlobStore
 from tests.auth_support import bearer
 
 CLERK = bearer("department_officer", "officer.tp", department="H29.06.1.TPHT")
@@ -35,7 +32,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 
 @pytest.fixture
 def client(system, store_env, signer, clock):
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults.signer = signer  # the real signer over the test CA
     with TestClient(create_app(system)) as client:
         client.headers.update(HEADERS)
         yield client

@@ -151,5 +151,5 @@ def test_collections_and_loads_are_recorded_as_the_caller_and_a_typed_collector_
     loads = client.post("/kiosks/Q6-01/loads", json={"codes": [received(client)], "staff": INVENTED}, headers=TEAM)
     assert typed.status_code == 400 and loads.status_code == 400 and events(client) == before + 1  # + the dossier
     assert client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0}, headers=TEAM).status_code == 201
-    collected = list(system.kiosks.events.get(kiosk_id("Q6-01")))[-1]
+    collected = list(system.app.events.get(kiosk_id("Q6-01")))[-1]
     assert (collected.collector.account_id, collected.collector.name) == ("tuvan.tuan", "tuvan.tuan")

@@ -71,19 +71,8 @@ def test_a_citizen_submits_pays_and_gets_a_receipt_with_the_shortfall(client: Te
     assert client.get("/kiosks/Q6-01", headers=STAFF).json()["cash_expected"] == 5000
 
 
-class RecordingDoors:
-    """The KioskDoors port as a kiosk that opens every door asked for."""
-
-    def __init__(self) -> None:
-        self.opened: list[tuple[str, int]] = []
-
-    def open_tray(self, kiosk: str, tray: int) -> str:
-        self.opened.append((kiosk, tray))
-        return "opened"
-
-
 def test_results_are_loaded_and_picked_up_over_http(client: TestClient, otp, system) -> None:
-    system.doors = doors = RecordingDoors()
+    doors = system.kiosks.doors  # tests.fakes.FakeDoors: every door opens
     citizen = Citizen(8)
     code = submit(client, otp, citizen).json()["dossier_code"]
     client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "bank_qr", "amount": 8000, "reference": "FT1"}, headers=KIOSK)

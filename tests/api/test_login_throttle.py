@@ -9,11 +9,13 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.accounts import Accounts
+from application.base import OneStop
 from application.throttling import BusyError
 from application.tokens import Tokens
 from domain.values import Actor, Role
 from infrastructure.passwords import Argon2Hasher
 from tests.auth_support import TOKEN_KEY
+from tests.fakes import NoAttempts
 
 SETUP = Actor(account_id="setup", role=Role.ADMINISTRATOR)
 PASSWORD = "Lan-tiep-nhan-quay-3"
@@ -91,7 +93,8 @@ class BlockingHasher(Argon2Hasher):
 
 def test_logins_beyond_the_hashing_slots_are_refused_at_once_not_queued(store_env, clock) -> None:
     hasher = BlockingHasher()
-    accounts = Accounts(store_env, hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, hashing_slots=2)
+    accounts = Accounts(OneStop(store_env), hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, attempts=NoAttempts(),
+                        hashing_slots=2)
     accounts.create_account("lan.pt", PASSWORD, name="Lan", role=Role.RECEPTION_OFFICER, agency="H29.06", actor=SETUP)
     answers: list[object] = []
     threads = [threading.Thread(target=lambda: answers.append(accounts.login("lan.pt", PASSWORD))) for _ in range(2)]
@@ -108,4 +111,4 @@ def test_logins_beyond_the_hashing_slots_are_refused_at_once_not_queued(store_en
         assert len(answers) == 2 and accounts.login("lan.pt", PASSWORD).token  # the slots are free again
     finally:
         hasher.release.set()
-        accounts.close()
+        accounts.app.close()

@@ -14,17 +14,14 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from application.vaults import Vaults
 from domain.vault import OwnerKind, VaultOwner
 from infrastructure.bootstrap import System
 from infrastructure.pdf import VietnameseDocument
-from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from tests.api.test_dossier_api import BODY
 from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, enrol_team, submit
 from tests.auth_support import bearer
-from tests.fakes import InMemoryBlobStore
 from tests.kiosk_support import Citizen
 
 COUNTER = bearer("reception_officer", "officer-1")
@@ -48,7 +45,7 @@ class World:
     citizen: Citizen
 
     def events(self) -> int:
-        return self.system.dossiers.recorder.max_notification_id() or 0
+        return self.system.app.recorder.max_notification_id() or 0
 
     def refused(self, method: str, path: str, headers: dict[str, str], **kwargs) -> None:
         """403 `forbidden` with a reason in Vietnamese, and no event recorded."""
@@ -82,7 +79,7 @@ def a_pdf(title: str) -> bytes:
 
 @pytest.fixture
 def world(system: System, store_env, clock, otp, signer) -> World:
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults.signer = signer  # the real signer over the test CA
     enrol_team(system)
     with TestClient(create_app(system)) as client:
         for key in ("Q6-01", "Q6-02"):

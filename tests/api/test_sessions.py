@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from application.accounts import Accounts
+from application.base import OneStop
 from application.tokens import Tokens
 from infrastructure.guards import GuardStore
 from infrastructure.passwords import Argon2Hasher
@@ -88,7 +89,7 @@ def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_en
     """Two API instances on the same store: each has its own guard store connection and revocation cache."""
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     tokens = Tokens(TOKEN_KEY, revocations=guards)
-    accounts = Accounts(store_env, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards)
+    accounts = Accounts(OneStop(store_env), hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards)
     other = dataclasses.replace(system, accounts=accounts, guards=guards, idempotency=None)
     replica_a, replica_b = TestClient(create_app(system)), TestClient(create_app(other))  # no lifespan: nothing closed twice
     try:
@@ -100,7 +101,7 @@ def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_en
         assert refused_token(replica_b.get("/auth/me", headers=unseen))
         assert refused_token(replica_b.get("/auth/me", headers=seen))
     finally:
-        accounts.close()
+        accounts.app.close()
         guards.close()
 
 

@@ -19,13 +19,11 @@ from application.vaults import Vaults
 from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Role
 from infrastructure.pdf import VietnameseDocument
-from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from infrastructure.bootstrap import System
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer
-from tests.fakes import InMemoryBlobStore
 
 HEADERS = bearer("reception_officer", "officer-1")
 ID_NUMBER = "079195000101"
@@ -45,7 +43,7 @@ def signer(tmp_path_factory) -> PyhankoSigner:
 @pytest.fixture
 def vaults(system: System, store_env, signer, clock) -> Vaults:
     """The system's vaults (closed with the system), signing with the development PKI."""
-    system.vaults = Vaults(store_env, blobs=InMemoryBlobStore(), signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    system.vaults.signer = signer  # the real signer over the test CA
     return system.vaults
 
 

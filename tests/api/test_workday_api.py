@@ -42,7 +42,7 @@ def receive(client: TestClient, who: dict | None = None) -> str:
 
 
 def caught_up(client: TestClient, system) -> None:
-    assert system.projector.wait_for(system.dossiers.recorder.max_notification_id(), None, 30)
+    assert system.projector.wait_for(system.app.recorder.max_notification_id(), None, 30)
 
 
 def test_the_counter_reads_the_applicant_from_a_scanned_cccd_qr_and_refuses_a_bad_one(client: TestClient) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from application.access_log import AccessLogs
+from application.base import OneStop
 from application.otp import Otps
-from application.throttling import TooManyAttemptsError, Throttle
+from application.throttling import TooManyAttemptsError
 from domain.values import Actor, Role
 from infrastructure.guards import GuardStore
 from tests.conftest import read_store_for
@@ -21,14 +22,14 @@ def apps(store_env, tmp_path):
     """(access logs, OTPs, notifier, clock, queued background jobs)."""
     clock, notifier, queued = FakeClock(), FakeNotifier(), []
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
-    otps = Otps(store_env, key=b"o" * 32, notifier=notifier)
-    logs = AccessLogs(store_env, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append,
-                      dossier_events=lambda _: [])
+    app = OneStop(store_env)
+    otps = Otps(app, key=b"o" * 32, notifier=notifier)
+    logs = AccessLogs(app, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append)
     logs.record_read(id_number=ID, phone=PHONE, dossier_code="H29.06-260520-0001", what="xem hồ sơ", purpose="xử lý",
                      actor=OFFICER)
     yield logs, otps, notifier, clock, queued
     logs.close()
-    otps.close()
+    app.close()
     guards.close()
 
 
@@ -80,7 +81,3 @@ def test_a_failed_send_in_the_background_is_logged_without_personal_data(apps, c
     run(queued)
     assert notifier.sent == [] and "otp_not_sent" in caplog.text
     assert ID not in caplog.text and PHONE not in caplog.text
-
-
-def test_without_a_store_nothing_is_throttled() -> None:
-    assert Throttle(None).locked_until(["any"], FakeClock().now()) is None

@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from application.dossiers import Dossiers
 from application.errors import ProcedureNotAtKioskError
 from domain.codes import dossier_id
 from domain.errors import InvalidValueError
@@ -15,6 +14,7 @@ from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from infrastructure.calendar import load_calendar
 from tests.application.test_kiosk_day import submit
 from tests.fakes import FakeClock, FakeOtp
+from tests.onestop_support import dossiers_on
 from tests.kiosk_support import STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 DAY = date(2026, 5, 20)
@@ -34,13 +34,12 @@ class Ward7Citizen(Citizen):
 @pytest.fixture
 def day(store_env, catalogue):
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = dossiers_on(store_env, catalogue, load_calendar(), clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, 11)], actor=STAFF_ACTOR)
     yield dossiers, kiosks, otp, clock
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def test_a_five_page_certified_copy_at_the_counter_is_charged_for_five_pages_and_leaves_no_shortfall(dossiers) -> None:

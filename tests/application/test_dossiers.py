@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import NotFoundError, UnknownReferenceError, VersionConflictError
 from domain.codes import dossier_id, parse_code
@@ -50,35 +51,35 @@ def test_a_dossier_goes_from_receipt_to_rating_and_its_history_says_who_did_what
 
 
 def test_values_and_enums_survive_the_round_trip_through_the_store(store_env, catalogue, calendar, clock) -> None:
-    first = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    first = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     code = receive(first, Channel.POSTAL)
     first.hand_over(code, item="Hồ sơ", giver=TEAM, receiver=CLERK, actor=OFFICER)
-    first.close()
-    fresh = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-    events = list(fresh.events.get(dossier_id(code)))
+    first.app.close()
+    fresh = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
+    events = list(fresh.app.events.get(dossier_id(code)))
     received, handed = events
     assert received.channel is Channel.POSTAL and received.applicant == PERSON
     assert received.applicant.date_of_birth == date(1995, 8, 15) and isinstance(received.due_on, date)
     assert received.components[0].form is ComponentForm.ORIGINAL and received.actor.role is Role.RECEPTION_OFFICER
     assert handed.giver == TEAM and handed.receiver.role is Role.DEPARTMENT_OFFICER
-    fresh.close()
+    fresh.app.close()
 
 
 def test_codes_are_sequential_per_agency_and_day_and_continue_after_a_restart(store_env, catalogue, calendar, clock) -> None:
-    first = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    first = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     codes = [receive(first) for _ in range(3)]
-    first.close()
-    second = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    first.app.close()
+    second = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     codes.append(receive(second))
     assert [parse_code(c)[2] for c in codes] == [1, 2, 3, 4]
     assert parse_code(codes[0])[1] == date(2026, 5, 20)
     clock.advance(days=1)
     assert parse_code(receive(second))[2] == 1
-    second.close()
+    second.app.close()
 
 
 def test_concurrent_receipts_in_two_processes_never_share_a_code(store_env, catalogue, calendar, clock) -> None:
-    apps = [Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock) for _ in range(2)]
+    apps = [Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock) for _ in range(2)]
     codes: list[str] = []
     lock = threading.Lock()
 
@@ -96,7 +97,7 @@ def test_concurrent_receipts_in_two_processes_never_share_a_code(store_env, cata
     assert len(codes) == 40 and len(set(codes)) == 40
     assert sorted(parse_code(c)[2] for c in codes) == list(range(1, 41))
     for app in apps:
-        app.close()
+        app.app.close()
 
 
 def test_a_stale_version_is_refused_and_records_nothing(dossiers: Dossiers) -> None:
@@ -121,7 +122,7 @@ def test_refusals_record_nothing(dossiers: Dossiers) -> None:
         dossiers.receive(procedure_code="9.999999.000.00.00.H29", channel=Channel.KIOSK, applicant=PERSON,
                          components=FORM, actor=OFFICER)
     assert len(dossiers.list_history(code)) == 1
-    assert dossiers.recorder.max_notification_id() == 1
+    assert dossiers.app.recorder.max_notification_id() == 1
 
 
 def test_delivery_waits_for_the_shortfall(dossiers: Dossiers, catalogue) -> None:

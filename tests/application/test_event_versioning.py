@@ -10,7 +10,7 @@ import pytest
 from eventsourcing import utils
 from eventsourcing.domain import Aggregate, event
 
-from application.base import OneStopApplication
+from application.base import OneStop
 
 AT = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
 
@@ -74,8 +74,7 @@ class Ticket(Aggregate):  # type: ignore[no-redef]  # the same topics as version
 TicketV2 = Ticket
 
 
-class Tickets(OneStopApplication):
-    is_snapshotting_enabled = True
+Tickets = OneStop  # the process's application itself: its tables `onestop_events` and `onestop_snapshots`
 
 
 @pytest.fixture

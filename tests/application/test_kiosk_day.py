@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import FaceMismatchError, KioskFullError, NotReadyError, PickupRefusedError, WrongOtpError
 from domain.cccd import BadQrPayloadError
@@ -38,11 +39,10 @@ POLICE_CLERK = Actor(account_id="congan.hung", role=Role.POLICE_OFFICER)
 @pytest.fixture
 def day(store_env, catalogue):
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     yield dossiers, kiosks, clock, otp
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def submit(kiosks, otp, catalogue, citizen: Citizen, procedure: str, envelope: str, paid: list[tuple[str, int]]):
@@ -90,13 +90,13 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     """The [2] full-day scenario, asserting as it goes; returns the codes of the 40 kiosk submissions."""
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, 61)], actor=STAFF_ACTOR)
-    events_before = dossiers.recorder.max_notification_id()
+    events_before = dossiers.app.recorder.max_notification_id()
 
     with pytest.raises(BadQrPayloadError):  # one citizen shows a card whose QR is damaged
         kiosks.read_identity("079195000101|Nguyễn Văn A|15081995")
     with pytest.raises(UnknownEnvelopeError):  # one envelope from elsewhere is pushed back out
         submit(kiosks, otp, catalogue, Citizen(999), KIOSK_PROCEDURES[0], "ZZ999999", [])
-    assert dossiers.recorder.max_notification_id() == events_before
+    assert dossiers.app.recorder.max_notification_id() == events_before
 
     codes, collections = [], []
     for n in range(40):
@@ -109,10 +109,10 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     collections.append(collect_and_hand_over(kiosks, clock, vn(date(2026, 5, 21), 8)))
 
     assert sum(len(c[2]) for c in collections) == 40 and sorted(c for col in collections for c in col[2]) == sorted(codes)
-    cash_recorded = sum(e.amount for code in codes for e in dossiers.events.get(dossier_id(code))
+    cash_recorded = sum(e.amount for code in codes for e in dossiers.app.events.get(dossier_id(code))
                         if isinstance(e, Dossier.PaymentReceived) and e.method is PaymentMethod.CASH)
     assert sum(c[0] for c in collections) == sum(c[1] for c in collections) == cash_recorded
-    kiosk_events = list(kiosks.events.get(kiosk_id("Q6-01")))
+    kiosk_events = list(kiosks.app.events.get(kiosk_id("Q6-01")))
     assert sum(e.amount for e in kiosk_events if isinstance(e, Kiosk.CashAccepted)) == cash_recorded
     assert all(e.cash_counted == e.cash_expected for e in kiosk_events if isinstance(e, Kiosk.Collected))
 
@@ -190,7 +190,7 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     balances = {code: dossiers.get_dossier(code) for code in codes}
     assert sum(d.excess for d in balances.values()) > 0 and any(d.shortfall for d in balances.values())
     assert all(d.paid - d.fee == d.excess - d.shortfall for d in balances.values())
-    lines = {code: [e for e in dossiers.events.get(dossier_id(code)) if isinstance(e, Dossier.HandedOver)]
+    lines = {code: [e for e in dossiers.app.events.get(dossier_id(code)) if isinstance(e, Dossier.HandedOver)]
              for code in codes + extra}
     pulled_codes = {item.dossier_code for item in pulled}
     for code in codes:  # bin → department, department → kiosk team, and for pulled-back results team → officer

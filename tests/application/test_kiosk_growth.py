@@ -7,6 +7,7 @@ import msgspec
 import pytest
 from eventsourcing.persistence import StoredEvent
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.envelope import envelope_id
 from domain.errors import InvalidValueError
@@ -24,13 +25,13 @@ def apps(store_env, catalogue):
 
     def build():
         clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-        dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-        kiosks = kiosks_app(store_env, dossiers, otp, clock)
+        dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+        kiosks = kiosks_app(dossiers, otp, clock)
         made.extend([kiosks, dossiers])
         return kiosks, otp
     yield build
     for app in made:
-        app.close()
+        app.app.close()
 
 
 def installed(build, trays: int = 3):
@@ -42,11 +43,11 @@ def installed(build, trays: int = 3):
 def test_a_barcode_registered_before_is_refused_by_name_and_nothing_is_recorded(apps) -> None:
     kiosks, _ = installed(apps)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
-    before = kiosks.recorder.max_notification_id()
+    before = kiosks.app.recorder.max_notification_id()
     with pytest.raises(InvalidValueError, match="Q6PB000002 is already registered") as refused:
         kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000003", "Q6PB000002"], actor=STAFF_ACTOR)
     assert "Q6PB000002" in refused.value.message_vi
-    assert kiosks.recorder.max_notification_id() == before and not kiosks.recorder.select_events(envelope_id("Q6-01", "Q6PB000003"))
+    assert kiosks.app.recorder.max_notification_id() == before and not kiosks.app.recorder.select_events(envelope_id("Q6-01", "Q6PB000003"))
     assert kiosks.get_kiosk("Q6-01").unused_envelopes == 2
 
 
@@ -56,7 +57,7 @@ def test_a_used_envelope_is_refused_without_replaying_the_kiosk(apps, catalogue)
     submit(kiosks, otp, catalogue, Citizen(1), KIOSK_PROCEDURES[1], "Q6PB000001", [])
     with pytest.raises(UnknownEnvelopeError, match="already used"):
         kiosks.check_envelope("Q6-01", "Q6PB000001")
-    kiosks.repository.cache.get(kiosk_id("Q6-01"))  # still cached: the refusal evicted only the envelope
+    kiosks.app.repository.cache.get(kiosk_id("Q6-01"))  # still cached: the refusal evicted only the envelope
     assert kiosks.get_kiosk("Q6-01").unused_envelopes == 0
 
 
@@ -68,11 +69,11 @@ def test_the_kiosk_state_holds_no_barcodes_and_long_streams_load_from_a_snapshot
         kiosks.collect("Q6-01", cash_counted=0, collector=STAFF, actor=STAFF_ACTOR)
     for n in range(11):
         kiosks.set_tray_service("Q6-01", 1, in_service=n % 2 == 1, actor=STAFF_ACTOR)
-    assert [s.originator_version for s in kiosks.snapshots.get(kiosk_id("Q6-01"))] == [100]
-    assert [s.originator_version for s in kiosks.snapshots.get(tray_id("Q6-01", 1))] == [10]
+    assert [s.originator_version for s in kiosks.app.snapshots.get(kiosk_id("Q6-01"))] == [100]
+    assert [s.originator_version for s in kiosks.app.snapshots.get(tray_id("Q6-01", 1))] == [10]
     fresh, _ = apps()
     view = fresh.get_kiosk("Q6-01")
-    machine = fresh.repository.cache.get(kiosk_id("Q6-01"))
+    machine = fresh.app.repository.cache.get(kiosk_id("Q6-01"))
     assert machine.version == 103 and view.unused_envelopes == 120 and view.trays[0].status == "out_of_service"
     assert not any(isinstance(value, (set, list)) and len(value) > 0 for value in vars(machine).values()
                    if value is not machine.pending_events)
@@ -84,7 +85,7 @@ def test_a_store_written_before_envelopes_were_aggregates_still_loads_and_checks
                  "timestamp": vn(DAY, 6)}
     old_intake = {"envelope": {"barcode": "OLD00001", "dossier_code": "H29.06-260519-0001"}, "actor": STAFF_ACTOR,
                   "at": vn(DAY, 6, 30), "timestamp": vn(DAY, 6, 30)}
-    kiosks.recorder.insert_events([
+    kiosks.app.recorder.insert_events([
         StoredEvent(originator_id=kiosk_id("Q6-01"), originator_version=2, topic="domain.kiosk:Kiosk.EnvelopesRegistered",
                     state=msgspec.json.encode(old_batch)),
         StoredEvent(originator_id=kiosk_id("Q6-01"), originator_version=3, topic="domain.kiosk:Kiosk.EnvelopeAccepted",

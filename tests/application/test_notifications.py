@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.notifications import Notifications
 from domain.codes import dossier_id
@@ -17,6 +18,7 @@ from infrastructure.calendar import load_calendar
 from tests.application.test_kiosk_day import KIOSK_PROCEDURES, process, submit
 from tests.fakes import FakeClock, FakeNotifier, FakeOtp
 from tests.kiosk_support import STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
+from tests.onestop_support import notifications_on
 
 DAY = date(2026, 5, 20)
 SYSTEM = Actor(account_id="test", role=Role.SYSTEM)
@@ -25,12 +27,11 @@ SYSTEM = Actor(account_id="test", role=Role.SYSTEM)
 @pytest.fixture
 def world(store_env, catalogue):
     clock, otp, notifier = FakeClock(vn(DAY, 7)), FakeOtp(), FakeNotifier()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
-    notifications = Notifications(store_env, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
+    notifications = notifications_on(dossiers.app, notifier, catalogue=catalogue)
     yield dossiers, kiosks, notifications, notifier, clock, otp
-    for app in (notifications, kiosks, dossiers):
-        app.close()
+    dossiers.app.close()
 
 
 def results_in_trays(world, catalogue, count: int) -> list[str]:
@@ -44,7 +45,7 @@ def results_in_trays(world, catalogue, count: int) -> list[str]:
 
 
 def requested_version(dossiers: Dossiers, code: str) -> int:
-    return next(e.originator_version for e in dossiers.events.get(dossier_id(code))
+    return next(e.originator_version for e in dossiers.app.events.get(dossier_id(code))
                 if isinstance(e, Dossier.NotificationRequested))
 
 
@@ -53,12 +54,12 @@ def test_each_pickup_request_becomes_exactly_one_notification(world, catalogue):
     codes = results_in_trays(world, catalogue, 3)
     assert notifications.follow_requests(clock.now()) == 3
     assert notifications.follow_requests(clock.now()) == 0
-    twin = Notifications(dossiers.env, notifier=notifier)  # a second process, or a restart, runs the policy again
+    twin = notifications_on(OneStop(dossiers.app.env), notifier)  # a second process, or a restart, runs the policy again
     try:
         assert twin.follow_requests(clock.now()) == 0
     finally:
-        twin.close()
-    stored = [n for n in notifications.recorder.select_notifications(1, 10000) if n.topic.endswith("Notification.Requested")]
+        twin.app.close()
+    stored = [n for n in notifications.app.recorder.select_notifications(1, 10000) if n.topic.endswith("Notification.Requested")]
     assert len(stored) == 3
     assert {n.originator_id for n in stored} == {notification_id(c, requested_version(dossiers, c)) for c in codes}
 
@@ -96,7 +97,7 @@ def test_a_failing_channel_is_retried_with_backoff_then_the_next_one_is_used(wor
         t += timedelta(minutes=wait)
         assert notifications.dispatch_due(t) == (1 if wait < 8 else 3)  # the 5th: zalo refuses, e-mail at once
     assert notifier.tries == ["sms"] * 5 + ["zalo", "email"] and notifier.sent[-1][:2] == ("email", "an@example.vn")
-    events = list(notifications.events.get(nid))
+    events = list(notifications.app.events.get(nid))
     failed = [e for e in events if isinstance(e, Notification.Failed)]
     assert [(e.channel, e.attempt, e.error_kind.value) for e in failed] == [("sms", n, "transient") for n in range(1, 6)] + [
         ("zalo", 1, "rejected")]
@@ -113,7 +114,7 @@ def test_when_every_channel_fails_the_notification_gives_up(world):
                           actor=SYSTEM, at=clock.now())
     assert notifications.dispatch_due(clock.now()) == 2
     assert notifications.get_status(nid)[0] is NotificationStatus.GAVE_UP
-    assert isinstance(list(notifications.events.get(nid))[-1], Notification.GaveUp)
+    assert isinstance(list(notifications.app.events.get(nid))[-1], Notification.GaveUp)
     assert notifications.list_pending() == [] and notifications.dispatch_due(clock.now() + timedelta(days=1)) == 0
 
 

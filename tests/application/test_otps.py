@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.base import OneStop
 from application.otp import OtpNotSentError, Otps
 from domain.otp import OtpChallenge, OtpLimitError, OtpQuota
 from tests.fakes import FakeNotifier
@@ -25,13 +26,13 @@ def notifier() -> FakeNotifier:
 
 @pytest.fixture
 def otps(store_env, notifier):
-    app = Otps(store_env, key=KEY, notifier=notifier)
+    app = Otps(OneStop(store_env), key=KEY, notifier=notifier)
     yield app
-    app.close()
+    app.app.close()
 
 
 def stored_state(app: Otps) -> bytes:
-    return b"\n".join(n.state for n in app.recorder.select_notifications(1, 10000))
+    return b"\n".join(n.state for n in app.app.recorder.select_notifications(1, 10000))
 
 
 def test_the_code_sent_by_sms_opens_once(otps, notifier):
@@ -61,7 +62,7 @@ def test_five_wrong_codes_lock_the_challenge(otps, notifier):
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     assert [otps.check(PHONE, "submit", wrong, T0) for _ in range(5)] == [False] * 5
     assert not otps.check(PHONE, "submit", code, T0)
-    events = [type(e) for e in otps.events.get(next(e.originator_id for e in _challenges(otps)))]
+    events = [type(e) for e in otps.app.events.get(next(e.originator_id for e in _challenges(otps)))]
     assert events == [OtpChallenge.Issued] + [OtpChallenge.Failed] * 5 + [OtpChallenge.Locked]
 
 
@@ -77,12 +78,12 @@ def test_a_new_code_replaces_the_old_one(otps, notifier):
 def test_a_phone_gets_three_codes_in_fifteen_minutes(otps):
     for minute in range(3):
         otps.send(PHONE, "submit", T0 + timedelta(minutes=minute))
-    before = otps.recorder.max_notification_id()
+    before = otps.app.recorder.max_notification_id()
     with pytest.raises(OtpLimitError) as refused:
         otps.send(PHONE, "pickup:H29.06-260520-0001", T0 + timedelta(minutes=10))
     assert refused.value.code == "otp_rate_limited" and refused.value.scope == "phone"
     assert refused.value.retry_after_seconds == 5 * 60 and "5 phút" in refused.value.message_vi
-    assert otps.recorder.max_notification_id() == before
+    assert otps.app.recorder.max_notification_id() == before
     otps.send(PHONE, "submit", T0 + timedelta(minutes=15, seconds=1))
 
 
@@ -100,7 +101,7 @@ def test_a_kiosk_gets_thirty_codes_an_hour(otps):
 
 def test_sms_down_falls_back_to_zalo_and_both_down_is_a_clear_error(store_env):
     notifier = FakeNotifier(failing={"sms": "transient"})
-    app = Otps(store_env, key=KEY, notifier=notifier)
+    app = Otps(OneStop(store_env), key=KEY, notifier=notifier)
     try:
         app.send(PHONE, "submit", T0)
         assert notifier.tries == ["sms", "zalo"] and notifier.sent[-1][0] == "zalo"
@@ -109,7 +110,7 @@ def test_sms_down_falls_back_to_zalo_and_both_down_is_a_clear_error(store_env):
             app.send(PHONE, "submit", T0 + timedelta(minutes=1))
         assert error.value.code == "otp_not_sent" and "Không gửi được" in error.value.message_vi
     finally:
-        app.close()
+        app.app.close()
 
 
 def test_no_event_and_no_log_line_holds_the_code_or_the_phone(otps, notifier, caplog):
@@ -129,21 +130,21 @@ def test_no_event_and_no_log_line_holds_the_code_or_the_phone(otps, notifier, ca
        phone=st.from_regex(r"\A09[0-9]{8}\Z"))
 def test_random_codes_and_phones_never_reach_the_events(store_env, codes, phone):
     issued = iter(codes)
-    app = Otps(store_env, key=KEY, notifier=FakeNotifier(), code_source=lambda: next(issued))
+    app = Otps(OneStop(store_env), key=KEY, notifier=FakeNotifier(), code_source=lambda: next(issued))
     try:
-        start = app.recorder.max_notification_id() or 0
+        start = app.app.recorder.max_notification_id() or 0
         for n in range(3):
             app.send(phone, f"purpose-{n}", T0 + timedelta(days=start + n))
         assert app.check(phone, "purpose-2", codes[2], T0 + timedelta(days=start + 2))
-        state = b"\n".join(n.state for n in app.recorder.select_notifications(start + 1, 10000))
+        state = b"\n".join(n.state for n in app.app.recorder.select_notifications(start + 1, 10000))
         assert state and phone.encode() not in state
         assert not any(code.encode() in state for code in codes)
     finally:
-        app.close()
+        app.app.close()
 
 
 def _events(app: Otps) -> list:
-    return [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(1, 10000)]
+    return [app.app.mapper.to_domain_event(n) for n in app.app.recorder.select_notifications(1, 10000)]
 
 
 def _challenges(app: Otps) -> list:
@@ -157,13 +158,12 @@ def test_the_kiosk_flow_runs_unchanged_on_the_event_sourced_otp(store_env, catal
     from tests.kiosk_support import kiosks_app
 
     clock = FakeClock(T0)
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otps, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otps, clock)
     try:
         kiosks.request_otp(PHONE)
         with pytest.raises(WrongOtpError):
             kiosks.verify_phone(PHONE, "not-a-code")
         assert kiosks.verify_phone(PHONE, notifier.last_code(PHONE))
     finally:
-        kiosks.close()
-        dossiers.close()
+        dossiers.app.close()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.errors import PickupRefusedError, WrongOtpError
 from application.throttling import PickupLockedError, Throttle
@@ -24,8 +25,8 @@ DAY = date(2026, 5, 20)
 def kiosk(store_env, catalogue, tmp_path):
     """A kiosk whose trays hold the results of three citizens' dossiers; returns (kiosks, dossiers, codes, clock, otp)."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     kiosks.throttle = Throttle(guards)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
@@ -39,8 +40,7 @@ def kiosk(store_env, catalogue, tmp_path):
     kiosks.load_results("Q6-01", codes, staff=STAFF, actor=STAFF_ACTOR)
     yield kiosks, dossiers, codes, clock, otp
     guards.close()
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def guess(kiosks, code: str, n: int):
@@ -52,12 +52,12 @@ def test_five_wrong_id_numbers_lock_the_dossier_even_against_the_right_one(kiosk
     for n in range(5):
         with pytest.raises(PickupRefusedError):
             guess(kiosks, codes[0], n)
-    before = dossiers.recorder.max_notification_id()
+    before = dossiers.app.recorder.max_notification_id()
     with pytest.raises(PickupLockedError) as locked:
         kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(0).id_number, code=codes[0])
     assert locked.value.code == "pickup_locked" and locked.value.retry_after_seconds == 15 * 60
     assert "khóa" in locked.value.message_vi
-    assert dossiers.recorder.max_notification_id() == before  # a refusal records nothing
+    assert dossiers.app.recorder.max_notification_id() == before  # a refusal records nothing
     assert kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(1).id_number, code=codes[1]).token
     clock.advance(minutes=15)
     assert kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(0).id_number, code=codes[0]).token

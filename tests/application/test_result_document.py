@@ -46,13 +46,13 @@ def issued(dossiers, fee: int | None = None) -> str:
 
 
 def topics_from(vaults: Vaults, start: int) -> list[tuple[int, str]]:
-    return [(n.id, n.topic.rsplit(".", 1)[-1]) for n in vaults.recorder.select_notifications(start, 100)]
+    return [(n.id, n.topic.rsplit(".", 1)[-1]) for n in vaults.app.recorder.select_notifications(start, 100)]
 
 
 def test_a_signed_result_and_its_online_delivery_are_one_commit_at_consecutive_positions(vaults: Vaults,
                                                                                          dossiers) -> None:
     code = issued(dossiers)
-    before = vaults.recorder.max_notification_id() or 0
+    before = vaults.app.recorder.max_notification_id() or 0
     issued_result = vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR,
                                                  deliver_online=True)
     written = topics_from(vaults, before + 1)
@@ -72,7 +72,7 @@ def test_without_online_delivery_the_result_is_only_signed_and_kept(vaults: Vaul
 def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(vaults: Vaults, dossiers,
                                                                                 monkeypatch) -> None:
     code = issued(dossiers)
-    before = vaults.recorder.max_notification_id()
+    before = vaults.app.recorder.max_notification_id()
     checked = []
 
     def fails_the_second_time(dossier, **kwargs) -> None:  # the check on a copy passes, the real change breaks
@@ -82,16 +82,16 @@ def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(v
     monkeypatch.setattr(Dossier, "deliver_result", fails_the_second_time)
     with pytest.raises(RuntimeError):
         vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR, deliver_online=True)
-    assert vaults.recorder.max_notification_id() == before
+    assert vaults.app.recorder.max_notification_id() == before
     assert vaults.list_documents(OWNER) == [] and dossiers.get_dossier(code).status == "result_issued"
 
 
 def test_a_refused_delivery_is_known_before_signing_and_keeps_nothing(vaults: Vaults, dossiers, blobs) -> None:
     code = issued(dossiers, fee=50_000)
-    before = vaults.recorder.max_notification_id()
+    before = vaults.app.recorder.max_notification_id()
     with pytest.raises(PaymentOutstandingError):
         vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR, deliver_online=True)
-    assert vaults.recorder.max_notification_id() == before and stored_files(blobs) == 0
+    assert vaults.app.recorder.max_notification_id() == before and stored_files(blobs) == 0
 
 
 def test_a_result_not_yet_recorded_is_not_signed(vaults: Vaults, dossiers, blobs) -> None:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.errors import ActionNotAllowedError
 from tests.application.test_dossiers import BIRTH, OFFICER, receive
 
 
 def two_processes(store_env, catalogue, calendar, clock) -> tuple[Dossiers, Dossiers]:
-    return (Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock),
-            Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock))
+    return (Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock),
+            Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock))
 
 
 def test_a_command_decided_on_a_stale_copy_is_retried_on_fresh_state(store_env, catalogue, calendar, clock) -> None:
@@ -21,8 +22,8 @@ def test_a_command_decided_on_a_stale_copy_is_retried_on_fresh_state(store_env, 
     b.accept(code, actor=OFFICER)  # b moves it on; a's copy is stale
     written = a.route(code, department=catalogue.procedure(BIRTH).department, actor=OFFICER)
     assert written.version == 4 and a.get_dossier(code).status == "in_processing"
-    a.close()
-    b.close()
+    a.app.close()
+    b.app.close()
 
 
 def test_a_refusal_that_stands_on_fresh_state_is_reported(store_env, catalogue, calendar, clock) -> None:
@@ -33,5 +34,5 @@ def test_a_refusal_that_stands_on_fresh_state_is_reported(store_env, catalogue, 
         a.accept(code, actor=OFFICER)  # stale copy says "received"; the store says "rejected"
     assert refused.value.state == "rejected"
     assert len(a.list_history(code)) == 2
-    a.close()
-    b.close()
+    a.app.close()
+    b.app.close()

@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from infrastructure.eventstore.mapper import MsgspecMapper
 from domain.codes import dossier_id
 from domain.dossier import Dossier, Status
@@ -45,14 +45,14 @@ TRAY_ROWS = [
 ]
 
 
-def store(app: OneStopApplication, stream: UUID, module: str, aggregate: str, rows: list[tuple[str, str]]) -> None:
+def store(app: OneStop, stream: UUID, module: str, aggregate: str, rows: list[tuple[str, str]]) -> None:
     app.recorder.insert_events([
         StoredEvent(originator_id=stream, originator_version=n, topic=f"domain.{module}:{aggregate}.{name}",
                     state=state.encode()) for n, (name, state) in enumerate(rows, 1)])
 
 
 def test_a_dossier_and_a_tray_stored_with_the_old_event_shapes_load_and_take_new_events(store_env) -> None:
-    app = OneStopApplication(store_env)
+    app = OneStop(store_env)
     store(app, dossier_id(CODE), "dossier", "Dossier", DOSSIER_ROWS)
     store(app, tray_id("Q6-01", 7), "tray", "Tray", TRAY_ROWS)
     dossier = app.repository.get(dossier_id(CODE))

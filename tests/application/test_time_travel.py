@@ -11,6 +11,7 @@ import msgspec
 import pytest
 from hypothesis import given, strategies as st
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.history import History, NotYetError, parse_instant
 from domain.codes import dossier_id
@@ -52,21 +53,20 @@ def played(request, tmp_path_factory, catalogue):
             conn.execute(f"CREATE SCHEMA {schema}")
         env = postgres_env(schema)
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     try:
         codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
-        yield Played(dossiers, kiosks, codes, History(dossiers, clock=clock, positions=partial(positions_of, dossiers.recorder)))
+        yield Played(dossiers, kiosks, codes, History(dossiers.app, clock=clock, positions=partial(positions_of, dossiers.app.recorder)))
     finally:
-        kiosks.close()
-        dossiers.close()
+        dossiers.app.close()
         if request.param == "postgres":
             with pg_connect() as conn:
                 conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def occupied_by_read_model(p: Played, instant: datetime) -> dict[int, str]:
-    with replay_as_of(p.dossiers.recorder, p.dossiers.mapper, [TrayReadModel()], instant) as snapshot:
+    with replay_as_of(p.dossiers.app.recorder, p.dossiers.app.mapper, [TrayReadModel()], instant) as snapshot:
         rows = Views(snapshot.store, load_calendar()).trays("Q6-01")
     assert all((row.status == "loaded") == (row.dossier_code is not None) for row in rows)
     return {row.tray: row.dossier_code for row in rows if row.dossier_code}
@@ -82,7 +82,7 @@ def test_tray_occupancy_as_of_several_instants(played: Played) -> None:
     # the two ID cards, received at the police counter (return only at the kiosk), were loaded after the 40 envelopes
     cards = {tray: code for tray, code in occupied_by_aggregates(played, vn(NEXT, 16, 5)).items() if tray > 40}
     assert sorted(cards) == [41, 42] and all(code.startswith("H29.06.CA-") for code in cards.values())
-    picked_up_on_third = [code for code in codes + list(cards.values()) for e in played.dossiers.events.get(dossier_id(code))
+    picked_up_on_third = [code for code in codes + list(cards.values()) for e in played.dossiers.app.events.get(dossier_id(code))
                           if isinstance(e, Dossier.ResultDelivered) and e.at.astimezone(VN).date() == THIRD]
     loaded = {n + 1: code for n, code in enumerate(codes)} | cards
     expectations = {
@@ -105,12 +105,12 @@ def test_tray_occupancy_as_of_several_instants(played: Played) -> None:
 
 def cash_paid(p: Played, start: datetime, end: datetime) -> int:
     """Cash the dossiers record as paid at the kiosk in [start, end): an independent source for the cash box."""
-    return sum(e.amount for code in p.codes for e in p.dossiers.events.get(dossier_id(code))
+    return sum(e.amount for code in p.codes for e in p.dossiers.app.events.get(dossier_id(code))
                if isinstance(e, Dossier.PaymentReceived) and e.method is PaymentMethod.CASH and start <= e.at < end)
 
 
 def box(p: Played, instant: datetime):
-    with replay_as_of(p.dossiers.recorder, p.dossiers.mapper, [CashLedgerReadModel()], instant) as snapshot:
+    with replay_as_of(p.dossiers.app.recorder, p.dossiers.app.mapper, [CashLedgerReadModel()], instant) as snapshot:
         return cash_box(snapshot.store, "Q6-01")
 
 
@@ -156,7 +156,7 @@ def test_history_names_actor_role_time_and_vietnamese_label_without_personal_dat
     assert [e.version for e in entries] == list(range(1, len(entries) + 1))
     assert [e.position for e in entries] == sorted(e.position for e in entries)
     for e in entries:
-        assert played.dossiers.recorder.select_notifications(e.position, 1)[0].originator_version == e.version
+        assert played.dossiers.app.recorder.select_notifications(e.position, 1)[0].originator_version == e.version
         assert not {citizen.name, citizen.phone, citizen.id_number} & set(e.summary.split(", ")) and citizen.name not in e.summary
     tray = played.history.history("tray", "Q6-01:2").entries
     assert [e.label for e in tray] == ["Lắp khay", "Nạp kết quả", "Mở khay trả kết quả", "Nạp kết quả"]  # refilled on the 22nd
@@ -173,10 +173,10 @@ def test_an_out_of_order_clock_cuts_the_stream_at_the_first_later_event(dossiers
                                applicant=Applicant(id_number=citizen.id_number, name=citizen.name), at=start)
     dossiers.accept(code, actor=officer, at=start + timedelta(hours=1))
     dossiers.assess_fee(code, amount=50000, actor=officer, at=start + timedelta(minutes=30))
-    history = History(dossiers, clock=clock, positions=partial(positions_of, dossiers.recorder))
+    history = History(dossiers.app, clock=clock, positions=partial(positions_of, dossiers.app.recorder))
     then = history.state_as_of("dossier", code, start + timedelta(minutes=45))
     assert (then.state["status"], then.state["fee"], then.later_events) == ("received", 0, 2)
-    with replay_as_of(dossiers.recorder, dossiers.mapper, [DossierReadModel(dossiers.catalogue)],
+    with replay_as_of(dossiers.app.recorder, dossiers.app.mapper, [DossierReadModel(dossiers.catalogue)],
                       start + timedelta(minutes=45)) as snapshot:
         row = snapshot.store.query("SELECT status, fee FROM dossiers WHERE code = ?", (code,))[0]
         assert (row["status"], row["fee"], snapshot.applied) == ("received", 0, 1)
@@ -187,8 +187,8 @@ def test_a_vault_as_of_an_instant_and_its_history_without_document_contents(doss
     vault = Vault.open(owner=owner, actor=officer, at=vn(DAY, 9))
     vault.store(origin=DocumentOrigin.RESULT, metadata=DocumentMetadata(type_code="KQ.KS", name="Trích lục khai sinh của Lê Văn Bình"),
                 pages=1, sha256="ab" * 32, size=1000, signed_by=["UBND Phường 5"], dossier_code=None, actor=officer, at=vn(DAY, 10))
-    dossiers.save(vault)
-    history = History(dossiers, clock=clock, positions=partial(positions_of, dossiers.recorder))
+    dossiers.app.save(vault)
+    history = History(dossiers.app, clock=clock, positions=partial(positions_of, dossiers.app.recorder))
     key = "citizen:079195000101"
     assert history.state_as_of("vault", key, vn(DAY, 9, 30)).state["documents"] == []
     [document] = history.state_as_of("vault", key, vn(DAY, 10, 30)).state["documents"]
@@ -226,7 +226,7 @@ def test_instants_without_offset_or_impossible_are_refused(text: str) -> None:
 
 
 def test_an_instant_in_the_future_is_refused(dossiers: Dossiers, clock: FakeClock) -> None:
-    history = History(dossiers, clock=clock, positions=partial(positions_of, dossiers.recorder))
+    history = History(dossiers.app, clock=clock, positions=partial(positions_of, dossiers.app.recorder))
     assert history.instant(clock.now().isoformat()) == clock.now()
     with pytest.raises(InvalidValueError, match="future"):
         history.instant((clock.now() + timedelta(seconds=1)).isoformat())

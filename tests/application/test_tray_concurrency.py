@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.tray import Tray, tray_id
 from domain.values import Actor, Applicant, Role
@@ -17,9 +18,9 @@ CLERK = Actor(account_id="officer.dept", role=Role.DEPARTMENT_OFFICER)
 
 def test_eight_threads_loading_at_once_never_share_a_tray(store_env, catalogue, calendar, clock) -> None:
     apps = []
-    for _ in range(2):  # two processes' worth of applications, each with its own cache
-        dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-        apps.append((dossiers, kiosks_app(store_env, dossiers, FakeOtp(), clock)))
+    for _ in range(2):  # two processes, each with its own application and cache
+        dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
+        apps.append((dossiers, kiosks_app(dossiers, FakeOtp(), clock)))
     dossiers, kiosks = apps[0]
     kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=90)
     codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter", components=[], actor=CLERK,
@@ -51,13 +52,12 @@ def test_eight_threads_loading_at_once_never_share_a_tray(store_env, catalogue, 
     assert all(1 <= tray <= 90 for _, tray in loaded)
     stored_loads = Counter()
     for number in range(1, 91):
-        for event in kiosks.events.get(tray_id("Q6-01", number)):
+        for event in kiosks.app.events.get(tray_id("Q6-01", number)):
             if isinstance(event, Tray.Loaded):
                 stored_loads[number] += 1
     assert set(stored_loads.values()) == {1} and len(stored_loads) == 48
     for code, tray in loaded:
         assert dossiers.get_dossier(code).status == "in_tray"
         assert kiosks.get_kiosk("Q6-01").trays[tray - 1].dossier_code == code
-    for dossiers_app, kiosks_app_ in apps:
-        kiosks_app_.close()
-        dossiers_app.close()
+    for process_dossiers, _ in apps:
+        process_dossiers.app.close()

@@ -25,6 +25,7 @@ from infrastructure.pdf_tools import LocalPdfTools
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
 from infrastructure.signing.verify import verify_pdf
+from tests.onestop_support import dossiers_on
 from tests.fakes import MemoryKeys
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -58,10 +59,10 @@ def blobs(tmp_path) -> FilesystemBlobStore:
 
 
 @pytest.fixture
-def vaults(store_env, blobs, signer, clock):
-    app = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
-    yield app
-    app.close()
+def vaults(dossiers, blobs, signer, clock):
+    """Vaults on the `dossiers` fixture's application (closed by that fixture)."""
+    return Vaults(dossiers.app, dossiers=dossiers, blobs=blobs, signer=signer,
+                  pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
 
 
 def result_pdf(title: str = "GIẤY KHAI SINH") -> bytes:
@@ -119,14 +120,14 @@ def test_a_valid_earlier_result_is_reused_by_reference_and_never_scanned_again(v
     reused = vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     assert (reused.document_id, reused.sha256) == (result.document_id, result.sha256)
     assert reused.signed_by == [CHAIR_NAME, AGENCY_NAME]
-    events, files = vaults.recorder.max_notification_id(), stored_files(blobs)
+    events, files = vaults.app.recorder.max_notification_id(), stored_files(blobs)
     with pytest.raises(ResultStillValidError) as refused:
         scan(vaults)
     assert refused.value.document_id == str(result.document_id) and "không được scan" in refused.value.message_vi.lower()
-    assert vaults.recorder.max_notification_id() == events and stored_files(blobs) == files == 1
+    assert vaults.app.recorder.max_notification_id() == events and stored_files(blobs) == files == 1
     [document] = vaults.list_documents(OWNER)
     assert document.origin == "result" and document.reused_for == (SECOND,) and document.metadata.issuer == AGENCY_NAME
-    assert [type(e).__name__ for e in vaults.events.get(result.vault_id)] == ["Opened", "DocumentStored", "ReuseChecked"]
+    assert [type(e).__name__ for e in vaults.app.events.get(result.vault_id)] == ["Opened", "DocumentStored", "ReuseChecked"]
 
 
 def test_a_lapsed_result_cannot_be_reused_and_must_be_rescanned(vaults: Vaults) -> None:
@@ -155,15 +156,14 @@ def test_a_scan_with_another_page_count_than_the_paper_is_refused_and_nothing_is
     with pytest.raises(PageCountMismatchError) as refused:
         scan(vaults, pages=2, declared=3)
     assert "3 trang" in refused.value.message_vi and "2 trang" in refused.value.message_vi
-    assert not vaults.recorder.max_notification_id() and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
+    assert not vaults.app.recorder.max_notification_id() and stored_files(blobs) == 0 and vaults.list_documents(OWNER) == []
 
 
 def test_every_signed_pdf_is_valid_for_pyhanko_and_for_poppler(vaults: Vaults, dossiers, pki, tmp_path) -> None:
     code, _ = dossiers.receive(procedure_code="1.001193.000.00.00.H29", channel=Channel.COUNTER, applicant=PERSON,
                                components=[Component(name="Tờ khai đăng ký khai sinh", form=ComponentForm.ORIGINAL)],
                                actor=OFFICER)
-    receipt = vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Đăng ký khai sinh",
-                                        officer_name=OFFICER_NAME, officer=OFFICER)
+    receipt = vaults.issue_receipt_form(code, officer_name=OFFICER_NAME, officer=OFFICER).file
     files = {"receipt": receipt.sha256, "scan": scan(vaults, pages=2).sha256, "result": issue_result(vaults).sha256}
     expected = {"receipt": [OFFICER_NAME], "scan": [OFFICER_NAME], "result": [CHAIR_NAME, AGENCY_NAME]}
     for name, sha256 in files.items():
@@ -193,9 +193,9 @@ def test_the_scan_shows_who_scanned_and_when_at_the_top_left_of_page_one(vaults:
 def test_the_receipt_form_renders_in_vietnamese_with_its_verification_link(vaults: Vaults, dossiers, tmp_path) -> None:
     code, _ = dossiers.receive(procedure_code="1.001193.000.00.00.H29", channel=Channel.KIOSK, applicant=PERSON,
                                components=[Component(name="Giấy chứng sinh", form=ComponentForm.COPY)], actor=OFFICER)
-    receipt = vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Đăng ký khai sinh",
-                                        officer_name=OFFICER_NAME, officer=OFFICER)
-    pdf = vaults.open_file(receipt.sha256)
+    form = vaults.issue_receipt_form(code, officer_name=OFFICER_NAME, officer=OFFICER)
+    receipt, pdf = form.file, vaults.open_file(form.file.sha256)
+    assert pdf == form.pdf  # the file handed over is the one kept
     (tmp_path / "receipt.pdf").write_bytes(pdf)
     text = subprocess.run(["pdftotext", str(tmp_path / "receipt.pdf"), "-"], capture_output=True, text=True, check=True).stdout
     assert "PHIẾU TIẾP NHẬN VÀ HẸN TRẢ KẾT QUẢ" in text and "Giấy chứng sinh" in text and "Bản sao" in text
@@ -228,16 +228,18 @@ def test_the_dossier_signature_list_holds_hashes_signers_and_times_but_no_person
     assert PERSON.id_number not in encoded and PERSON.name not in encoded and "7/GPXD" not in encoded
 
 
-def test_documents_read_back_by_a_fresh_application_are_the_same(store_env, vaults: Vaults, blobs, signer, clock) -> None:
+def test_documents_read_back_by_a_fresh_application_are_the_same(store_env, vaults: Vaults, blobs, signer, clock,
+                                                                 catalogue, calendar) -> None:
     result = issue_result(vaults)
     vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     electronic = vaults.store_document(OWNER, metadata=PERMIT, pdf=result_pdf("GIẤY PHÉP XÂY DỰNG"), actor=OFFICER)
-    fresh = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools(), clock=clock)
+    other = dossiers_on(store_env, catalogue, calendar, clock)  # another process: its own application and cache
+    fresh = Vaults(other.app, dossiers=other, blobs=blobs, signer=signer, pdfs=LocalPdfTools(), clock=clock)
     try:
         assert fresh.list_documents(OWNER) == vaults.list_documents(OWNER)
-        [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.events.get(result.vault_id))[0]]
+        [stored, opened] = [fresh.list_documents(OWNER)[-1], list(fresh.app.events.get(result.vault_id))[0]]
         assert stored.signed_by == [] and stored.metadata.valid_until == date(2026, 5, 19) and electronic.note
         assert opened.owner == OWNER and opened.owner.kind is OwnerKind.CITIZEN and opened.actor == CHAIR
         assert fresh.get_signatures(FIRST).files[0].signatures[1].signer == AGENCY_NAME
     finally:
-        fresh.close()
+        fresh.app.close()

@@ -63,7 +63,7 @@ def _records(consumer: ConsumerThread, tmp_path: Path) -> list[tuple[str, str]]:
     """(type, outcome) of every event the kiosk wrote, as the core recorded it."""
     with sqlite3.connect(tmp_path / "outbox.sqlite3") as db:
         rows = db.execute("SELECT event_id, type FROM outbox_events ORDER BY seq").fetchall()
-    return [(kind, consumer.app.get_device_event(event_id).outcome) for event_id, kind in rows]
+    return [(kind, consumer.device_events.get_device_event(event_id).outcome) for event_id, kind in rows]
 
 
 def _all_recorded(consumer: ConsumerThread, tmp_path: Path) -> bool:

@@ -79,7 +79,7 @@ def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_cl
         runs[1].start()
         wait_until(lambda: set(positions(live)) == {head}, 120, "the restarted runner caught up")
         runs[1].stop()
-        Projector(core.dossiers.recorder, core.dossiers.mapper, fresh, read_models(catalogue)).catch_up()
+        Projector(core.dossiers.app.recorder, core.dossiers.app.mapper, fresh, read_models(catalogue)).catch_up()
         assert snapshot(live, catalogue) == snapshot(fresh, catalogue)
         assert live.query("SELECT COUNT(*) AS n, SUM(paid) AS paid FROM dossiers WHERE channel = 'counter'")[0] == \
             {"n": 250, "paid": sum(3000 + n + 5000 for n in range(250))}

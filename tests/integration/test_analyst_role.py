@@ -8,6 +8,7 @@ import psycopg
 import pytest
 from psycopg import errors
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.readstore.analyst import ANALYST_TABLES, AnalystGrantError, drop_analyst, grant_analyst
 from projections.models import read_models
@@ -26,18 +27,18 @@ CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
 def world(pg_schema, catalogue, calendar, clock):
     """Events in `pg_schema`, read models in a schema of their own with one dossier in them."""
     read_schema = f"r_{uuid.uuid4().hex[:12]}"
-    dossiers = Dossiers(postgres_env(pg_schema), catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(postgres_env(pg_schema)), catalogue=catalogue, calendar=calendar, clock=clock)
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
         code = receive(dossiers)
-        Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).catch_up()
+        Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).catch_up()
         with pg_connect() as conn:  # a table no analyst is meant to see
             conn.execute(f"CREATE TABLE {read_schema}.{PRIVATE} (code TEXT)")
             conn.execute(f"INSERT INTO {read_schema}.{PRIVATE} VALUES (%s)", (code,))
         yield pg_schema, read_schema, code
     finally:
         store.close()
-        dossiers.close()
+        dossiers.app.close()
         with pg_connect() as conn:
             conn.execute(f"DROP SCHEMA {read_schema} CASCADE")
 
@@ -113,13 +114,13 @@ def test_granting_again_updates_the_role_and_adds_the_tables_passed_in(world, ro
 def test_a_rebuild_keeps_the_analysts_grants(world, role, catalogue) -> None:
     event_schema, read_schema, code = world
     grant_analyst(CONNINFO, read_schema, role, "mat-khau-phan-tich")
-    dossiers = Dossiers(postgres_env(event_schema), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = Dossiers(OneStop(postgres_env(event_schema)), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
-        Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).rebuild()
+        Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).rebuild()
     finally:
         store.close()
-        dossiers.close()
+        dossiers.app.close()
     with login(role) as conn:  # no new grant needed: the rebuild reloads the tables in place
         assert conn.execute("SELECT code FROM dossiers").fetchall() == [(code,)]
     grant_analyst(CONNINFO, read_schema, role, None)  # granting again keeps the password

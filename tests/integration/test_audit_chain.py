@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
 from infrastructure.audit.chain import Chainer
@@ -42,14 +43,14 @@ class Audited:
 
 @pytest.fixture
 def audited(pg_schema, catalogue, calendar, clock, tmp_path):
-    dossiers = Dossiers(postgres_env(pg_schema), catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(postgres_env(pg_schema)), catalogue=catalogue, calendar=calendar, clock=clock)
     receive(dossiers, 24)  # one event each
     audit = Audited(postgres_env(pg_schema), dossiers, SigningKey.generate(tmp_path / "key.pem"))
     audit.chainer.catch_up()
     audit.schema = pg_schema
     yield audit
     audit.tables.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def tamper(audit: Audited, *statements: str) -> None:

@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
 from infrastructure.audit.__main__ import main
@@ -27,11 +28,11 @@ def store(monkeypatch, tmp_path, catalogue) -> Store:
                         "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3", "MOTCUA_EVENT_MAC_KEY": "cli-test-mac"}.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()
-    dossiers = Dossiers(settings.event_store_env(), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = Dossiers(OneStop(settings.event_store_env()), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
     codes = [dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
                                        applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
                                        actor=OFFICER)[0] for n in range(4)]
-    dossiers.close()
+    dossiers.app.close()
     return Store(settings, codes)
 
 

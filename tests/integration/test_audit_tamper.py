@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.eventstore.event_mac import mac_key
 from infrastructure.audit.anchors import FileAnchor, NatsAnchor
@@ -28,7 +29,7 @@ class Store:
     """Events written with MACs, their chain, the anchor file, and raw SQL for tampering."""
 
     def __init__(self, schema: str, dossiers: Dossiers, key: SigningKey, anchor: FileAnchor) -> None:
-        self.schema, self.env, self.dossiers, self.key, self.anchor = schema, dossiers.env, dossiers, key, anchor
+        self.schema, self.env, self.dossiers, self.key, self.anchor = schema, dossiers.app.env, dossiers, key, anchor
         self.tables = AuditTables.from_env(self.env)
 
     def chainer(self) -> Chainer:
@@ -49,13 +50,13 @@ class Store:
 @pytest.fixture
 def store(pg_schema, catalogue, calendar, clock, tmp_path):
     env = postgres_env(pg_schema) | {"MOTCUA_EVENT_MAC_KEY": SECRET}
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=calendar, clock=clock)
     receive(dossiers, 24)
     audit = Store(pg_schema, dossiers, SigningKey.generate(tmp_path / "key.pem"), FileAnchor(tmp_path / "anchors.jsonl"))
     assert audit.chainer().catch_up() == 24 and audit.verify().ok
     yield audit
     audit.tables.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def kind(report) -> tuple[int, str]:

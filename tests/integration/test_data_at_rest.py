@@ -37,7 +37,7 @@ def test_every_data_file_and_directory_is_readable_by_the_service_user_only(tmp_
 
 def test_every_sqlite_connection_overwrites_deleted_content(tmp_path: Path) -> None:
     system = build(Settings(data_dir=tmp_path, notifications="external"))
-    with system.dossiers.factory.datastore.transaction(commit=False) as cursor:
+    with system.app.factory.datastore.transaction(commit=False) as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1
     for store in (system.projector.store, system.idempotency.store):

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from application.vaults import Vaults
 from domain.codes import dossier_id
@@ -78,16 +79,16 @@ class Exported:
 def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSigner, tmp_path: Path) -> Iterator[Exported]:
     """Play one dossier through a kiosk day beside another one, then export its bundle."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
-    vaults = Vaults(store_env, blobs=blobs, signer=signer, pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
+    vaults = Vaults(dossiers.app, dossiers=dossiers, blobs=blobs, signer=signer,
+                    pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
     code = submit(kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)])
     other = submit(kiosks, otp, catalogue, Citizen(2), BUSINESS, "Q6PB000002", [("cash", catalogue.procedure(BUSINESS).fee)])
-    vaults.issue_receipt_form(dossiers.get_dossier(code), procedure_name="Cấp bản sao trích lục hộ tịch", officer_name="Nguyễn Văn An",
-                              officer=OFFICER)
+    vaults.issue_receipt_form(code, officer_name="Nguyễn Văn An", officer=OFFICER)
     collect_and_hand_over(kiosks, clock, vn(DAY, 14))
     clock.current = vn(date(2026, 5, 21), 15)
     process(dossiers, [code, other], catalogue)
@@ -110,8 +111,7 @@ def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSign
         yield Exported(tmp_path / "bundle.zip", code, other, blobs, key)
     finally:
         tables.close()
-    for app in (vaults, kiosks, dossiers):
-        app.close()
+    dossiers.app.close()
 
 
 @pytest.fixture

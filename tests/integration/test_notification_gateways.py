@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from aiosmtpd.controller import Controller
 
-from application.notifications import Notifications
+from application.base import OneStop
 from domain.notification import DeliveryError, ErrorKind, Notification, Recipient, notification_id
 from domain.values import Actor, Role
 from infrastructure.notifications import ChannelNotifier, configured_notifier
@@ -20,6 +20,7 @@ from infrastructure.settings import Settings
 from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Templates
+from tests.onestop_support import notifications_on
 
 PICKUP = {"code": "H29.06-260520-0001", "tray": "12", "kiosk": "Kiosk 24/7 UBND Quận 6",
           "agency": "Ủy ban nhân dân Quận 6", "days": "5"}
@@ -143,7 +144,7 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
         "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
         "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(port),
         "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"}).channels)
-    app = Notifications(store_env, notifier=notifier)
+    app = notifications_on(OneStop(store_env), notifier)
     nid = notification_id(PICKUP["code"], 30)
     try:
         app.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1", dossier_code=PICKUP["code"],
@@ -153,9 +154,9 @@ def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, 
         for wait in (0, 1, 2, 4, 8, 1, 2, 4, 8):
             t += timedelta(minutes=wait)
             rounds.append(app.dispatch_due(t))
-        events = list(app.events.get(nid))
+        events = list(app.app.events.get(nid))
     finally:
-        app.close()
+        app.app.close()
     failed = [(e.channel, e.attempt, e.error_kind) for e in events if isinstance(e, Notification.Failed)]
     assert failed == [(c, n, ErrorKind.TRANSIENT) for c in ("sms", "zalo") for n in range(1, 6)]
     assert rounds == [1, 1, 1, 1, 2, 1, 1, 1, 2]  # the 5th failure of a channel moves on in the same round

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import settings as settings_of
 from hypothesis import strategies as st
 
+from application.base import OneStop
 from application.errors import NotFoundError
 from infrastructure.eventstore.mapper import MsgspecMapper
 from application.privacy import erased, is_erased
@@ -136,16 +137,15 @@ def test_the_full_day_plays_unchanged_with_personal_data_sealed(settings, catalo
 
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     env = settings.event_store_env()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     keys = key_ring(settings)
-    seal(keys, dossiers, kiosks)
+    seal(keys, dossiers.app)
     try:
         codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
         assert dossiers.get_dossier(codes[5]).applicant.name == Citizen(5).name
     finally:
-        kiosks.close()
-        dossiers.close()
+        dossiers.app.close()
         keys.close()
     events = events_text(settings)
     assert '"enc":"v1"' in events
@@ -177,7 +177,7 @@ def test_erasure_leaves_no_name_id_or_phone_anywhere_and_everything_still_verifi
 
         assert leaks(settings, ERASED_ONE) == {}
         assert record.keys_destroyed >= 3 and dossier_id(erased_code) in record.streams  # ID, phone, OTP, dossier
-        assert ERASED_ONE.id_number not in str(list(system.erasures.events.get(record.id)))
+        assert ERASED_ONE.id_number not in str(list(system.app.events.get(record.id)))
         for app in (system, replica):
             erased = app.dossiers.get_dossier(erased_code)
             assert (erased.applicant.name, erased.applicant.phone, erased.status) == (ERASED, None, "delivered")
@@ -218,8 +218,8 @@ def test_the_cli_erases_and_a_rotated_master_key_keeps_everything_readable(setti
     try:
         assert system.dossiers.get_dossier(codes[ERASED_ONE.id_number]).applicant.name == ERASED_ONE.name
         assert system.dossiers.get_dossier(codes[KEPT_ONE.id_number]).applicant.name == ERASED
-        found = system.erasures.recorder.select_notifications(1, 10_000, topics=(get_topic(Erasure.Recorded),))
-        records = [system.erasures.mapper.to_domain_event(stored) for stored in found]
+        found = system.app.recorder.select_notifications(1, 10_000, topics=(get_topic(Erasure.Recorded),))
+        records = [system.app.mapper.to_domain_event(stored) for stored in found]
         assert [(r.actor.account_id, r.reason, r.keys_destroyed >= 3) for r in records] == [("admin.a", "Đơn số 7/2026", True)]
     finally:
         system.close()

@@ -25,13 +25,13 @@ def run_a_few_dossiers(system) -> list[str]:
 
 
 def check(system):
-    return replay_check(system.dossiers.recorder, system.dossiers.mapper, system.projector.store, read_models(system.catalogue))
+    return replay_check(system.app.recorder, system.app.mapper, system.projector.store, read_models(system.catalogue))
 
 
 def test_a_clean_run_has_no_difference(system) -> None:
     run_a_few_dossiers(system)
     differences, events = check(system)
-    assert differences == [] and events == system.dossiers.recorder.max_notification_id()
+    assert differences == [] and events == system.app.recorder.max_notification_id()
 
 
 def test_rows_changed_or_removed_in_a_live_table_are_reported(system) -> None:
@@ -60,7 +60,7 @@ def test_personal_data_in_a_difference_is_never_printed(system) -> None:
 def swap(system, first: int, second: int) -> None:
     """Swap two events' notification ids, as an administrator reordering the log would."""
     from tests.conftest import pg_connect
-    table = f"{system.dossiers.env['POSTGRES_SCHEMA']}.onestop_events"
+    table = f"{system.app.env['POSTGRES_SCHEMA']}.onestop_events"
     with pg_connect() as conn, conn.transaction():
         for old, new in ((first, -1), (second, first), (-1, second)):
             conn.execute(f"UPDATE {table} SET notification_id = %s WHERE notification_id = %s", (new, old))
@@ -69,7 +69,7 @@ def swap(system, first: int, second: int) -> None:
 def positions_of(system, code: str) -> list[int]:
     from domain.codes import dossier_id
     aggregate = dossier_id(code)
-    return [n.id for n in system.dossiers.recorder.select_notifications(1, 1000) if n.originator_id == aggregate]
+    return [n.id for n in system.app.recorder.select_notifications(1, 1000) if n.originator_id == aggregate]
 
 
 @pytest.mark.parametrize("store_env", ["postgres"], indirect=True)
@@ -86,11 +86,11 @@ def test_reordered_events_are_reported_not_crashed_on_even_after_a_rebuild(syste
 def test_an_altered_ciphertext_is_reported_not_crashed_on(system) -> None:
     from tests.conftest import pg_connect
     from tests.integration.test_privacy import MemoryKeys
-    system.dossiers.mapper.keys = MemoryKeys()
+    system.app.mapper.keys = MemoryKeys()
     codes = run_a_few_dossiers(system)
     positions = positions_of(system, codes[0])
     with pg_connect() as conn:
-        conn.execute(f"UPDATE {system.dossiers.env['POSTGRES_SCHEMA']}.onestop_events SET state = convert_to(regexp_replace("
+        conn.execute(f"UPDATE {system.app.env['POSTGRES_SCHEMA']}.onestop_events SET state = convert_to(regexp_replace("
                      "convert_from(state, 'UTF8'), '\"ct\":\"[^\"]*\"', '\"ct\":\"AAAA\"'), 'UTF8') WHERE notification_id = %s",
                      (positions[0],))
     differences, _ = check(system)

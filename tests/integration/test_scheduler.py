@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.clock import VIETNAM
 from domain.values import Applicant
@@ -165,10 +166,10 @@ def test_the_embedded_ledger_also_records_each_run_id_once(tmp_path) -> None:
 
 def test_the_real_routines_act_through_the_applications_and_read_models(pg_schema, catalogue) -> None:
     env, clock = postgres_env(pg_schema), FakeClock(vn(date(2026, 5, 20), 9))
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, FakeOtp(), clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, FakeOtp(), clock)
     store = PostgresReadStore(CONNINFO, pg_schema)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue))
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue))
     try:
         kiosks.install_kiosk("Q6-09", name="Kiosk thử", agency="H29.06", tray_count=2, actor=STAFF_ACTOR)
         codes = [receive_and_route(dossiers, catalogue, n) for n in range(3)]
@@ -197,8 +198,7 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
         assert json.loads(rows["weekly_report"]["detail"])["label"] == "Tuần 21/2026"
     finally:
         projector.store.close()
-        kiosks.close()
-        dossiers.close()
+        dossiers.app.close()
 
 
 def receive_and_route(dossiers: Dossiers, catalogue, n: int) -> str:

@@ -16,7 +16,6 @@ import nats
 import uvicorn
 
 from api.app import create_app
-from application.device_events import DeviceEvents
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
@@ -80,8 +79,7 @@ class ConsumerThread:
 
     def __init__(self, core: LiveCore, bus: KioskBusSettings) -> None:
         self.core, self.bus = core, bus
-        self.app = DeviceEvents(core.system.settings.event_store_env(), clock=core.system.clock,
-                                share_cache_with=core.system.kiosks)
+        self.device_events = core.system.device_events  # the core process's own service: one application, one cache
         self.outcomes: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), name="device-consumer", daemon=True)
@@ -93,11 +91,10 @@ class ConsumerThread:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join(timeout=20)
-        self.app.close()
 
     async def _run(self) -> None:
         nc = await nats.connect(servers=self.bus.servers, max_reconnect_attempts=-1, reconnect_time_wait=0.2)
-        consumer = DeviceEventConsumer(nc, self.app, self.bus)
+        consumer = DeviceEventConsumer(nc, self.device_events, self.bus)
         await consumer.start()
         while not self._stop.is_set():
             try:

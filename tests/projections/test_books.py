@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.codes import dossier_id
 from domain.dossier import Dossier
@@ -47,23 +48,22 @@ def played(request, catalogue, tmp_path_factory) -> Iterator[Played]:
             conn.execute(f"CREATE SCHEMA {schema}")
         env = postgres_env(schema)
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(env, tmp)
     models = [*read_models(catalogue), *book_read_models(catalogue)]  # a model listed twice is kept once (by name)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, models, batch=50)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, models, batch=50)
     for app in (dossiers, kiosks):
-        app.after_commit.append(projector.poke)
+        app.app.after_commit.append(projector.poke)
     projector.start(poll=0.05)
     codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     assert projector.wait_for(head, timeout=60)
     projector.stop()
-    events = [(n.id, dossiers.mapper.to_domain_event(n)) for n in dossiers.recorder.select_notifications(1, head + 1)]
+    events = [(n.id, dossiers.app.mapper.to_domain_event(n)) for n in dossiers.app.recorder.select_notifications(1, head + 1)]
     yield Played(dossiers=dossiers, projector=projector, codes=codes, events=events)
     store.close()
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
     if request.param == "postgres":
         with pg_connect() as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")

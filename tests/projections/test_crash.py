@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from projections.models import read_models
@@ -56,7 +57,7 @@ def wait_until(condition, seconds: float = 60.0) -> bool:
 def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, catalogue, calendar, clock, tmp_path) -> None:
     if store_env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         store_env = store_env | {"SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     for n in range(150):
         citizen = Citizen(n)
         code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
@@ -64,7 +65,7 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
         dossiers.assess_fee(code, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.CASH, amount=3000 + n, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.BANK_QR, amount=1000, actor=CLERK)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     env = process_env(store_env, tmp_path)
     live = read_store_for(store_env, tmp_path)
 
@@ -88,7 +89,7 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
     if fresh is None:  # PostgreSQL: rebuild into a second schema of the same database
         from infrastructure.readstore.store import PostgresReadStore
         fresh = PostgresReadStore(" ".join(f"{k}={v}" for k, v in PG.items()), store_env["POSTGRES_SCHEMA"] + "_fresh")
-    rebuilt = Projector(dossiers.recorder, dossiers.mapper, fresh, read_models(catalogue))
+    rebuilt = Projector(dossiers.app.recorder, dossiers.app.mapper, fresh, read_models(catalogue))
     rebuilt.catch_up()
     columns = "code, paid, fee, shortfall, excess, version, status"
     assert live.query(f"SELECT {columns} FROM dossiers ORDER BY code") == fresh.query(f"SELECT {columns} FROM dossiers ORDER BY code")
@@ -99,4 +100,4 @@ def test_a_killed_runner_resumes_without_loss_or_double_counting(store_env, cata
             tx.execute(f"DROP SCHEMA {store_env['POSTGRES_SCHEMA']}_fresh CASCADE")
     fresh.close()
     live.close()
-    dossiers.close()
+    dossiers.app.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Component, Role
 from projections.models import read_models
@@ -31,21 +32,21 @@ def poison(dossiers: Dossiers, code: str) -> int:
     """Record a fee of 10^30 đồng the way an event stored before the ceiling reads: bypassing the command's check."""
     dossier = dossiers._load(code, fresh=True)
     dossier._fee_assessed(amount=10**30, actor=CLERK, at=AT)
-    dossiers.save(dossier)
-    return dossiers.recorder.max_notification_id()
+    dossiers.app.save(dossier)
+    return dossiers.app.recorder.max_notification_id()
 
 
 def test_a_model_failing_on_an_event_is_quarantined_and_the_others_keep_up(store_env, catalogue, calendar, clock,
                                                                              tmp_path, caplog) -> None:
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=calendar, clock=clock)
-    projector = Projector(dossiers.recorder, dossiers.mapper, read_store_for(store_env, tmp_path), read_models(catalogue),
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, read_store_for(store_env, tmp_path), read_models(catalogue),
                           batch=3)
     try:
         first = receive(dossiers)
         poisoned_at = poison(dossiers, first)
         later = [receive(dossiers) for _ in range(4)]
         projector.catch_up()
-        head = dossiers.recorder.max_notification_id()
+        head = dossiers.app.recorder.max_notification_id()
 
         lags = {lag.name: lag for lag in projector.lag()}
         stopped = {name for name, lag in lags.items() if lag.quarantined_at is not None}

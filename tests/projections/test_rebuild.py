@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.bootstrap import projector_over
 from infrastructure.calendar import load_calendar
@@ -28,24 +29,23 @@ def snapshot(store: Any, tables: Any = TABLES) -> dict[str, list[tuple]]:
 @pytest.fixture
 def live(store_env, catalogue, tmp_path):
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue), batch=50)
     for app in (dossiers, kiosks):
-        app.after_commit.append(projector.poke)
+        app.app.after_commit.append(projector.poke)
     projector.start(poll=0.05)
     yield dossiers, kiosks, clock, otp, projector
     projector.stop()
     store.close()
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def test_rebuilding_every_read_model_gives_the_rows_live_processing_made(live, catalogue) -> None:
     dossiers, kiosks, clock, otp, projector = live
     codes = play_full_day(dossiers, kiosks, clock, otp, catalogue)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     assert projector.wait_for(head, timeout=60)
     projector.stop()
     before = snapshot(projector.store)
@@ -61,7 +61,7 @@ def test_rebuilding_every_read_model_gives_the_rows_live_processing_made(live, c
 def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalogue, store_env, tmp_path) -> None:
     dossiers, kiosks, clock, otp, projector = live
     play_full_day(dossiers, kiosks, clock, otp, catalogue)
-    assert projector.wait_for(dossiers.recorder.max_notification_id(), timeout=60)
+    assert projector.wait_for(dossiers.app.recorder.max_notification_id(), timeout=60)
     projector.stop()
     tables = [table.name for model in projector.models.values() for table in model.tables]
     before = snapshot(projector.store, tables)
@@ -73,7 +73,7 @@ def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalo
     for table in tables:  # prove the rows come back from the replay, not from before
         with projector.store.transaction() as tx:
             tx.execute(f"DELETE FROM {table}")
-    assert rebuild_parallel(projector, fresh, workers=2) == dossiers.recorder.max_notification_id()
+    assert rebuild_parallel(projector, fresh, workers=2) == dossiers.app.recorder.max_notification_id()
     assert snapshot(projector.store, tables) == before
     assert all(lag.events_behind == 0 for lag in projector.lag())
 

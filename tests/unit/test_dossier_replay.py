@@ -8,7 +8,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from domain.dossier import ALLOWED
 from domain.errors import DomainError
 from tests.unit.dossier_paths import ACTIONS, new_dossier
@@ -27,7 +27,7 @@ class DossierLifecycle(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.app = OneStopApplication(POPO)
+        self.app = OneStop(POPO)
         self.dossier = None
 
     @rule(online=st.booleans())

@@ -11,7 +11,7 @@ from uuid import NAMESPACE_URL, uuid4, uuid5
 
 import pytest
 
-from application.base import OneStopApplication
+from application.base import OneStop
 from domain.errors import DomainError, InvalidValueError
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
 from domain.vault import DocumentMetadata, DocumentOrigin, OwnerKind, Vault, VaultOwner, vault_id
@@ -173,7 +173,7 @@ def test_supersede_and_expire_need_an_active_document_and_the_same_type() -> Non
 
 
 def test_the_events_stored_and_replayed_rebuild_the_vault() -> None:
-    app = OneStopApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = OneStop({"PERSISTENCE_MODULE": "eventsourcing.popo"})
     vault = Vault.open(owner=CITIZEN, actor=OFFICER, at=AT)
     birth, newer = store(vault, "birth"), store(vault, "birth 2", BIRTH, DocumentOrigin.ELECTRONIC)
     vault.supersede(birth, by=newer, actor=OFFICER, at=AT)

@@ -1,0 +1,82 @@
+"""One application and the services a test needs, wired as the composition root wires them, with fakes outside."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from application.access_log import AccessLogs
+from application.accounts import Accounts
+from application.base import OneStop
+from application.device_events import DeviceEvents
+from application.dossiers import Dossiers
+from application.erasures import Erasures
+from application.kiosks import Kiosks
+from application.notifications import Notifications
+from application.otp import Otps
+from application.personal_reads import PersonalReads
+from application.proofs import Proofs
+from application.vaults import Vaults
+from tests.fakes import FakeDoors, FakeNotifier, InMemoryBlobStore, MemoryKeys, NoAttempts, UnusedSigner
+
+
+def dossiers_on(env_or_app: dict[str, str] | OneStop, catalogue: Any, calendar: Any, clock: Any) -> Dossiers:
+    """Dossiers on an application of their own (a new "process") or on the given one."""
+    app = env_or_app if isinstance(env_or_app, OneStop) else OneStop(env_or_app)
+    return Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
+
+
+def kiosks_on(dossiers: Dossiers, otp: Any, clock: Any, *, attempts: Any = None, doors: Any = None,
+              proof_key: bytes = b"k" * 32, overdue_days: int = 5) -> Kiosks:
+    """Kiosks on the dossiers' application (one cache), never throttled and with doors that open unless told."""
+    return Kiosks(dossiers.app, dossiers=dossiers, otp=otp, proofs=Proofs(proof_key), clock=clock,
+                  attempts=attempts or NoAttempts(), doors=doors or FakeDoors(), overdue_days=overdue_days)
+
+
+def vaults_on(dossiers: Dossiers, clock: Any, *, blobs: Any = None, signer: Any = None, pdfs: Any = None) -> Vaults:
+    """Vaults on the dossiers' application, with an in-memory blob store and a signer that must not be used unless
+    given."""
+    from infrastructure.pdf_tools import LocalPdfTools
+
+    return Vaults(dossiers.app, dossiers=dossiers, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(),
+                  pdfs=pdfs or LocalPdfTools(), clock=clock)
+
+
+def notifications_on(app: OneStop, notifier: Any = None, *, catalogue: Any = None,
+                     overdue_days: int = 5) -> Notifications:
+    """Notifications with agency names from the catalogue (the code itself without one)."""
+    names: Callable[[str], str] = (lambda code: catalogue.agency(code).name) if catalogue else (lambda code: code)
+    return Notifications(app, notifier=notifier or FakeNotifier(), agency_name=names, overdue_days=overdue_days)
+
+
+SEARCH_KEY = b"tests-search-key-0123456789abcdef"
+
+
+def system_of(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: Any, store: Any, guards: Any,
+              idempotency: Any, accounts: Accounts, projector: Any = None) -> Any:
+    """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
+    (no threads: the caller starts the projector if it wants one running)."""
+    from infrastructure.bootstrap import System
+    from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
+    from infrastructure.readstore.runner import Projector
+    from infrastructure.settings import Settings
+    from projections.models import read_models
+    from projections.queries import Views
+    from projections.search import DossierSearch
+
+    projector = projector or Projector(app.recorder, app.mapper, store, read_models(catalogue, SEARCH_KEY))
+    dossiers, keys = dossiers_on(app, catalogue, calendar, clock), MemoryKeys()
+    otps = Otps(app, key=b"o" * 32, notifier=FakeNotifier())
+    kiosks = kiosks_on(dossiers, otp, clock, attempts=guards, proof_key=b"p" * 32)
+    overdue_days, vaults = Settings().overdue_days, vaults_on(dossiers, clock)
+    access_logs = AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job())
+    return System(
+        settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
+        dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
+        access_logs=access_logs, reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
+        notifications=notifications_on(app, catalogue=catalogue), device_events=DeviceEvents(app, clock=clock),
+        erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock), projector=projector,
+        views=(views := Views(projector.store, calendar)), search=DossierSearch(projector.store, views, SEARCH_KEY),
+        read_side=ProjectedReadSide(projector, calendar, overdue_days),
+        history=audit_history(app, clock), guards=guards, idempotency=idempotency, doors=kiosks.doors,
+        stop_threads=projector.stop)
