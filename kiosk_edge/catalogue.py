@@ -15,10 +15,12 @@ DEFAULT_CATALOGUE = Path(__file__).resolve().parents[1] / "infrastructure" / "da
 # Life events, first match wins: (group shown on the screen, words of the official name that place a procedure in it).
 LIFE_EVENTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Thẻ Căn cước", ("căn cước",)),
-    ("Sinh, kết hôn, giám hộ, khai tử", ("khai sinh", "kết hôn", "khai tử", "giám hộ", "hộ tịch")),
+    ("Sinh, kết hôn, giám hộ, khai tử", ("khai sinh", "kết hôn", "hôn nhân", "khai tử", "giám hộ", "hộ tịch")),
     ("Chứng thực giấy tờ", ("chứng thực",)),
-    ("Kinh doanh", ("kinh doanh", "karaoke")),
-    ("Nhà ở, xây dựng", ("xây dựng", "nhà ở")),
+    ("Kinh doanh", ("kinh doanh", "karaoke", "thuốc lá", "rượu")),
+    ("Trường học", ("trường", "học sinh")),
+    ("Nhà ở, xây dựng, vỉa hè", ("xây dựng", "nhà ở", "hè phố", "vỉa hè")),
+    ("Lao động, việc làm", ("lao động",)),
     ("Trợ cấp, người khuyết tật", ("trợ cấp", "khuyết tật")),
 )
 OTHER = "Thủ tục khác"
@@ -35,14 +37,14 @@ def life_event(name: str) -> str:
 
 
 def kiosk_procedures(path: str | Path = DEFAULT_CATALOGUE) -> list[Procedure]:
-    """The kiosk-enabled procedures in catalogue order."""
+    """The procedures submitted at the kiosk (`kiosk_submission`; older files: `kiosk_enabled`), in catalogue order."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         departments = {str(d["code"]): str(d["name"]) for d in data.get("departments", [])}
         return [Procedure(code=str(p["code"]), name=str(p["name"]), fee=int(p["fee"]),
                           face_required=bool(p["high_legal_value"]), group=life_event(str(p["name"])),
                           department=departments.get(str(p.get("department", "")), ""), form=_form(p))
-                for p in data["procedures"] if p.get("kiosk_enabled")]
+                for p in data["procedures"] if p.get("kiosk_submission", p.get("kiosk_enabled"))]
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
         raise CatalogueError(f"cannot read the procedure catalogue {path}: {type(error).__name__} {error}") from None
 
