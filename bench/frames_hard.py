@@ -204,10 +204,10 @@ def _degrade_params(rng: np.random.Generator, kind: str, module: float):
     limit = (0.5 if kind == "code128" else 0.55) * module
     defocus = float(rng.uniform(0, 2.2)) if rng.random() < 0.5 else 0.0  # disc radius, px
     motion = (float(rng.uniform(0, 5)) if rng.random() < 0.35 else 0.0, float(rng.uniform(0, 180)))
-    # Disc of radius r has sigma r/2; a line of length L sigma L/sqrt(12); a pixel about 0.3.
-    sigma = np.sqrt((defocus / 2) ** 2 + motion[0] ** 2 / 12 + 0.09)
+    # Disc of radius r has sigma r/2; a line of length L sigma L/sqrt(12); the pixel (the warp's pre-filter) 0.45.
+    sigma = np.sqrt((defocus / 2) ** 2 + motion[0] ** 2 / 12 + 0.2)
     if sigma > limit:
-        shrink = np.sqrt(max(limit**2 - 0.09, 0.01) / max(sigma**2 - 0.09, 1e-6))
+        shrink = np.sqrt(max(limit**2 - 0.2, 0.01) / max(sigma**2 - 0.2, 1e-6))
         defocus, motion = defocus * shrink, (motion[0] * shrink, motion[1])
     light = float(rng.uniform(0.18, 0.5)) if rng.random() < 0.3 else float(rng.uniform(0.6, 1.0))
     glare = int(rng.integers(1, 4)) if rng.random() < 0.3 else 0
@@ -230,7 +230,8 @@ def _camera(rng, scene, on, defocus, motion, light, glare, jpeg) -> np.ndarray:
         pick = int(rng.integers(len(ys)))
         cy, cx, radius = ys[pick] * 8, xs[pick] * 8, float(rng.uniform(6, 28))
         squash = float(rng.uniform(0.4, 1.0))
-        spots += float(rng.uniform(0.4, 1.3)) * np.exp(-(((xx - cx) * squash) ** 2 + (yy - cy) ** 2) / (2 * radius**2))
+        # A veil up to 0.9 of white: paper clips, ink is washed out but never burnt to white.
+        spots += float(rng.uniform(0.3, 0.9)) * np.exp(-(((xx - cx) * squash) ** 2 + (yy - cy) ** 2) / (2 * radius**2))
     radiance = scene * illumination[..., None] + spots[..., None]
     if defocus > 0.05:
         size = int(np.ceil(defocus)) * 2 + 1

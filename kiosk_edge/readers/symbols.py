@@ -212,8 +212,12 @@ def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Ite
     yield _sharpen(averaged, 0.5, (2.0, 0.1))
     # ... then untouched, because averaging also softens the thinnest bars of a small code ...
     yield _warp(grey, outline, degrees, (1.5, 1.0), (1.5 * reach, 4))
-    # ... then enlarged 3x by cubic interpolation: bar edges land between pixels, not on the nearest one.
+    # ... then enlarged 3x by cubic interpolation: bar edges land between pixels, not on the nearest one ...
     yield _warp(grey, outline, degrees, (3.0, 1.0), (3.0 * reach, 4), cv2.INTER_CUBIC)
+    # ... last, for heavy defocus or motion: averaged along the bars, then sharpened hard across them.
+    enlarged = _warp(grey, outline, degrees, (2.0, 1.0), (2.0 * reach, 4), cv2.INTER_CUBIC)
+    yield _sharpen(cv2.blur(enlarged, (1, 21)), 3.0, (1.2, 0.1))
+    yield _sharpen(cv2.blur(enlarged, (1, 9)), 2.0, (2.0, 0.1))
 
 
 def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
