@@ -85,8 +85,10 @@ class Tally:
 
     def line(self, name: str) -> str:
         kinds = ", ".join(f"{kind} {h}/{n} = {h / max(n, 1):.1%}" for kind, (h, n) in self.hits.items())
-        return (f"{name:14}: read {self.rate():.1%} ({kinds}); misreads {self.misreads}; ms/frame median "
-                f"{statistics.median(self.ms):.1f}, p99 {float(np.percentile(self.ms, 99)):.1f}")
+        return (
+            f"{name:14}: read {self.rate():.1%} ({kinds}); misreads {self.misreads}; ms/frame median "
+            f"{statistics.median(self.ms):.1f}, p99 {float(np.percentile(self.ms, 99)):.1f}"
+        )
 
 
 def _cpu() -> str:
@@ -123,17 +125,23 @@ def main() -> None:
             began = time.perf_counter()
             found = reader(frame)
             tallies[name].add(seed, expected, found, (time.perf_counter() - began) * 1000)
-    print(f"{args.frames} hard frames 1280x720, seeds {args.first_seed}..{args.first_seed + args.frames - 1}, "
-          f"{time.perf_counter() - started:.0f} s in all; {date.today()}")
-    print(f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, OpenCV {cv2.__version__}, "
-          f"load average {os.getloadavg()[0]:.2f} (other engineers' processes share the cores)")
+    print(
+        f"{args.frames} hard frames 1280x720, seeds {args.first_seed}..{args.first_seed + args.frames - 1}, "
+        f"{time.perf_counter() - started:.0f} s in all; {date.today()}"
+    )
+    print(
+        f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, OpenCV {cv2.__version__}, "
+        f"load average {os.getloadavg()[0]:.2f} (other engineers' processes share the cores)"
+    )
     for name, tally in tallies.items():
         print(tally.line(name))
     ours, base = tallies["ours"], tallies["plain pyzbar"]
     print(f"missed by ours: {ours.missed[:30]}")
-    print(f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
-          f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
-          f"{'met' if ours.misreads == 0 else 'MISSED'}")
+    print(
+        f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
+        f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
+        f"{'met' if ours.misreads == 0 else 'MISSED'}"
+    )
     print(f"ratio {ours.rate() / base.rate() if base.rate() else float('inf'):.2f}")
 
 

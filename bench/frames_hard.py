@@ -64,14 +64,19 @@ def _barcode_label(rng: np.random.Generator, payload: str):
     encoder = str(rng.choice(["python-barcode", "own", "zxing-cpp"]))
     modules = hs.code128_modules(payload, encoder)
     quiet = float(rng.uniform(6, 20))
-    row = hs.print_bars(modules, quiet=quiet, dots_per_module=float(rng.uniform(2.5, 4.5)),
-                        spread=float(rng.uniform(-0.15, 0.25)))
+    row = hs.print_bars(
+        modules, quiet=quiet, dots_per_module=float(rng.uniform(2.5, 4.5)), spread=float(rng.uniform(-0.15, 0.25))
+    )
     width = row.size
     bar_rows = int(rng.uniform(15, 45) * hs.TEXEL)
     font = int(rng.integers(hs.font_count()))
     text = hs.text_line(payload, width=width, height=int(rng.uniform(6, 11) * hs.TEXEL), font=font)
-    title = hs.text_line(str(rng.choice(["PHONG BÌ HỒ SƠ", "MỘT CỬA 24/7", "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"])),
-                         width=width, height=int(7 * hs.TEXEL), font=font + 1)
+    title = hs.text_line(
+        str(rng.choice(["PHONG BÌ HỒ SƠ", "MỘT CỬA 24/7", "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ"])),
+        width=width,
+        height=int(7 * hs.TEXEL),
+        font=font + 1,
+    )
     gap = np.zeros((int(rng.uniform(1, 4) * hs.TEXEL), width), np.float32)
     ink = np.vstack([title, gap, np.tile(row, (bar_rows, 1)), gap, text])
     return _on_paper(rng, ink), Symbol("code128", payload), encoder, (quiet + modules.size / 2) * hs.TEXEL
@@ -83,8 +88,10 @@ def _qr_label(rng: np.random.Generator, payload: str):
     quiet = int(rng.integers(2, 5))
     qr = hs.print_matrix(matrix, quiet=quiet, spread=float(rng.uniform(-0.1, 0.2)))
     side = qr.shape[0]
-    lines = [hs.text_line(words, width=side, height=int(3 * hs.TEXEL), font=int(rng.integers(hs.font_count())),
-                          align="left") for words in ("Đặc điểm nhân dạng", "Ngày, tháng, năm", "CỤC TRƯỞNG")]
+    lines = [
+        hs.text_line(words, width=side, height=int(3 * hs.TEXEL), font=int(rng.integers(hs.font_count())), align="left")
+        for words in ("Đặc điểm nhân dạng", "Ngày, tháng, năm", "CỤC TRƯỞNG")
+    ]
     column = np.vstack([*lines, np.zeros((side - 3 * lines[0].shape[0], side), np.float32)])
     ink = np.hstack([column, np.zeros((side, side // 4), np.float32), qr])
     return _on_paper(rng, ink), Symbol("qrcode", payload), encoder, ink.shape[1] - side / 2
@@ -127,8 +134,9 @@ def _photograph(rng: np.random.Generator, label: np.ndarray, anchor: float, kind
     scene[on] = albedo[on][:, None] * tint
     defocus, motion, light, glare, jpeg = _degrade_params(rng, kind, narrowest)
     frame = _camera(rng, scene, on, defocus, motion, light, glare, jpeg)
-    return frame, Conditions(kind, "", round(narrowest, 2), round(angle), tilt, bend, round(defocus, 2),
-                             motion, round(light, 2), glare, jpeg)
+    return frame, Conditions(
+        kind, "", round(narrowest, 2), round(angle), tilt, bend, round(defocus, 2), motion, round(light, 2), glare, jpeg
+    )
 
 
 def _rotation(angle: float, tilt: tuple[float, float]) -> np.ndarray:
@@ -263,13 +271,26 @@ def _background(rng: np.random.Generator) -> np.ndarray:
         colour = tuple(int(v) for v in rng.integers(10, 245, 3))
         x, y = int(rng.integers(0, cols)), int(rng.integers(0, rows))
         if rng.random() < 0.5:
-            cv2.rectangle(scene, (x, y), (x + int(rng.integers(30, 300)), y + int(rng.integers(10, 160))),
-                          colour, int(rng.choice([-1, 1, 3])))
+            cv2.rectangle(
+                scene,
+                (x, y),
+                (x + int(rng.integers(30, 300)), y + int(rng.integers(10, 160))),
+                colour,
+                int(rng.choice([-1, 1, 3])),
+            )
         else:
             cv2.circle(scene, (x, y), int(rng.integers(10, 80)), colour, int(rng.choice([-1, 2])))
     for _ in range(int(rng.integers(2, 6))):
         x, y = int(rng.integers(0, cols - 300)), int(rng.integers(20, rows))
         words = str(rng.choice(["DAT PHONG BI VAO KHE", "KIOSK 24/7", "UBND QUAN 6", "||| |||| || |"]))
-        cv2.putText(scene, words, (x, y), int(rng.choice([0, 2, 3, 4])), float(rng.uniform(0.5, 1.4)),
-                    tuple(int(v) for v in rng.integers(0, 256, 3)), int(rng.integers(1, 3)), cv2.LINE_AA)
+        cv2.putText(
+            scene,
+            words,
+            (x, y),
+            int(rng.choice([0, 2, 3, 4])),
+            float(rng.uniform(0.5, 1.4)),
+            tuple(int(v) for v in rng.integers(0, 256, 3)),
+            int(rng.integers(1, 3)),
+            cv2.LINE_AA,
+        )
     return scene.astype(np.float32) / 255.0

@@ -22,7 +22,7 @@ from PIL import Image, ImageDraw, ImageFont
 TEXEL = 6  # label px per module; frames_hard.py warps the label down to 1.2-5 px per module
 _FINE = 8  # sub-texel steps when printed bars are rasterised with exact coverage
 # Code 128 symbol values 0..106 as bar/space widths (ISO/IEC 15417 table 1); 103-105 start A/B/C, 106 stop.
-_WIDTHS = (
+_WIDTH_TABLE = (
     "212222 222122 222221 121223 121322 131222 122213 122312 132212 221213 221312 231212 112232 122132 122231 113222 "
     "123122 123221 223211 221132 221231 213212 223112 312131 311222 321122 321221 312212 322112 322211 212123 212321 "
     "232121 111323 131123 131321 112313 132113 132311 211313 231113 231311 112133 112331 132131 113123 113321 133121 "
@@ -30,21 +30,52 @@ _WIDTHS = (
     "111422 121124 121421 141122 141221 112214 112412 122114 122411 142112 142211 241211 221114 413111 241112 134111 "
     "111242 121142 121241 114212 124112 124211 411212 421112 421211 212141 214121 412121 111143 111341 131141 114113 "
     "114311 411113 411311 113141 114131 311141 411131 211412 211214 211232 2331112"
-).split()
+)
+_WIDTHS = _WIDTH_TABLE.split()
 _START_B, _START_C, _CODE_B, _CODE_C, _STOP = 104, 105, 100, 99, 106
 _FONTS = (
-    "truetype/dejavu/DejaVuSans.ttf", "truetype/dejavu/DejaVuSansMono.ttf", "truetype/dejavu/DejaVuSerif-Bold.ttf",
-    "truetype/liberation/LiberationSansNarrow-Regular.ttf", "truetype/liberation/LiberationMono-Regular.ttf",
-    "truetype/noto/NotoSansMono-Regular.ttf", "opentype/urw-base35/NimbusSans-Regular.otf",
+    "truetype/dejavu/DejaVuSans.ttf",
+    "truetype/dejavu/DejaVuSansMono.ttf",
+    "truetype/dejavu/DejaVuSerif-Bold.ttf",
+    "truetype/liberation/LiberationSansNarrow-Regular.ttf",
+    "truetype/liberation/LiberationMono-Regular.ttf",
+    "truetype/noto/NotoSansMono-Regular.ttf",
+    "opentype/urw-base35/NimbusSans-Regular.otf",
     "opentype/urw-base35/C059-Roman.otf",
 )
 _SURNAMES = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô")
 _MIDDLE = ("Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh", "Quốc", "Thu", "Đức", "Bảo", "")
-_GIVEN = ("An", "Bình", "Châu", "Dũng", "Giang", "Hạnh", "Khoa", "Linh", "Mỹ", "Nghĩa", "Oanh", "Phúc", "Quyên",
-          "Sơn", "Tâm", "Uyên", "Vinh", "Xuân", "Yến", "Ánh Dương", "Thảo Nguyên")
-_PLACES = ("Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh", "Xã Tân Nhựt, Huyện Bình Chánh, TP. Hồ Chí Minh",
-           "Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội", "Thị trấn Củ Chi, Huyện Củ Chi, TP. Hồ Chí Minh",
-           "Phường 11, Quận 6, TP. Hồ Chí Minh", "Xã Hòa Phước, Huyện Hòa Vang, Đà Nẵng")
+_GIVEN = (
+    "An",
+    "Bình",
+    "Châu",
+    "Dũng",
+    "Giang",
+    "Hạnh",
+    "Khoa",
+    "Linh",
+    "Mỹ",
+    "Nghĩa",
+    "Oanh",
+    "Phúc",
+    "Quyên",
+    "Sơn",
+    "Tâm",
+    "Uyên",
+    "Vinh",
+    "Xuân",
+    "Yến",
+    "Ánh Dương",
+    "Thảo Nguyên",
+)
+_PLACES = (
+    "Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
+    "Xã Tân Nhựt, Huyện Bình Chánh, TP. Hồ Chí Minh",
+    "Phường Hàng Bạc, Quận Hoàn Kiếm, Hà Nội",
+    "Thị trấn Củ Chi, Huyện Củ Chi, TP. Hồ Chí Minh",
+    "Phường 11, Quận 6, TP. Hồ Chí Minh",
+    "Xã Hòa Phước, Huyện Hòa Vang, Đà Nẵng",
+)
 _AGENCIES = ("H29.06", "H29.6", "000.00.19.H29", "UBND.Q6", "H29.06.P11", "G01.TP", "H29.BC.X3")
 
 
@@ -83,8 +114,9 @@ def code128_modules(payload: str, encoder: str) -> np.ndarray:
     if encoder == "python-barcode":
         return np.array([int(bit) for bit in barcode.Code128(payload).build()[0]], np.uint8)
     if encoder == "zxing-cpp":
-        image = np.asarray(zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128).to_image(
-            scale=1, add_quiet_zones=False))
+        image = np.asarray(
+            zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128).to_image(scale=1, add_quiet_zones=False)
+        )
         return (image[image.shape[0] // 2] < 128).astype(np.uint8)
     return _widths_to_modules(_own_code128(payload))
 

@@ -12,8 +12,13 @@ _FORMATS = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.QRCode)
 
 def zxing_scan(grey: np.ndarray, *, whole_frame: bool = True) -> list[Symbol]:
     """Code 128 and QR symbols zxing-cpp reads in an 8-bit grey image; on a prepared view, one pass only."""
-    found = zxingcpp.read_barcodes(np.ascontiguousarray(grey), formats=_FORMATS, try_rotate=whole_frame,
-                                   try_downscale=whole_frame, try_invert=False)
+    found = zxingcpp.read_barcodes(
+        np.ascontiguousarray(grey),
+        formats=_FORMATS,  # type: ignore[arg-type]  # zxing-cpp 3 takes a tuple (`|` is deprecated); stubs lag
+        try_rotate=whole_frame,
+        try_downscale=whole_frame,
+        try_invert=False,
+    )
     symbols = []
     for result in found:
         if not result.valid:

@@ -40,8 +40,11 @@ def test_hard_frames_are_reproducible_and_the_figure_seeds_are_held_out() -> Non
 
 
 @settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 2**32 - 1), encoder=st.sampled_from(["own", "python-barcode", "zxing-cpp"]),
-       kind=st.sampled_from(["envelope", "dossier"]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    encoder=st.sampled_from(["own", "python-barcode", "zxing-cpp"]),
+    kind=st.sampled_from(["envelope", "dossier"]),
+)
 def test_every_code128_encoder_of_the_generator_prints_what_zbar_reads_back(seed: int, encoder: str, kind: str) -> None:
     rng = np.random.default_rng(seed)
     payload = hs.envelope_barcode(rng) if kind == "envelope" else hs.dossier_code(rng)
