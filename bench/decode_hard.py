@@ -30,7 +30,7 @@ from pyzbar.pyzbar import ZBarSymbol
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.frames_hard import HELD_OUT_SEEDS, hard_sample  # noqa: E402
+from bench.frames_hard import HELD_OUT_SEEDS, Conditions, hard_sample  # noqa: E402
 from domain.cccd import parse_cccd_qr  # noqa: E402
 from domain.codes import parse_code  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
@@ -91,6 +91,34 @@ class Tally:
         )
 
 
+def _classes(c: Conditions) -> dict[str, str]:
+    """The condition classes a frame falls in, for the breakdown of our misses."""
+    motion = c.motion[0] / c.module_px  # blur length in modules
+    return {
+        "module": "< 1.5 px" if c.module_px < 1.5 else "1.5-2 px" if c.module_px < 2 else ">= 2 px",
+        "motion": "none" if motion < 0.1 else "<= 1 module" if motion <= 1 else "> 1 module",
+        "defocus": "<= 0.3 module" if c.defocus / c.module_px <= 0.3 else "> 0.3 module",
+        "jpeg": "q < 60" if c.jpeg < 60 else "q >= 60",
+        "light": "dim (< 0.5)" if c.light < 0.5 else "bright",
+        "glare": "glare" if c.glare else "no glare",
+    }
+
+
+def _breakdown(rows: list[tuple[Conditions, bool]]) -> list[str]:
+    """Our read rate per condition class: where the misses are."""
+    table: dict[tuple[str, str], list[int]] = {}
+    for conditions, hit in rows:
+        for key in _classes(conditions).items():
+            cell = table.setdefault(key, [0, 0])
+            cell[0] += hit
+            cell[1] += 1
+    lines = []
+    for axis in dict.fromkeys(axis for axis, _ in table):
+        cells = [f"{label} {h}/{n} = {h / n:.0%}" for (a, label), (h, n) in sorted(table.items()) if a == axis]
+        lines.append(f"  {axis:8}: " + "; ".join(cells))
+    return lines
+
+
 def _cpu() -> str:
     try:
         lines = Path("/proc/cpuinfo").read_text().splitlines()
@@ -119,12 +147,14 @@ def main() -> None:
     tallies = {name: Tally() for name in readers}
     read_symbols(hard_sample(args.first_seed)[0])  # warm up OpenCV, zbar and zxing-cpp outside the timings
     started = time.perf_counter()
+    rows: list[tuple[Conditions, bool]] = []
     for seed in range(args.first_seed, args.first_seed + args.frames):
-        frame, expected, _ = hard_sample(seed)
+        frame, expected, conditions = hard_sample(seed)
         for name, reader in readers.items():
             began = time.perf_counter()
             found = reader(frame)
             tallies[name].add(seed, expected, found, (time.perf_counter() - began) * 1000)
+        rows.append((conditions, seed not in tallies["ours"].missed))
     print(
         f"{args.frames} hard frames 1280x720, seeds {args.first_seed}..{args.first_seed + args.frames - 1}, "
         f"{time.perf_counter() - started:.0f} s in all; {date.today()}"
@@ -137,6 +167,7 @@ def main() -> None:
         print(tally.line(name))
     ours, base = tallies["ours"], tallies["plain pyzbar"]
     print(f"missed by ours: {ours.missed[:30]}")
+    print("ours by condition:", *_breakdown(rows), sep="\n")
     print(
         f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
         f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
