@@ -7,7 +7,10 @@ import zxingcpp
 
 from kiosk_edge.readers.payloads import Symbol, decode_qr_bytes
 
-_FORMATS = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.QRCode)
+# Standard (model 2) QR only: asked for the whole QR family, zxing-cpp 3 also finds Micro QR codes in a QR's own
+# modules (a misread, as a frame of a CCCD card showed in bench/decode_hard.py).
+_FORMATS = (zxingcpp.BarcodeFormat.Code128, zxingcpp.BarcodeFormat.QRCodeModel2)
+_QR = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.QRCodeModel2)
 
 
 def zxing_scan(grey: np.ndarray, *, whole_frame: bool = True) -> list[Symbol]:
@@ -23,8 +26,8 @@ def zxing_scan(grey: np.ndarray, *, whole_frame: bool = True) -> list[Symbol]:
     for result in found:
         if not result.valid:
             continue
-        if result.format == zxingcpp.BarcodeFormat.QRCode:
+        if result.format in _QR:
             symbols.append(Symbol("qrcode", decode_qr_bytes(result.bytes, raw=True)))
-        else:  # Code 128 is ISO 8859-1 by definition; envelopes and dossier codes use ASCII
+        elif result.format == zxingcpp.BarcodeFormat.Code128:  # ISO 8859-1 by definition; ours are ASCII
             symbols.append(Symbol("code128", bytes(result.bytes).decode("latin-1")))
     return symbols
