@@ -1,24 +1,28 @@
-"""Symbol reading for the kiosk cameras: envelope Code128 barcodes and CCCD QR codes, via zbar.
+"""Symbol reading for the kiosk cameras: envelope Code128 barcodes and CCCD QR codes, via zbar and zxing-cpp.
 
 `read_symbols`: one zbar pass over the lightly smoothed frame on every second line; only when that
-reads nothing (or a Code128 it cannot trust), locate symbol-like regions, turn each upright, enlarge,
-sharpen or binarise it and let zbar try again; last, one full-density pass. Payloads stay raw.
+reads nothing (or a Code128 it cannot trust), one zxing-cpp pass over the frame; then locate symbol-like
+regions, turn each upright, enlarge (3x cubic along a barcode: sub-pixel bar edges for modules down to
+~1.3 px), sharpen or binarise it and let zbar, then zxing-cpp, try each view; last, one full-density zbar
+pass. Payloads stay raw: the caller validates them (domain parsers) before acting on one.
 """
 
 from __future__ import annotations
 
 import ctypes
-import logging
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 import cv2
-import msgspec
 import numpy as np
 from pyzbar import wrapper as zbar
 from pyzbar.pyzbar import ZBarSymbol
 
-log = logging.getLogger(__name__)
+from kiosk_edge.readers.payloads import Symbol, decode_qr_bytes
+from kiosk_edge.readers.zxing import zxing_scan
+
+__all__ = ["Steps", "Symbol", "decode_qr_bytes", "locate", "read_symbols", "scan"]
 
 _TO_GREY = {3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY}
 _KINDS: dict[int, Literal["code128", "qrcode"]] = {ZBarSymbol.CODE128: "code128", ZBarSymbol.QRCODE: "qrcode"}
@@ -33,20 +37,28 @@ _TRUSTED_LINES = 5  # zbar scan lines that must agree on a Code128 read before t
 _BARS_AT_LEAST, _GRID_AT_MOST = 0.15, 0.3
 
 
-class Symbol(msgspec.Struct, frozen=True):
-    """One decoded symbol: its kind and the raw payload text."""
+@dataclass(frozen=True)
+class Steps:
+    """Which steps `read_symbols` takes (all by default); bench/decode_hard.py switches some off to weigh them."""
 
-    kind: Literal["code128", "qrcode"]
-    payload: str
+    zbar: bool = True  # the frame-wide zbar passes
+    zxing: bool = True  # zxing-cpp over the frame and over each prepared view
+    regions: bool = True  # locate, straighten and enlarge symbol-like regions
 
 
-def read_symbols(image: np.ndarray) -> list[Symbol]:
+ALL_STEPS = Steps()
+
+
+def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]:
     """Every Code128 and QR symbol readable in an 8-bit camera frame (grey, BGR or BGRA), once each."""
     channels = 1 if image.ndim == 2 else image.shape[2]
     grey = image.reshape(image.shape[:2]) if channels == 1 else cv2.cvtColor(image, _TO_GREY[channels])
     # A 3x3 blur takes out sensor noise, which otherwise makes zbar both slower and weaker.
     smooth = cv2.GaussianBlur(grey, (3, 3), 0)
-    found = _trusted(grey, _scan(smooth, 2, 2)) or _read_regions(grey) or scan(smooth)
+    found = _trusted(grey, _scan(smooth, 2, 2), steps) if steps.zbar else []
+    found = found or (zxing_scan(grey) if steps.zxing else [])
+    found = found or (_read_regions(grey, steps=steps) if steps.regions else [])
+    found = found or (scan(smooth) if steps.zbar else [])
     return list(dict.fromkeys(found))
 
 
@@ -83,28 +95,6 @@ def _scan(grey: np.ndarray, columns: int = 1, rows: int = 1) -> list[tuple[Symbo
         zbar.zbar_image_scanner_destroy(scanner)
 
 
-def decode_qr_bytes(data: bytes, *, raw: bool) -> str:
-    """CCCD QR text from zbar's bytes: UTF-8, with clear fall-backs when that is not what we got.
-
-    Raw (binary mode) bytes that are not UTF-8 stay byte for byte as Latin-1 for the CCCD parser to
-    reject visibly. Without binary mode, undo zbar's Shift-JIS or Latin-1 guess at Vietnamese UTF-8.
-    """
-    if raw:
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            # The payload itself stays out of the log: a CCCD QR holds the ID number and the name.
-            log.warning("QR payload of %d bytes is not UTF-8; kept as Latin-1", len(data))
-            return data.decode("latin-1")
-    text = data.decode("utf-8", errors="replace")
-    for guessed in ("shift_jis", "latin-1"):
-        try:
-            return text.encode(guessed).decode("utf-8")
-        except UnicodeError:
-            continue
-    return text
-
-
 def locate(grey: np.ndarray) -> list[np.ndarray]:
     """Outlines (full-scale contours) of textured, symbol-sized regions, largest first."""
     if min(grey.shape[:2]) < 64:
@@ -128,7 +118,7 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
     return [(c * 2).astype(np.float32) for c in regions[:_MAX_REGIONS]]
 
 
-def _trusted(grey: np.ndarray, hits: list[tuple[Symbol, int]]) -> list[Symbol]:
+def _trusted(grey: np.ndarray, hits: list[tuple[Symbol, int]], steps: Steps) -> list[Symbol]:
     """A frame-wide pass's symbols; a Code128 read by few scan lines only if its located region agrees.
 
     zbar's Code128 checksum lets about 1 in 103 bad reads of a distorted code through, and a damaged
@@ -136,22 +126,34 @@ def _trusted(grey: np.ndarray, hits: list[tuple[Symbol, int]]) -> list[Symbol]:
     """
     weak = [symbol for symbol, lines in hits if symbol.kind == "code128" and lines < _TRUSTED_LINES]
     found = [symbol for symbol, _ in hits if symbol not in weak]
-    if weak:
-        found += [symbol for symbol in _read_regions(grey, every_region=True) if symbol.kind == "code128"] or weak
+    if weak and steps.regions:
+        found += [s for s in _read_regions(grey, every_region=True, steps=steps) if s.kind == "code128"] or weak
+    elif weak:
+        found += weak
     return found
 
 
-def _read_regions(grey: np.ndarray, *, every_region: bool = False) -> list[Symbol]:
-    """Symbols read from the located regions, each from the first of its views that zbar can read."""
+def _read_regions(grey: np.ndarray, *, every_region: bool = False, steps: Steps = ALL_STEPS) -> list[Symbol]:
+    """Symbols read from the located regions, each from the first of its views that zbar (or zxing-cpp) reads."""
     found: list[Symbol] = []
     for outline in locate(grey):
-        hits = next(filter(None, (_scan(view, *density) for view, density in _views(grey, outline))), [])
+        hits = next(filter(None, (_read_view(view, density, steps) for view, density in _views(grey, outline))), [])
         # One region holds one code: a second Code128 reading of it is a misread by fewer lines.
         best = max((lines for symbol, lines in hits if symbol.kind == "code128"), default=0)
         found += [symbol for symbol, lines in hits if symbol.kind == "qrcode" or lines == best]
         if found and not every_region:
             return found  # a kiosk frame shows one card or envelope: spend no more time on clutter
     return found
+
+
+def _read_view(view: np.ndarray, density: tuple[int, int], steps: Steps) -> list[tuple[Symbol, int]]:
+    """zbar's symbols in a prepared view; else zxing-cpp's, counted as read by every line (it has no count).
+
+    A Code128 that one zbar line alone read in a view is dropped: on an enlarged, sharpened view a lone line
+    passed a wrong payload through the checksum (bench/decode_hard.py seed 1000147); zxing-cpp gets its turn.
+    """
+    hits = [(s, lines) for s, lines in (_scan(view, *density) if steps.zbar else []) if s.kind == "qrcode" or lines > 1]
+    return hits or ([(symbol, _TRUSTED_LINES) for symbol in zxing_scan(view, whole_frame=False)] if steps.zxing else [])
 
 
 def _views(grey: np.ndarray, outline: np.ndarray) -> Iterator[tuple[np.ndarray, tuple[int, int]]]:
@@ -212,8 +214,14 @@ def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Ite
     # Averaged along the bars (noise) and sharpened across them (defocus) ...
     averaged = cv2.blur(_warp(grey, outline, degrees, (2.0, 1.0), (2.0 * reach, 4)), (1, 21))
     yield _sharpen(averaged, 0.5, (2.0, 0.1))
-    # ... then untouched, because averaging also softens the thinnest bars of a small code.
+    # ... then untouched, because averaging also softens the thinnest bars of a small code ...
     yield _warp(grey, outline, degrees, (1.5, 1.0), (1.5 * reach, 4))
+    # ... then enlarged 3x by cubic interpolation: bar edges land between pixels, not on the nearest one ...
+    yield _warp(grey, outline, degrees, (3.0, 1.0), (3.0 * reach, 4), cv2.INTER_CUBIC)
+    # ... last, for heavy defocus or motion: averaged along the bars, then sharpened hard across them.
+    enlarged = _warp(grey, outline, degrees, (2.0, 1.0), (2.0 * reach, 4), cv2.INTER_CUBIC)
+    yield _sharpen(cv2.blur(enlarged, (1, 21)), 3.0, (1.2, 0.1))
+    yield _sharpen(cv2.blur(enlarged, (1, 9)), 2.0, (2.0, 0.1))
 
 
 def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:

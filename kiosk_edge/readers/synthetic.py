@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import segno
 
-from kiosk_edge.readers.symbols import Symbol
+from kiosk_edge.readers.payloads import Symbol
 
 FRAME_SIZE = (720, 1280)  # rows, columns: a 720p kiosk camera
 # The brief's example, with the ID's 4th-6th digits made to agree with a woman born in 1995.
