@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.params import Body, JSONBody
 
 from api.auth import PUBLIC
 from api.controllers.auth import client_address
@@ -76,7 +76,7 @@ class StatusController(Controller):
     exception_handlers = {StatusInputError: bad_input}
 
     @post("/status", sync_to_thread=True, opt=PUBLIC, summary="Tra cứu tình trạng hồ sơ / Dossier status lookup")
-    def status(self, request: Request, data: StatusQuery) -> Response[PublicStatus]:
+    def status(self, request: Request, data: JSONBody[StatusQuery]) -> Response[PublicStatus]:
         """Status, appointment date and where to collect; 404 with the same body for an unknown code or wrong digits."""
         answer = lookup(request, data)
         return Response(answer, status_code=200 if answer.found else 404, headers={"Cache-Control": "no-store"})
