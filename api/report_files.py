@@ -25,7 +25,7 @@ def render_xlsx(report: Report) -> bytes:
     titles = {title for title, _, _ in sections(report)} | {TITLE}
     for row in report_rows(report):
         sheet.append([_xlsx_value(cell) for cell in row])
-        for cell, value in zip(sheet[sheet.max_row], row):
+        for cell, value in zip(sheet[sheet.max_row], row, strict=False):  # the sheet's row may be wider
             if isinstance(value, Ratio) and value.value is not None:
                 cell.number_format = PERCENT_FORMAT
             if len(row) == 1 and value in titles:
@@ -44,8 +44,11 @@ def _xlsx_value(cell: Cell) -> object:
 
 def render_pdf(report: Report) -> bytes:
     """Landscape A4 with the report's tables, headers repeated on every page."""
-    subtitle = [f"{report.label} (từ ngày {vn(report.start)} đến ngày {vn(report.end)}; số liệu đến hết ngày "
-                f"{vn(report.as_of)})", scope(report)]
+    subtitle = [
+        f"{report.label} (từ ngày {vn(report.start)} đến ngày {vn(report.end)}; số liệu đến hết ngày "
+        f"{vn(report.as_of)})",
+        scope(report),
+    ]
     pdf = titled_landscape(TITLE, subtitle)
     for title, header, rows in sections(report):
         pdf.ln(4)

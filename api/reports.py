@@ -90,11 +90,14 @@ def sections(report: Report) -> list[Section]:
         ("Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)", TARGET_HEADER,
          [target_row(t) for t in report.department_targets]),
         ("Tổng hợp", ["Chỉ số", "Giá trị"], [[label, get(report.totals)] for label, get in FIGURE_ROWS]),
-        *[(title, ["Mục", "Số lượng", "Tỷ lệ"], [[s.label, s.count, Ratio(s.share)] for s in get(report.totals)])
-          for title, get in DISTRIBUTIONS],
+        *[(title, ["Mục", "Số lượng", "Tỷ lệ"], share_rows(get(report.totals))) for title, get in DISTRIBUTIONS],
         ("Theo phòng ban", department_header(report), department_rows(report)),
         ("Số hóa hồ sơ theo đơn vị và tháng", DIGITIZATION_HEADER, digitization_rows(report)),
     ]
+
+
+def share_rows(shares: list[Share]) -> list[list[Cell]]:
+    return [[s.label, s.count, Ratio(s.share)] for s in shares]
 
 
 def heading_rows(report: Report) -> list[list[Cell]]:
@@ -201,6 +204,7 @@ def render_html(report: Report) -> str:
     named = [(row.name or row.department or NO_DEPARTMENT, row.figures) for row in report.departments]
     kiosk_by_department = [(name, f.kiosk_share or 0.0, percent(f.kiosk_share)) for name, f in named]
     charts = [share_chart(title, get(report.totals)) for title, get in DISTRIBUTIONS]
+    departments: list[list[Cell]]
     departments = [[name, f.received, percent(f.kiosk_share), f.delivered, percent(f.on_time_rate), f.overdue_open,
                     percent(f.supplement_rate), percent(f.cccd_kiosk_share), f.rated]
                    for name, f in [*named, ("Tổng cộng", report.totals)]]

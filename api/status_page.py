@@ -27,24 +27,26 @@ small{color:#444}
 
 def render_page(answer: PublicStatus | None = None, *, code: str = "", error: str | None = None) -> str:
     """The page: the form (the code kept, never the digits) and, after a lookup, its answer or an error."""
-    return "".join([
-        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>Tra cứu hồ sơ – Một Cửa 24/7</title><style>{STYLE}</style></head><body><main>",
-        "<h1>Tra cứu tình trạng hồ sơ</h1>",
-        _error(error) if error else "",
-        _answer(answer) if answer is not None else "",
-        '<form method="post" action="/tra-cuu">',
-        '<label for="code">Mã hồ sơ (in trên giấy biên nhận)</label>',
-        f'<input id="code" name="code" required maxlength="40" autocomplete="off" value="{escape(code)}" '
-        'placeholder="VD: H29.06-260520-0001">',
-        '<label for="phone_last4">4 số cuối điện thoại đã đăng ký</label>',
-        '<input id="phone_last4" name="phone_last4" required inputmode="numeric" pattern="[0-9]{4}" maxlength="4" '
-        'autocomplete="off">',
-        '<button type="submit">Tra cứu</button></form>',
-        "<p><small>Trang này không hiển thị thông tin cá nhân. Nếu cần hỗ trợ, Ông/Bà vui lòng liên hệ Bộ phận Một cửa."
-        "</small></p></main></body></html>",
-    ])
+    return "".join(
+        [
+            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>Tra cứu hồ sơ – Một Cửa 24/7</title><style>{STYLE}</style></head><body><main>",
+            "<h1>Tra cứu tình trạng hồ sơ</h1>",
+            _error(error) if error else "",
+            _answer(answer) if answer is not None else "",
+            '<form method="post" action="/tra-cuu">',
+            '<label for="code">Mã hồ sơ (in trên giấy biên nhận)</label>',
+            f'<input id="code" name="code" required maxlength="40" autocomplete="off" value="{escape(code)}" '
+            'placeholder="VD: H29.06-260520-0001">',
+            '<label for="phone_last4">4 số cuối điện thoại đã đăng ký</label>',
+            '<input id="phone_last4" name="phone_last4" required inputmode="numeric" pattern="[0-9]{4}" maxlength="4" '
+            'autocomplete="off">',
+            '<button type="submit">Tra cứu</button></form>',
+            "<p><small>Trang này không hiển thị thông tin cá nhân. "
+            "Nếu cần hỗ trợ, Ông/Bà vui lòng liên hệ Bộ phận Một cửa.</small></p></main></body></html>",
+        ]
+    )
 
 
 def _error(message: str) -> str:
@@ -54,8 +56,12 @@ def _error(message: str) -> str:
 def _answer(answer: PublicStatus) -> str:
     if not answer.found:
         return f'<div class="answer missing" role="status"><p>{escape(answer.message)}</p></div>'
-    rows = [("Mã hồ sơ", answer.code), ("Thủ tục", answer.procedure), ("Tình trạng", answer.status_label),
-            ("Ngày hẹn trả", answer.appointment_date.strftime("%d/%m/%Y") if answer.appointment_date else None),
-            ("Nơi nhận kết quả", answer.collect_at)]
+    rows = [
+        ("Mã hồ sơ", answer.code),
+        ("Thủ tục", answer.procedure),
+        ("Tình trạng", answer.status_label),
+        ("Ngày hẹn trả", answer.appointment_date.strftime("%d/%m/%Y") if answer.appointment_date else None),
+        ("Nơi nhận kết quả", answer.collect_at),
+    ]
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(str(v))}</dd>" for k, v in rows if v)
     return f'<div class="answer found" role="status"><dl>{items}</dl></div>'

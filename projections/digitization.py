@@ -12,8 +12,13 @@ from typing import Any
 from domain.vault import DocumentOrigin, Vault
 from projections.base import ReadModel, Rows, Table, on
 
-COLUMNS = (("code", "TEXT NOT NULL"), ("scans", "INT NOT NULL"), ("scanned_pages", "INT NOT NULL"),
-           ("reuses", "INT NOT NULL"), ("first_at", "TS NOT NULL"))
+COLUMNS = (
+    ("code", "TEXT NOT NULL"),
+    ("scans", "INT NOT NULL"),
+    ("scanned_pages", "INT NOT NULL"),
+    ("reuses", "INT NOT NULL"),
+    ("first_at", "TS NOT NULL"),
+)
 
 
 class DigitizationReadModel(ReadModel):
@@ -24,7 +29,8 @@ class DigitizationReadModel(ReadModel):
 
     def _count(self, rows: Rows, code: str, at: Any, **add: int) -> None:
         row = rows.get("dossier_digitization", code) or self.tables[0].new_row(
-            code=code, scans=0, scanned_pages=0, reuses=0, first_at=at)
+            code=code, scans=0, scanned_pages=0, reuses=0, first_at=at
+        )
         rows.put("dossier_digitization", row | {name: row[name] + n for name, n in add.items()})
 
     @on(Vault.DocumentStored)

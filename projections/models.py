@@ -16,4 +16,5 @@ def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[R
     """Fresh instances of all read models; the keyed ones (search index, status lookup) only with their key (the
     processes that run them pass one)."""
     search = [SearchIndexReadModel(search_key), StatusLookupReadModel(search_key)] if search_key else []
-    return [DossierReadModel(catalogue), TrayReadModel(), *book_read_models(catalogue), DigitizationReadModel(), *search]
+    books = book_read_models(catalogue)
+    return [DossierReadModel(catalogue), TrayReadModel(), *books, DigitizationReadModel(), *search]

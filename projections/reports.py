@@ -229,8 +229,7 @@ class ReportsView:
                                 digitized=int(r["digitized"]), coverage=ratio(int(r["digitized"]), int(r["paper"])),
                                 scans=int(r["scans"]), reuses=int(r["reuses"]), online_received=int(r["online"]),
                                 online_scanned=int(r["online_scanned"]))
-                for r in sorted(self.store.query(statement, [begin, until, *extra]),
-                                key=lambda r: (r["month"], r["agency"], r["department"] is None, r["department"] or ""))]
+                for r in sorted(self.store.query(statement, [begin, until, *extra]), key=unit_order)]
 
     def _tallies(self, begin: datetime, until: datetime, as_of: date, agency: str | None) -> dict[str | None, Counter]:
         where, extra = self._agency(agency)
@@ -259,6 +258,11 @@ class ReportsView:
             return "", []
         escaped = agency.replace("!", "!!").replace("%", "!%").replace("_", "!_")
         return " AND (agency = ? OR agency LIKE ? ESCAPE '!')", [agency, escaped + ".%"]
+
+
+def unit_order(row: Mapping[str, str | None]) -> tuple[str, str, bool, str]:
+    """Month, agency, then department with the dossiers without one last (as the department table orders them)."""
+    return str(row["month"]), str(row["agency"]), row["department"] is None, row["department"] or ""
 
 
 def distribution(tally: Counter, prefix: str, labels: Mapping[str, str]) -> list[Share]:

@@ -19,9 +19,8 @@ from domain.dossier import Dossier as D
 from domain.erasure import Erasure
 from domain.procedures import Catalogue
 from projections.base import ReadModel, Rows, Table, on
-from projections.search import BlindIndex, SearchInputError, code_of
+from projections.search import BlindIndex, SearchInputError
 
-TAIL = "phone_tail"
 STATUS_VI = {
     "registered": "Đã đăng ký trực tuyến, chờ cán bộ tiếp nhận",
     "received": "Đã tiếp nhận, chờ kiểm tra hồ sơ",
@@ -36,8 +35,10 @@ STATUS_VI = {
     "rejected": "Hồ sơ không được giải quyết: Ông/Bà vui lòng liên hệ Bộ phận Một cửa",
     "withdrawn": "Đã rút hồ sơ",
 }
-NOT_FOUND_VI = ("Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Ông/Bà vui lòng kiểm tra lại mã hồ sơ "
-                "trên giấy biên nhận và 4 số cuối của số điện thoại đã đăng ký.")
+NOT_FOUND_VI = (
+    "Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Ông/Bà vui lòng kiểm tra lại mã hồ sơ "
+    "trên giấy biên nhận và 4 số cuối của số điện thoại đã đăng ký."
+)
 
 
 class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
@@ -63,12 +64,22 @@ def last_four(text: str) -> str:
     return digits
 
 
+def tail_term(index: BlindIndex, digits: str) -> str:
+    """The keyed hash of a phone's last 4 digits; the `tail:` prefix keeps it apart from a whole phone's term."""
+    return index.term("phone", f"tail:{digits}")
+
+
 class StatusLookupReadModel(ReadModel):
     """Table `status_phone_tails`: per dossier, its code and the keyed hash of its phone's last 4 digits."""
 
     name = "status_lookup"
-    tables = (Table("status_phone_tails", (("id", "TEXT NOT NULL"), ("code", "TEXT NOT NULL"), ("tail", "TEXT NOT NULL")),
-                    key="id"),)
+    tables = (
+        Table(
+            "status_phone_tails",
+            (("id", "TEXT NOT NULL"), ("code", "TEXT NOT NULL"), ("tail", "TEXT NOT NULL")),
+            key="id",
+        ),
+    )
     indexes = ("CREATE INDEX IF NOT EXISTS status_phone_tails_code ON status_phone_tails (code)",)
 
     def __init__(self, key: bytes) -> None:
@@ -78,8 +89,10 @@ class StatusLookupReadModel(ReadModel):
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         phone = getattr(e.applicant, "phone", None)
         if isinstance(phone, str) and phone.isdigit() and len(phone) >= 4:  # no phone (or an erased one): no lookup
-            rows.put("status_phone_tails", {"id": str(e.originator_id), "code": e.code,
-                                            "tail": self.index.term(TAIL, phone[-4:])})  # type: ignore[arg-type]
+            rows.put(
+                "status_phone_tails",
+                {"id": str(e.originator_id), "code": e.code, "tail": tail_term(self.index, phone[-4:])},
+            )
 
     @on(Erasure.Recorded)
     def _erased(self, rows: Rows, e: Any, position: int) -> None:
@@ -92,23 +105,33 @@ class StatusLookupReadModel(ReadModel):
 class StatusLookup:
     """The query side: `status_phone_tails` joined with the `dossiers` read model."""
 
-    def __init__(self, store: Any, key_index: BlindIndex, catalogue: Catalogue,
-                 kiosk_names: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, store: Any, key_index: BlindIndex, catalogue: Catalogue, kiosk_names: dict[str, str] | None = None
+    ) -> None:
         self.store, self.index, self.catalogue, self.kiosk_names = store, key_index, catalogue, dict(kiosk_names or {})
 
     def lookup(self, code: str, digits: str) -> PublicStatus:
         """The dossier's public status, or the one `not found` answer (`code` canonical, `digits` checked)."""
         rows = self.store.query(
             "SELECT d.* FROM status_phone_tails t JOIN dossiers d ON d.id = t.id WHERE t.code = ? AND t.tail = ?",
-            [code, self.index.term(TAIL, digits)])  # type: ignore[arg-type]
+            [code, tail_term(self.index, digits)],
+        )
         return self._public(rows[0]) if rows else PublicStatus(found=False, message=NOT_FOUND_VI)
 
     def _public(self, row: dict[str, Any]) -> PublicStatus:
         status, in_tray = row["status"], row["status"] == "in_tray" and row["tray"] is not None
-        return PublicStatus(found=True, message=STATUS_VI.get(status, "Đang giải quyết"), code=row["code"], status=status,
-                            status_label=STATUS_VI.get(status, "Đang giải quyết"), procedure=row["procedure_name"],
-                            appointment_date=_day(row["due_on"]), collect_at=self._where(row, in_tray),
-                            kiosk=row["kiosk"] if in_tray else None, tray=row["tray"] if in_tray else None)
+        return PublicStatus(
+            found=True,
+            message=STATUS_VI.get(status, "Đang giải quyết"),
+            code=row["code"],
+            status=status,
+            status_label=STATUS_VI.get(status, "Đang giải quyết"),
+            procedure=row["procedure_name"],
+            appointment_date=_day(row["due_on"]),
+            collect_at=self._where(row, in_tray),
+            kiosk=row["kiosk"] if in_tray else None,
+            tray=row["tray"] if in_tray else None,
+        )
 
     def _where(self, row: dict[str, Any], in_tray: bool) -> str:
         if in_tray:

@@ -45,8 +45,15 @@ class StatusInputError(Exception):
 
 
 def bad_input(_: Request, error: StatusInputError) -> Response[dict[str, Any]]:
-    return Response({"error": "invalid_status_query", "message": f"{error.field} is not usable",
-                     "message_vi": error.message_vi, "details": {"field": error.field}}, status_code=400)
+    return Response(
+        {
+            "error": "invalid_status_query",
+            "message": f"{error.field} is not usable",
+            "message_vi": error.message_vi,
+            "details": {"field": error.field},
+        },
+        status_code=400,
+    )
 
 
 def lookup(request: Request, query: StatusQuery) -> PublicStatus:
@@ -57,7 +64,10 @@ def lookup(request: Request, query: StatusQuery) -> PublicStatus:
     except SearchInputError as error:
         raise StatusInputError(error.field, error.message_vi) from None
     address = client_address(request)
-    limits = [(f"status:code:{code}", STATUS_DOSSIER), *([(f"status:address:{address}", STATUS_ADDRESS)] if address else [])]
+    limits = [
+        (f"status:code:{code}", STATUS_DOSSIER),
+        *([(f"status:address:{address}", STATUS_ADDRESS)] if address else []),
+    ]
     throttle, at = Throttle(system.guards), system.clock.now()
     locked = throttle.locked_until([key for key, _ in limits], at)
     if locked is not None:
@@ -81,15 +91,27 @@ class StatusController(Controller):
         answer = lookup(request, data)
         return Response(answer, status_code=200 if answer.found else 404, headers={"Cache-Control": "no-store"})
 
-    @get("/tra-cuu", sync_to_thread=False, opt=PUBLIC, summary="Trang tra cứu hồ sơ / Status page", include_in_schema=False)
+    @get(
+        "/tra-cuu",
+        sync_to_thread=False,
+        opt=PUBLIC,
+        summary="Trang tra cứu hồ sơ / Status page",
+        include_in_schema=False,
+    )
     def page(self) -> Response[str]:
         """The page with the lookup form."""
         return Response(render_page(), media_type="text/html")
 
-    @post("/tra-cuu", sync_to_thread=True, opt=PUBLIC, summary="Trang tra cứu hồ sơ: kết quả / Status page answer",
-          include_in_schema=False)
-    def page_answer(self, request: Request,
-                    data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]) -> Response[str]:
+    @post(
+        "/tra-cuu",
+        sync_to_thread=True,
+        opt=PUBLIC,
+        summary="Trang tra cứu hồ sơ: kết quả / Status page answer",
+        include_in_schema=False,
+    )
+    def page_answer(
+        self, request: Request, data: Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+    ) -> Response[str]:
         """The page with the answer of the lookup sent by its form."""
         code = str(data.get("code", ""))[:80]
         try:
@@ -97,7 +119,15 @@ class StatusController(Controller):
         except StatusInputError as error:
             return Response(render_page(code=code, error=error.message_vi), media_type="text/html", status_code=400)
         except TooManyAttemptsError as error:
-            return Response(render_page(code=code, error=error.message_vi), media_type="text/html", status_code=429,
-                            headers={"Retry-After": str(error.retry_after_seconds)})
-        return Response(render_page(answer, code=code), media_type="text/html", status_code=200 if answer.found else 404,
-                        headers={"Cache-Control": "no-store"})
+            return Response(
+                render_page(code=code, error=error.message_vi),
+                media_type="text/html",
+                status_code=429,
+                headers={"Retry-After": str(error.retry_after_seconds)},
+            )
+        return Response(
+            render_page(answer, code=code),
+            media_type="text/html",
+            status_code=200 if answer.found else 404,
+            headers={"Cache-Control": "no-store"},
+        )

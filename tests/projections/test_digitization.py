@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from infrastructure.readstore.runner import Projector
 from projections.digitization import DigitizationReadModel
-from tests.application.test_vaults import (  # noqa: F401 (fixtures)
-    BIRTH, OFFICER, OWNER, PERMIT, SECOND, blobs, issue_result, pki, scan, signer, vaults,
+from tests.application.test_vaults import (  # noqa: F401 (blobs, pki, signer, vaults: fixtures)
+    OFFICER,
+    OWNER,
+    PERMIT,
+    SECOND,
+    blobs,
+    issue_result,
+    pki,
+    scan,
+    signer,
+    vaults,
 )
 from tests.conftest import read_store_for
 
 
-def test_scans_and_reuses_are_counted_for_the_dossier_they_were_made_for(vaults, store_env, tmp_path) -> None:
+def test_scans_and_reuses_are_counted_for_the_dossier_they_were_made_for(vaults, store_env, tmp_path) -> None:  # noqa: F811
     issue_result(vaults)  # a result (not a scan) for the first dossier: no digitization counted for it
     vaults.reuse_for_receipt(OWNER, "KQ.GKS", SECOND, OFFICER)
     scan(vaults, PERMIT, pages=2)

@@ -11,7 +11,7 @@ import pytest
 
 from application.dossiers import Dossiers
 from domain.tray import PickupMethod
-from domain.values import Applicant, Component, ComponentForm, DeliveryChannel, PaymentMethod, Rating, SatisfactionLevel
+from domain.values import Applicant, Component, ComponentForm, DeliveryChannel, Rating, SatisfactionLevel
 from infrastructure.calendar import load_calendar
 from infrastructure.readstore.runner import Projector
 from projections.models import read_models
@@ -19,11 +19,15 @@ from projections.reports import NAMED_DEPARTMENTS, ReportsView
 from tests.application.test_kiosk_day import CARD_PROCEDURES, CLERK, POLICE_CLERK, collect_and_hand_over, submit
 from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp
-from tests.kiosk_support import CITIZEN, KIOSK_ACTOR, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
+from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
 
 QLDT, KT, TCKH, GDDT = NAMED_DEPARTMENTS
-PROCEDURE = {QLDT: "1.008455.000.00.00.H29", KT: "2.000181.000.00.00.H29", TCKH: "1.001570.000.00.00.H29",
-             GDDT: "1.001004.000.00.00.H29"}
+PROCEDURE = {
+    QLDT: "1.008455.000.00.00.H29",
+    KT: "2.000181.000.00.00.H29",
+    TCKH: "1.001570.000.00.00.H29",
+    GDDT: "1.001004.000.00.00.H29",
+}
 MAY_DAYS = [date(2026, 5, d) for d in (4, 5, 6, 7, 8, 11, 12, 13)]
 LEVELS = list(SatisfactionLevel)
 
@@ -69,18 +73,30 @@ def play(dossiers, kiosks, clock, otp, catalogue) -> list[Record]:
         procedure = PROCEDURE[department]
         if channel == "kiosk":
             fee = catalogue.procedure(procedure).fee
-            code = submit(kiosks, otp, catalogue, Citizen(n), procedure, f"Q6PB{n + 1:06d}", [("cash", fee)] if fee else [])
+            code = submit(
+                kiosks, otp, catalogue, Citizen(n), procedure, f"Q6PB{n + 1:06d}", [("cash", fee)] if fee else []
+            )
         elif channel == "counter":
-            code = dossiers.receive(procedure_code=procedure, channel="counter", applicant=person(n), actor=CLERK,
-                                    components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)])[0]
+            code = dossiers.receive(
+                procedure_code=procedure,
+                channel="counter",
+                applicant=person(n),
+                actor=CLERK,
+                components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)],
+            )[0]
         else:
-            code = dossiers.register_online(procedure_code=procedure, applicant=person(n), actor=CLERK,
-                                            components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)])[0]
+            code = dossiers.register_online(
+                procedure_code=procedure,
+                applicant=person(n),
+                actor=CLERK,
+                components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)],
+            )[0]
         records.append(Record(code, department, channel, day))
     for n, procedure in enumerate(CARD_PROCEDURES * 3):  # ID cards received at the police counter
         clock.current = vn(MAY_DAYS[n], 10)
-        code = dossiers.receive(procedure_code=procedure, channel="counter", components=[], actor=POLICE_CLERK,
-                                applicant=person(200 + n))[0]
+        code = dossiers.receive(
+            procedure_code=procedure, channel="counter", components=[], actor=POLICE_CLERK, applicant=person(200 + n)
+        )[0]
         records.append(Record(code, catalogue.procedure(procedure).department, "counter", MAY_DAYS[n], card=True))
     collect_and_hand_over(kiosks, clock, vn(date(2026, 5, 8), 14))
 
@@ -102,7 +118,9 @@ def play(dossiers, kiosks, clock, otp, catalogue) -> list[Record]:
                 continue  # still waiting in its tray
             kiosks.request_pickup_otp("Q6-01", r.code)
             applicant = dossiers.applicant_of(r.code)
-            ticket = kiosks.start_pickup_with_otp("Q6-01", code=r.code, otp_code=otp.code_for(applicant.phone, f"pickup:{r.code}"))
+            ticket = kiosks.start_pickup_with_otp(
+                "Q6-01", code=r.code, otp_code=otp.code_for(applicant.phone, f"pickup:{r.code}")
+            )
             kiosks.release("Q6-01", r.code, ticket=ticket.token, method=PickupMethod.CODE_AND_OTP, actor=CITIZEN)
             r.returned = "kiosk"
         else:
@@ -119,7 +137,8 @@ def test_the_month_report_equals_the_counts_of_the_scenario_record(month, catalo
     records = play(dossiers, kiosks, clock, otp, catalogue)
     Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).catch_up()
     report = ReportsView(store, {d.code: d.name for d in catalogue.departments}).report(
-        "month", date(2026, 5, 15), today=date(2026, 6, 30), agency="H29.06")
+        "month", date(2026, 5, 15), today=date(2026, 6, 30), agency="H29.06"
+    )
 
     for target in report.department_targets:  # everything happened in May: every dossier is handled in the period
         mine = [r for r in records if r.department == target.key.split(":")[1]]

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from domain.procedures import Catalogue
 from projections.search import BlindIndex
-from projections.status import TAIL, StatusLookup, StatusLookupReadModel
+from projections.status import StatusLookup, StatusLookupReadModel, tail_term
 
 KEY = b"k" * 32
 
@@ -27,14 +27,17 @@ class MemoryRows:
 
 
 def opened(phone: str | None):
-    return SimpleNamespace(originator_id=uuid.uuid4(), code="H29.06-260520-0001", applicant=SimpleNamespace(phone=phone))
+    return SimpleNamespace(
+        originator_id=uuid.uuid4(), code="H29.06-260520-0001", applicant=SimpleNamespace(phone=phone)
+    )
 
 
 def test_only_a_keyed_hash_of_the_last_four_digits_is_kept() -> None:
     rows, event = MemoryRows(), opened("0912345678")
     StatusLookupReadModel(KEY)._opened(rows, event, 1)
     row = rows.get("status_phone_tails", str(event.originator_id))
-    assert row["tail"] == BlindIndex(KEY).term(TAIL, "5678") != BlindIndex(b"x" * 32).term(TAIL, "5678")
+    assert row["tail"] == tail_term(BlindIndex(KEY), "5678") != tail_term(BlindIndex(b"x" * 32), "5678")
+    assert row["tail"] != BlindIndex(KEY).term("phone", "0912345678")  # not the search index's term of the phone
     assert "5678" not in str(row) and "0912345678" not in str(row)
 
 
@@ -56,8 +59,15 @@ def test_a_dossier_without_a_phone_or_with_an_erased_one_has_no_entry() -> None:
 
 
 def test_a_result_in_a_tray_is_collected_at_that_kiosk_and_tray(catalogue: Catalogue) -> None:
-    row = {"status": "in_tray", "tray": 17, "kiosk": "Q6-01", "code": "H29.06-260520-0001", "procedure_name": "Cấp bản sao",
-           "due_on": "2026-05-27", "agency": "H29.06"}
+    row = {
+        "status": "in_tray",
+        "tray": 17,
+        "kiosk": "Q6-01",
+        "code": "H29.06-260520-0001",
+        "procedure_name": "Cấp bản sao",
+        "due_on": "2026-05-27",
+        "agency": "H29.06",
+    }
     answer = StatusLookup(None, BlindIndex(KEY), catalogue)._public(row)
     assert (answer.kiosk, answer.tray, answer.collect_at) == ("Q6-01", 17, "Kiosk 24/7 Q6-01, khay số 17")
     assert answer.appointment_date.isoformat() == "2026-05-27" and "Kiosk 24/7" in answer.status_label
