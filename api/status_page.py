@@ -55,7 +55,7 @@ def _error(message: str) -> str:
 
 def _answer(answer: PublicStatus) -> str:
     if not answer.found:
-        return f'<div class="answer missing" role="status"><p>{escape(answer.message)}</p></div>'
+        return f'<div class="answer missing" role="status"><p>{escape(answer.message_vi)}</p></div>'
     rows = [
         ("Mã hồ sơ", answer.code),
         ("Thủ tục", answer.procedure),

@@ -45,7 +45,7 @@ class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
     """The answer of a lookup: the same shape whether or not a dossier was found (no enumeration)."""
 
     found: bool
-    message: str
+    message_vi: str  # what to show: the status, or the one "not found" sentence
     code: str | None = None
     status: str | None = None
     status_label: str | None = None
@@ -59,7 +59,7 @@ class PublicStatus(msgspec.Struct, frozen=True, kw_only=True):
 def last_four(text: str) -> str:
     """Exactly 4 digits (spaces allowed between them); SearchInputError otherwise."""
     digits = re.sub(r"\s", "", text or "")
-    if not re.fullmatch(r"\d{4}", digits):
+    if not re.fullmatch(r"[0-9]{4}", digits):
         raise SearchInputError("phone_last4", "cần nhập đúng 4 chữ số cuối của số điện thoại đã đăng ký.")
     return digits
 
@@ -116,13 +116,13 @@ class StatusLookup:
             "SELECT d.* FROM status_phone_tails t JOIN dossiers d ON d.id = t.id WHERE t.code = ? AND t.tail = ?",
             [code, tail_term(self.index, digits)],
         )
-        return self._public(rows[0]) if rows else PublicStatus(found=False, message=NOT_FOUND_VI)
+        return self._public(rows[0]) if rows else PublicStatus(found=False, message_vi=NOT_FOUND_VI)
 
     def _public(self, row: dict[str, Any]) -> PublicStatus:
         status, in_tray = row["status"], row["status"] == "in_tray" and row["tray"] is not None
         return PublicStatus(
             found=True,
-            message=STATUS_VI.get(status, "Đang giải quyết"),
+            message_vi=STATUS_VI.get(status, "Đang giải quyết"),
             code=row["code"],
             status=status,
             status_label=STATUS_VI.get(status, "Đang giải quyết"),

@@ -62,6 +62,7 @@ def test_wrong_digits_and_an_unknown_code_get_the_same_answer(world) -> None:
     unknown = client.post("/status", json={"code": "H29.06-200101-9999", "phone_last4": CITIZEN.phone[-4:]})
     assert wrong.status_code == unknown.status_code == 404
     assert wrong.json() == unknown.json() and wrong.json()["found"] is False and code not in wrong.text
+    assert wrong.json()["message_vi"].startswith("Không tìm thấy hồ sơ")
 
 
 @pytest.mark.parametrize(

@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from types import SimpleNamespace
 
+from hypothesis import example, given
+from hypothesis import strategies as st
+
 from domain.procedures import Catalogue
-from projections.search import BlindIndex
-from projections.status import StatusLookup, StatusLookupReadModel, tail_term
+from projections.search import BlindIndex, SearchInputError
+from projections.status import StatusLookup, StatusLookupReadModel, last_four, tail_term
 
 KEY = b"k" * 32
 
@@ -73,3 +76,17 @@ def test_a_result_in_a_tray_is_collected_at_that_kiosk_and_tray(catalogue: Catal
     assert answer.appointment_date.isoformat() == "2026-05-27" and "Kiosk 24/7" in answer.status_label
     counter = StatusLookup(None, BlindIndex(KEY), catalogue)._public(row | {"status": "result_issued", "tray": None})
     assert counter.tray is None and counter.collect_at == "Bộ phận Một cửa – Ủy ban nhân dân Quận 6"
+
+
+@given(st.text(max_size=12))
+@example("\u0663\u0664\u0665\u0666")  # Arabic-Indic digits are digits to Python's \d, not to a phone
+@example(" 12 34 ")
+def test_last_four_accepts_exactly_four_digits_with_spaces_and_refuses_anything_else(text: str) -> None:
+    stripped = "".join(text.split())
+    try:
+        digits = last_four(text)
+    except SearchInputError as refused:
+        assert not (len(stripped) == 4 and stripped.isascii() and stripped.isdigit())
+        assert "4 chữ số" in refused.message_vi
+    else:
+        assert digits == stripped and len(digits) == 4 and all(c in "0123456789" for c in digits)
