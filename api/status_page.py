@@ -37,7 +37,7 @@ def render_page(answer: PublicStatus | None = None, *, code: str = "", error: st
             _answer(answer) if answer is not None else "",
             '<form method="post" action="/tra-cuu">',
             '<label for="code">Mã hồ sơ (in trên giấy biên nhận)</label>',
-            f'<input id="code" name="code" required maxlength="40" autocomplete="off" value="{escape(code)}" '
+            f'<input id="code" name="code" required maxlength="60" autocomplete="off" value="{escape(code)}" '
             'placeholder="VD: H29.06-260520-0001">',
             '<label for="phone_last4">4 số cuối điện thoại đã đăng ký</label>',
             '<input id="phone_last4" name="phone_last4" required inputmode="numeric" pattern="[0-9]{4}" maxlength="4" '

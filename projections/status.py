@@ -35,6 +35,7 @@ STATUS_VI = {
     "rejected": "Hồ sơ không được giải quyết: Ông/Bà vui lòng liên hệ Bộ phận Một cửa",
     "withdrawn": "Đã rút hồ sơ",
 }
+FINISHED = frozenset({"delivered", "rated", "rejected", "withdrawn"})  # nothing left to collect
 NOT_FOUND_VI = (
     "Không tìm thấy hồ sơ với mã và 4 số cuối điện thoại này. Ông/Bà vui lòng kiểm tra lại mã hồ sơ "
     "trên giấy biên nhận và 4 số cuối của số điện thoại đã đăng ký."
@@ -128,7 +129,7 @@ class StatusLookup:
             status_label=STATUS_VI.get(status, "Đang giải quyết"),
             procedure=row["procedure_name"],
             appointment_date=_day(row["due_on"]),
-            collect_at=self._where(row, in_tray),
+            collect_at=None if status in FINISHED else self._where(row, in_tray),
             kiosk=row["kiosk"] if in_tray else None,
             tray=row["tray"] if in_tray else None,
         )

@@ -76,6 +76,8 @@ def test_a_result_in_a_tray_is_collected_at_that_kiosk_and_tray(catalogue: Catal
     assert answer.appointment_date.isoformat() == "2026-05-27" and "Kiosk 24/7" in answer.status_label
     counter = StatusLookup(None, BlindIndex(KEY), catalogue)._public(row | {"status": "result_issued", "tray": None})
     assert counter.tray is None and counter.collect_at == "Bộ phận Một cửa – Ủy ban nhân dân Quận 6"
+    delivered = StatusLookup(None, BlindIndex(KEY), catalogue)._public(row | {"status": "delivered", "tray": None})
+    assert delivered.collect_at is None and delivered.status_label == "Đã trả kết quả"
 
 
 @given(st.text(max_size=12))
