@@ -22,6 +22,7 @@ from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
 from api.controllers.fleet import fleet_route
 from api.controllers.reports import ReportsController
+from api.controllers.status import StatusController
 from api.controllers.vault import VaultController, VerifyController
 from api.controllers.views import ViewsController
 from api.controllers.workday import WORKDAY_ROUTES
@@ -48,6 +49,7 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
+                        StatusController,
                         *CONSOLE_ROUTES, *WORKDAY_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
                         fleet_route(system)],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),

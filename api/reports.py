@@ -1,33 +1,53 @@
 """Rendering of reports: CSV (UTF-8 with BOM, so spreadsheet programs read Vietnamese) and a printable HTML page
-with bar charts drawn as inline SVG (no script, stylesheet or font from outside: it works offline and prints)."""
+with bar charts drawn as inline SVG (no script, stylesheet or font from outside: it works offline and prints).
+XLSX and PDF (api/report_files.py) lay out the same `report_rows` / `sections` as the CSV."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
 
 from domain.procedures import Catalogue
 from projections.reports import KIOSK_TARGET, Figures, Report, Share, Target
 
+
+@dataclass(frozen=True)
+class Ratio:
+    """A share in a report cell: text as 42,5% (— without data), a number in a spreadsheet."""
+
+    value: float | None
+
+    def __str__(self) -> str:
+        return percent(self.value)
+
+
+Cell = str | int | Ratio
+Section = tuple[str, list[str], list[list[Cell]]]
 TITLE = "Báo cáo tình hình tiếp nhận và trả kết quả"
-FIGURE_ROWS: list[tuple[str, Callable[[Figures], object]]] = [
+FIGURE_ROWS: list[tuple[str, Callable[[Figures], Cell]]] = [
     ("Hồ sơ tiếp nhận", lambda f: f.received),
-    ("Tỷ lệ tiếp nhận qua Kiosk 24/7", lambda f: percent(f.kiosk_share)),
+    ("Tỷ lệ tiếp nhận qua Kiosk 24/7", lambda f: Ratio(f.kiosk_share)),
     ("Hồ sơ phải bổ sung", lambda f: f.with_supplements),
-    ("Tỷ lệ hồ sơ phải bổ sung", lambda f: percent(f.supplement_rate)),
+    ("Tỷ lệ hồ sơ phải bổ sung", lambda f: Ratio(f.supplement_rate)),
     ("Hồ sơ đã trả kết quả", lambda f: f.delivered),
     ("Trả đúng hạn", lambda f: f.on_time),
     ("Trả quá hạn", lambda f: f.late),
-    ("Tỷ lệ trả đúng hạn", lambda f: percent(f.on_time_rate)),
+    ("Tỷ lệ trả đúng hạn", lambda f: Ratio(f.on_time_rate)),
     ("Quá hạn chưa trả", lambda f: f.overdue_open),
     ("Thẻ Căn cước đã trả", lambda f: f.cccd_delivered),
     ("Thẻ Căn cước trả qua Kiosk 24/7", lambda f: f.cccd_via_kiosk),
-    ("Tỷ lệ thẻ Căn cước trả qua Kiosk 24/7", lambda f: percent(f.cccd_kiosk_share)),
+    ("Tỷ lệ thẻ Căn cước trả qua Kiosk 24/7", lambda f: Ratio(f.cccd_kiosk_share)),
     ("Lượt đánh giá", lambda f: f.rated),
+    ("Tỷ lệ hài lòng (rất hài lòng và hài lòng, Thông tư 01/2018/TT-VPCP)", lambda f: Ratio(f.satisfied_rate)),
 ]
+TARGET_HEADER = ["Chỉ tiêu", "Mục tiêu", "Thực hiện", "Tử số", "Mẫu số", "Kết quả"]
+DIGITIZATION_HEADER = ["Tháng", "Mã cơ quan", "Mã phòng ban", "Tên phòng ban", "Hồ sơ giấy tiếp nhận", "Đã số hóa",
+                       "Tỷ lệ số hóa", "Lượt quét", "Lượt tái sử dụng từ kho dữ liệu", "Hồ sơ trực tuyến tiếp nhận",
+                       "Hồ sơ trực tuyến vẫn bị quét"]
 DISTRIBUTIONS: list[tuple[str, Callable[[Figures], list[Share]]]] = [
     ("Hồ sơ tiếp nhận theo kênh", lambda f: f.channels),
     ("Đánh giá theo số sao", lambda f: f.stars),
@@ -58,25 +78,51 @@ def scope(report: Report) -> str:
     return f"Đơn vị: {report.agency} và các đơn vị trực thuộc" if report.agency else "Đơn vị: tất cả"
 
 
+# ----- the tables every file format lays out ---------------------------------------------------
+def target_row(t: Target) -> list[Cell]:
+    return [t.label, Ratio(t.target), Ratio(t.actual), t.numerator, t.denominator, verdict(t)]
+
+
+def sections(report: Report) -> list[Section]:
+    """The report's tables: (title, header, rows), in the order every format shows them."""
+    return [
+        ("Chỉ tiêu", TARGET_HEADER, [target_row(t) for t in report.targets]),
+        ("Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)", TARGET_HEADER,
+         [target_row(t) for t in report.department_targets]),
+        ("Tổng hợp", ["Chỉ số", "Giá trị"], [[label, get(report.totals)] for label, get in FIGURE_ROWS]),
+        *[(title, ["Mục", "Số lượng", "Tỷ lệ"], share_rows(get(report.totals))) for title, get in DISTRIBUTIONS],
+        ("Theo phòng ban", department_header(report), department_rows(report)),
+        ("Số hóa hồ sơ theo đơn vị và tháng", DIGITIZATION_HEADER, digitization_rows(report)),
+    ]
+
+
+def share_rows(shares: list[Share]) -> list[list[Cell]]:
+    return [[s.label, s.count, Ratio(s.share)] for s in shares]
+
+
+def heading_rows(report: Report) -> list[list[Cell]]:
+    return [[TITLE], ["Kỳ báo cáo", report.label, "Từ ngày", vn(report.start), "Đến ngày", vn(report.end),
+                      "Số liệu đến ngày", vn(report.as_of)], [scope(report)]]
+
+
+def report_rows(report: Report) -> list[list[Cell]]:
+    """The heading, then one block per table (an empty row, its title, its header, its rows): CSV and XLSX alike."""
+    rows = heading_rows(report)
+    for title, header, body in sections(report):
+        rows.extend([[], [title], list(header), *body])
+    return rows
+
+
+def digitization_rows(report: Report) -> list[list[Cell]]:
+    return [[d.month, d.agency, d.department or "", d.name or NO_DEPARTMENT, d.paper_received, d.digitized,
+             Ratio(d.coverage), d.scans, d.reuses, d.online_received, d.online_scanned] for d in report.digitization]
+
+
 # ----- CSV ------------------------------------------------------------------------------------
 def render_csv(report: Report) -> bytes:
     """One section per table, each with a title row and a header row, separated by an empty row."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([TITLE])
-    w.writerow(["Kỳ báo cáo", report.label, "Từ ngày", vn(report.start), "Đến ngày", vn(report.end),
-                "Số liệu đến ngày", vn(report.as_of)])
-    w.writerow([scope(report)])
-    sections: list[tuple[str, list[str], Iterable[list[object]]]] = [
-        ("Chỉ tiêu", ["Chỉ tiêu", "Mục tiêu", "Thực hiện", "Tử số", "Mẫu số", "Kết quả"],
-         [[t.label, percent(t.target), percent(t.actual), t.numerator, t.denominator, verdict(t)] for t in report.targets]),
-        ("Tổng hợp", ["Chỉ số", "Giá trị"], [[label, get(report.totals)] for label, get in FIGURE_ROWS]),
-        *[(title, ["Mục", "Số lượng", "Tỷ lệ"], [[s.label, s.count, percent(s.share)] for s in get(report.totals)])
-          for title, get in DISTRIBUTIONS],
-        ("Theo phòng ban", department_header(report), department_rows(report)),
-    ]
-    for title, header, rows in sections:
-        w.writerows([[], [title], header, *rows])
+    csv.writer(out, lineterminator="\r\n").writerows([[str(cell) for cell in row] for row in report_rows(report)])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -85,7 +131,7 @@ def department_header(report: Report) -> list[str]:
     return ["Mã phòng ban", "Tên phòng ban", *[label for label, _ in FIGURE_ROWS], *shares]
 
 
-def department_rows(report: Report) -> list[list[object]]:
+def department_rows(report: Report) -> list[list[Cell]]:
     return [[row.department or "", row.name or NO_DEPARTMENT, *[get(row.figures) for _, get in FIGURE_ROWS],
              *[s.count for _, get in DISTRIBUTIONS for s in get(row.figures)]] for row in report.departments]
 
@@ -147,7 +193,7 @@ def target_card(target: Target) -> str:
             f'<div class="verdict">{verdict(target)}</div></div>')
 
 
-def table(header: list[str], rows: list[list[object]]) -> str:
+def table(header: list[str], rows: list[list[Cell]]) -> str:
     head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -158,6 +204,7 @@ def render_html(report: Report) -> str:
     named = [(row.name or row.department or NO_DEPARTMENT, row.figures) for row in report.departments]
     kiosk_by_department = [(name, f.kiosk_share or 0.0, percent(f.kiosk_share)) for name, f in named]
     charts = [share_chart(title, get(report.totals)) for title, get in DISTRIBUTIONS]
+    departments: list[list[Cell]]
     departments = [[name, f.received, percent(f.kiosk_share), f.delivered, percent(f.on_time_rate), f.overdue_open,
                     percent(f.supplement_rate), percent(f.cccd_kiosk_share), f.rated]
                    for name, f in [*named, ("Tổng cộng", report.totals)]]
@@ -168,6 +215,8 @@ def render_html(report: Report) -> str:
         f"{vn(report.end)}; số liệu đến hết ngày {vn(report.as_of)})</p><p class=\"sub\">{escape(scope(report))}</p>",
         "<section><h2>Chỉ tiêu Kiosk 24/7</h2><div class=\"targets\">",
         *[target_card(t) for t in report.targets], "</div></section>",
+        "<section><h2>Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)</h2>",
+        table(TARGET_HEADER, [target_row(t) for t in report.department_targets]), "</section>",
         "<section><h2>Tổng hợp</h2>", table(["Chỉ số", "Giá trị"], [[k, get(report.totals)] for k, get in FIGURE_ROWS]),
         "</section>",
         *[f"<section><h2>{escape(title)}</h2>{chart}</section>" for (title, _), chart in zip(DISTRIBUTIONS, charts)],
@@ -177,5 +226,7 @@ def render_html(report: Report) -> str:
         "<section><h2>Theo phòng ban</h2>",
         table(["Phòng ban", "Tiếp nhận", "Tỷ lệ qua Kiosk", "Đã trả", "Tỷ lệ đúng hạn", "Quá hạn chưa trả",
                "Tỷ lệ phải bổ sung", "Tỷ lệ thẻ CC qua Kiosk", "Lượt đánh giá"], departments),
+        "</section>",
+        "<section><h2>Số hóa hồ sơ theo đơn vị và tháng</h2>", table(DIGITIZATION_HEADER, digitization_rows(report)),
         "</section></body></html>",
     ])

@@ -5,12 +5,16 @@ from __future__ import annotations
 from domain.procedures import Catalogue
 from projections.base import ReadModel
 from projections.books import book_read_models
+from projections.digitization import DigitizationReadModel
 from projections.dossiers import DossierReadModel
 from projections.search import SearchIndexReadModel
+from projections.status import StatusLookupReadModel
 from projections.trays import TrayReadModel
 
 
 def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[ReadModel]:
-    """Fresh instances of all read models; the search index only with its key (the processes that run it pass one)."""
-    search = [SearchIndexReadModel(search_key)] if search_key else []
-    return [DossierReadModel(catalogue), TrayReadModel(), *book_read_models(catalogue), *search]
+    """Fresh instances of all read models; the keyed ones (search index, status lookup) only with their key (the
+    processes that run them pass one)."""
+    search = [SearchIndexReadModel(search_key), StatusLookupReadModel(search_key)] if search_key else []
+    books = book_read_models(catalogue)
+    return [DossierReadModel(catalogue), TrayReadModel(), *books, DigitizationReadModel(), *search]

@@ -18,6 +18,10 @@ from projections.ports import ReadStore
 
 PERIODS = ("week", "month", "quarter")
 KIOSK_TARGET, CCCD_KIOSK_TARGET = 0.40, 0.20
+# Seed 000 §4.1 names the departments that must reach 40% of their dossiers through the kiosk (received or returned):
+# Quản lý đô thị, Kinh tế, Tài chính – Kế hoạch, Giáo dục và Đào tạo (codes of infrastructure/data/procedures.toml).
+NAMED_DEPARTMENTS = ("H29.06.QLDT", "H29.06.KT", "H29.06.TCKH", "H29.06.GDDT")
+SATISFIED_LEVELS = (SatisfactionLevel.VERY_SATISFIED, SatisfactionLevel.SATISFIED)
 CHANNEL_LABELS = {Channel.KIOSK: "Kiosk 24/7", Channel.COUNTER: "Tại quầy Một cửa", Channel.ONLINE: "Trực tuyến",
                   Channel.POSTAL: "Bưu chính công ích"}
 LEVEL_LABELS = {SatisfactionLevel.VERY_SATISFIED: "Rất hài lòng", SatisfactionLevel.SATISFIED: "Hài lòng",
@@ -38,6 +42,26 @@ DELIVERED = ("SELECT department, COUNT(*) AS delivered, "
 RATINGS = ("SELECT department, rating_stars, rating_level, COUNT(*) AS n FROM dossiers WHERE "
            + IN_PERIOD.format(col="delivered_at") + " AND (rating_stars IS NOT NULL OR rating_level IS NOT NULL)"
            "{agency} GROUP BY department, rating_stars, rating_level")
+# A dossier counts for a department's kiosk share when it was received or returned in the period; it is "via the kiosk"
+# when it was received at the kiosk in the period or its result was returned from a kiosk tray in the period.
+KIOSK_HANDLED = ("SELECT department, COUNT(*) AS handled, SUM(CASE WHEN (channel = 'kiosk' AND {received}) "
+                 "OR (delivery_channel = 'kiosk' AND {delivered}) THEN 1 ELSE 0 END) AS via_kiosk FROM dossiers "
+                 "WHERE ({received} OR {delivered}){agency} GROUP BY department").format(
+    received="(received_at >= ? AND received_at < ?)", delivered="(delivered_at >= ? AND delivered_at < ?)",
+    agency="{agency}")
+VN_MONTH = {"sqlite": "strftime('%Y-%m', d.received_at, '+7 hours')",
+            "postgres": "to_char(d.received_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')"}
+# Seed 002: every paper dossier received is digitized (scanned, or its components reused from the vault); a dossier
+# received electronically needs no scan.
+DIGITIZED = ("SELECT {month} AS month, d.agency, d.department, "
+             "SUM(CASE WHEN d.channel <> 'online' THEN 1 ELSE 0 END) AS paper, "
+             "SUM(CASE WHEN d.channel <> 'online' AND (g.scans > 0 OR g.reuses > 0) THEN 1 ELSE 0 END) AS digitized, "
+             "SUM(CASE WHEN d.channel <> 'online' THEN COALESCE(g.scans, 0) ELSE 0 END) AS scans, "
+             "SUM(CASE WHEN d.channel <> 'online' THEN COALESCE(g.reuses, 0) ELSE 0 END) AS reuses, "
+             "SUM(CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END) AS online, "
+             "SUM(CASE WHEN d.channel = 'online' AND g.scans > 0 THEN 1 ELSE 0 END) AS online_scanned "
+             "FROM dossiers d LEFT JOIN dossier_digitization g ON g.code = d.code "
+             "WHERE d.received_at >= ? AND d.received_at < ?{agency} GROUP BY 1, d.agency, d.department")
 OVERDUE = ("SELECT department, COUNT(*) AS overdue_open FROM dossiers WHERE received_at < ? "
            "AND (delivered_at IS NULL OR delivered_at >= ?) AND status NOT IN ('rejected', 'withdrawn') AND due_on < ?"
            "{agency} GROUP BY department")
@@ -79,6 +103,7 @@ class Figures(msgspec.Struct, frozen=True):
     rated: int
     stars: list[Share]
     levels: list[Share]
+    satisfied_rate: float | None  # "rất hài lòng" and "hài lòng" among the ratings given on Circular 01 levels
 
 
 class DepartmentRow(msgspec.Struct, frozen=True):
@@ -99,6 +124,23 @@ class Target(msgspec.Struct, frozen=True):
     met: bool | None
 
 
+class DigitizationRow(msgspec.Struct, frozen=True):
+    """Số hóa for one unit in one month (YYYY-MM): paper dossiers received, how many were digitized, the scans and
+    vault reuses made for them, and the dossiers received electronically that were nevertheless scanned."""
+
+    month: str
+    agency: str
+    department: str | None
+    name: str | None
+    paper_received: int
+    digitized: int
+    coverage: float | None
+    scans: int
+    reuses: int
+    online_received: int
+    online_scanned: int
+
+
 class Report(msgspec.Struct, frozen=True):
     """Báo cáo tình hình tiếp nhận và trả kết quả for one period."""
 
@@ -111,6 +153,8 @@ class Report(msgspec.Struct, frozen=True):
     totals: Figures
     targets: list[Target]
     departments: list[DepartmentRow]
+    department_targets: list[Target]  # the 40% kiosk share of each department named in seed 000 §4.1
+    digitization: list[DigitizationRow]
 
 
 def period_bounds(kind: str, reference: date) -> tuple[date, date]:
@@ -163,8 +207,29 @@ class ReportsView:
         totals = figures(sum(tallies.values(), Counter()))
         departments = [DepartmentRow(department=d, name=self.names.get(d or ""), figures=figures(tallies[d]))
                        for d in sorted(tallies, key=lambda d: (d is None, d or ""))]
+        begin, until = utc_start_of(start), utc_start_of(end + timedelta(days=1))
         return Report(period=kind, label=period_label(kind, start), start=start, end=end, as_of=as_of, agency=agency,
-                      totals=totals, targets=targets(totals), departments=departments)
+                      totals=totals, targets=targets(totals), departments=departments,
+                      department_targets=self._department_targets(begin, until, agency),
+                      digitization=self._digitization(begin, until, agency))
+
+    def _department_targets(self, begin: datetime, until: datetime, agency: str | None) -> list[Target]:
+        where, extra = self._agency(agency)
+        rows = {row["department"]: row for row in self.store.query(KIOSK_HANDLED.format(agency=where),
+                                                                    [begin, until, begin, until] * 2 + extra)}
+        found = [(d, rows.get(d, {})) for d in NAMED_DEPARTMENTS]
+        return [target(f"kiosk_share:{d}", f"Tỷ lệ hồ sơ tiếp nhận/trả qua Kiosk 24/7 – {self.names.get(d, d)}",
+                       KIOSK_TARGET, int(row.get("via_kiosk") or 0), int(row.get("handled") or 0)) for d, row in found]
+
+    def _digitization(self, begin: datetime, until: datetime, agency: str | None) -> list[DigitizationRow]:
+        where, extra = self._agency(agency)
+        statement = DIGITIZED.format(month=VN_MONTH[self.store.dialect], agency=where.replace("agency", "d.agency"))
+        return [DigitizationRow(month=r["month"], agency=r["agency"], department=r["department"],
+                                name=self.names.get(r["department"] or ""), paper_received=int(r["paper"]),
+                                digitized=int(r["digitized"]), coverage=ratio(int(r["digitized"]), int(r["paper"])),
+                                scans=int(r["scans"]), reuses=int(r["reuses"]), online_received=int(r["online"]),
+                                online_scanned=int(r["online_scanned"]))
+                for r in sorted(self.store.query(statement, [begin, until, *extra]), key=unit_order)]
 
     def _tallies(self, begin: datetime, until: datetime, as_of: date, agency: str | None) -> dict[str | None, Counter]:
         where, extra = self._agency(agency)
@@ -195,6 +260,11 @@ class ReportsView:
         return " AND (agency = ? OR agency LIKE ? ESCAPE '!')", [agency, escaped + ".%"]
 
 
+def unit_order(row: Mapping[str, str | None]) -> tuple[str, str, bool, str]:
+    """Month, agency, then department with the dossiers without one last (as the department table orders them)."""
+    return str(row["month"]), str(row["agency"]), row["department"] is None, row["department"] or ""
+
+
 def distribution(tally: Counter, prefix: str, labels: Mapping[str, str]) -> list[Share]:
     """Counts and shares of each key, in the order of `labels`, zeros included."""
     counts = {key: tally[f"{prefix}:{key}"] for key in labels}
@@ -214,15 +284,20 @@ def figures(tally: Counter) -> Figures:
         overdue_open=t["overdue_open"], cccd_delivered=t["cccd_delivered"], cccd_via_kiosk=t["cccd_via_kiosk"],
         cccd_kiosk_share=ratio(t["cccd_via_kiosk"], t["cccd_delivered"]), rated=t["rated"],
         stars=distribution(t, "stars", {str(n): f"{n} sao" for n in range(1, 6)}),
-        levels=distribution(t, "level", {level.value: label for level, label in LEVEL_LABELS.items()}))
+        levels=distribution(t, "level", {level.value: label for level, label in LEVEL_LABELS.items()}),
+        satisfied_rate=ratio(sum(t[f"level:{level.value}"] for level in SATISFIED_LEVELS),
+                             sum(t[f"level:{level.value}"] for level in LEVEL_LABELS)))
+
+
+def target(key: str, label: str, goal: float, part: int, whole: int) -> Target:
+    """A target of at least `goal` of `whole`, met or not (None: nothing to count)."""
+    actual = ratio(part, whole)
+    return Target(key=key, label=label, target=goal, numerator=part, denominator=whole, actual=actual,
+                  met=None if actual is None else actual >= goal)
 
 
 def targets(totals: Figures) -> list[Target]:
     """The two kiosk targets of seed 000 against the period's totals."""
-    def target(key: str, label: str, goal: float, part: int, whole: int) -> Target:
-        actual = ratio(part, whole)
-        return Target(key=key, label=label, target=goal, numerator=part, denominator=whole, actual=actual,
-                      met=None if actual is None else actual >= goal)
     return [target("kiosk_intake", "Tỷ lệ hồ sơ tiếp nhận qua Kiosk 24/7", KIOSK_TARGET,
                    next(c.count for c in totals.channels if c.key == Channel.KIOSK), totals.received),
             target("cccd_kiosk_return", "Tỷ lệ thẻ Căn cước trả qua Kiosk 24/7", CCCD_KIOSK_TARGET,

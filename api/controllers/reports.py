@@ -1,4 +1,5 @@
-"""Report endpoint: weekly, monthly and quarterly reports on receipt and return, as JSON, CSV or a printable page.
+"""Report endpoint: weekly, monthly and quarterly reports on receipt and return, as JSON, CSV, XLSX, PDF or a printable
+page.
 
 Needs the `views_store` (the read models' ReadStore) and `department_names` (code → name, from the catalogue the
 system runs with) dependencies registered with Provide.
@@ -16,13 +17,17 @@ from litestar.params import FromPath, QueryParameter, SkipValidation
 
 from api.auth import ANALYSTS, STAFF, authorize, current_principal, rules
 from api.errors import ErrorBody
+from api.report_files import render_pdf, render_xlsx
 from api.reports import render_csv, render_html
 from domain.clock import VIETNAM
 from projections.book_queries import EARLIEST, LATEST
 from projections.reports import PERIODS, Report, ReportPeriodError, ReportsView
 from projections.ports import ReadStore
 
-FORMATS = ("json", "csv", "html")
+FORMATS = ("json", "csv", "xlsx", "pdf", "html")
+FILES = {"csv": ("text/csv", render_csv),
+         "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", render_xlsx),
+         "pdf": ("application/pdf", render_pdf)}
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 AGENCY = re.compile(r"[A-Za-z0-9.]{1,40}")
 # ReadStore is a Protocol: Litestar cannot isinstance-check it, and the composition root provides the real one.
@@ -58,7 +63,7 @@ def checked(period: str, agency: str | None, output: str) -> None:
                                 f"kỳ báo cáo {period!r} không hợp lệ; chọn week (tuần), month (tháng) hoặc quarter (quý)")
     if output not in FORMATS:
         raise ReportRequestError(f"unknown format {output!r}; formats: {', '.join(FORMATS)}",
-                                 f"định dạng {output!r} không hợp lệ; chọn json, csv hoặc html")
+                                 f"định dạng {output!r} không hợp lệ; chọn json, csv, xlsx, pdf hoặc html")
     if agency is not None and not AGENCY.fullmatch(agency):
         raise ReportRequestError(f"agency must be an agency code such as H29.06, not {agency!r}",
                                  f"mã cơ quan {agency!r} không hợp lệ (ví dụ: H29.06)")
@@ -78,19 +83,21 @@ class ReportsController(Controller):
                reference: Annotated[str | None, QueryParameter(name="date", description="a day of the period, "
                                                                                        "YYYY-MM-DD; default today")] = None,
                agency: Annotated[str | None, QueryParameter(description="agency code (yours by default); covers its units too")] = None,
-               output: Annotated[str, QueryParameter(name="format", description="json, csv or html")] = "json",
+               output: Annotated[str, QueryParameter(name="format", description="json, csv, xlsx, pdf or html")] = "json",
                ) -> Response:
-        """Dossiers received by channel, kiosk targets (40% of dossiers, 20% of CCCD cards), on-time and supplement
-        rates, satisfaction — for the week, month or quarter holding `date`, in total and per department."""
+        """Dossiers received by channel, kiosk targets (40% of dossiers overall and per department named in seed 000,
+        20% of CCCD cards), on-time and supplement rates, satisfaction on Circular 01 levels, digitization per unit
+        and month — for the week, month or quarter holding `date`, in total and per department."""
         checked(period, agency, output)
         agency = agency or current_principal(request).agency  # the guard refused an agency outside the caller's
         today = datetime.now(VIETNAM).date()
         report = ReportsView(views_store, department_names).report(period, reference_date(reference), today=today,
                                                                      agency=agency)
         name = f"bao-cao-{period}-{report.start.isoformat()}"
-        if output == "csv":
-            return Response(render_csv(report), media_type="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        if output in FILES:
+            media_type, render = FILES[output]
+            return Response(render(report), media_type=media_type,
+                            headers={"Content-Disposition": f'attachment; filename="{name}.{output}"'})
         if output == "html":
             return Response(render_html(report), media_type="text/html")
         return Response(report)

@@ -9,16 +9,20 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.codes import dossier_id
+from projections.digitization import DigitizationReadModel
 from projections.dossiers import DossierReadModel, queue_of
 from projections.reports import (
-    DepartmentRow, Figures, Report, ReportPeriodError, ReportsView, Share, period_bounds, period_label,
+    NAMED_DEPARTMENTS, DepartmentRow, DigitizationRow, Figures, Report, ReportPeriodError, ReportsView, Share, Target,
+    period_bounds, period_label,
 )
 from projections.ports import ReadStore
 from tests.conftest import read_store_for
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TP, CA, WARD, OTHER = "H29.06.TP", "H29.06.CA.QLHC", "H29.06.1.TPHT", "H29.07.TP"
-AGENCY_OF = {TP: "H29.06", CA: "H29.06.CA", WARD: "H29.06.1", OTHER: "H29.07", None: "H29.06"}
+QLDT, KT, TCKH, GDDT = NAMED_DEPARTMENTS
+AGENCY_OF = {TP: "H29.06", CA: "H29.06.CA", WARD: "H29.06.1", OTHER: "H29.07", None: "H29.06", QLDT: "H29.06",
+             KT: "H29.06", TCKH: "H29.06", GDDT: "H29.06"}
 TODAY = date(2026, 11, 26)
 
 
@@ -66,7 +70,19 @@ ROWS = [
     Row(None, "counter", at(2026, 3, 20), date(2026, 3, 25), status="withdrawn"),
     Row(TP, "kiosk", at(2025, 10, 1, 0, 5), date(2025, 10, 8), at(2025, 10, 8), "kiosk", stars=3),
     Row(CA, "counter", at(2025, 12, 31, 23, 50), date(2026, 1, 9), at(2026, 1, 9), "counter"),
+    # May 2026: the departments seed 000 §4.1 names (GDDT has nothing: no verdict)
+    Row(QLDT, "kiosk", at(2026, 5, 4), date(2026, 5, 11), at(2026, 5, 11), "kiosk", level="very_satisfied"),
+    Row(QLDT, "counter", at(2026, 5, 5), date(2026, 5, 12), at(2026, 5, 12), "kiosk", level="satisfied"),
+    Row(QLDT, "counter", at(2026, 5, 6), date(2026, 5, 13), at(2026, 5, 14), "counter", level="dissatisfied"),
+    Row(QLDT, "online", at(2026, 5, 7), date(2026, 5, 14), status="in_processing"),
+    Row(KT, "counter", at(2026, 5, 8), date(2026, 5, 15), status="in_processing"),
+    Row(KT, "kiosk", at(2026, 4, 28), date(2026, 5, 5), at(2026, 5, 5), "counter"),  # kiosk in April, counter in May
+    Row(TCKH, "kiosk", at(2026, 5, 31, 23, 30), date(2026, 6, 5), status="received"),
+    Row(TCKH, "counter", at(2026, 4, 30, 23, 30), date(2026, 5, 7), status="in_processing"),  # 30/4 in VN
 ]
+# (scans, vault reuses) recorded for a row (by its index in ROWS): the dossier_digitization read model
+DIGITIZED = {0: (2, 0), 1: (0, 1), 2: (1, 1), 3: (1, 0), 6: (3, 0), 10: (1, 0), 20: (2, 0), 21: (0, 2), 23: (1, 0),
+             24: (1, 1), 26: (0, 1), 27: (1, 0)}
 
 
 @pytest.fixture
@@ -79,13 +95,17 @@ def view(store_env, tmp_path, catalogue):
 
 def fill(store: ReadStore, catalogue) -> None:
     """Create the dossier read model's table and insert ROWS into it."""
-    table = DossierReadModel(catalogue).table("dossiers")
+    table, digitization = DossierReadModel(catalogue).table("dossiers"), DigitizationReadModel.tables[0]
     rows = [dossier_row(n, row) for n, row in enumerate(ROWS, 1)]
     names = table.column_names
+    scanned = [[rows[i]["code"], scans, scans, reuses, rows[i]["received_at"]] for i, (scans, reuses) in DIGITIZED.items()]
     with store.transaction() as tx:
         tx.execute(store.ddl(table.ddl()))
+        tx.execute(store.ddl(digitization.ddl()))
         tx.executemany(f"INSERT INTO dossiers ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
                        [[row.get(name) for name in names] for row in rows])
+        tx.executemany("INSERT INTO dossier_digitization (code, scans, scanned_pages, reuses, first_at) "
+                       "VALUES (?, ?, ?, ?, ?)", scanned)
 
 
 def dossier_row(n: int, row: Row) -> dict[str, object]:
@@ -131,7 +151,8 @@ def expected_figures(rows: list[Row], start: date, end: date, as_of: date) -> Fi
         delivered=len(out), on_time=on_time, late=late, on_time_rate=on_time / (on_time + late) if on_time + late else None,
         overdue_open=overdue, cccd_delivered=len(cccd), cccd_via_kiosk=kiosk_cccd,
         cccd_kiosk_share=kiosk_cccd / len(cccd) if cccd else None, rated=sum(bool(r.stars or r.level) for r in out),
-        stars=shares([(str(n), f"{n} sao", sum(r.stars == n for r in out)) for n in range(1, 6)]), levels=shares(levels))
+        stars=shares([(str(n), f"{n} sao", sum(r.stars == n for r in out)) for n in range(1, 6)]), levels=shares(levels),
+        satisfied_rate=(levels[0][2] + levels[1][2]) / sum(n for *_, n in levels) if any(n for *_, n in levels) else None)
 
 
 def expected_report(view: ReportsView, kind: str, day: date, today: date, agency: str | None) -> tuple[Figures, list]:
@@ -208,3 +229,67 @@ def test_an_unknown_period_or_a_period_not_yet_begun_is_refused(view) -> None:
         view.report("month", date(2026, 12, 1), today=TODAY)
     assert "chưa diễn ra" in refused.value.message_vi
     assert isinstance(view.report("week", TODAY, today=TODAY), Report)
+
+
+def expected_department_targets(view: ReportsView, start: date, end: date, agency: str | None) -> list[Target]:
+    """Seed 000 §4.1, counted row by row: of the dossiers a named department received or returned in the period,
+    those received at the kiosk in the period or returned from a kiosk tray in the period."""
+    def within(t: datetime | None) -> bool:
+        return t is not None and start <= t.date() <= end
+
+    found = []
+    for department in NAMED_DEPARTMENTS:
+        rows = [r for r in ROWS if r.department == department and (agency is None or AGENCY_OF[department].startswith(agency))]
+        handled = [r for r in rows if within(r.received) or within(r.delivered)]
+        via = sum((r.channel == "kiosk" and within(r.received)) or (r.via == "kiosk" and within(r.delivered)) for r in handled)
+        share = via / len(handled) if handled else None
+        found.append(Target(key=f"kiosk_share:{department}",
+                            label=f"Tỷ lệ hồ sơ tiếp nhận/trả qua Kiosk 24/7 – {view.names[department]}", target=0.40,
+                            numerator=via, denominator=len(handled), actual=share,
+                            met=None if share is None else share >= 0.40))
+    return found
+
+
+def expected_digitization(view: ReportsView, start: date, end: date, agency: str | None) -> list[DigitizationRow]:
+    """Seed 002, counted row by row per (Vietnam month of receipt, agency, department)."""
+    groups: dict[tuple[str, str, str | None], list[tuple[Row, tuple[int, int]]]] = {}
+    for i, r in enumerate(ROWS):
+        unit = AGENCY_OF[r.department]
+        if start <= r.received.date() <= end and (agency is None or unit == agency or unit.startswith(agency + ".")):
+            groups.setdefault((f"{r.received:%Y-%m}", unit, r.department), []).append((r, DIGITIZED.get(i, (0, 0))))
+    found = []
+    for (month, unit, department), rows in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2] is None, g[0][2] or "")):
+        paper = [(r, d) for r, d in rows if r.channel != "online"]
+        online = [(r, d) for r, d in rows if r.channel == "online"]
+        digitized = sum(d != (0, 0) for _, d in paper)
+        found.append(DigitizationRow(
+            month=month, agency=unit, department=department, name=view.names.get(department or ""),
+            paper_received=len(paper), digitized=digitized, coverage=digitized / len(paper) if paper else None,
+            scans=sum(d[0] for _, d in paper), reuses=sum(d[1] for _, d in paper), online_received=len(online),
+            online_scanned=sum(d[0] > 0 for _, d in online)))
+    return found
+
+
+@pytest.mark.parametrize(("kind", "day", "agency"), [
+    ("month", date(2026, 5, 10), "H29.06"), ("month", date(2026, 5, 10), None), ("month", date(2026, 4, 10), None),
+    ("quarter", date(2026, 5, 1), "H29.06"), ("quarter", date(2026, 2, 1), None), ("week", date(2026, 5, 13), None),
+    ("month", date(2026, 3, 3), "H29.06.CA"),
+])
+def test_kiosk_share_of_each_named_department_and_digitization_match_an_independent_count(view, kind, day, agency) -> None:
+    report = view.report(kind, day, today=TODAY, agency=agency)
+    start, end = period_bounds(kind, day)
+    assert report.department_targets == expected_department_targets(view, start, end, agency)
+    assert report.digitization == expected_digitization(view, start, end, agency)
+
+
+def test_in_may_urban_management_meets_forty_percent_economy_misses_it_and_education_has_no_verdict(view) -> None:
+    report = view.report("month", date(2026, 5, 10), today=TODAY, agency="H29.06")
+    by_department = {t.key.split(":")[1]: t for t in report.department_targets}
+    assert (by_department[QLDT].numerator, by_department[QLDT].denominator, by_department[QLDT].met) == (2, 4, True)
+    assert (by_department[KT].numerator, by_department[KT].denominator, by_department[KT].met) == (0, 2, False)
+    assert (by_department[TCKH].numerator, by_department[TCKH].denominator, by_department[TCKH].met) == (1, 1, True)
+    assert (by_department[GDDT].denominator, by_department[GDDT].met) == (0, None)
+    assert report.totals.satisfied_rate == 2 / 3  # very satisfied + satisfied of the three level ratings
+    qldt = next(d for d in report.digitization if d.department == QLDT)
+    assert (qldt.paper_received, qldt.digitized, qldt.scans, qldt.reuses, qldt.online_scanned) == (3, 2, 2, 2, 1)
+    assert qldt.coverage == 2 / 3  # the dissatisfied counter dossier was never scanned

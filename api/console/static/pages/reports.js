@@ -24,14 +24,17 @@ export async function render(view, { query }) {
   // The page is fetched with the credentials and shown sandboxed: a plain link would not carry them.
   const frame = h("iframe", { class: "report", title: "Báo cáo", sandbox: "allow-modals allow-same-origin",
     srcdoc: await text(`${path}&format=html`) });
-  const csv = async () => {
+  // The same report as a file: CSV and XLSX hold the same numbers, PDF is the printable form to file.
+  const save = (format) => async () => {
     try {
-      notice(`Đã tải tệp ${await download(`${path}&format=csv`, `bao-cao-${period}.csv`)}.`);
+      notice(`Đã tải tệp ${await download(`${path}&format=${format}`, `bao-cao-${period}.${format}`)}.`);
     } catch (error) {
       notice(error.message);
     }
   };
   view.append(h("h1", {}, "Báo cáo tiếp nhận và trả kết quả"), el,
     h("div", { class: "toolbar" }, h("button", { type: "button", onclick: () => frame.contentWindow.print() }, "In báo cáo"),
-      h("button", { type: "button", onclick: csv }, "Tải CSV")), frame);
+      h("button", { type: "button", onclick: save("xlsx") }, "Tải Excel (XLSX)"),
+      h("button", { type: "button", onclick: save("pdf") }, "Tải PDF"),
+      h("button", { type: "button", onclick: save("csv") }, "Tải CSV")), frame);
 }
