@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 import pytest
 
-from application.dossiers import Dossiers
 from domain.tray import PickupMethod
 from domain.values import Applicant, Component, ComponentForm, DeliveryChannel, Rating, SatisfactionLevel
 from infrastructure.calendar import load_calendar
@@ -19,6 +18,7 @@ from projections.reports import NAMED_DEPARTMENTS, ReportsView
 from tests.application.test_kiosk_day import CARD_PROCEDURES, CLERK, POLICE_CLERK, collect_and_hand_over, submit
 from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp
+from tests.onestop_support import dossiers_on
 from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
 
 QLDT, KT, TCKH, GDDT = NAMED_DEPARTMENTS
@@ -48,13 +48,12 @@ class Record:
 @pytest.fixture
 def month(store_env, catalogue, tmp_path):
     clock, otp = FakeClock(vn(MAY_DAYS[0], 7)), FakeOtp()
-    dossiers = Dossiers(store_env, catalogue=catalogue, calendar=load_calendar(), clock=clock)
-    kiosks = kiosks_app(store_env, dossiers, otp, clock)
+    dossiers = dossiers_on(store_env, catalogue, load_calendar(), clock)
+    kiosks = kiosks_app(dossiers, otp, clock)
     store = read_store_for(store_env, tmp_path)
     yield dossiers, kiosks, clock, otp, store
     store.close()
-    kiosks.close()
-    dossiers.close()
+    dossiers.app.close()
 
 
 def person(n: int) -> Applicant:
@@ -135,7 +134,7 @@ def play(dossiers, kiosks, clock, otp, catalogue) -> list[Record]:
 def test_the_month_report_equals_the_counts_of_the_scenario_record(month, catalogue) -> None:
     dossiers, kiosks, clock, otp, store = month
     records = play(dossiers, kiosks, clock, otp, catalogue)
-    Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue)).catch_up()
+    Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).catch_up()
     report = ReportsView(store, {d.code: d.name for d in catalogue.departments}).report(
         "month", date(2026, 5, 15), today=date(2026, 6, 30), agency="H29.06"
     )
