@@ -10,7 +10,7 @@ from projections.models import read_models
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore
 from tests.conftest import PG, postgres_env
-from tests.faults.support import Process, process_env, wait_until
+from tests.faults.support import SECRET, Process, process_env, wait_until
 from tests.kiosk_bus_support import make_core
 from tests.kiosk_support import STAFF, Citizen, officer
 
@@ -30,9 +30,14 @@ def fill(dossiers: Dossiers, count: int) -> None:
         dossiers.hand_over(code, item="Phong bì", giver=STAFF, receiver=officer("TP"), actor=CLERK)
 
 
+def models(catalogue) -> list:
+    """The read models the `projections` process runs: with its secret, the keyed search and status models too."""
+    return read_models(catalogue, SECRET.encode())
+
+
 def snapshot(store: PostgresReadStore, catalogue) -> dict[str, list[tuple]]:
     """Every row of every read-model table, sorted, plus the tracking positions."""
-    tables = [table.name for model in read_models(catalogue) for table in model.tables]
+    tables = [table.name for model in models(catalogue) for table in model.tables]
     rows = {name: sorted(tuple(map(repr, row.values())) for row in store.query(f"SELECT * FROM {name}")) for name in tables}
     rows["positions"] = sorted((r["name"], r["position"]) for r in store.query("SELECT name, position FROM projection_tracking"))
     return rows
@@ -79,7 +84,7 @@ def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_cl
         runs[1].start()
         wait_until(lambda: set(positions(live)) == {head}, 120, "the restarted runner caught up")
         runs[1].stop()
-        Projector(core.dossiers.app.recorder, core.dossiers.app.mapper, fresh, read_models(catalogue)).catch_up()
+        Projector(core.dossiers.app.recorder, core.dossiers.app.mapper, fresh, models(catalogue)).catch_up()
         assert snapshot(live, catalogue) == snapshot(fresh, catalogue)
         assert live.query("SELECT COUNT(*) AS n, SUM(paid) AS paid FROM dossiers WHERE channel = 'counter'")[0] == \
             {"n": 250, "paid": sum(3000 + n + 5000 for n in range(250))}
