@@ -21,7 +21,7 @@ from domain.procedures import Catalogue
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
-from infrastructure.blobs import FilesystemBlobStore
+from infrastructure.blob_table import blob_store
 from infrastructure.notifications import configured_notifier, demo as demo_messages
 from infrastructure.notifications.process import start_in_thread
 from infrastructure.guards import GuardStore
@@ -116,7 +116,7 @@ def build(settings: Settings, *, clock: Clock | None = None) -> System:
         for app in (dossiers, kiosks):
             app.after_commit.append(projector.poke)
         projector.start()
-    vaults = Vaults(env, blobs=FilesystemBlobStore.from_settings(keys, settings),
+    vaults = Vaults(env, blobs=blob_store(keys, settings),
                     signer=PyhankoSigner.from_settings(settings, names=lambda account: accounts.display_name(account)),
                     pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
     if settings.projections == "inprocess":

@@ -38,7 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "var")
     secret: Annotated[str, var("MOTCUA_SECRET_KEY", "32+ characters: keys OTP hashes, kiosk proofs and the 15-minute "
                                "access tokens; required with PostgreSQL, the same in every process",
-                               shown="generated into `var/secret.key` (SQLite only)")] = ""
+                               shown="generated into `var/secret.key` (SQLite only)", secret=True)] = ""
     catalogue_path: Annotated[Path, var("MOTCUA_CATALOGUE", "the procedure catalogue (validated at start-up; a bad "
                                         "file stops the process with the reason)",
                                         shown="`infrastructure/data/procedures.toml`")] = DEFAULT_CATALOGUE
@@ -67,7 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "INFO")
     metrics_token: Annotated[str, var("MOTCUA_METRICS_TOKEN", "bearer token of the Prometheus scraper for `/metrics` "
                                       "(32+ random characters); administrators' tokens are accepted too",
-                                      shown="none: administrators only")] = ""
+                                      shown="none: administrators only", secret=True)] = ""
     ready_max_lag: Annotated[int, var("MOTCUA_READY_MAX_LAG", "`/health/ready` answers 503 while a read model is more "
                                       "than this many events behind the log", minimum=0)] = 10000
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
@@ -90,6 +90,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return tree
         passwords = {name: environ[name] for name in password_variables(tree.signing.personal_keys) if name in environ}
         return msgspec.structs.replace(tree, signing=msgspec.structs.replace(tree.signing, key_passwords=passwords))
+
+    @property
+    def production(self) -> bool:
+        """PostgreSQL without the demo: every secret is given (mounted); no process writes one at start-up."""
+        return self.store == "postgres" and not self.demo
 
     @property
     def blob_dir(self) -> Path:
