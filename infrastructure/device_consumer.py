@@ -11,6 +11,7 @@ from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
 from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
 from infrastructure.logs import setup_logging
+from infrastructure.natsconf.client import connect_options
 from infrastructure.settings import NatsSettings, Settings, SettingsError, private_files
 
 
@@ -18,7 +19,8 @@ def bus_settings(nats: NatsSettings) -> KioskBusSettings:
     """MOTCUA_NATS_URL (comma-separated servers), MOTCUA_NATS_STREAM, MOTCUA_NATS_PREFIX, MOTCUA_NATS_DURABLE."""
     if not nats.servers or not all(url.startswith(("nats://", "tls://")) for url in nats.servers):
         raise SettingsError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
-    return KioskBusSettings(servers=list(nats.servers), stream=nats.stream, prefix=nats.prefix, durable=nats.durable)
+    return KioskBusSettings(servers=list(nats.servers), stream=nats.stream, prefix=nats.prefix, durable=nats.durable,
+                            replicas=nats.replicas, options=connect_options(nats))
 
 
 async def consume(settings: Settings, bus: KioskBusSettings) -> None:
@@ -29,7 +31,7 @@ async def consume(settings: Settings, bus: KioskBusSettings) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    connection = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1)
+    connection = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1, **bus.options)
     try:
         consumer = DeviceEventConsumer(connection, device_events, bus)
         await consumer.start()

@@ -39,6 +39,13 @@ class NatsSettings(msgspec.Struct, frozen=True, kw_only=True):
     prefix: Annotated[str, var("MOTCUA_NATS_PREFIX", "subject prefix of the kiosk bus")] = "kiosk"
     durable: Annotated[str, var("MOTCUA_NATS_DURABLE", "durable consumer of `python -m infrastructure.device_consumer`"
                                 )] = "core-device-events"
+    replicas: Annotated[int, var("MOTCUA_NATS_REPLICAS", "replicas of the device-event stream: 3 on a 3-node cluster "
+                                 "(docs/OPERATIONS.md)", minimum=1)] = 1
+    nkey_seed: Annotated[str, var("MOTCUA_NATS_NKEY_SEED", "this process's NKEY user seed (`SU…`): the core's user, "
+                                  "or a kiosk's own, made by `python -m infrastructure.natsconf`",
+                                  shown="unset: no authentication (development bus)", secret=True)] = ""
+    ca: Annotated[Path | None, var("MOTCUA_NATS_CA", "the CA the NATS servers' TLS certificates chain to (with "
+                                   "`tls://` URLs, or a server that requires TLS)", shown="unset: no TLS")] = None
 
 
 class FilesSettings(msgspec.Struct, frozen=True, kw_only=True):
