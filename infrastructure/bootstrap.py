@@ -147,7 +147,7 @@ def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
     private_files()
     keys = wiring.key_ring(settings)
-    projector = projector_over(settings.event_store_env(), read_store(settings),
+    projector = projector_over(settings.event_store_env(), read_store(settings, primary=True),
                                read_models(load_catalogue(settings.catalogue_path), embedded.secret_key(settings)),
                                settings.projection_batch)
     wiring.seal(keys, projector.log_reader)  # before it reads anything
@@ -164,8 +164,11 @@ def projector_over(env: dict[str, str], store: ReadStore, models: list[Any], bat
     return projector
 
 
-def read_store(settings: Settings) -> ReadStore:
-    """The read models' database: an SQLite file beside the events, or a schema of the PostgreSQL database."""
+def read_store(settings: Settings, *, primary: bool = False) -> ReadStore:
+    """The read models' database: an SQLite file beside the events, a schema of the PostgreSQL database, or (for
+    reading only, MOTCUA_READ_REPLICA) the same schema on a hot standby of it; the runner always writes the primary."""
     if settings.store == "sqlite":
         return SqliteReadStore(settings.data_dir / "readmodels.sqlite3")
+    if settings.read_replica and not primary:
+        return PostgresReadStore(settings.read_replica_conninfo(), settings.read_schema, read_only=True)
     return PostgresReadStore(settings.postgres_conninfo(), settings.read_schema)

@@ -52,6 +52,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                                     "date; `external`: `python -m projections run` does", choices=MODES)] = "inprocess"
     read_schema: Annotated[str, var("MOTCUA_READ_SCHEMA", "PostgreSQL schema of the read models (SQLite: "
                                     "`var/readmodels.sqlite3`)")] = "readmodels"
+    read_replica: Annotated[str, var("MOTCUA_READ_REPLICA", "libpq conninfo of a hot standby of the event database "
+                                     "(e.g. `host=pg-replica port=5432 dbname=motcua user=motcua_reader`): the API "
+                                     "serves the read models from it; needs `MOTCUA_PROJECTIONS=external` (the runner "
+                                     "writes the primary); never set it on the runner or the fleet monitor",
+                                     shown="unset: the primary", secret=True)] = ""
     projection_batch: Annotated[int, var("MOTCUA_PROJECTION_BATCH", "events per read-model transaction",
                                          minimum=1)] = 1000
     notifications: Annotated[str, var("MOTCUA_NOTIFICATIONS", "`inprocess`: the API process runs the notification "
@@ -109,6 +114,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         p = self.postgres
         parts = {"host": p.host, "port": p.port, "dbname": p.dbname, "user": p.user, "password": p.password}
         return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+
+    def read_replica_conninfo(self) -> str:
+        """MOTCUA_READ_REPLICA, checked: only with PostgreSQL and a read-model runner of its own."""
+        if self.store != "postgres" or self.projections != "external":
+            raise SettingsError("MOTCUA_READ_REPLICA needs MOTCUA_STORE=postgres and MOTCUA_PROJECTIONS=external: "
+                                "read models on a standby are written by the runner on the primary")
+        return self.read_replica
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing environment for the chosen store."""
