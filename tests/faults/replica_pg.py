@@ -13,7 +13,7 @@ import psycopg
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
 from tests.faults.private_pg import BIN, PrivatePostgres
-from tests.faults.support import DATA_KEY, free_port
+from tests.faults.support import DATA_KEY, free_port, wait_until
 from tests.fakes import FakeClock, WeekdayCalendar
 
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
@@ -66,6 +66,16 @@ class Restored(PrivatePostgres):
         with (self.dir / "data" / "postgresql.conf").open("a") as conf:
             conf.write(f"archive_mode = off\nrestore_command = 'cp {archive}/%f %p'\n")
         self._as_postgres("touch", str(self.dir / "data" / "recovery.signal"))
+
+    def recover(self) -> Restored:
+        """Start, and wait until the archive is replayed and the server takes writes (it opens read-only before)."""
+        self.start()
+        wait_until(lambda: not self._in_recovery(), 90, "the restored server finished its recovery")
+        return self
+
+    def _in_recovery(self) -> bool:
+        with psycopg.connect(autocommit=True, **self.conninfo) as conn:
+            return conn.execute("SELECT pg_is_in_recovery()").fetchone()[0]
 
 
 def store_env(pg: PrivatePostgres, schema: str, data_dir: Path, **extra: str) -> dict[str, str]:
