@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 
 import nats
+import nats.js.errors
 
 from application.device_events import DeviceEvents
 from infrastructure.bootstrap import build
@@ -13,6 +15,8 @@ from infrastructure.kiosk_bus import DeviceEventConsumer, KioskBusSettings
 from infrastructure.logs import setup_logging
 from infrastructure.natsconf.client import connect_options
 from infrastructure.settings import NatsSettings, Settings, SettingsError, private_files
+
+log = logging.getLogger(__name__)
 
 
 def bus_settings(nats: NatsSettings) -> KioskBusSettings:
@@ -34,13 +38,29 @@ async def consume(settings: Settings, bus: KioskBusSettings) -> None:
     connection = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1, **bus.options)
     try:
         consumer = DeviceEventConsumer(connection, device_events, bus)
-        await consumer.start()
-        await consumer.run(stop)
+        if await started(consumer, stop):
+            await consumer.run(stop)
     finally:
         # close, not drain: draining a JetStream pull subscription waits for fetches that never come.
         await asyncio.wait_for(connection.close(), timeout=10)
         device_events.close()
         system.close()
+
+
+async def started(consumer: DeviceEventConsumer, stop: asyncio.Event, every: float = 2.0) -> bool:
+    """Bind to the stream, trying again while JetStream cannot answer yet (a cluster still electing its leaders, a
+    node just lost); False if stopped first."""
+    while not stop.is_set():
+        try:
+            await consumer.start()
+            return True
+        except (nats.errors.TimeoutError, nats.js.errors.ServiceUnavailableError, nats.errors.NoRespondersError) as error:
+            log.warning("JetStream not ready (%s); trying again in %.0f s", type(error).__name__, every)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=every)
+            except asyncio.TimeoutError:
+                pass
+    return False
 
 
 def main() -> None:
