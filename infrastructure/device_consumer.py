@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -17,6 +18,7 @@ from infrastructure.natsconf.client import connect_options
 from infrastructure.settings import NatsSettings, Settings, SettingsError, private_files
 
 log = logging.getLogger(__name__)
+NOT_READY = (nats.errors.TimeoutError, nats.js.errors.ServiceUnavailableError, nats.errors.NoRespondersError)
 
 
 def bus_settings(nats: NatsSettings) -> KioskBusSettings:
@@ -54,12 +56,10 @@ async def started(consumer: DeviceEventConsumer, stop: asyncio.Event, every: flo
         try:
             await consumer.start()
             return True
-        except (nats.errors.TimeoutError, nats.js.errors.ServiceUnavailableError, nats.errors.NoRespondersError) as error:
+        except NOT_READY as error:
             log.warning("JetStream not ready (%s); trying again in %.0f s", type(error).__name__, every)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=every)
-            except asyncio.TimeoutError:
-                pass
     return False
 
 

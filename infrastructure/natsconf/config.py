@@ -52,7 +52,8 @@ def _user(user: NatsUser) -> str:
     permissions = {"publish": {"allow": list(user.publish)}, "subscribe": {"allow": list(user.subscribe)}}
     if user.allow_responses:
         permissions["allow_responses"] = True  # type: ignore[assignment]
-    return f"{{ nkey: {_q(user.public_key)}, permissions: {json.dumps(permissions, ensure_ascii=False)} }}  # {user.name}"
+    allowed = json.dumps(permissions, ensure_ascii=False)
+    return f"{{ nkey: {_q(user.public_key)}, permissions: {allowed} }}  # {user.name}"
 
 
 def _q(text: str) -> str:

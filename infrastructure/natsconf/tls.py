@@ -36,7 +36,7 @@ def dev_ca(directory: Path, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", 
 
 def _certificate(subject: x509.Name, issuer: x509.Name, public: ec.EllipticCurvePublicKey,
                  signer: ec.EllipticCurvePrivateKey, *, ca: bool, hosts: tuple[str, ...]) -> x509.Certificate:
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(public)
                .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
                .not_valid_after(now + datetime.timedelta(days=365 * (5 if ca else 1)))

@@ -149,7 +149,8 @@ class AuditSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The audit chain (docs/AUDIT.md)."""
 
     event_mac_key: Annotated[str, var("MOTCUA_EVENT_MAC_KEY", "a secret the database never holds: every stored "
-                                      "event carries its MAC; required by the chainer", shown="unset", secret=True)] = ""
+                                      "event carries its MAC; required by the chainer", shown="unset",
+                                      secret=True)] = ""
     key_file: Annotated[Path | None, var("MOTCUA_AUDIT_KEY_FILE", "checkpoint signing key (Ed25519, generated on "
                                          "first use, public half beside it)",
                                          shown="`<data dir>/audit/checkpoint-key.pem`")] = None

@@ -12,10 +12,10 @@ from pathlib import Path
 import nats
 
 from infrastructure.natsconf.__main__ import seed_file
+from infrastructure.natsconf.client import connect_options
 from infrastructure.natsconf.config import Node, Tls, server_config
 from infrastructure.natsconf.credentials import core_user, kiosk_user
 from infrastructure.natsconf.tls import dev_ca
-from infrastructure.natsconf.client import connect_options
 from infrastructure.settings import NatsSettings
 from kiosk_edge.bus_auth import bus_options
 from tests.faults.support import free_port, wait_until

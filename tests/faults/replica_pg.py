@@ -12,9 +12,9 @@ import psycopg
 
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
+from tests.fakes import FakeClock, WeekdayCalendar
 from tests.faults.private_pg import BIN, PrivatePostgres
 from tests.faults.support import DATA_KEY, free_port, wait_until
-from tests.fakes import FakeClock, WeekdayCalendar
 
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 PROCEDURE = "2.000635.000.00.00.H29"

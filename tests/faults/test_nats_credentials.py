@@ -83,7 +83,7 @@ async def _day(server: SecuredNats) -> dict:
                                         allow_reconnect=False, **options)
             await client.close()
             outcome[case] = "connected"
-        except (NoServersError, nats.errors.Error, OSError, asyncio.TimeoutError):
+        except (TimeoutError, NoServersError, nats.errors.Error, OSError):
             outcome[case] = "refused"
     outcome["stored"] = (await js.stream_info(BUS.stream)).state.messages
     await core.close()

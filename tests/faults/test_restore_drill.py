@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from infrastructure.audit.__main__ import main as audit
+from infrastructure.settings import Settings
 from tests.faults.private_pg import BIN
 from tests.faults.replica_pg import ArchivingPostgres, Restored, count_events, receive, run_as_postgres, store_env
 from tests.faults.support import wait_until
-from infrastructure.settings import Settings
 
 SCHEMA = "drill"
 
@@ -47,7 +47,8 @@ def test_a_base_backup_and_the_wal_archive_or_a_logical_dump_rebuild_a_store_who
         assert audit(["verify"]) == 0
 
         # The logical dump of the event schema, restored into a fresh database of the rebuilt server.
-        run_as_postgres(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres", "fromdump")
+        run_as_postgres(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres",
+                        "fromdump")
         run_as_postgres(str(BIN / "pg_restore"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres",
                         "-d", "fromdump", str(dump))
         assert count_events(restored, SCHEMA, dbname="fromdump") == expected

@@ -47,7 +47,8 @@ def file_env(folder) -> dict[str, str]:
             "MOTCUA_DEV_PKI_DIR": str(folder / "pki")}
 
 
-def test_two_api_processes_on_one_postgres_share_a_document_and_write_no_files(pg_schema, tmp_path, secrets_dir) -> None:
+def test_two_api_processes_on_one_postgres_share_a_document_and_write_no_files(pg_schema, tmp_path,
+                                                                               secrets_dir) -> None:
     first = build(Settings.from_env(production_env(pg_schema, tmp_path / "one", **file_env(secrets_dir))))
     second = build(Settings.from_env(production_env(pg_schema, tmp_path / "two", **file_env(secrets_dir))))
     try:
