@@ -35,8 +35,13 @@ HEALTHY_WITHIN = 300.0  # seconds: six processes start on two busy cores
 
 
 def machine_environment() -> dict[str, str]:
-    """scripts/stack.env's defaults under this process's environment."""
-    return read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
+    """scripts/stack.env's defaults under this process's environment; without a signing key, the development PKI
+    that `prepare` makes under the stack dir (production mode makes none at start-up)."""
+    environ = read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
+    if not environ.get("MOTCUA_SIGNING_P12") and not environ.get("MOTCUA_PKCS11_MODULE"):
+        stack_dir = Path(environ.get("STACK_DIR", "var/stack")).resolve()
+        environ.setdefault("MOTCUA_DEV_PKI_DIR", str(stack_dir / "dev-pki"))
+    return environ
 
 
 def read_env_file(path: Path) -> dict[str, str]:
