@@ -31,16 +31,16 @@ from infrastructure.stack.local import LocalProcess, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_RECIPES = {"audit-checkpoint-key": ("-m", "infrastructure.audit", "keygen")}  # development keys only
+DEV_PKI = "/var/lib/motcua/dev-pki"  # on the `appdata` volume: `<stack dir>/appdata/dev-pki` locally
 HEALTHY_WITHIN = 300.0  # seconds: six processes start on two busy cores
 
 
 def machine_environment() -> dict[str, str]:
     """scripts/stack.env's defaults under this process's environment; without a signing key, the development PKI
-    that `prepare` makes under the stack dir (production mode makes none at start-up)."""
+    that `prepare` makes on the shared `appdata` volume (production mode makes none at start-up)."""
     environ = read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
     if not environ.get("MOTCUA_SIGNING_P12") and not environ.get("MOTCUA_PKCS11_MODULE"):
-        stack_dir = Path(environ.get("STACK_DIR", "var/stack")).resolve()
-        environ.setdefault("MOTCUA_DEV_PKI_DIR", str(stack_dir / "dev-pki"))
+        environ.setdefault("MOTCUA_DEV_PKI_DIR", DEV_PKI)
     return environ
 
 
