@@ -8,6 +8,7 @@ table's keys say nothing. A row once written is only replaced when it no longer 
 from __future__ import annotations
 
 import hashlib
+import threading
 
 from psycopg import sql
 from psycopg_pool import ConnectionPool
@@ -25,12 +26,23 @@ class PostgresBlobStore:
     """BlobStore over one table of the event database; every process on that database sees every blob."""
 
     def __init__(self, conninfo: str, schema: str, keys: PersonalDataKeys, pool_size: int = 2) -> None:
-        self.keys = keys
+        self.keys, self.conninfo, self.pool_size = keys, conninfo, pool_size
         self.table = sql.Identifier(schema or "public", TABLE)
-        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True)
-        with self.pool.connection() as conn:
-            conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, sealed bytea NOT NULL, "
-                                 "stored_at timestamptz NOT NULL DEFAULT now())").format(self.table))
+        self._pool: ConnectionPool | None = None
+        self._opening = threading.Lock()
+
+    @property
+    def pool(self) -> ConnectionPool:
+        """Opened on first use: most processes build the store and never touch a document, so they hold no
+        connection for it (a development server's 100 connections are shared by every process)."""
+        with self._opening:
+            if self._pool is None:
+                pool = ConnectionPool(self.conninfo, min_size=0, max_size=self.pool_size, open=True)
+                with pool.connection() as conn:
+                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, sealed bytea NOT NULL, "
+                                         "stored_at timestamptz NOT NULL DEFAULT now())").format(self.table))
+                self._pool = pool
+            return self._pool
 
     def name(self, sha256: str) -> str:
         """The row key of the bytes with this hash (a keyed hash: the table does not reveal the documents)."""
@@ -62,7 +74,8 @@ class PostgresBlobStore:
         return self._row(sha256) is not None
 
     def close(self) -> None:
-        self.pool.close()
+        if self._pool is not None:
+            self._pool.close()
 
     def _row(self, sha256: str) -> bytes | None:
         with self.pool.connection() as conn:

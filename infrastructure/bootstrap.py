@@ -87,6 +87,8 @@ class System:
         self.dossiers.close()
         if self.vaults is not None:
             self.vaults.close()
+            if hasattr(self.vaults.blobs, "close"):  # the blob table's connections
+                self.vaults.blobs.close()
         if self.erasures is not None:
             self.erasures.close()
             self.erasures.keys.close()
