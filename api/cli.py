@@ -56,6 +56,10 @@ COMMANDS: dict[str, Command] = {
     "privacy": Command(
         "infrastructure.privacy.__main__:main", "erasure on a lawful request, master-key rotation: erase | rotate"
     ),
+    "nats-config": Command(
+        "infrastructure.natsconf.__main__:main",
+        "the kiosk bus's NKEY seeds, development CA and nats-server configs: DIR --kiosk KEY… [--nodes 3]",
+    ),
 }
 
 

@@ -29,6 +29,27 @@ class BlobCorruptedError(RuntimeError):
     """A stored file no longer opens or hashes to its name: the disk or someone changed it."""
 
 
+def seal(keys: PersonalDataKeys, subject: str, data: bytes) -> bytes:
+    """The stored form of the bytes: sealed under the subject's data key, with the key id in front."""
+    key_id, sealed = keys.seal(subject, data)
+    return MAGIC + bytes([len(key_id)]) + key_id.encode() + sealed
+
+
+def open_sealed(keys: PersonalDataKeys, stored: bytes, name: str) -> bytes:
+    """The bytes of a stored blob: DocumentErasedError if their key was destroyed, BlobCorruptedError if damaged."""
+    size = stored[len(MAGIC)] if stored.startswith(MAGIC) and len(stored) > len(MAGIC) else 0
+    start = len(MAGIC) + 1 + size
+    if not size or len(stored) < start:
+        raise BlobCorruptedError(f"stored file {name} is not a sealed blob")
+    try:
+        data = keys.open(stored[len(MAGIC) + 1:start].decode("ascii"), stored[start:])
+    except (RuntimeError, UnicodeDecodeError) as error:  # altered ciphertext, or a key id nobody knows
+        raise BlobCorruptedError(f"stored file {name} does not open: {error}") from None
+    if data is None:
+        raise DocumentErasedError()
+    return data
+
+
 class FilesystemBlobStore:
     """BlobStore under `root`, sharded as ab/cd/abcd…; a file once written is never changed (only re-sealed)."""
 
@@ -55,9 +76,8 @@ class FilesystemBlobStore:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path(sha256)
         if not self._readable(target, sha256):  # absent, damaged or erased: keep the bytes given again
-            key_id, sealed = self.keys.seal(subject, data)
             target.parent.mkdir(parents=True, exist_ok=True)
-            self._write_atomically(target, MAGIC + bytes([len(key_id)]) + key_id.encode() + sealed)
+            self._write_atomically(target, seal(self.keys, subject, data))
         self.clear_path(sha256).unlink(missing_ok=True)  # a clear copy would outlive an erasure
         return sha256
 
@@ -83,17 +103,7 @@ class FilesystemBlobStore:
             return False
 
     def _open(self, stored: bytes, name: str) -> bytes:
-        size = stored[len(MAGIC)] if stored.startswith(MAGIC) and len(stored) > len(MAGIC) else 0
-        start = len(MAGIC) + 1 + size
-        if not size or len(stored) < start:
-            raise BlobCorruptedError(f"stored file {name} is not a sealed blob")
-        try:
-            data = self.keys.open(stored[len(MAGIC) + 1:start].decode("ascii"), stored[start:])
-        except (RuntimeError, UnicodeDecodeError) as error:  # altered ciphertext, or a key id nobody knows
-            raise BlobCorruptedError(f"stored file {name} does not open: {error}") from None
-        if data is None:
-            raise DocumentErasedError()
-        return data
+        return open_sealed(self.keys, stored, name)
 
     def _read_clear(self, sha256: str) -> bytes:
         try:

@@ -28,10 +28,10 @@ from application.tokens import Tokens
 from application.vaults import Vaults
 from domain.procedures import Catalogue
 from infrastructure import embedded
-from infrastructure.blobs import FilesystemBlobStore
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.blob_table import blob_store
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.kiosk_doors import NoDoors
@@ -96,6 +96,9 @@ class System:
             if close is not None:
                 close()
         self.projector.store.close()
+        close_blobs = getattr(self.vaults.blobs, "close", None)  # the blob table's connections
+        if close_blobs is not None:
+            close_blobs()
         self.keys.close()
         self.app.close()
 
@@ -122,7 +125,7 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
                     doors=doors or NoDoors(), overdue_days=settings.overdue_days)
     accounts = Accounts(app, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock,
                         attempts=guards, common_passwords=load_common_passwords())
-    vaults = Vaults(app, dossiers=dossiers, blobs=FilesystemBlobStore.from_settings(keys, settings),
+    vaults = Vaults(app, dossiers=dossiers, blobs=blob_store(keys, settings),
                     signer=PyhankoSigner.from_settings(settings, names=accounts.display_name),
                     pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
     notifications = Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
@@ -175,7 +178,7 @@ def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
     private_files()
     keys = wiring.key_ring(settings)
-    projector = projector_over(settings.event_store_env(), read_store(settings),
+    projector = projector_over(settings.event_store_env(), read_store(settings, primary=True),
                                read_models(load_catalogue(settings.catalogue_path), embedded.secret_key(settings)),
                                settings.projection_batch)
     wiring.seal(keys, projector.log_reader)  # before it reads anything
@@ -190,8 +193,11 @@ def projector_over(env: dict[str, str], store: ReadStore, models: list[Any], bat
     return projector
 
 
-def read_store(settings: Settings) -> ReadStore:
-    """The read models' database: an SQLite file beside the events, or a schema of the PostgreSQL database."""
+def read_store(settings: Settings, *, primary: bool = False) -> ReadStore:
+    """The read models' database: an SQLite file beside the events, a schema of the PostgreSQL database, or (for
+    reading only, MOTCUA_READ_REPLICA) the same schema on a hot standby of it; the runner always writes the primary."""
     if settings.store == "sqlite":
         return SqliteReadStore(settings.data_dir / "readmodels.sqlite3")
+    if settings.read_replica and not primary:
+        return PostgresReadStore(settings.read_replica_conninfo(), settings.read_schema, read_only=True)
     return PostgresReadStore(settings.postgres_conninfo(), settings.read_schema)

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import nats
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
@@ -39,6 +40,8 @@ class KioskBusSettings:
     duplicate_window: float = 120.0
     ack_wait: float = 30.0
     retry_delay: float = 2.0
+    replicas: int = 1  # of the stream: 3 on a 3-node cluster
+    options: dict[str, Any] = field(default_factory=dict)  # for nats.connect: NKEY seed, TLS (infrastructure/natsconf)
 
     @property
     def events_filter(self) -> str:
@@ -48,7 +51,7 @@ class KioskBusSettings:
 async def ensure_stream(js: nats.js.JetStreamContext, settings: KioskBusSettings) -> None:
     """Create the device-event stream (file storage, duplicate window) or bring its config up to date."""
     config = StreamConfig(name=settings.stream, subjects=[settings.events_filter], storage=StorageType.FILE,
-                          duplicate_window=settings.duplicate_window)
+                          duplicate_window=settings.duplicate_window, num_replicas=settings.replicas)
     try:
         await js.stream_info(settings.stream)
     except NotFoundError:

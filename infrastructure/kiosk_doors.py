@@ -69,7 +69,8 @@ def nats_doors(bus: KioskBusSettings, timeout: float = 5.0) -> CommandLineDoors:
     """Doors over NATS request/reply on `<prefix>.<kiosk>.commands` (MOTCUA_BUS=nats)."""
 
     async def connect() -> CommandShortcuts:
-        nc = await nats.connect(servers=bus.servers, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True)
+        nc = await nats.connect(servers=bus.servers, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True,
+                                **bus.options)
         return KioskCommands(nc, prefix=bus.prefix, timeout=timeout)
     return CommandLineDoors(connect, timeout)
 

@@ -80,7 +80,7 @@ def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", cor
     if not servers or not all(url.startswith(("nats://", "tls://")) for url in servers):
         raise KioskConfigError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
     return KioskSettings(kiosk=kiosk, secret=secret, core_url=core_url or given.core_url, nats_servers=servers,
-                         nats_prefix=settings.nats.prefix,
+                         nats_prefix=settings.nats.prefix, nats_seed=settings.nats.nkey_seed, nats_ca=settings.nats.ca,
                          outbox=given.outbox or outbox or Path(f"var/kiosk-{kiosk}-outbox.sqlite3"),
                          screen_host=given.screen_host, screen_port=given.screen_port, screen_hosts=given.screen_hosts,
                          catalogue=settings.catalogue_path, trays=given.trays, faces=given.faces,

@@ -89,8 +89,9 @@ class Publisher:
     """Drains an Outbox to JetStream in order, reconnecting and backing off while NATS is unreachable."""
 
     def __init__(self, outbox: Outbox, servers: list[str], *, ack_timeout: float = 2.0,
-                 min_backoff: float = 0.2, max_backoff: float = 30.0) -> None:
+                 min_backoff: float = 0.2, max_backoff: float = 30.0, options: dict[str, Any] | None = None) -> None:
         self.outbox, self.servers, self.ack_timeout = outbox, servers, ack_timeout
+        self.options = options or {}  # the kiosk's NKEY seed, TLS and inbox (kiosk_edge/bus_auth.py)
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self._nc: Any = None
         self.wake = asyncio.Event()
@@ -134,7 +135,7 @@ class Publisher:
             # and the next drain connects afresh; run()'s backoff is the only retry policy.
             self._nc = await nats.connect(servers=self.servers, connect_timeout=1, allow_reconnect=False,
                                           max_reconnect_attempts=1, reconnect_time_wait=0.1, error_cb=_quiet,
-                                          disconnected_cb=_disconnected)
+                                          disconnected_cb=_disconnected, **self.options)
         return self._nc
 
 

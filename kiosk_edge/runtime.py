@@ -14,12 +14,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import nats
 
 from domain.kiosk_wire import CommandReply, Heartbeat, KioskCommand, encode, heartbeat_subject
 from kiosk_edge.auth import device_auth
+from kiosk_edge.bus_auth import bus_options
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, Usage, kiosk_procedures
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
@@ -67,6 +68,8 @@ class KioskSettings:
     core_url: str = "http://127.0.0.1:8000"
     nats_servers: tuple[str, ...] = ("nats://127.0.0.1:4222",)
     nats_prefix: str = "kiosk"
+    nats_seed: str = ""  # MOTCUA_NATS_NKEY_SEED: this kiosk's own NKEY user (kiosk_edge/bus_auth.py)
+    nats_ca: Path | None = None  # MOTCUA_NATS_CA
     outbox: Path = Path("var/kiosk-outbox.sqlite3")
     screen_host: str = "127.0.0.1"
     screen_port: int = 8100
@@ -110,7 +113,11 @@ class KioskProcess:
         self._ticking = threading.Event()
 
     def _nats_publisher(self, outbox: Outbox) -> Publisher:
-        return Publisher(outbox, list(self.settings.nats_servers), ack_timeout=1.0, min_backoff=0.2, max_backoff=5.0)
+        return Publisher(outbox, list(self.settings.nats_servers), ack_timeout=1.0, min_backoff=0.2, max_backoff=5.0,
+                         options=self._bus_options())
+
+    def _bus_options(self) -> dict[str, Any]:
+        return bus_options(self.settings.kiosk, self.settings.nats_seed, self.settings.nats_ca)
 
     def wait_for_core(self, stop: threading.Event, every: float = 0.2) -> bool:
         """Block until the core answers and takes the device login (False if `stop` is set first)."""
@@ -180,7 +187,7 @@ class KioskProcess:
             try:  # with endless reconnects nats-py would also retry the first connect forever: bound it
                 nc = await asyncio.wait_for(nats.connect(servers=list(s.nats_servers), connect_timeout=1,
                                                          max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                                         error_cb=_quiet), timeout=3)
+                                                         error_cb=_quiet, **self._bus_options()), timeout=3)
             except Exception as error:  # NATS down at start: try again shortly
                 log.info("commands: NATS not reachable (%s)", type(error).__name__)
                 await _wait(stop, 2.0)

@@ -148,12 +148,12 @@ def _checkpoint(args: argparse.Namespace, settings: Any, tables: Any) -> int:
 
 def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     from infrastructure.audit.bundle import BundleError, DossierNotFoundError, export_bundle
-    from infrastructure.blobs import FilesystemBlobStore
+    from infrastructure.blob_table import blob_store
     from infrastructure.privacy.wiring import key_ring
 
     chainer = _chainer(settings, tables)
     keys = key_ring(settings)  # the signed files are sealed under their owners' keys
-    blobs = FilesystemBlobStore.from_settings(keys, settings)
+    blobs = blob_store(keys, settings)
     try:
         manifest = export_bundle(tables, chainer, chainer._key(), blobs, args.code, args.output)
     except DossierNotFoundError as error:

@@ -19,7 +19,7 @@ async def monitor(settings: Settings) -> None:
     stop = asyncio.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         asyncio.get_running_loop().add_signal_handler(signum, stop.set)
-    nc = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1)
+    nc = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1, **bus.options)
     try:
         fleet = fleet_for(system, settings.fleet)
         await run(fleet, HeartbeatListener(nc, fleet.store, system.clock.now, bus.prefix), system.clock.now,

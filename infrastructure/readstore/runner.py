@@ -102,6 +102,8 @@ class Projector:
         self._advanced = threading.Condition()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        if getattr(store, "read_only", False):  # a hot standby: the tables come from the primary
+            return
         with store.transaction() as tx:
             tx.execute(store.ddl(TRACKING))
             tx.execute(store.ddl(QUARANTINE))

@@ -173,14 +173,17 @@ class PostgresReadStore:
 
     dialect = "postgres"
 
-    def __init__(self, conninfo: str, schema: str, pool_size: int = 4) -> None:
+    def __init__(self, conninfo: str, schema: str, pool_size: int = 4, *, read_only: bool = False) -> None:
         if not SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"read-model schema name {schema!r} must be lower-case letters, digits, underscores")
-        self.schema = schema
+        self.schema, self.read_only = schema, read_only
+        # A read-only store (a hot standby, MOTCUA_READ_REPLICA) creates nothing: the primary's runner made it all.
+        options = f"-c search_path={schema}" + (" -c default_transaction_read_only=on" if read_only else "")
         self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True,
-                                   kwargs={"row_factory": dict_row, "options": f"-c search_path={schema}"})
-        with self.pool.connection() as conn:
-            conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
+                                   kwargs={"row_factory": dict_row, "options": options})
+        if not read_only:
+            with self.pool.connection() as conn:
+                conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
 
     @contextmanager
     def transaction(self) -> Iterator[Tx]:

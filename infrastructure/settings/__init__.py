@@ -38,7 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "var")
     secret: Annotated[str, var("MOTCUA_SECRET_KEY", "32+ characters: keys OTP hashes, kiosk proofs and the 15-minute "
                                "access tokens; required with PostgreSQL, the same in every process",
-                               shown="generated into `var/secret.key` (SQLite only)")] = ""
+                               shown="generated into `var/secret.key` (SQLite only)", secret=True)] = ""
     catalogue_path: Annotated[Path, var("MOTCUA_CATALOGUE", "the procedure catalogue (validated at start-up; a bad "
                                         "file stops the process with the reason)",
                                         shown="`infrastructure/data/procedures.toml`")] = DEFAULT_CATALOGUE
@@ -52,6 +52,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                                     "date; `external`: `python -m projections run` does", choices=MODES)] = "inprocess"
     read_schema: Annotated[str, var("MOTCUA_READ_SCHEMA", "PostgreSQL schema of the read models (SQLite: "
                                     "`var/readmodels.sqlite3`)")] = "readmodels"
+    read_replica: Annotated[str, var("MOTCUA_READ_REPLICA", "libpq conninfo of a hot standby of the event database "
+                                     "(e.g. `host=pg-replica port=5432 dbname=motcua user=motcua_reader`): the API "
+                                     "serves the read models from it; needs `MOTCUA_PROJECTIONS=external` (the runner "
+                                     "writes the primary); never set it on the runner or the fleet monitor",
+                                     shown="unset: the primary", secret=True)] = ""
     projection_batch: Annotated[int, var("MOTCUA_PROJECTION_BATCH", "events per read-model transaction",
                                          minimum=1)] = 1000
     notifications: Annotated[str, var("MOTCUA_NOTIFICATIONS", "`inprocess`: the API process runs the notification "
@@ -67,7 +72,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         "INFO")
     metrics_token: Annotated[str, var("MOTCUA_METRICS_TOKEN", "bearer token of the Prometheus scraper for `/metrics` "
                                       "(32+ random characters); administrators' tokens are accepted too",
-                                      shown="none: administrators only")] = ""
+                                      shown="none: administrators only", secret=True)] = ""
     ready_max_lag: Annotated[int, var("MOTCUA_READY_MAX_LAG", "`/health/ready` answers 503 while a read model is more "
                                       "than this many events behind the log", minimum=0)] = 10000
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
@@ -92,6 +97,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return msgspec.structs.replace(tree, signing=msgspec.structs.replace(tree.signing, key_passwords=passwords))
 
     @property
+    def production(self) -> bool:
+        """PostgreSQL without the demo: every secret is given (mounted); no process writes one at start-up."""
+        return self.store == "postgres" and not self.demo
+
+    @property
     def blob_dir(self) -> Path:
         return self.files.blob_dir or self.data_dir / "blobs"
 
@@ -104,6 +114,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         p = self.postgres
         parts = {"host": p.host, "port": p.port, "dbname": p.dbname, "user": p.user, "password": p.password}
         return " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
+
+    def read_replica_conninfo(self) -> str:
+        """MOTCUA_READ_REPLICA, checked: only with PostgreSQL and a read-model runner of its own."""
+        if self.store != "postgres" or self.projections != "external":
+            raise SettingsError("MOTCUA_READ_REPLICA needs MOTCUA_STORE=postgres and MOTCUA_PROJECTIONS=external: "
+                                "read models on a standby are written by the runner on the primary")
+        return self.read_replica
 
     def event_store_env(self) -> dict[str, str]:
         """The eventsourcing environment for the chosen store."""

@@ -18,7 +18,7 @@ class PostgresSettings(msgspec.Struct, frozen=True, kw_only=True):
     port: Annotated[str, var("POSTGRES_PORT", "its port")] = "5432"
     dbname: Annotated[str, var("POSTGRES_DBNAME", "its database (the read models live there too)")] = "motcua"
     user: Annotated[str, var("POSTGRES_USER", "its user")] = "postgres"
-    password: Annotated[str, var("POSTGRES_PASSWORD", "its password")] = ""
+    password: Annotated[str, var("POSTGRES_PASSWORD", "its password", secret=True)] = ""
     schema: Annotated[str, var("POSTGRES_SCHEMA", "schema of the event store tables", shown="empty (public)")] = ""
     pool_size: Annotated[str, var("POSTGRES_POOL_SIZE", "event-store connections per process kept open (all "
                                   "applications of a process share one pool)")] = "2"
@@ -39,12 +39,23 @@ class NatsSettings(msgspec.Struct, frozen=True, kw_only=True):
     prefix: Annotated[str, var("MOTCUA_NATS_PREFIX", "subject prefix of the kiosk bus")] = "kiosk"
     durable: Annotated[str, var("MOTCUA_NATS_DURABLE", "durable consumer of `python -m infrastructure.device_consumer`"
                                 )] = "core-device-events"
+    replicas: Annotated[int, var("MOTCUA_NATS_REPLICAS", "replicas of the device-event stream: 3 on a 3-node cluster "
+                                 "(docs/OPERATIONS.md)", minimum=1)] = 1
+    nkey_seed: Annotated[str, var("MOTCUA_NATS_NKEY_SEED", "this process's NKEY user seed (`SU…`): the core's user, "
+                                  "or a kiosk's own, made by `python -m infrastructure.natsconf`",
+                                  shown="unset: no authentication (development bus)", secret=True)] = ""
+    ca: Annotated[Path | None, var("MOTCUA_NATS_CA", "the CA the NATS servers' TLS certificates chain to (with "
+                                   "`tls://` URLs, or a server that requires TLS)", shown="unset: no TLS")] = None
 
 
 class FilesSettings(msgspec.Struct, frozen=True, kw_only=True):
     """Files outside the event store."""
 
-    blob_dir: Annotated[Path | None, var("MOTCUA_BLOB_DIR", "content-addressed document store",
+    blob_store: Annotated[str, var("MOTCUA_BLOB_STORE", "`database`: documents in the event database's "
+                                   "`onestop_blobs` table with `MOTCUA_STORE=postgres` (shared by every replica); "
+                                   "`files`: under `MOTCUA_BLOB_DIR` (always with SQLite)",
+                                   choices=("database", "files"))] = "database"
+    blob_dir: Annotated[Path | None, var("MOTCUA_BLOB_DIR", "content-addressed document store on files",
                                          shown="`<data dir>/blobs`")] = None
     font_dir: Annotated[Path, var("MOTCUA_FONT_DIR", "fonts with Vietnamese glyphs for PDFs")] = Path(
         "/usr/share/fonts/truetype/dejavu")
@@ -56,12 +67,12 @@ class SigningSettings(msgspec.Struct, frozen=True, kw_only=True):
 
     p12: Annotated[str, var("MOTCUA_SIGNING_P12", "production agency signing key (PKCS#12 file)",
                             shown="unset (development PKI)")] = ""
-    p12_password: Annotated[str, var("MOTCUA_SIGNING_P12_PASSWORD", "its password", shown="unset")] = ""
+    p12_password: Annotated[str, var("MOTCUA_SIGNING_P12_PASSWORD", "its password", shown="unset", secret=True)] = ""
     pkcs11_module: Annotated[str, var("MOTCUA_PKCS11_MODULE", "the agency key on a USB token or HSM (the vendor's "
                                       "PKCS#11 library) instead of `MOTCUA_SIGNING_P12`", shown="unset")] = ""
     pkcs11_token_label: Annotated[str, var("MOTCUA_PKCS11_TOKEN_LABEL", "its token", shown="unset")] = ""
     pkcs11_key_label: Annotated[str, var("MOTCUA_PKCS11_KEY_LABEL", "its key", shown="unset")] = ""
-    pkcs11_pin: Annotated[str, var("MOTCUA_PKCS11_PIN", "its user PIN", shown="unset")] = ""
+    pkcs11_pin: Annotated[str, var("MOTCUA_PKCS11_PIN", "its user PIN", shown="unset", secret=True)] = ""
     personal_keys: Annotated[str, var("MOTCUA_PERSONAL_KEYS", "TOML file mapping each staff account to its own "
                                       "signing key, a PKCS#12 file (its password in the variable the entry's "
                                       "`password_env` names) or a PKCS#11 key label; required with "
@@ -91,13 +102,13 @@ class SmsSettings(msgspec.Struct, frozen=True, kw_only=True):
     url: Annotated[str, var("MOTCUA_SMS_URL", "SMS gateway. With no channel configured every channel is the console, "
                             "which logs only the template and the masked address (never the text: OTP codes); with "
                             "`MOTCUA_DEMO=1` the texts are listed on `/demo/messages`", shown="unset")] = ""
-    token: Annotated[str, var("MOTCUA_SMS_TOKEN", "its bearer token", shown="unset")] = ""
+    token: Annotated[str, var("MOTCUA_SMS_TOKEN", "its bearer token", shown="unset", secret=True)] = ""
     sender: Annotated[str, var("MOTCUA_SMS_SENDER", "its sender name")] = "MOTCUA"
 
 
 class ZaloSettings(msgspec.Struct, frozen=True, kw_only=True):
     url: Annotated[str, var("MOTCUA_ZALO_URL", "Zalo ZNS gateway", shown="unset")] = ""
-    token: Annotated[str, var("MOTCUA_ZALO_TOKEN", "its access token", shown="unset")] = ""
+    token: Annotated[str, var("MOTCUA_ZALO_TOKEN", "its access token", shown="unset", secret=True)] = ""
 
 
 class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,7 +116,7 @@ class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
     port: Annotated[int, var("MOTCUA_SMTP_PORT", "its port", minimum=1)] = 25
     sender: Annotated[str, var("MOTCUA_SMTP_FROM", "the From address")] = "motcua@localhost"
     user: Annotated[str, var("MOTCUA_SMTP_USER", "login user", shown="unset")] = ""
-    password: Annotated[str, var("MOTCUA_SMTP_PASSWORD", "login password", shown="unset")] = ""
+    password: Annotated[str, var("MOTCUA_SMTP_PASSWORD", "login password", shown="unset", secret=True)] = ""
     starttls: Annotated[bool, var("MOTCUA_SMTP_STARTTLS", "upgrade the connection with STARTTLS")] = False
 
 
@@ -138,7 +149,8 @@ class AuditSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The audit chain (docs/AUDIT.md)."""
 
     event_mac_key: Annotated[str, var("MOTCUA_EVENT_MAC_KEY", "a secret the database never holds: every stored "
-                                      "event carries its MAC; required by the chainer", shown="unset")] = ""
+                                      "event carries its MAC; required by the chainer", shown="unset",
+                                      secret=True)] = ""
     key_file: Annotated[Path | None, var("MOTCUA_AUDIT_KEY_FILE", "checkpoint signing key (Ed25519, generated on "
                                          "first use, public half beside it)",
                                          shown="`<data dir>/audit/checkpoint-key.pem`")] = None
@@ -163,9 +175,9 @@ class PrivacySettings(msgspec.Struct, frozen=True, kw_only=True):
     data_key: Annotated[str, var("MOTCUA_DATA_KEY", "base64 of 32 random bytes: the master key that wraps every "
                                  "person's data key (personal data in events is encrypted at rest; docs/PRIVACY.md); "
                                  "required with PostgreSQL, the same in every process",
-                                 shown="generated into `var/data.key` (SQLite only)")] = ""
+                                 shown="generated into `var/data.key` (SQLite only)", secret=True)] = ""
     data_key_new: Annotated[str, var("MOTCUA_DATA_KEY_NEW", "the new master key for `python -m "
-                                     "infrastructure.privacy rotate`", shown="unset")] = ""
+                                     "infrastructure.privacy rotate`", shown="unset", secret=True)] = ""
 
 
 class FaceSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -178,7 +190,7 @@ class FaceSettings(msgspec.Struct, frozen=True, kw_only=True):
     det_size: Annotated[int, var("MOTCUA_FACE_DET_SIZE", "detector input size (pixels, square)", minimum=1)] = 640
     threshold: Annotated[float, var("MOTCUA_FACE_THRESHOLD", "cosine similarity a match needs")] = 0.35
     template_key: Annotated[str, var("MOTCUA_FACE_TEMPLATE_KEY", "base64 32-byte key sealing face templates",
-                                     shown="unset")] = ""
+                                     shown="unset", secret=True)] = ""
     camera: Annotated[str, var("MOTCUA_FACE_CAMERA", "a camera device number or a folder of frames")] = "0"
 
 
@@ -186,7 +198,7 @@ class KioskSettings(msgspec.Struct, frozen=True, kw_only=True):
     """The kiosk process (`python -m kiosk_edge run`); the demo kiosk of `make run` reads the screen and trays."""
 
     key: Annotated[str, var("MOTCUA_KIOSK_KEY", "the kiosk's key, e.g. `Q6-01`", shown="—")] = ""
-    secret: Annotated[str, var("MOTCUA_KIOSK_SECRET", "its device secret", shown="—")] = ""
+    secret: Annotated[str, var("MOTCUA_KIOSK_SECRET", "its device secret", shown="—", secret=True)] = ""
     core_url: Annotated[str, var("MOTCUA_CORE_URL", "the core's API")] = "http://127.0.0.1:8000"
     outbox: Annotated[Path | None, var("MOTCUA_KIOSK_OUTBOX", "its SQLite outbox",
                                        shown="`var/kiosk-<key>-outbox.sqlite3`")] = None

@@ -25,12 +25,14 @@ class Var(msgspec.Struct, frozen=True):
     shown: str | None = None  # the default as the README states it, when the typed default alone would mislead
     choices: tuple[str, ...] = ()
     minimum: float | None = None
+    secret: bool = False  # also read from the file `<name>_FILE` names (a mounted secret)
 
 
 def var(name: str, doc: str, *, shown: str | None = None, choices: tuple[str, ...] = (),
-        minimum: float | None = None) -> msgspec.Meta:
-    """Field metadata naming the environment variable (use as `Annotated[type, var(...)]`)."""
-    return msgspec.Meta(extra={"var": Var(name, doc, shown, choices, minimum)})
+        minimum: float | None = None, secret: bool = False) -> msgspec.Meta:
+    """Field metadata naming the environment variable (use as `Annotated[type, var(...)]`); a `secret` may instead
+    be a file named by `<name>_FILE`, as compose mounts secrets under /run/secrets."""
+    return msgspec.Meta(extra={"var": Var(name, doc, shown, choices, minimum, secret)})
 
 
 def load(cls: type[S], environ: Mapping[str, str]) -> S:
@@ -41,7 +43,18 @@ def load(cls: type[S], environ: Mapping[str, str]) -> S:
             values[field.name] = load(kind, environ)
         elif meta is not None and meta.name in environ:
             values[field.name] = _convert(meta, kind, environ[meta.name])
+        elif meta is not None and meta.secret and environ.get(f"{meta.name}_FILE"):
+            values[field.name] = _convert(meta, kind, _secret_file(meta, environ[f"{meta.name}_FILE"]))
     return cls(**values)
+
+
+def _secret_file(meta: Var, path: str) -> str:
+    """The secret in a mounted file (trailing newline dropped); the error names the variable, never the content."""
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = getattr(error, "strerror", None) or type(error).__name__
+        raise SettingsError(f"{meta.name}_FILE names {path}, which cannot be read: {reason}") from None
 
 
 def variables(cls: type[msgspec.Struct]) -> Iterator[tuple[Var, Any]]:
@@ -51,6 +64,10 @@ def variables(cls: type[msgspec.Struct]) -> Iterator[tuple[Var, Any]]:
             yield from variables(kind)
         elif meta is not None:
             yield meta, field.default
+            if meta.secret:
+                yield Var(f"{meta.name}_FILE", f"a file holding `{meta.name}` (a mounted secret, e.g. "
+                          f"`/run/secrets/…`); read at start-up, never written; the variable itself wins",
+                          "unset"), ""
 
 
 def _fields(cls: type[msgspec.Struct]) -> Iterator[tuple[msgspec.structs.FieldInfo, Any, Var | None]]:

@@ -71,6 +71,8 @@ class PyhankoSigner:
         account's display name, for the certificates the development PKI issues."""
         signing = settings.signing
         location = signing.location or DEFAULT_LOCATION
+        if not signing.p12 and not signing.pkcs11_module and settings.production:
+            return cls.from_dev_pki(existing_dev_pki(settings), names=names, location=location)
         if not signing.p12 and not signing.pkcs11_module:
             log.warning("no MOTCUA_SIGNING_P12: signing with the development PKI (not for production)")
             return cls.from_dev_pki(ensure_dev_pki(settings.dev_pki_dir), names=names, location=location)
@@ -133,3 +135,16 @@ def _signature(s: SignatureReport) -> PdfSignature:
 def _signed_dossier(report: VerificationReport) -> str | None:
     # Taken from a signed revision: the document as it is now may carry an unsigned, forged entry.
     return next((s.metadata[DOSSIER_KEY] for s in reversed(report.signatures) if DOSSIER_KEY in s.metadata), None)
+
+
+def existing_dev_pki(settings: Settings) -> DevPki:
+    """In production mode a development PKI is used only when given explicitly and already made (by the stack or a
+    test); a process never creates one: without a signing key the start stops naming the settings."""
+    directory = settings.signing.dev_pki_dir
+    if directory is None or not (directory / "root-ca.pem").is_file():
+        raise SigningConfigurationError(
+            "production mode (MOTCUA_STORE=postgres without MOTCUA_DEMO) creates no signing keys at start-up: set "
+            "MOTCUA_SIGNING_P12 (mounted secret) with MOTCUA_TRUST_ROOTS, or MOTCUA_PKCS11_MODULE, or "
+            "MOTCUA_DEV_PKI_DIR to a development PKI made beforehand")
+    log.warning("production mode on the development PKI of MOTCUA_DEV_PKI_DIR (tests and `make stack` only)")
+    return ensure_dev_pki(directory)  # all its files exist: reused, nothing written

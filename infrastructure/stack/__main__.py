@@ -7,8 +7,8 @@ and NATS (infrastructure/stack/local.py says how a container becomes a process).
 
 Before starting: the event-store schema, each declared secret that is missing (development keys only, e.g. the
 audit checkpoint key), and the demo data (staff logins, kiosk Q6-01 with its device secret). Replicas of a service
-with a healthcheck start one after another once the previous one passes it, so only the first writes the
-development PKI; a service starts once those it depends on are up (healthy, when so declared). A process that ends
+with a healthcheck start one after another once the previous one passes it; the development PKI
+(`MOTCUA_DEV_PKI_DIR`) is made here, since no process writes keys in production mode; a service starts once those it depends on are up (healthy, when so declared). A process that ends
 is started again by the service's restart policy. SIGTERM or Ctrl+C stops every process (20 s, then SIGKILL).
 """
 
@@ -31,12 +31,17 @@ from infrastructure.stack.local import LocalProcess, plan
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_RECIPES = {"audit-checkpoint-key": ("-m", "infrastructure.audit", "keygen")}  # development keys only
+DEV_PKI = "/var/lib/motcua/dev-pki"  # on the `appdata` volume: `<stack dir>/appdata/dev-pki` locally
 HEALTHY_WITHIN = 300.0  # seconds: six processes start on two busy cores
 
 
 def machine_environment() -> dict[str, str]:
-    """scripts/stack.env's defaults under this process's environment."""
-    return read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
+    """scripts/stack.env's defaults under this process's environment; without a signing key, the development PKI
+    that `prepare` makes on the shared `appdata` volume (production mode makes none at start-up)."""
+    environ = read_env_file(ROOT / "scripts" / "stack.env") | dict(os.environ)
+    if not environ.get("MOTCUA_SIGNING_P12") and not environ.get("MOTCUA_PKCS11_MODULE"):
+        environ.setdefault("MOTCUA_DEV_PKI_DIR", DEV_PKI)
+    return environ
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -125,6 +130,9 @@ def prepare(planned: list[LocalProcess], environ: dict[str, str]) -> None:
                 Path(value).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
                 _one_shot([environ.get("PYTHON", sys.executable), *SECRET_RECIPES[name]], process.environment)
     api = next(p for p in planned if p.service == "api")
+    if api.environment.get("MOTCUA_DEV_PKI_DIR"):  # processes in production mode only read it
+        from infrastructure.signing.pki import ensure_dev_pki
+        ensure_dev_pki(Path(api.environment["MOTCUA_DEV_PKI_DIR"]))
     _one_shot([environ.get("PYTHON", sys.executable), "-m", "infrastructure.stack", "seed"], api.environment)
 
 

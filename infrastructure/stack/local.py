@@ -97,7 +97,7 @@ def plan(topology: Topology, variables: Mapping[str, str], python: str, stack_di
 # Variables whose compose value describes the topology (where to listen, whom to call, where files live): the
 # machine's environment does not replace them, so the stack runs what compose declares.
 _TOPOLOGY_OWNED = frozenset({"MOTCUA_API_HOST", "MOTCUA_API_PORT", "MOTCUA_KIOSK_SCREEN_HOST",
-                             "MOTCUA_KIOSK_SCREEN_PORT", "MOTCUA_CORE_URL", "MOTCUA_DATA_DIR", "MOTCUA_KIOSK_OUTBOX", "MOTCUA_AUDIT_KEY_FILE",
+                             "MOTCUA_KIOSK_SCREEN_PORT", "MOTCUA_CORE_URL", "MOTCUA_DATA_DIR", "MOTCUA_KIOSK_OUTBOX", "MOTCUA_AUDIT_KEY_FILE", "MOTCUA_DEV_PKI_DIR",
                              "MOTCUA_BUS", "MOTCUA_PROJECTIONS", "MOTCUA_NOTIFICATIONS", "MOTCUA_STORE",
                              "MOTCUA_KIOSK_KEY"})
 

@@ -35,7 +35,14 @@ def process_env(pg: dict[str, str], schema: str, data_dir: Path, **extra: str) -
         "POSTGRES_DBNAME": pg["dbname"], "POSTGRES_USER": pg["user"], "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema,
         "MOTCUA_READ_SCHEMA": f"{schema}_read", "MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_SECRET_KEY": SECRET,
         "MOTCUA_DATA_KEY": DATA_KEY, "MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external",
+        "MOTCUA_DEV_PKI_DIR": extra.get("MOTCUA_DEV_PKI_DIR") or str(dev_pki(data_dir)),
     } | extra
+
+
+def dev_pki(data_dir: Path) -> Path:
+    """A development PKI made before the processes start: in production mode none of them creates keys."""
+    from infrastructure.signing.pki import ensure_dev_pki
+    return ensure_dev_pki(data_dir / "pki").directory
 
 
 def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:

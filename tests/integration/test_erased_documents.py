@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import psycopg
 import pytest
 from litestar.testing import TestClient
 
@@ -28,6 +29,11 @@ GONE = "Tài liệu đã bị xóa theo yêu cầu xóa dữ liệu cá nhân."
 
 
 def blob_files(settings: Settings) -> dict[Path, bytes]:
+    """Every stored blob: the files, or with PostgreSQL the rows of the event database's `onestop_blobs`."""
+    if settings.store == "postgres":
+        with psycopg.connect(settings.postgres_conninfo()) as conn:
+            rows = conn.execute(f"SELECT name, sealed FROM {settings.postgres.schema}.onestop_blobs").fetchall()
+        return {Path(name): bytes(sealed) for name, sealed in rows}
     root = settings.blob_dir
     return {path: path.read_bytes() for path in root.rglob("*") if path.is_file()}
 

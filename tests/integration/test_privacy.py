@@ -29,6 +29,7 @@ from infrastructure.privacy.__main__ import main as privacy
 from infrastructure.privacy.master import MasterKeyError
 from infrastructure.privacy.wiring import key_ring, seal
 from infrastructure.settings import Settings
+from infrastructure.signing.pki import ensure_dev_pki
 from tests.application.test_kiosk_day import collect_and_hand_over, play_full_day, process
 from tests.conftest import PG
 from tests.fakes import FakeClock, FakeOtp, MemoryKeys
@@ -61,7 +62,8 @@ def settings(request, tmp_path, monkeypatch) -> Settings:
     if request.param == "postgres":
         schema = request.getfixturevalue("pg_schema")
         env |= {"POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"], "POSTGRES_DBNAME": PG["dbname"],
-                "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema, "MOTCUA_READ_SCHEMA": schema, "MOTCUA_DATA_KEY": KEY}
+                "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema, "MOTCUA_READ_SCHEMA": schema, "MOTCUA_DATA_KEY": KEY,
+                "MOTCUA_DEV_PKI_DIR": str(ensure_dev_pki(tmp_path / "pki").directory)}  # production makes no keys
     for name in ("MOTCUA_DATA_KEY", "MOTCUA_DATA_KEY_NEW", "POSTGRES_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
