@@ -10,8 +10,8 @@ from pathlib import Path
 
 import psycopg
 
-from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Role
+from tests.onestop_support import dossiers_on
 from tests.fakes import FakeClock, WeekdayCalendar
 from tests.faults.private_pg import BIN, PrivatePostgres
 from tests.faults.support import DATA_KEY, free_port, wait_until
@@ -90,14 +90,14 @@ def store_env(pg: PrivatePostgres, schema: str, data_dir: Path, **extra: str) ->
 
 def receive(env: dict[str, str], catalogue, count: int, first: int = 0) -> list[str]:
     """`count` dossiers received at the counter (codes), through the real application."""
-    dossiers = Dossiers(env, catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = dossiers_on(env, catalogue, WeekdayCalendar(), FakeClock())
     try:
         return [dossiers.receive(procedure_code=PROCEDURE, channel=Channel.COUNTER, components=[],
                                  applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy",
                                                      phone="0901000101"), actor=OFFICER)[0]
                 for n in range(first, first + count)]
     finally:
-        dossiers.close()
+        dossiers.app.close()
 
 
 def count_events(pg: PrivatePostgres, schema: str, dbname: str = "postgres") -> int:
