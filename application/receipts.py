@@ -15,7 +15,7 @@ from domain.amount_words import amount_in_words
 from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
-from domain.errors import InvalidValueError
+from domain.errors import DomainError, InvalidValueError
 from domain.fee_receipt import ReceiptSeries, ReceiptStatus, series_id
 from domain.procedures import Catalogue
 from domain.values import Actor, PaymentMethod
@@ -46,6 +46,16 @@ class FeeReceipt(msgspec.Struct, frozen=True, kw_only=True):
     replaces: str | None = None
     replaced_by: str | None = None
     cancel_reason: str | None = None
+
+
+class SigningUnavailableError(DomainError):
+    """This process has no agency certificate or renderer to seal receipts with."""
+
+    code = "signing_unavailable"
+
+    def __init__(self) -> None:
+        super().__init__("receipt PDFs cannot be sealed: no signer configured",
+                         "Chưa cấu hình chữ ký số của đơn vị thu: không thể lập biên lai PDF.")
 
 
 class Receipts:
@@ -112,7 +122,8 @@ class Receipts:
 
     def receipt_pdf(self, agency: str, year: int, number: int, *, actor: Actor) -> bytes:
         """The receipt as a PDF with the agency's digital signature (chữ ký số của đơn vị thu)."""
-        assert self.renderer is not None and self.signer is not None, "Receipts needs a renderer and a signer for PDFs"
+        if self.renderer is None or self.signer is None:
+            raise SigningUnavailableError()
         receipt = self.get_receipt(agency, year, number)
         pdf = self.renderer.render_fee_receipt(receipt)
         return self.signer.sign(pdf, who=actor, key=SigningKey.AGENCY, reason=SEAL_REASON, placement=Placement.INVISIBLE,
@@ -137,4 +148,4 @@ def _has_receipt(series: ReceiptSeries, code: str, version: int) -> bool:
     return any(r.dossier_code == code and r.payment_version == version for r in series.receipts)
 
 
-__all__ = ["FeeReceipt", "InvalidValueError", "Receipts"]
+__all__ = ["FeeReceipt", "InvalidValueError", "Receipts", "SigningUnavailableError"]
