@@ -141,6 +141,18 @@ class RefundLine(msgspec.Struct, frozen=True):
     at: datetime
 
 
+class DepartmentCashLine(msgspec.Struct, frozen=True):
+    """The part of a collection's cash handed to one department (phân loại tiền)."""
+
+    kiosk: str
+    collection_number: int
+    department: str
+    department_name: str
+    amount: int
+    dossiers: int
+    at: datetime
+
+
 class CashTotals(msgspec.Struct, frozen=True):
     cash_expected: int
     cash_counted: int
@@ -168,6 +180,7 @@ class CashLedger(msgspec.Struct, frozen=True):
     bank_qr: list[BankQrPayment]
     totals: CashTotals
     refunds: list[RefundLine] = []
+    department_cash: list[DepartmentCashLine] = []
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -235,6 +248,9 @@ def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date, 
     where, params = _where("r.at", start, end, "d.kiosk", kiosk)
     refunds = _rows(store, RefundLine, "SELECT r.* FROM cash_ledger_refunds r JOIN cash_ledger_dossiers d "
                                        f"ON d.id = r.dossier_id WHERE {where} ORDER BY r.position", params, visible)
+    where, params = _where("at", start, end, "kiosk", kiosk)
+    department_cash = _rows(store, DepartmentCashLine, f"SELECT * FROM cash_ledger_department_cash WHERE {where} "
+                                                       "ORDER BY position, department", params, visible)
     totals = CashTotals(
         refunds_cash=sum(r.amount for r in refunds if r.method == "cash"),
         refunds_bank_transfer=sum(r.amount for r in refunds if r.method == "bank_transfer"),
@@ -244,7 +260,8 @@ def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date, 
         paid_cash=sum(d.paid_cash for d in dossiers), paid_bank_qr=sum(d.paid_bank_qr for d in dossiers),
         shortfall=sum(d.shortfall for d in dossiers), excess=sum(d.excess for d in dossiers))
     return CashLedger(kiosk=kiosk, start=start, end=end, collections=collections, cash_in=cash_in, dossiers=dossiers,
-                      bank_qr=bank_qr, totals=totals, refunds=refunds)
+                      bank_qr=bank_qr, totals=totals, refunds=refunds,
+                      department_cash=department_cash)
 
 
 class CashEntry(msgspec.Struct, frozen=True):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from domain.cash_split import CashSplit
 from domain.codes import dossier_id
 from domain.dossier import Dossier, RefundMethod
 from domain.erasure import Erasure
@@ -236,6 +237,10 @@ class CashLedgerReadModel(ReadModel):
             "position INT NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL", "amount INT NOT NULL",
             "method TEXT NOT NULL", "reason TEXT NOT NULL", "bank_reference TEXT", "at TS NOT NULL"), key="position"),
         Table("cash_ledger_bank_qr_keys", columns("id TEXT NOT NULL", "position INT NOT NULL"), key="id"),
+        Table("cash_ledger_department_cash", columns(
+            "id TEXT NOT NULL", "position INT NOT NULL", "kiosk TEXT NOT NULL", "collection_number INT NOT NULL",
+            "department TEXT NOT NULL", "department_name TEXT NOT NULL", "amount INT NOT NULL", "dossiers INT NOT NULL",
+            "at TS NOT NULL"), key="id"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS cash_ledger_collections_kiosk ON cash_ledger_collections (kiosk, number)",
                "CREATE INDEX IF NOT EXISTS cash_ledger_cash_in_kiosk ON cash_ledger_cash_in (kiosk, at)",
@@ -312,6 +317,17 @@ class CashLedgerReadModel(ReadModel):
         rows.put("cash_ledger_refunds", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
                                          "amount": amount, "method": method, "reason": reason,
                                          "bank_reference": bank_reference, "at": utc(at)})
+
+    @on(CashSplit.Recorded)
+    def _split(self, rows: Rows, e: Any, position: int) -> None:
+        """The collection's cash by department; committed right after the kiosk's `Collected`, so the kiosk's count
+        of collections already names this one."""
+        number = existing(rows, "cash_ledger_kiosks", str(kiosk_id(e.kiosk)))["collections"]
+        for part in e.departments:
+            rows.put("cash_ledger_department_cash", {
+                "id": f"{e.kiosk}/{number}/{part.department}", "position": position, "kiosk": e.kiosk,
+                "collection_number": number, "department": part.department, "department_name": part.department_name,
+                "amount": part.amount, "dossiers": len(part.dossiers), "at": utc(e.at)})
 
     @on(PaymentMatch.Matched)
     def _reconciled(self, rows: Rows, e: Any, position: int) -> None:
