@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from application.cash_split import CashCollections
 from application.receipts import Receipts
+from application.reconciliation import Reconciliation
 from application.refunds import Refunds
 from domain.clock import VIETNAM
 from domain.codes import dossier_id
@@ -77,7 +78,24 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     assert kept == sum(r.amount for r in issued) - ledger.totals.refunds_cash - ledger.totals.refunds_bank_transfer
     assert ledger.totals.refunds_cash + ledger.totals.refunds_bank_transfer == refunded > 0
     assert cash_box(store, "Q6-01").cash_in_box == 0  # emptied by the collection
+
+    # The bank's statement confirms one bank-QR payment; rebuilt from zero, the money tables are as live made them.
+    qr = next(e for code in codes for e in dossiers.events.get(dossier_id(code))
+              if isinstance(e, Dossier.PaymentReceived) and e.method.value == "bank_qr")
+    line = f"{local_day:%d/%m/%Y};FT77;;{qr.amount};CK {_code_of(dossiers, qr)}\n"
+    statement = ("Ngày giao dịch;Số tham chiếu;Số tiền ghi nợ;Số tiền ghi có;Nội dung\n" + line).encode()
+    assert Reconciliation(dossiers, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
+    projector.catch_up()
+    tables = [t.name for name in ("cash_ledger", "reconciliation") for t in projector.models[name].tables]
+    before = {t: sorted(map(str, store.query(f"SELECT * FROM {t}"))) for t in tables}
+    assert all(before.values())
+    projector.rebuild("cash_ledger", "reconciliation")
+    assert {t: sorted(map(str, store.query(f"SELECT * FROM {t}"))) for t in tables} == before
     store.close()
+
+
+def _code_of(dossiers, event) -> str:
+    return next(iter(dossiers.events.get(event.originator_id))).code
 
 
 def _exists(receipts: Receipts, agency: str, year: int, number: int) -> bool:
