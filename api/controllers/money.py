@@ -56,6 +56,10 @@ class StatementBody(msgspec.Struct, forbid_unknown_fields=True):
     content: Annotated[bytes, msgspec.Meta(max_length=MAX_STATEMENT_BYTES)]
 
 
+class IssueBody(msgspec.Struct, forbid_unknown_fields=True):
+    """No data: the receipts follow from the dossier's payments."""
+
+
 class IssuedReceipts(msgspec.Struct):
     code: str
     receipts: list[str]  # "<year>/<number>"
@@ -81,7 +85,7 @@ class MoneyController(Controller):
 
     @post("/dossiers/{code:str}/fee-receipts", sync_to_thread=True, summary="Lập biên lai điện tử / Issue fee receipts",
           opt=rules(COUNTER, "dossier"))
-    def issue_receipts(self, code: FromPath[str], system: NamedDependency[System],
+    def issue_receipts(self, code: FromPath[str], data: JSONBody[IssueBody], system: NamedDependency[System],
                        principal: NamedDependency[Principal]) -> IssuedReceipts:
         """A receipt for each payment of the dossier that has none yet (none new: an empty list)."""
         issued = receipts_of(system).issue_for_payments(code, actor=principal.actor)

@@ -49,7 +49,7 @@ def test_fee_receipts_are_issued_read_cancelled_and_replaced_over_http(client, s
     code = receive(client)
     pay(client, code, "cash", 8000)
     agency = code.rsplit("-", 2)[0]
-    issued = client.post(f"/money/dossiers/{code}/fee-receipts", headers=RECEPTION)
+    issued = client.post(f"/money/dossiers/{code}/fee-receipts", json={}, headers=RECEPTION)
     year = system.clock.now().astimezone(VIETNAM).year
     assert issued.status_code == 201 and issued.json()["receipts"] == [f"{year}/1"]
     answer = client.get(f"/money/fee-receipts/{agency}/{year}/1", headers=AUDITOR)
