@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import io
 import unicodedata
 
 import pytest
@@ -129,3 +130,56 @@ def test_a_ward_code_is_not_mistaken_for_the_district_or_another_ward() -> None:
 def test_a_reference_without_a_valid_code_names_none() -> None:
     assert codes_in("H29.06-261340-0001 nop phi", AGENCIES) == []  # month 13 does not exist
     assert codes_in("chuyen tien", AGENCIES) == []
+
+
+LINE = st.fixed_dictionaries({
+    "booked_on": st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    "bank_reference": st.from_regex(r"FT[0-9A-Z]{1,20}", fullmatch=True),
+    "amount": st.integers(min_value=1, max_value=100_000_000),
+    "text": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=80)
+           .map(lambda t: unicodedata.normalize("NFC", "".join(c for c in t if c.isprintable())).strip()),
+})
+
+
+@given(st.lists(LINE, min_size=1, max_size=20), st.sampled_from([";", ",", "\t"]), st.booleans())
+def test_any_statement_written_as_a_bank_writes_it_reads_back_line_for_line(lines, delimiter, bom) -> None:
+    import csv as csv_module
+
+    out = io.StringIO()
+    writer = csv_module.writer(out, delimiter=delimiter)
+    writer.writerow(["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"])
+    for line in lines:
+        writer.writerow([f"{line['booked_on']:%d/%m/%Y}", line["bank_reference"], "", f"{line['amount']:,}".replace(",", "."),
+                         line["text"]])
+    data = (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
+    parsed = parse_csv(data)
+    assert [(p.booked_on, p.bank_reference, p.amount, p.text) for p in parsed] == [
+        (l["booked_on"], l["bank_reference"], l["amount"], l["text"]) for l in lines]
+
+
+@given(st.lists(LINE, min_size=1, max_size=10))
+def test_any_camt053_statement_reads_back_its_credit_entries(lines) -> None:
+    from xml.sax.saxutils import escape
+
+    entries = "".join(
+        f'<Ntry><Amt Ccy="VND">{l["amount"]}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{l["booked_on"]:%Y-%m-%d}</Dt>'
+        f'</BookgDt><AcctSvcrRef>{l["bank_reference"]}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{escape(l["text"])}'
+        f"</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>" for l in lines)
+    document = ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>'
+                f"{entries}</Stmt></BkToCstmrStmt></Document>")
+    parsed = parse_camt053(document.encode())
+    assert [(p.booked_on, p.bank_reference, p.amount) for p in parsed] == [
+        (l["booked_on"], l["bank_reference"], l["amount"]) for l in lines]
+
+
+@given(st.sampled_from(AGENCIES), st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)),
+       st.integers(min_value=1, max_value=9999), st.lists(st.sampled_from(["", " ", "-", ".", "  "]), min_size=3, max_size=3),
+       st.booleans(), st.text(alphabet="abc xyz", max_size=10))
+def test_a_code_is_found_whatever_the_separators_and_case(agency, day, sequence, separators, lower, noise) -> None:
+    code = f"{agency}-{day:%y%m%d}-{sequence:04d}"
+    written = agency.replace(".", separators[0]) + separators[1] + f"{day:%y%m%d}" + separators[2] + f"{sequence:04d}"
+    found = codes_in(f"{noise} {written.lower() if lower else written} {noise}", AGENCIES)
+    assert code in found
+    # a wrong digit in the sequence names another code, never this one
+    wrong = f"{(sequence % 9999) + 1:04d}"
+    assert code not in codes_in(written.replace(f"{sequence:04d}", wrong), AGENCIES) or wrong == f"{sequence:04d}"
