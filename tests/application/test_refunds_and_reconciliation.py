@@ -59,6 +59,8 @@ def test_a_rejected_dossiers_fee_is_refunded_by_bank_transfer_and_the_ledger_lis
     assert [(r.dossier_code, r.amount, r.method, r.reason, r.bank_reference) for r in book.refunds] == [
         (code, 2_000, "bank_transfer", "rejected", "FT26140099")]
     assert code not in {d.dossier_code for d in book.dossiers}  # no fee owed, nothing kept: off the fee lines
+    row = ledger().query("SELECT fee, paid, shortfall, excess FROM dossiers WHERE code = ?", (code,))[0]
+    assert (row["fee"], row["paid"], row["shortfall"], row["excess"]) == (0, 0, 0, 0)  # the queues' money columns too
     assert book.totals.refunds_bank_transfer == 2_000 and book.totals.refunds_cash == 0
 
 
@@ -71,6 +73,8 @@ def test_an_excess_is_refunded_in_cash_once_the_result_is_out(dossiers, ledger, 
     book = cash_ledger(ledger(), kiosk=None, start=clock.now().date(), end=clock.now().date())
     assert [(r.amount, r.method, r.reason) for r in book.refunds] == [(5_000, "cash", "withdrawn")]
     assert book.totals.paid_cash == 0 and book.totals.refunds_cash == 5_000
+    row = ledger().query("SELECT fee, paid, excess FROM dossiers WHERE code = ?", (code,))[0]
+    assert (row["fee"], row["paid"], row["excess"]) == (0, 0, 0)
 
 
 def statement(*lines: tuple[str, str, int, str]) -> bytes:
