@@ -30,8 +30,9 @@ class CashCollections:
     def __init__(self, dossiers: Dossiers, catalogue: Catalogue) -> None:
         self.app, self.catalogue = dossiers, catalogue  # the shared store: it loads and commits kiosks too
 
-    def collect(self, key: str, *, cash_counted: int, collector: Party, actor: Actor,
-                at: datetime | None = None) -> SplitCollectionReport:
+    def collect(
+        self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None
+    ) -> SplitCollectionReport:
         """As `Kiosks.collect`, and the split recorded in the same commit (a lost race retries both)."""
         assert at is not None or self.app.clock is not None, "CashCollections needs a clock when no time is given"
         at = aware_utc(at or self.app.clock.now())  # type: ignore[union-attr]
@@ -40,12 +41,19 @@ class CashCollections:
             envelopes, expected = list(kiosk.bin), kiosk.cash_expected
             departments = self.split(self.cash_in_box(kiosk))
             kiosk.collect(cash_counted=cash_counted, collector=collector, actor=actor, at=at)
-            split = CashSplit.record(kiosk=key, kiosk_version=kiosk.version, collector=collector,
-                                     departments=departments, actor=actor, at=at)
+            split = CashSplit.record(
+                kiosk=key, kiosk_version=kiosk.version, collector=collector, departments=departments, actor=actor, at=at
+            )
             if self.app.commit_or_evict(kiosk, split) is not None:
                 return SplitCollectionReport(
-                    kiosk=key, at=at, envelopes=[self._collected(e) for e in envelopes], cash_expected=expected,
-                    cash_counted=cash_counted, discrepancy=cash_counted - expected, by_department=departments)
+                    kiosk=key,
+                    at=at,
+                    envelopes=[self._collected(e) for e in envelopes],
+                    cash_expected=expected,
+                    cash_counted=cash_counted,
+                    discrepancy=cash_counted - expected,
+                    by_department=departments,
+                )
         raise self.app.conflict(key)
 
     def cash_in_box(self, kiosk: Kiosk) -> dict[str, int]:
@@ -59,7 +67,7 @@ class CashCollections:
                 if stored.topic.endswith("Kiosk.Collected"):
                     return dict(amounts)
                 if stored.topic.endswith("Kiosk.CashAccepted"):
-                    accepted = mapper.to_domain_event(stored)
+                    accepted: Kiosk.CashAccepted = mapper.to_domain_event(stored)  # type: ignore[assignment]
                     amounts[accepted.dossier_code] += accepted.amount
             if len(page) < 100:
                 break
@@ -76,13 +84,19 @@ class CashCollections:
                 department = UNKNOWN
             total, codes = totals.get(department, (0, []))
             totals[department] = (total + amount, [*codes, code])
-        return [DepartmentCash(department=d, department_name=self._name(d), amount=a, dossiers=c)
-                for d, (a, c) in sorted(totals.items())]
+        return [
+            DepartmentCash(department=d, department_name=self._name(d), amount=a, dossiers=c)
+            for d, (a, c) in sorted(totals.items())
+        ]
 
     def _collected(self, envelope: Envelope) -> CollectedEnvelope:
         dossier = self.app.load(dossier_id(envelope.dossier_code), ("dossier", "hồ sơ"), envelope.dossier_code)
-        return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code, procedure_code=dossier.procedure_code,
-                                 department=self.app.handled_as(dossier).department)
+        return CollectedEnvelope(
+            barcode=envelope.barcode,
+            dossier_code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            department=self.app.handled_as(dossier).department,
+        )
 
     def _name(self, department: str) -> str:
         try:

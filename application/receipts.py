@@ -6,7 +6,6 @@ from collections.abc import Mapping
 from datetime import datetime
 
 import msgspec
-from eventsourcing.persistence import IntegrityError
 
 from application.base import MAX_RETRIES, OneStopApplication
 from application.ports import Clock, DocumentSigner, FeeReceiptRenderer
@@ -54,16 +53,26 @@ class SigningUnavailableError(DomainError):
     code = "signing_unavailable"
 
     def __init__(self) -> None:
-        super().__init__("receipt PDFs cannot be sealed: no signer configured",
-                         "Chưa cấu hình chữ ký số của đơn vị thu: không thể lập biên lai PDF.")
+        super().__init__(
+            "receipt PDFs cannot be sealed: no signer configured",
+            "Chưa cấu hình chữ ký số của đơn vị thu: không thể lập biên lai PDF.",
+        )
 
 
 class Receipts:
     """Issue, cancel and replace fee receipts in the shared store; render one as a PDF sealed by the agency."""
 
-    def __init__(self, app: OneStopApplication, *, catalogue: Catalogue, clock: Clock, tax_codes: Mapping[str, str],
-                 prefix: str = "AA", renderer: FeeReceiptRenderer | None = None,
-                 signer: DocumentSigner | None = None) -> None:
+    def __init__(
+        self,
+        app: OneStopApplication,
+        *,
+        catalogue: Catalogue,
+        clock: Clock,
+        tax_codes: Mapping[str, str],
+        prefix: str = "AA",
+        renderer: FeeReceiptRenderer | None = None,
+        signer: DocumentSigner | None = None,
+    ) -> None:
         self.app, self.catalogue, self.clock, self.tax_codes, self.prefix = app, catalogue, clock, tax_codes, prefix
         self.renderer, self.signer = renderer, signer
 
@@ -82,43 +91,85 @@ class Receipts:
                 book = series.get(year) or self._series(dossier.agency, year, actor, moment)
                 series[year] = book
                 if not _has_receipt(book, code, payment.originator_version):
-                    issued.append((year, book.issue(dossier_code=code, payment_version=payment.originator_version,
-                                                    content=content, amount=payment.amount, method=payment.method.value,
-                                                    actor=actor, at=moment)))
+                    issued.append(
+                        (
+                            year,
+                            book.issue(
+                                dossier_code=code,
+                                payment_version=payment.originator_version,
+                                content=content,
+                                amount=payment.amount,
+                                method=payment.method.value,
+                                actor=actor,
+                                at=moment,
+                            ),
+                        )
+                    )
             if not issued:
                 return []
             if self.app.commit_or_evict(*series.values()) is not None:
                 return issued
         raise self.app.conflict(code)
 
-    def cancel(self, agency: str, year: int, number: int, *, reason: str, actor: Actor, at: datetime | None = None) -> None:
+    def cancel(
+        self, agency: str, year: int, number: int, *, reason: str, actor: Actor, at: datetime | None = None
+    ) -> None:
         """Cancel a receipt (hủy), with the reason."""
         moment = aware_utc(at or self.clock.now())
         self._act(agency, year, lambda s: s.cancel(number=number, reason=reason, actor=actor, at=moment))
 
-    def replace(self, agency: str, year: int, number: int, *, reason: str, content: str, amount: int, actor: Actor,
-                at: datetime | None = None) -> int:
+    def replace(
+        self,
+        agency: str,
+        year: int,
+        number: int,
+        *,
+        reason: str,
+        content: str,
+        amount: int,
+        actor: Actor,
+        at: datetime | None = None,
+    ) -> int:
         """Cancel a receipt and issue its replacement for the same payment; returns the new number."""
         moment = aware_utc(at or self.clock.now())
         numbers: list[int] = []
-        self._act(agency, year, lambda s: numbers.append(s.replace(number=number, reason=reason, content=content,
-                                                                   amount=amount, actor=actor, at=moment)))
+        self._act(
+            agency,
+            year,
+            lambda s: numbers.append(
+                s.replace(number=number, reason=reason, content=content, amount=amount, actor=actor, at=moment)
+            ),
+        )
         return numbers[-1]
 
     def get_receipt(self, agency: str, year: int, number: int) -> FeeReceipt:
         """A receipt with its payer's name as the dossier shows it now."""
         series: ReceiptSeries = self.app.load(series_id(agency, year), SERIES, f"{agency}/{year}", fresh=True)
         receipt = series.receipt(number)
-        dossier: Dossier = self.app.load(dossier_id(receipt.dossier_code), ("dossier", "hồ sơ"), receipt.dossier_code, fresh=True)
+        dossier: Dossier = self.app.load(
+            dossier_id(receipt.dossier_code), ("dossier", "hồ sơ"), receipt.dossier_code, fresh=True
+        )
         payer = dossier.applicant.organisation or dossier.applicant.name
         return FeeReceipt(
-            title="BIÊN LAI THU PHÍ, LỆ PHÍ", form=series.form, serial=series.serial, number=f"{number:07d}",
-            agency_code=agency, agency_name=self._agency_name(agency), tax_code=self.tax_codes.get(agency, ""),
-            payer_name=str(payer), dossier_code=receipt.dossier_code, content=receipt.content, amount=receipt.amount,
-            amount_in_words=amount_in_words(receipt.amount), method=METHOD_VI.get(receipt.method, receipt.method),
-            issued_at=receipt.issued_at, status=receipt.status, cancel_reason=receipt.cancel_reason,
+            title="BIÊN LAI THU PHÍ, LỆ PHÍ",
+            form=series.form,
+            serial=series.serial,
+            number=f"{number:07d}",
+            agency_code=agency,
+            agency_name=self._agency_name(agency),
+            tax_code=self.tax_codes.get(agency, ""),
+            payer_name=str(payer),
+            dossier_code=receipt.dossier_code,
+            content=receipt.content,
+            amount=receipt.amount,
+            amount_in_words=amount_in_words(receipt.amount),
+            method=METHOD_VI.get(receipt.method, receipt.method),
+            issued_at=receipt.issued_at,
+            status=receipt.status,
+            cancel_reason=receipt.cancel_reason,
             replaces=f"{receipt.replaces:07d}" if receipt.replaces else None,
-            replaced_by=f"{receipt.replaced_by:07d}" if receipt.replaced_by else None)
+            replaced_by=f"{receipt.replaced_by:07d}" if receipt.replaced_by else None,
+        )
 
     def receipt_pdf(self, agency: str, year: int, number: int, *, actor: Actor) -> bytes:
         """The receipt as a PDF with the agency's digital signature (chữ ký số của đơn vị thu)."""
@@ -126,9 +177,15 @@ class Receipts:
             raise SigningUnavailableError()
         receipt = self.get_receipt(agency, year, number)
         pdf = self.renderer.render_fee_receipt(receipt)
-        return self.signer.sign(pdf, who=actor, key=SigningKey.AGENCY, reason=SEAL_REASON, placement=Placement.INVISIBLE,
-                                at=aware_utc(self.clock.now()), metadata={"receipt": f"{receipt.serial}/{receipt.number}",
-                                                                          "dossier": receipt.dossier_code}).pdf
+        return self.signer.sign(
+            pdf,
+            who=actor,
+            key=SigningKey.AGENCY,
+            reason=SEAL_REASON,
+            placement=Placement.INVISIBLE,
+            at=aware_utc(self.clock.now()),
+            metadata={"receipt": f"{receipt.serial}/{receipt.number}", "dossier": receipt.dossier_code},
+        ).pdf
 
     def _series(self, agency: str, year: int, actor: Actor, at: datetime) -> ReceiptSeries:
         if self.app.recorder.select_events(series_id(agency, year), limit=1):

@@ -76,8 +76,9 @@ class Reconciliation:
     def _exists(self, aggregate_id: Any) -> bool:
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
 
-    def _reconcile(self, lines: list[StatementLine], sha256: str, actor: Actor,
-                   at: datetime) -> tuple[list[ReconciledLine], list[PaymentMatch]]:
+    def _reconcile(
+        self, lines: list[StatementLine], sha256: str, actor: Actor, at: datetime
+    ) -> tuple[list[ReconciledLine], list[PaymentMatch]]:
         outcomes: list[ReconciledLine] = []
         matches: list[PaymentMatch] = []
         taken: set[tuple[str, int]] = set()
@@ -90,8 +91,9 @@ class Reconciliation:
                 matches.append(match)
         return outcomes, matches
 
-    def _one(self, line: StatementLine, taken: set[tuple[str, int]], repeated: bool, sha256: str, actor: Actor,
-             at: datetime) -> tuple[ReconciledLine, PaymentMatch | None]:
+    def _one(
+        self, line: StatementLine, taken: set[tuple[str, int]], repeated: bool, sha256: str, actor: Actor, at: datetime
+    ) -> tuple[ReconciledLine, PaymentMatch | None]:
         fields = msgspec.structs.asdict(line)
         candidates = [(code, self._bank_payments(code)) for code in codes_in(line.text, self.agencies)]
         paid = [(code, payments) for code, payments in candidates if payments]
@@ -99,28 +101,43 @@ class Reconciliation:
             return ReconciledLine(**fields, status=LineStatus.UNMATCHED), None
         code, payments = paid[0]
         if repeated:
-            return ReconciledLine(**fields, status=LineStatus.DISPUTED, dossier_code=code, reason=DisputeReason.DUPLICATE), None
+            return ReconciledLine(
+                **fields, status=LineStatus.DISPUTED, dossier_code=code, reason=DisputeReason.DUPLICATE
+            ), None
         same = [version for version, amount in payments if amount == line.amount]
         free = [v for v in same if (code, v) not in taken and not self._exists(match_id(code, v))]
         if free:
             taken.add((code, free[0]))
-            match = PaymentMatch.record(line, dossier_code=code, payment_version=free[0], statement_sha256=sha256,
-                                        actor=actor, at=at)
-            return ReconciledLine(**fields, status=LineStatus.MATCHED, dossier_code=code, payment_version=free[0]), match
+            match = PaymentMatch.record(
+                line, dossier_code=code, payment_version=free[0], statement_sha256=sha256, actor=actor, at=at
+            )
+            return ReconciledLine(
+                **fields, status=LineStatus.MATCHED, dossier_code=code, payment_version=free[0]
+            ), match
         reason = DisputeReason.DUPLICATE if same else DisputeReason.AMOUNT_DIFFERS
         return ReconciledLine(**fields, status=LineStatus.DISPUTED, dossier_code=code, reason=reason), None
 
     def _bank_payments(self, code: str) -> list[tuple[int, int]]:
         """(version, amount) of each bank-QR payment of the dossier; none when there is no such dossier."""
-        return [(e.originator_version, e.amount) for e in self.app.events.get(dossier_id(code))
-                if isinstance(e, Dossier.PaymentReceived) and e.method == PaymentMethod.BANK_QR]
+        return [
+            (e.originator_version, e.amount)
+            for e in self.app.events.get(dossier_id(code))
+            if isinstance(e, Dossier.PaymentReceived) and e.method == PaymentMethod.BANK_QR
+        ]
 
 
 def _result(statement: BankStatement, *, imported: bool, position: int) -> ImportResult:
     count = {status: sum(1 for line in statement.lines if line.status == status) for status in LineStatus}
-    return ImportResult(sha256=statement.sha256, format=statement.format, imported=imported, position=position,
-                        matched=count[LineStatus.MATCHED], unmatched=count[LineStatus.UNMATCHED],
-                        disputed=count[LineStatus.DISPUTED], lines=list(statement.lines))
+    return ImportResult(
+        sha256=statement.sha256,
+        format=statement.format,
+        imported=imported,
+        position=position,
+        matched=count[LineStatus.MATCHED],
+        unmatched=count[LineStatus.UNMATCHED],
+        disputed=count[LineStatus.DISPUTED],
+        lines=list(statement.lines),
+    )
 
 
 __all__ = ["ImportResult", "MAX_STATEMENT_BYTES", "NotFoundError", "Reconciliation"]

@@ -19,8 +19,16 @@ class Refunds:
     def __init__(self, dossiers: Dossiers) -> None:
         self.dossiers = dossiers
 
-    def refund(self, code: str, *, method: RefundMethod, actor: Actor, bank_reference: str | None = None,
-               expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def refund(
+        self,
+        code: str,
+        *,
+        method: RefundMethod,
+        actor: Actor,
+        bank_reference: str | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Hand back what the dossier owes the applicant (the excess, or all paid once rejected or withdrawn)."""
         parse_code(code)
         assert at is not None or self.dossiers.clock is not None, "Refunds needs a clock when no time is given"
@@ -33,8 +41,16 @@ def _act(app: Dossiers, code: str, expected_version: int | None, run: object) ->
     return app.update(dossier_id(code), DOSSIER, code, expected_version, run)  # type: ignore[arg-type]
 
 
-def _refund(app: Dossiers, code: str, method: RefundMethod, bank_reference: str | None, actor: Actor,
-            expected_version: int | None, at: datetime) -> Written:
+def _refund(
+    app: Dossiers,
+    code: str,
+    method: RefundMethod,
+    bank_reference: str | None,
+    actor: Actor,
+    expected_version: int | None,
+    at: datetime,
+) -> Written:
     def run(dossier: Dossier) -> None:
         dossier.refund(method=method, bank_reference=bank_reference, actor=actor, at=at)
+
     return _act(app, code, expected_version, run)

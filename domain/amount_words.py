@@ -86,5 +86,5 @@ def words_to_amount(text: str) -> int:
             parts = [p for p in parts if p >= scale] + [below * scale]
             group = pending = 0
         else:
-            raise InvalidValueError("amount", f"unknown word {token!r}", f"không hiểu từ \"{token}\"")
+            raise InvalidValueError("amount", f"unknown word {token!r}", f'không hiểu từ "{token}"')
     return sum(parts) + group + pending

@@ -49,8 +49,10 @@ class StatementError(DomainError):
         self.errors = errors
         shown = "; ".join(f"dòng {e.line}, {e.column}: {e.reason}" for e in errors[:5])
         more = f" (và {len(errors) - 5} lỗi khác)" if len(errors) > 5 else ""
-        super().__init__(f"{len(errors)} bad line(s) in the statement",
-                         f"Sao kê có {len(errors)} dòng lỗi, không ghi nhận dòng nào: {shown}{more}.")
+        super().__init__(
+            f"{len(errors)} bad line(s) in the statement",
+            f"Sao kê có {len(errors)} dòng lỗi, không ghi nhận dòng nào: {shown}{more}.",
+        )
 
 
 def _fold(text: str) -> str:
@@ -125,7 +127,7 @@ def parse_csv(data: bytes) -> list[StatementLine]:
     start, where = _header(rows)
     lines: list[StatementLine] = []
     errors: list[LineError] = []
-    for number, row in enumerate(rows[start + 1:], start + 2):
+    for number, row in enumerate(rows[start + 1 :], start + 2):
         if not any(cell.strip() for cell in row):
             continue
         if len(row) <= max(where.values()):
@@ -156,8 +158,13 @@ def _line(number: int, cell: dict[str, str], amount: int, errors: list[LineError
     if not cell["bank_reference"] or len(cell["bank_reference"]) > 100:
         errors.append(LineError(number, "Số tham chiếu", "thiếu số tham chiếu hoặc quá 100 ký tự"))
         return None
-    return StatementLine(line=number, booked_on=booked_on, bank_reference=cell["bank_reference"], amount=amount,
-                         text=_clean(cell["text"]))
+    return StatementLine(
+        line=number,
+        booked_on=booked_on,
+        bank_reference=cell["bank_reference"],
+        amount=amount,
+        text=_clean(cell["text"]),
+    )
 
 
 def _clean(text: str) -> str:
@@ -215,9 +222,14 @@ def _entry(number: int, entry: ET.Element, ns: dict[str, str], errors: list[Line
         errors.append(LineError(number, "Amt", "số tiền không hợp lệ (VND không có phần lẻ)"))
         return None
     day = entry.findtext("c:BookgDt/c:Dt", None, ns) or entry.findtext("c:BookgDt/c:DtTm", None, ns) or ""
-    reference = (entry.findtext("c:AcctSvcrRef", None, ns)
-                 or entry.findtext("c:NtryDtls/c:TxDtls/c:Refs/c:AcctSvcrRef", None, ns) or "").strip()
-    text = " ".join(t.strip() for t in (e.text or "" for e in entry.findall("c:NtryDtls/c:TxDtls/c:RmtInf/c:Ustrd", ns)))
+    reference = (
+        entry.findtext("c:AcctSvcrRef", None, ns)
+        or entry.findtext("c:NtryDtls/c:TxDtls/c:Refs/c:AcctSvcrRef", None, ns)
+        or ""
+    ).strip()
+    text = " ".join(
+        t.strip() for t in (e.text or "" for e in entry.findall("c:NtryDtls/c:TxDtls/c:RmtInf/c:Ustrd", ns))
+    )
     return _line(number, {"booked_on": day, "bank_reference": reference, "text": text}, int(raw.split(".")[0]), errors)
 
 

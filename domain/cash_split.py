@@ -45,13 +45,37 @@ class CashSplit(Aggregate):
         collector: Party
         departments: list[DepartmentCash]
 
-    def __init__(self, *, kiosk: str, kiosk_version: int, collector: Party, departments: list[DepartmentCash],
-                 actor: Actor, at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        kiosk: str,
+        kiosk_version: int,
+        collector: Party,
+        departments: list[DepartmentCash],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.kiosk, self.kiosk_version, self.departments = kiosk, kiosk_version, list(departments)
 
     @classmethod
-    def record(cls, *, kiosk: str, kiosk_version: int, collector: Party, departments: list[DepartmentCash],
-               actor: Actor, at: datetime) -> CashSplit:
+    def record(
+        cls,
+        *,
+        kiosk: str,
+        kiosk_version: int,
+        collector: Party,
+        departments: list[DepartmentCash],
+        actor: Actor,
+        at: datetime,
+    ) -> CashSplit:
         """The split of the collection that brought the kiosk to `kiosk_version`."""
-        return cls._create(cls.Recorded, id=split_id(kiosk, kiosk_version), kiosk=kiosk, kiosk_version=kiosk_version,
-                           collector=collector, departments=list(departments), actor=actor, at=aware(at))
+        return cls._create(
+            cls.Recorded,
+            id=split_id(kiosk, kiosk_version),
+            kiosk=kiosk,
+            kiosk_version=kiosk_version,
+            collector=collector,
+            departments=list(departments),
+            actor=actor,
+            at=aware(at),
+        )

@@ -109,29 +109,66 @@ class ReceiptSeries(MonotonicTime, Aggregate):
     @classmethod
     def open(cls, *, agency: str, year: int, prefix: str, actor: Actor, at: datetime) -> ReceiptSeries:
         """A new empty series."""
-        return cls._create(cls.Opened, id=series_id(agency, year), agency=agency, year=year, form=RECEIPT_FORM,
-                           serial=receipt_serial(prefix, year), actor=actor, at=aware(at))
+        return cls._create(
+            cls.Opened,
+            id=series_id(agency, year),
+            agency=agency,
+            year=year,
+            form=RECEIPT_FORM,
+            serial=receipt_serial(prefix, year),
+            actor=actor,
+            at=aware(at),
+        )
 
     def standing_for(self, dossier_code: str, payment_version: int) -> Receipt | None:
         """The receipt that stands for this payment, if any."""
-        return next((r for r in self.receipts if (r.dossier_code, r.payment_version) == (dossier_code, payment_version)
-                     and r.status is ReceiptStatus.ISSUED), None)
+        return next(
+            (
+                r
+                for r in self.receipts
+                if (r.dossier_code, r.payment_version) == (dossier_code, payment_version)
+                and r.status is ReceiptStatus.ISSUED
+            ),
+            None,
+        )
 
     def receipt(self, number: int) -> Receipt:
         """Receipt `number`, or InvalidValueError."""
         if not 1 <= number <= len(self.receipts):
-            raise InvalidValueError("number", f"no receipt {number} in {self.serial}", f"không có biên lai số {number} ký hiệu {self.serial}")
+            raise InvalidValueError(
+                "number",
+                f"no receipt {number} in {self.serial}",
+                f"không có biên lai số {number} ký hiệu {self.serial}",
+            )
         return self.receipts[number - 1]
 
-    def issue(self, *, dossier_code: str, payment_version: int, content: str, amount: int, method: str, actor: Actor,
-              at: datetime, replaces: int | None = None) -> int:
+    def issue(
+        self,
+        *,
+        dossier_code: str,
+        payment_version: int,
+        content: str,
+        amount: int,
+        method: str,
+        actor: Actor,
+        at: datetime,
+        replaces: int | None = None,
+    ) -> int:
         """The next number, for a payment that has no standing receipt."""
         standing = self.standing_for(dossier_code, payment_version)
         if standing is not None:
             raise ReceiptExistsError(standing.number)
-        self._issued(number=len(self.receipts) + 1, dossier_code=dossier_code, payment_version=payment_version,
-                     content=check_text("content", content), amount=check_amount("amount", amount), method=method,
-                     replaces=replaces, actor=actor, at=aware(at))
+        self._issued(
+            number=len(self.receipts) + 1,
+            dossier_code=dossier_code,
+            payment_version=payment_version,
+            content=check_text("content", content),
+            amount=check_amount("amount", amount),
+            method=method,
+            replaces=replaces,
+            actor=actor,
+            at=aware(at),
+        )
         return len(self.receipts)
 
     def cancel(self, *, number: int, reason: str, actor: Actor, at: datetime) -> None:
@@ -147,15 +184,43 @@ class ReceiptSeries(MonotonicTime, Aggregate):
         """Cancel receipt `number` and issue its replacement (corrected content or amount) for the same payment."""
         old = self.receipt(number)
         self.cancel(number=number, reason=reason, actor=actor, at=at)
-        return self.issue(dossier_code=old.dossier_code, payment_version=old.payment_version, content=content,
-                          amount=amount, method=old.method, actor=actor, at=at, replaces=number)
+        return self.issue(
+            dossier_code=old.dossier_code,
+            payment_version=old.payment_version,
+            content=content,
+            amount=amount,
+            method=old.method,
+            actor=actor,
+            at=at,
+            replaces=number,
+        )
 
     @event(Issued)
-    def _issued(self, number: int, dossier_code: str, payment_version: int, content: str, amount: int, method: str,
-                replaces: int | None, actor: Actor, at: datetime) -> None:
-        self.receipts.append(Receipt(number=number, dossier_code=dossier_code, payment_version=payment_version,
-                                     content=content, amount=amount, method=method, issued_at=at,
-                                     issued_by=actor.account_id, replaces=replaces))
+    def _issued(
+        self,
+        number: int,
+        dossier_code: str,
+        payment_version: int,
+        content: str,
+        amount: int,
+        method: str,
+        replaces: int | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self.receipts.append(
+            Receipt(
+                number=number,
+                dossier_code=dossier_code,
+                payment_version=payment_version,
+                content=content,
+                amount=amount,
+                method=method,
+                issued_at=at,
+                issued_by=actor.account_id,
+                replaces=replaces,
+            )
+        )
         if replaces is not None:
             self.receipts[replaces - 1].replaced_by = number
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 import msgspec
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import Aggregate
 
 from domain.bank_statement import StatementLine
 from domain.clock import aware
@@ -79,7 +79,7 @@ def codes_in(text: str, agencies: Iterable[str]) -> list[str]:
     found: list[str] = []
     for agency in sorted(set(agencies), key=len, reverse=True):
         for start in (m.start() for m in re.finditer(re.escape(compact(agency)), flat)):
-            digits = flat[start + len(compact(agency)):][:10]
+            digits = flat[start + len(compact(agency)) :][:10]
             if len(digits) == 10 and digits.isdigit():
                 code = f"{agency}-{digits[:6]}-{digits[6:]}"
                 try:
@@ -108,10 +108,19 @@ class BankStatement(Aggregate):
         self.sha256, self.format, self.lines = sha256, format, list(lines)
 
     @classmethod
-    def import_(cls, *, sha256: str, format: str, lines: list[ReconciledLine], actor: Actor, at: datetime) -> BankStatement:
+    def import_(
+        cls, *, sha256: str, format: str, lines: list[ReconciledLine], actor: Actor, at: datetime
+    ) -> BankStatement:
         """A statement with its reconciled lines."""
-        return cls._create(cls.Imported, id=statement_id(sha256), sha256=sha256, format=format, lines=list(lines),
-                           actor=actor, at=aware(at))
+        return cls._create(
+            cls.Imported,
+            id=statement_id(sha256),
+            sha256=sha256,
+            format=format,
+            lines=list(lines),
+            actor=actor,
+            at=aware(at),
+        )
 
 
 class PaymentMatch(Aggregate):
@@ -130,14 +139,41 @@ class PaymentMatch(Aggregate):
         bank_reference: str
         booked_on: date
 
-    def __init__(self, *, dossier_code: str, payment_version: int, amount: int, statement_sha256: str,
-                 bank_reference: str, booked_on: date, actor: Actor, at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        dossier_code: str,
+        payment_version: int,
+        amount: int,
+        statement_sha256: str,
+        bank_reference: str,
+        booked_on: date,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.dossier_code, self.payment_version, self.amount = dossier_code, payment_version, amount
 
     @classmethod
-    def record(cls, line: StatementLine, *, dossier_code: str, payment_version: int, statement_sha256: str,
-               actor: Actor, at: datetime) -> PaymentMatch:
+    def record(
+        cls,
+        line: StatementLine,
+        *,
+        dossier_code: str,
+        payment_version: int,
+        statement_sha256: str,
+        actor: Actor,
+        at: datetime,
+    ) -> PaymentMatch:
         """The match of a payment with a statement line."""
-        return cls._create(cls.Matched, id=match_id(dossier_code, payment_version), dossier_code=dossier_code,
-                           payment_version=payment_version, amount=line.amount, statement_sha256=statement_sha256,
-                           bank_reference=line.bank_reference, booked_on=line.booked_on, actor=actor, at=aware(at))
+        return cls._create(
+            cls.Matched,
+            id=match_id(dossier_code, payment_version),
+            dossier_code=dossier_code,
+            payment_version=payment_version,
+            amount=line.amount,
+            statement_sha256=statement_sha256,
+            bank_reference=line.bank_reference,
+            booked_on=line.booked_on,
+            actor=actor,
+            at=aware(at),
+        )

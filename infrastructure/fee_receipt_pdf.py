@@ -12,17 +12,25 @@ from infrastructure.pdf import FONT_FAMILY, VietnameseDocument, format_datetime
 def receipt_rows(receipt: Any) -> list[tuple[str, str]]:
     """The labelled fields printed in the receipt's table."""
     return [
-        ("Tên người nộp", receipt.payer_name), ("Mã hồ sơ", receipt.dossier_code), ("Nội dung thu", receipt.content),
-        ("Số tiền", format_dong(receipt.amount)), ("Bằng chữ", receipt.amount_in_words),
-        ("Hình thức thanh toán", receipt.method), ("Ngày lập", format_datetime(receipt.issued_at)),
+        ("Tên người nộp", receipt.payer_name),
+        ("Mã hồ sơ", receipt.dossier_code),
+        ("Nội dung thu", receipt.content),
+        ("Số tiền", format_dong(receipt.amount)),
+        ("Bằng chữ", receipt.amount_in_words),
+        ("Hình thức thanh toán", receipt.method),
+        ("Ngày lập", format_datetime(receipt.issued_at)),
     ]
 
 
 def heading_lines(receipt: Any) -> list[str]:
     """Issuer block and title lines, above the table."""
-    lines = [f"Đơn vị thu: {receipt.agency_name}", f"Mã số thuế: {receipt.tax_code or '(chưa khai báo)'}",
-             receipt.title, "(Biên lai điện tử)",
-             f"Mẫu số: {receipt.form}    Ký hiệu: {receipt.serial}    Số: {receipt.number}"]
+    lines = [
+        f"Đơn vị thu: {receipt.agency_name}",
+        f"Mã số thuế: {receipt.tax_code or '(chưa khai báo)'}",
+        receipt.title,
+        "(Biên lai điện tử)",
+        f"Mẫu số: {receipt.form}    Ký hiệu: {receipt.serial}    Số: {receipt.number}",
+    ]
     if receipt.status == "cancelled":
         lines.append(f"ĐÃ HỦY: {receipt.cancel_reason}")
     if receipt.replaces:
@@ -47,7 +55,9 @@ class FeeReceiptPdf:
         pdf.ln(4)
         rows = receipt_rows(receipt)
         pdf.set_font(FONT_FAMILY, size=11)
-        with pdf.table(col_widths=(30, 70), text_align=("L", "L"), line_height=6, padding=1, first_row_as_headings=False) as table:
+        with pdf.table(
+            col_widths=(30, 70), text_align=("L", "L"), line_height=6, padding=1, first_row_as_headings=False
+        ) as table:
             for label, value in rows:
                 table.row([label, str(value)])
         pdf.ln(6)

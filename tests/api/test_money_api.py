@@ -23,23 +23,30 @@ def client(system):
 
 
 def pay(client: TestClient, code: str, method: str, amount: int) -> None:
-    for path, body in ((f"/dossiers/{code}/fee", {"amount": 8000}),
-                       (f"/dossiers/{code}/payments", {"method": method, "amount": amount})):
+    for path, body in (
+        (f"/dossiers/{code}/fee", {"amount": 8000}),
+        (f"/dossiers/{code}/payments", {"method": method, "amount": amount}),
+    ):
         assert client.post(path, json=body, headers=RECEPTION).status_code == 201
 
 
-def test_a_rejected_dossiers_fee_is_refunded_by_transfer_over_http_and_bad_bodies_change_nothing(client, system) -> None:
+def test_a_rejected_dossiers_fee_is_refunded_by_transfer_over_http_and_bad_bodies_change_nothing(
+    client, system
+) -> None:
     code = receive(client)
     pay(client, code, "cash", 8000)
-    assert client.post(f"/dossiers/{code}/reject", json={"reason": "Sai thẩm quyền"}, headers=RECEPTION).status_code == 201
+    assert (
+        client.post(f"/dossiers/{code}/reject", json={"reason": "Sai thẩm quyền"}, headers=RECEPTION).status_code == 201
+    )
     head = system.dossiers.recorder.max_notification_id()
     for body in ({"method": "cheque"}, {"method": "bank_transfer"}, {"method": "cash", "extra": 1}):
         answer = client.post(f"/money/dossiers/{code}/refunds", json=body, headers=RECEPTION)
         assert 400 <= answer.status_code < 500, answer.text
     assert system.dossiers.recorder.max_notification_id() == head
     assert client.post(f"/money/dossiers/{code}/refunds", json={"method": "cash"}, headers=STAFF).status_code == 403
-    done = client.post(f"/money/dossiers/{code}/refunds", json={"method": "bank_transfer", "bank_reference": "FT9"},
-                       headers=RECEPTION)
+    done = client.post(
+        f"/money/dossiers/{code}/refunds", json={"method": "bank_transfer", "bank_reference": "FT9"}, headers=RECEPTION
+    )
     assert done.status_code == 201, done.text
     dossier = client.get(f"/dossiers/{code}", headers=RECEPTION).json()
     assert (dossier["paid"], dossier["fee"]) == (0, 0)
@@ -55,11 +62,18 @@ def test_fee_receipts_are_issued_read_cancelled_and_replaced_over_http(client, s
     answer = client.get(f"/money/fee-receipts/{agency}/{year}/1", headers=AUDITOR)
     assert answer.status_code == 200, answer.text
     receipt = answer.json()
-    assert (receipt["number"], receipt["amount_in_words"], receipt["method"]) == ("0000001", "Tám nghìn đồng", "Tiền mặt")
+    assert (receipt["number"], receipt["amount_in_words"], receipt["method"]) == (
+        "0000001",
+        "Tám nghìn đồng",
+        "Tiền mặt",
+    )
     assert client.get(f"/money/fee-receipts/{agency}/{year}/1", headers=OTHER_AGENCY).status_code == 403
     assert client.get(f"/money/fee-receipts/{agency}/{year}/9", headers=AUDITOR).status_code == 422
-    replaced = client.post(f"/money/fee-receipts/{agency}/{year}/1/replace", headers=RECEPTION,
-                           json={"reason": "Sai nội dung", "content": "Lệ phí chứng thực", "amount": 8000})
+    replaced = client.post(
+        f"/money/fee-receipts/{agency}/{year}/1/replace",
+        headers=RECEPTION,
+        json={"reason": "Sai nội dung", "content": "Lệ phí chứng thực", "amount": 8000},
+    )
     assert replaced.status_code == 201 and replaced.json()["replaces"] == "0000001"
     assert client.get(f"/money/fee-receipts/{agency}/{year}/1", headers=RECEPTION).json()["status"] == "cancelled"
 
@@ -87,10 +101,16 @@ def test_a_statement_is_imported_once_and_the_reconciliation_view_lists_its_line
     caught_up(client, system)
     period = {"from": f"{day:%Y-%m-%d}", "to": f"{day:%Y-%m-%d}"}
     view = client.get("/money/reconciliation", params=period, headers=RECEPTION).json()
-    assert [l["dossier_code"] for l in view["matched"]] == [code] and [l["bank_reference"] for l in view["unmatched"]] == ["FT2"]
+    assert [l["dossier_code"] for l in view["matched"]] == [code] and [
+        l["bank_reference"] for l in view["unmatched"]
+    ] == ["FT2"]
     cash = client.get("/views/books/cash", params=period, headers=RECEPTION).json()
     assert [q["reconciled"] for q in cash["bank_qr"]] == [True]
     other = client.get("/money/reconciliation", params=period, headers=OTHER_AGENCY).json()
     assert other["matched"] == [] and other["totals"]["matched_lines"] == 0
-    assert client.get("/money/reconciliation", params={"from": "2026-05-02", "to": "2026-05-01"},
-                      headers=RECEPTION).status_code == 422
+    assert (
+        client.get(
+            "/money/reconciliation", params={"from": "2026-05-02", "to": "2026-05-01"}, headers=RECEPTION
+        ).status_code
+        == 422
+    )

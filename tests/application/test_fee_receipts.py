@@ -10,7 +10,6 @@ import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from application.receipts import Receipts
-from domain.dossier import Dossier
 from domain.errors import InvalidValueError
 from domain.fee_receipt import ReceiptSeries, series_id
 from domain.values import PaymentMethod
@@ -37,11 +36,21 @@ def test_each_payment_gets_one_receipt_numbered_without_gaps(dossiers, catalogue
     assert receipts.issue_for_payments(second, actor=OFFICER) == [(year, 3)]
     receipt = receipts.get_receipt("H29.06", year, 2)
     assert (receipt.number, receipt.serial, receipt.form) == ("0000002", f"AA-{year % 100}E", "01BLP0-001")
-    assert (receipt.amount, receipt.amount_in_words, receipt.method) == (1_000, "Một nghìn đồng", "Chuyển khoản (mã QR)")
-    assert (receipt.payer_name, receipt.tax_code, receipt.agency_name) == (PERSON.name, "0301234567", "Ủy ban nhân dân Quận 6")
+    assert (receipt.amount, receipt.amount_in_words, receipt.method) == (
+        1_000,
+        "Một nghìn đồng",
+        "Chuyển khoản (mã QR)",
+    )
+    assert (receipt.payer_name, receipt.tax_code, receipt.agency_name) == (
+        PERSON.name,
+        "0301234567",
+        "Ủy ban nhân dân Quận 6",
+    )
     stored = [type(e).__name__ for e in dossiers.events.get(series_id("H29.06", year))]
     assert stored == ["Opened", "Issued", "Issued", "Issued"]
-    assert PERSON.name not in str(list(dossiers.events.get(series_id("H29.06", year))))  # no personal data in the series
+    assert PERSON.name not in str(
+        list(dossiers.events.get(series_id("H29.06", year)))
+    )  # no personal data in the series
 
 
 def test_a_cancelled_receipt_is_replaced_by_a_new_number_naming_it(dossiers, catalogue, clock) -> None:
@@ -51,11 +60,16 @@ def test_a_cancelled_receipt_is_replaced_by_a_new_number_naming_it(dossiers, cat
     receipts.issue_for_payments(code, actor=OFFICER)
     with pytest.raises(InvalidValueError):
         receipts.cancel("H29.06", year, 1, reason="  ", actor=OFFICER)
-    new = receipts.replace("H29.06", year, 1, reason="Sai nội dung thu", content="Lệ phí chứng thực bản sao", amount=2_000,
-                           actor=OFFICER)
+    new = receipts.replace(
+        "H29.06", year, 1, reason="Sai nội dung thu", content="Lệ phí chứng thực bản sao", amount=2_000, actor=OFFICER
+    )
     old, replacement = receipts.get_receipt("H29.06", year, 1), receipts.get_receipt("H29.06", year, new)
     assert (new, old.status, old.replaced_by, old.cancel_reason) == (2, "cancelled", "0000002", "Sai nội dung thu")
-    assert (replacement.status, replacement.replaces, replacement.content) == ("issued", "0000001", "Lệ phí chứng thực bản sao")
+    assert (replacement.status, replacement.replaces, replacement.content) == (
+        "issued",
+        "0000001",
+        "Lệ phí chứng thực bản sao",
+    )
     with pytest.raises(InvalidValueError):
         receipts.cancel("H29.06", year, 1, reason="again", actor=OFFICER)
     assert receipts.issue_for_payments(code, actor=OFFICER) == []
@@ -64,7 +78,9 @@ def test_a_cancelled_receipt_is_replaced_by_a_new_number_naming_it(dossiers, cat
 def test_racing_issuers_never_leave_a_gap_or_a_double_number(dossiers, catalogue, clock) -> None:
     codes = [paid(dossiers, PaymentMethod.CASH, 2_000) for _ in range(6)]
     receipts = receipts_for(dossiers, catalogue, clock)
-    threads = [threading.Thread(target=receipts.issue_for_payments, args=(code,), kwargs={"actor": OFFICER}) for code in codes]
+    threads = [
+        threading.Thread(target=receipts.issue_for_payments, args=(code,), kwargs={"actor": OFFICER}) for code in codes
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -82,8 +98,18 @@ def test_the_receipt_pdf_carries_the_legal_fields_and_the_agency_seal(dossiers, 
     receipt = receipts.get_receipt("H29.06", clock.now().year, 1)
     text = " ".join(heading_lines(receipt) + [f"{label}: {value}" for label, value in receipt_rows(receipt)])
     assert PdfFileReader(io.BytesIO(pdf)).root["/Pages"]["/Count"] == 1
-    for field in ("BIÊN LAI THU PHÍ, LỆ PHÍ", "01BLP0-001", "0000001", "0301234567", PERSON.name, code, "1.500 đồng",
-                  "Một nghìn năm trăm đồng", "Tiền mặt", "Ủy ban nhân dân Quận 6"):
+    for field in (
+        "BIÊN LAI THU PHÍ, LỆ PHÍ",
+        "01BLP0-001",
+        "0000001",
+        "0301234567",
+        PERSON.name,
+        code,
+        "1.500 đồng",
+        "Một nghìn năm trăm đồng",
+        "Tiền mặt",
+        "Ủy ban nhân dân Quận 6",
+    ):
         assert field in text, field
     check = signer.verify(pdf)
     assert [s.intact for s in check.signatures] == [True] and not check.altered

@@ -28,7 +28,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, 17)], actor=STAFF_ACTOR)
-    codes, cash_paid = [], defaultdict(int)
+    codes, cash_paid = [], defaultdict[str, int](int)
     for n in range(16):
         clock.current = vn(DAY, 8, n)
         procedure = KIOSK_PROCEDURES[n % len(KIOSK_PROCEDURES)]
@@ -41,11 +41,12 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     assert box.cash_in_box == sum(cash_paid.values()) == kiosks.get_kiosk("Q6-01").cash_expected > 0
 
     clock.current = vn(DAY, 14)
-    report = CashCollections(dossiers, catalogue).collect("Q6-01", cash_counted=box.cash_in_box, collector=STAFF,
-                                                          actor=STAFF_ACTOR)
+    report = CashCollections(dossiers, catalogue).collect(
+        "Q6-01", cash_counted=box.cash_in_box, collector=STAFF, actor=STAFF_ACTOR
+    )
     assert report.cash_expected == report.cash_counted == box.cash_in_box
     assert sum(part.amount for part in report.by_department) == box.cash_in_box
-    expected_split = defaultdict(int)
+    expected_split = defaultdict[str | None, int](int)
     for code, amount in cash_paid.items():
         if amount:
             expected_split[dossiers.scope_of(code)[1]] += amount
@@ -69,8 +70,12 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     ledger = cash_ledger(store, kiosk="Q6-01", start=local_day, end=local_day)
     year = local_day.year
     agencies = sorted({code.rsplit("-", 2)[0] for code in codes})
-    issued = [receipts.get_receipt(agency, year, number) for agency in agencies for number in range(1, 40)
-              if _exists(receipts, agency, year, number)]
+    issued = [
+        receipts.get_receipt(agency, year, number)
+        for agency in agencies
+        for number in range(1, 40)
+        if _exists(receipts, agency, year, number)
+    ]
     cash_receipts = sum(r.amount for r in issued if r.method == "Tiền mặt")
     assert ledger.totals.cash_in == ledger.collections[0].cash_expected == box.cash_in_box == cash_receipts
     assert [(d.department, d.amount) for d in ledger.department_cash] == sorted(expected_split.items())
@@ -80,11 +85,17 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     assert cash_box(store, "Q6-01").cash_in_box == 0  # emptied by the collection
 
     # The bank's statement confirms one bank-QR payment; rebuilt from zero, the money tables are as live made them.
-    qr = next(e for code in codes for e in dossiers.events.get(dossier_id(code))
-              if isinstance(e, Dossier.PaymentReceived) and e.method.value == "bank_qr")
+    qr = next(
+        e
+        for code in codes
+        for e in dossiers.events.get(dossier_id(code))
+        if isinstance(e, Dossier.PaymentReceived) and e.method.value == "bank_qr"
+    )
     line = f"{local_day:%d/%m/%Y};FT77;;{qr.amount};CK {_code_of(dossiers, qr)}\n"
     statement = ("Ngày giao dịch;Số tham chiếu;Số tiền ghi nợ;Số tiền ghi có;Nội dung\n" + line).encode()
-    assert Reconciliation(dossiers, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
+    assert (
+        Reconciliation(dossiers, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
+    )
     projector.catch_up()
     tables = [t.name for name in ("cash_ledger", "reconciliation") for t in projector.models[name].tables]
     before = {t: sorted(map(str, store.query(f"SELECT * FROM {t}"))) for t in tables}

@@ -3,20 +3,18 @@ the cash ledger and the reconciliation view they feed, on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from application.reconciliation import Reconciliation
 from application.refunds import Refunds
 from domain.bank_statement import StatementError
-from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.dossier import RefundMethod
+from domain.errors import ActionNotAllowedError, InvalidValueError
+from domain.values import PaymentMethod
 from infrastructure.readstore.runner import Projector
 from projections.book_queries import cash_ledger
 from projections.models import read_models
 from projections.reconciliation import reconciliation_view
-from domain.values import PaymentMethod
 from tests.application.test_dossiers import FORM, OFFICER, PERSON
 from tests.conftest import read_store_for
 
@@ -31,6 +29,7 @@ def ledger(store_env, dossiers, catalogue, tmp_path):
     def read(**period):
         projector.catch_up()
         return store
+
     yield read
     store.close()
 
@@ -42,7 +41,9 @@ def paid(dossiers, method=PaymentMethod.CASH, amount=5_000, reference=None) -> s
     return code
 
 
-def test_a_rejected_dossiers_fee_is_refunded_by_bank_transfer_and_the_ledger_lists_the_refund(dossiers, ledger, clock) -> None:
+def test_a_rejected_dossiers_fee_is_refunded_by_bank_transfer_and_the_ledger_lists_the_refund(
+    dossiers, ledger, clock
+) -> None:
     code = paid(dossiers, PaymentMethod.BANK_QR, 2_000, reference=None)
     refunds = Refunds(dossiers)
     with pytest.raises(ActionNotAllowedError):  # still open: nothing to hand back yet
@@ -57,7 +58,8 @@ def test_a_rejected_dossiers_fee_is_refunded_by_bank_transfer_and_the_ledger_lis
         refunds.refund(code, method=RefundMethod.CASH, actor=OFFICER)
     book = cash_ledger(ledger(), kiosk=None, start=clock.now().date(), end=clock.now().date())
     assert [(r.dossier_code, r.amount, r.method, r.reason, r.bank_reference) for r in book.refunds] == [
-        (code, 2_000, "bank_transfer", "rejected", "FT26140099")]
+        (code, 2_000, "bank_transfer", "rejected", "FT26140099")
+    ]
     assert code not in {d.dossier_code for d in book.dossiers}  # no fee owed, nothing kept: off the fee lines
     row = ledger().query("SELECT fee, paid, shortfall, excess FROM dossiers WHERE code = ?", (code,))[0]
     assert (row["fee"], row["paid"], row["shortfall"], row["excess"]) == (0, 0, 0, 0)  # the queues' money columns too
@@ -83,22 +85,35 @@ def statement(*lines: tuple[str, str, int, str]) -> bytes:
 
 
 def test_a_statement_matches_bank_qr_payments_by_code_and_lists_mistyped_and_duplicate_lines(
-        dossiers, ledger, catalogue, clock) -> None:
+    dossiers, ledger, catalogue, clock
+) -> None:
     first, second = paid(dossiers, PaymentMethod.BANK_QR, 2_000), paid(dossiers, PaymentMethod.BANK_QR, 2_000)
     cash = paid(dossiers, PaymentMethod.CASH, 2_000)
     compact = first.replace(".", "").replace("-", " ").lower()
     mistyped = second[:-4] + "9" + second[-3:]  # one digit wrong: a code no dossier has
     day = clock.now().strftime("%d/%m/%Y")
-    data = statement((day, "FT1", 2_000, f"CK {compact} nop le phi"), (day, "FT2", 2_000, f"{mistyped}"),
-                     (day, "FT3", 2_000, f"le phi {first}"), (day, "FT4", 3_000, f"{second}"),
-                     (day, "FT5", 2_000, f"{cash}"), (day, "FT6", 9_000, "chuyen tien"))
+    data = statement(
+        (day, "FT1", 2_000, f"CK {compact} nop le phi"),
+        (day, "FT2", 2_000, f"{mistyped}"),
+        (day, "FT3", 2_000, f"le phi {first}"),
+        (day, "FT4", 3_000, f"{second}"),
+        (day, "FT5", 2_000, f"{cash}"),
+        (day, "FT6", 9_000, "chuyen tien"),
+    )
     reconciliation = Reconciliation(dossiers, agencies=[a.code for a in catalogue.agencies], clock=clock)
     result = reconciliation.import_statement(data, actor=OFFICER)
-    outcome = [(line.bank_reference, line.status.value, line.dossier_code, line.reason and line.reason.value)
-               for line in result.lines]
-    assert outcome == [("FT1", "matched", first, None), ("FT2", "unmatched", None, None),
-                       ("FT3", "disputed", first, "duplicate"), ("FT4", "disputed", second, "amount_differs"),
-                       ("FT5", "unmatched", None, None), ("FT6", "unmatched", None, None)]
+    outcome = [
+        (line.bank_reference, line.status.value, line.dossier_code, line.reason and line.reason.value)
+        for line in result.lines
+    ]
+    assert outcome == [
+        ("FT1", "matched", first, None),
+        ("FT2", "unmatched", None, None),
+        ("FT3", "disputed", first, "duplicate"),
+        ("FT4", "disputed", second, "amount_differs"),
+        ("FT5", "unmatched", None, None),
+        ("FT6", "unmatched", None, None),
+    ]
     head = dossiers.recorder.max_notification_id()
     again = reconciliation.import_statement(data, actor=OFFICER)
     assert not again.imported and again.lines == result.lines and dossiers.recorder.max_notification_id() == head
@@ -115,14 +130,16 @@ def test_a_later_statement_cannot_match_a_payment_twice(dossiers, catalogue, clo
     reconciliation = Reconciliation(dossiers, agencies=["H29.06"], clock=clock)
     day = clock.now().strftime("%d/%m/%Y")
     assert reconciliation.import_statement(statement((day, "FT1", 2_000, code)), actor=OFFICER).matched == 1
-    later = reconciliation.import_statement(statement((day, "FT1", 2_000, code), (day, "FT9", 1_000, "x")), actor=OFFICER)
+    later = reconciliation.import_statement(
+        statement((day, "FT1", 2_000, code), (day, "FT9", 1_000, "x")), actor=OFFICER
+    )
     assert later.imported and later.lines[0].reason is not None and later.lines[0].reason.value == "duplicate"
 
 
 def test_a_statement_with_a_bad_line_records_nothing(dossiers, clock) -> None:
     code = paid(dossiers, PaymentMethod.BANK_QR, 2_000)
     head = dossiers.recorder.max_notification_id()
-    bad = statement(("20/05/2026", "FT1", 2_000, code)) + "32/05/2026;FT2;;1.000;x\n".encode()
+    bad = statement(("20/05/2026", "FT1", 2_000, code)) + b"32/05/2026;FT2;;1.000;x\n"
     with pytest.raises(StatementError) as refused:
         Reconciliation(dossiers, agencies=["H29.06"], clock=clock).import_statement(bad, actor=OFFICER)
     assert [(e.line, e.column) for e in refused.value.errors] == [(3, "Ngày giao dịch")]

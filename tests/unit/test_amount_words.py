@@ -10,20 +10,23 @@ from domain.amount_words import MAX_WORDS_AMOUNT, amount_in_words, words_to_amou
 from domain.errors import InvalidValueError
 
 
-@pytest.mark.parametrize(("amount", "words"), [
-    (0, "Không đồng"),
-    (15, "Mười lăm đồng"),
-    (21, "Hai mươi mốt đồng"),
-    (105, "Một trăm lẻ năm đồng"),
-    (1_005, "Một nghìn không trăm lẻ năm đồng"),
-    (15_000, "Mười lăm nghìn đồng"),
-    (50_000, "Năm mươi nghìn đồng"),
-    (1_500_000, "Một triệu năm trăm nghìn đồng"),
-    (2_021_000, "Hai triệu không trăm hai mươi mốt nghìn đồng"),
-    (100_000_000, "Một trăm triệu đồng"),
-    (1_000_000_001, "Một tỷ không trăm lẻ một đồng"),
-    (1_000_000_000_000, "Một nghìn tỷ đồng"),
-])
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        (0, "Không đồng"),
+        (15, "Mười lăm đồng"),
+        (21, "Hai mươi mốt đồng"),
+        (105, "Một trăm lẻ năm đồng"),
+        (1_005, "Một nghìn không trăm lẻ năm đồng"),
+        (15_000, "Mười lăm nghìn đồng"),
+        (50_000, "Năm mươi nghìn đồng"),
+        (1_500_000, "Một triệu năm trăm nghìn đồng"),
+        (2_021_000, "Hai triệu không trăm hai mươi mốt nghìn đồng"),
+        (100_000_000, "Một trăm triệu đồng"),
+        (1_000_000_001, "Một tỷ không trăm lẻ một đồng"),
+        (1_000_000_000_000, "Một nghìn tỷ đồng"),
+    ],
+)
 def test_amounts_read_as_vietnamese_receipts_write_them(amount: int, words: str) -> None:
     assert amount_in_words(amount) == words
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import io
 import unicodedata
+from datetime import date
 
 import pytest
 from hypothesis import given
@@ -28,7 +27,9 @@ Tổng cộng;;1.000.000;1.550.000
 def test_a_vietcombank_style_csv_with_bom_gives_its_credit_lines_only() -> None:
     lines = parse_csv(b"\xef\xbb\xbf" + CSV.encode())
     assert [(l.booked_on, l.bank_reference, l.amount) for l in lines] == [
-        (date(2026, 5, 20), "FT26140001", 50_000), (date(2026, 5, 21), "FT26141003", 1_500_000)]
+        (date(2026, 5, 20), "FT26140001", 50_000),
+        (date(2026, 5, 21), "FT26141003", 1_500_000),
+    ]
     assert lines[0].text == "CK H29.06-260520-0001 nop le phi" and lines[0].line == 4
 
 
@@ -96,28 +97,43 @@ def test_a_camt053_statement_gives_its_credit_entries() -> None:
     form, lines = parse_statement(CAMT.encode())
     assert form == "camt053"
     assert [(l.bank_reference, l.amount, l.booked_on, l.text) for l in lines] == [
-        ("FT1", 50_000, date(2026, 5, 20), "H2906 2605200001"), ("FT3", 20_000, date(2026, 5, 21), "le phi")]
+        ("FT1", 50_000, date(2026, 5, 20), "H2906 2605200001"),
+        ("FT3", 20_000, date(2026, 5, 21), "le phi"),
+    ]
 
 
-@pytest.mark.parametrize("hostile", [
-    '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><Document>&b;</Document>',
-    '<?xml version="1.0"?><!DOCTYPE d SYSTEM "file:///etc/passwd"><Document/>',
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;">]><Document>&b;</Document>',
+        '<?xml version="1.0"?><!DOCTYPE d SYSTEM "file:///etc/passwd"><Document/>',
+    ],
+)
 def test_a_statement_declaring_a_dtd_or_entities_is_refused_before_parsing(hostile: str) -> None:
     with pytest.raises(StatementError) as refused:
         parse_camt053(hostile.encode())
     assert "DOCTYPE" in refused.value.message_vi
 
 
-@pytest.mark.parametrize("broken", [b"<Document>", b"<Other xmlns='x'/>", CAMT.replace('Ccy="VND">50000', 'Ccy="USD">50').encode()])
+@pytest.mark.parametrize(
+    "broken", [b"<Document>", b"<Other xmlns='x'/>", CAMT.replace('Ccy="VND">50000', 'Ccy="USD">50').encode()]
+)
 def test_broken_or_foreign_xml_is_a_clear_refusal(broken: bytes) -> None:
     with pytest.raises(StatementError):
         parse_camt053(broken)
 
 
-@pytest.mark.parametrize("reference", [
-    "H29.06-260520-0001", "h29.06-260520-0001", "H2906 260520 0001", "CK H29062605200001 NOP PHI",
-    "nop le phi h29 06-260520-0001", "H29.06–260520–0001 Nguyễn Văn A"])
+@pytest.mark.parametrize(
+    "reference",
+    [
+        "H29.06-260520-0001",
+        "h29.06-260520-0001",
+        "H2906 260520 0001",
+        "CK H29062605200001 NOP PHI",
+        "nop le phi h29 06-260520-0001",
+        "H29.06–260520–0001 Nguyễn Văn A",
+    ],
+)
 def test_a_dossier_code_is_found_however_the_bank_app_spaced_or_cased_it(reference: str) -> None:
     assert "H29.06-260520-0001" in codes_in(reference, AGENCIES)
 
@@ -132,13 +148,16 @@ def test_a_reference_without_a_valid_code_names_none() -> None:
     assert codes_in("chuyen tien", AGENCIES) == []
 
 
-LINE = st.fixed_dictionaries({
-    "booked_on": st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
-    "bank_reference": st.from_regex(r"FT[0-9A-Z]{1,20}", fullmatch=True),
-    "amount": st.integers(min_value=1, max_value=100_000_000),
-    "text": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=80)
-           .map(lambda t: unicodedata.normalize("NFC", "".join(c for c in t if c.isprintable())).strip()),
-})
+LINE = st.fixed_dictionaries(
+    {
+        "booked_on": st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+        "bank_reference": st.from_regex(r"FT[0-9A-Z]{1,20}", fullmatch=True),
+        "amount": st.integers(min_value=1, max_value=100_000_000),
+        "text": st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=80).map(
+            lambda t: unicodedata.normalize("NFC", "".join(c for c in t if c.isprintable())).strip()
+        ),
+    }
+)
 
 
 @given(st.lists(LINE, min_size=1, max_size=20), st.sampled_from([";", ",", "\t"]), st.booleans())
@@ -149,12 +168,20 @@ def test_any_statement_written_as_a_bank_writes_it_reads_back_line_for_line(line
     writer = csv_module.writer(out, delimiter=delimiter)
     writer.writerow(["Ngày giao dịch", "Số tham chiếu", "Số tiền ghi nợ", "Số tiền ghi có", "Nội dung"])
     for line in lines:
-        writer.writerow([f"{line['booked_on']:%d/%m/%Y}", line["bank_reference"], "", f"{line['amount']:,}".replace(",", "."),
-                         line["text"]])
+        writer.writerow(
+            [
+                f"{line['booked_on']:%d/%m/%Y}",
+                line["bank_reference"],
+                "",
+                f"{line['amount']:,}".replace(",", "."),
+                line["text"],
+            ]
+        )
     data = (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
     parsed = parse_csv(data)
     assert [(p.booked_on, p.bank_reference, p.amount, p.text) for p in parsed] == [
-        (l["booked_on"], l["bank_reference"], l["amount"], l["text"]) for l in lines]
+        (l["booked_on"], l["bank_reference"], l["amount"], l["text"]) for l in lines
+    ]
 
 
 @given(st.lists(LINE, min_size=1, max_size=10))
@@ -163,18 +190,28 @@ def test_any_camt053_statement_reads_back_its_credit_entries(lines) -> None:
 
     entries = "".join(
         f'<Ntry><Amt Ccy="VND">{l["amount"]}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{l["booked_on"]:%Y-%m-%d}</Dt>'
-        f'</BookgDt><AcctSvcrRef>{l["bank_reference"]}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{escape(l["text"])}'
-        f"</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>" for l in lines)
-    document = ('<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>'
-                f"{entries}</Stmt></BkToCstmrStmt></Document>")
+        f"</BookgDt><AcctSvcrRef>{l['bank_reference']}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{escape(l['text'])}"
+        f"</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
+        for l in lines
+    )
+    document = (
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>'
+        f"{entries}</Stmt></BkToCstmrStmt></Document>"
+    )
     parsed = parse_camt053(document.encode())
     assert [(p.booked_on, p.bank_reference, p.amount) for p in parsed] == [
-        (l["booked_on"], l["bank_reference"], l["amount"]) for l in lines]
+        (l["booked_on"], l["bank_reference"], l["amount"]) for l in lines
+    ]
 
 
-@given(st.sampled_from(AGENCIES), st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)),
-       st.integers(min_value=1, max_value=9999), st.lists(st.sampled_from(["", " ", "-", ".", "  "]), min_size=3, max_size=3),
-       st.booleans(), st.text(alphabet="abc xyz", max_size=10))
+@given(
+    st.sampled_from(AGENCIES),
+    st.dates(min_value=date(2001, 1, 1), max_value=date(2099, 12, 31)),
+    st.integers(min_value=1, max_value=9999),
+    st.lists(st.sampled_from(["", " ", "-", ".", "  "]), min_size=3, max_size=3),
+    st.booleans(),
+    st.text(alphabet="abc xyz", max_size=10),
+)
 def test_a_code_is_found_whatever_the_separators_and_case(agency, day, sequence, separators, lower, noise) -> None:
     code = f"{agency}-{day:%y%m%d}-{sequence:04d}"
     written = agency.replace(".", separators[0]) + separators[1] + f"{day:%y%m%d}" + separators[2] + f"{sequence:04d}"
