@@ -1,6 +1,6 @@
 // Đối soát ngân hàng: import a bank statement (CSV as the bank exports it, or camt.053 XML) and see its lines as
 // matched, unmatched and disputed (amount differs, duplicate), for a period of booking dates.
-import { get, post } from "../api.js";
+import { caughtUp, get, post } from "../api.js";
 import { go, notice } from "../app.js";
 import { field, fmtDate, fmtMoney, fmtTime, form, h, table, today } from "../ui.js";
 
@@ -34,10 +34,15 @@ function upload() {
       let binary = "";
       for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
       const result = await post("/money/statements", { content: btoa(binary) });
-      notice(result.imported
+      if (result.imported) await caughtUp("reconciliation", result.position);
+      const message = result.imported
         ? `Đã nhập sao kê: ${result.matched} dòng khớp, ${result.unmatched} dòng không khớp, ${result.disputed} dòng chênh lệch.`
-        : "Sao kê này đã được nhập trước đây: không có thay đổi.");
-      go(`#/reconciliation?${new URLSearchParams({ from: firstDay(result), to: lastDay(result) })}`);
+        : "Sao kê này đã được nhập trước đây: không có thay đổi.";
+      const target = `#/reconciliation?${new URLSearchParams({ from: firstDay(result), to: lastDay(result) })}`;
+      // the router clears the notice on a hash change: say it once the page of the statement's dates is shown
+      if (location.hash !== target) addEventListener("hashchange", () => notice(message), { once: true });
+      else notice(message);
+      go(target);
     });
 }
 
