@@ -50,6 +50,11 @@ def test_a_rejected_dossiers_fee_is_refunded_by_transfer_over_http_and_bad_bodie
     assert done.status_code == 201, done.text
     dossier = client.get(f"/dossiers/{code}", headers=RECEPTION).json()
     assert (dossier["paid"], dossier["fee"]) == (0, 0)
+    caught_up(client, system)
+    day = f"{system.clock.now().astimezone(VIETNAM):%Y-%m-%d}"
+    params = {"from": day, "to": day, "format": "csv", "section": "refunds"}
+    csv = client.get("/views/books/cash", params=params, headers=RECEPTION)
+    assert csv.status_code == 200 and code in csv.text and "Chuyển khoản" in csv.text and "Hồ sơ bị từ chối" in csv.text
 
 
 def test_fee_receipts_are_issued_read_cancelled_and_replaced_over_http(client, system) -> None:
