@@ -39,3 +39,23 @@ def test_a_reception_officer_imports_a_statement_and_sees_matched_and_unmatched_
     page.get_by_label("Tệp sao kê").set_input_files(file)
     page.get_by_role("button", name="Nhập sao kê").click()
     expect(page.locator("#notice")).to_contain_text("đã được nhập trước đây")
+
+
+def test_a_rejected_dossiers_fee_is_refunded_at_the_counter_by_bank_transfer(office_page: Page, live_app: LiveApp) -> None:
+    page, dossiers = office_page, live_app.system.dossiers
+    code = register_online(live_app)
+    dossiers.assess_fee(code, amount=8000, actor=RECEPTION)
+    dossiers.record_payment(code, method=PaymentMethod.CASH, amount=8000, reference=None, actor=RECEPTION)
+    written = dossiers.reject(code, reason="Không thuộc thẩm quyền", actor=RECEPTION)
+    live_app.system.read_side.wait_for(written.position, None, 10)
+    log_in(page, live_app, "tiepnhan", f"#/counter/{code}")
+    card = page.locator('section[data-action="fee-refund"]')
+    expect(card).to_contain_text("hoàn trả toàn bộ 8.000 đ")
+    card.get_by_label("Hình thức hoàn trả").select_option("bank_transfer")
+    card.get_by_label("Số tham chiếu chuyển khoản").fill("FT26999")
+    card.get_by_role("button", name="Hoàn trả 8.000 đ").click()
+    page.get_by_role("dialog").get_by_role("button", name="Đã hoàn trả").click()
+    expect(page.locator("#notice")).to_have_text(f"Đã hoàn trả 8.000 đ cho hồ sơ {code}.")
+    expect(page.locator('section[data-action="fee-refund"]')).to_have_count(0)
+    refunded = [e for e in dossiers.list_history(code) if e.type == "Refunded"]
+    assert len(refunded) == 1 and dossiers.get_dossier(code).paid == 0
