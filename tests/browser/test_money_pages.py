@@ -1,5 +1,6 @@
-"""The reconciliation page in headless Chromium: a reception officer imports the bank's CSV statement and sees the
-bank-QR payment matched and a line without a dossier code left unmatched; the same file again changes nothing."""
+"""Money pages in headless Chromium: a reception officer imports the bank's CSV statement and sees the bank-QR payment
+matched and a line without a dossier code left unmatched (the same file again changes nothing), and refunds a rejected
+dossier's fee by bank transfer at the counter desk."""
 
 from __future__ import annotations
 
