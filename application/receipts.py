@@ -47,6 +47,17 @@ class FeeReceipt(msgspec.Struct, frozen=True, kw_only=True):
     cancel_reason: str | None = None
 
 
+class ReceiptRef(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a dossier's receipt is: its series (agency, year), number and state."""
+
+    agency: str
+    year: int
+    number: int
+    serial: str
+    amount: int
+    status: ReceiptStatus
+
+
 class SigningUnavailableError(DomainError):
     """This process has no agency certificate or renderer to seal receipts with."""
 
@@ -142,6 +153,20 @@ class Receipts:
         )
         return numbers[-1]
 
+    def list_for_dossier(self, code: str) -> list[ReceiptRef]:
+        """Every receipt issued for the dossier's payments (standing or cancelled), in number order per year."""
+        dossier: Dossier = self.app.load(dossier_id(code), ("dossier", "hồ sơ"), code, fresh=True)
+        years = sorted({e.at.astimezone(VIETNAM).year for e in self.app.events.get(dossier_id(code))
+                        if isinstance(e, Dossier.PaymentReceived)})
+        found: list[ReceiptRef] = []
+        for year in years:
+            if not self.app.recorder.select_events(series_id(dossier.agency, year), limit=1):
+                continue
+            series: ReceiptSeries = self.app.load(series_id(dossier.agency, year), SERIES, f"{dossier.agency}/{year}", fresh=True)
+            found += [ReceiptRef(agency=dossier.agency, year=year, number=r.number, serial=series.serial, amount=r.amount,
+                                 status=r.status) for r in series.receipts if r.dossier_code == code]
+        return found
+
     def get_receipt(self, agency: str, year: int, number: int) -> FeeReceipt:
         """A receipt with its payer's name as the dossier shows it now."""
         series: ReceiptSeries = self.app.load(series_id(agency, year), SERIES, f"{agency}/{year}", fresh=True)
@@ -205,4 +230,4 @@ def _has_receipt(series: ReceiptSeries, code: str, version: int) -> bool:
     return any(r.dossier_code == code and r.payment_version == version for r in series.receipts)
 
 
-__all__ = ["FeeReceipt", "InvalidValueError", "Receipts", "SigningUnavailableError"]
+__all__ = ["FeeReceipt", "InvalidValueError", "ReceiptRef", "Receipts", "SigningUnavailableError"]

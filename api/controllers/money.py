@@ -15,7 +15,7 @@ from api.auth import BOOKS, COUNTER, authorize, check_agency, current_principal,
 from api.controllers.books import visible_to
 from api.controllers.dossiers import result
 from api.schemas import MAX_COMMAND_BODY, Body, CommandResult
-from application.receipts import FeeReceipt, Receipts
+from application.receipts import FeeReceipt, ReceiptRef, Receipts
 from application.reconciliation import MAX_STATEMENT_BYTES, ImportResult, Reconciliation
 from application.refunds import Refunds
 from application.tokens import Principal
@@ -115,6 +115,16 @@ class MoneyController(Controller):
         """A receipt for each payment of the dossier that has none yet (none new: an empty list)."""
         issued = receipts_of(system).issue_for_payments(code, actor=principal.actor)
         return IssuedReceipts(code=code, receipts=[f"{year}/{number}" for year, number in issued])
+
+    @get(
+        "/dossiers/{code:str}/fee-receipts",
+        sync_to_thread=True,
+        summary="Biên lai của hồ sơ / A dossier's receipts",
+        opt=rules(RECEIPT_READERS, "dossier"),
+    )
+    def dossier_receipts(self, code: FromPath[str], system: NamedDependency[System]) -> list[ReceiptRef]:
+        """The receipts issued for the dossier's payments, standing or cancelled."""
+        return receipts_of(system).list_for_dossier(code)
 
     @get(
         "/fee-receipts/{agency:str}/{year:int}/{number:int}",

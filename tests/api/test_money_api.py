@@ -147,3 +147,14 @@ def test_a_kiosk_collection_over_http_splits_the_cash_by_department_into_the_cas
                             headers=STAFF).json()
         assert [(d["department"], d["amount"]) for d in ledger["department_cash"]] == [
             (part["department"], part["amount"]) for part in report["by_department"]]
+
+
+def test_a_dossiers_receipts_are_listed_with_their_series_and_state(client, system) -> None:
+    code = receive(client)
+    pay(client, code, "cash", 8000)
+    assert client.get(f"/money/dossiers/{code}/fee-receipts", headers=RECEPTION).json() == []
+    client.post(f"/money/dossiers/{code}/fee-receipts", json={}, headers=RECEPTION)
+    listed = client.get(f"/money/dossiers/{code}/fee-receipts", headers=RECEPTION)
+    assert listed.status_code == 200, listed.text
+    assert [(r["number"], r["amount"], r["status"]) for r in listed.json()] == [(1, 8000, "issued")]
+    assert client.get(f"/money/dossiers/{code}/fee-receipts", headers=OTHER_AGENCY).status_code == 403

@@ -60,3 +60,20 @@ def test_a_rejected_dossiers_fee_is_refunded_at_the_counter_by_bank_transfer(off
     expect(page.locator('section[data-action="fee-refund"]')).to_have_count(0)
     refunded = [e for e in dossiers.list_history(code) if e.type == "Refunded"]
     assert len(refunded) == 1 and dossiers.get_dossier(code).paid == 0
+
+
+def test_the_counter_desk_issues_the_fee_receipt_of_a_payment_once(office_page: Page, live_app: LiveApp) -> None:
+    page, dossiers = office_page, live_app.system.dossiers
+    code = register_online(live_app)
+    dossiers.assess_fee(code, amount=8000, actor=RECEPTION)
+    written = dossiers.record_payment(code, method=PaymentMethod.CASH, amount=8000, reference=None, actor=RECEPTION)
+    live_app.system.read_side.wait_for(written.position, None, 10)
+    log_in(page, live_app, "tiepnhan", f"#/counter/{code}")
+    card = page.locator('section[data-action="fee-receipts"]')
+    expect(card).to_contain_text("Chưa lập biên lai")
+    card.get_by_role("button", name="Lập biên lai cho các khoản đã nộp").click()
+    expect(page.locator("#notice")).to_have_text("Đã lập 1 biên lai.")
+    expect(page.locator("#fee-receipts")).to_contain_text("số 0000001: 8.000 đ")
+    page.locator('section[data-action="fee-receipts"]').get_by_role("button", name="Lập biên lai cho các khoản đã nộp").click()
+    expect(page.locator("#notice")).to_have_text("Mọi khoản nộp đều đã có biên lai.")
+    expect(page.locator("#fee-receipts li")).to_have_count(1)

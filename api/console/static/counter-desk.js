@@ -1,7 +1,7 @@
 // One dossier at the counter: fee and payment, the signed receipt form, supplements, withdrawal, delivery with any
 // shortfall paid and any excess refunded, and rejection (confirmed) with its printed notice. Each form sends the
 // version it was shown; the page reloads once the read models hold the write.
-import { caughtUp, get, post } from "./api.js";
+import { caughtUp, download, get, post } from "./api.js";
 import { go, notice } from "./app.js";
 import { field, fmtDate, fmtMoney, fmtTime, form, h, label, options, STATUS } from "./ui.js";
 import { confirmDialog, postPdf, printOnly } from "./workday.js";
@@ -32,6 +32,7 @@ export async function dossierDesk(view, code, ref, session) {
     d.status === "result_issued" && card("delivery", "Trả kết quả tại quầy", deliveryForm(d, path, done)),
     d.excess > 0 && REFUNDABLE.has(d.status) && card("refund", "Hoàn trả tiền nộp thừa", refundForm(d, done)),
     d.paid > 0 && ENDED.has(d.status) && card("fee-refund", "Hoàn trả lệ phí", feeRefundForm(d, done)),
+    d.paid > 0 && card("fee-receipts", "Biên lai điện tử", await feeReceipts(d)),
     can("reject") && card("reject", "Từ chối hồ sơ", rejectForm(d, path, done)),
   ].filter(Boolean);
   view.append(
@@ -133,6 +134,29 @@ function refundForm(d, done) {
       await done(await post(`/counter/dossiers/${encodeURIComponent(d.code)}/refund`, { expected_version: d.version }),
         `Đã hoàn trả ${fmtMoney(d.excess)} cho hồ sơ ${d.code}.`);
     });
+}
+
+// Electronic fee receipts (biên lai điện tử) of the dossier's payments: issue those missing, open each sealed PDF.
+async function feeReceipts(d) {
+  const base = `/money/dossiers/${encodeURIComponent(d.code)}/fee-receipts`;
+  let receipts;
+  try {
+    receipts = await get(base);
+  } catch (failure) {
+    return h("p", { class: "error" }, failure.message);
+  }
+  const list = receipts.length
+    ? h("ul", { id: "fee-receipts" }, receipts.map((r) => h("li", {},
+      `Biên lai ${r.serial} số ${String(r.number).padStart(7, "0")}: ${fmtMoney(r.amount)}`,
+      r.status === "cancelled" ? " (đã hủy) " : " ",
+      h("button", { type: "button", onclick: () => download(`/money/fee-receipts/${r.agency}/${r.year}/${r.number}/pdf`,
+        `bien-lai-${r.year}-${r.number}.pdf`) }, "Tải PDF"))))
+    : h("p", {}, "Chưa lập biên lai cho khoản nộp nào.");
+  return h("div", {}, list, form({ "aria-label": "Lập biên lai điện tử" }, [], "Lập biên lai cho các khoản đã nộp", async () => {
+    const issued = await post(base, {});
+    notice(issued.receipts.length ? `Đã lập ${issued.receipts.length} biên lai.` : "Mọi khoản nộp đều đã có biên lai.");
+    go(location.hash);
+  }));
 }
 
 // A rejected or withdrawn dossier's fee goes back, in cash at the counter or by bank transfer (its reference kept).
