@@ -156,15 +156,32 @@ class Receipts:
     def list_for_dossier(self, code: str) -> list[ReceiptRef]:
         """Every receipt issued for the dossier's payments (standing or cancelled), in number order per year."""
         dossier: Dossier = self.app.load(dossier_id(code), ("dossier", "hồ sơ"), code, fresh=True)
-        years = sorted({e.at.astimezone(VIETNAM).year for e in self.app.events.get(dossier_id(code))
-                        if isinstance(e, Dossier.PaymentReceived)})
+        years = sorted(
+            {
+                e.at.astimezone(VIETNAM).year
+                for e in self.app.events.get(dossier_id(code))
+                if isinstance(e, Dossier.PaymentReceived)
+            }
+        )
         found: list[ReceiptRef] = []
         for year in years:
             if not self.app.recorder.select_events(series_id(dossier.agency, year), limit=1):
                 continue
-            series: ReceiptSeries = self.app.load(series_id(dossier.agency, year), SERIES, f"{dossier.agency}/{year}", fresh=True)
-            found += [ReceiptRef(agency=dossier.agency, year=year, number=r.number, serial=series.serial, amount=r.amount,
-                                 status=r.status) for r in series.receipts if r.dossier_code == code]
+            series: ReceiptSeries = self.app.load(
+                series_id(dossier.agency, year), SERIES, f"{dossier.agency}/{year}", fresh=True
+            )
+            found += [
+                ReceiptRef(
+                    agency=dossier.agency,
+                    year=year,
+                    number=r.number,
+                    serial=series.serial,
+                    amount=r.amount,
+                    status=r.status,
+                )
+                for r in series.receipts
+                if r.dossier_code == code
+            ]
         return found
 
     def get_receipt(self, agency: str, year: int, number: int) -> FeeReceipt:

@@ -127,15 +127,23 @@ def test_a_kiosk_collection_over_http_splits_the_cash_by_department_into_the_cas
 
     enrol_team(system)
     with TestClient(create_app(system)) as client:
-        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                           headers=STAFF).status_code == 201
+        assert (
+            client.post(
+                "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF
+            ).status_code
+            == 201
+        )
         barcodes = [f"Q6PB{n:06d}" for n in range(1, 3)]
-        assert client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": barcodes}, headers=STAFF).status_code == 201
+        assert (
+            client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": barcodes}, headers=STAFF).status_code == 201
+        )
         codes = []
         for n, barcode in enumerate(barcodes):
             code = submit(client, otp, Citizen(n + 1), envelope=barcode).json()["dossier_code"]
             payment = {"method": "cash", "amount": 8000 + 2000 * n}
-            assert client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json=payment, headers=KIOSK).status_code == 201
+            assert (
+                client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json=payment, headers=KIOSK).status_code == 201
+            )
             codes.append(code)
         report = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 18000}, headers=STAFF).json()
         assert sum(part["amount"] for part in report["by_department"]) == report["cash_expected"] == 18000
@@ -143,10 +151,12 @@ def test_a_kiosk_collection_over_http_splits_the_cash_by_department_into_the_cas
         assert all(part["department_name"] for part in report["by_department"])
         caught_up(client, system)
         day = system.clock.now().astimezone(VIETNAM)
-        ledger = client.get("/views/books/cash", params={"from": f"{day:%Y-%m-%d}", "to": f"{day:%Y-%m-%d}"},
-                            headers=STAFF).json()
+        ledger = client.get(
+            "/views/books/cash", params={"from": f"{day:%Y-%m-%d}", "to": f"{day:%Y-%m-%d}"}, headers=STAFF
+        ).json()
         assert [(d["department"], d["amount"]) for d in ledger["department_cash"]] == [
-            (part["department"], part["amount"]) for part in report["by_department"]]
+            (part["department"], part["amount"]) for part in report["by_department"]
+        ]
 
 
 def test_a_dossiers_receipts_are_listed_with_their_series_and_state(client, system) -> None:

@@ -42,7 +42,9 @@ def test_a_reception_officer_imports_a_statement_and_sees_matched_and_unmatched_
     expect(page.locator("#notice")).to_contain_text("đã được nhập trước đây")
 
 
-def test_a_rejected_dossiers_fee_is_refunded_at_the_counter_by_bank_transfer(office_page: Page, live_app: LiveApp) -> None:
+def test_a_rejected_dossiers_fee_is_refunded_at_the_counter_by_bank_transfer(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page, dossiers = office_page, live_app.system.dossiers
     code = register_online(live_app)
     dossiers.assess_fee(code, amount=8000, actor=RECEPTION)
@@ -74,6 +76,8 @@ def test_the_counter_desk_issues_the_fee_receipt_of_a_payment_once(office_page: 
     card.get_by_role("button", name="Lập biên lai cho các khoản đã nộp").click()
     expect(page.locator("#notice")).to_have_text("Đã lập 1 biên lai.")
     expect(page.locator("#fee-receipts")).to_contain_text("số 0000001: 8.000 đ")
-    page.locator('section[data-action="fee-receipts"]').get_by_role("button", name="Lập biên lai cho các khoản đã nộp").click()
+    page.locator('section[data-action="fee-receipts"]').get_by_role(
+        "button", name="Lập biên lai cho các khoản đã nộp"
+    ).click()
     expect(page.locator("#notice")).to_have_text("Mọi khoản nộp đều đã có biên lai.")
     expect(page.locator("#fee-receipts li")).to_have_count(1)

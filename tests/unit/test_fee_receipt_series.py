@@ -3,7 +3,7 @@ most one standing receipt, a replacement names the receipt it replaces, and a re
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -14,7 +14,7 @@ from domain.fee_receipt import ReceiptExistsError, ReceiptSeries, ReceiptStatus
 from domain.values import Actor, Role
 
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
-AT = datetime(2026, 5, 20, 2, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
 CODES = [f"H29.06-260520-{n:04d}" for n in range(1, 4)]
 STEP = st.one_of(
     st.tuples(st.just("issue"), st.sampled_from(CODES), st.integers(min_value=2, max_value=3)),
@@ -33,8 +33,15 @@ def test_any_sequence_of_issues_cancellations_and_replacements_keeps_the_series_
     for action, target, version in steps:
         try:
             if action == "issue":
-                series.issue(dossier_code=target, payment_version=version, content="Lệ phí", amount=2000, method="cash",
-                             actor=OFFICER, at=AT)
+                series.issue(
+                    dossier_code=target,
+                    payment_version=version,
+                    content="Lệ phí",
+                    amount=2000,
+                    method="cash",
+                    actor=OFFICER,
+                    at=AT,
+                )
             elif action == "cancel":
                 series.cancel(number=target, reason="Sai", actor=OFFICER, at=AT)
             else:
@@ -57,8 +64,11 @@ def test_any_sequence_of_issues_cancellations_and_replacements_keeps_the_series_
 
 def test_a_payment_with_a_standing_receipt_gets_no_second_one() -> None:
     series = opened()
-    series.issue(dossier_code=CODES[0], payment_version=2, content="Lệ phí", amount=2000, method="cash", actor=OFFICER, at=AT)
+    series.issue(
+        dossier_code=CODES[0], payment_version=2, content="Lệ phí", amount=2000, method="cash", actor=OFFICER, at=AT
+    )
     with pytest.raises(ReceiptExistsError):
-        series.issue(dossier_code=CODES[0], payment_version=2, content="Lệ phí", amount=2000, method="cash",
-                     actor=OFFICER, at=AT)
+        series.issue(
+            dossier_code=CODES[0], payment_version=2, content="Lệ phí", amount=2000, method="cash", actor=OFFICER, at=AT
+        )
     assert series.serial == "AA-26E" and series.form == "01BLP0-001"
