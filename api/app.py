@@ -15,6 +15,7 @@ from api.controllers.auth import AccountsController, AuthController
 from api.controllers.dossiers import DossierController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
+from api.controllers.money import MoneyController
 from api.controllers.books import BooksController
 from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
@@ -49,7 +50,7 @@ def create_app(system: System) -> Litestar:
     app = Litestar(
         route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
                         BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        StatusController,
+                        StatusController, MoneyController,
                         *CONSOLE_ROUTES, *WORKDAY_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
                         fleet_route(system)],
         dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),

@@ -51,6 +51,17 @@ BANK_QR_COLUMNS = [
     Column("Số tiền (đồng)", 50, "R"), Column("Đã đối soát", 45, "C"),
 ]
 
+REFUND_COLUMNS = [
+    Column("STT", 10, "C"), Column("Mã hồ sơ", 55), Column("Thời gian", 45, "C"), Column("Số tiền (đồng)", 45, "R"),
+    Column("Hình thức", 40), Column("Lý do", 50), Column("Số tham chiếu chuyển khoản", 45),
+]
+DEPARTMENT_CASH_COLUMNS = [
+    Column("STT", 10, "C"), Column("Kiosk", 25), Column("Lần thu", 20, "C"), Column("Thời gian", 45, "C"),
+    Column("Phòng ban nhận tiền", 80), Column("Số hồ sơ", 20, "R"), Column("Số tiền (đồng)", 45, "R"),
+]
+REFUND_METHOD_VI = {"cash": "Tiền mặt tại quầy", "bank_transfer": "Chuyển khoản"}
+REFUND_REASON_VI = {"excess": "Tiền nộp thừa", "rejected": "Hồ sơ bị từ chối", "withdrawn": "Hồ sơ đã rút"}
+
 
 class Section(msgspec.Struct, frozen=True):
     """One table of a book; `key` names it in the API, `slug` in file names."""
@@ -132,6 +143,12 @@ def cash_document(ledger: CashLedger) -> Book:
     bank_qr: list[list[Cell]] = [
         [str(n), q.reference, q.dossier_code, when(q.at), q.amount, "Đã đối soát" if q.reconciled else "Chưa"]
         for n, q in enumerate(ledger.bank_qr, start=1)]
+    refunds: list[list[Cell]] = [
+        [str(n), r.dossier_code, when(r.at), r.amount, REFUND_METHOD_VI.get(r.method, r.method),
+         REFUND_REASON_VI.get(r.reason, r.reason), r.bank_reference] for n, r in enumerate(ledger.refunds, start=1)]
+    departments: list[list[Cell]] = [
+        [str(n), d.kiosk, str(d.collection_number), when(d.at), d.department_name, str(d.dossiers), d.amount]
+        for n, d in enumerate(ledger.department_cash, start=1)]
     t = ledger.totals
     summary = (f"Tiền mặt nhận vào máy: {money(t.cash_in)} đồng; đã kiểm đếm khi thu: {money(t.cash_counted)} đồng "
                f"(chênh lệch {money(t.discrepancy)} đồng); còn trong máy: {money(t.cash_not_collected)} đồng.")
@@ -141,7 +158,10 @@ def cash_document(ledger: CashLedger) -> Book:
                     Section("collections", "thu-tien", "I. Các lần thu phong bì và tiền tại kiosk", COLLECTION_COLUMNS,
                             collections),
                     Section("dossiers", "le-phi", "II. Phí, lệ phí và thanh toán theo hồ sơ", DOSSIER_MONEY_COLUMNS, dossiers),
-                    Section("bank_qr", "doi-soat-qr", "III. Thanh toán QR ngân hàng cần đối soát", BANK_QR_COLUMNS, bank_qr)],
+                    Section("bank_qr", "doi-soat-qr", "III. Thanh toán QR ngân hàng cần đối soát", BANK_QR_COLUMNS, bank_qr),
+                    Section("refunds", "hoan-tra", "IV. Hoàn trả tiền cho công dân", REFUND_COLUMNS, refunds),
+                    Section("departments", "phan-loai-tien", "V. Tiền giao từng phòng ban khi thu tại kiosk",
+                            DEPARTMENT_CASH_COLUMNS, departments)],
                 signature_titles=[BOOKKEEPER, "Thủ quỹ (Ký, ghi rõ họ tên)", "Kế toán (Ký, ghi rõ họ tên)"])
 
 

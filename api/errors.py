@@ -24,6 +24,7 @@ from application.tokens import TokenError
 from domain.account import AccountDisabledError
 from application.proofs import ProofError
 from application.throttling import BusyError, PickupLockedError, TooManyAttemptsError
+from application.receipts import SigningUnavailableError
 from domain.errors import ActionNotAllowedError, DomainError, InvalidValueError, PaymentOutstandingError
 from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.kiosk import UnknownEnvelopeError
@@ -58,6 +59,7 @@ STATUS: dict[type[DomainError], int] = {
     TooManyAttemptsError: 429,
     PickupLockedError: 429,
     BusyError: 503,
+    SigningUnavailableError: 503,
     DocumentErasedError: 410,
     NotTheReceiverError: 403,
     HandoverConfirmedError: 409,

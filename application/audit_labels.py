@@ -25,6 +25,7 @@ LEVEL_VI = {"very_satisfied": "rất hài lòng", "satisfied": "hài lòng", "ac
             "dissatisfied": "không hài lòng"}
 CONTACT_VI = {"will_come": "công dân hẹn đến nhận", "asked_counter": "công dân xin nhận tại quầy",
               "no_answer": "không liên lạc được", "wrong_number": "sai số điện thoại"}
+REFUND_VI = {"excess": "tiền nộp thừa", "rejected": "lệ phí hồ sơ bị từ chối", "withdrawn": "lệ phí hồ sơ đã rút"}
 ORIGIN_VI = {"scan": "bản số hóa", "result": "kết quả giải quyết", "electronic": "giấy tờ điện tử"}
 
 
@@ -64,6 +65,8 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     D.ResultDelivered: ("Trả kết quả", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}"),
     D.Rated: ("Đánh giá mức độ hài lòng", lambda e: _rating(e.rating)),
     D.ExcessRefunded: ("Hoàn trả tiền nộp thừa", lambda e: f"Hoàn trả {dong(e.amount)} tại quầy"),
+    D.Refunded: ("Hoàn trả tiền", lambda e: f"Hoàn trả {dong(e.amount)} ({REFUND_VI[e.reason.value]}) "
+                 + ("bằng tiền mặt tại quầy" if e.method.value == "cash" else f"bằng chuyển khoản, số tham chiếu {e.bank_reference}")),
     D.ContactRecorded: ("Liên hệ công dân", lambda e: f"Kết quả liên hệ: {CONTACT_VI[e.outcome]}"),
     A.Created: ("Tạo tài khoản", lambda e: f"Tài khoản {e.username}, vai trò {ROLE_VI[e.role]}, cơ quan {e.agency}"
                 + (f", phòng {e.department}" if e.department else "") + (f", kiosk {e.kiosk}" if e.kiosk else "")),

@@ -184,3 +184,10 @@ class ReadSide(Protocol):
     def view_as_of(self, view: str, instant: datetime, *, kiosk: str | None,
                    filters: Mapping[str, str | None]) -> ViewAsOf:
         """A view of application.history.AS_OF_VIEWS answered from its read models replayed up to `instant`."""
+
+
+# ----- [13] money: fee receipts; one block, appended ------------------------------------------
+class FeeReceiptRenderer(Protocol):
+    """Renders an electronic fee receipt (biên lai điện tử) to PDF; the application then seals it."""
+
+    def render_fee_receipt(self, receipt: object) -> bytes: ...

@@ -41,6 +41,21 @@ class ContactOutcome(StrEnum):
     WRONG_NUMBER = "wrong_number"
 
 
+class RefundMethod(StrEnum):
+    """How money is handed back (hình thức hoàn trả)."""
+
+    CASH = "cash"  # tiền mặt tại quầy
+    BANK_TRANSFER = "bank_transfer"  # chuyển khoản
+
+
+class RefundReason(StrEnum):
+    """Why money is handed back: an overpayment, or the fee of a dossier that will not be resolved."""
+
+    EXCESS = "excess"  # tiền nộp thừa
+    REJECTED = "rejected"  # hồ sơ bị từ chối: hoàn lệ phí
+    WITHDRAWN = "withdrawn"  # hồ sơ đã rút: hoàn lệ phí
+
+
 class Status(StrEnum):
     """Where a dossier stands in its lifecycle."""
 
@@ -216,6 +231,15 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         """Money paid beyond the fee was handed back to the applicant at the counter (hoàn trả tiền nộp thừa)."""
 
         amount: int
+
+    class Refunded(Event):
+        """Money handed back (hoàn trả) in cash at the counter or by bank transfer: the excess, or everything paid
+        when the dossier was rejected or withdrawn (then no fee is owed any more)."""
+
+        amount: int
+        method: RefundMethod
+        reason: RefundReason
+        bank_reference: str | None
 
     class ContactRecorded(Event):
         """Staff called the applicant about an overdue result; only the outcome is kept (no number, no words)."""
@@ -417,6 +441,24 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self._excess_refunded(amount=amount, actor=actor, at=_aware(at))
         return amount
 
+    def refund(self, *, method: RefundMethod, bank_reference: str | None, actor: Actor, at: datetime) -> int:
+        """Hand back the excess, or all that was paid for a rejected or withdrawn dossier; a bank transfer names its
+        reference. Refused when nothing is owed back."""
+        if self.status not in _REFUNDABLE:
+            raise ActionNotAllowedError("refund", self.status.value, self.allowed_actions())
+        method = RefundMethod(method)
+        if (method is RefundMethod.BANK_TRANSFER) != bool(bank_reference and bank_reference.strip()):
+            raise InvalidValueError("bank_reference", "a bank transfer refund names its reference, a cash one none",
+                                    "hoàn trả bằng chuyển khoản phải ghi số tham chiếu giao dịch; tiền mặt thì không")
+        ended = {Status.REJECTED: RefundReason.REJECTED, Status.WITHDRAWN: RefundReason.WITHDRAWN}.get(self.status)
+        amount = self.paid if ended else self.excess
+        if not amount:
+            raise InvalidValueError("amount", "nothing is owed back", "hồ sơ không có khoản tiền nào cần hoàn trả")
+        reference = check_text("bank_reference", bank_reference.strip()) if bank_reference else None
+        self._refunded(amount=amount, method=method, reason=ended or RefundReason.EXCESS, bank_reference=reference,
+                       actor=actor, at=_aware(at))
+        return amount
+
     def record_contact(self, *, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:
         """Record the outcome of a call about an overdue result (in a tray, or pulled back from one)."""
         if self.status not in (Status.IN_TRAY, Status.RESULT_ISSUED):
@@ -501,6 +543,13 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(ExcessRefunded)
     def _excess_refunded(self, amount: int, actor: Actor, at: datetime) -> None:
         self.paid -= amount
+
+    @event(Refunded)
+    def _refunded(self, amount: int, method: RefundMethod, reason: RefundReason, bank_reference: str | None,
+                  actor: Actor, at: datetime) -> None:
+        self.paid -= amount
+        if reason is not RefundReason.EXCESS:
+            self.fee = 0
 
     @event(ContactRecorded)
     def _contact_recorded(self, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:

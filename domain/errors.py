@@ -42,7 +42,7 @@ ACTION_VI = {
     "assess_fee": "xác định lệ phí", "record_payment": "thu lệ phí", "route": "chuyển phòng xử lý",
     "hand_over": "giao nhận hồ sơ", "issue_result": "ghi nhận kết quả", "load_into_tray": "nạp kết quả vào khay",
     "pull_back": "thu hồi kết quả từ khay", "deliver_result": "trả kết quả", "rate": "đánh giá",
-    "sign_result": "ký số kết quả",
+    "sign_result": "ký số kết quả", "refund": "hoàn trả tiền",
 }
 STATE_VI = {
     "registered": "Mới đăng ký", "received": "Đã tiếp nhận", "accepted": "Đã tiếp nhận xử lý",

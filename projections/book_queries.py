@@ -129,6 +129,30 @@ class BankQrPayment(msgspec.Struct, frozen=True):
     reconciled: bool
 
 
+class RefundLine(msgspec.Struct, frozen=True):
+    """Money handed back (hoàn trả): cash at the counter or a bank transfer, the excess or a rejected dossier's fee."""
+
+    position: int
+    dossier_code: str
+    amount: int
+    method: str
+    reason: str
+    bank_reference: str | None
+    at: datetime
+
+
+class DepartmentCashLine(msgspec.Struct, frozen=True):
+    """The part of a collection's cash handed to one department (phân loại tiền)."""
+
+    kiosk: str
+    collection_number: int
+    department: str
+    department_name: str
+    amount: int
+    dossiers: int
+    at: datetime
+
+
 class CashTotals(msgspec.Struct, frozen=True):
     cash_expected: int
     cash_counted: int
@@ -140,6 +164,8 @@ class CashTotals(msgspec.Struct, frozen=True):
     paid_bank_qr: int
     shortfall: int
     excess: int
+    refunds_cash: int = 0
+    refunds_bank_transfer: int = 0
 
 
 class CashLedger(msgspec.Struct, frozen=True):
@@ -153,6 +179,8 @@ class CashLedger(msgspec.Struct, frozen=True):
     dossiers: list[DossierMoney]
     bank_qr: list[BankQrPayment]
     totals: CashTotals
+    refunds: list[RefundLine] = []
+    department_cash: list[DepartmentCashLine] = []
 
 
 def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
@@ -217,14 +245,23 @@ def cash_ledger(store: ReadStore, *, kiosk: str | None, start: date, end: date, 
     where, params = _where("q.at", start, end, "d.kiosk", kiosk)
     bank_qr = _rows(store, BankQrPayment, "SELECT q.* FROM cash_ledger_bank_qr q JOIN cash_ledger_dossiers d "
                                           f"ON d.id = q.dossier_id WHERE {where} ORDER BY q.position", params, visible)
+    where, params = _where("r.at", start, end, "d.kiosk", kiosk)
+    refunds = _rows(store, RefundLine, "SELECT r.* FROM cash_ledger_refunds r JOIN cash_ledger_dossiers d "
+                                       f"ON d.id = r.dossier_id WHERE {where} ORDER BY r.position", params, visible)
+    where, params = _where("at", start, end, "kiosk", kiosk)
+    department_cash = _rows(store, DepartmentCashLine, f"SELECT * FROM cash_ledger_department_cash WHERE {where} "
+                                                       "ORDER BY position, department", params, visible)
     totals = CashTotals(
+        refunds_cash=sum(r.amount for r in refunds if r.method == "cash"),
+        refunds_bank_transfer=sum(r.amount for r in refunds if r.method == "bank_transfer"),
         cash_expected=sum(c.cash_expected for c in collections), cash_counted=sum(c.cash_counted for c in collections),
         discrepancy=sum(c.discrepancy for c in collections), cash_in=sum(i.amount for i in cash_in),
         cash_not_collected=sum(i.amount for i in cash_in if i.collection is None), fees=sum(d.fee for d in dossiers),
         paid_cash=sum(d.paid_cash for d in dossiers), paid_bank_qr=sum(d.paid_bank_qr for d in dossiers),
         shortfall=sum(d.shortfall for d in dossiers), excess=sum(d.excess for d in dossiers))
     return CashLedger(kiosk=kiosk, start=start, end=end, collections=collections, cash_in=cash_in, dossiers=dossiers,
-                      bank_qr=bank_qr, totals=totals)
+                      bank_qr=bank_qr, totals=totals, refunds=refunds,
+                      department_cash=department_cash)
 
 
 class CashEntry(msgspec.Struct, frozen=True):

@@ -11,10 +11,12 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
+from domain.cash_split import CashSplit
 from domain.codes import dossier_id
-from domain.dossier import Dossier
+from domain.dossier import Dossier, RefundMethod
 from domain.erasure import Erasure
 from domain.kiosk import Kiosk, kiosk_id
+from domain.reconciliation import PaymentMatch
 from domain.procedures import Catalogue, UnknownDepartmentError, UnknownProcedureError
 from domain.values import ERASED, DeliveryChannel, Party, PaymentMethod
 from projections.base import ReadModel, Rows, Table, existing, on
@@ -231,11 +233,20 @@ class CashLedgerReadModel(ReadModel):
             "position INT NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL", "reference TEXT",
             "amount INT NOT NULL", "at TS NOT NULL", "reconciled BOOL NOT NULL"), key="position"),
         Table("cash_ledger_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL", "collections INT NOT NULL"), key="id"),
+        Table("cash_ledger_refunds", columns(
+            "position INT NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL", "amount INT NOT NULL",
+            "method TEXT NOT NULL", "reason TEXT NOT NULL", "bank_reference TEXT", "at TS NOT NULL"), key="position"),
+        Table("cash_ledger_bank_qr_keys", columns("id TEXT NOT NULL", "position INT NOT NULL"), key="id"),
+        Table("cash_ledger_department_cash", columns(
+            "id TEXT NOT NULL", "position INT NOT NULL", "kiosk TEXT NOT NULL", "collection_number INT NOT NULL",
+            "department TEXT NOT NULL", "department_name TEXT NOT NULL", "amount INT NOT NULL", "dossiers INT NOT NULL",
+            "at TS NOT NULL"), key="id"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS cash_ledger_collections_kiosk ON cash_ledger_collections (kiosk, number)",
                "CREATE INDEX IF NOT EXISTS cash_ledger_cash_in_kiosk ON cash_ledger_cash_in (kiosk, at)",
                "CREATE INDEX IF NOT EXISTS cash_ledger_dossiers_kiosk ON cash_ledger_dossiers (kiosk, received_at)",
-               "CREATE INDEX IF NOT EXISTS cash_ledger_bank_qr_at ON cash_ledger_bank_qr (at)")
+               "CREATE INDEX IF NOT EXISTS cash_ledger_bank_qr_at ON cash_ledger_bank_qr (at)",
+               "CREATE INDEX IF NOT EXISTS cash_ledger_refunds_at ON cash_ledger_refunds (at)")
 
     @staticmethod
     def _blank(key: str, code: str) -> dict[str, Any]:
@@ -277,12 +288,53 @@ class CashLedgerReadModel(ReadModel):
         if e.method == PaymentMethod.BANK_QR:
             rows.put("cash_ledger_bank_qr", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
                                              "reference": e.reference, "amount": e.amount, "at": utc(e.at), "reconciled": False})
+            rows.put("cash_ledger_bank_qr_keys", {"id": f"{row['id']}/{e.originator_version}", "position": position})
 
     @on(D.ExcessRefunded)
     def _refunded(self, rows: Rows, e: Any, position: int) -> None:
         """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed back."""
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         change(rows, "cash_ledger_dossiers", row["id"], paid_cash=row["paid_cash"] - e.amount, excess=0)
+        self._refund_line(rows, row, position, e.amount, "cash", "excess", None, e.at)
+
+    @on(D.Refunded)
+    def _refunded_by(self, rows: Rows, e: Any, position: int) -> None:
+        """Money kept drops by the refund, from the channel the refund uses first (a cash refund from cash paid);
+        a rejected or withdrawn dossier owes no fee any more."""
+        row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
+        first, second = ("paid_cash", "paid_bank_qr") if e.method == RefundMethod.CASH else ("paid_bank_qr", "paid_cash")
+        taken = min(row[first], e.amount)
+        paid = {first: row[first] - taken, second: row[second] - (e.amount - taken)}
+        fee = row["fee"] if e.reason.value == "excess" else 0
+        kept = paid["paid_cash"] + paid["paid_bank_qr"]
+        change(rows, "cash_ledger_dossiers", row["id"], **paid, fee=fee, shortfall=max(fee - kept, 0),
+               excess=max(kept - fee, 0))
+        self._refund_line(rows, row, position, e.amount, e.method.value, e.reason.value, e.bank_reference, e.at)
+
+    @staticmethod
+    def _refund_line(rows: Rows, row: dict[str, Any], position: int, amount: int, method: str, reason: str,
+                     bank_reference: str | None, at: datetime) -> None:
+        rows.put("cash_ledger_refunds", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
+                                         "amount": amount, "method": method, "reason": reason,
+                                         "bank_reference": bank_reference, "at": utc(at)})
+
+    @on(CashSplit.Recorded)
+    def _split(self, rows: Rows, e: Any, position: int) -> None:
+        """The collection's cash by department; committed right after the kiosk's `Collected`, so the kiosk's count
+        of collections already names this one."""
+        number = existing(rows, "cash_ledger_kiosks", str(kiosk_id(e.kiosk)))["collections"]
+        for part in e.departments:
+            rows.put("cash_ledger_department_cash", {
+                "id": f"{e.kiosk}/{number}/{part.department}", "position": position, "kiosk": e.kiosk,
+                "collection_number": number, "department": part.department, "department_name": part.department_name,
+                "amount": part.amount, "dossiers": len(part.dossiers), "at": utc(e.at)})
+
+    @on(PaymentMatch.Matched)
+    def _reconciled(self, rows: Rows, e: Any, position: int) -> None:
+        """A bank statement line confirmed the payment (rows of payments older than this table stay as they were)."""
+        key = rows.get("cash_ledger_bank_qr_keys", f"{dossier_id(e.dossier_code)}/{e.payment_version}")
+        if key is not None:
+            change(rows, "cash_ledger_bank_qr", key["position"], reconciled=True)
 
     @on(Kiosk.CashAccepted)
     def _cash_in(self, rows: Rows, e: Any, position: int) -> None:

@@ -120,6 +120,14 @@ class DossierReadModel(ReadModel):
         paid = existing(rows, "dossiers", str(e.originator_id))["paid"]
         self._set(rows, e, paid=paid + e.amount, shortfall=e.shortfall, excess=e.excess)
 
+    @on(D.ExcessRefunded, D.Refunded)
+    def _refunded(self, rows: Rows, e: Any, position: int) -> None:
+        """Money handed back lowers what was paid; a rejected or withdrawn dossier's refund also ends its fee."""
+        row = existing(rows, "dossiers", str(e.originator_id))
+        paid = row["paid"] - e.amount
+        fee = 0 if getattr(e, "reason", "excess") != "excess" else row["fee"]
+        self._set(rows, e, paid=paid, fee=fee, shortfall=max(fee - paid, 0), excess=max(paid - fee, 0))
+
     @on(D.Routed)
     def _routed(self, rows: Rows, e: Any, position: int) -> None:
         self._set(rows, e, status="in_processing", department=e.department)

@@ -7,6 +7,7 @@ from projections.base import ReadModel
 from projections.books import book_read_models
 from projections.digitization import DigitizationReadModel
 from projections.dossiers import DossierReadModel
+from projections.reconciliation import ReconciliationReadModel
 from projections.search import SearchIndexReadModel
 from projections.status import StatusLookupReadModel
 from projections.trays import TrayReadModel
@@ -17,4 +18,5 @@ def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[R
     processes that run them pass one)."""
     search = [SearchIndexReadModel(search_key), StatusLookupReadModel(search_key)] if search_key else []
     books = book_read_models(catalogue)
-    return [DossierReadModel(catalogue), TrayReadModel(), *books, DigitizationReadModel(), *search]
+    return [DossierReadModel(catalogue), TrayReadModel(), *books, DigitizationReadModel(),
+            ReconciliationReadModel(), *search]

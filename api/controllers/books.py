@@ -23,7 +23,7 @@ from projections.book_queries import InvalidPeriodError, Visible, cash_ledger, h
 from projections.ports import ReadStore
 
 FORMATS = ("json", "csv", "pdf")
-CASH_SECTIONS = ("collections", "dossiers", "bank_qr")
+CASH_SECTIONS = ("collections", "dossiers", "bank_qr", "refunds", "departments")
 MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 From = Annotated[str, QueryParameter(name="from", description="First day of the period, YYYY-MM-DD (Vietnam date)")]
 To = Annotated[str, QueryParameter(name="to", description="Last day of the period, YYYY-MM-DD (Vietnam date), inclusive")]
@@ -140,10 +140,10 @@ class BooksController(Controller):
     @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS, "agency"))
     def cash(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
              principal: NamedDependency[Principal], kiosk: KioskKey = None, fmt: Format = "json",
-             section: Annotated[str, QueryParameter(description="CSV table: collections, dossiers or bank_qr")] = "collections",
+             section: Annotated[str, QueryParameter(description="CSV table: collections, dossiers, bank_qr, refunds or departments")] = "collections",
              ) -> Response[Any]:
         """Collections with counted vs expected cash, fees and payments per dossier, bank-QR payments to reconcile.
-        The PDF holds all three tables; a CSV holds the one named by `section`."""
+        The PDF holds all five tables; a CSV holds the one named by `section`."""
         query = BookQuery(kiosk, start, end, fmt)
         if section not in CASH_SECTIONS:
             keys = ", ".join(CASH_SECTIONS)

@@ -14,7 +14,8 @@ from api.schemas import MAX_COMMAND_BODY
 from api.kiosk_schemas import (
     BatchConfirmBody, BatchHandoverBody, CollectionBody, EnvelopeBatchBody, InstallBody, LoadBody, PullBackBody, TrayServiceBody, Versioned,
 )
-from application.kiosk_views import CollectionReport, KioskView, LoadingSlip, OverdueItem
+from application.cash_split import CashCollections, SplitCollectionReport
+from application.kiosk_views import KioskView, LoadingSlip, OverdueItem
 from application.handovers import Handovers
 from application.kiosks import Kiosks
 from application.tokens import Principal
@@ -54,9 +55,13 @@ class KioskStaffController(Controller):
 
     @post("/{key:str}/collections", sync_to_thread=True, summary="Thu hồ sơ và tiền / Collect envelopes and cash", opt=rules(CREW, "kiosk"))
     def collect(self, key: FromPath[str], data: JSONBody[CollectionBody], kiosks: NamedDependency[Kiosks],
-                principal: NamedDependency[Principal], handovers: NamedDependency[Handovers]) -> CollectionReport:
-        """The caller empties the bin and cash box; the count is recorded beside what is expected."""
-        return kiosks.collect(key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor)
+                principal: NamedDependency[Principal], handovers: NamedDependency[Handovers],
+                system: NamedDependency[System]) -> SplitCollectionReport:
+        """The caller empties the bin and cash box; the count is recorded beside what is expected, and the cash is
+        split by the department of each dossier it was paid for."""
+        # money: the cash is split by department in the same commit (application/cash_split.py)
+        return CashCollections(system.dossiers, system.catalogue).collect(
+            key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor)
 
     @post("/handovers", sync_to_thread=True, summary="Giao nhận nhiều hồ sơ / Hand over several dossiers", opt=rules(OFFICERS, "agency"))
     def hand_over(self, data: JSONBody[BatchHandoverBody], kiosks: NamedDependency[Kiosks],

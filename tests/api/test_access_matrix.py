@@ -30,7 +30,9 @@ RESOURCE_SCOPES = {"dossier", "device", "device_dossier", "vault", "vault_dossie
 # callers of another agency (or department, where the resource is a dossier) must be refused there.
 NAMES_A_RESOURCE = {("POST", "/dossiers"), ("POST", "/dossiers/online"), ("POST", "/kiosks"), ("POST", "/kiosks/handovers"),
                     ("GET", "/audit/{kind}/{key}/history"), ("GET", "/audit/{kind}/{key}/as-of"),
-                    ("GET", "/audit/views/{model}/as-of")}
+                    ("GET", "/audit/views/{model}/as-of"),
+                    *((m, f"/money/fee-receipts/{{agency}}/{{year}}/{{number}}{tail}")
+                      for m, tail in (("GET", ""), ("GET", "/pdf"), ("POST", "/cancel"), ("POST", "/replace")))}
 # Renewal reads the account again (role or scope may have changed): the matrix's callers hold tokens of accounts that
 # were never created, so renewal refuses them all; tests/api/test_sessions.py renews real accounts.
 ACCOUNT_BOUND = {("POST", "/auth/renew")}
@@ -111,7 +113,8 @@ def world(system, store_env, clock, otp, tmp_path):
 def concrete(path: str, code: str, owner: str) -> str:
     values = {"code": code, "key": "Q6-01", "owner_kind": "citizen", "owner_id": owner, "document_id": str(uuid.uuid4()),
               "number": "1", "line": "1", "queue": "to_route", "period": "week", "model": "trays", "kind": "dossier", "name": "dossiers",
-              "username": "ai.do", "file_path": "index.html", "procedure": COPY}
+              "username": "ai.do", "file_path": "index.html", "procedure": COPY,
+              "agency": "H29.06", "year": "2026"}
     if path.startswith("/audit/{kind}"):
         values["key"] = code
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
@@ -130,12 +133,15 @@ def bodies(code: str) -> dict[tuple[str, str], dict]:
         ("POST", "/vaults/{owner_kind}/{owner_id}/digitize"): {"dossier_code": code, "metadata": metadata,
                                                                "declared_pages": 1, "pdf": A_PDF},
         ("POST", "/vaults/{owner_kind}/{owner_id}/reuse"): {"type_code": "KQ.GKS", "dossier_code": code},
+        ("POST", "/money/fee-receipts/{agency}/{year}/{number}/cancel"): {"reason": "Sai nội dung"},
+        ("POST", "/money/fee-receipts/{agency}/{year}/{number}/replace"): {"reason": "Sai", "content": "Lệ phí", "amount": 1},
+        ("POST", "/money/dossiers/{code}/refunds"): {"method": "cash"},
     }
 
 
 def queries(code: str, now: str) -> dict[str, dict[str, str]]:
     period = {"from": "2020-01-01", "to": "2020-12-31"}
-    return {"/views/books/handover": period, "/views/books/tracking": period, "/views/books/cash": period,
+    return {"/views/books/handover": period, "/views/books/tracking": period, "/views/books/cash": period, "/money/reconciliation": period,
             "/verify": {"code": code}, "/views/{name}/wait": {"position": "0", "timeout": "0.1"},
             "/audit/{kind}/{key}/as-of": {"at": now}, "/audit/views/{model}/as-of": {"at": now, "kiosk": "Q6-01"}}
 

@@ -29,7 +29,7 @@ BAD_BODIES = {
 }
 APPLICANT = Citizen(5)
 PATH_VALUES = {"key": "Q6-01", "number": "1", "line": "1", "owner_kind": "citizen", "owner_id": APPLICANT.id_number,
-               "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan"}
+               "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan", "agency": "H29.06", "year": "2026"}
 
 
 def post_routes(app) -> list[tuple[str, object]]:

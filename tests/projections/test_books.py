@@ -27,6 +27,9 @@ from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import POLICE, STAFF, Citizen, kiosks_app, vn
 
 LAST = date(2026, 5, 31)
+# Filled by refunds, split collections and bank statements, which the [2] day has none of: their rows are rebuilt
+# and compared in tests/application/test_money_day.py.
+MONEY_TABLES = {"cash_ledger_refunds", "cash_ledger_department_cash"}
 KIOSK_NAME = "Kiosk 24/7 UBND Quận 6"
 
 
@@ -158,7 +161,7 @@ def test_rebuilding_a_book_from_zero_gives_the_rows_live_processing_made(played:
         return {table: sorted(tuple(sorted((k, str(v)) for k, v in row.items()))
                               for row in projector.store.query(f"SELECT * FROM {table}")) for table in tables}
     before = snapshot()
-    assert all(before.values())
+    assert all(rows for table, rows in before.items() if table not in MONEY_TABLES)
     projector.rebuild(name)
     assert snapshot() == before
     assert projector.positions()[name] == played.events[-1][0]

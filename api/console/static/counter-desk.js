@@ -1,12 +1,13 @@
 // One dossier at the counter: fee and payment, the signed receipt form, supplements, withdrawal, delivery with any
 // shortfall paid and any excess refunded, and rejection (confirmed) with its printed notice. Each form sends the
 // version it was shown; the page reloads once the read models hold the write.
-import { caughtUp, get, post } from "./api.js";
+import { caughtUp, download, get, post } from "./api.js";
 import { go, notice } from "./app.js";
 import { field, fmtDate, fmtMoney, fmtTime, form, h, label, options, STATUS } from "./ui.js";
 import { confirmDialog, postPdf, printOnly } from "./workday.js";
 
 const REFUNDABLE = new Set(["result_issued", "delivered", "rated", "withdrawn", "rejected"]);
+const ENDED = new Set(["withdrawn", "rejected"]); // the dossier will not be resolved: everything paid goes back
 
 export async function dossierDesk(view, code, ref, session) {
   const path = `/dossiers/${encodeURIComponent(code)}`;
@@ -30,6 +31,8 @@ export async function dossierDesk(view, code, ref, session) {
       done(await post(`${path}/withdraw`, { expected_version: d.version }), `Đã rút hồ sơ ${d.code}.`))),
     d.status === "result_issued" && card("delivery", "Trả kết quả tại quầy", deliveryForm(d, path, done)),
     d.excess > 0 && REFUNDABLE.has(d.status) && card("refund", "Hoàn trả tiền nộp thừa", refundForm(d, done)),
+    d.paid > 0 && ENDED.has(d.status) && card("fee-refund", "Hoàn trả lệ phí", feeRefundForm(d, done)),
+    d.paid > 0 && card("fee-receipts", "Biên lai điện tử", await feeReceipts(d)),
     can("reject") && card("reject", "Từ chối hồ sơ", rejectForm(d, path, done)),
   ].filter(Boolean);
   view.append(
@@ -131,6 +134,51 @@ function refundForm(d, done) {
       await done(await post(`/counter/dossiers/${encodeURIComponent(d.code)}/refund`, { expected_version: d.version }),
         `Đã hoàn trả ${fmtMoney(d.excess)} cho hồ sơ ${d.code}.`);
     });
+}
+
+// Electronic fee receipts (biên lai điện tử) of the dossier's payments: issue those missing, open each sealed PDF.
+async function feeReceipts(d) {
+  const base = `/money/dossiers/${encodeURIComponent(d.code)}/fee-receipts`;
+  let receipts;
+  try {
+    receipts = await get(base);
+  } catch (failure) {
+    return h("p", { class: "error" }, failure.message);
+  }
+  const list = receipts.length
+    ? h("ul", { id: "fee-receipts" }, receipts.map((r) => h("li", {},
+      `Biên lai ${r.serial} số ${String(r.number).padStart(7, "0")}: ${fmtMoney(r.amount)}`,
+      r.status === "cancelled" ? " (đã hủy) " : " ",
+      h("button", { type: "button", onclick: () => download(`/money/fee-receipts/${r.agency}/${r.year}/${r.number}/pdf`,
+        `bien-lai-${r.year}-${r.number}.pdf`) }, "Tải PDF"))))
+    : h("p", {}, "Chưa lập biên lai cho khoản nộp nào.");
+  return h("div", {}, list, form({ "aria-label": "Lập biên lai điện tử" }, [], "Lập biên lai cho các khoản đã nộp", async () => {
+    const issued = await post(base, {});
+    notice(issued.receipts.length ? `Đã lập ${issued.receipts.length} biên lai.` : "Mọi khoản nộp đều đã có biên lai.");
+    go(location.hash);
+  }));
+}
+
+// A rejected or withdrawn dossier's fee goes back, in cash at the counter or by bank transfer (its reference kept).
+function feeRefundForm(d, done) {
+  const method = h("select", { name: "method" }, options([["cash", "Tiền mặt tại quầy"], ["bank_transfer", "Chuyển khoản"]], "cash"));
+  const reference = h("input", { name: "bank_reference", maxlength: 100, disabled: true });
+  method.addEventListener("change", () => {
+    reference.disabled = method.value !== "bank_transfer";
+    reference.required = !reference.disabled;
+  });
+  return form({ "aria-label": "Hoàn trả lệ phí" }, [
+    h("p", {}, `Hồ sơ không được giải quyết: hoàn trả toàn bộ ${fmtMoney(d.paid)} công dân đã nộp.`),
+    field("Hình thức hoàn trả", method), field("Số tham chiếu chuyển khoản", reference, "Chỉ khi chuyển khoản.")],
+  `Hoàn trả ${fmtMoney(d.paid)}`, async (data) => {
+    const transfer = data.get("method") === "bank_transfer";
+    if (!await confirmDialog("Hoàn trả lệ phí?", [`Trả lại ${fmtMoney(d.paid)} ${transfer ? "bằng chuyển khoản" : "tiền mặt"}.`,
+      "Khoản hoàn trả được ghi vào sổ quỹ."], "Đã hoàn trả")) return;
+    const body = { method: data.get("method"), expected_version: d.version };
+    if (transfer) body.bank_reference = String(data.get("bank_reference")).trim();
+    await done(await post(`/money/dossiers/${encodeURIComponent(d.code)}/refunds`, body),
+      `Đã hoàn trả ${fmtMoney(d.paid)} cho hồ sơ ${d.code}.`);
+  });
 }
 
 // Rejection is final: the officer confirms in a dialog that names the consequence; the notice is then printed.

@@ -6,7 +6,10 @@ import { field, fmtDate, fmtMoney, fmtTime, h, lastKiosk, options, table, today 
 
 export const page = { route: "books", title: "Sổ sách", needs: ["GET /views/books/tracking"], menu: true };
 const BOOKS = { tracking: "Sổ theo dõi hồ sơ", handover: "Sổ giao nhận hồ sơ", cash: "Sổ quỹ" };
-const CASH_CSV = { collections: "lần thu", dossiers: "lệ phí theo hồ sơ", bank_qr: "chuyển khoản QR" };
+const REFUND_METHODS = { cash: "Tiền mặt tại quầy", bank_transfer: "Chuyển khoản" };
+const REFUND_REASONS = { excess: "Tiền nộp thừa", rejected: "Hồ sơ bị từ chối", withdrawn: "Hồ sơ đã rút" };
+const CASH_CSV = { collections: "lần thu", dossiers: "lệ phí theo hồ sơ", bank_qr: "chuyển khoản QR", refunds: "hoàn trả",
+  departments: "tiền giao phòng ban" };
 
 export async function render(view, { query }) {
   const book = BOOKS[query.get("book")] ? query.get("book") : "tracking";
@@ -86,7 +89,16 @@ function cash(data) {
     h("h2", {}, "Chuyển khoản QR cần đối chiếu"),
     table(["Thời gian", "Mã hồ sơ", "Mã giao dịch", "Số tiền", "Đã đối chiếu"], data.bank_qr.map((q) => [
       fmtTime(q.at), q.dossier_code, q.reference, fmtMoney(q.amount), q.reconciled ? "Có" : "Chưa"]), { class: "book" }),
+    h("h2", {}, "Hoàn trả tiền"),
+    table(["Thời gian", "Mã hồ sơ", "Số tiền", "Hình thức", "Lý do", "Số tham chiếu"], (data.refunds || []).map((r) => [
+      fmtTime(r.at), r.dossier_code, fmtMoney(r.amount), REFUND_METHODS[r.method] || r.method,
+      REFUND_REASONS[r.reason] || r.reason, r.bank_reference || "—"]), { class: "book", id: "refunds" }),
+    h("h2", {}, "Tiền giao từng phòng ban khi thu tại kiosk"),
+    table(["Thời gian", "Kiosk", "Lần thu", "Phòng ban", "Số hồ sơ", "Số tiền"], (data.department_cash || []).map((d) => [
+      fmtTime(d.at), d.kiosk, String(d.collection_number), d.department_name, String(d.dossiers), fmtMoney(d.amount)]),
+    { class: "book", id: "department-cash" }),
     h("p", { class: "totals" }, `Tổng lệ phí ${fmtMoney(t.fees)} · tiền mặt ${fmtMoney(t.paid_cash)} · chuyển khoản `
-      + `${fmtMoney(t.paid_bank_qr)} · tiền chưa thu khỏi kiosk ${fmtMoney(t.cash_not_collected)} · chênh lệch ${fmtMoney(t.discrepancy)}`),
+      + `${fmtMoney(t.paid_bank_qr)} · đã hoàn trả ${fmtMoney((t.refunds_cash || 0) + (t.refunds_bank_transfer || 0))}`
+      + ` · tiền chưa thu khỏi kiosk ${fmtMoney(t.cash_not_collected)} · chênh lệch ${fmtMoney(t.discrepancy)}`),
   ];
 }
