@@ -28,14 +28,13 @@ class CashCollections:
     """Collect a kiosk's bin and cash box and split the cash by the department of each dossier it was paid for."""
 
     def __init__(self, dossiers: Dossiers, catalogue: Catalogue) -> None:
-        self.app, self.catalogue = dossiers, catalogue  # the shared store: it loads and commits kiosks too
+        self.app, self.clock, self.catalogue = dossiers.app, dossiers.clock, catalogue  # the shared store
 
     def collect(
         self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None
     ) -> SplitCollectionReport:
         """As `Kiosks.collect`, and the split recorded in the same commit (a lost race retries both)."""
-        assert at is not None or self.app.clock is not None, "CashCollections needs a clock when no time is given"
-        at = aware_utc(at or self.app.clock.now())  # type: ignore[union-attr]
+        at = aware_utc(at or self.clock.now())
         for _ in range(5):
             kiosk: Kiosk = self.app.load(kiosk_id(key), ("kiosk", "kiosk"), key)
             envelopes, expected = list(kiosk.bin), kiosk.cash_expected

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import msgspec
 
-from application.base import MAX_RETRIES, OneStopApplication
+from application.base import MAX_RETRIES, OneStop
 from application.ports import Clock, DocumentSigner, FeeReceiptRenderer
 from application.vault_values import Placement, SigningKey
 from domain.amount_words import amount_in_words
@@ -75,7 +75,7 @@ class Receipts:
 
     def __init__(
         self,
-        app: OneStopApplication,
+        app: OneStop,
         *,
         catalogue: Catalogue,
         clock: Clock,

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 from eventsourcing.persistence import IntegrityError
 
-from application.base import MAX_RETRIES, OneStopApplication
+from application.base import MAX_RETRIES, OneStop
 from application.errors import NotFoundError
 from application.ports import Clock
 from domain.bank_statement import StatementLine, parse_statement
@@ -48,7 +48,7 @@ class ImportResult(msgspec.Struct, frozen=True, kw_only=True):
 class Reconciliation:
     """Import statements into the shared event store; `agencies` are the codes a reference may start with."""
 
-    def __init__(self, app: OneStopApplication, *, agencies: Iterable[str], clock: Clock) -> None:
+    def __init__(self, app: OneStop, *, agencies: Iterable[str], clock: Clock) -> None:
         self.app, self.agencies, self.clock = app, sorted(set(agencies)), clock
 
     def import_statement(self, data: bytes, *, actor: Actor, at: datetime | None = None) -> ImportResult:

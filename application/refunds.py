@@ -17,8 +17,9 @@ class Refunds:
     """Record refunds on dossiers; the cash ledger lists each as a refund line."""
 
     def __init__(self, dossiers: Dossiers) -> None:
-        self.dossiers = dossiers
+        self.app, self.clock = dossiers.app, dossiers.clock
 
+    @command
     def refund(
         self,
         code: str,
@@ -31,26 +32,9 @@ class Refunds:
     ) -> Written:
         """Hand back what the dossier owes the applicant (the excess, or all paid once rejected or withdrawn)."""
         parse_code(code)
-        assert at is not None or self.dossiers.clock is not None, "Refunds needs a clock when no time is given"
-        moment = aware_utc(at or self.dossiers.clock.now())  # type: ignore[union-attr]
-        return _refund(self.dossiers, code, method, bank_reference, actor, expected_version, moment)
+        moment = aware_utc(at or self.clock.now())
 
+        def run(dossier: Dossier) -> None:
+            dossier.refund(method=method, bank_reference=bank_reference, actor=actor, at=moment)
 
-@command
-def _act(app: Dossiers, code: str, expected_version: int | None, run: object) -> Written:
-    return app.update(dossier_id(code), DOSSIER, code, expected_version, run)  # type: ignore[arg-type]
-
-
-def _refund(
-    app: Dossiers,
-    code: str,
-    method: RefundMethod,
-    bank_reference: str | None,
-    actor: Actor,
-    expected_version: int | None,
-    at: datetime,
-) -> Written:
-    def run(dossier: Dossier) -> None:
-        dossier.refund(method=method, bank_reference=bank_reference, actor=actor, at=at)
-
-    return _act(app, code, expected_version, run)
+        return self.app.update(dossier_id(code), DOSSIER, code, expected_version, run)

@@ -225,7 +225,7 @@ class MoneyController(Controller):
         """Match each credit line to a bank-QR payment of the caller's agency by the dossier code in its text; the
         same file again changes nothing (`imported` false); a file with a bad line is refused whole (422, each line)."""
         agencies = [a.code for a in system.catalogue.agencies if within_agency(principal, a.code)]
-        return Reconciliation(system.dossiers, agencies=agencies, clock=system.clock).import_statement(
+        return Reconciliation(system.app, agencies=agencies, clock=system.clock).import_statement(
             data.content, actor=principal.actor
         )
 
@@ -256,11 +256,11 @@ def receipts_of(system: System) -> Receipts:
     """The receipts service over the system's store, the issuers' tax codes and serial prefix, and the agency seal."""
     issuers = load_receipt_issuers()
     return Receipts(
-        system.dossiers,
+        system.app,
         catalogue=system.catalogue,
         clock=system.clock,
         tax_codes=issuers.tax_codes,
         prefix=issuers.prefix,
         renderer=FeeReceiptPdf(),
-        signer=system.vaults.signer if system.vaults else None,
+        signer=system.vaults.signer,
     )

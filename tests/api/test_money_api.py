@@ -38,11 +38,11 @@ def test_a_rejected_dossiers_fee_is_refunded_by_transfer_over_http_and_bad_bodie
     assert (
         client.post(f"/dossiers/{code}/reject", json={"reason": "Sai thẩm quyền"}, headers=RECEPTION).status_code == 201
     )
-    head = system.dossiers.recorder.max_notification_id()
+    head = system.app.recorder.max_notification_id()
     for body in ({"method": "cheque"}, {"method": "bank_transfer"}, {"method": "cash", "extra": 1}):
         answer = client.post(f"/money/dossiers/{code}/refunds", json=body, headers=RECEPTION)
         assert 400 <= answer.status_code < 500, answer.text
-    assert system.dossiers.recorder.max_notification_id() == head
+    assert system.app.recorder.max_notification_id() == head
     assert client.post(f"/money/dossiers/{code}/refunds", json={"method": "cash"}, headers=STAFF).status_code == 403
     done = client.post(
         f"/money/dossiers/{code}/refunds", json={"method": "bank_transfer", "bank_reference": "FT9"}, headers=RECEPTION
@@ -96,13 +96,13 @@ def test_a_statement_is_imported_once_and_the_reconciliation_view_lists_its_line
     first = client.post("/money/statements", json=statement(*lines), headers=RECEPTION)
     assert first.status_code == 201, first.text
     assert (first.json()["imported"], first.json()["matched"], first.json()["unmatched"]) == (True, 1, 1)
-    head = system.dossiers.recorder.max_notification_id()
+    head = system.app.recorder.max_notification_id()
     again = client.post("/money/statements", json=statement(*lines), headers=RECEPTION)
-    assert again.json()["imported"] is False and system.dossiers.recorder.max_notification_id() == head
+    assert again.json()["imported"] is False and system.app.recorder.max_notification_id() == head
     bad = client.post("/money/statements", json=statement(*lines, "31/02/2026,FT3,abc,x"), headers=RECEPTION)
     assert bad.status_code == 422 and bad.json()["error"] == "invalid_statement"
     assert [e["line"] for e in bad.json()["details"]["errors"]] == [4]
-    assert system.dossiers.recorder.max_notification_id() == head
+    assert system.app.recorder.max_notification_id() == head
     caught_up(client, system)
     period = {"from": f"{day:%Y-%m-%d}", "to": f"{day:%Y-%m-%d}"}
     view = client.get("/money/reconciliation", params=period, headers=RECEPTION).json()

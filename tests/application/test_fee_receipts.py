@@ -22,7 +22,7 @@ TAX = {"H29.06": "0301234567"}
 
 
 def receipts_for(dossiers, catalogue, clock, **more) -> Receipts:
-    return Receipts(dossiers, catalogue=catalogue, clock=clock, tax_codes=TAX, **more)
+    return Receipts(dossiers.app, catalogue=catalogue, clock=clock, tax_codes=TAX, **more)
 
 
 def test_each_payment_gets_one_receipt_numbered_without_gaps(dossiers, catalogue, clock) -> None:

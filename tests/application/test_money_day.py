@@ -25,7 +25,7 @@ OFFICER = STAFF_ACTOR
 def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalogue, store_env, tmp_path) -> None:  # noqa: F811
     dossiers, kiosks, clock, otp = day
     store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue), batch=50)
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, 17)], actor=STAFF_ACTOR)
     codes, cash_paid = [], defaultdict[str, int](int)
@@ -55,7 +55,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
 
     # Evening at the counter: two dossiers rejected (fee back by transfer or cash), every payment gets its receipt.
     clock.current = vn(DAY, 16)
-    refunds, receipts = Refunds(dossiers), Receipts(dossiers, catalogue=catalogue, clock=clock, tax_codes={})
+    refunds, receipts = Refunds(dossiers), Receipts(dossiers.app, catalogue=catalogue, clock=clock, tax_codes={})
     refunded = 0
     for n, code in enumerate([c for c in codes if dossiers.get_dossier(c).paid][:2]):
         dossiers.reject(code, reason="Không đủ điều kiện", actor=OFFICER)
@@ -94,7 +94,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     line = f"{local_day:%d/%m/%Y};FT77;;{qr.amount};CK {_code_of(dossiers, qr)}\n"
     statement = ("Ngày giao dịch;Số tham chiếu;Số tiền ghi nợ;Số tiền ghi có;Nội dung\n" + line).encode()
     assert (
-        Reconciliation(dossiers, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
+        Reconciliation(dossiers.app, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
     )
     projector.catch_up()
     tables = [t.name for name in ("cash_ledger", "reconciliation") for t in projector.models[name].tables]

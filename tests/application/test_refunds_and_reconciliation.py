@@ -24,7 +24,7 @@ COPY = "2.000815.000.00.00.H29"  # 2.000 đồng per copy, district H29.06
 @pytest.fixture
 def ledger(store_env, dossiers, catalogue, tmp_path):
     store = read_store_for(store_env, tmp_path)
-    projector = Projector(dossiers.recorder, dossiers.mapper, store, read_models(catalogue), batch=50)
+    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue), batch=50)
 
     def read(**period):
         projector.catch_up()
@@ -100,7 +100,7 @@ def test_a_statement_matches_bank_qr_payments_by_code_and_lists_mistyped_and_dup
         (day, "FT5", 2_000, f"{cash}"),
         (day, "FT6", 9_000, "chuyen tien"),
     )
-    reconciliation = Reconciliation(dossiers, agencies=[a.code for a in catalogue.agencies], clock=clock)
+    reconciliation = Reconciliation(dossiers.app, agencies=[a.code for a in catalogue.agencies], clock=clock)
     result = reconciliation.import_statement(data, actor=OFFICER)
     outcome = [
         (line.bank_reference, line.status.value, line.dossier_code, line.reason and line.reason.value)
@@ -114,9 +114,9 @@ def test_a_statement_matches_bank_qr_payments_by_code_and_lists_mistyped_and_dup
         ("FT5", "unmatched", None, None),
         ("FT6", "unmatched", None, None),
     ]
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     again = reconciliation.import_statement(data, actor=OFFICER)
-    assert not again.imported and again.lines == result.lines and dossiers.recorder.max_notification_id() == head
+    assert not again.imported and again.lines == result.lines and dossiers.app.recorder.max_notification_id() == head
     store = ledger()
     book = cash_ledger(store, kiosk=None, start=clock.now().date(), end=clock.now().date())
     assert {q.dossier_code: q.reconciled for q in book.bank_qr} == {first: True, second: False}
@@ -127,7 +127,7 @@ def test_a_statement_matches_bank_qr_payments_by_code_and_lists_mistyped_and_dup
 
 def test_a_later_statement_cannot_match_a_payment_twice(dossiers, catalogue, clock) -> None:
     code = paid(dossiers, PaymentMethod.BANK_QR, 2_000)
-    reconciliation = Reconciliation(dossiers, agencies=["H29.06"], clock=clock)
+    reconciliation = Reconciliation(dossiers.app, agencies=["H29.06"], clock=clock)
     day = clock.now().strftime("%d/%m/%Y")
     assert reconciliation.import_statement(statement((day, "FT1", 2_000, code)), actor=OFFICER).matched == 1
     later = reconciliation.import_statement(
@@ -138,9 +138,9 @@ def test_a_later_statement_cannot_match_a_payment_twice(dossiers, catalogue, clo
 
 def test_a_statement_with_a_bad_line_records_nothing(dossiers, clock) -> None:
     code = paid(dossiers, PaymentMethod.BANK_QR, 2_000)
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     bad = statement(("20/05/2026", "FT1", 2_000, code)) + b"32/05/2026;FT2;;1.000;x\n"
     with pytest.raises(StatementError) as refused:
-        Reconciliation(dossiers, agencies=["H29.06"], clock=clock).import_statement(bad, actor=OFFICER)
+        Reconciliation(dossiers.app, agencies=["H29.06"], clock=clock).import_statement(bad, actor=OFFICER)
     assert [(e.line, e.column) for e in refused.value.errors] == [(3, "Ngày giao dịch")]
-    assert dossiers.recorder.max_notification_id() == head
+    assert dossiers.app.recorder.max_notification_id() == head
