@@ -28,7 +28,7 @@ class CashCollections:
     """Collect a kiosk's bin and cash box and split the cash by the department of each dossier it was paid for."""
 
     def __init__(self, dossiers: Dossiers, catalogue: Catalogue) -> None:
-        self.app, self.clock, self.catalogue = dossiers.app, dossiers.clock, catalogue  # the shared store
+        self.dossiers, self.app, self.clock, self.catalogue = dossiers, dossiers.app, dossiers.clock, catalogue
 
     def collect(
         self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None
@@ -78,7 +78,7 @@ class CashCollections:
         totals: dict[str, tuple[int, list[str]]] = {}
         for code, amount in sorted(amounts.items()):
             try:
-                department = self.app.scope_of(code)[1] or UNKNOWN
+                department = self.dossiers.scope_of(code)[1] or UNKNOWN
             except NotFoundError:
                 department = UNKNOWN
             total, codes = totals.get(department, (0, []))
@@ -94,7 +94,7 @@ class CashCollections:
             barcode=envelope.barcode,
             dossier_code=dossier.code,
             procedure_code=dossier.procedure_code,
-            department=self.app.handled_as(dossier).department,
+            department=self.dossiers.handled_as(dossier).department,
         )
 
     def _name(self, department: str) -> str:

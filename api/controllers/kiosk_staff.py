@@ -20,6 +20,7 @@ from application.handovers import Handovers
 from application.kiosks import Kiosks
 from application.tokens import Principal
 from domain.values import Actor
+from infrastructure.bootstrap import System
 
 
 class KioskStaffController(Controller):

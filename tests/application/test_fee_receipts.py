@@ -46,10 +46,10 @@ def test_each_payment_gets_one_receipt_numbered_without_gaps(dossiers, catalogue
         "0301234567",
         "Ủy ban nhân dân Quận 6",
     )
-    stored = [type(e).__name__ for e in dossiers.events.get(series_id("H29.06", year))]
+    stored = [type(e).__name__ for e in dossiers.app.events.get(series_id("H29.06", year))]
     assert stored == ["Opened", "Issued", "Issued", "Issued"]
     assert PERSON.name not in str(
-        list(dossiers.events.get(series_id("H29.06", year)))
+        list(dossiers.app.events.get(series_id("H29.06", year)))
     )  # no personal data in the series
 
 
@@ -85,7 +85,7 @@ def test_racing_issuers_never_leave_a_gap_or_a_double_number(dossiers, catalogue
         thread.start()
     for thread in threads:
         thread.join()
-    series: ReceiptSeries = dossiers.load(series_id("H29.06", clock.now().year), ("s", "s"), "s", fresh=True)
+    series: ReceiptSeries = dossiers.app.load(series_id("H29.06", clock.now().year), ("s", "s"), "s", fresh=True)
     assert [r.number for r in series.receipts] == [1, 2, 3, 4, 5, 6]
     assert sorted(r.dossier_code for r in series.receipts) == sorted(codes)
 

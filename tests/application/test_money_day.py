@@ -61,7 +61,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
         dossiers.reject(code, reason="Không đủ điều kiện", actor=OFFICER)
         method = RefundMethod.BANK_TRANSFER if n else RefundMethod.CASH
         refunds.refund(code, method=method, bank_reference="FT1" if n else None, actor=OFFICER)
-        refunded += sum(e.amount for e in dossiers.events.get(dossier_id(code)) if isinstance(e, Dossier.Refunded))
+        refunded += sum(e.amount for e in dossiers.app.events.get(dossier_id(code)) if isinstance(e, Dossier.Refunded))
     for code in codes:
         receipts.issue_for_payments(code, actor=OFFICER)
     projector.catch_up()
@@ -88,7 +88,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     qr = next(
         e
         for code in codes
-        for e in dossiers.events.get(dossier_id(code))
+        for e in dossiers.app.events.get(dossier_id(code))
         if isinstance(e, Dossier.PaymentReceived) and e.method.value == "bank_qr"
     )
     line = f"{local_day:%d/%m/%Y};FT77;;{qr.amount};CK {_code_of(dossiers, qr)}\n"
@@ -106,7 +106,7 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
 
 
 def _code_of(dossiers, event) -> str:
-    return next(iter(dossiers.events.get(event.originator_id))).code
+    return next(iter(dossiers.app.events.get(event.originator_id))).code
 
 
 def _exists(receipts: Receipts, agency: str, year: int, number: int) -> bool:

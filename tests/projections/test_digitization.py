@@ -25,7 +25,7 @@ def test_scans_and_reuses_are_counted_for_the_dossier_they_were_made_for(vaults,
     scan(vaults, PERMIT, pages=2)
     store = read_store_for(store_env, tmp_path)
     try:
-        Projector(vaults.recorder, vaults.mapper, store, [DigitizationReadModel()]).catch_up()
+        Projector(vaults.app.recorder, vaults.app.mapper, store, [DigitizationReadModel()]).catch_up()
         rows = store.query("SELECT code, scans, scanned_pages, reuses FROM dossier_digitization", [])
     finally:
         store.close()

@@ -67,4 +67,5 @@ def test_an_empty_cash_ledger_section_says_so_across_the_whole_table(tmp_path) -
     path.write_bytes(to_pdf(cash_document(ledger)))
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
     lines = [line for line in text.splitlines() if "Không có số liệu" in line]
-    assert len(lines) == 3 and all("Không có số liệu trong kỳ" in line for line in lines)  # one line each, not wrapped
+    # every section: collections, cash in, bank QR, refunds, cash per department; one line each, not wrapped
+    assert len(lines) == 5 and all("Không có số liệu trong kỳ" in line for line in lines)
