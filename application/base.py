@@ -15,7 +15,7 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.domain import Aggregate, CanMutateAggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import resolve_topic
 
@@ -60,6 +60,13 @@ def command(method: F) -> F:
         finally:
             _read.ids = None
     return run  # type: ignore[return-value]
+
+
+def mutate(event: DomainEventProtocol[UUID], aggregate: Any) -> Any:
+    """`aggregate` (None for a first event) after one stored event; every event of the log is an aggregate's event."""
+    if not isinstance(event, CanMutateAggregate):
+        raise TypeError(f"stored event {type(event).__name__} does not change an aggregate")
+    return event.mutate(aggregate)
 
 
 class Written(msgspec.Struct, frozen=True):
@@ -146,7 +153,7 @@ class OneStop(Application[UUID]):
         up to date with any newer stored events first.
         """
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(*what, key) from None
         read = getattr(_read, "ids", None)
@@ -155,7 +162,7 @@ class OneStop(Application[UUID]):
         if fresh:
             newer = list(self.events.get(aggregate_id, gt=aggregate.version))
             for new_event in newer:
-                new_event.mutate(aggregate)
+                mutate(new_event, aggregate)
             if newer:
                 self._cache(deepcopy(aggregate))
         return aggregate

@@ -55,6 +55,8 @@ class Dossiers:
         """Commit what `make(code)` builds (a new Dossier first, then any aggregates it changed) under a fresh code."""
         for _ in range(MAX_RETRIES * 10):
             dossier, *others = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
+            if not isinstance(dossier, Dossier):
+                raise TypeError(f"make() must build the new Dossier first, not a {type(dossier).__name__}")
             try:
                 return dossier.code, self.app.commit(dossier, *others)
             except IntegrityError:

@@ -184,3 +184,16 @@ class ReadSide(Protocol):
     def view_as_of(self, view: str, instant: datetime, *, kiosk: str | None,
                    filters: Mapping[str, str | None]) -> ViewAsOf:
         """A view of application.history.AS_OF_VIEWS answered from its read models replayed up to `instant`."""
+
+
+# ----- sealing (mypy step of item 8 of [11]): appended ------------------------------------------------------
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@runtime_checkable
+class SealingMapper(Protocol):
+    """A mapper that seals personal values in stored events (infrastructure/eventstore/mapper.py)."""
+
+    def sealed_values(self, data: bytes) -> Iterator[tuple[str, bytes]]:
+        """(key id, sealed value) of every personal value in one stored event's state."""
