@@ -81,7 +81,7 @@ class CommandResponder:
                 self.devices.print_text(command.text)
         except DeviceFaultError as error:
             return CommandReply(ok=False, detail=f"device_fault: {error}")
-        return CommandReply(ok=True, detail=type(command).__struct_config__.tag or "")
+        return CommandReply(ok=True, detail=str(type(command).__struct_config__.tag or ""))
 
     async def _on_request(self, message: Any) -> None:
         # The core's request id (NATS header) goes into this kiosk's log line, so one id follows the request.
