@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import nats
+from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
@@ -87,7 +88,7 @@ class DeviceEventConsumer:
         while not stop.is_set():
             await self.poll()
 
-    async def handle(self, message: nats.aio.msg.Msg) -> str:
+    async def handle(self, message: Msg) -> str:
         """Decode, apply, then ack; a bad message is terminated (never redelivered), a failure is retried."""
         try:
             event = decode_device_event(message.data)
@@ -108,7 +109,7 @@ class DeviceEventConsumer:
             log.info("device event %s recorded, effect refused: %s", event.event_id, applied.reason)
         return self._count(applied.outcome)
 
-    async def _refuse(self, message: nats.aio.msg.Msg, code: str) -> str:
+    async def _refuse(self, message: Msg, code: str) -> str:
         log.warning("device message refused: %s on %s (%d bytes)", code, message.subject, len(message.data))
         await message.term()
         return self._count(code)

@@ -109,7 +109,8 @@ def _key(files: dict[str, bytes], state: dict[str, Any]) -> str:
 
 def _rows(files: dict[str, bytes], state: dict[str, Any]) -> str:
     rows = _parsed(files, ROWS)
-    digests, versions = {}, {}
+    digests: dict[int, bytes] = {}
+    versions: dict[str, list[int]] = {}
     for row in rows:
         state_bytes = base64.b64decode(row["state"], validate=True)
         digests[row["position"]] = row_digest(id_bytes(row["originator_id"]), row["originator_version"], row["topic"], state_bytes)

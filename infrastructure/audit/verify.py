@@ -79,10 +79,10 @@ def verify(tables: AuditTables, key: PublicKey, every: int, batch: int = 10000, 
         unchained = tables.count_events_after(tx, head)
         found = [_signatures(checkpoints, key, head), _signatures(anchors, key, head, "anchor_beyond_head"), broken,
                  _scope(tables, tx, head, checkpoints, unchained, max_lag), _above_head(tables, tx, head, batch, macs)]
-    found = [p for p in found if p is not None]
+    problems = [p for p in found if p is not None]
     return Report(head=head, checked=checked, checkpoints=len(checkpoints), unchained=unchained, anchored=len(anchors),
                   last_signed_at=checkpoints[-1].signed_at if checkpoints else None,
-                  problem=min(found, key=lambda p: p.position, default=None))
+                  problem=min(problems, key=lambda p: p.position, default=None))
 
 
 def _signatures(checkpoints: Sequence[Checkpoint], key: PublicKey, head: int, beyond: str = "chain_truncated") -> Problem | None:

@@ -97,6 +97,7 @@ class Projector:
 
     def __init__(self, recorder: Any, mapper: Any, store: ReadStore, models: Sequence[ReadModel], batch: int = 1000) -> None:
         self.recorder, self.mapper, self.store = recorder, mapper, store
+        self.log_reader: Any = None  # the application owning `recorder`, when made for this runner (projector_over)
         self.models = {model.name: model for model in models}
         self.batch = batch
         self._advanced = threading.Condition()
@@ -138,7 +139,7 @@ class Projector:
                     seconds = max((now - self.mapper.to_domain_event(pending[0]).timestamp).total_seconds(), 0.0)
             fault = stopped.get(name)
             result.append(Lag(name=name, position=position, head=head, events_behind=head - position, seconds_behind=seconds,
-                              quarantined_at=fault and fault.position, error=fault and fault.error))
+                              quarantined_at=fault.position if fault else None, error=fault.error if fault else None))
         return result
 
     # ----- processing -------------------------------------------------------------------
@@ -177,13 +178,19 @@ class Projector:
             for name, position in list(positions.items()):
                 if position >= last:
                     continue
-                fault = apply_batch(tx, self.models[name], events, position,
-                                    lambda at, name=name: tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc))))
+                fault = apply_batch(tx, self.models[name], events, position, self._position_setter(tx, name))
                 if fault is not None:
                     log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
                     del positions[name]
         for name in positions:
             positions[name] = max(positions[name], last)
+
+    @staticmethod
+    def _position_setter(tx: Tx, name: str) -> Callable[[int], None]:
+        """Records in `tx` that read model `name` applied the log up to a position."""
+        def set_position(at: int) -> None:
+            tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc)))
+        return set_position
 
     def rebuild(self, *names: str, progress: Progress | None = None) -> int:
         """Replay every event, in one pass, into fresh rows in memory for the named read models (all if none

@@ -65,7 +65,7 @@ class PostgresLedger:
                 "scheduled_for TIMESTAMPTZ NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, "
                 "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')").format(self.table))
 
-    def _connect(self) -> psycopg.Connection:
+    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         return psycopg.connect(self.conninfo, row_factory=dict_row)
 
     def record(self, run: Run, body: Body, now: Callable[[], datetime]) -> str | None:
