@@ -93,8 +93,8 @@ def bearer_token(header: str) -> str | None:
 
 def authenticate(connection: ASGIConnection) -> Principal:
     """The principal of the request's bearer token (cached on the request); TokenError → 401."""
-    cached = connection.scope.get(PRINCIPAL)  # type: ignore[misc]
-    if cached is not None:
+    cached = connection.scope.get(PRINCIPAL)
+    if isinstance(cached, Principal):
         return cached
     token = bearer_token(connection.headers.get("authorization", ""))
     if token is None:

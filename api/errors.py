@@ -10,6 +10,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from application.errors import (
     FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
@@ -177,7 +178,7 @@ ERROR_RESPONSES = {
     ]
 }
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     IntegrityError: lost_race,
     OperationalError: store_unavailable,  # eventsourcing's wrappers of psycopg's and sqlite3's errors

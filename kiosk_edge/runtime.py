@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 class OutboxPublisher(Protocol):
     """Drains the outbox in order and moves its cursor only once the core has the event (outbox.Publisher: NATS)."""
 
-    outbox: Outbox
-    wake: asyncio.Event
+    @property
+    def wake(self) -> asyncio.Event: ...
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None: ...
 
@@ -91,7 +91,8 @@ class KioskProcess:
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(s.outbox, prefix=s.nats_prefix)  # the devices' connection; the publisher has its own
-        self.publisher: OutboxPublisher = (publisher or self._nats_publisher)(Outbox(s.outbox, prefix=s.nats_prefix))
+        self._published = Outbox(s.outbox, prefix=s.nats_prefix)  # the publisher's own connection to the outbox
+        self.publisher: OutboxPublisher = (publisher or self._nats_publisher)(self._published)
         self.commands = commands
         self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
         self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
@@ -153,7 +154,7 @@ class KioskProcess:
             self._loop.call_soon_threadsafe(self._stop.set)
         for thread in self._threads:
             thread.join(timeout=10)
-        self.publisher.outbox.close()
+        self._published.close()
         self.outbox.close()
 
     def _wake(self) -> None:

@@ -10,6 +10,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from api.auth import PUBLIC, authorize, current_principal, rules
 from api.capabilities import operations_for
@@ -122,7 +123,7 @@ def revalidate(response: Response) -> Response:
     return response
 
 
-CONSOLE_ROUTES: list[object] = [
+CONSOLE_ROUTES: list[ControllerRouterHandler] = [
     root, reference, capabilities,
     create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC,
                                after_request=revalidate),
