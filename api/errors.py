@@ -1,4 +1,5 @@
-"""Map errors to HTTP answers: a clear message (English and Vietnamese) and a stable error code; never a 500 for bad input."""
+"""Map errors to HTTP answers: a clear message (English and Vietnamese) and a stable error code; never a 500 for bad
+input."""
 
 from __future__ import annotations
 

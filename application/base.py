@@ -23,6 +23,7 @@ from application.errors import NotFoundError, VersionConflictError
 from application.ports import EventStorage
 from application.snapshots import SNAPSHOT_INTERVALS
 from domain.errors import DomainError
+import contextlib
 
 A = TypeVar("A", bound=Aggregate)
 # Persistence is chosen by topic, as eventsourcing chooses its own by PERSISTENCE_MODULE: no application module
@@ -120,7 +121,8 @@ class OneStop(Application[UUID]):
             listener()
 
     def commit(self, *aggregates: Aggregate) -> Written:
-        """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the first."""
+        """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the
+        first."""
         recordings = self.group_commit.commit(*aggregates)
         self._snapshot(aggregates, recordings)
         return self.written(aggregates[0], recordings)
@@ -136,10 +138,8 @@ class OneStop(Application[UUID]):
                 continue
             saved = sum(1 for r in recordings if r.domain_event.originator_id == aggregate.id)
             if aggregate.version // interval > (aggregate.version - saved) // interval:
-                try:
+                with contextlib.suppress(IntegrityError):  # another process took this one
                     self.snapshots.put([Snapshot.take(aggregate)])  # type: ignore[union-attr]
-                except IntegrityError:  # another process took this one
-                    pass
 
     def _cache(self, aggregate: Aggregate) -> None:
         if self.repository.cache is not None:
@@ -170,10 +170,8 @@ class OneStop(Application[UUID]):
     def evict(self, aggregate_id: UUID) -> None:
         """Drop a possibly stale aggregate from the cache."""
         if self.repository.cache is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 self.repository.cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
 
     def update(self, aggregate_id: UUID, what: tuple[str, str], key: str, expected_version: int | None,
                command: Callable[[Any], None]) -> Written:

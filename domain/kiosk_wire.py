@@ -9,7 +9,7 @@ data (no ID numbers, names, phones or QR payloads): only barcodes, dossier codes
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Union
+from typing import Annotated
 
 import msgspec
 
@@ -124,9 +124,9 @@ class DoorFault(DeviceEvent, frozen=True, kw_only=True, tag="door_fault"):
     detail: Short
 
 
-AnyDeviceEvent = Union[EnvelopeScanned, EnvelopeAccepted, EnvelopeEjected, CashInserted, QrPaymentConfirmed,
-                       TrayOpened, TrayClosed, ReceiptPrinted, FaceVerified, DoorFault]
-DEVICE_EVENTS: tuple[type[DeviceEvent], ...] = AnyDeviceEvent.__args__  # type: ignore[attr-defined]
+AnyDeviceEvent = (EnvelopeScanned | EnvelopeAccepted | EnvelopeEjected | CashInserted | QrPaymentConfirmed
+                  | TrayOpened | TrayClosed | ReceiptPrinted | FaceVerified | DoorFault)
+DEVICE_EVENTS: tuple[type[DeviceEvent], ...] = AnyDeviceEvent.__args__
 
 
 class KioskCommand(_Wire, frozen=True, kw_only=True):
@@ -151,7 +151,7 @@ class Print(KioskCommand, frozen=True, kw_only=True, tag="print"):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
-AnyKioskCommand = Union[OpenTray, EjectEnvelope, Print]
+AnyKioskCommand = OpenTray | EjectEnvelope | Print
 
 
 class Heartbeat(_Wire, frozen=True, kw_only=True, tag="heartbeat"):

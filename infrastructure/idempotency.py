@@ -1,8 +1,8 @@
 """Remembered answers of commands sent with an `Idempotency-Key`, so a retried command records nothing new.
 
-Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data dir): answers
-may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire after a day
-and are deleted when the next new key is claimed.
+Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data
+dir): answers may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire
+after a day and are deleted when the next new key is claimed.
 """
 
 from __future__ import annotations

@@ -131,7 +131,8 @@ class KioskNotAnsweringError(DomainError):
 
 
 class CommandShortcuts:
-    """The named commands, over any `send(kiosk, command)` (NATS here, in-process in infrastructure/inprocess_bus.py)."""
+    """The named commands, over any `send(kiosk, command)` (NATS here, in-process in
+    infrastructure/inprocess_bus.py)."""
 
     async def send(self, kiosk: str, command: KioskCommand) -> CommandReply:
         raise NotImplementedError

@@ -136,7 +136,8 @@ class FaceModels:
 
     @classmethod
     def from_config(cls, config: FaceConfig) -> FaceModels:
-        """Models from `MOTCUA_FACE_MODEL_DIR` (`MOTCUA_FACE_DET_MODEL`, `MOTCUA_FACE_REC_MODEL`, `MOTCUA_FACE_DET_SIZE`)."""
+        """Models from `MOTCUA_FACE_MODEL_DIR` (`MOTCUA_FACE_DET_MODEL`, `MOTCUA_FACE_REC_MODEL`,
+        `MOTCUA_FACE_DET_SIZE`)."""
         if not config.model_dir:
             raise FaceModelError("MOTCUA_FACE_MODEL_DIR is not set")
         size = config.det_size

@@ -31,6 +31,7 @@ from kiosk_edge.flow import DEFAULT_HOTLINE, DEMO_ACCOUNT, KioskFlow
 from kiosk_edge.outbox import Outbox, Publisher
 from kiosk_edge.screen.server import ScreenServer
 from kiosk_edge.vietqr import BankAccount
+import contextlib
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +210,5 @@ async def _quiet(error: Exception) -> None:
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except asyncio.TimeoutError:
-        pass

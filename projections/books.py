@@ -280,7 +280,8 @@ class CashLedgerReadModel(ReadModel):
 
     @on(D.ExcessRefunded)
     def _refunded(self, rows: Rows, e: Any, position: int) -> None:
-        """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed back."""
+        """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed
+        back."""
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         change(rows, "cash_ledger_dossiers", row["id"], paid_cash=row["paid_cash"] - e.amount, excess=0)
 

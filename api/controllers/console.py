@@ -1,4 +1,5 @@
-"""The officer console (Vietnamese, plain HTML + JS modules under api/console/static) and the reference data it needs."""
+"""The officer console (Vietnamese, plain HTML + JS modules under api/console/static) and the reference data it
+needs."""
 
 from __future__ import annotations
 

@@ -76,7 +76,8 @@ def _decoder(event_class: type) -> msgspec.json.Decoder:
 
 @lru_cache(maxsize=None)
 def _aggregate_state(aggregate_class: type[Any]) -> tuple[type, frozenset[str]]:
-    """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its keys."""
+    """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its
+    keys."""
     fields = {"_created_on": datetime, "_modified_on": datetime, **get_type_hints(aggregate_class.State)}
     state = TypedDict(f"{aggregate_class.__qualname__}Snapshot", fields)  # type: ignore[misc]
     return state, frozenset(fields)

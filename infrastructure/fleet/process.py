@@ -14,6 +14,7 @@ from domain.errors import DomainError
 from domain.kiosk_wire import BadDeviceMessageError, decode_heartbeat, heartbeat_subject
 from infrastructure.fleet import Fleet, FleetStore, Thresholds
 from infrastructure.settings import FleetSettings
+import contextlib
 
 log = logging.getLogger("motcua.fleet")
 ALERT_TEMPLATE = ("kiosk_alert", 1)
@@ -88,7 +89,5 @@ async def run(fleet: Fleet, listener: HeartbeatListener, now: Callable[[], datet
             await asyncio.to_thread(fleet.check, now())
         except Exception as error:  # noqa: BLE001 - a store outage must not end the monitor; the next round retries
             log.warning("fleet check failed (%s)", type(error).__name__)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
-        except TimeoutError:
-            pass

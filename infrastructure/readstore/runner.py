@@ -25,6 +25,7 @@ from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
 from infrastructure.readstore.rows import MemoryRows
 from projections.ports import ReadStore, Tx
+import contextlib
 
 log = logging.getLogger("motcua.projections")
 TRACKING = "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"
@@ -71,10 +72,8 @@ def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     finally:
         stop.set()
         while reader.is_alive():  # drain so a blocked put sees the stop
-            try:
+            with contextlib.suppress(queue.Empty):
                 ahead.get(timeout=0.1)
-            except queue.Empty:
-                pass
     if failed:
         raise failed[0]
 

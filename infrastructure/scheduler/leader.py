@@ -13,6 +13,7 @@ import threading
 from typing import Protocol
 
 import psycopg
+import contextlib
 
 log = logging.getLogger(__name__)
 LOCK_NAMESPACE = "motcua-247/scheduler"
@@ -88,10 +89,8 @@ class PostgresLeader:
 
     def _drop(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self.conn.close()
-            except psycopg.Error:
-                pass
             self.conn = None
 
     def resign(self) -> None:

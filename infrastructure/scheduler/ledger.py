@@ -72,8 +72,8 @@ class PostgresLedger:
         """Claim `run` and run `body` in one transaction; None if the run id was already recorded."""
         with self._connect() as conn, conn.transaction():
             claimed = conn.execute(pgsql.SQL(
-                "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) VALUES (%s, %s, %s, %s, 'running') "
-                "ON CONFLICT (run_id) DO NOTHING RETURNING run_id").format(self.table),
+                "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) "
+                "VALUES (%s, %s, %s, %s, 'running') ON CONFLICT (run_id) DO NOTHING RETURNING run_id").format(self.table),
                 (run.run_id, run.job, run.scheduled_for, now())).fetchone()
             if claimed is None:
                 return None

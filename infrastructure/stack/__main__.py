@@ -28,6 +28,7 @@ from infrastructure.settings.fields import variables
 from infrastructure.stack.checks import all_problems
 from infrastructure.stack.compose import ComposeError, load
 from infrastructure.stack.local import LocalProcess, plan
+import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_RECIPES = {"audit-checkpoint-key": ("-m", "infrastructure.audit", "keygen")}  # development keys only
@@ -216,10 +217,8 @@ def _pump(stream: IO[bytes] | None, label: str) -> None:
 
 def _signal(child: subprocess.Popen[bytes], signum: int) -> None:
     if child.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
-        except ProcessLookupError:
-            pass
 
 
 if __name__ == "__main__":

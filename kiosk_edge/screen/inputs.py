@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -133,10 +133,10 @@ class CloseTrayInput(Input, frozen=True, tag="close_tray"):
     pass
 
 
-AnyInput = Union[
-    BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
-    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, PrintFormInput,
-    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput,
-    NextFaceInput, CloseTrayInput,
-]
+AnyInput = (
+    BeginInput | ProcedureInput | PhoneInput | OtpInput | FaceInput | EndPaymentInput | PickupInput | PickupReceiptInput
+    | PickupCodeInput | PickupOtpInput | RateInput | FinishInput | CancelInput | RetryInput | ResendInput | PrintFormInput
+    | TypeInsteadInput | KeepNoteInput | ReturnNoteInput | CccdInput | ReceiptQrInput | EnvelopeInput | CashInput
+    | BankQrInput | NextFaceInput | CloseTrayInput
+)
 decoder = msgspec.json.Decoder(AnyInput)
