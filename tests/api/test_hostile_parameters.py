@@ -6,7 +6,7 @@ as it exists. Each request carries a token of a role the route allows, so the va
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -60,14 +60,17 @@ def assert_not_5xx(answer, where) -> None:
     assert answer.status_code < 500, (where, answer.status_code, answer.text[:300])
 
 
-def check_parameter(client, method: str, path: str, url: str, headers: dict[str, str], values: dict[str, str],
-                    name: tuple[str, str], value: str) -> None:
-    """One hostile `value` in the path or query parameter `name` of one operation."""
-    if name[1] == "path":
-        hostile = path.format(**(values | {name[0]: quote(value, safe="") or "%20"}))
-        assert_not_5xx(send(client, method, hostile, headers), (method, path, name, value[:40]))
-    else:
-        assert_not_5xx(send(client, method, url, headers, {name[0]: value}), (method, path, name, value[:40]))
+def parameter_check(client, method: str, path: str, url: str, headers: dict[str, str],
+                    values: dict[str, str]) -> Callable[[tuple[str, str], str], None]:
+    """The check of one operation: one hostile `value` in its path or query parameter `name`."""
+
+    def check(name: tuple[str, str], value: str) -> None:
+        if name[1] == "path":
+            hostile = path.format(**(values | {name[0]: quote(value, safe="") or "%20"}))
+            assert_not_5xx(send(client, method, hostile, headers), (method, path, name, value[:40]))
+        else:
+            assert_not_5xx(send(client, method, url, headers, {name[0]: value}), (method, path, name, value[:40]))
+    return check
 
 
 def test_hostile_path_and_query_parameters_never_get_a_5xx(api) -> None:
@@ -81,7 +84,7 @@ def test_hostile_path_and_query_parameters_never_get_a_5xx(api) -> None:
         names = [(p["name"], p["in"]) for p in parameters if p["in"] in ("path", "query")]
         if not names:
             continue
-        check = partial(check_parameter, client, method, path, url, headers, values)
+        check = parameter_check(client, method, path, url, headers, values)
         for name in names:  # every known-hostile value in every parameter, then random text
             for value in HOSTILE:
                 check(name, value)
