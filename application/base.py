@@ -6,11 +6,12 @@ aggregates atomically and no cached copy is stale with respect to another servic
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
 from copy import deepcopy
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
@@ -23,7 +24,6 @@ from application.errors import NotFoundError, VersionConflictError
 from application.ports import EventStorage
 from application.snapshots import SNAPSHOT_INTERVALS
 from domain.errors import DomainError
-import contextlib
 
 A = TypeVar("A", bound=Aggregate)
 # Persistence is chosen by topic, as eventsourcing chooses its own by PERSISTENCE_MODULE: no application module
@@ -60,7 +60,7 @@ def command(method: F) -> F:
                 return method(self, *args, **kwargs)
         finally:
             _read.ids = None
-    return run  # type: ignore[return-value]
+    return cast(F, run)  # functools.wraps keeps the signature
 
 
 def mutate(event: DomainEventProtocol[UUID], aggregate: Any) -> Any:

@@ -8,6 +8,7 @@ package imports nothing of the core but the wire messages, so the two meet only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -31,7 +32,6 @@ from kiosk_edge.flow import DEFAULT_HOTLINE, DEMO_ACCOUNT, KioskFlow
 from kiosk_edge.outbox import Outbox, Publisher
 from kiosk_edge.screen.server import ScreenServer
 from kiosk_edge.vietqr import BankAccount
-import contextlib
 
 log = logging.getLogger(__name__)
 

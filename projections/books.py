@@ -30,7 +30,7 @@ def utc(moment: datetime) -> datetime:
 
 def columns(*specs: str) -> tuple[tuple[str, str], ...]:
     """("code TEXT NOT NULL", …) → (("code", "TEXT NOT NULL"), …)."""
-    return tuple(tuple(spec.split(" ", 1)) for spec in specs)  # type: ignore[misc]
+    return tuple((name, kind) for name, _, kind in (spec.partition(" ") for spec in specs))
 
 
 def party(prefix: str, who: Party) -> dict[str, Any]:

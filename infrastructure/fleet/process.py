@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,6 @@ from domain.errors import DomainError
 from domain.kiosk_wire import BadDeviceMessageError, decode_heartbeat, heartbeat_subject
 from infrastructure.fleet import Fleet, FleetStore, Thresholds
 from infrastructure.settings import FleetSettings
-import contextlib
 
 log = logging.getLogger("motcua.fleet")
 ALERT_TEMPLATE = ("kiosk_alert", 1)

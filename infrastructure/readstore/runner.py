@@ -9,6 +9,7 @@ copy, so the old rows stay readable until the new ones are complete.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import queue
@@ -20,12 +21,12 @@ from typing import Any
 
 import msgspec
 
-from projections.base import ReadModel
 from infrastructure.readstore.log import decoder_of, read_log
-from infrastructure.readstore.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
+from infrastructure.readstore.quarantine import TABLE as QUARANTINE
+from infrastructure.readstore.quarantine import apply_batch, quarantined
 from infrastructure.readstore.rows import MemoryRows
+from projections.base import ReadModel
 from projections.ports import ReadStore, Tx
-import contextlib
 
 log = logging.getLogger("motcua.projections")
 TRACKING = "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"

@@ -7,13 +7,13 @@ few seconds, takes it and catches up what was missed. The embedded SQLite defaul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
 from typing import Protocol
 
 import psycopg
-import contextlib
 
 log = logging.getLogger(__name__)
 LOCK_NAMESPACE = "motcua-247/scheduler"

@@ -14,6 +14,7 @@ is started again by the service's restart policy. SIGTERM or Ctrl+C stops every 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -28,7 +29,6 @@ from infrastructure.settings.fields import variables
 from infrastructure.stack.checks import all_problems
 from infrastructure.stack.compose import ComposeError, load
 from infrastructure.stack.local import LocalProcess, plan
-import contextlib
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_RECIPES = {"audit-checkpoint-key": ("-m", "infrastructure.audit", "keygen")}  # development keys only
