@@ -138,8 +138,10 @@ class OneStop(Application[UUID]):
                 continue
             saved = sum(1 for r in recordings if r.domain_event.originator_id == aggregate.id)
             if aggregate.version // interval > (aggregate.version - saved) // interval:
+                if self.snapshots is None:
+                    raise RuntimeError("snapshotting intervals are set but the application has no snapshot store")
                 with contextlib.suppress(IntegrityError):  # another process took this one
-                    self.snapshots.put([Snapshot.take(aggregate)])  # type: ignore[union-attr]
+                    self.snapshots.put([Snapshot.take(aggregate)])
 
     def _cache(self, aggregate: Aggregate) -> None:
         if self.repository.cache is not None:

@@ -137,7 +137,7 @@ class KioskProcess:
         ready.wait(timeout=10)
         if self.commands is not None:
             # execute() drives the devices and never touches the NATS connection, so there is none to give it.
-            responder = CommandResponder(None, self.settings.kiosk, self.devices)  # type: ignore[arg-type]
+            responder = CommandResponder(None, self.settings.kiosk, self.devices)
             self.commands.attach(self.settings.kiosk, responder.execute)
         self.screen.start()
         log.info("kiosk %s: screen on %s", self.settings.kiosk, self.screen.url)
