@@ -146,7 +146,7 @@ def test_a_search_by_personal_data_is_recorded_with_its_purpose_in_the_persons_a
     from domain.access import access_log_id
 
     logs = system.access_logs
-    entries = list(logs.events.get(access_log_id(logs.subject(CITIZEN.id_number))))
+    entries = list(logs.app.events.get(access_log_id(logs.subject(CITIZEN.id_number))))
     assert any(
         getattr(e, "purpose", None) == "Gọi lại cho công dân" and getattr(e, "dossier_code", None) == code
         for e in entries

@@ -71,12 +71,12 @@ def test_a_multi_page_kiosk_submission_is_charged_for_its_pages(day, catalogue) 
 
 def test_an_id_card_procedure_is_refused_for_kiosk_submission_and_nothing_is_recorded(day) -> None:
     dossiers, kiosks, otp, clock = day
-    head = dossiers.recorder.max_notification_id()
+    head = dossiers.app.recorder.max_notification_id()
     with pytest.raises(ProcedureNotAtKioskError) as refused:
         submit(kiosks, otp, dossiers.catalogue, Citizen(2), CARD, "Q6PB000002", [])
     assert "quầy" in refused.value.message_vi
     assert kiosks.get_kiosk("Q6-01").free_trays == 90
-    events = dossiers.recorder.select_notifications(head + 1, 100) if head else []
+    events = dossiers.app.recorder.select_notifications(head + 1, 100) if head else []
     assert not [e for e in events if e.topic.endswith("Dossier.Received")]
 
 
@@ -86,7 +86,7 @@ def test_a_ward_procedure_goes_to_the_ward_named_in_the_citizens_address(day, ca
                                      applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung",
                                                          address="12 Bình Tiên, Phường 7, Quận 6"))
     assert at_counter.startswith("H29.06.7-")
-    assert dossiers.handled_as(dossiers.repository.get(dossier_id(at_counter))).department == "H29.06.7.TPHT"
+    assert dossiers.handled_as(dossiers.app.repository.get(dossier_id(at_counter))).department == "H29.06.7.TPHT"
     at_kiosk = submit(kiosks, otp, catalogue, Ward7Citizen(3), EXTRACT, "Q6PB000003", [("cash", 8000)])
     elsewhere = submit(kiosks, otp, catalogue, Citizen(4), EXTRACT, "Q6PB000004", [("cash", 8000)])
     assert at_kiosk.startswith("H29.06.7-") and elsewhere.startswith("H29.06.1-")  # Phường 5 was merged: default ward

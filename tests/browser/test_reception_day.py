@@ -189,5 +189,5 @@ def test_a_reception_officer_receives_charges_prints_delivers_refunds_rejects_an
     signed = client.get("/verify", params={"code": code}).json()["files"]
     assert [(f["sha256"], f["kind"]) for f in signed] == [(sha256, "receipt_form")]
     client.close()
-    reads = list(app.system.access_logs.events.get(access_log_id(app.system.access_logs.subject(WALK_IN.id_number))))
+    reads = list(app.system.app.events.get(access_log_id(app.system.access_logs.subject(WALK_IN.id_number))))
     assert any(getattr(e, "purpose", None) == "Công dân gọi hỏi kết quả" for e in reads)
