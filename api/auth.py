@@ -101,6 +101,7 @@ def authenticate(connection: ASGIConnection) -> Principal:
         raise TokenError("missing")
     state = connection.app.state
     principal = state.tokens.check(token, state.clock.now())
+    # litestar's Scope TypedDict names no key for an app's own values; the principal is cached there per request.
     connection.scope[PRINCIPAL] = principal  # type: ignore[literal-required]
     return principal
 

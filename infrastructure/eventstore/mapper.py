@@ -70,6 +70,7 @@ def _decoder(event_class: type) -> msgspec.json.Decoder:
     personal = {name for name, _, _ in _personal_fields(event_class)}
     fields = {f.name: Any if f.name in personal else hints[f.name]
               for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE}
+    # A TypedDict made at run time from the event's fields; mypy only understands ones with literal keys.
     state = TypedDict(f"{event_class.__qualname__}State", fields)  # type: ignore[misc]
     return msgspec.json.Decoder(state)
 
@@ -79,6 +80,7 @@ def _aggregate_state(aggregate_class: type[Any]) -> tuple[type, frozenset[str]]:
     """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its
     keys."""
     fields = {"_created_on": datetime, "_modified_on": datetime, **get_type_hints(aggregate_class.State)}
+    # Made at run time, like the event states above.
     state = TypedDict(f"{aggregate_class.__qualname__}Snapshot", fields)  # type: ignore[misc]
     return state, frozenset(fields)
 
