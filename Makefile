@@ -31,6 +31,7 @@ run: install
 	MOTCUA_DEMO=$${MOTCUA_DEMO:-1} $(BIN)/motcua api
 
 test: install-dev
+	BIN=$(BIN) bash scripts/lint.sh  # ruff and mypy of the dev extra; a finding fails `make test` before pytest
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test-faults: install-dev

@@ -93,14 +93,15 @@ def bearer_token(header: str) -> str | None:
 
 def authenticate(connection: ASGIConnection) -> Principal:
     """The principal of the request's bearer token (cached on the request); TokenError → 401."""
-    cached = connection.scope.get(PRINCIPAL)  # type: ignore[misc]
-    if cached is not None:
+    cached = connection.scope.get(PRINCIPAL)
+    if isinstance(cached, Principal):
         return cached
     token = bearer_token(connection.headers.get("authorization", ""))
     if token is None:
         raise TokenError("missing")
     state = connection.app.state
     principal = state.tokens.check(token, state.clock.now())
+    # litestar's Scope TypedDict names no key for an app's own values; the principal is cached there per request.
     connection.scope[PRINCIPAL] = principal  # type: ignore[literal-required]
     return principal
 

@@ -1,4 +1,5 @@
-"""Map errors to HTTP answers: a clear message (English and Vietnamese) and a stable error code; never a 500 for bad input."""
+"""Map errors to HTTP answers: a clear message (English and Vietnamese) and a stable error code; never a 500 for bad
+input."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.types import ExceptionHandlersMap
 
 from application.errors import (
     FaceMismatchError, KioskFullError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
@@ -179,7 +181,7 @@ ERROR_RESPONSES = {
     ]
 }
 
-EXCEPTION_HANDLERS = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DomainError: domain_error,
     IntegrityError: lost_race,
     OperationalError: store_unavailable,  # eventsourcing's wrappers of psycopg's and sqlite3's errors

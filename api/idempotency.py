@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from typing import Any
 
 import anyio
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, Scope, Send
 
 from api.auth import PRINCIPAL, bearer_token
 from application.tokens import Principal, TokenError
@@ -34,7 +35,7 @@ REFUSALS = {
 }
 
 
-def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any):  # type: ignore[no-untyped-def]
+def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any) -> Callable[[ASGIApp], ASGIApp]:
     """A Litestar middleware factory bound to the store and to the token checker (for the account scope)."""
 
     def factory(app: ASGIApp) -> ASGIApp:
@@ -78,7 +79,7 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send,
     # and that retry must find the answer, not a claim still "in progress".
     held: list[Message] = []
 
-    async def replay_body() -> Message:
+    async def replay_body() -> HTTPRequestEvent:
         return {"type": "http.request", "body": body, "more_body": False}
 
     async def hold(message: Message) -> None:
@@ -89,16 +90,25 @@ async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send,
     except BaseException:
         await anyio.to_thread.run_sync(store.release, key_id)
         raise
-    start = next((m for m in held if m["type"] == "http.response.start"), {})
-    status = start.get("status", 500)
+    status, content_type, chunks = _held_answer(held)
     if status >= 500:
         await anyio.to_thread.run_sync(store.release, key_id)
     else:
-        content_type = dict(start.get("headers") or []).get(b"content-type", b"").decode("latin-1")
-        chunks = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
         await anyio.to_thread.run_sync(store.remember, key_id, Remembered(status, content_type, chunks))
     for message in held:
         await send(message)
+
+
+def _held_answer(held: list[Message]) -> tuple[int, str, bytes]:
+    """Status (500 if the app never started an answer), content type and body of the answer held back."""
+    status, content_type, started, chunks = 500, "", False, []
+    for message in held:
+        if message["type"] == "http.response.start" and not started:
+            started, status = True, message["status"]
+            content_type = dict(message.get("headers") or []).get(b"content-type", b"").decode("latin-1")
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+    return status, content_type, b"".join(chunks)
 
 
 def _principal(authorization: bytes, tokens: Any, clock: Any) -> Principal | None:
@@ -111,9 +121,12 @@ def _principal(authorization: bytes, tokens: Any, clock: Any) -> Principal | Non
 
 async def _read_body(receive: Receive) -> bytes | None:
     """The whole body, or None past MAX_BODY (the largest body any command accepts)."""
-    parts, more, size = [], True, 0
+    parts: list[bytes] = []
+    more, size = True, 0
     while more:
         message = await receive()
+        if message["type"] != "http.request":  # the client left: the body ends here
+            break
         parts.append(message.get("body", b""))
         size += len(parts[-1])
         if size > MAX_BODY:

@@ -209,7 +209,8 @@ def render_html(report: Report) -> str:
                     percent(f.supplement_rate), percent(f.cccd_kiosk_share), f.rated]
                    for name, f in [*named, ("Tổng cộng", report.totals)]]
     return "".join([
-        f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{TITLE} – {escape(report.label)}</title>',
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
+        f"<title>{TITLE} – {escape(report.label)}</title>",
         f"<style>{STYLE}</style></head><body>",
         f"<h1>{TITLE}</h1><p class=\"sub\"><b>{escape(report.label)}</b> (từ ngày {vn(report.start)} đến ngày "
         f"{vn(report.end)}; số liệu đến hết ngày {vn(report.as_of)})</p><p class=\"sub\">{escape(scope(report))}</p>",
@@ -219,7 +220,7 @@ def render_html(report: Report) -> str:
         table(TARGET_HEADER, [target_row(t) for t in report.department_targets]), "</section>",
         "<section><h2>Tổng hợp</h2>", table(["Chỉ số", "Giá trị"], [[k, get(report.totals)] for k, get in FIGURE_ROWS]),
         "</section>",
-        *[f"<section><h2>{escape(title)}</h2>{chart}</section>" for (title, _), chart in zip(DISTRIBUTIONS, charts)],
+        *[f"<section><h2>{escape(title)}</h2>{chart}</section>" for (title, _), chart in zip(DISTRIBUTIONS, charts, strict=True)],
         "<section><h2>Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban</h2>",
         bar_chart("Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban", kiosk_by_department, 1.0, KIOSK_TARGET),
         "</section>",

@@ -27,4 +27,4 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     """`before_send` hook: runs on every answer of the app, 404s of unknown paths and static files included."""
     if message["type"] == "http.response.start":
         headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _NAMES]
-        message["headers"] = [*headers, *HEADERS]  # type: ignore[typeddict-unknown-key]
+        message["headers"] = [*headers, *HEADERS]

@@ -65,8 +65,11 @@ class AccessLogs:
         self.app = app
         self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
         self.otp, self.clock, self.throttle = otp, clock, Throttle(attempts)
-        self._sender = None if later is not None else ThreadPoolExecutor(1, thread_name_prefix="access-log-otp")
-        self.later: Later = later or self._sender.submit  # type: ignore[union-attr]
+        self._sender: ThreadPoolExecutor | None = None
+        if later is None:
+            self._sender = ThreadPoolExecutor(1, thread_name_prefix="access-log-otp")
+            later = self._sender.submit
+        self.later: Later = later
 
     def subject(self, id_number: str) -> str:
         return hmac.new(self._key, f"id|{id_number}".encode(), hashlib.sha256).hexdigest()

@@ -158,7 +158,7 @@ class Accounts:
         return account.name if account else None
 
     def list_accounts(self) -> list[AccountView]:
-        accounts = [self.app.repository.get(account_id(name)) for name in self._usernames()]
+        accounts: list[Account] = [self.app.repository.get(account_id(name)) for name in self._usernames()]
         return sorted((view(a) for a in accounts), key=lambda v: v.username)
 
     def change_password(self, username: str, password: str, *, actor: Actor) -> AccountView:
@@ -220,5 +220,8 @@ class Accounts:
         topic = f"{Account.__module__}:{Account.__qualname__}.Created"
         names = []
         for notification in self.app.recorder.select_notifications(1, 1_000_000, topics=[topic]):
-            names.append(self.app.mapper.to_domain_event(notification).username)
+            created = self.app.mapper.to_domain_event(notification)
+            if not isinstance(created, Account.Created):
+                raise TypeError(f"an event of topic {topic} decoded as {type(created).__name__}")
+            names.append(created.username)
         return names

@@ -6,16 +6,17 @@ aggregates atomically and no cached copy is stale with respect to another servic
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections.abc import Callable
 from copy import deepcopy
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 import msgspec
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate, Snapshot
+from eventsourcing.domain import Aggregate, CanMutateAggregate, DomainEventProtocol, Snapshot
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import resolve_topic
 
@@ -59,7 +60,14 @@ def command(method: F) -> F:
                 return method(self, *args, **kwargs)
         finally:
             _read.ids = None
-    return run  # type: ignore[return-value]
+    return cast(F, run)  # functools.wraps keeps the signature
+
+
+def mutate(event: DomainEventProtocol[UUID], aggregate: Any) -> Any:
+    """`aggregate` (None for a first event) after one stored event; every event of the log is an aggregate's event."""
+    if not isinstance(event, CanMutateAggregate):
+        raise TypeError(f"stored event {type(event).__name__} does not change an aggregate")
+    return event.mutate(aggregate)
 
 
 class Written(msgspec.Struct, frozen=True):
@@ -113,7 +121,8 @@ class OneStop(Application[UUID]):
             listener()
 
     def commit(self, *aggregates: Aggregate) -> Written:
-        """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the first."""
+        """Save the aggregates atomically (sharing a transaction with concurrent commits); return a Written of the
+        first."""
         recordings = self.group_commit.commit(*aggregates)
         self._snapshot(aggregates, recordings)
         return self.written(aggregates[0], recordings)
@@ -129,10 +138,10 @@ class OneStop(Application[UUID]):
                 continue
             saved = sum(1 for r in recordings if r.domain_event.originator_id == aggregate.id)
             if aggregate.version // interval > (aggregate.version - saved) // interval:
-                try:
-                    self.snapshots.put([Snapshot.take(aggregate)])  # type: ignore[union-attr]
-                except IntegrityError:  # another process took this one
-                    pass
+                if self.snapshots is None:
+                    raise RuntimeError("snapshotting intervals are set but the application has no snapshot store")
+                with contextlib.suppress(IntegrityError):  # another process took this one
+                    self.snapshots.put([Snapshot.take(aggregate)])
 
     def _cache(self, aggregate: Aggregate) -> None:
         if self.repository.cache is not None:
@@ -146,7 +155,7 @@ class OneStop(Application[UUID]):
         up to date with any newer stored events first.
         """
         try:
-            aggregate = self.repository.get(aggregate_id)
+            aggregate: Any = self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFoundError(*what, key) from None
         read = getattr(_read, "ids", None)
@@ -155,7 +164,7 @@ class OneStop(Application[UUID]):
         if fresh:
             newer = list(self.events.get(aggregate_id, gt=aggregate.version))
             for new_event in newer:
-                new_event.mutate(aggregate)
+                mutate(new_event, aggregate)
             if newer:
                 self._cache(deepcopy(aggregate))
         return aggregate
@@ -163,10 +172,8 @@ class OneStop(Application[UUID]):
     def evict(self, aggregate_id: UUID) -> None:
         """Drop a possibly stale aggregate from the cache."""
         if self.repository.cache is not None:
-            try:
+            with contextlib.suppress(KeyError):
                 self.repository.cache.get(aggregate_id, evict=True)
-            except KeyError:
-                pass
 
     def update(self, aggregate_id: UUID, what: tuple[str, str], key: str, expected_version: int | None,
                command: Callable[[Any], None]) -> Written:

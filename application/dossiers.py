@@ -55,6 +55,8 @@ class Dossiers:
         """Commit what `make(code)` builds (a new Dossier first, then any aggregates it changed) under a fresh code."""
         for _ in range(MAX_RETRIES * 10):
             dossier, *others = make(self.codes.propose(agency, at.astimezone(VIETNAM).date()))
+            if not isinstance(dossier, Dossier):
+                raise TypeError(f"make() must build the new Dossier first, not a {type(dossier).__name__}")
             try:
                 return dossier.code, self.app.commit(dossier, *others)
             except IntegrityError:
@@ -201,7 +203,8 @@ class Dossiers:
         return self._load(code).applicant
 
     def scope_of(self, code: str) -> tuple[str, str | None]:
-        """The agency and department a dossier belongs to (routed department, else its procedure's), for access checks."""
+        """The agency and department a dossier belongs to (routed department, else its procedure's), for access
+        checks."""
         dossier = self._load(code)
         department = dossier.department or self.handled_as(dossier).department
         return parse_code(code)[0], department
@@ -227,7 +230,8 @@ class Dossiers:
 
     def procedure_for(self, code: str, address: str | None, ward: str | None = None) -> Procedure:
         """The catalogue entry as the agency that handles it: a ward procedure goes to `ward` when given (the ward
-        whose officer receives it), else to the ward the address names (Catalogue.for_ward), else to the default ward."""
+        whose officer receives it), else to the ward the address names (Catalogue.for_ward), else to the default
+        ward."""
         procedure = self.procedure(code)
         catalogue = self.catalogue
         try:

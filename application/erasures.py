@@ -9,7 +9,7 @@ import msgspec
 
 from application.base import OneStop
 from application.errors import NotFoundError
-from application.ports import Clock
+from application.ports import Clock, SealingMapper
 from application.privacy import PersonalDataKeys
 from domain.cccd import ID_NUMBER
 from domain.erasure import Erasure
@@ -58,9 +58,15 @@ class Erasures:
         contacts: set[tuple[str, str]] = set()
         for stream, state in self.keys.sealed_with(key_ids):
             streams.add(stream)
-            for key_id, sealed in self.app.mapper.sealed_values(state) if open_them else ():
+            for key_id, sealed in _sealing(self.app.mapper).sealed_values(state) if open_them else ():
                 plaintext = self.keys.open(key_id, sealed) if key_id in key_ids else None
                 value = msgspec.json.decode(plaintext) if plaintext else None
                 if isinstance(value, dict):
                     contacts |= {(kind, value[kind]) for kind in ("phone", "email") if isinstance(value.get(kind), str)}
         return streams, contacts
+
+
+def _sealing(mapper: object) -> SealingMapper:
+    if not isinstance(mapper, SealingMapper):
+        raise TypeError(f"the event store's mapper {type(mapper).__name__} does not seal personal data")
+    return mapper

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import msgspec
 
-from application.base import OneStop
+from application.base import OneStop, mutate
 from application.errors import NotFoundError
 from application.kiosk_views import KioskView, TrayView, local
 from application.ports import Clock
@@ -26,7 +26,7 @@ from application.views import details_of
 from domain.account import account_id, check_username
 from domain.codes import dossier_id, parse_code
 from domain.errors import InvalidValueError
-from domain.kiosk import check_kiosk_key, kiosk_id
+from domain.kiosk import Kiosk, check_kiosk_key, kiosk_id
 from domain.tray import tray_id
 from domain.vault import VaultOwner, vault_id
 
@@ -149,6 +149,8 @@ class History:
             installed = next(iter(self.store.events.get(kiosk_id(check_kiosk_key(kiosk)), limit=1)), None)
             if installed is None:
                 raise NotFoundError("kiosk", "kiosk", kiosk)
+            if not isinstance(installed, Kiosk.Installed):
+                raise TypeError(f"the first event of kiosk {kiosk} is a {type(installed).__name__}, not its installation")
             return installed.agency
         target(kind, key)
         return None
@@ -165,7 +167,7 @@ class History:
         for done, event in enumerate(events):
             if happened_at(event) > instant:
                 return aggregate, len(events) - done
-            aggregate = event.mutate(aggregate)
+            aggregate = mutate(event, aggregate)
         return aggregate, 0
 
     def _render(self, kind: str, aggregate: Any, instant: datetime) -> Any:
@@ -202,7 +204,7 @@ def target(kind: str, key: str) -> UUID:
         return tray_id(*parse_tray_key(key))
     if kind == "vault":
         owner_kind, _, number = key.partition(":")
-        return vault_id(VaultOwner(kind=owner_kind, id_number=number))
+        return vault_id(VaultOwner.named(owner_kind, number))
     if kind == "account":
         return account_id(check_username(key))
     raise InvalidValueError("kind", "must be dossier, kiosk, tray, vault or account",

@@ -10,19 +10,20 @@ import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from application.base import command
-from application.dossiers import Dossiers
+from application.dossiers import DOSSIER, Dossiers
 from application.errors import KioskFullError, KioskRefusal, ProcedureNotAtKioskError
 from application.kiosk_views import (
     CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
 )
 from domain.clock import VIETNAM
+from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
 from domain.errors import DomainError
 from domain.envelope import envelope_id
 from domain.handovers import NotTheReceiverError
-from domain.kiosk import Kiosk, already_registered
+from domain.kiosk import Kiosk, already_registered, kiosk_id
 from domain.procedures import ResultKind
-from domain.tray import Tray, TrayStatus
+from domain.tray import Tray, TrayStatus, tray_id
 from domain.values import Actor, Party
 
 if TYPE_CHECKING:
@@ -184,9 +185,11 @@ class KioskOffice:
         today, items, trays = self._local_day(at), [], self._trays(key, fresh=True)
         full = not any(t.free for t in trays)
         for tray in trays:
-            if tray.status is not TrayStatus.LOADED:
+            if tray.status is not TrayStatus.LOADED or tray.dossier_code is None:
                 continue
             dossier = self._dossier(tray.dossier_code, fresh=True)
+            if dossier.notified_at is None:  # no SMS yet: the collection limit has not started
+                continue
             days = calendar.working_days_between(self._local_day(dossier.notified_at), today)
             if days > self.overdue_days:
                 police = self.dossiers.procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
@@ -230,3 +233,17 @@ class KioskOffice:
     @staticmethod
     def _local_day(at: datetime) -> Any:
         return at.astimezone(VIETNAM).date()
+
+    # ----- loaders shared with Kiosks -------------------------------------------------------
+    def _kiosk(self, key: str, fresh: bool = False) -> Kiosk:
+        return self.app.load(kiosk_id(key), ("kiosk", "kiosk"), key, fresh=fresh)
+
+    def _tray(self, key: str, number: int, fresh: bool = False) -> Tray:
+        return self.app.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}", fresh=fresh)
+
+    def _dossier(self, code: str, fresh: bool = False) -> Dossier:
+        parse_code(code)
+        return self.app.load(dossier_id(code), DOSSIER, code, fresh=fresh)
+
+    def _at(self, at: datetime | None) -> datetime:
+        return at if at is not None else self.dossiers._at(None)

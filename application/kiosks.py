@@ -6,6 +6,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
 from application.base import OneStop, Written, command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
@@ -21,9 +23,9 @@ from domain.cccd import CitizenIdentity, parse_cccd_qr
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier, Status
 from domain.envelope import EnvelopeBarcode, envelope_id
-from domain.kiosk import Kiosk, check_envelope_barcode, kiosk_id
+from domain.kiosk import check_envelope_barcode
 from domain.procedures import ComponentForm
-from domain.tray import PickupMethod, Tray, tray_id
+from domain.tray import PickupMethod
 from domain.values import (
     Actor, Applicant, Channel, Component, DeliveryChannel, FaceCheck, PaymentMethod, Rating, check_phone, mask_phone,
 )
@@ -120,12 +122,11 @@ class Kiosks(KioskOffice):
                                "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.")
         procedure = dossiers.procedure(dossier.procedure_code)
         agency = dossiers.catalogue.agency(dossiers.handled_as(dossier).agency)
-        fields = dict(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
-                      applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
-                      due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
-                      excess=dossier.excess)
-        draft = Receipt(**fields, text="")
-        return Receipt(**fields, text=receipt_text(agency.name, draft))
+        draft = Receipt(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
+                        applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
+                        due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
+                        excess=dossier.excess, text="")
+        return msgspec.structs.replace(draft, text=receipt_text(agency.name, draft))
 
     # ----- pickup -----------------------------------------------------------------------
     # Identity checks are counted per dossier and per kiosk outside the commands (a command may run twice on stale
@@ -193,7 +194,7 @@ class Kiosks(KioskOffice):
         for _ in range(5):
             dossier = self._ready_dossier(kiosk, code)
             self._require_face(self.dossiers.procedure(dossier.procedure_code).high_legal_value, face)
-            tray = self._tray(kiosk, dossier.tray[1])
+            tray = self._tray(kiosk, _tray_number(dossier))
             dossier.deliver_result(channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at)
             tray.release(dossier_code=code, method=method, face_checked=face is not None, actor=actor, at=at)
             written = self.app.commit_or_evict(dossier, tray)
@@ -225,7 +226,7 @@ class Kiosks(KioskOffice):
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
         procedure = self.dossiers.procedure(dossier.procedure_code)
         token = self.proofs.issue(dossier.code, f"{PICKUP}:{method.value}", at)
-        return PickupTicket(dossier_code=dossier.code, tray=dossier.tray[1], shortfall=dossier.shortfall,
+        return PickupTicket(dossier_code=dossier.code, tray=_tray_number(dossier), shortfall=dossier.shortfall,
                             face_required=procedure.high_legal_value, token=token)
 
     def _ready_dossier(self, kiosk: str, code: str) -> Dossier:
@@ -243,9 +244,6 @@ class Kiosks(KioskOffice):
             raise FaceMismatchError("face verification failed or missing",
                                     "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.")
 
-    def _kiosk(self, key: str, fresh: bool = False) -> Kiosk:
-        return self.app.load(kiosk_id(key), ("kiosk", "kiosk"), key, fresh=fresh)
-
     def _envelope(self, key: str, barcode: str) -> EnvelopeBarcode | None:
         try:
             return self.app.load(envelope_id(key, barcode), ("envelope", "phong bì"), barcode)
@@ -262,12 +260,9 @@ class Kiosks(KioskOffice):
         else:
             self._kiosk(key).check_envelope(barcode, None)
 
-    def _tray(self, key: str, number: int, fresh: bool = False) -> Tray:
-        return self.app.load(tray_id(key, number), ("tray", "khay"), f"{key}/{number}", fresh=fresh)
 
-    def _dossier(self, code: str, fresh: bool = False) -> Dossier:
-        parse_code(code)
-        return self.app.load(dossier_id(code), DOSSIER, code, fresh=fresh)
-
-    def _at(self, at: datetime | None) -> datetime:
-        return at if at is not None else self.dossiers._at(None)
+def _tray_number(dossier: Dossier) -> int:
+    """The tray holding the dossier's result; only called after `_ready_dossier` checked it is in one."""
+    if dossier.tray is None:
+        raise NotReadyError(f"{dossier.code} is not in a tray", "Hồ sơ chưa có tại kiosk này.")
+    return dossier.tray[1]

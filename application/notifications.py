@@ -15,13 +15,14 @@ from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from application.base import OneStop, Written
 from application.ports import Notifier
 from domain.dossier import Dossier
-from domain.kiosk import kiosk_id
+from domain.kiosk import Kiosk, kiosk_id
 from domain.notification import (
     FALLBACK, DeliveryError, Notification, NotificationStatus, PolicyPosition, Recipient, notification_id,
     policy_position_id,
@@ -75,8 +76,8 @@ class Notifications:
         while start < head:
             found = self.app.recorder.select_notifications(start + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
             last = found[-1].id if len(found) == BATCH else head
-            requests = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in found]
-            requests = [r for r in requests if r is not None and not self._exists(r.id)]
+            made_now = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in found]
+            requests = [r for r in made_now if r is not None and not self._exists(r.id)]
             if requests:  # the notifications and the position in one commit: exactly once
                 tracker.advance(position=last, at=at)
                 if self.app.commit_or_evict(tracker, *requests) is None:
@@ -120,8 +121,11 @@ class Notifications:
 
     def _attempt(self, notification: Notification, now: datetime) -> None:
         channel, attempt = notification.channel, notification.attempt + 1
+        address = notification.recipient.address(channel) if channel is not None else None
+        if channel is None or address is None:  # `request` keeps only channels with an address; a due one has one left
+            raise RuntimeError(f"notification {notification.id} is due but has no channel left to try")
         try:
-            provider_id = self.notifier.send(channel, notification.recipient.address(channel), notification.template,
+            provider_id = self.notifier.send(channel, address, notification.template,
                                                 notification.template_version, notification.params)
         except DeliveryError as error:
             notification.record_failure(kind=error.kind, at=now)
@@ -137,17 +141,19 @@ class Notifications:
                                                        topics=OPEN_TOPICS + CLOSED_TOPICS)
             for stored in found:
                 if stored.topic in CLOSED_TOPICS:
-                    self._pending.pop(stored.originator_id, None)
+                    self._pending.pop(_uuid(stored.originator_id), None)
                 else:
-                    self._pending[stored.originator_id] = None
+                    self._pending[_uuid(stored.originator_id)] = None
             self._scanned = found[-1].id if len(found) == BATCH else head
 
-    def _from_dossier(self, requested: Dossier.NotificationRequested, at: datetime) -> Notification | None:
-        dossier = self.app.repository.get(requested.originator_id, version=requested.originator_version)
+    def _from_dossier(self, requested: DomainEventProtocol[UUID], at: datetime) -> Notification | None:
+        if not isinstance(requested, Dossier.NotificationRequested):
+            raise TypeError(f"{type(requested).__name__} is not a dossier's notification request")
+        dossier: Dossier = self.app.repository.get(requested.originator_id, version=requested.originator_version)
         if dossier.tray is None:
             log.error("dossier %s asked for %s without a tray; skipped", dossier.code, requested.template)
             return None
-        kiosk = self.app.repository.get(kiosk_id(dossier.tray[0]))
+        kiosk: Kiosk = self.app.repository.get(kiosk_id(dossier.tray[0]))
         params = {"code": dossier.code, "tray": str(dossier.tray[1]), "kiosk": kiosk.name,
                   "agency": self.agency_name(kiosk.agency), "days": str(self.overdue_days)}
         recipient = Recipient(phone=dossier.applicant.phone, email=dossier.applicant.email)
@@ -165,3 +171,8 @@ class Notifications:
             return self.app.repository.get(policy_position_id())
         except AggregateNotFoundError:  # the policy never ran
             return PolicyPosition.start()
+
+
+def _uuid(originator_id: UUID | str) -> UUID:
+    """A stored event's originator id as a UUID (recorders may hand back its text)."""
+    return originator_id if isinstance(originator_id, UUID) else UUID(originator_id)

@@ -191,3 +191,16 @@ class FeeReceiptRenderer(Protocol):
     """Renders an electronic fee receipt (biên lai điện tử) to PDF; the application then seals it."""
 
     def render_fee_receipt(self, receipt: object) -> bytes: ...
+
+
+# ----- sealing (mypy step of item 8 of [11]): appended ------------------------------------------------------
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+
+@runtime_checkable
+class SealingMapper(Protocol):
+    """A mapper that seals personal values in stored events (infrastructure/eventstore/mapper.py)."""
+
+    def sealed_values(self, data: bytes) -> Iterator[tuple[str, bytes]]:
+        """(key id, sealed value) of every personal value in one stored event's state."""

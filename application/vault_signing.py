@@ -155,7 +155,8 @@ class VaultSigning:
 
     def _issued(self, dossier_code: str | None, sha256: str) -> bool:
         try:
-            parse_code(dossier_code or "")  # the code comes from an untrusted file
-            return self.app.repository.get(register_id(dossier_code)).knows(sha256)
+            code = dossier_code or ""
+            parse_code(code)  # the code comes from an untrusted file
+            return self.app.repository.get(register_id(code)).knows(sha256)
         except (DomainError, AggregateNotFoundError):
             return False

@@ -110,17 +110,22 @@ class Vaults(VaultSigning):
         """Put the signed file in the blob store, then record it in the vault and the dossier's register at once
         (and `also` change one more existing aggregate, e.g. deliver the dossier, in the same commit)."""
         sha256, pages, size = self.blobs.put(pdf, self._subject(owner)), self.pdfs.page_count(pdf), len(pdf)
-        fields = dict(metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=[m.signer for m in marks],
-                      dossier_code=dossier_code, actor=actor, at=at)
+        signed_by = [m.signer for m in marks]
+        if origin is DocumentOrigin.SCAN and declared_pages is None:
+            raise ValueError("a scanned document needs the number of pages the officer declared")
 
         def change(vault: Vault, register: SignatureRegister, *more: Aggregate) -> Document:
             if also is not None:
                 also[1](more[0])
             register.record(sha256=sha256, kind=SignedKind(origin.value), type_code=metadata.type_code, pages=pages,
                             size=size, signatures=marks, actor=actor, at=at)
-            if origin is DocumentOrigin.SCAN:
-                return vault.documents[vault.digitize(declared_pages=declared_pages, **fields)]
-            return vault.documents[vault.store(origin=origin, **fields)]
+            if declared_pages is not None and origin is DocumentOrigin.SCAN:
+                return vault.documents[vault.digitize(
+                    metadata=metadata, declared_pages=declared_pages, pages=pages, sha256=sha256, size=size,
+                    signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)]
+            return vault.documents[vault.store(
+                origin=origin, metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=signed_by,
+                dossier_code=dossier_code, actor=actor, at=at)]
         parts = [self._vault_part(owner, actor, at), self._register_part(dossier_code, actor, at)]
         if also is not None:
             parts.append((also[0], partial(self._missing, also[0])))

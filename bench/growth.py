@@ -22,6 +22,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -102,7 +103,8 @@ class NoAttempts:
 
 
 def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -> int:
-    """Days first_day..last_day of history (day N is `today - 400 + N`), one commit a day; return kiosk-related events."""
+    """Days first_day..last_day of history (day N is `today - 400 + N`), one commit a day; return kiosk-related
+    events."""
     kiosks, written = apps.kiosks, 0
     trays = [kiosks._tray(KEY, n) for n in range(1, TRAYS + 1)]
     for n in range(first_day, last_day + 1):
@@ -150,18 +152,18 @@ def measure(apps: Apps, fee: int, samples: int, cold: bool, batch: int) -> dict[
     for i, barcode in enumerate(barcodes):
         id_number, phone, qr = citizen(10**7 + batch * 1000 + i)
         proof = proofs.issue(phone, "submit", datetime.now(VN))
-        code = timed("submission", lambda: kiosks.submit(KEY, procedure_code=PROCEDURE, qr_payload=qr, phone=phone,
-                                                         phone_proof=proof, envelope=barcode, actor=KIOSK)).dossier_code
-        timed("payment", lambda: kiosks.pay(KEY, code, method=PaymentMethod.CASH, amount=fee, actor=KIOSK))
-        timed("refusal", lambda: refused(kiosks, barcode))
+        code = timed("submission", partial(kiosks.submit, KEY, procedure_code=PROCEDURE, qr_payload=qr, phone=phone,
+                                           phone_proof=proof, envelope=barcode, actor=KIOSK)).dossier_code
+        timed("payment", partial(kiosks.pay, KEY, code, method=PaymentMethod.CASH, amount=fee, actor=KIOSK))
+        timed("refusal", partial(refused, kiosks, barcode))
         department = dossiers.procedure(PROCEDURE).department
         dossiers.accept(code, actor=CLERK)
         dossiers.route(code, department=department, actor=CLERK)
         dossiers.issue_result(code, summary="Kết quả giải quyết", actor=CLERK)
         giver = Party(account_id=f"officer.{department}", name="Cán bộ", role=Role.DEPARTMENT_OFFICER, unit=department)
         dossiers.hand_over(code, item="Kết quả (bản chính)", giver=giver, receiver=STAFF, actor=CLERK)
-        timed("load", lambda: kiosks.load_result(KEY, code, actor=STAFF_ACTOR))
-        timed("pickup", lambda: pickup(kiosks, code, id_number))
+        timed("load", partial(kiosks.load_result, KEY, code, actor=STAFF_ACTOR))
+        timed("pickup", partial(pickup, kiosks, code, id_number))
     return times
 
 
@@ -269,7 +271,7 @@ def report(figures: dict[tuple[int, str, str], list[float]], ages: tuple[int, ..
         ratios = [(p(r, 0.5) / base50, p(r, 0.99) / base99) for r in rows[1:]]
         worst = max([worst, *(r50 for r50, _ in ratios if name != RAW)])
         cells = "".join(f"{p(r, 0.5) * 1000:>12.2f}/{p(r, 0.99) * 1000:<9.2f}" for r in rows)
-        print(f"{name:<18}{cache:<6}{cells}   " + "  ".join(f"{a}: {r50:.2f} ({r99:.2f})" for a, (r50, r99) in zip(ages[1:], ratios)))
+        print(f"{name:<18}{cache:<6}{cells}   " + "  ".join(f"{a}: {r50:.2f} ({r99:.2f})" for a, (r50, r99) in zip(ages[1:], ratios, strict=True)))
     print(f"ratio {worst:.2f}")
 
 

@@ -97,7 +97,8 @@ def main() -> None:
             worst = max(worst, p50)
             progress(f"{name:38} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
         counts_p50, counts_p99 = timed(lambda: views.queue_counts({"agency": procedure.agency}), repeat=50)
-        progress(f"{'queue counts of an agency':38} p50 {counts_p50:6.2f} ms  p99 {counts_p99:6.2f} ms  ({len(QUEUES)} queues)")
+        progress(f"{'queue counts of an agency':38} p50 {counts_p50:6.2f} ms  p99 {counts_p99:6.2f} ms  "
+                 f"({len(QUEUES)} queues)")
         store.close()
     print(f"ratio {worst / base_p50:.1f}")
 

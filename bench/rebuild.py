@@ -98,7 +98,8 @@ def main() -> None:
         processed = rebuild_parallel(projector, fresh, workers=args.workers)
         seconds = time.perf_counter() - started
         rate = processed / seconds
-        progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s = {rate:,.0f} events/s")
+        progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s "
+                 f"= {rate:,.0f} events/s")
         store.close()
         app.app.close()
     print(f"ratio {rate / raw_rate:.2f}")

@@ -70,7 +70,8 @@ def main() -> None:
         started = time.perf_counter()
         chained = Chainer(tables, lambda: key, every=EVERY, batch=20000).catch_up()
         seconds = time.perf_counter() - started
-        progress(f"chaining (first time, with COPY of links): {chained:,} links in {seconds:.1f}s = {chained / seconds:,.0f} events/s")
+        progress(f"chaining (first time, with COPY of links): {chained:,} links in {seconds:.1f}s "
+                 f"= {chained / seconds:,.0f} events/s")
         rows, raw_seconds = raw_read(schema)
         raw_rate = rows / raw_seconds
         progress(f"raw sequential read: {rows:,} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")

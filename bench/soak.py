@@ -207,7 +207,8 @@ def report(stats: Stats, elapsed: float, start: dict, peak: dict, end: dict, arg
     for kind, values in sorted(measured.items()):
         print(f"{kind:<20} {len(values):>8} {percentile(values, 0.5):>8.1f} {percentile(values, 0.99):>8.1f}")
     every = [v for values in measured.values() for v in values]
-    print(f"{'all':<20} {total:>8} {percentile(every, 0.5):>8.1f} {percentile(every, 0.99):>8.1f}   {total / elapsed:.1f} requests/s")
+    print(f"{'all':<20} {total:>8} {percentile(every, 0.5):>8.1f} {percentile(every, 0.99):>8.1f}   "
+          f"{total / elapsed:.1f} requests/s")
     print(f"\n{'process':<34} {'RSS start MiB':>14} {'peak':>8} {'end':>8} {'growth':>8}")
     for name in sorted(start):
         print(f"{name:<34} {start[name] / 1024:>14.1f} {peak[name] / 1024:>8.1f} {end[name] / 1024:>8.1f} "

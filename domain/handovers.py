@@ -1,4 +1,5 @@
-"""Why a handover (giao nhận) was refused: the receiver must be a real, active account in scope, and only they confirm."""
+"""Why a handover (giao nhận) was refused: the receiver must be a real, active account in scope, and only they
+confirm."""
 
 from __future__ import annotations
 

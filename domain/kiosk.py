@@ -1,10 +1,10 @@
 """Kiosk aggregate (hệ thống tiếp nhận và trả hồ sơ tự động 24/7): envelope stock, intake bin and cash box.
 
-Sized for decades: the state holds only the configuration, the count of unused envelopes, the bin and the cash
-box since the last collection (both emptied twice a day). Each envelope barcode is its own EnvelopeBarcode
-aggregate (domain/envelope.py); only barcodes registered before that change (stored `EnvelopesRegistered`
-version 1) are still kept here, a set that no longer grows. The stream itself grows with every intake and payment, so the
-application snapshots it (application/snapshots.py).
+Sized for decades: the state holds only the configuration, the count of unused envelopes, the bin and the cash box since
+the last collection (both emptied twice a day). Each envelope barcode is its own EnvelopeBarcode aggregate
+(domain/envelope.py); only barcodes registered before that change (stored `EnvelopesRegistered` version 1) are still
+kept here, a set that no longer grows. The stream itself grows with every intake and payment, so the application
+snapshots it (application/snapshots.py).
 """
 
 from __future__ import annotations

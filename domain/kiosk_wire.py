@@ -9,7 +9,7 @@ data (no ID numbers, names, phones or QR payloads): only barcodes, dossier codes
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Union
+from typing import Annotated, TypeVar
 
 import msgspec
 
@@ -124,9 +124,9 @@ class DoorFault(DeviceEvent, frozen=True, kw_only=True, tag="door_fault"):
     detail: Short
 
 
-AnyDeviceEvent = Union[EnvelopeScanned, EnvelopeAccepted, EnvelopeEjected, CashInserted, QrPaymentConfirmed,
-                       TrayOpened, TrayClosed, ReceiptPrinted, FaceVerified, DoorFault]
-DEVICE_EVENTS: tuple[type[DeviceEvent], ...] = AnyDeviceEvent.__args__  # type: ignore[attr-defined]
+AnyDeviceEvent = (EnvelopeScanned | EnvelopeAccepted | EnvelopeEjected | CashInserted | QrPaymentConfirmed
+                  | TrayOpened | TrayClosed | ReceiptPrinted | FaceVerified | DoorFault)
+DEVICE_EVENTS: tuple[type[DeviceEvent], ...] = AnyDeviceEvent.__args__
 
 
 class KioskCommand(_Wire, frozen=True, kw_only=True):
@@ -151,7 +151,7 @@ class Print(KioskCommand, frozen=True, kw_only=True, tag="print"):
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]
 
 
-AnyKioskCommand = Union[OpenTray, EjectEnvelope, Print]
+AnyKioskCommand = OpenTray | EjectEnvelope | Print
 
 
 class Heartbeat(_Wire, frozen=True, kw_only=True, tag="heartbeat"):
@@ -170,8 +170,9 @@ class CommandReply(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     detail: str = ""
 
 
-_event_decoder = msgspec.json.Decoder(AnyDeviceEvent)
-_command_decoder = msgspec.json.Decoder(AnyKioskCommand)
+_T = TypeVar("_T")
+_event_decoder: msgspec.json.Decoder[AnyDeviceEvent] = msgspec.json.Decoder(AnyDeviceEvent)
+_command_decoder: msgspec.json.Decoder[AnyKioskCommand] = msgspec.json.Decoder(AnyKioskCommand)
 _reply_decoder = msgspec.json.Decoder(CommandReply)
 _heartbeat_decoder = msgspec.json.Decoder(Heartbeat)
 _encoder = msgspec.json.Encoder()
@@ -182,7 +183,7 @@ def encode(message: msgspec.Struct) -> bytes:
     return _encoder.encode(message)
 
 
-def _decode(decoder: msgspec.json.Decoder, data: bytes) -> object:
+def _decode(decoder: msgspec.json.Decoder[_T], data: bytes) -> _T:
     try:
         return decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
@@ -191,27 +192,27 @@ def _decode(decoder: msgspec.json.Decoder, data: bytes) -> object:
 
 def decode_device_event(data: bytes) -> AnyDeviceEvent:
     """The device event in `data`, or BadDeviceMessageError (malformed JSON, unknown type, bad field)."""
-    return _decode(_event_decoder, data)  # type: ignore[return-value]
+    return _decode(_event_decoder, data)
 
 
 def decode_command(data: bytes) -> AnyKioskCommand:
     """The kiosk command in `data`, or BadDeviceMessageError."""
-    return _decode(_command_decoder, data)  # type: ignore[return-value]
+    return _decode(_command_decoder, data)
 
 
 def decode_reply(data: bytes) -> CommandReply:
     """The command reply in `data`, or BadDeviceMessageError."""
-    return _decode(_reply_decoder, data)  # type: ignore[return-value]
+    return _decode(_reply_decoder, data)
 
 
 def decode_heartbeat(data: bytes) -> Heartbeat:
     """The heartbeat in `data`, or BadDeviceMessageError."""
-    return _decode(_heartbeat_decoder, data)  # type: ignore[return-value]
+    return _decode(_heartbeat_decoder, data)
 
 
 def event_type(event: DeviceEvent) -> str:
     """The `type` tag of a device event (the last token of its subject)."""
-    return type(event).__struct_config__.tag  # type: ignore[return-value]
+    return str(type(event).__struct_config__.tag)
 
 
 def event_subject(event: DeviceEvent, prefix: str = "kiosk") -> str:

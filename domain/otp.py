@@ -69,7 +69,8 @@ def challenge_id(phone_key: str, number: int, quota: str = "phone") -> UUID:
 
 
 class OtpQuota(FlatCopy, Aggregate):
-    """The recent sends counted against one phone or one kiosk; the phone's also remembers the latest code per purpose."""
+    """The recent sends counted against one phone or one kiosk; the phone's also remembers the latest code per
+    purpose."""
 
     class Opened(Aggregate.Created):
         """The first code for this phone or at this kiosk."""

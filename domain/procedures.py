@@ -113,13 +113,15 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         return LegalValue.HIGH if self.high_legal_value else LegalValue.STANDARD
 
     def fee_for(self, quantity: int = 1) -> int:
-        """The amount due for `quantity` units (pages, copies, rooms…) given at receipt; FeeQuantityError if out of range."""
+        """The amount due for `quantity` units (pages, copies, rooms…) given at receipt; FeeQuantityError if out of
+        range."""
         return fee_due(self.fee, quantity, later_from=self.fee_later_from, later_fee=self.fee_later, most=self.fee_max,
                        bands=self.fee_bands)
 
     @property
     def fee_text(self) -> str:
-        """The fee as a citizen reads it: 'Miễn lệ phí', '8.000 đồng/bản', '2.000 đồng/trang; từ trang thứ 3: 1.000 đồng/trang; tối đa 200.000 đồng'."""
+        """The fee as a citizen reads it: 'Miễn lệ phí', '8.000 đồng/bản', '2.000 đồng/trang; từ trang thứ 3: 1.000
+        đồng/trang; tối đa 200.000 đồng'."""
         if not self.fee and not self.fee_later and not self.fee_bands:
             return "Miễn lệ phí"
         unit = self.fee_unit.label

@@ -48,4 +48,5 @@ class MonotonicTime:
         at = kwargs.get("at")
         if at is not None and self.last_at is not None and at < self.last_at:
             kwargs["at"] = self.last_at
+        # A mixin: the next trigger_event is the Aggregate's, which mypy cannot see from this class.
         super().trigger_event(event_class, **kwargs)  # type: ignore[misc]

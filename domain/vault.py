@@ -38,13 +38,24 @@ class VaultOwner(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=
     kind: OwnerKind
     id_number: str
 
+    @classmethod
+    def named(cls, kind: str, id_number: str) -> VaultOwner:
+        """The owner named by text (a path, a key); InvalidValueError for an unknown kind or a malformed number."""
+        if kind not in OWNER_ID:
+            raise _unknown_kind()
+        return cls(kind=OwnerKind(kind), id_number=id_number)
+
     def __post_init__(self) -> None:
         if self.kind not in OWNER_ID:
-            raise InvalidValueError("kind", "must be citizen or organisation", "loại chủ sở hữu phải là citizen hoặc organisation")
+            raise _unknown_kind()
         if not isinstance(self.id_number, str) or not OWNER_ID[self.kind].fullmatch(self.id_number):
             raise InvalidValueError("id_number", "a citizen needs the 12-digit personal ID number, an organisation its "
                                     "10- or 13-digit tax code", "công dân cần số định danh 12 chữ số, tổ chức cần mã "
                                     "số thuế 10 hoặc 13 chữ số (không có dấu gạch)")
+
+
+def _unknown_kind() -> InvalidValueError:
+    return InvalidValueError("kind", "must be citizen or organisation", "loại chủ sở hữu phải là citizen hoặc organisation")
 
 
 class DocumentOrigin(StrEnum):

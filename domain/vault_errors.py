@@ -1,4 +1,5 @@
-"""Why the vault refused a command (in English and in Vietnamese for the officer's screen), and the checks that refuse."""
+"""Why the vault refused a command (in English and in Vietnamese for the officer's screen), and the checks that
+refuse."""
 
 from __future__ import annotations
 
@@ -65,7 +66,8 @@ class ResultStillValidError(DomainError):
         self.valid_until = valid_until.isoformat() if valid_until else None
         until = f"đến ngày {valid_until:%d/%m/%Y}" if valid_until else "không thời hạn"
         super().__init__(
-            f"a valid result of type {type_code} (document {document_id}) is already in the vault: reuse it instead of scanning",
+            f"a valid result of type {type_code} (document {document_id}) is already in the vault: "
+            "reuse it instead of scanning",
             f"Kết quả giải quyết TTHC loại {type_code} còn hiệu lực ({until}) đã có trong kho dữ liệu điện tử. "
             "Không được scan, ký số, đính kèm lại; hãy lấy giấy tờ từ kho dữ liệu điện tử.",
         )

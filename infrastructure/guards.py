@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore, stored_moment
-
 from projections.ports import ReadStore
+
+if TYPE_CHECKING:
+    from infrastructure.settings import Settings
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS api_attempts (key TEXT PRIMARY KEY, failures INT NOT NULL, last_at TS NOT NULL, "
@@ -39,7 +42,7 @@ class GuardStore:
         self._writes = 0
 
     @classmethod
-    def for_settings(cls, settings) -> GuardStore:  # type: ignore[no-untyped-def]
+    def for_settings(cls, settings: Settings) -> GuardStore:
         if settings.store == "sqlite":
             return cls(SqliteReadStore(settings.data_dir / "guards.sqlite3"))
         return cls(PostgresReadStore(settings.postgres_conninfo(), f"{settings.read_schema}_private", pool_size=4))

@@ -1,8 +1,8 @@
 """Remembered answers of commands sent with an `Idempotency-Key`, so a retried command records nothing new.
 
-Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data dir): answers
-may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire after a day
-and are deleted when the next new key is claimed.
+Kept apart from the read models (PostgreSQL schema `<MOTCUA_READ_SCHEMA>_private`, or `idempotency.sqlite3` in the data
+dir): answers may carry personal data, and the analysts' role is granted the read-model schema only. Entries expire
+after a day and are deleted when the next new key is claimed.
 """
 
 from __future__ import annotations
@@ -11,10 +11,13 @@ import base64
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore, stored_moment
-
 from projections.ports import ReadStore
+
+if TYPE_CHECKING:
+    from infrastructure.settings import Settings
 
 TABLE = ("CREATE TABLE IF NOT EXISTS api_idempotency (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, "
          "claim TEXT NOT NULL, status INT, content_type TEXT, body TEXT, created_at TS NOT NULL)")
@@ -47,7 +50,7 @@ class IdempotencyStore:
             tx.execute(store.ddl(TABLE))
 
     @classmethod
-    def for_settings(cls, settings) -> IdempotencyStore:  # type: ignore[no-untyped-def]
+    def for_settings(cls, settings: Settings) -> IdempotencyStore:
         if settings.store == "sqlite":
             return cls(SqliteReadStore(settings.data_dir / "idempotency.sqlite3"))
         return cls(PostgresReadStore(settings.postgres_conninfo(), f"{settings.read_schema}_private", pool_size=4))

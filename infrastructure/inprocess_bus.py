@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 class OutboxRow(Protocol):
     """One unacknowledged outbox event (kiosk_edge.outbox.Pending)."""
 
-    seq: int
-    payload: bytes
+    @property
+    def seq(self) -> int: ...
+    @property
+    def payload(self) -> bytes: ...
 
 
 class KioskOutbox(Protocol):

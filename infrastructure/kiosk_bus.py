@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import nats
+from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
@@ -90,7 +91,7 @@ class DeviceEventConsumer:
         while not stop.is_set():
             await self.poll()
 
-    async def handle(self, message: nats.aio.msg.Msg) -> str:
+    async def handle(self, message: Msg) -> str:
         """Decode, apply, then ack; a bad message is terminated (never redelivered), a failure is retried."""
         try:
             event = decode_device_event(message.data)
@@ -111,7 +112,7 @@ class DeviceEventConsumer:
             log.info("device event %s recorded, effect refused: %s", event.event_id, applied.reason)
         return self._count(applied.outcome)
 
-    async def _refuse(self, message: nats.aio.msg.Msg, code: str) -> str:
+    async def _refuse(self, message: Msg, code: str) -> str:
         log.warning("device message refused: %s on %s (%d bytes)", code, message.subject, len(message.data))
         await message.term()
         return self._count(code)
@@ -133,7 +134,8 @@ class KioskNotAnsweringError(DomainError):
 
 
 class CommandShortcuts:
-    """The named commands, over any `send(kiosk, command)` (NATS here, in-process in infrastructure/inprocess_bus.py)."""
+    """The named commands, over any `send(kiosk, command)` (NATS here, in-process in
+    infrastructure/inprocess_bus.py)."""
 
     async def send(self, kiosk: str, command: KioskCommand) -> CommandReply:
         raise NotImplementedError

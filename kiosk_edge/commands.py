@@ -56,12 +56,15 @@ class SimulatedDevices:
 class CommandResponder:
     """Subscribes to the kiosk's command subject and replies with a CommandReply to every request."""
 
-    def __init__(self, nc: nats.NATS, kiosk: str, devices: DevicePort, prefix: str = "kiosk") -> None:
+    def __init__(self, nc: nats.NATS | None, kiosk: str, devices: DevicePort, prefix: str = "kiosk") -> None:
+        """`nc` None: only `execute` is used (the in-process bus calls it directly)."""
         self.nc, self.kiosk, self.devices, self.prefix = nc, kiosk, devices, prefix
         self._sub: Any = None
 
     async def start(self) -> None:
         """Start answering (call once; the subscription lives until stop())."""
+        if self.nc is None:
+            raise RuntimeError("a responder made without a NATS connection cannot subscribe")
         self._sub = await self.nc.subscribe(command_subject(self.kiosk, self.prefix), cb=self._on_request)
         await self.nc.flush()  # the subscription is known to the server before anyone asks
 
@@ -81,7 +84,7 @@ class CommandResponder:
                 self.devices.print_text(command.text)
         except DeviceFaultError as error:
             return CommandReply(ok=False, detail=f"device_fault: {error}")
-        return CommandReply(ok=True, detail=type(command).__struct_config__.tag or "")
+        return CommandReply(ok=True, detail=str(type(command).__struct_config__.tag or ""))
 
     async def _on_request(self, message: Any) -> None:
         # The core's request id (NATS header) goes into this kiosk's log line, so one id follows the request.

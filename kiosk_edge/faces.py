@@ -136,7 +136,8 @@ class FaceModels:
 
     @classmethod
     def from_config(cls, config: FaceConfig) -> FaceModels:
-        """Models from `MOTCUA_FACE_MODEL_DIR` (`MOTCUA_FACE_DET_MODEL`, `MOTCUA_FACE_REC_MODEL`, `MOTCUA_FACE_DET_SIZE`)."""
+        """Models from `MOTCUA_FACE_MODEL_DIR` (`MOTCUA_FACE_DET_MODEL`, `MOTCUA_FACE_REC_MODEL`,
+        `MOTCUA_FACE_DET_SIZE`)."""
         if not config.model_dir:
             raise FaceModelError("MOTCUA_FACE_MODEL_DIR is not set")
         size = config.det_size
@@ -157,7 +158,7 @@ class FaceModels:
         for i, stride in enumerate(strides):
             score = outs[i].reshape(-1)
             keep = score >= self.det_threshold
-            grid = np.stack(np.mgrid[: height // stride, : width // stride][::-1], -1).reshape(-1, 2) * stride
+            grid = np.stack(list(np.mgrid[: height // stride, : width // stride][::-1]), -1).reshape(-1, 2) * stride
             centres = np.repeat(grid.astype(np.float32), anchors, axis=0)[keep]
             dist = outs[i + len(strides)].reshape(-1, 4)[keep] * stride
             boxes.append(np.hstack([centres - dist[:, :2], centres + dist[:, 2:]]) / scale)

@@ -71,8 +71,11 @@ def _iso_day(text: str) -> bool:
     return True
 
 
-def printed_receipt(*, account: BankAccount, **fields: object) -> PrintedReceipt:
+def printed_receipt(*, account: BankAccount, kiosk: str, dossier_code: str, procedure: str, applicant: str,
+                    due_on: date, fee: int, paid: int) -> PrintedReceipt:
     """The text of `receipt_text` with its QR codes: the dossier code, and the VietQR of any shortfall."""
-    code, owed = str(fields["dossier_code"]), int(fields["fee"]) - int(fields["paid"])  # type: ignore[call-overload]
-    codes = {"dossier": code} | ({"vietqr": payload(account, owed, code)} if owed > 0 else {})
-    return PrintedReceipt(receipt_text(**fields), codes)  # type: ignore[arg-type]
+    owed = fee - paid
+    codes = {"dossier": dossier_code} | ({"vietqr": payload(account, owed, dossier_code)} if owed > 0 else {})
+    text = receipt_text(kiosk=kiosk, dossier_code=dossier_code, procedure=procedure, applicant=applicant,
+                        due_on=due_on, fee=fee, paid=paid)
+    return PrintedReceipt(text, codes)

@@ -8,6 +8,7 @@ package imports nothing of the core but the wire messages, so the two meet only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -39,8 +40,8 @@ log = logging.getLogger(__name__)
 class OutboxPublisher(Protocol):
     """Drains the outbox in order and moves its cursor only once the core has the event (outbox.Publisher: NATS)."""
 
-    outbox: Outbox
-    wake: asyncio.Event
+    @property
+    def wake(self) -> asyncio.Event: ...
 
     async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None: ...
 
@@ -94,7 +95,8 @@ class KioskProcess:
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
         self.outbox = Outbox(s.outbox, prefix=s.nats_prefix)  # the devices' connection; the publisher has its own
-        self.publisher: OutboxPublisher = (publisher or self._nats_publisher)(Outbox(s.outbox, prefix=s.nats_prefix))
+        self._published = Outbox(s.outbox, prefix=s.nats_prefix)  # the publisher's own connection to the outbox
+        self.publisher: OutboxPublisher = (publisher or self._nats_publisher)(self._published)
         self.commands = commands
         self.log = DeviceLog(s.kiosk, self.outbox, wake=self._wake)
         self.devices = SimulatedKiosk(self.log, s.trays, faulty_trays)
@@ -142,7 +144,7 @@ class KioskProcess:
         ready.wait(timeout=10)
         if self.commands is not None:
             # execute() drives the devices and never touches the NATS connection, so there is none to give it.
-            responder = CommandResponder(None, self.settings.kiosk, self.devices)  # type: ignore[arg-type]
+            responder = CommandResponder(None, self.settings.kiosk, self.devices)
             self.commands.attach(self.settings.kiosk, responder.execute)
         self.screen.start()
         log.info("kiosk %s: screen on %s", self.settings.kiosk, self.screen.url)
@@ -160,7 +162,7 @@ class KioskProcess:
             self._loop.call_soon_threadsafe(self._stop.set)
         for thread in self._threads:
             thread.join(timeout=10)
-        self.publisher.outbox.close()
+        self._published.close()
         self.outbox.close()
 
     def _wake(self) -> None:
@@ -215,7 +217,5 @@ async def _quiet(error: Exception) -> None:
 
 
 async def _wait(stop: asyncio.Event, seconds: float) -> None:
-    try:
+    with contextlib.suppress(asyncio.TimeoutError):
         await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except asyncio.TimeoutError:
-        pass

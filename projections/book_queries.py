@@ -288,8 +288,8 @@ def cash_box(store: ReadStore, kiosk: str) -> CashBox:
     known = store.query("SELECT collections FROM cash_ledger_kiosks WHERE kiosk = ?", (kiosk,))
     done = known[0]["collections"] if known else 0
     entries = [msgspec.convert(row, CashEntry, strict=False) for row in store.query(
-        "SELECT position, dossier_code, amount, at FROM cash_ledger_cash_in WHERE kiosk = ? AND collection_number = ? "
-        "ORDER BY position", (kiosk, done + 1))]
+        "SELECT position, dossier_code, amount, at FROM cash_ledger_cash_in "
+        "WHERE kiosk = ? AND collection_number = ? ORDER BY position", (kiosk, done + 1))]
     last = store.query("SELECT * FROM cash_ledger_collections WHERE kiosk = ? AND number = ?", (kiosk, done))
     return CashBox(kiosk=kiosk, collections=done, cash_in_box=sum(e.amount for e in entries), entries=entries,
                    last_collection=msgspec.convert(last[0], Collection, strict=False) if last else None)

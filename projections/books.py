@@ -32,7 +32,7 @@ def utc(moment: datetime) -> datetime:
 
 def columns(*specs: str) -> tuple[tuple[str, str], ...]:
     """("code TEXT NOT NULL", …) → (("code", "TEXT NOT NULL"), …)."""
-    return tuple(tuple(spec.split(" ", 1)) for spec in specs)  # type: ignore[misc]
+    return tuple((name, kind) for name, _, kind in (spec.partition(" ") for spec in specs))
 
 
 def party(prefix: str, who: Party) -> dict[str, Any]:
@@ -292,7 +292,8 @@ class CashLedgerReadModel(ReadModel):
 
     @on(D.ExcessRefunded)
     def _refunded(self, rows: Rows, e: Any, position: int) -> None:
-        """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed back."""
+        """Excess is handed back in cash at the counter: the dossier's cash paid drops by it and nothing is owed
+        back."""
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         change(rows, "cash_ledger_dossiers", row["id"], paid_cash=row["paid_cash"] - e.amount, excess=0)
         self._refund_line(rows, row, position, e.amount, "cash", "excess", None, e.at)

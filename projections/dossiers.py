@@ -52,7 +52,8 @@ class DossierReadModel(ReadModel):
     weight = 4  # rebuild cost relative to the other models (infrastructure/readstore/parallel.py)
     tables = (Table("dossiers", COLUMNS, key="id"),)
     indexes = (
-        # Each ends with the page order (due_on, code), so a page stops after page_size rows instead of sorting the queue.
+        # Each ends with the page order (due_on, code), so a page stops after page_size rows instead of sorting the
+        # queue.
         "CREATE INDEX IF NOT EXISTS dossiers_queue_department_page ON dossiers (queue, department, due_on, code)",
         "CREATE INDEX IF NOT EXISTS dossiers_queue_agency_page ON dossiers (queue, agency, due_on, code)",
         "CREATE INDEX IF NOT EXISTS dossiers_queue_procedure_page ON dossiers (queue, procedure_code, due_on, code)",

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard, get_args
 
 from domain.dossier import Dossier as D
 from domain.erasure import Erasure
@@ -20,6 +20,13 @@ from domain.values import ERASED
 from projections.base import ReadModel, Rows, Table, on
 
 Kind = Literal["name", "id_number", "phone"]
+
+
+def _is_kind(kind: str) -> TypeGuard[Kind]:
+    """Whether `kind` is searched through the blind index."""
+    return kind in get_args(Kind)
+
+
 MAX_TOKENS = 8  # a name longer than this is searched by its first eight words
 
 
@@ -153,8 +160,8 @@ class DossierSearch:
         """At most `limit` matches, newest first; `kind` is code, name, id_number or phone."""
         if kind == "code":
             ids = [row["id"] for row in self.store.query("SELECT id FROM dossiers WHERE code = ?", [code_of(text)])]
-        elif kind in ("name", "id_number", "phone"):
-            terms = sorted(set(self.index.query_terms(kind, text)))  # type: ignore[arg-type]
+        elif _is_kind(kind):
+            terms = sorted(set(self.index.query_terms(kind, text)))
             marks = ", ".join("?" for _ in terms)
             ids = [
                 row["dossier_id"]

@@ -94,7 +94,8 @@ class MemoryKeys:
 
 
 class InMemoryBlobStore:
-    """BlobStore in a dict, with the same hash checks and errors as the filesystem store; `subjects` says whose each is."""
+    """BlobStore in a dict, with the same hash checks and errors as the filesystem store; `subjects` says whose each
+    is."""
 
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -94,10 +95,8 @@ async def bus(settings: KioskBusSettings, core: Core | None = None):
             await consumer.start()
         yield nc, consumer
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a test without a stream has nothing to delete
             await nc.jetstream().delete_stream(settings.stream)
-        except Exception:  # noqa: BLE001 - a test without a stream has nothing to delete
-            pass
         await nc.close()
 
 

@@ -78,6 +78,7 @@ class AuditController(Controller):
         check_scope(dossiers, history, principal, kind, key)
         found = history.history(kind, key)
         if fmt == "html":
+            # The route's return annotation is the JSON answer (it makes the OpenAPI document); html is the exception.
             return Response(content=page(found, history.clock.now()), media_type=MediaType.HTML)  # type: ignore[return-value]
         return found
 

@@ -1,4 +1,5 @@
-"""The officer console (Vietnamese, plain HTML + JS modules under api/console/static) and the reference data it needs."""
+"""The officer console (Vietnamese, plain HTML + JS modules under api/console/static) and the reference data it
+needs."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
 
 from api.auth import PUBLIC, authorize, current_principal, rules
 from api.capabilities import operations_for
@@ -122,7 +124,7 @@ def revalidate(response: Response) -> Response:
     return response
 
 
-CONSOLE_ROUTES: list[object] = [
+CONSOLE_ROUTES: list[ControllerRouterHandler] = [
     root, reference, capabilities,
     create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC,
                                after_request=revalidate),

@@ -29,7 +29,8 @@ def demo_messages(system: NamedDependency[System]) -> Response[str]:
 
 def page(outbox: DemoMessages | None) -> str:
     rows = "".join(
-        f"<tr><td>{m.at.astimezone().strftime('%H:%M:%S %d/%m/%Y')}</td><td>{escape(CHANNELS.get(m.channel, m.channel))}</td>"
+        f"<tr><td>{m.at.astimezone().strftime('%H:%M:%S %d/%m/%Y')}</td>"
+        f"<td>{escape(CHANNELS.get(m.channel, m.channel))}</td>"
         f"<td>{escape(m.to)}</td><td>{escape(m.subject)}</td><td>{escape(m.text)}</td></tr>"
         for m in reversed(outbox.last() if outbox else []))
     return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Tin nhắn demo</title>'

@@ -94,7 +94,8 @@ class DossierController(Controller):
     @get("/{code:str}/history", sync_to_thread=True, summary="Lịch sử hồ sơ / Dossier history", opt=rules(READERS, 'dossier'))
     def history(self, code: FromPath[str], reads: NamedDependency[PersonalReads], actor: NamedDependency[Actor],
                 purpose: NamedDependency[str | None], accounts: NamedDependency[Accounts]) -> list[NamedHistoryEntry]:
-        """Every event of the dossier, oldest first, with actor (login and name), role and time (the read is recorded)."""
+        """Every event of the dossier, oldest first, with actor (login and name), role and time (the read is
+        recorded)."""
         return with_names(reads.dossier_history(code, actor=actor, purpose=purpose), accounts)
 
     @post("/{code:str}/accept", sync_to_thread=True, summary="Tiếp nhận / Accept", opt=rules(PROCESSING, 'dossier'))

@@ -6,6 +6,7 @@ from functools import partial
 
 from litestar import get
 from litestar.di import NamedDependency, Provide
+from litestar.types import ControllerRouterHandler
 
 from api.auth import ADMINS, CREW, authorize, current_principal, rules, within_agency
 from application.tokens import Principal
@@ -17,7 +18,7 @@ from infrastructure.fleet.process import fleet_for
 FLEET_READERS = CREW | ADMINS | {Role.AUDITOR}
 
 
-def fleet_route(system: System) -> object:
+def fleet_route(system: System) -> ControllerRouterHandler:
     """`GET /views/kiosks/fleet` over the fleet store of `system`'s read store."""
     fleet: Fleet = fleet_for(system, system.settings.fleet)
 

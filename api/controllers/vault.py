@@ -50,7 +50,7 @@ def vault_error(request: Request, error: DomainError) -> Response[ErrorBody]:
 
 def owner_from_path(owner_kind: FromPath[str], owner_id: FromPath[str]) -> VaultOwner:
     """The vault owner named in the path: citizen/<12 digits> or organisation/<tax code>."""
-    return VaultOwner(kind=owner_kind, id_number=owner_id)
+    return VaultOwner.named(owner_kind, owner_id)
 
 
 class StoreBody(msgspec.Struct, forbid_unknown_fields=True):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from litestar.types import ControllerRouterHandler
+
 from api.controllers.admin import (
     AccountAssignmentController,
     AccountHistoryController,
@@ -11,7 +13,7 @@ from api.controllers.admin import (
 from api.controllers.counter import CounterController
 from api.controllers.search import SearchController
 
-WORKDAY_ROUTES: list[object] = [
+WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     CounterController,
     SearchController,
     EnvelopeLabelController,

@@ -130,7 +130,8 @@ def _verify(args: argparse.Namespace, settings: Any, tables: Any) -> int:
                     mac_from=audit.mac_from, max_lag=audit.max_lag)
     print(f"chuỗi đến vị trí {report.head}: {report.checked} mắt xích đúng, {report.checkpoints} điểm kiểm tra đã ký, "
           f"{len(anchors)} điểm neo bên ngoài đã đối chiếu")
-    print(f"cửa sổ chưa được ký: {report.unchained} sự kiện ghi sau lần ký cuối ({report.last_signed_at or 'chưa ký lần nào'})"
+    print(f"cửa sổ chưa được ký: {report.unchained} sự kiện ghi sau lần ký cuối "
+          f"({report.last_signed_at or 'chưa ký lần nào'})"
           + ("" if _mac_key(settings, False) else "; không có MOTCUA_EVENT_MAC_KEY nên không kiểm tra mã xác thực sự kiện"))
     if report.problem:
         print(f"BỊ CAN THIỆP tại vị trí {report.problem.position} ({report.problem.kind}): {report.problem.message}")
@@ -164,7 +165,8 @@ def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
         return FOUND
     finally:
         keys.close()
-    print(f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: python -m infrastructure.audit verify-bundle {args.output}")
+    print(f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: "
+          f"python -m infrastructure.audit verify-bundle {args.output}")
     return OK
 
 

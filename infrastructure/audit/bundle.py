@@ -48,7 +48,7 @@ def export_bundle(tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: 
     entries = decoded(rows)
     files = {ROWS: _json([raw_row(row) for row in rows]),
              EVENTS: _json([{"position": p, "aggregate_id": o, "version": row[2], "topic": t, "data": d}
-                            for (p, o, t, d), row in zip(entries, rows)]),
+                            for (p, o, t, d), row in zip(entries, rows, strict=True)]),
              HANDOVER: _json(handover_lines(code, entries)), PROOF: _json(proof), PUBLIC_KEY: key.pem}
     for sha256, position in signed_files(code, entries).items():
         if not blobs.exists(sha256):

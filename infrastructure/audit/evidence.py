@@ -33,7 +33,7 @@ def handover_lines(code: str, entries: Iterable[Entry]) -> list[dict[str, Any]]:
 
 def signed_files(code: str, entries: Iterable[Entry]) -> dict[str, int]:
     """The signed PDFs the events name for the dossier: sha256 → position of the first event naming it."""
-    register, named = own_ids(code)[1], {}
+    register, named = own_ids(code)[1], dict[str, int]()
     for position, originator, topic, data in entries:
         if (originator == register and topic.endswith(FILE_SIGNED)) or \
                 (topic.endswith(DOCUMENT_STORED) and data.get("dossier_code") == code):

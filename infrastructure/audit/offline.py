@@ -109,7 +109,8 @@ def _key(files: dict[str, bytes], state: dict[str, Any]) -> str:
 
 def _rows(files: dict[str, bytes], state: dict[str, Any]) -> str:
     rows = _parsed(files, ROWS)
-    digests, versions = {}, {}
+    digests: dict[int, bytes] = {}
+    versions: dict[str, list[int]] = {}
     for row in rows:
         state_bytes = base64.b64decode(row["state"], validate=True)
         digests[row["position"]] = row_digest(id_bytes(row["originator_id"]), row["originator_version"], row["topic"], state_bytes)
@@ -158,9 +159,9 @@ def _entries(state: dict[str, Any]) -> list[Entry]:
 def _events(files: dict[str, bytes], state: dict[str, Any]) -> str:
     events = _parsed(files, EVENTS)
     expected = [{"position": p, "aggregate_id": o, "version": row["originator_version"], "topic": t, "data": d}
-                for (p, o, t, d), row in zip(_entries(state), state["rows"])]
+                for (p, o, t, d), row in zip(_entries(state), state["rows"], strict=True)]
     if events != expected:
-        first = next((e for e, x in zip(events, expected) if e != x), None)
+        first = next((e for e, x in zip(events, expected, strict=False) if e != x), None)  # or a count mismatch
         where = f"vị trí {first['position']}" if isinstance(first, dict) and "position" in first else "số lượng sự kiện"
         raise BundleInvalid(f"{EVENTS}: sự kiện giải mã không khớp với dữ liệu gốc ({where})")
     return f"Sự kiện giải mã ({EVENTS}) khớp với dữ liệu gốc ({ROWS})."

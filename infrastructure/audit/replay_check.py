@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from psycopg.rows import dict_row
+
 from projections.base import ReadModel, Table
 from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.rows import MemoryRows
@@ -119,26 +121,29 @@ def snapshot(store: ReadStore) -> Iterator[Query]:
     if isinstance(store, PostgresReadStore):
         with store.pool.connection() as conn:
             conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield lambda statement: list(conn.execute(statement).fetchall())
+            yield lambda statement: conn.cursor(row_factory=dict_row).execute(statement).fetchall()
         return
-    conn = sqlite3.connect(store.path, isolation_level=None)
-    conn.execute("BEGIN")
+    if not isinstance(store, SqliteReadStore):
+        raise TypeError(f"cannot take a snapshot of a {type(store).__name__}")
+    local = sqlite3.connect(store.path, isolation_level=None)
+    local.execute("BEGIN")
 
     def query(statement: str) -> list[dict[str, Any]]:
-        cursor = conn.execute(statement)
-        return [dict(zip([d[0] for d in cursor.description], row, strict=True)) for row in cursor.fetchall()]
+        cursor = local.execute(statement)
+        return [dict(zip([d[0] for d in cursor.description or ()], row, strict=True)) for row in cursor.fetchall()]
     try:
         yield query
     finally:
-        conn.execute("COMMIT")
-        conn.close()
+        local.execute("COMMIT")
+        local.close()
 
 
 @contextmanager
 def scratch_store(live: ReadStore) -> Iterator[ReadStore]:
     """An empty store of the live one's kind (a new schema, or a temporary SQLite file), removed afterwards."""
     if isinstance(live, PostgresReadStore):
-        scratch = PostgresReadStore(live.pool.conninfo, f"replay_{uuid.uuid4().hex[:12]}", pool_size=1)
+        conninfo = live.pool.conninfo
+        scratch = PostgresReadStore(conninfo() if callable(conninfo) else conninfo, f"replay_{uuid.uuid4().hex[:12]}", pool_size=1)
         try:
             yield scratch
         finally:
@@ -147,9 +152,9 @@ def scratch_store(live: ReadStore) -> Iterator[ReadStore]:
             scratch.close()
         return
     directory = Path(tempfile.mkdtemp(prefix="motcua-replay-"))
-    scratch = SqliteReadStore(directory / "replay.sqlite3")
+    local = SqliteReadStore(directory / "replay.sqlite3")
     try:
-        yield scratch
+        yield local
     finally:
-        scratch.close()
+        local.close()
         shutil.rmtree(directory, ignore_errors=True)

@@ -107,11 +107,11 @@ class AuditTables:
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"
             if not SCHEMA_NAME.fullmatch(schema):
                 raise AuditStoreError(f"POSTGRES_SCHEMA {schema!r} must be lower-case letters, digits, underscores")
-            conn = psycopg.connect(autocommit=True, host=env.get("POSTGRES_HOST", "127.0.0.1"),
-                                   port=env.get("POSTGRES_PORT", "5432"), dbname=env.get("POSTGRES_DBNAME", ""),
-                                   user=env.get("POSTGRES_USER", ""), password=env.get("POSTGRES_PASSWORD", ""))
-            found = conn.execute("SELECT to_regclass(%s)", (f'"{schema}".{EVENTS["postgres"]}',)).fetchone()[0]
-            return cls._checked(conn, "postgres", schema, found, f"schema {schema}")
+            pg = psycopg.connect(autocommit=True, host=env.get("POSTGRES_HOST", "127.0.0.1"),
+                                 port=env.get("POSTGRES_PORT", "5432"), dbname=env.get("POSTGRES_DBNAME", ""),
+                                 user=env.get("POSTGRES_USER", ""), password=env.get("POSTGRES_PASSWORD", ""))
+            row = pg.execute("SELECT to_regclass(%s)", (f'"{schema}".{EVENTS["postgres"]}',)).fetchone()
+            return cls._checked(pg, "postgres", schema, row and row[0], f"schema {schema}")
         raise AuditStoreError(f"cannot audit PERSISTENCE_MODULE {module!r}: use eventsourcing.sqlite or eventsourcing.postgres")
 
     @classmethod

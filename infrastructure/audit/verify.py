@@ -19,20 +19,25 @@ MESSAGES = {
     "order_changed": "thứ tự sự kiện đã bị đổi: sự kiện được xích ở vị trí {other} nay nằm ở đây",
     "event_missing": "sự kiện đã bị xóa: còn mắt xích nhưng không còn sự kiện",
     "event_inserted": "sự kiện được chèn thêm: có sự kiện nhưng không có mắt xích",
-    "event_out_of_range": "có sự kiện mang số thứ tự {other} (≤ 0), nằm ngoài chuỗi: được chèn trực tiếp vào cơ sở dữ liệu",
+    "event_out_of_range": ("có sự kiện mang số thứ tự {other} (≤ 0), nằm ngoài chuỗi: "
+                           "được chèn trực tiếp vào cơ sở dữ liệu"),
     "versions_broken": "phiên bản sự kiện của một đối tượng không liên tục từ 1 (bị xóa, trùng hoặc chèn thêm)",
     "event_unaccountable": "sự kiện không có mã xác thực (MAC) của ứng dụng: không do ứng dụng ghi",
     "link_altered": "mắt xích hoặc mã băm lưu ở vị trí này đã bị sửa",
     "chain_missing": "có sự kiện nhưng chuỗi trống: bảng chuỗi đã bị xóa hoặc chưa từng chạy bộ xích",
     "chain_lagging": "chuỗi chậm quá giới hạn: {other} sự kiện chưa được xích",
-    "unsigned_tail": "có mắt xích sau điểm kiểm tra đã ký cuối cùng: bộ xích luôn ký khi ghi, nên đây là mắt xích giả hoặc điểm kiểm tra bị xóa",
-    "checkpoint_mismatch": "chuỗi đến điểm kiểm tra đã ký này bị viết lại (sự kiện sau vị trí {other} bị sửa, xóa hoặc chèn)",
+    "unsigned_tail": ("có mắt xích sau điểm kiểm tra đã ký cuối cùng: bộ xích luôn ký khi ghi, "
+                      "nên đây là mắt xích giả hoặc điểm kiểm tra bị xóa"),
+    "checkpoint_mismatch": ("chuỗi đến điểm kiểm tra đã ký này bị viết lại "
+                            "(sự kiện sau vị trí {other} bị sửa, xóa hoặc chèn)"),
     "checkpoint_signature_invalid": "chữ ký của điểm kiểm tra không hợp lệ",
     "checkpoint_unknown_key": "điểm kiểm tra được ký bằng khóa khác ({other})",
     "checkpoint_missing": "thiếu điểm kiểm tra đã ký: quá {other} mắt xích liên tiếp không có",
     "chain_truncated": "chuỗi bị cắt: điểm kiểm tra đã ký ở vị trí này nhưng chuỗi chỉ đến vị trí {other}",
-    "anchor_mismatch": "chuỗi trong cơ sở dữ liệu không còn chứa điểm kiểm tra đã neo bên ngoài ở vị trí này (bị viết lại)",
-    "anchor_beyond_head": "điểm kiểm tra đã neo bên ngoài ở vị trí này nhưng chuỗi chỉ đến vị trí {other} (bị quay lui hoặc xóa)",
+    "anchor_mismatch": ("chuỗi trong cơ sở dữ liệu không còn chứa điểm kiểm tra đã neo bên ngoài ở vị trí này "
+                        "(bị viết lại)"),
+    "anchor_beyond_head": ("điểm kiểm tra đã neo bên ngoài ở vị trí này nhưng chuỗi chỉ đến vị trí {other} "
+                           "(bị quay lui hoặc xóa)"),
     "erasure_unrecorded": "{other} khóa dữ liệu cá nhân bị hủy mà không có sự kiện xóa dữ liệu hợp pháp nào ghi nhận",
 }
 
@@ -79,10 +84,10 @@ def verify(tables: AuditTables, key: PublicKey, every: int, batch: int = 10000, 
         unchained = tables.count_events_after(tx, head)
         found = [_signatures(checkpoints, key, head), _signatures(anchors, key, head, "anchor_beyond_head"), broken,
                  _scope(tables, tx, head, checkpoints, unchained, max_lag), _above_head(tables, tx, head, batch, macs)]
-    found = [p for p in found if p is not None]
+    problems = [p for p in found if p is not None]
     return Report(head=head, checked=checked, checkpoints=len(checkpoints), unchained=unchained, anchored=len(anchors),
                   last_signed_at=checkpoints[-1].signed_at if checkpoints else None,
-                  problem=min(found, key=lambda p: p.position, default=None))
+                  problem=min(problems, key=lambda p: p.position, default=None))
 
 
 def _signatures(checkpoints: Sequence[Checkpoint], key: PublicKey, head: int, beyond: str = "chain_truncated") -> Problem | None:

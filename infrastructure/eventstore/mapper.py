@@ -70,14 +70,17 @@ def _decoder(event_class: type) -> msgspec.json.Decoder:
     personal = {name for name, _, _ in _personal_fields(event_class)}
     fields = {f.name: Any if f.name in personal else hints[f.name]
               for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE}
+    # A TypedDict made at run time from the event's fields; mypy only understands ones with literal keys.
     state = TypedDict(f"{event_class.__qualname__}State", fields)  # type: ignore[misc]
     return msgspec.json.Decoder(state)
 
 
 @lru_cache(maxsize=None)
-def _aggregate_state(aggregate_class: type) -> tuple[type, frozenset[str]]:
-    """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its keys."""
+def _aggregate_state(aggregate_class: type[Any]) -> tuple[type, frozenset[str]]:
+    """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its
+    keys."""
     fields = {"_created_on": datetime, "_modified_on": datetime, **get_type_hints(aggregate_class.State)}
+    # Made at run time, like the event states above.
     state = TypedDict(f"{aggregate_class.__qualname__}Snapshot", fields)  # type: ignore[misc]
     return state, frozenset(fields)
 
@@ -109,7 +112,8 @@ class MsgspecMapper(Mapper[UUID]):
         if getattr(type(domain_event), "class_version", 1) > 1:
             state["class_version"] = type(domain_event).class_version
         if self.keys is not None:
-            for name, _, _ in _personal_fields(type(domain_event)):
+            event_class: type = type(domain_event)
+            for name, _, _ in _personal_fields(event_class):
                 if state[name] is not None:
                     state[name] = self._seal(state[name], originator_id)
         topic, body = get_topic(type(domain_event)), self._encoder.encode(state)
@@ -160,7 +164,7 @@ class MsgspecMapper(Mapper[UUID]):
                 f"cannot decode {topic} v{originator_version} of {originator_id}: {error}") from error
         state["originator_id"] = originator_id if type(originator_id) is UUID else UUID(str(originator_id))
         state["originator_version"] = originator_version
-        domain_event = object.__new__(event_class)
+        domain_event: Any = object.__new__(event_class)
         object.__setattr__(domain_event, "__dict__", state)
         return domain_event
 
@@ -171,7 +175,7 @@ class MsgspecMapper(Mapper[UUID]):
         version = getattr(aggregate_class, "class_version", 1)
         _upcast(aggregate_class, version, stored)
         state_type, _ = _aggregate_state(aggregate_class)
-        typed = msgspec.convert(stored, state_type)
+        typed: dict[str, Any] = msgspec.convert(stored, state_type)
         if version > 1:  # Snapshot.mutate would otherwise upcast a second time
             typed["class_version"] = version
         return typed

@@ -1,4 +1,5 @@
-"""The event storage the applications use (application/ports.py EventStorage), selected by topic in application/base.py."""
+"""The event storage the applications use (application/ports.py EventStorage), selected by topic in
+application/base.py."""
 
 from __future__ import annotations
 

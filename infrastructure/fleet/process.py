@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -88,7 +89,5 @@ async def run(fleet: Fleet, listener: HeartbeatListener, now: Callable[[], datet
             await asyncio.to_thread(fleet.check, now())
         except Exception as error:  # noqa: BLE001 - a store outage must not end the monitor; the next round retries
             log.warning("fleet check failed (%s)", type(error).__name__)
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)
-        except TimeoutError:
-            pass

@@ -26,7 +26,6 @@ from infrastructure.settings import Settings
 
 log = logging.getLogger("motcua.privacy")
 SUBJECT_KEY = "subject-hash"
-_MISSING = object()
 
 
 class SealedValueError(RuntimeError):
@@ -65,13 +64,14 @@ class KeyRing:
         return entry[0], nonce + entry[1].encrypt(nonce, plaintext, None)
 
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
-        aes = self._by_key.get(key_id, _MISSING)
-        if aes is _MISSING:
+        try:
+            aes = self._by_key[key_id]
+        except KeyError:
             aes = self._load(key_id)
         if aes is None:
             return None
         try:
-            return aes.decrypt(sealed[:12], sealed[12:], None)  # type: ignore[union-attr]
+            return aes.decrypt(sealed[:12], sealed[12:], None)
         except InvalidTag:
             raise SealedValueError(f"a value sealed under key {key_id} was altered") from None
 

@@ -103,7 +103,8 @@ class KeyStore:
     def create(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes]:
         """Store a new key for the subject, unless another process just did: the subject's live key either way."""
         with self._tx() as tx:
-            tx(f"INSERT INTO {self.keys} (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            tx(f"INSERT INTO {self.keys} (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) "
+               "ON CONFLICT DO NOTHING",
                (key_id, subject, wrapped, _now()))
             found = tx(f"SELECT key_id, wrapped FROM {self.keys} WHERE subject = ?", (subject,))
         return found[0][0], bytes(found[0][1])

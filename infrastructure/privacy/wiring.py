@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from application.base import OneStop
+from infrastructure.eventstore.mapper import MsgspecMapper
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.settings import Settings
 
@@ -14,7 +15,9 @@ def key_ring(settings: Settings) -> KeyRing:
 
 def seal(keys: KeyRing, app: OneStop) -> None:
     """Store the application's personal data sealed under per-person keys (docs/PRIVACY.md)."""
-    app.mapper.keys = keys  # type: ignore[attr-defined]  # the MsgspecMapper of infrastructure/eventstore
+    if not isinstance(app.mapper, MsgspecMapper):
+        raise TypeError(f"the application's mapper {type(app.mapper).__name__} cannot seal personal data")
+    app.mapper.keys = keys
 
 
 def drop_cached(app: OneStop) -> None:

@@ -9,6 +9,7 @@ copy, so the old rows stay readable until the new ones are complete.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import queue
@@ -20,10 +21,11 @@ from typing import Any
 
 import msgspec
 
-from projections.base import ReadModel
 from infrastructure.readstore.log import decoder_of, read_log
-from infrastructure.readstore.quarantine import TABLE as QUARANTINE, apply_batch, quarantined
+from infrastructure.readstore.quarantine import TABLE as QUARANTINE
+from infrastructure.readstore.quarantine import apply_batch, quarantined
 from infrastructure.readstore.rows import MemoryRows
+from projections.base import ReadModel
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -71,10 +73,8 @@ def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
     finally:
         stop.set()
         while reader.is_alive():  # drain so a blocked put sees the stop
-            try:
+            with contextlib.suppress(queue.Empty):
                 ahead.get(timeout=0.1)
-            except queue.Empty:
-                pass
     if failed:
         raise failed[0]
 
@@ -97,6 +97,7 @@ class Projector:
 
     def __init__(self, recorder: Any, mapper: Any, store: ReadStore, models: Sequence[ReadModel], batch: int = 1000) -> None:
         self.recorder, self.mapper, self.store = recorder, mapper, store
+        self.log_reader: Any = None  # the application owning `recorder`, when made for this runner (projector_over)
         self.models = {model.name: model for model in models}
         self.batch = batch
         self._advanced = threading.Condition()
@@ -140,7 +141,7 @@ class Projector:
                     seconds = max((now - self.mapper.to_domain_event(pending[0]).timestamp).total_seconds(), 0.0)
             fault = stopped.get(name)
             result.append(Lag(name=name, position=position, head=head, events_behind=head - position, seconds_behind=seconds,
-                              quarantined_at=fault and fault.position, error=fault and fault.error))
+                              quarantined_at=fault.position if fault else None, error=fault.error if fault else None))
         return result
 
     # ----- processing -------------------------------------------------------------------
@@ -179,13 +180,19 @@ class Projector:
             for name, position in list(positions.items()):
                 if position >= last:
                     continue
-                fault = apply_batch(tx, self.models[name], events, position,
-                                    lambda at, name=name: tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc))))
+                fault = apply_batch(tx, self.models[name], events, position, self._position_setter(tx, name))
                 if fault is not None:
                     log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
                     del positions[name]
         for name in positions:
             positions[name] = max(positions[name], last)
+
+    @staticmethod
+    def _position_setter(tx: Tx, name: str) -> Callable[[int], None]:
+        """Records in `tx` that read model `name` applied the log up to a position."""
+        def set_position(at: int) -> None:
+            tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc)))
+        return set_position
 
     def rebuild(self, *names: str, progress: Progress | None = None) -> int:
         """Replay every event, in one pass, into fresh rows in memory for the named read models (all if none

@@ -1,12 +1,12 @@
 """Read models as they stood at a past instant, replayed from the log into a scratch store; the live tables are
 never touched.
 
-The instant is business time (each event's `at`), as in application/history.py: the log is read in order and an
-event is applied when it happened at or before the instant. Each aggregate's stream is cut at its first event after
-the instant (its later events are skipped even if a clock stepped back), so every model sees, per aggregate, a
-prefix of the stream it sees live; events no model handles are not even decoded, so they cut nothing. The scratch
-store is an SQLite file in a temporary directory, so the queries of the live views (projections/queries.py, projections/book_queries.py)
-answer unchanged.
+The instant is business time (each event's `at`), as in application/history.py: the log is read in order and an event is
+applied when it happened at or before the instant. Each aggregate's stream is cut at its first event after the instant
+(its later events are skipped even if a clock stepped back), so every model sees, per aggregate, a prefix of the stream
+it sees live; events no model handles are not even decoded, so they cut nothing. The scratch store is an SQLite file in
+a temporary directory, so the queries of the live views (projections/queries.py, projections/book_queries.py) answer
+unchanged.
 """
 
 from __future__ import annotations

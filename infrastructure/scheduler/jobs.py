@@ -6,6 +6,7 @@ repeated or caught-up run is recognised by the ledger and changes nothing. Times
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -113,10 +114,8 @@ def due_run(job: Job, now: datetime, last: datetime | None, calendar: WorkingDay
     after = now - job.catch_up_within
     if last is not None and last > after:
         after = last
-    latest = None
-    for latest in scheduled_between(job, after, now, calendar):
-        pass
-    return Run(latest, job.name) if latest is not None else None
+    latest = deque(scheduled_between(job, after, now, calendar), maxlen=1)
+    return Run(latest[0], job.name) if latest else None
 
 
 def due_runs(jobs: Sequence[Job], now: datetime, last: dict[str, datetime], calendar: WorkingDays) -> list[Run]:

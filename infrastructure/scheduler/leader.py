@@ -7,6 +7,7 @@ few seconds, takes it and catches up what was missed. The embedded SQLite defaul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import threading
@@ -88,10 +89,8 @@ class PostgresLeader:
 
     def _drop(self) -> None:
         if self.conn is not None:
-            try:
+            with contextlib.suppress(psycopg.Error):
                 self.conn.close()
-            except psycopg.Error:
-                pass
             self.conn = None
 
     def resign(self) -> None:

@@ -65,15 +65,15 @@ class PostgresLedger:
                 "scheduled_for TIMESTAMPTZ NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, "
                 "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')").format(self.table))
 
-    def _connect(self) -> psycopg.Connection:
+    def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         return psycopg.connect(self.conninfo, row_factory=dict_row)
 
     def record(self, run: Run, body: Body, now: Callable[[], datetime]) -> str | None:
         """Claim `run` and run `body` in one transaction; None if the run id was already recorded."""
         with self._connect() as conn, conn.transaction():
             claimed = conn.execute(pgsql.SQL(
-                "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) VALUES (%s, %s, %s, %s, 'running') "
-                "ON CONFLICT (run_id) DO NOTHING RETURNING run_id").format(self.table),
+                "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) "
+                "VALUES (%s, %s, %s, %s, 'running') ON CONFLICT (run_id) DO NOTHING RETURNING run_id").format(self.table),
                 (run.run_id, run.job, run.scheduled_for, now())).fetchone()
             if claimed is None:
                 return None

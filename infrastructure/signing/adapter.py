@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +41,8 @@ log = logging.getLogger("motcua.signing")
 
 def common_name(signer: Signer) -> str:
     """The name on the signer's certificate."""
+    if signer.signing_cert is None:
+        raise ValueError("the signer has no certificate to name it")
     return signer.signing_cert.subject.native["common_name"]
 
 
@@ -114,7 +116,7 @@ def _reader(pdf: bytes) -> PdfFileReader:
         raise UnreadableDocumentError(str(error)) from None
 
 
-def _box(reader: PdfFileReader, placement: Placement) -> Box | str | None:
+def _box(reader: PdfFileReader, placement: Placement) -> Box | Literal["top-left"] | None:
     if placement is Placement.TOP_LEFT:
         return TOP_LEFT
     if placement is Placement.INVISIBLE:

@@ -85,8 +85,7 @@ _ISSUING = threading.Lock()
 
 def _issue_person(pki: DevPki, path: Path, account_id: str, name: str) -> None:
     cert_pem, key_pem = (pki.directory / f"intermediate-ca{s}.pem" for s in ("", ".key"))
-    issuer = (x509.load_pem_x509_certificate(cert_pem.read_bytes()),
-              serialization.load_pem_private_key(key_pem.read_bytes(), pki.passphrase))
+    issuer = (x509.load_pem_x509_certificate(cert_pem.read_bytes()), _rsa_key(key_pem, pki.passphrase))
     subject = x509.Name([*_name(name, DEV_ORGANISATION), x509.NameAttribute(NameOID.USER_ID, account_id)])
     key = _new_key()
     cert = _issue(subject, key, issuer, ca=False, years=2)
@@ -137,6 +136,14 @@ def _key_usage(ca: bool) -> x509.KeyUsage:
     )
 
 
+def _rsa_key(path: Path, passphrase: bytes) -> rsa.RSAPrivateKey:
+    """The CA's private key stored at `path` (every key of the development PKI is RSA)."""
+    key = serialization.load_pem_private_key(path.read_bytes(), passphrase)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise ValueError(f"{path.name} holds a {type(key).__name__}, not the RSA key of a CA")
+    return key
+
+
 def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -146,8 +153,7 @@ def _ensure_ca(directory: Path, stem: str, subject: x509.Name, issuer: Issuer | 
     cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key.pem"
     if cert_path.is_file() and key_path.is_file() and not renew:
         cert = x509.load_pem_x509_certificate(cert_path.read_bytes())
-        key = serialization.load_pem_private_key(key_path.read_bytes(), passphrase)
-        return (cert, key), False
+        return (cert, _rsa_key(key_path, passphrase)), False
     key = _new_key()
     cert = _issue(subject, key, issuer, ca=True, years=10 if issuer is None else 5)
     key_path.write_bytes(key.private_bytes(

@@ -185,7 +185,8 @@ def sign_pdf(
         ),
         signer,
         stamp_style=style,
-        new_field_spec=fields.SigFieldSpec(field_name, on_page=0, box=box),
+        # pyhanko annotates the field's box as ints, but a PDF rectangle takes reals (the stamp is placed in points)
+        new_field_spec=fields.SigFieldSpec(field_name, on_page=0, box=box),  # type: ignore[arg-type]
         signed_at=signed_at,
     )
     return pdf_signer.sign_pdf(writer).getvalue()

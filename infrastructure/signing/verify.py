@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from datetime import datetime
+from enum import Enum
+from typing import TypeAlias
 
 import msgspec
 from asn1crypto import pem
@@ -20,7 +22,7 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-TrustRoot = bytes | x509.Certificate | asn1_x509.Certificate
+TrustRoot: TypeAlias = "bytes | x509.Certificate | asn1_x509.Certificate"
 STANDARD_INFO_KEYS = {"/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer", "/CreationDate", "/ModDate", "/Trapped"}
 # Changes after a signature that leave it standing: none, validation data, further signatures.
 PERMITTED_CHANGES = {"none", "lta_updates", "form_filling"}
@@ -144,7 +146,9 @@ def _problem(status: PdfSignatureStatus) -> str | None:
         return "the signature does not verify with the signer's key"
     if not status.trusted:
         indication = status.trust_problem_indic
-        return f"no trusted chain ({indication.name})" if indication else "no trusted chain"
+        if indication is None:
+            return "no trusted chain"
+        return f"no trusted chain ({indication.name if isinstance(indication, Enum) else indication})"
     return None
 
 

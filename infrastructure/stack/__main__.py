@@ -14,6 +14,7 @@ is started again by the service's restart policy. SIGTERM or Ctrl+C stops every 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -224,10 +225,8 @@ def _pump(stream: IO[bytes] | None, label: str) -> None:
 
 def _signal(child: subprocess.Popen[bytes], signum: int) -> None:
     if child.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             child.send_signal(signum)
-        except ProcessLookupError:
-            pass
 
 
 if __name__ == "__main__":

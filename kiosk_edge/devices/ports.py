@@ -42,6 +42,9 @@ class TrayDoors(Protocol):
 
     def is_open(self, tray: int) -> bool: ...
 
+    def close(self, tray: int) -> None:
+        """The door sensor reports the door closed (the flow records it once the citizen took the result)."""
+
 
 class CashAcceptor(Protocol):
     """Takes banknotes of one denomination at a time for a dossier's fee. Notes worth more than what is owed wait
@@ -83,12 +86,18 @@ class FaceCamera(Protocol):
 class Devices(Protocol):
     """Every device of one kiosk."""
 
-    intake: IntakeSlot
-    trays: TrayDoors
-    cash: CashAcceptor
-    qr: BankQr
-    printer: ReceiptPrinter
-    camera: FaceCamera
+    @property
+    def intake(self) -> IntakeSlot: ...
+    @property
+    def trays(self) -> TrayDoors: ...
+    @property
+    def cash(self) -> CashAcceptor: ...
+    @property
+    def qr(self) -> BankQr: ...
+    @property
+    def printer(self) -> ReceiptPrinter: ...
+    @property
+    def camera(self) -> FaceCamera: ...
 
 
 class FaceConfig(Protocol):

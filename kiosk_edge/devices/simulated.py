@@ -30,7 +30,9 @@ class SimulatedIntake:
     """The envelope slot: the barcode read, the envelope in the slot, and the bin behind it."""
 
     def __init__(self, log: EventLog) -> None:
-        self.log, self.slot, self.bin, self.returned = log, None, [], 0
+        self.log, self.returned = log, 0
+        self.slot: str | None = None
+        self.bin: list[str] = []
 
     def scanned(self, barcode: str) -> None:
         self.log.record(EnvelopeScanned, barcode=barcode)
@@ -116,7 +118,8 @@ class SimulatedPrinter:
     """Keeps what it printed in memory (receipts name the citizen: never logged), its QR codes as PNG images."""
 
     def __init__(self, log: EventLog) -> None:
-        self.log, self.printed = log, []
+        self.log = log
+        self.printed: list[str] = []
         self.pictures: list[dict[str, bytes]] = []
 
     def print_receipt(self, dossier_code: str | None, text: str, codes: Mapping[str, str] | None = None) -> None:
@@ -130,7 +133,8 @@ class SimulatedCamera:
     """Answers with the decisions the simulator queued (a match by default)."""
 
     def __init__(self, log: EventLog) -> None:
-        self.log, self.queued = log, deque()
+        self.log = log
+        self.queued: deque[bool] = deque()
 
     def present(self, matched: bool) -> None:
         """The next face in front of the camera matches (or not)."""

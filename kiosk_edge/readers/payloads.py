@@ -8,12 +8,13 @@ from typing import Literal
 import msgspec
 
 log = logging.getLogger(__name__)
+SymbolKind = Literal["code128", "qrcode"]
 
 
 class Symbol(msgspec.Struct, frozen=True):
     """One decoded symbol: its kind and the raw payload text."""
 
-    kind: Literal["code128", "qrcode"]
+    kind: SymbolKind
     payload: str
 
 

@@ -19,13 +19,13 @@ import numpy as np
 from pyzbar import wrapper as zbar
 from pyzbar.pyzbar import ZBarSymbol
 
-from kiosk_edge.readers.payloads import Symbol, decode_qr_bytes
+from kiosk_edge.readers.payloads import Symbol, SymbolKind, decode_qr_bytes
 from kiosk_edge.readers.zxing import zxing_scan
 
-__all__ = ["Steps", "Symbol", "decode_qr_bytes", "locate", "read_symbols", "scan"]
+__all__ = ["Steps", "Symbol", "SymbolKind", "decode_qr_bytes", "locate", "read_symbols", "scan"]
 
 _TO_GREY = {3: cv2.COLOR_BGR2GRAY, 4: cv2.COLOR_BGRA2GRAY}
-_KINDS: dict[int, Literal["code128", "qrcode"]] = {ZBarSymbol.CODE128: "code128", ZBarSymbol.QRCODE: "qrcode"}
+_KINDS: dict[int, SymbolKind] = {ZBarSymbol.CODE128: "code128", ZBarSymbol.QRCODE: "qrcode"}
 _Y800 = 808466521  # zbar's fourcc for 8-bit grey
 _CFG_BINARY = 4  # ZBAR_CFG_BINARY (zbar >= 0.23): QR bytes as stored, no charset guessing
 _CFG_X_DENSITY, _CFG_Y_DENSITY = 0x100, 0x101  # zbar: every n-th column / row; 0 switches it off
@@ -73,8 +73,8 @@ def _scan(grey: np.ndarray, columns: int = 1, rows: int = 1) -> list[tuple[Symbo
     scanner = zbar.zbar_image_scanner_create()
     image = zbar.zbar_image_create()
     try:
-        for kind in (0, *_KINDS):  # 0 switches every kind off, then ours on
-            zbar.zbar_image_scanner_set_config(scanner, kind, zbar.ZBarConfig.CFG_ENABLE, int(kind in _KINDS))
+        for zbar_kind in (0, *_KINDS):  # 0 switches every kind off, then ours on
+            zbar.zbar_image_scanner_set_config(scanner, zbar_kind, zbar.ZBarConfig.CFG_ENABLE, int(zbar_kind in _KINDS))
         zbar.zbar_image_scanner_set_config(scanner, 0, _CFG_X_DENSITY, columns)
         zbar.zbar_image_scanner_set_config(scanner, 0, _CFG_Y_DENSITY, rows)
         raw = zbar.zbar_image_scanner_set_config(scanner, ZBarSymbol.QRCODE, _CFG_BINARY, 1) == 0
@@ -100,12 +100,14 @@ def locate(grey: np.ndarray) -> list[np.ndarray]:
     if min(grey.shape[:2]) < 64:
         return []
     small = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    edges = cv2.add(*(cv2.convertScaleAbs(cv2.Sobel(small, cv2.CV_16S, dx, 1 - dx)) for dx in (0, 1)))
+    across, down = (cv2.convertScaleAbs(cv2.Sobel(small, cv2.CV_16S, dx, 1 - dx)) for dx in (0, 1))
+    edges = cv2.add(across, down)
     activity = cv2.blur(edges, (7, 7))
     # Most of a frame is plain background, so the median activity is sensor noise: take it out.
     sample = activity[::4, ::4]
     noise = int(np.searchsorted(np.cumsum(np.bincount(sample.ravel(), minlength=256)), sample.size // 2))
-    signal = cv2.subtract(activity, min(255, 2 * noise))
+    # opencv's stubs omit the scalar second operand that cv2.subtract accepts (saturating, per pixel)
+    signal = cv2.subtract(activity, min(255, 2 * noise))  # type: ignore[call-overload]
     # Compared with local brightness, a faint symbol at night counts like a crisp one by day.
     floor = cv2.addWeighted(cv2.blur(small, (15, 15)), _TEXTURE, small, 0, 16 * _TEXTURE)
     mask = cv2.compare(signal, floor, cv2.CMP_GT)

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import segno
 
-from kiosk_edge.readers.payloads import Symbol
+from kiosk_edge.readers.payloads import Symbol, SymbolKind
 
 FRAME_SIZE = (720, 1280)  # rows, columns: a 720p kiosk camera
 # The brief's example, with the ID's 4th-6th digits made to agree with a woman born in 1995.
@@ -118,7 +118,7 @@ def random_distortion(rng: np.random.Generator, kind: Literal["code128", "qrcode
 
 def random_sample(rng: np.random.Generator) -> tuple[np.ndarray, Symbol]:
     """A distorted frame with one symbol (half Code128, half QR) and the symbol it must read as."""
-    kind = "code128" if rng.random() < 0.5 else "qrcode"
+    kind: SymbolKind = "code128" if rng.random() < 0.5 else "qrcode"
     distortion = random_distortion(rng, kind)
     seed = int(rng.integers(0, 2**31))
     if kind == "code128":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -14,68 +14,68 @@ class Input(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="
     """One touch on the screen or one reading of a device."""
 
 
-class BeginInput(Input, tag="begin"):
+class BeginInput(Input, frozen=True, tag="begin"):
     flow: Literal["submit", "pickup"]
 
 
-class ProcedureInput(Input, tag="procedure"):
+class ProcedureInput(Input, frozen=True, tag="procedure"):
     code: Short
 
 
-class PhoneInput(Input, tag="phone"):
+class PhoneInput(Input, frozen=True, tag="phone"):
     phone: Annotated[str, msgspec.Meta(max_length=20)]
 
 
-class OtpInput(Input, tag="otp"):
+class OtpInput(Input, frozen=True, tag="otp"):
     otp: Digits
 
 
-class FaceInput(Input, tag="face"):
+class FaceInput(Input, frozen=True, tag="face"):
     """The citizen stands in front of the camera and presses 'Xác thực'."""
 
 
-class EndPaymentInput(Input, tag="end_payment"):
+class EndPaymentInput(Input, frozen=True, tag="end_payment"):
     pass
 
 
-class PickupInput(Input, tag="pickup"):
+class PickupInput(Input, frozen=True, tag="pickup"):
     by_otp: bool
 
 
-class PickupReceiptInput(Input, tag="pickup_receipt"):
+class PickupReceiptInput(Input, frozen=True, tag="pickup_receipt"):
     id_number: Digits
     code: Short
 
 
-class PickupCodeInput(Input, tag="pickup_code"):
+class PickupCodeInput(Input, frozen=True, tag="pickup_code"):
     code: Short
 
 
-class PickupOtpInput(Input, tag="pickup_otp"):
+class PickupOtpInput(Input, frozen=True, tag="pickup_otp"):
     otp: Digits
 
 
-class PrintFormInput(Input, tag="print_form"):
+class PrintFormInput(Input, frozen=True, tag="print_form"):
     """'In tờ khai': print the procedure's form with the card's data filled in."""
 
 
-class ResendInput(Input, tag="resend"):
+class ResendInput(Input, frozen=True, tag="resend"):
     """'Gửi lại mã': a new code to the same phone."""
 
 
-class TypeInsteadInput(Input, tag="type_instead"):
+class TypeInsteadInput(Input, frozen=True, tag="type_instead"):
     """'Nhập bằng bàn phím' on the pickup scan screen."""
 
 
-class KeepNoteInput(Input, tag="keep_note"):
+class KeepNoteInput(Input, frozen=True, tag="keep_note"):
     """The citizen pays with the note in escrow although it is more than owed."""
 
 
-class ReturnNoteInput(Input, tag="return_note"):
+class ReturnNoteInput(Input, frozen=True, tag="return_note"):
     """The citizen takes the note in escrow back."""
 
 
-class RateInput(Input, tag="rate"):
+class RateInput(Input, frozen=True, tag="rate"):
     """One of the four levels of Circular 01/2018/TT-VPCP (the screen), or 1-5 stars (older scripts)."""
 
     stars: Annotated[int, msgspec.Meta(ge=1, le=5)] | None = None
@@ -86,57 +86,57 @@ class RateInput(Input, tag="rate"):
             raise ValueError("give exactly one of `stars` or `level`")
 
 
-class FinishInput(Input, tag="finish"):
+class FinishInput(Input, frozen=True, tag="finish"):
     pass
 
 
-class CancelInput(Input, tag="cancel"):
+class CancelInput(Input, frozen=True, tag="cancel"):
     pass
 
 
-class RetryInput(Input, tag="retry"):
+class RetryInput(Input, frozen=True, tag="retry"):
     pass
 
 
 # ----- device readings (simulation panel and simulator) ---------------------------------------
-class CccdInput(Input, tag="scan_cccd"):
+class CccdInput(Input, frozen=True, tag="scan_cccd"):
     payload: Annotated[str, msgspec.Meta(min_length=1, max_length=600)]
 
 
-class ReceiptQrInput(Input, tag="scan_receipt"):
+class ReceiptQrInput(Input, frozen=True, tag="scan_receipt"):
     """The camera read the QR printed on a receipt: the dossier code."""
 
     code: Short
 
 
-class EnvelopeInput(Input, tag="insert_envelope"):
+class EnvelopeInput(Input, frozen=True, tag="insert_envelope"):
     barcode: Short
 
 
-class CashInput(Input, tag="insert_cash"):
+class CashInput(Input, frozen=True, tag="insert_cash"):
     denomination: int
     count: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
 
 
-class BankQrInput(Input, tag="bank_qr"):
+class BankQrInput(Input, frozen=True, tag="bank_qr"):
     amount: Annotated[int, msgspec.Meta(gt=0, le=100_000_000)]
     reference: Short
 
 
-class NextFaceInput(Input, tag="next_face"):
+class NextFaceInput(Input, frozen=True, tag="next_face"):
     """The next face shown to the camera matches the submitter's (or not)."""
 
     matched: bool
 
 
-class CloseTrayInput(Input, tag="close_tray"):
+class CloseTrayInput(Input, frozen=True, tag="close_tray"):
     pass
 
 
-AnyInput = Union[
-    BeginInput, ProcedureInput, PhoneInput, OtpInput, FaceInput, EndPaymentInput, PickupInput, PickupReceiptInput,
-    PickupCodeInput, PickupOtpInput, RateInput, FinishInput, CancelInput, RetryInput, ResendInput, PrintFormInput,
-    TypeInsteadInput, KeepNoteInput, ReturnNoteInput, CccdInput, ReceiptQrInput, EnvelopeInput, CashInput, BankQrInput,
-    NextFaceInput, CloseTrayInput,
-]
+AnyInput = (
+    BeginInput | ProcedureInput | PhoneInput | OtpInput | FaceInput | EndPaymentInput | PickupInput | PickupReceiptInput
+    | PickupCodeInput | PickupOtpInput | RateInput | FinishInput | CancelInput | RetryInput | ResendInput | PrintFormInput
+    | TypeInsteadInput | KeepNoteInput | ReturnNoteInput | CccdInput | ReceiptQrInput | EnvelopeInput | CashInput
+    | BankQrInput | NextFaceInput | CloseTrayInput
+)
 decoder = msgspec.json.Decoder(AnyInput)

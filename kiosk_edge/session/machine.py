@@ -8,8 +8,10 @@ screen of its own with a Vietnamese message; `Retry` goes back to the step that 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from kiosk_edge.session.inputs import (
     Begin,
@@ -161,7 +163,7 @@ def advance(state: State, event: Event) -> State:
     return _STEPS[type(event)](state, event)
 
 
-def _go(state: State, screen: Screen, **changes: object) -> State:
+def _go(state: State, screen: Screen, **changes: Any) -> State:
     return replace(state, screen=screen, back=None, **changes)
 
 
@@ -175,7 +177,7 @@ def _after_face(state: State) -> State:
     return _go(state, S.PICKUP_PAYMENT if state.shortfall else S.RELEASE)
 
 
-def _sent(state: State, masked: str, **changes: object) -> State:
+def _sent(state: State, masked: str, **changes: Any) -> State:
     return _go(state, S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP, masked_phone=masked or state.masked_phone,
                otp_failures=0, **changes)
 
@@ -221,7 +223,8 @@ def _unreachable(state: State, _: Event) -> State:
     return replace(HOME, screen=S.OFFLINE)
 
 
-_STEPS = {
+# Each step receives the event of its key's type (advance looks it up by type(event)).
+_STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     Begin: _begin,
     ProcedureChosen: lambda s, e: _go(s, S.SCAN_CCCD, procedure=e.procedure),
     IdentityRead: lambda s, e: _go(s, S.PHONE),

@@ -1,4 +1,5 @@
-"""Accounts, logins and access control over HTTP: every refusal is 401/403 with a Vietnamese message and records nothing."""
+"""Accounts, logins and access control over HTTP: every refusal is 401/403 with a Vietnamese message and records
+nothing."""
 
 from __future__ import annotations
 

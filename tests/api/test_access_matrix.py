@@ -90,9 +90,8 @@ def expected_allowed(method: str, path: str, opt: dict, caller: Caller) -> bool:
         return False
     if scope == "kiosk":
         return caller.relation != "other agency"  # a kiosk belongs to an agency, not to a department
-    if scope == "agency" and (method, path) in NAMES_A_RESOURCE:
-        return False
-    return True  # self, global, and agency-filtered reads (their answer must not show the district's dossier)
+    # self, global, and agency-filtered reads (their answer must not show the district's dossier)
+    return not (scope == "agency" and (method, path) in NAMES_A_RESOURCE)
 
 
 @pytest.fixture

@@ -71,7 +71,8 @@ def test_a_dossiers_history_names_who_did_what_and_when(client: TestClient, code
         entries = answer.json()["entries"]
         assert entries[0] | {"position": 0, "at": "", "recorded_at": ""} == {
             "position": 0, "version": 1, "type": "Dossier.Received", "label": "Tiếp nhận hồ sơ giấy",
-            "summary": f"Hồ sơ {code} qua kiosk 24/7, thủ tục {KIOSK_PROCEDURES[0]}, hẹn trả {entries[0]['summary'][-10:]}",
+            "summary": f"Hồ sơ {code} qua kiosk 24/7, thủ tục {KIOSK_PROCEDURES[0]}, "
+                       f"hẹn trả {entries[0]['summary'][-10:]}",
             "account_id": "kiosk-Q6-01", "role": "kiosk", "role_label": "Kiosk", "at": "", "recorded_at": ""}
         assert entries[0]["at"].startswith("2026-05-20T02:00:00") and entries[-1]["label"] == "Yêu cầu gửi thông báo"
     page = client.get(f"/audit/dossier/{code}/history?format=html", headers=AUDITOR)

@@ -6,6 +6,7 @@ as it exists. Each request carries a token of a role the route allows, so the va
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -13,9 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.routes import HTTPRoute
 
-from tests.api.test_bad_input import api, caller_for, signer  # noqa: F401 - fixtures
+from tests.api import test_bad_input
+from tests.api.test_bad_input import caller_for
 from tests.auth_support import bearer
 
+api, signer = test_bad_input.api, test_bad_input.signer  # the fixtures, for pytest to find here
 pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)  # parameter handling does not depend on the store
 
 HOSTILE = ["", " ", "\x00", "%00", "../../etc/passwd", "9" * 400, "-1", "0", "1e309", "NaN", "9999-12-31",
@@ -57,6 +60,19 @@ def assert_not_5xx(answer, where) -> None:
     assert answer.status_code < 500, (where, answer.status_code, answer.text[:300])
 
 
+def parameter_check(client, method: str, path: str, url: str, headers: dict[str, str],
+                    values: dict[str, str]) -> Callable[[tuple[str, str], str], None]:
+    """The check of one operation: one hostile `value` in its path or query parameter `name`."""
+
+    def check(name: tuple[str, str], value: str) -> None:
+        if name[1] == "path":
+            hostile = path.format(**(values | {name[0]: quote(value, safe="") or "%20"}))
+            assert_not_5xx(send(client, method, hostile, headers), (method, path, name, value[:40]))
+        else:
+            assert_not_5xx(send(client, method, url, headers, {name[0]: value}), (method, path, name, value[:40]))
+    return check
+
+
 def test_hostile_path_and_query_parameters_never_get_a_5xx(api) -> None:
     client, app, values, system = api
     values = VALID | values
@@ -68,14 +84,7 @@ def test_hostile_path_and_query_parameters_never_get_a_5xx(api) -> None:
         names = [(p["name"], p["in"]) for p in parameters if p["in"] in ("path", "query")]
         if not names:
             continue
-
-        def check(name: tuple[str, str], value: str) -> None:
-            if name[1] == "path":
-                hostile = path.format(**(values | {name[0]: quote(value, safe="") or "%20"}))
-                assert_not_5xx(send(client, method, hostile, headers), (method, path, name, value[:40]))
-            else:
-                assert_not_5xx(send(client, method, url, headers, {name[0]: value}), (method, path, name, value[:40]))
-
+        check = parameter_check(client, method, path, url, headers, values)
         for name in names:  # every known-hostile value in every parameter, then random text
             for value in HOSTILE:
                 check(name, value)

@@ -1,4 +1,5 @@
-"""Sessions that end: logout, disabling and password resets revoke tokens at once on every replica; renewal; password policy."""
+"""Sessions that end: logout, disabling and password resets revoke tokens at once on every replica; renewal; password
+policy."""
 
 from __future__ import annotations
 

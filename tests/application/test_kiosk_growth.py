@@ -65,7 +65,7 @@ def test_the_kiosk_state_holds_no_barcodes_and_long_streams_load_from_a_snapshot
     kiosks, otp = installed(apps, trays=1)
     barcodes = [f"Q6PB{n:06d}" for n in range(120)]
     kiosks.register_envelopes("Q6-01", barcodes=barcodes, actor=STAFF_ACTOR)
-    for n in range(101):  # the kiosk reaches version 102 over one-event saves: a snapshot at 100
+    for _ in range(101):  # the kiosk reaches version 102 over one-event saves: a snapshot at 100
         kiosks.collect("Q6-01", cash_counted=0, collector=STAFF, actor=STAFF_ACTOR)
     for n in range(11):
         kiosks.set_tray_service("Q6-01", 1, in_service=n % 2 == 1, actor=STAFF_ACTOR)

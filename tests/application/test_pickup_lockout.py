@@ -23,7 +23,8 @@ DAY = date(2026, 5, 20)
 
 @pytest.fixture
 def kiosk(store_env, catalogue, tmp_path):
-    """A kiosk whose trays hold the results of three citizens' dossiers; returns (kiosks, dossiers, codes, clock, otp)."""
+    """A kiosk whose trays hold the results of three citizens' dossiers; returns (kiosks, dossiers, codes, clock,
+    otp)."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)

@@ -98,7 +98,8 @@ def test_tray_occupancy_as_of_several_instants(played: Played) -> None:
     full = occupied_by_read_model(played, vn(THIRD, 16, 5))
     assert len(full) == 90 and not set(picked_up_on_third) & set(full.values())
     after_pull_back = occupied_by_read_model(played, vn(WEEK_AFTER, 9))
-    # the 51 counter results loaded on the third day stay; the first batch (envelopes and the unpicked ID card) went back
+    # the 51 counter results loaded on the third day stay; the first batch (envelopes and the unpicked ID card) went
+    # back
     assert len(after_pull_back) == 90 - 42 + 3 and not (set(codes) | set(cards.values())) & set(after_pull_back.values())
     assert after_pull_back == occupied_by_aggregates(played, vn(WEEK_AFTER, 9))
 
@@ -166,7 +167,8 @@ def test_history_names_actor_role_time_and_vietnamese_label_without_personal_dat
 
 
 def test_an_out_of_order_clock_cuts_the_stream_at_the_first_later_event(dossiers: Dossiers, clock: FakeClock) -> None:
-    """A fee stamped 10:30 after an acceptance stamped 11:00: as of 10:45 the dossier is as received, without the fee."""
+    """A fee stamped 10:30 after an acceptance stamped 11:00: as of 10:45 the dossier is as received, without the
+    fee."""
     citizen, officer = Citizen(5), Actor(account_id="officer.a", role=Role.RECEPTION_OFFICER)
     start = vn(date(2026, 5, 20), 10)
     code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel="counter", components=[], actor=officer,

@@ -36,7 +36,8 @@ class LiveApp:
 
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    """`python -m api` with demo data and logins, on 127.0.0.1 and a port the OS picked; stopped (and closed) at the end."""
+    """`python -m api` with demo data and logins, on 127.0.0.1 and a port the OS picked; stopped (and closed) at the
+    end."""
     system = build(Settings(data_dir=tmp_path_factory.mktemp("live"), demo=True, notifications="external"))
     seed(system)
     sock = socket.socket()

@@ -1,4 +1,5 @@
-"""`python -m infrastructure.device_consumer` as its own process: a kiosk's cash reaches the dossier; SIGTERM stops it."""
+"""`python -m infrastructure.device_consumer` as its own process: a kiosk's cash reaches the dossier; SIGTERM stops
+it."""
 
 from __future__ import annotations
 

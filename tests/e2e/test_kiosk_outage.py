@@ -20,7 +20,8 @@ BARCODE = "Q6PB000150"  # registered by the demo data
 
 
 def run_day(tmp_path: Path, *, outage: bool) -> dict[str, object]:
-    """Submit and pay the fee in two notes; with `outage`, NATS stops before the notes and restarts after the receipt."""
+    """Submit and pay the fee in two notes; with `outage`, NATS stops before the notes and restarts after the
+    receipt."""
     server = PrivateNats(tmp_path / "jetstream")
     asyncio.run(server.start())
     bus = private_settings(server.url)

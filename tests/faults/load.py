@@ -84,12 +84,12 @@ class WriteLoad:
                     codes.append(answer["code"])
                 if len(codes) >= 2:
                     item = f"Phong bì lô {n}"
-                    self._send(client, "HandedOver", lambda _: item, f"{base}/kiosks/handovers",
+                    self._send(client, "HandedOver", lambda _, item=item: item, f"{base}/kiosks/handovers",
                                {"codes": codes[-2:], "item": item, "receiver": "hotich"},
                                headers("consultant"))
                 if codes:
                     reference = f"FT{n}"
-                    self._send(client, "PaymentReceived", lambda _: reference, f"{base}/dossiers/{codes[-1]}/payments",
+                    self._send(client, "PaymentReceived", lambda _, reference=reference: reference, f"{base}/dossiers/{codes[-1]}/payments",
                                {"method": "bank_qr", "amount": 1000, "reference": reference}, staff)
 
     def _send(self, client: httpx.Client, kind: str, key: Callable[[dict], str], url: str, body: dict,

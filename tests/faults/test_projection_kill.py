@@ -1,4 +1,5 @@
-"""The read-model process killed during a catch-up and during a rebuild: restarted, every table equals a clean rebuild."""
+"""The read-model process killed during a catch-up and during a rebuild: restarted, every table equals a clean
+rebuild."""
 
 from __future__ import annotations
 

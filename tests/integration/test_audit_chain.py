@@ -83,7 +83,8 @@ def test_a_deleted_event_is_reported_as_missing(audited: Audited) -> None:
 
 
 def test_an_event_inserted_into_a_gap_of_the_log_is_reported(audited: Audited) -> None:
-    # A failed append leaves a gap in the notification ids: the chain skips it, and a row slipped into it later is caught.
+    # A failed append leaves a gap in the notification ids: the chain skips it, and a row slipped into it later is
+    # caught.
     tamper(audited, "SELECT nextval(pg_get_serial_sequence('{events}', 'notification_id'))")
     receive(audited.dossiers, 2)
     assert audited.chainer.catch_up() == 2 and audited.verify().ok

@@ -1,4 +1,5 @@
-"""`python -m infrastructure.audit`: exit 0 when all is well, 1 when tampering or differences are found, 2 on usage errors."""
+"""`python -m infrastructure.audit`: exit 0 when all is well, 1 when tampering or differences are found, 2 on usage
+errors."""
 
 from __future__ import annotations
 
@@ -102,5 +103,6 @@ def test_a_replay_check_that_cannot_run_exits_with_3_not_1(store, monkeypatch) -
 def test_verify_starts_without_importing_the_application_stack() -> None:
     import subprocess
     import sys
-    code = "import sys, infrastructure.audit.__main__; print(sorted(m for m in ('eventsourcing', 'litestar', 'projections.base') if m in sys.modules))"
+    code = ("import sys, infrastructure.audit.__main__; "
+            "print(sorted(m for m in ('eventsourcing', 'litestar', 'projections.base') if m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

@@ -74,7 +74,8 @@ def test_a_row_with_id_zero_or_below_is_reported_though_the_chain_starts_at_one(
 
 def test_a_rollback_of_the_newest_checkpoint_stops_the_chainer_and_fails_against_the_anchor(store: Store) -> None:
     store.sql("DELETE FROM {s}.onestop_checkpoints WHERE position = 24", "DELETE FROM {s}.onestop_chain WHERE position > 21",
-              "UPDATE {s}.onestop_events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
+              "UPDATE {s}.onestop_events "
+              "SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
               "WHERE notification_id = 23")
     with pytest.raises(ChainRollbackError, match="position 24"):
         store.chainer().catch_up()
@@ -99,7 +100,8 @@ def test_a_wiped_chain_is_a_failure_not_an_intact_chain_up_to_zero(store: Store,
 
 
 def test_the_tail_rewritten_with_recomputed_links_fails_its_signature(store: Store) -> None:
-    store.sql("UPDATE {s}.onestop_events SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
+    store.sql("UPDATE {s}.onestop_events "
+              "SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
               "WHERE notification_id = 23")
 
     class Raw:

@@ -1,4 +1,5 @@
-"""Files that name a person are erased with them: receipt form, scan and result sealed under their key (docs/PRIVACY.md)."""
+"""Files that name a person are erased with them: receipt form, scan and result sealed under their key
+(docs/PRIVACY.md)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,18 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.errors import DomainError
-from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Role
+from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from infrastructure.bootstrap import build
 from infrastructure.settings import Settings
 from tests.api.test_verify_api import a_pdf
 from tests.auth_support import bearer
 from tests.fakes import FakeClock
-from tests.integration.test_privacy import leaks, settings  # noqa: F401 - the SQLite and PostgreSQL settings fixture
+from tests.integration import test_privacy
+from tests.integration.test_privacy import leaks
 from tests.kiosk_support import Citizen
 
+settings = test_privacy.settings  # the SQLite and PostgreSQL settings fixture, for pytest to find here
 BIRTH = "1.001193.000.00.00.H29"
 DEPARTMENT = "H29.06.1.TPHT"
 ERASED_ONE, KEPT_ONE = Citizen(311), Citizen(312)

@@ -1,4 +1,5 @@
-"""The shared guard store on SQLite and PostgreSQL: lockouts that double, counters that reset, revocations seen by all."""
+"""The shared guard store on SQLite and PostgreSQL: lockouts that double, counters that reset, revocations seen by
+all."""
 
 from __future__ import annotations
 

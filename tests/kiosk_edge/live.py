@@ -4,6 +4,7 @@ logins, OTPs to the simulator's SMS sink), the device-event consumer in a thread
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 import time
@@ -101,10 +102,8 @@ class ConsumerThread:
                 self.outcomes += await consumer.poll(timeout=0.3)
             except Exception:  # noqa: BLE001 - NATS is down for a while: poll again once it is back
                 await asyncio.sleep(0.2)
-        try:
+        with contextlib.suppress(Exception):  # the server may already be gone
             await nc.jetstream().delete_stream(self.bus.stream)
-        except Exception:  # noqa: BLE001 - the server may already be gone
-            pass
         await nc.close()
 
 

@@ -1,4 +1,5 @@
-"""Reports over the dossiers table, on SQLite and PostgreSQL: every figure against an independent count of crafted rows."""
+"""Reports over the dossiers table, on SQLite and PostgreSQL: every figure against an independent count of crafted
+rows."""
 
 from __future__ import annotations
 

@@ -12,7 +12,8 @@ from domain.cccd import BadQrPayloadError, parse_cccd_qr
 from tests.kiosk_support import Citizen
 
 TODAY = date(2026, 5, 20)
-GOOD = "079195000101|025123456|Nguyễn Thị Hồng Nhung|15081995|Nữ|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh|20042021"
+GOOD = ("079195000101|025123456|Nguyễn Thị Hồng Nhung|15081995|Nữ|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh"
+        "|20042021")
 
 
 def test_a_real_payload_fills_name_id_and_address() -> None:

@@ -145,7 +145,8 @@ def test_a_process_may_write_only_on_its_volumes(tmp_path: Path) -> None:
     found = topology("""
 services:
   api: {image: motcua, command: [python, -m, api], restart: always}
-  kiosk: {image: motcua, command: [python, -m, kiosk_edge, run], environment: {MOTCUA_KIOSK_OUTBOX: /app/outbox.sqlite3}}
+  kiosk:
+    {image: motcua, command: [python, -m, kiosk_edge, run], environment: {MOTCUA_KIOSK_OUTBOX: /app/outbox.sqlite3}}
 """, tmp_path)
     assert writable_paths(found) == ["api: MOTCUA_DATA_DIR is unset, so it writes under the image's directory",
                                      "kiosk: MOTCUA_KIOSK_OUTBOX=/app/outbox.sqlite3 is not on a volume of the service"]
