@@ -42,8 +42,9 @@ def main() -> None:
         seed(system)
     app = create_app(system)
     # No access log: request paths carry dossier codes and, for vaults, citizens' ID numbers.
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info",
-                                           access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info", access_log=False)
+    )
     # uvicorn raises the signal again once it has shut down; caught here too, it ends the process with status 0.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, server.handle_exit)
@@ -91,17 +92,24 @@ class DemoKiosk:
             if self._stopping.wait(0.1):
                 return
         try:
-            process = KioskProcess(demo_kiosk_settings(self.settings),
-                                   publisher=self.bus.publisher if self.bus else None,
-                                   commands=self.bus.commands if self.bus else None)
+            process = KioskProcess(
+                demo_kiosk_settings(self.settings),
+                publisher=self.bus.publisher if self.bus else None,
+                commands=self.bus.commands if self.bus else None,
+            )
         except (KioskConfigError, OSError) as error:  # e.g. the screen's port is taken: the API serves on
             log.error("demo kiosk %s not started: %s", KIOSK_KEY, error)
             return
         self.process = process
         if process.wait_for_core(self._stopping):
             process.start()
-            log.info("ready: officer console %s/console/ · citizen screen of kiosk %s %s (bus: %s)",
-                     api_url(self.settings), KIOSK_KEY, process.screen.url, self.settings.bus)
+            log.info(
+                "ready: officer console %s/console/ · citizen screen of kiosk %s %s (bus: %s)",
+                api_url(self.settings),
+                KIOSK_KEY,
+                process.screen.url,
+                self.settings.bus,
+            )
 
 
 def kiosk_doors(settings: Settings, commands: InProcessKioskCommands | None) -> KioskDoors | None:
@@ -117,8 +125,13 @@ def demo_kiosk_settings(settings: Settings) -> KioskSettings:
     and NATS settings come from the same variables as for `python -m kiosk_edge run`."""
     from kiosk_edge.__main__ import kiosk_settings
 
-    return kiosk_settings(settings, kiosk=KIOSK_KEY, secret=f"demo-kiosk-{KIOSK_KEY}", core_url=api_url(settings),
-                          outbox=settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3")
+    return kiosk_settings(
+        settings,
+        kiosk=KIOSK_KEY,
+        secret=f"demo-kiosk-{KIOSK_KEY}",
+        core_url=api_url(settings),
+        outbox=settings.data_dir / f"kiosk-{KIOSK_KEY}-outbox.sqlite3",
+    )
 
 
 def api_url(settings: Settings) -> str:

@@ -49,13 +49,25 @@ class CitizenController(Controller):
     request_max_body_size = MAX_COMMAND_BODY
     tags = ["citizens"]
 
-    @post("/code", sync_to_thread=True, status_code=202, opt=PUBLIC, summary="Gửi mã OTP xem nhật ký / Send the access-log code")
+    @post(
+        "/code",
+        sync_to_thread=True,
+        status_code=202,
+        opt=PUBLIC,
+        summary="Gửi mã OTP xem nhật ký / Send the access-log code",
+    )
     def request_code(self, data: JSONBody[CodeRequest], access_logs: NamedDependency[AccessLogs]) -> Requested:
         """Sends an OTP only to a phone that appears on the person's dossiers; the answer is the same either way."""
         access_logs.request_code(data.id_number, data.phone)
         return Requested()
 
-    @post("/", sync_to_thread=True, status_code=200, opt=PUBLIC, summary="Nhật ký truy cập dữ liệu cá nhân / My access log")
+    @post(
+        "/",
+        sync_to_thread=True,
+        status_code=200,
+        opt=PUBLIC,
+        summary="Nhật ký truy cập dữ liệu cá nhân / My access log",
+    )
     def entries(self, data: JSONBody[LogRequest], access_logs: NamedDependency[AccessLogs]) -> list[AccessEntry]:
         """Who read or changed your data, when, for which dossier and why, oldest first."""
         return access_logs.entries(data.id_number, data.phone, data.code)

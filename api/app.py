@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from litestar import Litestar, get
-from litestar.di import Provide
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -12,16 +12,16 @@ from api.access import CitizenController
 from api.auth import PUBLIC
 from api.controllers.audit import AuditController
 from api.controllers.auth import AccountsController, AuthController
-from api.controllers.dossiers import DossierController
-from api.controllers.kiosk_staff import KioskStaffController
-from api.controllers.kiosks import KioskDeviceController
-from api.controllers.money import MoneyController
 from api.controllers.books import BooksController
-from api.controllers.privacy import PrivacyController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
+from api.controllers.dossiers import DossierController
 from api.controllers.fleet import fleet_route
+from api.controllers.kiosk_staff import KioskStaffController
+from api.controllers.kiosks import KioskDeviceController
+from api.controllers.money import MoneyController
+from api.controllers.privacy import PrivacyController
 from api.controllers.reports import ReportsController
 from api.controllers.status import StatusController
 from api.controllers.vault import VaultController, VerifyController
@@ -32,8 +32,8 @@ from api.idempotency import idempotency_middleware
 from api.metrics import Operations
 from api.openapi_viewer import render_plugins
 from api.reports import department_names
-from api.security_headers import add_security_headers
 from api.schemas import Health
+from api.security_headers import add_security_headers
 from infrastructure.bootstrap import System
 
 
@@ -48,33 +48,63 @@ def create_app(system: System) -> Litestar:
     departments = department_names(system.catalogue)
     ops = Operations(system)  # /metrics, /health/live, /health/ready, request ids and request metrics
     app = Litestar(
-        route_handlers=[health, AuthController, AccountsController, DossierController, KioskStaffController, KioskDeviceController, ViewsController,
-                        BooksController, ReportsController, VaultController, VerifyController, DocumentController, AuditController, CitizenController, PrivacyController,
-                        StatusController, MoneyController,
-                        *CONSOLE_ROUTES, *WORKDAY_ROUTES, *([demo_messages] if system.settings.demo else []), *ops.routes,
-                        fleet_route(system)],
-        dependencies={"dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
-                      "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
-                      "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),
-                      "reads": Provide(lambda: system.reads, sync_to_thread=False),
-                      "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
-                      "system": Provide(lambda: system, sync_to_thread=False),
-                      "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
-                      "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
-                      "history": Provide(lambda: system.history, sync_to_thread=False),
-                      "views_store": Provide(lambda: system.views.store, sync_to_thread=False),
-                      "department_names": Provide(lambda: departments, sync_to_thread=False)},
+        route_handlers=[
+            health,
+            AuthController,
+            AccountsController,
+            DossierController,
+            KioskStaffController,
+            KioskDeviceController,
+            ViewsController,
+            BooksController,
+            ReportsController,
+            VaultController,
+            VerifyController,
+            DocumentController,
+            AuditController,
+            CitizenController,
+            PrivacyController,
+            StatusController,
+            MoneyController,
+            *CONSOLE_ROUTES,
+            *WORKDAY_ROUTES,
+            *([demo_messages] if system.settings.demo else []),
+            *ops.routes,
+            fleet_route(system),
+        ],
+        dependencies={
+            "dossiers": Provide(lambda: system.dossiers, sync_to_thread=False),
+            "accounts": Provide(lambda: system.accounts, sync_to_thread=False),
+            "access_logs": Provide(lambda: system.access_logs, sync_to_thread=False),
+            "reads": Provide(lambda: system.reads, sync_to_thread=False),
+            "kiosks": Provide(lambda: system.kiosks, sync_to_thread=False),
+            "system": Provide(lambda: system, sync_to_thread=False),
+            "vaults": Provide(lambda: system.vaults, sync_to_thread=False),
+            "read_side": Provide(lambda: system.read_side, sync_to_thread=False),
+            "history": Provide(lambda: system.history, sync_to_thread=False),
+            "views_store": Provide(lambda: system.views.store, sync_to_thread=False),
+            "department_names": Provide(lambda: departments, sync_to_thread=False),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
-            title="Một Cửa 24/7", version="0.1.0", path="/schema",
+            title="Một Cửa 24/7",
+            version="0.1.0",
+            path="/schema",
             description="API của Bộ phận Một cửa và kiosk 24/7 / One-stop counter and 24/7 kiosk API. "
-                        "Đăng nhập tại /auth/login (cán bộ) hoặc /auth/device (kiosk) rồi gửi `Authorization: Bearer <token>` / "
-                        "Log in at /auth/login (staff) or /auth/device (kiosks), then send the bearer token.",
+            "Đăng nhập tại /auth/login (cán bộ) hoặc /auth/device (kiosk) rồi gửi `Authorization: Bearer <token>` / "
+            "Log in at /auth/login (staff) or /auth/device (kiosks), then send the bearer token.",
             components=Components(security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}),
-            security=[{"bearer": []}], render_plugins=render_plugins(),
+            security=[{"bearer": []}],
+            render_plugins=render_plugins(),
         ),
-        middleware=[ops.middleware, *([idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
-                                      if system.idempotency is not None else [])],
+        middleware=[
+            ops.middleware,
+            *(
+                [idempotency_middleware(system.idempotency, system.accounts.tokens, system.clock)]
+                if system.idempotency is not None
+                else []
+            ),
+        ],
         before_send=[ops.request_id_header, add_security_headers],
         on_shutdown=[system.close],
         logging_config=None,  # the process's one logging set-up (infrastructure/logs.py), not Litestar's own

@@ -31,8 +31,8 @@ from litestar.handlers.base import BaseRouteHandler
 from application.tokens import Principal, TokenError
 from domain.codes import parse_code
 from domain.errors import DomainError
-from domain.vault import VaultOwner
 from domain.values import Actor, Role
+from domain.vault import VaultOwner
 
 PRINCIPAL = "motcua.principal"
 R = Role
@@ -65,8 +65,9 @@ class AccessDeniedError(DomainError):
         super().__init__(f"access denied: {reason}", f"Không có quyền: {reason_vi}")
 
 
-Scope = Literal["public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault",
-                "vault_dossier"]
+Scope = Literal[
+    "public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault", "vault_dossier"
+]
 SCOPES: frozenset[str] = frozenset(get_args(Scope))
 PUBLIC: dict[str, Any] = {"scope": "public"}
 SCRAPE = "scrape"  # an opt flag: the metrics scraper's static token (MOTCUA_METRICS_TOKEN) is accepted too
@@ -113,10 +114,15 @@ def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     principal = authenticate(connection)
     roles, scope = handler.opt.get("roles") or frozenset(), handler.opt.get("scope")
     if principal.role not in roles or scope not in SCOPES - {"public"}:
-        raise AccessDeniedError(f"role {principal.role.value} may not call this", "vai trò của bạn không được thực hiện thao tác này.")
+        raise AccessDeniedError(
+            f"role {principal.role.value} may not call this", "vai trò của bạn không được thực hiện thao tác này."
+        )
     # a malformed code is left to the handler's own validation, which answers 400 with the reason
-    named = {name: value for name in ("agency", "department")
-             if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)}
+    named = {
+        name: value
+        for name in ("agency", "department")
+        if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)
+    }
     scoped(principal, named)
     CHECKS.get(scope, lambda *_: None)(connection, principal)
 
@@ -125,8 +131,11 @@ def is_scraper(connection: ASGIConnection) -> bool:
     """The request carries the metrics scraper's token (none configured: nobody is the scraper)."""
     expected = connection.app.state.system.settings.metrics_token
     scheme, _, given = connection.headers.get("authorization", "").partition(" ")
-    return (bool(expected) and scheme.lower() == "bearer"
-            and hmac.compare_digest(given.strip().encode("utf-8", "replace"), expected.encode()))
+    return (
+        bool(expected)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode("utf-8", "replace"), expected.encode())
+    )
 
 
 def _device(connection: ASGIConnection, principal: Principal) -> None:
@@ -137,8 +146,9 @@ def _device(connection: ASGIConnection, principal: Principal) -> None:
 def _device_dossier(connection: ASGIConnection, principal: Principal) -> None:
     _device(connection, principal)
     if not connection.app.state.system.kiosks.serves(principal.kiosk, connection.path_params["code"]):
-        raise AccessDeniedError("this kiosk neither received nor holds the dossier",
-                                "hồ sơ không được nộp hoặc trả tại kiosk này.")
+        raise AccessDeniedError(
+            "this kiosk neither received nor holds the dossier", "hồ sơ không được nộp hoặc trả tại kiosk này."
+        )
 
 
 def _dossier(connection: ASGIConnection, principal: Principal) -> None:
@@ -165,8 +175,9 @@ def check_vault(connection: ASGIConnection, principal: Principal, named: str | N
             return
     owner = VaultOwner(kind=params["owner_kind"], id_number=params["owner_id"])
     if not any(in_scope(system, principal, code) for code in system.vaults.dossier_codes(owner)):
-        raise AccessDeniedError("the vault's owner has no dossier in your scope",
-                                "chủ kho dữ liệu không có hồ sơ thuộc phạm vi của bạn.")
+        raise AccessDeniedError(
+            "the vault's owner has no dossier in your scope", "chủ kho dữ liệu không có hồ sơ thuộc phạm vi của bạn."
+        )
 
 
 CHECKS = {"device": _device, "device_dossier": _device_dossier, "dossier": _dossier, "kiosk": _kiosk, "vault": _vault}
@@ -174,7 +185,9 @@ CHECKS = {"device": _device, "device_dossier": _device_dossier, "dossier": _doss
 
 def check_dossier(connection: ASGIConnection, principal: Principal, code: str) -> tuple[str, str | None]:
     """403 unless the dossier belongs to the caller's agency (and department, for department roles); its scope."""
-    if not within_agency(principal, parse_code(code)[0]):  # before the lookup: no 404/403 oracle on other agencies' codes
+    if not within_agency(
+        principal, parse_code(code)[0]
+    ):  # before the lookup: no 404/403 oracle on other agencies' codes
         raise AccessDeniedError("the dossier belongs to another agency", "hồ sơ thuộc cơ quan khác.")
     agency, department = connection.app.state.system.dossiers.scope_of(code)
     check_within(principal, agency, department)

@@ -25,13 +25,25 @@ HEADER = b"idempotency-key"
 MAX_BODY = 32 * 1024 * 1024
 KEY = re.compile(rb"^[\x21-\x7e]{1,200}$")
 REFUSALS = {
-    "in_progress": (409, "idempotency_in_progress", "a request with this Idempotency-Key is still being processed",
-                    "Yêu cầu với khóa này đang được xử lý, vui lòng đợi rồi thử lại."),
-    "different_request": (422, "idempotency_key_reused", "this Idempotency-Key was used for a different request",
-                          "Khóa Idempotency-Key đã dùng cho một yêu cầu khác."),
+    "in_progress": (
+        409,
+        "idempotency_in_progress",
+        "a request with this Idempotency-Key is still being processed",
+        "Yêu cầu với khóa này đang được xử lý, vui lòng đợi rồi thử lại.",
+    ),
+    "different_request": (
+        422,
+        "idempotency_key_reused",
+        "this Idempotency-Key was used for a different request",
+        "Khóa Idempotency-Key đã dùng cho một yêu cầu khác.",
+    ),
     "too_large": (413, "body_too_large", "the request body is too large", "Dữ liệu gửi lên quá lớn."),
-    "malformed": (400, "idempotency_key_invalid", "Idempotency-Key must be 1-200 visible ASCII characters",
-                  "Khóa Idempotency-Key phải gồm 1-200 ký tự ASCII nhìn thấy được."),
+    "malformed": (
+        400,
+        "idempotency_key_invalid",
+        "Idempotency-Key must be 1-200 visible ASCII characters",
+        "Khóa Idempotency-Key phải gồm 1-200 ký tự ASCII nhìn thấy được.",
+    ),
 }
 
 
@@ -69,12 +81,15 @@ def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any) -> 
                 await _answer(send, remembered, replayed=True)
                 return
             await _run_and_remember(app, scope, body, send, store, key_id)
+
         return middleware
+
     return factory
 
 
-async def _run_and_remember(app: ASGIApp, scope: Scope, body: bytes, send: Send, store: IdempotencyStore,
-                            key_id: str) -> None:
+async def _run_and_remember(
+    app: ASGIApp, scope: Scope, body: bytes, send: Send, store: IdempotencyStore, key_id: str
+) -> None:
     # The answer is held back until it is remembered: a client may retry the moment it has read the answer,
     # and that retry must find the answer, not a claim still "in progress".
     held: list[Message] = []
@@ -136,8 +151,10 @@ async def _read_body(receive: Receive) -> bytes | None:
 
 
 async def _answer(send: Send, answer: Remembered, replayed: bool = False) -> None:
-    headers = [(b"content-type", answer.content_type.encode("latin-1") or b"application/json"),
-               (b"content-length", str(len(answer.body)).encode())]
+    headers = [
+        (b"content-type", answer.content_type.encode("latin-1") or b"application/json"),
+        (b"content-length", str(len(answer.body)).encode()),
+    ]
     if replayed:
         headers.append((b"idempotent-replayed", b"true"))
     await send({"type": "http.response.start", "status": answer.status, "headers": headers})

@@ -7,9 +7,9 @@ from typing import Annotated
 import msgspec
 
 from domain.fees import Quantity
-from domain.procedures import Catalogue
 from domain.limits import MULTI_LINE, Code, Name, Reference
 from domain.money import Amount, CashCount
+from domain.procedures import Catalogue
 from domain.tray import PickupMethod
 from domain.values import FaceCheck, PaymentMethod, Rating
 
@@ -164,6 +164,17 @@ class KioskProcedure(msgspec.Struct, frozen=True):
 
 def kiosk_procedures(catalogue: Catalogue) -> list[KioskProcedure]:
     """The catalogue's kiosk-submission procedures in catalogue order: ID-card and counter-only ones are not listed."""
-    return [KioskProcedure(code=p.code, name=p.name, field=p.field, fee=p.fee, fee_unit=p.fee_unit.value,
-                           fee_text=p.fee_text, face_required=p.high_legal_value, processing_days=p.processing_days)
-            for p in catalogue.procedures if p.kiosk_submission]
+    return [
+        KioskProcedure(
+            code=p.code,
+            name=p.name,
+            field=p.field,
+            fee=p.fee,
+            fee_unit=p.fee_unit.value,
+            fee_text=p.fee_text,
+            face_required=p.high_legal_value,
+            processing_days=p.processing_days,
+        )
+        for p in catalogue.procedures
+        if p.kiosk_submission
+    ]

@@ -43,9 +43,12 @@ class Operations:
 
     def __init__(self, system: System) -> None:
         self.system = system
-        self.metrics = Metrics(ReadModelLag(system.read_side.lag), NotificationTally(system.app.recorder),
-                               SchedulerRuns(self._scheduler_rows),
-                               KioskHeartbeats(FleetStore(system.projector.store).heartbeats, system.clock.now))
+        self.metrics = Metrics(
+            ReadModelLag(system.read_side.lag),
+            NotificationTally(system.app.recorder),
+            SchedulerRuns(self._scheduler_rows),
+            KioskHeartbeats(FleetStore(system.projector.store).heartbeats, system.clock.now),
+        )
         self._ledger: Any = None
 
     @property
@@ -66,6 +69,7 @@ class Operations:
             finally:
                 REQUEST_ID.reset(token)
                 self._record(scope, answer, time.perf_counter() - started)
+
         return measured
 
     async def request_id_header(self, message: Message, scope: Scope) -> None:
@@ -99,12 +103,18 @@ class Operations:
     def _metrics_route(self) -> Any:
         metrics = self.metrics
 
-        @get("/metrics", sync_to_thread=True, guards=[authorize], opt=rules(ADMINS, "global") | {SCRAPE: True},
-             include_in_schema=False)
+        @get(
+            "/metrics",
+            sync_to_thread=True,
+            guards=[authorize],
+            opt=rules(ADMINS, "global") | {SCRAPE: True},
+            include_in_schema=False,
+        )
         def read_metrics() -> Response[bytes]:
             """Prometheus exposition of this process (scraper token or administrator)."""
             body, content_type = metrics.exposition()
             return Response(body, media_type=content_type)
+
         return read_metrics
 
     def _live_route(self) -> Any:
@@ -112,6 +122,7 @@ class Operations:
         async def live() -> dict[str, str]:
             """200 while the process serves requests; checks nothing else (a restart would not help a database)."""
             return {"status": "ok"}
+
         return live
 
     def _ready_route(self) -> Any:
@@ -123,6 +134,7 @@ class Operations:
             checks = readiness(system)
             ok = all(verdict == "ok" for verdict in checks.values())
             return Response(Ready(status="ok" if ok else "not_ready", checks=checks), status_code=200 if ok else 503)
+
         return ready
 
 
@@ -141,8 +153,9 @@ def readiness(system: System) -> dict[str, str]:
         checks["read_store"] = f"unreachable ({type(error).__name__})"
         return checks
     bound = system.settings.ready_max_lag
-    behind = sorted(f"{lag.name} {lag.events_behind}" for lag in lags
-                    if lag.events_behind > bound or lag.quarantined_at is not None)
+    behind = sorted(
+        f"{lag.name} {lag.events_behind}" for lag in lags if lag.events_behind > bound or lag.quarantined_at is not None
+    )
     checks["read_model_lag"] = "ok" if not behind else f"over {bound} events or quarantined: {', '.join(behind)}"
     return checks
 

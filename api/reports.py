@@ -45,9 +45,19 @@ FIGURE_ROWS: list[tuple[str, Callable[[Figures], Cell]]] = [
     ("Tỷ lệ hài lòng (rất hài lòng và hài lòng, Thông tư 01/2018/TT-VPCP)", lambda f: Ratio(f.satisfied_rate)),
 ]
 TARGET_HEADER = ["Chỉ tiêu", "Mục tiêu", "Thực hiện", "Tử số", "Mẫu số", "Kết quả"]
-DIGITIZATION_HEADER = ["Tháng", "Mã cơ quan", "Mã phòng ban", "Tên phòng ban", "Hồ sơ giấy tiếp nhận", "Đã số hóa",
-                       "Tỷ lệ số hóa", "Lượt quét", "Lượt tái sử dụng từ kho dữ liệu", "Hồ sơ trực tuyến tiếp nhận",
-                       "Hồ sơ trực tuyến vẫn bị quét"]
+DIGITIZATION_HEADER = [
+    "Tháng",
+    "Mã cơ quan",
+    "Mã phòng ban",
+    "Tên phòng ban",
+    "Hồ sơ giấy tiếp nhận",
+    "Đã số hóa",
+    "Tỷ lệ số hóa",
+    "Lượt quét",
+    "Lượt tái sử dụng từ kho dữ liệu",
+    "Hồ sơ trực tuyến tiếp nhận",
+    "Hồ sơ trực tuyến vẫn bị quét",
+]
 DISTRIBUTIONS: list[tuple[str, Callable[[Figures], list[Share]]]] = [
     ("Hồ sơ tiếp nhận theo kênh", lambda f: f.channels),
     ("Đánh giá theo số sao", lambda f: f.stars),
@@ -87,8 +97,11 @@ def sections(report: Report) -> list[Section]:
     """The report's tables: (title, header, rows), in the order every format shows them."""
     return [
         ("Chỉ tiêu", TARGET_HEADER, [target_row(t) for t in report.targets]),
-        ("Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)", TARGET_HEADER,
-         [target_row(t) for t in report.department_targets]),
+        (
+            "Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)",
+            TARGET_HEADER,
+            [target_row(t) for t in report.department_targets],
+        ),
         ("Tổng hợp", ["Chỉ số", "Giá trị"], [[label, get(report.totals)] for label, get in FIGURE_ROWS]),
         *[(title, ["Mục", "Số lượng", "Tỷ lệ"], share_rows(get(report.totals))) for title, get in DISTRIBUTIONS],
         ("Theo phòng ban", department_header(report), department_rows(report)),
@@ -101,8 +114,20 @@ def share_rows(shares: list[Share]) -> list[list[Cell]]:
 
 
 def heading_rows(report: Report) -> list[list[Cell]]:
-    return [[TITLE], ["Kỳ báo cáo", report.label, "Từ ngày", vn(report.start), "Đến ngày", vn(report.end),
-                      "Số liệu đến ngày", vn(report.as_of)], [scope(report)]]
+    return [
+        [TITLE],
+        [
+            "Kỳ báo cáo",
+            report.label,
+            "Từ ngày",
+            vn(report.start),
+            "Đến ngày",
+            vn(report.end),
+            "Số liệu đến ngày",
+            vn(report.as_of),
+        ],
+        [scope(report)],
+    ]
 
 
 def report_rows(report: Report) -> list[list[Cell]]:
@@ -114,8 +139,22 @@ def report_rows(report: Report) -> list[list[Cell]]:
 
 
 def digitization_rows(report: Report) -> list[list[Cell]]:
-    return [[d.month, d.agency, d.department or "", d.name or NO_DEPARTMENT, d.paper_received, d.digitized,
-             Ratio(d.coverage), d.scans, d.reuses, d.online_received, d.online_scanned] for d in report.digitization]
+    return [
+        [
+            d.month,
+            d.agency,
+            d.department or "",
+            d.name or NO_DEPARTMENT,
+            d.paper_received,
+            d.digitized,
+            Ratio(d.coverage),
+            d.scans,
+            d.reuses,
+            d.online_received,
+            d.online_scanned,
+        ]
+        for d in report.digitization
+    ]
 
 
 # ----- CSV ------------------------------------------------------------------------------------
@@ -132,8 +171,15 @@ def department_header(report: Report) -> list[str]:
 
 
 def department_rows(report: Report) -> list[list[Cell]]:
-    return [[row.department or "", row.name or NO_DEPARTMENT, *[get(row.figures) for _, get in FIGURE_ROWS],
-             *[s.count for _, get in DISTRIBUTIONS for s in get(row.figures)]] for row in report.departments]
+    return [
+        [
+            row.department or "",
+            row.name or NO_DEPARTMENT,
+            *[get(row.figures) for _, get in FIGURE_ROWS],
+            *[s.count for _, get in DISTRIBUTIONS for s in get(row.figures)],
+        ]
+        for row in report.departments
+    ]
 
 
 # ----- HTML -----------------------------------------------------------------------------------
@@ -163,21 +209,27 @@ def bar_chart(title: str, bars: list[tuple[str, float, str]], scale: float, targ
     """Horizontal bars (label, value, text) on a 0..scale axis; an optional dashed target line."""
     left, width, row = 320, 300, 26
     height = row * len(bars) + 30
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 120} {height}" '
-             f'width="{left + width + 120}" height="{height}" role="img" aria-label="{escape(title)}">',
-             f"<title>{escape(title)}</title>"]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {left + width + 120} {height}" '
+        f'width="{left + width + 120}" height="{height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
     for i, (label, value, text) in enumerate(bars):
         y, length = 10 + i * row, (value / scale * width) if scale else 0
         short = label if len(label) <= 46 else label[:45] + "…"
-        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">{escape(short)}'
-                     f"<title>{escape(label)}</title></text>"
-                     f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="18" fill="#2f5d8a"/>'
-                     f'<text x="{left + length + 6:.1f}" y="{y + 15}" font-size="13">{escape(text)}</text>')
+        parts.append(
+            f'<text x="{left - 8}" y="{y + 15}" text-anchor="end" font-size="13">{escape(short)}'
+            f"<title>{escape(label)}</title></text>"
+            f'<rect x="{left}" y="{y + 2}" width="{length:.1f}" height="18" fill="#2f5d8a"/>'
+            f'<text x="{left + length + 6:.1f}" y="{y + 15}" font-size="13">{escape(text)}</text>'
+        )
     if target is not None and scale:
         x = left + target / scale * width
-        parts.append(f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 14}" stroke="#b3261e" stroke-width="2" '
-                     f'stroke-dasharray="6 3"/><text x="{x:.1f}" y="{height - 2}" text-anchor="middle" font-size="12" '
-                     f'fill="#b3261e">Mục tiêu {percent(target)}</text>')
+        parts.append(
+            f'<line x1="{x:.1f}" y1="4" x2="{x:.1f}" y2="{height - 14}" stroke="#b3261e" stroke-width="2" '
+            f'stroke-dasharray="6 3"/><text x="{x:.1f}" y="{height - 2}" text-anchor="middle" font-size="12" '
+            f'fill="#b3261e">Mục tiêu {percent(target)}</text>'
+        )
     return "".join(parts) + "</svg>"
 
 
@@ -188,9 +240,11 @@ def share_chart(title: str, shares: list[Share]) -> str:
 
 def target_card(target: Target) -> str:
     css = {None: "", True: " met", False: " missed"}[target.met]
-    return (f'<div class="target{css}"><div>{escape(target.label)}</div><b>{percent(target.actual)}</b>'
-            f"<div>{target.numerator}/{target.denominator} · mục tiêu ≥ {percent(target.target)}</div>"
-            f'<div class="verdict">{verdict(target)}</div></div>')
+    return (
+        f'<div class="target{css}"><div>{escape(target.label)}</div><b>{percent(target.actual)}</b>'
+        f"<div>{target.numerator}/{target.denominator} · mục tiêu ≥ {percent(target.target)}</div>"
+        f'<div class="verdict">{verdict(target)}</div></div>'
+    )
 
 
 def table(header: list[str], rows: list[list[Cell]]) -> str:
@@ -205,29 +259,61 @@ def render_html(report: Report) -> str:
     kiosk_by_department = [(name, f.kiosk_share or 0.0, percent(f.kiosk_share)) for name, f in named]
     charts = [share_chart(title, get(report.totals)) for title, get in DISTRIBUTIONS]
     departments: list[list[Cell]]
-    departments = [[name, f.received, percent(f.kiosk_share), f.delivered, percent(f.on_time_rate), f.overdue_open,
-                    percent(f.supplement_rate), percent(f.cccd_kiosk_share), f.rated]
-                   for name, f in [*named, ("Tổng cộng", report.totals)]]
-    return "".join([
-        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
-        f"<title>{TITLE} – {escape(report.label)}</title>",
-        f"<style>{STYLE}</style></head><body>",
-        f"<h1>{TITLE}</h1><p class=\"sub\"><b>{escape(report.label)}</b> (từ ngày {vn(report.start)} đến ngày "
-        f"{vn(report.end)}; số liệu đến hết ngày {vn(report.as_of)})</p><p class=\"sub\">{escape(scope(report))}</p>",
-        "<section><h2>Chỉ tiêu Kiosk 24/7</h2><div class=\"targets\">",
-        *[target_card(t) for t in report.targets], "</div></section>",
-        "<section><h2>Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)</h2>",
-        table(TARGET_HEADER, [target_row(t) for t in report.department_targets]), "</section>",
-        "<section><h2>Tổng hợp</h2>", table(["Chỉ số", "Giá trị"], [[k, get(report.totals)] for k, get in FIGURE_ROWS]),
-        "</section>",
-        *[f"<section><h2>{escape(title)}</h2>{chart}</section>" for (title, _), chart in zip(DISTRIBUTIONS, charts, strict=True)],
-        "<section><h2>Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban</h2>",
-        bar_chart("Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban", kiosk_by_department, 1.0, KIOSK_TARGET),
-        "</section>",
-        "<section><h2>Theo phòng ban</h2>",
-        table(["Phòng ban", "Tiếp nhận", "Tỷ lệ qua Kiosk", "Đã trả", "Tỷ lệ đúng hạn", "Quá hạn chưa trả",
-               "Tỷ lệ phải bổ sung", "Tỷ lệ thẻ CC qua Kiosk", "Lượt đánh giá"], departments),
-        "</section>",
-        "<section><h2>Số hóa hồ sơ theo đơn vị và tháng</h2>", table(DIGITIZATION_HEADER, digitization_rows(report)),
-        "</section></body></html>",
-    ])
+    departments = [
+        [
+            name,
+            f.received,
+            percent(f.kiosk_share),
+            f.delivered,
+            percent(f.on_time_rate),
+            f.overdue_open,
+            percent(f.supplement_rate),
+            percent(f.cccd_kiosk_share),
+            f.rated,
+        ]
+        for name, f in [*named, ("Tổng cộng", report.totals)]
+    ]
+    return "".join(
+        [
+            '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8">',
+            f"<title>{TITLE} – {escape(report.label)}</title>",
+            f"<style>{STYLE}</style></head><body>",
+            f'<h1>{TITLE}</h1><p class="sub"><b>{escape(report.label)}</b> (từ ngày {vn(report.start)} đến ngày '
+            f'{vn(report.end)}; số liệu đến hết ngày {vn(report.as_of)})</p><p class="sub">{escape(scope(report))}</p>',
+            '<section><h2>Chỉ tiêu Kiosk 24/7</h2><div class="targets">',
+            *[target_card(t) for t in report.targets],
+            "</div></section>",
+            "<section><h2>Chỉ tiêu Kiosk 24/7 theo phòng ban (mục 4.1 Thông báo của UBND Quận 6)</h2>",
+            table(TARGET_HEADER, [target_row(t) for t in report.department_targets]),
+            "</section>",
+            "<section><h2>Tổng hợp</h2>",
+            table(["Chỉ số", "Giá trị"], [[k, get(report.totals)] for k, get in FIGURE_ROWS]),
+            "</section>",
+            *[
+                f"<section><h2>{escape(title)}</h2>{chart}</section>"
+                for (title, _), chart in zip(DISTRIBUTIONS, charts, strict=True)
+            ],
+            "<section><h2>Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban</h2>",
+            bar_chart("Tỷ lệ tiếp nhận qua Kiosk 24/7 theo phòng ban", kiosk_by_department, 1.0, KIOSK_TARGET),
+            "</section>",
+            "<section><h2>Theo phòng ban</h2>",
+            table(
+                [
+                    "Phòng ban",
+                    "Tiếp nhận",
+                    "Tỷ lệ qua Kiosk",
+                    "Đã trả",
+                    "Tỷ lệ đúng hạn",
+                    "Quá hạn chưa trả",
+                    "Tỷ lệ phải bổ sung",
+                    "Tỷ lệ thẻ CC qua Kiosk",
+                    "Lượt đánh giá",
+                ],
+                departments,
+            ),
+            "</section>",
+            "<section><h2>Số hóa hồ sơ theo đơn vị và tháng</h2>",
+            table(DIGITIZATION_HEADER, digitization_rows(report)),
+            "</section></body></html>",
+        ]
+    )

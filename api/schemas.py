@@ -9,7 +9,7 @@ import msgspec
 from domain.fees import Quantity
 from domain.limits import LIST_MAX, Code, Name, Reference, Text
 from domain.money import Amount, Fee
-from domain.values import Applicant, Component, DeliveryChannel, Party, PaymentMethod, Rating
+from domain.values import Applicant, Component, DeliveryChannel, PaymentMethod, Rating
 
 Components = Annotated[list[Component], msgspec.Meta(max_length=LIST_MAX)]
 MAX_COMMAND_BODY = 1024 * 1024

@@ -60,8 +60,9 @@ class AccessLogRefusedError(DomainError):
 class AccessLogs:
     """Per-person logs of reads of personal data."""
 
-    def __init__(self, app: OneStop, *, key: bytes, otp: Otp, clock: Clock, attempts: Attempts,
-                 later: Later | None = None) -> None:
+    def __init__(
+        self, app: OneStop, *, key: bytes, otp: Otp, clock: Clock, attempts: Attempts, later: Later | None = None
+    ) -> None:
         self.app = app
         self._key = hmac.new(key, b"motcua/access-log", hashlib.sha256).digest()
         self.otp, self.clock, self.throttle = otp, clock, Throttle(attempts)
@@ -77,8 +78,9 @@ class AccessLogs:
     def phone_key(self, phone: str) -> str:
         return hmac.new(self._key, f"phone|{phone}".encode(), hashlib.sha256).hexdigest()[:32]
 
-    def record_read(self, *, id_number: str, phone: str | None, dossier_code: str | None, what: str, purpose: str,
-                    actor: Actor) -> None:
+    def record_read(
+        self, *, id_number: str, phone: str | None, dossier_code: str | None, what: str, purpose: str, actor: Actor
+    ) -> None:
         """Append one read to the person's log (creating it on the first read)."""
         subject, at = self.subject(id_number), self.clock.now()
         for _ in range(MAX_RETRIES):
@@ -86,8 +88,14 @@ class AccessLogs:
                 log = self.app.load(access_log_id(subject), LOG, "?")
             except NotFoundError:
                 log = AccessLog(subject=subject)
-            log.read(actor=actor, at=at, dossier_code=dossier_code, what=what, purpose=purpose,
-                     phone_key=self.phone_key(phone) if phone else None)
+            log.read(
+                actor=actor,
+                at=at,
+                dossier_code=dossier_code,
+                what=what,
+                purpose=purpose,
+                phone_key=self.phone_key(phone) if phone else None,
+            )
             try:
                 self.app.commit(log)
                 return
@@ -99,7 +107,10 @@ class AccessLogs:
         """Send an OTP if the phone appears on the person's dossiers; the caller learns nothing either way (no
         enumeration): the quota counts every request, and sending (or failing to) happens after the answer."""
         check_phone(phone)
-        at, keys = self.clock.now(), [f"access-log:id:{self.subject(id_number)}", f"access-log:phone:{self.phone_key(phone)}"]
+        at, keys = (
+            self.clock.now(),
+            [f"access-log:id:{self.subject(id_number)}", f"access-log:phone:{self.phone_key(phone)}"],
+        )
         locked = self.throttle.locked_until(keys, at)
         if locked is not None:
             raise TooManyAttemptsError(seconds_until(locked, at))
@@ -125,20 +136,40 @@ class AccessLogs:
     def entries(self, id_number: str, phone: str, code: str) -> list[AccessEntry]:
         """The citizen's log, oldest first, once the OTP checks: their reads and the changes of their dossiers."""
         log = self._log(id_number)
-        if log is None or self.phone_key(phone) not in log.phone_keys or \
-                not self.otp.check(phone, PURPOSE, code, self.clock.now(), quota=QUOTA):
+        if (
+            log is None
+            or self.phone_key(phone) not in log.phone_keys
+            or not self.otp.check(phone, PURPOSE, code, self.clock.now(), quota=QUOTA)
+        ):
             raise AccessLogRefusedError()
         lines, codes = [], []
         for e in self.app.events.get(log.id):
             if isinstance(e, AccessLog.Read):
-                lines.append(AccessEntry(at=e.at, account_id=e.actor.account_id, role=e.actor.role.value, kind="read",
-                                         dossier_code=e.dossier_code, what=e.what, purpose=e.purpose))
+                lines.append(
+                    AccessEntry(
+                        at=e.at,
+                        account_id=e.actor.account_id,
+                        role=e.actor.role.value,
+                        kind="read",
+                        dossier_code=e.dossier_code,
+                        what=e.what,
+                        purpose=e.purpose,
+                    )
+                )
                 if e.dossier_code and e.dossier_code not in codes:
                     codes.append(e.dossier_code)
         for dossier_code in codes:
             for h in history_of(self.app.events.get(dossier_id(dossier_code))):
-                lines.append(AccessEntry(at=h.at, account_id=h.actor.account_id, role=h.actor.role.value,
-                                         kind="change", dossier_code=dossier_code, what=h.type))
+                lines.append(
+                    AccessEntry(
+                        at=h.at,
+                        account_id=h.actor.account_id,
+                        role=h.actor.role.value,
+                        kind="change",
+                        dossier_code=dossier_code,
+                        what=h.type,
+                    )
+                )
         return sorted(lines, key=lambda line: line.at)
 
     def _log(self, id_number: str) -> AccessLog | None:

@@ -15,10 +15,23 @@ from eventsourcing.persistence import IntegrityError
 from application.base import OneStop
 from application.errors import NotFoundError
 from application.ports import Attempts, Clock, PasswordHasher
-from application.throttling import LOGIN_ACCOUNT, LOGIN_ADDRESS, BusyError, Throttle, TooManyAttemptsError, seconds_until
+from application.throttling import (
+    LOGIN_ACCOUNT,
+    LOGIN_ADDRESS,
+    BusyError,
+    Throttle,
+    TooManyAttemptsError,
+    seconds_until,
+)
 from application.tokens import Principal, Tokens
 from domain.account import (
-    STAFF_ROLES, Account, AccountDisabledError, account_id, check_password, check_username, device_username,
+    STAFF_ROLES,
+    Account,
+    AccountDisabledError,
+    account_id,
+    check_password,
+    check_username,
+    device_username,
 )
 from domain.errors import DomainError, InvalidValueError
 from domain.values import Actor, Role
@@ -69,24 +82,51 @@ class Session(msgspec.Struct, frozen=True):
 
 
 def view(account: Account) -> AccountView:
-    return AccountView(id=str(account.id), username=account.username, name=account.name, role=account.role,
-                       agency=account.agency, department=account.department, kiosk=account.kiosk,
-                       enabled=account.enabled, version=account.version)
+    return AccountView(
+        id=str(account.id),
+        username=account.username,
+        name=account.name,
+        role=account.role,
+        agency=account.agency,
+        department=account.department,
+        kiosk=account.kiosk,
+        enabled=account.enabled,
+        version=account.version,
+    )
 
 
 class Accounts:
     """Staff and kiosk-device accounts."""
 
-    def __init__(self, app: OneStop, *, hasher: PasswordHasher, tokens: Tokens, clock: Clock, attempts: Attempts,
-                 common_passwords: frozenset[str] = frozenset(), hashing_slots: int = 4) -> None:
+    def __init__(
+        self,
+        app: OneStop,
+        *,
+        hasher: PasswordHasher,
+        tokens: Tokens,
+        clock: Clock,
+        attempts: Attempts,
+        common_passwords: frozenset[str] = frozenset(),
+        hashing_slots: int = 4,
+    ) -> None:
         self.app, self.hasher, self.tokens, self.clock = app, hasher, tokens, clock
         self.throttle, self.common_passwords = Throttle(attempts), common_passwords
         self._hashing = threading.BoundedSemaphore(hashing_slots)
         self._dummy = hasher.hash("not a password of anyone")
 
-    def create_account(self, username: str, password: str, *, name: str, role: Role, agency: str,
-                       department: str | None = None, kiosk: str | None = None, actor: Actor,
-                       demo_password: bool = False) -> AccountView:
+    def create_account(
+        self,
+        username: str,
+        password: str,
+        *,
+        name: str,
+        role: Role,
+        agency: str,
+        department: str | None = None,
+        kiosk: str | None = None,
+        actor: Actor,
+        demo_password: bool = False,
+    ) -> AccountView:
         """`demo_password` is for the demo seeder only: its public passwords are shorter than the policy wants."""
         check_username(username)
         if not demo_password:
@@ -96,20 +136,41 @@ class Accounts:
         if role in DEPARTMENT_ROLES and not department:
             raise InvalidValueError("department", "required for this role", "Vai trò này cần chọn phòng ban.")
         if (role == Role.KIOSK) != bool(kiosk):
-            raise InvalidValueError("kiosk", "a kiosk account names its kiosk, and only it does",
-                                    "Chỉ tài khoản thiết bị kiosk mới gắn với một kiosk.")
-        account = Account(username=username, name=name, role=role, agency=agency, department=department,
-                          kiosk=kiosk, password_hash=self.hasher.hash(password), actor=actor)
+            raise InvalidValueError(
+                "kiosk",
+                "a kiosk account names its kiosk, and only it does",
+                "Chỉ tài khoản thiết bị kiosk mới gắn với một kiosk.",
+            )
+        account = Account(
+            username=username,
+            name=name,
+            role=role,
+            agency=agency,
+            department=department,
+            kiosk=kiosk,
+            password_hash=self.hasher.hash(password),
+            actor=actor,
+        )
         try:
             self.app.commit(account)
         except IntegrityError:
             raise AccountExistsError(username) from None
         return view(account)
 
-    def create_device(self, kiosk: str, secret: str, *, agency: str, actor: Actor, demo_password: bool = False) -> AccountView:
+    def create_device(
+        self, kiosk: str, secret: str, *, agency: str, actor: Actor, demo_password: bool = False
+    ) -> AccountView:
         """The login of a kiosk device (its secret is checked like a password)."""
-        return self.create_account(device_username(kiosk), secret, name=f"Kiosk {kiosk}", role=Role.KIOSK,
-                                   agency=agency, kiosk=kiosk, actor=actor, demo_password=demo_password)
+        return self.create_account(
+            device_username(kiosk),
+            secret,
+            name=f"Kiosk {kiosk}",
+            role=Role.KIOSK,
+            agency=agency,
+            kiosk=kiosk,
+            actor=actor,
+            demo_password=demo_password,
+        )
 
     def login(self, username: str, password: str, *, client: str | None = None) -> Session:
         """A session token for a correct password; BadCredentialsError otherwise, TooManyAttemptsError when locked."""
@@ -164,15 +225,25 @@ class Accounts:
     def change_password(self, username: str, password: str, *, actor: Actor) -> AccountView:
         """A reset: the new password follows the policy and every token issued until now ends."""
         check_password(password, username, self.common_passwords)
-        self.app.update(account_id(username), ACCOUNT, username, None,
-                    lambda account: account.change_password(self.hasher.hash(password), actor))
+        self.app.update(
+            account_id(username),
+            ACCOUNT,
+            username,
+            None,
+            lambda account: account.change_password(self.hasher.hash(password), actor),
+        )
         self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
 
     def set_enabled(self, username: str, enabled: bool, *, reason: str, actor: Actor) -> AccountView:
         """Disabling ends every token of the account at once, on every replica."""
-        self.app.update(account_id(username), ACCOUNT, username, None,
-                    lambda account: account.enable(actor) if enabled else account.disable(reason, actor))
+        self.app.update(
+            account_id(username),
+            ACCOUNT,
+            username,
+            None,
+            lambda account: account.enable(actor) if enabled else account.disable(reason, actor),
+        )
         if not enabled:
             self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
@@ -186,9 +257,13 @@ class Accounts:
 
         def command(account: Account) -> None:
             if account.role == Role.KIOSK:
-                raise InvalidValueError("username", "a kiosk's device account keeps its role",
-                                        "Tài khoản thiết bị kiosk không đổi vai trò được.")
+                raise InvalidValueError(
+                    "username",
+                    "a kiosk's device account keeps its role",
+                    "Tài khoản thiết bị kiosk không đổi vai trò được.",
+                )
             account.reassign(role, agency, department, actor)
+
         self.app.update(account_id(username), ACCOUNT, username, None, command)
         self.tokens.revoke_account(username, self.clock.now())
         return self.get_account(username)
@@ -205,8 +280,14 @@ class Accounts:
             self._hashing.release()
 
     def _session(self, account: Account, at: datetime) -> Session:
-        principal = Principal(account_id=account.username, name=account.name, role=account.role,
-                              agency=account.agency, department=account.department, kiosk=account.kiosk)
+        principal = Principal(
+            account_id=account.username,
+            name=account.name,
+            role=account.role,
+            agency=account.agency,
+            department=account.department,
+            kiosk=account.kiosk,
+        )
         token, expires = self.tokens.issue(principal, at)
         return Session(token=token, expires_at=expires.isoformat(), account=view(account))
 

@@ -60,6 +60,7 @@ def command(method: F) -> F:
                 return method(self, *args, **kwargs)
         finally:
             _read.ids = None
+
     return cast(F, run)  # functools.wraps keeps the signature
 
 
@@ -175,8 +176,14 @@ class OneStop(Application[UUID]):
             with contextlib.suppress(KeyError):
                 self.repository.cache.get(aggregate_id, evict=True)
 
-    def update(self, aggregate_id: UUID, what: tuple[str, str], key: str, expected_version: int | None,
-               command: Callable[[Any], None]) -> Written:
+    def update(
+        self,
+        aggregate_id: UUID,
+        what: tuple[str, str],
+        key: str,
+        expected_version: int | None,
+        command: Callable[[Any], None],
+    ) -> Written:
         """Load, check the caller's version, run the command, save; retry a lost race from fresh state."""
         for attempt in range(MAX_RETRIES):
             aggregate = self.load(aggregate_id, what, key)
@@ -213,4 +220,3 @@ class OneStop(Application[UUID]):
         """The Written receipt of a save."""
         position = max((r.notification.id for r in recordings), default=0)
         return Written(id=aggregate.id, version=aggregate.version, position=position)
-

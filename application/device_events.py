@@ -8,7 +8,6 @@ so the effect can never be applied twice, and it is reported as a duplicate to b
 
 from __future__ import annotations
 
-
 import msgspec
 from eventsourcing.domain import Aggregate
 
@@ -51,12 +50,23 @@ class DeviceEvents:
             except DomainError as error:  # a valid message the domain refuses: recorded, never retried
                 changed, refused = [], error.code
             record = KioskDeviceEvent.record(
-                event_id=event.event_id, kiosk=event.kiosk, type=event_type(event),
-                payload=msgspec.to_builtins(event), device_at=event.at, actor=actor, at=self.clock.now(), refused=refused)
+                event_id=event.event_id,
+                kiosk=event.kiosk,
+                type=event_type(event),
+                payload=msgspec.to_builtins(event),
+                device_at=event.at,
+                actor=actor,
+                at=self.clock.now(),
+                refused=refused,
+            )
             written = self.app.commit_or_evict(record, *changed)
             if written is not None:
-                return Applied(event_id=event.event_id, outcome=REFUSED if refused else APPLIED, reason=refused,
-                               position=written.position)
+                return Applied(
+                    event_id=event.event_id,
+                    outcome=REFUSED if refused else APPLIED,
+                    reason=refused,
+                    position=written.position,
+                )
             if self.seen(event.event_id):  # another consumer recorded it first
                 return Applied(event_id=event.event_id, outcome=DUPLICATE)
         raise self.app.conflict(event.event_id)

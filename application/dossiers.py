@@ -33,23 +33,63 @@ class Dossiers:
         self.codes = CodeAllocator(lambda code: bool(self.app.recorder.select_events(dossier_id(code), limit=1)))
 
     # ----- creating -------------------------------------------------------------------
-    def register_online(self, *, procedure_code: str, applicant: Applicant, components: list[Component],
-                        actor: Actor, at: datetime | None = None) -> tuple[str, Written]:
+    def register_online(
+        self,
+        *,
+        procedure_code: str,
+        applicant: Applicant,
+        components: list[Component],
+        actor: Actor,
+        at: datetime | None = None,
+    ) -> tuple[str, Written]:
         """A dossier submitted on the portal; returns its code (a ward procedure goes to the applicant's ward)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
-        return self.create(procedure.agency, at, lambda code: [Dossier.register_online(
-            code=code, procedure_code=procedure.code, applicant=applicant, components=components, actor=actor, at=at)])
+        return self.create(
+            procedure.agency,
+            at,
+            lambda code: [
+                Dossier.register_online(
+                    code=code,
+                    procedure_code=procedure.code,
+                    applicant=applicant,
+                    components=components,
+                    actor=actor,
+                    at=at,
+                )
+            ],
+        )
 
-    def receive(self, *, procedure_code: str, channel: Channel, applicant: Applicant,
-                components: list[Component], actor: Actor, at: datetime | None = None,
-                ward: str | None = None) -> tuple[str, Written]:
+    def receive(
+        self,
+        *,
+        procedure_code: str,
+        channel: Channel,
+        applicant: Applicant,
+        components: list[Component],
+        actor: Actor,
+        at: datetime | None = None,
+        ward: str | None = None,
+    ) -> tuple[str, Written]:
         """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
         `ward`, the receiving ward, else to the applicant's ward)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
         due_on = self.appointment(procedure, at)
-        return self.create(procedure.agency, at, lambda code: [Dossier.receive(
-            code=code, procedure_code=procedure.code, channel=Channel(channel), applicant=applicant,
-            components=components, due_on=due_on, actor=actor, at=at)])
+        return self.create(
+            procedure.agency,
+            at,
+            lambda code: [
+                Dossier.receive(
+                    code=code,
+                    procedure_code=procedure.code,
+                    channel=Channel(channel),
+                    applicant=applicant,
+                    components=components,
+                    due_on=due_on,
+                    actor=actor,
+                    at=at,
+                )
+            ],
+        )
 
     def create(self, agency: str, at: datetime, make: Callable[[str], Sequence[Aggregate]]) -> tuple[str, Written]:
         """Commit what `make(code)` builds (a new Dossier first, then any aggregates it changed) under a fresh code."""
@@ -67,123 +107,229 @@ class Dossiers:
 
     # ----- acting -----------------------------------------------------------------------
     @command
-    def accept(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def accept(
+        self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """Accept for processing; the appointment date is fixed now if it was not at receipt."""
         at = self._at(at)
 
         def command(dossier: Dossier) -> None:
             due_on = dossier.due_on or self.appointment(self.procedure(dossier.procedure_code), at)
             dossier.accept(due_on=due_on, actor=actor, at=at)
+
         return self._act(code, expected_version, command)
 
     @command
-    def reject(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def reject(
+        self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """Refuse with a reason."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.reject(reason=reason, actor=actor, at=at))
 
     @command
-    def request_supplement(self, code: str, *, items: list[str], reason: str, actor: Actor,
-                           expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def request_supplement(
+        self,
+        code: str,
+        *,
+        items: list[str],
+        reason: str,
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Ask the applicant to add or correct components."""
         at = self._at(at)
-        return self._act(code, expected_version, lambda d: d.request_supplement(items=items, reason=reason, actor=actor, at=at))
+        return self._act(
+            code, expected_version, lambda d: d.request_supplement(items=items, reason=reason, actor=actor, at=at)
+        )
 
     @command
-    def provide_supplement(self, code: str, *, components: list[Component], actor: Actor,
-                           expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def provide_supplement(
+        self,
+        code: str,
+        *,
+        components: list[Component],
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Record supplemented components; the appointment date restarts from now."""
         at = self._at(at)
 
         def command(dossier: Dossier) -> None:
             due_on = self.appointment(self.procedure(dossier.procedure_code), at)
             dossier.provide_supplement(components=components, due_on=due_on, actor=actor, at=at)
+
         return self._act(code, expected_version, command)
 
     @command
-    def request_withdrawal(self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def request_withdrawal(
+        self, code: str, *, reason: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """The applicant asks to withdraw."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.request_withdrawal(reason=reason, actor=actor, at=at))
 
     @command
-    def withdraw(self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def withdraw(
+        self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """Carry out a requested withdrawal."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.withdraw(actor=actor, at=at))
 
     @command
-    def assess_fee(self, code: str, *, actor: Actor, amount: int | None = None, quantity: int = 1,
-                   expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def assess_fee(
+        self,
+        code: str,
+        *,
+        actor: Actor,
+        amount: int | None = None,
+        quantity: int = 1,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Set the fee; by default the catalogue's fee for `quantity` units (pages, copies, rooms) of the procedure."""
         at = self._at(at)
 
         def command(dossier: Dossier) -> None:
             fee = self.procedure(dossier.procedure_code).fee_for(quantity) if amount is None else amount
             dossier.assess_fee(amount=fee, actor=actor, at=at)
+
         return self._act(code, expected_version, command)
 
     @command
-    def record_payment(self, code: str, *, method: PaymentMethod, amount: int, actor: Actor, reference: str | None = None,
-                       expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def record_payment(
+        self,
+        code: str,
+        *,
+        method: PaymentMethod,
+        amount: int,
+        actor: Actor,
+        reference: str | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Record cash or a bank-QR transfer."""
         at = self._at(at)
-        return self._act(code, expected_version, lambda d: d.record_payment(
-            method=method, amount=amount, reference=reference, actor=actor, at=at))
+        return self._act(
+            code,
+            expected_version,
+            lambda d: d.record_payment(method=method, amount=amount, reference=reference, actor=actor, at=at),
+        )
 
     @command
-    def route(self, code: str, *, department: str, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def route(
+        self,
+        code: str,
+        *,
+        department: str,
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Send to a department of the catalogue."""
         at = self._at(at)
         self.department(department)
         return self._act(code, expected_version, lambda d: d.route(department=department, actor=actor, at=at))
 
     @command
-    def hand_over(self, code: str, *, item: str, giver: Party, receiver: Party, actor: Actor,
-                  expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def hand_over(
+        self,
+        code: str,
+        *,
+        item: str,
+        giver: Party,
+        receiver: Party,
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Record one handover-book line."""
         at = self._at(at)
-        return self._act(code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at))
+        return self._act(
+            code, expected_version, lambda d: d.hand_over(item=item, giver=giver, receiver=receiver, actor=actor, at=at)
+        )
 
     @command
-    def confirm_handover(self, code: str, *, line: int, actor: Actor, expected_version: int | None = None,
-                         at: datetime | None = None) -> Written:
+    def confirm_handover(
+        self, code: str, *, line: int, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """The receiver of a handover line confirms they hold the paper."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.confirm_handover(line=line, actor=actor, at=at))
 
     @command
-    def issue_result(self, code: str, *, summary: str, actor: Actor, document_number: str | None = None,
-                     expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def issue_result(
+        self,
+        code: str,
+        *,
+        summary: str,
+        actor: Actor,
+        document_number: str | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """The result is ready."""
         at = self._at(at)
-        return self._act(code, expected_version, lambda d: d.issue_result(
-            summary=summary, document_number=document_number, actor=actor, at=at))
+        return self._act(
+            code,
+            expected_version,
+            lambda d: d.issue_result(summary=summary, document_number=document_number, actor=actor, at=at),
+        )
 
     @command
-    def deliver_result(self, code: str, *, channel: DeliveryChannel, actor: Actor, receiver_name: str | None = None,
-                       expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def deliver_result(
+        self,
+        code: str,
+        *,
+        channel: DeliveryChannel,
+        actor: Actor,
+        receiver_name: str | None = None,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """The result reached the applicant."""
         at = self._at(at)
-        return self._act(code, expected_version, lambda d: d.deliver_result(
-            channel=channel, receiver_name=receiver_name, actor=actor, at=at))
+        return self._act(
+            code,
+            expected_version,
+            lambda d: d.deliver_result(channel=channel, receiver_name=receiver_name, actor=actor, at=at),
+        )
 
     @command
-    def refund_excess(self, code: str, *, actor: Actor, expected_version: int | None = None,
-                      at: datetime | None = None) -> Written:
+    def refund_excess(
+        self, code: str, *, actor: Actor, expected_version: int | None = None, at: datetime | None = None
+    ) -> Written:
         """Hand back at the counter what was paid beyond the fee (recorded in the cash ledger)."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.refund_excess(actor=actor, at=at))
 
     @command
-    def record_contact(self, code: str, *, outcome: ContactOutcome, actor: Actor, expected_version: int | None = None,
-                       at: datetime | None = None) -> Written:
+    def record_contact(
+        self,
+        code: str,
+        *,
+        outcome: ContactOutcome,
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """The outcome of calling the applicant about an overdue result."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.record_contact(outcome=outcome, actor=actor, at=at))
 
     @command
-    def rate(self, code: str, *, rating: Rating, actor: Actor, expected_version: int | None = None, at: datetime | None = None) -> Written:
+    def rate(
+        self,
+        code: str,
+        *,
+        rating: Rating,
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
         """Record the applicant's satisfaction."""
         at = self._at(at)
         return self._act(code, expected_version, lambda d: d.rate(rating=rating, actor=actor, at=at))

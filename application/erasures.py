@@ -32,7 +32,9 @@ class Erasures:
     def erase(self, id_number: str, *, reason: str, actor: Actor) -> Erasure:
         """Erase everything stored about the holder of this ID number; NotFoundError when nothing is."""
         if not isinstance(id_number, str) or not ID_NUMBER.fullmatch(id_number):
-            raise InvalidValueError("id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số")
+            raise InvalidValueError(
+                "id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số"
+            )
         person = f"id:{id_number}"
         key = self.keys.key_of(person)
         if key is None:
@@ -46,8 +48,14 @@ class Erasures:
         others = {found for subject in subjects if (found := self.keys.key_of(subject)) is not None} - {key}
         if others:
             streams |= self._sealed_under(others, open_them=False)[0]
-        record = Erasure.record(subject=self.keys.subject_hash(person), streams=list(streams),
-                                keys_destroyed=len(others) + 1, reason=reason, actor=actor, at=self.clock.now())
+        record = Erasure.record(
+            subject=self.keys.subject_hash(person),
+            streams=list(streams),
+            keys_destroyed=len(others) + 1,
+            reason=reason,
+            actor=actor,
+            at=self.clock.now(),
+        )
         self.app.save(record)  # recorded first: should destroying fail, running the request again finishes it
         self.keys.destroy(subjects)
         return record

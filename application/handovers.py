@@ -16,7 +16,9 @@ from domain.procedures import Catalogue, UnknownDepartmentError
 from domain.values import Party, Role
 
 # The roles that hold paper dossiers and results; devices, auditors, analysts and administrators never do.
-HOLDERS = frozenset({Role.RECEPTION_OFFICER, Role.DEPARTMENT_OFFICER, Role.CONSULTANT, Role.POLICE_OFFICER, Role.SIGNER})
+HOLDERS = frozenset(
+    {Role.RECEPTION_OFFICER, Role.DEPARTMENT_OFFICER, Role.CONSULTANT, Role.POLICE_OFFICER, Role.SIGNER}
+)
 Scope = tuple[str, "str | None"]  # the dossier's agency and department; no department: any department of the agency
 
 
@@ -42,8 +44,12 @@ class Handovers:
 
     def giver(self, caller: Principal) -> Party:
         """The caller, as the giving party."""
-        return Party(account_id=caller.account_id, name=caller.name, role=caller.role,
-                     unit=self._unit(caller.agency, caller.department))
+        return Party(
+            account_id=caller.account_id,
+            name=caller.name,
+            role=caller.role,
+            unit=self._unit(caller.agency, caller.department),
+        )
 
     def receiver(self, caller: Principal, username: str, *dossiers: Scope) -> Party:
         """The account `username` as the party receiving these dossiers from the caller; HandoverReceiverError
@@ -51,8 +57,9 @@ class Handovers:
         try:
             account = self.accounts.get_account(username)
         except NotFoundError:
-            raise HandoverReceiverError("receiver_unknown", username, "is not an account",
-                                        "không phải là tài khoản trong hệ thống") from None
+            raise HandoverReceiverError(
+                "receiver_unknown", username, "is not an account", "không phải là tài khoản trong hệ thống"
+            ) from None
         refusal = next((r for r in (_refusal(caller, account, d) for d in dossiers) if r is not None), None)
         if refusal is not None:
             code, reason, reason_vi = refusal
@@ -61,13 +68,20 @@ class Handovers:
 
     def list_receivers(self, caller: Principal, dossier: Scope) -> list[Receiver]:
         """Active accounts in the caller's agency (or its wards) that may take this dossier, the caller excepted."""
-        fit = [a for a in self.accounts.list_accounts()
-               if a.username != caller.account_id and _refusal(caller, a, dossier) is None]
+        fit = [
+            a
+            for a in self.accounts.list_accounts()
+            if a.username != caller.account_id and _refusal(caller, a, dossier) is None
+        ]
         return [Receiver(**msgspec.structs.asdict(self._party(a))) for a in fit]
 
     def _party(self, account: AccountView) -> Party:
-        return Party(account_id=account.username, name=account.name, role=account.role,
-                     unit=self._unit(account.agency, account.department))
+        return Party(
+            account_id=account.username,
+            name=account.name,
+            role=account.role,
+            unit=self._unit(account.agency, account.department),
+        )
 
     def _unit(self, agency: str, department: str | None) -> str:
         try:
@@ -82,7 +96,11 @@ def _refusal(caller: Principal, account: AccountView, dossier: Scope) -> tuple[s
     if not account.enabled:
         return "receiver_disabled", "is disabled", "đã bị khóa tài khoản"
     if account.role not in HOLDERS:
-        return "receiver_not_staff", f"acts as {account.role.value}, who takes no paper", "không phải cán bộ nhận hồ sơ giấy"
+        return (
+            "receiver_not_staff",
+            f"acts as {account.role.value}, who takes no paper",
+            "không phải cán bộ nhận hồ sơ giấy",
+        )
     if not covers(caller.agency, account.agency):
         return "receiver_out_of_scope", "works for another agency", "thuộc cơ quan khác"
     if not covers(account.agency, agency) or (department and account.department and account.department != department):

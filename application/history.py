@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from application.audit_labels import ROLE_VI, describe
 from application.base import OneStop, mutate
 from application.errors import NotFoundError
 from application.kiosk_views import KioskView, TrayView, local
 from application.ports import Clock
-from application.audit_labels import ROLE_VI, describe
 from application.views import details_of
 from domain.account import account_id, check_username
 from domain.codes import dossier_id, parse_code
@@ -31,7 +31,9 @@ from domain.tray import tray_id
 from domain.vault import VaultOwner, vault_id
 
 KINDS = {"dossier": "hồ sơ", "kiosk": "kiosk", "tray": "khay", "vault": "kho dữ liệu", "account": "tài khoản"}
-RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:([Zz])|([+ -])(\d{2}):(\d{2}))")
+RFC3339 = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:([Zz])|([+ -])(\d{2}):(\d{2}))"
+)
 TRAY_KEY = re.compile(r"(?P<kiosk>[A-Z0-9][A-Z0-9-]{1,30}):(?P<number>\d{1,3})", re.ASCII)
 Positions = Callable[[UUID], Mapping[int, int]]
 
@@ -42,8 +44,10 @@ class NotYetError(NotFoundError):
     code = "not_yet_existing"
 
     def __init__(self, kind: str, key: str, instant: datetime) -> None:
-        super(NotFoundError, self).__init__(f"{kind} {key!r} did not exist yet at {instant.isoformat()}",
-                                            f"{KINDS[kind].capitalize()} {key} chưa tồn tại vào lúc {local(instant)}.")
+        super(NotFoundError, self).__init__(
+            f"{kind} {key!r} did not exist yet at {instant.isoformat()}",
+            f"{KINDS[kind].capitalize()} {key} chưa tồn tại vào lúc {local(instant)}.",
+        )
 
 
 class AuditEntry(msgspec.Struct, frozen=True):
@@ -99,16 +103,22 @@ def parse_instant(text: str) -> datetime:
     """An RFC 3339 instant (seconds optional; a space before the offset is read as '+', as a URL query decodes it)."""
     match = RFC3339.fullmatch(text.strip()) if isinstance(text, str) else None
     if not match:
-        raise InvalidValueError("at", "must be an RFC 3339 time with an offset, e.g. 2026-05-20T16:05:00+07:00",
-                                "thời điểm phải theo RFC 3339, có múi giờ, ví dụ 2026-05-20T16:05:00+07:00")
+        raise InvalidValueError(
+            "at",
+            "must be an RFC 3339 time with an offset, e.g. 2026-05-20T16:05:00+07:00",
+            "thời điểm phải theo RFC 3339, có múi giờ, ví dụ 2026-05-20T16:05:00+07:00",
+        )
     year, month, day, hour, minute, second = (int(match[i] or 0) for i in range(1, 7))
     try:
         if match[10] and (int(match[10]) > 23 or int(match[11]) > 59):
             raise ValueError("offset out of range")
-        offset = timedelta() if match[8] else (-1 if match[9] == "-" else 1) * timedelta(
-            hours=int(match[10]), minutes=int(match[11]))
+        offset = (
+            timedelta()
+            if match[8]
+            else (-1 if match[9] == "-" else 1) * timedelta(hours=int(match[10]), minutes=int(match[11]))
+        )
         moment = datetime(year, month, day, hour, minute, second, int((match[7] or "").ljust(6, "0")), timezone(offset))
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
     except (ValueError, OverflowError):
         raise InvalidValueError("at", "is not a real date and time", "ngày giờ không có thật") from None
 
@@ -130,8 +140,13 @@ class History:
         """Every event of the aggregate, oldest first, with its log position."""
         aggregate_id = self._existing(kind, key)
         positions = self.positions(aggregate_id)
-        return AuditHistory(kind=kind, key=key, entries=[
-            entry(event, positions.get(event.originator_version)) for event in self.store.events.get(aggregate_id)])
+        return AuditHistory(
+            kind=kind,
+            key=key,
+            entries=[
+                entry(event, positions.get(event.originator_version)) for event in self.store.events.get(aggregate_id)
+            ],
+        )
 
     def state_as_of(self, kind: str, key: str, instant: datetime) -> StateAsOf:
         """The aggregate replayed from its events up to `instant`, rendered like the live views."""
@@ -139,8 +154,14 @@ class History:
         aggregate, later = self._replay(aggregate_id, instant)
         if aggregate is None:
             raise NotYetError(kind, key, instant)
-        return StateAsOf(kind=kind, key=key, at=instant, version=aggregate.version, later_events=later,
-                         state=msgspec.to_builtins(self._render(kind, aggregate, instant)))
+        return StateAsOf(
+            kind=kind,
+            key=key,
+            at=instant,
+            version=aggregate.version,
+            later_events=later,
+            state=msgspec.to_builtins(self._render(kind, aggregate, instant)),
+        )
 
     def agency_of(self, kind: str, key: str) -> str | None:
         """The agency a kiosk or tray belongs to (vaults belong to none; dossiers have `Dossiers.scope_of`)."""
@@ -150,7 +171,9 @@ class History:
             if installed is None:
                 raise NotFoundError("kiosk", "kiosk", kiosk)
             if not isinstance(installed, Kiosk.Installed):
-                raise TypeError(f"the first event of kiosk {kiosk} is a {type(installed).__name__}, not its installation")
+                raise TypeError(
+                    f"the first event of kiosk {kiosk} is a {type(installed).__name__}, not its installation"
+                )
             return installed.agency
         target(kind, key)
         return None
@@ -177,20 +200,30 @@ class History:
         if kind == "tray":
             return tray_view(aggregate)
         if kind == "account":  # never the password hash
-            return {name: getattr(aggregate, name) for name in ("username", "name", "role", "agency", "department",
-                                                                 "kiosk", "enabled")}
+            return {
+                name: getattr(aggregate, name)
+                for name in ("username", "name", "role", "agency", "department", "kiosk", "enabled")
+            }
         if kind == "vault":
             return {"owner_kind": aggregate.owner.kind, "documents": list(aggregate.documents.values())}
         kiosk = aggregate
         trays = (self._replay(tray_id(kiosk.key, n), instant)[0] for n in range(1, kiosk.tray_count + 1))
-        return KioskView(key=kiosk.key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
-                         cash_expected=kiosk.cash_expected, unused_envelopes=kiosk.unused_count,
-                         trays=[tray_view(t) for t in trays if t is not None])
+        return KioskView(
+            key=kiosk.key,
+            name=kiosk.name,
+            agency=kiosk.agency,
+            bin=[e.dossier_code for e in kiosk.bin],
+            cash_expected=kiosk.cash_expected,
+            unused_envelopes=kiosk.unused_count,
+            trays=[tray_view(t) for t in trays if t is not None],
+        )
 
 
 def tray_view(tray: Any) -> TrayView:
     """A tray as the kiosk view shows it."""
-    return TrayView(number=tray.number, status=tray.status.value, dossier_code=tray.dossier_code, loaded_at=tray.loaded_at)
+    return TrayView(
+        number=tray.number, status=tray.status.value, dossier_code=tray.dossier_code, loaded_at=tray.loaded_at
+    )
 
 
 def target(kind: str, key: str) -> UUID:
@@ -207,17 +240,22 @@ def target(kind: str, key: str) -> UUID:
         return vault_id(VaultOwner.named(owner_kind, number))
     if kind == "account":
         return account_id(check_username(key))
-    raise InvalidValueError("kind", "must be dossier, kiosk, tray, vault or account",
-                            "loại đối tượng phải là dossier (hồ sơ), kiosk, tray (khay), vault (kho dữ liệu) hoặc "
-                            "account (tài khoản)")
+    raise InvalidValueError(
+        "kind",
+        "must be dossier, kiosk, tray, vault or account",
+        "loại đối tượng phải là dossier (hồ sơ), kiosk, tray (khay), vault (kho dữ liệu) hoặc account (tài khoản)",
+    )
 
 
 def parse_tray_key(key: str) -> tuple[str, int]:
     """`Q6-01:5` → ("Q6-01", 5)."""
     match = TRAY_KEY.fullmatch(key)
     if not match or not 1 <= int(match["number"]) <= 500:
-        raise InvalidValueError("key", "a tray is named <kiosk>:<number>, e.g. Q6-01:5",
-                                "khay được ghi dạng <mã kiosk>:<số khay>, ví dụ Q6-01:5")
+        raise InvalidValueError(
+            "key",
+            "a tray is named <kiosk>:<number>, e.g. Q6-01:5",
+            "khay được ghi dạng <mã kiosk>:<số khay>, ví dụ Q6-01:5",
+        )
     return match["kiosk"], int(match["number"])
 
 
@@ -231,6 +269,15 @@ def entry(event: Any, position: int | None) -> AuditEntry:
     label, summary = describe(event)
     actor = getattr(event, "actor", None)
     role = actor.role.value if actor else "system"
-    return AuditEntry(position=position, version=event.originator_version, type=type(event).__qualname__, label=label,
-                      summary=summary, account_id=actor.account_id if actor else "system", role=role,
-                      role_label=ROLE_VI.get(role, role), at=happened_at(event), recorded_at=event.timestamp)
+    return AuditEntry(
+        position=position,
+        version=event.originator_version,
+        type=type(event).__qualname__,
+        label=label,
+        summary=summary,
+        account_id=actor.account_id if actor else "system",
+        role=role,
+        role_label=ROLE_VI.get(role, role),
+        at=happened_at(event),
+        recorded_at=event.timestamp,
+    )

@@ -13,13 +13,21 @@ from application.base import command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import KioskFullError, KioskRefusal, ProcedureNotAtKioskError
 from application.kiosk_views import (
-    CollectedEnvelope, CollectionReport, KioskView, LoadingSlip, OverdueItem, SlipLine, TrayView, pickup_sms, slip_text,
+    CollectedEnvelope,
+    CollectionReport,
+    KioskView,
+    LoadingSlip,
+    OverdueItem,
+    SlipLine,
+    TrayView,
+    pickup_sms,
+    slip_text,
 )
 from domain.clock import VIETNAM
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
-from domain.errors import DomainError
 from domain.envelope import envelope_id
+from domain.errors import DomainError
 from domain.handovers import NotTheReceiverError
 from domain.kiosk import Kiosk, already_registered, kiosk_id
 from domain.procedures import ResultKind
@@ -40,8 +48,9 @@ class KioskOffice:
     overdue_days: int
 
     # ----- set-up -----------------------------------------------------------------------
-    def install_kiosk(self, key: str, *, name: str, agency: str, actor: Actor, tray_count: int = 90,
-                      at: datetime | None = None) -> Written:
+    def install_kiosk(
+        self, key: str, *, name: str, agency: str, actor: Actor, tray_count: int = 90, at: datetime | None = None
+    ) -> Written:
         """A kiosk and its trays, all in one commit."""
         at = self._at(at)
         kiosk = Kiosk.install(key=key, name=name, agency=agency, tray_count=tray_count, actor=actor, at=at)
@@ -61,14 +70,17 @@ class KioskOffice:
                 return self.app.commit(kiosk, *envelopes)
             except IntegrityError:
                 self.app.evict(kiosk.id)
-                known = next((b for b in barcodes if self.app.recorder.select_events(envelope_id(key, b), limit=1)), None)
+                known = next(
+                    (b for b in barcodes if self.app.recorder.select_events(envelope_id(key, b), limit=1)), None
+                )
                 if known is not None:
                     raise already_registered(known) from None
         raise self.app.conflict(key)
 
     @command
-    def set_tray_service(self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "",
-                         at: datetime | None = None) -> Written:
+    def set_tray_service(
+        self, key: str, number: int, *, in_service: bool, actor: Actor, reason: str = "", at: datetime | None = None
+    ) -> Written:
         """Take a tray out of service (door fault) or put it back."""
         at = self._at(at)
         tray = self._tray(key, number)
@@ -78,19 +90,30 @@ class KioskOffice:
                 t.return_to_service(actor=actor, at=at)
             else:
                 t.take_out_of_service(reason=reason or "Lỗi cửa khay", actor=actor, at=at)
+
         return self.app.update(tray.id, ("tray", "khay"), f"{key}/{number}", None, command)
 
     def get_kiosk(self, key: str) -> KioskView:
         """The kiosk's bin, cash box, envelope stock and trays."""
         kiosk = self._kiosk(key, fresh=True)
-        return KioskView(key=key, name=kiosk.name, agency=kiosk.agency, bin=[e.dossier_code for e in kiosk.bin],
-                         cash_expected=kiosk.cash_expected, unused_envelopes=kiosk.unused_count,
-                         trays=[TrayView(number=t.number, status=t.status.value, dossier_code=t.dossier_code,
-                                         loaded_at=t.loaded_at) for t in self._trays(key, fresh=True)])
+        return KioskView(
+            key=key,
+            name=kiosk.name,
+            agency=kiosk.agency,
+            bin=[e.dossier_code for e in kiosk.bin],
+            cash_expected=kiosk.cash_expected,
+            unused_envelopes=kiosk.unused_count,
+            trays=[
+                TrayView(number=t.number, status=t.status.value, dossier_code=t.dossier_code, loaded_at=t.loaded_at)
+                for t in self._trays(key, fresh=True)
+            ],
+        )
 
     # ----- collection at 08:00 and 14:00 ---------------------------------------------------
     @command
-    def collect(self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None) -> CollectionReport:
+    def collect(
+        self, key: str, *, cash_counted: int, collector: Party, actor: Actor, at: datetime | None = None
+    ) -> CollectionReport:
         """Empty the bin and the cash box; the count is recorded beside what the events expect, never hidden."""
         at = self._at(at)
         for _ in range(5):
@@ -98,14 +121,20 @@ class KioskOffice:
             envelopes, expected = list(kiosk.bin), kiosk.cash_expected
             kiosk.collect(cash_counted=cash_counted, collector=collector, actor=actor, at=at)
             if self.app.commit_or_evict(kiosk) is not None:
-                return CollectionReport(kiosk=key, at=at, envelopes=[self._collected(e) for e in envelopes],
-                                        cash_expected=expected, cash_counted=cash_counted,
-                                        discrepancy=cash_counted - expected)
+                return CollectionReport(
+                    kiosk=key,
+                    at=at,
+                    envelopes=[self._collected(e) for e in envelopes],
+                    cash_expected=expected,
+                    cash_counted=cash_counted,
+                    discrepancy=cash_counted - expected,
+                )
         raise self.app.conflict(key)
 
     @command
-    def hand_over_batch(self, codes: list[str], *, item: str, giver: Party, receiver: Party, actor: Actor,
-                        at: datetime | None = None) -> Written:
+    def hand_over_batch(
+        self, codes: list[str], *, item: str, giver: Party, receiver: Party, actor: Actor, at: datetime | None = None
+    ) -> Written:
         """Several dossiers change hands at once: one handover-book line each, all in one commit."""
         at = self._at(at)
         for _ in range(5):
@@ -135,7 +164,9 @@ class KioskOffice:
         raise self.app.conflict(",".join(codes))
 
     # ----- loading at 16:00 ---------------------------------------------------------------
-    def load_results(self, key: str, codes: list[str], *, staff: Party, actor: Actor, at: datetime | None = None) -> LoadingSlip:
+    def load_results(
+        self, key: str, codes: list[str], *, staff: Party, actor: Actor, at: datetime | None = None
+    ) -> LoadingSlip:
         """Load each result into the lowest free tray, ask for its SMS, and print the loading slip."""
         at = self._at(at)
         loaded, refused = [], {}
@@ -144,11 +175,13 @@ class KioskOffice:
                 loaded.append(self.load_result(key, code, actor=actor, at=at))
             except DomainError as error:
                 refused[code] = error.message_vi
-        return LoadingSlip(kiosk=key, at=at, loaded=loaded, refused=refused,
-                           text=slip_text(key, at, staff.name, loaded, refused))
+        return LoadingSlip(
+            kiosk=key, at=at, loaded=loaded, refused=refused, text=slip_text(key, at, staff.name, loaded, refused)
+        )
 
-    def load_results_and_open(self, key: str, codes: list[str], *, staff: Party, actor: Actor,
-                              at: datetime | None = None) -> LoadingSlip:
+    def load_results_and_open(
+        self, key: str, codes: list[str], *, staff: Party, actor: Actor, at: datetime | None = None
+    ) -> LoadingSlip:
         """The 16:00 loading at the rear screen: `load_results`, then each loaded tray's door opened at the kiosk
         (`doors` on the slip: opened, not_answering or the kiosk's fault; a door that stays shut keeps the load)."""
         slip = self.load_results(key, codes, staff=staff, actor=actor, at=at)
@@ -164,8 +197,10 @@ class KioskOffice:
             kiosk, dossier = self._kiosk(key), self._dossier(code)
             procedure = self.dossiers.procedure(dossier.procedure_code)
             if not procedure.kiosk_return:
-                raise ProcedureNotAtKioskError(f"results of {procedure.code} are not returned through the kiosk",
-                                               "Kết quả của thủ tục này không trả qua kiosk, vui lòng trả tại quầy Một cửa.")
+                raise ProcedureNotAtKioskError(
+                    f"results of {procedure.code} are not returned through the kiosk",
+                    "Kết quả của thủ tục này không trả qua kiosk, vui lòng trả tại quầy Một cửa.",
+                )
             free = [t for t in self._trays(key) if t.free]
             if not free:
                 raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)
@@ -193,14 +228,22 @@ class KioskOffice:
             days = calendar.working_days_between(self._local_day(dossier.notified_at), today)
             if days > self.overdue_days:
                 police = self.dossiers.procedure(dossier.procedure_code).result_kind is ResultKind.CCCD_CARD
-                items.append(OverdueItem(tray=tray.number, dossier_code=dossier.code, procedure_code=dossier.procedure_code,
-                                         days_since_notification=days, receiver="police" if police else "one_stop",
-                                         action="pull_back" if full else "keep"))
+                items.append(
+                    OverdueItem(
+                        tray=tray.number,
+                        dossier_code=dossier.code,
+                        procedure_code=dossier.procedure_code,
+                        days_since_notification=days,
+                        receiver="police" if police else "one_stop",
+                        action="pull_back" if full else "keep",
+                    )
+                )
         return items
 
     @command
-    def pull_back_overdue(self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor,
-                          at: datetime | None = None) -> list[OverdueItem]:
+    def pull_back_overdue(
+        self, key: str, *, staff: Party, one_stop: Party, police: Party, actor: Actor, at: datetime | None = None
+    ) -> list[OverdueItem]:
         """When no tray is free, hand overdue results to the one-stop officer or the police; otherwise they stay."""
         at = self._at(at)
         pulled = []
@@ -221,8 +264,12 @@ class KioskOffice:
     def _collected(self, envelope: Any) -> CollectedEnvelope:
         dossier = self._dossier(envelope.dossier_code)
         department = self.dossiers.handled_as(dossier).department
-        return CollectedEnvelope(barcode=envelope.barcode, dossier_code=dossier.code,
-                                 procedure_code=dossier.procedure_code, department=department)
+        return CollectedEnvelope(
+            barcode=envelope.barcode,
+            dossier_code=dossier.code,
+            procedure_code=dossier.procedure_code,
+            department=department,
+        )
 
     def _trays(self, key: str, fresh: bool = False) -> list[Tray]:
         return [self._tray(key, n, fresh) for n in range(1, self._kiosk(key).tray_count + 1)]

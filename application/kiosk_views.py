@@ -147,10 +147,18 @@ def local(at: datetime) -> str:
 def receipt_text(agency_name: str, r: Receipt) -> str:
     """The receipt as printed by the kiosk's thermal printer."""
     lines = [
-        agency_name.upper(), "BỘ PHẬN MỘT CỬA - KIOSK 24/7 " + r.kiosk, "", "BIÊN NHẬN HỒ SƠ", "",
-        f"Mã hồ sơ: {r.dossier_code}", f"Thủ tục: {r.procedure_name}", f"Người nộp: {r.applicant_name}",
-        f"Thời gian nộp: {local(r.received_at)}", f"Ngày hẹn trả: {r.due_on:%d/%m/%Y}",
-        f"Lệ phí: {format_dong(r.fee)}", f"Đã nộp: {format_dong(r.paid)}",
+        agency_name.upper(),
+        "BỘ PHẬN MỘT CỬA - KIOSK 24/7 " + r.kiosk,
+        "",
+        "BIÊN NHẬN HỒ SƠ",
+        "",
+        f"Mã hồ sơ: {r.dossier_code}",
+        f"Thủ tục: {r.procedure_name}",
+        f"Người nộp: {r.applicant_name}",
+        f"Thời gian nộp: {local(r.received_at)}",
+        f"Ngày hẹn trả: {r.due_on:%d/%m/%Y}",
+        f"Lệ phí: {format_dong(r.fee)}",
+        f"Đã nộp: {format_dong(r.paid)}",
     ]
     if r.shortfall:
         lines.append(f"Còn thiếu: {format_dong(r.shortfall)} (nộp khi nhận kết quả)")
@@ -171,5 +179,7 @@ def slip_text(kiosk: str, at: datetime, staff: str, loaded: list[SlipLine], refu
 
 def pickup_sms(agency_name: str, code: str, kiosk_name: str, days: int) -> str:
     """The pickup SMS: the code and where to collect, no personal data."""
-    return (f"{agency_name}: Hồ sơ {code} đã có kết quả tại {kiosk_name}. Vui lòng đến nhận trong {days} ngày "
-            f"(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP).")
+    return (
+        f"{agency_name}: Hồ sơ {code} đã có kết quả tại {kiosk_name}. Vui lòng đến nhận trong {days} ngày "
+        f"(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP)."
+    )

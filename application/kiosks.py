@@ -11,7 +11,12 @@ import msgspec
 from application.base import OneStop, Written, command
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import (
-    FaceMismatchError, KioskRefusal, NotFoundError, NotReadyError, PickupRefusedError, ProcedureNotAtKioskError,
+    FaceMismatchError,
+    KioskRefusal,
+    NotFoundError,
+    NotReadyError,
+    PickupRefusedError,
+    ProcedureNotAtKioskError,
     WrongOtpError,
 )
 from application.kiosk_office import KioskOffice
@@ -27,7 +32,16 @@ from domain.kiosk import check_envelope_barcode
 from domain.procedures import ComponentForm
 from domain.tray import PickupMethod
 from domain.values import (
-    Actor, Applicant, Channel, Component, DeliveryChannel, FaceCheck, PaymentMethod, Rating, check_phone, mask_phone,
+    Actor,
+    Applicant,
+    Channel,
+    Component,
+    DeliveryChannel,
+    FaceCheck,
+    PaymentMethod,
+    Rating,
+    check_phone,
+    mask_phone,
 )
 
 SUBMIT, PICKUP = "submit", "pickup"
@@ -36,8 +50,18 @@ SUBMIT, PICKUP = "submit", "pickup"
 class Kiosks(KioskOffice):
     """Commands and queries of the kiosk, for the kiosk device and for the consultant team."""
 
-    def __init__(self, app: OneStop, *, dossiers: Dossiers, otp: Otp, proofs: Proofs, clock: Clock,
-                 attempts: Attempts, doors: KioskDoors, overdue_days: int = 5) -> None:
+    def __init__(
+        self,
+        app: OneStop,
+        *,
+        dossiers: Dossiers,
+        otp: Otp,
+        proofs: Proofs,
+        clock: Clock,
+        attempts: Attempts,
+        doors: KioskDoors,
+        overdue_days: int = 5,
+    ) -> None:
         self.app, self.dossiers, self.otp, self.proofs, self.clock = app, dossiers, otp, proofs, clock
         self.throttle, self.doors, self.overdue_days = Throttle(attempts), doors, overdue_days
 
@@ -63,30 +87,57 @@ class Kiosks(KioskOffice):
         self._usable_envelope(kiosk, barcode)
 
     @command
-    def submit(self, kiosk: str, *, procedure_code: str, qr_payload: str, phone: str, phone_proof: str,
-               envelope: str, actor: Actor, face: FaceCheck | None = None, quantity: int = 1,
-               at: datetime | None = None) -> Submitted:
+    def submit(
+        self,
+        kiosk: str,
+        *,
+        procedure_code: str,
+        qr_payload: str,
+        phone: str,
+        phone_proof: str,
+        envelope: str,
+        actor: Actor,
+        face: FaceCheck | None = None,
+        quantity: int = 1,
+        at: datetime | None = None,
+    ) -> Submitted:
         """The envelope goes into the bin: the dossier is received (a ward procedure by the citizen's ward), its fee
         assessed for `quantity` units (pages, copies), the barcode used up."""
         at, dossiers = self._at(at), self.dossiers
         procedure = dossiers.procedure(procedure_code)
         if not procedure.kiosk_submission:
-            raise ProcedureNotAtKioskError(f"{procedure.code} is not handled at the kiosk",
-                                           "Thủ tục này chưa được tiếp nhận tại kiosk, vui lòng nộp tại quầy Một cửa.")
+            raise ProcedureNotAtKioskError(
+                f"{procedure.code} is not handled at the kiosk",
+                "Thủ tục này chưa được tiếp nhận tại kiosk, vui lòng nộp tại quầy Một cửa.",
+            )
         fee = procedure.fee_for(quantity)
         identity = self.read_identity(qr_payload, at)
         procedure = dossiers.procedure_for(procedure.code, identity.address)
         self.proofs.check(phone_proof, check_phone(phone), SUBMIT, at)
         self._require_face(procedure.high_legal_value, face)
         self._usable_envelope(kiosk, envelope)
-        applicant = Applicant(id_number=identity.id_number, name=identity.name, phone=phone,
-                              address=identity.address, date_of_birth=identity.date_of_birth)
+        applicant = Applicant(
+            id_number=identity.id_number,
+            name=identity.name,
+            phone=phone,
+            address=identity.address,
+            date_of_birth=identity.date_of_birth,
+        )
         components = [Component(name=c.name, form=ComponentForm(c.form), count=c.count) for c in procedure.components]
         due_on = dossiers.appointment(procedure, at)
 
         def make(code: str) -> list[Any]:
-            dossier = Dossier.receive(code=code, procedure_code=procedure.code, channel=Channel.KIOSK, applicant=applicant,
-                                      components=components, due_on=due_on, actor=actor, at=at, face=face)
+            dossier = Dossier.receive(
+                code=code,
+                procedure_code=procedure.code,
+                channel=Channel.KIOSK,
+                applicant=applicant,
+                components=components,
+                due_on=due_on,
+                actor=actor,
+                at=at,
+                face=face,
+            )
             dossier.assess_fee(amount=fee, actor=actor, at=at)
             machine, barcode = self._kiosk(kiosk), self._envelope(kiosk, envelope)
             machine.accept_envelope(barcode=envelope, envelope=barcode, dossier_code=code, actor=actor, at=at)
@@ -96,8 +147,17 @@ class Kiosks(KioskOffice):
         return Submitted(dossier_code=code, due_on=due_on, fee=fee, version=written.version, position=written.position)
 
     @command
-    def pay(self, kiosk: str, code: str, *, method: PaymentMethod, amount: int, actor: Actor,
-            reference: str | None = None, at: datetime | None = None) -> Balance:
+    def pay(
+        self,
+        kiosk: str,
+        code: str,
+        *,
+        method: PaymentMethod,
+        amount: int,
+        actor: Actor,
+        reference: str | None = None,
+        at: datetime | None = None,
+    ) -> Balance:
         """Cash notes or a bank-QR confirmation for a dossier; cash also goes into the kiosk's cash box."""
         at = self._at(at)
         for _ in range(5):
@@ -110,31 +170,54 @@ class Kiosks(KioskOffice):
                 changed.append(machine)
             written = self.app.commit_or_evict(*changed)
             if written is not None:
-                return Balance(dossier_code=code, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
-                               excess=dossier.excess, version=written.version, position=written.position)
+                return Balance(
+                    dossier_code=code,
+                    fee=dossier.fee,
+                    paid=dossier.paid,
+                    shortfall=dossier.shortfall,
+                    excess=dossier.excess,
+                    version=written.version,
+                    position=written.position,
+                )
         raise self.app.conflict(code)
 
     def get_receipt(self, kiosk: str, code: str) -> Receipt:
         """The receipt to print: code, procedure, appointment date, amounts, shortfall or excess."""
         dossier, dossiers = self._dossier(code, fresh=True), self.dossiers
         if dossier.due_on is None:  # registered online and not yet accepted: no appointment to print
-            raise KioskRefusal("a dossier registered online has no kiosk receipt until it is accepted",
-                               "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.")
+            raise KioskRefusal(
+                "a dossier registered online has no kiosk receipt until it is accepted",
+                "Hồ sơ đăng ký trực tuyến chưa được tiếp nhận nên chưa có biên nhận để in.",
+            )
         procedure = dossiers.procedure(dossier.procedure_code)
         agency = dossiers.catalogue.agency(dossiers.handled_as(dossier).agency)
-        draft = Receipt(dossier_code=code, procedure_code=procedure.code, procedure_name=procedure.name,
-                        applicant_name=dossier.applicant.name, kiosk=kiosk, received_at=dossier.received_at,
-                        due_on=dossier.due_on, fee=dossier.fee, paid=dossier.paid, shortfall=dossier.shortfall,
-                        excess=dossier.excess, text="")
+        draft = Receipt(
+            dossier_code=code,
+            procedure_code=procedure.code,
+            procedure_name=procedure.name,
+            applicant_name=dossier.applicant.name,
+            kiosk=kiosk,
+            received_at=dossier.received_at,
+            due_on=dossier.due_on,
+            fee=dossier.fee,
+            paid=dossier.paid,
+            shortfall=dossier.shortfall,
+            excess=dossier.excess,
+            text="",
+        )
         return msgspec.structs.replace(draft, text=receipt_text(agency.name, draft))
 
     # ----- pickup -----------------------------------------------------------------------
     # Identity checks are counted per dossier and per kiosk outside the commands (a command may run twice on stale
     # state, and a refusal must count once); a locked dossier or kiosk is refused before the dossier is even read.
-    def start_pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime | None = None) -> PickupTicket:
+    def start_pickup_with_receipt(
+        self, kiosk: str, *, id_number: str, code: str, at: datetime | None = None
+    ) -> PickupTicket:
         """District results: the citizen types the CCCD number and the receipt number (the dossier code)."""
         at = self._at(at)
-        return self._guarded(kiosk, code, at, lambda: self._pickup_with_receipt(kiosk, id_number=id_number, code=code, at=at))
+        return self._guarded(
+            kiosk, code, at, lambda: self._pickup_with_receipt(kiosk, id_number=id_number, code=code, at=at)
+        )
 
     def request_pickup_otp(self, kiosk: str, code: str, at: datetime | None = None) -> str:
         """CCCD-card returns: send the OTP to the phone on the dossier; returns that phone masked (090****101), for
@@ -143,7 +226,9 @@ class Kiosks(KioskOffice):
         self._check_pickup_open(kiosk, code, at)
         return self._send_pickup_otp(kiosk, code, at)
 
-    def start_pickup_with_otp(self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None) -> PickupTicket:
+    def start_pickup_with_otp(
+        self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None
+    ) -> PickupTicket:
         """The citizen typed the dossier code from the SMS, then the OTP."""
         at = self._at(at)
         return self._guarded(kiosk, code, at, lambda: self._pickup_with_otp(kiosk, code=code, otp_code=otp_code, at=at))
@@ -152,8 +237,9 @@ class Kiosks(KioskOffice):
     def _pickup_with_receipt(self, kiosk: str, *, id_number: str, code: str, at: datetime) -> PickupTicket:
         dossier = self._ready_dossier(kiosk, code)
         if dossier.applicant.id_number != id_number:
-            raise PickupRefusedError("ID number does not match the dossier",
-                                     "Số CCCD không khớp với biên nhận, vui lòng kiểm tra lại.")
+            raise PickupRefusedError(
+                "ID number does not match the dossier", "Số CCCD không khớp với biên nhận, vui lòng kiểm tra lại."
+            )
         return self._ticket(dossier, PickupMethod.CCCD_AND_RECEIPT, at)
 
     @command
@@ -175,7 +261,9 @@ class Kiosks(KioskOffice):
         try:
             ticket = check()
         except (PickupRefusedError, WrongOtpError):
-            self.throttle.failed([(f"pickup:dossier:{code}", PICKUP_DOSSIER), (f"pickup:kiosk:{kiosk}", PICKUP_KIOSK)], at)
+            self.throttle.failed(
+                [(f"pickup:dossier:{code}", PICKUP_DOSSIER), (f"pickup:kiosk:{kiosk}", PICKUP_KIOSK)], at
+            )
             raise
         self.throttle.clear(f"pickup:dossier:{code}")
         return ticket
@@ -186,8 +274,17 @@ class Kiosks(KioskOffice):
             raise PickupLockedError(seconds_until(locked, at))
 
     @command
-    def release(self, kiosk: str, code: str, *, ticket: str, method: PickupMethod, actor: Actor,
-                face: FaceCheck | None = None, at: datetime | None = None) -> Released:
+    def release(
+        self,
+        kiosk: str,
+        code: str,
+        *,
+        ticket: str,
+        method: PickupMethod,
+        actor: Actor,
+        face: FaceCheck | None = None,
+        at: datetime | None = None,
+    ) -> Released:
         """Open the tray: the ticket is valid, the face matches if required, nothing is owed."""
         at = self._at(at)
         self.proofs.check(ticket, code, f"{PICKUP}:{PickupMethod(method).value}", at)
@@ -195,7 +292,9 @@ class Kiosks(KioskOffice):
             dossier = self._ready_dossier(kiosk, code)
             self._require_face(self.dossiers.procedure(dossier.procedure_code).high_legal_value, face)
             tray = self._tray(kiosk, _tray_number(dossier))
-            dossier.deliver_result(channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at)
+            dossier.deliver_result(
+                channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at
+            )
             tray.release(dossier_code=code, method=method, face_checked=face is not None, actor=actor, at=at)
             written = self.app.commit_or_evict(dossier, tray)
             if written is not None:
@@ -207,7 +306,9 @@ class Kiosks(KioskOffice):
         """The citizen's rating on the last screen."""
         at = self._at(at)
         parse_code(code)
-        return self.app.update(dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at))
+        return self.app.update(
+            dossier_id(code), DOSSIER, code, None, lambda d: d.rate(rating=rating, actor=actor, at=at)
+        )
 
     # ----- scope queries (for access checks) ----------------------------------------------
     def agency_of(self, key: str) -> str:
@@ -220,29 +321,42 @@ class Kiosks(KioskOffice):
         if any(envelope.dossier_code == code for envelope in self._kiosk(key).bin):
             return True
         self._dossier(code)  # unknown or malformed codes answer 404/422 like every other dossier route
-        return any(isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.app.events.get(dossier_id(code)))
+        return any(
+            isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.app.events.get(dossier_id(code))
+        )
 
     # ----- helpers ----------------------------------------------------------------------
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
         procedure = self.dossiers.procedure(dossier.procedure_code)
         token = self.proofs.issue(dossier.code, f"{PICKUP}:{method.value}", at)
-        return PickupTicket(dossier_code=dossier.code, tray=_tray_number(dossier), shortfall=dossier.shortfall,
-                            face_required=procedure.high_legal_value, token=token)
+        return PickupTicket(
+            dossier_code=dossier.code,
+            tray=_tray_number(dossier),
+            shortfall=dossier.shortfall,
+            face_required=procedure.high_legal_value,
+            token=token,
+        )
 
     def _ready_dossier(self, kiosk: str, code: str) -> Dossier:
         try:
             dossier = self._dossier(code)
         except Exception as error:  # unknown or malformed codes look the same to the citizen
-            raise PickupRefusedError(f"no dossier {code!r}", "Không tìm thấy hồ sơ, vui lòng kiểm tra mã hồ sơ.") from error
+            raise PickupRefusedError(
+                f"no dossier {code!r}", "Không tìm thấy hồ sơ, vui lòng kiểm tra mã hồ sơ."
+            ) from error
         if dossier.status is not Status.IN_TRAY or dossier.tray is None or dossier.tray[0] != kiosk:
-            raise NotReadyError(f"{code} is not in a tray of {kiosk}", "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này.")
+            raise NotReadyError(
+                f"{code} is not in a tray of {kiosk}", "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này."
+            )
         return dossier
 
     @staticmethod
     def _require_face(required: bool, face: FaceCheck | None) -> None:
         if required and (face is None or not face.matched):
-            raise FaceMismatchError("face verification failed or missing",
-                                    "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.")
+            raise FaceMismatchError(
+                "face verification failed or missing",
+                "Xác thực khuôn mặt không thành công. Vui lòng thử lại hoặc liên hệ quầy Một cửa.",
+            )
 
     def _envelope(self, key: str, barcode: str) -> EnvelopeBarcode | None:
         try:

@@ -24,7 +24,13 @@ from application.ports import Notifier
 from domain.dossier import Dossier
 from domain.kiosk import Kiosk, kiosk_id
 from domain.notification import (
-    FALLBACK, DeliveryError, Notification, NotificationStatus, PolicyPosition, Recipient, notification_id,
+    FALLBACK,
+    DeliveryError,
+    Notification,
+    NotificationStatus,
+    PolicyPosition,
+    Recipient,
+    notification_id,
     policy_position_id,
 )
 from domain.values import Actor, Role
@@ -46,19 +52,38 @@ def preference(first: str) -> list[str]:
 class Notifications:
     """Requests, sends and tracks messages to applicants (SMS, Zalo, e-mail)."""
 
-    def __init__(self, app: OneStop, *, notifier: Notifier, agency_name: Callable[[str], str],
-                 overdue_days: int = 5) -> None:
+    def __init__(
+        self, app: OneStop, *, notifier: Notifier, agency_name: Callable[[str], str], overdue_days: int = 5
+    ) -> None:
         self.app, self.notifier, self.agency_name, self.overdue_days = app, notifier, agency_name, overdue_days
         self._scanned = 0  # log position up to which the pending index is complete
         self._policy_seen = 0  # log position up to which the policy found nothing more to request
         self._pending: dict[UUID, None] = {}
 
     # ----- commands ---------------------------------------------------------------------
-    def request(self, *, id: UUID, channels: list[str], template: str, dossier_code: str, params: Mapping[str, str],
-                recipient: Recipient, actor: Actor, at: datetime) -> Written | None:
+    def request(
+        self,
+        *,
+        id: UUID,
+        channels: list[str],
+        template: str,
+        dossier_code: str,
+        params: Mapping[str, str],
+        recipient: Recipient,
+        actor: Actor,
+        at: datetime,
+    ) -> Written | None:
         """Ask for a message; None if this id was requested before (a request is processed once)."""
-        notification = Notification.request(id=id, channels=channels, template=template, dossier_code=dossier_code,
-                                            params=dict(params), recipient=recipient, actor=actor, at=at)
+        notification = Notification.request(
+            id=id,
+            channels=channels,
+            template=template,
+            dossier_code=dossier_code,
+            params=dict(params),
+            recipient=recipient,
+            actor=actor,
+            at=at,
+        )
         try:
             return self.app.commit(notification)
         except IntegrityError:
@@ -125,11 +150,14 @@ class Notifications:
         if channel is None or address is None:  # `request` keeps only channels with an address; a due one has one left
             raise RuntimeError(f"notification {notification.id} is due but has no channel left to try")
         try:
-            provider_id = self.notifier.send(channel, address, notification.template,
-                                                notification.template_version, notification.params)
+            provider_id = self.notifier.send(
+                channel, address, notification.template, notification.template_version, notification.params
+            )
         except DeliveryError as error:
             notification.record_failure(kind=error.kind, at=now)
-            log.warning("notification %s: %s attempt %d failed (%s)", notification.id, channel, attempt, error.kind.value)
+            log.warning(
+                "notification %s: %s attempt %d failed (%s)", notification.id, channel, attempt, error.kind.value
+            )
         else:
             notification.record_sent(provider_id=provider_id, at=now)
             log.info("notification %s sent by %s (attempt %d)", notification.id, channel, attempt)
@@ -137,8 +165,9 @@ class Notifications:
     def _scan_pending(self) -> None:
         head = self.app.recorder.max_notification_id() or 0
         while self._scanned < head:
-            found = self.app.recorder.select_notifications(self._scanned + 1, BATCH, stop=head,
-                                                       topics=OPEN_TOPICS + CLOSED_TOPICS)
+            found = self.app.recorder.select_notifications(
+                self._scanned + 1, BATCH, stop=head, topics=OPEN_TOPICS + CLOSED_TOPICS
+            )
             for stored in found:
                 if stored.topic in CLOSED_TOPICS:
                     self._pending.pop(_uuid(stored.originator_id), None)
@@ -154,13 +183,24 @@ class Notifications:
             log.error("dossier %s asked for %s without a tray; skipped", dossier.code, requested.template)
             return None
         kiosk: Kiosk = self.app.repository.get(kiosk_id(dossier.tray[0]))
-        params = {"code": dossier.code, "tray": str(dossier.tray[1]), "kiosk": kiosk.name,
-                  "agency": self.agency_name(kiosk.agency), "days": str(self.overdue_days)}
+        params = {
+            "code": dossier.code,
+            "tray": str(dossier.tray[1]),
+            "kiosk": kiosk.name,
+            "agency": self.agency_name(kiosk.agency),
+            "days": str(self.overdue_days),
+        }
         recipient = Recipient(phone=dossier.applicant.phone, email=dossier.applicant.email)
-        return Notification.request(id=notification_id(dossier.code, requested.originator_version),
-                                    channels=preference(requested.channel), template=requested.template,
-                                    dossier_code=dossier.code, params=params, recipient=recipient,
-                                    actor=SYSTEM, at=at)
+        return Notification.request(
+            id=notification_id(dossier.code, requested.originator_version),
+            channels=preference(requested.channel),
+            template=requested.template,
+            dossier_code=dossier.code,
+            params=params,
+            recipient=recipient,
+            actor=SYSTEM,
+            at=at,
+        )
 
     def _exists(self, nid: UUID) -> bool:
         return next(iter(self.app.events.get(nid, limit=1)), None) is not None

@@ -22,7 +22,15 @@ from application.ports import Notifier
 from domain.errors import DomainError
 from domain.notification import DeliveryError
 from domain.otp import (
-    CODE_DIGITS, EXPIRY, KIOSK_LIMIT, PHONE_LIMIT, OtpChallenge, OtpQuota, OtpRecipient, challenge_id, quota_id,
+    CODE_DIGITS,
+    EXPIRY,
+    KIOSK_LIMIT,
+    PHONE_LIMIT,
+    OtpChallenge,
+    OtpQuota,
+    OtpRecipient,
+    challenge_id,
+    quota_id,
 )
 from domain.values import check_phone, mask_phone
 
@@ -37,8 +45,10 @@ class OtpNotSentError(DomainError):
     code = "otp_not_sent"
 
     def __init__(self) -> None:
-        super().__init__("no channel could send the OTP",
-                         "Không gửi được mã OTP. Vui lòng thử lại sau ít phút hoặc liên hệ quầy Một cửa.")
+        super().__init__(
+            "no channel could send the OTP",
+            "Không gửi được mã OTP. Vui lòng thử lại sau ít phút hoặc liên hệ quầy Một cửa.",
+        )
 
 
 def random_code() -> str:
@@ -55,9 +65,17 @@ def phone_keys(key: bytes) -> Callable[[str], str]:
 class Otps:
     """Issues and checks OTPs; `send` and `check` are the `Otp` port."""
 
-    def __init__(self, app: OneStop, *, key: bytes, notifier: Notifier, channels: Sequence[str] = ("sms", "zalo"),
-                 code_source: Callable[[], str] = random_code, phone_limit: tuple[int, timedelta] = PHONE_LIMIT,
-                 kiosk_limit: tuple[int, timedelta] = KIOSK_LIMIT) -> None:
+    def __init__(
+        self,
+        app: OneStop,
+        *,
+        key: bytes,
+        notifier: Notifier,
+        channels: Sequence[str] = ("sms", "zalo"),
+        code_source: Callable[[], str] = random_code,
+        phone_limit: tuple[int, timedelta] = PHONE_LIMIT,
+        kiosk_limit: tuple[int, timedelta] = KIOSK_LIMIT,
+    ) -> None:
         self.app, self.phone_key = app, phone_keys(key)
         self._code_key = hmac.new(key, b"motcua/otp/code", hashlib.sha256).digest()
         self.notifier, self.channels, self.code_source = notifier, tuple(channels), code_source
@@ -75,8 +93,14 @@ class Otps:
                 changed.append(self._quota("kiosk", kiosk))
                 changed[-1].use(challenge_id=issued, purpose=purpose, limit=self.kiosk_limit, at=at)
             code = self.code_source()
-            challenge = OtpChallenge.issue(id=issued, recipient=OtpRecipient(phone_key=phone_key, masked=mask_phone(phone)),
-                                           purpose=purpose, kiosk=kiosk, code_hash=self._hash(issued, code), at=at)
+            challenge = OtpChallenge.issue(
+                id=issued,
+                recipient=OtpRecipient(phone_key=phone_key, masked=mask_phone(phone)),
+                purpose=purpose,
+                kiosk=kiosk,
+                code_hash=self._hash(issued, code),
+                at=at,
+            )
             if self.app.commit_or_evict(challenge, *changed) is not None:
                 self._deliver(phone, code, issued)
                 return

@@ -13,8 +13,8 @@ from application.access_log import AccessLogs
 from application.dossiers import Dossiers
 from application.vaults import Vaults
 from application.views import DossierDetails, HistoryEntry
-from domain.vault import Document, OwnerKind, VaultOwner
 from domain.values import Actor, Applicant
+from domain.vault import Document, OwnerKind, VaultOwner
 
 HANDLING, REUSE = "xử lý hồ sơ", "kiểm tra giấy tờ dùng lại"
 
@@ -57,10 +57,17 @@ class PersonalReads:
 
     def _record_owner(self, owner: VaultOwner, what: str, purpose: str, actor: Actor) -> None:
         if owner.kind == OwnerKind.CITIZEN and owner.id_number:
-            self.access_logs.record_read(id_number=owner.id_number, phone=None, dossier_code=None, what=what,
-                                         purpose=purpose, actor=actor)
+            self.access_logs.record_read(
+                id_number=owner.id_number, phone=None, dossier_code=None, what=what, purpose=purpose, actor=actor
+            )
 
     def _record(self, applicant: Applicant, code: str, what: str, purpose: str, actor: Actor) -> None:
         if applicant.id_number:  # an erased applicant has no ID number left to log under
-            self.access_logs.record_read(id_number=applicant.id_number, phone=applicant.phone, dossier_code=code,
-                                         what=what, purpose=purpose, actor=actor)
+            self.access_logs.record_read(
+                id_number=applicant.id_number,
+                phone=applicant.phone,
+                dossier_code=code,
+                what=what,
+                purpose=purpose,
+                actor=actor,
+            )

@@ -23,7 +23,9 @@ class Calendar(Protocol):
 class Otp(Protocol):
     """One-time passwords sent to a phone, with resend limits per phone and per kiosk."""
 
-    def send(self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone") -> None: ...
+    def send(
+        self, phone: str, purpose: str, at: datetime, *, kiosk: str | None = None, quota: str = "phone"
+    ) -> None: ...
 
     def check(self, phone: str, purpose: str, code: str, at: datetime, *, quota: str = "phone") -> bool: ...
 
@@ -55,8 +57,17 @@ class BlobStore(Protocol):
 class DocumentSigner(Protocol):
     """Signs PDFs incrementally with a person's or the agency's certificate, and verifies signed PDFs."""
 
-    def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
-             at: datetime, metadata: Mapping[str, str]) -> SignedPdf: ...
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        who: Actor,
+        key: SigningKey,
+        reason: str,
+        placement: Placement,
+        at: datetime,
+        metadata: Mapping[str, str],
+    ) -> SignedPdf: ...
 
     def verify(self, pdf: bytes) -> PdfCheck: ...
 
@@ -68,8 +79,9 @@ class PdfTools(Protocol):
 
     def images_to_pdf(self, images: Sequence[bytes]) -> bytes: ...
 
-    def render_receipt(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str,
-                       verification_path: str) -> bytes: ...
+    def render_receipt(
+        self, dossier: DossierDetails, *, procedure_name: str, officer_name: str, verification_path: str
+    ) -> bytes: ...
 
 
 # ----- [7] notifications: one block, appended ------------------------------------------------
@@ -95,8 +107,9 @@ class Attempts(Protocol):
         """When the key's lockout ends, or None if it is not locked."""
         ...
 
-    def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
-             ceiling: timedelta) -> datetime | None:
+    def fail(
+        self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta, ceiling: timedelta
+    ) -> datetime | None:
         """Count one failure; past `allowed` in `window` the key locks for `lockout`, doubling per further failure
         up to `ceiling`. Returns when the lockout ends, or None."""
         ...
@@ -181,8 +194,9 @@ class ReadSide(Protocol):
     def lag(self) -> Sequence[Any]:
         """Events and seconds each read model is behind the log."""
 
-    def view_as_of(self, view: str, instant: datetime, *, kiosk: str | None,
-                   filters: Mapping[str, str | None]) -> ViewAsOf:
+    def view_as_of(
+        self, view: str, instant: datetime, *, kiosk: str | None, filters: Mapping[str, str | None]
+    ) -> ViewAsOf:
         """A view of application.history.AS_OF_VIEWS answered from its read models replayed up to `instant`."""
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Collection
-from functools import lru_cache
+from functools import cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -54,8 +54,10 @@ class DocumentErasedError(DomainError):
     code = "erased"
 
     def __init__(self) -> None:
-        super().__init__("the document was erased on a lawful request to erase personal data",
-                         "Tài liệu đã bị xóa theo yêu cầu xóa dữ liệu cá nhân.")
+        super().__init__(
+            "the document was erased on a lawful request to erase personal data",
+            "Tài liệu đã bị xóa theo yêu cầu xóa dữ liệu cá nhân.",
+        )
 
 
 def subject_of(value: Any, stream: UUID) -> str:
@@ -67,7 +69,7 @@ def subject_of(value: Any, stream: UUID) -> str:
     return f"stream:{stream}"
 
 
-@lru_cache(maxsize=None)
+@cache
 def erased(cls: type) -> Any:
     """The placeholder an erased value of `cls` decodes to: required text reads ERASED, everything else is empty.
 
@@ -77,8 +79,9 @@ def erased(cls: type) -> Any:
         return ERASED
     hints = typing.get_type_hints(cls, include_extras=False)
     values = {field.name: _blank(hints[field.name]) for field in msgspec.structs.fields(cls) if field.required}
-    placeholder = msgspec.defstruct(f"Erased{cls.__name__}", [], bases=(cls,), namespace={"__post_init__": _no_checks},
-                                    frozen=True, kw_only=True)
+    placeholder = msgspec.defstruct(
+        f"Erased{cls.__name__}", [], bases=(cls,), namespace={"__post_init__": _no_checks}, frozen=True, kw_only=True
+    )
     _PLACEHOLDERS.add(placeholder)
     return placeholder(**values)
 

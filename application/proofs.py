@@ -15,7 +15,9 @@ class ProofError(DomainError):
     code = "proof_invalid"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"proof rejected: {reason}", "Phiên xác thực đã hết hạn hoặc không hợp lệ, vui lòng xác thực lại.")
+        super().__init__(
+            f"proof rejected: {reason}", "Phiên xác thực đã hết hạn hoặc không hợp lệ, vui lòng xác thực lại."
+        )
 
 
 class Proofs:

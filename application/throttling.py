@@ -45,8 +45,10 @@ class TooManyAttemptsError(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = retry_after_seconds
         minutes = -(-retry_after_seconds // 60)
-        super().__init__(f"too many attempts; retry in {retry_after_seconds} s",
-                         f"Bạn đã thử quá nhiều lần. Vui lòng thử lại sau {minutes} phút.")
+        super().__init__(
+            f"too many attempts; retry in {retry_after_seconds} s",
+            f"Bạn đã thử quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+        )
 
 
 class PickupLockedError(DomainError):
@@ -57,9 +59,11 @@ class PickupLockedError(DomainError):
     def __init__(self, retry_after_seconds: int) -> None:
         self.retry_after_seconds = retry_after_seconds
         minutes = -(-retry_after_seconds // 60)
-        super().__init__(f"kiosk pickup is locked after too many wrong tries; retry in {retry_after_seconds} s",
-                         f"Đã nhập sai quá nhiều lần nên tạm khóa nhận kết quả tại kiosk. Vui lòng thử lại sau "
-                         f"{minutes} phút hoặc liên hệ quầy Một cửa.")
+        super().__init__(
+            f"kiosk pickup is locked after too many wrong tries; retry in {retry_after_seconds} s",
+            f"Đã nhập sai quá nhiều lần nên tạm khóa nhận kết quả tại kiosk. Vui lòng thử lại sau "
+            f"{minutes} phút hoặc liên hệ quầy Một cửa.",
+        )
 
 
 class BusyError(DomainError):
@@ -69,8 +73,10 @@ class BusyError(DomainError):
 
     def __init__(self) -> None:
         self.retry_after_seconds = 1
-        super().__init__("too many logins at once; retry in a second",
-                         "Hệ thống đang bận xử lý đăng nhập, vui lòng thử lại sau giây lát.")
+        super().__init__(
+            "too many logins at once; retry in a second",
+            "Hệ thống đang bận xử lý đăng nhập, vui lòng thử lại sau giây lát.",
+        )
 
 
 class Throttle:
@@ -86,8 +92,9 @@ class Throttle:
 
     def failed(self, limits: Sequence[tuple[str, Limit]], at: datetime) -> None:
         for key, limit in limits:
-            self.attempts.fail(key, at, allowed=limit.allowed, window=limit.window, lockout=limit.lockout,
-                               ceiling=limit.ceiling)
+            self.attempts.fail(
+                key, at, allowed=limit.allowed, window=limit.window, lockout=limit.lockout, ceiling=limit.ceiling
+            )
 
     def clear(self, key: str) -> None:
         self.attempts.clear(key)

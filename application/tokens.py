@@ -31,7 +31,9 @@ class TokenError(DomainError):
 
     def __init__(self, reason: str) -> None:
         self.reason = reason
-        super().__init__(f"access token rejected: {reason}", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại.")
+        super().__init__(
+            f"access token rejected: {reason}", "Phiên đăng nhập không hợp lệ hoặc đã hết hạn, vui lòng đăng nhập lại."
+        )
 
 
 class Principal(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -73,8 +75,12 @@ class Tokens:
     def issue(self, principal: Principal, at: datetime) -> tuple[str, datetime]:
         """A token for the principal (with a new token id) and the time it expires."""
         expires = at + self.lifetime
-        stamped = msgspec.structs.replace(principal, expires_at=int(expires.timestamp()), token_id=secrets.token_hex(16),
-                                          issued_at_ms=(at - EPOCH) // MILLISECOND)
+        stamped = msgspec.structs.replace(
+            principal,
+            expires_at=int(expires.timestamp()),
+            token_id=secrets.token_hex(16),
+            issued_at_ms=(at - EPOCH) // MILLISECOND,
+        )
         body = _b64(msgspec.json.encode(stamped))
         return f"v1.{body}.{self._mac(body)}", expires
 
@@ -103,7 +109,8 @@ class Tokens:
         if at.timestamp() >= principal.expires_at:
             raise TokenError("expired")
         if self.revocations is not None and self.revocations.is_revoked(
-                principal.token_id, principal.account_id, EPOCH + principal.issued_at_ms * MILLISECOND, at):
+            principal.token_id, principal.account_id, EPOCH + principal.issued_at_ms * MILLISECOND, at
+        ):
             raise TokenError("revoked")
         return principal
 

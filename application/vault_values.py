@@ -9,8 +9,7 @@ from uuid import UUID
 import msgspec
 
 from domain.signatures import SignatureMark, SignedFile
-from domain.vault import Document, DocumentMetadata
-from domain.values import Actor
+from domain.vault import Document
 
 
 class SigningKey(StrEnum):
@@ -140,14 +139,29 @@ class DossierSignatures(msgspec.Struct, frozen=True):
 
 def stored_document(vault_id: UUID, d: Document, position: int) -> StoredDocument:
     """The receipt of a document just saved."""
-    return StoredDocument(vault_id=vault_id, document_id=d.document_id, sha256=d.sha256, pages=d.pages, size=d.size,
-                          signed_by=list(d.signed_by), note=d.note, position=position)
+    return StoredDocument(
+        vault_id=vault_id,
+        document_id=d.document_id,
+        sha256=d.sha256,
+        pages=d.pages,
+        size=d.size,
+        signed_by=list(d.signed_by),
+        note=d.note,
+        position=position,
+    )
 
 
 def signed_file_view(f: SignedFile) -> SignedFileView:
     """Copy a register entry into its view."""
-    return SignedFileView(sha256=f.sha256, kind=f.kind.value, type_code=f.type_code, pages=f.pages, size=f.size,
-                          signatures=list(f.signatures), recorded_at=f.recorded_at)
+    return SignedFileView(
+        sha256=f.sha256,
+        kind=f.kind.value,
+        type_code=f.type_code,
+        pages=f.pages,
+        size=f.size,
+        signatures=list(f.signatures),
+        recorded_at=f.recorded_at,
+    )
 
 
 def verdict_vi(check: PdfCheck) -> str:

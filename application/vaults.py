@@ -23,9 +23,9 @@ from application.vault_values import ReusedDocument, StoredDocument, stored_docu
 from domain.clock import aware
 from domain.codes import parse_code
 from domain.signatures import SignatureMark, SignatureRegister, SignedKind, register_id
+from domain.values import Actor
 from domain.vault import Document, DocumentMetadata, DocumentOrigin, Vault, VaultOwner, business_day, vault_id
 from domain.vault_errors import NothingToReuseError
-from domain.values import Actor
 
 T = TypeVar("T")
 Part = tuple[UUID, Callable[[], Aggregate]]  # an aggregate id and how to open it when it does not exist yet
@@ -37,45 +37,98 @@ class Vaults(VaultSigning):
     """Store, digitize, reuse, sign and verify documents. The application, the Dossiers service (receipt forms) and
     the adapters come from the composition root; the signing use cases are in application/vault_signing.py."""
 
-    def __init__(self, app: OneStop, *, dossiers: Dossiers, blobs: BlobStore, signer: DocumentSigner, pdfs: PdfTools,
-                 clock: Clock) -> None:
+    def __init__(
+        self,
+        app: OneStop,
+        *,
+        dossiers: Dossiers,
+        blobs: BlobStore,
+        signer: DocumentSigner,
+        pdfs: PdfTools,
+        clock: Clock,
+    ) -> None:
         self.app, self.dossiers, self.clock = app, dossiers, clock
         self.blobs, self.signer, self.pdfs = blobs, signer, pdfs
 
     # ----- storing ----------------------------------------------------------------------
-    def store_document(self, owner: VaultOwner, *, metadata: DocumentMetadata, pdf: bytes, actor: Actor,
-                       dossier_code: str | None = None, at: datetime | None = None) -> StoredDocument:
+    def store_document(
+        self,
+        owner: VaultOwner,
+        *,
+        metadata: DocumentMetadata,
+        pdf: bytes,
+        actor: Actor,
+        dossier_code: str | None = None,
+        at: datetime | None = None,
+    ) -> StoredDocument:
         """Save an electronic document as it was received; its signers are read from the file."""
         at, pages = self._at(at), self.pdfs.page_count(pdf)
         signed_by = [s.signer for s in self.signer.verify(pdf).signatures if s.intact]
         sha256 = self.blobs.put(pdf, self._subject(owner))
-        document, written = self._transact([self._vault_part(owner, actor, at)], lambda vault: vault.documents[vault.store(
-            origin=DocumentOrigin.ELECTRONIC, metadata=metadata, pages=pages, sha256=sha256, size=len(pdf),
-            signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)])
+        document, written = self._transact(
+            [self._vault_part(owner, actor, at)],
+            lambda vault: vault.documents[
+                vault.store(
+                    origin=DocumentOrigin.ELECTRONIC,
+                    metadata=metadata,
+                    pages=pages,
+                    sha256=sha256,
+                    size=len(pdf),
+                    signed_by=signed_by,
+                    dossier_code=dossier_code,
+                    actor=actor,
+                    at=at,
+                )
+            ],
+        )
         return stored_document(vault_id(owner), document, written.position)
 
     # ----- changing and reusing ------------------------------------------------------------
-    def supersede(self, owner: VaultOwner, document_id: UUID, *, by: UUID, actor: Actor, at: datetime | None = None) -> Written:
+    def supersede(
+        self, owner: VaultOwner, document_id: UUID, *, by: UUID, actor: Actor, at: datetime | None = None
+    ) -> Written:
         """Mark a document as replaced by a newer one of the same type."""
         at = self._at(at)
         return self._act(owner, lambda vault: vault.supersede(document_id, by=by, actor=actor, at=at))
 
-    def expire(self, owner: VaultOwner, document_id: UUID, *, reason: str, actor: Actor, at: datetime | None = None) -> Written:
+    def expire(
+        self, owner: VaultOwner, document_id: UUID, *, reason: str, actor: Actor, at: datetime | None = None
+    ) -> Written:
         """Record that a document is no longer valid."""
         at = self._at(at)
         return self._act(owner, lambda vault: vault.expire(document_id, reason=reason, actor=actor, at=at))
 
-    def reuse_for_receipt(self, owner: VaultOwner, type_code: str, dossier_code: str, officer: Actor,
-                          at: datetime | None = None, *, document_id: UUID | None = None) -> ReusedDocument:
+    def reuse_for_receipt(
+        self,
+        owner: VaultOwner,
+        type_code: str,
+        dossier_code: str,
+        officer: Actor,
+        at: datetime | None = None,
+        *,
+        document_id: UUID | None = None,
+    ) -> ReusedDocument:
         """Attach a valid earlier document (by reference, not rescanned) to a dossier, recording the officer's check."""
         at = self._checked_code(dossier_code, at)
         if self._peek(owner) is None:
             raise NothingToReuseError(type_code)
         chosen: list[Document] = []
-        written = self._act(owner, lambda vault: chosen.append(vault.check_reuse(
-            type_code=type_code, dossier_code=dossier_code, actor=officer, at=at, document_id=document_id)))
-        return ReusedDocument(vault_id=vault_id(owner), document_id=chosen[0].document_id, sha256=chosen[0].sha256,
-                              dossier_code=dossier_code, signed_by=list(chosen[0].signed_by), position=written.position)
+        written = self._act(
+            owner,
+            lambda vault: chosen.append(
+                vault.check_reuse(
+                    type_code=type_code, dossier_code=dossier_code, actor=officer, at=at, document_id=document_id
+                )
+            ),
+        )
+        return ReusedDocument(
+            vault_id=vault_id(owner),
+            document_id=chosen[0].document_id,
+            sha256=chosen[0].sha256,
+            dossier_code=dossier_code,
+            signed_by=list(chosen[0].signed_by),
+            position=written.position,
+        )
 
     # ----- queries ----------------------------------------------------------------------
     def list_documents(self, owner: VaultOwner) -> list[Document]:
@@ -104,9 +157,19 @@ class Vaults(VaultSigning):
         return self.blobs.get(sha256)
 
     # ----- helpers ----------------------------------------------------------------------
-    def _keep(self, owner: VaultOwner, pdf: bytes, marks: list[SignatureMark], metadata: DocumentMetadata,
-              dossier_code: str, actor: Actor, at: datetime, origin: DocumentOrigin,
-              declared_pages: int | None = None, also: Also | None = None) -> StoredDocument:
+    def _keep(
+        self,
+        owner: VaultOwner,
+        pdf: bytes,
+        marks: list[SignatureMark],
+        metadata: DocumentMetadata,
+        dossier_code: str,
+        actor: Actor,
+        at: datetime,
+        origin: DocumentOrigin,
+        declared_pages: int | None = None,
+        also: Also | None = None,
+    ) -> StoredDocument:
         """Put the signed file in the blob store, then record it in the vault and the dossier's register at once
         (and `also` change one more existing aggregate, e.g. deliver the dossier, in the same commit)."""
         sha256, pages, size = self.blobs.put(pdf, self._subject(owner)), self.pdfs.page_count(pdf), len(pdf)
@@ -117,15 +180,44 @@ class Vaults(VaultSigning):
         def change(vault: Vault, register: SignatureRegister, *more: Aggregate) -> Document:
             if also is not None:
                 also[1](more[0])
-            register.record(sha256=sha256, kind=SignedKind(origin.value), type_code=metadata.type_code, pages=pages,
-                            size=size, signatures=marks, actor=actor, at=at)
+            register.record(
+                sha256=sha256,
+                kind=SignedKind(origin.value),
+                type_code=metadata.type_code,
+                pages=pages,
+                size=size,
+                signatures=marks,
+                actor=actor,
+                at=at,
+            )
             if declared_pages is not None and origin is DocumentOrigin.SCAN:
-                return vault.documents[vault.digitize(
-                    metadata=metadata, declared_pages=declared_pages, pages=pages, sha256=sha256, size=size,
-                    signed_by=signed_by, dossier_code=dossier_code, actor=actor, at=at)]
-            return vault.documents[vault.store(
-                origin=origin, metadata=metadata, pages=pages, sha256=sha256, size=size, signed_by=signed_by,
-                dossier_code=dossier_code, actor=actor, at=at)]
+                return vault.documents[
+                    vault.digitize(
+                        metadata=metadata,
+                        declared_pages=declared_pages,
+                        pages=pages,
+                        sha256=sha256,
+                        size=size,
+                        signed_by=signed_by,
+                        dossier_code=dossier_code,
+                        actor=actor,
+                        at=at,
+                    )
+                ]
+            return vault.documents[
+                vault.store(
+                    origin=origin,
+                    metadata=metadata,
+                    pages=pages,
+                    sha256=sha256,
+                    size=size,
+                    signed_by=signed_by,
+                    dossier_code=dossier_code,
+                    actor=actor,
+                    at=at,
+                )
+            ]
+
         parts = [self._vault_part(owner, actor, at), self._register_part(dossier_code, actor, at)]
         if also is not None:
             parts.append((also[0], partial(self._missing, also[0])))

@@ -63,13 +63,33 @@ class HistoryEntry(msgspec.Struct, frozen=True):
 def details_of(d: Dossier) -> DossierDetails:
     """Copy the aggregate's state into a DossierDetails."""
     return DossierDetails(
-        code=d.code, version=d.version, status=d.status.value, procedure_code=d.procedure_code, agency=d.agency,
-        channel=d.channel.value, applicant=d.applicant, components=d.components, received_at=d.received_at,
-        due_on=d.due_on, fee=d.fee, paid=d.paid, shortfall=d.shortfall, excess=d.excess, department=d.department,
-        holder=d.holder, result=d.result, rating=d.rating, reason=d.reason, supplement_items=d.supplement_items,
-        delivered_at=d.delivered_at, allowed_actions=d.allowed_actions(),
-        unconfirmed_handovers=[PendingHandover(line=n, receiver=receiver) for n, receiver in enumerate(d.handovers, 1)
-                               if n not in d.confirmed],
+        code=d.code,
+        version=d.version,
+        status=d.status.value,
+        procedure_code=d.procedure_code,
+        agency=d.agency,
+        channel=d.channel.value,
+        applicant=d.applicant,
+        components=d.components,
+        received_at=d.received_at,
+        due_on=d.due_on,
+        fee=d.fee,
+        paid=d.paid,
+        shortfall=d.shortfall,
+        excess=d.excess,
+        department=d.department,
+        holder=d.holder,
+        result=d.result,
+        rating=d.rating,
+        reason=d.reason,
+        supplement_items=d.supplement_items,
+        delivered_at=d.delivered_at,
+        allowed_actions=d.allowed_actions(),
+        unconfirmed_handovers=[
+            PendingHandover(line=n, receiver=receiver)
+            for n, receiver in enumerate(d.handovers, 1)
+            if n not in d.confirmed
+        ],
     )
 
 
@@ -77,7 +97,11 @@ def history_of(events: Iterable[Any]) -> list[HistoryEntry]:
     """History entries of stored events, oldest first."""
     return [
         HistoryEntry(
-            version=e.originator_version, type=type(e).__name__, at=e.at, actor=e.actor, recorded_at=e.timestamp,
+            version=e.originator_version,
+            type=type(e).__name__,
+            at=e.at,
+            actor=e.actor,
+            recorded_at=e.timestamp,
             data={k: msgspec.to_builtins(v) for k, v in vars(e).items() if k not in _ENVELOPE},
         )
         for e in events

@@ -68,8 +68,10 @@ class Result:
         return statistics.median(ordered) if fraction == 0.5 else ordered[int(len(ordered) * fraction) - 1]
 
     def line(self, name: str) -> str:
-        return (f"{name:42} {self.rps:8.0f} /s  p50 {self.percentile(0.5):7.2f} ms  p99 {self.percentile(0.99):7.2f} ms"
-                f"  server CPU {1000 * self.server_cpu / len(self.latencies):5.2f} ms/req  errors {len(self.errors)}")
+        return (
+            f"{name:42} {self.rps:8.0f} /s  p50 {self.percentile(0.5):7.2f} ms  p99 {self.percentile(0.99):7.2f} ms"
+            f"  server CPU {1000 * self.server_cpu / len(self.latencies):5.2f} ms/req  errors {len(self.errors)}"
+        )
 
 
 def message(method: str, path: str, port: int, token: str | None = None, body: bytes | None = None) -> bytes:
@@ -121,8 +123,9 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(name: str, server: int, port: int, make: Callable[[], bytes], expected: int,
-            args: argparse.Namespace) -> Result:
+def measure(
+    name: str, server: int, port: int, make: Callable[[], bytes], expected: int, args: argparse.Namespace
+) -> Result:
     """A warm-up run (its errors count too), then the measured run."""
     warm_up = asyncio.run(drive(port, make, expected, args.warmup))
     before = cpu_seconds(server)
@@ -141,18 +144,23 @@ def receive_requests(port: int, token: str) -> Callable[[], bytes]:
 
     def make() -> bytes:
         n = next(numbers)
-        body = {"procedure_code": PROCEDURES[n % len(PROCEDURES)], "channel": "counter",
-                "applicant": {"id_number": f"0791{n:08d}", "name": f"Người Đo Thử {n}", "phone": f"09{n:08d}"},
-                "components": [{"name": "Tờ khai", "form": "original", "count": 1}]}
+        body = {
+            "procedure_code": PROCEDURES[n % len(PROCEDURES)],
+            "channel": "counter",
+            "applicant": {"id_number": f"0791{n:08d}", "name": f"Người Đo Thử {n}", "phone": f"09{n:08d}"},
+            "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
+        }
         return message("POST", "/dossiers", port, token, json.dumps(body, ensure_ascii=False).encode())
+
     return make
 
 
 def call(port: int, path: str, token: str | None = None, body: dict | None = None, timeout: float = 5.0) -> dict:
     """One plain request outside the measured runs (readiness, login, lag); raises on an error status."""
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers=headers,
-                                     data=json.dumps(body).encode() if body else None)
+    request = urllib.request.Request(
+        f"http://{HOST}:{port}{path}", headers=headers, data=json.dumps(body).encode() if body else None
+    )
     with urllib.request.urlopen(request, timeout=timeout) as answer:
         return json.loads(answer.read())
 
@@ -192,19 +200,37 @@ def serve(argv: list[str], env: dict[str, str], port: int, ready_path: str, log:
 
 def api_env(schema: str, data_dir: str, port: int) -> dict[str, str]:
     """The API's environment: events and read models in the scratch schema, notifications sent elsewhere."""
-    return {"MOTCUA_STORE": "postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
-            "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema,
-            "MOTCUA_READ_SCHEMA": schema, "MOTCUA_PROJECTIONS": "inprocess", "MOTCUA_NOTIFICATIONS": "external",
-            "MOTCUA_SECRET_KEY": secrets.token_hex(32), "MOTCUA_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
-            "MOTCUA_DATA_DIR": data_dir, "MOTCUA_DEMO": "0", "MOTCUA_API_HOST": HOST, "MOTCUA_API_PORT": str(port)}
+    return {
+        "MOTCUA_STORE": "postgres",
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": PG["port"],
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_SCHEMA": schema,
+        "MOTCUA_READ_SCHEMA": schema,
+        "MOTCUA_PROJECTIONS": "inprocess",
+        "MOTCUA_NOTIFICATIONS": "external",
+        "MOTCUA_SECRET_KEY": secrets.token_hex(32),
+        "MOTCUA_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
+        "MOTCUA_DATA_DIR": data_dir,
+        "MOTCUA_DEMO": "0",
+        "MOTCUA_API_HOST": HOST,
+        "MOTCUA_API_PORT": str(port),
+    }
 
 
 def create_officer() -> None:
     """A reception officer of the district (its scope covers the ward and police agencies too)."""
     system = build(Settings.from_env(os.environ | {"MOTCUA_PROJECTIONS": "external"}))
     try:
-        system.accounts.create_account(USERNAME, PASSWORD, name="Cán bộ đo hiệu năng", role=Role.RECEPTION_OFFICER,
-                                       agency="H29.06", actor=Actor(account_id="bench", role=Role.ADMINISTRATOR))
+        system.accounts.create_account(
+            USERNAME,
+            PASSWORD,
+            name="Cán bộ đo hiệu năng",
+            role=Role.RECEPTION_OFFICER,
+            agency="H29.06",
+            actor=Actor(account_id="bench", role=Role.ADMINISTRATOR),
+        )
     finally:
         system.close()
 
@@ -228,8 +254,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3.0)
     args = parser.parse_args()
     progress(f"machine: {machine()}")
-    progress(f"concurrency {CONCURRENCY}, {args.warmup:g} s warm-up + {args.seconds:g} s each; "
-             f"load average before the run {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    progress(
+        f"concurrency {CONCURRENCY}, {args.warmup:g} s warm-up + {args.seconds:g} s each; "
+        f"load average before the run {os.getloadavg()[0]:.2f} (other processes share the cores)"
+    )
     results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         port = free_port()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -32,15 +32,20 @@ FORM = [Component(name="Tờ khai", form=ComponentForm.ORIGINAL)]
 def raw_rate(schema: str, concurrency: int, seconds: float) -> float:
     """One-row INSERT + COMMIT per operation, one connection per thread."""
     with psycopg.connect(autocommit=True, **PG) as conn:
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.raw (id bigserial primary key, originator_id uuid, "
-                     "originator_version int, topic text, state bytea)")
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {schema}.raw (id bigserial primary key, originator_id uuid, "
+            "originator_version int, topic text, state bytea)"
+        )
 
     def worker(running) -> int:
         count = 0
         with psycopg.connect(**PG) as conn:
             while running():
-                conn.execute(f"INSERT INTO {schema}.raw (originator_id, originator_version, topic, state) "
-                             "VALUES (gen_random_uuid(), 1, 'bench', %s)", (b'{"amount":1000}',))
+                conn.execute(
+                    f"INSERT INTO {schema}.raw (originator_id, originator_version, topic, state) "
+                    "VALUES (gen_random_uuid(), 1, 'bench', %s)",
+                    (b'{"amount":1000}',),
+                )
                 conn.commit()
                 count += 1
         return count
@@ -50,17 +55,30 @@ def raw_rate(schema: str, concurrency: int, seconds: float) -> float:
 
 def our_rate(app: Dossiers, concurrency: int, seconds: float, procedure: str) -> float:
     """record_payment commands (load + decide + append one event), each thread on its own dossiers."""
-    codes = [[app.receive(procedure_code=procedure, channel=Channel.COUNTER, applicant=PERSON, components=FORM,
-                          actor=OFFICER)[0] for _ in range(20)] for _ in range(concurrency)]
+    codes = [
+        [
+            app.receive(
+                procedure_code=procedure, channel=Channel.COUNTER, applicant=PERSON, components=FORM, actor=OFFICER
+            )[0]
+            for _ in range(20)
+        ]
+        for _ in range(concurrency)
+    ]
 
     def worker_for(mine: list[str]):
         def worker(running) -> int:
             count = 0
             while running():
-                app.record_payment(mine[count % len(mine)], method=PaymentMethod.CASH, amount=1000, actor=OFFICER,
-                                   at=datetime.now(timezone.utc))
+                app.record_payment(
+                    mine[count % len(mine)],
+                    method=PaymentMethod.CASH,
+                    amount=1000,
+                    actor=OFFICER,
+                    at=datetime.now(UTC),
+                )
                 count += 1
             return count
+
         return worker
 
     return run_threads([worker_for(mine) for mine in codes], seconds)
@@ -75,7 +93,9 @@ def main() -> None:
     progress(f"machine: {machine()}")
     results: dict[tuple[str, int], float] = {}
     with scratch_schema() as schema:
-        app = Dossiers(OneStop(event_store_env(schema)), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(
+            OneStop(event_store_env(schema)), catalogue=catalogue, calendar=load_calendar(), clock=SystemClock()
+        )
         for concurrency in (1, 4):
             results["raw", concurrency] = raw_rate(schema, concurrency, args.seconds)
             progress(f"raw INSERT+COMMIT   concurrency {concurrency}: {results['raw', concurrency]:8.0f} /s")

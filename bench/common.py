@@ -12,8 +12,12 @@ from contextlib import contextmanager
 
 import psycopg
 
-PG = {"host": os.environ.get("BENCH_POSTGRES_HOST", "127.0.0.1"), "port": os.environ.get("BENCH_POSTGRES_PORT", "5432"),
-      "dbname": os.environ.get("BENCH_POSTGRES_DBNAME", "test"), "user": os.environ.get("BENCH_POSTGRES_USER", "postgres")}
+PG = {
+    "host": os.environ.get("BENCH_POSTGRES_HOST", "127.0.0.1"),
+    "port": os.environ.get("BENCH_POSTGRES_PORT", "5432"),
+    "dbname": os.environ.get("BENCH_POSTGRES_DBNAME", "test"),
+    "user": os.environ.get("BENCH_POSTGRES_USER", "postgres"),
+}
 
 
 def machine() -> str:
@@ -37,11 +41,20 @@ def scratch_schema() -> Iterator[str]:
 
 def event_store_env(schema: str) -> dict[str, str]:
     """eventsourcing settings for the scratch schema, as production would set them."""
-    return {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
-            "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
-            "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "n", "POSTGRES_POOL_SIZE": "8",
-            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n",
-            "MOTCUA_EVENT_MAC_KEY": "bench-event-mac-key"}  # production stores every event with its MAC
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": PG["port"],
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "POSTGRES_POOL_SIZE": "8",
+        "AGGREGATE_CACHE_MAXSIZE": "50000",
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
+        "MOTCUA_EVENT_MAC_KEY": "bench-event-mac-key",
+    }  # production stores every event with its MAC
 
 
 def run_threads(workers: list[Callable[[Callable[[], bool]], int]], seconds: float) -> float:

@@ -57,8 +57,10 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     started = time.perf_counter()
     samples = [random_sample(rng) for _ in range(args.frames)]
-    print(f"generated {len(samples)} frames of {samples[0][0].shape[1]}x{samples[0][0].shape[0]} "
-          f"(seed {args.seed}) in {time.perf_counter() - started:.1f} s")
+    print(
+        f"generated {len(samples)} frames of {samples[0][0].shape[1]}x{samples[0][0].shape[0]} "
+        f"(seed {args.seed}) in {time.perf_counter() - started:.1f} s"
+    )
     readers = {"ours": read_symbols, "plain": plain}
     read = {name: 0 for name in readers}
     wrong = {name: 0 for name in readers}
@@ -76,17 +78,23 @@ def main() -> None:
             by_kind[name, expected.kind][0] += hit
             by_kind[name, expected.kind][1] += 1
 
-    print(f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"OpenCV {cv2.__version__}, load average {os.getloadavg()[0]:.2f} (other processes share the cores)")
+    print(
+        f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"OpenCV {cv2.__version__}, load average {os.getloadavg()[0]:.2f} (other processes share the cores)"
+    )
     rates = {}
     for name in readers:
         rates[name] = read[name] / len(samples)
         kinds = ", ".join(f"{kind} {hits}/{total}" for (who, kind), (hits, total) in by_kind.items() if who == name)
-        print(f"{name:5}: read {read[name]}/{len(samples)} = {rates[name]:.1%} ({kinds}); "
-              f"misread frames {wrong[name]}; ms/frame median {statistics.median(times[name]):.1f}, "
-              f"p95 {float(np.percentile(times[name], 95)):.1f}, max {max(times[name]):.1f}")
-    print(f"targets: read >= 97% {'met' if rates['ours'] >= 0.97 else 'MISSED'}, "
-          f"median <= 40 ms {'met' if statistics.median(times['ours']) <= 40 else 'MISSED'}")
+        print(
+            f"{name:5}: read {read[name]}/{len(samples)} = {rates[name]:.1%} ({kinds}); "
+            f"misread frames {wrong[name]}; ms/frame median {statistics.median(times[name]):.1f}, "
+            f"p95 {float(np.percentile(times[name], 95)):.1f}, max {max(times[name]):.1f}"
+        )
+    print(
+        f"targets: read >= 97% {'met' if rates['ours'] >= 0.97 else 'MISSED'}, "
+        f"median <= 40 ms {'met' if statistics.median(times['ours']) <= 40 else 'MISSED'}"
+    )
     ratio = rates["ours"] / rates["plain"] if rates["plain"] else float("inf")
     print(f"ratio {ratio:.2f}")
 

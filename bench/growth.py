@@ -57,7 +57,11 @@ RAW = "raw SQL read"  # the baseline, not one of ours: left out of the worst rat
 def citizen(n: int) -> tuple[str, str, str]:
     """(id number, phone, CCCD QR payload) of a fictitious citizen."""
     year = 1960 + n % 45
-    id_number, phone, name = f"079{2 * (year >= 2000)}{year % 100:02d}{n % 10**6:06d}", f"09{n % 10**8:08d}", "Nguyễn Văn Bình"
+    id_number, phone, name = (
+        f"079{2 * (year >= 2000)}{year % 100:02d}{n % 10**6:06d}",
+        f"09{n % 10**8:08d}",
+        "Nguyễn Văn Bình",
+    )
     born = date(year, 1 + n % 12, 1 + n % 28)
     return id_number, phone, f"{id_number}||{name}|{born:%d%m%Y}|Nam|{n} Hậu Giang, Quận 6, TP. Hồ Chí Minh|01072021"
 
@@ -68,8 +72,15 @@ class Apps:
     def __init__(self, env: dict[str, str], catalogue, calendar) -> None:
         self.app = OneStop(env)
         self.dossiers = Dossiers(self.app, catalogue=catalogue, calendar=calendar, clock=SystemClock())
-        self.kiosks = Kiosks(self.app, dossiers=self.dossiers, otp=NoOtp(), proofs=Proofs(b"g" * 32),
-                             clock=SystemClock(), attempts=NoAttempts(), doors=NoDoors())
+        self.kiosks = Kiosks(
+            self.app,
+            dossiers=self.dossiers,
+            otp=NoOtp(),
+            proofs=Proofs(b"g" * 32),
+            clock=SystemClock(),
+            attempts=NoAttempts(),
+            doors=NoDoors(),
+        )
 
     def forget(self) -> None:
         """An empty cache, as in a process that just started."""
@@ -111,21 +122,32 @@ def simulate(apps: Apps, fee: int, first_day: int, last_day: int, today: date) -
         day = today - timedelta(days=400 - n)
         at = datetime(day.year, day.month, day.day, 7, tzinfo=VN)
         kiosk = kiosks._kiosk(KEY)
-        envelopes = kiosk.register_envelopes(barcodes=[f"H{n:05d}{i:04d}" for i in range(PER_DAY)], actor=STAFF_ACTOR, at=at)
+        envelopes = kiosk.register_envelopes(
+            barcodes=[f"H{n:05d}{i:04d}" for i in range(PER_DAY)], actor=STAFF_ACTOR, at=at
+        )
         dossiers = []
         for i, envelope in enumerate(envelopes):
             at += timedelta(minutes=3)
             code, (id_number, phone, _) = format_code("H29.06", day, i + 1), citizen(n * PER_DAY + i)
-            dossier = Dossier.receive(code=code, procedure_code=PROCEDURE, channel=Channel.KIOSK, due_on=day,
-                                      applicant=Applicant(id_number=id_number, name="Nguyễn Văn Bình", phone=phone),
-                                      components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)], actor=KIOSK, at=at)
+            dossier = Dossier.receive(
+                code=code,
+                procedure_code=PROCEDURE,
+                channel=Channel.KIOSK,
+                due_on=day,
+                applicant=Applicant(id_number=id_number, name="Nguyễn Văn Bình", phone=phone),
+                components=[Component(name="Tờ khai", form=ComponentForm.ORIGINAL)],
+                actor=KIOSK,
+                at=at,
+            )
             dossier.assess_fee(amount=fee, actor=KIOSK, at=at)
             dossier.record_payment(method=PaymentMethod.CASH, amount=fee, reference=None, actor=KIOSK, at=at)
             kiosk.accept_envelope(barcode=envelope.barcode, envelope=envelope, dossier_code=code, actor=KIOSK, at=at)
             kiosk.accept_cash(dossier_code=code, amount=fee, actor=KIOSK, at=at)
             tray = trays[i % TRAYS]
             tray.load(dossier_code=code, actor=STAFF_ACTOR, at=at)
-            tray.release(dossier_code=code, method=PickupMethod.CCCD_AND_RECEIPT, face_checked=False, actor=KIOSK, at=at)
+            tray.release(
+                dossier_code=code, method=PickupMethod.CCCD_AND_RECEIPT, face_checked=False, actor=KIOSK, at=at
+            )
             if i in (PER_DAY // 3, PER_DAY - 1):
                 kiosk.collect(cash_counted=kiosk.cash_expected, collector=STAFF, actor=STAFF_ACTOR, at=at)
             dossiers.append(dossier)
@@ -152,8 +174,19 @@ def measure(apps: Apps, fee: int, samples: int, cold: bool, batch: int) -> dict[
     for i, barcode in enumerate(barcodes):
         id_number, phone, qr = citizen(10**7 + batch * 1000 + i)
         proof = proofs.issue(phone, "submit", datetime.now(VN))
-        code = timed("submission", partial(kiosks.submit, KEY, procedure_code=PROCEDURE, qr_payload=qr, phone=phone,
-                                           phone_proof=proof, envelope=barcode, actor=KIOSK)).dossier_code
+        code = timed(
+            "submission",
+            partial(
+                kiosks.submit,
+                KEY,
+                procedure_code=PROCEDURE,
+                qr_payload=qr,
+                phone=phone,
+                phone_proof=proof,
+                envelope=barcode,
+                actor=KIOSK,
+            ),
+        ).dossier_code
         timed("payment", partial(kiosks.pay, KEY, code, method=PaymentMethod.CASH, amount=fee, actor=KIOSK))
         timed("refusal", partial(refused, kiosks, barcode))
         department = dossiers.procedure(PROCEDURE).department
@@ -188,8 +221,11 @@ def raw_reads(env: dict[str, str], samples: int) -> list[float]:
         originator = tray_id(KEY, 1 + n % TRAYS).hex
         start = time.perf_counter()
         with sqlite3.connect(env["SQLITE_DBNAME"]) as conn:
-            rows = conn.execute("SELECT originator_version, topic, state FROM stored_events WHERE originator_id = ? "
-                                "ORDER BY originator_version DESC LIMIT 10", (originator,)).fetchall()
+            rows = conn.execute(
+                "SELECT originator_version, topic, state FROM stored_events WHERE originator_id = ? "
+                "ORDER BY originator_version DESC LIMIT 10",
+                (originator,),
+            ).fetchall()
         times.append(time.perf_counter() - start)
         assert rows, f"no events of tray {1 + n % TRAYS}"
     return times
@@ -215,8 +251,12 @@ def p(values: list[float], q: float) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--samples", type=int, default=40, help="dossiers per operation, age and cache")
-    parser.add_argument("--rounds", type=int, default=4, help="the ages take turns this many times (shared machines drift)")
-    parser.add_argument("--ages", default=",".join(map(str, AGES)), help="days of history measured (the first is the base)")
+    parser.add_argument(
+        "--rounds", type=int, default=4, help="the ages take turns this many times (shared machines drift)"
+    )
+    parser.add_argument(
+        "--ages", default=",".join(map(str, AGES)), help="days of history measured (the first is the base)"
+    )
     args = parser.parse_args()
     ages = tuple(int(a) for a in args.ages.split(","))
     catalogue, calendar = load_catalogue(), load_calendar()
@@ -227,12 +267,16 @@ def main() -> None:
         figures: dict[tuple[int, str, str], list[float]] = defaultdict(list)
         per_round = max(1, args.samples // args.rounds)
         for round_ in range(args.rounds):  # every age measured in every round, so a busy spell hits them all
-            for turn, age in enumerate(ages[round_ % len(ages):] + ages[:round_ % len(ages)]):
+            for turn, age in enumerate(ages[round_ % len(ages) :] + ages[: round_ % len(ages)]):
                 for cold in (False, True):
                     batch = (round_ * len(ages) + turn) * 2 + cold
-                    for name, values in measure(stores[age], catalogue.procedure(PROCEDURE).fee, per_round, cold, batch).items():
+                    for name, values in measure(
+                        stores[age], catalogue.procedure(PROCEDURE).fee, per_round, cold, batch
+                    ).items():
                         figures[age, name, "cold" if cold else "warm"] += values
-                figures[age, "fresh kiosk load", "cold"] += fresh_loads(envs[age], catalogue, calendar, max(2, per_round // 3))
+                figures[age, "fresh kiosk load", "cold"] += fresh_loads(
+                    envs[age], catalogue, calendar, max(2, per_round // 3)
+                )
                 figures[age, RAW, "cold"] += raw_reads(envs[age], 3 * per_round)
             progress(f"round {round_ + 1} of {args.rounds} measured")
         for apps in stores.values():
@@ -258,20 +302,31 @@ def histories(tmp: Path, ages: tuple[int, ...], catalogue, calendar) -> dict[int
 
 
 def sqlite_env(path: Path) -> dict[str, str]:
-    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path),
-            "AGGREGATE_CACHE_MAXSIZE": "50000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path),
+        "AGGREGATE_CACHE_MAXSIZE": "50000",
+        "AGGREGATE_CACHE_FASTFORWARD": "n",
+    }
 
 
 def report(figures: dict[tuple[int, str, str], list[float]], ages: tuple[int, ...]) -> None:
     worst = 0.0
-    print(f"{'operation':<18}{'cache':<6}" + "".join(f"{f'day {a} p50/p99 ms':>22}" for a in ages) + "   ratio p50 (p99)")
-    for name, cache in sorted({(n, c) for _, n, c in figures}, key=lambda k: (OPERATIONS + ("fresh kiosk load", RAW)).index(k[0])):
+    print(
+        f"{'operation':<18}{'cache':<6}" + "".join(f"{f'day {a} p50/p99 ms':>22}" for a in ages) + "   ratio p50 (p99)"
+    )
+    for name, cache in sorted(
+        {(n, c) for _, n, c in figures}, key=lambda k: (OPERATIONS + ("fresh kiosk load", RAW)).index(k[0])
+    ):
         rows = [figures[a, name, cache] for a in ages]
         base50, base99 = p(rows[0], 0.5), p(rows[0], 0.99)
         ratios = [(p(r, 0.5) / base50, p(r, 0.99) / base99) for r in rows[1:]]
         worst = max([worst, *(r50 for r50, _ in ratios if name != RAW)])
         cells = "".join(f"{p(r, 0.5) * 1000:>12.2f}/{p(r, 0.99) * 1000:<9.2f}" for r in rows)
-        print(f"{name:<18}{cache:<6}{cells}   " + "  ".join(f"{a}: {r50:.2f} ({r99:.2f})" for a, (r50, r99) in zip(ages[1:], ratios, strict=True)))
+        print(
+            f"{name:<18}{cache:<6}{cells}   "
+            + "  ".join(f"{a}: {r50:.2f} ({r99:.2f})" for a, (r50, r99) in zip(ages[1:], ratios, strict=True))
+        )
     print(f"ratio {worst:.2f}")
 
 

@@ -11,7 +11,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -21,30 +21,56 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import PG, machine, progress, scratch_schema  # noqa: E402
 from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
+from infrastructure.readstore.store import PostgresReadStore  # noqa: E402
 from projections.dossiers import QUEUES, DossierReadModel, queue_of  # noqa: E402
 from projections.queries import Views  # noqa: E402
-from infrastructure.readstore.store import PostgresReadStore  # noqa: E402
 
-STATUSES = ["registered", "received", "accepted", "in_processing", "supplement_requested", "result_issued", "in_tray",
-            "delivered", "rated"]
+STATUSES = [
+    "registered",
+    "received",
+    "accepted",
+    "in_processing",
+    "supplement_requested",
+    "result_issued",
+    "in_tray",
+    "delivered",
+    "rated",
+]
 
 
 def load(store: PostgresReadStore, model: DossierReadModel, count: int) -> None:
     rng, table = random.Random(7), model.tables[0]
-    procedures, start = model.catalogue.procedures, datetime(2026, 1, 5, 1, 0, tzinfo=timezone.utc)
+    procedures, start = model.catalogue.procedures, datetime(2026, 1, 5, 1, 0, tzinfo=UTC)
     rows = []
     for n in range(count):
         procedure, status = rng.choice(procedures), rng.choice(STATUSES)
         received = start + timedelta(minutes=n)
-        rows.append(table.new_row(
-            id=f"bench-{n}", code=f"{procedure.agency}-{received:%y%m%d}-{n % 9999 + 1:04d}-{n}",
-            agency=procedure.agency, procedure_code=procedure.code, procedure_name=procedure.name,
-            department=procedure.department, result_kind=procedure.result_kind.value,
-            channel=rng.choice(["kiosk", "counter", "online", "postal"]), status=status,
-            queue=queue_of(status, False, rng.choice([None, "consultant"])), in_bin=False, received_at=received,
-            due_on=received.date() + timedelta(days=rng.randint(1, 20)), fee=procedure.fee, paid=0, shortfall=0,
-            excess=0, supplements=0, applicant_masked="Nguyễn V. A", phone_masked="090****123", version=3,
-            updated_at=received))
+        rows.append(
+            table.new_row(
+                id=f"bench-{n}",
+                code=f"{procedure.agency}-{received:%y%m%d}-{n % 9999 + 1:04d}-{n}",
+                agency=procedure.agency,
+                procedure_code=procedure.code,
+                procedure_name=procedure.name,
+                department=procedure.department,
+                result_kind=procedure.result_kind.value,
+                channel=rng.choice(["kiosk", "counter", "online", "postal"]),
+                status=status,
+                queue=queue_of(status, False, rng.choice([None, "consultant"])),
+                in_bin=False,
+                received_at=received,
+                due_on=received.date() + timedelta(days=rng.randint(1, 20)),
+                fee=procedure.fee,
+                paid=0,
+                shortfall=0,
+                excess=0,
+                supplements=0,
+                applicant_masked="Nguyễn V. A",
+                phone_masked="090****123",
+                version=3,
+                updated_at=received,
+            )
+        )
     with store.transaction() as tx:
         tx.copy(table.name, table.column_names, [[row[c] for c in table.column_names] for row in rows])
     # What autovacuum does in production: statistics, and the visibility map that makes counts index-only.
@@ -97,8 +123,10 @@ def main() -> None:
             worst = max(worst, p50)
             progress(f"{name:38} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
         counts_p50, counts_p99 = timed(lambda: views.queue_counts({"agency": procedure.agency}), repeat=50)
-        progress(f"{'queue counts of an agency':38} p50 {counts_p50:6.2f} ms  p99 {counts_p99:6.2f} ms  "
-                 f"({len(QUEUES)} queues)")
+        progress(
+            f"{'queue counts of an agency':38} p50 {counts_p50:6.2f} ms  p99 {counts_p99:6.2f} ms  "
+            f"({len(QUEUES)} queues)"
+        )
         store.close()
     print(f"ratio {worst / base_p50:.1f}")
 

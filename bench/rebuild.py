@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -22,14 +22,14 @@ from application.dossiers import Dossiers  # noqa: E402
 from bench.common import PG, event_store_env, machine, progress, scratch_schema  # noqa: E402
 from domain.dossier import Dossier  # noqa: E402
 from domain.values import Actor, Applicant, Channel, Party, PaymentMethod, Role  # noqa: E402
-from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.bootstrap import projector_over  # noqa: E402
+from infrastructure.calendar import load_calendar  # noqa: E402
 from infrastructure.catalogue import load_catalogue  # noqa: E402
 from infrastructure.clock import SystemClock  # noqa: E402
-from projections.models import read_models  # noqa: E402
 from infrastructure.readstore.parallel import rebuild_parallel  # noqa: E402
 from infrastructure.readstore.runner import Projector  # noqa: E402
 from infrastructure.readstore.store import PostgresReadStore  # noqa: E402
+from projections.models import read_models  # noqa: E402
 
 CONNINFO = " ".join(f"{k}={v}" for k, v in PG.items())
 OFFICER = Actor(account_id="bench", role=Role.RECEPTION_OFFICER)
@@ -39,18 +39,28 @@ CLERK = Party(account_id="clerk", name="Cán bộ", role=Role.DEPARTMENT_OFFICER
 
 def generate(app: Dossiers, count: int) -> int:
     """`count` dossiers of about six events each, saved 200 at a time."""
-    catalogue, start = app.catalogue, datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+    catalogue, start = app.catalogue, datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
     procedures = [p for p in catalogue.procedures if p.kiosk_submission]
     batch = []
     for n in range(count):
         procedure, at = procedures[n % len(procedures)], start + timedelta(minutes=n)
         code = f"{procedure.agency}-{at:%y%m%d}-{n % 9000 + 1:04d}"
         person = Applicant(id_number=f"079{n % 2}{60 + n % 40}{n:06d}", name="Nguyễn Văn Bench", phone="0901234567")
-        dossier = Dossier.receive(code=code, procedure_code=procedure.code, channel=Channel.COUNTER, applicant=person,
-                                  components=[], due_on=at.date() + timedelta(days=7), actor=OFFICER, at=at)
+        dossier = Dossier.receive(
+            code=code,
+            procedure_code=procedure.code,
+            channel=Channel.COUNTER,
+            applicant=person,
+            components=[],
+            due_on=at.date() + timedelta(days=7),
+            actor=OFFICER,
+            at=at,
+        )
         dossier.assess_fee(amount=procedure.fee, actor=OFFICER, at=at)
         if procedure.fee:
-            dossier.record_payment(method=PaymentMethod.CASH, amount=procedure.fee, reference=None, actor=OFFICER, at=at)
+            dossier.record_payment(
+                method=PaymentMethod.CASH, amount=procedure.fee, reference=None, actor=OFFICER, at=at
+            )
         dossier.accept(due_on=at.date() + timedelta(days=7), actor=OFFICER, at=at)
         dossier.route(department=procedure.department, actor=OFFICER, at=at)
         dossier.hand_over(item="Hồ sơ", giver=TEAM, receiver=CLERK, actor=OFFICER, at=at)
@@ -69,8 +79,10 @@ def raw_read(schema: str) -> tuple[int, float]:
     rows = 0
     with psycopg.connect(**PG) as conn, conn.cursor(name="raw") as cursor:
         cursor.itersize = 5000
-        cursor.execute(f"SELECT notification_id, originator_id, originator_version, topic, state "
-                       f"FROM {schema}.onestop_events ORDER BY notification_id")
+        cursor.execute(
+            f"SELECT notification_id, originator_id, originator_version, topic, state "
+            f"FROM {schema}.onestop_events ORDER BY notification_id"
+        )
         for _ in cursor:
             rows += 1
     return rows, time.perf_counter() - started
@@ -79,11 +91,15 @@ def raw_read(schema: str) -> tuple[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--dossiers", type=int, default=20000)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="rebuild processes (default: one per core)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="rebuild processes (default: one per core)"
+    )
     args = parser.parse_args()
     progress(f"machine: {machine()}")
     with scratch_schema() as schema:
-        app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+        app = Dossiers(
+            OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock()
+        )
         events = generate(app, args.dossiers)
         progress(f"events: {events}")
         rows, raw_seconds = raw_read(schema)
@@ -93,13 +109,18 @@ def main() -> None:
         projector = Projector(app.app.recorder, app.app.mapper, store, read_models(app.catalogue), batch=2000)
 
         def fresh() -> Projector:  # what a worker process builds for itself (its own connections)
-            return projector_over(event_store_env(schema), PostgresReadStore(CONNINFO, schema), read_models(app.catalogue), 2000)
+            return projector_over(
+                event_store_env(schema), PostgresReadStore(CONNINFO, schema), read_models(app.catalogue), 2000
+            )
+
         started = time.perf_counter()
         processed = rebuild_parallel(projector, fresh, workers=args.workers)
         seconds = time.perf_counter() - started
         rate = processed / seconds
-        progress(f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s "
-                 f"= {rate:,.0f} events/s")
+        progress(
+            f"rebuild of {len(projector.models)} read models: {processed} events in {seconds:.2f}s "
+            f"= {rate:,.0f} events/s"
+        )
         store.close()
         app.app.close()
     print(f"ratio {rate / raw_rate:.2f}")

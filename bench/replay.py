@@ -35,15 +35,20 @@ EVERY = 1000
 def fill(schema: str, total: int) -> int:
     """Real events of 500 dossiers through the application, then copies of them (new aggregate ids, same
     topics and states) appended with COPY until the table holds `total` rows."""
-    app = Dossiers(OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock())
+    app = Dossiers(
+        OneStop(event_store_env(schema)), catalogue=load_catalogue(), calendar=load_calendar(), clock=SystemClock()
+    )
     generate(app, 500)
     app.app.close()
     with psycopg.connect(**PG) as conn:
-        templates = conn.execute(f"SELECT originator_id, originator_version, topic, state FROM {schema}.onestop_events "
-                                 "ORDER BY notification_id").fetchall()
+        templates = conn.execute(
+            f"SELECT originator_id, originator_version, topic, state FROM {schema}.onestop_events "
+            "ORDER BY notification_id"
+        ).fetchall()
         have, fresh = len(templates), {}
-        with conn.cursor().copy(f"COPY {schema}.onestop_events (originator_id, originator_version, topic, state) "
-                                "FROM STDIN") as copy:
+        with conn.cursor().copy(
+            f"COPY {schema}.onestop_events (originator_id, originator_version, topic, state) FROM STDIN"
+        ) as copy:
             for n in range(total - have):
                 originator, version, topic, state = templates[n % len(templates)]
                 if n % len(templates) == 0:
@@ -70,8 +75,10 @@ def main() -> None:
         started = time.perf_counter()
         chained = Chainer(tables, lambda: key, every=EVERY, batch=20000).catch_up()
         seconds = time.perf_counter() - started
-        progress(f"chaining (first time, with COPY of links): {chained:,} links in {seconds:.1f}s "
-                 f"= {chained / seconds:,.0f} events/s")
+        progress(
+            f"chaining (first time, with COPY of links): {chained:,} links in {seconds:.1f}s "
+            f"= {chained / seconds:,.0f} events/s"
+        )
         rows, raw_seconds = raw_read(schema)
         raw_rate = rows / raw_seconds
         progress(f"raw sequential read: {rows:,} rows in {raw_seconds:.2f}s = {raw_rate:,.0f} rows/s")
@@ -80,8 +87,10 @@ def main() -> None:
         seconds = time.perf_counter() - started
         assert report.ok and report.checked == events, report
         rate = report.checked / seconds
-        progress(f"replay + verify of the chain: {report.checked:,} events, {report.checkpoints:,} signed checkpoints "
-                 f"in {seconds:.2f}s = {rate:,.0f} events/s")
+        progress(
+            f"replay + verify of the chain: {report.checked:,} events, {report.checkpoints:,} signed checkpoints "
+            f"in {seconds:.2f}s = {rate:,.0f} events/s"
+        )
         tables.close()
     print(f"ratio {rate / raw_rate:.2f}")
 

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -43,7 +43,7 @@ WEIGHTS = {"submit": 3, "officer": 3, "read": 4}
 def auth(tokens: Tokens, role: str, kiosk: str | None = None) -> dict[str, str]:
     """The Authorization header of an account of `role` in the demo district (the one place that authenticates)."""
     principal = Principal(account_id=f"soak-{role}", name=f"soak {role}", role=Role(role), agency="H29.06", kiosk=kiosk)
-    token, _ = tokens.issue(principal, datetime.now(timezone.utc))
+    token, _ = tokens.issue(principal, datetime.now(UTC))
     return {"Authorization": f"Bearer {token}"}
 
 
@@ -84,7 +84,9 @@ class Worker:
         self.random, self.citizens = random.Random(n), itertools.count(n * 1_000_000 + int(tag, 16) % 1000 * 1000)
         self.envelopes, self.to_process = (f"{self.kiosk}E{i:05d}" for i in range(3000)), []
 
-    def call(self, kind: str, method: str, path: str, role: str, body: dict | None = None, **params) -> dict | list | None:
+    def call(
+        self, kind: str, method: str, path: str, role: str, body: dict | None = None, **params
+    ) -> dict | list | None:
         headers = auth(self.tokens, role, self.kiosk if role == "kiosk" else None)
         started = time.perf_counter()
         try:
@@ -96,10 +98,20 @@ class Worker:
         return answer.json() if answer is not None and answer.is_success else None
 
     def setup(self) -> None:
-        self.call("setup", "POST", "/kiosks", "consultant", {"key": self.kiosk, "name": "Kiosk soak", "agency": "H29.06",
-                                                              "tray_count": 10})
-        self.call("setup", "POST", f"/kiosks/{self.kiosk}/envelope-batches", "consultant",
-                  {"barcodes": [f"{self.kiosk}E{i:05d}" for i in range(3000)]})
+        self.call(
+            "setup",
+            "POST",
+            "/kiosks",
+            "consultant",
+            {"key": self.kiosk, "name": "Kiosk soak", "agency": "H29.06", "tray_count": 10},
+        )
+        self.call(
+            "setup",
+            "POST",
+            f"/kiosks/{self.kiosk}/envelope-batches",
+            "consultant",
+            {"barcodes": [f"{self.kiosk}E{i:05d}" for i in range(3000)]},
+        )
 
     def run(self, until: float) -> None:
         while time.monotonic() < until:
@@ -111,20 +123,36 @@ class Worker:
         base, envelope = f"/kiosks/{self.kiosk}", next(self.envelopes)
         self.call("kiosk identity", "POST", f"{base}/identity", "kiosk", {"qr_payload": qr})
         self.call("kiosk envelope", "POST", f"{base}/envelopes/check", "kiosk", {"barcode": envelope})
-        proof = self.proofs.issue(phone, SUBMIT, datetime.now(timezone.utc))
-        done = self.call("kiosk submit", "POST", f"{base}/submissions", "kiosk", {
-            "procedure_code": COPY, "qr_payload": qr, "phone": phone, "phone_proof": proof, "envelope": envelope})
+        proof = self.proofs.issue(phone, SUBMIT, datetime.now(UTC))
+        done = self.call(
+            "kiosk submit",
+            "POST",
+            f"{base}/submissions",
+            "kiosk",
+            {"procedure_code": COPY, "qr_payload": qr, "phone": phone, "phone_proof": proof, "envelope": envelope},
+        )
         if done:
             code = done["dossier_code"]
-            self.call("kiosk pay", "POST", f"{base}/dossiers/{code}/payments", "kiosk", {"method": "cash", "amount": 8000})
+            self.call(
+                "kiosk pay", "POST", f"{base}/dossiers/{code}/payments", "kiosk", {"method": "cash", "amount": 8000}
+            )
             self.to_process.append(code)
 
     def officer(self) -> None:
         if not self.to_process:
             id_number, _, _ = citizen(next(self.citizens))
-            self.call("counter receive", "POST", "/dossiers", "reception_officer", {
-                "procedure_code": COPY, "channel": "counter", "components": [],
-                "applicant": {"id_number": id_number, "name": "Lê Văn Soak"}})
+            self.call(
+                "counter receive",
+                "POST",
+                "/dossiers",
+                "reception_officer",
+                {
+                    "procedure_code": COPY,
+                    "channel": "counter",
+                    "components": [],
+                    "applicant": {"id_number": id_number, "name": "Lê Văn Soak"},
+                },
+            )
             return
         code = self.to_process.pop(0)
         for step, body in [("accept", {}), ("route", {"department": DEPARTMENT}), ("result", {"summary": "Bản sao"})]:
@@ -146,7 +174,9 @@ def stack_processes(schema: str) -> dict[str, int]:
     for entry in Path("/proc").iterdir():
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            environ = dict(line.split(b"=", 1) for line in (entry / "environ").read_bytes().split(b"\0") if b"=" in line)
+            environ = dict(
+                line.split(b"=", 1) for line in (entry / "environ").read_bytes().split(b"\0") if b"=" in line
+            )
         except (OSError, ValueError):
             continue
         if b"-m" in argv and environ.get(b"POSTGRES_SCHEMA") == schema.encode():
@@ -174,7 +204,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--urls", default="http://127.0.0.1:8000,http://127.0.0.1:8001")
     parser.add_argument("--secret", default=os.environ.get("MOTCUA_SECRET_KEY", STACK_SECRET))
-    parser.add_argument("--schema", default=os.environ.get("POSTGRES_SCHEMA", "stack"), help="finds the stack's processes")
+    parser.add_argument(
+        "--schema", default=os.environ.get("POSTGRES_SCHEMA", "stack"), help="finds the stack's processes"
+    )
     args = parser.parse_args()
     stats, tag = Stats(), uuid.uuid4().hex[:4].upper()
     processes = stack_processes(args.schema)
@@ -207,12 +239,16 @@ def report(stats: Stats, elapsed: float, start: dict, peak: dict, end: dict, arg
     for kind, values in sorted(measured.items()):
         print(f"{kind:<20} {len(values):>8} {percentile(values, 0.5):>8.1f} {percentile(values, 0.99):>8.1f}")
     every = [v for values in measured.values() for v in values]
-    print(f"{'all':<20} {total:>8} {percentile(every, 0.5):>8.1f} {percentile(every, 0.99):>8.1f}   "
-          f"{total / elapsed:.1f} requests/s")
+    print(
+        f"{'all':<20} {total:>8} {percentile(every, 0.5):>8.1f} {percentile(every, 0.99):>8.1f}   "
+        f"{total / elapsed:.1f} requests/s"
+    )
     print(f"\n{'process':<34} {'RSS start MiB':>14} {'peak':>8} {'end':>8} {'growth':>8}")
     for name in sorted(start):
-        print(f"{name:<34} {start[name] / 1024:>14.1f} {peak[name] / 1024:>8.1f} {end[name] / 1024:>8.1f} "
-              f"{(end[name] - start[name]) / 1024:>+8.1f}")
+        print(
+            f"{name:<34} {start[name] / 1024:>14.1f} {peak[name] / 1024:>8.1f} {end[name] / 1024:>8.1f} "
+            f"{(end[name] - start[name]) / 1024:>+8.1f}"
+        )
     if not start:
         print(f"(no process with POSTGRES_SCHEMA={args.schema} found: memory not measured)")
     for error, count in stats.errors.most_common():

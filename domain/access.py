@@ -47,14 +47,22 @@ class AccessLog(FlatCopy, Aggregate):
         purpose: str
         phone_key: str | None
 
-    def read(self, *, actor: Actor, at: datetime, dossier_code: str | None, what: str, purpose: str,
-             phone_key: str | None) -> None:
-        self._read(actor=actor, at=at, dossier_code=dossier_code, what=what[:200], purpose=purpose[:200],
-                   phone_key=phone_key if phone_key not in self.phone_keys else None)
+    def read(
+        self, *, actor: Actor, at: datetime, dossier_code: str | None, what: str, purpose: str, phone_key: str | None
+    ) -> None:
+        self._read(
+            actor=actor,
+            at=at,
+            dossier_code=dossier_code,
+            what=what[:200],
+            purpose=purpose[:200],
+            phone_key=phone_key if phone_key not in self.phone_keys else None,
+        )
 
     @event(Read)
-    def _read(self, actor: Actor, at: datetime, dossier_code: str | None, what: str, purpose: str,
-              phone_key: str | None) -> None:
+    def _read(
+        self, actor: Actor, at: datetime, dossier_code: str | None, what: str, purpose: str, phone_key: str | None
+    ) -> None:
         self.entries += 1
         if phone_key:
             self.phone_keys.add(phone_key)

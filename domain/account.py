@@ -41,23 +41,34 @@ def device_username(kiosk: str) -> str:
 
 def check_username(username: str) -> str:
     if not USERNAME.match(username):
-        raise InvalidValueError("username", "2-64 lowercase letters, digits, '.', '_' or '-'",
-                                "Tên đăng nhập gồm 2-64 chữ thường không dấu, chữ số, '.', '_' hoặc '-'.")
+        raise InvalidValueError(
+            "username",
+            "2-64 lowercase letters, digits, '.', '_' or '-'",
+            "Tên đăng nhập gồm 2-64 chữ thường không dấu, chữ số, '.', '_' hoặc '-'.",
+        )
     return username
 
 
 def check_password(password: str, username: str = "", common: frozenset[str] = frozenset()) -> str:
     """A staff password: at least 12 characters, not blank or one repeated character, not the login name, not common."""
     if len(password) < MIN_PASSWORD:
-        raise InvalidValueError("password", f"at least {MIN_PASSWORD} characters",
-                                f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.")
+        raise InvalidValueError(
+            "password", f"at least {MIN_PASSWORD} characters", f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."
+        )
     if not password.strip() or len(set(password)) == 1:
-        raise InvalidValueError("password", "blank or one repeated character",
-                                "Mật khẩu không được chỉ gồm khoảng trắng hoặc một ký tự lặp lại.")
+        raise InvalidValueError(
+            "password",
+            "blank or one repeated character",
+            "Mật khẩu không được chỉ gồm khoảng trắng hoặc một ký tự lặp lại.",
+        )
     if username and username.lower() in password.lower():
         raise InvalidValueError("password", "contains the login name", "Mật khẩu không được chứa tên đăng nhập.")
     if password.lower() in common or password.lower().strip() in common:
-        raise InvalidValueError("password", "a commonly used password", "Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác.")
+        raise InvalidValueError(
+            "password",
+            "a commonly used password",
+            "Mật khẩu này quá phổ biến, dễ bị đoán. Vui lòng chọn mật khẩu khác.",
+        )
     return password
 
 
@@ -79,8 +90,17 @@ class Account(FlatCopy, Aggregate):
         password_hash: str
 
     @event(Created)
-    def __init__(self, username: str, name: str, role: Role, agency: str, department: str | None, kiosk: str | None,
-                 password_hash: str, actor: Actor) -> None:
+    def __init__(
+        self,
+        username: str,
+        name: str,
+        role: Role,
+        agency: str,
+        department: str | None,
+        kiosk: str | None,
+        password_hash: str,
+        actor: Actor,
+    ) -> None:
         self.username, self.name, self.role = username, name, role
         self.agency, self.department, self.kiosk = agency, department, kiosk
         self.password_hash, self.enabled = password_hash, True

@@ -12,12 +12,73 @@ ID_NUMBER = re.compile(r"\d{12}", re.ASCII)
 OLD_ID = re.compile(r"\d{9}", re.ASCII)
 DDMMYYYY = re.compile(r"\d{8}", re.ASCII)
 # Province-of-birth codes of Decree 137/2015 (001..096, with gaps), plus foreign-born citizens.
-PROVINCES = frozenset({
-    "001", "002", "004", "006", "008", "010", "011", "012", "014", "015", "017", "019", "020", "022", "024", "025",
-    "026", "027", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042", "044", "045", "046", "048",
-    "049", "051", "052", "054", "056", "058", "060", "062", "064", "066", "067", "068", "070", "072", "074", "075",
-    "077", "079", "080", "082", "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
-})
+PROVINCES = frozenset(
+    {
+        "001",
+        "002",
+        "004",
+        "006",
+        "008",
+        "010",
+        "011",
+        "012",
+        "014",
+        "015",
+        "017",
+        "019",
+        "020",
+        "022",
+        "024",
+        "025",
+        "026",
+        "027",
+        "030",
+        "031",
+        "033",
+        "034",
+        "035",
+        "036",
+        "037",
+        "038",
+        "040",
+        "042",
+        "044",
+        "045",
+        "046",
+        "048",
+        "049",
+        "051",
+        "052",
+        "054",
+        "056",
+        "058",
+        "060",
+        "062",
+        "064",
+        "066",
+        "067",
+        "068",
+        "070",
+        "072",
+        "074",
+        "075",
+        "077",
+        "079",
+        "080",
+        "082",
+        "083",
+        "084",
+        "086",
+        "087",
+        "089",
+        "091",
+        "092",
+        "093",
+        "094",
+        "095",
+        "096",
+    }
+)
 SEXES = {"Nam": 0, "Nữ": 1}
 MAX_PAYLOAD = 600
 
@@ -29,7 +90,9 @@ class BadQrPayloadError(InvalidValueError):
 
     def __init__(self, reason: str, reason_vi: str) -> None:
         self.field = "cccd_qr"
-        DomainError.__init__(self, f"not a CCCD QR payload: {reason}", f"Mã QR trên thẻ căn cước không hợp lệ: {reason_vi}.")
+        DomainError.__init__(
+            self, f"not a CCCD QR payload: {reason}", f"Mã QR trên thẻ căn cước không hợp lệ: {reason_vi}."
+        )
 
 
 class CitizenIdentity(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -50,7 +113,9 @@ def parse_cccd_qr(payload: str, *, today: date) -> CitizenIdentity:
         raise BadQrPayloadError("empty or oversized payload", "dữ liệu trống hoặc quá dài")
     fields = payload.split("|")
     if len(fields) != 7:
-        raise BadQrPayloadError(f"expected 7 fields separated by '|', got {len(fields)}", f"cần 7 trường, nhận được {len(fields)}")
+        raise BadQrPayloadError(
+            f"expected 7 fields separated by '|', got {len(fields)}", f"cần 7 trường, nhận được {len(fields)}"
+        )
     id_number, old_id, name, dob, sex, address, issued = (f.strip() for f in fields)
     _check_id(id_number)
     if old_id and not OLD_ID.fullmatch(old_id):
@@ -64,9 +129,18 @@ def parse_cccd_qr(payload: str, *, today: date) -> CitizenIdentity:
     if not address or len(address) > 300:
         raise BadQrPayloadError("address is missing", "thiếu địa chỉ")
     if not born <= issued_on <= today:
-        raise BadQrPayloadError("issue date must be between birth and today", "ngày cấp phải sau ngày sinh và không ở tương lai")
-    return CitizenIdentity(id_number=id_number, old_id_number=old_id or None, name=" ".join(name.split()),
-                           date_of_birth=born, sex=sex, address=address, issued_on=issued_on)
+        raise BadQrPayloadError(
+            "issue date must be between birth and today", "ngày cấp phải sau ngày sinh và không ở tương lai"
+        )
+    return CitizenIdentity(
+        id_number=id_number,
+        old_id_number=old_id or None,
+        name=" ".join(name.split()),
+        date_of_birth=born,
+        sex=sex,
+        address=address,
+        issued_on=issued_on,
+    )
 
 
 def _check_id(id_number: str) -> None:
@@ -80,11 +154,14 @@ def _check_consistency(id_number: str, born: date, sex: str) -> None:
     century_sex = int(id_number[3])
     century = 1900 + 100 * (century_sex // 2)
     if century_sex // 2 > 4 or century_sex % 2 != SEXES[sex] or not century <= born.year < century + 100:
-        raise BadQrPayloadError("4th digit of the ID does not match sex and century of birth",
-                                "chữ số thứ 4 của số định danh không khớp giới tính và thế kỷ sinh")
+        raise BadQrPayloadError(
+            "4th digit of the ID does not match sex and century of birth",
+            "chữ số thứ 4 của số định danh không khớp giới tính và thế kỷ sinh",
+        )
     if id_number[4:6] != f"{born.year % 100:02d}":
-        raise BadQrPayloadError("5th-6th digits of the ID must be the year of birth",
-                                "chữ số thứ 5-6 của số định danh phải là năm sinh")
+        raise BadQrPayloadError(
+            "5th-6th digits of the ID must be the year of birth", "chữ số thứ 5-6 của số định danh phải là năm sinh"
+        )
 
 
 def _date(what: str, what_vi: str, text: str) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidValueError
@@ -20,4 +20,4 @@ def aware(at: datetime, name: str = "at") -> datetime:
 
 def aware_utc(at: datetime, name: str = "at") -> datetime:
     """`at` in UTC, as events store it; a naive time is refused as by `aware`."""
-    return aware(at, name).astimezone(timezone.utc)
+    return aware(at, name).astimezone(UTC)

@@ -15,6 +15,7 @@ class FlatCopy:
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         clone = object.__new__(type(self))
-        clone.__dict__.update({key: value.copy() if isinstance(value, _CONTAINERS) else value
-                               for key, value in self.__dict__.items()})
+        clone.__dict__.update(
+            {key: value.copy() if isinstance(value, _CONTAINERS) else value for key, value in self.__dict__.items()}
+        )
         return clone

@@ -42,15 +42,46 @@ class KioskDeviceEvent(FlatCopy, Aggregate):
         reason: str
         device_at: datetime
 
-    def __init__(self, *, event_id: str, kiosk: str, type: str, payload: dict[str, Any], outcome: str, reason: str,
-                 device_at: datetime, actor: Actor, at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        event_id: str,
+        kiosk: str,
+        type: str,
+        payload: dict[str, Any],
+        outcome: str,
+        reason: str,
+        device_at: datetime,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.event_id, self.kiosk, self.type, self.payload = event_id, kiosk, type, payload
         self.outcome, self.reason, self.device_at, self.received_at = outcome, reason, device_at, at
 
     @classmethod
-    def record(cls, *, event_id: str, kiosk: str, type: str, payload: dict[str, Any], device_at: datetime,
-               actor: Actor, at: datetime, refused: str = "") -> KioskDeviceEvent:
+    def record(
+        cls,
+        *,
+        event_id: str,
+        kiosk: str,
+        type: str,
+        payload: dict[str, Any],
+        device_at: datetime,
+        actor: Actor,
+        at: datetime,
+        refused: str = "",
+    ) -> KioskDeviceEvent:
         """The record of a device event; `refused` names the error code when the core refused its effect."""
-        return cls._create(cls.Recorded, id=device_event_id(event_id), event_id=event_id, kiosk=kiosk, type=type,
-                           payload=payload, outcome=REFUSED if refused else APPLIED, reason=refused,
-                           device_at=device_at, actor=actor, at=at)
+        return cls._create(
+            cls.Recorded,
+            id=device_event_id(event_id),
+            event_id=event_id,
+            kiosk=kiosk,
+            type=type,
+            payload=payload,
+            outcome=REFUSED if refused else APPLIED,
+            reason=refused,
+            device_at=device_at,
+            actor=actor,
+            at=at,
+        )

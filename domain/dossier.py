@@ -10,12 +10,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.clock import aware_utc as _aware  # the one aware-time check, kept under its old name here
-from domain.copying import FlatCopy
-from domain.timing import ActedEvent, MonotonicTime
 from domain.codes import dossier_id, parse_code
+from domain.copying import FlatCopy
 from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutstandingError
 from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.limits import check_count, check_text
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import (
     Actor,
     Applicant,
@@ -284,26 +284,66 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.confirmed: set[int] = set()
 
     @classmethod
-    def register_online(cls, *, code: str, procedure_code: str, applicant: Applicant,
-                        components: list[Component], actor: Actor, at: datetime) -> Dossier:
+    def register_online(
+        cls,
+        *,
+        code: str,
+        procedure_code: str,
+        applicant: Applicant,
+        components: list[Component],
+        actor: Actor,
+        at: datetime,
+    ) -> Dossier:
         """A dossier registered on the portal, waiting for an officer."""
         check_intake(applicant, components)
-        return cls._create(cls.Registered, id=dossier_id(code), code=code, procedure_code=procedure_code,
-                           channel=Channel.ONLINE, applicant=applicant, components=components,
-                           due_on=None, actor=actor, at=_aware(at))
+        return cls._create(
+            cls.Registered,
+            id=dossier_id(code),
+            code=code,
+            procedure_code=procedure_code,
+            channel=Channel.ONLINE,
+            applicant=applicant,
+            components=components,
+            due_on=None,
+            actor=actor,
+            at=_aware(at),
+        )
 
     @classmethod
-    def receive(cls, *, code: str, procedure_code: str, channel: Channel, applicant: Applicant,
-                components: list[Component], due_on: date, actor: Actor, at: datetime,
-                face: FaceCheck | None = None) -> Dossier:
+    def receive(
+        cls,
+        *,
+        code: str,
+        procedure_code: str,
+        channel: Channel,
+        applicant: Applicant,
+        components: list[Component],
+        due_on: date,
+        actor: Actor,
+        at: datetime,
+        face: FaceCheck | None = None,
+    ) -> Dossier:
         """A paper dossier received at the kiosk, the counter or by post."""
         if channel is Channel.ONLINE:
-            raise InvalidValueError("channel", "online dossiers are registered, not received",
-                                    "hồ sơ trực tuyến được đăng ký, không tiếp nhận giấy")
+            raise InvalidValueError(
+                "channel",
+                "online dossiers are registered, not received",
+                "hồ sơ trực tuyến được đăng ký, không tiếp nhận giấy",
+            )
         check_intake(applicant, components)
-        return cls._create(cls.Received, id=dossier_id(code), code=code, procedure_code=procedure_code,
-                           channel=channel, applicant=applicant, components=components,
-                           due_on=due_on, face=face, actor=actor, at=_aware(at))
+        return cls._create(
+            cls.Received,
+            id=dossier_id(code),
+            code=code,
+            procedure_code=procedure_code,
+            channel=channel,
+            applicant=applicant,
+            components=components,
+            due_on=due_on,
+            face=face,
+            actor=actor,
+            at=_aware(at),
+        )
 
     # ----- derived state -------------------------------------------------------------
     @property
@@ -339,9 +379,16 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         """Ask the applicant for more or corrected components."""
         self._require("request_supplement")
         if not items or not all(item.strip() for item in items):
-            raise InvalidValueError("items", "list at least one component to supplement", "cần nêu ít nhất một thành phần cần bổ sung")
+            raise InvalidValueError(
+                "items", "list at least one component to supplement", "cần nêu ít nhất một thành phần cần bổ sung"
+            )
         check_count("items", items)
-        self._supplement_requested(items=[check_text("items", item) for item in items], reason=_text("reason", reason), actor=actor, at=_aware(at))
+        self._supplement_requested(
+            items=[check_text("items", item) for item in items],
+            reason=_text("reason", reason),
+            actor=actor,
+            at=_aware(at),
+        )
 
     def provide_supplement(self, *, components: list[Component], due_on: date, actor: Actor, at: datetime) -> None:
         """Record the supplemented components; the processing time restarts."""
@@ -366,14 +413,21 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self._require("assess_fee")
         self._fee_assessed(amount=check_amount("amount", amount, minimum=0), actor=actor, at=_aware(at))
 
-    def record_payment(self, *, method: PaymentMethod, amount: int, reference: str | None,
-                       actor: Actor, at: datetime) -> None:
+    def record_payment(
+        self, *, method: PaymentMethod, amount: int, reference: str | None, actor: Actor, at: datetime
+    ) -> None:
         """Record money received, with the running shortfall and excess."""
         self._require("record_payment")
         paid = self.paid + check_amount("amount", amount)
-        self._payment_received(method=PaymentMethod(method), amount=amount, reference=reference,
-                               shortfall=max(self.fee - paid, 0), excess=max(paid - self.fee, 0),
-                               actor=actor, at=_aware(at))
+        self._payment_received(
+            method=PaymentMethod(method),
+            amount=amount,
+            reference=reference,
+            shortfall=max(self.fee - paid, 0),
+            excess=max(paid - self.fee, 0),
+            actor=actor,
+            at=_aware(at),
+        )
 
     def route(self, *, department: str, actor: Actor, at: datetime) -> None:
         """Send to a department."""
@@ -403,14 +457,17 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     def issue_result(self, *, summary: str, document_number: str | None, actor: Actor, at: datetime) -> None:
         """The result is ready."""
         self._require("issue_result")
-        self._result_issued(summary=_text("summary", summary), document_number=document_number, actor=actor, at=_aware(at))
+        self._result_issued(
+            summary=_text("summary", summary), document_number=document_number, actor=actor, at=_aware(at)
+        )
 
     def load_into_tray(self, *, kiosk: str, tray: int, notification: str, actor: Actor, at: datetime) -> None:
         """Put the result in a kiosk tray and ask for the pickup SMS."""
         self._require("load_into_tray")
         self._loaded_into_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
-        self._notification_requested(channel="sms", template="pickup_ready.v1", text=_text("notification", notification),
-                                     actor=actor, at=at)
+        self._notification_requested(
+            channel="sms", template="pickup_ready.v1", text=_text("notification", notification), actor=actor, at=at
+        )
 
     def pull_back(self, *, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
         """Take an overdue result out of its tray and hand it to the one-stop officer or the police."""
@@ -419,24 +476,35 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         assert self.tray is not None
         kiosk, tray = self.tray
         self._pulled_back_from_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
-        self.hand_over(item=f"Kết quả thu hồi từ khay {tray} kiosk {kiosk}", giver=giver, receiver=receiver, actor=actor, at=at)
+        self.hand_over(
+            item=f"Kết quả thu hồi từ khay {tray} kiosk {kiosk}", giver=giver, receiver=receiver, actor=actor, at=at
+        )
 
-    def deliver_result(self, *, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
+    def deliver_result(
+        self, *, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime
+    ) -> None:
         """Hand the result to the applicant; any shortfall must be paid first."""
         self._require("deliver_result")
         if (self.status is Status.IN_TRAY) != (channel == DeliveryChannel.KIOSK):
-            raise InvalidValueError("channel", "a result in a tray is delivered by the kiosk, and only then",
-                                    "kết quả trong khay chỉ được trả qua kiosk")
+            raise InvalidValueError(
+                "channel",
+                "a result in a tray is delivered by the kiosk, and only then",
+                "kết quả trong khay chỉ được trả qua kiosk",
+            )
         if self.shortfall:
             raise PaymentOutstandingError(self.shortfall)
-        self._result_delivered(channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at))
+        self._result_delivered(
+            channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at)
+        )
 
     def refund_excess(self, *, actor: Actor, at: datetime) -> int:
         """Hand back all money paid beyond the fee, at the counter; refused when nothing is owed back."""
         if self.status not in _REFUNDABLE:
             raise ActionNotAllowedError("refund_excess", self.status.value, self.allowed_actions())
         if not self.excess:
-            raise InvalidValueError("amount", "nothing was paid beyond the fee", "hồ sơ không có tiền nộp thừa để hoàn trả")
+            raise InvalidValueError(
+                "amount", "nothing was paid beyond the fee", "hồ sơ không có tiền nộp thừa để hoàn trả"
+            )
         amount = self.excess
         self._excess_refunded(amount=amount, actor=actor, at=_aware(at))
         return amount
@@ -448,15 +516,24 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
             raise ActionNotAllowedError("refund", self.status.value, self.allowed_actions())
         method = RefundMethod(method)
         if (method is RefundMethod.BANK_TRANSFER) != bool(bank_reference and bank_reference.strip()):
-            raise InvalidValueError("bank_reference", "a bank transfer refund names its reference, a cash one none",
-                                    "hoàn trả bằng chuyển khoản phải ghi số tham chiếu giao dịch; tiền mặt thì không")
+            raise InvalidValueError(
+                "bank_reference",
+                "a bank transfer refund names its reference, a cash one none",
+                "hoàn trả bằng chuyển khoản phải ghi số tham chiếu giao dịch; tiền mặt thì không",
+            )
         ended = {Status.REJECTED: RefundReason.REJECTED, Status.WITHDRAWN: RefundReason.WITHDRAWN}.get(self.status)
         amount = self.paid if ended else self.excess
         if not amount:
             raise InvalidValueError("amount", "nothing is owed back", "hồ sơ không có khoản tiền nào cần hoàn trả")
         reference = check_text("bank_reference", bank_reference.strip()) if bank_reference else None
-        self._refunded(amount=amount, method=method, reason=ended or RefundReason.EXCESS, bank_reference=reference,
-                       actor=actor, at=_aware(at))
+        self._refunded(
+            amount=amount,
+            method=method,
+            reason=ended or RefundReason.EXCESS,
+            bank_reference=reference,
+            actor=actor,
+            at=_aware(at),
+        )
         return amount
 
     def record_contact(self, *, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:
@@ -503,8 +580,16 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.fee = amount
 
     @event(PaymentReceived)
-    def _payment_received(self, method: PaymentMethod, amount: int, reference: str | None,
-                          shortfall: int, excess: int, actor: Actor, at: datetime) -> None:
+    def _payment_received(
+        self,
+        method: PaymentMethod,
+        amount: int,
+        reference: str | None,
+        shortfall: int,
+        excess: int,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.paid += amount
 
     @event(Routed)
@@ -537,7 +622,9 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.status, self.tray = Status.RESULT_ISSUED, None
 
     @event(ResultDelivered)
-    def _result_delivered(self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime) -> None:
+    def _result_delivered(
+        self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime
+    ) -> None:
         self.status, self.delivered_at, self.tray = Status.DELIVERED, at, None
 
     @event(ExcessRefunded)
@@ -545,8 +632,15 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.paid -= amount
 
     @event(Refunded)
-    def _refunded(self, amount: int, method: RefundMethod, reason: RefundReason, bank_reference: str | None,
-                  actor: Actor, at: datetime) -> None:
+    def _refunded(
+        self,
+        amount: int,
+        method: RefundMethod,
+        reason: RefundReason,
+        bank_reference: str | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.paid -= amount
         if reason is not RefundReason.EXCESS:
             self.fee = 0

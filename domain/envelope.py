@@ -50,7 +50,9 @@ class EnvelopeBarcode(MonotonicTime, FlatCopy, Aggregate):
     @classmethod
     def register(cls, *, kiosk: str, barcode: str, actor: Actor, at: datetime) -> EnvelopeBarcode:
         """A new unused envelope (the caller checked the barcode's format)."""
-        return cls._create(cls.Registered, id=envelope_id(kiosk, barcode), kiosk=kiosk, barcode=barcode, actor=actor, at=at)
+        return cls._create(
+            cls.Registered, id=envelope_id(kiosk, barcode), kiosk=kiosk, barcode=barcode, actor=actor, at=at
+        )
 
     @property
     def used(self) -> bool:

@@ -38,16 +38,29 @@ class Erasure(Aggregate):
         reason: str
 
     @classmethod
-    def record(cls, *, subject: str, streams: list[UUID], keys_destroyed: int, reason: str, actor: Actor,
-               at: datetime) -> Erasure:
+    def record(
+        cls, *, subject: str, streams: list[UUID], keys_destroyed: int, reason: str, actor: Actor, at: datetime
+    ) -> Erasure:
         """The record of one erasure; the reason (the lawful request) is required."""
         reason = reason.strip() if isinstance(reason, str) else ""
         if not reason or len(reason) > MAX_REASON:
-            raise InvalidValueError("reason", f"give the lawful request in 1-{MAX_REASON} characters",
-                                    f"cần ghi căn cứ yêu cầu xóa (1-{MAX_REASON} ký tự)")
-        return cls._create(cls.Recorded, id=erasure_id(subject, at), subject=subject, streams=sorted(streams, key=str),
-                           keys_destroyed=keys_destroyed, reason=reason, actor=actor, at=at)
+            raise InvalidValueError(
+                "reason",
+                f"give the lawful request in 1-{MAX_REASON} characters",
+                f"cần ghi căn cứ yêu cầu xóa (1-{MAX_REASON} ký tự)",
+            )
+        return cls._create(
+            cls.Recorded,
+            id=erasure_id(subject, at),
+            subject=subject,
+            streams=sorted(streams, key=str),
+            keys_destroyed=keys_destroyed,
+            reason=reason,
+            actor=actor,
+            at=at,
+        )
 
-    def __init__(self, *, subject: str, streams: list[UUID], keys_destroyed: int, reason: str, actor: Actor,
-                 at: datetime) -> None:
+    def __init__(
+        self, *, subject: str, streams: list[UUID], keys_destroyed: int, reason: str, actor: Actor, at: datetime
+    ) -> None:
         self.subject, self.streams, self.keys_destroyed, self.at = subject, list(streams), keys_destroyed, at

@@ -31,24 +31,43 @@ class ActionNotAllowedError(DomainError):
         super().__init__(
             f"cannot {action} in state {state!r}; allowed actions: {listed}",
             f"Không thể {ACTION_VI.get(action, 'thực hiện thao tác này')} "
-            + (f"khi hồ sơ đang ở trạng thái \"{STATE_VI[state]}\"" if state in STATE_VI else "ở trạng thái hiện tại")
+            + (f'khi hồ sơ đang ở trạng thái "{STATE_VI[state]}"' if state in STATE_VI else "ở trạng thái hiện tại")
             + (f". Có thể: {allowed_vi}." if allowed_vi else "."),
         )
 
 
 ACTION_VI = {
-    "accept": "tiếp nhận hồ sơ", "reject": "từ chối hồ sơ", "request_supplement": "yêu cầu bổ sung",
-    "provide_supplement": "nhận bổ sung", "request_withdrawal": "xin rút hồ sơ", "withdraw": "rút hồ sơ",
-    "assess_fee": "xác định lệ phí", "record_payment": "thu lệ phí", "route": "chuyển phòng xử lý",
-    "hand_over": "giao nhận hồ sơ", "issue_result": "ghi nhận kết quả", "load_into_tray": "nạp kết quả vào khay",
-    "pull_back": "thu hồi kết quả từ khay", "deliver_result": "trả kết quả", "rate": "đánh giá",
-    "sign_result": "ký số kết quả", "refund": "hoàn trả tiền",
+    "accept": "tiếp nhận hồ sơ",
+    "reject": "từ chối hồ sơ",
+    "request_supplement": "yêu cầu bổ sung",
+    "provide_supplement": "nhận bổ sung",
+    "request_withdrawal": "xin rút hồ sơ",
+    "withdraw": "rút hồ sơ",
+    "assess_fee": "xác định lệ phí",
+    "record_payment": "thu lệ phí",
+    "route": "chuyển phòng xử lý",
+    "hand_over": "giao nhận hồ sơ",
+    "issue_result": "ghi nhận kết quả",
+    "load_into_tray": "nạp kết quả vào khay",
+    "pull_back": "thu hồi kết quả từ khay",
+    "deliver_result": "trả kết quả",
+    "rate": "đánh giá",
+    "sign_result": "ký số kết quả",
+    "refund": "hoàn trả tiền",
 }
 STATE_VI = {
-    "registered": "Mới đăng ký", "received": "Đã tiếp nhận", "accepted": "Đã tiếp nhận xử lý",
-    "supplement_requested": "Chờ bổ sung", "in_processing": "Đang xử lý", "result_issued": "Đã có kết quả",
-    "in_tray": "Đã nạp vào khay", "delivered": "Đã trả kết quả", "rated": "Đã đánh giá", "rejected": "Từ chối",
-    "withdrawal_requested": "Xin rút hồ sơ", "withdrawn": "Đã rút",
+    "registered": "Mới đăng ký",
+    "received": "Đã tiếp nhận",
+    "accepted": "Đã tiếp nhận xử lý",
+    "supplement_requested": "Chờ bổ sung",
+    "in_processing": "Đang xử lý",
+    "result_issued": "Đã có kết quả",
+    "in_tray": "Đã nạp vào khay",
+    "delivered": "Đã trả kết quả",
+    "rated": "Đã đánh giá",
+    "rejected": "Từ chối",
+    "withdrawal_requested": "Xin rút hồ sơ",
+    "withdrawn": "Đã rút",
 }
 
 

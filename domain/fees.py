@@ -14,8 +14,14 @@ MAX_QUANTITY = 10_000
 """The most units one dossier may be charged for: a thick contract has a few hundred pages and a large lodging
 house a few hundred rooms, so ten thousand refuses a slip of extra zeros while allowing any real case."""
 
-Quantity = Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY, description=(
-    "Units the fee is charged for (pages, copies, rooms…, the procedure's fee_unit), 1 to 10000."))]
+Quantity = Annotated[
+    int,
+    msgspec.Meta(
+        ge=1,
+        le=MAX_QUANTITY,
+        description=("Units the fee is charged for (pages, copies, rooms…, the procedure's fee_unit), 1 to 10000."),
+    ),
+]
 
 
 class FeeUnit(StrEnum):
@@ -38,9 +44,15 @@ class FeeUnit(StrEnum):
 
 
 _LABELS = {
-    FeeUnit.DOSSIER: "hồ sơ", FeeUnit.PAGE: "trang", FeeUnit.COPY: "bản", FeeUnit.ROOM: "phòng",
-    FeeUnit.CARD: "thẻ", FeeUnit.LICENCE: "giấy phép", FeeUnit.CASE: "trường hợp",
-    FeeUnit.CONTRACT: "hợp đồng, giao dịch", FeeUnit.PREMISES: "điểm kinh doanh",
+    FeeUnit.DOSSIER: "hồ sơ",
+    FeeUnit.PAGE: "trang",
+    FeeUnit.COPY: "bản",
+    FeeUnit.ROOM: "phòng",
+    FeeUnit.CARD: "thẻ",
+    FeeUnit.LICENCE: "giấy phép",
+    FeeUnit.CASE: "trường hợp",
+    FeeUnit.CONTRACT: "hợp đồng, giao dịch",
+    FeeUnit.PREMISES: "điểm kinh doanh",
 }
 
 
@@ -60,8 +72,15 @@ class FeeBand(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     up_to: Annotated[int, msgspec.Meta(ge=1, le=MAX_QUANTITY)] | None = None
 
 
-def fee_due(unit_fee: int, quantity: int = 1, *, later_from: int | None = None, later_fee: int | None = None,
-            most: int | None = None, bands: list[FeeBand] | None = None) -> int:
+def fee_due(
+    unit_fee: int,
+    quantity: int = 1,
+    *,
+    later_from: int | None = None,
+    later_fee: int | None = None,
+    most: int | None = None,
+    bands: list[FeeBand] | None = None,
+) -> int:
     """The amount due for `quantity` units: `unit_fee` each, `later_fee` each from unit `later_from` on, at most `most`.
 
     Example (Thông tư 226/2016/TT-BTC, chứng thực bản sao): 2.000 đồng/trang, from the third page 1.000 đồng/trang,
@@ -69,8 +88,10 @@ def fee_due(unit_fee: int, quantity: int = 1, *, later_from: int | None = None, 
     With `bands` the fee is the amount of the first band the quantity fits (karaoke: by number of rooms).
     """
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
-        raise FeeQuantityError(f"must be a whole number from 1 to {MAX_QUANTITY}, got {quantity!r}",
-                               f"số lượng (trang, bản, phòng…) phải là số nguyên từ 1 đến {MAX_QUANTITY}.")
+        raise FeeQuantityError(
+            f"must be a whole number from 1 to {MAX_QUANTITY}, got {quantity!r}",
+            f"số lượng (trang, bản, phòng…) phải là số nguyên từ 1 đến {MAX_QUANTITY}.",
+        )
     if bands:
         amount = next((b.amount for b in bands if b.up_to is None or quantity <= b.up_to), bands[-1].amount)
     elif later_from is None or later_fee is None:
@@ -81,6 +102,8 @@ def fee_due(unit_fee: int, quantity: int = 1, *, later_from: int | None = None, 
     if most is not None:
         amount = min(amount, most)
     if amount > MAX_AMOUNT:
-        raise FeeQuantityError(f"{quantity} units come to {amount} đồng, over the {MAX_AMOUNT} ceiling of one fee",
-                               "số tiền lệ phí vượt mức tối đa cho một hồ sơ, vui lòng kiểm tra lại số lượng.")
+        raise FeeQuantityError(
+            f"{quantity} units come to {amount} đồng, over the {MAX_AMOUNT} ceiling of one fee",
+            "số tiền lệ phí vượt mức tối đa cho một hồ sơ, vui lòng kiểm tra lại số lượng.",
+        )
     return amount

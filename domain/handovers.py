@@ -22,8 +22,10 @@ class NotTheReceiverError(DomainError):
     def __init__(self, dossier_code: str, line: int | None = None) -> None:
         self.dossier_code, self.line = dossier_code, line
         which, which_vi = (f"line {line}", f"số {line}") if line else ("awaiting you", "nào đang chờ bạn")
-        super().__init__(f"you are not the receiver of handover {which} of dossier {dossier_code}",
-                         f"Bạn không phải người nhận của lượt giao nhận {which_vi} của hồ sơ {dossier_code}.")
+        super().__init__(
+            f"you are not the receiver of handover {which} of dossier {dossier_code}",
+            f"Bạn không phải người nhận của lượt giao nhận {which_vi} của hồ sơ {dossier_code}.",
+        )
 
 
 class HandoverConfirmedError(DomainError):

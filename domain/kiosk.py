@@ -18,9 +18,9 @@ import msgspec
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
-from domain.timing import ActedEvent, MonotonicTime
 from domain.errors import DomainError, InvalidValueError
 from domain.money import MAX_CASH_COUNT
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, Party, check_amount
 
 if TYPE_CHECKING:
@@ -39,14 +39,18 @@ def kiosk_id(key: str) -> UUID:
 def check_kiosk_key(key: str) -> str:
     """A kiosk key: upper-case letters, digits and dashes (it appears in NATS subjects)."""
     if not isinstance(key, str) or not KIOSK_ID.fullmatch(key):
-        raise InvalidValueError("kiosk_id", "must be 2-31 upper-case letters, digits or dashes", "mã kiosk không hợp lệ")
+        raise InvalidValueError(
+            "kiosk_id", "must be 2-31 upper-case letters, digits or dashes", "mã kiosk không hợp lệ"
+        )
     return key
 
 
 def check_envelope_barcode(barcode: str) -> str:
     """An envelope barcode: 4-24 upper-case letters and digits (Code128 printed on the envelope)."""
     if not isinstance(barcode, str) or not ENVELOPE_BARCODE.fullmatch(barcode):
-        raise UnknownEnvelopeError(str(barcode)[:40], "not a valid envelope barcode", "mã vạch phong bì không đúng định dạng")
+        raise UnknownEnvelopeError(
+            str(barcode)[:40], "not a valid envelope barcode", "mã vạch phong bì không đúng định dạng"
+        )
     return barcode
 
 
@@ -62,7 +66,9 @@ class UnknownEnvelopeError(DomainError):
 
     def __init__(self, barcode: str, reason: str, reason_vi: str) -> None:
         self.barcode = barcode
-        super().__init__(f"envelope {barcode}: {reason}", f"Phong bì bị trả lại: {reason_vi}. Vui lòng kiểm tra lại phong bì.")
+        super().__init__(
+            f"envelope {barcode}: {reason}", f"Phong bì bị trả lại: {reason_vi}. Vui lòng kiểm tra lại phong bì."
+        )
 
 
 class Envelope(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -138,12 +144,22 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         self.cash_expected = 0
 
     @classmethod
-    def install(cls, *, key: str, name: str, agency: str, actor: Actor, at: datetime, tray_count: int = DEFAULT_TRAYS) -> Kiosk:
+    def install(
+        cls, *, key: str, name: str, agency: str, actor: Actor, at: datetime, tray_count: int = DEFAULT_TRAYS
+    ) -> Kiosk:
         """A new kiosk with an empty bin and cash box."""
         if not 1 <= tray_count <= 500:
             raise InvalidValueError("tray_count", "must be 1..500", "số khay phải từ 1 đến 500")
-        return cls._create(cls.Installed, id=kiosk_id(check_kiosk_key(key)), key=key, name=name, agency=agency,
-                           tray_count=tray_count, actor=actor, at=at)
+        return cls._create(
+            cls.Installed,
+            id=kiosk_id(check_kiosk_key(key)),
+            key=key,
+            name=name,
+            agency=agency,
+            tray_count=tray_count,
+            actor=actor,
+            at=at,
+        )
 
     def register_envelopes(self, *, barcodes: list[str], actor: Actor, at: datetime) -> list[EnvelopeBarcode]:
         """Make a printed batch valid for intake: one new EnvelopeBarcode each, saved with the kiosk. A barcode
@@ -169,8 +185,9 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         elif barcode not in self.legacy_unused:
             raise UnknownEnvelopeError(barcode, "barcode not registered", "mã vạch không có trong hệ thống")
 
-    def accept_envelope(self, *, barcode: str, envelope: EnvelopeBarcode | None, dossier_code: str, actor: Actor,
-                        at: datetime) -> None:
+    def accept_envelope(
+        self, *, barcode: str, envelope: EnvelopeBarcode | None, dossier_code: str, actor: Actor, at: datetime
+    ) -> None:
         """Pull a valid envelope into the bin; its barcode is used up."""
         self.check_envelope(barcode, envelope)
         if envelope is not None:
@@ -184,8 +201,14 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
     def collect(self, *, cash_counted: int, collector: Party, actor: Actor, at: datetime) -> None:
         """Empty the bin and cash box; the count is recorded beside what the events expect."""
         counted = check_amount("cash_counted", cash_counted, minimum=0, ceiling=MAX_CASH_COUNT)
-        self._collected(envelopes=list(self.bin), cash_expected=self.cash_expected, cash_counted=counted,
-                        collector=collector, actor=actor, at=at)
+        self._collected(
+            envelopes=list(self.bin),
+            cash_expected=self.cash_expected,
+            cash_counted=counted,
+            collector=collector,
+            actor=actor,
+            at=at,
+        )
 
     @event(EnvelopesRegistered)
     def _envelopes_registered(self, barcodes: list[str], actor: Actor, at: datetime, own_aggregates: bool) -> None:
@@ -206,6 +229,13 @@ class Kiosk(MonotonicTime, FlatCopy, Aggregate):
         self.cash_expected += amount
 
     @event(Collected)
-    def _collected(self, envelopes: list[Envelope], cash_expected: int, cash_counted: int, collector: Party,
-                   actor: Actor, at: datetime) -> None:
+    def _collected(
+        self,
+        envelopes: list[Envelope],
+        cash_expected: int,
+        cash_counted: int,
+        collector: Party,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.bin, self.cash_expected = [], 0

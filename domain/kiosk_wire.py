@@ -24,7 +24,9 @@ DossierCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Z0-9.-]{6,60}$")]
 # else of ours (tests/unit/test_kiosk_wire.py checks they stay equal).
 Amount = Annotated[int, msgspec.Meta(gt=0, le=100_000_000)]
 TrayNumber = Annotated[int, msgspec.Meta(ge=1, le=500)]
-Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*\Z")]
+Short = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]*\Z")
+]
 # Vietnamese banknotes the cash acceptor takes (polymer and cotton), in đồng.
 BANKNOTES = frozenset({1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000})
 
@@ -124,8 +126,18 @@ class DoorFault(DeviceEvent, frozen=True, kw_only=True, tag="door_fault"):
     detail: Short
 
 
-AnyDeviceEvent = (EnvelopeScanned | EnvelopeAccepted | EnvelopeEjected | CashInserted | QrPaymentConfirmed
-                  | TrayOpened | TrayClosed | ReceiptPrinted | FaceVerified | DoorFault)
+AnyDeviceEvent = (
+    EnvelopeScanned
+    | EnvelopeAccepted
+    | EnvelopeEjected
+    | CashInserted
+    | QrPaymentConfirmed
+    | TrayOpened
+    | TrayClosed
+    | ReceiptPrinted
+    | FaceVerified
+    | DoorFault
+)
 DEVICE_EVENTS: tuple[type[DeviceEvent], ...] = AnyDeviceEvent.__args__
 
 

@@ -41,18 +41,22 @@ Text = Annotated[str, msgspec.Meta(min_length=1, max_length=TEXT_MAX, pattern=MU
 def check_line(field: str, value: str | None, max_length: int = NAME_MAX) -> str | None:
     """The value if it is one printable line of at most max_length characters (None passes), or raise."""
     if value is not None and (not isinstance(value, str) or len(value) > max_length or not _ONE_LINE.match(value)):
-        raise InvalidValueError(field, f"must be one line of at most {max_length} characters, without control or "
-                                       "direction-override characters",
-                                f"phải là một dòng tối đa {max_length} ký tự, không chứa ký tự điều khiển")
+        raise InvalidValueError(
+            field,
+            f"must be one line of at most {max_length} characters, without control or direction-override characters",
+            f"phải là một dòng tối đa {max_length} ký tự, không chứa ký tự điều khiển",
+        )
     return value
 
 
 def check_text(field: str, value: str, max_length: int = TEXT_MAX) -> str:
     """The value if it is printable text of at most max_length characters, or raise."""
     if not isinstance(value, str) or len(value) > max_length or not _MULTI_LINE.match(value):
-        raise InvalidValueError(field, f"must be at most {max_length} characters, without control or "
-                                       "direction-override characters",
-                                f"tối đa {max_length} ký tự, không chứa ký tự điều khiển")
+        raise InvalidValueError(
+            field,
+            f"must be at most {max_length} characters, without control or direction-override characters",
+            f"tối đa {max_length} ký tự, không chứa ký tự điều khiển",
+        )
     return value
 
 
@@ -65,6 +69,9 @@ def check_count(field: str, items: list | tuple, maximum: int = LIST_MAX) -> Non
 def check_day(field: str, value: date | None) -> date | None:
     """The day if it lies between 1900-01-01 and 2100-12-31 (None passes), or raise."""
     if value is not None and not FIRST_DATE <= value <= LAST_DATE:
-        raise InvalidValueError(field, "must be a day between 1900-01-01 and 2100-12-31",
-                                "phải là ngày trong khoảng 01/01/1900 đến 31/12/2100")
+        raise InvalidValueError(
+            field,
+            "must be a day between 1900-01-01 and 2100-12-31",
+            "phải là ngày trong khoảng 01/01/1900 đến 31/12/2100",
+        )
     return value

@@ -116,13 +116,33 @@ class Notification(FlatCopy, Aggregate):
         """Every channel failed; a person must contact the applicant."""
 
     @classmethod
-    def request(cls, *, id: UUID, channels: list[str], template: str, dossier_code: str, params: dict[str, str],
-                recipient: Recipient, actor: Actor, at: datetime) -> Notification:
+    def request(
+        cls,
+        *,
+        id: UUID,
+        channels: list[str],
+        template: str,
+        dossier_code: str,
+        params: dict[str, str],
+        recipient: Recipient,
+        actor: Actor,
+        at: datetime,
+    ) -> Notification:
         """Ask for a message on the first of `channels` the recipient has an address for."""
         name, version = split_template(template)
         usable = [c for c in dict.fromkeys(channels) if c in FALLBACK and recipient.address(c)]
-        notification = cls._create(cls.Requested, id=id, channels=usable, template=name, template_version=version,
-                                   dossier_code=dossier_code, params=params, recipient=recipient, actor=actor, at=at)
+        notification = cls._create(
+            cls.Requested,
+            id=id,
+            channels=usable,
+            template=name,
+            template_version=version,
+            dossier_code=dossier_code,
+            params=params,
+            recipient=recipient,
+            actor=actor,
+            at=at,
+        )
         if not usable:
             notification._gave_up(at=at)
         return notification
@@ -146,8 +166,13 @@ class Notification(FlatCopy, Aggregate):
         channel = self._pending_channel("record_failure")
         attempt, kind = self.attempt + 1, ErrorKind(kind)
         retry = kind is ErrorKind.TRANSIENT and attempt < MAX_ATTEMPTS
-        self._failed(channel=channel, attempt=attempt, error_kind=kind,
-                     next_attempt_at=at + backoff(attempt) if retry else at, at=at)
+        self._failed(
+            channel=channel,
+            attempt=attempt,
+            error_kind=kind,
+            next_attempt_at=at + backoff(attempt) if retry else at,
+            at=at,
+        )
         if self.channel is None:
             self._gave_up(at=at)
 
@@ -164,8 +189,18 @@ class Notification(FlatCopy, Aggregate):
             raise ActionNotAllowedError(action, self.status.value, [])
         return channel
 
-    def __init__(self, *, channels: list[str], template: str, template_version: int, dossier_code: str,
-                   params: dict[str, str], recipient: Recipient, actor: Actor, at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        channels: list[str],
+        template: str,
+        template_version: int,
+        dossier_code: str,
+        params: dict[str, str],
+        recipient: Recipient,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.channels, self.template, self.template_version = list(channels), template, template_version
         self.dossier_code, self.params, self.recipient = dossier_code, dict(params), recipient
         self.status, self.channel_index, self.attempt, self.next_attempt_at = NotificationStatus.PENDING, 0, 0, at
@@ -174,10 +209,17 @@ class Notification(FlatCopy, Aggregate):
 
     @event(Sent)
     def _sent(self, channel: str, attempt: int, provider_id: str, at: datetime) -> None:
-        self.status, self.sent_channel, self.attempt, self.provider_id = NotificationStatus.SENT, channel, attempt, provider_id
+        self.status, self.sent_channel, self.attempt, self.provider_id = (
+            NotificationStatus.SENT,
+            channel,
+            attempt,
+            provider_id,
+        )
 
     @event(Failed)
-    def _failed(self, channel: str, attempt: int, error_kind: ErrorKind, next_attempt_at: datetime, at: datetime) -> None:
+    def _failed(
+        self, channel: str, attempt: int, error_kind: ErrorKind, next_attempt_at: datetime, at: datetime
+    ) -> None:
         self.next_attempt_at = next_attempt_at
         if error_kind is ErrorKind.TRANSIENT and attempt < MAX_ATTEMPTS:
             self.attempt = attempt

@@ -45,8 +45,10 @@ class OtpLimitError(DomainError):
         self.scope, self.retry_after_seconds = scope, max(int(retry_after.total_seconds()), 1)
         minutes = -(-self.retry_after_seconds // 60)
         where = "số điện thoại này" if scope == "phone" else "kiosk này"
-        super().__init__(f"too many OTP requests for this {scope}; retry in {self.retry_after_seconds} s",
-                         f"Đã gửi quá nhiều mã OTP cho {where}. Vui lòng thử lại sau {minutes} phút.")
+        super().__init__(
+            f"too many OTP requests for this {scope}; retry in {self.retry_after_seconds} s",
+            f"Đã gửi quá nhiều mã OTP cho {where}. Vui lòng thử lại sau {minutes} phút.",
+        )
 
 
 class OtpRecipient(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -104,7 +106,7 @@ class OtpQuota(FlatCopy, Aggregate):
 
     @event(Used)
     def _used(self, challenge_id: UUID, purpose: str, at: datetime) -> None:
-        self.uses = [*self.uses[-(KEPT_USES - 1):], at]
+        self.uses = [*self.uses[-(KEPT_USES - 1) :], at]
         self.sent += 1
         self.latest[purpose] = challenge_id
 
@@ -136,11 +138,20 @@ class OtpChallenge(FlatCopy, Aggregate):
         """Too many wrong codes: this code no longer opens anything."""
 
     @classmethod
-    def issue(cls, *, id: UUID, recipient: OtpRecipient, purpose: str, kiosk: str | None, code_hash: str,
-              at: datetime) -> OtpChallenge:
+    def issue(
+        cls, *, id: UUID, recipient: OtpRecipient, purpose: str, kiosk: str | None, code_hash: str, at: datetime
+    ) -> OtpChallenge:
         """A new code, valid for five minutes."""
-        return cls._create(cls.Issued, id=id, recipient=recipient, purpose=purpose, kiosk=kiosk,
-                           expires_at=at + EXPIRY, code_hash=code_hash, at=at)
+        return cls._create(
+            cls.Issued,
+            id=id,
+            recipient=recipient,
+            purpose=purpose,
+            kiosk=kiosk,
+            expires_at=at + EXPIRY,
+            code_hash=code_hash,
+            at=at,
+        )
 
     def verify(self, *, code_hash: str, at: datetime) -> bool:
         """True (and used up) if open, in time and the hash matches; a wrong code counts, the fifth locks."""
@@ -154,8 +165,16 @@ class OtpChallenge(FlatCopy, Aggregate):
             self._locked(at=at)
         return False
 
-    def __init__(self, *, recipient: OtpRecipient, purpose: str, kiosk: str | None, expires_at: datetime,
-                code_hash: str, at: datetime) -> None:
+    def __init__(
+        self,
+        *,
+        recipient: OtpRecipient,
+        purpose: str,
+        kiosk: str | None,
+        expires_at: datetime,
+        code_hash: str,
+        at: datetime,
+    ) -> None:
         self.purpose, self.kiosk, self.expires_at, self.code_hash = purpose, kiosk, expires_at, code_hash
         self.status, self.failures = ChallengeStatus.OPEN, 0
 

@@ -115,8 +115,14 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def fee_for(self, quantity: int = 1) -> int:
         """The amount due for `quantity` units (pages, copies, rooms…) given at receipt; FeeQuantityError if out of
         range."""
-        return fee_due(self.fee, quantity, later_from=self.fee_later_from, later_fee=self.fee_later, most=self.fee_max,
-                       bands=self.fee_bands)
+        return fee_due(
+            self.fee,
+            quantity,
+            later_from=self.fee_later_from,
+            later_fee=self.fee_later,
+            most=self.fee_max,
+            bands=self.fee_bands,
+        )
 
     @property
     def fee_text(self) -> str:
@@ -126,8 +132,10 @@ class Procedure(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             return "Miễn lệ phí"
         unit = self.fee_unit.label
         if self.fee_bands:
-            return "; ".join(f"đến {b.up_to} {unit}: {_dong(b.amount)}" if b.up_to else f"trên đó: {_dong(b.amount)}"
-                             for b in self.fee_bands)
+            return "; ".join(
+                f"đến {b.up_to} {unit}: {_dong(b.amount)}" if b.up_to else f"trên đó: {_dong(b.amount)}"
+                for b in self.fee_bands
+            )
         text = f"{_dong(self.fee)}/{unit}"
         if self.fee_later_from is not None and self.fee_later is not None:
             text += f"; từ {unit} thứ {self.fee_later_from}: {_dong(self.fee_later)}/{unit}"
@@ -181,7 +189,7 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         agency = self.agency(ward)
         if agency.kind is not AgencyKind.WARD:
             raise UnknownDepartmentError(ward)
-        department = ward + procedure.department[len(procedure.agency):]
+        department = ward + procedure.department[len(procedure.agency) :]
         self.department(department)
         return msgspec.structs.replace(procedure, agency=ward, department=department)
 
@@ -284,21 +292,29 @@ def _check_procedure_rules(procedure: Procedure) -> None:
     if procedure.kiosk_enabled is not None and procedure.kiosk_enabled != procedure.kiosk_submission:
         raise ValueError(f"procedure {procedure.code!r}: legacy kiosk_enabled must equal kiosk_submission")
     if procedure.result_kind is ResultKind.CCCD_CARD and procedure.kiosk_submission:
-        raise ValueError(f"procedure {procedure.code!r}: ID-card procedures are return-only at the kiosk "
-                         "(seed 000 §2.2), kiosk_submission must be false")
+        raise ValueError(
+            f"procedure {procedure.code!r}: ID-card procedures are return-only at the kiosk "
+            "(seed 000 §2.2), kiosk_submission must be false"
+        )
     if (procedure.fee_later_from is None) != (procedure.fee_later is None):
         raise ValueError(f"procedure {procedure.code!r}: fee_later_from and fee_later go together")
     if procedure.fee_max is not None and procedure.fee_max < procedure.fee:
         raise ValueError(f"procedure {procedure.code!r}: fee_max is below the fee of one unit")
     if procedure.fee_bands:
         closed = [b.up_to for b in procedure.fee_bands[:-1] if b.up_to is not None]
-        if procedure.fee_bands[-1].up_to is not None or len(closed) != len(procedure.fee_bands) - 1 \
-                or closed != sorted(set(closed)):
+        if (
+            procedure.fee_bands[-1].up_to is not None
+            or len(closed) != len(procedure.fee_bands) - 1
+            or closed != sorted(set(closed))
+        ):
             raise ValueError(f"procedure {procedure.code!r}: fee_bands need increasing up_to and a last open band")
         if procedure.fee != procedure.fee_bands[0].amount or procedure.fee_later_from is not None:
-            raise ValueError(f"procedure {procedure.code!r}: a banded fee's `fee` is its first band, with no later-unit price")
-    if procedure.fee_unit is FeeUnit.DOSSIER and (procedure.fee_later_from is not None or procedure.fee_max is not None
-                                                  or procedure.fee_bands):
+            raise ValueError(
+                f"procedure {procedure.code!r}: a banded fee's `fee` is its first band, with no later-unit price"
+            )
+    if procedure.fee_unit is FeeUnit.DOSSIER and (
+        procedure.fee_later_from is not None or procedure.fee_max is not None or procedure.fee_bands
+    ):
         raise ValueError(f"procedure {procedure.code!r}: a per-dossier fee has no later-unit price or maximum")
 
 
@@ -308,10 +324,12 @@ def _check_wards(catalogue: Catalogue, department_agency: dict[str, str]) -> Non
     for procedure in catalogue.procedures:
         if procedure.agency not in wards:
             continue
-        suffix = procedure.department[len(procedure.agency):]
+        suffix = procedure.department[len(procedure.agency) :]
         for ward in wards:
             if department_agency.get(ward + suffix) != ward:
-                raise ValueError(f"ward {ward!r} has no department {ward + suffix!r} for ward procedure {procedure.code!r}")
+                raise ValueError(
+                    f"ward {ward!r} has no department {ward + suffix!r} for ward procedure {procedure.code!r}"
+                )
 
 
 def _unique(kind: str, codes: list[str]) -> set[str]:

@@ -82,25 +82,65 @@ class SignatureRegister(MonotonicTime, Aggregate):
     def open(cls, *, dossier_code: str, actor: Actor, at: datetime) -> SignatureRegister:
         """An empty register for the dossier code (checked for format)."""
         parse_code(dossier_code)
-        return cls._create(cls.Opened, id=register_id(dossier_code), dossier_code=dossier_code, actor=actor, at=aware(at))
+        return cls._create(
+            cls.Opened, id=register_id(dossier_code), dossier_code=dossier_code, actor=actor, at=aware(at)
+        )
 
     def knows(self, sha256: str) -> bool:
         """Whether the system issued exactly this file for the dossier."""
         return any(f.sha256 == sha256 for f in self.files)
 
-    def record(self, *, sha256: str, kind: SignedKind, type_code: str | None, pages: int, size: int,
-               signatures: list[SignatureMark], actor: Actor, at: datetime) -> None:
+    def record(
+        self,
+        *,
+        sha256: str,
+        kind: SignedKind,
+        type_code: str | None,
+        pages: int,
+        size: int,
+        signatures: list[SignatureMark],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         """Add a signed file; the same file twice is refused."""
         check_sha256(sha256)
         if not signatures:
-            raise InvalidValueError("signatures", "a signed file has at least one signature", "tệp đã ký phải có ít nhất một chữ ký")
+            raise InvalidValueError(
+                "signatures", "a signed file has at least one signature", "tệp đã ký phải có ít nhất một chữ ký"
+            )
         if self.knows(sha256):
             raise DuplicateDocumentError(sha256)
-        self._file_signed(sha256=sha256, kind=SignedKind(kind), type_code=type_code, pages=pages, size=size,
-                          signatures=list(signatures), actor=actor, at=aware(at))
+        self._file_signed(
+            sha256=sha256,
+            kind=SignedKind(kind),
+            type_code=type_code,
+            pages=pages,
+            size=size,
+            signatures=list(signatures),
+            actor=actor,
+            at=aware(at),
+        )
 
     @event(FileSigned)
-    def _file_signed(self, sha256: str, kind: SignedKind, type_code: str | None, pages: int, size: int,
-                     signatures: list[SignatureMark], actor: Actor, at: datetime) -> None:
-        self.files.append(SignedFile(sha256=sha256, kind=kind, type_code=type_code, pages=pages, size=size,
-                                     signatures=list(signatures), recorded_at=at))
+    def _file_signed(
+        self,
+        sha256: str,
+        kind: SignedKind,
+        type_code: str | None,
+        pages: int,
+        size: int,
+        signatures: list[SignatureMark],
+        actor: Actor,
+        at: datetime,
+    ) -> None:
+        self.files.append(
+            SignedFile(
+                sha256=sha256,
+                kind=kind,
+                type_code=type_code,
+                pages=pages,
+                size=size,
+                signatures=list(signatures),
+                recorded_at=at,
+            )
+        )

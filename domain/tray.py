@@ -10,8 +10,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from domain.copying import FlatCopy
-from domain.timing import ActedEvent, MonotonicTime
 from domain.errors import ActionNotAllowedError, InvalidValueError
+from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, Party
 
 
@@ -105,7 +105,9 @@ class Tray(MonotonicTime, FlatCopy, Aggregate):
         """A new empty tray."""
         if not 1 <= number <= 500:
             raise InvalidValueError("number", "tray numbers run from 1", "số khay phải từ 1 trở lên")
-        return cls._create(cls.Installed, id=tray_id(kiosk_id, number), kiosk_id=kiosk_id, number=number, actor=actor, at=at)
+        return cls._create(
+            cls.Installed, id=tray_id(kiosk_id, number), kiosk_id=kiosk_id, number=number, actor=actor, at=at
+        )
 
     @property
     def free(self) -> bool:
@@ -122,11 +124,15 @@ class Tray(MonotonicTime, FlatCopy, Aggregate):
         self._require("load")
         self._loaded(dossier_code=dossier_code, actor=actor, at=at)
 
-    def release(self, *, dossier_code: str, method: PickupMethod, face_checked: bool, actor: Actor, at: datetime) -> None:
+    def release(
+        self, *, dossier_code: str, method: PickupMethod, face_checked: bool, actor: Actor, at: datetime
+    ) -> None:
         """Open the door for the citizen holding the right to this result."""
         self._require("release")
         self._check_holds(dossier_code)
-        self._released(dossier_code=dossier_code, method=PickupMethod(method), face_checked=face_checked, actor=actor, at=at)
+        self._released(
+            dossier_code=dossier_code, method=PickupMethod(method), face_checked=face_checked, actor=actor, at=at
+        )
 
     def pull_back(self, *, dossier_code: str, receiver: Party, actor: Actor, at: datetime) -> None:
         """Take an overdue result out for the one-stop officer or the police."""
@@ -146,15 +152,18 @@ class Tray(MonotonicTime, FlatCopy, Aggregate):
 
     def _check_holds(self, dossier_code: str) -> None:
         if self.dossier_code != dossier_code:
-            raise InvalidValueError("dossier_code", f"tray {self.number} holds another result",
-                                    f"khay {self.number} đang chứa kết quả khác")
+            raise InvalidValueError(
+                "dossier_code", f"tray {self.number} holds another result", f"khay {self.number} đang chứa kết quả khác"
+            )
 
     @event(Loaded)
     def _loaded(self, dossier_code: str, actor: Actor, at: datetime) -> None:
         self.status, self.dossier_code, self.loaded_at, self.loaded_by = TrayStatus.LOADED, dossier_code, at, actor
 
     @event(Released)
-    def _released(self, dossier_code: str, method: PickupMethod, face_checked: bool, actor: Actor, at: datetime) -> None:
+    def _released(
+        self, dossier_code: str, method: PickupMethod, face_checked: bool, actor: Actor, at: datetime
+    ) -> None:
         self.status, self.dossier_code, self.loaded_at, self.loaded_by = TrayStatus.EMPTY, None, None, None
 
     @event(PulledBack)

@@ -103,7 +103,9 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
 
     def __post_init__(self) -> None:
         if not (len(self.id_number) == 12 and self.id_number.isascii() and self.id_number.isdigit()):
-            raise InvalidValueError("id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số")
+            raise InvalidValueError(
+                "id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số"
+            )
         if self.phone is not None:
             check_phone(self.phone)
 
@@ -156,9 +158,13 @@ def check_components(components: list[Component]) -> None:
 
 def check_phone(phone: str) -> str:
     """Return the phone if it is a Vietnamese mobile number (10 digits, 03/05/07/08/09)."""
-    if not (isinstance(phone, str) and len(phone) == 10 and phone.isascii() and phone.isdigit() and phone[:2] in MOBILE):
+    if not (
+        isinstance(phone, str) and len(phone) == 10 and phone.isascii() and phone.isdigit() and phone[:2] in MOBILE
+    ):
         raise InvalidValueError(
-            "phone", "must be 10 digits starting 03, 05, 07, 08 or 09", "số điện thoại phải gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09"
+            "phone",
+            "must be 10 digits starting 03, 05, 07, 08 or 09",
+            "số điện thoại phải gồm 10 chữ số, bắt đầu bằng 03, 05, 07, 08 hoặc 09",
         )
     return phone
 
@@ -166,8 +172,11 @@ def check_phone(phone: str) -> str:
 def check_amount(field: str, amount: int, *, minimum: int = 1, ceiling: int = MAX_AMOUNT) -> int:
     """Return a whole number of đồng between minimum and ceiling, or raise."""
     if isinstance(amount, bool) or not isinstance(amount, int) or not minimum <= amount <= ceiling:
-        raise InvalidValueError(field, f"must be a whole number of đồng from {minimum} to {format_dong(ceiling)}",
-                                f"phải là số đồng nguyên từ {minimum} đến {format_dong(ceiling)}")
+        raise InvalidValueError(
+            field,
+            f"must be a whole number of đồng from {minimum} to {format_dong(ceiling)}",
+            f"phải là số đồng nguyên từ {minimum} đến {format_dong(ceiling)}",
+        )
     return amount
 
 

@@ -16,13 +16,25 @@ from domain.limits import check_day, check_line, check_text
 from domain.timing import ActedEvent, MonotonicTime
 from domain.values import Actor, PersonalData
 from domain.vault_errors import (
-    DocumentStateError, DuplicateDocumentError, NothingToReuseError, ResultStillValidError, UnknownDocumentError,
-    check_count, check_page_count, check_sha256,
+    DocumentStateError,
+    DuplicateDocumentError,
+    NothingToReuseError,
+    ResultStillValidError,
+    UnknownDocumentError,
+    check_count,
+    check_page_count,
+    check_sha256,
 )
 
 OWNER_ID = {"citizen": re.compile(r"\d{12}", re.ASCII), "organisation": re.compile(r"\d{10}|\d{13}", re.ASCII)}
-NOTE_LABELS = {"summary": "trích yếu", "number": "số, ký hiệu", "issued_on": "ngày cấp", "issuer": "cơ quan cấp",
-               "valid_until": "thời hạn hiệu lực", "scope": "phạm vi hiệu lực"}
+NOTE_LABELS = {
+    "summary": "trích yếu",
+    "number": "số, ký hiệu",
+    "issued_on": "ngày cấp",
+    "issuer": "cơ quan cấp",
+    "valid_until": "thời hạn hiệu lực",
+    "scope": "phạm vi hiệu lực",
+}
 
 
 class OwnerKind(StrEnum):
@@ -49,13 +61,17 @@ class VaultOwner(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=
         if self.kind not in OWNER_ID:
             raise _unknown_kind()
         if not isinstance(self.id_number, str) or not OWNER_ID[self.kind].fullmatch(self.id_number):
-            raise InvalidValueError("id_number", "a citizen needs the 12-digit personal ID number, an organisation its "
-                                    "10- or 13-digit tax code", "công dân cần số định danh 12 chữ số, tổ chức cần mã "
-                                    "số thuế 10 hoặc 13 chữ số (không có dấu gạch)")
+            raise InvalidValueError(
+                "id_number",
+                "a citizen needs the 12-digit personal ID number, an organisation its 10- or 13-digit tax code",
+                "công dân cần số định danh 12 chữ số, tổ chức cần mã số thuế 10 hoặc 13 chữ số (không có dấu gạch)",
+            )
 
 
 def _unknown_kind() -> InvalidValueError:
-    return InvalidValueError("kind", "must be citizen or organisation", "loại chủ sở hữu phải là citizen hoặc organisation")
+    return InvalidValueError(
+        "kind", "must be citizen or organisation", "loại chủ sở hữu phải là citizen hoặc organisation"
+    )
 
 
 class DocumentOrigin(StrEnum):
@@ -198,39 +214,86 @@ class Vault(MonotonicTime, Aggregate):
             raise ResultStillValidError(results[0].document_id, type_code, results[0].metadata.valid_until)
 
     # ----- commands: check, then record ------------------------------------------------
-    def store(self, *, origin: DocumentOrigin, metadata: DocumentMetadata, pages: int, sha256: str, size: int,
-              signed_by: list[str], dossier_code: str | None, actor: Actor, at: datetime) -> UUID:
+    def store(
+        self,
+        *,
+        origin: DocumentOrigin,
+        metadata: DocumentMetadata,
+        pages: int,
+        sha256: str,
+        size: int,
+        signed_by: list[str],
+        dossier_code: str | None,
+        actor: Actor,
+        at: datetime,
+    ) -> UUID:
         """Save a result or an electronic document (scans go through `digitize`); returns its id."""
         if DocumentOrigin(origin) is DocumentOrigin.SCAN:
-            raise InvalidValueError("origin", "scans are saved by digitize", "bản quét phải được lưu qua chức năng số hóa")
+            raise InvalidValueError(
+                "origin", "scans are saved by digitize", "bản quét phải được lưu qua chức năng số hóa"
+            )
         return self._store(DocumentOrigin(origin), metadata, pages, sha256, size, signed_by, dossier_code, actor, at)
 
-    def digitize(self, *, metadata: DocumentMetadata, declared_pages: int, pages: int, sha256: str, size: int,
-                 signed_by: list[str], dossier_code: str, actor: Actor, at: datetime) -> UUID:
+    def digitize(
+        self,
+        *,
+        metadata: DocumentMetadata,
+        declared_pages: int,
+        pages: int,
+        sha256: str,
+        size: int,
+        signed_by: list[str],
+        dossier_code: str,
+        actor: Actor,
+        at: datetime,
+    ) -> UUID:
         """Save a signed scan of a paper component, if the rules of digitization allow it."""
         self.check_rescan(metadata.type_code, business_day(aware(at)))
         check_page_count(declared_pages, pages)
         return self._store(DocumentOrigin.SCAN, metadata, pages, sha256, size, signed_by, dossier_code, actor, at)
 
-    def _store(self, origin: DocumentOrigin, metadata: DocumentMetadata, pages: int, sha256: str, size: int,
-               signed_by: list[str], dossier_code: str | None, actor: Actor, at: datetime) -> UUID:
+    def _store(
+        self,
+        origin: DocumentOrigin,
+        metadata: DocumentMetadata,
+        pages: int,
+        sha256: str,
+        size: int,
+        signed_by: list[str],
+        dossier_code: str | None,
+        actor: Actor,
+        at: datetime,
+    ) -> UUID:
         document_id = uuid5(NAMESPACE_URL, f"/vaults/{self.id}/documents/{check_sha256(sha256)}")
         if document_id in self.documents:
             raise DuplicateDocumentError(sha256)
         check_count("pages", pages)
         check_count("size", size)
         _check_metadata(metadata)
-        self._document_stored(document_id=document_id, origin=origin, metadata=metadata, note=metadata.note(),
-                              pages=pages, sha256=sha256, size=size, signed_by=list(signed_by),
-                              dossier_code=dossier_code, actor=actor, at=aware(at))
+        self._document_stored(
+            document_id=document_id,
+            origin=origin,
+            metadata=metadata,
+            note=metadata.note(),
+            pages=pages,
+            sha256=sha256,
+            size=size,
+            signed_by=list(signed_by),
+            dossier_code=dossier_code,
+            actor=actor,
+            at=aware(at),
+        )
         return document_id
 
     def supersede(self, document_id: UUID, *, by: UUID, actor: Actor, at: datetime) -> None:
         """Mark a document as replaced by a newer one of the same type."""
         old, new = self._active(document_id), self._active(by)
         if old.document_id == new.document_id or old.metadata.type_code != new.metadata.type_code:
-            raise DocumentStateError(str(document_id), "must be superseded by another document of the same type",
-                                     "chỉ được thay thế bằng một giấy tờ khác cùng loại")
+            raise DocumentStateError(
+                str(document_id),
+                "must be superseded by another document of the same type",
+                "chỉ được thay thế bằng một giấy tờ khác cùng loại",
+            )
         self._document_superseded(document_id=document_id, by=by, actor=actor, at=aware(at))
 
     def expire(self, document_id: UUID, *, reason: str, actor: Actor, at: datetime) -> None:
@@ -240,33 +303,60 @@ class Vault(MonotonicTime, Aggregate):
             raise InvalidValueError("reason", "must not be empty", "không được để trống")
         self._document_expired(document_id=document_id, reason=reason.strip(), actor=actor, at=aware(at))
 
-    def check_reuse(self, *, type_code: str, dossier_code: str, actor: Actor, at: datetime,
-                    document_id: UUID | None = None) -> Document:
+    def check_reuse(
+        self, *, type_code: str, dossier_code: str, actor: Actor, at: datetime, document_id: UUID | None = None
+    ) -> Document:
         """Attach a usable document (the one named, or the best of the type) to a dossier; returns it."""
         candidates = self.reusable(type_code, business_day(aware(at)))
         chosen = [d for d in candidates if document_id in (None, d.document_id)][:1]
         if not chosen:
             raise NothingToReuseError(type_code)
         if dossier_code in chosen[0].reused_for:
-            raise DocumentStateError(str(chosen[0].document_id), f"already attached to {dossier_code}",
-                                     f"đã được dùng lại cho hồ sơ {dossier_code}")
+            raise DocumentStateError(
+                str(chosen[0].document_id),
+                f"already attached to {dossier_code}",
+                f"đã được dùng lại cho hồ sơ {dossier_code}",
+            )
         self._reuse_checked(document_id=chosen[0].document_id, dossier_code=dossier_code, actor=actor, at=at)
         return self.documents[chosen[0].document_id]
 
     def _active(self, document_id: UUID) -> Document:
         document = self.document(document_id)
         if document.superseded_by is not None or document.expired_reason is not None:
-            raise DocumentStateError(str(document_id), "is already superseded or expired", "đã bị thay thế hoặc hết hiệu lực")
+            raise DocumentStateError(
+                str(document_id), "is already superseded or expired", "đã bị thay thế hoặc hết hiệu lực"
+            )
         return document
 
     # ----- mutators: run on every replay, no checks, no clock ------------------------------
     @event(DocumentStored)
-    def _document_stored(self, document_id: UUID, origin: DocumentOrigin, metadata: DocumentMetadata, note: str | None,
-                         pages: int, sha256: str, size: int, signed_by: list[str], dossier_code: str | None,
-                         actor: Actor, at: datetime) -> None:
+    def _document_stored(
+        self,
+        document_id: UUID,
+        origin: DocumentOrigin,
+        metadata: DocumentMetadata,
+        note: str | None,
+        pages: int,
+        sha256: str,
+        size: int,
+        signed_by: list[str],
+        dossier_code: str | None,
+        actor: Actor,
+        at: datetime,
+    ) -> None:
         self.documents[document_id] = Document(
-            document_id=document_id, origin=origin, metadata=metadata, note=note, pages=pages, sha256=sha256, size=size,
-            signed_by=list(signed_by), dossier_code=dossier_code, stored_at=at, stored_by=actor)
+            document_id=document_id,
+            origin=origin,
+            metadata=metadata,
+            note=note,
+            pages=pages,
+            sha256=sha256,
+            size=size,
+            signed_by=list(signed_by),
+            dossier_code=dossier_code,
+            stored_at=at,
+            stored_by=actor,
+        )
 
     @event(DocumentSuperseded)
     def _document_superseded(self, document_id: UUID, by: UUID, actor: Actor, at: datetime) -> None:

@@ -4,7 +4,7 @@ refuse."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 from uuid import UUID
 
 from domain.errors import DomainError, InvalidValueError
@@ -19,8 +19,9 @@ class UnknownDocumentError(DomainError):
 
     def __init__(self, document_id: str) -> None:
         self.document_id = document_id
-        super().__init__(f"no document {document_id} in this vault",
-                         f"Không có giấy tờ {document_id} trong kho dữ liệu điện tử.")
+        super().__init__(
+            f"no document {document_id} in this vault", f"Không có giấy tờ {document_id} trong kho dữ liệu điện tử."
+        )
 
 
 class DuplicateDocumentError(DomainError):
@@ -30,8 +31,9 @@ class DuplicateDocumentError(DomainError):
 
     def __init__(self, sha256: str) -> None:
         self.sha256 = sha256
-        super().__init__(f"a file with SHA-256 {sha256} is already in the vault",
-                         "Tệp này đã có trong kho dữ liệu điện tử.")
+        super().__init__(
+            f"a file with SHA-256 {sha256} is already in the vault", "Tệp này đã có trong kho dữ liệu điện tử."
+        )
 
 
 class DocumentStateError(DomainError):
@@ -51,9 +53,11 @@ class NothingToReuseError(DomainError):
 
     def __init__(self, type_code: str) -> None:
         self.type_code = type_code
-        super().__init__(f"no valid document of type {type_code} to reuse; scan the paper instead",
-                         f"Kho dữ liệu điện tử không có giấy tờ loại {type_code} còn hiệu lực để dùng lại; "
-                         "cần scan, ký số thành phần hồ sơ giấy.")
+        super().__init__(
+            f"no valid document of type {type_code} to reuse; scan the paper instead",
+            f"Kho dữ liệu điện tử không có giấy tờ loại {type_code} còn hiệu lực để dùng lại; "
+            "cần scan, ký số thành phần hồ sơ giấy.",
+        )
 
 
 class ResultStillValidError(DomainError):
@@ -80,9 +84,11 @@ class PageCountMismatchError(DomainError):
 
     def __init__(self, declared: int, scanned: int) -> None:
         self.declared, self.scanned = declared, scanned
-        super().__init__(f"the paper has {declared} pages but the scan has {scanned}; scan every page, in order",
-                         f"Bản giấy có {declared} trang nhưng bản quét có {scanned} trang. Số trang bản quét phải "
-                         "bằng số trang bản giấy, đúng thứ tự; vui lòng quét lại.")
+        super().__init__(
+            f"the paper has {declared} pages but the scan has {scanned}; scan every page, in order",
+            f"Bản giấy có {declared} trang nhưng bản quét có {scanned} trang. Số trang bản quét phải "
+            "bằng số trang bản giấy, đúng thứ tự; vui lòng quét lại.",
+        )
 
 
 class UnreadableDocumentError(DomainError):
@@ -103,7 +109,9 @@ def check_page_count(declared: int, scanned: int) -> None:
 def check_sha256(value: str) -> str:
     """Return the hash if it is 64 lowercase hex digits (it names a file: nothing else may pass)."""
     if not isinstance(value, str) or not SHA256.fullmatch(value):
-        raise InvalidValueError("sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường")
+        raise InvalidValueError(
+            "sha256", "must be 64 lowercase hex digits", "mã băm SHA-256 phải gồm 64 ký tự hex thường"
+        )
     return value
 
 
@@ -121,8 +129,10 @@ class NoSigningKeyError(DomainError):
 
     def __init__(self, account_id: str) -> None:
         self.account_id = account_id
-        super().__init__(f"account {account_id} has no personal signing key configured",
-                         f"Tài khoản {account_id} chưa được cấu hình chứng thư số cá nhân để ký.")
+        super().__init__(
+            f"account {account_id} has no personal signing key configured",
+            f"Tài khoản {account_id} chưa được cấu hình chứng thư số cá nhân để ký.",
+        )
 
 
 class NotASignerError(DomainError):
@@ -132,5 +142,7 @@ class NotASignerError(DomainError):
 
     def __init__(self, role: str) -> None:
         self.role = role
-        super().__init__(f"only an account with the signer role signs a result (you act as {role})",
-                         "Chỉ người có thẩm quyền ký (vai trò người ký) mới được ký số kết quả.")
+        super().__init__(
+            f"only an account with the signer role signs a result (you act as {role})",
+            "Chỉ người có thẩm quyền ký (vai trò người ký) mới được ký số kết quả.",
+        )

@@ -39,8 +39,12 @@ class PostgresBlobStore:
             if self._pool is None:
                 pool = ConnectionPool(self.conninfo, min_size=0, max_size=self.pool_size, open=True)
                 with pool.connection() as conn:
-                    conn.execute(sql.SQL("CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, sealed bytea NOT NULL, "
-                                         "stored_at timestamptz NOT NULL DEFAULT now())").format(self.table))
+                    conn.execute(
+                        sql.SQL(
+                            "CREATE TABLE IF NOT EXISTS {} (name text PRIMARY KEY, sealed bytea NOT NULL, "
+                            "stored_at timestamptz NOT NULL DEFAULT now())"
+                        ).format(self.table)
+                    )
                 self._pool = pool
             return self._pool
 
@@ -53,9 +57,13 @@ class PostgresBlobStore:
         sha256 = hashlib.sha256(data).hexdigest()
         if not self._readable(sha256):  # absent, damaged or erased: keep the bytes given again
             with self.pool.connection() as conn:
-                conn.execute(sql.SQL("INSERT INTO {} (name, sealed) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
-                                     "SET sealed = excluded.sealed, stored_at = now()").format(self.table),
-                             (self.name(sha256), seal(self.keys, subject, data)))
+                conn.execute(
+                    sql.SQL(
+                        "INSERT INTO {} (name, sealed) VALUES (%s, %s) ON CONFLICT (name) DO UPDATE "
+                        "SET sealed = excluded.sealed, stored_at = now()"
+                    ).format(self.table),
+                    (self.name(sha256), seal(self.keys, subject, data)),
+                )
         return sha256
 
     def get(self, sha256: str) -> bytes:
@@ -79,8 +87,9 @@ class PostgresBlobStore:
 
     def _row(self, sha256: str) -> bytes | None:
         with self.pool.connection() as conn:
-            row = conn.execute(sql.SQL("SELECT sealed FROM {} WHERE name = %s").format(self.table),
-                               (self.name(sha256),)).fetchone()
+            row = conn.execute(
+                sql.SQL("SELECT sealed FROM {} WHERE name = %s").format(self.table), (self.name(sha256),)
+            ).fetchone()
         return None if row is None else bytes(row[0])
 
     def _readable(self, sha256: str) -> bool:

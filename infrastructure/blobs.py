@@ -42,7 +42,7 @@ def open_sealed(keys: PersonalDataKeys, stored: bytes, name: str) -> bytes:
     if not size or len(stored) < start:
         raise BlobCorruptedError(f"stored file {name} is not a sealed blob")
     try:
-        data = keys.open(stored[len(MAGIC) + 1:start].decode("ascii"), stored[start:])
+        data = keys.open(stored[len(MAGIC) + 1 : start].decode("ascii"), stored[start:])
     except (RuntimeError, UnicodeDecodeError) as error:  # altered ciphertext, or a key id nobody knows
         raise BlobCorruptedError(f"stored file {name} does not open: {error}") from None
     if data is None:

@@ -28,14 +28,15 @@ from application.tokens import Tokens
 from application.vaults import Vaults
 from domain.procedures import Catalogue
 from infrastructure import embedded
+from infrastructure.blob_table import blob_store
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
-from infrastructure.blob_table import blob_store
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.kiosk_doors import NoDoors
-from infrastructure.notifications import configured_notifier, demo as demo_messages
+from infrastructure.notifications import configured_notifier
+from infrastructure.notifications import demo as demo_messages
 from infrastructure.notifications.process import start_in_thread
 from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.pdf import use_font_dir
@@ -121,15 +122,35 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
     dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
     otps = Otps(app, key=key, notifier=notifier)
-    kiosks = Kiosks(app, dossiers=dossiers, otp=otps, proofs=Proofs(key), clock=clock, attempts=guards,
-                    doors=doors or NoDoors(), overdue_days=settings.overdue_days)
-    accounts = Accounts(app, hasher=Argon2Hasher(), tokens=Tokens(key, revocations=guards), clock=clock,
-                        attempts=guards, common_passwords=load_common_passwords())
-    vaults = Vaults(app, dossiers=dossiers, blobs=blob_store(keys, settings),
-                    signer=PyhankoSigner.from_settings(settings, names=accounts.display_name),
-                    pdfs=LocalPdfTools.from_settings(settings.files), clock=clock)
-    notifications = Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
-                                  overdue_days=settings.overdue_days)
+    kiosks = Kiosks(
+        app,
+        dossiers=dossiers,
+        otp=otps,
+        proofs=Proofs(key),
+        clock=clock,
+        attempts=guards,
+        doors=doors or NoDoors(),
+        overdue_days=settings.overdue_days,
+    )
+    accounts = Accounts(
+        app,
+        hasher=Argon2Hasher(),
+        tokens=Tokens(key, revocations=guards),
+        clock=clock,
+        attempts=guards,
+        common_passwords=load_common_passwords(),
+    )
+    vaults = Vaults(
+        app,
+        dossiers=dossiers,
+        blobs=blob_store(keys, settings),
+        signer=PyhankoSigner.from_settings(settings, names=accounts.display_name),
+        pdfs=LocalPdfTools.from_settings(settings.files),
+        clock=clock,
+    )
+    notifications = Notifications(
+        app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name, overdue_days=settings.overdue_days
+    )
     erasures = Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock)
     access_logs = AccessLogs(app, key=key, otp=otps, clock=clock, attempts=guards)
     # ----- read side
@@ -138,19 +159,38 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     views = Views(store, calendar)
     # ----- threads
     stop_threads = start_threads(settings, app, keys, projector, notifications, clock)
-    return System(settings=settings, catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
-                  dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
-                  access_logs=access_logs,
-                  reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
-                  notifications=notifications, device_events=DeviceEvents(app, clock=clock), erasures=erasures,
-                  projector=projector, views=views, search=DossierSearch(store, views, key),
-                  read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
-                  history=audit_history(app, clock), guards=guards, idempotency=IdempotencyStore.for_settings(settings),
-                  doors=kiosks.doors, stop_threads=stop_threads)
+    return System(
+        settings=settings,
+        catalogue=catalogue,
+        calendar=calendar,
+        clock=clock,
+        app=app,
+        keys=keys,
+        dossiers=dossiers,
+        otps=otps,
+        kiosks=kiosks,
+        vaults=vaults,
+        accounts=accounts,
+        access_logs=access_logs,
+        reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
+        notifications=notifications,
+        device_events=DeviceEvents(app, clock=clock),
+        erasures=erasures,
+        projector=projector,
+        views=views,
+        search=DossierSearch(store, views, key),
+        read_side=ProjectedReadSide(projector, calendar, settings.overdue_days),
+        history=audit_history(app, clock),
+        guards=guards,
+        idempotency=IdempotencyStore.for_settings(settings),
+        doors=kiosks.doors,
+        stop_threads=stop_threads,
+    )
 
 
-def start_threads(settings: Settings, app: OneStop, keys: KeyRing, projector: Projector,
-                  notifications: Notifications, clock: Clock) -> Callable[[], None]:
+def start_threads(
+    settings: Settings, app: OneStop, keys: KeyRing, projector: Projector, notifications: Notifications, clock: Clock
+) -> Callable[[], None]:
     """The key ring's watch (an erasure anywhere empties the cache), the embedded read-model runner (woken after
     each commit) and the embedded notification dispatcher; returns how to stop them, in reverse order."""
     keys.listeners.append(lambda: wiring.drop_cached(app))
@@ -166,11 +206,13 @@ def start_threads(settings: Settings, app: OneStop, keys: KeyRing, projector: Pr
         def stop_dispatcher() -> None:
             stop.set()
             thread.join(timeout=10)
+
         stops.append(stop_dispatcher)
 
     def stop_all() -> None:
         for stop_one in reversed(stops):
             stop_one()
+
     return stop_all
 
 
@@ -178,9 +220,12 @@ def build_projector(settings: Settings) -> Projector:
     """A read-model runner on its own (the `python -m projections` process)."""
     private_files()
     keys = wiring.key_ring(settings)
-    projector = projector_over(settings.event_store_env(), read_store(settings, primary=True),
-                               read_models(load_catalogue(settings.catalogue_path), embedded.secret_key(settings)),
-                               settings.projection_batch)
+    projector = projector_over(
+        settings.event_store_env(),
+        read_store(settings, primary=True),
+        read_models(load_catalogue(settings.catalogue_path), embedded.secret_key(settings)),
+        settings.projection_batch,
+    )
     wiring.seal(keys, projector.log_reader)  # before it reads anything
     return projector
 

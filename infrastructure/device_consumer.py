@@ -24,8 +24,14 @@ def bus_settings(nats: NatsSettings) -> KioskBusSettings:
     """MOTCUA_NATS_URL (comma-separated servers), MOTCUA_NATS_STREAM, MOTCUA_NATS_PREFIX, MOTCUA_NATS_DURABLE."""
     if not nats.servers or not all(url.startswith(("nats://", "tls://")) for url in nats.servers):
         raise SettingsError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
-    return KioskBusSettings(servers=list(nats.servers), stream=nats.stream, prefix=nats.prefix, durable=nats.durable,
-                            replicas=nats.replicas, options=connect_options(nats))
+    return KioskBusSettings(
+        servers=list(nats.servers),
+        stream=nats.stream,
+        prefix=nats.prefix,
+        durable=nats.durable,
+        replicas=nats.replicas,
+        options=connect_options(nats),
+    )
 
 
 async def consume(settings: Settings, bus: KioskBusSettings) -> None:

@@ -8,7 +8,7 @@ must end the token on every replica at once.
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore, stored_moment
@@ -53,19 +53,24 @@ class GuardStore:
         until = stored_moment(rows[0]["locked_until"]) if rows and rows[0]["locked_until"] else None
         return until if until is not None and until > at else None
 
-    def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
-             ceiling: timedelta) -> datetime | None:
+    def fail(
+        self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta, ceiling: timedelta
+    ) -> datetime | None:
         with self.store.transaction() as tx:
-            tx.execute("INSERT INTO api_attempts (key, failures, last_at) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING",
-                       (key, _utc(at)))
+            tx.execute(
+                "INSERT INTO api_attempts (key, failures, last_at) VALUES (?, 0, ?) ON CONFLICT (key) DO NOTHING",
+                (key, _utc(at)),
+            )
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             row = tx.query(f"SELECT failures, last_at FROM api_attempts WHERE key = ?{lock}", (key,))[0]
             failures = 1 if stored_moment(row["last_at"]) <= at - window else row["failures"] + 1
             until = None
             if failures >= allowed:  # the allowed-th failure locks; each further one doubles the wait
                 until = at + min(lockout * 2 ** min(failures - allowed, 32), ceiling)
-            tx.execute("UPDATE api_attempts SET failures = ?, last_at = ?, locked_until = ? WHERE key = ?",
-                       (failures, _utc(at), until and _utc(until), key))
+            tx.execute(
+                "UPDATE api_attempts SET failures = ?, last_at = ?, locked_until = ? WHERE key = ?",
+                (failures, _utc(at), until and _utc(until), key),
+            )
         self._purge_now_and_then(at)
         return until
 
@@ -76,14 +81,19 @@ class GuardStore:
     # ----- Revocations ----------------------------------------------------------------
     def revoke_token(self, token_id: str, expires_at: datetime) -> None:
         with self.store.transaction() as tx:
-            tx.execute("INSERT INTO api_revoked_tokens (token_id, expires_at) VALUES (?, ?) "
-                       "ON CONFLICT (token_id) DO NOTHING", (token_id, _utc(expires_at)))
+            tx.execute(
+                "INSERT INTO api_revoked_tokens (token_id, expires_at) VALUES (?, ?) ON CONFLICT (token_id) DO NOTHING",
+                (token_id, _utc(expires_at)),
+            )
         self._forget_checks()
 
     def revoke_account(self, account_id: str, at: datetime) -> None:
         with self.store.transaction() as tx:
-            tx.execute("INSERT INTO api_revoked_accounts (account_id, before_at) VALUES (?, ?) "
-                       "ON CONFLICT (account_id) DO UPDATE SET before_at = excluded.before_at", (account_id, _utc(at)))
+            tx.execute(
+                "INSERT INTO api_revoked_accounts (account_id, before_at) VALUES (?, ?) "
+                "ON CONFLICT (account_id) DO UPDATE SET before_at = excluded.before_at",
+                (account_id, _utc(at)),
+            )
         self._forget_checks()
 
     def is_revoked(self, token_id: str, account_id: str, issued_at: datetime, at: datetime) -> bool:
@@ -92,7 +102,9 @@ class GuardStore:
             return False
         rows = self.store.query(
             "SELECT NULL AS before_at FROM api_revoked_tokens WHERE token_id = ? UNION ALL "
-            "SELECT before_at FROM api_revoked_accounts WHERE account_id = ?", (token_id, account_id))
+            "SELECT before_at FROM api_revoked_accounts WHERE account_id = ?",
+            (token_id, account_id),
+        )
         revoked = any(row["before_at"] is None or stored_moment(row["before_at"]) >= issued_at for row in rows)
         with self._lock:
             if len(self._checked) > 10_000:
@@ -120,5 +132,4 @@ class GuardStore:
 
 def _utc(moment: datetime) -> datetime:
     """Stored moments are UTC, so SQLite's text comparison orders them correctly."""
-    return moment.astimezone(timezone.utc)
-
+    return moment.astimezone(UTC)

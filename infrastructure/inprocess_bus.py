@@ -21,8 +21,13 @@ from typing import Protocol
 
 from application.device_events import DeviceEvents
 from domain.kiosk_wire import (
-    BadDeviceMessageError, CommandReply, KioskCommand, decode_command,
-    decode_device_event, decode_reply, encode,
+    BadDeviceMessageError,
+    CommandReply,
+    KioskCommand,
+    decode_command,
+    decode_device_event,
+    decode_reply,
+    encode,
 )
 from infrastructure.kiosk_bus import BAD, CommandShortcuts, KioskNotAnsweringError
 
@@ -51,8 +56,9 @@ class KioskOutbox(Protocol):
 class InProcessPublisher:
     """Drains one kiosk's outbox into `DeviceEvents.apply` in order; backs off while the event store fails."""
 
-    def __init__(self, outbox: KioskOutbox, app: DeviceEvents, *, min_backoff: float = 0.2,
-                 max_backoff: float = 5.0) -> None:
+    def __init__(
+        self, outbox: KioskOutbox, app: DeviceEvents, *, min_backoff: float = 0.2, max_backoff: float = 5.0
+    ) -> None:
         self.outbox, self.app = outbox, app
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
         self.wake = asyncio.Event()
@@ -76,8 +82,12 @@ class InProcessPublisher:
                 await self.drain()
                 backoff, wait = self.min_backoff, idle
             except Exception as error:  # store down or locked, a race lost five times: keep the events, retry
-                log.warning("device events not applied (%s); %d waiting, retry in %.1fs",
-                            type(error).__name__, self.outbox.backlog(), backoff)
+                log.warning(
+                    "device events not applied (%s); %d waiting, retry in %.1fs",
+                    type(error).__name__,
+                    self.outbox.backlog(),
+                    backoff,
+                )
                 wait, backoff = backoff, min(backoff * 2, self.max_backoff)
             await _first_of(stop, self.wake, wait)
 
@@ -123,10 +133,9 @@ class InProcessKioskCommands(CommandShortcuts):
             raise KioskNotAnsweringError(kiosk, kind, self.timeout)
         try:
             reply = await asyncio.wait_for(asyncio.to_thread(_answer, execute, encode(command)), self.timeout)
-        except asyncio.TimeoutError:  # the device call goes on in its thread, as a late NATS reply would be dropped
+        except TimeoutError:  # the device call goes on in its thread, as a late NATS reply would be dropped
             raise KioskNotAnsweringError(kiosk, kind, self.timeout) from None
         return decode_reply(reply)
-
 
 
 def _answer(execute: Callable[[KioskCommand], CommandReply], data: bytes) -> bytes:

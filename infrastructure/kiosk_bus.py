@@ -21,8 +21,17 @@ from nats.js.errors import NotFoundError
 from application.device_events import DeviceEvents
 from domain.errors import DomainError
 from domain.kiosk_wire import (
-    BadDeviceMessageError, CommandReply, EjectEnvelope, KioskCommand, OpenTray, Print, command_subject,
-    decode_device_event, decode_reply, encode, event_subject,
+    BadDeviceMessageError,
+    CommandReply,
+    EjectEnvelope,
+    KioskCommand,
+    OpenTray,
+    Print,
+    command_subject,
+    decode_device_event,
+    decode_reply,
+    encode,
+    event_subject,
 )
 from infrastructure.logs import request_headers
 
@@ -51,8 +60,13 @@ class KioskBusSettings:
 
 async def ensure_stream(js: nats.js.JetStreamContext, settings: KioskBusSettings) -> None:
     """Create the device-event stream (file storage, duplicate window) or bring its config up to date."""
-    config = StreamConfig(name=settings.stream, subjects=[settings.events_filter], storage=StorageType.FILE,
-                          duplicate_window=settings.duplicate_window, num_replicas=settings.replicas)
+    config = StreamConfig(
+        name=settings.stream,
+        subjects=[settings.events_filter],
+        storage=StorageType.FILE,
+        duplicate_window=settings.duplicate_window,
+        num_replicas=settings.replicas,
+    )
     try:
         await js.stream_info(settings.stream)
     except NotFoundError:
@@ -73,8 +87,14 @@ class DeviceEventConsumer:
         """Ensure the stream and the durable pull consumer, and bind to it."""
         s, js = self.settings, self.nc.jetstream()
         await ensure_stream(js, s)
-        config = ConsumerConfig(durable_name=s.durable, ack_policy=AckPolicy.EXPLICIT, ack_wait=s.ack_wait,
-                                deliver_policy=DeliverPolicy.ALL, max_deliver=-1, filter_subject=s.events_filter)
+        config = ConsumerConfig(
+            durable_name=s.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=s.ack_wait,
+            deliver_policy=DeliverPolicy.ALL,
+            max_deliver=-1,
+            filter_subject=s.events_filter,
+        )
         self._sub = await js.pull_subscribe(s.events_filter, durable=s.durable, stream=s.stream, config=config)
 
     async def poll(self, batch: int = 50, timeout: float = 1.0) -> list[str]:
@@ -82,7 +102,7 @@ class DeviceEventConsumer:
         assert self._sub is not None, "call start() first"
         try:
             messages = await self._sub.fetch(batch, timeout=timeout)
-        except asyncio.TimeoutError:  # nats-py raises either its own subclass or the plain one
+        except TimeoutError:  # nats-py raises either its own subclass or the plain one
             return []
         return [await self.handle(message) for message in messages]
 
@@ -103,8 +123,12 @@ class DeviceEventConsumer:
         try:
             applied = await asyncio.to_thread(self.app.apply, event)
         except Exception as error:  # store down, a race lost five times: leave it to redelivery
-            log.warning("device event %s not applied (%s); redelivery in %.0fs",
-                        event.event_id, type(error).__name__, self.settings.retry_delay)
+            log.warning(
+                "device event %s not applied (%s); redelivery in %.0fs",
+                event.event_id,
+                type(error).__name__,
+                self.settings.retry_delay,
+            )
             await message.nak(delay=self.settings.retry_delay)
             return self._count(RETRY)
         await message.ack()
@@ -129,8 +153,10 @@ class KioskNotAnsweringError(DomainError):
 
     def __init__(self, kiosk: str, command: str, timeout: float) -> None:
         self.kiosk = kiosk
-        super().__init__(f"kiosk {kiosk} did not answer {command} within {timeout:g}s",
-                         f"Kiosk {kiosk} không phản hồi lệnh, vui lòng kiểm tra kết nối của kiosk.")
+        super().__init__(
+            f"kiosk {kiosk} did not answer {command} within {timeout:g}s",
+            f"Kiosk {kiosk} không phản hồi lệnh, vui lòng kiểm tra kết nối của kiosk.",
+        )
 
 
 class CommandShortcuts:
@@ -160,9 +186,9 @@ class KioskCommands(CommandShortcuts):
         """The kiosk's reply, or KioskNotAnsweringError after the timeout."""
         kind = type(command).__struct_config__.tag
         try:
-            reply = await self.nc.request(command_subject(kiosk, self.prefix), encode(command), timeout=self.timeout,
-                                          headers=request_headers())
+            reply = await self.nc.request(
+                command_subject(kiosk, self.prefix), encode(command), timeout=self.timeout, headers=request_headers()
+            )
         except (nats.errors.TimeoutError, nats.errors.NoRespondersError):
             raise KioskNotAnsweringError(kiosk, str(kind), self.timeout) from None
         return decode_reply(reply.data)
-

@@ -46,7 +46,7 @@ class CommandLineDoors:
             if self._commands is None:
                 self._commands = await self._connect()
             reply = await self._commands.open_tray(kiosk, tray)
-        except (KioskNotAnsweringError, OSError, nats.errors.Error, asyncio.TimeoutError):
+        except (TimeoutError, KioskNotAnsweringError, OSError, nats.errors.Error):
             return "not_answering"
         return "opened" if reply.ok else f"fault: {reply.detail}"[:200]
 
@@ -69,9 +69,11 @@ def nats_doors(bus: KioskBusSettings, timeout: float = 5.0) -> CommandLineDoors:
     """Doors over NATS request/reply on `<prefix>.<kiosk>.commands` (MOTCUA_BUS=nats)."""
 
     async def connect() -> CommandShortcuts:
-        nc = await nats.connect(servers=bus.servers, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True,
-                                **bus.options)
+        nc = await nats.connect(
+            servers=bus.servers, connect_timeout=2, max_reconnect_attempts=-1, allow_reconnect=True, **bus.options
+        )
         return KioskCommands(nc, prefix=bus.prefix, timeout=timeout)
+
     return CommandLineDoors(connect, timeout)
 
 
@@ -80,4 +82,5 @@ def local_doors(commands: CommandShortcuts, timeout: float = 5.0) -> CommandLine
 
     async def connect() -> CommandShortcuts:
         return commands
+
     return CommandLineDoors(connect, timeout)

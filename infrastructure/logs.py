@@ -39,17 +39,22 @@ class JsonFormatter(logging.Formatter):
         self.process = process
 
     def format(self, record: logging.LogRecord) -> str:
-        entry: dict[str, object] = {"time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-                 "level": record.levelname, "logger": record.name, "process": self.process,
-                 "message": record.getMessage()}
+        entry: dict[str, object] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "process": self.process,
+            "message": record.getMessage(),
+        }
         request_id = getattr(record, "request_id", None) or REQUEST_ID.get()
         if request_id:
             entry["request_id"] = request_id
         if record.exc_info and record.exc_info[0] is not None:
             # The type and where only: exception texts may quote values (driver errors quote statements).
             entry["exception"] = record.exc_info[0].__name__
-            entry["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}"
-                              for frame in traceback.extract_tb(record.exc_info[2])]
+            entry["stack"] = [
+                f"{frame.filename}:{frame.lineno} {frame.name}" for frame in traceback.extract_tb(record.exc_info[2])
+            ]
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -39,16 +39,34 @@ class Metrics:
     def __init__(self, *collectors: Collector) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
-        self.requests = Counter("motcua_http_requests", "HTTP requests answered, per route template and status",
-                                ["method", "route", "status"], registry=r)
-        self.latency = Histogram("motcua_http_request_duration_seconds", "time to answer, per route template",
-                                 ["method", "route"], buckets=LATENCY_BUCKETS, registry=r)
-        self.commands = Counter("motcua_commands", "commands (writing requests) per command and outcome "
-                                "(done, refused: a 4xx answer, failed: a 5xx)", ["command", "outcome"], registry=r)
-        self.refusals = Counter("motcua_command_refusals", "refused commands per command and error code",
-                                ["command", "reason"], registry=r)
-        self.outbox = Gauge("motcua_kiosk_outbox_depth", "device events waiting in a kiosk's outbox, as the kiosk "
-                            "last reported to this process", ["kiosk"], registry=r)
+        self.requests = Counter(
+            "motcua_http_requests",
+            "HTTP requests answered, per route template and status",
+            ["method", "route", "status"],
+            registry=r,
+        )
+        self.latency = Histogram(
+            "motcua_http_request_duration_seconds",
+            "time to answer, per route template",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.commands = Counter(
+            "motcua_commands",
+            "commands (writing requests) per command and outcome (done, refused: a 4xx answer, failed: a 5xx)",
+            ["command", "outcome"],
+            registry=r,
+        )
+        self.refusals = Counter(
+            "motcua_command_refusals", "refused commands per command and error code", ["command", "reason"], registry=r
+        )
+        self.outbox = Gauge(
+            "motcua_kiosk_outbox_depth",
+            "device events waiting in a kiosk's outbox, as the kiosk last reported to this process",
+            ["kiosk"],
+            registry=r,
+        )
         for collector in collectors:
             r.register(collector)
 
@@ -71,12 +89,15 @@ class ReadModelLag(Collector):
         self.lag = lag
 
     def collect(self) -> Iterator[Metric]:
-        events = GaugeMetricFamily("motcua_read_model_lag_events", "events a read model is behind the log",
-                                   labels=["model"])
-        seconds = GaugeMetricFamily("motcua_read_model_lag_seconds", "seconds a read model is behind the log",
-                                    labels=["model"])
-        stuck = GaugeMetricFamily("motcua_read_model_quarantined", "1 when a read model stopped at a faulty event",
-                                  labels=["model"])
+        events = GaugeMetricFamily(
+            "motcua_read_model_lag_events", "events a read model is behind the log", labels=["model"]
+        )
+        seconds = GaugeMetricFamily(
+            "motcua_read_model_lag_seconds", "seconds a read model is behind the log", labels=["model"]
+        )
+        stuck = GaugeMetricFamily(
+            "motcua_read_model_quarantined", "1 when a read model stopped at a faulty event", labels=["model"]
+        )
         for lag in _safely(self.lag, "read-model lag"):
             events.add_metric([lag.name], lag.events_behind)
             seconds.add_metric([lag.name], lag.seconds_behind)
@@ -99,8 +120,9 @@ class NotificationTally(Collector):
     def collect(self) -> Iterator[Metric]:
         with self._lock:
             ok = bool(_safely(self._follow, "notification log"))
-            queued = GaugeMetricFamily("motcua_notifications_queued", "notifications waiting to be sent, retries "
-                                       "included")
+            queued = GaugeMetricFamily(
+                "motcua_notifications_queued", "notifications waiting to be sent, retries included"
+            )
             failures = CounterMetricFamily("motcua_notification_failures", "failed sending attempts")
             gave_up = CounterMetricFamily("motcua_notifications_given_up", "notifications no channel could deliver")
             if ok:
@@ -113,8 +135,9 @@ class NotificationTally(Collector):
         """Read the notification events since the last scrape; [True] once done (an outage raises)."""
         head = self.recorder.max_notification_id() or 0
         while self._position < head:
-            found = self.recorder.select_notifications(self._position + 1, SCAN_BATCH, stop=head,
-                                                       topics=OPEN_TOPICS + CLOSED_TOPICS)
+            found = self.recorder.select_notifications(
+                self._position + 1, SCAN_BATCH, stop=head, topics=OPEN_TOPICS + CLOSED_TOPICS
+            )
             for stored in found:
                 self._counts[stored.topic] += 1
                 if stored.topic in CLOSED_TOPICS:
@@ -132,8 +155,9 @@ class SchedulerRuns(Collector):
         self.rows = rows
 
     def collect(self) -> Iterator[Metric]:
-        runs = CounterMetricFamily("motcua_scheduler_runs", "scheduled job runs by job and outcome",
-                                   labels=["job", "outcome"])
+        runs = CounterMetricFamily(
+            "motcua_scheduler_runs", "scheduled job runs by job and outcome", labels=["job", "outcome"]
+        )
         tally = Tally((row["job"], row["outcome"]) for row in _safely(self.rows, "scheduler ledger"))
         for (job, outcome), count in sorted(tally.items()):
             runs.add_metric([job, outcome], count)
@@ -147,10 +171,14 @@ class KioskHeartbeats(Collector):
         self.heartbeats, self.now = heartbeats, now
 
     def collect(self) -> Iterator[Metric]:
-        backlog = GaugeMetricFamily("motcua_kiosk_heartbeat_outbox_backlog", "device events waiting in a kiosk's "
-                                    "outbox, from its last heartbeat", labels=["kiosk"])
-        age = GaugeMetricFamily("motcua_kiosk_heartbeat_age_seconds", "seconds since a kiosk's last heartbeat",
-                                labels=["kiosk"])
+        backlog = GaugeMetricFamily(
+            "motcua_kiosk_heartbeat_outbox_backlog",
+            "device events waiting in a kiosk's outbox, from its last heartbeat",
+            labels=["kiosk"],
+        )
+        age = GaugeMetricFamily(
+            "motcua_kiosk_heartbeat_age_seconds", "seconds since a kiosk's last heartbeat", labels=["kiosk"]
+        )
         beats = dict(*_safely(lambda: [self.heartbeats()], "fleet heartbeats"))  # one dict, or none when down
         now = self.now()
         for kiosk, beat in sorted(beats.items()):

@@ -243,7 +243,9 @@ def render_receipt(receipt: ReceiptForm) -> bytes:
     pdf.line_of_text(f"Ngày hẹn trả kết quả: ngày {receipt.appointment_date:%d/%m/%Y}", size=11, bold=True)
     pdf.line_of_text(f"Lệ phí: {format_money(receipt.fee)}. Đã nộp: {format_money(receipt.paid)}.", size=11)
     pdf.line_of_text(balance_text(receipt), size=11)
-    pdf.signature_columns(["Người nộp hồ sơ (ký, ghi rõ họ tên)", "Người tiếp nhận (ký, ghi rõ họ tên)"], space_below=18)
+    pdf.signature_columns(
+        ["Người nộp hồ sơ (ký, ghi rõ họ tên)", "Người tiếp nhận (ký, ghi rõ họ tên)"], space_below=18
+    )
     half = pdf.epw / 2
     pdf.set_font(FONT_FAMILY, "B", 10)
     pdf.cell(half, 5, receipt.applicant_name, align="C")

@@ -43,13 +43,22 @@ class LocalPdfTools:
         except ValueError as error:
             raise UnreadableDocumentError(str(error)) from None
 
-    def render_receipt(self, dossier: DossierDetails, *, procedure_name: str, officer_name: str,
-                       verification_path: str) -> bytes:
+    def render_receipt(
+        self, dossier: DossierDetails, *, procedure_name: str, officer_name: str, verification_path: str
+    ) -> bytes:
         """The receipt form (phiếu tiếp nhận và hẹn trả kết quả) of a received dossier."""
         assert dossier.due_on is not None, "a receipt form needs the appointment date"
-        return render_receipt(ReceiptForm(
-            dossier_code=dossier.code, procedure_name=procedure_name, applicant_name=dossier.applicant.name,
-            components=[ReceiptComponent(c.name, FORM_VI[c.form], c.count) for c in dossier.components],
-            received_at=dossier.received_at, appointment_date=dossier.due_on, fee=dossier.fee, paid=dossier.paid,
-            receiving_officer=officer_name, verification_url=f"{self.public_url}{verification_path}",
-        ))
+        return render_receipt(
+            ReceiptForm(
+                dossier_code=dossier.code,
+                procedure_name=procedure_name,
+                applicant_name=dossier.applicant.name,
+                components=[ReceiptComponent(c.name, FORM_VI[c.form], c.count) for c in dossier.components],
+                received_at=dossier.received_at,
+                appointment_date=dossier.due_on,
+                fee=dossier.fee,
+                paid=dossier.paid,
+                receiving_officer=officer_name,
+                verification_url=f"{self.public_url}{verification_path}",
+            )
+        )

@@ -41,15 +41,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decode.add_argument("paths", nargs="+", metavar="PATH", help="an image file or a folder of images")
     decode.set_defaults(handler=_decode)
-    run = commands.add_parser("run", help="run the kiosk process (simulated devices, citizen screen, NATS outbox)",
-                              description="Environment: MOTCUA_KIOSK_KEY, MOTCUA_KIOSK_SECRET, MOTCUA_CORE_URL, "
-                              "MOTCUA_NATS_URL, MOTCUA_NATS_PREFIX, MOTCUA_KIOSK_OUTBOX, MOTCUA_KIOSK_SCREEN_PORT, "
-                              "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS, MOTCUA_KIOSK_HOTLINE, MOTCUA_KIOSK_BANK_*, "
-                              "MOTCUA_DEMO (the device panel).")
+    run = commands.add_parser(
+        "run",
+        help="run the kiosk process (simulated devices, citizen screen, NATS outbox)",
+        description="Environment: MOTCUA_KIOSK_KEY, MOTCUA_KIOSK_SECRET, MOTCUA_CORE_URL, "
+        "MOTCUA_NATS_URL, MOTCUA_NATS_PREFIX, MOTCUA_KIOSK_OUTBOX, MOTCUA_KIOSK_SCREEN_PORT, "
+        "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS, MOTCUA_KIOSK_HOTLINE, MOTCUA_KIOSK_BANK_*, "
+        "MOTCUA_DEMO (the device panel).",
+    )
     run.set_defaults(handler=_run)
-    simulate = commands.add_parser("simulate", help="play citizens and staff against a running kiosk and core",
-                                   description="Run a JSON script of steps (see kiosk_edge/simulator.py) or a built-in "
-                                   "scenario. The core must send SMS to the sink: MOTCUA_SMS_URL=http://127.0.0.1:PORT/sms.")
+    simulate = commands.add_parser(
+        "simulate",
+        help="play citizens and staff against a running kiosk and core",
+        description="Run a JSON script of steps (see kiosk_edge/simulator.py) or a built-in "
+        "scenario. The core must send SMS to the sink: MOTCUA_SMS_URL=http://127.0.0.1:PORT/sms.",
+    )
     source = simulate.add_mutually_exclusive_group(required=True)
     source.add_argument("script", nargs="?", type=Path, help="a JSON file: a list of steps")
     source.add_argument("--scenario", choices=sorted(SCENARIOS))
@@ -68,8 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return args.handler(args)
 
 
-def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", core_url: str = "",
-                   outbox: Path | None = None) -> KioskSettings:
+def kiosk_settings(
+    settings: Settings, *, kiosk: str = "", secret: str = "", core_url: str = "", outbox: Path | None = None
+) -> KioskSettings:
     """The kiosk's part of the settings tree; the demo kiosk of `python -m api` names itself, its core and its
     default outbox (MOTCUA_KIOSK_OUTBOX still wins)."""
     given = settings.kiosk
@@ -79,13 +86,25 @@ def kiosk_settings(settings: Settings, *, kiosk: str = "", secret: str = "", cor
     servers = settings.nats.servers
     if not servers or not all(url.startswith(("nats://", "tls://")) for url in servers):
         raise KioskConfigError("MOTCUA_NATS_URL must be nats:// or tls:// URLs separated by commas")
-    return KioskSettings(kiosk=kiosk, secret=secret, core_url=core_url or given.core_url, nats_servers=servers,
-                         nats_prefix=settings.nats.prefix, nats_seed=settings.nats.nkey_seed, nats_ca=settings.nats.ca,
-                         outbox=given.outbox or outbox or Path(f"var/kiosk-{kiosk}-outbox.sqlite3"),
-                         screen_host=given.screen_host, screen_port=given.screen_port, screen_hosts=given.screen_hosts,
-                         catalogue=settings.catalogue_path, trays=given.trays, faces=given.faces,
-                         hotline=given.hotline, demo=settings.demo,
-                         bank=BankAccount(bin=given.bank_bin, number=given.bank_account, name=given.bank_name))
+    return KioskSettings(
+        kiosk=kiosk,
+        secret=secret,
+        core_url=core_url or given.core_url,
+        nats_servers=servers,
+        nats_prefix=settings.nats.prefix,
+        nats_seed=settings.nats.nkey_seed,
+        nats_ca=settings.nats.ca,
+        outbox=given.outbox or outbox or Path(f"var/kiosk-{kiosk}-outbox.sqlite3"),
+        screen_host=given.screen_host,
+        screen_port=given.screen_port,
+        screen_hosts=given.screen_hosts,
+        catalogue=settings.catalogue_path,
+        trays=given.trays,
+        faces=given.faces,
+        hotline=given.hotline,
+        demo=settings.demo,
+        bank=BankAccount(bin=given.bank_bin, number=given.bank_account, name=given.bank_name),
+    )
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -38,8 +38,12 @@ class TokenAuth:
             self._token = None
 
     def _login(self) -> str:
-        request = urllib.request.Request(self.login_url, data=json.dumps(self.credentials).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            self.login_url,
+            data=json.dumps(self.credentials).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=self.timeout) as response:
             return str(json.loads(response.read())["token"])
 

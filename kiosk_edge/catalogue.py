@@ -41,10 +41,19 @@ def kiosk_procedures(path: str | Path = DEFAULT_CATALOGUE) -> list[Procedure]:
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
         departments = {str(d["code"]): str(d["name"]) for d in data.get("departments", [])}
-        return [Procedure(code=str(p["code"]), name=str(p["name"]), fee=int(p["fee"]),
-                          face_required=bool(p["high_legal_value"]), group=life_event(str(p["name"])),
-                          department=departments.get(str(p.get("department", "")), ""), form=_form(p))
-                for p in data["procedures"] if p.get("kiosk_submission", p.get("kiosk_enabled"))]
+        return [
+            Procedure(
+                code=str(p["code"]),
+                name=str(p["name"]),
+                fee=int(p["fee"]),
+                face_required=bool(p["high_legal_value"]),
+                group=life_event(str(p["name"])),
+                department=departments.get(str(p.get("department", "")), ""),
+                form=_form(p),
+            )
+            for p in data["procedures"]
+            if p.get("kiosk_submission", p.get("kiosk_enabled"))
+        ]
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError, ValueError) as error:
         raise CatalogueError(f"cannot read the procedure catalogue {path}: {type(error).__name__} {error}") from None
 

@@ -96,7 +96,8 @@ class CommandResponder:
             log.warning("command refused: %s (%d bytes)", error.code, len(message.data), extra=context)
             reply = CommandReply(ok=False, detail=error.code)
         else:
-            log.info("command %s: %s", type(command).__struct_config__.tag, "ok" if reply.ok else "refused",
-                     extra=context)
+            log.info(
+                "command %s: %s", type(command).__struct_config__.tag, "ok" if reply.ok else "refused", extra=context
+            )
         if message.reply:
             await message.respond(encode(reply))

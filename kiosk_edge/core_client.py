@@ -8,7 +8,6 @@ the session shows a refusal).
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -33,8 +32,9 @@ class CoreRefusal(Exception):
 class CoreClient:
     """The kiosk's calls to the core, authenticated by `auth` (`kiosk` names the device endpoints' key)."""
 
-    def __init__(self, base_url: str, kiosk: str, auth: Auth, *, timeout: float = 5.0,
-                 backlog: Callable[[], int] | None = None) -> None:
+    def __init__(
+        self, base_url: str, kiosk: str, auth: Auth, *, timeout: float = 5.0, backlog: Callable[[], int] | None = None
+    ) -> None:
         self.base_url, self.kiosk, self.auth, self.timeout = base_url.rstrip("/"), kiosk, auth, timeout
         self.backlog = backlog  # the outbox depth, reported with every call (the core's /metrics shows it)
 
@@ -72,7 +72,9 @@ class CoreClient:
         return self._device("POST", "/pickups/otp/verify", {"code": code, "otp_code": otp_code})
 
     def release(self, code: str, ticket: str, method: str, face: dict[str, Any] | None) -> dict[str, Any]:
-        return self._device("POST", "/pickups/release", {"code": code, "ticket": ticket, "method": method, "face": face})
+        return self._device(
+            "POST", "/pickups/release", {"code": code, "ticket": ticket, "method": method, "face": face}
+        )
 
     def rate(self, code: str, rating: dict[str, Any]) -> None:
         """`rating`: {"level": a Circular 01 level} or {"stars": 1-5}."""
@@ -96,7 +98,7 @@ class CoreClient:
                 self.auth.expired()
                 return self.call(method, path, body, again=False)
             raise _refusal(error) from None
-        except (urllib.error.URLError, socket.timeout, ConnectionError) as error:
+        except (TimeoutError, urllib.error.URLError, ConnectionError) as error:
             raise CoreUnreachableError(type(error).__name__) from None
         return json.loads(raw) if raw else None
 

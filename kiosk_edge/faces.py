@@ -32,8 +32,9 @@ from kiosk_edge.devices.ports import FaceConfig
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.35  # cosine similarity; insightface's usual cut-off for ArcFace w600k_r50
-ARCFACE_DST = np.array([[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366],
-                        [41.5493, 92.3655], [70.7299, 92.2041]], np.float32)  # 5 points in a 112x112 crop
+ARCFACE_DST = np.array(
+    [[38.2946, 51.6963], [73.5318, 51.5014], [56.0252, 71.7366], [41.5493, 92.3655], [70.7299, 92.2041]], np.float32
+)  # 5 points in a 112x112 crop
 _SCRFD_LEVELS = {9: ((8, 16, 32), 2), 15: ((8, 16, 32, 64, 128), 1)}  # outputs -> strides, anchors per cell
 _SEALED_V1 = b"\x01"
 
@@ -110,19 +111,32 @@ def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
 class FaceModels:
     """The detector and recogniser sessions, checked once at start-up."""
 
-    def __init__(self, directory: str | Path, *, detection: str = "det.onnx", recognition: str = "rec.onnx",
-                 det_size: tuple[int, int] = (640, 640), det_threshold: float = 0.5, nms_threshold: float = 0.4):
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        detection: str = "det.onnx",
+        recognition: str = "rec.onnx",
+        det_size: tuple[int, int] = (640, 640),
+        det_threshold: float = 0.5,
+        nms_threshold: float = 0.4,
+    ):
         directory = Path(directory)
         if not directory.is_dir():
             raise FaceModelError(f"face model directory not found: {directory}")
-        self._det, self._rec = _session(directory / detection, "detection"), _session(directory / recognition, "recognition")
+        self._det, self._rec = (
+            _session(directory / detection, "detection"),
+            _session(directory / recognition, "recognition"),
+        )
         self.det_threshold, self.nms_threshold = det_threshold, nms_threshold
         det_in, rec_in = self._det.get_inputs()[0], self._rec.get_inputs()[0]
         if len(det_in.shape) != 4 or det_in.shape[1] != 3:
             raise FaceModelError(f"detection model {detection} takes {det_in.shape}, expected [1, 3, H, W]")
         if len(self._det.get_outputs()) not in _SCRFD_LEVELS:
-            raise FaceModelError(f"detection model {detection} has {len(self._det.get_outputs())} outputs, expected "
-                                 "an SCRFD export with 5-point landmarks (9 or 15 outputs)")
+            raise FaceModelError(
+                f"detection model {detection} has {len(self._det.get_outputs())} outputs, expected "
+                "an SCRFD export with 5-point landmarks (9 or 15 outputs)"
+            )
         fixed = [d for d in det_in.shape[2:] if isinstance(d, int) and d > 0]
         self.det_size = (det_in.shape[3], det_in.shape[2]) if len(fixed) == 2 else det_size
         if list(rec_in.shape[1:]) != [3, 112, 112]:
@@ -249,8 +263,10 @@ class TemplateVault:
         try:
             payload = self._aead.decrypt(blob[1:13], blob[13:], _aad(context))
         except InvalidTag:
-            raise TemplateError("sealed face template failed authentication: altered, or sealed for "
-                                "another kiosk/dossier, or under another key") from None
+            raise TemplateError(
+                "sealed face template failed authentication: altered, or sealed for "
+                "another kiosk/dossier, or under another key"
+            ) from None
         model_id, _, raw = payload.partition(b"\0")
         return FaceTemplate(np.frombuffer(raw, "<f4").astype(np.float32), model_id.decode("ascii"))
 

@@ -91,10 +91,19 @@ class Citizen:
 class KioskFlow:
     """One kiosk's citizen session, driven by the screen and the devices (thread-safe)."""
 
-    def __init__(self, kiosk: str, core: CoreClient, devices: Devices, procedures: list[Procedure], *,
-                 clock: Callable[[], float] = time.monotonic, release_wait: float = 3.0,
-                 account: BankAccount = DEMO_ACCOUNT, hotline: str = DEFAULT_HOTLINE,
-                 usage: Usage | None = None) -> None:
+    def __init__(
+        self,
+        kiosk: str,
+        core: CoreClient,
+        devices: Devices,
+        procedures: list[Procedure],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        release_wait: float = 3.0,
+        account: BankAccount = DEMO_ACCOUNT,
+        hotline: str = DEFAULT_HOTLINE,
+        usage: Usage | None = None,
+    ) -> None:
         self.kiosk, self.core, self.devices, self.clock, self.release_wait = kiosk, core, devices, clock, release_wait
         self.account, self.hotline, self.usage = account, hotline, usage or Usage()
         self.procedures = {p.code: p for p in procedures}
@@ -131,7 +140,12 @@ class KioskFlow:
     def enter_phone(self, phone: str) -> None:
         with self.lock:
             self._require(OtpSent)
-            if self._ask(lambda: self.core.send_otp(phone), lambda r: S.OTP_LIMIT if r.code in OTP_LIMITS else S.BAD_PHONE) is not _FAILED:
+            if (
+                self._ask(
+                    lambda: self.core.send_otp(phone), lambda r: S.OTP_LIMIT if r.code in OTP_LIMITS else S.BAD_PHONE
+                )
+                is not _FAILED
+            ):
                 self.citizen.phone = phone
                 self._feed(OtpSent(mask_phone(phone)))
 
@@ -187,9 +201,17 @@ class KioskFlow:
                 raise InputNotAllowedError(self.state.screen, "print_form")
             if c.forms_printed >= FORM_COPIES:
                 raise InputNotAllowedError(self.state.screen, "print_form (already printed)")
-            self.devices.printer.print_receipt(None, form_text(procedure=procedure, name=c.name, id_number=c.id_number,
-                                                               date_of_birth=c.date_of_birth, address=c.address,
-                                                               phone=c.phone))
+            self.devices.printer.print_receipt(
+                None,
+                form_text(
+                    procedure=procedure,
+                    name=c.name,
+                    id_number=c.id_number,
+                    date_of_birth=c.date_of_birth,
+                    address=c.address,
+                    phone=c.phone,
+                ),
+            )
             c.forms_printed += 1
 
     def envelope_inserted(self, barcode: str) -> None:
@@ -208,7 +230,9 @@ class KioskFlow:
             self.devices.intake.pull_in(barcode)
             if self.citizen.face is not None:
                 self.devices.camera.keep(submitted["dossier_code"])
-            self._feed(EnvelopeTaken(submitted["dossier_code"], int(submitted["fee"]), date.fromisoformat(submitted["due_on"])))
+            self._feed(
+                EnvelopeTaken(submitted["dossier_code"], int(submitted["fee"]), date.fromisoformat(submitted["due_on"]))
+            )
 
     def cash_inserted(self, denomination: int, count: int = 1) -> None:
         """Notes worth more than what is owed wait in escrow for the citizen's word: no change is given."""
@@ -288,8 +312,10 @@ class KioskFlow:
         s, c = self.state, self.citizen
         if s.card_read and s.dossier_code and c.id_number:
             code = s.dossier_code
-            self._ticket(self._ask(lambda: self.core.pickup_by_receipt(c.id_number, code), self._pickup_refusal),
-                         "cccd_and_receipt")
+            self._ticket(
+                self._ask(lambda: self.core.pickup_by_receipt(c.id_number, code), self._pickup_refusal),
+                "cccd_and_receipt",
+            )
 
     def request_pickup_otp(self, code: str) -> None:
         with self.lock:
@@ -302,7 +328,9 @@ class KioskFlow:
         with self.lock:
             self._require(TicketIssued, S.PICKUP_OTP)
             code = self.state.dossier_code or ""
-            self._ticket(self._ask(lambda: self.core.pickup_by_otp(code, otp_code), self._pickup_refusal), "code_and_otp")
+            self._ticket(
+                self._ask(lambda: self.core.pickup_by_otp(code, otp_code), self._pickup_refusal), "code_and_otp"
+            )
 
     def tray_closed(self) -> None:
         with self.lock:
@@ -376,8 +404,14 @@ class KioskFlow:
         self.core.check_envelope(barcode)
         c, procedure = self.citizen, self.state.procedure
         assert procedure is not None
-        return self.core.submit(procedure_code=procedure.code, qr_payload=c.qr_payload, phone=c.phone,
-                                phone_proof=c.proof, envelope=barcode, face=c.face)
+        return self.core.submit(
+            procedure_code=procedure.code,
+            qr_payload=c.qr_payload,
+            phone=c.phone,
+            phone_proof=c.proof,
+            envelope=barcode,
+            face=c.face,
+        )
 
     @staticmethod
     def _envelope_refusal(error: CoreRefusal) -> Screen:
@@ -385,22 +419,38 @@ class KioskFlow:
 
     @staticmethod
     def _pickup_refusal(error: CoreRefusal) -> Screen:
-        return {"not_processed_yet": S.NOT_PROCESSED_YET, "otp_wrong": S.WRONG_OTP, "pickup_locked": S.PICKUP_LOCKED}.get(
-            error.code, S.OTP_LIMIT if error.code in OTP_LIMITS else S.PICKUP_REFUSED)
+        return {
+            "not_processed_yet": S.NOT_PROCESSED_YET,
+            "otp_wrong": S.WRONG_OTP,
+            "pickup_locked": S.PICKUP_LOCKED,
+        }.get(error.code, S.OTP_LIMIT if error.code in OTP_LIMITS else S.PICKUP_REFUSED)
 
     def _ticket(self, ticket: Any, method: str) -> None:
         if ticket is _FAILED:
             return
         self.citizen.ticket, self.citizen.method = str(ticket["token"]), method
-        self._feed(TicketIssued(str(ticket["dossier_code"]), int(ticket["tray"]), int(ticket["shortfall"]),
-                                bool(ticket["face_required"])))
+        self._feed(
+            TicketIssued(
+                str(ticket["dossier_code"]),
+                int(ticket["tray"]),
+                int(ticket["shortfall"]),
+                bool(ticket["face_required"]),
+            )
+        )
 
     def _print_receipt(self) -> None:
         s, c = self.state, self.citizen
         assert s.procedure is not None and s.dossier_code is not None and s.due_on is not None
-        receipt = printed_receipt(account=self.account, kiosk=self.kiosk, dossier_code=s.dossier_code,
-                                  procedure=s.procedure.name, applicant=c.name, due_on=s.due_on, fee=s.owed,
-                                  paid=s.paid)
+        receipt = printed_receipt(
+            account=self.account,
+            kiosk=self.kiosk,
+            dossier_code=s.dossier_code,
+            procedure=s.procedure.name,
+            applicant=c.name,
+            due_on=s.due_on,
+            fee=s.owed,
+            paid=s.paid,
+        )
         self.devices.printer.print_receipt(s.dossier_code, receipt.text, receipt.codes)
         self.last_receipt = s.dossier_code
         c.printed = True

@@ -58,14 +58,17 @@ class Outbox:
         """Store a device event before anything else happens to it; returns its sequence number."""
         cursor = self._db.execute(
             "INSERT INTO outbox_events (event_id, subject, type, payload) VALUES (?, ?, ?, ?)",
-            (event.event_id, event_subject(event, self.prefix), event_type(event), encode(event)))
+            (event.event_id, event_subject(event, self.prefix), event_type(event), encode(event)),
+        )
         return int(cursor.lastrowid or 0)
 
     def pending(self, limit: int = 100) -> list[Pending]:
         """The oldest unacknowledged events, in sequence order."""
         rows = self._db.execute(
             "SELECT seq, event_id, subject, type, payload FROM outbox_events "
-            "WHERE seq > (SELECT published_seq FROM outbox_cursor) ORDER BY seq LIMIT ?", (limit,)).fetchall()
+            "WHERE seq > (SELECT published_seq FROM outbox_cursor) ORDER BY seq LIMIT ?",
+            (limit,),
+        ).fetchall()
         return [Pending(seq, event_id, subject, kind, bytes(payload)) for seq, event_id, subject, kind, payload in rows]
 
     def mark_published(self, seq: int) -> None:
@@ -78,8 +81,11 @@ class Outbox:
 
     def backlog(self) -> int:
         """How many events wait for JetStream."""
-        return int(self._db.execute("SELECT count(*) FROM outbox_events "
-                                    "WHERE seq > (SELECT published_seq FROM outbox_cursor)").fetchone()[0])
+        return int(
+            self._db.execute(
+                "SELECT count(*) FROM outbox_events WHERE seq > (SELECT published_seq FROM outbox_cursor)"
+            ).fetchone()[0]
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -88,8 +94,16 @@ class Outbox:
 class Publisher:
     """Drains an Outbox to JetStream in order, reconnecting and backing off while NATS is unreachable."""
 
-    def __init__(self, outbox: Outbox, servers: list[str], *, ack_timeout: float = 2.0,
-                 min_backoff: float = 0.2, max_backoff: float = 30.0, options: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        outbox: Outbox,
+        servers: list[str],
+        *,
+        ack_timeout: float = 2.0,
+        min_backoff: float = 0.2,
+        max_backoff: float = 30.0,
+        options: dict[str, Any] | None = None,
+    ) -> None:
         self.outbox, self.servers, self.ack_timeout = outbox, servers, ack_timeout
         self.options = options or {}  # the kiosk's NKEY seed, TLS and inbox (kiosk_edge/bus_auth.py)
         self.min_backoff, self.max_backoff = min_backoff, max_backoff
@@ -104,8 +118,9 @@ class Publisher:
         sent = 0
         while batch := self.outbox.pending():
             for item in batch:
-                await js.publish(item.subject, item.payload, timeout=self.ack_timeout,
-                                 headers={"Nats-Msg-Id": item.event_id})
+                await js.publish(
+                    item.subject, item.payload, timeout=self.ack_timeout, headers={"Nats-Msg-Id": item.event_id}
+                )
                 self.outbox.mark_published(item.seq)  # only after JetStream's ack
                 sent += 1
         return sent
@@ -118,8 +133,12 @@ class Publisher:
                 await self.drain()
                 backoff, wait = self.min_backoff, idle
             except Exception as error:  # NATS down, no ack, stream missing: keep the events and retry later
-                log.warning("outbox publish failed (%s); %d waiting, retry in %.1fs",
-                            type(error).__name__, self.outbox.backlog(), backoff)
+                log.warning(
+                    "outbox publish failed (%s); %d waiting, retry in %.1fs",
+                    type(error).__name__,
+                    self.outbox.backlog(),
+                    backoff,
+                )
                 wait, backoff = backoff, min(backoff * 2, self.max_backoff)
             self.wake.clear()
             await _first_of(stop, self.wake, wait)
@@ -133,9 +152,16 @@ class Publisher:
         if self._nc is None or self._nc.is_closed:
             # No client-side reconnect: a lost connection closes the client, the publish fails at once,
             # and the next drain connects afresh; run()'s backoff is the only retry policy.
-            self._nc = await nats.connect(servers=self.servers, connect_timeout=1, allow_reconnect=False,
-                                          max_reconnect_attempts=1, reconnect_time_wait=0.1, error_cb=_quiet,
-                                          disconnected_cb=_disconnected, **self.options)
+            self._nc = await nats.connect(
+                servers=self.servers,
+                connect_timeout=1,
+                allow_reconnect=False,
+                max_reconnect_attempts=1,
+                reconnect_time_wait=0.1,
+                error_cb=_quiet,
+                disconnected_cb=_disconnected,
+                **self.options,
+            )
         return self._nc
 
 

@@ -88,9 +88,15 @@ class KioskSettings:
 class KioskProcess:
     """Everything one kiosk runs, on simulated devices; `start()` then `stop()` (tests run it in-process)."""
 
-    def __init__(self, settings: KioskSettings, *, faulty_trays: frozenset[int] = frozenset(),
-                 release_wait: float = 3.0, publisher: Callable[[Outbox], OutboxPublisher] | None = None,
-                 commands: CommandLine | None = None) -> None:
+    def __init__(
+        self,
+        settings: KioskSettings,
+        *,
+        faulty_trays: frozenset[int] = frozenset(),
+        release_wait: float = 3.0,
+        publisher: Callable[[Outbox], OutboxPublisher] | None = None,
+        commands: CommandLine | None = None,
+    ) -> None:
         """Without `publisher` and `commands` the kiosk talks to the core over NATS (MOTCUA_NATS_URL)."""
         self.settings = s = settings
         s.outbox.parent.mkdir(parents=True, exist_ok=True)
@@ -105,18 +111,39 @@ class KioskProcess:
             self.devices.camera = camera
         core = CoreClient(s.core_url, s.kiosk, device_auth(s.core_url, s.kiosk, s.secret), backlog=self.log.backlog)
         usage = Usage(s.outbox.parent / f"usage-{s.kiosk}.json")
-        self.flow = KioskFlow(s.kiosk, core, self.devices, kiosk_procedures(s.catalogue), release_wait=release_wait,
-                              account=s.bank, hotline=s.hotline, usage=usage)
-        self.screen = ScreenServer(self.flow, simulated=self.devices, host=s.screen_host, port=s.screen_port,
-                                   backlog=self.log.backlog, allowed_hosts=s.screen_hosts, demo=s.demo)
+        self.flow = KioskFlow(
+            s.kiosk,
+            core,
+            self.devices,
+            kiosk_procedures(s.catalogue),
+            release_wait=release_wait,
+            account=s.bank,
+            hotline=s.hotline,
+            usage=usage,
+        )
+        self.screen = ScreenServer(
+            self.flow,
+            simulated=self.devices,
+            host=s.screen_host,
+            port=s.screen_port,
+            backlog=self.log.backlog,
+            allowed_hosts=s.screen_hosts,
+            demo=s.demo,
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._threads: list[threading.Thread] = []
         self._ticking = threading.Event()
 
     def _nats_publisher(self, outbox: Outbox) -> Publisher:
-        return Publisher(outbox, list(self.settings.nats_servers), ack_timeout=1.0, min_backoff=0.2, max_backoff=5.0,
-                         options=self._bus_options())
+        return Publisher(
+            outbox,
+            list(self.settings.nats_servers),
+            ack_timeout=1.0,
+            min_backoff=0.2,
+            max_backoff=5.0,
+            options=self._bus_options(),
+        )
 
     def _bus_options(self) -> dict[str, Any]:
         return bus_options(self.settings.kiosk, self.settings.nats_seed, self.settings.nats_ca)
@@ -137,8 +164,10 @@ class KioskProcess:
 
     def start(self) -> None:
         ready = threading.Event()
-        self._threads = [threading.Thread(target=lambda: asyncio.run(self._bus(ready)), name="kiosk-bus", daemon=True),
-                         threading.Thread(target=self._tick, name="kiosk-timeouts", daemon=True)]
+        self._threads = [
+            threading.Thread(target=lambda: asyncio.run(self._bus(ready)), name="kiosk-bus", daemon=True),
+            threading.Thread(target=self._tick, name="kiosk-timeouts", daemon=True),
+        ]
         for thread in self._threads:
             thread.start()
         ready.wait(timeout=10)
@@ -187,9 +216,17 @@ class KioskProcess:
         s = self.settings
         while not stop.is_set():
             try:  # with endless reconnects nats-py would also retry the first connect forever: bound it
-                nc = await asyncio.wait_for(nats.connect(servers=list(s.nats_servers), connect_timeout=1,
-                                                         max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                                         error_cb=_quiet, **self._bus_options()), timeout=3)
+                nc = await asyncio.wait_for(
+                    nats.connect(
+                        servers=list(s.nats_servers),
+                        connect_timeout=1,
+                        max_reconnect_attempts=-1,
+                        reconnect_time_wait=0.5,
+                        error_cb=_quiet,
+                        **self._bus_options(),
+                    ),
+                    timeout=3,
+                )
             except Exception as error:  # NATS down at start: try again shortly
                 log.info("commands: NATS not reachable (%s)", type(error).__name__)
                 await _wait(stop, 2.0)
@@ -203,8 +240,12 @@ class KioskProcess:
         """Tell the core this kiosk is alive, with what only it knows: its outbox backlog and its door faults."""
         s = self.settings
         while not stop.is_set():
-            beat = Heartbeat(kiosk=s.kiosk, at=datetime.now(UTC), outbox_backlog=self.log.backlog(),
-                             door_faults=sorted(self.devices.trays.faulty))
+            beat = Heartbeat(
+                kiosk=s.kiosk,
+                at=datetime.now(UTC),
+                outbox_backlog=self.log.backlog(),
+                door_faults=sorted(self.devices.trays.faulty),
+            )
             try:
                 await nc.publish(heartbeat_subject(s.kiosk, s.nats_prefix), encode(beat))
             except Exception as error:  # noqa: BLE001 - NATS away: the next beat tries again; the core sees a gap

@@ -36,8 +36,10 @@ def pickup(code: str = "$dossier", *, shortfall: int = 0) -> list[dict[str, Any]
         {"staff": "return_result", "code": code, "department": DEPARTMENT},
         {"do": {"action": "begin", "flow": "pickup"}, "expect": "pickup_choice"},
         {"do": {"action": "pickup", "by_otp": False}, "expect": "pickup_receipt"},
-        {"do": {"action": "pickup_receipt", "id_number": CITIZEN_ID, "code": code},
-         "expect": "pickup_payment" if shortfall else "tray_open"},
+        {
+            "do": {"action": "pickup_receipt", "id_number": CITIZEN_ID, "code": code},
+            "expect": "pickup_payment" if shortfall else "tray_open",
+        },
         *(pay if shortfall else []),
         {"do": {"action": "close_tray"}, "expect": "rating"},
         {"do": {"action": "rate", "stars": 5}, "expect": "thanks"},

@@ -61,23 +61,37 @@ class SmsSink:
         self.httpd.server_close()
 
 
-STAFF_LOGINS = {"reception": ("tiepnhan", "demo-tiepnhan"), "department": ("tuphap", "demo-tuphap"),
-                "consultant": ("tuvan", "demo-tuvan")}
+STAFF_LOGINS = {
+    "reception": ("tiepnhan", "demo-tiepnhan"),
+    "department": ("tuphap", "demo-tuphap"),
+    "consultant": ("tuvan", "demo-tuvan"),
+}
 
 
 class Simulator:
     """Runs script steps against the kiosk screen at `kiosk_url` and the core at `core_url`."""
 
-    def __init__(self, kiosk_url: str, core_url: str, *, kiosk: str = "Q6-01", sms: SmsSink | None = None,
-                 logins: dict[str, tuple[str, str]] = STAFF_LOGINS) -> None:
+    def __init__(
+        self,
+        kiosk_url: str,
+        core_url: str,
+        *,
+        kiosk: str = "Q6-01",
+        sms: SmsSink | None = None,
+        logins: dict[str, tuple[str, str]] = STAFF_LOGINS,
+    ) -> None:
         self.kiosk_url, self.kiosk, self.sms = kiosk_url.rstrip("/"), kiosk, sms
         self.staff = {role: CoreClient(core_url, kiosk, staff_auth(core_url, *login)) for role, login in logins.items()}
         self.names = {"dossier": "", "phone": ""}
 
     def press(self, action: dict[str, Any], expect: str | None = None) -> dict[str, Any]:
         """Post one input to the kiosk; the new state (SimulationError if refused or on the wrong screen)."""
-        request = urllib.request.Request(f"{self.kiosk_url}/api/input", data=json.dumps(action).encode(), method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.kiosk_url}/api/input",
+            data=json.dumps(action).encode(),
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 state = json.loads(response.read())
@@ -98,7 +112,9 @@ class Simulator:
                     self.names["phone"] = step["do"].get("phone", "")
                 screens.append(self.press(step["do"], step.get("expect"))["screen"])
             elif step.get("staff") == "register_envelopes":
-                self.staff["consultant"].call("POST", f"/kiosks/{self.kiosk}/envelope-batches", {"barcodes": step["barcodes"]})
+                self.staff["consultant"].call(
+                    "POST", f"/kiosks/{self.kiosk}/envelope-batches", {"barcodes": step["barcodes"]}
+                )
             elif step.get("staff") == "return_result":
                 self.return_result(step["code"], step["department"])
             else:
@@ -112,7 +128,11 @@ class Simulator:
         reception.call("POST", f"/dossiers/{code}/route", {"department": department})
         clerk.call("POST", f"/dossiers/{code}/result", {"summary": "Kết quả giải quyết thủ tục"})
         # The clerk is the giver (their login); the team's login receives and confirms.
-        clerk.call("POST", f"/dossiers/{code}/handovers", {"item": "Kết quả (bản chính)", "receiver": STAFF_LOGINS["consultant"][0]})
+        clerk.call(
+            "POST",
+            f"/dossiers/{code}/handovers",
+            {"item": "Kết quả (bản chính)", "receiver": STAFF_LOGINS["consultant"][0]},
+        )
         team.call("POST", "/kiosks/handovers/confirmations", {"codes": [code]})
         team.call("POST", f"/kiosks/{self.kiosk}/loads", {"codes": [code]})
 

@@ -69,9 +69,18 @@ def payload(account: BankAccount, amount: int, reference: str) -> str:
         raise BadVietQrError("the amount must be 1 to 100.000.000 đồng")
     beneficiary = _tlv("00", account.bin) + _tlv("01", account.number)
     merchant = _tlv("00", NAPAS_GUID) + _tlv("01", beneficiary) + _tlv("02", TO_ACCOUNT)
-    body = (_tlv("00", "01") + _tlv("01", "12") + _tlv("38", merchant) + _tlv("53", "704") + _tlv("54", str(amount))
-            + _tlv("58", "VN") + _tlv("59", plain(account.name)[:25]) + _tlv("60", plain(account.city)[:15])
-            + _tlv("62", _tlv("01", reference) + _tlv("08", plain(f"NOP PHI HO SO {reference}")[:50])) + "6304")
+    body = (
+        _tlv("00", "01")
+        + _tlv("01", "12")
+        + _tlv("38", merchant)
+        + _tlv("53", "704")
+        + _tlv("54", str(amount))
+        + _tlv("58", "VN")
+        + _tlv("59", plain(account.name)[:25])
+        + _tlv("60", plain(account.city)[:15])
+        + _tlv("62", _tlv("01", reference) + _tlv("08", plain(f"NOP PHI HO SO {reference}")[:50]))
+        + "6304"
+    )
     return body + crc16(body)
 
 
@@ -79,10 +88,10 @@ def fields(text: str) -> dict[str, str]:
     """The top-level tags of a TLV string (nested templates stay text: call again on them)."""
     found, at = {}, 0
     while at < len(text):
-        tag, size = text[at:at + 2], text[at + 2:at + 4]
+        tag, size = text[at : at + 2], text[at + 2 : at + 4]
         if len(tag) < 2 or not size.isdigit() or at + 4 + int(size) > len(text):
             raise BadVietQrError(f"broken TLV at position {at}")
-        found[tag] = text[at + 4:at + 4 + int(size)]
+        found[tag] = text[at + 4 : at + 4 + int(size)]
         at += 4 + int(size)
     return found
 
@@ -95,10 +104,22 @@ def parse(text: str) -> dict[str, str]:
     merchant = fields(top["38"])
     beneficiary = fields(merchant["01"])
     extra = fields(top.get("62", ""))
-    return {"version": top["00"], "method": top["01"], "guid": merchant["00"], "bin": beneficiary["00"],
-            "account": beneficiary["01"], "service": merchant.get("02", ""), "currency": top["53"],
-            "amount": top.get("54", ""), "country": top["58"], "name": top.get("59", ""), "city": top.get("60", ""),
-            "reference": extra.get("01", ""), "purpose": extra.get("08", ""), "crc": top["63"]}
+    return {
+        "version": top["00"],
+        "method": top["01"],
+        "guid": merchant["00"],
+        "bin": beneficiary["00"],
+        "account": beneficiary["01"],
+        "service": merchant.get("02", ""),
+        "currency": top["53"],
+        "amount": top.get("54", ""),
+        "country": top["58"],
+        "name": top.get("59", ""),
+        "city": top.get("60", ""),
+        "reference": extra.get("01", ""),
+        "purpose": extra.get("08", ""),
+        "crc": top["63"],
+    }
 
 
 def svg(text: str, *, scale: int = 8) -> str:

@@ -66,6 +66,7 @@ def on(*event_classes: type) -> Callable[[Handler], Handler]:
     def mark(method: Handler) -> Handler:
         method.__dict__.setdefault("_handles", []).extend(event_classes)
         return method
+
     return mark
 
 

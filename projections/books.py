@@ -8,7 +8,7 @@ is loaded into a tray of K; the first kiosk wins.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.cash_split import CashSplit
@@ -16,8 +16,8 @@ from domain.codes import dossier_id
 from domain.dossier import Dossier, RefundMethod
 from domain.erasure import Erasure
 from domain.kiosk import Kiosk, kiosk_id
-from domain.reconciliation import PaymentMatch
 from domain.procedures import Catalogue, UnknownDepartmentError, UnknownProcedureError
+from domain.reconciliation import PaymentMatch
 from domain.values import ERASED, DeliveryChannel, Party, PaymentMethod
 from projections.base import ReadModel, Rows, Table, existing, on
 
@@ -27,7 +27,7 @@ PARTY = ("account TEXT NOT NULL", "name TEXT NOT NULL", "role TEXT NOT NULL", "u
 
 def utc(moment: datetime) -> datetime:
     """Stored times are UTC, so that SQLite's text comparison orders them like PostgreSQL does."""
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def columns(*specs: str) -> tuple[tuple[str, str], ...]:
@@ -37,8 +37,12 @@ def columns(*specs: str) -> tuple[tuple[str, str], ...]:
 
 def party(prefix: str, who: Party) -> dict[str, Any]:
     """A handover party as `<prefix>_account/_name/_role/_unit` columns."""
-    return {f"{prefix}_account": who.account_id, f"{prefix}_name": who.name, f"{prefix}_role": who.role.value,
-            f"{prefix}_unit": who.unit}
+    return {
+        f"{prefix}_account": who.account_id,
+        f"{prefix}_name": who.name,
+        f"{prefix}_role": who.role.value,
+        f"{prefix}_unit": who.unit,
+    }
 
 
 def change(rows: Rows, table: str, key: str, **values: Any) -> None:
@@ -60,13 +64,27 @@ class HandoverBookReadModel(ReadModel):
 
     name = "handover_book"
     tables = (
-        Table("handover_book", columns(
-            "position INT NOT NULL", "at TS NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL",
-            "procedure_code TEXT", "item TEXT NOT NULL", *(f"giver_{c}" for c in PARTY), *(f"receiver_{c}" for c in PARTY),
-            "line INT", "confirmed_at TS"),
-            key="position"),
-        Table("handover_book_dossiers", columns("id TEXT NOT NULL", "code TEXT NOT NULL", "procedure_code TEXT", "kiosk TEXT",
-                                                "handovers INT"), key="id"),
+        Table(
+            "handover_book",
+            columns(
+                "position INT NOT NULL",
+                "at TS NOT NULL",
+                "dossier_id TEXT NOT NULL",
+                "dossier_code TEXT NOT NULL",
+                "procedure_code TEXT",
+                "item TEXT NOT NULL",
+                *(f"giver_{c}" for c in PARTY),
+                *(f"receiver_{c}" for c in PARTY),
+                "line INT",
+                "confirmed_at TS",
+            ),
+            key="position",
+        ),
+        Table(
+            "handover_book_dossiers",
+            columns("id TEXT NOT NULL", "code TEXT NOT NULL", "procedure_code TEXT", "kiosk TEXT", "handovers INT"),
+            key="id",
+        ),
         Table("handover_book_lines", columns("id TEXT NOT NULL", "position INT NOT NULL"), key="id"),
         Table("handover_book_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL"), key="id"),
     )
@@ -79,8 +97,11 @@ class HandoverBookReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         key = str(e.originator_id)
-        rows.put("handover_book_dossiers", dict(rows.get("handover_book_dossiers", key) or self._blank(key, e.code))
-                 | {"procedure_code": e.procedure_code})
+        rows.put(
+            "handover_book_dossiers",
+            dict(rows.get("handover_book_dossiers", key) or self._blank(key, e.code))
+            | {"procedure_code": e.procedure_code},
+        )
 
     @on(Kiosk.Installed)
     def _installed(self, rows: Rows, e: Any, position: int) -> None:
@@ -102,10 +123,21 @@ class HandoverBookReadModel(ReadModel):
         line = (dossier.get("handovers") or 0) + 1
         change(rows, "handover_book_dossiers", dossier["id"], handovers=line)
         rows.put("handover_book_lines", {"id": f"{dossier['id']}/{line}", "position": position})
-        rows.put("handover_book", {"position": position, "at": utc(e.at), "dossier_id": dossier["id"],
-                                   "dossier_code": dossier["code"], "procedure_code": dossier["procedure_code"], "item": e.item,
-                                   "line": line, "confirmed_at": None}
-                 | party("giver", e.giver) | party("receiver", e.receiver))
+        rows.put(
+            "handover_book",
+            {
+                "position": position,
+                "at": utc(e.at),
+                "dossier_id": dossier["id"],
+                "dossier_code": dossier["code"],
+                "procedure_code": dossier["procedure_code"],
+                "item": e.item,
+                "line": line,
+                "confirmed_at": None,
+            }
+            | party("giver", e.giver)
+            | party("receiver", e.receiver),
+        )
 
     @on(D.HandoverConfirmed)
     def _confirmed(self, rows: Rows, e: Any, position: int) -> None:
@@ -122,11 +154,30 @@ class TrackingBookReadModel(ReadModel):
 
     name = "tracking_book"
     tables = (
-        Table("tracking_book", columns(
-            "id TEXT NOT NULL", "code TEXT NOT NULL", "kiosk TEXT", "channel TEXT", "procedure_code TEXT", "procedure_name TEXT",
-            "applicant TEXT", "phone TEXT", "lead_agency TEXT", "received_at TS", "due_on DATE", "delivered_at TS",
-            "delivery_method TEXT", "deliverer TEXT", "receiver TEXT"), key="id"),
-        Table("tracking_book_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL", "name TEXT NOT NULL"), key="id"),
+        Table(
+            "tracking_book",
+            columns(
+                "id TEXT NOT NULL",
+                "code TEXT NOT NULL",
+                "kiosk TEXT",
+                "channel TEXT",
+                "procedure_code TEXT",
+                "procedure_name TEXT",
+                "applicant TEXT",
+                "phone TEXT",
+                "lead_agency TEXT",
+                "received_at TS",
+                "due_on DATE",
+                "delivered_at TS",
+                "delivery_method TEXT",
+                "deliverer TEXT",
+                "receiver TEXT",
+            ),
+            key="id",
+        ),
+        Table(
+            "tracking_book_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL", "name TEXT NOT NULL"), key="id"
+        ),
         Table("tracking_book_people", columns("account_id TEXT NOT NULL", "name TEXT NOT NULL"), key="account_id"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS tracking_book_kiosk_received ON tracking_book (kiosk, received_at)",)
@@ -151,15 +202,27 @@ class TrackingBookReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
-            procedure = self.catalogue.as_handled_by(self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0])
+            procedure = self.catalogue.as_handled_by(
+                self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0]
+            )
             procedure_name, lead = procedure.name, self._department(procedure.department)
         except UnknownProcedureError:
             procedure_name, lead = None, None
         key = str(e.originator_id)
-        rows.put("tracking_book", dict(rows.get("tracking_book", key) or self._blank(key, e.code)) | {
-            "channel": e.channel.value, "procedure_code": e.procedure_code, "procedure_name": procedure_name,
-            "applicant": e.applicant.organisation or e.applicant.name, "phone": e.applicant.phone, "lead_agency": lead,
-            "received_at": utc(e.at), "due_on": e.due_on})
+        rows.put(
+            "tracking_book",
+            dict(rows.get("tracking_book", key) or self._blank(key, e.code))
+            | {
+                "channel": e.channel.value,
+                "procedure_code": e.procedure_code,
+                "procedure_name": procedure_name,
+                "applicant": e.applicant.organisation or e.applicant.name,
+                "phone": e.applicant.phone,
+                "lead_agency": lead,
+                "received_at": utc(e.at),
+                "due_on": e.due_on,
+            },
+        )
 
     @on(D.Accepted, D.SupplementProvided)
     def _due(self, rows: Rows, e: Any, position: int) -> None:
@@ -180,7 +243,9 @@ class TrackingBookReadModel(ReadModel):
 
     @on(D.LoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
-        join_kiosk(rows, "tracking_book", existing(rows, "tracking_book", str(e.originator_id))["code"], e.kiosk, self._blank)
+        join_kiosk(
+            rows, "tracking_book", existing(rows, "tracking_book", str(e.originator_id))["code"], e.kiosk, self._blank
+        )
 
     @on(D.HandedOver)
     def _handed_over(self, rows: Rows, e: Any, position: int) -> None:
@@ -199,8 +264,16 @@ class TrackingBookReadModel(ReadModel):
         else:
             person = rows.get("tracking_book_people", e.actor.account_id)
             deliverer = person["name"] if person else e.actor.account_id
-        rows.put("tracking_book", dict(row) | {"delivered_at": utc(e.at), "delivery_method": e.channel.value,
-                                               "deliverer": deliverer, "receiver": e.receiver_name})
+        rows.put(
+            "tracking_book",
+            dict(row)
+            | {
+                "delivered_at": utc(e.at),
+                "delivery_method": e.channel.value,
+                "deliverer": deliverer,
+                "receiver": e.receiver_name,
+            },
+        )
 
     @on(Erasure.Recorded)
     def _erased(self, rows: Rows, e: Any, position: int) -> None:
@@ -208,9 +281,16 @@ class TrackingBookReadModel(ReadModel):
         for stream in e.streams:
             row = rows.get("tracking_book", str(stream))
             if row is not None:
-                rows.put("tracking_book", dict(row) | {"applicant": ERASED, "phone": None,
-                                                       # a row still in this batch has no column it was never given
-                                                       "receiver": None if row.get("receiver") is None else ERASED})
+                rows.put(
+                    "tracking_book",
+                    dict(row)
+                    | {
+                        "applicant": ERASED,
+                        "phone": None,
+                        # a row still in this batch has no column it was never given
+                        "receiver": None if row.get("receiver") is None else ERASED,
+                    },
+                )
 
 
 class CashLedgerReadModel(ReadModel):
@@ -219,34 +299,105 @@ class CashLedgerReadModel(ReadModel):
 
     name = "cash_ledger"
     tables = (
-        Table("cash_ledger_collections", columns(
-            "position INT NOT NULL", "kiosk TEXT NOT NULL", "number INT NOT NULL", "at TS NOT NULL",
-            *(f"collector_{c}" for c in PARTY), "envelopes INT NOT NULL", "cash_expected INT NOT NULL",
-            "cash_counted INT NOT NULL", "discrepancy INT NOT NULL"), key="position"),
-        Table("cash_ledger_cash_in", columns(
-            "position INT NOT NULL", "kiosk TEXT NOT NULL", "collection_number INT NOT NULL", "dossier_code TEXT NOT NULL",
-            "amount INT NOT NULL", "at TS NOT NULL"), key="position"),
-        Table("cash_ledger_dossiers", columns(
-            "id TEXT NOT NULL", "code TEXT NOT NULL", "kiosk TEXT", "procedure_code TEXT", "received_at TS", "fee INT NOT NULL",
-            "paid_cash INT NOT NULL", "paid_bank_qr INT NOT NULL", "shortfall INT NOT NULL", "excess INT NOT NULL"), key="id"),
-        Table("cash_ledger_bank_qr", columns(
-            "position INT NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL", "reference TEXT",
-            "amount INT NOT NULL", "at TS NOT NULL", "reconciled BOOL NOT NULL"), key="position"),
-        Table("cash_ledger_kiosks", columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL", "collections INT NOT NULL"), key="id"),
-        Table("cash_ledger_refunds", columns(
-            "position INT NOT NULL", "dossier_id TEXT NOT NULL", "dossier_code TEXT NOT NULL", "amount INT NOT NULL",
-            "method TEXT NOT NULL", "reason TEXT NOT NULL", "bank_reference TEXT", "at TS NOT NULL"), key="position"),
+        Table(
+            "cash_ledger_collections",
+            columns(
+                "position INT NOT NULL",
+                "kiosk TEXT NOT NULL",
+                "number INT NOT NULL",
+                "at TS NOT NULL",
+                *(f"collector_{c}" for c in PARTY),
+                "envelopes INT NOT NULL",
+                "cash_expected INT NOT NULL",
+                "cash_counted INT NOT NULL",
+                "discrepancy INT NOT NULL",
+            ),
+            key="position",
+        ),
+        Table(
+            "cash_ledger_cash_in",
+            columns(
+                "position INT NOT NULL",
+                "kiosk TEXT NOT NULL",
+                "collection_number INT NOT NULL",
+                "dossier_code TEXT NOT NULL",
+                "amount INT NOT NULL",
+                "at TS NOT NULL",
+            ),
+            key="position",
+        ),
+        Table(
+            "cash_ledger_dossiers",
+            columns(
+                "id TEXT NOT NULL",
+                "code TEXT NOT NULL",
+                "kiosk TEXT",
+                "procedure_code TEXT",
+                "received_at TS",
+                "fee INT NOT NULL",
+                "paid_cash INT NOT NULL",
+                "paid_bank_qr INT NOT NULL",
+                "shortfall INT NOT NULL",
+                "excess INT NOT NULL",
+            ),
+            key="id",
+        ),
+        Table(
+            "cash_ledger_bank_qr",
+            columns(
+                "position INT NOT NULL",
+                "dossier_id TEXT NOT NULL",
+                "dossier_code TEXT NOT NULL",
+                "reference TEXT",
+                "amount INT NOT NULL",
+                "at TS NOT NULL",
+                "reconciled BOOL NOT NULL",
+            ),
+            key="position",
+        ),
+        Table(
+            "cash_ledger_kiosks",
+            columns("id TEXT NOT NULL", "kiosk TEXT NOT NULL", "collections INT NOT NULL"),
+            key="id",
+        ),
+        Table(
+            "cash_ledger_refunds",
+            columns(
+                "position INT NOT NULL",
+                "dossier_id TEXT NOT NULL",
+                "dossier_code TEXT NOT NULL",
+                "amount INT NOT NULL",
+                "method TEXT NOT NULL",
+                "reason TEXT NOT NULL",
+                "bank_reference TEXT",
+                "at TS NOT NULL",
+            ),
+            key="position",
+        ),
         Table("cash_ledger_bank_qr_keys", columns("id TEXT NOT NULL", "position INT NOT NULL"), key="id"),
-        Table("cash_ledger_department_cash", columns(
-            "id TEXT NOT NULL", "position INT NOT NULL", "kiosk TEXT NOT NULL", "collection_number INT NOT NULL",
-            "department TEXT NOT NULL", "department_name TEXT NOT NULL", "amount INT NOT NULL", "dossiers INT NOT NULL",
-            "at TS NOT NULL"), key="id"),
+        Table(
+            "cash_ledger_department_cash",
+            columns(
+                "id TEXT NOT NULL",
+                "position INT NOT NULL",
+                "kiosk TEXT NOT NULL",
+                "collection_number INT NOT NULL",
+                "department TEXT NOT NULL",
+                "department_name TEXT NOT NULL",
+                "amount INT NOT NULL",
+                "dossiers INT NOT NULL",
+                "at TS NOT NULL",
+            ),
+            key="id",
+        ),
     )
-    indexes = ("CREATE INDEX IF NOT EXISTS cash_ledger_collections_kiosk ON cash_ledger_collections (kiosk, number)",
-               "CREATE INDEX IF NOT EXISTS cash_ledger_cash_in_kiosk ON cash_ledger_cash_in (kiosk, at)",
-               "CREATE INDEX IF NOT EXISTS cash_ledger_dossiers_kiosk ON cash_ledger_dossiers (kiosk, received_at)",
-               "CREATE INDEX IF NOT EXISTS cash_ledger_bank_qr_at ON cash_ledger_bank_qr (at)",
-               "CREATE INDEX IF NOT EXISTS cash_ledger_refunds_at ON cash_ledger_refunds (at)")
+    indexes = (
+        "CREATE INDEX IF NOT EXISTS cash_ledger_collections_kiosk ON cash_ledger_collections (kiosk, number)",
+        "CREATE INDEX IF NOT EXISTS cash_ledger_cash_in_kiosk ON cash_ledger_cash_in (kiosk, at)",
+        "CREATE INDEX IF NOT EXISTS cash_ledger_dossiers_kiosk ON cash_ledger_dossiers (kiosk, received_at)",
+        "CREATE INDEX IF NOT EXISTS cash_ledger_bank_qr_at ON cash_ledger_bank_qr (at)",
+        "CREATE INDEX IF NOT EXISTS cash_ledger_refunds_at ON cash_ledger_refunds (at)",
+    )
 
     @staticmethod
     def _blank(key: str, code: str) -> dict[str, Any]:
@@ -255,8 +406,11 @@ class CashLedgerReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         key = str(e.originator_id)
-        rows.put("cash_ledger_dossiers", dict(rows.get("cash_ledger_dossiers", key) or self._blank(key, e.code))
-                 | {"procedure_code": e.procedure_code, "received_at": utc(e.at)})
+        rows.put(
+            "cash_ledger_dossiers",
+            dict(rows.get("cash_ledger_dossiers", key) or self._blank(key, e.code))
+            | {"procedure_code": e.procedure_code, "received_at": utc(e.at)},
+        )
 
     @on(Kiosk.Installed)
     def _installed(self, rows: Rows, e: Any, position: int) -> None:
@@ -276,18 +430,40 @@ class CashLedgerReadModel(ReadModel):
     def _fee(self, rows: Rows, e: Any, position: int) -> None:
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         paid = row["paid_cash"] + row["paid_bank_qr"]
-        change(rows, "cash_ledger_dossiers", row["id"], fee=e.amount, shortfall=max(e.amount - paid, 0),
-               excess=max(paid - e.amount, 0))
+        change(
+            rows,
+            "cash_ledger_dossiers",
+            row["id"],
+            fee=e.amount,
+            shortfall=max(e.amount - paid, 0),
+            excess=max(paid - e.amount, 0),
+        )
 
     @on(D.PaymentReceived)
     def _paid(self, rows: Rows, e: Any, position: int) -> None:
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
         column = "paid_cash" if e.method == PaymentMethod.CASH else "paid_bank_qr"
-        change(rows, "cash_ledger_dossiers", row["id"], **{column: row[column] + e.amount}, shortfall=e.shortfall,
-               excess=e.excess)
+        change(
+            rows,
+            "cash_ledger_dossiers",
+            row["id"],
+            **{column: row[column] + e.amount},
+            shortfall=e.shortfall,
+            excess=e.excess,
+        )
         if e.method == PaymentMethod.BANK_QR:
-            rows.put("cash_ledger_bank_qr", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
-                                             "reference": e.reference, "amount": e.amount, "at": utc(e.at), "reconciled": False})
+            rows.put(
+                "cash_ledger_bank_qr",
+                {
+                    "position": position,
+                    "dossier_id": row["id"],
+                    "dossier_code": row["code"],
+                    "reference": e.reference,
+                    "amount": e.amount,
+                    "at": utc(e.at),
+                    "reconciled": False,
+                },
+            )
             rows.put("cash_ledger_bank_qr_keys", {"id": f"{row['id']}/{e.originator_version}", "position": position})
 
     @on(D.ExcessRefunded)
@@ -303,21 +479,48 @@ class CashLedgerReadModel(ReadModel):
         """Money kept drops by the refund, from the channel the refund uses first (a cash refund from cash paid);
         a rejected or withdrawn dossier owes no fee any more."""
         row = existing(rows, "cash_ledger_dossiers", str(e.originator_id))
-        first, second = ("paid_cash", "paid_bank_qr") if e.method == RefundMethod.CASH else ("paid_bank_qr", "paid_cash")
+        first, second = (
+            ("paid_cash", "paid_bank_qr") if e.method == RefundMethod.CASH else ("paid_bank_qr", "paid_cash")
+        )
         taken = min(row[first], e.amount)
         paid = {first: row[first] - taken, second: row[second] - (e.amount - taken)}
         fee = row["fee"] if e.reason.value == "excess" else 0
         kept = paid["paid_cash"] + paid["paid_bank_qr"]
-        change(rows, "cash_ledger_dossiers", row["id"], **paid, fee=fee, shortfall=max(fee - kept, 0),
-               excess=max(kept - fee, 0))
+        change(
+            rows,
+            "cash_ledger_dossiers",
+            row["id"],
+            **paid,
+            fee=fee,
+            shortfall=max(fee - kept, 0),
+            excess=max(kept - fee, 0),
+        )
         self._refund_line(rows, row, position, e.amount, e.method.value, e.reason.value, e.bank_reference, e.at)
 
     @staticmethod
-    def _refund_line(rows: Rows, row: dict[str, Any], position: int, amount: int, method: str, reason: str,
-                     bank_reference: str | None, at: datetime) -> None:
-        rows.put("cash_ledger_refunds", {"position": position, "dossier_id": row["id"], "dossier_code": row["code"],
-                                         "amount": amount, "method": method, "reason": reason,
-                                         "bank_reference": bank_reference, "at": utc(at)})
+    def _refund_line(
+        rows: Rows,
+        row: dict[str, Any],
+        position: int,
+        amount: int,
+        method: str,
+        reason: str,
+        bank_reference: str | None,
+        at: datetime,
+    ) -> None:
+        rows.put(
+            "cash_ledger_refunds",
+            {
+                "position": position,
+                "dossier_id": row["id"],
+                "dossier_code": row["code"],
+                "amount": amount,
+                "method": method,
+                "reason": reason,
+                "bank_reference": bank_reference,
+                "at": utc(at),
+            },
+        )
 
     @on(CashSplit.Recorded)
     def _split(self, rows: Rows, e: Any, position: int) -> None:
@@ -325,10 +528,20 @@ class CashLedgerReadModel(ReadModel):
         of collections already names this one."""
         number = existing(rows, "cash_ledger_kiosks", str(kiosk_id(e.kiosk)))["collections"]
         for part in e.departments:
-            rows.put("cash_ledger_department_cash", {
-                "id": f"{e.kiosk}/{number}/{part.department}", "position": position, "kiosk": e.kiosk,
-                "collection_number": number, "department": part.department, "department_name": part.department_name,
-                "amount": part.amount, "dossiers": len(part.dossiers), "at": utc(e.at)})
+            rows.put(
+                "cash_ledger_department_cash",
+                {
+                    "id": f"{e.kiosk}/{number}/{part.department}",
+                    "position": position,
+                    "kiosk": e.kiosk,
+                    "collection_number": number,
+                    "department": part.department,
+                    "department_name": part.department_name,
+                    "amount": part.amount,
+                    "dossiers": len(part.dossiers),
+                    "at": utc(e.at),
+                },
+            )
 
     @on(PaymentMatch.Matched)
     def _reconciled(self, rows: Rows, e: Any, position: int) -> None:
@@ -340,8 +553,17 @@ class CashLedgerReadModel(ReadModel):
     @on(Kiosk.CashAccepted)
     def _cash_in(self, rows: Rows, e: Any, position: int) -> None:
         kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))
-        rows.put("cash_ledger_cash_in", {"position": position, "kiosk": kiosk["kiosk"], "dossier_code": e.dossier_code,
-                                         "collection_number": kiosk["collections"] + 1, "amount": e.amount, "at": utc(e.at)})
+        rows.put(
+            "cash_ledger_cash_in",
+            {
+                "position": position,
+                "kiosk": kiosk["kiosk"],
+                "dossier_code": e.dossier_code,
+                "collection_number": kiosk["collections"] + 1,
+                "amount": e.amount,
+                "at": utc(e.at),
+            },
+        )
         join_kiosk(rows, "cash_ledger_dossiers", e.dossier_code, kiosk["kiosk"], self._blank)
 
     @on(Kiosk.Collected)
@@ -349,10 +571,20 @@ class CashLedgerReadModel(ReadModel):
         kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))
         number = kiosk["collections"] + 1
         rows.put("cash_ledger_kiosks", dict(kiosk) | {"collections": number})
-        rows.put("cash_ledger_collections", {
-            "position": position, "kiosk": kiosk["kiosk"], "number": number, "at": utc(e.at), "envelopes": len(e.envelopes),
-            "cash_expected": e.cash_expected, "cash_counted": e.cash_counted, "discrepancy": e.cash_counted - e.cash_expected}
-            | party("collector", e.collector))
+        rows.put(
+            "cash_ledger_collections",
+            {
+                "position": position,
+                "kiosk": kiosk["kiosk"],
+                "number": number,
+                "at": utc(e.at),
+                "envelopes": len(e.envelopes),
+                "cash_expected": e.cash_expected,
+                "cash_counted": e.cash_counted,
+                "discrepancy": e.cash_counted - e.cash_expected,
+            }
+            | party("collector", e.collector),
+        )
 
 
 def book_read_models(catalogue: Catalogue) -> list[ReadModel]:

@@ -14,23 +14,67 @@ from projections.base import ReadModel, Rows, Table, existing, on
 
 D = Dossier
 QUEUE_BY_STATUS = {
-    "registered": "new_online", "received": "to_accept", "accepted": "to_route", "in_processing": "in_processing",
-    "supplement_requested": "supplement_pending", "withdrawal_requested": "withdrawal_requested",
-    "in_tray": "ready_for_pickup", "delivered": "closed", "rated": "closed", "rejected": "closed", "withdrawn": "closed",
+    "registered": "new_online",
+    "received": "to_accept",
+    "accepted": "to_route",
+    "in_processing": "in_processing",
+    "supplement_requested": "supplement_pending",
+    "withdrawal_requested": "withdrawal_requested",
+    "in_tray": "ready_for_pickup",
+    "delivered": "closed",
+    "rated": "closed",
+    "rejected": "closed",
+    "withdrawn": "closed",
 }
-QUEUES = ("new_online", "kiosk_bin", "to_accept", "to_route", "in_processing", "supplement_pending",
-          "withdrawal_requested", "results_to_sign", "results_to_load", "ready_for_pickup", "closed")
+QUEUES = (
+    "new_online",
+    "kiosk_bin",
+    "to_accept",
+    "to_route",
+    "in_processing",
+    "supplement_pending",
+    "withdrawal_requested",
+    "results_to_sign",
+    "results_to_load",
+    "ready_for_pickup",
+    "closed",
+)
 STATUS_AFTER = {D.Rejected: "rejected", D.WithdrawalRequested: "withdrawal_requested", D.Withdrawn: "withdrawn"}
 COLUMNS = (
-    ("id", "TEXT NOT NULL"), ("code", "TEXT NOT NULL UNIQUE"), ("agency", "TEXT NOT NULL"),
-    ("procedure_code", "TEXT NOT NULL"), ("procedure_name", "TEXT"), ("department", "TEXT"), ("result_kind", "TEXT"),
-    ("channel", "TEXT NOT NULL"), ("status", "TEXT NOT NULL"), ("resume_status", "TEXT"), ("queue", "TEXT NOT NULL"),
-    ("in_bin", "BOOL NOT NULL"), ("holder_role", "TEXT"), ("holder_unit", "TEXT"), ("received_at", "TS NOT NULL"),
-    ("accepted_at", "TS"), ("due_on", "DATE"), ("fee", "INT NOT NULL"), ("paid", "INT NOT NULL"),
-    ("shortfall", "INT NOT NULL"), ("excess", "INT NOT NULL"), ("kiosk", "TEXT"), ("tray", "INT"),
-    ("notified_at", "TS"), ("result_issued_at", "TS"), ("delivered_at", "TS"), ("delivery_channel", "TEXT"),
-    ("supplements", "INT NOT NULL"), ("rating_stars", "INT"), ("rating_level", "TEXT"), ("applicant_masked", "TEXT"),
-    ("phone_masked", "TEXT"), ("version", "INT NOT NULL"), ("updated_at", "TS NOT NULL"),
+    ("id", "TEXT NOT NULL"),
+    ("code", "TEXT NOT NULL UNIQUE"),
+    ("agency", "TEXT NOT NULL"),
+    ("procedure_code", "TEXT NOT NULL"),
+    ("procedure_name", "TEXT"),
+    ("department", "TEXT"),
+    ("result_kind", "TEXT"),
+    ("channel", "TEXT NOT NULL"),
+    ("status", "TEXT NOT NULL"),
+    ("resume_status", "TEXT"),
+    ("queue", "TEXT NOT NULL"),
+    ("in_bin", "BOOL NOT NULL"),
+    ("holder_role", "TEXT"),
+    ("holder_unit", "TEXT"),
+    ("received_at", "TS NOT NULL"),
+    ("accepted_at", "TS"),
+    ("due_on", "DATE"),
+    ("fee", "INT NOT NULL"),
+    ("paid", "INT NOT NULL"),
+    ("shortfall", "INT NOT NULL"),
+    ("excess", "INT NOT NULL"),
+    ("kiosk", "TEXT"),
+    ("tray", "INT"),
+    ("notified_at", "TS"),
+    ("result_issued_at", "TS"),
+    ("delivered_at", "TS"),
+    ("delivery_channel", "TEXT"),
+    ("supplements", "INT NOT NULL"),
+    ("rating_stars", "INT"),
+    ("rating_level", "TEXT"),
+    ("applicant_masked", "TEXT"),
+    ("phone_masked", "TEXT"),
+    ("version", "INT NOT NULL"),
+    ("updated_at", "TS NOT NULL"),
 )
 
 
@@ -80,18 +124,40 @@ class DossierReadModel(ReadModel):
     @on(D.Registered, D.Received)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
-            procedure = self.catalogue.as_handled_by(self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0])
+            procedure = self.catalogue.as_handled_by(
+                self.catalogue.procedure(e.procedure_code), e.code.rsplit("-", 2)[0]
+            )
             name, department, kind = procedure.name, procedure.department, procedure.result_kind.value
         except UnknownProcedureError:  # a procedure retired from the catalogue still shows its code
             name, department, kind = None, None, None
         status = "registered" if isinstance(e, D.Registered) else "received"
-        rows.put("dossiers", self.tables[0].new_row(
-            id=str(e.originator_id), code=e.code, agency=e.code.rsplit("-", 2)[0], procedure_code=e.procedure_code,
-            procedure_name=name, department=department, result_kind=kind, channel=e.channel.value,
-            status=status, queue=queue_of(status, False, None), in_bin=False, received_at=e.at,
-            due_on=e.due_on, fee=0, paid=0, shortfall=0, excess=0, supplements=0,
-            applicant_masked=mask_name(e.applicant.name), phone_masked=mask_phone(e.applicant.phone),
-            version=e.originator_version, updated_at=e.at))
+        rows.put(
+            "dossiers",
+            self.tables[0].new_row(
+                id=str(e.originator_id),
+                code=e.code,
+                agency=e.code.rsplit("-", 2)[0],
+                procedure_code=e.procedure_code,
+                procedure_name=name,
+                department=department,
+                result_kind=kind,
+                channel=e.channel.value,
+                status=status,
+                queue=queue_of(status, False, None),
+                in_bin=False,
+                received_at=e.at,
+                due_on=e.due_on,
+                fee=0,
+                paid=0,
+                shortfall=0,
+                excess=0,
+                supplements=0,
+                applicant_masked=mask_name(e.applicant.name),
+                phone_masked=mask_phone(e.applicant.phone),
+                version=e.originator_version,
+                updated_at=e.at,
+            ),
+        )
 
     @on(D.Accepted)
     def _accepted(self, rows: Rows, e: Any, position: int) -> None:
@@ -104,7 +170,9 @@ class DossierReadModel(ReadModel):
     @on(D.SupplementRequested)
     def _supplement_requested(self, rows: Rows, e: Any, position: int) -> None:
         row = existing(rows, "dossiers", str(e.originator_id))
-        self._set(rows, e, status="supplement_requested", resume_status=row["status"], supplements=row["supplements"] + 1)
+        self._set(
+            rows, e, status="supplement_requested", resume_status=row["status"], supplements=row["supplements"] + 1
+        )
 
     @on(D.SupplementProvided)
     def _supplement_provided(self, rows: Rows, e: Any, position: int) -> None:

@@ -18,5 +18,11 @@ def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[R
     processes that run them pass one)."""
     search = [SearchIndexReadModel(search_key), StatusLookupReadModel(search_key)] if search_key else []
     books = book_read_models(catalogue)
-    return [DossierReadModel(catalogue), TrayReadModel(), *books, DigitizationReadModel(),
-            ReconciliationReadModel(), *search]
+    return [
+        DossierReadModel(catalogue),
+        TrayReadModel(),
+        *books,
+        DigitizationReadModel(),
+        ReconciliationReadModel(),
+        *search,
+    ]

@@ -12,8 +12,12 @@ from projections.dossiers import QUEUES
 from projections.ports import ReadStore
 
 FILTERS = ("agency", "department", "procedure_code", "channel")
-ORDERS = {"due_on": "due_on ASC, code ASC", "-due_on": "due_on DESC, code DESC",
-          "received_at": "received_at ASC, code ASC", "-received_at": "received_at DESC, code DESC"}
+ORDERS = {
+    "due_on": "due_on ASC, code ASC",
+    "-due_on": "due_on DESC, code DESC",
+    "received_at": "received_at ASC, code ASC",
+    "-received_at": "received_at DESC, code DESC",
+}
 
 
 class WorkingDays(Protocol):
@@ -108,8 +112,17 @@ class Views:
     def __init__(self, store: ReadStore, calendar: WorkingDays) -> None:
         self.store, self.calendar = store, calendar
 
-    def queue(self, queue: str, *, today: date, filters: dict[str, str | None] | None = None, overdue: bool | None = None,
-              page: int = 1, page_size: int = 50, order: str = "due_on") -> QueuePage:
+    def queue(
+        self,
+        queue: str,
+        *,
+        today: date,
+        filters: dict[str, str | None] | None = None,
+        overdue: bool | None = None,
+        page: int = 1,
+        page_size: int = 50,
+        order: str = "due_on",
+    ) -> QueuePage:
         """One page of a queue, filtered, sorted by due date by default."""
         if queue not in QUEUES:
             raise UnknownQueueError(f"unknown queue {queue!r}; queues: {', '.join(QUEUES)}")
@@ -121,22 +134,30 @@ class Views:
             params.append(today)
         clause = " AND ".join(where)
         total = self.store.query(f"SELECT COUNT(*) AS n FROM dossiers WHERE {clause}", params)[0]["n"]
-        rows = self.store.query(f"SELECT * FROM dossiers WHERE {clause} ORDER BY {ORDERS.get(order, ORDERS['due_on'])} "
-                                "LIMIT ? OFFSET ?", [*params, page_size, (page - 1) * page_size])
-        return QueuePage(queue=queue, total=total, page=page, page_size=page_size,
-                         items=[self._item(row, today) for row in rows])
+        rows = self.store.query(
+            f"SELECT * FROM dossiers WHERE {clause} ORDER BY {ORDERS.get(order, ORDERS['due_on'])} LIMIT ? OFFSET ?",
+            [*params, page_size, (page - 1) * page_size],
+        )
+        return QueuePage(
+            queue=queue, total=total, page=page, page_size=page_size, items=[self._item(row, today) for row in rows]
+        )
 
     def queue_counts(self, filters: dict[str, str | None] | None = None) -> dict[str, int]:
         """How many dossiers each queue holds."""
         where, params = _where(filters)
-        rows = self.store.query(f"SELECT queue, COUNT(*) AS n FROM dossiers WHERE {' AND '.join(where)} GROUP BY queue", params)
+        rows = self.store.query(
+            f"SELECT queue, COUNT(*) AS n FROM dossiers WHERE {' AND '.join(where)} GROUP BY queue", params
+        )
         counts = {row["queue"]: row["n"] for row in rows}
         return {queue: counts.get(queue, 0) for queue in QUEUES}
 
     def trays(self, kiosk: str) -> list[TrayRow]:
         """The kiosk's trays in number order."""
-        rows = self.store.query("SELECT kiosk, tray, status, dossier_code, loaded_at, notified_at FROM kiosk_trays "
-                                "WHERE kiosk = ? ORDER BY tray", (kiosk,))
+        rows = self.store.query(
+            "SELECT kiosk, tray, status, dossier_code, loaded_at, notified_at FROM kiosk_trays "
+            "WHERE kiosk = ? ORDER BY tray",
+            (kiosk,),
+        )
         return [msgspec.convert(row, TrayRow, strict=False) for row in rows]
 
     def overdue(self, kiosk: str, *, today: date, limit_days: int) -> OverdueList:
@@ -146,17 +167,32 @@ class Views:
         rows = self.store.query(
             "SELECT t.tray, t.dossier_code, t.notified_at, d.procedure_code, d.procedure_name, d.applicant_masked, "
             "d.phone_masked, d.result_kind FROM kiosk_trays t JOIN dossiers d ON d.code = t.dossier_code "
-            "WHERE t.kiosk = ? AND t.status = 'loaded' ORDER BY t.tray", (kiosk,))
+            "WHERE t.kiosk = ? AND t.status = 'loaded' ORDER BY t.tray",
+            (kiosk,),
+        )
         items = []
         for row in rows:
             notified = _as_datetime(row["notified_at"])
             days = self.calendar.working_days_between(notified.astimezone(VIETNAM).date(), today) if notified else 0
             if days <= limit_days:
                 continue
-            action = "keep" if free else ("pull_back_to_police" if row["result_kind"] == "cccd_card" else "pull_back_to_one_stop")
-            items.append(OverdueTray(tray=row["tray"], dossier_code=row["dossier_code"], procedure_code=row["procedure_code"],
-                                     procedure_name=row["procedure_name"], applicant=row["applicant_masked"],
-                                     phone=row["phone_masked"], days_since_notification=days, suggested_action=action))
+            action = (
+                "keep"
+                if free
+                else ("pull_back_to_police" if row["result_kind"] == "cccd_card" else "pull_back_to_one_stop")
+            )
+            items.append(
+                OverdueTray(
+                    tray=row["tray"],
+                    dossier_code=row["dossier_code"],
+                    procedure_code=row["procedure_code"],
+                    procedure_name=row["procedure_name"],
+                    applicant=row["applicant_masked"],
+                    phone=row["phone_masked"],
+                    days_since_notification=days,
+                    suggested_action=action,
+                )
+            )
         return OverdueList(kiosk=kiosk, kiosk_full=free == 0, free_trays=free, limit_days=limit_days, items=items)
 
     def _item(self, row: dict[str, Any], today: date) -> QueueItem:
@@ -168,12 +204,27 @@ class Views:
         else:
             days_left = -self.calendar.working_days_between(due, today)
         return QueueItem(
-            code=row["code"], procedure_code=row["procedure_code"], procedure_name=row["procedure_name"],
-            agency=row["agency"], department=row["department"], channel=row["channel"], status=row["status"],
-            queue=row["queue"], received_at=_moment(row["received_at"]), due_on=due, days_left=days_left,
-            overdue=due is not None and due < today and row["queue"] != "closed", fee=row["fee"], paid=row["paid"],
-            shortfall=row["shortfall"], excess=row["excess"], kiosk=row["kiosk"], tray=row["tray"],
-            holder_unit=row["holder_unit"], applicant=row["applicant_masked"])
+            code=row["code"],
+            procedure_code=row["procedure_code"],
+            procedure_name=row["procedure_name"],
+            agency=row["agency"],
+            department=row["department"],
+            channel=row["channel"],
+            status=row["status"],
+            queue=row["queue"],
+            received_at=_moment(row["received_at"]),
+            due_on=due,
+            days_left=days_left,
+            overdue=due is not None and due < today and row["queue"] != "closed",
+            fee=row["fee"],
+            paid=row["paid"],
+            shortfall=row["shortfall"],
+            excess=row["excess"],
+            kiosk=row["kiosk"],
+            tray=row["tray"],
+            holder_unit=row["holder_unit"],
+            applicant=row["applicant_masked"],
+        )
 
 
 def _as_date(value: Any) -> date | None:

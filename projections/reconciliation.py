@@ -107,7 +107,7 @@ def reconciliation_view(
     ]
     by = {status: [line for line in lines if line.status == status] for status in STATUSES}
     totals = {
-        f"{status}_{what}": (len(by[status]) if what == "lines" else sum(l.amount for l in by[status]))
+        f"{status}_{what}": (len(by[status]) if what == "lines" else sum(ln.amount for ln in by[status]))
         for status in STATUSES
         for what in ("lines", "amount")
     }

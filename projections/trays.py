@@ -8,8 +8,16 @@ from domain.dossier import Dossier
 from domain.tray import Tray, tray_id
 from projections.base import ReadModel, Rows, Table, existing, on
 
-COLUMNS = (("id", "TEXT NOT NULL"), ("kiosk", "TEXT NOT NULL"), ("tray", "INT NOT NULL"), ("status", "TEXT NOT NULL"),
-           ("dossier_code", "TEXT"), ("loaded_at", "TS"), ("notified_at", "TS"), ("updated_at", "TS NOT NULL"))
+COLUMNS = (
+    ("id", "TEXT NOT NULL"),
+    ("kiosk", "TEXT NOT NULL"),
+    ("tray", "INT NOT NULL"),
+    ("status", "TEXT NOT NULL"),
+    ("dossier_code", "TEXT"),
+    ("loaded_at", "TS"),
+    ("notified_at", "TS"),
+    ("updated_at", "TS NOT NULL"),
+)
 
 
 class TrayReadModel(ReadModel):
@@ -17,9 +25,11 @@ class TrayReadModel(ReadModel):
 
     name = "trays"
     tables = (Table("kiosk_trays", COLUMNS, key="id"),)
-    indexes = ("CREATE UNIQUE INDEX IF NOT EXISTS kiosk_trays_number ON kiosk_trays (kiosk, tray)",
-               "CREATE INDEX IF NOT EXISTS kiosk_trays_status ON kiosk_trays (kiosk, status)",
-               "CREATE INDEX IF NOT EXISTS kiosk_trays_dossier ON kiosk_trays (dossier_code)")
+    indexes = (
+        "CREATE UNIQUE INDEX IF NOT EXISTS kiosk_trays_number ON kiosk_trays (kiosk, tray)",
+        "CREATE INDEX IF NOT EXISTS kiosk_trays_status ON kiosk_trays (kiosk, status)",
+        "CREATE INDEX IF NOT EXISTS kiosk_trays_dossier ON kiosk_trays (dossier_code)",
+    )
 
     @staticmethod
     def _set(rows: Rows, key: str, at: Any, **columns: Any) -> None:
@@ -29,8 +39,12 @@ class TrayReadModel(ReadModel):
 
     @on(Tray.Installed)
     def _installed(self, rows: Rows, e: Any, position: int) -> None:
-        rows.put("kiosk_trays", self.tables[0].new_row(id=str(e.originator_id), kiosk=e.kiosk_id, tray=e.number,
-                                                       status="empty", updated_at=e.at))
+        rows.put(
+            "kiosk_trays",
+            self.tables[0].new_row(
+                id=str(e.originator_id), kiosk=e.kiosk_id, tray=e.number, status="empty", updated_at=e.at
+            ),
+        )
 
     @on(Tray.Loaded)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:

@@ -12,11 +12,20 @@ TOKENS = Tokens(TOKEN_KEY, lifetime=timedelta(days=36500))
 ISSUED = datetime(2020, 1, 1, tzinfo=UTC)
 
 
-def bearer(role: Role | str, account: str = "officer-1", *, agency: str = "H29.06", department: str | None = None,
-           kiosk: str | None = None, tokens: Tokens = TOKENS, at: datetime = ISSUED) -> dict[str, str]:
+def bearer(
+    role: Role | str,
+    account: str = "officer-1",
+    *,
+    agency: str = "H29.06",
+    department: str | None = None,
+    kiosk: str | None = None,
+    tokens: Tokens = TOKENS,
+    at: datetime = ISSUED,
+) -> dict[str, str]:
     """The Authorization header of a token for this account, role and scope."""
-    principal = Principal(account_id=account, name=account, role=Role(role), agency=agency, department=department,
-                          kiosk=kiosk)
+    principal = Principal(
+        account_id=account, name=account, role=Role(role), agency=agency, department=department, kiosk=kiosk
+    )
     token, _ = tokens.issue(principal, at)
     return {"Authorization": f"Bearer {token}"}
 
@@ -34,10 +43,25 @@ STAFF_PASSWORD = "thu-nghiem-mot-cua-2026"
 ADMIN = Principal(account_id="admin", name="Quản trị", role=Role.ADMINISTRATOR, agency="H29.06").actor
 
 
-def enrol(accounts, username: str, role: Role | str, *, name: str | None = None, agency: str = "H29.06",
-          department: str | None = None, enabled: bool = True) -> None:
+def enrol(
+    accounts,
+    username: str,
+    role: Role | str,
+    *,
+    name: str | None = None,
+    agency: str = "H29.06",
+    department: str | None = None,
+    enabled: bool = True,
+) -> None:
     """A real account behind a `bearer` token, for commands that name another account (a handover's receiver)."""
-    accounts.create_account(username, STAFF_PASSWORD, name=name or username, role=Role(role), agency=agency,
-                            department=department, actor=ADMIN)
+    accounts.create_account(
+        username,
+        STAFF_PASSWORD,
+        name=name or username,
+        role=Role(role),
+        agency=agency,
+        department=department,
+        actor=ADMIN,
+    )
     if not enabled:
         accounts.set_enabled(username, False, reason="Nghỉ việc", actor=ADMIN)

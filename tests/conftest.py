@@ -12,17 +12,26 @@ import pytest
 
 from tests.fakes import FakeClock, WeekdayCalendar
 
-PG = {"host": os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"), "port": os.environ.get("TEST_POSTGRES_PORT", "5432"),
-      "dbname": os.environ.get("TEST_POSTGRES_DBNAME", "test"), "user": os.environ.get("TEST_POSTGRES_USER", "postgres")}
+PG = {
+    "host": os.environ.get("TEST_POSTGRES_HOST", "127.0.0.1"),
+    "port": os.environ.get("TEST_POSTGRES_PORT", "5432"),
+    "dbname": os.environ.get("TEST_POSTGRES_DBNAME", "test"),
+    "user": os.environ.get("TEST_POSTGRES_USER", "postgres"),
+}
 COMMON = {"AGGREGATE_CACHE_MAXSIZE": "1000", "AGGREGATE_CACHE_FASTFORWARD": "n"}
 
 
 def postgres_env(schema: str) -> dict[str, str]:
     """eventsourcing settings for a schema of the test database."""
     return COMMON | {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
-        "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_PASSWORD": "",
-        "POSTGRES_SCHEMA": schema, "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": PG["port"],
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
     }
 
 
@@ -56,7 +65,10 @@ def pg_schema() -> Iterator[str]:
 def store_env(request: pytest.FixtureRequest, tmp_path) -> dict[str, str]:
     """The event-store environment, once for SQLite and once for PostgreSQL."""
     if request.param == "sqlite":
-        return COMMON | {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "events.sqlite3")}
+        return COMMON | {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(tmp_path / "events.sqlite3"),
+        }
     return postgres_env(request.getfixturevalue("pg_schema"))
 
 
@@ -120,11 +132,25 @@ def system(store_env, catalogue, calendar, clock, otp, tmp_path):
     app = OneStop(store_env)
     guards = GuardStore(read_store_for(store_env, tmp_path, "guards"))
     tokens = Tokens(TOKEN_KEY, revocations=guards)  # checks the tokens `bearer` mints; its own last 15 minutes
-    accounts = Accounts(app, hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards,
-                        common_passwords=load_common_passwords())
-    system = system_of(app, catalogue=catalogue, calendar=calendar, clock=clock, otp=otp,
-                       store=read_store_for(store_env, tmp_path), guards=guards, accounts=accounts,
-                       idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")))
+    accounts = Accounts(
+        app,
+        hasher=Argon2Hasher.fast(),
+        tokens=tokens,
+        clock=clock,
+        attempts=guards,
+        common_passwords=load_common_passwords(),
+    )
+    system = system_of(
+        app,
+        catalogue=catalogue,
+        calendar=calendar,
+        clock=clock,
+        otp=otp,
+        store=read_store_for(store_env, tmp_path),
+        guards=guards,
+        accounts=accounts,
+        idempotency=IdempotencyStore(read_store_for(store_env, tmp_path, "idempotency")),
+    )
     app.after_commit.append(system.projector.poke)
     system.projector.start(poll=0.1)
     yield system

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -11,7 +11,7 @@ VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 class FakeClock:
     """A clock the test moves by hand."""
 
-    def __init__(self, start: datetime = datetime(2026, 5, 20, 1, 30, tzinfo=timezone.utc)) -> None:
+    def __init__(self, start: datetime = datetime(2026, 5, 20, 1, 30, tzinfo=UTC)) -> None:
         self.current = start
 
     def now(self) -> datetime:
@@ -140,7 +140,9 @@ class FakeNotifier:
 
     def last_code(self, address: str) -> str:
         """The code of the last OTP sent to the address, as the citizen reads it."""
-        return next(params["code"] for _, to, template, _, params in reversed(self.sent) if to == address and template == "otp")
+        return next(
+            params["code"] for _, to, template, _, params in reversed(self.sent) if to == address and template == "otp"
+        )
 
 
 class NoAttempts:
@@ -149,8 +151,9 @@ class NoAttempts:
     def locked_until(self, key: str, at: datetime) -> datetime | None:
         return None
 
-    def fail(self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta,
-             ceiling: timedelta) -> datetime | None:
+    def fail(
+        self, key: str, at: datetime, *, allowed: int, window: timedelta, lockout: timedelta, ceiling: timedelta
+    ) -> datetime | None:
         return None
 
     def clear(self, key: str) -> None:

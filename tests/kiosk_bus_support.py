@@ -63,15 +63,28 @@ def make_core(env: dict[str, str], catalogue: Any) -> Core:
     kiosks.register_envelopes(KIOSK, barcodes=["Q6PB000001"], actor=STAFF_ACTOR)
     kiosks.request_otp(citizen.phone)
     proof = kiosks.verify_phone(citizen.phone, otp.code_for(citizen.phone, "submit"))
-    submitted = kiosks.submit(KIOSK, procedure_code=PROCEDURE, qr_payload=citizen.qr, phone=citizen.phone,
-                              phone_proof=proof, envelope="Q6PB000001", actor=KIOSK_ACTOR)
+    submitted = kiosks.submit(
+        KIOSK,
+        procedure_code=PROCEDURE,
+        qr_payload=citizen.qr,
+        phone=citizen.phone,
+        phone_proof=proof,
+        envelope="Q6PB000001",
+        actor=KIOSK_ACTOR,
+    )
     events = DeviceEvents(dossiers.app, clock=clock)  # the same application: one cache
     return Core(dossiers=dossiers, kiosks=kiosks, device_events=events, code=submitted.dossier_code)
 
 
 def cash(code: str, amount: int, denomination: int = 10_000, kiosk: str = KIOSK) -> CashInserted:
-    return CashInserted(event_id=str(uuid.uuid4()), kiosk=kiosk, at=datetime.now().astimezone(),
-                        dossier_code=code, denomination=denomination, amount=amount)
+    return CashInserted(
+        event_id=str(uuid.uuid4()),
+        kiosk=kiosk,
+        at=datetime.now().astimezone(),
+        dossier_code=code,
+        denomination=denomination,
+        amount=amount,
+    )
 
 
 def tray_opened(tray: int) -> TrayOpened:
@@ -81,8 +94,14 @@ def tray_opened(tray: int) -> TrayOpened:
 def private_settings(servers: str = SHARED_NATS) -> KioskBusSettings:
     """Stream, consumer and subject prefix of this test alone, so runs never collide."""
     tag = uuid.uuid4().hex[:10]
-    return KioskBusSettings(servers=[servers], stream=f"KIOSK_EVENTS_T{tag.upper()}", prefix=f"t{tag}.kiosk",
-                            durable=f"core-{tag}", ack_wait=2.0, retry_delay=0.2)
+    return KioskBusSettings(
+        servers=[servers],
+        stream=f"KIOSK_EVENTS_T{tag.upper()}",
+        prefix=f"t{tag}.kiosk",
+        durable=f"core-{tag}",
+        ack_wait=2.0,
+        retry_delay=0.2,
+    )
 
 
 @asynccontextmanager
@@ -126,8 +145,11 @@ class PrivateNats:
         return f"nats://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
-        self.process = subprocess.Popen([NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js",
-                                         "-sd", str(self.store)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(100):
             try:
                 _, writer = await asyncio.open_connection("127.0.0.1", self.port)

@@ -29,7 +29,9 @@ def vn(day: date, hour: int, minute: int = 0) -> datetime:
 
 def officer(department: str) -> Party:
     """A department officer who receives envelopes and returns results."""
-    return Party(account_id=f"officer.{department}", name=f"Cán bộ {department}", role=Role.DEPARTMENT_OFFICER, unit=department)
+    return Party(
+        account_id=f"officer.{department}", name=f"Cán bộ {department}", role=Role.DEPARTMENT_OFFICER, unit=department
+    )
 
 
 class Citizen:
@@ -38,12 +40,17 @@ class Citizen:
     def __init__(self, n: int) -> None:
         female, year = n % 2 == 1, 1960 + n % 45
         self.id_number = f"079{2 * (year >= 2000) + int(female)}{year % 100:02d}{n:06d}"
-        self.name = f"{FAMILY[n % len(FAMILY)]} Văn {GIVEN[n % len(GIVEN)]}" if not female else \
-            f"{FAMILY[n % len(FAMILY)]} Thị {GIVEN[n % len(GIVEN)]}"
+        self.name = (
+            f"{FAMILY[n % len(FAMILY)]} Văn {GIVEN[n % len(GIVEN)]}"
+            if not female
+            else f"{FAMILY[n % len(FAMILY)]} Thị {GIVEN[n % len(GIVEN)]}"
+        )
         self.born = date(year, 1 + n % 12, 1 + n % 28)
         self.phone = f"09{n:08d}"
-        self.qr = (f"{self.id_number}||{self.name}|{self.born:%d%m%Y}|{'Nữ' if female else 'Nam'}|"
-                   f"{n} Hậu Giang, Phường 5, Quận 6, TP. Hồ Chí Minh|01072021")
+        self.qr = (
+            f"{self.id_number}||{self.name}|{self.born:%d%m%Y}|{'Nữ' if female else 'Nam'}|"
+            f"{n} Hậu Giang, Phường 5, Quận 6, TP. Hồ Chí Minh|01072021"
+        )
 
 
 def kiosks_app(dossiers: Dossiers, otp: FakeOtp, clock) -> Kiosks:

@@ -26,11 +26,27 @@ def dossiers_on(env_or_app: dict[str, str] | OneStop, catalogue: Any, calendar: 
     return Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
 
 
-def kiosks_on(dossiers: Dossiers, otp: Any, clock: Any, *, attempts: Any = None, doors: Any = None,
-              proof_key: bytes = b"k" * 32, overdue_days: int = 5) -> Kiosks:
+def kiosks_on(
+    dossiers: Dossiers,
+    otp: Any,
+    clock: Any,
+    *,
+    attempts: Any = None,
+    doors: Any = None,
+    proof_key: bytes = b"k" * 32,
+    overdue_days: int = 5,
+) -> Kiosks:
     """Kiosks on the dossiers' application (one cache), never throttled and with doors that open unless told."""
-    return Kiosks(dossiers.app, dossiers=dossiers, otp=otp, proofs=Proofs(proof_key), clock=clock,
-                  attempts=attempts or NoAttempts(), doors=doors or FakeDoors(), overdue_days=overdue_days)
+    return Kiosks(
+        dossiers.app,
+        dossiers=dossiers,
+        otp=otp,
+        proofs=Proofs(proof_key),
+        clock=clock,
+        attempts=attempts or NoAttempts(),
+        doors=doors or FakeDoors(),
+        overdue_days=overdue_days,
+    )
 
 
 def vaults_on(dossiers: Dossiers, clock: Any, *, blobs: Any = None, signer: Any = None, pdfs: Any = None) -> Vaults:
@@ -38,12 +54,19 @@ def vaults_on(dossiers: Dossiers, clock: Any, *, blobs: Any = None, signer: Any 
     given."""
     from infrastructure.pdf_tools import LocalPdfTools
 
-    return Vaults(dossiers.app, dossiers=dossiers, blobs=blobs or InMemoryBlobStore(), signer=signer or UnusedSigner(),
-                  pdfs=pdfs or LocalPdfTools(), clock=clock)
+    return Vaults(
+        dossiers.app,
+        dossiers=dossiers,
+        blobs=blobs or InMemoryBlobStore(),
+        signer=signer or UnusedSigner(),
+        pdfs=pdfs or LocalPdfTools(),
+        clock=clock,
+    )
 
 
-def notifications_on(app: OneStop, notifier: Any = None, *, catalogue: Any = None,
-                     overdue_days: int = 5) -> Notifications:
+def notifications_on(
+    app: OneStop, notifier: Any = None, *, catalogue: Any = None, overdue_days: int = 5
+) -> Notifications:
     """Notifications with agency names from the catalogue (the code itself without one)."""
     names: Callable[[str], str] = (lambda code: catalogue.agency(code).name) if catalogue else (lambda code: code)
     return Notifications(app, notifier=notifier or FakeNotifier(), agency_name=names, overdue_days=overdue_days)
@@ -52,8 +75,19 @@ def notifications_on(app: OneStop, notifier: Any = None, *, catalogue: Any = Non
 SEARCH_KEY = b"tests-search-key-0123456789abcdef"
 
 
-def system_of(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: Any, store: Any, guards: Any,
-              idempotency: Any, accounts: Accounts, projector: Any = None) -> Any:
+def system_of(
+    app: OneStop,
+    *,
+    catalogue: Any,
+    calendar: Any,
+    clock: Any,
+    otp: Any,
+    store: Any,
+    guards: Any,
+    idempotency: Any,
+    accounts: Accounts,
+    projector: Any = None,
+) -> Any:
     """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
     (no threads: the caller starts the projector if it wants one running)."""
     from infrastructure.bootstrap import System
@@ -71,12 +105,29 @@ def system_of(app: OneStop, *, catalogue: Any, calendar: Any, clock: Any, otp: A
     overdue_days, vaults = Settings().overdue_days, vaults_on(dossiers, clock)
     access_logs = AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job())
     return System(
-        settings=Settings(), catalogue=catalogue, calendar=calendar, clock=clock, app=app, keys=keys,
-        dossiers=dossiers, otps=otps, kiosks=kiosks, vaults=vaults, accounts=accounts,
-        access_logs=access_logs, reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
-        notifications=notifications_on(app, catalogue=catalogue), device_events=DeviceEvents(app, clock=clock),
-        erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock), projector=projector,
-        views=(views := Views(projector.store, calendar)), search=DossierSearch(projector.store, views, SEARCH_KEY),
+        settings=Settings(),
+        catalogue=catalogue,
+        calendar=calendar,
+        clock=clock,
+        app=app,
+        keys=keys,
+        dossiers=dossiers,
+        otps=otps,
+        kiosks=kiosks,
+        vaults=vaults,
+        accounts=accounts,
+        access_logs=access_logs,
+        reads=PersonalReads(dossiers=dossiers, vaults=vaults, access_logs=access_logs),
+        notifications=notifications_on(app, catalogue=catalogue),
+        device_events=DeviceEvents(app, clock=clock),
+        erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock),
+        projector=projector,
+        views=(views := Views(projector.store, calendar)),
+        search=DossierSearch(projector.store, views, SEARCH_KEY),
         read_side=ProjectedReadSide(projector, calendar, overdue_days),
-        history=audit_history(app, clock), guards=guards, idempotency=idempotency, doors=kiosks.doors,
-        stop_threads=projector.stop)
+        history=audit_history(app, clock),
+        guards=guards,
+        idempotency=idempotency,
+        doors=kiosks.doors,
+        stop_threads=projector.stop,
+    )

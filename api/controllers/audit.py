@@ -22,8 +22,13 @@ from domain.values import Role
 
 AUDIT = frozenset({Role.AUDITOR})
 DOSSIER_HISTORY = frozenset({Role.AUDITOR, Role.RECEPTION_OFFICER})
-At = Annotated[str, QueryParameter(description="RFC 3339 instant with its offset, e.g. 2026-05-20T16:05:00+07:00 "
-                                               "(business time; encode '+' as %2B)")]
+At = Annotated[
+    str,
+    QueryParameter(
+        description="RFC 3339 instant with its offset, e.g. 2026-05-20T16:05:00+07:00 "
+        "(business time; encode '+' as %2B)"
+    ),
+]
 Format = Annotated[str, QueryParameter(name="format", description="json, or html for a printable Vietnamese page")]
 KioskKey = Annotated[str | None, QueryParameter(description="Kiosk key, e.g. Q6-01 (all read models but queues)")]
 
@@ -35,8 +40,10 @@ def check_scope(dossiers: Dossiers, history: History, principal: Principal, kind
         check_within(principal, *dossiers.scope_of(key))
         return
     if principal.role is not Role.AUDITOR:
-        raise AccessDeniedError(f"role {principal.role.value} may read dossier histories only",
-                                "vai trò của bạn chỉ được xem lịch sử hồ sơ.")
+        raise AccessDeniedError(
+            f"role {principal.role.value} may read dossier histories only",
+            "vai trò của bạn chỉ được xem lịch sử hồ sơ.",
+        )
     agency = history.agency_of(kind, key)
     if agency is not None and not within_agency(principal, agency):
         raise AccessDeniedError("the kiosk belongs to another agency", "kiosk thuộc cơ quan khác.")
@@ -50,27 +57,55 @@ class AuditController(Controller):
     guards = [authorize]
     dependencies = {"principal": Provide(current_principal, sync_to_thread=False)}
 
-    @get("/views/{model:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
-         summary="Dữ liệu tổng hợp tại một thời điểm / Read model as of an instant")
-    def view_as_of(self, model: FromPath[str], at: At, history: NamedDependency[History],
-                   read_side: NamedDependency[ReadSide], dossiers: NamedDependency[Dossiers],
-                   principal: NamedDependency[Principal], kiosk: KioskKey = None) -> ViewAsOf:
+    @get(
+        "/views/{model:str}/as-of",
+        sync_to_thread=True,
+        opt=rules(AUDIT, "agency"),
+        summary="Dữ liệu tổng hợp tại một thời điểm / Read model as of an instant",
+    )
+    def view_as_of(
+        self,
+        model: FromPath[str],
+        at: At,
+        history: NamedDependency[History],
+        read_side: NamedDependency[ReadSide],
+        dossiers: NamedDependency[Dossiers],
+        principal: NamedDependency[Principal],
+        kiosk: KioskKey = None,
+    ) -> ViewAsOf:
         """trays, cash-box or overdue of a kiosk, or the queue counts of your agency, replayed up to the instant."""
         if model not in AS_OF_VIEWS:
-            raise InvalidValueError("model", f"must be one of {', '.join(AS_OF_VIEWS)}",
-                                    f"dữ liệu tổng hợp phải là một trong: {', '.join(AS_OF_VIEWS)}")
+            raise InvalidValueError(
+                "model",
+                f"must be one of {', '.join(AS_OF_VIEWS)}",
+                f"dữ liệu tổng hợp phải là một trong: {', '.join(AS_OF_VIEWS)}",
+            )
         instant = history.instant(at)
         if model != "queues":
             if kiosk is None:
-                raise InvalidValueError("kiosk", "is required for this read model", "cần cho biết mã kiosk (ví dụ Q6-01)")
+                raise InvalidValueError(
+                    "kiosk", "is required for this read model", "cần cho biết mã kiosk (ví dụ Q6-01)"
+                )
             check_scope(dossiers, history, principal, "kiosk", kiosk)
-        return read_side.view_as_of(model, instant, kiosk=kiosk,
-                                    filters=scoped(principal, {"agency": None, "department": None}))
+        return read_side.view_as_of(
+            model, instant, kiosk=kiosk, filters=scoped(principal, {"agency": None, "department": None})
+        )
 
-    @get("/{kind:str}/{key:str}/history", sync_to_thread=True, opt=rules(DOSSIER_HISTORY, "agency"),
-         summary="Lịch sử đầy đủ / Full history")
-    def history(self, kind: FromPath[str], key: FromPath[str], history: NamedDependency[History],
-                dossiers: NamedDependency[Dossiers], principal: NamedDependency[Principal], fmt: Format = "json") -> AuditHistory:
+    @get(
+        "/{kind:str}/{key:str}/history",
+        sync_to_thread=True,
+        opt=rules(DOSSIER_HISTORY, "agency"),
+        summary="Lịch sử đầy đủ / Full history",
+    )
+    def history(
+        self,
+        kind: FromPath[str],
+        key: FromPath[str],
+        history: NamedDependency[History],
+        dossiers: NamedDependency[Dossiers],
+        principal: NamedDependency[Principal],
+        fmt: Format = "json",
+    ) -> AuditHistory:
         """Every event of a dossier (code), kiosk (key), tray (`Q6-01:5`) or vault (`citizen:<ID number>`), with actor,
         role, business and recording time, in Vietnamese; `format=html` gives a printable page."""
         if fmt not in ("json", "html"):
@@ -82,10 +117,21 @@ class AuditController(Controller):
             return Response(content=page(found, history.clock.now()), media_type=MediaType.HTML)  # type: ignore[return-value]
         return found
 
-    @get("/{kind:str}/{key:str}/as-of", sync_to_thread=True, opt=rules(AUDIT, "agency"),
-         summary="Trạng thái tại một thời điểm / State as of an instant")
-    def as_of(self, kind: FromPath[str], key: FromPath[str], at: At, history: NamedDependency[History],
-              dossiers: NamedDependency[Dossiers], principal: NamedDependency[Principal]) -> StateAsOf:
+    @get(
+        "/{kind:str}/{key:str}/as-of",
+        sync_to_thread=True,
+        opt=rules(AUDIT, "agency"),
+        summary="Trạng thái tại một thời điểm / State as of an instant",
+    )
+    def as_of(
+        self,
+        kind: FromPath[str],
+        key: FromPath[str],
+        at: At,
+        history: NamedDependency[History],
+        dossiers: NamedDependency[Dossiers],
+        principal: NamedDependency[Principal],
+    ) -> StateAsOf:
         """The dossier, kiosk (with its trays), tray or vault replayed from its events up to the instant."""
         instant = history.instant(at)
         check_scope(dossiers, history, principal, kind, key)
@@ -94,14 +140,42 @@ class AuditController(Controller):
 
 def page(found: AuditHistory, printed: datetime) -> str:
     """The history as a printable Vietnamese page (every value escaped)."""
-    head = ("STT", "Vị trí", "Phiên bản", "Thời điểm", "Người thực hiện", "Vai trò", "Sự kiện", "Nội dung", "Ghi nhận lúc")
-    rows = "".join("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in (
-        n, e.position or "", e.version, local(e.at), e.account_id, e.role_label, e.label, e.summary, local(e.recorded_at)))
-        + "</tr>" for n, e in enumerate(found.entries, start=1))
+    head = (
+        "STT",
+        "Vị trí",
+        "Phiên bản",
+        "Thời điểm",
+        "Người thực hiện",
+        "Vai trò",
+        "Sự kiện",
+        "Nội dung",
+        "Ghi nhận lúc",
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(str(cell))}</td>"
+            for cell in (
+                n,
+                e.position or "",
+                e.version,
+                local(e.at),
+                e.account_id,
+                e.role_label,
+                e.label,
+                e.summary,
+                local(e.recorded_at),
+            )
+        )
+        + "</tr>"
+        for n, e in enumerate(found.entries, start=1)
+    )
     title = f"Lịch sử {KINDS[found.kind]} {found.key}"
-    return (f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{escape(title)}</title><style>'
-            "body{font-family:sans-serif;font-size:12px}table{border-collapse:collapse;width:100%}"
-            "td,th{border:1px solid #444;padding:3px;vertical-align:top}</style></head><body>"
-            f"<h1>{escape(title.upper())}</h1><p>In lúc {escape(local(printed))} · {len(found.entries)} sự kiện</p>"
-            f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{rows}</tbody></table>"
-            "</body></html>")
+    return (
+        f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>{escape(title)}</title><style>'
+        "body{font-family:sans-serif;font-size:12px}table{border-collapse:collapse;width:100%}"
+        "td,th{border:1px solid #444;padding:3px;vertical-align:top}</style></head><body>"
+        f"<h1>{escape(title.upper())}</h1><p>In lúc {escape(local(printed))} · {len(found.entries)} sự kiện</p>"
+        f"<table><thead><tr>{''.join(f'<th>{h}</th>' for h in head)}</tr></thead><tbody>{rows}</tbody></table>"
+        "</body></html>"
+    )

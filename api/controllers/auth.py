@@ -82,20 +82,43 @@ class AuthController(Controller):
         """A device token for the kiosk; it may call only that kiosk's device endpoints."""
         return accounts.login_device(data.kiosk, data.secret, client=client_address(request))
 
-    @post("/renew", sync_to_thread=True, summary="Gia hạn phiên / Renew the session", status_code=200, guards=[authorize],
-          opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
-    def renew(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> Session:
+    @post(
+        "/renew",
+        sync_to_thread=True,
+        summary="Gia hạn phiên / Renew the session",
+        status_code=200,
+        guards=[authorize],
+        opt=rules(frozenset(Role), "self"),
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+    )
+    def renew(
+        self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]
+    ) -> Session:
         """A fresh token before the current one expires (the current one ends); 401 once it has expired or ended."""
         return accounts.renew(principal)
 
-    @post("/logout", sync_to_thread=True, summary="Đăng xuất / Log out", status_code=204, guards=[authorize],
-          opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
-    def logout(self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]) -> None:
+    @post(
+        "/logout",
+        sync_to_thread=True,
+        summary="Đăng xuất / Log out",
+        status_code=204,
+        guards=[authorize],
+        opt=rules(frozenset(Role), "self"),
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+    )
+    def logout(
+        self, data: JSONBody[SessionBody], principal: NamedDependency[Principal], accounts: NamedDependency[Accounts]
+    ) -> None:
         """The presented token ends now, on every replica."""
         accounts.logout(principal)
 
-    @get("/me", summary="Tài khoản đang đăng nhập / Who am I", guards=[authorize],
-         opt=rules(frozenset(Role), "self"), dependencies={"principal": Provide(current_principal, sync_to_thread=False)})
+    @get(
+        "/me",
+        summary="Tài khoản đang đăng nhập / Who am I",
+        guards=[authorize],
+        opt=rules(frozenset(Role), "self"),
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+    )
     async def me(self, principal: NamedDependency[Principal]) -> Principal:
         """The caller's account, role and scope as the token states them."""
         return principal
@@ -115,18 +138,48 @@ class AccountsController(Controller):
         return accounts.list_accounts()
 
     @post("/", sync_to_thread=True, summary="Tạo tài khoản / Create an account", opt=rules(ADMINS, "global"))
-    def create(self, data: JSONBody[NewAccountBody], accounts: NamedDependency[Accounts], actor: NamedDependency[Actor]) -> AccountView:
+    def create(
+        self, data: JSONBody[NewAccountBody], accounts: NamedDependency[Accounts], actor: NamedDependency[Actor]
+    ) -> AccountView:
         """The password is stored only as an argon2 hash."""
-        return accounts.create_account(data.username, data.password, name=data.name, role=data.role, agency=data.agency,
-                                       department=data.department, kiosk=data.kiosk, actor=actor)
+        return accounts.create_account(
+            data.username,
+            data.password,
+            name=data.name,
+            role=data.role,
+            agency=data.agency,
+            department=data.department,
+            kiosk=data.kiosk,
+            actor=actor,
+        )
 
-    @post("/{username:str}/password", sync_to_thread=True, summary="Đặt lại mật khẩu / Reset a password", opt=rules(ADMINS, "global"))
-    def password(self, username: FromPath[str], data: JSONBody[PasswordBody], accounts: NamedDependency[Accounts],
-                 actor: NamedDependency[Actor]) -> AccountView:
+    @post(
+        "/{username:str}/password",
+        sync_to_thread=True,
+        summary="Đặt lại mật khẩu / Reset a password",
+        opt=rules(ADMINS, "global"),
+    )
+    def password(
+        self,
+        username: FromPath[str],
+        data: JSONBody[PasswordBody],
+        accounts: NamedDependency[Accounts],
+        actor: NamedDependency[Actor],
+    ) -> AccountView:
         return accounts.change_password(username, data.password, actor=actor)
 
-    @post("/{username:str}/enabled", sync_to_thread=True, summary="Khóa / mở khóa / Disable or enable", opt=rules(ADMINS, "global"))
-    def enabled(self, username: FromPath[str], data: JSONBody[EnabledBody], accounts: NamedDependency[Accounts],
-                actor: NamedDependency[Actor]) -> AccountView:
+    @post(
+        "/{username:str}/enabled",
+        sync_to_thread=True,
+        summary="Khóa / mở khóa / Disable or enable",
+        opt=rules(ADMINS, "global"),
+    )
+    def enabled(
+        self,
+        username: FromPath[str],
+        data: JSONBody[EnabledBody],
+        accounts: NamedDependency[Accounts],
+        actor: NamedDependency[Actor],
+    ) -> AccountView:
         """Disabling ends the account's tokens at once, on every replica."""
         return accounts.set_enabled(username, data.enabled, reason=data.reason, actor=actor)

@@ -14,19 +14,28 @@ from litestar.params import QueryParameter, SkipValidation
 from api.access import read_purpose
 from api.auth import BOOKS, AccessDeniedError, authorize, current_principal, in_scope, rules, within_agency
 from api.books import Book, cash_document, file_name, handover_document, to_csv, to_pdf, tracking_document
-from domain.kiosk import KIOSK_ID
 from application.personal_reads import PersonalReads
 from application.tokens import Principal
 from domain.errors import DomainError
+from domain.kiosk import KIOSK_ID
 from infrastructure.bootstrap import System
-from projections.book_queries import InvalidPeriodError, Visible, cash_ledger, handover_book, period_bounds, tracking_book
+from projections.book_queries import (
+    InvalidPeriodError,
+    Visible,
+    cash_ledger,
+    handover_book,
+    period_bounds,
+    tracking_book,
+)
 from projections.ports import ReadStore
 
 FORMATS = ("json", "csv", "pdf")
 CASH_SECTIONS = ("collections", "dossiers", "bank_qr", "refunds", "departments")
 MEDIA = {"csv": "text/csv; charset=utf-8", "pdf": "application/pdf"}
 From = Annotated[str, QueryParameter(name="from", description="First day of the period, YYYY-MM-DD (Vietnam date)")]
-To = Annotated[str, QueryParameter(name="to", description="Last day of the period, YYYY-MM-DD (Vietnam date), inclusive")]
+To = Annotated[
+    str, QueryParameter(name="to", description="Last day of the period, YYYY-MM-DD (Vietnam date), inclusive")
+]
 KioskKey = Annotated[str | None, QueryParameter(description="Kiosk key, e.g. Q6-01; all kiosks when absent")]
 # ReadStore is a Protocol that Litestar cannot isinstance-check; the composition root provides the real one.
 Store = NamedDependency[SkipValidation[ReadStore]]
@@ -43,8 +52,9 @@ def parse_day(field: str, value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise bad_request(field, f"'{field}' must be a date YYYY-MM-DD, got {value[:40]!r}",
-                          f"'{field}' phải là ngày dạng YYYY-MM-DD") from None
+        raise bad_request(
+            field, f"'{field}' must be a date YYYY-MM-DD, got {value[:40]!r}", f"'{field}' phải là ngày dạng YYYY-MM-DD"
+        ) from None
 
 
 def visible_to(principal: Principal, system: System, kiosk: str | None) -> Visible:
@@ -67,6 +77,7 @@ def visible_to(principal: Principal, system: System, kiosk: str | None) -> Visib
         if dossier_code:
             return in_scope(system, principal, dossier_code)
         return key is not None and within_agency(principal, agency_of(key) or "")
+
     return visible
 
 
@@ -75,18 +86,28 @@ class BookQuery:
 
     def __init__(self, kiosk: str | None, start: str, end: str, fmt: str) -> None:
         if kiosk is not None and not KIOSK_ID.fullmatch(kiosk):
-            raise bad_request("kiosk", "'kiosk' must be 2-31 upper-case letters, digits or dashes, e.g. Q6-01",
-                              "mã kiosk không hợp lệ (ví dụ Q6-01)")
+            raise bad_request(
+                "kiosk",
+                "'kiosk' must be 2-31 upper-case letters, digits or dashes, e.g. Q6-01",
+                "mã kiosk không hợp lệ (ví dụ Q6-01)",
+            )
         if fmt not in FORMATS:
-            raise bad_request("format", f"'format' must be one of {', '.join(FORMATS)}, got {fmt[:20]!r}",
-                              "định dạng phải là json, csv hoặc pdf")
+            raise bad_request(
+                "format",
+                f"'format' must be one of {', '.join(FORMATS)}, got {fmt[:20]!r}",
+                "định dạng phải là json, csv hoặc pdf",
+            )
         self.kiosk, self.fmt = kiosk, fmt
         self.start, self.end = parse_day("from", start), parse_day("to", end)
         try:
             period_bounds(self.start, self.end)
         except InvalidPeriodError as error:
-            raise bad_request("from", str(error), "khoảng thời gian không hợp lệ: 'from' không được sau 'to', "
-                                                  "dài tối đa một năm, trong các năm 2000–2999") from None
+            raise bad_request(
+                "from",
+                str(error),
+                "khoảng thời gian không hợp lệ: 'from' không được sau 'to', "
+                "dài tối đa một năm, trong các năm 2000–2999",
+            ) from None
 
     def answer(self, data: Any, document: Callable[[Any], Book], section: str | None = None) -> Response[Any]:
         """The data as JSON, or the book as a CSV table or a PDF attachment."""
@@ -101,7 +122,9 @@ class BookQuery:
 
     @staticmethod
     def _file(content: bytes, name: str, fmt: str) -> Response[bytes]:
-        return Response(content, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            content, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
 
 class BooksController(Controller):
@@ -110,45 +133,91 @@ class BooksController(Controller):
     path = "/views/books"
     tags = ["ledger books"]
     guards = [authorize]
-    dependencies = {"principal": Provide(current_principal, sync_to_thread=False),
-                    "purpose": Provide(read_purpose, sync_to_thread=False)}
+    dependencies = {
+        "principal": Provide(current_principal, sync_to_thread=False),
+        "purpose": Provide(read_purpose, sync_to_thread=False),
+    }
 
     @get("/handover", sync_to_thread=True, summary="Sổ giao nhận / Handover book", opt=rules(BOOKS, "agency"))
-    def handover(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
-                 principal: NamedDependency[Principal], kiosk: KioskKey = None, fmt: Format = "json") -> Response[Any]:
+    def handover(
+        self,
+        views_store: Store,
+        start: From,
+        end: To,
+        system: NamedDependency[System],
+        principal: NamedDependency[Principal],
+        kiosk: KioskKey = None,
+        fmt: Format = "json",
+    ) -> Response[Any]:
         """Every hand-to-hand transfer of paper in your scope in the period, both parties named; with a kiosk, its
         dossiers only."""
         query = BookQuery(kiosk, start, end, fmt)
         visible = visible_to(principal, system, query.kiosk)
-        return query.answer(handover_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end,
-                                          visible=visible), handover_document)
+        return query.answer(
+            handover_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end, visible=visible),
+            handover_document,
+        )
 
-    @get("/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS, "agency"))
-    def tracking(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
-                 principal: NamedDependency[Principal], reads: NamedDependency[PersonalReads],
-                 purpose: NamedDependency[str | None], kiosk: KioskKey = None,
-                 fmt: Format = "json") -> Response[Any]:
+    @get(
+        "/tracking", sync_to_thread=True, summary="Sổ theo dõi hồ sơ / Kiosk tracking book", opt=rules(BOOKS, "agency")
+    )
+    def tracking(
+        self,
+        views_store: Store,
+        start: From,
+        end: To,
+        system: NamedDependency[System],
+        principal: NamedDependency[Principal],
+        reads: NamedDependency[PersonalReads],
+        purpose: NamedDependency[str | None],
+        kiosk: KioskKey = None,
+        fmt: Format = "json",
+    ) -> Response[Any]:
         """Kiosk dossiers in your scope received in the period, in the template's columns (applicant name and phone in
         clear: each applicant's access log records the read)."""
         query = BookQuery(kiosk, start, end, fmt)
-        book = tracking_book(views_store, kiosk=query.kiosk, start=query.start, end=query.end,
-                             visible=visible_to(principal, system, query.kiosk))
-        reads.applicants_shown([line.dossier_code for line in book.lines], what="xem sổ theo dõi hồ sơ",
-                               actor=principal.actor, purpose=purpose or "lập sổ sách")
+        book = tracking_book(
+            views_store,
+            kiosk=query.kiosk,
+            start=query.start,
+            end=query.end,
+            visible=visible_to(principal, system, query.kiosk),
+        )
+        reads.applicants_shown(
+            [line.dossier_code for line in book.lines],
+            what="xem sổ theo dõi hồ sơ",
+            actor=principal.actor,
+            purpose=purpose or "lập sổ sách",
+        )
         return query.answer(book, tracking_document)
 
     @get("/cash", sync_to_thread=True, summary="Sổ quỹ / Cash ledger", opt=rules(BOOKS, "agency"))
-    def cash(self, views_store: Store, start: From, end: To, system: NamedDependency[System],
-             principal: NamedDependency[Principal], kiosk: KioskKey = None, fmt: Format = "json",
-             section: Annotated[str, QueryParameter(description="CSV table: collections, dossiers, bank_qr, refunds or departments")] = "collections",
-             ) -> Response[Any]:
+    def cash(
+        self,
+        views_store: Store,
+        start: From,
+        end: To,
+        system: NamedDependency[System],
+        principal: NamedDependency[Principal],
+        kiosk: KioskKey = None,
+        fmt: Format = "json",
+        section: Annotated[
+            str, QueryParameter(description="CSV table: collections, dossiers, bank_qr, refunds or departments")
+        ] = "collections",
+    ) -> Response[Any]:
         """Collections with counted vs expected cash, fees and payments per dossier, bank-QR payments to reconcile.
         The PDF holds all five tables; a CSV holds the one named by `section`."""
         query = BookQuery(kiosk, start, end, fmt)
         if section not in CASH_SECTIONS:
             keys = ", ".join(CASH_SECTIONS)
-            raise bad_request("section", f"'section' must be one of {keys}, got {section[:20]!r}",
-                              f"'section' phải là một trong: {keys}")
+            raise bad_request(
+                "section",
+                f"'section' must be one of {keys}, got {section[:20]!r}",
+                f"'section' phải là một trong: {keys}",
+            )
         visible = visible_to(principal, system, query.kiosk)
-        return query.answer(cash_ledger(views_store, kiosk=query.kiosk, start=query.start, end=query.end, visible=visible),
-                            cash_document, section)
+        return query.answer(
+            cash_ledger(views_store, kiosk=query.kiosk, start=query.start, end=query.end, visible=visible),
+            cash_document,
+            section,
+        )

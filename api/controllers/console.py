@@ -76,8 +76,14 @@ def root() -> Redirect:
     return Redirect(path="/console/")
 
 
-@get("/console/reference", sync_to_thread=False, summary="Danh mục cho giao diện / Console reference data",
-     tags=["console"], opt=PUBLIC, cache_control=CacheControlHeader(max_age=300))
+@get(
+    "/console/reference",
+    sync_to_thread=False,
+    summary="Danh mục cho giao diện / Console reference data",
+    tags=["console"],
+    opt=PUBLIC,
+    cache_control=CacheControlHeader(max_age=300),
+)
 def reference(system: NamedDependency[System]) -> Reference:
     """Agencies, departments and procedures of the loaded catalogue (public reference data, no personal data)."""
     # The demo passwords follow the public "demo-<username>" rule of infrastructure/demo.py; never set in production.
@@ -86,13 +92,32 @@ def reference(system: NamedDependency[System]) -> Reference:
         catalogue_version=c.version,
         agencies=[Named(code=a.code, name=a.name) for a in c.agencies],
         departments=[DepartmentRef(code=d.code, name=d.name, agency=d.agency) for d in c.departments],
-        procedures=[ProcedureRef(code=p.code, name=p.name, agency=p.agency, department=p.department,
-                                 kiosk_enabled=p.kiosk_submission, kiosk_submission=p.kiosk_submission,
-                                 kiosk_return=p.kiosk_return, field=p.field, fee=p.fee, fee_unit=p.fee_unit.value,
-                                 fee_unit_label=p.fee_unit.label, fee_text=p.fee_text, legal_value=p.legal_value.value,
-                                 processing_days=p.processing_days, result_kind=p.result_kind.value) for p in c.procedures],
-        demo_logins=[DemoLogin(username=u, password=f"demo-{u}", name=name, role=role.value)
-                     for u, name, role, _ in DEMO_ACCOUNTS] if system.settings.demo else [],
+        procedures=[
+            ProcedureRef(
+                code=p.code,
+                name=p.name,
+                agency=p.agency,
+                department=p.department,
+                kiosk_enabled=p.kiosk_submission,
+                kiosk_submission=p.kiosk_submission,
+                kiosk_return=p.kiosk_return,
+                field=p.field,
+                fee=p.fee,
+                fee_unit=p.fee_unit.value,
+                fee_unit_label=p.fee_unit.label,
+                fee_text=p.fee_text,
+                legal_value=p.legal_value.value,
+                processing_days=p.processing_days,
+                result_kind=p.result_kind.value,
+            )
+            for p in c.procedures
+        ],
+        demo_logins=[
+            DemoLogin(username=u, password=f"demo-{u}", name=name, role=role.value)
+            for u, name, role, _ in DEMO_ACCOUNTS
+        ]
+        if system.settings.demo
+        else [],
     )
 
 
@@ -108,14 +133,27 @@ class Capabilities(msgspec.Struct, frozen=True):
     operations: list[str]
 
 
-@get("/console/capabilities", sync_to_thread=False, summary="Quyền của tài khoản / What the caller may do",
-     tags=["console"], guards=[authorize], opt=rules(frozenset(Role), "self"))
+@get(
+    "/console/capabilities",
+    sync_to_thread=False,
+    summary="Quyền của tài khoản / What the caller may do",
+    tags=["console"],
+    guards=[authorize],
+    opt=rules(frozenset(Role), "self"),
+)
 def capabilities(request: Request) -> Capabilities:
     """The operations the caller's role may call, from the route table's own rules (the scope of each resource is
     still checked on every call)."""
     p: Principal = current_principal(request)
-    return Capabilities(account_id=p.account_id, name=p.name, role=p.role.value, agency=p.agency,
-                        department=p.department, kiosk=p.kiosk, operations=operations_for(request.app, p.role))
+    return Capabilities(
+        account_id=p.account_id,
+        name=p.name,
+        role=p.role.value,
+        agency=p.agency,
+        department=p.department,
+        kiosk=p.kiosk,
+        operations=operations_for(request.app, p.role),
+    )
 
 
 def revalidate(response: Response) -> Response:
@@ -125,9 +163,12 @@ def revalidate(response: Response) -> Response:
 
 
 CONSOLE_ROUTES: list[ControllerRouterHandler] = [
-    root, reference, capabilities,
-    create_static_files_router(path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC,
-                               after_request=revalidate),
+    root,
+    reference,
+    capabilities,
+    create_static_files_router(
+        path="/console", directories=[STATIC], html_mode=True, name="console", opt=PUBLIC, after_request=revalidate
+    ),
 ]
 """Route handlers to add to the app: `/` → `/console/`, `/console/reference`, `/console/capabilities`, and the
 console's files."""

@@ -32,10 +32,13 @@ def page(outbox: DemoMessages | None) -> str:
         f"<tr><td>{m.at.astimezone().strftime('%H:%M:%S %d/%m/%Y')}</td>"
         f"<td>{escape(CHANNELS.get(m.channel, m.channel))}</td>"
         f"<td>{escape(m.to)}</td><td>{escape(m.subject)}</td><td>{escape(m.text)}</td></tr>"
-        for m in reversed(outbox.last() if outbox else []))
-    return ('<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Tin nhắn demo</title>'
-            '<link rel="stylesheet" href="/console/console.css"></head><body><main>'
-            "<h1>Tin nhắn đã gửi (chỉ trong chế độ demo)</h1>"
-            "<p>Không có cổng SMS, Zalo hay thư điện tử: tin nhắn, kể cả mã OTP, được hiển thị ở đây thay vì gửi đi.</p>"
-            "<table><tr><th>Thời điểm</th><th>Kênh</th><th>Người nhận</th><th>Tiêu đề</th><th>Nội dung</th></tr>"
-            f"{rows or '<tr><td colspan=5>Chưa có tin nhắn nào.</td></tr>'}</table></main></body></html>")
+        for m in reversed(outbox.last() if outbox else [])
+    )
+    return (
+        '<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Tin nhắn demo</title>'
+        '<link rel="stylesheet" href="/console/console.css"></head><body><main>'
+        "<h1>Tin nhắn đã gửi (chỉ trong chế độ demo)</h1>"
+        "<p>Không có cổng SMS, Zalo hay thư điện tử: tin nhắn, kể cả mã OTP, được hiển thị ở đây thay vì gửi đi.</p>"
+        "<table><tr><th>Thời điểm</th><th>Kênh</th><th>Người nhận</th><th>Tiêu đề</th><th>Nội dung</th></tr>"
+        f"{rows or '<tr><td colspan=5>Chưa có tin nhắn nào.</td></tr>'}</table></main></body></html>"
+    )

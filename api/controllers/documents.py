@@ -36,25 +36,55 @@ class DocumentController(Controller):
     path = "/dossiers/{code:str}"
     tags = ["signed documents"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
-                    "principal": Provide(current_principal, sync_to_thread=False)}
+    dependencies = {
+        "actor": Provide(current_actor, sync_to_thread=False),
+        "principal": Provide(current_principal, sync_to_thread=False),
+    }
 
-    @post("/receipt-form", sync_to_thread=True, summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
-          media_type="application/pdf", status_code=201, opt=rules(COUNTER, 'dossier'))
-    def receipt_form(self, code: FromPath[str], data: JSONBody[ReceiptFormBody], vaults: NamedDependency[Vaults],
-                     principal: NamedDependency[Principal]) -> Response[bytes]:
+    @post(
+        "/receipt-form",
+        sync_to_thread=True,
+        summary="Phiếu tiếp nhận và hẹn trả kết quả / Receipt form",
+        media_type="application/pdf",
+        status_code=201,
+        opt=rules(COUNTER, "dossier"),
+    )
+    def receipt_form(
+        self,
+        code: FromPath[str],
+        data: JSONBody[ReceiptFormBody],
+        vaults: NamedDependency[Vaults],
+        principal: NamedDependency[Principal],
+    ) -> Response[bytes]:
         """The Vietnamese receipt form with a verification QR, signed with the calling officer's own key; their
         name (from the token) is printed under the signature (PDF)."""
         form = vaults.issue_receipt_form(code, officer_name=principal.name, officer=principal.actor)
-        return Response(form.pdf, media_type="application/pdf", status_code=201,
-                        headers={"Content-Disposition": f'inline; filename="phieu-tiep-nhan_{code}.pdf"',
-                                 "X-Document-Sha256": form.file.sha256})
+        return Response(
+            form.pdf,
+            media_type="application/pdf",
+            status_code=201,
+            headers={
+                "Content-Disposition": f'inline; filename="phieu-tiep-nhan_{code}.pdf"',
+                "X-Document-Sha256": form.file.sha256,
+            },
+        )
 
-    @post("/result-document", sync_to_thread=True, request_max_body_size=MAX_JSON,
-          summary="Ký số kết quả / Sign the result", opt=rules(SIGNERS, 'dossier'))
-    def result(self, code: FromPath[str], data: JSONBody[ResultBody], vaults: NamedDependency[Vaults],
-               actor: NamedDependency[Actor]) -> IssuedResult:
+    @post(
+        "/result-document",
+        sync_to_thread=True,
+        request_max_body_size=MAX_JSON,
+        summary="Ký số kết quả / Sign the result",
+        opt=rules(SIGNERS, "dossier"),
+    )
+    def result(
+        self,
+        code: FromPath[str],
+        data: JSONBody[ResultBody],
+        vaults: NamedDependency[Vaults],
+        actor: NamedDependency[Actor],
+    ) -> IssuedResult:
         """Signed with the calling signer's own key once the result is recorded (409 before), then sealed with the
         agency's certificate; saved to the applicant's vault, and delivered online if asked (all in one commit)."""
-        return vaults.issue_result_document(code, pdf=data.pdf, metadata=data.metadata, signer=actor,
-                                            deliver_online=data.deliver_online)
+        return vaults.issue_result_document(
+            code, pdf=data.pdf, metadata=data.metadata, signer=actor, deliver_online=data.deliver_online
+        )

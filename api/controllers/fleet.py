@@ -22,10 +22,16 @@ def fleet_route(system: System) -> ControllerRouterHandler:
     """`GET /views/kiosks/fleet` over the fleet store of `system`'s read store."""
     fleet: Fleet = fleet_for(system, system.settings.fleet)
 
-    @get("/views/kiosks/fleet", sync_to_thread=True, guards=[authorize], opt=rules(FLEET_READERS, "agency"),
-         dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
-         summary="Tình trạng các kiosk / Kiosk fleet")
+    @get(
+        "/views/kiosks/fleet",
+        sync_to_thread=True,
+        guards=[authorize],
+        opt=rules(FLEET_READERS, "agency"),
+        dependencies={"principal": Provide(current_principal, sync_to_thread=False)},
+        summary="Tình trạng các kiosk / Kiosk fleet",
+    )
     def kiosk_fleet(principal: NamedDependency[Principal]) -> list[KioskHealth]:
         """The kiosks of the caller's agency (a district sees its wards'): heartbeat, containers, problems."""
         return fleet.health(system.clock.now(), within=partial(within_agency, principal))
+
     return kiosk_fleet

@@ -11,11 +11,11 @@ from litestar import Controller, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
-from api.schemas import MAX_COMMAND_BODY
 from api.auth import ADMINS, authorize, current_actor, rules
-from infrastructure.bootstrap import System
+from api.schemas import MAX_COMMAND_BODY
 from domain.limits import MULTI_LINE
 from domain.values import Actor
+from infrastructure.bootstrap import System
 
 
 class ErasureBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -44,12 +44,24 @@ class PrivacyController(Controller):
     guards = [authorize]
     dependencies = {"actor": Provide(current_actor, sync_to_thread=False)}
 
-    @post("/erasures", sync_to_thread=True, status_code=201, opt=rules(ADMINS, "global"),
-          summary="Xóa dữ liệu cá nhân theo yêu cầu hợp pháp / Erase a person's personal data")
-    def erase(self, data: JSONBody[ErasureBody], system: NamedDependency[System], actor: NamedDependency[Actor]) -> ErasureRecord:
+    @post(
+        "/erasures",
+        sync_to_thread=True,
+        status_code=201,
+        opt=rules(ADMINS, "global"),
+        summary="Xóa dữ liệu cá nhân theo yêu cầu hợp pháp / Erase a person's personal data",
+    )
+    def erase(
+        self, data: JSONBody[ErasureBody], system: NamedDependency[System], actor: NamedDependency[Actor]
+    ) -> ErasureRecord:
         """Destroy the person's data keys: their name, ID number and phone can no longer be read anywhere; the
         events and the audit chain stay intact. 404 when nothing is stored for the ID number."""
         assert system.erasures is not None, "the system was built without the erasure service"
         record = system.erasures.erase(data.id_number, reason=data.reason, actor=actor)
-        return ErasureRecord(id=record.id, subject=record.subject, keys_destroyed=record.keys_destroyed,
-                             streams=len(record.streams), at=record.at)
+        return ErasureRecord(
+            id=record.id,
+            subject=record.subject,
+            keys_destroyed=record.keys_destroyed,
+            streams=len(record.streams),
+            at=record.at,
+        )

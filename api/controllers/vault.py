@@ -18,26 +18,36 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from api.access import read_purpose
 from api.auth import PUBLIC, VAULT, VAULT_WRITERS, authorize, check_vault, current_actor, current_principal, rules
 from api.errors import ErrorBody, domain_error
-from application.personal_reads import PersonalReads
 from application.base import Written
+from application.personal_reads import PersonalReads
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification
 from application.vaults import Vaults
 from domain.errors import DomainError
 from domain.limits import Text, check_day
+from domain.values import Actor
 from domain.vault import Document, DocumentMetadata, VaultOwner
 from domain.vault_errors import (
-    DocumentStateError, DuplicateDocumentError, NothingToReuseError, PageCountMismatchError, ResultStillValidError,
-    UnknownDocumentError, UnreadableDocumentError,
+    DocumentStateError,
+    DuplicateDocumentError,
+    NothingToReuseError,
+    PageCountMismatchError,
+    ResultStillValidError,
+    UnknownDocumentError,
+    UnreadableDocumentError,
 )
-from domain.values import Actor
 
 MB = 1024 * 1024
 MAX_PDF = 20 * MB
 MAX_JSON = 28 * MB  # a 20 MB file grows by a third in base64
 Code = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
 STATUS: dict[type[DomainError], int] = {
-    UnknownDocumentError: 404, NothingToReuseError: 404, DuplicateDocumentError: 409, DocumentStateError: 409,
-    ResultStillValidError: 409, PageCountMismatchError: 422, UnreadableDocumentError: 400,
+    UnknownDocumentError: 404,
+    NothingToReuseError: 404,
+    DuplicateDocumentError: 409,
+    DocumentStateError: 409,
+    ResultStillValidError: 409,
+    PageCountMismatchError: 422,
+    UnreadableDocumentError: 400,
 }
 
 
@@ -106,7 +116,13 @@ class VerifyController(Controller):
     tags = ["verify"]
     exception_handlers = {DomainError: vault_error}
 
-    @post("/", status_code=200, request_max_body_size=MAX_PDF, opt=PUBLIC, summary="Xác thực tệp PDF đã ký số / Verify a signed PDF")
+    @post(
+        "/",
+        status_code=200,
+        request_max_body_size=MAX_PDF,
+        opt=PUBLIC,
+        summary="Xác thực tệp PDF đã ký số / Verify a signed PDF",
+    )
     async def verify(self, request: Request, vaults: NamedDependency[Vaults]) -> Verification:
         """Send the raw PDF as the body (at most 20 MB): who signed, when, intact or altered, which dossier."""
         pdf = await request.body()  # over the limit, reading stops with 413
@@ -126,61 +142,155 @@ class VaultController(Controller):
     path = "/vaults/{owner_kind:str}/{owner_id:str}"
     tags = ["vaults"]
     guards = [authorize]
-    dependencies = {"actor": Provide(current_actor, sync_to_thread=False),
-                    "owner": Provide(owner_from_path, sync_to_thread=False),
-                    "purpose": Provide(read_purpose, sync_to_thread=False)}
+    dependencies = {
+        "actor": Provide(current_actor, sync_to_thread=False),
+        "owner": Provide(owner_from_path, sync_to_thread=False),
+        "purpose": Provide(read_purpose, sync_to_thread=False),
+    }
     exception_handlers = {DomainError: vault_error}
 
     @get("/documents", sync_to_thread=True, summary="Giấy tờ trong kho / List documents", opt=rules(VAULT, "vault"))
-    def list_documents(self, owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                       reads: NamedDependency[PersonalReads], purpose: NamedDependency[str | None]) -> list[Document]:
+    def list_documents(
+        self,
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        reads: NamedDependency[PersonalReads],
+        purpose: NamedDependency[str | None],
+    ) -> list[Document]:
         """Every document of the vault with its metadata, state and the dossiers it was reused for (read recorded)."""
         return reads.vault_documents(owner, actor=actor, purpose=purpose)
 
-    @get("/reusable", sync_to_thread=True, summary="Giấy tờ dùng lại được / Reusable documents", opt=rules(VAULT, "vault"))
-    def reusable(self, type_code: FromQuery[str], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                 vaults: NamedDependency[Vaults], on: FromQuery[date | None] = None) -> list[Document]:
+    @get(
+        "/reusable",
+        sync_to_thread=True,
+        summary="Giấy tờ dùng lại được / Reusable documents",
+        opt=rules(VAULT, "vault"),
+    )
+    def reusable(
+        self,
+        type_code: FromQuery[str],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+        on: FromQuery[date | None] = None,
+    ) -> list[Document]:
         """Documents of the type valid on `on` (default today), neither superseded nor expired; best first."""
         return vaults.find_reusable(owner, type_code, check_day("on", on))
 
-    @get("/documents/{document_id:uuid}/file", sync_to_thread=True, media_type="application/pdf",
-         summary="Mở tệp giấy tờ / Open a document's file", opt=rules(VAULT, "vault"))
-    def open_document(self, document_id: FromPath[UUID], owner: NamedDependency[VaultOwner],
-                      actor: NamedDependency[Actor], reads: NamedDependency[PersonalReads],
-                      purpose: NamedDependency[str | None]) -> bytes:
+    @get(
+        "/documents/{document_id:uuid}/file",
+        sync_to_thread=True,
+        media_type="application/pdf",
+        summary="Mở tệp giấy tờ / Open a document's file",
+        opt=rules(VAULT, "vault"),
+    )
+    def open_document(
+        self,
+        document_id: FromPath[UUID],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        reads: NamedDependency[PersonalReads],
+        purpose: NamedDependency[str | None],
+    ) -> bytes:
         """The PDF, for the officer who opens and checks it before reuse (the read is recorded)."""
         return reads.vault_file(owner, document_id, actor=actor, purpose=purpose)
 
-    @post("/documents", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Lưu giấy tờ / Store a document", opt=rules(VAULT_WRITERS, "vault_dossier"))
-    def store(self, data: JSONBody[StoreBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-              vaults: NamedDependency[Vaults], request: Request) -> StoredDocument:
+    @post(
+        "/documents",
+        sync_to_thread=True,
+        request_max_body_size=MAX_JSON,
+        summary="Lưu giấy tờ / Store a document",
+        opt=rules(VAULT_WRITERS, "vault_dossier"),
+    )
+    def store(
+        self,
+        data: JSONBody[StoreBody],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+        request: Request,
+    ) -> StoredDocument:
         """Save an electronic document as received, with its metadata; missing fields are listed in the note."""
         check_vault(request, current_principal(request), data.dossier_code)
-        return vaults.store_document(owner, metadata=data.metadata, pdf=data.pdf, dossier_code=data.dossier_code, actor=actor)
+        return vaults.store_document(
+            owner, metadata=data.metadata, pdf=data.pdf, dossier_code=data.dossier_code, actor=actor
+        )
 
-    @post("/digitize", sync_to_thread=True, request_max_body_size=MAX_JSON, summary="Số hóa thành phần / Digitize", opt=rules(VAULT_WRITERS, "vault_dossier"))
-    def digitize(self, data: JSONBody[DigitizeBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-                 vaults: NamedDependency[Vaults], request: Request) -> StoredDocument:
+    @post(
+        "/digitize",
+        sync_to_thread=True,
+        request_max_body_size=MAX_JSON,
+        summary="Số hóa thành phần / Digitize",
+        opt=rules(VAULT_WRITERS, "vault_dossier"),
+    )
+    def digitize(
+        self,
+        data: JSONBody[DigitizeBody],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+        request: Request,
+    ) -> StoredDocument:
         """Scan a paper component; refused (409) when a still-valid earlier result must be reused instead."""
         check_vault(request, current_principal(request), data.dossier_code)
-        return vaults.digitize(owner, dossier_code=data.dossier_code, metadata=data.metadata,
-                               declared_pages=data.declared_pages, pdf=data.pdf, images=data.images, actor=actor)
+        return vaults.digitize(
+            owner,
+            dossier_code=data.dossier_code,
+            metadata=data.metadata,
+            declared_pages=data.declared_pages,
+            pdf=data.pdf,
+            images=data.images,
+            actor=actor,
+        )
 
-    @post("/reuse", sync_to_thread=True, summary="Dùng lại giấy tờ trong kho / Reuse for a dossier", opt=rules(VAULT_WRITERS, "vault_dossier"))
-    def reuse(self, data: JSONBody[ReuseBody], owner: NamedDependency[VaultOwner], actor: NamedDependency[Actor],
-              vaults: NamedDependency[Vaults], request: Request) -> ReusedDocument:
+    @post(
+        "/reuse",
+        sync_to_thread=True,
+        summary="Dùng lại giấy tờ trong kho / Reuse for a dossier",
+        opt=rules(VAULT_WRITERS, "vault_dossier"),
+    )
+    def reuse(
+        self,
+        data: JSONBody[ReuseBody],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+        request: Request,
+    ) -> ReusedDocument:
         """Attach a valid document to the dossier by reference, recording that this officer checked it."""
         check_vault(request, current_principal(request), data.dossier_code)
         return vaults.reuse_for_receipt(owner, data.type_code, data.dossier_code, actor, document_id=data.document_id)
 
-    @post("/documents/{document_id:uuid}/supersede", sync_to_thread=True, summary="Thay thế / Supersede", opt=rules(VAULT_WRITERS, "vault"))
-    def supersede(self, document_id: FromPath[UUID], data: JSONBody[SupersedeBody], owner: NamedDependency[VaultOwner],
-                  actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
+    @post(
+        "/documents/{document_id:uuid}/supersede",
+        sync_to_thread=True,
+        summary="Thay thế / Supersede",
+        opt=rules(VAULT_WRITERS, "vault"),
+    )
+    def supersede(
+        self,
+        document_id: FromPath[UUID],
+        data: JSONBody[SupersedeBody],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+    ) -> VaultChange:
         """Mark the document as replaced by a newer one of the same type."""
         return change(vaults.supersede(owner, document_id, by=data.by, actor=actor))
 
-    @post("/documents/{document_id:uuid}/expire", sync_to_thread=True, summary="Hết hiệu lực / Expire", opt=rules(VAULT_WRITERS, "vault"))
-    def expire(self, document_id: FromPath[UUID], data: JSONBody[ExpireBody], owner: NamedDependency[VaultOwner],
-               actor: NamedDependency[Actor], vaults: NamedDependency[Vaults]) -> VaultChange:
+    @post(
+        "/documents/{document_id:uuid}/expire",
+        sync_to_thread=True,
+        summary="Hết hiệu lực / Expire",
+        opt=rules(VAULT_WRITERS, "vault"),
+    )
+    def expire(
+        self,
+        document_id: FromPath[UUID],
+        data: JSONBody[ExpireBody],
+        owner: NamedDependency[VaultOwner],
+        actor: NamedDependency[Actor],
+        vaults: NamedDependency[Vaults],
+    ) -> VaultChange:
         """Record that the document is no longer valid, with the reason."""
         return change(vaults.expire(owner, document_id, reason=data.reason, actor=actor))

@@ -26,7 +26,9 @@ def parser() -> argparse.ArgumentParser:
     chain.add_argument("--poll", type=float, default=1.0, help="seconds between rounds with --follow")
     check = commands.add_parser("verify", help="walk events and links; report the first broken position")
     check.add_argument("--public-key", type=Path, help="the published public key to check signatures against")
-    check.add_argument("--anchor", action="append", default=[], help="an anchor file or nats://host:port/STREAM (repeatable)")
+    check.add_argument(
+        "--anchor", action="append", default=[], help="an anchor file or nats://host:port/STREAM (repeatable)"
+    )
     commands.add_parser("checkpoint", help="chain everything and sign a checkpoint at the head now")
     bundle = commands.add_parser("bundle", help="export a dossier's evidence bundle (.zip)")
     bundle.add_argument("code", help="dossier code, e.g. H29.06-260520-0001")
@@ -34,7 +36,9 @@ def parser() -> argparse.ArgumentParser:
     offline = commands.add_parser("verify-bundle", help="verify an evidence bundle offline (no database)")
     offline.add_argument("file", type=Path)
     offline.add_argument("--public-key", type=Path, help="the published public key the bundle must be signed with")
-    commands.add_parser("replay-check", help="replay every read model into a scratch store and compare with the live one")
+    commands.add_parser(
+        "replay-check", help="replay every read model into a scratch store and compare with the live one"
+    )
     return root
 
 
@@ -51,16 +55,19 @@ def main(argv: list[str] | None = None) -> int:
     from infrastructure.audit.keys import AuditKeyError
     from infrastructure.audit.tables import AuditStoreError
     from infrastructure.settings import SettingsError
+
     try:
         if args.command == "verify-bundle":
             return _verify_bundle(args)
         from infrastructure.settings import Settings
+
         settings = Settings.from_env()
         if args.command == "keygen":
             return _keygen(settings)
         if args.command == "replay-check":
             return _replay_check(settings)
         from infrastructure.audit.tables import AuditTables
+
         tables = AuditTables.from_env(settings.event_store_env())
         try:
             return COMMANDS[args.command](args, settings, tables)
@@ -81,15 +88,19 @@ def main(argv: list[str] | None = None) -> int:
 def _mac_key(settings: Any, required: bool) -> bytes | None:
     from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
     from infrastructure.settings import SettingsError
+
     if not settings.audit.event_mac_key:
         if required:
-            raise SettingsError(f"{MAC_KEY_ENV} must be set (the applications' event MAC key): the chainer links no event without it")
+            raise SettingsError(
+                f"{MAC_KEY_ENV} must be set (the applications' event MAC key): the chainer links no event without it"
+            )
         return None
     return mac_key(settings.audit.event_mac_key)
 
 
 def _keygen(settings: Any) -> int:
     from infrastructure.audit.keys import SigningKey, key_file, public_file
+
     path = key_file(settings.audit, settings.data_dir)
     key = SigningKey.generate(path)
     print(f"checkpoint key {key.key_id} at {path}; publish {public_file(path)} where auditors pin it")
@@ -100,9 +111,15 @@ def _chainer(settings: Any, tables: Any) -> Any:
     from infrastructure.audit.anchors import configured_anchors
     from infrastructure.audit.chain import Chainer
     from infrastructure.audit.keys import SigningKey, key_file
+
     key = SigningKey.load(key_file(settings.audit, settings.data_dir))  # a missing key stops here: never a new one
-    return Chainer.from_settings(tables, lambda: key, settings.audit, mac_key=_mac_key(settings, required=True),
-                                 anchors=configured_anchors(settings.audit, settings.data_dir))
+    return Chainer.from_settings(
+        tables,
+        lambda: key,
+        settings.audit,
+        mac_key=_mac_key(settings, required=True),
+        anchors=configured_anchors(settings.audit, settings.data_dir),
+    )
 
 
 def _chain(args: argparse.Namespace, settings: Any, tables: Any) -> int:
@@ -112,6 +129,7 @@ def _chain(args: argparse.Namespace, settings: Any, tables: Any) -> int:
         chainer.run_forever(args.poll)
         return OK
     from infrastructure.readstore.progress import ProgressBar
+
     bar = ProgressBar("chain")
     bar.finish(chainer.catch_up(progress=bar))
     return OK
@@ -121,18 +139,35 @@ def _verify(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     from infrastructure.audit.anchors import anchor_at, anchor_file
     from infrastructure.audit.keys import pinned_public_key
     from infrastructure.audit.verify import verify
+
     audit = settings.audit
     key = pinned_public_key(args.public_key, audit, settings.data_dir)
-    sources = [anchor_at(a) for a in args.anchor] or [a for a in [anchor_file(audit, settings.data_dir)]
-                                                      if a.path.is_file()]
+    sources = [anchor_at(a) for a in args.anchor] or [
+        a for a in [anchor_file(audit, settings.data_dir)] if a.path.is_file()
+    ]
     anchors = [checkpoint for source in sources for checkpoint in source.read()]
-    report = verify(tables, key, audit.checkpoint_every, anchors=anchors, mac_key=_mac_key(settings, False),
-                    mac_from=audit.mac_from, max_lag=audit.max_lag)
-    print(f"chuỗi đến vị trí {report.head}: {report.checked} mắt xích đúng, {report.checkpoints} điểm kiểm tra đã ký, "
-          f"{len(anchors)} điểm neo bên ngoài đã đối chiếu")
-    print(f"cửa sổ chưa được ký: {report.unchained} sự kiện ghi sau lần ký cuối "
-          f"({report.last_signed_at or 'chưa ký lần nào'})"
-          + ("" if _mac_key(settings, False) else "; không có MOTCUA_EVENT_MAC_KEY nên không kiểm tra mã xác thực sự kiện"))
+    report = verify(
+        tables,
+        key,
+        audit.checkpoint_every,
+        anchors=anchors,
+        mac_key=_mac_key(settings, False),
+        mac_from=audit.mac_from,
+        max_lag=audit.max_lag,
+    )
+    print(
+        f"chuỗi đến vị trí {report.head}: {report.checked} mắt xích đúng, {report.checkpoints} điểm kiểm tra đã ký, "
+        f"{len(anchors)} điểm neo bên ngoài đã đối chiếu"
+    )
+    print(
+        f"cửa sổ chưa được ký: {report.unchained} sự kiện ghi sau lần ký cuối "
+        f"({report.last_signed_at or 'chưa ký lần nào'})"
+        + (
+            ""
+            if _mac_key(settings, False)
+            else "; không có MOTCUA_EVENT_MAC_KEY nên không kiểm tra mã xác thực sự kiện"
+        )
+    )
     if report.problem:
         print(f"BỊ CAN THIỆP tại vị trí {report.problem.position} ({report.problem.kind}): {report.problem.message}")
         return FOUND
@@ -142,8 +177,10 @@ def _verify(args: argparse.Namespace, settings: Any, tables: Any) -> int:
 
 def _checkpoint(args: argparse.Namespace, settings: Any, tables: Any) -> int:
     checkpoint = _chainer(settings, tables).checkpoint()
-    print(f"checkpoint at position {checkpoint.position}: link {checkpoint.link.hex()} signed {checkpoint.signed_at} "
-          f"by key {checkpoint.key_id}")
+    print(
+        f"checkpoint at position {checkpoint.position}: link {checkpoint.link.hex()} signed {checkpoint.signed_at} "
+        f"by key {checkpoint.key_id}"
+    )
     return OK
 
 
@@ -165,13 +202,16 @@ def _bundle(args: argparse.Namespace, settings: Any, tables: Any) -> int:
         return FOUND
     finally:
         keys.close()
-    print(f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: "
-          f"python -m infrastructure.audit verify-bundle {args.output}")
+    print(
+        f"{args.output}: {len(manifest['files'])} tệp, kiểm tra bằng: "
+        f"python -m infrastructure.audit verify-bundle {args.output}"
+    )
     return OK
 
 
 def _verify_bundle(args: argparse.Namespace) -> int:
     from infrastructure.audit.offline import verify_bundle
+
     if not args.file.is_file():
         print(f"lỗi: không có tệp {args.file}", file=sys.stderr)
         return USAGE
@@ -189,11 +229,18 @@ def _replay_check(settings: Any) -> int:
     from infrastructure.audit.replay_check import replay_check
     from infrastructure.bootstrap import build_projector
     from infrastructure.readstore.progress import ProgressBar
+
     projector = build_projector(settings)  # the live store, its tables and tracking (created empty if never built)
     try:
         bar = ProgressBar("replay")
-        differences, events = replay_check(projector.recorder, projector.mapper, projector.store, list(projector.models.values()),
-                                           batch=settings.projection_batch, progress=bar)
+        differences, events = replay_check(
+            projector.recorder,
+            projector.mapper,
+            projector.store,
+            list(projector.models.values()),
+            batch=settings.projection_batch,
+            progress=bar,
+        )
         bar.finish(events)
     finally:
         projector.store.close()

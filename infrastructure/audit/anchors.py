@@ -20,7 +20,6 @@ from infrastructure.audit.tables import Checkpoint
 from infrastructure.settings.areas import AuditSettings
 
 
-
 class AnchorError(ValueError):
     """An anchor cannot be read or written; the message names it."""
 
@@ -31,15 +30,27 @@ class Anchor(Protocol):
 
 
 def encode(checkpoint: Checkpoint) -> bytes:
-    return json.dumps({"position": checkpoint.position, "link": checkpoint.link.hex(), "signed_at": checkpoint.signed_at,
-                       "key_id": checkpoint.key_id, "signature": checkpoint.signature.hex()}).encode()
+    return json.dumps(
+        {
+            "position": checkpoint.position,
+            "link": checkpoint.link.hex(),
+            "signed_at": checkpoint.signed_at,
+            "key_id": checkpoint.key_id,
+            "signature": checkpoint.signature.hex(),
+        }
+    ).encode()
 
 
 def decode(data: bytes, where: str) -> Checkpoint:
     try:
         item = json.loads(data)
-        return Checkpoint(int(item["position"]), bytes.fromhex(item["link"]), str(item["signed_at"]), str(item["key_id"]),
-                          bytes.fromhex(item["signature"]))
+        return Checkpoint(
+            int(item["position"]),
+            bytes.fromhex(item["link"]),
+            str(item["signed_at"]),
+            str(item["key_id"]),
+            bytes.fromhex(item["signature"]),
+        )
     except (ValueError, KeyError, TypeError) as error:
         raise AnchorError(f"{where}: not an anchor ({type(error).__name__})") from None
 
@@ -76,7 +87,10 @@ class NatsAnchor:
         self.stream = parts.path.strip("/")
         if parts.scheme != "nats" or not parts.hostname or not self.stream.replace("_", "").replace("-", "").isalnum():
             raise AnchorError(f"{url!r} is not nats://host:port/STREAM")
-        self.server, self.subject = f"nats://{parts.hostname}:{parts.port or 4222}", f"motcua.audit.anchor.{self.stream}"
+        self.server, self.subject = (
+            f"nats://{parts.hostname}:{parts.port or 4222}",
+            f"motcua.audit.anchor.{self.stream}",
+        )
 
     def publish(self, checkpoints: Sequence[Checkpoint]) -> None:
         asyncio.run(self._publish(checkpoints))
@@ -86,10 +100,13 @@ class NatsAnchor:
 
     async def _publish(self, checkpoints: Sequence[Checkpoint]) -> None:
         from nats.js.api import StreamConfig  # lazily: `verify` without NATS must start fast
+
         client = await self._connect()
         try:
             js = client.jetstream()
-            await js.add_stream(StreamConfig(name=self.stream, subjects=[self.subject], deny_delete=True, deny_purge=True))
+            await js.add_stream(
+                StreamConfig(name=self.stream, subjects=[self.subject], deny_delete=True, deny_purge=True)
+            )
             for checkpoint in checkpoints:
                 await js.publish(self.subject, encode(checkpoint))
         finally:
@@ -97,6 +114,7 @@ class NatsAnchor:
 
     async def _read(self) -> list[Checkpoint]:
         from nats.js.errors import NotFoundError
+
         client = await self._connect()
         try:
             js = client.jetstream()
@@ -116,6 +134,7 @@ class NatsAnchor:
 
     async def _connect(self):
         import nats
+
         try:
             return await nats.connect(self.server, connect_timeout=5, max_reconnect_attempts=0, allow_reconnect=False)
         except Exception as error:  # nats raises several kinds; each means the same here

@@ -6,24 +6,35 @@ import base64
 import hashlib
 import json
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
-from infrastructure.eventstore.mapper import MsgspecMapper
+from application.ports import BlobStore
 from application.privacy import DocumentErasedError
 from domain.codes import parse_code
 from infrastructure.audit.chain import Chainer
 from infrastructure.audit.evidence import (
-    EVENTS, FORMAT, HANDOVER, MANIFEST, PROOF, PUBLIC_KEY, ROWS, Entry, handover_lines, own_ids, pdf_name, signed_files,
+    EVENTS,
+    FORMAT,
+    HANDOVER,
+    MANIFEST,
+    PROOF,
+    PUBLIC_KEY,
+    ROWS,
+    Entry,
+    handover_lines,
+    own_ids,
+    pdf_name,
+    signed_files,
 )
 from infrastructure.audit.keys import PublicKey
 from infrastructure.audit.links import GENESIS
 from infrastructure.audit.tables import AuditTables, Checkpoint, EventRow, Tx
-from infrastructure.blobs import FilesystemBlobStore
+from infrastructure.eventstore.mapper import MsgspecMapper
 
 
 class BundleError(RuntimeError):
@@ -34,8 +45,9 @@ class DossierNotFoundError(BundleError):
     """No event of the dossier with this code is stored."""
 
 
-def export_bundle(tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: FilesystemBlobStore, code: str,
-                  target: Path) -> dict[str, Any]:
+def export_bundle(
+    tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: BlobStore, code: str, target: Path
+) -> dict[str, Any]:
     """Write the dossier's evidence bundle to `target`; returns its manifest."""
     parse_code(code)
     chainer.checkpoint()  # every event chained and the head signed, so each event has a checkpoint after it
@@ -46,19 +58,34 @@ def export_bundle(tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: 
             raise DossierNotFoundError(f"không tìm thấy hồ sơ {code} trong kho sự kiện")
         proof = chain_proof(tables, tx, [row[0] for row in rows])
     entries = decoded(rows)
-    files = {ROWS: _json([raw_row(row) for row in rows]),
-             EVENTS: _json([{"position": p, "aggregate_id": o, "version": row[2], "topic": t, "data": d}
-                            for (p, o, t, d), row in zip(entries, rows, strict=True)]),
-             HANDOVER: _json(handover_lines(code, entries)), PROOF: _json(proof), PUBLIC_KEY: key.pem}
+    files = {
+        ROWS: _json([raw_row(row) for row in rows]),
+        EVENTS: _json(
+            [
+                {"position": p, "aggregate_id": o, "version": row[2], "topic": t, "data": d}
+                for (p, o, t, d), row in zip(entries, rows, strict=True)
+            ]
+        ),
+        HANDOVER: _json(handover_lines(code, entries)),
+        PROOF: _json(proof),
+        PUBLIC_KEY: key.pem,
+    }
     for sha256, position in signed_files(code, entries).items():
         if not blobs.exists(sha256):
             raise BundleError(f"thiếu tệp đã ký {sha256} (sự kiện vị trí {position}) trong kho tệp")
         try:
             files[pdf_name(sha256)] = blobs.get(sha256)
         except DocumentErasedError:
-            raise BundleError(f"tệp đã ký {sha256} (sự kiện vị trí {position}) đã bị xóa theo yêu cầu xóa dữ liệu cá nhân") from None
-    manifest = {"format": FORMAT, "dossier_code": code, "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "key_id": key.key_id, "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())}}
+            raise BundleError(
+                f"tệp đã ký {sha256} (sự kiện vị trí {position}) đã bị xóa theo yêu cầu xóa dữ liệu cá nhân"
+            ) from None
+    manifest = {
+        "format": FORMAT,
+        "dossier_code": code,
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "key_id": key.key_id,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(MANIFEST, _json(manifest))
         for name, data in sorted(files.items()):
@@ -69,8 +96,13 @@ def export_bundle(tables: AuditTables, chainer: Chainer, key: PublicKey, blobs: 
 def raw_row(row: EventRow) -> dict[str, Any]:
     """A stored row exactly as kept: the state base64-encoded byte for byte."""
     position, originator, version, topic, state = row
-    return {"position": position, "originator_id": str(UUID(bytes=originator)), "originator_version": version,
-            "topic": topic, "state": base64.b64encode(bytes(state)).decode()}
+    return {
+        "position": position,
+        "originator_id": str(UUID(bytes=originator)),
+        "originator_version": version,
+        "topic": topic,
+        "state": base64.b64encode(bytes(state)).decode(),
+    }
 
 
 def decoded(rows: list[EventRow]) -> list[Entry]:
@@ -96,15 +128,24 @@ def chain_proof(tables: AuditTables, tx: Tx, positions: list[int]) -> dict[str, 
         start, checkpoint = segment["start"], segment["checkpoint"]
         before = tables.link_before(tx, start)
         links = [row for rows in tables.link_rows(tx, start - 1, checkpoint.position, 5000) for row in rows]
-        proof.append({"previous_link": (before[1] if before else GENESIS).hex(),
-                      "links": [[position, bytes(digest).hex()] for position, digest, _ in links],
-                      "checkpoint": _checkpoint(checkpoint)})
+        proof.append(
+            {
+                "previous_link": (before[1] if before else GENESIS).hex(),
+                "links": [[position, bytes(digest).hex()] for position, digest, _ in links],
+                "checkpoint": _checkpoint(checkpoint),
+            }
+        )
     return {"segments": proof}
 
 
 def _checkpoint(checkpoint: Checkpoint) -> dict[str, Any]:
-    return {"position": checkpoint.position, "link": checkpoint.link.hex(), "signed_at": checkpoint.signed_at,
-            "key_id": checkpoint.key_id, "signature": checkpoint.signature.hex()}
+    return {
+        "position": checkpoint.position,
+        "link": checkpoint.link.hex(),
+        "signed_at": checkpoint.signed_at,
+        "key_id": checkpoint.key_id,
+        "signature": checkpoint.signature.hex(),
+    }
 
 
 def _json(value: Any) -> bytes:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from infrastructure.eventstore.event_mac import verifies
 from infrastructure.audit.anchors import Anchor, FileAnchor
 from infrastructure.audit.keys import SigningKey
 from infrastructure.audit.links import GENESIS, checkpoint_message, next_link, row_digest
 from infrastructure.audit.tables import AuditTables, Checkpoint
+from infrastructure.eventstore.event_mac import verifies
 from infrastructure.settings import AuditSettings
 
 log = logging.getLogger("motcua.audit")
@@ -34,16 +34,26 @@ class ChainRollbackError(ChainHaltError):
 
 def sign_checkpoint(key: SigningKey, position: int, link: bytes) -> Checkpoint:
     """A checkpoint of the chain at `position`, signed now."""
-    signed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    return Checkpoint(position, link, signed_at, key.key_id,
-                      key.sign(checkpoint_message(position, link, signed_at, key.key_id)))
+    signed_at = datetime.now(UTC).isoformat(timespec="seconds")
+    return Checkpoint(
+        position, link, signed_at, key.key_id, key.sign(checkpoint_message(position, link, signed_at, key.key_id))
+    )
 
 
 class Chainer:
     """Appends links for new events; one chainer writes at a time (the chain table is locked while it does)."""
 
-    def __init__(self, tables: AuditTables, key: Callable[[], SigningKey], every: int = 1000, batch: int = 10000, *,
-                 mac_key: bytes | None = None, mac_from: int = 1, anchors: Sequence[Anchor] = ()) -> None:
+    def __init__(
+        self,
+        tables: AuditTables,
+        key: Callable[[], SigningKey],
+        every: int = 1000,
+        batch: int = 10000,
+        *,
+        mac_key: bytes | None = None,
+        mac_from: int = 1,
+        anchors: Sequence[Anchor] = (),
+    ) -> None:
         """`mac_key`: link only events carrying the application's MAC from notification id `mac_from` on (rows
         below it predate the MAC); `anchors`: where each checkpoint is also written, the first file one also
         telling a restarted chainer the last checkpoint it made."""
@@ -54,11 +64,25 @@ class Chainer:
         self._known = next((a.last() for a in self.anchors if isinstance(a, FileAnchor)), None)
 
     @classmethod
-    def from_settings(cls, tables: AuditTables, key: Callable[[], SigningKey], settings: AuditSettings, *,
-                      mac_key: bytes | None = None, anchors: Sequence[Anchor] = ()) -> Chainer:
+    def from_settings(
+        cls,
+        tables: AuditTables,
+        key: Callable[[], SigningKey],
+        settings: AuditSettings,
+        *,
+        mac_key: bytes | None = None,
+        anchors: Sequence[Anchor] = (),
+    ) -> Chainer:
         """With MOTCUA_AUDIT_CHECKPOINT_EVERY, MOTCUA_AUDIT_BATCH and MOTCUA_AUDIT_MAC_FROM."""
-        return cls(tables, key, settings.checkpoint_every, settings.batch, mac_key=mac_key, mac_from=settings.mac_from,
-                   anchors=anchors)
+        return cls(
+            tables,
+            key,
+            settings.checkpoint_every,
+            settings.batch,
+            mac_key=mac_key,
+            mac_from=settings.mac_from,
+            anchors=anchors,
+        )
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Chain every event up to the safe head and sign it; returns how many links were added."""
@@ -84,7 +108,9 @@ class Chainer:
             since = tables.count_links(tx, last_signed)
             links, signed = [], []
             # One batch per transaction, so a long first chaining commits as it goes.
-            for notification_id, originator, version, topic, state in tables.next_events(tx, position, head, self.batch):
+            for notification_id, originator, version, topic, state in tables.next_events(
+                tx, position, head, self.batch
+            ):
                 self._accountable(notification_id, originator, version, topic, state)
                 digest = row_digest(originator, version, topic, state)
                 link = next_link(link, notification_id, digest)
@@ -101,16 +127,23 @@ class Chainer:
         return len(links), end
 
     def _accountable(self, position: int, originator: bytes, version: int, topic: str, state: bytes) -> None:
-        if self.mac_key is not None and position >= self.mac_from and not verifies(self.mac_key, originator, version,
-                                                                                   topic, bytes(state or b"")):
-            raise UnaccountableEventError(f"event {position} has no valid MAC: the application did not write it; "
-                                          "not linking it or anything after it")
+        if (
+            self.mac_key is not None
+            and position >= self.mac_from
+            and not verifies(self.mac_key, originator, version, topic, bytes(state or b""))
+        ):
+            raise UnaccountableEventError(
+                f"event {position} has no valid MAC: the application did not write it; "
+                "not linking it or anything after it"
+            )
 
     def _check_known(self, tx) -> None:
         known = self._known
         if known is not None and self.tables.checkpoint_link(tx, known.position) != known.link:
-            raise ChainRollbackError(f"the checkpoint at position {known.position} signed {known.signed_at} is gone or "
-                                     "changed: the chain was rolled back or wiped; not re-sealing it")
+            raise ChainRollbackError(
+                f"the checkpoint at position {known.position} signed {known.signed_at} is gone or "
+                "changed: the chain was rolled back or wiped; not re-sealing it"
+            )
 
     def _remember(self, signed: list[Checkpoint]) -> None:
         if signed:

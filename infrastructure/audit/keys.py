@@ -56,8 +56,11 @@ class SigningKey(PublicKey):
 
     def __init__(self, private: Ed25519PrivateKey) -> None:
         self.private = private
-        super().__init__(private.public_key().public_bytes(serialization.Encoding.PEM,
-                                                           serialization.PublicFormat.SubjectPublicKeyInfo))
+        super().__init__(
+            private.public_key().public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        )
 
     def sign(self, message: bytes) -> bytes:
         """An Ed25519 signature of the message."""
@@ -70,7 +73,9 @@ class SigningKey(PublicKey):
             raise AuditKeyError(f"{path} or its .pub.pem already exists: a checkpoint key is never replaced silently")
         path.parent.mkdir(parents=True, exist_ok=True)
         private = Ed25519PrivateKey.generate()
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(pem)
@@ -82,7 +87,9 @@ class SigningKey(PublicKey):
     def load(cls, path: Path) -> SigningKey:
         """The key in `path`. A missing file stops the caller: a new key would re-seal whatever the database holds."""
         if not path.is_file():
-            raise AuditKeyError(f"no checkpoint signing key at {path}: restore it, or create the first one with `keygen`")
+            raise AuditKeyError(
+                f"no checkpoint signing key at {path}: restore it, or create the first one with `keygen`"
+            )
         try:
             private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         except (ValueError, TypeError) as error:
@@ -91,7 +98,9 @@ class SigningKey(PublicKey):
             raise AuditKeyError(f"{path} must hold an Ed25519 key")
         key, public = cls(private), public_file(path)
         if public.exists() and public.read_bytes() != key.pem:
-            raise AuditKeyError(f"{public} is not the public half of {path}: the published key and the signing key differ")
+            raise AuditKeyError(
+                f"{public} is not the public half of {path}: the published key and the signing key differ"
+            )
         return key
 
 

@@ -32,8 +32,9 @@ def row_digest(originator_id: bytes, version: int, topic: str, state: bytes) -> 
     name = (topic or "").encode()
     if type(state) is not bytes:  # a hand-edited row may hold text or NULL: hash it, never fail on it
         state = state.encode() if isinstance(state, str) else bytes(state or b"")
-    return hashlib.sha256(b"".join((originator_id, version.to_bytes(8, "big", signed=True),
-                                    len(name).to_bytes(4, "big"), name, state))).digest()
+    return hashlib.sha256(
+        b"".join((originator_id, version.to_bytes(8, "big", signed=True), len(name).to_bytes(4, "big"), name, state))
+    ).digest()
 
 
 def next_link(previous: bytes, position: int, digest: bytes) -> bytes:

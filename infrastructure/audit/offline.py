@@ -16,12 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from infrastructure.audit.evidence import (
-    EVENTS, FORMAT, HANDOVER, MANIFEST, PDF_DIR, PROOF, PUBLIC_KEY, ROWS, Entry, handover_lines, own_ids, pdf_name,
+    EVENTS,
+    FORMAT,
+    HANDOVER,
+    MANIFEST,
+    PDF_DIR,
+    PROOF,
+    PUBLIC_KEY,
+    ROWS,
+    Entry,
+    handover_lines,
+    own_ids,
+    pdf_name,
     signed_files,
 )
 from infrastructure.audit.keys import AuditKeyError, PublicKey
-from infrastructure.eventstore.event_mac import body_of
 from infrastructure.audit.links import checkpoint_message, id_bytes, next_link, row_digest
+from infrastructure.eventstore.event_mac import body_of
 
 MALFORMED = (ValueError, KeyError, TypeError, IndexError, AttributeError, binascii.Error)
 
@@ -67,8 +78,15 @@ def _parsed(files: dict[str, bytes], name: str) -> Any:
 
 def _check(files: dict[str, bytes], pinned_key: bytes | None, checked: list[str]) -> None:
     manifest = _parsed(files, MANIFEST)
-    steps = ((MANIFEST, _manifest), (PUBLIC_KEY, _key), (ROWS, _rows), (PROOF, _proof), (EVENTS, _events),
-             (HANDOVER, _handover), (PDF_DIR, _pdfs))
+    steps = (
+        (MANIFEST, _manifest),
+        (PUBLIC_KEY, _key),
+        (ROWS, _rows),
+        (PROOF, _proof),
+        (EVENTS, _events),
+        (HANDOVER, _handover),
+        (PDF_DIR, _pdfs),
+    )
     state: dict[str, Any] = {"manifest": manifest, "pinned": pinned_key}
     for name, step in steps:
         try:
@@ -102,8 +120,11 @@ def _key(files: dict[str, bytes], state: dict[str, Any]) -> str:
     if pinned is not None and pinned.key_id != key.key_id:
         raise BundleInvalid(f"{PUBLIC_KEY}: khóa {key.key_id} không phải khóa được chỉ định {pinned.key_id}")
     state["key"] = key
-    trust = "trùng với khóa công khai được chỉ định" if pinned else \
-        "lấy từ chính gói; hãy đối chiếu dấu vân tay này với khóa đã công bố (hoặc dùng --public-key)"
+    trust = (
+        "trùng với khóa công khai được chỉ định"
+        if pinned
+        else "lấy từ chính gói; hãy đối chiếu dấu vân tay này với khóa đã công bố (hoặc dùng --public-key)"
+    )
     return f"Khóa ký điểm kiểm tra: Ed25519, dấu vân tay {key.key_id}, {trust}."
 
 
@@ -113,7 +134,9 @@ def _rows(files: dict[str, bytes], state: dict[str, Any]) -> str:
     versions: dict[str, list[int]] = {}
     for row in rows:
         state_bytes = base64.b64decode(row["state"], validate=True)
-        digests[row["position"]] = row_digest(id_bytes(row["originator_id"]), row["originator_version"], row["topic"], state_bytes)
+        digests[row["position"]] = row_digest(
+            id_bytes(row["originator_id"]), row["originator_version"], row["topic"], state_bytes
+        )
         versions.setdefault(row["originator_id"], []).append(row["originator_version"])
         row["data"] = json.loads(body_of(state_bytes))  # the event MAC is the store's, not the event's
     if own_ids(state["code"])[0] not in versions:
@@ -148,8 +171,10 @@ def _proof(files: dict[str, bytes], state: dict[str, Any]) -> str:
     missing = sorted(set(digests) - covered)
     if missing:
         raise BundleInvalid(f"{PROOF}: không có bằng chứng cho sự kiện ở vị trí {missing[0]}")
-    return (f"Chuỗi băm: {len(digests)} sự kiện được tính lại qua {links} mắt xích đến các điểm kiểm tra, "
-            f"chữ ký của từng điểm kiểm tra hợp lệ.")
+    return (
+        f"Chuỗi băm: {len(digests)} sự kiện được tính lại qua {links} mắt xích đến các điểm kiểm tra, "
+        f"chữ ký của từng điểm kiểm tra hợp lệ."
+    )
 
 
 def _entries(state: dict[str, Any]) -> list[Entry]:
@@ -158,8 +183,10 @@ def _entries(state: dict[str, Any]) -> list[Entry]:
 
 def _events(files: dict[str, bytes], state: dict[str, Any]) -> str:
     events = _parsed(files, EVENTS)
-    expected = [{"position": p, "aggregate_id": o, "version": row["originator_version"], "topic": t, "data": d}
-                for (p, o, t, d), row in zip(_entries(state), state["rows"], strict=True)]
+    expected = [
+        {"position": p, "aggregate_id": o, "version": row["originator_version"], "topic": t, "data": d}
+        for (p, o, t, d), row in zip(_entries(state), state["rows"], strict=True)
+    ]
     if events != expected:
         first = next((e for e, x in zip(events, expected, strict=False) if e != x), None)  # or a count mismatch
         where = f"vị trí {first['position']}" if isinstance(first, dict) and "position" in first else "số lượng sự kiện"

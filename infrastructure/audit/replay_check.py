@@ -15,10 +15,10 @@ from typing import Any
 
 from psycopg.rows import dict_row
 
-from projections.base import ReadModel, Table
 from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.rows import MemoryRows
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from projections.base import ReadModel, Table
 from projections.ports import ReadStore
 
 Query = Callable[[str], list[dict[str, Any]]]
@@ -58,8 +58,14 @@ class Unreplayable:
         return f"sự kiện [{self.position}] {self.topic}: không phát lại được ({self.reason})"
 
 
-def replay_check(recorder: Any, mapper: Any, live: ReadStore, models: Sequence[ReadModel], batch: int = 1000,
-                 progress: Progress | None = None) -> tuple[list[Difference | Unreplayable], int]:
+def replay_check(
+    recorder: Any,
+    mapper: Any,
+    live: ReadStore,
+    models: Sequence[ReadModel],
+    batch: int = 1000,
+    progress: Progress | None = None,
+) -> tuple[list[Difference | Unreplayable], int]:
     """Every event the replay could not use and every difference between the live read models and a fresh
     replay up to each model's own position, and the number of events replayed."""
     with snapshot(live) as read_live, scratch_store(live) as scratch:
@@ -80,8 +86,15 @@ def replay_check(recorder: Any, mapper: Any, live: ReadStore, models: Sequence[R
                 for table in model.tables:
                     tx.execute(scratch.ddl(table.ddl()))
                     tx.load(table.name, table.column_names, memory.rows(table.name))
-        return [*unusable, *(difference for model, *_ in held for table in model.tables
-                             for difference in compare(table, read_live, scratch.query))], read
+        return [
+            *unusable,
+            *(
+                difference
+                for model, *_ in held
+                for table in model.tables
+                for difference in compare(table, read_live, scratch.query)
+            ),
+        ], read
 
 
 def _replay(row: tuple, decode: Callable[[tuple], Any], held: list, versions: dict[Any, int]) -> Unreplayable | None:
@@ -111,8 +124,11 @@ def compare(table: Table, live: Query, replayed: Query) -> Iterator[Difference]:
         elif key not in now:
             yield Difference(table.name, key, "*", ABSENT, "(có dòng)")
         else:
-            yield from (Difference(table.name, key, column, now[key][column], fresh[key][column])
-                        for column in table.column_names if now[key][column] != fresh[key][column])
+            yield from (
+                Difference(table.name, key, column, now[key][column], fresh[key][column])
+                for column in table.column_names
+                if now[key][column] != fresh[key][column]
+            )
 
 
 @contextmanager
@@ -131,6 +147,7 @@ def snapshot(store: ReadStore) -> Iterator[Query]:
     def query(statement: str) -> list[dict[str, Any]]:
         cursor = local.execute(statement)
         return [dict(zip([d[0] for d in cursor.description or ()], row, strict=True)) for row in cursor.fetchall()]
+
     try:
         yield query
     finally:
@@ -143,7 +160,9 @@ def scratch_store(live: ReadStore) -> Iterator[ReadStore]:
     """An empty store of the live one's kind (a new schema, or a temporary SQLite file), removed afterwards."""
     if isinstance(live, PostgresReadStore):
         conninfo = live.pool.conninfo
-        scratch = PostgresReadStore(conninfo() if callable(conninfo) else conninfo, f"replay_{uuid.uuid4().hex[:12]}", pool_size=1)
+        scratch = PostgresReadStore(
+            conninfo() if callable(conninfo) else conninfo, f"replay_{uuid.uuid4().hex[:12]}", pool_size=1
+        )
         try:
             yield scratch
         finally:

@@ -18,9 +18,11 @@ from infrastructure.audit.links import id_bytes
 
 CHAIN, CHECKPOINTS = "onestop_chain", "onestop_checkpoints"
 EVENTS = {"sqlite": "stored_events", "postgres": "onestop_events"}  # eventsourcing names SQLite's table itself
-DDL = ("CREATE TABLE IF NOT EXISTS {chain} (position {int} PRIMARY KEY, digest {bytes} NOT NULL, link {bytes} NOT NULL)",
-       "CREATE TABLE IF NOT EXISTS {checkpoints} (position {int} PRIMARY KEY, link {bytes} NOT NULL, "
-       "signed_at TEXT NOT NULL, key_id TEXT NOT NULL, signature {bytes} NOT NULL)")
+DDL = (
+    "CREATE TABLE IF NOT EXISTS {chain} (position {int} PRIMARY KEY, digest {bytes} NOT NULL, link {bytes} NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {checkpoints} (position {int} PRIMARY KEY, link {bytes} NOT NULL, "
+    "signed_at TEXT NOT NULL, key_id TEXT NOT NULL, signature {bytes} NOT NULL)",
+)
 TYPES = {"sqlite": {"int": "INTEGER", "bytes": "BLOB"}, "postgres": {"int": "BIGINT", "bytes": "BYTEA"}}
 EventRow = tuple[int, bytes, int, str, bytes]
 """(notification id, originator id as 16 bytes, originator version, topic, state)."""
@@ -81,8 +83,11 @@ class AuditTables:
         prefix = f'"{schema}".' if dialect == "postgres" else ""
         self.events, self.chain, self.checkpoints = (prefix + name for name in (EVENTS[dialect], CHAIN, CHECKPOINTS))
         self.event_id = self._event_id = "rowid" if dialect == "sqlite" else "notification_id"
-        self._event_columns = (f"{self._event_id}, originator_id, originator_version, topic, state" if dialect == "sqlite"
-                               else "notification_id, uuid_send(originator_id), originator_version, topic, state")
+        self._event_columns = (
+            f"{self._event_id}, originator_id, originator_version, topic, state"
+            if dialect == "sqlite"
+            else "notification_id, uuid_send(originator_id), originator_version, topic, state"
+        )
         with self._transaction("BEGIN IMMEDIATE", "SELECT 1") as tx:
             for statement in DDL:
                 tx.conn.execute(statement.format(chain=self.chain, checkpoints=self.checkpoints, **TYPES[dialect]))
@@ -107,12 +112,19 @@ class AuditTables:
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"
             if not SCHEMA_NAME.fullmatch(schema):
                 raise AuditStoreError(f"POSTGRES_SCHEMA {schema!r} must be lower-case letters, digits, underscores")
-            pg = psycopg.connect(autocommit=True, host=env.get("POSTGRES_HOST", "127.0.0.1"),
-                                 port=env.get("POSTGRES_PORT", "5432"), dbname=env.get("POSTGRES_DBNAME", ""),
-                                 user=env.get("POSTGRES_USER", ""), password=env.get("POSTGRES_PASSWORD", ""))
+            pg = psycopg.connect(
+                autocommit=True,
+                host=env.get("POSTGRES_HOST", "127.0.0.1"),
+                port=env.get("POSTGRES_PORT", "5432"),
+                dbname=env.get("POSTGRES_DBNAME", ""),
+                user=env.get("POSTGRES_USER", ""),
+                password=env.get("POSTGRES_PASSWORD", ""),
+            )
             row = pg.execute("SELECT to_regclass(%s)", (f'"{schema}".{EVENTS["postgres"]}',)).fetchone()
             return cls._checked(pg, "postgres", schema, row and row[0], f"schema {schema}")
-        raise AuditStoreError(f"cannot audit PERSISTENCE_MODULE {module!r}: use eventsourcing.sqlite or eventsourcing.postgres")
+        raise AuditStoreError(
+            f"cannot audit PERSISTENCE_MODULE {module!r}: use eventsourcing.sqlite or eventsourcing.postgres"
+        )
 
     @classmethod
     def _checked(cls, conn: Any, dialect: str, schema: str, found: Any, where: str) -> AuditTables:
@@ -168,15 +180,20 @@ class AuditTables:
     # ----- reading --------------------------------------------------------------------------
     def event_rows(self, tx: Tx, after: int, upto: int, batch: int) -> Iterator[list[EventRow]]:
         """Events with after < id <= upto, in id order."""
-        statement = (f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} > ? "
-                     f"AND {self._event_id} <= ? ORDER BY {self._event_id}")
+        statement = (
+            f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} > ? "
+            f"AND {self._event_id} <= ? ORDER BY {self._event_id}"
+        )
         for rows in tx.stream(statement, (after, upto), batch):
             yield rows if self.dialect == "postgres" else [(r[0], id_bytes(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def next_events(self, tx: Tx, after: int, upto: int, limit: int) -> list[EventRow]:
         """At most `limit` events with after < id <= upto, in id order."""
-        rows = tx.query(f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} > ? "
-                        f"AND {self._event_id} <= ? ORDER BY {self._event_id} LIMIT ?", (after, upto, limit))
+        rows = tx.query(
+            f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} > ? "
+            f"AND {self._event_id} <= ? ORDER BY {self._event_id} LIMIT ?",
+            (after, upto, limit),
+        )
         return rows if self.dialect == "postgres" else [(r[0], id_bytes(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def count_events_after(self, tx: Tx, position: int) -> int:
@@ -190,14 +207,20 @@ class AuditTables:
         else:
             marks = ", ".join("?" for _ in ids)
             match, params = f"originator_id IN ({marks}) OR instr(state, ?) > 0", [upto, *(i.hex for i in ids), text]
-        rows = tx.query(f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} <= ? AND ({match}) "
-                        f"ORDER BY {self._event_id}", params)
+        rows = tx.query(
+            f"SELECT {self._event_columns} FROM {self.events} WHERE {self._event_id} <= ? AND ({match}) "
+            f"ORDER BY {self._event_id}",
+            params,
+        )
         return rows if self.dialect == "postgres" else [(r[0], id_bytes(r[1]), r[2], r[3], r[4]) for r in rows]
 
     def link_rows(self, tx: Tx, after: int, upto: int, batch: int) -> Iterator[list[LinkRow]]:
         """Links with after < position <= upto, in order."""
-        yield from tx.stream(f"SELECT position, digest, link FROM {self.chain} WHERE position > ? AND position <= ? "
-                             "ORDER BY position", (after, upto), batch)
+        yield from tx.stream(
+            f"SELECT position, digest, link FROM {self.chain} WHERE position > ? AND position <= ? ORDER BY position",
+            (after, upto),
+            batch,
+        )
 
     def chain_head(self, tx: Tx) -> tuple[int, bytes]:
         """The last chained position and its link ((0, b"") for an empty chain)."""
@@ -206,8 +229,9 @@ class AuditTables:
 
     def link_before(self, tx: Tx, position: int) -> tuple[int, bytes] | None:
         """The last link below `position`, if any."""
-        rows = tx.query(f"SELECT position, link FROM {self.chain} WHERE position < ? ORDER BY position DESC LIMIT 1",
-                        (position,))
+        rows = tx.query(
+            f"SELECT position, link FROM {self.chain} WHERE position < ? ORDER BY position DESC LIMIT 1", (position,)
+        )
         return (rows[0][0], bytes(rows[0][1])) if rows else None
 
     def count_links(self, tx: Tx, after: int) -> int:
@@ -230,7 +254,9 @@ class AuditTables:
 
     def all_checkpoints(self, tx: Tx) -> list[Checkpoint]:
         """Every checkpoint, oldest first."""
-        rows = tx.query(f"SELECT position, link, signed_at, key_id, signature FROM {self.checkpoints} ORDER BY position")
+        rows = tx.query(
+            f"SELECT position, link, signed_at, key_id, signature FROM {self.checkpoints} ORDER BY position"
+        )
         return [Checkpoint(r[0], bytes(r[1]), r[2], r[3], bytes(r[4])) for r in rows]
 
     # ----- writing ----------------------------------------------------------------------------
@@ -242,5 +268,7 @@ class AuditTables:
                     copy.write_row(row)
         else:
             tx.executemany(f"INSERT INTO {self.chain} (position, digest, link) VALUES (?, ?, ?)", links)
-        tx.executemany(f"INSERT INTO {self.checkpoints} (position, link, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?)",
-                       [(c.position, c.link, c.signed_at, c.key_id, c.signature) for c in checkpoints])
+        tx.executemany(
+            f"INSERT INTO {self.checkpoints} (position, link, signed_at, key_id, signature) VALUES (?, ?, ?, ?, ?)",
+            [(c.position, c.link, c.signed_at, c.key_id, c.signature) for c in checkpoints],
+        )

@@ -7,11 +7,11 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from infrastructure.eventstore.event_mac import verifies
 from infrastructure.audit import scope
 from infrastructure.audit.keys import PublicKey
 from infrastructure.audit.links import GENESIS, checkpoint_message, next_link, row_digest
 from infrastructure.audit.tables import AuditTables, Checkpoint, Tx
+from infrastructure.eventstore.event_mac import verifies
 
 Progress = Callable[[int, int], None]
 MESSAGES = {
@@ -19,25 +19,31 @@ MESSAGES = {
     "order_changed": "thứ tự sự kiện đã bị đổi: sự kiện được xích ở vị trí {other} nay nằm ở đây",
     "event_missing": "sự kiện đã bị xóa: còn mắt xích nhưng không còn sự kiện",
     "event_inserted": "sự kiện được chèn thêm: có sự kiện nhưng không có mắt xích",
-    "event_out_of_range": ("có sự kiện mang số thứ tự {other} (≤ 0), nằm ngoài chuỗi: "
-                           "được chèn trực tiếp vào cơ sở dữ liệu"),
+    "event_out_of_range": (
+        "có sự kiện mang số thứ tự {other} (≤ 0), nằm ngoài chuỗi: được chèn trực tiếp vào cơ sở dữ liệu"
+    ),
     "versions_broken": "phiên bản sự kiện của một đối tượng không liên tục từ 1 (bị xóa, trùng hoặc chèn thêm)",
     "event_unaccountable": "sự kiện không có mã xác thực (MAC) của ứng dụng: không do ứng dụng ghi",
     "link_altered": "mắt xích hoặc mã băm lưu ở vị trí này đã bị sửa",
     "chain_missing": "có sự kiện nhưng chuỗi trống: bảng chuỗi đã bị xóa hoặc chưa từng chạy bộ xích",
     "chain_lagging": "chuỗi chậm quá giới hạn: {other} sự kiện chưa được xích",
-    "unsigned_tail": ("có mắt xích sau điểm kiểm tra đã ký cuối cùng: bộ xích luôn ký khi ghi, "
-                      "nên đây là mắt xích giả hoặc điểm kiểm tra bị xóa"),
-    "checkpoint_mismatch": ("chuỗi đến điểm kiểm tra đã ký này bị viết lại "
-                            "(sự kiện sau vị trí {other} bị sửa, xóa hoặc chèn)"),
+    "unsigned_tail": (
+        "có mắt xích sau điểm kiểm tra đã ký cuối cùng: bộ xích luôn ký khi ghi, "
+        "nên đây là mắt xích giả hoặc điểm kiểm tra bị xóa"
+    ),
+    "checkpoint_mismatch": (
+        "chuỗi đến điểm kiểm tra đã ký này bị viết lại (sự kiện sau vị trí {other} bị sửa, xóa hoặc chèn)"
+    ),
     "checkpoint_signature_invalid": "chữ ký của điểm kiểm tra không hợp lệ",
     "checkpoint_unknown_key": "điểm kiểm tra được ký bằng khóa khác ({other})",
     "checkpoint_missing": "thiếu điểm kiểm tra đã ký: quá {other} mắt xích liên tiếp không có",
     "chain_truncated": "chuỗi bị cắt: điểm kiểm tra đã ký ở vị trí này nhưng chuỗi chỉ đến vị trí {other}",
-    "anchor_mismatch": ("chuỗi trong cơ sở dữ liệu không còn chứa điểm kiểm tra đã neo bên ngoài ở vị trí này "
-                        "(bị viết lại)"),
-    "anchor_beyond_head": ("điểm kiểm tra đã neo bên ngoài ở vị trí này nhưng chuỗi chỉ đến vị trí {other} "
-                           "(bị quay lui hoặc xóa)"),
+    "anchor_mismatch": (
+        "chuỗi trong cơ sở dữ liệu không còn chứa điểm kiểm tra đã neo bên ngoài ở vị trí này (bị viết lại)"
+    ),
+    "anchor_beyond_head": (
+        "điểm kiểm tra đã neo bên ngoài ở vị trí này nhưng chuỗi chỉ đến vị trí {other} (bị quay lui hoặc xóa)"
+    ),
     "erasure_unrecorded": "{other} khóa dữ liệu cá nhân bị hủy mà không có sự kiện xóa dữ liệu hợp pháp nào ghi nhận",
 }
 
@@ -72,9 +78,18 @@ class Report:
         return self.problem is None
 
 
-def verify(tables: AuditTables, key: PublicKey, every: int, batch: int = 10000, progress: Progress | None = None, *,
-           anchors: Sequence[Checkpoint] = (), mac_key: bytes | None = None, mac_from: int = 1,
-           max_lag: int = 10000) -> Report:
+def verify(
+    tables: AuditTables,
+    key: PublicKey,
+    every: int,
+    batch: int = 10000,
+    progress: Progress | None = None,
+    *,
+    anchors: Sequence[Checkpoint] = (),
+    mac_key: bytes | None = None,
+    mac_from: int = 1,
+    max_lag: int = 10000,
+) -> Report:
     """Check every checkpoint's (and anchor's) signature and every link against its event, in one snapshot."""
     with tables.reading() as tx:
         head, _ = tables.chain_head(tx)
@@ -82,15 +97,28 @@ def verify(tables: AuditTables, key: PublicKey, every: int, batch: int = 10000, 
         macs = (mac_key, mac_from)
         checked, broken = _walk(tables, tx, head, checkpoints, anchors, every, batch, macs, progress)
         unchained = tables.count_events_after(tx, head)
-        found = [_signatures(checkpoints, key, head), _signatures(anchors, key, head, "anchor_beyond_head"), broken,
-                 _scope(tables, tx, head, checkpoints, unchained, max_lag), _above_head(tables, tx, head, batch, macs)]
+        found = [
+            _signatures(checkpoints, key, head),
+            _signatures(anchors, key, head, "anchor_beyond_head"),
+            broken,
+            _scope(tables, tx, head, checkpoints, unchained, max_lag),
+            _above_head(tables, tx, head, batch, macs),
+        ]
     problems = [p for p in found if p is not None]
-    return Report(head=head, checked=checked, checkpoints=len(checkpoints), unchained=unchained, anchored=len(anchors),
-                  last_signed_at=checkpoints[-1].signed_at if checkpoints else None,
-                  problem=min(problems, key=lambda p: p.position, default=None))
+    return Report(
+        head=head,
+        checked=checked,
+        checkpoints=len(checkpoints),
+        unchained=unchained,
+        anchored=len(anchors),
+        last_signed_at=checkpoints[-1].signed_at if checkpoints else None,
+        problem=min(problems, key=lambda p: p.position, default=None),
+    )
 
 
-def _signatures(checkpoints: Sequence[Checkpoint], key: PublicKey, head: int, beyond: str = "chain_truncated") -> Problem | None:
+def _signatures(
+    checkpoints: Sequence[Checkpoint], key: PublicKey, head: int, beyond: str = "chain_truncated"
+) -> Problem | None:
     for checkpoint in checkpoints:
         if checkpoint.key_id != key.key_id:
             return problem(checkpoint.position, "checkpoint_unknown_key", checkpoint.key_id)
@@ -102,7 +130,9 @@ def _signatures(checkpoints: Sequence[Checkpoint], key: PublicKey, head: int, be
     return None
 
 
-def _scope(tables: AuditTables, tx: Tx, head: int, checkpoints: list[Checkpoint], unchained: int, max_lag: int) -> Problem | None:
+def _scope(
+    tables: AuditTables, tx: Tx, head: int, checkpoints: list[Checkpoint], unchained: int, max_lag: int
+) -> Problem | None:
     """Rows and keys the walk does not reach."""
     if (position := scope.nonpositive_event(tables, tx)) is not None:
         return problem(position, "event_out_of_range", position)
@@ -133,8 +163,17 @@ def _accountable(row: tuple, macs: tuple[bytes | None, int]) -> bool:
     return key is None or row[0] < start or verifies(key, row[1], row[2], row[3], bytes(row[4] or b""))
 
 
-def _walk(tables: AuditTables, tx: Tx, head: int, checkpoints: list[Checkpoint], anchors: Sequence[Checkpoint], every: int,
-          batch: int, macs: tuple[bytes | None, int], progress: Progress | None) -> tuple[int, Problem | None]:
+def _walk(
+    tables: AuditTables,
+    tx: Tx,
+    head: int,
+    checkpoints: list[Checkpoint],
+    anchors: Sequence[Checkpoint],
+    every: int,
+    batch: int,
+    macs: tuple[bytes | None, int],
+    progress: Progress | None,
+) -> tuple[int, Problem | None]:
     """How many links were found good before the first broken one, and that one (None if none)."""
     signed, anchored, checked = {c.position: c.link for c in checkpoints}, {a.position: a.link for a in anchors}, 0
     events = itertools.chain.from_iterable(tables.event_rows(tx, 0, head, batch))
@@ -148,7 +187,9 @@ def _walk(tables: AuditTables, tx: Tx, head: int, checkpoints: list[Checkpoint],
             actual = row_digest(event[1], event[2], event[3], event[4])
             if actual != digest:
                 other = tables.position_of_digest(tx, actual)
-                return checked, problem(position, "order_changed", other) if other else problem(position, "payload_changed")
+                return checked, problem(position, "order_changed", other) if other else problem(
+                    position, "payload_changed"
+                )
             if not _accountable(event, macs):
                 return checked, problem(position, "event_unaccountable")
             link = next_link(link, position, digest)

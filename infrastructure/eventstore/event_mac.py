@@ -24,7 +24,9 @@ def mac_key(value: str) -> bytes:
 
 def _mac(key: bytes, originator_id: bytes, version: int, topic: str, body: bytes) -> bytes:
     name = topic.encode()
-    message = b"".join((originator_id, version.to_bytes(8, "big", signed=True), len(name).to_bytes(4, "big"), name, body))
+    message = b"".join(
+        (originator_id, version.to_bytes(8, "big", signed=True), len(name).to_bytes(4, "big"), name, body)
+    )
     return hmac.new(key, message, hashlib.sha256).hexdigest().encode()
 
 
@@ -36,10 +38,10 @@ def seal(key: bytes, originator_id: UUID, version: int, topic: str, body: bytes)
 
 def split(state: bytes) -> tuple[bytes | None, bytes]:
     """(the MAC, the state without it); (None, state) for a state stored without a MAC."""
-    if not state.startswith(_PREFIX) or state[_END:_END + 1] != b'"':
+    if not state.startswith(_PREFIX) or state[_END : _END + 1] != b'"':
         return None, state
-    rest = state[_END + 1:]
-    return state[len(_PREFIX):_END], b"{}" if rest == b"}" else b"{" + rest[1:]
+    rest = state[_END + 1 :]
+    return state[len(_PREFIX) : _END], b"{}" if rest == b"}" else b"{" + rest[1:]
 
 
 def body_of(state: bytes) -> bytes:

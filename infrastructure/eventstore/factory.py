@@ -13,6 +13,7 @@ from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
 
+
 def new_factory(env: Any) -> Any:
     """The infrastructure factory of this environment's event store (one per process: its one application's)."""
     return secure_delete(InfrastructureFactory.construct(env))
@@ -31,6 +32,7 @@ def secure_delete(factory: Any) -> Any:
             if not pool.is_sqlite_memory_mode and os.path.isfile(pool.db_name):
                 os.chmod(pool.db_name, 0o600)  # the events: the service user's only (WAL files inherit the mode)
             return connection
+
         pool._create_connection = create_secure
     return factory
 

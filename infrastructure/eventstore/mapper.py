@@ -22,19 +22,19 @@ from __future__ import annotations
 import base64
 import dataclasses
 from collections.abc import Iterator
-from functools import lru_cache
 from datetime import datetime
+from functools import cache
 from typing import Any, TypedDict, get_type_hints
 from uuid import UUID
 
 import msgspec
-from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.domain import CanSnapshotAggregate
+from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic, resolve_topic
 
-from infrastructure.eventstore.event_mac import body_of, seal
 from application.privacy import PERSONAL_TEXT, PersonalDataKeys, erased, is_erased, subject_of
 from domain.values import PersonalData
+from infrastructure.eventstore.event_mac import body_of, seal
 
 _ENVELOPE = ("originator_id", "originator_version")
 _ERASED_ENVELOPE = {"enc": "erased"}
@@ -48,7 +48,7 @@ class _NoTranscoder(Transcoder):
         raise NotImplementedError("MsgspecMapper decodes events itself")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _personal_fields(event_class: type) -> tuple[tuple[str, Any, msgspec.json.Decoder], ...]:
     """(name, type, decoder) of the event's fields that hold personal data."""
     hints = get_type_hints(event_class)
@@ -56,26 +56,32 @@ def _personal_fields(event_class: type) -> tuple[tuple[str, Any, msgspec.json.De
     found = []
     for field in dataclasses.fields(event_class):
         hint = hints[field.name]
-        struct = next((t for t in (hint, *getattr(hint, "__args__", ())) if isinstance(t, type) and issubclass(t, PersonalData)), None)
+        struct = next(
+            (t for t in (hint, *getattr(hint, "__args__", ())) if isinstance(t, type) and issubclass(t, PersonalData)),
+            None,
+        )
         if struct is not None or field.name in texts:
             found.append((field.name, struct or str, msgspec.json.Decoder(hint)))
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _decoder(event_class: type) -> msgspec.json.Decoder:
     """A decoder of the event class's state (every dataclass field but the envelope), as a dict; personal
     fields are left untyped, to be opened by the mapper."""
     hints = get_type_hints(event_class)
     personal = {name for name, _, _ in _personal_fields(event_class)}
-    fields = {f.name: Any if f.name in personal else hints[f.name]
-              for f in dataclasses.fields(event_class) if f.name not in _ENVELOPE}
+    fields = {
+        f.name: Any if f.name in personal else hints[f.name]
+        for f in dataclasses.fields(event_class)
+        if f.name not in _ENVELOPE
+    }
     # A TypedDict made at run time from the event's fields; mypy only understands ones with literal keys.
     state = TypedDict(f"{event_class.__qualname__}State", fields)  # type: ignore[misc]
     return msgspec.json.Decoder(state)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _aggregate_state(aggregate_class: type[Any]) -> tuple[type, frozenset[str]]:
     """The typed state of a snapshot of `aggregate_class` (its `State` plus eventsourcing's timestamps), and its
     keys."""
@@ -96,7 +102,9 @@ def _upcast(event_class: type, version: int, state: dict[str, Any]) -> None:
 class MsgspecMapper(Mapper[UUID]):
     """Maps domain events to stored events and back with msgspec, sealing personal data when given keys."""
 
-    def __init__(self, keys: PersonalDataKeys | None = None, *, opaque: bool = False, mac_key: bytes | None = None) -> None:
+    def __init__(
+        self, keys: PersonalDataKeys | None = None, *, opaque: bool = False, mac_key: bytes | None = None
+    ) -> None:
         """`opaque`: sealed values decode to their envelope as stored (evidence bundles carry them like that);
         `mac_key`: every stored state carries an HMAC under it (infrastructure/eventstore/event_mac.py)."""
         super().__init__(transcoder=_NoTranscoder())
@@ -126,8 +134,10 @@ class MsgspecMapper(Mapper[UUID]):
         """An attribute missing from the aggregate's State would be silently lost on reading the snapshot back."""
         _, names = _aggregate_state(resolve_topic(snapshot.topic))
         if set(snapshot.state) - {"class_version"} != names:
-            raise ValueError(f"{snapshot.topic}.State must name exactly the aggregate's attributes: "
-                             f"{sorted(set(snapshot.state) ^ names)}")
+            raise ValueError(
+                f"{snapshot.topic}.State must name exactly the aggregate's attributes: "
+                f"{sorted(set(snapshot.state) ^ names)}"
+            )
 
     def _seal(self, value: Any, stream: UUID) -> dict[str, str]:
         if is_erased(value):  # an erased value stays erased if an aggregate carries it into a new event
@@ -137,8 +147,9 @@ class MsgspecMapper(Mapper[UUID]):
         return {"enc": "v1", "kid": key_id, "ct": base64.b64encode(sealed).decode()}
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        return self.event_from(stored_event.topic, stored_event.state, stored_event.originator_id,
-                               stored_event.originator_version)
+        return self.event_from(
+            stored_event.topic, stored_event.state, stored_event.originator_id, stored_event.originator_version
+        )
 
     def event_from(self, topic: str, data: bytes, originator_id: Any, originator_version: int) -> Any:
         """The domain event stored under `topic` with this state (the fast path for log readers)."""
@@ -161,7 +172,8 @@ class MsgspecMapper(Mapper[UUID]):
                 state["state"] = self._aggregate_state(state["topic"], state["state"])
         except (msgspec.DecodeError, msgspec.ValidationError) as error:
             raise MapperDeserialisationError(
-                f"cannot decode {topic} v{originator_version} of {originator_id}: {error}") from error
+                f"cannot decode {topic} v{originator_version} of {originator_id}: {error}"
+            ) from error
         state["originator_id"] = originator_id if type(originator_id) is UUID else UUID(str(originator_id))
         state["originator_version"] = originator_version
         domain_event: Any = object.__new__(event_class)
@@ -189,7 +201,9 @@ class MsgspecMapper(Mapper[UUID]):
         if sealed == "erased":
             return erased(kind)
         if self.keys is None:
-            raise MapperDeserialisationError("personal data is sealed but this process has no key ring (MOTCUA_DATA_KEY)")
+            raise MapperDeserialisationError(
+                "personal data is sealed but this process has no key ring (MOTCUA_DATA_KEY)"
+            )
         plaintext = self.keys.open(value["kid"], base64.b64decode(value["ct"]))
         return erased(kind) if plaintext is None else plain.decode(plaintext)
 

@@ -79,14 +79,28 @@ class FleetStore:
         with self.store.transaction() as tx:
             tx.execute("DELETE FROM fleet_heartbeats WHERE kiosk = ? AND sent_at <= ?", (heartbeat.kiosk, sent_at))
             if not tx.query("SELECT 1 FROM fleet_heartbeats WHERE kiosk = ?", (heartbeat.kiosk,)):
-                tx.execute("INSERT INTO fleet_heartbeats (kiosk, seen_at, sent_at, outbox_backlog, door_faults) "
-                           "VALUES (?, ?, ?, ?, ?)", (heartbeat.kiosk, seen_at.astimezone(UTC).isoformat(), sent_at,
-                                                      heartbeat.outbox_backlog, json.dumps(heartbeat.door_faults)))
+                tx.execute(
+                    "INSERT INTO fleet_heartbeats (kiosk, seen_at, sent_at, outbox_backlog, door_faults) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        heartbeat.kiosk,
+                        seen_at.astimezone(UTC).isoformat(),
+                        sent_at,
+                        heartbeat.outbox_backlog,
+                        json.dumps(heartbeat.door_faults),
+                    ),
+                )
 
     def heartbeats(self) -> dict[str, dict[str, Any]]:
         rows = self.store.query("SELECT kiosk, seen_at, outbox_backlog, door_faults FROM fleet_heartbeats")
-        return {row["kiosk"]: {"seen_at": stored_moment(row["seen_at"]), "outbox_backlog": row["outbox_backlog"],
-                               "door_faults": json.loads(row["door_faults"])} for row in rows}
+        return {
+            row["kiosk"]: {
+                "seen_at": stored_moment(row["seen_at"]),
+                "outbox_backlog": row["outbox_backlog"],
+                "door_faults": json.loads(row["door_faults"]),
+            }
+            for row in rows
+        }
 
     def kiosks(self) -> list[str]:
         """Every kiosk with trays in the read model or a heartbeat."""
@@ -102,16 +116,23 @@ class FleetStore:
                 tx.execute("DELETE FROM fleet_alerts WHERE kiosk = ? AND alert = ?", (kiosk, solved))
             new = sorted(current - raised)
             for alert in new:
-                tx.execute("INSERT INTO fleet_alerts (kiosk, alert, raised_at) VALUES (?, ?, ?)",
-                           (kiosk, alert, now.isoformat()))
+                tx.execute(
+                    "INSERT INTO fleet_alerts (kiosk, alert, raised_at) VALUES (?, ?, ?)",
+                    (kiosk, alert, now.isoformat()),
+                )
         return new
 
 
 class Fleet:
     """Health of every kiosk from its heartbeat and its aggregate; alerts once per threshold crossing."""
 
-    def __init__(self, store: FleetStore, kiosk_view: Callable[[str], Any], thresholds: Thresholds,
-                 alert: Callable[[str, str], None]) -> None:
+    def __init__(
+        self,
+        store: FleetStore,
+        kiosk_view: Callable[[str], Any],
+        thresholds: Thresholds,
+        alert: Callable[[str, str], None],
+    ) -> None:
         self.store, self.kiosk_view, self.thresholds, self.alert = store, kiosk_view, thresholds, alert
 
     def health(self, now: datetime, within: Callable[[str], bool] | None = None) -> list[KioskHealth]:
@@ -138,19 +159,40 @@ class Fleet:
         online = beat is not None and now - beat["seen_at"] <= timedelta(seconds=t.offline_after)
         faults = sorted(beat["door_faults"]) if beat else []
         backlog = beat["outbox_backlog"] if beat else None
-        problems = [name for name, wrong in (
-            ("offline", not online), ("door_fault", bool(faults)),
-            ("envelopes_low", view.unused_envelopes < t.min_envelopes), ("cash_box_full", view.cash_expected >= t.max_cash),
-            ("trays_low", view.free_trays < t.min_free_trays), ("outbox_backlog", (backlog or 0) > t.max_outbox),
-        ) if wrong]
-        return KioskHealth(kiosk=key, agency=view.agency, online=online, last_seen=beat["seen_at"] if beat else None,
-                           outbox_backlog=backlog, door_faults=faults, cash_expected=view.cash_expected,
-                           unused_envelopes=view.unused_envelopes, free_trays=view.free_trays, problems=problems)
+        problems = [
+            name
+            for name, wrong in (
+                ("offline", not online),
+                ("door_fault", bool(faults)),
+                ("envelopes_low", view.unused_envelopes < t.min_envelopes),
+                ("cash_box_full", view.cash_expected >= t.max_cash),
+                ("trays_low", view.free_trays < t.min_free_trays),
+                ("outbox_backlog", (backlog or 0) > t.max_outbox),
+            )
+            if wrong
+        ]
+        return KioskHealth(
+            kiosk=key,
+            agency=view.agency,
+            online=online,
+            last_seen=beat["seen_at"] if beat else None,
+            outbox_backlog=backlog,
+            door_faults=faults,
+            cash_expected=view.cash_expected,
+            unused_envelopes=view.unused_envelopes,
+            free_trays=view.free_trays,
+            problems=problems,
+        )
 
 
 def describe(alert: str, health: KioskHealth) -> str:
     """The Vietnamese sentence of an alert."""
     since = health.last_seen.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y") if health.last_seen else "khi lắp đặt"
-    return PROBLEMS[alert].format(since=since, trays=", ".join(map(str, health.door_faults)),
-                                  envelopes=health.unused_envelopes, cash=f"{health.cash_expected:,}".replace(",", "."),
-                                  free=health.free_trays, backlog=health.outbox_backlog or 0)
+    return PROBLEMS[alert].format(
+        since=since,
+        trays=", ".join(map(str, health.door_faults)),
+        envelopes=health.unused_envelopes,
+        cash=f"{health.cash_expected:,}".replace(",", "."),
+        free=health.free_trays,
+        backlog=health.outbox_backlog or 0,
+    )

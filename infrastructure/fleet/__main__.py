@@ -22,8 +22,13 @@ async def monitor(settings: Settings) -> None:
     nc = await nats.connect(servers=bus.servers, max_reconnect_attempts=-1, **bus.options)
     try:
         fleet = fleet_for(system, settings.fleet)
-        await run(fleet, HeartbeatListener(nc, fleet.store, system.clock.now, bus.prefix), system.clock.now,
-                  settings.fleet.every, stop)
+        await run(
+            fleet,
+            HeartbeatListener(nc, fleet.store, system.clock.now, bus.prefix),
+            system.clock.now,
+            settings.fleet.every,
+            stop,
+        )
     finally:
         await asyncio.wait_for(nc.close(), timeout=10)
         system.close()

@@ -47,11 +47,19 @@ class HeartbeatListener:
 
 def fleet_for(system: Any, settings: FleetSettings) -> Fleet:
     """The fleet over the system's read store and kiosks, alerting the team of MOTCUA_FLEET_ALERT_TO."""
-    thresholds = Thresholds(offline_after=settings.offline_after, min_envelopes=settings.min_envelopes,
-                            max_cash=settings.max_cash, min_free_trays=settings.min_free_trays,
-                            max_outbox=settings.max_outbox)
-    return Fleet(FleetStore(system.projector.store), kiosk_view(system.kiosks), thresholds,
-                 alerter(system.notifications.notifier if system.notifications else None, settings.alert_to))
+    thresholds = Thresholds(
+        offline_after=settings.offline_after,
+        min_envelopes=settings.min_envelopes,
+        max_cash=settings.max_cash,
+        min_free_trays=settings.min_free_trays,
+        max_outbox=settings.max_outbox,
+    )
+    return Fleet(
+        FleetStore(system.projector.store),
+        kiosk_view(system.kiosks),
+        thresholds,
+        alerter(system.notifications.notifier if system.notifications else None, settings.alert_to),
+    )
 
 
 def kiosk_view(kiosks: Any) -> Callable[[str], Any]:
@@ -62,6 +70,7 @@ def kiosk_view(kiosks: Any) -> Callable[[str], Any]:
             return kiosks.get_kiosk(key)
         except DomainError:
             return None
+
     return view
 
 
@@ -77,11 +86,13 @@ def alerter(notifier: Any, alert_to: str) -> Callable[[str, str], None]:
             notifier.send(channel, address, *ALERT_TEMPLATE, {"kiosk": kiosk, "problem": problem})
         except DomainError as error:  # DeliveryError: the next crossing alerts again; the log keeps this one
             log.error("alert for kiosk %s not sent by %s (%s)", kiosk, channel, type(error).__name__)
+
     return alert
 
 
-async def run(fleet: Fleet, listener: HeartbeatListener, now: Callable[[], datetime], every: float,
-              stop: asyncio.Event) -> None:
+async def run(
+    fleet: Fleet, listener: HeartbeatListener, now: Callable[[], datetime], every: float, stop: asyncio.Event
+) -> None:
     """Listen to heartbeats and check the fleet every `every` seconds until `stop`."""
     await listener.start()
     while not stop.is_set():

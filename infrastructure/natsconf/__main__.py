@@ -28,19 +28,37 @@ def seed_file(path: Path) -> str:
     return path.read_text().strip()
 
 
-def generate(directory: Path, kiosks: list[str], *, nodes: int = 1, prefix: str = "kiosk", host: str = "127.0.0.1",
-             base_port: int = 4222, tls: bool = True, hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "nats"),
-             store_root: Path | None = None) -> list[Path]:
+def generate(
+    directory: Path,
+    kiosks: list[str],
+    *,
+    nodes: int = 1,
+    prefix: str = "kiosk",
+    host: str = "127.0.0.1",
+    base_port: int = 4222,
+    tls: bool = True,
+    hosts: tuple[str, ...] = ("localhost", "127.0.0.1", "nats"),
+    store_root: Path | None = None,
+) -> list[Path]:
     """Seeds, TLS and one config per node (ports base_port+i, monitoring 8222+i, routes 6222+i); the configs."""
     users = [core_user(seed_file(directory / "seeds" / "core.seed"))]
-    users += [kiosk_user(key, seed_file(directory / "seeds" / f"kiosk-{check_kiosk(key)}.seed"), prefix)
-              for key in kiosks]
+    users += [
+        kiosk_user(key, seed_file(directory / "seeds" / f"kiosk-{check_kiosk(key)}.seed"), prefix) for key in kiosks
+    ]
     certificates = dev_ca(directory / "tls", hosts) if tls else None
     secured = Tls(certificates["server"], certificates["server_key"], certificates["ca"]) if certificates else None
     store_root = store_root or directory / "jetstream"
-    cluster = [Node(name=f"n{i + 1}", host=host, port=base_port + i, monitor_port=8222 + i + (base_port - 4222),
-                    cluster_port=6222 + i + (base_port - 4222), store_dir=store_root / f"n{i + 1}")
-               for i in range(nodes)]
+    cluster = [
+        Node(
+            name=f"n{i + 1}",
+            host=host,
+            port=base_port + i,
+            monitor_port=8222 + i + (base_port - 4222),
+            cluster_port=6222 + i + (base_port - 4222),
+            store_dir=store_root / f"n{i + 1}",
+        )
+        for i in range(nodes)
+    ]
     written = []
     for node in cluster:
         path = directory / f"{node.name}.conf"
@@ -61,8 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     os.umask(0o077)
     try:
-        configs = generate(args.directory, args.kiosk, nodes=args.nodes, prefix=args.prefix, host=args.host,
-                           base_port=args.base_port, tls=not args.no_tls)
+        configs = generate(
+            args.directory,
+            args.kiosk,
+            nodes=args.nodes,
+            prefix=args.prefix,
+            host=args.host,
+            base_port=args.base_port,
+            tls=not args.no_tls,
+        )
     except ValueError as error:
         print(f"natsconf: {error}", file=sys.stderr)
         return 2

@@ -20,6 +20,7 @@ def connect_options(settings: NatsSettings) -> dict[str, Any]:
         try:
             options["tls"] = ssl.create_default_context(cafile=str(settings.ca))
         except (OSError, ssl.SSLError) as error:
-            raise SettingsError(f"MOTCUA_NATS_CA names {settings.ca}, which is not a readable PEM file: "
-                                f"{type(error).__name__}") from None
+            raise SettingsError(
+                f"MOTCUA_NATS_CA names {settings.ca}, which is not a readable PEM file: {type(error).__name__}"
+            ) from None
     return options

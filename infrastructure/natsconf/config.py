@@ -31,20 +31,32 @@ class Tls(msgspec.Struct, frozen=True):
     ca: Path
 
 
-def server_config(node: Node, users: Sequence[NatsUser], *, tls: Tls | None = None,
-                  peers: Sequence[Node] = (), cluster: str = "motcua") -> str:
+def server_config(
+    node: Node,
+    users: Sequence[NatsUser],
+    *,
+    tls: Tls | None = None,
+    peers: Sequence[Node] = (),
+    cluster: str = "motcua",
+) -> str:
     """The configuration file of `node`; with `peers` it routes to them as one JetStream cluster (R3 streams)."""
-    lines = [f"server_name: {_q(node.name)}", f"listen: {_q(f'{node.host}:{node.port}')}",
-             f"http: {_q(f'{node.host}:{node.monitor_port}')}",
-             f"jetstream {{ store_dir: {_q(str(node.store_dir))} }}"]
+    lines = [
+        f"server_name: {_q(node.name)}",
+        f"listen: {_q(f'{node.host}:{node.port}')}",
+        f"http: {_q(f'{node.host}:{node.monitor_port}')}",
+        f"jetstream {{ store_dir: {_q(str(node.store_dir))} }}",
+    ]
     if tls is not None:
-        lines.append(f"tls {{ cert_file: {_q(str(tls.cert))}, key_file: {_q(str(tls.key))}, "
-                     f"ca_file: {_q(str(tls.ca))}, timeout: 5 }}")
+        lines.append(
+            f"tls {{ cert_file: {_q(str(tls.cert))}, key_file: {_q(str(tls.key))}, "
+            f"ca_file: {_q(str(tls.ca))}, timeout: 5 }}"
+        )
     lines += ["authorization {", "  users: ["] + [f"    {_user(user)}" for user in users] + ["  ]", "}"]
     if peers:
         routes = ", ".join(_q(f"nats-route://{p.host}:{p.cluster_port}") for p in peers if p.name != node.name)
-        lines.append(f"cluster {{ name: {_q(cluster)}, listen: {_q(f'{node.host}:{node.cluster_port}')}, "
-                     f"routes: [{routes}] }}")
+        lines.append(
+            f"cluster {{ name: {_q(cluster)}, listen: {_q(f'{node.host}:{node.cluster_port}')}, routes: [{routes}] }}"
+        )
     return "\n".join(lines) + "\n"
 
 

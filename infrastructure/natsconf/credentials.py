@@ -50,9 +50,13 @@ def check_kiosk(kiosk: str) -> str:
 def kiosk_user(kiosk: str, seed: str, prefix: str = "kiosk") -> NatsUser:
     """Only this kiosk's subjects: publish `<prefix>.<kiosk>.events.>` and `.heartbeat`, subscribe `.commands`."""
     base = f"{prefix}.{check_kiosk(kiosk)}"
-    return NatsUser(name=f"kiosk {kiosk}", public_key=public_key(seed),
-                    publish=(f"{base}.events.>", f"{base}.heartbeat"),
-                    subscribe=(f"{base}.commands", f"{inbox_prefix(kiosk)}.>"), allow_responses=True)
+    return NatsUser(
+        name=f"kiosk {kiosk}",
+        public_key=public_key(seed),
+        publish=(f"{base}.events.>", f"{base}.heartbeat"),
+        subscribe=(f"{base}.commands", f"{inbox_prefix(kiosk)}.>"),
+        allow_responses=True,
+    )
 
 
 def core_user(seed: str) -> NatsUser:

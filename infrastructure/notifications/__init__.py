@@ -59,8 +59,9 @@ def configured_notifier(channels: ChannelSettings, demo: DemoMessages | None = N
     if zalo.url:
         gateways["zalo"] = ZaloGateway(zalo.url, zalo.token)
     if smtp.host:
-        gateways["email"] = SmtpMailer(smtp.host, smtp.port, smtp.sender, starttls=smtp.starttls, user=smtp.user,
-                                       password=smtp.password)
+        gateways["email"] = SmtpMailer(
+            smtp.host, smtp.port, smtp.sender, starttls=smtp.starttls, user=smtp.user, password=smtp.password
+        )
     if not gateways:
         gateways = {channel: ConsoleGateway(channel, demo) for channel in FALLBACK}
     log.info("notification channels: %s", ", ".join(sorted(gateways)))

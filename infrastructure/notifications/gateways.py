@@ -53,7 +53,9 @@ class SmsGateway:
 
     def deliver(self, address: str, message: Message) -> str:
         """Send one SMS; the provider's message id."""
-        return post_json(self.client, self.url, self.token, {"sender": self.sender, "to": address, "text": message.text})
+        return post_json(
+            self.client, self.url, self.token, {"sender": self.sender, "to": address, "text": message.text}
+        )
 
     def close(self) -> None:
         self.client.close()
@@ -94,6 +96,14 @@ class ConsoleGateway:
         masked = mask_address(address)
         log.info("console %s: %s to %s", self.channel, message.template or "message", masked)
         if self.demo is not None:
-            self.demo.add(DemoMessage(at=now(), channel=self.channel, to=masked, template=message.template,
-                                      subject=message.subject, text=message.text))
+            self.demo.add(
+                DemoMessage(
+                    at=now(),
+                    channel=self.channel,
+                    to=masked,
+                    template=message.template,
+                    subject=message.subject,
+                    text=message.text,
+                )
+            )
         return f"console-{uuid.uuid4().hex}"

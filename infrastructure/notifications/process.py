@@ -11,8 +11,7 @@ from application.base import OneStop
 from application.notifications import Notifications
 from application.ports import Clock
 from infrastructure.catalogue import load_catalogue
-from infrastructure.notifications import configured_notifier
-from infrastructure.notifications import demo
+from infrastructure.notifications import configured_notifier, demo
 from infrastructure.privacy import wiring
 from infrastructure.settings import Settings, private_files
 
@@ -30,8 +29,9 @@ def build_dispatcher(settings: Settings) -> Notifications:
     wiring.seal(keys, app)
     keys.listeners.append(lambda: wiring.drop_cached(app))
     keys.watch()
-    return Notifications(app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name,
-                         overdue_days=settings.overdue_days)
+    return Notifications(
+        app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name, overdue_days=settings.overdue_days
+    )
 
 
 def run(notifications: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
@@ -50,6 +50,7 @@ def run(notifications: Notifications, clock: Clock, stop: threading.Event, poll:
 
 def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
     """Install handlers that set `stop` on SIGTERM and SIGINT."""
+
     def handler(signum: int, _frame: object) -> None:
         log.info("signal %d: stopping after this round", signum)
         stop.set()
@@ -59,7 +60,9 @@ def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
     return handler
 
 
-def start_in_thread(notifications: Notifications, clock: Clock, poll: float = 5.0) -> tuple[threading.Thread, threading.Event]:
+def start_in_thread(
+    notifications: Notifications, clock: Clock, poll: float = 5.0
+) -> tuple[threading.Thread, threading.Event]:
     """The embedded default: rounds in a daemon thread; set the returned event (and join) to stop."""
     stop = threading.Event()
     thread = threading.Thread(target=run, args=(notifications, clock, stop, poll), name="notifications", daemon=True)

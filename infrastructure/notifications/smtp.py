@@ -14,8 +14,17 @@ from infrastructure.notifications.templates import Message
 class SmtpMailer:
     """Sends each message in its own SMTP session (MOTCUA_SMTP_HOST/PORT/FROM)."""
 
-    def __init__(self, host: str, port: int, sender: str, *, starttls: bool = False, user: str = "",
-                 password: str = "", timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        sender: str,
+        *,
+        starttls: bool = False,
+        user: str = "",
+        password: str = "",
+        timeout: float = 15.0,
+    ) -> None:
         self.host, self.port, self.sender, self.starttls = host, port, sender, starttls
         self.user, self.password, self.timeout = user, password, timeout
 

@@ -24,26 +24,41 @@ class Message(msgspec.Struct, frozen=True):
     template: str = ""
 
 
-PICKUP_BODY = ("{agency}: Hồ sơ {code} đã có kết quả tại {kiosk}, khay {tray}. Vui lòng đến nhận trong {days} ngày "
-               "(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP).")
+PICKUP_BODY = (
+    "{agency}: Hồ sơ {code} đã có kết quả tại {kiosk}, khay {tray}. Vui lòng đến nhận trong {days} ngày "
+    "(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP)."
+)
 OTP_BODY = "Mã OTP của bạn là {code}, hiệu lực {minutes} phút. Không cung cấp mã này cho người khác."
 
 TEMPLATES: dict[tuple[str, int], dict[str, tuple[str, str]]] = {
     ("pickup_ready", 1): {
-        "sms": ("", "{sender}: Ho so {code} da co ket qua tai {kiosk}, khay {tray}. Vui long den nhan trong {days} ngay "
-                    "(nhap so CCCD va so bien nhan, hoac ma ho so va ma OTP)."),
+        "sms": (
+            "",
+            "{sender}: Ho so {code} da co ket qua tai {kiosk}, khay {tray}. Vui long den nhan trong {days} ngay "
+            "(nhap so CCCD va so bien nhan, hoac ma ho so va ma OTP).",
+        ),
         "zalo": ("", PICKUP_BODY),
-        "email": ("Hồ sơ {code} đã có kết quả", "Kính gửi Quý công dân,\n\n" + PICKUP_BODY +
-                  "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7, vui lòng không trả lời thư này."),
+        "email": (
+            "Hồ sơ {code} đã có kết quả",
+            "Kính gửi Quý công dân,\n\n"
+            + PICKUP_BODY
+            + "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7, vui lòng không trả lời thư này.",
+        ),
     },
     ("kiosk_alert", 1): {  # to the kiosk team (infrastructure/fleet): one per threshold crossing
         "sms": ("", "{sender}: Kiosk {kiosk} can xu ly: {problem}."),
         "zalo": ("", "Kiosk {kiosk} cần xử lý: {problem}."),
-        "email": ("Kiosk {kiosk} cần xử lý", "Kính gửi Tổ tư vấn dịch vụ công,\n\nKiosk {kiosk} cần xử lý: {problem}."
-                  "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7."),
+        "email": (
+            "Kiosk {kiosk} cần xử lý",
+            "Kính gửi Tổ tư vấn dịch vụ công,\n\nKiosk {kiosk} cần xử lý: {problem}."
+            "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7.",
+        ),
     },
     ("otp", 1): {
-        "sms": ("", "{sender}: Ma OTP cua ban la {code}, hieu luc {minutes} phut. Khong cung cap ma nay cho nguoi khac."),
+        "sms": (
+            "",
+            "{sender}: Ma OTP cua ban la {code}, hieu luc {minutes} phut. Khong cung cap ma nay cho nguoi khac.",
+        ),
         "zalo": ("", OTP_BODY),
         "email": ("Mã OTP Một Cửa 24/7", OTP_BODY + "\n\nNếu bạn không yêu cầu mã này, vui lòng bỏ qua thư."),
     },
@@ -64,7 +79,9 @@ def fields(template: str) -> set[str]:
 class Templates:
     """Renders a template version for a channel; the sender name goes into SMS texts."""
 
-    def __init__(self, sender: str, templates: Mapping[tuple[str, int], Mapping[str, tuple[str, str]]] = TEMPLATES) -> None:
+    def __init__(
+        self, sender: str, templates: Mapping[tuple[str, int], Mapping[str, tuple[str, str]]] = TEMPLATES
+    ) -> None:
         self.sender, self.templates = sender, templates
 
     def render(self, channel: str, template: str, version: int, params: Mapping[str, str]) -> Message:

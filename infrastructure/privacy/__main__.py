@@ -11,18 +11,18 @@ import sys
 import tempfile
 from collections.abc import Sequence
 
-from application.errors import NotFoundError
-from application.erasures import Erasures
 from application.base import OneStop
+from application.erasures import Erasures
+from application.errors import NotFoundError
 from application.otp import phone_keys
 from domain.errors import DomainError
 from domain.values import Actor, Role
+from infrastructure import embedded
 from infrastructure.clock import SystemClock
 from infrastructure.privacy import wiring
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.privacy.master import FILE, VARIABLE, MasterKeyError, master_key, parse
 from infrastructure.privacy.store import KeyStore, KeyStoreError
-from infrastructure import embedded
 from infrastructure.settings import Settings, SettingsError, private_files
 
 NEW_VARIABLE = "MOTCUA_DATA_KEY_NEW"
@@ -52,7 +52,9 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     wiring.seal(keys, app)
     erasures = Erasures(app, keys=keys, phone_key=phone_keys(embedded.secret_key(settings)), clock=SystemClock())
     try:
-        record = erasures.erase(args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR))
+        record = erasures.erase(
+            args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR)
+        )
     except NotFoundError:
         print("Không có dữ liệu cá nhân nào được lưu cho số định danh này (hoặc đã xóa trước đó).")
         return 1
@@ -62,8 +64,10 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         app.close()
         keys.close()
-    print(f"Đã xóa dữ liệu cá nhân: hủy {record.keys_destroyed} khóa, {len(record.streams)} luồng sự kiện liên quan; "
-          f"biên bản {record.id} (chủ thể {record.subject[:16]}…).")
+    print(
+        f"Đã xóa dữ liệu cá nhân: hủy {record.keys_destroyed} khóa, {len(record.streams)} luồng sự kiện liên quan; "
+        f"biên bản {record.id} (chủ thể {record.subject[:16]}…)."
+    )
     return 0
 
 
@@ -74,13 +78,17 @@ def _rotate(settings: Settings) -> int:
     store = KeyStore.from_env(settings.event_store_env())
     try:
         KeyRing(store, old)  # checks the old key against the store before anything changes
-        changed = store.rewrap(lambda label, wrapped: None if new.wrapped_by_me(wrapped) else new.wrap(label, old.unwrap(label, wrapped)))
+        changed = store.rewrap(
+            lambda label, wrapped: None if new.wrapped_by_me(wrapped) else new.wrap(label, old.unwrap(label, wrapped))
+        )
     finally:
         store.close()
     if not settings.privacy.data_key:  # the embedded key file: it now holds the new key
         _replace_key_file(settings, settings.privacy.data_key_new)
-    print(f"Đã bọc lại {changed} khóa bằng khóa chủ mới (dấu vân tay {new.fingerprint.hex()}). "
-          f"Từ giờ mọi tiến trình dùng {VARIABLE} = khóa mới.")
+    print(
+        f"Đã bọc lại {changed} khóa bằng khóa chủ mới (dấu vân tay {new.fingerprint.hex()}). "
+        f"Từ giờ mọi tiến trình dùng {VARIABLE} = khóa mới."
+    )
     return 0
 
 

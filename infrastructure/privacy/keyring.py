@@ -91,7 +91,9 @@ class KeyRing:
     def _create(self, digest: str) -> tuple[str, AESGCM]:
         with self._lock:
             key_id = secrets.token_hex(16)
-            key_id, wrapped = self.store.create(digest, key_id, self.master.wrap(key_id.encode(), secrets.token_bytes(32)))
+            key_id, wrapped = self.store.create(
+                digest, key_id, self.master.wrap(key_id.encode(), secrets.token_bytes(32))
+            )
             entry = self._by_subject[digest] = (key_id, AESGCM(self.master.unwrap(key_id.encode(), wrapped)))
             self._by_key[key_id] = entry[1]
             return entry
@@ -105,8 +107,10 @@ class KeyRing:
             if key_id in self._by_key:
                 return self._by_key[key_id]
             if key_id not in self._wrapped:
-                raise SealedValueError(f"personal data is sealed under key {key_id}, which the key store does not know: "
-                                       "are the events and onestop_person_keys from the same database?")
+                raise SealedValueError(
+                    f"personal data is sealed under key {key_id}, which the key store does not know: "
+                    "are the events and onestop_person_keys from the same database?"
+                )
             wrapped = self._wrapped.pop(key_id)
             aes = None if wrapped is None else AESGCM(self.master.unwrap(key_id.encode(), wrapped))
             self._by_key[key_id] = aes
@@ -135,6 +139,7 @@ class KeyRing:
 
     def watch(self, interval: float = 2.0) -> None:
         """`refresh` every `interval` seconds, in a daemon thread."""
+
         def run() -> None:
             while not self._stop.wait(interval):
                 try:

@@ -39,13 +39,17 @@ class MasterKey:
         """The key back, or MasterKeyError naming the fingerprint it needs."""
         wrapped = bytes(wrapped)
         if wrapped[:8] != self.fingerprint:
-            raise MasterKeyError(f"{VARIABLE} is not the key this store was wrapped with (it needs the key with "
-                                 f"fingerprint {wrapped[:8].hex()}, this one is {self.fingerprint.hex()})")
+            raise MasterKeyError(
+                f"{VARIABLE} is not the key this store was wrapped with (it needs the key with "
+                f"fingerprint {wrapped[:8].hex()}, this one is {self.fingerprint.hex()})"
+            )
         try:
             return self._aes.decrypt(wrapped[8:20], wrapped[20:], label)
         except InvalidTag:
-            raise MasterKeyError(f"a wrapped key ({label.decode()}) does not open with {VARIABLE}: "
-                                 "it was altered or the store is damaged") from None
+            raise MasterKeyError(
+                f"a wrapped key ({label.decode()}) does not open with {VARIABLE}: "
+                "it was altered or the store is damaged"
+            ) from None
 
     def wrapped_by_me(self, wrapped: bytes) -> bool:
         """Whether this key wrapped the value (rotation skips those)."""
@@ -59,8 +63,10 @@ def parse(value: str, name: str = VARIABLE) -> MasterKey:
     except (binascii.Error, ValueError) as error:
         if isinstance(error, MasterKeyError):
             raise MasterKeyError(str(error).replace(VARIABLE, name)) from None
-        raise MasterKeyError(f"{name} must be base64 of 32 random bytes "
-                             "(python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')") from None
+        raise MasterKeyError(
+            f"{name} must be base64 of 32 random bytes "
+            "(python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())')"
+        ) from None
 
 
 def master_key(settings: Settings) -> MasterKey:

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -39,8 +39,10 @@ class KeyStore:
         self.keys, self.meta, self.events = prefix + KEYS, prefix + META, prefix + EVENTS[dialect]
         self._lock = threading.Lock()
         with self._tx() as tx:
-            tx(f"CREATE TABLE IF NOT EXISTS {self.keys} (key_id TEXT PRIMARY KEY, subject TEXT UNIQUE, "
-               f"wrapped {BYTES[dialect]}, created_at TEXT NOT NULL, erased_at TEXT)")
+            tx(
+                f"CREATE TABLE IF NOT EXISTS {self.keys} (key_id TEXT PRIMARY KEY, subject TEXT UNIQUE, "
+                f"wrapped {BYTES[dialect]}, created_at TEXT NOT NULL, erased_at TEXT)"
+            )
             tx(f"CREATE TABLE IF NOT EXISTS {self.meta} (name TEXT PRIMARY KEY, wrapped {BYTES[dialect]} NOT NULL)")
 
     @classmethod
@@ -48,23 +50,35 @@ class KeyStore:
         """The key store beside the events an eventsourcing environment names."""
         module = env.get("PERSISTENCE_MODULE", "")
         if module == "eventsourcing.sqlite":
-            conn = sqlite3.connect(env.get("SQLITE_DBNAME", ":memory:"), isolation_level=None, timeout=30,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                env.get("SQLITE_DBNAME", ":memory:"), isolation_level=None, timeout=30, check_same_thread=False
+            )
             conn.execute("PRAGMA secure_delete=ON")  # a destroyed key's bytes must not survive in a free page
             return cls("sqlite", lambda: nullcontext(conn), conn.close)
         if module == "eventsourcing.postgres":
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"
             if not SCHEMA_NAME.fullmatch(schema):
                 raise KeyStoreError(f"POSTGRES_SCHEMA {schema!r} must be lower-case letters, digits, underscores")
-            parts = {"host": env.get("POSTGRES_HOST", "127.0.0.1"), "port": env.get("POSTGRES_PORT", "5432"),
-                     "dbname": env.get("POSTGRES_DBNAME", ""), "user": env.get("POSTGRES_USER", ""),
-                     "password": env.get("POSTGRES_PASSWORD", "")}
+            parts = {
+                "host": env.get("POSTGRES_HOST", "127.0.0.1"),
+                "port": env.get("POSTGRES_PORT", "5432"),
+                "dbname": env.get("POSTGRES_DBNAME", ""),
+                "user": env.get("POSTGRES_USER", ""),
+                "password": env.get("POSTGRES_PASSWORD", ""),
+            }
             # Wait no longer for a connection than the event store does (POSTGRES_CONNECT_TIMEOUT): with the database
             # down, a request must get its 503 quickly, not queue behind 30-second waits (tests/faults).
             wait = float(env.get("POSTGRES_CONNECT_TIMEOUT", "5") or 5)
-            pool = ConnectionPool(" ".join(f"{k}='{v}'" for k, v in parts.items() if v), min_size=0, max_size=2, max_idle=30,
-                                  kwargs={"autocommit": True}, check=ConnectionPool.check_connection, open=True,
-                                  timeout=wait)
+            pool = ConnectionPool(
+                " ".join(f"{k}='{v}'" for k, v in parts.items() if v),
+                min_size=0,
+                max_size=2,
+                max_idle=30,
+                kwargs={"autocommit": True},
+                check=ConnectionPool.check_connection,
+                open=True,
+                timeout=wait,
+            )
             return cls("postgres", pool.connection, pool.close, schema)
         raise KeyStoreError(f"cannot keep personal-data keys with PERSISTENCE_MODULE {module!r}")
 
@@ -90,7 +104,10 @@ class KeyStore:
     def meta_value(self, name: str, wrapped_if_absent: bytes) -> bytes:
         """The stored value of `name`, storing `wrapped_if_absent` first if there is none."""
         with self._tx() as tx:
-            tx(f"INSERT INTO {self.meta} (name, wrapped) VALUES (?, ?) ON CONFLICT DO NOTHING", (name, wrapped_if_absent))
+            tx(
+                f"INSERT INTO {self.meta} (name, wrapped) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                (name, wrapped_if_absent),
+            )
             return bytes(tx(f"SELECT wrapped FROM {self.meta} WHERE name = ?", (name,))[0][0])
 
     # ----- data keys ------------------------------------------------------------------------
@@ -103,15 +120,19 @@ class KeyStore:
     def create(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes]:
         """Store a new key for the subject, unless another process just did: the subject's live key either way."""
         with self._tx() as tx:
-            tx(f"INSERT INTO {self.keys} (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) "
-               "ON CONFLICT DO NOTHING",
-               (key_id, subject, wrapped, _now()))
+            tx(
+                f"INSERT INTO {self.keys} (key_id, subject, wrapped, created_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (key_id, subject, wrapped, _now()),
+            )
             found = tx(f"SELECT key_id, wrapped FROM {self.keys} WHERE subject = ?", (subject,))
         return found[0][0], bytes(found[0][1])
 
     def rows(self, key_ids: Collection[str] | None = None) -> list[tuple[str, bytes | None]]:
         """(key id, wrapped or None when erased) of these keys, or of every key."""
-        where, params = ("", ()) if key_ids is None else (f" WHERE key_id IN ({', '.join('?' * len(key_ids))})", tuple(key_ids))
+        where, params = (
+            ("", ()) if key_ids is None else (f" WHERE key_id IN ({', '.join('?' * len(key_ids))})", tuple(key_ids))
+        )
         with self._tx(write=False) as tx:
             found = tx(f"SELECT key_id, wrapped FROM {self.keys}{where}", params)
         return [(key_id, None if wrapped is None else bytes(wrapped)) for key_id, wrapped in found]
@@ -127,9 +148,13 @@ class KeyStore:
             return []
         marks = ", ".join("?" * len(subjects))
         with self._tx() as tx:
-            found = [row[0] for row in tx(f"SELECT key_id FROM {self.keys} WHERE subject IN ({marks})", tuple(subjects))]
-            tx(f"UPDATE {self.keys} SET subject = NULL, wrapped = NULL, erased_at = ? WHERE subject IN ({marks})",
-               (_now(), *subjects))
+            found = [
+                row[0] for row in tx(f"SELECT key_id FROM {self.keys} WHERE subject IN ({marks})", tuple(subjects))
+            ]
+            tx(
+                f"UPDATE {self.keys} SET subject = NULL, wrapped = NULL, erased_at = ? WHERE subject IN ({marks})",
+                (_now(), *subjects),
+            )
         return found
 
     def rewrap(self, change: Any) -> int:
@@ -156,4 +181,4 @@ class KeyStore:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()

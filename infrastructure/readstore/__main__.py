@@ -22,8 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--poll", type=float, default=0.5, help="seconds between checks of the event log")
     rebuild = commands.add_parser("rebuild", help="drop a read model's rows and replay every event")
     rebuild.add_argument("name", help="read model name, or 'all'")
-    rebuild.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                         help="processes sharing the models (default: one per core)")
+    rebuild.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes sharing the models (default: one per core)"
+    )
     commands.add_parser("lag", help="events and seconds behind, per read model")
     args = parser.parse_args(argv)
     setup_logging("projections")
@@ -39,12 +40,16 @@ def main(argv: list[str] | None = None) -> int:
                 parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
             bar = ProgressBar(args.name)
             settings = Settings.from_env()
-            bar.finish(rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar))
+            bar.finish(
+                rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar)
+            )
         else:
             for lag in projector.lag():
                 stopped = f"  QUARANTINED at event {lag.quarantined_at}: {lag.error}" if lag.error else ""
-                print(f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  "
-                      f"{lag.seconds_behind:8.1f} s{stopped}")
+                print(
+                    f"{lag.name:<12} position {lag.position:>10}  behind {lag.events_behind:>8} events  "
+                    f"{lag.seconds_behind:8.1f} s{stopped}"
+                )
     except KeyboardInterrupt:
         projector.stop()
     finally:

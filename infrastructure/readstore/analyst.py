@@ -35,23 +35,33 @@ def grant_analyst(conninfo: str, schema: str, role: str, password: str | None, t
     _checked("schema", schema)
     _checked("role", role)
     with psycopg.connect(conninfo) as conn, conn.transaction():
-        existing = conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
-                                "AND table_name = ANY(%s)", (schema, names)).fetchall()
+        existing = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s AND table_name = ANY(%s)",
+            (schema, names),
+        ).fetchall()
         missing = sorted(set(names) - {row[0] for row in existing})
         if missing:
-            raise AnalystGrantError(f"schema {schema!r} has no table {', '.join(missing)}: start the projection "
-                                    "runner once so that it creates the read-model tables")
+            raise AnalystGrantError(
+                f"schema {schema!r} has no table {', '.join(missing)}: start the projection "
+                "runner once so that it creates the read-model tables"
+            )
         found = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
         if found and found[0]:
             raise AnalystGrantError(f"role {role!r} is a superuser; choose another name for the analyst login")
         if not (password or found):
             raise AnalystGrantError(f"give the new analyst role {role!r} a password")
         secret = sql.SQL(" PASSWORD {}").format(sql.Literal(password)) if password else sql.SQL("")
-        conn.execute(sql.SQL("{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS{}").format(
-            sql.SQL("ALTER" if found else "CREATE"), sql.Identifier(role), secret))
+        conn.execute(
+            sql.SQL("{} ROLE {} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS{}").format(
+                sql.SQL("ALTER" if found else "CREATE"), sql.Identifier(role), secret
+            )
+        )
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(sql.Identifier(schema), sql.Identifier(role)))
-        conn.execute(sql.SQL("GRANT SELECT ON {} TO {}").format(
-            sql.SQL(", ").join(sql.Identifier(schema, t) for t in names), sql.Identifier(role)))
+        conn.execute(
+            sql.SQL("GRANT SELECT ON {} TO {}").format(
+                sql.SQL(", ").join(sql.Identifier(schema, t) for t in names), sql.Identifier(role)
+            )
+        )
         # Defence in depth: sessions start read-only and see the read models first.
         conn.execute(sql.SQL("ALTER ROLE {} SET default_transaction_read_only = on").format(sql.Identifier(role)))
         conn.execute(sql.SQL("ALTER ROLE {} SET search_path = {}").format(sql.Identifier(role), sql.Identifier(schema)))

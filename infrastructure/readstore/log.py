@@ -9,7 +9,6 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.rows import tuple_row
 
-
 Row = tuple[int, Any, int, str, bytes]
 """(notification id, originator id, originator version, topic, state)."""
 
@@ -33,16 +32,21 @@ def decoder_of(mapper: Any) -> Any:
     fast = getattr(mapper, "event_from", None)
     if fast is not None:
         return lambda row: fast(row[3], row[4], row[1], row[2])
-    return lambda row: mapper.to_domain_event(StoredEvent(originator_id=row[1], originator_version=row[2],
-                                                          topic=row[3], state=row[4]))
+    return lambda row: mapper.to_domain_event(
+        StoredEvent(originator_id=row[1], originator_version=row[2], topic=row[3], state=row[4])
+    )
 
 
 def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
-    query = sql.SQL("SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
-                    "WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id").format(
-        sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
-    with recorder.datastore.get_connection() as conn, conn.transaction(), \
-            conn.cursor(name="motcua_log", row_factory=tuple_row) as cursor:
+    query = sql.SQL(
+        "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
+        "WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
+    ).format(sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
+    with (
+        recorder.datastore.get_connection() as conn,
+        conn.transaction(),
+        conn.cursor(name="motcua_log", row_factory=tuple_row) as cursor,
+    ):
         cursor.itersize = batch
         cursor.execute(query, (start, stop))
         while rows := cursor.fetchmany(batch):

@@ -29,8 +29,13 @@ def groups_of(projector: Projector, names: Sequence[str], workers: int) -> list[
     return [members for _, members in bins if members]
 
 
-def rebuild_parallel(projector: Projector, factory: Callable[[], Projector], names: Sequence[str] = (),
-                     workers: int | None = None, progress: Progress | None = None) -> int:
+def rebuild_parallel(
+    projector: Projector,
+    factory: Callable[[], Projector],
+    names: Sequence[str] = (),
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> int:
     """Rebuild the named models (all if none) with `workers` processes (default: one per core); the calling process
     rebuilds the first group itself. Returns the events read by this process."""
     names = list(names or projector.models)

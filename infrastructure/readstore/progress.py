@@ -22,4 +22,6 @@ class ProgressBar:
 
     def finish(self, count: int) -> None:
         elapsed = time.perf_counter() - self.started
-        sys.stderr.write(f"\n{self.label}: {count} events in {elapsed:.1f}s ({count / max(elapsed, 1e-9):,.0f} events/s)\n")
+        sys.stderr.write(
+            f"\n{self.label}: {count} events in {elapsed:.1f}s ({count / max(elapsed, 1e-9):,.0f} events/s)\n"
+        )

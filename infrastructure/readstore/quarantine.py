@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 import psycopg
 
-from projections.base import ReadModel
 from infrastructure.readstore.rows import BatchRows
+from projections.base import ReadModel
 from projections.ports import ReadStore, Tx
 
-TABLE = ("CREATE TABLE IF NOT EXISTS projection_quarantine (name TEXT PRIMARY KEY, position INT NOT NULL, "
-         "error TEXT NOT NULL, quarantined_at TS)")
-RECORD = ("INSERT INTO projection_quarantine (name, position, error, quarantined_at) VALUES (?, ?, ?, ?) "
-          "ON CONFLICT (name) DO UPDATE SET position = excluded.position, error = excluded.error, "
-          "quarantined_at = excluded.quarantined_at")
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS projection_quarantine (name TEXT PRIMARY KEY, position INT NOT NULL, "
+    "error TEXT NOT NULL, quarantined_at TS)"
+)
+RECORD = (
+    "INSERT INTO projection_quarantine (name, position, error, quarantined_at) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, error = excluded.error, "
+    "quarantined_at = excluded.quarantined_at"
+)
 # The database is down or busy: that is no fault of the event, so the batch is retried rather than quarantined.
 TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError)
 
@@ -48,8 +52,9 @@ def release(store: ReadStore, name: str) -> None:
         tx.execute("DELETE FROM projection_quarantine WHERE name = ?", (name,))
 
 
-def apply_batch(tx: Tx, model: ReadModel, events: list[tuple[int, Any]], position: int,
-                set_position: Callable[[int], None]) -> Quarantine | None:
+def apply_batch(
+    tx: Tx, model: ReadModel, events: list[tuple[int, Any]], position: int, set_position: Callable[[int], None]
+) -> Quarantine | None:
     """Apply the events past `position` to the model inside a savepoint; on a failure, apply them one at a time to
     find the event at fault, keep what came before it and quarantine the model there. None when all applied."""
     tx.execute("SAVEPOINT model_batch")
@@ -69,8 +74,9 @@ def apply_batch(tx: Tx, model: ReadModel, events: list[tuple[int, Any]], positio
     return None
 
 
-def _one_at_a_time(tx: Tx, model: ReadModel, events: list[tuple[int, Any]],
-                   set_position: Callable[[int], None]) -> Quarantine | None:
+def _one_at_a_time(
+    tx: Tx, model: ReadModel, events: list[tuple[int, Any]], set_position: Callable[[int], None]
+) -> Quarantine | None:
     rows, done = BatchRows(tx, model), None
     for notification_id, event in events:
         tx.execute("SAVEPOINT model_event")
@@ -82,7 +88,7 @@ def _one_at_a_time(tx: Tx, model: ReadModel, events: list[tuple[int, Any]],
         except Exception as error:  # noqa: BLE001 - recorded, never re-raised: the other models go on
             tx.execute("ROLLBACK TO SAVEPOINT model_event")
             found = Quarantine(position=notification_id, error=f"{type(error).__name__} on {type(event).__qualname__}")
-            tx.execute(RECORD, (model.name, notification_id, found.error, datetime.now(timezone.utc)))
+            tx.execute(RECORD, (model.name, notification_id, found.error, datetime.now(UTC)))
             if done is not None:
                 set_position(done)
             return found

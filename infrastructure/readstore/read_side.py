@@ -15,8 +15,12 @@ from infrastructure.readstore.time_travel import Snapshot, positions_of, replay_
 from projections.book_queries import cash_box
 from projections.queries import Views
 
-VIEW_MODELS = {"trays": ("trays",), "cash-box": ("cash_ledger",), "overdue": ("trays", "dossiers"),
-               "queues": ("dossiers",)}
+VIEW_MODELS = {
+    "trays": ("trays",),
+    "cash-box": ("cash_ledger",),
+    "overdue": ("trays", "dossiers"),
+    "queues": ("dossiers",),
+}
 """The read models each as-of view is replayed from (the keys are application.history.AS_OF_VIEWS)."""
 
 
@@ -41,14 +45,16 @@ class ProjectedReadSide:
     def lag(self) -> list[Lag]:
         return self.projector.lag()
 
-    def view_as_of(self, view: str, instant: datetime, *, kiosk: str | None,
-                   filters: Mapping[str, str | None]) -> ViewAsOf:
+    def view_as_of(
+        self, view: str, instant: datetime, *, kiosk: str | None, filters: Mapping[str, str | None]
+    ) -> ViewAsOf:
         """One pass over the log into a scratch store, then the live view's query on it."""
         models = [self.projector.models[name] for name in VIEW_MODELS[view]]
         with replay_as_of(self.projector.recorder, self.projector.mapper, models, instant) as snapshot:
             data = self._read(view, snapshot, kiosk, filters)
-        return ViewAsOf(model=view, at=instant, kiosk=kiosk, position=snapshot.position,
-                        events_applied=snapshot.applied, data=data)
+        return ViewAsOf(
+            model=view, at=instant, kiosk=kiosk, position=snapshot.position, events_applied=snapshot.applied, data=data
+        )
 
     def _read(self, view: str, snapshot: Snapshot, kiosk: str | None, filters: Mapping[str, str | None]) -> Any:
         views, kiosk = Views(snapshot.store, self.calendar), kiosk or ""  # every view but queues names a kiosk

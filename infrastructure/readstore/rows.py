@@ -75,5 +75,7 @@ def upsert_sql(table: Table) -> str:
     """INSERT … ON CONFLICT (key) DO UPDATE for every column (SQLite and PostgreSQL)."""
     names = table.column_names
     updates = ", ".join(f"{c} = excluded.{c}" for c in names if c != table.key)
-    return (f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
-            f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}")
+    return (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT ({table.key}) DO UPDATE SET {updates}"
+    )

@@ -16,7 +16,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -29,9 +29,13 @@ from projections.base import ReadModel
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
-TRACKING = "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"
-SET_POSITION = ("INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at")
+TRACKING = (
+    "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"
+)
+SET_POSITION = (
+    "INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?) "
+    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at"
+)
 Progress = Callable[[int, int], None]
 
 
@@ -95,7 +99,9 @@ class Lag(msgspec.Struct, frozen=True):
 class Projector:
     """Keeps read models up to date with an application recorder (the process's one application)."""
 
-    def __init__(self, recorder: Any, mapper: Any, store: ReadStore, models: Sequence[ReadModel], batch: int = 1000) -> None:
+    def __init__(
+        self, recorder: Any, mapper: Any, store: ReadStore, models: Sequence[ReadModel], batch: int = 1000
+    ) -> None:
         self.recorder, self.mapper, self.store = recorder, mapper, store
         self.log_reader: Any = None  # the application owning `recorder`, when made for this runner (projector_over)
         self.models = {model.name: model for model in models}
@@ -131,7 +137,7 @@ class Projector:
 
     def lag(self) -> list[Lag]:
         """Events and seconds behind the head of the log, per read model."""
-        head, now, result = self.recorder.max_notification_id() or 0, datetime.now(timezone.utc), []
+        head, now, result = self.recorder.max_notification_id() or 0, datetime.now(UTC), []
         stopped = quarantined(self.store)
         for name, position in self.positions().items():
             seconds = 0.0
@@ -140,13 +146,28 @@ class Projector:
                 if pending:
                     seconds = max((now - self.mapper.to_domain_event(pending[0]).timestamp).total_seconds(), 0.0)
             fault = stopped.get(name)
-            result.append(Lag(name=name, position=position, head=head, events_behind=head - position, seconds_behind=seconds,
-                              quarantined_at=fault.position if fault else None, error=fault.error if fault else None))
+            result.append(
+                Lag(
+                    name=name,
+                    position=position,
+                    head=head,
+                    events_behind=head - position,
+                    seconds_behind=seconds,
+                    quarantined_at=fault.position if fault else None,
+                    error=fault.error if fault else None,
+                )
+            )
         return result
 
     # ----- processing -------------------------------------------------------------------
-    def _events(self, start: int, stop: int, progress: Progress | None = None, interruptible: bool = False,
-                topics: frozenset[str] | None = None):
+    def _events(
+        self,
+        start: int,
+        stop: int,
+        progress: Progress | None = None,
+        interruptible: bool = False,
+        topics: frozenset[str] | None = None,
+    ):
         """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
         decode = decoder_of(self.mapper)
         for rows in read_log(self.recorder, start, stop, self.batch):
@@ -156,8 +177,9 @@ class Projector:
             if interruptible and self._stop.is_set():
                 return
 
-    def catch_up(self, only: Sequence[str] | None = None, progress: Progress | None = None,
-                 interruptible: bool = False) -> int:
+    def catch_up(
+        self, only: Sequence[str] | None = None, progress: Progress | None = None, interruptible: bool = False
+    ) -> int:
         """Process every pending event; returns how many notifications were read."""
         positions = {name: pos for name, pos in self.running_positions().items() if name in (only or self.models)}
         head, read = self.recorder.max_notification_id() or 0, 0
@@ -175,7 +197,10 @@ class Projector:
         with self.store.transaction() as tx:
             # The stored positions are authoritative (a rebuild in another process may have moved them).
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
-            stored = {row["name"]: row["position"] for row in tx.query(f"SELECT name, position FROM projection_tracking{lock}")}
+            stored = {
+                row["name"]: row["position"]
+                for row in tx.query(f"SELECT name, position FROM projection_tracking{lock}")
+            }
             positions.update({name: stored.get(name, 0) for name in positions})
             for name, position in list(positions.items()):
                 if position >= last:
@@ -190,8 +215,10 @@ class Projector:
     @staticmethod
     def _position_setter(tx: Tx, name: str) -> Callable[[int], None]:
         """Records in `tx` that read model `name` applied the log up to a position."""
+
         def set_position(at: int) -> None:
-            tx.execute(SET_POSITION, (name, at, datetime.now(timezone.utc)))
+            tx.execute(SET_POSITION, (name, at, datetime.now(UTC)))
+
         return set_position
 
     def rebuild(self, *names: str, progress: Progress | None = None) -> int:
@@ -219,7 +246,7 @@ class Projector:
                         tx.load(table.name, table.column_names, rows.rows(table.name))
                     for index in model.indexes:  # built once over the loaded rows: faster than maintained per row
                         tx.execute(index)
-                    tx.execute(SET_POSITION, (model.name, head, datetime.now(timezone.utc)))
+                    tx.execute(SET_POSITION, (model.name, head, datetime.now(UTC)))
                     tx.execute("DELETE FROM projection_quarantine WHERE name = ?", (model.name,))  # rebuilt whole
         finally:
             del held

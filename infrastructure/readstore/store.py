@@ -6,13 +6,13 @@ a batch of rows and the tracking position.
 
 from __future__ import annotations
 
-import re
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +28,13 @@ SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 def stored_moment(value: datetime | str) -> datetime:
     """A timestamp column read back: PostgreSQL gives an aware datetime, SQLite the UTC text it was written as."""
     moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-TYPES = {"sqlite": {"INT": "INTEGER", "TEXT": "TEXT", "TS": "TEXT", "DATE": "TEXT", "BOOL": "INTEGER"},
-         "postgres": {"INT": "BIGINT", "TEXT": "TEXT", "TS": "TIMESTAMPTZ", "DATE": "DATE", "BOOL": "BOOLEAN"}}
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+TYPES = {
+    "sqlite": {"INT": "INTEGER", "TEXT": "TEXT", "TS": "TEXT", "DATE": "TEXT", "BOOL": "INTEGER"},
+    "postgres": {"INT": "BIGINT", "TEXT": "TEXT", "TS": "TIMESTAMPTZ", "DATE": "DATE", "BOOL": "BOOLEAN"},
+}
 TYPE_WORD = re.compile(r"\b(INT|TEXT|TS|DATE|BOOL)\b")
 
 
@@ -56,8 +60,10 @@ class _SqliteTx:
 
     def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         marks = ", ".join("?" for _ in columns)
-        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
-                         [[row.get(c) for c in columns] for row in rows])
+        self.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            [[row.get(c) for c in columns] for row in rows],
+        )
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -139,8 +145,12 @@ class _PgTx:
             # Text format written directly: faster than write_row's per-value dumpers, and than a JSON array
             # expanded by json_populate_recordset (both measured).
             for start in range(0, len(rows), 1000):
-                copy.write("".join("\t".join([_copy_text(row.get(c)) for c in columns]) + "\n"
-                                   for row in rows[start:start + 1000]))
+                copy.write(
+                    "".join(
+                        "\t".join([_copy_text(row.get(c)) for c in columns]) + "\n"
+                        for row in rows[start : start + 1000]
+                    )
+                )
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
@@ -179,8 +189,9 @@ class PostgresReadStore:
         self.schema, self.read_only = schema, read_only
         # A read-only store (a hot standby, MOTCUA_READ_REPLICA) creates nothing: the primary's runner made it all.
         options = f"-c search_path={schema}" + (" -c default_transaction_read_only=on" if read_only else "")
-        self.pool = ConnectionPool(conninfo, min_size=1, max_size=pool_size, open=True,
-                                   kwargs={"row_factory": dict_row, "options": options})
+        self.pool = ConnectionPool(
+            conninfo, min_size=1, max_size=pool_size, open=True, kwargs={"row_factory": dict_row, "options": options}
+        )
         if not read_only:
             with self.pool.connection() as conn:
                 conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
@@ -199,8 +210,11 @@ class PostgresReadStore:
 
     def columns(self, tx: Tx, table: str) -> list[str]:
         """The table's columns in order ([] if it does not exist)."""
-        rows = tx.query("SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
-                        "ORDER BY ordinal_position", (self.schema, table))
+        rows = tx.query(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+            "ORDER BY ordinal_position",
+            (self.schema, table),
+        )
         return [row["column_name"] for row in rows]
 
     def close(self) -> None:

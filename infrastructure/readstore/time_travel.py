@@ -41,8 +41,9 @@ class Snapshot:
 
 
 @contextmanager
-def replay_as_of(recorder: Any, mapper: Any, models: Sequence[ReadModel], instant: datetime,
-                 batch: int = 1000) -> Iterator[Snapshot]:
+def replay_as_of(
+    recorder: Any, mapper: Any, models: Sequence[ReadModel], instant: datetime, batch: int = 1000
+) -> Iterator[Snapshot]:
     """Replay the whole log into fresh rows of `models`, applying what happened up to `instant`; yields the snapshot
     and removes its scratch store afterwards. Cost: one pass over the log, like a rebuild of these models."""
     held = [(model, MemoryRows(model)) for model in models]
@@ -78,11 +79,14 @@ def positions_of(recorder: Any, originator_id: UUID) -> dict[int, int]:
     """Version → log position of one aggregate's events (the recorders' own selects do not return positions)."""
     if type(recorder).__module__ == "eventsourcing.postgres":
         query = sql.SQL("SELECT originator_version, notification_id FROM {}.{} WHERE originator_id = %s").format(
-            sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
+            sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name)
+        )
         with recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(query, (originator_id,))
             return {row["originator_version"]: row["notification_id"] for row in cursor.fetchall()}
     with recorder.datastore.transaction(commit=False) as cursor:
-        cursor.execute(f"SELECT originator_version, rowid FROM {recorder.events_table_name} WHERE originator_id = ?",
-                       (originator_id.hex,))
+        cursor.execute(
+            f"SELECT originator_version, rowid FROM {recorder.events_table_name} WHERE originator_id = ?",
+            (originator_id.hex,),
+        )
         return {row[0]: row[1] for row in cursor.fetchall()}

@@ -22,9 +22,11 @@ from infrastructure.scheduler.jobs import Run, WorkingDays, is_working_day
 from infrastructure.settings.areas import SchedulerSettings
 
 log = logging.getLogger(__name__)
-PARTY_VARIABLES = {"staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT),
-                   "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER),
-                   "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER)}
+PARTY_VARIABLES = {
+    "staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT),
+    "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER),
+    "police": ("MOTCUA_SCHEDULER_POLICE", Role.POLICE_OFFICER),
+}
 
 
 class OverdueCommands(Protocol):
@@ -113,15 +115,21 @@ class Actions:
         """08:00 and 14:00: open each kiosk, take out envelopes and cash, sort by department, hand over."""
         waiting = self.queries.per_kiosk("kiosk_bin", _day(now))
         lines = [f"Kiosk {key}: {waiting.get(key, 0)} phong bì hồ sơ trong thùng." for key in self.queries.kiosk_keys()]
-        return self._remind(f"Nhắc việc {_clock(run)}: Tổ tư vấn mở kiosk, lấy phong bì hồ sơ và tiền mặt, phân loại "
-                            "theo phòng ban và bàn giao (ghi sổ giao nhận, hai bên ký).", lines)
+        return self._remind(
+            f"Nhắc việc {_clock(run)}: Tổ tư vấn mở kiosk, lấy phong bì hồ sơ và tiền mặt, phân loại "
+            "theo phòng ban và bàn giao (ghi sổ giao nhận, hai bên ký).",
+            lines,
+        )
 
     def loading_reminder(self, run: Run, now: datetime) -> str:
         """16:00: load results into the trays with the rear screen and scanner; the kiosk prints the slip."""
         waiting = self.queries.per_kiosk("results_to_load", _day(now))
         lines = [f"Kiosk {key or '(chưa gán kiosk)'}: {n} kết quả chờ nạp." for key, n in sorted(waiting.items())]
-        return self._remind(f"Nhắc việc {_clock(run)}: Tổ tư vấn nạp kết quả vào khay kiosk bằng màn hình phía sau và "
-                            "máy quét mã vạch; kiosk in phiếu nạp, công dân nhận tin nhắn.", lines)
+        return self._remind(
+            f"Nhắc việc {_clock(run)}: Tổ tư vấn nạp kết quả vào khay kiosk bằng màn hình phía sau và "
+            "máy quét mã vạch; kiosk in phiếu nạp, công dân nhận tin nhắn.",
+            lines,
+        )
 
     def overdue_sweep(self, run: Run, now: datetime) -> str:
         """Every kiosk: the overdue results staff must pull back (only when no tray is free; they stay otherwise).
@@ -137,8 +145,10 @@ class Actions:
                 if item.action != "pull_back":
                     continue
                 receiver = p.police if item.receiver == "police" else p.one_stop
-                lines.append(f"Kiosk {key}, khay {item.tray}: cần rút hồ sơ {item.dossier_code} "
-                             f"({item.days_since_notification} ngày làm việc), bàn giao {receiver.unit}.")
+                lines.append(
+                    f"Kiosk {key}, khay {item.tray}: cần rút hồ sơ {item.dossier_code} "
+                    f"({item.days_since_notification} ngày làm việc), bàn giao {receiver.unit}."
+                )
         return self._remind(f"Rà soát quá hạn {_clock(run)}: {len(lines)} kết quả cần rút khỏi khay.", lines)
 
     def due_soon_alerts(self, run: Run, now: datetime) -> str:
@@ -146,8 +156,10 @@ class Actions:
         today = _day(now)
         counts = self.queries.due_by_department(today, self._next_working_day(today))
         for department, tally in sorted(counts.items()):
-            self.notify(f"Phòng {department or '(chưa phân công)'}: {tally['due_soon']} hồ sơ đến hạn trong 1 ngày "
-                        f"làm việc, {tally['overdue']} hồ sơ đã quá hạn.")
+            self.notify(
+                f"Phòng {department or '(chưa phân công)'}: {tally['due_soon']} hồ sơ đến hạn trong 1 ngày "
+                f"làm việc, {tally['overdue']} hồ sơ đã quá hạn."
+            )
         return json.dumps({"date": today.isoformat(), "departments": counts}, ensure_ascii=False, sort_keys=True)
 
     def report(self, kind: str, run: Run, now: datetime) -> str:

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,10 +60,13 @@ class PostgresLedger:
         self.table = pgsql.Identifier(schema, TABLE)
         with self._connect() as conn:
             conn.execute(pgsql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(pgsql.Identifier(schema)))
-            conn.execute(pgsql.SQL(
-                "CREATE TABLE IF NOT EXISTS {} (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, "
-                "scheduled_for TIMESTAMPTZ NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, "
-                "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')").format(self.table))
+            conn.execute(
+                pgsql.SQL(
+                    "CREATE TABLE IF NOT EXISTS {} (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, "
+                    "scheduled_for TIMESTAMPTZ NOT NULL, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ, "
+                    "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')"
+                ).format(self.table)
+            )
 
     def _connect(self) -> psycopg.Connection[dict[str, Any]]:
         return psycopg.connect(self.conninfo, row_factory=dict_row)
@@ -71,28 +74,38 @@ class PostgresLedger:
     def record(self, run: Run, body: Body, now: Callable[[], datetime]) -> str | None:
         """Claim `run` and run `body` in one transaction; None if the run id was already recorded."""
         with self._connect() as conn, conn.transaction():
-            claimed = conn.execute(pgsql.SQL(
-                "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) "
-                "VALUES (%s, %s, %s, %s, 'running') ON CONFLICT (run_id) DO NOTHING RETURNING run_id").format(self.table),
-                (run.run_id, run.job, run.scheduled_for, now())).fetchone()
+            claimed = conn.execute(
+                pgsql.SQL(
+                    "INSERT INTO {} (run_id, job, scheduled_for, started_at, outcome) "
+                    "VALUES (%s, %s, %s, %s, 'running') ON CONFLICT (run_id) DO NOTHING RETURNING run_id"
+                ).format(self.table),
+                (run.run_id, run.job, run.scheduled_for, now()),
+            ).fetchone()
             if claimed is None:
                 return None
             outcome, detail = _outcome(body)
-            conn.execute(pgsql.SQL("UPDATE {} SET finished_at = %s, outcome = %s, detail = %s WHERE run_id = %s")
-                         .format(self.table), (now(), outcome, detail, run.run_id))
+            conn.execute(
+                pgsql.SQL("UPDATE {} SET finished_at = %s, outcome = %s, detail = %s WHERE run_id = %s").format(
+                    self.table
+                ),
+                (now(), outcome, detail, run.run_id),
+            )
             return outcome
 
     def last_scheduled(self) -> dict[str, datetime]:
         """The latest recorded scheduled time of every job."""
         with self._connect() as conn:
-            rows = conn.execute(pgsql.SQL("SELECT job, MAX(scheduled_for) AS last FROM {} GROUP BY job")
-                                .format(self.table)).fetchall()
+            rows = conn.execute(
+                pgsql.SQL("SELECT job, MAX(scheduled_for) AS last FROM {} GROUP BY job").format(self.table)
+            ).fetchall()
         return {row["job"]: row["last"] for row in rows}
 
     def rows(self) -> list[dict[str, Any]]:
         """Every recorded run, oldest scheduled first."""
         with self._connect() as conn:
-            return conn.execute(pgsql.SQL("SELECT * FROM {} ORDER BY scheduled_for, run_id").format(self.table)).fetchall()
+            return conn.execute(
+                pgsql.SQL("SELECT * FROM {} ORDER BY scheduled_for, run_id").format(self.table)
+            ).fetchall()
 
     def close(self) -> None:
         """Nothing held open between calls."""
@@ -107,9 +120,11 @@ class SqliteLedger:
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA secure_delete=ON")
         self.lock = threading.Lock()
-        self.conn.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, "
-                          "scheduled_for TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
-                          "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')")
+        self.conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, "
+            "scheduled_for TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT, "
+            "outcome TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '')"
+        )
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -125,14 +140,18 @@ class SqliteLedger:
     def record(self, run: Run, body: Body, now: Callable[[], datetime]) -> str | None:
         """Claim `run` and run `body` in one transaction; None if the run id was already recorded."""
         with self._transaction() as conn:
-            claimed = conn.execute(f"INSERT INTO {TABLE} (run_id, job, scheduled_for, started_at, outcome) "
-                                   "VALUES (?, ?, ?, ?, 'running') ON CONFLICT (run_id) DO NOTHING",
-                                   (run.run_id, run.job, _utc(run.scheduled_for), _utc(now()))).rowcount
+            claimed = conn.execute(
+                f"INSERT INTO {TABLE} (run_id, job, scheduled_for, started_at, outcome) "
+                "VALUES (?, ?, ?, ?, 'running') ON CONFLICT (run_id) DO NOTHING",
+                (run.run_id, run.job, _utc(run.scheduled_for), _utc(now())),
+            ).rowcount
             if not claimed:
                 return None
             outcome, detail = _outcome(body)
-            conn.execute(f"UPDATE {TABLE} SET finished_at = ?, outcome = ?, detail = ? WHERE run_id = ?",
-                         (_utc(now()), outcome, detail, run.run_id))
+            conn.execute(
+                f"UPDATE {TABLE} SET finished_at = ?, outcome = ?, detail = ? WHERE run_id = ?",
+                (_utc(now()), outcome, detail, run.run_id),
+            )
             return outcome
 
     def last_scheduled(self) -> dict[str, datetime]:
@@ -152,4 +171,4 @@ class SqliteLedger:
 
 
 def _utc(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat()
+    return at.astimezone(UTC).isoformat()

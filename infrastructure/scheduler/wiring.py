@@ -24,7 +24,9 @@ SQLITE_LEDGER = "scheduler.sqlite3"
 def ledger_and_leader(settings: Settings) -> tuple[Ledger, Leadership]:
     """PostgreSQL: a table in the event store's schema and an advisory lock; SQLite: a file, always leader."""
     if settings.store == "postgres":
-        return scheduler_ledger(settings), PostgresLeader(settings.postgres_conninfo(), settings.postgres.schema or "public")
+        return scheduler_ledger(settings), PostgresLeader(
+            settings.postgres_conninfo(), settings.postgres.schema or "public"
+        )
     return scheduler_ledger(settings), AlwaysLeader()
 
 
@@ -38,8 +40,13 @@ def scheduler_ledger(settings: Settings) -> Ledger:
 def build_scheduler(system: Any) -> Scheduler:
     """The scheduler acting through the System's applications and read models."""
     reports = ReportsView(system.views.store, {d.code: d.name for d in system.catalogue.departments})
-    actions = Actions(queries=ReadModelQueries(system.views), calendar=system.calendar, kiosks=system.kiosks,
-                      reports=reports, parties=StaffParties.from_settings(system.settings.scheduler))
+    actions = Actions(
+        queries=ReadModelQueries(system.views),
+        calendar=system.calendar,
+        kiosks=system.kiosks,
+        reports=reports,
+        parties=StaffParties.from_settings(system.settings.scheduler),
+    )
     ledger, leader = ledger_and_leader(system.settings)
     bodies = {job.action: actions.body(job.action) for job in CATALOGUE}
     return Scheduler(bodies=bodies, ledger=ledger, leader=leader, calendar=system.calendar, clock=system.clock)
@@ -49,10 +56,18 @@ def triggers(scheduler: Scheduler, *, blocking: bool, poll: int) -> BaseSchedule
     """An APScheduler with one cron trigger per job (Asia/Ho_Chi_Minh) and the leadership/catch-up heartbeat."""
     timer: BaseScheduler = (BlockingScheduler if blocking else BackgroundScheduler)(timezone=VIETNAM)
     for job in scheduler.jobs:
-        timer.add_job(scheduler.tick, CronTrigger(timezone=VIETNAM, **job.cron()), kwargs={"only": [job.name]},
-                      id=job.name, name=job.name, coalesce=True, max_instances=1, misfire_grace_time=None)
+        timer.add_job(
+            scheduler.tick,
+            CronTrigger(timezone=VIETNAM, **job.cron()),
+            kwargs={"only": [job.name]},
+            id=job.name,
+            name=job.name,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
     # The heartbeat: a follower tries for the lock; a new leader catches up; a leader notices a lost lock.
-    timer.add_job(scheduler.tick, "interval", seconds=poll, id="leadership", name="leadership",
-                  coalesce=True, max_instances=1)
+    timer.add_job(
+        scheduler.tick, "interval", seconds=poll, id="leadership", name="leadership", coalesce=True, max_instances=1
+    )
     return timer
-

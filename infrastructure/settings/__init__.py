@@ -16,14 +16,38 @@ import msgspec
 
 from infrastructure.catalogue import DEFAULT_CATALOGUE
 from infrastructure.settings.areas import (
-    AuditSettings, ChannelSettings, FaceSettings, FilesSettings, FleetSettings, KioskSettings, NatsSettings, PostgresSettings,
-    PrivacySettings, SchedulerSettings, SigningSettings, password_variables,
+    AuditSettings,
+    ChannelSettings,
+    FaceSettings,
+    FilesSettings,
+    FleetSettings,
+    KioskSettings,
+    NatsSettings,
+    PostgresSettings,
+    PrivacySettings,
+    SchedulerSettings,
+    SigningSettings,
+    password_variables,
 )
 from infrastructure.settings.fields import SettingsError, load, var
 
-__all__ = ["AuditSettings", "ChannelSettings", "FaceSettings", "FilesSettings", "FleetSettings", "KioskSettings", "NatsSettings",
-           "PostgresSettings", "PrivacySettings", "SchedulerSettings", "Settings", "SettingsError", "SigningSettings",
-           "DEFAULT_CALENDAR", "private_files"]
+__all__ = [
+    "AuditSettings",
+    "ChannelSettings",
+    "FaceSettings",
+    "FilesSettings",
+    "FleetSettings",
+    "KioskSettings",
+    "NatsSettings",
+    "PostgresSettings",
+    "PrivacySettings",
+    "SchedulerSettings",
+    "Settings",
+    "SettingsError",
+    "SigningSettings",
+    "DEFAULT_CALENDAR",
+    "private_files",
+]
 
 DEFAULT_CALENDAR = Path(__file__).parents[1] / "data" / "calendar"
 MODES = ("inprocess", "external")
@@ -33,48 +57,118 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Everything configurable, with embedded defaults (SQLite in ./var, in-process bus); the core first."""
 
     store: Annotated[str, var("MOTCUA_STORE", "`sqlite` (embedded) or `postgres`", choices=("sqlite", "postgres"))] = (
-        "sqlite")
+        "sqlite"
+    )
     data_dir: Annotated[Path, var("MOTCUA_DATA_DIR", "where the SQLite store and the embedded secrets live")] = Path(
-        "var")
-    secret: Annotated[str, var("MOTCUA_SECRET_KEY", "32+ characters: keys OTP hashes, kiosk proofs and the 15-minute "
-                               "access tokens; required with PostgreSQL, the same in every process",
-                               shown="generated into `var/secret.key` (SQLite only)", secret=True)] = ""
-    catalogue_path: Annotated[Path, var("MOTCUA_CATALOGUE", "the procedure catalogue (validated at start-up; a bad "
-                                        "file stops the process with the reason)",
-                                        shown="`infrastructure/data/procedures.toml`")] = DEFAULT_CATALOGUE
-    calendar_dir: Annotated[Path, var("MOTCUA_CALENDAR_DIR", "working-day calendar, one `<year>.toml` per year",
-                                      shown="`infrastructure/data/calendar`")] = DEFAULT_CALENDAR
-    overdue_days: Annotated[int, var("MOTCUA_OVERDUE_DAYS", "working days after the pickup SMS before a result "
-                                     "counts as overdue", minimum=1)] = 5
+        "var"
+    )
+    secret: Annotated[
+        str,
+        var(
+            "MOTCUA_SECRET_KEY",
+            "32+ characters: keys OTP hashes, kiosk proofs and the 15-minute "
+            "access tokens; required with PostgreSQL, the same in every process",
+            shown="generated into `var/secret.key` (SQLite only)",
+            secret=True,
+        ),
+    ] = ""
+    catalogue_path: Annotated[
+        Path,
+        var(
+            "MOTCUA_CATALOGUE",
+            "the procedure catalogue (validated at start-up; a bad file stops the process with the reason)",
+            shown="`infrastructure/data/procedures.toml`",
+        ),
+    ] = DEFAULT_CATALOGUE
+    calendar_dir: Annotated[
+        Path,
+        var(
+            "MOTCUA_CALENDAR_DIR",
+            "working-day calendar, one `<year>.toml` per year",
+            shown="`infrastructure/data/calendar`",
+        ),
+    ] = DEFAULT_CALENDAR
+    overdue_days: Annotated[
+        int,
+        var("MOTCUA_OVERDUE_DAYS", "working days after the pickup SMS before a result counts as overdue", minimum=1),
+    ] = 5
     api_host: Annotated[str, var("MOTCUA_API_HOST", "where the API listens")] = "127.0.0.1"
     api_port: Annotated[int, var("MOTCUA_API_PORT", "its port", minimum=0)] = 8000
-    projections: Annotated[str, var("MOTCUA_PROJECTIONS", "`inprocess`: the API process keeps the read models up to "
-                                    "date; `external`: `python -m projections run` does", choices=MODES)] = "inprocess"
-    read_schema: Annotated[str, var("MOTCUA_READ_SCHEMA", "PostgreSQL schema of the read models (SQLite: "
-                                    "`var/readmodels.sqlite3`)")] = "readmodels"
-    read_replica: Annotated[str, var("MOTCUA_READ_REPLICA", "libpq conninfo of a hot standby of the event database "
-                                     "(e.g. `host=pg-replica port=5432 dbname=motcua user=motcua_reader`): the API "
-                                     "serves the read models from it; needs `MOTCUA_PROJECTIONS=external` (the runner "
-                                     "writes the primary); never set it on the runner or the fleet monitor",
-                                     shown="unset: the primary", secret=True)] = ""
-    projection_batch: Annotated[int, var("MOTCUA_PROJECTION_BATCH", "events per read-model transaction",
-                                         minimum=1)] = 1000
-    notifications: Annotated[str, var("MOTCUA_NOTIFICATIONS", "`inprocess`: the API process runs the notification "
-                                      "dispatcher; `external`: `python -m infrastructure.notifications run` does",
-                                      choices=MODES)] = "inprocess"
-    bus: Annotated[str, var("MOTCUA_BUS", "kiosk bus of the demo kiosk: `inprocess` (embedded) or `nats` (JetStream, "
-                            "with `python -m infrastructure.device_consumer`)", choices=("inprocess", "nats"))] = (
-        "inprocess")
-    demo: Annotated[bool, var("MOTCUA_DEMO", "write demo data and demo logins into an empty store, and run the demo "
-                              "kiosk `Q6-01` inside the API process; lists sent texts on `/demo/messages`",
-                              shown="`1` under `make run`")] = False
+    projections: Annotated[
+        str,
+        var(
+            "MOTCUA_PROJECTIONS",
+            "`inprocess`: the API process keeps the read models up to "
+            "date; `external`: `python -m projections run` does",
+            choices=MODES,
+        ),
+    ] = "inprocess"
+    read_schema: Annotated[
+        str, var("MOTCUA_READ_SCHEMA", "PostgreSQL schema of the read models (SQLite: `var/readmodels.sqlite3`)")
+    ] = "readmodels"
+    read_replica: Annotated[
+        str,
+        var(
+            "MOTCUA_READ_REPLICA",
+            "libpq conninfo of a hot standby of the event database "
+            "(e.g. `host=pg-replica port=5432 dbname=motcua user=motcua_reader`): the API "
+            "serves the read models from it; needs `MOTCUA_PROJECTIONS=external` (the runner "
+            "writes the primary); never set it on the runner or the fleet monitor",
+            shown="unset: the primary",
+            secret=True,
+        ),
+    ] = ""
+    projection_batch: Annotated[int, var("MOTCUA_PROJECTION_BATCH", "events per read-model transaction", minimum=1)] = (
+        1000
+    )
+    notifications: Annotated[
+        str,
+        var(
+            "MOTCUA_NOTIFICATIONS",
+            "`inprocess`: the API process runs the notification "
+            "dispatcher; `external`: `python -m infrastructure.notifications run` does",
+            choices=MODES,
+        ),
+    ] = "inprocess"
+    bus: Annotated[
+        str,
+        var(
+            "MOTCUA_BUS",
+            "kiosk bus of the demo kiosk: `inprocess` (embedded) or `nats` (JetStream, "
+            "with `python -m infrastructure.device_consumer`)",
+            choices=("inprocess", "nats"),
+        ),
+    ] = "inprocess"
+    demo: Annotated[
+        bool,
+        var(
+            "MOTCUA_DEMO",
+            "write demo data and demo logins into an empty store, and run the demo "
+            "kiosk `Q6-01` inside the API process; lists sent texts on `/demo/messages`",
+            shown="`1` under `make run`",
+        ),
+    ] = False
     log_level: Annotated[str, var("MOTCUA_LOG_LEVEL", "log level of `python -m infrastructure.notifications run`")] = (
-        "INFO")
-    metrics_token: Annotated[str, var("MOTCUA_METRICS_TOKEN", "bearer token of the Prometheus scraper for `/metrics` "
-                                      "(32+ random characters); administrators' tokens are accepted too",
-                                      shown="none: administrators only", secret=True)] = ""
-    ready_max_lag: Annotated[int, var("MOTCUA_READY_MAX_LAG", "`/health/ready` answers 503 while a read model is more "
-                                      "than this many events behind the log", minimum=0)] = 10000
+        "INFO"
+    )
+    metrics_token: Annotated[
+        str,
+        var(
+            "MOTCUA_METRICS_TOKEN",
+            "bearer token of the Prometheus scraper for `/metrics` "
+            "(32+ random characters); administrators' tokens are accepted too",
+            shown="none: administrators only",
+            secret=True,
+        ),
+    ] = ""
+    ready_max_lag: Annotated[
+        int,
+        var(
+            "MOTCUA_READY_MAX_LAG",
+            "`/health/ready` answers 503 while a read model is more than this many events behind the log",
+            minimum=0,
+        ),
+    ] = 10000
     postgres: PostgresSettings = msgspec.field(default_factory=PostgresSettings)
     privacy: PrivacySettings = msgspec.field(default_factory=PrivacySettings)
     files: FilesSettings = msgspec.field(default_factory=FilesSettings)
@@ -118,8 +212,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def read_replica_conninfo(self) -> str:
         """MOTCUA_READ_REPLICA, checked: only with PostgreSQL and a read-model runner of its own."""
         if self.store != "postgres" or self.projections != "external":
-            raise SettingsError("MOTCUA_READ_REPLICA needs MOTCUA_STORE=postgres and MOTCUA_PROJECTIONS=external: "
-                                "read models on a standby are written by the runner on the primary")
+            raise SettingsError(
+                "MOTCUA_READ_REPLICA needs MOTCUA_STORE=postgres and MOTCUA_PROJECTIONS=external: "
+                "read models on a standby are written by the runner on the primary"
+            )
         return self.read_replica
 
     def event_store_env(self) -> dict[str, str]:
@@ -141,10 +237,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         # could become visible after a higher one and a log follower (read models, chainer) would skip it. The
         # default insert path takes an EXCLUSIVE lock per append (shared by a whole group commit).
         p = self.postgres
-        postgres = {"POSTGRES_HOST": p.host, "POSTGRES_PORT": p.port, "POSTGRES_DBNAME": p.dbname,
-                    "POSTGRES_USER": p.user, "POSTGRES_PASSWORD": p.password, "POSTGRES_SCHEMA": p.schema,
-                    "POSTGRES_ENABLE_DB_FUNCTIONS": p.enable_db_functions, "POSTGRES_POOL_SIZE": p.pool_size,
-                    "POSTGRES_MAX_OVERFLOW": p.max_overflow, "POSTGRES_CONNECT_TIMEOUT": p.connect_timeout}
+        postgres = {
+            "POSTGRES_HOST": p.host,
+            "POSTGRES_PORT": p.port,
+            "POSTGRES_DBNAME": p.dbname,
+            "POSTGRES_USER": p.user,
+            "POSTGRES_PASSWORD": p.password,
+            "POSTGRES_SCHEMA": p.schema,
+            "POSTGRES_ENABLE_DB_FUNCTIONS": p.enable_db_functions,
+            "POSTGRES_POOL_SIZE": p.pool_size,
+            "POSTGRES_MAX_OVERFLOW": p.max_overflow,
+            "POSTGRES_CONNECT_TIMEOUT": p.connect_timeout,
+        }
         return common | postgres | {"PERSISTENCE_MODULE": "eventsourcing.postgres"}
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 
@@ -28,8 +28,15 @@ class Var(msgspec.Struct, frozen=True):
     secret: bool = False  # also read from the file `<name>_FILE` names (a mounted secret)
 
 
-def var(name: str, doc: str, *, shown: str | None = None, choices: tuple[str, ...] = (),
-        minimum: float | None = None, secret: bool = False) -> msgspec.Meta:
+def var(
+    name: str,
+    doc: str,
+    *,
+    shown: str | None = None,
+    choices: tuple[str, ...] = (),
+    minimum: float | None = None,
+    secret: bool = False,
+) -> msgspec.Meta:
     """Field metadata naming the environment variable (use as `Annotated[type, var(...)]`); a `secret` may instead
     be a file named by `<name>_FILE`, as compose mounts secrets under /run/secrets."""
     return msgspec.Meta(extra={"var": Var(name, doc, shown, choices, minimum, secret)})
@@ -65,9 +72,15 @@ def variables(cls: type[msgspec.Struct]) -> Iterator[tuple[Var, Any]]:
         elif meta is not None:
             yield meta, field.default
             if meta.secret:
-                yield Var(f"{meta.name}_FILE", f"a file holding `{meta.name}` (a mounted secret, e.g. "
-                          f"`/run/secrets/…`); read at start-up, never written; the variable itself wins",
-                          "unset"), ""
+                yield (
+                    Var(
+                        f"{meta.name}_FILE",
+                        f"a file holding `{meta.name}` (a mounted secret, e.g. "
+                        f"`/run/secrets/…`); read at start-up, never written; the variable itself wins",
+                        "unset",
+                    ),
+                    "",
+                )
 
 
 def _fields(cls: type[msgspec.Struct]) -> Iterator[tuple[msgspec.structs.FieldInfo, Any, Var | None]]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Mapping, Sequence
-from typing import Literal, Protocol
 from datetime import datetime
 from pathlib import Path
+from typing import Literal, Protocol
 
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -22,11 +22,15 @@ from pyhanko.sign.signers import Signer
 from application.vault_values import PdfCheck, PdfSignature, Placement, SignedPdf, SigningKey
 from domain.values import Actor
 from domain.vault_errors import UnreadableDocumentError
-from infrastructure.signing.pki import (
-    DevPki, SigningConfigurationError, ensure_dev_pki, p12_signer, pkcs11_signer,
-)
 from infrastructure.settings import Settings
 from infrastructure.signing.personal import DevPersonalKeys, Names, personal_keys
+from infrastructure.signing.pki import (
+    DevPki,
+    SigningConfigurationError,
+    ensure_dev_pki,
+    p12_signer,
+    pkcs11_signer,
+)
 from infrastructure.signing.signer import STAMP_SIZE, TOP_LEFT, Box, sign_pdf
 from infrastructure.signing.verify import SignatureReport, UnreadablePdfError, VerificationReport, verify_pdf
 
@@ -55,16 +59,23 @@ class PersonalKeys(Protocol):
 class PyhankoSigner:
     """Signs with the acting person's own key or the agency's key; verifies with the trusted roots."""
 
-    def __init__(self, *, agency: Signer, personal: PersonalKeys, trust_roots: Sequence[bytes],
-                 location: str = DEFAULT_LOCATION) -> None:
+    def __init__(
+        self, *, agency: Signer, personal: PersonalKeys, trust_roots: Sequence[bytes], location: str = DEFAULT_LOCATION
+    ) -> None:
         self.agency, self.personal = agency, personal
         self.trust_roots, self.location = list(trust_roots), location
 
     @classmethod
-    def from_dev_pki(cls, pki: DevPki, *, names: Names | None = None, location: str = DEFAULT_LOCATION) -> PyhankoSigner:
+    def from_dev_pki(
+        cls, pki: DevPki, *, names: Names | None = None, location: str = DEFAULT_LOCATION
+    ) -> PyhankoSigner:
         """The agency key and per-account keys of a development PKI, trusting its root."""
-        return cls(agency=pki.agency_signer(), personal=DevPersonalKeys(pki, names), trust_roots=pki.trust_roots(),
-                   location=location)
+        return cls(
+            agency=pki.agency_signer(),
+            personal=DevPersonalKeys(pki, names),
+            trust_roots=pki.trust_roots(),
+            location=location,
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings, *, names: Names | None = None) -> PyhankoSigner:
@@ -82,18 +93,39 @@ class PyhankoSigner:
         if not roots_path or not Path(roots_path).is_file():
             raise SigningConfigurationError(f"set {TRUST_ROOTS_ENV} to a PEM file of the trusted root certificates")
         agency = pkcs11_signer(signing) if signing.pkcs11_module else p12_signer(signing)
-        return cls(agency=agency, personal=personal_keys(signing), trust_roots=[Path(roots_path).read_bytes()],
-                   location=location)
+        return cls(
+            agency=agency,
+            personal=personal_keys(signing),
+            trust_roots=[Path(roots_path).read_bytes()],
+            location=location,
+        )
 
-    def sign(self, pdf: bytes, *, who: Actor, key: SigningKey, reason: str, placement: Placement,
-             at: datetime, metadata: Mapping[str, str]) -> SignedPdf:
+    def sign(
+        self,
+        pdf: bytes,
+        *,
+        who: Actor,
+        key: SigningKey,
+        reason: str,
+        placement: Placement,
+        at: datetime,
+        metadata: Mapping[str, str],
+    ) -> SignedPdf:
         """Append one signature as an incremental update."""
         signer = self._key(who, key)
         reader = _reader(pdf)
         field = f"{FIELD_PREFIX[key]}{len(reader.embedded_signatures) + 1}"
-        signed = sign_pdf(pdf, signer, field_name=field, reason=reason, location=self.location,
-                          visible_box=_box(reader, placement), signer_display_name=common_name(signer),
-                          signed_at=at, metadata=metadata)
+        signed = sign_pdf(
+            pdf,
+            signer,
+            field_name=field,
+            reason=reason,
+            location=self.location,
+            visible_box=_box(reader, placement),
+            signer_display_name=common_name(signer),
+            signed_at=at,
+            metadata=metadata,
+        )
         return SignedPdf(pdf=signed, signer=common_name(signer))
 
     def verify(self, pdf: bytes) -> PdfCheck:
@@ -102,8 +134,11 @@ class PyhankoSigner:
             report = verify_pdf(pdf, self.trust_roots)
         except UnreadablePdfError as error:
             raise UnreadableDocumentError(str(error)) from None
-        return PdfCheck(signatures=[_signature(s) for s in report.signatures], altered=report.altered,
-                        dossier_code=_signed_dossier(report))
+        return PdfCheck(
+            signatures=[_signature(s) for s in report.signatures],
+            altered=report.altered,
+            dossier_code=_signed_dossier(report),
+        )
 
     def _key(self, who: Actor, key: SigningKey) -> Signer:
         return self.agency if key is SigningKey.AGENCY else self.personal.signer_for(who.account_id)
@@ -130,8 +165,15 @@ def _box(reader: PdfFileReader, placement: Placement) -> Box | Literal["top-left
 
 
 def _signature(s: SignatureReport) -> PdfSignature:
-    return PdfSignature(signer=s.signer_common_name, organisation=s.signer_organisation, signed_at=s.signing_time,
-                        reason=s.reason, intact=s.intact and s.valid, trusted=s.trusted, problem=s.problem)
+    return PdfSignature(
+        signer=s.signer_common_name,
+        organisation=s.signer_organisation,
+        signed_at=s.signing_time,
+        reason=s.reason,
+        intact=s.intact and s.valid,
+        trusted=s.trusted,
+        problem=s.problem,
+    )
 
 
 def _signed_dossier(report: VerificationReport) -> str | None:
@@ -147,6 +189,7 @@ def existing_dev_pki(settings: Settings) -> DevPki:
         raise SigningConfigurationError(
             "production mode (MOTCUA_STORE=postgres without MOTCUA_DEMO) creates no signing keys at start-up: set "
             "MOTCUA_SIGNING_P12 (mounted secret) with MOTCUA_TRUST_ROOTS, or MOTCUA_PKCS11_MODULE, or "
-            "MOTCUA_DEV_PKI_DIR to a development PKI made beforehand")
+            "MOTCUA_DEV_PKI_DIR to a development PKI made beforehand"
+        )
     log.warning("production mode on the development PKI of MOTCUA_DEV_PKI_DIR (tests and `make stack` only)")
     return ensure_dev_pki(directory)  # all its files exist: reused, nothing written

@@ -98,5 +98,7 @@ def parse_mapping(text: str, source: str) -> dict[str, dict[str, str]]:
 def personal_keys(settings: SigningSettings) -> MappedPersonalKeys:
     """The production mapping; refusing to start without one, so no signature falls back to a shared key."""
     if not settings.personal_keys:
-        raise SigningConfigurationError(f"set {PERSONAL_KEYS_ENV} to the TOML file mapping accounts to their signing keys")
+        raise SigningConfigurationError(
+            f"set {PERSONAL_KEYS_ENV} to the TOML file mapping accounts to their signing keys"
+        )
     return MappedPersonalKeys.from_file(settings.personal_keys, settings)

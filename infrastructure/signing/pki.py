@@ -13,7 +13,7 @@ import hashlib
 import os
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from cryptography import x509
@@ -92,23 +92,30 @@ def _issue_person(pki: DevPki, path: Path, account_id: str, name: str) -> None:
     chain = [issuer[0], x509.load_pem_x509_certificate(pki.root_certificate.read_bytes())]
     path.parent.mkdir(mode=0o700, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    partial.write_bytes(pkcs12.serialize_key_and_certificates(
-        account_id.encode(), key, cert, chain, serialization.BestAvailableEncryption(pki.passphrase)))
+    partial.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            account_id.encode(), key, cert, chain, serialization.BestAvailableEncryption(pki.passphrase)
+        )
+    )
     partial.chmod(0o600)
     partial.replace(path)  # another process issuing at the same moment leaves one whole file, never half of one
 
 
 def _name(common_name: str, organisation: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
-def _issue(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Issuer | None, *, ca: bool, years: int) -> x509.Certificate:
+def _issue(
+    subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Issuer | None, *, ca: bool, years: int
+) -> x509.Certificate:
     issuer_cert, issuer_key = issuer if issuer else (None, key)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -117,7 +124,9 @@ def _issue(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Issuer | None, *,
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(days=1))
         .not_valid_after(now + timedelta(days=365 * years))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=(1 if issuer is None else 0) if ca else None), critical=True)
+        .add_extension(
+            x509.BasicConstraints(ca=ca, path_length=(1 if issuer is None else 0) if ca else None), critical=True
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(_key_usage(ca), critical=True)
     )
@@ -130,9 +139,15 @@ def _issue(subject: x509.Name, key: rsa.RSAPrivateKey, issuer: Issuer | None, *,
 def _key_usage(ca: bool) -> x509.KeyUsage:
     # Document signatures need nonRepudiation (contentCommitment): pyhanko requires it by default.
     return x509.KeyUsage(
-        digital_signature=not ca, content_commitment=not ca, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=ca, crl_sign=ca,
-        encipher_only=False, decipher_only=False,
+        digital_signature=not ca,
+        content_commitment=not ca,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=ca,
+        crl_sign=ca,
+        encipher_only=False,
+        decipher_only=False,
     )
 
 
@@ -148,7 +163,9 @@ def _new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _ensure_ca(directory: Path, stem: str, subject: x509.Name, issuer: Issuer | None, passphrase: bytes, renew: bool) -> tuple[Issuer, bool]:
+def _ensure_ca(
+    directory: Path, stem: str, subject: x509.Name, issuer: Issuer | None, passphrase: bytes, renew: bool
+) -> tuple[Issuer, bool]:
     """Load the CA `stem` from disk, or create it when absent or when its issuer was just renewed."""
     cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key.pem"
     if cert_path.is_file() and key_path.is_file() and not renew:
@@ -156,16 +173,27 @@ def _ensure_ca(directory: Path, stem: str, subject: x509.Name, issuer: Issuer | 
         return (cert, _rsa_key(key_path, passphrase)), False
     key = _new_key()
     cert = _issue(subject, key, issuer, ca=True, years=10 if issuer is None else 5)
-    key_path.write_bytes(key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    ))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(passphrase),
+        )
+    )
     key_path.chmod(0o600)
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return (cert, key), True
 
 
-def _ensure_end_entity(directory: Path, stem: str, subject: x509.Name, chain: list[x509.Certificate], issuer: Issuer, passphrase: bytes, renew: bool) -> None:
+def _ensure_end_entity(
+    directory: Path,
+    stem: str,
+    subject: x509.Name,
+    chain: list[x509.Certificate],
+    issuer: Issuer,
+    passphrase: bytes,
+    renew: bool,
+) -> None:
     p12_path = directory / f"{stem}.p12"
     if p12_path.is_file() and not renew:
         return
@@ -190,8 +218,12 @@ def ensure_dev_pki(
     re-issues everything below it. Delete the directory to start over.
     """
     directory.mkdir(parents=True, exist_ok=True)
-    root, renewed = _ensure_ca(directory, "root-ca", _name("Một Cửa Dev Root CA", DEV_ORGANISATION), None, passphrase, False)
-    sub_ca, renewed = _ensure_ca(directory, "intermediate-ca", _name("Một Cửa Dev Issuing CA", DEV_ORGANISATION), root, passphrase, renewed)
+    root, renewed = _ensure_ca(
+        directory, "root-ca", _name("Một Cửa Dev Root CA", DEV_ORGANISATION), None, passphrase, False
+    )
+    sub_ca, renewed = _ensure_ca(
+        directory, "intermediate-ca", _name("Một Cửa Dev Issuing CA", DEV_ORGANISATION), root, passphrase, renewed
+    )
     chain = [sub_ca[0], root[0]]
     _ensure_end_entity(directory, "officer", _name(officer_name, agency_name), chain, sub_ca, passphrase, renewed)
     _ensure_end_entity(directory, "agency", _name(agency_name, agency_name), chain, sub_ca, passphrase, renewed)
@@ -233,8 +265,11 @@ def pkcs11_signer(settings: SigningSettings, *, key_label: str | None = None) ->
         raise SigningConfigurationError(
             "PKCS#11 signing needs the python-pkcs11 package: pip install 'pyHanko[pkcs11]'"
         ) from error
-    given = {PKCS11_MODULE_ENV: settings.pkcs11_module, PKCS11_TOKEN_ENV: settings.pkcs11_token_label,
-             PKCS11_KEY_ENV: key_label or settings.pkcs11_key_label}
+    given = {
+        PKCS11_MODULE_ENV: settings.pkcs11_module,
+        PKCS11_TOKEN_ENV: settings.pkcs11_token_label,
+        PKCS11_KEY_ENV: key_label or settings.pkcs11_key_label,
+    }
     missing = [name for name, value in given.items() if not value]
     if missing:
         raise SigningConfigurationError(f"PKCS#11 signing needs {', '.join(missing)}")

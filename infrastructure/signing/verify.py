@@ -16,14 +16,24 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
 TrustRoot: TypeAlias = "bytes | x509.Certificate | asn1_x509.Certificate"
-STANDARD_INFO_KEYS = {"/Title", "/Author", "/Subject", "/Keywords", "/Creator", "/Producer", "/CreationDate", "/ModDate", "/Trapped"}
+STANDARD_INFO_KEYS = {
+    "/Title",
+    "/Author",
+    "/Subject",
+    "/Keywords",
+    "/Creator",
+    "/Producer",
+    "/CreationDate",
+    "/ModDate",
+    "/Trapped",
+}
 # Changes after a signature that leave it standing: none, validation data, further signatures.
 PERMITTED_CHANGES = {"none", "lta_updates", "form_filling"}
 
@@ -117,14 +127,22 @@ def _report(embedded: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) 
         metadata={},
     )
     try:
-        common["metadata"] = _custom_info(embedded.reader.get_historical_resolver(embedded.signed_revision).trailer_view)
+        common["metadata"] = _custom_info(
+            embedded.reader.get_historical_resolver(embedded.signed_revision).trailer_view
+        )
         status: PdfSignatureStatus = validate_pdf_signature(embedded, context)
     except (SignatureValidationError, *MALFORMED) as error:
         # A byte changed inside the signed range can break the structure pyhanko walks (a dictionary, a page
         # tree): the signed revision no longer reads, so it is not intact, whatever the exception.
         return SignatureReport(
-            **common, signing_time=embedded.self_reported_timestamp, intact=False, valid=False, trusted=False,
-            covers_whole_document=False, changes_after_signing="unknown", problem=f"{type(error).__name__}: {error}"[:300],
+            **common,
+            signing_time=embedded.self_reported_timestamp,
+            intact=False,
+            valid=False,
+            trusted=False,
+            covers_whole_document=False,
+            changes_after_signing="unknown",
+            problem=f"{type(error).__name__}: {error}"[:300],
         )
     level = status.modification_level
     return SignatureReport(

@@ -8,7 +8,8 @@ and NATS (infrastructure/stack/local.py says how a container becomes a process).
 Before starting: the event-store schema, each declared secret that is missing (development keys only, e.g. the
 audit checkpoint key), and the demo data (staff logins, kiosk Q6-01 with its device secret). Replicas of a service
 with a healthcheck start one after another once the previous one passes it; the development PKI
-(`MOTCUA_DEV_PKI_DIR`) is made here, since no process writes keys in production mode; a service starts once those it depends on are up (healthy, when so declared). A process that ends
+(`MOTCUA_DEV_PKI_DIR`) is made here, since no process writes keys in production mode; a service starts once those
+it depends on are up (healthy, when so declared). A process that ends
 is started again by the service's restart policy. SIGTERM or Ctrl+C stops every process (20 s, then SIGKILL).
 """
 
@@ -68,8 +69,13 @@ class Supervisor:
 
     def start(self, index: int) -> None:
         process = self.planned[index]
-        child = subprocess.Popen(process.argv, cwd=ROOT, env=self.base | process.environment, stdout=subprocess.PIPE,
-                                 stderr=subprocess.STDOUT)  # in the stack's process group: a kill of the group ends all
+        child = subprocess.Popen(
+            process.argv,
+            cwd=ROOT,
+            env=self.base | process.environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )  # in the stack's process group: a kill of the group ends all
         self.running[index] = child
         threading.Thread(target=_pump, args=(child.stdout, process.label), daemon=True).start()
 
@@ -77,8 +83,14 @@ class Supervisor:
         process = self.planned[index]
         if not process.healthcheck:
             return True
-        check = subprocess.run(process.healthcheck, cwd=ROOT, env=self.base | process.environment, capture_output=True,
-                               timeout=30, check=False)
+        check = subprocess.run(
+            process.healthcheck,
+            cwd=ROOT,
+            env=self.base | process.environment,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
         return check.returncode == 0
 
     def wait_healthy(self, index: int) -> None:
@@ -133,6 +145,7 @@ def prepare(planned: list[LocalProcess], environ: dict[str, str]) -> None:
     api = next(p for p in planned if p.service == "api")
     if api.environment.get("MOTCUA_DEV_PKI_DIR"):  # processes in production mode only read it
         from infrastructure.signing.pki import ensure_dev_pki
+
         ensure_dev_pki(Path(api.environment["MOTCUA_DEV_PKI_DIR"]))
     _one_shot([environ.get("PYTHON", sys.executable), "-m", "infrastructure.stack", "seed"], api.environment)
 
@@ -204,8 +217,13 @@ def _create_schema(env: dict[str, str]) -> None:
     import psycopg
     from psycopg import sql
 
-    parts = {"host": env.get("POSTGRES_HOST"), "port": env.get("POSTGRES_PORT"), "dbname": env.get("POSTGRES_DBNAME"),
-             "user": env.get("POSTGRES_USER"), "password": env.get("POSTGRES_PASSWORD")}
+    parts = {
+        "host": env.get("POSTGRES_HOST"),
+        "port": env.get("POSTGRES_PORT"),
+        "dbname": env.get("POSTGRES_DBNAME"),
+        "user": env.get("POSTGRES_USER"),
+        "password": env.get("POSTGRES_PASSWORD"),
+    }
     conninfo = " ".join(f"{key}='{value}'" for key, value in parts.items() if value)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         schema = sql.Identifier(env.get("POSTGRES_SCHEMA") or "public")

@@ -16,8 +16,14 @@ SECRETS = "/run/secrets/"
 # Paths a process writes to: each must lie on a volume of the service (the image's own files are read-only to its
 # non-root user, and a container's own layer is lost with it).
 WRITTEN_PATHS = ("MOTCUA_DATA_DIR", "MOTCUA_BLOB_DIR", "MOTCUA_DEV_PKI_DIR", "MOTCUA_KIOSK_OUTBOX")
-NEEDS_DATA_DIR = ("api", "projections", "infrastructure.device_consumer", "infrastructure.notifications",
-                  "infrastructure.scheduler", "infrastructure.audit")
+NEEDS_DATA_DIR = (
+    "api",
+    "projections",
+    "infrastructure.device_consumer",
+    "infrastructure.notifications",
+    "infrastructure.scheduler",
+    "infrastructure.audit",
+)
 
 
 def app_services(topology: Topology) -> list[Service]:
@@ -35,11 +41,13 @@ def port_clashes(topology: Topology) -> list[str]:
     for service in topology.services.values():
         for port in service.ports:
             if port.hosts and len(port.hosts) < service.replicas:
-                problems.append(f"{service.name}: {service.replicas} replicas publish {len(port.hosts)} host port(s) "
-                                f"for {port.container}: use a range of {service.replicas} or no published port")
+                problems.append(
+                    f"{service.name}: {service.replicas} replicas publish {len(port.hosts)} host port(s) "
+                    f"for {port.container}: use a range of {service.replicas} or no published port"
+                )
             published += [(port.ip or "0.0.0.0", host, service.name) for host in port.hosts]
     for index, (ip, host, name) in enumerate(published):
-        for other_ip, other_host, other in published[index + 1:]:
+        for other_ip, other_host, other in published[index + 1 :]:
             if host == other_host and (ip == other_ip or "0.0.0.0" in (ip, other_ip)):
                 problems.append(f"host port {host} is published by both {name} and {other}")
     return problems
@@ -48,8 +56,12 @@ def port_clashes(topology: Topology) -> list[str]:
 def unknown_variables(topology: Topology, known: Iterable[str]) -> list[str]:
     """MOTCUA_*/POSTGRES_* variables of application services that the settings tree does not read."""
     names = set(known)
-    return [f"{service.name}: {key} is not a setting (infrastructure/settings)" for service in app_services(topology)
-            for key in service.environment if SETTING.fullmatch(key) and key not in names]
+    return [
+        f"{service.name}: {key} is not a setting (infrastructure/settings)"
+        for service in app_services(topology)
+        for key in service.environment
+        if SETTING.fullmatch(key) and key not in names
+    ]
 
 
 def volumes_and_secrets(topology: Topology) -> list[str]:
@@ -90,8 +102,11 @@ def writable_paths(topology: Topology) -> list[str]:
 
 
 def restart_policies(topology: Topology) -> list[str]:
-    return [f"{s.name}: no restart policy" for s in topology.services.values()
-            if s.restart not in ("always", "unless-stopped", "on-failure")]
+    return [
+        f"{s.name}: no restart policy"
+        for s in topology.services.values()
+        if s.restart not in ("always", "unless-stopped", "on-failure")
+    ]
 
 
 def healthchecks(topology: Topology) -> list[str]:
@@ -126,6 +141,12 @@ def kiosk_bus(topology: Topology) -> list[str]:
 
 
 def all_problems(topology: Topology, known: Iterable[str]) -> list[str]:
-    checks: list[Callable[[Topology], list[str]]] = [port_clashes, volumes_and_secrets, writable_paths,
-                                                      restart_policies, healthchecks, kiosk_bus]
+    checks: list[Callable[[Topology], list[str]]] = [
+        port_clashes,
+        volumes_and_secrets,
+        writable_paths,
+        restart_policies,
+        healthchecks,
+        kiosk_bus,
+    ]
     return [problem for check in checks for problem in check(topology)] + unknown_variables(topology, known)

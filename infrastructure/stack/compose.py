@@ -16,10 +16,14 @@ from typing import Any
 
 import yaml
 
-VARIABLE = re.compile(r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-                      r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))")
-PORT = re.compile(r"(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d+)(?:-(?P<host_end>\d+))?:)?"
-                  r"(?P<container>\d+)(?:/(?P<protocol>tcp|udp))?")
+VARIABLE = re.compile(
+    r"\$(?:\$|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
+    r"|(?P<bare>[A-Za-z_][A-Za-z0-9_]*))"
+)
+PORT = re.compile(
+    r"(?:(?P<ip>\d{1,3}(?:\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]):)?(?:(?P<host>\d+)(?:-(?P<host_end>\d+))?:)?"
+    r"(?P<container>\d+)(?:/(?P<protocol>tcp|udp))?"
+)
 
 
 class ComposeError(ValueError):
@@ -40,6 +44,7 @@ def interpolate(text: str, variables: Mapping[str, str]) -> str:
         if op.endswith("?") and missing:
             raise ComposeError(f"{name} is required: {arg or 'set it'}")
         return "" if value is None else value
+
     return VARIABLE.sub(one, text)
 
 
@@ -119,7 +124,8 @@ def _service(name: str, spec: dict[str, Any], variables: Mapping[str, str]) -> S
     command = spec.get("command") or ()
     health = spec.get("healthcheck") or {}
     return Service(
-        name=name, command=tuple(text(word) for word in ([command] if isinstance(command, str) else command)),
+        name=name,
+        command=tuple(text(word) for word in ([command] if isinstance(command, str) else command)),
         environment={key: text(value) for key, value in environment.items() if value is not None},
         replicas=int((spec.get("deploy") or {}).get("replicas", 1)),
         ports=tuple(Port.parse(text(port)) for port in spec.get("ports") or ()),
@@ -127,5 +133,7 @@ def _service(name: str, spec: dict[str, Any], variables: Mapping[str, str]) -> S
         secrets=tuple(s if isinstance(s, str) else s["source"] for s in spec.get("secrets") or ()),
         depends_on={other: (cond or {}).get("condition", "service_started") for other, cond in depends.items()},
         healthcheck=() if health.get("disable") else tuple(text(word) for word in health.get("test") or ()),
-        restart=str(spec.get("restart", "no")), image=str(spec.get("image", "")), build="build" in spec,
+        restart=str(spec.get("restart", "no")),
+        image=str(spec.get("image", "")),
+        build="build" in spec,
     )

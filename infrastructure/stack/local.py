@@ -70,8 +70,9 @@ def host_ports(service: Service, variables: Mapping[str, str]) -> list[int]:
 
 def plan(topology: Topology, variables: Mapping[str, str], python: str, stack_dir: Path) -> list[LocalProcess]:
     """Every replica of every local service, in start order."""
-    first_port = {name: ports[0] for name, service in topology.services.items()
-                  if (ports := host_ports(service, variables))}
+    first_port = {
+        name: ports[0] for name, service in topology.services.items() if (ports := host_ports(service, variables))
+    }
     machine = {key: value for key, value in variables.items() if SETTING.fullmatch(key)}
     processes = []
     for name in start_order(topology):
@@ -82,8 +83,10 @@ def plan(topology: Topology, variables: Mapping[str, str], python: str, stack_di
         for replica in range(1, service.replicas + 1):
             port = ports[replica - 1] if ports else None
             container = service.ports[0].container if service.ports else None
-            env = {key: _value(key, value, topology, service, stack_dir, first_port)
-                   for key, value in service.environment.items()}
+            env = {
+                key: _value(key, value, topology, service, stack_dir, first_port)
+                for key, value in service.environment.items()
+            }
             if port is not None:
                 env = {key: str(port) if value == str(container) else value for key, value in env.items()}
             env |= {key: value for key, value in machine.items() if key not in env or key not in _TOPOLOGY_OWNED}
@@ -96,21 +99,36 @@ def plan(topology: Topology, variables: Mapping[str, str], python: str, stack_di
 
 # Variables whose compose value describes the topology (where to listen, whom to call, where files live): the
 # machine's environment does not replace them, so the stack runs what compose declares.
-_TOPOLOGY_OWNED = frozenset({"MOTCUA_API_HOST", "MOTCUA_API_PORT", "MOTCUA_KIOSK_SCREEN_HOST",
-                             "MOTCUA_KIOSK_SCREEN_PORT", "MOTCUA_CORE_URL", "MOTCUA_DATA_DIR", "MOTCUA_KIOSK_OUTBOX", "MOTCUA_AUDIT_KEY_FILE", "MOTCUA_DEV_PKI_DIR",
-                             "MOTCUA_BUS", "MOTCUA_PROJECTIONS", "MOTCUA_NOTIFICATIONS", "MOTCUA_STORE",
-                             "MOTCUA_KIOSK_KEY"})
+_TOPOLOGY_OWNED = frozenset(
+    {
+        "MOTCUA_API_HOST",
+        "MOTCUA_API_PORT",
+        "MOTCUA_KIOSK_SCREEN_HOST",
+        "MOTCUA_KIOSK_SCREEN_PORT",
+        "MOTCUA_CORE_URL",
+        "MOTCUA_DATA_DIR",
+        "MOTCUA_KIOSK_OUTBOX",
+        "MOTCUA_AUDIT_KEY_FILE",
+        "MOTCUA_DEV_PKI_DIR",
+        "MOTCUA_BUS",
+        "MOTCUA_PROJECTIONS",
+        "MOTCUA_NOTIFICATIONS",
+        "MOTCUA_STORE",
+        "MOTCUA_KIOSK_KEY",
+    }
+)
 
 
-def _value(key: str, value: str, topology: Topology, service: Service, stack_dir: Path,
-           first_port: Mapping[str, int]) -> str:
+def _value(
+    key: str, value: str, topology: Topology, service: Service, stack_dir: Path, first_port: Mapping[str, int]
+) -> str:
     if value == "0.0.0.0":
         return "127.0.0.1"
     if value.startswith(SECRETS):
         return str(stack_dir / "secrets" / value.removeprefix(SECRETS))
     for target, volume in sorted(service.mounts.items(), key=lambda item: -len(item[0])):
         if value == target or value.startswith(target.rstrip("/") + "/"):
-            return str(stack_dir / volume) + value[len(target.rstrip("/")):]
+            return str(stack_dir / volume) + value[len(target.rstrip("/")) :]
     for other in topology.services:
         if value == other and key.endswith("_HOST"):
             return "127.0.0.1"

@@ -26,8 +26,9 @@ Frames = Callable[[], np.ndarray]
 class ModelCamera:
     """FaceCamera (kiosk_edge/devices/ports.py) over a frame source and the face models."""
 
-    def __init__(self, kiosk: str, verifier: FaceVerifier, vault: TemplateVault, folder: Path, frames: Frames,
-                 log_: EventLog) -> None:
+    def __init__(
+        self, kiosk: str, verifier: FaceVerifier, vault: TemplateVault, folder: Path, frames: Frames, log_: EventLog
+    ) -> None:
         self.kiosk, self.verifier, self.vault, self.frames, self.log = kiosk, verifier, vault, frames, log_
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
@@ -56,7 +57,9 @@ class ModelCamera:
         if not path.exists():  # no face was taken at submission for this dossier
             return self._decided(0.0, False)
         try:
-            decision = self.verifier.verify(self.frames(), self.vault.open(path.read_bytes(), self._context(dossier_code)))
+            decision = self.verifier.verify(
+                self.frames(), self.vault.open(path.read_bytes(), self._context(dossier_code))
+            )
         except FaceError as error:
             log.info("face verification refused: %s", type(error).__name__)
             return self._decided(0.0, False)
@@ -88,6 +91,7 @@ def frames_from(source: str) -> Frames:
             if not ok:
                 raise OSError(f"camera {source} gave no frame")
             return frame
+
         return grab
     paths = list(image_paths([source])) if Path(source).exists() else []
     if not paths:
@@ -98,6 +102,7 @@ def frames_from(source: str) -> Frames:
         path = paths[turn["next"] % len(paths)]
         turn["next"] += 1
         return read_image(path)
+
     return next_image
 
 
@@ -105,5 +110,11 @@ def model_camera(kiosk: str, config: FaceConfig | None, folder: Path, log_: Even
     """The real face step when MOTCUA_FACE_MODEL_DIR is set (with MOTCUA_FACE_CAMERA and MOTCUA_FACE_TEMPLATE_KEY)."""
     if config is None or not config.model_dir:
         return None
-    return ModelCamera(kiosk, FaceVerifier.from_config(config), TemplateVault.from_config(config), folder,
-                       frames_from(config.camera), log_)
+    return ModelCamera(
+        kiosk,
+        FaceVerifier.from_config(config),
+        TemplateVault.from_config(config),
+        folder,
+        frames_from(config.camera),
+        log_,
+    )

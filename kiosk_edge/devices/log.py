@@ -5,21 +5,27 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from domain.kiosk_wire import DeviceEvent, decode_device_event, encode
 from kiosk_edge.outbox import Outbox
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class DeviceLog:
     """The EventLog of the kiosk: one outbox file, shared by every device of the process."""
 
-    def __init__(self, kiosk: str, outbox: Outbox, *, clock: Callable[[], datetime] = utc_now,
-                 wake: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        kiosk: str,
+        outbox: Outbox,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        wake: Callable[[], None] = lambda: None,
+    ) -> None:
         self.kiosk, self.outbox, self.clock, self.wake = kiosk, outbox, clock, wake
         self._lock = threading.Lock()  # the screen's threads share one SQLite connection
 

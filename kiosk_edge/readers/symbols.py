@@ -12,7 +12,6 @@ from __future__ import annotations
 import ctypes
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -256,8 +255,14 @@ def _bounds(outline: np.ndarray, degrees: float) -> tuple[np.ndarray, np.ndarray
     return points.min(axis=0), points.max(axis=0)
 
 
-def _warp(grey, outline, degrees: float, scale: tuple[float, float], pad: tuple[float, float],
-          interpolation: int = cv2.INTER_LINEAR) -> np.ndarray:
+def _warp(
+    grey,
+    outline,
+    degrees: float,
+    scale: tuple[float, float],
+    pad: tuple[float, float],
+    interpolation: int = cv2.INTER_LINEAR,
+) -> np.ndarray:
     """The region turned by `degrees`, scaled per axis and cut out with `pad` px around it."""
     low, high = _bounds(outline, degrees)
     (sx, sy), turn = scale, cv2.getRotationMatrix2D((0.0, 0.0), degrees, 1.0)

@@ -23,9 +23,14 @@ SAMPLE_CCCD = (
     "12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh|20042021"
 )
 _PEOPLE = (
-    ("Nguyễn Thị Hồng Nhung", "Nữ"), ("Trần Văn Đức", "Nam"), ("Lê Hoàng Phương Thảo", "Nữ"),
-    ("Phạm Quốc Huy", "Nam"), ("Võ Thị Ánh Tuyết", "Nữ"), ("Đặng Minh Khôi", "Nam"),
-    ("Huỳnh Ngọc Bảo Trâm", "Nữ"), ("Bùi Thế Vĩnh", "Nam"),
+    ("Nguyễn Thị Hồng Nhung", "Nữ"),
+    ("Trần Văn Đức", "Nam"),
+    ("Lê Hoàng Phương Thảo", "Nữ"),
+    ("Phạm Quốc Huy", "Nam"),
+    ("Võ Thị Ánh Tuyết", "Nữ"),
+    ("Đặng Minh Khôi", "Nam"),
+    ("Huỳnh Ngọc Bảo Trâm", "Nữ"),
+    ("Bùi Thế Vĩnh", "Nam"),
 )
 _STREETS = ("Nguyễn Trãi", "Hậu Giang", "Lê Quang Sung", "Trần Hưng Đạo", "Bình Phú", "Kinh Dương Vương")
 
@@ -70,8 +75,16 @@ def code128_patch(payload: str, width: int = 360) -> np.ndarray:
     size = (round(row.size * module_px), round(width * 0.28))
     bars = cv2.resize(np.tile(row, (8, 1)).astype(np.float32), size, interpolation=cv2.INTER_AREA)
     text = np.full((round(14 * module_px), size[0]), 255, np.uint8)  # the human-readable line
-    cv2.putText(text, payload, (round(quiet * module_px), text.shape[0] - 2),
-                cv2.FONT_HERSHEY_PLAIN, max(0.6, module_px * 0.8), 0, 1, cv2.LINE_AA)
+    cv2.putText(
+        text,
+        payload,
+        (round(quiet * module_px), text.shape[0] - 2),
+        cv2.FONT_HERSHEY_PLAIN,
+        max(0.6, module_px * 0.8),
+        0,
+        1,
+        cv2.LINE_AA,
+    )
     return np.vstack([bars, text / np.float32(255)])
 
 
@@ -177,6 +190,14 @@ def _background(rng: np.random.Generator) -> np.ndarray:
         cv2.rectangle(scene, (x, y), (x + w, y + h), int(rng.integers(25, 230)), int(rng.choice([-1, 2, 4])))
     for _ in range(int(rng.integers(2, 6))):
         x, y = int(rng.integers(0, cols - 200)), int(rng.integers(20, rows))
-        cv2.putText(scene, "MOT CUA 24/7", (x, y), cv2.FONT_HERSHEY_SIMPLEX, float(rng.uniform(0.5, 1.2)),
-                    int(rng.integers(0, 256)), 2, cv2.LINE_AA)
+        cv2.putText(
+            scene,
+            "MOT CUA 24/7",
+            (x, y),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            float(rng.uniform(0.5, 1.2)),
+            int(rng.integers(0, 256)),
+            2,
+            cv2.LINE_AA,
+        )
     return scene.astype(np.float32) / 255.0

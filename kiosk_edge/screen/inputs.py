@@ -134,9 +134,31 @@ class CloseTrayInput(Input, frozen=True, tag="close_tray"):
 
 
 AnyInput = (
-    BeginInput | ProcedureInput | PhoneInput | OtpInput | FaceInput | EndPaymentInput | PickupInput | PickupReceiptInput
-    | PickupCodeInput | PickupOtpInput | RateInput | FinishInput | CancelInput | RetryInput | ResendInput | PrintFormInput
-    | TypeInsteadInput | KeepNoteInput | ReturnNoteInput | CccdInput | ReceiptQrInput | EnvelopeInput | CashInput
-    | BankQrInput | NextFaceInput | CloseTrayInput
+    BeginInput
+    | ProcedureInput
+    | PhoneInput
+    | OtpInput
+    | FaceInput
+    | EndPaymentInput
+    | PickupInput
+    | PickupReceiptInput
+    | PickupCodeInput
+    | PickupOtpInput
+    | RateInput
+    | FinishInput
+    | CancelInput
+    | RetryInput
+    | ResendInput
+    | PrintFormInput
+    | TypeInsteadInput
+    | KeepNoteInput
+    | ReturnNoteInput
+    | CccdInput
+    | ReceiptQrInput
+    | EnvelopeInput
+    | CashInput
+    | BankQrInput
+    | NextFaceInput
+    | CloseTrayInput
 )
 decoder = msgspec.json.Decoder(AnyInput)

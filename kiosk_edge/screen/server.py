@@ -34,13 +34,22 @@ from kiosk_edge.session.machine import InputNotAllowedError
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-DEVICE_INPUTS = (i.CccdInput, i.ReceiptQrInput, i.EnvelopeInput, i.CashInput, i.BankQrInput, i.NextFaceInput,
-                 i.CloseTrayInput)
+DEVICE_INPUTS = (
+    i.CccdInput,
+    i.ReceiptQrInput,
+    i.EnvelopeInput,
+    i.CashInput,
+    i.BankQrInput,
+    i.NextFaceInput,
+    i.CloseTrayInput,
+)
 MAX_BODY = 4096
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
 }
 
 
@@ -84,8 +93,12 @@ def demo_panel(flow: KioskFlow, simulated: Any) -> dict[str, Any]:
     from kiosk_edge.scenarios import CITIZEN_QR  # fictitious demo data, needed only by the panel
 
     used = sum(flow.usage.counts.values()) + simulated.intake.returned
-    return {"cccd": CITIZEN_QR, "envelope": f"Q6PB{used % 200 + 1:06d}", "receipt": flow.last_receipt or None,
-            "tray": flow.state.tray}
+    return {
+        "cccd": CITIZEN_QR,
+        "envelope": f"Q6PB{used % 200 + 1:06d}",
+        "receipt": flow.last_receipt or None,
+        "tray": flow.state.tray,
+    }
 
 
 def _next_face(simulated: Any, matched: bool) -> None:
@@ -98,13 +111,23 @@ def _next_face(simulated: Any, matched: bool) -> None:
 class ScreenServer:
     """The page and its API on host:port, served by a thread of the kiosk process."""
 
-    def __init__(self, flow: KioskFlow, *, simulated: SimulatedKiosk | None = None, host: str = "127.0.0.1",
-                 port: int = 8100, backlog: Callable[[], int] = lambda: 0, allowed_hosts: Collection[str] = (),
-                 demo: bool = False) -> None:
+    def __init__(
+        self,
+        flow: KioskFlow,
+        *,
+        simulated: SimulatedKiosk | None = None,
+        host: str = "127.0.0.1",
+        port: int = 8100,
+        backlog: Callable[[], int] = lambda: 0,
+        allowed_hosts: Collection[str] = (),
+        demo: bool = False,
+    ) -> None:
         """`demo` (MOTCUA_DEMO=1, simulated devices only) shows the device panel on the page."""
         self.flow, self.simulated, self.backlog = flow, simulated, backlog
         self.demo = demo and simulated is not None
-        self.allowed_hosts = LOCAL_HOSTS | {host.lower()} | {name.strip().lower() for name in allowed_hosts if name.strip()}
+        self.allowed_hosts = (
+            LOCAL_HOSTS | {host.lower()} | {name.strip().lower() for name in allowed_hosts if name.strip()}
+        )
         self.httpd = ThreadingHTTPServer((host, port), _handler(self))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -137,7 +160,10 @@ class ScreenServer:
             return "host_not_allowed"
         if method != "POST":
             return None
-        if origin is not None and origin.lower() not in (f"http://{(host or '').lower()}", f"https://{(host or '').lower()}"):
+        if origin is not None and origin.lower() not in (
+            f"http://{(host or '').lower()}",
+            f"https://{(host or '').lower()}",
+        ):
             return "cross_origin"
         # A browser that sends no Origin still says where the request comes from.
         if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
@@ -169,7 +195,7 @@ def _hostname(host: str) -> str:
     """'127.0.0.1:8100' -> '127.0.0.1', '[::1]:8100' -> '[::1]'."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[:host.find("]") + 1]
+        return host[: host.find("]") + 1]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
@@ -192,15 +218,24 @@ def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if self.path != "/api/input" or not 0 < length <= MAX_BODY:
-                return self._json(400, _error("invalid_input", f"POST /api/input with a JSON body of 1-{MAX_BODY} bytes"))
+                return self._json(
+                    400, _error("invalid_input", f"POST /api/input with a JSON body of 1-{MAX_BODY} bytes")
+                )
             self._json(*server.post(self.rfile.read(length)))
 
         def _refused(self, method: str) -> bool:
-            reason = server.refusal(method, self.headers.get("Host"), self.headers.get("Origin"),
-                                    self.headers.get("Sec-Fetch-Site"))
+            reason = server.refusal(
+                method, self.headers.get("Host"), self.headers.get("Origin"), self.headers.get("Sec-Fetch-Site")
+            )
             if reason is not None:
-                self._json(403, _error(reason, "Yêu cầu không đến từ màn hình của kiosk này / "
-                                               "the request does not come from this kiosk's screen"))
+                self._json(
+                    403,
+                    _error(
+                        reason,
+                        "Yêu cầu không đến từ màn hình của kiosk này / "
+                        "the request does not come from this kiosk's screen",
+                    ),
+                )
             return reason is not None
 
         def _json(self, status: int, body: dict[str, Any]) -> None:
@@ -208,8 +243,12 @@ def _handler(server: ScreenServer) -> type[BaseHTTPRequestHandler]:
 
         def _send(self, status: int, data: bytes, content_type: str) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", content_type if "charset" in content_type or not content_type.startswith("text")
-                             else f"{content_type}; charset=utf-8")
+            self.send_header(
+                "Content-Type",
+                content_type
+                if "charset" in content_type or not content_type.startswith("text")
+                else f"{content_type}; charset=utf-8",
+            )
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
             for name, value in SECURITY_HEADERS.items():

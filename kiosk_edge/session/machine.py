@@ -110,9 +110,24 @@ REFUSED_FROM: dict[Screen, frozenset[Screen]] = {
 }
 # Screens whose step needs the core (the payment screen only for bank-QR: cash needs no core; a rating
 # that cannot be sent is dropped rather than shown as an outage).
-ASKS_CORE = frozenset({S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.ENVELOPE, S.PAYMENT, S.PICKUP_CHOICE,
-                       S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_PAYMENT, S.RELEASE,
-                       S.OTP_LOCKED})
+ASKS_CORE = frozenset(
+    {
+        S.PROCEDURES,
+        S.SCAN_CCCD,
+        S.PHONE,
+        S.OTP,
+        S.ENVELOPE,
+        S.PAYMENT,
+        S.PICKUP_CHOICE,
+        S.PICKUP_RECEIPT,
+        S.PICKUP_TYPING,
+        S.PICKUP_CODE,
+        S.PICKUP_OTP,
+        S.PICKUP_PAYMENT,
+        S.RELEASE,
+        S.OTP_LOCKED,
+    }
+)
 # Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
 CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN}
 ALLOWED: dict[type[Event], frozenset[Screen]] = {
@@ -178,8 +193,13 @@ def _after_face(state: State) -> State:
 
 
 def _sent(state: State, masked: str, **changes: Any) -> State:
-    return _go(state, S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP, masked_phone=masked or state.masked_phone,
-               otp_failures=0, **changes)
+    return _go(
+        state,
+        S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP,
+        masked_phone=masked or state.masked_phone,
+        otp_failures=0,
+        **changes,
+    )
 
 
 def _refused(state: State, event: Refused) -> State:
@@ -206,8 +226,14 @@ def _paid(state: State, event: Paid) -> State:
 
 
 def _ticket(state: State, event: TicketIssued) -> State:
-    state = replace(state, dossier_code=event.dossier_code, tray=event.tray, owed=event.shortfall, paid=0,
-                    face_required=event.face_required)
+    state = replace(
+        state,
+        dossier_code=event.dossier_code,
+        tray=event.tray,
+        owed=event.shortfall,
+        paid=0,
+        face_required=event.face_required,
+    )
     return _go(state, S.PICKUP_FACE) if event.face_required else _after_face(state)
 
 
@@ -232,8 +258,9 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     OtpResent: lambda s, e: _sent(s, e.masked, otp_sends=s.otp_sends + 1),
     PhoneVerified: lambda s, e: _go(s, S.FACE) if s.procedure and s.procedure.face_required else _go(s, S.ENVELOPE),
     FaceMatched: lambda s, e: _after_face(s),
-    EnvelopeTaken: lambda s, e: _go(s, S.PAYMENT if e.fee else S.RECEIPT, dossier_code=e.dossier_code,
-                                    owed=e.fee, due_on=e.due_on),
+    EnvelopeTaken: lambda s, e: _go(
+        s, S.PAYMENT if e.fee else S.RECEIPT, dossier_code=e.dossier_code, owed=e.fee, due_on=e.due_on
+    ),
     Paid: _paid,
     NoteHeld: lambda s, e: replace(s, screen=S.CASH_CONFIRM, back=s.screen, held=e.amount),
     NoteReturned: lambda s, e: _unhold(s),

@@ -60,35 +60,47 @@ S = Screen
 OTP_TRIES, OTP_SENDS, OTP_VALID_SECONDS, RESEND_AFTER = 5, 3, 300, 60
 REFUSAL_MESSAGES: dict[Screen, str] = {
     S.BAD_QR: "Không đọc được mã QR trên thẻ Căn cước. Ông/Bà vui lòng đặt mặt có mã QR của thẻ lên đầu đọc "
-              "và thử lại.",
+    "và thử lại.",
     S.BAD_PHONE: "Số điện thoại chưa đúng. Ông/Bà vui lòng nhập số di động 10 chữ số "
-                 "(bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
+    "(bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
     S.OTP_LIMIT: "Đã gửi mã xác nhận quá số lần cho phép. Ông/Bà vui lòng đợi 15 phút rồi thử lại.",
     S.WRONG_OTP: "Mã xác nhận chưa đúng hoặc đã hết hạn. Ông/Bà vui lòng xem lại tin nhắn và nhập lại.",
-    S.OTP_LOCKED: f"Mã xác nhận đã bị khóa vì nhập sai {OTP_TRIES} lần. Ông/Bà có thể bấm \"Gửi lại mã\" để nhận "
-                  "mã mới qua tin nhắn.",
+    S.OTP_LOCKED: f'Mã xác nhận đã bị khóa vì nhập sai {OTP_TRIES} lần. Ông/Bà có thể bấm "Gửi lại mã" để nhận '
+    "mã mới qua tin nhắn.",
     S.FACE_MISMATCH: "Xác thực khuôn mặt chưa thành công. Ông/Bà vui lòng tháo khẩu trang, kính râm, "
-                     "nhìn thẳng vào camera và thử lại.",
+    "nhìn thẳng vào camera và thử lại.",
     S.UNKNOWN_ENVELOPE: "Máy đã trả lại túi hồ sơ vì mã vạch không đọc được hoặc túi đã được sử dụng. Ông/Bà vui "
-                        "lòng dùng túi hồ sơ lấy từ kiosk, đặt mã vạch hướng lên trên và đưa lại vào khe nhận hồ sơ.",
+    "lòng dùng túi hồ sơ lấy từ kiosk, đặt mã vạch hướng lên trên và đưa lại vào khe nhận hồ sơ.",
     S.SUBMISSION_REFUSED: "Hệ thống chưa tiếp nhận được hồ sơ. Ông/Bà vui lòng thử lại.",
     S.NOT_PROCESSED_YET: "Hồ sơ chưa có kết quả tại kiosk này. Ông/Bà vui lòng quay lại khi nhận được tin nhắn "
-                         "báo kết quả.",
+    "báo kết quả.",
     S.PICKUP_REFUSED: "Thông tin chưa khớp với hồ sơ nào. Ông/Bà vui lòng kiểm tra thẻ Căn cước và biên nhận "
-                      "rồi thử lại.",
+    "rồi thử lại.",
     S.PICKUP_LOCKED: "Vì đã nhập sai quá nhiều lần, việc nhận kết quả của hồ sơ này tại kiosk tạm khóa. Ông/Bà "
-                     "vui lòng quay lại sau, hoặc gọi đường dây nóng ghi ở cuối màn hình để được hỗ trợ.",
+    "vui lòng quay lại sau, hoặc gọi đường dây nóng ghi ở cuối màn hình để được hỗ trợ.",
     S.PAYMENT_PENDING: "Hệ thống đang ghi nhận khoản tiền vừa nộp. Ông/Bà vui lòng chờ giây lát rồi bấm Thử lại.",
     S.TRAY_FAULT: "Khay trả hồ sơ không mở được. Ông/Bà vui lòng gọi đường dây nóng ghi ở cuối màn hình để được "
-                  "hỗ trợ.",
+    "hỗ trợ.",
     S.OFFLINE: "Kiosk đang mất kết nối với hệ thống nên tạm thời chưa nộp hồ sơ hoặc nhận kết quả được. "
-               "Ông/Bà vui lòng quay lại sau ít phút.",
+    "Ông/Bà vui lòng quay lại sau ít phút.",
 }
 REFUSALS = frozenset(REFUSAL_MESSAGES) - {S.OFFLINE}
 # Refusals without "Thử lại": trying again cannot succeed (the code or the dossier's pickup is locked).
 FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED})
 # Seconds without input before a screen gives up; the payment screen then prints the receipt anyway.
-TIMEOUTS: dict[Screen, float] = {screen: 120.0 for screen in Screen} | {
-    S.HOME: 0.0, S.PAYMENT: 180.0, S.PICKUP_PAYMENT: 180.0, S.RECEIPT: 30.0, S.THANKS: 10.0, S.RATING: 60.0,
-    S.CASH_CONFIRM: 60.0, S.OTP: float(OTP_VALID_SECONDS), S.PICKUP_OTP: float(OTP_VALID_SECONDS),
-} | {screen: 30.0 for screen in REFUSAL_MESSAGES} | {S.OTP_LOCKED: 60.0}
+TIMEOUTS: dict[Screen, float] = (
+    {screen: 120.0 for screen in Screen}
+    | {
+        S.HOME: 0.0,
+        S.PAYMENT: 180.0,
+        S.PICKUP_PAYMENT: 180.0,
+        S.RECEIPT: 30.0,
+        S.THANKS: 10.0,
+        S.RATING: 60.0,
+        S.CASH_CONFIRM: 60.0,
+        S.OTP: float(OTP_VALID_SECONDS),
+        S.PICKUP_OTP: float(OTP_VALID_SECONDS),
+    }
+    | {screen: 30.0 for screen in REFUSAL_MESSAGES}
+    | {S.OTP_LOCKED: 60.0}
+)

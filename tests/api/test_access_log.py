@@ -32,8 +32,9 @@ def test_a_citizen_sees_who_read_and_who_changed_their_dossier(client: TestClien
     assert client.get(f"/dossiers/{code}", headers={**CLERK, "X-Purpose": quote("thẩm định hồ sơ")}).status_code == 200
     assert client.get(f"/dossiers/{code}/history", headers=COUNTER).status_code == 200
     assert ask_code(client).status_code == 202
-    answer = client.post("/citizens/access-log", json={"id_number": ID, "phone": PHONE,
-                                                       "code": otp.code_for(PHONE, "access_log")})
+    answer = client.post(
+        "/citizens/access-log", json={"id_number": ID, "phone": PHONE, "code": otp.code_for(PHONE, "access_log")}
+    )
     assert answer.status_code == 200, answer.text
     lines = answer.json()
     reads = [(line["account_id"], line["what"], line["purpose"]) for line in lines if line["kind"] == "read"]
@@ -66,6 +67,9 @@ def test_the_code_request_answers_the_same_whether_or_not_the_pair_is_on_a_dossi
         assert (known.status_code, known.content) == (unknown.status_code, unknown.content)
         assert known.status_code == 202
     known, unknown = ask_code(client), client.post("/citizens/access-log/code", json=stranger)
-    assert (known.status_code, known.content, known.headers["retry-after"]) == \
-        (unknown.status_code, unknown.content, unknown.headers["retry-after"])
+    assert (known.status_code, known.content, known.headers["retry-after"]) == (
+        unknown.status_code,
+        unknown.content,
+        unknown.headers["retry-after"],
+    )
     assert known.status_code == 429 and known.json()["error"] == "too_many_attempts"

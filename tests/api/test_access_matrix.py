@@ -23,16 +23,34 @@ from tests.api.test_kiosk_api import COPY, STAFF, enrol_team, submit
 from tests.auth_support import bearer
 from tests.kiosk_support import Citizen
 
-ROLES = ("reception_officer", "department_officer", "consultant", "police_officer", "signer", "auditor", "analyst",
-         "administrator", "kiosk", "system")
+ROLES = (
+    "reception_officer",
+    "department_officer",
+    "consultant",
+    "police_officer",
+    "signer",
+    "auditor",
+    "analyst",
+    "administrator",
+    "kiosk",
+    "system",
+)
 RESOURCE_SCOPES = {"dossier", "device", "device_dossier", "vault", "vault_dossier"}
 # Routes of scope "agency" that name a resource of the district in their path, query or body (see BODIES, QUERIES):
 # callers of another agency (or department, where the resource is a dossier) must be refused there.
-NAMES_A_RESOURCE = {("POST", "/dossiers"), ("POST", "/dossiers/online"), ("POST", "/kiosks"), ("POST", "/kiosks/handovers"),
-                    ("GET", "/audit/{kind}/{key}/history"), ("GET", "/audit/{kind}/{key}/as-of"),
-                    ("GET", "/audit/views/{model}/as-of"),
-                    *((m, f"/money/fee-receipts/{{agency}}/{{year}}/{{number}}{tail}")
-                      for m, tail in (("GET", ""), ("GET", "/pdf"), ("POST", "/cancel"), ("POST", "/replace")))}
+NAMES_A_RESOURCE = {
+    ("POST", "/dossiers"),
+    ("POST", "/dossiers/online"),
+    ("POST", "/kiosks"),
+    ("POST", "/kiosks/handovers"),
+    ("GET", "/audit/{kind}/{key}/history"),
+    ("GET", "/audit/{kind}/{key}/as-of"),
+    ("GET", "/audit/views/{model}/as-of"),
+    *(
+        (m, f"/money/fee-receipts/{{agency}}/{{year}}/{{number}}{tail}")
+        for m, tail in (("GET", ""), ("GET", "/pdf"), ("POST", "/cancel"), ("POST", "/replace"))
+    ),
+}
 # Renewal reads the account again (role or scope may have changed): the matrix's callers hold tokens of accounts that
 # were never created, so renewal refuses them all; tests/api/test_sessions.py renews real accounts.
 ACCOUNT_BOUND = {("POST", "/auth/renew")}
@@ -50,8 +68,11 @@ class Caller:
         if role == "department_officer":
             department = "H29.06.TP" if relation == "other department" else dossier_department
         kiosk = {"other kiosk": "Q6-02", "other agency": "Q1-01"}.get(relation, "Q6-01") if role == "kiosk" else None
-        self.headers = bearer(role, f"{role}.{relation}".replace(" ", "-"), agency=agency, department=department,
-                              kiosk=kiosk) if role else {}
+        self.headers = (
+            bearer(role, f"{role}.{relation}".replace(" ", "-"), agency=agency, department=department, kiosk=kiosk)
+            if role
+            else {}
+        )
 
     def __repr__(self) -> str:
         return f"{self.role or 'anonymous'} ({self.relation})"
@@ -63,7 +84,10 @@ def callers(department: str) -> list[Caller]:
         found.append(Caller(role, "own", department))
         if role != "system":  # the national portal's account serves every agency
             found.append(Caller(role, "other agency", department))
-    return found + [Caller("department_officer", "other department", department), Caller("kiosk", "other kiosk", department)]
+    return found + [
+        Caller("department_officer", "other department", department),
+        Caller("kiosk", "other kiosk", department),
+    ]
 
 
 def routes(app) -> list[tuple[str, str, object]]:
@@ -99,9 +123,16 @@ def world(system, store_env, clock, otp, tmp_path):
     system.settings = replace(system.settings, demo=True, data_dir=tmp_path)  # so the demo-only routes are in the table
     enrol_team(system)  # the accounts a handover names
     with TestClient(create_app(system)) as client:
-        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                           headers=STAFF).status_code == 201
-        assert client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF).status_code == 201
+        assert (
+            client.post(
+                "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF).status_code
+            == 201
+        )
         citizen = Citizen(5)
         submitted = submit(client, otp, citizen, COPY)
         assert submitted.status_code == 201, submitted.text
@@ -110,10 +141,25 @@ def world(system, store_env, clock, otp, tmp_path):
 
 
 def concrete(path: str, code: str, owner: str) -> str:
-    values = {"code": code, "key": "Q6-01", "owner_kind": "citizen", "owner_id": owner, "document_id": str(uuid.uuid4()),
-              "number": "1", "line": "1", "queue": "to_route", "period": "week", "model": "trays", "kind": "dossier", "name": "dossiers",
-              "username": "ai.do", "file_path": "index.html", "procedure": COPY,
-              "agency": "H29.06", "year": "2026"}
+    values = {
+        "code": code,
+        "key": "Q6-01",
+        "owner_kind": "citizen",
+        "owner_id": owner,
+        "document_id": str(uuid.uuid4()),
+        "number": "1",
+        "line": "1",
+        "queue": "to_route",
+        "period": "week",
+        "model": "trays",
+        "kind": "dossier",
+        "name": "dossiers",
+        "username": "ai.do",
+        "file_path": "index.html",
+        "procedure": COPY,
+        "agency": "H29.06",
+        "year": "2026",
+    }
     if path.startswith("/audit/{kind}"):
         values["key"] = code
     return re.sub(r"\{(\w+)\}", lambda m: values[m[1]], path)
@@ -124,25 +170,49 @@ def bodies(code: str) -> dict[tuple[str, str], dict]:
     components = [{"name": "Tờ khai", "form": "original", "count": 1}]
     metadata = {"type_code": "KQ.GKS", "name": "Giấy khai sinh"}
     return {
-        ("POST", "/dossiers"): {"procedure_code": COPY, "channel": "counter", "applicant": applicant, "components": components},
+        ("POST", "/dossiers"): {
+            "procedure_code": COPY,
+            "channel": "counter",
+            "applicant": applicant,
+            "components": components,
+        },
         ("POST", "/dossiers/online"): {"procedure_code": COPY, "applicant": applicant, "components": components},
         ("POST", "/kiosks"): {"key": "Q6-09", "name": "Kiosk mới", "agency": "H29.06", "tray_count": 2},
         ("POST", "/kiosks/handovers"): {"codes": [code], "item": "Hồ sơ giấy", "receiver": "tuvan.tuan"},
-        ("POST", "/vaults/{owner_kind}/{owner_id}/documents"): {"metadata": metadata, "pdf": A_PDF, "dossier_code": code},
-        ("POST", "/vaults/{owner_kind}/{owner_id}/digitize"): {"dossier_code": code, "metadata": metadata,
-                                                               "declared_pages": 1, "pdf": A_PDF},
+        ("POST", "/vaults/{owner_kind}/{owner_id}/documents"): {
+            "metadata": metadata,
+            "pdf": A_PDF,
+            "dossier_code": code,
+        },
+        ("POST", "/vaults/{owner_kind}/{owner_id}/digitize"): {
+            "dossier_code": code,
+            "metadata": metadata,
+            "declared_pages": 1,
+            "pdf": A_PDF,
+        },
         ("POST", "/vaults/{owner_kind}/{owner_id}/reuse"): {"type_code": "KQ.GKS", "dossier_code": code},
         ("POST", "/money/fee-receipts/{agency}/{year}/{number}/cancel"): {"reason": "Sai nội dung"},
-        ("POST", "/money/fee-receipts/{agency}/{year}/{number}/replace"): {"reason": "Sai", "content": "Lệ phí", "amount": 1},
+        ("POST", "/money/fee-receipts/{agency}/{year}/{number}/replace"): {
+            "reason": "Sai",
+            "content": "Lệ phí",
+            "amount": 1,
+        },
         ("POST", "/money/dossiers/{code}/refunds"): {"method": "cash"},
     }
 
 
 def queries(code: str, now: str) -> dict[str, dict[str, str]]:
     period = {"from": "2020-01-01", "to": "2020-12-31"}
-    return {"/views/books/handover": period, "/views/books/tracking": period, "/views/books/cash": period, "/money/reconciliation": period,
-            "/verify": {"code": code}, "/views/{name}/wait": {"position": "0", "timeout": "0.1"},
-            "/audit/{kind}/{key}/as-of": {"at": now}, "/audit/views/{model}/as-of": {"at": now, "kiosk": "Q6-01"}}
+    return {
+        "/views/books/handover": period,
+        "/views/books/tracking": period,
+        "/views/books/cash": period,
+        "/money/reconciliation": period,
+        "/verify": {"code": code},
+        "/views/{name}/wait": {"position": "0", "timeout": "0.1"},
+        "/audit/{kind}/{key}/as-of": {"at": now},
+        "/audit/views/{model}/as-of": {"at": now, "kiosk": "Q6-01"},
+    }
 
 
 def test_every_route_declares_roles_and_a_scope(world) -> None:
@@ -169,13 +239,23 @@ def test_every_route_allows_exactly_its_roles_within_their_scope_and_refusals_re
         for caller in sorted(callers(department), key=lambda c: expected_allowed(method, path, handler.opt, c)):
             allowed = expected_allowed(method, path, handler.opt, caller)
             before = system.app.recorder.max_notification_id()
-            answer = client.request(method, url, params=params, headers=caller.headers,
-                                    json=sent_bodies.get((method, path), {}) if method == "POST" else None)
+            answer = client.request(
+                method,
+                url,
+                params=params,
+                headers=caller.headers,
+                json=sent_bodies.get((method, path), {}) if method == "POST" else None,
+            )
             denied = answer.status_code in (401, 403)
             if allowed == denied:
                 wrong.append(f"{method} {path} {caller}: {answer.status_code} {answer.text[:120]}")
             elif denied and system.app.recorder.max_notification_id() != before:
                 wrong.append(f"{method} {path} {caller}: refused but recorded an event")
-            elif allowed and caller.relation == "other agency" and handler.opt["scope"] != "public" and code in answer.text:
+            elif (
+                allowed
+                and caller.relation == "other agency"
+                and handler.opt["scope"] != "public"
+                and code in answer.text
+            ):
                 wrong.append(f"{method} {path} {caller}: answered the district's dossier to another scope")
     assert not wrong, "\n".join(wrong)

@@ -8,7 +8,8 @@ from datetime import datetime
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.app import create_app
@@ -70,10 +71,18 @@ def test_a_dossiers_history_names_who_did_what_and_when(client: TestClient, code
         assert answer.status_code == 200, answer.text
         entries = answer.json()["entries"]
         assert entries[0] | {"position": 0, "at": "", "recorded_at": ""} == {
-            "position": 0, "version": 1, "type": "Dossier.Received", "label": "Tiếp nhận hồ sơ giấy",
+            "position": 0,
+            "version": 1,
+            "type": "Dossier.Received",
+            "label": "Tiếp nhận hồ sơ giấy",
             "summary": f"Hồ sơ {code} qua kiosk 24/7, thủ tục {KIOSK_PROCEDURES[0]}, "
-                       f"hẹn trả {entries[0]['summary'][-10:]}",
-            "account_id": "kiosk-Q6-01", "role": "kiosk", "role_label": "Kiosk", "at": "", "recorded_at": ""}
+            f"hẹn trả {entries[0]['summary'][-10:]}",
+            "account_id": "kiosk-Q6-01",
+            "role": "kiosk",
+            "role_label": "Kiosk",
+            "at": "",
+            "recorded_at": "",
+        }
         assert entries[0]["at"].startswith("2026-05-20T02:00:00") and entries[-1]["label"] == "Yêu cầu gửi thông báo"
     page = client.get(f"/audit/dossier/{code}/history?format=html", headers=AUDITOR)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -95,7 +104,9 @@ def test_state_and_read_models_as_of_instants_of_the_day(client: TestClient, cod
     assert as_of("/audit/views/cash-box/as-of?kiosk=Q6-01", at(13, 59))["data"]["cash_in_box"] == FEE
     assert as_of("/audit/views/cash-box/as-of?kiosk=Q6-01", at(14))["data"]["last_collection"]["cash_counted"] == FEE
     trays = as_of("/audit/views/trays/as-of?kiosk=Q6-01", at(16, 5))["data"]
-    assert len(trays) == 90 and [(t["tray"], t["dossier_code"]) for t in trays if t["status"] == "loaded"] == [(1, code)]
+    assert len(trays) == 90 and [(t["tray"], t["dossier_code"]) for t in trays if t["status"] == "loaded"] == [
+        (1, code)
+    ]
     assert all(t["status"] == "empty" for t in as_of("/audit/views/trays/as-of?kiosk=Q6-01", at(15, 59))["data"])
     queues = as_of("/audit/views/queues/as-of", at(10))["data"]
     assert queues["kiosk_bin"] == 1 and queues["ready_for_pickup"] == 0
@@ -121,21 +132,28 @@ def test_bad_input_is_refused_with_a_vietnamese_reason(client: TestClient, code:
     refused(client.get("/audit/tray/Q6-01/history", headers=AUDITOR), 422, "invalid_value", "key")
     refused(client.get(f"/audit/dossier/{code}/history?format=pdf", headers=AUDITOR), 422, "invalid_value", "format")
     refused(client.get(f"/audit/dossier/{code}/as-of?at=2026-05-20T16:05", headers=AUDITOR), 422, "invalid_value", "at")
-    refused(client.get(f"/audit/dossier/{code}/as-of?at={at(18)}", headers=AUDITOR), 422, "invalid_value", "at")  # future
+    refused(
+        client.get(f"/audit/dossier/{code}/as-of?at={at(18)}", headers=AUDITOR), 422, "invalid_value", "at"
+    )  # future
     refused(client.get(f"/audit/dossier/{code}/as-of?at={at(8)}", headers=AUDITOR), 404, "not_yet_existing")
     refused(client.get("/audit/dossier/H29.06-260520-0999/history", headers=AUDITOR), 404, "not_found")
     refused(client.get("/audit/kiosk/Q6-99/as-of?at=" + at(10), headers=AUDITOR), 404, "not_found")
     refused(client.get(f"/audit/views/books/as-of?at={at(10)}", headers=AUDITOR), 422, "invalid_value", "model")
     refused(client.get(f"/audit/views/trays/as-of?at={at(10)}", headers=AUDITOR), 422, "invalid_value", "kiosk")
     refused(client.get(f"/audit/views/trays/as-of?kiosk=q6&at={at(10)}", headers=AUDITOR), 422, "invalid_value")
-    assert client.get(f"/audit/views/trays/as-of?kiosk=Q6-01&at={at(18)}", headers=AUDITOR).json()["message_vi"] \
+    assert (
+        client.get(f"/audit/views/trays/as-of?kiosk=Q6-01&at={at(18)}", headers=AUDITOR).json()["message_vi"]
         == "at: thời điểm 18:00 20/05/2026 còn ở tương lai"
+    )
     assert system.app.recorder.max_notification_id() == before
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(kind=st.sampled_from(["dossier", "kiosk", "tray", "vault", "views"]), key=st.text(min_size=1, max_size=20),
-       instant=st.text(max_size=30))
+@given(
+    kind=st.sampled_from(["dossier", "kiosk", "tray", "vault", "views"]),
+    key=st.text(min_size=1, max_size=20),
+    instant=st.text(max_size=30),
+)
 def test_no_input_gives_a_server_error(client: TestClient, kind: str, key: str, instant: str) -> None:
     path = f"/audit/{kind}/{quote(key, safe='')}"
     for url in (f"{path}/history", f"{path}/as-of?at={quote(instant)}"):

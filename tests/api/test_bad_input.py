@@ -18,7 +18,9 @@ from tests.api.test_kiosk_api import STAFF, submit
 from tests.faults.auth import in_process
 from tests.kiosk_support import Citizen
 
-pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)  # body handling does not depend on the store
+pytestmark = pytest.mark.parametrize(
+    "store_env", ["sqlite"], indirect=True
+)  # body handling does not depend on the store
 
 BAD_BODIES = {
     "malformed JSON": b'{"procedure_code": "1.0',
@@ -28,14 +30,26 @@ BAD_BODIES = {
     "empty": b"",
 }
 APPLICANT = Citizen(5)
-PATH_VALUES = {"key": "Q6-01", "number": "1", "line": "1", "owner_kind": "citizen", "owner_id": APPLICANT.id_number,
-               "document_id": str(uuid.UUID(int=7)), "username": "tiepnhan", "agency": "H29.06", "year": "2026"}
+PATH_VALUES = {
+    "key": "Q6-01",
+    "number": "1",
+    "line": "1",
+    "owner_kind": "citizen",
+    "owner_id": APPLICANT.id_number,
+    "document_id": str(uuid.UUID(int=7)),
+    "username": "tiepnhan",
+    "agency": "H29.06",
+    "year": "2026",
+}
 
 
 def post_routes(app) -> list[tuple[str, object]]:
     """(path template, handler) of every POST operation in the OpenAPI document."""
-    handlers = {r.path_format: r.route_handler_map["POST"][0] for r in app.routes
-                if isinstance(r, HTTPRoute) and "POST" in r.route_handler_map}
+    handlers = {
+        r.path_format: r.route_handler_map["POST"][0]
+        for r in app.routes
+        if isinstance(r, HTTPRoute) and "POST" in r.route_handler_map
+    }
     paths = app.openapi_schema.to_schema()["paths"]
     return [(path, handlers[path]) for path, item in sorted(paths.items()) if "post" in item]
 
@@ -60,9 +74,16 @@ def api(system, store_env, signer, clock, otp):
     system.vaults.signer = signer  # the real signer over the test CA
     app = create_app(system)
     with TestClient(app) as client:
-        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                           headers=STAFF).status_code == 201
-        assert client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF).status_code == 201
+        assert (
+            client.post(
+                "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF).status_code
+            == 201
+        )
         submitted = submit(client, otp, APPLICANT)
         assert submitted.status_code == 201, submitted.text
         yield client, app, PATH_VALUES | {"code": submitted.json()["dossier_code"]}, system
@@ -86,8 +107,12 @@ def test_bad_bodies_on_every_post_route_get_a_clear_4xx_and_store_nothing(api) -
     for path, handler in routes:
         url = path.format(**values)
         for case, body in BAD_BODIES.items():
-            answer = client.post(url, content=body, params={"dossier": values["code"]},
-                                 headers=caller_for(handler) | {"Content-Type": "application/json"})
+            answer = client.post(
+                url,
+                content=body,
+                params={"dossier": values["code"]},
+                headers=caller_for(handler) | {"Content-Type": "application/json"},
+            )
             assert 400 <= answer.status_code < 500, (path, case, answer.status_code, answer.text[:300])
             assert_clear_error(answer)
     assert events(system) == before
@@ -98,8 +123,12 @@ def test_a_body_over_the_route_limit_is_refused_with_413_before_it_is_read(api) 
     before = events(system)
     for path, handler in post_routes(app):
         limit = handler.resolve_request_max_body_size()
-        answer = client.post(path.format(**values), content=b" " * (limit + 1), params={"dossier": values["code"]},
-                             headers=caller_for(handler) | {"Content-Type": "application/json"})
+        answer = client.post(
+            path.format(**values),
+            content=b" " * (limit + 1),
+            params={"dossier": values["code"]},
+            headers=caller_for(handler) | {"Content-Type": "application/json"},
+        )
         assert_clear_error(answer, 413)
         assert answer.json()["message_vi"].startswith("Dữ liệu gửi lên quá lớn"), path
     assert events(system) == before
@@ -107,8 +136,11 @@ def test_a_body_over_the_route_limit_is_refused_with_413_before_it_is_read(api) 
 
 def test_a_refused_body_names_the_problem_in_english_and_vietnamese(api) -> None:
     client, _, values, _ = api
-    answer = client.post(f"/dossiers/{values['code']}/payments", json={"method": "cash", "amount": "một nghìn"},
-                         headers=in_process("reception_officer"))
+    answer = client.post(
+        f"/dossiers/{values['code']}/payments",
+        json={"method": "cash", "amount": "một nghìn"},
+        headers=in_process("reception_officer"),
+    )
     assert_clear_error(answer, 400)
     assert "amount" in answer.json()["message"] + str(answer.json()["details"])
     assert answer.json()["message_vi"] == "Dữ liệu gửi lên không hợp lệ, vui lòng kiểm tra lại."

@@ -10,7 +10,9 @@ from domain.errors import DomainError
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer
 
-pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)  # input handling does not depend on the store
+pytestmark = pytest.mark.parametrize(
+    "store_env", ["sqlite"], indirect=True
+)  # input handling does not depend on the store
 
 COUNTER = bearer("reception_officer", "officer-1")
 KIOSK = bearer("kiosk", "kiosk.q6-01", kiosk="Q6-01")
@@ -69,8 +71,11 @@ def test_a_report_for_a_date_far_in_the_future_is_400(client: TestClient) -> Non
 def test_a_kiosk_receipt_of_a_dossier_registered_online_is_a_clear_refusal(client: TestClient, system) -> None:
     """It answered 500; now the kiosk is refused (it never received that dossier), and the application itself
     refuses a receipt of a dossier without an appointment date."""
-    installed = client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                            headers=bearer("consultant", "tuvan.tuan"))
+    installed = client.post(
+        "/kiosks",
+        json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
+        headers=bearer("consultant", "tuvan.tuan"),
+    )
     assert installed.status_code == 201, installed.text
     online = client.post("/dossiers/online", json={k: v for k, v in BODY.items() if k != "channel"})
     assert online.status_code == 201, online.text
@@ -105,10 +110,12 @@ def test_oversized_or_unprintable_intake_is_refused_and_records_nothing(client: 
 def test_bounded_texts_are_refused_on_commands_too(client: TestClient) -> None:
     code = received(client)
     before = events(client)
-    for path, body in [(f"/dossiers/{code}/reject", {"reason": "x" * 2001}),
-                       (f"/dossiers/{code}/reject", {"reason": "lý do\x1b[2J"}),
-                       (f"/dossiers/{code}/supplement-request", {"items": ["Tờ khai"] * 101, "reason": "thiếu"}),
-                       (f"/dossiers/{code}/payments", {"method": "cash", "amount": 100_000_001}),
-                       (f"/dossiers/{code}/payments", {"method": "cash", "amount": 0})]:
+    for path, body in [
+        (f"/dossiers/{code}/reject", {"reason": "x" * 2001}),
+        (f"/dossiers/{code}/reject", {"reason": "lý do\x1b[2J"}),
+        (f"/dossiers/{code}/supplement-request", {"items": ["Tờ khai"] * 101, "reason": "thiếu"}),
+        (f"/dossiers/{code}/payments", {"method": "cash", "amount": 100_000_001}),
+        (f"/dossiers/{code}/payments", {"method": "cash", "amount": 0}),
+    ]:
         assert_refused(client.post(path, json=body), 400, 422)
     assert events(client) == before

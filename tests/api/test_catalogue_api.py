@@ -22,8 +22,12 @@ def client(system):
     enrol_team(system)
     with TestClient(create_app(system)) as client:
         client.headers.update(RECEPTION)
-        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                           headers=STAFF).status_code == 201
+        assert (
+            client.post(
+                "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF
+            ).status_code
+            == 201
+        )
         barcodes = [f"Q6PB{n:06d}" for n in range(1, 11)]
         batch = client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": barcodes}, headers=STAFF)
         assert batch.status_code == 201
@@ -58,8 +62,12 @@ def test_the_console_picker_carries_the_kiosk_flags_fee_unit_and_legal_value(cli
 
 
 def test_the_fee_is_assessed_for_the_pages_given_and_a_bad_quantity_changes_nothing(client: TestClient) -> None:
-    body = {"procedure_code": COPY, "channel": "counter", "components": [],
-            "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101"}}
+    body = {
+        "procedure_code": COPY,
+        "channel": "counter",
+        "components": [],
+        "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101"},
+    }
     code = client.post("/dossiers", json=body, headers=RECEPTION).json()["code"]
     assert client.post(f"/dossiers/{code}/fee", json={"quantity": 5}, headers=RECEPTION).status_code == 201
     assert client.get(f"/dossiers/{code}", headers=RECEPTION).json()["fee"] == 7000
@@ -72,8 +80,13 @@ def test_the_fee_is_assessed_for_the_pages_given_and_a_bad_quantity_changes_noth
 
 def test_a_kiosk_submission_of_an_id_card_is_refused_with_a_vietnamese_reason(client: TestClient, otp) -> None:
     citizen = Citizen(6)
-    body = {"procedure_code": "2.001195.000.00.00.H29", "qr_payload": citizen.qr, "phone": citizen.phone,
-            "phone_proof": proof_for(client, otp, citizen), "envelope": "Q6PB000001"}
+    body = {
+        "procedure_code": "2.001195.000.00.00.H29",
+        "qr_payload": citizen.qr,
+        "phone": citizen.phone,
+        "phone_proof": proof_for(client, otp, citizen),
+        "envelope": "Q6PB000001",
+    }
     before = events(client)
     refused = client.post("/kiosks/Q6-01/submissions", json=body, headers=KIOSK)
     assert refused.status_code == 422 and refused.json()["error"] == "procedure_not_at_kiosk"
@@ -82,8 +95,14 @@ def test_a_kiosk_submission_of_an_id_card_is_refused_with_a_vietnamese_reason(cl
 
 def test_a_kiosk_submission_is_charged_for_the_pages_the_citizen_gives(client: TestClient, otp) -> None:
     citizen = Citizen(7)
-    body = {"procedure_code": COPY, "qr_payload": citizen.qr, "phone": citizen.phone,
-            "phone_proof": proof_for(client, otp, citizen), "envelope": "Q6PB000002", "quantity": 3}
+    body = {
+        "procedure_code": COPY,
+        "qr_payload": citizen.qr,
+        "phone": citizen.phone,
+        "phone_proof": proof_for(client, otp, citizen),
+        "envelope": "Q6PB000002",
+        "quantity": 3,
+    }
     submitted = client.post("/kiosks/Q6-01/submissions", json=body, headers=KIOSK)
     assert submitted.status_code == 201, submitted.text
     assert submitted.json()["fee"] == 5000
@@ -91,9 +110,17 @@ def test_a_kiosk_submission_is_charged_for_the_pages_the_citizen_gives(client: T
 
 def test_a_ward_officer_receives_for_their_own_ward_and_only_that_ward_sees_it(client: TestClient) -> None:
     ward7 = bearer("reception_officer", "motcua.p7", agency="H29.06.7")
-    body = {"procedure_code": "1.001193.000.00.00.H29", "channel": "counter", "components": [],
-            "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101",
-                          "address": "45 Hậu Giang, Phường 5, Quận 6"}}
+    body = {
+        "procedure_code": "1.001193.000.00.00.H29",
+        "channel": "counter",
+        "components": [],
+        "applicant": {
+            "id_number": "079195000101",
+            "name": "Nguyễn Thị Hồng Nhung",
+            "phone": "0901000101",
+            "address": "45 Hậu Giang, Phường 5, Quận 6",
+        },
+    }
     created = client.post("/dossiers", json=body, headers=ward7)
     assert created.status_code == 201, created.text
     code = created.json()["code"]

@@ -52,14 +52,21 @@ def subjects(pdf: bytes) -> list[tuple[str, str | None]]:
 
 def issued_dossier(client: TestClient) -> str:
     code = client.post("/dossiers", json=BODY, headers=HEADERS).json()["code"]
-    for path, body in [("accept", {}), ("route", {"department": "H29.06.1.TPHT"}), ("result", {"summary": "Giấy khai sinh"})]:
+    for path, body in [
+        ("accept", {}),
+        ("route", {"department": "H29.06.1.TPHT"}),
+        ("result", {"summary": "Giấy khai sinh"}),
+    ]:
         assert client.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK).status_code == 201, path
     return code
 
 
 def result_body(**extra) -> dict:
-    return {"pdf": base64.b64encode(a_pdf("GIẤY KHAI SINH")).decode(), **extra,
-            "metadata": {"type_code": "KQ.GKS", "name": "Giấy khai sinh", "number": "15/2026/KS"}}
+    return {
+        "pdf": base64.b64encode(a_pdf("GIẤY KHAI SINH")).decode(),
+        **extra,
+        "metadata": {"type_code": "KQ.GKS", "name": "Giấy khai sinh", "number": "15/2026/KS"},
+    }
 
 
 def test_the_receipt_form_is_signed_by_the_receiving_officer_and_verifiable(client: TestClient, tmp_path: Path) -> None:
@@ -96,8 +103,9 @@ def test_a_department_officer_cannot_produce_a_result_document(client: TestClien
 
 def test_a_result_document_names_no_signer_in_its_body(client: TestClient) -> None:
     code = issued_dossier(client)
-    typed = client.post(f"/dossiers/{code}/result-document", json=result_body(signer_account_id="khong.ton.tai"),
-                        headers=CHAIR)
+    typed = client.post(
+        f"/dossiers/{code}/result-document", json=result_body(signer_account_id="khong.ton.tai"), headers=CHAIR
+    )
     assert typed.status_code == 400 and "signer_account_id" in typed.text
     assert client.get("/verify", params={"code": code}).status_code == 404  # nothing signed, nothing filed
 
@@ -109,14 +117,17 @@ def test_a_result_is_signed_only_after_it_is_recorded(client: TestClient) -> Non
     assert client.get("/verify", params={"code": code}).status_code == 404  # nothing signed, nothing filed
 
 
-def test_a_result_gets_two_signatures_goes_to_the_vault_and_is_delivered_online(client: TestClient, tmp_path: Path) -> None:
+def test_a_result_gets_two_signatures_goes_to_the_vault_and_is_delivered_online(
+    client: TestClient, tmp_path: Path
+) -> None:
     code = issued_dossier(client)
     signed = client.post(f"/dossiers/{code}/result-document", json=result_body(deliver_online=True), headers=CHAIR)
     assert signed.status_code == 201, signed.text
     document = signed.json()["document"]
     assert signed.json()["delivered"] is True and client.get(f"/dossiers/{code}").json()["status"] == "delivered"
-    pdf = client.get(f"/vaults/citizen/{BODY['applicant']['id_number']}/documents/{document['document_id']}/file",
-                     headers=CLERK).content
+    pdf = client.get(
+        f"/vaults/citizen/{BODY['applicant']['id_number']}/documents/{document['document_id']}/file", headers=CLERK
+    ).content
     report = pdfsig(pdf, tmp_path)
     assert report.count("Signature is Valid") == 2
     assert subjects(pdf) == [("Lê Văn Chủ", "chutich.q6"), (AGENCY, None)]

@@ -12,7 +12,8 @@ from tests.auth_support import bearer
 HEADERS = bearer("reception_officer", "officer-1")
 BIRTH = "1.001193.000.00.00.H29"
 BODY = {
-    "procedure_code": BIRTH, "channel": "counter",
+    "procedure_code": BIRTH,
+    "channel": "counter",
     "applicant": {"id_number": "079195000101", "name": "Nguyễn Thị Hồng Nhung", "phone": "0901000101"},
     "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
 }
@@ -76,7 +77,9 @@ def test_an_action_not_allowed_names_the_state_and_the_allowed_actions(client: T
         ("/dossiers/H29.06-260520-0001/payments", {"method": "cash", "amount": -5}, 404),  # scope check first
     ],
 )
-def test_bad_input_gets_a_clear_4xx_and_records_nothing(client: TestClient, path: str, payload: object, status: int) -> None:
+def test_bad_input_gets_a_clear_4xx_and_records_nothing(
+    client: TestClient, path: str, payload: object, status: int
+) -> None:
     response = client.post(path, json=payload, headers=HEADERS)
     assert response.status_code == status, response.text
     assert response.json()["message"] and response.json()["message_vi"]

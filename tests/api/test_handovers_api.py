@@ -30,8 +30,15 @@ NAMES = {"tiepnhan.lan": "Phạm Thị Lan", "tuvan.tuan": "Trần Minh Tuấn"}
 @pytest.fixture
 def client(system):
     for username, role, agency, department, enabled in ACCOUNTS:
-        enrol(system.accounts, username, role, name=NAMES.get(username), agency=agency, department=department,
-              enabled=enabled)
+        enrol(
+            system.accounts,
+            username,
+            role,
+            name=NAMES.get(username),
+            agency=agency,
+            department=department,
+            enabled=enabled,
+        )
     with TestClient(create_app(system)) as client:
         client.headers.update(RECEPTION)
         yield client
@@ -56,15 +63,26 @@ def handovers_in_history(client: TestClient, code: str) -> list[dict]:
 def test_the_receiver_list_holds_active_staff_in_scope_who_can_take_the_dossier(client: TestClient) -> None:
     listed = client.get(f"/dossiers/{received(client)}/handover-receivers").json()
     assert [(r["account_id"], r["role"]) for r in listed] == [
-        ("hotich.hai", "department_officer"), ("tuvan.hoa", "consultant"), ("tuvan.tuan", "consultant")]
+        ("hotich.hai", "department_officer"),
+        ("tuvan.hoa", "consultant"),
+        ("tuvan.tuan", "consultant"),
+    ]
     assert listed[2]["name"] == "Trần Minh Tuấn" and listed[2]["unit"]
 
 
-@pytest.mark.parametrize("receiver, reason", [
-    ("khong.ton.tai", "receiver_unknown"), ("tuvan.nghi", "receiver_disabled"), ("tuvan.q7", "receiver_out_of_scope"),
-    ("congan.long", "receiver_out_of_scope"), ("kiemtra.mai", "receiver_not_staff"),
-])
-def test_a_receiver_that_cannot_take_the_dossier_is_refused_with_the_reason(client: TestClient, receiver, reason) -> None:
+@pytest.mark.parametrize(
+    "receiver, reason",
+    [
+        ("khong.ton.tai", "receiver_unknown"),
+        ("tuvan.nghi", "receiver_disabled"),
+        ("tuvan.q7", "receiver_out_of_scope"),
+        ("congan.long", "receiver_out_of_scope"),
+        ("kiemtra.mai", "receiver_not_staff"),
+    ],
+)
+def test_a_receiver_that_cannot_take_the_dossier_is_refused_with_the_reason(
+    client: TestClient, receiver, reason
+) -> None:
     code = received(client)
     before = events(client)
     refused = hand_over(client, code, receiver)
@@ -76,10 +94,17 @@ def test_a_receiver_that_cannot_take_the_dossier_is_refused_with_the_reason(clie
 INVENTED = {"account_id": "ai.do", "name": "Người Bịa", "role": "consultant", "unit": "Tổ tư vấn"}
 
 
-@pytest.mark.parametrize("body", [
-    {"item": "Hồ sơ giấy", "giver": {**INVENTED, "account_id": "tuvan.hoa"}, "receiver": INVENTED},  # the old free text
-    {"item": "Hồ sơ giấy", "receiver": "tuvan.tuan", "giver": {**INVENTED, "account_id": "tuvan.hoa"}},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {
+            "item": "Hồ sơ giấy",
+            "giver": {**INVENTED, "account_id": "tuvan.hoa"},
+            "receiver": INVENTED,
+        },  # the old free text
+        {"item": "Hồ sơ giấy", "receiver": "tuvan.tuan", "giver": {**INVENTED, "account_id": "tuvan.hoa"}},
+    ],
+)
 def test_typed_parties_are_refused_and_nothing_is_recorded(client: TestClient, body) -> None:
     code = received(client)
     before = events(client)
@@ -116,7 +141,10 @@ def test_a_batch_goes_to_one_receiver_who_confirms_it_at_once(client: TestClient
     codes = [received(client), received(client)]
     batch = {"codes": codes, "item": "Phong bì", "receiver": "tuvan.tuan"}
     assert client.post("/kiosks/handovers", json=batch, headers=TEAM).status_code == 422  # to oneself
-    assert client.post("/kiosks/handovers", json={**batch, "receiver": "congan.long"}).json()["error"] == "receiver_out_of_scope"
+    assert (
+        client.post("/kiosks/handovers", json={**batch, "receiver": "congan.long"}).json()["error"]
+        == "receiver_out_of_scope"
+    )
     assert client.post("/kiosks/handovers", json={**batch, "giver": {"account_id": "x"}}).status_code == 400
     assert client.post("/kiosks/handovers", json=batch).status_code == 201
     before = events(client)
@@ -129,8 +157,12 @@ def test_a_batch_goes_to_one_receiver_who_confirms_it_at_once(client: TestClient
 
 
 def test_pull_back_receivers_are_accounts_of_the_kiosk_agency_and_typed_parties_are_refused(client: TestClient) -> None:
-    assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                       headers=TEAM).status_code == 201
+    assert (
+        client.post(
+            "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=TEAM
+        ).status_code
+        == 201
+    )
     before = events(client)
     url = "/kiosks/Q6-01/overdue/pull-back"
     typed = {"staff": INVENTED, "one_stop": INVENTED, "police": {**INVENTED, "role": "police_officer"}}  # the old body
@@ -143,9 +175,15 @@ def test_pull_back_receivers_are_accounts_of_the_kiosk_agency_and_typed_parties_
     assert client.post(url, json={"one_stop": "tiepnhan.lan", "police": "congan.long"}, headers=TEAM).json() == []
 
 
-def test_collections_and_loads_are_recorded_as_the_caller_and_a_typed_collector_is_refused(client: TestClient, system) -> None:
-    assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                       headers=TEAM).status_code == 201
+def test_collections_and_loads_are_recorded_as_the_caller_and_a_typed_collector_is_refused(
+    client: TestClient, system
+) -> None:
+    assert (
+        client.post(
+            "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=TEAM
+        ).status_code
+        == 201
+    )
     before = events(client)
     typed = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0, "collector": INVENTED}, headers=TEAM)
     loads = client.post("/kiosks/Q6-01/loads", json={"codes": [received(client)], "staff": INVENTED}, headers=TEAM)

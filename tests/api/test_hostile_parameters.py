@@ -19,34 +19,78 @@ from tests.api.test_bad_input import caller_for
 from tests.auth_support import bearer
 
 api, signer = test_bad_input.api, test_bad_input.signer  # the fixtures, for pytest to find here
-pytestmark = pytest.mark.parametrize("store_env", ["sqlite"], indirect=True)  # parameter handling does not depend on the store
+pytestmark = pytest.mark.parametrize(
+    "store_env", ["sqlite"], indirect=True
+)  # parameter handling does not depend on the store
 
-HOSTILE = ["", " ", "\x00", "%00", "../../etc/passwd", "9" * 400, "-1", "0", "1e309", "NaN", "9999-12-31",
-           "0001-01-01", "2026-02-30", "'; DROP TABLE dossiers;--", "\u202eevil", "💥", "%ff%fe", "a" * 5000,
-           "H29.06-999999-9999", "<script>", "true", "[]", "{}"]
+HOSTILE = [
+    "",
+    " ",
+    "\x00",
+    "%00",
+    "../../etc/passwd",
+    "9" * 400,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "'; DROP TABLE dossiers;--",
+    "\u202eevil",
+    "💥",
+    "%ff%fe",
+    "a" * 5000,
+    "H29.06-999999-9999",
+    "<script>",
+    "true",
+    "[]",
+    "{}",
+]
 RANDOM = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
 RAW_HEADERS = {  # the headers the API reads, with values no well-behaved client sends (raw bytes allowed)
-    "authorization": [b"Bearer \xff\xfe", b"Bearer " + b"a" * 10_000, b"Basic Zm9vOmJhcg==", b"Bearer", b"bearer  ",
-                      b"Bearer v1.\xc3\x28.x", b"Bearer v1..", b"Bearer v1.e30.sig"],
+    "authorization": [
+        b"Bearer \xff\xfe",
+        b"Bearer " + b"a" * 10_000,
+        b"Basic Zm9vOmJhcg==",
+        b"Bearer",
+        b"bearer  ",
+        b"Bearer v1.\xc3\x28.x",
+        b"Bearer v1..",
+        b"Bearer v1.e30.sig",
+    ],
     "idempotency-key": [b"\xff", b"a" * 201, b"", b"k k", b"\x00"],
     "x-purpose": [b"%ff%fe", b"%E0%A4%A", b"\xc3\x28", b"a" * 10_000, b"%00", b"%"],
     "content-type": [b"application/json; charset=latin-1", b"text/plain", b"\xff", b"multipart/form-data"],
 }
 
 
-VALID = {"model": "dossiers", "name": "dossiers", "kind": "dossier", "period": "quarter", "queue": "to_accept",
-         "procedure": "2.000815.000.00.00.H29"}
+VALID = {
+    "model": "dossiers",
+    "name": "dossiers",
+    "kind": "dossier",
+    "period": "quarter",
+    "queue": "to_accept",
+    "procedure": "2.000815.000.00.00.H29",
+}
 
 
 def operations(app) -> list[tuple[str, str, object, list[dict]]]:
     """(method, path template, handler, parameters) of every GET and POST operation in the OpenAPI document."""
-    handlers = {(method, r.path_format): r.route_handler_map[method][0] for r in app.routes if isinstance(r, HTTPRoute)
-                for method in r.route_handler_map}
+    handlers = {
+        (method, r.path_format): r.route_handler_map[method][0]
+        for r in app.routes
+        if isinstance(r, HTTPRoute)
+        for method in r.route_handler_map
+    }
     found = []
     for path, item in sorted(app.openapi_schema.to_schema()["paths"].items()):
         for method in ("get", "post"):
             if method in item:
-                found.append((method.upper(), path, handlers[(method.upper(), path)], item[method].get("parameters", [])))
+                found.append(
+                    (method.upper(), path, handlers[(method.upper(), path)], item[method].get("parameters", []))
+                )
     return found
 
 
@@ -60,8 +104,9 @@ def assert_not_5xx(answer, where) -> None:
     assert answer.status_code < 500, (where, answer.status_code, answer.text[:300])
 
 
-def parameter_check(client, method: str, path: str, url: str, headers: dict[str, str],
-                    values: dict[str, str]) -> Callable[[tuple[str, str], str], None]:
+def parameter_check(
+    client, method: str, path: str, url: str, headers: dict[str, str], values: dict[str, str]
+) -> Callable[[tuple[str, str], str], None]:
     """The check of one operation: one hostile `value` in its path or query parameter `name`."""
 
     def check(name: tuple[str, str], value: str) -> None:
@@ -70,6 +115,7 @@ def parameter_check(client, method: str, path: str, url: str, headers: dict[str,
             assert_not_5xx(send(client, method, hostile, headers), (method, path, name, value[:40]))
         else:
             assert_not_5xx(send(client, method, url, headers, {name[0]: value}), (method, path, name, value[:40]))
+
     return check
 
 
@@ -89,7 +135,8 @@ def test_hostile_path_and_query_parameters_never_get_a_5xx(api) -> None:
             for value in HOSTILE:
                 check(name, value)
         given(name=st.sampled_from(names), value=RANDOM)(
-            settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))(check))()
+            settings(max_examples=5, deadline=None, database=None, suppress_health_check=list(HealthCheck))(check)
+        )()
 
 
 def test_hostile_headers_never_get_a_5xx(api) -> None:

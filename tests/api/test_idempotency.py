@@ -42,7 +42,9 @@ def test_a_refusal_is_remembered_too_and_keys_are_per_account(client: TestClient
     code = client.post("/dossiers", json=BODY).json()["code"]
     refused = client.post(f"/dossiers/{code}/withdraw", json={}, headers={"Idempotency-Key": "k1"})
     assert refused.status_code == 409
-    assert client.post(f"/dossiers/{code}/withdraw", json={}, headers={"Idempotency-Key": "k1"}).json() == refused.json()
+    assert (
+        client.post(f"/dossiers/{code}/withdraw", json={}, headers={"Idempotency-Key": "k1"}).json() == refused.json()
+    )
     mine = client.post(f"/dossiers/{code}/accept", json={}, headers={"Idempotency-Key": "shared"})
     theirs = client.post(f"/dossiers/{code}/accept", json={}, headers={**OTHER, "Idempotency-Key": "shared"})
     assert mine.status_code == 201 and theirs.status_code == 409  # a new command of another account: refused by state
@@ -93,9 +95,15 @@ def test_a_retry_sent_the_moment_the_first_answer_arrives_gets_that_answer(tmp_p
         await send({"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"application/json")]})
         await send({"type": "http.response.body", "body": b'{"code": "A"}', "more_body": False})
 
-    middleware = idempotency_middleware(IdempotencyStore(SqliteReadStore(tmp_path / "i.sqlite3")), Tokens(), Clock())(command)
-    scope = {"type": "http", "method": "POST", "path": "/dossiers",
-             "headers": [(b"idempotency-key", b"k-1"), (b"authorization", b"Bearer t")]}
+    middleware = idempotency_middleware(IdempotencyStore(SqliteReadStore(tmp_path / "i.sqlite3")), Tokens(), Clock())(
+        command
+    )
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/dossiers",
+        "headers": [(b"idempotency-key", b"k-1"), (b"authorization", b"Bearer t")],
+    }
     retries: list[dict] = []
 
     async def receive():

@@ -37,7 +37,9 @@ class CountingHasher(Argon2Hasher):
 def client(system):
     system.accounts.hasher = hasher = CountingHasher()
     for name in ("lan.pt", "minh.tq"):
-        system.accounts.create_account(name, PASSWORD, name=name, role=Role.RECEPTION_OFFICER, agency="H29.06", actor=SETUP)
+        system.accounts.create_account(
+            name, PASSWORD, name=name, role=Role.RECEPTION_OFFICER, agency="H29.06", actor=SETUP
+        )
     with TestClient(create_app(system)) as client:
         client.hasher = hasher
         yield client
@@ -93,8 +95,9 @@ class BlockingHasher(Argon2Hasher):
 
 def test_logins_beyond_the_hashing_slots_are_refused_at_once_not_queued(store_env, clock) -> None:
     hasher = BlockingHasher()
-    accounts = Accounts(OneStop(store_env), hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, attempts=NoAttempts(),
-                        hashing_slots=2)
+    accounts = Accounts(
+        OneStop(store_env), hasher=hasher, tokens=Tokens(TOKEN_KEY), clock=clock, attempts=NoAttempts(), hashing_slots=2
+    )
     accounts.create_account("lan.pt", PASSWORD, name="Lan", role=Role.RECEPTION_OFFICER, agency="H29.06", actor=SETUP)
     answers: list[object] = []
     threads = [threading.Thread(target=lambda: answers.append(accounts.login("lan.pt", PASSWORD))) for _ in range(2)]

@@ -106,8 +106,8 @@ def test_a_statement_is_imported_once_and_the_reconciliation_view_lists_its_line
     caught_up(client, system)
     period = {"from": f"{day:%Y-%m-%d}", "to": f"{day:%Y-%m-%d}"}
     view = client.get("/money/reconciliation", params=period, headers=RECEPTION).json()
-    assert [l["dossier_code"] for l in view["matched"]] == [code] and [
-        l["bank_reference"] for l in view["unmatched"]
+    assert [ln["dossier_code"] for ln in view["matched"]] == [code] and [
+        ln["bank_reference"] for ln in view["unmatched"]
     ] == ["FT2"]
     cash = client.get("/views/books/cash", params=period, headers=RECEPTION).json()
     assert [q["reconciled"] for q in cash["bank_qr"]] == [True]

@@ -9,8 +9,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from tests.api.test_kiosk_api import KIOSK, STAFF, submit
-from tests.kiosk_support import Citizen
 from tests.auth_support import bearer
+from tests.kiosk_support import Citizen
 
 
 @pytest.fixture
@@ -31,18 +31,28 @@ class Captured(logging.Handler):
         self.records.append(record)
 
 
-def test_a_kiosk_submission_and_its_refusals_log_no_name_id_or_phone(client: TestClient, otp, system, monkeypatch) -> None:
+def test_a_kiosk_submission_and_its_refusals_log_no_name_id_or_phone(
+    client: TestClient, otp, system, monkeypatch
+) -> None:
     citizen = Citizen(21)
     captured, root = Captured(), logging.getLogger()
     root.addHandler(captured)  # after the app started: Litestar's logging set-up replaces the root handlers
     root.setLevel(logging.DEBUG)
     assert submit(client, otp, citizen).status_code == 201
     client.post("/kiosks/Q6-01/identity", json={"qr_payload": citizen.qr.replace("|", ";")}, headers=KIOSK)
-    client.post("/kiosks/Q6-01/pickups/receipt", json={"id_number": citizen.id_number, "code": "H29.06-260520-0077"},
-                headers=KIOSK)
+    client.post(
+        "/kiosks/Q6-01/pickups/receipt",
+        json={"id_number": citizen.id_number, "code": "H29.06-260520-0077"},
+        headers=KIOSK,
+    )
     # A vault store that fails: the request ends in a 500, whose log line must not echo the path.
     monkeypatch.setattr(system.vaults, "dossier_codes", lambda owner: 1 / 0)
-    assert client.get(f"/vaults/citizen/{citizen.id_number}/documents", headers=bearer("reception_officer", "officer-1")).status_code == 500
+    assert (
+        client.get(
+            f"/vaults/citizen/{citizen.id_number}/documents", headers=bearer("reception_officer", "officer-1")
+        ).status_code
+        == 500
+    )
     root.removeHandler(captured)
     ours = [r for r in captured.records if not r.name.startswith("httpx")]  # httpx is the test's own client
     logged = "\n".join(record.getMessage() for record in ours)

@@ -58,6 +58,7 @@ def test_no_server_error_and_every_answer_matches_the_document(system) -> None:
     calls = []
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case) -> None:

@@ -25,10 +25,18 @@ def client(system, tmp_path):
     system.settings = replace(system.settings, metrics_token=SCRAPER_TOKEN, data_dir=tmp_path)
     enrol_team(system)
     with TestClient(create_app(system)) as client:
-        assert client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"},
-                           headers=STAFF).status_code == 201
-        assert client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001", "Q6PB000002"]},
-                           headers=STAFF).status_code == 201
+        assert (
+            client.post(
+                "/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post(
+                "/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001", "Q6PB000002"]}, headers=STAFF
+            ).status_code
+            == 201
+        )
         yield client
 
 
@@ -75,14 +83,16 @@ def test_request_series_move_per_route_template_and_never_name_a_dossier(client:
     assert refused.status_code == 422, refused.text
     after = scrape(client)
     route = "/dossiers/{code}"
-    assert value(after, "motcua_http_requests_total", method="GET", route=route, status="200") - \
-        value(before, "motcua_http_requests_total", method="GET", route=route, status="200") == 3
+    assert (
+        value(after, "motcua_http_requests_total", method="GET", route=route, status="200")
+        - value(before, "motcua_http_requests_total", method="GET", route=route, status="200")
+        == 3
+    )
     assert value(after, "motcua_http_request_duration_seconds_count", method="GET", route=route) >= 3
     submissions = "POST /kiosks/{key}/submissions"
     assert value(after, "motcua_commands_total", command=submissions, outcome="done") == 1
     assert value(after, "motcua_commands_total", command=submissions, outcome="refused") == 1
-    assert value(after, "motcua_command_refusals_total", command=submissions,
-                 reason=refused.json()["error"]) == 1
+    assert value(after, "motcua_command_refusals_total", command=submissions, reason=refused.json()["error"]) == 1
     assert code not in after and "Q6PB" not in after
 
 
@@ -110,10 +120,12 @@ def test_kiosk_heartbeats_show_as_backlog_and_age(client: TestClient, system) ->
 
 def test_a_kiosk_reports_its_outbox_depth_and_only_for_itself(client: TestClient) -> None:
     assert client.get("/health", headers=KIOSK | {"X-Kiosk-Outbox-Depth": "4"}).status_code == 200
-    client.post("/kiosks/Q6-01/envelopes/check", json={"barcode": "Q6PB000002"},
-                headers=KIOSK | {"X-Kiosk-Outbox-Depth": "12"})
-    client.post("/kiosks/Q6-01/envelopes/check", json={"barcode": "Q6PB000002"},
-                headers=STAFF | {"X-Kiosk-Outbox-Depth": "999"})  # staff are not a kiosk: ignored
+    client.post(
+        "/kiosks/Q6-01/envelopes/check", json={"barcode": "Q6PB000002"}, headers=KIOSK | {"X-Kiosk-Outbox-Depth": "12"}
+    )
+    client.post(
+        "/kiosks/Q6-01/envelopes/check", json={"barcode": "Q6PB000002"}, headers=STAFF | {"X-Kiosk-Outbox-Depth": "999"}
+    )  # staff are not a kiosk: ignored
     assert value(scrape(client), "motcua_kiosk_outbox_depth", kiosk="Q6-01") == 12
 
 

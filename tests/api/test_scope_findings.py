@@ -61,8 +61,11 @@ class World:
 
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory) -> PyhankoSigner:
-    return PyhankoSigner.from_dev_pki(ensure_dev_pki(tmp_path_factory.mktemp("pki"), officer_name="Nguyễn Văn An",
-                                                     agency_name="Ủy ban nhân dân Quận 6"))
+    return PyhankoSigner.from_dev_pki(
+        ensure_dev_pki(
+            tmp_path_factory.mktemp("pki"), officer_name="Nguyễn Văn An", agency_name="Ủy ban nhân dân Quận 6"
+        )
+    )
 
 
 def ok(answer) -> dict:
@@ -87,13 +90,25 @@ def world(system: System, store_env, clock, otp, signer) -> World:
         ok(client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": ["Q6PB000001"]}, headers=STAFF))
         citizen = Citizen(5)
         code = ok(submit(client, otp, citizen))["dossier_code"]
-        ok(client.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "cash", "amount": 8000}, headers=KIOSK))
-        department = ok(client.post("/kiosks/Q6-01/collections", json={"cash_counted": 8000},
-                                    headers=STAFF))["envelopes"][0]["department"]
-        ok(client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"},
-                       headers=STAFF))
-        for path, body in [("accept", {}), ("route", {"department": department}), ("result", {"summary": "Bản sao"}),
-                           ("handovers", {"item": "Kết quả", "receiver": "tuvan.tuan"})]:
+        ok(
+            client.post(
+                f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "cash", "amount": 8000}, headers=KIOSK
+            )
+        )
+        department = ok(client.post("/kiosks/Q6-01/collections", json={"cash_counted": 8000}, headers=STAFF))[
+            "envelopes"
+        ][0]["department"]
+        ok(
+            client.post(
+                "/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"}, headers=STAFF
+            )
+        )
+        for path, body in [
+            ("accept", {}),
+            ("route", {"department": department}),
+            ("result", {"summary": "Bản sao"}),
+            ("handovers", {"item": "Kết quả", "receiver": "tuvan.tuan"}),
+        ]:
             ok(client.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK))
         assert ok(client.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF))["loaded"]
         counter_code = ok(client.post("/dossiers", json=BODY, headers=COUNTER))["code"]
@@ -104,7 +119,12 @@ def world(system: System, store_env, clock, otp, signer) -> World:
 
 def test_an_auditor_of_another_district_cannot_digitize_into_this_districts_dossier(world: World) -> None:
     pdf = a_pdf("GIẤY KHAI SINH — bản giả")
-    body = {"dossier_code": world.counter_code, "declared_pages": 1, "pdf": base64.b64encode(pdf).decode(), "metadata": METADATA}
+    body = {
+        "dossier_code": world.counter_code,
+        "declared_pages": 1,
+        "pdf": base64.b64encode(pdf).decode(),
+        "metadata": METADATA,
+    }
     for auditor in (elsewhere("auditor"), bearer("auditor", "auditor.q6")):  # auditors are read-only, even at home
         world.refused("POST", f"{VAULT}/digitize", auditor, json=body)
     owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=OWNER_ID)
@@ -117,8 +137,11 @@ def test_an_auditor_of_another_district_cannot_digitize_into_this_districts_doss
 
 def stored_document(world: World) -> str:
     """A document the district's own officer stored for the counter dossier."""
-    body = {"metadata": {**METADATA, "type_code": "KQ.GP", "name": "Giấy phép"}, "dossier_code": world.counter_code,
-            "pdf": base64.b64encode(a_pdf("GIẤY PHÉP")).decode()}
+    body = {
+        "metadata": {**METADATA, "type_code": "KQ.GP", "name": "Giấy phép"},
+        "dossier_code": world.counter_code,
+        "pdf": base64.b64encode(a_pdf("GIẤY PHÉP")).decode(),
+    }
     return ok(world.client.post(f"{VAULT}/documents", json=body, headers=COUNTER))["document_id"]
 
 
@@ -135,8 +158,13 @@ def test_a_vault_role_of_another_agency_neither_lists_nor_opens_a_citizens_vault
 def test_auditors_neither_store_nor_expire_nor_supersede(world: World) -> None:
     document, auditor = stored_document(world), bearer("auditor", "auditor.q6")
     pdf = base64.b64encode(a_pdf("GIẤY PHÉP MỚI")).decode()
-    world.refused("POST", f"{VAULT}/documents", auditor, params={"dossier": world.counter_code},
-                  json={"metadata": METADATA, "pdf": pdf, "dossier_code": world.counter_code})
+    world.refused(
+        "POST",
+        f"{VAULT}/documents",
+        auditor,
+        params={"dossier": world.counter_code},
+        json={"metadata": METADATA, "pdf": pdf, "dossier_code": world.counter_code},
+    )
     world.refused("POST", f"{VAULT}/documents/{document}/expire", auditor, json={"reason": "Thu hồi"})
     world.refused("POST", f"{VAULT}/documents/{document}/supersede", auditor, json={"by": document})
     [kept] = world.system.vaults.list_documents(VaultOwner(kind=OwnerKind.CITIZEN, id_number=OWNER_ID))
@@ -146,8 +174,12 @@ def test_auditors_neither_store_nor_expire_nor_supersede(world: World) -> None:
 def test_a_kiosk_reads_and_takes_payments_only_for_dossiers_it_received_or_holds(world: World) -> None:
     code = world.kiosk_code
     world.refused("GET", f"/kiosks/Q6-02/dossiers/{code}/receipt", OTHER_KIOSK)  # its own path, another kiosk's dossier
-    world.refused("POST", f"/kiosks/Q6-02/dossiers/{code}/payments", OTHER_KIOSK,
-                  json={"method": "bank_qr", "amount": 1_000_000, "reference": "FT999"})
+    world.refused(
+        "POST",
+        f"/kiosks/Q6-02/dossiers/{code}/payments",
+        OTHER_KIOSK,
+        json={"method": "bank_qr", "amount": 1_000_000, "reference": "FT999"},
+    )
     world.refused("POST", f"/kiosks/Q6-02/dossiers/{code}/rating", OTHER_KIOSK, json={"rating": {"level": "satisfied"}})
     counter = world.counter_code  # never at any kiosk
     world.refused("GET", f"/kiosks/Q6-01/dossiers/{counter}/receipt", KIOSK)
@@ -156,11 +188,16 @@ def test_a_kiosk_reads_and_takes_payments_only_for_dossiers_it_received_or_holds
     assert receipt["dossier_code"] == code
 
 
-BOOK_READS = [("/views/books/tracking", {"from": "2026-05-01", "to": "2026-05-31"}),
-              ("/views/books/handover", {"from": "2026-05-01", "to": "2026-05-31"}),
-              ("/views/books/cash", {"from": "2026-05-01", "to": "2026-05-31"}),
-              ("/views/queues/ready_for_pickup", {}), ("/views/kiosks/Q6-01/trays", {}),
-              ("/views/kiosks/Q6-01/overdue", {}), ("/kiosks/Q6-01/overdue", {}), ("/kiosks/Q6-01", {})]
+BOOK_READS = [
+    ("/views/books/tracking", {"from": "2026-05-01", "to": "2026-05-31"}),
+    ("/views/books/handover", {"from": "2026-05-01", "to": "2026-05-31"}),
+    ("/views/books/cash", {"from": "2026-05-01", "to": "2026-05-31"}),
+    ("/views/queues/ready_for_pickup", {}),
+    ("/views/kiosks/Q6-01/trays", {}),
+    ("/views/kiosks/Q6-01/overdue", {}),
+    ("/kiosks/Q6-01/overdue", {}),
+    ("/kiosks/Q6-01", {}),
+]
 
 
 @pytest.mark.parametrize("role", ["reception_officer", "consultant", "auditor", "department_officer"])
@@ -206,19 +243,30 @@ def test_kiosk_staff_of_another_agency_cannot_collect_service_trays_stock_envelo
     for role in ("consultant", "signer"):
         stranger = elsewhere(role)
         world.refused("POST", "/kiosks/Q6-01/collections", stranger, json={"cash_counted": 0})
-        world.refused("POST", "/kiosks/Q6-01/trays/2/service", stranger, json={"in_service": False, "reason": "hỏng cửa"})
+        world.refused(
+            "POST", "/kiosks/Q6-01/trays/2/service", stranger, json={"in_service": False, "reason": "hỏng cửa"}
+        )
         world.refused("POST", "/kiosks/Q6-01/envelope-batches", stranger, json={"barcodes": ["Q6PB999999"]})
         world.refused("POST", "/kiosks", stranger, json={"key": "Q6-09", "name": "Kiosk lạ", "agency": "H29.06"})
-    world.refused("POST", "/kiosks/Q6-01/collections", bearer("administrator", "admin-1"),
-                  json={"cash_counted": 0})  # cash belongs to the kiosk crew only
+    world.refused(
+        "POST", "/kiosks/Q6-01/collections", bearer("administrator", "admin-1"), json={"cash_counted": 0}
+    )  # cash belongs to the kiosk crew only
 
 
 def test_nobody_writes_handover_lines_on_another_agencys_dossiers(world: World) -> None:
     for role in ("reception_officer", "consultant", "department_officer"):
-        world.refused("POST", "/kiosks/handovers", elsewhere(role),
-                      json={"codes": [world.counter_code], "item": "Hồ sơ giấy", "receiver": "officer.tp"})
-        world.refused("POST", f"/dossiers/{world.counter_code}/handovers", elsewhere(role),
-                      json={"item": "Hồ sơ giấy", "receiver": "officer.tp"})
+        world.refused(
+            "POST",
+            "/kiosks/handovers",
+            elsewhere(role),
+            json={"codes": [world.counter_code], "item": "Hồ sơ giấy", "receiver": "officer.tp"},
+        )
+        world.refused(
+            "POST",
+            f"/dossiers/{world.counter_code}/handovers",
+            elsewhere(role),
+            json={"item": "Hồ sơ giấy", "receiver": "officer.tp"},
+        )
 
 
 def test_another_agency_cannot_tell_which_of_this_districts_codes_exist(world: World) -> None:

@@ -16,8 +16,9 @@ def client(system):
         yield client
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/app.js", "/health", "/schema", "/schema/openapi.json",
-                                  "/dossiers", "/no/such/page"])
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/app.js", "/health", "/schema", "/schema/openapi.json", "/dossiers", "/no/such/page"]
+)
 def test_the_console_and_the_api_send_the_security_headers(client: TestClient, path: str) -> None:
     answer = client.get(path)
     policy = answer.headers["Content-Security-Policy"]

@@ -19,7 +19,13 @@ from tests.conftest import read_store_for
 
 ADMIN = bearer("administrator", "admin-1")
 PASSWORD = "Lan-tiep-nhan-quay-3"
-NEW = {"username": "lan.pt", "password": PASSWORD, "name": "Phạm Thị Lan", "role": "reception_officer", "agency": "H29.06"}
+NEW = {
+    "username": "lan.pt",
+    "password": PASSWORD,
+    "name": "Phạm Thị Lan",
+    "role": "reception_officer",
+    "agency": "H29.06",
+}
 
 
 @pytest.fixture
@@ -92,7 +98,10 @@ def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_en
     tokens = Tokens(TOKEN_KEY, revocations=guards)
     accounts = Accounts(OneStop(store_env), hasher=Argon2Hasher.fast(), tokens=tokens, clock=clock, attempts=guards)
     other = dataclasses.replace(system, accounts=accounts, guards=guards, idempotency=None)
-    replica_a, replica_b = TestClient(create_app(system)), TestClient(create_app(other))  # no lifespan: nothing closed twice
+    replica_a, replica_b = (
+        TestClient(create_app(system)),
+        TestClient(create_app(other)),
+    )  # no lifespan: nothing closed twice
     try:
         assert replica_a.post("/accounts", json=NEW, headers=ADMIN).status_code == 201
         seen, unseen = login(replica_a), login(replica_a)
@@ -106,16 +115,33 @@ def test_disabling_on_one_replica_is_refused_on_another_at_once(system, store_en
         guards.close()
 
 
-WEAK = [("password", "12 ký tự"), ("12345678", "12 ký tự"), (" " * 8, "12 ký tự"), (" " * 14, "khoảng trắng"),
-        ("aaaaaaaaaaaaaa", "lặp lại"), ("password1234", "phổ biến"), ("Qwertyuiop123", "phổ biến"),
-        ("xin-chao-lan.pt-2026", "tên đăng nhập")]
+WEAK = [
+    ("password", "12 ký tự"),
+    ("12345678", "12 ký tự"),
+    (" " * 8, "12 ký tự"),
+    (" " * 14, "khoảng trắng"),
+    ("aaaaaaaaaaaaaa", "lặp lại"),
+    ("password1234", "phổ biến"),
+    ("Qwertyuiop123", "phổ biến"),
+    ("xin-chao-lan.pt-2026", "tên đăng nhập"),
+]
 
 
 @pytest.mark.parametrize("password,reason", WEAK)
-def test_weak_staff_passwords_are_refused_with_the_reason_and_record_nothing(client: TestClient, password, reason) -> None:
+def test_weak_staff_passwords_are_refused_with_the_reason_and_record_nothing(
+    client: TestClient, password, reason
+) -> None:
     before = events(client)
-    created = client.post("/accounts", json={**NEW, "username": "quantri.moi", "role": "administrator",
-                                             "password": password.replace("lan.pt", "quantri.moi")}, headers=ADMIN)
+    created = client.post(
+        "/accounts",
+        json={
+            **NEW,
+            "username": "quantri.moi",
+            "role": "administrator",
+            "password": password.replace("lan.pt", "quantri.moi"),
+        },
+        headers=ADMIN,
+    )
     reset = client.post("/accounts/lan.pt/password", json={"password": password}, headers=ADMIN)
     for answer in (created, reset):
         assert answer.status_code == 422 and answer.json()["details"]["field"] == "password", answer.text

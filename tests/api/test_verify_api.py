@@ -16,12 +16,12 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from api.app import create_app
 from application.vaults import Vaults
-from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Role
+from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
+from infrastructure.bootstrap import System
 from infrastructure.pdf import VietnameseDocument
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import ensure_dev_pki
-from infrastructure.bootstrap import System
 from tests.api.test_dossier_api import BODY
 from tests.auth_support import bearer
 
@@ -80,8 +80,12 @@ def b64(data: bytes) -> str:
 
 
 def digitize_body(dossier: str, pages: int = 1, declared: int = 1) -> dict:
-    return {"dossier_code": dossier, "declared_pages": declared, "pdf": b64(a_pdf("TỜ KHAI", pages)),
-            "metadata": {"type_code": "KQ.GKS", "name": "Giấy khai sinh"}}
+    return {
+        "dossier_code": dossier,
+        "declared_pages": declared,
+        "pdf": b64(a_pdf("TỜ KHAI", pages)),
+        "metadata": {"type_code": "KQ.GKS", "name": "Giấy khai sinh"},
+    }
 
 
 def test_anyone_can_verify_a_signed_result_without_logging_in(client: TestClient, vaults: Vaults, codes) -> None:
@@ -118,7 +122,9 @@ def test_an_unsigned_pdf_is_neither_intact_nor_altered(client: TestClient) -> No
     assert body["verdict_vi"] == "Tài liệu không có chữ ký số." and body["dossier_code"] is None
 
 
-@pytest.mark.parametrize("content", [b"hello", b"", b"%PDF-1.7\n%\xe2\xe3 garbage with a header only", b"\x89PNG\r\n\x1a\n"])
+@pytest.mark.parametrize(
+    "content", [b"hello", b"", b"%PDF-1.7\n%\xe2\xe3 garbage with a header only", b"\x89PNG\r\n\x1a\n"]
+)
 def test_anything_but_a_readable_pdf_gets_400(client: TestClient, content: bytes) -> None:
     response = client.post("/verify", content=content)
     assert response.status_code == 400, response.text
@@ -140,7 +146,9 @@ def test_the_code_lookup_lists_signed_files_without_personal_data(client: TestCl
     assert client.get("/verify", params={"code": "not-a-code"}).status_code == 422
 
 
-def test_a_valid_earlier_result_is_reused_and_a_rescan_is_refused_with_the_reason(client: TestClient, vaults: Vaults, codes) -> None:
+def test_a_valid_earlier_result_is_reused_and_a_rescan_is_refused_with_the_reason(
+    client: TestClient, vaults: Vaults, codes
+) -> None:
     first, second = codes
     signed_result(vaults, first)
     refused = client.post(f"{VAULT}/digitize", json=digitize_body(second), headers=HEADERS)
@@ -158,38 +166,61 @@ def test_officers_digitize_store_expire_and_list(client: TestClient, codes) -> N
     mismatch = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=3), headers=HEADERS)
     assert mismatch.status_code == 422 and mismatch.json()["error"] == "page_count_mismatch"
     scanned = client.post(f"{VAULT}/digitize", json=digitize_body(codes[1], pages=2, declared=2), headers=HEADERS)
-    assert scanned.status_code == 201 and scanned.json()["pages"] == 2 and scanned.json()["signed_by"] == ["Phạm Thị Lan"]
-    stored = client.post(f"{VAULT}/documents", headers=HEADERS, json={
-        "pdf": b64(a_pdf("GIẤY PHÉP")), "metadata": {"type_code": "KQ.GP", "name": "Giấy phép", "valid_until": "2027-01-01"}})
+    assert (
+        scanned.status_code == 201 and scanned.json()["pages"] == 2 and scanned.json()["signed_by"] == ["Phạm Thị Lan"]
+    )
+    stored = client.post(
+        f"{VAULT}/documents",
+        headers=HEADERS,
+        json={
+            "pdf": b64(a_pdf("GIẤY PHÉP")),
+            "metadata": {"type_code": "KQ.GP", "name": "Giấy phép", "valid_until": "2027-01-01"},
+        },
+    )
     assert stored.status_code == 201 and "trích yếu" in stored.json()["note"]
-    expired = client.post(f"{VAULT}/documents/{stored.json()['document_id']}/expire", json={"reason": "Thu hồi"}, headers=HEADERS)
+    expired = client.post(
+        f"{VAULT}/documents/{stored.json()['document_id']}/expire", json={"reason": "Thu hồi"}, headers=HEADERS
+    )
     assert expired.status_code == 201 and expired.json()["version"] == 4
-    again = client.post(f"{VAULT}/documents/{stored.json()['document_id']}/expire", json={"reason": "x"}, headers=HEADERS)
+    again = client.post(
+        f"{VAULT}/documents/{stored.json()['document_id']}/expire", json={"reason": "x"}, headers=HEADERS
+    )
     assert again.status_code == 409 and again.json()["error"] == "document_state"
-    reusable = client.get(f"{VAULT}/reusable", params={"type_code": "KQ.GP", "on": str(date(2026, 6, 1))}, headers=HEADERS)
+    reusable = client.get(
+        f"{VAULT}/reusable", params={"type_code": "KQ.GP", "on": str(date(2026, 6, 1))}, headers=HEADERS
+    )
     assert reusable.status_code == 200 and reusable.json() == []
     assert len(client.get(f"{VAULT}/documents", headers=HEADERS).json()) == 2
 
 
-@pytest.mark.parametrize(("path", "headers", "status"), [
-    (f"{VAULT}/documents", {"Authorization": ""}, 401),
-    ("/vaults/citizen/12345/documents", HEADERS, 422),
-    ("/vaults/household/079195000101/documents", HEADERS, 422),
-    (f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file", HEADERS, 404),
-])
-def test_officer_endpoints_refuse_unknown_callers_and_bad_owners(client: TestClient, codes, path: str, headers: dict, status: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "headers", "status"),
+    [
+        (f"{VAULT}/documents", {"Authorization": ""}, 401),
+        ("/vaults/citizen/12345/documents", HEADERS, 422),
+        ("/vaults/household/079195000101/documents", HEADERS, 422),
+        (f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file", HEADERS, 404),
+    ],
+)
+def test_officer_endpoints_refuse_unknown_callers_and_bad_owners(
+    client: TestClient, codes, path: str, headers: dict, status: int
+) -> None:
     response = client.get(path, params={"dossier": codes[0]}, headers=headers)
     assert response.status_code == status, response.text
     assert response.json()["message_vi"]
 
 
-@pytest.mark.parametrize(("dossier", "status", "error"), [
-    ("H29.06-260520-0777", 404, "not_found"),  # well formed, never received
-    ("H29.06-261340-0001", 422, "invalid_value"),  # malformed
-    (None, 403, "forbidden"),  # no dossier named and none in the vault
-])
+@pytest.mark.parametrize(
+    ("dossier", "status", "error"),
+    [
+        ("H29.06-260520-0777", 404, "not_found"),  # well formed, never received
+        ("H29.06-261340-0001", 422, "invalid_value"),  # malformed
+        (None, 403, "forbidden"),  # no dossier named and none in the vault
+    ],
+)
 def test_a_vault_call_naming_no_dossier_in_scope_is_refused_with_a_reason_never_a_500(
-        client: TestClient, codes, dossier: str | None, status: int, error: str) -> None:
+    client: TestClient, codes, dossier: str | None, status: int, error: str
+) -> None:
     for path in (f"{VAULT}/documents", f"{VAULT}/documents/5f0c1b9e-6a53-4b59-9e3c-2b7d8f0a1c11/file"):
         response = client.get(path, params={"dossier": dossier} if dossier else {})
         assert response.status_code == status and response.json()["error"] == error, response.text
@@ -200,13 +231,15 @@ def test_a_vault_call_naming_no_dossier_in_scope_is_refused_with_a_reason_never_
 
 def test_the_openapi_document_lists_the_verification_and_vault_paths(client: TestClient) -> None:
     paths = client.get("/schema/openapi.json").json()["paths"]
-    assert {"/verify", "/vaults/{owner_kind}/{owner_id}/digitize", "/vaults/{owner_kind}/{owner_id}/reuse"} <= set(paths)
+    assert {"/verify", "/vaults/{owner_kind}/{owner_id}/digitize", "/vaults/{owner_kind}/{owner_id}/reuse"} <= set(
+        paths
+    )
     assert {"get", "post"} <= set(paths["/verify"])
 
 
-
 def test_a_byte_changed_in_a_signed_object_dictionary_is_altered_or_unreadable_never_500(
-        client: TestClient, vaults: Vaults, codes) -> None:
+    client: TestClient, vaults: Vaults, codes
+) -> None:
     # These dictionaries (page tree, a content stream's, the document information) lie in the signed range; each
     # changed byte once raised KeyError, AttributeError, TypeError or PdfReadError out of pyhanko: a 500.
     from domain.errors import DomainError

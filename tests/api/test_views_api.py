@@ -6,9 +6,9 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from tests.api.test_kiosk_api import CLERK, KIOSK, STAFF, enrol_team, submit
-from tests.kiosk_support import Citizen
+from tests.api.test_kiosk_api import CLERK, STAFF, enrol_team, submit
 from tests.auth_support import bearer
+from tests.kiosk_support import Citizen
 
 
 @pytest.fixture
@@ -16,7 +16,9 @@ def client(system):
     with TestClient(create_app(system)) as client:
         client.headers.update(bearer("auditor", "auditor-1"))
         client.post("/kiosks", json={"key": "Q6-01", "name": "Kiosk 24/7 Quận 6", "agency": "H29.06"}, headers=STAFF)
-        client.post("/kiosks/Q6-01/envelope-batches", json={"barcodes": [f"Q6PB{n:06d}" for n in range(1, 11)]}, headers=STAFF)
+        client.post(
+            "/kiosks/Q6-01/envelope-batches", json={"barcodes": [f"Q6PB{n:06d}" for n in range(1, 11)]}, headers=STAFF
+        )
         enrol_team(system)  # after the kiosk: tests wait for the kiosk's first positions
         yield client
 
@@ -28,8 +30,9 @@ def test_a_dossier_moves_through_the_queues(client: TestClient, otp) -> None:
     assert counts["kiosk_bin"] == 1
     collected = client.post("/kiosks/Q6-01/collections", json={"cash_counted": 0}, headers=STAFF).json()
     department = collected["envelopes"][0]["department"]
-    moved = client.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"},
-                        headers=STAFF).json()
+    moved = client.post(
+        "/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "officer.tp"}, headers=STAFF
+    ).json()
     page = client.get("/views/queues/to_accept", params={"after": moved["position"], "department": department}).json()
     assert [item["code"] for item in page["items"]] == [code] and page["total"] == 1
     assert page["items"][0]["applicant"] != Citizen(3).name and page["items"][0]["days_left"] >= 0
@@ -66,8 +69,15 @@ def test_lag_and_wait_answer_for_each_read_model(client: TestClient, system) -> 
     assert {lag["name"]: lag for lag in client.get("/views/lag").json()}["trays"]["events_behind"] == new_head - head
 
 
-@pytest.mark.parametrize("path", ["/views/queues/nope", "/views/queues/in_processing?page=0",
-                                  "/views/queues/in_processing?order=drop", "/views/queues/in_processing?page_size=1000"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/views/queues/nope",
+        "/views/queues/in_processing?page=0",
+        "/views/queues/in_processing?order=drop",
+        "/views/queues/in_processing?page_size=1000",
+    ],
+)
 def test_bad_queue_requests_are_refused_clearly(client: TestClient, path: str) -> None:
     answer = client.get(path)
     assert answer.status_code in (400, 404) and answer.json()["message"]

@@ -25,8 +25,9 @@ def apps(store_env, tmp_path):
     app = OneStop(store_env)
     otps = Otps(app, key=b"o" * 32, notifier=notifier)
     logs = AccessLogs(app, key=b"a" * 32, otp=otps, clock=clock, attempts=guards, later=queued.append)
-    logs.record_read(id_number=ID, phone=PHONE, dossier_code="H29.06-260520-0001", what="xem hồ sơ", purpose="xử lý",
-                     actor=OFFICER)
+    logs.record_read(
+        id_number=ID, phone=PHONE, dossier_code="H29.06-260520-0001", what="xem hồ sơ", purpose="xử lý", actor=OFFICER
+    )
     yield logs, otps, notifier, clock, queued
     logs.close()
     app.close()
@@ -68,7 +69,9 @@ def test_access_log_codes_never_use_up_the_pickup_otp_quota(apps) -> None:
     run(queued)
     with pytest.raises(TooManyAttemptsError):
         logs.request_code(ID, PHONE)
-    otps.send(PHONE, "pickup:H29.06-260520-0001", clock.now(), kiosk="Q6-01")  # the citizen at the kiosk still gets a code
+    otps.send(
+        PHONE, "pickup:H29.06-260520-0001", clock.now(), kiosk="Q6-01"
+    )  # the citizen at the kiosk still gets a code
     assert otps.check(PHONE, "pickup:H29.06-260520-0001", notifier.last_code(PHONE), clock.now())
     code_for_log = [params["code"] for _, address, _, _, params in notifier.sent[:3]][-1]
     assert logs.entries(ID, PHONE, code_for_log) != []

@@ -14,12 +14,16 @@ from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
 from infrastructure.calendar import load_calendar
 from tests.application.test_kiosk_day import submit
 from tests.fakes import FakeClock, FakeOtp
-from tests.onestop_support import dossiers_on
 from tests.kiosk_support import STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
+from tests.onestop_support import dossiers_on
 
 DAY = date(2026, 5, 20)
-COPY, BIRTH, CARD, EXTRACT = ("2.000815.000.00.00.H29", "1.001193.000.00.00.H29", "2.001195.000.00.00.H29",
-                              "2.000635.000.00.00.H29")
+COPY, BIRTH, CARD, EXTRACT = (
+    "2.000815.000.00.00.H29",
+    "1.001193.000.00.00.H29",
+    "2.001195.000.00.00.H29",
+    "2.000635.000.00.00.H29",
+)
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 
 
@@ -43,8 +47,13 @@ def day(store_env, catalogue):
 
 
 def test_a_five_page_certified_copy_at_the_counter_is_charged_for_five_pages_and_leaves_no_shortfall(dossiers) -> None:
-    code, _ = dossiers.receive(procedure_code=COPY, channel=Channel.COUNTER, components=[], actor=OFFICER,
-                               applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung"))
+    code, _ = dossiers.receive(
+        procedure_code=COPY,
+        channel=Channel.COUNTER,
+        components=[],
+        actor=OFFICER,
+        applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung"),
+    )
     dossiers.assess_fee(code, quantity=5, actor=OFFICER)  # 2 pages × 2.000 + 3 pages × 1.000
     dossiers.record_payment(code, method=PaymentMethod.CASH, amount=7000, actor=OFFICER)
     details = dossiers.get_dossier(code)
@@ -62,8 +71,16 @@ def test_a_multi_page_kiosk_submission_is_charged_for_its_pages(day, catalogue) 
     kiosks.read_identity(Citizen(1).qr)
     kiosks.request_otp(Citizen(1).phone)
     proof = kiosks.verify_phone(Citizen(1).phone, otp.code_for(Citizen(1).phone, "submit"))
-    submitted = kiosks.submit("Q6-01", procedure_code=COPY, qr_payload=Citizen(1).qr, phone=Citizen(1).phone,
-                              phone_proof=proof, envelope="Q6PB000001", quantity=12, actor=STAFF_ACTOR)
+    submitted = kiosks.submit(
+        "Q6-01",
+        procedure_code=COPY,
+        qr_payload=Citizen(1).qr,
+        phone=Citizen(1).phone,
+        phone_proof=proof,
+        envelope="Q6PB000001",
+        quantity=12,
+        actor=STAFF_ACTOR,
+    )
     assert submitted.fee == catalogue.procedure(COPY).fee_for(12) == 2 * 2000 + 10 * 1000
     balance = kiosks.pay("Q6-01", submitted.dossier_code, method=PaymentMethod.CASH, amount=14000, actor=STAFF_ACTOR)
     assert (balance.fee, balance.shortfall, balance.excess) == (14000, 0, 0)
@@ -82,9 +99,15 @@ def test_an_id_card_procedure_is_refused_for_kiosk_submission_and_nothing_is_rec
 
 def test_a_ward_procedure_goes_to_the_ward_named_in_the_citizens_address(day, catalogue) -> None:
     dossiers, kiosks, otp, clock = day
-    at_counter, _ = dossiers.receive(procedure_code=BIRTH, channel=Channel.COUNTER, components=[], actor=OFFICER,
-                                     applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung",
-                                                         address="12 Bình Tiên, Phường 7, Quận 6"))
+    at_counter, _ = dossiers.receive(
+        procedure_code=BIRTH,
+        channel=Channel.COUNTER,
+        components=[],
+        actor=OFFICER,
+        applicant=Applicant(
+            id_number="079195000101", name="Nguyễn Thị Hồng Nhung", address="12 Bình Tiên, Phường 7, Quận 6"
+        ),
+    )
     assert at_counter.startswith("H29.06.7-")
     assert dossiers.handled_as(dossiers.app.repository.get(dossier_id(at_counter))).department == "H29.06.7.TPHT"
     at_kiosk = submit(kiosks, otp, catalogue, Ward7Citizen(3), EXTRACT, "Q6PB000003", [("cash", 8000)])
@@ -102,8 +125,13 @@ def test_a_result_the_catalogue_does_not_return_through_the_kiosk_is_refused_at_
     dossiers, kiosks, otp, clock = day
     report = "1.009468.000.00.00.H29"  # báo cáo thay đổi lao động: nothing to hand back (kiosk_return = false)
     assert not catalogue.procedure(report).kiosk_return
-    code, _ = dossiers.receive(procedure_code=report, channel=Channel.COUNTER, components=[], actor=OFFICER,
-                               applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung"))
+    code, _ = dossiers.receive(
+        procedure_code=report,
+        channel=Channel.COUNTER,
+        components=[],
+        actor=OFFICER,
+        applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung"),
+    )
     dossiers.accept(code, actor=OFFICER)
     dossiers.route(code, department=catalogue.procedure(report).department, actor=OFFICER)
     dossiers.issue_result(code, summary="Đã tiếp nhận báo cáo", actor=OFFICER)

@@ -17,8 +17,13 @@ from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel,
 
 BIRTH = "1.001193.000.00.00.H29"
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
-PERSON = Applicant(id_number="079195000101", name="Nguyễn Thị Hồng Nhung", phone="0901000101",
-                   date_of_birth=date(1995, 8, 15), address="12 Bình Tiên, Quận 6")
+PERSON = Applicant(
+    id_number="079195000101",
+    name="Nguyễn Thị Hồng Nhung",
+    phone="0901000101",
+    date_of_birth=date(1995, 8, 15),
+    address="12 Bình Tiên, Quận 6",
+)
 FORM = [Component(name="Tờ khai", form=ComponentForm.ORIGINAL)]
 TEAM = Party(account_id="team-1", name="Trần Minh Tuấn", role=Role.CONSULTANT, unit="Tổ tư vấn")
 CLERK = Party(account_id="clerk-1", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
@@ -65,7 +70,9 @@ def test_values_and_enums_survive_the_round_trip_through_the_store(store_env, ca
     fresh.app.close()
 
 
-def test_codes_are_sequential_per_agency_and_day_and_continue_after_a_restart(store_env, catalogue, calendar, clock) -> None:
+def test_codes_are_sequential_per_agency_and_day_and_continue_after_a_restart(
+    store_env, catalogue, calendar, clock
+) -> None:
     first = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
     codes = [receive(first) for _ in range(3)]
     first.app.close()
@@ -119,8 +126,13 @@ def test_refusals_record_nothing(dossiers: Dossiers) -> None:
     with pytest.raises(NotFoundError):
         dossiers.accept("H29.06-260520-0999", actor=OFFICER)
     with pytest.raises(UnknownReferenceError):
-        dossiers.receive(procedure_code="9.999999.000.00.00.H29", channel=Channel.KIOSK, applicant=PERSON,
-                         components=FORM, actor=OFFICER)
+        dossiers.receive(
+            procedure_code="9.999999.000.00.00.H29",
+            channel=Channel.KIOSK,
+            applicant=PERSON,
+            components=FORM,
+            actor=OFFICER,
+        )
     assert len(dossiers.list_history(code)) == 1
     assert dossiers.app.recorder.max_notification_id() == 1
 
@@ -137,7 +149,9 @@ def test_delivery_waits_for_the_shortfall(dossiers: Dossiers, catalogue) -> None
     assert dossiers.get_dossier(code).shortfall == 30000
 
 
-def test_appointment_dates_come_from_the_procedures_working_days(dossiers: Dossiers, calendar, clock, catalogue) -> None:
+def test_appointment_dates_come_from_the_procedures_working_days(
+    dossiers: Dossiers, calendar, clock, catalogue
+) -> None:
     code = receive(dossiers)
     expected = calendar.add_working_days(clock.now(), catalogue.procedure(BIRTH).processing_days)
     assert dossiers.get_dossier(code).due_on == expected
@@ -145,4 +159,6 @@ def test_appointment_dates_come_from_the_procedures_working_days(dossiers: Dossi
     assert dossiers.get_dossier(online).due_on is None
     clock.advance(days=2)
     dossiers.accept(online, actor=OFFICER)
-    assert dossiers.get_dossier(online).due_on == calendar.add_working_days(clock.now(), catalogue.procedure(BIRTH).processing_days)
+    assert dossiers.get_dossier(online).due_on == calendar.add_working_days(
+        clock.now(), catalogue.procedure(BIRTH).processing_days
+    )

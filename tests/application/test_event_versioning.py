@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TypedDict
 
 import pytest
@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate, event
 
 from application.base import OneStop
 
-AT = datetime(2026, 12, 3, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
 
 
 class Ticket(Aggregate):
@@ -80,10 +80,12 @@ Tickets = OneStop  # the process's application itself: its tables `onestop_event
 @pytest.fixture
 def as_version(monkeypatch: pytest.MonkeyPatch):
     """Make the module's `Ticket` (so its stored topics) resolve to the given version, as deploying new code does."""
+
     def use(cls: type) -> None:
         monkeypatch.setattr(sys.modules[__name__], "Ticket", cls)
         for topic in [t for t in utils._topic_cache if t.startswith(f"{__name__}:")]:
             monkeypatch.delitem(utils._topic_cache, topic)
+
     return use
 
 

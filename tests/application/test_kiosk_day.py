@@ -20,16 +20,32 @@ from domain.values import Actor, Applicant, FaceCheck, PaymentMethod, Rating, Ro
 from infrastructure.calendar import load_calendar
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import (
-    CITIZEN, KIOSK_ACTOR, ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn,
+    CITIZEN,
+    KIOSK_ACTOR,
+    ONE_STOP,
+    POLICE,
+    STAFF,
+    STAFF_ACTOR,
+    Citizen,
+    kiosks_app,
+    officer,
+    vn,
 )
 
 DAY = date(2026, 5, 20)  # a Wednesday
 MATCH = FaceCheck(score=0.81, matched=True, model_id="arcface-test")
 MISMATCH = FaceCheck(score=0.12, matched=False, model_id="arcface-test")
 CLERK = Actor(account_id="officer.dept", role=Role.DEPARTMENT_OFFICER)
-KIOSK_PROCEDURES = ["2.000635.000.00.00.H29", "1.001193.000.00.00.H29", "1.001612.000.00.00.H29",
-                    "2.000942.000.00.00.H29", "2.000815.000.00.00.H29", "1.001570.000.00.00.H29",
-                    "1.001266.000.00.00.H29", "2.000720.000.00.00.H29"]
+KIOSK_PROCEDURES = [
+    "2.000635.000.00.00.H29",
+    "1.001193.000.00.00.H29",
+    "1.001612.000.00.00.H29",
+    "2.000942.000.00.00.H29",
+    "2.000815.000.00.00.H29",
+    "1.001570.000.00.00.H29",
+    "1.001266.000.00.00.H29",
+    "2.000720.000.00.00.H29",
+]
 # ID cards are return-only at the kiosk (seed 000 §2.2): the police receive them at their counter and the results
 # come back through the kiosk's trays.
 CARD_PROCEDURES = ["2.001195.000.00.00.H29", "2.001194.000.00.00.H29"]
@@ -50,8 +66,16 @@ def submit(kiosks, otp, catalogue, citizen: Citizen, procedure: str, envelope: s
     kiosks.request_otp(citizen.phone)
     proof = kiosks.verify_phone(citizen.phone, otp.code_for(citizen.phone, "submit"))
     face = MATCH if catalogue.procedure(procedure).high_legal_value else None
-    submitted = kiosks.submit("Q6-01", procedure_code=procedure, qr_payload=citizen.qr, phone=citizen.phone,
-                              phone_proof=proof, envelope=envelope, actor=KIOSK_ACTOR, face=face)
+    submitted = kiosks.submit(
+        "Q6-01",
+        procedure_code=procedure,
+        qr_payload=citizen.qr,
+        phone=citizen.phone,
+        phone_proof=proof,
+        envelope=envelope,
+        actor=KIOSK_ACTOR,
+        face=face,
+    )
     for method, amount in paid:
         kiosks.pay("Q6-01", submitted.dossier_code, method=PaymentMethod(method), amount=amount, actor=KIOSK_ACTOR)
     return submitted.dossier_code
@@ -82,7 +106,9 @@ def collect_and_hand_over(kiosks, clock, at) -> tuple[int, int, list[str]]:
     for envelope in report.envelopes:
         by_department[envelope.department].append(envelope.dossier_code)
     for department, codes in by_department.items():
-        kiosks.hand_over_batch(codes, item="Phong bì hồ sơ từ kiosk", giver=STAFF, receiver=officer(department), actor=STAFF_ACTOR)
+        kiosks.hand_over_batch(
+            codes, item="Phong bì hồ sơ từ kiosk", giver=STAFF, receiver=officer(department), actor=STAFF_ACTOR
+        )
     return report.cash_expected, report.cash_counted, [e.dossier_code for e in report.envelopes]
 
 
@@ -108,18 +134,32 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
             collections.append(collect_and_hand_over(kiosks, clock, vn(DAY, 14)))
     collections.append(collect_and_hand_over(kiosks, clock, vn(date(2026, 5, 21), 8)))
 
-    assert sum(len(c[2]) for c in collections) == 40 and sorted(c for col in collections for c in col[2]) == sorted(codes)
-    cash_recorded = sum(e.amount for code in codes for e in dossiers.app.events.get(dossier_id(code))
-                        if isinstance(e, Dossier.PaymentReceived) and e.method is PaymentMethod.CASH)
+    assert sum(len(c[2]) for c in collections) == 40 and sorted(c for col in collections for c in col[2]) == sorted(
+        codes
+    )
+    cash_recorded = sum(
+        e.amount
+        for code in codes
+        for e in dossiers.app.events.get(dossier_id(code))
+        if isinstance(e, Dossier.PaymentReceived) and e.method is PaymentMethod.CASH
+    )
     assert sum(c[0] for c in collections) == sum(c[1] for c in collections) == cash_recorded
     kiosk_events = list(kiosks.app.events.get(kiosk_id("Q6-01")))
     assert sum(e.amount for e in kiosk_events if isinstance(e, Kiosk.CashAccepted)) == cash_recorded
     assert all(e.cash_counted == e.cash_expected for e in kiosk_events if isinstance(e, Kiosk.Collected))
 
-    cards = [dossiers.receive(procedure_code=procedure, channel="counter", components=[], actor=POLICE_CLERK,
-                              applicant=Applicant(id_number=Citizen(200 + n).id_number, name=Citizen(200 + n).name,
-                                                  phone=Citizen(200 + n).phone))[0]
-             for n, procedure in enumerate(CARD_PROCEDURES)]
+    cards = [
+        dossiers.receive(
+            procedure_code=procedure,
+            channel="counter",
+            components=[],
+            actor=POLICE_CLERK,
+            applicant=Applicant(
+                id_number=Citizen(200 + n).id_number, name=Citizen(200 + n).name, phone=Citizen(200 + n).phone
+            ),
+        )[0]
+        for n, procedure in enumerate(CARD_PROCEDURES)
+    ]
     clock.current = vn(date(2026, 5, 21), 15)
     process(dossiers, codes + cards, catalogue)
     clock.current = vn(date(2026, 5, 21), 16)
@@ -132,8 +172,12 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     citizen1 = Citizen(1)
     ticket = kiosks.start_pickup_with_receipt("Q6-01", id_number=citizen1.id_number, code=district)
     with pytest.raises(FaceMismatchError):
-        kiosks.release("Q6-01", district, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MISMATCH)
-    opened = kiosks.release("Q6-01", district, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH)
+        kiosks.release(
+            "Q6-01", district, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MISMATCH
+        )
+    opened = kiosks.release(
+        "Q6-01", district, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH
+    )
     assert opened.tray == 2
     kiosks.rate(district, rating=Rating(stars=5), actor=CITIZEN)
 
@@ -143,14 +187,20 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     with pytest.raises(WrongOtpError):
         kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code="000000")
     kiosks.request_pickup_otp("Q6-01", card)
-    ticket = kiosks.start_pickup_with_otp("Q6-01", code=card, otp_code=otp.code_for(Citizen(200).phone, f"pickup:{card}"))
-    assert kiosks.release("Q6-01", card, ticket=ticket.token, method=PickupMethod.CODE_AND_OTP, actor=CITIZEN).tray == 41
+    ticket = kiosks.start_pickup_with_otp(
+        "Q6-01", code=card, otp_code=otp.code_for(Citizen(200).phone, f"pickup:{card}")
+    )
+    assert (
+        kiosks.release("Q6-01", card, ticket=ticket.token, method=PickupMethod.CODE_AND_OTP, actor=CITIZEN).tray == 41
+    )
 
     owing = next(c for c in codes if dossiers.get_dossier(c).shortfall)  # underpaid at submission
     ticket = kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(codes.index(owing)).id_number, code=owing)
     assert ticket.shortfall > 0
     with pytest.raises(PaymentOutstandingError):
-        kiosks.release("Q6-01", owing, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH)
+        kiosks.release(
+            "Q6-01", owing, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH
+        )
     balance = kiosks.pay("Q6-01", owing, method=PaymentMethod.CASH, amount=ticket.shortfall, actor=CITIZEN)
     assert balance.shortfall == 0
     kiosks.release("Q6-01", owing, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH)
@@ -159,9 +209,13 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     extra_citizens = [Citizen(100 + n) for n in range(60)]
     extra = []
     for citizen in extra_citizens:
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter",
-                                   applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
-                                   components=[], actor=CLERK)
+        code, _ = dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[0],
+            channel="counter",
+            applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
+            components=[],
+            actor=CLERK,
+        )
         extra.append(code)
     process(dossiers, extra, catalogue)
     clock.current = vn(date(2026, 5, 22), 16)
@@ -190,12 +244,16 @@ def play_full_day(dossiers, kiosks, clock, otp, catalogue) -> list[str]:
     balances = {code: dossiers.get_dossier(code) for code in codes}
     assert sum(d.excess for d in balances.values()) > 0 and any(d.shortfall for d in balances.values())
     assert all(d.paid - d.fee == d.excess - d.shortfall for d in balances.values())
-    lines = {code: [e for e in dossiers.app.events.get(dossier_id(code)) if isinstance(e, Dossier.HandedOver)]
-             for code in codes + extra}
+    lines = {
+        code: [e for e in dossiers.app.events.get(dossier_id(code)) if isinstance(e, Dossier.HandedOver)]
+        for code in codes + extra
+    }
     pulled_codes = {item.dossier_code for item in pulled}
     for code in codes:  # bin → department, department → kiosk team, and for pulled-back results team → officer
         assert [(line.giver.role, line.receiver.role) for line in lines[code]][:2] == [
-            (Role.CONSULTANT, Role.DEPARTMENT_OFFICER), (Role.DEPARTMENT_OFFICER, Role.CONSULTANT)]
+            (Role.CONSULTANT, Role.DEPARTMENT_OFFICER),
+            (Role.DEPARTMENT_OFFICER, Role.CONSULTANT),
+        ]
         assert len(lines[code]) == 2 + (code in pulled_codes)
     assert all(len(lines[code]) == 1 for code in extra)  # counter dossiers: results back to the kiosk team
     return codes
@@ -212,9 +270,13 @@ def test_overdue_results_stay_while_trays_are_free(day, catalogue) -> None:
     codes = []
     for n in range(5):
         citizen = Citizen(n)
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[n % 2 * 3], channel="counter",
-                                   applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
-                                   components=[], actor=CLERK)
+        code, _ = dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[n % 2 * 3],
+            channel="counter",
+            applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
+            components=[],
+            actor=CLERK,
+        )
         codes.append(code)
     process(dossiers, codes, catalogue)
     kiosks.load_results("Q6-01", codes, staff=STAFF, actor=STAFF_ACTOR)
@@ -223,8 +285,13 @@ def test_overdue_results_stay_while_trays_are_free(day, catalogue) -> None:
     assert len(overdue) == 5 and all(i.action == "keep" for i in overdue)
     assert kiosks.pull_back_overdue("Q6-01", staff=STAFF, one_stop=ONE_STOP, police=POLICE, actor=STAFF_ACTOR) == []
     assert sum(t.status == "loaded" for t in kiosks.get_kiosk("Q6-01").trays) == 5
-    waiting, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter", actor=CLERK, components=[],
-                                  applicant=Applicant(id_number=Citizen(7).id_number, name=Citizen(7).name))
+    waiting, _ = dossiers.receive(
+        procedure_code=KIOSK_PROCEDURES[0],
+        channel="counter",
+        actor=CLERK,
+        components=[],
+        applicant=Applicant(id_number=Citizen(7).id_number, name=Citizen(7).name),
+    )
     with pytest.raises(NotReadyError):
         kiosks.start_pickup_with_receipt("Q6-01", id_number=Citizen(7).id_number, code=waiting)
     with pytest.raises(PickupRefusedError):

@@ -29,6 +29,7 @@ def apps(store_env, catalogue):
         kiosks = kiosks_app(dossiers, otp, clock)
         made.extend([kiosks, dossiers])
         return kiosks, otp
+
     yield build
     for app in made:
         app.app.close()
@@ -47,7 +48,9 @@ def test_a_barcode_registered_before_is_refused_by_name_and_nothing_is_recorded(
     with pytest.raises(InvalidValueError, match="Q6PB000002 is already registered") as refused:
         kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000003", "Q6PB000002"], actor=STAFF_ACTOR)
     assert "Q6PB000002" in refused.value.message_vi
-    assert kiosks.app.recorder.max_notification_id() == before and not kiosks.app.recorder.select_events(envelope_id("Q6-01", "Q6PB000003"))
+    assert kiosks.app.recorder.max_notification_id() == before and not kiosks.app.recorder.select_events(
+        envelope_id("Q6-01", "Q6PB000003")
+    )
     assert kiosks.get_kiosk("Q6-01").unused_envelopes == 2
 
 
@@ -75,21 +78,43 @@ def test_the_kiosk_state_holds_no_barcodes_and_long_streams_load_from_a_snapshot
     view = fresh.get_kiosk("Q6-01")
     machine = fresh.app.repository.cache.get(kiosk_id("Q6-01"))
     assert machine.version == 103 and view.unused_envelopes == 120 and view.trays[0].status == "out_of_service"
-    assert not any(isinstance(value, (set, list)) and len(value) > 0 for value in vars(machine).values()
-                   if value is not machine.pending_events)
+    assert not any(
+        isinstance(value, (set, list)) and len(value) > 0
+        for value in vars(machine).values()
+        if value is not machine.pending_events
+    )
 
 
 def test_a_store_written_before_envelopes_were_aggregates_still_loads_and_checks_its_barcodes(apps, catalogue) -> None:
     kiosks, _ = installed(apps)
-    old_batch = {"barcodes": ["OLD00001", "OLD00002"], "actor": STAFF_ACTOR, "at": vn(DAY, 6),  # version 1: no flag
-                 "timestamp": vn(DAY, 6)}
-    old_intake = {"envelope": {"barcode": "OLD00001", "dossier_code": "H29.06-260519-0001"}, "actor": STAFF_ACTOR,
-                  "at": vn(DAY, 6, 30), "timestamp": vn(DAY, 6, 30)}
-    kiosks.app.recorder.insert_events([
-        StoredEvent(originator_id=kiosk_id("Q6-01"), originator_version=2, topic="domain.kiosk:Kiosk.EnvelopesRegistered",
-                    state=msgspec.json.encode(old_batch)),
-        StoredEvent(originator_id=kiosk_id("Q6-01"), originator_version=3, topic="domain.kiosk:Kiosk.EnvelopeAccepted",
-                    state=msgspec.json.encode(old_intake))])
+    old_batch = {
+        "barcodes": ["OLD00001", "OLD00002"],
+        "actor": STAFF_ACTOR,
+        "at": vn(DAY, 6),  # version 1: no flag
+        "timestamp": vn(DAY, 6),
+    }
+    old_intake = {
+        "envelope": {"barcode": "OLD00001", "dossier_code": "H29.06-260519-0001"},
+        "actor": STAFF_ACTOR,
+        "at": vn(DAY, 6, 30),
+        "timestamp": vn(DAY, 6, 30),
+    }
+    kiosks.app.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=kiosk_id("Q6-01"),
+                originator_version=2,
+                topic="domain.kiosk:Kiosk.EnvelopesRegistered",
+                state=msgspec.json.encode(old_batch),
+            ),
+            StoredEvent(
+                originator_id=kiosk_id("Q6-01"),
+                originator_version=3,
+                topic="domain.kiosk:Kiosk.EnvelopeAccepted",
+                state=msgspec.json.encode(old_intake),
+            ),
+        ]
+    )
     kiosks, otp = apps()  # a process started after the upgrade
     view = kiosks.get_kiosk("Q6-01")
     assert (view.unused_envelopes, view.bin) == (1, ["H29.06-260519-0001"])

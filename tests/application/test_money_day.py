@@ -94,7 +94,8 @@ def test_a_kiosk_days_cash_box_ledger_collection_and_receipts_agree(day, catalog
     line = f"{local_day:%d/%m/%Y};FT77;;{qr.amount};CK {_code_of(dossiers, qr)}\n"
     statement = ("Ngày giao dịch;Số tham chiếu;Số tiền ghi nợ;Số tiền ghi có;Nội dung\n" + line).encode()
     assert (
-        Reconciliation(dossiers.app, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched == 1
+        Reconciliation(dossiers.app, agencies=agencies, clock=clock).import_statement(statement, actor=OFFICER).matched
+        == 1
     )
     projector.catch_up()
     tables = [t.name for name in ("cash_ledger", "reconciliation") for t in projector.models[name].tables]

@@ -9,7 +9,6 @@ import pytest
 
 from application.base import OneStop
 from application.dossiers import Dossiers
-from application.notifications import Notifications
 from domain.codes import dossier_id
 from domain.dossier import Dossier
 from domain.notification import Notification, NotificationStatus, Recipient, notification_id
@@ -38,15 +37,20 @@ def results_in_trays(world, catalogue, count: int) -> list[str]:
     dossiers, kiosks, _, _, clock, otp = world
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=[f"Q6PB{n:06d}" for n in range(1, count + 1)], actor=STAFF_ACTOR)
-    codes = [submit(kiosks, otp, catalogue, Citizen(n), KIOSK_PROCEDURES[0], f"Q6PB{n + 1:06d}", []) for n in range(count)]
+    codes = [
+        submit(kiosks, otp, catalogue, Citizen(n), KIOSK_PROCEDURES[0], f"Q6PB{n + 1:06d}", []) for n in range(count)
+    ]
     process(dossiers, codes, catalogue)
     kiosks.load_results("Q6-01", codes, staff=STAFF, actor=STAFF_ACTOR)
     return codes
 
 
 def requested_version(dossiers: Dossiers, code: str) -> int:
-    return next(e.originator_version for e in dossiers.app.events.get(dossier_id(code))
-                if isinstance(e, Dossier.NotificationRequested))
+    return next(
+        e.originator_version
+        for e in dossiers.app.events.get(dossier_id(code))
+        if isinstance(e, Dossier.NotificationRequested)
+    )
 
 
 def test_each_pickup_request_becomes_exactly_one_notification(world, catalogue):
@@ -54,12 +58,18 @@ def test_each_pickup_request_becomes_exactly_one_notification(world, catalogue):
     codes = results_in_trays(world, catalogue, 3)
     assert notifications.follow_requests(clock.now()) == 3
     assert notifications.follow_requests(clock.now()) == 0
-    twin = notifications_on(OneStop(dossiers.app.env), notifier)  # a second process, or a restart, runs the policy again
+    twin = notifications_on(
+        OneStop(dossiers.app.env), notifier
+    )  # a second process, or a restart, runs the policy again
     try:
         assert twin.follow_requests(clock.now()) == 0
     finally:
         twin.app.close()
-    stored = [n for n in notifications.app.recorder.select_notifications(1, 10000) if n.topic.endswith("Notification.Requested")]
+    stored = [
+        n
+        for n in notifications.app.recorder.select_notifications(1, 10000)
+        if n.topic.endswith("Notification.Requested")
+    ]
     assert len(stored) == 3
     assert {n.originator_id for n in stored} == {notification_id(c, requested_version(dossiers, c)) for c in codes}
 
@@ -72,8 +82,13 @@ def test_the_dispatcher_sends_the_pickup_sms_with_code_kiosk_and_tray(world, cat
     assert notifications.dispatch_due(clock.now()) == 1
     channel, address, template, version, params = notifier.sent[-1]
     assert (channel, address, template, version) == ("sms", Citizen(0).phone, "pickup_ready", 1)
-    assert params == {"code": code, "tray": "1", "kiosk": "Kiosk 24/7 UBND Quận 6", "agency": "Ủy ban nhân dân Quận 6",
-                      "days": "5"}
+    assert params == {
+        "code": code,
+        "tray": "1",
+        "kiosk": "Kiosk 24/7 UBND Quận 6",
+        "agency": "Ủy ban nhân dân Quận 6",
+        "days": "5",
+    }
     assert notifications.dispatch_due(clock.now() + timedelta(hours=1)) == 0
     nid = notification_id(code, requested_version(world[0], code))
     assert notifications.get_status(nid) == (NotificationStatus.SENT, "sms", 1)
@@ -86,10 +101,16 @@ def test_a_failing_channel_is_retried_with_backoff_then_the_next_one_is_used(wor
     _, _, notifications, notifier, clock, _ = world
     notifier.failing = {"sms": "transient", "zalo": "rejected"}
     nid = notification_id("H29.06-260520-0001", 9)
-    notifications.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1",
-                          dossier_code="H29.06-260520-0001", params={"code": "H29.06-260520-0001", "tray": "4",
-                          "kiosk": "Kiosk", "agency": "UBND", "days": "5"},
-                          recipient=Recipient(phone="0901234101", email="an@example.vn"), actor=SYSTEM, at=clock.now())
+    notifications.request(
+        id=nid,
+        channels=["sms", "zalo", "email"],
+        template="pickup_ready.v1",
+        dossier_code="H29.06-260520-0001",
+        params={"code": "H29.06-260520-0001", "tray": "4", "kiosk": "Kiosk", "agency": "UBND", "days": "5"},
+        recipient=Recipient(phone="0901234101", email="an@example.vn"),
+        actor=SYSTEM,
+        at=clock.now(),
+    )
     t = clock.now()
     assert notifications.dispatch_due(t) == 1
     for wait in (1, 2, 4, 8):  # minutes after each failure: nothing before the time, then one attempt
@@ -99,8 +120,9 @@ def test_a_failing_channel_is_retried_with_backoff_then_the_next_one_is_used(wor
     assert notifier.tries == ["sms"] * 5 + ["zalo", "email"] and notifier.sent[-1][:2] == ("email", "an@example.vn")
     events = list(notifications.app.events.get(nid))
     failed = [e for e in events if isinstance(e, Notification.Failed)]
-    assert [(e.channel, e.attempt, e.error_kind.value) for e in failed] == [("sms", n, "transient") for n in range(1, 6)] + [
-        ("zalo", 1, "rejected")]
+    assert [(e.channel, e.attempt, e.error_kind.value) for e in failed] == [
+        ("sms", n, "transient") for n in range(1, 6)
+    ] + [("zalo", 1, "rejected")]
     assert [e.next_attempt_at - e.at for e in failed] == [timedelta(minutes=m) for m in (1, 2, 4, 8, 0, 0)]
     assert isinstance(events[-1], Notification.Sent) and events[-1].channel == "email"
 
@@ -109,9 +131,16 @@ def test_when_every_channel_fails_the_notification_gives_up(world):
     _, _, notifications, notifier, clock, _ = world
     notifier.failing = {"sms": "rejected", "zalo": "rejected"}
     nid = notification_id("H29.06-260520-0002", 9)
-    notifications.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1",
-                          dossier_code="H29.06-260520-0002", params={}, recipient=Recipient(phone="0901234101"),
-                          actor=SYSTEM, at=clock.now())
+    notifications.request(
+        id=nid,
+        channels=["sms", "zalo", "email"],
+        template="pickup_ready.v1",
+        dossier_code="H29.06-260520-0002",
+        params={},
+        recipient=Recipient(phone="0901234101"),
+        actor=SYSTEM,
+        at=clock.now(),
+    )
     assert notifications.dispatch_due(clock.now()) == 2
     assert notifications.get_status(nid)[0] is NotificationStatus.GAVE_UP
     assert isinstance(list(notifications.app.events.get(nid))[-1], Notification.GaveUp)
@@ -120,9 +149,16 @@ def test_when_every_channel_fails_the_notification_gives_up(world):
 
 def test_a_repeated_request_is_ignored(world):
     _, _, notifications, _, clock, _ = world
-    args = dict(id=notification_id("H29.06-260520-0003", 9), channels=["sms"], template="pickup_ready.v1",
-                dossier_code="H29.06-260520-0003", params={}, recipient=Recipient(phone="0901234101"), actor=SYSTEM,
-                at=clock.now())
+    args = dict(
+        id=notification_id("H29.06-260520-0003", 9),
+        channels=["sms"],
+        template="pickup_ready.v1",
+        dossier_code="H29.06-260520-0003",
+        params={},
+        recipient=Recipient(phone="0901234101"),
+        actor=SYSTEM,
+        at=clock.now(),
+    )
     assert notifications.request(**args) is not None
     assert notifications.request(**args) is None
 

@@ -27,8 +27,17 @@ def test_every_service_of_a_built_system_holds_the_one_application_and_the_doors
     doors = FakeDoors()
     system = build(Settings(data_dir=tmp_path, notifications="external", projections="external"), doors=doors)
     try:
-        services = [system.dossiers, system.otps, system.kiosks, system.vaults, system.accounts, system.access_logs,
-                    system.notifications, system.device_events, system.erasures]
+        services = [
+            system.dossiers,
+            system.otps,
+            system.kiosks,
+            system.vaults,
+            system.accounts,
+            system.access_logs,
+            system.notifications,
+            system.device_events,
+            system.erasures,
+        ]
         assert all(service.app is system.app for service in services) and isinstance(system.app, OneStop)
         assert system.kiosks.doors is doors and system.doors is doors
         assert system.app.mapper.keys is system.keys  # sealed before any service reads
@@ -50,13 +59,19 @@ def test_two_applications_on_one_store_have_their_own_connections_and_caches(sto
 
 
 def test_a_change_through_one_service_is_seen_by_another_without_sharing_caches_by_hand(
-        store_env, catalogue, calendar, clock) -> None:
+    store_env, catalogue, calendar, clock
+) -> None:
     dossiers = dossiers_on(store_env, catalogue, calendar, clock)
     kiosks = kiosks_on(dossiers, otp=None, clock=clock)
     try:
         kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=2)
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
-                                   actor=CLERK, applicant=applicant_of(Citizen(1)))
+        code, _ = dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[0],
+            channel=Channel.COUNTER,
+            components=[],
+            actor=CLERK,
+            applicant=applicant_of(Citizen(1)),
+        )
         process(dossiers, [code], catalogue)
         kiosks.load_result("Q6-01", code, actor=STAFF_ACTOR)
         assert dossiers.get_dossier(code).status == "in_tray"  # the kiosk's write, in the dossiers' one cache
@@ -70,9 +85,16 @@ def test_loading_results_opens_each_loaded_trays_door_in_the_same_call(store_env
     kiosks = kiosks_on(dossiers, otp=None, clock=clock, doors=doors)
     try:
         kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=3)
-        codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
-                                  actor=CLERK, applicant=applicant_of(Citizen(n)))[0]
-                 for n in (1, 2)]
+        codes = [
+            dossiers.receive(
+                procedure_code=KIOSK_PROCEDURES[0],
+                channel=Channel.COUNTER,
+                components=[],
+                actor=CLERK,
+                applicant=applicant_of(Citizen(n)),
+            )[0]
+            for n in (1, 2)
+        ]
         process(dossiers, codes, catalogue)
         slip = kiosks.load_results_and_open("Q6-01", [*codes, "H29.06-260520-0099"], staff=STAFF, actor=STAFF_ACTOR)
         assert [line.tray for line in slip.loaded] == [1, 2] and list(slip.refused) == ["H29.06-260520-0099"]
@@ -104,7 +126,8 @@ def test_services_take_their_ports_as_required_arguments(store_env, catalogue, c
 
 
 def test_a_recorded_read_returns_the_dossier_and_logs_it_with_the_reason_or_the_default(
-        store_env, catalogue, calendar, clock) -> None:
+    store_env, catalogue, calendar, clock
+) -> None:
     from application.access_log import AccessLogs
     from application.personal_reads import PersonalReads
     from domain.access import AccessLog, access_log_id
@@ -112,22 +135,29 @@ def test_a_recorded_read_returns_the_dossier_and_logs_it_with_the_reason_or_the_
     from tests.onestop_support import vaults_on
 
     dossiers = dossiers_on(store_env, catalogue, calendar, clock)
-    logs = AccessLogs(dossiers.app, key=b"a" * 32, otp=FakeOtp(), clock=clock, attempts=NoAttempts(),
-                      later=lambda job: job())
+    logs = AccessLogs(
+        dossiers.app, key=b"a" * 32, otp=FakeOtp(), clock=clock, attempts=NoAttempts(), later=lambda job: job()
+    )
     reads = PersonalReads(dossiers=dossiers, vaults=vaults_on(dossiers, clock), access_logs=logs)
     citizen = Citizen(3)
     try:
         applicant = Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone)
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[],
-                                   actor=CLERK, applicant=applicant)
+        code, _ = dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[0], channel=Channel.COUNTER, components=[], actor=CLERK, applicant=applicant
+        )
         assert reads.dossier(code, actor=CLERK, purpose="Kiểm tra hồ sơ").applicant.name == citizen.name
         assert [e.type for e in reads.dossier_history(code, actor=CLERK)][0] == "Received"
         reads.applicants_shown([code, code], what="xem sổ theo dõi hồ sơ", actor=CLERK, purpose="lập sổ sách")
-        read = [e for e in dossiers.app.events.get(access_log_id(logs.subject(citizen.id_number)))
-                if isinstance(e, AccessLog.Read)]
+        read = [
+            e
+            for e in dossiers.app.events.get(access_log_id(logs.subject(citizen.id_number)))
+            if isinstance(e, AccessLog.Read)
+        ]
         assert [(e.what, e.purpose, e.dossier_code) for e in read] == [
-            ("xem hồ sơ", "Kiểm tra hồ sơ", code), ("xem lịch sử hồ sơ", "xử lý hồ sơ", code),
-            ("xem sổ theo dõi hồ sơ", "lập sổ sách", code)]  # once per dossier a list shows
+            ("xem hồ sơ", "Kiểm tra hồ sơ", code),
+            ("xem lịch sử hồ sơ", "xử lý hồ sơ", code),
+            ("xem sổ theo dõi hồ sơ", "lập sổ sách", code),
+        ]  # once per dossier a list shows
     finally:
         logs.close()
         dossiers.app.close()

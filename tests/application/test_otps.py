@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +14,7 @@ from application.otp import OtpNotSentError, Otps
 from domain.otp import OtpChallenge, OtpLimitError, OtpQuota
 from tests.fakes import FakeNotifier
 
-T0 = datetime(2026, 5, 20, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 20, 1, 30, tzinfo=UTC)
 PHONE = "0901234101"
 KEY = b"o" * 32
 
@@ -126,8 +126,10 @@ def test_no_event_and_no_log_line_holds_the_code_or_the_phone(otps, notifier, ca
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(codes=st.lists(st.from_regex(r"\A[0-9]{6}\Z"), min_size=3, max_size=3, unique=True),
-       phone=st.from_regex(r"\A09[0-9]{8}\Z"))
+@given(
+    codes=st.lists(st.from_regex(r"\A[0-9]{6}\Z"), min_size=3, max_size=3, unique=True),
+    phone=st.from_regex(r"\A09[0-9]{8}\Z"),
+)
 def test_random_codes_and_phones_never_reach_the_events(store_env, codes, phone):
     issued = iter(codes)
     app = Otps(OneStop(store_env), key=KEY, notifier=FakeNotifier(), code_source=lambda: next(issued))

@@ -34,8 +34,13 @@ def kiosk(store_env, catalogue, tmp_path):
     codes = []
     for n in range(3):
         citizen = Citizen(n)
-        code, _ = dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter", components=[], actor=CLERK,
-                                   applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone))
+        code, _ = dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[0],
+            channel="counter",
+            components=[],
+            actor=CLERK,
+            applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
+        )
         codes.append(code)
     process(dossiers, codes, catalogue)
     kiosks.load_results("Q6-01", codes, staff=STAFF, actor=STAFF_ACTOR)
@@ -73,7 +78,9 @@ def test_wrong_otps_count_against_the_dossier_too(kiosk) -> None:
     with pytest.raises(PickupLockedError):
         kiosks.request_pickup_otp("Q6-01", codes[2])
     with pytest.raises(PickupLockedError):
-        kiosks.start_pickup_with_otp("Q6-01", code=codes[2], otp_code=otp.code_for(Citizen(2).phone, f"pickup:{codes[2]}"))
+        kiosks.start_pickup_with_otp(
+            "Q6-01", code=codes[2], otp_code=otp.code_for(Citizen(2).phone, f"pickup:{codes[2]}")
+        )
 
 
 def test_twenty_failures_at_a_kiosk_lock_its_pickup_for_every_dossier(kiosk) -> None:

@@ -121,7 +121,7 @@ def test_a_statement_matches_bank_qr_payments_by_code_and_lists_mistyped_and_dup
     book = cash_ledger(store, kiosk=None, start=clock.now().date(), end=clock.now().date())
     assert {q.dossier_code: q.reconciled for q in book.bank_qr} == {first: True, second: False}
     view = reconciliation_view(store, start=clock.now().date(), end=clock.now().date())
-    assert [l.bank_reference for l in view.matched] == ["FT1"] and len(view.unmatched) == 3
+    assert [ln.bank_reference for ln in view.matched] == ["FT1"] and len(view.unmatched) == 3
     assert view.totals["disputed_lines"] == 2 and view.totals["matched_amount"] == 2_000
 
 

@@ -29,9 +29,13 @@ BIRTH_REGISTRATION = "1.001193.000.00.00.H29"
 
 
 def received(dossiers) -> str:
-    code, _ = dossiers.receive(procedure_code=BIRTH_REGISTRATION, channel=Channel.COUNTER, applicant=PERSON,
-                               components=[Component(name="Tờ khai đăng ký khai sinh", form=ComponentForm.ORIGINAL)],
-                               actor=OFFICER)
+    code, _ = dossiers.receive(
+        procedure_code=BIRTH_REGISTRATION,
+        channel=Channel.COUNTER,
+        applicant=PERSON,
+        components=[Component(name="Tờ khai đăng ký khai sinh", form=ComponentForm.ORIGINAL)],
+        actor=OFFICER,
+    )
     return code
 
 
@@ -49,12 +53,14 @@ def topics_from(vaults: Vaults, start: int) -> list[tuple[int, str]]:
     return [(n.id, n.topic.rsplit(".", 1)[-1]) for n in vaults.app.recorder.select_notifications(start, 100)]
 
 
-def test_a_signed_result_and_its_online_delivery_are_one_commit_at_consecutive_positions(vaults: Vaults,
-                                                                                         dossiers) -> None:
+def test_a_signed_result_and_its_online_delivery_are_one_commit_at_consecutive_positions(
+    vaults: Vaults, dossiers
+) -> None:
     code = issued(dossiers)
     before = vaults.app.recorder.max_notification_id() or 0
-    issued_result = vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR,
-                                                 deliver_online=True)
+    issued_result = vaults.issue_result_document(
+        code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR, deliver_online=True
+    )
     written = topics_from(vaults, before + 1)
     assert [topic for _, topic in written] == ["Opened", "DocumentStored", "Opened", "FileSigned", "ResultDelivered"]
     assert [position for position, _ in written] == list(range(before + 1, before + 6))
@@ -69,8 +75,9 @@ def test_without_online_delivery_the_result_is_only_signed_and_kept(vaults: Vaul
     assert [d.document_id for d in vaults.list_documents(OWNER)] == [issued_result.document.document_id]
 
 
-def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(vaults: Vaults, dossiers,
-                                                                                monkeypatch) -> None:
+def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(
+    vaults: Vaults, dossiers, monkeypatch
+) -> None:
     code = issued(dossiers)
     before = vaults.app.recorder.max_notification_id()
     checked = []
@@ -79,6 +86,7 @@ def test_a_delivery_failing_inside_the_commit_leaves_no_signed_document_behind(v
         checked.append(dossier)
         if len(checked) > 1:
             raise RuntimeError("delivery lost")
+
     monkeypatch.setattr(Dossier, "deliver_result", fails_the_second_time)
     with pytest.raises(RuntimeError):
         vaults.issue_result_document(code, pdf=result_pdf(), metadata=BIRTH, signer=CHAIR, deliver_online=True)

@@ -11,8 +11,10 @@ from tests.application.test_dossiers import BIRTH, OFFICER, receive
 
 
 def two_processes(store_env, catalogue, calendar, clock) -> tuple[Dossiers, Dossiers]:
-    return (Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock),
-            Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock))
+    return (
+        Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock),
+        Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock),
+    )
 
 
 def test_a_command_decided_on_a_stale_copy_is_retried_on_fresh_state(store_env, catalogue, calendar, clock) -> None:

@@ -23,9 +23,16 @@ def test_eight_threads_loading_at_once_never_share_a_tray(store_env, catalogue, 
         apps.append((dossiers, kiosks_app(dossiers, FakeOtp(), clock)))
     dossiers, kiosks = apps[0]
     kiosks.install_kiosk("Q6-01", name="Kiosk", agency="H29.06", actor=STAFF_ACTOR, tray_count=90)
-    codes = [dossiers.receive(procedure_code=KIOSK_PROCEDURES[0], channel="counter", components=[], actor=CLERK,
-                              applicant=Applicant(id_number=Citizen(n).id_number, name=Citizen(n).name))[0]
-             for n in range(48)]
+    codes = [
+        dossiers.receive(
+            procedure_code=KIOSK_PROCEDURES[0],
+            channel="counter",
+            components=[],
+            actor=CLERK,
+            applicant=Applicant(id_number=Citizen(n).id_number, name=Citizen(n).name),
+        )[0]
+        for n in range(48)
+    ]
     process(dossiers, codes, catalogue)
     loaded: list[tuple[str, int]] = []
     errors: list[BaseException] = []

@@ -40,8 +40,9 @@ def wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
 
-def test_a_citizen_submits_then_picks_up_the_result_paying_the_shortfall(kiosk_page: Page, kiosk: KioskProcess,
-                                                                         live_core: LiveCore) -> None:
+def test_a_citizen_submits_then_picks_up_the_result_paying_the_shortfall(
+    kiosk_page: Page, kiosk: KioskProcess, live_core: LiveCore
+) -> None:
     page, sim = kiosk_page, simulator(live_core, kiosk)
     page.goto(kiosk.screen.url)
     on(page, "home", "01-home")
@@ -91,7 +92,12 @@ def test_a_citizen_submits_then_picks_up_the_result_paying_the_shortfall(kiosk_p
     code = kiosk.flow.state.dossier_code
     (shown,) = symbols_in(page, "#vietqr")
     fields = parse(shown)  # checks the CRC
-    assert (fields["amount"], fields["reference"], fields["guid"], fields["bin"]) == ("2000", code, "A000000727", "970415")
+    assert (fields["amount"], fields["reference"], fields["guid"], fields["bin"]) == (
+        "2000",
+        code,
+        "A000000727",
+        "970415",
+    )
 
     sim.press({"action": "insert_cash", "denomination": 50_000}, expect="cash_confirm")
     on(page, "cash_confirm", "11-no-change-warning")
@@ -157,12 +163,15 @@ def scan_to_pick_up(page: Page, sim, code: str) -> None:
     sim.press({"action": "scan_receipt", "code": code})
 
 
-def test_the_code_screen_shows_where_it_went_sends_a_new_one_and_locks_out_clearly(kiosk_page: Page, kiosk: KioskProcess,
-                                                                                   live_core: LiveCore) -> None:
+def test_the_code_screen_shows_where_it_went_sends_a_new_one_and_locks_out_clearly(
+    kiosk_page: Page, kiosk: KioskProcess, live_core: LiveCore
+) -> None:
     page, sim = kiosk_page, simulator(live_core, kiosk)
     # Another phone: a phone gets 3 codes in 15 minutes, whatever they are for, and the first test used this one's.
-    steps = [{**step, "do": {**step["do"], "phone": OTHER_PHONE}} if step.get("do", {}).get("action") == "phone"
-             else step for step in submission()]
+    steps = [
+        {**step, "do": {**step["do"], "phone": OTHER_PHONE}} if step.get("do", {}).get("action") == "phone" else step
+        for step in submission()
+    ]
     sim.run(steps)
     code = sim.names["dossier"]
     sim.return_result(code, DEPARTMENT)
@@ -199,8 +208,9 @@ def test_the_code_screen_shows_where_it_went_sends_a_new_one_and_locks_out_clear
     on(page, "pickup_locked")  # the core keeps the dossier locked: no new code, the same clear screen
 
 
-def test_without_the_core_the_kiosk_shows_the_offline_screen(kiosk_page: Page, live_core: LiveCore,
-                                                              tmp_path: Path) -> None:
+def test_without_the_core_the_kiosk_shows_the_offline_screen(
+    kiosk_page: Page, live_core: LiveCore, tmp_path: Path
+) -> None:
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{closed.getsockname()[1]}"  # nothing listens there once the socket closes

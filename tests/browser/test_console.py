@@ -18,8 +18,11 @@ def register_online(live_app: LiveApp) -> str:
     """A dossier submitted on the national portal (not the console's job): it waits in the 'new online' queue."""
     procedure = live_app.system.catalogue.procedure(CERTIFIED_COPY)
     code, _ = live_app.system.dossiers.register_online(
-        procedure_code=procedure.code, components=[Component(name=c.name, form=c.form, count=c.count) for c in procedure.components],
-        applicant=Applicant(id_number="079196000505", name="Võ Thị Mai", phone="0988000505"), actor=PORTAL)
+        procedure_code=procedure.code,
+        components=[Component(name=c.name, form=c.form, count=c.count) for c in procedure.components],
+        applicant=Applicant(id_number="079196000505", name="Võ Thị Mai", phone="0988000505"),
+        actor=PORTAL,
+    )
     return code
 
 
@@ -51,7 +54,9 @@ def act(page: Page, action: str, button: str, fields: dict[str, str] | None = No
     section.get_by_role("button", name=button).click()
 
 
-def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking_book(office_page: Page, live_app: LiveApp) -> None:
+def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking_book(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page, system = office_page, live_app.system
     code = register_online(live_app)
     first_free = next(t.number for t in system.kiosks.get_kiosk(KIOSK_KEY).trays if t.status == "empty")
@@ -65,17 +70,26 @@ def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking
     expect(page.locator("#status")).to_have_text("Mới đăng ký")
     act(page, "accept", "Tiếp nhận")
     expect(page.locator("#status")).to_have_text("Đã tiếp nhận xử lý")
-    expect(page.locator('section[data-action="route"]').get_by_label("Phòng xử lý", exact=True)).to_have_value("H29.06.TP")
+    expect(page.locator('section[data-action="route"]').get_by_label("Phòng xử lý", exact=True)).to_have_value(
+        "H29.06.TP"
+    )
     act(page, "route", "Chuyển xử lý")
     expect(page.locator("#status")).to_have_text("Đang xử lý")
     expect(page.locator("#notice")).to_have_text(f"Đã chuyển hồ sơ {code} đến phòng xử lý.")
     log_out(page)
 
     log_in(page, live_app, "tuphap", then=f"#/dossiers/{code}")
-    act(page, "issue_result", "Ghi nhận kết quả", {"Nội dung kết quả": "Bản sao đã chứng thực", "Số, ký hiệu văn bản": "123/CT"})
+    act(
+        page,
+        "issue_result",
+        "Ghi nhận kết quả",
+        {"Nội dung kết quả": "Bản sao đã chứng thực", "Số, ký hiệu văn bản": "123/CT"},
+    )
     expect(page.locator("#status")).to_have_text("Đã có kết quả")
     act(page, "hand_over", "Ghi sổ giao nhận", {"Người nhận": "tuvan"})
-    expect(page.locator("#timeline li[data-event=HandedOver]")).to_contain_text("Lê Thị Thu (Phòng Tư pháp) → Trần Minh Tuấn")
+    expect(page.locator("#timeline li[data-event=HandedOver]")).to_contain_text(
+        "Lê Thị Thu (Phòng Tư pháp) → Trần Minh Tuấn"
+    )
     screenshot(page, "console-dossier")
     log_out(page)
 
@@ -113,18 +127,31 @@ def test_an_online_dossier_goes_from_acceptance_to_a_kiosk_tray_and_the_tracking
     expect(page.locator("#book tr", has_text=code)).to_contain_text("Võ Thị Mai")
     screenshot(page, "console-tracking-book")
     page.goto(f"{live_app.url}/console/#/dossiers/{code}")
-    expect(page.locator("#timeline li[data-event=LoadedIntoTray]")).to_contain_text(f"khay {first_free} của kiosk {KIOSK_KEY}")
+    expect(page.locator("#timeline li[data-event=LoadedIntoTray]")).to_contain_text(
+        f"khay {first_free} của kiosk {KIOSK_KEY}"
+    )
     events = page.locator("#timeline li").evaluate_all("items => items.map(li => li.dataset.event)")
-    assert [e for e in events if e != "NotificationRequested"] == ["Registered", "Accepted", "Routed", "ResultIssued",
-                                                                    "HandedOver", "HandoverConfirmed", "LoadedIntoTray"]
+    assert [e for e in events if e != "NotificationRequested"] == [
+        "Registered",
+        "Accepted",
+        "Routed",
+        "ResultIssued",
+        "HandedOver",
+        "HandoverConfirmed",
+        "LoadedIntoTray",
+    ]
 
 
-def test_acting_on_a_dossier_that_changed_meanwhile_says_reload_and_changes_nothing(office_page: Page, live_app: LiveApp) -> None:
+def test_acting_on_a_dossier_that_changed_meanwhile_says_reload_and_changes_nothing(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page, dossiers = office_page, live_app.system.dossiers
     code = register_online(live_app)
     log_in(page, live_app, "tiepnhan", then=f"#/dossiers/{code}")
     expect(page.locator("#status")).to_have_text("Mới đăng ký")
-    dossiers.request_supplement(code, items=["Bản chính CCCD"], reason="Ảnh mờ", actor=Actor(account_id="x", role=Role.RECEPTION_OFFICER))
+    dossiers.request_supplement(
+        code, items=["Bản chính CCCD"], reason="Ảnh mờ", actor=Actor(account_id="x", role=Role.RECEPTION_OFFICER)
+    )
     before = dossiers.get_dossier(code)
     act(page, "accept", "Tiếp nhận")
     expect(page.locator('section[data-action="accept"] [role=alert]')).to_contain_text("Hồ sơ đã thay đổi, tải lại")
@@ -164,7 +191,9 @@ def test_reports_and_overdue_list_render_and_a_refused_load_says_why(office_page
     expect(page.locator("#tray")).to_have_text("—")
 
 
-def test_a_rejected_token_asks_for_the_password_and_then_shows_the_same_page(office_page: Page, live_app: LiveApp) -> None:
+def test_a_rejected_token_asks_for_the_password_and_then_shows_the_same_page(
+    office_page: Page, live_app: LiveApp
+) -> None:
     page = office_page
     log_in(page, live_app, "tuvan")
     page.evaluate("""() => {

@@ -22,7 +22,10 @@ from tests.kiosk_edge.live import ConsumerThread, LiveCore, kiosk_process, kiosk
 def demo_kiosk(live_core: LiveCore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KioskProcess]:
     bus = private_settings()
     outbox = tmp_path_factory.mktemp("kiosk") / "outbox.sqlite3"
-    with ConsumerThread(live_core, bus), kiosk_process(replace(kiosk_settings(live_core, bus, outbox), demo=True)) as process:
+    with (
+        ConsumerThread(live_core, bus),
+        kiosk_process(replace(kiosk_settings(live_core, bus, outbox), demo=True)) as process,
+    ):
         yield process
 
 
@@ -34,7 +37,9 @@ def panel(page: Page, label: str) -> None:
     expect(page.locator("#demo .tools")).to_be_hidden()
 
 
-def test_the_demo_panel_drives_a_full_submission(kiosk_page: Page, demo_kiosk: KioskProcess, live_core: LiveCore) -> None:
+def test_the_demo_panel_drives_a_full_submission(
+    kiosk_page: Page, demo_kiosk: KioskProcess, live_core: LiveCore
+) -> None:
     page = kiosk_page
     page.goto(demo_kiosk.screen.url)
     on(page, "home")

@@ -139,7 +139,9 @@ def test_a_reception_officer_receives_charges_prints_delivers_refunds_rejects_an
     page.get_by_role("dialog").get_by_role("button", name="Đã trả tiền").click()
     expect(page.locator("#notice")).to_have_text(f"Đã hoàn trả 3.000 đ cho hồ sơ {rejected}.")
     page.get_by_role("link", name="Xem đầy đủ và lịch sử xử lý").click()
-    expect(page.locator("#timeline li[data-event=ExcessRefunded]")).to_contain_text("Hoàn trả 3.000 đ tiền nộp thừa tại quầy")
+    expect(page.locator("#timeline li[data-event=ExcessRefunded]")).to_contain_text(
+        "Hoàn trả 3.000 đ tiền nộp thừa tại quầy"
+    )
 
     # A demo dossier opened by its code typed in lower case with spaces: the citizen withdraws it.
     withdrawn = next(d.code for d in app.system.views.queue("to_accept", today=app.system.clock.now().date()).items)

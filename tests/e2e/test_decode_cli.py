@@ -22,8 +22,13 @@ def decode(*paths: Path | str) -> subprocess.CompletedProcess[str]:
     env = os.environ | {"PYTHONPATH": str(ROOT), "LC_ALL": "C"}
     return subprocess.run(
         [sys.executable, "-m", "kiosk_edge", "decode", *map(str, paths)],
-        cwd=ROOT, env=env, capture_output=True, timeout=120, check=False,
-        text=True, encoding="utf-8",
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=False,
+        text=True,
+        encoding="utf-8",
     )
 
 

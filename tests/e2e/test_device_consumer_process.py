@@ -25,11 +25,23 @@ def test_the_consumer_process_applies_a_kiosk_payment_and_stops_on_sigterm(tmp_p
     core = make_core(env, catalogue)
     settings = private_settings()
     process_env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "POSTGRES_"))} | {
-        "PYTHONPATH": str(ROOT), "MOTCUA_STORE": "sqlite", "MOTCUA_DATA_DIR": str(tmp_path),
-        "MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external", "MOTCUA_NATS_URL": settings.servers[0],
-        "MOTCUA_NATS_STREAM": settings.stream, "MOTCUA_NATS_PREFIX": settings.prefix, "MOTCUA_NATS_DURABLE": settings.durable}
-    process = subprocess.Popen([sys.executable, "-m", "infrastructure.device_consumer"], cwd=ROOT, env=process_env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        "PYTHONPATH": str(ROOT),
+        "MOTCUA_STORE": "sqlite",
+        "MOTCUA_DATA_DIR": str(tmp_path),
+        "MOTCUA_PROJECTIONS": "external",
+        "MOTCUA_NOTIFICATIONS": "external",
+        "MOTCUA_NATS_URL": settings.servers[0],
+        "MOTCUA_NATS_STREAM": settings.stream,
+        "MOTCUA_NATS_PREFIX": settings.prefix,
+        "MOTCUA_NATS_DURABLE": settings.durable,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infrastructure.device_consumer"],
+        cwd=ROOT,
+        env=process_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     payment = cash(core.code, 50_000, denomination=50_000)
 
     async def publish() -> None:
@@ -44,8 +56,9 @@ def test_the_consumer_process_applies_a_kiosk_payment_and_stops_on_sigterm(tmp_p
                 except Exception:  # noqa: BLE001 - not there yet
                     assert time.monotonic() < deadline and process.poll() is None, "consumer did not start"
                     await asyncio.sleep(0.2)
-            await js.publish(event_subject(payment, settings.prefix), encode(payment),
-                             headers={"Nats-Msg-Id": payment.event_id})
+            await js.publish(
+                event_subject(payment, settings.prefix), encode(payment), headers={"Nats-Msg-Id": payment.event_id}
+            )
         finally:
             await nc.close()
 

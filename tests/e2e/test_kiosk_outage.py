@@ -26,23 +26,32 @@ def run_day(tmp_path: Path, *, outage: bool) -> dict[str, object]:
     asyncio.run(server.start())
     bus = private_settings(server.url)
     try:
-        with live_core(tmp_path / "core") as core, ConsumerThread(core, bus) as consumer, \
-                kiosk_process(kiosk_settings(core, bus, tmp_path / "outbox.sqlite3")) as kiosk:
+        with (
+            live_core(tmp_path / "core") as core,
+            ConsumerThread(core, bus) as consumer,
+            kiosk_process(kiosk_settings(core, bus, tmp_path / "outbox.sqlite3")) as kiosk,
+        ):
             sim = simulator(core, kiosk)
-            sim.run([
-                {"do": {"action": "begin", "flow": "submit"}, "expect": "procedures"},
-                {"do": {"action": "procedure", "code": PROCEDURE}, "expect": "scan_cccd"},
-                {"do": {"action": "scan_cccd", "payload": CITIZEN_QR}, "expect": "phone"},
-                {"do": {"action": "phone", "phone": PHONE}, "expect": "otp"},
-                {"do": {"action": "otp", "otp": "$otp"}, "expect": "envelope"},
-                {"do": {"action": "insert_envelope", "barcode": BARCODE}, "expect": "payment"},
-            ])
+            sim.run(
+                [
+                    {"do": {"action": "begin", "flow": "submit"}, "expect": "procedures"},
+                    {"do": {"action": "procedure", "code": PROCEDURE}, "expect": "scan_cccd"},
+                    {"do": {"action": "scan_cccd", "payload": CITIZEN_QR}, "expect": "phone"},
+                    {"do": {"action": "phone", "phone": PHONE}, "expect": "otp"},
+                    {"do": {"action": "otp", "otp": "$otp"}, "expect": "envelope"},
+                    {"do": {"action": "insert_envelope", "barcode": BARCODE}, "expect": "payment"},
+                ]
+            )
             code = sim.names["dossier"]
             wait_for(lambda: kiosk.log.backlog() == 0, "the envelope's events to reach JetStream")
             if outage:
                 server.stop()
-            sim.run([{"do": {"action": "insert_cash", "denomination": 1_000}, "expect": "payment"},
-                     {"do": {"action": "insert_cash", "denomination": 1_000}, "expect": "receipt"}])
+            sim.run(
+                [
+                    {"do": {"action": "insert_cash", "denomination": 1_000}, "expect": "payment"},
+                    {"do": {"action": "insert_cash", "denomination": 1_000}, "expect": "receipt"},
+                ]
+            )
             during = (kiosk.log.backlog(), core.paid(code), kiosk.devices.printer.printed[-1])
             sim.run([{"do": {"action": "finish"}, "expect": "home"}])
             if outage:

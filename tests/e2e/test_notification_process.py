@@ -15,8 +15,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_the_dispatcher_runs_until_sigterm(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "POSTGRES_"))}
     env |= {"MOTCUA_DATA_DIR": str(tmp_path), "MOTCUA_STORE": "sqlite", "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "infrastructure.notifications", "run", "--poll", "0.1"], cwd=ROOT,
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infrastructure.notifications", "run", "--poll", "0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 20
         while not (tmp_path / "events.sqlite3").exists() and time.monotonic() < deadline:

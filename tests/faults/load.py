@@ -24,8 +24,14 @@ KEY_OF = {"Received": ("code",), "HandedOver": ("item",), "PaymentReceived": ("r
 EVENTS_PER_REQUEST = {"Received": 1, "HandedOver": 2, "PaymentReceived": 1}
 
 
-RECEIVER = {"username": "hotich", "password": "fault-test-receiver-2026", "name": "Đỗ Văn Hải",
-            "role": "department_officer", "agency": "H29.06", "department": "H29.06.1.TPHT"}
+RECEIVER = {
+    "username": "hotich",
+    "password": "fault-test-receiver-2026",
+    "name": "Đỗ Văn Hải",
+    "role": "department_officer",
+    "agency": "H29.06",
+    "department": "H29.06.1.TPHT",
+}
 
 
 def enrol_receiver(url: str) -> None:
@@ -77,23 +83,39 @@ class WriteLoad:
                     return
                 citizen, base = Citizen(n), self.url
                 staff = headers("reception_officer")
-                body = {"procedure_code": COPY, "channel": "counter", "components": [],
-                        "applicant": {"id_number": citizen.id_number, "name": citizen.name}}
+                body = {
+                    "procedure_code": COPY,
+                    "channel": "counter",
+                    "components": [],
+                    "applicant": {"id_number": citizen.id_number, "name": citizen.name},
+                }
                 answer = self._send(client, "Received", lambda answer: answer["code"], f"{base}/dossiers", body, staff)
                 if answer is not None:
                     codes.append(answer["code"])
                 if len(codes) >= 2:
                     item = f"Phong bì lô {n}"
-                    self._send(client, "HandedOver", lambda _, item=item: item, f"{base}/kiosks/handovers",
-                               {"codes": codes[-2:], "item": item, "receiver": "hotich"},
-                               headers("consultant"))
+                    self._send(
+                        client,
+                        "HandedOver",
+                        lambda _, item=item: item,
+                        f"{base}/kiosks/handovers",
+                        {"codes": codes[-2:], "item": item, "receiver": "hotich"},
+                        headers("consultant"),
+                    )
                 if codes:
                     reference = f"FT{n}"
-                    self._send(client, "PaymentReceived", lambda _, reference=reference: reference, f"{base}/dossiers/{codes[-1]}/payments",
-                               {"method": "bank_qr", "amount": 1000, "reference": reference}, staff)
+                    self._send(
+                        client,
+                        "PaymentReceived",
+                        lambda _, reference=reference: reference,
+                        f"{base}/dossiers/{codes[-1]}/payments",
+                        {"method": "bank_qr", "amount": 1000, "reference": reference},
+                        staff,
+                    )
 
-    def _send(self, client: httpx.Client, kind: str, key: Callable[[dict], str], url: str, body: dict,
-              auth: dict) -> dict | None:
+    def _send(
+        self, client: httpx.Client, kind: str, key: Callable[[dict], str], url: str, body: dict, auth: dict
+    ) -> dict | None:
         try:
             response = client.post(url, json=body, headers=auth)
         except httpx.HTTPError as error:  # the server died mid-request or is not listening: not acknowledged
@@ -134,6 +156,8 @@ def check_exactly_once(load: WriteLoad, events: list[tuple[str, dict[str, Any]]]
     counts = count_by_request(events)
     for kind, per_request in EVENTS_PER_REQUEST.items():
         missing = [key for key in load.acked[kind] if counts[kind][key] != per_request]
-        assert not missing, f"{kind}: acknowledged but stored {[counts[kind][k] for k in missing[:5]]} times: {missing[:5]}"
+        assert not missing, (
+            f"{kind}: acknowledged but stored {[counts[kind][k] for k in missing[:5]]} times: {missing[:5]}"
+        )
         partial = {key: n for key, n in counts[kind].items() if n != per_request}
         assert not partial, f"{kind}: stored partially or twice: {partial}"

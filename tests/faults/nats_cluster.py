@@ -32,12 +32,21 @@ class SecuredNats:
         paths = dev_ca(directory / "tls")
         self.ca = paths["ca"]
         tls = Tls(paths["server"], paths["server_key"], paths["ca"])
-        self.nodes = [Node(name=f"n{i + 1}", port=free_port(), monitor_port=free_port(), cluster_port=free_port(),
-                           store_dir=directory / "js" / f"n{i + 1}") for i in range(nodes)]
+        self.nodes = [
+            Node(
+                name=f"n{i + 1}",
+                port=free_port(),
+                monitor_port=free_port(),
+                cluster_port=free_port(),
+                store_dir=directory / "js" / f"n{i + 1}",
+            )
+            for i in range(nodes)
+        ]
         self.processes: dict[str, subprocess.Popen] = {}
         for node in self.nodes:
             (directory / f"{node.name}.conf").write_text(
-                server_config(node, users, tls=tls, peers=self.nodes if nodes > 1 else ()))
+                server_config(node, users, tls=tls, peers=self.nodes if nodes > 1 else ())
+            )
 
     @property
     def urls(self) -> list[str]:
@@ -47,7 +56,9 @@ class SecuredNats:
         for node in self.nodes:
             self.processes[node.name] = subprocess.Popen(
                 [NATS_SERVER, "-c", str(self.directory / f"{node.name}.conf")],
-                stdout=subprocess.DEVNULL, stderr=(self.directory / f"{node.name}.log").open("w"))
+                stdout=subprocess.DEVNULL,
+                stderr=(self.directory / f"{node.name}.log").open("w"),
+            )
         for node in self.nodes:
             wait_until(lambda node=node: self._healthy(node), 60, f"NATS node {node.name} ready")
         return self

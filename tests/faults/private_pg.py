@@ -31,8 +31,17 @@ class PrivatePostgres:
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
-        self._as_postgres(str(BIN / "pg_ctl"), "-D", str(self.dir / "data"), "-o", options, "-l",
-                          str(self.dir / "server.log"), "-w", "start")
+        self._as_postgres(
+            str(BIN / "pg_ctl"),
+            "-D",
+            str(self.dir / "data"),
+            "-o",
+            options,
+            "-l",
+            str(self.dir / "server.log"),
+            "-w",
+            "start",
+        )
 
     def create_schema(self, name: str) -> None:
         with psycopg.connect(autocommit=True, **self.conninfo) as conn:
@@ -44,10 +53,26 @@ class PrivatePostgres:
 
     def remove(self) -> None:
         """Stop if running and delete the cluster."""
-        subprocess.run(["runuser", "-u", "postgres", "--", str(BIN / "pg_ctl"), "-D", str(self.dir / "data"),
-                        "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        subprocess.run(
+            [
+                "runuser",
+                "-u",
+                "postgres",
+                "--",
+                str(BIN / "pg_ctl"),
+                "-D",
+                str(self.dir / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def _as_postgres(self, *command: str) -> None:
-        done = subprocess.run(["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            ["runuser", "-u", "postgres", "--", *command], capture_output=True, text=True, timeout=120
+        )
         assert done.returncode == 0, f"{command[0]} failed: {done.stderr[-2000:]}"

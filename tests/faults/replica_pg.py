@@ -11,10 +11,10 @@ from pathlib import Path
 import psycopg
 
 from domain.values import Actor, Applicant, Channel, Role
-from tests.onestop_support import dossiers_on
 from tests.fakes import FakeClock, WeekdayCalendar
 from tests.faults.private_pg import BIN, PrivatePostgres
 from tests.faults.support import DATA_KEY, free_port, wait_until
+from tests.onestop_support import dossiers_on
 
 OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 PROCEDURE = "2.000635.000.00.00.H29"
@@ -38,8 +38,21 @@ class ArchivingPostgres(PrivatePostgres):
 
     def base_backup(self, target: Path) -> None:
         """pg_basebackup (plain format, with the WAL it needs) into `target`, a directory user postgres owns."""
-        self._as_postgres(str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
-                          "-D", str(target), "-X", "stream", "-c", "fast")
+        self._as_postgres(
+            str(BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(target),
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        )
 
 
 class Standby(PrivatePostgres):
@@ -50,8 +63,22 @@ class Standby(PrivatePostgres):
         self.dir.chmod(0o755)
         self.port = free_port()
         shutil.chown(self.dir, "postgres", "postgres")
-        self._as_postgres(str(BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                          "-D", str(self.dir / "data"), "-R", "-X", "stream", "-c", "fast")
+        self._as_postgres(
+            str(BIN / "pg_basebackup"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-D",
+            str(self.dir / "data"),
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast",
+        )
 
 
 class Restored(PrivatePostgres):
@@ -80,22 +107,39 @@ class Restored(PrivatePostgres):
 
 def store_env(pg: PrivatePostgres, schema: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """The variables of a production process on `schema` of the private cluster."""
-    return {"MOTCUA_STORE": "postgres", "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(pg.port),
-            "POSTGRES_DBNAME": "postgres", "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "",
-            "POSTGRES_SCHEMA": schema, "MOTCUA_READ_SCHEMA": f"{schema}_read", "MOTCUA_DATA_DIR": str(data_dir),
-            "MOTCUA_SECRET_KEY": "replica-tests-secret-key-0123456789abc", "MOTCUA_DATA_KEY": DATA_KEY,
-            "MOTCUA_EVENT_MAC_KEY": "replica-tests-mac", "MOTCUA_PROJECTIONS": "external",
-            "MOTCUA_NOTIFICATIONS": "external", "MOTCUA_AUDIT_CHECKPOINT_EVERY": "5"} | extra
+    return {
+        "MOTCUA_STORE": "postgres",
+        "POSTGRES_HOST": "127.0.0.1",
+        "POSTGRES_PORT": str(pg.port),
+        "POSTGRES_DBNAME": "postgres",
+        "POSTGRES_USER": "postgres",
+        "POSTGRES_PASSWORD": "",
+        "POSTGRES_SCHEMA": schema,
+        "MOTCUA_READ_SCHEMA": f"{schema}_read",
+        "MOTCUA_DATA_DIR": str(data_dir),
+        "MOTCUA_SECRET_KEY": "replica-tests-secret-key-0123456789abc",
+        "MOTCUA_DATA_KEY": DATA_KEY,
+        "MOTCUA_EVENT_MAC_KEY": "replica-tests-mac",
+        "MOTCUA_PROJECTIONS": "external",
+        "MOTCUA_NOTIFICATIONS": "external",
+        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "5",
+    } | extra
 
 
 def receive(env: dict[str, str], catalogue, count: int, first: int = 0) -> list[str]:
     """`count` dossiers received at the counter (codes), through the real application."""
     dossiers = dossiers_on(env, catalogue, WeekdayCalendar(), FakeClock())
     try:
-        return [dossiers.receive(procedure_code=PROCEDURE, channel=Channel.COUNTER, components=[],
-                                 applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy",
-                                                     phone="0901000101"), actor=OFFICER)[0]
-                for n in range(first, first + count)]
+        return [
+            dossiers.receive(
+                procedure_code=PROCEDURE,
+                channel=Channel.COUNTER,
+                components=[],
+                applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
+                actor=OFFICER,
+            )[0]
+            for n in range(first, first + count)
+        ]
     finally:
         dossiers.app.close()
 

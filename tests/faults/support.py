@@ -30,18 +30,33 @@ def free_port() -> int:
 def process_env(pg: dict[str, str], schema: str, data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment of one production process on `schema` of the database `pg` (host, port, dbname, user)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "POSTGRES_"))}
-    return env | {
-        "PYTHONPATH": str(ROOT), "MOTCUA_STORE": "postgres", "POSTGRES_HOST": pg["host"], "POSTGRES_PORT": str(pg["port"]),
-        "POSTGRES_DBNAME": pg["dbname"], "POSTGRES_USER": pg["user"], "POSTGRES_PASSWORD": "", "POSTGRES_SCHEMA": schema,
-        "MOTCUA_READ_SCHEMA": f"{schema}_read", "MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_SECRET_KEY": SECRET,
-        "MOTCUA_DATA_KEY": DATA_KEY, "MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external",
-        "MOTCUA_DEV_PKI_DIR": extra.get("MOTCUA_DEV_PKI_DIR") or str(dev_pki(data_dir)),
-    } | extra
+    return (
+        env
+        | {
+            "PYTHONPATH": str(ROOT),
+            "MOTCUA_STORE": "postgres",
+            "POSTGRES_HOST": pg["host"],
+            "POSTGRES_PORT": str(pg["port"]),
+            "POSTGRES_DBNAME": pg["dbname"],
+            "POSTGRES_USER": pg["user"],
+            "POSTGRES_PASSWORD": "",
+            "POSTGRES_SCHEMA": schema,
+            "MOTCUA_READ_SCHEMA": f"{schema}_read",
+            "MOTCUA_DATA_DIR": str(data_dir),
+            "MOTCUA_SECRET_KEY": SECRET,
+            "MOTCUA_DATA_KEY": DATA_KEY,
+            "MOTCUA_PROJECTIONS": "external",
+            "MOTCUA_NOTIFICATIONS": "external",
+            "MOTCUA_DEV_PKI_DIR": extra.get("MOTCUA_DEV_PKI_DIR") or str(dev_pki(data_dir)),
+        }
+        | extra
+    )
 
 
 def dev_pki(data_dir: Path) -> Path:
     """A development PKI made before the processes start: in production mode none of them creates keys."""
     from infrastructure.signing.pki import ensure_dev_pki
+
     return ensure_dev_pki(data_dir / "pki").directory
 
 
@@ -62,8 +77,9 @@ class Process:
 
     def start(self) -> Process:
         with self.log.open("a") as out:
-            self.popen = subprocess.Popen([sys.executable, "-m", *self.args], cwd=ROOT, env=self.env, stdout=out,
-                                          stderr=subprocess.STDOUT)
+            self.popen = subprocess.Popen(
+                [sys.executable, "-m", *self.args], cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
         return self
 
     def running(self) -> bool:

@@ -9,7 +9,9 @@ from tests.faults.load import WriteLoad, check_exactly_once
 from tests.faults.support import Api, process_env, stored_events
 
 
-def test_a_killed_api_loses_no_acknowledged_command_and_writes_nothing_twice_or_by_half(fault_schema: str, tmp_path: Path) -> None:
+def test_a_killed_api_loses_no_acknowledged_command_and_writes_nothing_twice_or_by_half(
+    fault_schema: str, tmp_path: Path
+) -> None:
     env = process_env(PG, fault_schema, tmp_path)
     api = Api(env, tmp_path / "api.log").start()
     restarted = Api(env, tmp_path / "api.log", port=api.port)

@@ -18,16 +18,28 @@ NOTES = [10_000, 20_000, 50_000, 5_000, 100_000, 2_000, 1_000, 200_000] * 3  # 2
 
 
 def test_a_cluster_that_loses_the_stream_leader_mid_day_loses_and_doubles_no_kiosk_event(
-        fault_schema: str, catalogue, tmp_path: Path) -> None:
+    fault_schema: str, catalogue, tmp_path: Path
+) -> None:
     core = make_core(postgres_env(fault_schema), catalogue)
     names = private_settings()
     cluster = SecuredNats(tmp_path / "nats", [KIOSK], names.prefix, nodes=3)
     (tmp_path / "core.seed").write_text(cluster.seeds["core"] + "\n")
-    consumer = Process(["infrastructure.device_consumer"], process_env(
-        PG, fault_schema, tmp_path, MOTCUA_NATS_URL=",".join(cluster.urls), MOTCUA_NATS_STREAM=names.stream,
-        MOTCUA_NATS_PREFIX=names.prefix, MOTCUA_NATS_DURABLE=names.durable, MOTCUA_NATS_REPLICAS="3",
-        MOTCUA_NATS_NKEY_SEED_FILE=str(tmp_path / "core.seed"), MOTCUA_NATS_CA=str(cluster.ca)),
-        tmp_path / "consumer.log")
+    consumer = Process(
+        ["infrastructure.device_consumer"],
+        process_env(
+            PG,
+            fault_schema,
+            tmp_path,
+            MOTCUA_NATS_URL=",".join(cluster.urls),
+            MOTCUA_NATS_STREAM=names.stream,
+            MOTCUA_NATS_PREFIX=names.prefix,
+            MOTCUA_NATS_DURABLE=names.durable,
+            MOTCUA_NATS_REPLICAS="3",
+            MOTCUA_NATS_NKEY_SEED_FILE=str(tmp_path / "core.seed"),
+            MOTCUA_NATS_CA=str(cluster.ca),
+        ),
+        tmp_path / "consumer.log",
+    )
     outbox = Outbox(tmp_path / "outbox.sqlite3", prefix=names.prefix)
     events = [cash(core.code, amount, denomination=amount) for amount in NOTES]
     lost: list[str] = []
@@ -42,8 +54,14 @@ def test_a_cluster_that_loses_the_stream_leader_mid_day_loses_and_doubles_no_kio
 
     async def kiosk_day() -> None:
         """Insert notes one by one; after the first third the node leading the stream dies."""
-        publisher = Publisher(outbox, cluster.urls, ack_timeout=1.0, min_backoff=0.05, max_backoff=0.5,
-                              options=cluster.kiosk_options(KIOSK))
+        publisher = Publisher(
+            outbox,
+            cluster.urls,
+            ack_timeout=1.0,
+            min_backoff=0.05,
+            max_backoff=0.5,
+            options=cluster.kiosk_options(KIOSK),
+        )
         stop = asyncio.Event()
         running = asyncio.create_task(publisher.run(stop, idle=0.05))
         try:
@@ -94,6 +112,7 @@ def _stream_exists(cluster: SecuredNats, bus: KioskBusSettings) -> bool:
             return False
         finally:
             await nc.close()
+
     return asyncio.run(look())
 
 

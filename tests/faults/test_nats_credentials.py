@@ -42,8 +42,9 @@ async def _day(server: SecuredNats) -> dict:
     genuine = cash("Q6-HCM-260520-0001", 10_000)
 
     own = await nats.connect(servers=server.urls, **server.kiosk_options("Q6-01"))
-    ack = await own.jetstream().publish(event_subject(genuine, PREFIX), encode(genuine),
-                                        headers={"Nats-Msg-Id": genuine.event_id})
+    ack = await own.jetstream().publish(
+        event_subject(genuine, PREFIX), encode(genuine), headers={"Nats-Msg-Id": genuine.event_id}
+    )
     outcome["own"] = ack.seq
     await own.close()
 
@@ -54,8 +55,12 @@ async def _day(server: SecuredNats) -> dict:
     forged = await nats.connect(servers=server.urls, error_cb=noted, **server.kiosk_options("Q6-02", kiosk="Q6-01"))
     forged_event = cash("Q6-HCM-260520-0001", 90_000)
     try:
-        await forged.jetstream().publish(event_subject(forged_event, PREFIX), encode(forged_event), timeout=1.5,
-                                         headers={"Nats-Msg-Id": forged_event.event_id})
+        await forged.jetstream().publish(
+            event_subject(forged_event, PREFIX),
+            encode(forged_event),
+            timeout=1.5,
+            headers={"Nats-Msg-Id": forged_event.event_id},
+        )
         outcome["forged_publish"] = "accepted"
     except (nats.errors.TimeoutError, nats.errors.NoRespondersError, nats.js.errors.Error):
         outcome["forged_publish"] = "refused"
@@ -76,11 +81,14 @@ async def _day(server: SecuredNats) -> dict:
         outcome["forged_heartbeat_seen"] = False
     await forged.close()
 
-    for case, options in (("anonymous", {"tls": server.core_options()["tls"]}),
-                          ("plaintext", {"nkeys_seed_str": server.seeds["Q6-01"]})):
+    for case, options in (
+        ("anonymous", {"tls": server.core_options()["tls"]}),
+        ("plaintext", {"nkeys_seed_str": server.seeds["Q6-01"]}),
+    ):
         try:
-            client = await nats.connect(servers=server.urls, connect_timeout=2, max_reconnect_attempts=0,
-                                        allow_reconnect=False, **options)
+            client = await nats.connect(
+                servers=server.urls, connect_timeout=2, max_reconnect_attempts=0, allow_reconnect=False, **options
+            )
             await client.close()
             outcome[case] = "connected"
         except (TimeoutError, NoServersError, nats.errors.Error, OSError):

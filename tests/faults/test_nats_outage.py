@@ -14,13 +14,24 @@ NOTES = [10_000, 20_000, 50_000, 5_000, 100_000, 2_000, 1_000, 200_000] * 4  # 3
 
 
 def test_a_kiosk_outbox_drains_after_a_nats_outage_and_the_core_applies_each_event_once(
-        fault_schema: str, catalogue, tmp_path: Path) -> None:
+    fault_schema: str, catalogue, tmp_path: Path
+) -> None:
     core = make_core(postgres_env(fault_schema), catalogue)
     server = PrivateNats(tmp_path / "jetstream")
     bus = private_settings(server.url)
-    consumer = Process(["infrastructure.device_consumer"], process_env(
-        PG, fault_schema, tmp_path, MOTCUA_NATS_URL=server.url, MOTCUA_NATS_STREAM=bus.stream,
-        MOTCUA_NATS_PREFIX=bus.prefix, MOTCUA_NATS_DURABLE=bus.durable), tmp_path / "consumer.log")
+    consumer = Process(
+        ["infrastructure.device_consumer"],
+        process_env(
+            PG,
+            fault_schema,
+            tmp_path,
+            MOTCUA_NATS_URL=server.url,
+            MOTCUA_NATS_STREAM=bus.stream,
+            MOTCUA_NATS_PREFIX=bus.prefix,
+            MOTCUA_NATS_DURABLE=bus.durable,
+        ),
+        tmp_path / "consumer.log",
+    )
     outbox = Outbox(tmp_path / "outbox.sqlite3", prefix=bus.prefix)
     events = [cash(core.code, amount, denomination=amount) for amount in NOTES]
 

@@ -38,8 +38,9 @@ def test_a_hot_standby_serves_the_read_models_refuses_writes_and_catches_up(tmp_
         _project(settings)  # the runner writes the primary; streaming replication brings it over
         wait_until(lambda: _codes(system) == sorted(first + later), 60, "the standby caught up with the primary")
         head = system.app.recorder.max_notification_id()
-        wait_until(lambda: all(lag.events_behind == 0 for lag in system.projector.lag()), 60,
-                   "no lag seen on the standby")
+        wait_until(
+            lambda: all(lag.events_behind == 0 for lag in system.projector.lag()), 60, "no lag seen on the standby"
+        )
         assert set(system.projector.positions().values()) == {head}
     finally:
         if system is not None:

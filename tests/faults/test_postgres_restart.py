@@ -25,7 +25,8 @@ def postgres() -> Iterator[PrivatePostgres]:
 
 
 def test_the_api_answers_503_while_postgres_is_down_and_serves_writes_again_once_it_is_back(
-        postgres: PrivatePostgres, tmp_path: Path) -> None:
+    postgres: PrivatePostgres, tmp_path: Path
+) -> None:
     api = Api(process_env(postgres.conninfo, "motcua", tmp_path), tmp_path / "api.log").start()
     load = WriteLoad(api.wait_healthy().url, threads=3).start()
     try:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, PaymentMethod, Role
-from projections.models import read_models
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore
+from projections.models import read_models
 from tests.conftest import PG, postgres_env
 from tests.faults.support import SECRET, Process, process_env, wait_until
 from tests.kiosk_bus_support import make_core
@@ -23,8 +23,13 @@ def fill(dossiers: Dossiers, count: int) -> None:
     """Counter dossiers with a fee, two payments and a handover each: about five events per dossier."""
     for n in range(count):
         citizen = Citizen(n)
-        code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
-                                   applicant=Applicant(id_number=citizen.id_number, name=citizen.name), actor=CLERK)
+        code, _ = dossiers.receive(
+            procedure_code="2.000635.000.00.00.H29",
+            channel=Channel.COUNTER,
+            components=[],
+            applicant=Applicant(id_number=citizen.id_number, name=citizen.name),
+            actor=CLERK,
+        )
         dossiers.assess_fee(code, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.CASH, amount=3000 + n, actor=CLERK)
         dossiers.record_payment(code, method=PaymentMethod.BANK_QR, amount=5000, reference=f"FT{n}", actor=CLERK)
@@ -39,8 +44,12 @@ def models(catalogue) -> list:
 def snapshot(store: PostgresReadStore, catalogue) -> dict[str, list[tuple]]:
     """Every row of every read-model table, sorted, plus the tracking positions."""
     tables = [table.name for model in models(catalogue) for table in model.tables]
-    rows = {name: sorted(tuple(map(repr, row.values())) for row in store.query(f"SELECT * FROM {name}")) for name in tables}
-    rows["positions"] = sorted((r["name"], r["position"]) for r in store.query("SELECT name, position FROM projection_tracking"))
+    rows = {
+        name: sorted(tuple(map(repr, row.values())) for row in store.query(f"SELECT * FROM {name}")) for name in tables
+    }
+    rows["positions"] = sorted(
+        (r["name"], r["position"]) for r in store.query("SELECT name, position FROM projection_tracking")
+    )
     return rows
 
 
@@ -56,7 +65,8 @@ def positions(store: PostgresReadStore) -> list[int]:
 
 
 def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_clean_rebuild(
-        fault_schema: str, catalogue, tmp_path: Path) -> None:
+    fault_schema: str, catalogue, tmp_path: Path
+) -> None:
     env = postgres_env(fault_schema)
     core = make_core(env, catalogue)  # a kiosk, its trays and a kiosk submission: every read model has rows
     fill(core.dossiers, 250)
@@ -72,7 +82,7 @@ def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_cl
         runs[0].kill()
         before = tracking(live)
         killed_at = sorted(before.values())
-        assert 0 < killed_at[0] and killed_at[-1] < head, f"killed at {killed_at} of {head}: not mid-way"
+        assert killed_at[0] > 0 and killed_at[-1] < head, f"killed at {killed_at} of {head}: not mid-way"
 
         rebuild.start()
         wait_until(lambda: "events" in rebuild.tail() or not rebuild.running(), 120, "the rebuild reported progress")
@@ -87,8 +97,10 @@ def test_a_runner_killed_mid_catch_up_and_mid_rebuild_ends_with_the_rows_of_a_cl
         runs[1].stop()
         Projector(core.dossiers.app.recorder, core.dossiers.app.mapper, fresh, models(catalogue)).catch_up()
         assert snapshot(live, catalogue) == snapshot(fresh, catalogue)
-        assert live.query("SELECT COUNT(*) AS n, SUM(paid) AS paid FROM dossiers WHERE channel = 'counter'")[0] == \
-            {"n": 250, "paid": sum(3000 + n + 5000 for n in range(250))}
+        assert live.query("SELECT COUNT(*) AS n, SUM(paid) AS paid FROM dossiers WHERE channel = 'counter'")[0] == {
+            "n": 250,
+            "paid": sum(3000 + n + 5000 for n in range(250)),
+        }
     finally:
         for process_ in (*runs, rebuild):
             process_.kill()

@@ -18,7 +18,8 @@ SCHEMA = "drill"
 
 
 def test_a_base_backup_and_the_wal_archive_or_a_logical_dump_rebuild_a_store_whose_audit_chain_verifies(
-        tmp_path: Path, catalogue, monkeypatch) -> None:
+    tmp_path: Path, catalogue, monkeypatch
+) -> None:
     primary, restored = ArchivingPostgres(), None
     data_dir = tmp_path / "var"  # the checkpoint key and its anchors: kept apart from the database, as in production
     try:
@@ -34,8 +35,21 @@ def test_a_base_backup_and_the_wal_archive_or_a_logical_dump_rebuild_a_store_who
         assert audit(["chain"]) == 0
         expected = count_events(primary, SCHEMA)
         dump = primary.dir / "events.dump"
-        run_as_postgres(str(BIN / "pg_dump"), "-h", "127.0.0.1", "-p", str(primary.port), "-U", "postgres",
-                        "-n", SCHEMA, "-Fc", "-f", str(dump), "postgres")
+        run_as_postgres(
+            str(BIN / "pg_dump"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(primary.port),
+            "-U",
+            "postgres",
+            "-n",
+            SCHEMA,
+            "-Fc",
+            "-f",
+            str(dump),
+            "postgres",
+        )
         last = primary.switch_wal()
         wait_until(lambda: (primary.archive / last).is_file(), 60, "the last WAL segment was archived")
         primary.stop("immediate")  # the box is gone
@@ -47,10 +61,21 @@ def test_a_base_backup_and_the_wal_archive_or_a_logical_dump_rebuild_a_store_who
         assert audit(["verify"]) == 0
 
         # The logical dump of the event schema, restored into a fresh database of the rebuilt server.
-        run_as_postgres(str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres",
-                        "fromdump")
-        run_as_postgres(str(BIN / "pg_restore"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres",
-                        "-d", "fromdump", str(dump))
+        run_as_postgres(
+            str(BIN / "createdb"), "-h", "127.0.0.1", "-p", str(restored.port), "-U", "postgres", "fromdump"
+        )
+        run_as_postgres(
+            str(BIN / "pg_restore"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(restored.port),
+            "-U",
+            "postgres",
+            "-d",
+            "fromdump",
+            str(dump),
+        )
         assert count_events(restored, SCHEMA, dbname="fromdump") == expected
         _use(monkeypatch, store_env(restored, SCHEMA, data_dir, POSTGRES_DBNAME="fromdump"))
         assert audit(["verify"]) == 0

@@ -20,21 +20,29 @@ CITIZEN = {"id_number": "079195000777", "name": "Đinh Thị Mai", "phone": "090
 
 def test_a_document_stored_through_one_api_process_is_served_by_the_other(fault_schema: str, tmp_path: Path) -> None:
     pki = {"MOTCUA_DEV_PKI_DIR": str(dev_pki(tmp_path / "shared"))}  # made beforehand, as a mounted secret would be
-    one, two = (Api(process_env(PG, fault_schema, tmp_path / name, **pki), tmp_path / f"{name}.log")
-                for name in ("one", "two"))
+    one, two = (
+        Api(process_env(PG, fault_schema, tmp_path / name, **pki), tmp_path / f"{name}.log") for name in ("one", "two")
+    )
     counter = headers("reception_officer")
     pdf = a_pdf("TỜ KHAI ĐĂNG KÝ KHAI SINH")
     try:
         one.start().wait_healthy()
         two.start().wait_healthy()
         with httpx.Client(base_url=one.url, timeout=60) as a, httpx.Client(base_url=two.url, timeout=60) as b:
-            body = {"procedure_code": BIRTH, "channel": "counter", "applicant": CITIZEN,
-                    "components": [{"name": "Tờ khai", "form": "original", "count": 1}]}
+            body = {
+                "procedure_code": BIRTH,
+                "channel": "counter",
+                "applicant": CITIZEN,
+                "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
+            }
             received = a.post("/dossiers", json=body, headers=counter)
             assert received.status_code == 201, received.text
-            scan = {"dossier_code": received.json()["code"], "declared_pages": 1,
-                    "pdf": base64.b64encode(pdf).decode(),
-                    "metadata": {"type_code": "TK.KS", "name": "Tờ khai đăng ký khai sinh"}}
+            scan = {
+                "dossier_code": received.json()["code"],
+                "declared_pages": 1,
+                "pdf": base64.b64encode(pdf).decode(),
+                "metadata": {"type_code": "TK.KS", "name": "Tờ khai đăng ký khai sinh"},
+            }
             vault = f"/vaults/citizen/{CITIZEN['id_number']}"
             stored = a.post(f"{vault}/digitize", json=scan, headers=counter)
             assert stored.status_code == 201, stored.text

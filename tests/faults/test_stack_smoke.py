@@ -78,26 +78,48 @@ def stack(tmp_path: Path) -> Iterator[tuple[list[httpx.Client], Path, SmsGateway
     tag, sms = uuid.uuid4().hex[:8], SmsGateway()
     ports = [free_port(), free_port()]
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MOTCUA_", "POSTGRES_"))} | {
-        "POSTGRES_SCHEMA": f"stack_{tag}", "MOTCUA_READ_SCHEMA": f"stack_{tag}_read", "STACK_DIR": str(tmp_path),
-        "STACK_PORTS_API": " ".join(map(str, ports)), "STACK_PORTS_KIOSK": str(free_port()), "PYTHON": sys.executable,
-        "MOTCUA_NATS_STREAM": f"KIOSK_EVENTS_S{tag.upper()}", "MOTCUA_NATS_PREFIX": f"s{tag}.kiosk",
-        "MOTCUA_NATS_DURABLE": f"core-{tag}", "MOTCUA_SCHEDULER_POLL": "1", "MOTCUA_SECRET_KEY": SECRET,
-        "MOTCUA_DATA_KEY": DATA_KEY, "MOTCUA_METRICS_TOKEN": SCRAPER, "MOTCUA_SMS_URL": sms.url}
+        "POSTGRES_SCHEMA": f"stack_{tag}",
+        "MOTCUA_READ_SCHEMA": f"stack_{tag}_read",
+        "STACK_DIR": str(tmp_path),
+        "STACK_PORTS_API": " ".join(map(str, ports)),
+        "STACK_PORTS_KIOSK": str(free_port()),
+        "PYTHON": sys.executable,
+        "MOTCUA_NATS_STREAM": f"KIOSK_EVENTS_S{tag.upper()}",
+        "MOTCUA_NATS_PREFIX": f"s{tag}.kiosk",
+        "MOTCUA_NATS_DURABLE": f"core-{tag}",
+        "MOTCUA_SCHEDULER_POLL": "1",
+        "MOTCUA_SECRET_KEY": SECRET,
+        "MOTCUA_DATA_KEY": DATA_KEY,
+        "MOTCUA_METRICS_TOKEN": SCRAPER,
+        "MOTCUA_SMS_URL": sms.url,
+    }
     log = tmp_path / "stack.log"
     with log.open("w") as out:
-        process = subprocess.Popen(["bash", "scripts/stack.sh"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            ["bash", "scripts/stack.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) for port in ports]
     try:
         # Nine processes start on two cores shared with other work: wait generously, and for the runner process too.
-        wait_until(lambda: all(_answers(c, "/health/ready") for c in clients) or process.poll() is not None, 300,
-                   "both API replicas")
+        wait_until(
+            lambda: all(_answers(c, "/health/ready") for c in clients) or process.poll() is not None,
+            300,
+            "both API replicas",
+        )
         assert process.poll() is None, log.read_text()[-3000:]
         wait_until(lambda: _caught_up(clients[1]) or process.poll() is not None, 300, "the read-model process")
         assert process.poll() is None, log.read_text()[-3000:]
         expected = declared_processes()
-        wait_until(lambda: running(f"stack_{tag}") == expected or process.poll() is not None, 120,
-                   "every process of compose.yaml")
+        wait_until(
+            lambda: running(f"stack_{tag}") == expected or process.poll() is not None,
+            120,
+            "every process of compose.yaml",
+        )
         assert running(f"stack_{tag}") == expected, log.read_text()[-3000:]
         yield clients, log, sms
     finally:
@@ -173,9 +195,17 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     citizen = Citizen(42)
     assert a.post("/kiosks/Q6-01/otp", json={"phone": citizen.phone}, headers=KIOSK).status_code == 201
     proof = a.post("/kiosks/Q6-01/otp/verify", json={"phone": citizen.phone, "code": sent_code(sms)}, headers=KIOSK)
-    submitted = a.post("/kiosks/Q6-01/submissions", headers=KIOSK, json={
-        "procedure_code": COPY, "qr_payload": citizen.qr, "phone": citizen.phone, "phone_proof": proof.json()["proof"],
-        "envelope": "Q6PB000042"})
+    submitted = a.post(
+        "/kiosks/Q6-01/submissions",
+        headers=KIOSK,
+        json={
+            "procedure_code": COPY,
+            "qr_payload": citizen.qr,
+            "phone": citizen.phone,
+            "phone_proof": proof.json()["proof"],
+            "envelope": "Q6PB000042",
+        },
+    )
     assert submitted.status_code == 201, submitted.text
     code = submitted.json()["dossier_code"]
     paid = b.post(f"/kiosks/Q6-01/dossiers/{code}/payments", json={"method": "cash", "amount": 8000}, headers=KIOSK)
@@ -183,11 +213,16 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     collected = b.post("/kiosks/Q6-01/collections", json={"cash_counted": 8000}, headers=STAFF).json()
     assert collected["discrepancy"] == 0 and [e["dossier_code"] for e in collected["envelopes"]] == [code]
     department = collected["envelopes"][0]["department"]
-    handed = a.post("/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "hotich"},
-                    headers=STAFF)
+    handed = a.post(
+        "/kiosks/handovers", json={"codes": [code], "item": "Phong bì", "receiver": "hotich"}, headers=STAFF
+    )
     assert handed.status_code == 201, handed.text
-    for path, body in [("accept", {}), ("route", {"department": department}), ("result", {"summary": "Bản sao trích lục"}),
-                       ("handovers", {"item": "Kết quả", "receiver": "tuvan"})]:
+    for path, body in [
+        ("accept", {}),
+        ("route", {"department": department}),
+        ("result", {"summary": "Bản sao trích lục"}),
+        ("handovers", {"item": "Kết quả", "receiver": "tuvan"}),
+    ]:
         answer = b.post(f"/dossiers/{code}/{path}", json=body, headers=CLERK)
         assert answer.status_code == 201, (path, answer.text)
     loaded = a.post("/kiosks/Q6-01/loads", json={"codes": [code]}, headers=STAFF | {"X-Request-ID": "smoke-load-42"})
@@ -195,13 +230,18 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     slip = loaded.json()
     tray = slip["loaded"][0]["tray"]
     head, deadline = b.get("/health").json()["events"], time.monotonic() + 120  # the runner shares two busy cores
-    while (waited := b.get("/views/trays/wait", params={"position": head, "timeout": 20}, headers=STAFF)).status_code == 503:
+    while (
+        waited := b.get("/views/trays/wait", params={"position": head, "timeout": 20}, headers=STAFF)
+    ).status_code == 503:
         assert time.monotonic() < deadline, "the read-model process did not catch up"
     assert waited.status_code == 200, waited.text
     assert b.get("/views/kiosks/Q6-01/trays", headers=STAFF).json()[tray - 1]["dossier_code"] == code
     ticket = b.post("/kiosks/Q6-01/pickups/receipt", json={"id_number": citizen.id_number, "code": code}, headers=KIOSK)
-    released = a.post("/kiosks/Q6-01/pickups/release", headers=KIOSK,
-                      json={"code": code, "ticket": ticket.json()["token"], "method": "cccd_and_receipt"})
+    released = a.post(
+        "/kiosks/Q6-01/pickups/release",
+        headers=KIOSK,
+        json={"code": code, "ticket": ticket.json()["token"], "method": "cccd_and_receipt"},
+    )
     assert released.status_code == 201 and released.json()["tray"] == tray, released.text
     assert b.get(f"/dossiers/{code}", headers=CLERK).json()["status"] == "delivered"
     # The dispatcher process sends the pickup SMS of the load through the gateway; its log line names no phone,
@@ -210,14 +250,23 @@ def test_one_dossier_goes_from_the_kiosk_to_pickup_through_the_stack(stack) -> N
     assert re.search(r'\[notifications\] \{.*"message": "notification \S+ sent by sms', log.read_text()), "no SMS line"
     assert citizen.phone not in log.read_text() and citizen.id_number not in log.read_text()
     # The load's request id crossed the NATS command line into the kiosk process's log, and /metrics moved.
-    assert re.search(r'\[kiosk\] \{.*"message": "command open_tray: ok".*"request_id": "smoke-load-42"', log.read_text())
+    assert re.search(
+        r'\[kiosk\] \{.*"message": "command open_tray: ok".*"request_id": "smoke-load-42"', log.read_text()
+    )
     after = metrics(a)
     submissions = 'motcua_commands_total{command="POST /kiosks/{key}/submissions",outcome="done"} 1.0'
     assert submissions in after and submissions not in before
-    assert re.search(r'motcua_http_requests_total\{method="POST",route="/kiosks/\{key\}/loads",status="201"\} 1\.0', after)
+    assert re.search(
+        r'motcua_http_requests_total\{method="POST",route="/kiosks/\{key\}/loads",status="201"\} 1\.0', after
+    )
     assert 'motcua_read_model_lag_events{model="trays"}' in after and "motcua_notifications_queued" in after
     # The kiosk process's heartbeats reach the fleet monitor process: the fleet view shows it online.
-    wait_until(lambda: [(k["kiosk"], k["online"]) for k in b.get("/views/kiosks/fleet", headers=STAFF).json()]
-               == [("Q6-01", True)], 60, "the kiosk online in the fleet view")
+    wait_until(
+        lambda: (
+            [(k["kiosk"], k["online"]) for k in b.get("/views/kiosks/fleet", headers=STAFF).json()] == [("Q6-01", True)]
+        ),
+        60,
+        "the kiosk online in the fleet view",
+    )
     assert 'motcua_kiosk_heartbeat_outbox_backlog{kiosk="Q6-01"}' in metrics(b)
     assert code not in after

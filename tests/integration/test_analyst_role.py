@@ -11,9 +11,9 @@ from psycopg import errors
 from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.readstore.analyst import ANALYST_TABLES, AnalystGrantError, drop_analyst, grant_analyst
-from projections.models import read_models
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore
+from projections.models import read_models
 from tests.application.test_dossiers import receive
 from tests.conftest import PG, pg_connect, postgres_env
 from tests.fakes import FakeClock, WeekdayCalendar
@@ -63,18 +63,23 @@ def test_the_analyst_reads_the_read_models(world, role, catalogue) -> None:
     with login(role) as conn:
         assert conn.execute("SELECT code, channel FROM dossiers").fetchall() == [(code, "counter")]
         assert conn.execute(f"SELECT COUNT(*) FROM {read_schema}.kiosk_trays").fetchone() == (0,)
-        assert {name for (name,) in conn.execute("SELECT name FROM projection_tracking")} == {m.name for m in read_models(catalogue)}
+        assert {name for (name,) in conn.execute("SELECT name FROM projection_tracking")} == {
+            m.name for m in read_models(catalogue)
+        }
         assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
 
 
-@pytest.mark.parametrize("statement", [
-    "INSERT INTO dossiers (code) VALUES ('X-1')",
-    "UPDATE dossiers SET status = 'delivered'",
-    "DELETE FROM dossiers",
-    "TRUNCATE kiosk_trays",
-    "UPDATE projection_tracking SET position = 0",
-    "CREATE TABLE notes (id INT)",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT INTO dossiers (code) VALUES ('X-1')",
+        "UPDATE dossiers SET status = 'delivered'",
+        "DELETE FROM dossiers",
+        "TRUNCATE kiosk_trays",
+        "UPDATE projection_tracking SET position = 0",
+        "CREATE TABLE notes (id INT)",
+    ],
+)
 def test_the_analyst_cannot_write_even_after_leaving_read_only_mode(world, role, statement) -> None:
     _, read_schema, code = world
     grant_analyst(CONNINFO, read_schema, role, "mat-khau-phan-tich")
@@ -106,15 +111,18 @@ def test_granting_again_updates_the_role_and_adds_the_tables_passed_in(world, ro
     with login(role) as conn:
         assert conn.execute(f"SELECT code FROM {PRIVATE}").fetchall() == [(code,)]
     with pg_connect() as conn:
-        flags = conn.execute("SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = %s",
-                             (role,)).fetchone()
+        flags = conn.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = %s", (role,)
+        ).fetchone()
     assert flags == (True, False, False, False)
 
 
 def test_a_rebuild_keeps_the_analysts_grants(world, role, catalogue) -> None:
     event_schema, read_schema, code = world
     grant_analyst(CONNINFO, read_schema, role, "mat-khau-phan-tich")
-    dossiers = Dossiers(OneStop(postgres_env(event_schema)), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
+    dossiers = Dossiers(
+        OneStop(postgres_env(event_schema)), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock()
+    )
     store = PostgresReadStore(CONNINFO, read_schema)
     try:
         Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue)).rebuild()

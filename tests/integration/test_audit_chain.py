@@ -26,8 +26,13 @@ pytestmark = pytest.mark.postgres
 
 def receive(dossiers: Dossiers, count: int) -> None:
     for n in range(count):
-        dossiers.receive(procedure_code="1.001193.000.00.00.H29", channel=Channel.COUNTER, actor=OFFICER, components=[],
-                         applicant=Applicant(id_number=f"07919500{n:04d}", name="Nguyễn Thị Hồng Nhung", phone="0901000101"))
+        dossiers.receive(
+            procedure_code="1.001193.000.00.00.H29",
+            channel=Channel.COUNTER,
+            actor=OFFICER,
+            components=[],
+            applicant=Applicant(id_number=f"07919500{n:04d}", name="Nguyễn Thị Hồng Nhung", phone="0901000101"),
+        )
 
 
 class Audited:
@@ -56,9 +61,11 @@ def audited(pg_schema, catalogue, calendar, clock, tmp_path):
 def tamper(audit: Audited, *statements: str) -> None:
     with pg_connect() as conn, conn.transaction():
         for statement in statements:
-            conn.execute(statement.replace("{events}", f"{audit.schema}.onestop_events")
-                         .replace("{chain}", f"{audit.schema}.onestop_chain")
-                         .replace("{checkpoints}", f"{audit.schema}.onestop_checkpoints"))
+            conn.execute(
+                statement.replace("{events}", f"{audit.schema}.onestop_events")
+                .replace("{chain}", f"{audit.schema}.onestop_chain")
+                .replace("{checkpoints}", f"{audit.schema}.onestop_checkpoints")
+            )
 
 
 def test_an_untouched_log_verifies_and_newer_events_are_only_not_yet_chained(audited: Audited) -> None:
@@ -70,8 +77,11 @@ def test_an_untouched_log_verifies_and_newer_events_are_only_not_yet_chained(aud
 
 
 def test_a_changed_payload_is_reported_at_its_position(audited: Audited) -> None:
-    tamper(audited, "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
-                    "WHERE notification_id = 9")
+    tamper(
+        audited,
+        "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
+        "WHERE notification_id = 9",
+    )
     report = audited.verify()
     assert not report.ok and (report.problem.position, report.problem.kind) == (9, "payload_changed")
     assert "bị sửa" in report.problem.message and report.checked == 8
@@ -88,16 +98,22 @@ def test_an_event_inserted_into_a_gap_of_the_log_is_reported(audited: Audited) -
     tamper(audited, "SELECT nextval(pg_get_serial_sequence('{events}', 'notification_id'))")
     receive(audited.dossiers, 2)
     assert audited.chainer.catch_up() == 2 and audited.verify().ok
-    tamper(audited, "INSERT INTO {events} (originator_id, originator_version, topic, state, notification_id) "
-                    "SELECT gen_random_uuid(), 1, topic, state, 25 FROM {events} WHERE notification_id = 1")
+    tamper(
+        audited,
+        "INSERT INTO {events} (originator_id, originator_version, topic, state, notification_id) "
+        "SELECT gen_random_uuid(), 1, topic, state, 25 FROM {events} WHERE notification_id = 1",
+    )
     report = audited.verify()
     assert (report.problem.position, report.problem.kind) == (25, "event_inserted")
 
 
 def test_reordered_events_are_reported(audited: Audited) -> None:
-    tamper(audited, "UPDATE {events} SET notification_id = -1 WHERE notification_id = 6",
-           "UPDATE {events} SET notification_id = 6 WHERE notification_id = 17",
-           "UPDATE {events} SET notification_id = 17 WHERE notification_id = -1")
+    tamper(
+        audited,
+        "UPDATE {events} SET notification_id = -1 WHERE notification_id = 6",
+        "UPDATE {events} SET notification_id = 6 WHERE notification_id = 17",
+        "UPDATE {events} SET notification_id = 17 WHERE notification_id = -1",
+    )
     problem = audited.verify().problem
     assert (problem.position, problem.kind) == (6, "order_changed") and "vị trí 17" in problem.message
 
@@ -105,35 +121,51 @@ def test_reordered_events_are_reported(audited: Audited) -> None:
 def rewrite_chain_from(audit: Audited, position: int) -> None:
     """What an attacker who knows the algorithm does after changing an event: recompute every later digest and link."""
     with pg_connect() as conn, conn.transaction():
-        link = bytes(conn.execute(f"SELECT link FROM {audit.schema}.onestop_chain WHERE position = %s", (position - 1,))
-                     .fetchone()[0])
-        rows = conn.execute(f"SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
-                            f"FROM {audit.schema}.onestop_events WHERE notification_id >= %s ORDER BY 1", (position,)).fetchall()
+        link = bytes(
+            conn.execute(
+                f"SELECT link FROM {audit.schema}.onestop_chain WHERE position = %s", (position - 1,)
+            ).fetchone()[0]
+        )
+        rows = conn.execute(
+            f"SELECT notification_id, uuid_send(originator_id), originator_version, topic, state "
+            f"FROM {audit.schema}.onestop_events WHERE notification_id >= %s ORDER BY 1",
+            (position,),
+        ).fetchall()
         for notification_id, originator, version, topic, state in rows:
             digest = row_digest(originator, version, topic, state)
             link = next_link(link, notification_id, digest)
-            conn.execute(f"UPDATE {audit.schema}.onestop_chain SET digest = %s, link = %s WHERE position = %s",
-                         (digest, link, notification_id))
+            conn.execute(
+                f"UPDATE {audit.schema}.onestop_chain SET digest = %s, link = %s WHERE position = %s",
+                (digest, link, notification_id),
+            )
 
 
 def test_rewriting_an_event_and_every_later_link_is_caught_by_the_next_signed_checkpoint(audited: Audited) -> None:
-    tamper(audited, "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
-                    "WHERE notification_id = 12")
+    tamper(
+        audited,
+        "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
+        "WHERE notification_id = 12",
+    )
     rewrite_chain_from(audited, 12)
     problem = audited.verify().problem
     assert (problem.position, problem.kind) == (12, "checkpoint_mismatch") and "sau vị trí 7" in problem.message
 
 
 def test_a_checkpoint_moved_to_match_rewritten_links_fails_its_signature(audited: Audited) -> None:
-    tamper(audited, "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
-                    "WHERE notification_id = 12")
+    tamper(
+        audited,
+        "UPDATE {events} SET state = convert_to(replace(convert_from(state, 'UTF8'), 'Nhung', 'Nhàn'), 'UTF8') "
+        "WHERE notification_id = 12",
+    )
     rewrite_chain_from(audited, 12)
     tamper(audited, "UPDATE {checkpoints} c SET link = l.link FROM {chain} l WHERE l.position = c.position")
     problem = audited.verify().problem
     assert (problem.position, problem.kind) == (12, "checkpoint_signature_invalid")
 
 
-def test_removing_the_newest_events_with_their_links_is_caught_by_a_checkpoint_beyond_the_head(audited: Audited) -> None:
+def test_removing_the_newest_events_with_their_links_is_caught_by_a_checkpoint_beyond_the_head(
+    audited: Audited,
+) -> None:
     tamper(audited, "DELETE FROM {events} WHERE notification_id > 18", "DELETE FROM {chain} WHERE position > 18")
     problem = audited.verify().problem
     assert (problem.position, problem.kind) == (19, "chain_truncated")

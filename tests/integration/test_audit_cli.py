@@ -25,14 +25,27 @@ class Store:
 
 @pytest.fixture
 def store(monkeypatch, tmp_path, catalogue) -> Store:
-    for name, value in {"MOTCUA_STORE": "sqlite", "MOTCUA_DATA_DIR": str(tmp_path / "var"),
-                        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3", "MOTCUA_EVENT_MAC_KEY": "cli-test-mac"}.items():
+    for name, value in {
+        "MOTCUA_STORE": "sqlite",
+        "MOTCUA_DATA_DIR": str(tmp_path / "var"),
+        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "3",
+        "MOTCUA_EVENT_MAC_KEY": "cli-test-mac",
+    }.items():
         monkeypatch.setenv(name, value)
     settings = Settings.from_env()
-    dossiers = Dossiers(OneStop(settings.event_store_env()), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock())
-    codes = [dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
-                                       applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
-                                       actor=OFFICER)[0] for n in range(4)]
+    dossiers = Dossiers(
+        OneStop(settings.event_store_env()), catalogue=catalogue, calendar=WeekdayCalendar(), clock=FakeClock()
+    )
+    codes = [
+        dossiers.receive(
+            procedure_code="2.000635.000.00.00.H29",
+            channel=Channel.COUNTER,
+            components=[],
+            applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
+            actor=OFFICER,
+        )[0]
+        for n in range(4)
+    ]
     dossiers.app.close()
     return Store(settings, codes)
 
@@ -42,7 +55,9 @@ def test_chain_verify_bundle_and_replay_check_pass_on_an_untouched_store(store, 
     assert main(["chain"]) == 0 and (tmp_path / "var" / "audit" / "anchors.jsonl").read_text().count("\n") >= 1
     assert main(["verify"]) == 0 and "KẾT LUẬN: chuỗi nguyên vẹn" in capsys.readouterr().out
     assert main(["bundle", store.codes[0], "-o", str(tmp_path / "b.zip")]) == 0
-    assert main(["verify-bundle", str(tmp_path / "b.zip")]) == 0 and "gói chứng cứ nguyên vẹn" in capsys.readouterr().out
+    assert (
+        main(["verify-bundle", str(tmp_path / "b.zip")]) == 0 and "gói chứng cứ nguyên vẹn" in capsys.readouterr().out
+    )
     projector = build_projector(store.settings)
     projector.catch_up()
     projector.store.close()
@@ -63,8 +78,16 @@ def test_tampering_and_differences_exit_with_1(store, capsys, tmp_path) -> None:
     assert main(["replay-check"]) == 1 and "dossiers [" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [["bundle", "not-a-code", "-o", "x.zip"], ["bundle", "H29.06-260520-0099", "-o", "x.zip"],
-                                  ["verify-bundle", "no-such.zip"], ["verify"], ["frobnicate"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["bundle", "not-a-code", "-o", "x.zip"],
+        ["bundle", "H29.06-260520-0099", "-o", "x.zip"],
+        ["verify-bundle", "no-such.zip"],
+        ["verify"],
+        ["frobnicate"],
+    ],
+)
 def test_usage_errors_exit_with_2_and_write_nothing(store, argv, tmp_path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     try:
@@ -103,6 +126,11 @@ def test_a_replay_check_that_cannot_run_exits_with_3_not_1(store, monkeypatch) -
 def test_verify_starts_without_importing_the_application_stack() -> None:
     import subprocess
     import sys
-    code = ("import sys, infrastructure.audit.__main__; "
-            "print(sorted(m for m in ('eventsourcing', 'litestar', 'projections.base') if m in sys.modules))")
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+
+    code = (
+        "import sys, infrastructure.audit.__main__; "
+        "print(sorted(m for m in ('eventsourcing', 'litestar', 'projections.base') if m in sys.modules))"
+    )
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
+    )

@@ -28,8 +28,12 @@ PERSON = "id:079195000101"
 
 @pytest.fixture
 def keys(tmp_path):
-    ring = KeyRing(KeyStore.from_env({"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                                      "SQLITE_DBNAME": str(tmp_path / "keys.sqlite3")}), MasterKey(bytes(range(32))))
+    ring = KeyRing(
+        KeyStore.from_env(
+            {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(tmp_path / "keys.sqlite3")}
+        ),
+        MasterKey(bytes(range(32))),
+    )
     yield ring
     ring.close()
 
@@ -124,5 +128,8 @@ def test_concurrent_writers_of_the_same_bytes_leave_one_whole_file(tmp_path, key
 
 
 def test_the_directory_comes_from_the_environment(tmp_path, keys) -> None:
-    assert FilesystemBlobStore.from_settings(keys, Settings.from_env({"MOTCUA_BLOB_DIR": str(tmp_path / "x")})).root == tmp_path / "x"
+    assert (
+        FilesystemBlobStore.from_settings(keys, Settings.from_env({"MOTCUA_BLOB_DIR": str(tmp_path / "x")})).root
+        == tmp_path / "x"
+    )
     assert str(FilesystemBlobStore.from_settings(keys, Settings.from_env({})).root) == "var/blobs"

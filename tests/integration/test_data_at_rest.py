@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from infrastructure.bootstrap import build
 from infrastructure.idempotency import IdempotencyStore, Remembered
-from infrastructure.settings import Settings
 from infrastructure.readstore.store import SqliteReadStore
+from infrastructure.settings import Settings
 
 
 @pytest.fixture
@@ -23,7 +23,9 @@ def world_readable_umask():
     os.umask(before)
 
 
-def test_every_data_file_and_directory_is_readable_by_the_service_user_only(tmp_path: Path, world_readable_umask) -> None:
+def test_every_data_file_and_directory_is_readable_by_the_service_user_only(
+    tmp_path: Path, world_readable_umask
+) -> None:
     data = tmp_path / "var"
     system = build(Settings(data_dir=data, notifications="external"))
     system.accounts.tokens  # noqa: B018 - the system is up: events, read models, keys, PKI written
@@ -31,7 +33,9 @@ def test_every_data_file_and_directory_is_readable_by_the_service_user_only(tmp_
     system.close()
     found = list(data.rglob("*"))
     assert any(p.name == "events.sqlite3" for p in found) and any(p.name == "readmodels.sqlite3" for p in found)
-    loose = [f"{p.relative_to(data)} {stat.filemode(p.stat().st_mode)}" for p in [data, *found] if p.stat().st_mode & 0o077]
+    loose = [
+        f"{p.relative_to(data)} {stat.filemode(p.stat().st_mode)}" for p in [data, *found] if p.stat().st_mode & 0o077
+    ]
     assert loose == []
 
 
@@ -48,7 +52,7 @@ def test_every_sqlite_connection_overwrites_deleted_content(tmp_path: Path) -> N
 
 def test_expired_idempotency_answers_are_purged_when_a_new_key_is_claimed(tmp_path: Path) -> None:
     store = IdempotencyStore(SqliteReadStore(tmp_path / "idempotency.sqlite3"))
-    then = datetime(2026, 5, 20, 8, tzinfo=timezone.utc)
+    then = datetime(2026, 5, 20, 8, tzinfo=UTC)
     assert store.claim("old", "f", then) is None
     store.remember("old", Remembered(status=201, content_type="application/json", body=b'{"name": "Nguyen Van A"}'))
     assert store.claim("new", "g", then + timedelta(hours=25)) is None

@@ -44,33 +44,60 @@ def blob_files(settings: Settings) -> dict[Path, bytes]:
 def serve(client: TestClient, system, citizen: Citizen, headers: dict[str, dict[str, str]]) -> dict[str, str]:
     """At the counter: received, receipt form issued, one paper component digitized; then processed and signed."""
     applicant = {"id_number": citizen.id_number, "name": citizen.name, "phone": citizen.phone}
-    body = {"procedure_code": BIRTH, "channel": "counter", "applicant": applicant,
-            "components": [{"name": "Tờ khai", "form": "original", "count": 1}]}
+    body = {
+        "procedure_code": BIRTH,
+        "channel": "counter",
+        "applicant": applicant,
+        "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
+    }
     code = client.post("/dossiers", json=body, headers=headers["counter"]).json()["code"]
     form = client.post(f"/dossiers/{code}/receipt-form", json={}, headers=headers["counter"])
     assert form.status_code == 201, form.text
-    scan = {"dossier_code": code, "declared_pages": 1, "pdf": base64.b64encode(a_pdf(f"TỜ KHAI {citizen.name}")).decode(),
-            "metadata": {"type_code": "TK.KS", "name": "Tờ khai đăng ký khai sinh", "summary": f"Người khai {citizen.name}"}}
+    scan = {
+        "dossier_code": code,
+        "declared_pages": 1,
+        "pdf": base64.b64encode(a_pdf(f"TỜ KHAI {citizen.name}")).decode(),
+        "metadata": {
+            "type_code": "TK.KS",
+            "name": "Tờ khai đăng ký khai sinh",
+            "summary": f"Người khai {citizen.name}",
+        },
+    }
     scanned = client.post(f"/vaults/citizen/{citizen.id_number}/digitize", json=scan, headers=headers["counter"])
     assert scanned.status_code == 201, scanned.text
-    for path, step in [("accept", {}), ("route", {"department": DEPARTMENT}), ("result", {"summary": "Giấy khai sinh"})]:
+    for path, step in [
+        ("accept", {}),
+        ("route", {"department": DEPARTMENT}),
+        ("result", {"summary": "Giấy khai sinh"}),
+    ]:
         assert client.post(f"/dossiers/{code}/{path}", json=step, headers=headers["clerk"]).status_code == 201, path
     result = system.vaults.sign_result(
-        VaultOwner(kind=OwnerKind.CITIZEN, id_number=citizen.id_number), dossier_code=code,
+        VaultOwner(kind=OwnerKind.CITIZEN, id_number=citizen.id_number),
+        dossier_code=code,
         pdf=a_pdf(f"GIẤY KHAI SINH {citizen.name}"),
         metadata=DocumentMetadata(type_code="KQ.GKS", name="Giấy khai sinh", summary=citizen.name, number="15/2026/KS"),
-        signer=Actor(account_id="chutich.q6", role=Role.SIGNER))
-    return {"code": code, "form": form.headers["X-Document-Sha256"], "scan": scanned.json()["document_id"],
-            "result": result.document_id, "result_sha256": result.sha256}
+        signer=Actor(account_id="chutich.q6", role=Role.SIGNER),
+    )
+    return {
+        "code": code,
+        "form": form.headers["X-Document-Sha256"],
+        "scan": scanned.json()["document_id"],
+        "result": result.document_id,
+        "result_sha256": result.sha256,
+    }
 
 
-def test_an_erasure_makes_the_persons_receipt_form_scan_and_result_unreadable_and_leaves_others_verifiable(settings) -> None:  # noqa: F811
+def test_an_erasure_makes_the_persons_receipt_form_scan_and_result_unreadable_and_leaves_others_verifiable(
+    settings,
+) -> None:  # noqa: F811
     clock = FakeClock()
     system = build(settings, clock=clock)
     tokens, at = system.accounts.tokens, clock.now()
-    headers = {"counter": bearer(Role.RECEPTION_OFFICER, "officer.q6", tokens=tokens, at=at),
-               "clerk": bearer(Role.DEPARTMENT_OFFICER, "clerk.tp", department=DEPARTMENT, tokens=tokens, at=at),
-               "admin": bearer(Role.ADMINISTRATOR, "admin.a", tokens=tokens, at=at)}
+    headers = {
+        "counter": bearer(Role.RECEPTION_OFFICER, "officer.q6", tokens=tokens, at=at),
+        "clerk": bearer(Role.DEPARTMENT_OFFICER, "clerk.tp", department=DEPARTMENT, tokens=tokens, at=at),
+        "admin": bearer(Role.ADMINISTRATOR, "admin.a", tokens=tokens, at=at),
+    }
     try:
         with TestClient(create_app(system)) as client:
             erased, kept = (serve(client, system, citizen, headers) for citizen in (ERASED_ONE, KEPT_ONE))
@@ -83,18 +110,27 @@ def test_an_erasure_makes_the_persons_receipt_form_scan_and_result_unreadable_an
 
             assert leaks(settings, ERASED_ONE) == {}  # every table and every file of the blob store
             for document in ("scan", "result"):
-                gone = client.get(f"/vaults/citizen/{ERASED_ONE.id_number}/documents/{erased[document]}/file",
-                                  headers=headers["counter"])
+                gone = client.get(
+                    f"/vaults/citizen/{ERASED_ONE.id_number}/documents/{erased[document]}/file",
+                    headers=headers["counter"],
+                )
                 assert (gone.status_code, gone.json()["error"], gone.json()["message_vi"]) == (410, "erased", GONE)
             with pytest.raises(DomainError, match="erased on a lawful request"):
                 system.vaults.open_file(erased["form"])
 
             for document in ("scan", "result"):
-                found = client.get(f"/vaults/citizen/{KEPT_ONE.id_number}/documents/{kept[document]}/file",
-                                   headers=headers["counter"])
+                found = client.get(
+                    f"/vaults/citizen/{KEPT_ONE.id_number}/documents/{kept[document]}/file", headers=headers["counter"]
+                )
                 assert found.status_code == 200 and found.content.startswith(b"%PDF")
-                checked = client.post("/verify", content=found.content, headers={"Content-Type": "application/pdf"}).json()
-                assert (checked["intact"], checked["issued_by_system"], checked["dossier_code"]) == (True, True, kept["code"])
+                checked = client.post(
+                    "/verify", content=found.content, headers={"Content-Type": "application/pdf"}
+                ).json()
+                assert (checked["intact"], checked["issued_by_system"], checked["dossier_code"]) == (
+                    True,
+                    True,
+                    kept["code"],
+                )
             form = system.vaults.open_file(kept["form"])
             checked = client.post("/verify", content=form, headers={"Content-Type": "application/pdf"}).json()
             assert (checked["intact"], checked["issued_by_system"]) == (True, True)

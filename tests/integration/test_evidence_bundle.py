@@ -14,15 +14,16 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from application.base import OneStop
 from application.dossiers import Dossiers
 from application.vaults import Vaults
 from domain.codes import dossier_id
 from domain.tray import PickupMethod
-from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from domain.values import Actor, Rating, Role
+from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from infrastructure.audit.bundle import BundleError, DossierNotFoundError, export_bundle
 from infrastructure.audit.chain import Chainer
 from infrastructure.audit.keys import SigningKey
@@ -48,7 +49,9 @@ CHAIR = Actor(account_id="chair-1", role=Role.SIGNER)
 
 @pytest.fixture(scope="module")
 def signer(tmp_path_factory) -> PyhankoSigner:
-    pki = ensure_dev_pki(tmp_path_factory.mktemp("pki"), officer_name="Nguyễn Văn An", agency_name="Ủy ban nhân dân Quận 6")
+    pki = ensure_dev_pki(
+        tmp_path_factory.mktemp("pki"), officer_name="Nguyễn Văn An", agency_name="Ủy ban nhân dân Quận 6"
+    )
     return PyhankoSigner.from_dev_pki(pki, location="Quận 6, TP. Hồ Chí Minh")
 
 
@@ -76,25 +79,41 @@ class Exported:
 
 
 @contextmanager
-def kiosk_day_exported(store_env: dict[str, str], catalogue, signer: PyhankoSigner, tmp_path: Path) -> Iterator[Exported]:
+def kiosk_day_exported(
+    store_env: dict[str, str], catalogue, signer: PyhankoSigner, tmp_path: Path
+) -> Iterator[Exported]:
     """Play one dossier through a kiosk day beside another one, then export its bundle."""
     clock, otp = FakeClock(vn(DAY, 7)), FakeOtp()
     dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=load_calendar(), clock=clock)
     kiosks = kiosks_app(dossiers, otp, clock)
     blobs = FilesystemBlobStore(tmp_path / "blobs", MemoryKeys())
-    vaults = Vaults(dossiers.app, dossiers=dossiers, blobs=blobs, signer=signer,
-                    pdfs=LocalPdfTools("https://motcua.example.vn"), clock=clock)
+    vaults = Vaults(
+        dossiers.app,
+        dossiers=dossiers,
+        blobs=blobs,
+        signer=signer,
+        pdfs=LocalPdfTools("https://motcua.example.vn"),
+        clock=clock,
+    )
     kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", tray_count=4, actor=STAFF_ACTOR)
     kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001", "Q6PB000002"], actor=STAFF_ACTOR)
-    code = submit(kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)])
-    other = submit(kiosks, otp, catalogue, Citizen(2), BUSINESS, "Q6PB000002", [("cash", catalogue.procedure(BUSINESS).fee)])
+    code = submit(
+        kiosks, otp, catalogue, Citizen(1), EXTRACT, "Q6PB000001", [("cash", catalogue.procedure(EXTRACT).fee)]
+    )
+    other = submit(
+        kiosks, otp, catalogue, Citizen(2), BUSINESS, "Q6PB000002", [("cash", catalogue.procedure(BUSINESS).fee)]
+    )
     vaults.issue_receipt_form(code, officer_name="Nguyễn Văn An", officer=OFFICER)
     collect_and_hand_over(kiosks, clock, vn(DAY, 14))
     clock.current = vn(date(2026, 5, 21), 15)
     process(dossiers, [code, other], catalogue)
-    vaults.sign_result(VaultOwner(kind=OwnerKind.CITIZEN, id_number=Citizen(1).id_number), dossier_code=code,
-                       pdf=result_pdf(), metadata=DocumentMetadata(type_code="KQ.TLHT", name="Trích lục hộ tịch", number="15/2026/TLHT"),
-                       signer=CHAIR)
+    vaults.sign_result(
+        VaultOwner(kind=OwnerKind.CITIZEN, id_number=Citizen(1).id_number),
+        dossier_code=code,
+        pdf=result_pdf(),
+        metadata=DocumentMetadata(type_code="KQ.TLHT", name="Trích lục hộ tịch", number="15/2026/TLHT"),
+        signer=CHAIR,
+    )
     clock.current = vn(date(2026, 5, 21), 16)
     kiosks.load_results("Q6-01", [code, other], staff=STAFF, actor=STAFF_ACTOR)
     clock.current = vn(date(2026, 5, 22), 9)
@@ -137,13 +156,25 @@ def test_a_dossier_of_a_full_kiosk_day_exports_a_bundle_that_verifies_offline(ex
     files = exported.files()
     events = json.loads(files["events.json"])
     types = {event["topic"].split(":")[1] for event in events}
-    assert {"Dossier.Received", "Dossier.PaymentReceived", "Dossier.HandedOver", "Dossier.LoadedIntoTray",
-            "Dossier.ResultDelivered", "Dossier.Rated", "Kiosk.EnvelopeAccepted", "Tray.Loaded", "Tray.Released",
-            "SignatureRegister.FileSigned", "Vault.DocumentStored"} <= types
+    assert {
+        "Dossier.Received",
+        "Dossier.PaymentReceived",
+        "Dossier.HandedOver",
+        "Dossier.LoadedIntoTray",
+        "Dossier.ResultDelivered",
+        "Dossier.Rated",
+        "Kiosk.EnvelopeAccepted",
+        "Tray.Loaded",
+        "Tray.Released",
+        "SignatureRegister.FileSigned",
+        "Vault.DocumentStored",
+    } <= types
     assert str(dossier_id(exported.other)) not in {event["aggregate_id"] for event in events}
     lines = json.loads(files["handover.json"])
     assert [(line["giver"]["role"], line["receiver"]["role"]) for line in lines] == [
-        ("consultant", "department_officer"), ("department_officer", "consultant")]
+        ("consultant", "department_officer"),
+        ("department_officer", "consultant"),
+    ]
     pdfs = [name for name in files if name.startswith("pdfs/")]
     assert len(pdfs) == 2 and all(exported.blobs.get(name[5:-4]) == files[name] for name in pdfs)
     assert files["public_key.pem"] == exported.key.pem
@@ -154,15 +185,23 @@ def test_a_bundle_whose_signed_file_was_erased_stops_with_the_reason(exported: E
     tables = AuditTables.from_env(store_env)
     try:
         with pytest.raises(BundleError, match="đã bị xóa theo yêu cầu xóa dữ liệu cá nhân"):
-            export_bundle(tables, Chainer(tables, lambda: exported.key, every=10), exported.key, exported.blobs,
-                          exported.code, tmp_path / "erased.zip")
+            export_bundle(
+                tables,
+                Chainer(tables, lambda: exported.key, every=10),
+                exported.key,
+                exported.blobs,
+                exported.code,
+                tmp_path / "erased.zip",
+            )
     finally:
         tables.close()
 
 
 def test_a_changed_pdf_is_named(bundle: Exported) -> None:
     pdf = next(name for name in bundle.files() if name.startswith("pdfs/"))
-    tampered = bundle.rewritten(lambda files: files.__setitem__(pdf, files[pdf].replace(b"%%EOF", b"%%EOF\n%x")), manifest=False)
+    tampered = bundle.rewritten(
+        lambda files: files.__setitem__(pdf, files[pdf].replace(b"%%EOF", b"%%EOF\n%x")), manifest=False
+    )
     failure = verify_bundle(tampered).failure
     assert failure.startswith(pdf) and "manifest" in failure
     tampered = bundle.rewritten(lambda files: files.__setitem__(pdf, files[pdf] + b"\n"), manifest=True, name="t2.zip")
@@ -177,13 +216,16 @@ def test_an_event_changed_with_a_matching_manifest_is_caught_by_the_signed_chain
         data["amount"] = 1
         row["state"] = base64.b64encode(json.dumps(data).encode()).decode()
         files["rows.json"] = json.dumps(rows).encode()
+
     failure = verify_bundle(bundle.rewritten(lower_the_fee, manifest=True)).failure
     assert failure.startswith("rows.json") and "khác với sự kiện đã được xích" in failure
 
 
 def test_a_dropped_handover_line_is_named(bundle: Exported) -> None:
-    tampered = bundle.rewritten(lambda files: files.__setitem__("handover.json", json.dumps(
-        json.loads(files["handover.json"])[:1]).encode()), manifest=True)
+    tampered = bundle.rewritten(
+        lambda files: files.__setitem__("handover.json", json.dumps(json.loads(files["handover.json"])[:1]).encode()),
+        manifest=True,
+    )
     assert verify_bundle(tampered).failure.startswith("handover.json")
 
 

@@ -24,8 +24,12 @@ def fleet(system):
     assert system.read_side.wait_for(written.position, "trays", 30)
     sent: list[tuple[str, str]] = []
     thresholds = Thresholds(offline_after=60, min_envelopes=20, max_cash=1_000_000, min_free_trays=5, max_outbox=10)
-    return Fleet(FleetStore(system.projector.store), kiosk_view(system.kiosks), thresholds,
-                 lambda kiosk, text: sent.append((kiosk, text))), sent
+    return Fleet(
+        FleetStore(system.projector.store),
+        kiosk_view(system.kiosks),
+        thresholds,
+        lambda kiosk, text: sent.append((kiosk, text)),
+    ), sent
 
 
 def beat(at: datetime, kiosk: str = "Q6-01", backlog: int = 0, faults: list[int] | None = None) -> Heartbeat:
@@ -44,8 +48,12 @@ def test_a_kiosk_with_a_recent_heartbeat_is_online_and_shows_its_containers(flee
 def test_a_kiosk_is_offline_once_its_last_heartbeat_is_older_than_the_bound(fleet) -> None:
     monitor, _ = fleet
     monitor.store.record(beat(T0), T0)
-    assert [h.online for h in monitor.health(T0 + timedelta(seconds=60), within=lambda agency: agency == "H29.06")] == [True]
-    assert [h.online for h in monitor.health(T0 + timedelta(seconds=61), within=lambda agency: agency == "H29.06")] == [False]
+    assert [h.online for h in monitor.health(T0 + timedelta(seconds=60), within=lambda agency: agency == "H29.06")] == [
+        True
+    ]
+    assert [h.online for h in monitor.health(T0 + timedelta(seconds=61), within=lambda agency: agency == "H29.06")] == [
+        False
+    ]
 
 
 def test_each_problem_alerts_once_per_crossing(fleet) -> None:
@@ -67,7 +75,9 @@ def test_a_late_older_heartbeat_does_not_replace_the_newer_one(fleet) -> None:
     monitor, _ = fleet
     monitor.store.record(beat(T0 + timedelta(seconds=10), backlog=1), T0 + timedelta(seconds=10))
     monitor.store.record(beat(T0, backlog=99), T0 + timedelta(seconds=11))
-    assert [h.outbox_backlog for h in monitor.health(T0 + timedelta(seconds=12), within=lambda agency: agency == "H29.06")] == [1]
+    assert [
+        h.outbox_backlog for h in monitor.health(T0 + timedelta(seconds=12), within=lambda agency: agency == "H29.06")
+    ] == [1]
 
 
 def test_a_heartbeat_of_a_kiosk_never_installed_shows_nothing(fleet) -> None:

@@ -52,8 +52,15 @@ def test_the_monitor_keeps_the_latest_heartbeat_and_refuses_one_on_another_kiosk
 
 def test_a_kiosk_process_sends_heartbeats_with_its_backlog_and_door_faults(tmp_path) -> None:
     prefix = private_settings().prefix
-    settings = KioskSettings(kiosk="Q6-01", secret="s", outbox=tmp_path / "outbox.sqlite3", screen_port=0,
-                             nats_prefix=prefix, nats_servers=(SHARED_NATS,), heartbeat_every=0.05)
+    settings = KioskSettings(
+        kiosk="Q6-01",
+        secret="s",
+        outbox=tmp_path / "outbox.sqlite3",
+        screen_port=0,
+        nats_prefix=prefix,
+        nats_servers=(SHARED_NATS,),
+        heartbeat_every=0.05,
+    )
     kiosk = KioskProcess(settings, faulty_trays=frozenset({13}))
 
     async def scenario() -> list[bytes]:
@@ -61,6 +68,7 @@ def test_a_kiosk_process_sends_heartbeats_with_its_backlog_and_door_faults(tmp_p
         nc = await nats.connect(servers=[SHARED_NATS], connect_timeout=2)
         stop = asyncio.Event()
         try:
+
             async def keep(message) -> None:
                 received.append(message.data)
 

@@ -50,7 +50,9 @@ def test_concurrent_failures_are_all_counted(stores) -> None:
     store, other = stores
     at = FakeClock().now()
     big = dict(LIMIT, allowed=1000)
-    threads = [threading.Thread(target=lambda s=s: [s.fail("k", at, **big) for _ in range(10)]) for s in (store, other) * 2]
+    threads = [
+        threading.Thread(target=lambda s=s: [s.fail("k", at, **big) for _ in range(10)]) for s in (store, other) * 2
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -16,7 +16,14 @@ from infrastructure.kiosk_bus import BAD, WRONG_SUBJECT, KioskCommands, KioskNot
 from kiosk_edge.commands import CommandResponder, SimulatedDevices
 from kiosk_edge.outbox import Outbox, Publisher
 from tests.kiosk_bus_support import (
-    KIOSK, PrivateNats, bus, cash, consume, make_core, private_settings, tray_opened,
+    KIOSK,
+    PrivateNats,
+    bus,
+    cash,
+    consume,
+    make_core,
+    private_settings,
+    tray_opened,
 )
 
 
@@ -55,21 +62,27 @@ def test_a_republished_message_a_redelivery_and_a_late_replay_are_applied_once(c
     async def scenario() -> tuple[list[str], ...]:
         async with bus(settings, core) as (nc, consumer):
             js = nc.jetstream()
-            acks = [await js.publish(event_subject(first, settings.prefix), encode(first),
-                                     headers={"Nats-Msg-Id": first.event_id}) for _ in range(2)]
+            acks = [
+                await js.publish(
+                    event_subject(first, settings.prefix), encode(first), headers={"Nats-Msg-Id": first.event_id}
+                )
+                for _ in range(2)
+            ]
             assert [ack.duplicate for ack in acks] == [None, True]  # JetStream's duplicate window
             assert (await js.stream_info(settings.stream)).state.messages == 1
             once = await consume(consumer, 1)
             # The second event is committed, then the consumer "crashes" before its ack: JetStream redelivers.
-            await js.publish(event_subject(second, settings.prefix), encode(second),
-                             headers={"Nats-Msg-Id": second.event_id})
+            await js.publish(
+                event_subject(second, settings.prefix), encode(second), headers={"Nats-Msg-Id": second.event_id}
+            )
             [message] = await consumer._sub.fetch(1, timeout=2)
             assert core.device_events.apply(second).outcome == APPLIED
             await message.nak()
             redelivered = await consume(consumer, 1)
             # Long after the duplicate window, the kiosk replays the first event in a new NATS message.
-            await js.publish(event_subject(first, settings.prefix), encode(first),
-                             headers={"Nats-Msg-Id": str(uuid.uuid4())})
+            await js.publish(
+                event_subject(first, settings.prefix), encode(first), headers={"Nats-Msg-Id": str(uuid.uuid4())}
+            )
             replayed = await consume(consumer, 1)
             return once, redelivered, replayed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -16,15 +16,20 @@ from application.base import OneStop
 from domain.notification import DeliveryError, ErrorKind, Notification, Recipient, notification_id
 from domain.values import Actor, Role
 from infrastructure.notifications import ChannelNotifier, configured_notifier
-from infrastructure.settings import Settings
 from infrastructure.notifications.gateways import SmsGateway, ZaloGateway
 from infrastructure.notifications.smtp import SmtpMailer
 from infrastructure.notifications.templates import Templates
+from infrastructure.settings import Settings
 from tests.onestop_support import notifications_on
 
-PICKUP = {"code": "H29.06-260520-0001", "tray": "12", "kiosk": "Kiosk 24/7 UBND Quận 6",
-          "agency": "Ủy ban nhân dân Quận 6", "days": "5"}
-T0 = datetime(2026, 5, 20, 1, 30, tzinfo=timezone.utc)
+PICKUP = {
+    "code": "H29.06-260520-0001",
+    "tray": "12",
+    "kiosk": "Kiosk 24/7 UBND Quận 6",
+    "agency": "Ủy ban nhân dân Quận 6",
+    "days": "5",
+}
+T0 = datetime(2026, 5, 20, 1, 30, tzinfo=UTC)
 
 
 def free_port() -> int:
@@ -103,19 +108,28 @@ def test_the_email_arrives_with_its_vietnamese_subject_and_body(smtp_server):
 def test_the_sms_gateway_gets_the_sender_name_and_an_unaccented_text(gateway):
     server, url = gateway
     sms = SmsGateway(f"{url}/sms/send", "secret-token", "UBND Q6")
-    provider_id = ChannelNotifier({"sms": sms}, Templates("UBND Q6")).send("sms", "0901234101", "pickup_ready", 1, PICKUP)
+    provider_id = ChannelNotifier({"sms": sms}, Templates("UBND Q6")).send(
+        "sms", "0901234101", "pickup_ready", 1, PICKUP
+    )
     [(path, body, auth)] = server.requests
     assert (path, auth, provider_id) == ("/sms/send", "Bearer secret-token", "msg-1")
-    assert body == {"sender": "UBND Q6", "to": "0901234101", "text": (
-        "UBND Q6: Ho so H29.06-260520-0001 da co ket qua tai Kiosk 24/7 UBND Quan 6, khay 12. Vui long den nhan "
-        "trong 5 ngay (nhap so CCCD va so bien nhan, hoac ma ho so va ma OTP).")}
+    assert body == {
+        "sender": "UBND Q6",
+        "to": "0901234101",
+        "text": (
+            "UBND Q6: Ho so H29.06-260520-0001 da co ket qua tai Kiosk 24/7 UBND Quan 6, khay 12. Vui long den nhan "
+            "trong 5 ngay (nhap so CCCD va so bien nhan, hoac ma ho so va ma OTP)."
+        ),
+    }
     assert body["text"].isascii()
 
 
 def test_the_zalo_gateway_gets_the_phone_and_the_accented_text(gateway):
     server, url = gateway
     zalo = ZaloGateway(f"{url}/zalo", "zalo-token")
-    ChannelNotifier({"zalo": zalo}, Templates("UBND Q6")).send("zalo", "0901234101", "otp", 1, {"code": "481516", "minutes": "5"})
+    ChannelNotifier({"zalo": zalo}, Templates("UBND Q6")).send(
+        "zalo", "0901234101", "otp", 1, {"code": "481516", "minutes": "5"}
+    )
     [(path, body, auth)] = server.requests
     assert (path, auth, body["phone"]) == ("/zalo", "Bearer zalo-token", "0901234101")
     assert body["text"].startswith("Mã OTP của bạn là 481516, hiệu lực 5 phút.")
@@ -125,31 +139,54 @@ def test_gateway_errors_are_classified(gateway):
     server, url = gateway
     server.status = 500
     with pytest.raises(DeliveryError) as down:
-        SmsGateway(url, "", "UBND Q6").deliver("0901234101", Templates("x").render("sms", "otp", 1, {"code": "1", "minutes": "5"}))
+        SmsGateway(url, "", "UBND Q6").deliver(
+            "0901234101", Templates("x").render("sms", "otp", 1, {"code": "1", "minutes": "5"})
+        )
     server.status = 400
     with pytest.raises(DeliveryError) as refused:
-        ZaloGateway(url, "").deliver("0901234101", Templates("x").render("zalo", "otp", 1, {"code": "1", "minutes": "5"}))
+        ZaloGateway(url, "").deliver(
+            "0901234101", Templates("x").render("zalo", "otp", 1, {"code": "1", "minutes": "5"})
+        )
     with pytest.raises(DeliveryError) as closed:
-        SmtpMailer("127.0.0.1", free_port(), "a@b.vn").deliver("c@d.vn", Templates("x").render("email", "otp", 1,
-                                                                                      {"code": "1", "minutes": "5"}))
-    assert (down.value.kind, refused.value.kind, closed.value.kind) == (ErrorKind.TRANSIENT, ErrorKind.REJECTED,
-                                                                       ErrorKind.TRANSIENT)
+        SmtpMailer("127.0.0.1", free_port(), "a@b.vn").deliver(
+            "c@d.vn", Templates("x").render("email", "otp", 1, {"code": "1", "minutes": "5"})
+        )
+    assert (down.value.kind, refused.value.kind, closed.value.kind) == (
+        ErrorKind.TRANSIENT,
+        ErrorKind.REJECTED,
+        ErrorKind.TRANSIENT,
+    )
 
 
 def test_a_failing_gateway_is_retried_then_the_next_channel_delivers(store_env, gateway, smtp_server):
     server, url = gateway
     server.status = 500
     inbox, port = smtp_server
-    notifier = configured_notifier(Settings.from_env({
-        "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused", "MOTCUA_SMS_SENDER": "UBND Q6",
-        "MOTCUA_ZALO_URL": f"{url}/zalo", "MOTCUA_SMTP_HOST": "127.0.0.1", "MOTCUA_SMTP_PORT": str(port),
-        "MOTCUA_SMTP_FROM": "motcua@q6.example.vn"}).channels)
+    notifier = configured_notifier(
+        Settings.from_env(
+            {
+                "MOTCUA_SMS_URL": f"http://127.0.0.1:{free_port()}/refused",
+                "MOTCUA_SMS_SENDER": "UBND Q6",
+                "MOTCUA_ZALO_URL": f"{url}/zalo",
+                "MOTCUA_SMTP_HOST": "127.0.0.1",
+                "MOTCUA_SMTP_PORT": str(port),
+                "MOTCUA_SMTP_FROM": "motcua@q6.example.vn",
+            }
+        ).channels
+    )
     app = notifications_on(OneStop(store_env), notifier)
     nid = notification_id(PICKUP["code"], 30)
     try:
-        app.request(id=nid, channels=["sms", "zalo", "email"], template="pickup_ready.v1", dossier_code=PICKUP["code"],
-                    params=PICKUP, recipient=Recipient(phone="0901234101", email="an@example.vn"),
-                    actor=Actor(account_id="test", role=Role.SYSTEM), at=T0)
+        app.request(
+            id=nid,
+            channels=["sms", "zalo", "email"],
+            template="pickup_ready.v1",
+            dossier_code=PICKUP["code"],
+            params=PICKUP,
+            recipient=Recipient(phone="0901234101", email="an@example.vn"),
+            actor=Actor(account_id="test", role=Role.SYSTEM),
+            at=T0,
+        )
         t, rounds = T0, []
         for wait in (0, 1, 2, 4, 8, 1, 2, 4, 8):
             t += timedelta(minutes=wait)

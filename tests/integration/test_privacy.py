@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from application.base import OneStop
 from application.errors import NotFoundError
-from infrastructure.eventstore.mapper import MsgspecMapper
 from application.privacy import erased, is_erased
 from domain.codes import dossier_id
 from domain.dossier import Dossier
@@ -25,6 +24,7 @@ from domain.tray import PickupMethod
 from domain.values import ERASED, Actor, Applicant, Channel, DeliveryChannel, FaceCheck, Role, mask_name
 from infrastructure.audit.__main__ import main as audit
 from infrastructure.bootstrap import build, build_projector
+from infrastructure.eventstore.mapper import MsgspecMapper
 from infrastructure.privacy.__main__ import main as privacy
 from infrastructure.privacy.master import MasterKeyError
 from infrastructure.privacy.wiring import key_ring, seal
@@ -56,14 +56,27 @@ ERASED_ONE, KEPT_ONE = person(301, "Lưu Thị Ngọc Diệp"), person(302, "Qu�
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def settings(request, tmp_path, monkeypatch) -> Settings:
-    env = {"MOTCUA_DATA_DIR": str(tmp_path / "var"), "MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external",
-           "MOTCUA_SECRET_KEY": "s" * 40, "MOTCUA_STORE": request.param, "MOTCUA_AUDIT_CHECKPOINT_EVERY": "20",
-           "MOTCUA_EVENT_MAC_KEY": "privacy-test-mac"}
+    env = {
+        "MOTCUA_DATA_DIR": str(tmp_path / "var"),
+        "MOTCUA_PROJECTIONS": "external",
+        "MOTCUA_NOTIFICATIONS": "external",
+        "MOTCUA_SECRET_KEY": "s" * 40,
+        "MOTCUA_STORE": request.param,
+        "MOTCUA_AUDIT_CHECKPOINT_EVERY": "20",
+        "MOTCUA_EVENT_MAC_KEY": "privacy-test-mac",
+    }
     if request.param == "postgres":
         schema = request.getfixturevalue("pg_schema")
-        env |= {"POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"], "POSTGRES_DBNAME": PG["dbname"],
-                "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema, "MOTCUA_READ_SCHEMA": schema, "MOTCUA_DATA_KEY": KEY,
-                "MOTCUA_DEV_PKI_DIR": str(ensure_dev_pki(tmp_path / "pki").directory)}  # production makes no keys
+        env |= {
+            "POSTGRES_HOST": PG["host"],
+            "POSTGRES_PORT": PG["port"],
+            "POSTGRES_DBNAME": PG["dbname"],
+            "POSTGRES_USER": PG["user"],
+            "POSTGRES_SCHEMA": schema,
+            "MOTCUA_READ_SCHEMA": schema,
+            "MOTCUA_DATA_KEY": KEY,
+            "MOTCUA_DEV_PKI_DIR": str(ensure_dev_pki(tmp_path / "pki").directory),
+        }  # production makes no keys
     for name in ("MOTCUA_DATA_KEY", "MOTCUA_DATA_KEY_NEW", "POSTGRES_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
@@ -75,7 +88,9 @@ def tables(settings: Settings) -> dict[str, str]:
     """Every table of the store (events, keys, audit, read models, anything else) and every file of the blob store
     (the only file storage, on SQLite and PostgreSQL alike) as text, bytes decoded."""
     blobs = settings.blob_dir
-    found = {f"blob:{path.relative_to(blobs)}": _text([(path.read_bytes(),)]) for path in blobs.rglob("*") if path.is_file()}
+    found = {
+        f"blob:{path.relative_to(blobs)}": _text([(path.read_bytes(),)]) for path in blobs.rglob("*") if path.is_file()
+    }
     if settings.store == "sqlite":
         for path in settings.data_dir.glob("*.sqlite3"):
             with sqlite3.connect(path) as conn:
@@ -84,7 +99,9 @@ def tables(settings: Settings) -> dict[str, str]:
         return found
     schema = settings.postgres.schema
     with psycopg.connect(autocommit=True, **PG) as conn:
-        for (name,) in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)).fetchall():
+        for (name,) in conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchall():
             found[name] = _text(conn.execute(f'SELECT * FROM "{schema}"."{name}"').fetchall())
     return found
 
@@ -94,18 +111,24 @@ def _text(rows: list) -> str:
         if isinstance(value, memoryview):
             value = bytes(value)
         return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
     return "\n".join(" ".join(one(value) for value in row) for row in rows)
 
 
 def events_text(settings: Settings) -> str:
-    return next(content for table, content in tables(settings).items() if table.endswith(("stored_events", "onestop_events")))
+    return next(
+        content for table, content in tables(settings).items() if table.endswith(("stored_events", "onestop_events"))
+    )
 
 
 def leaks(settings: Settings, citizen: Citizen, only: str = "") -> dict[str, list[str]]:
     """Where the citizen's name (also masked), ID number or phone can be read, per table."""
     needles = (citizen.name, mask_name(citizen.name), citizen.id_number, citizen.phone)
-    return {table: [n for n in needles if n in content] for table, content in tables(settings).items()
-            if only in table and any(n in content for n in needles)}
+    return {
+        table: [n for n in needles if n in content]
+        for table, content in tables(settings).items()
+        if only in table and any(n in content for n in needles)
+    }
 
 
 def serve(system, clock: FakeClock) -> dict[str, str]:
@@ -119,8 +142,16 @@ def serve(system, clock: FakeClock) -> dict[str, str]:
         kiosks.read_identity(citizen.qr)
         kiosks.request_otp(citizen.phone, kiosk="Q6-01")
         proof = kiosks.verify_phone(citizen.phone, CODE)
-        codes[citizen.id_number] = kiosks.submit("Q6-01", procedure_code=PROCEDURE, qr_payload=citizen.qr, phone=citizen.phone,
-                                                 phone_proof=proof, envelope=envelope, actor=KIOSK_ACTOR, face=MATCH).dossier_code
+        codes[citizen.id_number] = kiosks.submit(
+            "Q6-01",
+            procedure_code=PROCEDURE,
+            qr_payload=citizen.qr,
+            phone=citizen.phone,
+            phone_proof=proof,
+            envelope=envelope,
+            actor=KIOSK_ACTOR,
+            face=MATCH,
+        ).dossier_code
     collect_and_hand_over(kiosks, clock, vn(DAY, 14))
     process(system.dossiers, list(codes.values()), system.catalogue)
     clock.current = vn(DAY, 16)
@@ -152,7 +183,11 @@ def test_the_full_day_plays_unchanged_with_personal_data_sealed(settings, catalo
     events = events_text(settings)
     assert '"enc":"v1"' in events
     officers = {ONE_STOP.name, POLICE.name, STAFF.name}  # Citizen(35) shares a name with an officer
-    assert not [n for n in range(40) if {Citizen(n).id_number, Citizen(n).phone, Citizen(n).name} - officers & set(_words(events))]
+    assert not [
+        n
+        for n in range(40)
+        if {Citizen(n).id_number, Citizen(n).phone, Citizen(n).name} - officers & set(_words(events))
+    ]
 
 
 def _words(text: str) -> list[str]:
@@ -222,7 +257,9 @@ def test_the_cli_erases_and_a_rotated_master_key_keeps_everything_readable(setti
         assert system.dossiers.get_dossier(codes[KEPT_ONE.id_number]).applicant.name == ERASED
         found = system.app.recorder.select_notifications(1, 10_000, topics=(get_topic(Erasure.Recorded),))
         records = [system.app.mapper.to_domain_event(stored) for stored in found]
-        assert [(r.actor.account_id, r.reason, r.keys_destroyed >= 3) for r in records] == [("admin.a", "Đơn số 7/2026", True)]
+        assert [(r.actor.account_id, r.reason, r.keys_destroyed >= 3) for r in records] == [
+            ("admin.a", "Đơn số 7/2026", True)
+        ]
     finally:
         system.close()
     monkeypatch.setenv("MOTCUA_DATA_KEY", KEY)
@@ -245,27 +282,47 @@ def test_a_missing_or_wrong_master_key_stops_the_start_with_the_reason(settings,
 
 
 ids = st.text("0123456789", min_size=12, max_size=12)
-phones = st.builds(lambda head, tail: head + tail, st.sampled_from(["03", "05", "07", "08", "09"]),
-                   st.text("0123456789", min_size=8, max_size=8))
+phones = st.builds(
+    lambda head, tail: head + tail,
+    st.sampled_from(["03", "05", "07", "08", "09"]),
+    st.text("0123456789", min_size=8, max_size=8),
+)
 words = st.text(st.characters(whitelist_categories=("Lu", "Ll")), min_size=1, max_size=12)
 names = st.builds(lambda family, given: f"{family} {given}", words, words)  # never a bare JSON key like "at"
 applicants = st.builds(Applicant, id_number=ids, name=names, phone=st.none() | phones)
 
 
 def received(applicant: Applicant) -> Dossier:
-    return Dossier.receive(code="H29.06-260520-0001", procedure_code=PROCEDURE, channel=Channel.COUNTER, applicant=applicant,
-                           components=[], due_on=DAY, actor=ADMIN, at=vn(DAY, 8))
+    return Dossier.receive(
+        code="H29.06-260520-0001",
+        procedure_code=PROCEDURE,
+        channel=Channel.COUNTER,
+        applicant=applicant,
+        components=[],
+        due_on=DAY,
+        actor=ADMIN,
+        at=vn(DAY, 8),
+    )
 
 
 @settings_of(max_examples=60, deadline=None)
 @given(applicants, st.none() | names)
 def test_sealed_values_read_back_until_their_key_is_destroyed(applicant, receiver) -> None:
     keys, dossier = MemoryKeys(), received(applicant)
-    delivered = Dossier.ResultDelivered(originator_id=dossier.id, originator_version=2, timestamp=vn(DAY, 9),
-                                        channel=DeliveryChannel.COUNTER, receiver_name=receiver, actor=ADMIN, at=vn(DAY, 9))
+    delivered = Dossier.ResultDelivered(
+        originator_id=dossier.id,
+        originator_version=2,
+        timestamp=vn(DAY, 9),
+        channel=DeliveryChannel.COUNTER,
+        receiver_name=receiver,
+        actor=ADMIN,
+        at=vn(DAY, 9),
+    )
     mapper = MsgspecMapper(keys)
     stored = [mapper.to_stored_event(event) for event in (*dossier.collect_events(), delivered)]
-    assert not {applicant.id_number, applicant.name, applicant.phone, receiver} - {None} & set(_words(b"".join(s.state for s in stored).decode()))
+    assert not {applicant.id_number, applicant.name, applicant.phone, receiver} - {None} & set(
+        _words(b"".join(s.state for s in stored).decode())
+    )
     opened = [mapper.to_domain_event(s) for s in stored]
     assert (opened[0].applicant, opened[1].receiver_name) == (applicant, receiver)
     assert MsgspecMapper(opaque=True).to_domain_event(stored[0]).applicant["enc"] == "v1"
@@ -303,9 +360,12 @@ def test_only_an_administrator_erases_through_the_api_and_bad_input_changes_noth
     system = build(settings, clock=clock)
     try:
         code = serve(system, clock)[KEPT_ONE.id_number]
-        app = Litestar([PrivacyController], dependencies={"system": Provide(lambda: system, sync_to_thread=False)},
-                       exception_handlers=EXCEPTION_HANDLERS,
-                       state=State({"system": system, "tokens": system.accounts.tokens, "clock": clock}))
+        app = Litestar(
+            [PrivacyController],
+            dependencies={"system": Provide(lambda: system, sync_to_thread=False)},
+            exception_handlers=EXCEPTION_HANDLERS,
+            state=State({"system": system, "tokens": system.accounts.tokens, "clock": clock}),
+        )
         admin = bearer(Role.ADMINISTRATOR, "admin.a", tokens=system.accounts.tokens, at=clock.now())
         officer = bearer(Role.RECEPTION_OFFICER, tokens=system.accounts.tokens, at=clock.now())
         body = {"id_number": KEPT_ONE.id_number, "reason": "Đơn số 9/2026"}

@@ -3,9 +3,9 @@ tables: nothing on a clean run, and every row changed or removed behind the runn
 
 from __future__ import annotations
 
-from domain.values import Actor, Applicant, Channel, Role
 import pytest
 
+from domain.values import Actor, Applicant, Channel, Role
 from infrastructure.audit.replay_check import Unreplayable, replay_check
 from projections.models import read_models
 
@@ -15,9 +15,13 @@ OFFICER = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 def run_a_few_dossiers(system) -> list[str]:
     codes = []
     for n in range(5):
-        code, _ = system.dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel=Channel.COUNTER, components=[],
-                                          applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy",
-                                                              phone="0901000101"), actor=OFFICER)
+        code, _ = system.dossiers.receive(
+            procedure_code="2.000635.000.00.00.H29",
+            channel=Channel.COUNTER,
+            components=[],
+            applicant=Applicant(id_number=f"07919500{n:04d}", name="Lê Thị Vy", phone="0901000101"),
+            actor=OFFICER,
+        )
         codes.append(code)
     written = system.dossiers.accept(codes[0], actor=OFFICER)
     assert system.projector.wait_for(written.position, timeout=20)
@@ -60,6 +64,7 @@ def test_personal_data_in_a_difference_is_never_printed(system) -> None:
 def swap(system, first: int, second: int) -> None:
     """Swap two events' notification ids, as an administrator reordering the log would."""
     from tests.conftest import pg_connect
+
     table = f"{system.app.env['POSTGRES_SCHEMA']}.onestop_events"
     with pg_connect() as conn, conn.transaction():
         for old, new in ((first, -1), (second, first), (-1, second)):
@@ -68,6 +73,7 @@ def swap(system, first: int, second: int) -> None:
 
 def positions_of(system, code: str) -> list[int]:
     from domain.codes import dossier_id
+
     aggregate = dossier_id(code)
     return [n.id for n in system.app.recorder.select_notifications(1, 1000) if n.originator_id == aggregate]
 
@@ -86,15 +92,22 @@ def test_reordered_events_are_reported_not_crashed_on_even_after_a_rebuild(syste
 def test_an_altered_ciphertext_is_reported_not_crashed_on(system) -> None:
     from tests.conftest import pg_connect
     from tests.integration.test_privacy import MemoryKeys
+
     system.app.mapper.keys = MemoryKeys()
     codes = run_a_few_dossiers(system)
     positions = positions_of(system, codes[0])
     with pg_connect() as conn:
-        conn.execute(f"UPDATE {system.app.env['POSTGRES_SCHEMA']}.onestop_events SET state = convert_to(regexp_replace("
-                     "convert_from(state, 'UTF8'), '\"ct\":\"[^\"]*\"', '\"ct\":\"AAAA\"'), 'UTF8') WHERE notification_id = %s",
-                     (positions[0],))
+        conn.execute(
+            f"UPDATE {system.app.env['POSTGRES_SCHEMA']}.onestop_events SET state = convert_to(regexp_replace("
+            'convert_from(state, \'UTF8\'), \'"ct":"[^"]*"\', \'"ct":"AAAA"\'), \'UTF8\') WHERE notification_id = %s',
+            (positions[0],),
+        )
     differences, _ = check(system)
     unusable = [d for d in differences if isinstance(d, Unreplayable)]
     # the sealed event itself, and the dossier's later events that the models cannot apply without it
-    assert unusable[0].position == positions[0] and {d.position for d in unusable} <= set(positions) and "không phát lại được" in str(unusable[0])
+    assert (
+        unusable[0].position == positions[0]
+        and {d.position for d in unusable} <= set(positions)
+        and "không phát lại được" in str(unusable[0])
+    )
     assert not any("Lê" in str(d) for d in unusable)

@@ -42,5 +42,6 @@ def test_the_request_id_of_a_core_request_reaches_the_kiosk_log(caplog: pytest.L
         kiosk_thread.join(5)
     lines = [record for record in caplog.records if record.name == "kiosk_edge.commands"]
     assert [(record.getMessage(), getattr(record, "request_id", None)) for record in lines] == [
-        ("command open_tray: ok", "req-trace-42")]
+        ("command open_tray: ok", "req-trace-42")
+    ]
     assert devices.calls == [("open_tray", 7)]

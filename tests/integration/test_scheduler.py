@@ -18,6 +18,8 @@ from application.dossiers import Dossiers
 from domain.clock import VIETNAM
 from domain.values import Applicant
 from infrastructure.calendar import load_calendar
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.store import PostgresReadStore
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
 from infrastructure.scheduler.jobs import CATALOGUE, Run
 from infrastructure.scheduler.leader import AlwaysLeader, PostgresLeader
@@ -26,8 +28,6 @@ from infrastructure.scheduler.runner import Scheduler
 from projections.models import read_models
 from projections.queries import Views
 from projections.reports import ReportsView
-from infrastructure.readstore.runner import Projector
-from infrastructure.readstore.store import PostgresReadStore
 from tests.conftest import PG, pg_connect, postgres_env
 from tests.fakes import FakeClock, FakeOtp, WeekdayCalendar
 from tests.kiosk_support import ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
@@ -54,8 +54,13 @@ class CountingBodies(dict):
 
 
 def scheduler(schema: str, bodies: dict, clock: FakeClock, leader=None) -> Scheduler:
-    return Scheduler(bodies=bodies, ledger=PostgresLedger(CONNINFO, schema), leader=leader or PostgresLeader(CONNINFO, schema),
-                     calendar=CALENDAR, clock=clock)
+    return Scheduler(
+        bodies=bodies,
+        ledger=PostgresLedger(CONNINFO, schema),
+        leader=leader or PostgresLeader(CONNINFO, schema),
+        calendar=CALENDAR,
+        clock=clock,
+    )
 
 
 def tick_together(schedulers: list[Scheduler], now: datetime) -> list:
@@ -78,7 +83,9 @@ def test_two_schedulers_ticking_together_run_each_job_once(pg_schema) -> None:
     rows = pair[0].ledger.rows()
     assert len(rows) == len({r["run_id"] for r in rows}) and set(bodies.calls.values()) == {1}
     assert {r["run_id"] for r in rows} == set(bodies.calls)
-    assert {"collection_morning:2026-05-20T08:00:00+07:00", "loading_round:2026-05-20T16:00:00+07:00"} <= set(bodies.calls)
+    assert {"collection_morning:2026-05-20T08:00:00+07:00", "loading_round:2026-05-20T16:00:00+07:00"} <= set(
+        bodies.calls
+    )
     for s in pair:
         s.stop()
 
@@ -110,10 +117,14 @@ def test_when_the_leader_dies_a_follower_takes_over_and_catches_up_once(pg_schem
 
 
 def test_a_stopped_leader_process_releases_the_lock_to_a_follower(pg_schema) -> None:
-    script = ("import sys, time\nfrom infrastructure.scheduler.leader import PostgresLeader\n"
-              "leader = PostgresLeader(sys.argv[1], sys.argv[2])\nassert leader.try_lead()\n"
-              "print('leading', flush=True)\ntime.sleep(60)\n")
-    child = subprocess.Popen([sys.executable, "-c", script, CONNINFO, pg_schema], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    script = (
+        "import sys, time\nfrom infrastructure.scheduler.leader import PostgresLeader\n"
+        "leader = PostgresLeader(sys.argv[1], sys.argv[2])\nassert leader.try_lead()\n"
+        "print('leading', flush=True)\ntime.sleep(60)\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, CONNINFO, pg_schema], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     follower = PostgresLeader(CONNINFO, pg_schema)
     try:
         assert child.stdout.readline().strip() == "leading"
@@ -144,12 +155,14 @@ def test_a_run_that_dies_midway_leaves_no_claim_and_a_failure_is_recorded_once(p
 
     def crash() -> str:
         raise SystemExit("process stopped")
+
     with pytest.raises(SystemExit):
         ledger.record(run, crash, now)
     assert ledger.rows() == []  # rolled back: the next leader will run it
 
     def broken() -> str:
         raise RuntimeError("read model unavailable")
+
     assert ledger.record(run, broken, now) == "failed"
     assert ledger.rows()[0]["detail"] == "RuntimeError: read model unavailable"
     assert ledger.record(run, broken, now) is None
@@ -178,8 +191,13 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
             dossiers.hand_over(code, item="Kết quả (bản chính)", giver=officer("x"), receiver=STAFF, actor=STAFF_ACTOR)
         assert len(kiosks.load_results("Q6-09", codes[:2], staff=STAFF, actor=STAFF_ACTOR).loaded) == 2
         projector.catch_up()
-        actions = Actions(queries=ReadModelQueries(Views(store, WeekdayCalendar())), calendar=CALENDAR, kiosks=kiosks,
-                          reports=ReportsView(store), parties=StaffParties(staff=STAFF, one_stop=ONE_STOP, police=POLICE))
+        actions = Actions(
+            queries=ReadModelQueries(Views(store, WeekdayCalendar())),
+            calendar=CALENDAR,
+            kiosks=kiosks,
+            reports=ReportsView(store),
+            parties=StaffParties(staff=STAFF, one_stop=ONE_STOP, police=POLICE),
+        )
         due = dossiers.get_dossier(codes[2]).due_on
         alerts = json.loads(actions.due_soon_alerts(Run(vn(due, 7, 45), "due_soon_alerts"), vn(due, 7, 45)))
         department = catalogue.procedure(dossiers.get_dossier(codes[2]).procedure_code).department
@@ -204,9 +222,13 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
 def receive_and_route(dossiers: Dossiers, catalogue, n: int) -> str:
     """A counter dossier accepted and sent to its department (in processing)."""
     citizen = Citizen(200 + n)
-    code, _ = dossiers.receive(procedure_code="2.000635.000.00.00.H29", channel="counter", components=[],
-                               applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
-                               actor=STAFF_ACTOR)
+    code, _ = dossiers.receive(
+        procedure_code="2.000635.000.00.00.H29",
+        channel="counter",
+        components=[],
+        applicant=Applicant(id_number=citizen.id_number, name=citizen.name, phone=citizen.phone),
+        actor=STAFF_ACTOR,
+    )
     dossiers.accept(code, actor=STAFF_ACTOR)
     dossiers.route(code, department=catalogue.procedure("2.000635.000.00.00.H29").department, actor=STAFF_ACTOR)
     return code

@@ -25,10 +25,18 @@ KEY = base64.b64encode(bytes([5]) * 32).decode()
 
 
 def production_env(schema: str, data_dir, **extra: str) -> dict[str, str]:
-    return {"MOTCUA_STORE": "postgres", "POSTGRES_HOST": PG["host"], "POSTGRES_PORT": PG["port"],
-            "POSTGRES_DBNAME": PG["dbname"], "POSTGRES_USER": PG["user"], "POSTGRES_SCHEMA": schema,
-            "MOTCUA_READ_SCHEMA": schema, "MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_PROJECTIONS": "external",
-            "MOTCUA_NOTIFICATIONS": "external"} | extra
+    return {
+        "MOTCUA_STORE": "postgres",
+        "POSTGRES_HOST": PG["host"],
+        "POSTGRES_PORT": PG["port"],
+        "POSTGRES_DBNAME": PG["dbname"],
+        "POSTGRES_USER": PG["user"],
+        "POSTGRES_SCHEMA": schema,
+        "MOTCUA_READ_SCHEMA": schema,
+        "MOTCUA_DATA_DIR": str(data_dir),
+        "MOTCUA_PROJECTIONS": "external",
+        "MOTCUA_NOTIFICATIONS": "external",
+    } | extra
 
 
 @pytest.fixture
@@ -43,12 +51,16 @@ def secrets_dir(tmp_path):
 
 
 def file_env(folder) -> dict[str, str]:
-    return {"MOTCUA_SECRET_KEY_FILE": str(folder / "secret-key"), "MOTCUA_DATA_KEY_FILE": str(folder / "data-key"),
-            "MOTCUA_DEV_PKI_DIR": str(folder / "pki")}
+    return {
+        "MOTCUA_SECRET_KEY_FILE": str(folder / "secret-key"),
+        "MOTCUA_DATA_KEY_FILE": str(folder / "data-key"),
+        "MOTCUA_DEV_PKI_DIR": str(folder / "pki"),
+    }
 
 
-def test_two_api_processes_on_one_postgres_share_a_document_and_write_no_files(pg_schema, tmp_path,
-                                                                               secrets_dir) -> None:
+def test_two_api_processes_on_one_postgres_share_a_document_and_write_no_files(
+    pg_schema, tmp_path, secrets_dir
+) -> None:
     first = build(Settings.from_env(production_env(pg_schema, tmp_path / "one", **file_env(secrets_dir))))
     second = build(Settings.from_env(production_env(pg_schema, tmp_path / "two", **file_env(secrets_dir))))
     try:
@@ -94,8 +106,9 @@ def test_the_store_picks_the_database_with_postgres_and_files_otherwise(pg_schem
     assert isinstance(blob_store(keys, Settings.from_env({"MOTCUA_DATA_DIR": str(tmp_path)})), FilesystemBlobStore)
 
 
-def test_a_production_start_without_a_signing_key_refuses_naming_the_setting_and_writes_nothing(pg_schema, tmp_path,
-                                                                                                secrets_dir) -> None:
+def test_a_production_start_without_a_signing_key_refuses_naming_the_setting_and_writes_nothing(
+    pg_schema, tmp_path, secrets_dir
+) -> None:
     env = production_env(pg_schema, tmp_path / "var", **file_env(secrets_dir))
     del env["MOTCUA_DEV_PKI_DIR"]
     with pytest.raises(SigningConfigurationError, match="MOTCUA_SIGNING_P12"):

@@ -13,7 +13,7 @@ import io
 import re
 import shutil
 import subprocess
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,16 +27,23 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 
-from infrastructure.pdf import Column, ReceiptComponent, ReceiptForm, TableDocument, render_receipt, render_table_document
+from infrastructure.pdf import (
+    Column,
+    ReceiptComponent,
+    ReceiptForm,
+    TableDocument,
+    render_receipt,
+    render_table_document,
+)
+from infrastructure.settings import Settings
 from infrastructure.signing.pki import (
     SigningConfigurationError,
     ensure_dev_pki,
-    pkcs11_signer,
     p12_signer,
+    pkcs11_signer,
 )
 from infrastructure.signing.signer import TOP_LEFT, images_to_pdf, page_count, sign_pdf
 from infrastructure.signing.verify import verify_pdf
-from infrastructure.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 DOSSIER = "H34.29.2-230520-0001"
@@ -57,7 +64,11 @@ def run(*command: str, data: bytes, tmp: Path) -> str:
 def render_page_one(pdf: bytes, tmp: Path) -> bytes:
     """Page 1 as PNG at 50 dpi, rendered by poppler's pdftoppm."""
     (tmp / "render.pdf").write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp / "render.pdf"), str(tmp / "page")], check=True, timeout=60)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp / "render.pdf"), str(tmp / "page")],
+        check=True,
+        timeout=60,
+    )
     [png] = list(tmp.glob("page*.png"))
     return png.read_bytes()
 
@@ -73,37 +84,50 @@ def pki(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def receipt_pdf() -> bytes:
-    return render_receipt(ReceiptForm(
-        dossier_code=DOSSIER,
-        procedure_name="Đăng ký kết hôn (cấp Giấy chứng nhận kết hôn)",
-        applicant_name="Nguyễn Thị Hồng Nhung",
-        components=[
-            ReceiptComponent("Tờ khai đăng ký kết hôn", "Bản chính", 1),
-            ReceiptComponent("Giấy xác nhận tình trạng hôn nhân", "Bản chính", 2),
-        ],
-        received_at=datetime(2025, 5, 20, 9, 15, tzinfo=VN),
-        appointment_date=date(2025, 5, 23),
-        fee=20_000,
-        paid=10_000,
-        receiving_officer=OFFICER,
-        verification_url=f"https://motcua.example.vn/tra-cuu/{DOSSIER}",
-    ))
+    return render_receipt(
+        ReceiptForm(
+            dossier_code=DOSSIER,
+            procedure_name="Đăng ký kết hôn (cấp Giấy chứng nhận kết hôn)",
+            applicant_name="Nguyễn Thị Hồng Nhung",
+            components=[
+                ReceiptComponent("Tờ khai đăng ký kết hôn", "Bản chính", 1),
+                ReceiptComponent("Giấy xác nhận tình trạng hôn nhân", "Bản chính", 2),
+            ],
+            received_at=datetime(2025, 5, 20, 9, 15, tzinfo=VN),
+            appointment_date=date(2025, 5, 23),
+            fee=20_000,
+            paid=10_000,
+            receiving_officer=OFFICER,
+            verification_url=f"https://motcua.example.vn/tra-cuu/{DOSSIER}",
+        )
+    )
 
 
 @pytest.fixture(scope="module")
 def signed_once(pki, receipt_pdf) -> bytes:
     return sign_pdf(
-        receipt_pdf, pki.officer_signer(), field_name="NguoiCoThamQuyen", reason="Ký số phiếu tiếp nhận",
-        location="Quận 6, TP. Hồ Chí Minh", visible_box=RECEIPT_SIGNATURE_BOX, signer_display_name=OFFICER,
-        signed_at=SIGNED_AT, metadata={"MotCuaDossier": DOSSIER},
+        receipt_pdf,
+        pki.officer_signer(),
+        field_name="NguoiCoThamQuyen",
+        reason="Ký số phiếu tiếp nhận",
+        location="Quận 6, TP. Hồ Chí Minh",
+        visible_box=RECEIPT_SIGNATURE_BOX,
+        signer_display_name=OFFICER,
+        signed_at=SIGNED_AT,
+        metadata={"MotCuaDossier": DOSSIER},
     )
 
 
 @pytest.fixture(scope="module")
 def signed_twice(pki, signed_once) -> bytes:
     return sign_pdf(
-        signed_once, pki.agency_signer(), field_name="CoQuan", reason="Ký số của cơ quan",
-        location="Quận 6, TP. Hồ Chí Minh", signer_display_name=AGENCY, signed_at=SIGNED_AT + timedelta(minutes=1),
+        signed_once,
+        pki.agency_signer(),
+        field_name="CoQuan",
+        reason="Ký số của cơ quan",
+        location="Quận 6, TP. Hồ Chí Minh",
+        signer_display_name=AGENCY,
+        signed_at=SIGNED_AT + timedelta(minutes=1),
     )
 
 
@@ -111,7 +135,9 @@ def test_dev_pki_is_reused_when_its_files_exist(pki):
     before = {path.name: path.read_bytes() for path in pki.directory.iterdir()}
     again = ensure_dev_pki(pki.directory, officer_name=OFFICER, agency_name=AGENCY)
     assert {path.name: path.read_bytes() for path in again.directory.iterdir()} == before
-    assert {"root-ca.pem", "intermediate-ca.pem", "officer.p12", "agency.p12", "officer.pem", "agency.pem"} <= set(before)
+    assert {"root-ca.pem", "intermediate-ca.pem", "officer.p12", "agency.p12", "officer.pem", "agency.pem"} <= set(
+        before
+    )
 
 
 def test_recreating_the_root_reissues_everything_below_it(pki, tmp_path):
@@ -218,10 +244,15 @@ def test_drawing_on_a_signed_page_counts_as_other_changes(pki, signed_twice):
 def test_signature_from_an_unknown_root_is_intact_but_not_trusted(signed_once):
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Other Root")])
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     other_root = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(1).not_valid_before(now - timedelta(days=1)).not_valid_after(now + timedelta(days=30))
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
@@ -268,7 +299,11 @@ def test_rendered_first_page_is_not_blank(signed_twice, tmp_path):
 
 
 def test_scanned_images_become_one_page_each(tmp_path):
-    images = [_scan((827, 1169), "PNG", "page 1"), _scan((827, 1169), "JPEG", "page 2"), _scan((1169, 827), "PNG", "page 3")]
+    images = [
+        _scan((827, 1169), "PNG", "page 1"),
+        _scan((827, 1169), "JPEG", "page 2"),
+        _scan((1169, 827), "PNG", "page 3"),
+    ]
     scanned = images_to_pdf(images)
     assert scanned.page_count == 3 == page_count(scanned.pdf)
     info = run("pdfinfo", "-f", "1", "-l", "3", "{pdf}", data=scanned.pdf, tmp=tmp_path)
@@ -281,8 +316,14 @@ def test_scanned_images_become_one_page_each(tmp_path):
 def signed_scan(pki) -> bytes:
     scanned = images_to_pdf([_scan((827, 1169), "PNG", "page 1"), _scan((827, 1169), "JPEG", "page 2")])
     return sign_pdf(
-        scanned.pdf, pki.officer_signer(), field_name="SoHoa", reason="Số hóa thành phần hồ sơ",
-        location="Quận 6", visible_box=TOP_LEFT, signer_display_name=OFFICER, signed_at=SIGNED_AT,
+        scanned.pdf,
+        pki.officer_signer(),
+        field_name="SoHoa",
+        reason="Số hóa thành phần hồ sơ",
+        location="Quận 6",
+        visible_box=TOP_LEFT,
+        signer_display_name=OFFICER,
+        signed_at=SIGNED_AT,
     )
 
 
@@ -318,25 +359,44 @@ def test_images_other_than_png_or_jpeg_are_refused():
 
 def test_signing_time_without_timezone_is_refused(pki, receipt_pdf):
     with pytest.raises(ValueError, match="timezone-aware"):
-        sign_pdf(receipt_pdf, pki.officer_signer(), field_name="X", reason="r", location="l",
-                 signer_display_name=OFFICER, signed_at=datetime(2025, 5, 20, 9, 0))
+        sign_pdf(
+            receipt_pdf,
+            pki.officer_signer(),
+            field_name="X",
+            reason="r",
+            location="l",
+            signer_display_name=OFFICER,
+            signed_at=datetime(2025, 5, 20, 9, 0),
+        )
 
 
 def test_ledger_book_repeats_its_header_numbers_its_pages_and_can_be_signed(pki, tmp_path):
     columns = [Column("STT", 0.5, "C"), Column("Mã hồ sơ", 2), Column("Thủ tục", 3), Column("Người nộp", 2)]
     rows = [[str(n), f"H34.29.2-230520-{n:04d}", "Đăng ký khai sinh", "Lê Thị Ánh Tuyết"] for n in range(1, 71)]
-    book = render_table_document(TableDocument(
-        title="Sổ giao nhận hồ sơ", columns=columns, rows=rows, subtitle_lines=["Tổ tư vấn dịch vụ công"],
-        signature_titles=["Người giao (ký, ghi rõ họ tên)", "Người nhận (ký, ghi rõ họ tên)"],
-    ))
+    book = render_table_document(
+        TableDocument(
+            title="Sổ giao nhận hồ sơ",
+            columns=columns,
+            rows=rows,
+            subtitle_lines=["Tổ tư vấn dịch vụ công"],
+            signature_titles=["Người giao (ký, ghi rõ họ tên)", "Người nhận (ký, ghi rõ họ tên)"],
+        )
+    )
     pages = run("pdftotext", "-layout", "{pdf}", "-", data=book, tmp=tmp_path).split("\f")[:-1]
     assert len(pages) == page_count(book) >= 3
     for number, text in enumerate(pages, start=1):
         assert f"Trang {number}/{len(pages)}" in text
         assert "H34.29.2-230520-" not in text or "Mã hồ sơ" in text  # every page of rows has the header
     assert "Người giao" in pages[-1] and "(ký, ghi rõ họ tên)" in pages[-1]
-    signed = sign_pdf(book, pki.agency_signer(), field_name="CoQuan", reason="Xác nhận sổ", location="Quận 6",
-                      signer_display_name=AGENCY, signed_at=SIGNED_AT)
+    signed = sign_pdf(
+        book,
+        pki.agency_signer(),
+        field_name="CoQuan",
+        reason="Xác nhận sổ",
+        location="Quận 6",
+        signer_display_name=AGENCY,
+        signed_at=SIGNED_AT,
+    )
     assert verify_pdf(signed, pki.trust_roots()).all_valid
 
 

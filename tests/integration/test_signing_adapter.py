@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -12,11 +12,11 @@ from application.vault_values import Placement, SigningKey
 from domain.values import Actor, Role
 from domain.vault_errors import NoSigningKeyError, UnreadableDocumentError
 from infrastructure.pdf import VietnameseDocument
+from infrastructure.settings import Settings
 from infrastructure.signing.adapter import PyhankoSigner
 from infrastructure.signing.pki import SigningConfigurationError, ensure_dev_pki
-from infrastructure.settings import Settings
 
-AT = datetime(2026, 5, 20, 2, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
 WHO = Actor(account_id="officer-1", role=Role.RECEPTION_OFFICER)
 
 
@@ -39,17 +39,36 @@ def production_env(pki) -> dict[str, str]:
     keys = pki.directory / "personal-keys.toml"
     keys.write_text(f'[accounts."officer-1"]\np12 = "{pki.officer_p12}"\npassword_env = "OFFICER_1_P12_PASSWORD"\n')
     password = pki.passphrase.decode()
-    return {"MOTCUA_SIGNING_P12": str(pki.agency_p12), "MOTCUA_SIGNING_P12_PASSWORD": password,
-            "MOTCUA_PERSONAL_KEYS": str(keys), "OFFICER_1_P12_PASSWORD": password,
-            "MOTCUA_TRUST_ROOTS": str(pki.root_certificate), "MOTCUA_SIGNING_LOCATION": "Phường 1"}
+    return {
+        "MOTCUA_SIGNING_P12": str(pki.agency_p12),
+        "MOTCUA_SIGNING_P12_PASSWORD": password,
+        "MOTCUA_PERSONAL_KEYS": str(keys),
+        "OFFICER_1_P12_PASSWORD": password,
+        "MOTCUA_TRUST_ROOTS": str(pki.root_certificate),
+        "MOTCUA_SIGNING_LOCATION": "Phường 1",
+    }
 
 
 def test_keys_and_trust_roots_come_from_the_pkcs12_files_named_in_the_environment(production_env, pdf) -> None:
     signer = PyhankoSigner.from_settings(Settings.from_env(production_env))
-    person = signer.sign(pdf, who=WHO, key=SigningKey.PERSONAL, reason="Ký duyệt", placement=Placement.INVISIBLE,
-                         at=AT, metadata={"MotCuaDossier": "H29.06-260520-0001"})
-    sealed = signer.sign(person.pdf, who=WHO, key=SigningKey.AGENCY, reason="Ký số cơ quan",
-                         placement=Placement.INVISIBLE, at=AT, metadata={})
+    person = signer.sign(
+        pdf,
+        who=WHO,
+        key=SigningKey.PERSONAL,
+        reason="Ký duyệt",
+        placement=Placement.INVISIBLE,
+        at=AT,
+        metadata={"MotCuaDossier": "H29.06-260520-0001"},
+    )
+    sealed = signer.sign(
+        person.pdf,
+        who=WHO,
+        key=SigningKey.AGENCY,
+        reason="Ký số cơ quan",
+        placement=Placement.INVISIBLE,
+        at=AT,
+        metadata={},
+    )
     check = signer.verify(sealed.pdf)
     assert (person.signer, sealed.signer) == ("Trần Thị Bích", "UBND Phường 1")
     assert [s.signer for s in check.signatures] == ["Trần Thị Bích", "UBND Phường 1"]
@@ -68,8 +87,15 @@ def test_missing_trust_roots_or_personal_keys_are_named(production_env) -> None:
 def test_an_account_without_its_own_key_never_signs_with_another_key(production_env, pdf) -> None:
     signer = PyhankoSigner.from_settings(Settings.from_env(production_env))
     with pytest.raises(NoSigningKeyError) as refused:
-        signer.sign(pdf, who=Actor(account_id="officer-2", role=Role.RECEPTION_OFFICER), key=SigningKey.PERSONAL,
-                    reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+        signer.sign(
+            pdf,
+            who=Actor(account_id="officer-2", role=Role.RECEPTION_OFFICER),
+            key=SigningKey.PERSONAL,
+            reason="r",
+            placement=Placement.INVISIBLE,
+            at=AT,
+            metadata={},
+        )
     assert refused.value.code == "no_signing_key" and "officer-2" in refused.value.message_vi
 
 
@@ -77,8 +103,15 @@ def test_the_development_pki_issues_each_account_its_own_certificate(pki, pdf) -
     signer = PyhankoSigner.from_dev_pki(pki, names={"officer-1": "Trần Thị Bích", "officer-2": "Lý Văn Cường"}.get)
     certificates = []
     for account in ("officer-1", "officer-2", "officer-1"):
-        signed = signer.sign(pdf, who=Actor(account_id=account, role=Role.RECEPTION_OFFICER), key=SigningKey.PERSONAL,
-                             reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+        signed = signer.sign(
+            pdf,
+            who=Actor(account_id=account, role=Role.RECEPTION_OFFICER),
+            key=SigningKey.PERSONAL,
+            reason="r",
+            placement=Placement.INVISIBLE,
+            at=AT,
+            metadata={},
+        )
         [signature] = PdfFileReader(io.BytesIO(signed.pdf)).embedded_signatures
         certificates.append(signature.signer_cert)
         assert signer.verify(signed.pdf).signatures[0].trusted
@@ -89,16 +122,21 @@ def test_the_development_pki_issues_each_account_its_own_certificate(pki, pdf) -
 
 def test_without_a_pkcs12_the_development_pki_is_created_and_trusted(tmp_path, pdf) -> None:
     signer = PyhankoSigner.from_settings(Settings.from_env({"MOTCUA_DEV_PKI_DIR": str(tmp_path / "pki")}))
-    signed = signer.sign(pdf, who=WHO, key=SigningKey.AGENCY, reason="r", placement=Placement.INVISIBLE, at=AT, metadata={})
+    signed = signer.sign(
+        pdf, who=WHO, key=SigningKey.AGENCY, reason="r", placement=Placement.INVISIBLE, at=AT, metadata={}
+    )
     assert (tmp_path / "pki" / "root-ca.pem").is_file() and signer.verify(signed.pdf).signatures[0].trusted
 
 
 def test_a_bottom_right_signature_sits_in_the_bottom_right_corner_of_page_one(pki, pdf) -> None:
-    signed = PyhankoSigner.from_dev_pki(pki).sign(pdf, who=WHO, key=SigningKey.PERSONAL, reason="r",
-                                                  placement=Placement.BOTTOM_RIGHT, at=AT, metadata={})
+    signed = PyhankoSigner.from_dev_pki(pki).sign(
+        pdf, who=WHO, key=SigningKey.PERSONAL, reason="r", placement=Placement.BOTTOM_RIGHT, at=AT, metadata={}
+    )
     [field] = [ref.get_object() for ref in PdfFileReader(io.BytesIO(signed.pdf)).root["/AcroForm"]["/Fields"]]
     x1, y1, x2, y2 = (float(v) for v in field["/Rect"])
-    assert x1 > 595.28 / 2 and 595.28 - x2 == pytest.approx(18, abs=0.01) and y1 == pytest.approx(18) and y2 < 841.89 / 4
+    assert (
+        x1 > 595.28 / 2 and 595.28 - x2 == pytest.approx(18, abs=0.01) and y1 == pytest.approx(18) and y2 < 841.89 / 4
+    )
 
 
 def test_a_file_that_is_not_a_pdf_is_unreadable(pki) -> None:

@@ -64,8 +64,11 @@ def serve(app) -> Iterator[str]:
 def live_core(data_dir: Path) -> Iterator[LiveCore]:
     """`python -m api` with demo data, its SMS gateway pointing at a sink the test reads OTPs from."""
     sms = SmsSink()
-    system = build(Settings.from_env({"MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_NOTIFICATIONS": "external",
-                                      "MOTCUA_SMS_URL": sms.url}))
+    system = build(
+        Settings.from_env(
+            {"MOTCUA_DATA_DIR": str(data_dir), "MOTCUA_NOTIFICATIONS": "external", "MOTCUA_SMS_URL": sms.url}
+        )
+    )
     seed(system)
     try:
         with serve(create_app(system)) as url:  # the app's shutdown hook closes the system
@@ -109,8 +112,16 @@ class ConsumerThread:
 
 def kiosk_settings(core: LiveCore, bus: KioskBusSettings, outbox: Path, **changes: object) -> KioskSettings:
     """The demo kiosk Q6-01 against the live core and the given bus, screen on a free port."""
-    settings = KioskSettings(kiosk=KIOSK_KEY, secret=KIOSK_SECRET, core_url=core.url, nats_servers=tuple(bus.servers),
-                             nats_prefix=bus.prefix, outbox=outbox, screen_port=free_port(), publish_idle=0.1)
+    settings = KioskSettings(
+        kiosk=KIOSK_KEY,
+        secret=KIOSK_SECRET,
+        core_url=core.url,
+        nats_servers=tuple(bus.servers),
+        nats_prefix=bus.prefix,
+        outbox=outbox,
+        screen_port=free_port(),
+        publish_idle=0.1,
+    )
     return replace(settings, **changes)
 
 

@@ -90,7 +90,11 @@ def test_the_code_screen_says_where_the_code_went_counts_down_and_offers_a_new_c
     flow, core, _, clock, _ = kiosk
     to_pickup_otp(flow, core)
     state = view_of(flow)
-    assert (state["screen"], state["masked_phone"], state["otp_left"]) == ("pickup_otp", "090****101", OTP_VALID_SECONDS)
+    assert (state["screen"], state["masked_phone"], state["otp_left"]) == (
+        "pickup_otp",
+        "090****101",
+        OTP_VALID_SECONDS,
+    )
     assert state["resend_in"] == RESEND_AFTER and state["resends_left"] == OTP_SENDS - 1
     with pytest.raises(InputNotAllowedError):
         flow.resend_otp()  # too early: the first code may still be on its way
@@ -158,8 +162,11 @@ def test_fifty_thousand_for_a_two_thousand_fee_is_held_with_a_no_change_warning_
     flow.cash_inserted(50_000)
     state = view_of(flow)
     assert (state["screen"], state["held"], state["paid"]) == ("cash_confirm", 50_000, 0)
-    assert state["texts"] == {"no_change": NO_CHANGE, "excess_refund": EXCESS_REFUND,
-                              "shortfall_later": state["texts"]["shortfall_later"]}
+    assert state["texts"] == {
+        "no_change": NO_CHANGE,
+        "excess_refund": EXCESS_REFUND,
+        "shortfall_later": state["texts"]["shortfall_later"],
+    }
     flow.return_note()
     assert view_of(flow)["screen"] == "payment" and devices.cash.given_back == 50_000
     assert "cash_inserted" not in stored_types(path)
@@ -167,8 +174,15 @@ def test_fifty_thousand_for_a_two_thousand_fee_is_held_with_a_no_change_warning_
 
 def test_the_excess_is_worded_the_same_on_the_screen_and_on_the_receipt(kiosk) -> None:
     flow, *_ = kiosk
-    text = receipt_text(kiosk="Q6-01", dossier_code=CODE, procedure="Chứng thực", applicant="A", due_on=datetime(2026, 5, 21),
-                        fee=2_000, paid=50_000).replace("\n", " ")
+    text = receipt_text(
+        kiosk="Q6-01",
+        dossier_code=CODE,
+        procedure="Chứng thực",
+        applicant="A",
+        due_on=datetime(2026, 5, 21),
+        fee=2_000,
+        paid=50_000,
+    ).replace("\n", " ")
     assert EXCESS_REFUND in text and "khi tiếp nhận hồ sơ" not in text
     assert view_of(flow)["texts"]["excess_refund"] == EXCESS_REFUND
 
@@ -187,17 +201,26 @@ def test_the_receipt_carries_the_dossier_code_qr_and_the_vietqr_of_a_shortfall(k
     assert [s.payload for s in read_symbols(picture(pictures["dossier"]))] == [CODE]
     (printed,) = read_symbols(picture(pictures["vietqr"]))
     fields = parse(printed.payload)  # the CRC is checked too
-    assert (fields["amount"], fields["reference"], fields["guid"], fields["currency"]) == ("1000", CODE, "A000000727", "704")
+    assert (fields["amount"], fields["reference"], fields["guid"], fields["currency"]) == (
+        "1000",
+        CODE,
+        "A000000727",
+        "704",
+    )
 
 
 def picture(png: bytes) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(png, np.uint8), cv2.IMREAD_GRAYSCALE)
 
 
-@pytest.mark.parametrize(("at", "counter"), [
-    (datetime(2026, 5, 20, 9, 0, tzinfo=VN), True), (datetime(2026, 5, 20, 22, 30, tzinfo=VN), False),
-    (datetime(2026, 5, 23, 9, 0, tzinfo=VN), False),  # a Saturday
-])
+@pytest.mark.parametrize(
+    ("at", "counter"),
+    [
+        (datetime(2026, 5, 20, 9, 0, tzinfo=VN), True),
+        (datetime(2026, 5, 20, 22, 30, tzinfo=VN), False),
+        (datetime(2026, 5, 23, 9, 0, tzinfo=VN), False),  # a Saturday
+    ],
+)
 def test_the_footer_gives_the_hotline_and_sends_no_one_to_a_closed_counter(kiosk, at, counter) -> None:
     flow, *_ = kiosk
     help_text = view_of(flow, now=at)["help"]
@@ -244,8 +267,13 @@ def test_every_kiosk_procedure_has_a_life_event_group_and_its_department() -> No
     assert sum(p.group == "Thủ tục khác" for p in procedures) <= 2
 
 
-@pytest.mark.parametrize(("body", "sent"), [(b'{"action": "rate", "level": "satisfied"}', {"level": "satisfied"}),
-                                            (b'{"action": "rate", "stars": 5}', {"stars": 5})])
+@pytest.mark.parametrize(
+    ("body", "sent"),
+    [
+        (b'{"action": "rate", "level": "satisfied"}', {"level": "satisfied"}),
+        (b'{"action": "rate", "stars": 5}', {"stars": 5}),
+    ],
+)
 def test_a_kiosk_rating_is_a_circular_01_level_or_stars(kiosk, body: bytes, sent: dict) -> None:
     flow, core, devices, *_ = kiosk
     flow.begin("pickup")
@@ -257,8 +285,14 @@ def test_a_kiosk_rating_is_a_circular_01_level_or_stars(kiosk, body: bytes, sent
     assert dispatch_body(flow, devices, body) == "thanks" and ratings == [(CODE, sent)]
 
 
-@pytest.mark.parametrize("body", [b'{"action": "rate"}', b'{"action": "rate", "stars": 5, "level": "satisfied"}',
-                                  b'{"action": "rate", "level": "great"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"action": "rate"}',
+        b'{"action": "rate", "stars": 5, "level": "satisfied"}',
+        b'{"action": "rate", "level": "great"}',
+    ],
+)
 def test_a_rating_must_be_exactly_one_known_choice(kiosk, body: bytes) -> None:
     flow, _, devices, *_ = kiosk
     with pytest.raises((msgspec.ValidationError, msgspec.DecodeError)):

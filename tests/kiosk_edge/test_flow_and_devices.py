@@ -36,12 +36,14 @@ class ScriptedCore:
             if name in self.fail:
                 raise self.fail.pop(name)
             return ANSWERS.get(name)
+
         return call
 
 
 ANSWERS = {
     "read_identity": {"name": "Nguyễn Thị Hồng Nhung", "id_number": "079195000101"},
-    "verify_otp": "proof", "submit": {"dossier_code": CODE, "fee": 2_000, "due_on": "2026-05-21"},
+    "verify_otp": "proof",
+    "submit": {"dossier_code": CODE, "fee": 2_000, "due_on": "2026-05-21"},
     "pickup_by_receipt": {"dossier_code": CODE, "tray": 7, "shortfall": 0, "face_required": False, "token": "t"},
     "release": {"dossier_code": CODE, "tray": 7},
 }
@@ -58,7 +60,10 @@ def kiosk(tmp_path):
 
 def stored_types(path) -> list[str]:
     with sqlite3.connect(path) as db:
-        return [decode_device_event(bytes(p)).__struct_config__.tag for (p,) in db.execute("SELECT payload FROM outbox_events ORDER BY seq")]
+        return [
+            decode_device_event(bytes(p)).__struct_config__.tag
+            for (p,) in db.execute("SELECT payload FROM outbox_events ORDER BY seq")
+        ]
 
 
 def to_envelope(flow: KioskFlow, procedure: Procedure = FEE) -> None:
@@ -86,8 +91,10 @@ def test_a_submission_prints_the_receipt_from_the_kiosks_own_count_and_records_e
     assert view_of(flow)["name"] is None  # the citizen's data is gone with the session
 
 
-@pytest.mark.parametrize(("method", "code", "screen"), [
-    ("check_envelope", "envelope_rejected", "unknown_envelope"), ("submit", "proof_invalid", "submission_refused")])
+@pytest.mark.parametrize(
+    ("method", "code", "screen"),
+    [("check_envelope", "envelope_rejected", "unknown_envelope"), ("submit", "proof_invalid", "submission_refused")],
+)
 def test_a_refused_envelope_is_pushed_back_out_and_nothing_is_received(kiosk, method, code, screen) -> None:
     flow, core, devices, path = kiosk
     to_envelope(flow)

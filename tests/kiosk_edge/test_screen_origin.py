@@ -19,8 +19,12 @@ BEGIN = b'{"action": "begin", "flow": "submit"}'
 def screen(tmp_path):
     outbox = Outbox(tmp_path / "outbox.sqlite3")
     devices = SimulatedKiosk(DeviceLog("Q6-01", outbox), tray_count=90)
-    server = ScreenServer(KioskFlow("Q6-01", ScriptedCore(), devices, [FEE], release_wait=0.0), simulated=devices,
-                          port=0, allowed_hosts=["kiosk-q6-01.local"])
+    server = ScreenServer(
+        KioskFlow("Q6-01", ScriptedCore(), devices, [FEE], release_wait=0.0),
+        simulated=devices,
+        port=0,
+        allowed_hosts=["kiosk-q6-01.local"],
+    )
     server.start()
     with httpx.Client(base_url=server.url, timeout=10) as client:
         yield server, client

@@ -57,19 +57,46 @@ from kiosk_edge.session.screens import (
 PAID_FEE = Procedure("2.000635.000.00.00.H29", "Cấp bản sao trích lục hộ tịch", 8_000, face_required=False)
 FACE = Procedure("1.001193.000.00.00.H29", "Đăng ký khai sinh", 0, face_required=True)
 SUBMIT_SCREENS = {S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP, S.FACE, S.ENVELOPE, S.PAYMENT, S.RECEIPT}
-PICKUP_SCREENS = {S.PICKUP_CHOICE, S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP, S.PICKUP_FACE,
-                  S.PICKUP_PAYMENT, S.RELEASE, S.TRAY_OPEN, S.RATING, S.THANKS}
+PICKUP_SCREENS = {
+    S.PICKUP_CHOICE,
+    S.PICKUP_RECEIPT,
+    S.PICKUP_TYPING,
+    S.PICKUP_CODE,
+    S.PICKUP_OTP,
+    S.PICKUP_FACE,
+    S.PICKUP_PAYMENT,
+    S.RELEASE,
+    S.TRAY_OPEN,
+    S.RATING,
+    S.THANKS,
+}
 CODE = "H29.06.1-260520-0001"
 
 DAY = date(2026, 5, 21)
 EXAMPLES = [
-    *(Begin(flow) for flow in Flow), ProcedureChosen(PAID_FEE), ProcedureChosen(FACE), IdentityRead(), OtpSent(),
-    PhoneVerified(), FaceMatched(), *(EnvelopeTaken(CODE, fee, DAY) for fee in (0, 8_000, 100_000)),
-    *(Paid(amount) for amount in (1_000, 5_000, 50_000, 500_000)), EndPayment(), PickupChosen(True),
-    PickupChosen(False), PickupOtpSent(CODE),
+    *(Begin(flow) for flow in Flow),
+    ProcedureChosen(PAID_FEE),
+    ProcedureChosen(FACE),
+    IdentityRead(),
+    OtpSent(),
+    PhoneVerified(),
+    FaceMatched(),
+    *(EnvelopeTaken(CODE, fee, DAY) for fee in (0, 8_000, 100_000)),
+    *(Paid(amount) for amount in (1_000, 5_000, 50_000, 500_000)),
+    EndPayment(),
+    PickupChosen(True),
+    PickupChosen(False),
+    PickupOtpSent(CODE),
     *(TicketIssued(CODE, 7, shortfall, face) for shortfall in (0, 20_000) for face in (False, True)),
-    TrayOpened(7), TrayClosed(), Rated(), Finish(), *(Refused(screen) for screen in sorted(REFUSALS)), Retry(),
-    Cancel(), Timeout(), CoreUnreachable(),
+    TrayOpened(7),
+    TrayClosed(),
+    Rated(),
+    Finish(),
+    *(Refused(screen) for screen in sorted(REFUSALS)),
+    Retry(),
+    Cancel(),
+    Timeout(),
+    CoreUnreachable(),
 ]
 
 DETOURS = (Refused, Retry, Cancel, Timeout, CoreUnreachable, Finish)
@@ -169,8 +196,14 @@ def walk(*events, start: State = HOME) -> State:
 
 
 def test_a_submission_with_a_fee_walks_from_home_to_the_receipt() -> None:
-    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
-                 EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)))
+    state = walk(
+        Begin(Flow.SUBMIT),
+        ProcedureChosen(PAID_FEE),
+        IdentityRead(),
+        OtpSent(),
+        PhoneVerified(),
+        EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)),
+    )
     assert (state.screen, state.owed, state.shortfall) == (S.PAYMENT, 8_000, 8_000)
     state = walk(Paid(5_000), start=state)
     assert (state.screen, state.shortfall) == (S.PAYMENT, 3_000)
@@ -186,14 +219,26 @@ def test_a_high_legal_value_procedure_asks_for_the_face_and_a_free_one_skips_the
 
 
 def test_the_payment_screen_closes_on_timeout_and_the_receipt_is_printed_anyway() -> None:
-    state = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
-                 EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)), Paid(2_000), Timeout())
+    state = walk(
+        Begin(Flow.SUBMIT),
+        ProcedureChosen(PAID_FEE),
+        IdentityRead(),
+        OtpSent(),
+        PhoneVerified(),
+        EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)),
+        Paid(2_000),
+        Timeout(),
+    )
     assert (state.screen, state.shortfall) == (S.RECEIPT, 6_000)
 
 
 def test_a_pickup_with_a_shortfall_and_a_face_check_opens_the_tray_only_once_paid() -> None:
-    state = walk(Begin(Flow.PICKUP), PickupChosen(by_otp=True), PickupOtpSent(CODE),
-                 TicketIssued(CODE, tray=7, shortfall=20_000, face_required=True))
+    state = walk(
+        Begin(Flow.PICKUP),
+        PickupChosen(by_otp=True),
+        PickupOtpSent(CODE),
+        TicketIssued(CODE, tray=7, shortfall=20_000, face_required=True),
+    )
     assert state.screen is S.PICKUP_FACE
     state = walk(FaceMatched(), Paid(10_000), start=state)
     assert (state.screen, state.shortfall) == (S.PICKUP_PAYMENT, 10_000)
@@ -204,8 +249,15 @@ def test_a_pickup_with_a_shortfall_and_a_face_check_opens_the_tray_only_once_pai
 
 
 def test_losing_the_core_mid_payment_keeps_taking_cash_but_elsewhere_shows_the_offline_screen() -> None:
-    paying = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
-                  EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)), CoreUnreachable())
+    paying = walk(
+        Begin(Flow.SUBMIT),
+        ProcedureChosen(PAID_FEE),
+        IdentityRead(),
+        OtpSent(),
+        PhoneVerified(),
+        EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)),
+        CoreUnreachable(),
+    )
     assert (paying.screen, paying.offline) == (S.PAYMENT, True)
     assert walk(Paid(10_000), start=paying).screen is S.RECEIPT
     offline = walk(Begin(Flow.PICKUP), CoreUnreachable())
@@ -280,8 +332,14 @@ def test_pickup_by_scanning_needs_the_card_and_the_receipt_and_typing_stays_a_fa
 
 
 def test_a_note_larger_than_owed_waits_for_the_citizens_word_and_can_be_taken_back() -> None:
-    paying = walk(Begin(Flow.SUBMIT), ProcedureChosen(PAID_FEE), IdentityRead(), OtpSent(), PhoneVerified(),
-                  EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)))
+    paying = walk(
+        Begin(Flow.SUBMIT),
+        ProcedureChosen(PAID_FEE),
+        IdentityRead(),
+        OtpSent(),
+        PhoneVerified(),
+        EnvelopeTaken(CODE, 8_000, date(2026, 5, 21)),
+    )
     held = walk(NoteHeld(50_000), start=paying)
     assert (held.screen, held.held, held.paid) == (S.CASH_CONFIRM, 50_000, 0) and not allowed(held, Cancel())
     assert walk(NoteReturned(), start=held) == paying

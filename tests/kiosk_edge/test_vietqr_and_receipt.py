@@ -24,7 +24,12 @@ def test_the_crc_is_ccitt_false() -> None:
 def test_a_payload_reads_back_with_the_account_amount_and_dossier_code(amount: int, code: str, number: str) -> None:
     text = payload(BankAccount(bin="970436", number=number, name="UBND QUAN 6"), amount, code)
     fields = parse(text)
-    assert (fields["guid"], fields["bin"], fields["account"], fields["amount"]) == ("A000000727", "970436", number, str(amount))
+    assert (fields["guid"], fields["bin"], fields["account"], fields["amount"]) == (
+        "A000000727",
+        "970436",
+        number,
+        str(amount),
+    )
     assert (fields["currency"], fields["country"], fields["reference"], fields["version"]) == ("704", "VN", code, "01")
     assert text.startswith("000201010212") and text[-8:-4] == "6304"
 
@@ -33,23 +38,43 @@ def test_a_payload_reads_back_with_the_account_amount_and_dossier_code(amount: i
 def test_any_changed_character_fails_the_crc(amount: int, code: str, at: int, char: str) -> None:
     text = payload(ACCOUNT, amount, code)
     at %= len(text) - 4
-    changed = text[:at] + char + text[at + 1:]
+    changed = text[:at] + char + text[at + 1 :]
     if changed != text:
         with pytest.raises(BadVietQrError):
             parse(changed)
 
 
-@pytest.mark.parametrize("account", [dict(bin="97041", number="1", name="A"), dict(bin="970415", number="", name="A"),
-                                     dict(bin="970415", number="12 34", name="A"), dict(bin="970415", number="1", name="")])
+@pytest.mark.parametrize(
+    "account",
+    [
+        dict(bin="97041", number="1", name="A"),
+        dict(bin="970415", number="", name="A"),
+        dict(bin="970415", number="12 34", name="A"),
+        dict(bin="970415", number="1", name=""),
+    ],
+)
 def test_a_misconfigured_account_is_refused_clearly(account: dict[str, str]) -> None:
     with pytest.raises(BadVietQrError):
         BankAccount(**account)
 
 
-@given(code=codes, procedure=st.text(st.sampled_from("abc đăng ký-khai sinh ,"), max_size=300),
-       fee=st.integers(0, 5_000_000), paid=st.integers(0, 5_000_000))
-def test_a_receipt_never_breaks_a_dossier_code_and_fits_the_printer(code: str, procedure: str, fee: int, paid: int) -> None:
-    text = receipt_text(kiosk="Q6-01", dossier_code=code, procedure=procedure, applicant="Nguyễn Thị Hồng Nhung",
-                        due_on=date(2026, 5, 21), fee=fee, paid=paid)
+@given(
+    code=codes,
+    procedure=st.text(st.sampled_from("abc đăng ký-khai sinh ,"), max_size=300),
+    fee=st.integers(0, 5_000_000),
+    paid=st.integers(0, 5_000_000),
+)
+def test_a_receipt_never_breaks_a_dossier_code_and_fits_the_printer(
+    code: str, procedure: str, fee: int, paid: int
+) -> None:
+    text = receipt_text(
+        kiosk="Q6-01",
+        dossier_code=code,
+        procedure=procedure,
+        applicant="Nguyễn Thị Hồng Nhung",
+        due_on=date(2026, 5, 21),
+        fee=fee,
+        paid=paid,
+    )
     assert any(code in line for line in text.splitlines())
     assert all(len(line) <= WIDTH for line in text.splitlines() if " " in line.strip())

@@ -17,10 +17,10 @@ from domain.dossier import Dossier
 from domain.kiosk import Kiosk
 from domain.values import PaymentMethod
 from infrastructure.calendar import load_calendar
+from infrastructure.readstore.runner import Projector
 from projections.book_queries import cash_ledger, handover_book, tracking_book
 from projections.books import book_read_models
 from projections.models import read_models
-from infrastructure.readstore.runner import Projector
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import COMMON, pg_connect, postgres_env, read_store_for
 from tests.fakes import FakeClock, FakeOtp
@@ -63,7 +63,9 @@ def played(request, catalogue, tmp_path_factory) -> Iterator[Played]:
     head = dossiers.app.recorder.max_notification_id()
     assert projector.wait_for(head, timeout=60)
     projector.stop()
-    events = [(n.id, dossiers.app.mapper.to_domain_event(n)) for n in dossiers.app.recorder.select_notifications(1, head + 1)]
+    events = [
+        (n.id, dossiers.app.mapper.to_domain_event(n)) for n in dossiers.app.recorder.select_notifications(1, head + 1)
+    ]
     yield Played(dossiers=dossiers, projector=projector, codes=codes, events=events)
     store.close()
     dossiers.app.close()
@@ -76,7 +78,9 @@ def of_type(played: Played, cls: type) -> list[tuple[int, Any]]:
     return [(position, e) for position, e in played.events if isinstance(e, cls)]
 
 
-def test_the_tracking_book_of_the_day_lists_the_40_kiosk_dossiers_in_the_template_columns(played: Played, catalogue) -> None:
+def test_the_tracking_book_of_the_day_lists_the_40_kiosk_dossiers_in_the_template_columns(
+    played: Played, catalogue
+) -> None:
     book = tracking_book(played.projector.store, kiosk="Q6-01", start=DAY, end=DAY)
     assert [line.dossier_code for line in book.lines] == played.codes
     assert [line.number for line in book.lines] == list(range(1, 41)) and book.kiosk_name == KIOSK_NAME
@@ -86,14 +90,19 @@ def test_the_tracking_book_of_the_day_lists_the_40_kiosk_dossiers_in_the_templat
         procedure = catalogue.procedure(dossier.procedure_code)
         assert (line.applicant, line.phone, line.channel) == (citizen.name, citizen.phone, "kiosk")
         assert line.received_at == vn(DAY, 7 if n < 20 else 14, 10 + n) and line.appointment_date == dossier.due_on
-        assert line.procedure_name == procedure.name and line.lead_agency == catalogue.department(procedure.department).name
+        assert (
+            line.procedure_name == procedure.name
+            and line.lead_agency == catalogue.department(procedure.department).name
+        )
         if dossier.delivered_at is None:
             assert (line.delivered_at, line.delivery_method, line.deliverer, line.receiver) == (None, None, None, None)
         else:
             delivered.append(n)
             assert (line.delivered_at, line.delivery_method) == (dossier.delivered_at, "kiosk")
             assert (line.deliverer, line.receiver) == (KIOSK_NAME, citizen.name)
-    assert len(delivered) == 2 and 1 in delivered  # the ID card picked up is a police counter dossier, not of this day's book
+    assert (
+        len(delivered) == 2 and 1 in delivered
+    )  # the ID card picked up is a police counter dossier, not of this day's book
     assert book.lines[1].delivered_at == vn(date(2026, 5, 22), 9)
 
 
@@ -104,9 +113,14 @@ def test_counter_results_loaded_into_the_trays_join_the_tracking_book_of_their_d
     assert len(book.lines) == 40 + len(counter) and len(counter) == 90 - 40 + 3
     assert all(dossier_id(line.dossier_code) in loaded for line in counter)
     # the two ID cards (police counter) were loaded on 21 May, the other counter results on 22 May
-    assert {line.received_at.astimezone(vn(DAY, 0).tzinfo).date() for line in counter} == {date(2026, 5, 21), date(2026, 5, 22)}
+    assert {line.received_at.astimezone(vn(DAY, 0).tzinfo).date() for line in counter} == {
+        date(2026, 5, 21),
+        date(2026, 5, 22),
+    }
     assert tracking_book(played.projector.store, kiosk="Q6-02", start=DAY, end=LAST).lines == []
-    assert tracking_book(played.projector.store, kiosk="Q6-01", start=date(2026, 5, 19), end=date(2026, 5, 19)).lines == []
+    assert (
+        tracking_book(played.projector.store, kiosk="Q6-01", start=date(2026, 5, 19), end=date(2026, 5, 19)).lines == []
+    )
 
 
 def test_the_handover_book_has_one_line_per_handover_with_both_parties(played: Played) -> None:
@@ -119,7 +133,9 @@ def test_the_handover_book_has_one_line_per_handover_with_both_parties(played: P
         receiver = (e.receiver.name, e.receiver.role.value, e.receiver.unit)
         assert (line.receiver_name, line.receiver_role, line.receiver_unit) == receiver
         assert line.procedure_code and line.procedure_code.endswith(".H29")
-    assert POLICE.name in {line.receiver_name for line in book.lines} and STAFF.name in {line.giver_name for line in book.lines}
+    assert POLICE.name in {line.receiver_name for line in book.lines} and STAFF.name in {
+        line.giver_name for line in book.lines
+    }
     first_day = handover_book(played.projector.store, kiosk=None, start=DAY, end=DAY).lines
     assert len(first_day) == 20 and {line.giver_name for line in first_day} == {STAFF.name}  # the 14:00 envelopes
     at_kiosk = handover_book(played.projector.store, kiosk="Q6-01", start=DAY, end=LAST).lines
@@ -131,8 +147,12 @@ def test_the_cash_ledger_matches_collections_to_the_cash_paid_at_the_kiosk(playe
     ledger = cash_ledger(played.projector.store, kiosk="Q6-01", start=DAY, end=LAST)
     cash_in, collected = of_type(played, Kiosk.CashAccepted), of_type(played, Kiosk.Collected)
     last_collection = collected[-1][0]
-    assert len(ledger.collections) == 2 and all(c.discrepancy == 0 and c.collector_name == STAFF.name for c in ledger.collections)
-    assert sum(c.cash_counted for c in ledger.collections) == sum(e.amount for p, e in cash_in if p < last_collection) > 0
+    assert len(ledger.collections) == 2 and all(
+        c.discrepancy == 0 and c.collector_name == STAFF.name for c in ledger.collections
+    )
+    assert (
+        sum(c.cash_counted for c in ledger.collections) == sum(e.amount for p, e in cash_in if p < last_collection) > 0
+    )
     assert [(i.position, i.amount) for i in ledger.cash_in] == [(p, e.amount) for p, e in cash_in]
     assert ledger.totals.cash_not_collected == sum(e.amount for p, e in cash_in if p > last_collection) > 0
     payments = of_type(played, Dossier.PaymentReceived)
@@ -147,9 +167,15 @@ def test_the_cash_ledger_matches_collections_to_the_cash_paid_at_the_kiosk(playe
         if dossier.fee:
             row = rows[code]
             assert (row.fee, row.paid_cash + row.paid_bank_qr, row.shortfall, row.excess) == (
-                dossier.fee, dossier.paid, dossier.shortfall, dossier.excess)
-    assert cash_ledger(played.projector.store, kiosk="Q6-01", start=date(2026, 5, 21), end=date(2026, 5, 21)).collections \
+                dossier.fee,
+                dossier.paid,
+                dossier.shortfall,
+                dossier.excess,
+            )
+    assert (
+        cash_ledger(played.projector.store, kiosk="Q6-01", start=date(2026, 5, 21), end=date(2026, 5, 21)).collections
         == ledger.collections[1:]
+    )
 
 
 @pytest.mark.parametrize("name", ["handover_book", "tracking_book", "cash_ledger"])
@@ -158,8 +184,14 @@ def test_rebuilding_a_book_from_zero_gives_the_rows_live_processing_made(played:
     tables = [table.name for table in projector.models[name].tables]
 
     def snapshot() -> dict[str, list[tuple]]:
-        return {table: sorted(tuple(sorted((k, str(v)) for k, v in row.items()))
-                              for row in projector.store.query(f"SELECT * FROM {table}")) for table in tables}
+        return {
+            table: sorted(
+                tuple(sorted((k, str(v)) for k, v in row.items()))
+                for row in projector.store.query(f"SELECT * FROM {table}")
+            )
+            for table in tables
+        }
+
     before = snapshot()
     assert all(rows for table, rows in before.items() if table not in MONEY_TABLES)
     projector.rebuild(name)

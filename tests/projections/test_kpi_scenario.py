@@ -18,8 +18,8 @@ from projections.reports import NAMED_DEPARTMENTS, ReportsView
 from tests.application.test_kiosk_day import CARD_PROCEDURES, CLERK, POLICE_CLERK, collect_and_hand_over, submit
 from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp
-from tests.onestop_support import dossiers_on
 from tests.kiosk_support import CITIZEN, STAFF, STAFF_ACTOR, Citizen, kiosks_app, officer, vn
+from tests.onestop_support import dossiers_on
 
 QLDT, KT, TCKH, GDDT = NAMED_DEPARTMENTS
 PROCEDURE = {

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from application.base import OneStop
 from application.dossiers import Dossiers
 from domain.values import Actor, Applicant, Channel, Component, Role
-from projections.models import read_models
 from infrastructure.readstore.quarantine import release
 from infrastructure.readstore.runner import Projector
+from projections.models import read_models
 from tests.conftest import read_store_for
 
 CLERK = Actor(account_id="officer", role=Role.RECEPTION_OFFICER)
@@ -22,9 +22,14 @@ AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def receive(dossiers: Dossiers) -> str:
-    code, _ = dossiers.receive(procedure_code=BIRTH, channel=Channel.COUNTER, actor=CLERK, at=AT,
-                               applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Nhung", phone="0901000101"),
-                               components=[Component(name="Tờ khai", form="original")])
+    code, _ = dossiers.receive(
+        procedure_code=BIRTH,
+        channel=Channel.COUNTER,
+        actor=CLERK,
+        at=AT,
+        applicant=Applicant(id_number="079195000101", name="Nguyễn Thị Nhung", phone="0901000101"),
+        components=[Component(name="Tờ khai", form="original")],
+    )
     return code
 
 
@@ -36,11 +41,13 @@ def poison(dossiers: Dossiers, code: str) -> int:
     return dossiers.app.recorder.max_notification_id()
 
 
-def test_a_model_failing_on_an_event_is_quarantined_and_the_others_keep_up(store_env, catalogue, calendar, clock,
-                                                                             tmp_path, caplog) -> None:
+def test_a_model_failing_on_an_event_is_quarantined_and_the_others_keep_up(
+    store_env, catalogue, calendar, clock, tmp_path, caplog
+) -> None:
     dossiers = Dossiers(OneStop(store_env), catalogue=catalogue, calendar=calendar, clock=clock)
-    projector = Projector(dossiers.app.recorder, dossiers.app.mapper, read_store_for(store_env, tmp_path), read_models(catalogue),
-                          batch=3)
+    projector = Projector(
+        dossiers.app.recorder, dossiers.app.mapper, read_store_for(store_env, tmp_path), read_models(catalogue), batch=3
+    )
     try:
         first = receive(dossiers)
         poisoned_at = poison(dossiers, first)
@@ -53,7 +60,9 @@ def test_a_model_failing_on_an_event_is_quarantined_and_the_others_keep_up(store
         assert stopped == {"dossiers", "cash_ledger"}
         for name in stopped:
             assert lags[name].quarantined_at == poisoned_at and lags[name].position == poisoned_at - 1
-            assert lags[name].error.endswith(" on Dossier.FeeAssessed")  # SQLite: OverflowError; PostgreSQL: out of range
+            assert lags[name].error.endswith(
+                " on Dossier.FeeAssessed"
+            )  # SQLite: OverflowError; PostgreSQL: out of range
             assert "079195000101" not in lags[name].error and "Nhung" not in lags[name].error
         assert all(lags[name].position == head for name in set(lags) - stopped)
         tracked = projector.store.query("SELECT code FROM tracking_book")

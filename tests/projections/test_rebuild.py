@@ -10,9 +10,9 @@ from application.base import OneStop
 from application.dossiers import Dossiers
 from infrastructure.bootstrap import projector_over
 from infrastructure.calendar import load_calendar
-from projections.models import read_models
 from infrastructure.readstore.parallel import groups_of, rebuild_parallel
 from infrastructure.readstore.runner import Projector
+from projections.models import read_models
 from tests.application.test_kiosk_day import DAY, play_full_day
 from tests.conftest import read_store_for
 from tests.fakes import FakeClock, FakeOtp
@@ -22,8 +22,12 @@ TABLES = {"dossiers": "dossiers", "kiosk_trays": "trays"}
 
 
 def snapshot(store: Any, tables: Any = TABLES) -> dict[str, list[tuple]]:
-    return {table: sorted(tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.query(f"SELECT * FROM {table}"))
-            for table in tables}
+    return {
+        table: sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items())) for row in store.query(f"SELECT * FROM {table}")
+        )
+        for table in tables
+    }
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ rows."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -12,18 +12,36 @@ import pytest
 from domain.codes import dossier_id
 from projections.digitization import DigitizationReadModel
 from projections.dossiers import DossierReadModel, queue_of
-from projections.reports import (
-    NAMED_DEPARTMENTS, DepartmentRow, DigitizationRow, Figures, Report, ReportPeriodError, ReportsView, Share, Target,
-    period_bounds, period_label,
-)
 from projections.ports import ReadStore
+from projections.reports import (
+    NAMED_DEPARTMENTS,
+    DepartmentRow,
+    DigitizationRow,
+    Figures,
+    Report,
+    ReportPeriodError,
+    ReportsView,
+    Share,
+    Target,
+    period_bounds,
+    period_label,
+)
 from tests.conftest import read_store_for
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 TP, CA, WARD, OTHER = "H29.06.TP", "H29.06.CA.QLHC", "H29.06.1.TPHT", "H29.07.TP"
 QLDT, KT, TCKH, GDDT = NAMED_DEPARTMENTS
-AGENCY_OF = {TP: "H29.06", CA: "H29.06.CA", WARD: "H29.06.1", OTHER: "H29.07", None: "H29.06", QLDT: "H29.06",
-             KT: "H29.06", TCKH: "H29.06", GDDT: "H29.06"}
+AGENCY_OF = {
+    TP: "H29.06",
+    CA: "H29.06.CA",
+    WARD: "H29.06.1",
+    OTHER: "H29.07",
+    None: "H29.06",
+    QLDT: "H29.06",
+    KT: "H29.06",
+    TCKH: "H29.06",
+    GDDT: "H29.06",
+}
 TODAY = date(2026, 11, 26)
 
 
@@ -51,9 +69,19 @@ class Row(NamedTuple):
 
 ROWS = [
     Row(TP, "kiosk", at(2026, 3, 2), date(2026, 3, 9), at(2026, 3, 9, 16), "kiosk", stars=5),
-    Row(TP, "kiosk", at(2026, 3, 3), date(2026, 3, 10), at(2026, 3, 11, 6), "counter", level="satisfied"),  # 10/3 in UTC: late
-    Row(TP, "counter", at(2026, 3, 4), date(2026, 3, 11), at(2026, 3, 10, 23, 30), "counter", supplements=1,
-        level="very_satisfied"),
+    Row(
+        TP, "kiosk", at(2026, 3, 3), date(2026, 3, 10), at(2026, 3, 11, 6), "counter", level="satisfied"
+    ),  # 10/3 in UTC: late
+    Row(
+        TP,
+        "counter",
+        at(2026, 3, 4),
+        date(2026, 3, 11),
+        at(2026, 3, 10, 23, 30),
+        "counter",
+        supplements=1,
+        level="very_satisfied",
+    ),
     Row(TP, "online", at(2026, 3, 5), date(2026, 3, 12), status="in_processing"),
     Row(TP, "postal", at(2026, 3, 6), date(2026, 4, 20), status="supplement_requested", supplements=2),
     Row(TP, "online", at(2026, 3, 7), date(2026, 3, 14), status="rejected"),
@@ -82,8 +110,20 @@ ROWS = [
     Row(TCKH, "counter", at(2026, 4, 30, 23, 30), date(2026, 5, 7), status="in_processing"),  # 30/4 in VN
 ]
 # (scans, vault reuses) recorded for a row (by its index in ROWS): the dossier_digitization read model
-DIGITIZED = {0: (2, 0), 1: (0, 1), 2: (1, 1), 3: (1, 0), 6: (3, 0), 10: (1, 0), 20: (2, 0), 21: (0, 2), 23: (1, 0),
-             24: (1, 1), 26: (0, 1), 27: (1, 0)}
+DIGITIZED = {
+    0: (2, 0),
+    1: (0, 1),
+    2: (1, 1),
+    3: (1, 0),
+    6: (3, 0),
+    10: (1, 0),
+    20: (2, 0),
+    21: (0, 2),
+    23: (1, 0),
+    24: (1, 1),
+    26: (0, 1),
+    27: (1, 0),
+}
 
 
 @pytest.fixture
@@ -99,31 +139,56 @@ def fill(store: ReadStore, catalogue) -> None:
     table, digitization = DossierReadModel(catalogue).table("dossiers"), DigitizationReadModel.tables[0]
     rows = [dossier_row(n, row) for n, row in enumerate(ROWS, 1)]
     names = table.column_names
-    scanned = [[rows[i]["code"], scans, scans, reuses, rows[i]["received_at"]] for i, (scans, reuses) in DIGITIZED.items()]
+    scanned = [
+        [rows[i]["code"], scans, scans, reuses, rows[i]["received_at"]] for i, (scans, reuses) in DIGITIZED.items()
+    ]
     with store.transaction() as tx:
         tx.execute(store.ddl(table.ddl()))
         tx.execute(store.ddl(digitization.ddl()))
-        tx.executemany(f"INSERT INTO dossiers ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                       [[row.get(name) for name in names] for row in rows])
-        tx.executemany("INSERT INTO dossier_digitization (code, scans, scanned_pages, reuses, first_at) "
-                       "VALUES (?, ?, ?, ?, ?)", scanned)
+        tx.executemany(
+            f"INSERT INTO dossiers ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [[row.get(name) for name in names] for row in rows],
+        )
+        tx.executemany(
+            "INSERT INTO dossier_digitization (code, scans, scanned_pages, reuses, first_at) VALUES (?, ?, ?, ?, ?)",
+            scanned,
+        )
 
 
 def dossier_row(n: int, row: Row) -> dict[str, object]:
     status = row.status or ("rated" if row.stars or row.level else "delivered")
-    received, delivered = (t.astimezone(timezone.utc) if t else None for t in (row.received, row.delivered))
+    received, delivered = (t.astimezone(UTC) if t else None for t in (row.received, row.delivered))
     code = f"{AGENCY_OF[row.department]}-{row.received:%y%m%d}-{n:04d}"
-    return {"id": str(dossier_id(code)), "code": code, "agency": AGENCY_OF[row.department],
-            "procedure_code": "1.000000.000.00.00.H29", "department": row.department,
-            "result_kind": "cccd_card" if row.cccd else "district_result", "channel": row.channel, "status": status,
-            "queue": queue_of(status, False, None), "in_bin": False, "received_at": received, "due_on": row.due,
-            "fee": 0, "paid": 0, "shortfall": 0, "excess": 0, "delivered_at": delivered, "delivery_channel": row.via,
-            "supplements": row.supplements, "rating_stars": row.stars, "rating_level": row.level, "version": 1,
-            "updated_at": delivered or received}
+    return {
+        "id": str(dossier_id(code)),
+        "code": code,
+        "agency": AGENCY_OF[row.department],
+        "procedure_code": "1.000000.000.00.00.H29",
+        "department": row.department,
+        "result_kind": "cccd_card" if row.cccd else "district_result",
+        "channel": row.channel,
+        "status": status,
+        "queue": queue_of(status, False, None),
+        "in_bin": False,
+        "received_at": received,
+        "due_on": row.due,
+        "fee": 0,
+        "paid": 0,
+        "shortfall": 0,
+        "excess": 0,
+        "delivered_at": delivered,
+        "delivery_channel": row.via,
+        "supplements": row.supplements,
+        "rating_stars": row.stars,
+        "rating_level": row.level,
+        "version": 1,
+        "updated_at": delivered or received,
+    }
 
 
 def expected_figures(rows: list[Row], start: date, end: date, as_of: date) -> Figures:
     """The report's definitions, counted row by row in Vietnam dates."""
+
     def within(t: datetime | None) -> bool:
         return t is not None and start <= t.date() <= end
 
@@ -133,49 +198,94 @@ def expected_figures(rows: list[Row], start: date, end: date, as_of: date) -> Fi
     late = sum(r.due is not None and r.delivered.date() > r.due for r in out)
     cccd = [r for r in out if r.cccd]
     supplemented = sum(r.supplements > 0 for r in got)
-    overdue = sum(r.received.date() <= as_of and (r.delivered is None or r.delivered.date() > as_of) and r.due is not None
-                  and r.due < as_of and r.status not in ("rejected", "withdrawn") for r in rows)
+    overdue = sum(
+        r.received.date() <= as_of
+        and (r.delivered is None or r.delivered.date() > as_of)
+        and r.due is not None
+        and r.due < as_of
+        and r.status not in ("rejected", "withdrawn")
+        for r in rows
+    )
 
     def shares(pairs: list[tuple[str, str, int]]) -> list[Share]:
         whole = sum(n for *_, n in pairs)
         return [Share(key=k, label=label, count=n, share=n / whole if whole else None) for k, label, n in pairs]
 
-    channels = [(c, label, sum(r.channel == c for r in got)) for c, label in (
-        ("kiosk", "Kiosk 24/7"), ("counter", "Tại quầy Một cửa"), ("online", "Trực tuyến"), ("postal", "Bưu chính công ích"))]
-    levels = [(k, label, sum(r.level == k for r in out)) for k, label in (
-        ("very_satisfied", "Rất hài lòng"), ("satisfied", "Hài lòng"), ("acceptable", "Chấp nhận được"),
-        ("dissatisfied", "Không hài lòng"))]
+    channels = [
+        (c, label, sum(r.channel == c for r in got))
+        for c, label in (
+            ("kiosk", "Kiosk 24/7"),
+            ("counter", "Tại quầy Một cửa"),
+            ("online", "Trực tuyến"),
+            ("postal", "Bưu chính công ích"),
+        )
+    ]
+    levels = [
+        (k, label, sum(r.level == k for r in out))
+        for k, label in (
+            ("very_satisfied", "Rất hài lòng"),
+            ("satisfied", "Hài lòng"),
+            ("acceptable", "Chấp nhận được"),
+            ("dissatisfied", "Không hài lòng"),
+        )
+    ]
     kiosk_cccd = sum(r.via == "kiosk" for r in cccd)
     return Figures(
-        received=len(got), channels=shares(channels), kiosk_share=channels[0][2] / len(got) if got else None,
-        with_supplements=supplemented, supplement_rate=supplemented / len(got) if got else None,
-        delivered=len(out), on_time=on_time, late=late, on_time_rate=on_time / (on_time + late) if on_time + late else None,
-        overdue_open=overdue, cccd_delivered=len(cccd), cccd_via_kiosk=kiosk_cccd,
-        cccd_kiosk_share=kiosk_cccd / len(cccd) if cccd else None, rated=sum(bool(r.stars or r.level) for r in out),
-        stars=shares([(str(n), f"{n} sao", sum(r.stars == n for r in out)) for n in range(1, 6)]), levels=shares(levels),
-        satisfied_rate=(levels[0][2] + levels[1][2]) / sum(n for *_, n in levels) if any(n for *_, n in levels) else None)
+        received=len(got),
+        channels=shares(channels),
+        kiosk_share=channels[0][2] / len(got) if got else None,
+        with_supplements=supplemented,
+        supplement_rate=supplemented / len(got) if got else None,
+        delivered=len(out),
+        on_time=on_time,
+        late=late,
+        on_time_rate=on_time / (on_time + late) if on_time + late else None,
+        overdue_open=overdue,
+        cccd_delivered=len(cccd),
+        cccd_via_kiosk=kiosk_cccd,
+        cccd_kiosk_share=kiosk_cccd / len(cccd) if cccd else None,
+        rated=sum(bool(r.stars or r.level) for r in out),
+        stars=shares([(str(n), f"{n} sao", sum(r.stars == n for r in out)) for n in range(1, 6)]),
+        levels=shares(levels),
+        satisfied_rate=(levels[0][2] + levels[1][2]) / sum(n for *_, n in levels)
+        if any(n for *_, n in levels)
+        else None,
+    )
 
 
 def expected_report(view: ReportsView, kind: str, day: date, today: date, agency: str | None) -> tuple[Figures, list]:
     start, end = period_bounds(kind, day)
     as_of = min(end, today)
-    rows = [r for r in ROWS if agency is None or AGENCY_OF[r.department] == agency or
-            AGENCY_OF[r.department].startswith(agency + ".")]
+    rows = [
+        r
+        for r in ROWS
+        if agency is None or AGENCY_OF[r.department] == agency or AGENCY_OF[r.department].startswith(agency + ".")
+    ]
     departments = sorted({r.department for r in rows}, key=lambda d: (d is None, d or ""))
-    per = [DepartmentRow(department=d, name=view.names.get(d or ""),
-                         figures=expected_figures([r for r in rows if r.department == d], start, end, as_of))
-           for d in departments]
-    return expected_figures(rows, start, end, as_of), [p for p in per if p.figures != expected_figures([], start, end, as_of)]
+    per = [
+        DepartmentRow(
+            department=d,
+            name=view.names.get(d or ""),
+            figures=expected_figures([r for r in rows if r.department == d], start, end, as_of),
+        )
+        for d in departments
+    ]
+    return expected_figures(rows, start, end, as_of), [
+        p for p in per if p.figures != expected_figures([], start, end, as_of)
+    ]
 
 
-@pytest.mark.parametrize(("kind", "day", "today", "agency"), [
-    ("month", date(2026, 3, 18), TODAY, "H29.06"),
-    ("month", date(2026, 3, 1), TODAY, None),
-    ("month", date(2026, 3, 31), date(2026, 3, 18), "H29.06"),  # an open period is reported as of today
-    ("week", date(2026, 4, 2), TODAY, "H29.06"),  # 30/3 – 5/4 spans the end of March
-    ("quarter", date(2026, 2, 14), TODAY, "H29.06.CA"),
-    ("quarter", date(2025, 11, 15), TODAY, None),  # Q4: 1/10 – 31/12
-])
+@pytest.mark.parametrize(
+    ("kind", "day", "today", "agency"),
+    [
+        ("month", date(2026, 3, 18), TODAY, "H29.06"),
+        ("month", date(2026, 3, 1), TODAY, None),
+        ("month", date(2026, 3, 31), date(2026, 3, 18), "H29.06"),  # an open period is reported as of today
+        ("week", date(2026, 4, 2), TODAY, "H29.06"),  # 30/3 – 5/4 spans the end of March
+        ("quarter", date(2026, 2, 14), TODAY, "H29.06.CA"),
+        ("quarter", date(2025, 11, 15), TODAY, None),  # Q4: 1/10 – 31/12
+    ],
+)
 def test_every_figure_matches_an_independent_count_of_the_rows(view, kind, day, today, agency) -> None:
     report = view.report(kind, day, today=today, agency=agency)
     totals, departments = expected_report(view, kind, day, today, agency)
@@ -209,15 +319,18 @@ def test_an_empty_period_has_no_shares_and_no_verdict(view) -> None:
     assert [t.met for t in report.targets] == [None, None]
 
 
-@pytest.mark.parametrize(("kind", "day", "bounds", "label"), [
-    ("week", date(2026, 4, 2), (date(2026, 3, 30), date(2026, 4, 5)), "Tuần 14/2026"),
-    ("week", date(2026, 1, 1), (date(2025, 12, 29), date(2026, 1, 4)), "Tuần 1/2026"),
-    ("week", date(2026, 3, 30), (date(2026, 3, 30), date(2026, 4, 5)), "Tuần 14/2026"),
-    ("month", date(2028, 2, 10), (date(2028, 2, 1), date(2028, 2, 29)), "Tháng 2/2028"),
-    ("month", date(2026, 12, 31), (date(2026, 12, 1), date(2026, 12, 31)), "Tháng 12/2026"),
-    ("quarter", date(2025, 11, 15), (date(2025, 10, 1), date(2025, 12, 31)), "Quý IV/2025"),
-    ("quarter", date(2026, 3, 31), (date(2026, 1, 1), date(2026, 3, 31)), "Quý I/2026"),
-])
+@pytest.mark.parametrize(
+    ("kind", "day", "bounds", "label"),
+    [
+        ("week", date(2026, 4, 2), (date(2026, 3, 30), date(2026, 4, 5)), "Tuần 14/2026"),
+        ("week", date(2026, 1, 1), (date(2025, 12, 29), date(2026, 1, 4)), "Tuần 1/2026"),
+        ("week", date(2026, 3, 30), (date(2026, 3, 30), date(2026, 4, 5)), "Tuần 14/2026"),
+        ("month", date(2028, 2, 10), (date(2028, 2, 1), date(2028, 2, 29)), "Tháng 2/2028"),
+        ("month", date(2026, 12, 31), (date(2026, 12, 1), date(2026, 12, 31)), "Tháng 12/2026"),
+        ("quarter", date(2025, 11, 15), (date(2025, 10, 1), date(2025, 12, 31)), "Quý IV/2025"),
+        ("quarter", date(2026, 3, 31), (date(2026, 1, 1), date(2026, 3, 31)), "Quý I/2026"),
+    ],
+)
 def test_period_bounds_and_labels(kind, day, bounds, label) -> None:
     assert period_bounds(kind, day) == bounds
     assert period_label(kind, bounds[0]) == label
@@ -235,19 +348,33 @@ def test_an_unknown_period_or_a_period_not_yet_begun_is_refused(view) -> None:
 def expected_department_targets(view: ReportsView, start: date, end: date, agency: str | None) -> list[Target]:
     """Seed 000 §4.1, counted row by row: of the dossiers a named department received or returned in the period,
     those received at the kiosk in the period or returned from a kiosk tray in the period."""
+
     def within(t: datetime | None) -> bool:
         return t is not None and start <= t.date() <= end
 
     found = []
     for department in NAMED_DEPARTMENTS:
-        rows = [r for r in ROWS if r.department == department and (agency is None or AGENCY_OF[department].startswith(agency))]
+        rows = [
+            r
+            for r in ROWS
+            if r.department == department and (agency is None or AGENCY_OF[department].startswith(agency))
+        ]
         handled = [r for r in rows if within(r.received) or within(r.delivered)]
-        via = sum((r.channel == "kiosk" and within(r.received)) or (r.via == "kiosk" and within(r.delivered)) for r in handled)
+        via = sum(
+            (r.channel == "kiosk" and within(r.received)) or (r.via == "kiosk" and within(r.delivered)) for r in handled
+        )
         share = via / len(handled) if handled else None
-        found.append(Target(key=f"kiosk_share:{department}",
-                            label=f"Tỷ lệ hồ sơ tiếp nhận/trả qua Kiosk 24/7 – {view.names[department]}", target=0.40,
-                            numerator=via, denominator=len(handled), actual=share,
-                            met=None if share is None else share >= 0.40))
+        found.append(
+            Target(
+                key=f"kiosk_share:{department}",
+                label=f"Tỷ lệ hồ sơ tiếp nhận/trả qua Kiosk 24/7 – {view.names[department]}",
+                target=0.40,
+                numerator=via,
+                denominator=len(handled),
+                actual=share,
+                met=None if share is None else share >= 0.40,
+            )
+        )
     return found
 
 
@@ -259,24 +386,45 @@ def expected_digitization(view: ReportsView, start: date, end: date, agency: str
         if start <= r.received.date() <= end and (agency is None or unit == agency or unit.startswith(agency + ".")):
             groups.setdefault((f"{r.received:%Y-%m}", unit, r.department), []).append((r, DIGITIZED.get(i, (0, 0))))
     found = []
-    for (month, unit, department), rows in sorted(groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2] is None, g[0][2] or "")):
+    for (month, unit, department), rows in sorted(
+        groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2] is None, g[0][2] or "")
+    ):
         paper = [(r, d) for r, d in rows if r.channel != "online"]
         online = [(r, d) for r, d in rows if r.channel == "online"]
         digitized = sum(d != (0, 0) for _, d in paper)
-        found.append(DigitizationRow(
-            month=month, agency=unit, department=department, name=view.names.get(department or ""),
-            paper_received=len(paper), digitized=digitized, coverage=digitized / len(paper) if paper else None,
-            scans=sum(d[0] for _, d in paper), reuses=sum(d[1] for _, d in paper), online_received=len(online),
-            online_scanned=sum(d[0] > 0 for _, d in online)))
+        found.append(
+            DigitizationRow(
+                month=month,
+                agency=unit,
+                department=department,
+                name=view.names.get(department or ""),
+                paper_received=len(paper),
+                digitized=digitized,
+                coverage=digitized / len(paper) if paper else None,
+                scans=sum(d[0] for _, d in paper),
+                reuses=sum(d[1] for _, d in paper),
+                online_received=len(online),
+                online_scanned=sum(d[0] > 0 for _, d in online),
+            )
+        )
     return found
 
 
-@pytest.mark.parametrize(("kind", "day", "agency"), [
-    ("month", date(2026, 5, 10), "H29.06"), ("month", date(2026, 5, 10), None), ("month", date(2026, 4, 10), None),
-    ("quarter", date(2026, 5, 1), "H29.06"), ("quarter", date(2026, 2, 1), None), ("week", date(2026, 5, 13), None),
-    ("month", date(2026, 3, 3), "H29.06.CA"),
-])
-def test_kiosk_share_of_each_named_department_and_digitization_match_an_independent_count(view, kind, day, agency) -> None:
+@pytest.mark.parametrize(
+    ("kind", "day", "agency"),
+    [
+        ("month", date(2026, 5, 10), "H29.06"),
+        ("month", date(2026, 5, 10), None),
+        ("month", date(2026, 4, 10), None),
+        ("quarter", date(2026, 5, 1), "H29.06"),
+        ("quarter", date(2026, 2, 1), None),
+        ("week", date(2026, 5, 13), None),
+        ("month", date(2026, 3, 3), "H29.06.CA"),
+    ],
+)
+def test_kiosk_share_of_each_named_department_and_digitization_match_an_independent_count(
+    view, kind, day, agency
+) -> None:
     report = view.report(kind, day, today=TODAY, agency=agency)
     start, end = period_bounds(kind, day)
     assert report.department_targets == expected_department_targets(view, start, end, agency)

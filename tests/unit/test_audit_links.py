@@ -8,7 +8,8 @@ import uuid
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ec import SECP256R1, generate_private_key
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from infrastructure.audit.keys import AuditKeyError, PublicKey, SigningKey, public_file
 from infrastructure.audit.links import GENESIS, checkpoint_message, id_bytes, next_link, row_digest
@@ -66,8 +67,11 @@ def test_a_public_file_that_is_not_the_keys_own_half_stops_the_signer(tmp_path) 
 
 def test_a_key_file_that_is_not_ed25519_is_refused_with_its_name(tmp_path) -> None:
     path = tmp_path / "ec.pem"
-    path.write_bytes(generate_private_key(SECP256R1()).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.write_bytes(
+        generate_private_key(SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
     with pytest.raises(AuditKeyError, match="ec.pem must hold an Ed25519 key"):
         SigningKey.load(path)
     (tmp_path / "junk.pem").write_text("not a key")

@@ -26,7 +26,7 @@ Tổng cộng;;1.000.000;1.550.000
 
 def test_a_vietcombank_style_csv_with_bom_gives_its_credit_lines_only() -> None:
     lines = parse_csv(b"\xef\xbb\xbf" + CSV.encode())
-    assert [(l.booked_on, l.bank_reference, l.amount) for l in lines] == [
+    assert [(ln.booked_on, ln.bank_reference, ln.amount) for ln in lines] == [
         (date(2026, 5, 20), "FT26140001", 50_000),
         (date(2026, 5, 21), "FT26141003", 1_500_000),
     ]
@@ -96,7 +96,7 @@ CAMT = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_camt053_statement_gives_its_credit_entries() -> None:
     form, lines = parse_statement(CAMT.encode())
     assert form == "camt053"
-    assert [(l.bank_reference, l.amount, l.booked_on, l.text) for l in lines] == [
+    assert [(ln.bank_reference, ln.amount, ln.booked_on, ln.text) for ln in lines] == [
         ("FT1", 50_000, date(2026, 5, 20), "H2906 2605200001"),
         ("FT3", 20_000, date(2026, 5, 21), "le phi"),
     ]
@@ -180,7 +180,7 @@ def test_any_statement_written_as_a_bank_writes_it_reads_back_line_for_line(line
     data = (b"\xef\xbb\xbf" if bom else b"") + out.getvalue().encode()
     parsed = parse_csv(data)
     assert [(p.booked_on, p.bank_reference, p.amount, p.text) for p in parsed] == [
-        (l["booked_on"], l["bank_reference"], l["amount"], l["text"]) for l in lines
+        (ln["booked_on"], ln["bank_reference"], ln["amount"], ln["text"]) for ln in lines
     ]
 
 
@@ -189,10 +189,10 @@ def test_any_camt053_statement_reads_back_its_credit_entries(lines) -> None:
     from xml.sax.saxutils import escape
 
     entries = "".join(
-        f'<Ntry><Amt Ccy="VND">{l["amount"]}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{l["booked_on"]:%Y-%m-%d}</Dt>'
-        f"</BookgDt><AcctSvcrRef>{l['bank_reference']}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{escape(l['text'])}"
+        f'<Ntry><Amt Ccy="VND">{ln["amount"]}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{ln["booked_on"]:%Y-%m-%d}</Dt>'
+        f"</BookgDt><AcctSvcrRef>{ln['bank_reference']}</AcctSvcrRef><NtryDtls><TxDtls><RmtInf><Ustrd>{escape(ln['text'])}"
         f"</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>"
-        for l in lines
+        for ln in lines
     )
     document = (
         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>'
@@ -200,7 +200,7 @@ def test_any_camt053_statement_reads_back_its_credit_entries(lines) -> None:
     )
     parsed = parse_camt053(document.encode())
     assert [(p.booked_on, p.bank_reference, p.amount) for p in parsed] == [
-        (l["booked_on"], l["bank_reference"], l["amount"]) for l in lines
+        (ln["booked_on"], ln["bank_reference"], ln["amount"]) for ln in lines
     ]
 
 

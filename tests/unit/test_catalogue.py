@@ -98,8 +98,15 @@ def test_police_issue_at_least_two_cccd_card_procedures(shipped: Catalogue) -> N
 
 def test_catalogue_spans_the_fields_a_district_handles(shipped: Catalogue) -> None:
     fields = {procedure.field for procedure in shipped.procedures}
-    assert {"Hộ tịch", "Chứng thực", "Thành lập và hoạt động của hộ kinh doanh", "Hoạt động xây dựng",
-            "Bảo trợ xã hội", "Văn hóa", "Cấp, quản lý căn cước"} <= fields
+    assert {
+        "Hộ tịch",
+        "Chứng thực",
+        "Thành lập và hoạt động của hộ kinh doanh",
+        "Hoạt động xây dựng",
+        "Bảo trợ xã hội",
+        "Văn hóa",
+        "Cấp, quản lý căn cước",
+    } <= fields
 
 
 def test_fees_and_working_days_are_plausible_integers(shipped: Catalogue) -> None:
@@ -209,8 +216,11 @@ def test_bad_procedure_code_is_rejected(tmp_path: Path, code: str) -> None:
 
 def test_agency_code_with_a_dash_is_rejected(tmp_path: Path) -> None:
     agencies = AGENCY.replace('"H29.06"', '"H29-06"')
-    text = catalogue_text(agencies=agencies, departments=DEPARTMENT.replace('"H29.06"', '"H29-06"'),
-                          procedures=procedure(agency='"H29-06"'))
+    text = catalogue_text(
+        agencies=agencies,
+        departments=DEPARTMENT.replace('"H29.06"', '"H29-06"'),
+        procedures=procedure(agency='"H29-06"'),
+    )
     with pytest.raises(CatalogueError, match=r"agency code 'H29-06' must be letters/digits separated by dots"):
         load_catalogue(write(tmp_path, text))
 
@@ -225,8 +235,9 @@ def test_department_of_unknown_agency_is_rejected(tmp_path: Path) -> None:
 def test_procedure_routed_to_another_agencys_department_is_rejected(tmp_path: Path) -> None:
     agencies = AGENCY + '[[agencies]]\ncode = "H29.06.CA"\nname = "Công an Quận 6"\n'
     departments = DEPARTMENT + '[[departments]]\ncode = "QLHC"\nname = "Đội Cảnh sát"\nagency = "H29.06.CA"\n'
-    path = write(tmp_path, catalogue_text(agencies=agencies, departments=departments,
-                                          procedures=procedure(department='"QLHC"')))
+    path = write(
+        tmp_path, catalogue_text(agencies=agencies, departments=departments, procedures=procedure(department='"QLHC"'))
+    )
     with pytest.raises(CatalogueError, match=r"department 'QLHC' of agency 'H29\.06\.CA', not of its agency 'H29\.06'"):
         load_catalogue(path)
 
@@ -273,7 +284,7 @@ def test_missing_file_is_rejected_with_the_path(tmp_path: Path) -> None:
 def test_non_utf8_file_is_rejected_as_a_catalogue_error(tmp_path: Path) -> None:
     path = tmp_path / "procedures.toml"
     # "Tờ khai" saved in a legacy single-byte encoding (ơ as byte 0xF5) by a careless editor.
-    path.write_bytes(catalogue_text().encode("utf-8").replace("Tờ khai".encode("utf-8"), b"T\xf5 khai"))
+    path.write_bytes(catalogue_text().encode("utf-8").replace("Tờ khai".encode(), b"T\xf5 khai"))
     with pytest.raises(CatalogueError, match=r"is not UTF-8 text"):
         load_catalogue(path)
 

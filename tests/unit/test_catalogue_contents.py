@@ -19,14 +19,54 @@ from infrastructure.catalogue import DEFAULT_CATALOGUE, load_catalogue
 # reconstruction of those 49 (district and ward procedures; the police's ID-card procedures come on top), each entry
 # sourced or marked "# unverified" in infrastructure/data/procedures.toml. National numbers, province suffix dropped.
 PHASE_2_KIOSK = [
-    "1.001193", "1.000894", "1.000656", "1.004837", "2.000635", "1.001699",
-    "2.000815", "2.000884", "2.000942", "2.000806", "1.001612", "2.000720",
-    "1.001570", "1.001266", "1.009794", "1.001776", "1.001029", "1.004873",
-    "1.001022", "1.000689", "1.004859", "1.004884", "1.004827", "2.000908",
-    "2.001035", "1.001758", "2.000913", "2.000927", "2.000528", "2.000575",
-    "2.000181", "2.000162", "2.000190", "2.000633", "2.000629", "1.001004",
-    "1.004443", "1.004444", "1.004494", "1.004475", "1.008455", "1.009795",
-    "1.001087", "1.001098", "1.010007", "1.010010", "1.009466", "1.009467",
+    "1.001193",
+    "1.000894",
+    "1.000656",
+    "1.004837",
+    "2.000635",
+    "1.001699",
+    "2.000815",
+    "2.000884",
+    "2.000942",
+    "2.000806",
+    "1.001612",
+    "2.000720",
+    "1.001570",
+    "1.001266",
+    "1.009794",
+    "1.001776",
+    "1.001029",
+    "1.004873",
+    "1.001022",
+    "1.000689",
+    "1.004859",
+    "1.004884",
+    "1.004827",
+    "2.000908",
+    "2.001035",
+    "1.001758",
+    "2.000913",
+    "2.000927",
+    "2.000528",
+    "2.000575",
+    "2.000181",
+    "2.000162",
+    "2.000190",
+    "2.000633",
+    "2.000629",
+    "1.001004",
+    "1.004443",
+    "1.004444",
+    "1.004494",
+    "1.004475",
+    "1.008455",
+    "1.009795",
+    "1.001087",
+    "1.001098",
+    "1.010007",
+    "1.010010",
+    "1.009466",
+    "1.009467",
     "1.009468",
 ]
 # Every unit seed 000 names as handling dossiers: §4.1 the four departments, §4.2 the district police (ID cards).
@@ -67,8 +107,12 @@ def test_every_value_is_traceable_to_a_source_or_marked_unverified() -> None:
             line = re.search(rf"^{key} = .*$", block, re.M).group(0)
             comment = line.partition("#")[2]
             assert comment.strip(), f"no source for {line!r} in {block[:60]!r}"
-            cited = re.search(r"unverified|https?://|\[[A-Z0-9]+\]|Thông tư|Nghị định|Luật|Điều|seed|DOMAIN|"
-                              r"section comment|ngay trong ngày|miễn lệ phí|không thu lệ phí", comment, re.I)
+            cited = re.search(
+                r"unverified|https?://|\[[A-Z0-9]+\]|Thông tư|Nghị định|Luật|Điều|seed|DOMAIN|"
+                r"section comment|ngay trong ngày|miễn lệ phí|không thu lệ phí",
+                comment,
+                re.I,
+            )
             assert cited, f"{line!r} names no source"
 
 
@@ -114,17 +158,20 @@ def test_a_district_procedure_stays_with_the_district_and_an_unknown_ward_is_ref
         shipped.for_ward(birth, "H29.06.99")
 
 
-@pytest.mark.parametrize(("address", "ward"), [
-    ("12 Bình Tiên, Phường 7, Quận 6, TP. Hồ Chí Minh", "H29.06.7"),
-    ("12 Bình Tiên, Phường 07, Quận 6", "H29.06.7"),
-    ("3 Tháp Mười, P.2, Q.6, TP.HCM", "H29.06.2"),
-    ("8 Minh Phụng, phường 14, quận 6", "H29.06.14"),
-    ("8 Minh Phụng, Phường 1, Quận 6", "H29.06.1"),
-    ("8 Minh Phụng, Phường 17, Quận 6", None),  # no such ward
-    ("12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh", None),  # another district's Phường 2
-    ("45 Hậu Giang, Phường 5, Quận 6", None),  # merged away: the default ward handles it
-    ("", None),
-])
+@pytest.mark.parametrize(
+    ("address", "ward"),
+    [
+        ("12 Bình Tiên, Phường 7, Quận 6, TP. Hồ Chí Minh", "H29.06.7"),
+        ("12 Bình Tiên, Phường 07, Quận 6", "H29.06.7"),
+        ("3 Tháp Mười, P.2, Q.6, TP.HCM", "H29.06.2"),
+        ("8 Minh Phụng, phường 14, quận 6", "H29.06.14"),
+        ("8 Minh Phụng, Phường 1, Quận 6", "H29.06.1"),
+        ("8 Minh Phụng, Phường 17, Quận 6", None),  # no such ward
+        ("12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh", None),  # another district's Phường 2
+        ("45 Hậu Giang, Phường 5, Quận 6", None),  # merged away: the default ward handles it
+        ("", None),
+    ],
+)
 def test_the_ward_is_read_from_the_address(shipped: Catalogue, address: str, ward: str | None) -> None:
     assert shipped.ward_of_address(address) == ward
 
@@ -132,7 +179,12 @@ def test_the_ward_is_read_from_the_address(shipped: Catalogue, address: str, war
 def test_fees_carry_their_unit_and_its_vietnamese_label(shipped: Catalogue) -> None:
     copy = shipped.procedure("2.000815.000.00.00.H29")
     assert (copy.fee_unit, copy.fee_unit.label, copy.fee_later_from, copy.fee_later, copy.fee_max) == (
-        FeeUnit.PAGE, "trang", 3, 1000, 200000)
+        FeeUnit.PAGE,
+        "trang",
+        3,
+        1000,
+        200000,
+    )
     assert copy.fee_text == "2.000 đồng/trang; từ trang thứ 3: 1.000 đồng/trang; tối đa 200.000 đồng"
     assert shipped.procedure("2.000635.000.00.00.H29").fee_text == "8.000 đồng/bản"
     assert shipped.procedure("1.001193.000.00.00.H29").fee_text == "Miễn lệ phí"

@@ -9,7 +9,7 @@ import pytest
 
 from infrastructure.catalogue import CatalogueError, load_catalogue
 
-HEAD = '''version = "t"
+HEAD = """version = "t"
 effective_from = 2026-01-01
 agencies = [{code = "H29.06", name = "Ủy ban nhân dân Quận 6", kind = "district"},
             {code = "H29.06.1", name = "Ủy ban nhân dân Phường 1, Quận 6", kind = "ward"},
@@ -19,11 +19,21 @@ departments = [{code = "H29.06.TP", name = "Phòng Tư pháp", agency = "H29.06"
                {code = "H29.06.1.TPHT", name = "Tư pháp - Hộ tịch", agency = "H29.06.1"},
                {code = "H29.06.7.TPHT", name = "Tư pháp - Hộ tịch", agency = "H29.06.7"},
                {code = "H29.06.CA.QLHC", name = "Đội QLHC", agency = "H29.06.CA"}]
-'''
-BASE = {"code": "2.000815.000.00.00.H29", "name": "Chứng thực bản sao", "field": "Chứng thực", "agency": "H29.06",
-        "department": "H29.06.TP", "fee": 2000, "processing_days": 1, "high_legal_value": False,
-        "kiosk_submission": True, "kiosk_return": True, "result_kind": "district_result",
-        "components": [{"name": "Bản chính", "form": "original"}]}
+"""
+BASE = {
+    "code": "2.000815.000.00.00.H29",
+    "name": "Chứng thực bản sao",
+    "field": "Chứng thực",
+    "agency": "H29.06",
+    "department": "H29.06.TP",
+    "fee": 2000,
+    "processing_days": 1,
+    "high_legal_value": False,
+    "kiosk_submission": True,
+    "kiosk_return": True,
+    "result_kind": "district_result",
+    "components": [{"name": "Bản chính", "form": "original"}],
+}
 
 
 def toml_value(value: object) -> str:
@@ -65,8 +75,15 @@ def test_an_old_file_with_only_kiosk_enabled_is_read_as_kiosk_submission(tmp_pat
     procedure = load(tmp_path, kiosk_submission=None, kiosk_return=None, kiosk_enabled=False).procedure(BASE["code"])
     assert (procedure.kiosk_submission, procedure.kiosk_return) == (False, True)
     with pytest.raises(CatalogueError, match=r"ID-card procedures are return-only"):  # the seed contradiction is caught
-        load(tmp_path, kiosk_submission=None, kiosk_return=None, kiosk_enabled=True, agency="H29.06.CA",
-             department="H29.06.CA.QLHC", result_kind="cccd_card")
+        load(
+            tmp_path,
+            kiosk_submission=None,
+            kiosk_return=None,
+            kiosk_enabled=True,
+            agency="H29.06.CA",
+            department="H29.06.CA.QLHC",
+            result_kind="cccd_card",
+        )
 
 
 def test_a_legacy_flag_that_disagrees_with_kiosk_submission_is_refused(tmp_path: Path) -> None:
@@ -74,21 +91,33 @@ def test_a_legacy_flag_that_disagrees_with_kiosk_submission_is_refused(tmp_path:
         load(tmp_path, kiosk_enabled=False)
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"fee_unit": "page", "fee_later_from": 3}, r"fee_later_from and fee_later go together"),
-    ({"fee_unit": "page", "fee_max": 1000}, r"fee_max is below the fee of one unit"),
-    ({"fee_max": 200000}, r"a per-dossier fee has no later-unit price or maximum"),
-    ({"fee_unit": "furlong"}, r"fee_unit"),
-    ({"fee_unit": "page", "fee_later_from": 1, "fee_later": 1000}, r"fee_later_from"),
-    ({"fee_unit": "room", "fee": 4,
-      "fee_bands": [{"up_to": 5, "amount": 4}, {"up_to": 3, "amount": 6}, {"amount": 12}]},
-     r"fee_bands need increasing up_to and a last open band"),
-    ({"fee_unit": "room", "fee": 4, "fee_bands": [{"up_to": 3, "amount": 4}, {"up_to": 5, "amount": 6}]},
-     r"fee_bands need increasing up_to and a last open band"),
-    ({"fee_unit": "room", "fee": 9, "fee_bands": [{"up_to": 3, "amount": 4}, {"amount": 6}]},
-     r"`fee` is its first band"),
-    ({"kiosk_return": "yes"}, r"kiosk_return"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"fee_unit": "page", "fee_later_from": 3}, r"fee_later_from and fee_later go together"),
+        ({"fee_unit": "page", "fee_max": 1000}, r"fee_max is below the fee of one unit"),
+        ({"fee_max": 200000}, r"a per-dossier fee has no later-unit price or maximum"),
+        ({"fee_unit": "furlong"}, r"fee_unit"),
+        ({"fee_unit": "page", "fee_later_from": 1, "fee_later": 1000}, r"fee_later_from"),
+        (
+            {
+                "fee_unit": "room",
+                "fee": 4,
+                "fee_bands": [{"up_to": 5, "amount": 4}, {"up_to": 3, "amount": 6}, {"amount": 12}],
+            },
+            r"fee_bands need increasing up_to and a last open band",
+        ),
+        (
+            {"fee_unit": "room", "fee": 4, "fee_bands": [{"up_to": 3, "amount": 4}, {"up_to": 5, "amount": 6}]},
+            r"fee_bands need increasing up_to and a last open band",
+        ),
+        (
+            {"fee_unit": "room", "fee": 9, "fee_bands": [{"up_to": 3, "amount": 4}, {"amount": 6}]},
+            r"`fee` is its first band",
+        ),
+        ({"kiosk_return": "yes"}, r"kiosk_return"),
+    ],
+)
 def test_a_broken_fee_rule_or_flag_is_refused_with_its_reason(tmp_path: Path, changes: dict, message: str) -> None:
     with pytest.raises(CatalogueError, match=message):
         load(tmp_path, **changes)

@@ -12,8 +12,10 @@ from domain.cccd import BadQrPayloadError, parse_cccd_qr
 from tests.kiosk_support import Citizen
 
 TODAY = date(2026, 5, 20)
-GOOD = ("079195000101|025123456|Nguyễn Thị Hồng Nhung|15081995|Nữ|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh"
-        "|20042021")
+GOOD = (
+    "079195000101|025123456|Nguyễn Thị Hồng Nhung|15081995|Nữ|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh"
+    "|20042021"
+)
 
 
 def test_a_real_payload_fills_name_id_and_address() -> None:
@@ -27,26 +29,33 @@ def test_a_real_payload_fills_name_id_and_address() -> None:
 def test_generated_citizens_parse_back_to_themselves(n: int) -> None:
     citizen = Citizen(n)
     identity = parse_cccd_qr(citizen.qr, today=TODAY)
-    assert (identity.id_number, identity.name, identity.date_of_birth) == (citizen.id_number, citizen.name, citizen.born)
+    assert (identity.id_number, identity.name, identity.date_of_birth) == (
+        citizen.id_number,
+        citizen.name,
+        citizen.born,
+    )
 
 
-@pytest.mark.parametrize(("payload", "reason"), [
-    ("", "empty"),
-    ("079195000101|Nguyễn Văn A|15081995", "7 fields"),
-    (GOOD + "|extra", "7 fields"),
-    (GOOD.replace("079195000101", "07919500010"), "12 digits"),
-    (GOOD.replace("079195000101", "999195000101"), "province"),
-    (GOOD.replace("|025123456|", "|02512345|"), "old ID"),
-    (GOOD.replace("Nguyễn Thị Hồng Nhung", "Nguyen 123"), "letters"),
-    (GOOD.replace("15081995", "31021995"), "real date"),
-    (GOOD.replace("15081995", "1508199"), "ddmmyyyy"),
-    (GOOD.replace("|Nữ|", "|F|"), "Nam"),
-    (GOOD.replace("|Nữ|", "|Nam|"), "4th digit"),
-    (GOOD.replace("15081995", "15081996"), "year of birth"),
-    (GOOD.replace("20042021", "20042027"), "issue date"),
-    (GOOD.replace("|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh|", "||"), "address"),
-    ("x" * 601, "oversized"),
-])
+@pytest.mark.parametrize(
+    ("payload", "reason"),
+    [
+        ("", "empty"),
+        ("079195000101|Nguyễn Văn A|15081995", "7 fields"),
+        (GOOD + "|extra", "7 fields"),
+        (GOOD.replace("079195000101", "07919500010"), "12 digits"),
+        (GOOD.replace("079195000101", "999195000101"), "province"),
+        (GOOD.replace("|025123456|", "|02512345|"), "old ID"),
+        (GOOD.replace("Nguyễn Thị Hồng Nhung", "Nguyen 123"), "letters"),
+        (GOOD.replace("15081995", "31021995"), "real date"),
+        (GOOD.replace("15081995", "1508199"), "ddmmyyyy"),
+        (GOOD.replace("|Nữ|", "|F|"), "Nam"),
+        (GOOD.replace("|Nữ|", "|Nam|"), "4th digit"),
+        (GOOD.replace("15081995", "15081996"), "year of birth"),
+        (GOOD.replace("20042021", "20042027"), "issue date"),
+        (GOOD.replace("|12 Nguyễn Trãi, Phường 2, Quận 5, TP. Hồ Chí Minh|", "||"), "address"),
+        ("x" * 601, "oversized"),
+    ],
+)
 def test_bad_payloads_are_refused_with_the_reason(payload: str, reason: str) -> None:
     with pytest.raises(BadQrPayloadError, match=reason) as refused:
         parse_cccd_qr(payload, today=TODAY)

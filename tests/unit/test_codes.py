@@ -33,8 +33,19 @@ def test_any_text_either_parses_or_is_refused_with_invalid_value(text: str) -> N
         assert format_code(agency, day, sequence) == text
 
 
-@pytest.mark.parametrize("bad", ["H29.06-260520-0001\n", "H29.06-261320-0001", "H29.06-260520-0000", "h29.06-260520-0001",
-                                 "H29.06-260520-001", "H29.06-２60520-0001", "H29-06-260520-0001", ""])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "H29.06-260520-0001\n",
+        "H29.06-261320-0001",
+        "H29.06-260520-0000",
+        "h29.06-260520-0001",
+        "H29.06-260520-001",
+        "H29.06-２60520-0001",
+        "H29-06-260520-0001",
+        "",
+    ],
+)
 def test_malformed_codes_are_refused(bad: str) -> None:
     with pytest.raises(InvalidValueError):
         parse_code(bad)
@@ -49,7 +60,9 @@ def test_vietnamese_mobile_numbers_are_accepted(phone: str) -> None:
     assert check_phone(phone) == phone
 
 
-@pytest.mark.parametrize("bad", ["0123456789", "091234567", "09123456789", "+84912345678", "0912345678\n", "09１2345678"])
+@pytest.mark.parametrize(
+    "bad", ["0123456789", "091234567", "09123456789", "+84912345678", "0912345678\n", "09１2345678"]
+)
 def test_other_phone_numbers_are_refused(bad: str) -> None:
     with pytest.raises(InvalidValueError):
         check_phone(bad)

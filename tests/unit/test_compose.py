@@ -31,7 +31,12 @@ from infrastructure.stack.local import plan, start_order
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = [v.name for v, _ in variables(Settings)]
-REQUIRED = {"MOTCUA_SECRET_KEY": "s" * 32, "MOTCUA_DATA_KEY": "k", "MOTCUA_EVENT_MAC_KEY": "m", "MOTCUA_KIOSK_SECRET": "d"}
+REQUIRED = {
+    "MOTCUA_SECRET_KEY": "s" * 32,
+    "MOTCUA_DATA_KEY": "k",
+    "MOTCUA_EVENT_MAC_KEY": "m",
+    "MOTCUA_KIOSK_SECRET": "d",
+}
 
 
 def topology(text: str, tmp_path: Path, environ: dict[str, str] | None = None):
@@ -41,6 +46,7 @@ def topology(text: str, tmp_path: Path, environ: dict[str, str] | None = None):
 
 
 # ----- the real files -------------------------------------------------------------------------------------------
+
 
 def test_the_compose_file_has_no_problems() -> None:
     assert all_problems(load(ROOT / "compose.yaml", REQUIRED), KNOWN) == []
@@ -56,8 +62,13 @@ def test_docker_compose_reads_the_file_when_it_is_available() -> None:
     probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
     if probe.returncode != 0:
         pytest.skip("docker compose is not available here")
-    config = subprocess.run(["docker", "compose", "-f", str(ROOT / "compose.yaml"), "config", "--quiet"],
-                            env={"PATH": "/usr/bin:/bin", **REQUIRED}, capture_output=True, text=True, check=False)
+    config = subprocess.run(
+        ["docker", "compose", "-f", str(ROOT / "compose.yaml"), "config", "--quiet"],
+        env={"PATH": "/usr/bin:/bin", **REQUIRED},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert config.returncode == 0, config.stderr
 
 
@@ -96,36 +107,52 @@ x-app: &app
 
 
 def test_replicas_behind_one_published_port_are_refused(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   api: {<<: *app, command: [python, -m, api], ports: ["8000:8000"], deploy: {replicas: 2}}
 volumes: {appdata: }
-""", tmp_path)
-    assert port_clashes(found) == ["api: 2 replicas publish 1 host port(s) for 8000: use a range of 2 or no published port"]
+""",
+        tmp_path,
+    )
+    assert port_clashes(found) == [
+        "api: 2 replicas publish 1 host port(s) for 8000: use a range of 2 or no published port"
+    ]
 
 
 def test_two_services_on_one_host_port_clash_but_a_range_per_replica_does_not(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   api: {<<: *app, command: [python, -m, api], ports: ["8000-8001:8000"], deploy: {replicas: 2}}
   kiosk: {<<: *app, command: [python, -m, kiosk_edge, run], ports: ["127.0.0.1:8001:8100"]}
 volumes: {appdata: }
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert port_clashes(found) == ["host port 8001 is published by both api and kiosk"]
 
 
 def test_a_variable_no_setting_reads_is_refused(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   api: {<<: *app, command: [python, -m, api], environment: {<<: *env, MOTCUA_API_PROT: "8000"}}
   postgres: {image: "postgres:15", environment: {POSTGRES_DB: x}}
 volumes: {appdata: }
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert unknown_variables(found, KNOWN) == ["api: MOTCUA_API_PROT is not a setting (infrastructure/settings)"]
 
 
 def test_secrets_and_volumes_must_be_declared_and_used(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   chainer:
     <<: *app
@@ -134,57 +161,83 @@ services:
     volumes: [other:/var/lib/motcua]
 volumes: {appdata: }
 secrets: {unused: {file: ./x}}
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert volumes_and_secrets(found) == [
         "chainer: volume other (at /var/lib/motcua) is not declared under volumes:",
         "chainer: MOTCUA_AUDIT_KEY_FILE reads /run/secrets/audit-key but the service does not list that secret",
-        "volume appdata is declared but no service uses it", "secret unused is declared but no service uses it"]
+        "volume appdata is declared but no service uses it",
+        "secret unused is declared but no service uses it",
+    ]
 
 
 def test_a_process_may_write_only_on_its_volumes(tmp_path: Path) -> None:
-    found = topology("""
+    found = topology(
+        """
 services:
   api: {image: motcua, command: [python, -m, api], restart: always}
   kiosk:
     {image: motcua, command: [python, -m, kiosk_edge, run], environment: {MOTCUA_KIOSK_OUTBOX: /app/outbox.sqlite3}}
-""", tmp_path)
-    assert writable_paths(found) == ["api: MOTCUA_DATA_DIR is unset, so it writes under the image's directory",
-                                     "kiosk: MOTCUA_KIOSK_OUTBOX=/app/outbox.sqlite3 is not on a volume of the service"]
+""",
+        tmp_path,
+    )
+    assert writable_paths(found) == [
+        "api: MOTCUA_DATA_DIR is unset, so it writes under the image's directory",
+        "kiosk: MOTCUA_KIOSK_OUTBOX=/app/outbox.sqlite3 is not on a volume of the service",
+    ]
 
 
 def test_restart_policies_and_real_healthchecks_are_required(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   nats: {image: "nats:2.10", command: [-js], healthcheck: {test: [CMD, nats-server, --help]}, restart: always}
   api: {<<: *app, command: [python, -m, api], restart: "no", healthcheck: {test: [CMD, curl, "http://x/health"]}}
   kiosk: {<<: *app, command: [python, -m, kiosk_edge, run], ports: ["8100:8100"], healthcheck: {disable: true}}
 volumes: {appdata: }
-""", tmp_path)
+""",
+        tmp_path,
+    )
     assert restart_policies(found) == ["api: no restart policy"]
-    assert healthchecks(found) == ["nats: the healthcheck only runs the binary (CMD nats-server --help)",
-                                   "nats: NATS needs `-m 8222` and a healthcheck of http://…:8222/healthz",
-                                   "api: the API's healthcheck must ask /health/ready",
-                                   "kiosk: publishes a port but has no healthcheck"]
+    assert healthchecks(found) == [
+        "nats: the healthcheck only runs the binary (CMD nats-server --help)",
+        "nats: NATS needs `-m 8222` and a healthcheck of http://…:8222/healthz",
+        "api: the API's healthcheck must ask /health/ready",
+        "kiosk: publishes a port but has no healthcheck",
+    ]
 
 
 def test_with_a_kiosk_the_api_uses_the_nats_bus(tmp_path: Path) -> None:
-    found = topology(APP + """
+    found = topology(
+        APP
+        + """
 services:
   api: {<<: *app, command: [python, -m, api]}
   kiosk: {<<: *app, command: [python, -m, kiosk_edge, run]}
 volumes: {appdata: }
-""", tmp_path)
-    assert kiosk_bus(found) == ["a kiosk runs but no service runs infrastructure.device_consumer",
-                                "api: MOTCUA_BUS must be nats (tray doors and device events go over NATS)"]
+""",
+        tmp_path,
+    )
+    assert kiosk_bus(found) == [
+        "a kiosk runs but no service runs infrastructure.device_consumer",
+        "api: MOTCUA_BUS must be nats (tray doors and device events go over NATS)",
+    ]
 
 
 # ----- make stack: the same services as local processes ---------------------------------------------------------
 
+
 def test_the_stack_runs_every_replica_of_every_service_of_the_compose_file(tmp_path: Path) -> None:
     compose = load(ROOT / "compose.yaml", REQUIRED)
     processes = plan(compose, REQUIRED, "/venv/python", tmp_path)
-    declared = sorted((s.name, s.command[1:]) for s in compose.services.values()
-                      if s.command[:1] == ("python",) for _ in range(s.replicas))
+    declared = sorted(
+        (s.name, s.command[1:])
+        for s in compose.services.values()
+        if s.command[:1] == ("python",)
+        for _ in range(s.replicas)
+    )
     assert sorted((p.service, p.argv[1:]) for p in processes) == declared
     assert {p.service for p in processes} == set(compose.services) - {"postgres", "nats"}
     assert all(p.argv[0] == "/venv/python" for p in processes)
@@ -233,8 +286,9 @@ def test_a_required_variable_names_itself_when_missing(name: str, message: str) 
 
 
 @given(st.integers(1, 65535), st.integers(0, 5), st.integers(1, 65535), st.sampled_from(["", "127.0.0.1:", "[::1]:"]))
-def test_a_port_mapping_reads_back_its_host_ports_and_container_port(host: int, extra: int, container: int,
-                                                                    ip: str) -> None:
+def test_a_port_mapping_reads_back_its_host_ports_and_container_port(
+    host: int, extra: int, container: int, ip: str
+) -> None:
     text = f"{ip}{host}-{host + extra}:{container}" if extra else f"{ip}{host}:{container}"
     port = Port.parse(text)
     assert port.hosts == tuple(range(host, host + extra + 1)) and port.container == container

@@ -64,8 +64,12 @@ def test_imports_point_inwards(package: str, path: Path) -> None:
 
 
 def test_nothing_imports_an_entry_point() -> None:
-    importers = [str(path.relative_to(ROOT)) for _, path in SOURCES if path.name != "__main__.py"  # an alias may
-                 and any(name.endswith(".__main__") for name in imported_modules(path))]
+    importers = [
+        str(path.relative_to(ROOT))
+        for _, path in SOURCES
+        if path.name != "__main__.py"  # an alias may
+        and any(name.endswith(".__main__") for name in imported_modules(path))
+    ]
     assert not importers, f"entry points must stay roots (so they close no cycle): {importers}"
 
 
@@ -86,8 +90,11 @@ def test_the_walker_sees_a_cycle() -> None:
 
 
 def test_application_names_persistence_only_by_the_storage_topic() -> None:
-    named = {path.name for path in (ROOT / "application").rglob("*.py")
-             if re.search(r"[\"']infrastructure\.", path.read_text(encoding="utf-8"))}
+    named = {
+        path.name
+        for path in (ROOT / "application").rglob("*.py")
+        if re.search(r"[\"']infrastructure\.", path.read_text(encoding="utf-8"))
+    }
     assert named == {"base.py"}
     storage = resolve_topic(STORAGE_TOPIC)
     port = [name for name in vars(EventStorage) if not name.startswith("_")]

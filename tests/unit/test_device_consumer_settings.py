@@ -15,8 +15,15 @@ def test_defaults_point_at_the_local_jetstream() -> None:
 
 
 def test_several_servers_and_names_are_taken_from_the_environment() -> None:
-    settings = bus_settings(Settings.from_env({"MOTCUA_NATS_URL": "nats://a:4222, nats://b:4222",
-                                               "MOTCUA_NATS_PREFIX": "q6", "MOTCUA_NATS_DURABLE": "core-q6"}).nats)
+    settings = bus_settings(
+        Settings.from_env(
+            {
+                "MOTCUA_NATS_URL": "nats://a:4222, nats://b:4222",
+                "MOTCUA_NATS_PREFIX": "q6",
+                "MOTCUA_NATS_DURABLE": "core-q6",
+            }
+        ).nats
+    )
     assert settings.servers == ["nats://a:4222", "nats://b:4222"] and settings.durable == "core-q6"
     assert settings.events_filter == "q6.*.events.>"
 

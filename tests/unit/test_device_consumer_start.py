@@ -32,4 +32,5 @@ def test_a_stop_while_waiting_ends_without_binding() -> None:
         stop = asyncio.Event()
         stop.set()
         return await started(SlowCluster(failures=100), stop)  # type: ignore[arg-type]
+
     assert asyncio.run(stopped()) is False

@@ -11,19 +11,35 @@ from domain.errors import ActionNotAllowedError, InvalidValueError, PaymentOutst
 from tests.unit.dossier_paths import ACTIONS, AT, OFFICER, TEAM, dossier_in, new_dossier
 
 NEXT_STATUS = {
-    "accept": Status.ACCEPTED, "reject": Status.REJECTED, "request_supplement": Status.SUPPLEMENT_REQUESTED,
-    "request_withdrawal": Status.WITHDRAWAL_REQUESTED, "withdraw": Status.WITHDRAWN, "route": Status.IN_PROCESSING,
-    "issue_result": Status.RESULT_ISSUED, "deliver_result": Status.DELIVERED, "rate": Status.RATED,
-    "load_into_tray": Status.IN_TRAY, "pull_back": Status.RESULT_ISSUED,
+    "accept": Status.ACCEPTED,
+    "reject": Status.REJECTED,
+    "request_supplement": Status.SUPPLEMENT_REQUESTED,
+    "request_withdrawal": Status.WITHDRAWAL_REQUESTED,
+    "withdraw": Status.WITHDRAWN,
+    "route": Status.IN_PROCESSING,
+    "issue_result": Status.RESULT_ISSUED,
+    "deliver_result": Status.DELIVERED,
+    "rate": Status.RATED,
+    "load_into_tray": Status.IN_TRAY,
+    "pull_back": Status.RESULT_ISSUED,
 }
 D = Dossier
 EVENTS = {
-    "accept": [D.Accepted], "reject": [D.Rejected], "request_supplement": [D.SupplementRequested],
-    "provide_supplement": [D.SupplementProvided], "request_withdrawal": [D.WithdrawalRequested],
-    "withdraw": [D.Withdrawn], "assess_fee": [D.FeeAssessed], "record_payment": [D.PaymentReceived],
-    "route": [D.Routed], "hand_over": [D.HandedOver], "issue_result": [D.ResultIssued],
-    "deliver_result": [D.ResultDelivered], "rate": [D.Rated],
-    "load_into_tray": [D.LoadedIntoTray, D.NotificationRequested], "pull_back": [D.PulledBackFromTray, D.HandedOver],
+    "accept": [D.Accepted],
+    "reject": [D.Rejected],
+    "request_supplement": [D.SupplementRequested],
+    "provide_supplement": [D.SupplementProvided],
+    "request_withdrawal": [D.WithdrawalRequested],
+    "withdraw": [D.Withdrawn],
+    "assess_fee": [D.FeeAssessed],
+    "record_payment": [D.PaymentReceived],
+    "route": [D.Routed],
+    "hand_over": [D.HandedOver],
+    "issue_result": [D.ResultIssued],
+    "deliver_result": [D.ResultDelivered],
+    "rate": [D.Rated],
+    "load_into_tray": [D.LoadedIntoTray, D.NotificationRequested],
+    "pull_back": [D.PulledBackFromTray, D.HandedOver],
 }
 CASES = [(status, action) for status in Status for action in ACTIONS]
 
@@ -106,4 +122,3 @@ def test_naive_times_and_blank_reasons_are_refused() -> None:
     with pytest.raises(InvalidValueError, match="differ"):
         dossier.hand_over(item="x", giver=TEAM, receiver=TEAM, actor=OFFICER, at=AT)
     assert len(dossier.pending_events) == 1
-

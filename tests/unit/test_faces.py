@@ -11,9 +11,20 @@ import msgspec
 import numpy as np
 import pytest
 
-from kiosk_edge.faces import (DEFAULT_THRESHOLD, FaceDecision, FaceModelError, FaceModels, FaceTemplate, FaceVerifier,
-                              MultipleFacesError, NoFaceError, TemplateError, TemplateKeyError, TemplateVault)
 from infrastructure.settings import FaceSettings, Settings
+from kiosk_edge.faces import (
+    DEFAULT_THRESHOLD,
+    FaceDecision,
+    FaceModelError,
+    FaceModels,
+    FaceTemplate,
+    FaceVerifier,
+    MultipleFacesError,
+    NoFaceError,
+    TemplateError,
+    TemplateKeyError,
+    TemplateVault,
+)
 from tests.face_models import build_detection_model, build_recognition_model, scene
 
 CENTRE = (320, 240)
@@ -69,8 +80,12 @@ def test_the_model_id_is_the_start_of_the_recognition_model_hash(model_dir, veri
 def test_the_threshold_decides_and_comes_from_the_environment(model_dir, models, verifier) -> None:
     template = verifier.enroll(face_of(2))
     score = verifier.verify(face_of(2, (9, -6), 20.0), template).score
-    assert not FaceVerifier(models, threshold=min(1.0, score + 0.001)).verify(face_of(2, (9, -6), 20.0), template).matched
-    configured = FaceVerifier.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": "0.6"}))
+    assert (
+        not FaceVerifier(models, threshold=min(1.0, score + 0.001)).verify(face_of(2, (9, -6), 20.0), template).matched
+    )
+    configured = FaceVerifier.from_config(
+        faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir), "MOTCUA_FACE_THRESHOLD": "0.6"})
+    )
     assert configured.threshold == 0.6
     assert FaceVerifier.from_config(faces({"MOTCUA_FACE_MODEL_DIR": str(model_dir)})).threshold == DEFAULT_THRESHOLD
     for bad in ("high", "1.5"):
@@ -169,9 +184,14 @@ def test_a_tampered_template_is_refused(verifier, position) -> None:
         vault.open(bytes(blob[:20]), "KIOSK-Q6-01/H29.06-260520-0003")
 
 
-@pytest.mark.parametrize(("environ", "message"), [
-    ({}, "is not set"), ({"MOTCUA_FACE_TEMPLATE_KEY": "***"}, "not valid base64"),
-    ({"MOTCUA_FACE_TEMPLATE_KEY": base64.b64encode(b"k" * 16).decode()}, "must be 32 bytes, got 16")])
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        ({}, "is not set"),
+        ({"MOTCUA_FACE_TEMPLATE_KEY": "***"}, "not valid base64"),
+        ({"MOTCUA_FACE_TEMPLATE_KEY": base64.b64encode(b"k" * 16).decode()}, "must be 32 bytes, got 16"),
+    ],
+)
 def test_a_missing_or_malformed_template_key_is_refused(environ, message) -> None:
     with pytest.raises(TemplateKeyError, match=message):
         TemplateVault.from_config(faces(environ))

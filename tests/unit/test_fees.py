@@ -17,8 +17,10 @@ fees = st.integers(min_value=0, max_value=20_000)
 
 def by_unit(unit_fee: int, quantity: int, later_from: int | None, later_fee: int | None, most: int | None) -> int:
     """The schedule read literally: each unit's own price, summed, then the maximum."""
-    total = sum(later_fee if later_from is not None and later_fee is not None and n >= later_from else unit_fee
-                for n in range(1, quantity + 1))
+    total = sum(
+        later_fee if later_from is not None and later_fee is not None and n >= later_from else unit_fee
+        for n in range(1, quantity + 1)
+    )
     return total if most is None else min(total, most)
 
 
@@ -34,7 +36,8 @@ def test_a_plain_per_unit_fee_is_the_unit_fee_times_the_quantity(unit_fee: int, 
 
 @given(fees, fees, st.integers(min_value=2, max_value=50), units, st.one_of(st.none(), st.integers(0, 500_000)))
 def test_the_tiered_fee_with_a_maximum_equals_the_schedule_read_unit_by_unit(
-        unit_fee: int, later_fee: int, later_from: int, quantity: int, most: int | None) -> None:
+    unit_fee: int, later_fee: int, later_from: int, quantity: int, most: int | None
+) -> None:
     expected = by_unit(unit_fee, quantity, later_from, later_fee, most)
     if expected > MAX_AMOUNT:
         with pytest.raises(FeeQuantityError, match="ceiling"):
@@ -53,8 +56,10 @@ def test_a_certified_copy_costs_what_circular_226_says_for_any_page_count(pages:
     """2.000 đồng/trang, từ trang thứ ba 1.000 đồng/trang, tối đa 200.000 đồng/bản (Thông tư 226/2016/TT-BTC)."""
     due = fee_due(2000, pages, later_from=3, later_fee=1000, most=200_000)
     assert due == min(2000 * min(pages, 2) + 1000 * max(pages - 2, 0), 200_000)
-    assert (fee_due(2000, 1, later_from=3, later_fee=1000, most=200_000), fee_due(2000, 5, later_from=3, later_fee=1000,
-                                                                                   most=200_000)) == (2000, 7000)
+    assert (
+        fee_due(2000, 1, later_from=3, later_fee=1000, most=200_000),
+        fee_due(2000, 5, later_from=3, later_fee=1000, most=200_000),
+    ) == (2000, 7000)
 
 
 @given(units)
@@ -64,8 +69,9 @@ def test_a_banded_fee_is_the_amount_of_the_band_the_quantity_falls_in(rooms: int
     assert fee_due(4_000_000, rooms, bands=bands) == expected
 
 
-@given(st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_QUANTITY + 1), st.booleans(), st.floats(),
-                 st.text()))
+@given(
+    st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_QUANTITY + 1), st.booleans(), st.floats(), st.text())
+)
 def test_a_quantity_that_is_not_a_whole_number_of_units_is_refused(quantity: object) -> None:
     with pytest.raises(FeeQuantityError) as refused:
         fee_due(2000, quantity)  # type: ignore[arg-type]

@@ -15,8 +15,11 @@ from infrastructure.catalogue import DEFAULT_CATALOGUE, CatalogueError, load_cat
 
 CATALOGUE = DEFAULT_CATALOGUE.read_bytes()
 CALENDAR = (DEFAULT_CATALOGUE.parent / "calendar" / "2026.toml").read_bytes()
-NOISE = st.one_of(st.binary(max_size=12), st.text(max_size=12).map(str.encode),
-                  st.sampled_from([b"\xff", b"\xc3(", b"=", b"[[", b"]", b'"', b"-1", b"2026-02-30", b"\n[procedures]\n"]))
+NOISE = st.one_of(
+    st.binary(max_size=12),
+    st.text(max_size=12).map(str.encode),
+    st.sampled_from([b"\xff", b"\xc3(", b"=", b"[[", b"]", b'"', b"-1", b"2026-02-30", b"\n[procedures]\n"]),
+)
 
 
 @st.composite

@@ -17,8 +17,16 @@ from domain.codes import format_code, parse_code
 from domain.errors import InvalidValueError
 from domain.kiosk import UnknownEnvelopeError, check_envelope_barcode
 from domain.kiosk_wire import (
-    BadDeviceMessageError, CashInserted, DoorFault, FaceVerified, QrPaymentConfirmed, TrayOpened, decode_command,
-    decode_device_event, decode_reply, encode,
+    BadDeviceMessageError,
+    CashInserted,
+    DoorFault,
+    FaceVerified,
+    QrPaymentConfirmed,
+    TrayOpened,
+    decode_command,
+    decode_device_event,
+    decode_reply,
+    encode,
 )
 from domain.values import check_phone
 from tests.kiosk_support import Citizen
@@ -26,14 +34,18 @@ from tests.kiosk_support import Citizen
 TODAY = date(2026, 5, 20)
 AT = datetime(2026, 5, 20, 9, 30, tzinfo=timezone(timedelta(hours=7)))
 FIELD_TEXT = st.one_of(st.text(max_size=40), st.text("0123456789", max_size=14), st.sampled_from(["Nam", "Nữ", ""]))
-JSON_VALUES = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                           max_leaves=6)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=6,
+)
 
 
 @given(st.integers(0, 99_999), st.integers(0, 6), FIELD_TEXT)
 @settings(max_examples=400)
-def test_a_cccd_qr_with_one_field_changed_is_read_whole_or_refused_with_the_reason(n: int, field: int, value: str) -> None:
+def test_a_cccd_qr_with_one_field_changed_is_read_whole_or_refused_with_the_reason(
+    n: int, field: int, value: str
+) -> None:
     fields = Citizen(n).qr.split("|")
     fields[field] = value
     try:
@@ -46,7 +58,9 @@ def test_a_cccd_qr_with_one_field_changed_is_read_whole_or_refused_with_the_reas
 
 
 @given(st.integers(0, 99_999), st.sampled_from(["|", "||", "\x00", "\n", "\ufeff", "|" * 7]), st.integers(0, 200))
-def test_separators_and_control_characters_inside_a_cccd_qr_are_refused_or_harmless(n: int, inserted: str, at: int) -> None:
+def test_separators_and_control_characters_inside_a_cccd_qr_are_refused_or_harmless(
+    n: int, inserted: str, at: int
+) -> None:
     qr = Citizen(n).qr
     try:
         identity = parse_cccd_qr(qr[:at] + inserted + qr[at:], today=TODAY)
@@ -87,10 +101,13 @@ def test_phone_numbers_are_vietnamese_mobiles_or_refused(text: str) -> None:
 
 def _device_events() -> list:
     common = lambda: {"event_id": str(uuid.uuid4()), "kiosk": "Q6-01", "at": AT}  # noqa: E731
-    return [CashInserted(**common(), dossier_code="H29.06-260520-0001", denomination=50_000, amount=100_000),
-            QrPaymentConfirmed(**common(), dossier_code="H29.06-260520-0001", amount=8000, reference="FT1"),
-            TrayOpened(**common(), tray=7), DoorFault(**common(), tray=3, detail="sensor"),
-            FaceVerified(**common(), score=0.8, matched=True, model_id="arcface")]
+    return [
+        CashInserted(**common(), dossier_code="H29.06-260520-0001", denomination=50_000, amount=100_000),
+        QrPaymentConfirmed(**common(), dossier_code="H29.06-260520-0001", amount=8000, reference="FT1"),
+        TrayOpened(**common(), tray=7),
+        DoorFault(**common(), tray=3, detail="sensor"),
+        FaceVerified(**common(), score=0.8, matched=True, model_id="arcface"),
+    ]
 
 
 @given(st.sampled_from(_device_events()), st.data())

@@ -7,8 +7,8 @@ import pytest
 from domain.errors import InvalidValueError
 from domain.handovers import HandoverConfirmedError, NotTheReceiverError
 from domain.values import Actor, Role
-from projections.books import HandoverBookReadModel
 from infrastructure.readstore.rows import MemoryRows
+from projections.books import HandoverBookReadModel
 from tests.unit.dossier_paths import AT, CLERK, OFFICER, TEAM, new_dossier
 
 AS_TEAM = Actor(account_id=TEAM.account_id, role=Role.CONSULTANT)
@@ -31,10 +31,15 @@ def test_each_receiver_confirms_their_own_line_once() -> None:
         dossier.confirm_handover(line=1, actor=AS_CLERK, at=AT)
 
 
-@pytest.mark.parametrize("line, actor, error", [
-    (2, AS_CLERK, NotTheReceiverError), (1, OFFICER, NotTheReceiverError), (3, AS_TEAM, InvalidValueError),
-    (0, AS_TEAM, InvalidValueError),
-])
+@pytest.mark.parametrize(
+    "line, actor, error",
+    [
+        (2, AS_CLERK, NotTheReceiverError),
+        (1, OFFICER, NotTheReceiverError),
+        (3, AS_TEAM, InvalidValueError),
+        (0, AS_TEAM, InvalidValueError),
+    ],
+)
 def test_anyone_but_the_receiver_or_a_missing_line_is_refused_and_nothing_recorded(line, actor, error) -> None:
     dossier = handed_twice()
     before = len(dossier.collect_events())
@@ -52,4 +57,6 @@ def test_the_handover_book_marks_lines_confirmed_when_their_receiver_confirms() 
         model.apply(rows, event, position)
     lines = sorted(rows.data["handover_book"].values(), key=lambda row: row["position"])
     assert [(row["line"], row["receiver_account"], row["confirmed_at"]) for row in lines] == [
-        (1, CLERK.account_id, None), (2, TEAM.account_id, AT)]
+        (1, CLERK.account_id, None),
+        (2, TEAM.account_id, AT),
+    ]

@@ -27,14 +27,17 @@ def test_a_heartbeat_reads_back_as_sent(backlog: int, faults: list[int]) -> None
     assert decode_heartbeat(encode(beat)) == beat
 
 
-@pytest.mark.parametrize("body", [
-    b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00", "outbox_backlog": 0}',  # naive time
-    b'{"type": "heartbeat", "kiosk": "q6 01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0}',
-    b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": -1}',
-    b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0, '
-    b'"door_faults": [0]}',
-    b'{"type": "tray_opened", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00", "outbox_backlog": 0}',  # naive time
+        b'{"type": "heartbeat", "kiosk": "q6 01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0}',
+        b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": -1}',
+        b'{"type": "heartbeat", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0, '
+        b'"door_faults": [0]}',
+        b'{"type": "tray_opened", "kiosk": "Q6-01", "at": "2026-05-20T01:00:00Z", "outbox_backlog": 0}',
+    ],
+)
 def test_a_bad_heartbeat_is_refused(body: bytes) -> None:
     with pytest.raises(BadDeviceMessageError):
         decode_heartbeat(body)

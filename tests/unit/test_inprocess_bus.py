@@ -95,8 +95,10 @@ def test_an_undecodable_outbox_row_is_dropped_and_the_next_event_applied(core) -
     payment = cash(core.code, 10_000)
 
     class OldOutbox:  # rows written by a kiosk version whose events the core no longer reads
-        rows = [Pending(1, "x", "kiosk.Q6-01.events.coin_inserted", "coin_inserted", b'{"type": "coin_inserted"}'),
-                Pending(2, payment.event_id, "kiosk.Q6-01.events.cash_inserted", "cash_inserted", encode(payment))]
+        rows = [
+            Pending(1, "x", "kiosk.Q6-01.events.coin_inserted", "coin_inserted", b'{"type": "coin_inserted"}'),
+            Pending(2, payment.event_id, "kiosk.Q6-01.events.cash_inserted", "cash_inserted", encode(payment)),
+        ]
         published = 0
 
         def pending(self, limit: int = 100) -> list[Pending]:
@@ -131,8 +133,15 @@ def test_run_applies_events_as_the_kiosk_records_them_until_stopped(core, outbox
 
 def kiosk_process(core, tmp_path: Path, commands: InProcessKioskCommands) -> KioskProcess:
     """The kiosk process on the in-process bus (its core URL is never called: commands and events only)."""
-    settings = KioskSettings(kiosk=KIOSK, secret="unused", core_url="http://127.0.0.1:9",
-                             outbox=tmp_path / "kiosk.sqlite3", screen_port=0, trays=3, publish_idle=0.1)
+    settings = KioskSettings(
+        kiosk=KIOSK,
+        secret="unused",
+        core_url="http://127.0.0.1:9",
+        outbox=tmp_path / "kiosk.sqlite3",
+        screen_port=0,
+        trays=3,
+        publish_idle=0.1,
+    )
     bus = InProcessBus(device_events=core.device_events, commands=commands)
     return KioskProcess(settings, faulty_trays=frozenset({3}), publisher=bus.publisher, commands=bus.commands)
 

@@ -11,9 +11,28 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.kiosk_wire import (
-    DEVICE_EVENTS, BadDeviceMessageError, CashInserted, CommandReply, DoorFault, EnvelopeAccepted, EnvelopeEjected,
-    EnvelopeScanned, FaceVerified, OpenTray, Print, QrPaymentConfirmed, ReceiptPrinted, TrayClosed, TrayOpened,
-    command_subject, decode_command, decode_device_event, decode_reply, encode, event_subject, event_type,
+    DEVICE_EVENTS,
+    BadDeviceMessageError,
+    CashInserted,
+    CommandReply,
+    DoorFault,
+    EnvelopeAccepted,
+    EnvelopeEjected,
+    EnvelopeScanned,
+    FaceVerified,
+    OpenTray,
+    Print,
+    QrPaymentConfirmed,
+    ReceiptPrinted,
+    TrayClosed,
+    TrayOpened,
+    command_subject,
+    decode_command,
+    decode_device_event,
+    decode_reply,
+    encode,
+    event_subject,
+    event_type,
 )
 
 AT = datetime(2026, 5, 20, 9, 30, tzinfo=timezone(timedelta(hours=7)))
@@ -25,11 +44,14 @@ def common() -> dict:
 
 
 EXAMPLES = [
-    EnvelopeScanned(**common(), barcode="Q6PB000001"), EnvelopeAccepted(**common(), barcode="Q6PB000001"),
+    EnvelopeScanned(**common(), barcode="Q6PB000001"),
+    EnvelopeAccepted(**common(), barcode="Q6PB000001"),
     EnvelopeEjected(**common(), reason="unknown_envelope"),
     CashInserted(**common(), dossier_code=CODE, denomination=50_000, amount=100_000),
     QrPaymentConfirmed(**common(), dossier_code=CODE, amount=100_000, reference="VCB-123456"),
-    TrayOpened(**common(), tray=7), TrayClosed(**common(), tray=7), ReceiptPrinted(**common(), dossier_code=CODE),
+    TrayOpened(**common(), tray=7),
+    TrayClosed(**common(), tray=7),
+    ReceiptPrinted(**common(), dossier_code=CODE),
     FaceVerified(**common(), score=0.81, matched=True, model_id="arcface-r100"),
     DoorFault(**common(), tray=13, detail="door sensor stuck"),
 ]
@@ -47,12 +69,20 @@ def test_device_events_round_trip_with_their_type_tag_and_subject(event) -> None
     assert event_subject(event) == f"kiosk.Q6-01.events.{event_type(event)}"
 
 
-@pytest.mark.parametrize(("change", "why"), [
-    ({"type": "cash_withdrawn"}, "unknown type"), ({"at": "2026-05-20T09:30:00"}, "naive time"),
-    ({"event_id": "not-a-uuid"}, "event id"), ({"kiosk": "q6 01"}, "kiosk key"), ({"extra": 1}, "unknown field"),
-    ({"denomination": 3_000}, "no such banknote"), ({"amount": 75_000}, "not whole notes"),
-    ({"amount": -50_000}, "negative"), ({"amount": "100000"}, "string amount"),
-])
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"type": "cash_withdrawn"}, "unknown type"),
+        ({"at": "2026-05-20T09:30:00"}, "naive time"),
+        ({"event_id": "not-a-uuid"}, "event id"),
+        ({"kiosk": "q6 01"}, "kiosk key"),
+        ({"extra": 1}, "unknown field"),
+        ({"denomination": 3_000}, "no such banknote"),
+        ({"amount": 75_000}, "not whole notes"),
+        ({"amount": -50_000}, "negative"),
+        ({"amount": "100000"}, "string amount"),
+    ],
+)
 def test_malformed_device_events_are_refused_with_bad_device_message(change: dict, why: str) -> None:
     valid = msgspec.to_builtins(EXAMPLES[3])
     with pytest.raises(BadDeviceMessageError) as refused:
@@ -87,14 +117,35 @@ def test_random_bytes_never_crash_the_decoder(data: bytes) -> None:
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
 json_values = st.recursive(
-    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12)
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=12,
+)
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.sampled_from(EXAMPLES), st.dictionaries(st.sampled_from(
-    ["type", "event_id", "kiosk", "at", "amount", "denomination", "tray", "score", "barcode", "dossier_code", "x"]),
-    json_values, max_size=3))
+@given(
+    st.sampled_from(EXAMPLES),
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "type",
+                "event_id",
+                "kiosk",
+                "at",
+                "amount",
+                "denomination",
+                "tray",
+                "score",
+                "barcode",
+                "dossier_code",
+                "x",
+            ]
+        ),
+        json_values,
+        max_size=3,
+    ),
+)
 def test_mutated_valid_events_decode_or_are_refused(example, mutation: dict) -> None:
     _decodes_or_refuses(msgspec.json.encode(msgspec.to_builtins(example) | mutation))
 

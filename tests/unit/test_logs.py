@@ -83,6 +83,10 @@ def test_a_callers_request_id_is_kept_only_when_it_is_short_printable_ascii() ->
 
 
 def test_no_entry_point_sets_up_logging_by_itself() -> None:
-    copies = [str(path.relative_to(ROOT)) for package in PACKAGES for path in (ROOT / package).rglob("*.py")
-              if "basicConfig(" in path.read_text(encoding="utf-8")]
+    copies = [
+        str(path.relative_to(ROOT))
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if "basicConfig(" in path.read_text(encoding="utf-8")
+    ]
     assert copies == []

@@ -18,8 +18,15 @@ def test_an_amount_within_the_ceiling_passes(amount: int) -> None:
     assert msgspec.convert(amount, Amount) == amount
 
 
-@given(st.one_of(st.integers(max_value=0), st.integers(min_value=MAX_AMOUNT + 1), st.just(10**30), st.booleans(),
-                 st.floats(allow_nan=True)))
+@given(
+    st.one_of(
+        st.integers(max_value=0),
+        st.integers(min_value=MAX_AMOUNT + 1),
+        st.just(10**30),
+        st.booleans(),
+        st.floats(allow_nan=True),
+    )
+)
 def test_anything_else_is_refused(amount: object) -> None:
     with pytest.raises(InvalidValueError):
         check_amount("amount", amount)  # type: ignore[arg-type]

@@ -33,8 +33,12 @@ def test_a_kiosks_user_can_publish_and_listen_only_on_its_own_subjects(own: str,
     assert any(matches(p, f"kiosk.{own}.heartbeat") for p in user.publish)
     assert any(matches(s, f"kiosk.{own}.commands") for s in user.subscribe)
     if other != own:
-        for subject in (f"kiosk.{other}.events.cash_inserted", f"kiosk.{other}.heartbeat", f"kiosk.{other}.commands",
-                        f"_INBOX.{other}.x"):
+        for subject in (
+            f"kiosk.{other}.events.cash_inserted",
+            f"kiosk.{other}.heartbeat",
+            f"kiosk.{other}.commands",
+            f"_INBOX.{other}.x",
+        ):
             assert not any(matches(p, subject) for p in user.publish + user.subscribe)
 
 
@@ -46,8 +50,10 @@ def test_a_kiosk_key_that_is_not_one_subject_token_is_refused(bad: str) -> None:
 
 def test_the_server_config_names_public_keys_and_permissions_never_seeds(tmp_path: Path) -> None:
     users = [core_user(SEED_A), kiosk_user("Q6-01", SEED_B, "kiosk")]
-    nodes = [Node(name=f"n{i}", port=4222 + i, monitor_port=8222 + i, cluster_port=6222 + i,
-                  store_dir=tmp_path / f"n{i}") for i in range(3)]
+    nodes = [
+        Node(name=f"n{i}", port=4222 + i, monitor_port=8222 + i, cluster_port=6222 + i, store_dir=tmp_path / f"n{i}")
+        for i in range(3)
+    ]
     text = server_config(nodes[0], users, peers=nodes)
     assert public_key(SEED_A) in text and public_key(SEED_B) in text
     assert SEED_A not in text and SEED_B not in text

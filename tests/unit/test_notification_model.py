@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.notification import (
-    DeliveryError, ErrorKind, Notification, NotificationStatus, Recipient, backoff, notification_id, split_template,
+    DeliveryError,
+    ErrorKind,
+    Notification,
+    NotificationStatus,
+    Recipient,
+    backoff,
+    notification_id,
+    split_template,
 )
 from domain.values import Actor, Role
 from infrastructure.notifications.gateways import ConsoleGateway, mask_address
 from infrastructure.notifications.templates import TEMPLATES, Templates, fold
 
-T0 = datetime(2026, 5, 20, 1, 30, tzinfo=timezone.utc)
+T0 = datetime(2026, 5, 20, 1, 30, tzinfo=UTC)
 SYSTEM = Actor(account_id="test", role=Role.SYSTEM)
 
 
 def requested(recipient: Recipient, channels=("sms", "zalo", "email")) -> Notification:
-    return Notification.request(id=notification_id("H29.06-260520-0001", 7), channels=list(channels),
-                                template="pickup_ready.v1", dossier_code="H29.06-260520-0001", params={},
-                                recipient=recipient, actor=SYSTEM, at=T0)
+    return Notification.request(
+        id=notification_id("H29.06-260520-0001", 7),
+        channels=list(channels),
+        template="pickup_ready.v1",
+        dossier_code="H29.06-260520-0001",
+        params={},
+        recipient=recipient,
+        actor=SYSTEM,
+        at=T0,
+    )
 
 
 def test_the_id_is_derived_from_the_requesting_event():
@@ -75,6 +89,8 @@ def test_sms_values_are_folded_to_ascii():
 
 def test_the_console_logs_the_masked_address_and_the_template_only(caplog):
     caplog.set_level("INFO")
-    ConsoleGateway("sms").deliver("0901234101", Templates("UBND Q6").render("sms", "otp", 1, {"code": "913", "minutes": "5"}))
+    ConsoleGateway("sms").deliver(
+        "0901234101", Templates("UBND Q6").render("sms", "otp", 1, {"code": "913", "minutes": "5"})
+    )
     assert "otp.v1 to 090****101" in caplog.text and "0901234101" not in caplog.text and "913" not in caplog.text
     assert mask_address("an.nguyen@example.vn") == "a***@example.vn"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,7 +47,7 @@ def test_money_uses_dots_between_thousands():
 
 
 def test_receipt_times_are_printed_in_vietnam_time():
-    assert format_datetime(datetime(2025, 5, 20, 2, 15, tzinfo=timezone.utc)) == "09 giờ 15 phút, ngày 20/05/2025"
+    assert format_datetime(datetime(2025, 5, 20, 2, 15, tzinfo=UTC)) == "09 giờ 15 phút, ngày 20/05/2025"
     with pytest.raises(ValueError, match="timezone-aware"):
         format_datetime(datetime(2025, 5, 20, 2, 15))
 
@@ -80,7 +80,9 @@ def test_table_rows_must_match_the_columns():
 
 def test_long_table_is_landscape_and_spans_several_pages():
     rows = [[str(n), f"Hồ sơ số {n}"] for n in range(1, 120)]
-    pdf = render_table_document(TableDocument(title="Sổ theo dõi hồ sơ", columns=[Column("STT", 1), Column("Mã hồ sơ", 5)], rows=rows))
+    pdf = render_table_document(
+        TableDocument(title="Sổ theo dõi hồ sơ", columns=[Column("STT", 1), Column("Mã hồ sơ", 5)], rows=rows)
+    )
     pages = PdfFileReader(io.BytesIO(pdf)).root["/Pages"]
     _, _, width, height = (float(v) for v in pages["/MediaBox"])
     assert width > height and pages["/Count"] >= 3

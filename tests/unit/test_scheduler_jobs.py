@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from infrastructure.calendar import load_calendar
 from infrastructure.scheduler.actions import Actions, StaffParties
-from infrastructure.settings import Settings
 from infrastructure.scheduler.jobs import CATALOGUE, Run, due_run, due_runs, job_named, run_id, scheduled_between
 from infrastructure.scheduler.leader import lock_key
+from infrastructure.settings import Settings
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 CALENDAR = load_calendar()
@@ -73,8 +73,9 @@ def test_nothing_is_due_again_once_the_latest_run_is_recorded() -> None:
 
 def test_a_reminder_too_late_to_help_is_not_caught_up() -> None:
     assert due_run(job_named("loading_round"), vn(2026, 5, 21, 9), None, CALENDAR) is None
-    assert due_run(job_named("overdue_sweep"), vn(2026, 5, 21, 9), None, CALENDAR) == Run(vn(2026, 5, 21, 7, 30),
-                                                                                          "overdue_sweep")
+    assert due_run(job_named("overdue_sweep"), vn(2026, 5, 21, 9), None, CALENDAR) == Run(
+        vn(2026, 5, 21, 7, 30), "overdue_sweep"
+    )
 
 
 def test_cron_fields_match_the_catalogue() -> None:
@@ -85,7 +86,7 @@ def test_cron_fields_match_the_catalogue() -> None:
 
 def test_lock_keys_are_constant_per_schema_and_fit_bigint() -> None:
     assert lock_key("public") == lock_key("public") != lock_key("other")
-    assert -2**63 <= lock_key("public") < 2**63
+    assert -(2**63) <= lock_key("public") < 2**63
 
 
 moments = st.datetimes(min_value=datetime(2025, 1, 2), max_value=datetime(2027, 12, 20), timezones=st.just(VN))
@@ -128,10 +129,26 @@ class FakeKiosks:
 
     def list_overdue(self, key: str, **kwargs) -> list:
         self.calls.append((key, kwargs))
-        return [SimpleNamespace(tray=7, dossier_code="H29.06-260501-0001", days_since_notification=6, receiver="police",
-                                action="pull_back"),
-                SimpleNamespace(tray=8, dossier_code="H29.06-260501-0002", days_since_notification=6, receiver="one_stop",
-                                action="keep")] if key == "Q6-01" else []
+        return (
+            [
+                SimpleNamespace(
+                    tray=7,
+                    dossier_code="H29.06-260501-0001",
+                    days_since_notification=6,
+                    receiver="police",
+                    action="pull_back",
+                ),
+                SimpleNamespace(
+                    tray=8,
+                    dossier_code="H29.06-260501-0002",
+                    days_since_notification=6,
+                    receiver="one_stop",
+                    action="keep",
+                ),
+            ]
+            if key == "Q6-01"
+            else []
+        )
 
 
 class FakeReports:
@@ -142,8 +159,9 @@ class FakeReports:
 @pytest.fixture
 def actions() -> Actions:
     sent: list[str] = []
-    return Actions(queries=FakeQueries(), calendar=CALENDAR, kiosks=FakeKiosks(), reports=FakeReports(),
-                   notify=sent.append)
+    return Actions(
+        queries=FakeQueries(), calendar=CALENDAR, kiosks=FakeKiosks(), reports=FakeReports(), notify=sent.append
+    )
 
 
 def test_collection_reminder_is_vietnamese_and_counts_envelopes_per_kiosk(actions: Actions) -> None:
@@ -167,7 +185,9 @@ def test_overdue_sweep_lists_what_staff_must_pull_back_at_every_kiosk(actions: A
 
 
 def test_due_soon_alerts_look_one_working_day_ahead(actions: Actions) -> None:
-    detail = json.loads(actions.body("due_soon_alerts")(Run(vn(2026, 5, 22, 7, 45), "due_soon_alerts"), vn(2026, 5, 22, 7, 45)))
+    detail = json.loads(
+        actions.body("due_soon_alerts")(Run(vn(2026, 5, 22, 7, 45), "due_soon_alerts"), vn(2026, 5, 22, 7, 45))
+    )
     assert actions.queries.asked == (date(2026, 5, 22), date(2026, 5, 25))  # Friday → Monday
     assert detail["departments"] == {"TP": {"due_soon": 2, "overdue": 1}}
 
@@ -178,7 +198,9 @@ def test_reports_cover_the_period_that_just_ended(actions: Actions) -> None:
 
 
 def test_staff_parties_come_from_the_environment_or_constants() -> None:
-    parties = StaffParties.from_settings(Settings.from_env({"MOTCUA_SCHEDULER_POLICE": "congan.hung|Đỗ Văn Hùng|Công an Quận 6"}).scheduler)
+    parties = StaffParties.from_settings(
+        Settings.from_env({"MOTCUA_SCHEDULER_POLICE": "congan.hung|Đỗ Văn Hùng|Công an Quận 6"}).scheduler
+    )
     assert parties.police.name == "Đỗ Văn Hùng" and parties.one_stop.unit == "Bộ phận Một cửa"
     with pytest.raises(ValueError, match="MOTCUA_SCHEDULER_STAFF"):
         StaffParties.from_settings(Settings.from_env({"MOTCUA_SCHEDULER_STAFF": "only-one-part"}).scheduler)

@@ -34,16 +34,28 @@ def test_every_variable_the_code_names_is_in_the_tree() -> None:
 
 
 def test_only_entry_points_and_the_settings_package_read_the_environment() -> None:
-    readers = sorted(str(path.relative_to(ROOT)) for package in PACKAGES for path in (ROOT / package).rglob("*.py")
-                     if READERS.search(path.read_text(encoding="utf-8"))
-                     and path.name != "__main__.py" and "infrastructure/settings" not in str(path))
+    readers = sorted(
+        str(path.relative_to(ROOT))
+        for package in PACKAGES
+        for path in (ROOT / package).rglob("*.py")
+        if READERS.search(path.read_text(encoding="utf-8"))
+        and path.name != "__main__.py"
+        and "infrastructure/settings" not in str(path)
+    )
     assert readers == []
 
 
 def test_a_tree_is_read_from_its_variables() -> None:
-    settings = Settings.from_env({"MOTCUA_STORE": "postgres", "POSTGRES_SCHEMA": "s", "MOTCUA_SMTP_PORT": "587",
-                                  "MOTCUA_NATS_URL": "nats://a:4222, nats://b:4222", "MOTCUA_DEMO": "yes",
-                                  "MOTCUA_FACE_THRESHOLD": "0.5"})
+    settings = Settings.from_env(
+        {
+            "MOTCUA_STORE": "postgres",
+            "POSTGRES_SCHEMA": "s",
+            "MOTCUA_SMTP_PORT": "587",
+            "MOTCUA_NATS_URL": "nats://a:4222, nats://b:4222",
+            "MOTCUA_DEMO": "yes",
+            "MOTCUA_FACE_THRESHOLD": "0.5",
+        }
+    )
     assert (settings.store, settings.postgres.schema, settings.channels.smtp.port) == ("postgres", "s", 587)
     assert settings.nats.servers == ("nats://a:4222", "nats://b:4222")
     assert settings.demo and settings.kiosk.faces.threshold == 0.5
@@ -53,9 +65,17 @@ def test_defaults_need_no_environment() -> None:
     assert Settings.from_env({}) == Settings()
 
 
-@pytest.mark.parametrize(("name", "value"), [("MOTCUA_STORE", "mysql"), ("MOTCUA_API_PORT", "eighty"),
-                                             ("MOTCUA_OVERDUE_DAYS", "0"), ("MOTCUA_DEMO", "perhaps"),
-                                             ("MOTCUA_FACE_THRESHOLD", "high"), ("MOTCUA_AUDIT_BATCH", "-1")])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("MOTCUA_STORE", "mysql"),
+        ("MOTCUA_API_PORT", "eighty"),
+        ("MOTCUA_OVERDUE_DAYS", "0"),
+        ("MOTCUA_DEMO", "perhaps"),
+        ("MOTCUA_FACE_THRESHOLD", "high"),
+        ("MOTCUA_AUDIT_BATCH", "-1"),
+    ],
+)
 def test_a_bad_value_stops_with_a_message_naming_the_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})

@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.envelope import EnvelopeBarcode
+from domain.errors import ActionNotAllowedError, InvalidValueError
 from domain.kiosk import Kiosk, UnknownEnvelopeError, check_envelope_barcode
 from domain.tray import TRAY_ALLOWED, PickupMethod, Tray, TrayStatus, tray_id
 from tests.kiosk_support import ONE_STOP, STAFF, STAFF_ACTOR
 
-AT = datetime(2026, 5, 20, 9, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
 TRAY_ACTIONS = {
     "load": lambda t: t.load(dossier_code="H29.06-260520-0001", actor=STAFF_ACTOR, at=AT),
-    "release": lambda t: t.release(dossier_code="H29.06-260520-0001", method=PickupMethod.CODE_AND_OTP,
-                                   face_checked=False, actor=STAFF_ACTOR, at=AT),
+    "release": lambda t: t.release(
+        dossier_code="H29.06-260520-0001",
+        method=PickupMethod.CODE_AND_OTP,
+        face_checked=False,
+        actor=STAFF_ACTOR,
+        at=AT,
+    ),
     "pull_back": lambda t: t.pull_back(dossier_code="H29.06-260520-0001", receiver=ONE_STOP, actor=STAFF_ACTOR, at=AT),
     "take_out_of_service": lambda t: t.take_out_of_service(reason="Cửa kẹt", actor=STAFF_ACTOR, at=AT),
     "return_to_service": lambda t: t.return_to_service(actor=STAFF_ACTOR, at=AT),
@@ -52,7 +57,9 @@ def test_a_tray_never_holds_two_results_and_releases_only_its_own() -> None:
     with pytest.raises(ActionNotAllowedError):
         tray.load(dossier_code="H29.06-260520-0002", actor=STAFF_ACTOR, at=AT)
     with pytest.raises(InvalidValueError):
-        tray.release(dossier_code="H29.06-260520-0002", method="code_and_otp", face_checked=False, actor=STAFF_ACTOR, at=AT)
+        tray.release(
+            dossier_code="H29.06-260520-0002", method="code_and_otp", face_checked=False, actor=STAFF_ACTOR, at=AT
+        )
     assert tray.dossier_code == "H29.06-260520-0001"
 
 
@@ -75,13 +82,23 @@ def kiosk() -> tuple[Kiosk, dict[str, EnvelopeBarcode]]:
 
 def test_an_envelope_is_valid_only_if_registered_and_unused() -> None:
     machine, envelopes = kiosk()
-    machine.accept_envelope(barcode="Q6PB000001", envelope=envelopes["Q6PB000001"], dossier_code="H29.06-260520-0001",
-                            actor=STAFF_ACTOR, at=AT)
+    machine.accept_envelope(
+        barcode="Q6PB000001",
+        envelope=envelopes["Q6PB000001"],
+        dossier_code="H29.06-260520-0001",
+        actor=STAFF_ACTOR,
+        at=AT,
+    )
     count = len(machine.pending_events)
     for barcode, reason in [("Q6PB000001", "already used"), ("Q6PB999999", "not registered"), ("bad code!", "valid")]:
         with pytest.raises(UnknownEnvelopeError, match=reason):
-            machine.accept_envelope(barcode=barcode, envelope=envelopes.get(barcode), dossier_code="H29.06-260520-0002",
-                                    actor=STAFF_ACTOR, at=AT)
+            machine.accept_envelope(
+                barcode=barcode,
+                envelope=envelopes.get(barcode),
+                dossier_code="H29.06-260520-0002",
+                actor=STAFF_ACTOR,
+                at=AT,
+            )
     assert len(machine.pending_events) == count and [e.barcode for e in machine.bin] == ["Q6PB000001"]
     assert envelopes["Q6PB000001"].dossier_code == "H29.06-260520-0001" and machine.unused_count == 1
     assert len(envelopes["Q6PB000001"].pending_events) == 2  # registered, used: the barcode's whole stream
@@ -89,8 +106,13 @@ def test_an_envelope_is_valid_only_if_registered_and_unused() -> None:
 
 def test_collection_empties_bin_and_cash_box_and_keeps_the_discrepancy() -> None:
     machine, envelopes = kiosk()
-    machine.accept_envelope(barcode="Q6PB000001", envelope=envelopes["Q6PB000001"], dossier_code="H29.06-260520-0001",
-                            actor=STAFF_ACTOR, at=AT)
+    machine.accept_envelope(
+        barcode="Q6PB000001",
+        envelope=envelopes["Q6PB000001"],
+        dossier_code="H29.06-260520-0001",
+        actor=STAFF_ACTOR,
+        at=AT,
+    )
     machine.accept_cash(dossier_code="H29.06-260520-0001", amount=50000, actor=STAFF_ACTOR, at=AT)
     machine.collect(cash_counted=40000, collector=STAFF, actor=STAFF_ACTOR, at=AT)
     collected = machine.pending_events[-1]
