@@ -178,7 +178,7 @@ def test_reports_and_overdue_list_render_and_a_refused_load_says_why(office_page
     page = office_page
     log_in(page, live_app, "tiepnhan", then="#/reports?period=month")
     report = page.frame_locator("iframe.report")
-    expect(report.get_by_role("heading", name="Chỉ tiêu Kiosk 24/7")).to_be_visible()
+    expect(report.get_by_role("heading", name="Chỉ tiêu Kiosk 24/7", exact=True)).to_be_visible()
     screenshot(page, "console-report")
     page.goto(f"{live_app.url}/console/#/overdue/{KIOSK_KEY}")
     expect(page.get_by_role("heading", name=f"Kết quả quá hạn — kiosk {KIOSK_KEY}")).to_be_visible()

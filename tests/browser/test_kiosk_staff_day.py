@@ -101,6 +101,9 @@ def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_
     for code in results:
         page.locator("#scan").fill(code)
         page.keyboard.press("Enter")
+        warning = page.get_by_role("dialog")  # unsigned results: the crew confirms loading them anyway
+        expect(warning).to_contain_text(f"Kết quả hồ sơ {code} chưa được ký số")
+        warning.get_by_role("button", name="Vẫn nạp vào khay").click()
         expect(page.locator("#loaded")).to_contain_text(code)
 
     # Three weeks later nobody has come: the kiosk is full, so the results are pulled back.
