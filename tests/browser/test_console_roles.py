@@ -140,7 +140,9 @@ def test_the_analyst_lands_on_reports_and_sees_no_other_menu(office_page: Page, 
     page = office_page
     log_in(page, live_app, "phantich")
     expect(page).to_have_url(re.compile("#/reports$"))
-    expect(page.frame_locator("iframe.report").get_by_role("heading", name="Chỉ tiêu Kiosk 24/7", exact=True)).to_be_visible()
+    expect(
+        page.frame_locator("iframe.report").get_by_role("heading", name="Chỉ tiêu Kiosk 24/7", exact=True)
+    ).to_be_visible()
     assert menu(page) == ["Báo cáo"]
     page.goto(f"{live_app.url}/console/#/queues")
     expect(page.get_by_role("heading", name="Không có quyền truy cập")).to_be_visible()
