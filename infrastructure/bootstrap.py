@@ -14,6 +14,7 @@ from typing import Any
 from application.access_log import AccessLogs
 from application.accounts import Accounts
 from application.base import OneStop
+from application.cash_split import CashCollections
 from application.device_events import DeviceEvents
 from application.dossiers import Dossiers
 from application.erasures import Erasures
@@ -24,6 +25,8 @@ from application.otp import Otps
 from application.personal_reads import PersonalReads
 from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from application.proofs import Proofs
+from application.receipts import Receipts
+from application.refunds import Refunds
 from application.tokens import Tokens
 from application.vaults import Vaults
 from domain.procedures import Catalogue
@@ -32,6 +35,7 @@ from infrastructure.blob_table import blob_store
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.fee_receipt_pdf import FeeReceiptPdf
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
 from infrastructure.kiosk_doors import NoDoors
@@ -46,6 +50,7 @@ from infrastructure.privacy.keyring import KeyRing
 from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from infrastructure.receipt_issuers import load_receipt_issuers
 from infrastructure.settings import Settings, private_files
 from infrastructure.signing.adapter import PyhankoSigner
 from projections.models import read_models
@@ -76,6 +81,9 @@ class System:
     notifications: Notifications
     device_events: DeviceEvents
     erasures: Erasures
+    refunds: Refunds
+    receipts: Receipts
+    cash_collections: CashCollections
     # read side
     projector: Projector
     views: Views
@@ -148,6 +156,7 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         pdfs=LocalPdfTools.from_settings(settings.files),
         clock=clock,
     )
+    receipts = money_receipts(app, catalogue, clock, vaults)
     notifications = Notifications(
         app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name, overdue_days=settings.overdue_days
     )
@@ -176,6 +185,9 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         notifications=notifications,
         device_events=DeviceEvents(app, clock=clock),
         erasures=erasures,
+        refunds=Refunds(dossiers),
+        receipts=receipts,
+        cash_collections=CashCollections(dossiers, catalogue),
         projector=projector,
         views=views,
         search=DossierSearch(store, views, key),
@@ -185,6 +197,21 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         idempotency=IdempotencyStore.for_settings(settings),
         doors=kiosks.doors,
         stop_threads=stop_threads,
+    )
+
+
+def money_receipts(app: OneStop, catalogue: Catalogue, clock: Clock, vaults: Vaults) -> Receipts:
+    """Fee receipts: the issuers' tax codes and serial prefix (infrastructure/data/receipt_issuers.toml, read once),
+    rendered by fpdf2 and sealed with the agency's key."""
+    issuers = load_receipt_issuers()
+    return Receipts(
+        app,
+        catalogue=catalogue,
+        clock=clock,
+        tax_codes=issuers.tax_codes,
+        prefix=issuers.prefix,
+        renderer=FeeReceiptPdf(),
+        signer=vaults.signer,
     )
 
 

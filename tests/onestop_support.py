@@ -90,7 +90,9 @@ def system_of(
 ) -> Any:
     """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
     (no threads: the caller starts the projector if it wants one running)."""
-    from infrastructure.bootstrap import System
+    from application.cash_split import CashCollections
+    from application.refunds import Refunds
+    from infrastructure.bootstrap import System, money_receipts
     from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
     from infrastructure.readstore.runner import Projector
     from infrastructure.settings import Settings
@@ -121,6 +123,9 @@ def system_of(
         notifications=notifications_on(app, catalogue=catalogue),
         device_events=DeviceEvents(app, clock=clock),
         erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock),
+        refunds=Refunds(dossiers),
+        receipts=money_receipts(app, catalogue, clock, vaults),
+        cash_collections=CashCollections(dossiers, catalogue),
         projector=projector,
         views=(views := Views(projector.store, calendar)),
         search=DossierSearch(projector.store, views, SEARCH_KEY),

@@ -32,7 +32,7 @@ from api.kiosk_schemas import (
     Versioned,
 )
 from api.schemas import MAX_COMMAND_BODY
-from application.cash_split import CashCollections, SplitCollectionReport
+from application.cash_split import SplitCollectionReport
 from application.handovers import Handovers
 from application.kiosk_views import KioskView, LoadingSlip, OverdueItem
 from application.kiosks import Kiosks
@@ -111,7 +111,7 @@ class KioskStaffController(Controller):
         """The caller empties the bin and cash box; the count is recorded beside what is expected, and the cash is
         split by the department of each dossier it was paid for."""
         # money: the cash is split by department in the same commit (application/cash_split.py)
-        return CashCollections(system.dossiers, system.catalogue).collect(
+        return system.cash_collections.collect(
             key, cash_counted=data.cash_counted, collector=handovers.giver(principal), actor=principal.actor
         )
 

@@ -15,17 +15,14 @@ from api.auth import BOOKS, COUNTER, authorize, check_agency, current_principal,
 from api.controllers.books import visible_to
 from api.controllers.dossiers import result
 from api.schemas import MAX_COMMAND_BODY, Body, CommandResult
-from application.receipts import FeeReceipt, ReceiptRef, Receipts
+from application.receipts import FeeReceipt, ReceiptRef
 from application.reconciliation import MAX_STATEMENT_BYTES, ImportResult, Reconciliation
-from application.refunds import Refunds
 from application.tokens import Principal
 from domain.dossier import RefundMethod
 from domain.errors import InvalidValueError
 from domain.limits import check_text
 from domain.values import Role
 from infrastructure.bootstrap import System
-from infrastructure.fee_receipt_pdf import FeeReceiptPdf
-from infrastructure.receipt_issuers import load_receipt_issuers
 from projections.book_queries import InvalidPeriodError, period_bounds
 from projections.reconciliation import ReconciliationView, reconciliation_view
 
@@ -90,7 +87,7 @@ class MoneyController(Controller):
         """The excess, or all paid for a rejected or withdrawn dossier, in cash or by bank transfer (its reference)."""
         return result(
             code,
-            Refunds(system.dossiers).refund(
+            system.refunds.refund(
                 code,
                 method=data.method,
                 bank_reference=data.bank_reference,
@@ -113,7 +110,7 @@ class MoneyController(Controller):
         principal: NamedDependency[Principal],
     ) -> IssuedReceipts:
         """A receipt for each payment of the dossier that has none yet (none new: an empty list)."""
-        issued = receipts_of(system).issue_for_payments(code, actor=principal.actor)
+        issued = system.receipts.issue_for_payments(code, actor=principal.actor)
         return IssuedReceipts(code=code, receipts=[f"{year}/{number}" for year, number in issued])
 
     @get(
@@ -124,7 +121,7 @@ class MoneyController(Controller):
     )
     def dossier_receipts(self, code: FromPath[str], system: NamedDependency[System]) -> list[ReceiptRef]:
         """The receipts issued for the dossier's payments, standing or cancelled."""
-        return receipts_of(system).list_for_dossier(code)
+        return system.receipts.list_for_dossier(code)
 
     @get(
         "/fee-receipts/{agency:str}/{year:int}/{number:int}",
@@ -142,7 +139,7 @@ class MoneyController(Controller):
     ) -> FeeReceipt:
         """Every field of the receipt, the payer as the dossier names them."""
         check_agency(principal, agency)
-        return receipts_of(system).get_receipt(agency, year, number)
+        return system.receipts.get_receipt(agency, year, number)
 
     @get(
         "/fee-receipts/{agency:str}/{year:int}/{number:int}/pdf",
@@ -160,7 +157,7 @@ class MoneyController(Controller):
     ) -> Response[bytes]:
         """The receipt as a PDF sealed with the agency's certificate."""
         check_agency(principal, agency)
-        pdf = receipts_of(system).receipt_pdf(agency, year, number, actor=principal.actor)
+        pdf = system.receipts.receipt_pdf(agency, year, number, actor=principal.actor)
         return Response(
             pdf,
             media_type="application/pdf",
@@ -185,7 +182,7 @@ class MoneyController(Controller):
     ) -> FeeReceipt:
         """Cancel with a reason; the receipt stays in the series as cancelled."""
         check_agency(principal, agency)
-        receipts = receipts_of(system)
+        receipts = system.receipts
         receipts.cancel(agency, year, number, reason=check_text("reason", data.reason), actor=principal.actor)
         return receipts.get_receipt(agency, year, number)
 
@@ -206,7 +203,7 @@ class MoneyController(Controller):
     ) -> FeeReceipt:
         """Cancel the receipt and issue its replacement (next number) for the same payment."""
         check_agency(principal, agency)
-        receipts = receipts_of(system)
+        receipts = system.receipts
         new = receipts.replace(
             agency, year, number, reason=data.reason, content=data.content, amount=data.amount, actor=principal.actor
         )
@@ -250,17 +247,3 @@ class MoneyController(Controller):
             raise InvalidValueError("period", str(error), "khoảng thời gian không hợp lệ") from None
         visible = visible_to(principal, system, None)
         return reconciliation_view(system.projector.store, start=start, end=end, visible=visible)
-
-
-def receipts_of(system: System) -> Receipts:
-    """The receipts service over the system's store, the issuers' tax codes and serial prefix, and the agency seal."""
-    issuers = load_receipt_issuers()
-    return Receipts(
-        system.app,
-        catalogue=system.catalogue,
-        clock=system.clock,
-        tax_codes=issuers.tax_codes,
-        prefix=issuers.prefix,
-        renderer=FeeReceiptPdf(),
-        signer=system.vaults.signer,
-    )
