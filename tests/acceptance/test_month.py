@@ -34,7 +34,7 @@ from tests.kiosk_support import STAFF_ACTOR, vn
 # appointment), accepted online, supplement needed, rejected, result ready at the counter, reminder and pulled back
 # land, add their steps here (the scenario already records "received", "registered", "accepted", "rejected",
 # "result_issued", "pulled_back" and "delivered" in `Case.steps`).
-MESSAGES: dict[str, str] = {"loaded_into_tray": "pickup_ready.v1"}
+MESSAGES: dict[str, str] = {"loaded_into_tray": "pickup_ready"}
 
 
 @dataclass
