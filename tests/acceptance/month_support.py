@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from application.reconciliation import Reconciliation
@@ -17,7 +16,7 @@ from domain.calendar import WorkingCalendar
 from domain.dossier import RefundMethod
 from domain.procedures import Catalogue, Procedure
 from domain.tray import PickupMethod
-from domain.values import Applicant, Channel, DeliveryChannel, PaymentMethod, Rating, SatisfactionLevel
+from domain.values import Actor, Applicant, Channel, DeliveryChannel, PaymentMethod, Rating, Role, SatisfactionLevel
 from infrastructure.bootstrap import System
 from tests.acceptance.month_cases import Case, Collection, Ledger, Payment, Refund
 from tests.application.test_kiosk_day import CLERK, POLICE_CLERK
@@ -184,7 +183,11 @@ class Month:
             at = self.at(day, 9, 3 * n)
             ward = self.rng.choice(WARDS) if procedure.agency != "H29.06" else None
             dossier_code, _ = dossiers.receive(
-                procedure_code=code, channel=Channel.COUNTER, applicant=applicant(citizen), components=[], actor=CLERK,
+                procedure_code=code,
+                channel=Channel.COUNTER,
+                applicant=applicant(citizen),
+                components=[],
+                actor=CLERK,
                 ward=ward,
             )
             case = self.open_case(dossier_code, procedure, "counter", citizen, at, units)
@@ -196,7 +199,10 @@ class Month:
             code, citizen = self.rng.choice(CARD_PROCEDURES), self.person()
             procedure, at = self.catalogue.procedure(code), self.at(day, 9, 40 + 3 * n)
             dossier_code, _ = dossiers.receive(
-                procedure_code=code, channel=Channel.COUNTER, applicant=applicant(citizen), components=[],
+                procedure_code=code,
+                channel=Channel.COUNTER,
+                applicant=applicant(citizen),
+                components=[],
                 actor=POLICE_CLERK,
             )
             case = self.open_case(dossier_code, procedure, "counter", citizen, at, 1, card=True)
@@ -289,8 +295,12 @@ class Month:
         for code in envelopes:
             by_department[self.ledger.cases[code].department].append(code)
         for department, codes in sorted(by_department.items()):
+            receiver = officer(department)
             self.system.kiosks.hand_over_batch(
-                codes, item="Phong bì hồ sơ từ kiosk", giver=STAFF, receiver=officer(department), actor=STAFF_ACTOR
+                codes, item="Phong bì hồ sơ từ kiosk", giver=STAFF, receiver=receiver, actor=STAFF_ACTOR
+            )  # the handover book's line for each envelope, which the department's officer signs for
+            self.system.kiosks.confirm_handovers(
+                codes, actor=Actor(account_id=receiver.account_id, role=Role.DEPARTMENT_OFFICER)
             )
             for code in codes:
                 self.ledger.cases[code].in_department = day

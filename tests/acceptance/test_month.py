@@ -72,7 +72,9 @@ def played(tmp_path_factory, catalogue) -> Played:
         system.clock.current = vn(LAST_DAY + timedelta(days=1), 9)
         reconciliation = month.reconciliation()
         imported = [
-            reconciliation.import_statement(as_csv([ln for ln in lines if ln.booked_on < SPLIT_DAY]), actor=STAFF_ACTOR),
+            reconciliation.import_statement(
+                as_csv([ln for ln in lines if ln.booked_on < SPLIT_DAY]), actor=STAFF_ACTOR
+            ),
             reconciliation.import_statement(
                 as_camt053([ln for ln in lines if ln.booked_on >= SPLIT_DAY]), actor=STAFF_ACTOR
             ),
@@ -133,9 +135,28 @@ def test_every_kiosk_days_cash_box_equals_its_cash_ledger_and_its_collections(pl
             collected = sum(c.amount for c in ledger.collections if c.kiosk == key and vn_day(c.at) <= day)
             put_in = sum(amount for (k, d), amount in ledger.cash_in.items() if k == key and d <= day)
             assert books.boxes[key].cash_in_box == put_in - collected, (key, day)
+    # the fee receipts of each kiosk day's cash (by the payments they were issued for) add up to its cash in
+    receipts, checked = played.days[LAST_DAY].receipts, 0
+    for (key, day), cash_in in ledger.cash_in.items():
+        paid = [p for p in ledger.payments if p.kiosk == key and p.method == "cash" and vn_day(p.at) == day]
+        if all(p.receipt is not None for p in paid):
+            standing = [receipts[(p.agency, p.receipt)] for p in paid]
+            assert sum(r.amount for r in standing) == cash_in == played.days[day].kiosk_books[key].totals.cash_in
+            assert [r.dossier_code for r in standing] == [p.code for p in paid]
+            checked += 1
+    assert checked >= len(KIOSKS) * 25
     assert sum(c.amount for c in ledger.collections) > 0
-    assert len({line.department for books in played.days.values() for b in books.kiosk_books.values()
-                for line in b.department_cash}) >= 4  # the cash was sorted for several departments
+    assert (
+        len(
+            {
+                line.department
+                for books in played.days.values()
+                for b in books.kiosk_books.values()
+                for line in b.department_cash
+            }
+        )
+        >= 4
+    )  # the cash was sorted for several departments
 
 
 def test_every_days_receipts_less_refunds_equal_the_money_the_books_keep_per_agency(played) -> None:
