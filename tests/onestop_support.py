@@ -87,9 +87,11 @@ def system_of(
     idempotency: Any,
     accounts: Accounts,
     projector: Any = None,
+    signer: Any = None,
 ) -> Any:
     """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
-    (no threads: the caller starts the projector if it wants one running)."""
+    (no threads: the caller starts the projector if it wants one running); `signer` for the vaults, else one that
+    must not be used."""
     from application.cash_split import CashCollections
     from application.refunds import Refunds
     from infrastructure.bootstrap import System, money_receipts
@@ -104,7 +106,7 @@ def system_of(
     dossiers, keys = dossiers_on(app, catalogue, calendar, clock), MemoryKeys()
     otps = Otps(app, key=b"o" * 32, notifier=FakeNotifier())
     kiosks = kiosks_on(dossiers, otp, clock, attempts=guards, proof_key=b"p" * 32)
-    overdue_days, vaults = Settings().overdue_days, vaults_on(dossiers, clock)
+    overdue_days, vaults = Settings().overdue_days, vaults_on(dossiers, clock, signer=signer)
     access_logs = AccessLogs(app, key=b"a" * 32, otp=otp, clock=clock, attempts=guards, later=lambda job: job())
     return System(
         settings=Settings(),

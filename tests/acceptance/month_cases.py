@@ -76,6 +76,7 @@ class Case:
     delivered_at: datetime | None = None
     returned: str | None = None  # kiosk / counter
     level: SatisfactionLevel | None = None
+    reused: bool = False  # a document from the applicant's vault was reused at receipt (seed 002)
     steps: list[str] = field(default_factory=list)
 
     @property

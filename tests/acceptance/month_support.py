@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from functools import cache
 
 from application.reconciliation import Reconciliation
 from domain.calendar import WorkingCalendar
@@ -17,7 +18,9 @@ from domain.dossier import RefundMethod
 from domain.procedures import Catalogue, Procedure
 from domain.tray import PickupMethod
 from domain.values import Actor, Applicant, Channel, DeliveryChannel, PaymentMethod, Rating, Role, SatisfactionLevel
+from domain.vault import DocumentMetadata, OwnerKind, VaultOwner
 from infrastructure.bootstrap import System
+from infrastructure.pdf import VietnameseDocument
 from tests.acceptance.month_cases import Case, Collection, Ledger, Payment, Refund
 from tests.application.test_kiosk_day import CLERK, POLICE_CLERK
 from tests.kiosk_support import CITIZEN, KIOSK_ACTOR, ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, officer, vn
@@ -191,6 +194,8 @@ class Month:
                 ward=ward,
             )
             case = self.open_case(dossier_code, procedure, "counter", citizen, at, units)
+            if self.rng.random() < 0.3:  # seed 002: a still-valid earlier result in the vault is reused, not scanned
+                self.reuse_from_vault(case)
             self.assess_and_pay_at_counter(case, at, units)
             case.in_department = day
             case.return_kiosk = "Q6-01" if self.rng.random() < 0.3 else None
@@ -210,6 +215,14 @@ class Month:
             case.in_department = day
             case.return_kiosk = self.rng.choice(["Q6-02", "Q6-03", None])
             self.plan_result(case, day)
+
+    def reuse_from_vault(self, case: Case) -> None:
+        """The citizen's earlier licence, received electronically last year, is attached to the new dossier."""
+        owner = VaultOwner(kind=OwnerKind.CITIZEN, id_number=case.citizen.id_number)
+        metadata = DocumentMetadata(type_code="KQ.GPKD", name="Giấy chứng nhận đăng ký hộ kinh doanh", number="41/2025")
+        self.system.vaults.store_document(owner, metadata=metadata, pdf=earlier_document(), actor=CLERK)
+        self.system.vaults.reuse_for_receipt(owner, "KQ.GPKD", case.code, CLERK)
+        case.reused = True
 
     def assess_and_pay_at_counter(
         self, case: Case, at: datetime, units: int, method: PaymentMethod | None = None
@@ -509,6 +522,14 @@ class Month:
     def reconciliation(self) -> Reconciliation:
         agencies = [agency.code for agency in self.catalogue.agencies]
         return Reconciliation(self.system.app, agencies=agencies, clock=self.system.clock)
+
+
+@cache
+def earlier_document() -> bytes:
+    document = VietnameseDocument()
+    document.add_page()
+    document.line_of_text("GIẤY CHỨNG NHẬN ĐĂNG KÝ HỘ KINH DOANH", size=16, bold=True, align="C")
+    return document.to_bytes()
 
 
 def applicant(citizen: Citizen) -> Applicant:

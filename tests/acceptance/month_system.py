@@ -11,6 +11,7 @@ from pathlib import Path
 from application.accounts import Accounts
 from application.base import OneStop
 from application.tokens import Tokens
+from application.vault_values import PdfCheck
 from infrastructure.bootstrap import System
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
@@ -22,6 +23,17 @@ from tests.conftest import COMMON
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import vn
 from tests.onestop_support import system_of
+
+
+class UnsignedDocuments:
+    """The DocumentSigner port for the month: the citizens' earlier documents it stores carry no signature, and
+    nothing is signed (fee receipts are not rendered)."""
+
+    def sign(self, pdf: bytes, **_: object):
+        raise AssertionError("the month signs nothing")
+
+    def verify(self, pdf: bytes) -> PdfCheck:
+        return PdfCheck(signatures=[], altered=False, dossier_code=None)
 
 
 @contextmanager
@@ -53,6 +65,7 @@ def month_system(directory: Path, catalogue) -> Iterator[System]:
         guards=guards,
         accounts=accounts,
         idempotency=IdempotencyStore(SqliteReadStore(directory / "idempotency.sqlite3")),
+        signer=UnsignedDocuments(),
     )
     try:
         yield system
