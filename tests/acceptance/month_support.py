@@ -89,8 +89,8 @@ class Month:
         return day
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        self.system.clock.current = vn(day, hour, minute)  # type: ignore[attr-defined]
-        return self.system.clock.current  # type: ignore[attr-defined]
+        self.system.clock.current = vn(day, hour, minute)
+        return self.system.clock.current
 
     # ----- set-up -------------------------------------------------------------------------
     def install(self) -> None:
@@ -270,7 +270,7 @@ class Month:
             channel=channel,
             citizen=citizen,
             received_at=at,
-            fee=fee_for(procedure, units),
+            fee=0 if channel == "online" else fee_for(procedure, units),  # online: assessed once accepted
             due_on=due_on,
             kiosk=kiosk,
             card=card,
@@ -332,6 +332,7 @@ class Month:
             at = self.at(day, 10)
             dossiers.accept(case.code, actor=CLERK)
             case.steps.append("accepted")
+            case.fee = fee_for(case.procedure, 1)
             case.due_on = self.calendar.add_working_days(at, case.procedure.processing_days)
             assert dossiers.get_dossier(case.code).due_on == case.due_on, case.code
             self.assess_and_pay_at_counter(case, at, 1, method=PaymentMethod.BANK_QR)  # paid online (seed 001)
@@ -426,7 +427,7 @@ class Month:
             at = self.at(day, 12, n % 60)
             if case.card:
                 kiosks.request_pickup_otp(key, case.code)
-                otp = kiosks.otp.code_for(case.citizen.phone, f"pickup:{case.code}")  # type: ignore[attr-defined]
+                otp = kiosks.otp.code_for(case.citizen.phone, f"pickup:{case.code}")
                 ticket = kiosks.start_pickup_with_otp(key, code=case.code, otp_code=otp)
                 method = PickupMethod.CODE_AND_OTP
             else:

@@ -177,6 +177,16 @@ def test_every_days_receipts_less_refunds_equal_the_money_the_books_keep_per_age
         assert kept == minus(paid, refunded), day
         assert kept == minus(plus(receipts, waiting), refunds), day
     assert {(r.reason, r.method) for r in ledger.refunds} >= {("excess", "cash"), ("rejected", "bank_transfer")}
+
+    # and each dossier's line of the books at the month's end: its fee (gone once a rejected dossier's fee is
+    # refunded), what it kept, its shortfall and excess
+    lines = {d.dossier_code: d for d in played.days[LAST_DAY].books.dossiers}
+    expected = {}
+    for case in ledger.cases.values():
+        fee, kept = 0 if case.rejected and case.refunded else case.fee, case.paid - case.refunded
+        if fee or kept:
+            expected[case.code] = (fee, kept, max(fee - kept, 0), max(kept - fee, 0))
+    assert {code: (d.fee, d.paid_cash + d.paid_bank_qr, d.shortfall, d.excess) for code, d in lines.items()} == expected
     assert len({agency(code) for code in ledger.cases}) >= 4  # the district, wards and the police
 
 
