@@ -293,6 +293,10 @@ def test_the_months_kpis_equal_the_counts_of_the_scenario_record(played, catalog
         len(delivered) - len(on_time),
     )
     assert 0 < len(on_time) < len(delivered)
+    open_late = [c for c in cases if not c.returned and not c.rejected and c.due_on and c.due_on < LAST_DAY]
+    assert report.totals.overdue_open == len(open_late) > 0
+    intake = next(t for t in report.targets if t.key == "kiosk_intake")
+    assert (intake.numerator, intake.denominator) == (sum(c.channel == "kiosk" for c in cases), len(cases))
     rated = [c for c in cases if c.level]
     assert [s.count for s in report.totals.levels] == [sum(c.level is level for c in rated) for level in LEVELS]
     assert report.totals.satisfied_rate == sum(c.level in LEVELS[:2] for c in rated) / len(rated)
