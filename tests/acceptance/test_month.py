@@ -180,6 +180,17 @@ def test_every_days_receipts_less_refunds_equal_the_money_the_books_keep_per_age
         if fee or kept:
             expected[case.code] = (fee, kept, max(fee - kept, 0), max(kept - fee, 0))
     assert {code: (d.fee, d.paid_cash + d.paid_bank_qr, d.shortfall, d.excess) for code, d in lines.items()} == expected
+
+    # each kiosk's book of the month: the dossiers it received, or whose result it was first loaded with
+    for key in KIOSKS:
+        book = cash_ledger(played_store(played), kiosk=key, start=FIRST_DAY, end=LAST_DAY)
+        mine = [c for c in ledger.cases.values() if (c.kiosk or (c.loads[0][0] if c.loads else None)) == key]
+        assert by_agency((d.dossier_code, d.paid_cash + d.paid_bank_qr) for d in book.dossiers) == by_agency(
+            (c.code, c.paid - c.refunded) for c in mine
+        ), key
+        assert by_agency((r.dossier_code, r.amount) for r in book.refunds) == by_agency(
+            (r.code, r.amount) for r in ledger.refunds if r.code in {c.code for c in mine}
+        ), key
     assert len({agency(code) for code in ledger.cases}) >= 4  # the district, wards and the police
 
 
