@@ -12,6 +12,7 @@ from api.controllers.admin import (
 )
 from api.controllers.counter import CounterController
 from api.controllers.search import SearchController
+from api.controllers.tasks import TasksController
 
 WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     CounterController,
@@ -20,4 +21,5 @@ WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     AccountHistoryController,
     PullBackReceiversController,
     AccountAssignmentController,
+    TasksController,
 ]
