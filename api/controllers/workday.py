@@ -11,6 +11,7 @@ from api.controllers.admin import (
     PullBackReceiversController,
 )
 from api.controllers.counter import CounterController
+from api.controllers.digitization import ScanRefusalController
 from api.controllers.search import SearchController
 from api.controllers.tasks import TasksController
 
@@ -22,4 +23,5 @@ WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     PullBackReceiversController,
     AccountAssignmentController,
     TasksController,
+    ScanRefusalController,
 ]
