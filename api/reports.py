@@ -57,6 +57,7 @@ DIGITIZATION_HEADER = [
     "Lượt tái sử dụng từ kho dữ liệu",
     "Hồ sơ trực tuyến tiếp nhận",
     "Hồ sơ trực tuyến vẫn bị quét",
+    "Lượt từ chối sao chụp hồ sơ trực tuyến",
 ]
 DISTRIBUTIONS: list[tuple[str, Callable[[Figures], list[Share]]]] = [
     ("Hồ sơ tiếp nhận theo kênh", lambda f: f.channels),
@@ -152,6 +153,7 @@ def digitization_rows(report: Report) -> list[list[Cell]]:
             d.reuses,
             d.online_received,
             d.online_scanned,
+            d.online_scans_refused,
         ]
         for d in report.digitization
     ]

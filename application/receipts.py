@@ -94,33 +94,42 @@ class Receipts:
         for _ in range(MAX_RETRIES * 10):  # one series per agency and year is a hot spot: every desk issues into it
             dossier: Dossier = self.app.load(dossier_id(code), ("dossier", "hồ sơ"), code, fresh=True)
             payments = [e for e in self.app.events.get(dossier_id(code)) if isinstance(e, Dossier.PaymentReceived)]
-            content = f"Phí, lệ phí: {self.catalogue.procedure(dossier.procedure_code).name} (hồ sơ {code})"[:200]
             series: dict[int, ReceiptSeries] = {}
             issued: list[tuple[int, int]] = []
             for payment in payments:
                 year = payment.at.astimezone(VIETNAM).year
                 book = series.get(year) or self._series(dossier.agency, year, actor, moment)
                 series[year] = book
-                if not _has_receipt(book, code, payment.originator_version):
-                    issued.append(
-                        (
-                            year,
-                            book.issue(
-                                dossier_code=code,
-                                payment_version=payment.originator_version,
-                                content=content,
-                                amount=payment.amount,
-                                method=payment.method.value,
-                                actor=actor,
-                                at=moment,
-                            ),
-                        )
-                    )
+                number = self.issue_for_payment(book, dossier, payment, actor=actor, at=moment)
+                if number is not None:
+                    issued.append((year, number))
             if not issued:
                 return []
             if self.app.commit_or_evict(*series.values()) is not None:
                 return issued
         raise self.app.conflict(code)
+
+    def issue_for_payment(
+        self, book: ReceiptSeries, dossier: Dossier, payment: Dossier.PaymentReceived, *, actor: Actor, at: datetime
+    ) -> int | None:
+        """Issue into `book` the receipt of one payment of the dossier, unless it has one (standing or cancelled);
+        the number issued, or None. `book` must be the series of the payment's agency and year."""
+        if _has_receipt(book, dossier.code, payment.originator_version):
+            return None
+        content = f"Phí, lệ phí: {self.catalogue.procedure(dossier.procedure_code).name} (hồ sơ {dossier.code})"[:200]
+        return book.issue(
+            dossier_code=dossier.code,
+            payment_version=payment.originator_version,
+            content=content,
+            amount=payment.amount,
+            method=payment.method.value,
+            actor=actor,
+            at=at,
+        )
+
+    def open_series(self, agency: str, year: int, *, actor: Actor, at: datetime) -> ReceiptSeries:
+        """A new, empty series of the agency and year (with this service's serial prefix)."""
+        return ReceiptSeries.open(agency=agency, year=year, prefix=self.prefix, actor=actor, at=at)
 
     def cancel(
         self, agency: str, year: int, number: int, *, reason: str, actor: Actor, at: datetime | None = None
@@ -232,7 +241,7 @@ class Receipts:
     def _series(self, agency: str, year: int, actor: Actor, at: datetime) -> ReceiptSeries:
         if self.app.recorder.select_events(series_id(agency, year), limit=1):
             return self.app.load(series_id(agency, year), SERIES, f"{agency}/{year}")
-        return ReceiptSeries.open(agency=agency, year=year, prefix=self.prefix, actor=actor, at=at)
+        return self.open_series(agency, year, actor=actor, at=at)
 
     def _act(self, agency: str, year: int, run: object) -> None:
         self.app.update(series_id(agency, year), SERIES, f"{agency}/{year}", None, run)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from application.base import MAX_RETRIES, OneStop
 from application.errors import NotFoundError
 from application.ports import Clock
+from application.privacy import is_erased
 from domain.bank_statement import StatementLine, parse_statement
 from domain.clock import aware_utc
 from domain.codes import dossier_id
@@ -27,6 +28,7 @@ from domain.reconciliation import (
     match_id,
     statement_id,
 )
+from domain.statement_text import PayerText, StatementText, statement_text_id
 from domain.values import Actor, PaymentMethod
 
 MAX_STATEMENT_BYTES = 5_000_000
@@ -60,18 +62,38 @@ class Reconciliation:
                 return self.get_statement(sha256, imported=False)
             form, lines = parse_statement(data)
             outcomes, matches = self._reconcile(lines, sha256, actor, at)
-            statement = BankStatement.import_(sha256=sha256, format=form, lines=outcomes, actor=actor, at=at)
+            # The payers' texts are personal data: each is sealed in its own stream, the statement keeps none.
+            stored = [msgspec.structs.replace(line, text="") for line in outcomes]
+            statement = BankStatement.import_(sha256=sha256, format=form, lines=stored, actor=actor, at=at)
+            texts = [self._text(sha256, line, actor, at) for line in outcomes if line.text]
             try:
-                written = self.app.commit(statement, *matches)
+                written = self.app.commit(statement, *matches, *texts)
             except IntegrityError:
                 continue  # the same file, or a line for the same payment, was recorded meanwhile: decide again
-            return _result(statement, imported=True, position=written.position)
+            shown = {line.line: line.text for line in outcomes}
+            return _result(statement, imported=True, position=written.position, texts=shown)
         raise self.app.conflict(sha256)
 
     def get_statement(self, sha256: str, *, imported: bool = False) -> ImportResult:
         """A statement imported before, by the SHA-256 of its file."""
         statement: BankStatement = self.app.load(statement_id(sha256), ("statement", "sao kê"), sha256, fresh=True)
-        return _result(statement, imported=imported, position=0)
+        texts = {}
+        for line in statement.lines:
+            text_id = statement_text_id(sha256, line.line)
+            if self._exists(text_id):  # statements imported before the texts were sealed keep theirs in the line
+                text: StatementText = self.app.load(text_id, ("statement line", "dòng sao kê"), sha256, fresh=True)
+                texts[line.line] = text.payer.text
+        return _result(statement, imported=imported, position=0, texts=texts)
+
+    def _text(self, sha256: str, line: ReconciledLine, actor: Actor, at: datetime) -> StatementText:
+        """The line's text, sealed under the key of the applicant of the dossier it names (else its own stream)."""
+        id_number = None
+        if line.dossier_code is not None:
+            dossier: Dossier = self.app.load(dossier_id(line.dossier_code), ("dossier", "hồ sơ"), line.dossier_code)
+            found = dossier.applicant.id_number
+            id_number = found if found and not is_erased(dossier.applicant) else None
+        payer = PayerText(text=line.text, id_number=id_number)
+        return StatementText.record(sha256=sha256, line=line.line, payer=payer, actor=actor, at=at)
 
     def _exists(self, aggregate_id: Any) -> bool:
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
@@ -126,7 +148,8 @@ class Reconciliation:
         ]
 
 
-def _result(statement: BankStatement, *, imported: bool, position: int) -> ImportResult:
+def _result(statement: BankStatement, *, imported: bool, position: int, texts: dict[int, str]) -> ImportResult:
+    """The statement's outcome, each line with its text (sealed apart: `texts`, by line number)."""
     count = {status: sum(1 for line in statement.lines if line.status == status) for status in LineStatus}
     return ImportResult(
         sha256=statement.sha256,
@@ -136,7 +159,7 @@ def _result(statement: BankStatement, *, imported: bool, position: int) -> Impor
         matched=count[LineStatus.MATCHED],
         unmatched=count[LineStatus.UNMATCHED],
         disputed=count[LineStatus.DISPUTED],
-        lines=list(statement.lines),
+        lines=[msgspec.structs.replace(line, text=texts.get(line.line, line.text)) for line in statement.lines],
     )
 
 

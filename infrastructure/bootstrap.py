@@ -23,10 +23,12 @@ from application.kiosks import Kiosks
 from application.notifications import Notifications
 from application.otp import Otps
 from application.personal_reads import PersonalReads
+from application.policies import Policies
 from application.ports import Calendar, Clock, KioskDoors, ReadSide
 from application.proofs import Proofs
 from application.receipts import Receipts
 from application.refunds import Refunds
+from application.routines import Routines
 from application.tokens import Tokens
 from application.vaults import Vaults
 from domain.procedures import Catalogue
@@ -42,6 +44,7 @@ from infrastructure.kiosk_doors import NoDoors
 from infrastructure.notifications import configured_notifier
 from infrastructure.notifications import demo as demo_messages
 from infrastructure.notifications.process import start_in_thread
+from infrastructure.office_policies import office_policies
 from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.pdf import use_font_dir
 from infrastructure.pdf_tools import LocalPdfTools
@@ -84,6 +87,8 @@ class System:
     refunds: Refunds
     receipts: Receipts
     cash_collections: CashCollections
+    routines: Routines
+    policies: Policies  # receipts for payments, routines done, follow-ups (run by the notification dispatcher)
     # read side
     projector: Projector
     views: Views
@@ -167,7 +172,8 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     projector = Projector(app.recorder, app.mapper, store, read_models(catalogue, key), batch=settings.projection_batch)
     views = Views(store, calendar)
     # ----- threads
-    stop_threads = start_threads(settings, app, keys, projector, notifications, clock)
+    policies = office_policies(app, receipts)
+    stop_threads = start_threads(settings, app, keys, projector, notifications, clock, policies)
     return System(
         settings=settings,
         catalogue=catalogue,
@@ -188,6 +194,8 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         refunds=Refunds(dossiers),
         receipts=receipts,
         cash_collections=CashCollections(dossiers, catalogue),
+        routines=Routines(app),
+        policies=policies,
         projector=projector,
         views=views,
         search=DossierSearch(store, views, key),
@@ -216,10 +224,17 @@ def money_receipts(app: OneStop, catalogue: Catalogue, clock: Clock, vaults: Vau
 
 
 def start_threads(
-    settings: Settings, app: OneStop, keys: KeyRing, projector: Projector, notifications: Notifications, clock: Clock
+    settings: Settings,
+    app: OneStop,
+    keys: KeyRing,
+    projector: Projector,
+    notifications: Notifications,
+    clock: Clock,
+    policies: Policies,
 ) -> Callable[[], None]:
     """The key ring's watch (an erasure anywhere empties the cache), the embedded read-model runner (woken after
-    each commit) and the embedded notification dispatcher; returns how to stop them, in reverse order."""
+    each commit) and the embedded notification dispatcher with the office's policies; returns how to stop them, in
+    reverse order."""
     keys.listeners.append(lambda: wiring.drop_cached(app))
     keys.watch()
     stops: list[Callable[[], None]] = []
@@ -228,7 +243,7 @@ def start_threads(
         projector.start()
         stops.append(projector.stop)
     if settings.notifications == "inprocess":
-        thread, stop = start_in_thread(notifications, clock)
+        thread, stop = start_in_thread(notifications, clock, also=policies.follow)
 
         def stop_dispatcher() -> None:
             stop.set()

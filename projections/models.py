@@ -10,6 +10,7 @@ from projections.dossiers import DossierReadModel
 from projections.reconciliation import ReconciliationReadModel
 from projections.search import SearchIndexReadModel
 from projections.status import StatusLookupReadModel
+from projections.tasks import TasksReadModel
 from projections.trays import TrayReadModel
 
 
@@ -24,5 +25,6 @@ def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[R
         *books,
         DigitizationReadModel(),
         ReconciliationReadModel(),
+        TasksReadModel(),
         *search,
     ]

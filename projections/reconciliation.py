@@ -7,7 +7,10 @@ from typing import Any
 
 import msgspec
 
+from domain.erasure import Erasure
 from domain.reconciliation import BankStatement
+from domain.statement_text import StatementText
+from domain.values import ERASED
 from projections.base import ReadModel, Rows, Table, on
 from projections.book_queries import Visible, everything
 from projections.books import columns, utc
@@ -17,7 +20,8 @@ STATUSES = ("matched", "unmatched", "disputed")
 
 
 class ReconciliationReadModel(ReadModel):
-    """Table `reconciliation_lines`: one row per credit line of each imported statement (key `<sha256>/<line>`)."""
+    """Table `reconciliation_lines`: one row per credit line of each imported statement (key `<sha256>/<line>`);
+    `reconciliation_texts` maps each sealed text's stream to its line, so an erasure blanks the payer's text."""
 
     name = "reconciliation"
     tables = (
@@ -40,6 +44,7 @@ class ReconciliationReadModel(ReadModel):
             ),
             key="id",
         ),
+        Table("reconciliation_texts", columns("stream TEXT NOT NULL", "line_id TEXT NOT NULL"), key="stream"),
     )
     indexes = ("CREATE INDEX IF NOT EXISTS reconciliation_lines_booked ON reconciliation_lines (booked_on, status)",)
 
@@ -64,6 +69,23 @@ class ReconciliationReadModel(ReadModel):
                     "reason": line.reason.value if line.reason else None,
                 },
             )
+
+    @on(StatementText.Recorded)
+    def _text(self, rows: Rows, e: Any, position: int) -> None:
+        line_id = f"{e.sha256}/{e.line}"
+        rows.put("reconciliation_texts", {"stream": str(e.originator_id), "line_id": line_id})
+        row = rows.get("reconciliation_lines", line_id)
+        if row is not None:
+            rows.put("reconciliation_lines", row | {"text": e.payer.text})
+
+    @on(Erasure.Recorded)
+    def _erased(self, rows: Rows, e: Any, position: int) -> None:
+        """A payer's text reads as a replay would now show it (its key is gone)."""
+        for stream in e.streams:
+            found = rows.get("reconciliation_texts", str(stream))
+            row = rows.get("reconciliation_lines", found["line_id"]) if found else None
+            if row is not None:
+                rows.put("reconciliation_lines", row | {"text": ERASED})
 
 
 class ReconciliationLine(msgspec.Struct, frozen=True):

@@ -83,8 +83,10 @@ DIGITIZED = (
     "SUM(CASE WHEN d.channel <> 'online' THEN COALESCE(g.scans, 0) ELSE 0 END) AS scans, "
     "SUM(CASE WHEN d.channel <> 'online' THEN COALESCE(g.reuses, 0) ELSE 0 END) AS reuses, "
     "SUM(CASE WHEN d.channel = 'online' THEN 1 ELSE 0 END) AS online, "
-    "SUM(CASE WHEN d.channel = 'online' AND g.scans > 0 THEN 1 ELSE 0 END) AS online_scanned "
+    "SUM(CASE WHEN d.channel = 'online' AND g.scans > 0 THEN 1 ELSE 0 END) AS online_scanned, "
+    "SUM(CASE WHEN d.channel = 'online' THEN COALESCE(r.refused, 0) ELSE 0 END) AS online_refused "
     "FROM dossiers d LEFT JOIN dossier_digitization g ON g.code = d.code "
+    "LEFT JOIN dossier_scan_refusals r ON r.code = d.code "
     "WHERE d.received_at >= ? AND d.received_at < ?{agency} GROUP BY 1, d.agency, d.department"
 )
 OVERDUE = (
@@ -153,7 +155,8 @@ class Target(msgspec.Struct, frozen=True):
 
 class DigitizationRow(msgspec.Struct, frozen=True):
     """Số hóa for one unit in one month (YYYY-MM): paper dossiers received, how many were digitized, the scans and
-    vault reuses made for them, and the dossiers received electronically that were nevertheless scanned."""
+    vault reuses made for them, the dossiers received electronically that were nevertheless scanned, and the scans of
+    their components refused (seed 002: no copies of what arrived electronically)."""
 
     month: str
     agency: str
@@ -166,6 +169,7 @@ class DigitizationRow(msgspec.Struct, frozen=True):
     reuses: int
     online_received: int
     online_scanned: int
+    online_scans_refused: int = 0
 
 
 class Report(msgspec.Struct, frozen=True):
@@ -291,6 +295,7 @@ class ReportsView:
                 reuses=int(r["reuses"]),
                 online_received=int(r["online"]),
                 online_scanned=int(r["online_scanned"]),
+                online_scans_refused=int(r["online_refused"] or 0),
             )
             for r in sorted(self.store.query(statement, [begin, until, *extra]), key=unit_order)
         ]

@@ -94,7 +94,9 @@ def system_of(
     must not be used."""
     from application.cash_split import CashCollections
     from application.refunds import Refunds
+    from application.routines import Routines
     from infrastructure.bootstrap import System, money_receipts
+    from infrastructure.office_policies import office_policies
     from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
     from infrastructure.readstore.runner import Projector
     from infrastructure.settings import Settings
@@ -126,8 +128,10 @@ def system_of(
         device_events=DeviceEvents(app, clock=clock),
         erasures=Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock),
         refunds=Refunds(dossiers),
-        receipts=money_receipts(app, catalogue, clock, vaults),
+        receipts=(receipts := money_receipts(app, catalogue, clock, vaults)),
         cash_collections=CashCollections(dossiers, catalogue),
+        routines=Routines(app),
+        policies=office_policies(app, receipts),
         projector=projector,
         views=(views := Views(projector.store, calendar)),
         search=DossierSearch(projector.store, views, SEARCH_KEY),

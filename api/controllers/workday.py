@@ -11,7 +11,9 @@ from api.controllers.admin import (
     PullBackReceiversController,
 )
 from api.controllers.counter import CounterController
+from api.controllers.digitization import ScanRefusalController
 from api.controllers.search import SearchController
+from api.controllers.tasks import TasksController
 
 WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     CounterController,
@@ -20,4 +22,6 @@ WORKDAY_ROUTES: list[ControllerRouterHandler] = [
     AccountHistoryController,
     PullBackReceiversController,
     AccountAssignmentController,
+    TasksController,
+    ScanRefusalController,
 ]

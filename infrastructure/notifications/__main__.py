@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import threading
 
+from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
 from infrastructure.logs import setup_logging
 from infrastructure.notifications.process import build_dispatcher, run, stop_on_signals
+from infrastructure.office_policies import issuing_receipts, office_policies
 from infrastructure.settings import Settings
 
 
@@ -25,14 +27,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging("notifications", settings.log_level)
     notifications, stop = build_dispatcher(settings), threading.Event()
+    app, clock = notifications.app, SystemClock()
+    policies = office_policies(app, issuing_receipts(app, load_catalogue(settings.catalogue_path), clock))
     stop_on_signals(stop)
     if args.once:
         stop.set()
         now = SystemClock().now()
+        policies.follow(now)
         notifications.follow_requests(now)
         notifications.dispatch_due(now)
     else:
-        run(notifications, SystemClock(), stop, args.poll)
+        run(notifications, clock, stop, args.poll, also=policies.follow)
     notifications.app.close()
     return 0
 

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable
+from datetime import datetime
 
 from application.base import OneStop
 from application.notifications import Notifications
@@ -34,11 +35,22 @@ def build_dispatcher(settings: Settings) -> Notifications:
     )
 
 
-def run(notifications: Notifications, clock: Clock, stop: threading.Event, poll: float) -> None:
-    """Policy and dispatch rounds until `stop` is set; an error is logged and the round retried."""
+Follow = Callable[[datetime], int]
+
+
+def run(
+    notifications: Notifications, clock: Clock, stop: threading.Event, poll: float, also: Follow | None = None
+) -> None:
+    """Policy and dispatch rounds until `stop` is set; an error is logged and the round retried. `also` is one round
+    of the office's other policies (receipts, routines, follow-ups: infrastructure/office_policies.py)."""
     while not stop.is_set():
         try:
             now = clock.now()
+            if also is not None:
+                try:
+                    also(now)
+                except Exception:  # a failing office policy must not hold up the citizens' messages
+                    log.exception("office policies round failed; retrying")
             made = notifications.follow_requests(now)
             attempts = notifications.dispatch_due(now)
             if made or attempts:
@@ -61,10 +73,12 @@ def stop_on_signals(stop: threading.Event) -> Callable[[int, object], None]:
 
 
 def start_in_thread(
-    notifications: Notifications, clock: Clock, poll: float = 5.0
+    notifications: Notifications, clock: Clock, poll: float = 5.0, also: Follow | None = None
 ) -> tuple[threading.Thread, threading.Event]:
     """The embedded default: rounds in a daemon thread; set the returned event (and join) to stop."""
     stop = threading.Event()
-    thread = threading.Thread(target=run, args=(notifications, clock, stop, poll), name="notifications", daemon=True)
+    thread = threading.Thread(
+        target=run, args=(notifications, clock, stop, poll, also), name="notifications", daemon=True
+    )
     thread.start()
     return thread, stop

@@ -41,6 +41,14 @@ class OfficeQueries(Protocol):
     def due_by_department(self, today: date, until: date) -> dict[str, dict[str, int]]: ...
 
 
+class RoutineDesk(Protocol):
+    def schedule_day(self, kiosks: list[str], day: date, *, at: datetime) -> int: ...
+
+    def remind_late(
+        self, kiosks: list[str], day: date, now: datetime, *, to: str, alert: Callable[[str, str], None]
+    ) -> list[str]: ...
+
+
 class ReportMaker(Protocol):
     def report(self, kind: str, reference: date, *, today: date, agency: str | None = None) -> Any: ...
 
@@ -103,6 +111,10 @@ class Actions:
     reports: ReportMaker | None = None
     parties: StaffParties = field(default_factory=lambda: StaffParties.from_settings(SchedulerSettings()))
     notify: Callable[[str], None] = log.info
+    routines: RoutineDesk | None = None
+    follow: Callable[[datetime], int] | None = None  # one round of the office's policies (routines done by the log)
+    alert: Callable[[str, str], None] = lambda kiosk, problem: log.warning("kiosk %s: %s", kiosk, problem)
+    alert_to: str = ""  # the kiosk team's `channel:address` (MOTCUA_FLEET_ALERT_TO), recorded with each reminder
 
     def body(self, action: str) -> Callable[[Run, datetime], str]:
         """The callable for a catalogue action name (`report:week` → a weekly report)."""
@@ -130,6 +142,26 @@ class Actions:
             "máy quét mã vạch; kiosk in phiếu nạp, công dân nhận tin nhắn.",
             lines,
         )
+
+    def schedule_routines(self, run: Run, now: datetime) -> str:
+        """Mornings: each kiosk's 08:00 and 14:00 collections and 16:00 loading on the day's task list."""
+        desk, day = self._routines(), run.scheduled_for.astimezone(VIETNAM).date()
+        added = desk.schedule_day(self.queries.kiosk_keys(), day, at=now)
+        return f"Việc trong ngày {day:%d/%m/%Y}: {added} việc mới."
+
+    def late_routines(self, run: Run, now: datetime) -> str:
+        """30 minutes after each routine: the kiosk team is reminded once of every routine of the day not yet done
+        (the policies first catch up with the collections and loadings already recorded)."""
+        desk, day = self._routines(), run.scheduled_for.astimezone(VIETNAM).date()
+        if self.follow is not None:
+            self.follow(now)
+        lines = desk.remind_late(self.queries.kiosk_keys(), day, now, to=self.alert_to or "log", alert=self.alert)
+        return self._remind(f"Việc trễ {_clock(run)}: {len(lines)} nhắc nhở.", lines)
+
+    def _routines(self) -> RoutineDesk:
+        if self.routines is None:
+            raise RuntimeError("the day's routines need the Routines service")
+        return self.routines
 
     def overdue_sweep(self, run: Run, now: datetime) -> str:
         """Every kiosk: the overdue results staff must pull back (only when no tray is free; they stay otherwise).

@@ -62,9 +62,13 @@ class Run:
 CATALOGUE: tuple[Job, ...] = (
     Job("overdue_sweep", "overdue_sweep", time(7, 30)),
     Job("due_soon_alerts", "due_soon_alerts", time(7, 45)),
+    Job("routines_of_the_day", "schedule_routines", time(6, 45), catch_up_within=timedelta(hours=9)),
     Job("collection_morning", "collection_reminder", time(8, 0), catch_up_within=timedelta(hours=4)),
+    Job("collection_morning_late", "late_routines", time(8, 30), catch_up_within=timedelta(hours=4)),
     Job("collection_afternoon", "collection_reminder", time(14, 0), catch_up_within=timedelta(hours=2)),
+    Job("collection_afternoon_late", "late_routines", time(14, 30), catch_up_within=timedelta(hours=2)),
     Job("loading_round", "loading_reminder", time(16, 0), catch_up_within=timedelta(hours=2)),
+    Job("loading_round_late", "late_routines", time(16, 30), catch_up_within=timedelta(hours=2)),
     Job("weekly_report", "report:week", time(6, 0), WEEKLY, False, timedelta(days=7)),
     Job("monthly_report", "report:month", time(6, 15), MONTHLY, False, timedelta(days=28)),
     Job("quarterly_report", "report:quarter", time(6, 30), QUARTERLY, False, timedelta(days=90)),

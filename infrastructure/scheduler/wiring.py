@@ -10,6 +10,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from domain.clock import VIETNAM
+from infrastructure.fleet.process import alerter
 from infrastructure.scheduler.actions import Actions, ReadModelQueries, StaffParties
 from infrastructure.scheduler.jobs import CATALOGUE
 from infrastructure.scheduler.leader import AlwaysLeader, Leadership, PostgresLeader
@@ -46,6 +47,10 @@ def build_scheduler(system: Any) -> Scheduler:
         kiosks=system.kiosks,
         reports=reports,
         parties=StaffParties.from_settings(system.settings.scheduler),
+        routines=system.routines,
+        follow=system.policies.follow,
+        alert=alerter(system.notifications.notifier, system.settings.fleet.alert_to),
+        alert_to=system.settings.fleet.alert_to,
     )
     ledger, leader = ledger_and_leader(system.settings)
     bodies = {job.action: actions.body(job.action) for job in CATALOGUE}

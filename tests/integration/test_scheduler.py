@@ -15,6 +15,7 @@ import pytest
 
 from application.base import OneStop
 from application.dossiers import Dossiers
+from application.routines import RoutinePolicy, Routines
 from domain.clock import VIETNAM
 from domain.values import Applicant
 from infrastructure.calendar import load_calendar
@@ -181,7 +182,7 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
     env, clock = postgres_env(pg_schema), FakeClock(vn(date(2026, 5, 20), 9))
     dossiers = Dossiers(OneStop(env), catalogue=catalogue, calendar=WeekdayCalendar(), clock=clock)
     kiosks = kiosks_app(dossiers, FakeOtp(), clock)
-    store = PostgresReadStore(CONNINFO, pg_schema)
+    store, reminded = PostgresReadStore(CONNINFO, pg_schema), []
     projector = Projector(dossiers.app.recorder, dossiers.app.mapper, store, read_models(catalogue))
     try:
         kiosks.install_kiosk("Q6-09", name="Kiosk thử", agency="H29.06", tray_count=2, actor=STAFF_ACTOR)
@@ -197,6 +198,9 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
             kiosks=kiosks,
             reports=ReportsView(store),
             parties=StaffParties(staff=STAFF, one_stop=ONE_STOP, police=POLICE),
+            routines=Routines(dossiers.app),
+            follow=RoutinePolicy(dossiers.app).follow,
+            alert=lambda kiosk, problem: reminded.append((kiosk, problem)),
         )
         due = dossiers.get_dossier(codes[2]).due_on
         alerts = json.loads(actions.due_soon_alerts(Run(vn(due, 7, 45), "due_soon_alerts"), vn(due, 7, 45)))
@@ -214,6 +218,12 @@ def test_the_real_routines_act_through_the_applications_and_read_models(pg_schem
         assert kiosks.get_kiosk("Q6-09").free_trays == 0  # the sweep lists; staff pull back when they take the paper
         assert json.loads(rows["monthly_report"]["detail"])["label"] == "Tháng 4/2026"
         assert json.loads(rows["weekly_report"]["detail"])["label"] == "Tuần 21/2026"
+        assert rows["routines_of_the_day"]["detail"] == "Việc trong ngày 28/05/2026: 3 việc mới."
+        clock.current = vn(date(2026, 5, 28), 8, 31)
+        leader = scheduler(pg_schema, bodies, clock)
+        leader.tick()
+        leader.stop()
+        assert reminded == [("Q6-09", "chưa thu hồ sơ và tiền lúc 08:00 ngày 28/05/2026 (trễ quá 30 phút)")]
     finally:
         projector.store.close()
         dossiers.app.close()

@@ -125,6 +125,10 @@ DIGITIZED = {
     27: (1, 0),
 }
 
+# Refused scans per row (ScanRefusal.Recorded): each online row, and a paper row whose verification result was not
+# copied (counted in no online column).
+REFUSED = {i: 1 + i % 2 for i, r in enumerate(ROWS) if r.channel == "online"} | {0: 1}
+
 
 @pytest.fixture
 def view(store_env, tmp_path, catalogue):
@@ -136,7 +140,7 @@ def view(store_env, tmp_path, catalogue):
 
 def fill(store: ReadStore, catalogue) -> None:
     """Create the dossier read model's table and insert ROWS into it."""
-    table, digitization = DossierReadModel(catalogue).table("dossiers"), DigitizationReadModel.tables[0]
+    table, (digitization, refusals) = DossierReadModel(catalogue).table("dossiers"), DigitizationReadModel.tables
     rows = [dossier_row(n, row) for n, row in enumerate(ROWS, 1)]
     names = table.column_names
     scanned = [
@@ -145,6 +149,11 @@ def fill(store: ReadStore, catalogue) -> None:
     with store.transaction() as tx:
         tx.execute(store.ddl(table.ddl()))
         tx.execute(store.ddl(digitization.ddl()))
+        tx.execute(store.ddl(refusals.ddl()))
+        tx.executemany(
+            "INSERT INTO dossier_scan_refusals (code, refused, first_at) VALUES (?, ?, ?)",
+            [[rows[i]["code"], n, rows[i]["received_at"]] for i, n in REFUSED.items()],
+        )
         tx.executemany(
             f"INSERT INTO dossiers ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
             [[row.get(name) for name in names] for row in rows],
@@ -380,18 +389,20 @@ def expected_department_targets(view: ReportsView, start: date, end: date, agenc
 
 def expected_digitization(view: ReportsView, start: date, end: date, agency: str | None) -> list[DigitizationRow]:
     """Seed 002, counted row by row per (Vietnam month of receipt, agency, department)."""
-    groups: dict[tuple[str, str, str | None], list[tuple[Row, tuple[int, int]]]] = {}
+    groups: dict[tuple[str, str, str | None], list[tuple[Row, tuple[int, int, int]]]] = {}
     for i, r in enumerate(ROWS):
         unit = AGENCY_OF[r.department]
         if start <= r.received.date() <= end and (agency is None or unit == agency or unit.startswith(agency + ".")):
-            groups.setdefault((f"{r.received:%Y-%m}", unit, r.department), []).append((r, DIGITIZED.get(i, (0, 0))))
+            groups.setdefault((f"{r.received:%Y-%m}", unit, r.department), []).append(
+                (r, (*DIGITIZED.get(i, (0, 0)), REFUSED.get(i, 0)))
+            )
     found = []
     for (month, unit, department), rows in sorted(
         groups.items(), key=lambda g: (g[0][0], g[0][1], g[0][2] is None, g[0][2] or "")
     ):
         paper = [(r, d) for r, d in rows if r.channel != "online"]
         online = [(r, d) for r, d in rows if r.channel == "online"]
-        digitized = sum(d != (0, 0) for _, d in paper)
+        digitized = sum(d[:2] != (0, 0) for _, d in paper)
         found.append(
             DigitizationRow(
                 month=month,
@@ -405,6 +416,7 @@ def expected_digitization(view: ReportsView, start: date, end: date, agency: str
                 reuses=sum(d[1] for _, d in paper),
                 online_received=len(online),
                 online_scanned=sum(d[0] > 0 for _, d in online),
+                online_scans_refused=sum(d[2] for _, d in online),
             )
         )
     return found
@@ -442,3 +454,8 @@ def test_in_may_urban_management_meets_forty_percent_economy_misses_it_and_educa
     qldt = next(d for d in report.digitization if d.department == QLDT)
     assert (qldt.paper_received, qldt.digitized, qldt.scans, qldt.reuses, qldt.online_scanned) == (3, 2, 2, 2, 1)
     assert qldt.coverage == 2 / 3  # the dissatisfied counter dossier was never scanned
+    assert qldt.online_scans_refused == sum(
+        REFUSED[i]
+        for i, r in enumerate(ROWS)
+        if r.channel == "online" and r.department == QLDT and r.received.month == 5
+    )

@@ -42,6 +42,11 @@ export const OVERDUE_ACTIONS = {
   pull_back_to_one_stop: "Thu hồi, giao Bộ phận Một cửa",
   pull_back_to_police: "Thu hồi, giao Công an",
 };
+// The kiosk team's routines (domain/routine.py Slot) and the outcomes of a call about an overdue result.
+export const ROUTINE_SLOTS = { collection_morning: "Thu hồ sơ và tiền 08:00", collection_afternoon: "Thu hồ sơ và tiền 14:00",
+  loading_round: "Nạp kết quả vào khay 16:00" };
+export const CONTACT_OUTCOMES = { will_come: "Công dân hẹn đến nhận", asked_counter: "Công dân xin nhận tại quầy",
+  no_answer: "Không liên lạc được", wrong_number: "Sai số điện thoại" };
 export const SIGNED_KINDS = { receipt_form: "Phiếu tiếp nhận", result: "Kết quả giải quyết", scan: "Bản số hóa",
   electronic: "Giấy tờ điện tử" };
 

@@ -4,6 +4,6 @@
 // the caller's capabilities (GET /console/capabilities) include everything it `needs`, and refuses to open it
 // otherwise. A name listed here whose module does not exist yet shows "Trang đang được xây dựng".
 export const PAGES = [
-  "counter", "routines", "search", "queues", "sign", "dossiers", "kiosks", "fleet", "overdue", "kiosk-staff", "books", "reports",
+  "counter", "routines", "tasks", "search", "queues", "sign", "dossiers", "kiosks", "fleet", "overdue", "kiosk-staff", "books", "reports",
   "reconciliation", "audit", "accounts", "login",
 ];
