@@ -18,11 +18,11 @@ from application.errors import KioskRefusal, ProcedureNotAtKioskError
 from application.ports import Clock, FaceEmbedder
 from application.proofs import Proofs
 from domain.cccd import parse_cccd_qr
+from domain.clock import VIETNAM
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
 from domain.errors import DomainError
 from domain.procedures import Procedure, ResultKind
-from domain.clock import VIETNAM
 from domain.values import Actor, Applicant, Channel, FaceTemplate, check_phone, mask_phone
 
 SUBMIT = "submit"  # the purpose of the phone proof the kiosk's OTP step issues (application/kiosks.py)
@@ -54,9 +54,7 @@ class ReturnSlip(msgspec.Struct, frozen=True):
 class CardReturns:
     """The police ID-card return path and the counter's face templates."""
 
-    def __init__(
-        self, app: OneStop, *, dossiers: Dossiers, proofs: Proofs, clock: Clock, faces: FaceEmbedder
-    ) -> None:
+    def __init__(self, app: OneStop, *, dossiers: Dossiers, proofs: Proofs, clock: Clock, faces: FaceEmbedder) -> None:
         self.app, self.dossiers, self.proofs, self.clock, self.faces = app, dossiers, proofs, clock, faces
 
     # ----- the holder registers at the kiosk -----------------------------------------------

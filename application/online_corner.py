@@ -72,9 +72,7 @@ class OnlineCorner:
         at = at or self.clock.now()
         procedure = self.dossiers.procedure(procedure_code)
         if not 1 <= pages <= MAX_PAGES:
-            raise KioskRefusal(
-                f"{pages} scanned pages", "Ông/Bà vui lòng quét ít nhất một trang giấy tờ.", pages=pages
-            )
+            raise KioskRefusal(f"{pages} scanned pages", "Ông/Bà vui lòng quét ít nhất một trang giấy tờ.", pages=pages)
         self.proofs.check(phone_proof, check_phone(phone), SUBMIT, at)
         identity = parse_cccd_qr(qr_payload, today=at.astimezone(VIETNAM).date())
         applicant = Applicant(

@@ -696,7 +696,6 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
         self.status, self.rating = Status.RATED, rating
 
-
     # ----- [14] kiosk flows ---------------------------------------------------------------
     @classmethod
     def register_return(

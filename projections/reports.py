@@ -45,7 +45,10 @@ IN_PERIOD = "{col} >= ? AND {col} < ?"
 NOT_A_RETURN = " AND NOT (COALESCE(result_kind, '') = 'cccd_card' AND channel = 'kiosk')"
 RECEIVED = (
     "SELECT department, channel, COUNT(*) AS n, SUM(CASE WHEN supplements > 0 THEN 1 ELSE 0 END) AS supplemented "
-    "FROM dossiers WHERE " + IN_PERIOD.format(col="received_at") + NOT_A_RETURN + "{agency} GROUP BY department, channel"
+    "FROM dossiers WHERE "
+    + IN_PERIOD.format(col="received_at")
+    + NOT_A_RETURN
+    + "{agency} GROUP BY department, channel"
 )
 DELIVERED = (
     "SELECT department, COUNT(*) AS delivered, "
