@@ -148,10 +148,14 @@ class FaceEmbedder(Protocol):
 class PortalSubmission(Protocol):
     """What the kiosk's online corner sends to the portal (fields are read by attribute)."""
 
-    procedure_code: str
-    applicant: Any
-    pages: int
-    form: Mapping[str, str]
+    @property
+    def procedure_code(self) -> str: ...
+    @property
+    def applicant(self) -> Any: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def form(self) -> Mapping[str, str]: ...
 
 
 class Portal(Protocol):
