@@ -45,7 +45,7 @@ class CornerFlow:
     _ask: Callable[[Callable[[], Any], Callable[[CoreRefusal], Screen]], Any]
     _feed: Callable[[Event], None]
     _card_procedures: list[Procedure] | None = None
-    last_slip: str = ""
+    last_receipt: str  # the last code printed (receipt or registration slip): the demo panel scans it
 
     def card_procedures(self) -> list[Procedure]:
         """The ID cards whose return may be registered here, from the core once per process (return-only)."""
@@ -56,7 +56,7 @@ class CornerFlow:
                 return []
             self._card_procedures = [
                 Procedure(code=str(p["code"]), name=str(p["name"]), fee=0, face_required=False, group="Thẻ Căn cước")
-                for p in answer
+                for p in answer or []
             ]
         return self._card_procedures
 
@@ -96,13 +96,14 @@ class CornerFlow:
                 id_number=None if c.qr_payload else c.id_number,
                 name=None if c.qr_payload else c.name,
             ),
-            lambda refusal: S.SUBMISSION_REFUSED,
+            lambda refusal: S.CARD_RETURN_REFUSED,
         )
         if slip is None or not isinstance(slip, dict):
             return
-        self.devices.printer.print_receipt(str(slip["dossier_code"]), str(slip["text"]))
-        self.last_slip = str(slip["dossier_code"])
-        self._feed(ReturnRegistered(str(slip["dossier_code"])))
+        code = str(slip["dossier_code"])  # as a QR too: scanned with the card at pickup instead of typed
+        self.devices.printer.print_receipt(code, str(slip["text"]), {"dossier": code})
+        self.last_receipt = code
+        self._feed(ReturnRegistered(code))
 
     # ----- the online corner ----------------------------------------------------------------
     def page_scanned(self) -> None:

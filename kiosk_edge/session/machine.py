@@ -116,6 +116,7 @@ REFUSED_FROM: dict[Screen, frozenset[Screen]] = {
     S.TRAY_FAULT: frozenset({S.RELEASE}),
     # [14] kflows2
     S.PORTAL_REFUSED: frozenset({S.PORTAL_FORM}),
+    S.CARD_RETURN_REFUSED: frozenset({S.OTP}),
 }
 # Screens whose step needs the core (the payment screen only for bank-QR: cash needs no core; a rating
 # that cannot be sent is dropped rather than shown as an outage).

@@ -55,6 +55,7 @@ class Screen(StrEnum):
     ONLINE_PAYMENT = "online_payment"  # the fee, paid online by bank transfer (VietQR)
     ONLINE_DONE = "online_done"  # the portal's dossier code, shown and printed
     PORTAL_REFUSED = "portal_refused"
+    CARD_RETURN_REFUSED = "card_return_refused"
 
 
 class Flow(StrEnum):
@@ -94,12 +95,14 @@ REFUSAL_MESSAGES: dict[Screen, str] = {
     "hỗ trợ.",
     S.PORTAL_REFUSED: "Cổng Dịch vụ công chưa nhận được hồ sơ. Ông/Bà vui lòng thử lại; giấy tờ đã quét vẫn được "
     "giữ trong phiên này.",
+    S.CARD_RETURN_REFUSED: "Chưa đăng ký được việc nhận thẻ Căn cước tại kiosk. Ông/Bà vui lòng kiểm tra số Căn cước "
+    "rồi đăng ký lại từ đầu, hoặc gọi đường dây nóng ghi ở cuối màn hình để được hỗ trợ.",
     S.OFFLINE: "Kiosk đang mất kết nối với hệ thống nên tạm thời chưa nộp hồ sơ hoặc nhận kết quả được. "
     "Ông/Bà vui lòng quay lại sau ít phút.",
 }
 REFUSALS = frozenset(REFUSAL_MESSAGES) - {S.OFFLINE}
 # Refusals without "Thử lại": trying again cannot succeed (the code or the dossier's pickup is locked).
-FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED})
+FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED, S.CARD_RETURN_REFUSED})
 # Seconds without input before a screen gives up; the payment screen then prints the receipt anyway.
 TIMEOUTS: dict[Screen, float] = (
     {screen: 120.0 for screen in Screen}

@@ -116,7 +116,7 @@ const SCREENS = {
   pickup_typing: () => `<h1>Nhập thông tin nhận kết quả</h1>${field("id_number", "Số Căn cước (12 chữ số)")}
     ${field("code", "Số biên nhận (mã hồ sơ)", true)}${keypad({ action: "pickup_receipt", from: "id_number code", label: "Tra cứu" }, "H.-")}${home}`,
   pickup_code: () => `<h1>Nhập mã hồ sơ</h1><p class="lead">Mã hồ sơ có trong tin nhắn thông báo Ông/Bà đã nhận.</p>
-    ${field("code", "Mã hồ sơ", true)}${keypad({ action: "pickup_code", from: "code", label: "Gửi mã xác nhận" }, "H.-")}${home}`,
+    ${field("code", "Mã hồ sơ", true)}${keypad({ action: "pickup_code", from: "code", label: "Gửi mã xác nhận" }, ["H", ".", "-", "CA"])}${home}`,
   pickup_otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
   pickup_face: () => SCREENS.face(),
   pickup_payment: (s) => `<h1>Nộp số tiền còn thiếu</h1><p class="lead">Hồ sơ ${code(s.dossier_code)} còn thiếu phí, lệ phí.</p>

@@ -50,5 +50,6 @@ export function cornerScreens({ field, keypad, refusal }) {
       <div class="row"><button class="big" data-action="print_portal_code">In mã hồ sơ</button>
       <button class="big green" data-action="finish">Hoàn tất</button></div>`,
     portal_refused: (s) => refusal("Cổng Dịch vụ công chưa nhận hồ sơ", s),
+    card_return_refused: (s) => refusal("Chưa đăng ký được", s, false),
   };
 }
