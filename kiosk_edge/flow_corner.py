@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from kiosk_edge.flow import Citizen
 
 S = Screen
-FORM_FIELDS = ("email", "note")  # what the portal's form asks beyond the card: e-mail for its answers, a request
+FORM_FIELDS = ("delivery",)  # what the portal's form asks beyond the card: how the result comes back
 
 
 class CornerFlow:

@@ -152,10 +152,9 @@ class ScanDoneInput(Input, frozen=True, tag="scan_done"):
 
 
 class PortalFormInput(Input, frozen=True, tag="portal_form"):
-    """The portal form's fields the card does not fill."""
+    """What the portal's form asks beyond the card: how the result comes back."""
 
-    email: Annotated[str, msgspec.Meta(max_length=100)] = ""
-    note: Annotated[str, msgspec.Meta(max_length=300)] = ""
+    delivery: Literal["kiosk", "postal", "online"]
 
 
 class PrintPortalCodeInput(Input, frozen=True, tag="print_portal_code"):

@@ -95,7 +95,7 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.CardTypeInsteadInput: lambda m: flow.type_card_instead(),
         i.CardTypedInput: lambda m: flow.card_typed(m.id_number, m.name),
         i.ScanDoneInput: lambda m: flow.scan_done(),
-        i.PortalFormInput: lambda m: flow.send_to_portal({"email": m.email, "note": m.note}),
+        i.PortalFormInput: lambda m: flow.send_to_portal({"delivery": m.delivery}),
         i.PrintPortalCodeInput: lambda m: flow.print_portal_code(),
         i.ScanPageInput: lambda m: flow.page_scanned(),
     }

@@ -108,11 +108,11 @@ def test_the_online_corner_sends_the_scans_and_the_form_pays_by_vietqr_and_print
     flow.page_scanned()
     flow.scan_done()
     core.fail["online"] = CoreRefusal(409, "portal_unavailable", "Cổng chưa phản hồi")
-    flow.send_to_portal({"email": " a@b.vn ", "note": "", "other": "x"})
+    flow.send_to_portal({"delivery": " kiosk ", "other": "x"})
     assert view_of(flow)["screen"] == "portal_refused" and view_of(flow)["pages"] == 2
     flow.retry()
-    flow.send_to_portal({"email": "a@b.vn", "note": ""})
-    assert core.bodies["online"]["pages"] == 2 and core.bodies["online"]["form"] == {"email": "a@b.vn"}
+    flow.send_to_portal({"delivery": "kiosk"})
+    assert core.bodies["online"]["pages"] == 2 and core.bodies["online"]["form"] == {"delivery": "kiosk"}
     assert devices.scanner.pages == []  # sent: the scans leave the kiosk's memory
     state = view_of(flow)
     assert (state["screen"], state["portal_code"], state["shortfall"]) == ("online_payment", PORTAL, 2_000)

@@ -218,9 +218,10 @@ app.addEventListener("click", (e) => {
   if (d.stars) body.stars = Number(d.stars);
   if (d.level) body.level = d.level;
   if (d.byOtp) body.by_otp = d.byOtp === "true";
+  if (d.delivery) body.delivery = d.delivery;
   for (const name of (d.from || "").split(" ").filter(Boolean)) {
     const value = document.getElementById(name).value.trim();
-    body[name] = d.keepCase || name === "name" ? value : value.toUpperCase();
+    body[name] = name === "name" ? value : value.toUpperCase();  // a name keeps its Vietnamese letters as typed
   }
   send(body);
 });

@@ -4,6 +4,11 @@
 
 import { code, dong, esc, home } from "/static/util.js";
 
+// How the result comes back (seed 000 §3, step 8), sent with the portal's form.
+const DELIVERY = [["kiosk", "Nhận tại kiosk này", "Tin nhắn báo khi kết quả được đặt vào khay"],
+  ["postal", "Nhận qua bưu điện", "Gửi về địa chỉ trên thẻ Căn cước"],
+  ["online", "Nhận bản điện tử", "Trên Cổng Dịch vụ công và kho dữ liệu của Ông/Bà"]];
+
 export function cornerScreens({ field, keypad, refusal }) {
   return {
     card_procedures: (s) => `<h1>Đăng ký nhận thẻ Căn cước tại kiosk</h1>
@@ -27,12 +32,12 @@ export function cornerScreens({ field, keypad, refusal }) {
       <div class="card"><p class="lead">Đã quét: <b id="pages">${esc(s.pages)}</b> trang · Thủ tục: ${esc(s.procedure?.name)}</p></div>
       <button class="big green" data-action="scan_done"${s.pages ? "" : " disabled"}>Đã quét xong<small>Chuyển sang điền tờ khai trên Cổng Dịch vụ công</small></button>${home}`,
     portal_form: (s) => `<h1>Tờ khai trên Cổng Dịch vụ công</h1>
-      <div class="card"><p>Họ và tên: <b>${esc(s.name)}</b></p><p>Số Căn cước: ${esc(s.id_masked)}</p>
-      <p>Số điện thoại: <span class="code">${esc(s.masked_phone)}</span></p><p>Thủ tục: ${esc(s.procedure?.name)}</p>
-      <p>Giấy tờ đính kèm: ${esc(s.pages)} trang đã quét</p></div>
-      <p>Thông tin trên thẻ Căn cước đã được tự động điền. Ông/Bà bổ sung nếu có:</p>
-      ${field("email", "Thư điện tử nhận thông báo (không bắt buộc)", true)}${field("note", "Nội dung yêu cầu (không bắt buộc)", true)}
-      <button class="big green" data-action="portal_form" data-from="email note" data-keep-case="1">Nộp hồ sơ lên Cổng Dịch vụ công</button>${home}`,
+      <div class="card"><p>Đã tự động điền từ thẻ Căn cước: <b>${esc(s.name)}</b> · ${esc(s.id_masked)} ·
+      <span class="code">${esc(s.masked_phone)}</span></p>
+      <p>Thủ tục: ${esc(s.procedure?.name)} · <b>${esc(s.pages)}</b> trang giấy tờ đã quét</p></div>
+      <p class="lead">Ông/Bà chọn nơi nhận kết quả để nộp hồ sơ:</p>
+      ${DELIVERY.map(([key, label, hint]) => `<button class="big${key === "kiosk" ? " green" : ""}" data-action="portal_form"
+        data-delivery="${key}">${label}<small>${hint}</small></button>`).join("")}${home}`,
     online_payment: (s) => `<h1>Thanh toán trực tuyến</h1><p class="lead">Cổng Dịch vụ công đã nhận hồ sơ
       ${code(s.portal_code)}. Ông/Bà thanh toán phí, lệ phí bằng chuyển khoản.</p>
       <div class="card money"><span>Phí, lệ phí</span><b>${dong(s.owed)}</b><span>Đã nộp</span><b>${dong(s.paid)}</b>
