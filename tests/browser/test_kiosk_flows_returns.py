@@ -115,6 +115,7 @@ def test_the_online_corner_scans_fills_the_portal_form_pays_by_vietqr_and_keeps_
     for letter in "CHUNG THUC":
         page.locator(f'.letters [data-key="{letter}"]').click()
     page.locator(f'[data-code="{PROCEDURE}"]').click()
+    on(page, "scan_cccd")
     sim.press({"action": "scan_cccd", "payload": CITIZEN_QR}, expect="phone")
     verify_phone(page, live_core)
     on(page, "scan_docs", "online-02-scan")
