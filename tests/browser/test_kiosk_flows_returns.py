@@ -1,6 +1,7 @@
 """[14] item 4 part B at the kiosk's 1080×1920 screen in headless Chromium, against the real app: an ID card's return
 registered at the kiosk, recorded by the police under their own code, loaded and picked up by code and OTP (and
 counted in the report's ID-card figure); the online corner from the scanner to the portal's code, paid by VietQR.
+A high-legal-value result received at the counter reaches a tray only with a face enrolled at the counter.
 Every screen is checked to fit 1920 px with the help footer in view; screenshots go to var/screenshots/kiosk-*.png."""
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from infrastructure.faces import CounterFaces
 from kiosk_edge.auth import staff_auth
-from kiosk_edge.core_client import CoreClient
+from kiosk_edge.core_client import CoreClient, CoreRefusal
 from kiosk_edge.runtime import KioskProcess
-from kiosk_edge.scenarios import CITIZEN_QR, PHONE, PROCEDURE
+from kiosk_edge.scenarios import CITIZEN_ID, CITIZEN_QR, DEPARTMENT, PHONE, PROCEDURE
 from kiosk_edge.vietqr import parse
 from tests.browser.kiosk_screen import keypad, on, one_line, symbols_in, touch
 from tests.kiosk_bus_support import private_settings
@@ -143,3 +145,42 @@ def test_the_online_corner_scans_fills_the_portal_form_pays_by_vietqr_and_keeps_
     assert (dossier.channel, dossier.status, dossier.paid) == ("online", "registered", 2_000)
     touch(page, "Hoàn tất")
     on(page, "home")
+
+
+FOREIGN_BIRTH = "2.000528.000.00.00.H29"  # khai sinh có yếu tố nước ngoài: high legal value, Phòng Tư pháp
+
+
+def counter_dossier(reception: CoreClient) -> str:
+    applicant = {"id_number": CITIZEN_ID, "name": "Nguyễn Thị Hồng Nhung", "phone": PHONE}
+    body = {"procedure_code": FOREIGN_BIRTH, "channel": "counter", "applicant": applicant, "components": []}
+    return str(reception.call("POST", "/dossiers", body)["code"])
+
+
+def test_a_high_legal_value_counter_result_reaches_a_tray_only_with_a_face_enrolled_at_the_counter(
+    kiosk_page: Page, kiosk: KioskProcess, live_core: LiveCore
+) -> None:
+    page, sim = kiosk_page, simulator(live_core, kiosk)
+    reception, team = sim.staff["reception"], sim.staff["consultant"]
+    without, with_face = counter_dossier(reception), counter_dossier(reception)
+    # The demo core has no face model: the counter is told so; a stand-in embedder plays the insightface adapter.
+    with pytest.raises(CoreRefusal) as no_model:
+        reception.call("POST", f"/dossiers/{with_face}/face-template", {"image": "aGVsbG8="})
+    assert no_model.value.code == "face_image_refused" and "mô hình" in no_model.value.message
+    live_core.system.card_returns.faces = CounterFaces(lambda image: ([0.1] * 16, "demo-model"))
+    reception.call("POST", f"/dossiers/{with_face}/face-template", {"image": "aGVsbG8="})
+    sim.return_result(without, DEPARTMENT)
+    sim.return_result(with_face, DEPARTMENT)
+    refused = team.call("POST", "/kiosks/Q6-01/loads", {"codes": [without]})["refused"][without]
+    assert refused.startswith("Hồ sơ chưa có mẫu khuôn mặt")
+    assert live_core.system.dossiers.get_dossier(with_face).status == "in_tray"
+
+    page.goto(kiosk.screen.url)
+    touch(page, "NHẬN KẾT QUẢ")
+    touch(page, "Tôi có biên nhận")
+    sim.press({"action": "scan_cccd", "payload": CITIZEN_QR}, expect="pickup_receipt")
+    sim.press({"action": "scan_receipt", "code": with_face}, expect="pickup_face")
+    on(page, "pickup_face", "face-01-pickup-face")
+    touch(page, "Bắt đầu xác thực")
+    on(page, "tray_open", "face-02-tray-open")
+    sim.press({"action": "close_tray"}, expect="rating")
+    assert live_core.system.dossiers.get_dossier(with_face).status == "delivered"
