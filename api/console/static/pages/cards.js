@@ -27,9 +27,9 @@ export async function render(view) {
     h("h1", {}, "Thẻ Căn cước chờ bàn giao"),
     h("p", { class: "sub" }, `${queue.items.length} người đã đăng ký nhận thẻ tại kiosk. Khi bàn giao thẻ cho Tổ tư vấn,
       ghi mã hồ sơ của Công an (giữ nguyên như trên hệ thống của Công an).`),
-    table(["Mã hồ sơ", "Thủ tục", "Người đăng ký", "Điện thoại", "Đăng ký lúc", "Bàn giao"], queue.items.map((d) => [
+    table(["Mã hồ sơ", "Thủ tục", "Người đăng ký", "Đăng ký lúc", "Bàn giao"], queue.items.map((d) => [
       h("a", { href: `#/dossiers/${encodeURIComponent(d.code)}` }, d.code), d.procedure_name || d.procedure_code,
-      d.applicant_masked, d.phone_masked, fmtTime(d.received_at), handOver(d, view),
+      d.applicant, fmtTime(d.received_at), handOver(d, view),
     ]), { class: "list", id: "cards", "aria-label": "Thẻ Căn cước chờ bàn giao" }),
   );
 }
