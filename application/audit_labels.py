@@ -92,6 +92,11 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     D.PulledBackFromTray: ("Thu hồi kết quả từ khay", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
     D.ResultDelivered: ("Trả kết quả", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}"),
     D.Rated: ("Đánh giá mức độ hài lòng", lambda e: _rating(e.rating)),
+    # [14] kiosk flows
+    D.ReturnRegistered: ("Đăng ký nhận thẻ Căn cước qua kiosk", lambda e: f"Hồ sơ {e.code} tại kiosk {e.kiosk}"),
+    D.CardRecorded: ("Công an bàn giao thẻ Căn cước", lambda e: f"Mã hồ sơ của Công an: {e.police_code}"),
+    D.FaceEnrolled: ("Lấy mẫu khuôn mặt tại quầy", lambda e: "Mẫu khuôn mặt được lưu mã hóa"),
+    D.PortalSubmitted: ("Nộp trực tuyến tại kiosk", lambda e: f"Mã hồ sơ trên Cổng DVC: {e.portal_code}"),
     D.ExcessRefunded: ("Hoàn trả tiền nộp thừa", lambda e: f"Hoàn trả {dong(e.amount)} tại quầy"),
     D.Refunded: (
         "Hoàn trả tiền",

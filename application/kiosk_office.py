@@ -10,6 +10,7 @@ import msgspec
 from eventsourcing.persistence import IntegrityError
 
 from application.base import command
+from application.card_returns import require_face_template
 from application.dossiers import DOSSIER, Dossiers
 from application.errors import KioskFullError, KioskRefusal, ProcedureNotAtKioskError
 from application.kiosk_views import (
@@ -201,6 +202,7 @@ class KioskOffice:
                     f"results of {procedure.code} are not returned through the kiosk",
                     "Kết quả của thủ tục này không trả qua kiosk, vui lòng trả tại quầy Một cửa.",
                 )
+            require_face_template(dossier, procedure.high_legal_value)  # [14] counter results need a template
             free = [t for t in self._trays(key) if t.free]
             if not free:
                 raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)

@@ -316,14 +316,14 @@ class Kiosks(KioskOffice):
         return self._kiosk(key).agency
 
     def serves(self, key: str, code: str) -> bool:
-        """Whether the kiosk received the dossier (its envelope is still in the bin) or a tray of it holds or held the
-        result: the only dossiers that kiosk's device may read, pay for or rate."""
+        """Whether the kiosk received the dossier (its envelope is still in the bin), sent it to the portal from its
+        online corner, or a tray of it holds or held the result: the only dossiers that kiosk's device may read, pay
+        for or rate."""
         if any(envelope.dossier_code == code for envelope in self._kiosk(key).bin):
             return True
         self._dossier(code)  # unknown or malformed codes answer 404/422 like every other dossier route
-        return any(
-            isinstance(e, Dossier.LoadedIntoTray) and e.kiosk == key for e in self.app.events.get(dossier_id(code))
-        )
+        here = (Dossier.LoadedIntoTray, Dossier.PortalSubmitted)  # [14] or sent to the portal from its online corner
+        return any(isinstance(e, here) and e.kiosk == key for e in self.app.events.get(dossier_id(code)))
 
     # ----- helpers ----------------------------------------------------------------------
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:

@@ -136,6 +136,36 @@ class KioskDoors(Protocol):
         ...
 
 
+# ----- [14] kiosk flows: the face embedder of the counter, the national portal of the online corner --------------
+class FaceEmbedder(Protocol):
+    """Turns one photo of one face into an embedding (the insightface adapter); the photo is never kept."""
+
+    def embed(self, image: bytes) -> tuple[list[float], str]:
+        """(unit-length embedding, model id); FaceImageError when the image holds no single readable face."""
+        ...
+
+
+class PortalSubmission(Protocol):
+    """What the kiosk's online corner sends to the portal (fields are read by attribute)."""
+
+    @property
+    def procedure_code(self) -> str: ...
+    @property
+    def applicant(self) -> Any: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def form(self) -> Mapping[str, str]: ...
+
+
+class Portal(Protocol):
+    """The national public-service portal (Cổng Dịch vụ công quốc gia) as seen from the kiosk's online corner."""
+
+    def submit(self, submission: PortalSubmission, at: datetime) -> str:
+        """The portal's dossier code of the new dossier; PortalUnavailableError when the portal cannot be reached."""
+        ...
+
+
 # ----- event storage (item 3 of [11]): appended -------------------------------------------------------
 if TYPE_CHECKING:
     from collections.abc import Callable

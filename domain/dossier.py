@@ -23,6 +23,7 @@ from domain.values import (
     Component,
     DeliveryChannel,
     FaceCheck,
+    FaceTemplate,
     Party,
     PaymentMethod,
     Rating,
@@ -71,6 +72,8 @@ class Status(StrEnum):
     REJECTED = "rejected"
     WITHDRAWAL_REQUESTED = "withdrawal_requested"
     WITHDRAWN = "withdrawn"
+    # [14] the police ID-card return path: the holder registered, the card has not reached the office yet
+    RETURN_REGISTERED = "return_registered"
 
 
 S = Status
@@ -93,6 +96,10 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "pull_back": frozenset({S.IN_TRAY}),
     "deliver_result": frozenset({S.RESULT_ISSUED, S.IN_TRAY}),
     "rate": frozenset({S.DELIVERED}),
+    # [14] kiosk flows: the police hand over the card; a face template enrolled at the counter; a portal code
+    "record_card": frozenset({S.RETURN_REGISTERED}),
+    "enrol_face": frozenset({S.RECEIVED, S.ACCEPTED, S.SUPPLEMENT_REQUESTED, S.IN_PROCESSING, S.RESULT_ISSUED}),
+    "link_portal": frozenset({S.REGISTERED}),
 }
 """Action -> the states in which it is allowed. Checked by the commands only, never on replay."""
 _REFUNDABLE = frozenset({S.RESULT_ISSUED, S.DELIVERED, S.RATED, S.WITHDRAWN, S.REJECTED})
@@ -251,6 +258,39 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
         rating: Rating
 
+    # ----- [14] kiosk flows: ID-card return, counter face template, online corner ----------------
+    class ReturnRegistered(Aggregate.Created, Event):
+        """The holder of an ID card being issued by the police registered at the kiosk to collect it there
+        (đăng ký nhận thẻ Căn cước qua kiosk, seed 000 §2.2); no paper is received."""
+
+        code: str
+        procedure_code: str
+        channel: Channel
+        applicant: Applicant
+        components: list[Component]
+        due_on: date | None
+        kiosk: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.status = Status.RETURN_REGISTERED
+            super().apply(aggregate)
+
+    class CardRecorded(Event):
+        """The police handed over the card for kiosk return, under the police's own dossier code (kept verbatim)."""
+
+        police_code: str
+
+    class FaceEnrolled(Event):
+        """The counter officer enrolled the applicant's face template (personal data, sealed at rest)."""
+
+        template: FaceTemplate
+
+    class PortalSubmitted(Event):
+        """Submitted on the national portal from the kiosk's online corner; the portal's own dossier code."""
+
+        portal_code: str
+        kiosk: str
+
     def __init__(
         self,
         *,
@@ -282,6 +322,9 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.notified_at: datetime | None = None
         self.handovers: list[str] = []  # receiver account of each handover line; confirmed lines in `confirmed`
         self.confirmed: set[int] = set()
+        self.police_code: str | None = None  # [14] the police's dossier code of an ID card returned at the kiosk
+        self.face_template: FaceTemplate | None = None  # [14] enrolled at the counter, for a kiosk pickup
+        self.portal_code: str | None = None  # [14] the national portal's code of a dossier sent from the kiosk
 
     @classmethod
     def register_online(
@@ -652,6 +695,68 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(Rated)
     def _rated(self, rating: Rating, actor: Actor, at: datetime) -> None:
         self.status, self.rating = Status.RATED, rating
+
+    # ----- [14] kiosk flows ---------------------------------------------------------------
+    @classmethod
+    def register_return(
+        cls, *, code: str, procedure_code: str, applicant: Applicant, kiosk: str, actor: Actor, at: datetime
+    ) -> Dossier:
+        """An ID-card holder registered at `kiosk` to collect the card there."""
+        check_intake(applicant, [])
+        return cls._create(
+            cls.ReturnRegistered,
+            id=dossier_id(code),
+            code=code,
+            procedure_code=procedure_code,
+            channel=Channel.KIOSK,
+            applicant=applicant,
+            components=[],
+            due_on=None,
+            kiosk=kiosk,
+            actor=actor,
+            at=_aware(at),
+        )
+
+    def record_card(self, *, police_code: str, actor: Actor, at: datetime) -> None:
+        """The card arrived from the police: the result is ready to be loaded into a tray."""
+        self._require("record_card")
+        self._card_recorded(police_code=check_police_code(police_code), actor=actor, at=_aware(at))
+
+    def enrol_face(self, *, template: FaceTemplate, actor: Actor, at: datetime) -> None:
+        """Keep the applicant's face template so that a high-legal-value result can be collected at the kiosk."""
+        self._require("enrol_face")
+        if template.id_number != self.applicant.id_number:
+            raise InvalidValueError("template", "belongs to another person", "mẫu khuôn mặt không phải của người nộp")
+        self._face_enrolled(template=template, actor=actor, at=_aware(at))
+
+    def link_portal(self, *, portal_code: str, kiosk: str, actor: Actor, at: datetime) -> None:
+        """The dossier was sent to the national portal from the kiosk; keep the portal's code."""
+        self._require("link_portal")
+        portal_code = check_police_code(portal_code, "portal_code")
+        self._portal_submitted(portal_code=portal_code, kiosk=kiosk, actor=actor, at=_aware(at))
+
+    @event(CardRecorded)
+    def _card_recorded(self, police_code: str, actor: Actor, at: datetime) -> None:
+        self.status, self.police_code, self.result = Status.RESULT_ISSUED, police_code, "Thẻ Căn cước"
+
+    @event(FaceEnrolled)
+    def _face_enrolled(self, template: FaceTemplate, actor: Actor, at: datetime) -> None:
+        self.face_template = template
+
+    @event(PortalSubmitted)
+    def _portal_submitted(self, portal_code: str, kiosk: str, actor: Actor, at: datetime) -> None:
+        self.portal_code = portal_code
+
+
+def check_police_code(value: str, field: str = "police_code") -> str:
+    """Another system's dossier code, kept verbatim: 1-40 printable characters, not only spaces."""
+    if not isinstance(value, str) or not 0 < len(value) <= 40 or not value.isprintable() or not value.strip():
+        raise InvalidValueError(
+            field,
+            "must be 1-40 printable characters",
+            "mã hồ sơ phải gồm 1-40 ký tự in được",
+        )
+    return value
 
 
 def _check_parties(giver: Party, receiver: Party) -> None:

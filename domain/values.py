@@ -110,6 +110,17 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
             check_phone(self.phone)
 
 
+class FaceTemplate(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A face embedding enrolled at the counter (personal data: sealed under the person's key, never logged)."""
+
+    id_number: str  # whose face: the key that seals it, destroyed with the person's data on erasure
+    embedding: Annotated[list[float], msgspec.Meta(min_length=16, max_length=2048)]
+    model_id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+    def __repr__(self) -> str:
+        return f"FaceTemplate(model_id={self.model_id!r})"
+
+
 class Component(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A component handed in with the dossier (thành phần hồ sơ)."""
 

@@ -14,6 +14,7 @@ from typing import Any
 from application.access_log import AccessLogs
 from application.accounts import Accounts
 from application.base import OneStop
+from application.card_returns import CardReturns
 from application.cash_split import CashCollections
 from application.device_events import DeviceEvents
 from application.dossiers import Dossiers
@@ -21,10 +22,11 @@ from application.erasures import Erasures
 from application.history import History
 from application.kiosks import Kiosks
 from application.notifications import Notifications
+from application.online_corner import OnlineCorner
 from application.otp import Otps
 from application.personal_reads import PersonalReads
 from application.policies import Policies
-from application.ports import Calendar, Clock, KioskDoors, ReadSide
+from application.ports import Calendar, Clock, FaceEmbedder, KioskDoors, Portal, ReadSide
 from application.proofs import Proofs
 from application.receipts import Receipts
 from application.refunds import Refunds
@@ -37,6 +39,7 @@ from infrastructure.blob_table import blob_store
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.faces import CounterFaces
 from infrastructure.fee_receipt_pdf import FeeReceiptPdf
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
@@ -48,6 +51,7 @@ from infrastructure.office_policies import office_policies
 from infrastructure.passwords import Argon2Hasher, load_common_passwords
 from infrastructure.pdf import use_font_dir
 from infrastructure.pdf_tools import LocalPdfTools
+from infrastructure.portal import SimulatedPortal
 from infrastructure.privacy import wiring
 from infrastructure.privacy.keyring import KeyRing
 from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
@@ -100,6 +104,9 @@ class System:
     doors: KioskDoors
     stop_threads: Callable[[], None]
     search: DossierSearch
+    # [14] kiosk flows: the police ID-card return and counter face templates; the online corner
+    card_returns: CardReturns
+    online_corner: OnlineCorner
 
     def close(self) -> None:
         """Stop the threads, close the adapters, the read side, then the application's connections."""
@@ -117,10 +124,19 @@ class System:
         self.app.close()
 
 
-def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors | None = None) -> System:
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    doors: KioskDoors | None = None,
+    faces: FaceEmbedder | None = None,
+    portal: Portal | None = None,
+) -> System:
     """Load the catalogue and calendar (failing fast if invalid), open the event store and wire every service.
 
-    `doors` is the command line to kiosks of a process that has one (api/__main__.py); others open no door."""
+    `doors` is the command line to kiosks of a process that has one (api/__main__.py); others open no door.
+    `faces` embeds the counter's face photos (api/__main__.py with MOTCUA_FACE_MODEL_DIR; others refuse them);
+    `portal` is the national portal of the kiosks' online corner (the simulated one by default)."""
     private_files()
     use_font_dir(settings.files.font_dir)
     catalogue, calendar = load_catalogue(settings.catalogue_path), load_calendar(settings.calendar_dir)
@@ -205,6 +221,12 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         idempotency=IdempotencyStore.for_settings(settings),
         doors=kiosks.doors,
         stop_threads=stop_threads,
+        card_returns=CardReturns(
+            app, dossiers=dossiers, proofs=kiosks.proofs, clock=clock, faces=faces or CounterFaces(None)
+        ),
+        online_corner=OnlineCorner(
+            app, dossiers=dossiers, proofs=kiosks.proofs, clock=clock, portal=portal or SimulatedPortal()
+        ),
     )
 
 

@@ -80,6 +80,19 @@ class CoreClient:
         """`rating`: {"level": a Circular 01 level} or {"stars": 1-5}."""
         self._device("POST", f"/dossiers/{_quote(code)}/rating", {"rating": rating})
 
+    # ----- [14] kflows2: ID-card return registration and the online corner ----------------------------
+    def card_procedures(self) -> list[dict[str, Any]]:
+        """The ID-card procedures whose cards come back through the kiosk (return-only)."""
+        return list(self._device("GET", "/card-procedures") or [])
+
+    def register_card_return(self, **body: Any) -> dict[str, Any]:
+        """procedure_code, phone, phone_proof and qr_payload (or id_number and name); the slip to print."""
+        return self._device("POST", "/card-returns", body)
+
+    def submit_online(self, **body: Any) -> dict[str, Any]:
+        """procedure_code, qr_payload, phone, phone_proof, pages, form; the portal's code and the fee."""
+        return self._device("POST", "/online-submissions", body)
+
     def _device(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.call(method, f"/kiosks/{_quote(self.kiosk)}{path}", body)
 

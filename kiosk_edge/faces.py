@@ -275,3 +275,19 @@ def _aad(context: str) -> bytes:
     if not context:
         raise ValueError("a face template context (kiosk id / dossier code) is required")
     return b"motcua/face-template" + _SEALED_V1 + context.encode("utf-8")
+
+
+class ImageEmbedder:
+    """[14] The counter's face enrolment: one photo (JPEG/PNG bytes) to (embedding, model id); the photo is dropped.
+    The core wires it through its FaceEmbedder port (api/__main__.py), so the same models serve kiosk and counter."""
+
+    def __init__(self, verifier: FaceVerifier) -> None:
+        self.verifier = verifier
+
+    def embed(self, image: bytes) -> tuple[list[float], str]:
+        """NoFaceError, MultipleFacesError or ValueError (not an image) when the photo cannot give a template."""
+        decoded = cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR) if image else None
+        if decoded is None:
+            raise ValueError("the photo is not a JPEG or PNG image")
+        template = self.verifier.enroll(decoded)
+        return [float(x) for x in template.embedding], template.model_id

@@ -19,6 +19,7 @@ from domain.kiosk_wire import BadDeviceMessageError
 from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, Devices
+from kiosk_edge.flow_corner import CornerFlow
 from kiosk_edge.receipt import form_text, printed_receipt
 from kiosk_edge.session.inputs import (
     Begin,
@@ -88,8 +89,9 @@ class Citizen:
     printed: bool = False
 
 
-class KioskFlow:
-    """One kiosk's citizen session, driven by the screen and the devices (thread-safe)."""
+class KioskFlow(CornerFlow):
+    """One kiosk's citizen session, driven by the screen and the devices (thread-safe); the ID-card return and
+    online-corner steps are CornerFlow's (kiosk_edge/flow_corner.py)."""
 
     def __init__(
         self,
@@ -155,7 +157,7 @@ class KioskFlow:
             s = self.state
             if not allowed(s, OtpResent()) or (s.screen is not S.OTP_LOCKED and self.resend_in() > 0):
                 raise InputNotAllowedError(s.screen, "OtpResent")
-            if s.flow is Flow.SUBMIT:
+            if s.flow is not Flow.PICKUP:
                 sent = self._ask(lambda: self.core.send_otp(self.citizen.phone), lambda r: S.OTP_LIMIT)
                 masked = mask_phone(self.citizen.phone)
             else:
@@ -179,6 +181,8 @@ class KioskFlow:
             proof = self._ask(lambda: self.core.verify_otp(self.citizen.phone, code), lambda r: S.WRONG_OTP)
             if proof is not _FAILED:
                 self.citizen.proof = proof
+                if self.state.flow is Flow.CARD_RETURN:  # [14] the registration is the step after the OTP
+                    return self.register_return()
                 self._feed(PhoneVerified())
 
     def face_presented(self) -> None:
@@ -380,6 +384,7 @@ class KioskFlow:
             self.usage.add(self.state.procedure.code)
         if self.state.screen in (S.HOME, S.OFFLINE):
             self.citizen = Citizen()
+            self.devices.scanner.clear()  # [14] the online corner's scanned pages go with the session
         elif self.state.screen is S.RECEIPT and not self.citizen.printed:
             self._print_receipt()
         elif self.state.screen is S.RELEASE:

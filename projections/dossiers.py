@@ -25,6 +25,7 @@ QUEUE_BY_STATUS = {
     "rated": "closed",
     "rejected": "closed",
     "withdrawn": "closed",
+    "return_registered": "cards_awaited",  # [14] an ID card's return registered at the kiosk, the card not yet here
 }
 QUEUES = (
     "new_online",
@@ -38,6 +39,7 @@ QUEUES = (
     "results_to_load",
     "ready_for_pickup",
     "closed",
+    "cards_awaited",
 )
 STATUS_AFTER = {D.Rejected: "rejected", D.WithdrawalRequested: "withdrawal_requested", D.Withdrawn: "withdrawn"}
 COLUMNS = (
@@ -121,7 +123,7 @@ class DossierReadModel(ReadModel):
     def _set(self, rows: Rows, e: Any, **columns: Any) -> None:
         self._change(rows, str(e.originator_id), e, **columns)
 
-    @on(D.Registered, D.Received)
+    @on(D.Registered, D.Received, D.ReturnRegistered)
     def _opened(self, rows: Rows, e: Any, position: int) -> None:
         try:
             procedure = self.catalogue.as_handled_by(
@@ -130,7 +132,7 @@ class DossierReadModel(ReadModel):
             name, department, kind = procedure.name, procedure.department, procedure.result_kind.value
         except UnknownProcedureError:  # a procedure retired from the catalogue still shows its code
             name, department, kind = None, None, None
-        status = "registered" if isinstance(e, D.Registered) else "received"
+        status = {D.Registered: "registered", D.ReturnRegistered: "return_registered"}.get(type(e), "received")
         rows.put(
             "dossiers",
             self.tables[0].new_row(

@@ -41,9 +41,14 @@ VN_DATE = {
     "postgres": "CAST((delivered_at AT TIME ZONE 'Asia/Ho_Chi_Minh') AS DATE)",
 }
 IN_PERIOD = "{col} >= ? AND {col} < ?"
+# [14] An ID card's return registered at the kiosk is not a dossier received there (the police took the application).
+NOT_A_RETURN = " AND NOT (COALESCE(result_kind, '') = 'cccd_card' AND channel = 'kiosk')"
 RECEIVED = (
     "SELECT department, channel, COUNT(*) AS n, SUM(CASE WHEN supplements > 0 THEN 1 ELSE 0 END) AS supplemented "
-    "FROM dossiers WHERE " + IN_PERIOD.format(col="received_at") + "{agency} GROUP BY department, channel"
+    "FROM dossiers WHERE "
+    + IN_PERIOD.format(col="received_at")
+    + NOT_A_RETURN
+    + "{agency} GROUP BY department, channel"
 )
 DELIVERED = (
     "SELECT department, COUNT(*) AS delivered, "

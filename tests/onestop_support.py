@@ -92,11 +92,15 @@ def system_of(
     """A System on one application with fakes for the outside world, as `infrastructure.bootstrap.build` wires one
     (no threads: the caller starts the projector if it wants one running); `signer` for the vaults, else one that
     must not be used."""
+    from application.card_returns import CardReturns
     from application.cash_split import CashCollections
+    from application.online_corner import OnlineCorner
     from application.refunds import Refunds
     from application.routines import Routines
     from infrastructure.bootstrap import System, money_receipts
+    from infrastructure.faces import CounterFaces
     from infrastructure.office_policies import office_policies
+    from infrastructure.portal import SimulatedPortal
     from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
     from infrastructure.readstore.runner import Projector
     from infrastructure.settings import Settings
@@ -141,4 +145,6 @@ def system_of(
         idempotency=idempotency,
         doors=kiosks.doors,
         stop_threads=projector.stop,
+        card_returns=CardReturns(app, dossiers=dossiers, proofs=kiosks.proofs, clock=clock, faces=CounterFaces(None)),
+        online_corner=OnlineCorner(app, dossiers=dossiers, proofs=kiosks.proofs, clock=clock, portal=SimulatedPortal()),
     )

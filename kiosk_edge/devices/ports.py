@@ -83,6 +83,18 @@ class FaceCamera(Protocol):
     def forget(self, dossier_code: str) -> None: ...
 
 
+class DocumentScanner(Protocol):
+    """[14] The online corner's flatbed scanner: pages are held for the session, then cleared (personal data)."""
+
+    def scan(self) -> int:
+        """Scan one page; the number of pages held."""
+        ...
+
+    def clear(self) -> None:
+        """Drop every page held."""
+        ...
+
+
 class Devices(Protocol):
     """Every device of one kiosk."""
 
@@ -98,6 +110,8 @@ class Devices(Protocol):
     def printer(self) -> ReceiptPrinter: ...
     @property
     def camera(self) -> FaceCamera: ...
+    @property
+    def scanner(self) -> DocumentScanner: ...
 
 
 class FaceConfig(Protocol):

@@ -159,6 +159,22 @@ class SimulatedCamera:
         return score, matched, SIMULATED_MODEL
 
 
+class SimulatedScanner:
+    """[14] The online corner's scanner in simulation: each page is a blank A4 image, held for the session only."""
+
+    def __init__(self) -> None:
+        self.pages: list[bytes] = []
+        self.scanned = 0  # pages ever scanned (no content): for tests and the demo panel
+
+    def scan(self) -> int:
+        self.pages.append(b"simulated A4 page")
+        self.scanned += 1
+        return len(self.pages)
+
+    def clear(self) -> None:
+        self.pages.clear()
+
+
 @dataclass
 class SimulatedKiosk:
     """Every simulated device of one kiosk; also the DevicePort the core's commands drive."""
@@ -172,11 +188,13 @@ class SimulatedKiosk:
     qr: SimulatedBankQr = field(init=False)
     printer: SimulatedPrinter = field(init=False)
     camera: FaceCamera = field(init=False)  # simulated, or the real pipeline (kiosk_edge/devices/camera.py)
+    scanner: SimulatedScanner = field(init=False)  # [14] the online corner's scanner
 
     def __post_init__(self) -> None:
         self.intake, self.trays = SimulatedIntake(self.log), SimulatedTrays(self.log, self.tray_count, self.faulty)
         self.cash, self.qr = SimulatedCashAcceptor(self.log), SimulatedBankQr(self.log)
         self.printer, self.camera = SimulatedPrinter(self.log), SimulatedCamera(self.log)
+        self.scanner = SimulatedScanner()
 
     def open_tray(self, tray: int) -> None:
         self.trays.open(tray)

@@ -15,7 +15,7 @@ class Input(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="
 
 
 class BeginInput(Input, frozen=True, tag="begin"):
-    flow: Literal["submit", "pickup"]
+    flow: Literal["submit", "pickup", "card_return", "online"]
 
 
 class ProcedureInput(Input, frozen=True, tag="procedure"):
@@ -133,6 +133,38 @@ class CloseTrayInput(Input, frozen=True, tag="close_tray"):
     pass
 
 
+# ----- [14] kflows2: the ID-card return registration and the online corner ---------------------
+class CardProcedureInput(Input, frozen=True, tag="card_procedure"):
+    code: Short
+
+
+class CardTypeInsteadInput(Input, frozen=True, tag="card_type_instead"):
+    """'Không quét được thẻ? Nhập số Căn cước' on the card-return scan screen."""
+
+
+class CardTypedInput(Input, frozen=True, tag="card_typed"):
+    id_number: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{12}$")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+
+
+class ScanDoneInput(Input, frozen=True, tag="scan_done"):
+    """'Đã quét xong' on the scanner screen."""
+
+
+class PortalFormInput(Input, frozen=True, tag="portal_form"):
+    """What the portal's form asks beyond the card: how the result comes back."""
+
+    delivery: Literal["kiosk", "postal", "online"]
+
+
+class PrintPortalCodeInput(Input, frozen=True, tag="print_portal_code"):
+    """'In mã hồ sơ' on the last screen of the online corner."""
+
+
+class ScanPageInput(Input, frozen=True, tag="scan_page"):
+    """Device reading: the scanner took one page."""
+
+
 AnyInput = (
     BeginInput
     | ProcedureInput
@@ -160,5 +192,12 @@ AnyInput = (
     | BankQrInput
     | NextFaceInput
     | CloseTrayInput
+    | CardProcedureInput
+    | CardTypeInsteadInput
+    | CardTypedInput
+    | ScanDoneInput
+    | PortalFormInput
+    | PrintPortalCodeInput
+    | ScanPageInput
 )
 decoder = msgspec.json.Decoder(AnyInput)

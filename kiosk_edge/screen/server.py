@@ -31,6 +31,7 @@ from kiosk_edge.flow import KioskFlow
 from kiosk_edge.screen import inputs as i
 from kiosk_edge.screen.view import view_of
 from kiosk_edge.session.machine import InputNotAllowedError
+from kiosk_edge.session.screens import Screen
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -42,6 +43,7 @@ DEVICE_INPUTS = (
     i.BankQrInput,
     i.NextFaceInput,
     i.CloseTrayInput,
+    i.ScanPageInput,
 )
 MAX_BODY = 4096
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]"})
@@ -81,9 +83,21 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.ReceiptQrInput: lambda m: flow.receipt_scanned(m.code),
         i.EnvelopeInput: lambda m: flow.envelope_inserted(m.barcode),
         i.CashInput: lambda m: flow.cash_inserted(m.denomination, m.count),
-        i.BankQrInput: lambda m: flow.qr_confirmed(m.amount, m.reference),
+        i.BankQrInput: lambda m: (
+            flow.paid_online(m.amount, m.reference)
+            if flow.state.screen is Screen.ONLINE_PAYMENT
+            else flow.qr_confirmed(m.amount, m.reference)
+        ),
         i.NextFaceInput: lambda m: _next_face(simulated, m.matched),
         i.CloseTrayInput: lambda m: flow.tray_closed(),
+        # [14] kflows2
+        i.CardProcedureInput: lambda m: flow.choose_card(m.code),
+        i.CardTypeInsteadInput: lambda m: flow.type_card_instead(),
+        i.CardTypedInput: lambda m: flow.card_typed(m.id_number, m.name),
+        i.ScanDoneInput: lambda m: flow.scan_done(),
+        i.PortalFormInput: lambda m: flow.send_to_portal({"delivery": m.delivery}),
+        i.PrintPortalCodeInput: lambda m: flow.print_portal_code(),
+        i.ScanPageInput: lambda m: flow.page_scanned(),
     }
     handlers[type(message)](message)
 
@@ -98,6 +112,7 @@ def demo_panel(flow: KioskFlow, simulated: Any) -> dict[str, Any]:
         "envelope": f"Q6PB{used % 200 + 1:06d}",
         "receipt": flow.last_receipt or None,
         "tray": flow.state.tray,
+        "pages": simulated.scanner.scanned,  # [14] the online corner's scanner
     }
 
 

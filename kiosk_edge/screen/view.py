@@ -13,7 +13,7 @@ from kiosk_edge.wording import EXCESS_REFUND, LOCAL_TIME, NO_CHANGE, SHORTFALL_L
 
 S = Screen
 OTP_SCREENS = frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED})
-PAYING = frozenset({S.PAYMENT, S.PICKUP_PAYMENT})
+PAYING = frozenset({S.PAYMENT, S.PICKUP_PAYMENT, S.ONLINE_PAYMENT})
 
 
 def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
@@ -21,37 +21,48 @@ def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(LOCAL_TIME)
     with flow.lock:
         s, c = flow.state, flow.citizen
-        return {
-            "screen": s.screen.value,
-            "flow": s.flow.value if s.flow else None,
-            "message": s.message,
-            "procedure": s.procedure.__dict__ if s.procedure else None,
-            "dossier_code": s.dossier_code,
-            "due_on": s.due_on.strftime("%d/%m/%Y") if s.due_on else None,
-            "owed": s.owed,
-            "paid": s.paid,
-            "shortfall": s.shortfall,
-            "excess": s.excess,
-            "tray": s.tray,
-            "offline": s.offline,
-            "held": s.held,
-            "name": c.name or None,
-            "id_masked": _mask(c.id_number),
-            "card_read": s.card_read,
-            "forms_printed": c.forms_printed,
-            "masked_phone": s.masked_phone or None,
-            "resends_left": max(0, OTP_SENDS - s.otp_sends) if s.screen in OTP_SCREENS else 0,
-            "procedures": (
-                [p.__dict__ for p in flow.usage.ordered(list(flow.procedures.values()))]
-                if s.screen is S.PROCEDURES
-                else []
-            ),
-            "vietqr": _vietqr(flow) if s.screen in PAYING and s.shortfall and not s.offline else None,
-            "texts": {"no_change": NO_CHANGE, "excess_refund": EXCESS_REFUND, "shortfall_later": SHORTFALL_LATER},
-            "help": help_line(flow.hotline, now),
-            "counter_open": counter_open(now),
-            "hotline": flow.hotline,
-        } | _clock(flow)
+        return (
+            {
+                "screen": s.screen.value,
+                "flow": s.flow.value if s.flow else None,
+                "message": s.message,
+                "procedure": s.procedure.__dict__ if s.procedure else None,
+                "dossier_code": s.dossier_code,
+                "due_on": s.due_on.strftime("%d/%m/%Y") if s.due_on else None,
+                "owed": s.owed,
+                "paid": s.paid,
+                "shortfall": s.shortfall,
+                "excess": s.excess,
+                "tray": s.tray,
+                "offline": s.offline,
+                "held": s.held,
+                "name": c.name or None,
+                "id_masked": _mask(c.id_number),
+                "card_read": s.card_read,
+                "forms_printed": c.forms_printed,
+                "masked_phone": s.masked_phone or None,
+                "resends_left": max(0, OTP_SENDS - s.otp_sends) if s.screen in OTP_SCREENS else 0,
+                "procedures": (
+                    [p.__dict__ for p in flow.usage.ordered(list(flow.procedures.values()))]
+                    if s.screen is S.PROCEDURES
+                    else []
+                ),
+                "vietqr": _vietqr(flow) if s.screen in PAYING and s.shortfall and not s.offline else None,
+                "texts": {"no_change": NO_CHANGE, "excess_refund": EXCESS_REFUND, "shortfall_later": SHORTFALL_LATER},
+                "help": help_line(flow.hotline, now),
+                "counter_open": counter_open(now),
+                "hotline": flow.hotline,
+            }
+            | _clock(flow)
+            | _corner(flow)
+        )
+
+
+def _corner(flow: KioskFlow) -> dict[str, Any]:
+    """[14] The ID-card return and the online corner: the cards offered, pages scanned, the portal's code."""
+    s = flow.state
+    cards = [p.__dict__ for p in flow.card_procedures()] if s.screen is S.CARD_PROCEDURES else []
+    return {"card_procedures": cards, "pages": s.pages, "portal_code": s.portal_code}
 
 
 def _clock(flow: KioskFlow) -> dict[str, int]:

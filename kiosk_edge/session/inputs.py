@@ -180,3 +180,35 @@ class Timeout(Event):
 @dataclass(frozen=True)
 class CoreUnreachable(Event):
     """The core did not answer."""
+
+
+# ----- [14] kflows2: the ID-card return registration and the online corner ----------------------
+@dataclass(frozen=True)
+class CardTypingChosen(Event):
+    """The citizen cannot scan the card and will type its number and their name."""
+
+
+@dataclass(frozen=True)
+class ReturnRegistered(Event):
+    """The core registered the card's return; the slip names `dossier_code`."""
+
+    dossier_code: str
+
+
+@dataclass(frozen=True)
+class PageScanned(Event):
+    """The kiosk's scanner took one more page."""
+
+
+@dataclass(frozen=True)
+class ScanDone(Event):
+    """The citizen has scanned every document."""
+
+
+@dataclass(frozen=True)
+class SentToPortal(Event):
+    """The portal took the dossier: its code, our dossier code (the payment reference) and the fee to pay online."""
+
+    portal_code: str
+    dossier_code: str
+    fee: int

@@ -13,10 +13,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from kiosk_edge.session.inputs import (
+from kiosk_edge.session.inputs import (  # [14] kflows2
     Begin,
     Cancel,
     CardRead,
+    CardTypingChosen,
     CoreUnreachable,
     EndPayment,
     EnvelopeTaken,
@@ -28,6 +29,7 @@ from kiosk_edge.session.inputs import (
     NoteReturned,
     OtpResent,
     OtpSent,
+    PageScanned,
     Paid,
     PhoneVerified,
     PickupChosen,
@@ -38,6 +40,9 @@ from kiosk_edge.session.inputs import (
     ReceiptRead,
     Refused,
     Retry,
+    ReturnRegistered,
+    ScanDone,
+    SentToPortal,
     TicketIssued,
     Timeout,
     TrayClosed,
@@ -69,6 +74,8 @@ class State:
     otp_failures: int = 0  # wrong tries of the current code
     card_read: bool = False  # pickup: the ID card was scanned
     held: int = 0  # a note in the acceptor's escrow, waiting for the citizen's confirmation
+    pages: int = 0  # [14] online corner: pages scanned so far
+    portal_code: str | None = None  # [14] online corner: the national portal's dossier code
 
     @property
     def shortfall(self) -> int:
@@ -107,6 +114,9 @@ REFUSED_FROM: dict[Screen, frozenset[Screen]] = {
     S.PICKUP_LOCKED: frozenset({S.PICKUP_RECEIPT, S.PICKUP_TYPING, S.PICKUP_CODE, S.PICKUP_OTP}),
     S.PAYMENT_PENDING: frozenset({S.RELEASE}),
     S.TRAY_FAULT: frozenset({S.RELEASE}),
+    # [14] kflows2
+    S.PORTAL_REFUSED: frozenset({S.PORTAL_FORM}),
+    S.CARD_RETURN_REFUSED: frozenset({S.OTP}),
 }
 # Screens whose step needs the core (the payment screen only for bank-QR: cash needs no core; a rating
 # that cannot be sent is dropped rather than shown as an outage).
@@ -126,23 +136,25 @@ ASKS_CORE = frozenset(
         S.PICKUP_PAYMENT,
         S.RELEASE,
         S.OTP_LOCKED,
+        S.PORTAL_FORM,  # [14] kflows2
+        S.ONLINE_PAYMENT,
     }
 )
 # Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
-CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN}
+CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN, S.ONLINE_PAYMENT}
 ALLOWED: dict[type[Event], frozenset[Screen]] = {
     Begin: frozenset({S.HOME}),
-    ProcedureChosen: frozenset({S.PROCEDURES}),
-    IdentityRead: frozenset({S.SCAN_CCCD}),
+    ProcedureChosen: frozenset({S.PROCEDURES, S.CARD_PROCEDURES}),
+    IdentityRead: frozenset({S.SCAN_CCCD, S.CARD_TYPING}),
     OtpSent: frozenset({S.PHONE}),
     OtpResent: frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED}),
     PhoneVerified: frozenset({S.OTP}),
     FaceMatched: frozenset({S.FACE, S.PICKUP_FACE}),
     EnvelopeTaken: frozenset({S.ENVELOPE}),
-    Paid: frozenset({S.PAYMENT, S.PICKUP_PAYMENT, S.CASH_CONFIRM}),
+    Paid: frozenset({S.PAYMENT, S.PICKUP_PAYMENT, S.CASH_CONFIRM, S.ONLINE_PAYMENT}),
     NoteHeld: frozenset({S.PAYMENT, S.PICKUP_PAYMENT}),
     NoteReturned: frozenset({S.CASH_CONFIRM}),
-    EndPayment: frozenset({S.PAYMENT}),
+    EndPayment: frozenset({S.PAYMENT, S.ONLINE_PAYMENT}),
     PickupChosen: frozenset({S.PICKUP_CHOICE}),
     PickupOtpSent: frozenset({S.PICKUP_CODE}),
     CardRead: frozenset({S.PICKUP_RECEIPT}),
@@ -152,12 +164,18 @@ ALLOWED: dict[type[Event], frozenset[Screen]] = {
     TrayOpened: frozenset({S.RELEASE}),
     TrayClosed: frozenset({S.TRAY_OPEN}),
     Rated: frozenset({S.RATING}),
-    Finish: frozenset({S.RECEIPT, S.THANKS, S.OFFLINE}),
+    Finish: frozenset({S.RECEIPT, S.THANKS, S.OFFLINE, S.CARD_SLIP, S.ONLINE_DONE}),
     Refused: frozenset().union(*REFUSED_FROM.values()),
     Retry: REFUSALS - FINAL_REFUSALS,
     Cancel: CANCELLABLE,
     Timeout: frozenset(Screen) - {S.HOME},
     CoreUnreachable: ASKS_CORE,
+    # [14] kflows2
+    CardTypingChosen: frozenset({S.SCAN_CCCD}),
+    ReturnRegistered: frozenset({S.OTP}),
+    PageScanned: frozenset({S.SCAN_DOCS}),
+    ScanDone: frozenset({S.SCAN_DOCS}),
+    SentToPortal: frozenset({S.PORTAL_FORM}),
 }
 HOME = State()
 
@@ -167,6 +185,8 @@ def allowed(state: State, event: Event) -> bool:
     if type(event) not in ALLOWED or state.screen not in ALLOWED[type(event)]:
         return False
     if isinstance(event, OtpResent) and state.otp_sends >= OTP_SENDS:
+        return False
+    if not _corner_allows(state, event):  # [14] kflows2
         return False
     return not isinstance(event, Refused) or state.screen in REFUSED_FROM.get(event.screen, frozenset())
 
@@ -183,7 +203,8 @@ def _go(state: State, screen: Screen, **changes: Any) -> State:
 
 
 def _begin(state: State, event: Begin) -> State:
-    return _go(state, S.PROCEDURES if event.flow is Flow.SUBMIT else S.PICKUP_CHOICE, flow=event.flow)
+    first = {Flow.PICKUP: S.PICKUP_CHOICE, Flow.CARD_RETURN: S.CARD_PROCEDURES}.get(event.flow, S.PROCEDURES)
+    return _go(state, first, flow=event.flow)
 
 
 def _after_face(state: State) -> State:
@@ -195,7 +216,7 @@ def _after_face(state: State) -> State:
 def _sent(state: State, masked: str, **changes: Any) -> State:
     return _go(
         state,
-        S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP,
+        S.PICKUP_OTP if state.flow is Flow.PICKUP else S.OTP,
         masked_phone=masked or state.masked_phone,
         otp_failures=0,
         **changes,
@@ -222,6 +243,8 @@ def _paid(state: State, event: Paid) -> State:
     state = replace(state, paid=state.paid + event.amount)
     if state.screen is S.PICKUP_PAYMENT:
         return _go(state, S.RELEASE) if not state.shortfall else state
+    if state.screen is S.ONLINE_PAYMENT:  # [14] kflows2
+        return _go(state, S.ONLINE_DONE) if not state.shortfall else state
     return _go(state, S.RECEIPT) if not state.shortfall else state
 
 
@@ -240,6 +263,8 @@ def _ticket(state: State, event: TicketIssued) -> State:
 def _timeout(state: State, _: Event) -> State:
     if state.screen is S.CASH_CONFIRM:  # the acceptor gives the held note back; the payment screen goes on
         return _unhold(state)
+    if state.screen is S.ONLINE_PAYMENT:  # [14] the dossier is on the portal: its code is still shown and printed
+        return _go(state, S.ONLINE_DONE)
     return _go(state, S.RECEIPT) if state.screen is S.PAYMENT else HOME
 
 
@@ -256,7 +281,7 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     IdentityRead: lambda s, e: _go(s, S.PHONE),
     OtpSent: lambda s, e: _sent(s, e.masked, otp_sends=1),
     OtpResent: lambda s, e: _sent(s, e.masked, otp_sends=s.otp_sends + 1),
-    PhoneVerified: lambda s, e: _go(s, S.FACE) if s.procedure and s.procedure.face_required else _go(s, S.ENVELOPE),
+    PhoneVerified: lambda s, e: _verified(s),
     FaceMatched: lambda s, e: _after_face(s),
     EnvelopeTaken: lambda s, e: _go(
         s, S.PAYMENT if e.fee else S.RECEIPT, dossier_code=e.dossier_code, owed=e.fee, due_on=e.due_on
@@ -264,7 +289,7 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     Paid: _paid,
     NoteHeld: lambda s, e: replace(s, screen=S.CASH_CONFIRM, back=s.screen, held=e.amount),
     NoteReturned: lambda s, e: _unhold(s),
-    EndPayment: lambda s, e: _go(s, S.RECEIPT),
+    EndPayment: lambda s, e: _go(s, S.ONLINE_DONE if s.screen is S.ONLINE_PAYMENT else S.RECEIPT),
     PickupChosen: lambda s, e: _go(s, S.PICKUP_CODE if e.by_otp else S.PICKUP_RECEIPT),
     PickupOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
     CardRead: lambda s, e: replace(s, card_read=True),
@@ -280,4 +305,39 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     Cancel: lambda s, e: HOME,
     Timeout: _timeout,
     CoreUnreachable: _unreachable,
+    # [14] kflows2
+    CardTypingChosen: lambda s, e: _go(s, S.CARD_TYPING),
+    ReturnRegistered: lambda s, e: _go(s, S.CARD_SLIP, dossier_code=e.dossier_code),
+    PageScanned: lambda s, e: replace(s, pages=s.pages + 1),
+    ScanDone: lambda s, e: _go(s, S.PORTAL_FORM),
+    SentToPortal: lambda s, e: _go(
+        s,
+        S.ONLINE_PAYMENT if e.fee else S.ONLINE_DONE,
+        portal_code=e.portal_code,
+        dossier_code=e.dossier_code,
+        owed=e.fee,
+        paid=0,
+    ),
 }
+
+
+# ----- [14] kflows2: the ID-card return registration and the online corner -----------------------------
+def _verified(state: State) -> State:
+    """The phone is proven: the online corner goes on to the scanner; a submission to the face or the envelope."""
+    if state.flow is Flow.ONLINE:
+        return _go(state, S.SCAN_DOCS)
+    return _go(state, S.FACE) if state.procedure and state.procedure.face_required else _go(state, S.ENVELOPE)
+
+
+def _corner_allows(state: State, event: Event) -> bool:
+    """Flow-specific limits: typing a card number is for card returns; a card return ends with its registration,
+    never with PhoneVerified; the scan is done only after one page; online, only a bank transfer pays."""
+    if isinstance(event, CardTypingChosen):
+        return state.flow is Flow.CARD_RETURN
+    if isinstance(event, ReturnRegistered):
+        return state.flow is Flow.CARD_RETURN
+    if isinstance(event, PhoneVerified):
+        return state.flow is not Flow.CARD_RETURN
+    if isinstance(event, ScanDone):
+        return state.pages > 0
+    return True

@@ -46,11 +46,23 @@ class Screen(StrEnum):
     PAYMENT_PENDING = "payment_pending"
     TRAY_FAULT = "tray_fault"
     OFFLINE = "offline"
+    # [14] kflows2: the police ID-card return registration and the online-submission corner
+    CARD_PROCEDURES = "card_procedures"  # which card the police are issuing (new, renewed, replaced)
+    CARD_TYPING = "card_typing"  # no readable card: type the 12-digit number and the name
+    CARD_SLIP = "card_slip"  # registered: the slip with the dossier code is printed
+    SCAN_DOCS = "scan_docs"  # the documents, page by page, on the kiosk's scanner
+    PORTAL_FORM = "portal_form"  # the national portal's form, filled in from the card
+    ONLINE_PAYMENT = "online_payment"  # the fee, paid online by bank transfer (VietQR)
+    ONLINE_DONE = "online_done"  # the portal's dossier code, shown and printed
+    PORTAL_REFUSED = "portal_refused"
+    CARD_RETURN_REFUSED = "card_return_refused"
 
 
 class Flow(StrEnum):
     SUBMIT = "submit"
     PICKUP = "pickup"
+    CARD_RETURN = "card_return"  # [14] register for the return of an ID card at this kiosk
+    ONLINE = "online"  # [14] the online-submission corner
 
 
 S = Screen
@@ -81,12 +93,16 @@ REFUSAL_MESSAGES: dict[Screen, str] = {
     S.PAYMENT_PENDING: "Hệ thống đang ghi nhận khoản tiền vừa nộp. Ông/Bà vui lòng chờ giây lát rồi bấm Thử lại.",
     S.TRAY_FAULT: "Khay trả hồ sơ không mở được. Ông/Bà vui lòng gọi đường dây nóng ghi ở cuối màn hình để được "
     "hỗ trợ.",
+    S.PORTAL_REFUSED: "Cổng Dịch vụ công chưa nhận được hồ sơ. Ông/Bà vui lòng thử lại; giấy tờ đã quét vẫn được "
+    "giữ trong phiên này.",
+    S.CARD_RETURN_REFUSED: "Chưa đăng ký được việc nhận thẻ Căn cước tại kiosk. Ông/Bà vui lòng kiểm tra số Căn cước "
+    "rồi đăng ký lại từ đầu, hoặc gọi đường dây nóng ghi ở cuối màn hình để được hỗ trợ.",
     S.OFFLINE: "Kiosk đang mất kết nối với hệ thống nên tạm thời chưa nộp hồ sơ hoặc nhận kết quả được. "
     "Ông/Bà vui lòng quay lại sau ít phút.",
 }
 REFUSALS = frozenset(REFUSAL_MESSAGES) - {S.OFFLINE}
 # Refusals without "Thử lại": trying again cannot succeed (the code or the dossier's pickup is locked).
-FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED})
+FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED, S.CARD_RETURN_REFUSED})
 # Seconds without input before a screen gives up; the payment screen then prints the receipt anyway.
 TIMEOUTS: dict[Screen, float] = (
     {screen: 120.0 for screen in Screen}
@@ -100,6 +116,9 @@ TIMEOUTS: dict[Screen, float] = (
         S.CASH_CONFIRM: 60.0,
         S.OTP: float(OTP_VALID_SECONDS),
         S.PICKUP_OTP: float(OTP_VALID_SECONDS),
+        S.CARD_SLIP: 30.0,
+        S.ONLINE_DONE: 60.0,
+        S.ONLINE_PAYMENT: 300.0,
     }
     | {screen: 30.0 for screen in REFUSAL_MESSAGES}
     | {S.OTP_LOCKED: 60.0}

@@ -14,6 +14,7 @@ from kiosk_edge.session.inputs import (
     Begin,
     Cancel,
     CardRead,
+    CardTypingChosen,
     CoreUnreachable,
     EndPayment,
     EnvelopeTaken,
@@ -24,6 +25,7 @@ from kiosk_edge.session.inputs import (
     NoteReturned,
     OtpResent,
     OtpSent,
+    PageScanned,
     Paid,
     PhoneVerified,
     PickupChosen,
@@ -34,6 +36,9 @@ from kiosk_edge.session.inputs import (
     ReceiptRead,
     Refused,
     Retry,
+    ReturnRegistered,
+    ScanDone,
+    SentToPortal,
     TicketIssued,
     Timeout,
     TrayClosed,
@@ -99,6 +104,27 @@ EXAMPLES = [
     CoreUnreachable(),
 ]
 
+# [14] kflows2: the ID-card return registration and the online corner share the card, phone and code steps
+CARD = Procedure("2.001195.000.00.00.H29", "Cấp đổi thẻ căn cước", 0, face_required=False)
+EXAMPLES += [
+    ProcedureChosen(CARD),
+    CardTypingChosen(),
+    ReturnRegistered("H29.06.CA-260520-0001"),
+    PageScanned(),
+    ScanDone(),
+    *(SentToPortal("000.00.13.H29-260520-0001", CODE, fee) for fee in (0, 8_000)),
+]
+SHARED_SCREENS = {S.PROCEDURES, S.SCAN_CCCD, S.PHONE, S.OTP}  # also walked by the card-return and online flows
+CORNER_SCREENS = {
+    S.CARD_PROCEDURES: {Flow.CARD_RETURN},
+    S.CARD_TYPING: {Flow.CARD_RETURN},
+    S.CARD_SLIP: {Flow.CARD_RETURN},
+    S.SCAN_DOCS: {Flow.ONLINE},
+    S.PORTAL_FORM: {Flow.ONLINE},
+    S.ONLINE_PAYMENT: {Flow.ONLINE},
+    S.ONLINE_DONE: {Flow.ONLINE},
+}
+
 DETOURS = (Refused, Retry, Cancel, Timeout, CoreUnreachable, Finish)
 
 
@@ -134,7 +160,8 @@ class SessionMachine(RuleBasedStateMachine):
         if isinstance(event, Timeout) and before.screen is S.CASH_CONFIRM:
             assert after.screen is before.back and after.held == 0 and after.paid == before.paid
         elif isinstance(event, Timeout):
-            assert after.screen is (S.RECEIPT if before.screen is S.PAYMENT else S.HOME)
+            gives = {S.PAYMENT: S.RECEIPT, S.ONLINE_PAYMENT: S.ONLINE_DONE}
+            assert after.screen is gives.get(before.screen, S.HOME)
         elif isinstance(event, (Cancel, Finish)):
             assert after == HOME
         elif isinstance(event, Retry):
@@ -146,6 +173,8 @@ class SessionMachine(RuleBasedStateMachine):
             assert not locked or after.screen in FINAL_REFUSALS
         elif isinstance(event, OtpResent):
             assert after.otp_sends == before.otp_sends + 1 <= OTP_SENDS and after.otp_failures == 0
+        elif isinstance(event, PhoneVerified) and before.flow is Flow.ONLINE:
+            assert after.screen is S.SCAN_DOCS
         elif isinstance(event, PhoneVerified):
             assert after.screen is (S.FACE if before.procedure.face_required else S.ENVELOPE)
         elif isinstance(event, Paid):
@@ -159,8 +188,12 @@ class SessionMachine(RuleBasedStateMachine):
     @invariant()
     def screens_belong_to_their_flow(self) -> None:
         s = self.state
-        if s.screen in SUBMIT_SCREENS:
+        if s.screen in SUBMIT_SCREENS - SHARED_SCREENS:
             assert s.flow is Flow.SUBMIT
+        if s.screen in SHARED_SCREENS:
+            assert s.flow in (Flow.SUBMIT, Flow.CARD_RETURN, Flow.ONLINE)
+        if s.screen in CORNER_SCREENS:
+            assert s.flow in CORNER_SCREENS[s.screen]
         if s.screen in PICKUP_SCREENS:
             assert s.flow is Flow.PICKUP
         if s.screen in REFUSALS:
@@ -281,7 +314,7 @@ def test_every_refusal_is_its_own_screen_with_a_message_and_a_way_back(refusal: 
 def test_every_screen_but_home_gives_up_after_its_timeout(screen: S) -> None:
     assert TIMEOUTS[screen] > 0
     # A held note goes back to the citizen and the payment screen stays; every other screen gives up.
-    assert advance(State(screen=screen), Timeout()).screen in (S.HOME, S.RECEIPT, S.PAYMENT)
+    assert advance(State(screen=screen), Timeout()).screen in (S.HOME, S.RECEIPT, S.PAYMENT, S.ONLINE_DONE)
 
 
 def test_an_input_the_screen_does_not_take_is_refused_and_changes_nothing() -> None:

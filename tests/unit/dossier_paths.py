@@ -13,6 +13,7 @@ from domain.values import (
     Channel,
     Component,
     DeliveryChannel,
+    FaceTemplate,
     Party,
     PaymentMethod,
     Rating,
@@ -58,6 +59,14 @@ ACTIONS: dict[str, Callable[[Dossier], None]] = {
         at=AT,
     ),
     "rate": lambda d: d.rate(rating=Rating(stars=5), actor=OFFICER, at=AT),
+    # [14] kflows2
+    "record_card": lambda d: d.record_card(police_code="CA-2026/000123", actor=OFFICER, at=AT),
+    "enrol_face": lambda d: d.enrol_face(
+        template=FaceTemplate(id_number=APPLICANT.id_number, embedding=[0.25] * 16, model_id="m"), actor=OFFICER, at=AT
+    ),
+    "link_portal": lambda d: d.link_portal(
+        portal_code="000.00.13.H29-260520-0001", kiosk="Q6-01", actor=OFFICER, at=AT
+    ),
 }
 
 PATHS: dict[Status, list[str]] = {
@@ -73,6 +82,7 @@ PATHS: dict[Status, list[str]] = {
     Status.REJECTED: ["reject"],
     Status.WITHDRAWAL_REQUESTED: ["request_withdrawal"],
     Status.WITHDRAWN: ["request_withdrawal", "withdraw"],
+    Status.RETURN_REGISTERED: [],  # [14] created by Dossier.register_return
 }
 
 
@@ -101,6 +111,15 @@ def new_dossier(online: bool = False, code: str = "H29.06-260520-0001") -> Dossi
 
 def dossier_in(status: Status) -> Dossier:
     """A dossier brought into `status` by legal commands."""
+    if status is Status.RETURN_REGISTERED:
+        return Dossier.register_return(
+            code="H29.06.CA-260520-0001",
+            procedure_code="2.001195.000.00.00.H29",
+            applicant=APPLICANT,
+            kiosk="Q6-01",
+            actor=OFFICER,
+            at=AT,
+        )
     dossier = new_dossier(online=status is Status.REGISTERED)
     for action in PATHS[status]:
         ACTIONS[action](dossier)

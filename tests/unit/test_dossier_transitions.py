@@ -22,6 +22,7 @@ NEXT_STATUS = {
     "rate": Status.RATED,
     "load_into_tray": Status.IN_TRAY,
     "pull_back": Status.RESULT_ISSUED,
+    "record_card": Status.RESULT_ISSUED,  # [14] kflows2
 }
 D = Dossier
 EVENTS = {
@@ -40,6 +41,9 @@ EVENTS = {
     "rate": [D.Rated],
     "load_into_tray": [D.LoadedIntoTray, D.NotificationRequested],
     "pull_back": [D.PulledBackFromTray, D.HandedOver],
+    "record_card": [D.CardRecorded],  # [14] kflows2
+    "enrol_face": [D.FaceEnrolled],
+    "link_portal": [D.PortalSubmitted],
 }
 CASES = [(status, action) for status in Status for action in ACTIONS]
 

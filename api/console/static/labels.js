@@ -6,6 +6,7 @@ export const STATUS = {
   supplement_requested: "Chờ bổ sung", in_processing: "Đang xử lý", result_issued: "Đã có kết quả",
   in_tray: "Đã nạp vào khay", delivered: "Đã trả kết quả", rated: "Đã đánh giá", rejected: "Từ chối",
   withdrawal_requested: "Xin rút hồ sơ", withdrawn: "Đã rút",
+  return_registered: "Chờ Công an bàn giao thẻ",
 };
 
 export const QUEUES = {
@@ -13,6 +14,7 @@ export const QUEUES = {
   to_route: "Chờ chuyển xử lý", in_processing: "Đang xử lý", supplement_pending: "Chờ bổ sung",
   withdrawal_requested: "Xin rút", results_to_sign: "Kết quả chờ ký/giao", results_to_load: "Kết quả chờ nạp khay",
   ready_for_pickup: "Chờ công dân nhận", closed: "Đã kết thúc",
+  cards_awaited: "Thẻ Căn cước chờ bàn giao",
 };
 
 // The dossier's next actions (domain/dossier.py ALLOWED), as an officer says them.
@@ -22,6 +24,7 @@ export const ACTIONS = {
   assess_fee: "xác định lệ phí", record_payment: "thu lệ phí", route: "chuyển phòng xử lý", hand_over: "giao nhận hồ sơ",
   issue_result: "ghi nhận kết quả", load_into_tray: "nạp kết quả vào khay", pull_back: "thu hồi kết quả từ khay",
   deliver_result: "trả kết quả", rate: "đánh giá", sign_result: "ký số kết quả",
+  record_card: "bàn giao thẻ Căn cước", enrol_face: "lấy mẫu khuôn mặt", link_portal: "ghi mã Cổng DVC",
 };
 
 export const CHANNELS = { kiosk: "Kiosk 24/7", counter: "Tại quầy", online: "Trực tuyến", postal: "Bưu chính" };

@@ -2,6 +2,7 @@
 // Texts are in the formal "Ông/Bà"; texts shared with the receipt come from the state (kiosk_edge/wording.py).
 "use strict";
 
+import { cornerScreens } from "/static/corner.js";
 import { panel } from "/static/panel.js";
 import { procedures, resetProcedures } from "/static/procedures.js";
 import { code, dong, esc, home } from "/static/util.js";
@@ -70,11 +71,14 @@ const step = (done, n, text) => `<div class="card step${done ? " done" : ""}"><s
 const SCREENS = {
   home: () => `<h1>Kính chào Ông/Bà!</h1><p class="lead">Ông/Bà vui lòng chọn việc cần làm.</p>
     <button class="big" data-action="begin" data-flow="submit">NỘP HỒ SƠ<small>Nộp hồ sơ giấy trực tiếp tại kiosk</small></button>
-    <button class="big green" data-action="begin" data-flow="pickup">NHẬN KẾT QUẢ<small>Nhận kết quả hồ sơ, thẻ Căn cước</small></button>`,
+    <button class="big green" data-action="begin" data-flow="pickup">NHẬN KẾT QUẢ<small>Nhận kết quả hồ sơ, thẻ Căn cước</small></button>
+    <div class="row"><button class="big grey" data-action="begin" data-flow="card_return">ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC<small>Nhận thẻ tại kiosk này</small></button>
+    <button class="big grey" data-action="begin" data-flow="online">NỘP TRỰC TUYẾN<small>Quét giấy tờ, nộp lên Cổng Dịch vụ công</small></button></div>`,
   procedures: (s) => procedures(s),
   scan_cccd: (s) => `<h1>Quét thẻ Căn cước</h1><div class="icon">▣</div>
     <p class="lead">Ông/Bà vui lòng đặt mặt có mã QR của thẻ Căn cước lên đầu đọc phía dưới màn hình.
-    Họ tên, số Căn cước và địa chỉ sẽ được tự động điền.</p><div class="card"><p>Thủ tục: <b>${esc(s.procedure?.name)}</b></p></div>${home}`,
+    Họ tên, số Căn cước và địa chỉ sẽ được tự động điền.</p><div class="card"><p>Thủ tục: <b>${esc(s.procedure?.name)}</b></p></div>
+    ${s.flow === "card_return" ? `<button class="big grey" data-action="card_type_instead">Không quét được thẻ? Nhập số Căn cước</button>` : ""}${home}`,
   phone: (s) => `<h1>Nhập số điện thoại</h1>${identity(s)}<p>Mã xác nhận sẽ được gửi qua tin nhắn đến số này.</p>
     ${field("phone", "Số điện thoại di động")}${keypad({ action: "phone", from: "phone", label: "Gửi mã xác nhận" })}${home}`,
   otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
@@ -112,7 +116,7 @@ const SCREENS = {
   pickup_typing: () => `<h1>Nhập thông tin nhận kết quả</h1>${field("id_number", "Số Căn cước (12 chữ số)")}
     ${field("code", "Số biên nhận (mã hồ sơ)", true)}${keypad({ action: "pickup_receipt", from: "id_number code", label: "Tra cứu" }, "H.-")}${home}`,
   pickup_code: () => `<h1>Nhập mã hồ sơ</h1><p class="lead">Mã hồ sơ có trong tin nhắn thông báo Ông/Bà đã nhận.</p>
-    ${field("code", "Mã hồ sơ", true)}${keypad({ action: "pickup_code", from: "code", label: "Gửi mã xác nhận" }, "H.-")}${home}`,
+    ${field("code", "Mã hồ sơ", true)}${keypad({ action: "pickup_code", from: "code", label: "Gửi mã xác nhận" }, ["H", ".", "-", "CA"])}${home}`,
   pickup_otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
   pickup_face: () => SCREENS.face(),
   pickup_payment: (s) => `<h1>Nộp số tiền còn thiếu</h1><p class="lead">Hồ sơ ${code(s.dossier_code)} còn thiếu phí, lệ phí.</p>
@@ -143,6 +147,8 @@ const SCREENS = {
   offline: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Kiosk tạm ngừng phục vụ</h1></div>
     <div class="card"><p class="lead">${esc(s.message)}</p></div><button class="big grey" data-action="finish">Về trang chủ</button>`,
 };
+
+Object.assign(SCREENS, cornerScreens({ field, keypad, refusal }));  // [14] ID-card return, online corner
 
 // Countdowns and the staff's backlog change every second: they update in place instead of redrawing the screen
 // (a redraw would empty what the citizen is typing).
@@ -212,8 +218,10 @@ app.addEventListener("click", (e) => {
   if (d.stars) body.stars = Number(d.stars);
   if (d.level) body.level = d.level;
   if (d.byOtp) body.by_otp = d.byOtp === "true";
+  if (d.delivery) body.delivery = d.delivery;
   for (const name of (d.from || "").split(" ").filter(Boolean)) {
-    body[name] = document.getElementById(name).value.trim().toUpperCase();
+    const value = document.getElementById(name).value.trim();
+    body[name] = name === "name" ? value : value.toUpperCase();  // a name keeps its Vietnamese letters as typed
   }
   send(body);
 });

@@ -14,6 +14,7 @@ function buttons(d, s) {
     <p>Camera / đầu đọc</p>${b("Quét thẻ Căn cước mẫu", { action: "scan_cccd", payload: d.cccd })}
     ${b("Quét biên nhận vừa in", { action: "scan_receipt", code: d.receipt || "" }, Boolean(d.receipt))}
     ${b("Khuôn mặt khớp", { action: "next_face", matched: true })}${b("Khuôn mặt không khớp", { action: "next_face", matched: false })}
+    <p>Máy quét giấy tờ</p>${b(`Quét một trang (đã quét ${d.pages})`, { action: "scan_page" }, s.screen === "scan_docs")}
     <p>Khe nhận hồ sơ</p>${b(`Đưa túi hồ sơ ${d.envelope}`, { action: "insert_envelope", barcode: d.envelope })}
     <p>Khe nhận tiền</p>${NOTES.map((n) => b(`${n.toLocaleString("vi-VN")} đ`, { action: "insert_cash", denomination: n })).join("")}
     <p>Ngân hàng</p>${b("Báo đã nhận chuyển khoản", { action: "bank_qr", amount: s.shortfall || 1, reference: "DEMO" + Date.now() % 1e8 }, s.shortfall > 0)}

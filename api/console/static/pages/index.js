@@ -5,5 +5,5 @@
 // otherwise. A name listed here whose module does not exist yet shows "Trang đang được xây dựng".
 export const PAGES = [
   "counter", "routines", "tasks", "search", "queues", "sign", "dossiers", "kiosks", "fleet", "overdue", "kiosk-staff", "books", "reports",
-  "reconciliation", "audit", "accounts", "login",
+  "reconciliation", "audit", "accounts", "cards", "login",
 ];
