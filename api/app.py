@@ -18,6 +18,7 @@ from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
 from api.controllers.dossiers import DossierController
 from api.controllers.fleet import fleet_route
+from api.controllers.kiosk_citizens import KioskCitizenController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
 from api.controllers.money import MoneyController
@@ -55,6 +56,7 @@ def create_app(system: System) -> Litestar:
             DossierController,
             KioskStaffController,
             KioskDeviceController,
+            KioskCitizenController,
             ViewsController,
             BooksController,
             ReportsController,
