@@ -98,6 +98,36 @@ class RetryInput(Input, frozen=True, tag="retry"):
     pass
 
 
+# ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND ----------
+class SupplementTypedInput(Input, frozen=True, tag="supplement_typed"):
+    """The ID number and the receipt number typed instead of scanned."""
+
+    id_number: Digits
+    code: Short
+
+
+class SupplementOtpInput(Input, frozen=True, tag="supplement_otp"):
+    otp: Digits
+
+
+class NoticeReadInput(Input, frozen=True, tag="notice_read"):
+    """'Nhận lại hồ sơ' on the screen that says the dossier was rejected."""
+
+
+class CmndInput(Input, frozen=True, tag="cmnd"):
+    """'Tôi dùng CMND 9 số' (or 'Sửa số CMND')."""
+
+
+class CmndNumberInput(Input, frozen=True, tag="cmnd_number"):
+    cmnd: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{9}$")]
+
+
+class CmndCodeInput(Input, frozen=True, tag="cmnd_code"):
+    """The receipt's code typed after the CMND number."""
+
+    code: Short
+
+
 # ----- device readings (simulation panel and simulator) ---------------------------------------
 class CccdInput(Input, frozen=True, tag="scan_cccd"):
     payload: Annotated[str, msgspec.Meta(min_length=1, max_length=600)]
@@ -160,5 +190,11 @@ AnyInput = (
     | BankQrInput
     | NextFaceInput
     | CloseTrayInput
+    | SupplementTypedInput
+    | SupplementOtpInput
+    | NoticeReadInput
+    | CmndInput
+    | CmndNumberInput
+    | CmndCodeInput
 )
 decoder = msgspec.json.Decoder(AnyInput)

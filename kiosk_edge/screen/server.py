@@ -84,6 +84,13 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.BankQrInput: lambda m: flow.qr_confirmed(m.amount, m.reference),
         i.NextFaceInput: lambda m: _next_face(simulated, m.matched),
         i.CloseTrayInput: lambda m: flow.tray_closed(),
+        # issue [14]
+        i.SupplementTypedInput: lambda m: flow.supplement_typed(m.id_number, m.code),
+        i.SupplementOtpInput: lambda m: flow.supplement_otp(m.otp),
+        i.NoticeReadInput: lambda m: flow.notice_read(),
+        i.CmndInput: lambda m: flow.choose_cmnd(),
+        i.CmndNumberInput: lambda m: flow.enter_cmnd(m.cmnd),
+        i.CmndCodeInput: lambda m: flow.cmnd_code(m.code),
     }
     handlers[type(message)](message)
 

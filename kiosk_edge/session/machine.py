@@ -17,6 +17,8 @@ from kiosk_edge.session.inputs import (
     Begin,
     Cancel,
     CardRead,
+    CmndChosen,
+    CmndEntered,
     CoreUnreachable,
     EndPayment,
     EnvelopeTaken,
@@ -26,6 +28,7 @@ from kiosk_edge.session.inputs import (
     IdentityRead,
     NoteHeld,
     NoteReturned,
+    NoticeRead,
     OtpResent,
     OtpSent,
     Paid,
@@ -38,6 +41,9 @@ from kiosk_edge.session.inputs import (
     ReceiptRead,
     Refused,
     Retry,
+    SupplementOtpSent,
+    SupplementShown,
+    SupplementTaken,
     TicketIssued,
     Timeout,
     TrayClosed,
@@ -69,6 +75,12 @@ class State:
     otp_failures: int = 0  # wrong tries of the current code
     card_read: bool = False  # pickup: the ID card was scanned
     held: int = 0  # a note in the acceptor's escrow, waiting for the citizen's confirmation
+    # issue [14]: what a supplement asks for (component names), a rejected dossier at pickup, a CMND typed
+    asked: tuple[str, ...] = ()
+    reason: str = ""  # why the supplement is asked, or why the dossier was rejected
+    requested_on: date | None = None
+    rejected: bool = False
+    cmnd_entered: bool = False
 
     @property
     def shortfall(self) -> int:
@@ -128,6 +140,24 @@ ASKS_CORE = frozenset(
         S.OTP_LOCKED,
     }
 )
+# ----- issue [14]: a supplement at the kiosk, pickup by CMND ---------------------------------------
+_SUPPLEMENT_IDENTIFY = frozenset({S.SUPPLEMENT_SCAN, S.SUPPLEMENT_TYPING})
+for _refusal, _sources in {
+    S.BAD_QR: {S.SUPPLEMENT_SCAN},
+    S.OTP_LIMIT: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.PICKUP_CMND_RECEIPT},
+    S.WRONG_OTP: {S.SUPPLEMENT_OTP},
+    S.UNKNOWN_ENVELOPE: {S.SUPPLEMENT_ITEMS},
+    S.SUBMISSION_REFUSED: {S.SUPPLEMENT_ITEMS},
+    S.NOT_PROCESSED_YET: {S.PICKUP_CMND_RECEIPT},
+    S.PICKUP_REFUSED: {S.PICKUP_CMND_RECEIPT},
+    S.PICKUP_LOCKED: {S.PICKUP_CMND_RECEIPT},
+    S.SUPPLEMENT_NOT_AWAITED: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.SUPPLEMENT_ITEMS},
+    S.SUPPLEMENT_REFUSED: _SUPPLEMENT_IDENTIFY,
+    S.SUPPLEMENT_LOCKED: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP},
+    S.CMND_MISMATCH: {S.PICKUP_CMND_RECEIPT},
+}.items():
+    REFUSED_FROM[_refusal] = REFUSED_FROM.get(_refusal, frozenset()) | _sources
+ASKS_CORE |= _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.SUPPLEMENT_ITEMS, S.PICKUP_CMND_RECEIPT}
 # Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
 CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN}
 ALLOWED: dict[type[Event], frozenset[Screen]] = {
@@ -159,6 +189,22 @@ ALLOWED: dict[type[Event], frozenset[Screen]] = {
     Timeout: frozenset(Screen) - {S.HOME},
     CoreUnreachable: ASKS_CORE,
 }
+# ----- issue [14] -----
+for _event, _screens in {
+    CardRead: _SUPPLEMENT_IDENTIFY - {S.SUPPLEMENT_TYPING},
+    ReceiptRead: {S.SUPPLEMENT_SCAN, S.PICKUP_CMND_RECEIPT},
+    TypeInstead: {S.SUPPLEMENT_SCAN},
+    PickupOtpSent: {S.PICKUP_CMND_RECEIPT},
+    OtpResent: {S.SUPPLEMENT_OTP},
+    Finish: {S.SUPPLEMENT_RECEIPT},
+    SupplementOtpSent: _SUPPLEMENT_IDENTIFY,
+    SupplementShown: {S.SUPPLEMENT_OTP},
+    SupplementTaken: {S.SUPPLEMENT_ITEMS},
+    NoticeRead: {S.REJECTED_NOTICE},
+    CmndChosen: {S.PICKUP_CHOICE, S.PICKUP_CMND_RECEIPT},
+    CmndEntered: {S.PICKUP_CMND},
+}.items():
+    ALLOWED[_event] = ALLOWED.get(_event, frozenset()) | _screens
 HOME = State()
 
 
@@ -182,8 +228,14 @@ def _go(state: State, screen: Screen, **changes: Any) -> State:
     return replace(state, screen=screen, back=None, **changes)
 
 
+FIRST_SCREEN = {Flow.SUBMIT: S.PROCEDURES, Flow.PICKUP: S.PICKUP_CHOICE, Flow.SUPPLEMENT: S.SUPPLEMENT_SCAN}
+OTP_SCREEN = {Flow.SUBMIT: S.OTP, Flow.PICKUP: S.PICKUP_OTP, Flow.SUPPLEMENT: S.SUPPLEMENT_OTP}
+# Where the last wrong try of a code leads: a new code at submission, a lock of the dossier's pickup or supplement.
+LOCK_SCREEN = {S.OTP: S.OTP_LOCKED, S.SUPPLEMENT_OTP: S.SUPPLEMENT_LOCKED}
+
+
 def _begin(state: State, event: Begin) -> State:
-    return _go(state, S.PROCEDURES if event.flow is Flow.SUBMIT else S.PICKUP_CHOICE, flow=event.flow)
+    return _go(state, FIRST_SCREEN[event.flow], flow=event.flow)
 
 
 def _after_face(state: State) -> State:
@@ -195,7 +247,7 @@ def _after_face(state: State) -> State:
 def _sent(state: State, masked: str, **changes: Any) -> State:
     return _go(
         state,
-        S.OTP if state.flow is Flow.SUBMIT else S.PICKUP_OTP,
+        OTP_SCREEN[state.flow or Flow.PICKUP],
         masked_phone=masked or state.masked_phone,
         otp_failures=0,
         **changes,
@@ -208,7 +260,7 @@ def _refused(state: State, event: Refused) -> State:
     if event.screen is not S.WRONG_OTP:
         return replace(state, screen=event.screen, back=back)
     failures = state.otp_failures + 1
-    screen = S.WRONG_OTP if failures < OTP_TRIES else S.OTP_LOCKED if state.screen is S.OTP else S.PICKUP_LOCKED
+    screen = S.WRONG_OTP if failures < OTP_TRIES else LOCK_SCREEN.get(state.screen, S.PICKUP_LOCKED)
     return replace(state, screen=screen, back=back, otp_failures=failures)
 
 
@@ -230,10 +282,14 @@ def _ticket(state: State, event: TicketIssued) -> State:
         state,
         dossier_code=event.dossier_code,
         tray=event.tray,
-        owed=event.shortfall,
+        owed=0 if event.rejected else event.shortfall,  # nothing is owed for a dossier that was not resolved
         paid=0,
         face_required=event.face_required,
+        rejected=event.rejected,
+        reason=event.reason if event.rejected else "",
     )
+    if event.rejected:  # say so, with the reason, before anything opens
+        return _go(state, S.REJECTED_NOTICE)
     return _go(state, S.PICKUP_FACE) if event.face_required else _after_face(state)
 
 
@@ -269,10 +325,10 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     PickupOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
     CardRead: lambda s, e: replace(s, card_read=True),
     ReceiptRead: lambda s, e: replace(s, dossier_code=e.dossier_code),
-    TypeInstead: lambda s, e: _go(s, S.PICKUP_TYPING),
+    TypeInstead: lambda s, e: _go(s, S.SUPPLEMENT_TYPING if s.screen is S.SUPPLEMENT_SCAN else S.PICKUP_TYPING),
     TicketIssued: _ticket,
     TrayOpened: lambda s, e: _go(s, S.TRAY_OPEN, tray=e.tray),
-    TrayClosed: lambda s, e: _go(s, S.RATING),
+    TrayClosed: lambda s, e: _go(s, S.THANKS if s.rejected else S.RATING),  # a rejected dossier is not rated
     Rated: lambda s, e: _go(s, S.THANKS),
     Finish: lambda s, e: HOME,
     Refused: _refused,
@@ -280,4 +336,15 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     Cancel: lambda s, e: HOME,
     Timeout: _timeout,
     CoreUnreachable: _unreachable,
+}
+# ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND -----------
+_STEPS |= {
+    SupplementOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
+    SupplementShown: lambda s, e: _go(
+        s, S.SUPPLEMENT_ITEMS, asked=e.items, reason=e.reason, requested_on=e.requested_on, due_on=e.due_on
+    ),
+    SupplementTaken: lambda s, e: _go(s, S.SUPPLEMENT_RECEIPT, due_on=e.due_on),
+    NoticeRead: lambda s, e: _go(s, S.PICKUP_FACE) if s.face_required else _after_face(s),
+    CmndChosen: lambda s, e: _go(s, S.PICKUP_CMND, cmnd_entered=False, dossier_code=None),
+    CmndEntered: lambda s, e: _go(s, S.PICKUP_CMND_RECEIPT, cmnd_entered=True),
 }
