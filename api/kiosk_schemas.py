@@ -198,5 +198,5 @@ class SupplementEnvelopeBody(Strict):
 class CmndPickupBody(Strict):
     """The 9-digit CMND number typed and the receipt's dossier code."""
 
-    cmnd: Annotated[str, msgspec.Meta(max_length=20)]
+    cmnd: Annotated[str, msgspec.Meta(max_length=32)]
     code: Code

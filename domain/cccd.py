@@ -186,7 +186,7 @@ class BadCmndError(InvalidValueError):
 def parse_cmnd(text: str) -> str:
     """A CMND number as typed (spaces and dots between digit groups allowed) -> its 9 ASCII digits, or
     BadCmndError."""
-    if not isinstance(text, str) or len(text) > 20:
+    if not isinstance(text, str) or len(text) > 32:
         raise BadCmndError()
     digits = "".join(text.replace(".", " ").split())
     if not OLD_ID.fullmatch(digits):
