@@ -150,8 +150,8 @@ def test_a_cmnd_holder_types_nine_digits_then_gives_the_receipt_then_the_code() 
 
 
 def test_the_kiosks_lock_out_constants_are_the_cores() -> None:
-    assert LOCKOUT_SECONDS == PICKUP_DOSSIER.lockout.total_seconds()
-    assert OTP_WINDOW_SECONDS == PHONE_LIMIT[1].total_seconds()
+    assert PICKUP_DOSSIER.lockout.total_seconds() == LOCKOUT_SECONDS
+    assert PHONE_LIMIT[1].total_seconds() == OTP_WINDOW_SECONDS
 
 
 # ----- the flow driver against a scripted core -----------------------------------------------------
