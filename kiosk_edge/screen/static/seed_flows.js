@@ -41,7 +41,7 @@ export function seedScreens(h) {
     supplement_otp: (s) => h.otpScreen(s, "Nhập mã xác nhận"),
     supplement_items: (s) => `<h1>Giấy tờ cần bổ sung</h1>
       <div class="card"><p>Hồ sơ ${code(s.dossier_code)}</p><ul id="asked">${s.asked.map((item) => `<li><b>${esc(item)}</b></li>`).join("")}</ul>
-      ${s.reason ? `<p class="meta">Lý do: ${esc(s.reason)}</p>` : ""}
+      ${s.reason ? `<p class="meta reason">Lý do: ${esc(s.reason)}</p>` : ""}
       <p class="meta">Ngày yêu cầu bổ sung: ${esc(s.requested_on)}</p>
       <p>Nếu nộp bổ sung hôm nay, ngày hẹn trả mới: <b id="new-due">${esc(s.due_on)}</b></p></div>
       <div class="card"><ol><li>Lấy 01 túi hồ sơ ở ngăn đựng túi của kiosk.</li><li>Cho các giấy tờ trên vào túi.</li>
@@ -57,7 +57,7 @@ export function seedScreens(h) {
     // ----- a rejected dossier given back -----
     rejected_notice: (s) => `<div class="refusal"><div class="icon">✉</div><h1>Hồ sơ không được giải quyết</h1></div>
       <div class="card"><p class="lead">Hồ sơ ${code(s.dossier_code)} đã bị từ chối giải quyết.</p>
-      <p class="lead" id="rejection-reason">Lý do: <b>${esc(s.reason)}</b></p>
+      <p class="lead reason" id="rejection-reason">Lý do: <b>${esc(s.reason)}</b></p>
       <p>Ông/Bà nhận lại hồ sơ gốc kèm thông báo từ chối ở khay số <b>${esc(s.tray)}</b>.</p></div>
       <button class="big" data-action="notice_read">Nhận lại hồ sơ</button>${home}`,
     // ----- pickup by CMND -----
