@@ -15,7 +15,7 @@ class Input(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="
 
 
 class BeginInput(Input, frozen=True, tag="begin"):
-    flow: Literal["submit", "pickup"]
+    flow: Literal["submit", "pickup", "supplement"]
 
 
 class ProcedureInput(Input, frozen=True, tag="procedure"):
