@@ -12,7 +12,6 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
-from domain.values import Actor, Applicant, Role
 from kiosk_edge.runtime import KioskProcess
 from kiosk_edge.scenarios import CITIZEN_ID, CITIZEN_QR, DEPARTMENT, PROCEDURE, submission
 from kiosk_edge.session.screens import LOCKOUT_SECONDS, OTP_TRIES
@@ -23,7 +22,6 @@ from tests.kiosk_support import Citizen
 
 CMND, CMND_PHONE = "023456789", "0901000303"
 ITEMS = ["Bản sao sổ hộ khẩu có chứng thực", "Tờ khai có chữ ký của người yêu cầu"]
-RECEPTION = Actor(account_id="tiepnhan", role=Role.RECEPTION_OFFICER)
 
 
 @pytest.fixture(scope="module")
@@ -138,13 +136,13 @@ def test_a_cmnd_holder_picks_up_the_result_with_the_cmnd_the_receipt_and_a_code(
 ) -> None:
     page, sim = kiosk_page, simulator(live_core, kiosk)
     holder = Citizen(11)
-    code, _ = live_core.system.dossiers.receive(  # received at the counter: the officer notes the CMND shown
-        procedure_code=PROCEDURE,
-        channel="counter",
-        components=[],
-        actor=RECEPTION,
-        applicant=Applicant(id_number=holder.id_number, name=holder.name, phone=CMND_PHONE, old_id_number=CMND),
+    applicant = {"id_number": holder.id_number, "name": holder.name, "phone": CMND_PHONE, "old_id_number": CMND}
+    received = sim.staff["reception"].call(  # at the counter the officer notes the CMND the citizen shows
+        "POST",
+        "/dossiers",
+        {"procedure_code": PROCEDURE, "channel": "counter", "applicant": applicant, "components": []},
     )
+    code = received["code"]
     sim.return_result(code, DEPARTMENT)
 
     start(page, kiosk, "NHẬN KẾT QUẢ")
