@@ -22,41 +22,37 @@ def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
     now = now or datetime.now(LOCAL_TIME)
     with flow.lock:
         s, c = flow.state, flow.citizen
-        return (
-            {
-                "screen": s.screen.value,
-                "flow": s.flow.value if s.flow else None,
-                "message": s.message,
-                "procedure": s.procedure.__dict__ if s.procedure else None,
-                "dossier_code": s.dossier_code,
-                "due_on": s.due_on.strftime("%d/%m/%Y") if s.due_on else None,
-                "owed": s.owed,
-                "paid": s.paid,
-                "shortfall": s.shortfall,
-                "excess": s.excess,
-                "tray": s.tray,
-                "offline": s.offline,
-                "held": s.held,
-                "name": c.name or None,
-                "id_masked": _mask(c.id_number),
-                "card_read": s.card_read,
-                "forms_printed": c.forms_printed,
-                "masked_phone": s.masked_phone or None,
-                "resends_left": max(0, OTP_SENDS - s.otp_sends) if s.screen in OTP_SCREENS else 0,
-                "procedures": (
-                    [p.__dict__ for p in flow.usage.ordered(list(flow.procedures.values()))]
-                    if s.screen is S.PROCEDURES
-                    else []
-                ),
-                "vietqr": _vietqr(flow) if s.screen in PAYING and s.shortfall and not s.offline else None,
-                "texts": {"no_change": NO_CHANGE, "excess_refund": EXCESS_REFUND, "shortfall_later": SHORTFALL_LATER},
-                "help": help_line(flow.hotline, now),
-                "counter_open": counter_open(now),
-                "hotline": flow.hotline,
-            }
-            | _clock(flow)
-            | _seed_flows(flow)
-        )
+        return {
+            "screen": s.screen.value,
+            "flow": s.flow.value if s.flow else None,
+            "message": s.message,
+            "procedure": s.procedure.__dict__ if s.procedure else None,
+            "dossier_code": s.dossier_code,
+            "due_on": s.due_on.strftime("%d/%m/%Y") if s.due_on else None,
+            "owed": s.owed,
+            "paid": s.paid,
+            "shortfall": s.shortfall,
+            "excess": s.excess,
+            "tray": s.tray,
+            "offline": s.offline,
+            "held": s.held,
+            "name": c.name or None,
+            "id_masked": _mask(c.id_number),
+            "card_read": s.card_read,
+            "forms_printed": c.forms_printed,
+            "masked_phone": s.masked_phone or None,
+            "resends_left": max(0, OTP_SENDS - s.otp_sends) if s.screen in OTP_SCREENS else 0,
+            "procedures": (
+                [p.__dict__ for p in flow.usage.ordered(list(flow.procedures.values()))]
+                if s.screen is S.PROCEDURES
+                else []
+            ),
+            "vietqr": _vietqr(flow) if s.screen in PAYING and s.shortfall and not s.offline else None,
+            "texts": {"no_change": NO_CHANGE, "excess_refund": EXCESS_REFUND, "shortfall_later": SHORTFALL_LATER},
+            "help": help_line(flow.hotline, now),
+            "counter_open": counter_open(now),
+            "hotline": flow.hotline,
+        } | _extras(flow)
 
 
 def _clock(flow: KioskFlow) -> dict[str, int]:
@@ -65,6 +61,11 @@ def _clock(flow: KioskFlow) -> dict[str, int]:
     if flow.state.screen not in OTP_SCREENS:
         return {"otp_left": 0, "resend_in": 0} | wait
     return {"otp_left": flow.otp_left(), "resend_in": flow.resend_in()} | wait
+
+
+def _extras(flow: KioskFlow) -> dict[str, Any]:
+    """The countdowns, and what the flows of issue [14] show."""
+    return _clock(flow) | _seed_flows(flow)
 
 
 def _seed_flows(flow: KioskFlow) -> dict[str, Any]:
