@@ -18,6 +18,7 @@ from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
 from api.controllers.dossiers import DossierController
 from api.controllers.fleet import fleet_route
+from api.controllers.kiosk_citizens import KioskCitizenController
 from api.controllers.kiosk_flows import KioskFlowsDeviceController, KioskFlowsStaffController
 from api.controllers.kiosk_staff import KioskStaffController
 from api.controllers.kiosks import KioskDeviceController
@@ -58,6 +59,7 @@ def create_app(system: System) -> Litestar:
             KioskDeviceController,
             KioskFlowsDeviceController,
             KioskFlowsStaffController,
+            KioskCitizenController,
             ViewsController,
             BooksController,
             ReportsController,

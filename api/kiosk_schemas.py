@@ -178,3 +178,25 @@ def kiosk_procedures(catalogue: Catalogue) -> list[KioskProcedure]:
         for p in catalogue.procedures
         if p.kiosk_submission
     ]
+
+
+# ----- supplements at the kiosk and pickup by CMND (issue [14]) ----------------------------------------
+class SupplementOtpBody(Strict):
+    """The card's ID number (read from its QR by the kiosk) and the receipt's dossier code."""
+
+    id_number: Annotated[str, msgspec.Meta(max_length=20)]
+    code: Code
+
+
+class SupplementEnvelopeBody(Strict):
+    """The proof the code check gave, and the supplement envelope's barcode."""
+
+    proof: Annotated[str, msgspec.Meta(max_length=200)]
+    envelope: Barcode
+
+
+class CmndPickupBody(Strict):
+    """The 9-digit CMND number typed and the receipt's dossier code."""
+
+    cmnd: Annotated[str, msgspec.Meta(max_length=32)]
+    code: Code

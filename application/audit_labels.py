@@ -29,7 +29,11 @@ ROLE_VI = {
     "system": "Hệ thống",
 }
 CHANNEL_VI = {"kiosk": "kiosk 24/7", "counter": "quầy một cửa", "online": "cổng dịch vụ công", "postal": "bưu chính"}
-PICKUP_VI = {"cccd_and_receipt": "số CCCD và biên nhận", "code_and_otp": "mã hồ sơ và OTP"}
+PICKUP_VI = {
+    "cccd_and_receipt": "số CCCD và biên nhận",
+    "code_and_otp": "mã hồ sơ và OTP",
+    "cmnd_and_receipt": "số CMND, biên nhận và OTP",
+}
 NOTIFY_VI = {"sms": "tin nhắn SMS", "zalo": "Zalo", "email": "thư điện tử", "console": "màn hình cán bộ"}
 LEVEL_VI = {
     "very_satisfied": "rất hài lòng",
@@ -109,6 +113,8 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
             )
         ),
     ),
+    D.ReturnLoadedIntoTray: ("Nạp hồ sơ bị từ chối vào khay để trả lại", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
+    D.RejectedReturned: ("Trả lại hồ sơ bị từ chối", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}, kèm thông báo"),
     D.ContactRecorded: ("Liên hệ công dân", lambda e: f"Kết quả liên hệ: {CONTACT_VI[e.outcome]}"),
     A.Created: (
         "Tạo tài khoản",

@@ -22,11 +22,13 @@ from application.kiosk_views import (
     SlipLine,
     TrayView,
     pickup_sms,
+    rejected_sms,
+    rejection_notice,
     slip_text,
 )
 from domain.clock import VIETNAM
 from domain.codes import dossier_id, parse_code
-from domain.dossier import Dossier
+from domain.dossier import Dossier, Status
 from domain.envelope import envelope_id
 from domain.errors import DomainError
 from domain.handovers import NotTheReceiverError
@@ -192,7 +194,8 @@ class KioskOffice:
 
     @command
     def load_result(self, key: str, code: str, *, actor: Actor, at: datetime | None = None) -> SlipLine:
-        """One result into one free tray; two staff loading at once never share a tray (the loser takes the next)."""
+        """One result (or a rejected dossier with its notice, to be given back) into one free tray; two staff loading
+        at once never share a tray (the loser takes the next)."""
         at = self._at(at)
         for attempt in range(30):
             kiosk, dossier = self._kiosk(key), self._dossier(code)
@@ -208,11 +211,18 @@ class KioskOffice:
                 raise KioskFullError(f"kiosk {key} has no free tray", "Kiosk đã hết khay trống.", kiosk=key)
             # The lowest free tray first; a loser of a race tries one of the next few so racers spread out.
             tray = free[0] if attempt == 0 else random.choice(free[:8])
-            sms = pickup_sms(self._agency_name(kiosk.agency), code, kiosk.name, self.overdue_days)
-            dossier.load_into_tray(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
+            agency = self._agency_name(kiosk.agency)
+            notice = None
+            if dossier.status is Status.REJECTED:
+                sms = rejected_sms(agency, code, kiosk.name, self.overdue_days)
+                dossier.load_for_return(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
+                notice = rejection_notice(agency, code, procedure.name, dossier.reason or "", at)
+            else:
+                sms = pickup_sms(agency, code, kiosk.name, self.overdue_days)
+                dossier.load_into_tray(kiosk=key, tray=tray.number, notification=sms, actor=actor, at=at)
             tray.load(dossier_code=code, actor=actor, at=at)
             if self.app.commit_or_evict(dossier, tray) is not None:
-                return SlipLine(tray=tray.number, dossier_code=code, procedure_name=procedure.name)
+                return SlipLine(tray=tray.number, dossier_code=code, procedure_name=procedure.name, notice=notice)
         raise self.app.conflict(code)
 
     # ----- overdue --------------------------------------------------------------------------

@@ -57,6 +57,8 @@ class PickupTicket(msgspec.Struct, frozen=True):
     shortfall: int
     face_required: bool
     token: str
+    rejected: bool = False  # a rejected dossier given back with its notice, not a result
+    reason: str | None = None  # the rejection's reason, for the screen
 
 
 class Released(msgspec.Struct, frozen=True):
@@ -115,6 +117,7 @@ class SlipLine(msgspec.Struct, frozen=True):
     tray: int
     dossier_code: str
     procedure_name: str
+    notice: str | None = None  # a rejected dossier given back: the rejection notice printed to go in its tray
 
 
 class LoadingSlip(msgspec.Struct, frozen=True):
@@ -171,9 +174,15 @@ def receipt_text(agency_name: str, r: Receipt) -> str:
 def slip_text(kiosk: str, at: datetime, staff: str, loaded: list[SlipLine], refused: dict[str, str]) -> str:
     """The loading slip text."""
     lines = [f"PHIẾU NẠP KẾT QUẢ - KIOSK {kiosk}", f"Thời gian: {local(at)}", f"Người nạp: {staff}", ""]
-    lines += [f"Khay {line.tray:>2}: {line.dossier_code}  {line.procedure_name}" for line in loaded]
+    lines += [
+        f"Khay {line.tray:>2}: {line.dossier_code}  {line.procedure_name}" + (" (TRẢ LẠI HỒ SƠ)" if line.notice else "")
+        for line in loaded
+    ]
     lines += [f"Không nạp {code}: {reason}" for code, reason in refused.items()]
     lines += ["", f"Tổng số đã nạp: {len(loaded)}", "", "Người nạp (ký, ghi rõ họ tên)"]
+    for line in loaded:  # each notice is cut off and put in its tray with the dossier's originals
+        if line.notice:
+            lines += ["", f"--- Đặt vào khay {line.tray} cùng hồ sơ ---", line.notice]
     return "\n".join(lines)
 
 
@@ -182,4 +191,32 @@ def pickup_sms(agency_name: str, code: str, kiosk_name: str, days: int) -> str:
     return (
         f"{agency_name}: Hồ sơ {code} đã có kết quả tại {kiosk_name}. Vui lòng đến nhận trong {days} ngày "
         f"(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP)."
+    )
+
+
+# ----- a rejected dossier given back at the kiosk (issue [14]) --------------------------------------
+def rejection_notice(agency_name: str, code: str, procedure_name: str, reason: str, at: datetime) -> str:
+    """The notice (thông báo từ chối giải quyết hồ sơ) that goes back in the tray with the dossier's originals."""
+    return "\n".join(
+        [
+            agency_name.upper(),
+            "BỘ PHẬN MỘT CỬA",
+            "",
+            "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+            "",
+            f"Mã hồ sơ: {code}",
+            f"Thủ tục: {procedure_name}",
+            f"Lý do từ chối: {reason}",
+            "",
+            "Bộ phận Một cửa trả lại hồ sơ gốc kèm thông báo này.",
+            f"Ngày trả: {local(at)}",
+        ]
+    )
+
+
+def rejected_sms(agency_name: str, code: str, kiosk_name: str, days: int) -> str:
+    """The SMS that a rejected dossier waits at the kiosk: the code and where, no reason, no personal data."""
+    return (
+        f"{agency_name}: Hồ sơ {code} không được giải quyết; hồ sơ gốc và thông báo lý do đã có tại {kiosk_name}. "
+        f"Vui lòng đến nhận lại trong {days} ngày."
     )

@@ -20,11 +20,12 @@ from application.errors import (
     WrongOtpError,
 )
 from application.kiosk_office import KioskOffice
+from application.kiosk_supplements import KioskSupplements
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
 from application.ports import Attempts, Clock, KioskDoors, Otp
 from application.proofs import Proofs
 from application.throttling import PICKUP_DOSSIER, PICKUP_KIOSK, PickupLockedError, Throttle, seconds_until
-from domain.cccd import CitizenIdentity, parse_cccd_qr
+from domain.cccd import CitizenIdentity, parse_cccd_qr, parse_cmnd
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier, Status
 from domain.envelope import EnvelopeBarcode, envelope_id
@@ -47,7 +48,7 @@ from domain.values import (
 SUBMIT, PICKUP = "submit", "pickup"
 
 
-class Kiosks(KioskOffice):
+class Kiosks(KioskSupplements, KioskOffice):
     """Commands and queries of the kiosk, for the kiosk device and for the consultant team."""
 
     def __init__(
@@ -255,7 +256,40 @@ class Kiosks(KioskOffice):
             raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
         return self._ticket(dossier, PickupMethod.CODE_AND_OTP, at)
 
-    def _guarded(self, kiosk: str, code: str, at: datetime, check: Callable[[], PickupTicket]) -> PickupTicket:
+    # ----- pickup by the old 9-digit ID card (CMND) and the receipt, then an OTP (issue [14]) ----------
+    def request_pickup_otp_by_cmnd(self, kiosk: str, *, cmnd: str, code: str, at: datetime | None = None) -> str:
+        """A citizen without a chip card: the CMND number typed and the receipt's code must name the dossier's
+        applicant (the CMND recorded at receipt); then a code goes to the dossier's phone, returned masked."""
+        at, number = self._at(at), parse_cmnd(cmnd)
+        return self._guarded(kiosk, code, at, lambda: self._send_cmnd_otp(kiosk, cmnd=number, code=code, at=at))
+
+    def start_pickup_with_cmnd(
+        self, kiosk: str, *, code: str, otp_code: str, at: datetime | None = None
+    ) -> PickupTicket:
+        """The code sent after the CMND check: the right to open the tray."""
+        at = self._at(at)
+        return self._guarded(
+            kiosk, code, at, lambda: self._pickup_with_cmnd(kiosk, code=code, otp_code=otp_code, at=at)
+        )
+
+    @command
+    def _send_cmnd_otp(self, kiosk: str, *, cmnd: str, code: str, at: datetime) -> str:
+        dossier = self._ready_dossier(kiosk, code)
+        if dossier.applicant.old_id_number != cmnd:
+            raise PickupRefusedError(
+                "CMND number does not match the dossier", "Số CMND không khớp với biên nhận, vui lòng kiểm tra lại."
+            )
+        self.otp.send(dossier.applicant.phone or "", f"{PICKUP}:cmnd:{code}", at, kiosk=kiosk)
+        return mask_phone(dossier.applicant.phone)
+
+    @command
+    def _pickup_with_cmnd(self, kiosk: str, *, code: str, otp_code: str, at: datetime) -> PickupTicket:
+        dossier = self._ready_dossier(kiosk, code)
+        if not self.otp.check(dossier.applicant.phone or "", f"{PICKUP}:cmnd:{code}", otp_code, at):
+            raise WrongOtpError("wrong or expired OTP", "Mã OTP không đúng hoặc đã hết hạn, vui lòng thử lại.")
+        return self._ticket(dossier, PickupMethod.CMND_AND_RECEIPT, at)
+
+    def _guarded(self, kiosk: str, code: str, at: datetime, check: Callable[[], Any]) -> Any:
         """Run one identity check unless locked; a wrong identity, code or OTP counts against the dossier and kiosk."""
         self._check_pickup_open(kiosk, code, at)
         try:
@@ -292,9 +326,12 @@ class Kiosks(KioskOffice):
             dossier = self._ready_dossier(kiosk, code)
             self._require_face(self.dossiers.procedure(dossier.procedure_code).high_legal_value, face)
             tray = self._tray(kiosk, _tray_number(dossier))
-            dossier.deliver_result(
-                channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at
-            )
+            if dossier.returning_rejected:
+                dossier.return_rejected(receiver_name=dossier.applicant.name, actor=actor, at=at)
+            else:
+                dossier.deliver_result(
+                    channel=DeliveryChannel.KIOSK, receiver_name=dossier.applicant.name, actor=actor, at=at
+                )
             tray.release(dossier_code=code, method=method, face_checked=face is not None, actor=actor, at=at)
             written = self.app.commit_or_evict(dossier, tray)
             if written is not None:
@@ -329,12 +366,15 @@ class Kiosks(KioskOffice):
     def _ticket(self, dossier: Dossier, method: PickupMethod, at: datetime) -> PickupTicket:
         procedure = self.dossiers.procedure(dossier.procedure_code)
         token = self.proofs.issue(dossier.code, f"{PICKUP}:{method.value}", at)
+        rejected = dossier.returning_rejected
         return PickupTicket(
             dossier_code=dossier.code,
             tray=_tray_number(dossier),
-            shortfall=dossier.shortfall,
+            shortfall=0 if rejected else dossier.shortfall,  # nothing is owed for a dossier that was not resolved
             face_required=procedure.high_legal_value,
             token=token,
+            rejected=rejected,
+            reason=dossier.reason if rejected else None,
         )
 
     def _ready_dossier(self, kiosk: str, code: str) -> Dossier:
@@ -344,7 +384,8 @@ class Kiosks(KioskOffice):
             raise PickupRefusedError(
                 f"no dossier {code!r}", "Không tìm thấy hồ sơ, vui lòng kiểm tra mã hồ sơ."
             ) from error
-        if dossier.status is not Status.IN_TRAY or dossier.tray is None or dossier.tray[0] != kiosk:
+        in_tray = dossier.status is Status.IN_TRAY or dossier.returning_rejected
+        if not in_tray or dossier.tray is None or dossier.tray[0] != kiosk:
             raise NotReadyError(
                 f"{code} is not in a tray of {kiosk}", "Hồ sơ chưa được xử lý xong hoặc chưa có tại kiosk này."
             )

@@ -171,3 +171,24 @@ def _date(what: str, what_vi: str, text: str) -> date:
         return date(int(text[4:]), int(text[2:4]), int(text[:2]))
     except ValueError:
         raise BadQrPayloadError(f"{what} is not a real date", f"{what_vi} không tồn tại") from None
+
+
+class BadCmndError(InvalidValueError):
+    """A typed CMND (the old ID card without a chip) number that is not exactly 9 digits."""
+
+    code = "invalid_cmnd"
+
+    def __init__(self) -> None:
+        self.field = "cmnd"
+        DomainError.__init__(self, "a CMND number is exactly 9 digits", "Số CMND phải gồm đúng 9 chữ số.")
+
+
+def parse_cmnd(text: str) -> str:
+    """A CMND number as typed (spaces and dots between digit groups allowed) -> its 9 ASCII digits, or
+    BadCmndError."""
+    if not isinstance(text, str) or len(text) > 32:
+        raise BadCmndError()
+    digits = "".join(text.replace(".", " ").split())
+    if not OLD_ID.fullmatch(digits):
+        raise BadCmndError()
+    return digits

@@ -90,7 +90,7 @@ ALLOWED: dict[str, frozenset[Status]] = {
     "assess_fee": frozenset(_OPEN | {S.RESULT_ISSUED, S.IN_TRAY}),
     "record_payment": frozenset(_OPEN | {S.RESULT_ISSUED, S.IN_TRAY, S.WITHDRAWAL_REQUESTED}),
     "route": frozenset({S.ACCEPTED, S.IN_PROCESSING}),
-    "hand_over": frozenset(_PAPER),
+    "hand_over": frozenset(_PAPER | {S.REJECTED}),  # a rejected dossier's originals go back hand to hand
     "issue_result": frozenset({S.IN_PROCESSING}),
     "load_into_tray": frozenset({S.RESULT_ISSUED}),
     "pull_back": frozenset({S.IN_TRAY}),
@@ -291,6 +291,20 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         portal_code: str
         kiosk: str
 
+    # ----- a rejected dossier given back at the kiosk (seed 000 §2; issue [14]) -------------------
+    class ReturnLoadedIntoTray(Event):
+        """The original documents of a rejected dossier and its rejection notice were put in a kiosk tray, to be
+        given back to the applicant (trả lại hồ sơ bị từ chối); the status stays rejected."""
+
+        kiosk: str
+        tray: int
+
+    class RejectedReturned(Event):
+        """The applicant took back the rejected dossier and its notice; the status stays rejected."""
+
+        channel: DeliveryChannel
+        receiver_name: str | None
+
     def __init__(
         self,
         *,
@@ -318,6 +332,7 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.supplement_items: list[str] = []
         self.resume_status: Status | None = None
         self.delivered_at: datetime | None = None
+        self.returned_at: datetime | None = None  # a rejected dossier given back at the kiosk
         self.tray: tuple[str, int] | None = None
         self.notified_at: datetime | None = None
         self.handovers: list[str] = []  # receiver account of each handover line; confirmed lines in `confirmed`
@@ -513,8 +528,10 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         )
 
     def pull_back(self, *, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
-        """Take an overdue result out of its tray and hand it to the one-stop officer or the police."""
-        self._require("pull_back")
+        """Take an overdue result (or a rejected dossier waiting to be given back) out of its tray and hand it to the
+        one-stop officer or the police."""
+        if not self.returning_rejected:
+            self._require("pull_back")
         _check_parties(giver, receiver)
         assert self.tray is not None
         kiosk, tray = self.tray
@@ -539,6 +556,28 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self._result_delivered(
             channel=DeliveryChannel(channel), receiver_name=receiver_name, actor=actor, at=_aware(at)
         )
+
+    # ----- a rejected dossier given back at the kiosk ------------------------------------------
+    @property
+    def returning_rejected(self) -> bool:
+        """A rejected dossier waiting in a kiosk tray for its applicant."""
+        return self.status is Status.REJECTED and self.tray is not None
+
+    def load_for_return(self, *, kiosk: str, tray: int, notification: str, actor: Actor, at: datetime) -> None:
+        """Put a rejected dossier's originals and its notice in a kiosk tray and ask for the SMS telling the
+        applicant to take them back; refused unless rejected and not already in a tray or given back."""
+        if self.status is not Status.REJECTED or self.tray is not None or self.returned_at is not None:
+            raise ActionNotAllowedError("load_for_return", self.status.value, self.allowed_actions())
+        self._return_loaded_into_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
+        self._notification_requested(
+            channel="sms", template="rejected_return.v1", text=_text("notification", notification), actor=actor, at=at
+        )
+
+    def return_rejected(self, *, receiver_name: str | None, actor: Actor, at: datetime) -> None:
+        """The applicant takes the rejected dossier out of its tray (nothing is owed for a dossier not resolved)."""
+        if not self.returning_rejected:
+            raise ActionNotAllowedError("return_rejected", self.status.value, self.allowed_actions())
+        self._rejected_returned(channel=DeliveryChannel.KIOSK, receiver_name=receiver_name, actor=actor, at=_aware(at))
 
     def refund_excess(self, *, actor: Actor, at: datetime) -> int:
         """Hand back all money paid beyond the fee, at the counter; refused when nothing is owed back."""
@@ -662,7 +701,9 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
     @event(PulledBackFromTray)
     def _pulled_back_from_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
-        self.status, self.tray = Status.RESULT_ISSUED, None
+        if self.status is Status.IN_TRAY:  # a rejected dossier pulled back stays rejected
+            self.status = Status.RESULT_ISSUED
+        self.tray = None
 
     @event(ResultDelivered)
     def _result_delivered(
@@ -746,6 +787,16 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
     @event(PortalSubmitted)
     def _portal_submitted(self, portal_code: str, kiosk: str, actor: Actor, at: datetime) -> None:
         self.portal_code = portal_code
+
+    @event(ReturnLoadedIntoTray)
+    def _return_loaded_into_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
+        self.tray = (kiosk, tray)
+
+    @event(RejectedReturned)
+    def _rejected_returned(
+        self, channel: DeliveryChannel, receiver_name: str | None, actor: Actor, at: datetime
+    ) -> None:
+        self.tray, self.returned_at = None, at
 
 
 def check_police_code(value: str, field: str = "police_code") -> str:

@@ -28,6 +28,7 @@ class PickupMethod(StrEnum):
 
     CCCD_AND_RECEIPT = "cccd_and_receipt"
     CODE_AND_OTP = "code_and_otp"
+    CMND_AND_RECEIPT = "cmnd_and_receipt"  # the old 9-digit ID card, the receipt and an OTP to the dossier's phone
 
 
 TRAY_ALLOWED: dict[str, frozenset[TrayStatus]] = {

@@ -100,12 +100,18 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
     email: str | None = None
     date_of_birth: date | None = None
     organisation: str | None = None
+    # The old 9-digit ID card (CMND) a citizen without a chip card shows; UNSET (never stored) when none was given,
+    # so dossiers stored before it keep their exact shape.
+    old_id_number: str | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
         if not (len(self.id_number) == 12 and self.id_number.isascii() and self.id_number.isdigit()):
             raise InvalidValueError(
                 "id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số"
             )
+        old = self.old_id_number
+        if old is not msgspec.UNSET and not (len(old) == 9 and old.isascii() and old.isdigit()):
+            raise InvalidValueError("old_id_number", "a CMND number is exactly 9 digits", "số CMND phải gồm 9 chữ số")
         if self.phone is not None:
             check_phone(self.phone)
 

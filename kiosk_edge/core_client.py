@@ -24,8 +24,9 @@ class CoreUnreachableError(Exception):
 class CoreRefusal(Exception):
     """The core refused the request: HTTP status, error code and the Vietnamese message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None) -> None:
         self.status, self.code, self.message = status, code, message
+        self.retry_after = retry_after  # seconds the core says to wait (a lock-out, a code quota), when it says
         super().__init__(f"HTTP {status} {code}")
 
 
@@ -93,6 +94,26 @@ class CoreClient:
         """procedure_code, qr_payload, phone, phone_proof, pages, form; the portal's code and the fee."""
         return self._device("POST", "/online-submissions", body)
 
+    # ----- issue [14]: a supplement at the kiosk, pickup by CMND -----------------------------------
+    def request_supplement_otp(self, id_number: str, code: str) -> dict[str, Any]:
+        """The answer names the phone the code went to, masked (`masked_phone`)."""
+        return self._device("POST", "/supplements/otp", {"id_number": id_number, "code": code}) or {}
+
+    def check_supplement_otp(self, code: str, otp_code: str) -> dict[str, Any]:
+        """What is asked (`items`, `reason`, `requested_on`, `due_on`) and the `proof` for the envelope."""
+        return self._device("POST", "/supplements/otp/verify", {"code": code, "otp_code": otp_code})
+
+    def supplement(self, code: str, proof: str, envelope: str) -> dict[str, Any]:
+        """The supplement envelope goes into the bin: the new `due_on` and the receipt's `text`."""
+        body = {"proof": proof, "envelope": envelope}
+        return self._device("POST", f"/dossiers/{_quote(code)}/supplements", body)
+
+    def request_pickup_otp_by_cmnd(self, cmnd: str, code: str) -> dict[str, Any]:
+        return self._device("POST", "/pickups/cmnd", {"cmnd": cmnd, "code": code}) or {}
+
+    def pickup_by_cmnd(self, code: str, otp_code: str) -> dict[str, Any]:
+        return self._device("POST", "/pickups/cmnd/verify", {"code": code, "otp_code": otp_code})
+
     def _device(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         return self.call(method, f"/kiosks/{_quote(self.kiosk)}{path}", body)
 
@@ -128,7 +149,9 @@ def _refusal(error: urllib.error.HTTPError) -> Exception:
     code = str(body.get("code") or body.get("error") or f"http_{error.code}")
     if error.code == 401 or code == "forbidden":  # the kiosk's own login is wrong: it cannot serve anyone
         return CoreUnreachableError(f"not authorised ({code}): check MOTCUA_KIOSK_KEY and MOTCUA_KIOSK_SECRET")
-    return CoreRefusal(error.code, code, str(body.get("message_vi") or body.get("message") or ""))
+    wait = str(error.headers.get("Retry-After") or "") if error.headers else ""
+    retry_after = int(wait) if wait.isdigit() else None
+    return CoreRefusal(error.code, code, str(body.get("message_vi") or body.get("message") or ""), retry_after)
 
 
 def _quote(part: str) -> str:

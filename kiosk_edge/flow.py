@@ -21,6 +21,7 @@ from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, Devices
 from kiosk_edge.flow_corner import CornerFlow
 from kiosk_edge.receipt import form_text, printed_receipt
+from kiosk_edge.seed_flows import FAILED, SeedFlows
 from kiosk_edge.session.inputs import (
     Begin,
     Cancel,
@@ -46,6 +47,7 @@ from kiosk_edge.session.inputs import (
     ReceiptRead,
     Refused,
     Retry,
+    SupplementOtpSent,
     TicketIssued,
     Timeout,
     TrayClosed,
@@ -57,7 +59,7 @@ from kiosk_edge.session.screens import OTP_VALID_SECONDS, RESEND_AFTER, TIMEOUTS
 from kiosk_edge.vietqr import BankAccount
 
 log = logging.getLogger(__name__)
-_FAILED = object()
+_FAILED = FAILED
 S = Screen
 OTP_LIMITS = {"otp_rate_limited", "otp_not_sent"}
 DEMO_ACCOUNT = BankAccount(bin="970415", number="113000006868", name="UBND QUAN 6")  # VietinBank BIN; a demo account
@@ -87,11 +89,14 @@ class Citizen:
     ticket: str = ""
     method: str = ""
     printed: bool = False
+    cmnd: str = ""  # issue [14]: the 9-digit CMND typed at pickup
+    first_code_at: float = 0.0  # when the session's first code was sent (the phone's codes are counted from it)
 
 
-class KioskFlow(CornerFlow):
+class KioskFlow(CornerFlow, SeedFlows):
     """One kiosk's citizen session, driven by the screen and the devices (thread-safe); the ID-card return and
-    online-corner steps are CornerFlow's (kiosk_edge/flow_corner.py)."""
+    online-corner steps are CornerFlow's (kiosk_edge/flow_corner.py), the supplement, rejected-return and CMND steps
+    SeedFlows' (kiosk_edge/seed_flows.py)."""
 
     def __init__(
         self,
@@ -111,6 +116,7 @@ class KioskFlow(CornerFlow):
         self.procedures = {p.code: p for p in procedures}
         self.state, self.citizen, self.touched = HOME, Citizen(), clock()
         self.otp_sent_at, self.last_receipt = 0.0, ""
+        self.wait_until, self.retry_after = 0.0, None  # a lock-out's end (seed_flows.py), the core's Retry-After
         self.lock = threading.RLock()
 
     # ----- citizen and device inputs ------------------------------------------------------
@@ -160,6 +166,17 @@ class KioskFlow(CornerFlow):
             if s.flow is not Flow.PICKUP:
                 sent = self._ask(lambda: self.core.send_otp(self.citizen.phone), lambda r: S.OTP_LIMIT)
                 masked = mask_phone(self.citizen.phone)
+            elif s.flow is Flow.SUPPLEMENT or self.citizen.cmnd:  # issue [14]: the same checks send a new code
+                code = s.dossier_code or ""
+                sent = self._ask(
+                    lambda: (
+                        self.core.request_supplement_otp(self.citizen.id_number, code)
+                        if s.flow is Flow.SUPPLEMENT
+                        else self.core.request_pickup_otp_by_cmnd(self.citizen.cmnd, code)
+                    ),
+                    self._supplement_refusal if s.flow is Flow.SUPPLEMENT else self._cmnd_refusal,
+                )
+                masked = str((sent or {}).get("masked_phone") or "") if sent is not _FAILED else ""
             else:
                 code = s.dossier_code or ""
                 sent = self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal)
@@ -220,6 +237,8 @@ class KioskFlow(CornerFlow):
 
     def envelope_inserted(self, barcode: str) -> None:
         with self.lock:
+            if self.state.screen is S.SUPPLEMENT_ITEMS:
+                return self.supplement_envelope(barcode)
             self._require(EnvelopeTaken)
             try:
                 self.devices.intake.scanned(barcode)
@@ -294,6 +313,8 @@ class KioskFlow(CornerFlow):
     def card_scanned(self, qr_payload: str) -> None:
         """The camera read a CCCD QR: the submitter's identity, or at pickup the first half of the check."""
         with self.lock:
+            if self.state.screen is S.SUPPLEMENT_SCAN:
+                return self.supplement_card(qr_payload)
             if self.state.screen is not S.PICKUP_RECEIPT:
                 return self.cccd_scanned(qr_payload)
             identity = self._ask(lambda: self.core.read_identity(qr_payload), lambda r: S.BAD_QR)
@@ -305,8 +326,10 @@ class KioskFlow(CornerFlow):
     def receipt_scanned(self, code: str) -> None:
         """The camera read the dossier code printed as a QR on the receipt."""
         with self.lock:
+            screen = self.state.screen
             self._feed(ReceiptRead(code.strip().upper()))
-            self._pickup_when_both()
+            next_step = {S.SUPPLEMENT_SCAN: self._supplement_when_both, S.PICKUP_CMND_RECEIPT: self._cmnd_when_receipt}
+            next_step.get(screen, self._pickup_when_both)()
 
     def type_instead(self) -> None:
         with self.lock:
@@ -332,6 +355,9 @@ class KioskFlow(CornerFlow):
         with self.lock:
             self._require(TicketIssued, S.PICKUP_OTP)
             code = self.state.dossier_code or ""
+            if self.citizen.cmnd:  # issue [14]: the code sent after the CMND check
+                ticket = self._ask(lambda: self.core.pickup_by_cmnd(code, otp_code), self._pickup_refusal)
+                return self._ticket(ticket, "cmnd_and_receipt")
             self._ticket(
                 self._ask(lambda: self.core.pickup_by_otp(code, otp_code), self._pickup_refusal), "code_and_otp"
             )
@@ -375,8 +401,10 @@ class KioskFlow(CornerFlow):
     def _feed(self, event: Event) -> None:
         before, self.state = self.state, advance(self.state, event)
         self.touched = self.clock()
-        if isinstance(event, (OtpSent, OtpResent, PickupOtpSent)):
+        if isinstance(event, (OtpSent, OtpResent, PickupOtpSent, SupplementOtpSent)):
             self.otp_sent_at = self.touched
+            self.citizen.first_code_at = self.citizen.first_code_at or self.touched
+        self._start_wait(before)
         if before.held and not self.state.held and not isinstance(event, Paid):  # taken back, or left too long
             self.devices.cash.give_back()
             self.citizen.held = None
@@ -399,6 +427,7 @@ class KioskFlow(CornerFlow):
             return call()
         except CoreRefusal as error:
             log.info("core refused on %s: %s", self.state.screen.value, error.code)
+            self.retry_after = error.retry_after
             self._feed(Refused(refusal(error)))
         except CoreUnreachableError as error:
             log.warning("core unreachable on %s: %s", self.state.screen.value, error)
@@ -440,6 +469,8 @@ class KioskFlow(CornerFlow):
                 int(ticket["tray"]),
                 int(ticket["shortfall"]),
                 bool(ticket["face_required"]),
+                bool(ticket.get("rejected")),
+                str(ticket.get("reason") or ""),
             )
         )
 

@@ -112,7 +112,7 @@ class HandoverBookReadModel(ReadModel):
         kiosk = existing(rows, "handover_book_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "handover_book_dossiers", e.envelope.dossier_code, kiosk, self._blank)
 
-    @on(D.LoadedIntoTray)
+    @on(D.LoadedIntoTray, D.ReturnLoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
         code = existing(rows, "handover_book_dossiers", str(e.originator_id))["code"]
         join_kiosk(rows, "handover_book_dossiers", code, e.kiosk, self._blank)
@@ -241,7 +241,7 @@ class TrackingBookReadModel(ReadModel):
         kiosk = existing(rows, "tracking_book_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "tracking_book", e.envelope.dossier_code, kiosk, self._blank)
 
-    @on(D.LoadedIntoTray)
+    @on(D.LoadedIntoTray, D.ReturnLoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
         join_kiosk(
             rows, "tracking_book", existing(rows, "tracking_book", str(e.originator_id))["code"], e.kiosk, self._blank
@@ -255,7 +255,7 @@ class TrackingBookReadModel(ReadModel):
     def _collected(self, rows: Rows, e: Any, position: int) -> None:
         self._know(rows, e.collector)
 
-    @on(D.ResultDelivered)
+    @on(D.ResultDelivered, D.RejectedReturned)
     def _delivered(self, rows: Rows, e: Any, position: int) -> None:
         row = existing(rows, "tracking_book", str(e.originator_id))
         if e.channel == DeliveryChannel.KIOSK:  # the machine hands the result over: the book names the kiosk
@@ -421,7 +421,7 @@ class CashLedgerReadModel(ReadModel):
         kiosk = existing(rows, "cash_ledger_kiosks", str(e.originator_id))["kiosk"]
         join_kiosk(rows, "cash_ledger_dossiers", e.envelope.dossier_code, kiosk, self._blank)
 
-    @on(D.LoadedIntoTray)
+    @on(D.LoadedIntoTray, D.ReturnLoadedIntoTray)
     def _loaded(self, rows: Rows, e: Any, position: int) -> None:
         code = existing(rows, "cash_ledger_dossiers", str(e.originator_id))["code"]
         join_kiosk(rows, "cash_ledger_dossiers", code, e.kiosk, self._blank)

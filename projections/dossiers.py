@@ -221,7 +221,16 @@ class DossierReadModel(ReadModel):
 
     @on(D.PulledBackFromTray)
     def _pulled_back(self, rows: Rows, e: Any, position: int) -> None:
-        self._set(rows, e, status="result_issued", kiosk=None, tray=None)
+        rejected = existing(rows, "dossiers", str(e.originator_id))["status"] == "rejected"
+        self._set(rows, e, status="rejected" if rejected else "result_issued", kiosk=None, tray=None)
+
+    @on(D.ReturnLoadedIntoTray)
+    def _return_loaded(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, kiosk=e.kiosk, tray=e.tray)  # a rejected dossier waits to be given back: still rejected
+
+    @on(D.RejectedReturned)
+    def _returned(self, rows: Rows, e: Any, position: int) -> None:
+        self._set(rows, e, tray=None)  # no delivered_at: reports count results delivered, not rejected dossiers
 
     @on(D.ResultDelivered)
     def _delivered(self, rows: Rows, e: Any, position: int) -> None:

@@ -63,7 +63,7 @@ class TrayReadModel(ReadModel):
         held = existing(rows, "kiosk_trays", str(e.originator_id))["dossier_code"]
         self._set(rows, str(e.originator_id), e.at, status="loaded" if held else "empty")
 
-    @on(Dossier.LoadedIntoTray)
+    @on(Dossier.LoadedIntoTray, Dossier.ReturnLoadedIntoTray)
     def _notified(self, rows: Rows, e: Any, position: int) -> None:
         # The pickup SMS is requested in the same commit as the load.
         key = str(tray_id(e.kiosk, e.tray))

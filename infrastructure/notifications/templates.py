@@ -28,6 +28,10 @@ PICKUP_BODY = (
     "{agency}: Hồ sơ {code} đã có kết quả tại {kiosk}, khay {tray}. Vui lòng đến nhận trong {days} ngày "
     "(nhập số CCCD và số biên nhận, hoặc mã hồ sơ và mã OTP)."
 )
+REJECTED_BODY = (
+    "{agency}: Hồ sơ {code} không được giải quyết; hồ sơ gốc và thông báo lý do đã có tại {kiosk}, khay {tray}. "
+    "Vui lòng đến nhận lại trong {days} ngày."
+)
 OTP_BODY = "Mã OTP của bạn là {code}, hiệu lực {minutes} phút. Không cung cấp mã này cho người khác."
 
 TEMPLATES: dict[tuple[str, int], dict[str, tuple[str, str]]] = {
@@ -42,6 +46,20 @@ TEMPLATES: dict[tuple[str, int], dict[str, tuple[str, str]]] = {
             "Hồ sơ {code} đã có kết quả",
             "Kính gửi Quý công dân,\n\n"
             + PICKUP_BODY
+            + "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7, vui lòng không trả lời thư này.",
+        ),
+    },
+    ("rejected_return", 1): {  # a rejected dossier and its notice wait in a kiosk tray (issue [14])
+        "sms": (
+            "",
+            "{sender}: Ho so {code} khong duoc giai quyet; ho so goc va thong bao ly do da co tai {kiosk}, khay "
+            "{tray}. Vui long den nhan lai trong {days} ngay.",
+        ),
+        "zalo": ("", REJECTED_BODY),
+        "email": (
+            "Hồ sơ {code}: nhận lại hồ sơ và thông báo",
+            "Kính gửi Quý công dân,\n\n"
+            + REJECTED_BODY
             + "\n\nĐây là thư tự động của hệ thống Một Cửa 24/7, vui lòng không trả lời thư này.",
         ),
     },

@@ -15,7 +15,7 @@ class Input(msgspec.Struct, frozen=True, forbid_unknown_fields=True, tag_field="
 
 
 class BeginInput(Input, frozen=True, tag="begin"):
-    flow: Literal["submit", "pickup", "card_return", "online"]
+    flow: Literal["submit", "pickup", "card_return", "online", "supplement"]
 
 
 class ProcedureInput(Input, frozen=True, tag="procedure"):
@@ -96,6 +96,36 @@ class CancelInput(Input, frozen=True, tag="cancel"):
 
 class RetryInput(Input, frozen=True, tag="retry"):
     pass
+
+
+# ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND ----------
+class SupplementTypedInput(Input, frozen=True, tag="supplement_typed"):
+    """The ID number and the receipt number typed instead of scanned."""
+
+    id_number: Digits
+    code: Short
+
+
+class SupplementOtpInput(Input, frozen=True, tag="supplement_otp"):
+    otp: Digits
+
+
+class NoticeReadInput(Input, frozen=True, tag="notice_read"):
+    """'Nhận lại hồ sơ' on the screen that says the dossier was rejected."""
+
+
+class CmndInput(Input, frozen=True, tag="cmnd"):
+    """'Tôi dùng CMND 9 số' (or 'Sửa số CMND')."""
+
+
+class CmndNumberInput(Input, frozen=True, tag="cmnd_number"):
+    cmnd: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{9}$")]
+
+
+class CmndCodeInput(Input, frozen=True, tag="cmnd_code"):
+    """The receipt's code typed after the CMND number."""
+
+    code: Short
 
 
 # ----- device readings (simulation panel and simulator) ---------------------------------------
@@ -199,5 +229,11 @@ AnyInput = (
     | PortalFormInput
     | PrintPortalCodeInput
     | ScanPageInput
+    | SupplementTypedInput
+    | SupplementOtpInput
+    | NoticeReadInput
+    | CmndInput
+    | CmndNumberInput
+    | CmndCodeInput
 )
 decoder = msgspec.json.Decoder(AnyInput)

@@ -98,6 +98,13 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
         i.PortalFormInput: lambda m: flow.send_to_portal({"delivery": m.delivery}),
         i.PrintPortalCodeInput: lambda m: flow.print_portal_code(),
         i.ScanPageInput: lambda m: flow.page_scanned(),
+        # issue [14]
+        i.SupplementTypedInput: lambda m: flow.supplement_typed(m.id_number, m.code),
+        i.SupplementOtpInput: lambda m: flow.supplement_otp(m.otp),
+        i.NoticeReadInput: lambda m: flow.notice_read(),
+        i.CmndInput: lambda m: flow.choose_cmnd(),
+        i.CmndNumberInput: lambda m: flow.enter_cmnd(m.cmnd),
+        i.CmndCodeInput: lambda m: flow.cmnd_code(m.code),
     }
     handlers[type(message)](message)
 

@@ -8,11 +8,12 @@ from typing import Any
 
 from kiosk_edge import vietqr
 from kiosk_edge.flow import KioskFlow
+from kiosk_edge.seed_flows import mask_cmnd
 from kiosk_edge.session.screens import OTP_SENDS, Screen
 from kiosk_edge.wording import EXCESS_REFUND, LOCAL_TIME, NO_CHANGE, SHORTFALL_LATER, counter_open, help_line
 
 S = Screen
-OTP_SCREENS = frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED})
+OTP_SCREENS = frozenset({S.OTP, S.PICKUP_OTP, S.OTP_LOCKED, S.SUPPLEMENT_OTP})
 PAYING = frozenset({S.PAYMENT, S.PICKUP_PAYMENT, S.ONLINE_PAYMENT})
 
 
@@ -53,7 +54,7 @@ def view_of(flow: KioskFlow, now: datetime | None = None) -> dict[str, Any]:
                 "counter_open": counter_open(now),
                 "hotline": flow.hotline,
             }
-            | _clock(flow)
+            | _extras(flow)
             | _corner(flow)
         )
 
@@ -67,9 +68,27 @@ def _corner(flow: KioskFlow) -> dict[str, Any]:
 
 def _clock(flow: KioskFlow) -> dict[str, int]:
     """Countdowns the page shows without redrawing (kept out of its comparison of states)."""
+    wait = {"wait_left": flow.wait_left()}
     if flow.state.screen not in OTP_SCREENS:
-        return {"otp_left": 0, "resend_in": 0}
-    return {"otp_left": flow.otp_left(), "resend_in": flow.resend_in()}
+        return {"otp_left": 0, "resend_in": 0} | wait
+    return {"otp_left": flow.otp_left(), "resend_in": flow.resend_in()} | wait
+
+
+def _extras(flow: KioskFlow) -> dict[str, Any]:
+    """The countdowns, and what the flows of issue [14] show."""
+    return _clock(flow) | _seed_flows(flow)
+
+
+def _seed_flows(flow: KioskFlow) -> dict[str, Any]:
+    """Issue [14]: what a supplement asks for, a rejected dossier's reason, the CMND typed (masked)."""
+    s = flow.state
+    return {
+        "asked": list(s.asked),
+        "reason": s.reason or None,
+        "requested_on": s.requested_on.strftime("%d/%m/%Y") if s.requested_on else None,
+        "rejected": s.rejected,
+        "cmnd_masked": mask_cmnd(flow.citizen.cmnd) or None,
+    }
 
 
 def _vietqr(flow: KioskFlow) -> dict[str, Any]:

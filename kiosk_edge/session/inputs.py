@@ -133,6 +133,8 @@ class TicketIssued(Event):
     tray: int
     shortfall: int
     face_required: bool
+    rejected: bool = False  # a rejected dossier given back with its notice, not a result
+    reason: str = ""  # the rejection's reason, shown to the citizen
 
 
 @dataclass(frozen=True)
@@ -212,3 +214,44 @@ class SentToPortal(Event):
     portal_code: str
     dossier_code: str
     fee: int
+
+
+# ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND -----------
+@dataclass(frozen=True)
+class SupplementOtpSent(Event):
+    """The card and the receipt name the citizen's dossier waiting for a supplement; a code went to its phone."""
+
+    dossier_code: str
+    masked: str = ""
+
+
+@dataclass(frozen=True)
+class SupplementShown(Event):
+    """The code was right: what the dossier waits for (component names, never personal data)."""
+
+    items: tuple[str, ...]
+    reason: str
+    requested_on: date
+    due_on: date  # the new appointment date if handed in now
+
+
+@dataclass(frozen=True)
+class SupplementTaken(Event):
+    """The supplement envelope went into the bin; the appointment date is `due_on`."""
+
+    due_on: date
+
+
+@dataclass(frozen=True)
+class NoticeRead(Event):
+    """The citizen read that the dossier was rejected and asks for it back ("Nhận lại hồ sơ")."""
+
+
+@dataclass(frozen=True)
+class CmndChosen(Event):
+    """'Tôi dùng CMND 9 số' at pickup, or 'Sửa số CMND'."""
+
+
+@dataclass(frozen=True)
+class CmndEntered(Event):
+    """Nine digits were typed (the number stays in the driver); the receipt comes next."""

@@ -18,6 +18,8 @@ from kiosk_edge.session.inputs import (  # [14] kflows2
     Cancel,
     CardRead,
     CardTypingChosen,
+    CmndChosen,
+    CmndEntered,
     CoreUnreachable,
     EndPayment,
     EnvelopeTaken,
@@ -27,6 +29,7 @@ from kiosk_edge.session.inputs import (  # [14] kflows2
     IdentityRead,
     NoteHeld,
     NoteReturned,
+    NoticeRead,
     OtpResent,
     OtpSent,
     PageScanned,
@@ -43,6 +46,9 @@ from kiosk_edge.session.inputs import (  # [14] kflows2
     ReturnRegistered,
     ScanDone,
     SentToPortal,
+    SupplementOtpSent,
+    SupplementShown,
+    SupplementTaken,
     TicketIssued,
     Timeout,
     TrayClosed,
@@ -76,6 +82,12 @@ class State:
     held: int = 0  # a note in the acceptor's escrow, waiting for the citizen's confirmation
     pages: int = 0  # [14] online corner: pages scanned so far
     portal_code: str | None = None  # [14] online corner: the national portal's dossier code
+    # issue [14]: what a supplement asks for (component names), a rejected dossier at pickup, a CMND typed
+    asked: tuple[str, ...] = ()
+    reason: str = ""  # why the supplement is asked, or why the dossier was rejected
+    requested_on: date | None = None
+    rejected: bool = False
+    cmnd_entered: bool = False
 
     @property
     def shortfall(self) -> int:
@@ -140,6 +152,24 @@ ASKS_CORE = frozenset(
         S.ONLINE_PAYMENT,
     }
 )
+# ----- issue [14]: a supplement at the kiosk, pickup by CMND ---------------------------------------
+_SUPPLEMENT_IDENTIFY = frozenset({S.SUPPLEMENT_SCAN, S.SUPPLEMENT_TYPING})
+for _refusal, _sources in {
+    S.BAD_QR: {S.SUPPLEMENT_SCAN},
+    S.OTP_LIMIT: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.PICKUP_CMND_RECEIPT},
+    S.WRONG_OTP: {S.SUPPLEMENT_OTP},
+    S.UNKNOWN_ENVELOPE: {S.SUPPLEMENT_ITEMS},
+    S.SUBMISSION_REFUSED: {S.SUPPLEMENT_ITEMS},
+    S.NOT_PROCESSED_YET: {S.PICKUP_CMND_RECEIPT},
+    S.PICKUP_REFUSED: {S.PICKUP_CMND_RECEIPT},
+    S.PICKUP_LOCKED: {S.PICKUP_CMND_RECEIPT},
+    S.SUPPLEMENT_NOT_AWAITED: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.SUPPLEMENT_ITEMS},
+    S.SUPPLEMENT_REFUSED: _SUPPLEMENT_IDENTIFY,
+    S.SUPPLEMENT_LOCKED: _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP},
+    S.CMND_MISMATCH: {S.PICKUP_CMND_RECEIPT},
+}.items():
+    REFUSED_FROM[_refusal] = REFUSED_FROM.get(_refusal, frozenset()) | _sources
+ASKS_CORE |= _SUPPLEMENT_IDENTIFY | {S.SUPPLEMENT_OTP, S.SUPPLEMENT_ITEMS, S.PICKUP_CMND_RECEIPT}
 # Screens the citizen may leave with 'Về trang chủ' (not while money or a door is in play).
 CANCELLABLE = frozenset(Screen) - {S.HOME, S.PAYMENT, S.CASH_CONFIRM, S.RELEASE, S.TRAY_OPEN, S.ONLINE_PAYMENT}
 ALLOWED: dict[type[Event], frozenset[Screen]] = {
@@ -177,6 +207,22 @@ ALLOWED: dict[type[Event], frozenset[Screen]] = {
     ScanDone: frozenset({S.SCAN_DOCS}),
     SentToPortal: frozenset({S.PORTAL_FORM}),
 }
+# ----- issue [14] -----
+for _event, _screens in {
+    CardRead: _SUPPLEMENT_IDENTIFY - {S.SUPPLEMENT_TYPING},
+    ReceiptRead: {S.SUPPLEMENT_SCAN, S.PICKUP_CMND_RECEIPT},
+    TypeInstead: {S.SUPPLEMENT_SCAN},
+    PickupOtpSent: {S.PICKUP_CMND_RECEIPT},
+    OtpResent: {S.SUPPLEMENT_OTP},
+    Finish: {S.SUPPLEMENT_RECEIPT},
+    SupplementOtpSent: _SUPPLEMENT_IDENTIFY,
+    SupplementShown: {S.SUPPLEMENT_OTP},
+    SupplementTaken: {S.SUPPLEMENT_ITEMS},
+    NoticeRead: {S.REJECTED_NOTICE},
+    CmndChosen: {S.PICKUP_CHOICE, S.PICKUP_CMND_RECEIPT},
+    CmndEntered: {S.PICKUP_CMND},
+}.items():
+    ALLOWED[_event] = ALLOWED.get(_event, frozenset()) | _screens
 HOME = State()
 
 
@@ -202,9 +248,26 @@ def _go(state: State, screen: Screen, **changes: Any) -> State:
     return replace(state, screen=screen, back=None, **changes)
 
 
+FIRST_SCREEN = {
+    Flow.SUBMIT: S.PROCEDURES,
+    Flow.PICKUP: S.PICKUP_CHOICE,
+    Flow.SUPPLEMENT: S.SUPPLEMENT_SCAN,
+    Flow.CARD_RETURN: S.CARD_PROCEDURES,
+    Flow.ONLINE: S.PROCEDURES,
+}
+OTP_SCREEN = {
+    Flow.SUBMIT: S.OTP,
+    Flow.PICKUP: S.PICKUP_OTP,
+    Flow.SUPPLEMENT: S.SUPPLEMENT_OTP,
+    Flow.CARD_RETURN: S.OTP,
+    Flow.ONLINE: S.OTP,
+}
+# Where the last wrong try of a code leads: a new code at submission, a lock of the dossier's pickup or supplement.
+LOCK_SCREEN = {S.OTP: S.OTP_LOCKED, S.SUPPLEMENT_OTP: S.SUPPLEMENT_LOCKED}
+
+
 def _begin(state: State, event: Begin) -> State:
-    first = {Flow.PICKUP: S.PICKUP_CHOICE, Flow.CARD_RETURN: S.CARD_PROCEDURES}.get(event.flow, S.PROCEDURES)
-    return _go(state, first, flow=event.flow)
+    return _go(state, FIRST_SCREEN[event.flow], flow=event.flow)
 
 
 def _after_face(state: State) -> State:
@@ -216,7 +279,7 @@ def _after_face(state: State) -> State:
 def _sent(state: State, masked: str, **changes: Any) -> State:
     return _go(
         state,
-        S.PICKUP_OTP if state.flow is Flow.PICKUP else S.OTP,
+        OTP_SCREEN[state.flow or Flow.PICKUP],
         masked_phone=masked or state.masked_phone,
         otp_failures=0,
         **changes,
@@ -229,7 +292,7 @@ def _refused(state: State, event: Refused) -> State:
     if event.screen is not S.WRONG_OTP:
         return replace(state, screen=event.screen, back=back)
     failures = state.otp_failures + 1
-    screen = S.WRONG_OTP if failures < OTP_TRIES else S.OTP_LOCKED if state.screen is S.OTP else S.PICKUP_LOCKED
+    screen = S.WRONG_OTP if failures < OTP_TRIES else LOCK_SCREEN.get(state.screen, S.PICKUP_LOCKED)
     return replace(state, screen=screen, back=back, otp_failures=failures)
 
 
@@ -253,10 +316,14 @@ def _ticket(state: State, event: TicketIssued) -> State:
         state,
         dossier_code=event.dossier_code,
         tray=event.tray,
-        owed=event.shortfall,
+        owed=0 if event.rejected else event.shortfall,  # nothing is owed for a dossier that was not resolved
         paid=0,
         face_required=event.face_required,
+        rejected=event.rejected,
+        reason=event.reason if event.rejected else "",
     )
+    if event.rejected:  # say so, with the reason, before anything opens
+        return _go(state, S.REJECTED_NOTICE)
     return _go(state, S.PICKUP_FACE) if event.face_required else _after_face(state)
 
 
@@ -294,10 +361,10 @@ _STEPS: dict[type[Event], Callable[[State, Any], State]] = {
     PickupOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
     CardRead: lambda s, e: replace(s, card_read=True),
     ReceiptRead: lambda s, e: replace(s, dossier_code=e.dossier_code),
-    TypeInstead: lambda s, e: _go(s, S.PICKUP_TYPING),
+    TypeInstead: lambda s, e: _go(s, S.SUPPLEMENT_TYPING if s.screen is S.SUPPLEMENT_SCAN else S.PICKUP_TYPING),
     TicketIssued: _ticket,
     TrayOpened: lambda s, e: _go(s, S.TRAY_OPEN, tray=e.tray),
-    TrayClosed: lambda s, e: _go(s, S.RATING),
+    TrayClosed: lambda s, e: _go(s, S.THANKS if s.rejected else S.RATING),  # a rejected dossier is not rated
     Rated: lambda s, e: _go(s, S.THANKS),
     Finish: lambda s, e: HOME,
     Refused: _refused,
@@ -341,3 +408,16 @@ def _corner_allows(state: State, event: Event) -> bool:
     if isinstance(event, ScanDone):
         return state.pages > 0
     return True
+
+
+# ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND -----------
+_STEPS |= {
+    SupplementOtpSent: lambda s, e: _sent(s, e.masked, dossier_code=e.dossier_code, otp_sends=1),
+    SupplementShown: lambda s, e: _go(
+        s, S.SUPPLEMENT_ITEMS, asked=e.items, reason=e.reason, requested_on=e.requested_on, due_on=e.due_on
+    ),
+    SupplementTaken: lambda s, e: _go(s, S.SUPPLEMENT_RECEIPT, due_on=e.due_on),
+    NoticeRead: lambda s, e: _go(s, S.PICKUP_FACE) if s.face_required else _after_face(s),
+    CmndChosen: lambda s, e: _go(s, S.PICKUP_CMND, cmnd_entered=False, dossier_code=None),
+    CmndEntered: lambda s, e: _go(s, S.PICKUP_CMND_RECEIPT, cmnd_entered=True),
+}

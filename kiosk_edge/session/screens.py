@@ -56,6 +56,19 @@ class Screen(StrEnum):
     ONLINE_DONE = "online_done"  # the portal's dossier code, shown and printed
     PORTAL_REFUSED = "portal_refused"
     CARD_RETURN_REFUSED = "card_return_refused"
+    # ----- issue [14]: a supplement at the kiosk, a rejected dossier given back, pickup by CMND -----
+    SUPPLEMENT_SCAN = "supplement_scan"  # scan the card's QR and the receipt's code
+    SUPPLEMENT_TYPING = "supplement_typing"  # the fallback: type the ID number and the receipt number
+    SUPPLEMENT_OTP = "supplement_otp"  # the code sent to the phone on the dossier
+    SUPPLEMENT_ITEMS = "supplement_items"  # what is asked, then the supplement envelope
+    SUPPLEMENT_RECEIPT = "supplement_receipt"
+    SUPPLEMENT_NOT_AWAITED = "supplement_not_awaited"
+    SUPPLEMENT_REFUSED = "supplement_refused"
+    SUPPLEMENT_LOCKED = "supplement_locked"
+    REJECTED_NOTICE = "rejected_notice"  # at pickup: the dossier was rejected, with the reason
+    PICKUP_CMND = "pickup_cmnd"  # the keypad for the 9-digit CMND number
+    PICKUP_CMND_RECEIPT = "pickup_cmnd_receipt"  # then the receipt's code, scanned or typed
+    CMND_MISMATCH = "cmnd_mismatch"
 
 
 class Flow(StrEnum):
@@ -63,6 +76,7 @@ class Flow(StrEnum):
     PICKUP = "pickup"
     CARD_RETURN = "card_return"  # [14] register for the return of an ID card at this kiosk
     ONLINE = "online"  # [14] the online-submission corner
+    SUPPLEMENT = "supplement"
 
 
 S = Screen
@@ -75,7 +89,7 @@ REFUSAL_MESSAGES: dict[Screen, str] = {
     "và thử lại.",
     S.BAD_PHONE: "Số điện thoại chưa đúng. Ông/Bà vui lòng nhập số di động 10 chữ số "
     "(bắt đầu bằng 03, 05, 07, 08 hoặc 09).",
-    S.OTP_LIMIT: "Đã gửi mã xác nhận quá số lần cho phép. Ông/Bà vui lòng đợi 15 phút rồi thử lại.",
+    S.OTP_LIMIT: "Đã gửi mã xác nhận quá số lần cho phép. Ông/Bà vui lòng đợi hết thời gian ghi dưới đây rồi thử lại.",
     S.WRONG_OTP: "Mã xác nhận chưa đúng hoặc đã hết hạn. Ông/Bà vui lòng xem lại tin nhắn và nhập lại.",
     S.OTP_LOCKED: f'Mã xác nhận đã bị khóa vì nhập sai {OTP_TRIES} lần. Ông/Bà có thể bấm "Gửi lại mã" để nhận '
     "mã mới qua tin nhắn.",
@@ -100,9 +114,27 @@ REFUSAL_MESSAGES: dict[Screen, str] = {
     S.OFFLINE: "Kiosk đang mất kết nối với hệ thống nên tạm thời chưa nộp hồ sơ hoặc nhận kết quả được. "
     "Ông/Bà vui lòng quay lại sau ít phút.",
 }
+# ----- issue [14]: a supplement at the kiosk, pickup by CMND -------------------------------------
+REFUSAL_MESSAGES |= {
+    S.SUPPLEMENT_NOT_AWAITED: "Hồ sơ này hiện không ở trạng thái chờ bổ sung nên kiosk không nhận thêm giấy tờ. "
+    "Ông/Bà vui lòng xem lại tin nhắn đã nhận hoặc gọi đường dây nóng ghi ở cuối màn hình.",
+    S.SUPPLEMENT_REFUSED: "Thông tin trên thẻ Căn cước và biên nhận chưa khớp với hồ sơ nào của Ông/Bà. Ông/Bà vui "
+    "lòng dùng thẻ của người nộp hồ sơ và biên nhận của đúng hồ sơ cần bổ sung.",
+    S.SUPPLEMENT_LOCKED: "Vì đã nhập sai quá nhiều lần, việc nộp bổ sung hồ sơ này tại kiosk tạm khóa. Ông/Bà vui "
+    "lòng quay lại sau.",
+    S.CMND_MISMATCH: "Số CMND chưa khớp với biên nhận. Ông/Bà vui lòng kiểm tra lại số CMND 9 chữ số và biên nhận "
+    "của hồ sơ.",
+}
 REFUSALS = frozenset(REFUSAL_MESSAGES) - {S.OFFLINE}
 # Refusals without "Thử lại": trying again cannot succeed (the code or the dossier's pickup is locked).
-FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED, S.CARD_RETURN_REFUSED})
+FINAL_REFUSALS = frozenset({S.OTP_LOCKED, S.PICKUP_LOCKED, S.SUPPLEMENT_LOCKED, S.CARD_RETURN_REFUSED})
+# How long a dossier's pickup (or supplement) stays locked after the fifth wrong try: the core's first lockout
+# (application/throttling.PICKUP_DOSSIER; tests/kiosk_edge/test_kiosk_seed_flows.py keeps them equal). The core's own
+# answer, when it gives one, wins.
+LOCKOUT_SECONDS = 15 * 60
+# How long one phone's codes are counted (domain/otp.py PHONE_LIMIT): a code locked with no resend left waits this
+# long after the session's first code.
+OTP_WINDOW_SECONDS = 15 * 60
 # Seconds without input before a screen gives up; the payment screen then prints the receipt anyway.
 TIMEOUTS: dict[Screen, float] = (
     {screen: 120.0 for screen in Screen}
@@ -121,5 +153,5 @@ TIMEOUTS: dict[Screen, float] = (
         S.ONLINE_PAYMENT: 300.0,
     }
     | {screen: 30.0 for screen in REFUSAL_MESSAGES}
-    | {S.OTP_LOCKED: 60.0}
+    | {S.OTP_LOCKED: 60.0, S.SUPPLEMENT_OTP: float(OTP_VALID_SECONDS), S.SUPPLEMENT_RECEIPT: 30.0}
 )

@@ -79,6 +79,16 @@ def worst(state: dict, screen: Screen) -> dict:
                 "account_name": DEMO_ACCOUNT.name,
             },
             "help": "Cần hỗ trợ? Ông/Bà vui lòng gọi đường dây nóng 028.39695699 hoặc đến quầy Bộ phận Một cửa.",
+            # issue [14]: a long supplement request, a long rejection reason, a CMND, a lock-out of hours
+            "asked": [
+                f"Bản sao có chứng thực giấy tờ chứng minh nơi cư trú của người yêu cầu, trang {n}" for n in range(12)
+            ],
+            "reason": "Hồ sơ thiếu giấy tờ chứng minh quan hệ nhân thân; bản sao không có bản chính để đối chiếu. "
+            * 20,
+            "requested_on": "20/05/2026",
+            "rejected": True,
+            "cmnd_masked": "023****89",
+            "wait_left": 4 * 3600,
         }
         | corner_worst(screen)
     )

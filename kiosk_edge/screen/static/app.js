@@ -5,6 +5,7 @@
 import { cornerScreens } from "/static/corner.js";
 import { panel } from "/static/panel.js";
 import { procedures, resetProcedures } from "/static/procedures.js";
+import { lockScreens, seedScreens, waitTick } from "/static/seed_flows.js";
 import { code, dong, esc, home } from "/static/util.js";
 
 const app = document.getElementById("app");
@@ -51,7 +52,7 @@ function otpScreen(s, title) {
   const where = s.masked_phone ? `đến số điện thoại <b class="code" id="masked-phone">${esc(s.masked_phone)}</b>` : "đến số điện thoại đăng ký trong hồ sơ";
   return `<h1>${title}</h1><p class="lead">Mã xác nhận gồm 6 chữ số đã được gửi qua tin nhắn ${where}.
     Mã còn hiệu lực trong <b id="countdown">${clock(s.otp_left)}</b>.</p>
-    ${field("otp", "Mã xác nhận (6 chữ số)")}${keypad({ action: s.screen === "otp" ? "otp" : "pickup_otp", from: "otp", label: "Xác nhận" })}
+    ${field("otp", "Mã xác nhận (6 chữ số)")}${keypad({ action: { otp: "otp", supplement_otp: "supplement_otp" }[s.screen] || "pickup_otp", from: "otp", label: "Xác nhận" })}
     <div class="row">${resend(s)}${home}</div>`;
 }
 
@@ -72,6 +73,8 @@ const SCREENS = {
   home: () => `<h1>Kính chào Ông/Bà!</h1><p class="lead">Ông/Bà vui lòng chọn việc cần làm.</p>
     <button class="big" data-action="begin" data-flow="submit">NỘP HỒ SƠ<small>Nộp hồ sơ giấy trực tiếp tại kiosk</small></button>
     <button class="big green" data-action="begin" data-flow="pickup">NHẬN KẾT QUẢ<small>Nhận kết quả hồ sơ, thẻ Căn cước</small></button>
+    <button class="big" data-action="begin" data-flow="supplement">NỘP BỔ SUNG HỒ SƠ<small>Khi đã nhận tin nhắn yêu cầu bổ sung giấy tờ</small></button>
+
     <div class="row"><button class="big grey" data-action="begin" data-flow="card_return">ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC<small>Nhận thẻ tại kiosk này</small></button>
     <button class="big grey" data-action="begin" data-flow="online">NỘP TRỰC TUYẾN<small>Quét giấy tờ, nộp lên Cổng Dịch vụ công</small></button></div>`,
   procedures: (s) => procedures(s),
@@ -107,7 +110,8 @@ const SCREENS = {
     <button class="big green" data-action="finish">Hoàn tất</button>`,
   pickup_choice: () => `<h1>Nhận kết quả</h1><p class="lead">Ông/Bà nhận kết quả theo cách nào?</p>
     <button class="big" data-action="pickup" data-by-otp="false">Tôi có biên nhận<small>Quét thẻ Căn cước và biên nhận</small></button>
-    <button class="big green" data-action="pickup" data-by-otp="true">Nhận thẻ Căn cước<small>Dùng mã hồ sơ trong tin nhắn của Công an</small></button>${home}`,
+    <button class="big green" data-action="pickup" data-by-otp="true">Nhận thẻ Căn cước<small>Dùng mã hồ sơ trong tin nhắn của Công an</small></button>
+    <button class="big" data-action="cmnd">Tôi dùng CMND 9 số<small>Chưa có thẻ Căn cước gắn chip: nhập số CMND và quét biên nhận</small></button>${home}`,
   pickup_receipt: (s) => `<h1>Quét thẻ Căn cước và biên nhận</h1>
     ${step(s.card_read, 1, "Đặt mặt có mã QR của <b>thẻ Căn cước</b> lên đầu đọc phía dưới màn hình.")}
     ${step(Boolean(s.dossier_code), 2, "Đặt mã QR in trên <b>biên nhận</b> lên đầu đọc.")}
@@ -123,7 +127,8 @@ const SCREENS = {
     ${money(s, "Số tiền còn thiếu")}${payWays(s)}${home}`,
   release: () => `<h1>Đang mở khay trả hồ sơ…</h1><div class="icon">…</div>`,
   tray_open: (s) => `<div class="ok"><div class="icon">⇩</div><h1>Khay số <span id="tray">${esc(s.tray)}</span> đã mở</h1></div>
-    <p class="lead">Ông/Bà vui lòng lấy kết quả hồ sơ <b id="tray-code" class="code">${esc(s.dossier_code)}</b> và đóng khay lại.</p>`,
+    <p class="lead">Ông/Bà vui lòng lấy ${s.rejected ? "lại hồ sơ gốc và thông báo từ chối của hồ sơ" : "kết quả hồ sơ"}
+    <b id="tray-code" class="code">${esc(s.dossier_code)}</b> và đóng khay lại.</p>`,
   rating: () => `<h1>Đánh giá chất lượng phục vụ</h1><p class="lead">Ông/Bà có hài lòng với việc giải quyết hồ sơ không?</p>
     <div class="stars">${LEVELS.map(([level, face, text]) =>
       `<button data-action="rate" data-level="${level}"><span>${face}</span>${text}</button>`).join("")}</div>`,
@@ -131,17 +136,12 @@ const SCREENS = {
     <button class="big green" data-action="finish">Về trang chủ</button>`,
   bad_qr: (s) => refusal("Không đọc được thẻ Căn cước", s),
   bad_phone: (s) => refusal("Số điện thoại chưa đúng", s),
-  otp_limit: (s) => refusal("Chưa gửi được mã xác nhận", s),
   wrong_otp: (s) => refusal("Mã xác nhận chưa đúng", s),
-  otp_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Mã xác nhận đã bị khóa</h1></div>
-    <div class="card"><p class="lead">${esc(s.message)}</p></div><div class="row">${resend(s)}${home}</div>`,
   face_mismatch: (s) => refusal("Xác thực khuôn mặt chưa thành công", s),
   unknown_envelope: (s) => refusal("Túi hồ sơ chưa hợp lệ", s),
   submission_refused: (s) => refusal("Chưa tiếp nhận được hồ sơ", s),
   not_processed_yet: (s) => refusal("Hồ sơ chưa có kết quả", s),
   pickup_refused: (s) => refusal("Không tìm thấy hồ sơ", s),
-  pickup_locked: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Tạm khóa nhận kết quả tại kiosk</h1></div>
-    <div class="card"><p class="lead">${esc(s.message)}</p><p class="lead">Đường dây nóng: <b class="code">${esc(s.hotline)}</b></p></div>${home}`,
   payment_pending: (s) => refusal("Đang ghi nhận thanh toán", s),
   tray_fault: (s) => refusal("Khay không mở được", s, false),
   offline: (s) => `<div class="refusal"><div class="icon">⚠</div><h1>Kiosk tạm ngừng phục vụ</h1></div>
@@ -149,10 +149,12 @@ const SCREENS = {
 };
 
 Object.assign(SCREENS, cornerScreens({ field, keypad, refusal }));  // [14] ID-card return, online corner
+Object.assign(SCREENS, seedScreens({ keypad, field, step, refusal, otpScreen, clock }));
+Object.assign(SCREENS, lockScreens({ resend, clock }));  // otp_limit, otp_locked, pickup_locked: with the wait
 
 // Countdowns and the staff's backlog change every second: they update in place instead of redrawing the screen
 // (a redraw would empty what the citizen is typing).
-const TICKING = new Set(["backlog", "otp_left", "resend_in", "demo"]);
+const TICKING = new Set(["backlog", "otp_left", "resend_in", "wait_left", "demo"]);
 
 function draw(s) {
   document.getElementById("help").textContent = s.help;
@@ -170,6 +172,7 @@ function draw(s) {
 }
 
 function tick(s) {
+  waitTick(s, clock);
   const countdown = document.getElementById("countdown");
   if (countdown) countdown.textContent = clock(s.otp_left);
   const again = document.getElementById("resend");

@@ -79,6 +79,7 @@ function applicantFields() {
     date_of_birth: input("date_of_birth", { type: "date" }),
     address: input("address", { maxlength: 500 }),
     phone: input("phone", { pattern: "0[35789]\\d{8}", inputmode: "tel", maxlength: 10 }),
+    old_id_number: input("old_id_number", { pattern: "\\d{9}", inputmode: "numeric", maxlength: 9 }),  // issue [14]
   };
   const qr = input("qr", { maxlength: 600, placeholder: "Đặt con trỏ vào đây rồi quét mã QR trên thẻ" });
   const status = h("p", { class: "hint", role: "status" });
@@ -99,8 +100,9 @@ function applicantFields() {
   return {
     fields: h("fieldset", {}, h("legend", {}, "Người nộp hồ sơ"), field("Quét QR căn cước (CCCD)", qr), status,
       field("Số CCCD", controls.id_number), field("Họ và tên", controls.name), field("Ngày sinh", controls.date_of_birth),
-      field("Địa chỉ", controls.address), field("Số điện thoại", controls.phone, "10 chữ số; để nhận tin nhắn khi có kết quả.")),
-    value: (data) => Object.fromEntries(["id_number", "name", "date_of_birth", "address", "phone"]
+      field("Địa chỉ", controls.address), field("Số điện thoại", controls.phone, "10 chữ số; để nhận tin nhắn khi có kết quả."),
+      field("Số CMND 9 số", controls.old_id_number, "Chỉ khi công dân chưa có thẻ Căn cước gắn chip: để nhận kết quả tại kiosk bằng CMND.")),
+    value: (data) => Object.fromEntries(["id_number", "name", "date_of_birth", "address", "phone", "old_id_number"]
       .map((name) => [name, String(data.get(name) || "").trim()]).filter(([, v]) => v)),
   };
 }
