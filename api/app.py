@@ -16,6 +16,7 @@ from api.controllers.books import BooksController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
+from api.controllers.dossier_contact import DossierContactController
 from api.controllers.dossiers import DossierController
 from api.controllers.fleet import fleet_route
 from api.controllers.kiosk_staff import KioskStaffController
@@ -53,6 +54,7 @@ def create_app(system: System) -> Litestar:
             AuthController,
             AccountsController,
             DossierController,
+            DossierContactController,
             KioskStaffController,
             KioskDeviceController,
             ViewsController,

@@ -62,6 +62,7 @@ class Run:
 CATALOGUE: tuple[Job, ...] = (
     Job("overdue_sweep", "overdue_sweep", time(7, 30)),
     Job("due_soon_alerts", "due_soon_alerts", time(7, 45)),
+    Job("pickup_reminders", "pickup_reminders", time(9, 0), catch_up_within=timedelta(hours=8)),
     Job("collection_morning", "collection_reminder", time(8, 0), catch_up_within=timedelta(hours=4)),
     Job("collection_afternoon", "collection_reminder", time(14, 0), catch_up_within=timedelta(hours=2)),
     Job("loading_round", "loading_reminder", time(16, 0), catch_up_within=timedelta(hours=2)),
