@@ -134,19 +134,21 @@ class CitizenSteps:
             params = base | {"tray": str(e.tray), "kiosk": self._kiosk_name(e.kiosk), "deadline": day(e.deadline)}
             return TEMPLATES["pickup_reminder"], params, "sms"
         if isinstance(e, Dossier.PulledBackFromTray):
-            return TEMPLATES["pulled_back"], base | {"place": self._where_now(e, dossier)}, "sms"
+            return TEMPLATES["pulled_back"], base | {"place": self._where_now(e)}, "sms"
         raise TypeError(f"{type(e).__name__} is not a step the citizen is told of")
 
-    def _where_now(self, e: DomainEventProtocol[UUID], dossier: Dossier) -> str:
-        """Where a pulled-back result waits: the police of the district for an ID card, else the one-stop counter."""
+    def _where_now(self, e: Dossier.PulledBackFromTray) -> str:
+        """Where a pulled-back result waits: the police of the kiosk's district for an ID card, else that agency's
+        one-stop counter (the kiosk team hands it over there)."""
         after: Dossier = self.app.repository.get(e.originator_id, version=e.originator_version + 1)
+        machine: Kiosk = self.app.repository.get(kiosk_id(e.kiosk))
         if after.holder is not None and after.holder.role is Role.POLICE_OFFICER:
-            district = dossier.agency.split(".")
+            district = machine.agency.split(".")
             for agency in self.catalogue.agencies:
                 if agency.kind is AgencyKind.POLICE and agency.code.split(".")[: len(district)] == district:
                     return agency.name
             return after.holder.unit
-        return f"Bộ phận Một cửa {self._agency_name(dossier.agency)}"
+        return f"Bộ phận Một cửa {self._agency_name(machine.agency)}"
 
     def _agency_name(self, code: str) -> str:
         return self.catalogue.agency(code).name
