@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 
 from application.base import OneStop
-from application.dossiers import Dossiers
 from domain.errors import InvalidValueError
 from domain.notification import Notification, notification_id
 from domain.values import Actor, Applicant, Channel, Component, ComponentForm, Role
