@@ -564,13 +564,18 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
                 f"choose one or more of {', '.join(CONTACT_CHANNELS)}",
                 "chọn một hoặc nhiều kênh nhận thông báo: sms, zalo, email",
             )
-        if "email" in chosen and not self.applicant.email:
+        # the first choice must reach the applicant; a later one without an address is skipped when sending
+        if chosen[0] == "email" and not self.applicant.email:
             raise InvalidValueError(
-                "channels", "e-mail was chosen but the applicant gave no address", "công dân chưa có địa chỉ email"
+                "channels",
+                "e-mail was chosen first but the applicant gave no address",
+                "công dân chưa có địa chỉ email",
             )
-        if any(channel != "email" for channel in chosen) and not self.applicant.phone:
+        if chosen[0] != "email" and not self.applicant.phone:
             raise InvalidValueError(
-                "channels", "SMS or Zalo was chosen but the applicant gave no phone", "công dân chưa có số điện thoại"
+                "channels",
+                "SMS or Zalo was chosen first but the applicant gave no phone",
+                "công dân chưa có số điện thoại",
             )
         self._contact_channels_chosen(channels=chosen, actor=actor, at=_aware(at))
 
