@@ -27,6 +27,7 @@ from application.base import OneStop, Written
 from application.citizen_steps import STEP_TOPICS, CitizenSteps
 from application.ports import Calendar, Notifier
 from domain.codes import parse_code
+from domain.dossier import Dossier
 from domain.errors import InvalidValueError
 from domain.notification import (
     FALLBACK,
@@ -44,6 +45,7 @@ from domain.values import Actor, Role
 log = logging.getLogger("motcua.notifications")
 NOTIFICATION = ("notification", "thông báo")
 SYSTEM = Actor(account_id="notification-policy", role=Role.SYSTEM)
+TRAY_REQUEST_TOPIC = get_topic(Dossier.NotificationRequested)  # told whenever it is read (it predates the steps)
 OPEN_TOPICS = (get_topic(Notification.Requested), get_topic(Notification.Failed))
 CLOSED_TOPICS = (get_topic(Notification.Sent), get_topic(Notification.GaveUp))
 BATCH = 500
@@ -113,12 +115,16 @@ class Notifications:
         """The policy: turn each new step of a dossier the citizen is told of into one Notification; returns how
         many were requested."""
         head, made = self.app.recorder.max_notification_id() or 0, 0
-        tracker = self._policy_position()
+        tracker = self._policy_position(head, at)
+        if tracker is None:
+            return 0  # another policy recorded where the steps start meanwhile: the next round follows it
+        steps_from = tracker.steps_from or 0
         start = max(tracker.position, self._policy_seen)
         while start < head:
             found = self.app.recorder.select_notifications(start + 1, BATCH, stop=head, topics=STEP_TOPICS)
             last = found[-1].id if len(found) == BATCH else head
-            made_now = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in found]
+            told = [s for s in found if s.id > steps_from or s.topic == TRAY_REQUEST_TOPIC]
+            made_now = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in told]
             requests = [r for r in made_now if r is not None and not self._exists(r.id)]
             if requests:  # the notifications and the position in one commit: exactly once
                 tracker.advance(position=last, at=at)
@@ -223,12 +229,20 @@ class Notifications:
     def _exists(self, nid: UUID) -> bool:
         return next(iter(self.app.events.get(nid, limit=1)), None) is not None
 
-    def _policy_position(self) -> PolicyPosition:
+    def _policy_position(self, head: int, at: datetime) -> PolicyPosition | None:
+        """The saved position; a stream saved before the step messages first records that they start after the
+        log's head (the older steps are not told days late; tray requests still are). None if another policy
+        recorded that first."""
         self.app.evict(policy_position_id())  # another process may have moved it
         try:
-            return self.app.repository.get(policy_position_id())
-        except AggregateNotFoundError:  # the policy never ran
-            return PolicyPosition.start()
+            tracker: PolicyPosition = self.app.repository.get(policy_position_id())
+        except AggregateNotFoundError:  # the policy never ran: every step from the start of the log
+            return PolicyPosition.start(at)
+        if tracker.steps_from is None:
+            tracker.follow_steps(position=head, at=at)
+            if self.app.commit_or_evict(tracker) is None:
+                return None
+        return tracker
 
 
 def _uuid(originator_id: UUID | str) -> UUID:

@@ -11,13 +11,13 @@ import pytest
 
 from application.base import OneStop
 from domain.errors import InvalidValueError
-from domain.notification import Notification, notification_id
+from domain.notification import Notification, PolicyPosition, notification_id, policy_position_id
 from domain.values import Actor, Applicant, Channel, Component, ComponentForm, Role
 from infrastructure.calendar import load_calendar
 from infrastructure.readstore.runner import Projector
 from projections.notifications import NotificationsReadModel, notifications_of
 from tests.application.test_kiosk_day import KIOSK_PROCEDURES, process, submit
-from tests.application.test_notifications import world  # noqa: F401 (fixture)
+from tests.application.test_notifications import results_in_trays, world  # noqa: F401 (fixture)
 from tests.conftest import read_store_for
 from tests.fakes import FakeNotifier
 from tests.kiosk_support import ONE_STOP, POLICE, STAFF, STAFF_ACTOR, Citizen, vn
@@ -232,3 +232,23 @@ def test_the_read_model_lists_a_dossiers_messages_with_channel_and_status(world,
         ("rejected", "rejected.v1", "sms", "sent", 2),
     ]
     assert lines[0].id == str(received) and lines[0].sent_at == later and lines[0].delivered_at is not None
+
+
+def test_after_an_upgrade_the_steps_before_it_stay_untold_and_tray_requests_are_still_sent(world, catalogue):  # noqa: F811
+    dossiers, kiosks, notifications, _, clock, otp = world
+    old = PolicyPosition._create(PolicyPosition.Started, id=policy_position_id())  # saved by the code before steps
+    dossiers.app.commit(old)
+    [in_tray] = results_in_trays(world, catalogue, 1)  # its receipt happened before the upgrade; its tray request too
+    before, _ = dossiers.receive(
+        procedure_code=BIRTH, channel=Channel.COUNTER, applicant=PERSON, components=FORM, actor=OFFICER
+    )
+    assert notifications.follow_requests(clock.now()) == 1
+    assert [(t, v) for t, v, _ in for_dossier(notifications, in_tray)] == [("pickup_ready", 2)]
+    assert for_dossier(notifications, before) == []
+    after, _ = dossiers.receive(
+        procedure_code=BIRTH, channel=Channel.COUNTER, applicant=PERSON, components=FORM, actor=OFFICER
+    )
+    dossiers.reject(before, reason="Không đủ điều kiện", actor=OFFICER)
+    assert notifications.follow_requests(clock.now()) == 2
+    assert [t for t, _, _ in for_dossier(notifications, after)] == ["received"]
+    assert [t for t, _, _ in for_dossier(notifications, before)] == ["rejected"]
