@@ -252,3 +252,19 @@ def test_after_an_upgrade_the_steps_before_it_stay_untold_and_tray_requests_are_
     assert notifications.follow_requests(clock.now()) == 2
     assert [t for t, _, _ in for_dossier(notifications, after)] == ["received"]
     assert [t for t, _, _ in for_dossier(notifications, before)] == ["rejected"]
+
+
+def test_an_id_card_pulled_back_from_a_tray_waits_at_the_district_police(world, catalogue):  # noqa: F811
+    dossiers, kiosks, notifications, _, clock, _ = world
+    kiosks.install_kiosk("Q6-01", name="Kiosk 24/7 UBND Quận 6", agency="H29.06", actor=STAFF_ACTOR, tray_count=1)
+    card = next(p for p in catalogue.procedures if p.result_kind.value == "cccd_card" and p.kiosk_return)
+    code, _ = dossiers.receive(
+        procedure_code=card.code, channel=Channel.COUNTER, applicant=PERSON, components=FORM, actor=OFFICER
+    )
+    process(dossiers, [code], catalogue)
+    kiosks.load_results("Q6-01", [code], staff=STAFF, actor=STAFF_ACTOR)
+    late = vn(clock.now().date() + timedelta(days=8), 9)
+    kiosks.pull_back_overdue("Q6-01", staff=STAFF, one_stop=ONE_STOP, police=POLICE, actor=STAFF_ACTOR, at=late)
+    notifications.follow_requests(late)
+    template, _, params = for_dossier(notifications, code)[-1]
+    assert (template, params["place"], params["agency"]) == ("pulled_back", "Công an Quận 6", "Công an Quận 6")
