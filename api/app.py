@@ -16,6 +16,7 @@ from api.controllers.books import BooksController
 from api.controllers.console import CONSOLE_ROUTES
 from api.controllers.demo import demo_messages
 from api.controllers.documents import DocumentController
+from api.controllers.dossier_contact import DossierContactController
 from api.controllers.dossiers import DossierController
 from api.controllers.fleet import fleet_route
 from api.controllers.kiosk_citizens import KioskCitizenController
@@ -55,6 +56,7 @@ def create_app(system: System) -> Litestar:
             AuthController,
             AccountsController,
             DossierController,
+            DossierContactController,
             KioskStaffController,
             KioskDeviceController,
             KioskFlowsDeviceController,

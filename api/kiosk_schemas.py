@@ -51,6 +51,9 @@ class SubmissionBody(Strict):
     envelope: Barcode
     face: FaceCheck | None = None
     quantity: Quantity = 1
+    channels: (
+        Annotated[list[Annotated[str, msgspec.Meta(pattern="^(sms|zalo)$")]], msgspec.Meta(max_length=2)] | None
+    ) = None  # how the citizen wants to be told of each step (the kiosk knows the phone only), first choice first
 
 
 class KioskPaymentBody(Strict):

@@ -16,6 +16,16 @@ MAX_COMMAND_BODY = 1024 * 1024
 """Request body limit of the JSON command routes: the largest (5,000 envelope barcodes, 100 components) is a few
 hundred KB; Litestar's default of 10 MB let a 9 MB address be read and decoded before it was refused."""
 Version = Annotated[int, msgspec.Meta(ge=1, description="Version you acted on; 409 if it changed meanwhile.")]
+ContactChannel = Annotated[str, msgspec.Meta(pattern="^(sms|zalo|email)$")]
+ContactChannels = Annotated[
+    list[ContactChannel],
+    msgspec.Meta(
+        min_length=1,
+        max_length=3,
+        description="How the citizen wants to be told of each step, first choice first (sms, zalo, email); "
+        "the others follow as fallbacks.",
+    ),
+]
 
 
 class Body(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -31,6 +41,7 @@ class ReceiveBody(msgspec.Struct, forbid_unknown_fields=True):
     channel: Annotated[str, msgspec.Meta(pattern="^(kiosk|counter|postal)$")]
     applicant: Applicant
     components: Components
+    channels: ContactChannels | None = None
 
 
 class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -39,6 +50,13 @@ class RegisterBody(msgspec.Struct, forbid_unknown_fields=True):
     procedure_code: Code
     applicant: Applicant
     components: Components
+    channels: ContactChannels | None = None
+
+
+class ChannelsBody(Body):
+    """Change how the citizen is told of each step — Đổi kênh nhận thông báo."""
+
+    channels: ContactChannels
 
 
 class ReasonBody(Body):

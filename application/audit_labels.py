@@ -116,6 +116,14 @@ LABELS: dict[type, tuple[str, Callable[[Any], str]]] = {
     D.ReturnLoadedIntoTray: ("Nạp hồ sơ bị từ chối vào khay để trả lại", lambda e: f"Khay {e.tray} kiosk {e.kiosk}"),
     D.RejectedReturned: ("Trả lại hồ sơ bị từ chối", lambda e: f"Trả qua {CHANNEL_VI[e.channel]}, kèm thông báo"),
     D.ContactRecorded: ("Liên hệ công dân", lambda e: f"Kết quả liên hệ: {CONTACT_VI[e.outcome]}"),
+    D.ContactChannelsChosen: (
+        "Chọn kênh nhận thông báo",
+        lambda e: "Ưu tiên: " + ", ".join(NOTIFY_VI.get(c, c) for c in e.channels),
+    ),
+    D.PickupReminderDue: (
+        "Nhắc công dân nhận kết quả",
+        lambda e: f"Khay {e.tray} kiosk {e.kiosk}, hạn nhận đến hết ngày {e.deadline:%d/%m/%Y}",
+    ),
     A.Created: (
         "Tạo tài khoản",
         lambda e: (

@@ -41,20 +41,27 @@ class Dossiers:
         components: list[Component],
         actor: Actor,
         at: datetime | None = None,
+        channels: list[str] | None = None,
     ) -> tuple[str, Written]:
-        """A dossier submitted on the portal; returns its code (a ward procedure goes to the applicant's ward)."""
+        """A dossier submitted on the portal; returns its code (a ward procedure goes to the applicant's ward).
+        `channels`: how the applicant wants to be told of each step, first choice first (default: SMS first)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address), self._at(at)
         return self.create(
             procedure.agency,
             at,
             lambda code: [
-                Dossier.register_online(
-                    code=code,
-                    procedure_code=procedure.code,
-                    applicant=applicant,
-                    components=components,
-                    actor=actor,
-                    at=at,
+                with_channels(
+                    Dossier.register_online(
+                        code=code,
+                        procedure_code=procedure.code,
+                        applicant=applicant,
+                        components=components,
+                        actor=actor,
+                        at=at,
+                    ),
+                    channels,
+                    actor,
+                    at,
                 )
             ],
         )
@@ -69,24 +76,31 @@ class Dossiers:
         actor: Actor,
         at: datetime | None = None,
         ward: str | None = None,
+        channels: list[str] | None = None,
     ) -> tuple[str, Written]:
         """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
-        `ward`, the receiving ward, else to the applicant's ward)."""
+        `ward`, the receiving ward, else to the applicant's ward). `channels`: how the applicant wants to be told of
+        each step, first choice first, recorded in the same commit (default: SMS first)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
         due_on = self.appointment(procedure, at)
         return self.create(
             procedure.agency,
             at,
             lambda code: [
-                Dossier.receive(
-                    code=code,
-                    procedure_code=procedure.code,
-                    channel=Channel(channel),
-                    applicant=applicant,
-                    components=components,
-                    due_on=due_on,
-                    actor=actor,
-                    at=at,
+                with_channels(
+                    Dossier.receive(
+                        code=code,
+                        procedure_code=procedure.code,
+                        channel=Channel(channel),
+                        applicant=applicant,
+                        components=components,
+                        due_on=due_on,
+                        actor=actor,
+                        at=at,
+                    ),
+                    channels,
+                    actor,
+                    at,
                 )
             ],
         )
@@ -118,6 +132,20 @@ class Dossiers:
             dossier.accept(due_on=due_on, actor=actor, at=at)
 
         return self._act(code, expected_version, command)
+
+    @command
+    def choose_channels(
+        self,
+        code: str,
+        *,
+        channels: list[str],
+        actor: Actor,
+        expected_version: int | None = None,
+        at: datetime | None = None,
+    ) -> Written:
+        """Change the channels the applicant is told on (an officer, at the citizen's request)."""
+        at = self._at(at)
+        return self._act(code, expected_version, lambda d: d.choose_channels(channels=channels, actor=actor, at=at))
 
     @command
     def reject(
@@ -401,6 +429,13 @@ class Dossiers:
     def _act(self, code: str, expected_version: int | None, command: Any) -> Written:
         parse_code(code)
         return self.app.update(dossier_id(code), DOSSIER, code, expected_version, command)
+
+
+def with_channels(dossier: Dossier, channels: list[str] | None, actor: Actor, at: datetime) -> Dossier:
+    """The new dossier with the applicant's channel choice recorded right after its first event (None: no choice)."""
+    if channels:
+        dossier.choose_channels(channels=channels, actor=actor, at=at)
+    return dossier
 
 
 __all__ = ["Dossiers", "UUID"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -271,6 +271,30 @@ class KioskOffice:
                     pulled.append(item)
                     break
         return pulled
+
+    def remind_pickups(self, key: str, *, actor: Actor, at: datetime | None = None) -> list[str]:
+        """Results in this kiosk's trays whose last collection day (`overdue_days` working days after the pickup
+        SMS) is the next working day, or today when that run was missed, and whose applicant has not been reminded
+        since loading: record one `PickupReminderDue` each (the notification policy sends it). Returns their codes."""
+        at, calendar = self._at(at), self.dossiers.calendar
+        today, reminded = self._local_day(at), []
+        for tray in self._trays(key, fresh=True):
+            if tray.status is not TrayStatus.LOADED or tray.dossier_code is None:
+                continue
+            dossier = self._dossier(tray.dossier_code, fresh=True)
+            if dossier.notified_at is None or dossier.reminded:
+                continue
+            notified = self._local_day(dossier.notified_at)
+            if not self.overdue_days - 1 <= calendar.working_days_between(notified, today) <= self.overdue_days:
+                continue
+            deadline = notified
+            while calendar.working_days_between(notified, deadline) < self.overdue_days:
+                deadline += timedelta(days=1)
+            if not dossier.remind_pickup(deadline=deadline, actor=actor, at=at):
+                continue
+            if self.app.commit_or_evict(dossier) is not None:  # None: changed meanwhile, the next run looks again
+                reminded.append(dossier.code)
+        return reminded
 
     # ----- helpers ------------------------------------------------------------------------
     def _collected(self, envelope: Any) -> CollectedEnvelope:

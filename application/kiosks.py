@@ -101,9 +101,11 @@ class Kiosks(KioskSupplements, KioskOffice):
         face: FaceCheck | None = None,
         quantity: int = 1,
         at: datetime | None = None,
+        channels: list[str] | None = None,
     ) -> Submitted:
         """The envelope goes into the bin: the dossier is received (a ward procedure by the citizen's ward), its fee
-        assessed for `quantity` units (pages, copies), the barcode used up."""
+        assessed for `quantity` units (pages, copies), the barcode used up; `channels` (sms, zalo) is how the citizen
+        chose to be told of each step, first choice first."""
         at, dossiers = self._at(at), self.dossiers
         procedure = dossiers.procedure(procedure_code)
         if not procedure.kiosk_submission:
@@ -139,6 +141,8 @@ class Kiosks(KioskSupplements, KioskOffice):
                 at=at,
                 face=face,
             )
+            if channels:
+                dossier.choose_channels(channels=channels, actor=actor, at=at)
             dossier.assess_fee(amount=fee, actor=actor, at=at)
             machine, barcode = self._kiosk(kiosk), self._envelope(kiosk, envelope)
             machine.accept_envelope(barcode=envelope, envelope=barcode, dossier_code=code, actor=actor, at=at)

@@ -1,7 +1,11 @@
 """Notifications: messages to applicants through a transactional outbox, a policy and a dispatcher.
 
-The policy reads `Dossier.NotificationRequested` from the shared log and requests one `Notification` each
-(the id is derived from the dossier event, and the policy's position is saved in the same commit: exactly once).
+The policy reads the dossier events the citizen is told of (`citizen_steps.STEP_TOPICS`: received, accepted online,
+supplement needed, rejected, result ready, result in a tray — the older `Dossier.NotificationRequested` —, pickup
+reminder, pulled back) from the shared log and requests one `Notification` each, with the step's template, in the
+channels the citizen chose first (`Dossier.ContactChannelsChosen`), then the others. The id is derived from the
+dossier event (code and version), and the policy's position is saved in the same commit: exactly once. SMS go out
+under the brandname of the dossier's agency (the catalogue's `sms_brandname`).
 The dispatcher sends what is due through the `Notifier` port, records the outcome, retries with backoff and
 falls back to the next channel. One dispatcher process at a time: a crash between a send and its commit sends
 that message once more (at least once).
@@ -10,7 +14,7 @@ that message once more (at least once).
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
@@ -20,9 +24,11 @@ from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from application.base import OneStop, Written
-from application.ports import Notifier
+from application.citizen_steps import STEP_TOPICS, CitizenSteps
+from application.ports import Calendar, Notifier
+from domain.codes import parse_code
 from domain.dossier import Dossier
-from domain.kiosk import Kiosk, kiosk_id
+from domain.errors import InvalidValueError
 from domain.notification import (
     FALLBACK,
     DeliveryError,
@@ -33,29 +39,41 @@ from domain.notification import (
     notification_id,
     policy_position_id,
 )
+from domain.procedures import Catalogue
 from domain.values import Actor, Role
 
 log = logging.getLogger("motcua.notifications")
 NOTIFICATION = ("notification", "thông báo")
 SYSTEM = Actor(account_id="notification-policy", role=Role.SYSTEM)
-REQUESTED_TOPIC = get_topic(Dossier.NotificationRequested)
+TRAY_REQUEST_TOPIC = get_topic(Dossier.NotificationRequested)  # told whenever it is read (it predates the steps)
 OPEN_TOPICS = (get_topic(Notification.Requested), get_topic(Notification.Failed))
 CLOSED_TOPICS = (get_topic(Notification.Sent), get_topic(Notification.GaveUp))
 BATCH = 500
 
 
-def preference(first: str) -> list[str]:
-    """The requested channel first, then the others in fallback order (sms → zalo → email)."""
-    return [first, *(channel for channel in FALLBACK if channel != first)]
+def preference(first: str | list[str]) -> list[str]:
+    """The chosen channel(s) first, then the others in fallback order (sms → zalo → email)."""
+    chosen = [first] if isinstance(first, str) else list(first)
+    return [*chosen, *(channel for channel in FALLBACK if channel not in chosen)]
 
 
 class Notifications:
     """Requests, sends and tracks messages to applicants (SMS, Zalo, e-mail)."""
 
     def __init__(
-        self, app: OneStop, *, notifier: Notifier, agency_name: Callable[[str], str], overdue_days: int = 5
+        self,
+        app: OneStop,
+        *,
+        notifier: Notifier,
+        catalogue: Catalogue,
+        calendar: Calendar,
+        overdue_days: int = 5,
+        supplement_days: int = 10,
     ) -> None:
-        self.app, self.notifier, self.agency_name, self.overdue_days = app, notifier, agency_name, overdue_days
+        self.app, self.notifier, self.catalogue = app, notifier, catalogue
+        self.steps = CitizenSteps(
+            app, catalogue=catalogue, calendar=calendar, overdue_days=overdue_days, supplement_days=supplement_days
+        )
         self._scanned = 0  # log position up to which the pending index is complete
         self._policy_seen = 0  # log position up to which the policy found nothing more to request
         self._pending: dict[UUID, None] = {}
@@ -94,14 +112,19 @@ class Notifications:
         return self.app.update(id, NOTIFICATION, str(id), None, lambda n: n.record_delivered(channel=channel, at=at))
 
     def follow_requests(self, at: datetime) -> int:
-        """The policy: turn each new `Dossier.NotificationRequested` into a Notification; returns how many."""
+        """The policy: turn each new step of a dossier the citizen is told of into one Notification; returns how
+        many were requested."""
         head, made = self.app.recorder.max_notification_id() or 0, 0
-        tracker = self._policy_position()
+        tracker = self._policy_position(head, at)
+        if tracker is None:
+            return 0  # another policy recorded where the steps start meanwhile: the next round follows it
+        steps_from = tracker.steps_from or 0
         start = max(tracker.position, self._policy_seen)
         while start < head:
-            found = self.app.recorder.select_notifications(start + 1, BATCH, stop=head, topics=(REQUESTED_TOPIC,))
+            found = self.app.recorder.select_notifications(start + 1, BATCH, stop=head, topics=STEP_TOPICS)
             last = found[-1].id if len(found) == BATCH else head
-            made_now = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in found]
+            told = [s for s in found if s.id > steps_from or s.topic == TRAY_REQUEST_TOPIC]
+            made_now = [self._from_dossier(self.app.mapper.to_domain_event(stored), at) for stored in told]
             requests = [r for r in made_now if r is not None and not self._exists(r.id)]
             if requests:  # the notifications and the position in one commit: exactly once
                 tracker.advance(position=last, at=at)
@@ -151,7 +174,12 @@ class Notifications:
             raise RuntimeError(f"notification {notification.id} is due but has no channel left to try")
         try:
             provider_id = self.notifier.send(
-                channel, address, notification.template, notification.template_version, notification.params
+                channel,
+                address,
+                notification.template,
+                notification.template_version,
+                notification.params,
+                sender=self._sender(notification.dossier_code),
             )
         except DeliveryError as error:
             notification.record_failure(kind=error.kind, at=now)
@@ -175,42 +203,46 @@ class Notifications:
                     self._pending[_uuid(stored.originator_id)] = None
             self._scanned = found[-1].id if len(found) == BATCH else head
 
-    def _from_dossier(self, requested: DomainEventProtocol[UUID], at: datetime) -> Notification | None:
-        if not isinstance(requested, Dossier.NotificationRequested):
-            raise TypeError(f"{type(requested).__name__} is not a dossier's notification request")
-        dossier: Dossier = self.app.repository.get(requested.originator_id, version=requested.originator_version)
-        if dossier.tray is None:
-            log.error("dossier %s asked for %s without a tray; skipped", dossier.code, requested.template)
+    def _from_dossier(self, event: DomainEventProtocol[UUID], at: datetime) -> Notification | None:
+        step = self.steps.message(event)
+        if step is None:
             return None
-        kiosk: Kiosk = self.app.repository.get(kiosk_id(dossier.tray[0]))
-        params = {
-            "code": dossier.code,
-            "tray": str(dossier.tray[1]),
-            "kiosk": kiosk.name,
-            "agency": self.agency_name(kiosk.agency),
-            "days": str(self.overdue_days),
-        }
-        recipient = Recipient(phone=dossier.applicant.phone, email=dossier.applicant.email)
+        code = step.params["code"]
         return Notification.request(
-            id=notification_id(dossier.code, requested.originator_version),
-            channels=preference(requested.channel),
-            template=requested.template,
-            dossier_code=dossier.code,
-            params=params,
-            recipient=recipient,
+            id=notification_id(code, event.originator_version),
+            channels=preference(step.channels or step.first_channel),
+            template=step.template,
+            dossier_code=code,
+            params=step.params,
+            recipient=step.recipient,
             actor=SYSTEM,
             at=at,
         )
 
+    def _sender(self, dossier_code: str) -> str | None:
+        """The SMS brandname of the dossier's agency (None: the gateway's default sender)."""
+        try:
+            return self.catalogue.sms_brandname(parse_code(dossier_code)[0])
+        except InvalidValueError:
+            return None
+
     def _exists(self, nid: UUID) -> bool:
         return next(iter(self.app.events.get(nid, limit=1)), None) is not None
 
-    def _policy_position(self) -> PolicyPosition:
+    def _policy_position(self, head: int, at: datetime) -> PolicyPosition | None:
+        """The saved position; a stream saved before the step messages first records that they start after the
+        log's head (the older steps are not told days late; tray requests still are). None if another policy
+        recorded that first."""
         self.app.evict(policy_position_id())  # another process may have moved it
         try:
-            return self.app.repository.get(policy_position_id())
-        except AggregateNotFoundError:  # the policy never ran
-            return PolicyPosition.start()
+            tracker: PolicyPosition = self.app.repository.get(policy_position_id())
+        except AggregateNotFoundError:  # the policy never ran: every step from the start of the log
+            return PolicyPosition.start(at)
+        if tracker.steps_from is None:
+            tracker.follow_steps(position=head, at=at)
+            if self.app.commit_or_evict(tracker) is None:
+                return None
+        return tracker
 
 
 def _uuid(originator_id: UUID | str) -> UUID:

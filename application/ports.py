@@ -87,9 +87,19 @@ class PdfTools(Protocol):
 # ----- [7] notifications: one block, appended ------------------------------------------------
 class Notifier(Protocol):
     """Sends one templated message (Vietnamese, versioned templates) to one address through one channel
-    (sms, zalo, email); returns the provider's message id or raises domain.notification.DeliveryError."""
+    (sms, zalo, email); returns the provider's message id or raises domain.notification.DeliveryError. `sender` is the
+    SMS brandname of the agency the message speaks for (None: the gateway's configured default)."""
 
-    def send(self, channel: str, address: str, template: str, version: int, params: Mapping[str, str]) -> str: ...
+    def send(
+        self,
+        channel: str,
+        address: str,
+        template: str,
+        version: int,
+        params: Mapping[str, str],
+        *,
+        sender: str | None = None,
+    ) -> str: ...
 
 
 class PasswordHasher(Protocol):

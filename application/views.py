@@ -47,6 +47,8 @@ class DossierDetails(msgspec.Struct, frozen=True):
     delivered_at: datetime | None
     allowed_actions: list[str]
     unconfirmed_handovers: list[PendingHandover] = msgspec.field(default_factory=list)
+    contact_channels: list[str] = msgspec.field(default_factory=list)
+    """How the citizen chose to be told of each step, first choice first (empty: none chosen, SMS first)."""
 
 
 class HistoryEntry(msgspec.Struct, frozen=True):
@@ -90,6 +92,7 @@ def details_of(d: Dossier) -> DossierDetails:
             for n, receiver in enumerate(d.handovers, 1)
             if n not in d.confirmed
         ],
+        contact_channels=d.contact_channels,
     )
 
 

@@ -32,6 +32,9 @@ from domain.values import (
     check_intake,
 )
 
+CONTACT_CHANNELS = ("sms", "zalo", "email")
+"""The channels a citizen may choose to be told on (the notification fallback order is the same)."""
+
 
 class ContactOutcome(StrEnum):
     """What came of calling a citizen whose result is overdue in a tray (liên hệ công dân)."""
@@ -248,6 +251,20 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         reason: RefundReason
         bank_reference: str | None
 
+    class ContactChannelsChosen(Event):
+        """The channels the applicant wants to be told on, first choice first (at receipt, or changed by an officer
+        later); the notifications of later steps try them in this order, then the others."""
+
+        channels: list[str]
+
+    class PickupReminderDue(Event):
+        """The result has waited in its tray until one working day before `deadline`, the last day to collect it
+        before it may be pulled back; the applicant is reminded (recorded once per loading by the scheduler)."""
+
+        kiosk: str
+        tray: int
+        deadline: date
+
     class ContactRecorded(Event):
         """Staff called the applicant about an overdue result; only the outcome is kept (no number, no words)."""
 
@@ -335,6 +352,8 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.returned_at: datetime | None = None  # a rejected dossier given back at the kiosk
         self.tray: tuple[str, int] | None = None
         self.notified_at: datetime | None = None
+        self.reminded = False  # a pickup reminder was recorded for the result now in a tray
+        self.contact_channels: list[str] = []
         self.handovers: list[str] = []  # receiver account of each handover line; confirmed lines in `confirmed`
         self.confirmed: set[int] = set()
         self.police_code: str | None = None  # [14] the police's dossier code of an ID card returned at the kiosk
@@ -524,7 +543,7 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self._require("load_into_tray")
         self._loaded_into_tray(kiosk=kiosk, tray=tray, actor=actor, at=_aware(at))
         self._notification_requested(
-            channel="sms", template="pickup_ready.v1", text=_text("notification", notification), actor=actor, at=at
+            channel="sms", template="pickup_ready.v2", text=_text("notification", notification), actor=actor, at=at
         )
 
     def pull_back(self, *, giver: Party, receiver: Party, actor: Actor, at: datetime) -> None:
@@ -618,6 +637,39 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         )
         return amount
 
+    def choose_channels(self, *, channels: list[str], actor: Actor, at: datetime) -> None:
+        """Record the channels the applicant wants to be told on, first choice first (SMS, Zalo, e-mail)."""
+        chosen = list(dict.fromkeys(channels))
+        if not chosen or any(channel not in CONTACT_CHANNELS for channel in chosen):
+            raise InvalidValueError(
+                "channels",
+                f"choose one or more of {', '.join(CONTACT_CHANNELS)}",
+                "chọn một hoặc nhiều kênh nhận thông báo: sms, zalo, email",
+            )
+        # the first choice must reach the applicant; a later one without an address is skipped when sending
+        if chosen[0] == "email" and not self.applicant.email:
+            raise InvalidValueError(
+                "channels",
+                "e-mail was chosen first but the applicant gave no address",
+                "công dân chưa có địa chỉ email",
+            )
+        if chosen[0] != "email" and not self.applicant.phone:
+            raise InvalidValueError(
+                "channels",
+                "SMS or Zalo was chosen first but the applicant gave no phone",
+                "công dân chưa có số điện thoại",
+            )
+        self._contact_channels_chosen(channels=chosen, actor=actor, at=_aware(at))
+
+    def remind_pickup(self, *, deadline: date, actor: Actor, at: datetime) -> bool:
+        """Record that the applicant is to be reminded of the result in the tray; False (nothing recorded) when it is
+        not in a tray or was already reminded since it was loaded."""
+        if self.status is not Status.IN_TRAY or self.tray is None or self.reminded:
+            return False
+        kiosk, tray = self.tray
+        self._pickup_reminder_due(kiosk=kiosk, tray=tray, deadline=deadline, actor=actor, at=_aware(at))
+        return True
+
     def record_contact(self, *, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:
         """Record the outcome of a call about an overdue result (in a tray, or pulled back from one)."""
         if self.status not in (Status.IN_TRAY, Status.RESULT_ISSUED):
@@ -693,7 +745,7 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
 
     @event(LoadedIntoTray)
     def _loaded_into_tray(self, kiosk: str, tray: int, actor: Actor, at: datetime) -> None:
-        self.status, self.tray = Status.IN_TRAY, (kiosk, tray)
+        self.status, self.tray, self.reminded = Status.IN_TRAY, (kiosk, tray), False
 
     @event(NotificationRequested)
     def _notification_requested(self, channel: str, template: str, text: str, actor: Actor, at: datetime) -> None:
@@ -728,6 +780,14 @@ class Dossier(MonotonicTime, FlatCopy, Aggregate):
         self.paid -= amount
         if reason is not RefundReason.EXCESS:
             self.fee = 0
+
+    @event(ContactChannelsChosen)
+    def _contact_channels_chosen(self, channels: list[str], actor: Actor, at: datetime) -> None:
+        self.contact_channels = list(channels)
+
+    @event(PickupReminderDue)
+    def _pickup_reminder_due(self, kiosk: str, tray: int, deadline: date, actor: Actor, at: datetime) -> None:
+        self.reminded = True
 
     @event(ContactRecorded)
     def _contact_recorded(self, outcome: ContactOutcome, actor: Actor, at: datetime) -> None:

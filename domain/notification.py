@@ -252,10 +252,24 @@ class PolicyPosition(FlatCopy, Aggregate):
         position: int
         at: datetime
 
+    class StepsFollowed(Aggregate.Event):
+        """From after this log position on, every step of a dossier is told to the citizen; the steps before it
+        happened before the step messages existed (only the tray requests were sent then), and stay untold."""
+
+        position: int
+        at: datetime
+
     @classmethod
-    def start(cls) -> PolicyPosition:
-        """A policy that has read nothing yet."""
-        return cls._create(cls.Started, id=policy_position_id())
+    def start(cls, at: datetime) -> PolicyPosition:
+        """A policy that has read nothing yet, and tells every step from the start of the log."""
+        position = cls._create(cls.Started, id=policy_position_id())
+        position.follow_steps(position=0, at=at)
+        return position
+
+    def follow_steps(self, *, position: int, at: datetime) -> None:
+        """Tell every dossier step after `position` (once: a policy that already follows them keeps its start)."""
+        if self.steps_from is None:
+            self._steps_followed(position=position, at=at)
 
     def advance(self, *, position: int, at: datetime) -> None:
         """Record the position the notifications committed alongside cover."""
@@ -264,7 +278,12 @@ class PolicyPosition(FlatCopy, Aggregate):
 
     def __init__(self) -> None:
         self.position = 0
+        self.steps_from: int | None = None  # None: a position stream of the time before the step messages
 
     @event(Advanced)
     def _advanced(self, position: int, at: datetime) -> None:
         self.position = position
+
+    @event(StepsFollowed)
+    def _steps_followed(self, position: int, at: datetime) -> None:
+        self.steps_from = position

@@ -15,6 +15,8 @@ from domain.money import Fee
 # Used with fullmatch: `$` alone would accept a trailing newline; ASCII keeps \d to 0-9.
 PROCEDURE_CODE = re.compile(r"\d\.\d{6}\.000\.00\.00\.H\d{2}", re.ASCII)
 AGENCY_CODE = re.compile(r"[A-Z0-9]+(\.[A-Z0-9]+)*", re.ASCII)
+BRANDNAME = r"^[A-Za-z0-9 .\-]{1,11}$"
+"""An SMS brandname (tên định danh): at most 11 ASCII letters, digits, spaces, dots or hyphens."""
 
 
 class ResultKind(StrEnum):
@@ -68,6 +70,8 @@ class Agency(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     code: NonEmpty
     name: NonEmpty
     kind: AgencyKind = AgencyKind.DISTRICT
+    sms_brandname: Annotated[str, msgspec.Meta(pattern=BRANDNAME)] | None = None
+    """The sender name its SMS carry (District 6: UBNDQUAN6); a ward or unit without one sends under its district's."""
 
 
 class Department(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -216,6 +220,17 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
             if agency.code == code:
                 return agency
         raise UnknownDepartmentError(code)
+
+    def sms_brandname(self, code: str) -> str | None:
+        """The SMS sender of an agency: its own brandname, else the nearest enclosing agency's (H29.06.1 and
+        H29.06.CA send as H29.06 does), else None (the gateway's default sender)."""
+        known = {agency.code: agency.sms_brandname for agency in self.agencies}
+        parts = code.split(".")
+        for end in range(len(parts), 0, -1):
+            brandname = known.get(".".join(parts[:end]))
+            if brandname:
+                return brandname
+        return None
 
     def department(self, code: str) -> Department:
         """The department with this code, or UnknownDepartmentError."""

@@ -179,7 +179,12 @@ def build(
     )
     receipts = money_receipts(app, catalogue, clock, vaults)
     notifications = Notifications(
-        app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name, overdue_days=settings.overdue_days
+        app,
+        notifier=notifier,
+        catalogue=catalogue,
+        calendar=calendar,
+        overdue_days=settings.overdue_days,
+        supplement_days=settings.supplement_days,
     )
     erasures = Erasures(app, keys=keys, phone_key=otps.phone_key, clock=clock)
     access_logs = AccessLogs(app, key=key, otp=otps, clock=clock, attempts=guards)

@@ -55,7 +55,7 @@ class CoreClient:
         self._device("POST", "/envelopes/check", {"barcode": barcode})
 
     def submit(self, **body: Any) -> dict[str, Any]:
-        """procedure_code, qr_payload, phone, phone_proof, envelope and face (or None)."""
+        """procedure_code, qr_payload, phone, phone_proof, envelope, face (or None) and channels (sms, zalo)."""
         return self._device("POST", "/submissions", body)
 
     def pay_by_qr(self, code: str, amount: int, reference: str) -> dict[str, Any]:

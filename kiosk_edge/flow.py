@@ -83,6 +83,7 @@ class Citizen:
     address: str = ""
     forms_printed: int = 0
     phone: str = ""
+    channel: str = "sms"  # how the citizen chose to be told of each step: sms or zalo (the kiosk knows no e-mail)
     proof: str = ""
     face: dict[str, Any] | None = None
     held: tuple[int, int] | None = None  # (denomination, count) in the acceptor's escrow
@@ -145,7 +146,8 @@ class KioskFlow(CornerFlow, SeedFlows):
                 self.citizen.address = str(identity.get("address") or "")
                 self._feed(IdentityRead())
 
-    def enter_phone(self, phone: str) -> None:
+    def enter_phone(self, phone: str, channel: str = "sms") -> None:
+        """The phone the code goes to, and the channel (sms, zalo) the citizen wants to be told of each step on."""
         with self.lock:
             self._require(OtpSent)
             if (
@@ -154,7 +156,7 @@ class KioskFlow(CornerFlow, SeedFlows):
                 )
                 is not _FAILED
             ):
-                self.citizen.phone = phone
+                self.citizen.phone, self.citizen.channel = phone, channel
                 self._feed(OtpSent(mask_phone(phone)))
 
     def resend_otp(self) -> None:
@@ -445,6 +447,7 @@ class KioskFlow(CornerFlow, SeedFlows):
             phone_proof=c.proof,
             envelope=barcode,
             face=c.face,
+            channels=[c.channel],
         )
 
     @staticmethod

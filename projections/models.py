@@ -7,6 +7,7 @@ from projections.base import ReadModel
 from projections.books import book_read_models
 from projections.digitization import DigitizationReadModel
 from projections.dossiers import DossierReadModel
+from projections.notifications import NotificationsReadModel
 from projections.reconciliation import ReconciliationReadModel
 from projections.search import SearchIndexReadModel
 from projections.status import StatusLookupReadModel
@@ -26,5 +27,6 @@ def read_models(catalogue: Catalogue, search_key: bytes | None = None) -> list[R
         DigitizationReadModel(),
         ReconciliationReadModel(),
         TasksReadModel(),
+        NotificationsReadModel(),
         *search,
     ]

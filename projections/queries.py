@@ -9,6 +9,7 @@ import msgspec
 
 from domain.clock import VIETNAM
 from projections.dossiers import QUEUES
+from projections.notifications import NotificationLine, notifications_of
 from projections.ports import ReadStore
 
 FILTERS = ("agency", "department", "procedure_code", "channel")
@@ -150,6 +151,10 @@ class Views:
         )
         counts = {row["queue"]: row["n"] for row in rows}
         return {queue: counts.get(queue, 0) for queue in QUEUES}
+
+    def notifications(self, code: str) -> list[NotificationLine]:
+        """The messages the citizen was sent about a dossier, oldest first (step, channel, status, times)."""
+        return notifications_of(self.store, code)
 
     def trays(self, kiosk: str) -> list[TrayRow]:
         """The kiosk's trays in number order."""

@@ -128,14 +128,16 @@ class FakeNotifier:
         self.sent: list[tuple[str, str, str, int, dict[str, str]]] = []
         self.failing = dict(failing or {})  # channel -> "transient" or "rejected"
         self.tries: list[str] = []
+        self.senders: list[str | None] = []  # the sender (SMS brandname) of each message sent
 
-    def send(self, channel: str, address: str, template: str, version: int, params) -> str:
+    def send(self, channel: str, address: str, template: str, version: int, params, *, sender=None) -> str:
         from domain.notification import DeliveryError, ErrorKind
 
         self.tries.append(channel)
         if channel in self.failing:
             raise DeliveryError(ErrorKind(self.failing[channel]), f"{channel} is down")
         self.sent.append((channel, address, template, version, dict(params)))
+        self.senders.append(sender)
         return f"fake-{len(self.sent)}"
 
     def last_code(self, address: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from application.access_log import AccessLogs
@@ -65,11 +64,26 @@ def vaults_on(dossiers: Dossiers, clock: Any, *, blobs: Any = None, signer: Any 
 
 
 def notifications_on(
-    app: OneStop, notifier: Any = None, *, catalogue: Any = None, overdue_days: int = 5
+    app: OneStop,
+    notifier: Any = None,
+    *,
+    catalogue: Any = None,
+    calendar: Any = None,
+    overdue_days: int = 5,
+    supplement_days: int = 10,
 ) -> Notifications:
-    """Notifications with agency names from the catalogue (the code itself without one)."""
-    names: Callable[[str], str] = (lambda code: catalogue.agency(code).name) if catalogue else (lambda code: code)
-    return Notifications(app, notifier=notifier or FakeNotifier(), agency_name=names, overdue_days=overdue_days)
+    """Notifications with the shipped catalogue and calendar unless others are given."""
+    from infrastructure.calendar import load_calendar
+    from infrastructure.catalogue import load_catalogue
+
+    return Notifications(
+        app,
+        notifier=notifier or FakeNotifier(),
+        catalogue=catalogue or load_catalogue(),
+        calendar=calendar or load_calendar(),
+        overdue_days=overdue_days,
+        supplement_days=supplement_days,
+    )
 
 
 SEARCH_KEY = b"tests-search-key-0123456789abcdef"

@@ -108,6 +108,7 @@ class DossierController(Controller):
             components=data.components,
             actor=actor,
             ward=ward,
+            channels=data.channels,
         )
         return result(code, written)
 
@@ -130,7 +131,11 @@ class DossierController(Controller):
         if principal.role is not Role.SYSTEM:
             check_agency(principal, dossiers.procedure_for(data.procedure_code, data.applicant.address).agency)
         code, written = dossiers.register_online(
-            procedure_code=data.procedure_code, applicant=data.applicant, components=data.components, actor=actor
+            procedure_code=data.procedure_code,
+            applicant=data.applicant,
+            components=data.components,
+            actor=actor,
+            channels=data.channels,
         )
         return result(code, written)
 

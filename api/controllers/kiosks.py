@@ -110,6 +110,7 @@ class KioskDeviceController(Controller):
             envelope=data.envelope,
             face=data.face,
             quantity=data.quantity,
+            channels=data.channels,
             actor=actor,
         )
 

@@ -29,12 +29,22 @@ class ChannelNotifier:
     def __init__(self, gateways: Mapping[str, Gateway], templates: Templates) -> None:
         self.gateways, self.templates = dict(gateways), templates
 
-    def send(self, channel: str, address: str, template: str, version: int, params: Mapping[str, str]) -> str:
-        """Send one message; the provider's id, or DeliveryError."""
+    def send(
+        self,
+        channel: str,
+        address: str,
+        template: str,
+        version: int,
+        params: Mapping[str, str],
+        *,
+        sender: str | None = None,
+    ) -> str:
+        """Send one message under `sender` (the agency's SMS brandname; None: the configured default); the
+        provider's id, or DeliveryError."""
         gateway = self.gateways.get(channel)
         if gateway is None:  # not configured here: fall back to the next channel at once
             raise DeliveryError(ErrorKind.REJECTED, f"channel {channel} is not configured")
-        return gateway.deliver(address, self.templates.render(channel, template, version, params))
+        return gateway.deliver(address, self.templates.render(channel, template, version, params, sender=sender))
 
     def close(self) -> None:
         for gateway in self.gateways.values():

@@ -45,7 +45,8 @@ def provider_id(response: httpx.Response) -> str:
 
 
 class SmsGateway:
-    """A brandname SMS gateway: POST {sender, to, text} to MOTCUA_SMS_URL with the token."""
+    """A brandname SMS gateway: POST {sender, to, text} to MOTCUA_SMS_URL with the token; the sender is the
+    message's (the agency's brandname), else the configured MOTCUA_SMS_SENDER."""
 
     def __init__(self, url: str, token: str, sender: str, timeout: float = 10.0) -> None:
         self.url, self.token, self.sender = url, token, sender
@@ -54,7 +55,10 @@ class SmsGateway:
     def deliver(self, address: str, message: Message) -> str:
         """Send one SMS; the provider's message id."""
         return post_json(
-            self.client, self.url, self.token, {"sender": self.sender, "to": address, "text": message.text}
+            self.client,
+            self.url,
+            self.token,
+            {"sender": message.sender or self.sender, "to": address, "text": message.text},
         )
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from datetime import datetime
 from application.base import OneStop
 from application.notifications import Notifications
 from application.ports import Clock
+from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.notifications import configured_notifier, demo
 from infrastructure.privacy import wiring
@@ -20,8 +21,8 @@ log = logging.getLogger("motcua.notifications")
 
 
 def build_dispatcher(settings: Settings) -> Notifications:
-    """The dispatcher process's one application and its Notifications service, with the configured gateways and
-    the catalogue's agency names (close it with `service.app.close()`)."""
+    """The dispatcher process's one application and its Notifications service, with the configured gateways, the
+    catalogue (agency names and SMS brandnames) and the calendar (close it with `service.app.close()`)."""
     private_files()
     catalogue = load_catalogue(settings.catalogue_path)
     notifier = configured_notifier(settings.channels, demo.for_settings(settings))
@@ -31,7 +32,12 @@ def build_dispatcher(settings: Settings) -> Notifications:
     keys.listeners.append(lambda: wiring.drop_cached(app))
     keys.watch()
     return Notifications(
-        app, notifier=notifier, agency_name=lambda code: catalogue.agency(code).name, overdue_days=settings.overdue_days
+        app,
+        notifier=notifier,
+        catalogue=catalogue,
+        calendar=load_calendar(settings.calendar_dir),
+        overdue_days=settings.overdue_days,
+        supplement_days=settings.supplement_days,
     )
 
 

@@ -14,14 +14,17 @@ from collections.abc import Mapping
 import msgspec
 
 from domain.notification import DeliveryError, ErrorKind
+from infrastructure.notifications.step_templates import STEP_TEMPLATES
 
 
 class Message(msgspec.Struct, frozen=True):
-    """A rendered message: the subject is used by e-mail only; the template's name lets a log say what was sent."""
+    """A rendered message: the subject is used by e-mail only; the template's name lets a log say what was sent;
+    `sender` is the SMS brandname it goes out under."""
 
     subject: str
     text: str
     template: str = ""
+    sender: str = ""
 
 
 PICKUP_BODY = (
@@ -80,6 +83,7 @@ TEMPLATES: dict[tuple[str, int], dict[str, tuple[str, str]]] = {
         "zalo": ("", OTP_BODY),
         "email": ("Mã OTP Một Cửa 24/7", OTP_BODY + "\n\nNếu bạn không yêu cầu mã này, vui lòng bỏ qua thư."),
     },
+    **STEP_TEMPLATES,
 }
 
 
@@ -102,16 +106,25 @@ class Templates:
     ) -> None:
         self.sender, self.templates = sender, templates
 
-    def render(self, channel: str, template: str, version: int, params: Mapping[str, str]) -> Message:
-        """The subject and text; DeliveryError(rejected) for an unknown template or a missing value."""
+    def render(
+        self, channel: str, template: str, version: int, params: Mapping[str, str], *, sender: str | None = None
+    ) -> Message:
+        """The subject and text, signed by `sender` (else the default sender); DeliveryError(rejected) for an unknown
+        template or a missing value."""
         variants = self.templates.get((template, version))
         if variants is None or channel not in variants:
             raise DeliveryError(ErrorKind.REJECTED, f"no template {template}.v{version} for {channel}")
         subject, text = variants[channel]
-        values = {"sender": self.sender, **params}
+        sender = sender or self.sender
+        values = {**params, "sender": sender}
         if channel == "sms":
             values = {key: fold(str(value)) for key, value in values.items()}
         missing = (fields(subject) | fields(text)) - set(values)
         if missing:
             raise DeliveryError(ErrorKind.REJECTED, f"template {template}.v{version} needs {sorted(missing)}")
-        return Message(subject=subject.format(**values), text=text.format(**values), template=f"{template}.v{version}")
+        return Message(
+            subject=subject.format(**values),
+            text=text.format(**values),
+            template=f"{template}.v{version}",
+            sender=sender,
+        )

@@ -17,11 +17,12 @@ from typing import Any, Protocol
 import msgspec
 
 from domain.clock import VIETNAM
-from domain.values import Party, Role
+from domain.values import Actor, Party, Role
 from infrastructure.scheduler.jobs import Run, WorkingDays, is_working_day
 from infrastructure.settings.areas import SchedulerSettings
 
 log = logging.getLogger(__name__)
+SCHEDULER = Actor(account_id="scheduler", role=Role.SYSTEM)
 PARTY_VARIABLES = {
     "staff": ("MOTCUA_SCHEDULER_STAFF", Role.CONSULTANT),
     "one_stop": ("MOTCUA_SCHEDULER_ONE_STOP", Role.RECEPTION_OFFICER),
@@ -31,6 +32,8 @@ PARTY_VARIABLES = {
 
 class OverdueCommands(Protocol):
     def list_overdue(self, key: str, at: datetime | None = None) -> list[Any]: ...
+
+    def remind_pickups(self, key: str, *, actor: Actor, at: datetime | None = None) -> list[str]: ...
 
 
 class OfficeQueries(Protocol):
@@ -182,6 +185,17 @@ class Actions:
                     f"({item.days_since_notification} ngày làm việc), bàn giao {receiver.unit}."
                 )
         return self._remind(f"Rà soát quá hạn {_clock(run)}: {len(lines)} kết quả cần rút khỏi khay.", lines)
+
+    def pickup_reminders(self, run: Run, now: datetime) -> str:
+        """Every kiosk: remind the citizens whose result's last collection day in the tray is the next working day
+        (one `Dossier.PickupReminderDue` each, once per loading; the notification policy sends the message)."""
+        if self.kiosks is None:
+            raise RuntimeError("the pickup reminders need the Kiosks application")
+        lines: list[str] = []
+        for key in self.queries.kiosk_keys():
+            codes = self.kiosks.remind_pickups(key, actor=SCHEDULER, at=now)
+            lines.extend(f"Kiosk {key}: nhắc công dân nhận kết quả hồ sơ {code}." for code in codes)
+        return self._remind(f"Nhắc nhận kết quả {_clock(run)}: {len(lines)} công dân được nhắc.", lines)
 
     def due_soon_alerts(self, run: Run, now: datetime) -> str:
         """Per department: dossiers in processing due within one working day, and those already overdue."""

@@ -63,6 +63,7 @@ CATALOGUE: tuple[Job, ...] = (
     Job("overdue_sweep", "overdue_sweep", time(7, 30)),
     Job("due_soon_alerts", "due_soon_alerts", time(7, 45)),
     Job("routines_of_the_day", "schedule_routines", time(6, 45), catch_up_within=timedelta(hours=9)),
+    Job("pickup_reminders", "pickup_reminders", time(9, 0), catch_up_within=timedelta(hours=8)),
     Job("collection_morning", "collection_reminder", time(8, 0), catch_up_within=timedelta(hours=4)),
     Job("collection_morning_late", "late_routines", time(8, 30), catch_up_within=timedelta(hours=4)),
     Job("collection_afternoon", "collection_reminder", time(14, 0), catch_up_within=timedelta(hours=2)),

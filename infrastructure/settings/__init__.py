@@ -92,6 +92,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         int,
         var("MOTCUA_OVERDUE_DAYS", "working days after the pickup SMS before a result counts as overdue", minimum=1),
     ] = 5
+    supplement_days: Annotated[
+        int,
+        var(
+            "MOTCUA_SUPPLEMENT_DAYS",
+            "working days the citizen is given to supplement a dossier (the date in the supplement message)",
+            minimum=1,
+        ),
+    ] = 10
     api_host: Annotated[str, var("MOTCUA_API_HOST", "where the API listens")] = "127.0.0.1"
     api_port: Annotated[int, var("MOTCUA_API_PORT", "its port", minimum=0)] = 8000
     projections: Annotated[

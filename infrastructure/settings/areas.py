@@ -178,7 +178,9 @@ class SmsSettings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = ""
     token: Annotated[str, var("MOTCUA_SMS_TOKEN", "its bearer token", shown="unset", secret=True)] = ""
-    sender: Annotated[str, var("MOTCUA_SMS_SENDER", "its sender name")] = "MOTCUA"
+    sender: Annotated[
+        str, var("MOTCUA_SMS_SENDER", "its default sender name (an agency's `sms_brandname` in the catalogue wins)")
+    ] = "MOTCUA"
 
 
 class ZaloSettings(msgspec.Struct, frozen=True, kw_only=True):

@@ -24,6 +24,7 @@ class ProcedureInput(Input, frozen=True, tag="procedure"):
 
 class PhoneInput(Input, frozen=True, tag="phone"):
     phone: Annotated[str, msgspec.Meta(max_length=20)]
+    channel: Annotated[str, msgspec.Meta(pattern="^(?i:sms|zalo)$")] = "sms"  # how to be told of each step
 
 
 class OtpInput(Input, frozen=True, tag="otp"):

@@ -62,7 +62,7 @@ def dispatch(flow: KioskFlow, simulated: SimulatedKiosk | None, message: i.Input
     handlers: dict[type[i.Input], Callable[[Any], None]] = {
         i.BeginInput: lambda m: flow.begin(m.flow),
         i.ProcedureInput: lambda m: flow.choose_procedure(m.code),
-        i.PhoneInput: lambda m: flow.enter_phone(m.phone),
+        i.PhoneInput: lambda m: flow.enter_phone(m.phone, m.channel.lower()),
         i.OtpInput: lambda m: flow.enter_otp(m.otp),
         i.FaceInput: lambda m: flow.face_presented(),
         i.EndPaymentInput: lambda m: flow.end_payment(),

@@ -198,6 +198,7 @@ def bodies(code: str) -> dict[tuple[str, str], dict]:
             "amount": 1,
         },
         ("POST", "/money/dossiers/{code}/refunds"): {"method": "cash"},
+        ("POST", "/dossiers/{code}/channels"): {"channels": ["zalo", "sms"]},
     }
 
 

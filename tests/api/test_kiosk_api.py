@@ -221,3 +221,20 @@ def test_not_processed_yet_when_no_tray_holds_the_result(client: TestClient, otp
     )
     assert answer.status_code == 404 and answer.json()["error"] == "not_processed_yet"
     assert "chưa" in answer.json()["message_vi"] and events(client) == before
+
+
+def test_the_channel_chosen_at_the_kiosk_is_recorded_with_the_submission(client: TestClient, otp, system) -> None:
+    citizen = Citizen(6)
+    body = {
+        "procedure_code": COPY,
+        "qr_payload": citizen.qr,
+        "phone": citizen.phone,
+        "phone_proof": proof_for(client, otp, citizen),
+        "envelope": "Q6PB000001",
+    }
+    assert (
+        client.post("/kiosks/Q6-01/submissions", json=body | {"channels": ["email"]}, headers=KIOSK).status_code == 400
+    )
+    submitted = client.post("/kiosks/Q6-01/submissions", json=body | {"channels": ["zalo"]}, headers=KIOSK)
+    assert submitted.status_code == 201, submitted.text
+    assert system.dossiers.get_dossier(submitted.json()["dossier_code"]).contact_channels == ["zalo"]

@@ -124,6 +124,16 @@ def test_the_sms_gateway_gets_the_sender_name_and_an_unaccented_text(gateway):
     assert body["text"].isascii()
 
 
+def test_the_sms_goes_out_under_the_agency_brandname_and_the_default_without_one(gateway):
+    server, url = gateway
+    notifier = ChannelNotifier({"sms": SmsGateway(f"{url}/sms/send", "t", "MOTCUA")}, Templates("MOTCUA"))
+    notifier.send("sms", "0901234101", "pickup_ready", 2, PICKUP, sender="UBNDQUAN6")
+    notifier.send("sms", "0901234101", "pickup_ready", 2, PICKUP)
+    [(_, first, _), (_, second, _)] = server.requests
+    assert first["sender"] == "UBNDQUAN6" and first["text"].startswith("UBNDQUAN6: Ho so H29.06-260520-0001 ")
+    assert second["sender"] == "MOTCUA" and second["text"].startswith("MOTCUA: ")
+
+
 def test_the_zalo_gateway_gets_the_phone_and_the_accented_text(gateway):
     server, url = gateway
     zalo = ZaloGateway(f"{url}/zalo", "zalo-token")

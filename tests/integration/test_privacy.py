@@ -156,7 +156,7 @@ def serve(system, clock: FakeClock) -> dict[str, str]:
     process(system.dossiers, list(codes.values()), system.catalogue)
     clock.current = vn(DAY, 16)
     kiosks.load_results("Q6-01", list(codes.values()), staff=STAFF, actor=STAFF_ACTOR)
-    assert system.notifications.follow_requests(clock.now()) == 2
+    assert system.notifications.follow_requests(clock.now()) == 4  # each: received, and in its tray
     code = codes[ERASED_ONE.id_number]
     ticket = kiosks.start_pickup_with_receipt("Q6-01", id_number=ERASED_ONE.id_number, code=code)
     kiosks.release("Q6-01", code, ticket=ticket.token, method=PickupMethod.CCCD_AND_RECEIPT, actor=CITIZEN, face=MATCH)

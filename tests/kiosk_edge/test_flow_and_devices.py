@@ -29,10 +29,12 @@ class ScriptedCore:
     def __init__(self) -> None:
         self.fail: dict[str, Exception] = {}
         self.calls: list[str] = []
+        self.last: dict[str, dict] = {}  # the keyword arguments of each method's last call
 
     def __getattr__(self, name: str):
         def call(*args, **kwargs):
             self.calls.append(name)
+            self.last[name] = kwargs
             if name in self.fail:
                 raise self.fail.pop(name)
             return ANSWERS.get(name)
@@ -198,3 +200,14 @@ def test_a_locked_pickup_shows_its_own_screen_not_a_wrong_entry(kiosk) -> None:
     core.fail["pickup_by_receipt"] = CoreRefusal(429, "pickup_locked", "…")
     flow.pickup_by_receipt("079195000101", CODE)
     assert view_of(flow)["screen"] == "pickup_locked" and "tạm khóa" in view_of(flow)["message"]
+
+
+def test_the_channel_chosen_on_the_phone_screen_goes_with_the_submission(kiosk) -> None:
+    flow, core, _, _ = kiosk
+    flow.begin("submit")
+    flow.choose_procedure(FEE.code)
+    flow.cccd_scanned("079195000101||Nguyễn Thị Hồng Nhung|01011995|Nữ|12 Bình Tiên|01072021")
+    flow.enter_phone("0901000101", "zalo")
+    flow.enter_otp("123456")
+    flow.envelope_inserted("Q6PB000001")
+    assert core.last["submit"]["channels"] == ["zalo"]  # without a choice the phone screen sends "sms"

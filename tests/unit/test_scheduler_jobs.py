@@ -127,6 +127,10 @@ class FakeKiosks:
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict]] = []
 
+    def remind_pickups(self, key: str, *, actor, at) -> list[str]:
+        self.calls.append((key, {"actor": actor, "at": at}))
+        return ["H29.06-260520-0003"] if key == "Q6-02" else []
+
     def list_overdue(self, key: str, **kwargs) -> list:
         self.calls.append((key, kwargs))
         return (
@@ -204,3 +208,16 @@ def test_staff_parties_come_from_the_environment_or_constants() -> None:
     assert parties.police.name == "Đỗ Văn Hùng" and parties.one_stop.unit == "Bộ phận Một cửa"
     with pytest.raises(ValueError, match="MOTCUA_SCHEDULER_STAFF"):
         StaffParties.from_settings(Settings.from_env({"MOTCUA_SCHEDULER_STAFF": "only-one-part"}).scheduler)
+
+
+def test_pickup_reminders_ask_every_kiosk_as_the_scheduler_and_list_who_was_reminded(actions: Actions) -> None:
+    now = vn(2026, 5, 26, 9)
+    text = actions.body("pickup_reminders")(Run(now, "pickup_reminders"), now)
+    assert text.startswith("Nhắc nhận kết quả 09:00 ngày 26/05/2026: 1 công dân được nhắc.")
+    assert "Kiosk Q6-02: nhắc công dân nhận kết quả hồ sơ H29.06-260520-0003." in text
+    calls = actions.kiosks.calls  # type: ignore[union-attr]
+    assert [(k, c["actor"].account_id, c["at"]) for k, c in calls] == [
+        ("Q6-01", "scheduler", now),
+        ("Q6-02", "scheduler", now),
+    ]
+    assert job_named("pickup_reminders").at.hour == 9

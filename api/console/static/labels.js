@@ -30,6 +30,13 @@ export const ACTIONS = {
 export const CHANNELS = { kiosk: "Kiosk 24/7", counter: "Tại quầy", online: "Trực tuyến", postal: "Bưu chính" };
 export const DELIVERY = { kiosk: "Nhận tại kiosk 24/7", counter: "Tại quầy", postal: "Bưu chính", online: "Trực tuyến" };
 export const NOTIFY = { sms: "tin nhắn SMS", zalo: "Zalo", email: "thư điện tử", console: "màn hình cán bộ" };
+// The steps a citizen is told of (application/citizen_steps.py) and how far each message got.
+export const NOTIFY_STEPS = {
+  received: "Đã tiếp nhận hồ sơ", accepted: "Tiếp nhận hồ sơ trực tuyến", supplement: "Yêu cầu bổ sung",
+  rejected: "Từ chối giải quyết", result_ready: "Có kết quả tại quầy", pickup_ready: "Có kết quả tại khay kiosk",
+  pickup_reminder: "Nhắc nhận kết quả", pulled_back: "Thu hồi kết quả khỏi khay", otp: "Mã OTP",
+};
+export const NOTIFY_STATUS = { pending: "Đang gửi", sent: "Đã gửi", delivered: "Đã đến máy/hộp thư", gave_up: "Không gửi được" };
 export const PAYMENT = { cash: "tiền mặt", bank_qr: "chuyển khoản QR" };
 export const RATINGS = {
   very_satisfied: "Rất hài lòng", satisfied: "Hài lòng", acceptable: "Chấp nhận được", dissatisfied: "Không hài lòng",

@@ -83,7 +83,9 @@ const SCREENS = {
     Họ tên, số Căn cước và địa chỉ sẽ được tự động điền.</p><div class="card"><p>Thủ tục: <b>${esc(s.procedure?.name)}</b></p></div>
     ${s.flow === "card_return" ? `<button class="big grey" data-action="card_type_instead">Không quét được thẻ? Nhập số Căn cước</button>` : ""}${home}`,
   phone: (s) => `<h1>Nhập số điện thoại</h1>${identity(s)}<p>Mã xác nhận sẽ được gửi qua tin nhắn đến số này.</p>
-    ${field("phone", "Số điện thoại di động")}${keypad({ action: "phone", from: "phone", label: "Gửi mã xác nhận" })}${home}`,
+    ${field("phone", "Số điện thoại di động")}<div><label for="channel">Nhận thông báo về hồ sơ qua</label>
+    <select id="channel" name="channel"><option value="sms">Tin nhắn SMS</option><option value="zalo">Zalo</option></select></div>
+    ${keypad({ action: "phone", from: "phone channel", label: "Gửi mã xác nhận" })}${home}`,
   otp: (s) => otpScreen(s, "Nhập mã xác nhận"),
   face: () => `<h1>Xác thực khuôn mặt</h1><div class="icon">☺</div><p class="lead">Thủ tục này cần xác thực khuôn mặt.
     Ông/Bà vui lòng tháo khẩu trang, kính râm và nhìn thẳng vào camera.</p><button class="big" data-action="face">Bắt đầu xác thực</button>${home}`,

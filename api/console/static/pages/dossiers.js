@@ -1,6 +1,7 @@
 // Hồ sơ: details, the full history as a timeline, the signatures, and the forms of the actions allowed now.
 import { catalogue, get, signatures } from "../api.js";
 import { actionForms } from "../actions.js";
+import { noticesCard } from "../notices.js";
 import { can } from "../auth.js";
 import { go } from "../app.js";
 import { CHANNELS, label, NOTIFY, PAYMENT, RATINGS, ROLES, STATUS } from "../labels.js";
@@ -21,6 +22,7 @@ export async function render(view, { args, session }) {
   }
   const path = `/dossiers/${encodeURIComponent(code)}`;
   const [d, events, ref, files] = await Promise.all([get(path), get(`${path}/history`), catalogue(), signatures(code)]);
+  const notices = await noticesCard(d);
   // The number of the result document is in its ResultIssued event (the signer's form fills it in).
   d.result_number = events.findLast((e) => e.type === "ResultIssued")?.data.document_number || null;
   const names = Object.fromEntries([...ref.departments, ...ref.agencies, ...ref.procedures].map((x) => [x.code, x.name]));
@@ -32,6 +34,7 @@ export async function render(view, { args, session }) {
           details(d, names)),
         h("section", { class: "card", "aria-labelledby": "timeline-title" }, h("h2", { id: "timeline-title" }, "Lịch sử xử lý"),
           timeline(events, names), auditLink(code)),
+        notices,
         signatureCard(d, files)),
       h("section", { class: "card", "aria-labelledby": "actions-title" },
         h("h2", { id: "actions-title" }, "Thao tác"),
@@ -78,6 +81,8 @@ const EVENTS = {
   ResultIssued: (x) => `Có kết quả: ${x.summary}${x.document_number ? ` (số ${x.document_number})` : ""}`,
   LoadedIntoTray: (x) => `Nạp kết quả vào khay ${x.tray} của kiosk ${x.kiosk}`,
   NotificationRequested: (x) => `Gửi thông báo qua ${label(NOTIFY, x.channel)}`,
+  ContactChannelsChosen: (x) => `Chọn kênh nhận thông báo: ${x.channels.map((c) => label(NOTIFY, c)).join(" → ")}`,
+  PickupReminderDue: (x) => `Nhắc công dân nhận kết quả ở khay ${x.tray} kiosk ${x.kiosk} trước hết ngày ${fmtDate(x.deadline)}`,
   PulledBackFromTray: (x) => `Thu hồi kết quả từ khay ${x.tray} của kiosk ${x.kiosk}`,
   ResultDelivered: (x) => `Đã trả kết quả${x.receiver_name ? ` cho ${x.receiver_name}` : ""}`,
   Rated: (x) => `Đánh giá: ${x.rating.stars ? `${x.rating.stars} sao` : label(RATINGS, x.rating.level)}`,
