@@ -25,6 +25,14 @@ from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE
 from infrastructure.readstore.quarantine import apply_batch, quarantined
 from infrastructure.readstore.rows import MemoryRows
+from infrastructure.readstore.wake import (
+    Listener,
+    install_log_trigger,
+    is_postgres,
+    log_channel,
+    read_channel,
+    recorder_connect,
+)
 from projections.base import ReadModel
 from projections.ports import ReadStore, Tx
 
@@ -107,8 +115,12 @@ class Projector:
         self.models = {model.name: model for model in models}
         self.batch = batch
         self._advanced = threading.Condition()
+        self._advances = 0  # counts notifications of `_advanced`, so a waiter never misses one between its checks
+        self._wake = threading.Event()  # set by a poke: the log grew
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listeners: list[Listener] = []
+        self._readers: Listener | None = None
         if getattr(store, "read_only", False):  # a hot standby: the tables come from the primary
             return
         with store.transaction() as tx:
@@ -188,9 +200,13 @@ class Projector:
         for events in self._events(min(positions.values()) + 1, head, progress, interruptible):
             self._write(events, positions)
             read += len(events)
-        with self._advanced:
-            self._advanced.notify_all()
+        self._advance()
         return read
+
+    def _advance(self) -> None:
+        with self._advanced:
+            self._advances += 1
+            self._advanced.notify_all()
 
     def _write(self, events: list[tuple[int, Any]], positions: dict[str, int]) -> None:
         last = events[-1][0]
@@ -209,6 +225,8 @@ class Projector:
                 if fault is not None:
                     log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
                     del positions[name]
+            if self.store.dialect == "postgres":  # delivered at commit: readers in other processes wake on it
+                tx.execute("SELECT pg_notify(?, ?)", (read_channel(self._read_schema()), str(last)))
         for name in positions:
             positions[name] = max(positions[name], last)
 
@@ -269,20 +287,47 @@ class Projector:
 
     # ----- running ----------------------------------------------------------------------
     def poke(self) -> None:
-        """Something was written: process it soon."""
-        with self._advanced:
-            self._advanced.notify_all()
+        """Something was written: process it now (a poke during a round starts another round right after it)."""
+        self._wake.set()
 
     def run_forever(self, poll: float = 0.5) -> None:
-        """Catch up, then wait for a poke or the poll interval, until stopped."""
+        """Catch up, then wait for a poke or the poll interval, until stopped. On PostgreSQL every commit to the log,
+        from any process, pokes (wake.py), so `poll` is only the safety net of a lost listening connection."""
+        self._listen_to_log()
         while not self._stop.is_set():
+            self._wake.clear()
             try:
                 self.catch_up(interruptible=True)
             except Exception:  # keep running: the next round retries from the stored positions
                 log.exception("read-model update failed; retrying")
-                time.sleep(poll)
-            with self._advanced:
-                self._advanced.wait(poll)
+                self._stop.wait(poll)
+            self._wake.wait(poll)
+
+    def _listen_to_log(self) -> None:
+        if not is_postgres(self.recorder) or getattr(self.store, "read_only", False) or self._listeners:
+            return
+        try:
+            install_log_trigger(self.recorder)
+        except Exception:  # noqa: BLE001 - e.g. not the table's owner: the poll still finds every event
+            log.warning("no log trigger on the events table; read models are updated every poll", exc_info=True)
+            return
+        schema = self.recorder.datastore.schema or "public"
+        listener = Listener(recorder_connect(self.recorder), log_channel(schema), lambda _: self.poke())
+        self._listeners.append(listener.start())
+
+    def _read_schema(self) -> str:
+        return str(getattr(self.store, "schema", "public"))
+
+    def _listen_to_readers(self) -> bool:
+        """In a process without its own runner thread, wake `wait_for` when the runner elsewhere stores a batch
+        (PostgreSQL; not on a hot standby, which cannot LISTEN). True when listening."""
+        if self._readers is None:
+            connect = getattr(self.store, "listening_connection", None)
+            if connect is None or getattr(self.store, "read_only", False) or self._stop.is_set():
+                return False
+            self._readers = Listener(connect, read_channel(self._read_schema()), lambda _: self._advance())
+            self._listeners.append(self._readers.start())
+        return self._readers.listening.is_set()
 
     def start(self, poll: float = 0.5) -> None:
         """Run in a background thread (the embedded default)."""
@@ -295,11 +340,15 @@ class Projector:
         self.poke()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for listener in self._listeners:
+            listener.stop()
 
     def wait_for(self, position: int, name: str | None = None, timeout: float = 5.0) -> bool:
         """Block until the read model (or all) has processed `position`; False on timeout."""
         deadline = time.monotonic() + timeout
+        woken = self._thread is not None or self._listen_to_readers()
         while True:
+            seen = self._advances
             positions = self.positions() if name else self.running_positions()
             current = positions[name] if name else min(positions.values(), default=position)
             if current >= position:
@@ -308,4 +357,5 @@ class Projector:
             if remaining <= 0:
                 return False
             with self._advanced:
-                self._advanced.wait(min(remaining, 0.05))
+                if self._advances == seen:  # nothing stored since the positions were read
+                    self._advanced.wait(min(remaining, 1.0 if woken else 0.05))

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -186,7 +187,7 @@ class PostgresReadStore:
     def __init__(self, conninfo: str, schema: str, pool_size: int = 4, *, read_only: bool = False) -> None:
         if not SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"read-model schema name {schema!r} must be lower-case letters, digits, underscores")
-        self.schema, self.read_only = schema, read_only
+        self.schema, self.read_only, self._conninfo = schema, read_only, conninfo
         # A read-only store (a hot standby, MOTCUA_READ_REPLICA) creates nothing: the primary's runner made it all.
         options = f"-c search_path={schema}" + (" -c default_transaction_read_only=on" if read_only else "")
         self.pool = ConnectionPool(
@@ -216,6 +217,10 @@ class PostgresReadStore:
             (self.schema, table),
         )
         return [row["column_name"] for row in rows]
+
+    def listening_connection(self) -> psycopg.Connection:
+        """A connection of its own, outside the pool, for LISTEN (held by a listener thread for good)."""
+        return psycopg.connect(self._conninfo, autocommit=True)
 
     def close(self) -> None:
         self.pool.close()
