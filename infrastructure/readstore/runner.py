@@ -23,7 +23,7 @@ import msgspec
 
 from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE
-from infrastructure.readstore.quarantine import apply_batch, quarantined
+from infrastructure.readstore.quarantine import TRANSIENT, apply_batch, apply_plain, quarantined
 from infrastructure.readstore.rows import MemoryRows
 from infrastructure.readstore.wake import (
     Listener,
@@ -121,6 +121,7 @@ class Projector:
         self._thread: threading.Thread | None = None
         self._listeners: list[Listener] = []
         self._readers: Listener | None = None
+        self._learned: dict[str, set[str]] = {}  # per model, the tables its batches load by aggregate id
         if getattr(store, "read_only", False):  # a hot standby: the tables come from the primary
             return
         with store.transaction() as tx:
@@ -209,8 +210,31 @@ class Projector:
             self._advanced.notify_all()
 
     def _write(self, events: list[tuple[int, Any]], positions: dict[str, int]) -> None:
+        """Apply a batch to every model that needs it and store their positions, in one transaction.
+
+        On PostgreSQL the batch first goes in one pipeline (no savepoints; only the row loads wait for answers).
+        Should any model fail there, that transaction is rolled back and the batch applied again model by model,
+        each in a savepoint, which finds the event at fault and quarantines its model (quarantine.py)."""
+        pipelined = getattr(self.store, "pipelined_transaction", None)
+        if pipelined is not None:
+            trial = dict(positions)
+            try:
+                self._write_in(pipelined, events, trial, isolate=False)
+            except TRANSIENT:
+                raise
+            except Exception:  # noqa: BLE001 - a model's fault: found and quarantined by the isolated pass below
+                log.info("a read model failed on the batch ending at %s; applying it model by model", events[-1][0])
+            else:
+                positions.clear()
+                positions.update(trial)
+                return
+        self._write_in(self.store.transaction, events, positions, isolate=True)
+
+    def _write_in(
+        self, transaction: Callable[[], Any], events: list[tuple[int, Any]], positions: dict[str, int], isolate: bool
+    ) -> None:
         last = events[-1][0]
-        with self.store.transaction() as tx:
+        with transaction() as tx:
             # The stored positions are authoritative (a rebuild in another process may have moved them).
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             stored = {
@@ -218,13 +242,27 @@ class Projector:
                 for row in tx.query(f"SELECT name, position FROM projection_tracking{lock}")
             }
             positions.update({name: stored.get(name, 0) for name in positions})
+            moved, plain = [], []
             for name, position in list(positions.items()):
                 if position >= last:
                     continue
-                fault = apply_batch(tx, self.models[name], events, position, self._position_setter(tx, name))
-                if fault is not None:
-                    log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
-                    del positions[name]
+                model = self.models[name]
+                mine = [(n, event) for n, event in events if n > position and model.handles(event)]
+                learned = self._learned.setdefault(name, set())
+                if mine and not isolate:
+                    plain.append((model, mine, learned))
+                elif mine:  # a model with nothing to do in this batch only moves its position
+                    fault = apply_batch(tx, model, mine, position, self._position_setter(tx, name), learned)
+                    if fault is not None:
+                        log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
+                        del positions[name]
+                        continue
+                moved.append(name)
+            if plain:
+                apply_plain(tx, plain)
+            if moved:  # every advanced model's position in one statement
+                now = datetime.now(UTC)
+                tx.executemany(SET_POSITION, [(name, last, now) for name in moved])
             if self.store.dialect == "postgres":  # delivered at commit: readers in other processes wake on it
                 tx.execute("SELECT pg_notify(?, ?)", (read_channel(self._read_schema()), str(last)))
         for name in positions:

@@ -140,6 +140,16 @@ class _PgTx:
         self.cursor.execute(_pg(statement), params)
         return list(self.cursor.fetchall())
 
+    def query_all(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
+        """Several queries, each on a cursor of its own: in pipeline mode all are sent before any answer is read."""
+        cursors = [self.cursor.connection.cursor() for _ in statements]
+        for cursor, (statement, params) in zip(cursors, statements, strict=True):
+            cursor.execute(_pg(statement), params)
+        answers = [list(cursor.fetchall()) for cursor in cursors]
+        for cursor in cursors:
+            cursor.close()
+        return answers
+
     def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
         with self.cursor.copy(pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table), names)) as copy:
@@ -200,6 +210,14 @@ class PostgresReadStore:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PgTx(cursor)
+
+    @contextmanager
+    def pipelined_transaction(self) -> Iterator[Tx]:
+        """A transaction in pipeline mode: statements are sent without waiting for their answers; a query waits
+        for its own. An error may surface at a later statement or at the end: use it only where any failure is
+        handled by rolling back the whole transaction."""
+        with self.pool.connection() as conn, conn.transaction(), conn.pipeline(), conn.cursor() as cursor:
             yield _PgTx(cursor)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
