@@ -13,11 +13,14 @@ Row = tuple[int, Any, int, str, bytes]
 """(notification id, originator id, originator version, topic, state)."""
 
 
-def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
+def read_log(
+    recorder: Any, start: int, stop: int, batch: int, topics: frozenset[str] | None = None
+) -> Iterator[list[Row]]:
     """Notifications start..stop in id order. On PostgreSQL one server-side cursor streams them (a rebuild
-    reads the whole log); elsewhere the recorder's own paged select is used."""
+    reads the whole log), only those of `topics` if given (the others never leave the server); elsewhere the
+    recorder's own paged select is used and the caller filters."""
     if type(recorder).__module__ == "eventsourcing.postgres":
-        yield from _stream_postgres(recorder, start, stop, batch)
+        yield from _stream_postgres(recorder, start, stop, batch, topics)
         return
     while start <= stop:
         notifications = recorder.select_notifications(start, batch, stop=stop)
@@ -37,17 +40,21 @@ def decoder_of(mapper: Any) -> Any:
     )
 
 
-def _stream_postgres(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
+def _stream_postgres(
+    recorder: Any, start: int, stop: int, batch: int, topics: frozenset[str] | None
+) -> Iterator[list[Row]]:
+    only = sql.SQL(" AND topic = ANY(%s)" if topics is not None else "")
     query = sql.SQL(
         "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{} "
-        "WHERE notification_id BETWEEN %s AND %s ORDER BY notification_id"
-    ).format(sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name))
+        "WHERE notification_id BETWEEN %s AND %s{} ORDER BY notification_id"
+    ).format(sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name), only)
+    params: tuple[Any, ...] = (start, stop) if topics is None else (start, stop, sorted(topics))
     with (
         recorder.datastore.get_connection() as conn,
         conn.transaction(),
         conn.cursor(name="motcua_log", row_factory=tuple_row) as cursor,
     ):
         cursor.itersize = batch
-        cursor.execute(query, (start, stop))
+        cursor.execute(query, params)
         while rows := cursor.fetchmany(batch):
             yield rows

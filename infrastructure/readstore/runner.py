@@ -33,7 +33,7 @@ from infrastructure.readstore.wake import (
     read_channel,
     recorder_connect,
 )
-from projections.base import ReadModel
+from projections.base import ReadModel, Rows
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -183,7 +183,7 @@ class Projector:
     ):
         """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
         decode = decoder_of(self.mapper)
-        for rows in read_log(self.recorder, start, stop, self.batch):
+        for rows in read_log(self.recorder, start, stop, self.batch, topics):
             yield [(row[0], decode(row)) for row in rows if topics is None or row[3] in topics]
             if progress:
                 progress(rows[-1][0], stop)
@@ -290,11 +290,18 @@ class Projector:
         gc.disable()
         try:
             topics = frozenset(topic for model in models for topic in model.topics())
+            # Each event class goes straight to the handlers that take it (most models take few of the classes).
+            targets: dict[type, list[tuple[Callable[[Rows, Any, int], None], MemoryRows]]] = {}
             for events in _prefetched(self._events(1, head, progress, topics=topics)):
-                for model, rows in held:
-                    apply = model.apply
-                    for notification_id, event in events:
-                        apply(rows, event, notification_id)
+                for notification_id, event in events:
+                    kind = type(event)
+                    found = targets.get(kind)
+                    if found is None:
+                        found = targets[kind] = [
+                            (take, rows) for model, rows in held if (take := model.handler_for(kind)) is not None
+                        ]
+                    for handle, rows in found:
+                        handle(rows, event, notification_id)
             with self.store.transaction() as tx:
                 for model, rows in held:
                     self._empty(tx, model)
