@@ -158,7 +158,7 @@ class _PgTx:
             for start in range(0, len(rows), 1000):
                 copy.write(
                     "".join(
-                        "\t".join([_copy_text(row.get(c)) for c in columns]) + "\n"
+                        "\t".join(map(_copy_text, map(row.get, columns))) + "\n"
                         for row in rows[start : start + 1000]
                     )
                 )
@@ -171,9 +171,8 @@ def _copy_text(value: Any) -> str:
     """One value in COPY's text format."""
     kind = type(value)
     if kind is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.translate(_COPY_ESCAPES)
-        return value
+        # Tab, newline and carriage return are not printable: one scan each for them and for the backslash.
+        return value if value.isprintable() and "\\" not in value else value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
     if kind is bool:
