@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,9 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import nats
 import numpy as np
-import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -52,11 +48,18 @@ from application.kiosks import SUBMIT  # noqa: E402
 from application.proofs import Proofs  # noqa: E402
 from bench import frames_hard, hard_symbols  # noqa: E402
 from bench.api import api_env, free_port, serve  # noqa: E402
-from bench.common import PG, machine, progress, scratch_schema  # noqa: E402
-from domain.device_event import device_event_id  # noqa: E402
+from bench.common import machine, progress, scratch_schema  # noqa: E402
+from bench.kiosk_bus_watch import (  # noqa: E402
+    NATS_URL,
+    DeviceEventWatch,
+    delete_stream,
+    nats_round_trips,
+    serve_consumer,
+    stream_made,
+)
 from domain.values import Actor, Role  # noqa: E402
 from infrastructure.bootstrap import build  # noqa: E402
-from infrastructure.readstore.wake import install_log_trigger, log_channel  # noqa: E402
+from infrastructure.readstore.wake import install_log_trigger  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from infrastructure.signing.pki import ensure_dev_pki  # noqa: E402
 from kiosk_edge.flow import HOME, Citizen  # noqa: E402
@@ -64,7 +67,6 @@ from kiosk_edge.readers import read_symbols  # noqa: E402
 from kiosk_edge.runtime import KioskProcess, KioskSettings  # noqa: E402
 from kiosk_edge.session.screens import Screen  # noqa: E402
 
-NATS_URL = os.environ.get("BENCH_NATS_URL", "nats://127.0.0.1:4222")
 KEY, SECRET = "LT-01", "bench-kiosk-secret-0123456789"
 PROCEDURE = "2.000815.000.00.00.H29"  # kiosk-enabled, no face check
 ADMIN = Actor(account_id="bench", role=Role.ADMINISTRATOR)
@@ -126,63 +128,6 @@ class Timings:
         self.core_seconds, self.last_answer, self.moved, self.move, self.scanned = 0.0, 0.0, 0.0, "", None
 
 
-class DeviceEventWatch:
-    """When each device event reached NATS (a plain subscriber on the kiosk's event subjects) and when the device
-    consumer committed it (LISTEN on the events table's trigger, then a look for its record)."""
-
-    def __init__(self, schema: str, prefix: str) -> None:
-        self.schema, self.prefix = schema, prefix
-        self.on_nats: dict[str, float] = {}
-        self.committed: dict[str, float] = {}
-        self.wanted: set[str] = set()
-        self.lock = threading.Lock()
-        self._stop = threading.Event()
-        self.nc: Any = None
-
-    def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        asyncio.run_coroutine_threadsafe(self._subscribe(), loop).result(10)
-        threading.Thread(target=self._listen, daemon=True).start()
-
-    async def _subscribe(self) -> None:
-        self.nc = nc = await nats.connect(NATS_URL)
-
-        async def seen(message: Any) -> None:
-            event_id = (message.headers or {}).get("Nats-Msg-Id")
-            if event_id:
-                self.on_nats.setdefault(event_id, time.perf_counter())
-
-        await nc.subscribe(f"{self.prefix}.{KEY}.events.>", cb=seen)
-        await nc.flush()
-
-    def want(self, event_id: str) -> None:
-        with self.lock:
-            self.wanted.add(event_id)
-
-    def _listen(self) -> None:
-        with psycopg.connect(autocommit=True, **PG) as conn:
-            conn.execute(f'LISTEN "{log_channel(self.schema)}"')
-            while not self._stop.is_set():
-                for _ in conn.notifies(timeout=0.5, stop_after=1):
-                    pass
-                with self.lock:
-                    wanted = {str(device_event_id(e)): e for e in self.wanted}
-                if not wanted:
-                    continue
-                found = conn.execute(
-                    f"SELECT originator_id::text FROM {self.schema}.onestop_events WHERE originator_id::text = ANY(%s)",
-                    (list(wanted),),
-                ).fetchall()
-                now = time.perf_counter()
-                with self.lock:
-                    for (originator,) in found:
-                        self.committed.setdefault(wanted[originator], now)
-                        self.wanted.discard(wanted[originator])
-
-    def stop(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._stop.set()
-        asyncio.run_coroutine_threadsafe(self.nc.close(), loop).result(10)
-
-
 def frame_of(barcode: str, seed: int) -> np.ndarray:
     """A camera frame of the envelope's printed label (the hard generator's printer, paper, camera and light)."""
     rng = np.random.default_rng(seed)
@@ -240,26 +185,6 @@ def one(process: KioskProcess, timings: Timings, envelope: Envelope, first_seed:
         envelope.event_id, envelope.scanned_at = timings.scanned
 
 
-async def nats_round_trips(count: int) -> list[float]:
-    """The baseline: a bare request/reply between two connections of the local NATS server."""
-    responder, requester = await nats.connect(NATS_URL), await nats.connect(NATS_URL)
-    subject = f"bench.rtt.{uuid.uuid4().hex}"
-
-    async def answer(message: Any) -> None:
-        await message.respond(b"ok")
-
-    await responder.subscribe(subject, cb=answer)
-    await responder.flush()
-    times = []
-    for _ in range(count):
-        started = time.perf_counter()
-        await requester.request(subject, b"envelope", timeout=5)
-        times.append(time.perf_counter() - started)
-    await requester.close()
-    await responder.close()
-    return times
-
-
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
@@ -311,7 +236,7 @@ def main() -> None:
         )
         ensure_dev_pki(Path(tmp) / "pki")
         fresh = setup(args.envelopes + args.warmup, args.seed)
-        watch = DeviceEventWatch(schema, prefix)
+        watch = DeviceEventWatch(schema, prefix, KEY)
         watch.start(loop)
         with (
             serve(["-m", "api"], dict(os.environ), port, "/health", Path(tmp) / "api.log"),
@@ -355,50 +280,6 @@ def main() -> None:
         asyncio.run_coroutine_threadsafe(delete_stream(f"BENCH_LAT_{tag}"), loop).result(30)
     loop.call_soon_threadsafe(loop.stop)
     report(envelopes, watch, baseline)
-
-
-def serve_consumer(log: Path) -> Any:
-    """The device consumer process; serve() waits on an HTTP path, so this one is only started and stopped."""
-
-    @contextlib.contextmanager
-    def running() -> Any:
-        with log.open("wb") as out:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "infrastructure.device_consumer"],
-                env=dict(os.environ),
-                cwd=Path(__file__).resolve().parent.parent,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            yield process
-        finally:
-            process.terminate()
-            process.wait(20)
-
-    return running()
-
-
-async def stream_made(name: str) -> None:
-    """Wait until the device consumer has made its stream (a kiosk publishing before would only time out)."""
-    nc = await nats.connect(NATS_URL)
-    try:
-        for _ in range(600):
-            try:
-                await nc.jetstream().stream_info(name)
-                return
-            except nats.js.errors.NotFoundError:
-                await asyncio.sleep(0.1)
-        raise RuntimeError(f"the device consumer made no stream {name} within a minute")
-    finally:
-        await nc.close()
-
-
-async def delete_stream(name: str) -> None:
-    nc = await nats.connect(NATS_URL)
-    with contextlib.suppress(Exception):  # already gone: nothing to clean
-        await nc.jetstream().delete_stream(name)
-    await nc.close()
 
 
 def report(envelopes: list[Envelope], watch: DeviceEventWatch, baseline: list[float]) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,3 +61,42 @@ def _stream_postgres(
         cursor.execute(query, params)
         while rows := cursor.fetchmany(batch):
             yield rows
+
+
+def prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
+    """The batches, read ahead by a thread: the database sends the next batch while this one is applied.
+    If the consumer stops early, the reader stops too (and closes the log cursor)."""
+    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    done, failed, stop = object(), [], threading.Event()
+
+    def read() -> None:
+        try:
+            for batch in batches:
+                while not stop.is_set():
+                    try:
+                        ahead.put(batch, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+        except BaseException as error:  # handed to the consumer below
+            failed.append(error)
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
+            ahead.put(done)
+
+    reader = threading.Thread(target=read, name="log-prefetch", daemon=True)
+    reader.start()
+    try:
+        while (batch := ahead.get()) is not done:
+            yield batch
+    finally:
+        stop.set()
+        while reader.is_alive():  # drain so a blocked put sees the stop
+            with contextlib.suppress(queue.Empty):
+                ahead.get(timeout=0.1)
+    if failed:
+        raise failed[0]

@@ -9,19 +9,17 @@ copy, so the old rows stay readable until the new ones are complete.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from infrastructure.readstore.log import decoder_of, read_log
+from infrastructure.readstore.log import decoder_of, prefetched, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE
 from infrastructure.readstore.quarantine import TRANSIENT, apply_batch, apply_plain, quarantined
 from infrastructure.readstore.rows import MemoryRows
@@ -50,45 +48,6 @@ Progress = Callable[[int, int], None]
 def index_name(statement: str) -> str:
     """The name in a CREATE [UNIQUE] INDEX IF NOT EXISTS <name> ON … statement."""
     return statement.split(" ON ", 1)[0].split()[-1]
-
-
-def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """The batches, read ahead by a thread: the database sends the next batch while this one is applied.
-    If the consumer stops early, the reader stops too (and closes the log cursor)."""
-    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    done, failed, stop = object(), [], threading.Event()
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        ahead.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-        except BaseException as error:  # handed to the consumer below
-            failed.append(error)
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
-            ahead.put(done)
-
-    reader = threading.Thread(target=read, name="log-prefetch", daemon=True)
-    reader.start()
-    try:
-        while (batch := ahead.get()) is not done:
-            yield batch
-    finally:
-        stop.set()
-        while reader.is_alive():  # drain so a blocked put sees the stop
-            with contextlib.suppress(queue.Empty):
-                ahead.get(timeout=0.1)
-    if failed:
-        raise failed[0]
 
 
 class Lag(msgspec.Struct, frozen=True):
@@ -292,7 +251,7 @@ class Projector:
             topics = frozenset(topic for model in models for topic in model.topics())
             # Each event class goes straight to the handlers that take it (most models take few of the classes).
             targets: dict[type, list[tuple[Callable[[Rows, Any, int], None], MemoryRows]]] = {}
-            for events in _prefetched(self._events(1, head, progress, topics=topics)):
+            for events in prefetched(self._events(1, head, progress, topics=topics)):
                 for notification_id, event in events:
                     kind = type(event)
                     found = targets.get(kind)

@@ -158,8 +158,7 @@ class _PgTx:
             for start in range(0, len(rows), 1000):
                 copy.write(
                     "".join(
-                        "\t".join(map(_copy_text, map(row.get, columns))) + "\n"
-                        for row in rows[start : start + 1000]
+                        "\t".join(map(_copy_text, map(row.get, columns))) + "\n" for row in rows[start : start + 1000]
                     )
                 )
 
