@@ -293,7 +293,10 @@ def report(envelopes: list[Envelope], watch: DeviceEventWatch, baseline: list[fl
         f"frames read per envelope {statistics.mean(e.frames for e in envelopes):.2f}"
     )
     for stage in STAGES:
-        print(f"  {stage:8} median {statistics.median(e.stages[stage] for e in decided) * 1000:7.1f} ms")
+        values = [e.stages[stage] for e in decided]
+        print(f"  {stage:8} median {pct(values, 0.5) * 1000:7.1f} ms  p99 {pct(values, 0.99) * 1000:7.1f} ms")
+    first = [e.total for e in decided if e.frames == 1]
+    print(f"{'frame → decision (read on 1st frame)':36} {ms(first)}")
     print(f"{'frame → decision (accepted)':36} {ms([e.total for e in decided if e.decision == 'accepted'])}")
     print(f"{'frame → decision (ejected)':36} {ms([e.total for e in decided if e.decision == 'ejected'])}")
     print(f"{'frame → decision (all)':36} {ms([e.total for e in decided])}")
