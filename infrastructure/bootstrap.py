@@ -111,6 +111,7 @@ class System:
     def close(self) -> None:
         """Stop the threads, close the adapters, the read side, then the application's connections."""
         self.stop_threads()
+        self.projector.stop()  # its LISTEN connections, opened by a wait for a runner in another process
         self.access_logs.close()
         for adapter in (self.doors, self.idempotency, self.guards):
             close = getattr(adapter, "close", None)

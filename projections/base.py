@@ -97,6 +97,11 @@ class ReadModel:
         """Whether this model reacts to the event."""
         return type(event) in self._handlers
 
+    def handler_for(self, event_class: type) -> Callable[[Rows, Any, int], None] | None:
+        """This model's handler of the event class, bound to the model (None if it does not handle it)."""
+        handler = self._handlers.get(event_class)
+        return None if handler is None else handler.__get__(self)
+
     def apply(self, rows: Rows, event: Any, position: int) -> None:
         """Change the rows for one event."""
         handler = self._handlers.get(type(event))

@@ -53,13 +53,20 @@ def release(store: ReadStore, name: str) -> None:
 
 
 def apply_batch(
-    tx: Tx, model: ReadModel, events: list[tuple[int, Any]], position: int, set_position: Callable[[int], None]
+    tx: Tx,
+    model: ReadModel,
+    events: list[tuple[int, Any]],
+    position: int,
+    set_position: Callable[[int], None],
+    learned: set[str] | None = None,
 ) -> Quarantine | None:
     """Apply the events past `position` to the model inside a savepoint; on a failure, apply them one at a time to
-    find the event at fault, keep what came before it and quarantine the model there. None when all applied."""
+    find the event at fault, keep what came before it and quarantine the model there (its position set to the event
+    before). None when all applied: the caller then records the model's new position. `learned`: see BatchRows."""
     tx.execute("SAVEPOINT model_batch")
     try:
-        rows = BatchRows(tx, model)
+        streams = frozenset(str(event.originator_id) for _, event in events)
+        rows = BatchRows(tx, model, streams, learned)
         for notification_id, event in events:
             if notification_id > position:
                 model.apply(rows, event, notification_id)
@@ -70,8 +77,27 @@ def apply_batch(
         tx.execute("ROLLBACK TO SAVEPOINT model_batch")
         return _one_at_a_time(tx, model, [(n, e) for n, e in events if n > position], set_position)
     tx.execute("RELEASE SAVEPOINT model_batch")
-    set_position(events[-1][0])
     return None
+
+
+def apply_plain(tx: Tx, work: list[tuple[ReadModel, list[tuple[int, Any]], set[str]]]) -> None:
+    """Apply each (model, its events, its learned tables) and write the rows, with no savepoint: any failure
+    propagates (the caller then rolls the whole batch back and goes through `apply_batch`). Every model's prefetch
+    is asked at once (one round trip in a pipelined transaction)."""
+    held = [
+        (model, events, BatchRows(tx, model, frozenset(str(e.originator_id) for _, e in events), learned, load=False))
+        for model, events, learned in work
+    ]
+    loads = [(rows, table, statement, keys) for _, _, rows in held for table, statement, keys in rows.loads()]
+    query_all = getattr(tx, "query_all", None)
+    statements = [(statement, keys) for _, _, statement, keys in loads]
+    answers = query_all(statements) if query_all else [tx.query(statement, keys) for statement, keys in statements]
+    for (rows, table, _, keys), found in zip(loads, answers, strict=True):
+        rows.fill(table, keys, found)
+    for model, events, rows in held:
+        for notification_id, event in events:
+            model.apply(rows, event, notification_id)
+        rows.flush()
 
 
 def _one_at_a_time(

@@ -8,15 +8,51 @@ from projections.base import ReadModel, Table
 from projections.ports import Tx
 
 _ABSENT = object()
+PREFETCH = 500  # keys per prefetch query
 
 
 class BatchRows:
-    """Rows a batch touches: loaded on first use, written back by `flush` inside the batch's transaction."""
+    """Rows a batch touches: loaded on first use, written back by `flush` inside the batch's transaction.
 
-    def __init__(self, tx: Tx, model: ReadModel) -> None:
+    Most rows are keyed by their aggregate's id. `streams` (the ids of the batch's aggregates, as text) are loaded in
+    one query per table named in `learned` instead of one query per row; a table whose row was asked for by such a
+    key is added to `learned` (the caller keeps it from batch to batch)."""
+
+    def __init__(
+        self,
+        tx: Tx,
+        model: ReadModel,
+        streams: frozenset[str] = frozenset(),
+        learned: set[str] | None = None,
+        *,
+        load: bool = True,
+    ) -> None:
+        """With `load` False the prefetch is left to the caller (`loads`, then `fill`: several models' at once)."""
         self.tx, self.tables = tx, {table.name: table for table in model.tables}
         self.cache: dict[str, dict[Any, Any]] = {name: {} for name in self.tables}
         self.dirty: dict[str, set[Any]] = {name: set() for name in self.tables}
+        self.streams, self.learned = streams, learned if learned is not None else set()
+        if load:
+            for table, statement, keys in self.loads():
+                self.fill(table, keys, self.tx.query(statement, keys))
+
+    def loads(self) -> list[tuple[str, str, list[Any]]]:
+        """(table, SELECT, keys) of the prefetch: the batch's aggregates' rows of the learned tables."""
+        keys, found = sorted(self.streams), []
+        for table in sorted(self.learned & set(self.tables)):
+            spec = self.tables[table]
+            for start in range(0, len(keys), PREFETCH):
+                chunk = keys[start : start + PREFETCH]
+                marks = ", ".join("?" for _ in chunk)
+                found.append((table, f"SELECT * FROM {table} WHERE {spec.key} IN ({marks})", chunk))
+        return found
+
+    def fill(self, table: str, keys: list[Any], rows: list[dict[str, Any]]) -> None:
+        """The answer to one of `loads`: the rows found, and the others known absent."""
+        key, cache = self.tables[table].key, self.cache[table]
+        cache.update(dict.fromkeys(keys))
+        for row in rows:
+            cache[row[key]] = dict(row)
 
     def get(self, table: str, key: Any) -> dict[str, Any] | None:
         cached = self.cache[table].get(key, _ABSENT)
@@ -25,6 +61,8 @@ class BatchRows:
             found = self.tx.query(f"SELECT * FROM {table} WHERE {spec.key} = ?", (key,))
             cached = dict(found[0]) if found else None
             self.cache[table][key] = cached
+            if key in self.streams:
+                self.learned.add(table)
         return cached
 
     def put(self, table: str, row: dict[str, Any]) -> None:

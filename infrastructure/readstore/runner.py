@@ -9,23 +9,29 @@ copy, so the old rows stay readable until the new ones are complete.
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import logging
-import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from infrastructure.readstore.log import decoder_of, read_log
+from infrastructure.readstore.log import decoder_of, prefetched, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE
-from infrastructure.readstore.quarantine import apply_batch, quarantined
+from infrastructure.readstore.quarantine import TRANSIENT, apply_batch, apply_plain, quarantined
 from infrastructure.readstore.rows import MemoryRows
-from projections.base import ReadModel
+from infrastructure.readstore.wake import (
+    Listener,
+    install_log_trigger,
+    is_postgres,
+    log_channel,
+    read_channel,
+    recorder_connect,
+)
+from projections.base import ReadModel, Rows
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -42,45 +48,6 @@ Progress = Callable[[int, int], None]
 def index_name(statement: str) -> str:
     """The name in a CREATE [UNIQUE] INDEX IF NOT EXISTS <name> ON … statement."""
     return statement.split(" ON ", 1)[0].split()[-1]
-
-
-def _prefetched(batches: Iterator[Any], depth: int = 2) -> Iterator[Any]:
-    """The batches, read ahead by a thread: the database sends the next batch while this one is applied.
-    If the consumer stops early, the reader stops too (and closes the log cursor)."""
-    ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    done, failed, stop = object(), [], threading.Event()
-
-    def read() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        ahead.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-        except BaseException as error:  # handed to the consumer below
-            failed.append(error)
-        finally:
-            close = getattr(batches, "close", None)
-            if close is not None:
-                close()
-            ahead.put(done)
-
-    reader = threading.Thread(target=read, name="log-prefetch", daemon=True)
-    reader.start()
-    try:
-        while (batch := ahead.get()) is not done:
-            yield batch
-    finally:
-        stop.set()
-        while reader.is_alive():  # drain so a blocked put sees the stop
-            with contextlib.suppress(queue.Empty):
-                ahead.get(timeout=0.1)
-    if failed:
-        raise failed[0]
 
 
 class Lag(msgspec.Struct, frozen=True):
@@ -107,8 +74,13 @@ class Projector:
         self.models = {model.name: model for model in models}
         self.batch = batch
         self._advanced = threading.Condition()
+        self._advances = 0  # counts notifications of `_advanced`, so a waiter never misses one between its checks
+        self._wake = threading.Event()  # set by a poke: the log grew
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listeners: list[Listener] = []
+        self._readers: Listener | None = None
+        self._learned: dict[str, set[str]] = {}  # per model, the tables its batches load by aggregate id
         if getattr(store, "read_only", False):  # a hot standby: the tables come from the primary
             return
         with store.transaction() as tx:
@@ -170,7 +142,7 @@ class Projector:
     ):
         """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
         decode = decoder_of(self.mapper)
-        for rows in read_log(self.recorder, start, stop, self.batch):
+        for rows in read_log(self.recorder, start, stop, self.batch, topics):
             yield [(row[0], decode(row)) for row in rows if topics is None or row[3] in topics]
             if progress:
                 progress(rows[-1][0], stop)
@@ -188,13 +160,40 @@ class Projector:
         for events in self._events(min(positions.values()) + 1, head, progress, interruptible):
             self._write(events, positions)
             read += len(events)
-        with self._advanced:
-            self._advanced.notify_all()
+        self._advance()
         return read
 
+    def _advance(self) -> None:
+        with self._advanced:
+            self._advances += 1
+            self._advanced.notify_all()
+
     def _write(self, events: list[tuple[int, Any]], positions: dict[str, int]) -> None:
+        """Apply a batch to every model that needs it and store their positions, in one transaction.
+
+        On PostgreSQL the batch first goes in one pipeline (no savepoints; only the row loads wait for answers).
+        Should any model fail there, that transaction is rolled back and the batch applied again model by model,
+        each in a savepoint, which finds the event at fault and quarantines its model (quarantine.py)."""
+        pipelined = getattr(self.store, "pipelined_transaction", None)
+        if pipelined is not None:
+            trial = dict(positions)
+            try:
+                self._write_in(pipelined, events, trial, isolate=False)
+            except TRANSIENT:
+                raise
+            except Exception:  # noqa: BLE001 - a model's fault: found and quarantined by the isolated pass below
+                log.info("a read model failed on the batch ending at %s; applying it model by model", events[-1][0])
+            else:
+                positions.clear()
+                positions.update(trial)
+                return
+        self._write_in(self.store.transaction, events, positions, isolate=True)
+
+    def _write_in(
+        self, transaction: Callable[[], Any], events: list[tuple[int, Any]], positions: dict[str, int], isolate: bool
+    ) -> None:
         last = events[-1][0]
-        with self.store.transaction() as tx:
+        with transaction() as tx:
             # The stored positions are authoritative (a rebuild in another process may have moved them).
             lock = " FOR UPDATE" if self.store.dialect == "postgres" else ""
             stored = {
@@ -202,13 +201,29 @@ class Projector:
                 for row in tx.query(f"SELECT name, position FROM projection_tracking{lock}")
             }
             positions.update({name: stored.get(name, 0) for name in positions})
+            moved, plain = [], []
             for name, position in list(positions.items()):
                 if position >= last:
                     continue
-                fault = apply_batch(tx, self.models[name], events, position, self._position_setter(tx, name))
-                if fault is not None:
-                    log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
-                    del positions[name]
+                model = self.models[name]
+                mine = [(n, event) for n, event in events if n > position and model.handles(event)]
+                learned = self._learned.setdefault(name, set())
+                if mine and not isolate:
+                    plain.append((model, mine, learned))
+                elif mine:  # a model with nothing to do in this batch only moves its position
+                    fault = apply_batch(tx, model, mine, position, self._position_setter(tx, name), learned)
+                    if fault is not None:
+                        log.error("read model %s quarantined at event %s: %s", name, fault.position, fault.error)
+                        del positions[name]
+                        continue
+                moved.append(name)
+            if plain:
+                apply_plain(tx, plain)
+            if moved:  # every advanced model's position in one statement
+                now = datetime.now(UTC)
+                tx.executemany(SET_POSITION, [(name, last, now) for name in moved])
+            if self.store.dialect == "postgres":  # delivered at commit: readers in other processes wake on it
+                tx.execute("SELECT pg_notify(?, ?)", (read_channel(self._read_schema()), str(last)))
         for name in positions:
             positions[name] = max(positions[name], last)
 
@@ -234,11 +249,18 @@ class Projector:
         gc.disable()
         try:
             topics = frozenset(topic for model in models for topic in model.topics())
-            for events in _prefetched(self._events(1, head, progress, topics=topics)):
-                for model, rows in held:
-                    apply = model.apply
-                    for notification_id, event in events:
-                        apply(rows, event, notification_id)
+            # Each event class goes straight to the handlers that take it (most models take few of the classes).
+            targets: dict[type, list[tuple[Callable[[Rows, Any, int], None], MemoryRows]]] = {}
+            for events in prefetched(self._events(1, head, progress, topics=topics)):
+                for notification_id, event in events:
+                    kind = type(event)
+                    found = targets.get(kind)
+                    if found is None:
+                        found = targets[kind] = [
+                            (take, rows) for model, rows in held if (take := model.handler_for(kind)) is not None
+                        ]
+                    for handle, rows in found:
+                        handle(rows, event, notification_id)
             with self.store.transaction() as tx:
                 for model, rows in held:
                     self._empty(tx, model)
@@ -269,20 +291,47 @@ class Projector:
 
     # ----- running ----------------------------------------------------------------------
     def poke(self) -> None:
-        """Something was written: process it soon."""
-        with self._advanced:
-            self._advanced.notify_all()
+        """Something was written: process it now (a poke during a round starts another round right after it)."""
+        self._wake.set()
 
     def run_forever(self, poll: float = 0.5) -> None:
-        """Catch up, then wait for a poke or the poll interval, until stopped."""
+        """Catch up, then wait for a poke or the poll interval, until stopped. On PostgreSQL every commit to the log,
+        from any process, pokes (wake.py), so `poll` is only the safety net of a lost listening connection."""
+        self._listen_to_log()
         while not self._stop.is_set():
+            self._wake.clear()
             try:
                 self.catch_up(interruptible=True)
             except Exception:  # keep running: the next round retries from the stored positions
                 log.exception("read-model update failed; retrying")
-                time.sleep(poll)
-            with self._advanced:
-                self._advanced.wait(poll)
+                self._stop.wait(poll)
+            self._wake.wait(poll)
+
+    def _listen_to_log(self) -> None:
+        if not is_postgres(self.recorder) or getattr(self.store, "read_only", False) or self._listeners:
+            return
+        try:
+            install_log_trigger(self.recorder)
+        except Exception:  # noqa: BLE001 - e.g. not the table's owner: the poll still finds every event
+            log.warning("no log trigger on the events table; read models are updated every poll", exc_info=True)
+            return
+        schema = self.recorder.datastore.schema or "public"
+        listener = Listener(recorder_connect(self.recorder), log_channel(schema), lambda _: self.poke())
+        self._listeners.append(listener.start())
+
+    def _read_schema(self) -> str:
+        return str(getattr(self.store, "schema", "public"))
+
+    def _listen_to_readers(self) -> bool:
+        """In a process without its own runner thread, wake `wait_for` when the runner elsewhere stores a batch
+        (PostgreSQL; not on a hot standby, which cannot LISTEN). True when listening."""
+        if self._readers is None:
+            connect = getattr(self.store, "listening_connection", None)
+            if connect is None or getattr(self.store, "read_only", False) or self._stop.is_set():
+                return False
+            self._readers = Listener(connect, read_channel(self._read_schema()), lambda _: self._advance())
+            self._listeners.append(self._readers.start())
+        return self._readers.listening.is_set()
 
     def start(self, poll: float = 0.5) -> None:
         """Run in a background thread (the embedded default)."""
@@ -295,11 +344,15 @@ class Projector:
         self.poke()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        for listener in self._listeners:
+            listener.stop()
 
     def wait_for(self, position: int, name: str | None = None, timeout: float = 5.0) -> bool:
         """Block until the read model (or all) has processed `position`; False on timeout."""
         deadline = time.monotonic() + timeout
+        woken = self._thread is not None or self._listen_to_readers()
         while True:
+            seen = self._advances
             positions = self.positions() if name else self.running_positions()
             current = positions[name] if name else min(positions.values(), default=position)
             if current >= position:
@@ -308,4 +361,5 @@ class Projector:
             if remaining <= 0:
                 return False
             with self._advanced:
-                self._advanced.wait(min(remaining, 0.05))
+                if self._advances == seen:  # nothing stored since the positions were read
+                    self._advanced.wait(min(remaining, 1.0 if woken else 0.05))

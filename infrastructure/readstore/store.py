@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
@@ -139,6 +140,16 @@ class _PgTx:
         self.cursor.execute(_pg(statement), params)
         return list(self.cursor.fetchall())
 
+    def query_all(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[dict[str, Any]]]:
+        """Several queries, each on a cursor of its own: in pipeline mode all are sent before any answer is read."""
+        cursors = [self.cursor.connection.cursor() for _ in statements]
+        for cursor, (statement, params) in zip(cursors, statements, strict=True):
+            cursor.execute(_pg(statement), params)
+        answers = [list(cursor.fetchall()) for cursor in cursors]
+        for cursor in cursors:
+            cursor.close()
+        return answers
+
     def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
         with self.cursor.copy(pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table), names)) as copy:
@@ -147,8 +158,7 @@ class _PgTx:
             for start in range(0, len(rows), 1000):
                 copy.write(
                     "".join(
-                        "\t".join([_copy_text(row.get(c)) for c in columns]) + "\n"
-                        for row in rows[start : start + 1000]
+                        "\t".join(map(_copy_text, map(row.get, columns))) + "\n" for row in rows[start : start + 1000]
                     )
                 )
 
@@ -160,9 +170,8 @@ def _copy_text(value: Any) -> str:
     """One value in COPY's text format."""
     kind = type(value)
     if kind is str:
-        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-            return value.translate(_COPY_ESCAPES)
-        return value
+        # Tab, newline and carriage return are not printable: one scan each for them and for the backslash.
+        return value if value.isprintable() and "\\" not in value else value.translate(_COPY_ESCAPES)
     if value is None:
         return "\\N"
     if kind is bool:
@@ -186,7 +195,7 @@ class PostgresReadStore:
     def __init__(self, conninfo: str, schema: str, pool_size: int = 4, *, read_only: bool = False) -> None:
         if not SCHEMA_NAME.fullmatch(schema):
             raise ValueError(f"read-model schema name {schema!r} must be lower-case letters, digits, underscores")
-        self.schema, self.read_only = schema, read_only
+        self.schema, self.read_only, self._conninfo = schema, read_only, conninfo
         # A read-only store (a hot standby, MOTCUA_READ_REPLICA) creates nothing: the primary's runner made it all.
         options = f"-c search_path={schema}" + (" -c default_transaction_read_only=on" if read_only else "")
         self.pool = ConnectionPool(
@@ -199,6 +208,14 @@ class PostgresReadStore:
     @contextmanager
     def transaction(self) -> Iterator[Tx]:
         with self.pool.connection() as conn, conn.transaction(), conn.cursor() as cursor:
+            yield _PgTx(cursor)
+
+    @contextmanager
+    def pipelined_transaction(self) -> Iterator[Tx]:
+        """A transaction in pipeline mode: statements are sent without waiting for their answers; a query waits
+        for its own. An error may surface at a later statement or at the end: use it only where any failure is
+        handled by rolling back the whole transaction."""
+        with self.pool.connection() as conn, conn.transaction(), conn.pipeline(), conn.cursor() as cursor:
             yield _PgTx(cursor)
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -216,6 +233,10 @@ class PostgresReadStore:
             (self.schema, table),
         )
         return [row["column_name"] for row in rows]
+
+    def listening_connection(self) -> psycopg.Connection:
+        """A connection of its own, outside the pool, for LISTEN (held by a listener thread for good)."""
+        return psycopg.connect(self._conninfo, autocommit=True)
 
     def close(self) -> None:
         self.pool.close()
