@@ -35,6 +35,7 @@ from infrastructure.blob_table import blob_store
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.code_sequences import PostgresCodeSequences
 from infrastructure.fee_receipt_pdf import FeeReceiptPdf
 from infrastructure.guards import GuardStore
 from infrastructure.idempotency import IdempotencyStore
@@ -50,6 +51,7 @@ from infrastructure.privacy.keyring import KeyRing
 from infrastructure.readstore.read_side import ProjectedReadSide, audit_history
 from infrastructure.readstore.runner import Projector
 from infrastructure.readstore.store import PostgresReadStore, SqliteReadStore
+from infrastructure.readstore.wakeup import LogWatch, channel_of
 from infrastructure.receipt_issuers import load_receipt_issuers
 from infrastructure.settings import Settings, private_files
 from infrastructure.signing.adapter import PyhankoSigner
@@ -92,6 +94,7 @@ class System:
     # adapters with connections or threads of their own
     guards: GuardStore
     idempotency: IdempotencyStore
+    code_sequences: PostgresCodeSequences | None  # dossier code sequences shared by every process (PostgreSQL)
     doors: KioskDoors
     stop_threads: Callable[[], None]
     search: DossierSearch
@@ -100,7 +103,7 @@ class System:
         """Stop the threads, close the adapters, the read side, then the application's connections."""
         self.stop_threads()
         self.access_logs.close()
-        for adapter in (self.doors, self.idempotency, self.guards):
+        for adapter in (self.doors, self.idempotency, self.guards, self.code_sequences):
             close = getattr(adapter, "close", None)
             if close is not None:
                 close()
@@ -128,7 +131,12 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     key = embedded.secret_key(settings)
     guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
     notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
-    dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
+    sequences = (
+        PostgresCodeSequences(settings.postgres_conninfo(), settings.postgres.schema)
+        if settings.store == "postgres"
+        else None  # one SQLite file has one writing process: its in-memory sequence is enough
+    )
+    dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock, sequences=sequences)
     otps = Otps(app, key=key, notifier=notifier)
     kiosks = Kiosks(
         app,
@@ -195,6 +203,7 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
         history=audit_history(app, clock),
         guards=guards,
         idempotency=IdempotencyStore.for_settings(settings),
+        code_sequences=sequences,
         doors=kiosks.doors,
         stop_threads=stop_threads,
     )
@@ -227,6 +236,8 @@ def start_threads(
         app.after_commit.append(projector.poke)
         projector.start()
         stops.append(projector.stop)
+        if settings.store == "postgres":  # other processes' commits (API workers, device consumer) wake it too
+            stops.append(LogWatch(settings.postgres_conninfo(), channel_of(app.recorder), projector.poke).start().stop)
     if settings.notifications == "inprocess":
         thread, stop = start_in_thread(notifications, clock)
 

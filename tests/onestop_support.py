@@ -133,6 +133,7 @@ def system_of(
         history=audit_history(app, clock),
         guards=guards,
         idempotency=idempotency,
+        code_sequences=None,
         doors=kiosks.doors,
         stop_threads=projector.stop,
     )

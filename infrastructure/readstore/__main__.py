@@ -12,6 +12,8 @@ from infrastructure.bootstrap import build_projector
 from infrastructure.logs import setup_logging
 from infrastructure.readstore.parallel import rebuild_parallel
 from infrastructure.readstore.progress import ProgressBar
+from infrastructure.readstore.runner import Projector
+from infrastructure.readstore.wakeup import LogWatch, channel_of
 from infrastructure.settings import Settings
 
 
@@ -28,18 +30,23 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("lag", help="events and seconds behind, per read model")
     args = parser.parse_args(argv)
     setup_logging("projections")
-    projector = build_projector(Settings.from_env())
+    settings = Settings.from_env()
+    projector = build_projector(settings)
     try:
         if args.command == "run":
             signal.signal(signal.SIGTERM, lambda *_: projector.stop())
-            projector.run_forever(args.poll)
+            watch = log_watch(settings, projector)
+            try:
+                projector.run_forever(args.poll)
+            finally:
+                if watch is not None:
+                    watch.stop()
         elif args.command == "rebuild":
             names = list(projector.models) if args.name == "all" else [args.name]
             unknown = [name for name in names if name not in projector.models]
             if unknown:
                 parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
             bar = ProgressBar(args.name)
-            settings = Settings.from_env()
             bar.finish(
                 rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar)
             )
@@ -55,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         projector.store.close()
     return 0
+
+
+def log_watch(settings: Settings, projector: Projector) -> LogWatch | None:
+    """On PostgreSQL, wake the runner as soon as any process commits events (else it polls)."""
+    if settings.store != "postgres":
+        return None
+    return LogWatch(settings.postgres_conninfo(), channel_of(projector.log_reader.recorder), projector.poke).start()
 
 
 if __name__ == "__main__":

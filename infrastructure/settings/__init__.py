@@ -94,6 +94,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ] = 5
     api_host: Annotated[str, var("MOTCUA_API_HOST", "where the API listens")] = "127.0.0.1"
     api_port: Annotated[int, var("MOTCUA_API_PORT", "its port", minimum=0)] = 8000
+    api_workers: Annotated[
+        int,
+        var(
+            "MOTCUA_API_WORKERS",
+            "API worker processes sharing the port (`motcua api --workers N` overrides it); above 1 needs "
+            "PostgreSQL: each worker has its own application, and the read models and notifications are kept by "
+            "one process (the workers' parent with `inprocess`, or the external runner)",
+            minimum=1,
+        ),
+    ] = 1
     projections: Annotated[
         str,
         var(
