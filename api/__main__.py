@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import threading
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 import uvicorn
 
 from api.app import create_app
-from api.workers import check_workers, kiosk_doors, serve_workers
+from api.workers import WORKER_MODES, check_workers, kiosk_doors, serve_workers
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
 from infrastructure.inprocess_bus import InProcessBus, InProcessKioskCommands
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as error:
         parser.error(str(error))
     if workers > 1:
+        os.environ.update(WORKER_MODES)  # what every worker reads: none of them projects or dispatches
         serve_workers(settings, workers)
         return
     # The demo kiosk's in-process command line comes first: the System opens tray doors through it.

@@ -17,7 +17,6 @@ aggregate cache may hold a stale copy: a command on it loses on the version cons
 from __future__ import annotations
 
 import logging
-import os
 
 import uvicorn
 from litestar import Litestar
@@ -47,11 +46,11 @@ def check_workers(settings: Settings, workers: int) -> None:
 
 
 def serve_workers(settings: Settings, workers: int) -> None:
-    """Bind the port, keep what is `inprocess` in this process, and supervise `workers` API processes."""
+    """Bind the port, keep what is `inprocess` in this process, and supervise `workers` API processes (the caller
+    has put WORKER_MODES into the environment the workers inherit)."""
     keeper: System | None = None
     if "inprocess" in (settings.projections, settings.notifications):
         keeper = build(settings)  # its threads only: the runner (woken by NOTIFY) and/or the dispatcher
-    os.environ.update(WORKER_MODES)  # read by every worker's Settings.from_env()
     config = uvicorn.Config(
         "api.workers:worker_app",
         factory=True,
