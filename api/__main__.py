@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as error:
         parser.error(str(error))
     if workers > 1:
-        os.environ.update(WORKER_MODES)  # what every worker reads: none of them projects or dispatches
+        # What every worker reads: none of them projects or dispatches, and they share the code sequences.
+        os.environ.update(WORKER_MODES | {"MOTCUA_API_WORKERS": str(workers)})
         serve_workers(settings, workers)
         return
     # The demo kiosk's in-process command line comes first: the System opens tray doors through it.

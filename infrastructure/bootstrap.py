@@ -131,10 +131,12 @@ def build(settings: Settings, *, clock: Clock | None = None, doors: KioskDoors |
     key = embedded.secret_key(settings)
     guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
     notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
+    # Several API workers write for the same agencies at once: they share the daily code sequences (one statement
+    # per code). One API process counts in memory (a code another process took is a conflict, and it asks again).
     sequences = (
         PostgresCodeSequences(settings.postgres_conninfo(), settings.postgres.schema)
-        if settings.store == "postgres"
-        else None  # one SQLite file has one writing process: its in-memory sequence is enough
+        if settings.store == "postgres" and settings.api_workers > 1
+        else None
     )
     dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock, sequences=sequences)
     otps = Otps(app, key=key, notifier=notifier)

@@ -5,6 +5,7 @@ save failed on the taken code. With several API workers (or replicas) writing fo
 proposed the same number over and over, and each loser's retry cost a failed transaction. Here one autocommitted
 `UPDATE … RETURNING` hands out the next number under a row lock, so processes never propose the same code; the
 first number of a new (agency, day) comes from the stored codes (the allocator's search). One row per agency and day.
+Used when the API runs several processes (`MOTCUA_API_WORKERS` above 1); one process counts in memory for free.
 """
 
 from __future__ import annotations
