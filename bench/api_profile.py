@@ -59,7 +59,7 @@ WATCH = {  # label: (file fragment, function name)
     "token checks (Tokens.check)": ("application/tokens.py", "check"),
     "revocation checks (GuardStore.is_revoked)": ("infrastructure/guards.py", "is_revoked"),
     "event store saves (GroupCommit.commit)": ("infrastructure/eventstore/group_commit.py", "commit"),
-    "personal-data key lookups (KeyRing.key_for / new)": ("infrastructure/privacy/keyring.py", "key_for"),
+    "personal-data keys created (KeyRing._create)": ("infrastructure/privacy/keyring.py", "_create"),
     "catalogue ward lists (Catalogue.wards)": ("domain/procedures.py", "wards"),
     "procedure lookups (Dossiers.procedure_for)": ("application/dossiers.py", "procedure_for"),
     "JSON encodes (msgspec.json.encode)": ("~", "<method 'encode' of 'msgspec.json.Encoder' objects>"),
@@ -181,6 +181,12 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--projector", action="store_true", help="profile the read models' catch-up too")
     parser.add_argument("--dump", type=Path, help="also write the writes' profile here (pstats format)")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="only the unprofiled writes (for instruction counts: run under `valgrind --tool=callgrind` with two "
+        "values of --requests; the difference over the difference of requests is the count per write)",
+    )
     args = parser.parse_args()
     progress(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
     from litestar.concurrency import set_asyncio_executor
@@ -225,6 +231,8 @@ async def profile(app: Any, system: Any, args: argparse.Namespace) -> None:
         f"unprofiled: {1000 * cpu / args.requests:.3f} ms CPU and {1000 * wall / args.requests:.3f} ms wall per "
         f"POST /dossiers (sequential, in this process, no HTTP parsing)"
     )
+    if args.plain:
+        return
     with statements() as sent:
         profiler = cProfile.Profile(time.process_time)
         profiler.enable()
