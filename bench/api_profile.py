@@ -184,8 +184,7 @@ def main() -> None:
     parser.add_argument(
         "--plain",
         action="store_true",
-        help="only the unprofiled writes (for instruction counts: run under `valgrind --tool=callgrind` with two "
-        "values of --requests; the difference over the difference of requests is the count per write)",
+        help="only the unprofiled writes: their CPU per write",
     )
     args = parser.parse_args()
     progress(f"machine: {machine()}; load average {os.getloadavg()[0]:.2f}")
