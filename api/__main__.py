@@ -15,6 +15,7 @@ import asyncio
 import logging
 import os
 import signal
+import tempfile
 import threading
 from typing import TYPE_CHECKING
 
@@ -48,9 +49,15 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as error:
         parser.error(str(error))
     if workers > 1:
-        # What every worker reads: none of them projects or dispatches, and they share the code sequences.
-        os.environ.update(WORKER_MODES | {"MOTCUA_API_WORKERS": str(workers)})
-        serve_workers(settings, workers)
+        # The workers' metrics files: a fresh directory per start, removed at the end (a writable path in the image).
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="api-metrics-", dir=settings.data_dir) as metrics_dir:
+            # What every worker reads: none of them projects or dispatches, they share the code sequences and their
+            # metrics (prometheus-client's multiprocess mode).
+            os.environ.update(
+                WORKER_MODES | {"MOTCUA_API_WORKERS": str(workers), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+            )
+            serve_workers(settings, workers)
         return
     # The demo kiosk's in-process command line comes first: the System opens tray doors through it.
     commands = InProcessKioskCommands() if settings.demo and settings.bus == "inprocess" else None

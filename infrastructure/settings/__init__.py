@@ -171,6 +171,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             secret=True,
         ),
     ] = ""
+    metrics_dir: Annotated[
+        str,
+        var(
+            "PROMETHEUS_MULTIPROC_DIR",
+            "set by `motcua api --workers N` for its workers (a fresh directory under the data dir): `/metrics` "
+            "then sums every worker's series; not to be set by hand",
+            shown="unset",
+        ),
+    ] = ""
     ready_max_lag: Annotated[
         int,
         var(

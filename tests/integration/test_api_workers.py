@@ -24,6 +24,8 @@ from tests.faults.support import Api, process_env, wait_until
 pytestmark = pytest.mark.postgres
 
 USERNAME, PASSWORD = "lan.workers", "Lan-tiep-nhan-quay-3"
+SCRAPER = "scraper-token-of-the-workers-test-0123456789"
+WRITES = 'motcua_http_requests_total{method="POST",route="/dossiers",status="201"}'
 PROCEDURES = ("1.001193.000.00.00.H29", "2.000815.000.00.00.H29", "2.000200.000.00.00.H29")
 
 
@@ -31,7 +33,9 @@ PROCEDURES = ("1.001193.000.00.00.H29", "2.000815.000.00.00.H29", "2.000200.000.
 def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     data_dir = tmp_path_factory.mktemp("workers")
     with fresh_schema("w", ("_read", "_read_private")) as schema:
-        env = process_env(PG, schema, data_dir, MOTCUA_PROJECTIONS="inprocess", MOTCUA_API_WORKERS="2")
+        env = process_env(
+            PG, schema, data_dir, MOTCUA_PROJECTIONS="inprocess", MOTCUA_API_WORKERS="2", MOTCUA_METRICS_TOKEN=SCRAPER
+        )
         create_officer(env)
         server = Api(env, data_dir / "api.log")
         server.args = ["api"]  # the worker count comes from MOTCUA_API_WORKERS
@@ -163,6 +167,17 @@ def test_writes_from_both_workers_land_and_are_projected_by_the_parent_only(api:
     status, page = request(conn, "GET", "/views/queues/to_accept?page_size=200", token=token)
     assert status == 200 and page["total"] == 20, page  # every write is in the officers' queue, once
     assert sorted(row["code"] for row in page["items"]) == sorted(codes)
+
+    # Whichever worker answers the scrape counts the writes of both.
+    for pid in workers:
+        assert f"{WRITES} 20.0" in scrape(on_worker(api, pid)).splitlines()
+
+
+def scrape(conn: http.client.HTTPConnection) -> str:
+    conn.request("GET", "/metrics", headers={"Authorization": f"Bearer {SCRAPER}"})
+    answer = conn.getresponse()
+    assert answer.status == 200
+    return answer.read().decode()
 
 
 def test_login_throttle_and_logout_hold_across_workers(api: Api) -> None:
