@@ -6,7 +6,8 @@ worker runs with `MOTCUA_PROJECTIONS=external` and `MOTCUA_NOTIFICATIONS=externa
 dispatches. Whatever the settings keep `inprocess` is kept by the parent alone: it builds a System of its own that
 serves no HTTP, whose read-model runner is woken by PostgreSQL `NOTIFY` on every commit of any worker
 (infrastructure/readstore/wakeup.py), and whose notification dispatcher is the only one. With both `external`
-(compose.yaml), the parent only supervises.
+(compose.yaml), the parent only supervises. The workers' metrics go to a directory the entry point makes per start
+(`PROMETHEUS_MULTIPROC_DIR`), so `/metrics` answered by any worker sums them all.
 
 State that must hold across workers is in PostgreSQL already: login and pickup failure counters and token
 revocations (infrastructure/guards.py), idempotency claims (infrastructure/idempotency.py), OTP challenges and
