@@ -11,13 +11,12 @@ serves no HTTP, whose read-model runner is woken by PostgreSQL `NOTIFY` on every
 
 State that must hold across workers is in PostgreSQL already: login and pickup failure counters and token
 revocations (infrastructure/guards.py), idempotency claims (infrastructure/idempotency.py), OTP challenges and
-sessions (events), dossier codes (a taken code is a conflict on save, and the proposer asks again). Each worker's
-aggregate cache may hold a stale copy: a command on it loses on the version constraint and is retried on fresh state.
+sessions (events); dossier codes come from daily sequences the workers share (infrastructure/code_sequences.py).
+Each worker's aggregate cache may hold a stale copy: a command on it loses on the version constraint and is retried
+on fresh state.
 """
 
 from __future__ import annotations
-
-import logging
 
 import uvicorn
 from litestar import Litestar
@@ -32,7 +31,6 @@ from infrastructure.kiosk_doors import local_doors, nats_doors
 from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings, SettingsError
 
-log = logging.getLogger("motcua.api")
 WORKER_MODES = {"MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external"}
 
 
