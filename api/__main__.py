@@ -4,37 +4,61 @@ With MOTCUA_DEMO=1 (`make run`) the demo kiosk Q6-01 runs in this process too, i
 MOTCUA_KIOSK_SCREEN_PORT (8100), logged in with the demo device secret once the API answers, its device events
 applied by the in-process bus (MOTCUA_BUS=inprocess, the default) or published to NATS JetStream for
 `python -m infrastructure.device_consumer` (MOTCUA_BUS=nats). SIGTERM or Ctrl+C stops the kiosk, then the API.
+
+`--workers N` (or MOTCUA_API_WORKERS) serves the API from N processes on the one port (api/workers.py).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
+import os
 import signal
+import tempfile
 import threading
 from typing import TYPE_CHECKING
 
 import uvicorn
 
 from api.app import create_app
+from api.workers import WORKER_MODES, check_workers, kiosk_doors, serve_workers
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
-from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessBus, InProcessKioskCommands
-from infrastructure.kiosk_doors import local_doors, nats_doors
 from infrastructure.logs import setup_logging
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
-    from application.ports import KioskDoors
     from kiosk_edge.runtime import KioskProcess, KioskSettings
 
 log = logging.getLogger("motcua.api")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="motcua api", description="serve the API and officer console")
+    parser.add_argument(
+        "--workers", type=int, help="API processes sharing the port (default: MOTCUA_API_WORKERS, else 1)"
+    )
+    args = parser.parse_args(argv)
     setup_logging("api")
     settings = Settings.from_env()
+    workers = settings.api_workers if args.workers is None else args.workers
+    try:
+        check_workers(settings, workers)
+    except SettingsError as error:
+        parser.error(str(error))
+    if workers > 1:
+        # The workers' metrics files: a fresh directory per start, removed at the end (a writable path in the image).
+        settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix="api-metrics-", dir=settings.data_dir) as metrics_dir:
+            # What every worker reads: none of them projects or dispatches, they share the code sequences and their
+            # metrics (prometheus-client's multiprocess mode).
+            os.environ.update(
+                WORKER_MODES | {"MOTCUA_API_WORKERS": str(workers), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
+            )
+            serve_workers(settings, workers)
+        return
     # The demo kiosk's in-process command line comes first: the System opens tray doors through it.
     commands = InProcessKioskCommands() if settings.demo and settings.bus == "inprocess" else None
     system = build(settings, doors=kiosk_doors(settings, commands))
@@ -110,14 +134,6 @@ class DemoKiosk:
                 process.screen.url,
                 self.settings.bus,
             )
-
-
-def kiosk_doors(settings: Settings, commands: InProcessKioskCommands | None) -> KioskDoors | None:
-    """The tray doors the core opens after a load: over NATS (MOTCUA_BUS=nats), over the demo kiosk's in-process
-    command line, or none (no kiosk this process can reach)."""
-    if settings.bus == "nats":
-        return nats_doors(bus_settings(settings.nats))
-    return local_doors(commands) if commands is not None else None
 
 
 def demo_kiosk_settings(settings: Settings) -> KioskSettings:

@@ -33,7 +33,7 @@ class Command:
 # The one table to update when an entry point moves.
 COMMANDS: dict[str, Command] = {
     "api": Command(
-        "api.__main__:main", "serve the API and officer console (MOTCUA_DEMO=1: with the demo kiosk)", takes_argv=False
+        "api.__main__:main", "serve the API and officer console [--workers N] (MOTCUA_DEMO=1: with the demo kiosk)"
     ),
     "kiosk": Command("kiosk_edge.__main__:main", "the kiosk process and its tools: run | simulate | decode"),
     "projections": Command("projections.__main__:main", "read models: run | rebuild NAME|all | lag"),

@@ -48,6 +48,7 @@ class Operations:
             NotificationTally(system.app.recorder),
             SchedulerRuns(self._scheduler_rows),
             KioskHeartbeats(FleetStore(system.projector.store).heartbeats, system.clock.now),
+            workers_dir=system.settings.metrics_dir,
         )
         self._ledger: Any = None
 

@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from application.base import MAX_RETRIES, OneStop, Written, command
-from application.codes import CodeAllocator
+from application.codes import CodeAllocator, CodeSequences
 from application.errors import UnknownReferenceError, VersionConflictError
 from application.ports import Calendar, Clock
 from application.views import DossierDetails, HistoryEntry, details_of, history_of
@@ -28,9 +28,19 @@ class Dossiers:
     """Receive, process and deliver dossiers. The application, catalogue, calendar and clock come from the
     composition root."""
 
-    def __init__(self, app: OneStop, *, catalogue: Catalogue, calendar: Calendar, clock: Clock) -> None:
+    def __init__(
+        self,
+        app: OneStop,
+        *,
+        catalogue: Catalogue,
+        calendar: Calendar,
+        clock: Clock,
+        sequences: CodeSequences | None = None,
+    ) -> None:
         self.app, self.catalogue, self.calendar, self.clock = app, catalogue, calendar, clock
-        self.codes = CodeAllocator(lambda code: bool(self.app.recorder.select_events(dossier_id(code), limit=1)))
+        self.codes = CodeAllocator(
+            lambda code: bool(self.app.recorder.select_events(dossier_id(code), limit=1)), sequences
+        )
 
     # ----- creating -------------------------------------------------------------------
     def register_online(

@@ -1,10 +1,13 @@
 """HTTP requests/s and p50/p99 of the API on PostgreSQL at concurrency 16, beside a bare Litestar hello endpoint.
 
-Run by hand:  .venv/bin/python -m bench.api [--seconds 15] [--warmup 3]
+Run by hand:  .venv/bin/python -m bench.api [--seconds 15] [--warmup 3] [--workers N] [--rounds 3]
 Last line:    ratio <write rps / hello rps>
 
-Each server is its own process, served by uvicorn with one worker as `python -m api` serves the API: first
-bench/hello_app.py, then the real API on a scratch schema with MOTCUA_PROJECTIONS=inprocess. This process is the
+Each server is its own process, served by uvicorn with one worker as `python -m api` serves the API (or `--workers N`
+processes for both, `python -m api --workers N` for the API: the read models are then kept by its parent process):
+bench/hello_app.py and the real API on a scratch schema with MOTCUA_PROJECTIONS=inprocess, side by side. Hello and
+writes are measured in alternating rounds (`--rounds`, `--seconds` split between them; before each hello round the
+read models finish the previous writes, so their backlog does not weigh on hello). This process is the
 load generator: 16 keep-alive HTTP/1.1 connections on asyncio, each sending its next request as soon as the
 answer arrives. Measured: the hello endpoint, POST /dossiers (a paper dossier received, distinct applicants) and
 GET /views/queues/to_accept?page_size=20 over the dossiers the writes left there.
@@ -40,6 +43,7 @@ from bench.common import PG, machine, progress, scratch_schema  # noqa: E402
 from domain.values import Actor, Role  # noqa: E402
 from infrastructure.bootstrap import build  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
+from infrastructure.signing.pki import ensure_dev_pki  # noqa: E402
 
 HOST = "127.0.0.1"
 CONCURRENCY = 16
@@ -118,18 +122,30 @@ async def drive(port: int, make: Callable[[], bytes], expected: int, seconds: fl
 
 
 def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU time so far of a process and its live descendants (the workers of `--workers N`) (/proc)."""
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # ended meanwhile
+                continue
+    tree, total = {pid}, 0.0
+    for child, fields in sorted(stats.items()):  # a parent's pid is lower than its children's, short of wrap-around
+        if int(fields[1]) in tree:
+            tree.add(child)
+    for member in tree & stats.keys():
+        total += int(stats[member][11]) + int(stats[member][12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def measure(
-    name: str, server: int, port: int, make: Callable[[], bytes], expected: int, args: argparse.Namespace
+    name: str, server: int, port: int, make: Callable[[], bytes], expected: int, args: argparse.Namespace, warmup: float
 ) -> Result:
-    """A warm-up run (its errors count too), then the measured run."""
-    warm_up = asyncio.run(drive(port, make, expected, args.warmup))
+    """A warm-up run (its errors count too), then the measured run of `args.seconds / args.rounds`."""
+    warm_up = asyncio.run(drive(port, make, expected, warmup)) if warmup else Result()
     before = cpu_seconds(server)
-    result = asyncio.run(drive(port, make, expected, args.seconds))
+    result = asyncio.run(drive(port, make, expected, args.seconds / args.rounds))
     result.server_cpu = cpu_seconds(server) - before
     result.errors[:0] = warm_up.errors
     progress(result.line(name))
@@ -138,21 +154,35 @@ def measure(
     return result
 
 
+def merged(rounds: list[Result]) -> Result:
+    """The rounds of one measurement as one result."""
+    return Result(
+        seconds=sum(r.seconds for r in rounds),
+        latencies=[latency for r in rounds for latency in r.latencies],
+        errors=[error for r in rounds for error in r.errors],
+        server_cpu=sum(r.server_cpu for r in rounds),
+    )
+
+
 def receive_requests(port: int, token: str) -> Callable[[], bytes]:
     """POST /dossiers bodies, each with its own applicant (synthetic ID number and phone)."""
     numbers = itertools.count(1)
 
     def make() -> bytes:
-        n = next(numbers)
-        body = {
-            "procedure_code": PROCEDURES[n % len(PROCEDURES)],
-            "channel": "counter",
-            "applicant": {"id_number": f"0791{n:08d}", "name": f"Người Đo Thử {n}", "phone": f"09{n:08d}"},
-            "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
-        }
-        return message("POST", "/dossiers", port, token, json.dumps(body, ensure_ascii=False).encode())
+        return message("POST", "/dossiers", port, token, receive_body(next(numbers)))
 
     return make
+
+
+def receive_body(n: int) -> bytes:
+    """The JSON body of the n-th paper dossier received: its own applicant, one procedure per agency in turn."""
+    body = {
+        "procedure_code": PROCEDURES[n % len(PROCEDURES)],
+        "channel": "counter",
+        "applicant": {"id_number": f"0791{n:08d}", "name": f"Người Đo Thử {n}", "phone": f"09{n:08d}"},
+        "components": [{"name": "Tờ khai", "form": "original", "count": 1}],
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def call(port: int, path: str, token: str | None = None, body: dict | None = None, timeout: float = 5.0) -> dict:
@@ -216,7 +246,14 @@ def api_env(schema: str, data_dir: str, port: int) -> dict[str, str]:
         "MOTCUA_DEMO": "0",
         "MOTCUA_API_HOST": HOST,
         "MOTCUA_API_PORT": str(port),
+        "MOTCUA_DEV_PKI_DIR": str(Path(data_dir) / "pki"),  # made beforehand (make_dev_pki), as `make stack` does
+        "MOTCUA_EVENT_MAC_KEY": "bench-event-mac-key",  # production stores every event with its MAC
     }
+
+
+def make_dev_pki(data_dir: str) -> None:
+    """The development PKI the API reads in production mode (no process writes keys at start-up)."""
+    ensure_dev_pki(Path(data_dir) / "pki")
 
 
 def create_officer() -> None:
@@ -235,15 +272,21 @@ def create_officer() -> None:
         system.close()
 
 
-def settle_read_models(port: int, token: str, schema: str) -> None:
-    """Let the in-process projector finish the writes' backlog, so the reads do not compete with it, then give the
-    planner the statistics and visibility map that autovacuum would after such a burst (as bench.queues does)."""
+def caught_up(port: int, token: str) -> float:
+    """Wait until the read models have applied every write (so the projector's backlog is not measured with the
+    next round); the seconds it took."""
     started = time.perf_counter()
     while any(lag["events_behind"] for lag in call(port, "/views/lag", token)):
         if time.perf_counter() - started > 300:
             raise RuntimeError("read models did not catch up within 5 minutes")
-        time.sleep(0.5)
-    progress(f"read models caught up {time.perf_counter() - started:.1f} s after the writes")
+        time.sleep(0.1)
+    return time.perf_counter() - started
+
+
+def settle_read_models(port: int, token: str, schema: str) -> None:
+    """Let the read models finish the writes' backlog, so the reads do not compete with it, then give the
+    planner the statistics and visibility map that autovacuum would after such a burst (as bench.queues does)."""
+    progress(f"read models caught up {caught_up(port, token):.1f} s after the writes")
     with psycopg.connect(autocommit=True, **PG) as conn:
         conn.execute(f"VACUUM ANALYZE {schema}.dossiers")
 
@@ -252,31 +295,44 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--workers", type=int, default=1, help="server processes, the same for hello and the API")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of hello and writes")
     args = parser.parse_args()
     progress(f"machine: {machine()}")
     progress(
-        f"concurrency {CONCURRENCY}, {args.warmup:g} s warm-up + {args.seconds:g} s each; "
+        f"concurrency {CONCURRENCY}, {args.workers} server process(es), "
+        f"{args.warmup:g} s warm-up + {args.seconds:g} s each; "
         f"load average before the run {os.getloadavg()[0]:.2f} (other processes share the cores)"
     )
     results: dict[str, Result] = {}
-    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
-        port = free_port()
-        hello = ["-m", "uvicorn", "bench.hello_app:app", "--host", HOST, "--port", str(port), "--no-access-log"]
-        with serve(hello, dict(os.environ), port, "/hello", Path(tmp) / "hello.log") as server:
-            greeting = message("GET", "/hello", port)
-            results[HELLO] = measure(HELLO, server, port, lambda: greeting, 200, args)
-        with scratch_schema() as schema:
-            port = free_port()
-            # This process takes the API's environment, so its build() (to create the officer) sees what the API sees.
-            os.environ.update(api_env(schema, tmp, port))
-            create_officer()
-            with serve(["-m", "api"], dict(os.environ), port, "/health", Path(tmp) / "api.log") as server:
-                token = call(port, "/auth/login", body={"username": USERNAME, "password": PASSWORD})["token"]
-                results[WRITE] = measure(WRITE, server, port, receive_requests(port, token), 201, args)
-                settle_read_models(port, token, schema)
-                progress(f"to_accept holds {call(port, QUEUE_READ, token)['total']} dossiers")
-                read = message("GET", QUEUE_READ, port, token)
-                results[READ] = measure(READ, server, port, lambda: read, 200, args)
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, scratch_schema() as schema:
+        hello_port, port = free_port(), free_port()
+        hello = ["-m", "uvicorn", "bench.hello_app:app", "--host", HOST, "--port", str(hello_port), "--no-access-log"]
+        hello += ["--workers", str(args.workers)] if args.workers > 1 else []
+        # This process takes the API's environment, so its build() (to create the officer) sees what the API sees.
+        os.environ.update(api_env(schema, tmp, port))
+        make_dev_pki(tmp)
+        create_officer()
+        api = ["-m", "api", "--workers", str(args.workers)]
+        with (
+            serve(hello, dict(os.environ), hello_port, "/hello", Path(tmp) / "hello.log") as hello_server,
+            serve(api, dict(os.environ), port, "/health", Path(tmp) / "api.log") as server,
+        ):
+            token = call(port, "/auth/login", body={"username": USERNAME, "password": PASSWORD})["token"]
+            greeting, writes = message("GET", "/hello", hello_port), receive_requests(port, token)
+            # Rounds alternate between the two, so a load that comes and goes on a shared machine weighs on both.
+            rounds: dict[str, list[Result]] = {HELLO: [], WRITE: []}
+            for n in range(args.rounds):
+                warmup = args.warmup if n == 0 else 0.0
+                if n:
+                    progress(f"read models caught up {caught_up(port, token):.1f} s after the round's writes")
+                rounds[HELLO].append(measure(HELLO, hello_server, hello_port, lambda: greeting, 200, args, warmup))
+                rounds[WRITE].append(measure(WRITE, server, port, writes, 201, args, warmup))
+            results[HELLO], results[WRITE] = merged(rounds[HELLO]), merged(rounds[WRITE])
+            settle_read_models(port, token, schema)
+            progress(f"to_accept holds {call(port, QUEUE_READ, token)['total']} dossiers")
+            read = message("GET", QUEUE_READ, port, token)
+            results[READ] = measure(READ, server, port, lambda: read, 200, args, args.warmup)
     print()
     for name, result in results.items():
         print(result.line(name))

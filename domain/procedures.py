@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 from enum import StrEnum
@@ -244,6 +245,7 @@ def _dong(amount: int) -> str:
     return f"{amount:,} đồng".replace(",", ".")
 
 
+@functools.lru_cache(maxsize=1024)  # every dossier received searches its address against every ward's name
 def _place_pattern(place: str) -> re.Pattern[str]:
     """'Phường 7, Quận 6' matches 'P.7, Q.6', 'Phường 07, Quận 6', not 'Phường 17, Quận 6'."""
     parts = re.findall(r"(Phường|Quận)\s+0*(\d+)", place)

@@ -39,6 +39,7 @@ from infrastructure.blob_table import blob_store
 from infrastructure.calendar import load_calendar
 from infrastructure.catalogue import load_catalogue
 from infrastructure.clock import SystemClock
+from infrastructure.code_sequences import PostgresCodeSequences
 from infrastructure.faces import CounterFaces
 from infrastructure.fee_receipt_pdf import FeeReceiptPdf
 from infrastructure.guards import GuardStore
@@ -101,6 +102,7 @@ class System:
     # adapters with connections or threads of their own
     guards: GuardStore
     idempotency: IdempotencyStore
+    code_sequences: PostgresCodeSequences | None  # dossier code sequences shared by every process (PostgreSQL)
     doors: KioskDoors
     stop_threads: Callable[[], None]
     search: DossierSearch
@@ -113,7 +115,7 @@ class System:
         self.stop_threads()
         self.projector.stop()  # its LISTEN connections, opened by a wait for a runner in another process
         self.access_logs.close()
-        for adapter in (self.doors, self.idempotency, self.guards):
+        for adapter in (self.doors, self.idempotency, self.guards, self.code_sequences):
             close = getattr(adapter, "close", None)
             if close is not None:
                 close()
@@ -150,7 +152,14 @@ def build(
     key = embedded.secret_key(settings)
     guards = GuardStore.for_settings(settings)  # login and pickup counters, revoked tokens: shared by every replica
     notifier = configured_notifier(settings.channels, demo_messages.for_settings(settings))
-    dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock)
+    # Several API workers write for the same agencies at once: they share the daily code sequences (one statement
+    # per code). One API process counts in memory (a code another process took is a conflict, and it asks again).
+    sequences = (
+        PostgresCodeSequences(settings.postgres_conninfo(), settings.postgres.schema)
+        if settings.store == "postgres" and settings.api_workers > 1
+        else None
+    )
+    dossiers = Dossiers(app, catalogue=catalogue, calendar=calendar, clock=clock, sequences=sequences)
     otps = Otps(app, key=key, notifier=notifier)
     kiosks = Kiosks(
         app,
@@ -225,6 +234,7 @@ def build(
         history=audit_history(app, clock),
         guards=guards,
         idempotency=IdempotencyStore.for_settings(settings),
+        code_sequences=sequences,
         doors=kiosks.doors,
         stop_threads=stop_threads,
         card_returns=CardReturns(

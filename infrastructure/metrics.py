@@ -1,6 +1,7 @@
 """Prometheus metrics of a core process (prometheus-client), served by the API's `/metrics` (api/metrics.py).
 
-Two kinds, chosen so several API processes need no shared metrics directory:
+Two kinds, chosen so several API replicas need no shared metrics directory (the workers of one replica,
+`motcua api --workers N`, share one: `workers_dir`):
 - what THIS process did (requests per route template, commands and refusals per command, the outbox depth kiosks
   report to it): counters and gauges of the process's own registry. Every API process is its own scrape target;
   sum over `instance` for the service (docs/OPERATIONS.md).
@@ -22,6 +23,7 @@ from typing import Any
 from eventsourcing.utils import get_topic
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
 from application.notifications import CLOSED_TOPICS, OPEN_TOPICS
@@ -36,7 +38,9 @@ SCAN_BATCH = 1000
 class Metrics:
     """One process's registry: its own request and command counters plus the store-derived collectors."""
 
-    def __init__(self, *collectors: Collector) -> None:
+    def __init__(self, *collectors: Collector, workers_dir: str = "") -> None:
+        """`workers_dir`: the directory the API workers of one port share (prometheus-client's multiprocess mode,
+        PROMETHEUS_MULTIPROC_DIR, set by `motcua api --workers N`): the exposition then sums every worker's series."""
         self.registry = CollectorRegistry()
         r = self.registry
         self.requests = Counter(
@@ -66,9 +70,16 @@ class Metrics:
             "device events waiting in a kiosk's outbox, as the kiosk last reported to this process",
             ["kiosk"],
             registry=r,
+            multiprocess_mode="mostrecent",  # with workers: the latest report to any of them
         )
         for collector in collectors:
             r.register(collector)
+        self.exposed = r
+        if workers_dir:  # the process's own series are read from every worker's files instead
+            self.exposed = CollectorRegistry()
+            MultiProcessCollector(self.exposed, path=workers_dir)
+            for collector in collectors:
+                self.exposed.register(collector)
 
     def command(self, name: str, status: int, reason: str | None) -> None:
         """Count one command by its answer's status; a refusal also by its error code."""
@@ -79,7 +90,7 @@ class Metrics:
 
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition format and its content type."""
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.exposed), CONTENT_TYPE_LATEST
 
 
 class ReadModelLag(Collector):

@@ -157,6 +157,7 @@ def system_of(
         history=audit_history(app, clock),
         guards=guards,
         idempotency=idempotency,
+        code_sequences=None,
         doors=kiosks.doors,
         stop_threads=projector.stop,
         card_returns=CardReturns(app, dossiers=dossiers, proofs=kiosks.proofs, clock=clock, faces=CounterFaces(None)),

@@ -28,18 +28,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("lag", help="events and seconds behind, per read model")
     args = parser.parse_args(argv)
     setup_logging("projections")
-    projector = build_projector(Settings.from_env())
+    settings = Settings.from_env()
+    projector = build_projector(settings)
     try:
         if args.command == "run":
             signal.signal(signal.SIGTERM, lambda *_: projector.stop())
-            projector.run_forever(args.poll)
+            projector.run_forever(args.poll)  # on PostgreSQL, woken by every commit to the log (wake.py)
         elif args.command == "rebuild":
             names = list(projector.models) if args.name == "all" else [args.name]
             unknown = [name for name in names if name not in projector.models]
             if unknown:
                 parser.error(f"unknown read model {unknown[0]!r}; read models: {', '.join(projector.models)}")
             bar = ProgressBar(args.name)
-            settings = Settings.from_env()
             bar.finish(
                 rebuild_parallel(projector, lambda: build_projector(settings), names, args.workers, progress=bar)
             )

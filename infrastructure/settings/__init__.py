@@ -102,6 +102,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ] = 10
     api_host: Annotated[str, var("MOTCUA_API_HOST", "where the API listens")] = "127.0.0.1"
     api_port: Annotated[int, var("MOTCUA_API_PORT", "its port", minimum=0)] = 8000
+    api_workers: Annotated[
+        int,
+        var(
+            "MOTCUA_API_WORKERS",
+            "API worker processes sharing the port (`motcua api --workers N` overrides it); above 1 needs "
+            "PostgreSQL: each worker has its own application, and the read models and notifications are kept by "
+            "one process (the workers' parent with `inprocess`, or the external runner)",
+            minimum=1,
+        ),
+    ] = 1
     projections: Annotated[
         str,
         var(
@@ -167,6 +177,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "(32+ random characters); administrators' tokens are accepted too",
             shown="none: administrators only",
             secret=True,
+        ),
+    ] = ""
+    metrics_dir: Annotated[
+        str,
+        var(
+            "PROMETHEUS_MULTIPROC_DIR",
+            "set by `motcua api --workers N` for its workers (a fresh directory under the data dir): `/metrics` "
+            "then sums every worker's series; not to be set by hand",
+            shown="unset",
         ),
     ] = ""
     ready_max_lag: Annotated[
