@@ -9,6 +9,8 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from infrastructure.eventstore.recorder import on_postgres
+
 Row = tuple[int, Any, int, str, bytes]
 """(notification id, originator id, originator version, topic, state)."""
 
@@ -16,7 +18,7 @@ Row = tuple[int, Any, int, str, bytes]
 def read_log(recorder: Any, start: int, stop: int, batch: int) -> Iterator[list[Row]]:
     """Notifications start..stop in id order. On PostgreSQL one server-side cursor streams them (a rebuild
     reads the whole log); elsewhere the recorder's own paged select is used."""
-    if type(recorder).__module__ == "eventsourcing.postgres":
+    if on_postgres(recorder):
         yield from _stream_postgres(recorder, start, stop, batch)
         return
     while start <= stop:
