@@ -113,8 +113,10 @@ class LockingRecorder(PostgresApplicationRecorder):
                 channel=Identifier(self.channel_name),
             )
         )
-        self.append_statement = SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b)").format(
-            schema=schema, function=Identifier(function)
+        self.append_statement = (  # bytes: psycopg would convert a Composed query on every call
+            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b)")
+            .format(schema=schema, function=Identifier(function))
+            .as_bytes(None)
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
