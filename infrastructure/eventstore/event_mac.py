@@ -27,7 +27,7 @@ def _mac(key: bytes, originator_id: bytes, version: int, topic: str, body: bytes
     message = b"".join(
         (originator_id, version.to_bytes(8, "big", signed=True), len(name).to_bytes(4, "big"), name, body)
     )
-    return hmac.new(key, message, hashlib.sha256).hexdigest().encode()
+    return hmac.digest(key, message, "sha256").hex().encode()
 
 
 def seal(key: bytes, originator_id: UUID, version: int, topic: str, body: bytes) -> bytes:

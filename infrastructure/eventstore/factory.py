@@ -12,11 +12,24 @@ from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import get_topic
+
+from infrastructure.eventstore.recorder import LockingRecorder
+
+RECORDER_TOPIC = InfrastructureFactory.APPLICATION_RECORDER_TOPIC
 
 
 def new_factory(env: Any) -> Any:
     """The infrastructure factory of this environment's event store (one per process: its one application's)."""
-    return secure_delete(InfrastructureFactory.construct(env))
+    return secure_delete(locking_appends(InfrastructureFactory.construct(env)))
+
+
+def locking_appends(factory: Any) -> Any:
+    """On PostgreSQL, the application recorder appends in one round trip under the table lock (recorder.py),
+    unless the environment names another recorder."""
+    if type(factory).__module__ == "eventsourcing.postgres" and not factory.env.get(RECORDER_TOPIC):
+        factory.env[RECORDER_TOPIC] = get_topic(LockingRecorder)
+    return factory
 
 
 def secure_delete(factory: Any) -> Any:

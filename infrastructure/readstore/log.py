@@ -12,6 +12,8 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.rows import tuple_row
 
+from infrastructure.eventstore.recorder import on_postgres
+
 Row = tuple[int, Any, int, str, bytes]
 """(notification id, originator id, originator version, topic, state)."""
 
@@ -22,7 +24,7 @@ def read_log(
     """Notifications start..stop in id order. On PostgreSQL one server-side cursor streams them (a rebuild
     reads the whole log), only those of `topics` if given (the others never leave the server); elsewhere the
     recorder's own paged select is used and the caller filters."""
-    if type(recorder).__module__ == "eventsourcing.postgres":
+    if on_postgres(recorder):
         yield from _stream_postgres(recorder, start, stop, batch, topics)
         return
     while start <= stop:

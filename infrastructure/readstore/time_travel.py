@@ -23,6 +23,7 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 from psycopg import sql
 
+from infrastructure.eventstore.recorder import on_postgres
 from infrastructure.readstore.log import decoder_of, read_log
 from infrastructure.readstore.rows import MemoryRows
 from infrastructure.readstore.store import SqliteReadStore
@@ -77,7 +78,7 @@ def replay_as_of(
 
 def positions_of(recorder: Any, originator_id: UUID) -> dict[int, int]:
     """Version → log position of one aggregate's events (the recorders' own selects do not return positions)."""
-    if type(recorder).__module__ == "eventsourcing.postgres":
+    if on_postgres(recorder):
         query = sql.SQL("SELECT originator_version, notification_id FROM {}.{} WHERE originator_id = %s").format(
             sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name)
         )

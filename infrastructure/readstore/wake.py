@@ -17,6 +17,8 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from infrastructure.eventstore.recorder import on_postgres
+
 log = logging.getLogger("motcua.projections")
 RETRY_SECONDS = 1.0
 CHECK_STOP_SECONDS = 0.5  # how often a listener looks at its stop flag: shutdown only, never a wake-up delay
@@ -33,7 +35,7 @@ def read_channel(schema: str) -> str:
 
 
 def is_postgres(recorder: Any) -> bool:
-    return type(recorder).__module__ == "eventsourcing.postgres"
+    return on_postgres(recorder)
 
 
 def recorder_connect(recorder: Any) -> Callable[[], psycopg.Connection]:
