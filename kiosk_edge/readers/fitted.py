@@ -55,10 +55,10 @@ def read_fitted(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[
     for view in views:
         seen: dict[tuple[int, ...], Candidate] = {}
         facing = 0
-        for band in _bands(view):
+        for band, contrast in _bands(view):
             if time.process_time() > deadline:
                 return []
-            profile = profile128.normalise(band, _NORMALISE)
+            profile = profile128.normalise(band, _NORMALISE, contrast)
             facing = facing or _facing(profile)
             found, _ = decode128.candidates(profile if facing >= 0 else profile[::-1].copy())
             for candidate in found:
@@ -70,9 +70,10 @@ def read_fitted(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[
     return []
 
 
-def _bands(view: np.ndarray) -> Iterator[np.ndarray]:
-    """Profiles across the bars: averaged over the whole height of the bars, then over each half, then the middle
-    (glare, a fold or a shadow often spoils only part of the bars' height)."""
+def _bands(view: np.ndarray) -> Iterator[tuple[np.ndarray, float]]:
+    """Profiles across the bars, each with the least contrast its normalisation assumes: averaged over the whole
+    height of the bars (scaled to local contrast, then to at least a quarter of the overall contrast: noisy quiet
+    zones), then over each half, then the middle (glare, a fold or a shadow often spoils part of the bars)."""
     grey = view.astype(np.float64)
     energy = np.abs(np.diff(grey, axis=1)).sum(axis=1)
     rows = np.flatnonzero(energy > 0.5 * energy.max()) if energy.size else np.array([], int)
@@ -80,9 +81,15 @@ def _bands(view: np.ndarray) -> Iterator[np.ndarray]:
         return
     band = grey[rows[0] : rows[-1] + 1]
     h = band.shape[0]
-    for low, high in ((0, h), (0, h // 2), (h // 2, h), (h // 4, 3 * h // 4)):
+    for low, high, contrast in (
+        (0, h, 0.0),
+        (0, h, 0.25),
+        (0, h // 2, 0.0),
+        (h // 2, h, 0.0),
+        (h // 4, 3 * h // 4, 0.0),
+    ):
         if high - low >= 2:
-            yield band[low:high].mean(axis=0)
+            yield band[low:high].mean(axis=0), contrast
 
 
 def _facing(profile: np.ndarray) -> int:

@@ -98,12 +98,18 @@ def tables() -> tuple[np.ndarray, np.ndarray]:
     return symbols, stops
 
 
-def normalise(profile: np.ndarray, window: int) -> np.ndarray:
-    """Profile scaled to 0 (ink) .. 1 (paper) against its local darkest and lightest (lighting gradients)."""
+def normalise(profile: np.ndarray, window: int, contrast: float = 0.0) -> np.ndarray:
+    """Profile scaled to 0 (ink) .. 1 (paper) against its local darkest and lightest (lighting gradients).
+
+    Where the window holds only paper (a quiet zone), its darkest is paper too and noise is blown up to full
+    contrast; with `contrast` > 0, ink lies at least that part of the whole profile's contrast below local paper.
+    """
     row = profile.astype(np.float32)[None]
     kernel = np.ones((1, window), np.uint8)
     hi = cv2.blur(cv2.dilate(row, kernel), (window, 1), borderType=cv2.BORDER_REPLICATE)[0]
     lo = cv2.blur(cv2.erode(row, kernel), (window, 1), borderType=cv2.BORDER_REPLICATE)[0]
+    low, high = np.percentile(profile, [2, 98])
+    lo = np.minimum(lo, hi - contrast * (high - low))
     return np.clip((profile - lo) / np.maximum(hi - lo, 1e-6), -0.2, 1.2)
 
 
