@@ -7,6 +7,7 @@ paper 1), each with its fit; the caller decides (kiosk_edge/readers/fitted.py) w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,9 +37,10 @@ def checksum(values: list[int] | tuple[int, ...]) -> int:
     return (values[0] + sum(i * v for i, v in enumerate(values[1:], 1))) % _MODULUS
 
 
-def candidates(profile: np.ndarray) -> tuple[list[Candidate], float]:
+def candidates(profile: np.ndarray, out_of_time: Callable[[], bool] = lambda: False) -> tuple[list[Candidate], float]:
     """Checksum-valid sequences fitting a normalised profile read left to right, best first, and the fit of its
-    start and stop patterns (lower is better: the caller compares both directions with it)."""
+    start and stop patterns (lower is better: the caller compares both directions with it). The slower tries
+    (module grid guessed from the ends, not followed along the bars) are skipped once `out_of_time()`."""
     found: list[Candidate] = []
     best_fit = np.inf
     for left, right in model.extents(profile):
@@ -56,6 +58,8 @@ def candidates(profile: np.ndarray) -> tuple[list[Candidate], float]:
         estimate = round(((right - left) / np.sqrt(ends.near * ends.far) - 13) / 11)
         for count in (c for c in (estimate, estimate - 1, estimate + 1) if 3 <= c <= _MOST):
             for ratio in (ends.far / ends.near * 0.93, ends.far / ends.near, ends.far / ends.near * 1.07):
+                if out_of_time():
+                    break
                 found += beam(model.resample(profile, left, right, 11 * count + 13, ratio), ends.blur, count)
     unique: dict[tuple[int, ...], Candidate] = {}
     for candidate in sorted(found, key=lambda c: c.error):

@@ -52,15 +52,19 @@ def plausible(payload: str) -> bool:
 def read_fitted(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[Symbol]:
     """The Code 128 payload of the first view (bars vertical, 4x along the code) whose profiles give a clear fit."""
     deadline = time.process_time() + budget
+
+    def out_of_time() -> bool:
+        return time.process_time() > deadline
+
     for view in views:
         seen: dict[tuple[int, ...], Candidate] = {}
         facing = 0
         for band, contrast in _bands(view):
-            if time.process_time() > deadline:
+            if out_of_time():
                 return []
             profile = profile128.normalise(band, _NORMALISE, contrast)
             facing = facing or _facing(profile)
-            found, _ = decode128.candidates(profile if facing >= 0 else profile[::-1].copy())
+            found, _ = decode128.candidates(profile if facing >= 0 else profile[::-1].copy(), out_of_time)
             for candidate in found:
                 if candidate.values not in seen or candidate.error < seen[candidate.values].error:
                     seen[candidate.values] = candidate
