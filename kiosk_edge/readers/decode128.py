@@ -13,12 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from kiosk_edge.readers import profile128 as model
-from kiosk_edge.readers.profile128 import _BEAM, _DRIFT, _FINE, _WINDOW
+from kiosk_edge.readers.profile128 import FINE, WINDOW
 
 _MODULUS = 103  # prime: every weight has an inverse, so one unknown symbol follows from the others
 _INVERSE = [0] + [pow(weight, -1, _MODULUS) for weight in range(1, _MODULUS)]
 _CODE_C, _CODE_B, _CODE_A = 99, 100, 101
-_SLACK = 2 * _FINE  # samples a symbol may start off the module grid the profile was resampled on
+_DRIFT = 3  # samples (of 1/FINE module) the next symbol may start early or late
+_BEAM = 10  # sequences kept after each symbol
+_SLACK = 2 * FINE  # samples a symbol may start off the module grid the profile was resampled on
 _MOST = 64  # symbols before the stop: a 60-character dossier code with its start, check and a switch or two
 
 
@@ -70,12 +72,12 @@ def candidates(profile: np.ndarray, out_of_time: Callable[[], bool] = lambda: Fa
 def beam(observed: np.ndarray, blur: int, count: int) -> list[Candidate]:
     """Sequences of `count` symbols (start .. check) then the stop, fitted one symbol after the other."""
     symbols, stops = model.tables()
-    windows = np.lib.stride_tricks.sliding_window_view(observed.astype(np.float32), _WINDOW)
+    windows = np.lib.stride_tricks.sliding_window_view(observed.astype(np.float32), WINDOW)
     # Symbol k starts within _SLACK samples of 11 k modules: only those windows are compared (inf elsewhere).
-    starts_at = np.arange(count + 1)[:, None] * 11 * _FINE + np.arange(-_SLACK, _SLACK + 1)[None]
+    starts_at = np.arange(count + 1)[:, None] * 11 * FINE + np.arange(-_SLACK, _SLACK + 1)[None]
     near_grid = np.unique(np.clip(starts_at, 0, len(windows) - 1))
     errors = np.full((len(windows), 106), np.inf, np.float32)
-    errors[near_grid] = model._distances(windows[near_grid], symbols[blur, :, :_WINDOW])
+    errors[near_grid] = model.distances(windows[near_grid], symbols[blur, :, :WINDOW])
     last = len(windows) - 1
     starts = errors[0, 103:106]
     values = np.array([[103 + i] for i in range(3)])  # (paths, symbols so far)
@@ -83,7 +85,7 @@ def beam(observed: np.ndarray, blur: int, count: int) -> list[Candidate]:
     total = starts.astype(float)
     drifts = np.arange(-_DRIFT, _DRIFT + 1)
     for _ in range(count - 1):
-        rows = np.clip(at[:, -1:] + 11 * _FINE + drifts[None], 0, last)  # (paths, drifts)
+        rows = np.clip(at[:, -1:] + 11 * FINE + drifts[None], 0, last)  # (paths, drifts)
         near = errors[rows, :103]  # (paths, drifts, 103)
         drift = near.argmin(axis=1)  # (paths, 103)
         step = np.take_along_axis(near, drift[:, None], axis=1)[:, 0] + total[:, None]
@@ -95,8 +97,8 @@ def beam(observed: np.ndarray, blur: int, count: int) -> list[Candidate]:
     found = []
     stop = stops[blur]
     for k in range(len(values)):
-        begin = at[k, -1] + 11 * _FINE
-        if abs(begin - 11 * count * _FINE) > _FINE:
+        begin = at[k, -1] + 11 * FINE
+        if abs(begin - 11 * count * FINE) > FINE:
             continue
         tails = [observed[b : b + len(stop)] for b in begin + drifts if b + len(stop) <= len(observed)]
         if not tails:
@@ -109,11 +111,11 @@ def beam(observed: np.ndarray, blur: int, count: int) -> list[Candidate]:
 
 def _checked(path: np.ndarray, own: np.ndarray, near: np.ndarray, stop_error: float) -> list[Candidate]:
     """The path itself if its checksum holds; else each repair of one data or check symbol that makes it hold."""
-    size = _WINDOW * len(path) + 13 * _FINE
+    size = WINDOW * len(path) + 13 * FINE
     values = [int(v) for v in path]
     if checksum(values[:-1]) == values[-1]:
         total = float(own.sum()) + stop_error
-        return [Candidate(tuple(values), total / size, float(own.max()) / _WINDOW, False)]
+        return [Candidate(tuple(values), total / size, float(own.max()) / WINDOW, False)]
     repairs = []
     for position in range(1, len(values)):
         if position == len(values) - 1:
@@ -127,7 +129,7 @@ def _checked(path: np.ndarray, own: np.ndarray, near: np.ndarray, stop_error: fl
         fixed[position] = near[position, value]
         repaired = [*values[:position], value, *values[position + 1 :]]
         total = float(fixed.sum()) + stop_error
-        repairs.append(Candidate(tuple(repaired), total / size, float(fixed.max()) / _WINDOW, True))
+        repairs.append(Candidate(tuple(repaired), total / size, float(fixed.max()) / WINDOW, True))
     repairs.sort(key=lambda c: c.error)
     return repairs[:1]
 

@@ -30,11 +30,8 @@ _WIDTHS = (
 )
 _TABLE = _WIDTHS.split()
 _STOP = 106
-_SHIFT, _CODE_C, _CODE_B, _CODE_A = 98, 99, 100, 101
-_FINE = 8  # samples per module once the profile is resampled in module coordinates
-_WINDOW = int((11 - 0.5) * _FINE)  # a symbol's last half module is left out: the next symbol's first bar bleeds in
-_DRIFT = 3  # samples (of 1/_FINE module) the next symbol may start early or late
-_BEAM, _BRANCH = 10, 5  # paths kept after each symbol, and continuations tried per path
+FINE = 8  # samples per module once the profile is resampled in module coordinates
+WINDOW = int((11 - 0.5) * FINE)  # a symbol's last half module is left out: the next symbol's first bar bleeds in
 
 
 def _bars(widths: str) -> list[tuple[int, int]]:
@@ -71,9 +68,9 @@ _OVERSAMPLE = 4  # rendering steps per sample, for the motion box
 
 
 def render(bars: list[list[tuple[int, int]]], modules: int, blur: Blur) -> np.ndarray:
-    """Light level (1 paper, 0 ink) of each bar pattern at _FINE samples per module (each at its slot's middle)."""
-    step = 1.0 / (_FINE * _OVERSAMPLE)
-    low = np.arange(modules * _FINE * _OVERSAMPLE) * step  # each fine slot's left end
+    """Light level (1 paper, 0 ink) of each bar pattern at FINE samples per module (each at its slot's middle)."""
+    step = 1.0 / (FINE * _OVERSAMPLE)
+    low = np.arange(modules * FINE * _OVERSAMPLE) * step  # each fine slot's left end
     ink = np.zeros((len(bars), low.size), np.float32)
     for row, pattern in enumerate(bars):
         for start, end in pattern:  # the part of each fine slot the spread bar covers
@@ -87,7 +84,7 @@ def render(bars: list[list[tuple[int, int]]], modules: int, blur: Blur) -> np.nd
     kernel = (kernel / kernel.sum()).astype(np.float32)[None]
     # Paper beyond both ends: every symbol starts with a bar and ends with a space, as the stop ends with a bar.
     light = 1.0 - cv2.filter2D(ink, -1, kernel, borderType=cv2.BORDER_CONSTANT)
-    return light.reshape(len(bars), modules * _FINE, _OVERSAMPLE).mean(axis=2)
+    return light.reshape(len(bars), modules * FINE, _OVERSAMPLE).mean(axis=2)
 
 
 @cache
@@ -173,20 +170,20 @@ def ends(profile: np.ndarray, left: float, right: float) -> Ends | None:
     if modules.size == 0:
         return None
     grid = np.arange(len(profile), dtype=np.float64)
-    head = np.interp(left + (np.arange(_WINDOW) + 0.5)[None] * modules[:, None] / _FINE, grid, profile)
-    tail = np.interp(right - (13 * _FINE - np.arange(13 * _FINE) - 0.5)[None] * modules[:, None] / _FINE, grid, profile)
+    head = np.interp(left + (np.arange(WINDOW) + 0.5)[None] * modules[:, None] / FINE, grid, profile)
+    tail = np.interp(right - (13 * FINE - np.arange(13 * FINE) - 0.5)[None] * modules[:, None] / FINE, grid, profile)
     symbols, stops = tables()
-    starts = symbols[:, 103:106, :_WINDOW]  # (blurs, 3, W)
-    start_errors = _distances(head, starts.reshape(-1, _WINDOW)).reshape(len(modules), len(BLURS), 3).min(axis=2)
-    stop_errors = _distances(tail, stops)  # (modules, blurs)
+    starts = symbols[:, 103:106, :WINDOW]  # (blurs, 3, W)
+    start_errors = distances(head, starts.reshape(-1, WINDOW)).reshape(len(modules), len(BLURS), 3).min(axis=2)
+    stop_errors = distances(tail, stops)  # (modules, blurs)
     both = start_errors + stop_errors
     blur = int(np.argmin(both.min(axis=0)))
     near, far = int(np.argmin(start_errors.min(axis=1))), int(np.argmin(stop_errors.min(axis=1)))
-    fit = (start_errors[near].min() + stop_errors[far].min()) / (_WINDOW + 13 * _FINE)
+    fit = (start_errors[near].min() + stop_errors[far].min()) / (WINDOW + 13 * FINE)
     return Ends(float(modules[near]), float(modules[far]), blur, float(fit))
 
 
-def _distances(rows: np.ndarray, templates: np.ndarray) -> np.ndarray:
+def distances(rows: np.ndarray, templates: np.ndarray) -> np.ndarray:
     """Squared distance of every row (n, w) to every template (m, w): (n, m)."""
     cross = np.einsum("ij,kj->ik", rows, templates)  # not BLAS: its threads spin on a busy machine
     return np.maximum((rows * rows).sum(axis=1)[:, None] + (templates * templates).sum(axis=1)[None] - 2 * cross, 0.0)
@@ -227,21 +224,21 @@ def knots(profile: np.ndarray, left: float, right: float, module: float) -> tupl
 
 
 def follow(profile: np.ndarray, units: np.ndarray, pixels: np.ndarray, modules: int) -> np.ndarray:
-    """The profile at _FINE samples per module, the module grid following the bars' leading edges."""
+    """The profile at FINE samples per module, the module grid following the bars' leading edges."""
     step = (pixels[-1] - pixels[0]) / max(units[-1], 1.0)
     units = np.concatenate([[-2.0], units, [modules + 4.0]])
     pixels = np.concatenate([[pixels[0] - 2 * step], pixels, [pixels[-1] + (modules + 4.0 - units[-2]) * step]])
-    u = (np.arange((modules + 2) * _FINE) + 0.5) / _FINE
+    u = (np.arange((modules + 2) * FINE) + 0.5) / FINE
     return np.interp(np.interp(u, units, pixels), np.arange(len(profile)), profile)
 
 
 def resample(profile: np.ndarray, left: float, right: float, modules: int, ratio: float) -> np.ndarray:
-    """The profile at _FINE samples per module from `left` to `right`, the code seen in perspective.
+    """The profile at FINE samples per module from `left` to `right`, the code seen in perspective.
 
     A 1-D projective map u -> x = left + a u / (1 + c u) with the module at the right end `ratio` times the one at
     the left end, and `modules` modules spanning exactly left..right.
     """
     c = (1.0 / np.sqrt(ratio) - 1.0) / modules
     a = (right - left) * (1 + c * modules) / modules
-    u = (np.arange((modules + 2) * _FINE) + 0.5) / _FINE
+    u = (np.arange((modules + 2) * FINE) + 0.5) / FINE
     return np.interp(left + a * u / (1 + c * u), np.arange(len(profile)), profile)
