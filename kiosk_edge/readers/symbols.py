@@ -4,7 +4,9 @@
 reads nothing (or a Code128 it cannot trust), one zxing-cpp pass over the frame; then locate symbol-like
 regions, turn each upright, enlarge (3x cubic along a barcode: sub-pixel bar edges for modules down to
 ~1.3 px), sharpen or binarise it and let zbar, then zxing-cpp, try each view; last, one full-density zbar
-pass. Payloads stay raw: the caller validates them (domain parsers) before acting on one.
+pass; last of all, fit rendered Code 128 symbols to the bar profiles of the located barcodes (fitted.py), which
+reads bars blurred past what zbar and zxing-cpp resolve. Payloads stay raw: the caller validates them (domain
+parsers) before acting on one.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from pyzbar import wrapper as zbar
 from pyzbar.pyzbar import ZBarSymbol
 
+from kiosk_edge.readers.fitted import read_fitted
 from kiosk_edge.readers.payloads import Symbol, SymbolKind, decode_qr_bytes
 from kiosk_edge.readers.zxing import zxing_scan
 
@@ -43,6 +46,7 @@ class Steps:
     zbar: bool = True  # the frame-wide zbar passes
     zxing: bool = True  # zxing-cpp over the frame and over each prepared view
     regions: bool = True  # locate, straighten and enlarge symbol-like regions
+    fitted: bool = True  # last: fit rendered Code 128 symbols to the located barcodes' bar profiles
 
 
 ALL_STEPS = Steps()
@@ -58,6 +62,7 @@ def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]
     found = found or (zxing_scan(grey) if steps.zxing else [])
     found = found or (_read_regions(grey, steps=steps) if steps.regions else [])
     found = found or (scan(smooth) if steps.zbar else [])
+    found = found or (read_fitted(_fitting_views(grey)) if steps.fitted else [])
     return list(dict.fromkeys(found))
 
 
@@ -223,6 +228,15 @@ def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Ite
     enlarged = _warp(grey, outline, degrees, (2.0, 1.0), (2.0 * reach, 4), cv2.INTER_CUBIC)
     yield _sharpen(cv2.blur(enlarged, (1, 21)), 3.0, (1.2, 0.1))
     yield _sharpen(cv2.blur(enlarged, (1, 9)), 2.0, (2.0, 0.1))
+
+
+def _fitting_views(grey: np.ndarray) -> Iterator[np.ndarray]:
+    """Each located barcode with its bars vertical, enlarged 4x (cubic) along the code with room for quiet zones."""
+    for outline in locate(grey):
+        bars, _, aligned = _orientation(grey, outline)
+        if aligned >= _BARS_AT_LEAST:
+            degrees = _straighten(grey, outline, bars)
+            yield _warp(grey, outline, degrees, (4.0, 1.0), (240.0, 4), cv2.INTER_CUBIC)
 
 
 def _qr_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Iterator[np.ndarray]:
