@@ -89,7 +89,7 @@ class LockingRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         if datastore.originator_id_type != "uuid":  # every aggregate of the project has a UUID
-            raise ProgrammingError(f"POSTGRES_ORIGINATOR_ID_TYPE must be uuid, not {datastore.originator_id_type}")
+            raise ProgrammingError(f"the originator id type must be uuid, not {datastore.originator_id_type}")
         function = f"{events_table_name}_append"
         self.check_identifier_length(function)
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
