@@ -5,7 +5,12 @@ MOTCUA_KIOSK_SCREEN_PORT (8100), logged in with the demo device secret once the 
 applied by the in-process bus (MOTCUA_BUS=inprocess, the default) or published to NATS JetStream for
 `python -m infrastructure.device_consumer` (MOTCUA_BUS=nats). SIGTERM or Ctrl+C stops the kiosk, then the API.
 
-`--workers N` (or MOTCUA_API_WORKERS) serves the API from N processes on the one port (api/workers.py).
+`--workers N` (or MOTCUA_API_WORKERS) serves the API from N processes on the one port (api/workers.py), each built
+by `worker_app` here.
+
+With MOTCUA_FACE_MODEL_DIR the counter's face enrolment (`POST /dossiers/{code}/face-template`) runs on the kiosk's
+own face models (kiosk_edge/faces.py, the `kiosk` extra), so a template enrolled at the counter matches what a kiosk
+camera sees at pickup; without it the counter is told no face model is installed.
 """
 
 from __future__ import annotations
@@ -20,11 +25,13 @@ import threading
 from typing import TYPE_CHECKING
 
 import uvicorn
+from litestar import Litestar
 
 from api.app import create_app
 from api.workers import WORKER_MODES, check_workers, kiosk_doors, serve_workers
 from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
+from infrastructure.faces import CounterFaces
 from infrastructure.inprocess_bus import InProcessBus, InProcessKioskCommands
 from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings, SettingsError
@@ -57,11 +64,11 @@ def main(argv: list[str] | None = None) -> None:
             os.environ.update(
                 WORKER_MODES | {"MOTCUA_API_WORKERS": str(workers), "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
             )
-            serve_workers(settings, workers)
+            serve_workers(settings, workers, "api.__main__:worker_app")
         return
     # The demo kiosk's in-process command line comes first: the System opens tray doors through it.
     commands = InProcessKioskCommands() if settings.demo and settings.bus == "inprocess" else None
-    system = build(settings, doors=kiosk_doors(settings, commands))
+    system = build(settings, doors=kiosk_doors(settings, commands), faces=counter_faces(settings))
     if settings.demo:
         seed(system)
     app = create_app(system)
@@ -79,6 +86,30 @@ def main(argv: list[str] | None = None) -> None:
         kiosk.start()
     log.info("officer console: %s/console/", api_url(settings))
     server.run()
+
+
+def worker_app() -> Litestar:
+    """One worker's app over its own System (uvicorn's app factory, called in each worker process of `--workers`)."""
+    setup_logging("api")
+    settings = Settings.from_env()
+    return create_app(build(settings, doors=kiosk_doors(settings, None), faces=counter_faces(settings)))
+
+
+def counter_faces(settings: Settings) -> CounterFaces | None:
+    """The counter's face enrolment on the face models of MOTCUA_FACE_MODEL_DIR (None when unset: `build` refuses
+    photos with a clear reason). Models that are missing or malformed stop the start, as at the kiosk."""
+    config = settings.kiosk.faces
+    if not config.model_dir:
+        return None
+    try:  # the `kiosk` extra (onnxruntime, OpenCV), which a core-only server lacks
+        from kiosk_edge.faces import FaceVerifier, ImageEmbedder, MultipleFacesError, NoFaceError
+    except ImportError as error:
+        raise SettingsError(
+            f"MOTCUA_FACE_MODEL_DIR is set but the face models cannot run here: {error} (pip install '.[kiosk]')"
+        ) from None
+    embedder = ImageEmbedder(FaceVerifier.from_config(config))
+    # Only what says the photo holds no single face is the citizen's to retake; anything else is the server's.
+    return CounterFaces(embedder.embed, refused=(ValueError, NoFaceError, MultipleFacesError))
 
 
 class DemoKiosk:

@@ -1,7 +1,8 @@
 """`motcua api --workers N`: N API processes on one port, and one process keeping the read models.
 
 The parent binds the port and starts the workers with uvicorn's supervisor (`spawn`: each worker is a fresh
-interpreter that builds its own `OneStop` and services through `worker_app`, and is restarted if it dies). Every
+interpreter that builds its own `OneStop` and services through the entry point's `worker_app`, and is restarted if
+it dies). Every
 worker runs with `MOTCUA_PROJECTIONS=external` and `MOTCUA_NOTIFICATIONS=external`, so no worker projects or
 dispatches. Whatever the settings keep `inprocess` is kept by the parent alone: it builds a System of its own that
 serves no HTTP, whose read-model runner is woken by PostgreSQL `NOTIFY` on every commit of any worker
@@ -19,16 +20,13 @@ on fresh state.
 from __future__ import annotations
 
 import uvicorn
-from litestar import Litestar
 from uvicorn.supervisors import Multiprocess
 
-from api.app import create_app
 from application.ports import KioskDoors
 from infrastructure.bootstrap import System, build
 from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessKioskCommands
 from infrastructure.kiosk_doors import local_doors, nats_doors
-from infrastructure.logs import setup_logging
 from infrastructure.settings import Settings, SettingsError
 
 WORKER_MODES = {"MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external"}
@@ -44,14 +42,15 @@ def check_workers(settings: Settings, workers: int) -> None:
         raise SettingsError("MOTCUA_API_WORKERS above 1 cannot run the demo kiosk (MOTCUA_DEMO=1) in the API")
 
 
-def serve_workers(settings: Settings, workers: int) -> None:
-    """Bind the port, keep what is `inprocess` in this process, and supervise `workers` API processes (the caller
-    has put WORKER_MODES into the environment the workers inherit)."""
+def serve_workers(settings: Settings, workers: int, factory: str) -> None:
+    """Bind the port, keep what is `inprocess` in this process, and supervise `workers` API processes built by the
+    app factory `factory` ("module:function", called in each worker; the caller has put WORKER_MODES into the
+    environment the workers inherit)."""
     keeper: System | None = None
     if "inprocess" in (settings.projections, settings.notifications):
         keeper = build(settings)  # its threads only: the runner (woken by NOTIFY) and/or the dispatcher
     config = uvicorn.Config(
-        "api.workers:worker_app",
+        factory,
         factory=True,
         host=settings.api_host,
         port=settings.api_port,
@@ -64,13 +63,6 @@ def serve_workers(settings: Settings, workers: int) -> None:
     finally:
         if keeper is not None:
             keeper.close()
-
-
-def worker_app() -> Litestar:
-    """One worker's app over its own System (uvicorn's app factory, called in the worker process)."""
-    setup_logging("api")
-    settings = Settings.from_env()
-    return create_app(build(settings, doors=kiosk_doors(settings, None)))
 
 
 def kiosk_doors(settings: Settings, commands: InProcessKioskCommands | None) -> KioskDoors | None:

@@ -17,7 +17,7 @@ from application.dossiers import DOSSIER, Dossiers
 from application.errors import KioskRefusal, ProcedureNotAtKioskError
 from application.ports import Clock, FaceEmbedder
 from application.proofs import Proofs
-from domain.cccd import parse_cccd_qr
+from domain.cccd import parse_cccd_qr, parse_cmnd
 from domain.clock import VIETNAM
 from domain.codes import dossier_id, parse_code
 from domain.dossier import Dossier
@@ -76,13 +76,16 @@ class CardReturns:
         actor: Actor,
         qr_payload: str | None = None,
         id_number: str | None = None,
+        cmnd: str | None = None,
         name: str | None = None,
         at: datetime | None = None,
     ) -> ReturnSlip:
-        """Register the card's return at `kiosk`: the card's QR, or the typed 12-digit number and name; the phone
-        proven by the kiosk's OTP step. The dossier code on the slip is what the SMS will name."""
+        """Register the card's return at `kiosk`: the card's QR, or the typed 12-digit number (or, for a holder of
+        only the old card, the 9-digit CMND) and name; the phone proven by the kiosk's OTP step. The dossier code on
+        the slip is what the SMS will name."""
         at = at or self.clock.now()
         procedure = self._card_procedure(procedure_code)
+        number = parse_cmnd(cmnd) if cmnd is not None and not qr_payload else None
         self.proofs.check(phone_proof, check_phone(phone), SUBMIT, at)
         if qr_payload:
             identity = parse_cccd_qr(qr_payload, today=at.astimezone(VIETNAM).date())
@@ -93,8 +96,10 @@ class CardReturns:
                 address=identity.address,
                 date_of_birth=identity.date_of_birth,
             )
+        elif number is not None:  # the new card's 12-digit number is on the card itself: known by the CMND till then
+            applicant = Applicant(id_number="", old_id_number=number, name=_holder(name), phone=phone)
         else:
-            applicant = Applicant(id_number=id_number or "", name=(name or "").strip() or "Chủ thẻ", phone=phone)
+            applicant = Applicant(id_number=id_number or "", name=_holder(name), phone=phone)
         code, written = self.dossiers.create(
             procedure.agency,
             at,
@@ -109,7 +114,7 @@ class CardReturns:
             dossier_code=code,
             procedure_name=procedure.name,
             masked_phone=masked,
-            text=slip_text(code, procedure.name, masked),
+            text=slip_text(code, procedure.name, masked, cmnd=number is not None),
             version=written.version,
             position=written.position,
         )
@@ -160,8 +165,8 @@ def require_face_template(dossier: Dossier, high_legal_value: bool) -> None:
         )
 
 
-def slip_text(code: str, procedure_name: str, masked_phone: str) -> str:
-    """The registration slip, in Vietnamese."""
+def slip_text(code: str, procedure_name: str, masked_phone: str, *, cmnd: bool = False) -> str:
+    """The registration slip, in Vietnamese; a CMND holder is also told the CMND way (the CMND, this slip's QR)."""
     return "\n".join(
         [
             "PHIẾU ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC TẠI KIOSK 24/7",
@@ -169,5 +174,10 @@ def slip_text(code: str, procedure_name: str, masked_phone: str) -> str:
             f"Thủ tục: {procedure_name}",
             f"Khi thẻ được đặt vào khay, tin nhắn sẽ gửi đến số {masked_phone}.",
             "Ông/Bà mang phiếu này hoặc tin nhắn đến kiosk, nhập mã hồ sơ và mã xác nhận để nhận thẻ.",
+            *(['Hoặc chọn "Tôi dùng CMND 9 số", nhập số CMND và quét mã QR trên phiếu này.'] if cmnd else []),
         ]
     )
+
+
+def _holder(name: str | None) -> str:
+    return (name or "").strip() or "Chủ thẻ"

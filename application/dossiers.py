@@ -18,7 +18,8 @@ from application.views import DossierDetails, HistoryEntry, details_of, history_
 from domain.clock import VIETNAM, aware_utc
 from domain.codes import dossier_id, parse_code
 from domain.dossier import ContactOutcome, Dossier
-from domain.procedures import Catalogue, Procedure, UnknownDepartmentError, UnknownProcedureError
+from domain.errors import InvalidValueError
+from domain.procedures import Catalogue, Procedure, ResultKind, UnknownDepartmentError, UnknownProcedureError
 from domain.values import Actor, Applicant, Channel, Component, DeliveryChannel, Party, PaymentMethod, Rating
 
 DOSSIER = ("dossier", "hồ sơ")
@@ -92,6 +93,13 @@ class Dossiers:
         `ward`, the receiving ward, else to the applicant's ward). `channels`: how the applicant wants to be told of
         each step, first choice first, recorded in the same commit (default: SMS first)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
+        if not applicant.id_number and procedure.result_kind is not ResultKind.CCCD_CARD:
+            # Every other result is kept in the holder's vault under the 12-digit number.
+            raise InvalidValueError(
+                "applicant.id_number",
+                "only an ID-card procedure may be received for a holder known by a CMND alone",
+                "cần số định danh 12 chữ số; chỉ thủ tục cấp thẻ Căn cước được nhận với số CMND 9 chữ số",
+            )
         due_on = self.appointment(procedure, at)
         return self.create(
             procedure.agency,

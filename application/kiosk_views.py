@@ -49,6 +49,18 @@ class Balance(msgspec.Struct, frozen=True):
     position: int
 
 
+class LentFace(msgspec.Struct, frozen=True):
+    """[14] The face template enrolled at the counter, lent to the one kiosk serving this pickup so that its camera can
+    compare the holder's live face with it (personal data: in that kiosk's answer only, never logged, kept by the
+    kiosk in memory for the session)."""
+
+    embedding: list[float]
+    model_id: str
+
+    def __repr__(self) -> str:
+        return f"LentFace(model_id={self.model_id!r})"
+
+
 class PickupTicket(msgspec.Struct, frozen=True):
     """The right to open a tray, once any shortfall is paid and the face (if required) matches."""
 
@@ -59,6 +71,10 @@ class PickupTicket(msgspec.Struct, frozen=True):
     token: str
     rejected: bool = False  # a rejected dossier given back with its notice, not a result
     reason: str | None = None  # the rejection's reason, for the screen
+    face_template: LentFace | None = None  # a counter dossier's enrolled face (the kiosk holds no template of it)
+
+    def __repr__(self) -> str:
+        return f"PickupTicket(dossier_code={self.dossier_code!r}, tray={self.tray})"
 
 
 class Released(msgspec.Struct, frozen=True):

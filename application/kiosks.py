@@ -21,7 +21,7 @@ from application.errors import (
 )
 from application.kiosk_office import KioskOffice
 from application.kiosk_supplements import KioskSupplements
-from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted, receipt_text
+from application.kiosk_views import Balance, LentFace, PickupTicket, Receipt, Released, Submitted, receipt_text
 from application.ports import Attempts, Clock, KioskDoors, Otp
 from application.proofs import Proofs
 from application.throttling import PICKUP_DOSSIER, PICKUP_KIOSK, PickupLockedError, Throttle, seconds_until
@@ -379,6 +379,7 @@ class Kiosks(KioskSupplements, KioskOffice):
             token=token,
             rejected=rejected,
             reason=dossier.reason if rejected else None,
+            face_template=_lent_face(dossier) if procedure.high_legal_value else None,
         )
 
     def _ready_dossier(self, kiosk: str, code: str) -> Dossier:
@@ -418,6 +419,15 @@ class Kiosks(KioskSupplements, KioskOffice):
             envelope.check()
         else:
             self._kiosk(key).check_envelope(barcode, None)
+
+
+def _lent_face(dossier: Dossier) -> LentFace | None:
+    """The template enrolled at the counter, for the kiosk to compare with (none for a kiosk submission: its kiosk
+    keeps its own, sealed; none once erased)."""
+    template = dossier.face_template
+    if template is None or not template.embedding:
+        return None
+    return LentFace(embedding=list(template.embedding), model_id=template.model_id)
 
 
 def _tray_number(dossier: Dossier) -> int:

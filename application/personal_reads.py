@@ -62,9 +62,9 @@ class PersonalReads:
             )
 
     def _record(self, applicant: Applicant, code: str, what: str, purpose: str, actor: Actor) -> None:
-        if applicant.id_number:  # an erased applicant has no ID number left to log under
+        if applicant.known_by:  # an erased applicant has no ID number left to log under
             self.access_logs.record_read(
-                id_number=applicant.id_number,
+                id_number=applicant.known_by,  # a holder of only a CMND is logged under it
                 phone=applicant.phone,
                 dossier_code=code,
                 what=what,

@@ -105,7 +105,10 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
     old_id_number: str | msgspec.UnsetType = msgspec.UNSET
 
     def __post_init__(self) -> None:
-        if not (len(self.id_number) == 12 and self.id_number.isascii() and self.id_number.isdigit()):
+        # A holder of only a CMND (no chip card yet) may be known by it alone: an ID-card return (application/
+        # card_returns.py), where the 12-digit number is on the very card being returned.
+        cmnd_only = self.id_number == "" and self.old_id_number is not msgspec.UNSET
+        if not (cmnd_only or (len(self.id_number) == 12 and self.id_number.isascii() and self.id_number.isdigit())):
             raise InvalidValueError(
                 "id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số"
             )
@@ -114,6 +117,11 @@ class Applicant(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=T
             raise InvalidValueError("old_id_number", "a CMND number is exactly 9 digits", "số CMND phải gồm 9 chữ số")
         if self.phone is not None:
             check_phone(self.phone)
+
+    @property
+    def known_by(self) -> str:
+        """The number the person is known by: the 12-digit ID number, else (a CMND holder) the 9-digit CMND."""
+        return self.id_number or (self.old_id_number or "")
 
 
 class FaceTemplate(PersonalData, frozen=True, kw_only=True, forbid_unknown_fields=True):

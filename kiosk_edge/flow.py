@@ -18,7 +18,7 @@ from typing import Any
 from domain.kiosk_wire import BadDeviceMessageError
 from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
-from kiosk_edge.devices.ports import DeviceFaultError, Devices
+from kiosk_edge.devices.ports import DeviceFaultError, Devices, LentTemplate
 from kiosk_edge.flow_corner import CornerFlow
 from kiosk_edge.receipt import form_text, printed_receipt
 from kiosk_edge.seed_flows import FAILED, SeedFlows
@@ -91,6 +91,7 @@ class Citizen:
     method: str = ""
     printed: bool = False
     cmnd: str = ""  # issue [14]: the 9-digit CMND typed at pickup
+    lent_face: LentTemplate | None = None  # [14] the counter's face template the core lent for this pickup
     first_code_at: float = 0.0  # when the session's first code was sent (the phone's codes are counted from it)
 
 
@@ -209,7 +210,7 @@ class KioskFlow(CornerFlow, SeedFlows):
             self._require(FaceMatched)
             code = self.state.dossier_code  # known at pickup; at submission the face becomes the template
             camera = self.devices.camera
-            score, matched, model_id = camera.verify(code) if code else camera.enroll()
+            score, matched, model_id = camera.verify(code, self.citizen.lent_face) if code else camera.enroll()
             if not matched:
                 self._feed(Refused(S.FACE_MISMATCH))
                 return
@@ -466,6 +467,8 @@ class KioskFlow(CornerFlow, SeedFlows):
         if ticket is _FAILED:
             return
         self.citizen.ticket, self.citizen.method = str(ticket["token"]), method
+        lent = ticket.get("face_template")
+        self.citizen.lent_face = LentTemplate(lent["embedding"], str(lent["model_id"])) if lent else None
         self._feed(
             TicketIssued(
                 str(ticket["dossier_code"]),

@@ -74,13 +74,16 @@ class CornerFlow:
             self._feed(CardTypingChosen())
 
     def card_typed(self, id_number: str, name: str) -> None:
-        """The fallback: a 12-digit number and the holder's name (checked again by the core at registration)."""
+        """The fallback: a 12-digit number, or the 9-digit CMND of a holder without a chip card, and the holder's
+        name (checked again by the core at registration)."""
         with self.lock:
             if self.state.screen is not S.CARD_TYPING:
                 raise InputNotAllowedError(self.state.screen, "IdentityRead")
-            if not (len(id_number) == 12 and id_number.isdigit()) or not name.strip():
-                raise ValueError("a 12-digit ID number and a name are needed")
-            self.citizen.id_number, self.citizen.name = id_number, name.strip()
+            if not (len(id_number) in (9, 12) and id_number.isascii() and id_number.isdigit()) or not name.strip():
+                raise ValueError("a 12-digit ID number or a 9-digit CMND, and a name, are needed")
+            cmnd = len(id_number) == 9
+            self.citizen.id_number, self.citizen.cmnd = ("", id_number) if cmnd else (id_number, "")
+            self.citizen.name = name.strip()
             self._feed(IdentityRead())
 
     def register_return(self) -> None:
@@ -93,7 +96,8 @@ class CornerFlow:
                 phone=c.phone,
                 phone_proof=c.proof,
                 qr_payload=c.qr_payload or None,
-                id_number=None if c.qr_payload else c.id_number,
+                id_number=None if c.qr_payload or c.cmnd else c.id_number,
+                cmnd=None if c.qr_payload else c.cmnd or None,
                 name=None if c.qr_payload else c.name,
             ),
             lambda refusal: S.CARD_RETURN_REFUSED,

@@ -35,13 +35,15 @@ class CardProcedure(msgspec.Struct, frozen=True):
 
 
 class CardReturnBody(Strict):
-    """The card's QR, or (cannot scan) the typed 12-digit number and the name; the phone proven by the OTP step."""
+    """The card's QR, or (cannot scan) the typed 12-digit number, or for a holder of only the old card the 9-digit
+    CMND, and the name; the phone proven by the OTP step."""
 
     procedure_code: Code
     phone: Phone
     phone_proof: Proof
     qr_payload: Annotated[str, msgspec.Meta(max_length=600)] | None = None
     id_number: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    cmnd: Annotated[str, msgspec.Meta(max_length=32)] | None = None
     name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
 
 
@@ -106,6 +108,7 @@ class KioskFlowsDeviceController(Controller):
             phone_proof=data.phone_proof,
             qr_payload=data.qr_payload,
             id_number=data.id_number,
+            cmnd=data.cmnd,
             name=data.name,
             actor=actor,
         )

@@ -78,7 +78,7 @@ class SearchController(Controller):
             for item in found:
                 applicant = system.dossiers.applicant_of(item.code)
                 access_logs.record_read(
-                    id_number=applicant.id_number,
+                    id_number=applicant.known_by,
                     phone=applicant.phone,
                     dossier_code=item.code,
                     what="tra cứu hồ sơ",

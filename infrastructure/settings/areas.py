@@ -311,7 +311,8 @@ class FaceSettings(msgspec.Struct, frozen=True, kw_only=True):
         str,
         var(
             "MOTCUA_FACE_MODEL_DIR",
-            "folder of the ONNX models of the kiosk's real face step; unset: the simulated camera",
+            "folder of the ONNX models of the kiosk's real face step (and, in the API, of the counter's face "
+            "enrolment); unset: the simulated camera, and the counter cannot enrol faces",
             shown="unset",
         ),
     ] = ""

@@ -2,7 +2,9 @@
 
 At submission the live face becomes the dossier's template, sealed with AES-GCM (TemplateVault, bound to
 `<kiosk>/<dossier code>`) in the kiosk's template folder; at pickup the live face is compared 1:1 with it and the
-template is deleted once the tray has opened. Only score, decision and model id leave this module.
+template is deleted once the tray has opened. A dossier received at the counter has no template here: the core lends
+the one enrolled at the counter with the pickup ticket, and it is compared the same way, from memory. Only score,
+decision and model id leave this module.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ import cv2
 import numpy as np
 
 from domain.kiosk_wire import FaceVerified
-from kiosk_edge.devices.ports import EventLog, FaceConfig
-from kiosk_edge.faces import FaceError, FaceTemplate, FaceVerifier, TemplateVault
+from kiosk_edge.devices.ports import EventLog, FaceConfig, LentTemplate
+from kiosk_edge.faces import FaceError, FaceTemplate, FaceVerifier, TemplateError, TemplateVault
 from kiosk_edge.readers.sources import image_paths, read_image
 
 log = logging.getLogger(__name__)
@@ -52,15 +54,16 @@ class ModelCamera:
             self._path(dossier_code).write_bytes(self.vault.seal(self._pending, self._context(dossier_code)))
             self._pending = None
 
-    def verify(self, dossier_code: str) -> tuple[float, bool, str]:
+    def verify(self, dossier_code: str, lent: LentTemplate | None = None) -> tuple[float, bool, str]:
         path = self._path(dossier_code)
-        if not path.exists():  # no face was taken at submission for this dossier
+        if not path.exists() and lent is None:  # no face was taken at submission, none enrolled at the counter
             return self._decided(0.0, False)
         try:
-            decision = self.verifier.verify(
-                self.frames(), self.vault.open(path.read_bytes(), self._context(dossier_code))
+            template = (
+                self.vault.open(path.read_bytes(), self._context(dossier_code)) if path.exists() else _template(lent)
             )
-        except FaceError as error:
+            decision = self.verifier.verify(self.frames(), template)
+        except (FaceError, ValueError) as error:  # ValueError: a lent vector of another length than the model's
             log.info("face verification refused: %s", type(error).__name__)
             return self._decided(0.0, False)
         return self._decided(decision.score, decision.matched)
@@ -79,6 +82,15 @@ class ModelCamera:
 
     def _path(self, dossier_code: str) -> Path:
         return self.folder / f"{dossier_code.replace('/', '_')}.face"
+
+
+def _template(lent: LentTemplate | None) -> FaceTemplate:
+    """A lent embedding as the verifier compares it: float32, unit length."""
+    vector = np.asarray(lent.embedding if lent else [], np.float32).reshape(-1)
+    norm = float(np.linalg.norm(vector))
+    if vector.size == 0 or not np.isfinite(norm) or norm == 0.0:
+        raise TemplateError("the lent face template is empty or not a vector")
+    return FaceTemplate(vector / norm, lent.model_id if lent else "")
 
 
 def frames_from(source: str) -> Frames:

@@ -5,7 +5,8 @@ The keypad and screen are the citizen's web page (kiosk_edge/screen), so they ha
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from domain.kiosk_wire import DeviceEvent
@@ -69,16 +70,26 @@ class ReceiptPrinter(Protocol):
     def print_receipt(self, dossier_code: str | None, text: str, codes: Mapping[str, str] | None = None) -> None: ...
 
 
+@dataclass(frozen=True)
+class LentTemplate:
+    """[14] A face template the core lent for one pickup (enrolled at the counter): held in the session's memory only,
+    never written or logged."""
+
+    embedding: Sequence[float] = field(repr=False)
+    model_id: str
+
+
 class FaceCamera(Protocol):
     """The face step: at submission the live face becomes the template of the dossier (sealed at the kiosk once the
-    dossier has a code); at pickup the live face is compared 1:1 with that template. Only (score, matched, model id)
-    leave the camera, never an image or a template."""
+    dossier has a code); at pickup the live face is compared 1:1 with that template, or, for a dossier received at the
+    counter, with the template the core `lent` for this pickup. Only (score, matched, model id) leave the camera,
+    never an image or a template."""
 
     def enroll(self) -> tuple[float, bool, str]: ...
 
     def keep(self, dossier_code: str) -> None: ...
 
-    def verify(self, dossier_code: str) -> tuple[float, bool, str]: ...
+    def verify(self, dossier_code: str, lent: LentTemplate | None = None) -> tuple[float, bool, str]: ...
 
     def forget(self, dossier_code: str) -> None: ...
 

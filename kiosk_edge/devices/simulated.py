@@ -20,7 +20,7 @@ from domain.kiosk_wire import (
     TrayClosed,
     TrayOpened,
 )
-from kiosk_edge.devices.ports import DeviceFaultError, EventLog, FaceCamera, RefusedNoteError
+from kiosk_edge.devices.ports import DeviceFaultError, EventLog, FaceCamera, LentTemplate, RefusedNoteError
 from kiosk_edge.vietqr import png
 
 SIMULATED_MODEL = "simulated-face-v1"
@@ -146,7 +146,7 @@ class SimulatedCamera:
     def keep(self, dossier_code: str) -> None:
         """A simulated template needs no storing."""
 
-    def verify(self, dossier_code: str) -> tuple[float, bool, str]:
+    def verify(self, dossier_code: str, lent: LentTemplate | None = None) -> tuple[float, bool, str]:
         return self._decide()
 
     def forget(self, dossier_code: str) -> None:

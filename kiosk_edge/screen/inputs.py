@@ -174,7 +174,9 @@ class CardTypeInsteadInput(Input, frozen=True, tag="card_type_instead"):
 
 
 class CardTypedInput(Input, frozen=True, tag="card_typed"):
-    id_number: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{12}$")]
+    """The 12-digit Căn cước number, or the 9-digit CMND of a holder without a chip card, and the name."""
+
+    id_number: Annotated[str, msgspec.Meta(pattern=r"^([0-9]{9}|[0-9]{12})$")]
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 

@@ -1,6 +1,7 @@
 """[14] item 4 part B at the kiosk's 1080×1920 screen in headless Chromium, against the real app: an ID card's return
 registered at the kiosk, recorded by the police under their own code, loaded and picked up by code and OTP (and
-counted in the report's ID-card figure); the online corner from the scanner to the portal's code, paid by VietQR.
+counted in the report's ID-card figure), and one returned to a holder of only a CMND (picked up by CMND, slip and
+code); the online corner from the scanner to the portal's code, paid by VietQR.
 A high-legal-value result received at the counter reaches a tray only with a face enrolled at the counter.
 Every screen is checked to fit 1920 px with the help footer in view; screenshots go to var/screenshots/kiosk-*.png."""
 
@@ -45,11 +46,11 @@ def type_code(page: Page, code: str) -> None:
         page.locator(f'[data-key="{key}"]').first.click()
 
 
-def verify_phone(page: Page, live_core: LiveCore) -> None:
-    keypad(page, "phone", PHONE)
+def verify_phone(page: Page, live_core: LiveCore, phone: str = PHONE) -> None:
+    keypad(page, "phone", phone)
     touch(page, "Gửi mã xác nhận")
     on(page, "otp")
-    keypad(page, "otp", live_core.sms.codes.pop(PHONE))
+    keypad(page, "otp", live_core.sms.codes.pop(phone))
     touch(page, "Xác nhận")
 
 
@@ -104,6 +105,56 @@ def test_an_id_card_is_registered_at_the_kiosk_recorded_by_the_police_loaded_and
     on(page, "thanks")
     assert live_core.system.dossiers.get_dossier(code).status in ("delivered", "rated")
     wait_for(lambda: cards_via_kiosk(analyst) == counted + 1, "the ID card returned via the kiosk in the report")
+
+
+CMND, CMND_PHONE = "023456789", "0901000707"
+
+
+def test_an_id_card_is_returned_to_a_holder_of_only_a_cmnd_by_the_cmnd_the_slip_and_a_code(
+    kiosk_page: Page, kiosk: KioskProcess, live_core: LiveCore
+) -> None:
+    page, sim = kiosk_page, simulator(live_core, kiosk)
+    page.goto(kiosk.screen.url)
+    touch(page, "ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC")
+    page.locator(f'[data-code="{CARD}"]').click()
+    on(page, "scan_cccd")
+    touch(page, "Không quét được thẻ? Nhập số Căn cước")
+    on(page, "card_typing", "cmnd-card-01-typing")
+    keypad(page, "id_number", CMND)
+    page.locator("#name").fill("Trần Văn Sáu")
+    touch(page, "Tiếp tục")
+    on(page, "phone", "cmnd-card-02-phone")
+    expect(page.locator("#identity-cmnd")).to_have_text("023****89")
+    verify_phone(page, live_core, CMND_PHONE)
+    on(page, "card_slip", "cmnd-card-03-slip")
+    expect(page.locator("#slip-cmnd")).to_have_text("023****89")
+    code = kiosk.flow.state.dossier_code
+    assert code and "Tôi dùng CMND 9 số" in kiosk.devices.printer.printed[-1]
+    applicant = live_core.system.dossiers.applicant_of(code)
+    assert (applicant.id_number, applicant.old_id_number) == ("", CMND)
+    touch(page, "Hoàn tất")
+    on(page, "home")
+
+    staff(live_core, "congan").call("POST", f"/dossiers/{code}/police-card", {"police_code": "CA-Q6/2026 000456"})
+    assert sim.staff["consultant"].call("POST", "/kiosks/Q6-01/loads", {"codes": [code]})["loaded"]
+
+    page.goto(page.url)
+    touch(page, "NHẬN KẾT QUẢ")
+    touch(page, "Tôi dùng CMND 9 số")
+    on(page, "pickup_cmnd")
+    keypad(page, "cmnd", CMND)
+    touch(page, "Tiếp tục")
+    on(page, "pickup_cmnd_receipt", "cmnd-card-04-slip-scan")
+    sim.press({"action": "scan_receipt", "code": code}, expect="pickup_otp")  # the slip's QR
+    on(page, "pickup_otp", "cmnd-card-05-code")
+    expect(page.locator("#masked-phone")).to_have_text("090****707")
+    keypad(page, "otp", live_core.sms.codes.pop(CMND_PHONE))
+    touch(page, "Xác nhận")
+    on(page, "tray_open", "cmnd-card-06-tray-open")
+    sim.press({"action": "close_tray"}, expect="rating")
+    touch(page, "Hài lòng")
+    on(page, "thanks")
+    assert live_core.system.dossiers.get_dossier(code).status in ("delivered", "rated")
 
 
 def test_the_online_corner_scans_fills_the_portal_form_pays_by_vietqr_and_keeps_the_portal_code(

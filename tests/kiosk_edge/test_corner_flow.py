@@ -73,6 +73,7 @@ def test_a_card_return_is_registered_with_the_scanned_card_and_its_slip_printed_
         "phone_proof": ANSWERS["verify_otp"],
         "qr_payload": QR,
         "id_number": None,
+        "cmnd": None,
         "name": None,
     }
     assert devices.printer.printed[-1].startswith("PHIẾU ĐĂNG KÝ") and flow.last_receipt == SLIP
@@ -93,6 +94,31 @@ def test_a_card_holder_who_cannot_scan_registers_with_the_typed_number_and_name(
     flow.enter_otp("123456")
     assert view_of(flow)["screen"] == "card_return_refused" and "Căn cước" in view_of(flow)["message"]
     assert core.bodies["register"]["id_number"] == "079195000101" and core.bodies["register"]["qr_payload"] is None
+    assert core.bodies["register"]["cmnd"] is None
+
+
+def test_a_holder_of_only_a_cmnd_registers_with_the_nine_digits_and_is_shown_them_masked(kiosk) -> None:
+    flow, core, _ = kiosk
+    flow.begin("card_return")
+    flow.choose_card(CARD)
+    flow.type_card_instead()
+    for wrong in ("02345678", "0234567890", "023456789"):  # eight, ten digits; nine without a name
+        with pytest.raises(ValueError):
+            flow.card_typed(wrong, "" if wrong == "023456789" else "Trần Văn Sáu")
+    flow.card_typed("023456789", "Trần Văn Sáu")
+    assert view_of(flow)["cmnd_masked"] == "023****89" and view_of(flow)["id_masked"] is None
+    flow.enter_phone("0901000101")
+    flow.enter_otp("123456")
+    body = core.bodies["register"]
+    assert (body["cmnd"], body["id_number"], body["qr_payload"], body["name"]) == (
+        "023456789",
+        None,
+        None,
+        "Trần Văn Sáu",
+    )
+    assert view_of(flow)["screen"] == "card_slip" and view_of(flow)["cmnd_masked"] == "023****89"
+    flow.finish()
+    assert flow.citizen.cmnd == "" and view_of(flow)["cmnd_masked"] is None
 
 
 def test_the_online_corner_sends_the_scans_and_the_form_pays_by_vietqr_and_prints_the_portal_code(kiosk) -> None:

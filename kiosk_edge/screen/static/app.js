@@ -66,7 +66,8 @@ function resend(s) {
 const LEVELS = [["very_satisfied", "★★★★", "Rất hài lòng"], ["satisfied", "★★★", "Hài lòng"],
   ["acceptable", "★★", "Chấp nhận được"], ["dissatisfied", "★", "Không hài lòng"]];
 const clock = (seconds) => `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
-const identity = (s) => s.name ? `<div class="card"><p>Người nộp: <b>${esc(s.name)}</b></p><p>Số Căn cước: ${esc(s.id_masked)}</p></div>` : "";
+const identity = (s) => s.name ? `<div class="card"><p>Người nộp: <b>${esc(s.name)}</b></p>${s.id_masked
+  ? `<p>Số Căn cước: ${esc(s.id_masked)}</p>` : `<p>Số CMND: <span id="identity-cmnd">${esc(s.cmnd_masked)}</span></p>`}</div>` : "";
 const step = (done, n, text) => `<div class="card step${done ? " done" : ""}"><span class="n">${done ? "✔" : n}</span><p>${text}</p></div>`;
 
 const SCREENS = {
@@ -81,7 +82,8 @@ const SCREENS = {
   scan_cccd: (s) => `<h1>Quét thẻ Căn cước</h1><div class="icon">▣</div>
     <p class="lead">Ông/Bà vui lòng đặt mặt có mã QR của thẻ Căn cước lên đầu đọc phía dưới màn hình.
     Họ tên, số Căn cước và địa chỉ sẽ được tự động điền.</p><div class="card"><p>Thủ tục: <b>${esc(s.procedure?.name)}</b></p></div>
-    ${s.flow === "card_return" ? `<button class="big grey" data-action="card_type_instead">Không quét được thẻ? Nhập số Căn cước</button>` : ""}${home}`,
+    ${s.flow === "card_return" ? `<button class="big grey" data-action="card_type_instead">Không quét được thẻ? Nhập số Căn cước
+      <small>Chưa có thẻ gắn chip: nhập số CMND 9 chữ số</small></button>` : ""}${home}`,
   phone: (s) => `<h1>Nhập số điện thoại</h1>${identity(s)}<p>Mã xác nhận sẽ được gửi qua tin nhắn đến số này.</p>
     ${field("phone", "Số điện thoại di động")}<div><label for="channel">Nhận thông báo về hồ sơ qua</label>
     <select id="channel" name="channel"><option value="sms">Tin nhắn SMS</option><option value="zalo">Zalo</option></select></div>

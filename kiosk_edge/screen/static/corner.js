@@ -17,15 +17,17 @@ export function cornerScreens({ field, keypad, refusal }) {
       ${s.card_procedures.map((p) => `<button class="big" data-action="card_procedure" data-code="${esc(p.code)}">${esc(p.name)}</button>`).join("")}
       ${s.card_procedures.length ? "" : `<div class="card"><p class="lead">Chưa tải được danh sách thủ tục. Ông/Bà vui lòng thử lại sau.</p></div>`}${home}`,
     card_typing: () => `<h1>Nhập thông tin thẻ Căn cước</h1>
-      <p class="lead">Ông/Bà nhập số Căn cước (hoặc số CCCD cũ) 12 chữ số và họ tên như trên thẻ.</p>
-      ${field("id_number", "Số Căn cước (12 chữ số)")}${field("name", "Họ và tên", true)}
+      <p class="lead">Ông/Bà nhập số Căn cước (hoặc số CCCD cũ) 12 chữ số và họ tên như trên thẻ. Ông/Bà chưa có thẻ
+      gắn chip thì nhập số Chứng minh nhân dân (CMND) 9 chữ số.</p>
+      ${field("id_number", "Số Căn cước (12 chữ số) hoặc số CMND (9 chữ số)")}${field("name", "Họ và tên", true)}
       ${keypad({ action: "card_typed", from: "id_number name", label: "Tiếp tục" })}${home}`,
     card_slip: (s) => `<div class="ok"><div class="icon">✔</div><h1>Đã đăng ký nhận thẻ tại kiosk</h1></div>
       <div class="card"><p>Mã hồ sơ: <b class="code" id="card-code">${esc(s.dossier_code)}</b></p>
       <p>Thủ tục: ${esc(s.procedure?.name)}</p>
       <p>Khi Công an bàn giao thẻ và thẻ được đặt vào khay, tin nhắn sẽ gửi đến số <b class="code">${esc(s.masked_phone)}</b>.</p></div>
       <p class="lead">Ông/Bà vui lòng nhận phiếu đăng ký ở khe máy in. Khi có tin nhắn, chọn <b>"Nhận kết quả"</b>,
-      nhập mã hồ sơ và mã xác nhận để nhận thẻ.</p><button class="big green" data-action="finish">Hoàn tất</button>`,
+      nhập mã hồ sơ và mã xác nhận để nhận thẻ${s.cmnd_masked ? `, hoặc chọn <b>"Tôi dùng CMND 9 số"</b>, nhập số CMND
+      <b class="code" id="slip-cmnd">${esc(s.cmnd_masked)}</b> và quét mã QR trên phiếu` : ""}.</p><button class="big green" data-action="finish">Hoàn tất</button>`,
     scan_docs: (s) => `<h1>Quét giấy tờ của hồ sơ</h1><div class="card"><ol>
       <li>Đặt từng trang giấy tờ úp xuống mặt kính của máy quét, phía dưới màn hình.</li>
       <li>Máy tự quét mỗi trang. Sau đó đặt trang tiếp theo.</li><li>Quét cả đơn đã điền và ký.</li></ol></div>
