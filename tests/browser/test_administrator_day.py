@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import screenshot
-from tests.browser.workday_support import api, log_in, serve
+from tests.browser.workday_support import api, console_page, log_in, serve
 
 PASSWORD, NEW_PASSWORD = "mat-khau-ban-dau-2026", "mat-khau-dat-lai-2026"
 
@@ -22,13 +22,7 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from console_page(browser)
 
 
 def answer(page: Page, field: str, value: str) -> None:

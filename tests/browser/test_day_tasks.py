@@ -13,7 +13,7 @@ from domain.clock import VIETNAM
 from domain.codes import dossier_id
 from domain.tray import tray_id
 from domain.values import Actor, Party, Role
-from tests.browser.workday_support import log_in, processed, serve
+from tests.browser.workday_support import console_page, log_in, processed, serve
 from tests.kiosk_support import ONE_STOP, Citizen
 
 CREW = Actor(account_id="tuvan", role=Role.CONSULTANT)
@@ -26,13 +26,7 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from console_page(browser)
 
 
 def test_the_crew_sees_the_days_routines_and_closes_a_follow_up_from_the_console(page: Page, day) -> None:

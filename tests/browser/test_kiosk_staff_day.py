@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from domain.clock import VIETNAM
 from tests.browser.conftest import screenshot
-from tests.browser.workday_support import ADMIN, api, kiosk_submission, log_in, processed, serve
+from tests.browser.workday_support import ADMIN, api, console_page, kiosk_submission, log_in, processed, serve
 from tests.kiosk_support import Citizen
 
 
@@ -24,13 +24,7 @@ def day(tmp_path_factory):
 
 @pytest.fixture
 def page(browser, day) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1366, "height": 900}, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+    yield from console_page(browser)
 
 
 def test_the_kiosk_crew_collects_hands_over_prints_envelopes_services_trays_and_pulls_back_overdue(
