@@ -32,7 +32,7 @@ run: install
 
 test: install-dev
 	BIN=$(BIN) bash scripts/lint.sh  # ruff and mypy of the dev extra; a finding fails `make test` before pytest
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile  # one process per core, a file each
 
 test-faults: install-dev
 	bash scripts/services.sh

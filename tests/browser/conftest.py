@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from api.app import create_app
 from infrastructure.bootstrap import System, build
@@ -19,6 +19,9 @@ from infrastructure.demo import ACCOUNTS, KIOSK_KEY, seed
 from infrastructure.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
+# A login hashes the password with Argon2 and the suite runs in two processes: on a busy 2-core machine an answer can
+# take longer than Playwright's 5 s default. Waiting longer changes no verdict, only how long a failure takes to show.
+expect.set_options(timeout=15_000)
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 OFFICE_SCREEN = {"width": 1366, "height": 768}
 # The demo logins `make run` writes (infrastructure/demo.py): username -> (password, name).
