@@ -2,7 +2,7 @@
 
 eventsourcing's recorder appends in a pipelined transaction (BEGIN, SET LOCAL lock_timeout, LOCK TABLE ... IN
 EXCLUSIVE MODE, NOTIFY, INSERT, sync, COMMIT): two round trips and about 14 waits of psycopg's pipeline per
-append, which was the largest share of a command's CPU. Its own database function (POSTGRES_ENABLE_DB_FUNCTIONS)
+append, which was the largest share of a command's CPU. Its own database function (its "db functions" option)
 takes one round trip but no table lock, so log followers could pass over an id that commits later.
 
 Here one function does all of it in the statement's own (autocommit) transaction: the lock is held until that
