@@ -33,7 +33,7 @@ from infrastructure.bootstrap import System, build
 from infrastructure.demo import KIOSK_KEY, seed
 from infrastructure.faces import CounterFaces
 from infrastructure.inprocess_bus import InProcessBus, InProcessKioskCommands
-from infrastructure.logs import setup_logging
+from infrastructure.logs import server_log_config, setup_logging
 from infrastructure.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -73,9 +73,15 @@ def main(argv: list[str] | None = None) -> None:
         seed(system)
     app = create_app(system)
     # No access log: request paths carry dossier codes and, for vaults, citizens' ID numbers.
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=settings.api_host, port=settings.api_port, log_level="info", access_log=False)
+    config = uvicorn.Config(
+        app,
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level="info",
+        log_config=server_log_config(),
+        access_log=False,
     )
+    server = uvicorn.Server(config)
     # uvicorn raises the signal again once it has shut down; caught here too, it ends the process with status 0.
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, server.handle_exit)

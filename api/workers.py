@@ -27,6 +27,7 @@ from infrastructure.bootstrap import System, build
 from infrastructure.device_consumer import bus_settings
 from infrastructure.inprocess_bus import InProcessKioskCommands
 from infrastructure.kiosk_doors import local_doors, nats_doors
+from infrastructure.logs import server_log_config
 from infrastructure.settings import Settings, SettingsError
 
 WORKER_MODES = {"MOTCUA_PROJECTIONS": "external", "MOTCUA_NOTIFICATIONS": "external"}
@@ -56,6 +57,7 @@ def serve_workers(settings: Settings, workers: int, factory: str) -> None:
         port=settings.api_port,
         workers=workers,
         log_level="info",
+        log_config=server_log_config(),  # in the parent and each worker (spawned workers apply it again)
         access_log=False,  # request paths carry dossier codes and citizens' ID numbers
     )
     try:

@@ -49,7 +49,6 @@ def event_store_env(schema: str) -> dict[str, str]:
         "POSTGRES_USER": PG["user"],
         "POSTGRES_PASSWORD": "",
         "POSTGRES_SCHEMA": schema,
-        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
         "POSTGRES_POOL_SIZE": "8",
         "AGGREGATE_CACHE_MAXSIZE": "50000",
         "AGGREGATE_CACHE_FASTFORWARD": "n",

@@ -16,7 +16,7 @@ import traceback
 import uuid
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("motcua_request_id", default=None)
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -68,6 +68,23 @@ def setup_logging(process: str, level: str | int = "INFO", stream: TextIO | None
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+
+
+def server_log_config() -> dict[str, Any]:
+    """uvicorn's `log_config`: its loggers keep no handler of their own, so their records reach the JSON handler of
+    `setup_logging` (uvicorn's default writes plain text, and exception texts, which may quote values, in full).
+    The access log writes nothing: request paths carry dossier codes and citizens' ID numbers."""
+    through_ours = {"handlers": [], "propagate": True}
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "loggers": {
+            "uvicorn": through_ours,
+            "uvicorn.error": through_ours,
+            "uvicorn.asgi": through_ours,
+            "uvicorn.access": {"handlers": [], "propagate": False},
+        },
+    }
 
 
 def request_headers() -> dict[str, str] | None:

@@ -31,7 +31,6 @@ def postgres_env(schema: str) -> dict[str, str]:
         "POSTGRES_USER": PG["user"],
         "POSTGRES_PASSWORD": "",
         "POSTGRES_SCHEMA": schema,
-        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
     }
 
 

@@ -2,13 +2,15 @@
 
 eventsourcing's recorder appends in a pipelined transaction (BEGIN, SET LOCAL lock_timeout, LOCK TABLE ... IN
 EXCLUSIVE MODE, NOTIFY, INSERT, sync, COMMIT): two round trips and about 14 waits of psycopg's pipeline per
-append, which was the largest share of a command's CPU. Its own database function (POSTGRES_ENABLE_DB_FUNCTIONS)
+append, which was the largest share of a command's CPU. Its own database function (its "db functions" option)
 takes one round trip but no table lock, so log followers could pass over an id that commits later.
 
 Here one function does all of it in the statement's own (autocommit) transaction: the lock is held until that
-transaction commits, so notification ids still commit in the order they were issued, and NOTIFY is delivered at
-the same commit. The rows go as four arrays that this module encodes in PostgreSQL's binary array format itself:
-psycopg's list dumpers inspect every list to choose an element type, which cost more than the encoding.
+transaction commits, so notification ids still commit in the order they were issued. It sends no NOTIFY of its own:
+nothing listens on eventsourcing's channel (the project's runner follows the log through the statement trigger of
+infrastructure/readstore/wake.py), and each NOTIFY costs the commit a turn on PostgreSQL's global notify queue.
+The rows go as four arrays that this module encodes in PostgreSQL's binary array format itself: psycopg's list
+dumpers inspect every list to choose an element type, which cost more than the encoding.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import InterfaceError, OperationalError, ProgrammingError, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+    Subscription,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore, PostgresRecorder
 from eventsourcing.utils import retry
 from psycopg.adapt import Dumper
@@ -101,7 +110,6 @@ class LockingRecorder(PostgresApplicationRecorder):
                 "BEGIN "
                 "SET LOCAL lock_timeout = '{lock_timeout}s'; "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
-                "NOTIFY {channel}; "
                 "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id; "
                 "END; $BODY$"
@@ -110,7 +118,6 @@ class LockingRecorder(PostgresApplicationRecorder):
                 function=Identifier(function),
                 lock_timeout=datastore.lock_timeout,
                 table=table,
-                channel=Identifier(self.channel_name),
             )
         )
         self.append_statement = (  # bytes: psycopg would convert a Composed query on every call
@@ -118,6 +125,10 @@ class LockingRecorder(PostgresApplicationRecorder):
             .format(schema=schema, function=Identifier(function))
             .as_bytes(None)
         )
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:
+        """Not offered: the appends notify no channel of eventsourcing's, so its subscription would wait forever."""
+        raise NotImplementedError("follow the log with infrastructure/readstore (woken by wake.py's trigger)")
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:

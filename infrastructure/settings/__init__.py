@@ -260,9 +260,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         # POSTGRES_CONNECT_TIMEOUT is how long a command waits for a pooled connection, and eventsourcing tries
         # 10 times: with its default of 5 s a request hung for about a minute while PostgreSQL was down; at 1 s
         # the caller gets 503 + Retry-After after about 12 s (tests/faults/test_postgres_restart.py).
-        # No database functions: eventsourcing's insert function takes no table lock, so a lower notification id
-        # could become visible after a higher one and a log follower (read models, chainer) would skip it. The
-        # default insert path takes an EXCLUSIVE lock per append (shared by a whole group commit).
+        # No "db functions" option: the project's recorder (infrastructure/eventstore/recorder.py) never calls
+        # eventsourcing's insert function, which takes no table lock; its own takes one per append (per group commit).
         p = self.postgres
         postgres = {
             "POSTGRES_HOST": p.host,
@@ -271,7 +270,6 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             "POSTGRES_USER": p.user,
             "POSTGRES_PASSWORD": p.password,
             "POSTGRES_SCHEMA": p.schema,
-            "POSTGRES_ENABLE_DB_FUNCTIONS": p.enable_db_functions,
             "POSTGRES_POOL_SIZE": p.pool_size,
             "POSTGRES_MAX_OVERFLOW": p.max_overflow,
             "POSTGRES_CONNECT_TIMEOUT": p.connect_timeout,

@@ -37,13 +37,6 @@ class PostgresSettings(msgspec.Struct, frozen=True, kw_only=True):
             "`Retry-After` after about 12 s",
         ),
     ] = "1"
-    enable_db_functions: Annotated[
-        str,
-        var(
-            "POSTGRES_ENABLE_DB_FUNCTIONS",
-            "keep `n`: eventsourcing's insert function takes no table lock, so log followers could skip an event",
-        ),
-    ] = "n"
 
 
 class NatsSettings(msgspec.Struct, frozen=True, kw_only=True):

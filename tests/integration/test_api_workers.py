@@ -199,3 +199,11 @@ def test_login_throttle_and_logout_hold_across_workers(api: Api) -> None:
     for pid in (second, first):
         status, body = login(on_worker(api, pid))
         assert status == 429 and body["error"] == "too_many_attempts", body
+
+
+def test_the_parent_and_every_worker_log_json_lines(api: Api) -> None:
+    """uvicorn's supervisor (parent) and server (each spawned worker) lines go through the JSON log set-up too."""
+    entries = [json.loads(line) for line in api.log.read_text(encoding="utf-8").splitlines()]
+    started = {e["message"].split(" [")[0] for e in entries if e["logger"].startswith("uvicorn")}
+    assert {"Started parent process", "Started server process"} <= started
+    assert sum(e["message"].startswith("Started server process") for e in entries) == 2

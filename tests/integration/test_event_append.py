@@ -1,5 +1,6 @@
 """The PostgreSQL append (infrastructure/eventstore/recorder.py): one statement that locks the events table in
-EXCLUSIVE mode, notifies followers and inserts, so notification ids commit in the order they were issued."""
+EXCLUSIVE mode and inserts, so notification ids commit in the order they were issued; the runner is woken once per
+commit by the table's trigger (infrastructure/readstore/wake.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from collections.abc import Iterator
 
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
+from psycopg import sql
 
 from application.base import OneStop
 from infrastructure.eventstore.recorder import LockingRecorder
+from infrastructure.readstore.wake import install_log_trigger, log_channel
 from tests.conftest import pg_connect, postgres_env
 
 pytestmark = pytest.mark.postgres
@@ -79,9 +82,28 @@ def test_an_append_waits_for_the_exclusive_table_lock(app: OneStop, pg_schema: s
     assert len(done) == 1 and len(done[0]) == 1  # type: ignore[arg-type]
 
 
-def test_followers_listening_on_the_log_are_woken_by_an_append(app: OneStop) -> None:
+def test_each_append_wakes_the_runner_once_and_notifies_nothing_else(app: OneStop, pg_schema: str) -> None:
+    """One commit is one wake-up on the channel the runner listens to; eventsourcing's own channel stays silent."""
+    # A table of its own: eventsourcing's channel is named after the table alone, so other schemas' writers share it.
+    recorder = LockingRecorder(app.recorder.datastore, events_table_name=f"events_{pg_schema}")
+    recorder.create_table()
+    install_log_trigger(recorder)
+    log, unheard, end = log_channel(pg_schema), recorder.channel_name, f"end_{pg_schema}"
     with pg_connect() as listener:
-        listener.execute(f"LISTEN {app.recorder.channel_name}")
-        app.recorder.insert_events([stored(uuid.uuid4(), 1)])
-        woken = list(listener.notifies(timeout=10, stop_after=1))
-    assert [n.channel for n in woken] == [app.recorder.channel_name]
+        for channel in (log, unheard, end):
+            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+        recorder.insert_events([stored(uuid.uuid4(), 1), stored(uuid.uuid4(), 1), stored(uuid.uuid4(), 1)])
+        recorder.insert_events([stored(uuid.uuid4(), 1)])
+        listener.execute("SELECT pg_notify(%s, '')", (end,))  # committed last: everything before it is delivered
+        heard = []
+        for notification in listener.notifies(timeout=10):
+            heard.append(notification.channel)
+            if notification.channel == end:
+                break
+    assert heard == [log, log, end]
+
+
+def test_a_subscription_to_the_recorder_is_refused(app: OneStop) -> None:
+    """Nothing notifies eventsourcing's channel, so a subscription would wait forever; it fails at once instead."""
+    with pytest.raises(NotImplementedError):
+        app.recorder.subscribe(gt=0)

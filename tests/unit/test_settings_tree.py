@@ -33,6 +33,28 @@ def test_every_variable_the_code_names_is_in_the_tree() -> None:
     assert named - documented == {"POSTGRES_DB"}  # the PostgreSQL image's own variable in compose.yaml
 
 
+def test_every_variable_the_docs_name_is_read() -> None:
+    """A variable in the README, docs/, bench/README.md or compose.yaml is one the settings tree reads."""
+    documented = set(re.findall(r"`((?:MOTCUA|POSTGRES)_[A-Z0-9_]+)`", markdown()))
+    docs = [ROOT / "README.md", ROOT / "compose.yaml", ROOT / "bench" / "README.md", *(ROOT / "docs").glob("*.md")]
+    named = {
+        (path.name, name)
+        for path in docs
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "password_env" not in line  # docs/SIGNING.md's example of a personal key's passphrase variable
+        for name in re.findall(r"\b(?:MOTCUA|POSTGRES)_[A-Z0-9_]*[A-Z0-9]\b", line)
+    }
+    assert {(doc, name) for doc, name in named if name not in documented} == {("compose.yaml", "POSTGRES_DB")}
+
+
+def test_the_event_store_is_handed_no_switch_its_recorder_ignores() -> None:
+    """eventsourcing's "db functions" option picks an insert path that the project's recorder replaces: offering it
+    would document a setting that changes nothing."""
+    env = Settings.from_env({"MOTCUA_STORE": "postgres"}).event_store_env()
+    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in env
+    assert "POSTGRES_ENABLE_DB_FUNCTIONS" not in markdown()
+
+
 def test_only_entry_points_and_the_settings_package_read_the_environment() -> None:
     readers = sorted(
         str(path.relative_to(ROOT))
