@@ -14,9 +14,10 @@ from application.privacy import PersonalDataKeys
 from domain.cccd import ID_NUMBER
 from domain.erasure import Erasure
 from domain.errors import InvalidValueError
-from domain.values import Actor
+from domain.values import Actor, check_phone, mask_phone
 
 PERSON = ("personal data of ID number", "dữ liệu cá nhân của số định danh")
+PHONE_HOLDER = ("personal data of the holder of phone", "dữ liệu cá nhân của người dùng số điện thoại")
 
 
 class Erasures:
@@ -35,10 +36,17 @@ class Erasures:
             raise InvalidValueError(
                 "id_number", "must be the 12-digit personal ID number", "số định danh phải gồm 12 chữ số"
             )
-        person = f"id:{id_number}"
+        return self._erase(f"id:{id_number}", PERSON, id_number[:3] + "*********", reason=reason, actor=actor)
+
+    def erase_by_phone(self, phone: str, *, reason: str, actor: Actor) -> Erasure:
+        """Erase a person known by their phone only: a holder of just a CMND (an ID-card return) has no ID number,
+        so their applicant was sealed under the phone's key. NotFoundError when that phone sealed nothing."""
+        return self._erase(f"phone:{check_phone(phone)}", PHONE_HOLDER, mask_phone(phone), reason=reason, actor=actor)
+
+    def _erase(self, person: str, what: tuple[str, str], masked: str, *, reason: str, actor: Actor) -> Erasure:
         key = self.keys.key_of(person)
         if key is None:
-            raise NotFoundError(*PERSON, id_number[:3] + "*********")
+            raise NotFoundError(*what, masked)
         streams, contacts = self._sealed_under({key}, open_them=True)
         subjects = {person, *(f"stream:{stream}" for stream in streams)}
         for kind, contact in contacts:

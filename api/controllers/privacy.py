@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 
 from api.auth import ADMINS, authorize, current_actor, rules
 from api.schemas import MAX_COMMAND_BODY
+from domain.errors import InvalidValueError
 from domain.limits import MULTI_LINE
 from domain.values import Actor
 from infrastructure.bootstrap import System
@@ -21,8 +22,16 @@ from infrastructure.bootstrap import System
 class ErasureBody(msgspec.Struct, forbid_unknown_fields=True):
     """Whose data to erase, and the lawful request (its number and date: never the person's name)."""
 
-    id_number: Annotated[str, msgspec.Meta(pattern=r"^\d{12}$", description="số định danh cá nhân 12 chữ số")]
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500, pattern=MULTI_LINE)]
+    id_number: (
+        Annotated[str, msgspec.Meta(pattern=r"^\d{12}$", description="số định danh cá nhân 12 chữ số")] | None
+    ) = None
+    phone: (
+        Annotated[
+            str, msgspec.Meta(pattern=r"^0\d{9}$", description="chỉ khi không có số định danh (người chỉ có CMND)")
+        ]
+        | None
+    ) = None
 
 
 class ErasureRecord(msgspec.Struct, frozen=True):
@@ -55,9 +64,19 @@ class PrivacyController(Controller):
         self, data: JSONBody[ErasureBody], system: NamedDependency[System], actor: NamedDependency[Actor]
     ) -> ErasureRecord:
         """Destroy the person's data keys: their name, ID number and phone can no longer be read anywhere; the
-        events and the audit chain stay intact. 404 when nothing is stored for the ID number."""
+        events and the audit chain stay intact. A CMND-only holder, with no ID number on record, is named by the phone.
+        404 when nothing is stored for that person."""
         assert system.erasures is not None, "the system was built without the erasure service"
-        record = system.erasures.erase(data.id_number, reason=data.reason, actor=actor)
+        if (data.id_number is None) == (data.phone is None):
+            raise InvalidValueError(
+                "id_number",
+                "give the ID number or, for a person with none on record (a CMND-only holder), the phone: one of them",
+                "nhập số định danh, hoặc số điện thoại nếu người đó chưa có số định danh (chỉ có CMND): một trong hai",
+            )
+        if data.phone is not None:
+            record = system.erasures.erase_by_phone(data.phone, reason=data.reason, actor=actor)
+        else:
+            record = system.erasures.erase(data.id_number or "", reason=data.reason, actor=actor)
         return ErasureRecord(
             id=record.id,
             subject=record.subject,

@@ -33,7 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.privacy", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     erase = commands.add_parser("erase", help="destroy a person's data keys (crypto-shredding) and record why")
-    erase.add_argument("--id-number", required=True, help="the person's 12-digit personal ID number")
+    person = erase.add_mutually_exclusive_group(required=True)
+    person.add_argument("--id-number", help="the person's 12-digit personal ID number")
+    person.add_argument("--phone", help="for a person with no ID number on record (a CMND-only holder): their phone")
     erase.add_argument("--reason", required=True, help="the lawful request (its number and date; no personal data)")
     erase.add_argument("--by", default="privacy-cli", help="the administrator account carrying it out")
     commands.add_parser("rotate", help=f"re-wrap every data key from {VARIABLE} to {NEW_VARIABLE}")
@@ -52,11 +54,13 @@ def _erase(settings: Settings, args: argparse.Namespace) -> int:
     wiring.seal(keys, app)
     erasures = Erasures(app, keys=keys, phone_key=phone_keys(embedded.secret_key(settings)), clock=SystemClock())
     try:
-        record = erasures.erase(
-            args.id_number, reason=args.reason, actor=Actor(account_id=args.by, role=Role.ADMINISTRATOR)
-        )
+        actor = Actor(account_id=args.by, role=Role.ADMINISTRATOR)
+        if args.phone is not None:
+            record = erasures.erase_by_phone(args.phone, reason=args.reason, actor=actor)
+        else:
+            record = erasures.erase(args.id_number, reason=args.reason, actor=actor)
     except NotFoundError:
-        print("Không có dữ liệu cá nhân nào được lưu cho số định danh này (hoặc đã xóa trước đó).")
+        print("Không có dữ liệu cá nhân nào được lưu cho người này (hoặc đã xóa trước đó).")
         return 1
     except DomainError as error:
         print(f"LỖI: {error.message_vi}", file=sys.stderr)

@@ -267,6 +267,49 @@ def test_the_cli_erases_and_a_rotated_master_key_keeps_everything_readable(setti
         build(Settings.from_env(), clock=clock)
 
 
+CARD_RETURN = "2.001195.000.00.00.H29"  # cấp thẻ căn cước: the card comes back through the kiosk
+CMND_HOLDER = person(303, "Vương Thị Kiều Oanh")
+CMND = "023456789"
+
+
+def test_a_cmnd_only_holder_is_erased_by_their_phone_and_others_are_kept(settings, capsys) -> None:
+    clock = FakeClock()
+    system = build(settings, clock=clock)
+    try:
+        codes = serve(system, clock)
+        system.otps.code_source = lambda: CODE
+        system.kiosks.request_otp(CMND_HOLDER.phone, kiosk="Q6-01")
+        proof = system.kiosks.verify_phone(CMND_HOLDER.phone, CODE)
+        slip = system.card_returns.register(
+            "Q6-01",
+            procedure_code=CARD_RETURN,
+            cmnd=CMND,
+            name=CMND_HOLDER.name,
+            phone=CMND_HOLDER.phone,
+            phone_proof=proof,
+            actor=KIOSK_ACTOR,
+        )
+        assert system.dossiers.get_dossier(slip.dossier_code).applicant.name == CMND_HOLDER.name
+    finally:
+        system.close()
+    assert privacy(["erase", "--id-number", "0" * 12, "--reason", "Đơn số 9/2026"]) == 1  # no ID number to go by
+    assert privacy(["erase", "--phone", "12345", "--reason", "Đơn số 9/2026"]) == 2
+    assert privacy(["erase", "--phone", CMND_HOLDER.phone, "--reason", "Đơn số 9/2026", "--by", "admin.a"]) == 0
+    assert privacy(["erase", "--phone", CMND_HOLDER.phone, "--reason", "Đơn số 9/2026"]) == 1  # already erased
+    out = capsys.readouterr().out
+    assert CMND_HOLDER.phone not in out and CMND not in out and CMND_HOLDER.name not in out
+
+    system = build(settings, clock=clock)
+    try:
+        holder = system.dossiers.get_dossier(slip.dossier_code).applicant
+        assert (holder.name, holder.phone) == (ERASED, None)
+        assert system.dossiers.get_dossier(codes[KEPT_ONE.id_number]).applicant.name == KEPT_ONE.name
+    finally:
+        system.close()
+    stored = events_text(settings)
+    assert CMND_HOLDER.name not in stored and CMND not in stored and CMND_HOLDER.phone not in stored
+
+
 def test_a_missing_or_wrong_master_key_stops_the_start_with_the_reason(settings, monkeypatch) -> None:
     build(settings).close()
     monkeypatch.setenv("MOTCUA_DATA_KEY", OTHER_KEY)
@@ -373,6 +416,12 @@ def test_only_an_administrator_erases_through_the_api_and_bad_input_changes_noth
             assert client.post("/privacy/erasures", json=body, headers=officer).status_code == 403
             assert client.post("/privacy/erasures", json=body | {"id_number": "0791"}, headers=admin).status_code == 400
             assert client.post("/privacy/erasures", json=body | {"reason": " "}, headers=admin).status_code == 422
+            both = body | {"phone": KEPT_ONE.phone}
+            assert client.post("/privacy/erasures", json=both, headers=admin).status_code == 422  # one of the two
+            neither = {"reason": "Đơn số 9/2026"}
+            assert client.post("/privacy/erasures", json=neither, headers=admin).status_code == 422
+            unknown = {"phone": "0399999999", "reason": "Đơn số 9/2026"}
+            assert client.post("/privacy/erasures", json=unknown, headers=admin).status_code == 404
             assert system.dossiers.get_dossier(code).applicant.name == KEPT_ONE.name
             answer = client.post("/privacy/erasures", json=body, headers=admin)
             assert answer.status_code == 201 and answer.json()["keys_destroyed"] >= 3
