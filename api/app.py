@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -38,6 +41,12 @@ from api.reports import department_names
 from api.schemas import Health
 from api.security_headers import add_security_headers
 from infrastructure.bootstrap import System
+
+# Threads for the synchronous handlers and guards (Litestar runs them on the loop's default executor). Their
+# requests wait on PostgreSQL (a commit's fsync, a new person's key) far longer than they compute, and the default
+# pool has cores + 4 threads: with 6 on a 2-core host, a seventh concurrent write waited for a thread instead of
+# joining the next group commit.
+HANDLER_THREADS = 32
 
 
 def create_app(system: System) -> Litestar:
@@ -113,12 +122,20 @@ def create_app(system: System) -> Litestar:
             ),
         ],
         before_send=[ops.request_id_header, add_security_headers],
+        on_startup=[handler_threads],
         on_shutdown=[system.close],
         logging_config=None,  # the process's one logging set-up (infrastructure/logs.py), not Litestar's own
         state=State({"system": system, "tokens": system.accounts.tokens, "clock": system.clock}),
     )
     document_errors(app)
     return app
+
+
+def handler_threads() -> None:
+    """on_startup: the event loop's default executor, on which Litestar runs synchronous handlers and guards, gets
+    HANDLER_THREADS threads (the loop shuts it down when it closes)."""
+    executor = ThreadPoolExecutor(HANDLER_THREADS, thread_name_prefix="api-handler")
+    asyncio.get_running_loop().set_default_executor(executor)
 
 
 def document_errors(app: Litestar) -> None:

@@ -25,6 +25,7 @@ import hmac
 import re
 from typing import Any, Literal, get_args
 
+from litestar.concurrency import sync_to_thread
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
@@ -69,6 +70,8 @@ Scope = Literal[
     "public", "self", "global", "agency", "dossier", "device", "device_dossier", "kiosk", "vault", "vault_dossier"
 ]
 SCOPES: frozenset[str] = frozenset(get_args(Scope))
+# Scopes checked on the token and the request alone (no store read): their guard may run on the event loop.
+TOKEN_SCOPES = frozenset({"self", "global", "agency", "device"})
 PUBLIC: dict[str, Any] = {"scope": "public"}
 SCRAPE = "scrape"  # an opt flag: the metrics scraper's static token (MOTCUA_METRICS_TOKEN) is accepted too
 UNIT_CODE = re.compile(r"[A-Za-z0-9.]{1,40}")
@@ -107,8 +110,36 @@ def authenticate(connection: ASGIConnection) -> Principal:
     return principal
 
 
-def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
-    """Guard: a valid token, a role the handler allows, and the resource within the caller's scope."""
+async def authorize(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Guard: a valid token, a role the handler allows, and the resource within the caller's scope (`check_access`).
+
+    On the event loop when that reads nothing (a scope checked on the token alone, and a recent revocation verdict);
+    otherwise in a worker thread, since the checks then read the stores."""
+    if handler.opt.get("scope") in TOKEN_SCOPES and not handler.opt.get(SCRAPE) and _principal_at_once(connection):
+        check_access(connection, handler)
+    else:
+        await sync_to_thread(check_access, connection, handler)
+
+
+def _principal_at_once(connection: ASGIConnection) -> bool:
+    """Whether the request's principal is known without a store read (then cached on the request as `authenticate`
+    does); False leaves every verdict, errors included, to `authenticate` in a thread."""
+    if isinstance(connection.scope.get(PRINCIPAL), Principal):
+        return True
+    try:
+        token = bearer_token(connection.headers.get("authorization", ""))
+        state = connection.app.state
+        principal = None if token is None else state.tokens.check_at_once(token, state.clock.now())
+    except TokenError:
+        return False
+    if principal is None:
+        return False
+    connection.scope[PRINCIPAL] = principal  # type: ignore[literal-required]
+    return True
+
+
+def check_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """A valid token, a role the handler allows, and the resource within the caller's scope; raises otherwise."""
     if handler.opt.get(SCRAPE) and is_scraper(connection):
         return
     principal = authenticate(connection)

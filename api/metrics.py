@@ -51,6 +51,7 @@ class Operations:
             workers_dir=system.settings.metrics_dir,
         )
         self._ledger: Any = None
+        self._series: dict[tuple[str, str | None, int], tuple[str, Any, Any]] = {}
 
     @property
     def routes(self) -> list[Any]:
@@ -82,16 +83,29 @@ class Operations:
 
     def _record(self, http_scope: Scope, answer: _Answer, seconds: float) -> None:
         scope: dict[str, Any] = cast(dict, http_scope)
-        method = scope["method"]
-        route = TYPED_PARAM.sub(r"{\1}", scope.get("path_template") or "<unmatched>")
-        self.metrics.requests.labels(method, route, str(answer.status)).inc()
-        self.metrics.latency.labels(method, route).observe(seconds)
+        method, template = scope["method"], scope.get("path_template")
+        key = (method, template, answer.status)
+        found = self._series.get(key)
+        if found is None:  # a bounded set: route templates × methods × statuses
+            found = self._series[key] = self._series_of(method, template, answer.status)
+        route, requests, latency = found
+        requests.inc()
+        latency.observe(seconds)
         if method not in READS:
             self.metrics.command(f"{method} {route}", answer.status, answer.error_code())
         principal = scope.get(PRINCIPAL)
         depth = dict(scope.get("headers", ())).get(OUTBOX_HEADER.encode(), b"")
         if principal is not None and principal.role is Role.KIOSK and principal.kiosk and depth.isdigit():
             self.metrics.outbox.labels(principal.kiosk).set(min(int(depth), 10**9))
+
+    def _series_of(self, method: str, template: str | None, status: int) -> tuple[str, Any, Any]:
+        """The route's name and its request counter and latency histogram (labels() costs a lookup per call)."""
+        route = TYPED_PARAM.sub(r"{\1}", template or "<unmatched>")
+        return (
+            route,
+            self.metrics.requests.labels(method, route, str(status)),
+            self.metrics.latency.labels(method, route),
+        )
 
     def _scheduler_rows(self) -> list[dict[str, Any]]:
         settings = self.system.settings

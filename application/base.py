@@ -88,7 +88,7 @@ class OneStop(Application[UUID]):
     def __init__(self, env: Any = None) -> None:
         self.storage: EventStorage = resolve_topic(STORAGE_TOPIC)
         super().__init__(env)
-        self.group_commit = self.storage.group_commit(self.save_events, self._cache)
+        self.group_commit = self.storage.group_commit(self.save_events, self._cache, self.mapper)
         self.after_commit: list[Callable[[], None]] = []
 
     def construct_factory(self, env: Any) -> Any:

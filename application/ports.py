@@ -136,6 +136,10 @@ class Revocations(Protocol):
 
     def is_revoked(self, token_id: str, account_id: str, issued_at: datetime, at: datetime) -> bool: ...
 
+    def known_unrevoked(self, token_id: str, account_id: str, at: datetime) -> bool:
+        """Whether `is_revoked` would answer False at `at` without asking the store (its recent verdict)."""
+        ...
+
 
 class KioskDoors(Protocol):
     """Opens kiosks' tray doors from the core (commands to the kiosk, each answered within a timeout)."""
@@ -196,8 +200,11 @@ class EventStorage(Protocol):
     def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
         """Held while the factory creates tables (recorders, snapshot store)."""
 
-    def group_commit(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> GroupCommitter:
-        """A committer that shares one transaction between concurrent saves."""
+    def group_commit(
+        self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None], mapper: Any
+    ) -> GroupCommitter:
+        """A committer that shares one transaction between concurrent saves (`mapper`: the one `mapper` made, which
+        may prepare each caller's events in the caller's own thread)."""
 
 
 class GroupCommitter(Protocol):

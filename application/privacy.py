@@ -32,6 +32,9 @@ class PersonalDataKeys(Protocol):
     def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
         """Encrypt under the subject's key (created on first use): (key id, sealed bytes)."""
 
+    def prepare(self, subject: str) -> None:
+        """Make the subject's key now if it has none, so that a later `seal` writes nothing."""
+
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         """Decrypt; None when the key was destroyed by an erasure."""
 

@@ -3,9 +3,10 @@
 Run by hand:  .venv/bin/python -m bench.api [--seconds 15] [--warmup 3] [--workers N] [--rounds 3]
 Last line:    ratio <write rps / hello rps>
 
-Each server is its own process, served by uvicorn with one worker as `python -m api` serves the API (or `--workers N`
-processes for both, `python -m api --workers N` for the API: the read models are then kept by its parent process):
-bench/hello_app.py and the real API on a scratch schema with MOTCUA_PROJECTIONS=inprocess, side by side. Hello and
+Served as production serves them (compose.yaml): bench/hello_app.py and the real API each by uvicorn in their own
+process (one worker, or `--workers N` processes for both; uvicorn picks uvloop and httptools, dependencies of the
+project, for both), the API with MOTCUA_PROJECTIONS=external on a scratch schema, and the read models kept by their
+own process (`python -m projections run`, woken by each commit), whose CPU is reported beside the API's. Hello and
 writes are measured in alternating rounds (`--rounds`, `--seconds` split between them; before each hello round the
 read models finish the previous writes, so their backlog does not weigh on hello). This process is the
 load generator: 16 keep-alive HTTP/1.1 connections on asyncio, each sending its next request as soon as the
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import importlib.util
 import itertools
 import json
 import os
@@ -62,6 +64,7 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     server_cpu: float = 0.0  # CPU seconds the server process used during the run
+    projector_cpu: float = 0.0  # CPU seconds the read models' process used during the run
 
     @property
     def rps(self) -> float:
@@ -74,7 +77,8 @@ class Result:
     def line(self, name: str) -> str:
         return (
             f"{name:42} {self.rps:8.0f} /s  p50 {self.percentile(0.5):7.2f} ms  p99 {self.percentile(0.99):7.2f} ms"
-            f"  server CPU {1000 * self.server_cpu / len(self.latencies):5.2f} ms/req  errors {len(self.errors)}"
+            f"  server CPU {1000 * self.server_cpu / len(self.latencies):5.2f} ms/req"
+            f"  read models {1000 * self.projector_cpu / len(self.latencies):5.2f} ms/req  errors {len(self.errors)}"
         )
 
 
@@ -139,14 +143,25 @@ def cpu_seconds(pid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+@dataclass
+class Target:
+    """Where requests go (port) and whose CPU they cost: the server's process tree and the read models' process."""
+
+    port: int
+    server: int
+    projector: int | None = None
+
+
 def measure(
-    name: str, server: int, port: int, make: Callable[[], bytes], expected: int, args: argparse.Namespace, warmup: float
+    name: str, target: Target, make: Callable[[], bytes], expected: int, args: argparse.Namespace, warmup: float
 ) -> Result:
     """A warm-up run (its errors count too), then the measured run of `args.seconds / args.rounds`."""
-    warm_up = asyncio.run(drive(port, make, expected, warmup)) if warmup else Result()
-    before = cpu_seconds(server)
-    result = asyncio.run(drive(port, make, expected, args.seconds / args.rounds))
-    result.server_cpu = cpu_seconds(server) - before
+    warm_up = asyncio.run(drive(target.port, make, expected, warmup)) if warmup else Result()
+    projector = target.projector
+    before, before_projector = cpu_seconds(target.server), cpu_seconds(projector) if projector else 0.0
+    result = asyncio.run(drive(target.port, make, expected, args.seconds / args.rounds))
+    result.server_cpu = cpu_seconds(target.server) - before
+    result.projector_cpu = cpu_seconds(projector) - before_projector if projector else 0.0
     result.errors[:0] = warm_up.errors
     progress(result.line(name))
     for error in result.errors[:5]:
@@ -161,6 +176,7 @@ def merged(rounds: list[Result]) -> Result:
         latencies=[latency for r in rounds for latency in r.latencies],
         errors=[error for r in rounds for error in r.errors],
         server_cpu=sum(r.server_cpu for r in rounds),
+        projector_cpu=sum(r.projector_cpu for r in rounds),
     )
 
 
@@ -203,13 +219,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(argv: list[str], env: dict[str, str], port: int, ready_path: str, log: Path) -> Iterator[int]:
-    """A server process (its pid), up once `ready_path` answers; stopped (SIGTERM, then SIGKILL) afterwards."""
+def serve(argv: list[str], env: dict[str, str], port: int | None, ready_path: str, log: Path) -> Iterator[int]:
+    """A process (its pid), up once `ready_path` answers on `port` (no port: once started); stopped (SIGTERM, then
+    SIGKILL) afterwards."""
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, *argv], env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
-        while True:
+        while port is not None:
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log.read_text()[-2000:]
                 raise RuntimeError(f"{' '.join(argv)} did not start (exit {process.poll()}):\n{tail}")
@@ -228,6 +245,12 @@ def serve(argv: list[str], env: dict[str, str], port: int, ready_path: str, log:
             process.wait()
 
 
+def server_stack() -> str:
+    """uvicorn's choice under `--loop auto --http auto`: uvloop and httptools when installed."""
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    return f"{loop} and {'httptools' if importlib.util.find_spec('httptools') else 'h11'}"
+
+
 def api_env(schema: str, data_dir: str, port: int) -> dict[str, str]:
     """The API's environment: events and read models in the scratch schema, notifications sent elsewhere."""
     return {
@@ -238,7 +261,7 @@ def api_env(schema: str, data_dir: str, port: int) -> dict[str, str]:
         "POSTGRES_USER": PG["user"],
         "POSTGRES_SCHEMA": schema,
         "MOTCUA_READ_SCHEMA": schema,
-        "MOTCUA_PROJECTIONS": "inprocess",
+        "MOTCUA_PROJECTIONS": "external",  # as compose.yaml: the read models are their own process's
         "MOTCUA_NOTIFICATIONS": "external",
         "MOTCUA_SECRET_KEY": secrets.token_hex(32),
         "MOTCUA_DATA_KEY": base64.b64encode(os.urandom(32)).decode(),
@@ -258,7 +281,7 @@ def make_dev_pki(data_dir: str) -> None:
 
 def create_officer() -> None:
     """A reception officer of the district (its scope covers the ward and police agencies too)."""
-    system = build(Settings.from_env(os.environ | {"MOTCUA_PROJECTIONS": "external"}))
+    system = build(Settings.from_env())
     try:
         system.accounts.create_account(
             USERNAME,
@@ -304,6 +327,7 @@ def main() -> None:
         f"{args.warmup:g} s warm-up + {args.seconds:g} s each; "
         f"load average before the run {os.getloadavg()[0]:.2f} (other processes share the cores)"
     )
+    progress(f"uvicorn serves both with {server_stack()}")
     results: dict[str, Result] = {}
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp, scratch_schema() as schema:
         hello_port, port = free_port(), free_port()
@@ -315,9 +339,11 @@ def main() -> None:
         create_officer()
         api = ["-m", "api", "--workers", str(args.workers)]
         with (
+            serve(["-m", "projections", "run"], dict(os.environ), None, "", Path(tmp) / "projections.log") as keeper,
             serve(hello, dict(os.environ), hello_port, "/hello", Path(tmp) / "hello.log") as hello_server,
             serve(api, dict(os.environ), port, "/health", Path(tmp) / "api.log") as server,
         ):
+            hello_target, target = Target(hello_port, hello_server), Target(port, server, keeper)
             token = call(port, "/auth/login", body={"username": USERNAME, "password": PASSWORD})["token"]
             greeting, writes = message("GET", "/hello", hello_port), receive_requests(port, token)
             # Rounds alternate between the two, so a load that comes and goes on a shared machine weighs on both.
@@ -326,13 +352,13 @@ def main() -> None:
                 warmup = args.warmup if n == 0 else 0.0
                 if n:
                     progress(f"read models caught up {caught_up(port, token):.1f} s after the round's writes")
-                rounds[HELLO].append(measure(HELLO, hello_server, hello_port, lambda: greeting, 200, args, warmup))
-                rounds[WRITE].append(measure(WRITE, server, port, writes, 201, args, warmup))
+                rounds[HELLO].append(measure(HELLO, hello_target, lambda: greeting, 200, args, warmup))
+                rounds[WRITE].append(measure(WRITE, target, writes, 201, args, warmup))
             results[HELLO], results[WRITE] = merged(rounds[HELLO]), merged(rounds[WRITE])
             settle_read_models(port, token, schema)
             progress(f"to_accept holds {call(port, QUEUE_READ, token)['total']} dossiers")
             read = message("GET", QUEUE_READ, port, token)
-            results[READ] = measure(READ, server, port, lambda: read, 200, args, args.warmup)
+            results[READ] = measure(READ, target, lambda: read, 200, args, args.warmup)
     print()
     for name, result in results.items():
         print(result.line(name))

@@ -96,9 +96,12 @@ class GuardStore:
             )
         self._forget_checks()
 
-    def is_revoked(self, token_id: str, account_id: str, issued_at: datetime, at: datetime) -> bool:
+    def known_unrevoked(self, token_id: str, account_id: str, at: datetime) -> bool:
         checked = self._checked.get((token_id, account_id))
-        if checked is not None and at - checked < CACHE_FOR:
+        return checked is not None and at - checked < CACHE_FOR
+
+    def is_revoked(self, token_id: str, account_id: str, issued_at: datetime, at: datetime) -> bool:
+        if self.known_unrevoked(token_id, account_id, at):
             return False
         rows = self.store.query(
             "SELECT NULL AS before_at FROM api_revoked_tokens WHERE token_id = ? UNION ALL "

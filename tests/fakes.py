@@ -74,6 +74,9 @@ class MemoryKeys:
         key_id = self.by_subject.setdefault(subject, f"k{len(self.by_subject)}")
         return key_id, bytes(b ^ 0x5A for b in plaintext)
 
+    def prepare(self, subject: str) -> None:
+        self.by_subject.setdefault(subject, f"k{len(self.by_subject)}")
+
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         return None if key_id in self.destroyed else bytes(b ^ 0x5A for b in sealed)
 

@@ -4,6 +4,10 @@ The PostgreSQL recorder takes an EXCLUSIVE table lock for every append so that n
 commit in order; commits therefore queue behind each other's fsync. Coalescing the saves that
 arrive while a commit is in flight into the next transaction pays one lock and one fsync per batch.
 A batch that hits a conflict is retried item by item, so one loser never fails the others.
+
+`prepare` runs on each caller's events in the caller's thread before they queue: work that waits on the database
+(a new person's data key, committed on its own) then overlaps between callers instead of queueing behind the
+batch's one committing thread.
 """
 
 from __future__ import annotations
@@ -29,8 +33,13 @@ class _Pending:
 class GroupCommit:
     """Leader/follower batching: the first waiting thread commits everything queued, the others wait."""
 
-    def __init__(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> None:
-        self._save_events, self._saved = save_events, saved
+    def __init__(
+        self,
+        save_events: Callable[..., list[Any]],
+        saved: Callable[[Any], None],
+        prepare: Callable[[list[Any]], None] | None = None,
+    ) -> None:
+        self._save_events, self._saved, self._prepare = save_events, saved, prepare
         self._queue: list[_Pending] = []
         self._busy = False
         self._cond = threading.Condition()
@@ -38,6 +47,8 @@ class GroupCommit:
     def commit(self, *aggregates: Any) -> list[Any]:
         """Store the aggregates' pending events atomically; returns their recordings."""
         item = _Pending(aggregates)
+        if self._prepare is not None:
+            self._prepare(item.events)
         batch: list[_Pending] = []
         with self._cond:
             self._queue.append(item)

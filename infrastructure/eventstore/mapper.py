@@ -129,6 +129,18 @@ class MsgspecMapper(Mapper[UUID]):
             body = seal(self.mac_key, originator_id, originator_version, topic, body)
         return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic, state=body)
 
+    def prepare(self, domain_events: list[Any]) -> None:
+        """Make the data keys that sealing these events will need (the group commit calls it in each caller's
+        thread, so new people's keys are written concurrently, not one after another in the committing thread)."""
+        if self.keys is None:
+            return
+        for domain_event in domain_events:
+            event_class: type = type(domain_event)
+            for name, _, _ in _personal_fields(event_class):
+                value = getattr(domain_event, name, None)
+                if value is not None and not is_erased(value):
+                    self.keys.prepare(subject_of(value, domain_event.originator_id))
+
     @staticmethod
     def _check_snapshot(snapshot: Any) -> None:
         """An attribute missing from the aggregate's State would be silently lost on reading the snapshot back."""

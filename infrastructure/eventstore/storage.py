@@ -27,8 +27,11 @@ class EventStore:
     def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
         return factories.schema_lock(factory)
 
-    def group_commit(self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None]) -> GroupCommit:
-        return GroupCommit(save_events, saved)
+    def group_commit(
+        self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None], mapper: MsgspecMapper
+    ) -> GroupCommit:
+        """Each caller's events get their personal-data keys in the caller's thread, before the shared commit."""
+        return GroupCommit(save_events, saved, prepare=mapper.prepare)
 
 
 STORAGE = EventStore()

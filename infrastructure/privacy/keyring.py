@@ -63,6 +63,11 @@ class KeyRing:
         nonce = os.urandom(12)
         return entry[0], nonce + entry[1].encrypt(nonce, plaintext, None)
 
+    def prepare(self, subject: str) -> None:
+        digest = self.subject_hash(subject)
+        if digest not in self._by_subject:
+            self._create(digest)
+
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         try:
             aes = self._by_key[key_id]
@@ -89,14 +94,19 @@ class KeyRing:
 
     # ----- cache --------------------------------------------------------------------------
     def _create(self, digest: str) -> tuple[str, AESGCM]:
+        # Not under the lock: callers creating keys for different people wait on their commits side by side. Two
+        # threads creating one person's key agree through the store, which keeps the first and returns it to both.
+        key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
+        stored_id, wrapped = self.store.create(digest, key_id, self.master.wrap(key_id.encode(), key))
+        if stored_id != key_id:  # another's key won: ours was never stored
+            key = self.master.unwrap(stored_id.encode(), wrapped)
+        entry = (stored_id, AESGCM(key))
         with self._lock:
-            key_id = secrets.token_hex(16)
-            key_id, wrapped = self.store.create(
-                digest, key_id, self.master.wrap(key_id.encode(), secrets.token_bytes(32))
-            )
-            entry = self._by_subject[digest] = (key_id, AESGCM(self.master.unwrap(key_id.encode(), wrapped)))
-            self._by_key[key_id] = entry[1]
-            return entry
+            erased = stored_id in self._erased  # destroyed by an erasure since the store returned it
+            if not erased:
+                self._by_subject[digest] = entry
+                self._by_key[stored_id] = entry[1]
+        return self._create(digest) if erased else entry
 
     def _load(self, key_id: str) -> AESGCM | None:
         with self._lock:

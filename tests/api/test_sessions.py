@@ -8,6 +8,7 @@ import dataclasses
 import pytest
 from litestar.testing import TestClient
 
+from api import auth
 from api.app import create_app
 from application.accounts import Accounts
 from application.base import OneStop
@@ -55,6 +56,26 @@ def test_logout_ends_the_presented_token_only(client: TestClient) -> None:
     assert refused_token(client.get("/auth/me", headers=first))
     assert refused_token(client.post("/auth/logout", json={}, headers=first))
     assert client.get("/auth/me", headers=second).json()["account_id"] == "lan.pt"
+
+
+def test_a_token_checked_a_moment_ago_is_guarded_without_a_thread_and_still_ends_at_logout(
+    client: TestClient, monkeypatch
+) -> None:
+    handed_off: list[str] = []
+    in_thread = auth.sync_to_thread
+
+    async def counted(function, *args):
+        handed_off.append(function.__name__)
+        return await in_thread(function, *args)
+
+    monkeypatch.setattr(auth, "sync_to_thread", counted)
+    headers = login(client)
+    assert client.get("/auth/me", headers=headers).status_code == 200  # the first check reads the revocations
+    checked = handed_off.count("check_access")
+    assert client.get("/auth/me", headers=headers).json()["account_id"] == "lan.pt"
+    assert handed_off.count("check_access") == checked  # the verdict of a moment ago: guarded on the event loop
+    assert client.post("/auth/logout", json={}, headers=headers).status_code == 204
+    assert refused_token(client.get("/auth/me", headers=headers))
 
 
 def test_disabling_an_account_ends_its_tokens_at_once(client: TestClient, clock) -> None:
