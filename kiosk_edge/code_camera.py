@@ -1,10 +1,12 @@
 """The kiosk's code camera: a cheap read of every frame, the reader's slow steps off the frame loop.
 
 Every frame gets the fast pass (zxing-cpp over the whole frame: ~5-10 ms). Only after `misses` fast misses in a
-row does the newest frame go to the slow reader (all of `read_symbols`'s steps, the fitted Code 128 step alone up to
-~150 ms CPU) on a worker thread that holds one waiting frame at most: a newer frame replaces it, so no frame is ever
-queued behind a slow decode and the camera loop never waits for one. Both passes are `read_symbols` with its own
-steps, so the payloads are the reader's and the caller validates them as before.
+row does the newest frame go to the slow steps on a worker thread that holds one waiting frame at most: a newer frame
+replaces it, so no frame is ever queued behind a slow decode and the camera loop never waits for one. The slow steps
+are all of `read_symbols`'s but the fitted Code 128 step first, and the fitted step (up to ~150 ms CPU) with them only
+after they missed. Every pass is `read_symbols` with its own steps, so the payloads are the reader's and the caller
+validates them as before. Run the camera only while a screen asks for a code: on frames where nothing reads, the slow
+steps run back to back.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -26,12 +28,25 @@ Found = Callable[[list[Symbol]], None]
 # A zxing-cpp read of the whole frame is a step the full reader already trusts on its own (taken when the frame-wide
 # zbar pass reads nothing); zbar's frame pass is not fast, and its weak Code 128 reads need the region step's check.
 FAST_STEPS = Steps(zbar=False, regions=False, fitted=False)
-ESCALATE_AFTER = 2  # fast misses in a row before the slow steps: a frame or two to catch an easy label first
+UNFITTED_STEPS = Steps(fitted=False)
+# Fast misses in a row before the slow steps. One: on hard labels the fast pass reads only a third to a half of the
+# frames, and every further miss waited for costs a camera frame (33 ms) at the median (bench.kiosk_latency --misses).
+ESCALATE_AFTER = 1
 
 
 def fast_read(frame: np.ndarray) -> list[Symbol]:
     """The fast pass: zxing-cpp over the whole frame."""
     return read_symbols(frame, steps=FAST_STEPS)
+
+
+def unfitted_read(frame: np.ndarray) -> list[Symbol]:
+    """The slow steps but the last: zbar, zxing-cpp and the located regions' views, no Code 128 fitting."""
+    return read_symbols(frame, steps=UNFITTED_STEPS)
+
+
+# The fitting step (up to ~150 ms CPU) only after the other steps missed on a frame: on the next frame they read
+# most labels sooner than fitting reads the frame they missed.
+SLOW_STEPS: tuple[Reader, ...] = (unfitted_read, read_symbols)
 
 
 class SlowLane:
@@ -97,12 +112,13 @@ class CodeCamera:
         found: Found,
         *,
         fast: Reader = fast_read,
-        slow: Reader = read_symbols,
+        slow: Sequence[Reader] = SLOW_STEPS,
         misses: int = ESCALATE_AFTER,
     ) -> None:
-        self.found, self.fast, self.misses = found, fast, misses
-        self.lane = SlowLane(slow, self._deliver)
+        self.found, self.fast, self.slow, self.misses = found, fast, tuple(slow), misses
+        self.lane = SlowLane(self._slow_read, self._deliver)
         self.seen = self.missed = 0
+        self.slow_missed = 0  # slow reads in a row that read nothing: each climbs one rung of `slow`
         self._last_read = 0  # number of the newest frame whose read went to `found`
         self._order = threading.Lock()
 
@@ -111,7 +127,7 @@ class CodeCamera:
         self.seen += 1
         symbols = self.fast(frame)
         if symbols:
-            self.missed = 0
+            self.missed = self.slow_missed = 0
             self.lane.drop()
             self._deliver(self.seen, symbols)
             return
@@ -129,6 +145,11 @@ class CodeCamera:
                 self.see(frame)
         finally:
             self.lane.stop(finish=not stop.is_set())
+
+    def _slow_read(self, frame: np.ndarray) -> list[Symbol]:
+        symbols = self.slow[min(self.slow_missed, len(self.slow) - 1)](frame)
+        self.slow_missed = 0 if symbols else self.slow_missed + 1
+        return symbols
 
     def _deliver(self, seq: int, symbols: list[Symbol]) -> None:
         with self._order:

@@ -7,8 +7,10 @@ import threading
 
 import numpy as np
 
-from kiosk_edge.code_camera import FAST_STEPS, CodeCamera, envelope_feed
+from kiosk_edge.code_camera import CodeCamera, envelope_feed, fast_read
 from kiosk_edge.readers.payloads import Symbol
+from kiosk_edge.readers.symbols import read_symbols
+from kiosk_edge.readers.synthetic import blank_frame, code128_frame
 from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Screen
 
@@ -33,7 +35,7 @@ class FakeReader:
 
 def camera(fast: FakeReader, slow: FakeReader, misses: int = 2) -> tuple[CodeCamera, list[list[Symbol]]]:
     found: list[list[Symbol]] = []
-    return CodeCamera(found.append, fast=fast, slow=slow, misses=misses), found
+    return CodeCamera(found.append, fast=fast, slow=[slow], misses=misses), found
 
 
 def test_a_frame_the_fast_pass_reads_is_delivered_without_the_slow_steps() -> None:
@@ -74,7 +76,7 @@ def test_a_fast_read_cancels_the_frame_waiting_for_the_slow_steps() -> None:
 
 def test_a_slow_read_of_an_older_frame_than_one_read_already_is_dropped() -> None:
     fast, found = FakeReader({3}), []
-    cam = CodeCamera(found.append, fast=fast, slow=lambda image: (cam.see(frame(3)), [LABEL])[1], misses=1)
+    cam = CodeCamera(found.append, fast=fast, slow=[lambda image: (cam.see(frame(3)), [LABEL])[1]], misses=1)
     cam.see(frame(1))
     cam.see(frame(2))
     assert cam.lane.run_once()  # frame 3 comes and is read while the slow steps work on frame 2
@@ -91,7 +93,7 @@ def test_the_frame_loop_never_waits_for_a_slow_read_under_way() -> None:
 
     fast = FakeReader({9})
     found: list[list[Symbol]] = []
-    cam = CodeCamera(found.append, fast=fast, slow=stuck, misses=1)
+    cam = CodeCamera(found.append, fast=fast, slow=[stuck], misses=1)
     cam.lane.start()
     try:
         cam.see(frame(1))
@@ -111,8 +113,30 @@ def test_the_camera_loop_runs_the_slow_lane_until_the_source_ends() -> None:
     assert found == [[LABEL]] and slow.given == [1]
 
 
-def test_the_fast_pass_is_the_readers_own_whole_frame_zxing_step() -> None:
-    assert (FAST_STEPS.zxing, FAST_STEPS.zbar, FAST_STEPS.regions, FAST_STEPS.fitted) == (True, False, False, False)
+def test_the_fitting_step_comes_only_after_the_other_slow_steps_missed_and_a_read_starts_over() -> None:
+    fast, unfitted, fitted = FakeReader({5}), FakeReader({3}), FakeReader({2})
+    found: list[list[Symbol]] = []
+    cam = CodeCamera(found.append, fast=fast, slow=[unfitted, fitted], misses=1)
+    for n in (1, 2, 3):
+        cam.see(frame(n))
+        cam.lane.run_once()
+    assert unfitted.given == [1, 3] and fitted.given == [2] and len(found) == 2
+    cam.see(frame(4))
+    cam.lane.run_once()
+    assert unfitted.given == [1, 3, 4]  # frame 3 was read: the next miss starts from the first rung again
+    cam.see(frame(5))
+    cam.see(frame(6))
+    cam.lane.run_once()
+    assert unfitted.given == [1, 3, 4, 6] and fitted.given == [2]
+
+
+def test_a_plain_envelope_label_is_read_by_the_fast_pass_alone_with_the_full_readers_payload() -> None:
+    image = code128_frame("Q6PB000123", seed=7)
+    found: list[list[Symbol]] = []
+    cam = CodeCamera(found.append, slow=[FakeReader()])  # the slow steps are never asked
+    cam.see(image)
+    assert found == [read_symbols(image)] == [[Symbol("code128", "Q6PB000123")]]
+    assert fast_read(blank_frame(seed=7)) == []
 
 
 def test_a_code_128_read_goes_to_the_flow_and_a_read_on_another_screen_is_ignored() -> None:
