@@ -167,7 +167,12 @@ def code_camera(envelope: Envelope, found: Callable[[list[Symbol]], None], args:
     if envelope.reader == "inline":
         return CodeCamera(found, fast=timed(read_symbols, envelope.slow_reads), misses=sys.maxsize)
     slow = SLOW_STEPS if args.slow == "staged" else (read_symbols,)
-    return CodeCamera(found, slow=[timed(read, envelope.slow_reads) for read in slow], misses=args.misses)
+    return CodeCamera(
+        found,
+        slow=[timed(read, envelope.slow_reads) for read in slow],
+        misses=args.misses,
+        fast_beside_slow=not args.pause_fast,
+    )
 
 
 def one(process: KioskProcess, timings: Timings, envelope: Envelope, first_seed: int, args: argparse.Namespace) -> None:
@@ -244,6 +249,7 @@ def main() -> None:
         "frame loop, the baseline in the same minutes)",
     )
     parser.add_argument("--misses", type=int, default=ESCALATE_AFTER, help="fast misses before the slow steps")
+    parser.add_argument("--pause-fast", action="store_true", help="no fast passes while a slow read is under way")
     parser.add_argument("--slow", choices=("staged", "full"), default="staged", help="fitting only after a miss")
     args = parser.parse_args()
     readers = args.readers.split(",")

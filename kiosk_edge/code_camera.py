@@ -55,7 +55,7 @@ class SlowLane:
     def __init__(self, read: Reader, done: Callable[[int, list[Symbol]], None]) -> None:
         self.read, self.done = read, done
         self._waiting: tuple[int, np.ndarray] | None = None
-        self._closed = False
+        self._closed = self.busy = False
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -74,9 +74,13 @@ class SlowLane:
         """Read the waiting frame, if any, and report it; the worker's one turn (tests call it directly)."""
         with self._ready:
             job, self._waiting = self._waiting, None
+            self.busy = job is not None
         if job is None:
             return False
-        self.done(job[0], self.read(job[1]))
+        try:
+            self.done(job[0], self.read(job[1]))
+        finally:
+            self.busy = False
         return True
 
     def start(self) -> None:
@@ -114,8 +118,10 @@ class CodeCamera:
         fast: Reader = fast_read,
         slow: Sequence[Reader] = SLOW_STEPS,
         misses: int = ESCALATE_AFTER,
+        fast_beside_slow: bool = True,
     ) -> None:
         self.found, self.fast, self.slow, self.misses = found, fast, tuple(slow), misses
+        self.fast_beside_slow = fast_beside_slow  # False: on a loaded machine the slow read gets the CPU to itself
         self.lane = SlowLane(self._slow_read, self._deliver)
         self.seen = self.missed = 0
         self.slow_missed = 0  # slow reads in a row that read nothing: each climbs one rung of `slow`
@@ -125,6 +131,9 @@ class CodeCamera:
     def see(self, frame: np.ndarray) -> None:
         """One camera frame, on the camera loop: the fast pass, then maybe a hand-over to the slow lane."""
         self.seen += 1
+        if not self.fast_beside_slow and self.lane.busy:
+            self.lane.offer(self.seen, frame)
+            return
         symbols = self.fast(frame)
         if symbols:
             self.missed = self.slow_missed = 0

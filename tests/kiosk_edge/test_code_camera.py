@@ -106,6 +106,22 @@ def test_the_frame_loop_never_waits_for_a_slow_read_under_way() -> None:
         cam.lane.stop()
 
 
+def test_without_fast_passes_beside_a_slow_read_the_newest_frame_waits_for_the_lane() -> None:
+    fast, found = FakeReader({2, 3}), []
+    seen_during: list[int] = []
+
+    def slow(image: np.ndarray) -> list[Symbol]:
+        for n in (2, 3):  # frames 2 and 3 come while frame 1 is read slowly
+            cam.see(frame(n))
+        seen_during.extend(fast.given)
+        return []
+
+    cam = CodeCamera(found.append, fast=fast, slow=[slow, FakeReader({3})], misses=1, fast_beside_slow=False)
+    cam.see(frame(1))
+    assert cam.lane.run_once() and seen_during == [1] and found == []
+    assert cam.lane.run_once() and found == [[LABEL]]  # the lane's next turn is on frame 3, the newest
+
+
 def test_the_camera_loop_runs_the_slow_lane_until_the_source_ends() -> None:
     fast, slow = FakeReader(), FakeReader({1, 2, 3})
     cam, found = camera(fast, slow, misses=1)
