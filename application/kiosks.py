@@ -107,6 +107,9 @@ class Kiosks(KioskSupplements, KioskOffice):
         assessed for `quantity` units (pages, copies), the barcode used up; `channels` (sms, zalo) is how the citizen
         chose to be told of each step, first choice first."""
         at, dossiers = self._at(at), self.dossiers
+        # First, so an envelope that must be pushed out is refused as such whatever else is wrong (the kiosk asks
+        # no separate check); the kiosk's save below checks it again against the write.
+        self._usable_envelope(kiosk, envelope)
         procedure = dossiers.procedure(procedure_code)
         if not procedure.kiosk_submission:
             raise ProcedureNotAtKioskError(
@@ -118,7 +121,6 @@ class Kiosks(KioskSupplements, KioskOffice):
         procedure = dossiers.procedure_for(procedure.code, identity.address)
         self.proofs.check(phone_proof, check_phone(phone), SUBMIT, at)
         self._require_face(procedure.high_legal_value, face)
-        self._usable_envelope(kiosk, envelope)
         applicant = Applicant(
             id_number=identity.id_number,
             name=identity.name,

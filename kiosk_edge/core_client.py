@@ -51,9 +51,6 @@ class CoreClient:
     def verify_otp(self, phone: str, code: str) -> str:
         return str(self._device("POST", "/otp/verify", {"phone": phone, "code": code})["proof"])
 
-    def check_envelope(self, barcode: str) -> None:
-        self._device("POST", "/envelopes/check", {"barcode": barcode})
-
     def submit(self, **body: Any) -> dict[str, Any]:
         """procedure_code, qr_payload, phone, phone_proof, envelope, face (or None) and channels (sms, zalo)."""
         return self._device("POST", "/submissions", body)

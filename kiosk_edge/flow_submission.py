@@ -147,7 +147,7 @@ class SubmissionFlow:
             )
 
     def _submit(self, barcode: str) -> dict[str, Any]:
-        self.core.check_envelope(barcode)
+        """One round trip: the core checks the envelope first, as its own part of the submission."""
         c, procedure = self.citizen, self.state.procedure
         assert procedure is not None
         return self.core.submit(

@@ -16,7 +16,7 @@ from domain.tray import tray_id
 from infrastructure.calendar import load_calendar
 from tests.application.test_kiosk_day import DAY, KIOSK_PROCEDURES, submit
 from tests.fakes import FakeClock, FakeOtp
-from tests.kiosk_support import STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
+from tests.kiosk_support import KIOSK_ACTOR, STAFF, STAFF_ACTOR, Citizen, kiosks_app, vn
 
 
 @pytest.fixture
@@ -62,6 +62,25 @@ def test_a_used_envelope_is_refused_without_replaying_the_kiosk(apps, catalogue)
         kiosks.check_envelope("Q6-01", "Q6PB000001")
     kiosks.app.repository.cache.get(kiosk_id("Q6-01"))  # still cached: the refusal evicted only the envelope
     assert kiosks.get_kiosk("Q6-01").unused_envelopes == 0
+
+
+def test_the_submission_itself_refuses_a_used_envelope_before_anything_else_it_checks(apps, catalogue) -> None:
+    kiosks, otp = installed(apps)
+    kiosks.register_envelopes("Q6-01", barcodes=["Q6PB000001"], actor=STAFF_ACTOR)
+    submit(kiosks, otp, catalogue, Citizen(1), KIOSK_PROCEDURES[1], "Q6PB000001", [])
+    before = kiosks.app.recorder.max_notification_id()
+    citizen = Citizen(2)
+    with pytest.raises(UnknownEnvelopeError, match="already used"):  # the kiosk ejects it: no separate check asked
+        kiosks.submit(
+            "Q6-01",
+            procedure_code=KIOSK_PROCEDURES[1],
+            qr_payload=citizen.qr,
+            phone=citizen.phone,
+            phone_proof="a proof that has expired",
+            envelope="Q6PB000001",
+            actor=KIOSK_ACTOR,
+        )
+    assert kiosks.app.recorder.max_notification_id() == before
 
 
 def test_the_kiosk_state_holds_no_barcodes_and_long_streams_load_from_a_snapshot(apps, catalogue) -> None:

@@ -95,7 +95,7 @@ def test_a_submission_prints_the_receipt_from_the_kiosks_own_count_and_records_e
 
 @pytest.mark.parametrize(
     ("method", "code", "screen"),
-    [("check_envelope", "envelope_rejected", "unknown_envelope"), ("submit", "proof_invalid", "submission_refused")],
+    [("submit", "envelope_rejected", "unknown_envelope"), ("submit", "proof_invalid", "submission_refused")],
 )
 def test_a_refused_envelope_is_pushed_back_out_and_nothing_is_received(kiosk, method, code, screen) -> None:
     flow, core, devices, path = kiosk
@@ -104,13 +104,22 @@ def test_a_refused_envelope_is_pushed_back_out_and_nothing_is_received(kiosk, me
     flow.envelope_inserted("Q6PB000001")
     assert view_of(flow)["screen"] == screen and devices.intake.bin == [] and devices.intake.returned == 1
     assert stored_types(path) == ["envelope_scanned", "envelope_ejected"]
+    assert core.calls[-1:] == ["submit"] and "check_envelope" not in core.calls  # one round trip decides
+
+
+def test_an_envelope_is_decided_by_one_request_to_the_core(kiosk) -> None:
+    flow, core, devices, _ = kiosk
+    to_envelope(flow)
+    before = len(core.calls)
+    flow.envelope_inserted("Q6PB000001")
+    assert core.calls[before:] == ["submit"] and devices.intake.bin == ["Q6PB000001"]
 
 
 def test_an_unreadable_barcode_is_ejected_without_asking_the_core(kiosk) -> None:
     flow, core, devices, path = kiosk
     to_envelope(flow)
     flow.envelope_inserted("not ours!")
-    assert view_of(flow)["screen"] == "unknown_envelope" and "check_envelope" not in core.calls
+    assert view_of(flow)["screen"] == "unknown_envelope" and "submit" not in core.calls
     assert stored_types(path) == ["envelope_ejected"]
 
 
