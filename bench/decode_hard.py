@@ -133,7 +133,9 @@ def _readers(steps: bool) -> dict[str, Reader]:
         readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, fitted=False))
         readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, fitted=False))
         readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, fitted=False))
+        readers["- deblur, fit"] = lambda f: read_symbols(f, steps=Steps(deblur=False, fitted=False))
         readers["- fitting"] = lambda f: read_symbols(f, steps=Steps(fitted=False))
+        readers["- deblur"] = lambda f: read_symbols(f, steps=Steps(deblur=False))
     return readers
 
 

@@ -16,7 +16,7 @@ from kiosk_edge.readers import Symbol, decode128, profile128, read_symbols
 from kiosk_edge.readers.fitted import plausible, read_fitted
 from kiosk_edge.readers.symbols import Steps
 
-_FITTED_ONLY = Steps(zbar=False, zxing=False, regions=False, fitted=True)
+_FITTED_ONLY = Steps(zbar=False, zxing=False, regions=False, deblur=False, fitted=True)
 _GENEROUS = 60.0  # CPU seconds: the tests check what the step reads, not how fast
 
 
@@ -100,7 +100,7 @@ def test_most_moderately_blurred_profiles_are_read() -> None:
 def test_hard_frames_zbar_and_zxing_miss_are_read_by_fitting_alone(seed: int) -> None:
     # Tuning seeds (defocus 0.7-1.0 module, motion blur ~1 module, 1.3-1.8 px per module) all other steps miss.
     frame, expected, _ = hard_sample(seed)
-    assert read_symbols(frame, steps=Steps(fitted=False)) == []
+    assert read_symbols(frame, steps=Steps(deblur=False, fitted=False)) == []
     assert read_symbols(frame, steps=_FITTED_ONLY) == [expected]
 
 
