@@ -22,6 +22,7 @@ BUDGET = 0.06  # CPU seconds per frame for the whole step
 _PAD = 12  # frame px of context around the region (the blur spreads its edge modules outwards)
 _NSR = 0.01  # noise-to-signal power the Wiener filter assumes: on tuning frames 0.003-0.03 read alike
 _ROW_PAD = 64  # px of edge value beyond each end of a barcode view's rows (the filter wraps around)
+_SCALE = 3  # the deconvolved region is enlarged (cubic) for zxing-cpp's sampler: modules of 1.3-2 px become 4-6
 _MOVED = 0.25  # gradient anisotropy (0 round, 1 one direction) from which motion blur is tried first
 _MOTION = (3.0, 4.0, 2.0, 5.0)  # px of camera travel tried along the estimated direction
 _DEFOCUS = (2, 1)  # px radius of the defocus discs tried (drawn to whole pixels)
@@ -40,7 +41,7 @@ def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: floa
             if time.process_time() > deadline:
                 return []
             sharp = _wiener(spectrum, kernel, padded.shape)
-            view = cv2.resize(sharp, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+            view = cv2.resize(sharp, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_CUBIC)
             found = [symbol for symbol in zxing_scan(view, whole_frame=False) if symbol.kind == "qrcode"]
             if found:
                 return found
@@ -61,11 +62,11 @@ def _guesses(roi: np.ndarray) -> Iterator[np.ndarray]:
     xx, yy, xy = float((gx * gx).sum()), float((gy * gy).sum()), float((gx * gy).sum())
     anisotropy = float(np.hypot(xx - yy, 2 * xy)) / max(xx + yy, 1e-6)
     along = 0.5 * np.degrees(np.arctan2(2 * xy, xx - yy)) + 90  # the direction of least change: the motion
-    motions = (_line(length, along) for length in _MOTION)
-    discs = (_disc(radius) for radius in _DEFOCUS)
-    first, then = (motions, discs) if anisotropy >= _MOVED else (discs, motions)
-    yield from first
-    yield from then
+    motions = [_line(length, along) for length in _MOTION]
+    # A moving camera is rarely in focus too: the likeliest two motions also with a one-pixel defocus disc.
+    both = [_normalised(cv2.filter2D(np.pad(line, 2), -1, _disc(1))) for line in motions[:2]]
+    discs = [_disc(radius) for radius in _DEFOCUS]
+    yield from (motions + both + discs) if anisotropy >= _MOVED else (discs + motions + both)
 
 
 def _wiener(spectrum: np.ndarray, kernel: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -83,7 +84,7 @@ def _disc(radius: int) -> np.ndarray:
     size = 2 * radius + 1
     disc = np.zeros((size, size), np.float32)
     cv2.circle(disc, (radius, radius), radius, 1.0, -1, cv2.LINE_AA)
-    return disc / disc.sum()
+    return _normalised(disc)
 
 
 def _line(length: float, degrees: float) -> np.ndarray:
@@ -93,4 +94,9 @@ def _line(length: float, degrees: float) -> np.ndarray:
     dx, dy = np.cos(np.radians(degrees)) * length / 2, np.sin(np.radians(degrees)) * length / 2
     c = size // 2
     cv2.line(line, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, 1, cv2.LINE_AA)
-    return line / line.sum()
+    return _normalised(line)
+
+
+def _normalised(kernel: np.ndarray) -> np.ndarray:
+    """The kernel scaled to sum to 1 (a blur keeps the light)."""
+    return kernel / kernel.sum()
