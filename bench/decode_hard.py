@@ -36,7 +36,7 @@ from domain.codes import parse_code  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
 from domain.kiosk import check_envelope_barcode  # noqa: E402
 from kiosk_edge.readers import Symbol, read_symbols  # noqa: E402
-from kiosk_edge.readers.symbols import Steps  # noqa: E402
+from kiosk_edge.readers.symbols import Steps, warm_up  # noqa: E402
 
 _PLAIN_KINDS = {"CODE128": "code128", "QRCODE": "qrcode"}
 Reader = Callable[[np.ndarray], list[Symbol]]
@@ -148,6 +148,7 @@ def main() -> None:
 
     readers = _readers(args.steps)
     tallies = {name: Tally() for name in readers}
+    warm_up()  # as the kiosk does at start: the fitted step's tables
     read_symbols(hard_sample(args.first_seed)[0])  # warm up OpenCV, zbar and zxing-cpp outside the timings
     started = time.perf_counter()
     rows: list[tuple[Conditions, bool]] = []

@@ -46,6 +46,8 @@ def candidates(profile: np.ndarray, out_of_time: Callable[[], bool] = lambda: Fa
     found: list[Candidate] = []
     best_fit = np.inf
     for left, right in model.extents(profile):
+        if out_of_time():
+            break  # a profile of many candidate extents overran the frame's budget by up to ~170 ms
         ends = model.ends(profile, left, right)
         if ends is None:
             continue
