@@ -47,7 +47,7 @@ def candidates(profile: np.ndarray, out_of_time: Callable[[], bool] = lambda: Fa
     best_fit = np.inf
     for left, right in model.extents(profile):
         if out_of_time():
-            break  # a profile of many candidate extents overran the frame's budget by up to ~170 ms
+            break  # every extent's followed grid and beam counts against the frame's budget too
         ends = model.ends(profile, left, right)
         if ends is None:
             continue
