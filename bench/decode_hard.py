@@ -130,9 +130,10 @@ def _cpu() -> str:
 def _readers(steps: bool) -> dict[str, Reader]:
     readers: dict[str, Reader] = {"ours": read_symbols, "plain pyzbar": plain}
     if steps:
-        readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, fitted=False))
-        readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, fitted=False))
-        readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, fitted=False))
+        only = {"deblur": False, "fitted": False}
+        readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, **only))
+        readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, **only))
+        readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, **only))
         readers["- deblur, fit"] = lambda f: read_symbols(f, steps=Steps(deblur=False, fitted=False))
         readers["- fitting"] = lambda f: read_symbols(f, steps=Steps(fitted=False))
         readers["- deblur"] = lambda f: read_symbols(f, steps=Steps(deblur=False))
