@@ -36,7 +36,7 @@ from domain.codes import parse_code  # noqa: E402
 from domain.errors import DomainError  # noqa: E402
 from domain.kiosk import check_envelope_barcode  # noqa: E402
 from kiosk_edge.readers import Symbol, read_symbols  # noqa: E402
-from kiosk_edge.readers.symbols import Steps  # noqa: E402
+from kiosk_edge.readers.symbols import Steps, warm_up  # noqa: E402
 
 _PLAIN_KINDS = {"CODE128": "code128", "QRCODE": "qrcode"}
 Reader = Callable[[np.ndarray], list[Symbol]]
@@ -130,10 +130,13 @@ def _cpu() -> str:
 def _readers(steps: bool) -> dict[str, Reader]:
     readers: dict[str, Reader] = {"ours": read_symbols, "plain pyzbar": plain}
     if steps:
-        readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, fitted=False))
-        readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, fitted=False))
-        readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, fitted=False))
+        only = {"deblur": False, "fitted": False}
+        readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, **only))
+        readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, **only))
+        readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, **only))
+        readers["- deblur, fit"] = lambda f: read_symbols(f, steps=Steps(deblur=False, fitted=False))
         readers["- fitting"] = lambda f: read_symbols(f, steps=Steps(fitted=False))
+        readers["- deblur"] = lambda f: read_symbols(f, steps=Steps(deblur=False))
     return readers
 
 
@@ -146,6 +149,7 @@ def main() -> None:
 
     readers = _readers(args.steps)
     tallies = {name: Tally() for name in readers}
+    warm_up()  # as the kiosk does at start: the fitted step's tables
     read_symbols(hard_sample(args.first_seed)[0])  # warm up OpenCV, zbar and zxing-cpp outside the timings
     started = time.perf_counter()
     rows: list[tuple[Conditions, bool]] = []

@@ -46,6 +46,8 @@ def candidates(profile: np.ndarray, out_of_time: Callable[[], bool] = lambda: Fa
     found: list[Candidate] = []
     best_fit = np.inf
     for left, right in model.extents(profile):
+        if out_of_time():
+            break  # every extent's followed grid and beam counts against the frame's budget too
         ends = model.ends(profile, left, right)
         if ends is None:
             continue

@@ -14,9 +14,9 @@ from bench.decode_hard import accepted
 from bench.frames_hard import hard_sample
 from kiosk_edge.readers import Symbol, decode128, profile128, read_symbols
 from kiosk_edge.readers.fitted import plausible, read_fitted
-from kiosk_edge.readers.symbols import Steps
+from kiosk_edge.readers.symbols import Steps, warm_up
 
-_FITTED_ONLY = Steps(zbar=False, zxing=False, regions=False, fitted=True)
+_FITTED_ONLY = Steps(zbar=False, zxing=False, regions=False, deblur=False, fitted=True)
 _GENEROUS = 60.0  # CPU seconds: the tests check what the step reads, not how fast
 
 
@@ -100,7 +100,7 @@ def test_most_moderately_blurred_profiles_are_read() -> None:
 def test_hard_frames_zbar_and_zxing_miss_are_read_by_fitting_alone(seed: int) -> None:
     # Tuning seeds (defocus 0.7-1.0 module, motion blur ~1 module, 1.3-1.8 px per module) all other steps miss.
     frame, expected, _ = hard_sample(seed)
-    assert read_symbols(frame, steps=Steps(fitted=False)) == []
+    assert read_symbols(frame, steps=Steps(deblur=False, fitted=False)) == []
     assert read_symbols(frame, steps=_FITTED_ONLY) == [expected]
 
 
@@ -152,3 +152,9 @@ def test_plausible_payloads_are_ones_the_kiosk_parsers_accept(text: str) -> None
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["envelope", "dossier"]))
 def test_printed_payloads_are_plausible(seed: int, kind: str) -> None:
     assert plausible(_payload(seed, kind))
+
+
+def test_warm_up_builds_the_fitted_tables_before_any_frame() -> None:
+    profile128.tables.cache_clear()
+    warm_up()
+    assert profile128.tables.cache_info().currsize == 1
