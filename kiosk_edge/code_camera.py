@@ -27,7 +27,7 @@ Reader = Callable[[np.ndarray], list[Symbol]]
 Found = Callable[[list[Symbol]], None]
 # A zxing-cpp read of the whole frame is a step the full reader already trusts on its own (taken when the frame-wide
 # zbar pass reads nothing); zbar's frame pass is not fast, and its weak Code 128 reads need the region step's check.
-FAST_STEPS = Steps(zbar=False, regions=False, fitted=False)
+FAST_STEPS = Steps(zbar=False, regions=False, deblur=False, fitted=False)
 UNFITTED_STEPS = Steps(fitted=False)
 # Fast misses in a row before the slow steps. One: on hard labels the fast pass reads only a third to a half of the
 # frames, and every further miss waited for costs a camera frame (33 ms) at the median (bench.kiosk_latency --misses).
