@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run the kiosk process (simulated devices, citizen screen, NATS outbox)",
         description="Environment: MOTCUA_KIOSK_KEY, MOTCUA_KIOSK_SECRET, MOTCUA_CORE_URL, "
         "MOTCUA_NATS_URL, MOTCUA_NATS_PREFIX, MOTCUA_KIOSK_OUTBOX, MOTCUA_KIOSK_SCREEN_PORT, "
-        "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS, MOTCUA_KIOSK_HOTLINE, MOTCUA_KIOSK_BANK_*, "
+        "MOTCUA_CATALOGUE, MOTCUA_KIOSK_TRAYS, MOTCUA_KIOSK_HOTLINE, MOTCUA_KIOSK_BANK_*, MOTCUA_KIOSK_CODE_CAMERA, "
         "MOTCUA_DEMO (the device panel).",
     )
     run.set_defaults(handler=_run)
@@ -101,6 +101,7 @@ def kiosk_settings(
         catalogue=settings.catalogue_path,
         trays=given.trays,
         faces=given.faces,
+        code_camera=given.code_camera,
         hotline=given.hotline,
         demo=settings.demo,
         bank=BankAccount(bin=given.bank_bin, number=given.bank_account, name=given.bank_name),

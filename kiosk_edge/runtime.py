@@ -23,6 +23,7 @@ from domain.kiosk_wire import CommandReply, Heartbeat, KioskCommand, encode, hea
 from kiosk_edge.auth import device_auth
 from kiosk_edge.bus_auth import bus_options
 from kiosk_edge.catalogue import DEFAULT_CATALOGUE, Usage, kiosk_procedures
+from kiosk_edge.code_feed import CodeCameraThread, CodeFeed
 from kiosk_edge.commands import CommandResponder
 from kiosk_edge.core_client import CoreClient, CoreUnreachableError
 from kiosk_edge.devices.camera import model_camera
@@ -83,6 +84,7 @@ class KioskSettings:
     hotline: str = DEFAULT_HOTLINE  # shown in the footer of every screen
     bank: BankAccount = DEMO_ACCOUNT  # the agency's account the VietQR pays into
     demo: bool = False  # MOTCUA_DEMO=1: the device panel on the citizen screen
+    code_camera: str = ""  # MOTCUA_KIOSK_CODE_CAMERA: a camera number, video or folder of frames; "" for none
 
 
 class KioskProcess:
@@ -130,6 +132,8 @@ class KioskProcess:
             allowed_hosts=s.screen_hosts,
             demo=s.demo,
         )
+        # Without it envelopes come only by the slot and cards by the typed (demo panel) entry, as before.
+        self.code_camera = CodeCameraThread(s.code_camera, CodeFeed(self.flow)) if s.code_camera else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._threads: list[threading.Thread] = []
@@ -176,12 +180,16 @@ class KioskProcess:
             responder = CommandResponder(None, self.settings.kiosk, self.devices)
             self.commands.attach(self.settings.kiosk, responder.execute)
         self.screen.start()
+        if self.code_camera is not None:
+            self.code_camera.start()
         log.info("kiosk %s: screen on %s", self.settings.kiosk, self.screen.url)
 
     def stop(self) -> None:
         """Stop what start() started and close the outbox (also for a process that never started)."""
         if self.commands is not None:
             self.commands.detach(self.settings.kiosk)
+        if self.code_camera is not None:
+            self.code_camera.stop()
         if self._threads:
             self.screen.stop()
         else:  # shutdown() would wait forever for a serve_forever() that never ran

@@ -354,6 +354,15 @@ class KioskSettings(msgspec.Struct, frozen=True, kw_only=True):
     )
     bank_name: Annotated[str, var("MOTCUA_KIOSK_BANK_NAME", "the account holder as the bank shows it")] = "UBND QUAN 6"
     faces: FaceSettings = msgspec.field(default_factory=FaceSettings)
+    code_camera: Annotated[
+        str,
+        var(
+            "MOTCUA_KIOSK_CODE_CAMERA",
+            "the camera that reads envelope barcodes and CCCD QR codes: a camera device number, a video file or a "
+            "folder of frames (read once, in order); unset: envelopes by the slot and cards typed in only",
+            shown="unset",
+        ),
+    ] = ""
 
 
 class FleetSettings(msgspec.Struct, frozen=True, kw_only=True):
