@@ -20,6 +20,7 @@ from kiosk_edge.code_camera import CodeCamera
 from kiosk_edge.flow import KioskFlow
 from kiosk_edge.readers.payloads import Symbol
 from kiosk_edge.readers.sources import Frame, UnreadableSourceError, frames
+from kiosk_edge.readers.symbols import warm_up
 from kiosk_edge.session.inputs import CardRead, EnvelopeTaken, IdentityRead, SupplementTaken
 from kiosk_edge.session.machine import ALLOWED, InputNotAllowedError
 
@@ -105,6 +106,7 @@ class CodeCameraThread:
 
     def _run(self) -> None:
         try:
+            warm_up()  # the fitted step's tables, built here rather than on the first hard envelope
             self.camera.run(self._images(), self._stop)
         except UnreadableSourceError as error:
             self.error = str(error)
