@@ -123,7 +123,8 @@ def _labelled(rng: np.random.Generator, payload: str, renderer: str, module_px: 
             bars.shape[0] + int(12 * px_per_mm),
         )
         img[max(0, ly) : ly + lh, lx : lx + lw] = rng.integers(236, 252)
-        header = [(float(lx + quiet), float(ly + 1), "MỘT CỬA 24/7 - PHONG BÌ HỒ SƠ", text)]
+        title = "MỘT CỬA 24/7 - PHONG BÌ HỒ SƠ"  # sized to fit the label, as its printer would
+        header = [(float(lx + quiet), float(ly + 1), title, min(text, (lw - 2 * quiet) / (0.62 * len(title))))]
     else:
         header = [(20, 20 + k * 2.2 * text, line, text) for k, line in enumerate(_receipt_lines(payload))]
     ink = float(rng.integers(10, 50))
@@ -184,8 +185,9 @@ def _card(rng: np.random.Generator, payload: str, renderer: str, module_px: floa
     return Document(img, alpha.astype(np.float32) / 255, box, px_per_mm)
 
 
-def _pose(rng: np.random.Generator, doc: Document, angle: float) -> tuple[np.ndarray, float]:
-    """A homography from document to frame: turned, mildly tilted, the symbol with its quiet zone in view."""
+def _pose(rng: np.random.Generator, doc: Document, angle: float) -> tuple[np.ndarray, float] | None:
+    """A homography from document to frame, turned and mildly tilted, with the symbol and its quiet zone in view
+    (None if they cannot all be: a person would hold it farther or straighter)."""
     h, w = doc.alpha.shape
     tx, ty = rng.uniform(-0.2, 0.2, 2)
     x0, y0, x1, y1 = doc.box
@@ -197,8 +199,10 @@ def _pose(rng: np.random.Generator, doc: Document, angle: float) -> tuple[np.nda
     homography = turn @ tilt @ shift
     corners = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float64), homography)
     low, high = corners[0].min(0), corners[0].max(0)
-    span = np.array([WIDTH, HEIGHT]) - 20 - (high - low)
-    place = np.array([20, 20]) - low + rng.uniform(0, 1, 2) * np.maximum(span, 0)
+    span = np.array([WIDTH, HEIGHT]) - 40 - (high - low)
+    if (span < 0).any():
+        return None
+    place = np.array([20, 20]) - low + rng.uniform(0, 1, 2) * span
     return np.array([[1, 0, place[0]], [0, 1, place[1]], [0, 0, 1]]) @ homography, float(max(abs(tx), abs(ty)))
 
 
@@ -225,22 +229,33 @@ def _held(rng: np.random.Generator, doc: Document, homography: np.ndarray, symbo
     return np.zeros((HEIGHT, WIDTH), np.float32)
 
 
-def other_sample(seed: int) -> tuple[np.ndarray, Symbol, Conditions]:
-    """The frame of this seed, the symbol printed in it, and how it was made."""
-    rng = np.random.default_rng([seed, 20261204])
-    kind: Literal["code128", "qrcode"] = "code128" if seed % 2 == 0 else "qrcode"
+def _staged(rng: np.random.Generator, kind: str) -> tuple[Document, str, str, str, float, float, np.ndarray, float]:
+    """Document, payload, renderer, document kind, module px, angle, homography and tilt of a symbol in full view."""
+    while True:  # a draw whose symbol cannot be wholly in view is drawn again (small modules always fit)
+        doc, payload, renderer, document, module_px, angle = _printed(rng, kind)
+        posed = _pose(rng, doc, angle)
+        if posed:
+            return doc, payload, renderer, document, module_px, angle, *posed
+
+
+def _printed(rng: np.random.Generator, kind: str) -> tuple[Document, str, str, str, float, float]:
     if kind == "code128":
         renderer = str(rng.choice(["python-barcode", "zxing-cpp"]))
         envelope = rng.random() < 0.5
         payload = payloads.envelope_barcode(rng) if envelope else payloads.dossier_code(rng)
         module_px, angle = rng.uniform(1.5, 4), rng.uniform(-25, 25)
         doc = _labelled(rng, payload, renderer, module_px, envelope)
-        document = "envelope" if envelope else "a4 receipt"
-    else:
-        renderer, payload = str(rng.choice(["segno", "zxing-cpp"])), payloads.cccd_payload(rng)
-        module_px, angle, document = rng.uniform(2, 6), rng.uniform(0, 360), "cccd card"
-        doc = _card(rng, payload, renderer, module_px)
-    homography, tilt = _pose(rng, doc, angle)
+        return doc, payload, renderer, "envelope" if envelope else "a4 receipt", module_px, angle
+    renderer, payload = str(rng.choice(["segno", "zxing-cpp"])), payloads.cccd_payload(rng)
+    module_px, angle = rng.uniform(2, 6), rng.uniform(0, 360)
+    return _card(rng, payload, renderer, module_px), payload, renderer, "cccd card", module_px, angle
+
+
+def other_sample(seed: int) -> tuple[np.ndarray, Symbol, Conditions]:
+    """The frame of this seed, the symbol printed in it, and how it was made."""
+    rng = np.random.default_rng([seed, 20261204])
+    kind: Literal["code128", "qrcode"] = "code128" if seed % 2 == 0 else "qrcode"
+    doc, payload, renderer, document, module_px, angle, homography, tilt = _staged(rng, kind)
     symbol = _symbol_area(doc, homography)
     background = linear(counter(rng))
     alpha = cv2.warpPerspective(doc.alpha, homography, (WIDTH, HEIGHT))[..., None]

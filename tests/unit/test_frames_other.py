@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import cv2
 import numpy as np
 import pytest
 
 from bench import other_payloads as payloads
-from bench.frames_other import other_sample
+from bench.frames_other import _staged, other_sample
 from domain.cccd import parse_cccd_qr
 from domain.codes import parse_code
 from domain.kiosk import check_envelope_barcode
@@ -55,3 +56,13 @@ def test_both_encoders_print_the_same_code128_start_and_stop() -> None:
     for renderer in ("python-barcode", "zxing-cpp"):
         bars = payloads.code128_modules("H29.06-260520-0001", renderer)
         assert bars[0] and bars[-1] and bars[-13:].tolist() == [c == "1" for c in "1100011101011"]
+
+
+@pytest.mark.parametrize("seed", [374, 0, 2, 11])
+def test_the_symbol_and_its_quiet_zone_are_wholly_in_the_frame(seed: int) -> None:
+    # seed 374 once printed a 4 px/module dossier code turned 25 degrees whose right quiet zone fell off the frame
+    rng = np.random.default_rng([seed, 20261204])
+    doc, *_, homography, _ = _staged(rng, "code128" if seed % 2 == 0 else "qrcode")
+    x0, y0, x1, y1 = doc.box
+    corners = cv2.perspectiveTransform(np.array([[[x0, y0], [x1, y0], [x1, y1], [x0, y1]]], np.float64), homography)
+    assert (corners[0] >= 0).all() and (corners[0, :, 0] < 1280).all() and (corners[0, :, 1] < 720).all()
