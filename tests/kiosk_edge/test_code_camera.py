@@ -171,7 +171,7 @@ def test_a_code_128_read_goes_to_the_flow_and_a_read_on_another_screen_is_ignore
 
 
 def test_the_fast_pass_is_zxing_cpp_over_the_frame_and_nothing_slower() -> None:
-    """Every reader step but zxing-cpp is off in the per-frame pass; a step added to the reader stays off until chosen."""
+    """Every reader step but zxing-cpp is off in the per-frame pass: a step added to the reader stays off here."""
     from dataclasses import fields
 
     from kiosk_edge.code_camera import FAST_STEPS
