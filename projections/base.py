@@ -8,7 +8,7 @@ tables in with one bulk copy. Either way the rows and the tracking position comm
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.utils import get_topic
@@ -22,13 +22,15 @@ class Table:
     columns: tuple[tuple[str, str], ...]
     key: str
     column_names: tuple[str, ...] = ()
+    _known: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "column_names", tuple(name for name, _ in self.columns))
+        object.__setattr__(self, "_known", frozenset(self.column_names))  # checked on every new row of a rebuild
 
     def new_row(self, **values: Any) -> dict[str, Any]:
         """A row with every column, unset ones None."""
-        unknown = set(values) - set(self.column_names)
+        unknown = values.keys() - self._known
         if unknown:
             raise KeyError(f"{self.name} has no column {sorted(unknown)[0]!r}")
         return dict.fromkeys(self.column_names) | values

@@ -171,10 +171,11 @@ class MsgspecMapper(Mapper[UUID]):
             known = self._by_topic[topic] = (event_class, _decoder(event_class), _personal_fields(event_class))
         event_class, decoder, personal = known
         try:
-            data = body_of(data)  # the event's MAC is checked by the audit chainer, not here
+            # The event's MAC is checked by the audit chainer, not here; the typed decoder skips its "~mac" key as
+            # it skips any key it does not know, so only the upcast path strips it (a copy of every state otherwise).
             version = getattr(event_class, "class_version", 1)
             if version > 1:  # the stored state may be older: upcast it untyped, then decode it typed
-                older = msgspec.json.decode(data)
+                older = msgspec.json.decode(body_of(data))
                 _upcast(event_class, version, older)
                 data = self._encoder.encode(older)
             state = decoder.decode(data)

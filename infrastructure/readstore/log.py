@@ -57,7 +57,8 @@ def _stream_postgres(
     with (
         recorder.datastore.get_connection() as conn,
         conn.transaction(),
-        conn.cursor(name="motcua_log", row_factory=tuple_row) as cursor,
+        # Binary results: the states come as raw bytes instead of hex text to encode and decode, the ids as 16 bytes.
+        conn.cursor(name="motcua_log", row_factory=tuple_row, binary=True) as cursor,
     ):
         cursor.itersize = batch
         cursor.execute(query, params)

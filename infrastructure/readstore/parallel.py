@@ -7,8 +7,10 @@ swaps in its models' rows and tracking positions in its own transaction, so each
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import stat
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -64,6 +66,7 @@ def rebuild_parallel(
 
 def _work(factory: Callable[[], Projector], names: list[str], sender: Any) -> None:
     try:
+        _drop_inherited_sockets()
         projector = factory()
         sender.send(projector.rebuild(*names))
         projector.store.close()
@@ -72,3 +75,15 @@ def _work(factory: Callable[[], Projector], names: list[str], sender: Any) -> No
     finally:
         sender.close()
         os._exit(0)  # skip finalizers: they would close connections inherited from the parent
+
+
+def _drop_inherited_sockets() -> None:
+    """Close this child's copies of the parent's sockets (its database connections), without a word on them.
+
+    Otherwise a parent killed in its swap transaction stays connected through the child's copy: its transaction,
+    holding its tables' exclusive locks, never ends, and the child waits on those locks for good. Closing a copy
+    leaves the parent's own connection as it is."""
+    for name in os.listdir("/proc/self/fd") if os.path.isdir("/proc/self/fd") else ():
+        with contextlib.suppress(OSError):  # the listing's own descriptor is gone by now
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                os.close(int(name))

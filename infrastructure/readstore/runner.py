@@ -278,13 +278,23 @@ class Projector:
 
     def _empty(self, tx: Tx, model: ReadModel) -> None:
         """Empty the model's tables for a reload. Tables whose columns are unchanged are kept (so are the
-        analysts' grants on them) and only their indexes dropped; a changed layout is dropped and recreated."""
+        analysts' grants on them) and only their indexes dropped; a changed layout is dropped and recreated.
+
+        PostgreSQL empties them with TRUNCATE: the reload then starts from empty files and empty key indexes, where
+        after a DELETE every loaded key was checked against its dead predecessor (a third of a rebuild's server CPU).
+        Its exclusive lock is what dropping the indexes takes anyway, until the swap commits."""
+        kept = []
         for table in model.tables:
             existing = [column.lower() for column in self.store.columns(tx, table.name)]
             if existing == list(table.column_names):
-                tx.execute(f"DELETE FROM {table.name}")
+                kept.append(table.name)
             else:
                 tx.execute(f"DROP TABLE IF EXISTS {table.name}")
+        if kept and self.store.dialect == "postgres":
+            tx.execute(f"TRUNCATE {', '.join(kept)}")
+        else:
+            for name in kept:
+                tx.execute(f"DELETE FROM {name}")
         for index in model.indexes:
             tx.execute(f"DROP INDEX IF EXISTS {index_name(index)}")
         self._create(tx, model, indexes=False)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 from typing import Any
 
+import psycopg
 import pytest
 
 from application.base import OneStop
@@ -14,7 +17,7 @@ from infrastructure.readstore.parallel import groups_of, rebuild_parallel
 from infrastructure.readstore.runner import Projector
 from projections.models import read_models
 from tests.application.test_kiosk_day import DAY, play_full_day
-from tests.conftest import read_store_for
+from tests.conftest import PG, read_store_for
 from tests.fakes import FakeClock, FakeOtp
 from tests.kiosk_support import STAFF_ACTOR, kiosks_app, vn
 
@@ -81,6 +84,25 @@ def test_a_rebuild_in_two_processes_gives_every_table_the_same_rows(live, catalo
     assert rebuild_parallel(projector, fresh, workers=2) == dossiers.app.recorder.max_notification_id()
     assert snapshot(projector.store, tables) == before
     assert all(lag.events_behind == 0 for lag in projector.lag())
+
+
+def test_a_rebuild_worker_keeps_no_copy_of_the_parents_database_connections(
+    live, catalogue, store_env, tmp_path
+) -> None:
+    """A parent killed mid-swap must lose its connection (and its locks) even while its worker runs on."""
+    projector = live[4]
+    parents = psycopg.connect(**PG)
+
+    def fresh() -> Projector:  # runs in the worker, right after the fork
+        with contextlib.suppress(OSError):
+            os.fstat(parents.fileno())
+            raise AssertionError("the worker holds the parent's connection open")
+        return projector_over(store_env, read_store_for(store_env, tmp_path), read_models(catalogue))
+
+    try:
+        rebuild_parallel(projector, fresh, workers=2)
+    finally:
+        parents.close()
 
 
 def test_read_your_writes_waits_for_the_named_read_model(live, catalogue) -> None:
