@@ -27,6 +27,7 @@ from kiosk_edge.session.machine import ALLOWED, InputNotAllowedError
 log = logging.getLogger(__name__)
 ENVELOPE_SCREENS = ALLOWED[EnvelopeTaken] | ALLOWED[SupplementTaken]
 CARD_SCREENS = ALLOWED[IdentityRead] | ALLOWED[CardRead]
+CODE_SCREENS = ENVELOPE_SCREENS | CARD_SCREENS
 REPEAT_WITHIN = 5.0  # seconds: longer than a citizen holds a card up, shorter than taking it away and back
 
 
@@ -47,6 +48,10 @@ class CodeFeed:
             if step is not None and not self._repeated(symbol.payload):
                 self._feed(step, symbol)
                 return
+
+    def wanted(self) -> bool:
+        """Whether the screen waits for a code: frames of any other screen are not read at all (no CPU spent)."""
+        return self.flow.state.screen in CODE_SCREENS
 
     def _step(self, symbol: Symbol, screen: object) -> Callable[[str], None] | None:
         if symbol.kind == "code128" and screen in ENVELOPE_SCREENS:
@@ -82,8 +87,10 @@ class CodeCameraThread:
         found: Callable[[list[Symbol]], None],
         *,
         open_source: Callable[[str], Iterator[Frame]] = frames,
+        wanted: Callable[[], bool] = lambda: True,
     ) -> None:
         self.source, self.camera, self.open_source = source, CodeCamera(found), open_source
+        self.wanted = wanted  # frames taken while no screen waits for a code are dropped before the reader
         self.error = ""  # why the camera stopped early: the source's own message (a path or device, never a read)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kiosk-code-camera", daemon=True)
@@ -102,7 +109,7 @@ class CodeCameraThread:
             self._thread.join(timeout=10)
 
     def _images(self) -> Iterator[np.ndarray]:
-        return (frame.image for frame in self.open_source(self.source))
+        return (frame.image for frame in self.open_source(self.source) if self.wanted())
 
     def _run(self) -> None:
         try:

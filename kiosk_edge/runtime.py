@@ -133,7 +133,8 @@ class KioskProcess:
             demo=s.demo,
         )
         # Without it envelopes come only by the slot and cards by the typed (demo panel) entry, as before.
-        self.code_camera = CodeCameraThread(s.code_camera, CodeFeed(self.flow)) if s.code_camera else None
+        feed = CodeFeed(self.flow)
+        self.code_camera = CodeCameraThread(s.code_camera, feed, wanted=feed.wanted) if s.code_camera else None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._threads: list[threading.Thread] = []

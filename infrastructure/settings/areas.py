@@ -359,7 +359,8 @@ class KioskSettings(msgspec.Struct, frozen=True, kw_only=True):
         var(
             "MOTCUA_KIOSK_CODE_CAMERA",
             "the camera that reads envelope barcodes and CCCD QR codes: a camera device number, a video file or a "
-            "folder of frames (read once, in order); unset: envelopes by the slot and cards typed in only",
+            "folder of frames (read once, in order; frames taken while no screen waits for a code are not read); "
+            "unset: envelopes by the slot and cards typed in only",
             shown="unset",
         ),
     ] = ""
