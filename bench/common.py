@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 
@@ -18,6 +19,15 @@ PG = {
     "dbname": os.environ.get("BENCH_POSTGRES_DBNAME", "test"),
     "user": os.environ.get("BENCH_POSTGRES_USER", "postgres"),
 }
+
+
+def cpu_model() -> str:
+    """The CPU's model name (from /proc/cpuinfo), else what `platform` knows."""
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
 
 
 def machine() -> str:

@@ -27,6 +27,7 @@ from pyzbar.pyzbar import ZBarSymbol
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import cpu_model  # noqa: E402
 from kiosk_edge.readers import Symbol, read_symbols  # noqa: E402
 from kiosk_edge.readers.synthetic import random_sample  # noqa: E402
 
@@ -38,14 +39,6 @@ def plain(frame: np.ndarray) -> list[Symbol]:
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
     found = pyzbar.decode(grey, symbols=[ZBarSymbol.CODE128, ZBarSymbol.QRCODE])
     return [Symbol(_PLAIN_KINDS[d.type], d.data.decode("utf-8", errors="replace")) for d in found]
-
-
-def _cpu() -> str:
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -79,7 +72,7 @@ def main() -> None:
             by_kind[name, expected.kind][1] += 1
 
     print(
-        f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"OpenCV {cv2.__version__}, load average {os.getloadavg()[0]:.2f} (other processes share the cores)"
     )
     rates = {}

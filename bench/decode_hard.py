@@ -30,6 +30,7 @@ from pyzbar.pyzbar import ZBarSymbol
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import cpu_model  # noqa: E402
 from bench.frames_hard import HELD_OUT_SEEDS, Conditions, hard_sample  # noqa: E402
 from domain.cccd import parse_cccd_qr  # noqa: E402
 from domain.codes import parse_code  # noqa: E402
@@ -104,6 +105,23 @@ def _classes(c: Conditions) -> dict[str, str]:
     }
 
 
+def machine_line() -> str:
+    """Where a reader's figures were measured: CPU, cores, Python, OpenCV and the load average now."""
+    return (
+        f"machine: {cpu_model()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"OpenCV {cv2.__version__}, load average {os.getloadavg()[0]:.2f}"
+    )
+
+
+def targets(ours: Tally) -> str:
+    """The reader's goals of issue [16] item 5 against our tally: read ≥ 97 %, median ≤ 40 ms, no misread."""
+    return (
+        f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
+        f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
+        f"{'met' if ours.misreads == 0 else 'MISSED'}"
+    )
+
+
 def _breakdown(rows: list[tuple[Conditions, bool]]) -> list[str]:
     """Our read rate per condition class: where the misses are."""
     table: dict[tuple[str, str], list[int]] = {}
@@ -117,14 +135,6 @@ def _breakdown(rows: list[tuple[Conditions, bool]]) -> list[str]:
         cells = [f"{label} {h}/{n} = {h / n:.0%}" for (a, label), (h, n) in sorted(table.items()) if a == axis]
         lines.append(f"  {axis:8}: " + "; ".join(cells))
     return lines
-
-
-def _cpu() -> str:
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def _readers(steps: bool) -> dict[str, Reader]:
@@ -164,20 +174,13 @@ def main() -> None:
         f"{args.frames} hard frames 1280x720, seeds {args.first_seed}..{args.first_seed + args.frames - 1}, "
         f"{time.perf_counter() - started:.0f} s in all; {date.today()}"
     )
-    print(
-        f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, OpenCV {cv2.__version__}, "
-        f"load average {os.getloadavg()[0]:.2f} (other engineers' processes share the cores)"
-    )
+    print(f"{machine_line()} (other engineers' processes share the cores)")
     for name, tally in tallies.items():
         print(tally.line(name))
     ours, base = tallies["ours"], tallies["plain pyzbar"]
     print(f"missed by ours: {ours.missed[:30]}")
     print("ours by condition:", *_breakdown(rows), sep="\n")
-    print(
-        f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
-        f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
-        f"{'met' if ours.misreads == 0 else 'MISSED'}"
-    )
+    print(targets(ours))
     print(f"ratio {ours.rate() / base.rate() if base.rate() else float('inf'):.2f}")
 
 

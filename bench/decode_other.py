@@ -13,9 +13,6 @@ Targets: >= 97% read overall, median <= 40 ms/frame, no misread. The last line i
 from __future__ import annotations
 
 import argparse
-import os
-import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -28,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.decode_hard import Tally, plain  # noqa: E402
+from bench.decode_hard import Tally, machine_line, plain, targets  # noqa: E402
 from bench.frames_other import Conditions, other_sample  # noqa: E402
 from kiosk_edge.readers import Symbol, read_symbols  # noqa: E402
 
@@ -82,12 +79,6 @@ def breakdown(rows: list[tuple[Conditions, bool]]) -> list[str]:
     return lines
 
 
-def _cpu() -> str:
-    lines = Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").exists() else []
-    names = [line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")]
-    return names[0] if names else platform.machine()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=300)
@@ -112,10 +103,7 @@ def main() -> None:
             rows[name].append((conditions, seed not in tally.missed))
     last = args.first_seed + args.frames - 1
     print(f"{args.frames} frames 1280x720 of bench.frames_other, seeds {args.first_seed}..{last}, {date.today()}")
-    print(
-        f"machine: {_cpu()}, {os.cpu_count()} cores, Python {platform.python_version()}, OpenCV {cv2.__version__}, "
-        f"load average {os.getloadavg()[0]:.2f}; {time.perf_counter() - started:.0f} s in all"
-    )
+    print(f"{machine_line()}; {time.perf_counter() - started:.0f} s in all")
     for name, tally in tallies.items():
         print(tally.line(name))
     ours, base = tallies["ours"], tallies["plain pyzbar"]
@@ -124,11 +112,7 @@ def main() -> None:
         print(f"  miss {seed}: {_describe(rows['ours'][seed - args.first_seed][0])}")
     for name, seen in rows.items():  # plain's misses show where the frames are hard
         print(f"{name} by condition:", *breakdown(seen), sep="\n")
-    print(
-        f"targets: read >= 97% {'met' if ours.rate() >= 0.97 else 'MISSED'}, median <= 40 ms "
-        f"{'met' if statistics.median(ours.ms) <= 40 else 'MISSED'}, misreads 0 "
-        f"{'met' if ours.misreads == 0 else 'MISSED'}"
-    )
+    print(targets(ours))
     print(f"ratio {ours.rate() / base.rate() if base.rate() else float('inf'):.2f}")
 
 
