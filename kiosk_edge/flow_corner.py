@@ -6,15 +6,10 @@ scanned pages stay on the kiosk for this session only and are dropped with the r
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
-from kiosk_edge.devices.ports import Devices
+from kiosk_edge.core_client import CoreRefusal, CoreUnreachableError
+from kiosk_edge.flow_part import FlowPart
 from kiosk_edge.session.inputs import (
     CardTypingChosen,
-    Event,
     IdentityRead,
     PageScanned,
     Paid,
@@ -24,26 +19,16 @@ from kiosk_edge.session.inputs import (
     ScanDone,
     SentToPortal,
 )
-from kiosk_edge.session.machine import InputNotAllowedError, State
+from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Screen
-
-if TYPE_CHECKING:
-    from kiosk_edge.flow import Citizen
 
 S = Screen
 FORM_FIELDS = ("delivery",)  # what the portal's form asks beyond the card: how the result comes back
 
 
-class CornerFlow:
+class CornerFlow(FlowPart):
     """ID-card return registration and online corner steps of `KioskFlow`."""
 
-    core: CoreClient
-    devices: Devices
-    state: State
-    citizen: Citizen
-    lock: threading.RLock
-    _ask: Callable[[Callable[[], Any], Callable[[CoreRefusal], Screen]], Any]
-    _feed: Callable[[Event], None]
     _card_procedures: list[Procedure] | None = None
     last_receipt: str  # the last code printed (receipt or registration slip): the demo panel scans it
 

@@ -5,28 +5,14 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
-
-from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
-from kiosk_edge.devices.ports import Devices
-from kiosk_edge.session.inputs import CoreUnreachable, EndPayment, Event, NoteHeld, NoteReturned, Paid
-from kiosk_edge.session.machine import InputNotAllowedError, State
-from kiosk_edge.session.screens import Screen
-
-if TYPE_CHECKING:
-    from kiosk_edge.flow import Citizen
+from kiosk_edge.core_client import CoreUnreachableError
+from kiosk_edge.flow_part import FlowPart
+from kiosk_edge.session.inputs import CoreUnreachable, EndPayment, NoteHeld, NoteReturned, Paid
+from kiosk_edge.session.machine import InputNotAllowedError
 
 
-class PaymentFlow:
+class PaymentFlow(FlowPart):
     """Mixin of KioskFlow: cash and bank-QR payment of what the session owes."""
-
-    core: CoreClient
-    devices: Devices
-    state: State
-    citizen: Citizen
-    lock: threading.RLock
 
     def cash_inserted(self, denomination: int, count: int = 1) -> None:
         """Notes worth more than what is owed wait in escrow for the citizen's word: no change is given."""
@@ -68,9 +54,3 @@ class PaymentFlow:
     def end_payment(self) -> None:
         with self.lock:
             self._feed(EndPayment())
-
-    if TYPE_CHECKING:  # provided by KioskFlow
-
-        def _feed(self, event: Event) -> None: ...
-        def _require(self, kind: type[Event], screen: Screen | None = None) -> None: ...
-        def _ask(self, call: Callable[[], Any], refusal: Callable[[CoreRefusal], Screen]) -> Any: ...

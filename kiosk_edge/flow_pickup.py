@@ -8,19 +8,18 @@ release of the tray and the rating.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
-from kiosk_edge.devices.ports import DeviceFaultError, Devices, LentTemplate
+from kiosk_edge.core_client import CoreRefusal, CoreUnreachableError
+from kiosk_edge.devices.ports import DeviceFaultError, LentTemplate
+from kiosk_edge.flow_part import FlowPart
 from kiosk_edge.flow_submission import OTP_LIMITS
 from kiosk_edge.seed_flows import FAILED
 from kiosk_edge.session.inputs import (
     CardRead,
     CoreUnreachable,
-    Event,
     PickupChosen,
     PickupOtpSent,
     Rated,
@@ -31,25 +30,17 @@ from kiosk_edge.session.inputs import (
     TrayOpened,
     TypeInstead,
 )
-from kiosk_edge.session.machine import InputNotAllowedError, State
+from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Screen
-
-if TYPE_CHECKING:
-    from kiosk_edge.flow import Citizen
 
 log = logging.getLogger("kiosk_edge.flow")  # the driver's one logger, whichever part logs
 _FAILED = FAILED
 S = Screen
 
 
-class PickupFlow:
+class PickupFlow(FlowPart):
     """Mixin of KioskFlow: identifying the citizen at pickup, the ticket, the tray's release and the rating."""
 
-    core: CoreClient
-    devices: Devices
-    state: State
-    citizen: Citizen
-    lock: threading.RLock
     clock: Callable[[], float]
     release_wait: float
 
@@ -183,11 +174,8 @@ class PickupFlow:
         self.devices.camera.forget(code)  # the template taken at submission has served its purpose
         self._feed(TrayOpened(int(released["tray"])))
 
-    if TYPE_CHECKING:  # provided by KioskFlow, SubmissionFlow and SeedFlows
+    if TYPE_CHECKING:  # provided by SubmissionFlow and SeedFlows
 
-        def _feed(self, event: Event) -> None: ...
-        def _require(self, kind: type[Event], screen: Screen | None = None) -> None: ...
-        def _ask(self, call: Callable[[], Any], refusal: Callable[[CoreRefusal], Screen]) -> Any: ...
         def cccd_scanned(self, qr_payload: str) -> None: ...
         def supplement_card(self, qr_payload: str) -> None: ...
         def _supplement_when_both(self) -> None: ...

@@ -8,31 +8,25 @@ is touched.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from domain.kiosk_wire import BadDeviceMessageError
-from kiosk_edge.core_client import CoreClient, CoreRefusal
-from kiosk_edge.devices.ports import Devices
+from kiosk_edge.core_client import CoreRefusal
+from kiosk_edge.flow_part import FlowPart
 from kiosk_edge.receipt import form_text, printed_receipt
 from kiosk_edge.seed_flows import FAILED
 from kiosk_edge.session.inputs import (
     EnvelopeTaken,
-    Event,
     FaceMatched,
     IdentityRead,
     OtpSent,
     PhoneVerified,
     Refused,
 )
-from kiosk_edge.session.machine import InputNotAllowedError, State
+from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Flow, Screen
 from kiosk_edge.vietqr import BankAccount
-
-if TYPE_CHECKING:
-    from kiosk_edge.flow import Citizen
 
 _FAILED = FAILED
 S = Screen
@@ -45,15 +39,10 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-3:]}" if len(phone) >= 7 else ""
 
 
-class SubmissionFlow:
+class SubmissionFlow(FlowPart):
     """Mixin of KioskFlow: the steps of a submission, from the card's QR to the printed receipt."""
 
     kiosk: str
-    core: CoreClient
-    devices: Devices
-    state: State
-    citizen: Citizen
-    lock: threading.RLock
     account: BankAccount
     last_receipt: str
 
@@ -181,10 +170,7 @@ class SubmissionFlow:
         self.last_receipt = s.dossier_code
         c.printed = True
 
-    if TYPE_CHECKING:  # provided by KioskFlow and CornerFlow
+    if TYPE_CHECKING:  # provided by CornerFlow and SeedFlows
 
-        def _feed(self, event: Event) -> None: ...
-        def _require(self, kind: type[Event], screen: Screen | None = None) -> None: ...
-        def _ask(self, call: Callable[[], Any], refusal: Callable[[CoreRefusal], Screen]) -> Any: ...
         def register_return(self) -> None: ...
         def supplement_envelope(self, barcode: str) -> None: ...

@@ -8,18 +8,17 @@ and keeps the same rule: every input is checked against the current screen befor
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from domain.kiosk_wire import BadDeviceMessageError
-from kiosk_edge.core_client import CoreClient, CoreRefusal
+from kiosk_edge.core_client import CoreRefusal
+from kiosk_edge.flow_part import FlowPart
 from kiosk_edge.session.inputs import (
     CardRead,
     CmndChosen,
     CmndEntered,
-    Event,
     NoticeRead,
     PickupOtpSent,
     Refused,
@@ -29,10 +28,6 @@ from kiosk_edge.session.inputs import (
 )
 from kiosk_edge.session.machine import State
 from kiosk_edge.session.screens import LOCKOUT_SECONDS, OTP_SENDS, OTP_WINDOW_SECONDS, Screen
-
-if TYPE_CHECKING:
-    from kiosk_edge.devices.ports import Devices
-    from kiosk_edge.flow import Citizen
 
 S = Screen
 FAILED = object()  # what `_ask` answers when the core refused or was out of reach (the refusal is already shown)
@@ -55,14 +50,9 @@ def mask_cmnd(number: str) -> str:
     return f"{number[:3]}****{number[-2:]}" if len(number) == 9 else ""
 
 
-class SeedFlows:
+class SeedFlows(FlowPart):
     """Mixin of KioskFlow: the supplement, the rejected dossier, the CMND pickup and the lock-out wait."""
 
-    core: CoreClient
-    devices: Devices
-    state: State
-    citizen: Citizen
-    lock: threading.RLock
     clock: Callable[[], float]
     kiosk: str
     wait_until: float
@@ -206,10 +196,7 @@ class SeedFlows:
             first = self.citizen.first_code_at or now
             self.wait_until = first + OTP_WINDOW_SECONDS
 
-    if TYPE_CHECKING:  # provided by KioskFlow
+    if TYPE_CHECKING:  # provided by PickupFlow
 
-        def _feed(self, event: Event) -> None: ...
-        def _require(self, kind: type[Event], screen: Screen | None = None) -> None: ...
-        def _ask(self, call: Callable[[], Any], refusal: Callable[[CoreRefusal], Screen]) -> Any: ...
         @staticmethod
         def _pickup_refusal(error: CoreRefusal) -> Screen: ...
