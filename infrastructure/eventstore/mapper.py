@@ -99,6 +99,15 @@ def _upcast(event_class: type, version: int, state: dict[str, Any]) -> None:
         from_version += 1
 
 
+def _personal_values(domain_event: Any) -> Iterator[tuple[str, Any]]:
+    """(field name, value) of the event's personal-data fields that hold a value: what sealing encrypts."""
+    event_class: type = type(domain_event)
+    for name, _, _ in _personal_fields(event_class):
+        value = getattr(domain_event, name)
+        if value is not None:
+            yield name, value
+
+
 class MsgspecMapper(Mapper[UUID]):
     """Maps domain events to stored events and back with msgspec, sealing personal data when given keys."""
 
@@ -120,10 +129,8 @@ class MsgspecMapper(Mapper[UUID]):
         if getattr(type(domain_event), "class_version", 1) > 1:
             state["class_version"] = type(domain_event).class_version
         if self.keys is not None:
-            event_class: type = type(domain_event)
-            for name, _, _ in _personal_fields(event_class):
-                if state[name] is not None:
-                    state[name] = self._seal(state[name], originator_id)
+            for name, value in _personal_values(domain_event):
+                state[name] = self._seal(value, originator_id)
         topic, body = get_topic(type(domain_event)), self._encoder.encode(state)
         if self.mac_key is not None:
             body = seal(self.mac_key, originator_id, originator_version, topic, body)
@@ -135,10 +142,8 @@ class MsgspecMapper(Mapper[UUID]):
         if self.keys is None:
             return
         for domain_event in domain_events:
-            event_class: type = type(domain_event)
-            for name, _, _ in _personal_fields(event_class):
-                value = getattr(domain_event, name, None)
-                if value is not None and not is_erased(value):
+            for _, value in _personal_values(domain_event):
+                if not is_erased(value):
                     self.keys.prepare(subject_of(value, domain_event.originator_id))
 
     @staticmethod

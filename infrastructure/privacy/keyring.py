@@ -58,15 +58,17 @@ class KeyRing:
         return hmac.new(self._subject_key, subject.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
-        digest = self.subject_hash(subject)
-        entry = self._by_subject.get(digest) or self._create(digest)
+        key_id, aes = self._entry(subject)
         nonce = os.urandom(12)
-        return entry[0], nonce + entry[1].encrypt(nonce, plaintext, None)
+        return key_id, nonce + aes.encrypt(nonce, plaintext, None)
 
     def prepare(self, subject: str) -> None:
+        self._entry(subject)
+
+    def _entry(self, subject: str) -> tuple[str, AESGCM]:
+        """The subject's live key, created (and stored) on first use."""
         digest = self.subject_hash(subject)
-        if digest not in self._by_subject:
-            self._create(digest)
+        return self._by_subject.get(digest) or self._create(digest)
 
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         try:
