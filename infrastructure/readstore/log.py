@@ -54,6 +54,15 @@ def _stream_postgres(
         "WHERE notification_id BETWEEN %s AND %s{} ORDER BY notification_id"
     ).format(sql.Identifier(recorder.datastore.schema or "public"), sql.Identifier(recorder.events_table_name), only)
     params: tuple[Any, ...] = (start, stop) if topics is None else (start, stop, sorted(topics))
+    if stop - start < batch:  # a live round's few events: one plain query, no transaction and cursor to open
+        with (
+            recorder.datastore.get_connection() as conn,
+            conn.cursor(row_factory=tuple_row, binary=True) as plain,
+        ):
+            rows = plain.execute(query, params).fetchall()
+        if rows:
+            yield rows
+        return
     with (
         recorder.datastore.get_connection() as conn,
         conn.transaction(),
