@@ -4,7 +4,7 @@ Taken after the deblurring step and before fitting (switch `Steps.thin`). A loca
 along the code, is first levelled (seen at a slant, the code's axis need not be square to its bars, so the code
 can climb across the view) and its bars stood upright by a shear; then it is averaged down the bars over their
 whole height, then over halves, thirds, quarters, sixths and eighths (glare, a fold or a bend spoils only part of
-the bars). Each profile, as is, unsharp-masked or with a Gaussian blur undone (Wiener), is repeated into a few
+the bars). Each profile, as is, unsharp-masked or with a Gaussian or box blur undone (Wiener), is repeated into a few
 identical rows for zbar and zxing-cpp: the averaging takes out the noise that keeps both from finding the edges of
 1.2-1.5 px modules. A profile whose variants give two different payloads gives none (ringing made one up).
 """
@@ -32,6 +32,9 @@ _ROWS = 2  # identical rows a profile is repeated into (zbar and zxing-cpp want 
 _UNSHARP = ((4.0, 1.0), (6.0, 2.0))
 _UNBLUR = (3.0,)
 _NSR = 0.005
+_UNMOVE = (8.0, 12.0, 16.0)  # box blurs undone (Wiener), in 4x-view px: 2-4 camera px
+_BOX_NSR = 0.01
+_PAD = 64  # px of edge value beyond each end of a profile (the filters wrap around)
 
 
 def read_thin(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[Symbol]:
@@ -123,7 +126,7 @@ def read_profile(profile: np.ndarray) -> list[Symbol]:
 
 
 def _variants(profile: np.ndarray) -> Iterator[np.ndarray]:
-    """The profile as is, unsharp-masked, and with a Gaussian blur undone across the bars."""
+    """The profile as is, unsharp-masked, and with a Gaussian or a box blur undone across the bars."""
     yield profile
     row = profile.reshape(1, -1)
     for sigma, amount in _UNSHARP:
@@ -132,6 +135,12 @@ def _variants(profile: np.ndarray) -> Iterator[np.ndarray]:
     clipped = np.clip(row, 0, 255)
     for sigma in _UNBLUR:
         yield sharpened_across(clipped, sigma, _NSR).ravel().astype(np.float32)
+    padded = np.pad(clipped.ravel(), _PAD, mode="edge")
+    spectrum, frequencies = np.fft.rfft(padded), np.fft.rfftfreq(padded.size)
+    for length in _UNMOVE:
+        transfer = np.sinc(frequencies * length)  # a box of `length` px: motion across the bars, or heavy defocus
+        restored = np.fft.irfft(spectrum * transfer / (transfer**2 + _BOX_NSR), n=padded.size)
+        yield restored[_PAD:-_PAD].astype(np.float32)
 
 
 def _read_rows(profile: np.ndarray) -> set[Symbol]:
