@@ -50,17 +50,21 @@ _BARS_AT_LEAST, _GRID_AT_MOST = 0.15, 0.3
 
 @dataclass(frozen=True)
 class Steps:
-    """Which steps `read_symbols` takes (all by default); bench/decode_hard.py switches some off to weigh them."""
+    """Which steps `read_symbols` takes; bench/decode_hard.py switches some off to weigh them.
+
+    `ALL_STEPS` (what `read_symbols` takes unless told) has every step. `Steps()` has all but `thin`, the newest:
+    step sets written before it (the code camera's per-frame pass) stay as they were until they ask for it.
+    """
 
     zbar: bool = True  # the frame-wide zbar passes
     zxing: bool = True  # zxing-cpp over the frame and over each prepared view
     regions: bool = True  # locate, straighten and enlarge symbol-like regions
     deblur: bool = True  # undo a guessed motion blur or defocus in QR-like regions, then zxing-cpp (deblur.py)
-    thin: bool = True  # band-averaged bar profiles for thin or soft Code 128 (thin.py)
+    thin: bool = False  # band-averaged bar profiles for thin or soft Code 128, before fitting (thin.py)
     fitted: bool = True  # last: fit rendered Code 128 symbols to the located barcodes' bar profiles
 
 
-ALL_STEPS = Steps()
+ALL_STEPS = Steps(thin=True)
 
 
 def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]:

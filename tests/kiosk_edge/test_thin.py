@@ -3,6 +3,8 @@ stood upright, read by zbar and zxing-cpp; exactly the printed payload or nothin
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 import cv2
 import numpy as np
 import pytest
@@ -13,7 +15,7 @@ from bench import hard_symbols as hs
 from bench.decode_hard import accepted
 from bench.frames_hard import hard_sample
 from kiosk_edge.readers import Symbol, read_symbols
-from kiosk_edge.readers.symbols import Steps
+from kiosk_edge.readers.symbols import ALL_STEPS, Steps
 from kiosk_edge.readers.thin import band_profiles, level, read_profile, read_thin, upright
 
 _GENEROUS = 60.0  # CPU seconds: the tests check what the step reads, not how fast
@@ -101,4 +103,9 @@ def test_a_profile_whose_variants_disagree_gives_nothing() -> None:
 def test_tuning_frames_only_the_thin_step_reads_give_their_exact_payload(seed: int) -> None:
     frame, expected, _ = hard_sample(seed)
     assert [s for s in read_symbols(frame, steps=Steps(thin=False, fitted=False)) if accepted(s)] == []
-    assert [s for s in read_symbols(frame, steps=Steps(fitted=False)) if accepted(s)] == [expected]
+    assert [s for s in read_symbols(frame, steps=Steps(fitted=False, thin=True)) if accepted(s)] == [expected]
+
+
+def test_every_step_is_taken_unless_told_and_step_sets_written_before_keep_the_thin_step_off() -> None:
+    assert all(getattr(ALL_STEPS, f.name) for f in fields(ALL_STEPS))
+    assert not Steps().thin
