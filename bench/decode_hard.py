@@ -144,9 +144,10 @@ def _readers(steps: bool) -> dict[str, Reader]:
         readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, **only))
         readers["+ regions"] = lambda f: read_symbols(f, steps=Steps(zxing=False, **only))
         readers["zxing-cpp only"] = lambda f: read_symbols(f, steps=Steps(zbar=False, regions=False, **only))
-        readers["- deblur, fit"] = lambda f: read_symbols(f, steps=Steps(deblur=False, fitted=False))
-        readers["- fitting"] = lambda f: read_symbols(f, steps=Steps(fitted=False))
-        readers["- deblur"] = lambda f: read_symbols(f, steps=Steps(deblur=False))
+        readers["- deblur, fit"] = lambda f: read_symbols(f, steps=Steps(deblur=False, fitted=False, thin=True))
+        readers["- fitting"] = lambda f: read_symbols(f, steps=Steps(fitted=False, thin=True))
+        readers["- deblur"] = lambda f: read_symbols(f, steps=Steps(deblur=False, thin=True))
+        readers["- thin"] = lambda f: read_symbols(f, steps=Steps())
     return readers
 
 

@@ -4,10 +4,10 @@
 pass over the lightly smoothed frame on every second line (a Code128 read by few lines only if its region
 agrees); then locate symbol-like regions, turn each upright, enlarge (3x cubic along a barcode: sub-pixel bar
 edges for modules down to ~1.3 px), sharpen or binarise it and let zbar, then zxing-cpp, try each view; then
-undo a guessed blur (deblur.py) in QR-like regions for zxing-cpp and across the bars of barcodes for both; last
-of all, fit rendered Code 128 symbols to the bar profiles of the located barcodes (fitted.py), which reads bars
-blurred past what zbar and zxing-cpp resolve. Payloads stay raw: the caller validates them (domain
-parsers) before acting on one.
+undo a guessed blur (deblur.py) in QR-like regions for zxing-cpp and across the bars of barcodes for both; then
+read bar profiles averaged over bands of the bars (thin.py); last of all, fit rendered Code 128 symbols to the
+bar profiles of the located barcodes (fitted.py), which reads bars blurred past what zbar and zxing-cpp resolve.
+Payloads stay raw: the caller validates them (domain parsers) before acting on one.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from kiosk_edge.readers import profile128
 from kiosk_edge.readers.deblur import read_deblurred, sharpened_across
 from kiosk_edge.readers.fitted import read_fitted
 from kiosk_edge.readers.payloads import Symbol, SymbolKind, decode_qr_bytes
+from kiosk_edge.readers.thin import read_thin
 from kiosk_edge.readers.zxing import zxing_scan
 
 __all__ = ["Steps", "Symbol", "SymbolKind", "decode_qr_bytes", "locate", "read_symbols", "scan", "warm_up"]
@@ -49,16 +50,21 @@ _BARS_AT_LEAST, _GRID_AT_MOST = 0.15, 0.3
 
 @dataclass(frozen=True)
 class Steps:
-    """Which steps `read_symbols` takes (all by default); bench/decode_hard.py switches some off to weigh them."""
+    """Which steps `read_symbols` takes; bench/decode_hard.py switches some off to weigh them.
+
+    `ALL_STEPS` (what `read_symbols` takes unless told) has every step. `Steps()` has all but `thin`, the newest:
+    step sets written before it (the code camera's per-frame pass) stay as they were until they ask for it.
+    """
 
     zbar: bool = True  # the frame-wide zbar passes
     zxing: bool = True  # zxing-cpp over the frame and over each prepared view
     regions: bool = True  # locate, straighten and enlarge symbol-like regions
     deblur: bool = True  # undo a guessed motion blur or defocus in QR-like regions, then zxing-cpp (deblur.py)
+    thin: bool = False  # band-averaged bar profiles for thin or soft Code 128, before fitting (thin.py)
     fitted: bool = True  # last: fit rendered Code 128 symbols to the located barcodes' bar profiles
 
 
-ALL_STEPS = Steps()
+ALL_STEPS = Steps(thin=True)
 
 
 def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]:
@@ -73,6 +79,7 @@ def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]
     found = found or (_read_regions(grey, steps=steps) if steps.regions else [])
     found = found or (read_deblurred(grey, _qr_outlines(grey)) if steps.deblur else [])
     found = found or (_read_sharpened_bars(grey, steps) if steps.deblur else [])
+    found = found or (read_thin(_fitting_views(grey)) if steps.thin else [])
     found = found or (read_fitted(_fitting_views(grey)) if steps.fitted else [])
     return list(dict.fromkeys(found))
 
