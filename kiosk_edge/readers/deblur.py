@@ -30,7 +30,7 @@ _DEFOCUS = (2, 1)  # px radius of the defocus discs tried (drawn to whole pixels
 
 def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: float = BUDGET) -> list[Symbol]:
     """QR symbols zxing-cpp reads in one of the regions once deconvolved with one of the guessed blurs."""
-    deadline = time.process_time() + budget
+    deadline = time.thread_time() + budget
     for outline in outlines:
         x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
         top, left = max(0, y - _PAD), max(0, x - _PAD)
@@ -38,7 +38,7 @@ def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: floa
         padded = np.pad(roi, 16, mode="reflect")  # the filter wraps around: keep the far edge away
         spectrum = np.fft.rfft2(padded)
         for kernel in _guesses(roi):
-            if time.process_time() > deadline:
+            if time.thread_time() > deadline:
                 return []
             sharp = _wiener(spectrum, kernel, padded.shape)
             view = cv2.resize(sharp, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_CUBIC)

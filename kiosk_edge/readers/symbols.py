@@ -255,14 +255,14 @@ def _barcode_views(grey: np.ndarray, outline: np.ndarray, degrees: float) -> Ite
 
 def _read_sharpened_bars(grey: np.ndarray, steps: Steps) -> list[Symbol]:
     """Code 128 from the located barcodes enlarged along the code, with a guessed blur across the bars undone."""
-    deadline = time.process_time() + _BARS_BUDGET
+    deadline = time.thread_time() + _BARS_BUDGET
     for outline in locate(grey):
         bars, _, aligned = _orientation(grey, outline)
         if aligned < _BARS_AT_LEAST:
             continue
         degrees = _straighten(grey, outline, bars)
         for scale, sigma, nsr in _BAR_BLURS:
-            if time.process_time() > deadline:
+            if time.thread_time() > deadline:
                 return []
             view = _warp(grey, outline, degrees, (scale, 1.0), (scale * _BARS_REACH, 4), cv2.INTER_CUBIC)
             # Rows averaged along the bars are alike: every third is enough, and a third of the filtering work.

@@ -45,7 +45,7 @@ def read_thin(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[Sy
     One profile alone is not trusted: on noisy 1 px modules a profile passed a wrong payload through the checksum
     (tests/kiosk_edge/test_thin.py).
     """
-    deadline = time.process_time() + budget
+    deadline = time.thread_time() + budget
     groups = [band_profiles(view) for view in views]
     read: Symbol | None = None
     for count in _BANDS:
@@ -54,7 +54,7 @@ def read_thin(views: Iterable[np.ndarray], *, budget: float = BUDGET) -> list[Sy
                 profile = next(group, None)
                 if profile is None:
                     break
-                if time.process_time() > deadline:
+                if time.thread_time() > deadline:
                     return []
                 found = read_profile(profile)
                 if found and read is not None:
