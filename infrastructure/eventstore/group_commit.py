@@ -6,8 +6,8 @@ arrive while a commit is in flight into the next transaction pays one lock and o
 A batch that hits a conflict is retried item by item, so one loser never fails the others.
 
 `prepare` runs on each caller's events in the caller's thread before they queue: work that waits on the database
-(a new person's data key, committed on its own) then overlaps between callers instead of queueing behind the
-batch's one committing thread.
+(a new person's data key, when it is committed on its own) then overlaps between callers instead of queueing behind
+the batch's one committing thread. Where the recorder stores new keys with the events (keyed.py) it does nothing.
 """
 
 from __future__ import annotations
