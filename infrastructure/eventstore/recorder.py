@@ -10,7 +10,9 @@ transaction commits, so notification ids still commit in the order they were iss
 nothing listens on eventsourcing's channel (the project's runner follows the log through the statement trigger of
 infrastructure/readstore/wake.py), and each NOTIFY costs the commit a turn on PostgreSQL's global notify queue.
 The rows go as four arrays that this module encodes in PostgreSQL's binary array format itself: psycopg's list
-dumpers inspect every list to choose an element type, which cost more than the encoding.
+dumpers inspect every list to choose an element type, which cost more than the encoding. Three more arrays carry
+the new data keys the events are sealed under: the function stores them first, in the same transaction, and raises
+KEY_CONFLICT (nothing stored) when another writer's key for one of their subjects is there (keyed.py).
 """
 
 from __future__ import annotations
@@ -98,6 +100,7 @@ def _register(array: type[_Array]) -> None:
 
 for _array in (_Uuids, _Texts, _Int8s, _Byteas):
     _register(_array)
+_NO_KEYS = (_Texts([]), _Texts([]), _Byteas([]), "")  # most appends store no new data key
 
 
 class LockingRecorder(PostgresApplicationRecorder):
@@ -167,10 +170,16 @@ class LockingRecorder(PostgresApplicationRecorder):
             _Int8s([e.originator_version.to_bytes(8, "big", signed=True) for e in stored_events]),
             _Texts([e.topic.encode() for e in stored_events]),
             _Byteas([bytes(e.state) for e in stored_events]),
-            _Texts([key.subject.encode() for key in keys]),
-            _Texts([key.key_id.encode() for key in keys]),
-            _Byteas([key.wrapped for key in keys]),
-            made_at() if keys else "",
+            *(
+                (
+                    _Texts([key.subject.encode() for key in keys]),
+                    _Texts([key.key_id.encode() for key in keys]),
+                    _Byteas([key.wrapped for key in keys]),
+                    made_at(),
+                )
+                if keys
+                else _NO_KEYS
+            ),
         )
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             try:
