@@ -77,7 +77,8 @@ class Operations:
     async def request_id_header(self, message: Message, scope: Scope) -> None:
         """`before_send` hook: every answer (unknown paths too) names its request id."""
         if message["type"] == "http.response.start":
-            request_id = cast(dict, scope).setdefault(SCOPE_KEY, _incoming_id(scope))
+            known: dict[str, Any] = cast(dict, scope)  # set by `measured`; unknown paths do not pass there
+            request_id: str = known.get(SCOPE_KEY) or known.setdefault(SCOPE_KEY, _incoming_id(scope))
             headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"x-request-id"]
             message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
 

@@ -98,6 +98,9 @@ class OneStop(Application[UUID]):
     def construct_mapper(self) -> Any:
         return self.storage.mapper(self.env)
 
+    def construct_event_store(self) -> Any:
+        return self.storage.event_store(self.mapper, self.recorder)
+
     def construct_recorder(self) -> Any:
         """The recorder, its tables created under the storage's schema lock."""
         with self.storage.schema_lock(self.factory):

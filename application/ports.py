@@ -197,6 +197,9 @@ class EventStorage(Protocol):
     def mapper(self, env: Any) -> Any:
         """The eventsourcing Mapper of stored events."""
 
+    def event_store(self, mapper: Any, recorder: Any) -> Any:
+        """The eventsourcing EventStore of the application's events over this mapper and recorder."""
+
     def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
         """Held while the factory creates tables (recorders, snapshot store)."""
 

@@ -15,8 +15,10 @@ from eventsourcing.persistence import InfrastructureFactory
 from eventsourcing.utils import get_topic
 
 from infrastructure.eventstore.recorder import LockingRecorder
+from infrastructure.eventstore.sqlite_recorder import KeyedSQLiteRecorder
 
 RECORDER_TOPIC = InfrastructureFactory.APPLICATION_RECORDER_TOPIC
+RECORDERS: dict[str, type] = {"eventsourcing.postgres": LockingRecorder, "eventsourcing.sqlite": KeyedSQLiteRecorder}
 
 
 def new_factory(env: Any) -> Any:
@@ -25,10 +27,12 @@ def new_factory(env: Any) -> Any:
 
 
 def locking_appends(factory: Any) -> Any:
-    """On PostgreSQL, the application recorder appends in one round trip under the table lock (recorder.py),
-    unless the environment names another recorder."""
-    if type(factory).__module__ == "eventsourcing.postgres" and not factory.env.get(RECORDER_TOPIC):
-        factory.env[RECORDER_TOPIC] = get_topic(LockingRecorder)
+    """On PostgreSQL, the application recorder appends in one round trip under the table lock (recorder.py); on
+    SQLite it stores new data keys in the append's transaction too (sqlite_recorder.py); unless the environment
+    names another recorder."""
+    recorder = RECORDERS.get(type(factory).__module__)
+    if recorder is not None and not factory.env.get(RECORDER_TOPIC):
+        factory.env[RECORDER_TOPIC] = get_topic(recorder)
     return factory
 
 

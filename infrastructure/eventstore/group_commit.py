@@ -6,8 +6,8 @@ arrive while a commit is in flight into the next transaction pays one lock and o
 A batch that hits a conflict is retried item by item, so one loser never fails the others.
 
 `prepare` runs on each caller's events in the caller's thread before they queue: work that waits on the database
-(a new person's data key, committed on its own) then overlaps between callers instead of queueing behind the
-batch's one committing thread.
+(a new person's data key, when it is committed on its own) then overlaps between callers instead of queueing behind
+the batch's one committing thread. Where the recorder stores new keys with the events (keyed.py) it does nothing.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from eventsourcing.persistence import IntegrityError
 
 
 class _Pending:
-    __slots__ = ("aggregates", "done", "error", "events", "recordings")
+    __slots__ = ("aggregates", "done", "error", "events", "recordings", "wake")
 
     def __init__(self, aggregates: Sequence[Any]) -> None:
         self.aggregates = aggregates
@@ -28,10 +28,16 @@ class _Pending:
         self.recordings: list[Any] = []
         self.error: BaseException | None = None
         self.done = False
+        self.wake = threading.Lock()  # released once: this save is done, or its caller is to commit the next batch
+        self.wake.acquire()
 
 
 class GroupCommit:
-    """Leader/follower batching: the first waiting thread commits everything queued, the others wait."""
+    """Leader/follower batching: the first waiting thread commits everything queued, the others wait.
+
+    Each waiting caller is woken once, by its own lock: when its save is done, or when it is the first of the queue
+    and the commit before has finished (it then commits the next batch). A condition's `notify_all` woke every
+    waiting caller after each batch, and the queued ones went back to sleep."""
 
     def __init__(
         self,
@@ -42,28 +48,37 @@ class GroupCommit:
         self._save_events, self._saved, self._prepare = save_events, saved, prepare
         self._queue: list[_Pending] = []
         self._busy = False
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
 
     def commit(self, *aggregates: Any) -> list[Any]:
         """Store the aggregates' pending events atomically; returns their recordings."""
         item = _Pending(aggregates)
         if self._prepare is not None:
             self._prepare(item.events)
-        batch: list[_Pending] = []
-        with self._cond:
+        with self._lock:
             self._queue.append(item)
-            while self._busy and not item.done:
-                self._cond.wait()
-            if not item.done:
-                self._busy = True
+            lead, self._busy = not self._busy, True
+        if not lead:
+            item.wake.acquire()
+        if not item.done:  # this caller commits what is queued, its own save first
+            with self._lock:
                 batch, self._queue = self._queue, []
-        if batch:
             try:
                 self._flush(batch)
+            except BaseException as error:
+                for other in batch:
+                    if not other.done:
+                        other.error, other.done = error, True
+                raise
             finally:
-                with self._cond:
-                    self._busy = False
-                    self._cond.notify_all()
+                with self._lock:
+                    successor = self._queue[0] if self._queue else None
+                    self._busy = successor is not None
+                for other in batch:
+                    if other is not item:
+                        other.wake.release()
+                if successor is not None:
+                    successor.wake.release()
         if item.error is not None:
             raise item.error
         return item.recordings

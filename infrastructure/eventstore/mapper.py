@@ -8,7 +8,9 @@ value objects as objects.
 Personal data is the exception. Given a key ring (application/privacy.py), every PersonalData value and
 personal text field is stored sealed, `{"enc": "v1", "kid": <data key id>, "ct": <base64 AES-GCM>}`, under its
 subject's key; once that key is destroyed the value decodes to its erased placeholder. Values stored before
-sealing was switched on (plain objects) still decode; a mapper without a key ring writes them plain.
+sealing was switched on (plain objects) still decode; a mapper without a key ring writes them plain. A new person's
+key is made in memory and travels with the stored event to the recorder, which stores it in the append's own
+transaction (keyed.py), where the recorder can (`deferred`); otherwise it is stored before sealing.
 
 Events change shape the way eventsourcing's own Mapper allows: a class with `class_version = N > 1` stores
 `"class_version": N` beside its state, and reading an older state runs the class's static
@@ -21,7 +23,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
 from typing import Any, TypedDict, get_type_hints
@@ -35,6 +37,7 @@ from eventsourcing.utils import get_topic, resolve_topic
 from application.privacy import PERSONAL_TEXT, PersonalDataKeys, erased, is_erased, subject_of
 from domain.values import PersonalData
 from infrastructure.eventstore.event_mac import body_of, seal
+from infrastructure.eventstore.keyed import DeferringKeys, KeyedStoredEvent, NewKey
 
 _ENVELOPE = ("originator_id", "originator_version")
 _ERASED_ENVELOPE = {"enc": "erased"}
@@ -118,6 +121,7 @@ class MsgspecMapper(Mapper[UUID]):
         `mac_key`: every stored state carries an HMAC under it (infrastructure/eventstore/event_mac.py)."""
         super().__init__(transcoder=_NoTranscoder())
         self.keys, self.opaque, self.mac_key = keys, opaque, mac_key
+        self.deferred: DeferringKeys | None = None  # set when the recorder stores new keys with the events (keyed.py)
         self._encoder = msgspec.json.Encoder()
         self._by_topic: dict[str, tuple[type, msgspec.json.Decoder, tuple[Any, ...]]] = {}
 
@@ -128,18 +132,31 @@ class MsgspecMapper(Mapper[UUID]):
             self._check_snapshot(domain_event)
         if getattr(type(domain_event), "class_version", 1) > 1:
             state["class_version"] = type(domain_event).class_version
+        new_keys: list[NewKey] = []
         if self.keys is not None:
             for name, value in _personal_values(domain_event):
-                state[name] = self._seal(value, originator_id)
+                state[name] = self._seal(value, originator_id, new_keys)
         topic, body = get_topic(type(domain_event)), self._encoder.encode(state)
         if self.mac_key is not None:
             body = seal(self.mac_key, originator_id, originator_version, topic, body)
+        if new_keys:
+            return KeyedStoredEvent(originator_id, originator_version, topic, body, tuple(new_keys))
         return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic, state=body)
+
+    def keys_stored(self, key_ids: Iterable[str]) -> None:
+        """The new keys of stored events committed (ResealingEventStore)."""
+        if self.deferred is not None:
+            self.deferred.stored(key_ids)
+
+    def keys_lost(self, subjects: Iterable[str]) -> None:
+        """Another writer's keys for these subjects won: the next sealing takes them (ResealingEventStore)."""
+        if self.deferred is not None:
+            self.deferred.lost(subjects)
 
     def prepare(self, domain_events: list[Any]) -> None:
         """Make the data keys that sealing these events will need (the group commit calls it in each caller's
         thread, so new people's keys are written concurrently, not one after another in the committing thread)."""
-        if self.keys is None:
+        if self.keys is None or self.deferred is not None:  # deferred keys are made in memory while sealing
             return
         for domain_event in domain_events:
             for _, value in _personal_values(domain_event):
@@ -156,11 +173,16 @@ class MsgspecMapper(Mapper[UUID]):
                 f"{sorted(set(snapshot.state) ^ names)}"
             )
 
-    def _seal(self, value: Any, stream: UUID) -> dict[str, str]:
+    def _seal(self, value: Any, stream: UUID, new_keys: list[NewKey]) -> dict[str, str]:
         if is_erased(value):  # an erased value stays erased if an aggregate carries it into a new event
             return _ERASED_ENVELOPE
-        assert self.keys is not None
-        key_id, sealed = self.keys.seal(subject_of(value, stream), self._encoder.encode(value))
+        if self.deferred is not None:
+            key_id, sealed, new = self.deferred.seal_deferred(subject_of(value, stream), self._encoder.encode(value))
+            if new is not None:
+                new_keys.append(new)
+        else:
+            assert self.keys is not None
+            key_id, sealed = self.keys.seal(subject_of(value, stream), self._encoder.encode(value))
         return {"enc": "v1", "kid": key_id, "ct": base64.b64encode(sealed).decode()}
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:

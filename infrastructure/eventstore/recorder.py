@@ -10,7 +10,9 @@ transaction commits, so notification ids still commit in the order they were iss
 nothing listens on eventsourcing's channel (the project's runner follows the log through the statement trigger of
 infrastructure/readstore/wake.py), and each NOTIFY costs the commit a turn on PostgreSQL's global notify queue.
 The rows go as four arrays that this module encodes in PostgreSQL's binary array format itself: psycopg's list
-dumpers inspect every list to choose an element type, which cost more than the encoding.
+dumpers inspect every list to choose an element type, which cost more than the encoding. Three more arrays carry
+the new data keys the events are sealed under: the function stores them first, in the same transaction, and raises
+KEY_CONFLICT (nothing stored) when another writer's key for one of their subjects is there (keyed.py).
 """
 
 from __future__ import annotations
@@ -37,7 +39,12 @@ from psycopg.pq import Format
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from infrastructure.eventstore.keyed import KeyConflict, made_at, new_keys_of
+from infrastructure.privacy.store import KEYS
+
 _HEADER = struct.Struct("!iiIii")  # dimensions (1), has nulls (0), element type, length, lower bound (1)
+_EMPTY = struct.Struct("!iiI")  # dimensions (0), has nulls (0), element type
+KEY_CONFLICT = "MK001"  # raised by the append function when a new data key lost to another writer's (keyed.py)
 
 
 class _Array:
@@ -48,6 +55,9 @@ class _Array:
     oid = 0
 
     def __init__(self, items: list[bytes]) -> None:
+        if not items:  # PostgreSQL's empty array has no dimensions
+            self.data = _EMPTY.pack(0, 0, self.oid)
+            return
         parts = [_HEADER.pack(1, 0, self.oid, len(items), 1)]
         for item in items:
             parts.append(len(item).to_bytes(4, "big"))
@@ -90,10 +100,14 @@ def _register(array: type[_Array]) -> None:
 
 for _array in (_Uuids, _Texts, _Int8s, _Byteas):
     _register(_array)
+_NO_KEYS = (_Texts([]), _Texts([]), _Byteas([]), "")  # most appends store no new data key
 
 
 class LockingRecorder(PostgresApplicationRecorder):
-    """eventsourcing's PostgreSQL application recorder whose appends are one call of `<table>_append`."""
+    """eventsourcing's PostgreSQL application recorder whose appends are one call of `<table>_append`, which stores
+    the events' new data keys first (keyed.py)."""
+
+    stores_keys = True
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
@@ -102,14 +116,27 @@ class LockingRecorder(PostgresApplicationRecorder):
         function = f"{events_table_name}_append"
         self.check_identifier_length(function)
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
+        keys = Identifier(KEYS)
         self.sql_create_statements.append(
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}("
-                "ids uuid[], versions bigint[], topics text[], states bytea[]) "
+                "ids uuid[], versions bigint[], topics text[], states bytea[], "
+                "subjects text[], key_ids text[], wrapped bytea[], made text) "
                 "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "DECLARE lost text[]; "
                 "BEGIN "
                 "SET LOCAL lock_timeout = '{lock_timeout}s'; "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "IF cardinality(key_ids) > 0 THEN "
+                "INSERT INTO {schema}.{keys} (key_id, subject, wrapped, created_at) "
+                "SELECT k, s, w, made FROM unnest(key_ids, subjects, wrapped) AS n(k, s, w) ON CONFLICT DO NOTHING; "
+                "SELECT array_agg(n.s) INTO lost FROM unnest(key_ids, subjects) AS n(k, s) "
+                "WHERE NOT EXISTS (SELECT 1 FROM {schema}.{keys} AS p WHERE p.key_id = n.k); "
+                "IF lost IS NOT NULL THEN "
+                "RAISE EXCEPTION USING ERRCODE = '{conflict}', MESSAGE = 'data keys lost to another writer', "
+                "DETAIL = array_to_string(lost, ' '); "
+                "END IF; "
+                "END IF; "
                 "RETURN QUERY INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) RETURNING notification_id; "
                 "END; $BODY$"
@@ -118,10 +145,12 @@ class LockingRecorder(PostgresApplicationRecorder):
                 function=Identifier(function),
                 lock_timeout=datastore.lock_timeout,
                 table=table,
+                keys=keys,
+                conflict=SQL(KEY_CONFLICT),
             )
         )
         self.append_statement = (  # bytes: psycopg would convert a Composed query on every call
-            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b)")
+            SQL("SELECT * FROM {schema}.{function}(%b, %b, %b, %b, %b, %b, %b, %s)")
             .format(schema=schema, function=Identifier(function))
             .as_bytes(None)
         )
@@ -135,14 +164,30 @@ class LockingRecorder(PostgresApplicationRecorder):
         """Append the events atomically; their notification ids, in order."""
         if not stored_events:
             return []
+        keys = new_keys_of(stored_events)
         params = (
             _Uuids([_uuid_bytes(e.originator_id) for e in stored_events]),
             _Int8s([e.originator_version.to_bytes(8, "big", signed=True) for e in stored_events]),
             _Texts([e.topic.encode() for e in stored_events]),
             _Byteas([bytes(e.state) for e in stored_events]),
+            *(
+                (
+                    _Texts([key.subject.encode() for key in keys]),
+                    _Texts([key.key_id.encode() for key in keys]),
+                    _Byteas([key.wrapped for key in keys]),
+                    made_at(),
+                )
+                if keys
+                else _NO_KEYS
+            ),
         )
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-            curs.execute(self.append_statement, params, prepare=True)
+            try:
+                curs.execute(self.append_statement, params, prepare=True)
+            except psycopg.Error as error:
+                if error.sqlstate == KEY_CONFLICT:  # nothing was stored: reseal under the kept keys and retry
+                    raise KeyConflict((error.diag.message_detail or "").split()) from None
+                raise
             return [row[0] for row in curs.fetchall()]
 
 

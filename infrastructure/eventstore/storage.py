@@ -10,6 +10,7 @@ from typing import Any
 from infrastructure.eventstore import factory as factories
 from infrastructure.eventstore.event_mac import MAC_KEY_ENV, mac_key
 from infrastructure.eventstore.group_commit import GroupCommit
+from infrastructure.eventstore.keyed import ResealingEventStore
 from infrastructure.eventstore.mapper import MsgspecMapper
 
 
@@ -23,6 +24,10 @@ class EventStore:
         """With MOTCUA_EVENT_MAC_KEY set, every stored event carries its MAC (the audit chainer links no other)."""
         secret = env.get(MAC_KEY_ENV)
         return MsgspecMapper(mac_key=mac_key(secret) if secret else None)
+
+    def event_store(self, mapper: MsgspecMapper, recorder: Any) -> ResealingEventStore:
+        """The events' store: it reseals and retries an append whose new data key lost to another writer's."""
+        return ResealingEventStore(mapper, recorder)
 
     def schema_lock(self, factory: Any) -> AbstractContextManager[None]:
         return factories.schema_lock(factory)

@@ -14,12 +14,13 @@ import logging
 import os
 import secrets
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from infrastructure.eventstore.keyed import NewKey
 from infrastructure.privacy.master import MasterKey, master_key
 from infrastructure.privacy.store import KeyStore
 from infrastructure.settings import Settings
@@ -42,6 +43,7 @@ class KeyRing:
         self._by_subject: dict[str, tuple[str, AESGCM]] = {}
         self._by_key: dict[str, AESGCM | None] = {}
         self._wrapped: dict[str, bytes | None] | None = None
+        self._pending: dict[str, bytes] = {}  # key id -> wrapped, of keys made in memory and not known stored
         self._lock = threading.Lock()
         self._erased = store.erased_ids()
         self.listeners: list[Callable[[], None]] = []
@@ -58,17 +60,41 @@ class KeyRing:
         return hmac.new(self._subject_key, subject.encode(), hashlib.sha256).hexdigest()
 
     def seal(self, subject: str, plaintext: bytes) -> tuple[str, bytes]:
-        key_id, aes = self._entry(subject)
+        """Seal under the subject's key, stored before this returns (a sealed file may be kept at once)."""
+        digest = self.subject_hash(subject)
+        key_id, aes = self._by_subject.get(digest) or self._create(digest)
+        wrapped = self._pending.get(key_id)
+        if wrapped is not None:  # made for events not yet committed: store it now
+            key_id, aes = self._store_pending(digest, key_id, wrapped, aes)
         nonce = os.urandom(12)
         return key_id, nonce + aes.encrypt(nonce, plaintext, None)
 
-    def prepare(self, subject: str) -> None:
-        self._entry(subject)
-
-    def _entry(self, subject: str) -> tuple[str, AESGCM]:
-        """The subject's live key, created (and stored) on first use."""
+    def seal_deferred(self, subject: str, plaintext: bytes) -> tuple[str, bytes, NewKey | None]:
+        """Seal under the subject's key, made in memory if the process knows none: (key id, sealed, the key when it
+        may not be stored yet). The caller stores that key with what it seals, in one transaction
+        (infrastructure/eventstore/keyed.py); `stored` or `lost` tells how that went."""
         digest = self.subject_hash(subject)
-        return self._by_subject.get(digest) or self._create(digest)
+        key_id, aes = self._by_subject.get(digest) or self._make(digest)
+        nonce = os.urandom(12)
+        wrapped = self._pending.get(key_id)
+        return key_id, nonce + aes.encrypt(nonce, plaintext, None), NewKey(digest, key_id, wrapped) if wrapped else None
+
+    def stored(self, key_ids: Iterable[str]) -> None:
+        with self._lock:
+            for key_id in key_ids:
+                self._pending.pop(key_id, None)
+
+    def lost(self, subjects: Iterable[str]) -> None:
+        """Another writer stored a key for these subject hashes first: forget ours, take the store's."""
+        for digest in subjects:
+            self._drop_pending(digest)
+            if digest not in self._by_subject:
+                self._create(digest)  # the store's key (a new stored one should it have been erased meanwhile)
+
+    def prepare(self, subject: str) -> None:
+        digest = self.subject_hash(subject)
+        if digest not in self._by_subject:
+            self._create(digest)
 
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         try:
@@ -90,7 +116,10 @@ class KeyRing:
         return self.store.sealed_with(key_ids)
 
     def destroy(self, subjects: Collection[str]) -> int:
-        destroyed = self.store.destroy({self.subject_hash(subject) for subject in subjects})
+        digests = {self.subject_hash(subject) for subject in subjects}
+        destroyed = self.store.destroy(digests)
+        for digest in digests:  # keys made here but not stored yet: later events get new ones
+            self._drop_pending(digest)
         self._forget(set(destroyed))
         return len(destroyed)
 
@@ -99,16 +128,46 @@ class KeyRing:
         # Not under the lock: callers creating keys for different people wait on their commits side by side. Two
         # threads creating one person's key agree through the store, which keeps the first and returns it to both.
         key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
-        stored_id, wrapped = self.store.create(digest, key_id, self.master.wrap(key_id.encode(), key))
-        if stored_id != key_id:  # another's key won: ours was never stored
-            key = self.master.unwrap(stored_id.encode(), wrapped)
-        entry = (stored_id, AESGCM(key))
+        return self._keep(digest, *self.store.create(digest, key_id, self.master.wrap(key_id.encode(), key)))
+
+    def _store_pending(self, digest: str, key_id: str, wrapped: bytes, aes: AESGCM) -> tuple[str, AESGCM]:
+        stored_id, stored_wrapped = self.store.create(digest, key_id, wrapped)
+        if stored_id == key_id:
+            self.stored([key_id])
+            return key_id, aes
+        self._drop_pending(digest)  # another writer's key won: ours was never stored
+        return self._keep(digest, stored_id, stored_wrapped)
+
+    def _keep(self, digest: str, key_id: str, wrapped: bytes) -> tuple[str, AESGCM]:
+        """Cache the subject's key as the store returned it."""
+        entry = (key_id, AESGCM(self.master.unwrap(key_id.encode(), wrapped)))
         with self._lock:
-            erased = stored_id in self._erased  # destroyed by an erasure since the store returned it
+            erased = key_id in self._erased  # destroyed by an erasure since the store returned it
             if not erased:
                 self._by_subject[digest] = entry
-                self._by_key[stored_id] = entry[1]
+                self._by_key[key_id] = entry[1]
         return self._create(digest) if erased else entry
+
+    def _drop_pending(self, digest: str) -> None:
+        """Forget the subject's key if it was made here and not stored."""
+        with self._lock:
+            entry = self._by_subject.get(digest)
+            if entry is not None and self._pending.pop(entry[0], None) is not None:
+                del self._by_subject[digest]
+                self._by_key.pop(entry[0], None)
+
+    def _make(self, digest: str) -> tuple[str, AESGCM]:
+        """A new key for the subject in memory only (pending until `stored`), unless another thread just made one."""
+        key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
+        wrapped, entry = self.master.wrap(key_id.encode(), key), (key_id, AESGCM(key))
+        with self._lock:
+            found = self._by_subject.get(digest)
+            if found is not None:
+                return found
+            self._by_subject[digest] = entry
+            self._by_key[key_id] = entry[1]
+            self._pending[key_id] = wrapped
+        return entry
 
     def _load(self, key_id: str) -> AESGCM | None:
         with self._lock:
@@ -135,6 +194,7 @@ class KeyRing:
             self._erased |= key_ids
             for key_id in key_ids:
                 self._by_key[key_id] = None
+                self._pending.pop(key_id, None)
             for digest, (key_id, _) in list(self._by_subject.items()):
                 if key_id in key_ids:
                     del self._by_subject[digest]

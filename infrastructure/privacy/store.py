@@ -33,8 +33,11 @@ class KeyStoreError(RuntimeError):
 class KeyStore:
     """SQL access to the key tables and, for erasure, to the events they seal."""
 
-    def __init__(self, dialect: str, connect: Any, close: Any, schema: str = "") -> None:
+    def __init__(
+        self, dialect: str, connect: Any, close: Any, schema: str = "", *, beside_events: bool = False
+    ) -> None:
         self.dialect, self._connect, self.close = dialect, connect, close
+        self.beside_events = beside_events  # the event store's own recorder can write this store's tables
         prefix = f'"{schema}".' if dialect == "postgres" else ""
         self.keys, self.meta, self.events = prefix + KEYS, prefix + META, prefix + EVENTS[dialect]
         self._lock = threading.Lock()
@@ -54,7 +57,8 @@ class KeyStore:
                 env.get("SQLITE_DBNAME", ":memory:"), isolation_level=None, timeout=30, check_same_thread=False
             )
             conn.execute("PRAGMA secure_delete=ON")  # a destroyed key's bytes must not survive in a free page
-            return cls("sqlite", lambda: nullcontext(conn), conn.close)
+            beside = env.get("SQLITE_DBNAME", ":memory:") != ":memory:" and "mode=memory" not in env["SQLITE_DBNAME"]
+            return cls("sqlite", lambda: nullcontext(conn), conn.close, beside_events=beside)
         if module == "eventsourcing.postgres":
             schema = env.get("POSTGRES_SCHEMA", "").strip() or "public"
             if not SCHEMA_NAME.fullmatch(schema):
@@ -79,7 +83,7 @@ class KeyStore:
                 open=True,
                 timeout=wait,
             )
-            return cls("postgres", pool.connection, pool.close, schema)
+            return cls("postgres", pool.connection, pool.close, schema, beside_events=True)
         raise KeyStoreError(f"cannot keep personal-data keys with PERSISTENCE_MODULE {module!r}")
 
     @contextmanager
@@ -120,8 +124,9 @@ class KeyStore:
     def create(self, subject: str, key_id: str, wrapped: bytes) -> tuple[str, bytes]:
         """Store a new key for the subject, unless another process just did: the subject's live key either way.
 
-        On PostgreSQL one autocommitted statement in the common case (every new applicant of a dossier pays it);
-        the transaction below only when another process's key won and this statement's snapshot cannot see it."""
+        On PostgreSQL one autocommitted statement in the common case; the transaction below only when another
+        process's key won and this statement's snapshot cannot see it. Keys made for events are stored by the event
+        store's recorder instead, in the append's transaction (infrastructure/eventstore/keyed.py)."""
         if self.dialect == "postgres":  # the pool's connections serve concurrent creators, no lock needed
             with self._connect() as conn:
                 row = conn.execute(

@@ -18,6 +18,8 @@ def seal(keys: KeyRing, app: OneStop) -> None:
     if not isinstance(app.mapper, MsgspecMapper):
         raise TypeError(f"the application's mapper {type(app.mapper).__name__} cannot seal personal data")
     app.mapper.keys = keys
+    if keys.store.beside_events and getattr(app.recorder, "stores_keys", False):
+        app.mapper.deferred = keys  # new people's keys are stored in the append's own transaction (keyed.py)
 
 
 def drop_cached(app: OneStop) -> None:
