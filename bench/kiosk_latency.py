@@ -252,7 +252,7 @@ def main() -> None:
     parser.add_argument("--misses", type=int, default=ESCALATE_AFTER, help="fast misses before the slow steps")
     parser.add_argument("--pause-fast", action="store_true", help="no fast passes while a slow read is under way")
     parser.add_argument(
-        "--slow", choices=("staged", "full"), default="staged", help="staged: the code camera's ladder; full: every step"
+        "--slow", choices=("staged", "full"), default="staged", help="staged: the camera's ladder; full: all steps"
     )
     parser.add_argument("--workers", type=int, default=SLOW_WORKERS, help="the code camera's slow-read threads")
     args = parser.parse_args()
