@@ -13,8 +13,8 @@ with the core's secret as `POST /otp/verify` would, as bench.soak does), then ti
   decode   the camera (1280×720 frames of the envelope's Code 128 label, bench/frames_hard.py's printer, paper,
            camera and lighting) delivers a frame every 33 ms from the first one; the kiosk's code camera
            (kiosk_edge/code_camera.py) reads every frame with the fast pass and, after a fast miss (`--misses`),
-           the newest frame with the slow steps on its worker (the fitted step only after the others missed a
-           frame); each frame is another drawing of the same label (`--frames` drawn before the envelope is timed,
+           the newest frame with the slow steps on its workers (`--workers`; code_camera.py says which steps on
+           which frame); each frame is another drawing of the same label (`--frames` drawn before the envelope is timed,
            then shown again in turn); a frame the loop had no time for is skipped, as a camera keeps only its
            newest; timed from the first frame to the read;
   kiosk    `KioskFlow.envelope_inserted`: the envelope_scanned device event into the outbox, then the session;
@@ -71,7 +71,7 @@ from infrastructure.bootstrap import build  # noqa: E402
 from infrastructure.readstore.wake import install_log_trigger  # noqa: E402
 from infrastructure.settings import Settings  # noqa: E402
 from infrastructure.signing.pki import ensure_dev_pki  # noqa: E402
-from kiosk_edge.code_camera import ESCALATE_AFTER, SLOW_STEPS, CodeCamera, envelope_feed  # noqa: E402
+from kiosk_edge.code_camera import ESCALATE_AFTER, SLOW_STEPS, SLOW_WORKERS, CodeCamera, envelope_feed  # noqa: E402
 from kiosk_edge.flow import HOME, Citizen  # noqa: E402
 from kiosk_edge.readers import Symbol, read_symbols  # noqa: E402
 from kiosk_edge.runtime import KioskProcess, KioskSettings  # noqa: E402
@@ -172,6 +172,7 @@ def code_camera(envelope: Envelope, found: Callable[[list[Symbol]], None], args:
         slow=[timed(read, envelope.slow_reads) for read in slow],
         misses=args.misses,
         fast_beside_slow=not args.pause_fast,
+        workers=args.workers,
     )
 
 
@@ -186,7 +187,7 @@ def one(process: KioskProcess, timings: Timings, envelope: Envelope, first_seed:
         barcodes = [symbol.payload for symbol in symbols if symbol.kind == "code128"]
         if barcodes and not read.barcode:
             read.at, read.barcode = time.perf_counter(), barcodes[0]
-            envelope.via = "slow" if threading.current_thread().name == "kiosk-code-reader" else "fast"
+            envelope.via = "slow" if threading.current_thread().name.startswith("kiosk-code-reader") else "fast"
             feed(symbols)
             stop.set()
 
@@ -250,7 +251,10 @@ def main() -> None:
     )
     parser.add_argument("--misses", type=int, default=ESCALATE_AFTER, help="fast misses before the slow steps")
     parser.add_argument("--pause-fast", action="store_true", help="no fast passes while a slow read is under way")
-    parser.add_argument("--slow", choices=("staged", "full"), default="staged", help="fitting only after a miss")
+    parser.add_argument(
+        "--slow", choices=("staged", "full"), default="staged", help="staged: the camera's ladder; full: all steps"
+    )
+    parser.add_argument("--workers", type=int, default=SLOW_WORKERS, help="the code camera's slow-read threads")
     args = parser.parse_args()
     readers = args.readers.split(",")
     progress(f"machine: {machine()}; load average before the run {os.getloadavg()[0]:.2f}")
@@ -326,7 +330,7 @@ def report(envelopes: list[Envelope], watch: DeviceEventWatch, baseline: list[fl
     print()
     print(
         f"camera: a frame every {FRAME_PERIOD * 1000:.0f} ms, {args.frames} drawings per label shown in turn; the "
-        f"code camera's slow steps {args.slow}, after {args.misses} fast misses in a row"
+        f"code camera's slow steps {args.slow} on {args.workers} workers, after {args.misses} fast misses in a row"
     )
     p99s = {reader: summary([e for e in envelopes if e.reader == reader], args) for reader in args.readers.split(",")}
     decided = [e for e in envelopes if e.decision in ("accepted", "ejected")]

@@ -1,12 +1,15 @@
 """The kiosk's code camera: a cheap read of every frame, the reader's slow steps off the frame loop.
 
 Every frame gets the fast pass (zxing-cpp over the whole frame: ~5-10 ms). Only after `misses` fast misses in a
-row does the newest frame go to the slow steps on a worker thread that holds one waiting frame at most: a newer frame
-replaces it, so no frame is ever queued behind a slow decode and the camera loop never waits for one. The slow steps
-are all of `read_symbols`'s but the fitted Code 128 step first, and the fitted step (up to ~150 ms CPU) with them only
-after they missed. Every pass is `read_symbols` with its own steps, so the payloads are the reader's and the caller
-validates them as before. Run the camera only while a screen asks for a code: on frames where nothing reads, the slow
-steps run back to back.
+row does the newest frame go to the slow steps, on two worker threads that share one waiting frame: a newer frame
+replaces it, so no frame is ever queued behind a slow decode and the camera loop never waits for one; while one
+worker reads a frame, the other reads a newer one (OpenCV, zbar, zxing-cpp and numpy release the GIL). The slow
+steps climb a short ladder by the slow misses in a row: the cheap rungs first on each new frame (zbar and the
+located regions' views: 15-60 ms on a frame they read), every third a full read (deblurring and the fitted Code 128
+step, up to ~200 ms) and back to the cheap rung, so a label whose drawings the cheap steps miss is still fitted but
+the lane never settles on the fitting step while new frames keep coming. Every pass is `read_symbols` with its own
+steps, so the payloads are the reader's and the caller validates them as before. Run the camera only while a screen
+asks for a code: on frames where nothing reads, the slow steps run back to back.
 """
 
 from __future__ import annotations
@@ -28,10 +31,13 @@ Found = Callable[[list[Symbol]], None]
 # A zxing-cpp read of the whole frame is a step the full reader already trusts on its own (taken when the frame-wide
 # zbar pass reads nothing); zbar's frame pass is not fast, and its weak Code 128 reads need the region step's check.
 FAST_STEPS = Steps(zbar=False, regions=False, deblur=False, fitted=False)
-UNFITTED_STEPS = Steps(fitted=False)
+# zbar over the frame and the located regions' views: on the hard generator they read most drawings the fast pass
+# missed, and on a drawing they miss they give up in 30-150 ms where deblurring and fitting take 100-750.
+CHEAP_STEPS = Steps(deblur=False, fitted=False)
 # Fast misses in a row before the slow steps. One: on hard labels the fast pass reads only a third to a half of the
 # frames, and every further miss waited for costs a camera frame (33 ms) at the median (bench.kiosk_latency --misses).
 ESCALATE_AFTER = 1
+SLOW_WORKERS = 2  # the kiosk's machine has two cores or more
 
 
 def fast_read(frame: np.ndarray) -> list[Symbol]:
@@ -39,25 +45,29 @@ def fast_read(frame: np.ndarray) -> list[Symbol]:
     return read_symbols(frame, steps=FAST_STEPS)
 
 
-def unfitted_read(frame: np.ndarray) -> list[Symbol]:
-    """The slow steps but the last: zbar, zxing-cpp and the located regions' views, no Code 128 fitting."""
-    return read_symbols(frame, steps=UNFITTED_STEPS)
+def cheap_read(frame: np.ndarray) -> list[Symbol]:
+    """The cheap slow steps: zxing-cpp and zbar over the frame, then the located regions' views."""
+    return read_symbols(frame, steps=CHEAP_STEPS)
 
 
-# The fitting step (up to ~150 ms CPU) only after the other steps missed on a frame: on the next frame they read
-# most labels sooner than fitting reads the frame they missed.
-SLOW_STEPS: tuple[Reader, ...] = (unfitted_read, read_symbols)
+# The ladder the slow lane climbs by slow misses in a row, and starts again from after the last rung or a read.
+SLOW_STEPS: tuple[Reader, ...] = (cheap_read, cheap_read, read_symbols)
 
 
 class SlowLane:
-    """One worker thread running the slow reader on the newest frame offered; at most one frame waits."""
+    """`workers` threads running the slow reader on the newest frame offered; at most one frame waits."""
 
-    def __init__(self, read: Reader, done: Callable[[int, list[Symbol]], None]) -> None:
-        self.read, self.done = read, done
+    def __init__(self, read: Reader, done: Callable[[int, list[Symbol]], None], *, workers: int = 1) -> None:
+        self.read, self.done, self.workers = read, done, workers
         self._waiting: tuple[int, np.ndarray] | None = None
-        self._closed = self.busy = False
+        self._closed = False
+        self.under_way = 0  # slow reads running now
         self._ready = threading.Condition()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
+
+    @property
+    def busy(self) -> bool:
+        return self.under_way > 0
 
     def offer(self, seq: int, frame: np.ndarray) -> None:
         """Frame number `seq` replaces any frame still waiting."""
@@ -71,30 +81,33 @@ class SlowLane:
             self._waiting = None
 
     def run_once(self) -> bool:
-        """Read the waiting frame, if any, and report it; the worker's one turn (tests call it directly)."""
+        """Read the waiting frame, if any, and report it; a worker's one turn (tests call it directly)."""
         with self._ready:
             job, self._waiting = self._waiting, None
-            self.busy = job is not None
+            self.under_way += job is not None
         if job is None:
             return False
         try:
             self.done(job[0], self.read(job[1]))
         finally:
-            self.busy = False
+            with self._ready:
+                self.under_way -= 1
         return True
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="kiosk-code-reader", daemon=True)
-        self._thread.start()
+        for n in range(self.workers):
+            thread = threading.Thread(target=self._run, name=f"kiosk-code-reader-{n}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
 
     def stop(self, *, finish: bool = False) -> None:
-        """Stop taking frames; waits for a slow read under way (and with `finish`, for the waiting frame's)."""
+        """Stop taking frames; waits for the slow reads under way (and with `finish`, for the waiting frame's)."""
         with self._ready:
             self._closed = True
             self._waiting = self._waiting if finish else None
-            self._ready.notify()
-        if self._thread is not None:
-            self._thread.join()
+            self._ready.notify_all()
+        for thread in self._threads:
+            thread.join()
 
     def _run(self) -> None:
         while True:
@@ -119,14 +132,15 @@ class CodeCamera:
         slow: Sequence[Reader] = SLOW_STEPS,
         misses: int = ESCALATE_AFTER,
         fast_beside_slow: bool = True,
+        workers: int = SLOW_WORKERS,
     ) -> None:
         self.found, self.fast, self.slow, self.misses = found, fast, tuple(slow), misses
-        self.fast_beside_slow = fast_beside_slow  # False: on a loaded machine the slow read gets the CPU to itself
-        self.lane = SlowLane(self._slow_read, self._deliver)
+        self.fast_beside_slow = fast_beside_slow  # False: on a loaded machine the slow reads get the CPU to themselves
+        self.lane = SlowLane(self._slow_read, self._deliver, workers=workers)
         self.seen = self.missed = 0
-        self.slow_missed = 0  # slow reads in a row that read nothing: each climbs one rung of `slow`
+        self.slow_missed = 0  # slow reads in a row that read nothing: each climbs one rung of `slow`, then round again
         self._last_read = 0  # number of the newest frame whose read went to `found`
-        self._order = threading.Lock()
+        self._order, self._rungs = threading.Lock(), threading.Lock()
 
     def see(self, frame: np.ndarray) -> None:
         """One camera frame, on the camera loop: the fast pass, then maybe a hand-over to the slow lane."""
@@ -156,8 +170,11 @@ class CodeCamera:
             self.lane.stop(finish=not stop.is_set())
 
     def _slow_read(self, frame: np.ndarray) -> list[Symbol]:
-        symbols = self.slow[min(self.slow_missed, len(self.slow) - 1)](frame)
-        self.slow_missed = 0 if symbols else self.slow_missed + 1
+        with self._rungs:
+            rung = self.slow[self.slow_missed % len(self.slow)]
+        symbols = rung(frame)
+        with self._rungs:
+            self.slow_missed = 0 if symbols else self.slow_missed + 1
         return symbols
 
     def _deliver(self, seq: int, symbols: list[Symbol]) -> None:

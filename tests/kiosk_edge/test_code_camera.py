@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from kiosk_edge.code_camera import CodeCamera, envelope_feed, fast_read
+from kiosk_edge.code_camera import CodeCamera, cheap_read, envelope_feed, fast_read
 from kiosk_edge.readers.payloads import Symbol
 from kiosk_edge.readers.symbols import read_symbols
 from kiosk_edge.readers.synthetic import blank_frame, code128_frame
@@ -146,6 +146,57 @@ def test_the_fitting_step_comes_only_after_the_other_slow_steps_missed_and_a_rea
     assert unfitted.given == [1, 3, 4, 6] and fitted.given == [2]
 
 
+def test_the_slow_ladder_goes_round_cheap_rungs_first_and_never_settles_on_the_last() -> None:
+    fast, cheap, full = FakeReader(), FakeReader({7}), FakeReader()
+    cam = CodeCamera(lambda symbols: None, fast=fast, slow=[cheap, cheap, full], misses=1)
+    for n in range(1, 8):  # every frame a new drawing, and the lane has time for each
+        cam.see(frame(n))
+        assert cam.lane.run_once()
+    assert cheap.given == [1, 2, 4, 5, 7] and full.given == [3, 6] and cam.slow_missed == 0
+    for n in (8, 9):
+        cam.see(frame(n))
+        assert cam.lane.run_once()
+    # frame 7 was read: the ladder starts again from the cheap rung
+    assert cheap.given[-2:] == [8, 9] and full.given == [3, 6]
+
+
+def test_two_workers_read_two_frames_at_once() -> None:
+    both = threading.Barrier(2, timeout=10)  # a lane with one worker never gets both reads to it: BrokenBarrierError
+    given: list[int] = []
+
+    def slow(image: np.ndarray) -> list[Symbol]:
+        given.append(int(image[0, 0]))
+        both.wait()
+        return []
+
+    cam = CodeCamera(lambda symbols: None, fast=FakeReader(), slow=[slow], misses=1, workers=2)
+    cam.lane.start()
+    try:
+        cam.see(frame(1))
+        while not cam.lane.busy:  # the first worker has taken frame 1 ...
+            threading.Event().wait(0.001)
+        cam.see(frame(2))  # ... so the second takes frame 2 while frame 1 is still being read
+    finally:
+        cam.lane.stop(finish=True)
+    assert sorted(given) == [1, 2] and not both.broken and cam.slow_missed == 2
+
+
+def test_a_slow_read_of_an_older_frame_than_another_workers_read_is_dropped() -> None:
+    label2 = Symbol("code128", "Q6PB000002")
+    found: list[list[Symbol]] = []
+
+    def slow(image: np.ndarray) -> list[Symbol]:
+        if int(image[0, 0]) == 1:  # while frame 1 is read, frame 2 comes and the other worker reads it first
+            cam.see(frame(2))
+            assert cam.lane.busy and cam.lane.run_once()
+            return [LABEL]
+        return [label2]
+
+    cam = CodeCamera(found.append, fast=FakeReader(), slow=[slow], misses=1, workers=2)
+    cam.see(frame(1))
+    assert cam.lane.run_once() and found == [[label2]]
+
+
 def test_a_plain_envelope_label_is_read_by_the_fast_pass_alone_with_the_full_readers_payload() -> None:
     image = code128_frame("Q6PB000123", seed=7)
     found: list[list[Symbol]] = []
@@ -177,3 +228,13 @@ def test_the_fast_pass_is_zxing_cpp_over_the_frame_and_nothing_slower() -> None:
     from kiosk_edge.code_camera import FAST_STEPS
 
     assert {f.name for f in fields(FAST_STEPS) if getattr(FAST_STEPS, f.name)} == {"zxing"}
+
+
+def test_the_cheap_rung_reads_the_located_regions_without_deblurring_or_fitting() -> None:
+    from dataclasses import fields
+
+    from kiosk_edge.code_camera import CHEAP_STEPS
+
+    assert {f.name for f in fields(CHEAP_STEPS) if not getattr(CHEAP_STEPS, f.name)} == {"deblur", "fitted"}
+    image = code128_frame("Q6PB000123", seed=7)
+    assert cheap_read(image) == read_symbols(image) and cheap_read(blank_frame(seed=7)) == []
