@@ -230,11 +230,11 @@ def test_the_fast_pass_is_zxing_cpp_over_the_frame_and_nothing_slower() -> None:
     assert {f.name for f in fields(FAST_STEPS) if getattr(FAST_STEPS, f.name)} == {"zxing"}
 
 
-def test_the_cheap_rung_reads_the_located_regions_without_deblurring_or_fitting() -> None:
+def test_the_cheap_rung_reads_the_located_regions_without_deblurring_thin_profiles_or_fitting() -> None:
     from dataclasses import fields
 
     from kiosk_edge.code_camera import CHEAP_STEPS
 
-    assert {f.name for f in fields(CHEAP_STEPS) if not getattr(CHEAP_STEPS, f.name)} == {"deblur", "fitted"}
+    assert {f.name for f in fields(CHEAP_STEPS) if not getattr(CHEAP_STEPS, f.name)} == {"deblur", "thin", "fitted"}
     image = code128_frame("Q6PB000123", seed=7)
     assert cheap_read(image) == read_symbols(image) and cheap_read(blank_frame(seed=7)) == []
