@@ -79,8 +79,9 @@ def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]
     found = found or (_read_regions(grey, steps=steps) if steps.regions else [])
     found = found or (read_deblurred(grey, _qr_outlines(grey)) if steps.deblur else [])
     found = found or (_read_sharpened_bars(grey, steps) if steps.deblur else [])
-    found = found or (read_thin(_fitting_views(grey)) if steps.thin else [])
-    found = found or (read_fitted(_fitting_views(grey)) if steps.fitted else [])
+    if not found and (steps.thin or steps.fitted):
+        views = list(_fitting_views(grey))  # the located barcodes upright and enlarged: both last steps read them
+        found = (read_thin(views) if steps.thin else []) or (read_fitted(views) if steps.fitted else [])
     return list(dict.fromkeys(found))
 
 
