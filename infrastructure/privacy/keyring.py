@@ -66,8 +66,7 @@ class KeyRing:
         wrapped = self._pending.get(key_id)
         if wrapped is not None:  # made for events not yet committed: store it now
             key_id, aes = self._store_pending(digest, key_id, wrapped, aes)
-        nonce = os.urandom(12)
-        return key_id, nonce + aes.encrypt(nonce, plaintext, None)
+        return key_id, _sealed(aes, plaintext)
 
     def seal_deferred(self, subject: str, plaintext: bytes) -> tuple[str, bytes, NewKey | None]:
         """Seal under the subject's key, made in memory if the process knows none: (key id, sealed, the key when it
@@ -75,9 +74,8 @@ class KeyRing:
         (infrastructure/eventstore/keyed.py); `stored` or `lost` tells how that went."""
         digest = self.subject_hash(subject)
         key_id, aes = self._by_subject.get(digest) or self._make(digest)
-        nonce = os.urandom(12)
         wrapped = self._pending.get(key_id)
-        return key_id, nonce + aes.encrypt(nonce, plaintext, None), NewKey(digest, key_id, wrapped) if wrapped else None
+        return key_id, _sealed(aes, plaintext), NewKey(digest, key_id, wrapped) if wrapped else None
 
     def stored(self, key_ids: Iterable[str]) -> None:
         with self._lock:
@@ -127,8 +125,13 @@ class KeyRing:
     def _create(self, digest: str) -> tuple[str, AESGCM]:
         # Not under the lock: callers creating keys for different people wait on their commits side by side. Two
         # threads creating one person's key agree through the store, which keeps the first and returns it to both.
+        key_id, _, wrapped = self._new_key()
+        return self._keep(digest, *self.store.create(digest, key_id, wrapped))
+
+    def _new_key(self) -> tuple[str, bytes, bytes]:
+        """A fresh data key: (key id, key, the key wrapped by the master key as the store keeps it)."""
         key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
-        return self._keep(digest, *self.store.create(digest, key_id, self.master.wrap(key_id.encode(), key)))
+        return key_id, key, self.master.wrap(key_id.encode(), key)
 
     def _store_pending(self, digest: str, key_id: str, wrapped: bytes, aes: AESGCM) -> tuple[str, AESGCM]:
         stored_id, stored_wrapped = self.store.create(digest, key_id, wrapped)
@@ -158,8 +161,8 @@ class KeyRing:
 
     def _make(self, digest: str) -> tuple[str, AESGCM]:
         """A new key for the subject in memory only (pending until `stored`), unless another thread just made one."""
-        key_id, key = secrets.token_hex(16), secrets.token_bytes(32)
-        wrapped, entry = self.master.wrap(key_id.encode(), key), (key_id, AESGCM(key))
+        key_id, key, wrapped = self._new_key()
+        entry = (key_id, AESGCM(key))
         with self._lock:
             found = self._by_subject.get(digest)
             if found is not None:
@@ -228,3 +231,9 @@ class KeyRing:
         if self._watcher is not None:
             self._watcher.join(timeout=10)
         self.store.close()
+
+
+def _sealed(aes: AESGCM, plaintext: bytes) -> bytes:
+    """The plaintext under AES-GCM with a fresh 12-byte nonce, which leads the result (`KeyRing.open` splits it off)."""
+    nonce = os.urandom(12)
+    return nonce + aes.encrypt(nonce, plaintext, None)
