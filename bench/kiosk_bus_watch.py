@@ -28,13 +28,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 class DeviceEventWatch:
     """When each device event reached NATS (a plain subscriber on the kiosk's event subjects) and when the device
-    consumer committed it (LISTEN on the events table's trigger, then a look for its record)."""
+    consumer committed it: LISTEN on the events table's trigger, and at each notification the time of every record
+    stored since the last one (a record is timed when it is committed, not when the bench asks for it: the bench
+    names its events only once the envelope is decided, often after their commit)."""
 
     def __init__(self, schema: str, prefix: str, kiosk: str) -> None:
         self.schema, self.prefix, self.kiosk = schema, prefix, kiosk
         self.on_nats: dict[str, float] = {}
         self.committed: dict[str, float] = {}
         self.wanted: set[str] = set()
+        self._stored_at: dict[str, float] = {}  # originator id -> when its first record was seen committed
         self.lock = threading.Lock()
         self._stop = threading.Event()
         self.nc: Any = None
@@ -57,26 +60,34 @@ class DeviceEventWatch:
     def want(self, event_id: str) -> None:
         with self.lock:
             self.wanted.add(event_id)
+            self._match()
+
+    def _match(self) -> None:
+        """Move the wanted events already stored to `committed` (under the lock)."""
+        for event_id in list(self.wanted):
+            stored_at = self._stored_at.get(str(device_event_id(event_id)))
+            if stored_at is not None:
+                self.committed[event_id] = stored_at
+                self.wanted.discard(event_id)
 
     def _listen(self) -> None:
+        last = 0
         with psycopg.connect(autocommit=True, **PG) as conn:
             conn.execute(f'LISTEN "{log_channel(self.schema)}"')
             while not self._stop.is_set():
                 for _ in conn.notifies(timeout=0.5, stop_after=1):
                     pass
-                with self.lock:
-                    wanted = {str(device_event_id(e)): e for e in self.wanted}
-                if not wanted:
-                    continue
-                found = conn.execute(
-                    f"SELECT originator_id::text FROM {self.schema}.onestop_events WHERE originator_id::text = ANY(%s)",
-                    (list(wanted),),
-                ).fetchall()
                 now = time.perf_counter()
+                found = conn.execute(
+                    f"SELECT notification_id, originator_id::text FROM {self.schema}.onestop_events "
+                    "WHERE notification_id > %s ORDER BY notification_id",
+                    (last,),
+                ).fetchall()
                 with self.lock:
-                    for (originator,) in found:
-                        self.committed.setdefault(wanted[originator], now)
-                        self.wanted.discard(wanted[originator])
+                    for notification_id, originator in found:
+                        self._stored_at.setdefault(originator, now)
+                        last = notification_id
+                    self._match()
 
     def stop(self, loop: asyncio.AbstractEventLoop) -> None:
         self._stop.set()
