@@ -153,8 +153,12 @@ class Projector:
     ):
         """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
         decode = decoder_of(self.mapper)
+        preload = getattr(self.mapper, "preload_keys", None)  # the batch's personal-data keys in one query
         for rows in read_log(self.recorder, start, stop, self.batch, topics):
-            yield [(row[0], decode(row)) for row in rows if topics is None or row[3] in topics]
+            wanted = rows if topics is None else [row for row in rows if row[3] in topics]
+            if preload is not None:
+                preload([row[4] for row in wanted])
+            yield [(row[0], decode(row)) for row in wanted]
             if progress:
                 progress(rows[-1][0], stop)
             if interruptible and self._stop.is_set():
