@@ -31,7 +31,7 @@ from infrastructure.readstore.wake import (
     read_channel,
     recorder_connect,
 )
-from projections.base import ReadModel, Rows
+from projections.base import ReadModel, Rows, Table
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -42,6 +42,7 @@ SET_POSITION = (
     "INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?) "
     "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at"
 )
+POSITIONS = Table("projection_tracking", (("name", "TEXT"), ("position", "INT NOT NULL"), ("updated_at", "TS")), "name")
 RUNNING = (
     "SELECT name, position, 0 AS stopped FROM projection_tracking "
     "UNION ALL SELECT name, position, 1 AS stopped FROM projection_quarantine"
@@ -236,7 +237,7 @@ class Projector:
                 apply_plain(tx, plain)
             if moved:  # every advanced model's position in one statement
                 now = datetime.now(UTC)
-                tx.executemany(SET_POSITION, [(name, last, now) for name in moved])
+                tx.upsert(POSITIONS, [{"name": name, "position": last, "updated_at": now} for name in moved])
             if self.store.dialect == "postgres":  # delivered at commit: readers in other processes wake on it
                 tx.execute("SELECT pg_notify(?, ?)", (read_channel(self._read_schema()), str(last)))
         for name in positions:
