@@ -151,10 +151,14 @@ class Projector:
         progress: Progress | None = None,
         interruptible: bool = False,
         topics: frozenset[str] | None = None,
+        preload_keys: bool = False,
     ):
-        """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
+        """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given). With
+        `preload_keys` each batch's personal-data keys are fetched in one query first: live rounds read new people's
+        events, whose keys the process has not seen. A rebuild does not: its first key read loads every key there is,
+        and scanning each stored state for key ids would cost more than reading the few keys made since one by one."""
         decode = decoder_of(self.mapper)
-        preload = getattr(self.mapper, "preload_keys", None)  # the batch's personal-data keys in one query
+        preload = getattr(self.mapper, "preload_keys", None) if preload_keys else None
         for rows in read_log(self.recorder, start, stop, self.batch, topics):
             wanted = rows if topics is None else [row for row in rows if row[3] in topics]
             if preload is not None:
@@ -173,7 +177,7 @@ class Projector:
         head, read = self.recorder.max_notification_id() or 0, 0
         if not positions or min(positions.values()) >= head:
             return 0
-        for events in self._events(min(positions.values()) + 1, head, progress, interruptible):
+        for events in self._events(min(positions.values()) + 1, head, progress, interruptible, preload_keys=True):
             self._write(events, positions)
             read += len(events)
         self._advance()
