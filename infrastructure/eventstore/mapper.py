@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import cache
@@ -41,6 +42,7 @@ from infrastructure.eventstore.keyed import DeferringKeys, KeyedStoredEvent, New
 
 _ENVELOPE = ("originator_id", "originator_version")
 _ERASED_ENVELOPE = {"enc": "erased"}
+_KEY_ID = re.compile(rb'"kid":"([^"\\]+)"')  # a sealed value's key id as the encoder writes it (no spaces)
 
 
 class _NoTranscoder(Transcoder):
@@ -184,6 +186,15 @@ class MsgspecMapper(Mapper[UUID]):
             assert self.keys is not None
             key_id, sealed = self.keys.seal(subject_of(value, stream), self._encoder.encode(value))
         return {"enc": "v1", "kid": key_id, "ct": base64.b64encode(sealed).decode()}
+
+    def preload_keys(self, states: Iterable[bytes]) -> None:
+        """Have the key ring fetch at once the keys that decoding these stored states will need (a log reader's
+        batch), rather than one query per new key as each event is decoded."""
+        if self.keys is None or self.opaque:
+            return
+        key_ids = {match.decode() for state in states for match in _KEY_ID.findall(state)}
+        if key_ids:
+            self.keys.preload(key_ids)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         return self.event_from(

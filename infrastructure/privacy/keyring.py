@@ -27,6 +27,7 @@ from infrastructure.settings import Settings
 
 log = logging.getLogger("motcua.privacy")
 SUBJECT_KEY = "subject-hash"
+PRELOAD = 1000  # key ids per query of `KeyRing.preload`
 
 
 class SealedValueError(RuntimeError):
@@ -105,6 +106,18 @@ class KeyRing:
             return aes.decrypt(sealed[:12], sealed[12:], None)
         except InvalidTag:
             raise SealedValueError(f"a value sealed under key {key_id} was altered") from None
+
+    def preload(self, key_ids: Collection[str]) -> None:
+        """Fetch the wrapped keys of these ids that the ring does not hold, in one query per PRELOAD ids (a batch of
+        events read by the read models names a new person's key per new dossier: one query per event otherwise).
+        They are kept wrapped, as `_load` keeps them, until `open` needs them."""
+        with self._lock:
+            if self._wrapped is None:
+                self._wrapped = dict(self.store.rows())
+                return
+            missing = sorted({key_id for key_id in key_ids if key_id not in self._by_key} - self._wrapped.keys())
+            for start in range(0, len(missing), PRELOAD):
+                self._wrapped.update(self.store.rows(missing[start : start + PRELOAD]))
 
     def key_of(self, subject: str) -> str | None:
         found = self.store.live(self.subject_hash(subject))
@@ -198,6 +211,8 @@ class KeyRing:
             for key_id in key_ids:
                 self._by_key[key_id] = None
                 self._pending.pop(key_id, None)
+                if self._wrapped is not None:
+                    self._wrapped.pop(key_id, None)
             for digest, (key_id, _) in list(self._by_subject.items()):
                 if key_id in key_ids:
                     del self._by_subject[digest]

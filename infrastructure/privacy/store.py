@@ -150,8 +150,13 @@ class KeyStore:
         where, params = (
             ("", ()) if key_ids is None else (f" WHERE key_id IN ({', '.join('?' * len(key_ids))})", tuple(key_ids))
         )
-        with self._tx(write=False) as tx:
-            found = tx(f"SELECT key_id, wrapped FROM {self.keys}{where}", params)
+        statement = f"SELECT key_id, wrapped FROM {self.keys}{where}"
+        if self.dialect == "postgres":  # one autocommitted statement: no BEGIN and COMMIT round trips around it
+            with self._connect() as conn:
+                found = conn.execute(statement.replace("?", "%s"), params).fetchall()
+        else:
+            with self._tx(write=False) as tx:
+                found = tx(statement, params)
         return [(key_id, None if wrapped is None else bytes(wrapped)) for key_id, wrapped in found]
 
     def erased_ids(self) -> set[str]:

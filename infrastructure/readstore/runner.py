@@ -31,7 +31,7 @@ from infrastructure.readstore.wake import (
     read_channel,
     recorder_connect,
 )
-from projections.base import ReadModel, Rows
+from projections.base import ReadModel, Rows, Table
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
@@ -42,6 +42,7 @@ SET_POSITION = (
     "INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?) "
     "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at"
 )
+POSITIONS = Table("projection_tracking", (("name", "TEXT"), ("position", "INT NOT NULL"), ("updated_at", "TS")), "name")
 RUNNING = (
     "SELECT name, position, 0 AS stopped FROM projection_tracking "
     "UNION ALL SELECT name, position, 1 AS stopped FROM projection_quarantine"
@@ -150,11 +151,19 @@ class Projector:
         progress: Progress | None = None,
         interruptible: bool = False,
         topics: frozenset[str] | None = None,
+        preload_keys: bool = False,
     ):
-        """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given)."""
+        """Decoded (id, event) pairs from start to stop, a batch at a time (only `topics`, if given). With
+        `preload_keys` each batch's personal-data keys are fetched in one query first: live rounds read new people's
+        events, whose keys the process has not seen. A rebuild does not: its first key read loads every key there is,
+        and scanning each stored state for key ids would cost more than reading the few keys made since one by one."""
         decode = decoder_of(self.mapper)
+        preload = getattr(self.mapper, "preload_keys", None) if preload_keys else None
         for rows in read_log(self.recorder, start, stop, self.batch, topics):
-            yield [(row[0], decode(row)) for row in rows if topics is None or row[3] in topics]
+            wanted = rows if topics is None else [row for row in rows if row[3] in topics]
+            if preload is not None:
+                preload([row[4] for row in wanted])
+            yield [(row[0], decode(row)) for row in wanted]
             if progress:
                 progress(rows[-1][0], stop)
             if interruptible and self._stop.is_set():
@@ -168,7 +177,7 @@ class Projector:
         head, read = self.recorder.max_notification_id() or 0, 0
         if not positions or min(positions.values()) >= head:
             return 0
-        for events in self._events(min(positions.values()) + 1, head, progress, interruptible):
+        for events in self._events(min(positions.values()) + 1, head, progress, interruptible, preload_keys=True):
             self._write(events, positions)
             read += len(events)
         self._advance()
@@ -232,7 +241,7 @@ class Projector:
                 apply_plain(tx, plain)
             if moved:  # every advanced model's position in one statement
                 now = datetime.now(UTC)
-                tx.executemany(SET_POSITION, [(name, last, now) for name in moved])
+                tx.upsert(POSITIONS, [{"name": name, "position": last, "updated_at": now} for name in moved])
             if self.store.dialect == "postgres":  # delivered at commit: readers in other processes wake on it
                 tx.execute("SELECT pg_notify(?, ?)", (read_channel(self._read_schema()), str(last)))
         for name in positions:

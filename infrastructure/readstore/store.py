@@ -13,14 +13,17 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import psycopg
 from psycopg import sql as pgsql
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from projections.base import Table
 from projections.ports import Tx
 
 SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
@@ -65,6 +68,13 @@ class _SqliteTx:
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             [[row.get(c) for c in columns] for row in rows],
         )
+
+    def upsert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        # One execution per row costs no round trip in SQLite: executemany is its fastest form.
+        self.executemany(upsert_sql(table), [[row.get(c) for c in table.column_names] for row in rows])
+
+    def delete(self, table: Table, keys: Sequence[Any]) -> None:
+        self.executemany(f"DELETE FROM {table.name} WHERE {table.key} = ?", [(key,) for key in keys])
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -150,6 +160,23 @@ class _PgTx:
             cursor.close()
         return answers
 
+    def upsert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+        """All the rows in one statement (per UPSERT_CHUNK) that reads them from one JSON parameter: one execution
+        instead of one per row, and msgspec encodes the rows in a fraction of the time psycopg takes to adapt their
+        values one by one (or as arrays for unnest; both measured)."""
+        if len({str(row.get(table.key)) for row in rows}) < len(rows):
+            # Keys that differ in Python but not as text (a UUID and its string) would make the one statement
+            # update a row twice, which PostgreSQL refuses: such rows go one statement each, as they used to.
+            self.executemany(upsert_sql(table), [[row.get(c) for c in table.column_names] for row in rows])
+            return
+        statement = _json_upsert_sql(table)
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            self.cursor.execute(statement, (_ROWS.encode(rows[start : start + UPSERT_CHUNK]).decode(),))
+
+    def delete(self, table: Table, keys: Sequence[Any]) -> None:
+        kind = _pg_type(dict(table.columns)[table.key])
+        self.cursor.execute(f"DELETE FROM {table.name} WHERE {table.key} = ANY(%s::{kind}[])", (list(keys),))
+
     def load(self, table: str, columns: Sequence[str], rows: Sequence[dict[str, Any]]) -> None:
         names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
         with self.cursor.copy(pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table), names)) as copy:
@@ -185,6 +212,43 @@ def _copy_text(value: Any) -> str:
 
 def _pg(statement: str) -> str:
     return statement.replace("%", "%%").replace("?", "%s")
+
+
+UPSERT_CHUNK = 5000  # rows per upsert statement on PostgreSQL (a catch-up batch may change tens of thousands)
+_ROWS = msgspec.json.Encoder()
+
+
+def upsert_sql(table: Table) -> str:
+    """INSERT … ON CONFLICT (key) DO UPDATE of one row, every column (SQLite and PostgreSQL, `?` placeholders)."""
+    names = table.column_names
+    return (
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+        f"ON CONFLICT ({table.key}) {_on_conflict(table)}"
+    )
+
+
+@cache
+def _json_upsert_sql(table: Table) -> str:
+    """INSERT … ON CONFLICT (key) DO UPDATE of the rows of a JSON array of objects (PostgreSQL, one `%s`).
+
+    json_to_recordset reads each object's keys as the named columns (a missing one as NULL) with the column types
+    of the table: values are typed as the one-row statement typed them (timestamps with their offsets)."""
+    names = ", ".join(table.column_names)
+    record = ", ".join(f"{name} {_pg_type(kind)}" for name, kind in table.columns)
+    return (
+        f"INSERT INTO {table.name} ({names}) SELECT {names} FROM json_to_recordset(%s::json) AS r({record}) "
+        f"ON CONFLICT ({table.key}) {_on_conflict(table)}"
+    )
+
+
+def _on_conflict(table: Table) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in table.column_names if c != table.key)
+    return f"DO UPDATE SET {updates}" if updates else "DO NOTHING"
+
+
+def _pg_type(kind: str) -> str:
+    """The PostgreSQL type of a portable column declaration ("TEXT NOT NULL" -> TEXT)."""
+    return TYPES["postgres"][kind.split()[0]]
 
 
 class PostgresReadStore:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from types import SimpleNamespace
 from uuid import uuid4
 
@@ -61,3 +63,13 @@ def test_an_erased_person_leaves_no_entry_and_others_stay() -> None:
 
 def test_the_same_value_hashes_differently_under_another_key() -> None:
     assert BlindIndex(KEY).term("phone", "0901000301") != BlindIndex(b"x" * 32).term("phone", "0901000301")
+
+
+def test_a_term_is_the_hmac_of_kind_and_value_under_the_derived_key() -> None:
+    """Stored terms must never change meaning: the same value gives the same hash whichever way it is computed."""
+    key = b"k" * 32
+    derived = hmac.new(key, b"motcua/search-index", hashlib.sha256).digest()
+    index = BlindIndex(key)
+
+    for kind, value in (("name", "nguyen"), ("id_number", "079123456789"), ("phone", "0912345678"), ("name", "an")):
+        assert index.term(kind, value) == hmac.new(derived, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:32]
