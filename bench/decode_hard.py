@@ -4,7 +4,7 @@ Every reader sees the same frames in the same run, frame by frame, so machine lo
 counts only once the project's own parsers accept it (an envelope barcode or dossier code for Code 128, a CCCD
 payload for QR): an accepted payload that is not the one printed is a misread, which must stay at 0.
 
-    .venv/bin/python -m bench.decode_hard [--frames 400] [--first-seed 1000000] [--steps]
+    .venv/bin/python -m bench.decode_hard [--frames 400] [--first-seed 1000000] [--steps] [--qrgrid]
 
 Frames come from the held-out seeds (`HELD_OUT_SEEDS`) unless `--first-seed` says otherwise; `--steps` also
 times the reader with its later steps switched off, to show what each buys. Targets: >= 97% read overall,
@@ -137,8 +137,10 @@ def _breakdown(rows: list[tuple[Conditions, bool]]) -> list[str]:
     return lines
 
 
-def _readers(steps: bool) -> dict[str, Reader]:
+def _readers(steps: bool, qrgrid: bool = False) -> dict[str, Reader]:
     readers: dict[str, Reader] = {"ours": read_symbols, "plain pyzbar": plain}
+    if qrgrid:
+        readers["+ QR sampler"] = lambda f: read_symbols(f, steps=Steps(thin=True, qrgrid=True))
     if steps:
         only = {"deblur": False, "fitted": False}
         readers["zbar only"] = lambda f: read_symbols(f, steps=Steps(regions=False, zxing=False, **only))
@@ -156,9 +158,10 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=400)
     parser.add_argument("--first-seed", type=int, default=HELD_OUT_SEEDS.start)
     parser.add_argument("--steps", action="store_true", help="also time the reader with later steps switched off")
+    parser.add_argument("--qrgrid", action="store_true", help="also time the reader with the opt-in QR sampler on")
     args = parser.parse_args()
 
-    readers = _readers(args.steps)
+    readers = _readers(args.steps, args.qrgrid)
     tallies = {name: Tally() for name in readers}
     warm_up()  # as the kiosk does at start: the fitted step's tables
     read_symbols(hard_sample(args.first_seed)[0])  # warm up OpenCV, zbar and zxing-cpp outside the timings

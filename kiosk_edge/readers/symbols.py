@@ -26,6 +26,7 @@ from kiosk_edge.readers import profile128
 from kiosk_edge.readers.deblur import read_deblurred, sharpened_across
 from kiosk_edge.readers.fitted import read_fitted
 from kiosk_edge.readers.payloads import Symbol, SymbolKind, decode_qr_bytes
+from kiosk_edge.readers.qrgrid import read_qr_grid
 from kiosk_edge.readers.thin import read_thin
 from kiosk_edge.readers.zxing import zxing_scan
 
@@ -60,6 +61,7 @@ class Steps:
     zxing: bool = True  # zxing-cpp over the frame and over each prepared view
     regions: bool = True  # locate, straighten and enlarge symbol-like regions
     deblur: bool = True  # undo a guessed motion blur or defocus in QR-like regions, then zxing-cpp (deblur.py)
+    qrgrid: bool = False  # opt-in: our own QR sampler (qrgrid.py); reads some blurred QR but costs 0.1-0.5 s of CPU
     thin: bool = False  # band-averaged bar profiles for thin or soft Code 128, before fitting (thin.py)
     fitted: bool = True  # last: fit rendered Code 128 symbols to the located barcodes' bar profiles
 
@@ -77,7 +79,9 @@ def read_symbols(image: np.ndarray, *, steps: Steps = ALL_STEPS) -> list[Symbol]
     found = zxing_scan(grey) if steps.zxing else []
     found = found or (_trusted(grey, _scan(smooth, 2, 2), steps) if steps.zbar else [])
     found = found or (_read_regions(grey, steps=steps) if steps.regions else [])
-    found = found or (read_deblurred(grey, _qr_outlines(grey)) if steps.deblur else [])
+    qr_outlines = _qr_outlines(grey) if not found and (steps.deblur or steps.qrgrid) else []
+    found = found or (read_deblurred(grey, qr_outlines) if steps.deblur else [])
+    found = found or (read_qr_grid(grey, qr_outlines) if steps.qrgrid else [])
     found = found or (_read_sharpened_bars(grey, steps) if steps.deblur else [])
     if not found and (steps.thin or steps.fitted):
         views = list(_fitting_views(grey))  # the located barcodes upright and enlarged: both last steps read them

@@ -107,5 +107,7 @@ def test_tuning_frames_only_the_thin_step_reads_give_their_exact_payload(seed: i
 
 
 def test_every_step_is_taken_unless_told_and_step_sets_written_before_keep_the_thin_step_off() -> None:
-    assert all(getattr(ALL_STEPS, f.name) for f in fields(ALL_STEPS))
+    # The QR sampler (qrgrid.py) is opt-in: it costs 0.07-0.6 s of CPU per read, past the kiosk's budgets.
+    assert all(getattr(ALL_STEPS, f.name) for f in fields(ALL_STEPS) if f.name != "qrgrid")
+    assert not ALL_STEPS.qrgrid
     assert not Steps().thin
