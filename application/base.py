@@ -119,11 +119,10 @@ class OneStop(Application[UUID]):
         self._closed = True
         self.factory.close()
 
-    def save_events(self, *events: DomainEventProtocol[UUID], stored: list[Any] | None = None) -> list[Any]:
+    def save_events(self, *events: DomainEventProtocol[UUID]) -> list[Any]:
         """Store the events atomically and tell the listeners: what `save` does with events alone, without its
-        per-argument checks against eventsourcing's runtime protocols (a tenth of a command's CPU). `stored`: the
-        events as the storage's mapper encoded them already (the group commit's callers do it in their threads)."""
-        recordings = self.events.put(events) if stored is None else self.events.put(events, stored_events=stored)
+        per-argument checks against eventsourcing's runtime protocols (a tenth of a command's CPU)."""
+        recordings = self.events.put(events)
         self._notify(recordings)
         return recordings
 

@@ -5,13 +5,9 @@ commit in order; commits therefore queue behind each other's fsync. Coalescing t
 arrive while a commit is in flight into the next transaction pays one lock and one fsync per batch.
 A batch that hits a conflict is retried item by item, so one loser never fails the others.
 
-`prepare` and `encode` run on each caller's events in the caller's thread before they queue, so that the committing
-thread does little more than the append while the others wait:
-- `prepare`: work that waits on the database (a new person's data key, when it is committed on its own) overlaps
-  between callers. Where the recorder stores new keys with the events (keyed.py) it does nothing.
-- `encode`: the events as they will be stored (sealed, encoded, with their MAC), handed to `save_events` as
-  `stored=`. The batch's commit holds the event table's lock until its fsync, so everything done inside it
-  delays every writer queued behind it.
+`prepare` runs on each caller's events in the caller's thread before they queue: work that waits on the database
+(a new person's data key, when it is committed on its own) then overlaps between callers instead of queueing behind
+the batch's one committing thread. Where the recorder stores new keys with the events (keyed.py) it does nothing.
 """
 
 from __future__ import annotations
@@ -24,12 +20,11 @@ from eventsourcing.persistence import IntegrityError
 
 
 class _Pending:
-    __slots__ = ("aggregates", "done", "error", "events", "recordings", "stored", "wake")
+    __slots__ = ("aggregates", "done", "error", "events", "recordings", "wake")
 
     def __init__(self, aggregates: Sequence[Any]) -> None:
         self.aggregates = aggregates
         self.events = [event for aggregate in aggregates for event in aggregate.collect_events()]
-        self.stored: list[Any] | None = None  # the events encoded for storage, when the committer encodes them first
         self.recordings: list[Any] = []
         self.error: BaseException | None = None
         self.done = False
@@ -49,9 +44,8 @@ class GroupCommit:
         save_events: Callable[..., list[Any]],
         saved: Callable[[Any], None],
         prepare: Callable[[list[Any]], None] | None = None,
-        encode: Callable[[list[Any]], list[Any]] | None = None,
     ) -> None:
-        self._save_events, self._saved, self._prepare, self._encode = save_events, saved, prepare, encode
+        self._save_events, self._saved, self._prepare = save_events, saved, prepare
         self._queue: list[_Pending] = []
         self._busy = False
         self._lock = threading.Lock()
@@ -61,8 +55,6 @@ class GroupCommit:
         item = _Pending(aggregates)
         if self._prepare is not None:
             self._prepare(item.events)
-        if self._encode is not None:
-            item.stored = self._encode(item.events)
         with self._lock:
             self._queue.append(item)
             lead, self._busy = not self._busy, True
@@ -95,14 +87,8 @@ class GroupCommit:
         if len(batch) == 1:
             self._save(batch[0])
             return
-        events = [event for item in batch for event in item.events]
         try:
-            if self._encode is None:
-                recordings = self._save_events(*events)
-            else:
-                recordings = self._save_events(
-                    *events, stored=[stored for item in batch for stored in item.stored or ()]
-                )
+            recordings = self._save_events(*[event for item in batch for event in item.events])
         except IntegrityError:
             for item in batch:
                 self._save(item)
@@ -118,10 +104,7 @@ class GroupCommit:
 
     def _save(self, item: _Pending) -> None:
         try:
-            if self._encode is None:
-                item.recordings = self._save_events(*item.events)
-            else:
-                item.recordings = self._save_events(*item.events, stored=item.stored)
+            item.recordings = self._save_events(*item.events)
         except BaseException as error:
             item.error, item.done = error, True
             return

@@ -76,14 +76,9 @@ def new_keys_of(stored_events: Sequence[StoredEvent]) -> list[NewKey]:
 class ResealingEventStore(EventStore[Any]):
     """eventsourcing's EventStore whose `put` reseals and retries when a new key lost (`KeyConflict`)."""
 
-    def put(
-        self, domain_events: Sequence[Any], stored_events: list[StoredEvent] | None = None, **kwargs: Any
-    ) -> list[Recording[Any]]:
-        """`stored_events`: the events already encoded by this mapper (the group commit's callers do it), used for
-        the first attempt; a retry after a lost key encodes them again."""
+    def put(self, domain_events: Sequence[Any], **kwargs: Any) -> list[Recording[Any]]:
         for attempt in range(ATTEMPTS):
-            if stored_events is None or attempt:
-                stored_events = list(map(self.mapper.to_stored_event, domain_events))
+            stored_events = list(map(self.mapper.to_stored_event, domain_events))
             try:
                 ids = self.recorder.insert_events(stored_events, **kwargs)
             except KeyConflict as conflict:

@@ -35,11 +35,8 @@ class EventStore:
     def group_commit(
         self, save_events: Callable[..., list[Any]], saved: Callable[[Any], None], mapper: MsgspecMapper
     ) -> GroupCommit:
-        """Each caller's events get their personal-data keys and are encoded in the caller's thread, before the
-        shared commit."""
-        return GroupCommit(
-            save_events, saved, prepare=mapper.prepare, encode=lambda events: list(map(mapper.to_stored_event, events))
-        )
+        """Each caller's events get their personal-data keys in the caller's thread, before the shared commit."""
+        return GroupCommit(save_events, saved, prepare=mapper.prepare)
 
 
 STORAGE = EventStore()

@@ -123,31 +123,3 @@ def test_an_exception_escaping_the_batch_reaches_the_callers_left_unanswered_and
     assert commits._busy is False and commits._queue == []
     aggregate = Aggregate()
     assert [r.domain_event for r in commits.commit(aggregate)] == aggregate.events
-
-
-def test_each_caller_encodes_its_own_events_in_its_thread_and_the_batch_stores_those_encodings() -> None:
-    """The committing thread holds the table lock until its fsync: the callers encode before they queue."""
-    encoded_in: dict[Any, str] = {}
-    stored_with: list[list[Any]] = []
-
-    def encode(events: list[Any]) -> list[Any]:
-        encoded_in.update((event.originator_id, threading.current_thread().name) for event in events)
-        return [("stored", event.originator_id, event.originator_version) for event in events]
-
-    def save_events(*events: Any, stored: list[Any]) -> list[Any]:
-        stored_with.append(stored)
-        assert stored == [("stored", e.originator_id, e.originator_version) for e in events]
-        return [SimpleNamespace(domain_event=event) for event in events]
-
-    commits = GroupCommit(save_events, lambda aggregate: None, encode=encode)
-    aggregates = [Aggregate(events=2) for _ in range(WRITERS)]
-
-    def write(aggregate: Aggregate) -> tuple[str, list[Any]]:
-        return threading.current_thread().name, commits.commit(aggregate)
-
-    with ThreadPoolExecutor(WRITERS) as pool:
-        results = list(pool.map(write, aggregates))
-    for aggregate, (thread, recordings) in zip(aggregates, results, strict=True):
-        assert encoded_in[aggregate.id] == thread
-        assert [r.domain_event for r in recordings] == aggregate.events
-    assert sum(len(stored) for stored in stored_with) == 2 * WRITERS
