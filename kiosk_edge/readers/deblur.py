@@ -28,13 +28,18 @@ _MOTION = (3.0, 4.0, 2.0, 5.0)  # px of camera travel tried along the estimated 
 _DEFOCUS = (2, 1)  # px radius of the defocus discs tried (drawn to whole pixels)
 
 
+def padded_region(grey: np.ndarray, outline: np.ndarray, pad: int) -> np.ndarray:
+    """The frame (float32) over an outline's bounding box and `pad` px of context around it, within the frame."""
+    x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
+    top, left = max(0, y - pad), max(0, x - pad)
+    return grey[top : y + h + pad, left : x + w + pad].astype(np.float32)
+
+
 def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: float = BUDGET) -> list[Symbol]:
     """QR symbols zxing-cpp reads in one of the regions once deconvolved with one of the guessed blurs."""
     deadline = time.thread_time() + budget
     for outline in outlines:
-        x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
-        top, left = max(0, y - _PAD), max(0, x - _PAD)
-        roi = grey[top : y + h + _PAD, left : x + w + _PAD].astype(np.float32)
+        roi = padded_region(grey, outline, _PAD)
         padded = np.pad(roi, 16, mode="reflect")  # the filter wraps around: keep the far edge away
         spectrum = np.fft.rfft2(padded)
         for kernel in _guesses(roi):

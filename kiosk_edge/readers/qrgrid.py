@@ -18,6 +18,7 @@ from collections.abc import Iterator
 import cv2
 import numpy as np
 
+from kiosk_edge.readers.deblur import padded_region
 from kiosk_edge.readers.equaliser import equalised
 from kiosk_edge.readers.payloads import Symbol
 from kiosk_edge.readers.zxing import zxing_scan
@@ -36,9 +37,7 @@ def read_qr_grid(grey: np.ndarray, outlines: list[np.ndarray], *, budget: float 
     """QR symbols read by sampling the module grid of each region found from its three finder patterns."""
     deadline = time.thread_time() + budget
     for outline in outlines:
-        x, y, w, h = cv2.boundingRect(outline.astype(np.int32))
-        top, left = max(0, y - _PAD), max(0, x - _PAD)
-        roi = grey[top : y + h + _PAD, left : x + w + _PAD].astype(np.float32)
+        roi = padded_region(grey, outline, _PAD)
         for corners in _finder_triples(roi):
             for grid in _grids(roi, corners):
                 if time.thread_time() > deadline:
