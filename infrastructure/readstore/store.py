@@ -71,7 +71,7 @@ class _SqliteTx:
 
     def upsert(self, table: Table, rows: Sequence[dict[str, Any]]) -> None:
         # One execution per row costs no round trip in SQLite: executemany is its fastest form.
-        self.executemany(upsert_sql(table), [[row.get(c) for c in table.column_names] for row in rows])
+        _upsert_each(self, table, rows)
 
     def delete(self, table: Table, keys: Sequence[Any]) -> None:
         self.executemany(f"DELETE FROM {table.name} WHERE {table.key} = ?", [(key,) for key in keys])
@@ -167,7 +167,7 @@ class _PgTx:
         if len({str(row.get(table.key)) for row in rows}) < len(rows):
             # Keys that differ in Python but not as text (a UUID and its string) would make the one statement
             # update a row twice, which PostgreSQL refuses: such rows go one statement each, as they used to.
-            self.executemany(upsert_sql(table), [[row.get(c) for c in table.column_names] for row in rows])
+            _upsert_each(self, table, rows)
             return
         statement = _json_upsert_sql(table)
         for start in range(0, len(rows), UPSERT_CHUNK):
@@ -225,6 +225,11 @@ def upsert_sql(table: Table) -> str:
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
         f"ON CONFLICT ({table.key}) {_on_conflict(table)}"
     )
+
+
+def _upsert_each(tx: Tx, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """The rows upserted one execution each (`upsert_sql`)."""
+    tx.executemany(upsert_sql(table), [[row.get(c) for c in table.column_names] for row in rows])
 
 
 @cache
