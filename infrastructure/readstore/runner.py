@@ -23,6 +23,7 @@ from infrastructure.readstore.log import decoder_of, prefetched, read_log
 from infrastructure.readstore.quarantine import TABLE as QUARANTINE
 from infrastructure.readstore.quarantine import TRANSIENT, apply_batch, apply_plain, quarantined
 from infrastructure.readstore.rows import MemoryRows
+from infrastructure.readstore.store import upsert_sql
 from infrastructure.readstore.wake import (
     Listener,
     install_log_trigger,
@@ -38,11 +39,8 @@ log = logging.getLogger("motcua.projections")
 TRACKING = (
     "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"
 )
-SET_POSITION = (
-    "INSERT INTO projection_tracking (name, position, updated_at) VALUES (?, ?, ?) "
-    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at"
-)
 POSITIONS = Table("projection_tracking", (("name", "TEXT"), ("position", "INT NOT NULL"), ("updated_at", "TS")), "name")
+SET_POSITION = upsert_sql(POSITIONS)  # one model's position: (name, position, updated_at)
 RUNNING = (
     "SELECT name, position, 0 AS stopped FROM projection_tracking "
     "UNION ALL SELECT name, position, 1 AS stopped FROM projection_quarantine"
