@@ -112,12 +112,18 @@ class KeyRing:
         events read by the read models names a new person's key per new dossier: one query per event otherwise).
         They are kept wrapped, as `_load` keeps them, until `open` needs them."""
         with self._lock:
-            if self._wrapped is None:
-                self._wrapped = dict(self.store.rows())
-                return
-            missing = sorted({key_id for key_id in key_ids if key_id not in self._by_key} - self._wrapped.keys())
-            for start in range(0, len(missing), PRELOAD):
-                self._wrapped.update(self.store.rows(missing[start : start + PRELOAD]))
+            self._fetch_wrapped(key_ids)
+
+    def _fetch_wrapped(self, key_ids: Collection[str]) -> dict[str, bytes | None]:
+        """Under the lock: every wrapped key on the first call, else those of `key_ids` the ring holds in neither
+        form, PRELOAD ids per query; the wrapped keys held."""
+        if self._wrapped is None:
+            self._wrapped = dict(self.store.rows())
+            return self._wrapped
+        missing = sorted({key_id for key_id in key_ids if key_id not in self._by_key} - self._wrapped.keys())
+        for start in range(0, len(missing), PRELOAD):
+            self._wrapped.update(self.store.rows(missing[start : start + PRELOAD]))
+        return self._wrapped
 
     def key_of(self, subject: str) -> str | None:
         found = self.store.live(self.subject_hash(subject))
@@ -187,18 +193,15 @@ class KeyRing:
 
     def _load(self, key_id: str) -> AESGCM | None:
         with self._lock:
-            if self._wrapped is None:
-                self._wrapped = dict(self.store.rows())
-            elif key_id not in self._wrapped and key_id not in self._by_key:
-                self._wrapped.update(self.store.rows([key_id]))
+            held = self._fetch_wrapped((key_id,))
             if key_id in self._by_key:
                 return self._by_key[key_id]
-            if key_id not in self._wrapped:
+            if key_id not in held:
                 raise SealedValueError(
                     f"personal data is sealed under key {key_id}, which the key store does not know: "
                     "are the events and onestop_person_keys from the same database?"
                 )
-            wrapped = self._wrapped.pop(key_id)
+            wrapped = held.pop(key_id)
             aes = None if wrapped is None else AESGCM(self.master.unwrap(key_id.encode(), wrapped))
             self._by_key[key_id] = aes
             return aes
