@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 from litestar import Litestar
+from uvicorn.config import STARTUP_FAILURE
 
 from api.app import create_app
 from api.workers import WORKER_MODES, check_workers, kiosk_doors, serve_workers
@@ -97,8 +98,19 @@ def main(argv: list[str] | None = None) -> None:
 def worker_app() -> Litestar:
     """One worker's app over its own System (uvicorn's app factory, called in each worker process of `--workers`)."""
     setup_logging("api")
-    settings = Settings.from_env()
-    return create_app(build(settings, doors=kiosk_doors(settings, None), faces=counter_faces(settings)))
+    try:
+        settings = Settings.from_env()
+        return create_app(build(settings, doors=kiosk_doors(settings, None), faces=counter_faces(settings)))
+    except SettingsError as error:
+        # The same in every worker and at every restart: uvicorn's exit code for a worker that cannot start makes
+        # the supervisor stop the API (api/workers.py exits with it too).
+        log.error("API worker cannot start: %s", error)
+        raise SystemExit(STARTUP_FAILURE) from None
+    except Exception:
+        # A JSON line with the failure's type and frames instead of multiprocessing's bare traceback on stderr;
+        # the supervisor starts a new worker in its place.
+        log.exception("API worker did not start")
+        raise SystemExit(1) from None
 
 
 def counter_faces(settings: Settings) -> CounterFaces | None:
@@ -108,12 +120,15 @@ def counter_faces(settings: Settings) -> CounterFaces | None:
     if not config.model_dir:
         return None
     try:  # the `kiosk` extra (onnxruntime, OpenCV), which a core-only server lacks
-        from kiosk_edge.faces import FaceVerifier, ImageEmbedder, MultipleFacesError, NoFaceError
+        from kiosk_edge.faces import FaceModelError, FaceVerifier, ImageEmbedder, MultipleFacesError, NoFaceError
     except ImportError as error:
         raise SettingsError(
             f"MOTCUA_FACE_MODEL_DIR is set but the face models cannot run here: {error} (pip install '.[kiosk]')"
         ) from None
-    embedder = ImageEmbedder(FaceVerifier.from_config(config))
+    try:
+        embedder = ImageEmbedder(FaceVerifier.from_config(config))
+    except FaceModelError as error:
+        raise SettingsError(f"MOTCUA_FACE_MODEL_DIR: {error}") from None
     # Only what says the photo holds no single face is the citizen's to retake; anything else is the server's.
     return CounterFaces(embedder.embed, refused=(ValueError, NoFaceError, MultipleFacesError))
 

@@ -20,6 +20,7 @@ on fresh state.
 from __future__ import annotations
 
 import uvicorn
+from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from application.ports import KioskDoors
@@ -60,11 +61,14 @@ def serve_workers(settings: Settings, workers: int, factory: str) -> None:
         log_config=server_log_config(),  # in the parent and each worker (spawned workers apply it again)
         access_log=False,  # request paths carry dossier codes and citizens' ID numbers
     )
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
     try:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        supervisor.run()
     finally:
         if keeper is not None:
             keeper.close()
+    if any(worker.exitcode == STARTUP_FAILURE for worker in supervisor.processes):
+        raise SystemExit(STARTUP_FAILURE)  # a worker could not start (its log line says why): so the API did not
 
 
 def kiosk_doors(settings: Settings, commands: InProcessKioskCommands | None) -> KioskDoors | None:

@@ -30,9 +30,12 @@ DEVICE = Actor(account_id="kiosk.q6-01", role=Role.KIOSK)
 ADMIN = Actor(account_id="quantri", role=Role.ADMINISTRATOR)
 
 
-def serve(tmp_dir) -> Iterator[tuple[LiveApp, FakeClock]]:
-    """The app with demo data on 127.0.0.1, its business clock starting now and moved only by the test."""
-    clock = FakeClock(datetime.now(UTC))
+def serve(tmp_dir, start: datetime | None = None) -> Iterator[tuple[LiveApp, FakeClock]]:
+    """The app with demo data on 127.0.0.1, its business clock starting at `start` (default: now) and moved only by
+    the test. The demo data is written at `start`, and an aggregate's events never go back in time (a command the
+    test dates earlier is recorded at the demo's time), so a test that sets the clock to an hour of the day starts
+    it before that hour."""
+    clock = FakeClock(start or datetime.now(UTC))
     system = build(Settings(data_dir=tmp_dir, demo=True, notifications="external"), clock=clock)
     seed(system)
     sock = socket.socket()

@@ -203,7 +203,40 @@ def test_login_throttle_and_logout_hold_across_workers(api: Api) -> None:
 
 def test_the_parent_and_every_worker_log_json_lines(api: Api) -> None:
     """uvicorn's supervisor (parent) and server (each spawned worker) lines go through the JSON log set-up too."""
-    entries = [json.loads(line) for line in api.log.read_text(encoding="utf-8").splitlines()]
+    lines = api.log.read_text(encoding="utf-8").splitlines()
+    entries = [parsed(line, lines) for line in lines]
     started = {e["message"].split(" [")[0] for e in entries if e["logger"].startswith("uvicorn")}
     assert {"Started parent process", "Started server process"} <= started
     assert sum(e["message"].startswith("Started server process") for e in entries) == 2
+
+
+def test_a_worker_that_cannot_start_stops_the_api_with_a_json_line_saying_why(tmp_path: Path) -> None:
+    """A setting only the workers use (the counter's face models) is wrong: each worker logs why in one JSON line
+    and the API exits with uvicorn's start-up failure code instead of restarting workers for good. (A worker's
+    failure used to reach the log as multiprocessing's bare traceback, 'Process SpawnProcess-2:'.)"""
+    models = tmp_path / "no-models"
+    models.mkdir()
+    with fresh_schema("wf", ("_read", "_read_private")) as schema:
+        env = process_env(PG, schema, tmp_path, MOTCUA_API_WORKERS="2", MOTCUA_FACE_MODEL_DIR=str(models))
+        server = Api(env, tmp_path / "api.log")
+        server.args = ["api"]
+        server.start()
+        try:
+            assert server.popen is not None
+            assert server.popen.wait(120) == 3, server.tail()
+        finally:
+            server.stop()
+    lines = server.log.read_text(encoding="utf-8").splitlines()
+    entries = [parsed(line, lines) for line in lines]
+    refused = [e for e in entries if e["message"].startswith("API worker cannot start")]
+    assert refused and all("face detection model not found" in e["message"] for e in refused), entries
+    assert any("stopping the parent process" in e["message"] for e in entries), entries
+
+
+def parsed(line: str, lines: list[str]) -> dict[str, Any]:
+    """One JSON log line; a line that is not JSON fails with the whole log, to show what printed it."""
+    try:
+        entry: dict[str, Any] = json.loads(line)
+    except json.JSONDecodeError:
+        raise AssertionError("a log line is not JSON:\n" + "\n".join(lines)) from None
+    return entry
