@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import date
 
+import psycopg
 import pytest
 
 from application.codes import CodeAllocator
@@ -58,3 +59,16 @@ def test_concurrent_proposers_never_get_the_same_code(schema: str) -> None:
         for adapter in adapters:
             adapter.close()
     assert sorted(codes) == [f"H29.06-261203-{n:04d}" for n in range(1, 161)]
+
+
+def test_the_counter_does_not_wait_for_a_flush_of_its_own(schema: str) -> None:
+    """Its commits are covered by the dossier's synchronous commit that follows (module docstring): the sequence's
+    connections run with synchronous_commit off, other connections keep the server's setting."""
+    sequences = PostgresCodeSequences(CONNINFO, schema)
+    try:
+        with sequences._pool.connection() as conn:
+            assert conn.execute("SHOW synchronous_commit").fetchone() == ("off",)
+        with psycopg.connect(CONNINFO) as other:
+            assert other.execute("SHOW synchronous_commit").fetchone() == ("on",)
+    finally:
+        sequences.close()
