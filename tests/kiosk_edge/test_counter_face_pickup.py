@@ -14,12 +14,12 @@ from litestar.testing import TestClient
 
 from api.__main__ import counter_faces
 from application.card_returns import FaceImageError
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, SettingsError
 from kiosk_edge.devices.camera import model_camera
 from kiosk_edge.devices.log import DeviceLog
 from kiosk_edge.devices.ports import LentTemplate
 from kiosk_edge.devices.simulated import SimulatedKiosk
-from kiosk_edge.faces import FaceModelError, FaceModels
+from kiosk_edge.faces import FaceModels
 from kiosk_edge.flow import KioskFlow
 from kiosk_edge.outbox import Outbox
 from tests.api.test_kiosk_api import KIOSK, STAFF, client  # noqa: F401
@@ -56,7 +56,9 @@ def test_the_entry_point_gives_the_core_the_kiosks_face_models_only_when_they_ar
     model_dir: Path, tmp_path: Path
 ) -> None:
     assert counter_faces(Settings.from_env({})) is None  # build() then refuses photos: "no face model"
-    with pytest.raises(FaceModelError):  # a wrong folder stops the start instead of failing at the counter
+    # A wrong folder stops the start (a settings error: API workers stop instead of restarting) instead of failing
+    # at the counter.
+    with pytest.raises(SettingsError, match="MOTCUA_FACE_MODEL_DIR: face model directory not found"):
         counter_faces(face_settings(tmp_path / "nothing-here"))
     faces = counter_faces(face_settings(model_dir))
     assert faces is not None
