@@ -18,10 +18,11 @@ from kiosk_edge.catalogue import Usage
 from kiosk_edge.core_client import CoreClient, CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import Devices, LentTemplate
 from kiosk_edge.flow_corner import CornerFlow
+from kiosk_edge.flow_part import FAILED
 from kiosk_edge.flow_payment import PaymentFlow
 from kiosk_edge.flow_pickup import PickupFlow
 from kiosk_edge.flow_submission import SubmissionFlow, mask_phone
-from kiosk_edge.seed_flows import FAILED, SeedFlows
+from kiosk_edge.seed_flows import SeedFlows
 from kiosk_edge.session.inputs import (
     Begin,
     Cancel,
@@ -47,7 +48,6 @@ from kiosk_edge.vietqr import BankAccount
 __all__ = ["DEFAULT_HOTLINE", "DEMO_ACCOUNT", "HOME", "Citizen", "KioskFlow", "mask_phone"]
 
 log = logging.getLogger(__name__)
-_FAILED = FAILED
 S = Screen
 DEMO_ACCOUNT = BankAccount(bin="970415", number="113000006868", name="UBND QUAN 6")  # VietinBank BIN; a demo account
 DEFAULT_HOTLINE = "028.39695699"  # District 6's notice (seed 000)
@@ -139,12 +139,12 @@ class KioskFlow(SubmissionFlow, PaymentFlow, PickupFlow, CornerFlow, SeedFlows):
                     ),
                     self._supplement_refusal if s.flow is Flow.SUPPLEMENT else self._cmnd_refusal,
                 )
-                masked = str((sent or {}).get("masked_phone") or "") if sent is not _FAILED else ""
+                masked = str((sent or {}).get("masked_phone") or "") if sent is not FAILED else ""
             else:
                 code = s.dossier_code or ""
                 sent = self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal)
-                masked = str((sent or {}).get("masked_phone") or "") if sent is not _FAILED else ""
-            if sent is not _FAILED:
+                masked = str((sent or {}).get("masked_phone") or "") if sent is not FAILED else ""
+            if sent is not FAILED:
                 self._feed(OtpResent(masked))
 
     def resend_in(self) -> int:
@@ -209,4 +209,4 @@ class KioskFlow(SubmissionFlow, PaymentFlow, PickupFlow, CornerFlow, SeedFlows):
         except CoreUnreachableError as error:
             log.warning("core unreachable on %s: %s", self.state.screen.value, error)
             self._feed(CoreUnreachable())
-        return _FAILED
+        return FAILED

@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk_edge.core_client import CoreRefusal, CoreUnreachableError
 from kiosk_edge.devices.ports import DeviceFaultError, LentTemplate
-from kiosk_edge.flow_part import FlowPart
+from kiosk_edge.flow_part import FAILED, FlowPart
 from kiosk_edge.flow_submission import OTP_LIMITS
-from kiosk_edge.seed_flows import FAILED
 from kiosk_edge.session.inputs import (
     CardRead,
     CoreUnreachable,
@@ -34,7 +33,6 @@ from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Screen
 
 log = logging.getLogger("kiosk_edge.flow")  # the driver's one logger, whichever part logs
-_FAILED = FAILED
 S = Screen
 
 
@@ -64,7 +62,7 @@ class PickupFlow(FlowPart):
             if self.state.screen is not S.PICKUP_RECEIPT:
                 return self.cccd_scanned(qr_payload)
             identity = self._ask(lambda: self.core.read_identity(qr_payload), lambda r: S.BAD_QR)
-            if identity is not _FAILED:
+            if identity is not FAILED:
                 self.citizen.id_number = str(identity["id_number"])
                 self._feed(CardRead())
                 self._pickup_when_both()
@@ -94,7 +92,7 @@ class PickupFlow(FlowPart):
         with self.lock:
             self._require(PickupOtpSent)
             sent = self._ask(lambda: self.core.send_pickup_otp(code), self._pickup_refusal)
-            if sent is not _FAILED:
+            if sent is not FAILED:
                 self._feed(PickupOtpSent(code, str((sent or {}).get("masked_phone") or "")))
 
     def enter_pickup_otp(self, otp_code: str) -> None:
@@ -133,7 +131,7 @@ class PickupFlow(FlowPart):
         }.get(error.code, S.OTP_LIMIT if error.code in OTP_LIMITS else S.PICKUP_REFUSED)
 
     def _ticket(self, ticket: Any, method: str) -> None:
-        if ticket is _FAILED:
+        if ticket is FAILED:
             return
         self.citizen.ticket, self.citizen.method = str(ticket["token"]), method
         lent = ticket.get("face_template")

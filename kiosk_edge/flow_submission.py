@@ -11,11 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.kiosk_wire import BadDeviceMessageError
 from kiosk_edge.core_client import CoreRefusal
-from kiosk_edge.flow_part import FlowPart
+from kiosk_edge.flow_part import FAILED, FlowPart
 from kiosk_edge.receipt import form_text, printed_receipt
-from kiosk_edge.seed_flows import FAILED
 from kiosk_edge.session.inputs import (
     EnvelopeTaken,
     FaceMatched,
@@ -28,7 +26,6 @@ from kiosk_edge.session.machine import InputNotAllowedError
 from kiosk_edge.session.screens import Flow, Screen
 from kiosk_edge.vietqr import BankAccount
 
-_FAILED = FAILED
 S = Screen
 OTP_LIMITS = {"otp_rate_limited", "otp_not_sent"}
 FORM_COPIES = 2
@@ -50,7 +47,7 @@ class SubmissionFlow(FlowPart):
         with self.lock:
             self._require(IdentityRead)
             identity = self._ask(lambda: self.core.read_identity(qr_payload), lambda r: S.BAD_QR)
-            if identity is not _FAILED:
+            if identity is not FAILED:
                 self.citizen.qr_payload, self.citizen.name = qr_payload, str(identity["name"])
                 self.citizen.id_number = str(identity["id_number"])
                 self.citizen.date_of_birth = str(identity.get("date_of_birth") or "")
@@ -65,7 +62,7 @@ class SubmissionFlow(FlowPart):
                 self._ask(
                     lambda: self.core.send_otp(phone), lambda r: S.OTP_LIMIT if r.code in OTP_LIMITS else S.BAD_PHONE
                 )
-                is not _FAILED
+                is not FAILED
             ):
                 self.citizen.phone, self.citizen.channel = phone, channel
                 self._feed(OtpSent(mask_phone(phone)))
@@ -74,7 +71,7 @@ class SubmissionFlow(FlowPart):
         with self.lock:
             self._require(PhoneVerified)
             proof = self._ask(lambda: self.core.verify_otp(self.citizen.phone, code), lambda r: S.WRONG_OTP)
-            if proof is not _FAILED:
+            if proof is not FAILED:
                 self.citizen.proof = proof
                 if self.state.flow is Flow.CARD_RETURN:  # [14] the registration is the step after the OTP
                     return self.register_return()
@@ -118,17 +115,9 @@ class SubmissionFlow(FlowPart):
             if self.state.screen is S.SUPPLEMENT_ITEMS:
                 return self.supplement_envelope(barcode)
             self._require(EnvelopeTaken)
-            try:
-                self.devices.intake.scanned(barcode)
-            except BadDeviceMessageError:  # not one of our barcodes at all
-                self.devices.intake.push_out("unreadable_barcode")
-                self._feed(Refused(S.UNKNOWN_ENVELOPE))
+            submitted = self._take_envelope(barcode, lambda: self._submit(barcode), self._envelope_refusal)
+            if submitted is FAILED:
                 return
-            submitted = self._ask(lambda: self._submit(barcode), self._envelope_refusal)
-            if submitted is _FAILED:
-                self.devices.intake.push_out("refused")
-                return
-            self.devices.intake.pull_in(barcode)
             if self.citizen.face is not None:
                 self.devices.camera.keep(submitted["dossier_code"])
             self._feed(

@@ -12,16 +12,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from domain.kiosk_wire import BadDeviceMessageError
 from kiosk_edge.core_client import CoreRefusal
-from kiosk_edge.flow_part import FlowPart
+from kiosk_edge.flow_part import FAILED, FlowPart
 from kiosk_edge.session.inputs import (
     CardRead,
     CmndChosen,
     CmndEntered,
     NoticeRead,
     PickupOtpSent,
-    Refused,
     SupplementOtpSent,
     SupplementShown,
     SupplementTaken,
@@ -30,7 +28,6 @@ from kiosk_edge.session.machine import State
 from kiosk_edge.session.screens import LOCKOUT_SECONDS, OTP_SENDS, OTP_WINDOW_SECONDS, Screen
 
 S = Screen
-FAILED = object()  # what `_ask` answers when the core refused or was out of reach (the refusal is already shown)
 # Screens that tell the citizen how long to wait before trying again.
 WAITING = frozenset({S.PICKUP_LOCKED, S.SUPPLEMENT_LOCKED, S.OTP_LOCKED, S.OTP_LIMIT})
 SUPPLEMENT_REFUSALS = {
@@ -98,20 +95,13 @@ class SeedFlows(FlowPart):
         with self.lock:
             self._require(SupplementTaken)
             code = self.state.dossier_code or ""
-            try:
-                self.devices.intake.scanned(barcode)
-            except BadDeviceMessageError:  # not one of our barcodes at all
-                self.devices.intake.push_out("unreadable_barcode")
-                self._feed(Refused(S.UNKNOWN_ENVELOPE))
-                return
-            taken = self._ask(
+            taken = self._take_envelope(
+                barcode,
                 lambda: self.core.supplement(code, self.citizen.proof, barcode),
                 lambda r: S.UNKNOWN_ENVELOPE if r.code == "envelope_rejected" else self._supplement_refusal(r),
             )
             if taken is FAILED:
-                self.devices.intake.push_out("refused")
                 return
-            self.devices.intake.pull_in(barcode)
             self.devices.printer.print_receipt(code, str(taken["text"]))
             self._feed(SupplementTaken(date.fromisoformat(taken["due_on"])))
 
