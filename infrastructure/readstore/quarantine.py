@@ -17,18 +17,16 @@ import msgspec
 import psycopg
 
 from infrastructure.readstore.rows import BatchRows
-from projections.base import ReadModel
+from infrastructure.readstore.store import upsert_sql
+from projections.base import ReadModel, Table
 from projections.ports import ReadStore, Tx
 
-TABLE = (
-    "CREATE TABLE IF NOT EXISTS projection_quarantine (name TEXT PRIMARY KEY, position INT NOT NULL, "
-    "error TEXT NOT NULL, quarantined_at TS)"
+QUARANTINED = Table(
+    "projection_quarantine",
+    (("name", "TEXT"), ("position", "INT NOT NULL"), ("error", "TEXT NOT NULL"), ("quarantined_at", "TS")),
+    "name",
 )
-RECORD = (
-    "INSERT INTO projection_quarantine (name, position, error, quarantined_at) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (name) DO UPDATE SET position = excluded.position, error = excluded.error, "
-    "quarantined_at = excluded.quarantined_at"
-)
+RECORD = upsert_sql(QUARANTINED)  # (name, position, error, quarantined_at)
 # The database is down or busy: that is no fault of the event, so the batch is retried rather than quarantined.
 TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError, sqlite3.InterfaceError)
 

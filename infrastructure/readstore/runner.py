@@ -20,8 +20,7 @@ from typing import Any
 import msgspec
 
 from infrastructure.readstore.log import decoder_of, prefetched, read_log
-from infrastructure.readstore.quarantine import TABLE as QUARANTINE
-from infrastructure.readstore.quarantine import TRANSIENT, apply_batch, apply_plain, quarantined
+from infrastructure.readstore.quarantine import QUARANTINED, TRANSIENT, apply_batch, apply_plain, quarantined
 from infrastructure.readstore.rows import MemoryRows
 from infrastructure.readstore.store import upsert_sql
 from infrastructure.readstore.wake import (
@@ -36,9 +35,6 @@ from projections.base import ReadModel, Rows, Table
 from projections.ports import ReadStore, Tx
 
 log = logging.getLogger("motcua.projections")
-TRACKING = (
-    "CREATE TABLE IF NOT EXISTS projection_tracking (name TEXT PRIMARY KEY, position INT NOT NULL, updated_at TS)"
-)
 POSITIONS = Table("projection_tracking", (("name", "TEXT"), ("position", "INT NOT NULL"), ("updated_at", "TS")), "name")
 SET_POSITION = upsert_sql(POSITIONS)  # one model's position: (name, position, updated_at)
 RUNNING = (
@@ -92,8 +88,8 @@ class Projector:
         if getattr(store, "read_only", False):  # a hot standby: the tables come from the primary
             return
         with store.transaction() as tx:
-            tx.execute(store.ddl(TRACKING))
-            tx.execute(store.ddl(QUARANTINE))
+            tx.execute(store.ddl(POSITIONS.ddl()))
+            tx.execute(store.ddl(QUARANTINED.ddl()))
             for model in models:
                 self._create(tx, model)
 
