@@ -112,13 +112,25 @@ def cccd_payload(rng: np.random.Generator) -> str:
 def code128_modules(payload: str, encoder: str) -> np.ndarray:
     """The symbol's modules (1 bar, 0 space), without quiet zones, from one of three independent encoders."""
     if encoder == "python-barcode":
-        return np.array([int(bit) for bit in barcode.Code128(payload).build()[0]], np.uint8)
+        modules = np.array([int(bit) for bit in barcode.Code128(payload).build()[0]], np.uint8)
+        # python-barcode drops a leading "99" before letters ("99X7" prints as "X7"): the label would not say
+        # what the frame is scored against, so such a payload is encoded by our own encoder instead.
+        if printed(modules) == payload:
+            return modules
     if encoder == "zxing-cpp":
         image = np.asarray(
             zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.Code128).to_image(scale=1, add_quiet_zones=False)
         )
         return (image[image.shape[0] // 2] < 128).astype(np.uint8)
     return _widths_to_modules(_own_code128(payload))
+
+
+def printed(modules: np.ndarray) -> str | None:
+    """What a clean print of the modules reads as (zxing-cpp, 3 px per module, quiet zones), or None."""
+    row = np.pad(np.where(modules == 1, 0, 255).astype(np.uint8), 12, constant_values=255)
+    image = np.ascontiguousarray(np.tile(np.repeat(row, 3), (20, 1)))
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)
+    return found[0].text if len(found) == 1 else None
 
 
 def _own_code128(payload: str) -> list[int]:
