@@ -2,7 +2,8 @@
 
 Motion blur of about a module or a defocus disc of a module or more merges a QR's modules into grey; undoing the
 blur first (a Wiener filter in the frequency domain) restores enough contrast for zxing-cpp's own sampler and
-Reed-Solomon correction. The blur is not known, so it is guessed: a QR's grid has no preferred direction (its
+Reed-Solomon correction (or, where ringing and glare defeat zxing-cpp's own binariser, for the region binarised
+against local means). The blur is not known, so it is guessed: a QR's grid has no preferred direction (its
 edges at 0° and 90° weigh the same), so when the region's gradients are clearly weaker along one direction, the
 camera moved that way (Yitzhaky and Kopeika's idea for motion-blur identification); otherwise defocus discs are tried.
 """
@@ -26,6 +27,7 @@ _SCALE = 3  # the deconvolved region is enlarged (cubic) for zxing-cpp's sampler
 _MOVED = 0.25  # gradient anisotropy (0 round, 1 one direction) from which motion blur is tried first
 _MOTION = (3.0, 4.0, 2.0, 5.0)  # px of camera travel tried along the estimated direction
 _DEFOCUS = (2, 1)  # px radius of the defocus discs tried (drawn to whole pixels)
+_MEANS = (2.2, 4.2)  # px (Gaussian sigma) of the local means the deconvolved region is binarised against
 
 
 def padded_region(grey: np.ndarray, outline: np.ndarray, pad: int) -> np.ndarray:
@@ -38,7 +40,7 @@ def padded_region(grey: np.ndarray, outline: np.ndarray, pad: int) -> np.ndarray
 def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: float = BUDGET) -> list[Symbol]:
     """QR symbols zxing-cpp reads in one of the regions once deconvolved with one of the guessed blurs."""
     deadline = time.thread_time() + budget
-    for outline in outlines:
+    for outline in sorted(outlines, key=_elongation):  # a QR is square: a long region is mostly text, try it last
         roi = padded_region(grey, outline, _PAD)
         padded = np.pad(roi, 16, mode="reflect")  # the filter wraps around: keep the far edge away
         spectrum = np.fft.rfft2(padded)
@@ -46,11 +48,33 @@ def read_deblurred(grey: np.ndarray, outlines: list[np.ndarray], *, budget: floa
             if time.thread_time() > deadline:
                 return []
             sharp = _wiener(spectrum, kernel, padded.shape)
-            view = cv2.resize(sharp, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_CUBIC)
-            found = [symbol for symbol in zxing_scan(view, whole_frame=False) if symbol.kind == "qrcode"]
+            found = [symbol for symbol in _read_views(sharp) if symbol.kind == "qrcode"]
             if found:
                 return found
     return []
+
+
+def _read_views(sharp: np.ndarray) -> list[Symbol]:
+    """zxing-cpp's symbols in the deconvolved region enlarged, else in it binarised against local means.
+
+    zxing-cpp's own binariser loses some deconvolved QR codes to ringing and glare that a Gaussian-weighted local
+    mean over a few modules keeps apart; on tuning frames the two reaches each read a few codes the other misses.
+    The means are taken before enlarging: they are smooth, and 9 times cheaper there.
+    """
+    view = cv2.resize(sharp, None, fx=_SCALE, fy=_SCALE, interpolation=cv2.INTER_CUBIC)
+    found = zxing_scan(view, whole_frame=False)
+    for sigma in _MEANS:
+        if found:
+            break
+        mean = cv2.resize(cv2.GaussianBlur(sharp, (0, 0), sigma), view.shape[::-1], interpolation=cv2.INTER_LINEAR)
+        found = zxing_scan(np.where(view > mean, 255, 0).astype(np.uint8), whole_frame=False)
+    return found
+
+
+def _elongation(outline: np.ndarray) -> float:
+    """How many times longer than wide the outline's tightest enclosing rectangle is."""
+    _, (width, height), _ = cv2.minAreaRect(outline)
+    return max(width, height) / max(min(width, height), 1.0)
 
 
 def sharpened_across(view: np.ndarray, sigma: float, nsr: float) -> np.ndarray:

@@ -27,7 +27,7 @@ def test_a_tuning_frame_only_the_qr_sampler_reads_gives_its_exact_payload() -> N
     assert [s for s in read_symbols(frame, steps=_WITH) if accepted(s)] == [expected]
 
 
-@pytest.mark.parametrize("seed", [584, 855])  # defocus discs of 1.4 px at 1.8 px/module, 1.65 px at 2.4 px/module
+@pytest.mark.parametrize("seed", [5292, 855])  # defocus discs of 1.96 px at 2.4 px/module, 1.65 px at 2.4 px/module
 def test_defocused_tuning_frames_are_read_from_their_module_grid(seed: int) -> None:
     frame, expected, _ = hard_sample(seed)
     grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
