@@ -96,9 +96,8 @@ class DossierController(Controller):
         # The actor from the principal in hand, not a second dependency: Litestar resolves two or more in a task
         # group of their own (a tenth of this route's CPU in the event loop).
         principal = current_principal(request)
-        wards = {ward.code for ward in dossiers.catalogue.wards()} if dossiers.catalogue else set()
+        wards = dossiers.catalogue.ward_codes() if dossiers.catalogue else frozenset()
         ward = principal.agency if principal.agency in wards else None  # a ward's officer receives for that ward
-        check_agency(principal, dossiers.procedure_for(data.procedure_code, data.applicant.address, ward).agency)
         code, written = dossiers.receive(
             procedure_code=data.procedure_code,
             channel=Channel(data.channel),
@@ -107,6 +106,7 @@ class DossierController(Controller):
             actor=principal.actor,
             ward=ward,
             channels=data.channels,
+            allowed=lambda procedure: check_agency(principal, procedure.agency),
         )
         return result(code, written)
 
