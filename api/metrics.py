@@ -13,10 +13,11 @@ import time
 from typing import Any, cast
 
 import msgspec
-from litestar import Response, get
+from litestar import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.auth import ADMINS, PRINCIPAL, PUBLIC, SCRAPE, authorize, rules, scope_header
+from api.routing import get
 from domain.values import Role
 from infrastructure.bootstrap import System
 from infrastructure.fleet import FleetStore

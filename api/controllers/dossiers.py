@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -22,6 +22,7 @@ from api.auth import (
     current_principal,
     rules,
 )
+from api.routing import get, post
 from api.schemas import (
     MAX_COMMAND_BODY,
     ActionBody,
