@@ -8,11 +8,12 @@ from typing import Annotated
 from urllib.parse import unquote
 
 import msgspec
-from litestar import Controller, Request, post
+from litestar import Controller, Request
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from api.auth import PUBLIC
+from api.routing import post
 from api.schemas import MAX_COMMAND_BODY
 from application.access_log import AccessEntry, AccessLogs
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
@@ -38,6 +38,7 @@ from api.idempotency import idempotency_middleware
 from api.metrics import Operations
 from api.openapi_viewer import render_plugins
 from api.reports import department_names
+from api.routing import get
 from api.schemas import Health
 from api.security_headers import add_security_headers
 from infrastructure.bootstrap import System

@@ -95,6 +95,16 @@ def bearer_token(header: str) -> str | None:
     return token.strip()
 
 
+def scope_header(scope: Any, name: bytes) -> bytes | None:
+    """The raw request header `name` (lower case, as ASGI gives names; the last one if repeated), or None: one pass
+    over the header list, where a Litestar `Headers` or a dict of them is built first."""
+    found = None
+    for key, value in scope.get("headers") or ():
+        if key == name:
+            found = value
+    return found
+
+
 def authenticate(connection: ASGIConnection) -> Principal:
     """The principal of the request's bearer token (cached on the request); TokenError → 401."""
     cached = connection.scope.get(PRINCIPAL)

@@ -17,7 +17,7 @@ import anyio
 import msgspec
 from litestar.types import ASGIApp, HTTPRequestEvent, Message, Receive, Scope, Send
 
-from api.auth import PRINCIPAL, bearer_token
+from api.auth import PRINCIPAL, bearer_token, scope_header
 from application.tokens import Principal, TokenError
 from infrastructure.idempotency import IdempotencyStore, KeyInUseError, Remembered
 
@@ -52,15 +52,14 @@ def idempotency_middleware(store: IdempotencyStore, tokens: Any, clock: Any) -> 
 
     def factory(app: ASGIApp) -> ASGIApp:
         async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-            headers = dict(scope.get("headers") or []) if scope["type"] == "http" else {}
-            key = headers.get(HEADER)
-            if scope["type"] != "http" or scope.get("method") != "POST" or key is None:
+            key = scope_header(scope, HEADER) if scope["type"] == "http" and scope.get("method") == "POST" else None
+            if key is None:
                 await app(scope, receive, send)
                 return
             if not KEY.match(key):
                 await _refuse(send, "malformed")
                 return
-            principal = _principal(headers.get(b"authorization", b""), tokens, clock)
+            principal = _principal(scope_header(scope, b"authorization") or b"", tokens, clock)
             if principal is None:  # not authenticated: the route answers 401 itself, nothing to remember
                 await app(scope, receive, send)
                 return

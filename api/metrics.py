@@ -13,10 +13,11 @@ import time
 from typing import Any, cast
 
 import msgspec
-from litestar import Response, get
+from litestar import Response
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.auth import ADMINS, PRINCIPAL, PUBLIC, SCRAPE, authorize, rules
+from api.auth import ADMINS, PRINCIPAL, PUBLIC, SCRAPE, authorize, rules, scope_header
+from api.routing import get
 from domain.values import Role
 from infrastructure.bootstrap import System
 from infrastructure.fleet import FleetStore
@@ -25,7 +26,7 @@ from infrastructure.metrics import KioskHeartbeats, Metrics, NotificationTally, 
 from infrastructure.scheduler.wiring import SQLITE_LEDGER, scheduler_ledger
 
 READS = frozenset({"GET", "HEAD", "OPTIONS"})
-OUTBOX_HEADER = "x-kiosk-outbox-depth"
+OUTBOX_HEADER = b"x-kiosk-outbox-depth"
 SCOPE_KEY = "motcua.request_id"
 ERROR_CODE = re.compile(r"[a-z0-9_]{1,48}")
 TYPED_PARAM = re.compile(r"\{(\w+):\w+\}")
@@ -51,7 +52,7 @@ class Operations:
             workers_dir=system.settings.metrics_dir,
         )
         self._ledger: Any = None
-        self._series: dict[tuple[str, str | None, int], tuple[str, Any, Any]] = {}
+        self._series: dict[tuple[str, str | None, int], tuple[str, Any, Any, Any]] = {}
 
     @property
     def routes(self) -> list[Any]:
@@ -84,28 +85,33 @@ class Operations:
 
     def _record(self, http_scope: Scope, answer: _Answer, seconds: float) -> None:
         scope: dict[str, Any] = cast(dict, http_scope)
-        method, template = scope["method"], scope.get("path_template")
-        key = (method, template, answer.status)
-        found = self._series.get(key)
+        method, template, status = scope["method"], scope.get("path_template"), answer.status
+        found = self._series.get((method, template, status))
         if found is None:  # a bounded set: route templates × methods × statuses
-            found = self._series[key] = self._series_of(method, template, answer.status)
-        route, requests, latency = found
+            found = self._series[method, template, status] = self._series_of(method, template, status)
+        command, requests, latency, commands = found
         requests.inc()
         latency.observe(seconds)
-        if method not in READS:
-            self.metrics.command(f"{method} {route}", answer.status, answer.error_code())
+        if commands is not None:
+            commands.inc()
+            if 400 <= status < 500:
+                self.metrics.refusal(command, status, answer.error_code())
         principal = scope.get(PRINCIPAL)
-        depth = dict(scope.get("headers", ())).get(OUTBOX_HEADER.encode(), b"")
-        if principal is not None and principal.role is Role.KIOSK and principal.kiosk and depth.isdigit():
-            self.metrics.outbox.labels(principal.kiosk).set(min(int(depth), 10**9))
+        if principal is not None and principal.role is Role.KIOSK and principal.kiosk:
+            depth = scope_header(http_scope, OUTBOX_HEADER) or b""
+            if depth.isdigit():
+                self.metrics.outbox.labels(principal.kiosk).set(min(int(depth), 10**9))
 
-    def _series_of(self, method: str, template: str | None, status: int) -> tuple[str, Any, Any]:
-        """The route's name and its request counter and latency histogram (labels() costs a lookup per call)."""
+    def _series_of(self, method: str, template: str | None, status: int) -> tuple[str, Any, Any, Any]:
+        """The command's name (method and route), the route's request counter and latency histogram, and the
+        command's counter for this status (None for a read): labels() costs a lookup per call."""
         route = TYPED_PARAM.sub(r"{\1}", template or "<unmatched>")
+        command = f"{method} {route}"
         return (
-            route,
+            command,
             self.metrics.requests.labels(method, route, str(status)),
             self.metrics.latency.labels(method, route),
+            None if method in READS else self.metrics.command(command, status),
         )
 
     def _scheduler_rows(self) -> list[dict[str, Any]]:

@@ -88,11 +88,16 @@ class Dossiers:
         at: datetime | None = None,
         ward: str | None = None,
         channels: list[str] | None = None,
+        allowed: Callable[[Procedure], None] | None = None,
     ) -> tuple[str, Written]:
         """A paper dossier received at the kiosk, the counter or by post; returns its code (a ward procedure goes to
         `ward`, the receiving ward, else to the applicant's ward). `channels`: how the applicant wants to be told of
-        each step, first choice first, recorded in the same commit (default: SMS first)."""
+        each step, first choice first, recorded in the same commit (default: SMS first). `allowed` is called with
+        the procedure as the agency that handles it sees it, before anything else is checked; it raises to refuse
+        (the caller's access check, without a second lookup of the procedure)."""
         procedure, at = self.procedure_for(procedure_code, applicant.address, ward), self._at(at)
+        if allowed is not None:
+            allowed(procedure)
         if not applicant.id_number and procedure.result_kind is not ResultKind.CCCD_CARD:
             # Every other result is kept in the holder's vault under the 12-digit number.
             raise InvalidValueError(

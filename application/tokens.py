@@ -21,6 +21,7 @@ from domain.errors import DomainError
 from domain.values import Actor, Role
 
 LIFETIME = timedelta(minutes=15)
+VERIFIED_KEPT = 10_000  # tokens whose signature was checked, kept per process (one per live session, about)
 EPOCH, MILLISECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(milliseconds=1)
 
 
@@ -71,6 +72,10 @@ class Tokens:
         self._key = hmac.new(key, b"motcua/access-token", hashlib.sha256).digest()
         self.lifetime, self.revocations = lifetime, revocations
         self._decoder = msgspec.json.Decoder(Principal)
+        # A token's signature and content never change, so a token verified once needs no second HMAC and decode:
+        # only its expiry (and revocation, in `check`) depend on when it is presented, and those are checked each
+        # time. Only verified tokens are kept, so a forged one is never remembered.
+        self._verified_tokens: dict[str, Principal] = {}
 
     def issue(self, principal: Principal, at: datetime) -> tuple[str, datetime]:
         """A token for the principal (with a new token id) and the time it expires."""
@@ -112,6 +117,18 @@ class Tokens:
         return None
 
     def _verified(self, token: str, at: datetime) -> Principal:
+        principal = self._verified_tokens.get(token)
+        if principal is None:
+            principal = self._signed(token)
+            if len(self._verified_tokens) >= VERIFIED_KEPT:
+                self._verified_tokens.clear()
+            self._verified_tokens[token] = principal
+        if at.timestamp() >= principal.expires_at:
+            raise TokenError("expired")
+        return principal
+
+    def _signed(self, token: str) -> Principal:
+        """The principal of a token whose signature is right; TokenError if it is malformed or forged."""
         version, _, rest = token.partition(".")
         body, _, mac = rest.partition(".")
         if version != "v1" or not body or not mac:
@@ -122,8 +139,6 @@ class Tokens:
             principal = self._decoder.decode(_unb64(body))
         except (msgspec.DecodeError, ValueError):
             raise TokenError("malformed") from None
-        if at.timestamp() >= principal.expires_at:
-            raise TokenError("expired")
         return principal
 
     def _mac(self, body: str) -> str:

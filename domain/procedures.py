@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from enum import StrEnum
@@ -170,14 +169,22 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
     @property
     def _by_code(self) -> dict[str, Procedure]:
+        return self._index.procedures
+
+    @property
+    def _index(self) -> _Index:
         index = _INDEXES.get(id(self))
-        if index is None or index[0] is not self:
-            index = _INDEXES[id(self)] = (self, {p.code: p for p in self.procedures})
-        return index[1]
+        if index is None or index.catalogue is not self:
+            index = _INDEXES[id(self)] = _Index(self)
+        return index
 
     def wards(self) -> list[Agency]:
         """The ward People's Committees (UBND phường) of the catalogue."""
-        return [a for a in self.agencies if a.kind is AgencyKind.WARD]
+        return list(self._index.wards)
+
+    def ward_codes(self) -> frozenset[str]:
+        """The agency codes of the catalogue's wards."""
+        return self._index.ward_codes
 
     def is_ward_procedure(self, procedure: Procedure) -> bool:
         return self.agency(procedure.agency).kind is AgencyKind.WARD
@@ -203,24 +210,23 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
         another ward has that ward's agency and section; anything else is returned unchanged."""
         if agency == procedure.agency or not self.is_ward_procedure(procedure):
             return procedure
-        if agency not in {ward.code for ward in self.wards()}:
+        if agency not in self.ward_codes():
             return procedure
         return self.for_ward(procedure, agency)
 
     def ward_of_address(self, address: str) -> str | None:
         """The ward agency whose name ('Phường 7, Quận 6') the address names, or None (the default ward then)."""
-        for ward in self.wards():
-            place = ward.name.removeprefix("Ủy ban nhân dân ").strip()
-            if _place_pattern(place).search(address):
-                return ward.code
+        for code, pattern in self._index.ward_places:
+            if pattern.search(address):
+                return code
         return None
 
     def agency(self, code: str) -> Agency:
         """The agency with this code, or UnknownDepartmentError."""
-        for agency in self.agencies:
-            if agency.code == code:
-                return agency
-        raise UnknownDepartmentError(code)
+        try:
+            return self._index.agencies[code]
+        except KeyError:
+            raise UnknownDepartmentError(code) from None
 
     def sms_brandname(self, code: str) -> str | None:
         """The SMS sender of an agency: its own brandname, else the nearest enclosing agency's (H29.06.1 and
@@ -245,7 +251,6 @@ def _dong(amount: int) -> str:
     return f"{amount:,} đồng".replace(",", ".")
 
 
-@functools.lru_cache(maxsize=1024)  # every dossier received searches its address against every ward's name
 def _place_pattern(place: str) -> re.Pattern[str]:
     """'Phường 7, Quận 6' matches 'P.7, Q.6', 'Phường 07, Quận 6', not 'Phường 17, Quận 6'."""
     parts = re.findall(r"(Phường|Quận)\s+0*(\d+)", place)
@@ -256,8 +261,25 @@ def _place_pattern(place: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){body}", re.IGNORECASE)
 
 
-_INDEXES: dict[int, tuple[Catalogue, dict[str, Procedure]]] = {}
-"""Procedure lookup tables per catalogue (the Struct is frozen, so the index lives beside it)."""
+class _Index:
+    """A catalogue's lookup tables, made once: every dossier received looks up its procedure, the agency, the wards
+    and the ward its address names."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.procedures = {p.code: p for p in catalogue.procedures}
+        self.agencies: dict[str, Agency] = {}
+        for agency in catalogue.agencies:
+            self.agencies.setdefault(agency.code, agency)  # the first of a code, as a search from the start finds
+        self.wards = tuple(a for a in catalogue.agencies if a.kind is AgencyKind.WARD)
+        self.ward_codes = frozenset(ward.code for ward in self.wards)
+        self.ward_places = tuple(
+            (ward.code, _place_pattern(ward.name.removeprefix("Ủy ban nhân dân ").strip())) for ward in self.wards
+        )
+
+
+_INDEXES: dict[int, _Index] = {}
+"""Lookup tables per catalogue (the Struct is frozen, so the index lives beside it)."""
 
 
 class UnknownProcedureError(LookupError):

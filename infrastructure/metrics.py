@@ -81,16 +81,23 @@ class Metrics:
             for collector in collectors:
                 self.exposed.register(collector)
 
-    def command(self, name: str, status: int, reason: str | None) -> None:
-        """Count one command by its answer's status; a refusal also by its error code."""
-        outcome = "done" if status < 400 else "refused" if status < 500 else "failed"
-        self.commands.labels(name, outcome).inc()
-        if outcome == "refused":
-            self.refusals.labels(name, reason or f"http_{status}").inc()
+    def command(self, name: str, status: int) -> Any:
+        """The counter of the command `name` answered with `status` (done, refused or failed), to `inc()` per answer;
+        a refusal is also counted by its error code (`refusal`)."""
+        return self.commands.labels(name, outcome_of(status))
+
+    def refusal(self, name: str, status: int, reason: str | None) -> None:
+        """Count one refused command (a 4xx answer) by its error code."""
+        self.refusals.labels(name, reason or f"http_{status}").inc()
 
     def exposition(self) -> tuple[bytes, str]:
         """The text exposition format and its content type."""
         return generate_latest(self.exposed), CONTENT_TYPE_LATEST
+
+
+def outcome_of(status: int) -> str:
+    """A command's outcome by its answer's status."""
+    return "done" if status < 400 else "refused" if status < 500 else "failed"
 
 
 class ReadModelLag(Collector):

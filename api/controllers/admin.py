@@ -7,7 +7,7 @@ import base64
 import msgspec
 from barcode import Code128
 from barcode.writer import SVGWriter
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -15,6 +15,7 @@ from api.auth import ADMINS, CREW, PULL_BACK, authorize, current_actor, current_
 from api.controllers.auth import Short
 from api.controllers.dossiers import handovers
 from api.kiosk_schemas import EnvelopeBatchBody
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY
 from application.accounts import Accounts, AccountView
 from application.errors import UnknownReferenceError

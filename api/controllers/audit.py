@@ -7,11 +7,12 @@ from datetime import datetime
 from html import escape
 from typing import Annotated
 
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, MediaType, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 
 from api.auth import AccessDeniedError, authorize, check_within, current_principal, rules, scoped, within_agency
+from api.routing import get
 from application.dossiers import Dossiers
 from application.history import AS_OF_VIEWS, KINDS, AuditHistory, History, StateAsOf, ViewAsOf, target
 from application.kiosk_views import local

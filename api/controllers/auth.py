@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import ADMINS, PUBLIC, authorize, current_actor, current_principal, rules
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY
 from application.accounts import Accounts, AccountView, Session
 from application.tokens import Principal

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Response
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter, SkipValidation
@@ -14,6 +14,7 @@ from litestar.params import QueryParameter, SkipValidation
 from api.access import read_purpose
 from api.auth import BOOKS, AccessDeniedError, authorize, current_principal, in_scope, rules, within_agency
 from api.books import Book, cash_document, file_name, handover_document, to_csv, to_pdf, tracking_document
+from api.routing import get
 from application.personal_reads import PersonalReads
 from application.tokens import Principal
 from domain.errors import DomainError

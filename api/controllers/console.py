@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import msgspec
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.datastructures import CacheControlHeader
 from litestar.di import NamedDependency
 from litestar.response import Redirect
@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler
 
 from api.auth import PUBLIC, authorize, current_principal, rules
 from api.capabilities import operations_for
+from api.routing import get
 from application.tokens import Principal
 from domain.values import Role
 from infrastructure.bootstrap import System

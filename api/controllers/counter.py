@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import COUNTER, PULL_BACK, READERS, authorize, current_actor, rules
 from api.controllers.dossiers import result
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY, ActionBody, Body, CommandResult
 from application.dossiers import Dossiers
 from domain.cccd import CitizenIdentity, parse_cccd_qr

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from html import escape
 
-from litestar import MediaType, Response, get
+from litestar import MediaType, Response
 from litestar.di import NamedDependency
 
 from api.auth import PUBLIC
+from api.routing import get
 from infrastructure.bootstrap import System
 from infrastructure.notifications.demo import DemoMessages, for_settings
 

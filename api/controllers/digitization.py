@@ -4,12 +4,13 @@ copied; the officer records the refusal and its reason (counted in the digitizat
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import PROCESSING, authorize, current_actor, rules
 from api.controllers.dossiers import result
+from api.routing import post
 from api.schemas import MAX_COMMAND_BODY, CommandResult
 from application.scan_refusals import ScanRefusals
 from domain.limits import Name

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Response, post
+from litestar import Controller, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import COUNTER, SIGNERS, authorize, current_actor, current_principal, rules
+from api.routing import post
 from application.tokens import Principal
 from application.vault_values import IssuedResult
 from application.vaults import Vaults

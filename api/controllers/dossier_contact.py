@@ -3,12 +3,13 @@ channels they chose (changed by an officer at the citizen's request)."""
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import OFFICERS, READERS, authorize, current_actor, rules
 from api.controllers.views import After, wait_or_503
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY, ChannelsBody, CommandResult
 from application.dossiers import Dossiers
 from application.ports import ReadSide

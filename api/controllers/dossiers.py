@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -22,6 +22,7 @@ from api.auth import (
     current_principal,
     rules,
 )
+from api.routing import get, post
 from api.schemas import (
     MAX_COMMAND_BODY,
     ActionBody,
@@ -96,9 +97,8 @@ class DossierController(Controller):
         # The actor from the principal in hand, not a second dependency: Litestar resolves two or more in a task
         # group of their own (a tenth of this route's CPU in the event loop).
         principal = current_principal(request)
-        wards = {ward.code for ward in dossiers.catalogue.wards()} if dossiers.catalogue else set()
+        wards = dossiers.catalogue.ward_codes() if dossiers.catalogue else frozenset()
         ward = principal.agency if principal.agency in wards else None  # a ward's officer receives for that ward
-        check_agency(principal, dossiers.procedure_for(data.procedure_code, data.applicant.address, ward).agency)
         code, written = dossiers.receive(
             procedure_code=data.procedure_code,
             channel=Channel(data.channel),
@@ -107,6 +107,7 @@ class DossierController(Controller):
             actor=principal.actor,
             ward=ward,
             channels=data.channels,
+            allowed=lambda procedure: check_agency(principal, procedure.agency),
         )
         return result(code, written)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from litestar import get
 from litestar.di import NamedDependency, Provide
 from litestar.types import ControllerRouterHandler
 
 from api.auth import ADMINS, CREW, authorize, current_principal, rules, within_agency
+from api.routing import get
 from application.tokens import Principal
 from domain.values import Role
 from infrastructure.bootstrap import System

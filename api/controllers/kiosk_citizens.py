@@ -3,7 +3,7 @@ at the kiosk, and pickup by the old 9-digit ID card (CMND) with the receipt and 
 
 from __future__ import annotations
 
-from litestar import Controller, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -15,6 +15,7 @@ from api.kiosk_schemas import (
     SupplementEnvelopeBody,
     SupplementOtpBody,
 )
+from api.routing import post
 from api.schemas import MAX_COMMAND_BODY
 from application.kiosk_supplements import SupplementAsked, SupplementReceipt
 from application.kiosk_views import PickupTicket

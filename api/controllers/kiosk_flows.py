@@ -9,12 +9,13 @@ import binascii
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
 from api.auth import COUNTER, DEVICE, authorize, current_actor, rules
 from api.kiosk_schemas import Strict
+from api.routing import get, post
 from api.schemas import CommandResult
 from application.card_returns import CardReturns, FaceImageError, ReturnSlip
 from application.online_corner import OnlineCorner, SentOnline

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -31,6 +31,7 @@ from api.kiosk_schemas import (
     TrayServiceBody,
     Versioned,
 )
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY
 from application.cash_split import SplitCollectionReport
 from application.handovers import Handovers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 
@@ -26,6 +26,7 @@ from api.kiosk_schemas import (
     Versioned,
     kiosk_procedures,
 )
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY
 from application.kiosk_views import Balance, PickupTicket, Receipt, Released, Submitted
 from application.kiosks import Kiosks

@@ -7,13 +7,14 @@ from datetime import date
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from api.auth import BOOKS, COUNTER, authorize, check_agency, current_principal, rules, within_agency
 from api.controllers.books import visible_to
 from api.controllers.dossiers import result
+from api.routing import get, post
 from api.schemas import MAX_COMMAND_BODY, Body, CommandResult
 from application.receipts import FeeReceipt, ReceiptRef
 from application.reconciliation import MAX_STATEMENT_BYTES, ImportResult, Reconciliation

@@ -7,11 +7,12 @@ from typing import Annotated
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
 from api.auth import ADMINS, authorize, current_actor, rules
+from api.routing import post
 from api.schemas import MAX_COMMAND_BODY
 from domain.errors import InvalidValueError
 from domain.limits import MULTI_LINE

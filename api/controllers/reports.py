@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter, SkipValidation
 
@@ -19,6 +19,7 @@ from api.auth import ANALYSTS, STAFF, authorize, current_principal, rules
 from api.errors import ErrorBody
 from api.report_files import render_pdf, render_xlsx
 from api.reports import render_csv, render_html
+from api.routing import get
 from domain.clock import VIETNAM
 from projections.book_queries import EARLIEST, LATEST
 from projections.ports import ReadStore

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
-from litestar import Controller, post
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 
 from api.auth import READERS, authorize, current_principal, rules, scoped
+from api.routing import post
 from api.schemas import MAX_COMMAND_BODY
 from application.access_log import AccessLogs
 from application.tokens import Principal

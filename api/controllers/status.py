@@ -11,12 +11,13 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, JSONBody
 
 from api.auth import PUBLIC
 from api.controllers.auth import client_address
+from api.routing import get, post
 from api.status_page import render_page
 from application.throttling import Limit, Throttle, TooManyAttemptsError, seconds_until
 from projections.search import SearchInputError, code_of

@@ -7,11 +7,12 @@ from datetime import date
 from functools import partial
 from typing import Annotated
 
-from litestar import Controller, get
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 
 from api.auth import ADMINS, CREW, PULL_BACK, authorize, current_principal, in_scope, rules, within_agency
+from api.routing import get
 from application.tokens import Principal
 from domain.clock import VIETNAM
 from domain.values import Role

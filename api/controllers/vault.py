@@ -11,13 +11,14 @@ from uuid import UUID
 
 import anyio
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from api.access import read_purpose
 from api.auth import PUBLIC, VAULT, VAULT_WRITERS, authorize, check_vault, current_actor, current_principal, rules
 from api.errors import ErrorBody, domain_error
+from api.routing import get, post
 from application.base import Written
 from application.personal_reads import PersonalReads
 from application.vault_values import DossierSignatures, ReusedDocument, StoredDocument, Verification

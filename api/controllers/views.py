@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api.access import read_purpose
 from api.auth import ANALYSTS, READERS, STAFF, authorize, current_principal, rules, scoped
+from api.routing import get
 from application.personal_reads import PersonalReads
 from application.ports import ReadSide
 from application.tokens import Principal

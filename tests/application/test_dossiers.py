@@ -137,6 +137,38 @@ def test_refusals_record_nothing(dossiers: Dossiers) -> None:
     assert dossiers.app.recorder.max_notification_id() == 1
 
 
+def test_a_receipt_the_callers_check_refuses_records_nothing_and_the_check_sees_the_handling_ward(
+    dossiers: Dossiers,
+) -> None:
+    seen: list[str] = []
+
+    def refuse(procedure) -> None:
+        seen.append(procedure.agency)
+        raise PermissionError("not this caller's agency")
+
+    with pytest.raises(PermissionError):
+        dossiers.receive(
+            procedure_code=BIRTH,
+            channel=Channel.COUNTER,
+            applicant=PERSON,
+            components=FORM,
+            actor=OFFICER,
+            ward="H29.06.7",
+            allowed=refuse,
+        )
+    assert seen == ["H29.06.7"] and dossiers.app.recorder.max_notification_id() in (0, None)
+    code, _ = dossiers.receive(
+        procedure_code=BIRTH,
+        channel=Channel.COUNTER,
+        applicant=PERSON,
+        components=FORM,
+        actor=OFFICER,
+        ward="H29.06.7",
+        allowed=lambda procedure: seen.append(procedure.agency),
+    )
+    assert code.startswith("H29.06.7-") and seen == ["H29.06.7", "H29.06.7"]
+
+
 def test_delivery_waits_for_the_shortfall(dossiers: Dossiers, catalogue) -> None:
     code = receive(dossiers)
     dossiers.assess_fee(code, amount=50000, actor=OFFICER)
