@@ -9,7 +9,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.routing import _GuardedInPlace, get, post
+from api.routing import GuardedInPlace, get, post
 
 
 def test_guards_see_the_registered_handler_and_a_refusing_guard_stops_the_request() -> None:
@@ -49,6 +49,6 @@ def test_every_guarded_route_of_the_app_hands_its_guards_the_handler_itself(syst
         for handler in getattr(route, "route_handlers", ())
         if handler.resolve_guards()
         and handler.http_methods != {"OPTIONS"}  # Litestar's own OPTIONS answers
-        and not isinstance(handler, _GuardedInPlace)
+        and not isinstance(handler, GuardedInPlace)
     ]
     assert not copying, f"routes declared with litestar's own get/post (a copy of the handler per guard): {copying}"
