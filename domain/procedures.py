@@ -163,13 +163,9 @@ class Catalogue(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     def procedure(self, code: str) -> Procedure:
         """The procedure with this code, or UnknownProcedureError."""
         try:
-            return self._by_code[code]
+            return self._index.procedures[code]
         except KeyError:
             raise UnknownProcedureError(code) from None
-
-    @property
-    def _by_code(self) -> dict[str, Procedure]:
-        return self._index.procedures
 
     @property
     def _index(self) -> _Index:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,10 @@ TEAM = Party(account_id="team-1", name="Trần Minh Tuấn", role=Role.CONSULTAN
 CLERK = Party(account_id="clerk-1", name="Lê Thị Thu", role=Role.DEPARTMENT_OFFICER, unit="Phòng Tư pháp")
 
 
-def receive(app: Dossiers, channel: Channel = Channel.COUNTER) -> str:
-    code, _ = app.receive(procedure_code=BIRTH, channel=channel, applicant=PERSON, components=FORM, actor=OFFICER)
+def receive(app: Dossiers, channel: Channel = Channel.COUNTER, **options: Any) -> str:
+    code, _ = app.receive(
+        procedure_code=BIRTH, channel=channel, applicant=PERSON, components=FORM, actor=OFFICER, **options
+    )
     return code
 
 
@@ -147,25 +150,9 @@ def test_a_receipt_the_callers_check_refuses_records_nothing_and_the_check_sees_
         raise PermissionError("not this caller's agency")
 
     with pytest.raises(PermissionError):
-        dossiers.receive(
-            procedure_code=BIRTH,
-            channel=Channel.COUNTER,
-            applicant=PERSON,
-            components=FORM,
-            actor=OFFICER,
-            ward="H29.06.7",
-            allowed=refuse,
-        )
+        receive(dossiers, ward="H29.06.7", allowed=refuse)
     assert seen == ["H29.06.7"] and dossiers.app.recorder.max_notification_id() in (0, None)
-    code, _ = dossiers.receive(
-        procedure_code=BIRTH,
-        channel=Channel.COUNTER,
-        applicant=PERSON,
-        components=FORM,
-        actor=OFFICER,
-        ward="H29.06.7",
-        allowed=lambda procedure: seen.append(procedure.agency),
-    )
+    code = receive(dossiers, ward="H29.06.7", allowed=lambda procedure: seen.append(procedure.agency))
     assert code.startswith("H29.06.7-") and seen == ["H29.06.7", "H29.06.7"]
 
 
