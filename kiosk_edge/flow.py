@@ -111,7 +111,8 @@ class KioskFlow(SubmissionFlow, PaymentFlow, PickupFlow, CornerFlow, SeedFlows):
             self._feed(Begin(Flow(flow)))
             try:
                 self.core.health()
-            except CoreUnreachableError:
+            except CoreUnreachableError as error:
+                log.warning("core unreachable on begin: %s", error)
                 self._feed(CoreUnreachable())
 
     def choose_procedure(self, code: str) -> None:

@@ -3,6 +3,8 @@ footer in view and speaks to citizens as they should be spoken to), touch, type 
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 from playwright.sync_api import Page, expect
@@ -30,7 +32,10 @@ def on(page: Page, screen: str, shot: str | None = None) -> None:
 
 
 def touch(page: Page, name: str) -> None:
-    page.get_by_role("button", name=name).first.click()
+    """Touch the button whose label holds `name` as written, capitals and all. Playwright's own name match ignores
+    case, so it would take "ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC" on the home screen for "Nhận thẻ Căn cước" if the test got
+    there before the next screen was drawn, and "Rất hài lòng" for "Hài lòng"."""
+    page.get_by_role("button", name=re.compile(re.escape(name))).first.click()
 
 
 def keypad(page: Page, field: str, text: str) -> None:
