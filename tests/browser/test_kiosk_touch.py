@@ -1,7 +1,7 @@
 """The `touch` helper of the kiosk screen tests takes the button a citizen would: the one whose label holds the words
-as written, never another that holds them in other capitals. CI once failed when a test, faster than the screen, looked for
-"Nhận thẻ Căn cước" (on the pickup choice) while the home screen still showed "ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC", and
-Playwright's case-blind substring match touched that one."""
+as written, never another that holds them in other capitals. CI once failed when a test, faster than the screen,
+looked for "Nhận thẻ Căn cước" (on the pickup choice) while the home screen still showed "ĐĂNG KÝ NHẬN THẺ CĂN CƯỚC",
+and Playwright's case-blind substring match touched that one."""
 
 from __future__ import annotations
 
