@@ -68,6 +68,7 @@ def setup_logging(process: str, level: str | int = "INFO", stream: TextIO | None
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # a library's warning becomes a JSON line too (logger "py.warnings")
 
 
 def server_log_config() -> dict[str, Any]:
