@@ -159,10 +159,9 @@ def check_access(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
             f"role {principal.role.value} may not call this", "vai trò của bạn không được thực hiện thao tác này."
         )
     # a malformed code is left to the handler's own validation, which answers 400 with the reason
+    query = connection.query_params if connection.scope.get("query_string") else {}  # most commands have none
     named = {
-        name: value
-        for name in ("agency", "department")
-        if (value := connection.query_params.get(name)) and UNIT_CODE.fullmatch(value)
+        name: value for name in ("agency", "department") if (value := query.get(name)) and UNIT_CODE.fullmatch(value)
     }
     scoped(principal, named)
     CHECKS.get(scope, lambda *_: None)(connection, principal)

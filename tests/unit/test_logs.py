@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -90,3 +91,18 @@ def test_no_entry_point_sets_up_logging_by_itself() -> None:
         if "basicConfig(" in path.read_text(encoding="utf-8")
     ]
     assert copies == []
+
+
+def test_fresh_request_ids_are_never_repeated_in_a_process_nor_in_a_forked_child() -> None:
+    made = [request_id_from(None) for _ in range(10_000)]
+    assert len(set(made)) == len(made) and all(re.fullmatch(r"[0-9a-f]{32}", one) for one in made)
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child only reports what it made
+        os.write(write, request_id_from(None).encode())
+        os._exit(0)
+    os.close(write)
+    os.waitpid(child, 0)
+    in_child = os.read(read, 64).decode()
+    os.close(read)
+    assert re.fullmatch(r"[0-9a-f]{32}", in_child) and in_child[:16] != made[0][:16]
