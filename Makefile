@@ -30,9 +30,11 @@ $(DEV): $(RUNTIME)
 run: install
 	MOTCUA_DEMO=$${MOTCUA_DEMO:-1} $(BIN)/motcua api
 
+# pytest: one process per core, a file each. A worker that crashes ends the run at once, naming its test: xdist's
+# loadfile scheduling can wait forever for a replaced worker (pytest-dev/pytest-xdist#784).
 test: install-dev
 	BIN=$(BIN) bash scripts/lint.sh  # ruff and mypy of the dev extra; a finding fails `make test` before pytest
-	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile  # one process per core, a file each
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --dist loadfile --max-worker-restart 0
 
 test-faults: install-dev
 	bash scripts/services.sh
